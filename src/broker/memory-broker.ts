@@ -1,0 +1,46 @@
+import type { MessageDraft } from '../engine/types.js';
+import type { MemoryHistory } from '../history/memory-history.js';
+import type { Broker, PublishResult, RoomEventHandler, RoomSignal } from './broker.js';
+
+/**
+ * The broker of a single node. Publishing appends to the in-memory history and calls the hub's handler
+ * synchronously, so single-node delivery runs through exactly the same path as cluster delivery.
+ */
+export class MemoryBroker implements Broker {
+  private handler: RoomEventHandler = () => {};
+  private readonly rooms = new Set<string>();
+
+  constructor(private readonly history: MemoryHistory) {}
+
+  onEvent(handler: RoomEventHandler): void {
+    this.handler = handler;
+  }
+
+  async publish(draft: MessageDraft): Promise<PublishResult> {
+    const result = this.history.appendNow(draft);
+    if (!result.duplicate && this.rooms.has(draft.room)) {
+      this.handler({ kind: 'message', room: draft.room, message: result.message });
+    }
+    return result;
+  }
+
+  async signal(signal: RoomSignal): Promise<void> {
+    if (this.rooms.has(signal.room)) this.handler(signal);
+  }
+
+  async subscribe(room: string): Promise<void> {
+    this.rooms.add(room);
+  }
+
+  async unsubscribe(room: string): Promise<void> {
+    this.rooms.delete(room);
+  }
+
+  subscribedRooms(): ReadonlySet<string> {
+    return this.rooms;
+  }
+
+  async close(): Promise<void> {
+    this.rooms.clear();
+  }
+}

@@ -1,0 +1,68 @@
+#!/usr/bin/env node
+/** The `parley` command line. */
+import { readFileSync } from 'node:fs';
+import { parseCommandLine, UsageError } from './cli/args.js';
+import { helpText } from './cli/help.js';
+import { ConfigError, loadConfig } from './config/config.js';
+import { createNode } from './index.js';
+
+function packageVersion(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
+    version: string;
+  };
+  return pkg.version;
+}
+
+async function main(argv: string[]): Promise<number> {
+  let args: ReturnType<typeof parseCommandLine>;
+  try {
+    args = parseCommandLine(argv);
+  } catch (error) {
+    if (error instanceof UsageError) {
+      process.stderr.write(`parley: ${error.message}\n`);
+      return 2;
+    }
+    throw error;
+  }
+  if (args.command === 'help') {
+    process.stdout.write(helpText(packageVersion()));
+    return 0;
+  }
+  if (args.command === 'version') {
+    process.stdout.write(`${packageVersion()}\n`);
+    return 0;
+  }
+  let config: ReturnType<typeof loadConfig>;
+  try {
+    config = loadConfig(args.flags, process.env);
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`parley: ${error.message}\n`);
+      return 2;
+    }
+    throw error;
+  }
+  const node = createNode(config);
+  await node.start();
+  await new Promise<void>((resolve) => {
+    const stop = (signal: string) => {
+      process.stderr.write(`parley: ${signal} received, shutting down\n`);
+      node.shutdown().then(resolve, resolve);
+    };
+    process.once('SIGTERM', () => stop('SIGTERM'));
+    process.once('SIGINT', () => stop('SIGINT'));
+  });
+  return 0;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    process.stderr.write(
+      `parley: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+    );
+    process.exitCode = 1;
+  },
+);

@@ -1,0 +1,43 @@
+import { parseArgs } from 'node:util';
+import type { OptionKey, OptionSpec } from '../config/options.js';
+import { OptionSpecs } from '../config/options.js';
+
+/** A parsed command line. */
+export interface ParsedArgs {
+  command: 'serve' | 'help' | 'version';
+  flags: Partial<Record<OptionKey, string>>;
+}
+
+/** Thrown for a command line that cannot be understood; the message says what is wrong. */
+export class UsageError extends Error {}
+
+/** Parses `parley <command> [--flag value ...]` with the flags of the option table. */
+export function parseCommandLine(argv: readonly string[]): ParsedArgs {
+  const options: Record<string, { type: 'string' | 'boolean'; short?: string }> = {
+    help: { type: 'boolean', short: 'h' },
+    version: { type: 'boolean' },
+  };
+  const keyByFlag = new Map<string, OptionKey>();
+  for (const [key, spec] of Object.entries(OptionSpecs) as [OptionKey, OptionSpec][]) {
+    options[spec.flag] = { type: 'string' };
+    keyByFlag.set(spec.flag, key);
+  }
+  let parsed: ReturnType<typeof parseArgs>;
+  try {
+    parsed = parseArgs({ args: [...argv], options, allowPositionals: true, strict: true });
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+  if (parsed.values.help) return { command: 'help', flags: {} };
+  if (parsed.values.version) return { command: 'version', flags: {} };
+  const [command = 'serve', ...extra] = parsed.positionals;
+  if (command === 'help') return { command: 'help', flags: {} };
+  if (command !== 'serve') throw new UsageError(`unknown command '${command}' (try parley --help)`);
+  if (extra.length > 0) throw new UsageError(`unexpected argument '${extra[0]}'`);
+  const flags: Partial<Record<OptionKey, string>> = {};
+  for (const [flag, value] of Object.entries(parsed.values)) {
+    const key = keyByFlag.get(flag);
+    if (key && typeof value === 'string') flags[key] = value;
+  }
+  return { command, flags };
+}

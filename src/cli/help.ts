@@ -1,0 +1,40 @@
+import { type OptionSpec, OptionSpecs } from '../config/options.js';
+
+const GROUP_TITLES: Record<OptionSpec['group'], string> = {
+  server: 'Server',
+  engine: 'Engine (memory by default; Redis with --redis-url)',
+  limits: 'Limits',
+  timing: 'Timing',
+  logging: 'Logging',
+};
+
+function describe(spec: OptionSpec): string {
+  const value = spec.kind === 'int' ? '<n>' : spec.kind === 'enum' ? `<${spec.values.join('|')}>` : '<value>';
+  const def =
+    spec.default === ''
+      ? ''
+      : ` (default: ${spec.default}${spec.kind === 'int' && spec.unit ? ` ${spec.unit}` : ''})`;
+  const env = `  [env ${spec.env.join(', ')}]`;
+  return `  --${spec.flag} ${value}\n      ${spec.description}${def}${env}`;
+}
+
+/** The text of `parley --help`, generated from the option table. */
+export function helpText(version: string): string {
+  const lines = [
+    `parley ${version}: a real-time chat server`,
+    '',
+    'Usage:',
+    '  parley serve [options]   start a server (in-memory engine unless --redis-url is given)',
+    '  parley --help            show this help',
+    '  parley --version         print the version',
+    '',
+    'Every option can also be given as an environment variable; flags win over the environment.',
+  ];
+  for (const group of Object.keys(GROUP_TITLES) as OptionSpec['group'][]) {
+    lines.push('', `${GROUP_TITLES[group]}:`);
+    for (const spec of Object.values(OptionSpecs) as OptionSpec[]) {
+      if (spec.group === group) lines.push(describe(spec));
+    }
+  }
+  return `${lines.join('\n')}\n`;
+}

@@ -1,0 +1,106 @@
+/**
+ * Typed configuration: defaults, flags and environment merged and validated in one place. A bad value is reported
+ * with the flag, the environment variable it came from and what is expected, never silently clamped.
+ */
+import { type OptionKey, type OptionSpec, OptionSpecs } from './options.js';
+
+type ValueOf<S> = S extends { kind: 'int' } ? number : string;
+
+/** The server's whole configuration. Every limit the server enforces is a field here. */
+export type Config = { [K in OptionKey]: ValueOf<(typeof OptionSpecs)[K]> };
+
+/** Raised when configuration is invalid; `problems` holds one readable line per bad value. */
+export class ConfigError extends Error {
+  readonly problems: string[];
+
+  constructor(problems: string[]) {
+    super(`invalid configuration:\n  ${problems.join('\n  ')}`);
+    this.name = 'ConfigError';
+    this.problems = problems;
+  }
+}
+
+/** Where a raw value came from, for error messages. */
+interface RawValue {
+  value: string;
+  source: string;
+}
+
+/** The defaults of every option. */
+export function defaultConfig(): Config {
+  const entries = Object.entries(OptionSpecs).map(([key, spec]) => [key, spec.default]);
+  return Object.fromEntries(entries) as Config;
+}
+
+function parseValue(spec: OptionSpec, raw: RawValue): { value?: number | string; problem?: string } {
+  const where = `${raw.source}=${JSON.stringify(raw.value)}`;
+  if (spec.kind === 'int') {
+    const trimmed = raw.value.trim();
+    if (!/^-?\d+$/.test(trimmed)) return { problem: `${where}: must be a whole number` };
+    const n = Number(trimmed);
+    if (n < spec.min || n > spec.max) {
+      const unit = spec.unit ? ` ${spec.unit}` : '';
+      return { problem: `${where}: must be between ${spec.min} and ${spec.max}${unit}` };
+    }
+    return { value: n };
+  }
+  if (spec.kind === 'enum') {
+    if (!spec.values.includes(raw.value))
+      return { problem: `${where}: must be one of ${spec.values.join(', ')}` };
+    return { value: raw.value };
+  }
+  const problem = spec.check?.(raw.value);
+  return problem ? { problem: `${where}: ${problem}` } : { value: raw.value };
+}
+
+/** Checks relations between options that no single option can check. */
+function crossCheck(config: Config): string[] {
+  const problems: string[] = [];
+  if (config.writeHighWaterBytes > config.sendQueueMaxBytes) {
+    problems.push('--write-high-water-bytes must not exceed --send-queue-max-bytes');
+  }
+  if (config.maxTextLength * 6 + 1024 > config.maxPayloadBytes) {
+    problems.push(
+      `--max-payload-bytes (${config.maxPayloadBytes}) is too small for --max-text-length ` +
+        `(${config.maxTextLength}): a fully escaped message needs ${config.maxTextLength * 6 + 1024} bytes`,
+    );
+  }
+  return problems;
+}
+
+/**
+ * Builds the configuration from defaults, then environment, then flags (flags win).
+ * @param flags option values by key, as parsed from the command line (strings, unvalidated)
+ * @param env the process environment
+ * @throws ConfigError listing every bad value
+ */
+export function loadConfig(
+  flags: Partial<Record<OptionKey, string>>,
+  env: Record<string, string | undefined>,
+): Config {
+  const config: Record<string, number | string> = defaultConfig();
+  const problems: string[] = [];
+  for (const [key, spec] of Object.entries(OptionSpecs) as [OptionKey, OptionSpec][]) {
+    let raw: RawValue | undefined;
+    const flagValue = flags[key];
+    if (flagValue !== undefined) raw = { value: flagValue, source: `--${spec.flag}` };
+    else {
+      const name = spec.env.find((n) => env[n] !== undefined && env[n] !== '');
+      if (name) raw = { value: env[name] as string, source: name };
+    }
+    if (!raw) continue;
+    const parsed = parseValue(spec, raw);
+    if (parsed.problem) problems.push(parsed.problem);
+    else if (parsed.value !== undefined) config[key] = parsed.value;
+  }
+  if (problems.length === 0) problems.push(...crossCheck(config as Config));
+  if (problems.length > 0) throw new ConfigError(problems);
+  return config as Config;
+}
+
+/** Builds a configuration for embedding and tests: defaults overridden by typed values, validated the same way. */
+export function makeConfig(overrides: Partial<Config> = {}): Config {
+  const flags: Partial<Record<OptionKey, string>> = {};
+  for (const [key, value] of Object.entries(overrides)) flags[key as OptionKey] = String(value);
+  return loadConfig(flags, {});
+}

@@ -1,0 +1,318 @@
+/**
+ * The one table of configuration options. The CLI flags, environment variables, validation, `parley --help` and
+ * docs/configuration.md all derive from it, so an option exists in all of them or in none.
+ */
+
+interface BaseSpec {
+  /** Flag name without dashes, kebab-case. */
+  flag: string;
+  /** Environment variables read for this option, first found wins. */
+  env: readonly string[];
+  description: string;
+  group: 'server' | 'engine' | 'limits' | 'timing' | 'logging';
+}
+export interface IntSpec extends BaseSpec {
+  kind: 'int';
+  default: number;
+  min: number;
+  max: number;
+  /** Unit shown in help and errors. */
+  unit?: 'ms' | 'bytes' | 'characters';
+}
+export interface StringSpec extends BaseSpec {
+  kind: 'string';
+  default: string;
+  /** Returns an error message for a bad value, or undefined when the value is fine. */
+  check?: (value: string) => string | undefined;
+}
+export interface EnumSpec extends BaseSpec {
+  kind: 'enum';
+  default: string;
+  values: readonly string[];
+}
+export type OptionSpec = IntSpec | StringSpec | EnumSpec;
+
+const KiB = 1024;
+const MiB = 1024 * KiB;
+const SECOND = 1000;
+const MINUTE = 60 * SECOND;
+const DAY = 24 * 60 * MINUTE;
+
+function checkRedisUrl(value: string): string | undefined {
+  if (value === '') return undefined;
+  try {
+    const url = new URL(value);
+    if (url.protocol !== 'redis:' && url.protocol !== 'rediss:')
+      return 'must start with redis:// or rediss://';
+  } catch {
+    return 'must be a URL such as redis://127.0.0.1:6379';
+  }
+  return undefined;
+}
+
+function checkPath(value: string): string | undefined {
+  return /^\/[A-Za-z0-9/_-]*$/.test(value) ? undefined : "must be a URL path such as '/ws'";
+}
+
+function checkId(value: string): string | undefined {
+  return value === '' || /^[A-Za-z0-9_.-]{1,64}$/.test(value)
+    ? undefined
+    : 'must be 1-64 characters of letters, digits, _ . -';
+}
+
+function checkPrefix(value: string): string | undefined {
+  return /^[A-Za-z0-9_.:-]{1,64}$/.test(value)
+    ? undefined
+    : 'must be 1-64 characters of letters, digits, _ . : -';
+}
+
+/** Every option, keyed by its name in {@link Config}. */
+export const OptionSpecs = {
+  host: {
+    kind: 'string',
+    flag: 'host',
+    env: ['PARLEY_HOST', 'HOST'],
+    default: '0.0.0.0',
+    description: 'Address to listen on',
+    group: 'server',
+  },
+  port: {
+    kind: 'int',
+    flag: 'port',
+    env: ['PARLEY_PORT', 'PORT'],
+    default: 8080,
+    min: 0,
+    max: 65535,
+    description: 'TCP port for HTTP and WebSocket (0 picks a free port)',
+    group: 'server',
+  },
+  wsPath: {
+    kind: 'string',
+    flag: 'ws-path',
+    env: ['PARLEY_WS_PATH'],
+    default: '/ws',
+    check: checkPath,
+    description: 'URL path of the WebSocket endpoint',
+    group: 'server',
+  },
+  nodeId: {
+    kind: 'string',
+    flag: 'node-id',
+    env: ['PARLEY_NODE_ID'],
+    default: '',
+    check: checkId,
+    description: 'Id of this instance in the cluster (default: random)',
+    group: 'server',
+  },
+  redisUrl: {
+    kind: 'string',
+    flag: 'redis-url',
+    env: ['PARLEY_REDIS_URL', 'REDIS_URL'],
+    default: '',
+    check: checkRedisUrl,
+    description: 'Redis URL; when set, the Redis engine replaces the in-memory engine',
+    group: 'engine',
+  },
+  redisPrefix: {
+    kind: 'string',
+    flag: 'redis-prefix',
+    env: ['PARLEY_REDIS_PREFIX'],
+    default: 'parley',
+    check: checkPrefix,
+    description: 'Prefix of every Redis key and channel',
+    group: 'engine',
+  },
+  historySize: {
+    kind: 'int',
+    flag: 'history-size',
+    env: ['PARLEY_HISTORY_SIZE'],
+    default: 1000,
+    min: 0,
+    max: 1_000_000,
+    description: 'Messages retained per room',
+    group: 'engine',
+  },
+  historyTtlMs: {
+    kind: 'int',
+    flag: 'history-ttl-ms',
+    env: ['PARLEY_HISTORY_TTL_MS'],
+    default: 7 * DAY,
+    min: MINUTE,
+    max: 365 * DAY,
+    unit: 'ms',
+    description: 'How long a room history is kept after its last message',
+    group: 'engine',
+  },
+  idempotencyWindowMs: {
+    kind: 'int',
+    flag: 'idempotency-window-ms',
+    env: ['PARLEY_IDEMPOTENCY_WINDOW_MS'],
+    default: 5 * MINUTE,
+    min: SECOND,
+    max: DAY,
+    unit: 'ms',
+    description: 'How long a client message id is remembered to make retries safe',
+    group: 'engine',
+  },
+  presenceTtlMs: {
+    kind: 'int',
+    flag: 'presence-ttl-ms',
+    env: ['PARLEY_PRESENCE_TTL_MS'],
+    default: 9 * SECOND,
+    min: 1 * SECOND,
+    max: 10 * MINUTE,
+    unit: 'ms',
+    description: 'A presence entry expires unless refreshed within this time (refreshed every third of it)',
+    group: 'engine',
+  },
+  maxPayloadBytes: {
+    kind: 'int',
+    flag: 'max-payload-bytes',
+    env: ['PARLEY_MAX_PAYLOAD_BYTES'],
+    default: 64 * KiB,
+    min: 1 * KiB,
+    max: 16 * MiB,
+    unit: 'bytes',
+    description: 'Largest WebSocket frame accepted from a client (larger: close 1009)',
+    group: 'limits',
+  },
+  maxTextLength: {
+    kind: 'int',
+    flag: 'max-text-length',
+    env: ['PARLEY_MAX_TEXT_LENGTH'],
+    default: 4000,
+    min: 1,
+    max: 1_000_000,
+    unit: 'characters',
+    description: 'Longest message text, in UTF-16 code units',
+    group: 'limits',
+  },
+  maxNameLength: {
+    kind: 'int',
+    flag: 'max-name-length',
+    env: ['PARLEY_MAX_NAME_LENGTH'],
+    default: 32,
+    min: 1,
+    max: 256,
+    unit: 'characters',
+    description: 'Longest display name',
+    group: 'limits',
+  },
+  maxRoomNameLength: {
+    kind: 'int',
+    flag: 'max-room-name-length',
+    env: ['PARLEY_MAX_ROOM_NAME_LENGTH'],
+    default: 64,
+    min: 1,
+    max: 256,
+    unit: 'characters',
+    description: 'Longest room name (letters, digits and _ . : - only)',
+    group: 'limits',
+  },
+  maxRoomsPerConnection: {
+    kind: 'int',
+    flag: 'max-rooms-per-connection',
+    env: ['PARLEY_MAX_ROOMS_PER_CONNECTION'],
+    default: 100,
+    min: 1,
+    max: 100_000,
+    description: 'Rooms one connection may join at once',
+    group: 'limits',
+  },
+  historyPageMax: {
+    kind: 'int',
+    flag: 'history-page-max',
+    env: ['PARLEY_HISTORY_PAGE_MAX'],
+    default: 100,
+    min: 1,
+    max: 10_000,
+    description: 'Largest history page a client may ask for (also the default page size)',
+    group: 'limits',
+  },
+  sendQueueMaxBytes: {
+    kind: 'int',
+    flag: 'send-queue-max-bytes',
+    env: ['PARLEY_SEND_QUEUE_MAX_BYTES'],
+    default: 1 * MiB,
+    min: 1 * KiB,
+    max: 1024 * MiB,
+    unit: 'bytes',
+    description: 'Outgoing bytes queued for one connection before it is closed as a slow consumer (4003)',
+    group: 'limits',
+  },
+  writeHighWaterBytes: {
+    kind: 'int',
+    flag: 'write-high-water-bytes',
+    env: ['PARLEY_WRITE_HIGH_WATER_BYTES'],
+    default: 64 * KiB,
+    min: 1 * KiB,
+    max: 64 * MiB,
+    unit: 'bytes',
+    description: 'Bytes handed to the socket before further frames wait in the connection queue',
+    group: 'limits',
+  },
+  typingIntervalMs: {
+    kind: 'int',
+    flag: 'typing-interval-ms',
+    env: ['PARLEY_TYPING_INTERVAL_MS'],
+    default: 1000,
+    min: 0,
+    max: MINUTE,
+    unit: 'ms',
+    description: 'Typing signals from one connection to one room closer than this are dropped',
+    group: 'limits',
+  },
+  heartbeatIntervalMs: {
+    kind: 'int',
+    flag: 'heartbeat-interval-ms',
+    env: ['PARLEY_HEARTBEAT_INTERVAL_MS'],
+    default: 25 * SECOND,
+    min: 100,
+    max: 10 * MINUTE,
+    unit: 'ms',
+    description: 'WebSocket ping interval; a peer silent for two intervals is dropped',
+    group: 'timing',
+  },
+  closeTimeoutMs: {
+    kind: 'int',
+    flag: 'close-timeout-ms',
+    env: ['PARLEY_CLOSE_TIMEOUT_MS'],
+    default: 5 * SECOND,
+    min: 0,
+    max: MINUTE,
+    unit: 'ms',
+    description: 'How long a closing connection may take to acknowledge before it is cut',
+    group: 'timing',
+  },
+  shutdownTimeoutMs: {
+    kind: 'int',
+    flag: 'shutdown-timeout-ms',
+    env: ['PARLEY_SHUTDOWN_TIMEOUT_MS'],
+    default: 10 * SECOND,
+    min: 0,
+    max: 10 * MINUTE,
+    unit: 'ms',
+    description: 'Longest graceful shutdown before the process exits anyway',
+    group: 'timing',
+  },
+  logLevel: {
+    kind: 'enum',
+    flag: 'log-level',
+    env: ['PARLEY_LOG_LEVEL', 'LOG_LEVEL'],
+    default: 'info',
+    values: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'],
+    description: 'Log level',
+    group: 'logging',
+  },
+  logFormat: {
+    kind: 'enum',
+    flag: 'log-format',
+    env: ['PARLEY_LOG_FORMAT'],
+    default: 'auto',
+    values: ['auto', 'json', 'pretty'],
+    description: 'json, pretty, or auto (pretty on a terminal, JSON otherwise)',
+    group: 'logging',
+  },
+} as const satisfies Record<string, OptionSpec>;
+
+export type OptionKey = keyof typeof OptionSpecs;

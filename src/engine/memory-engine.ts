@@ -1,0 +1,32 @@
+import { MemoryBroker } from '../broker/memory-broker.js';
+import { MemoryHistory } from '../history/memory-history.js';
+import { MemoryPresence } from '../presence/memory-presence.js';
+import type { Clock } from '../util/clock.js';
+import type { IdGenerator } from '../util/ids.js';
+import type { Engine } from './engine.js';
+
+/** Settings of the in-memory engine. */
+export interface MemoryEngineOptions {
+  historySize: number;
+  historyTtlMs: number;
+  idempotencyWindowMs: number;
+  presenceTtlMs: number;
+  clock: Clock;
+  ids: IdGenerator;
+}
+
+/** The embedded engine of a single node: no external service needed. */
+export function createMemoryEngine(options: MemoryEngineOptions): Engine {
+  const history = new MemoryHistory(options);
+  const broker = new MemoryBroker(history);
+  const presence = new MemoryPresence(options.presenceTtlMs, options.clock);
+  return {
+    kind: 'memory',
+    broker,
+    history,
+    presence,
+    start: async () => {},
+    isReady: () => true,
+    close: () => broker.close(),
+  };
+}

@@ -1,0 +1,129 @@
+import type { PublishResult } from '../broker/broker.js';
+import type { ChatMessage, MessageDraft, StreamPosition } from '../engine/types.js';
+import type { Clock } from '../util/clock.js';
+import type { IdGenerator } from '../util/ids.js';
+import type { HistoryPage, HistoryQuery, HistoryStore } from './history-store.js';
+
+/** Settings of {@link MemoryHistory}. */
+export interface MemoryHistoryOptions {
+  historySize: number;
+  historyTtlMs: number;
+  idempotencyWindowMs: number;
+  clock: Clock;
+  ids: IdGenerator;
+}
+
+interface RoomStream {
+  epoch: string;
+  offset: number;
+  /** Retained messages, oldest first, starting at index `start` (dropping from the front is O(1)). */
+  messages: ChatMessage[];
+  start: number;
+  lastWrite: number;
+  /** `${userId}\0${cid}` → the published message and when the key is forgotten. */
+  published: Map<string, { message: ChatMessage; expiresAt: number }>;
+}
+
+/** History of a single node, in process memory. A room's stream is forgotten `historyTtlMs` after its last write. */
+export class MemoryHistory implements HistoryStore {
+  private readonly rooms = new Map<string, RoomStream>();
+  private lastSweep = 0;
+
+  constructor(private readonly options: MemoryHistoryOptions) {}
+
+  async append(draft: MessageDraft): Promise<PublishResult> {
+    return this.appendNow(draft);
+  }
+
+  /** Synchronous append, so the memory broker can publish and deliver in one step. */
+  appendNow(draft: MessageDraft): PublishResult {
+    const now = this.options.clock.now();
+    this.sweep(now);
+    const stream = this.stream(draft.room, now);
+    const key = `${draft.from.id}\0${draft.cid}`;
+    const seen = stream.published.get(key);
+    if (seen && seen.expiresAt > now) return { message: seen.message, duplicate: true };
+
+    stream.offset += 1;
+    stream.lastWrite = now;
+    const message: ChatMessage = { ...draft, offset: stream.offset, epoch: stream.epoch };
+    // Delete first so that Map order stays expiry order (sweep stops at the first live key).
+    stream.published.delete(key);
+    stream.published.set(key, { message, expiresAt: now + this.options.idempotencyWindowMs });
+    if (this.options.historySize > 0) {
+      stream.messages.push(message);
+      this.trim(stream);
+    }
+    return { message, duplicate: false };
+  }
+
+  async read(room: string, query: HistoryQuery): Promise<HistoryPage> {
+    const now = this.options.clock.now();
+    const stream = this.stream(room, now);
+    const retained = stream.messages.length - stream.start;
+    const earliest = retained > 0 ? stream.offset - retained + 1 : stream.offset + 1;
+    // Offsets are contiguous, so bounds map to array indexes directly.
+    const indexOf = (offset: number) => stream.start + (offset - earliest);
+    let lo = stream.start;
+    let hi = stream.messages.length;
+    if (query.after !== undefined) lo = Math.max(lo, indexOf(query.after + 1));
+    if (query.before !== undefined) hi = Math.min(hi, indexOf(query.before));
+    if (hi < lo) hi = lo;
+    if (hi - lo > query.limit) {
+      if (query.after !== undefined) hi = lo + query.limit;
+      else lo = hi - query.limit;
+    }
+    return {
+      messages: stream.messages.slice(lo, hi),
+      position: { offset: stream.offset, epoch: stream.epoch },
+      earliest,
+    };
+  }
+
+  async position(room: string): Promise<StreamPosition> {
+    const stream = this.stream(room, this.options.clock.now());
+    return { offset: stream.offset, epoch: stream.epoch };
+  }
+
+  private stream(room: string, now: number): RoomStream {
+    let stream = this.rooms.get(room);
+    if (!stream) {
+      stream = {
+        epoch: this.options.ids.epoch(),
+        offset: 0,
+        messages: [],
+        start: 0,
+        lastWrite: now,
+        published: new Map(),
+      };
+      this.rooms.set(room, stream);
+    }
+    return stream;
+  }
+
+  private trim(stream: RoomStream): void {
+    const excess = stream.messages.length - stream.start - this.options.historySize;
+    if (excess > 0) stream.start += excess;
+    // Compact once the dropped prefix dominates, keeping appends amortised O(1).
+    if (stream.start > 1024 && stream.start > stream.messages.length / 2) {
+      stream.messages = stream.messages.slice(stream.start);
+      stream.start = 0;
+    }
+  }
+
+  /** Forgets idle rooms and expired idempotency keys; at most once a second. */
+  private sweep(now: number): void {
+    if (now - this.lastSweep < 1000) return;
+    this.lastSweep = now;
+    for (const [room, stream] of this.rooms) {
+      if (now - stream.lastWrite > this.options.historyTtlMs) {
+        this.rooms.delete(room);
+        continue;
+      }
+      for (const [key, entry] of stream.published) {
+        if (entry.expiresAt > now) break;
+        stream.published.delete(key);
+      }
+    }
+  }
+}

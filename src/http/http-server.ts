@@ -1,0 +1,63 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { Logger } from '../util/logger.js';
+import type { StaticFiles } from './static-files.js';
+
+/** A JSON endpoint: returns the body to send, or undefined for 404. */
+export type JsonRoute = () => unknown | Promise<unknown>;
+
+/** What the HTTP server serves. */
+export interface HttpRoutes {
+  /** GET endpoints answering JSON, by exact path. */
+  json: Record<string, JsonRoute>;
+  /** GET endpoints answering a status and plain text (health checks). */
+  text: Record<string, () => { status: number; body: string }>;
+  /** The built web UI. */
+  files: StaticFiles;
+  /** Paths that serve the single-page app's index.html. */
+  pages: readonly string[];
+}
+
+function sendJson(response: ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  response.writeHead(status, {
+    'content-type': 'application/json; charset=utf-8',
+    'cache-control': 'no-store',
+    'content-length': String(Buffer.byteLength(text)),
+  });
+  response.end(text);
+}
+
+/** Creates the HTTP server: health, JSON API and static UI. WebSocket upgrades are attached separately. */
+export function createHttpServer(routes: HttpRoutes, logger: Logger): Server {
+  const handle = async (request: IncomingMessage, response: ServerResponse) => {
+    const path = new URL(request.url ?? '/', 'http://localhost').pathname;
+    if (request.method !== 'GET' && request.method !== 'HEAD') {
+      response.writeHead(405, { allow: 'GET, HEAD' }).end();
+      return;
+    }
+    const text = routes.text[path];
+    if (text) {
+      const { status, body } = text();
+      response.writeHead(status, {
+        'content-type': 'text/plain; charset=utf-8',
+        'cache-control': 'no-store',
+      });
+      response.end(body);
+      return;
+    }
+    const json = routes.json[path];
+    if (json) {
+      sendJson(response, 200, await json());
+      return;
+    }
+    if (routes.files.serve(request, response, path, routes.pages)) return;
+    sendJson(response, 404, { error: 'not_found' });
+  };
+  return createServer((request, response) => {
+    handle(request, response).catch((error) => {
+      logger.error({ err: error, url: request.url }, 'http request failed');
+      if (!response.headersSent) sendJson(response, 500, { error: 'internal' });
+      else response.destroy();
+    });
+  });
+}

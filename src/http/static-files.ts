@@ -1,0 +1,77 @@
+import { createHash } from 'node:crypto';
+import { readdir, readFile } from 'node:fs/promises';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { extname, join, relative, sep } from 'node:path';
+
+const CONTENT_TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.ico': 'image/x-icon',
+  '.json': 'application/json',
+  '.map': 'application/json',
+  '.woff2': 'font/woff2',
+};
+
+interface StaticFile {
+  body: Buffer;
+  type: string;
+  etag: string;
+  /** Vite's hashed assets never change under one name. */
+  immutable: boolean;
+}
+
+/** Serves the built web UI from memory. Only files present at start-up are served: no path reaches the disk. */
+export class StaticFiles {
+  private constructor(private readonly files: Map<string, StaticFile>) {}
+
+  /** Loads every file below `root`; an absent root serves a page that says how to build the UI. */
+  static async load(root: string): Promise<StaticFiles> {
+    const files = new Map<string, StaticFile>();
+    let names: string[];
+    try {
+      names = (await readdir(root, { recursive: true, withFileTypes: true }))
+        .filter((entry) => entry.isFile())
+        .map((entry) => join(entry.parentPath, entry.name));
+    } catch {
+      names = [];
+    }
+    for (const name of names) {
+      const body = await readFile(name);
+      const path = `/${relative(root, name).split(sep).join('/')}`;
+      files.set(path, {
+        body,
+        type: CONTENT_TYPES[extname(name)] ?? 'application/octet-stream',
+        etag: `"${createHash('sha1').update(body).digest('base64url')}"`,
+        immutable: path.startsWith('/assets/'),
+      });
+    }
+    return new StaticFiles(files);
+  }
+
+  /** Number of files loaded. */
+  get size(): number {
+    return this.files.size;
+  }
+
+  /** Serves `path` (or index.html for `/` and other page routes); false when nothing matches. */
+  serve(request: IncomingMessage, response: ServerResponse, path: string, pages: readonly string[]): boolean {
+    const file = this.files.get(path) ?? (pages.includes(path) ? this.files.get('/index.html') : undefined);
+    if (!file) return false;
+    const headers: Record<string, string> = {
+      'content-type': file.type,
+      etag: file.etag,
+      'cache-control': file.immutable ? 'public, max-age=31536000, immutable' : 'no-cache',
+      'x-content-type-options': 'nosniff',
+    };
+    if (request.headers['if-none-match'] === file.etag) {
+      response.writeHead(304, headers).end();
+      return true;
+    }
+    response.writeHead(200, { ...headers, 'content-length': String(file.body.length) });
+    response.end(request.method === 'HEAD' ? undefined : file.body);
+    return true;
+  }
+}

@@ -1,0 +1,20 @@
+import type { CommandType } from '../../protocol/messages.js';
+import type { Handler } from './context.js';
+import { history } from './history.js';
+import { join } from './join.js';
+import { leave } from './leave.js';
+import { ping } from './ping.js';
+import { presence } from './presence.js';
+import { send } from './send.js';
+import { typing } from './typing.js';
+
+/** Every command's handler, by command type. */
+export const handlers: { [T in CommandType]: Handler<T> } = {
+  join,
+  leave,
+  send,
+  history,
+  presence,
+  typing,
+  ping,
+};

@@ -1,0 +1,34 @@
+import { ReplyError } from '../../protocol/error-codes.js';
+import { type Handler, requireJoined } from './context.js';
+
+/** `send`: publish a message to a room; the reply carries its id and position once it is stored. */
+export const send: Handler<'send'> = async (ctx, session, command) => {
+  const room = requireJoined(session, command.room, ctx.config);
+  const { text } = command;
+  if (text.trim().length === 0) throw new ReplyError('text_empty');
+  if (text.length > ctx.config.maxTextLength) {
+    throw new ReplyError(
+      'text_too_long',
+      `message text is longer than ${ctx.config.maxTextLength} characters`,
+    );
+  }
+  const { message, duplicate } = await ctx.engine.broker.publish({
+    room,
+    id: ctx.ids.messageId(),
+    from: session.user,
+    text,
+    ts: ctx.clock.now(),
+    cid: command.cid,
+  });
+  if (!duplicate) ctx.countPublished();
+  session.reply({
+    type: 'sent',
+    ref: command.ref,
+    room,
+    id: message.id,
+    offset: message.offset,
+    epoch: message.epoch,
+    ts: message.ts,
+    duplicate,
+  });
+};

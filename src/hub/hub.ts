@@ -1,0 +1,268 @@
+import type { Config } from '../config/config.js';
+import { type Engine, EngineUnavailableError } from '../engine/engine.js';
+import type { RoomEvent, UserInfo } from '../engine/types.js';
+import { decodeCommand, encodeFrame } from '../protocol/codec.js';
+import { ReplyError } from '../protocol/error-codes.js';
+import { type Command, PROTOCOL_VERSION, type ServerFrame } from '../protocol/messages.js';
+import type { Transport } from '../transport/transport.js';
+import type { Clock } from '../util/clock.js';
+import type { IdGenerator } from '../util/ids.js';
+import type { Logger } from '../util/logger.js';
+import type { Handler, HandlerContext } from './handlers/context.js';
+import { handlers } from './handlers/index.js';
+import { RoomIndex } from './room-index.js';
+import { Session } from './session.js';
+
+/** What the hub is built from. */
+export interface HubDeps {
+  config: Config;
+  engine: Engine;
+  clock: Clock;
+  ids: IdGenerator;
+  logger: Logger;
+  nodeId: string;
+}
+
+/** Counters of one node's hub, read by the stats endpoint and metrics. */
+export interface HubCounters {
+  /** Messages accepted from local clients and stored. */
+  published: number;
+  /** Frames of room events written to local sessions. */
+  deliveries: number;
+  /** Sessions closed for not reading fast enough. */
+  slowConsumers: number;
+  /** Failures of the engine seen by the hub (publish, presence, subscribe). */
+  engineErrors: number;
+}
+
+/** Commands a session may have in flight before the hub stops reading from it. */
+const MAX_IN_FLIGHT = 64;
+
+interface Inbox {
+  tail: Promise<void>;
+  inFlight: number;
+}
+
+/**
+ * The node's hub: sessions, the local room index, command dispatch and fan-out. Each room event from the broker
+ * is encoded once and the same bytes are written to every local member. Commands of one session run one at a
+ * time in arrival order, so a client's sends are published in the order it made them.
+ */
+export class Hub {
+  readonly sessions = new Set<Session>();
+  readonly counters: HubCounters = { published: 0, deliveries: 0, slowConsumers: 0, engineErrors: 0 };
+  private readonly rooms: RoomIndex;
+  private readonly inboxes = new WeakMap<Session, Inbox>();
+  private readonly context: HandlerContext;
+  private disconnecting = 0;
+  private emptyWaiters: Array<() => void> = [];
+
+  constructor(private readonly deps: HubDeps) {
+    this.rooms = new RoomIndex(deps.engine.broker, (room, error) =>
+      this.engineFailed('unsubscribe', error, { room }),
+    );
+    deps.engine.broker.onEvent((event) => this.dispatch(event));
+    this.context = {
+      config: deps.config,
+      engine: deps.engine,
+      clock: deps.clock,
+      ids: deps.ids,
+      enterRoom: (session, room) => this.enterRoom(session, room),
+      exitRoom: (session, room) => this.exitRoom(session, room),
+      countPublished: () => {
+        this.counters.published += 1;
+      },
+    };
+  }
+
+  /** Number of rooms with local members. */
+  get roomCount(): number {
+    return this.rooms.roomCount;
+  }
+
+  /** Rooms with local members and their sessions' ids (for the presence refresh). */
+  localPresence(): Array<{ room: string; conns: string[] }> {
+    const out: Array<{ room: string; conns: string[] }> = [];
+    for (const room of this.rooms.roomNames()) {
+      const members = this.rooms.members(room);
+      if (members) out.push({ room, conns: [...members].map((s) => s.id) });
+    }
+    return out;
+  }
+
+  /** Registers a new connection and sends it the welcome frame. */
+  connect(transport: Transport, user: UserInfo): Session {
+    const { config } = this.deps;
+    const session = new Session(this.deps.ids.sessionId(), user, transport, config, (s) => {
+      this.counters.slowConsumers += 1;
+      this.deps.logger.warn({ session: s.id, user: s.user.id }, 'slow consumer closed');
+    });
+    this.sessions.add(session);
+    this.inboxes.set(session, { tail: Promise.resolve(), inFlight: 0 });
+    session.reply({
+      type: 'welcome',
+      v: PROTOCOL_VERSION,
+      session: session.id,
+      node: this.deps.nodeId,
+      user,
+      limits: {
+        maxTextLength: config.maxTextLength,
+        maxRoomsPerConnection: config.maxRoomsPerConnection,
+        maxRoomNameLength: config.maxRoomNameLength,
+        historyPageMax: config.historyPageMax,
+      },
+    });
+    return session;
+  }
+
+  /** Handles one text frame from a session. */
+  receive(session: Session, text: string): void {
+    const decoded = decodeCommand(text);
+    if (!decoded.ok) {
+      this.replyError(session, decoded.error, decoded.ref);
+      return;
+    }
+    const command = decoded.command;
+    const inbox = this.inboxes.get(session);
+    if (!inbox) return;
+    inbox.inFlight += 1;
+    if (inbox.inFlight === MAX_IN_FLIGHT) session.pauseReading();
+    inbox.tail = inbox.tail.then(async () => {
+      await this.run(session, command);
+      inbox.inFlight -= 1;
+      if (inbox.inFlight === MAX_IN_FLIGHT / 2) session.resumeReading();
+    });
+  }
+
+  /** Answers a binary frame: protocol v1 is text only. */
+  receiveBinary(session: Session): void {
+    this.replyError(session, new ReplyError('binary_unsupported'));
+  }
+
+  /** Forgets a session whose connection closed: leaves its rooms (after its pending commands). */
+  async disconnect(session: Session): Promise<void> {
+    if (!this.sessions.delete(session)) return;
+    this.disconnecting += 1;
+    try {
+      session.markClosed();
+      const inbox = this.inboxes.get(session);
+      if (inbox) await inbox.tail;
+      await Promise.all([...session.rooms].map((room) => this.exitRoom(session, room)));
+    } finally {
+      this.disconnecting -= 1;
+      this.notifyIfEmpty();
+    }
+  }
+
+  /** Resolves once no session is connected and every disconnect has finished its clean-up. */
+  whenEmpty(): Promise<void> {
+    return new Promise((resolve) => {
+      this.emptyWaiters.push(resolve);
+      this.notifyIfEmpty();
+    });
+  }
+
+  private notifyIfEmpty(): void {
+    if (this.sessions.size > 0 || this.disconnecting > 0) return;
+    const waiters = this.emptyWaiters;
+    this.emptyWaiters = [];
+    for (const resolve of waiters) resolve();
+  }
+
+  /** Closes every session with the given code (e.g. on shutdown). */
+  closeAll(code: number, reason: string): void {
+    for (const session of this.sessions) session.close(code, reason);
+  }
+
+  private async run(session: Session, command: Command): Promise<void> {
+    if (session.closed) return;
+    const handler = handlers[command.type] as Handler<typeof command.type>;
+    try {
+      await handler(this.context, session, command);
+    } catch (error) {
+      this.replyError(session, this.toReplyError(error, command), command.ref);
+    }
+  }
+
+  private toReplyError(error: unknown, command: Command): ReplyError {
+    if (error instanceof ReplyError) return error;
+    if (error instanceof EngineUnavailableError) {
+      this.engineFailed(command.type, error);
+      return new ReplyError('unavailable');
+    }
+    this.counters.engineErrors += 1;
+    this.deps.logger.error({ err: error, command: command.type }, 'command failed');
+    return new ReplyError('internal');
+  }
+
+  private replyError(session: Session, error: ReplyError, ref?: number): void {
+    const frame: ServerFrame = {
+      type: 'error',
+      code: error.code,
+      message: error.message,
+      temporary: error.temporary,
+      ...(ref !== undefined ? { ref } : {}),
+    };
+    session.reply(frame);
+  }
+
+  private async enterRoom(session: Session, room: string): Promise<void> {
+    const { engine, nodeId } = this.deps;
+    session.rooms.add(room);
+    await this.rooms.add(room, session);
+    const { userJoined } = await engine.presence.add(room, {
+      conn: session.id,
+      user: session.user,
+      node: nodeId,
+    });
+    if (userJoined) await engine.broker.signal({ kind: 'presence', room, joins: [session.user], leaves: [] });
+  }
+
+  private async exitRoom(session: Session, room: string): Promise<void> {
+    if (!session.rooms.delete(room)) return;
+    session.lastTyping.delete(room);
+    this.rooms.remove(room, session);
+    try {
+      const { userLeft } = await this.deps.engine.presence.remove(room, session.id);
+      if (userLeft) await this.announceLeave(room, session.user);
+    } catch (error) {
+      // The entry expires on its own; the leave is then announced by whoever expires it.
+      this.engineFailed('presence remove', error, { room });
+    }
+  }
+
+  /** Announces that a user left a room (last connection gone). */
+  async announceLeave(room: string, user: UserInfo): Promise<void> {
+    await this.deps.engine.broker.signal({ kind: 'presence', room, joins: [], leaves: [user] });
+  }
+
+  private dispatch(event: RoomEvent): void {
+    const members = this.rooms.members(event.room);
+    if (!members || members.size === 0) return;
+    if (event.kind === 'message') {
+      const frame = encodeFrame({ type: 'message', ...event.message });
+      for (const session of members) session.deliver(event.room, frame, event.message.offset);
+      this.counters.deliveries += members.size;
+      return;
+    }
+    if (event.kind === 'typing') {
+      const frame = encodeFrame({ type: 'typing', room: event.room, user: event.user });
+      for (const session of members) {
+        if (session.user.id !== event.user.id) session.deliver(event.room, frame);
+      }
+      return;
+    }
+    const frame = encodeFrame({
+      type: 'presence_diff',
+      room: event.room,
+      joins: event.joins,
+      leaves: event.leaves,
+    });
+    for (const session of members) session.deliver(event.room, frame);
+  }
+
+  private engineFailed(operation: string, error: unknown, extra: Record<string, unknown> = {}): void {
+    this.counters.engineErrors += 1;
+    this.deps.logger.warn({ err: error, operation, ...extra }, 'engine operation failed');
+  }
+}

@@ -1,0 +1,175 @@
+import type { UserInfo } from '../engine/types.js';
+import { CloseCodes } from '../protocol/close-codes.js';
+import { encodeFrame } from '../protocol/codec.js';
+import type { ServerFrame } from '../protocol/messages.js';
+import type { Transport } from '../transport/transport.js';
+
+/** Limits of one session's outgoing queue. */
+export interface SessionLimits {
+  /** Queued bytes beyond which the session is closed as a slow consumer. */
+  sendQueueMaxBytes: number;
+  /** Bytes the socket may hold before further frames wait in the session queue. */
+  writeHighWaterBytes: number;
+  /** Time a closing peer gets to acknowledge before the connection is cut. */
+  closeTimeoutMs: number;
+}
+
+/** A frame held back while a join is in progress, with the message offset it carries (if any). */
+interface HeldFrame {
+  frame: Buffer;
+  offset?: number;
+}
+
+/**
+ * One connection's server-side state: identity, joined rooms and the bounded outgoing queue.
+ *
+ * Frames go straight to the socket while its buffer is below the high-water mark; beyond it they wait in the
+ * session queue, and when the queue passes `sendQueueMaxBytes` the session is closed with `slow_consumer`
+ * instead of growing memory. Frames are shared buffers: one broadcast is encoded once for every member.
+ */
+export class Session {
+  /** Rooms joined (or being joined). */
+  readonly rooms = new Set<string>();
+  /** When each room last relayed a typing signal from this session. */
+  readonly lastTyping = new Map<string, number>();
+  /** Frames waiting for the socket to drain; `queue[queueHead]` is the oldest. */
+  private queue: Buffer[] = [];
+  private queueHead = 0;
+  private queuedBytes = 0;
+  private readonly held = new Map<string, HeldFrame[]>();
+  private closing = false;
+
+  /**
+   * @param onSlowConsumer called once when the session overflows its queue (after it was closed)
+   */
+  constructor(
+    readonly id: string,
+    readonly user: UserInfo,
+    private readonly transport: Transport,
+    private readonly limits: SessionLimits,
+    private readonly onSlowConsumer: (session: Session) => void = () => {},
+  ) {
+    transport.onDrain(() => this.flush());
+  }
+
+  /** True once the session started closing; nothing more is written. */
+  get closed(): boolean {
+    return this.closing;
+  }
+
+  /** Bytes waiting in the session queue (not counting the socket's own buffer). */
+  get queued(): number {
+    return this.queuedBytes;
+  }
+
+  /** Sends a reply or other frame meant for this session only. */
+  reply(frame: ServerFrame): void {
+    this.write(encodeFrame(frame));
+  }
+
+  /**
+   * Delivers a broadcast frame of a room. While the room's join is in progress the frame is held, so that the
+   * join reply reaches the client before any live event of the room.
+   */
+  deliver(room: string, frame: Buffer, offset?: number): void {
+    const held = this.held.get(room);
+    if (held) {
+      held.push({ frame, offset });
+      this.account(frame.length);
+      return;
+    }
+    this.write(frame);
+  }
+
+  /** Starts holding the room's live frames until {@link release}. */
+  hold(room: string): void {
+    this.held.set(room, []);
+  }
+
+  /**
+   * Stops holding the room's frames and sends the held ones, skipping messages at or below `skipThrough`
+   * (already covered by the join reply). Without `send`, the held frames are dropped (failed join).
+   */
+  release(room: string, options: { send: boolean; skipThrough?: number }): void {
+    const held = this.held.get(room);
+    if (!held) return;
+    this.held.delete(room);
+    for (const { frame } of held) this.queuedBytes -= frame.length;
+    if (!options.send) return;
+    const skip = options.skipThrough ?? 0;
+    for (const { frame, offset } of held) {
+      if (offset !== undefined && offset <= skip) continue;
+      this.write(frame);
+    }
+  }
+
+  /** Closes the session with a close code; it writes nothing more. */
+  close(code: number, reason: string): void {
+    if (this.closing) return;
+    this.closing = true;
+    this.dropQueued();
+    this.transport.close(code, reason);
+    if (this.limits.closeTimeoutMs > 0) {
+      setTimeout(() => this.transport.terminate(), this.limits.closeTimeoutMs).unref();
+    } else {
+      this.transport.terminate();
+    }
+  }
+
+  /** Marks the session closed after the peer went away (nothing to send any more). */
+  markClosed(): void {
+    this.closing = true;
+    this.dropQueued();
+  }
+
+  private dropQueued(): void {
+    this.queue = [];
+    this.queueHead = 0;
+    this.queuedBytes = 0;
+    this.held.clear();
+  }
+
+  /** Stops reading the peer's commands (too many in flight). */
+  pauseReading(): void {
+    this.transport.pause();
+  }
+
+  resumeReading(): void {
+    this.transport.resume();
+  }
+
+  private write(frame: Buffer): void {
+    if (this.closing) return;
+    if (
+      this.queueHead === this.queue.length &&
+      this.transport.bufferedAmount < this.limits.writeHighWaterBytes
+    ) {
+      this.transport.send(frame);
+      return;
+    }
+    this.queue.push(frame);
+    this.account(frame.length);
+  }
+
+  private account(bytes: number): void {
+    this.queuedBytes += bytes;
+    if (this.queuedBytes > this.limits.sendQueueMaxBytes && !this.closing) {
+      this.close(CloseCodes.slow_consumer, 'slow consumer');
+      this.onSlowConsumer(this);
+    }
+  }
+
+  private flush(): void {
+    while (this.queueHead < this.queue.length && !this.closing) {
+      if (this.transport.bufferedAmount >= this.limits.writeHighWaterBytes) return;
+      const frame = this.queue[this.queueHead] as Buffer;
+      this.queueHead += 1;
+      this.queuedBytes -= frame.length;
+      this.transport.send(frame);
+    }
+    if (this.queueHead === this.queue.length) {
+      this.queue = [];
+      this.queueHead = 0;
+    }
+  }
+}

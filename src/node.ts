@@ -1,0 +1,193 @@
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Config } from './config/config.js';
+import type { Engine } from './engine/engine.js';
+import { createHttpServer } from './http/http-server.js';
+import { StaticFiles } from './http/static-files.js';
+import { Hub } from './hub/hub.js';
+import { CloseCodes } from './protocol/close-codes.js';
+import type { Identify } from './transport/identify.js';
+import { attachWebSocketServer, type WsEndpoint } from './transport/ws-server.js';
+import type { Clock } from './util/clock.js';
+import type { IdGenerator } from './util/ids.js';
+import type { Logger } from './util/logger.js';
+
+/** Everything a node is built from; assembled by the composition root (`createNode`). */
+export interface NodeDeps {
+  config: Config;
+  nodeId: string;
+  engine: Engine;
+  identify: Identify;
+  logger: Logger;
+  clock: Clock;
+  ids: IdGenerator;
+  /** Directory of the built web UI. */
+  webRoot: string;
+}
+
+/** A snapshot of one node's state, for `/api/stats` and the dashboard. */
+export interface NodeStats {
+  node: string;
+  engine: 'memory' | 'redis';
+  ready: boolean;
+  uptimeMs: number;
+  connections: number;
+  rooms: number;
+  published: number;
+  deliveries: number;
+  slowConsumers: number;
+  engineErrors: number;
+}
+
+/**
+ * One Parley server instance: owns the engine, the hub, the HTTP server and the WebSocket endpoint, and the
+ * maintenance loops (presence refresh and expiry). `start()` brings it up; `shutdown()` drains it.
+ */
+export class ParleyNode {
+  readonly hub: Hub;
+  private server?: Server;
+  private ws?: WsEndpoint;
+  private timers: NodeJS.Timeout[] = [];
+  private startedAt = 0;
+  private stopping?: Promise<void>;
+
+  constructor(private readonly deps: NodeDeps) {
+    this.hub = new Hub(deps);
+  }
+
+  get id(): string {
+    return this.deps.nodeId;
+  }
+
+  /** The port the node listens on (after start). */
+  get port(): number {
+    return (this.server?.address() as AddressInfo | null)?.port ?? 0;
+  }
+
+  /** Base HTTP URL on the loopback interface (after start). */
+  get url(): string {
+    return `http://127.0.0.1:${this.port}`;
+  }
+
+  /** WebSocket URL on the loopback interface (after start). */
+  get wsUrl(): string {
+    return `ws://127.0.0.1:${this.port}${this.deps.config.wsPath}`;
+  }
+
+  /** Starts the engine, then listens. */
+  async start(): Promise<void> {
+    const { config, engine, logger, clock } = this.deps;
+    this.startedAt = clock.now();
+    await engine.start();
+    const files = await StaticFiles.load(this.deps.webRoot);
+    if (files.size === 0) logger.warn({ webRoot: this.deps.webRoot }, 'web UI not built: run npm run build');
+    const server = createHttpServer(
+      {
+        json: { '/api/stats': () => this.stats() },
+        text: {
+          '/healthz': () => ({ status: 200, body: 'ok\n' }),
+          '/readyz': () =>
+            this.isReady() ? { status: 200, body: 'ready\n' } : { status: 503, body: 'not ready\n' },
+        },
+        files,
+        pages: ['/', '/dashboard'],
+      },
+      logger,
+    );
+    this.server = server;
+    this.ws = attachWebSocketServer(server, {
+      path: config.wsPath,
+      maxPayloadBytes: config.maxPayloadBytes,
+      heartbeatIntervalMs: config.heartbeatIntervalMs,
+      identify: this.deps.identify,
+      hub: this.hub,
+      logger,
+    });
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(config.port, config.host, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+    this.startMaintenance();
+    logger.info({ port: this.port, engine: engine.kind, node: this.id }, 'parley listening');
+  }
+
+  /** True while the node accepts and serves connections. */
+  isReady(): boolean {
+    return this.server !== undefined && this.stopping === undefined && this.deps.engine.isReady();
+  }
+
+  stats(): NodeStats {
+    const { counters } = this.hub;
+    return {
+      node: this.id,
+      engine: this.deps.engine.kind,
+      ready: this.isReady(),
+      uptimeMs: this.deps.clock.now() - this.startedAt,
+      connections: this.hub.sessions.size,
+      rooms: this.hub.roomCount,
+      ...counters,
+    };
+  }
+
+  /**
+   * Drains the node: stops accepting, closes every client with the reconnect close code (`shutdown`), waits for
+   * their clean-up (bounded by `shutdownTimeoutMs`), then closes the engine. Idempotent.
+   */
+  shutdown(): Promise<void> {
+    this.stopping ??= this.drain();
+    return this.stopping;
+  }
+
+  private async drain(): Promise<void> {
+    const { config, engine, logger } = this.deps;
+    logger.info({ connections: this.hub.sessions.size }, 'shutting down');
+    this.ws?.stopAccepting();
+    const serverClosed = new Promise<void>((resolve) =>
+      this.server ? this.server.close(() => resolve()) : resolve(),
+    );
+    this.hub.closeAll(CloseCodes.shutdown, 'server shutting down');
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, config.shutdownTimeoutMs);
+    });
+    await Promise.race([this.hub.whenEmpty(), timedOut]);
+    clearTimeout(timer);
+    for (const t of this.timers) clearInterval(t);
+    await this.ws?.close();
+    this.server?.closeAllConnections();
+    await serverClosed;
+    await engine.close();
+    logger.info('shut down');
+  }
+
+  private startMaintenance(): void {
+    const { config, engine, logger } = this.deps;
+    const refreshEvery = Math.max(100, Math.floor(config.presenceTtlMs / 3));
+    const refresh = setInterval(() => {
+      engine.presence.refresh(this.hub.localPresence()).catch((error) => {
+        this.hub.counters.engineErrors += 1;
+        logger.warn({ err: error }, 'presence refresh failed');
+      });
+    }, refreshEvery);
+    const expire = setInterval(
+      () => {
+        this.expirePresence().catch((error) => {
+          this.hub.counters.engineErrors += 1;
+          logger.warn({ err: error }, 'presence expiry failed');
+        });
+      },
+      Math.min(1000, refreshEvery),
+    );
+    refresh.unref();
+    expire.unref();
+    this.timers.push(refresh, expire);
+  }
+
+  private async expirePresence(): Promise<void> {
+    const expired = await this.deps.engine.presence.expire();
+    await Promise.all(expired.map(({ room, user }) => this.hub.announceLeave(room, user)));
+  }
+}

@@ -1,0 +1,54 @@
+/**
+ * Decoding of client frames and encoding of server frames. Decoding never throws: every failure becomes a
+ * {@link ReplyError} carrying the command's `ref` when one could be read.
+ */
+import { TypeCompiler } from '@sinclair/typebox/compiler';
+import { ReplyError } from './error-codes.js';
+import { type Command, CommandSchemas, type CommandType, type ServerFrame } from './messages.js';
+
+/** Compiled once: TypeBox turns each schema into a straight-line checking function. */
+const validators = Object.fromEntries(
+  Object.entries(CommandSchemas).map(([type, schema]) => [type, TypeCompiler.Compile(schema)]),
+) as { [T in CommandType]: ReturnType<typeof TypeCompiler.Compile<(typeof CommandSchemas)[T]>> };
+
+/** Result of decoding one client frame. */
+export type DecodeResult = { ok: true; command: Command } | { ok: false; error: ReplyError; ref?: number };
+
+function isCommandType(type: unknown): type is CommandType {
+  return typeof type === 'string' && Object.hasOwn(CommandSchemas, type);
+}
+
+function readRef(value: Record<string, unknown>): number | undefined {
+  const ref = value.ref;
+  return typeof ref === 'number' && Number.isSafeInteger(ref) && ref >= 0 ? ref : undefined;
+}
+
+/** Decodes and validates one text frame. */
+export function decodeCommand(text: string): DecodeResult {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return { ok: false, error: new ReplyError('bad_json', 'frame is not valid JSON') };
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    return { ok: false, error: new ReplyError('bad_json') };
+  }
+  const record = value as Record<string, unknown>;
+  const ref = readRef(record);
+  if (!isCommandType(record.type)) {
+    const got = typeof record.type === 'string' ? `'${record.type.slice(0, 32)}'` : 'none';
+    return { ok: false, ref, error: new ReplyError('unknown_command', `unknown command type: ${got}`) };
+  }
+  const validator = validators[record.type];
+  if (validator.Check(value)) return { ok: true, command: value as Command };
+  const first = validator.Errors(value).First();
+  const where = first?.path ? `'${first.path.slice(1) || 'frame'}'` : 'frame';
+  const detail = first ? `${where}: ${first.message}` : 'invalid command';
+  return { ok: false, ref, error: new ReplyError('bad_request', `${record.type}: ${detail}`) };
+}
+
+/** Encodes a server frame to the bytes written on the wire. Call once per broadcast, not once per member. */
+export function encodeFrame(frame: ServerFrame): Buffer {
+  return Buffer.from(JSON.stringify(frame));
+}

@@ -1,0 +1,48 @@
+import type { Config } from '../config/config.js';
+import type { UserInfo } from '../engine/types.js';
+import { CloseCodes } from '../protocol/close-codes.js';
+import { PROTOCOL_VERSION } from '../protocol/messages.js';
+import { randomId } from '../util/ids.js';
+
+/** Outcome of checking a WebSocket handshake. */
+export type HandshakeResult = { ok: true; user: UserInfo } | { ok: false; code: number; reason: string };
+
+/** Decides who a connecting client is, from its upgrade request. */
+export type Identify = (url: URL) => Promise<HandshakeResult>;
+
+const USER_ID = /^[A-Za-z0-9_-]{1,64}$/;
+// Control characters and the Unicode line/paragraph separators have no place in a display name.
+const BAD_NAME_CHARS = /[\p{Cc}\u2028\u2029]/u;
+
+/** Checks the protocol version asked for with `?v=`. */
+export function checkVersion(url: URL): HandshakeResult | undefined {
+  const v = url.searchParams.get('v');
+  if (v === null || v === String(PROTOCOL_VERSION)) return undefined;
+  return {
+    ok: false,
+    code: CloseCodes.unsupported_version,
+    reason: `protocol version ${PROTOCOL_VERSION} only`,
+  };
+}
+
+/**
+ * Anonymous identity, for demos and local use: the client picks its display name (`?name=`) and may keep a
+ * stable user id across tabs and reconnects (`?user=`, default random). Nothing here is verified.
+ */
+export function anonymousIdentity(config: Config): Identify {
+  return async (url) => {
+    const name = (url.searchParams.get('name') ?? '').trim();
+    if (name.length === 0 || name.length > config.maxNameLength || BAD_NAME_CHARS.test(name)) {
+      return {
+        ok: false,
+        code: CloseCodes.unauthorized,
+        reason: `name must be 1-${config.maxNameLength} printable characters`,
+      };
+    }
+    const requested = url.searchParams.get('user');
+    if (requested !== null && !USER_ID.test(requested)) {
+      return { ok: false, code: CloseCodes.unauthorized, reason: 'user must be 1-64 of A-Z a-z 0-9 _ -' };
+    }
+    return { ok: true, user: { id: requested ?? randomId(), name } };
+  };
+}

@@ -1,0 +1,134 @@
+/**
+ * The WebSocket edge: the only module that imports `ws`. Upgrades are handled with `noServer`, the handshake
+ * (path, version, identity) is checked before a session exists, frames are size-limited by `maxPayload`, and
+ * ping/pong liveness terminates dead peers.
+ */
+import type { IncomingMessage, Server } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { type RawData, type WebSocket, WebSocketServer } from 'ws';
+import type { Hub } from '../hub/hub.js';
+import type { Session } from '../hub/session.js';
+import type { Logger } from '../util/logger.js';
+import type { Identify } from './identify.js';
+import { checkVersion } from './identify.js';
+import type { Transport } from './transport.js';
+
+/** Settings of the WebSocket endpoint. */
+export interface WsServerOptions {
+  path: string;
+  maxPayloadBytes: number;
+  heartbeatIntervalMs: number;
+  identify: Identify;
+  hub: Hub;
+  logger: Logger;
+}
+
+/** The endpoint, attached to an HTTP server. */
+export interface WsEndpoint {
+  /** Stops accepting upgrades (existing connections stay). */
+  stopAccepting(): void;
+  /** Number of open WebSocket connections. */
+  readonly connectionCount: number;
+  /** Stops the heartbeat and destroys every remaining connection. */
+  close(): Promise<void>;
+}
+
+function toTransport(ws: WebSocket, socket: Duplex): Transport {
+  return {
+    send: (frame) => ws.send(frame, { binary: false }),
+    get bufferedAmount() {
+      return ws.bufferedAmount;
+    },
+    onDrain: (listener) => {
+      socket.on('drain', listener);
+    },
+    pause: () => ws.pause(),
+    resume: () => ws.resume(),
+    close: (code, reason) => ws.close(code, reason),
+    terminate: () => ws.terminate(),
+  };
+}
+
+/** Attaches the WebSocket endpoint to `server`. */
+export function attachWebSocketServer(server: Server, options: WsServerOptions): WsEndpoint {
+  const { hub, logger } = options;
+  const wss = new WebSocketServer({
+    noServer: true,
+    maxPayload: options.maxPayloadBytes,
+    perMessageDeflate: false,
+    clientTracking: true,
+  });
+  const alive = new WeakMap<WebSocket, boolean>();
+  let accepting = true;
+
+  const reject = (socket: Duplex, status: number, text: string) => {
+    socket.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+  };
+
+  const onConnection = (ws: WebSocket, socket: Duplex, session: Session) => {
+    alive.set(ws, true);
+    ws.on('pong', () => alive.set(ws, true));
+    ws.on('message', (data: RawData, isBinary: boolean) => {
+      alive.set(ws, true);
+      if (isBinary) hub.receiveBinary(session);
+      else hub.receive(session, data.toString());
+    });
+    ws.on('error', (error) => logger.debug({ err: error, session: session.id }, 'connection error'));
+    ws.on('close', () => {
+      hub.disconnect(session).catch((error) => logger.error({ err: error }, 'disconnect failed'));
+    });
+    socket.on('error', () => {});
+  };
+
+  const onUpgrade = (request: IncomingMessage, socket: Duplex, head: Buffer) => {
+    const url = new URL(request.url ?? '/', 'http://localhost');
+    if (url.pathname !== options.path) return reject(socket, 404, 'Not Found');
+    if (!accepting) return reject(socket, 503, 'Service Unavailable');
+    socket.on('error', () => socket.destroy());
+    const refused = checkVersion(url);
+    const identified = refused ? Promise.resolve(refused) : options.identify(url);
+    identified.then(
+      (result) => {
+        if (socket.destroyed) return;
+        wss.handleUpgrade(request, socket, head, (ws) => {
+          // A refused handshake still completes the upgrade, so browsers can read the close code and reason.
+          if (!result.ok) return ws.close(result.code, result.reason);
+          const session = hub.connect(toTransport(ws, socket), result.user);
+          onConnection(ws, socket, session);
+        });
+      },
+      (error) => {
+        logger.error({ err: error }, 'handshake failed');
+        reject(socket, 500, 'Internal Server Error');
+      },
+    );
+  };
+  server.on('upgrade', onUpgrade);
+
+  const heartbeat = setInterval(() => {
+    for (const ws of wss.clients) {
+      if (!alive.get(ws)) {
+        ws.terminate();
+        continue;
+      }
+      alive.set(ws, false);
+      ws.ping();
+    }
+  }, options.heartbeatIntervalMs);
+  heartbeat.unref();
+
+  return {
+    stopAccepting: () => {
+      accepting = false;
+    },
+    get connectionCount() {
+      return wss.clients.size;
+    },
+    close: async () => {
+      clearInterval(heartbeat);
+      server.off('upgrade', onUpgrade);
+      for (const ws of wss.clients) ws.terminate();
+      await new Promise<void>((resolve) => wss.close(() => resolve()));
+    },
+  };
+}

@@ -1,0 +1,53 @@
+import type { Broker } from '../../src/broker/broker.js';
+import type { MessageDraft, RoomEvent, UserInfo } from '../../src/engine/types.js';
+import type { HistoryStore } from '../../src/history/history-store.js';
+import type { PresenceStore } from '../../src/presence/presence-store.js';
+import type { ManualClock } from '../../src/util/clock.js';
+import { Collector } from '../helpers/wait.js';
+
+/** Settings the suites need an engine built with. */
+export interface FixtureOptions {
+  historySize: number;
+  presenceTtlMs: number;
+}
+
+/** One node's view of an engine under test. */
+export interface EngineFixture {
+  broker: Broker;
+  history: HistoryStore;
+  presence: PresenceStore;
+  /** Drives expiry (presence) in the implementation under test. */
+  clock: ManualClock;
+  close(): Promise<void>;
+}
+
+/** Builds a fresh, isolated engine (e.g. a unique key prefix); `peer` builds another node on the same data. */
+export interface FixtureFactory {
+  create(options: FixtureOptions): Promise<EngineFixture & { peer?: () => Promise<EngineFixture> }>;
+}
+
+/** Subscribes a collector to a broker's events. */
+export function collect(broker: Broker): Collector<RoomEvent> {
+  const events = new Collector<RoomEvent>();
+  broker.onEvent(events.push);
+  return events;
+}
+
+let counter = 0;
+
+/** A message draft with unique id and client id. */
+export function draft(
+  room: string,
+  text: string,
+  from: UserInfo = { id: 'u1', name: 'User 1' },
+): MessageDraft {
+  counter += 1;
+  return {
+    room,
+    id: `m-${counter}-${Math.random().toString(36).slice(2)}`,
+    from,
+    text,
+    ts: 1_000 + counter,
+    cid: `c-${counter}`,
+  };
+}

@@ -1,0 +1,111 @@
+/** Conformance suite of the HistoryStore contract. */
+import assert from 'node:assert/strict';
+import { after, describe, it } from 'node:test';
+import { draft, type EngineFixture, type FixtureFactory } from './fixture.js';
+
+export function historySuite(name: string, factory: FixtureFactory): void {
+  describe(`HistoryStore conformance: ${name}`, () => {
+    const open: EngineFixture[] = [];
+    const make = async (historySize = 100) => {
+      const fixture = await factory.create({ historySize, presenceTtlMs: 5000 });
+      open.push(fixture);
+      return fixture.history;
+    };
+    const fill = async (history: Awaited<ReturnType<typeof make>>, room: string, n: number) => {
+      for (let i = 1; i <= n; i += 1) await history.append(draft(room, `m${i}`));
+    };
+    after(async () => {
+      await Promise.all(open.map((f) => f.close()));
+    });
+
+    it('starts a room at offset 0 with an epoch, and empty', async () => {
+      const history = await make();
+      const position = await history.position('empty');
+      assert.equal(position.offset, 0);
+      assert.ok(position.epoch.length > 0);
+      const page = await history.read('empty', { limit: 10 });
+      assert.deepEqual(page.messages, []);
+      assert.equal(page.earliest, 1);
+      assert.equal(page.position.epoch, position.epoch, 'the epoch is stable before the first message');
+    });
+
+    it('keeps one epoch and counts offsets per room', async () => {
+      const history = await make();
+      const a = await history.append(draft('ra', 'x'));
+      const b = await history.append(draft('rb', 'y'));
+      const c = await history.append(draft('ra', 'z'));
+      assert.equal(a.message.offset, 1);
+      assert.equal(b.message.offset, 1);
+      assert.equal(c.message.offset, 2);
+      assert.equal(a.message.epoch, c.message.epoch);
+      assert.deepEqual(await history.position('ra'), { offset: 2, epoch: a.message.epoch });
+    });
+
+    it('reads the newest page, then pages back with before, oldest first', async () => {
+      const history = await make();
+      await fill(history, 'paged', 25);
+      const newest = await history.read('paged', { limit: 10 });
+      assert.deepEqual(
+        newest.messages.map((m) => m.offset),
+        [16, 17, 18, 19, 20, 21, 22, 23, 24, 25],
+      );
+      const older = await history.read('paged', { before: 16, limit: 10 });
+      assert.deepEqual(
+        older.messages.map((m) => m.offset),
+        [6, 7, 8, 9, 10, 11, 12, 13, 14, 15],
+      );
+      const oldest = await history.read('paged', { before: 6, limit: 10 });
+      assert.deepEqual(
+        oldest.messages.map((m) => m.offset),
+        [1, 2, 3, 4, 5],
+      );
+      assert.equal(oldest.earliest, 1);
+      assert.equal(oldest.messages[2]?.text, 'm3');
+      assert.deepEqual((await history.read('paged', { before: 1, limit: 10 })).messages, []);
+    });
+
+    it('reads forward from a position with after', async () => {
+      const history = await make();
+      await fill(history, 'fwd', 12);
+      const page = await history.read('fwd', { after: 4, limit: 5 });
+      assert.deepEqual(
+        page.messages.map((m) => m.offset),
+        [5, 6, 7, 8, 9],
+      );
+      const rest = await history.read('fwd', { after: 9, limit: 100 });
+      assert.deepEqual(
+        rest.messages.map((m) => m.offset),
+        [10, 11, 12],
+      );
+      assert.deepEqual((await history.read('fwd', { after: 12, limit: 100 })).messages, []);
+    });
+
+    it('retains only the newest historySize messages', async () => {
+      const history = await make(5);
+      await fill(history, 'bounded', 8);
+      const page = await history.read('bounded', { limit: 100 });
+      assert.deepEqual(
+        page.messages.map((m) => m.offset),
+        [4, 5, 6, 7, 8],
+      );
+      assert.equal(page.earliest, 4);
+      assert.equal(page.position.offset, 8);
+      const resumed = await history.read('bounded', { after: 1, limit: 100 });
+      assert.equal(
+        resumed.messages[0]?.offset,
+        4,
+        'a position older than the retained history shows as a jump',
+      );
+    });
+
+    it('is idempotent on (sender, cid)', async () => {
+      const history = await make();
+      const first = draft('dup', 'x');
+      const a = await history.append(first);
+      const b = await history.append({ ...first, id: 'other' });
+      assert.equal(b.duplicate, true);
+      assert.deepEqual(b.message, a.message);
+      assert.equal((await history.position('dup')).offset, 1);
+    });
+  });
+}

@@ -1,0 +1,93 @@
+/** Conformance suite of the PresenceStore contract. */
+import assert from 'node:assert/strict';
+import { after, describe, it } from 'node:test';
+import type { EngineFixture, FixtureFactory } from './fixture.js';
+
+const alice = { id: 'alice', name: 'Alice' };
+const bob = { id: 'bob', name: 'Bob' };
+const TTL = 5000;
+
+export function presenceSuite(name: string, factory: FixtureFactory): void {
+  describe(`PresenceStore conformance: ${name}`, () => {
+    const open: EngineFixture[] = [];
+    const make = async () => {
+      const fixture = await factory.create({ historySize: 10, presenceTtlMs: TTL });
+      open.push(fixture);
+      return fixture;
+    };
+    after(async () => {
+      await Promise.all(open.map((f) => f.close()));
+    });
+
+    it('aggregates connections by user: join on the first, leave on the last', async () => {
+      const { presence } = await make();
+      assert.deepEqual(await presence.add('r', { conn: 'c1', user: alice, node: 'n1' }), {
+        userJoined: true,
+      });
+      assert.deepEqual(await presence.add('r', { conn: 'c2', user: alice, node: 'n2' }), {
+        userJoined: false,
+      });
+      assert.deepEqual(await presence.add('r', { conn: 'c3', user: bob, node: 'n1' }), { userJoined: true });
+      const users = await presence.users('r');
+      assert.deepEqual(users.map((u) => u.id).sort(), ['alice', 'bob']);
+      assert.equal((await presence.remove('r', 'c1')).userLeft, false);
+      assert.deepEqual(await presence.remove('r', 'c2'), { userLeft: true, user: alice });
+      assert.deepEqual(await presence.users('r'), [bob]);
+    });
+
+    it('treats adding a present connection again as a refresh', async () => {
+      const { presence } = await make();
+      await presence.add('r', { conn: 'c1', user: alice, node: 'n1' });
+      assert.deepEqual(await presence.add('r', { conn: 'c1', user: alice, node: 'n1' }), {
+        userJoined: false,
+      });
+      assert.deepEqual(await presence.remove('r', 'c1'), { userLeft: true, user: alice });
+    });
+
+    it('ignores removing an unknown connection', async () => {
+      const { presence } = await make();
+      assert.deepEqual(await presence.remove('nowhere', 'ghost'), { userLeft: false });
+    });
+
+    it('keeps rooms apart', async () => {
+      const { presence } = await make();
+      await presence.add('r1', { conn: 'c1', user: alice, node: 'n1' });
+      await presence.add('r2', { conn: 'c1', user: alice, node: 'n1' });
+      assert.deepEqual(await presence.remove('r1', 'c1'), { userLeft: true, user: alice });
+      assert.deepEqual(await presence.users('r2'), [alice]);
+    });
+
+    it('expires entries that are not refreshed, reporting each leave once', async () => {
+      const { presence, clock } = await make();
+      await presence.add('r', { conn: 'c1', user: alice, node: 'dead-node' });
+      await presence.add('r', { conn: 'c2', user: bob, node: 'live-node' });
+      clock.advance(TTL * 0.6);
+      await presence.refresh([{ room: 'r', conns: ['c2'] }]);
+      clock.advance(TTL * 0.6);
+      assert.deepEqual(
+        await presence.users('r'),
+        [bob],
+        'expired entries are not listed even before expire()',
+      );
+      assert.deepEqual(await presence.expire(), [{ room: 'r', user: alice }]);
+      assert.deepEqual(await presence.expire(), []);
+      assert.deepEqual(await presence.users('r'), [bob]);
+      assert.deepEqual(await presence.add('r', { conn: 'c1b', user: alice, node: 'n' }), {
+        userJoined: true,
+      });
+    });
+
+    it('does not report a leave while the user has another live connection', async () => {
+      const { presence, clock } = await make();
+      await presence.add('r', { conn: 'old', user: alice, node: 'drained' });
+      clock.advance(TTL * 0.5);
+      assert.deepEqual(await presence.add('r', { conn: 'new', user: alice, node: 'other' }), {
+        userJoined: false,
+      });
+      clock.advance(TTL * 0.6);
+      assert.deepEqual(await presence.expire(), []);
+      assert.deepEqual(await presence.users('r'), [alice]);
+      assert.deepEqual(await presence.remove('r', 'new'), { userLeft: true, user: alice });
+    });
+  });
+}

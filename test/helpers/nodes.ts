@@ -1,0 +1,21 @@
+import { after } from 'node:test';
+import { type Config, makeConfig } from '../../src/config/config.js';
+import { createNode, type NodeOverrides, type ParleyNode } from '../../src/index.js';
+import { silentLogger } from '../../src/util/logger.js';
+
+/**
+ * Starts a node on a free loopback port with a silent logger, shut down after the test file. Several can run
+ * in one process: nothing in the server is module-level state.
+ */
+export async function startNode(
+  config: Partial<Config> = {},
+  overrides: NodeOverrides = {},
+): Promise<ParleyNode> {
+  const node = createNode(makeConfig({ port: 0, host: '127.0.0.1', ...config }), {
+    logger: silentLogger(),
+    ...overrides,
+  });
+  await node.start();
+  after(() => node.shutdown());
+  return node;
+}

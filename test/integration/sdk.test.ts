@@ -1,0 +1,100 @@
+import assert from 'node:assert/strict';
+import { after, describe, it } from 'node:test';
+import WebSocket from 'ws';
+import { type ConnectionState, ParleyClient, type WebSocketLike } from '../../client/index.js';
+import type { ChatMessage } from '../../client/protocol.js';
+import { startNode } from '../helpers/nodes.js';
+import { Collector } from '../helpers/wait.js';
+
+const factory = (url: string) => new WebSocket(url) as unknown as WebSocketLike;
+
+const opened: ParleyClient[] = [];
+after(() => {
+  for (const c of opened) c.close();
+});
+
+function client(url: string, name: string, userId?: string) {
+  const c = new ParleyClient({
+    url,
+    name,
+    userId,
+    webSocket: factory,
+    reconnect: { minDelayMs: 50, maxDelayMs: 200 },
+  });
+  opened.push(c);
+  const messages = new Collector<ChatMessage>();
+  const states = new Collector<ConnectionState>();
+  const presence = new Collector<string[]>();
+  const typing = new Collector<string[]>();
+  c.on('message', messages.push);
+  c.on('state', states.push);
+  c.on('presence', ({ users }) => presence.push(users.map((u) => u.id).sort()));
+  c.on('typing', ({ users }) => typing.push(users.map((u) => u.id)));
+  return { c, messages, states, presence, typing };
+}
+
+describe('client SDK', () => {
+  it('joins, sends, receives, and tracks presence and typing', async () => {
+    const node = await startNode();
+    const alice = client(node.wsUrl, 'Alice', 'alice');
+    const bob = client(node.wsUrl, 'Bob', 'bob');
+    alice.c.connect();
+    bob.c.connect();
+    const joined = await alice.c.join('sdk');
+    assert.equal(joined.position.offset, 0);
+    await bob.c.join('sdk');
+    await alice.presence.find((ids) => ids.join() === 'alice,bob');
+    alice.c.typing('sdk');
+    await bob.typing.find((ids) => ids.join() === 'alice');
+    const ack = await alice.c.send('sdk', 'hello bob');
+    assert.equal(ack.offset, 1);
+    const got = await bob.messages.find((m) => m.text === 'hello bob');
+    assert.deepEqual(got.from, { id: 'alice', name: 'Alice' });
+    await bob.typing.find((ids) => ids.length === 0); // a message ends its sender's typing
+    const history = await bob.c.history('sdk');
+    assert.deepEqual(
+      history.messages.map((m) => m.text),
+      ['hello bob'],
+    );
+    await assert.rejects(alice.c.send('sdk', ''), { code: 'text_empty' });
+    alice.c.close();
+    bob.c.close();
+  });
+
+  it('reconnects after the server restarts, rejoins its rooms and re-sends unanswered sends', async () => {
+    const first = await startNode();
+    const port = first.port;
+    const alice = client(first.wsUrl, 'Alice', 'alice');
+    alice.c.connect();
+    await alice.c.join('again');
+    await alice.c.send('again', 'before restart');
+    await first.shutdown();
+    await alice.states.find((s) => s.status === 'reconnecting' && s.code === 4001);
+    const pending = alice.c.send('again', 'sent while down', 'cid-while-down');
+    const second = await startNode({ port });
+    await alice.states.find((s) => s.status === 'connected' && s.node === second.id, 10_000);
+    const ack = await pending;
+    assert.equal(ack.duplicate, false);
+    const bob = client(second.wsUrl, 'Bob', 'bob');
+    bob.c.connect();
+    await bob.c.join('again');
+    await bob.c.send('again', 'hello after restart');
+    await alice.messages.find((m) => m.text === 'hello after restart');
+    assert.ok(alice.c.users('again').some((u) => u.id === 'bob'));
+    alice.c.close();
+    bob.c.close();
+  });
+
+  it('does not reconnect after a terminal close code', async () => {
+    const node = await startNode();
+    const nameless = client(node.wsUrl, '');
+    nameless.c.connect();
+    const closed = await nameless.states.find((s) => s.status === 'closed');
+    assert.deepEqual(closed, {
+      status: 'closed',
+      code: 4500,
+      reason: 'name must be 1-32 printable characters',
+    });
+    await assert.rejects(nameless.c.join('x'), { code: 'closed' });
+  });
+});

@@ -1,0 +1,85 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { parseCommandLine, UsageError } from '../../src/cli/args.js';
+import { helpText } from '../../src/cli/help.js';
+import { ConfigError, defaultConfig, loadConfig, makeConfig } from '../../src/config/config.js';
+import { OptionSpecs } from '../../src/config/options.js';
+
+function problems(flags: Record<string, string>, env: Record<string, string> = {}): string[] {
+  try {
+    loadConfig(flags, env);
+  } catch (error) {
+    assert.ok(error instanceof ConfigError);
+    return error.problems;
+  }
+  assert.fail('expected a ConfigError');
+}
+
+describe('config', () => {
+  it('has working defaults', () => {
+    const config = loadConfig({}, {});
+    assert.deepEqual(config, defaultConfig());
+    assert.equal(config.port, 8080);
+    assert.equal(config.redisUrl, '');
+  });
+
+  it('reads the environment, and flags win over it', () => {
+    const env = { PORT: '9000', REDIS_URL: 'redis://127.0.0.1:7000', PARLEY_MAX_TEXT_LENGTH: '100' };
+    const config = loadConfig({ port: '9100' }, env);
+    assert.equal(config.port, 9100);
+    assert.equal(config.redisUrl, 'redis://127.0.0.1:7000');
+    assert.equal(config.maxTextLength, 100);
+    assert.equal(loadConfig({}, { PARLEY_PORT: '1', PORT: '2' }).port, 1, 'the specific variable wins');
+  });
+
+  it('reports every bad value with its source and what is expected', () => {
+    const found = problems(
+      { port: 'eighty', logLevel: 'loud' },
+      { REDIS_URL: 'http://x', PARLEY_HISTORY_SIZE: '-1' },
+    );
+    assert.equal(found.length, 4);
+    assert.match(found.join('\n'), /--port="eighty": must be a whole number/);
+    assert.match(found.join('\n'), /--log-level="loud": must be one of/);
+    assert.match(found.join('\n'), /REDIS_URL="http:\/\/x": must start with redis:\/\//);
+    assert.match(found.join('\n'), /PARLEY_HISTORY_SIZE="-1": must be between 0 and/);
+  });
+
+  it('rejects out-of-range numbers and bad strings', () => {
+    assert.match(problems({ port: '70000' })[0] ?? '', /between 0 and 65535/);
+    assert.match(problems({ wsPath: 'ws' })[0] ?? '', /URL path/);
+    assert.match(problems({ nodeId: 'a b' })[0] ?? '', /letters, digits/);
+    assert.match(problems({ port: '1.5' })[0] ?? '', /whole number/);
+  });
+
+  it('checks options against each other', () => {
+    assert.match(
+      problems({ writeHighWaterBytes: '2000000', sendQueueMaxBytes: '1048576' })[0] ?? '',
+      /must not exceed/,
+    );
+    assert.match(problems({ maxTextLength: '100000', maxPayloadBytes: '65536' })[0] ?? '', /too small/);
+  });
+
+  it('builds typed configs for embedding', () => {
+    assert.equal(makeConfig({ port: 0, maxTextLength: 10 }).maxTextLength, 10);
+    assert.throws(() => makeConfig({ port: -1 }), ConfigError);
+  });
+
+  it('parses the command line', () => {
+    assert.deepEqual(parseCommandLine(['serve', '--port', '1234', '--redis-url', 'redis://h:1']), {
+      command: 'serve',
+      flags: { port: '1234', redisUrl: 'redis://h:1' },
+    });
+    assert.equal(parseCommandLine([]).command, 'serve');
+    assert.equal(parseCommandLine(['--help']).command, 'help');
+    assert.throws(() => parseCommandLine(['serve', '--bogus', '1']), UsageError);
+    assert.throws(() => parseCommandLine(['fly']), /unknown command 'fly'/);
+  });
+
+  it('documents every option in --help', () => {
+    const text = helpText('0.0.0');
+    for (const spec of Object.values(OptionSpecs)) {
+      assert.ok(text.includes(`--${spec.flag} `), spec.flag);
+      for (const env of spec.env) assert.ok(text.includes(env), env);
+    }
+  });
+});

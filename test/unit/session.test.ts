@@ -1,0 +1,94 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { Session } from '../../src/hub/session.js';
+import { CloseCodes } from '../../src/protocol/close-codes.js';
+import { FakeTransport } from '../helpers/fake-transport.js';
+
+const limits = { sendQueueMaxBytes: 1000, writeHighWaterBytes: 200, closeTimeoutMs: 0 };
+const user = { id: 'u', name: 'U' };
+const frame = (n: number, size = 100) =>
+  Buffer.from(JSON.stringify({ n, pad: 'x'.repeat(size - 20) }).padEnd(size));
+
+describe('session outgoing queue', () => {
+  it('writes straight to the socket while it keeps up', () => {
+    const transport = new FakeTransport();
+    const session = new Session('s', user, transport, limits);
+    for (let i = 0; i < 50; i += 1) session.deliver('r', frame(i));
+    assert.equal(transport.written.length, 50);
+    assert.equal(session.queued, 0);
+  });
+
+  it('queues above the high-water mark and flushes in order on drain', () => {
+    const transport = new FakeTransport();
+    const session = new Session('s', user, transport, limits);
+    transport.stalled = true;
+    const frames = Array.from({ length: 6 }, (_, i) => frame(i));
+    for (const f of frames) session.deliver('r', f);
+    assert.equal(transport.written.length, 2, 'two frames reach the high-water mark');
+    assert.equal(session.queued, 400);
+    transport.drain();
+    assert.deepEqual(transport.written, frames);
+    assert.equal(session.queued, 0);
+  });
+
+  it('closes a slow consumer with 4003 when its queue overflows, and drops its queue', () => {
+    const transport = new FakeTransport();
+    let slow = 0;
+    const session = new Session('s', user, transport, limits, () => {
+      slow += 1;
+    });
+    transport.stalled = true;
+    for (let i = 0; i < 30; i += 1) session.deliver('r', frame(i));
+    assert.deepEqual(transport.closedWith, { code: CloseCodes.slow_consumer, reason: 'slow consumer' });
+    assert.equal(slow, 1);
+    assert.equal(session.closed, true);
+    assert.equal(session.queued, 0, 'memory is released at once');
+    assert.equal(transport.terminated, true);
+    const count = transport.written.length;
+    session.deliver('r', frame(99));
+    assert.equal(transport.written.length, count, 'nothing is written after closing');
+  });
+
+  it('shares one buffer between sessions (encode once)', () => {
+    const a = new FakeTransport();
+    const b = new FakeTransport();
+    const shared = frame(1);
+    new Session('a', user, a, limits).deliver('r', shared);
+    new Session('b', user, b, limits).deliver('r', shared);
+    assert.equal(a.written[0], shared);
+    assert.equal(b.written[0], shared);
+  });
+
+  it('holds a joining room’s frames until release, skipping messages the join already covers', () => {
+    const transport = new FakeTransport();
+    const session = new Session('s', user, transport, limits);
+    session.hold('r');
+    session.deliver('r', Buffer.from('"m4"'), 4);
+    session.deliver('r', Buffer.from('"diff"'));
+    session.deliver('r', Buffer.from('"m5"'), 5);
+    session.deliver('other', Buffer.from('"o"'));
+    assert.deepEqual(transport.written.map(String), ['"o"']);
+    session.reply({ type: 'pong', ref: 1, ts: 0 });
+    session.release('r', { send: true, skipThrough: 4 });
+    assert.deepEqual(transport.written.map(String).slice(2), ['"diff"', '"m5"']);
+    assert.equal(session.queued, 0);
+  });
+
+  it('counts held frames against the queue limit', () => {
+    const transport = new FakeTransport();
+    const session = new Session('s', user, transport, limits);
+    session.hold('r');
+    for (let i = 0; i < 11; i += 1) session.deliver('r', frame(i));
+    assert.equal(transport.closedWith?.code, CloseCodes.slow_consumer);
+  });
+
+  it('drops held frames when a join fails', () => {
+    const transport = new FakeTransport();
+    const session = new Session('s', user, transport, limits);
+    session.hold('r');
+    session.deliver('r', Buffer.from('"x"'), 1);
+    session.release('r', { send: false });
+    assert.equal(transport.written.length, 0);
+    assert.equal(session.queued, 0);
+  });
+});
