@@ -6,20 +6,23 @@ import { fileURLToPath } from 'node:url';
 import type { Config } from './config/config.js';
 import type { Engine } from './engine/engine.js';
 import { createMemoryEngine } from './engine/memory-engine.js';
+import { createRedisEngine } from './engine/redis-engine.js';
 import { ParleyNode } from './node.js';
+import type { RedisTarget } from './redis/link.js';
 import { anonymousIdentity, type Identify } from './transport/identify.js';
 import { type Clock, systemClock } from './util/clock.js';
 import { type IdGenerator, randomId, randomIds } from './util/ids.js';
 import { createLogger, type Logger } from './util/logger.js';
 
 export type { Broker, PublishResult, RoomSignal } from './broker/broker.js';
+export type { ClusterView, NodeStats } from './cluster/node-registry.js';
 export { type Config, ConfigError, defaultConfig, loadConfig, makeConfig } from './config/config.js';
 export { OptionSpecs } from './config/options.js';
 export type { Engine } from './engine/engine.js';
 export { EngineUnavailableError } from './engine/engine.js';
 export type { ChatMessage, RoomEvent, StreamPosition, UserInfo } from './engine/types.js';
 export type { HistoryPage, HistoryQuery, HistoryStore } from './history/history-store.js';
-export { type NodeStats, ParleyNode } from './node.js';
+export { ParleyNode, type StatsResponse } from './node.js';
 export type { PresenceEntry, PresenceStore } from './presence/presence-store.js';
 export { CloseCodes } from './protocol/close-codes.js';
 export { ErrorCodes } from './protocol/error-codes.js';
@@ -39,6 +42,45 @@ export interface NodeOverrides {
 /** Where the built web UI lives relative to the compiled server (dist/src/index.js → dist/web). */
 const DEFAULT_WEB_ROOT = fileURLToPath(new URL('../web/', import.meta.url));
 
+/** Where Redis is, from the configuration; undefined for the in-memory engine. */
+export function redisTarget(config: Config): RedisTarget | undefined {
+  if (config.redisCluster !== '') {
+    const cluster = config.redisCluster.split(',').map((part) => {
+      const [host = '', port = ''] = part.trim().split(':');
+      return { host, port: Number(port) };
+    });
+    return { cluster };
+  }
+  return config.redisUrl !== '' ? { url: config.redisUrl } : undefined;
+}
+
+/** The engine the configuration asks for: Redis when a Redis URL or cluster is given, memory otherwise. */
+export function createEngine(
+  config: Config,
+  deps: { nodeId: string; clock: Clock; ids: IdGenerator; logger: Logger },
+): Engine {
+  const common = {
+    historySize: config.historySize,
+    historyTtlMs: config.historyTtlMs,
+    idempotencyWindowMs: config.idempotencyWindowMs,
+    presenceTtlMs: config.presenceTtlMs,
+    clock: deps.clock,
+    ids: deps.ids,
+  };
+  const target = redisTarget(config);
+  if (!target) return createMemoryEngine(common);
+  return createRedisEngine({
+    ...common,
+    target,
+    prefix: config.redisPrefix,
+    statsStaleMs: config.statsIntervalMs * 3,
+    connectTimeoutMs: config.redisConnectTimeoutMs,
+    // Unique per process: a restarted node with the same id is a new instance whose predecessor gets swept.
+    instance: `${deps.nodeId}.${randomId().slice(0, 6)}`,
+    logger: deps.logger,
+  });
+}
+
 /** Assembles a node from its configuration; call `start()` on the result. */
 export function createNode(config: Config, overrides: NodeOverrides = {}): ParleyNode {
   const nodeId = config.nodeId || `node-${randomId().slice(0, 8)}`;
@@ -47,16 +89,7 @@ export function createNode(config: Config, overrides: NodeOverrides = {}): Parle
   const logger =
     overrides.logger ??
     createLogger({ level: config.logLevel, format: config.logFormat, base: { node: nodeId } });
-  const engine =
-    overrides.engine ??
-    createMemoryEngine({
-      historySize: config.historySize,
-      historyTtlMs: config.historyTtlMs,
-      idempotencyWindowMs: config.idempotencyWindowMs,
-      presenceTtlMs: config.presenceTtlMs,
-      clock,
-      ids,
-    });
+  const engine = overrides.engine ?? createEngine(config, { nodeId, clock, ids, logger });
   return new ParleyNode({
     config,
     nodeId,

@@ -1,5 +1,6 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { ClusterView, NodeStats } from './cluster/node-registry.js';
 import type { Config } from './config/config.js';
 import type { Engine } from './engine/engine.js';
 import { createHttpServer } from './http/http-server.js';
@@ -25,18 +26,10 @@ export interface NodeDeps {
   webRoot: string;
 }
 
-/** A snapshot of one node's state, for `/api/stats` and the dashboard. */
-export interface NodeStats {
-  node: string;
-  engine: 'memory' | 'redis';
-  ready: boolean;
-  uptimeMs: number;
-  connections: number;
-  rooms: number;
-  published: number;
-  deliveries: number;
-  slowConsumers: number;
-  engineErrors: number;
+/** What `/api/stats` answers: this node, and the whole cluster as seen from it. */
+export interface StatsResponse {
+  self: NodeStats;
+  cluster: ClusterView;
 }
 
 /**
@@ -83,7 +76,7 @@ export class ParleyNode {
     if (files.size === 0) logger.warn({ webRoot: this.deps.webRoot }, 'web UI not built: run npm run build');
     const server = createHttpServer(
       {
-        json: { '/api/stats': () => this.stats() },
+        json: { '/api/stats': () => this.clusterStats() },
         text: {
           '/healthz': () => ({ status: 200, body: 'ok\n' }),
           '/readyz': () =>
@@ -111,7 +104,11 @@ export class ParleyNode {
       });
     });
     this.startMaintenance();
-    logger.info({ port: this.port, engine: engine.kind, node: this.id }, 'parley listening');
+    engine.onRecovered(() => {
+      logger.info('engine recovered: restoring presence');
+      this.hub.restorePresence().catch((error) => logger.warn({ err: error }, 'presence restore failed'));
+    });
+    logger.info({ port: this.port, engine: engine.kind }, 'parley listening');
   }
 
   /** True while the node accepts and serves connections. */
@@ -119,17 +116,46 @@ export class ParleyNode {
     return this.server !== undefined && this.stopping === undefined && this.deps.engine.isReady();
   }
 
+  /** This node's stats. */
   stats(): NodeStats {
     const { counters } = this.hub;
     return {
       node: this.id,
       engine: this.deps.engine.kind,
       ready: this.isReady(),
+      startedAt: this.startedAt,
       uptimeMs: this.deps.clock.now() - this.startedAt,
       connections: this.hub.sessions.size,
+      users: this.hub.userIds().length,
       rooms: this.hub.roomCount,
-      ...counters,
+      published: counters.published,
+      deliveries: counters.deliveries,
+      slowConsumers: counters.slowConsumers,
+      engineErrors: counters.engineErrors + this.deps.engine.errorCount(),
     };
+  }
+
+  /** This node's stats and the cluster's, read in O(nodes). */
+  async clusterStats(): Promise<StatsResponse> {
+    const self = this.stats();
+    let cluster: ClusterView;
+    try {
+      cluster = await this.deps.engine.registry.view();
+    } catch {
+      // Engine down: the cluster is unknown; show what this node knows.
+      cluster = {
+        nodes: [self],
+        totals: {
+          nodes: 1,
+          connections: self.connections,
+          usersOnline: self.users,
+          rooms: self.rooms,
+          published: self.published,
+          deliveries: self.deliveries,
+        },
+      };
+    }
+    return { self, cluster };
   }
 
   /**
@@ -145,6 +171,9 @@ export class ParleyNode {
     const { config, engine, logger } = this.deps;
     logger.info({ connections: this.hub.sessions.size }, 'shutting down');
     this.ws?.stopAccepting();
+    // Users reconnecting elsewhere keep their presence; the rest expire and are announced by the survivors.
+    this.hub.keepPresenceOnDisconnect = engine.kind === 'redis';
+    await engine.registry.leave().catch(() => {});
     const serverClosed = new Promise<void>((resolve) =>
       this.server ? this.server.close(() => resolve()) : resolve(),
     );
@@ -181,9 +210,19 @@ export class ParleyNode {
       },
       Math.min(1000, refreshEvery),
     );
+    const heartbeat = setInterval(() => this.heartbeat(), config.statsIntervalMs);
+    this.heartbeat();
     refresh.unref();
     expire.unref();
-    this.timers.push(refresh, expire);
+    heartbeat.unref();
+    this.timers.push(refresh, expire, heartbeat);
+  }
+
+  private heartbeat(): void {
+    const activity = { users: this.hub.userIds(), rooms: this.hub.roomNames() };
+    this.deps.engine.registry.heartbeat(this.stats(), activity).catch((error) => {
+      this.deps.logger.debug({ err: error }, 'stats heartbeat failed');
+    });
   }
 
   private async expirePresence(): Promise<void> {

@@ -65,6 +65,9 @@ function crossCheck(config: Config): string[] {
         `(${config.maxTextLength}): a fully escaped message needs ${config.maxTextLength * 6 + 1024} bytes`,
     );
   }
+  if (config.redisUrl !== '' && config.redisCluster !== '') {
+    problems.push('--redis-url and --redis-cluster are exclusive: give one');
+  }
   return problems;
 }
 

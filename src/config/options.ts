@@ -50,6 +50,12 @@ function checkRedisUrl(value: string): string | undefined {
   return undefined;
 }
 
+function checkClusterNodes(value: string): string | undefined {
+  if (value === '') return undefined;
+  const ok = value.split(',').every((part) => /^[A-Za-z0-9_.-]+:\d{1,5}$/.test(part.trim()));
+  return ok ? undefined : 'must be a comma-separated list of host:port';
+}
+
 function checkPath(value: string): string | undefined {
   return /^\/[A-Za-z0-9/_-]*$/.test(value) ? undefined : "must be a URL path such as '/ws'";
 }
@@ -113,6 +119,26 @@ export const OptionSpecs = {
     description: 'Redis URL; when set, the Redis engine replaces the in-memory engine',
     group: 'engine',
   },
+  redisCluster: {
+    kind: 'string',
+    flag: 'redis-cluster',
+    env: ['PARLEY_REDIS_CLUSTER'],
+    default: '',
+    check: checkClusterNodes,
+    description: 'Redis Cluster seed nodes (host:port,...); uses sharded pub/sub. Replaces --redis-url',
+    group: 'engine',
+  },
+  redisConnectTimeoutMs: {
+    kind: 'int',
+    flag: 'redis-connect-timeout-ms',
+    env: ['PARLEY_REDIS_CONNECT_TIMEOUT_MS'],
+    default: 5 * SECOND,
+    min: 0,
+    max: 10 * MINUTE,
+    unit: 'ms',
+    description: 'How long start-up waits for Redis before serving as not ready (and retrying)',
+    group: 'engine',
+  },
   redisPrefix: {
     kind: 'string',
     flag: 'redis-prefix',
@@ -158,11 +184,13 @@ export const OptionSpecs = {
     kind: 'int',
     flag: 'presence-ttl-ms',
     env: ['PARLEY_PRESENCE_TTL_MS'],
-    default: 9 * SECOND,
-    min: 1 * SECOND,
+    default: 6 * SECOND,
+    min: 300,
     max: 10 * MINUTE,
     unit: 'ms',
-    description: 'A presence entry expires unless refreshed within this time (refreshed every third of it)',
+    description:
+      'A presence entry expires unless refreshed within this time (refreshed every third of it): ' +
+      "the users of a crashed instance leave others' presence within about this time plus one second",
     group: 'engine',
   },
   maxPayloadBytes: {
@@ -261,6 +289,17 @@ export const OptionSpecs = {
     unit: 'ms',
     description: 'Typing signals from one connection to one room closer than this are dropped',
     group: 'limits',
+  },
+  statsIntervalMs: {
+    kind: 'int',
+    flag: 'stats-interval-ms',
+    env: ['PARLEY_STATS_INTERVAL_MS'],
+    default: 1000,
+    min: 100,
+    max: MINUTE,
+    unit: 'ms',
+    description: 'How often a node publishes its stats to the cluster',
+    group: 'timing',
   },
   heartbeatIntervalMs: {
     kind: 'int',

@@ -1,4 +1,5 @@
 import type { Broker } from '../broker/broker.js';
+import type { NodeRegistry } from '../cluster/node-registry.js';
 import type { HistoryStore } from '../history/history-store.js';
 import type { PresenceStore } from '../presence/presence-store.js';
 
@@ -8,10 +9,18 @@ export interface Engine {
   readonly broker: Broker;
   readonly presence: PresenceStore;
   readonly history: HistoryStore;
-  /** Connects; resolves when the engine can serve. */
+  readonly registry: NodeRegistry;
+  /**
+   * Connects. Resolves once the engine can serve, or after its connect timeout with the engine not ready (it keeps
+   * trying in the background; {@link isReady} tells).
+   */
   start(): Promise<void>;
   /** True while the engine can serve (connected and subscribed). */
   isReady(): boolean;
+  /** Called when the engine is ready again after being lost (e.g. Redis restarted). */
+  onRecovered(listener: () => void): void;
+  /** Failures seen by the engine's connections, for metrics. */
+  errorCount(): number;
   /** Releases connections and timers. */
   close(): Promise<void>;
 }

@@ -1,4 +1,5 @@
 import { MemoryBroker } from '../broker/memory-broker.js';
+import { MemoryRegistry } from '../cluster/memory-registry.js';
 import { MemoryHistory } from '../history/memory-history.js';
 import { MemoryPresence } from '../presence/memory-presence.js';
 import type { Clock } from '../util/clock.js';
@@ -25,8 +26,11 @@ export function createMemoryEngine(options: MemoryEngineOptions): Engine {
     broker,
     history,
     presence,
+    registry: new MemoryRegistry(),
     start: async () => {},
     isReady: () => true,
+    onRecovered: () => {},
+    errorCount: () => 0,
     close: () => broker.close(),
   };
 }

@@ -55,6 +55,11 @@ export class Hub {
   private readonly inboxes = new WeakMap<Session, Inbox>();
   private readonly context: HandlerContext;
   private disconnecting = 0;
+  /**
+   * While draining, disconnects keep the users' presence: entries expire on their own unless the users reconnect
+   * to another node in time, so a rolling restart shows no leave/join storm.
+   */
+  keepPresenceOnDisconnect = false;
   private emptyWaiters: Array<() => void> = [];
 
   constructor(private readonly deps: HubDeps) {
@@ -78,6 +83,42 @@ export class Hub {
   /** Number of rooms with local members. */
   get roomCount(): number {
     return this.rooms.roomCount;
+  }
+
+  /** Distinct users connected to this node. */
+  userIds(): string[] {
+    const ids = new Set<string>();
+    for (const session of this.sessions) ids.add(session.user.id);
+    return [...ids];
+  }
+
+  /** Rooms with at least one local member. */
+  roomNames(): string[] {
+    return [...this.rooms.roomNames()];
+  }
+
+  /**
+   * Re-adds every local session's presence (after the engine lost it, e.g. Redis restarted empty) and announces
+   * the users that thereby join again.
+   */
+  async restorePresence(): Promise<void> {
+    const { engine, nodeId } = this.deps;
+    const work: Array<Promise<void>> = [];
+    for (const session of this.sessions) {
+      for (const room of session.rooms) {
+        work.push(
+          engine.presence
+            .add(room, { conn: session.id, user: session.user, node: nodeId })
+            .then(async ({ userJoined }) => {
+              if (userJoined)
+                await engine.broker.signal({ kind: 'presence', room, joins: [session.user], leaves: [] });
+            }),
+        );
+      }
+    }
+    const results = await Promise.allSettled(work);
+    const failed = results.filter((r) => r.status === 'rejected').length;
+    if (failed > 0) this.engineFailed('restore presence', new Error(`${failed} entries not restored`));
   }
 
   /** Rooms with local members and their sessions' ids (for the presence refresh). */
@@ -222,6 +263,7 @@ export class Hub {
     if (!session.rooms.delete(room)) return;
     session.lastTyping.delete(room);
     this.rooms.remove(room, session);
+    if (this.keepPresenceOnDisconnect && session.closed) return;
     try {
       const { userLeft } = await this.deps.engine.presence.remove(room, session.id);
       if (userLeft) await this.announceLeave(room, session.user);

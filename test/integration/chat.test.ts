@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
+import type { StatsResponse } from '../../src/index.js';
 import { startNode } from '../helpers/nodes.js';
 import { type Frame, RawClient } from '../helpers/raw-client.js';
 
@@ -147,12 +148,12 @@ describe('chat over real WebSockets', async () => {
     const health = await fetch(`${node.url}/healthz`);
     assert.equal(health.status, 200);
     assert.equal((await fetch(`${node.url}/readyz`)).status, 200);
-    const stats = (await (await fetch(`${node.url}/api/stats`)).json()) as {
-      node: string;
-      connections: number;
-    };
-    assert.equal(stats.node, node.id);
-    assert.ok(stats.connections >= 1);
+    const stats = (await (await fetch(`${node.url}/api/stats`)).json()) as StatsResponse;
+    assert.equal(stats.self.node, node.id);
+    assert.equal(stats.self.engine, 'memory');
+    assert.ok(stats.self.connections >= 1);
+    assert.ok(stats.self.users >= 1);
+    assert.ok(stats.cluster.totals.nodes <= 1, 'a single node is the whole cluster');
     const page = await fetch(`${node.url}/`);
     assert.equal(page.status, 200);
     assert.match(await page.text(), /<title>Parley<\/title>/);

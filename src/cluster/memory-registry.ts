@@ -1,0 +1,26 @@
+import {
+  type ClusterView,
+  type NodeActivity,
+  type NodeRegistry,
+  type NodeStats,
+  totals,
+} from './node-registry.js';
+
+/** The registry of a single node: the cluster is this node. */
+export class MemoryRegistry implements NodeRegistry {
+  private last?: { stats: NodeStats; activity: NodeActivity };
+
+  async heartbeat(stats: NodeStats, activity: NodeActivity): Promise<void> {
+    this.last = { stats, activity };
+  }
+
+  async view(): Promise<ClusterView> {
+    if (!this.last) return { nodes: [], totals: totals([], 0, 0) };
+    const { stats, activity } = this.last;
+    return { nodes: [stats], totals: totals([stats], activity.users.length, activity.rooms.length) };
+  }
+
+  async leave(): Promise<void> {
+    this.last = undefined;
+  }
+}

@@ -1,0 +1,72 @@
+import { RedisBroker } from '../broker/redis-broker.js';
+import { RedisRegistry } from '../cluster/redis-registry.js';
+import { RedisHistory } from '../history/redis-history.js';
+import { RedisPresence } from '../presence/redis-presence.js';
+import { RedisKeys } from '../redis/keys.js';
+import { createRedisLink, type RedisTarget } from '../redis/link.js';
+import type { Clock } from '../util/clock.js';
+import type { IdGenerator } from '../util/ids.js';
+import type { Logger } from '../util/logger.js';
+import type { Engine } from './engine.js';
+
+/** Settings of the Redis engine. */
+export interface RedisEngineOptions {
+  target: RedisTarget;
+  prefix: string;
+  historySize: number;
+  historyTtlMs: number;
+  idempotencyWindowMs: number;
+  presenceTtlMs: number;
+  /** How long a node's stats stay valid without a heartbeat. */
+  statsStaleMs: number;
+  /** How long `start()` waits for Redis before going on not ready. */
+  connectTimeoutMs: number;
+  /** Unique id of this process in the cluster. */
+  instance: string;
+  clock: Clock;
+  ids: IdGenerator;
+  logger: Logger;
+}
+
+/** The engine of a cluster node: every part shares one Redis (or Redis Cluster) link. */
+export function createRedisEngine(options: RedisEngineOptions): Engine {
+  const logger = options.logger.child({ component: 'redis' });
+  const link = createRedisLink(options.target, logger);
+  const keys = new RedisKeys(options.prefix);
+  const history = new RedisHistory(link, keys, options);
+  const broker = new RedisBroker(link, keys, history, logger);
+  const presence = new RedisPresence(link, keys, {
+    ttlMs: options.presenceTtlMs,
+    clock: options.clock,
+    instance: options.instance,
+  });
+  const registry = new RedisRegistry(link, keys, options.clock, options.instance, options.statsStaleMs);
+  const recoveredListeners: Array<() => void> = [];
+  let everReady = false;
+  link.onReadyChange((ready) => {
+    if (!ready) return;
+    if (everReady) for (const listener of recoveredListeners) listener();
+    everReady = true;
+  });
+  return {
+    kind: 'redis',
+    broker,
+    history,
+    presence,
+    registry,
+    start: async () => {
+      if (!(await link.waitReady(options.connectTimeoutMs))) {
+        logger.warn('redis not reachable yet: serving not ready, retrying in the background');
+      }
+    },
+    isReady: () => link.isReady(),
+    onRecovered: (listener) => {
+      recoveredListeners.push(listener);
+    },
+    errorCount: () => link.errorCount + broker.badPayloads,
+    close: async () => {
+      await broker.close();
+      await link.close();
+    },
+  };
+}

@@ -1,0 +1,270 @@
+/**
+ * The narrow interface the Redis engine uses, and its one implementation over ioredis: the only module that imports
+ * the Redis client. Commands and subscriptions use separate connections. Commands are never queued while Redis is
+ * unreachable: they fail at once with {@link EngineUnavailableError}, so callers can answer "try again" instead of
+ * hanging, and nothing is acknowledged that Redis did not store.
+ */
+import { Cluster, Redis, type RedisOptions } from 'ioredis';
+import { EngineUnavailableError } from '../engine/engine.js';
+import type { Logger } from '../util/logger.js';
+import type { LuaScript } from './scripts.js';
+
+/** What the Redis engine needs from Redis. */
+export interface RedisLink {
+  /** `PUBLISH` on a single Redis, `SPUBLISH` (sharded pub/sub) on a cluster. */
+  readonly publishCommand: 'PUBLISH' | 'SPUBLISH';
+  /** Runs a Lua script (EVALSHA, loading it on first use). */
+  run(script: LuaScript, keys: string[], args: Array<string | number>): Promise<unknown>;
+  /** Runs one command. */
+  command(name: string, ...args: Array<string | number>): Promise<unknown>;
+  /** Subscribes to channels (one round trip for the batch on a single Redis). */
+  subscribe(channels: string[]): Promise<void>;
+  unsubscribe(channels: string[]): Promise<void>;
+  /** Sets the handler of messages on subscribed channels. */
+  onMessage(handler: (channel: string, message: string) => void): void;
+  /** True while commands and subscriptions are connected. */
+  isReady(): boolean;
+  /** Called with `true` when the link (re)becomes ready, `false` when it is lost. */
+  onReadyChange(listener: (ready: boolean) => void): void;
+  /** Resolves once ready, or after `timeoutMs` (then `false`). */
+  waitReady(timeoutMs: number): Promise<boolean>;
+  /** Errors seen on the connections (for metrics). */
+  readonly errorCount: number;
+  close(): Promise<void>;
+}
+
+/** Where Redis is. */
+export type RedisTarget = { url: string } | { cluster: Array<{ host: string; port: number }> };
+
+/** Redis error replies that mean "not now" rather than "wrong". */
+const TRANSIENT_REPLY = /^(LOADING|BUSY|TRYAGAIN|CLUSTERDOWN|MASTERDOWN|READONLY|OOM|MOVED|ASK|NOREPLICAS)\b/;
+
+function isReplyError(error: unknown): error is Error {
+  return error instanceof Error && error.name === 'ReplyError';
+}
+
+/** Maps client-side failures (disconnected, timed out) and transient replies to EngineUnavailableError. */
+function classify(error: unknown): Error {
+  if (isReplyError(error) && !TRANSIENT_REPLY.test(error.message)) return error;
+  const message = error instanceof Error ? error.message : String(error);
+  return new EngineUnavailableError(`redis unavailable: ${message}`, { cause: error });
+}
+
+const BASE_OPTIONS: RedisOptions = {
+  enableOfflineQueue: false,
+  maxRetriesPerRequest: 0,
+  enableAutoPipelining: true,
+  lazyConnect: true,
+  retryStrategy: (times) => Math.min(100 * 2 ** Math.min(times, 5), 2000),
+};
+
+/** Opens a link to a single Redis or a Redis Cluster. */
+export function createRedisLink(target: RedisTarget, logger: Logger): RedisLink {
+  return 'url' in target ? new StandaloneLink(target.url, logger) : new ClusterLink(target.cluster, logger);
+}
+
+abstract class BaseLink {
+  errorCount = 0;
+  private readyListeners: Array<(ready: boolean) => void> = [];
+  private wasReady = false;
+  protected messageHandler: (channel: string, message: string) => void = () => {};
+
+  constructor(protected readonly logger: Logger) {}
+
+  abstract isReady(): boolean;
+  protected abstract commands(): Redis | Cluster;
+
+  onMessage(handler: (channel: string, message: string) => void): void {
+    this.messageHandler = handler;
+  }
+
+  onReadyChange(listener: (ready: boolean) => void): void {
+    this.readyListeners.push(listener);
+  }
+
+  async waitReady(timeoutMs: number): Promise<boolean> {
+    if (this.isReady()) return true;
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => resolve(this.isReady()), timeoutMs);
+      this.onReadyChange((ready) => {
+        if (!ready) return;
+        clearTimeout(timer);
+        resolve(true);
+      });
+    });
+  }
+
+  async run(script: LuaScript, keys: string[], args: Array<string | number>): Promise<unknown> {
+    const redis = this.commands();
+    try {
+      return await redis.evalsha(script.sha, keys.length, ...keys, ...args);
+    } catch (error) {
+      if (isReplyError(error) && error.message.startsWith('NOSCRIPT')) {
+        try {
+          return await redis.eval(script.source, keys.length, ...keys, ...args);
+        } catch (retryError) {
+          throw classify(retryError);
+        }
+      }
+      throw classify(error);
+    }
+  }
+
+  async command(name: string, ...args: Array<string | number>): Promise<unknown> {
+    try {
+      return await this.commands().call(name, ...args);
+    } catch (error) {
+      throw classify(error);
+    }
+  }
+
+  /** Re-evaluates readiness and tells listeners when it changed. */
+  protected checkReady(): void {
+    const ready = this.isReady();
+    if (ready === this.wasReady) return;
+    this.wasReady = ready;
+    this.logger.info({ ready }, ready ? 'redis ready' : 'redis lost');
+    for (const listener of this.readyListeners) listener(ready);
+  }
+
+  protected watch(client: Redis | Cluster, role: string): void {
+    client.on('error', (error: Error) => {
+      this.errorCount += 1;
+      this.logger.warn({ err: error, role }, 'redis error');
+    });
+    client.on('ready', () => this.checkReady());
+    client.on('close', () => this.checkReady());
+    client.on('end', () => this.checkReady());
+    client.on('reconnecting', () => this.checkReady());
+  }
+}
+
+class StandaloneLink extends BaseLink implements RedisLink {
+  readonly publishCommand = 'PUBLISH' as const;
+  private readonly cmd: Redis;
+  private readonly sub: Redis;
+  /** Channels this node wants; re-subscribed as a whole whenever the subscriber connection comes back. */
+  private readonly channels = new Set<string>();
+  private subscribed = false;
+
+  constructor(url: string, logger: Logger) {
+    super(logger);
+    this.cmd = new Redis(url, { ...BASE_OPTIONS, connectionName: 'parley-cmd' });
+    this.sub = new Redis(url, {
+      ...BASE_OPTIONS,
+      enableAutoPipelining: false,
+      connectionName: 'parley-sub',
+      autoResubscribe: false,
+    });
+    this.sub.on('message', (channel: string, message: string) => this.messageHandler(channel, message));
+    this.watch(this.cmd, 'commands');
+    this.watch(this.sub, 'subscriber');
+    // Ready only once every wanted channel is subscribed again, so "ready" means "receiving".
+    this.sub.on('ready', () => {
+      this.resubscribe().catch((error) => this.logger.warn({ err: error }, 'redis resubscribe failed'));
+    });
+    for (const event of ['close', 'reconnecting', 'end']) {
+      this.sub.on(event, () => {
+        this.subscribed = false;
+        this.checkReady();
+      });
+    }
+    this.cmd.connect().catch(() => {});
+    this.sub.connect().catch(() => {});
+  }
+
+  private async resubscribe(): Promise<void> {
+    const all = [...this.channels];
+    for (let i = 0; i < all.length; i += 1000) await this.sub.subscribe(...all.slice(i, i + 1000));
+    this.subscribed = this.sub.status === 'ready';
+    this.checkReady();
+  }
+
+  protected commands(): Redis {
+    return this.cmd;
+  }
+
+  isReady(): boolean {
+    return this.cmd.status === 'ready' && this.sub.status === 'ready' && this.subscribed;
+  }
+
+  async subscribe(channels: string[]): Promise<void> {
+    if (channels.length === 0) return;
+    for (const channel of channels) this.channels.add(channel);
+    try {
+      await this.sub.subscribe(...channels);
+    } catch (error) {
+      // The caller treats the room as not subscribed, so it is not wanted either.
+      for (const channel of channels) this.channels.delete(channel);
+      throw classify(error);
+    }
+  }
+
+  async unsubscribe(channels: string[]): Promise<void> {
+    if (channels.length === 0) return;
+    for (const channel of channels) this.channels.delete(channel);
+    if (this.sub.status !== 'ready') return; // nothing to undo: the reconnect subscribes only what is wanted
+    try {
+      await this.sub.unsubscribe(...channels);
+    } catch (error) {
+      throw classify(error);
+    }
+  }
+
+  async close(): Promise<void> {
+    await Promise.allSettled([this.cmd.quit(), this.sub.quit()]);
+    this.cmd.disconnect();
+    this.sub.disconnect();
+  }
+}
+
+class ClusterLink extends BaseLink implements RedisLink {
+  readonly publishCommand = 'SPUBLISH' as const;
+  private readonly cluster: Cluster;
+
+  constructor(nodes: Array<{ host: string; port: number }>, logger: Logger) {
+    super(logger);
+    // Sharded subscribers: one extra connection per master, each SSUBSCRIBEd to the channels of its slots.
+    this.cluster = new Cluster(nodes, {
+      shardedSubscribers: true,
+      enableOfflineQueue: false,
+      enableAutoPipelining: true,
+      lazyConnect: true,
+      clusterRetryStrategy: (times) => Math.min(100 * 2 ** Math.min(times, 5), 2000),
+      redisOptions: { maxRetriesPerRequest: 0, connectionName: 'parley-cluster' },
+    });
+    this.cluster.on('smessage', (channel: string, message: string) => this.messageHandler(channel, message));
+    this.watch(this.cluster, 'cluster');
+    this.cluster.connect().catch(() => {});
+  }
+
+  protected commands(): Cluster {
+    return this.cluster;
+  }
+
+  isReady(): boolean {
+    return this.cluster.status === 'ready';
+  }
+
+  async subscribe(channels: string[]): Promise<void> {
+    // SSUBSCRIBE takes channels of one slot only: one call per room channel (auto-pipelined per shard).
+    try {
+      await Promise.all(channels.map((channel) => this.cluster.ssubscribe(channel)));
+    } catch (error) {
+      throw classify(error);
+    }
+  }
+
+  async unsubscribe(channels: string[]): Promise<void> {
+    try {
+      await Promise.all(channels.map((channel) => this.cluster.sunsubscribe(channel)));
+    } catch (error) {
+      throw classify(error);
+    }
+  }
+
+  async close(): Promise<void> {
+    await Promise.allSettled([this.cluster.quit()]);
+    this.cluster.disconnect();
+  }
+}

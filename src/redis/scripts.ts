@@ -1,0 +1,177 @@
+/**
+ * The Lua scripts of the Redis engine. Each runs atomically on the Redis node owning the room's slot; every key
+ * a script touches is passed in KEYS (all of one room, so one slot).
+ */
+import { createHash } from 'node:crypto';
+
+/** A Lua script with its SHA1, for EVALSHA. */
+export interface LuaScript {
+  readonly name: string;
+  readonly source: string;
+  readonly sha: string;
+}
+
+function script(name: string, source: string): LuaScript {
+  return { name, source, sha: createHash('sha1').update(source).digest('hex') };
+}
+
+/** Shared prologue: the room's epoch and offset, creating the stream anew (new epoch) when its meta is gone. */
+const ENSURE_STREAM = `
+local epoch = redis.call('HGET', KEYS[1], 'e')
+local offset = 0
+if not epoch then
+  epoch = ARGV[1]
+  redis.call('DEL', KEYS[2])
+  redis.call('HSET', KEYS[1], 'e', epoch, 'o', 0)
+  redis.call('PEXPIRE', KEYS[1], ARGV[2])
+else
+  offset = tonumber(redis.call('HGET', KEYS[1], 'o'))
+end
+`;
+
+/**
+ * Publish: idempotency check, next offset, XADD with MAXLEN, TTLs, PUBLISH, in one step.
+ * KEYS: meta, stream, idempotency key, channel.
+ * ARGV: epoch candidate, history ttl ms, history size, idempotency window ms, JSON head, JSON tail, publish command
+ * ('' to store without publishing).
+ * Returns {duplicate (0|1), message JSON}.
+ */
+export const publishScript = script(
+  'publish',
+  `${ENSURE_STREAM}
+local seen = redis.call('GET', KEYS[3])
+if seen then return {1, seen} end
+offset = redis.call('HINCRBY', KEYS[1], 'o', 1)
+local message = ARGV[5] .. offset .. ',"epoch":"' .. epoch .. '"' .. ARGV[6]
+local size = tonumber(ARGV[3])
+if size > 0 then
+  redis.call('XADD', KEYS[2], 'MAXLEN', size, offset .. '-0', 'm', message)
+  redis.call('PEXPIRE', KEYS[2], ARGV[2])
+end
+redis.call('PEXPIRE', KEYS[1], ARGV[2])
+redis.call('SET', KEYS[3], message, 'PX', ARGV[4])
+if ARGV[7] ~= '' then redis.call(ARGV[7], KEYS[4], 'm' .. message) end
+return {0, message}
+`,
+);
+
+/**
+ * Read a page of history with the room's position and earliest retained offset.
+ * KEYS: meta, stream. ARGV: epoch candidate, history ttl ms, after (or ''), before (or ''), limit.
+ * Returns {epoch, offset, earliest, forward (0|1), message JSON...}.
+ */
+export const readScript = script(
+  'read',
+  `${ENSURE_STREAM}
+local earliest = offset + 1
+local first = redis.call('XRANGE', KEYS[2], '-', '+', 'COUNT', 1)
+if #first > 0 then earliest = tonumber(string.match(first[1][1], '^(%d+)')) end
+local startId = '-'
+local endId = '+'
+if ARGV[3] ~= '' then startId = (tonumber(ARGV[3]) + 1) .. '-0' end
+if ARGV[4] ~= '' then
+  local before = tonumber(ARGV[4])
+  if before <= 1 then return {epoch, offset, earliest, 1} end
+  endId = (before - 1) .. '-0'
+end
+local entries
+local forward = 0
+if ARGV[3] ~= '' then
+  forward = 1
+  entries = redis.call('XRANGE', KEYS[2], startId, endId, 'COUNT', ARGV[5])
+else
+  entries = redis.call('XREVRANGE', KEYS[2], endId, startId, 'COUNT', ARGV[5])
+end
+local out = {epoch, offset, earliest, forward}
+for _, entry in ipairs(entries) do out[#out + 1] = entry[2][2] end
+return out
+`,
+);
+
+/** Position: KEYS meta, stream; ARGV epoch candidate, history ttl ms. Returns {epoch, offset}. */
+export const positionScript = script('position', `${ENSURE_STREAM}\nreturn {epoch, offset}\n`);
+
+/** Shared: remove one connection's entry (its JSON in \`json\`), appending the user JSON to \`left\` when it was the user's last. */
+const DROP_CONN = `
+local function drop(conn, json, left)
+  redis.call('HDEL', KEYS[1], conn)
+  redis.call('ZREM', KEYS[2], conn)
+  local id = cjson.decode(json)['id']
+  if redis.call('HINCRBY', KEYS[3], id, -1) <= 0 then
+    redis.call('HDEL', KEYS[3], id)
+    left[#left + 1] = json
+  end
+end
+`;
+
+/**
+ * Presence add. KEYS: conns, expiry, users. ARGV: conn, user id, user JSON, expires at, key ttl ms.
+ * Returns 1 when it is the user's first connection in the room.
+ */
+export const presenceAddScript = script(
+  'presence-add',
+  `
+local existed = redis.call('HEXISTS', KEYS[1], ARGV[1])
+redis.call('ZADD', KEYS[2], ARGV[4], ARGV[1])
+local joined = 0
+if existed == 0 then
+  redis.call('HSET', KEYS[1], ARGV[1], ARGV[3])
+  if redis.call('HINCRBY', KEYS[3], ARGV[2], 1) == 1 then joined = 1 end
+end
+for i = 1, 3 do redis.call('PEXPIRE', KEYS[i], ARGV[5]) end
+return joined
+`,
+);
+
+/** Presence remove. KEYS: conns, expiry, users. ARGV: conn. Returns {left (0|1), user JSON} or nil. */
+export const presenceRemoveScript = script(
+  'presence-remove',
+  `${DROP_CONN}
+local json = redis.call('HGET', KEYS[1], ARGV[1])
+if not json then return nil end
+local left = {}
+drop(ARGV[1], json, left)
+if #left > 0 then return {1, json} end
+return {0, json}
+`,
+);
+
+/** Presence refresh of one room. KEYS: conns, expiry, users. ARGV: expires at, key ttl ms, conn... */
+export const presenceRefreshScript = script(
+  'presence-refresh',
+  `
+for i = 3, #ARGV do redis.call('ZADD', KEYS[2], 'XX', ARGV[1], ARGV[i]) end
+for i = 1, 3 do redis.call('PEXPIRE', KEYS[i], ARGV[2]) end
+return #ARGV - 2
+`,
+);
+
+/** Presence expiry of one room. KEYS: conns, expiry, users. ARGV: now. Returns the JSON of users who left. */
+export const presenceExpireScript = script(
+  'presence-expire',
+  `${DROP_CONN}
+local expired = redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', ARGV[1], 'LIMIT', 0, 1000)
+local left = {}
+for _, conn in ipairs(expired) do
+  local json = redis.call('HGET', KEYS[1], conn)
+  if json then drop(conn, json, left) else redis.call('ZREM', KEYS[2], conn) end
+end
+return left
+`,
+);
+
+/** Live users of a room. KEYS: conns, expiry. ARGV: now. Returns user JSON per live connection. */
+export const presenceUsersScript = script(
+  'presence-users',
+  `
+local live = redis.call('ZRANGEBYSCORE', KEYS[2], '(' .. ARGV[1], '+inf')
+local out = {}
+for i = 1, #live, 500 do
+  local chunk = {}
+  for j = i, math.min(i + 499, #live) do chunk[#chunk + 1] = live[j] end
+  local values = redis.call('HMGET', KEYS[1], unpack(chunk))
+  for _, v in ipairs(values) do if v then out[#out + 1] = v end end
+end
+return out
+`,
+);
