@@ -2,6 +2,7 @@
 /** The `parley` command line. */
 import { readFileSync } from 'node:fs';
 import { parseCommandLine, UsageError } from './cli/args.js';
+import { runCluster } from './cli/cluster.js';
 import { helpText } from './cli/help.js';
 import { ConfigError, loadConfig } from './config/config.js';
 import { createNode } from './index.js';
@@ -41,6 +42,9 @@ async function main(argv: string[]): Promise<number> {
       return 2;
     }
     throw error;
+  }
+  if (args.command === 'cluster') {
+    return runCluster(config, args.flags, args.instances ?? 3, new URL(import.meta.url).pathname);
   }
   const node = createNode(config);
   await node.start();

@@ -131,7 +131,8 @@ export class ParleyNode {
       published: counters.published,
       deliveries: counters.deliveries,
       slowConsumers: counters.slowConsumers,
-      engineErrors: counters.engineErrors + this.deps.engine.errorCount(),
+      engineErrors: counters.engineErrors + this.deps.engine.counters().errors,
+      received: this.deps.engine.counters().received,
     };
   }
 

@@ -39,6 +39,8 @@ export class RedisBroker implements Broker {
   private readonly unsubscribes: ChannelBatch;
   /** Payloads that could not be decoded (counted, logged). */
   badPayloads = 0;
+  /** Payloads received on any channel. */
+  received = 0;
 
   constructor(
     private readonly link: RedisLink,
@@ -91,6 +93,7 @@ export class RedisBroker implements Broker {
   }
 
   private receive(channel: string, payload: string): void {
+    this.received += 1;
     const room = this.keys.roomOfChannel(channel);
     // Late messages of a room just unsubscribed are dropped here.
     if (room === undefined || !this.rooms.has(room)) return;

@@ -4,8 +4,10 @@ import { OptionSpecs } from '../config/options.js';
 
 /** A parsed command line. */
 export interface ParsedArgs {
-  command: 'serve' | 'help' | 'version';
+  command: 'serve' | 'cluster' | 'help' | 'version';
   flags: Partial<Record<OptionKey, string>>;
+  /** `parley cluster`: how many instances to start. */
+  instances?: number;
 }
 
 /** Thrown for a command line that cannot be understood; the message says what is wrong. */
@@ -16,6 +18,7 @@ export function parseCommandLine(argv: readonly string[]): ParsedArgs {
   const options: Record<string, { type: 'string' | 'boolean'; short?: string }> = {
     help: { type: 'boolean', short: 'h' },
     version: { type: 'boolean' },
+    instances: { type: 'string' },
   };
   const keyByFlag = new Map<string, OptionKey>();
   for (const [key, spec] of Object.entries(OptionSpecs) as [OptionKey, OptionSpec][]) {
@@ -32,12 +35,24 @@ export function parseCommandLine(argv: readonly string[]): ParsedArgs {
   if (parsed.values.version) return { command: 'version', flags: {} };
   const [command = 'serve', ...extra] = parsed.positionals;
   if (command === 'help') return { command: 'help', flags: {} };
-  if (command !== 'serve') throw new UsageError(`unknown command '${command}' (try parley --help)`);
+  if (command !== 'serve' && command !== 'cluster') {
+    throw new UsageError(`unknown command '${command}' (try parley --help)`);
+  }
   if (extra.length > 0) throw new UsageError(`unexpected argument '${extra[0]}'`);
+  let instances: number | undefined;
+  if (typeof parsed.values.instances === 'string') {
+    if (command !== 'cluster') throw new UsageError('--instances belongs to parley cluster');
+    instances = Number(parsed.values.instances);
+    if (!Number.isInteger(instances) || instances < 1 || instances > 64) {
+      throw new UsageError(
+        `--instances must be a whole number from 1 to 64 (got '${parsed.values.instances}')`,
+      );
+    }
+  }
   const flags: Partial<Record<OptionKey, string>> = {};
   for (const [flag, value] of Object.entries(parsed.values)) {
     const key = keyByFlag.get(flag);
     if (key && typeof value === 'string') flags[key] = value;
   }
-  return { command, flags };
+  return { command, flags, ...(instances !== undefined ? { instances } : {}) };
 }

@@ -17,6 +17,8 @@ export interface NodeStats {
   deliveries: number;
   slowConsumers: number;
   engineErrors: number;
+  /** Room payloads this node received from the shared layer (pub/sub). */
+  received: number;
 }
 
 /** The whole cluster, as any node sees it. */

@@ -19,10 +19,18 @@ export interface Engine {
   isReady(): boolean;
   /** Called when the engine is ready again after being lost (e.g. Redis restarted). */
   onRecovered(listener: () => void): void;
-  /** Failures seen by the engine's connections, for metrics. */
-  errorCount(): number;
+  /** Counters of the engine's own work, for stats and metrics. */
+  counters(): EngineCounters;
   /** Releases connections and timers. */
   close(): Promise<void>;
+}
+
+/** What an engine counts. */
+export interface EngineCounters {
+  /** Failures seen on the engine's connections. */
+  errors: number;
+  /** Room payloads received from other nodes through the shared layer (0 for the memory engine). */
+  received: number;
 }
 
 /** Thrown by engine operations when the shared layer cannot be reached; the operation had no effect. */

@@ -30,7 +30,7 @@ export function createMemoryEngine(options: MemoryEngineOptions): Engine {
     start: async () => {},
     isReady: () => true,
     onRecovered: () => {},
-    errorCount: () => 0,
+    counters: () => ({ errors: 0, received: 0 }),
     close: () => broker.close(),
   };
 }

@@ -31,7 +31,8 @@ export interface RedisEngineOptions {
 /** The engine of a cluster node: every part shares one Redis (or Redis Cluster) link. */
 export function createRedisEngine(options: RedisEngineOptions): Engine {
   const logger = options.logger.child({ component: 'redis' });
-  const link = createRedisLink(options.target, logger);
+  // Connections are named after the instance, so CLIENT LIST shows which node holds which subscriptions.
+  const link = createRedisLink(options.target, logger, `parley:${options.instance}`);
   const keys = new RedisKeys(options.prefix);
   const history = new RedisHistory(link, keys, options);
   const broker = new RedisBroker(link, keys, history, logger);
@@ -63,7 +64,7 @@ export function createRedisEngine(options: RedisEngineOptions): Engine {
     onRecovered: (listener) => {
       recoveredListeners.push(listener);
     },
-    errorCount: () => link.errorCount + broker.badPayloads,
+    counters: () => ({ errors: link.errorCount + broker.badPayloads, received: broker.received }),
     close: async () => {
       await broker.close();
       await link.close();

@@ -59,8 +59,10 @@ const BASE_OPTIONS: RedisOptions = {
 };
 
 /** Opens a link to a single Redis or a Redis Cluster. */
-export function createRedisLink(target: RedisTarget, logger: Logger): RedisLink {
-  return 'url' in target ? new StandaloneLink(target.url, logger) : new ClusterLink(target.cluster, logger);
+export function createRedisLink(target: RedisTarget, logger: Logger, name = 'parley'): RedisLink {
+  return 'url' in target
+    ? new StandaloneLink(target.url, logger, name)
+    : new ClusterLink(target.cluster, logger, name);
 }
 
 abstract class BaseLink {
@@ -147,13 +149,13 @@ class StandaloneLink extends BaseLink implements RedisLink {
   private readonly channels = new Set<string>();
   private subscribed = false;
 
-  constructor(url: string, logger: Logger) {
+  constructor(url: string, logger: Logger, name: string) {
     super(logger);
-    this.cmd = new Redis(url, { ...BASE_OPTIONS, connectionName: 'parley-cmd' });
+    this.cmd = new Redis(url, { ...BASE_OPTIONS, connectionName: `${name}:cmd` });
     this.sub = new Redis(url, {
       ...BASE_OPTIONS,
       enableAutoPipelining: false,
-      connectionName: 'parley-sub',
+      connectionName: `${name}:sub`,
       autoResubscribe: false,
     });
     this.sub.on('message', (channel: string, message: string) => this.messageHandler(channel, message));
@@ -222,7 +224,7 @@ class ClusterLink extends BaseLink implements RedisLink {
   readonly publishCommand = 'SPUBLISH' as const;
   private readonly cluster: Cluster;
 
-  constructor(nodes: Array<{ host: string; port: number }>, logger: Logger) {
+  constructor(nodes: Array<{ host: string; port: number }>, logger: Logger, name: string) {
     super(logger);
     // Sharded subscribers: one extra connection per master, each SSUBSCRIBEd to the channels of its slots.
     this.cluster = new Cluster(nodes, {
@@ -231,7 +233,7 @@ class ClusterLink extends BaseLink implements RedisLink {
       enableAutoPipelining: true,
       lazyConnect: true,
       clusterRetryStrategy: (times) => Math.min(100 * 2 ** Math.min(times, 5), 2000),
-      redisOptions: { maxRetriesPerRequest: 0, connectionName: 'parley-cluster' },
+      redisOptions: { maxRetriesPerRequest: 0, connectionName: name },
     });
     this.cluster.on('smessage', (channel: string, message: string) => this.messageHandler(channel, message));
     this.watch(this.cluster, 'cluster');

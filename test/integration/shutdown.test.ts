@@ -1,37 +1,12 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { createInterface } from 'node:readline';
 import { describe, it } from 'node:test';
 import { CloseCodes } from '../../src/protocol/close-codes.js';
+import { spawnServer } from '../helpers/processes.js';
 import { RawClient } from '../helpers/raw-client.js';
 import { within } from '../helpers/wait.js';
 
 const CLI = new URL('../../src/cli.js', import.meta.url).pathname;
-
-/** Starts `parley serve` as a child process on a free port; resolves with its port once it listens. */
-async function spawnServer(args: string[] = []) {
-  const child = spawn(
-    process.execPath,
-    [CLI, 'serve', '--port', '0', '--host', '127.0.0.1', '--log-format', 'json', ...args],
-    {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  );
-  const lines = createInterface({ input: child.stdout });
-  const port = await within(
-    new Promise<number>((resolve, reject) => {
-      lines.on('line', (line) => {
-        const entry = JSON.parse(line) as { msg?: string; port?: number };
-        if (entry.msg === 'parley listening' && entry.port) resolve(entry.port);
-      });
-      child.once('exit', (code) => reject(new Error(`server exited early with ${code}`)));
-    }),
-    10_000,
-    'server to listen',
-  );
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  return { child, port, exited };
-}
 
 describe('graceful shutdown', () => {
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {

@@ -1,0 +1,98 @@
+/**
+ * `parley cluster`: a local demonstration of the scale-out. Starts N `parley serve` processes on consecutive ports
+ * against one Redis (the configured one, or a private redis-server started here), and stops them all on
+ * Ctrl-C/SIGTERM.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Config } from '../config/config.js';
+import type { OptionKey } from '../config/options.js';
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
+    });
+  });
+}
+
+/** Starts a throw-away redis-server (nothing persisted); resolves with its URL once it accepts connections. */
+async function startPrivateRedis(): Promise<{ url: string; child: ChildProcess; dir: string }> {
+  const port = await freePort();
+  const dir = mkdtempSync(join(tmpdir(), 'parley-cluster-redis-'));
+  const child = spawn(
+    'redis-server',
+    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir],
+    // Its own process group: a terminal's Ctrl-C reaches the instances, which drain, and Redis stays up for that.
+    { stdio: ['ignore', 'pipe', 'inherit'], detached: true },
+  );
+  await new Promise<void>((resolve, reject) => {
+    let output = '';
+    child.once('error', (error) =>
+      reject(new Error(`cannot start redis-server (is it on PATH?): ${error.message}`)),
+    );
+    child.once('exit', (code) => reject(new Error(`redis-server exited with ${code}`)));
+    child.stdout?.on('data', (chunk) => {
+      output += chunk;
+      if (output.includes('Ready to accept connections')) resolve();
+    });
+  });
+  return { url: `redis://127.0.0.1:${port}`, child, dir };
+}
+
+/**
+ * Runs the cluster until a signal; resolves with the exit code.
+ * @param flags the serve flags given on the command line, passed on to every instance
+ */
+export async function runCluster(
+  config: Config,
+  flags: Partial<Record<OptionKey, string>>,
+  instances: number,
+  cliPath: string,
+): Promise<number> {
+  let redis: Awaited<ReturnType<typeof startPrivateRedis>> | undefined;
+  let redisArgs: string[];
+  if (config.redisCluster !== '') redisArgs = ['--redis-cluster', config.redisCluster];
+  else if (config.redisUrl !== '') redisArgs = ['--redis-url', config.redisUrl];
+  else {
+    redis = await startPrivateRedis();
+    redisArgs = ['--redis-url', redis.url];
+    process.stderr.write(`parley cluster: started a private redis-server at ${redis.url}\n`);
+  }
+  const passOn = Object.entries(flags).flatMap(([key, value]) =>
+    ['port', 'nodeId', 'redisUrl', 'redisCluster'].includes(key)
+      ? []
+      : [`--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`, String(value)],
+  );
+  const children: ChildProcess[] = [];
+  for (let i = 0; i < instances; i += 1) {
+    const port = config.port + i;
+    const child = spawn(
+      process.execPath,
+      [cliPath, 'serve', '--port', String(port), '--node-id', `node-${i + 1}`, ...redisArgs, ...passOn],
+      { stdio: 'inherit' },
+    );
+    children.push(child);
+    process.stderr.write(`parley cluster: node-${i + 1} on http://localhost:${port}\n`);
+  }
+  const allExited = Promise.all(
+    children.map((child) => new Promise((resolve) => child.once('exit', resolve))),
+  );
+  const stop = () => {
+    for (const child of children) child.kill('SIGTERM');
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+  await allExited;
+  if (redis) {
+    redis.child.kill('SIGTERM');
+    rmSync(redis.dir, { recursive: true, force: true });
+  }
+  return 0;
+}
