@@ -33,8 +33,11 @@ export type WebSocketFactory = (url: string) => WebSocketLike;
 
 /** Options of {@link ParleyClient}. */
 export interface ParleyClientOptions {
-  /** WebSocket URL of the server, e.g. `ws://localhost:8080/ws`. */
-  url: string;
+  /**
+   * WebSocket URL of the server, e.g. `ws://localhost:8080/ws`; or several (instances without a load balancer in
+   * front): each reconnect moves on to the next one.
+   */
+  url: string | readonly string[];
   /** Display name (anonymous mode). */
   name?: string;
   /** Stable user id (anonymous mode): pass the same id from every tab of one user. */
@@ -131,6 +134,8 @@ export class ParleyClient extends Emitter<ClientEvents> {
   private readonly pending = new Map<number, Pending>();
   private nextRef = 1;
   private attempt = 0;
+  /** Index of the URL used for the next connection. */
+  private urlIndex = 0;
   private reconnectTimer?: ReturnType<typeof setTimeout>;
   private stopped = false;
   private welcomeFrame?: WelcomeFrame;
@@ -252,7 +257,8 @@ export class ParleyClient extends Emitter<ClientEvents> {
 
   private open(): void {
     this.setState({ status: 'connecting', attempt: this.attempt });
-    const url = new URL(this.options.url);
+    const urls = typeof this.options.url === 'string' ? [this.options.url] : this.options.url;
+    const url = new URL(urls[this.urlIndex % urls.length] as string);
     url.searchParams.set('v', '1');
     if (this.options.name !== undefined) url.searchParams.set('name', this.options.name);
     if (this.options.userId !== undefined) url.searchParams.set('user', this.options.userId);
@@ -293,6 +299,7 @@ export class ParleyClient extends Emitter<ClientEvents> {
       this.setState({ status: 'closed', code, reason });
       return;
     }
+    this.urlIndex += 1;
     const delayMs = backoffDelay(this.attempt, this.backoff);
     this.attempt += 1;
     this.setState({

@@ -5,11 +5,13 @@
  */
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
+import WebSocket from 'ws';
+import { type ConnectionState, ParleyClient, type WebSocketLike } from '../../client/index.js';
 import { randomId } from '../../src/util/ids.js';
 import { type ServerProcess, spawnServer } from '../helpers/processes.js';
 import { type Frame, RawClient } from '../helpers/raw-client.js';
 import { RedisServer } from '../helpers/redis-server.js';
-import { waitUntil, within } from '../helpers/wait.js';
+import { Collector, waitUntil, within } from '../helpers/wait.js';
 
 describe('three instances, one Redis', async () => {
   const redis = await RedisServer.start();
@@ -151,6 +153,46 @@ describe('three instances, one Redis', async () => {
       5000,
       'cluster connection total to match the sum of the instances',
     );
+  });
+
+  it('drains an instance on SIGTERM without a leave/join storm: its users move to another instance', async () => {
+    const room = `rolling-${randomId()}`;
+    const extra = await spawnServer(['--redis-url', redis.url, '--redis-prefix', prefix, '--node-id', 'n3']);
+    const watcher = await connect(nodes[1] as ServerProcess, 'watcher');
+    await watcher.request({ type: 'join', room });
+    const roller = new ParleyClient({
+      url: [extra.wsUrl, (nodes[0] as ServerProcess).wsUrl],
+      name: 'Roller',
+      userId: 'roller',
+      webSocket: (url) => new WebSocket(url) as unknown as WebSocketLike,
+      reconnect: { minDelayMs: 50, maxDelayMs: 200 },
+    });
+    after(() => roller.close());
+    const states = new Collector<ConnectionState>();
+    roller.on('state', states.push);
+    roller.connect();
+    await roller.join(room);
+    await watcher.frames.find(
+      (f) => f.type === 'presence_diff' && JSON.stringify(f.joins).includes('roller'),
+    );
+
+    extra.child.kill('SIGTERM');
+    assert.equal(await within(extra.exited, 15_000, 'drained instance to exit'), 0);
+    await states.find((s) => s.status === 'connected' && s.node === 'n0', 10_000);
+    // Wait until the drained instance's presence is gone from Redis (swept after the TTL), then check the diffs.
+    await waitUntil(
+      async () => !(await redis.cli('zrange', `${prefix}:presence-nodes`, '0', '-1')).includes('n3.'),
+      15_000,
+      'the drained instance to be swept',
+    );
+    await watcher.request({ type: 'ping' });
+    const diffsOfRoller = watcher
+      .ofType('presence_diff')
+      .filter((f) => JSON.stringify([f.joins, f.leaves]).includes('roller'));
+    assert.equal(diffsOfRoller.length, 1, 'only the first join: no leave, no second join');
+    assert.deepEqual(users(await watcher.request({ type: 'presence', room })), ['roller', 'watcher']);
+    await roller.send(room, 'moved');
+    await watcher.frames.find((f) => f.type === 'message' && f.text === 'moved');
   });
 
   it('removes the users of a killed instance from everyone’s presence within 10 s, and keeps delivering', async () => {
