@@ -50,6 +50,8 @@ describe('chat page in Chromium', () => {
     await alice.fill('#text', 'Hi Bob');
     await alice.press('#text', 'Enter');
     await bob.locator('#messages li', { hasText: 'Hi Bob' }).waitFor({ timeout: 10_000 });
-    assert.equal(await alice.locator('#messages li.mine').count(), 1, 'own messages are marked');
+    await alice.locator('#messages li.mine', { hasText: 'Hi Bob' }).waitFor({ timeout: 10_000 });
+    assert.equal(await alice.locator('#messages li.mine').count(), 1, 'own messages are marked, only they');
+    assert.equal(await bob.locator('#messages li.mine').count(), 1);
   });
 });
