@@ -2,7 +2,9 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { after } from 'node:test';
 import type { StatsResponse } from '../../src/index.js';
+import { randomId } from '../../src/util/ids.js';
 import { freePort } from './free-port.js';
+import { RedisServer } from './redis-server.js';
 import { waitUntil } from './wait.js';
 
 const CLI = new URL('../../src/cli.js', import.meta.url).pathname;
@@ -62,4 +64,34 @@ export async function spawnServer(
   );
   const nodeId = (await stats()).self.node;
   return { child, port, nodeId, wsUrl: `ws://127.0.0.1:${port}/ws`, httpUrl, exited, logs, stats };
+}
+
+/** A private Redis and `count` instances sharing it under one unique key prefix. */
+export interface InstanceGroup {
+  redis: RedisServer;
+  prefix: string;
+  nodes: ServerProcess[];
+  /** Flags that make one more instance join the group. */
+  groupArgs: string[];
+}
+
+/**
+ * Starts a private redis-server and `count` instances (node ids `<tag>0`, `<tag>1`, ...) on it; everything is
+ * stopped after the test file.
+ */
+export async function startInstanceGroup(
+  count: number,
+  tag: string,
+  extraArgs: string[] = [],
+): Promise<InstanceGroup> {
+  const redis = await RedisServer.start();
+  after(() => redis.stop());
+  const prefix = `${tag}${randomId()}`;
+  const groupArgs = ['--redis-url', redis.url, '--redis-prefix', prefix];
+  const nodes = await Promise.all(
+    Array.from({ length: count }, (_, i) =>
+      spawnServer([...groupArgs, '--node-id', `${tag}${i}`, ...extraArgs]),
+    ),
+  );
+  return { redis, prefix, nodes, groupArgs };
 }

@@ -8,29 +8,15 @@ import { after, describe, it } from 'node:test';
 import WebSocket from 'ws';
 import { type ConnectionState, ParleyClient, type WebSocketLike } from '../../client/index.js';
 import { randomId } from '../../src/util/ids.js';
-import { type ServerProcess, spawnServer } from '../helpers/processes.js';
+import { type ServerProcess, spawnServer, startInstanceGroup } from '../helpers/processes.js';
 import { type Frame, RawClient } from '../helpers/raw-client.js';
-import { RedisServer } from '../helpers/redis-server.js';
 import { Collector, waitUntil, within } from '../helpers/wait.js';
 
 describe('three instances, one Redis', async () => {
-  const redis = await RedisServer.start();
-  after(() => redis.stop());
-  const prefix = `it${randomId()}`;
-  const nodes: ServerProcess[] = await Promise.all(
-    [0, 1, 2].map((i) =>
-      spawnServer([
-        '--redis-url',
-        redis.url,
-        '--redis-prefix',
-        prefix,
-        '--node-id',
-        `n${i}`,
-        '--stats-interval-ms',
-        '200',
-      ]),
-    ),
-  );
+  const { redis, prefix, nodes, groupArgs } = await startInstanceGroup(3, 'n', [
+    '--stats-interval-ms',
+    '200',
+  ]);
   const clients: RawClient[] = [];
   after(() => {
     for (const c of clients) c.close();
@@ -157,7 +143,7 @@ describe('three instances, one Redis', async () => {
 
   it('drains an instance on SIGTERM without a leave/join storm: its users move to another instance', async () => {
     const room = `rolling-${randomId()}`;
-    const extra = await spawnServer(['--redis-url', redis.url, '--redis-prefix', prefix, '--node-id', 'n3']);
+    const extra = await spawnServer([...groupArgs, '--node-id', 'n3']);
     const watcher = await connect(nodes[1] as ServerProcess, 'watcher');
     await watcher.request({ type: 'join', room });
     const roller = new ParleyClient({

@@ -6,9 +6,7 @@
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import WebSocket from 'ws';
-import { randomId } from '../../src/util/ids.js';
-import { type ServerProcess, spawnServer } from '../helpers/processes.js';
-import { RedisServer } from '../helpers/redis-server.js';
+import { type ServerProcess, startInstanceGroup } from '../helpers/processes.js';
 import { waitUntil, within } from '../helpers/wait.js';
 
 const CLIENTS = 3000;
@@ -65,23 +63,7 @@ class LeanClient {
 }
 
 describe(`${CLIENTS} clients over three instances`, async () => {
-  const redis = await RedisServer.start();
-  after(() => redis.stop());
-  const prefix = `mc${randomId()}`;
-  const nodes: ServerProcess[] = await Promise.all(
-    [0, 1, 2].map((i) =>
-      spawnServer([
-        '--redis-url',
-        redis.url,
-        '--redis-prefix',
-        prefix,
-        '--node-id',
-        `m${i}`,
-        '--log-level',
-        'warn',
-      ]),
-    ),
-  );
+  const { nodes } = await startInstanceGroup(3, 'm', ['--log-level', 'warn']);
 
   it('delivers every message to every member, exactly once and in order', async () => {
     const clients: LeanClient[] = [];
