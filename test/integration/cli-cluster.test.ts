@@ -2,14 +2,14 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { describe, it } from 'node:test';
 import type { StatsResponse } from '../../src/index.js';
-import { freePort } from '../helpers/free-port.js';
+import { freePortRange } from '../helpers/free-port.js';
 import { waitUntil, within } from '../helpers/wait.js';
 
 const CLI = new URL('../../src/cli.js', import.meta.url).pathname;
 
 describe('parley cluster', () => {
   it('starts N instances on consecutive ports with a private Redis, and stops them all on SIGTERM', async () => {
-    const base = await freePort();
+    const base = await freePortRange(2);
     const child = spawn(
       process.execPath,
       [
@@ -29,6 +29,10 @@ describe('parley cluster', () => {
       },
     );
     const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+    let stderr = '';
+    child.stderr.on('data', (chunk) => {
+      stderr += chunk;
+    });
     try {
       const stats = async (port: number) =>
         (await (await fetch(`http://127.0.0.1:${port}/api/stats`)).json()) as StatsResponse;
@@ -42,7 +46,9 @@ describe('parley cluster', () => {
         },
         20_000,
         'two nodes in the cluster',
-      );
+      ).catch((error: Error) => {
+        throw new Error(`${error.message}\n${stderr}`);
+      });
       const view = await stats(base);
       assert.deepEqual(
         view.cluster.nodes.map((n) => n.node),
