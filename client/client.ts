@@ -16,6 +16,7 @@ import type {
   UserInfo,
   WelcomeFrame,
 } from './protocol.js';
+import { type ResetReason, RoomStream } from './room-stream.js';
 
 /** The part of a WebSocket the client uses: the browser's WebSocket and the `ws` package both fit. */
 export interface WebSocketLike {
@@ -73,19 +74,28 @@ export type ConnectionState =
 export interface ClientEvents {
   state: ConnectionState;
   welcome: WelcomeFrame;
-  /** A room (re)joined; `position` is where live messages continue. */
-  joined: { room: string; position: StreamPosition; rejoin: boolean };
+  /**
+   * A room (re)joined; `position` is where live messages continue. After a reconnect, `recovered` tells whether
+   * every missed message was recovered (they are emitted as `message` events before this one).
+   */
+  joined: { room: string; position: StreamPosition; rejoin: boolean; recovered?: boolean };
+  /** The room's next message, exactly once and in offset order. */
   message: ChatMessage;
+  /**
+   * The messages between what this client had and `position` are gone (history lost or trimmed): the stream goes
+   * on from `position`; reload recent history to show the room as it is.
+   */
+  reset: { room: string; position: StreamPosition; reason: ResetReason };
   presence: { room: string; users: UserInfo[] };
   typing: { room: string; users: UserInfo[] };
-  /** Messages between `from` and `to` (inclusive) were not received live; fetch them with `history` if needed. */
+  /** Messages `from`..`to` did not arrive live; the client is fetching them (informational). */
   gap: { room: string; from: number; to: number };
   /** A server error not tied to a command of this client. */
   error: ParleyError;
 }
 
 interface RoomState {
-  position?: StreamPosition;
+  stream: RoomStream;
   presence: Map<string, UserInfo>;
   typers: Map<string, { user: UserInfo; timer: ReturnType<typeof setTimeout> }>;
   lastTypingSent: number;
@@ -194,11 +204,18 @@ export class ParleyClient extends Emitter<ClientEvents> {
   join(room: string): Promise<JoinedFrame> {
     let state = this.rooms.get(room);
     if (!state) {
-      state = { presence: new Map(), typers: new Map(), lastTypingSent: 0, joined: false, waiters: [] };
+      state = {
+        stream: this.createStream(room),
+        presence: new Map(),
+        typers: new Map(),
+        lastTypingSent: 0,
+        joined: false,
+        waiters: [],
+      };
       this.rooms.set(room, state);
     }
     const waiting = new Promise<JoinedFrame>((resolve, reject) => state.waiters.push({ resolve, reject }));
-    this.request({ type: 'join', room }).then(
+    this.request(this.joinCommand(room, state)).then(
       (frame) => this.onJoined(room, frame as JoinedFrame, false),
       (error: Error) => this.onJoinFailed(room, error),
     );
@@ -223,8 +240,14 @@ export class ParleyClient extends Emitter<ClientEvents> {
     return this.request({ type: 'send', room, text, cid }) as Promise<SentFrame>;
   }
 
-  /** A page of history, oldest first, ending just below `before` (default: the newest). */
-  history(room: string, query: { before?: number; limit?: number } = {}): Promise<HistoryFrame> {
+  /**
+   * A page of history, oldest first: the newest messages below `before` (default: the newest), or with `after`
+   * the oldest ones above it.
+   */
+  history(
+    room: string,
+    query: { before?: number; after?: number; limit?: number } = {},
+  ): Promise<HistoryFrame> {
     return this.request({ type: 'history', room, ...query }) as Promise<HistoryFrame>;
   }
 
@@ -336,7 +359,8 @@ export class ParleyClient extends Emitter<ClientEvents> {
         (p) => p.command.type === 'join' && p.command.room === room,
       );
       if (alreadyJoining) continue;
-      this.request({ type: 'join', room }, room).then(
+      const state = this.rooms.get(room) as RoomState;
+      this.request(this.joinCommand(room, state), room).then(
         (joined) => this.onJoined(room, joined as JoinedFrame, true),
         (error: Error) => this.onJoinFailed(room, error),
       );
@@ -351,18 +375,14 @@ export class ParleyClient extends Emitter<ClientEvents> {
     if (!state) return;
     state.joined = true;
     state.joinAttempts = 0;
-    const known = state.position;
-    if (!known || known.epoch !== frame.position.epoch) {
-      state.position = frame.position;
-    } else if (frame.position.offset > known.offset) {
-      this.emit('gap', { room, from: known.offset + 1, to: frame.position.offset });
-      state.position = frame.position;
-    }
+    state.stream.joined(frame);
     state.presence = new Map(frame.presence.map((u) => [u.id, u]));
     const waiters = state.waiters;
     state.waiters = [];
     for (const waiter of waiters) waiter.resolve(frame);
-    this.emit('joined', { room, position: frame.position, rejoin });
+    const joined: ClientEvents['joined'] = { room, position: frame.position, rejoin };
+    if (frame.recovered !== undefined) joined.recovered = frame.recovered;
+    this.emit('joined', joined);
     this.emit('presence', { room, users: this.users(room) });
   }
 
@@ -384,7 +404,7 @@ export class ParleyClient extends Emitter<ClientEvents> {
     state.retryTimer = setTimeout(() => {
       if (this.rooms.get(room) !== state || state.joined || this.connectionState.status !== 'connected')
         return;
-      this.request({ type: 'join', room }, room).then(
+      this.request(this.joinCommand(room, state), room).then(
         (frame) => this.onJoined(room, frame as JoinedFrame, true),
         (retryError: Error) => this.onJoinFailed(room, retryError),
       );
@@ -392,22 +412,36 @@ export class ParleyClient extends Emitter<ClientEvents> {
   }
 
   private onMessage(message: ChatMessage & { type?: string }): void {
+    const { type: _type, ...chat } = message;
+    this.rooms.get(message.room)?.stream.live(chat);
+  }
+
+  /** Hands a message to the application: the room stream calls this in order, once per offset. */
+  private deliver(message: ChatMessage): void {
     const state = this.rooms.get(message.room);
-    if (!state) return;
-    const known = state.position;
-    if (known && known.epoch === message.epoch && message.offset <= known.offset) return; // already seen
-    if (known && known.epoch === message.epoch && message.offset > known.offset + 1) {
-      this.emit('gap', { room: message.room, from: known.offset + 1, to: message.offset - 1 });
-    }
-    state.position = { offset: message.offset, epoch: message.epoch };
-    const typer = state.typers.get(message.from.id);
-    if (typer) {
+    const typer = state?.typers.get(message.from.id);
+    if (state && typer) {
       clearTimeout(typer.timer);
       state.typers.delete(message.from.id);
       this.emitTyping(message.room, state);
     }
-    const { type: _type, ...chat } = message;
-    this.emit('message', chat);
+    this.emit('message', message);
+  }
+
+  private createStream(room: string): RoomStream {
+    return new RoomStream(room, {
+      deliver: (message) => this.deliver(message),
+      fetchAfter: (r, after, limit) => this.history(r, { after, limit }),
+      pageLimit: () => this.welcomeFrame?.limits.historyPageMax ?? 100,
+      gap: (r, from, to) => this.emit('gap', { room: r, from, to }),
+      reset: (r, position, reason) => this.emit('reset', { room: r, position, reason }),
+    });
+  }
+
+  /** A join command, resuming from the last position this client saw in the room. */
+  private joinCommand(room: string, state: RoomState): Record<string, unknown> {
+    const since = state.stream.resumeFrom;
+    return since ? { type: 'join', room, since } : { type: 'join', room };
   }
 
   private onPresenceDiff(room: string, joins: UserInfo[], leaves: UserInfo[]): void {

@@ -12,3 +12,4 @@ export type {
 export { ParleyClient } from './client.js';
 export { ParleyError } from './errors.js';
 export type * from './protocol.js';
+export type { ResetReason } from './room-stream.js';

@@ -257,6 +257,16 @@ export const OptionSpecs = {
     description: 'Largest history page a client may ask for (also the default page size)',
     group: 'limits',
   },
+  recoveryMaxMessages: {
+    kind: 'int',
+    flag: 'recovery-max-messages',
+    env: ['PARLEY_RECOVERY_MAX_MESSAGES'],
+    default: 1000,
+    min: 0,
+    max: 100_000,
+    description: 'Most missed messages a resuming client gets in its join reply; beyond: recovered false',
+    group: 'limits',
+  },
   sendQueueMaxBytes: {
     kind: 'int',
     flag: 'send-queue-max-bytes',

@@ -262,6 +262,7 @@ export class Hub {
   private async exitRoom(session: Session, room: string): Promise<void> {
     if (!session.rooms.delete(room)) return;
     session.lastTyping.delete(room);
+    session.forgetRoom(room);
     this.rooms.remove(room, session);
     if (this.keepPresenceOnDisconnect && session.closed) return;
     try {
@@ -283,7 +284,7 @@ export class Hub {
     if (!members || members.size === 0) return;
     if (event.kind === 'message') {
       const frame = encodeFrame({ type: 'message', ...event.message });
-      for (const session of members) session.deliver(event.room, frame, event.message.offset);
+      for (const session of members) session.deliver(event.room, frame, event.message);
       this.counters.deliveries += members.size;
       return;
     }

@@ -1,4 +1,4 @@
-import type { UserInfo } from '../engine/types.js';
+import type { StreamPosition, UserInfo } from '../engine/types.js';
 import { CloseCodes } from '../protocol/close-codes.js';
 import { encodeFrame } from '../protocol/codec.js';
 import type { ServerFrame } from '../protocol/messages.js';
@@ -14,10 +14,10 @@ export interface SessionLimits {
   closeTimeoutMs: number;
 }
 
-/** A frame held back while a join is in progress, with the message offset it carries (if any). */
+/** A frame held back while a join is in progress, with the position of the message it carries (if any). */
 interface HeldFrame {
   frame: Buffer;
-  offset?: number;
+  position?: StreamPosition;
 }
 
 /**
@@ -37,6 +37,12 @@ export class Session {
   private queueHead = 0;
   private queuedBytes = 0;
   private readonly held = new Map<string, HeldFrame[]>();
+  /**
+   * Per room, the position a join reply covered. A message at or below it may still arrive live after the reply:
+   * in Redis, pub/sub messages and command replies travel on different connections, so a message published
+   * just before the join's history read can reach this node after the read's reply. It is dropped here.
+   */
+  private readonly floors = new Map<string, StreamPosition>();
   private closing = false;
 
   /**
@@ -71,14 +77,24 @@ export class Session {
    * Delivers a broadcast frame of a room. While the room's join is in progress the frame is held, so that the
    * join reply reaches the client before any live event of the room.
    */
-  deliver(room: string, frame: Buffer, offset?: number): void {
+  deliver(room: string, frame: Buffer, position?: StreamPosition): void {
     const held = this.held.get(room);
     if (held) {
-      held.push({ frame, offset });
+      held.push({ frame, position });
       this.account(frame.length);
       return;
     }
+    if (position && this.floors.size > 0 && this.belowFloor(room, position)) return;
     this.write(frame);
+  }
+
+  /** True when the message was covered by the join reply; forgets the floor once a message passes it. */
+  private belowFloor(room: string, position: StreamPosition): boolean {
+    const floor = this.floors.get(room);
+    if (!floor) return false;
+    if (floor.epoch === position.epoch && position.offset <= floor.offset) return true;
+    this.floors.delete(room);
+    return false;
   }
 
   /** Starts holding the room's live frames until {@link release}. */
@@ -90,17 +106,23 @@ export class Session {
    * Stops holding the room's frames and sends the held ones, skipping messages at or below `skipThrough`
    * (already covered by the join reply). Without `send`, the held frames are dropped (failed join).
    */
-  release(room: string, options: { send: boolean; skipThrough?: number }): void {
+  release(room: string, options: { send: boolean; skipThrough?: StreamPosition }): void {
     const held = this.held.get(room);
     if (!held) return;
     this.held.delete(room);
     for (const { frame } of held) this.queuedBytes -= frame.length;
     if (!options.send) return;
-    const skip = options.skipThrough ?? 0;
-    for (const { frame, offset } of held) {
-      if (offset !== undefined && offset <= skip) continue;
+    const skip = options.skipThrough;
+    if (skip) this.floors.set(room, skip);
+    for (const { frame, position } of held) {
+      if (position && this.belowFloor(room, position)) continue;
       this.write(frame);
     }
+  }
+
+  /** Forgets per-room delivery state (the session left the room). */
+  forgetRoom(room: string): void {
+    this.floors.delete(room);
   }
 
   /** Closes the session with a close code; it writes nothing more. */
@@ -127,6 +149,7 @@ export class Session {
     this.queueHead = 0;
     this.queuedBytes = 0;
     this.held.clear();
+    this.floors.clear();
   }
 
   /** Stops reading the peer's commands (too many in flight). */

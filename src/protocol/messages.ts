@@ -43,6 +43,8 @@ export const HistoryCommand = Type.Object(
     room: Room,
     /** Return messages with an offset strictly below this one (default: the newest). */
     before: Type.Optional(Offset),
+    /** Return the oldest messages with an offset strictly above this one (to fill a gap). */
+    after: Type.Optional(Offset),
     /** Page size (default and maximum are configuration). */
     limit: Type.Optional(Type.Integer({ minimum: 1 })),
   },
@@ -98,6 +100,13 @@ export interface JoinedFrame {
   position: StreamPosition;
   /** Users currently in the room (one entry per user, however many connections they have). */
   presence: UserInfo[];
+  /**
+   * Present when the join asked to resume (`since`): true when `messages` holds exactly every message after
+   * `since` up to `position`, in order; false when that is impossible (history trimmed, or lost: another epoch).
+   */
+  recovered?: boolean;
+  /** With `recovered: true`: the messages missed since `since`, oldest first. */
+  messages?: ChatMessage[];
 }
 export interface LeftFrame {
   type: 'left';

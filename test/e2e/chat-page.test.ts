@@ -52,6 +52,8 @@ describe('chat page in Chromium', () => {
     await bob.locator('#messages li', { hasText: 'Hi Bob' }).waitFor({ timeout: 10_000 });
     await alice.locator('#messages li.mine', { hasText: 'Hi Bob' }).waitFor({ timeout: 10_000 });
     assert.equal(await alice.locator('#messages li.mine').count(), 1, 'own messages are marked, only they');
+    await alice.locator('#messages li.mine .state', { hasText: '✓' }).waitFor({ timeout: 10_000 });
+    assert.equal(await alice.locator('#messages li.pending').count(), 0, 'acknowledged: no longer pending');
     assert.equal(await bob.locator('#messages li.mine').count(), 1);
   });
 });

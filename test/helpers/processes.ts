@@ -23,12 +23,16 @@ export interface ServerProcess {
   stats(): Promise<StatsResponse>;
 }
 
-/** Starts `parley serve` on a free port with the given flags; resolves once it answers. Killed after the file. */
+/**
+ * Starts `parley serve` with the given flags on a free port (or `options.port`, e.g. to restart an instance where
+ * its clients expect it); resolves once it answers. Killed after the test file.
+ */
 export async function spawnServer(
   args: string[] = [],
-  env: Record<string, string> = {},
+  options: { env?: Record<string, string>; port?: number } = {},
 ): Promise<ServerProcess> {
-  const port = await freePort();
+  const port = options.port ?? (await freePort());
+  const env = options.env ?? {};
   const child = spawn(
     process.execPath,
     [CLI, 'serve', '--port', String(port), '--host', '127.0.0.1', '--log-format', 'json', ...args],

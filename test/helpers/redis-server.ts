@@ -3,7 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { freePort } from './free-port.js';
+import { freeClusterPort, freePort } from './free-port.js';
 import { within } from './wait.js';
 
 const run = promisify(execFile);
@@ -22,10 +22,15 @@ export class RedisServer {
     private readonly extraArgs: string[],
   ) {}
 
-  static async start(extraArgs: string[] = []): Promise<RedisServer> {
+  static async start(extraArgs: string[] = [], port?: number): Promise<RedisServer> {
     const dir = await mkdtemp(join(tmpdir(), 'parley-redis-'));
-    const server = new RedisServer(await freePort(), dir, extraArgs);
-    await server.launch();
+    const server = new RedisServer(port ?? (await freePort()), dir, extraArgs);
+    try {
+      await server.launch();
+    } catch (error) {
+      await server.stop();
+      throw error;
+    }
     return server;
   }
 
@@ -100,36 +105,47 @@ export class RedisServer {
 export class RedisCluster {
   private constructor(readonly servers: RedisServer[]) {}
 
+  /** Starts the three servers and joins them into a cluster; cleans up after itself if any step fails. */
   static async start(): Promise<RedisCluster> {
-    const servers = await Promise.all(
-      [0, 1, 2].map(() =>
-        RedisServer.start([
-          '--cluster-enabled',
-          'yes',
-          '--cluster-config-file',
-          'nodes.conf',
-          '--cluster-node-timeout',
-          '2000',
-        ]),
-      ),
+    const clusterArgs = [
+      '--cluster-enabled',
+      'yes',
+      '--cluster-config-file',
+      'nodes.conf',
+      '--cluster-node-timeout',
+      '2000',
+    ];
+    const started = await Promise.allSettled(
+      [0, 1, 2].map(async () => RedisServer.start(clusterArgs, await freeClusterPort())),
     );
-    const cluster = new RedisCluster(servers);
+    const cluster = new RedisCluster(started.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : [])));
+    try {
+      const failed = started.find((r) => r.status === 'rejected');
+      if (failed) throw failed.reason;
+      await cluster.create();
+    } catch (error) {
+      await cluster.stop();
+      throw error;
+    }
+    return cluster;
+  }
+
+  private async create(): Promise<void> {
     await run('redis-cli', [
       '--cluster',
       'create',
-      ...servers.map((s) => `127.0.0.1:${s.port}`),
+      ...this.servers.map((s) => `127.0.0.1:${s.port}`),
       '--cluster-replicas',
       '0',
       '--cluster-yes',
     ]);
     const deadline = Date.now() + 20_000;
-    for (const server of servers) {
+    for (const server of this.servers) {
       while (!(await server.cli('cluster', 'info')).includes('cluster_state:ok')) {
         if (Date.now() > deadline) throw new Error('redis cluster did not become ok');
         await new Promise((resolve) => setTimeout(resolve, 50));
       }
     }
-    return cluster;
   }
 
   /** Seed list in the form of --redis-cluster. */

@@ -63,15 +63,35 @@ describe('session outgoing queue', () => {
     const transport = new FakeTransport();
     const session = new Session('s', user, transport, limits);
     session.hold('r');
-    session.deliver('r', Buffer.from('"m4"'), 4);
+    session.deliver('r', Buffer.from('"m4"'), { offset: 4, epoch: 'e' });
     session.deliver('r', Buffer.from('"diff"'));
-    session.deliver('r', Buffer.from('"m5"'), 5);
+    session.deliver('r', Buffer.from('"m5"'), { offset: 5, epoch: 'e' });
     session.deliver('other', Buffer.from('"o"'));
     assert.deepEqual(transport.written.map(String), ['"o"']);
     session.reply({ type: 'pong', ref: 1, ts: 0 });
-    session.release('r', { send: true, skipThrough: 4 });
+    session.release('r', { send: true, skipThrough: { offset: 4, epoch: 'e' } });
     assert.deepEqual(transport.written.map(String).slice(2), ['"diff"', '"m5"']);
     assert.equal(session.queued, 0);
+  });
+
+  it('drops a covered message that arrives after the join reply (replies and pub/sub race in Redis)', () => {
+    const transport = new FakeTransport();
+    const session = new Session('s', user, transport, limits);
+    session.hold('r');
+    session.release('r', { send: true, skipThrough: { offset: 7, epoch: 'e' } });
+    session.deliver('r', Buffer.from('"m7"'), { offset: 7, epoch: 'e' });
+    session.deliver('r', Buffer.from('"m8"'), { offset: 8, epoch: 'e' });
+    session.deliver('r', Buffer.from('"m9"'), { offset: 9, epoch: 'e' });
+    assert.deepEqual(transport.written.map(String), ['"m8"', '"m9"']);
+    const other = new Session('s2', user, new FakeTransport(), limits);
+    other.hold('r');
+    other.release('r', { send: true, skipThrough: { offset: 7, epoch: 'old' } });
+    other.deliver('r', Buffer.from('"new1"'), { offset: 1, epoch: 'new' });
+    assert.equal(
+      (other as unknown as { transport: FakeTransport }).transport.written.length,
+      1,
+      'a new epoch passes',
+    );
   });
 
   it('counts held frames against the queue limit', () => {
@@ -86,7 +106,7 @@ describe('session outgoing queue', () => {
     const transport = new FakeTransport();
     const session = new Session('s', user, transport, limits);
     session.hold('r');
-    session.deliver('r', Buffer.from('"x"'), 1);
+    session.deliver('r', Buffer.from('"x"'), { offset: 1, epoch: 'e' });
     session.release('r', { send: false });
     assert.equal(transport.written.length, 0);
     assert.equal(session.queued, 0);

@@ -22,24 +22,51 @@ function start(name: string, room: string): void {
   const me = userId();
   const wsUrl = `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/ws`;
   const client = new ParleyClient({ url: wsUrl, name, userId: me });
-  const seen = new Set<string>();
+  /** Rendered messages by id, and own messages not yet acknowledged by client id. */
+  const shown = new Map<string, HTMLLIElement>();
+  const pending = new Map<string, HTMLLIElement>();
 
-  const render = (message: ChatMessage, prepend = false) => {
-    if (seen.has(message.id)) return;
-    seen.add(message.id);
-    const item = document.createElement('li');
-    item.dataset.offset = String(message.offset);
-    if (message.from.id === me) item.className = 'mine';
+  const item = (from: string, text: string, ts: number, mine: boolean) => {
+    const li = document.createElement('li');
+    if (mine) li.classList.add('mine');
     const meta = document.createElement('span');
     meta.className = 'meta';
-    meta.textContent = `${new Date(message.ts).toLocaleTimeString()} ${message.from.name}`;
+    meta.textContent = `${new Date(ts).toLocaleTimeString()} ${from}`;
     const body = document.createElement('span');
     body.className = 'text';
-    body.textContent = message.text; // always text, never HTML
-    item.append(meta, body);
-    if (prepend) list.prepend(item);
-    else list.append(item);
+    body.textContent = text; // always text, never HTML
+    const state = document.createElement('span');
+    state.className = 'state';
+    li.append(meta, body, state);
+    return li;
+  };
+
+  const place = (li: HTMLLIElement, offset: number) => {
+    li.dataset.offset = String(offset);
+    // Keep offset order even when history arrives after live messages.
+    const after = [...list.children].find((other) => Number((other as HTMLElement).dataset.offset) > offset);
+    list.insertBefore(li, after ?? null);
+  };
+
+  const render = (message: ChatMessage) => {
+    if (shown.has(message.id)) return;
+    const mine = message.from.id === me;
+    const waiting = mine ? pending.get(message.cid) : undefined;
+    const li = waiting ?? item(message.from.name, message.text, message.ts, mine);
+    if (waiting) {
+      pending.delete(message.cid);
+      li.classList.remove('pending');
+      (li.querySelector('.state') as HTMLElement).textContent = '✓';
+      li.remove();
+    }
+    shown.set(message.id, li);
+    place(li, message.offset);
     list.scrollTop = list.scrollHeight;
+  };
+
+  const loadRecent = async () => {
+    const page = await client.history(room, { limit: 50 });
+    for (const message of page.messages) render(message);
   };
 
   client.on('state', (state) => {
@@ -64,13 +91,19 @@ function start(name: string, room: string): void {
   client.on('typing', ({ users }) => {
     $('typing').textContent = users.length ? `${users.map((u) => u.name).join(', ')} typing…` : '';
   });
-  client.on('joined', async ({ room: joined }) => {
-    const page = await client.history(joined, { limit: 50 });
-    for (const message of page.messages.reverse()) render(message, true);
-    const items = [...list.children] as HTMLElement[];
-    items.sort((a, b) => Number(a.dataset.offset) - Number(b.dataset.offset));
-    list.replaceChildren(...items);
-    list.scrollTop = list.scrollHeight;
+  client.on('joined', ({ rejoin }) => {
+    // A rejoin resumes: missed messages arrive as message events. Only a first join loads history.
+    if (!rejoin) void loadRecent();
+  });
+  client.on('reset', () => {
+    // What we showed may no longer match the room (history lost or trimmed): show the room as it is now.
+    for (const [id, li] of shown) {
+      if (!li.classList.contains('pending')) {
+        li.remove();
+        shown.delete(id);
+      }
+    }
+    void loadRecent();
   });
 
   $('room-title').textContent = `#${room}`;
@@ -84,9 +117,25 @@ function start(name: string, room: string): void {
     const value = text.value;
     if (!value.trim()) return;
     text.value = '';
-    client.send(room, value).catch((error: Error) => {
-      status.textContent = `send failed: ${error.message}`;
-    });
+    const cid = crypto.randomUUID();
+    const li = item(name, value, Date.now(), true);
+    li.classList.add('pending');
+    (li.querySelector('.state') as HTMLElement).textContent = 'sending…';
+    li.dataset.offset = String(Number.MAX_SAFE_INTEGER);
+    list.append(li);
+    list.scrollTop = list.scrollHeight;
+    pending.set(cid, li);
+    // The SDK re-sends it after a reconnect with the same cid, so it is published once.
+    client.send(room, value, cid).then(
+      (ack) => {
+        li.dataset.id = ack.id;
+        if (pending.get(cid) === li) (li.querySelector('.state') as HTMLElement).textContent = '✓';
+      },
+      (error: Error) => {
+        li.classList.add('failed');
+        (li.querySelector('.state') as HTMLElement).textContent = `not sent: ${error.message}`;
+      },
+    );
   });
   text.addEventListener('keydown', (event) => {
     if (event.key === 'Enter' && !event.shiftKey) {

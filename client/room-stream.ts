@@ -1,0 +1,128 @@
+import type { ChatMessage, HistoryFrame, JoinedFrame, StreamPosition } from './protocol.js';
+
+/** Why a room's stream was reset: the messages between what the client had and what comes next are gone. */
+export type ResetReason = 'epoch_changed' | 'not_recovered' | 'history_trimmed';
+
+/** What a {@link RoomStream} needs from its client. */
+export interface RoomStreamHost {
+  /** Hands a message to the application (called in offset order, each offset once). */
+  deliver(message: ChatMessage): void;
+  /** Reads history after an offset (oldest first). */
+  fetchAfter(room: string, after: number, limit: number): Promise<HistoryFrame>;
+  /** Largest history page the server allows. */
+  pageLimit(): number;
+  /** A gap was detected (and is being filled). */
+  gap(room: string, from: number, to: number): void;
+  /** The stream continues from `position` without the messages in between: reload recent history. */
+  reset(room: string, position: StreamPosition, reason: ResetReason): void;
+}
+
+/**
+ * One room's ordered message stream on the client. Messages reach the application exactly once and in offset
+ * order: duplicates are dropped; a message after a gap waits while the gap is filled from history; when the gap
+ * cannot be filled (history trimmed, or lost with a new epoch) the stream is reset and the application is told,
+ * never silently shown a gap.
+ */
+export class RoomStream {
+  /** Last position handed to the application. */
+  position?: StreamPosition;
+  private readonly waiting = new Map<number, ChatMessage>();
+  private filling = false;
+
+  constructor(
+    private readonly room: string,
+    private readonly host: RoomStreamHost,
+  ) {}
+
+  /** The position to resume from after a reconnect. */
+  get resumeFrom(): StreamPosition | undefined {
+    return this.position;
+  }
+
+  /** Applies a join reply: a fresh start, a recovery, or a reset. */
+  joined(frame: JoinedFrame): void {
+    // Whatever waited is either in the recovery or comes live again.
+    this.waiting.clear();
+    if (frame.recovered === true) {
+      for (const message of frame.messages ?? []) this.accept(message);
+      if (!this.position || this.position.offset < frame.position.offset) this.position = frame.position;
+      return;
+    }
+    const previous = this.position;
+    this.position = frame.position;
+    if (frame.recovered === false && previous) this.host.reset(this.room, frame.position, 'not_recovered');
+  }
+
+  /** Takes a live message. */
+  live(message: ChatMessage): void {
+    const position = this.position;
+    if (position && message.epoch !== position.epoch) {
+      // History was lost (e.g. Redis restarted empty): a new stream begins.
+      this.waiting.clear();
+      this.position = { epoch: message.epoch, offset: message.offset - 1 };
+      this.host.reset(this.room, this.position, 'epoch_changed');
+    }
+    this.accept(message);
+  }
+
+  private accept(message: ChatMessage): void {
+    const position = this.position;
+    if (!position) {
+      this.position = { offset: message.offset, epoch: message.epoch };
+      this.host.deliver(message);
+      return;
+    }
+    if (message.epoch !== position.epoch || message.offset <= position.offset) return;
+    if (message.offset > position.offset + 1) {
+      this.waiting.set(message.offset, message);
+      void this.fill();
+      return;
+    }
+    this.position = { offset: message.offset, epoch: message.epoch };
+    this.host.deliver(message);
+    this.drainWaiting();
+  }
+
+  private drainWaiting(): void {
+    for (;;) {
+      const position = this.position;
+      const next = position && this.waiting.get(position.offset + 1);
+      if (!position || !next) return;
+      this.waiting.delete(next.offset);
+      this.position = { offset: next.offset, epoch: next.epoch };
+      this.host.deliver(next);
+    }
+  }
+
+  /** Fetches the missing range(s) before the waiting messages. */
+  private async fill(): Promise<void> {
+    if (this.filling) return;
+    this.filling = true;
+    try {
+      while (this.waiting.size > 0 && this.position) {
+        const from = this.position.offset;
+        const to = Math.min(...this.waiting.keys()) - 1;
+        if (to <= from) {
+          this.drainWaiting();
+          continue;
+        }
+        this.host.gap(this.room, from + 1, to);
+        const page = await this.host.fetchAfter(this.room, from, Math.min(to - from, this.host.pageLimit()));
+        if (!this.position || this.position.offset !== from) continue; // moved on meanwhile (e.g. rejoined)
+        const first = page.messages[0];
+        if (page.position.epoch !== this.position.epoch || !first || first.offset !== from + 1) {
+          // The gap is gone from history: go on after it, and say so.
+          this.position = { epoch: this.position.epoch, offset: to };
+          this.host.reset(this.room, this.position, 'history_trimmed');
+          this.drainWaiting();
+          continue;
+        }
+        for (const message of page.messages) this.accept(message);
+      }
+    } catch {
+      // Disconnected or timed out: the rejoin after reconnecting resumes from the position and recovers the rest.
+    } finally {
+      this.filling = false;
+    }
+  }
+}
