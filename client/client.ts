@@ -344,6 +344,7 @@ export class ParleyClient extends Emitter<ClientEvents> {
     else if (frame.type === 'message') this.onMessage(frame);
     else if (frame.type === 'presence_diff') this.onPresenceDiff(frame.room, frame.joins, frame.leaves);
     else if (frame.type === 'typing') this.onTyping(frame.room, frame.user);
+    else if (frame.type === 'position') this.rooms.get(frame.room)?.stream.caughtUp(frame.position);
     else if (frame.type === 'error') this.onError(frame);
     else this.settle(frame.ref, frame);
   }

@@ -12,6 +12,7 @@ export type {
   LeftFrame,
   MessageFrame,
   PongFrame,
+  PositionFrame,
   PresenceDiffFrame,
   PresenceStateFrame,
   SentFrame,

@@ -27,6 +27,8 @@ export class RoomStream {
   /** Last position handed to the application. */
   position?: StreamPosition;
   private readonly waiting = new Map<number, ChatMessage>();
+  /** Highest offset known to exist in this epoch (from a position hint). */
+  private target = 0;
   private filling = false;
 
   constructor(
@@ -43,6 +45,7 @@ export class RoomStream {
   joined(frame: JoinedFrame): void {
     // Whatever waited is either in the recovery or comes live again.
     this.waiting.clear();
+    this.target = 0;
     if (frame.recovered === true) {
       for (const message of frame.messages ?? []) this.accept(message);
       if (!this.position || this.position.offset < frame.position.offset) this.position = frame.position;
@@ -53,12 +56,29 @@ export class RoomStream {
     if (frame.recovered === false && previous) this.host.reset(this.room, frame.position, 'not_recovered');
   }
 
+  /** Takes the room's current position from the server: fetches what this client lacks up to it. */
+  caughtUp(position: StreamPosition): void {
+    const current = this.position;
+    if (!current) return;
+    if (position.epoch !== current.epoch) {
+      this.waiting.clear();
+      this.target = 0;
+      this.position = position;
+      this.host.reset(this.room, position, 'epoch_changed');
+      return;
+    }
+    if (position.offset <= current.offset) return;
+    this.target = Math.max(this.target, position.offset);
+    void this.fill();
+  }
+
   /** Takes a live message. */
   live(message: ChatMessage): void {
     const position = this.position;
     if (position && message.epoch !== position.epoch) {
       // History was lost (e.g. Redis restarted empty): a new stream begins.
       this.waiting.clear();
+      this.target = 0;
       this.position = { epoch: message.epoch, offset: message.offset - 1 };
       this.host.reset(this.room, this.position, 'epoch_changed');
     }
@@ -99,11 +119,14 @@ export class RoomStream {
     if (this.filling) return;
     this.filling = true;
     try {
-      while (this.waiting.size > 0 && this.position) {
+      for (;;) {
+        if (!this.position) return;
         const from = this.position.offset;
-        const to = Math.min(...this.waiting.keys()) - 1;
+        const to = this.waiting.size > 0 ? Math.min(...this.waiting.keys()) - 1 : this.target;
         if (to <= from) {
+          if (this.waiting.size === 0) return;
           this.drainWaiting();
+          if (this.position.offset === from) return;
           continue;
         }
         this.host.gap(this.room, from + 1, to);

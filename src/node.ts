@@ -105,8 +105,9 @@ export class ParleyNode {
     });
     this.startMaintenance();
     engine.onRecovered(() => {
-      logger.info('engine recovered: restoring presence');
+      logger.info('engine recovered: restoring presence, announcing positions');
       this.hub.restorePresence().catch((error) => logger.warn({ err: error }, 'presence restore failed'));
+      this.hub.announcePositions().catch((error) => logger.warn({ err: error }, 'position announce failed'));
     });
     logger.info({ port: this.port, engine: engine.kind }, 'parley listening');
   }

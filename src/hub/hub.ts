@@ -121,6 +121,25 @@ export class Hub {
     if (failed > 0) this.engineFailed('restore presence', new Error(`${failed} entries not restored`));
   }
 
+  /**
+   * Sends every local member each hosted room's current position. After the engine connection was lost, live
+   * messages of that time never reached this node; clients behind the position fetch them from history.
+   */
+  async announcePositions(): Promise<void> {
+    const rooms = [...this.rooms.roomNames()];
+    const results = await Promise.allSettled(
+      rooms.map(async (room) => {
+        const position = await this.deps.engine.history.position(room);
+        const members = this.rooms.members(room);
+        if (!members) return;
+        const frame = encodeFrame({ type: 'position', room, position });
+        for (const session of members) session.deliver(room, frame);
+      }),
+    );
+    const failed = results.filter((r) => r.status === 'rejected').length;
+    if (failed > 0) this.engineFailed('announce positions', new Error(`${failed} rooms not announced`));
+  }
+
   /** Rooms with local members and their sessions' ids (for the presence refresh). */
   localPresence(): Array<{ room: string; conns: string[] }> {
     const out: Array<{ room: string; conns: string[] }> = [];

@@ -155,6 +155,15 @@ export interface TypingFrame {
   room: string;
   user: UserInfo;
 }
+/**
+ * The room's current position, sent when the server may have missed live messages for a while (its engine
+ * connection came back): a client behind it fetches what it lacks, or resets on a new epoch.
+ */
+export interface PositionFrame {
+  type: 'position';
+  room: string;
+  position: StreamPosition;
+}
 export interface PongFrame {
   type: 'pong';
   ref: number;
@@ -180,5 +189,6 @@ export type ServerFrame =
   | MessageFrame
   | PresenceDiffFrame
   | TypingFrame
+  | PositionFrame
   | PongFrame
   | ErrorFrame;

@@ -141,6 +141,35 @@ describe('three instances, one Redis', async () => {
     );
   });
 
+  it('gives clients what their instance missed while its Redis subscription was down', async () => {
+    const room = `blip-${randomId()}`;
+    const reader = new ParleyClient({
+      url: (nodes[0] as ServerProcess).wsUrl,
+      name: 'Reader',
+      userId: 'blip-reader',
+      webSocket: (url) => new WebSocket(url) as unknown as WebSocketLike,
+    });
+    after(() => reader.close());
+    const got = new Collector<number>();
+    reader.on('message', (m) => got.push(m.offset));
+    reader.connect();
+    await reader.join(room);
+    const writer = await connect(nodes[1] as ServerProcess, 'blip-writer');
+    await writer.request({ type: 'join', room });
+    await writer.request({ type: 'send', room, text: 'before', cid: 'b0' });
+    await got.count(1);
+    // Cut every instance's subscriber connection; publish while they reconnect (commands still work).
+    await redis.cli('client', 'kill', 'type', 'pubsub');
+    for (let i = 1; i <= 5; i += 1)
+      await writer.request({ type: 'send', room, text: `during ${i}`, cid: `b${i}` });
+    await got.count(6, 15_000);
+    assert.deepEqual(
+      got.items,
+      [1, 2, 3, 4, 5, 6],
+      'nothing missed, in order, even with no message after the blip',
+    );
+  });
+
   it('drains an instance on SIGTERM without a leave/join storm: its users move to another instance', async () => {
     const room = `rolling-${randomId()}`;
     const extra = await spawnServer([...groupArgs, '--node-id', 'n3']);

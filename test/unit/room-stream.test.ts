@@ -132,6 +132,20 @@ describe('room stream (SDK ordering)', () => {
     assert.deepEqual(resets, []);
   });
 
+  it('catches up to a position hint: fetches what it lacks even when no live message follows', async () => {
+    const stored = [1, 2, 3, 4, 5].map((o) => msg(o));
+    const { h, delivered, resets } = host(stored);
+    const stream = new RoomStream('r', h);
+    stream.joined(joined(2));
+    stream.caughtUp({ offset: 2, epoch: 'e1' });
+    stream.caughtUp({ offset: 5, epoch: 'e1' });
+    await settle();
+    await settle();
+    assert.deepEqual(delivered, [3, 4, 5]);
+    stream.caughtUp({ offset: 0, epoch: 'e2' });
+    assert.deepEqual(resets, [{ offset: 0, reason: 'epoch_changed' }]);
+  });
+
   it('tells the application when a resume could not recover', () => {
     const { h, delivered, resets } = host();
     const stream = new RoomStream('r', h);
