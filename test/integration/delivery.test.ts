@@ -7,7 +7,7 @@ import { after, describe, it } from 'node:test';
 import WebSocket from 'ws';
 import { type ChatMessage, ParleyClient, type WebSocketLike } from '../../client/index.js';
 import { randomId } from '../../src/util/ids.js';
-import { type ServerProcess, startInstanceGroup } from '../helpers/processes.js';
+import { type ServerProcess, spawnServer, startInstanceGroup } from '../helpers/processes.js';
 import { type Frame, RawClient } from '../helpers/raw-client.js';
 import { Collector, waitUntil } from '../helpers/wait.js';
 
@@ -15,8 +15,9 @@ const offsets = (frames: ReadonlyArray<Record<string, unknown>>) => frames.map((
 const range = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => from + i);
 
 describe('delivery guarantees over Redis', async () => {
-  const { redis, nodes } = await startInstanceGroup(2, 'd');
-  const [n0, n1] = nodes as [ServerProcess, ServerProcess];
+  const { redis, nodes, groupArgs } = await startInstanceGroup(2, 'd');
+  const n0 = nodes[0] as ServerProcess;
+  const n1 = nodes[1] as ServerProcess;
   const clients: RawClient[] = [];
   after(() => {
     for (const c of clients) c.close();
@@ -68,60 +69,76 @@ describe('delivery guarantees over Redis', async () => {
 
   it('tells clients when Redis restarted empty: recovered false and a new epoch, never a silent gap', async () => {
     const room = `lost-${randomId()}`;
-    const make = (name: string, urls: string[]) =>
+    const make = (name: string, url: string) =>
       new ParleyClient({
-        url: urls,
+        url,
         name,
         userId: name,
-        webSocket: (url) => new WebSocket(url) as unknown as WebSocketLike,
+        webSocket: (u) => new WebSocket(u) as unknown as WebSocketLike,
         reconnect: { minDelayMs: 50, maxDelayMs: 300 },
       });
-    const stays = make('stays', [n0.wsUrl]);
-    const moves = make('moves', [n1.wsUrl, n0.wsUrl]);
+    // `stays` is connected throughout; `away` is offline (its instance down) while Redis restarts.
+    const stays = make('stays', n0.wsUrl);
+    const away = make('away', n1.wsUrl);
     after(() => {
       stays.close();
-      moves.close();
+      away.close();
     });
     const staysGot = new Collector<ChatMessage>();
-    const staysResets = new Collector<{ reason: string }>();
-    const movesJoins = new Collector<{ recovered?: boolean; position: { epoch: string } }>();
-    const movesResets = new Collector<{ reason: string }>();
+    const staysResets = new Collector<{ reason: string; position: { epoch: string } }>();
+    const awayJoins = new Collector<{ recovered?: boolean; position: { epoch: string } }>();
+    const awayResets = new Collector<{ reason: string }>();
+    const awayGot = new Collector<ChatMessage>();
     stays.on('message', staysGot.push);
     stays.on('reset', staysResets.push);
-    moves.on('joined', movesJoins.push);
-    moves.on('reset', movesResets.push);
+    away.on('joined', awayJoins.push);
+    away.on('reset', awayResets.push);
+    away.on('message', awayGot.push);
     stays.connect();
-    moves.connect();
+    away.connect();
     await stays.join(room);
-    await moves.join(room);
-    const before = await moves.send(room, 'before the loss');
+    await away.join(room);
+    const before = await away.send(room, 'before the loss');
     await staysGot.find((m) => m.text === 'before the loss');
+    await awayGot.find((m) => m.text === 'before the loss');
 
+    const port = n1.port;
+    n1.child.kill('SIGTERM');
+    await n1.exited;
     await redis.kill();
     await redis.restart();
     await waitUntil(
-      async () =>
-        (await Promise.all([n0, n1].map((n) => fetch(`${n.httpUrl}/readyz`)))).every((r) => r.status === 200),
+      async () => (await fetch(`${n0.httpUrl}/readyz`)).status === 200,
       20_000,
-      'instances ready again',
+      'n0 ready again',
     );
-    // The moving client loses its instance and resumes on the other one from a position Redis no longer knows.
-    n1.child.kill('SIGTERM');
-    const rejoin = await movesJoins.find((j) => j.recovered !== undefined, 20_000, 'rejoin after the move');
-    assert.equal(rejoin.recovered, false);
-    assert.notEqual(rejoin.position.epoch, before.epoch, 'a new epoch');
-    assert.equal((await movesResets.find(() => true)).reason, 'not_recovered');
+    // The connected client is told at once, without waiting for a message: the room's history is gone.
+    const told = await staysResets.find(() => true, 10_000, 'reset of the connected client');
+    assert.equal(told.reason, 'epoch_changed');
+    assert.notEqual(told.position.epoch, before.epoch);
 
-    const after1 = await moves.send(room, 'after the loss');
-    assert.equal(after1.offset, 1);
-    const got = await staysGot.find((m) => m.text === 'after the loss', 10_000);
-    assert.equal(got.epoch, after1.epoch);
-    assert.equal(
-      (await staysResets.find(() => true)).reason,
-      'epoch_changed',
-      'the connected client is told too',
+    nodes[1] = await spawnServer([...groupArgs, '--node-id', 'd1'], { port });
+    const rejoin = await awayJoins.find(
+      (j) => j.recovered !== undefined,
+      20_000,
+      'rejoin after Redis restarted',
     );
-    const delivered = staysGot.items.map((m) => `${m.epoch}:${m.offset}`);
-    assert.deepEqual(delivered, [`${before.epoch}:1`, `${after1.epoch}:1`]);
+    assert.equal(rejoin.recovered, false, 'its position belongs to the lost epoch');
+    assert.equal(rejoin.position.epoch, told.position.epoch, 'a new epoch');
+    assert.equal((await awayResets.find(() => true)).reason, 'not_recovered');
+
+    const after1 = await away.send(room, 'after the loss');
+    assert.equal(after1.offset, 1);
+    await staysGot.find((m) => m.text === 'after the loss', 10_000);
+    await awayGot.find((m) => m.text === 'after the loss', 10_000);
+    assert.deepEqual(
+      staysGot.items.map((m) => `${m.epoch}:${m.offset}`),
+      [`${before.epoch}:1`, `${after1.epoch}:1`],
+    );
+    assert.deepEqual(
+      awayGot.items.map((m) => m.text),
+      ['before the loss', 'after the loss'],
+      'nothing stale or missing passed off as complete',
+    );
   });
 });
