@@ -1,10 +1,11 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { ClusterView, NodeStats } from './cluster/node-registry.js';
+import { type ClusterView, type NodeStats, totals } from './cluster/node-registry.js';
 import type { Config } from './config/config.js';
 import type { Engine } from './engine/engine.js';
 import { createHttpServer } from './http/http-server.js';
 import { StaticFiles } from './http/static-files.js';
+import { StatsFeed } from './http/stats-feed.js';
 import { Hub } from './hub/hub.js';
 import { CloseCodes } from './protocol/close-codes.js';
 import type { Identify } from './transport/identify.js';
@@ -43,6 +44,10 @@ export class ParleyNode {
   private timers: NodeJS.Timeout[] = [];
   private startedAt = 0;
   private stopping?: Promise<void>;
+  /** The dashboard's live stream: the last five minutes at one point per stats interval. */
+  private feed?: StatsFeed<StatsResponse>;
+  private rates = { publishedPerSec: 0, deliveriesPerSec: 0, latencyP50Ms: 0, latencyP99Ms: 0 };
+  private lastSample = { t: 0, published: 0, deliveries: 0 };
 
   constructor(private readonly deps: NodeDeps) {
     this.hub = new Hub(deps);
@@ -77,6 +82,7 @@ export class ParleyNode {
     const server = createHttpServer(
       {
         json: { '/api/stats': () => this.clusterStats() },
+        streams: { '/api/stats/stream': (request, response) => this.feed?.attach(request, response) },
         text: {
           '/healthz': () => ({ status: 200, body: 'ok\n' }),
           '/readyz': () =>
@@ -88,6 +94,7 @@ export class ParleyNode {
       logger,
     );
     this.server = server;
+    this.feed = new StatsFeed(Math.ceil(300_000 / config.statsIntervalMs));
     this.ws = attachWebSocketServer(server, {
       path: config.wsPath,
       maxPayloadBytes: config.maxPayloadBytes,
@@ -134,6 +141,13 @@ export class ParleyNode {
       slowConsumers: counters.slowConsumers,
       engineErrors: counters.engineErrors + this.deps.engine.counters().errors,
       received: this.deps.engine.counters().received,
+      ...this.rates,
+      redis:
+        this.deps.engine.kind === 'memory'
+          ? 'none'
+          : this.deps.engine.isReady()
+            ? 'connected'
+            : 'disconnected',
     };
   }
 
@@ -145,17 +159,7 @@ export class ParleyNode {
       cluster = await this.deps.engine.registry.view();
     } catch {
       // Engine down: the cluster is unknown; show what this node knows.
-      cluster = {
-        nodes: [self],
-        totals: {
-          nodes: 1,
-          connections: self.connections,
-          usersOnline: self.users,
-          rooms: self.rooms,
-          published: self.published,
-          deliveries: self.deliveries,
-        },
-      };
+      cluster = { nodes: [self], totals: totals([self], self.users, self.rooms) };
     }
     return { self, cluster };
   }
@@ -187,6 +191,7 @@ export class ParleyNode {
     await Promise.race([this.hub.whenEmpty(), timedOut]);
     clearTimeout(timer);
     for (const t of this.timers) clearInterval(t);
+    this.feed?.close();
     await this.ws?.close();
     this.server?.closeAllConnections();
     await serverClosed;
@@ -220,11 +225,32 @@ export class ParleyNode {
     this.timers.push(refresh, expire, heartbeat);
   }
 
+  /** Every stats interval: sample rates and latency, publish this node's stats, feed the dashboards. */
   private heartbeat(): void {
+    this.sampleRates();
     const activity = { users: this.hub.userIds(), rooms: this.hub.roomNames() };
-    this.deps.engine.registry.heartbeat(this.stats(), activity).catch((error) => {
-      this.deps.logger.debug({ err: error }, 'stats heartbeat failed');
-    });
+    this.deps.engine.registry
+      .heartbeat(this.stats(), activity)
+      .catch((error) => this.deps.logger.debug({ err: error }, 'stats heartbeat failed'))
+      .then(() => this.clusterStats())
+      .then((stats) => this.feed?.push({ t: this.deps.clock.now(), stats }))
+      .catch((error) => this.deps.logger.debug({ err: error }, 'stats feed failed'));
+  }
+
+  private sampleRates(): void {
+    const now = this.deps.clock.now();
+    const { published, deliveries } = this.hub.counters;
+    const seconds = (now - this.lastSample.t) / 1000;
+    const latency = this.hub.latency.rotate();
+    if (this.lastSample.t > 0 && seconds > 0) {
+      this.rates = {
+        publishedPerSec: Math.round((published - this.lastSample.published) / seconds),
+        deliveriesPerSec: Math.round((deliveries - this.lastSample.deliveries) / seconds),
+        latencyP50Ms: latency.p50,
+        latencyP99Ms: latency.p99,
+      };
+    }
+    this.lastSample = { t: now, published, deliveries };
   }
 
   private async expirePresence(): Promise<void> {

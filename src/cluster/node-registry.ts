@@ -19,6 +19,15 @@ export interface NodeStats {
   engineErrors: number;
   /** Room payloads this node received from the shared layer (pub/sub). */
   received: number;
+  /** Messages accepted per second over the last stats interval. */
+  publishedPerSec: number;
+  /** Message frames written per second over the last stats interval. */
+  deliveriesPerSec: number;
+  /** Delivery latency (publish to fan-out on this node) over the last interval, milliseconds. */
+  latencyP50Ms: number;
+  latencyP99Ms: number;
+  /** State of the shared layer: `none` for the in-memory engine. */
+  redis: 'connected' | 'disconnected' | 'none';
 }
 
 /** The whole cluster, as any node sees it. */
@@ -34,6 +43,12 @@ export interface ClusterView {
     rooms: number;
     published: number;
     deliveries: number;
+    publishedPerSec: number;
+    deliveriesPerSec: number;
+    /** Deliveries-weighted mean of the nodes' medians (an approximation). */
+    latencyP50Ms: number;
+    /** The highest node p99 (conservative). */
+    latencyP99Ms: number;
   };
 }
 
@@ -58,12 +73,19 @@ export interface NodeRegistry {
 
 /** Sums node stats into cluster totals (distinct users and rooms come from the registry). */
 export function totals(nodes: NodeStats[], usersOnline: number, rooms: number): ClusterView['totals'] {
+  const sum = (pick: (n: NodeStats) => number) => nodes.reduce((total, n) => total + pick(n), 0);
+  const deliveriesPerSec = sum((n) => n.deliveriesPerSec);
   return {
     nodes: nodes.length,
-    connections: nodes.reduce((sum, n) => sum + n.connections, 0),
+    connections: sum((n) => n.connections),
     usersOnline,
     rooms,
-    published: nodes.reduce((sum, n) => sum + n.published, 0),
-    deliveries: nodes.reduce((sum, n) => sum + n.deliveries, 0),
+    published: sum((n) => n.published),
+    deliveries: sum((n) => n.deliveries),
+    publishedPerSec: sum((n) => n.publishedPerSec),
+    deliveriesPerSec,
+    latencyP50Ms:
+      deliveriesPerSec > 0 ? sum((n) => n.latencyP50Ms * n.deliveriesPerSec) / deliveriesPerSec : 0,
+    latencyP99Ms: Math.max(0, ...nodes.map((n) => n.latencyP99Ms)),
   };
 }

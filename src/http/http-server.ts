@@ -9,6 +9,8 @@ export type JsonRoute = () => unknown | Promise<unknown>;
 export interface HttpRoutes {
   /** GET endpoints answering JSON, by exact path. */
   json: Record<string, JsonRoute>;
+  /** GET endpoints that take over the response (server-sent event streams). */
+  streams: Record<string, (request: IncomingMessage, response: ServerResponse) => void>;
   /** GET endpoints answering a status and plain text (health checks). */
   text: Record<string, () => { status: number; body: string }>;
   /** The built web UI. */
@@ -33,6 +35,11 @@ export function createHttpServer(routes: HttpRoutes, logger: Logger): Server {
     const path = new URL(request.url ?? '/', 'http://localhost').pathname;
     if (request.method !== 'GET' && request.method !== 'HEAD') {
       response.writeHead(405, { allow: 'GET, HEAD' }).end();
+      return;
+    }
+    const stream = routes.streams[path];
+    if (stream) {
+      stream(request, response);
       return;
     }
     const text = routes.text[path];

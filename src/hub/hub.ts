@@ -1,6 +1,7 @@
 import type { Config } from '../config/config.js';
 import { type Engine, EngineUnavailableError } from '../engine/engine.js';
 import type { RoomEvent, UserInfo } from '../engine/types.js';
+import { LatencyWindow } from '../metrics/latency-window.js';
 import { decodeCommand, encodeFrame } from '../protocol/codec.js';
 import { ReplyError } from '../protocol/error-codes.js';
 import { type Command, PROTOCOL_VERSION, type ServerFrame } from '../protocol/messages.js';
@@ -51,6 +52,8 @@ interface Inbox {
 export class Hub {
   readonly sessions = new Set<Session>();
   readonly counters: HubCounters = { published: 0, deliveries: 0, slowConsumers: 0, engineErrors: 0 };
+  /** Publish-to-fan-out latency of the messages delivered here, per delivery. */
+  readonly latency = new LatencyWindow();
   private readonly rooms: RoomIndex;
   private readonly inboxes = new WeakMap<Session, Inbox>();
   private readonly context: HandlerContext;
@@ -305,6 +308,7 @@ export class Hub {
       const frame = encodeFrame({ type: 'message', ...event.message });
       for (const session of members) session.deliver(event.room, frame, event.message);
       this.counters.deliveries += members.size;
+      this.latency.record(this.deps.clock.now() - event.message.ts, members.size);
       return;
     }
     if (event.kind === 'typing') {

@@ -1,0 +1,190 @@
+/**
+ * The web UI in Chromium against two instances sharing a private Redis: two people chatting, presence, typing,
+ * HTML shown as text, unread counts, older history, the live dashboard, and an instance restart.
+ */
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import type { Browser, Page } from 'playwright-core';
+import { launchBrowser } from '../helpers/browser.js';
+import { startNode } from '../helpers/nodes.js';
+import { type ServerProcess, spawnServer, startInstanceGroup } from '../helpers/processes.js';
+import { RawClient } from '../helpers/raw-client.js';
+
+const WAIT = { timeout: 15_000 };
+
+async function signIn(browser: Browser, url: string, name: string, room = 'lobby'): Promise<Page> {
+  const page = await (await browser.newContext({ viewport: { width: 1100, height: 700 } })).newPage();
+  await page.goto(url);
+  await page.fill('#name', name);
+  await page.fill('#room', room);
+  await page.click('form.card button[type=submit]');
+  await page.waitForSelector('.status[data-status="connected"]', WAIT);
+  return page;
+}
+
+async function say(page: Page, text: string): Promise<void> {
+  await page.fill('#composer-text', text);
+  await page.press('#composer-text', 'Enter');
+}
+
+const message = (page: Page, text: string) => page.locator('.messages li.message', { hasText: text });
+
+describe('web UI over two instances and Redis', async () => {
+  const { nodes, groupArgs } = await startInstanceGroup(2, 'ui', ['--stats-interval-ms', '500']);
+  const browser = await launchBrowser();
+  const alice = await signIn(browser, (nodes[0] as ServerProcess).httpUrl, 'Alice');
+  const bob = await signIn(browser, (nodes[1] as ServerProcess).httpUrl, 'Bob');
+
+  it('connects each person to a different instance', async () => {
+    assert.match((await alice.textContent('.status')) ?? '', /Connected to ui0/);
+    assert.match((await bob.textContent('.status')) ?? '', /Connected to ui1/);
+  });
+
+  it('shows presence and typing across instances', async () => {
+    await alice.locator('.presence li', { hasText: 'Bob' }).waitFor(WAIT);
+    await bob.locator('.presence li', { hasText: 'Bob (you)' }).waitFor(WAIT);
+    await bob.locator('.presence li', { hasText: 'Alice' }).waitFor(WAIT);
+    await bob.type('#composer-text', 'hel');
+    await alice.locator('.typing', { hasText: 'Bob is typing' }).waitFor(WAIT);
+    await bob.fill('#composer-text', '');
+  });
+
+  it('delivers messages both ways, own ones marked and going from pending to sent', async () => {
+    await say(alice, 'Hello Bob, from instance 0');
+    await message(bob, 'Hello Bob, from instance 0').waitFor(WAIT);
+    await alice.locator('.messages li.message.mine.sent', { hasText: 'Hello Bob' }).waitFor(WAIT);
+    assert.equal(
+      await alice
+        .locator('.messages li.message.mine', { hasText: 'Hello Bob' })
+        .locator('.from')
+        .textContent(),
+      'You',
+    );
+    await say(bob, 'Hi Alice, see https://example.com/page ok');
+    const link = message(alice, 'Hi Alice').locator('a');
+    await link.waitFor(WAIT);
+    assert.equal(await link.getAttribute('href'), 'https://example.com/page');
+    assert.equal(await link.getAttribute('rel'), 'noopener noreferrer nofollow');
+  });
+
+  it('shows HTML and script as literal text', async () => {
+    const evil =
+      '<img src=x onerror="window.pwned=1"><script>window.pwned=2</script><b>bold</b> javascript:alert(1)';
+    await say(bob, evil);
+    const shown = message(alice, 'onerror');
+    await shown.waitFor(WAIT);
+    assert.equal(await shown.locator('.text').textContent(), evil);
+    assert.equal(await alice.locator('.messages img, .messages script, .messages b').count(), 0);
+    assert.equal(await shown.locator('a').count(), 0, 'only http(s) links become links');
+    assert.equal(await alice.evaluate(() => (window as unknown as { pwned?: number }).pwned), undefined);
+  });
+
+  it('counts unread messages of rooms not in view', async () => {
+    await alice.fill('#join-room', 'side');
+    await alice.press('#join-room', 'Enter');
+    await alice.locator('.room-header h1', { hasText: '#side' }).waitFor(WAIT);
+    await alice.click('.rooms button:has-text("lobby")');
+    await say(bob, 'unread one');
+    const side = await RawClient.connect((nodes[1] as ServerProcess).wsUrl, { name: 'Carol', user: 'carol' });
+    await side.request({ type: 'join', room: 'side' });
+    await side.request({ type: 'send', room: 'side', text: 'psst', cid: 'p1' });
+    await side.request({ type: 'send', room: 'side', text: 'psst again', cid: 'p2' });
+    await alice.locator('.rooms button:has-text("side") .badge', { hasText: '2' }).waitFor(WAIT);
+    await alice.click('.rooms button:has-text("side")');
+    assert.equal(await alice.locator('.rooms button:has-text("side") .badge').count(), 0);
+    side.close();
+  });
+
+  it('loads older history when scrolled to the top', async () => {
+    const filler = await RawClient.connect((nodes[1] as ServerProcess).wsUrl, {
+      name: 'Filler',
+      user: 'filler',
+    });
+    await filler.request({ type: 'join', room: 'archive' });
+    for (let i = 1; i <= 80; i += 1)
+      await filler.request({ type: 'send', room: 'archive', text: `old ${i}`, cid: `o${i}` });
+    filler.close();
+    await alice.fill('#join-room', 'archive');
+    await alice.press('#join-room', 'Enter');
+    await message(alice, 'old 80').waitFor(WAIT);
+    assert.equal(await alice.locator('.messages li.message').count(), 50);
+    await alice.locator('.messages').evaluate((el) => {
+      el.scrollTop = 0;
+    });
+    await alice.locator('.messages li.notice', { hasText: 'Beginning of #archive' }).waitFor(WAIT);
+    assert.equal(await alice.locator('.messages li.message').count(), 80);
+    await alice.click('.rooms button:has-text("lobby")');
+  });
+
+  it('shows a third client in the dashboard’s connection count within seconds', async () => {
+    const dashboard = await (await browser.newContext()).newPage();
+    await dashboard.goto(`${(nodes[0] as ServerProcess).httpUrl}/dashboard`);
+    const total = dashboard.locator('[data-testid="total-connections"]');
+    await dashboard.waitForFunction(
+      () => /^\d+$/.test(document.querySelector('[data-testid="total-connections"]')?.textContent ?? ''),
+      null,
+      WAIT,
+    );
+    await dashboard.locator('table.instances tr[data-node="ui1"]').waitFor(WAIT);
+    const before = Number(await total.textContent());
+    const third = await RawClient.connect((nodes[1] as ServerProcess).wsUrl, {
+      name: 'Third',
+      user: 'third',
+    });
+    await dashboard.waitForFunction(
+      (expected) =>
+        document.querySelector('[data-testid="total-connections"]')?.textContent === String(expected),
+      before + 1,
+      WAIT,
+    );
+    assert.equal(await dashboard.textContent('[data-testid="redis"]'), 'connected');
+    assert.equal(await dashboard.textContent('[data-testid="instances"]'), '2 / 2');
+    assert.ok((await dashboard.locator('.chart canvas').count()) >= 3, 'three live charts');
+    third.close();
+    await dashboard.close();
+  });
+
+  it('reconnects after its instance restarts and shows the messages sent meanwhile', async () => {
+    const old = nodes[0] as ServerProcess;
+    old.child.kill('SIGTERM');
+    await old.exited;
+    await alice.waitForSelector(
+      '.status[data-status="reconnecting"], .status[data-status="connecting"]',
+      WAIT,
+    );
+    await say(bob, 'sent while Alice was away 1');
+    await say(bob, 'sent while Alice was away 2');
+    await bob.locator('.messages li.message.mine.sent', { hasText: 'away 2' }).waitFor(WAIT);
+    nodes[0] = await spawnServer([...groupArgs, '--node-id', 'ui0', '--stats-interval-ms', '500'], {
+      port: old.port,
+    });
+    await alice.waitForSelector('.status[data-status="connected"]', WAIT);
+    await message(alice, 'sent while Alice was away 1').waitFor(WAIT);
+    await message(alice, 'sent while Alice was away 2').waitFor(WAIT);
+    await alice.locator('.messages li.notice', { hasText: 'missed messages recovered' }).waitFor(WAIT);
+    await say(alice, 'back again');
+    await message(bob, 'back again').waitFor(WAIT);
+  });
+});
+
+describe('dashboard on a single in-memory node', () => {
+  it('works without Redis', async () => {
+    const node = await startNode({ statsIntervalMs: 300 });
+    const browser = await launchBrowser();
+    const page = await (await browser.newContext()).newPage();
+    await page.goto(`${node.url}/dashboard`);
+    await page.waitForFunction(
+      () => document.querySelector('[data-testid="instances"]')?.textContent === '1 / 1',
+      null,
+      WAIT,
+    );
+    assert.equal(await page.textContent('[data-testid="redis"]'), 'not used (in-memory)');
+    const client = await RawClient.connect(node.wsUrl, { name: 'Solo' });
+    await page.waitForFunction(
+      () => document.querySelector('[data-testid="total-connections"]')?.textContent === '1',
+      null,
+      WAIT,
+    );
+    client.close();
+  });
+});

@@ -1,0 +1,186 @@
+import { useEffect, useMemo } from 'preact/hooks';
+import type { NodeStats } from '../../../src/cluster/node-registry.js';
+import { duration } from '../format.js';
+import { Chart, type Series } from './Chart.js';
+import { StatsFeed } from './feed.js';
+
+const PALETTE = ['#2563eb', '#16a34a', '#d97706', '#db2777', '#7c3aed', '#0891b2', '#dc2626', '#65a30d'];
+
+function Card({
+  label,
+  value,
+  testId,
+  tone,
+}: {
+  label: string;
+  value: string | number;
+  testId: string;
+  tone?: string;
+}) {
+  return (
+    <div class={`stat${tone ? ` ${tone}` : ''}`}>
+      <span class="label">{label}</span>
+      <span
+        class={`value${typeof value === 'string' && value.length > 12 ? ' text' : ''}`}
+        data-testid={testId}
+      >
+        {value}
+      </span>
+    </div>
+  );
+}
+
+function redisSummary(nodes: NodeStats[]): { text: string; tone: string } {
+  if (nodes.length === 0) return { text: '—', tone: '' };
+  if (nodes.every((n) => n.redis === 'none')) return { text: 'not used (in-memory)', tone: '' };
+  const down = nodes.filter((n) => n.redis === 'disconnected').length;
+  return down === 0
+    ? { text: 'connected', tone: 'good' }
+    : { text: `${down} node(s) disconnected`, tone: 'bad' };
+}
+
+/** The live cluster dashboard: totals, per-instance health, and the last minutes as charts. */
+export function Dashboard() {
+  const feed = useMemo(() => new StatsFeed(), []);
+  useEffect(() => {
+    feed.start();
+    return () => feed.stop();
+  }, [feed]);
+  const points = feed.points.value;
+  const latest = points.at(-1)?.stats;
+  const totals = latest?.cluster.totals;
+  const nodes = latest?.cluster.nodes ?? [];
+  const redis = redisSummary(nodes);
+  const times = points.map((p) => p.t / 1000);
+  const nodeIds = [...new Set(points.flatMap((p) => p.stats.cluster.nodes.map((n) => n.node)))].sort();
+  const perNode = (pick: (n: NodeStats) => number): Series[] =>
+    nodeIds.map((id, i) => ({
+      label: id,
+      color: PALETTE[(i + 1) % PALETTE.length] as string,
+      values: points.map((p) => {
+        const node = p.stats.cluster.nodes.find((n) => n.node === id);
+        return node ? pick(node) : null;
+      }),
+    }));
+  return (
+    <main class="dashboard">
+      <header>
+        <h1>Parley cluster</h1>
+        <span class={`live${feed.connected.value ? ' on' : ''}`}>
+          {feed.connected.value ? 'live' : 'reconnecting…'}
+        </span>
+        <a href="/">Chat</a>
+      </header>
+      <section class="cards" aria-label="Cluster totals">
+        <Card label="Connections" value={totals?.connections ?? '—'} testId="total-connections" />
+        <Card label="Users online" value={totals?.usersOnline ?? '—'} testId="users-online" />
+        <Card label="Rooms" value={totals?.rooms ?? '—'} testId="rooms" />
+        <Card label="Messages in /s" value={totals?.publishedPerSec ?? '—'} testId="published-rate" />
+        <Card label="Deliveries out /s" value={totals?.deliveriesPerSec ?? '—'} testId="deliveries-rate" />
+        <Card
+          label="Latency p50 / p99"
+          value={totals ? `${Math.round(totals.latencyP50Ms)} / ${Math.round(totals.latencyP99Ms)} ms` : '—'}
+          testId="latency"
+        />
+        <Card label="Redis" value={redis.text} testId="redis" tone={redis.tone} />
+        <Card
+          label="Instances ready"
+          value={`${nodes.filter((n) => n.ready).length} / ${nodes.length}`}
+          testId="instances"
+          tone={nodes.every((n) => n.ready) ? 'good' : 'bad'}
+        />
+      </section>
+      <section class="charts" aria-label="Last minutes">
+        <Chart
+          title="Connections"
+          unit="connections"
+          times={times}
+          series={[
+            {
+              label: 'cluster',
+              color: PALETTE[0] as string,
+              values: points.map((p) => p.stats.cluster.totals.connections),
+            },
+            ...perNode((n) => n.connections),
+          ]}
+        />
+        <Chart
+          title="Messages per second"
+          unit="per second"
+          times={times}
+          series={[
+            {
+              label: 'in',
+              color: PALETTE[0] as string,
+              values: points.map((p) => p.stats.cluster.totals.publishedPerSec),
+            },
+            {
+              label: 'deliveries out',
+              color: PALETTE[1] as string,
+              values: points.map((p) => p.stats.cluster.totals.deliveriesPerSec),
+            },
+          ]}
+        />
+        <Chart
+          title="Delivery latency"
+          unit="ms"
+          times={times}
+          series={[
+            {
+              label: 'p50',
+              color: PALETTE[0] as string,
+              values: points.map((p) => p.stats.cluster.totals.latencyP50Ms),
+            },
+            {
+              label: 'p99',
+              color: PALETTE[2] as string,
+              values: points.map((p) => p.stats.cluster.totals.latencyP99Ms),
+            },
+          ]}
+        />
+      </section>
+      <section aria-label="Instances">
+        <h2>Instances</h2>
+        <div class="table-wrap">
+          <table class="instances">
+            <thead>
+              <tr>
+                <th>Instance</th>
+                <th>Health</th>
+                <th>Redis</th>
+                <th>Uptime</th>
+                <th>Connections</th>
+                <th>Users</th>
+                <th>Rooms</th>
+                <th>In /s</th>
+                <th>Out /s</th>
+                <th>p50 / p99</th>
+              </tr>
+            </thead>
+            <tbody>
+              {nodes.map((n) => (
+                <tr key={n.node} data-node={n.node}>
+                  <td>
+                    {n.node}
+                    {n.node === latest?.self.node ? ' (this)' : ''}
+                  </td>
+                  <td class={n.ready ? 'good' : 'bad'}>{n.ready ? 'ready' : 'not ready'}</td>
+                  <td class={n.redis === 'disconnected' ? 'bad' : ''}>{n.redis}</td>
+                  <td>{duration(n.uptimeMs)}</td>
+                  <td data-testid={`connections-${n.node}`}>{n.connections}</td>
+                  <td>{n.users}</td>
+                  <td>{n.rooms}</td>
+                  <td>{n.publishedPerSec}</td>
+                  <td>{n.deliveriesPerSec}</td>
+                  <td>
+                    {n.latencyP50Ms} / {n.latencyP99Ms} ms
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      </section>
+    </main>
+  );
+}
