@@ -3,13 +3,14 @@
  * Everything is built here and injected, so several nodes can run in one process (tests do).
  */
 import { fileURLToPath } from 'node:url';
+import { createJwtVerifier, type TokenVerifier } from './auth/jwt.js';
 import type { Config } from './config/config.js';
 import type { Engine } from './engine/engine.js';
 import { createMemoryEngine } from './engine/memory-engine.js';
 import { createRedisEngine } from './engine/redis-engine.js';
 import { ParleyNode } from './node.js';
 import type { RedisTarget } from './redis/link.js';
-import { anonymousIdentity, type Identify } from './transport/identify.js';
+import { anonymousIdentity, type Identify, tokenIdentity } from './transport/identify.js';
 import { type Clock, systemClock } from './util/clock.js';
 import { type IdGenerator, randomId, randomIds } from './util/ids.js';
 import { createLogger, type Logger } from './util/logger.js';
@@ -63,6 +64,7 @@ export function createEngine(
     historySize: config.historySize,
     historyTtlMs: config.historyTtlMs,
     idempotencyWindowMs: config.idempotencyWindowMs,
+    userMessagesPerSec: config.userMessagesPerSec,
     presenceTtlMs: config.presenceTtlMs,
     clock: deps.clock,
     ids: deps.ids,
@@ -90,11 +92,24 @@ export function createNode(config: Config, overrides: NodeOverrides = {}): Parle
     overrides.logger ??
     createLogger({ level: config.logLevel, format: config.logFormat, base: { node: nodeId } });
   const engine = overrides.engine ?? createEngine(config, { nodeId, clock, ids, logger });
+  // Verified-token mode: keys are read when the node starts, so a bad key file stops start-up with its error.
+  let verifier: TokenVerifier | undefined;
+  const verifyToken: TokenVerifier | undefined =
+    config.auth === 'jwt'
+      ? (token) => {
+          if (!verifier) throw new Error('token verifier used before start');
+          return verifier(token);
+        }
+      : undefined;
   return new ParleyNode({
     config,
     nodeId,
     engine,
-    identify: overrides.identify ?? anonymousIdentity(config),
+    prepare: async () => {
+      if (config.auth === 'jwt') verifier = await createJwtVerifier(config);
+    },
+    verifyToken,
+    identify: overrides.identify ?? (verifyToken ? tokenIdentity(verifyToken) : anonymousIdentity(config)),
     logger,
     clock,
     ids,

@@ -1,5 +1,6 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { TokenVerifier } from './auth/jwt.js';
 import { type ClusterView, type NodeStats, totals } from './cluster/node-registry.js';
 import type { Config } from './config/config.js';
 import type { Engine } from './engine/engine.js';
@@ -8,6 +9,7 @@ import { StaticFiles } from './http/static-files.js';
 import { StatsFeed } from './http/stats-feed.js';
 import { Hub } from './hub/hub.js';
 import { CloseCodes } from './protocol/close-codes.js';
+import { Admission } from './transport/admission.js';
 import type { Identify } from './transport/identify.js';
 import { attachWebSocketServer, type WsEndpoint } from './transport/ws-server.js';
 import type { Clock } from './util/clock.js';
@@ -20,6 +22,10 @@ export interface NodeDeps {
   nodeId: string;
   engine: Engine;
   identify: Identify;
+  /** Verifies refreshed tokens (verified-token mode). */
+  verifyToken?: TokenVerifier;
+  /** Runs first in `start()` (e.g. loads token keys). */
+  prepare?: () => Promise<void>;
   logger: Logger;
   clock: Clock;
   ids: IdGenerator;
@@ -76,6 +82,7 @@ export class ParleyNode {
   async start(): Promise<void> {
     const { config, engine, logger, clock } = this.deps;
     this.startedAt = clock.now();
+    await this.deps.prepare?.();
     await engine.start();
     const files = await StaticFiles.load(this.deps.webRoot);
     if (files.size === 0) logger.warn({ webRoot: this.deps.webRoot }, 'web UI not built: run npm run build');
@@ -94,12 +101,16 @@ export class ParleyNode {
       logger,
     );
     this.server = server;
+    // Slow or stalled requests and upgrades (slowloris) are cut after the handshake timeout.
+    server.headersTimeout = config.handshakeTimeoutMs;
+    server.requestTimeout = config.handshakeTimeoutMs;
     this.feed = new StatsFeed(Math.ceil(300_000 / config.statsIntervalMs));
     this.ws = attachWebSocketServer(server, {
       path: config.wsPath,
       maxPayloadBytes: config.maxPayloadBytes,
       heartbeatIntervalMs: config.heartbeatIntervalMs,
       identify: this.deps.identify,
+      admission: new Admission(config, this.deps.clock),
       hub: this.hub,
       logger,
     });
@@ -208,6 +219,12 @@ export class ParleyNode {
         logger.warn({ err: error }, 'presence refresh failed');
       });
     }, refreshEvery);
+    const idle = setInterval(
+      () => this.hub.closeIdle(),
+      Math.max(100, Math.min(10_000, config.idleTimeoutMs / 4 || 10_000)),
+    );
+    idle.unref();
+    this.timers.push(idle);
     const expire = setInterval(
       () => {
         this.expirePresence().catch((error) => {

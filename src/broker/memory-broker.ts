@@ -1,5 +1,7 @@
+import { RateLimitError } from '../engine/engine.js';
 import type { MessageDraft } from '../engine/types.js';
 import type { MemoryHistory } from '../history/memory-history.js';
+import type { BucketMap } from '../util/token-bucket.js';
 import type { Broker, PublishResult, RoomEventHandler, RoomSignal } from './broker.js';
 
 /**
@@ -10,14 +12,24 @@ export class MemoryBroker implements Broker {
   private handler: RoomEventHandler = () => {};
   private readonly rooms = new Set<string>();
 
-  constructor(private readonly history: MemoryHistory) {}
+  /**
+   * @param userRates per-user message buckets (undefined: no limit)
+   */
+  constructor(
+    private readonly history: MemoryHistory,
+    private readonly userRates?: BucketMap,
+  ) {}
 
   onEvent(handler: RoomEventHandler): void {
     this.handler = handler;
   }
 
   async publish(draft: MessageDraft): Promise<PublishResult> {
-    const result = this.history.appendNow(draft);
+    const result = this.history.appendNow(draft, (d) => {
+      if (this.userRates && !this.userRates.take(d.from.id)) {
+        throw new RateLimitError(this.userRates.waitMs(d.from.id));
+      }
+    });
     if (!result.duplicate && this.rooms.has(draft.room)) {
       this.handler({ kind: 'message', room: draft.room, message: result.message });
     }

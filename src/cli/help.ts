@@ -2,6 +2,7 @@ import { type OptionSpec, OptionSpecs } from '../config/options.js';
 
 const GROUP_TITLES: Record<OptionSpec['group'], string> = {
   server: 'Server',
+  security: 'Security',
   engine: 'Engine (memory by default; Redis with --redis-url)',
   limits: 'Limits',
   timing: 'Timing',

@@ -65,6 +65,14 @@ function crossCheck(config: Config): string[] {
         `(${config.maxTextLength}): a fully escaped message needs ${config.maxTextLength * 6 + 1024} bytes`,
     );
   }
+  if (config.auth === 'jwt') {
+    const sources = [config.jwtSecret, config.jwtPublicKeyFile, config.jwtJwksFile].filter(
+      (v) => v !== '',
+    ).length;
+    if (sources !== 1) {
+      problems.push('--auth jwt needs exactly one of --jwt-secret, --jwt-public-key-file, --jwt-jwks-file');
+    }
+  }
   if (config.redisUrl !== '' && config.redisCluster !== '') {
     problems.push('--redis-url and --redis-cluster are exclusive: give one');
   }

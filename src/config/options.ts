@@ -9,7 +9,7 @@ interface BaseSpec {
   /** Environment variables read for this option, first found wins. */
   env: readonly string[];
   description: string;
-  group: 'server' | 'engine' | 'limits' | 'timing' | 'logging';
+  group: 'server' | 'security' | 'engine' | 'limits' | 'timing' | 'logging';
 }
 export interface IntSpec extends BaseSpec {
   kind: 'int';
@@ -54,6 +54,25 @@ function checkClusterNodes(value: string): string | undefined {
   if (value === '') return undefined;
   const ok = value.split(',').every((part) => /^[A-Za-z0-9_.-]+:\d{1,5}$/.test(part.trim()));
   return ok ? undefined : 'must be a comma-separated list of host:port';
+}
+
+function checkOrigins(value: string): string | undefined {
+  if (value === '' || value === '*') return undefined;
+  for (const origin of value.split(',').map((o) => o.trim())) {
+    try {
+      const url = new URL(origin);
+      if (url.origin !== origin) return `'${origin}' is not an origin (scheme://host[:port], no path)`;
+    } catch {
+      return `'${origin}' is not an origin such as https://chat.example.com`;
+    }
+  }
+  return undefined;
+}
+
+function checkSecret(value: string): string | undefined {
+  return value === '' || value.length >= 32
+    ? undefined
+    : 'must be at least 32 characters (256 bits for HS256)';
 }
 
 function checkPath(value: string): string | undefined {
@@ -109,6 +128,93 @@ export const OptionSpecs = {
     check: checkId,
     description: 'Id of this instance in the cluster (default: random)',
     group: 'server',
+  },
+  auth: {
+    kind: 'enum',
+    flag: 'auth',
+    env: ['PARLEY_AUTH'],
+    default: 'anonymous',
+    values: ['anonymous', 'jwt'],
+    description: 'anonymous: users pick a display name (local use and demos only); jwt: verified tokens',
+    group: 'security',
+  },
+  jwtSecret: {
+    kind: 'string',
+    flag: 'jwt-secret',
+    env: ['PARLEY_JWT_SECRET'],
+    default: '',
+    check: checkSecret,
+    description: 'HS256 secret that tokens are signed with',
+    group: 'security',
+  },
+  jwtPublicKeyFile: {
+    kind: 'string',
+    flag: 'jwt-public-key-file',
+    env: ['PARLEY_JWT_PUBLIC_KEY_FILE'],
+    default: '',
+    description: 'PEM (SPKI) public key file for RS256 or ES256 tokens (see --jwt-algorithm)',
+    group: 'security',
+  },
+  jwtJwksFile: {
+    kind: 'string',
+    flag: 'jwt-jwks-file',
+    env: ['PARLEY_JWT_JWKS_FILE'],
+    default: '',
+    description: 'JWKS file (JSON) with the public keys of RS256/ES256 tokens, chosen by kid',
+    group: 'security',
+  },
+  jwtAlgorithm: {
+    kind: 'enum',
+    flag: 'jwt-algorithm',
+    env: ['PARLEY_JWT_ALGORITHM'],
+    default: 'RS256',
+    values: ['RS256', 'ES256'],
+    description: 'Algorithm of --jwt-public-key-file tokens (a secret always means HS256)',
+    group: 'security',
+  },
+  jwtIssuer: {
+    kind: 'string',
+    flag: 'jwt-issuer',
+    env: ['PARLEY_JWT_ISSUER'],
+    default: '',
+    description: 'Required iss claim (empty: not checked)',
+    group: 'security',
+  },
+  jwtAudience: {
+    kind: 'string',
+    flag: 'jwt-audience',
+    env: ['PARLEY_JWT_AUDIENCE'],
+    default: '',
+    description: 'Required aud claim (empty: not checked)',
+    group: 'security',
+  },
+  allowedOrigins: {
+    kind: 'string',
+    flag: 'allowed-origins',
+    env: ['PARLEY_ALLOWED_ORIGINS'],
+    default: '',
+    check: checkOrigins,
+    description:
+      'Comma-separated origins browsers may connect from (empty or *: any). Clients sending no Origin are not browsers',
+    group: 'security',
+  },
+  adminToken: {
+    kind: 'string',
+    flag: 'admin-token',
+    env: ['PARLEY_ADMIN_TOKEN'],
+    default: '',
+    check: (value) => (value === '' || value.length >= 16 ? undefined : 'must be at least 16 characters'),
+    description: 'Bearer token required by /api/* and /metrics (empty: open; set it in production)',
+    group: 'security',
+  },
+  trustProxy: {
+    kind: 'enum',
+    flag: 'trust-proxy',
+    env: ['PARLEY_TRUST_PROXY'],
+    default: 'no',
+    values: ['no', 'yes'],
+    description: 'yes: take the client address from X-Forwarded-For (only behind a proxy that sets it)',
+    group: 'security',
   },
   redisUrl: {
     kind: 'string',
@@ -267,6 +373,59 @@ export const OptionSpecs = {
     description: 'Most missed messages a resuming client gets in its join reply; beyond: recovered false',
     group: 'limits',
   },
+  maxConnectionsPerUser: {
+    kind: 'int',
+    flag: 'max-connections-per-user',
+    env: ['PARLEY_MAX_CONNECTIONS_PER_USER'],
+    default: 20,
+    min: 0,
+    max: 1_000_000,
+    description: 'Connections one user may hold on one instance (0: no limit); beyond: close 4029',
+    group: 'limits',
+  },
+  maxConnectionsPerIp: {
+    kind: 'int',
+    flag: 'max-connections-per-ip',
+    env: ['PARLEY_MAX_CONNECTIONS_PER_IP'],
+    default: 1000,
+    min: 0,
+    max: 1_000_000,
+    description: 'Connections from one address to one instance (0: no limit); beyond: close 4029',
+    group: 'limits',
+  },
+  handshakesPerIpPerSec: {
+    kind: 'int',
+    flag: 'handshakes-per-ip-per-sec',
+    env: ['PARLEY_HANDSHAKES_PER_IP_PER_SEC'],
+    default: 50,
+    min: 0,
+    max: 1_000_000,
+    description:
+      'WebSocket handshakes per second from one address (burst twice that; 0: no limit); beyond: HTTP 429',
+    group: 'limits',
+  },
+  commandsPerSec: {
+    kind: 'int',
+    flag: 'commands-per-sec',
+    env: ['PARLEY_COMMANDS_PER_SEC'],
+    default: 50,
+    min: 0,
+    max: 1_000_000,
+    description:
+      'Commands per second from one connection (burst twice that; 0: no limit); beyond: rate_limited',
+    group: 'limits',
+  },
+  userMessagesPerSec: {
+    kind: 'int',
+    flag: 'user-messages-per-sec',
+    env: ['PARLEY_USER_MESSAGES_PER_SEC'],
+    default: 10,
+    min: 0,
+    max: 1_000_000,
+    description:
+      'Messages per second from one user across all instances and connections (burst twice that; 0: no limit)',
+    group: 'limits',
+  },
   sendQueueMaxBytes: {
     kind: 'int',
     flag: 'send-queue-max-bytes',
@@ -320,6 +479,28 @@ export const OptionSpecs = {
     max: 10 * MINUTE,
     unit: 'ms',
     description: 'WebSocket ping interval; a peer silent for two intervals is dropped',
+    group: 'timing',
+  },
+  handshakeTimeoutMs: {
+    kind: 'int',
+    flag: 'handshake-timeout-ms',
+    env: ['PARLEY_HANDSHAKE_TIMEOUT_MS'],
+    default: 10 * SECOND,
+    min: 100,
+    max: 10 * MINUTE,
+    unit: 'ms',
+    description: 'Longest time to receive an HTTP request or upgrade (slow clients are cut)',
+    group: 'timing',
+  },
+  idleTimeoutMs: {
+    kind: 'int',
+    flag: 'idle-timeout-ms',
+    env: ['PARLEY_IDLE_TIMEOUT_MS'],
+    default: 5 * MINUTE,
+    min: 0,
+    max: 24 * 60 * MINUTE,
+    unit: 'ms',
+    description: 'A connection in no room for this long is closed with 4008 (0: never)',
     group: 'timing',
   },
   closeTimeoutMs: {

@@ -40,3 +40,11 @@ export class EngineUnavailableError extends Error {
     this.name = 'EngineUnavailableError';
   }
 }
+
+/** Thrown by `publish` when the sender exceeded its message rate; nothing was published. */
+export class RateLimitError extends Error {
+  constructor(readonly retryAfterMs: number) {
+    super(`rate limit exceeded; retry in ${retryAfterMs} ms`);
+    this.name = 'RateLimitError';
+  }
+}

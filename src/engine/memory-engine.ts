@@ -4,6 +4,7 @@ import { MemoryHistory } from '../history/memory-history.js';
 import { MemoryPresence } from '../presence/memory-presence.js';
 import type { Clock } from '../util/clock.js';
 import type { IdGenerator } from '../util/ids.js';
+import { BucketMap } from '../util/token-bucket.js';
 import type { Engine } from './engine.js';
 
 /** Settings of the in-memory engine. */
@@ -11,6 +12,7 @@ export interface MemoryEngineOptions {
   historySize: number;
   historyTtlMs: number;
   idempotencyWindowMs: number;
+  userMessagesPerSec: number;
   presenceTtlMs: number;
   clock: Clock;
   ids: IdGenerator;
@@ -19,7 +21,11 @@ export interface MemoryEngineOptions {
 /** The embedded engine of a single node: no external service needed. */
 export function createMemoryEngine(options: MemoryEngineOptions): Engine {
   const history = new MemoryHistory(options);
-  const broker = new MemoryBroker(history);
+  const rate = options.userMessagesPerSec;
+  const broker = new MemoryBroker(
+    history,
+    rate > 0 ? new BucketMap(rate, rate * 2, options.clock) : undefined,
+  );
   const presence = new MemoryPresence(options.presenceTtlMs, options.clock);
   return {
     kind: 'memory',

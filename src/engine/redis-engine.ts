@@ -16,6 +16,7 @@ export interface RedisEngineOptions {
   historySize: number;
   historyTtlMs: number;
   idempotencyWindowMs: number;
+  userMessagesPerSec: number;
   presenceTtlMs: number;
   /** How long a node's stats stay valid without a heartbeat. */
   statsStaleMs: number;
@@ -34,7 +35,7 @@ export function createRedisEngine(options: RedisEngineOptions): Engine {
   // Connections are named after the instance, so CLIENT LIST shows which node holds which subscriptions.
   const link = createRedisLink(options.target, logger, `parley:${options.instance}`);
   const keys = new RedisKeys(options.prefix);
-  const history = new RedisHistory(link, keys, options);
+  const history = new RedisHistory(link, keys, { ...options, cluster: 'cluster' in options.target });
   const broker = new RedisBroker(link, keys, history, logger);
   const presence = new RedisPresence(link, keys, {
     ttlMs: options.presenceTtlMs,

@@ -35,14 +35,18 @@ export class MemoryHistory implements HistoryStore {
     return this.appendNow(draft);
   }
 
-  /** Synchronous append, so the memory broker can publish and deliver in one step. */
-  appendNow(draft: MessageDraft): PublishResult {
+  /**
+   * Synchronous append, so the memory broker can publish and deliver in one step. `admit` runs after the
+   * duplicate check (a retry never counts against a rate) and may refuse the message by throwing.
+   */
+  appendNow(draft: MessageDraft, admit?: (draft: MessageDraft) => void): PublishResult {
     const now = this.options.clock.now();
     this.sweep(now);
     const stream = this.stream(draft.room, now);
     const key = `${draft.from.id}\0${draft.cid}`;
     const seen = stream.published.get(key);
     if (seen && seen.expiresAt > now) return { message: seen.message, duplicate: true };
+    admit?.(draft);
 
     stream.offset += 1;
     stream.lastWrite = now;

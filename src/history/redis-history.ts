@@ -1,8 +1,10 @@
 import type { PublishResult } from '../broker/broker.js';
+import { RateLimitError } from '../engine/engine.js';
 import type { ChatMessage, MessageDraft, StreamPosition } from '../engine/types.js';
 import type { RedisKeys } from '../redis/keys.js';
 import type { RedisLink } from '../redis/link.js';
-import { positionScript, publishScript, readScript } from '../redis/scripts.js';
+import { positionScript, publishScript, readScript, takeTokenScript } from '../redis/scripts.js';
+import type { Clock } from '../util/clock.js';
 import type { IdGenerator } from '../util/ids.js';
 import type { HistoryPage, HistoryQuery, HistoryStore } from './history-store.js';
 
@@ -11,7 +13,12 @@ export interface RedisHistoryOptions {
   historySize: number;
   historyTtlMs: number;
   idempotencyWindowMs: number;
+  /** Messages per second per user across the cluster (0: no limit); bursts of twice that. */
+  userMessagesPerSec: number;
+  /** On Redis Cluster the user's bucket is in another slot: it is checked by a separate script first. */
+  cluster: boolean;
   ids: IdGenerator;
+  clock: Clock;
 }
 
 /**
@@ -42,24 +49,36 @@ export class RedisHistory implements HistoryStore {
     const head = `${JSON.stringify({ room, id: draft.id }).slice(0, -1)},"offset":`;
     const tail = `,${JSON.stringify({ from: draft.from, text: draft.text, ts: draft.ts, cid: draft.cid }).slice(1)}`;
     const { keys, options } = this;
-    const reply = (await this.link.run(
-      publishScript,
-      [
-        keys.meta(room),
-        keys.stream(room),
-        keys.idempotency(room, draft.from.id, draft.cid),
-        keys.channel(room),
-      ],
-      [
-        options.ids.epoch(),
-        options.historyTtlMs,
-        options.historySize,
-        options.idempotencyWindowMs,
-        head,
-        tail,
-        publishCommand,
-      ],
-    )) as [number, string];
+    const rate = options.userMessagesPerSec;
+    const limited = publishCommand !== '' && rate > 0;
+    const scriptKeys = [
+      keys.meta(room),
+      keys.stream(room),
+      keys.idempotency(room, draft.from.id, draft.cid),
+      keys.channel(room),
+    ];
+    const args: Array<string | number> = [
+      options.ids.epoch(),
+      options.historyTtlMs,
+      options.historySize,
+      options.idempotencyWindowMs,
+      head,
+      tail,
+      publishCommand,
+    ];
+    if (limited && options.cluster) {
+      const bucket = [keys.userRate(draft.from.id)];
+      const wait = Number(
+        await this.link.run(takeTokenScript, bucket, [rate, rate * 2, options.clock.now()]),
+      );
+      if (wait > 0) throw new RateLimitError(wait);
+    } else if (limited) {
+      // One round trip: the sender's bucket is checked inside the publish script, after the duplicate check.
+      scriptKeys.push(keys.userRate(draft.from.id));
+      args.push(rate, rate * 2, options.clock.now());
+    }
+    const reply = (await this.link.run(publishScript, scriptKeys, args)) as [number, string];
+    if (reply[0] === 2) throw new RateLimitError(Number(reply[1]));
     return { duplicate: reply[0] === 1, message: JSON.parse(reply[1]) as ChatMessage };
   }
 

@@ -1,7 +1,11 @@
+import type { Identity } from '../auth/identity.js';
+import { roomAllowed } from '../auth/identity.js';
+import type { TokenVerifier } from '../auth/jwt.js';
 import type { Config } from '../config/config.js';
-import { type Engine, EngineUnavailableError } from '../engine/engine.js';
+import { type Engine, EngineUnavailableError, RateLimitError } from '../engine/engine.js';
 import type { RoomEvent, UserInfo } from '../engine/types.js';
 import { LatencyWindow } from '../metrics/latency-window.js';
+import { CloseCodes } from '../protocol/close-codes.js';
 import { decodeCommand, encodeFrame } from '../protocol/codec.js';
 import { ReplyError } from '../protocol/error-codes.js';
 import { type Command, PROTOCOL_VERSION, type ServerFrame } from '../protocol/messages.js';
@@ -9,6 +13,7 @@ import type { Transport } from '../transport/transport.js';
 import type { Clock } from '../util/clock.js';
 import type { IdGenerator } from '../util/ids.js';
 import type { Logger } from '../util/logger.js';
+import { TokenBucket } from '../util/token-bucket.js';
 import type { Handler, HandlerContext } from './handlers/context.js';
 import { handlers } from './handlers/index.js';
 import { RoomIndex } from './room-index.js';
@@ -22,6 +27,8 @@ export interface HubDeps {
   ids: IdGenerator;
   logger: Logger;
   nodeId: string;
+  /** Verifies refreshed tokens (verified-token mode only). */
+  verifyToken?: TokenVerifier;
 }
 
 /** Counters of one node's hub, read by the stats endpoint and metrics. */
@@ -34,6 +41,8 @@ export interface HubCounters {
   slowConsumers: number;
   /** Failures of the engine seen by the hub (publish, presence, subscribe). */
   engineErrors: number;
+  /** Commands refused by a rate limit (per connection or per user). */
+  rateLimited: number;
 }
 
 /** Commands a session may have in flight before the hub stops reading from it. */
@@ -42,6 +51,8 @@ const MAX_IN_FLIGHT = 64;
 interface Inbox {
   tail: Promise<void>;
   inFlight: number;
+  /** Commands per second of this connection; undefined without a limit. */
+  rate?: TokenBucket;
 }
 
 /**
@@ -51,7 +62,13 @@ interface Inbox {
  */
 export class Hub {
   readonly sessions = new Set<Session>();
-  readonly counters: HubCounters = { published: 0, deliveries: 0, slowConsumers: 0, engineErrors: 0 };
+  readonly counters: HubCounters = {
+    published: 0,
+    deliveries: 0,
+    slowConsumers: 0,
+    engineErrors: 0,
+    rateLimited: 0,
+  };
   /** Publish-to-fan-out latency of the messages delivered here, per delivery. */
   readonly latency = new LatencyWindow();
   private readonly rooms: RoomIndex;
@@ -75,6 +92,8 @@ export class Hub {
       engine: deps.engine,
       clock: deps.clock,
       ids: deps.ids,
+      verifyToken: deps.verifyToken,
+      applyIdentity: (session, identity) => this.applyIdentity(session, identity),
       enterRoom: (session, room) => this.enterRoom(session, room),
       exitRoom: (session, room) => this.exitRoom(session, room),
       countPublished: () => {
@@ -154,14 +173,21 @@ export class Hub {
   }
 
   /** Registers a new connection and sends it the welcome frame. */
-  connect(transport: Transport, user: UserInfo): Session {
-    const { config } = this.deps;
+  connect(transport: Transport, identity: Identity): Session {
+    const { config, clock } = this.deps;
+    const user = identity.user;
     const session = new Session(this.deps.ids.sessionId(), user, transport, config, (s) => {
       this.counters.slowConsumers += 1;
       this.deps.logger.warn({ session: s.id, user: s.user.id }, 'slow consumer closed');
     });
+    session.applyIdentity(identity, clock.now());
+    session.idleSince = clock.now();
     this.sessions.add(session);
-    this.inboxes.set(session, { tail: Promise.resolve(), inFlight: 0 });
+    const rate =
+      config.commandsPerSec > 0
+        ? new TokenBucket(config.commandsPerSec, config.commandsPerSec * 2, clock)
+        : undefined;
+    this.inboxes.set(session, { tail: Promise.resolve(), inFlight: 0, rate });
     session.reply({
       type: 'welcome',
       v: PROTOCOL_VERSION,
@@ -174,8 +200,32 @@ export class Hub {
         maxRoomNameLength: config.maxRoomNameLength,
         historyPageMax: config.historyPageMax,
       },
+      ...(identity.expiresAt !== undefined ? { expiresAt: identity.expiresAt } : {}),
     });
     return session;
+  }
+
+  /** Replaces a session's credentials (token refresh); leaves rooms the new ones no longer allow. */
+  private async applyIdentity(session: Session, identity: Identity): Promise<void> {
+    session.applyIdentity(identity, this.deps.clock.now());
+    for (const room of [...session.rooms]) {
+      if (identity.rooms && !roomAllowed(identity.rooms, room)) {
+        await this.exitRoom(session, room);
+        this.replyError(session, new ReplyError('forbidden', `no longer allowed in room '${room}'`));
+      }
+    }
+  }
+
+  /** Closes sessions that have been in no room for `idleTimeoutMs`. */
+  closeIdle(): void {
+    const { idleTimeoutMs } = this.deps.config;
+    if (idleTimeoutMs <= 0) return;
+    const now = this.deps.clock.now();
+    for (const session of this.sessions) {
+      if (session.idleSince !== undefined && now - session.idleSince >= idleTimeoutMs) {
+        session.close(CloseCodes.idle, 'idle: in no room');
+      }
+    }
   }
 
   /** Handles one text frame from a session. */
@@ -188,6 +238,16 @@ export class Hub {
     const command = decoded.command;
     const inbox = this.inboxes.get(session);
     if (!inbox) return;
+    if (inbox.rate && !inbox.rate.take()) {
+      this.counters.rateLimited += 1;
+      const wait = inbox.rate.waitMs();
+      this.replyError(
+        session,
+        new ReplyError('rate_limited', `too many commands: retry in ${wait} ms`),
+        command.ref,
+      );
+      return;
+    }
     inbox.inFlight += 1;
     if (inbox.inFlight === MAX_IN_FLIGHT) session.pauseReading();
     inbox.tail = inbox.tail.then(async () => {
@@ -249,6 +309,13 @@ export class Hub {
 
   private toReplyError(error: unknown, command: Command): ReplyError {
     if (error instanceof ReplyError) return error;
+    if (error instanceof RateLimitError) {
+      this.counters.rateLimited += 1;
+      return new ReplyError(
+        'rate_limited',
+        `too many messages from this user: retry in ${error.retryAfterMs} ms`,
+      );
+    }
     if (error instanceof EngineUnavailableError) {
       this.engineFailed(command.type, error);
       return new ReplyError('unavailable');
@@ -272,6 +339,7 @@ export class Hub {
   private async enterRoom(session: Session, room: string): Promise<void> {
     const { engine, nodeId } = this.deps;
     session.rooms.add(room);
+    session.idleSince = undefined;
     await this.rooms.add(room, session);
     const { userJoined } = await engine.presence.add(room, {
       conn: session.id,
@@ -285,6 +353,7 @@ export class Hub {
     if (!session.rooms.delete(room)) return;
     session.lastTyping.delete(room);
     session.forgetRoom(room);
+    if (session.rooms.size === 0) session.idleSince = this.deps.clock.now();
     this.rooms.remove(room, session);
     if (this.keepPresenceOnDisconnect && session.closed) return;
     try {

@@ -1,3 +1,4 @@
+import type { Identity, RoomRules } from '../auth/identity.js';
 import type { StreamPosition, UserInfo } from '../engine/types.js';
 import { CloseCodes } from '../protocol/close-codes.js';
 import { encodeFrame } from '../protocol/codec.js';
@@ -32,6 +33,13 @@ export class Session {
   readonly rooms = new Set<string>();
   /** When each room last relayed a typing signal from this session. */
   readonly lastTyping = new Map<string, number>();
+  /** Rooms the credentials allow (undefined: all). */
+  roomRules?: RoomRules;
+  /** When the credentials expire (ms since the Unix epoch). */
+  expiresAt?: number;
+  /** Since when the session has been in no room (for the idle timeout); undefined while in a room. */
+  idleSince?: number;
+  private expiryTimer?: NodeJS.Timeout;
   /** Frames waiting for the socket to drain; `queue[queueHead]` is the oldest. */
   private queue: Buffer[] = [];
   private queueHead = 0;
@@ -120,6 +128,26 @@ export class Session {
     }
   }
 
+  /**
+   * Takes the credentials' expiry and room rules; the session closes with `token_expired` at expiry unless new
+   * credentials come first.
+   */
+  applyIdentity(identity: Identity, now: number): void {
+    this.roomRules = identity.rooms;
+    this.expiresAt = identity.expiresAt;
+    clearTimeout(this.expiryTimer);
+    if (identity.expiresAt === undefined || this.closing) return;
+    // setTimeout holds at most ~24.8 days; a longer-lived token is checked again then.
+    const delay = Math.min(Math.max(0, identity.expiresAt - now), 2_000_000_000);
+    this.expiryTimer = setTimeout(() => {
+      if (this.expiresAt !== undefined && this.expiresAt <= Date.now())
+        this.close(CloseCodes.token_expired, 'token expired');
+      else if (this.expiresAt !== undefined)
+        this.applyIdentity({ ...identity, expiresAt: this.expiresAt }, Date.now());
+    }, delay);
+    this.expiryTimer.unref();
+  }
+
   /** Forgets per-room delivery state (the session left the room). */
   forgetRoom(room: string): void {
     this.floors.delete(room);
@@ -145,6 +173,7 @@ export class Session {
   }
 
   private dropQueued(): void {
+    clearTimeout(this.expiryTimer);
     this.queue = [];
     this.queueHead = 0;
     this.queuedBytes = 0;

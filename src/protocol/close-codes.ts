@@ -12,6 +12,8 @@ export const CloseCodes = {
   slow_consumer: 4003,
   /** The server hit an unexpected fault on this connection; reconnect. */
   internal: 4005,
+  /** The connection stayed in no room for `idleTimeoutMs`; reconnect when there is something to do. */
+  idle: 4008,
   /** The server-side limit of connections (per user or per address) is reached; reconnect later. */
   too_many_connections: 4029,
   /** The token expired and was not refreshed; reconnect with a fresh token. */

@@ -56,6 +56,11 @@ export const TypingCommand = Type.Object(
   strict,
 );
 export const PingCommand = Type.Object({ type: Type.Literal('ping'), ref: Ref }, strict);
+/** Replaces the connection's token before it expires (verified-token mode). */
+export const RefreshCommand = Type.Object(
+  { type: Type.Literal('refresh'), ref: Ref, token: Type.String({ minLength: 1, maxLength: 8192 }) },
+  strict,
+);
 
 /** Every command schema, keyed by its `type`. */
 export const CommandSchemas = {
@@ -66,6 +71,7 @@ export const CommandSchemas = {
   presence: PresenceCommand,
   typing: TypingCommand,
   ping: PingCommand,
+  refresh: RefreshCommand,
 } as const;
 
 export type CommandType = keyof typeof CommandSchemas;
@@ -91,6 +97,14 @@ export interface WelcomeFrame {
   node: string;
   user: UserInfo;
   limits: AnnouncedLimits;
+  /** When the connection's token expires (ms since the Unix epoch): refresh it before then. */
+  expiresAt?: number;
+}
+export interface RefreshedFrame {
+  type: 'refreshed';
+  ref: number;
+  /** The new expiry (ms since the Unix epoch). */
+  expiresAt?: number;
 }
 export interface JoinedFrame {
   type: 'joined';
@@ -190,5 +204,6 @@ export type ServerFrame =
   | PresenceDiffFrame
   | TypingFrame
   | PositionFrame
+  | RefreshedFrame
   | PongFrame
   | ErrorFrame;

@@ -52,6 +52,11 @@ export class RedisKeys {
     return this.room(room, 'pusers');
   }
 
+  /** Hash: a user's message-rate token bucket (in the user's own slot). */
+  userRate(userId: string): string {
+    return `${this.prefix}:{u:${userId}}:rate`;
+  }
+
   /** Sorted set: presence-holding node instances scored by their last refresh. */
   presenceNodes(): string {
     return `${this.prefix}:presence-nodes`;

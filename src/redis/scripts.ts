@@ -29,18 +29,37 @@ else
 end
 `;
 
+/** Shared: take one token of a bucket (hash t = tokens, ts = last refill ms). Returns 0 or the ms to wait. */
+const TAKE_TOKEN = `
+local function take(key, rate, burst, now)
+  local state = redis.call('HMGET', key, 't', 'ts')
+  local tokens = tonumber(state[1]) or burst
+  local last = tonumber(state[2]) or now
+  tokens = math.min(burst, tokens + math.max(0, now - last) * rate / 1000)
+  if tokens < 1 then return math.ceil((1 - tokens) * 1000 / rate) end
+  redis.call('HSET', key, 't', tokens - 1, 'ts', now)
+  redis.call('PEXPIRE', key, math.ceil(burst * 1000 / rate) + 1000)
+  return 0
+end
+`;
+
 /**
  * Publish: idempotency check, next offset, XADD with MAXLEN, TTLs, PUBLISH, in one step.
  * KEYS: meta, stream, idempotency key, channel.
  * ARGV: epoch candidate, history ttl ms, history size, idempotency window ms, JSON head, JSON tail, publish command
- * ('' to store without publishing).
- * Returns {duplicate (0|1), message JSON}.
+ * ('' to store without publishing), then, with a fifth key (the sender's rate bucket, single Redis only): rate per
+ * second, burst, now.
+ * Returns {0, message JSON}, {1, original message JSON} for a duplicate, or {2, ms to wait} when rate-limited.
  */
 export const publishScript = script(
   'publish',
-  `${ENSURE_STREAM}
+  `${ENSURE_STREAM}${TAKE_TOKEN}
 local seen = redis.call('GET', KEYS[3])
 if seen then return {1, seen} end
+if KEYS[5] then
+  local wait = take(KEYS[5], tonumber(ARGV[8]), tonumber(ARGV[9]), tonumber(ARGV[10]))
+  if wait > 0 then return {2, tostring(wait)} end
+end
 offset = redis.call('HINCRBY', KEYS[1], 'o', 1)
 local message = ARGV[5] .. offset .. ',"epoch":"' .. epoch .. '"' .. ARGV[6]
 local size = tonumber(ARGV[3])
@@ -173,5 +192,13 @@ for i = 1, #live, 500 do
   for _, v in ipairs(values) do if v then out[#out + 1] = v end end
 end
 return out
+`,
+);
+
+/** Rate check alone (Redis Cluster, where the bucket is in another slot). KEYS: bucket. ARGV: rate, burst, now. */
+export const takeTokenScript = script(
+  'take-token',
+  `${TAKE_TOKEN}
+return take(KEYS[1], tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3]))
 `,
 );

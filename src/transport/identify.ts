@@ -1,14 +1,16 @@
+import type { IncomingMessage } from 'node:http';
+import type { Identity } from '../auth/identity.js';
+import { TokenError, type TokenVerifier } from '../auth/jwt.js';
 import type { Config } from '../config/config.js';
-import type { UserInfo } from '../engine/types.js';
 import { CloseCodes } from '../protocol/close-codes.js';
 import { PROTOCOL_VERSION } from '../protocol/messages.js';
 import { randomId } from '../util/ids.js';
 
 /** Outcome of checking a WebSocket handshake. */
-export type HandshakeResult = { ok: true; user: UserInfo } | { ok: false; code: number; reason: string };
+export type HandshakeResult = { ok: true; identity: Identity } | { ok: false; code: number; reason: string };
 
 /** Decides who a connecting client is, from its upgrade request. */
-export type Identify = (url: URL) => Promise<HandshakeResult>;
+export type Identify = (request: IncomingMessage, url: URL) => Promise<HandshakeResult>;
 
 const USER_ID = /^[A-Za-z0-9_-]{1,64}$/;
 // Control characters and the Unicode line/paragraph separators have no place in a display name.
@@ -30,7 +32,7 @@ export function checkVersion(url: URL): HandshakeResult | undefined {
  * stable user id across tabs and reconnects (`?user=`, default random). Nothing here is verified.
  */
 export function anonymousIdentity(config: Config): Identify {
-  return async (url) => {
+  return async (_request, url) => {
     const name = (url.searchParams.get('name') ?? '').trim();
     if (name.length === 0 || name.length > config.maxNameLength || BAD_NAME_CHARS.test(name)) {
       return {
@@ -43,6 +45,32 @@ export function anonymousIdentity(config: Config): Identify {
     if (requested !== null && !USER_ID.test(requested)) {
       return { ok: false, code: CloseCodes.unauthorized, reason: 'user must be 1-64 of A-Z a-z 0-9 _ -' };
     }
-    return { ok: true, user: { id: requested ?? randomId(), name } };
+    return { ok: true, identity: { user: { id: requested ?? randomId(), name } } };
+  };
+}
+
+/** The token of a handshake: `Authorization: Bearer …` (servers, SDK in Node) or `?token=` (browsers). */
+export function handshakeToken(request: IncomingMessage, url: URL): string | undefined {
+  const header = request.headers.authorization;
+  if (header?.startsWith('Bearer ')) return header.slice(7).trim();
+  return url.searchParams.get('token') ?? undefined;
+}
+
+/**
+ * Verified identity: the token's claims decide who the user is; no query parameter can change it. An expired
+ * token closes with 4010 (fetch a fresh one and reconnect), any other failure with 4500.
+ */
+export function tokenIdentity(verify: TokenVerifier): Identify {
+  return async (request, url) => {
+    const token = handshakeToken(request, url);
+    if (!token) return { ok: false, code: CloseCodes.unauthorized, reason: 'token required' };
+    try {
+      return { ok: true, identity: await verify(token) };
+    } catch (error) {
+      if (error instanceof TokenError && error.kind === 'expired') {
+        return { ok: false, code: CloseCodes.token_expired, reason: 'token expired' };
+      }
+      return { ok: false, code: CloseCodes.unauthorized, reason: 'invalid token' };
+    }
   };
 }

@@ -8,7 +8,9 @@ import type { Duplex } from 'node:stream';
 import { type RawData, type WebSocket, WebSocketServer } from 'ws';
 import type { Hub } from '../hub/hub.js';
 import type { Session } from '../hub/session.js';
+import { CloseCodes } from '../protocol/close-codes.js';
 import type { Logger } from '../util/logger.js';
+import type { Admission } from './admission.js';
 import type { Identify } from './identify.js';
 import { checkVersion } from './identify.js';
 import type { Transport } from './transport.js';
@@ -19,6 +21,7 @@ export interface WsServerOptions {
   maxPayloadBytes: number;
   heartbeatIntervalMs: number;
   identify: Identify;
+  admission: Admission;
   hub: Hub;
   logger: Logger;
 }
@@ -51,7 +54,7 @@ function toTransport(ws: WebSocket, socket: Duplex): Transport {
 
 /** Attaches the WebSocket endpoint to `server`. */
 export function attachWebSocketServer(server: Server, options: WsServerOptions): WsEndpoint {
-  const { hub, logger } = options;
+  const { hub, logger, admission } = options;
   const wss = new WebSocketServer({
     noServer: true,
     maxPayload: options.maxPayloadBytes,
@@ -65,7 +68,7 @@ export function attachWebSocketServer(server: Server, options: WsServerOptions):
     socket.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
   };
 
-  const onConnection = (ws: WebSocket, socket: Duplex, session: Session) => {
+  const onConnection = (ws: WebSocket, socket: Duplex, session: Session, ip: string) => {
     alive.set(ws, true);
     ws.on('pong', () => alive.set(ws, true));
     ws.on('message', (data: RawData, isBinary: boolean) => {
@@ -75,6 +78,7 @@ export function attachWebSocketServer(server: Server, options: WsServerOptions):
     });
     ws.on('error', (error) => logger.debug({ err: error, session: session.id }, 'connection error'));
     ws.on('close', () => {
+      admission.release(ip, session.user.id);
       hub.disconnect(session).catch((error) => logger.error({ err: error }, 'disconnect failed'));
     });
     socket.on('error', () => {});
@@ -84,17 +88,23 @@ export function attachWebSocketServer(server: Server, options: WsServerOptions):
     const url = new URL(request.url ?? '/', 'http://localhost');
     if (url.pathname !== options.path) return reject(socket, 404, 'Not Found');
     if (!accepting) return reject(socket, 503, 'Service Unavailable');
+    if (!admission.originAllowed(request)) return reject(socket, 403, 'Forbidden');
+    const ip = admission.clientIp(request);
+    if (!admission.handshakeAllowed(ip)) return reject(socket, 429, 'Too Many Requests');
     socket.on('error', () => socket.destroy());
     const refused = checkVersion(url);
-    const identified = refused ? Promise.resolve(refused) : options.identify(url);
+    const identified = refused ? Promise.resolve(refused) : options.identify(request, url);
     identified.then(
       (result) => {
         if (socket.destroyed) return;
         wss.handleUpgrade(request, socket, head, (ws) => {
           // A refused handshake still completes the upgrade, so browsers can read the close code and reason.
           if (!result.ok) return ws.close(result.code, result.reason);
-          const session = hub.connect(toTransport(ws, socket), result.user);
-          onConnection(ws, socket, session);
+          if (!admission.acquire(ip, result.identity.user.id)) {
+            return ws.close(CloseCodes.too_many_connections, 'too many connections');
+          }
+          const session = hub.connect(toTransport(ws, socket), result.identity);
+          onConnection(ws, socket, session, ip);
         });
       },
       (error) => {

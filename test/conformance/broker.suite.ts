@@ -1,6 +1,7 @@
 /** Conformance suite of the Broker contract; every implementation must pass it unchanged. */
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
+import { RateLimitError } from '../../src/engine/engine.js';
 import type { ChatMessage, RoomEvent } from '../../src/engine/types.js';
 import { collect, draft, type EngineFixture, type FixtureFactory } from './fixture.js';
 
@@ -126,6 +127,33 @@ export function brokerSuite(name: string, factory: FixtureFactory): void {
         messages(events.items).map((m) => m.offset),
         offsets,
       );
+    });
+
+    it('limits a user’s message rate, with bursts of twice the rate, across nodes', async () => {
+      const fixture = await factory.create({ historySize: 100, presenceTtlMs: 5000, userMessagesPerSec: 5 });
+      open.push(fixture);
+      const other = fixture.peer ? await fixture.peer() : fixture;
+      if (other !== fixture) open.push(other);
+      const user = { id: 'chatty', name: 'Chatty' };
+      for (let i = 0; i < 10; i += 1) {
+        await (i % 2 ? other : fixture).broker.publish(draft(`rate-${i % 3}`, `m${i}`, user));
+      }
+      await assert.rejects(
+        fixture.broker.publish(draft('rate-0', 'one too many', user)),
+        (error: unknown) => {
+          assert.ok(error instanceof RateLimitError);
+          assert.ok(
+            error.retryAfterMs > 0 && error.retryAfterMs <= 200,
+            `retry after ${error.retryAfterMs} ms`,
+          );
+          return true;
+        },
+      );
+      await fixture.broker.publish(draft('rate-0', 'someone else', { id: 'quiet', name: 'Quiet' }));
+      fixture.clock.advance(400);
+      await other.broker.publish(draft('rate-1', 'refilled', user));
+      const stored = await fixture.history.read('rate-0', { limit: 100 });
+      assert.ok(!stored.messages.some((m) => m.text === 'one too many'), 'a refused message is not stored');
     });
 
     it('delivers to every subscribed node and only to subscribed nodes', async (t) => {

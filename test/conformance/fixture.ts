@@ -9,6 +9,8 @@ import { Collector } from '../helpers/wait.js';
 export interface FixtureOptions {
   historySize: number;
   presenceTtlMs: number;
+  /** Messages per second per user (0: no limit). */
+  userMessagesPerSec?: number;
 }
 
 /** One node's view of an engine under test. */

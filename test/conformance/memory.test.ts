@@ -11,6 +11,7 @@ const memory: FixtureFactory = {
     const clock = new ManualClock();
     const engine = createMemoryEngine({
       ...options,
+      userMessagesPerSec: options.userMessagesPerSec ?? 0,
       historyTtlMs: 86_400_000,
       idempotencyWindowMs: 60_000,
       clock,

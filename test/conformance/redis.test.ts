@@ -19,6 +19,7 @@ function redisFactory(target: () => RedisTarget): FixtureFactory {
   ): Promise<EngineFixture> => {
     const engine = createRedisEngine({
       ...options,
+      userMessagesPerSec: options.userMessagesPerSec ?? 0,
       target: target(),
       prefix,
       historyTtlMs: 3_600_000,

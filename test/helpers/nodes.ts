@@ -4,6 +4,17 @@ import { createNode, type NodeOverrides, type ParleyNode } from '../../src/index
 import { silentLogger } from '../../src/util/logger.js';
 
 /**
+ * Abuse limits off: tests drive bursts far beyond what one person would; the tests of the limits set them.
+ */
+export const NO_LIMITS: Partial<Config> = {
+  commandsPerSec: 0,
+  userMessagesPerSec: 0,
+  maxConnectionsPerIp: 0,
+  maxConnectionsPerUser: 0,
+  handshakesPerIpPerSec: 0,
+};
+
+/**
  * Starts a node on a free loopback port with a silent logger, shut down after the test file. Several can run
  * in one process: nothing in the server is module-level state.
  */
@@ -11,7 +22,7 @@ export async function startNode(
   config: Partial<Config> = {},
   overrides: NodeOverrides = {},
 ): Promise<ParleyNode> {
-  const node = createNode(makeConfig({ port: 0, host: '127.0.0.1', ...config }), {
+  const node = createNode(makeConfig({ port: 0, host: '127.0.0.1', ...NO_LIMITS, ...config }), {
     logger: silentLogger(),
     ...overrides,
   });

@@ -9,6 +9,20 @@ import { waitUntil } from './wait.js';
 
 const CLI = new URL('../../src/cli.js', import.meta.url).pathname;
 
+/** Abuse limits off (tests drive bursts); later flags in `args` override them. */
+export const NO_LIMIT_FLAGS = [
+  '--commands-per-sec',
+  '0',
+  '--user-messages-per-sec',
+  '0',
+  '--max-connections-per-ip',
+  '0',
+  '--max-connections-per-user',
+  '0',
+  '--handshakes-per-ip-per-sec',
+  '0',
+];
+
 /** A `parley serve` child process. */
 export interface ServerProcess {
   child: ChildProcess;
@@ -35,7 +49,18 @@ export async function spawnServer(
   const env = options.env ?? {};
   const child = spawn(
     process.execPath,
-    [CLI, 'serve', '--port', String(port), '--host', '127.0.0.1', '--log-format', 'json', ...args],
+    [
+      CLI,
+      'serve',
+      '--port',
+      String(port),
+      '--host',
+      '127.0.0.1',
+      '--log-format',
+      'json',
+      ...NO_LIMIT_FLAGS,
+      ...args,
+    ],
     { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } },
   );
   after(() => {

@@ -11,13 +11,13 @@ import { FakeTransport } from '../helpers/fake-transport.js';
 
 function setup(engineOverride?: (engine: Engine) => Engine) {
   const clock = new ManualClock();
-  const config = makeConfig({ typingIntervalMs: 1000 });
+  const config = makeConfig({ typingIntervalMs: 1000, commandsPerSec: 0, userMessagesPerSec: 0 });
   const base = createMemoryEngine({ ...config, clock, ids: randomIds() });
   const engine = engineOverride ? engineOverride(base) : base;
   const hub = new Hub({ config, engine, clock, ids: randomIds(), logger: silentLogger(), nodeId: 'n1' });
   const connect = (id: string) => {
     const transport = new FakeTransport();
-    const session = hub.connect(transport, { id, name: id.toUpperCase() });
+    const session = hub.connect(transport, { user: { id, name: id.toUpperCase() } });
     return { transport, session };
   };
   return { hub, connect, clock };
@@ -92,7 +92,7 @@ describe('hub', () => {
       transport: new FakeTransport(),
       session: undefined as unknown as ReturnType<Hub['connect']>,
     };
-    tab2.session = hub.connect(tab2.transport, { id: 'alice', name: 'ALICE' });
+    tab2.session = hub.connect(tab2.transport, { user: { id: 'alice', name: 'ALICE' } });
     await command(hub, tab1, { type: 'join', ref: 1, room: 'r' });
     await command(hub, tab2, { type: 'join', ref: 1, room: 'r' });
     await hub.disconnect(tab1.session);

@@ -1,3 +1,5 @@
+import type { Identity } from '../../auth/identity.js';
+import type { TokenVerifier } from '../../auth/jwt.js';
 import type { Config } from '../../config/config.js';
 import type { Engine } from '../../engine/engine.js';
 import { ReplyError } from '../../protocol/error-codes.js';
@@ -12,6 +14,10 @@ export interface HandlerContext {
   readonly engine: Engine;
   readonly clock: Clock;
   readonly ids: IdGenerator;
+  /** Verifies a refreshed token; undefined in anonymous mode. */
+  readonly verifyToken?: TokenVerifier;
+  /** Replaces the session's credentials (expiry, room rules). */
+  applyIdentity(session: Session, identity: Identity): Promise<void>;
   /** Joins the session to the room: local index, broker subscription, presence and its announcement. */
   enterRoom(session: Session, room: string): Promise<void>;
   /** Takes the session out of the room and announces the leave when it was the user's last connection. */

@@ -5,6 +5,7 @@ import { join } from './join.js';
 import { leave } from './leave.js';
 import { ping } from './ping.js';
 import { presence } from './presence.js';
+import { refresh } from './refresh.js';
 import { send } from './send.js';
 import { typing } from './typing.js';
 
@@ -17,4 +18,5 @@ export const handlers: { [T in CommandType]: Handler<T> } = {
   presence,
   typing,
   ping,
+  refresh,
 };

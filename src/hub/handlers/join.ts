@@ -1,3 +1,4 @@
+import { roomAllowed } from '../../auth/identity.js';
 import type { ChatMessage, StreamPosition } from '../../engine/types.js';
 import { ReplyError } from '../../protocol/error-codes.js';
 import type { JoinedFrame } from '../../protocol/messages.js';
@@ -58,6 +59,9 @@ export const join: Handler<'join'> = async (ctx, session, command) => {
     // Joined already: answer with the current state; with `since`, this is a resubscribe that fills a gap.
     await answerJoined(ctx, session, command.ref, room, command.since);
     return;
+  }
+  if (!roomAllowed(session.roomRules, room)) {
+    throw new ReplyError('forbidden', `not allowed to join room '${room}'`);
   }
   if (session.rooms.size >= ctx.config.maxRoomsPerConnection) {
     throw new ReplyError(

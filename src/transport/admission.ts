@@ -1,0 +1,69 @@
+import type { IncomingMessage } from 'node:http';
+import type { Config } from '../config/config.js';
+import type { Clock } from '../util/clock.js';
+import { BucketMap } from '../util/token-bucket.js';
+
+/**
+ * Who may open a WebSocket: the Origin allowlist and the handshake rate per address (checked before the upgrade,
+ * answered with HTTP 403/429), and the connection limits per address and per user (checked after identification,
+ * answered with close 4029 so that browsers can tell). Counts are per instance.
+ */
+export class Admission {
+  private readonly origins: ReadonlySet<string> | undefined;
+  private readonly handshakes: BucketMap;
+  private readonly perIp = new Map<string, number>();
+  private readonly perUser = new Map<string, number>();
+
+  constructor(
+    private readonly config: Config,
+    clock: Clock,
+  ) {
+    const list = config.allowedOrigins.trim();
+    this.origins = list === '' || list === '*' ? undefined : new Set(list.split(',').map((o) => o.trim()));
+    this.handshakes = new BucketMap(config.handshakesPerIpPerSec, config.handshakesPerIpPerSec * 2, clock);
+  }
+
+  /** The client's address (the first X-Forwarded-For entry when the proxy is trusted). */
+  clientIp(request: IncomingMessage): string {
+    if (this.config.trustProxy === 'yes') {
+      const forwarded = request.headers['x-forwarded-for'];
+      const first = (Array.isArray(forwarded) ? forwarded[0] : forwarded)?.split(',')[0]?.trim();
+      if (first) return first;
+    }
+    return request.socket.remoteAddress ?? 'unknown';
+  }
+
+  /** False when a browser connects from an origin not in the allowlist. Non-browser clients send no Origin. */
+  originAllowed(request: IncomingMessage): boolean {
+    const origin = request.headers.origin;
+    return !this.origins || origin === undefined || this.origins.has(origin);
+  }
+
+  /** Takes a handshake token of the address; false when it handshakes too often. */
+  handshakeAllowed(ip: string): boolean {
+    return this.handshakes.take(ip);
+  }
+
+  /** Counts a connection in; false (and nothing counted) when a limit is reached. */
+  acquire(ip: string, userId: string): boolean {
+    const { maxConnectionsPerIp, maxConnectionsPerUser } = this.config;
+    const ipCount = this.perIp.get(ip) ?? 0;
+    const userCount = this.perUser.get(userId) ?? 0;
+    if (maxConnectionsPerIp > 0 && ipCount >= maxConnectionsPerIp) return false;
+    if (maxConnectionsPerUser > 0 && userCount >= maxConnectionsPerUser) return false;
+    this.perIp.set(ip, ipCount + 1);
+    this.perUser.set(userId, userCount + 1);
+    return true;
+  }
+
+  /** Counts a connection out. */
+  release(ip: string, userId: string): void {
+    const decrement = (map: Map<string, number>, key: string) => {
+      const count = (map.get(key) ?? 1) - 1;
+      if (count <= 0) map.delete(key);
+      else map.set(key, count);
+    };
+    decrement(this.perIp, ip);
+    decrement(this.perUser, userId);
+  }
+}
