@@ -43,6 +43,11 @@ export interface ParleyClientOptions {
   name?: string;
   /** Stable user id (anonymous mode): pass the same id from every tab of one user. */
   userId?: string;
+  /**
+   * Verified-token mode: the token, or a function that fetches a fresh one (called for every connection and
+   * before the current token expires, to refresh it in place).
+   */
+  token?: string | (() => string | Promise<string>);
   /** Opens sockets; defaults to the global `WebSocket` (pass one built on `ws` in Node 20). */
   webSocket?: WebSocketFactory;
   /** Reconnect delays, or `false` to never reconnect. */
@@ -147,6 +152,7 @@ export class ParleyClient extends Emitter<ClientEvents> {
   /** Index of the URL used for the next connection. */
   private urlIndex = 0;
   private reconnectTimer?: ReturnType<typeof setTimeout>;
+  private refreshTimer?: ReturnType<typeof setTimeout>;
   private stopped = false;
   private welcomeFrame?: WelcomeFrame;
   private readonly backoff: BackoffOptions | false;
@@ -184,6 +190,7 @@ export class ParleyClient extends Emitter<ClientEvents> {
   close(): void {
     this.stopped = true;
     clearTimeout(this.reconnectTimer);
+    clearTimeout(this.refreshTimer);
     this.reconnectTimer = undefined;
     const socket = this.socket;
     this.socket = undefined;
@@ -280,11 +287,64 @@ export class ParleyClient extends Emitter<ClientEvents> {
 
   private open(): void {
     this.setState({ status: 'connecting', attempt: this.attempt });
+    this.currentToken().then(
+      (token) => {
+        if (!this.stopped) this.openWith(token);
+      },
+      (error: Error) => {
+        // Could not get a token: treat like a failed connection and try again later.
+        if (!this.stopped) this.onTokenFailure(error);
+      },
+    );
+  }
+
+  private async currentToken(): Promise<string | undefined> {
+    const { token } = this.options;
+    return typeof token === 'function' ? await token() : token;
+  }
+
+  private onTokenFailure(error: Error): void {
+    const delayMs = backoffDelay(this.attempt, this.backoff === false ? defaultBackoff : this.backoff);
+    this.attempt += 1;
+    this.setState({
+      status: 'reconnecting',
+      attempt: this.attempt,
+      delayMs,
+      retryAt: Date.now() + delayMs,
+      code: 0,
+      reason: `token: ${error.message}`,
+    });
+    this.reconnectTimer = setTimeout(() => {
+      this.reconnectTimer = undefined;
+      if (!this.stopped) this.open();
+    }, delayMs);
+  }
+
+  /** Refreshes the token shortly before it expires (only when `token` is a function that can fetch new ones). */
+  private scheduleRefresh(expiresAt: number | undefined): void {
+    clearTimeout(this.refreshTimer);
+    if (expiresAt === undefined || typeof this.options.token !== 'function') return;
+    const lifetime = expiresAt - Date.now();
+    const delay = Math.max(0, lifetime - Math.min(30_000, lifetime * 0.2));
+    this.refreshTimer = setTimeout(() => {
+      this.currentToken()
+        .then((token) => (token ? this.request({ type: 'refresh', token }) : undefined))
+        .then((frame) => {
+          if (frame && frame.type === 'refreshed') this.scheduleRefresh(frame.expiresAt);
+        })
+        .catch((error: Error) =>
+          this.emit('error', new ParleyError('forbidden', `token refresh failed: ${error.message}`, true)),
+        );
+    }, delay);
+  }
+
+  private openWith(token: string | undefined): void {
     const urls = typeof this.options.url === 'string' ? [this.options.url] : this.options.url;
     const url = new URL(urls[this.urlIndex % urls.length] as string);
     url.searchParams.set('v', '1');
     if (this.options.name !== undefined) url.searchParams.set('name', this.options.name);
     if (this.options.userId !== undefined) url.searchParams.set('user', this.options.userId);
+    if (token !== undefined) url.searchParams.set('token', token);
     const socket = this.factory(url.toString());
     this.socket = socket;
     socket.onmessage = (event) => {
@@ -305,6 +365,7 @@ export class ParleyClient extends Emitter<ClientEvents> {
     if (this.socket !== socket) return;
     this.socket = undefined;
     this.welcomeFrame = undefined;
+    clearTimeout(this.refreshTimer);
     for (const pending of this.pending.values()) {
       pending.sent = false;
       // Rejoins are re-issued from the room list on the next connection.
@@ -352,6 +413,7 @@ export class ParleyClient extends Emitter<ClientEvents> {
   private onWelcome(frame: WelcomeFrame): void {
     this.welcomeFrame = frame;
     this.attempt = 0;
+    this.scheduleRefresh(frame.expiresAt);
     this.setState({ status: 'connected', node: frame.node, session: frame.session });
     this.emit('welcome', frame);
     // Rejoins go first: the server runs a connection's commands in order, so re-sent commands find their rooms.

@@ -15,6 +15,7 @@ export type {
   PositionFrame,
   PresenceDiffFrame,
   PresenceStateFrame,
+  RefreshedFrame,
   SentFrame,
   ServerFrame,
   TypingFrame,

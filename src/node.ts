@@ -97,6 +97,8 @@ export class ParleyNode {
         },
         files,
         pages: ['/', '/dashboard'],
+        adminToken: config.adminToken,
+        protectedPrefixes: ['/api/', '/metrics'],
       },
       logger,
     );
@@ -159,6 +161,9 @@ export class ParleyNode {
           : this.deps.engine.isReady()
             ? 'connected'
             : 'disconnected',
+      rssBytes: process.memoryUsage.rss(),
+      heapUsedBytes: process.memoryUsage().heapUsed,
+      rateLimited: counters.rateLimited,
     };
   }
 

@@ -28,6 +28,11 @@ export interface NodeStats {
   latencyP99Ms: number;
   /** State of the shared layer: `none` for the in-memory engine. */
   redis: 'connected' | 'disconnected' | 'none';
+  /** Process memory: resident set and JavaScript heap in use. */
+  rssBytes: number;
+  heapUsedBytes: number;
+  /** Commands refused by rate limits. */
+  rateLimited: number;
 }
 
 /** The whole cluster, as any node sees it. */

@@ -38,6 +38,11 @@ export class RawClient {
     return client;
   }
 
+  /** Resolves with the close code and reason, failing after `timeoutMs`. */
+  waitClosed(timeoutMs = 5000): Promise<{ code: number; reason: string }> {
+    return within(this.closed, timeoutMs, 'the connection to close');
+  }
+
   /** Sends a raw text or binary frame. */
   sendRaw(data: string | Buffer, binary = false): void {
     this.ws.send(data, { binary });

@@ -1,4 +1,4 @@
-import { useEffect, useMemo } from 'preact/hooks';
+import { useEffect, useMemo, useState } from 'preact/hooks';
 import type { NodeStats } from '../../../src/cluster/node-registry.js';
 import { duration } from '../format.js';
 import { Chart, type Series } from './Chart.js';
@@ -39,13 +39,42 @@ function redisSummary(nodes: NodeStats[]): { text: string; tone: string } {
     : { text: `${down} node(s) disconnected`, tone: 'bad' };
 }
 
+function TokenForm({ onToken }: { onToken: (token: string) => void }) {
+  const [token, setToken] = useState('');
+  return (
+    <main class="signin">
+      <form
+        class="card"
+        onSubmit={(event) => {
+          event.preventDefault();
+          if (token) onToken(token);
+        }}
+      >
+        <h1>Parley cluster</h1>
+        <p class="muted">This server needs its admin token to show the dashboard.</p>
+        <label>
+          Admin token
+          <input
+            id="admin-token"
+            type="password"
+            value={token}
+            onInput={(e) => setToken((e.target as HTMLInputElement).value)}
+          />
+        </label>
+        <button type="submit">Open dashboard</button>
+      </form>
+    </main>
+  );
+}
+
 /** The live cluster dashboard: totals, per-instance health, and the last minutes as charts. */
 export function Dashboard() {
   const feed = useMemo(() => new StatsFeed(), []);
   useEffect(() => {
-    feed.start();
+    void feed.start();
     return () => feed.stop();
   }, [feed]);
+  if (feed.needsToken.value) return <TokenForm onToken={(token) => feed.setToken(token)} />;
   const points = feed.points.value;
   const latest = points.at(-1)?.stats;
   const totals = latest?.cluster.totals;

@@ -11,13 +11,34 @@ export interface StatsPoint {
 /** Points kept for the charts: five minutes at one per second. */
 const KEEP = 300;
 
+/** Where the admin token (if the server needs one) is kept for this tab. */
+const TOKEN_KEY = 'parley.adminToken';
+
 export class StatsFeed {
   readonly points = signal<StatsPoint[]>([]);
   readonly connected = signal(false);
+  /** The server asked for an admin token (none or a wrong one was given). */
+  readonly needsToken = signal(false);
   private source?: EventSource;
 
-  start(): void {
-    const source = new EventSource('/api/stats/stream');
+  /** Uses this admin token from now on. */
+  setToken(token: string): void {
+    sessionStorage.setItem(TOKEN_KEY, token);
+    this.stop();
+    void this.start();
+  }
+
+  async start(): Promise<void> {
+    const token = sessionStorage.getItem(TOKEN_KEY) ?? '';
+    // Probe once with the token: EventSource cannot tell a 401 from a network error.
+    const probe = await fetch('/api/stats', { headers: token ? { authorization: `Bearer ${token}` } : {} });
+    if (probe.status === 401) {
+      this.needsToken.value = true;
+      return;
+    }
+    this.needsToken.value = false;
+    const query = token ? `?access_token=${encodeURIComponent(token)}` : '';
+    const source = new EventSource(`/api/stats/stream${query}`);
     this.source = source;
     source.addEventListener('open', () => {
       this.connected.value = true;

@@ -1,0 +1,151 @@
+/** Abuse limits trigger, answer with their documented error or close code, and recover. */
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import WebSocket from 'ws';
+import { CloseCodes } from '../../src/protocol/close-codes.js';
+import { startNode } from '../helpers/nodes.js';
+import { type ServerProcess, startInstanceGroup } from '../helpers/processes.js';
+import { type Frame, RawClient } from '../helpers/raw-client.js';
+import { waitUntil } from '../helpers/wait.js';
+
+/** Opens a raw socket and reports the HTTP status of a refused upgrade, or 101. */
+function upgradeStatus(url: string, headers: Record<string, string> = {}): Promise<number> {
+  return new Promise((resolve) => {
+    const ws = new WebSocket(`${url}?name=x`, { headers });
+    ws.on('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0));
+    ws.on('open', () => {
+      ws.terminate();
+      resolve(101);
+    });
+    ws.on('error', () => resolve(-1));
+  });
+}
+
+describe('limits on one instance', () => {
+  it('rate-limits commands per connection, then recovers', async () => {
+    const node = await startNode({ commandsPerSec: 10 });
+    const client = await RawClient.connect(node.wsUrl, { name: 'Busy' });
+    const replies = await Promise.all(Array.from({ length: 40 }, () => client.request({ type: 'ping' })));
+    const limited = replies.filter((r) => r.code === 'rate_limited');
+    assert.ok(limited.length >= 15, `${limited.length} of 40 refused (burst 20)`);
+    assert.equal(limited[0]?.temporary, true);
+    assert.match(String(limited[0]?.message), /retry in \d+ ms/);
+    await waitUntil(
+      async () => (await client.request({ type: 'ping' })).type === 'pong',
+      5000,
+      'the bucket to refill',
+    );
+    client.close();
+  });
+
+  it('limits connections per user and per address with 4029, and frees them on close', async () => {
+    const node = await startNode({ maxConnectionsPerUser: 2, maxConnectionsPerIp: 4 });
+    const a1 = await RawClient.connect(node.wsUrl, { name: 'A', user: 'a' });
+    const a2 = await RawClient.connect(node.wsUrl, { name: 'A', user: 'a' });
+    const a3 = await RawClient.connect(node.wsUrl, { name: 'A', user: 'a' });
+    assert.equal(a3.welcome, undefined);
+    assert.equal((await a3.waitClosed()).code, CloseCodes.too_many_connections);
+    a1.close();
+    await a1.closed;
+    await waitUntil(
+      async () => {
+        const again = await RawClient.connect(node.wsUrl, { name: 'A', user: 'a' });
+        if (again.welcome) again.close();
+        return again.welcome !== undefined;
+      },
+      5000,
+      'a freed slot',
+    );
+    // a2 is open; three more users fill the address's four connections, a fifth is refused.
+    const others = [];
+    for (const user of ['b', 'c', 'd'])
+      others.push(await RawClient.connect(node.wsUrl, { name: user, user }));
+    assert.ok(others.every((o) => o.welcome));
+    const e = await RawClient.connect(node.wsUrl, { name: 'E', user: 'e' });
+    assert.equal((await e.waitClosed()).code, CloseCodes.too_many_connections, 'per address: 4 at most');
+    for (const x of [a2, ...others]) x.close();
+  });
+
+  it('limits handshakes per address with HTTP 429', async () => {
+    const node = await startNode({ handshakesPerIpPerSec: 2 });
+    const statuses = await Promise.all(Array.from({ length: 10 }, () => upgradeStatus(node.wsUrl)));
+    assert.ok(statuses.filter((s) => s === 101).length <= 5, statuses.join());
+    assert.ok(statuses.includes(429), statuses.join());
+  });
+
+  it('closes connections that stay in no room with 4008', async () => {
+    const node = await startNode({ idleTimeoutMs: 300 });
+    const idle = await RawClient.connect(node.wsUrl, { name: 'Idle' });
+    const busy = await RawClient.connect(node.wsUrl, { name: 'Busy' });
+    await busy.request({ type: 'join', room: 'here' });
+    assert.equal((await idle.waitClosed()).code, CloseCodes.idle);
+    assert.equal((await busy.request({ type: 'ping' })).type, 'pong', 'a connection in a room stays');
+    busy.close();
+  });
+
+  it('accepts browsers only from allowed origins; clients without Origin are not browsers', async () => {
+    const node = await startNode({ allowedOrigins: 'https://chat.example.com' });
+    assert.equal(await upgradeStatus(node.wsUrl, { origin: 'https://evil.example.com' }), 403);
+    assert.equal(await upgradeStatus(node.wsUrl, { origin: 'https://chat.example.com' }), 101);
+    assert.equal(await upgradeStatus(node.wsUrl), 101);
+  });
+
+  it('protects the API with the admin token', async () => {
+    const token = 'admin-token-0123456789';
+    const node = await startNode({ adminToken: token });
+    assert.equal((await fetch(`${node.url}/api/stats`)).status, 401);
+    assert.equal(
+      (await fetch(`${node.url}/api/stats`, { headers: { authorization: 'Bearer wrong-token-0123456789' } }))
+        .status,
+      401,
+    );
+    assert.equal(
+      (await fetch(`${node.url}/api/stats`, { headers: { authorization: `Bearer ${token}` } })).status,
+      200,
+    );
+    assert.equal((await fetch(`${node.url}/api/stats/stream`)).status, 401);
+    const stream = await fetch(`${node.url}/api/stats/stream?access_token=${token}`);
+    assert.equal(stream.status, 200);
+    await stream.body?.cancel();
+    assert.equal((await fetch(`${node.url}/healthz`)).status, 200, 'health stays open for load balancers');
+    assert.equal((await fetch(`${node.url}/`)).status, 200, 'the chat stays open');
+  });
+});
+
+describe('per-user message rate across two instances', async () => {
+  const { nodes } = await startInstanceGroup(2, 'rl', ['--user-messages-per-sec', '5']);
+
+  it('holds one budget for a user on both instances, and recovers', async () => {
+    const [n0, n1] = nodes as [ServerProcess, ServerProcess];
+    const tab0 = await RawClient.connect(n0.wsUrl, { name: 'Spam', user: 'spammer' });
+    const tab1 = await RawClient.connect(n1.wsUrl, { name: 'Spam', user: 'spammer' });
+    const other = await RawClient.connect(n1.wsUrl, { name: 'Calm', user: 'calm' });
+    for (const c of [tab0, tab1, other]) await c.request({ type: 'join', room: 'rate' });
+    const started = Date.now();
+    const replies: Frame[] = [];
+    for (let i = 0; i < 30; i += 1) {
+      replies.push(
+        await (i % 2 ? tab1 : tab0).request({ type: 'send', room: 'rate', text: `s${i}`, cid: `s${i}` }),
+      );
+    }
+    const elapsed = (Date.now() - started) / 1000;
+    const accepted = replies.filter((r) => r.type === 'sent').length;
+    const refused = replies.filter((r) => r.code === 'rate_limited');
+    assert.ok(
+      accepted <= 10 + Math.ceil(5 * elapsed) + 1,
+      `${accepted} accepted in ${elapsed.toFixed(2)} s: burst 10 + 5/s`,
+    );
+    assert.ok(accepted >= 10, `the burst passes (${accepted})`);
+    assert.ok(refused.length > 0 && refused.every((r) => r.temporary === true));
+    const calm = await other.request({ type: 'send', room: 'rate', text: 'unaffected', cid: 'calm-1' });
+    assert.equal(calm.type, 'sent', 'other users keep their own budget');
+    await waitUntil(
+      async () =>
+        (await tab1.request({ type: 'send', room: 'rate', text: 'later', cid: `later-${Date.now()}` }))
+          .type === 'sent',
+      5000,
+      'the budget to refill',
+    );
+    for (const c of [tab0, tab1, other]) c.close();
+  });
+});
