@@ -1,0 +1,184 @@
+/**
+ * Property-based fuzzing of a live server: thousands of random and mutated frames from one connection. The server
+ * never crashes; every frame is answered by a documented reply or error, or by a documented close; the other
+ * clients see exactly the acknowledged messages, in order.
+ */
+import assert from 'node:assert/strict';
+import { after, describe, it } from 'node:test';
+import fc from 'fast-check';
+import { ErrorCodes } from '../../src/protocol/error-codes.js';
+import { startNode } from '../helpers/nodes.js';
+import { type Frame, RawClient } from '../helpers/raw-client.js';
+import { waitUntil, within } from '../helpers/wait.js';
+
+const ROOM = 'fuzz-room';
+const RUNS = Number(process.env.PARLEY_FUZZ_RUNS ?? 3000);
+const SERVER_FRAMES = new Set([
+  'joined',
+  'left',
+  'sent',
+  'history',
+  'presence_state',
+  'message',
+  'presence_diff',
+  'typing',
+  'position',
+  'refreshed',
+  'pong',
+  'error',
+]);
+/** Closes a fuzzing client may legitimately get: frame too big (1009), invalid UTF-8 (1007). */
+const DOCUMENTED_CLOSES = new Set([1007, 1009]);
+
+const VALID_COMMANDS: Array<Record<string, unknown>> = [
+  { type: 'join', ref: 1, room: ROOM },
+  { type: 'join', ref: 1, room: 'other', since: { offset: 3, epoch: 'abc' } },
+  { type: 'leave', ref: 2, room: 'other' },
+  { type: 'send', ref: 3, room: ROOM, text: 'hello', cid: 'c1' },
+  { type: 'history', ref: 4, room: ROOM, before: 10, limit: 5 },
+  { type: 'history', ref: 4, room: ROOM, after: 1, limit: 5 },
+  { type: 'presence', ref: 5, room: ROOM },
+  { type: 'typing', room: ROOM },
+  { type: 'ping', ref: 6 },
+  { type: 'refresh', ref: 7, token: 'x.y.z' },
+];
+const FIELDS = [
+  'type',
+  'ref',
+  'room',
+  'text',
+  'cid',
+  'since',
+  'before',
+  'after',
+  'limit',
+  'token',
+  'from',
+  '__proto__',
+];
+
+/** One fuzz frame: text (any string), or binary. */
+type FuzzFrame = { text: string } | { binary: Uint8Array };
+
+const frames: fc.Arbitrary<FuzzFrame> = fc.oneof(
+  { weight: 3, arbitrary: fc.string({ maxLength: 300, unit: 'binary' }).map((text) => ({ text })) },
+  {
+    weight: 3,
+    arbitrary: fc.jsonValue({ maxDepth: 4 }).map((value) => ({ text: JSON.stringify(value) ?? 'null' })),
+  },
+  {
+    weight: 6,
+    arbitrary: fc
+      .tuple(
+        fc.constantFrom(...VALID_COMMANDS),
+        fc.constantFrom(...FIELDS),
+        fc.jsonValue({ maxDepth: 2 }),
+        fc.boolean(),
+      )
+      .map(([command, field, value, drop]) => {
+        const mutated: Record<string, unknown> = { ...command };
+        if (drop) delete mutated[field];
+        else mutated[field] = value;
+        return { text: JSON.stringify(mutated) };
+      }),
+  },
+  { weight: 1, arbitrary: fc.uint8Array({ maxLength: 64 }).map((binary) => ({ binary })) },
+  {
+    weight: 1,
+    arbitrary: fc
+      .integer({ min: 9000, max: 20000 })
+      .map((n) => ({ text: `{"type":"ping","ref":1,"x":"${'x'.repeat(n)}"}` })),
+  },
+);
+
+describe('fuzzing a live server', async () => {
+  const node = await startNode({ maxPayloadBytes: 8192, maxTextLength: 1000 });
+  const watcher = await RawClient.connect(node.wsUrl, { name: 'Watcher', user: 'watcher' });
+  const sender = await RawClient.connect(node.wsUrl, { name: 'Sender', user: 'sender' });
+  after(() => {
+    watcher.close();
+    sender.close();
+  });
+  await watcher.request({ type: 'join', room: ROOM });
+  await sender.request({ type: 'join', room: ROOM });
+
+  it(`answers ${RUNS} random frames with documented replies and closes, and loses nothing`, async () => {
+    const acked = new Set<string>();
+    let fuzzer = await RawClient.connect(node.wsUrl, { name: 'Fuzzer', user: 'fuzzer' });
+    await fuzzer.request({ type: 'join', room: ROOM });
+    let closes = 0;
+    let run = 0;
+    const seen = new Map<string, number>();
+    await fc.assert(
+      fc.asyncProperty(frames, async (frame) => {
+        run += 1;
+        if (run % 50 === 0) {
+          const ack = await sender.request({
+            type: 'send',
+            room: ROOM,
+            text: `good ${run}`,
+            cid: `good-${run}`,
+          });
+          assert.equal(ack.type, 'sent');
+          acked.add(ack.id as string);
+        }
+        const before = fuzzer.frames.items.length;
+        if ('binary' in frame) fuzzer.sendRaw(Buffer.from(frame.binary), true);
+        else fuzzer.sendRaw(frame.text);
+        // A ping with a ref the fuzz frames cannot have marks the end of what this frame caused.
+        const marker = 1_000_000_000 + run;
+        fuzzer.fire({ type: 'ping', ref: marker });
+        const outcome = await within(
+          Promise.race([
+            fuzzer.frames
+              .find((f) => f.type === 'pong' && f.ref === marker, 5000)
+              .then(() => 'answered' as const),
+            fuzzer.closed.then((c) => c.code),
+          ]),
+          6000,
+          'an answer or a close',
+        );
+        for (const f of fuzzer.frames.items.slice(before) as Frame[]) {
+          assert.ok(SERVER_FRAMES.has(f.type), `unknown frame ${f.type}`);
+          seen.set(f.type, (seen.get(f.type) ?? 0) + 1);
+          if (f.type === 'error') {
+            assert.ok(
+              Object.hasOwn(ErrorCodes, f.code as string),
+              `undocumented error code ${String(f.code)}`,
+            );
+            assert.equal(typeof f.message, 'string');
+            assert.equal(typeof f.temporary, 'boolean');
+          }
+          if (f.type === 'sent' && f.duplicate === false && f.room === ROOM) acked.add(f.id as string);
+        }
+        if (outcome !== 'answered') {
+          assert.ok(DOCUMENTED_CLOSES.has(outcome), `undocumented close ${outcome}`);
+          closes += 1;
+          fuzzer = await RawClient.connect(node.wsUrl, { name: 'Fuzzer', user: 'fuzzer' });
+          await fuzzer.request({ type: 'join', room: ROOM });
+        }
+      }),
+      { numRuns: RUNS },
+    );
+    fuzzer.close();
+    console.log(
+      `# ${RUNS} frames: ${closes} documented closes; replies ${JSON.stringify(Object.fromEntries(seen))}`,
+    );
+
+    assert.equal((await fetch(`${node.url}/healthz`)).status, 200, 'the server is alive');
+    await waitUntil(
+      () => watcher.ofType('message').length >= acked.size,
+      10_000,
+      'the watcher to get every message',
+    );
+    await watcher.request({ type: 'ping' });
+    const got = watcher.ofType('message');
+    assert.deepEqual(new Set(got.map((m) => m.id as string)), acked, 'exactly the acknowledged messages');
+    assert.deepEqual(
+      got.map((m) => m.offset),
+      got.map((_, i) => i + 1),
+      'in order, without a gap',
+    );
+    assert.equal(watcher.ofType('error').length, 0, 'the fuzzing never reached other clients as errors');
+  });
+});
