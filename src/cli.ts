@@ -15,6 +15,13 @@ function packageVersion(): string {
 }
 
 async function main(argv: string[]): Promise<number> {
+  if (argv[0] === 'bench') {
+    // The load tool lives beside the server (bench/), compiled into dist/bench.
+    const { benchMain } = (await import(new URL('../bench/load/main.js', import.meta.url).href)) as {
+      benchMain: (argv: string[]) => Promise<number>;
+    };
+    return benchMain(argv.slice(1));
+  }
   let args: ReturnType<typeof parseCommandLine>;
   try {
     args = parseCommandLine(argv);

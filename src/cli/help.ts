@@ -29,6 +29,7 @@ export function helpText(version: string): string {
     '  parley cluster [--instances N] [options]',
     '                           start N instances (default 3) on ports --port, --port+1, ... sharing',
     '                           --redis-url, or a private redis-server it starts itself; Ctrl-C stops all',
+    '  parley bench [options]   load-test a server on this machine (parley bench --help)',
     '  parley --help            show this help',
     '  parley --version         print the version',
     '',

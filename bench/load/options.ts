@@ -1,0 +1,146 @@
+import { parseArgs } from 'node:util';
+
+/** Everything a load run is made of. */
+export interface BenchOptions {
+  urls: string[];
+  driver: string;
+  scenario: string;
+  clients: number;
+  rooms: number;
+  publishersPerRoom: number;
+  /** Total messages per second over all publishers. */
+  rate: number;
+  durationSec: number;
+  messageBytes: number;
+  workers: number;
+  /** Source addresses 127.0.0.2 ... (ephemeral ports are per source address). */
+  addresses: number;
+  connectConcurrency: number;
+  churnPerSec: number;
+  serverPids: number[];
+  findMax: boolean;
+  p99BoundMs: number;
+  json: boolean;
+}
+
+/** Named workloads; explicit flags override them. */
+export const SCENARIOS: Record<string, Partial<BenchOptions>> = {
+  idle: { clients: 5000, rooms: 100, publishersPerRoom: 0, rate: 0, durationSec: 5 },
+  fanout: { clients: 5000, rooms: 100, publishersPerRoom: 1, rate: 500, durationSec: 10 },
+  'big-room': { clients: 4000, rooms: 2, publishersPerRoom: 1, rate: 20, durationSec: 10 },
+  churn: { clients: 3000, rooms: 30, publishersPerRoom: 1, rate: 100, durationSec: 10, churnPerSec: 100 },
+  'cross-instance': { clients: 3000, rooms: 30, publishersPerRoom: 2, rate: 300, durationSec: 10 },
+};
+
+const DEFAULTS: BenchOptions = {
+  urls: ['ws://127.0.0.1:8080/ws'],
+  driver: 'parley',
+  scenario: 'fanout',
+  clients: 5000,
+  rooms: 100,
+  publishersPerRoom: 1,
+  rate: 500,
+  durationSec: 10,
+  messageBytes: 100,
+  workers: 0,
+  addresses: 0,
+  connectConcurrency: 50,
+  churnPerSec: 0,
+  serverPids: [],
+  findMax: false,
+  p99BoundMs: 200,
+  json: false,
+};
+
+/** Load traffic goes to this machine only. */
+export function isLoopback(url: string): boolean {
+  const host = new URL(url).hostname;
+  return host === 'localhost' || host === '[::1]' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
+}
+
+export const BENCH_HELP = `parley bench: load-test Parley (or a peer) on this machine
+
+Usage: parley bench [options]
+
+  --url <ws-url>               target, repeatable or comma-separated (loopback only; default ws://127.0.0.1:8080/ws)
+  --scenario <name>            ${Object.keys(SCENARIOS).join(', ')} (default fanout)
+  --clients <n>                connections
+  --rooms <n>                  rooms; members are spread evenly
+  --publishers-per-room <n>    publishing members per room
+  --rate <n>                   messages per second in total
+  --duration <s>               publishing time (the run stops by itself)
+  --message-bytes <n>          payload size (default 100)
+  --churn <n>                  client reconnects per second while publishing (presence storms)
+  --workers <n>                load processes (default: one per 5000 clients, at least 2)
+  --addresses <n>              source addresses 127.0.0.2.. (default: one per 15000 clients)
+  --server-pid <pid>           report the server's memory per connection (repeatable)
+  --find-max                   raise the rate until p99 passes --p99-bound-ms or deliveries fall behind
+  --p99-bound-ms <n>           latency bound for --find-max (default 200)
+  --driver <name>              parley (default), ws-peer, socketio
+  --json                       machine-readable result on stdout
+`;
+
+/** Parses `parley bench` arguments; throws with a readable message. */
+export function parseBenchArgs(argv: readonly string[]): BenchOptions | 'help' {
+  const { values } = parseArgs({
+    args: [...argv],
+    strict: true,
+    options: {
+      help: { type: 'boolean', short: 'h' },
+      url: { type: 'string', multiple: true },
+      scenario: { type: 'string' },
+      clients: { type: 'string' },
+      rooms: { type: 'string' },
+      'publishers-per-room': { type: 'string' },
+      rate: { type: 'string' },
+      duration: { type: 'string' },
+      'message-bytes': { type: 'string' },
+      churn: { type: 'string' },
+      workers: { type: 'string' },
+      addresses: { type: 'string' },
+      'server-pid': { type: 'string', multiple: true },
+      'find-max': { type: 'boolean' },
+      'p99-bound-ms': { type: 'string' },
+      driver: { type: 'string' },
+      json: { type: 'boolean' },
+    },
+  });
+  if (values.help) return 'help';
+  const scenario = values.scenario ?? DEFAULTS.scenario;
+  const preset = SCENARIOS[scenario];
+  if (!preset) throw new Error(`unknown scenario '${scenario}' (${Object.keys(SCENARIOS).join(', ')})`);
+  const int = (name: string, raw: string | undefined, fallback: number, min = 0) => {
+    if (raw === undefined) return fallback;
+    const n = Number(raw);
+    if (!Number.isInteger(n) || n < min) throw new Error(`--${name} must be a whole number >= ${min}`);
+    return n;
+  };
+  const o = { ...DEFAULTS, ...preset };
+  const urls = (values.url ?? o.urls).flatMap((u) => u.split(',')).map((u) => u.trim());
+  for (const url of urls) {
+    if (!isLoopback(url))
+      throw new Error(`refusing ${url}: load is only sent to this machine (127.0.0.0/8, ::1)`);
+  }
+  const clients = int('clients', values.clients, o.clients, 1);
+  const options: BenchOptions = {
+    ...o,
+    urls,
+    scenario,
+    driver: values.driver ?? o.driver,
+    clients,
+    rooms: Math.min(clients, int('rooms', values.rooms, o.rooms, 1)),
+    publishersPerRoom: int('publishers-per-room', values['publishers-per-room'], o.publishersPerRoom),
+    rate: int('rate', values.rate, o.rate),
+    durationSec: int('duration', values.duration, o.durationSec, 1),
+    messageBytes: int('message-bytes', values['message-bytes'], o.messageBytes, 40),
+    churnPerSec: int('churn', values.churn, o.churnPerSec),
+    workers: int('workers', values.workers, 0) || Math.max(2, Math.ceil(clients / 5000)),
+    addresses: int('addresses', values.addresses, 0) || Math.max(1, Math.ceil(clients / 15000)),
+    serverPids: (values['server-pid'] ?? []).map((p) => int('server-pid', p, 0, 1)),
+    findMax: values['find-max'] ?? false,
+    p99BoundMs: int('p99-bound-ms', values['p99-bound-ms'], o.p99BoundMs, 1),
+    json: values.json ?? false,
+  };
+  if (options.durationSec > 600) throw new Error('--duration is at most 600 s');
+  return options;
+}

@@ -1,0 +1,68 @@
+import WebSocket from 'ws';
+import { type BenchClient, type Driver, timeout } from './driver.js';
+
+/** Drives a Parley server over its JSON protocol (raw frames, no SDK: the load side must be lean). */
+export const parleyDriver: Driver = {
+  name: 'parley',
+  async connect(url, user, localAddress) {
+    const ws = new WebSocket(`${url}?v=1&name=${user}&user=${user}`, {
+      localAddress,
+      perMessageDeflate: false,
+    });
+    const pending = new Map<number, { resolve: () => void; reject: (error: Error) => void }>();
+    let nextRef = 1;
+    let onMessage: (room: string, text: string) => void = () => {};
+    let onClose: () => void = () => {};
+    const welcomed = new Promise<void>((resolve, reject) => {
+      ws.once('error', reject);
+      ws.once('close', (code) => reject(new Error(`closed ${code} before welcome`)));
+      ws.once('message', () => resolve());
+    });
+    await timeout(welcomed, 30_000, `connect ${user}`);
+    ws.removeAllListeners('close');
+    ws.removeAllListeners('error');
+    ws.on('error', () => {});
+    ws.on('close', () => {
+      for (const p of pending.values()) p.reject(new Error('connection closed'));
+      pending.clear();
+      onClose();
+    });
+    ws.on('message', (data) => {
+      const frame = JSON.parse(String(data)) as {
+        type: string;
+        ref?: number;
+        room?: string;
+        text?: string;
+        code?: string;
+      };
+      if (frame.type === 'message') {
+        onMessage(frame.room as string, frame.text as string);
+        return;
+      }
+      if (frame.ref === undefined) return;
+      const waiter = pending.get(frame.ref);
+      if (!waiter) return;
+      pending.delete(frame.ref);
+      if (frame.type === 'error') waiter.reject(new Error(frame.code ?? 'error'));
+      else waiter.resolve();
+    });
+    const request = (command: Record<string, unknown>) => {
+      const ref = nextRef++;
+      const reply = new Promise<void>((resolve, reject) => pending.set(ref, { resolve, reject }));
+      ws.send(JSON.stringify({ ...command, ref }));
+      return timeout(reply, 30_000, String(command.type));
+    };
+    const client: BenchClient = {
+      join: (room) => request({ type: 'join', room }),
+      publish: (room, text, id) => request({ type: 'send', room, text, cid: id }),
+      onMessage: (handler) => {
+        onMessage = handler;
+      },
+      onClose: (handler) => {
+        onClose = handler;
+      },
+      close: () => ws.terminate(),
+    };
+    return client;
+  },
+};

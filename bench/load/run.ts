@@ -1,0 +1,253 @@
+/**
+ * The load tool's coordinator: spreads clients over worker processes and source addresses, drives the phases
+ * (connect and join, publish at a rate, drain, account), and reports. Bounded in time; stops by itself.
+ */
+import { type ChildProcess, fork } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { LatencyRecorder, type LatencyReport } from './latency.js';
+import type { BenchOptions } from './options.js';
+import type { ClientPlan, FromWorker, ToWorker } from './protocol.js';
+
+/** One publishing run's measurements. */
+export interface PublishReport {
+  ratePerSec: number;
+  durationSec: number;
+  sent: number;
+  publishErrors: number;
+  publishedPerSec: number;
+  expectedDeliveries: number;
+  deliveries: number;
+  deliveriesPerSec: number;
+  missing: number;
+  duplicates: number;
+  churnedClients: number;
+  reconnects: number;
+  latencyMs: LatencyReport;
+}
+
+/** The whole result of `parley bench`. */
+export interface BenchResult {
+  scenario: string;
+  driver: string;
+  urls: string[];
+  clients: number;
+  rooms: number;
+  publishers: number;
+  workers: number;
+  connect: { connected: number; failed: number; seconds: number; perSec: number; errors: string[] };
+  serverMemory?: { rssBytesBefore: number; rssBytesAfter: number; bytesPerConnection: number };
+  publish?: PublishReport;
+  findMax?: { p99BoundMs: number; maxSustainableRate: number; steps: PublishReport[] };
+}
+
+interface Worker {
+  child: ChildProcess;
+  next<T extends FromWorker['type']>(type: T): Promise<Extract<FromWorker, { type: T }>>;
+  send(message: ToWorker): void;
+  progress: { sent: number; acked: number; received: number };
+}
+
+function startWorker(): Worker {
+  const child = fork(new URL('./worker.js', import.meta.url), [], {
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    execArgv: ['--max-old-space-size=4096'],
+  });
+  const waiting = new Map<string, Array<(message: FromWorker) => void>>();
+  const worker: Worker = {
+    child,
+    progress: { sent: 0, acked: 0, received: 0 },
+    next: (type) =>
+      new Promise((resolve, reject) => {
+        const list = waiting.get(type) ?? [];
+        list.push(resolve as (message: FromWorker) => void);
+        waiting.set(type, list);
+        child.once('exit', (code) => reject(new Error(`load worker exited (${code})`)));
+      }),
+    send: (message) => child.send(message),
+  };
+  child.on('message', (message: FromWorker) => {
+    if (message.type === 'progress') worker.progress = message;
+    const list = waiting.get(message.type);
+    const resolve = list?.shift();
+    resolve?.(message);
+  });
+  return worker;
+}
+
+function rssOf(pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
+  return kb * 1024;
+}
+
+/** Lays out clients: rooms round-robin, instances round-robin, source addresses round-robin. */
+export function planClients(options: BenchOptions): {
+  plans: ClientPlan[];
+  roomPublishers: Record<string, number[]>;
+} {
+  const plans: ClientPlan[] = [];
+  const roomPublishers: Record<string, number[]> = {};
+  const seenInRoom = new Map<string, number>();
+  let nextPublisher = 1;
+  for (let i = 0; i < options.clients; i += 1) {
+    const room = `bench-${i % options.rooms}`;
+    const position = seenInRoom.get(room) ?? 0;
+    seenInRoom.set(room, position + 1);
+    const plan: ClientPlan = {
+      user: `u${i}`,
+      room,
+      // Rotate instances by room position, so every room has members on every instance.
+      url: options.urls[((i % options.rooms) + position) % options.urls.length] as string,
+      ...(options.addresses > 1 ? { localAddress: `127.0.0.${2 + (i % options.addresses)}` } : {}),
+    };
+    if (position < options.publishersPerRoom) {
+      plan.publisher = nextPublisher++;
+      const list = roomPublishers[room] ?? [];
+      list.push(plan.publisher);
+      roomPublishers[room] = list;
+    }
+    plans.push(plan);
+  }
+  return { plans, roomPublishers };
+}
+
+type Progress = (line: string) => void;
+
+async function publishRound(
+  workers: Worker[],
+  options: BenchOptions,
+  rate: number,
+  publishers: number,
+  progress: Progress,
+): Promise<PublishReport> {
+  for (const w of workers) w.send({ type: 'reset' });
+  const ratePerPublisher = publishers > 0 ? rate / publishers : 0;
+  const started = Date.now();
+  const ticker = setInterval(() => {
+    const sum = (k: 'sent' | 'acked' | 'received') => workers.reduce((s, w) => s + w.progress[k], 0);
+    const secs = Math.min(options.durationSec, (Date.now() - started) / 1000);
+    progress(
+      `publishing ${rate}/s  ${secs.toFixed(0)}/${options.durationSec}s  sent ${sum('sent')}  acked ${sum('acked')}  delivered ${sum('received')}`,
+    );
+  }, 500);
+  const published = workers.map((w) => w.next('published'));
+  for (const w of workers) {
+    w.send({
+      type: 'publish',
+      ratePerPublisher,
+      durationMs: options.durationSec * 1000,
+      messageBytes: options.messageBytes,
+      churnPerSec: options.churnPerSec / workers.length,
+    });
+  }
+  const results = await Promise.all(published);
+  const finalSeqs = results.flatMap((r) => r.finalSeqs);
+  const sent = finalSeqs.reduce((s, [, n]) => s + n, 0);
+  // Drain: wait until deliveries stop growing (bounded), then account.
+  let last = -1;
+  for (let i = 0; i < 100; i += 1) {
+    const received = workers.reduce((s, w) => s + w.progress.received, 0);
+    if (received === last) break;
+    last = received;
+    await new Promise((r) => setTimeout(r, 300));
+  }
+  clearInterval(ticker);
+  const accounted = workers.map((w) => w.next('accounted'));
+  for (const w of workers) w.send({ type: 'account', finalSeqs });
+  const totals = await Promise.all(accounted);
+  const sum = (k: 'received' | 'duplicates' | 'missing' | 'expected' | 'churned' | 'reconnects') =>
+    totals.reduce((s, t) => s + t[k], 0);
+  const seconds = options.durationSec;
+  return {
+    ratePerSec: rate,
+    durationSec: seconds,
+    sent,
+    publishErrors: results.reduce((s, r) => s + r.errors, 0),
+    publishedPerSec: Math.round(sent / seconds),
+    expectedDeliveries: sum('expected'),
+    deliveries: sum('received'),
+    deliveriesPerSec: Math.round(sum('received') / seconds),
+    missing: sum('missing'),
+    duplicates: sum('duplicates'),
+    churnedClients: sum('churned'),
+    reconnects: sum('reconnects'),
+    latencyMs: LatencyRecorder.merge(totals.map((t) => t.latency)),
+  };
+}
+
+/** Runs a load test; `progress` receives one-line status updates. */
+export async function runBench(options: BenchOptions, progress: Progress = () => {}): Promise<BenchResult> {
+  const { plans, roomPublishers } = planClients(options);
+  const publishers = plans.filter((p) => p.publisher !== undefined).length;
+  const workers = Array.from({ length: options.workers }, startWorker);
+  try {
+    const rssBefore = options.serverPids.reduce((s, pid) => s + rssOf(pid), 0);
+    const started = Date.now();
+    const ready = workers.map((w) => w.next('ready'));
+    workers.forEach((w, index) => {
+      const mine = plans.filter((_, i) => i % workers.length === index);
+      w.send({
+        type: 'plan',
+        driver: options.driver,
+        clients: mine,
+        concurrency: options.connectConcurrency,
+        roomPublishers,
+      });
+    });
+    const ticker = setInterval(() => progress(`connecting ${options.clients} clients...`), 1000);
+    const connected = await Promise.all(ready);
+    clearInterval(ticker);
+    const seconds = (Date.now() - started) / 1000;
+    const ok = connected.reduce((s, r) => s + r.connected, 0);
+    const result: BenchResult = {
+      scenario: options.scenario,
+      driver: options.driver,
+      urls: options.urls,
+      clients: options.clients,
+      rooms: options.rooms,
+      publishers,
+      workers: workers.length,
+      connect: {
+        connected: ok,
+        failed: connected.reduce((s, r) => s + r.failed, 0),
+        seconds: Math.round(seconds * 100) / 100,
+        perSec: Math.round(ok / seconds),
+        errors: [...new Set(connected.flatMap((r) => r.errors))].slice(0, 5),
+      },
+    };
+    if (options.serverPids.length > 0) {
+      // Let the server settle (presence registration, GC) before reading its memory.
+      await new Promise((r) => setTimeout(r, 1000));
+      const rssAfter = options.serverPids.reduce((s, pid) => s + rssOf(pid), 0);
+      result.serverMemory = {
+        rssBytesBefore: rssBefore,
+        rssBytesAfter: rssAfter,
+        bytesPerConnection: Math.round((rssAfter - rssBefore) / Math.max(1, ok)),
+      };
+    }
+    if (options.findMax && publishers > 0) {
+      const steps: PublishReport[] = [];
+      let rate = Math.max(publishers, options.rate || publishers * 10);
+      let best = 0;
+      for (let step = 0; step < 12; step += 1) {
+        const report = await publishRound(workers, options, rate, publishers, progress);
+        steps.push(report);
+        const keptUp = report.deliveries >= report.expectedDeliveries * 0.99 && report.missing === 0;
+        if (report.latencyMs.p99 > options.p99BoundMs || !keptUp) break;
+        best = rate;
+        rate = Math.round(rate * 1.5);
+      }
+      result.findMax = { p99BoundMs: options.p99BoundMs, maxSustainableRate: best, steps };
+    } else if (publishers > 0 && options.rate > 0) {
+      result.publish = await publishRound(workers, options, options.rate, publishers, progress);
+    }
+    return result;
+  } finally {
+    for (const w of workers) {
+      if (w.child.connected) w.send({ type: 'stop' });
+    }
+    await Promise.all(
+      workers.map((w) => new Promise((r) => (w.child.exitCode !== null ? r(null) : w.child.once('exit', r)))),
+    );
+  }
+}

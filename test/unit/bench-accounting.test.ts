@@ -1,0 +1,92 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { DeliveryTracker, decodePayload, encodePayload } from '../../bench/load/accounting.js';
+import { LatencyRecorder } from '../../bench/load/latency.js';
+import { isLoopback, parseBenchArgs } from '../../bench/load/options.js';
+import { planClients } from '../../bench/load/run.js';
+
+describe('load tool accounting', () => {
+  it('counts an in-order stream as complete', () => {
+    const t = new DeliveryTracker();
+    for (let s = 1; s <= 5; s += 1) t.record(7, s);
+    assert.deepEqual(t.totals(new Map([[7, 5]])), { received: 5, duplicates: 0, missing: 0 });
+  });
+
+  it('finds duplicates, gaps and a missing tail per publisher', () => {
+    const t = new DeliveryTracker();
+    for (const s of [1, 2, 2, 5, 6, 3]) t.record(1, s);
+    for (const s of [1, 2]) t.record(2, s);
+    // publisher 1: 3 and 4 skipped (3 came late: counts as a duplicate of a passed position), 2 duplicated;
+    // publisher 2: sent 4, got 2.
+    assert.deepEqual(
+      t.totals(
+        new Map([
+          [1, 6],
+          [2, 4],
+        ]),
+      ),
+      { received: 8, duplicates: 2, missing: 4 },
+    );
+  });
+
+  it('counts everything missing for a silent publisher', () => {
+    const t = new DeliveryTracker();
+    assert.deepEqual(t.totals(new Map([[3, 10]])), { received: 0, duplicates: 0, missing: 10 });
+  });
+
+  it('round-trips payloads and rejects foreign text', () => {
+    const text = encodePayload(1234.5678, 9, 42, 'xxxx');
+    assert.deepEqual(decodePayload(text), { sentAt: 1234.568, publisher: 9, seq: 42 });
+    assert.equal(decodePayload('hello world'), undefined);
+  });
+});
+
+describe('load tool latency', () => {
+  it('merges encoded histograms exactly', () => {
+    const a = new LatencyRecorder();
+    const b = new LatencyRecorder();
+    for (let i = 1; i <= 100; i += 1) a.recordMs(i);
+    for (let i = 101; i <= 200; i += 1) b.recordMs(i);
+    const merged = LatencyRecorder.merge([a.encode(), b.encode()]);
+    assert.equal(merged.count, 200);
+    assert.ok(Math.abs(merged.p50 - 100) <= 0.5, `p50 ${merged.p50}`);
+    assert.ok(Math.abs(merged.p99 - 198) <= 0.5, `p99 ${merged.p99}`);
+    assert.ok(Math.abs(merged.max - 200) <= 0.5);
+    assert.deepEqual(LatencyRecorder.merge([]), { count: 0, p50: 0, p95: 0, p99: 0, max: 0, mean: 0 });
+  });
+});
+
+describe('load tool plan and options', () => {
+  it('spreads rooms, instances and source addresses, with publishers first in each room', () => {
+    const options = parseBenchArgs([
+      '--clients',
+      '12',
+      '--rooms',
+      '3',
+      '--publishers-per-room',
+      '1',
+      '--addresses',
+      '2',
+      '--url',
+      'ws://127.0.0.1:1/ws,ws://127.0.0.1:2/ws',
+    ]);
+    assert.notEqual(options, 'help');
+    if (options === 'help') return;
+    const { plans, roomPublishers } = planClients(options);
+    assert.equal(plans.length, 12);
+    assert.deepEqual(Object.keys(roomPublishers).sort(), ['bench-0', 'bench-1', 'bench-2']);
+    for (const room of ['bench-0', 'bench-1', 'bench-2']) {
+      const members = plans.filter((p) => p.room === room);
+      assert.equal(members.length, 4);
+      assert.equal(new Set(members.map((m) => m.url)).size, 2, `${room} spans both instances`);
+    }
+    assert.deepEqual(new Set(plans.map((p) => p.localAddress)), new Set(['127.0.0.2', '127.0.0.3']));
+  });
+
+  it('sends load only to this machine', () => {
+    assert.equal(isLoopback('ws://127.0.0.9:80/ws'), true);
+    assert.equal(isLoopback('ws://localhost:1/ws'), true);
+    assert.equal(isLoopback('ws://10.0.0.1:1/ws'), false);
+    assert.throws(() => parseBenchArgs(['--url', 'ws://192.168.1.1:8080/ws']), /only sent to this machine/);
+  });
+});
