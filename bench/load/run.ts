@@ -52,6 +52,8 @@ function startWorker(): Worker {
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     execArgv: ['--max-old-space-size=4096'],
   });
+  // Every phase waits for the worker's exit as well as its answer.
+  child.setMaxListeners(0);
   const waiting = new Map<string, Array<(message: FromWorker) => void>>();
   const worker: Worker = {
     child,

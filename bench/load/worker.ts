@@ -10,6 +10,9 @@ import type { ClientPlan, FromWorker, ToWorker } from './protocol.js';
 
 const drivers: Record<string, () => Promise<Driver>> = {
   parley: async () => parleyDriver,
+  // Peers load only when asked for: their client libraries are development dependencies.
+  'ws-peer': async () => (await import('../peers/ws-peer-driver.js')).wsPeerDriver,
+  socketio: async () => (await import('../peers/socketio-driver.js')).socketIoDriver,
 };
 
 interface SimClient {
