@@ -110,6 +110,7 @@ export class ParleyNode {
     this.ws = attachWebSocketServer(server, {
       path: config.wsPath,
       maxPayloadBytes: config.maxPayloadBytes,
+      writeHighWaterBytes: config.writeHighWaterBytes,
       heartbeatIntervalMs: config.heartbeatIntervalMs,
       identify: this.deps.identify,
       admission: new Admission(config, this.deps.clock),

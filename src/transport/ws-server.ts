@@ -5,6 +5,7 @@
  */
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
+import * as wsModule from 'ws';
 import { type RawData, type WebSocket, WebSocketServer } from 'ws';
 import type { Hub } from '../hub/hub.js';
 import type { Session } from '../hub/session.js';
@@ -19,6 +20,8 @@ import type { Transport } from './transport.js';
 export interface WsServerOptions {
   path: string;
   maxPayloadBytes: number;
+  /** The sessions' write high-water mark: corked data is flushed well before it. */
+  writeHighWaterBytes: number;
   heartbeatIntervalMs: number;
   identify: Identify;
   admission: Admission;
@@ -36,9 +39,56 @@ export interface WsEndpoint {
   close(): Promise<void>;
 }
 
-function toTransport(ws: WebSocket, socket: Duplex): Transport {
+/** ws exports its frame encoder (`Sender.frame`) but @types/ws does not declare it. */
+const { Sender } = wsModule as unknown as {
+  Sender: { frame(data: Buffer, options: Record<string, unknown>): Buffer[] };
+};
+
+/**
+ * Writes pre-framed WebSocket text frames straight to the TCP socket: each payload is framed once however many
+ * members receive it (cached per Buffer), and every socket written in an event-loop turn is corked until the end of
+ * the turn, so a burst of frames leaves in one system call. All data frames take this path (replies too), so their
+ * order is kept; ws itself only writes pings and the closing handshake, whole frames that cannot interleave.
+ *
+ * A socket is also flushed as soon as `flushAtBytes` are corked on it: one connection's commands run in a chain of
+ * microtasks without an event-loop turn in between, and data held back by the cork must not look like a slow reader
+ * to the session's back-pressure (which compares the socket's buffered bytes with its high-water mark).
+ */
+class FrameWriter {
+  private readonly framed = new WeakMap<Buffer, Buffer>();
+  private readonly corked = new Set<Duplex>();
+  private readonly uncorkAll = () => {
+    for (const socket of this.corked) socket.uncork();
+    this.corked.clear();
+  };
+
+  constructor(private readonly flushAtBytes: number) {}
+
+  write(socket: Duplex, payload: Buffer): void {
+    if (socket.destroyed || !socket.writable) return;
+    let wire = this.framed.get(payload);
+    if (!wire) {
+      wire = Buffer.concat(
+        Sender.frame(payload, { fin: true, opcode: 1, mask: false, readOnly: true, rsv1: false }),
+      );
+      this.framed.set(payload, wire);
+    }
+    if (!this.corked.has(socket)) {
+      if (this.corked.size === 0) setImmediate(this.uncorkAll);
+      socket.cork();
+      this.corked.add(socket);
+    }
+    socket.write(wire);
+    if (socket.writableLength >= this.flushAtBytes) {
+      this.corked.delete(socket);
+      socket.uncork();
+    }
+  }
+}
+
+function toTransport(ws: WebSocket, socket: Duplex, writer: FrameWriter): Transport {
   return {
-    send: (frame) => ws.send(frame, { binary: false }),
+    send: (frame) => writer.write(socket, frame),
     get bufferedAmount() {
       return ws.bufferedAmount;
     },
@@ -62,6 +112,7 @@ export function attachWebSocketServer(server: Server, options: WsServerOptions):
     clientTracking: true,
   });
   const alive = new WeakMap<WebSocket, boolean>();
+  const writer = new FrameWriter(Math.min(8 * 1024, Math.floor(options.writeHighWaterBytes / 2)));
   let accepting = true;
 
   const reject = (socket: Duplex, status: number, text: string) => {
@@ -103,7 +154,7 @@ export function attachWebSocketServer(server: Server, options: WsServerOptions):
           if (!admission.acquire(ip, result.identity.user.id)) {
             return ws.close(CloseCodes.too_many_connections, 'too many connections');
           }
-          const session = hub.connect(toTransport(ws, socket), result.identity);
+          const session = hub.connect(toTransport(ws, socket, writer), result.identity);
           onConnection(ws, socket, session, ip);
         });
       },
