@@ -54,15 +54,19 @@ async function main(argv: string[]): Promise<number> {
     return runCluster(config, args.flags, args.instances ?? 3, new URL(import.meta.url).pathname);
   }
   const node = createNode(config);
-  await node.start();
-  await new Promise<void>((resolve) => {
+  // Handlers go in before anything starts, and stay: a second signal while draining does not kill the process.
+  let stopping: Promise<void> | undefined;
+  const stopped = new Promise<void>((resolve) => {
     const stop = (signal: string) => {
+      if (stopping) return;
       process.stderr.write(`parley: ${signal} received, shutting down\n`);
-      node.shutdown().then(resolve, resolve);
+      stopping = node.shutdown().then(resolve, resolve);
     };
-    process.once('SIGTERM', () => stop('SIGTERM'));
-    process.once('SIGINT', () => stop('SIGINT'));
+    process.on('SIGTERM', () => stop('SIGTERM'));
+    process.on('SIGINT', () => stop('SIGINT'));
   });
+  await node.start();
+  await stopped;
   return 0;
 }
 

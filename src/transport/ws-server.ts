@@ -102,6 +102,12 @@ function toTransport(ws: WebSocket, socket: Duplex, writer: FrameWriter): Transp
   };
 }
 
+function destroyOnError(this: Duplex): void {
+  this.destroy();
+}
+
+function ignoreError(): void {}
+
 /** Attaches the WebSocket endpoint to `server`. */
 export function attachWebSocketServer(server: Server, options: WsServerOptions): WsEndpoint {
   const { hub, logger, admission } = options;
@@ -132,7 +138,7 @@ export function attachWebSocketServer(server: Server, options: WsServerOptions):
       admission.release(ip, session.user.id);
       hub.disconnect(session).catch((error) => logger.error({ err: error }, 'disconnect failed'));
     });
-    socket.on('error', () => {});
+    socket.on('error', ignoreError);
   };
 
   const onUpgrade = (request: IncomingMessage, socket: Duplex, head: Buffer) => {
@@ -142,7 +148,8 @@ export function attachWebSocketServer(server: Server, options: WsServerOptions):
     if (!admission.originAllowed(request)) return reject(socket, 403, 'Forbidden');
     const ip = admission.clientIp(request);
     if (!admission.handshakeAllowed(ip)) return reject(socket, 429, 'Too Many Requests');
-    socket.on('error', () => socket.destroy());
+    // A shared handler: a closure here would keep the whole upgrade request alive as long as the connection.
+    socket.on('error', destroyOnError);
     const refused = checkVersion(url);
     const identified = refused ? Promise.resolve(refused) : options.identify(request, url);
     identified.then(

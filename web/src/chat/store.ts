@@ -72,7 +72,13 @@ export class ChatStore {
 
   constructor(name: string) {
     this.me = { id: browserUserId(), name };
-    this.client = new ParleyClient({ url: wsUrl(), name, userId: this.me.id });
+    // A chat should come back quickly: retries are capped at 5 s (with jitter) rather than the SDK's 15 s.
+    this.client = new ParleyClient({
+      url: wsUrl(),
+      name,
+      userId: this.me.id,
+      reconnect: { maxDelayMs: 5000 },
+    });
     this.client.on('state', (state) => this.onState(state));
     this.client.on('welcome', (welcome) => {
       this.maxTextLength.value = welcome.limits.maxTextLength;
