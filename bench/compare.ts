@@ -155,13 +155,15 @@ async function measure(
   let idleCommandsPerMinute: number | undefined;
   try {
     const pids = running.pids.flatMap((p) => ['--server-pid', String(p)]);
-    idle = await runBench(options([...base, '--scenario', 'idle', ...pids]), progress);
-    if (redis) {
-      // The connections stay open while the workers report; sample Redis traffic of a quiet cluster instead.
+    // With every client connected and nothing sent, count what Redis does for 10 s (presence refresh, stats).
+    const connected = async () => {
+      if (!redis) return;
+      await new Promise((r) => setTimeout(r, 2000));
       const before = await redisCommands(redis);
-      await new Promise((r) => setTimeout(r, 5000));
-      idleCommandsPerMinute = (((await redisCommands(redis)) - before) * 12) / CLIENTS;
-    }
+      await new Promise((r) => setTimeout(r, 10_000));
+      idleCommandsPerMinute = (((await redisCommands(redis)) - before) * 6) / CLIENTS;
+    };
+    idle = await runBench(options([...base, '--scenario', 'idle', ...pids]), progress, { connected });
   } finally {
     await running.stop();
   }
@@ -169,7 +171,19 @@ async function measure(
   let fanout: BenchResult;
   let callsPerMessage: number | undefined;
   try {
-    const before = redis ? await evalshaCalls(redis) : 0;
+    // EVALSHA calls while publishing only (joins and presence at connect time are not part of publishing).
+    let scripts = 0;
+    let roundStart = 0;
+    const hooks = redis
+      ? {
+          publishStarting: async () => {
+            roundStart = await evalshaCalls(redis);
+          },
+          publishEnded: async () => {
+            scripts += (await evalshaCalls(redis)) - roundStart;
+          },
+        }
+      : {};
     fanout = await runBench(
       options([
         ...base.slice(0, 2),
@@ -185,10 +199,11 @@ async function measure(
         String(STEP_SECONDS),
       ]),
       progress,
+      hooks,
     );
     if (redis) {
       const published = fanout.findMax?.steps.reduce((s, step) => s + step.sent, 0) ?? 0;
-      callsPerMessage = ((await evalshaCalls(redis)) - before) / Math.max(1, published);
+      callsPerMessage = scripts / Math.max(1, published);
     }
   } finally {
     await running.stop();
@@ -272,10 +287,10 @@ Commands: \`npm run bench:compare\` (this page), or by hand: \`parley serve --po
 | --- | ---: | ---: | ---: | ---: | ---: | ---: |
 ${rows.join('\n')}
 
-Redis: during the Parley x2 fan-out run Redis executed ${p2calls.toFixed(2)} \`EVALSHA\` per published message (the
-publish script is one; joins, presence refreshes and history reads in the same period add the rest), and
-${p2idle.toFixed(3)} Redis commands per idle connection per minute (presence refresh is one script per room per
-instance every ${'`presenceTtlMs / 3`'}, not per connection).
+Redis: while Parley x2 was publishing, Redis ran ${p2calls.toFixed(2)} \`EVALSHA\` per published message (the
+publish script is one; the presence refresh of the same seconds adds the rest), and with every client connected but
+silent it ran ${p2idle.toFixed(3)} commands per connection per minute (presence refresh is one script per room per
+instance every \`presenceTtlMs / 3\`, plus one stats heartbeat per instance per second; nothing is per connection).
 
 ## Targets
 

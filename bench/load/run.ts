@@ -115,14 +115,25 @@ export function planClients(options: BenchOptions): {
 
 type Progress = (line: string) => void;
 
+/** Points where a caller may measure the system under test (e.g. Redis counters) with the clients connected. */
+export interface BenchHooks {
+  /** Every client is connected and joined; the run waits for this to finish. */
+  connected?: () => Promise<void>;
+  /** Around each publishing round (not its drain). */
+  publishStarting?: () => Promise<void>;
+  publishEnded?: () => Promise<void>;
+}
+
 async function publishRound(
   workers: Worker[],
   options: BenchOptions,
   rate: number,
   publishers: number,
   progress: Progress,
+  hooks: BenchHooks,
 ): Promise<PublishReport> {
   for (const w of workers) w.send({ type: 'reset' });
+  await hooks.publishStarting?.();
   const ratePerPublisher = publishers > 0 ? rate / publishers : 0;
   const started = Date.now();
   const ticker = setInterval(() => {
@@ -143,6 +154,7 @@ async function publishRound(
     });
   }
   const results = await Promise.all(published);
+  await hooks.publishEnded?.();
   const finalSeqs = results.flatMap((r) => r.finalSeqs);
   const sent = finalSeqs.reduce((s, [, n]) => s + n, 0);
   // Drain: wait until deliveries stop growing (bounded), then account.
@@ -178,7 +190,11 @@ async function publishRound(
 }
 
 /** Runs a load test; `progress` receives one-line status updates. */
-export async function runBench(options: BenchOptions, progress: Progress = () => {}): Promise<BenchResult> {
+export async function runBench(
+  options: BenchOptions,
+  progress: Progress = () => {},
+  hooks: BenchHooks = {},
+): Promise<BenchResult> {
   const { plans, roomPublishers } = planClients(options);
   const publishers = plans.filter((p) => p.publisher !== undefined).length;
   const workers = Array.from({ length: options.workers }, startWorker);
@@ -227,12 +243,13 @@ export async function runBench(options: BenchOptions, progress: Progress = () =>
         bytesPerConnection: Math.round((rssAfter - rssBefore) / Math.max(1, ok)),
       };
     }
+    await hooks.connected?.();
     if (options.findMax && publishers > 0) {
       const steps: PublishReport[] = [];
       let rate = Math.max(publishers, options.rate || publishers * 10);
       let best = 0;
       for (let step = 0; step < 12; step += 1) {
-        const report = await publishRound(workers, options, rate, publishers, progress);
+        const report = await publishRound(workers, options, rate, publishers, progress, hooks);
         steps.push(report);
         const keptUp = report.deliveries >= report.expectedDeliveries * 0.99 && report.missing === 0;
         if (report.latencyMs.p99 > options.p99BoundMs || !keptUp) break;
@@ -241,7 +258,7 @@ export async function runBench(options: BenchOptions, progress: Progress = () =>
       }
       result.findMax = { p99BoundMs: options.p99BoundMs, maxSustainableRate: best, steps };
     } else if (publishers > 0 && options.rate > 0) {
-      result.publish = await publishRound(workers, options, options.rate, publishers, progress);
+      result.publish = await publishRound(workers, options, options.rate, publishers, progress, hooks);
     }
     return result;
   } finally {
