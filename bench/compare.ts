@@ -9,6 +9,7 @@ import { createServer } from 'node:net';
 import { cpus, release, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
+import { NO_LIMIT_FLAGS } from './load/no-limits.js';
 import { type BenchOptions, parseBenchArgs } from './load/options.js';
 import { type BenchResult, runBench } from './load/run.js';
 
@@ -21,20 +22,7 @@ const ROOMS = CLIENTS / 50;
 /** Where the hand-written analysis of docs/benchmarks.md starts; the generator keeps what follows. */
 const ANALYSIS_MARKER = '## Analysis';
 
-const NO_LIMITS = [
-  '--commands-per-sec',
-  '0',
-  '--user-messages-per-sec',
-  '0',
-  '--max-connections-per-ip',
-  '0',
-  '--max-connections-per-user',
-  '0',
-  '--handshakes-per-ip-per-sec',
-  '0',
-  '--log-level',
-  'warn',
-];
+const NO_LIMITS = [...NO_LIMIT_FLAGS, '--log-level', 'warn'];
 
 async function freePort(): Promise<number> {
   for (;;) {

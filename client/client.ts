@@ -304,6 +304,11 @@ export class ParleyClient extends Emitter<ClientEvents> {
   }
 
   private onTokenFailure(error: Error): void {
+    this.scheduleReconnect(0, `token: ${error.message}`);
+  }
+
+  /** Waits a backoff delay (with jitter), saying so in the state, then opens a new connection. */
+  private scheduleReconnect(code: number, reason: string): void {
     const delayMs = backoffDelay(this.attempt, this.backoff === false ? defaultBackoff : this.backoff);
     this.attempt += 1;
     this.setState({
@@ -311,8 +316,8 @@ export class ParleyClient extends Emitter<ClientEvents> {
       attempt: this.attempt,
       delayMs,
       retryAt: Date.now() + delayMs,
-      code: 0,
-      reason: `token: ${error.message}`,
+      code,
+      reason,
     });
     this.reconnectTimer = setTimeout(() => {
       this.reconnectTimer = undefined;
@@ -384,20 +389,7 @@ export class ParleyClient extends Emitter<ClientEvents> {
       return;
     }
     this.urlIndex += 1;
-    const delayMs = backoffDelay(this.attempt, this.backoff);
-    this.attempt += 1;
-    this.setState({
-      status: 'reconnecting',
-      attempt: this.attempt,
-      delayMs,
-      retryAt: Date.now() + delayMs,
-      code,
-      reason,
-    });
-    this.reconnectTimer = setTimeout(() => {
-      this.reconnectTimer = undefined;
-      if (!this.stopped) this.open();
-    }, delayMs);
+    this.scheduleReconnect(code, reason);
   }
 
   private handleFrame(frame: ServerFrame): void {

@@ -1,6 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { after } from 'node:test';
+import { NO_LIMIT_FLAGS } from '../../bench/load/no-limits.js';
 import type { StatsResponse } from '../../src/index.js';
 import { randomId } from '../../src/util/ids.js';
 import { freePort } from './free-port.js';
@@ -10,18 +11,7 @@ import { waitUntil } from './wait.js';
 const CLI = new URL('../../src/cli.js', import.meta.url).pathname;
 
 /** Abuse limits off (tests drive bursts); later flags in `args` override them. */
-export const NO_LIMIT_FLAGS = [
-  '--commands-per-sec',
-  '0',
-  '--user-messages-per-sec',
-  '0',
-  '--max-connections-per-ip',
-  '0',
-  '--max-connections-per-user',
-  '0',
-  '--handshakes-per-ip-per-sec',
-  '0',
-];
+export { NO_LIMIT_FLAGS } from '../../bench/load/no-limits.js';
 
 /** A `parley serve` child process. */
 export interface ServerProcess {

@@ -49,7 +49,7 @@ export class RawClient {
   }
 
   /** Sends a command with a fresh ref and resolves with the reply (or error) carrying that ref. */
-  async request(command: Record<string, unknown>, timeoutMs = 5000): Promise<Frame> {
+  async request(command: Record<string, unknown>, timeoutMs = 10_000): Promise<Frame> {
     const ref = this.nextRef++;
     this.ws.send(JSON.stringify({ ...command, ref }));
     return this.frames.find((f) => f.ref === ref, timeoutMs, `reply to ${String(command.type)} #${ref}`);

@@ -46,7 +46,7 @@ export class Collector<T> {
   };
 
   /** Resolves when at least `count` items were collected. */
-  async count(count: number, timeoutMs = 5000): Promise<T[]> {
+  async count(count: number, timeoutMs = 10_000): Promise<T[]> {
     await this.until(
       () => this.items.length >= count,
       timeoutMs,
@@ -56,7 +56,7 @@ export class Collector<T> {
   }
 
   /** Resolves with the first item (already collected or coming) that matches. */
-  async find(predicate: (item: T) => boolean, timeoutMs = 5000, what = 'a matching item'): Promise<T> {
+  async find(predicate: (item: T) => boolean, timeoutMs = 10_000, what = 'a matching item'): Promise<T> {
     await this.until(() => this.items.some(predicate), timeoutMs, what);
     return this.items.find(predicate) as T;
   }
