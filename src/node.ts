@@ -209,6 +209,7 @@ export class ParleyNode {
     clearTimeout(timer);
     for (const t of this.timers) clearInterval(t);
     this.feed?.close();
+    await this.hub.flushPresence();
     await this.ws?.close();
     this.server?.closeAllConnections();
     await serverClosed;
@@ -278,6 +279,6 @@ export class ParleyNode {
 
   private async expirePresence(): Promise<void> {
     const expired = await this.deps.engine.presence.expire();
-    await Promise.all(expired.map(({ room, user }) => this.hub.announceLeave(room, user)));
+    for (const { room, user } of expired) this.hub.announceLeave(room, user);
   }
 }

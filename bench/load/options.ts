@@ -74,6 +74,7 @@ Usage: parley bench [options]
   --workers <n>                load processes (default: one per 5000 clients, at least 2)
   --addresses <n>              source addresses 127.0.0.2.. (default: one per 15000 clients)
   --server-pid <pid>           report the server's memory per connection (repeatable)
+  --connect-concurrency <n>    handshakes in flight per load process (default 50)
   --find-max                   raise the rate until p99 passes --p99-bound-ms or deliveries fall behind
   --p99-bound-ms <n>           latency bound for --find-max (default 200)
   --driver <name>              parley (default), ws-peer, socketio
@@ -99,6 +100,7 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions | 'help' {
       workers: { type: 'string' },
       addresses: { type: 'string' },
       'server-pid': { type: 'string', multiple: true },
+      'connect-concurrency': { type: 'string' },
       'find-max': { type: 'boolean' },
       'p99-bound-ms': { type: 'string' },
       driver: { type: 'string' },
@@ -137,6 +139,7 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions | 'help' {
     workers: int('workers', values.workers, 0) || Math.max(2, Math.ceil(clients / 5000)),
     addresses: int('addresses', values.addresses, 0) || Math.max(1, Math.ceil(clients / 15000)),
     serverPids: (values['server-pid'] ?? []).map((p) => int('server-pid', p, 0, 1)),
+    connectConcurrency: int('connect-concurrency', values['connect-concurrency'], o.connectConcurrency, 1),
     findMax: values['find-max'] ?? false,
     p99BoundMs: int('p99-bound-ms', values['p99-bound-ms'], o.p99BoundMs, 1),
     json: values.json ?? false,

@@ -470,6 +470,18 @@ export const OptionSpecs = {
     description: 'How often a node publishes its stats to the cluster',
     group: 'timing',
   },
+  presenceBatchMs: {
+    kind: 'int',
+    flag: 'presence-batch-ms',
+    env: ['PARLEY_PRESENCE_BATCH_MS'],
+    default: 25,
+    min: 0,
+    max: 5000,
+    unit: 'ms',
+    description:
+      'Joins and leaves of a room within this window go out as one presence_diff (0: each at once)',
+    group: 'timing',
+  },
   heartbeatIntervalMs: {
     kind: 'int',
     flag: 'heartbeat-interval-ms',

@@ -16,6 +16,7 @@ import type { Logger } from '../util/logger.js';
 import { TokenBucket } from '../util/token-bucket.js';
 import type { Handler, HandlerContext } from './handlers/context.js';
 import { handlers } from './handlers/index.js';
+import { PresenceAnnouncer } from './presence-announcer.js';
 import { RoomIndex } from './room-index.js';
 import { Session } from './session.js';
 
@@ -74,6 +75,7 @@ export class Hub {
   private readonly rooms: RoomIndex;
   private readonly inboxes = new WeakMap<Session, Inbox>();
   private readonly context: HandlerContext;
+  private readonly presenceAnnouncer: PresenceAnnouncer;
   private disconnecting = 0;
   /**
    * While draining, disconnects keep the users' presence: entries expire on their own unless the users reconnect
@@ -87,6 +89,11 @@ export class Hub {
       this.engineFailed('unsubscribe', error, { room }),
     );
     deps.engine.broker.onEvent((event) => this.dispatch(event));
+    this.presenceAnnouncer = new PresenceAnnouncer(
+      deps.config.presenceBatchMs,
+      (signal) => deps.engine.broker.signal(signal),
+      (room, error) => this.engineFailed('presence announce', error, { room }),
+    );
     this.context = {
       config: deps.config,
       engine: deps.engine,
@@ -132,8 +139,7 @@ export class Hub {
           engine.presence
             .add(room, { conn: session.id, user: session.user, node: nodeId })
             .then(async ({ userJoined }) => {
-              if (userJoined)
-                await engine.broker.signal({ kind: 'presence', room, joins: [session.user], leaves: [] });
+              if (userJoined) this.presenceAnnouncer.joined(room, session.user);
             }),
         );
       }
@@ -292,6 +298,11 @@ export class Hub {
     for (const resolve of waiters) resolve();
   }
 
+  /** Sends presence changes still waiting in the coalescing window. */
+  flushPresence(): Promise<void> {
+    return this.presenceAnnouncer.flush();
+  }
+
   /** Closes every session with the given code (e.g. on shutdown). */
   closeAll(code: number, reason: string): void {
     for (const session of this.sessions) session.close(code, reason);
@@ -346,7 +357,7 @@ export class Hub {
       user: session.user,
       node: nodeId,
     });
-    if (userJoined) await engine.broker.signal({ kind: 'presence', room, joins: [session.user], leaves: [] });
+    if (userJoined) this.presenceAnnouncer.joined(room, session.user);
   }
 
   private async exitRoom(session: Session, room: string): Promise<void> {
@@ -366,8 +377,8 @@ export class Hub {
   }
 
   /** Announces that a user left a room (last connection gone). */
-  async announceLeave(room: string, user: UserInfo): Promise<void> {
-    await this.deps.engine.broker.signal({ kind: 'presence', room, joins: [], leaves: [user] });
+  announceLeave(room: string, user: UserInfo): void {
+    this.presenceAnnouncer.left(room, user);
   }
 
   private dispatch(event: RoomEvent): void {

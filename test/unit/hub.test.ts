@@ -11,7 +11,12 @@ import { FakeTransport } from '../helpers/fake-transport.js';
 
 function setup(engineOverride?: (engine: Engine) => Engine) {
   const clock = new ManualClock();
-  const config = makeConfig({ typingIntervalMs: 1000, commandsPerSec: 0, userMessagesPerSec: 0 });
+  const config = makeConfig({
+    typingIntervalMs: 1000,
+    commandsPerSec: 0,
+    userMessagesPerSec: 0,
+    presenceBatchMs: 0,
+  });
   const base = createMemoryEngine({ ...config, clock, ids: randomIds() });
   const engine = engineOverride ? engineOverride(base) : base;
   const hub = new Hub({ config, engine, clock, ids: randomIds(), logger: silentLogger(), nodeId: 'n1' });
