@@ -9,6 +9,7 @@ import { launchBrowser } from '../helpers/browser.js';
 import { startNode } from '../helpers/nodes.js';
 import { type ServerProcess, spawnServer, startInstanceGroup } from '../helpers/processes.js';
 import { RawClient } from '../helpers/raw-client.js';
+import { waitUntil } from '../helpers/wait.js';
 
 const WAIT = { timeout: 15_000 };
 
@@ -126,7 +127,20 @@ describe('web UI over two instances and Redis', async () => {
       WAIT,
     );
     await dashboard.locator('table.instances tr[data-node="ui1"]').waitFor(WAIT);
-    const before = Number(await total.textContent());
+    // Clients of earlier tests may still be leaving: start from a count the dashboard and the instances agree on.
+    const live = async () =>
+      (await Promise.all(nodes.map((n) => n.stats()))).reduce((sum, s) => sum + s.self.connections, 0);
+    let before = -1;
+    await waitUntil(
+      async () => {
+        const shown = Number(await total.textContent());
+        const actual = await live();
+        before = shown;
+        return shown === actual;
+      },
+      20_000,
+      'the dashboard to show the live connection count',
+    );
     const third = await RawClient.connect((nodes[1] as ServerProcess).wsUrl, {
       name: 'Third',
       user: 'third',
