@@ -141,6 +141,8 @@ export class ParleyNode {
   /** This node's stats. */
   stats(): NodeStats {
     const { counters } = this.hub;
+    const engineCounters = this.deps.engine.counters();
+    const memory = process.memoryUsage();
     return {
       node: this.id,
       engine: this.deps.engine.kind,
@@ -153,8 +155,8 @@ export class ParleyNode {
       published: counters.published,
       deliveries: counters.deliveries,
       slowConsumers: counters.slowConsumers,
-      engineErrors: counters.engineErrors + this.deps.engine.counters().errors,
-      received: this.deps.engine.counters().received,
+      engineErrors: counters.engineErrors + engineCounters.errors,
+      received: engineCounters.received,
       ...this.rates,
       redis:
         this.deps.engine.kind === 'memory'
@@ -162,15 +164,14 @@ export class ParleyNode {
           : this.deps.engine.isReady()
             ? 'connected'
             : 'disconnected',
-      rssBytes: process.memoryUsage.rss(),
-      heapUsedBytes: process.memoryUsage().heapUsed,
+      rssBytes: memory.rss,
+      heapUsedBytes: memory.heapUsed,
       rateLimited: counters.rateLimited,
     };
   }
 
   /** This node's stats and the cluster's, read in O(nodes). */
-  async clusterStats(): Promise<StatsResponse> {
-    const self = this.stats();
+  async clusterStats(self: NodeStats = this.stats()): Promise<StatsResponse> {
     let cluster: ClusterView;
     try {
       cluster = await this.deps.engine.registry.view();
@@ -253,10 +254,11 @@ export class ParleyNode {
   private heartbeat(): void {
     this.sampleRates();
     const activity = { users: this.hub.userIds(), rooms: this.hub.roomNames() };
+    const self = this.stats();
     this.deps.engine.registry
-      .heartbeat(this.stats(), activity)
+      .heartbeat(self, activity)
       .catch((error) => this.deps.logger.debug({ err: error }, 'stats heartbeat failed'))
-      .then(() => this.clusterStats())
+      .then(() => this.clusterStats(self))
       .then((stats) => this.feed?.push({ t: this.deps.clock.now(), stats }))
       .catch((error) => this.deps.logger.debug({ err: error }, 'stats feed failed'));
   }

@@ -86,7 +86,8 @@ export class Session {
    * join reply reaches the client before any live event of the room.
    */
   deliver(room: string, frame: Buffer, position?: StreamPosition): void {
-    const held = this.held.get(room);
+    // Holds exist only while a join is in progress: skip the lookup otherwise (this runs per delivery).
+    const held = this.held.size > 0 ? this.held.get(room) : undefined;
     if (held) {
       held.push({ frame, position });
       this.account(frame.length);

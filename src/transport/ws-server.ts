@@ -89,8 +89,10 @@ class FrameWriter {
 function toTransport(ws: WebSocket, socket: Duplex, writer: FrameWriter): Transport {
   return {
     send: (frame) => writer.write(socket, frame),
+    // Every data frame goes through the FrameWriter to this socket, so its own buffer is what the session
+    // must watch (ws's getter adds a sender queue that the frame writer never uses, at a cost per delivery).
     get bufferedAmount() {
-      return ws.bufferedAmount;
+      return socket.writableLength;
     },
     onDrain: (listener) => {
       socket.on('drain', listener);
