@@ -5,10 +5,10 @@
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { cpus, release, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
+import { freePort } from '../src/util/free-port.js';
 import { NO_LIMIT_FLAGS } from './load/no-limits.js';
 import { type BenchOptions, parseBenchArgs } from './load/options.js';
 import { type BenchResult, runBench } from './load/run.js';
@@ -23,18 +23,6 @@ const ROOMS = CLIENTS / 50;
 const ANALYSIS_MARKER = '## Analysis';
 
 const NO_LIMITS = [...NO_LIMIT_FLAGS, '--log-level', 'warn'];
-
-async function freePort(): Promise<number> {
-  for (;;) {
-    const port = 20_000 + Math.floor(Math.random() * 12_000);
-    const free = await new Promise<boolean>((resolve) => {
-      const s = createServer();
-      s.once('error', () => resolve(false));
-      s.listen(port, '127.0.0.1', () => s.close(() => resolve(true)));
-    });
-    if (free) return port;
-  }
-}
 
 async function waitFor(check: () => Promise<boolean>, what: string): Promise<void> {
   const deadline = Date.now() + 20_000;

@@ -8,7 +8,8 @@ import { freePort } from './free-port.js';
 import { RedisServer } from './redis-server.js';
 import { waitUntil } from './wait.js';
 
-const CLI = new URL('../../src/cli.js', import.meta.url).pathname;
+/** The compiled `parley` command line. */
+export const CLI = new URL('../../src/cli.js', import.meta.url).pathname;
 
 /** Abuse limits off (tests drive bursts); later flags in `args` override them. */
 export { NO_LIMIT_FLAGS } from '../../bench/load/no-limits.js';

@@ -6,10 +6,11 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { exportJWK, exportSPKI, generateKeyPair, SignJWT } from 'jose';
 import WebSocket from 'ws';
-import { ParleyClient, type WebSocketLike } from '../../client/index.js';
+import { ParleyClient } from '../../client/index.js';
 import { CloseCodes } from '../../src/protocol/close-codes.js';
 import { startNode } from '../helpers/nodes.js';
 import { RawClient } from '../helpers/raw-client.js';
+import { nodeWebSocket } from '../helpers/sdk.js';
 import { Collector, waitUntil } from '../helpers/wait.js';
 
 const SECRET = 'a-test-secret-of-at-least-32-characters!!';
@@ -184,7 +185,7 @@ describe('tokens (HS256 secret)', async () => {
         issued += 1;
         return hs256(claims({ sub: 'sdk-user' }), SECRET, 3);
       },
-      webSocket: (url) => new WebSocket(url) as unknown as WebSocketLike,
+      webSocket: nodeWebSocket,
     });
     after(() => client.close());
     const states = new Collector<string>();

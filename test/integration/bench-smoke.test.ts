@@ -3,10 +3,8 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { describe, it } from 'node:test';
 import type { BenchResult } from '../../bench/load/run.js';
-import { type ServerProcess, startInstanceGroup } from '../helpers/processes.js';
+import { CLI, type ServerProcess, startInstanceGroup } from '../helpers/processes.js';
 import { within } from '../helpers/wait.js';
-
-const CLI = new URL('../../src/cli.js', import.meta.url).pathname;
 
 describe('parley bench smoke run', async () => {
   const { nodes } = await startInstanceGroup(3, 'b', ['--log-level', 'warn']);

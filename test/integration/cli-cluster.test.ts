@@ -3,9 +3,8 @@ import { spawn } from 'node:child_process';
 import { describe, it } from 'node:test';
 import type { StatsResponse } from '../../src/index.js';
 import { freePortRange } from '../helpers/free-port.js';
+import { CLI } from '../helpers/processes.js';
 import { waitUntil, within } from '../helpers/wait.js';
-
-const CLI = new URL('../../src/cli.js', import.meta.url).pathname;
 
 describe('parley cluster', () => {
   it('starts N instances on consecutive ports with a private Redis, and stops them all on SIGTERM', async () => {

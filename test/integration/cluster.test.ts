@@ -5,11 +5,11 @@
  */
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
-import WebSocket from 'ws';
-import { type ConnectionState, ParleyClient, type WebSocketLike } from '../../client/index.js';
+import { type ConnectionState, ParleyClient } from '../../client/index.js';
 import { randomId } from '../../src/util/ids.js';
 import { type ServerProcess, spawnServer, startInstanceGroup } from '../helpers/processes.js';
 import { type Frame, RawClient } from '../helpers/raw-client.js';
+import { nodeWebSocket } from '../helpers/sdk.js';
 import { Collector, waitUntil, within } from '../helpers/wait.js';
 
 describe('three instances, one Redis', async () => {
@@ -147,7 +147,7 @@ describe('three instances, one Redis', async () => {
       url: (nodes[0] as ServerProcess).wsUrl,
       name: 'Reader',
       userId: 'blip-reader',
-      webSocket: (url) => new WebSocket(url) as unknown as WebSocketLike,
+      webSocket: nodeWebSocket,
     });
     after(() => reader.close());
     const got = new Collector<number>();
@@ -179,7 +179,7 @@ describe('three instances, one Redis', async () => {
       url: [extra.wsUrl, (nodes[0] as ServerProcess).wsUrl],
       name: 'Roller',
       userId: 'roller',
-      webSocket: (url) => new WebSocket(url) as unknown as WebSocketLike,
+      webSocket: nodeWebSocket,
       reconnect: { minDelayMs: 50, maxDelayMs: 200 },
     });
     after(() => roller.close());

@@ -4,11 +4,11 @@
  */
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
-import WebSocket from 'ws';
-import { type ChatMessage, ParleyClient, type WebSocketLike } from '../../client/index.js';
+import { type ChatMessage, ParleyClient } from '../../client/index.js';
 import { randomId } from '../../src/util/ids.js';
 import { type ServerProcess, spawnServer, startInstanceGroup } from '../helpers/processes.js';
 import { type Frame, RawClient } from '../helpers/raw-client.js';
+import { nodeWebSocket } from '../helpers/sdk.js';
 import { Collector, waitUntil } from '../helpers/wait.js';
 
 const offsets = (frames: ReadonlyArray<Record<string, unknown>>) => frames.map((m) => m.offset as number);
@@ -74,7 +74,7 @@ describe('delivery guarantees over Redis', async () => {
         url,
         name,
         userId: name,
-        webSocket: (u) => new WebSocket(u) as unknown as WebSocketLike,
+        webSocket: nodeWebSocket,
         reconnect: { minDelayMs: 50, maxDelayMs: 300 },
       });
     // `stays` is connected throughout; `away` is offline (its instance down) while Redis restarts.

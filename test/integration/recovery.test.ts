@@ -1,11 +1,11 @@
 /** Resume on one node: recovery after a reconnect, the seam between recovered and live messages, limits. */
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
-import WebSocket from 'ws';
-import { type ChatMessage, ParleyClient, type WebSocketLike } from '../../client/index.js';
+import { type ChatMessage, ParleyClient } from '../../client/index.js';
 import { CloseCodes } from '../../src/protocol/close-codes.js';
 import { startNode } from '../helpers/nodes.js';
 import { type Frame, RawClient } from '../helpers/raw-client.js';
+import { nodeWebSocket } from '../helpers/sdk.js';
 import { Collector, waitUntil } from '../helpers/wait.js';
 
 const offsets = (frames: Frame[] | ChatMessage[]) => frames.map((m) => m.offset as number);
@@ -137,7 +137,7 @@ describe('resume', async () => {
         url: roomy.wsUrl,
         name,
         userId: name.toLowerCase(),
-        webSocket: (url) => new WebSocket(url) as unknown as WebSocketLike,
+        webSocket: nodeWebSocket,
         reconnect: { minDelayMs: 20, maxDelayMs: 100 },
       });
     const reader = make('Reader');

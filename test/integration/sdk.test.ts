@@ -1,12 +1,10 @@
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
-import WebSocket from 'ws';
-import { type ConnectionState, ParleyClient, type WebSocketLike } from '../../client/index.js';
+import { type ConnectionState, ParleyClient } from '../../client/index.js';
 import type { ChatMessage } from '../../client/protocol.js';
 import { startNode } from '../helpers/nodes.js';
+import { nodeWebSocket } from '../helpers/sdk.js';
 import { Collector } from '../helpers/wait.js';
-
-const factory = (url: string) => new WebSocket(url) as unknown as WebSocketLike;
 
 const opened: ParleyClient[] = [];
 after(() => {
@@ -18,7 +16,7 @@ function client(url: string, name: string, userId?: string) {
     url,
     name,
     userId,
-    webSocket: factory,
+    webSocket: nodeWebSocket,
     reconnect: { minDelayMs: 50, maxDelayMs: 200 },
   });
   opened.push(c);

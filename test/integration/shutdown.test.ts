@@ -2,11 +2,9 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { describe, it } from 'node:test';
 import { CloseCodes } from '../../src/protocol/close-codes.js';
-import { spawnServer } from '../helpers/processes.js';
+import { CLI, spawnServer } from '../helpers/processes.js';
 import { RawClient } from '../helpers/raw-client.js';
 import { within } from '../helpers/wait.js';
-
-const CLI = new URL('../../src/cli.js', import.meta.url).pathname;
 
 describe('graceful shutdown', () => {
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
