@@ -9,7 +9,7 @@ import { launchBrowser } from '../helpers/browser.js';
 import { startNode } from '../helpers/nodes.js';
 import { type ServerProcess, spawnServer, startInstanceGroup } from '../helpers/processes.js';
 import { RawClient } from '../helpers/raw-client.js';
-import { waitUntil } from '../helpers/wait.js';
+import { waitUntil, within } from '../helpers/wait.js';
 
 const WAIT = { timeout: 15_000 };
 
@@ -161,7 +161,7 @@ describe('web UI over two instances and Redis', async () => {
   it('reconnects after its instance restarts and shows the messages sent meanwhile', async () => {
     const old = nodes[0] as ServerProcess;
     old.child.kill('SIGTERM');
-    await old.exited;
+    await within(old.exited, 20_000, 'the instance to exit');
     await alice.waitForSelector(
       '.status[data-status="reconnecting"], .status[data-status="connecting"]',
       WAIT,

@@ -39,7 +39,7 @@ async function closeCode(
     client.close();
     return 'welcome';
   }
-  return (await client.closed).code;
+  return (await client.waitClosed()).code;
 }
 
 describe('tokens (HS256 secret)', async () => {
@@ -173,7 +173,7 @@ describe('tokens (HS256 secret)', async () => {
       token: await hs256(claims({ sub: 'short' }), SECRET, 2),
     });
     assert.ok(client.welcome);
-    const closed = await client.closed;
+    const closed = await client.waitClosed();
     assert.equal(closed.code, CloseCodes.token_expired);
   });
 

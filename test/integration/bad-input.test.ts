@@ -122,25 +122,25 @@ describe('bad input', async () => {
   it('closes a connection that sends an oversize frame with 1009, others unaffected', async () => {
     const bad = await connect();
     bad.sendRaw(JSON.stringify({ type: 'send', ref: 1, room: 'shared', text: 'x'.repeat(5000), cid: 'big' }));
-    assert.equal((await bad.closed).code, 1009);
+    assert.equal((await bad.waitClosed()).code, 1009);
   });
 
   it('closes a connection that sends invalid UTF-8 with 1007', async () => {
     const bad = await connect();
     bad.ws.send(Buffer.from([0x7b, 0xff, 0xfe, 0x7d]), { binary: false });
-    assert.equal((await bad.closed).code, 1007);
+    assert.equal((await bad.waitClosed()).code, 1007);
   });
 
   it('refuses handshakes without a valid name (4500) or with another protocol version (4501)', async () => {
     const noName = await connect({});
     assert.equal(noName.welcome, undefined);
-    assert.deepEqual((await noName.closed).code, 4500);
+    assert.deepEqual((await noName.waitClosed()).code, 4500);
     const badUser = await connect({ name: 'x', user: 'bad user!' });
-    assert.equal((await badUser.closed).code, 4500);
+    assert.equal((await badUser.waitClosed()).code, 4500);
     const control = await connect({ name: 'evil\u0000name' });
-    assert.equal((await control.closed).code, 4500);
+    assert.equal((await control.waitClosed()).code, 4500);
     const v2 = await connect({ name: 'x', v: '2' });
-    assert.equal((await v2.closed).code, 4501);
+    assert.equal((await v2.waitClosed()).code, 4501);
   });
 
   it('answers unknown paths with 404 and never upgrades them', async () => {

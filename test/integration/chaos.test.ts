@@ -116,7 +116,7 @@ describe('chaos: drops, SIGKILL and SIGTERM while sending', async () => {
       await atAcks(200);
       const killed = nodes[1] as ServerProcess;
       killed.child.kill('SIGKILL');
-      await killed.exited;
+      await within(killed.exited, 20_000, 'the instance to exit');
       mark('instance x1 killed (SIGKILL)');
       await atAcks(300);
       nodes[1] = await spawnServer([...groupArgs, '--node-id', 'x1'], { port: killed.port });

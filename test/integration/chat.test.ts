@@ -80,7 +80,7 @@ describe('chat over real WebSockets', async () => {
     const state = await carol.request({ type: 'presence', room: 'presence' });
     assert.equal((state.users as unknown[]).length, 2, 'two tabs of Dave count once');
     dave1.close();
-    await dave1.closed;
+    await dave1.waitClosed();
     await dave2.request({ type: 'leave', room: 'presence' });
     const leave = await carol.frames.find(
       (f) => f.type === 'presence_diff' && (f.leaves as unknown[]).length > 0,

@@ -74,7 +74,7 @@ describe('three instances, one Redis', async () => {
       a.ofType('presence_diff').filter((f) => (f.joins as Array<{ id: string }>).some((u) => u.id === 'pc'));
     await waitUntil(() => joinsOfPc().length >= 1, 5000, 'pc join diff on instance 0');
     tab1.close();
-    await tab1.closed;
+    await tab1.waitClosed();
     await tab2.request({ type: 'ping' });
     assert.deepEqual(
       users(await a.request({ type: 'presence', room })),

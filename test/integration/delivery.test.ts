@@ -9,7 +9,7 @@ import { randomId } from '../../src/util/ids.js';
 import { type ServerProcess, spawnServer, startInstanceGroup } from '../helpers/processes.js';
 import { type Frame, RawClient } from '../helpers/raw-client.js';
 import { nodeWebSocket } from '../helpers/sdk.js';
-import { Collector, waitUntil } from '../helpers/wait.js';
+import { Collector, waitUntil, within } from '../helpers/wait.js';
 
 const offsets = (frames: ReadonlyArray<Record<string, unknown>>) => frames.map((m) => m.offset as number);
 const range = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => from + i);
@@ -104,7 +104,7 @@ describe('delivery guarantees over Redis', async () => {
 
     const port = n1.port;
     n1.child.kill('SIGTERM');
-    await n1.exited;
+    await within(n1.exited, 20_000, 'the instance to exit');
     await redis.kill();
     await redis.restart();
     await waitUntil(

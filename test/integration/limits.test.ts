@@ -46,7 +46,7 @@ describe('limits on one instance', () => {
     assert.equal(a3.welcome, undefined);
     assert.equal((await a3.waitClosed()).code, CloseCodes.too_many_connections);
     a1.close();
-    await a1.closed;
+    await a1.waitClosed();
     await waitUntil(
       async () => {
         const again = await RawClient.connect(node.wsUrl, { name: 'A', user: 'a' });

@@ -36,7 +36,7 @@ describe('resume', async () => {
     await publish(pub, room, 3, 'a');
     await waitUntil(() => x.ofType('message').length === 3, 5000, 'x to get 3');
     x.close();
-    await x.closed;
+    await x.waitClosed();
     await publish(pub, room, 7, 'b');
     const again = await connect('X');
     const epoch = (first.position as { epoch: string }).epoch;

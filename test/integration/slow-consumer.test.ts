@@ -42,7 +42,7 @@ describe('slow consumer', () => {
       Array.from({ length: sent }, (_, i) => i + 1),
     );
     stuck.ws.resume();
-    const closed = await stuck.closed;
+    const closed = await stuck.waitClosed(20_000);
     assert.equal(closed.code, CloseCodes.slow_consumer);
     assert.equal(closed.reason, 'slow consumer');
     assert.ok(stuck.ofType('message').length < sent, 'the stuck client got only part of the flood');
