@@ -264,9 +264,10 @@ Commands: \`npm run bench:compare\` (this page), or by hand: \`parley serve --po
 ${rows.join('\n')}
 
 Redis: while Parley x2 was publishing, Redis ran ${p2calls.toFixed(2)} \`EVALSHA\` per published message (the
-publish script is one; the presence refresh of the same seconds adds the rest), and with every client connected but
-silent it ran ${p2idle.toFixed(3)} commands per connection per minute (presence refresh is one script per room per
-instance every \`presenceTtlMs / 3\`, plus one stats heartbeat per instance per second; nothing is per connection).
+publish script), and with every client connected but silent it ran ${p2idle.toFixed(3)} commands per connection per
+minute: a presence heartbeat per instance every \`presenceTtlMs / 3\` (one \`ZADD\`, whatever the number of
+connections) and the stats heartbeat per instance every \`statsIntervalMs\` (its own stats, plus the ids of its online
+users and rooms, 1,000 per \`ZADD\`, for the cluster-wide distinct counts).
 
 ## Targets
 

@@ -1,13 +1,17 @@
-import type { Server } from 'node:http';
+import type { Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Registry } from 'prom-client';
 import type { TokenVerifier } from './auth/jwt.js';
 import { type ClusterView, type NodeStats, totals } from './cluster/node-registry.js';
 import type { Config } from './config/config.js';
 import type { Engine } from './engine/engine.js';
+import { CONTROL_ROOM } from './engine/types.js';
 import { createHttpServer } from './http/http-server.js';
+import { createServerApi } from './http/server-api.js';
 import { StaticFiles } from './http/static-files.js';
 import { StatsFeed } from './http/stats-feed.js';
 import { Hub } from './hub/hub.js';
+import { registerMetrics } from './metrics/prometheus.js';
 import { CloseCodes } from './protocol/close-codes.js';
 import { Admission } from './transport/admission.js';
 import type { Identify } from './transport/identify.js';
@@ -31,6 +35,8 @@ export interface NodeDeps {
   ids: IdGenerator;
   /** Directory of the built web UI. */
   webRoot: string;
+  /** The Prometheus registry this node's metrics go to (one per node: several nodes may share a process). */
+  metrics: Registry;
 }
 
 /** What `/api/stats` answers: this node, and the whole cluster as seen from it. */
@@ -41,7 +47,7 @@ export interface StatsResponse {
 
 /**
  * One Parley server instance: owns the engine, the hub, the HTTP server and the WebSocket endpoint, and the
- * maintenance loops (presence refresh and expiry). `start()` brings it up; `shutdown()` drains it.
+ * maintenance loops (presence heartbeat and expiry). `start()` brings it up; `shutdown()` drains it.
  */
 export class ParleyNode {
   readonly hub: Hub;
@@ -56,7 +62,17 @@ export class ParleyNode {
   private lastSample = { t: 0, published: 0, deliveries: 0 };
 
   constructor(private readonly deps: NodeDeps) {
-    this.hub = new Hub(deps);
+    // The sources are read at scrape time, once the hub and the endpoint exist.
+    const observer = registerMetrics(deps.metrics, {
+      hub: () => this.hub.counters,
+      engine: () => deps.engine.counters(),
+      connections: () => this.hub.sessions.size,
+      rooms: () => this.hub.roomCount,
+      users: () => this.hub.userIds().length,
+      bytesOut: () => this.ws?.bytesOut ?? 0,
+      ready: () => (this.isReady() ? 1 : 0),
+    });
+    this.hub = new Hub({ ...deps, observer });
   }
 
   get id(): string {
@@ -84,12 +100,16 @@ export class ParleyNode {
     this.startedAt = clock.now();
     await this.deps.prepare?.();
     await engine.start();
+    await this.subscribeControl();
     const files = await StaticFiles.load(this.deps.webRoot);
     if (files.size === 0) logger.warn({ webRoot: this.deps.webRoot }, 'web UI not built: run npm run build');
     const server = createHttpServer(
       {
         json: { '/api/stats': () => this.clusterStats() },
-        streams: { '/api/stats/stream': (request, response) => this.feed?.attach(request, response) },
+        streams: {
+          '/api/stats/stream': (request, response) => this.feed?.attach(request, response),
+          '/metrics': (_request, response) => this.serveMetrics(response),
+        },
         text: {
           '/healthz': () => ({ status: 200, body: 'ok\n' }),
           '/readyz': () =>
@@ -99,6 +119,7 @@ export class ParleyNode {
         pages: ['/', '/dashboard'],
         adminToken: config.adminToken,
         protectedPrefixes: ['/api/', '/metrics'],
+        api: createServerApi(this.deps),
       },
       logger,
     );
@@ -127,10 +148,37 @@ export class ParleyNode {
     this.startMaintenance();
     engine.onRecovered(() => {
       logger.info('engine recovered: restoring presence, announcing positions');
+      if (!engine.broker.subscribedRooms().has(CONTROL_ROOM)) void this.subscribeControl();
       this.hub.restorePresence().catch((error) => logger.warn({ err: error }, 'presence restore failed'));
       this.hub.announcePositions().catch((error) => logger.warn({ err: error }, 'position announce failed'));
     });
     logger.info({ port: this.port, engine: engine.kind }, 'parley listening');
+  }
+
+  /** Subscribes to the cluster's control events (e.g. disconnect a user everywhere); retried on recovery. */
+  private async subscribeControl(): Promise<void> {
+    try {
+      await this.deps.engine.broker.subscribe(CONTROL_ROOM);
+    } catch (error) {
+      this.deps.logger.warn(
+        { err: error },
+        'control channel subscription failed; retrying when the engine recovers',
+      );
+    }
+  }
+
+  private serveMetrics(response: ServerResponse): void {
+    const { metrics, logger } = this.deps;
+    metrics.metrics().then(
+      (body) => {
+        response.writeHead(200, { 'content-type': metrics.contentType, 'cache-control': 'no-store' });
+        response.end(body);
+      },
+      (error: unknown) => {
+        logger.error({ err: error }, 'metrics collection failed');
+        response.writeHead(500).end();
+      },
+    );
   }
 
   /** True while the node accepts and serves connections. */
@@ -220,13 +268,13 @@ export class ParleyNode {
 
   private startMaintenance(): void {
     const { config, engine, logger } = this.deps;
-    const refreshEvery = Math.max(100, Math.floor(config.presenceTtlMs / 3));
-    const refresh = setInterval(() => {
-      engine.presence.refresh(this.hub.localPresence()).catch((error) => {
+    const presenceBeatEvery = Math.max(100, Math.floor(config.presenceTtlMs / 3));
+    const presenceBeat = setInterval(() => {
+      engine.presence.heartbeat().catch((error) => {
         this.hub.counters.engineErrors += 1;
-        logger.warn({ err: error }, 'presence refresh failed');
+        logger.warn({ err: error }, 'presence heartbeat failed');
       });
-    }, refreshEvery);
+    }, presenceBeatEvery);
     const idle = setInterval(
       () => this.hub.closeIdle(),
       Math.max(100, Math.min(10_000, config.idleTimeoutMs / 4 || 10_000)),
@@ -240,14 +288,14 @@ export class ParleyNode {
           logger.warn({ err: error }, 'presence expiry failed');
         });
       },
-      Math.min(1000, refreshEvery),
+      Math.min(1000, presenceBeatEvery),
     );
     const heartbeat = setInterval(() => this.heartbeat(), config.statsIntervalMs);
     this.heartbeat();
-    refresh.unref();
+    presenceBeat.unref();
     expire.unref();
     heartbeat.unref();
-    this.timers.push(refresh, expire, heartbeat);
+    this.timers.push(presenceBeat, expire, heartbeat);
   }
 
   /** Every stats interval: sample rates and latency, publish this node's stats, feed the dashboards. */

@@ -204,7 +204,20 @@ export const OptionSpecs = {
     env: ['PARLEY_ADMIN_TOKEN'],
     default: '',
     check: (value) => (value === '' || value.length >= 16 ? undefined : 'must be at least 16 characters'),
-    description: 'Bearer token required by /api/* and /metrics (empty: open; set it in production)',
+    description:
+      'Bearer token required by /api/stats, /metrics and the dashboard stream (empty: open; set it in production); ' +
+      'also accepted by the server API',
+    group: 'security',
+  },
+  apiToken: {
+    kind: 'string',
+    flag: 'api-token',
+    env: ['PARLEY_API_TOKEN'],
+    default: '',
+    check: (value) => (value === '' || value.length >= 16 ? undefined : 'must be at least 16 characters'),
+    description:
+      'Bearer token of the server API for backends (/api/rooms/*, /api/users/*: publish, history, presence, ' +
+      'disconnect); empty: the server API is disabled unless an admin token is set',
     group: 'security',
   },
   trustProxy: {
@@ -295,7 +308,7 @@ export const OptionSpecs = {
     max: 10 * MINUTE,
     unit: 'ms',
     description:
-      'A presence entry expires unless refreshed within this time (refreshed every third of it): ' +
+      "An instance's presence entries expire when its presence heartbeat (every third of this) stops for this long: " +
       "the users of a crashed instance leave others' presence within about this time plus one second",
     group: 'engine',
   },

@@ -26,7 +26,7 @@ export function createMemoryEngine(options: MemoryEngineOptions): Engine {
     history,
     rate > 0 ? new BucketMap(rate, rate * 2, options.clock) : undefined,
   );
-  const presence = new MemoryPresence(options.presenceTtlMs, options.clock);
+  const presence = new MemoryPresence();
   return {
     kind: 'memory',
     broker,
@@ -36,7 +36,7 @@ export function createMemoryEngine(options: MemoryEngineOptions): Engine {
     start: async () => {},
     isReady: () => true,
     onRecovered: () => {},
-    counters: () => ({ errors: 0, received: 0 }),
+    counters: () => ({ errors: 0, received: 0, commandErrors: 0, reconnects: 0 }),
     close: () => broker.close(),
   };
 }

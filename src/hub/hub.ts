@@ -30,6 +30,8 @@ export interface HubDeps {
   nodeId: string;
   /** Verifies refreshed tokens (verified-token mode only). */
   verifyToken?: TokenVerifier;
+  /** Receives latency observations (metrics). */
+  observer?: HubObserver;
 }
 
 /** Counters of one node's hub, read by the stats endpoint and metrics. */
@@ -44,6 +46,20 @@ export interface HubCounters {
   engineErrors: number;
   /** Commands refused by a rate limit (per connection or per user). */
   rateLimited: number;
+  /** Connections accepted. */
+  connectionsOpened: number;
+  /** Connections closed, by WebSocket close code (the server's when it closed first, else the peer's). */
+  connectionsClosed: Map<number, number>;
+  /** `send` commands received from local clients (accepted or not). */
+  messagesReceived: number;
+}
+
+/** Latency observations the hub reports (e.g. to Prometheus histograms); all optional. */
+export interface HubObserver {
+  /** Time a client's publish took in the engine (broker round trip), in milliseconds. */
+  publishLatency?(ms: number): void;
+  /** Publish-to-fan-out time of one message delivered to `count` local members, in milliseconds. */
+  deliveryLatency?(ms: number, count: number): void;
 }
 
 /** Commands a session may have in flight before the hub stops reading from it. */
@@ -69,6 +85,9 @@ export class Hub {
     slowConsumers: 0,
     engineErrors: 0,
     rateLimited: 0,
+    connectionsOpened: 0,
+    connectionsClosed: new Map(),
+    messagesReceived: 0,
   };
   /** Publish-to-fan-out latency of the messages delivered here, per delivery. */
   readonly latency = new LatencyWindow();
@@ -103,8 +122,12 @@ export class Hub {
       applyIdentity: (session, identity) => this.applyIdentity(session, identity),
       enterRoom: (session, room) => this.enterRoom(session, room),
       exitRoom: (session, room) => this.exitRoom(session, room),
-      countPublished: () => {
+      countReceived: () => {
+        this.counters.messagesReceived += 1;
+      },
+      countPublished: (ms) => {
         this.counters.published += 1;
+        deps.observer?.publishLatency?.(ms);
       },
     };
   }
@@ -168,16 +191,6 @@ export class Hub {
     if (failed > 0) this.engineFailed('announce positions', new Error(`${failed} rooms not announced`));
   }
 
-  /** Rooms with local members and their sessions' ids (for the presence refresh). */
-  localPresence(): Array<{ room: string; conns: string[] }> {
-    const out: Array<{ room: string; conns: string[] }> = [];
-    for (const room of this.rooms.roomNames()) {
-      const members = this.rooms.members(room);
-      if (members) out.push({ room, conns: [...members].map((s) => s.id) });
-    }
-    return out;
-  }
-
   /** Registers a new connection and sends it the welcome frame. */
   connect(transport: Transport, identity: Identity): Session {
     const { config, clock } = this.deps;
@@ -189,6 +202,7 @@ export class Hub {
     session.applyIdentity(identity, clock.now());
     session.idleSince = clock.now();
     this.sessions.add(session);
+    this.counters.connectionsOpened += 1;
     const rate =
       config.commandsPerSec > 0
         ? new TokenBucket(config.commandsPerSec, config.commandsPerSec * 2, clock)
@@ -268,9 +282,14 @@ export class Hub {
     this.replyError(session, new ReplyError('binary_unsupported'));
   }
 
-  /** Forgets a session whose connection closed: leaves its rooms (after its pending commands). */
-  async disconnect(session: Session): Promise<void> {
+  /**
+   * Forgets a session whose connection closed: leaves its rooms (after its pending commands).
+   * @param peerCode the close code the connection ended with, counted unless the server closed it first
+   */
+  async disconnect(session: Session, peerCode = 1006): Promise<void> {
     if (!this.sessions.delete(session)) return;
+    const code = session.closedWith ?? peerCode;
+    this.counters.connectionsClosed.set(code, (this.counters.connectionsClosed.get(code) ?? 0) + 1);
     this.disconnecting += 1;
     try {
       session.markClosed();
@@ -381,14 +400,36 @@ export class Hub {
     this.presenceAnnouncer.left(room, user);
   }
 
+  /**
+   * Closes every local connection of a user with the terminal `forbidden` code (the server API's "disconnect
+   * everywhere" reaches each node as a control event).
+   * @returns the number of connections closed here
+   */
+  disconnectUser(userId: string, reason: string): number {
+    let closed = 0;
+    for (const session of this.sessions) {
+      if (session.user.id !== userId || session.closed) continue;
+      session.close(CloseCodes.forbidden, reason);
+      closed += 1;
+    }
+    if (closed > 0) this.deps.logger.info({ user: userId, connections: closed }, 'user disconnected');
+    return closed;
+  }
+
   private dispatch(event: RoomEvent): void {
+    if (event.kind === 'control') {
+      if (event.action === 'disconnect_user') this.disconnectUser(event.user, event.reason);
+      return;
+    }
     const members = this.rooms.members(event.room);
     if (!members || members.size === 0) return;
     if (event.kind === 'message') {
       const frame = encodeFrame({ type: 'message', ...event.message });
       for (const session of members) session.deliver(event.room, frame, event.message);
       this.counters.deliveries += members.size;
-      this.latency.record(this.deps.clock.now() - event.message.ts, members.size);
+      const latency = this.deps.clock.now() - event.message.ts;
+      this.latency.record(latency, members.size);
+      this.deps.observer?.deliveryLatency?.(latency, members.size);
       return;
     }
     if (event.kind === 'typing') {

@@ -1,22 +1,19 @@
 import type { UserInfo } from '../engine/types.js';
-import type { Clock } from '../util/clock.js';
-import type { PresenceEntry, PresenceExpiry, PresenceRefreshBatch, PresenceStore } from './presence-store.js';
+import type { PresenceEntry, PresenceExpiry, PresenceStore } from './presence-store.js';
 
 interface RoomPresence {
-  /** conn → entry and its expiry time. */
-  conns: Map<string, { entry: PresenceEntry; expiresAt: number }>;
+  /** conn → entry. */
+  conns: Map<string, PresenceEntry>;
   /** user id → number of live connections of that user in the room. */
   users: Map<string, { user: UserInfo; count: number }>;
 }
 
-/** Presence of a single node, in process memory, with the same expiry semantics as the Redis store. */
+/**
+ * Presence of a single node, in process memory. The store is the only instance and lives as long as the process,
+ * so entries go only when removed: there is nothing to expire.
+ */
 export class MemoryPresence implements PresenceStore {
   private readonly rooms = new Map<string, RoomPresence>();
-
-  constructor(
-    private readonly ttlMs: number,
-    private readonly clock: Clock,
-  ) {}
 
   async add(room: string, entry: PresenceEntry): Promise<{ userJoined: boolean }> {
     let presence = this.rooms.get(room);
@@ -24,13 +21,8 @@ export class MemoryPresence implements PresenceStore {
       presence = { conns: new Map(), users: new Map() };
       this.rooms.set(room, presence);
     }
-    const expiresAt = this.clock.now() + this.ttlMs;
-    const existing = presence.conns.get(entry.conn);
-    if (existing) {
-      existing.expiresAt = expiresAt;
-      return { userJoined: false };
-    }
-    presence.conns.set(entry.conn, { entry, expiresAt });
+    if (presence.conns.has(entry.conn)) return { userJoined: false };
+    presence.conns.set(entry.conn, entry);
     const user = presence.users.get(entry.user.id);
     if (user) {
       user.count += 1;
@@ -44,43 +36,19 @@ export class MemoryPresence implements PresenceStore {
     const presence = this.rooms.get(room);
     const existing = presence?.conns.get(conn);
     if (!presence || !existing) return { userLeft: false };
-    return this.drop(room, presence, conn, existing.entry);
+    return this.drop(room, presence, conn, existing);
   }
 
-  async refresh(batch: PresenceRefreshBatch): Promise<void> {
-    const expiresAt = this.clock.now() + this.ttlMs;
-    for (const { room, conns } of batch) {
-      const presence = this.rooms.get(room);
-      if (!presence) continue;
-      for (const conn of conns) {
-        const existing = presence.conns.get(conn);
-        if (existing) existing.expiresAt = expiresAt;
-      }
-    }
-  }
+  async heartbeat(): Promise<void> {}
 
   async users(room: string): Promise<UserInfo[]> {
     const presence = this.rooms.get(room);
     if (!presence) return [];
-    const now = this.clock.now();
-    const live = new Map<string, UserInfo>();
-    for (const { entry, expiresAt } of presence.conns.values()) {
-      if (expiresAt > now) live.set(entry.user.id, entry.user);
-    }
-    return [...live.values()];
+    return [...presence.users.values()].map(({ user }) => user);
   }
 
   async expire(): Promise<PresenceExpiry[]> {
-    const now = this.clock.now();
-    const expired: PresenceExpiry[] = [];
-    for (const [room, presence] of this.rooms) {
-      for (const [conn, { entry, expiresAt }] of presence.conns) {
-        if (expiresAt > now) continue;
-        const { userLeft, user } = this.drop(room, presence, conn, entry);
-        if (userLeft && user) expired.push({ room, user });
-      }
-    }
-    return expired;
+    return [];
   }
 
   private drop(

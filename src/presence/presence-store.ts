@@ -15,13 +15,12 @@ export interface PresenceExpiry {
   user: UserInfo;
 }
 
-/** Rooms and the connections in them whose entries to keep alive. */
-export type PresenceRefreshBatch = ReadonlyArray<{ room: string; conns: readonly string[] }>;
-
 /**
  * Who is in which room. Entries are per connection and aggregated per user: a user with two connections in a
- * room is one user. Entries expire `presenceTtlMs` after they were added or last refreshed, so the presence of
- * a node that died disappears without anyone removing it.
+ * room is one user. Each store instance (one per node process) owns the entries it added, and they live as long
+ * as it keeps calling {@link PresenceStore.heartbeat}: when an instance stops for longer than `presenceTtlMs`
+ * (it crashed, or drained and exited), its entries stop being listed and the next `expire()` on any node removes
+ * them and reports the leaves. Liveness is per instance, not per entry, so idle connections cost nothing.
  */
 export interface PresenceStore {
   /**
@@ -36,15 +35,19 @@ export interface PresenceStore {
    */
   remove(room: string, conn: string): Promise<{ userLeft: boolean; user?: UserInfo }>;
 
-  /** Extends the life of the given entries; one call per refresh interval per node (implementations batch). */
-  refresh(batch: PresenceRefreshBatch): Promise<void>;
+  /**
+   * Marks this instance, and so every entry it owns, alive; call it every `presenceTtlMs / 3`. One command,
+   * whatever the number of entries.
+   */
+  heartbeat(): Promise<void>;
 
   /** The users with at least one live connection in the room, one entry per user. */
   users(room: string): Promise<UserInfo[]>;
 
   /**
-   * Removes expired entries and reports the users whose last entry in a room expired. Safe to call from every
-   * node at once: each expiry is reported once.
+   * Removes the entries of dead instances, retries this instance's removals that failed (e.g. while Redis was
+   * down), and reports the users whose last entry in a room went. Safe to call from every node at once: each
+   * leave is reported once.
    */
   expire(): Promise<PresenceExpiry[]>;
 }

@@ -3,13 +3,12 @@ import type { RedisKeys } from '../redis/keys.js';
 import type { RedisLink } from '../redis/link.js';
 import {
   presenceAddScript,
-  presenceExpireScript,
-  presenceRefreshScript,
+  presenceDropInstanceScript,
+  presenceEntriesScript,
   presenceRemoveScript,
-  presenceUsersScript,
 } from '../redis/scripts.js';
 import type { Clock } from '../util/clock.js';
-import type { PresenceEntry, PresenceExpiry, PresenceRefreshBatch, PresenceStore } from './presence-store.js';
+import type { PresenceEntry, PresenceExpiry, PresenceStore } from './presence-store.js';
 
 /** Settings of {@link RedisPresence}. */
 export interface RedisPresenceOptions {
@@ -21,23 +20,26 @@ export interface RedisPresenceOptions {
 
 /** Dead instances cleaned up per expire() call, at most. */
 const SWEEP_BATCH = 16;
-/** Margin on top of the TTL before an instance that stopped refreshing counts as dead. */
+/** Margin on top of the TTL before an instance that stopped its heartbeat counts as dead. */
 const DEAD_MARGIN_MS = 500;
 
 /**
- * Presence in Redis. Per room: a hash of connection → user, a sorted set of connection → expiry time and a hash
+ * Presence in Redis. Per room: a hash of connection → user JSON, a hash of connection → owning instance and a hash
  * of user → connection count, changed only by Lua scripts so that "first connection joined" and "last connection
  * left" are decided atomically, once, cluster-wide.
  *
- * Each node instance records its last refresh in a sorted set and the rooms it holds entries in. When an instance
- * stops refreshing for longer than the TTL (it crashed, or drained and exited), any other node removes the
- * instance's expired entries room by room and announces the users who left: leaves arrive within TTL + one sweep
- * of the crash, and users who reconnected elsewhere in the meantime never appear to leave.
+ * Liveness is per instance: a sorted set scores each instance by its last heartbeat (one `ZADD` per instance per
+ * `ttlMs / 3`, whatever its number of connections), and a set per instance lists the rooms it holds entries in.
+ * Listing a room skips the entries of instances whose heartbeat is older than the TTL. When an instance stops
+ * (it crashed, or drained and exited), any other node removes its entries room by room and announces the users
+ * who left: leaves arrive within TTL + one sweep of the crash, and users who reconnected elsewhere in the meantime
+ * never appear to leave.
  */
 export class RedisPresence implements PresenceStore {
   /** Rooms this instance holds entries in, with its connections there. */
   private readonly local = new Map<string, Set<string>>();
-  private lastOwnSweep = 0;
+  /** Removals that failed (Redis unavailable): retried by expire(), since live entries never expire. */
+  private readonly failedRemovals: Array<{ room: string; conn: string }> = [];
 
   constructor(
     private readonly link: RedisLink,
@@ -46,20 +48,20 @@ export class RedisPresence implements PresenceStore {
   ) {}
 
   private roomKeys(room: string): string[] {
-    return [this.keys.presenceConns(room), this.keys.presenceExpiry(room), this.keys.presenceUsers(room)];
+    return [this.keys.presenceConns(room), this.keys.presenceOwners(room), this.keys.presenceUsers(room)];
   }
 
-  private get keyTtlMs(): number {
-    return this.options.ttlMs * 3;
-  }
-
-  /** Marks this instance alive at `now`; written before any entry it refreshes, so it never lags them. */
-  private touchInstance(now: number): Promise<unknown> {
-    return this.link.command('ZADD', this.keys.presenceNodes(), 'GT', now, this.options.instance);
+  async heartbeat(): Promise<void> {
+    await this.link.command(
+      'ZADD',
+      this.keys.presenceNodes(),
+      'GT',
+      this.options.clock.now(),
+      this.options.instance,
+    );
   }
 
   async add(room: string, entry: PresenceEntry): Promise<{ userJoined: boolean }> {
-    const now = this.options.clock.now();
     let conns = this.local.get(room);
     const newRoom = !conns;
     if (!conns) {
@@ -67,17 +69,19 @@ export class RedisPresence implements PresenceStore {
       this.local.set(room, conns);
     }
     conns.add(entry.conn);
-    const roomsKey = this.keys.presenceNodeRooms(this.options.instance);
+    // The instance is marked alive and the room listed under it before the entry exists, so a sweeper never
+    // misses the entry nor mistakes its owner for dead.
     await Promise.all([
-      this.touchInstance(now),
-      newRoom ? this.link.command('SADD', roomsKey, room) : undefined,
+      this.heartbeat(),
+      newRoom
+        ? this.link.command('SADD', this.keys.presenceNodeRooms(this.options.instance), room)
+        : undefined,
     ]);
     const joined = await this.link.run(presenceAddScript, this.roomKeys(room), [
       entry.conn,
       entry.user.id,
       JSON.stringify(entry.user),
-      now + this.options.ttlMs,
-      this.keyTtlMs,
+      this.options.instance,
     ]);
     return { userJoined: joined === 1 };
   }
@@ -86,6 +90,23 @@ export class RedisPresence implements PresenceStore {
     const conns = this.local.get(room);
     conns?.delete(conn);
     if (conns && conns.size === 0) this.local.delete(room);
+    let result: { userLeft: boolean; user?: UserInfo };
+    try {
+      result = await this.removeEntry(room, conn);
+    } catch (error) {
+      this.failedRemovals.push({ room, conn });
+      throw error;
+    }
+    // Unlisted only once its entries are gone (a sweeper must find them otherwise) and if no join came since.
+    if (!this.local.has(room)) {
+      await this.link
+        .command('SREM', this.keys.presenceNodeRooms(this.options.instance), room)
+        .catch(() => {});
+    }
+    return result;
+  }
+
+  private async removeEntry(room: string, conn: string): Promise<{ userLeft: boolean; user?: UserInfo }> {
     const reply = (await this.link.run(presenceRemoveScript, this.roomKeys(room), [conn])) as
       | [number, string]
       | null;
@@ -93,54 +114,47 @@ export class RedisPresence implements PresenceStore {
     return { userLeft: reply[0] === 1, user: JSON.parse(reply[1]) as UserInfo };
   }
 
-  async refresh(batch: PresenceRefreshBatch): Promise<void> {
-    const now = this.options.clock.now();
-    await this.touchInstance(now);
-    // Issued in one turn: auto-pipelining sends them as one batch per Redis node.
-    await Promise.all([
-      this.link.command('PEXPIRE', this.keys.presenceNodeRooms(this.options.instance), 24 * 3600 * 1000),
-      ...batch
-        .filter(({ conns }) => conns.length > 0)
-        .map(({ room, conns }) =>
-          this.link.run(presenceRefreshScript, this.roomKeys(room), [
-            now + this.options.ttlMs,
-            this.keyTtlMs,
-            ...conns,
-          ]),
-        ),
-    ]);
-  }
-
   async users(room: string): Promise<UserInfo[]> {
-    const now = this.options.clock.now();
-    const reply = (await this.link.run(presenceUsersScript, this.roomKeys(room).slice(0, 2), [
-      now,
-    ])) as string[];
+    // Both in one turn: auto-pipelining sends them together.
+    const [live, reply] = await Promise.all([
+      this.liveInstances(),
+      this.link.run(presenceEntriesScript, this.roomKeys(room).slice(0, 2), []) as Promise<string[]>,
+    ]);
     const users = new Map<string, UserInfo>();
-    for (const json of reply) {
-      const user = JSON.parse(json) as UserInfo;
+    for (let i = 0; i < reply.length; i += 2) {
+      if (!live.has(reply[i] as string)) continue;
+      const user = JSON.parse(reply[i + 1] as string) as UserInfo;
       users.set(user.id, user);
     }
     return [...users.values()];
   }
 
+  private async liveInstances(): Promise<Set<string>> {
+    const since = this.options.clock.now() - this.options.ttlMs;
+    const ids = (await this.link.command(
+      'ZRANGEBYSCORE',
+      this.keys.presenceNodes(),
+      `(${since}`,
+      '+inf',
+    )) as string[];
+    return new Set(ids);
+  }
+
   async expire(): Promise<PresenceExpiry[]> {
-    const now = this.options.clock.now();
-    const expired: PresenceExpiry[] = [];
-    // Own rooms: entries of connections whose removal failed (e.g. Redis was down) expire here.
-    if (now - this.lastOwnSweep >= this.options.ttlMs / 2) {
-      this.lastOwnSweep = now;
-      const rooms = [...this.local.keys()];
-      for (const left of await Promise.all(rooms.map((room) => this.expireRoom(room, now))))
-        expired.push(...left);
-    }
-    expired.push(...(await this.sweepDeadInstances(now)));
+    const expired = await this.retryFailedRemovals();
+    expired.push(...(await this.sweepDeadInstances(this.options.clock.now())));
     return expired;
   }
 
-  private async expireRoom(room: string, now: number): Promise<PresenceExpiry[]> {
-    const left = (await this.link.run(presenceExpireScript, this.roomKeys(room), [now])) as string[];
-    return left.map((json) => ({ room, user: JSON.parse(json) as UserInfo }));
+  private async retryFailedRemovals(): Promise<PresenceExpiry[]> {
+    const expired: PresenceExpiry[] = [];
+    while (this.failedRemovals.length > 0) {
+      const { room, conn } = this.failedRemovals[0] as { room: string; conn: string };
+      const { userLeft, user } = await this.removeEntry(room, conn);
+      this.failedRemovals.shift();
+      if (userLeft && user) expired.push({ room, user });
+    }
+    return expired;
   }
 
   private async sweepDeadInstances(now: number): Promise<PresenceExpiry[]> {
@@ -168,8 +182,15 @@ export class RedisPresence implements PresenceStore {
       if (locked !== 'OK') continue;
       const roomsKey = this.keys.presenceNodeRooms(instance);
       const rooms = (await this.link.command('SMEMBERS', roomsKey)) as string[];
-      for (const left of await Promise.all(rooms.map((room) => this.expireRoom(room, now))))
-        expired.push(...left);
+      const lefts = await Promise.all(
+        rooms.map(async (room) => {
+          const left = (await this.link.run(presenceDropInstanceScript, this.roomKeys(room), [
+            instance,
+          ])) as string[];
+          return left.map((json) => ({ room, user: JSON.parse(json) as UserInfo }));
+        }),
+      );
+      for (const left of lefts) expired.push(...left);
       await this.link.command('DEL', roomsKey);
       await this.link.command('ZREM', this.keys.presenceNodes(), instance);
     }

@@ -42,9 +42,9 @@ export class RedisKeys {
     return this.room(room, 'pconns');
   }
 
-  /** Sorted set: connection id scored by expiry time. */
-  presenceExpiry(room: string): string {
-    return this.room(room, 'pexp');
+  /** Hash: connection id → the node instance that owns the entry. */
+  presenceOwners(room: string): string {
+    return this.room(room, 'powners');
   }
 
   /** Hash: user id → number of connections in the room. */
@@ -57,7 +57,7 @@ export class RedisKeys {
     return `${this.prefix}:{u:${userId}}:rate`;
   }
 
-  /** Sorted set: presence-holding node instances scored by their last refresh. */
+  /** Sorted set: presence-holding node instances scored by their last heartbeat. */
   presenceNodes(): string {
     return `${this.prefix}:presence-nodes`;
   }

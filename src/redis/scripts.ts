@@ -110,11 +110,17 @@ return out
 /** Position: KEYS meta, stream; ARGV epoch candidate, history ttl ms. Returns {epoch, offset}. */
 export const positionScript = script('position', `${ENSURE_STREAM}\nreturn {epoch, offset}\n`);
 
+/**
+ * Presence keys of a room, in every presence script: KEYS[1] conns (conn → user JSON), KEYS[2] owners (conn →
+ * instance), KEYS[3] users (user id → connection count). The keys live while the room has entries: Redis
+ * deletes a hash when its last field goes, and dead instances' entries are swept, so nothing needs a TTL.
+ */
+
 /** Shared: remove one connection's entry (its JSON in \`json\`), appending the user JSON to \`left\` when it was the user's last. */
 const DROP_CONN = `
 local function drop(conn, json, left)
   redis.call('HDEL', KEYS[1], conn)
-  redis.call('ZREM', KEYS[2], conn)
+  redis.call('HDEL', KEYS[2], conn)
   local id = cjson.decode(json)['id']
   if redis.call('HINCRBY', KEYS[3], id, -1) <= 0 then
     redis.call('HDEL', KEYS[3], id)
@@ -124,25 +130,20 @@ end
 `;
 
 /**
- * Presence add. KEYS: conns, expiry, users. ARGV: conn, user id, user JSON, expires at, key ttl ms.
- * Returns 1 when it is the user's first connection in the room.
+ * Presence add. ARGV: conn, user id, user JSON, owning instance. Returns 1 when it is the user's first connection
+ * in the room. Adding a present connection again changes nothing.
  */
 export const presenceAddScript = script(
   'presence-add',
   `
-local existed = redis.call('HEXISTS', KEYS[1], ARGV[1])
-redis.call('ZADD', KEYS[2], ARGV[4], ARGV[1])
-local joined = 0
-if existed == 0 then
-  redis.call('HSET', KEYS[1], ARGV[1], ARGV[3])
-  if redis.call('HINCRBY', KEYS[3], ARGV[2], 1) == 1 then joined = 1 end
-end
-for i = 1, 3 do redis.call('PEXPIRE', KEYS[i], ARGV[5]) end
-return joined
+if redis.call('HSETNX', KEYS[1], ARGV[1], ARGV[3]) == 0 then return 0 end
+redis.call('HSET', KEYS[2], ARGV[1], ARGV[4])
+if redis.call('HINCRBY', KEYS[3], ARGV[2], 1) == 1 then return 1 end
+return 0
 `,
 );
 
-/** Presence remove. KEYS: conns, expiry, users. ARGV: conn. Returns {left (0|1), user JSON} or nil. */
+/** Presence remove. ARGV: conn. Returns {left (0|1), user JSON} or nil. */
 export const presenceRemoveScript = script(
   'presence-remove',
   `${DROP_CONN}
@@ -155,41 +156,38 @@ return {0, json}
 `,
 );
 
-/** Presence refresh of one room. KEYS: conns, expiry, users. ARGV: expires at, key ttl ms, conn... */
-export const presenceRefreshScript = script(
-  'presence-refresh',
-  `
-for i = 3, #ARGV do redis.call('ZADD', KEYS[2], 'XX', ARGV[1], ARGV[i]) end
-for i = 1, 3 do redis.call('PEXPIRE', KEYS[i], ARGV[2]) end
-return #ARGV - 2
-`,
-);
-
-/** Presence expiry of one room. KEYS: conns, expiry, users. ARGV: now. Returns the JSON of users who left. */
-export const presenceExpireScript = script(
-  'presence-expire',
+/** Removes a dead instance's entries from one room. ARGV: instance. Returns the JSON of users who left. */
+export const presenceDropInstanceScript = script(
+  'presence-drop-instance',
   `${DROP_CONN}
-local expired = redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', ARGV[1], 'LIMIT', 0, 1000)
+local owners = redis.call('HGETALL', KEYS[2])
 local left = {}
-for _, conn in ipairs(expired) do
-  local json = redis.call('HGET', KEYS[1], conn)
-  if json then drop(conn, json, left) else redis.call('ZREM', KEYS[2], conn) end
+for i = 1, #owners, 2 do
+  if owners[i + 1] == ARGV[1] then
+    local json = redis.call('HGET', KEYS[1], owners[i])
+    if json then drop(owners[i], json, left) else redis.call('HDEL', KEYS[2], owners[i]) end
+  end
 end
 return left
 `,
 );
 
-/** Live users of a room. KEYS: conns, expiry. ARGV: now. Returns user JSON per live connection. */
-export const presenceUsersScript = script(
-  'presence-users',
+/** Entries of a room. KEYS: conns, owners. Returns {instance, user JSON, ...}: the caller keeps live instances'. */
+export const presenceEntriesScript = script(
+  'presence-entries',
   `
-local live = redis.call('ZRANGEBYSCORE', KEYS[2], '(' .. ARGV[1], '+inf')
+local owners = redis.call('HGETALL', KEYS[2])
 local out = {}
-for i = 1, #live, 500 do
-  local chunk = {}
-  for j = i, math.min(i + 499, #live) do chunk[#chunk + 1] = live[j] end
-  local values = redis.call('HMGET', KEYS[1], unpack(chunk))
-  for _, v in ipairs(values) do if v then out[#out + 1] = v end end
+for i = 1, #owners, 500 do
+  local conns = {}
+  for j = i, math.min(i + 498, #owners), 2 do conns[#conns + 1] = owners[j] end
+  local values = redis.call('HMGET', KEYS[1], unpack(conns))
+  for k, v in ipairs(values) do
+    if v then
+      out[#out + 1] = owners[i + (k - 1) * 2 + 1]
+      out[#out + 1] = v
+    end
+  end
 end
 return out
 `,

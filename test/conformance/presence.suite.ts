@@ -57,37 +57,65 @@ export function presenceSuite(name: string, factory: FixtureFactory): void {
       assert.deepEqual(await presence.users('r2'), [alice]);
     });
 
-    it('expires entries that are not refreshed, reporting each leave once', async () => {
+    it('keeps entries alive as long as their instance heartbeats', async () => {
       const { presence, clock } = await make();
-      await presence.add('r', { conn: 'c1', user: alice, node: 'dead-node' });
-      await presence.add('r', { conn: 'c2', user: bob, node: 'live-node' });
-      clock.advance(TTL * 0.6);
-      await presence.refresh([{ room: 'r', conns: ['c2'] }]);
-      clock.advance(TTL * 0.6);
-      assert.deepEqual(
-        await presence.users('r'),
-        [bob],
-        'expired entries are not listed even before expire()',
-      );
-      assert.deepEqual(await presence.expire(), [{ room: 'r', user: alice }]);
+      await presence.add('r', { conn: 'c1', user: alice, node: 'n1' });
+      for (let i = 0; i < 6; i += 1) {
+        clock.advance(TTL * 0.5);
+        await presence.heartbeat();
+      }
       assert.deepEqual(await presence.expire(), []);
-      assert.deepEqual(await presence.users('r'), [bob]);
-      assert.deepEqual(await presence.add('r', { conn: 'c1b', user: alice, node: 'n' }), {
-        userJoined: true,
-      });
+      assert.deepEqual(await presence.users('r'), [alice]);
     });
 
-    it('does not report a leave while the user has another live connection', async () => {
-      const { presence, clock } = await make();
-      await presence.add('r', { conn: 'old', user: alice, node: 'drained' });
+    it("expires a dead instance's entries, reporting each leave once", async (t) => {
+      const fixture = await make();
+      if (!fixture.peer) return t.skip('one instance only');
+      const dying = fixture.presence;
+      const peer = await fixture.peer();
+      open.push(peer);
+      const { presence: live, clock } = peer;
+      await dying.add('r', { conn: 'c1', user: alice, node: 'dead-node' });
+      await dying.add('r2', { conn: 'c1', user: alice, node: 'dead-node' });
+      await live.add('r', { conn: 'c2', user: bob, node: 'live-node' });
+      clock.advance(TTL * 0.6);
+      await live.heartbeat();
+      clock.advance(TTL * 0.6);
+      await live.heartbeat();
+      assert.deepEqual(await live.users('r'), [bob], 'dead entries are not listed even before expire()');
+      const left = await live.expire();
+      assert.deepEqual(
+        left.sort((a, b) => a.room.localeCompare(b.room)),
+        [
+          { room: 'r', user: alice },
+          { room: 'r2', user: alice },
+        ],
+      );
+      assert.deepEqual(await live.expire(), []);
+      assert.deepEqual(await live.users('r'), [bob]);
+      assert.deepEqual(await live.users('r2'), []);
+      assert.deepEqual(await live.add('r', { conn: 'c1b', user: alice, node: 'n' }), { userJoined: true });
+    });
+
+    it('does not report a leave while the user has a connection on a live instance', async (t) => {
+      const fixture = await make();
+      if (!fixture.peer) return t.skip('one instance only');
+      const drained = fixture.presence;
+      const peer = await fixture.peer();
+      open.push(peer);
+      const { presence: other, clock } = peer;
+      await drained.add('r', { conn: 'old', user: alice, node: 'drained' });
       clock.advance(TTL * 0.5);
-      assert.deepEqual(await presence.add('r', { conn: 'new', user: alice, node: 'other' }), {
+      assert.deepEqual(await other.add('r', { conn: 'new', user: alice, node: 'other' }), {
         userJoined: false,
       });
       clock.advance(TTL * 0.6);
-      assert.deepEqual(await presence.expire(), []);
-      assert.deepEqual(await presence.users('r'), [alice]);
-      assert.deepEqual(await presence.remove('r', 'new'), { userLeft: true, user: alice });
+      await other.heartbeat();
+      clock.advance(TTL * 0.6);
+      await other.heartbeat();
+      assert.deepEqual(await other.expire(), []);
+      assert.deepEqual(await other.users('r'), [alice]);
+      assert.deepEqual(await other.remove('r', 'new'), { userLeft: true, user: alice });
     });
   });
 }
