@@ -5,6 +5,7 @@ import { parseCommandLine, UsageError } from './cli/args.js';
 import { runCluster } from './cli/cluster.js';
 import { helpText } from './cli/help.js';
 import { ConfigError, loadConfig } from './config/config.js';
+import { CONFIG_FILE_ENV, readConfigFile } from './config/config-file.js';
 import { createNode } from './index.js';
 
 function packageVersion(): string {
@@ -41,8 +42,9 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
   let config: ReturnType<typeof loadConfig>;
+  const file = args.configFile ?? process.env[CONFIG_FILE_ENV];
   try {
-    config = loadConfig(args.flags, process.env);
+    config = loadConfig(args.flags, process.env, file ? readConfigFile(file) : undefined);
   } catch (error) {
     if (error instanceof ConfigError) {
       process.stderr.write(`parley: ${error.message}\n`);
@@ -51,7 +53,7 @@ async function main(argv: string[]): Promise<number> {
     throw error;
   }
   if (args.command === 'cluster') {
-    return runCluster(config, args.flags, args.instances ?? 3, new URL(import.meta.url).pathname);
+    return runCluster(config, args.flags, args.instances ?? 3, new URL(import.meta.url).pathname, file);
   }
   const node = createNode(config);
   // Handlers go in before anything starts, and stay: a second signal while draining does not kill the process.

@@ -3,6 +3,7 @@
  * Everything is built here and injected, so several nodes can run in one process (tests do).
  */
 import { fileURLToPath } from 'node:url';
+import { Registry } from 'prom-client';
 import { createJwtVerifier, type TokenVerifier } from './auth/jwt.js';
 import type { Config } from './config/config.js';
 import type { Engine } from './engine/engine.js';
@@ -38,6 +39,8 @@ export interface NodeOverrides {
   engine?: Engine;
   identify?: Identify;
   webRoot?: string;
+  /** Prometheus registry for the node's metrics (default: a fresh one per node). */
+  metrics?: Registry;
 }
 
 /** Where the built web UI lives relative to the compiled server (dist/src/index.js → dist/web). */
@@ -114,5 +117,6 @@ export function createNode(config: Config, overrides: NodeOverrides = {}): Parle
     clock,
     ids,
     webRoot: overrides.webRoot ?? DEFAULT_WEB_ROOT,
+    metrics: overrides.metrics ?? new Registry(),
   });
 }

@@ -8,6 +8,8 @@ export interface ParsedArgs {
   flags: Partial<Record<OptionKey, string>>;
   /** `parley cluster`: how many instances to start. */
   instances?: number;
+  /** `--config <file>`: a JSON config file. */
+  configFile?: string;
 }
 
 /** Thrown for a command line that cannot be understood; the message says what is wrong. */
@@ -19,6 +21,7 @@ export function parseCommandLine(argv: readonly string[]): ParsedArgs {
     help: { type: 'boolean', short: 'h' },
     version: { type: 'boolean' },
     instances: { type: 'string' },
+    config: { type: 'string', short: 'c' },
   };
   const keyByFlag = new Map<string, OptionKey>();
   for (const [key, spec] of Object.entries(OptionSpecs) as [OptionKey, OptionSpec][]) {
@@ -54,5 +57,11 @@ export function parseCommandLine(argv: readonly string[]): ParsedArgs {
     const key = keyByFlag.get(flag);
     if (key && typeof value === 'string') flags[key] = value;
   }
-  return { command, flags, ...(instances !== undefined ? { instances } : {}) };
+  const configFile = typeof parsed.values.config === 'string' ? parsed.values.config : undefined;
+  return {
+    command,
+    flags,
+    ...(instances !== undefined ? { instances } : {}),
+    ...(configFile !== undefined ? { configFile } : {}),
+  };
 }

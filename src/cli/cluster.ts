@@ -38,12 +38,14 @@ async function startPrivateRedis(): Promise<{ url: string; child: ChildProcess; 
 /**
  * Runs the cluster until a signal; resolves with the exit code.
  * @param flags the serve flags given on the command line, passed on to every instance
+ * @param configFile the config file, passed on to every instance (the flags above still win over it)
  */
 export async function runCluster(
   config: Config,
   flags: Partial<Record<OptionKey, string>>,
   instances: number,
   cliPath: string,
+  configFile?: string,
 ): Promise<number> {
   let redis: Awaited<ReturnType<typeof startPrivateRedis>> | undefined;
   let redisArgs: string[];
@@ -59,6 +61,7 @@ export async function runCluster(
       ? []
       : [`--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`, String(value)],
   );
+  if (configFile) passOn.push('--config', configFile);
   const children: ChildProcess[] = [];
   for (let i = 0; i < instances; i += 1) {
     const port = config.port + i;

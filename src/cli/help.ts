@@ -33,7 +33,9 @@ export function helpText(version: string): string {
     '  parley --help            show this help',
     '  parley --version         print the version',
     '',
-    'Every option can also be given as an environment variable; flags win over the environment.',
+    'Options come from, in order of precedence: flags, environment variables, a JSON config file',
+    '(--config <file> or -c <file>, or PARLEY_CONFIG=<file>; keys as in docs/configuration.md, e.g.',
+    '{"redisUrl": "redis://127.0.0.1:6379", "port": 8080}), and the defaults.',
   ];
   for (const group of Object.keys(GROUP_TITLES) as OptionSpec['group'][]) {
     lines.push('', `${GROUP_TITLES[group]}:`);

@@ -1,6 +1,7 @@
 /**
- * Typed configuration: defaults, flags and environment merged and validated in one place. A bad value is reported
- * with the flag, the environment variable it came from and what is expected, never silently clamped.
+ * Typed configuration: defaults, a config file, environment and flags merged and validated in one place. A bad
+ * value is reported with where it came from (flag, environment variable or file key) and what is expected, never
+ * silently clamped.
  */
 import { type OptionKey, type OptionSpec, OptionSpecs } from './options.js';
 
@@ -79,18 +80,46 @@ function crossCheck(config: Config): string[] {
   return problems;
 }
 
+/** A parsed config file: option names (as in {@link Config}) to values, and the file's path for messages. */
+export interface ConfigFile {
+  path: string;
+  values: Record<string, unknown>;
+}
+
+/** Raw values of a config file by option key; unknown keys and values of the wrong type are problems. */
+function fileValues(file: ConfigFile, problems: string[]): Partial<Record<OptionKey, RawValue>> {
+  const out: Partial<Record<OptionKey, RawValue>> = {};
+  for (const [key, value] of Object.entries(file.values)) {
+    const source = `${file.path}: ${key}`;
+    if (!Object.hasOwn(OptionSpecs, key)) {
+      const flag = Object.entries(OptionSpecs).find(([, spec]) => spec.flag === key)?.[0];
+      problems.push(`${source}: unknown option${flag ? ` (write it as "${flag}")` : ''}`);
+      continue;
+    }
+    if (typeof value === 'number' || typeof value === 'string') {
+      out[key as OptionKey] = { value: String(value), source };
+    } else {
+      problems.push(`${source}: must be a string or a number`);
+    }
+  }
+  return out;
+}
+
 /**
- * Builds the configuration from defaults, then environment, then flags (flags win).
+ * Builds the configuration from defaults, then the config file, then environment, then flags (flags win).
  * @param flags option values by key, as parsed from the command line (strings, unvalidated)
  * @param env the process environment
+ * @param file the parsed config file, if one was given
  * @throws ConfigError listing every bad value
  */
 export function loadConfig(
   flags: Partial<Record<OptionKey, string>>,
   env: Record<string, string | undefined>,
+  file?: ConfigFile,
 ): Config {
   const config: Record<string, number | string> = defaultConfig();
   const problems: string[] = [];
+  const fromFile = file ? fileValues(file, problems) : {};
   for (const [key, spec] of Object.entries(OptionSpecs) as [OptionKey, OptionSpec][]) {
     let raw: RawValue | undefined;
     const flagValue = flags[key];
@@ -98,6 +127,7 @@ export function loadConfig(
     else {
       const name = spec.env.find((n) => env[n] !== undefined && env[n] !== '');
       if (name) raw = { value: env[name] as string, source: name };
+      else raw = fromFile[key];
     }
     if (!raw) continue;
     const parsed = parseValue(spec, raw);

@@ -31,6 +31,10 @@ export interface EngineCounters {
   errors: number;
   /** Room payloads received from other nodes through the shared layer (0 for the memory engine). */
   received: number;
+  /** Commands to the shared layer that failed (0 for the memory engine). */
+  commandErrors: number;
+  /** Reconnection attempts to the shared layer (0 for the memory engine). */
+  reconnects: number;
 }
 
 /** Thrown by engine operations when the shared layer cannot be reached; the operation had no effect. */

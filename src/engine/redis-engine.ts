@@ -65,7 +65,12 @@ export function createRedisEngine(options: RedisEngineOptions): Engine {
     onRecovered: (listener) => {
       recoveredListeners.push(listener);
     },
-    counters: () => ({ errors: link.errorCount + broker.badPayloads, received: broker.received }),
+    counters: () => ({
+      errors: link.errorCount + broker.badPayloads,
+      received: broker.received,
+      commandErrors: link.commandErrorCount,
+      reconnects: link.reconnectCount,
+    }),
     close: async () => {
       await broker.close();
       await link.close();

@@ -46,4 +46,21 @@ export type MessageDraft = Omit<ChatMessage, 'offset' | 'epoch'>;
 export type RoomEvent =
   | { kind: 'message'; room: string; message: ChatMessage }
   | { kind: 'presence'; room: string; joins: UserInfo[]; leaves: UserInfo[] }
-  | { kind: 'typing'; room: string; user: UserInfo };
+  | { kind: 'typing'; room: string; user: UserInfo }
+  | ControlEvent;
+
+/**
+ * A cluster-wide instruction to every node, sent on the reserved {@link CONTROL_ROOM} (which no client can join:
+ * room names start with a letter or digit).
+ */
+export interface ControlEvent {
+  kind: 'control';
+  room: typeof CONTROL_ROOM;
+  action: 'disconnect_user';
+  /** The user whose connections every node closes. */
+  user: string;
+  reason: string;
+}
+
+/** The room every node subscribes to for {@link ControlEvent}s. */
+export const CONTROL_ROOM = '_control';

@@ -1,6 +1,7 @@
-import { timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Logger } from '../util/logger.js';
+import { presentedToken, sameSecret, sendJson } from './respond.js';
+import type { ServerApi } from './server-api.js';
 import type { StaticFiles } from './static-files.js';
 
 /** A JSON endpoint: returns the body to send, or undefined for 404. */
@@ -10,7 +11,7 @@ export type JsonRoute = () => unknown | Promise<unknown>;
 export interface HttpRoutes {
   /** GET endpoints answering JSON, by exact path. */
   json: Record<string, JsonRoute>;
-  /** GET endpoints that take over the response (server-sent event streams). */
+  /** GET endpoints that take over the response (server-sent event streams, metrics). */
   streams: Record<string, (request: IncomingMessage, response: ServerResponse) => void>;
   /** GET endpoints answering a status and plain text (health checks). */
   text: Record<string, () => { status: number; body: string }>;
@@ -21,39 +22,8 @@ export interface HttpRoutes {
   /** When set, paths starting with one of `protectedPrefixes` need this bearer token. */
   adminToken: string;
   protectedPrefixes: readonly string[];
-}
-
-/** Constant-time comparison, so response timing does not leak how much of a guess was right. */
-function sameSecret(given: string, expected: string): boolean {
-  const a = Buffer.from(given);
-  const b = Buffer.from(expected);
-  return a.length === b.length && timingSafeEqual(a, b);
-}
-
-/**
- * The admin token of a request: `Authorization: Bearer …`, or `?access_token=` for browsers' EventSource, which
- * cannot send headers.
- */
-function presentedToken(request: IncomingMessage, url: URL): string {
-  const header = request.headers.authorization;
-  if (header?.startsWith('Bearer ')) return header.slice(7).trim();
-  return url.searchParams.get('access_token') ?? '';
-}
-
-function sendJson(
-  response: ServerResponse,
-  status: number,
-  body: unknown,
-  headers: Record<string, string> = {},
-): void {
-  const text = JSON.stringify(body);
-  response.writeHead(status, {
-    ...headers,
-    'content-type': 'application/json; charset=utf-8',
-    'cache-control': 'no-store',
-    'content-length': String(Buffer.byteLength(text)),
-  });
-  response.end(text);
+  /** The server API (any method; authenticates its own paths). */
+  api?: ServerApi;
 }
 
 /** Creates the HTTP server: health, JSON API and static UI. WebSocket upgrades are attached separately. */
@@ -61,6 +31,7 @@ export function createHttpServer(routes: HttpRoutes, logger: Logger): Server {
   const handle = async (request: IncomingMessage, response: ServerResponse) => {
     const url = new URL(request.url ?? '/', 'http://localhost');
     const path = url.pathname;
+    if (routes.api && (await routes.api(request, response, url))) return;
     if (
       routes.adminToken !== '' &&
       routes.protectedPrefixes.some((prefix) => path.startsWith(prefix)) &&

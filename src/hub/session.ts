@@ -154,10 +154,14 @@ export class Session {
     this.floors.delete(room);
   }
 
+  /** The close code the server closed this session with; undefined when the peer closed first. */
+  closedWith?: number;
+
   /** Closes the session with a close code; it writes nothing more. */
   close(code: number, reason: string): void {
     if (this.closing) return;
     this.closing = true;
+    this.closedWith = code;
     this.dropQueued();
     this.transport.close(code, reason);
     if (this.limits.closeTimeoutMs > 0) {

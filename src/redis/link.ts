@@ -30,6 +30,10 @@ export interface RedisLink {
   waitReady(timeoutMs: number): Promise<boolean>;
   /** Errors seen on the connections (for metrics). */
   readonly errorCount: number;
+  /** Commands and scripts that failed (connection lost, timeout, error reply). */
+  readonly commandErrorCount: number;
+  /** Reconnection attempts after a connection to Redis was lost. */
+  readonly reconnectCount: number;
   close(): Promise<void>;
 }
 
@@ -67,6 +71,8 @@ export function createRedisLink(target: RedisTarget, logger: Logger, name = 'par
 
 abstract class BaseLink {
   errorCount = 0;
+  commandErrorCount = 0;
+  reconnectCount = 0;
   private readyListeners: Array<(ready: boolean) => void> = [];
   private wasReady = false;
   protected messageHandler: (channel: string, message: string) => void = () => {};
@@ -105,9 +111,11 @@ abstract class BaseLink {
         try {
           return await redis.eval(script.source, keys.length, ...keys, ...args);
         } catch (retryError) {
+          this.commandErrorCount += 1;
           throw classify(retryError);
         }
       }
+      this.commandErrorCount += 1;
       throw classify(error);
     }
   }
@@ -116,6 +124,7 @@ abstract class BaseLink {
     try {
       return await this.commands().call(name, ...args);
     } catch (error) {
+      this.commandErrorCount += 1;
       throw classify(error);
     }
   }
@@ -137,7 +146,10 @@ abstract class BaseLink {
     client.on('ready', () => this.checkReady());
     client.on('close', () => this.checkReady());
     client.on('end', () => this.checkReady());
-    client.on('reconnecting', () => this.checkReady());
+    client.on('reconnecting', () => {
+      this.reconnectCount += 1;
+      this.checkReady();
+    });
   }
 }
 

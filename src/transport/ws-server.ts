@@ -35,6 +35,8 @@ export interface WsEndpoint {
   stopAccepting(): void;
   /** Number of open WebSocket connections. */
   readonly connectionCount: number;
+  /** Bytes of data frames written to clients so far. */
+  readonly bytesOut: number;
   /** Stops the heartbeat and destroys every remaining connection. */
   close(): Promise<void>;
 }
@@ -55,6 +57,8 @@ const { Sender } = wsModule as unknown as {
  * to the session's back-pressure (which compares the socket's buffered bytes with its high-water mark).
  */
 class FrameWriter {
+  /** Bytes of data frames written to sockets (framing included). */
+  bytesOut = 0;
   private readonly framed = new WeakMap<Buffer, Buffer>();
   private readonly corked = new Set<Duplex>();
   private readonly uncorkAll = () => {
@@ -79,6 +83,7 @@ class FrameWriter {
       this.corked.add(socket);
     }
     socket.write(wire);
+    this.bytesOut += wire.length;
     if (socket.writableLength >= this.flushAtBytes) {
       this.corked.delete(socket);
       socket.uncork();
@@ -136,9 +141,9 @@ export function attachWebSocketServer(server: Server, options: WsServerOptions):
       else hub.receive(session, data.toString());
     });
     ws.on('error', (error) => logger.debug({ err: error, session: session.id }, 'connection error'));
-    ws.on('close', () => {
+    ws.on('close', (code: number) => {
       admission.release(ip, session.user.id);
-      hub.disconnect(session).catch((error) => logger.error({ err: error }, 'disconnect failed'));
+      hub.disconnect(session, code).catch((error) => logger.error({ err: error }, 'disconnect failed'));
     });
     socket.on('error', ignoreError);
   };
@@ -193,6 +198,9 @@ export function attachWebSocketServer(server: Server, options: WsServerOptions):
     },
     get connectionCount() {
       return wss.clients.size;
+    },
+    get bytesOut() {
+      return writer.bytesOut;
     },
     close: async () => {
       clearInterval(heartbeat);

@@ -1,9 +1,14 @@
 import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { parseCommandLine, UsageError } from '../../src/cli/args.js';
 import { helpText } from '../../src/cli/help.js';
 import { ConfigError, defaultConfig, loadConfig, makeConfig } from '../../src/config/config.js';
+import { readConfigFile } from '../../src/config/config-file.js';
 import { OptionSpecs } from '../../src/config/options.js';
+import { configurationReference } from '../../src/config/reference.js';
 
 function problems(flags: Record<string, string>, env: Record<string, string> = {}): string[] {
   try {
@@ -73,6 +78,44 @@ describe('config', () => {
     assert.equal(parseCommandLine(['--help']).command, 'help');
     assert.throws(() => parseCommandLine(['serve', '--bogus', '1']), UsageError);
     assert.throws(() => parseCommandLine(['fly']), /unknown command 'fly'/);
+  });
+
+  it('reads a config file under the environment and the flags', () => {
+    const file = { path: 'parley.json', values: { port: 9000, redisPrefix: 'file', logLevel: 'debug' } };
+    const config = loadConfig({ port: '9001' }, { PARLEY_REDIS_PREFIX: 'env' }, file);
+    assert.equal(config.port, 9001, 'flags win over the file');
+    assert.equal(config.redisPrefix, 'env', 'the environment wins over the file');
+    assert.equal(config.logLevel, 'debug', 'the file wins over the defaults');
+  });
+
+  it('reports bad config file entries with the file and key', () => {
+    const bad = { path: 'p.json', values: { port: 'eighty', 'redis-url': 'redis://h:1', historySize: true } };
+    try {
+      loadConfig({}, {}, bad);
+      assert.fail('expected a ConfigError');
+    } catch (error) {
+      assert.ok(error instanceof ConfigError);
+      assert.deepEqual(error.problems.sort(), [
+        'p.json: historySize: must be a string or a number',
+        'p.json: port="eighty": must be a whole number',
+        'p.json: redis-url: unknown option (write it as "redisUrl")',
+      ]);
+    }
+    const dir = mkdtempSync(join(tmpdir(), 'parley-config-'));
+    writeFileSync(join(dir, 'broken.json'), '{"port": 80,');
+    writeFileSync(join(dir, 'list.json'), '[1]');
+    assert.throws(() => readConfigFile(join(dir, 'broken.json')), /broken.json is not valid JSON/);
+    assert.throws(() => readConfigFile(join(dir, 'list.json')), /must hold one JSON object/);
+    assert.throws(() => readConfigFile(join(dir, 'missing.json')), /cannot read config file .*missing.json/);
+    assert.deepEqual(parseCommandLine(['serve', '-c', 'x.json']).configFile, 'x.json');
+  });
+
+  it('keeps docs/configuration.md in step with the option table', () => {
+    const docs = readFileSync(new URL('../../../docs/configuration.md', import.meta.url), 'utf8');
+    assert.ok(
+      docs.includes(configurationReference()),
+      'docs/configuration.md is out of date: run npm run docs:config',
+    );
   });
 
   it('documents every option in --help', () => {

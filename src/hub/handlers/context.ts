@@ -22,8 +22,10 @@ export interface HandlerContext {
   enterRoom(session: Session, room: string): Promise<void>;
   /** Takes the session out of the room and announces the leave when it was the user's last connection. */
   exitRoom(session: Session, room: string): Promise<void>;
-  /** Counts a message accepted from a client. */
-  countPublished(): void;
+  /** Counts a `send` command received from a client. */
+  countReceived(): void;
+  /** Counts a message accepted from a client and stored, whose publish took `ms`. */
+  countPublished(ms: number): void;
 }
 
 /** A command handler: validates what the schema cannot, does the work and replies. */

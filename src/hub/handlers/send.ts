@@ -3,6 +3,7 @@ import { type Handler, requireJoined } from './context.js';
 
 /** `send`: publish a message to a room; the reply carries its id and position once it is stored. */
 export const send: Handler<'send'> = async (ctx, session, command) => {
+  ctx.countReceived();
   const room = requireJoined(session, command.room, ctx.config);
   const { text } = command;
   if (text.trim().length === 0) throw new ReplyError('text_empty');
@@ -12,6 +13,7 @@ export const send: Handler<'send'> = async (ctx, session, command) => {
       `message text is longer than ${ctx.config.maxTextLength} characters`,
     );
   }
+  const started = ctx.clock.now();
   const { message, duplicate } = await ctx.engine.broker.publish({
     room,
     id: ctx.ids.messageId(),
@@ -20,7 +22,7 @@ export const send: Handler<'send'> = async (ctx, session, command) => {
     ts: ctx.clock.now(),
     cid: command.cid,
   });
-  if (!duplicate) ctx.countPublished();
+  if (!duplicate) ctx.countPublished(ctx.clock.now() - started);
   session.reply({
     type: 'sent',
     ref: command.ref,

@@ -1,0 +1,36 @@
+/** HTTP helpers shared by the HTTP server and the server API: token checks and JSON replies. */
+import { timingSafeEqual } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+
+/** Constant-time comparison, so response timing does not leak how much of a guess was right. */
+export function sameSecret(given: string, expected: string): boolean {
+  const a = Buffer.from(given);
+  const b = Buffer.from(expected);
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+/**
+ * The bearer token of a request: `Authorization: Bearer …`, or `?access_token=` for browsers' EventSource, which
+ * cannot send headers.
+ */
+export function presentedToken(request: IncomingMessage, url: URL): string {
+  const header = request.headers.authorization;
+  if (header?.startsWith('Bearer ')) return header.slice(7).trim();
+  return url.searchParams.get('access_token') ?? '';
+}
+
+export function sendJson(
+  response: ServerResponse,
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): void {
+  const text = JSON.stringify(body);
+  response.writeHead(status, {
+    ...headers,
+    'content-type': 'application/json; charset=utf-8',
+    'cache-control': 'no-store',
+    'content-length': String(Buffer.byteLength(text)),
+  });
+  response.end(text);
+}

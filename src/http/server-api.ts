@@ -1,0 +1,244 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { type Static, Type } from '@sinclair/typebox';
+import { TypeCompiler } from '@sinclair/typebox/compiler';
+import type { Config } from '../config/config.js';
+import { type Engine, EngineUnavailableError, RateLimitError } from '../engine/engine.js';
+import { CONTROL_ROOM } from '../engine/types.js';
+import { checkRoomName } from '../hub/handlers/context.js';
+import { readHistory } from '../hub/handlers/history.js';
+import { ReplyError } from '../protocol/error-codes.js';
+import type { Clock } from '../util/clock.js';
+import type { IdGenerator } from '../util/ids.js';
+import type { Logger } from '../util/logger.js';
+import { presentedToken, sameSecret, sendJson } from './respond.js';
+
+/** What the server API works with. */
+export interface ServerApiDeps {
+  config: Config;
+  engine: Engine;
+  clock: Clock;
+  ids: IdGenerator;
+  logger: Logger;
+}
+
+/** Handles a request if it is a server API path; false otherwise. */
+export type ServerApi = (request: IncomingMessage, response: ServerResponse, url: URL) => Promise<boolean>;
+
+/** Paths the server API owns; it authenticates them itself. */
+export const SERVER_API_PREFIXES = ['/api/rooms/', '/api/users/'] as const;
+
+/** Who system messages come from unless the caller names a sender. */
+const SYSTEM_SENDER = { id: 'system', name: 'System' };
+/** Request bodies are small JSON objects. */
+const MAX_BODY_BYTES = 64 * 1024;
+
+const strict = { additionalProperties: false };
+const PublishBody = Type.Object(
+  {
+    text: Type.String({ minLength: 1 }),
+    /** Idempotency key: a retry with the same cid publishes nothing new. */
+    cid: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
+    from: Type.Optional(
+      Type.Object(
+        {
+          id: Type.String({ minLength: 1, maxLength: 128 }),
+          name: Type.String({ minLength: 1, maxLength: 64 }),
+        },
+        strict,
+      ),
+    ),
+  },
+  strict,
+);
+const DisconnectBody = Type.Object({ reason: Type.Optional(Type.String({ maxLength: 100 })) }, strict);
+const checkPublish = TypeCompiler.Compile(PublishBody);
+const checkDisconnect = TypeCompiler.Compile(DisconnectBody);
+
+/** A refusal with an HTTP status and one of the protocol's stable error codes (or an API-only one). */
+class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+async function readJson(request: IncomingMessage): Promise<unknown> {
+  const type = request.headers['content-type'] ?? '';
+  if (!type.startsWith('application/json')) {
+    throw new ApiError(415, 'bad_request', 'send a JSON body with content-type application/json');
+  }
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of request) {
+    size += (chunk as Buffer).length;
+    if (size > MAX_BODY_BYTES)
+      throw new ApiError(413, 'bad_request', `body larger than ${MAX_BODY_BYTES} bytes`);
+    chunks.push(chunk as Buffer);
+  }
+  try {
+    return JSON.parse(Buffer.concat(chunks).toString('utf8'));
+  } catch {
+    throw new ApiError(400, 'bad_json', 'body is not valid JSON');
+  }
+}
+
+function validated<T>(
+  checker: {
+    Check(value: unknown): value is T;
+    Errors(value: unknown): Iterable<{ path: string; message: string }>;
+  },
+  value: unknown,
+): T {
+  if (checker.Check(value)) return value;
+  const first = [...checker.Errors(value)][0];
+  throw new ApiError(
+    400,
+    'bad_request',
+    first ? `${first.path || 'body'}: ${first.message}` : 'invalid body',
+  );
+}
+
+/** A non-negative integer query parameter, or undefined when absent. */
+function intParam(url: URL, name: string): number | undefined {
+  const raw = url.searchParams.get(name);
+  if (raw === null) return undefined;
+  const value = Number(raw);
+  if (!Number.isSafeInteger(value) || value < 0) {
+    throw new ApiError(400, 'bad_range', `${name} must be a non-negative integer`);
+  }
+  return value;
+}
+
+function roomOf(segment: string, config: Config): string {
+  try {
+    return checkRoomName(decodeURIComponent(segment), config);
+  } catch (error) {
+    if (error instanceof ReplyError) throw new ApiError(400, error.code, error.message);
+    throw new ApiError(400, 'invalid_room', 'invalid room name');
+  }
+}
+
+/**
+ * The server API for backends: publish a system message, read a room's history and presence, disconnect a user
+ * on every node. Authenticated with the API token (or the admin token); disabled when neither is configured.
+ * Replies are JSON; errors carry a stable `error` code and a `message`. See docs/api.md.
+ */
+export function createServerApi(deps: ServerApiDeps): ServerApi {
+  const { config, engine, clock, ids, logger } = deps;
+  const tokens = [config.apiToken, config.adminToken].filter((t) => t !== '');
+
+  const publish = async (request: IncomingMessage, room: string) => {
+    const body = validated(checkPublish, await readJson(request));
+    if (body.text.trim().length === 0) throw new ApiError(400, 'text_empty', 'message text is empty');
+    if (body.text.length > config.maxTextLength) {
+      throw new ApiError(
+        400,
+        'text_too_long',
+        `message text is longer than ${config.maxTextLength} characters`,
+      );
+    }
+    const { message, duplicate } = await engine.broker.publish({
+      room,
+      id: ids.messageId(),
+      from: body.from ?? SYSTEM_SENDER,
+      text: body.text,
+      ts: clock.now(),
+      cid: body.cid ?? `api-${ids.messageId()}`,
+    });
+    return { status: duplicate ? 200 : 201, body: { message, duplicate } };
+  };
+
+  const history = async (url: URL, room: string) => {
+    const limit = intParam(url, 'limit') ?? config.historyPageMax;
+    if (limit < 1 || limit > config.historyPageMax) {
+      throw new ApiError(400, 'bad_range', `limit must be 1-${config.historyPageMax}`);
+    }
+    const before = intParam(url, 'before');
+    const after = intParam(url, 'after');
+    if (before !== undefined && after !== undefined) {
+      throw new ApiError(400, 'bad_range', 'give before or after, not both');
+    }
+    return { status: 200, body: { room, ...(await readHistory(engine, room, { before, after, limit })) } };
+  };
+
+  const disconnect = async (request: IncomingMessage, user: string) => {
+    const body = validated(checkDisconnect, await readJson(request));
+    await engine.broker.signal({
+      kind: 'control',
+      room: CONTROL_ROOM,
+      action: 'disconnect_user',
+      user,
+      reason: body.reason ?? 'disconnected by the server',
+    });
+    return { status: 202, body: { user, accepted: true } };
+  };
+
+  const route = async (request: IncomingMessage, url: URL) => {
+    const parts = url.pathname.split('/').slice(2); // ['rooms', room, what] or ['users', user, what]
+    const method = request.method ?? 'GET';
+    if (parts.length === 3 && parts[0] === 'rooms') {
+      const room = roomOf(parts[1] as string, config);
+      if (parts[2] === 'messages' && method === 'POST') return publish(request, room);
+      if (parts[2] === 'history' && method === 'GET') return history(url, room);
+      if (parts[2] === 'presence' && method === 'GET') {
+        return { status: 200, body: { room, users: await engine.presence.users(room) } };
+      }
+    }
+    if (parts.length === 3 && parts[0] === 'users' && parts[2] === 'disconnect' && method === 'POST') {
+      const user = decodeURIComponent(parts[1] as string);
+      if (user.length === 0 || user.length > 128) throw new ApiError(400, 'bad_request', 'invalid user id');
+      return disconnect(request, user);
+    }
+    throw new ApiError(404, 'not_found', `no ${method} ${url.pathname} in the server API`);
+  };
+
+  return async (request, response, url) => {
+    if (!SERVER_API_PREFIXES.some((prefix) => url.pathname.startsWith(prefix))) return false;
+    const requestId = ids.sessionId();
+    const log = logger.child({ req: requestId });
+    try {
+      if (tokens.length === 0) {
+        throw new ApiError(403, 'api_disabled', 'the server API is disabled: set --api-token to enable it');
+      }
+      const given = presentedToken(request, url);
+      if (!tokens.some((token) => sameSecret(given, token))) {
+        throw new ApiError(401, 'unauthorized', 'a valid API token is required (Authorization: Bearer …)');
+      }
+      const { status, body } = await route(request, url);
+      log.info({ method: request.method, path: url.pathname, status }, 'api request');
+      sendJson(response, status, body, { 'x-request-id': requestId });
+    } catch (error) {
+      const refusal = toApiError(error);
+      if (refusal.status >= 500) log.error({ err: error, path: url.pathname }, 'api request failed');
+      else
+        log.info(
+          { method: request.method, path: url.pathname, status: refusal.status },
+          'api request refused',
+        );
+      const headers: Record<string, string> = { 'x-request-id': requestId };
+      if (refusal.status === 401) headers['www-authenticate'] = 'Bearer realm="parley-api"';
+      sendJson(response, refusal.status, { error: refusal.code, message: refusal.message }, headers);
+    }
+    return true;
+  };
+}
+
+function toApiError(error: unknown): ApiError {
+  if (error instanceof ApiError) return error;
+  if (error instanceof RateLimitError) {
+    return new ApiError(
+      429,
+      'rate_limited',
+      `too many messages from this sender: retry in ${error.retryAfterMs} ms`,
+    );
+  }
+  if (error instanceof EngineUnavailableError) {
+    return new ApiError(503, 'unavailable', 'service temporarily unavailable; nothing was stored');
+  }
+  return new ApiError(500, 'internal', 'internal server error');
+}
+
+export type PublishRequest = Static<typeof PublishBody>;
