@@ -203,6 +203,7 @@ export class Hub {
     session.idleSince = clock.now();
     this.sessions.add(session);
     this.counters.connectionsOpened += 1;
+    this.deps.logger.debug({ session: session.id, user: user.id }, 'connection opened');
     const rate =
       config.commandsPerSec > 0
         ? new TokenBucket(config.commandsPerSec, config.commandsPerSec * 2, clock)
@@ -290,6 +291,7 @@ export class Hub {
     if (!this.sessions.delete(session)) return;
     const code = session.closedWith ?? peerCode;
     this.counters.connectionsClosed.set(code, (this.counters.connectionsClosed.get(code) ?? 0) + 1);
+    this.deps.logger.debug({ session: session.id, user: session.user.id, code }, 'connection closed');
     this.disconnecting += 1;
     try {
       session.markClosed();

@@ -1,0 +1,65 @@
+/** `parley serve` with a config file, and start-up refused with every bad value listed (exit status 2). */
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { freePort } from '../helpers/free-port.js';
+import { CLI, spawnServer } from '../helpers/processes.js';
+import { within } from '../helpers/wait.js';
+
+function run(args: string[], env: Record<string, string> = {}) {
+  const child = spawn(process.execPath, [CLI, ...args], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, ...env },
+  });
+  let stderr = '';
+  child.stderr.on('data', (chunk) => {
+    stderr += chunk;
+  });
+  const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+  return within(exited, 20_000, 'the CLI to exit').then((code) => ({ code, stderr }));
+}
+
+describe('parley serve configuration', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'parley-cli-config-'));
+
+  it('reads a config file, with flags winning over it', async () => {
+    const file = join(dir, 'parley.json');
+    writeFileSync(file, JSON.stringify({ nodeId: 'from-file', maxTextLength: 123, port: 1 }));
+    const server = await spawnServer(['--config', file]);
+    const stats = await server.stats();
+    assert.equal(stats.self.node, 'from-file');
+    assert.equal(server.port !== 1, true, 'the --port flag of the test helper wins over the file');
+  });
+
+  it('refuses to start on bad values, listing each with its source', async () => {
+    const file = join(dir, 'bad.json');
+    writeFileSync(file, JSON.stringify({ maxTextLength: 'lots', 'redis-url': 'redis://h:1' }));
+    const { code, stderr } = await run(['serve', '--port', '99999', '--config', file], {
+      PARLEY_LOG_LEVEL: 'loud',
+    });
+    assert.equal(code, 2);
+    assert.match(stderr, /invalid configuration/);
+    assert.match(stderr, /--port="99999": must be between 0 and 65535/);
+    assert.match(stderr, /PARLEY_LOG_LEVEL="loud": must be one of/);
+    assert.match(stderr, /bad\.json: maxTextLength="lots": must be a whole number/);
+    assert.match(stderr, /bad\.json: redis-url: unknown option \(write it as "redisUrl"\)/);
+  });
+
+  it('refuses a config file it cannot read, and an unknown flag', async () => {
+    const missing = await run([
+      'serve',
+      '--port',
+      String(await freePort()),
+      '--config',
+      join(dir, 'nope.json'),
+    ]);
+    assert.equal(missing.code, 2);
+    assert.match(missing.stderr, /cannot read config file .*nope\.json/);
+    const unknown = await run(['serve', '--colour', 'blue']);
+    assert.equal(unknown.code, 2);
+    assert.match(unknown.stderr, /colour/);
+  });
+});
