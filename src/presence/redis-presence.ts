@@ -63,19 +63,17 @@ export class RedisPresence implements PresenceStore {
 
   async add(room: string, entry: PresenceEntry): Promise<{ userJoined: boolean }> {
     let conns = this.local.get(room);
-    const newRoom = !conns;
     if (!conns) {
       conns = new Set();
       this.local.set(room, conns);
     }
     conns.add(entry.conn);
     // The instance is marked alive and the room listed under it before the entry exists, so a sweeper never
-    // misses the entry nor mistakes its owner for dead.
+    // misses the entry nor mistakes its owner for dead. Listed on every add, not only the room's first: after
+    // Redis lost its data, the hub re-adds every entry, and the list must come back with them.
     await Promise.all([
       this.heartbeat(),
-      newRoom
-        ? this.link.command('SADD', this.keys.presenceNodeRooms(this.options.instance), room)
-        : undefined,
+      this.link.command('SADD', this.keys.presenceNodeRooms(this.options.instance), room),
     ]);
     const joined = await this.link.run(presenceAddScript, this.roomKeys(room), [
       entry.conn,

@@ -102,6 +102,10 @@ describe('slow consumers under load', async () => {
       codes.every((c) => c === CloseCodes.slow_consumer),
       `close codes ${[...new Set(codes)].join()}`,
     );
+    // The same, as Prometheus sees it.
+    const metrics = await (await fetch(`${server.httpUrl}/metrics`)).text();
+    assert.match(metrics, new RegExp(`^parley_slow_consumer_closes_total ${STUCK}$`, 'm'));
+    assert.match(metrics, new RegExp(`^parley_connections_closed_total\\{code="4003"\\} ${STUCK}$`, 'm'));
     for (const r of [...readers, publisher]) r.close();
   });
 });
