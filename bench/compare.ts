@@ -277,9 +277,9 @@ ${rows.join('\n')}
 
 Redis: while Parley x2 was publishing, Redis ran ${p2calls.toFixed(2)} \`EVALSHA\` per published message (the
 publish script), and with every client connected but silent it ran ${p2idle.toFixed(3)} commands per connection per
-minute: a presence heartbeat per instance every \`presenceTtlMs / 3\` (one \`ZADD\`, whatever the number of
-connections) and the stats heartbeat per instance every \`statsIntervalMs\` (its own stats, plus the ids of its online
-users and rooms, 1,000 per \`ZADD\`, for the cluster-wide distinct counts).
+minute: per instance, a presence heartbeat every \`presenceTtlMs / 3\` (one \`ZADD\`) and a stats heartbeat every
+\`statsIntervalMs\` (its stats, its heartbeat, a check for dead instances; users and rooms only when they change),
+whatever the number of connections.
 
 ## Targets
 

@@ -72,9 +72,12 @@ export class RedisKeys {
     return `${this.prefix}:presence-node:${instance}:sweep`;
   }
 
-  /** Sorted set: node instances scored by their last heartbeat. */
+  /**
+   * Sorted set: node instances scored by their last stats heartbeat. The registry's keys share the `{registry}`
+   * hash tag, so its scripts run on one Redis Cluster slot.
+   */
   instances(): string {
-    return `${this.prefix}:instances`;
+    return `${this.prefix}:{registry}:instances`;
   }
 
   /** String: the latest stats JSON of one node instance. */
@@ -82,13 +85,23 @@ export class RedisKeys {
     return `${this.prefix}:instance:${instance}`;
   }
 
-  /** Sorted set: user ids with a connection somewhere, scored by when last seen. */
+  /** Hash: user id → number of instances the user is connected to. */
   onlineUsers(): string {
-    return `${this.prefix}:online-users`;
+    return `${this.prefix}:{registry}:users`;
   }
 
-  /** Sorted set: rooms with a member somewhere, scored by when last seen. */
+  /** Hash: room → number of instances hosting a member of it. */
   activeRooms(): string {
-    return `${this.prefix}:active-rooms`;
+    return `${this.prefix}:{registry}:rooms`;
+  }
+
+  /** Set: the users connected to one instance (as last reported by it). */
+  instanceUsers(instance: string): string {
+    return `${this.prefix}:{registry}:node:${instance}:users`;
+  }
+
+  /** Set: the rooms with a member on one instance (as last reported by it). */
+  instanceRooms(instance: string): string {
+    return `${this.prefix}:{registry}:node:${instance}:rooms`;
   }
 }

@@ -193,6 +193,50 @@ return out
 `,
 );
 
+/**
+ * Registry keys, in both registry scripts: KEYS[1] users (user → instance count), KEYS[2] rooms (room → instance
+ * count), KEYS[3] the instance's user set, KEYS[4] the instance's room set, KEYS[5] the instance sorted set.
+ */
+const COUNTED = `
+local function add(set, counts, member)
+  if redis.call('SADD', set, member) == 1 then redis.call('HINCRBY', counts, member, 1) end
+end
+local function remove(set, counts, member)
+  if redis.call('SREM', set, member) == 1 and redis.call('HINCRBY', counts, member, -1) <= 0 then
+    redis.call('HDEL', counts, member)
+  end
+end
+`;
+
+/**
+ * Applies one instance's changes of users and rooms since its last report. ARGV: number of users added, of users
+ * removed, of rooms added, then the users added, users removed, rooms added, rooms removed. Returns the sizes of
+ * the instance's user and room sets afterwards (the caller resends everything when they disagree with its own).
+ */
+export const registrySyncScript = script(
+  'registry-sync',
+  `${COUNTED}
+local ua, ur, ra = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
+local i = 4
+for _ = 1, ua do add(KEYS[3], KEYS[1], ARGV[i]); i = i + 1 end
+for _ = 1, ur do remove(KEYS[3], KEYS[1], ARGV[i]); i = i + 1 end
+for _ = 1, ra do add(KEYS[4], KEYS[2], ARGV[i]); i = i + 1 end
+while i <= #ARGV do remove(KEYS[4], KEYS[2], ARGV[i]); i = i + 1 end
+return {redis.call('SCARD', KEYS[3]), redis.call('SCARD', KEYS[4])}
+`,
+);
+
+/** Removes an instance (dead, or leaving) and its users and rooms from the counts. ARGV: instance. Idempotent. */
+export const registryDropScript = script(
+  'registry-drop',
+  `${COUNTED}
+for _, user in ipairs(redis.call('SMEMBERS', KEYS[3])) do remove(KEYS[3], KEYS[1], user) end
+for _, room in ipairs(redis.call('SMEMBERS', KEYS[4])) do remove(KEYS[4], KEYS[2], room) end
+redis.call('ZREM', KEYS[5], ARGV[1])
+return 1
+`,
+);
+
 /** Rate check alone (Redis Cluster, where the bucket is in another slot). KEYS: bucket. ARGV: rate, burst, now. */
 export const takeTokenScript = script(
   'take-token',
