@@ -62,6 +62,9 @@ export interface HubObserver {
   deliveryLatency?(ms: number, count: number): void;
 }
 
+/** The tail of an empty command chain: one shared settled promise rather than one per connection. */
+const SETTLED = Promise.resolve();
+
 /** Commands a session may have in flight before the hub stops reading from it. */
 const MAX_IN_FLIGHT = 64;
 
@@ -102,6 +105,11 @@ export class Hub {
    */
   keepPresenceOnDisconnect = false;
   private emptyWaiters: Array<() => void> = [];
+  /** One handler for every session (not a closure per connection). */
+  private readonly slowConsumerClosed = (session: Session): void => {
+    this.counters.slowConsumers += 1;
+    this.deps.logger.warn({ session: session.id, user: session.user.id }, 'slow consumer closed');
+  };
 
   constructor(private readonly deps: HubDeps) {
     this.rooms = new RoomIndex(deps.engine.broker, (room, error) =>
@@ -195,10 +203,7 @@ export class Hub {
   connect(transport: Transport, identity: Identity): Session {
     const { config, clock } = this.deps;
     const user = identity.user;
-    const session = new Session(this.deps.ids.sessionId(), user, transport, config, (s) => {
-      this.counters.slowConsumers += 1;
-      this.deps.logger.warn({ session: s.id, user: s.user.id }, 'slow consumer closed');
-    });
+    const session = new Session(this.deps.ids.sessionId(), user, transport, config, this.slowConsumerClosed);
     session.applyIdentity(identity, clock.now());
     session.idleSince = clock.now();
     this.sessions.add(session);
@@ -208,7 +213,7 @@ export class Hub {
       config.commandsPerSec > 0
         ? new TokenBucket(config.commandsPerSec, config.commandsPerSec * 2, clock)
         : undefined;
-    this.inboxes.set(session, { tail: Promise.resolve(), inFlight: 0, rate });
+    this.inboxes.set(session, { tail: SETTLED, inFlight: 0, rate });
     session.reply({
       type: 'welcome',
       v: PROTOCOL_VERSION,
@@ -383,7 +388,6 @@ export class Hub {
 
   private async exitRoom(session: Session, room: string): Promise<void> {
     if (!session.rooms.delete(room)) return;
-    session.lastTyping.delete(room);
     session.forgetRoom(room);
     if (session.rooms.size === 0) session.idleSince = this.deps.clock.now();
     this.rooms.remove(room, session);

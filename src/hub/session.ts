@@ -31,8 +31,8 @@ interface HeldFrame {
 export class Session {
   /** Rooms joined (or being joined). */
   readonly rooms = new Set<string>();
-  /** When each room last relayed a typing signal from this session. */
-  readonly lastTyping = new Map<string, number>();
+  /** When each room last relayed a typing signal from this session; created on first use (most never type). */
+  private typingAt?: Map<string, number>;
   /** Rooms the credentials allow (undefined: all). */
   roomRules?: RoomRules;
   /** When the credentials expire (ms since the Unix epoch). */
@@ -44,7 +44,8 @@ export class Session {
   private queue: Buffer[] = [];
   private queueHead = 0;
   private queuedBytes = 0;
-  private readonly held = new Map<string, HeldFrame[]>();
+  /** Live frames of rooms whose join is in progress; exists only while one is. */
+  private held?: Map<string, HeldFrame[]>;
   /**
    * Per room, the position a join reply covered. A message at or below it may still arrive live after the reply:
    * in Redis, pub/sub messages and command replies travel on different connections, so a message published
@@ -52,6 +53,7 @@ export class Session {
    */
   private readonly floors = new Map<string, StreamPosition>();
   private closing = false;
+  private drainHooked = false;
 
   /**
    * @param onSlowConsumer called once when the session overflows its queue (after it was closed)
@@ -62,9 +64,7 @@ export class Session {
     private readonly transport: Transport,
     private readonly limits: SessionLimits,
     private readonly onSlowConsumer: (session: Session) => void = () => {},
-  ) {
-    transport.onDrain(() => this.flush());
-  }
+  ) {}
 
   /** True once the session started closing; nothing more is written. */
   get closed(): boolean {
@@ -87,7 +87,7 @@ export class Session {
    */
   deliver(room: string, frame: Buffer, position?: StreamPosition): void {
     // Holds exist only while a join is in progress: skip the lookup otherwise (this runs per delivery).
-    const held = this.held.size > 0 ? this.held.get(room) : undefined;
+    const held = this.held?.get(room);
     if (held) {
       held.push({ frame, position });
       this.account(frame.length);
@@ -108,6 +108,7 @@ export class Session {
 
   /** Starts holding the room's live frames until {@link release}. */
   hold(room: string): void {
+    this.held ??= new Map();
     this.held.set(room, []);
   }
 
@@ -116,9 +117,10 @@ export class Session {
    * (already covered by the join reply). Without `send`, the held frames are dropped (failed join).
    */
   release(room: string, options: { send: boolean; skipThrough?: StreamPosition }): void {
-    const held = this.held.get(room);
+    const held = this.held?.get(room);
     if (!held) return;
-    this.held.delete(room);
+    this.held?.delete(room);
+    if (this.held?.size === 0) this.held = undefined;
     for (const { frame } of held) this.queuedBytes -= frame.length;
     if (!options.send) return;
     const skip = options.skipThrough;
@@ -149,9 +151,22 @@ export class Session {
     this.expiryTimer.unref();
   }
 
+  /**
+   * Records a typing signal in the room unless one was relayed less than `intervalMs` ago.
+   * @returns true when the signal should be relayed
+   */
+  takeTyping(room: string, now: number, intervalMs: number): boolean {
+    const last = this.typingAt?.get(room);
+    if (last !== undefined && now - last < intervalMs) return false;
+    this.typingAt ??= new Map();
+    this.typingAt.set(room, now);
+    return true;
+  }
+
   /** Forgets per-room delivery state (the session left the room). */
   forgetRoom(room: string): void {
     this.floors.delete(room);
+    this.typingAt?.delete(room);
   }
 
   /** The close code the server closed this session with; undefined when the peer closed first. */
@@ -182,7 +197,7 @@ export class Session {
     this.queue = [];
     this.queueHead = 0;
     this.queuedBytes = 0;
-    this.held.clear();
+    this.held = undefined;
     this.floors.clear();
   }
 
@@ -203,6 +218,12 @@ export class Session {
     ) {
       this.transport.send(frame);
       return;
+    }
+    // The drain listener goes in with the first queued frame: most connections never queue, and a closure per
+    // connection is memory for nothing.
+    if (!this.drainHooked) {
+      this.drainHooked = true;
+      this.transport.onDrain(() => this.flush());
     }
     this.queue.push(frame);
     this.account(frame.length);

@@ -91,22 +91,48 @@ class FrameWriter {
   }
 }
 
-function toTransport(ws: WebSocket, socket: Duplex, writer: FrameWriter): Transport {
-  return {
-    send: (frame) => writer.write(socket, frame),
-    // Every data frame goes through the FrameWriter to this socket, so its own buffer is what the session
-    // must watch (ws's getter adds a sender queue that the frame writer never uses, at a cost per delivery).
-    get bufferedAmount() {
-      return socket.writableLength;
-    },
-    onDrain: (listener) => {
-      socket.on('drain', listener);
-    },
-    pause: () => ws.pause(),
-    resume: () => ws.resume(),
-    close: (code, reason) => ws.close(code, reason),
-    terminate: () => ws.terminate(),
-  };
+/**
+ * A connection as the hub sees it. A class rather than an object of closures: tens of thousands of these live at
+ * once, and methods on the prototype cost nothing per connection.
+ */
+class SocketTransport implements Transport {
+  constructor(
+    private readonly ws: WebSocket,
+    private readonly socket: Duplex,
+    private readonly writer: FrameWriter,
+  ) {}
+
+  send(frame: Buffer): void {
+    this.writer.write(this.socket, frame);
+  }
+
+  /**
+   * Every data frame goes through the FrameWriter to this socket, so its own buffer is what the session must watch
+   * (ws's getter adds a sender queue that the frame writer never uses, at a cost per delivery).
+   */
+  get bufferedAmount(): number {
+    return this.socket.writableLength;
+  }
+
+  onDrain(listener: () => void): void {
+    this.socket.on('drain', listener);
+  }
+
+  pause(): void {
+    this.ws.pause();
+  }
+
+  resume(): void {
+    this.ws.resume();
+  }
+
+  close(code: number, reason: string): void {
+    this.ws.close(code, reason);
+  }
+
+  terminate(): void {
+    this.ws.terminate();
+  }
 }
 
 function destroyOnError(this: Duplex): void {
@@ -132,19 +158,38 @@ export function attachWebSocketServer(server: Server, options: WsServerOptions):
     socket.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
   };
 
+  // Listeners are shared by every connection and find theirs through `this` (the WebSocket): closures per
+  // connection would cost memory for each of tens of thousands of sockets.
+  const connections = new WeakMap<WebSocket, { session: Session; ip: string }>();
+  function onPong(this: WebSocket): void {
+    alive.set(this, true);
+  }
+  function onMessage(this: WebSocket, data: RawData, isBinary: boolean): void {
+    alive.set(this, true);
+    const connection = connections.get(this);
+    if (!connection) return;
+    if (isBinary) hub.receiveBinary(connection.session);
+    else hub.receive(connection.session, data.toString());
+  }
+  function onError(this: WebSocket, error: Error): void {
+    logger.debug({ err: error, session: connections.get(this)?.session.id }, 'connection error');
+  }
+  function onClose(this: WebSocket, code: number): void {
+    const connection = connections.get(this);
+    if (!connection) return;
+    connections.delete(this);
+    admission.release(connection.ip, connection.session.user.id);
+    hub
+      .disconnect(connection.session, code)
+      .catch((error) => logger.error({ err: error }, 'disconnect failed'));
+  }
   const onConnection = (ws: WebSocket, socket: Duplex, session: Session, ip: string) => {
     alive.set(ws, true);
-    ws.on('pong', () => alive.set(ws, true));
-    ws.on('message', (data: RawData, isBinary: boolean) => {
-      alive.set(ws, true);
-      if (isBinary) hub.receiveBinary(session);
-      else hub.receive(session, data.toString());
-    });
-    ws.on('error', (error) => logger.debug({ err: error, session: session.id }, 'connection error'));
-    ws.on('close', (code: number) => {
-      admission.release(ip, session.user.id);
-      hub.disconnect(session, code).catch((error) => logger.error({ err: error }, 'disconnect failed'));
-    });
+    connections.set(ws, { session, ip });
+    ws.on('pong', onPong);
+    ws.on('message', onMessage);
+    ws.on('error', onError);
+    ws.on('close', onClose);
     socket.on('error', ignoreError);
   };
 
@@ -168,7 +213,7 @@ export function attachWebSocketServer(server: Server, options: WsServerOptions):
           if (!admission.acquire(ip, result.identity.user.id)) {
             return ws.close(CloseCodes.too_many_connections, 'too many connections');
           }
-          const session = hub.connect(toTransport(ws, socket, writer), result.identity);
+          const session = hub.connect(new SocketTransport(ws, socket, writer), result.identity);
           onConnection(ws, socket, session, ip);
         });
       },
