@@ -75,7 +75,8 @@ Usage: parley bench [options]
   --addresses <n>              source addresses 127.0.0.2.. (default: one per 15000 clients)
   --server-pid <pid>           report the server's memory per connection (repeatable)
   --connect-concurrency <n>    handshakes in flight per load process (default 50)
-  --find-max                   raise the rate until p99 passes --p99-bound-ms or deliveries fall behind
+  --find-max                   raise the rate by 1.5x until p99 passes --p99-bound-ms or deliveries fall behind,
+                               then bisect twice between the last rate that held and the first that did not
   --p99-bound-ms <n>           latency bound for --find-max (default 200)
   --driver <name>              parley (default), ws-peer, socketio
   --json                       machine-readable result on stdout

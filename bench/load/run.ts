@@ -248,13 +248,29 @@ export async function runBench(
       const steps: PublishReport[] = [];
       let rate = Math.max(publishers, options.rate || publishers * 10);
       let best = 0;
+      let failed = 0;
+      const sustained = (report: PublishReport) =>
+        report.latencyMs.p99 <= options.p99BoundMs &&
+        report.deliveries >= report.expectedDeliveries * 0.99 &&
+        report.missing === 0;
       for (let step = 0; step < 12; step += 1) {
         const report = await publishRound(workers, options, rate, publishers, progress, hooks);
         steps.push(report);
-        const keptUp = report.deliveries >= report.expectedDeliveries * 0.99 && report.missing === 0;
-        if (report.latencyMs.p99 > options.p99BoundMs || !keptUp) break;
+        if (!sustained(report)) {
+          failed = rate;
+          break;
+        }
         best = rate;
         rate = Math.round(rate * 1.5);
+      }
+      // Two bisections between the last sustained rate and the first failed one narrow the 1.5x step to ~11%.
+      for (let refine = 0; refine < 2 && best > 0 && failed > 0; refine += 1) {
+        const middle = Math.round(Math.sqrt(best * failed));
+        if (middle <= best || middle >= failed) break;
+        const report = await publishRound(workers, options, middle, publishers, progress, hooks);
+        steps.push(report);
+        if (sustained(report)) best = middle;
+        else failed = middle;
       }
       result.findMax = { p99BoundMs: options.p99BoundMs, maxSustainableRate: best, steps };
     } else if (publishers > 0 && options.rate > 0) {

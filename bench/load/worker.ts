@@ -77,6 +77,9 @@ async function connectAll(plan: Extract<ToWorker, { type: 'plan' }>): Promise<vo
   send({ type: 'ready', connected: clients.length - failed, failed, errors: [...errors].slice(0, 5) });
 }
 
+/** Spreads publisher phases evenly over [0, 1) whatever the number of publishers. */
+const GOLDEN_RATIO = 0.6180339887498949;
+
 async function publish(order: Extract<ToWorker, { type: 'publish' }>): Promise<void> {
   round += 1;
   const publishers = clients.filter((c) => c.plan.publisher !== undefined && c.client);
@@ -92,9 +95,13 @@ async function publish(order: Extract<ToWorker, { type: 'publish' }>): Promise<v
   await new Promise<void>((resolve) => {
     const tick = setInterval(() => {
       const elapsed = performance.now() - started;
-      const target = Math.floor((Math.min(elapsed, order.durationMs) / 1000) * order.ratePerPublisher);
+      const due = (Math.min(elapsed, order.durationMs) / 1000) * order.ratePerPublisher;
       for (const sim of publishers) {
         const id = sim.plan.publisher as number;
+        // Each publisher has its own phase, so that sends arrive spread over time as independent users' would:
+        // without it, every publisher crossed its next whole message at the same instant, and each such burst
+        // (one message per publisher at once) put a latency floor under every system at low rates.
+        const target = Math.floor(due + ((id * GOLDEN_RATIO) % 1));
         let seq = seqs.get(id) as number;
         while (seq < target) {
           seq += 1;
