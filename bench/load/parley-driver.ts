@@ -1,11 +1,14 @@
 import WebSocket from 'ws';
 import { type BenchClient, type Driver, timeout } from './driver.js';
 
-/** Drives a Parley server over its JSON protocol (raw frames, no SDK: the load side must be lean). */
+/**
+ * Drives a Parley server over its JSON protocol (raw frames, no SDK: the load side must be lean), with live messages
+ * in the compact form, as the SDK asks for them.
+ */
 export const parleyDriver: Driver = {
   name: 'parley',
   async connect(url, user, localAddress) {
-    const ws = new WebSocket(`${url}?v=1&name=${user}&user=${user}`, {
+    const ws = new WebSocket(`${url}?v=1&format=compact&name=${user}&user=${user}`, {
       localAddress,
       perMessageDeflate: false,
     });
@@ -28,7 +31,14 @@ export const parleyDriver: Driver = {
       onClose();
     });
     ws.on('message', (data) => {
-      const frame = JSON.parse(String(data)) as {
+      const text = String(data);
+      // Live messages come in the compact form: ["m", room, id, offset, epoch, fromId, fromName, text, ts, cid].
+      if (text.charCodeAt(0) === 91) {
+        const compact = JSON.parse(text) as unknown[];
+        if (compact[0] === 'm') onMessage(compact[1] as string, compact[7] as string);
+        return;
+      }
+      const frame = JSON.parse(text) as {
         type: string;
         ref?: number;
         room?: string;

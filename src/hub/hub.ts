@@ -6,7 +6,7 @@ import { type Engine, EngineUnavailableError, RateLimitError } from '../engine/e
 import type { RoomEvent, UserInfo } from '../engine/types.js';
 import { LatencyWindow } from '../metrics/latency-window.js';
 import { CloseCodes } from '../protocol/close-codes.js';
-import { decodeCommand, encodeFrame } from '../protocol/codec.js';
+import { decodeCommand, encodeCompactMessage, encodeFrame } from '../protocol/codec.js';
 import { ReplyError } from '../protocol/error-codes.js';
 import { type Command, PROTOCOL_VERSION, type ServerFrame } from '../protocol/messages.js';
 import type { Transport } from '../transport/transport.js';
@@ -199,13 +199,17 @@ export class Hub {
     if (failed > 0) this.engineFailed('announce positions', new Error(`${failed} rooms not announced`));
   }
 
-  /** Registers a new connection and sends it the welcome frame. */
-  connect(transport: Transport, identity: Identity): Session {
+  /**
+   * Registers a new connection and sends it the welcome frame.
+   * @param options.compact the connection asked for compact `message` frames (`format=compact`)
+   */
+  connect(transport: Transport, identity: Identity, options: { compact?: boolean } = {}): Session {
     const { config, clock } = this.deps;
     const user = identity.user;
     const session = new Session(this.deps.ids.sessionId(), user, transport, config, this.slowConsumerClosed);
     session.applyIdentity(identity, clock.now());
     session.idleSince = clock.now();
+    if (options.compact) session.compact = true;
     this.sessions.add(session);
     this.counters.connectionsOpened += 1;
     this.deps.logger.debug({ session: session.id, user: user.id }, 'connection opened');
@@ -227,6 +231,7 @@ export class Hub {
         historyPageMax: config.historyPageMax,
       },
       ...(identity.expiresAt !== undefined ? { expiresAt: identity.expiresAt } : {}),
+      ...(options.compact ? { compact: true } : {}),
     });
     return session;
   }
@@ -430,8 +435,18 @@ export class Hub {
     const members = this.rooms.members(event.room);
     if (!members || members.size === 0) return;
     if (event.kind === 'message') {
-      const frame = encodeFrame({ type: 'message', ...event.message });
-      for (const session of members) session.deliver(event.room, frame, event.message);
+      // Each format is encoded at most once per message, whatever the number of members.
+      let frame: Buffer | undefined;
+      let compact: Buffer | undefined;
+      for (const session of members) {
+        if (session.compact) {
+          compact ??= encodeCompactMessage(event.message);
+          session.deliver(event.room, compact, event.message);
+        } else {
+          frame ??= encodeFrame({ type: 'message', ...event.message });
+          session.deliver(event.room, frame, event.message);
+        }
+      }
       this.counters.deliveries += members.size;
       const latency = this.deps.clock.now() - event.message.ts;
       this.latency.record(latency, members.size);

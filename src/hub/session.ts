@@ -31,6 +31,8 @@ interface HeldFrame {
 export class Session {
   /** Rooms joined (or being joined). */
   readonly rooms = new Set<string>();
+  /** Live `message` frames go to this connection in the compact array form. */
+  compact = false;
   /** When each room last relayed a typing signal from this session; created on first use (most never type). */
   private typingAt?: Map<string, number>;
   /** Rooms the credentials allow (undefined: all). */

@@ -3,6 +3,7 @@
  * {@link ReplyError} carrying the command's `ref` when one could be read.
  */
 import { TypeCompiler } from '@sinclair/typebox/compiler';
+import type { ChatMessage } from '../engine/types.js';
 import { ReplyError } from './error-codes.js';
 import { type Command, CommandSchemas, type CommandType, type ServerFrame } from './messages.js';
 
@@ -51,4 +52,27 @@ export function decodeCommand(text: string): DecodeResult {
 /** Encodes a server frame to the bytes written on the wire. Call once per broadcast, not once per member. */
 export function encodeFrame(frame: ServerFrame): Buffer {
   return Buffer.from(JSON.stringify(frame));
+}
+
+/**
+ * A live message in the compact format (connections opened with `format=compact`): the same fields as a `message`
+ * frame, positionally, in a JSON array tagged `"m"`, about a third smaller for short texts:
+ * `["m", room, id, offset, epoch, fromId, fromName, text, ts, cid]`. Only live `message` frames are compact;
+ * every other frame, and the messages inside `joined` and `history` replies, keep the object form.
+ */
+export function encodeCompactMessage(message: ChatMessage): Buffer {
+  return Buffer.from(
+    JSON.stringify([
+      'm',
+      message.room,
+      message.id,
+      message.offset,
+      message.epoch,
+      message.from.id,
+      message.from.name,
+      message.text,
+      message.ts,
+      message.cid,
+    ]),
+  );
 }

@@ -99,6 +99,8 @@ export interface WelcomeFrame {
   limits: AnnouncedLimits;
   /** When the connection's token expires (ms since the Unix epoch): refresh it before then. */
   expiresAt?: number;
+  /** Present (true) when the connection asked for compact `message` frames (`format=compact`). */
+  compact?: boolean;
 }
 export interface RefreshedFrame {
   type: 'refreshed';

@@ -213,7 +213,9 @@ export function attachWebSocketServer(server: Server, options: WsServerOptions):
           if (!admission.acquire(ip, result.identity.user.id)) {
             return ws.close(CloseCodes.too_many_connections, 'too many connections');
           }
-          const session = hub.connect(new SocketTransport(ws, socket, writer), result.identity);
+          const session = hub.connect(new SocketTransport(ws, socket, writer), result.identity, {
+            compact: url.searchParams.get('format') === 'compact',
+          });
           onConnection(ws, socket, session, ip);
         });
       },

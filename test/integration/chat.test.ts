@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
+import { parseFrame } from '../../client/compact.js';
 import type { StatsResponse } from '../../src/index.js';
 import { startNode } from '../helpers/nodes.js';
 import { type Frame, RawClient } from '../helpers/raw-client.js';
@@ -14,6 +15,34 @@ describe('chat over real WebSockets', async () => {
   };
   after(() => {
     for (const c of clients) c.close();
+  });
+
+  it('sends live messages in the compact form to connections that ask for it, and objects to the others', async () => {
+    const plain = await connect('Plain', 'plain');
+    const compact = await RawClient.connect(node.wsUrl, {
+      name: 'Compact',
+      user: 'compact',
+      format: 'compact',
+    });
+    clients.push(compact);
+    assert.equal(compact.welcome?.compact, true);
+    assert.equal(plain.welcome?.compact, undefined);
+    for (const c of [plain, compact])
+      assert.equal((await c.request({ type: 'join', room: 'compact' })).type, 'joined');
+    const sent = await compact.request({ type: 'send', room: 'compact', text: 'short and sweet', cid: 'k1' });
+    assert.equal(sent.type, 'sent', 'replies keep the object form');
+    const asObject = await plain.frames.find(
+      (f) => f.type === 'message' && f.room === 'compact',
+      5000,
+      'object',
+    );
+    const asArray = (await compact.frames.find(
+      (f) => Array.isArray(f) && f[1] === 'compact',
+      5000,
+      'compact message',
+    )) as unknown as unknown[];
+    assert.equal(asArray[0], 'm');
+    assert.deepEqual(parseFrame(JSON.stringify(asArray)), asObject, 'the same message, field for field');
   });
 
   it('welcomes with identity, node and limits', async () => {

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { decodeCommand, encodeFrame } from '../../src/protocol/codec.js';
+import { parseFrame } from '../../client/compact.js';
+import { decodeCommand, encodeCompactMessage, encodeFrame } from '../../src/protocol/codec.js';
 
 function errorOf(text: string) {
   const result = decodeCommand(text);
@@ -58,6 +59,27 @@ describe('codec', () => {
       assert.equal(error?.error.code, 'bad_request', text);
       assert.match(error?.error.message ?? '', new RegExp(field), text);
     }
+  });
+
+  it('encodes live messages compactly, and the SDK reads them back as message frames', () => {
+    const message = {
+      room: 'lobby',
+      id: 'e68Y5v8Yqm3-6b1b',
+      offset: 42,
+      epoch: 'ghFJLzbW',
+      from: { id: 'u1', name: 'Zoë "the" <b>' },
+      text: 'hello, ["m"] \u2028 world',
+      ts: 1_795_906_935_945,
+      cid: 'c-1',
+    };
+    const compact = encodeCompactMessage(message);
+    const object = encodeFrame({ type: 'message', ...message });
+    assert.equal(compact.toString()[0], '[');
+    assert.ok(compact.length < object.length);
+    assert.deepEqual(parseFrame(compact.toString()), { type: 'message', ...message });
+    assert.deepEqual(parseFrame(object.toString()), { type: 'message', ...message });
+    assert.equal(parseFrame('["x", 1]'), undefined, 'unknown compact frames are ignored');
+    assert.equal(parseFrame('{not json'), undefined);
   });
 
   it('encodes a frame to the JSON bytes of the frame', () => {
