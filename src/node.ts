@@ -51,6 +51,8 @@ export interface StatsResponse {
  */
 export class ParleyNode {
   readonly hub: Hub;
+  /** Connection limits, and the count of connections per user and address they keep. */
+  private readonly admission: Admission;
   private server?: Server;
   private ws?: WsEndpoint;
   private timers: NodeJS.Timeout[] = [];
@@ -62,13 +64,14 @@ export class ParleyNode {
   private lastSample = { t: 0, published: 0, deliveries: 0 };
 
   constructor(private readonly deps: NodeDeps) {
+    this.admission = new Admission(deps.config, deps.clock);
     // The sources are read at scrape time, once the hub and the endpoint exist.
     const observer = registerMetrics(deps.metrics, {
       hub: () => this.hub.counters,
       engine: () => deps.engine.counters(),
       connections: () => this.hub.sessions.size,
       rooms: () => this.hub.roomCount,
-      users: () => this.hub.userIds().length,
+      users: () => this.admission.userCount,
       bytesOut: () => this.ws?.bytesOut ?? 0,
       ready: () => (this.isReady() ? 1 : 0),
     });
@@ -134,7 +137,7 @@ export class ParleyNode {
       writeHighWaterBytes: config.writeHighWaterBytes,
       heartbeatIntervalMs: config.heartbeatIntervalMs,
       identify: this.deps.identify,
-      admission: new Admission(config, this.deps.clock),
+      admission: this.admission,
       hub: this.hub,
       logger,
     });
@@ -198,7 +201,7 @@ export class ParleyNode {
       startedAt: this.startedAt,
       uptimeMs: this.deps.clock.now() - this.startedAt,
       connections: this.hub.sessions.size,
-      users: this.hub.userIds().length,
+      users: this.admission.userCount,
       rooms: this.hub.roomCount,
       published: counters.published,
       deliveries: counters.deliveries,
@@ -267,41 +270,38 @@ export class ParleyNode {
   }
 
   private startMaintenance(): void {
-    const { config, engine, logger } = this.deps;
+    const { config, engine } = this.deps;
     const presenceBeatEvery = Math.max(100, Math.floor(config.presenceTtlMs / 3));
-    const presenceBeat = setInterval(() => {
-      engine.presence.heartbeat().catch((error) => {
-        this.hub.counters.engineErrors += 1;
-        logger.warn({ err: error }, 'presence heartbeat failed');
-      });
-    }, presenceBeatEvery);
-    const idle = setInterval(
-      () => this.hub.closeIdle(),
-      Math.max(100, Math.min(10_000, config.idleTimeoutMs / 4 || 10_000)),
+    this.every(presenceBeatEvery, () => this.engineTask('presence heartbeat', engine.presence.heartbeat()));
+    this.every(Math.max(100, Math.min(10_000, config.idleTimeoutMs / 4 || 10_000)), () =>
+      this.hub.closeIdle(),
     );
-    idle.unref();
-    this.timers.push(idle);
-    const expire = setInterval(
-      () => {
-        this.expirePresence().catch((error) => {
-          this.hub.counters.engineErrors += 1;
-          logger.warn({ err: error }, 'presence expiry failed');
-        });
-      },
-      Math.min(1000, presenceBeatEvery),
+    this.every(Math.min(1000, presenceBeatEvery), () =>
+      this.engineTask('presence expiry', this.expirePresence()),
     );
-    const heartbeat = setInterval(() => this.heartbeat(), config.statsIntervalMs);
+    this.every(config.statsIntervalMs, () => this.heartbeat());
     this.heartbeat();
-    presenceBeat.unref();
-    expire.unref();
-    heartbeat.unref();
-    this.timers.push(presenceBeat, expire, heartbeat);
+  }
+
+  /** Runs `task` every `ms` until shutdown, without keeping the process alive. */
+  private every(ms: number, task: () => void): void {
+    const timer = setInterval(task, ms);
+    timer.unref();
+    this.timers.push(timer);
+  }
+
+  /** Counts and logs the failure of a background engine operation (it is retried on its next round). */
+  private engineTask(name: string, work: Promise<unknown>): void {
+    work.catch((error) => {
+      this.hub.counters.engineErrors += 1;
+      this.deps.logger.warn({ err: error }, `${name} failed`);
+    });
   }
 
   /** Every stats interval: sample rates and latency, publish this node's stats, feed the dashboards. */
   private heartbeat(): void {
     this.sampleRates();
-    const activity = { users: this.hub.userIds(), rooms: this.hub.roomNames() };
+    const activity = { users: this.admission.userIds(), rooms: this.hub.roomNames() };
     const self = this.stats();
     this.deps.engine.registry
       .heartbeat(self, activity)

@@ -1,11 +1,12 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { type Static, Type } from '@sinclair/typebox';
-import { TypeCompiler } from '@sinclair/typebox/compiler';
+import { type Static, type TSchema, Type } from '@sinclair/typebox';
+import { type TypeCheck, TypeCompiler } from '@sinclair/typebox/compiler';
 import type { Config } from '../config/config.js';
 import { type Engine, EngineUnavailableError, RateLimitError } from '../engine/engine.js';
 import { CONTROL_ROOM } from '../engine/types.js';
-import { checkRoomName } from '../hub/handlers/context.js';
+import { checkRoomName, checkText } from '../hub/handlers/context.js';
 import { readHistory } from '../hub/handlers/history.js';
+import { describeViolation } from '../protocol/codec.js';
 import { ReplyError } from '../protocol/error-codes.js';
 import type { Clock } from '../util/clock.js';
 import type { IdGenerator } from '../util/ids.js';
@@ -85,20 +86,9 @@ async function readJson(request: IncomingMessage): Promise<unknown> {
   }
 }
 
-function validated<T>(
-  checker: {
-    Check(value: unknown): value is T;
-    Errors(value: unknown): Iterable<{ path: string; message: string }>;
-  },
-  value: unknown,
-): T {
+function validated<T extends TSchema>(checker: TypeCheck<T>, value: unknown): Static<T> {
   if (checker.Check(value)) return value;
-  const first = [...checker.Errors(value)][0];
-  throw new ApiError(
-    400,
-    'bad_request',
-    first ? `${first.path || 'body'}: ${first.message}` : 'invalid body',
-  );
+  throw new ApiError(400, 'bad_request', describeViolation(checker, value, 'body'));
 }
 
 /** A non-negative integer query parameter, or undefined when absent. */
@@ -112,12 +102,12 @@ function intParam(url: URL, name: string): number | undefined {
   return value;
 }
 
-function roomOf(segment: string, config: Config): string {
+/** A path segment, decoded; a malformed escape is the caller's error. */
+function segment(raw: string): string {
   try {
-    return checkRoomName(decodeURIComponent(segment), config);
-  } catch (error) {
-    if (error instanceof ReplyError) throw new ApiError(400, error.code, error.message);
-    throw new ApiError(400, 'invalid_room', 'invalid room name');
+    return decodeURIComponent(raw);
+  } catch {
+    throw new ApiError(400, 'bad_request', 'malformed path');
   }
 }
 
@@ -132,19 +122,12 @@ export function createServerApi(deps: ServerApiDeps): ServerApi {
 
   const publish = async (request: IncomingMessage, room: string) => {
     const body = validated(checkPublish, await readJson(request));
-    if (body.text.trim().length === 0) throw new ApiError(400, 'text_empty', 'message text is empty');
-    if (body.text.length > config.maxTextLength) {
-      throw new ApiError(
-        400,
-        'text_too_long',
-        `message text is longer than ${config.maxTextLength} characters`,
-      );
-    }
+    const text = checkText(body.text, config);
     const { message, duplicate } = await engine.broker.publish({
       room,
       id: ids.messageId(),
       from: body.from ?? SYSTEM_SENDER,
-      text: body.text,
+      text,
       ts: clock.now(),
       cid: body.cid ?? `api-${ids.messageId()}`,
     });
@@ -180,7 +163,7 @@ export function createServerApi(deps: ServerApiDeps): ServerApi {
     const parts = url.pathname.split('/').slice(2); // ['rooms', room, what] or ['users', user, what]
     const method = request.method ?? 'GET';
     if (parts.length === 3 && parts[0] === 'rooms') {
-      const room = roomOf(parts[1] as string, config);
+      const room = checkRoomName(segment(parts[1] as string), config);
       if (parts[2] === 'messages' && method === 'POST') return publish(request, room);
       if (parts[2] === 'history' && method === 'GET') return history(url, room);
       if (parts[2] === 'presence' && method === 'GET') {
@@ -188,7 +171,7 @@ export function createServerApi(deps: ServerApiDeps): ServerApi {
       }
     }
     if (parts.length === 3 && parts[0] === 'users' && parts[2] === 'disconnect' && method === 'POST') {
-      const user = decodeURIComponent(parts[1] as string);
+      const user = segment(parts[1] as string);
       if (user.length === 0 || user.length > 128) throw new ApiError(400, 'bad_request', 'invalid user id');
       return disconnect(request, user);
     }
@@ -228,6 +211,8 @@ export function createServerApi(deps: ServerApiDeps): ServerApi {
 
 function toApiError(error: unknown): ApiError {
   if (error instanceof ApiError) return error;
+  // The protocol's own checks (room name, text) refuse with its stable codes.
+  if (error instanceof ReplyError) return new ApiError(400, error.code, error.message);
   if (error instanceof RateLimitError) {
     return new ApiError(
       429,
@@ -240,5 +225,3 @@ function toApiError(error: unknown): ApiError {
   }
   return new ApiError(500, 'internal', 'internal server error');
 }
-
-export type PublishRequest = Static<typeof PublishBody>;

@@ -58,8 +58,8 @@ export interface HubCounters {
 export interface HubObserver {
   /** Time a client's publish took in the engine (broker round trip), in milliseconds. */
   publishLatency?(ms: number): void;
-  /** Publish-to-fan-out time of one message delivered to `count` local members, in milliseconds. */
-  deliveryLatency?(ms: number, count: number): void;
+  /** Publish-to-fan-out time of one message fanned out to the local members, in milliseconds. */
+  deliveryLatency?(ms: number): void;
 }
 
 /** The tail of an empty command chain: one shared settled promise rather than one per connection. */
@@ -143,13 +143,6 @@ export class Hub {
   /** Number of rooms with local members. */
   get roomCount(): number {
     return this.rooms.roomCount;
-  }
-
-  /** Distinct users connected to this node. */
-  userIds(): string[] {
-    const ids = new Set<string>();
-    for (const session of this.sessions) ids.add(session.user.id);
-    return [...ids];
   }
 
   /** Rooms with at least one local member. */
@@ -401,7 +394,7 @@ export class Hub {
       const { userLeft } = await this.deps.engine.presence.remove(room, session.id);
       if (userLeft) await this.announceLeave(room, session.user);
     } catch (error) {
-      // The entry expires on its own; the leave is then announced by whoever expires it.
+      // The store retries the removal in its next expire(), which reports the leave then.
       this.engineFailed('presence remove', error, { room });
     }
   }
@@ -450,7 +443,7 @@ export class Hub {
       this.counters.deliveries += members.size;
       const latency = this.deps.clock.now() - event.message.ts;
       this.latency.record(latency, members.size);
-      this.deps.observer?.deliveryLatency?.(latency, members.size);
+      this.deps.observer?.deliveryLatency?.(latency);
       return;
     }
     if (event.kind === 'typing') {

@@ -33,6 +33,8 @@ export class Session {
   readonly rooms = new Set<string>();
   /** Live `message` frames go to this connection in the compact array form. */
   compact = false;
+  /** The close code the server closed this session with; undefined when the peer closed first. */
+  closedWith?: number;
   /** When each room last relayed a typing signal from this session; created on first use (most never type). */
   private typingAt?: Map<string, number>;
   /** Rooms the credentials allow (undefined: all). */
@@ -170,9 +172,6 @@ export class Session {
     this.floors.delete(room);
     this.typingAt?.delete(room);
   }
-
-  /** The close code the server closed this session with; undefined when the peer closed first. */
-  closedWith?: number;
 
   /** Closes the session with a close code; it writes nothing more. */
   close(code: number, reason: string): void {

@@ -18,31 +18,62 @@ export interface MetricSources {
 const LATENCY_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5];
 
 /**
- * A counter whose value is kept elsewhere (the hub's and engine's plain counters, which the stats feed reads too)
+ * Counters whose values are kept elsewhere (the hub's and engine's plain counters, which the stats feed reads too)
  * and copied in at scrape time: the hot path increments a number, never a metric object.
  */
-function mirroredCounter(registry: Registry, name: string, help: string, read: () => number): void {
-  new Counter({
-    name,
-    help,
-    registers: [registry],
-    collect() {
-      this.reset();
-      this.inc(read());
-    },
-  });
-}
+const MIRRORED_COUNTERS: ReadonlyArray<[name: string, help: string, read: (s: MetricSources) => number]> = [
+  ['parley_connections_opened_total', 'WebSocket connections accepted.', (s) => s.hub().connectionsOpened],
+  [
+    'parley_messages_received_total',
+    'Send commands received from clients of this instance.',
+    (s) => s.hub().messagesReceived,
+  ],
+  [
+    'parley_messages_published_total',
+    'Messages from clients of this instance stored and published.',
+    (s) => s.hub().published,
+  ],
+  ['parley_deliveries_total', 'Room event frames written to local connections.', (s) => s.hub().deliveries],
+  ['parley_bytes_out_total', 'Bytes of WebSocket data frames written to clients.', (s) => s.bytesOut()],
+  [
+    'parley_slow_consumer_closes_total',
+    'Connections closed because their send queue overflowed (close code 4003).',
+    (s) => s.hub().slowConsumers,
+  ],
+  [
+    'parley_rate_limited_total',
+    'Commands refused by a rate limit (per connection or per user).',
+    (s) => s.hub().rateLimited,
+  ],
+  [
+    'parley_engine_errors_total',
+    'Failed engine operations seen by the hub (publish, presence, subscribe).',
+    (s) => s.hub().engineErrors,
+  ],
+  [
+    'parley_broker_received_total',
+    'Room payloads received from the shared layer (Redis pub/sub).',
+    (s) => s.engine().received,
+  ],
+  [
+    'parley_redis_command_errors_total',
+    'Redis commands and scripts that failed.',
+    (s) => s.engine().commandErrors,
+  ],
+  [
+    'parley_redis_reconnects_total',
+    'Reconnection attempts after a Redis connection was lost.',
+    (s) => s.engine().reconnects,
+  ],
+];
 
-function gauge(registry: Registry, name: string, help: string, read: () => number): void {
-  new Gauge({
-    name,
-    help,
-    registers: [registry],
-    collect() {
-      this.set(read());
-    },
-  });
-}
+/** Gauges read at scrape time. */
+const GAUGES: ReadonlyArray<[name: string, help: string, read: (s: MetricSources) => number]> = [
+  ['parley_connections', 'Open WebSocket connections.', (s) => s.connections()],
+  ['parley_rooms', 'Rooms with at least one local member.', (s) => s.rooms()],
+  ['parley_users_online', 'Distinct users connected to this instance.', (s) => s.users()],
+  ['parley_ready', '1 while the instance is ready (engine connected and subscribed).', (s) => s.ready()],
+];
 
 /**
  * Registers Parley's metrics on `registry` (injected: several nodes in one process each have their own) and
@@ -51,21 +82,27 @@ function gauge(registry: Registry, name: string, help: string, read: () => numbe
  */
 export function registerMetrics(registry: Registry, sources: MetricSources): HubObserver {
   collectDefaultMetrics({ register: registry });
-  gauge(registry, 'parley_connections', 'Open WebSocket connections.', sources.connections);
-  gauge(registry, 'parley_rooms', 'Rooms with at least one local member.', sources.rooms);
-  gauge(registry, 'parley_users_online', 'Distinct users connected to this instance.', sources.users);
-  gauge(
-    registry,
-    'parley_ready',
-    '1 while the instance is ready (engine connected and subscribed).',
-    sources.ready,
-  );
-  mirroredCounter(
-    registry,
-    'parley_connections_opened_total',
-    'WebSocket connections accepted.',
-    () => sources.hub().connectionsOpened,
-  );
+  for (const [name, help, read] of GAUGES) {
+    new Gauge({
+      name,
+      help,
+      registers: [registry],
+      collect() {
+        this.set(read(sources));
+      },
+    });
+  }
+  for (const [name, help, read] of MIRRORED_COUNTERS) {
+    new Counter({
+      name,
+      help,
+      registers: [registry],
+      collect() {
+        this.reset();
+        this.inc(read(sources));
+      },
+    });
+  }
   new Counter({
     name: 'parley_connections_closed_total',
     help: 'WebSocket connections closed, by close code (the server code when it closed first).',
@@ -76,66 +113,6 @@ export function registerMetrics(registry: Registry, sources: MetricSources): Hub
       for (const [code, count] of sources.hub().connectionsClosed) this.inc({ code: String(code) }, count);
     },
   });
-  mirroredCounter(
-    registry,
-    'parley_messages_received_total',
-    'Send commands received from clients of this instance.',
-    () => sources.hub().messagesReceived,
-  );
-  mirroredCounter(
-    registry,
-    'parley_messages_published_total',
-    'Messages from clients of this instance stored and published.',
-    () => sources.hub().published,
-  );
-  mirroredCounter(
-    registry,
-    'parley_deliveries_total',
-    'Room event frames written to local connections.',
-    () => sources.hub().deliveries,
-  );
-  mirroredCounter(
-    registry,
-    'parley_bytes_out_total',
-    'Bytes of WebSocket data frames written to clients.',
-    sources.bytesOut,
-  );
-  mirroredCounter(
-    registry,
-    'parley_slow_consumer_closes_total',
-    'Connections closed because their send queue overflowed (close code 4003).',
-    () => sources.hub().slowConsumers,
-  );
-  mirroredCounter(
-    registry,
-    'parley_rate_limited_total',
-    'Commands refused by a rate limit (per connection or per user).',
-    () => sources.hub().rateLimited,
-  );
-  mirroredCounter(
-    registry,
-    'parley_engine_errors_total',
-    'Failed engine operations seen by the hub (publish, presence, subscribe).',
-    () => sources.hub().engineErrors,
-  );
-  mirroredCounter(
-    registry,
-    'parley_broker_received_total',
-    'Room payloads received from the shared layer (Redis pub/sub).',
-    () => sources.engine().received,
-  );
-  mirroredCounter(
-    registry,
-    'parley_redis_command_errors_total',
-    'Redis commands and scripts that failed.',
-    () => sources.engine().commandErrors,
-  );
-  mirroredCounter(
-    registry,
-    'parley_redis_reconnects_total',
-    'Reconnection attempts after a Redis connection was lost.',
-    () => sources.engine().reconnects,
-  );
   const publish = new Histogram({
     name: 'parley_publish_duration_seconds',
     help: 'Time to store and publish a client message in the engine (one Redis round trip on Redis).',

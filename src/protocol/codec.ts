@@ -2,7 +2,8 @@
  * Decoding of client frames and encoding of server frames. Decoding never throws: every failure becomes a
  * {@link ReplyError} carrying the command's `ref` when one could be read.
  */
-import { TypeCompiler } from '@sinclair/typebox/compiler';
+import type { TSchema } from '@sinclair/typebox';
+import { type TypeCheck, TypeCompiler } from '@sinclair/typebox/compiler';
 import type { ChatMessage } from '../engine/types.js';
 import { ReplyError } from './error-codes.js';
 import { type Command, CommandSchemas, type CommandType, type ServerFrame } from './messages.js';
@@ -43,10 +44,21 @@ export function decodeCommand(text: string): DecodeResult {
   }
   const validator = validators[record.type];
   if (validator.Check(value)) return { ok: true, command: value as Command };
+  return {
+    ok: false,
+    ref,
+    error: new ReplyError('bad_request', `${record.type}: ${describeViolation(validator, value, 'frame')}`),
+  };
+}
+
+/**
+ * The first schema violation of `value`, as `'field': message` (`whole` names the value itself), for error
+ * messages that point at what to fix.
+ */
+export function describeViolation(validator: TypeCheck<TSchema>, value: unknown, whole: string): string {
   const first = validator.Errors(value).First();
-  const where = first?.path ? `'${first.path.slice(1) || 'frame'}'` : 'frame';
-  const detail = first ? `${where}: ${first.message}` : 'invalid command';
-  return { ok: false, ref, error: new ReplyError('bad_request', `${record.type}: ${detail}`) };
+  if (!first) return `invalid ${whole}`;
+  return `'${first.path.slice(1) || whole}': ${first.message}`;
 }
 
 /** Encodes a server frame to the bytes written on the wire. Call once per broadcast, not once per member. */

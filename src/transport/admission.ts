@@ -56,6 +56,16 @@ export class Admission {
     return true;
   }
 
+  /** Distinct users with a connection counted in (every connection is, limit or not). */
+  get userCount(): number {
+    return this.perUser.size;
+  }
+
+  /** The ids of those users. */
+  userIds(): string[] {
+    return [...this.perUser.keys()];
+  }
+
   /** Counts a connection out. */
   release(ip: string, userId: string): void {
     const decrement = (map: Map<string, number>, key: string) => {

@@ -150,7 +150,6 @@ export function attachWebSocketServer(server: Server, options: WsServerOptions):
     perMessageDeflate: false,
     clientTracking: true,
   });
-  const alive = new WeakMap<WebSocket, boolean>();
   const writer = new FrameWriter(Math.min(8 * 1024, Math.floor(options.writeHighWaterBytes / 2)));
   let accepting = true;
 
@@ -159,15 +158,17 @@ export function attachWebSocketServer(server: Server, options: WsServerOptions):
   };
 
   // Listeners are shared by every connection and find theirs through `this` (the WebSocket): closures per
-  // connection would cost memory for each of tens of thousands of sockets.
-  const connections = new WeakMap<WebSocket, { session: Session; ip: string }>();
+  // connection would cost memory for each of tens of thousands of sockets. `alive` is cleared by each heartbeat
+  // ping and set again by any frame from the peer.
+  const connections = new WeakMap<WebSocket, { session: Session; ip: string; alive: boolean }>();
   function onPong(this: WebSocket): void {
-    alive.set(this, true);
+    const connection = connections.get(this);
+    if (connection) connection.alive = true;
   }
   function onMessage(this: WebSocket, data: RawData, isBinary: boolean): void {
-    alive.set(this, true);
     const connection = connections.get(this);
     if (!connection) return;
+    connection.alive = true;
     if (isBinary) hub.receiveBinary(connection.session);
     else hub.receive(connection.session, data.toString());
   }
@@ -184,8 +185,7 @@ export function attachWebSocketServer(server: Server, options: WsServerOptions):
       .catch((error) => logger.error({ err: error }, 'disconnect failed'));
   }
   const onConnection = (ws: WebSocket, socket: Duplex, session: Session, ip: string) => {
-    alive.set(ws, true);
-    connections.set(ws, { session, ip });
+    connections.set(ws, { session, ip, alive: true });
     ws.on('pong', onPong);
     ws.on('message', onMessage);
     ws.on('error', onError);
@@ -229,11 +229,13 @@ export function attachWebSocketServer(server: Server, options: WsServerOptions):
 
   const heartbeat = setInterval(() => {
     for (const ws of wss.clients) {
-      if (!alive.get(ws)) {
+      // Sockets without a session (refused handshakes being closed) count as dead too.
+      const connection = connections.get(ws);
+      if (!connection?.alive) {
         ws.terminate();
         continue;
       }
-      alive.set(ws, false);
+      connection.alive = false;
       ws.ping();
     }
   }, options.heartbeatIntervalMs);

@@ -49,6 +49,15 @@ export function checkRoomName(room: string, config: Config): string {
   return room;
 }
 
+/** Checks a message text: not blank, at most `maxTextLength` characters. */
+export function checkText(text: string, config: Config): string {
+  if (text.trim().length === 0) throw new ReplyError('text_empty');
+  if (text.length > config.maxTextLength) {
+    throw new ReplyError('text_too_long', `message text is longer than ${config.maxTextLength} characters`);
+  }
+  return text;
+}
+
 /** Checks that the session has joined the room. */
 export function requireJoined(session: Session, room: string, config: Config): string {
   checkRoomName(room, config);

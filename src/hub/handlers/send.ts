@@ -1,25 +1,17 @@
-import { ReplyError } from '../../protocol/error-codes.js';
-import { type Handler, requireJoined } from './context.js';
+import { checkText, type Handler, requireJoined } from './context.js';
 
 /** `send`: publish a message to a room; the reply carries its id and position once it is stored. */
 export const send: Handler<'send'> = async (ctx, session, command) => {
   ctx.countReceived();
   const room = requireJoined(session, command.room, ctx.config);
-  const { text } = command;
-  if (text.trim().length === 0) throw new ReplyError('text_empty');
-  if (text.length > ctx.config.maxTextLength) {
-    throw new ReplyError(
-      'text_too_long',
-      `message text is longer than ${ctx.config.maxTextLength} characters`,
-    );
-  }
+  const text = checkText(command.text, ctx.config);
   const started = ctx.clock.now();
   const { message, duplicate } = await ctx.engine.broker.publish({
     room,
     id: ctx.ids.messageId(),
     from: session.user,
     text,
-    ts: ctx.clock.now(),
+    ts: started,
     cid: command.cid,
   });
   if (!duplicate) ctx.countPublished(ctx.clock.now() - started);
