@@ -18,6 +18,24 @@ export function presenceSuite(name: string, factory: FixtureFactory): void {
     after(async () => {
       await Promise.all(open.map((f) => f.close()));
     });
+    /** Two store instances on the same data (undefined for single-instance engines). */
+    const twoInstances = async () => {
+      const fixture = await make();
+      if (!fixture.peer) return undefined;
+      const peer = await fixture.peer();
+      open.push(peer);
+      return { first: fixture.presence, second: peer.presence, clock: peer.clock };
+    };
+    /** Lets more than the TTL pass during which only `alive` heartbeats. */
+    const outliveTtl = async (
+      alive: { heartbeat(): Promise<void> },
+      clock: { advance(ms: number): void },
+    ) => {
+      for (let i = 0; i < 2; i += 1) {
+        clock.advance(TTL * 0.6);
+        await alive.heartbeat();
+      }
+    };
 
     it('aggregates connections by user: join on the first, leave on the last', async () => {
       const { presence } = await make();
@@ -69,19 +87,13 @@ export function presenceSuite(name: string, factory: FixtureFactory): void {
     });
 
     it("expires a dead instance's entries, reporting each leave once", async (t) => {
-      const fixture = await make();
-      if (!fixture.peer) return t.skip('one instance only');
-      const dying = fixture.presence;
-      const peer = await fixture.peer();
-      open.push(peer);
-      const { presence: live, clock } = peer;
+      const pair = await twoInstances();
+      if (!pair) return t.skip('one instance only');
+      const { first: dying, second: live, clock } = pair;
       await dying.add('r', { conn: 'c1', user: alice, node: 'dead-node' });
       await dying.add('r2', { conn: 'c1', user: alice, node: 'dead-node' });
       await live.add('r', { conn: 'c2', user: bob, node: 'live-node' });
-      clock.advance(TTL * 0.6);
-      await live.heartbeat();
-      clock.advance(TTL * 0.6);
-      await live.heartbeat();
+      await outliveTtl(live, clock);
       assert.deepEqual(await live.users('r'), [bob], 'dead entries are not listed even before expire()');
       const left = await live.expire();
       assert.deepEqual(
@@ -98,21 +110,15 @@ export function presenceSuite(name: string, factory: FixtureFactory): void {
     });
 
     it('does not report a leave while the user has a connection on a live instance', async (t) => {
-      const fixture = await make();
-      if (!fixture.peer) return t.skip('one instance only');
-      const drained = fixture.presence;
-      const peer = await fixture.peer();
-      open.push(peer);
-      const { presence: other, clock } = peer;
+      const pair = await twoInstances();
+      if (!pair) return t.skip('one instance only');
+      const { first: drained, second: other, clock } = pair;
       await drained.add('r', { conn: 'old', user: alice, node: 'drained' });
       clock.advance(TTL * 0.5);
       assert.deepEqual(await other.add('r', { conn: 'new', user: alice, node: 'other' }), {
         userJoined: false,
       });
-      clock.advance(TTL * 0.6);
-      await other.heartbeat();
-      clock.advance(TTL * 0.6);
-      await other.heartbeat();
+      await outliveTtl(other, clock);
       assert.deepEqual(await other.expire(), []);
       assert.deepEqual(await other.users('r'), [alice]);
       assert.deepEqual(await other.remove('r', 'new'), { userLeft: true, user: alice });

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { freePort } from '../helpers/free-port.js';
 import { CLI, spawnServer } from '../helpers/processes.js';
+import { RawClient } from '../helpers/raw-client.js';
 import { within } from '../helpers/wait.js';
 
 function run(args: string[], env: Record<string, string> = {}) {
@@ -28,10 +29,12 @@ describe('parley serve configuration', () => {
   it('reads a config file, with flags winning over it', async () => {
     const file = join(dir, 'parley.json');
     writeFileSync(file, JSON.stringify({ nodeId: 'from-file', maxTextLength: 123, port: 1 }));
+    // The helper passes --port (a free one) and --log-format, which must win over the file.
     const server = await spawnServer(['--config', file]);
-    const stats = await server.stats();
-    assert.equal(stats.self.node, 'from-file');
-    assert.equal(server.port !== 1, true, 'the --port flag of the test helper wins over the file');
+    assert.equal((await server.stats()).self.node, 'from-file');
+    const client = await RawClient.connect(server.wsUrl, { name: 'Reader' });
+    assert.deepEqual((client.welcome?.limits as { maxTextLength?: number } | undefined)?.maxTextLength, 123);
+    client.close();
   });
 
   it('refuses to start on bad values, listing each with its source', async () => {

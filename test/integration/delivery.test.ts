@@ -4,12 +4,11 @@
  */
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
-import { type ChatMessage, ParleyClient } from '../../client/index.js';
 import { randomId } from '../../src/util/ids.js';
 import { type ServerProcess, spawnServer, startInstanceGroup } from '../helpers/processes.js';
 import { type Frame, RawClient } from '../helpers/raw-client.js';
-import { nodeWebSocket } from '../helpers/sdk.js';
-import { Collector, waitUntil, within } from '../helpers/wait.js';
+import { watchedClient } from '../helpers/sdk.js';
+import { waitUntil, within } from '../helpers/wait.js';
 
 const offsets = (frames: ReadonlyArray<Record<string, unknown>>) => frames.map((m) => m.offset as number);
 const range = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => from + i);
@@ -69,36 +68,16 @@ describe('delivery guarantees over Redis', async () => {
 
   it('tells clients when Redis restarted empty: recovered false and a new epoch, never a silent gap', async () => {
     const room = `lost-${randomId()}`;
-    const make = (name: string, url: string) =>
-      new ParleyClient({
-        url,
-        name,
-        userId: name,
-        webSocket: nodeWebSocket,
-        reconnect: { minDelayMs: 50, maxDelayMs: 300 },
-      });
     // `stays` is connected throughout; `away` is offline (its instance down) while Redis restarts.
-    const stays = make('stays', n0.wsUrl);
-    const away = make('away', n1.wsUrl);
-    after(() => {
-      stays.close();
-      away.close();
-    });
-    const staysGot = new Collector<ChatMessage>();
-    const staysResets = new Collector<{ reason: string; position: { epoch: string } }>();
-    const awayJoins = new Collector<{ recovered?: boolean; position: { epoch: string } }>();
-    const awayResets = new Collector<{ reason: string }>();
-    const awayGot = new Collector<ChatMessage>();
-    stays.on('message', staysGot.push);
-    stays.on('reset', staysResets.push);
-    away.on('joined', awayJoins.push);
-    away.on('reset', awayResets.push);
-    away.on('message', awayGot.push);
-    stays.connect();
-    away.connect();
-    await stays.join(room);
-    await away.join(room);
-    const before = await away.send(room, 'before the loss');
+    const stays = watchedClient({ url: n0.wsUrl, name: 'stays', userId: 'stays' });
+    const away = watchedClient({ url: n1.wsUrl, name: 'away', userId: 'away' });
+    const { messages: staysGot, resets: staysResets } = stays;
+    const { messages: awayGot, joins: awayJoins, resets: awayResets } = away;
+    stays.client.connect();
+    away.client.connect();
+    await stays.client.join(room);
+    await away.client.join(room);
+    const before = await away.client.send(room, 'before the loss');
     await staysGot.find((m) => m.text === 'before the loss');
     await awayGot.find((m) => m.text === 'before the loss');
 
@@ -127,7 +106,7 @@ describe('delivery guarantees over Redis', async () => {
     assert.equal(rejoin.position.epoch, told.position.epoch, 'a new epoch');
     assert.equal((await awayResets.find(() => true)).reason, 'not_recovered');
 
-    const after1 = await away.send(room, 'after the loss');
+    const after1 = await away.client.send(room, 'after the loss');
     assert.equal(after1.offset, 1);
     await staysGot.find((m) => m.text === 'after the loss', 10_000);
     await awayGot.find((m) => m.text === 'after the loss', 10_000);

@@ -5,38 +5,26 @@
  */
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
-import { type ConnectionState, ParleyClient } from '../../client/index.js';
-import type { ChatMessage } from '../../client/protocol.js';
 import { randomId } from '../../src/util/ids.js';
 import { Nginx } from '../helpers/nginx.js';
 import { startInstanceGroup } from '../helpers/processes.js';
-import { nodeWebSocket } from '../helpers/sdk.js';
-import { Collector, waitUntil, within } from '../helpers/wait.js';
+import { watchedClient } from '../helpers/sdk.js';
+import { waitUntil, within } from '../helpers/wait.js';
 
 describe('nginx in front of two instances', async () => {
   const { nodes } = await startInstanceGroup(2, 'ngx', ['--trust-proxy', 'yes']);
   const nginx = await Nginx.start(nodes.map((n) => n.port));
-  const clients: ParleyClient[] = [];
-  after(async () => {
-    for (const c of clients) c.close();
-    await nginx.stop();
-  });
+  after(() => nginx.stop());
 
   const connect = async (name: string) => {
-    const client = new ParleyClient({
-      url: nginx.wsUrl,
-      name,
-      webSocket: nodeWebSocket,
-      reconnect: { minDelayMs: 50, maxDelayMs: 300 },
-    });
-    clients.push(client);
-    const states = new Collector<ConnectionState>();
-    const messages = new Collector<ChatMessage>();
-    client.on('state', states.push);
-    client.on('message', messages.push);
-    client.connect();
-    const connected = await states.find((s) => s.status === 'connected', 10_000, `${name} to connect`);
-    return { client, states, messages, node: (connected as { node: string }).node };
+    const watched = watchedClient({ url: nginx.wsUrl, name });
+    watched.client.connect();
+    const connected = await watched.states.find(
+      (s) => s.status === 'connected',
+      10_000,
+      `${name} to connect`,
+    );
+    return { ...watched, node: (connected as { node: string }).node };
   };
 
   it('serves HTTP through nginx and keeps metrics off the balancer', async () => {

@@ -1,12 +1,12 @@
 /** Resume on one node: recovery after a reconnect, the seam between recovered and live messages, limits. */
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
-import { type ChatMessage, ParleyClient } from '../../client/index.js';
+import type { ChatMessage } from '../../client/index.js';
 import { CloseCodes } from '../../src/protocol/close-codes.js';
 import { startNode } from '../helpers/nodes.js';
 import { type Frame, RawClient } from '../helpers/raw-client.js';
-import { nodeWebSocket } from '../helpers/sdk.js';
-import { Collector, waitUntil } from '../helpers/wait.js';
+import { watchedClient } from '../helpers/sdk.js';
+import { waitUntil } from '../helpers/wait.js';
 
 const offsets = (frames: Frame[] | ChatMessage[]) => frames.map((m) => m.offset as number);
 const range = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => from + i);
@@ -133,25 +133,14 @@ describe('resume', async () => {
     const room = 'sdk-resume';
     const roomy = await startNode();
     const make = (name: string) =>
-      new ParleyClient({
+      watchedClient({
         url: roomy.wsUrl,
         name,
         userId: name.toLowerCase(),
-        webSocket: nodeWebSocket,
         reconnect: { minDelayMs: 20, maxDelayMs: 100 },
       });
-    const reader = make('Reader');
-    const writer = make('Writer');
-    after(() => {
-      reader.close();
-      writer.close();
-    });
-    const got = new Collector<ChatMessage>();
-    const joins = new Collector<{ recovered?: boolean }>();
-    const resets = new Collector<unknown>();
-    reader.on('message', got.push);
-    reader.on('joined', joins.push);
-    reader.on('reset', resets.push);
+    const { client: reader, messages: got, joins, resets } = make('Reader');
+    const { client: writer } = make('Writer');
     reader.connect();
     writer.connect();
     await reader.join(room);

@@ -1,31 +1,22 @@
 import assert from 'node:assert/strict';
-import { after, describe, it } from 'node:test';
-import { type ConnectionState, ParleyClient } from '../../client/index.js';
-import type { ChatMessage } from '../../client/protocol.js';
+import { describe, it } from 'node:test';
 import { startNode } from '../helpers/nodes.js';
-import { nodeWebSocket } from '../helpers/sdk.js';
+import { watchedClient } from '../helpers/sdk.js';
 import { Collector } from '../helpers/wait.js';
 
-const opened: ParleyClient[] = [];
-after(() => {
-  for (const c of opened) c.close();
-});
-
 function client(url: string, name: string, userId?: string) {
-  const c = new ParleyClient({
+  const {
+    client: c,
+    messages,
+    states,
+  } = watchedClient({
     url,
     name,
     userId,
-    webSocket: nodeWebSocket,
     reconnect: { minDelayMs: 50, maxDelayMs: 200 },
   });
-  opened.push(c);
-  const messages = new Collector<ChatMessage>();
-  const states = new Collector<ConnectionState>();
   const presence = new Collector<string[]>();
   const typing = new Collector<string[]>();
-  c.on('message', messages.push);
-  c.on('state', states.push);
   c.on('presence', ({ users }) => presence.push(users.map((u) => u.id).sort()));
   c.on('typing', ({ users }) => typing.push(users.map((u) => u.id)));
   return { c, messages, states, presence, typing };
