@@ -18,6 +18,12 @@ const CLI = join(ROOT, 'dist/src/cli.js');
 const STEP_SECONDS = Number(process.env.BENCH_STEP_SECONDS ?? 5);
 const CLIENTS = Number(process.env.BENCH_CLIENTS ?? 5000);
 const ROOMS = CLIENTS / 50;
+/**
+ * The connection storm: this many clients connect to one instance (joined, presence registered). 19,900 rather than
+ * 20,000: the open-files limit here is 20,000 per process, and the server needs a few descriptors of its own.
+ * 0 skips the storm.
+ */
+const STORM_CLIENTS = Number(process.env.BENCH_STORM_CLIENTS ?? 19_900);
 /** Rounds over all systems; each system's median round is reported (a step of noise between rounds is common). */
 const RUNS = Math.max(1, Number(process.env.BENCH_RUNS ?? 3));
 
@@ -89,6 +95,8 @@ interface SystemResult {
   name: string;
   idle: BenchResult;
   fanout: BenchResult;
+  /** The connection storm (single-instance systems only). */
+  storm?: BenchResult;
   redisCallsPerMessage?: number;
   redisCommandsPerIdleConnectionPerMinute?: number;
 }
@@ -115,6 +123,7 @@ async function measure(
   driver: string,
   start: () => Promise<Running>,
   redis?: Redis,
+  storm = false,
 ): Promise<SystemResult> {
   process.stderr.write(`\n== ${name}\n`);
   const progress = (line: string) => process.stderr.write(`\r\x1b[2K${name}: ${line}`);
@@ -186,11 +195,35 @@ async function measure(
   } finally {
     await running.stop();
   }
+  let stormResult: BenchResult | undefined;
+  if (storm && STORM_CLIENTS > 0) {
+    running = await start();
+    try {
+      stormResult = await runBench(
+        options([
+          '--driver',
+          driver,
+          '--url',
+          running.urls.join(','),
+          '--scenario',
+          'idle',
+          '--clients',
+          String(STORM_CLIENTS),
+          '--rooms',
+          String(Math.ceil(STORM_CLIENTS / 50)),
+        ]),
+        progress,
+      );
+    } finally {
+      await running.stop();
+    }
+  }
   process.stderr.write('\n');
   return {
     name,
     idle,
     fanout,
+    storm: stormResult,
     redisCallsPerMessage: callsPerMessage,
     redisCommandsPerIdleConnectionPerMinute: idleCommandsPerMinute,
   };
@@ -230,6 +263,20 @@ function report(results: SystemResult[], rounds: SystemResult[][], redisVersion:
   const roundsOf = (name: string) => rounds[results.findIndex((r) => r.name === name)] ?? [];
   const memOf = (all: SystemResult[]) => middle(all.map((r) => r.idle.serverMemory?.bytesPerConnection ?? 0));
   const connectsOf = (all: SystemResult[]) => middle(all.map((r) => r.idle.connect.perSec));
+  const stormOf = (all: SystemResult[]) => {
+    const storms = all.flatMap((r) => (r.storm ? [r.storm.connect] : []));
+    if (storms.length === 0) return undefined;
+    return {
+      perSec: middle(storms.map((c) => c.perSec)),
+      connected: Math.min(...storms.map((c) => c.connected)),
+    };
+  };
+  const stormCell = (all: SystemResult[]) => {
+    const storm = stormOf(all);
+    return storm ? storm.perSec.toLocaleString('en-US') : '';
+  };
+  const parleyStorm = stormOf(roundsOf('Parley (memory engine)'));
+  const wsStorm = stormOf(roundsOf('bare ws (framed once, corked)'));
   const mem = (name: string) => memOf(roundsOf(name));
   const pkg = (name: string) =>
     (
@@ -243,7 +290,7 @@ function report(results: SystemResult[], rounds: SystemResult[][], redisVersion:
   const rows = results.map((r, i) => {
     const b = best(r);
     const all = (rounds[i] ?? []).map((round) => thousands(best(round).deliveries)).join(' / ');
-    return `| ${r.name} | ${b.rate.toLocaleString('en-US')} | ${b.deliveries.toLocaleString('en-US')} | ${all} | ${b.p50} / ${b.p99} | ${ratio(b.deliveries, ws.deliveries)} | ${kib(memOf(rounds[i] ?? []))} | ${connectsOf(rounds[i] ?? []).toLocaleString('en-US')} |`;
+    return `| ${r.name} | ${b.rate.toLocaleString('en-US')} | ${b.deliveries.toLocaleString('en-US')} | ${all} | ${b.p50} / ${b.p99} | ${ratio(b.deliveries, ws.deliveries)} | ${kib(memOf(rounds[i] ?? []))} | ${connectsOf(rounds[i] ?? []).toLocaleString('en-US')} | ${stormCell(rounds[i] ?? [])} |`;
   });
   // A peer that sustained no step (0) gives no ratio: the target is unmeasured, not met.
   const target = (ok: boolean, measured = true) =>
@@ -271,7 +318,11 @@ same machine: compare the ratios, not the absolute numbers.
   between the last rate that held and the first that did not (to within ~11%); the table shows the highest rate that
   held, its deliveries per second and latency.
 - **Idle memory**: the same connections, each joined to its room (Parley: presence registered), no traffic; server
-  RSS growth divided by connections (all instances summed).
+  RSS growth divided by connections (all instances summed). The same run gives the connect rate at ${CLIENTS.toLocaleString('en-US')}.
+- **Connection storm** (single-instance systems): ${STORM_CLIENTS.toLocaleString('en-US')} clients connect to one instance, over
+  ${Math.ceil(STORM_CLIENTS / 1000)} source addresses and ${Math.max(2, Math.ceil(STORM_CLIENTS / 5000))} load processes (50 handshakes in flight each);
+  each joins its room of 50 (Parley: presence registered and announced to the room); the rate is connections per
+  second from the first handshake to the last join acknowledged. The open-files limit here is 20,000 per process.
 
 Commands: \`npm run bench:compare\` (this page), or by hand: \`parley serve --port 8080 …\` then
 \`parley bench --url ws://127.0.0.1:8080/ws --scenario fanout --find-max\`. Parley runs with its abuse limits off
@@ -280,8 +331,8 @@ Commands: \`npm run bench:compare\` (this page), or by hand: \`parley serve --po
 
 ## Results
 
-| system | max msg/s (p99 <= 200 ms) | deliveries/s | deliveries/s of each round | p50 / p99 ms | deliveries vs bare ws | idle KiB/conn | connects/s |
-| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |
+| system | max msg/s (p99 <= 200 ms) | deliveries/s | deliveries/s of each round | p50 / p99 ms | deliveries vs bare ws | idle KiB/conn | connects/s | connects/s, storm |
+| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |
 ${rows.join('\n')}
 
 Redis: while Parley x2 was publishing, Redis ran ${p2calls.toFixed(2)} \`EVALSHA\` per published message (the
@@ -300,6 +351,7 @@ whatever the number of connections.
 | idle memory per connection <= 1.2x bare ws | ${ratio(mem('Parley (memory engine)'), mem('bare ws (framed once, corked)'))} | ${target(mem('Parley (memory engine)') <= 1.2 * mem('bare ws (framed once, corked)'))} |
 | one Redis round trip per published message | ${p2calls.toFixed(2)} \`EVALSHA\` per message | ${target(p2calls < 1.1)} |
 | Redis operations per idle connection per minute near zero | ${p2idle.toFixed(3)} | ${target(p2idle < 0.1)} |
+| ${STORM_CLIENTS.toLocaleString('en-US')} connections on one instance at >= 2,000/s (bare ws: ${wsStorm?.perSec.toLocaleString('en-US') ?? 'n/a'}/s) | ${parleyStorm ? `${parleyStorm.connected.toLocaleString('en-US')} connected, ${parleyStorm.perSec.toLocaleString('en-US')}/s` : 'n/a'} | ${target((parleyStorm?.perSec ?? 0) >= 2000 && parleyStorm?.connected === STORM_CLIENTS, parleyStorm !== undefined)} |
 `;
 }
 
@@ -350,19 +402,26 @@ async function main(): Promise<void> {
       .split(' ')
       .slice(0, 3)
       .join(' ');
-    const systems: Array<[string, string, () => Promise<Running>, Redis?]> = [
-      ['bare ws (framed once, corked)', 'ws-peer', () => startPeer('ws-server.js', 1)],
-      ['Parley (memory engine)', 'parley', () => startParley(1)],
-      ['Socket.IO 4.8', 'socketio', () => startPeer('socketio-server.js', 1)],
-      ['Parley x2 + Redis', 'parley', () => startParley(2, redisUrl), redis],
-      ['Socket.IO 4.8 x2 + redis-adapter', 'socketio', () => startPeer('socketio-server.js', 2, redisUrl)],
+    // [name, driver, start, Redis to count commands on, whether it runs the single-instance connection storm]
+    const systems: Array<[string, string, () => Promise<Running>, Redis | undefined, boolean]> = [
+      ['bare ws (framed once, corked)', 'ws-peer', () => startPeer('ws-server.js', 1), undefined, true],
+      ['Parley (memory engine)', 'parley', () => startParley(1), undefined, true],
+      ['Socket.IO 4.8', 'socketio', () => startPeer('socketio-server.js', 1), undefined, true],
+      ['Parley x2 + Redis', 'parley', () => startParley(2, redisUrl), redis, false],
+      [
+        'Socket.IO 4.8 x2 + redis-adapter',
+        'socketio',
+        () => startPeer('socketio-server.js', 2, redisUrl),
+        undefined,
+        false,
+      ],
     ];
     // Rounds interleave the systems, so a slow minute of the shared machine hits all of them alike.
     const rounds: SystemResult[][] = systems.map(() => []);
     for (let run = 0; run < RUNS; run += 1) {
       process.stderr.write(`\n### round ${run + 1} of ${RUNS}\n`);
-      for (const [i, [name, driver, start, client]] of systems.entries()) {
-        rounds[i]?.push(await measure(name, driver, start, client));
+      for (const [i, [name, driver, start, client, storm]] of systems.entries()) {
+        rounds[i]?.push(await measure(name, driver, start, client, storm));
       }
     }
     writeFileSync(join(ROOT, 'dist/benchmarks.json'), JSON.stringify({ redisVersion, rounds }, null, 2));

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { DeliveryTracker, decodePayload, encodePayload } from '../../bench/load/accounting.js';
 import { LatencyRecorder } from '../../bench/load/latency.js';
-import { isLoopback, parseBenchArgs } from '../../bench/load/options.js';
+import { defaultAddresses, isLoopback, parseBenchArgs } from '../../bench/load/options.js';
 import { planClients } from '../../bench/load/run.js';
 
 describe('load tool accounting', () => {
@@ -81,6 +81,14 @@ describe('load tool plan and options', () => {
       assert.equal(new Set(members.map((m) => m.url)).size, 2, `${room} spans both instances`);
     }
     assert.deepEqual(new Set(plans.map((p) => p.localAddress)), new Set(['127.0.0.2', '127.0.0.3']));
+  });
+
+  it('spreads large runs over one source address per 1,000 clients', () => {
+    assert.equal(defaultAddresses(5000), 1);
+    assert.equal(defaultAddresses(5001), 6);
+    assert.equal(defaultAddresses(19_900), 20);
+    assert.equal(defaultAddresses(1_000_000), 253);
+    assert.throws(() => parseBenchArgs(['--addresses', '254']), /at most 253/);
   });
 
   it('sends load only to this machine', () => {
