@@ -13,8 +13,13 @@ export interface BenchOptions {
   durationSec: number;
   messageBytes: number;
   workers: number;
-  /** Source addresses 127.0.0.2 ... (ephemeral ports are per source address). */
+  /** Source addresses 127.0.B.2 ... (ephemeral ports are per source address). */
   addresses: number;
+  /**
+   * B in 127.0.B.x: a run takes a fresh block so that the previous run's closed connections (tens of thousands in
+   * TIME_WAIT for a minute) do not crowd its source ports.
+   */
+  addressBlock: number;
   connectConcurrency: number;
   churnPerSec: number;
   serverPids: number[];
@@ -44,6 +49,7 @@ const DEFAULTS: BenchOptions = {
   messageBytes: 100,
   workers: 0,
   addresses: 0,
+  addressBlock: 0,
   connectConcurrency: 50,
   churnPerSec: 0,
   serverPids: [],
@@ -72,7 +78,8 @@ Usage: parley bench [options]
   --message-bytes <n>          payload size (default 100)
   --churn <n>                  client reconnects per second while publishing (presence storms)
   --workers <n>                load processes (default: one per 5000 clients, at least 2)
-  --addresses <n>              source addresses 127.0.0.2.. (default: one per 1000 clients above 5000)
+  --addresses <n>              source addresses 127.0.B.2.. (default: one per 1000 clients above 5000)
+  --address-block <n>          B, 0-255 (default: a random one per run, clear of the last run's closed ports)
   --server-pid <pid>           report the server's memory per connection (repeatable)
   --connect-concurrency <n>    handshakes in flight per load process (default 50)
   --find-max                   raise the rate by 1.5x until p99 passes --p99-bound-ms or deliveries fall behind,
@@ -92,7 +99,7 @@ export function defaultAddresses(clients: number): number {
   return clients <= 5000 ? 1 : Math.min(MAX_ADDRESSES, Math.ceil(clients / 1000));
 }
 
-/** 127.0.0.2 ... 127.0.0.254. */
+/** 127.0.B.2 ... 127.0.B.254. */
 const MAX_ADDRESSES = 253;
 
 /** Parses `parley bench` arguments; throws with a readable message. */
@@ -113,6 +120,7 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions | 'help' {
       churn: { type: 'string' },
       workers: { type: 'string' },
       addresses: { type: 'string' },
+      'address-block': { type: 'string' },
       'server-pid': { type: 'string', multiple: true },
       'connect-concurrency': { type: 'string' },
       'find-max': { type: 'boolean' },
@@ -152,6 +160,7 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions | 'help' {
     churnPerSec: int('churn', values.churn, o.churnPerSec),
     workers: int('workers', values.workers, 0) || Math.max(2, Math.ceil(clients / 5000)),
     addresses: int('addresses', values.addresses, 0) || defaultAddresses(clients),
+    addressBlock: int('address-block', values['address-block'], Math.floor(Math.random() * 256)),
     serverPids: (values['server-pid'] ?? []).map((p) => int('server-pid', p, 0, 1)),
     connectConcurrency: int('connect-concurrency', values['connect-concurrency'], o.connectConcurrency, 1),
     findMax: values['find-max'] ?? false,
@@ -159,7 +168,8 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions | 'help' {
     json: values.json ?? false,
   };
   if (options.durationSec > 600) throw new Error('--duration is at most 600 s');
+  if (options.addressBlock > 255) throw new Error('--address-block is at most 255');
   if (options.addresses > MAX_ADDRESSES)
-    throw new Error(`--addresses is at most ${MAX_ADDRESSES} (127.0.0.2-254)`);
+    throw new Error(`--addresses is at most ${MAX_ADDRESSES} (127.0.B.2-254)`);
   return options;
 }

@@ -50,7 +50,7 @@ interface Worker {
 function startWorker(): Worker {
   const child = fork(new URL('./worker.js', import.meta.url), [], {
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-    execArgv: ['--max-old-space-size=4096'],
+    execArgv: ['--max-old-space-size=4096', ...(process.env.PARLEY_BENCH_WORKER_FLAGS?.split(' ') ?? [])],
   });
   // Every phase waits for the worker's exit as well as its answer.
   child.setMaxListeners(0);
@@ -100,7 +100,9 @@ export function planClients(options: BenchOptions): {
       room,
       // Rotate instances by room position, so every room has members on every instance.
       url: options.urls[((i % options.rooms) + position) % options.urls.length] as string,
-      ...(options.addresses > 1 ? { localAddress: `127.0.0.${2 + (i % options.addresses)}` } : {}),
+      ...(options.addresses > 1
+        ? { localAddress: `127.0.${options.addressBlock}.${2 + (i % options.addresses)}` }
+        : {}),
     };
     if (position < options.publishersPerRoom) {
       plan.publisher = nextPublisher++;

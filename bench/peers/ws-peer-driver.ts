@@ -5,7 +5,8 @@ import { type BenchClient, type Driver, timeout } from '../load/driver.js';
 export const wsPeerDriver: Driver = {
   name: 'ws-peer',
   async connect(url, _user, localAddress) {
-    const ws = new WebSocket(url, { localAddress, perMessageDeflate: false });
+    // As the Parley driver: no UTF-8 validation of the server's frames on the load side.
+    const ws = new WebSocket(url, { localAddress, perMessageDeflate: false, skipUTF8Validation: true });
     await timeout(
       new Promise<void>((resolve, reject) => {
         ws.once('open', () => resolve());

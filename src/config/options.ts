@@ -487,12 +487,12 @@ export const OptionSpecs = {
     kind: 'int',
     flag: 'presence-batch-ms',
     env: ['PARLEY_PRESENCE_BATCH_MS'],
-    default: 25,
+    default: 1000,
     min: 0,
     max: 5000,
     unit: 'ms',
     description:
-      'Joins and leaves of a room within this window go out as one presence_diff (0: each at once)',
+      'At most one presence_diff per room per window: a quiet room’s first change goes out at once, later ones together when the window ends (0: each at once)',
     group: 'timing',
   },
   heartbeatIntervalMs: {

@@ -1,26 +1,37 @@
 import type { RoomSignal } from '../broker/broker.js';
 import type { UserInfo } from '../engine/types.js';
 
-interface Pending {
+/**
+ * A room with changes not announced yet or a diff sent less than a window ago. Its next announcement is always
+ * scheduled: at the end of the turn for a room that was quiet, at the end of the window after a diff.
+ */
+interface RoomState {
   joins: Map<string, UserInfo>;
   leaves: Map<string, UserInfo>;
+  scheduled: { cancel(): void };
 }
 
 /**
- * Announces presence changes, coalescing each room's joins and leaves over `windowMs` into one `presence_diff`.
- * A room filling up (a reconnect storm, a class starting) would otherwise send every member a frame per joiner:
- * O(members²) frames. Within a window, a join and a leave of the same user cancel out. With `windowMs` 0 every
- * change is announced on its own, at once.
+ * Announces presence changes with at most one `presence_diff` per room per `windowMs`. The first change of a quiet
+ * room goes out at the end of the event-loop turn (joins of the same turn together); changes within `windowMs` of
+ * the last diff wait for the window to end and go out as one. A user joining a quiet room is shown at once, while a
+ * room filling up (a reconnect storm, a class starting) costs its members a frame per window rather than a frame
+ * per joiner: O(members) frames per window instead of O(members²) in all. A change and its undoing before they are
+ * announced cancel out. With `windowMs` 0 every change is announced on its own, at once.
  */
 export class PresenceAnnouncer {
-  private readonly pending = new Map<string, Pending>();
-  private timer?: NodeJS.Timeout;
+  private readonly rooms = new Map<string, RoomState>();
 
   constructor(
     private readonly windowMs: number,
     private readonly signal: (signal: RoomSignal) => Promise<void>,
     private readonly onError: (room: string, error: unknown) => void,
   ) {}
+
+  /** Rooms with changes pending or a diff sent less than a window ago (memory is O(these)). */
+  get roomsTracked(): number {
+    return this.rooms.size;
+  }
 
   joined(room: string, user: UserInfo): void {
     this.change(room, user, 'join');
@@ -32,13 +43,8 @@ export class PresenceAnnouncer {
 
   /** Sends everything pending now (shutdown, tests). */
   async flush(): Promise<void> {
-    clearTimeout(this.timer);
-    this.timer = undefined;
-    const batches = [...this.pending.entries()];
-    this.pending.clear();
-    await Promise.all(
-      batches.map(([room, p]) => this.send(room, [...p.joins.values()], [...p.leaves.values()])),
-    );
+    const rooms = [...this.rooms.keys()];
+    await Promise.all(rooms.map((room) => this.announce(room, false)));
   }
 
   private change(room: string, user: UserInfo, kind: 'join' | 'leave'): void {
@@ -46,18 +52,45 @@ export class PresenceAnnouncer {
       void this.send(room, kind === 'join' ? [user] : [], kind === 'leave' ? [user] : []);
       return;
     }
-    let p = this.pending.get(room);
-    if (!p) {
-      p = { joins: new Map(), leaves: new Map() };
-      this.pending.set(room, p);
+    let state = this.rooms.get(room);
+    if (!state) {
+      // A quiet room: announce at the end of this turn.
+      state = { joins: new Map(), leaves: new Map(), scheduled: this.schedule(room, 0) };
+      this.rooms.set(room, state);
     }
-    const [same, opposite] = kind === 'join' ? [p.joins, p.leaves] : [p.leaves, p.joins];
-    // A change and its undoing within one window announce nothing.
+    const [same, opposite] = kind === 'join' ? [state.joins, state.leaves] : [state.leaves, state.joins];
+    // A change and its undoing before they are announced announce nothing.
     if (!opposite.delete(user.id)) same.set(user.id, user);
-    this.timer ??= setTimeout(() => {
-      this.timer = undefined;
-      void this.flush();
-    }, this.windowMs);
+  }
+
+  /** Announces `room` after `delayMs` (at the end of this turn when <= 0); never keeps the process alive. */
+  private schedule(room: string, delayMs: number): { cancel(): void } {
+    const run = () => void this.announce(room, true);
+    if (delayMs <= 0) {
+      const immediate = setImmediate(run).unref();
+      return { cancel: () => clearImmediate(immediate) };
+    }
+    const timer = setTimeout(run, delayMs).unref();
+    return { cancel: () => clearTimeout(timer) };
+  }
+
+  /** Sends the room's pending diff; `throttle` keeps later changes back for a window (not when flushing). */
+  private async announce(room: string, throttle: boolean): Promise<void> {
+    const state = this.rooms.get(room);
+    if (!state) return;
+    state.scheduled.cancel();
+    const joins = [...state.joins.values()];
+    const leaves = [...state.leaves.values()];
+    state.joins.clear();
+    state.leaves.clear();
+    if ((joins.length === 0 && leaves.length === 0) || !throttle) {
+      // Nothing since the last diff for a whole window (or it all cancelled out), or a flush: the room is quiet.
+      this.rooms.delete(room);
+    } else {
+      // The room stays known for one more window, so that a change right after this diff waits for its end.
+      state.scheduled = this.schedule(room, this.windowMs);
+    }
+    await this.send(room, joins, leaves);
   }
 
   private async send(room: string, joins: UserInfo[], leaves: UserInfo[]): Promise<void> {

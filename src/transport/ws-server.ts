@@ -68,6 +68,14 @@ class FrameWriter {
 
   constructor(private readonly flushAtBytes: number) {}
 
+  /** Holds what is written to `socket` until the end of this event-loop turn (once per socket and turn). */
+  cork(socket: Duplex): void {
+    if (this.corked.has(socket)) return;
+    if (this.corked.size === 0) setImmediate(this.uncorkAll);
+    socket.cork();
+    this.corked.add(socket);
+  }
+
   write(socket: Duplex, payload: Buffer): void {
     if (socket.destroyed || !socket.writable) return;
     let wire = this.framed.get(payload);
@@ -77,11 +85,7 @@ class FrameWriter {
       );
       this.framed.set(payload, wire);
     }
-    if (!this.corked.has(socket)) {
-      if (this.corked.size === 0) setImmediate(this.uncorkAll);
-      socket.cork();
-      this.corked.add(socket);
-    }
+    this.cork(socket);
     socket.write(wire);
     this.bytesOut += wire.length;
     if (socket.writableLength >= this.flushAtBytes) {
@@ -207,6 +211,8 @@ export function attachWebSocketServer(server: Server, options: WsServerOptions):
     identified.then(
       (result) => {
         if (socket.destroyed) return;
+        // The 101 response (written by ws) and the welcome frame leave in one system call instead of two.
+        writer.cork(socket);
         wss.handleUpgrade(request, socket, head, (ws) => {
           // A refused handshake still completes the upgrade, so browsers can read the close code and reason.
           if (!result.ok) return ws.close(result.code, result.reason);

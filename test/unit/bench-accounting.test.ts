@@ -67,6 +67,8 @@ describe('load tool plan and options', () => {
       '1',
       '--addresses',
       '2',
+      '--address-block',
+      '7',
       '--url',
       'ws://127.0.0.1:1/ws,ws://127.0.0.1:2/ws',
     ]);
@@ -80,7 +82,7 @@ describe('load tool plan and options', () => {
       assert.equal(members.length, 4);
       assert.equal(new Set(members.map((m) => m.url)).size, 2, `${room} spans both instances`);
     }
-    assert.deepEqual(new Set(plans.map((p) => p.localAddress)), new Set(['127.0.0.2', '127.0.0.3']));
+    assert.deepEqual(new Set(plans.map((p) => p.localAddress)), new Set(['127.0.7.2', '127.0.7.3']));
   });
 
   it('spreads large runs over one source address per 1,000 clients', () => {

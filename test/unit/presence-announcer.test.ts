@@ -49,9 +49,39 @@ describe('presence announcer', () => {
     assert.deepEqual(sent, [], 'a reconnect within the window shows no leave and no join');
   });
 
-  it('sends when the window ends', async () => {
-    const { a, sent } = announcer(20);
+  it('announces the first change of a quiet room at the end of the turn, without waiting for the window', async () => {
+    const { a, sent } = announcer(60_000);
     a.joined('r', user('x'));
-    await waitUntil(() => sent.length === 1, 2000, 'the window to end');
+    a.joined('r', user('y'));
+    assert.equal(sent.length, 0, 'not within the turn');
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.deepEqual(sent, [{ kind: 'presence', room: 'r', joins: [user('x'), user('y')], leaves: [] }]);
+  });
+
+  it('holds changes after a diff until the window ends, then sends them as one', async () => {
+    const { a, sent } = announcer(600);
+    a.joined('r', user('x'));
+    await waitUntil(() => sent.length === 1, 2000, 'the first diff');
+    const firstAt = Date.now();
+    a.joined('r', user('y'));
+    a.left('r', user('x'));
+    a.joined('other', user('z'));
+    await waitUntil(() => sent.length === 2, 2000, 'the quiet room’s diff');
+    assert.deepEqual(sent[1], { kind: 'presence', room: 'other', joins: [user('z')], leaves: [] });
+    await waitUntil(() => sent.length === 3, 2000, 'the window to end');
+    // The window started when the first diff was sent, a little before it was seen here.
+    assert.ok(Date.now() - firstAt >= 300, 'held for the window');
+    assert.deepEqual(sent[2], { kind: 'presence', room: 'r', joins: [user('y')], leaves: [user('x')] });
+  });
+
+  it('forgets a room that stayed quiet for a window: its next change goes out at once', async () => {
+    const { a, sent } = announcer(50);
+    a.joined('r', user('x'));
+    await waitUntil(() => sent.length === 1, 2000, 'the first diff');
+    // After the window the follow-up finds nothing to send and forgets the room.
+    await waitUntil(() => a.roomsTracked === 0, 2000, 'the room to be forgotten');
+    a.left('r', user('x'));
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.equal(sent.length, 2);
   });
 });
