@@ -495,6 +495,18 @@ export const OptionSpecs = {
       'At most one presence_diff per room per window: a quiet room’s first change goes out at once, later ones together when the window ends (0: each at once)',
     group: 'timing',
   },
+  presenceBatchMaxMs: {
+    kind: 'int',
+    flag: 'presence-batch-max-ms',
+    env: ['PARLEY_PRESENCE_BATCH_MAX_MS'],
+    default: 8000,
+    min: 0,
+    max: MINUTE,
+    unit: 'ms',
+    description:
+      'While a room keeps changing, its presence window doubles after every diff up to this (a room filling up sends its members a few diffs, not one a second)',
+    group: 'timing',
+  },
   heartbeatIntervalMs: {
     kind: 'int',
     flag: 'heartbeat-interval-ms',

@@ -118,6 +118,7 @@ export class Hub {
     deps.engine.broker.onEvent((event) => this.dispatch(event));
     this.presenceAnnouncer = new PresenceAnnouncer(
       deps.config.presenceBatchMs,
+      deps.config.presenceBatchMaxMs,
       (signal) => deps.engine.broker.signal(signal),
       (room, error) => this.engineFailed('presence announce', error, { room }),
     );

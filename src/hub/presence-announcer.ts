@@ -9,21 +9,26 @@ interface RoomState {
   joins: Map<string, UserInfo>;
   leaves: Map<string, UserInfo>;
   scheduled: { cancel(): void };
+  /** The window after the next diff: doubles with every diff while the room keeps changing. */
+  nextWindowMs: number;
 }
 
 /**
- * Announces presence changes with at most one `presence_diff` per room per `windowMs`. The first change of a quiet
- * room goes out at the end of the event-loop turn (joins of the same turn together); changes within `windowMs` of
- * the last diff wait for the window to end and go out as one. A user joining a quiet room is shown at once, while a
- * room filling up (a reconnect storm, a class starting) costs its members a frame per window rather than a frame
- * per joiner: O(members) frames per window instead of O(members²) in all. A change and its undoing before they are
- * announced cancel out. With `windowMs` 0 every change is announced on its own, at once.
+ * Announces presence changes with at most one `presence_diff` per room per window. The first change of a quiet room
+ * goes out at the end of the event-loop turn (joins of the same turn together); changes after a diff wait for the
+ * window to end and go out as one. The window starts at `windowMs` and doubles after every diff while the room keeps
+ * changing, up to `maxWindowMs`; a window without changes makes the room quiet again. A user joining a quiet room is
+ * shown at once, while a room filling up (a reconnect storm, a class starting) costs its members a few frames in
+ * all rather than a frame per joiner: every diff is a frame to each member, so a storm is exactly when to send fewer.
+ * A change and its undoing before they are announced cancel out. With `windowMs` 0 every change is announced on
+ * its own, at once.
  */
 export class PresenceAnnouncer {
   private readonly rooms = new Map<string, RoomState>();
 
   constructor(
     private readonly windowMs: number,
+    private readonly maxWindowMs: number,
     private readonly signal: (signal: RoomSignal) => Promise<void>,
     private readonly onError: (room: string, error: unknown) => void,
   ) {}
@@ -55,7 +60,12 @@ export class PresenceAnnouncer {
     let state = this.rooms.get(room);
     if (!state) {
       // A quiet room: announce at the end of this turn.
-      state = { joins: new Map(), leaves: new Map(), scheduled: this.schedule(room, 0) };
+      state = {
+        joins: new Map(),
+        leaves: new Map(),
+        scheduled: this.schedule(room, 0),
+        nextWindowMs: this.windowMs,
+      };
       this.rooms.set(room, state);
     }
     const [same, opposite] = kind === 'join' ? [state.joins, state.leaves] : [state.leaves, state.joins];
@@ -88,7 +98,8 @@ export class PresenceAnnouncer {
       this.rooms.delete(room);
     } else {
       // The room stays known for one more window, so that a change right after this diff waits for its end.
-      state.scheduled = this.schedule(room, this.windowMs);
+      state.scheduled = this.schedule(room, state.nextWindowMs);
+      state.nextWindowMs = Math.min(Math.max(this.windowMs, this.maxWindowMs), state.nextWindowMs * 2);
     }
     await this.send(room, joins, leaves);
   }

@@ -6,16 +6,20 @@ import { waitUntil } from '../helpers/wait.js';
 
 const user = (id: string) => ({ id, name: id.toUpperCase() });
 
-function announcer(windowMs: number) {
+function announcer(windowMs: number, maxWindowMs = windowMs) {
   const sent: RoomSignal[] = [];
+  /** When each diff was sent (Date.now()). */
+  const at: number[] = [];
   const a = new PresenceAnnouncer(
     windowMs,
+    maxWindowMs,
     async (s) => {
       sent.push(s);
+      at.push(Date.now());
     },
     () => {},
   );
-  return { a, sent };
+  return { a, sent, at };
 }
 
 describe('presence announcer', () => {
@@ -72,6 +76,29 @@ describe('presence announcer', () => {
     // The window started when the first diff was sent, a little before it was seen here.
     assert.ok(Date.now() - firstAt >= 300, 'held for the window');
     assert.deepEqual(sent[2], { kind: 'presence', room: 'r', joins: [user('y')], leaves: [user('x')] });
+  });
+
+  it('doubles the window while the room keeps changing, up to the maximum', async () => {
+    const { a, sent, at } = announcer(100, 200);
+    a.joined('r', user('a'));
+    for (const [n, id] of [
+      [2, 'b'],
+      [3, 'c'],
+      [4, 'd'],
+    ] as const) {
+      await waitUntil(() => sent.length === n - 1, 5000, `diff ${n - 1}`);
+      a.joined('r', user(id));
+    }
+    await waitUntil(() => sent.length === 4, 5000, 'diff 4');
+    const gaps = at.slice(1).map((t, i) => t - (at[i] as number));
+    // Windows of 100, 200 and (capped) 200 ms; timers measure from a loop time that may lag Date.now() a little.
+    assert.ok((gaps[0] as number) >= 80, `first window ${gaps[0]}`);
+    assert.ok((gaps[1] as number) >= 180, `doubled window ${gaps[1]}`);
+    assert.ok((gaps[2] as number) >= 180, `capped window ${gaps[2]}`);
+    assert.deepEqual(
+      sent.map((s) => (s.kind === 'presence' ? s.joins.map((u) => u.id) : [])),
+      [['a'], ['b'], ['c'], ['d']],
+    );
   });
 
   it('forgets a room that stayed quiet for a window: its next change goes out at once', async () => {
