@@ -340,7 +340,7 @@ function report(results: SystemResult[], rounds: SystemResult[][], redisVersion:
       : undefined;
   const perMinute = (run?: { clients: number; commandsPerMinute: number }) =>
     run
-      ? `${Math.round(run.commandsPerMinute).toLocaleString('en-US')} with ${run.clients.toLocaleString('en-US')}`
+      ? `${Math.round(run.commandsPerMinute).toLocaleString('en-US')} commands per minute with ${run.clients.toLocaleString('en-US')} idle clients`
       : 'n/a';
   return `# Benchmarks
 
@@ -381,9 +381,9 @@ Commands: \`npm run bench:compare\` (this page), or by hand: \`parley serve --po
 ${rows.join('\n')}
 
 Redis: while Parley x2 was publishing, Redis ran ${p2calls.toFixed(2)} \`EVALSHA\` per published message (the
-publish script). With every client connected but silent, Redis ran ${perMinute(fewIdle)} and ${perMinute(allIdle)}
-(two instances, fresh for each count): ${marginal === undefined ? 'n/a' : marginal.toFixed(4)} commands per minute per
-added idle connection. What remains is per instance, whatever the number of connections: a presence heartbeat every
+publish script). With every client connected but silent, Redis ran ${perMinute(fewIdle)} and
+${perMinute(allIdle)} (two instances, fresh for each count; 20 s each): ${marginal === undefined ? 'n/a' : marginal.toFixed(4)}
+commands per minute per added idle connection. What remains is per instance, whatever the number of connections: a presence heartbeat every
 \`presenceTtlMs / 3\` (one \`ZADD\`), and every \`statsIntervalMs\` its stats, its heartbeat, a check for dead
 instances and the dashboard's cluster view (users and rooms only when they change).
 

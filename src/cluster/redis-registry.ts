@@ -14,8 +14,12 @@ import {
 const CHUNK = 2000;
 /** Dead instances dropped per heartbeat, at most. */
 const DROP_BATCH = 16;
-/** Heartbeats between two full reports of users and rooms (repairs counts after Redis lost its data). */
-const FULL_REPORT_EVERY = 60;
+/**
+ * Heartbeats between two checks that Redis still holds what this instance reported (two `SCARD`s). Redis may have
+ * lost its data (a restart without persistence, eviction) or a sweeper may have taken this instance for dead during
+ * a long pause; either way the next heartbeat reports everything again.
+ */
+const CHECK_EVERY = 10;
 
 /** What this instance last reported, so that heartbeats send changes only. */
 interface Reported {
@@ -62,15 +66,28 @@ export class RedisRegistry implements NodeRegistry {
   async heartbeat(stats: NodeStats, activity: NodeActivity): Promise<void> {
     const now = this.clock.now();
     this.beats += 1;
-    // Every so often, report everything again: adding what is already there changes nothing, and it restores
-    // the counts if Redis lost them.
-    if (this.beats % FULL_REPORT_EVERY === 0) this.reported = { users: new Set(), rooms: new Set() };
+    if (this.beats % CHECK_EVERY === 0) await this.checkReported();
     await Promise.all([
       this.link.command('SET', this.keys.instance(this.instance), JSON.stringify(stats), 'PX', this.staleMs),
       this.link.command('ZADD', this.keys.instances(), now, this.instance),
       this.report(activity),
     ]);
     await this.dropDead(now);
+  }
+
+  /**
+   * Compares the sizes of this instance's sets in Redis with what it reported, in O(1): a mismatch means Redis
+   * lost them, and everything is reported again. (Re-reporting everything on a timer instead cost Redis a command
+   * per user: an idle cost that grew with the connections.)
+   */
+  private async checkReported(): Promise<void> {
+    const [users, rooms] = (await Promise.all([
+      this.link.command('SCARD', this.keys.instanceUsers(this.instance)),
+      this.link.command('SCARD', this.keys.instanceRooms(this.instance)),
+    ])) as [number, number];
+    if (Number(users) !== this.reported.users.size || Number(rooms) !== this.reported.rooms.size) {
+      this.reported = { users: new Set(), rooms: new Set() };
+    }
   }
 
   /** Sends the users and rooms that came or went since the last successful report. */

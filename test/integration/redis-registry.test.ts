@@ -41,7 +41,12 @@ function stats(node: string): NodeStats {
   };
 }
 
-function registrySuite(name: string, target: () => RedisTarget, evalshaCalls: () => Promise<number>): void {
+function registrySuite(
+  name: string,
+  target: () => RedisTarget,
+  evalshaCalls: () => Promise<number>,
+  flushAll: () => Promise<void>,
+): void {
   describe(`Redis registry: ${name}`, () => {
     const engines: Engine[] = [];
     after(() => Promise.all(engines.map((e) => e.close())));
@@ -113,6 +118,29 @@ function registrySuite(name: string, target: () => RedisTarget, evalshaCalls: ()
       assert.equal(view.totals.rooms, 0);
       assert.deepEqual(view.nodes, []);
     });
+
+    it('reports everything again within ten heartbeats once Redis lost its data, and only then', async () => {
+      const c = await start('c');
+      const users = Array.from({ length: 50 }, (_, i) => `c${i}`);
+      await c.heartbeat(stats('c'), { users, rooms: ['rc'] });
+      assert.equal((await c.view()).totals.usersOnline, 50);
+      await flushAll();
+      for (let i = 0; i < 10; i += 1) {
+        clock.advance(1000);
+        await c.heartbeat(stats('c'), { users, rooms: ['rc'] });
+      }
+      const view = await c.view();
+      assert.equal(view.totals.usersOnline, 50, 'the distinct users are counted again');
+      assert.equal(view.totals.rooms, 1);
+      // The check itself (two SCARDs every ten heartbeats) re-reports nothing while Redis still holds the sets.
+      const before = await evalshaCalls();
+      for (let i = 0; i < 10; i += 1) {
+        clock.advance(1000);
+        await c.heartbeat(stats('c'), { users, rooms: ['rc'] });
+      }
+      assert.equal(await evalshaCalls(), before, 'no script after a check that found everything');
+      await c.leave();
+    });
   });
 }
 
@@ -130,6 +158,9 @@ describe('registry', () => {
     'single Redis',
     () => ({ url: server.url }),
     async () => calls(await server.cli('INFO', 'commandstats')),
+    async () => {
+      await server.cli('FLUSHALL');
+    },
   );
   registrySuite(
     'Redis Cluster',
@@ -138,6 +169,10 @@ describe('registry', () => {
       let total = 0;
       for (const node of cluster.servers) total += calls(await node.cli('INFO', 'commandstats'));
       return total;
+    },
+    async () => {
+      // Replicas (if any) follow their masters; FLUSHALL is refused on a replica.
+      await Promise.all(cluster.servers.map((node) => node.cli('FLUSHALL').catch(() => {})));
     },
   );
 });
