@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { freePort } from '../src/util/free-port.js';
 import { NO_LIMIT_FLAGS } from './load/no-limits.js';
-import { type BenchOptions, parseBenchArgs } from './load/options.js';
+import { type BenchOptions, defaultWorkers, parseBenchArgs } from './load/options.js';
 import { type BenchResult, runBench } from './load/run.js';
 
 const ROOT = new URL('../../', import.meta.url).pathname;
@@ -365,7 +365,7 @@ same machine: compare the ratios, not the absolute numbers.
 - **Idle memory**: the same connections, each joined to its room (Parley: presence registered), no traffic; server
   RSS growth divided by connections (all instances summed). The same run gives the connect rate at ${CLIENTS.toLocaleString('en-US')}.
 - **Connection storm** (single-instance systems): ${STORM_CLIENTS.toLocaleString('en-US')} clients connect to one instance, over
-  ${Math.ceil(STORM_CLIENTS / 1000)} source addresses and ${Math.max(2, Math.ceil(STORM_CLIENTS / 5000))} load processes (50 handshakes in flight each);
+  ${Math.ceil(STORM_CLIENTS / 1000)} source addresses and ${defaultWorkers(STORM_CLIENTS)} load processes (50 handshakes in flight each);
   each joins its room of 50 (Parley: presence registered and announced to the room); the rate is connections per
   second from the first handshake to the last join acknowledged. The open-files limit here is 20,000 per process.
 

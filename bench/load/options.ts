@@ -77,7 +77,7 @@ Usage: parley bench [options]
   --duration <s>               publishing time (the run stops by itself)
   --message-bytes <n>          payload size (default 100)
   --churn <n>                  client reconnects per second while publishing (presence storms)
-  --workers <n>                load processes (default: one per 5000 clients, at least 2)
+  --workers <n>                load processes (default: one per 15000 clients, at least 2)
   --addresses <n>              source addresses 127.0.B.2.. (default: one per 1000 clients above 5000)
   --address-block <n>          B, 0-255 (default: a random one per run, clear of the last run's closed ports)
   --server-pid <pid>           report the server's memory per connection (repeatable)
@@ -97,6 +97,15 @@ Usage: parley bench [options]
  */
 export function defaultAddresses(clients: number): number {
   return clients <= 5000 ? 1 : Math.min(MAX_ADDRESSES, Math.ceil(clients / 1000));
+}
+
+/**
+ * Load processes for `clients` connections: as few as the open-files limit (20,000 per process here) allows, and at
+ * least two. On a small machine every extra process competes with the server for the same cores: 19,900 clients
+ * over 4 processes connected at ~2,500/s to the bare ws peer and ~1,850/s to Parley, over 2 at ~3,300/s and ~2,050/s.
+ */
+export function defaultWorkers(clients: number): number {
+  return Math.max(2, Math.ceil(clients / 15_000));
 }
 
 /** 127.0.B.2 ... 127.0.B.254. */
@@ -158,7 +167,7 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions | 'help' {
     durationSec: int('duration', values.duration, o.durationSec, 1),
     messageBytes: int('message-bytes', values['message-bytes'], o.messageBytes, 40),
     churnPerSec: int('churn', values.churn, o.churnPerSec),
-    workers: int('workers', values.workers, 0) || Math.max(2, Math.ceil(clients / 5000)),
+    workers: int('workers', values.workers, 0) || defaultWorkers(clients),
     addresses: int('addresses', values.addresses, 0) || defaultAddresses(clients),
     addressBlock: int('address-block', values['address-block'], Math.floor(Math.random() * 256)),
     serverPids: (values['server-pid'] ?? []).map((p) => int('server-pid', p, 0, 1)),

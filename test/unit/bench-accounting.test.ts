@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { DeliveryTracker, decodePayload, encodePayload } from '../../bench/load/accounting.js';
 import { LatencyRecorder } from '../../bench/load/latency.js';
-import { defaultAddresses, isLoopback, parseBenchArgs } from '../../bench/load/options.js';
+import { defaultAddresses, defaultWorkers, isLoopback, parseBenchArgs } from '../../bench/load/options.js';
 import { planClients } from '../../bench/load/run.js';
 
 describe('load tool accounting', () => {
@@ -83,6 +83,12 @@ describe('load tool plan and options', () => {
       assert.equal(new Set(members.map((m) => m.url)).size, 2, `${room} spans both instances`);
     }
     assert.deepEqual(new Set(plans.map((p) => p.localAddress)), new Set(['127.0.7.2', '127.0.7.3']));
+  });
+
+  it('uses as few load processes as the open-files limit allows, at least two', () => {
+    assert.equal(defaultWorkers(100), 2);
+    assert.equal(defaultWorkers(19_900), 2);
+    assert.equal(defaultWorkers(40_000), 3);
   });
 
   it('spreads large runs over one source address per 1,000 clients', () => {
