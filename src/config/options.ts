@@ -504,7 +504,7 @@ export const OptionSpecs = {
     max: MINUTE,
     unit: 'ms',
     description:
-      'While a room keeps changing, its presence window doubles after every diff up to this (a room filling up sends its members a few diffs, not one a second)',
+      'While a room keeps changing, its presence window doubles after every diff up to this (a room filling up sends its members a few diffs, not one a second; at most presenceBatchMs: no doubling)',
     group: 'timing',
   },
   heartbeatIntervalMs: {
