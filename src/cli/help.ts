@@ -1,13 +1,4 @@
-import { type OptionSpec, OptionSpecs } from '../config/options.js';
-
-const GROUP_TITLES: Record<OptionSpec['group'], string> = {
-  server: 'Server',
-  security: 'Security',
-  engine: 'Engine (memory by default; Redis with --redis-url)',
-  limits: 'Limits',
-  timing: 'Timing',
-  logging: 'Logging',
-};
+import { type OptionSpec, optionGroups } from '../config/options.js';
 
 function describe(spec: OptionSpec): string {
   const value = spec.kind === 'int' ? '<n>' : spec.kind === 'enum' ? `<${spec.values.join('|')}>` : '<value>';
@@ -37,11 +28,9 @@ export function helpText(version: string): string {
     '(--config <file> or -c <file>, or PARLEY_CONFIG=<file>; keys as in docs/configuration.md, e.g.',
     '{"redisUrl": "redis://127.0.0.1:6379", "port": 8080}), and the defaults.',
   ];
-  for (const group of Object.keys(GROUP_TITLES) as OptionSpec['group'][]) {
-    lines.push('', `${GROUP_TITLES[group]}:`);
-    for (const spec of Object.values(OptionSpecs) as OptionSpec[]) {
-      if (spec.group === group) lines.push(describe(spec));
-    }
+  for (const { title, options } of optionGroups()) {
+    lines.push('', `${title}:`);
+    for (const [, spec] of options) lines.push(describe(spec));
   }
   return `${lines.join('\n')}\n`;
 }

@@ -583,3 +583,22 @@ export const OptionSpecs = {
 } as const satisfies Record<string, OptionSpec>;
 
 export type OptionKey = keyof typeof OptionSpecs;
+
+/** Section titles of the option groups, in the order `--help` and docs/configuration.md list them. */
+const GROUP_TITLES: Record<OptionSpec['group'], string> = {
+  server: 'Server',
+  security: 'Security',
+  engine: 'Engine (memory by default; Redis with --redis-url)',
+  limits: 'Limits',
+  timing: 'Timing',
+  logging: 'Logging',
+};
+
+/** The options grouped for listing (help text, configuration reference), each group with its title. */
+export function optionGroups(): Array<{ title: string; options: Array<[OptionKey, OptionSpec]> }> {
+  const all = Object.entries(OptionSpecs) as Array<[OptionKey, OptionSpec]>;
+  return (Object.keys(GROUP_TITLES) as OptionSpec['group'][]).map((group) => ({
+    title: GROUP_TITLES[group],
+    options: all.filter(([, spec]) => spec.group === group),
+  }));
+}

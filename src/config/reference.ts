@@ -1,13 +1,4 @@
-import { type OptionSpec, OptionSpecs } from './options.js';
-
-const GROUP_TITLES: Record<OptionSpec['group'], string> = {
-  server: 'Server',
-  security: 'Security',
-  engine: 'Engine',
-  limits: 'Limits',
-  timing: 'Timing',
-  logging: 'Logging',
-};
+import { type OptionSpec, optionGroups } from './options.js';
 
 function allowed(spec: OptionSpec): string {
   if (spec.kind === 'int') return `${spec.min} to ${spec.max}${spec.unit ? ` ${spec.unit}` : ''}`;
@@ -33,12 +24,11 @@ export function configurationReference(): string {
   const lines: string[] = [
     '<!-- generated from src/config/options.ts by npm run docs:config: do not edit -->',
   ];
-  for (const group of Object.keys(GROUP_TITLES) as OptionSpec['group'][]) {
-    lines.push('', `### ${GROUP_TITLES[group]}`, '');
+  for (const { title, options } of optionGroups()) {
+    lines.push('', `### ${title}`, '');
     lines.push('| file key | flag | environment | default | allowed | description |');
     lines.push('| --- | --- | --- | --- | --- | --- |');
-    for (const [key, spec] of Object.entries(OptionSpecs) as [string, OptionSpec][]) {
-      if (spec.group !== group) continue;
+    for (const [key, spec] of options) {
       lines.push(
         `| \`${key}\` | \`--${spec.flag}\` | ${spec.env.map((e) => `\`${e}\``).join(', ')} | ${defaultOf(spec)} | ` +
           `${allowed(spec)} | ${cell(spec.description)} |`,
