@@ -105,7 +105,6 @@ interface SystemResult {
   /** The connection storm (single-instance systems only). */
   storm?: BenchResult;
   redisCallsPerMessage?: number;
-  redisCommandsPerIdleConnectionPerMinute?: number;
   /**
    * Redis commands per minute with every client connected and silent, at a small and at the full client count:
    * their difference is what idle connections themselves cost.
@@ -139,20 +138,31 @@ async function measure(
 ): Promise<SystemResult> {
   process.stderr.write(`\n== ${name}\n`);
   const progress = (line: string) => process.stderr.write(`\r\x1b[2K${name}: ${line}`);
-  let running = await start();
-  const base = [
-    '--driver',
-    driver,
-    '--url',
-    running.urls.join(','),
-    '--clients',
-    String(CLIENTS),
-    '--rooms',
-    String(ROOMS),
-  ];
-  let idle: BenchResult;
+  /** Runs one phase against freshly started instances, stopped afterwards whatever happens. */
+  const onFresh = async <T>(phase: (running: Running) => Promise<T>): Promise<T> => {
+    const running = await start();
+    try {
+      return await phase(running);
+    } finally {
+      await running.stop();
+    }
+  };
+  /** Load options for `clients` connections in rooms of 50 on `running`. */
+  const load = (running: Running, clients: number, ...rest: string[]) =>
+    options([
+      '--driver',
+      driver,
+      '--url',
+      running.urls.join(','),
+      '--clients',
+      String(clients),
+      '--rooms',
+      String(Math.ceil(clients / 50)),
+      ...rest,
+    ]);
+
+  // With every client connected and nothing sent, count what Redis does for 20 s (presence heartbeat, stats).
   const redisIdle: Array<{ clients: number; commandsPerMinute: number }> = [];
-  // With every client connected and nothing sent, count what Redis does for 20 s (presence refresh, stats).
   const countIdle = (clients: number) => async () => {
     if (!redis) return;
     await new Promise((r) => setTimeout(r, 2000));
@@ -161,60 +171,37 @@ async function measure(
     redisIdle.push({ clients, commandsPerMinute: ((await redisCommands(redis)) - before) * 3 });
   };
   if (redis) {
-    // The same count with a fifth of the clients, on fresh instances: the difference is the per-connection cost.
+    // The same count with a fifth of the clients: the difference is the per-connection cost.
     const few = Math.ceil(CLIENTS / 5);
-    try {
-      await runBench(
-        options([
-          ...base.slice(0, 4),
-          '--clients',
-          String(few),
-          '--rooms',
-          String(Math.ceil(few / 50)),
-          '--scenario',
-          'idle',
-        ]),
-        progress,
-        { connected: countIdle(few) },
-      );
-    } finally {
-      await running.stop();
-    }
-    running = await start();
-    base[3] = running.urls.join(',');
+    await onFresh((running) =>
+      runBench(load(running, few, '--scenario', 'idle'), progress, { connected: countIdle(few) }),
+    );
   }
-  try {
+  const idle = await onFresh((running) => {
     const pids = running.pids.flatMap((p) => ['--server-pid', String(p)]);
-    idle = await runBench(options([...base, '--scenario', 'idle', ...pids]), progress, {
+    return runBench(load(running, CLIENTS, '--scenario', 'idle', ...pids), progress, {
       connected: countIdle(CLIENTS),
     });
-  } finally {
-    await running.stop();
-  }
-  const idleCommandsPerMinute = redisIdle.find((r) => r.clients === CLIENTS)?.commandsPerMinute;
-  running = await start();
-  let fanout: BenchResult;
-  let callsPerMessage: number | undefined;
-  try {
-    // EVALSHA calls while publishing only (joins and presence at connect time are not part of publishing).
-    let scripts = 0;
-    let roundStart = 0;
-    const hooks = redis
-      ? {
-          publishStarting: async () => {
-            roundStart = await evalshaCalls(redis);
-          },
-          publishEnded: async () => {
-            scripts += (await evalshaCalls(redis)) - roundStart;
-          },
-        }
-      : {};
-    fanout = await runBench(
-      options([
-        ...base.slice(0, 2),
-        '--url',
-        running.urls.join(','),
-        ...base.slice(4),
+  });
+
+  // EVALSHA calls while publishing only (joins and presence at connect time are not part of publishing).
+  let scripts = 0;
+  let roundStart = 0;
+  const hooks = redis
+    ? {
+        publishStarting: async () => {
+          roundStart = await evalshaCalls(redis);
+        },
+        publishEnded: async () => {
+          scripts += (await evalshaCalls(redis)) - roundStart;
+        },
+      }
+    : {};
+  const fanout = await onFresh((running) =>
+    runBench(
+      load(
+        running,
+        CLIENTS,
         '--scenario',
         'fanout',
         '--find-max',
@@ -222,49 +209,24 @@ async function measure(
         String(ROOMS * 3),
         '--duration',
         String(STEP_SECONDS),
-      ]),
+      ),
       progress,
       hooks,
-    );
-    if (redis) {
-      const published = fanout.findMax?.steps.reduce((s, step) => s + step.sent, 0) ?? 0;
-      callsPerMessage = scripts / Math.max(1, published);
-    }
-  } finally {
-    await running.stop();
-  }
-  let stormResult: BenchResult | undefined;
-  if (storm && STORM_CLIENTS > 0) {
-    running = await start();
-    try {
-      stormResult = await runBench(
-        options([
-          '--driver',
-          driver,
-          '--url',
-          running.urls.join(','),
-          '--scenario',
-          'idle',
-          '--clients',
-          String(STORM_CLIENTS),
-          '--rooms',
-          String(Math.ceil(STORM_CLIENTS / 50)),
-        ]),
-        progress,
-      );
-    } finally {
-      await running.stop();
-    }
-  }
+    ),
+  );
+  const published = fanout.findMax?.steps.reduce((sum, step) => sum + step.sent, 0) ?? 0;
+
+  const stormResult =
+    storm && STORM_CLIENTS > 0
+      ? await onFresh((running) => runBench(load(running, STORM_CLIENTS, '--scenario', 'idle'), progress))
+      : undefined;
   process.stderr.write('\n');
   return {
     name,
     idle,
     fanout,
     storm: stormResult,
-    redisCallsPerMessage: callsPerMessage,
-    redisCommandsPerIdleConnectionPerMinute:
-      idleCommandsPerMinute === undefined ? undefined : idleCommandsPerMinute / CLIENTS,
+    redisCallsPerMessage: redis ? scripts / Math.max(1, published) : undefined,
     redisIdle: redis ? redisIdle : undefined,
   };
 }
@@ -336,11 +298,11 @@ function report(results: SystemResult[], rounds: SystemResult[][], redisVersion:
   const target = (ok: boolean, measured = true) =>
     !measured ? '**not measured**' : ok ? 'met' : '**not met**';
   const p2calls = get('Parley x2 + Redis').redisCallsPerMessage ?? 0;
-  const p2idle = get('Parley x2 + Redis').redisCommandsPerIdleConnectionPerMinute ?? 0;
   // What one more idle connection costs Redis: the difference between the full and the small idle run.
   const idleRuns = [...(get('Parley x2 + Redis').redisIdle ?? [])].sort((a, b) => a.clients - b.clients);
   const fewIdle = idleRuns[0];
   const allIdle = idleRuns[idleRuns.length - 1];
+  const p2idle = allIdle ? allIdle.commandsPerMinute / allIdle.clients : 0;
   const marginal =
     fewIdle && allIdle && allIdle.clients > fewIdle.clients
       ? (allIdle.commandsPerMinute - fewIdle.commandsPerMinute) / (allIdle.clients - fewIdle.clients)
