@@ -121,10 +121,11 @@ export class Session {
    * (already covered by the join reply). Without `send`, the held frames are dropped (failed join).
    */
   release(room: string, options: { send: boolean; skipThrough?: StreamPosition }): void {
-    const held = this.held?.get(room);
+    if (!this.held) return;
+    const held = this.held.get(room);
     if (!held) return;
-    this.held?.delete(room);
-    if (this.held?.size === 0) this.held = undefined;
+    this.held.delete(room);
+    if (this.held.size === 0) this.held = undefined;
     for (const { frame } of held) this.queuedBytes -= frame.length;
     if (!options.send) return;
     const skip = options.skipThrough;

@@ -113,18 +113,16 @@ export function registerMetrics(registry: Registry, sources: MetricSources): Hub
       for (const [code, count] of sources.hub().connectionsClosed) this.inc({ code: String(code) }, count);
     },
   });
-  const publish = new Histogram({
-    name: 'parley_publish_duration_seconds',
-    help: 'Time to store and publish a client message in the engine (one Redis round trip on Redis).',
-    buckets: LATENCY_BUCKETS,
-    registers: [registry],
-  });
-  const delivery = new Histogram({
-    name: 'parley_delivery_latency_seconds',
-    help: 'End-to-end latency from publish to fan-out on this instance, one observation per message fanned out.',
-    buckets: LATENCY_BUCKETS,
-    registers: [registry],
-  });
+  const latency = (name: string, help: string) =>
+    new Histogram({ name, help, buckets: LATENCY_BUCKETS, registers: [registry] });
+  const publish = latency(
+    'parley_publish_duration_seconds',
+    'Time to store and publish a client message in the engine (one Redis round trip on Redis).',
+  );
+  const delivery = latency(
+    'parley_delivery_latency_seconds',
+    'End-to-end latency from publish to fan-out on this instance, one observation per message fanned out.',
+  );
   return {
     publishLatency: (ms) => publish.observe(ms / 1000),
     // Once per message fanned out here (all its local members get it in the same turn), not per member.
