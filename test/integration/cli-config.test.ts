@@ -1,10 +1,10 @@
 /** `parley serve` with a config file, and start-up refused with every bad value listed (exit status 2). */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, it } from 'node:test';
+import { after, describe, it } from 'node:test';
 import { freePort } from '../helpers/free-port.js';
 import { CLI, spawnServer } from '../helpers/processes.js';
 import { RawClient } from '../helpers/raw-client.js';
@@ -25,6 +25,7 @@ function run(args: string[], env: Record<string, string> = {}) {
 
 describe('parley serve configuration', () => {
   const dir = mkdtempSync(join(tmpdir(), 'parley-cli-config-'));
+  after(() => rmSync(dir, { recursive: true, force: true }));
 
   it('reads a config file, with flags winning over it', async () => {
     const file = join(dir, 'parley.json');

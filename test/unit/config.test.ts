@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
@@ -108,6 +108,7 @@ describe('config', () => {
     assert.throws(() => readConfigFile(join(dir, 'list.json')), /must hold one JSON object/);
     assert.throws(() => readConfigFile(join(dir, 'missing.json')), /cannot read config file .*missing.json/);
     assert.deepEqual(parseCommandLine(['serve', '-c', 'x.json']).configFile, 'x.json');
+    rmSync(dir, { recursive: true, force: true });
   });
 
   it('keeps docs/configuration.md in step with the option table', () => {
