@@ -14,6 +14,7 @@ import type { Logger } from '../util/logger.js';
 import type { Admission } from './admission.js';
 import type { Identify } from './identify.js';
 import { checkVersion } from './identify.js';
+import { PingWheel } from './ping-wheel.js';
 import type { Transport } from './transport.js';
 
 /** Settings of the WebSocket endpoint. */
@@ -48,36 +49,61 @@ const { Sender } = wsModule as unknown as {
 
 /**
  * Writes pre-framed WebSocket text frames straight to the TCP socket: each payload is framed once however many
- * members receive it (cached per Buffer), and every socket written in an event-loop turn is corked until the end of
- * the turn, so a burst of frames leaves in one system call. All data frames take this path (replies too), so their
- * order is kept; ws itself only writes pings and the closing handshake, whole frames that cannot interleave.
+ * members receive it, and every socket written in an event-loop turn is corked until the end of the turn, so a
+ * burst of frames leaves in one system call. All data frames take this path (replies too), so their order is kept;
+ * ws itself only writes pings and the closing handshake, whole frames that cannot interleave.
  *
  * A socket is also flushed as soon as `flushAtBytes` are corked on it: one connection's commands run in a chain of
  * microtasks without an event-loop turn in between, and data held back by the cork must not look like a slow reader
  * to the session's back-pressure (which compares the socket's buffered bytes with its high-water mark).
+ *
+ * This runs once per delivery (tens of thousands a second), so it keeps its per-socket state in a flag on the
+ * connection and a plain array of the corked ones rather than a Set, and remembers the last payload's frame:
+ * a fan-out writes the same payload to every member in a row.
  */
 class FrameWriter {
   /** Bytes of data frames written to sockets (framing included). */
   bytesOut = 0;
   private readonly framed = new WeakMap<Buffer, Buffer>();
-  private readonly corked = new Set<Duplex>();
+  private lastPayload?: Buffer;
+  private lastWire?: Buffer;
+  /** Connections corked in this turn; one flushed early stays listed with its flag cleared. */
+  private corked: SocketTransport[] = [];
   private readonly uncorkAll = () => {
-    for (const socket of this.corked) socket.uncork();
-    this.corked.clear();
+    const corked = this.corked;
+    this.corked = [];
+    for (const connection of corked) {
+      if (!connection.corked) continue;
+      connection.corked = false;
+      connection.socket.uncork();
+    }
   };
 
   constructor(private readonly flushAtBytes: number) {}
 
-  /** Holds what is written to `socket` until the end of this event-loop turn (once per socket and turn). */
-  cork(socket: Duplex): void {
-    if (this.corked.has(socket)) return;
-    if (this.corked.size === 0) setImmediate(this.uncorkAll);
-    socket.cork();
-    this.corked.add(socket);
+  /** Holds what is written to the connection until the end of this event-loop turn (once per turn). */
+  cork(connection: SocketTransport): void {
+    if (connection.corked) return;
+    if (this.corked.length === 0) setImmediate(this.uncorkAll);
+    connection.corked = true;
+    connection.socket.cork();
+    this.corked.push(connection);
   }
 
-  write(socket: Duplex, payload: Buffer): void {
+  write(connection: SocketTransport, payload: Buffer): void {
+    const socket = connection.socket;
     if (socket.destroyed || !socket.writable) return;
+    const wire = payload === this.lastPayload ? (this.lastWire as Buffer) : this.frame(payload);
+    this.cork(connection);
+    socket.write(wire);
+    this.bytesOut += wire.length;
+    if (socket.writableLength >= this.flushAtBytes) {
+      connection.corked = false;
+      socket.uncork();
+    }
+  }
+
+  private frame(payload: Buffer): Buffer {
     let wire = this.framed.get(payload);
     if (!wire) {
       wire = Buffer.concat(
@@ -85,29 +111,29 @@ class FrameWriter {
       );
       this.framed.set(payload, wire);
     }
-    this.cork(socket);
-    socket.write(wire);
-    this.bytesOut += wire.length;
-    if (socket.writableLength >= this.flushAtBytes) {
-      this.corked.delete(socket);
-      socket.uncork();
-    }
+    this.lastPayload = payload;
+    this.lastWire = wire;
+    return wire;
   }
 }
 
 /**
  * A connection as the hub sees it. A class rather than an object of closures: tens of thousands of these live at
- * once, and methods on the prototype cost nothing per connection.
+ * once, and methods on the prototype cost nothing per connection. It exists before the upgrade completes (the
+ * 101 response is corked with the welcome frame); `ws` is set once it has.
  */
 class SocketTransport implements Transport {
+  /** Corked by the frame writer in this event-loop turn. */
+  corked = false;
+  ws!: WebSocket;
+
   constructor(
-    private readonly ws: WebSocket,
-    private readonly socket: Duplex,
+    readonly socket: Duplex,
     private readonly writer: FrameWriter,
   ) {}
 
   send(frame: Buffer): void {
-    this.writer.write(this.socket, frame);
+    this.writer.write(this, frame);
   }
 
   /**
@@ -163,8 +189,21 @@ export function attachWebSocketServer(server: Server, options: WsServerOptions):
 
   // Listeners are shared by every connection and find theirs through `this` (the WebSocket): closures per
   // connection would cost memory for each of tens of thousands of sockets. `alive` is cleared by each heartbeat
-  // ping and set again by any frame from the peer.
-  const connections = new WeakMap<WebSocket, { session: Session; ip: string; alive: boolean }>();
+  // ping and set again by any frame from the peer; `slot` is the connection's place in the ping wheel.
+  const connections = new WeakMap<
+    WebSocket,
+    { session: Session; ip: string; alive: boolean; slot: number }
+  >();
+  // Each connection is pinged once per interval, a slice of them at a time (see PingWheel).
+  const pings = new PingWheel<WebSocket>(options.heartbeatIntervalMs, (ws) => {
+    const connection = connections.get(ws);
+    if (!connection?.alive) {
+      ws.terminate();
+      return;
+    }
+    connection.alive = false;
+    ws.ping();
+  });
   function onPong(this: WebSocket): void {
     const connection = connections.get(this);
     if (connection) connection.alive = true;
@@ -183,13 +222,14 @@ export function attachWebSocketServer(server: Server, options: WsServerOptions):
     const connection = connections.get(this);
     if (!connection) return;
     connections.delete(this);
+    pings.remove(this, connection.slot);
     admission.release(connection.ip, connection.session.user.id);
     hub
       .disconnect(connection.session, code)
       .catch((error) => logger.error({ err: error }, 'disconnect failed'));
   }
   const onConnection = (ws: WebSocket, socket: Duplex, session: Session, ip: string) => {
-    connections.set(ws, { session, ip, alive: true });
+    connections.set(ws, { session, ip, alive: true, slot: pings.add(ws) });
     ws.on('pong', onPong);
     ws.on('message', onMessage);
     ws.on('error', onError);
@@ -212,14 +252,16 @@ export function attachWebSocketServer(server: Server, options: WsServerOptions):
       (result) => {
         if (socket.destroyed) return;
         // The 101 response (written by ws) and the welcome frame leave in one system call instead of two.
-        writer.cork(socket);
+        const transport = new SocketTransport(socket, writer);
+        writer.cork(transport);
         wss.handleUpgrade(request, socket, head, (ws) => {
+          transport.ws = ws;
           // A refused handshake still completes the upgrade, so browsers can read the close code and reason.
           if (!result.ok) return ws.close(result.code, result.reason);
           if (!admission.acquire(ip, result.identity.user.id)) {
             return ws.close(CloseCodes.too_many_connections, 'too many connections');
           }
-          const session = hub.connect(new SocketTransport(ws, socket, writer), result.identity, {
+          const session = hub.connect(transport, result.identity, {
             compact: url.searchParams.get('format') === 'compact',
           });
           onConnection(ws, socket, session, ip);
@@ -233,20 +275,6 @@ export function attachWebSocketServer(server: Server, options: WsServerOptions):
   };
   server.on('upgrade', onUpgrade);
 
-  const heartbeat = setInterval(() => {
-    for (const ws of wss.clients) {
-      // Sockets without a session (refused handshakes being closed) count as dead too.
-      const connection = connections.get(ws);
-      if (!connection?.alive) {
-        ws.terminate();
-        continue;
-      }
-      connection.alive = false;
-      ws.ping();
-    }
-  }, options.heartbeatIntervalMs);
-  heartbeat.unref();
-
   return {
     stopAccepting: () => {
       accepting = false;
@@ -258,7 +286,7 @@ export function attachWebSocketServer(server: Server, options: WsServerOptions):
       return writer.bytesOut;
     },
     close: async () => {
-      clearInterval(heartbeat);
+      pings.stop();
       server.off('upgrade', onUpgrade);
       for (const ws of wss.clients) ws.terminate();
       await new Promise<void>((resolve) => wss.close(() => resolve()));
