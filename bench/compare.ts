@@ -240,7 +240,8 @@ async function measure(
 function best(result: SystemResult) {
   const steps = result.fanout.findMax?.steps ?? [];
   const max = result.fanout.findMax?.maxSustainableRate ?? 0;
-  const step = steps.find((s) => s.ratePerSec === max);
+  // The trial that held: a rate that failed once and held on its second trial has two steps.
+  const step = steps.filter((s) => s.ratePerSec === max).at(-1);
   return {
     rate: max,
     deliveries: step?.deliveriesPerSec ?? 0,
@@ -335,8 +336,9 @@ same machine: compare the ratios, not the absolute numbers.
   messages, publishers out of phase with each other (sends spread evenly over time). \`--find-max\` raises the total
   publish rate by 1.5x per ${STEP_SECONDS}-second step, from ${ROOMS * 3} msg/s, while every delivery arrives (checked per
   publisher sequence: no missing, no duplicate) and p99 end-to-end latency stays <= 200 ms, then bisects twice
-  between the last rate that held and the first that did not (to within ~11%); the table shows the highest rate that
-  held, its deliveries per second and latency.
+  between the last rate that held and the first that did not (to within ~11%). A rate that fails is tried a second
+  time before it counts as failed (one pause of the shared host is enough to fail a step). The table shows the
+  highest rate that held, its deliveries per second and latency.
 - **Idle memory**: the same connections, each joined to its room (Parley: presence registered), no traffic; server
   RSS growth divided by connections (all instances summed). The same run gives the connect rate at ${CLIENTS.toLocaleString('en-US')}.
 - **Connection storm** (single-instance systems): ${STORM_CLIENTS.toLocaleString('en-US')} clients connect to one instance, over

@@ -83,7 +83,8 @@ Usage: parley bench [options]
   --server-pid <pid>           report the server's memory per connection (repeatable)
   --connect-concurrency <n>    handshakes in flight per load process (default 50)
   --find-max                   raise the rate by 1.5x until p99 passes --p99-bound-ms or deliveries fall behind,
-                               then bisect twice between the last rate that held and the first that did not
+                               then bisect twice between the last rate that held and the first that did not;
+                               a rate that fails is tried once more before it counts as failed
   --p99-bound-ms <n>           latency bound for --find-max (default 200)
   --driver <name>              parley (default), ws-peer, socketio
   --json                       machine-readable result on stdout
