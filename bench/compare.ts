@@ -8,6 +8,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { cpus, release, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
+import { makeConfig } from '../src/config/config.js';
 import { freePort } from '../src/util/free-port.js';
 import { NO_LIMIT_FLAGS } from './load/no-limits.js';
 import { type BenchOptions, defaultWorkers, parseBenchArgs } from './load/options.js';
@@ -33,6 +34,8 @@ const RUNS = Math.max(1, Number(process.env.BENCH_RUNS ?? 3));
  * Before presence liveness moved to the instance, the figure was 36.6.
  */
 const MARGINAL_NEAR_ZERO = 0.05;
+/** The longest a presence diff trails the last join (Parley's default presenceBatchMaxMs), plus two seconds. */
+const PRESENCE_SETTLE_MS = makeConfig({}).presenceBatchMaxMs + 2000;
 
 /**
  * The raw rounds behind docs/benchmarks.md, committed with it: the page can be re-rendered from them, and they
@@ -171,7 +174,9 @@ async function measure(
   const redisIdle: Array<{ clients: number; commandsPerMinute: number }> = [];
   const countIdle = (clients: number) => async () => {
     if (!redis) return;
-    await new Promise((r) => setTimeout(r, 2000));
+    // Idle starts once presence has settled: a room that kept changing while its members connected sends its last
+    // diff (one PUBLISH per room and instance) up to presenceBatchMaxMs after the last join.
+    await new Promise((r) => setTimeout(r, PRESENCE_SETTLE_MS));
     const before = await redisCommands(redis);
     await new Promise((r) => setTimeout(r, 20_000));
     redisIdle.push({ clients, commandsPerMinute: ((await redisCommands(redis)) - before) * 3 });
@@ -359,7 +364,7 @@ ${rows.join('\n')}
 
 Redis: while Parley x2 was publishing, Redis ran ${p2calls.toFixed(2)} \`EVALSHA\` per published message (the
 publish script). With every client connected but silent, Redis ran ${perMinute(fewIdle)} and
-${perMinute(allIdle)} (two instances, fresh for each count; 20 s each): ${marginal === undefined ? 'n/a' : marginal.toFixed(3)}
+${perMinute(allIdle)} (two instances, fresh for each count; 20 s each, from ${PRESENCE_SETTLE_MS / 1000} s after the last join, once the last presence diffs are out): ${marginal === undefined ? 'n/a' : marginal.toFixed(3)}
 commands per minute per added idle connection (each 20-second count catches a heartbeat more or less: about +-0.015
 of noise). What remains is per instance, whatever the number of connections: a presence heartbeat every
 \`presenceTtlMs / 3\` (one \`ZADD\`), and every \`statsIntervalMs\` its stats, its heartbeat, a check for dead

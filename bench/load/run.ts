@@ -256,7 +256,7 @@ export async function runBench(
         report.deliveries >= report.expectedDeliveries * 0.99 &&
         report.missing === 0;
       // A rate that fails is tried once more before it counts as failed: on a shared machine one pause of the host
-      // (not of the system measured) is enough to push a 10-second step's p99 past the bound.
+      // (not of the system measured) is enough to push a few-second step's p99 past the bound.
       const holds = async (at: number) => {
         for (let trial = 0; trial < 2; trial += 1) {
           const report = await publishRound(workers, options, at, publishers, progress, hooks);
