@@ -515,7 +515,8 @@ export const OptionSpecs = {
     min: 100,
     max: 10 * MINUTE,
     unit: 'ms',
-    description: 'WebSocket ping interval; a peer silent for two intervals is dropped',
+    description:
+      'WebSocket ping interval; each connection is pinged once per interval, in slices spread over it (not all at once), and a peer silent for two intervals is dropped',
     group: 'timing',
   },
   handshakeTimeoutMs: {
