@@ -43,6 +43,15 @@ const PRESENCE_SETTLE_MS = makeConfig({}).presenceBatchMaxMs + 2000;
  */
 const RAW_RESULTS = join(ROOT, 'docs/benchmarks.json');
 
+/** The systems compared, by the names the page shows. */
+const SYSTEM = {
+  bareWs: 'bare ws (framed once, corked)',
+  parley: 'Parley (memory engine)',
+  socketIo: 'Socket.IO 4.8',
+  parleyRedis: 'Parley x2 + Redis',
+  socketIoRedis: 'Socket.IO 4.8 x2 + redis-adapter',
+} as const;
+
 /** Where the hand-written analysis of docs/benchmarks.md starts; the generator keeps what follows. */
 const ANALYSIS_MARKER = '## Analysis';
 
@@ -268,11 +277,11 @@ function report(results: SystemResult[], rounds: SystemResult[][], redisVersion:
   const get = (name: string) => results.find((r) => r.name === name) as SystemResult;
   // From the results, not BENCH_RUNS: a report-only rewrite or a run cut short has its own count.
   const runs = rounds[0]?.length ?? 0;
-  const ws = best(get('bare ws (framed once, corked)'));
-  const sio = best(get('Socket.IO 4.8'));
-  const sio2 = best(get('Socket.IO 4.8 x2 + redis-adapter'));
-  const p1 = best(get('Parley (memory engine)'));
-  const p2 = best(get('Parley x2 + Redis'));
+  const ws = best(get(SYSTEM.bareWs));
+  const sio = best(get(SYSTEM.socketIo));
+  const sio2 = best(get(SYSTEM.socketIoRedis));
+  const p1 = best(get(SYSTEM.parley));
+  const p2 = best(get(SYSTEM.parleyRedis));
   // Memory and connect rate vary on their own: the median over the rounds of each, not the fan-out median's round.
   const middle = (values: number[]) =>
     [...values].sort((x, y) => x - y)[Math.floor((values.length - 1) / 2)] ?? 0;
@@ -291,9 +300,12 @@ function report(results: SystemResult[], rounds: SystemResult[][], redisVersion:
     const storm = stormOf(all);
     return storm ? storm.perSec.toLocaleString('en-US') : '';
   };
-  const parleyStorm = stormOf(roundsOf('Parley (memory engine)'));
-  const wsStorm = stormOf(roundsOf('bare ws (framed once, corked)'));
-  const mem = (name: string) => memOf(roundsOf(name));
+  const wsRounds = roundsOf(SYSTEM.bareWs);
+  const p1Rounds = roundsOf(SYSTEM.parley);
+  const parleyStorm = stormOf(p1Rounds);
+  const wsStorm = stormOf(wsRounds);
+  const p1mem = memOf(p1Rounds);
+  const wsMem = memOf(wsRounds);
   const pkg = (name: string) =>
     (
       JSON.parse(readFileSync(join(ROOT, 'node_modules', name, 'package.json'), 'utf8')) as {
@@ -305,13 +317,12 @@ function report(results: SystemResult[], rounds: SystemResult[][], redisVersion:
   const thousands = (n: number) => `${Math.round(n / 1000)}k`;
   // Each round against the bare ws that ran minutes before it in the same round: the host's slow and fast minutes
   // move both, so these ratios vary less than the systems' own numbers between rounds.
-  const wsRounds = roundsOf('bare ws (framed once, corked)');
   const paired = (all: SystemResult[]) =>
     all.map((round, k) => {
       const base = wsRounds[k] ? best(wsRounds[k]).deliveries : 0;
       return base > 0 ? best(round).deliveries / base : 0;
     });
-  const p1paired = middle(paired(roundsOf('Parley (memory engine)')));
+  const p1paired = middle(paired(p1Rounds));
   const rows = results.map((r, i) => {
     const b = best(r);
     const all = (rounds[i] ?? []).map((round) => thousands(best(round).deliveries)).join(' / ');
@@ -323,9 +334,9 @@ function report(results: SystemResult[], rounds: SystemResult[][], redisVersion:
   // A peer that sustained no step (0) gives no ratio: the target is unmeasured, not met.
   const target = (ok: boolean, measured = true) =>
     !measured ? '**not measured**' : ok ? 'met' : '**not met**';
-  const p2calls = get('Parley x2 + Redis').redisCallsPerMessage ?? 0;
+  const p2calls = get(SYSTEM.parleyRedis).redisCallsPerMessage ?? 0;
   // What one more idle connection costs Redis: the difference between the full and the small idle run.
-  const idleRuns = [...(get('Parley x2 + Redis').redisIdle ?? [])].sort((a, b) => a.clients - b.clients);
+  const idleRuns = [...(get(SYSTEM.parleyRedis).redisIdle ?? [])].sort((a, b) => a.clients - b.clients);
   const fewIdle = idleRuns[0];
   const allIdle = idleRuns[idleRuns.length - 1];
   const p2idle = allIdle ? allIdle.commandsPerMinute / allIdle.clients : 0;
@@ -391,7 +402,7 @@ instances and the dashboard's cluster view (users and rooms only when they chang
 | single instance fan-out >= 0.9x bare ws | ${ratio(p1.deliveries, ws.deliveries)} (round by round: median ${p1paired.toFixed(2)}x) | ${target(p1.deliveries >= 0.9 * ws.deliveries, ws.deliveries > 0)} |
 | single instance fan-out >= 2.5x Socket.IO | ${ratio(p1.deliveries, sio.deliveries)} | ${target(p1.deliveries >= 2.5 * sio.deliveries, sio.deliveries > 0)} |
 | 2 instances + Redis >= 2x Socket.IO + redis-adapter x2 | ${ratio(p2.deliveries, sio2.deliveries)} | ${target(p2.deliveries >= 2 * sio2.deliveries, sio2.deliveries > 0)} |
-| idle memory per connection <= 1.2x bare ws | ${ratio(mem('Parley (memory engine)'), mem('bare ws (framed once, corked)'))} | ${target(mem('Parley (memory engine)') <= 1.2 * mem('bare ws (framed once, corked)'))} |
+| idle memory per connection <= 1.2x bare ws | ${ratio(p1mem, wsMem)} | ${target(p1mem <= 1.2 * wsMem)} |
 | one Redis round trip per published message | ${p2calls.toFixed(2)} \`EVALSHA\` per message | ${target(p2calls < 1.1)} |
 | Redis operations per idle connection per minute near zero | ${marginal === undefined ? 'n/a' : marginal.toFixed(3)} per added connection (${p2idle.toFixed(3)} on average at ${CLIENTS.toLocaleString('en-US')}) | ${target(Math.abs(marginal ?? 1) < MARGINAL_NEAR_ZERO, marginal !== undefined)} |
 | ${STORM_CLIENTS.toLocaleString('en-US')} connections on one instance at >= 2,000/s (bare ws: ${wsStorm?.perSec.toLocaleString('en-US') ?? 'n/a'}/s) | ${parleyStorm ? `${parleyStorm.connected.toLocaleString('en-US')} connected, ${parleyStorm.perSec.toLocaleString('en-US')}/s` : 'n/a'} | ${target((parleyStorm?.perSec ?? 0) >= 2000 && parleyStorm?.connected === STORM_CLIENTS, parleyStorm !== undefined)} |
@@ -449,12 +460,12 @@ async function main(): Promise<void> {
       .join(' ');
     // [name, driver, start, Redis to count commands on, whether it runs the single-instance connection storm]
     const systems: Array<[string, string, () => Promise<Running>, Redis | undefined, boolean]> = [
-      ['bare ws (framed once, corked)', 'ws-peer', () => startPeer('ws-server.js', 1), undefined, true],
-      ['Parley (memory engine)', 'parley', () => startParley(1), undefined, true],
-      ['Socket.IO 4.8', 'socketio', () => startPeer('socketio-server.js', 1), undefined, true],
-      ['Parley x2 + Redis', 'parley', () => startParley(2, redisUrl), redis, false],
+      [SYSTEM.bareWs, 'ws-peer', () => startPeer('ws-server.js', 1), undefined, true],
+      [SYSTEM.parley, 'parley', () => startParley(1), undefined, true],
+      [SYSTEM.socketIo, 'socketio', () => startPeer('socketio-server.js', 1), undefined, true],
+      [SYSTEM.parleyRedis, 'parley', () => startParley(2, redisUrl), redis, false],
       [
-        'Socket.IO 4.8 x2 + redis-adapter',
+        SYSTEM.socketIoRedis,
         'socketio',
         () => startPeer('socketio-server.js', 2, redisUrl),
         undefined,

@@ -50,7 +50,10 @@ interface Worker {
 function startWorker(): Worker {
   const child = fork(new URL('./worker.js', import.meta.url), [], {
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-    execArgv: ['--max-old-space-size=4096', ...(process.env.PARLEY_BENCH_WORKER_FLAGS?.split(' ') ?? [])],
+    execArgv: [
+      '--max-old-space-size=4096',
+      ...(process.env.PARLEY_BENCH_WORKER_FLAGS?.split(' ').filter(Boolean) ?? []),
+    ],
   });
   // Every phase waits for the worker's exit as well as its answer.
   child.setMaxListeners(0);

@@ -48,13 +48,6 @@ export class PingWheel<T> {
     this.slots[slot]?.delete(item);
   }
 
-  /** Number of items in the wheel. */
-  get size(): number {
-    let total = 0;
-    for (const slot of this.slots) total += slot.size;
-    return total;
-  }
-
   /** Stops visiting. */
   stop(): void {
     clearInterval(this.timer);

@@ -92,7 +92,8 @@ class FrameWriter {
 
   write(connection: SocketTransport, payload: Buffer): void {
     const socket = connection.socket;
-    if (socket.destroyed || !socket.writable) return;
+    // `writable` is false once the socket is destroyed, ended or errored (one getter per delivery, not two).
+    if (!socket.writable) return;
     const wire = payload === this.lastPayload ? (this.lastWire as Buffer) : this.frame(payload);
     this.cork(connection);
     socket.write(wire);
@@ -194,7 +195,8 @@ export function attachWebSocketServer(server: Server, options: WsServerOptions):
     WebSocket,
     { session: Session; ip: string; alive: boolean; slot: number }
   >();
-  // Each connection is pinged once per interval, a slice of them at a time (see PingWheel).
+  // Each connection is pinged once per interval, a slice of them at a time (see PingWheel). Refused handshakes are
+  // not in the wheel: ws destroys their socket itself if the peer does not answer its close frame in time.
   const pings = new PingWheel<WebSocket>(options.heartbeatIntervalMs, (ws) => {
     const connection = connections.get(ws);
     if (!connection?.alive) {

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import WebSocket from 'ws';
 import { startNode } from '../helpers/nodes.js';
-import { within } from '../helpers/wait.js';
+import { waitUntil, within } from '../helpers/wait.js';
 
 interface Peer {
   ws: WebSocket;
@@ -42,10 +42,8 @@ describe('heartbeat', () => {
     assert.ok(Date.now() - started >= intervalMs, 'not before they had an interval to answer');
 
     // The answering peers are still there, and pinged once per interval each.
-    await within(
-      (async () => {
-        while (answering.some((p) => p.pingsAt.length < 2)) await new Promise((r) => setTimeout(r, 50));
-      })(),
+    await waitUntil(
+      () => answering.every((p) => p.pingsAt.length >= 2),
       intervalMs * 3 + 2000,
       'two pings to every answering peer',
     );
