@@ -48,7 +48,10 @@ export class RoomStream {
     this.target = 0;
     if (frame.recovered === true) {
       for (const message of frame.messages ?? []) this.accept(message);
-      if (!this.position || this.position.offset < frame.position.offset) this.position = frame.position;
+      const current = this.position;
+      if (!current || current.offset < frame.position.offset || this.knowsNothingOf(frame.position.epoch)) {
+        this.position = frame.position;
+      }
       return;
     }
     const previous = this.position;
@@ -56,8 +59,18 @@ export class RoomStream {
     if (frame.recovered === false && previous) this.host.reset(this.room, frame.position, 'not_recovered');
   }
 
+  /**
+   * True when this client has no message of the room and `epoch` is not the one it holds. A room without messages
+   * has no stored epoch (the server names a fresh one each time it is asked), so a client at offset 0 simply takes
+   * the epoch of the room's first stream: it had nothing, so nothing of it was lost.
+   */
+  private knowsNothingOf(epoch: string): boolean {
+    return this.position !== undefined && this.position.offset === 0 && this.position.epoch !== epoch;
+  }
+
   /** Takes the room's current position from the server: fetches what this client lacks up to it. */
   caughtUp(position: StreamPosition): void {
+    if (this.knowsNothingOf(position.epoch)) this.position = { offset: 0, epoch: position.epoch };
     const current = this.position;
     if (!current) return;
     if (position.epoch !== current.epoch) {
@@ -74,6 +87,7 @@ export class RoomStream {
 
   /** Takes a live message. */
   live(message: ChatMessage): void {
+    if (this.knowsNothingOf(message.epoch)) this.position = { offset: 0, epoch: message.epoch };
     const position = this.position;
     if (position && message.epoch !== position.epoch) {
       // History was lost (e.g. Redis restarted empty): a new stream begins.

@@ -80,6 +80,7 @@ export function createEngine(
     prefix: config.redisPrefix,
     statsStaleMs: config.statsIntervalMs * 3,
     connectTimeoutMs: config.redisConnectTimeoutMs,
+    commandTimeoutMs: config.redisCommandTimeoutMs,
     // Unique per process: a restarted node with the same id is a new instance whose predecessor gets swept.
     instance: `${deps.nodeId}.${randomId().slice(0, 6)}`,
     logger: deps.logger,

@@ -125,17 +125,17 @@ export class ParleyNode {
         api: createServerApi(this.deps),
       },
       logger,
+      // Slow or stalled requests and upgrades (slowloris) are cut after the handshake timeout.
+      config.handshakeTimeoutMs,
     );
     this.server = server;
-    // Slow or stalled requests and upgrades (slowloris) are cut after the handshake timeout.
-    server.headersTimeout = config.handshakeTimeoutMs;
-    server.requestTimeout = config.handshakeTimeoutMs;
     this.feed = new StatsFeed(Math.ceil(300_000 / config.statsIntervalMs));
     this.ws = attachWebSocketServer(server, {
       path: config.wsPath,
       maxPayloadBytes: config.maxPayloadBytes,
       writeHighWaterBytes: config.writeHighWaterBytes,
       heartbeatIntervalMs: config.heartbeatIntervalMs,
+      handshakeTimeoutMs: config.handshakeTimeoutMs,
       identify: this.deps.identify,
       admission: this.admission,
       hub: this.hub,

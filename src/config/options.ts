@@ -258,6 +258,18 @@ export const OptionSpecs = {
     description: 'How long start-up waits for Redis before serving as not ready (and retrying)',
     group: 'engine',
   },
+  redisCommandTimeoutMs: {
+    kind: 'int',
+    flag: 'redis-command-timeout-ms',
+    env: ['PARLEY_REDIS_COMMAND_TIMEOUT_MS'],
+    default: 2 * SECOND,
+    min: 50,
+    max: MINUTE,
+    unit: 'ms',
+    description:
+      'A Redis command without a reply after this long fails (sends answer unavailable) and the instance reports not ready until Redis answers again',
+    group: 'engine',
+  },
   redisPrefix: {
     kind: 'string',
     flag: 'redis-prefix',
@@ -450,6 +462,19 @@ export const OptionSpecs = {
     description: 'Outgoing bytes queued for one connection before it is closed as a slow consumer (4003)',
     group: 'limits',
   },
+  replyMaxBytes: {
+    kind: 'int',
+    flag: 'reply-max-bytes',
+    env: ['PARLEY_REPLY_MAX_BYTES'],
+    default: 256 * KiB,
+    min: 16 * KiB,
+    max: 256 * MiB,
+    unit: 'bytes',
+    description:
+      'Largest history page or join recovery sent as one reply (capped at --send-queue-max-bytes): a page is cut ' +
+      'short (hasMore), a larger recovery answers recovered false and the client pages',
+    group: 'limits',
+  },
   writeHighWaterBytes: {
     kind: 'int',
     flag: 'write-high-water-bytes',
@@ -527,7 +552,8 @@ export const OptionSpecs = {
     min: 100,
     max: 10 * MINUTE,
     unit: 'ms',
-    description: 'Longest time to receive an HTTP request or upgrade (slow clients are cut)',
+    description:
+      'Longest time to receive an HTTP request or a WebSocket upgrade, identification included; slow clients are cut within a quarter of it (at most 1 s late)',
     group: 'timing',
   },
   idleTimeoutMs: {

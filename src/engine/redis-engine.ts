@@ -22,6 +22,8 @@ export interface RedisEngineOptions {
   statsStaleMs: number;
   /** How long `start()` waits for Redis before going on not ready. */
   connectTimeoutMs: number;
+  /** A command without a reply after this long fails (unavailable) and the engine is not ready until Redis answers. */
+  commandTimeoutMs: number;
   /** Unique id of this process in the cluster. */
   instance: string;
   clock: Clock;
@@ -33,7 +35,10 @@ export interface RedisEngineOptions {
 export function createRedisEngine(options: RedisEngineOptions): Engine {
   const logger = options.logger.child({ component: 'redis' });
   // Connections are named after the instance, so CLIENT LIST shows which node holds which subscriptions.
-  const link = createRedisLink(options.target, logger, `parley:${options.instance}`);
+  const link = createRedisLink(options.target, logger, {
+    name: `parley:${options.instance}`,
+    commandTimeoutMs: options.commandTimeoutMs,
+  });
   const keys = new RedisKeys(options.prefix);
   const history = new RedisHistory(link, keys, { ...options, cluster: 'cluster' in options.target });
   const broker = new RedisBroker(link, keys, history, logger);

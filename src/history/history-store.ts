@@ -36,6 +36,16 @@ export interface HistoryStore {
   /** Reads a page of the room's history. */
   read(room: string, query: HistoryQuery): Promise<HistoryPage>;
 
-  /** The room's current position (offset 0 and a fresh epoch for a room with no history yet). */
+  /**
+   * The room's current position. A room with no message yet gets offset 0 and a fresh epoch, kept from then on
+   * (a client that joined the empty room resumes in that same epoch) until the room is forgotten.
+   */
   position(room: string): Promise<StreamPosition>;
+
+  /**
+   * Called when the last member of the room on this node has left: a room with no message and no member on any
+   * node is forgotten, so that joining and leaving any number of room names leaves nothing behind. A room with
+   * messages is kept (for `historyTtlMs`). The next join of a forgotten room names a new epoch.
+   */
+  forget(room: string): Promise<void>;
 }

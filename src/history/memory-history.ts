@@ -31,6 +31,16 @@ export class MemoryHistory implements HistoryStore {
 
   constructor(private readonly options: MemoryHistoryOptions) {}
 
+  /** Rooms with a stream in memory. */
+  get storedRooms(): number {
+    return this.rooms.size;
+  }
+
+  /** One node holds every member: the caller (the hub) knows the room has none left. */
+  async forget(room: string): Promise<void> {
+    if (this.rooms.get(room)?.offset === 0) this.rooms.delete(room);
+  }
+
   async append(draft: MessageDraft): Promise<PublishResult> {
     return this.appendNow(draft);
   }

@@ -3,7 +3,13 @@ import { RateLimitError } from '../engine/engine.js';
 import type { ChatMessage, MessageDraft, StreamPosition } from '../engine/types.js';
 import type { RedisKeys } from '../redis/keys.js';
 import type { RedisLink } from '../redis/link.js';
-import { positionScript, publishScript, readScript, takeTokenScript } from '../redis/scripts.js';
+import {
+  forgetEmptyScript,
+  positionScript,
+  publishScript,
+  readScript,
+  takeTokenScript,
+} from '../redis/scripts.js';
 import type { Clock } from '../util/clock.js';
 import type { IdGenerator } from '../util/ids.js';
 import type { HistoryPage, HistoryQuery, HistoryStore } from './history-store.js';
@@ -107,5 +113,10 @@ export class RedisHistory implements HistoryStore {
       [this.options.ids.epoch(), this.options.historyTtlMs],
     )) as [string, number];
     return { offset: Number(offset), epoch };
+  }
+
+  async forget(room: string): Promise<void> {
+    const keys = [this.keys.meta(room), this.keys.stream(room), this.keys.presenceConns(room)];
+    await this.link.run(forgetEmptyScript, keys, []);
   }
 }

@@ -1,5 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
 import type { Logger } from '../util/logger.js';
+import { parseRequestTarget } from './request-target.js';
 import { presentedToken, sameSecret, sendJson } from './respond.js';
 import type { ServerApi } from './server-api.js';
 import type { StaticFiles } from './static-files.js';
@@ -26,10 +28,27 @@ export interface HttpRoutes {
   api?: ServerApi;
 }
 
-/** Creates the HTTP server: health, JSON API and static UI. WebSocket upgrades are attached separately. */
-export function createHttpServer(routes: HttpRoutes, logger: Logger): Server {
+/**
+ * Node checks its request timeouts on a timer (30 s by default), so a 2 s timeout used to cut a slow client after
+ * ~30 s. Checking a few times per timeout keeps the cut within a quarter of it (and never less often than once a
+ * second).
+ */
+export function timeoutCheckInterval(timeoutMs: number): number {
+  return Math.max(50, Math.min(1000, Math.floor(timeoutMs / 4)));
+}
+
+/**
+ * Creates the HTTP server: health, JSON API and static UI. WebSocket upgrades are attached separately.
+ * `requestTimeoutMs` bounds the time from connection to a complete request (headers and body): slow or stalled
+ * clients (slowloris, trickled bodies, silent sockets) are cut then.
+ */
+export function createHttpServer(routes: HttpRoutes, logger: Logger, requestTimeoutMs: number): Server {
   const handle = async (request: IncomingMessage, response: ServerResponse) => {
-    const url = new URL(request.url ?? '/', 'http://localhost');
+    const url = parseRequestTarget(request.url);
+    if (!url) {
+      sendJson(response, 400, { error: 'bad_request', message: 'malformed request target' });
+      return;
+    }
     const path = url.pathname;
     if (routes.api && (await routes.api(request, response, url))) return;
     if (
@@ -68,11 +87,28 @@ export function createHttpServer(routes: HttpRoutes, logger: Logger): Server {
     if (routes.files.serve(request, response, path, routes.pages)) return;
     sendJson(response, 404, { error: 'not_found' });
   };
-  return createServer((request, response) => {
-    handle(request, response).catch((error) => {
-      logger.error({ err: error, url: request.url }, 'http request failed');
-      if (!response.headersSent) sendJson(response, 500, { error: 'internal' });
-      else response.destroy();
-    });
+  const server = createServer(
+    {
+      headersTimeout: requestTimeoutMs,
+      requestTimeout: requestTimeoutMs,
+      connectionsCheckingInterval: timeoutCheckInterval(requestTimeoutMs),
+    },
+    (request, response) => {
+      handle(request, response).catch((error) => {
+        logger.error({ err: error, url: request.url }, 'http request failed');
+        if (!response.headersSent) sendJson(response, 500, { error: 'internal' });
+        else response.destroy();
+      });
+    },
+  );
+  // Node's request timeouts start with the first byte of a request: a socket that sends nothing at all would stay
+  // open until the peer goes away. It gets the same time to start its request.
+  server.on('connection', (socket: Socket) => {
+    const timer = setTimeout(() => {
+      if (socket.bytesRead === 0) socket.destroy();
+    }, requestTimeoutMs);
+    timer.unref();
+    socket.once('close', () => clearTimeout(timer));
   });
+  return server;
 }

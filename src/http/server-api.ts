@@ -6,6 +6,7 @@ import { type Engine, EngineUnavailableError, RateLimitError } from '../engine/e
 import { CONTROL_ROOM } from '../engine/types.js';
 import { checkRoomName, checkText } from '../hub/handlers/context.js';
 import { readHistory } from '../hub/handlers/history.js';
+import { replyBudget } from '../hub/handlers/reply-budget.js';
 import { describeViolation } from '../protocol/codec.js';
 import { ReplyError } from '../protocol/error-codes.js';
 import type { Clock } from '../util/clock.js';
@@ -91,13 +92,16 @@ function validated<T extends TSchema>(checker: TypeCheck<T>, value: unknown): St
   throw new ApiError(400, 'bad_request', describeViolation(checker, value, 'body'));
 }
 
-/** A non-negative integer query parameter, or undefined when absent. */
-function intParam(url: URL, name: string): number | undefined {
+/**
+ * An integer query parameter of at least `min`, or undefined when absent. A malformed value is `bad_request`, as a
+ * field of the wrong type or range is in the protocol's `history` command.
+ */
+function intParam(url: URL, name: string, min: number): number | undefined {
   const raw = url.searchParams.get(name);
   if (raw === null) return undefined;
-  const value = Number(raw);
-  if (!Number.isSafeInteger(value) || value < 0) {
-    throw new ApiError(400, 'bad_range', `${name} must be a non-negative integer`);
+  const value = /^\d{1,16}$/.test(raw) ? Number(raw) : Number.NaN;
+  if (!Number.isSafeInteger(value) || value < min) {
+    throw new ApiError(400, 'bad_request', `${name} must be an integer of at least ${min}`);
   }
   return value;
 }
@@ -134,17 +138,16 @@ export function createServerApi(deps: ServerApiDeps): ServerApi {
     return { status: duplicate ? 200 : 201, body: { message, duplicate } };
   };
 
+  // The same rules as the protocol's `history` command: malformed parameters are bad_request, a limit above the
+  // page maximum is bad_range, and `before` with `after` reads the oldest messages between them.
   const history = async (url: URL, room: string) => {
-    const limit = intParam(url, 'limit') ?? config.historyPageMax;
-    if (limit < 1 || limit > config.historyPageMax) {
-      throw new ApiError(400, 'bad_range', `limit must be 1-${config.historyPageMax}`);
+    const limit = intParam(url, 'limit', 1) ?? config.historyPageMax;
+    if (limit > config.historyPageMax) {
+      throw new ApiError(400, 'bad_range', `limit must be at most ${config.historyPageMax}`);
     }
-    const before = intParam(url, 'before');
-    const after = intParam(url, 'after');
-    if (before !== undefined && after !== undefined) {
-      throw new ApiError(400, 'bad_range', 'give before or after, not both');
-    }
-    return { status: 200, body: { room, ...(await readHistory(engine, room, { before, after, limit })) } };
+    const range = { before: intParam(url, 'before', 0), after: intParam(url, 'after', 0), limit };
+    const page = await readHistory(engine, room, range, replyBudget(config));
+    return { status: 200, body: { room, ...page } };
   };
 
   const disconnect = async (request: IncomingMessage, user: string) => {

@@ -397,6 +397,14 @@ export class Hub {
     } catch (error) {
       // The store retries the removal in its next expire(), which reports the leave then.
       this.engineFailed('presence remove', error, { room });
+      return;
+    }
+    // The last local member is gone (and no new one came while presence was removed): a room that never had a
+    // message costs nothing from now on, unless a member on another node still holds it.
+    if (this.rooms.members(room) === undefined) {
+      await this.deps.engine.history
+        .forget(room)
+        .catch((error) => this.engineFailed('forget empty room', error, { room }));
     }
   }
 

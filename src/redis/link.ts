@@ -40,11 +40,28 @@ export interface RedisLink {
 /** Where Redis is. */
 export type RedisTarget = { url: string } | { cluster: Array<{ host: string; port: number }> };
 
+/** How the link talks to Redis. */
+export interface RedisLinkOptions {
+  /**
+   * A command without a reply after this long fails with EngineUnavailableError, and the link reports not ready
+   * until Redis answers again: a frozen Redis (stopped process, full network buffers) keeps its TCP connections
+   * open, so without this a command would wait as long as the freeze lasts.
+   */
+  commandTimeoutMs: number;
+  /** The name the connections carry (CLIENT LIST). */
+  name: string;
+}
+
 /** Redis error replies that mean "not now" rather than "wrong". */
 const TRANSIENT_REPLY = /^(LOADING|BUSY|TRYAGAIN|CLUSTERDOWN|MASTERDOWN|READONLY|OOM|MOVED|ASK|NOREPLICAS)\b/;
 
 function isReplyError(error: unknown): error is Error {
   return error instanceof Error && error.name === 'ReplyError';
+}
+
+/** ioredis's error for a command that got no reply within `commandTimeout`. */
+function isTimeout(error: unknown): boolean {
+  return error instanceof Error && error.message === 'Command timed out';
 }
 
 /** Maps client-side failures (disconnected, timed out) and transient replies to EngineUnavailableError. */
@@ -63,10 +80,10 @@ const BASE_OPTIONS: RedisOptions = {
 };
 
 /** Opens a link to a single Redis or a Redis Cluster. */
-export function createRedisLink(target: RedisTarget, logger: Logger, name = 'parley'): RedisLink {
+export function createRedisLink(target: RedisTarget, logger: Logger, options: RedisLinkOptions): RedisLink {
   return 'url' in target
-    ? new StandaloneLink(target.url, logger, name)
-    : new ClusterLink(target.cluster, logger, name);
+    ? new StandaloneLink(target.url, logger, options)
+    : new ClusterLink(target.cluster, logger, options);
 }
 
 abstract class BaseLink {
@@ -75,12 +92,62 @@ abstract class BaseLink {
   reconnectCount = 0;
   private readyListeners: Array<(ready: boolean) => void> = [];
   private wasReady = false;
+  /** Set when a command timed out; cleared when a probe gets an answer (see {@link stalled}). */
+  private stallProbe?: NodeJS.Timeout;
   protected messageHandler: (channel: string, message: string) => void = () => {};
 
-  constructor(protected readonly logger: Logger) {}
+  constructor(
+    protected readonly logger: Logger,
+    protected readonly options: RedisLinkOptions,
+  ) {}
 
-  abstract isReady(): boolean;
+  /** True while the connections are up and subscribed (before stalls are taken into account). */
+  protected abstract connected(): boolean;
   protected abstract commands(): Redis | Cluster;
+
+  isReady(): boolean {
+    return this.stallProbe === undefined && this.connected();
+  }
+
+  /**
+   * A command timed out: Redis is frozen or overloaded while its connections look fine. The link says not ready
+   * (so /readyz turns 503 and the load balancer moves traffic) and probes with PING until Redis answers; then it
+   * is ready again and listeners hear of it as of any recovery (presence restored, positions announced).
+   */
+  private stalled(): void {
+    if (this.stallProbe) return;
+    this.logger.warn({ timeoutMs: this.options.commandTimeoutMs }, 'redis command timed out: not ready');
+    const probe = () => {
+      this.commands()
+        .ping()
+        .then(
+          () => {
+            this.stallProbe = undefined;
+            this.checkReady();
+          },
+          () => {
+            if (this.stallProbe) this.stallProbe = setTimeout(probe, this.probeIntervalMs()).unref();
+          },
+        );
+    };
+    this.stallProbe = setTimeout(probe, this.probeIntervalMs()).unref();
+    this.checkReady();
+  }
+
+  protected stopProbing(): void {
+    clearTimeout(this.stallProbe);
+  }
+
+  private probeIntervalMs(): number {
+    return Math.min(1000, this.options.commandTimeoutMs);
+  }
+
+  /** Counts a failed command and turns it into the error callers see. */
+  protected failed(error: unknown): Error {
+    this.commandErrorCount += 1;
+    if (isTimeout(error)) this.stalled();
+    return classify(error);
+  }
 
   onMessage(handler: (channel: string, message: string) => void): void {
     this.messageHandler = handler;
@@ -111,12 +178,10 @@ abstract class BaseLink {
         try {
           return await redis.eval(script.source, keys.length, ...keys, ...args);
         } catch (retryError) {
-          this.commandErrorCount += 1;
-          throw classify(retryError);
+          throw this.failed(retryError);
         }
       }
-      this.commandErrorCount += 1;
-      throw classify(error);
+      throw this.failed(error);
     }
   }
 
@@ -124,8 +189,7 @@ abstract class BaseLink {
     try {
       return await this.commands().call(name, ...args);
     } catch (error) {
-      this.commandErrorCount += 1;
-      throw classify(error);
+      throw this.failed(error);
     }
   }
 
@@ -161,11 +225,13 @@ class StandaloneLink extends BaseLink implements RedisLink {
   private readonly channels = new Set<string>();
   private subscribed = false;
 
-  constructor(url: string, logger: Logger, name: string) {
-    super(logger);
-    this.cmd = new Redis(url, { ...BASE_OPTIONS, connectionName: `${name}:cmd` });
+  constructor(url: string, logger: Logger, options: RedisLinkOptions) {
+    super(logger, options);
+    const { name, commandTimeoutMs: commandTimeout } = options;
+    this.cmd = new Redis(url, { ...BASE_OPTIONS, commandTimeout, connectionName: `${name}:cmd` });
     this.sub = new Redis(url, {
       ...BASE_OPTIONS,
+      commandTimeout,
       enableAutoPipelining: false,
       connectionName: `${name}:sub`,
       autoResubscribe: false,
@@ -198,7 +264,7 @@ class StandaloneLink extends BaseLink implements RedisLink {
     return this.cmd;
   }
 
-  isReady(): boolean {
+  protected connected(): boolean {
     return this.cmd.status === 'ready' && this.sub.status === 'ready' && this.subscribed;
   }
 
@@ -210,7 +276,7 @@ class StandaloneLink extends BaseLink implements RedisLink {
     } catch (error) {
       // The caller treats the room as not subscribed, so it is not wanted either.
       for (const channel of channels) this.channels.delete(channel);
-      throw classify(error);
+      throw this.failed(error);
     }
   }
 
@@ -221,11 +287,12 @@ class StandaloneLink extends BaseLink implements RedisLink {
     try {
       await this.sub.unsubscribe(...channels);
     } catch (error) {
-      throw classify(error);
+      throw this.failed(error);
     }
   }
 
   async close(): Promise<void> {
+    this.stopProbing();
     await Promise.allSettled([this.cmd.quit(), this.sub.quit()]);
     this.cmd.disconnect();
     this.sub.disconnect();
@@ -236,8 +303,9 @@ class ClusterLink extends BaseLink implements RedisLink {
   readonly publishCommand = 'SPUBLISH' as const;
   private readonly cluster: Cluster;
 
-  constructor(nodes: Array<{ host: string; port: number }>, logger: Logger, name: string) {
-    super(logger);
+  constructor(nodes: Array<{ host: string; port: number }>, logger: Logger, options: RedisLinkOptions) {
+    super(logger, options);
+    const { name, commandTimeoutMs: commandTimeout } = options;
     // Sharded subscribers: one extra connection per master, each SSUBSCRIBEd to the channels of its slots.
     this.cluster = new Cluster(nodes, {
       shardedSubscribers: true,
@@ -245,7 +313,7 @@ class ClusterLink extends BaseLink implements RedisLink {
       enableAutoPipelining: true,
       lazyConnect: true,
       clusterRetryStrategy: (times) => Math.min(100 * 2 ** Math.min(times, 5), 2000),
-      redisOptions: { maxRetriesPerRequest: 0, connectionName: name },
+      redisOptions: { maxRetriesPerRequest: 0, connectionName: name, commandTimeout },
     });
     this.cluster.on('smessage', (channel: string, message: string) => this.messageHandler(channel, message));
     this.watch(this.cluster, 'cluster');
@@ -256,7 +324,7 @@ class ClusterLink extends BaseLink implements RedisLink {
     return this.cluster;
   }
 
-  isReady(): boolean {
+  protected connected(): boolean {
     return this.cluster.status === 'ready';
   }
 
@@ -265,7 +333,7 @@ class ClusterLink extends BaseLink implements RedisLink {
     try {
       await Promise.all(channels.map((channel) => this.cluster.ssubscribe(channel)));
     } catch (error) {
-      throw classify(error);
+      throw this.failed(error);
     }
   }
 
@@ -273,11 +341,12 @@ class ClusterLink extends BaseLink implements RedisLink {
     try {
       await Promise.all(channels.map((channel) => this.cluster.sunsubscribe(channel)));
     } catch (error) {
-      throw classify(error);
+      throw this.failed(error);
     }
   }
 
   async close(): Promise<void> {
+    this.stopProbing();
     await Promise.allSettled([this.cluster.quit()]);
     this.cluster.disconnect();
   }

@@ -107,6 +107,20 @@ return out
 `,
 );
 
+/**
+ * Forget an empty room: deletes the meta (and any stale stream) of a room that has no message and no presence
+ * entry on any instance. KEYS: meta, stream, presence conns. Returns 1 when the room was forgotten.
+ */
+export const forgetEmptyScript = script(
+  'forget-empty',
+  `
+if redis.call('HGET', KEYS[1], 'o') ~= '0' then return 0 end
+if redis.call('EXISTS', KEYS[3]) == 1 then return 0 end
+redis.call('DEL', KEYS[1], KEYS[2])
+return 1
+`,
+);
+
 /** Position: KEYS meta, stream; ARGV epoch candidate, history ttl ms. Returns {epoch, offset}. */
 export const positionScript = script('position', `${ENSURE_STREAM}\nreturn {epoch, offset}\n`);
 

@@ -7,12 +7,13 @@ import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import * as wsModule from 'ws';
 import { type RawData, type WebSocket, WebSocketServer } from 'ws';
+import { parseRequestTarget } from '../http/request-target.js';
 import type { Hub } from '../hub/hub.js';
 import type { Session } from '../hub/session.js';
 import { CloseCodes } from '../protocol/close-codes.js';
 import type { Logger } from '../util/logger.js';
 import type { Admission } from './admission.js';
-import type { Identify } from './identify.js';
+import type { HandshakeResult, Identify } from './identify.js';
 import { checkVersion } from './identify.js';
 import { PingWheel } from './ping-wheel.js';
 import type { Transport } from './transport.js';
@@ -24,6 +25,8 @@ export interface WsServerOptions {
   /** The sessions' write high-water mark: corked data is flushed well before it. */
   writeHighWaterBytes: number;
   heartbeatIntervalMs: number;
+  /** Time a handshake may take, identification included. */
+  handshakeTimeoutMs: number;
   identify: Identify;
   admission: Admission;
   hub: Hub;
@@ -185,7 +188,10 @@ export function attachWebSocketServer(server: Server, options: WsServerOptions):
   let accepting = true;
 
   const reject = (socket: Duplex, status: number, text: string) => {
+    if (socket.destroyed || socket.writableEnded) return;
     socket.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+    // A peer that never reads must not keep the socket: it is destroyed once the response is flushed or soon after.
+    setTimeout(() => socket.destroy(), 1000).unref();
   };
 
   // Listeners are shared by every connection and find theirs through `this` (the WebSocket): closures per
@@ -239,41 +245,68 @@ export function attachWebSocketServer(server: Server, options: WsServerOptions):
     socket.on('error', ignoreError);
   };
 
+  // Everything on this path is guarded: it runs for unauthenticated requests, and one throw here (or one
+  // rejection nobody handles) would take every connection of the process down with it.
   const onUpgrade = (request: IncomingMessage, socket: Duplex, head: Buffer) => {
-    const url = new URL(request.url ?? '/', 'http://localhost');
+    // Node removes its own error listener from an upgraded socket: without ours, a reset peer is an uncaught
+    // 'error' event. A shared handler: a closure here would keep the whole request alive as long as the socket.
+    socket.on('error', destroyOnError);
+    try {
+      admit(request, socket, head);
+    } catch (error) {
+      logger.error({ err: error, url: request.url }, 'upgrade failed');
+      reject(socket, 500, 'Internal Server Error');
+    }
+  };
+  const admit = (request: IncomingMessage, socket: Duplex, head: Buffer) => {
+    const url = parseRequestTarget(request.url);
+    if (!url) return reject(socket, 400, 'Bad Request');
     if (url.pathname !== options.path) return reject(socket, 404, 'Not Found');
     if (!accepting) return reject(socket, 503, 'Service Unavailable');
     if (!admission.originAllowed(request)) return reject(socket, 403, 'Forbidden');
     const ip = admission.clientIp(request);
     if (!admission.handshakeAllowed(ip)) return reject(socket, 429, 'Too Many Requests');
-    // A shared handler: a closure here would keep the whole upgrade request alive as long as the connection.
-    socket.on('error', destroyOnError);
     const refused = checkVersion(url);
     const identified = refused ? Promise.resolve(refused) : options.identify(request, url);
-    identified.then(
-      (result) => {
-        if (socket.destroyed) return;
-        // The 101 response (written by ws) and the welcome frame leave in one system call instead of two.
-        const transport = new SocketTransport(socket, writer);
-        writer.cork(transport);
-        wss.handleUpgrade(request, socket, head, (ws) => {
-          transport.ws = ws;
-          // A refused handshake still completes the upgrade, so browsers can read the close code and reason.
-          if (!result.ok) return ws.close(result.code, result.reason);
-          if (!admission.acquire(ip, result.identity.user.id)) {
-            return ws.close(CloseCodes.too_many_connections, 'too many connections');
-          }
-          const session = hub.connect(transport, result.identity, {
-            compact: url.searchParams.get('format') === 'compact',
-          });
-          onConnection(ws, socket, session, ip);
-        });
-      },
-      (error) => {
+    // Node's own timeouts stop at the upgrade: a verification that hangs must not hold the socket forever.
+    const deadline = setTimeout(() => {
+      logger.warn({ ms: options.handshakeTimeoutMs }, 'handshake timed out during identification');
+      reject(socket, 503, 'Service Unavailable');
+    }, options.handshakeTimeoutMs);
+    identified
+      .then((result) => {
+        clearTimeout(deadline);
+        if (!socket.destroyed && !socket.writableEnded) complete(request, socket, head, url, ip, result);
+      })
+      .catch((error: unknown) => {
+        clearTimeout(deadline);
         logger.error({ err: error }, 'handshake failed');
-        reject(socket, 500, 'Internal Server Error');
-      },
-    );
+        if (!socket.destroyed) reject(socket, 500, 'Internal Server Error');
+      });
+  };
+  const complete = (
+    request: IncomingMessage,
+    socket: Duplex,
+    head: Buffer,
+    url: URL,
+    ip: string,
+    result: HandshakeResult,
+  ) => {
+    // The 101 response (written by ws) and the welcome frame leave in one system call instead of two.
+    const transport = new SocketTransport(socket, writer);
+    writer.cork(transport);
+    wss.handleUpgrade(request, socket, head, (ws) => {
+      transport.ws = ws;
+      // A refused handshake still completes the upgrade, so browsers can read the close code and reason.
+      if (!result.ok) return ws.close(result.code, result.reason);
+      if (!admission.acquire(ip, result.identity.user.id)) {
+        return ws.close(CloseCodes.too_many_connections, 'too many connections');
+      }
+      const session = hub.connect(transport, result.identity, {
+        compact: url.searchParams.get('format') === 'compact',
+      });
+      onConnection(ws, socket, session, ip);
+    });
   };
   server.on('upgrade', onUpgrade);
 

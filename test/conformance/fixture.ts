@@ -20,6 +20,10 @@ export interface EngineFixture {
   presence: PresenceStore;
   /** Drives expiry (presence) in the implementation under test. */
   clock: ManualClock;
+  /** True when several nodes share the engine's data (the engine itself must know of members elsewhere). */
+  clustered?: boolean;
+  /** How many things (streams, keys) the engine stores for this fixture: what a room costs at rest. */
+  footprint(): Promise<number>;
   close(): Promise<void>;
 }
 

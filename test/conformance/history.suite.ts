@@ -29,6 +29,40 @@ export function historySuite(name: string, factory: FixtureFactory): void {
       assert.equal(page.position.epoch, position.epoch, 'the epoch is stable before the first message');
     });
 
+    it('forgets a room with no message once its last member left, and keeps one with messages', async () => {
+      const fixture = await factory.create({ historySize: 100, presenceTtlMs: 5000 });
+      open.push(fixture);
+      const { history } = fixture;
+      const before = await fixture.footprint();
+      for (let i = 0; i < 100; i += 1) {
+        await history.position(`ghost-${i}`);
+        await history.forget(`ghost-${i}`);
+      }
+      assert.equal(await fixture.footprint(), before, '100 empty rooms joined and left cost nothing');
+      // A forgotten room starts again at offset 0, in an epoch of its own.
+      assert.equal((await history.position('ghost-1')).offset, 0);
+      await history.forget('ghost-1');
+      // A room with a message is kept, epoch and all.
+      const sent = await history.append(draft('kept', 'hello'));
+      await history.forget('kept');
+      assert.deepEqual(await history.position('kept'), { offset: 1, epoch: sent.message.epoch });
+      assert.equal((await history.read('kept', { limit: 10 })).messages.length, 1);
+    });
+
+    it('does not forget an empty room while it has a member', async () => {
+      const fixture = await factory.create({ historySize: 100, presenceTtlMs: 5000 });
+      open.push(fixture);
+      const { history, presence } = fixture;
+      const position = await history.position('occupied');
+      await presence.add('occupied', { conn: 'c1', user: { id: 'u1', name: 'U' }, node: 'n1' });
+      await history.forget('occupied');
+      if (fixture.clustered) {
+        // Across nodes, a member elsewhere keeps the room: its members hold the epoch.
+        assert.deepEqual(await history.position('occupied'), position);
+      }
+      await presence.remove('occupied', 'c1');
+    });
+
     it('keeps one epoch and counts offsets per room', async () => {
       const history = await make();
       const a = await history.append(draft('ra', 'x'));

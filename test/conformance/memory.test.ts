@@ -1,4 +1,5 @@
 import { createMemoryEngine } from '../../src/engine/memory-engine.js';
+import type { MemoryHistory } from '../../src/history/memory-history.js';
 import { ManualClock } from '../../src/util/clock.js';
 import { randomIds } from '../../src/util/ids.js';
 import { brokerSuite } from './broker.suite.js';
@@ -18,7 +19,8 @@ const memory: FixtureFactory = {
       ids: randomIds(),
     });
     await engine.start();
-    return { ...engine, clock, close: () => engine.close() };
+    const history = engine.history as MemoryHistory;
+    return { ...engine, clock, footprint: async () => history.storedRooms, close: () => engine.close() };
   },
 };
 

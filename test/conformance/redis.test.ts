@@ -11,7 +11,12 @@ import { historySuite } from './history.suite.js';
 import { presenceSuite } from './presence.suite.js';
 
 /** Each fixture gets its own key prefix: tests never see each other's data. */
-function redisFactory(target: () => RedisTarget): FixtureFactory {
+function redisFactory(target: () => RedisTarget, servers: () => RedisServer[]): FixtureFactory {
+  /** Keys under the prefix on every server (each master of a cluster holds its own slots). */
+  const keysUnder = async (prefix: string) => {
+    const lists = await Promise.all(servers().map((s) => s.cli('--scan', '--pattern', `${prefix}*`)));
+    return lists.flatMap((list) => list.split('\n').filter((line) => line.trim() !== '')).length;
+  };
   const build = async (
     options: FixtureOptions,
     prefix: string,
@@ -26,6 +31,7 @@ function redisFactory(target: () => RedisTarget): FixtureFactory {
       idempotencyWindowMs: 60_000,
       statsStaleMs: 3000,
       connectTimeoutMs: 10_000,
+      commandTimeoutMs: 2000,
       instance: `test-${randomId()}`,
       clock,
       ids: randomIds(),
@@ -33,7 +39,13 @@ function redisFactory(target: () => RedisTarget): FixtureFactory {
     });
     await engine.start();
     if (!engine.isReady()) throw new Error('redis engine not ready');
-    return { ...engine, clock, close: () => engine.close() };
+    return {
+      ...engine,
+      clock,
+      clustered: true,
+      footprint: () => keysUnder(prefix),
+      close: () => engine.close(),
+    };
   };
   return {
     async create(options) {
@@ -51,7 +63,10 @@ describe('Redis engine conformance (single Redis)', () => {
     server = await RedisServer.start();
   });
   after(() => server.stop());
-  const factory = redisFactory(() => ({ url: server.url }));
+  const factory = redisFactory(
+    () => ({ url: server.url }),
+    () => [server],
+  );
   brokerSuite('redis', factory);
   historySuite('redis', factory);
   presenceSuite('redis', factory);
@@ -63,7 +78,10 @@ describe('Redis engine conformance (3-master Redis Cluster, sharded pub/sub)', (
     cluster = await RedisCluster.start();
   });
   after(() => cluster.stop());
-  const factory = redisFactory(() => ({ cluster: cluster.nodes }));
+  const factory = redisFactory(
+    () => ({ cluster: cluster.nodes }),
+    () => cluster.servers,
+  );
   brokerSuite('redis-cluster', factory);
   historySuite('redis-cluster', factory);
   presenceSuite('redis-cluster', factory);

@@ -84,6 +84,16 @@ export class RedisServer {
   }
 
   /** Kills the server at once (SIGKILL), like a crash. */
+  /** Freezes the server (SIGSTOP): its connections stay open, nothing is answered. */
+  freeze(): void {
+    this.process?.kill('SIGSTOP');
+  }
+
+  /** Lets a frozen server go on (SIGCONT). */
+  thaw(): void {
+    this.process?.kill('SIGCONT');
+  }
+
   async kill(): Promise<void> {
     this.process?.kill('SIGKILL');
     await this.exited;

@@ -28,6 +28,7 @@ describe('Redis presence: failed removals', () => {
       presenceTtlMs: 60_000,
       statsStaleMs: 3000,
       connectTimeoutMs: 10_000,
+      commandTimeoutMs: 2000,
       instance: 'retrying',
       clock: new ManualClock(Date.now()),
       ids: randomIds(),

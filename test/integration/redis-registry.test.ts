@@ -63,6 +63,7 @@ function registrySuite(
         presenceTtlMs: 5000,
         statsStaleMs: STALE_MS,
         connectTimeoutMs: 10_000,
+        commandTimeoutMs: 2000,
         instance,
         clock,
         ids: randomIds(),

@@ -2,6 +2,7 @@ import type { Engine } from '../../engine/engine.js';
 import type { ChatMessage, StreamPosition } from '../../engine/types.js';
 import { ReplyError } from '../../protocol/error-codes.js';
 import { type Handler, requireJoined } from './context.js';
+import { fitToBudget, replyBudget } from './reply-budget.js';
 
 /** A page of a room's history as clients and the server API receive it. */
 export interface HistoryReply {
@@ -12,14 +13,18 @@ export interface HistoryReply {
 
 /**
  * Reads a page of messages, oldest first: the newest ones below `before` (default: the newest), or with `after`,
- * the oldest ones above it (to fill a gap). `hasMore` says whether more lie beyond the page in the direction read.
+ * the oldest ones above it (to fill a gap); with both, the oldest ones between them. `hasMore` says whether more
+ * lie beyond the page in the direction read. A page is cut short to fit `budgetBytes` (see reply-budget.ts).
  */
 export async function readHistory(
   engine: Engine,
   room: string,
   range: { before?: number; after?: number; limit: number },
+  budgetBytes: number,
 ): Promise<HistoryReply> {
-  const page = await engine.history.read(room, range);
+  const read = await engine.history.read(room, range);
+  const keep = range.after !== undefined ? 'oldest' : 'newest';
+  const page = { ...read, messages: fitToBudget(read.messages, budgetBytes, keep).messages };
   const first = page.messages[0];
   const last = page.messages.at(-1);
   const upper = range.before !== undefined ? range.before - 1 : page.position.offset;
@@ -36,6 +41,7 @@ export const history: Handler<'history'> = async (ctx, session, command) => {
   const max = ctx.config.historyPageMax;
   const limit = command.limit ?? max;
   if (limit > max) throw new ReplyError('bad_range', `limit must be at most ${max}`);
-  const page = await readHistory(ctx.engine, room, { before: command.before, after: command.after, limit });
+  const range = { before: command.before, after: command.after, limit };
+  const page = await readHistory(ctx.engine, room, range, replyBudget(ctx.config));
   session.reply({ type: 'history', ref: command.ref, room, ...page });
 };

@@ -4,6 +4,7 @@ import { ReplyError } from '../../protocol/error-codes.js';
 import type { JoinedFrame } from '../../protocol/messages.js';
 import type { Session } from '../session.js';
 import { checkRoomName, type Handler, type HandlerContext } from './context.js';
+import { messageBytes, replyBudget } from './reply-budget.js';
 
 /** What a resume could recover: the missed messages, or nothing (`recovered: false`). */
 interface Recovery {
@@ -13,8 +14,10 @@ interface Recovery {
 }
 
 /**
- * The room's position and, for a resume, the messages after `since`. Read in one atomic step with the position,
- * so the messages are exactly those up to it; live events above it are held by the session meanwhile.
+ * The room's position and, for a resume, the messages after `since` up to it; live events above the position are
+ * held by the session meanwhile. The missed messages are read a page at a time and must fit the reply budget: a
+ * recovery too large for one reply answers `recovered: false` (the client reloads and pages back) instead of
+ * building one frame of megabytes.
  */
 async function recover(
   ctx: HandlerContext,
@@ -24,16 +27,54 @@ async function recover(
   const { history } = ctx.engine;
   if (!since) return { position: await history.position(room) };
   const max = ctx.config.recoveryMaxMessages;
-  const page = await history.read(room, { after: since.offset, limit: Math.max(1, max) });
-  const { position } = page;
+  const pageSize = Math.max(1, Math.min(max, ctx.config.historyPageMax));
+  const first = await history.read(room, { after: since.offset, limit: pageSize });
+  const { position } = first;
   const missed = position.offset - since.offset;
-  const complete =
+  const reachable =
     since.epoch === position.epoch &&
     missed >= 0 &&
     missed <= max &&
-    (missed === 0 || page.earliest <= since.offset + 1) &&
-    page.messages.length === missed;
-  return complete ? { position, recovered: true, messages: page.messages } : { position, recovered: false };
+    (missed === 0 || first.earliest <= since.offset + 1);
+  if (!reachable) return { position, recovered: false };
+  const messages = await collect(ctx, room, first.messages, since.offset, position, pageSize);
+  return messages ? { position, recovered: true, messages } : { position, recovered: false };
+}
+
+/**
+ * The messages after `from` up to `position`, contiguous and within the reply budget, starting with those already
+ * read; undefined when they are not all there (trimmed meanwhile, epoch changed) or do not fit.
+ */
+async function collect(
+  ctx: HandlerContext,
+  room: string,
+  firstPage: ChatMessage[],
+  from: number,
+  position: StreamPosition,
+  pageSize: number,
+): Promise<ChatMessage[] | undefined> {
+  const budget = replyBudget(ctx.config);
+  const messages: ChatMessage[] = [];
+  let bytes = 0;
+  let last = from;
+  let page = firstPage;
+  while (last < position.offset) {
+    const next = page[0];
+    if (!next || next.epoch !== position.epoch || next.offset !== last + 1) return undefined;
+    for (const message of page) {
+      if (message.offset > position.offset) break;
+      if (message.offset !== last + 1) return undefined;
+      bytes += messageBytes(message);
+      if (bytes > budget) return undefined;
+      messages.push(message);
+      last = message.offset;
+    }
+    if (last < position.offset) {
+      const limit = Math.min(pageSize, position.offset - last);
+      page = (await ctx.engine.history.read(room, { after: last, limit })).messages;
+    }
+  }
+  return messages;
 }
 
 function joinedFrame(
