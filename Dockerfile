@@ -1,6 +1,6 @@
 # Parley server image: docker build -t parley . && docker run -p 8080:8080 parley
 # Build stage: dev dependencies compile the server and the web UI.
-FROM node:20-bookworm-slim AS build
+FROM node:24-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
@@ -8,7 +8,7 @@ COPY . .
 RUN npm run build
 
 # Runtime stage: production dependencies and the compiled output only.
-FROM node:20-bookworm-slim
+FROM node:24-bookworm-slim
 ENV NODE_ENV=production PARLEY_HOST=0.0.0.0 PARLEY_PORT=8080 PARLEY_LOG_FORMAT=json
 WORKDIR /app
 COPY package.json package-lock.json ./

@@ -122,6 +122,7 @@ export class ParleyNode {
         pages: ['/', '/dashboard'],
         adminToken: config.adminToken,
         protectedPrefixes: ['/api/', '/metrics'],
+        queryTokenPaths: ['/api/stats/stream'],
         api: createServerApi(this.deps),
       },
       logger,

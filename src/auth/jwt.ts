@@ -14,6 +14,7 @@ import {
   jwtVerify,
 } from 'jose';
 import type { Config } from '../config/config.js';
+import { cleanDisplayName } from './display-name.js';
 import { type Identity, parseRoomRules } from './identity.js';
 
 /** Why a token was refused. `expired` tokens can be replaced by fresh ones; `invalid` ones cannot. */
@@ -52,7 +53,9 @@ function identityOf(payload: JWTPayload, maxNameLength: number): Identity {
     throw new TokenError('invalid', 'token needs a sub claim of 1-128 characters A-Z a-z 0-9 _ . : @ -');
   }
   const rawName = payload.name ?? payload.preferred_username ?? payload.sub;
-  const name = typeof rawName === 'string' ? rawName.trim().slice(0, maxNameLength) : payload.sub;
+  // The issuer is trusted with who the user is, not with what the name does on screen: the same rule as for
+  // names users type, applied by removing what it refuses rather than refusing the token.
+  const name = typeof rawName === 'string' ? cleanDisplayName(rawName, maxNameLength) : payload.sub;
   let rooms: Identity['rooms'];
   try {
     rooms = parseRoomRules(payload.rooms);

@@ -24,6 +24,8 @@ export interface HttpRoutes {
   /** When set, paths starting with one of `protectedPrefixes` need this bearer token. */
   adminToken: string;
   protectedPrefixes: readonly string[];
+  /** Protected paths that may also take the token as `?access_token=` (EventSource streams cannot send headers). */
+  queryTokenPaths: readonly string[];
   /** The server API (any method; authenticates its own paths). */
   api?: ServerApi;
 }
@@ -54,7 +56,7 @@ export function createHttpServer(routes: HttpRoutes, logger: Logger, requestTime
     if (
       routes.adminToken !== '' &&
       routes.protectedPrefixes.some((prefix) => path.startsWith(prefix)) &&
-      !sameSecret(presentedToken(request, url), routes.adminToken)
+      !sameSecret(presentedToken(request, url, routes.queryTokenPaths.includes(path)), routes.adminToken)
     ) {
       const challenge = { 'www-authenticate': 'Bearer realm="parley-admin"' };
       sendJson(response, 401, { error: 'unauthorized', message: 'admin token required' }, challenge);

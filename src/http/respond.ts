@@ -10,13 +10,14 @@ export function sameSecret(given: string, expected: string): boolean {
 }
 
 /**
- * The bearer token of a request: `Authorization: Bearer …`, or `?access_token=` for browsers' EventSource, which
- * cannot send headers.
+ * The bearer token of a request: `Authorization: Bearer …`. Only where `fromQuery` is set (the dashboard's
+ * EventSource stream, which cannot send headers) is `?access_token=` taken too: a token in a URL ends up in logs,
+ * proxies and browser history, so nothing that can send a header may use it.
  */
-export function presentedToken(request: IncomingMessage, url: URL): string {
+export function presentedToken(request: IncomingMessage, url: URL, fromQuery = false): string {
   const header = request.headers.authorization;
   if (header?.startsWith('Bearer ')) return header.slice(7).trim();
-  return url.searchParams.get('access_token') ?? '';
+  return fromQuery ? (url.searchParams.get('access_token') ?? '') : '';
 }
 
 export function sendJson(

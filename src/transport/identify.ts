@@ -1,4 +1,5 @@
 import type { IncomingMessage } from 'node:http';
+import { hasUnsafeNameCharacters } from '../auth/display-name.js';
 import type { Identity } from '../auth/identity.js';
 import { TokenError, type TokenVerifier } from '../auth/jwt.js';
 import type { Config } from '../config/config.js';
@@ -13,8 +14,6 @@ export type HandshakeResult = { ok: true; identity: Identity } | { ok: false; co
 export type Identify = (request: IncomingMessage, url: URL) => Promise<HandshakeResult>;
 
 const USER_ID = /^[A-Za-z0-9_-]{1,64}$/;
-// Control characters and the Unicode line/paragraph separators have no place in a display name.
-const BAD_NAME_CHARS = /[\p{Cc}\u2028\u2029]/u;
 
 /** Checks the protocol version asked for with `?v=`. */
 export function checkVersion(url: URL): HandshakeResult | undefined {
@@ -34,7 +33,7 @@ export function checkVersion(url: URL): HandshakeResult | undefined {
 export function anonymousIdentity(config: Config): Identify {
   return async (_request, url) => {
     const name = (url.searchParams.get('name') ?? '').trim();
-    if (name.length === 0 || name.length > config.maxNameLength || BAD_NAME_CHARS.test(name)) {
+    if (name.length === 0 || name.length > config.maxNameLength || hasUnsafeNameCharacters(name)) {
       return {
         ok: false,
         code: CloseCodes.unauthorized,

@@ -68,6 +68,14 @@ describe('web UI over two instances and Redis', async () => {
     assert.equal(await link.getAttribute('rel'), 'noopener noreferrer nofollow');
   });
 
+  it('labels a link with the address it really goes to, whatever direction characters it hides', async () => {
+    await say(bob, 'spoof https://example.com/\u202Eevil here');
+    const link = message(alice, 'spoof').locator('a');
+    await link.waitFor(WAIT);
+    assert.equal(await link.getAttribute('href'), 'https://example.com/%E2%80%AEevil');
+    assert.equal(await link.textContent(), 'https://example.com/%E2%80%AEevil');
+  });
+
   it('shows HTML and script as literal text', async () => {
     const evil =
       '<img src=x onerror="window.pwned=1"><script>window.pwned=2</script><b>bold</b> javascript:alert(1)';

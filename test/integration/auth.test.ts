@@ -86,6 +86,22 @@ describe('tokens (HS256 secret)', async () => {
     ws.close();
   });
 
+  it('cleans names from tokens by the rule names typed by users follow', async () => {
+    const cases: Array<[string, string]> = [
+      ['Ev\u0000il\tname', 'Evilname'],
+      ['https://example.com/\u202Eevil', 'https://example.com/evil'],
+      ['\u2066Bob\u2069\u200F', 'Bob'],
+      ['<b>Bold</b>', '<b>Bold</b>'],
+      ['\u0001\u202E', 'cleaned-user'],
+    ];
+    for (const [raw, expected] of cases) {
+      const token = await hs256(claims({ sub: 'cleaned-user', name: raw }));
+      const client = await RawClient.connect(node.wsUrl, { token });
+      assert.deepEqual(client.welcome?.user, { id: 'cleaned-user', name: expected }, JSON.stringify(raw));
+      client.close();
+    }
+  });
+
   it('refuses missing, forged, expired, unsigned and mis-addressed tokens', async () => {
     assert.equal(await closeCode(node.wsUrl, ''), CloseCodes.unauthorized, 'no token');
     assert.equal(

@@ -107,6 +107,9 @@ describe('limits on one instance', () => {
     const stream = await fetch(`${node.url}/api/stats/stream?access_token=${token}`);
     assert.equal(stream.status, 200);
     await stream.body?.cancel();
+    // Only the EventSource stream, which cannot send headers, takes the token in its URL.
+    assert.equal((await fetch(`${node.url}/api/stats?access_token=${token}`)).status, 401);
+    assert.equal((await fetch(`${node.url}/metrics?access_token=${token}`)).status, 401);
     assert.equal((await fetch(`${node.url}/healthz`)).status, 200, 'health stays open for load balancers');
     assert.equal((await fetch(`${node.url}/`)).status, 200, 'the chat stays open');
   });

@@ -172,6 +172,14 @@ describe('operations', async () => {
       older.messages.map((m) => m.text),
       ['maintenance at 10'],
     );
+    // `before` with `after`: the messages between them, as the protocol's history command answers.
+    const between = (await (await api(a, `/api/rooms/${room}/history?after=0&before=3`)).json()) as {
+      messages: Array<{ text: string }>;
+    };
+    assert.deepEqual(
+      between.messages.map((m) => m.text),
+      ['maintenance at 10', 'beep'],
+    );
 
     const presence = (await (await api(a, `/api/rooms/${room}/presence`)).json()) as {
       users: Array<{ id: string }>;
@@ -212,10 +220,20 @@ describe('operations', async () => {
       400,
       'invalid_room',
     ]);
-    assert.deepEqual(await refusal(await api(a, `${path.replace('messages', 'history')}?limit=0`)), [
-      400,
-      'bad_range',
-    ]);
+    // Malformed parameters are bad_request, as a wrong field is in the protocol; too large a page is bad_range.
+    const historyPath = path.replace('messages', 'history');
+    for (const query of [
+      'limit=0',
+      'limit=abc',
+      'limit=-1',
+      'limit=1.5',
+      'before=x',
+      'after=',
+      'before=1e3',
+    ]) {
+      assert.deepEqual(await refusal(await api(a, `${historyPath}?${query}`)), [400, 'bad_request'], query);
+    }
+    assert.deepEqual(await refusal(await api(a, `${historyPath}?limit=100000`)), [400, 'bad_range']);
     assert.deepEqual(await refusal(await api(a, path.replace('messages', 'nothing'))), [404, 'not_found']);
     const notJson = await fetch(`${a.url}${path}`, {
       method: 'POST',

@@ -30,10 +30,17 @@ export function duration(ms: number): string {
   return `${Math.floor(h / 24)}d ${h % 24}h`;
 }
 
-/** "Alice is typing", "Alice and Bob are typing", "4 people are typing". */
-export function typingLine(names: string[]): string {
-  if (names.length === 0) return '';
-  if (names.length === 1) return `${names[0]} is typing…`;
-  if (names.length <= 3) return `${names.slice(0, -1).join(', ')} and ${names.at(-1)} are typing…`;
-  return `${names.length} people are typing…`;
+/**
+ * "Alice is typing", "Alice and Bob are typing", "4 people are typing". Who is typing, as parts of a line: the names (each to be shown isolated, in a `<bdi>`, so that a right-to-left
+ * name cannot reorder the words next to it) and the plain text between them.
+ */
+export function typingLine(names: string[]): Array<string | { name: string }> {
+  const named = names.map((name) => ({ name }));
+  if (named.length === 0) return [];
+  if (named.length === 1) return [named[0] as { name: string }, ' is typing…'];
+  if (named.length <= 3) {
+    const first = named.slice(0, -1).flatMap((part, i) => (i === 0 ? [part] : [', ', part]));
+    return [...first, ' and ', named.at(-1) as { name: string }, ' are typing…'];
+  }
+  return [`${named.length} people are typing…`];
 }

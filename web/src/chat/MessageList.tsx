@@ -79,11 +79,11 @@ export function MessageList({ store, room }: { store: ChatStore; room: RoomModel
         data-offset={message.offset}
       >
         <div class="meta">
-          <span class="from">{message.mine ? 'You' : message.from.name}</span>
+          <bdi class="from">{message.mine ? 'You' : message.from.name}</bdi>
           <time dateTime={new Date(message.ts).toISOString()}>{timeOf(message.ts)}</time>
           <span class="state">{statusLabel(message)}</span>
         </div>
-        <div class="text">
+        <div class="text" dir="auto">
           <Linkified text={message.text} />
         </div>
       </li>,

@@ -26,7 +26,9 @@ export function RoomView({ store, room, onMenu }: { store: ChatStore; room: Room
         <div class="conversation">
           <MessageList store={store} room={room} />
           <p class="typing" aria-live="polite">
-            {typingLine(room.typing.value.map((u) => u.name))}
+            {typingLine(room.typing.value.map((u) => u.name)).map((part) =>
+              typeof part === 'string' ? part : <bdi>{part.name}</bdi>,
+            )}
           </p>
           <Composer store={store} room={room.name} />
         </div>
@@ -36,7 +38,7 @@ export function RoomView({ store, room, onMenu }: { store: ChatStore; room: Room
             {users.map((u) => (
               <li key={u.id}>
                 <span class="online-dot" aria-hidden="true" />
-                {u.name}
+                <bdi>{u.name}</bdi>
                 {u.id === store.me.id ? ' (you)' : ''}
               </li>
             ))}

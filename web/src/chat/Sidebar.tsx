@@ -13,7 +13,7 @@ export function Sidebar({ store, onPick }: { store: ChatStore; onPick: () => voi
       <header class="brand">
         <strong>Parley</strong>
         <span class="me" title={store.me.id}>
-          {store.me.name}
+          <bdi>{store.me.name}</bdi>
         </span>
       </header>
       <ul class="rooms">

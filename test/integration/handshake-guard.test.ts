@@ -1,0 +1,46 @@
+/**
+ * The upgrade path when identification misbehaves: a verification that never settles is cut after the handshake
+ * timeout (503), one that throws synchronously or rejects is answered 500, and the node goes on serving.
+ */
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import type { Identify } from '../../src/transport/identify.js';
+import { startNode } from '../helpers/nodes.js';
+import { RawClient } from '../helpers/raw-client.js';
+import { rawHttp } from '../helpers/raw-http.js';
+
+const TIMEOUT_MS = 500;
+const upgrade = (path: string) =>
+  `GET ${path} HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n` +
+  'Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n';
+
+describe('the upgrade path guard', async () => {
+  // Names pick the behaviour: "hang" never settles, "throw" throws before returning a promise, "reject" rejects.
+  const identify: Identify = (_request, url) => {
+    const name = url.searchParams.get('name') ?? '';
+    if (name === 'hang') return new Promise(() => {});
+    if (name === 'throw') throw new Error('identification blew up');
+    if (name === 'reject') return Promise.reject(new Error('identification failed'));
+    return Promise.resolve({ ok: true, identity: { user: { id: name, name } } });
+  };
+  const node = await startNode({ handshakeTimeoutMs: TIMEOUT_MS }, { identify });
+
+  it('cuts an identification that never settles after the handshake timeout', async () => {
+    const result = await rawHttp(node.port, [upgrade('/ws?name=hang')], { giveUpMs: 5000 });
+    assert.equal(result.status, 503);
+    assert.ok(
+      result.elapsedMs >= TIMEOUT_MS - 50 && result.elapsedMs < TIMEOUT_MS + 1000,
+      `${result.elapsedMs} ms`,
+    );
+  });
+
+  it('answers 500 to an identification that throws or rejects, and goes on serving', async () => {
+    for (const name of ['throw', 'reject']) {
+      const result = await rawHttp(node.port, [upgrade(`/ws?name=${name}`)]);
+      assert.equal(result.status, 500, name);
+    }
+    const client = await RawClient.connect(node.wsUrl, { name: 'fine' });
+    assert.equal(client.welcome?.type, 'welcome');
+    client.close();
+  });
+});
