@@ -3,7 +3,7 @@
  * timeout (503), one that throws synchronously or rejects is answered 500, and the node goes on serving.
  */
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { after, describe, it } from 'node:test';
 import type { Identify } from '../../src/transport/identify.js';
 import { startNode } from '../helpers/nodes.js';
 import { RawClient } from '../helpers/raw-client.js';
@@ -42,5 +42,44 @@ describe('the upgrade path guard', async () => {
     const client = await RawClient.connect(node.wsUrl, { name: 'fine' });
     assert.equal(client.welcome?.type, 'welcome');
     client.close();
+  });
+});
+
+describe('the HTTP request guard', async () => {
+  const { createHttpServer } = await import('../../src/http/http-server.js');
+  const { StaticFiles } = await import('../../src/http/static-files.js');
+  const { silentLogger } = await import('../../src/util/logger.js');
+  const server = createHttpServer(
+    {
+      json: {
+        '/throws': () => {
+          throw new Error('a route that throws synchronously');
+        },
+        '/rejects': async () => Promise.reject(new Error('a route that rejects')),
+      },
+      streams: {
+        '/stream-throws': () => {
+          throw new Error('a stream that throws');
+        },
+      },
+      text: { '/ok': () => ({ status: 200, body: 'ok' }) },
+      files: await StaticFiles.load('/nonexistent'),
+      pages: [],
+      adminToken: '',
+      protectedPrefixes: [],
+      queryTokenPaths: [],
+    },
+    silentLogger(),
+    2000,
+  );
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  after(() => server.close());
+
+  it('answers a throwing handler with 500 and goes on serving', async () => {
+    for (const path of ['/throws', '/rejects', '/stream-throws']) {
+      assert.equal((await fetch(`http://127.0.0.1:${port}${path}`)).status, 500, path);
+    }
+    assert.equal((await fetch(`http://127.0.0.1:${port}/ok`)).status, 200);
   });
 });

@@ -54,6 +54,20 @@ function host(stored: ChatMessage[] = [], pageLimit = 100) {
 const settle = () => new Promise((resolve) => setImmediate(resolve));
 
 describe('room stream (SDK ordering)', () => {
+  it('at offset 0, takes the epoch of the first message without a reset (an empty room may be forgotten)', () => {
+    const { h, delivered, resets } = host();
+    const stream = new RoomStream('r', h);
+    stream.joined(joined(0, {}, 'empty-epoch'));
+    stream.live(msg(1, 'e2'));
+    stream.live(msg(2, 'e2'));
+    assert.deepEqual(delivered, [1, 2]);
+    assert.equal(resets.length, 0);
+    assert.deepEqual(stream.position, { offset: 2, epoch: 'e2' });
+    // With something seen, another epoch is a reset as always.
+    stream.live(msg(1, 'e3'));
+    assert.equal(resets[0]?.reason, 'epoch_changed');
+  });
+
   it('delivers in order and drops duplicates', () => {
     const { h, delivered } = host();
     const stream = new RoomStream('r', h);
