@@ -139,7 +139,7 @@ export class ParleyNode {
       handshakeTimeoutMs: config.handshakeTimeoutMs,
       identify: this.deps.identify,
       admission: this.admission,
-      hub: this.hub,
+      handler: this.hub,
       logger,
     });
     await new Promise<void>((resolve, reject) => {

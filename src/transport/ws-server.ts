@@ -1,25 +1,24 @@
 /**
- * The WebSocket edge: the only module that imports `ws`. Upgrades are handled with `noServer`, the handshake
+ * The WebSocket edge (with `frame-writer.ts` and `socket-transport.ts`, the only code that imports `ws`). Upgrades are handled with `noServer`, the handshake
  * (path, version, identity) is checked before a session exists, frames are size-limited by `maxPayload`, and
  * ping/pong liveness terminates dead peers.
  */
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
-import * as wsModule from 'ws';
 import { type RawData, type WebSocket, WebSocketServer } from 'ws';
 import { parseRequestTarget } from '../http/request-target.js';
-import type { Hub } from '../hub/hub.js';
-import type { Session } from '../hub/session.js';
 import { CloseCodes } from '../protocol/close-codes.js';
 import type { Logger } from '../util/logger.js';
 import type { Admission } from './admission.js';
+import type { ConnectionHandler } from './connection-handler.js';
+import { FrameWriter } from './frame-writer.js';
 import type { HandshakeResult, Identify } from './identify.js';
 import { checkVersion } from './identify.js';
 import { PingWheel } from './ping-wheel.js';
-import type { Transport } from './transport.js';
+import { SocketTransport } from './socket-transport.js';
 
 /** Settings of the WebSocket endpoint. */
-export interface WsServerOptions {
+export interface WsServerOptions<S> {
   path: string;
   maxPayloadBytes: number;
   /** The sessions' write high-water mark: corked data is flushed well before it. */
@@ -29,7 +28,8 @@ export interface WsServerOptions {
   handshakeTimeoutMs: number;
   identify: Identify;
   admission: Admission;
-  hub: Hub;
+  /** Where accepted connections go (the hub). */
+  handler: ConnectionHandler<S>;
   logger: Logger;
 }
 
@@ -45,130 +45,6 @@ export interface WsEndpoint {
   close(): Promise<void>;
 }
 
-/** ws exports its frame encoder (`Sender.frame`) but @types/ws does not declare it. */
-const { Sender } = wsModule as unknown as {
-  Sender: { frame(data: Buffer, options: Record<string, unknown>): Buffer[] };
-};
-
-/**
- * Writes pre-framed WebSocket text frames straight to the TCP socket: each payload is framed once however many
- * members receive it, and every socket written in an event-loop turn is corked until the end of the turn, so a
- * burst of frames leaves in one system call. All data frames take this path (replies too), so their order is kept;
- * ws itself only writes pings and the closing handshake, whole frames that cannot interleave.
- *
- * A socket is also flushed as soon as `flushAtBytes` are corked on it: one connection's commands run in a chain of
- * microtasks without an event-loop turn in between, and data held back by the cork must not look like a slow reader
- * to the session's back-pressure (which compares the socket's buffered bytes with its high-water mark).
- *
- * This runs once per delivery (tens of thousands a second), so it keeps its per-socket state in a flag on the
- * connection and a plain array of the corked ones rather than a Set, and remembers the last payload's frame:
- * a fan-out writes the same payload to every member in a row.
- */
-class FrameWriter {
-  /** Bytes of data frames written to sockets (framing included). */
-  bytesOut = 0;
-  private readonly framed = new WeakMap<Buffer, Buffer>();
-  private lastPayload?: Buffer;
-  private lastWire?: Buffer;
-  /** Connections corked in this turn; one flushed early stays listed with its flag cleared. */
-  private corked: SocketTransport[] = [];
-  private readonly uncorkAll = () => {
-    const corked = this.corked;
-    this.corked = [];
-    for (const connection of corked) {
-      if (!connection.corked) continue;
-      connection.corked = false;
-      connection.socket.uncork();
-    }
-  };
-
-  constructor(private readonly flushAtBytes: number) {}
-
-  /** Holds what is written to the connection until the end of this event-loop turn (once per turn). */
-  cork(connection: SocketTransport): void {
-    if (connection.corked) return;
-    if (this.corked.length === 0) setImmediate(this.uncorkAll);
-    connection.corked = true;
-    connection.socket.cork();
-    this.corked.push(connection);
-  }
-
-  write(connection: SocketTransport, payload: Buffer): void {
-    const socket = connection.socket;
-    // `writable` is false once the socket is destroyed, ended or errored (one getter per delivery, not two).
-    if (!socket.writable) return;
-    const wire = payload === this.lastPayload ? (this.lastWire as Buffer) : this.frame(payload);
-    this.cork(connection);
-    socket.write(wire);
-    this.bytesOut += wire.length;
-    if (socket.writableLength >= this.flushAtBytes) {
-      connection.corked = false;
-      socket.uncork();
-    }
-  }
-
-  private frame(payload: Buffer): Buffer {
-    let wire = this.framed.get(payload);
-    if (!wire) {
-      wire = Buffer.concat(
-        Sender.frame(payload, { fin: true, opcode: 1, mask: false, readOnly: true, rsv1: false }),
-      );
-      this.framed.set(payload, wire);
-    }
-    this.lastPayload = payload;
-    this.lastWire = wire;
-    return wire;
-  }
-}
-
-/**
- * A connection as the hub sees it. A class rather than an object of closures: tens of thousands of these live at
- * once, and methods on the prototype cost nothing per connection. It exists before the upgrade completes (the
- * 101 response is corked with the welcome frame); `ws` is set once it has.
- */
-class SocketTransport implements Transport {
-  /** Corked by the frame writer in this event-loop turn. */
-  corked = false;
-  ws!: WebSocket;
-
-  constructor(
-    readonly socket: Duplex,
-    private readonly writer: FrameWriter,
-  ) {}
-
-  send(frame: Buffer): void {
-    this.writer.write(this, frame);
-  }
-
-  /**
-   * Every data frame goes through the FrameWriter to this socket, so its own buffer is what the session must watch
-   * (ws's getter adds a sender queue that the frame writer never uses, at a cost per delivery).
-   */
-  get bufferedAmount(): number {
-    return this.socket.writableLength;
-  }
-
-  onDrain(listener: () => void): void {
-    this.socket.on('drain', listener);
-  }
-
-  pause(): void {
-    this.ws.pause();
-  }
-
-  resume(): void {
-    this.ws.resume();
-  }
-
-  close(code: number, reason: string): void {
-    this.ws.close(code, reason);
-  }
-
-  terminate(): void {
-    this.ws.terminate();
-  }
-}
-
 function destroyOnError(this: Duplex): void {
   this.destroy();
 }
@@ -176,8 +52,8 @@ function destroyOnError(this: Duplex): void {
 function ignoreError(): void {}
 
 /** Attaches the WebSocket endpoint to `server`. */
-export function attachWebSocketServer(server: Server, options: WsServerOptions): WsEndpoint {
-  const { hub, logger, admission } = options;
+export function attachWebSocketServer<S>(server: Server, options: WsServerOptions<S>): WsEndpoint {
+  const { handler, logger, admission } = options;
   const wss = new WebSocketServer({
     noServer: true,
     maxPayload: options.maxPayloadBytes,
@@ -199,7 +75,7 @@ export function attachWebSocketServer(server: Server, options: WsServerOptions):
   // ping and set again by any frame from the peer; `slot` is the connection's place in the ping wheel.
   const connections = new WeakMap<
     WebSocket,
-    { session: Session; ip: string; alive: boolean; slot: number }
+    { session: S; ip: string; user: string; alive: boolean; slot: number }
   >();
   // Each connection is pinged once per interval, a slice of them at a time (see PingWheel). Refused handshakes are
   // not in the wheel: ws destroys their socket itself if the peer does not answer its close frame in time.
@@ -220,24 +96,24 @@ export function attachWebSocketServer(server: Server, options: WsServerOptions):
     const connection = connections.get(this);
     if (!connection) return;
     connection.alive = true;
-    if (isBinary) hub.receiveBinary(connection.session);
-    else hub.receive(connection.session, data.toString());
+    if (isBinary) handler.receiveBinary(connection.session);
+    else handler.receive(connection.session, data.toString());
   }
   function onError(this: WebSocket, error: Error): void {
-    logger.debug({ err: error, session: connections.get(this)?.session.id }, 'connection error');
+    logger.debug({ err: error, ip: connections.get(this)?.ip }, 'connection error');
   }
   function onClose(this: WebSocket, code: number): void {
     const connection = connections.get(this);
     if (!connection) return;
     connections.delete(this);
     pings.remove(this, connection.slot);
-    admission.release(connection.ip, connection.session.user.id);
-    hub
+    admission.release(connection.ip, connection.user);
+    handler
       .disconnect(connection.session, code)
       .catch((error) => logger.error({ err: error }, 'disconnect failed'));
   }
-  const onConnection = (ws: WebSocket, socket: Duplex, session: Session, ip: string) => {
-    connections.set(ws, { session, ip, alive: true, slot: pings.add(ws) });
+  const onConnection = (ws: WebSocket, socket: Duplex, session: S, ip: string, user: string) => {
+    connections.set(ws, { session, ip, user, alive: true, slot: pings.add(ws) });
     ws.on('pong', onPong);
     ws.on('message', onMessage);
     ws.on('error', onError);
@@ -302,10 +178,10 @@ export function attachWebSocketServer(server: Server, options: WsServerOptions):
       if (!admission.acquire(ip, result.identity.user.id)) {
         return ws.close(CloseCodes.too_many_connections, 'too many connections');
       }
-      const session = hub.connect(transport, result.identity, {
+      const session = handler.connect(transport, result.identity, {
         compact: url.searchParams.get('format') === 'compact',
       });
-      onConnection(ws, socket, session, ip);
+      onConnection(ws, socket, session, ip, result.identity.user.id);
     });
   };
   server.on('upgrade', onUpgrade);

@@ -1,0 +1,88 @@
+/**
+ * Writes pre-framed WebSocket frames straight to TCP sockets. See {@link FrameWriter}.
+ */
+import type { Duplex } from 'node:stream';
+import * as wsModule from 'ws';
+
+/** A connection the frame writer writes to: its socket, and whether the writer corked it in this turn. */
+export interface CorkableConnection {
+  readonly socket: Duplex;
+  /** Corked by the frame writer in this event-loop turn (a flag per connection instead of a Set). */
+  corked: boolean;
+}
+
+/** ws exports its frame encoder (`Sender.frame`) but @types/ws does not declare it. */
+const { Sender } = wsModule as unknown as {
+  Sender: { frame(data: Buffer, options: Record<string, unknown>): Buffer[] };
+};
+
+/**
+ * Writes pre-framed WebSocket text frames straight to the TCP socket: each payload is framed once however many
+ * members receive it, and every socket written in an event-loop turn is corked until the end of the turn, so a
+ * burst of frames leaves in one system call. All data frames take this path (replies too), so their order is kept;
+ * ws itself only writes pings and the closing handshake, whole frames that cannot interleave.
+ *
+ * A socket is also flushed as soon as `flushAtBytes` are corked on it: one connection's commands run in a chain of
+ * microtasks without an event-loop turn in between, and data held back by the cork must not look like a slow reader
+ * to the session's back-pressure (which compares the socket's buffered bytes with its high-water mark).
+ *
+ * This runs once per delivery (tens of thousands a second), so it keeps its per-socket state in a flag on the
+ * connection and a plain array of the corked ones rather than a Set, and remembers the last payload's frame:
+ * a fan-out writes the same payload to every member in a row.
+ */
+export class FrameWriter {
+  /** Bytes of data frames written to sockets (framing included). */
+  bytesOut = 0;
+  private readonly framed = new WeakMap<Buffer, Buffer>();
+  private lastPayload?: Buffer;
+  private lastWire?: Buffer;
+  /** Connections corked in this turn; one flushed early stays listed with its flag cleared. */
+  private corked: CorkableConnection[] = [];
+  private readonly uncorkAll = () => {
+    const corked = this.corked;
+    this.corked = [];
+    for (const connection of corked) {
+      if (!connection.corked) continue;
+      connection.corked = false;
+      connection.socket.uncork();
+    }
+  };
+
+  constructor(private readonly flushAtBytes: number) {}
+
+  /** Holds what is written to the connection until the end of this event-loop turn (once per turn). */
+  cork(connection: CorkableConnection): void {
+    if (connection.corked) return;
+    if (this.corked.length === 0) setImmediate(this.uncorkAll);
+    connection.corked = true;
+    connection.socket.cork();
+    this.corked.push(connection);
+  }
+
+  write(connection: CorkableConnection, payload: Buffer): void {
+    const socket = connection.socket;
+    // `writable` is false once the socket is destroyed, ended or errored (one getter per delivery, not two).
+    if (!socket.writable) return;
+    const wire = payload === this.lastPayload ? (this.lastWire as Buffer) : this.frame(payload);
+    this.cork(connection);
+    socket.write(wire);
+    this.bytesOut += wire.length;
+    if (socket.writableLength >= this.flushAtBytes) {
+      connection.corked = false;
+      socket.uncork();
+    }
+  }
+
+  private frame(payload: Buffer): Buffer {
+    let wire = this.framed.get(payload);
+    if (!wire) {
+      wire = Buffer.concat(
+        Sender.frame(payload, { fin: true, opcode: 1, mask: false, readOnly: true, rsv1: false }),
+      );
+      this.framed.set(payload, wire);
+    }
+    this.lastPayload = payload;
+    this.lastWire = wire;
+    return wire;
+  }
+}

@@ -1,0 +1,52 @@
+import type { Duplex } from 'node:stream';
+import type { WebSocket } from 'ws';
+import type { CorkableConnection, FrameWriter } from './frame-writer.js';
+import type { Transport } from './transport.js';
+
+/**
+ * A connection as the hub sees it. A class rather than an object of closures: tens of thousands of these live at
+ * once, and methods on the prototype cost nothing per connection. It exists before the upgrade completes (the
+ * 101 response is corked with the welcome frame); `ws` is set once it has.
+ */
+export class SocketTransport implements Transport, CorkableConnection {
+  /** Corked by the frame writer in this event-loop turn. */
+  corked = false;
+  ws!: WebSocket;
+
+  constructor(
+    readonly socket: Duplex,
+    private readonly writer: FrameWriter,
+  ) {}
+
+  send(frame: Buffer): void {
+    this.writer.write(this, frame);
+  }
+
+  /**
+   * Every data frame goes through the FrameWriter to this socket, so its own buffer is what the session must watch
+   * (ws's getter adds a sender queue that the frame writer never uses, at a cost per delivery).
+   */
+  get bufferedAmount(): number {
+    return this.socket.writableLength;
+  }
+
+  onDrain(listener: () => void): void {
+    this.socket.on('drain', listener);
+  }
+
+  pause(): void {
+    this.ws.pause();
+  }
+
+  resume(): void {
+    this.ws.resume();
+  }
+
+  close(code: number, reason: string): void {
+    this.ws.close(code, reason);
+  }
+
+  terminate(): void {
+    this.ws.terminate();
+  }
+}
