@@ -2,13 +2,14 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { type Static, type TSchema, Type } from '@sinclair/typebox';
 import { type TypeCheck, TypeCompiler } from '@sinclair/typebox/compiler';
 import type { Config } from '../config/config.js';
-import { type Engine, EngineUnavailableError, RateLimitError } from '../engine/engine.js';
+import type { Engine } from '../engine/engine.js';
 import { CONTROL_ROOM } from '../engine/types.js';
 import { checkRoomName, checkText } from '../hub/handlers/context.js';
 import { readHistory } from '../hub/handlers/history.js';
 import { replyBudget } from '../hub/handlers/reply-budget.js';
+import { refusalOf } from '../hub/refusal.js';
 import { describeViolation } from '../protocol/codec.js';
-import { ReplyError } from '../protocol/error-codes.js';
+import { ErrorCodes } from '../protocol/error-codes.js';
 import type { Clock } from '../util/clock.js';
 import type { IdGenerator } from '../util/ids.js';
 import type { Logger } from '../util/logger.js';
@@ -62,6 +63,8 @@ class ApiError extends Error {
     readonly status: number,
     readonly code: string,
     message: string,
+    /** For 429: when a retry may succeed (sent as Retry-After, in whole seconds). */
+    readonly retryAfterMs?: number,
   ) {
     super(message);
   }
@@ -206,25 +209,18 @@ export function createServerApi(deps: ServerApiDeps): ServerApi {
         );
       const headers: Record<string, string> = { 'x-request-id': requestId };
       if (refusal.status === 401) headers['www-authenticate'] = 'Bearer realm="parley-api"';
+      if (refusal.retryAfterMs !== undefined) {
+        headers['retry-after'] = String(Math.max(1, Math.ceil(refusal.retryAfterMs / 1000)));
+      }
       sendJson(response, refusal.status, { error: refusal.code, message: refusal.message }, headers);
     }
     return true;
   };
 }
 
+/** API-only refusals as they are; everything else through the one mapping the WebSocket commands use. */
 function toApiError(error: unknown): ApiError {
   if (error instanceof ApiError) return error;
-  // The protocol's own checks (room name, text) refuse with its stable codes.
-  if (error instanceof ReplyError) return new ApiError(400, error.code, error.message);
-  if (error instanceof RateLimitError) {
-    return new ApiError(
-      429,
-      'rate_limited',
-      `too many messages from this sender: retry in ${error.retryAfterMs} ms`,
-    );
-  }
-  if (error instanceof EngineUnavailableError) {
-    return new ApiError(503, 'unavailable', 'service temporarily unavailable; nothing was stored');
-  }
-  return new ApiError(500, 'internal', 'internal server error');
+  const { error: reply, retryAfterMs } = refusalOf(error);
+  return new ApiError(ErrorCodes[reply.code].http, reply.code, reply.message, retryAfterMs);
 }

@@ -2,7 +2,7 @@ import type { Identity } from '../auth/identity.js';
 import { roomAllowed } from '../auth/identity.js';
 import type { TokenVerifier } from '../auth/jwt.js';
 import type { Config } from '../config/config.js';
-import { type Engine, EngineUnavailableError, RateLimitError } from '../engine/engine.js';
+import type { Engine } from '../engine/engine.js';
 import type { RoomEvent, UserInfo } from '../engine/types.js';
 import { LatencyWindow } from '../metrics/latency-window.js';
 import { CloseCodes } from '../protocol/close-codes.js';
@@ -17,6 +17,7 @@ import { TokenBucket } from '../util/token-bucket.js';
 import type { Handler, HandlerContext } from './handlers/context.js';
 import { handlers } from './handlers/index.js';
 import { PresenceAnnouncer } from './presence-announcer.js';
+import { refusalOf } from './refusal.js';
 import { RoomIndex } from './room-index.js';
 import { Session } from './session.js';
 
@@ -344,21 +345,14 @@ export class Hub {
   }
 
   private toReplyError(error: unknown, command: Command): ReplyError {
-    if (error instanceof ReplyError) return error;
-    if (error instanceof RateLimitError) {
-      this.counters.rateLimited += 1;
-      return new ReplyError(
-        'rate_limited',
-        `too many messages from this user: retry in ${error.retryAfterMs} ms`,
-      );
+    const refusal = refusalOf(error);
+    if (refusal.cause === 'rate') this.counters.rateLimited += 1;
+    else if (refusal.cause === 'engine') this.engineFailed(command.type, error);
+    else if (refusal.cause === 'bug') {
+      this.counters.engineErrors += 1;
+      this.deps.logger.error({ err: error, command: command.type }, 'command failed');
     }
-    if (error instanceof EngineUnavailableError) {
-      this.engineFailed(command.type, error);
-      return new ReplyError('unavailable');
-    }
-    this.counters.engineErrors += 1;
-    this.deps.logger.error({ err: error, command: command.type }, 'command failed');
-    return new ReplyError('internal');
+    return refusal.error;
   }
 
   private replyError(session: Session, error: ReplyError, ref?: number): void {

@@ -242,6 +242,24 @@ describe('operations', async () => {
     });
     assert.deepEqual(await refusal(notJson), [400, 'bad_json']);
 
+    // A sender over its rate gets 429 with the same code as on the WebSocket, and when to retry.
+    const strict = await startNode({ userMessagesPerSec: 1, apiToken: API });
+    const statuses: number[] = [];
+    let retryAfter: string | null = null;
+    for (let i = 0; i < 5; i += 1) {
+      const response = await api(strict, '/api/rooms/rated/messages', {
+        method: 'POST',
+        body: { text: `r${i}`, from: { id: 'bot', name: 'Bot' } },
+      });
+      statuses.push(response.status);
+      if (response.status === 429) {
+        retryAfter = response.headers.get('retry-after');
+        assert.equal(((await response.json()) as { error: string }).error, 'rate_limited');
+      } else await response.body?.cancel();
+    }
+    assert.ok(statuses.includes(429), statuses.join());
+    assert.match(retryAfter ?? '', /^[1-9]\d*$/, 'Retry-After in whole seconds');
+
     const open = await startNode();
     assert.deepEqual(await refusal(await api(open, path, { method: 'POST', body })), [403, 'api_disabled']);
   });
