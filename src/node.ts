@@ -249,7 +249,11 @@ export class ParleyNode {
     this.ws?.stopAccepting();
     // Users reconnecting elsewhere keep their presence; the rest expire and are announced by the survivors.
     this.hub.keepPresenceOnDisconnect = engine.kind === 'redis';
-    await engine.registry.leave().catch(() => {});
+    await engine.registry.leave().catch((error) => {
+      // The others sweep this instance out once its heartbeat is stale: the cost of a failure here is a late count.
+      this.hub.counters.engineErrors += 1;
+      logger.warn({ err: error }, 'leaving the registry failed; the other instances will sweep this one out');
+    });
     const serverClosed = new Promise<void>((resolve) =>
       this.server ? this.server.close(() => resolve()) : resolve(),
     );
@@ -306,7 +310,12 @@ export class ParleyNode {
     const self = this.stats();
     this.deps.engine.registry
       .heartbeat(self, activity)
-      .catch((error) => this.deps.logger.debug({ err: error }, 'stats heartbeat failed'))
+      .catch((error) => {
+        // Counted every time; logged at debug only: the link already logs the outage once, and this fails every
+        // stats interval while it lasts.
+        this.hub.counters.engineErrors += 1;
+        this.deps.logger.debug({ err: error }, 'stats heartbeat failed');
+      })
       .then(() => this.clusterStats(self))
       .then((stats) => this.feed?.push({ t: this.deps.clock.now(), stats }))
       .catch((error) => this.deps.logger.debug({ err: error }, 'stats feed failed'));

@@ -65,7 +65,8 @@ export interface NodeActivity {
 
 /**
  * Where nodes announce themselves. Reading the cluster view costs O(nodes), not O(connections): each node
- * publishes its own totals, and distinct users and rooms are kept in sorted sets counted in one command.
+ * publishes its own totals, and distinct users and rooms are hashes counting the instances that hold each member,
+ * read with one `HLEN` each.
  */
 export interface NodeRegistry {
   /** Publishes this node's stats and activity; called every stats interval. */

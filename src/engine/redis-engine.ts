@@ -71,7 +71,7 @@ export function createRedisEngine(options: RedisEngineOptions): Engine {
       recoveredListeners.push(listener);
     },
     counters: () => ({
-      errors: link.errorCount + broker.badPayloads,
+      errors: link.errorCount + broker.badPayloads + presence.unlistFailures,
       received: broker.received,
       commandErrors: link.commandErrorCount,
       reconnects: link.reconnectCount,

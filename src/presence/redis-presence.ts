@@ -40,6 +40,8 @@ export class RedisPresence implements PresenceStore {
   private readonly local = new Map<string, Set<string>>();
   /** Removals that failed (Redis unavailable): retried by expire(), since live entries never expire. */
   private readonly failedRemovals: Array<{ room: string; conn: string }> = [];
+  /** Rooms that could not be unlisted from this instance's set after its last entry there went (for metrics). */
+  unlistFailures = 0;
 
   constructor(
     private readonly link: RedisLink,
@@ -97,9 +99,10 @@ export class RedisPresence implements PresenceStore {
     }
     // Unlisted only once its entries are gone (a sweeper must find them otherwise) and if no join came since.
     if (!this.local.has(room)) {
-      await this.link
-        .command('SREM', this.keys.presenceNodeRooms(this.options.instance), room)
-        .catch(() => {});
+      await this.link.command('SREM', this.keys.presenceNodeRooms(this.options.instance), room).catch(() => {
+        // Harmless for correctness (a sweeper finds no entries there), but counted like every engine failure.
+        this.unlistFailures += 1;
+      });
     }
     return result;
   }

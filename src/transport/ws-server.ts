@@ -178,9 +178,16 @@ export function attachWebSocketServer<S>(server: Server, options: WsServerOption
       if (!admission.acquire(ip, result.identity.user.id)) {
         return ws.close(CloseCodes.too_many_connections, 'too many connections');
       }
-      const session = handler.connect(transport, result.identity, {
-        compact: url.searchParams.get('format') === 'compact',
-      });
+      let session: S;
+      try {
+        session = handler.connect(transport, result.identity, {
+          compact: url.searchParams.get('format') === 'compact',
+        });
+      } catch (error) {
+        admission.release(ip, result.identity.user.id);
+        logger.error({ err: error }, 'connection setup failed');
+        return ws.close(CloseCodes.internal, 'internal error');
+      }
       onConnection(ws, socket, session, ip, result.identity.user.id);
     });
   };

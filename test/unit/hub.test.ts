@@ -8,6 +8,7 @@ import { ManualClock } from '../../src/util/clock.js';
 import { randomIds } from '../../src/util/ids.js';
 import { silentLogger } from '../../src/util/logger.js';
 import { FakeTransport } from '../helpers/fake-transport.js';
+import { waitUntil } from '../helpers/wait.js';
 
 function setup(engineOverride?: (engine: Engine) => Engine) {
   const clock = new ManualClock();
@@ -25,7 +26,7 @@ function setup(engineOverride?: (engine: Engine) => Engine) {
     const session = hub.connect(transport, { user: { id, name: id.toUpperCase() } });
     return { transport, session };
   };
-  return { hub, connect, clock };
+  return { hub, connect, clock, broker: engine.broker };
 }
 
 /** Runs one command and waits for the frame answering it. */
@@ -159,13 +160,21 @@ describe('hub', () => {
   });
 
   it('leaves every room on disconnect and unsubscribes rooms without local members', async () => {
-    const { hub, connect } = setup();
+    const { hub, connect, broker } = setup();
     const a = connect('a');
     await command(hub, a, { type: 'join', ref: 1, room: 'r1' });
     await command(hub, a, { type: 'join', ref: 2, room: 'r2' });
+    assert.ok(broker.subscribedRooms().has('r1') && broker.subscribedRooms().has('r2'));
     assert.equal(hub.roomCount, 2);
+    const b = connect('b');
+    await command(hub, b, { type: 'join', ref: 3, room: 'r2' });
     await hub.disconnect(a.session);
-    assert.equal(hub.roomCount, 0);
-    assert.equal(hub.sessions.size, 0);
+    assert.equal(hub.roomCount, 1, 'r2 still has a member here');
+    assert.equal(hub.sessions.size, 1);
+    // The unsubscription runs after the leave, serialised per room: wait until it settled.
+    await waitUntil(() => !broker.subscribedRooms().has('r1'), 2000, 'r1 to be unsubscribed');
+    assert.ok(broker.subscribedRooms().has('r2'), 'a room with a local member stays subscribed');
+    await hub.disconnect(b.session);
+    await waitUntil(() => !broker.subscribedRooms().has('r2'), 2000, 'r2 to be unsubscribed');
   });
 });

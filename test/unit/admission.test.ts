@@ -1,0 +1,54 @@
+import assert from 'node:assert/strict';
+import type { IncomingMessage } from 'node:http';
+import { describe, it } from 'node:test';
+import { makeConfig } from '../../src/config/config.js';
+import { Admission } from '../../src/transport/admission.js';
+import { ManualClock } from '../../src/util/clock.js';
+
+const request = (headers: Record<string, string>, remoteAddress = '10.0.0.9') =>
+  ({ headers, socket: { remoteAddress } }) as unknown as IncomingMessage;
+
+describe('admission', () => {
+  it('counts connections per address and per user, and frees them on release', () => {
+    const admission = new Admission(
+      makeConfig({ maxConnectionsPerIp: 2, maxConnectionsPerUser: 1 }),
+      new ManualClock(),
+    );
+    assert.equal(admission.acquire('1.1.1.1', 'ann'), true);
+    assert.equal(admission.acquire('1.1.1.1', 'ann'), false, 'the user limit');
+    assert.equal(admission.acquire('1.1.1.1', 'bob'), true);
+    assert.equal(admission.acquire('1.1.1.1', 'cat'), false, 'the address limit');
+    assert.equal(admission.userCount, 2);
+    admission.release('1.1.1.1', 'ann');
+    assert.deepEqual(admission.userIds(), ['bob']);
+    assert.equal(admission.acquire('1.1.1.1', 'cat'), true);
+  });
+
+  it('checks the Origin allowlist; clients without an Origin are not browsers and pass', () => {
+    const admission = new Admission(
+      makeConfig({ allowedOrigins: 'https://chat.example.com' }),
+      new ManualClock(),
+    );
+    assert.equal(admission.originAllowed(request({ origin: 'https://chat.example.com' })), true);
+    assert.equal(admission.originAllowed(request({ origin: 'https://evil.example' })), false);
+    assert.equal(admission.originAllowed(request({})), true);
+  });
+
+  it('takes the client address from X-Forwarded-For only behind a trusted proxy', () => {
+    const forwarded = request({ 'x-forwarded-for': '203.0.113.5, 10.0.0.1' });
+    assert.equal(new Admission(makeConfig({}), new ManualClock()).clientIp(forwarded), '10.0.0.9');
+    const trusting = new Admission(makeConfig({ trustProxy: 'yes' }), new ManualClock());
+    assert.equal(trusting.clientIp(forwarded), '203.0.113.5');
+    assert.equal(trusting.clientIp(request({ 'x-forwarded-for': '' })), '10.0.0.9');
+  });
+
+  it('limits handshakes per address with a bucket that refills with time', () => {
+    const clock = new ManualClock(1_000_000);
+    const admission = new Admission(makeConfig({ handshakesPerIpPerSec: 2 }), clock);
+    const taken = Array.from({ length: 6 }, () => admission.handshakeAllowed('1.1.1.1'));
+    assert.deepEqual(taken, [true, true, true, true, false, false], 'a burst of twice the rate');
+    assert.equal(admission.handshakeAllowed('2.2.2.2'), true, 'per address');
+    clock.advance(1000);
+    assert.equal(admission.handshakeAllowed('1.1.1.1'), true);
+  });
+});
