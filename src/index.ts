@@ -16,20 +16,21 @@ import { type Clock, systemClock } from './util/clock.js';
 import { type IdGenerator, randomId, randomIds } from './util/ids.js';
 import { createLogger, type Logger } from './util/logger.js';
 
-export type { Broker, PublishResult, RoomSignal } from './broker/broker.js';
+export type { Broker, RoomSignal } from './broker/broker.js';
 export type { ClusterView, NodeStats } from './cluster/node-registry.js';
 export { type Config, ConfigError, defaultConfig, loadConfig, makeConfig } from './config/config.js';
 export { OptionSpecs } from './config/options.js';
 export type { Engine } from './engine/engine.js';
 export { EngineUnavailableError } from './engine/engine.js';
 export type { ChatMessage, RoomEvent, StreamPosition, UserInfo } from './engine/types.js';
-export type { HistoryPage, HistoryQuery, HistoryStore } from './history/history-store.js';
+export type { AppendResult, HistoryPage, HistoryQuery, RoomLog } from './log/room-log.js';
 export { ParleyNode, type StatsResponse } from './node.js';
 export type { PresenceEntry, PresenceStore } from './presence/presence-store.js';
 export { CloseCodes } from './protocol/close-codes.js';
 export { ErrorCodes } from './protocol/error-codes.js';
 export type { Command, ServerFrame } from './protocol/messages.js';
 export { PROTOCOL_VERSION } from './protocol/messages.js';
+export type { MessageRateLimiter } from './ratelimit/message-rate.js';
 
 /** Parts that may be swapped when assembling a node (tests inject clocks, ids, engines and loggers). */
 export interface NodeOverrides {

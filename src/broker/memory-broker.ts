@@ -1,43 +1,26 @@
-import { RateLimitError } from '../engine/engine.js';
-import type { MessageDraft } from '../engine/types.js';
-import type { MemoryHistory } from '../history/memory-history.js';
-import type { BucketMap } from '../util/token-bucket.js';
-import type { Broker, PublishResult, RoomEventHandler, RoomSignal } from './broker.js';
+import type { RoomEvent } from '../engine/types.js';
+import type { Broker, RoomEventHandler, RoomSignal } from './broker.js';
 
 /**
- * The broker of a single node. Publishing appends to the in-memory history and calls the hub's handler
- * synchronously, so single-node delivery runs through exactly the same path as cluster delivery.
+ * The broker of a single node: events go straight to the hub's handler, synchronously, for the rooms the node is
+ * subscribed to. The memory log delivers appended messages through {@link deliver}, so single-node delivery runs
+ * through exactly the same path as cluster delivery.
  */
 export class MemoryBroker implements Broker {
   private handler: RoomEventHandler = () => {};
   private readonly rooms = new Set<string>();
 
-  /**
-   * @param userRates per-user message buckets (undefined: no limit)
-   */
-  constructor(
-    private readonly history: MemoryHistory,
-    private readonly userRates?: BucketMap,
-  ) {}
-
   onEvent(handler: RoomEventHandler): void {
     this.handler = handler;
   }
 
-  async publish(draft: MessageDraft): Promise<PublishResult> {
-    const result = this.history.appendNow(draft, (d) => {
-      if (this.userRates && !this.userRates.take(d.from.id)) {
-        throw new RateLimitError(this.userRates.waitMs(d.from.id));
-      }
-    });
-    if (!result.duplicate && this.rooms.has(draft.room)) {
-      this.handler({ kind: 'message', room: draft.room, message: result.message });
-    }
-    return result;
+  /** Hands an event to the hub if the room is subscribed. */
+  deliver(event: RoomEvent): void {
+    if (this.rooms.has(event.room)) this.handler(event);
   }
 
   async signal(signal: RoomSignal): Promise<void> {
-    if (this.rooms.has(signal.room)) this.handler(signal);
+    this.deliver(signal);
   }
 
   async subscribe(room: string): Promise<void> {

@@ -1,9 +1,8 @@
-import type { ChatMessage, MessageDraft, RoomEvent } from '../engine/types.js';
-import type { RedisHistory } from '../history/redis-history.js';
+import type { ChatMessage, RoomEvent } from '../engine/types.js';
 import type { RedisKeys } from '../redis/keys.js';
 import type { RedisLink } from '../redis/link.js';
 import type { Logger } from '../util/logger.js';
-import type { Broker, PublishResult, RoomEventHandler, RoomSignal } from './broker.js';
+import type { Broker, RoomEventHandler, RoomSignal } from './broker.js';
 
 /** Collects channel (un)subscriptions made in one event-loop turn into one Redis call. */
 class ChannelBatch {
@@ -30,7 +29,8 @@ class ChannelBatch {
 /**
  * The cluster broker: one Redis pub/sub channel per room (sharded pub/sub on Redis Cluster). A node subscribes to
  * a room's channel only while the room has a local member; subscriptions made in the same turn share one
- * SUBSCRIBE. Payloads are `m<message JSON>` for messages (published by the publish script) and `s<signal JSON>`.
+ * SUBSCRIBE. Payloads are `m<message JSON>` for messages (published by the room log's append script) and
+ * `s<signal JSON>` for signals.
  */
 export class RedisBroker implements Broker {
   private handler: RoomEventHandler = () => {};
@@ -45,7 +45,6 @@ export class RedisBroker implements Broker {
   constructor(
     private readonly link: RedisLink,
     private readonly keys: RedisKeys,
-    private readonly history: RedisHistory,
     private readonly logger: Logger,
   ) {
     this.subscribes = new ChannelBatch((channels) => link.subscribe(channels));
@@ -55,10 +54,6 @@ export class RedisBroker implements Broker {
 
   onEvent(handler: RoomEventHandler): void {
     this.handler = handler;
-  }
-
-  publish(draft: MessageDraft): Promise<PublishResult> {
-    return this.history.appendAndPublish(draft, this.link.publishCommand);
   }
 
   async signal(signal: RoomSignal): Promise<void> {

@@ -1,6 +1,6 @@
 import type { Broker } from '../broker/broker.js';
 import type { NodeRegistry } from '../cluster/node-registry.js';
-import type { HistoryStore } from '../history/history-store.js';
+import type { RoomLog } from '../log/room-log.js';
 import type { PresenceStore } from '../presence/presence-store.js';
 
 /** The shared layer of a node: in memory for a single node, Redis for a cluster. */
@@ -8,7 +8,8 @@ export interface Engine {
   readonly kind: 'memory' | 'redis';
   readonly broker: Broker;
   readonly presence: PresenceStore;
-  readonly history: HistoryStore;
+  /** Every message enters a room here: stored, then delivered through the broker. */
+  readonly log: RoomLog;
   readonly registry: NodeRegistry;
   /**
    * Connects. Resolves once the engine can serve, or after its connect timeout with the engine not ready (it keeps
@@ -45,7 +46,7 @@ export class EngineUnavailableError extends Error {
   }
 }
 
-/** Thrown by `publish` when the sender exceeded its message rate; nothing was published. */
+/** Thrown by `RoomLog.append` when the sender exceeded its message rate; nothing was stored. */
 export class RateLimitError extends Error {
   constructor(readonly retryAfterMs: number) {
     super(`rate limit exceeded; retry in ${retryAfterMs} ms`);

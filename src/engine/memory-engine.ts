@@ -1,10 +1,10 @@
 import { MemoryBroker } from '../broker/memory-broker.js';
 import { MemoryRegistry } from '../cluster/memory-registry.js';
-import { MemoryHistory } from '../history/memory-history.js';
+import { MemoryLog } from '../log/memory-log.js';
 import { MemoryPresence } from '../presence/memory-presence.js';
+import { MemoryMessageRate } from '../ratelimit/memory-message-rate.js';
 import type { Clock } from '../util/clock.js';
 import type { IdGenerator } from '../util/ids.js';
-import { BucketMap } from '../util/token-bucket.js';
 import type { Engine } from './engine.js';
 
 /** Settings of the in-memory engine. */
@@ -20,17 +20,18 @@ export interface MemoryEngineOptions {
 
 /** The embedded engine of a single node: no external service needed. */
 export function createMemoryEngine(options: MemoryEngineOptions): Engine {
-  const history = new MemoryHistory(options);
+  const broker = new MemoryBroker();
   const rate = options.userMessagesPerSec;
-  const broker = new MemoryBroker(
-    history,
-    rate > 0 ? new BucketMap(rate, rate * 2, options.clock) : undefined,
+  const log = new MemoryLog(
+    options,
+    broker,
+    rate > 0 ? new MemoryMessageRate(rate, options.clock) : undefined,
   );
   const presence = new MemoryPresence();
   return {
     kind: 'memory',
     broker,
-    history,
+    log,
     presence,
     registry: new MemoryRegistry(),
     start: async () => {},

@@ -1,7 +1,8 @@
 import { RedisBroker } from '../broker/redis-broker.js';
 import { RedisRegistry } from '../cluster/redis-registry.js';
-import { RedisHistory } from '../history/redis-history.js';
+import { RedisLog } from '../log/redis-log.js';
 import { RedisPresence } from '../presence/redis-presence.js';
+import { RedisMessageRate } from '../ratelimit/redis-message-rate.js';
 import { RedisKeys } from '../redis/keys.js';
 import { createRedisLink, type RedisTarget } from '../redis/link.js';
 import type { Clock } from '../util/clock.js';
@@ -40,8 +41,13 @@ export function createRedisEngine(options: RedisEngineOptions): Engine {
     commandTimeoutMs: options.commandTimeoutMs,
   });
   const keys = new RedisKeys(options.prefix);
-  const history = new RedisHistory(link, keys, { ...options, cluster: 'cluster' in options.target });
-  const broker = new RedisBroker(link, keys, history, logger);
+  // On a cluster the sender's bucket is in another slot than the room: the log asks a limiter of its own.
+  const clusterRate =
+    'cluster' in options.target && options.userMessagesPerSec > 0
+      ? new RedisMessageRate(link, keys, options.userMessagesPerSec, options.clock)
+      : undefined;
+  const log = new RedisLog(link, keys, options, clusterRate);
+  const broker = new RedisBroker(link, keys, logger);
   const presence = new RedisPresence(link, keys, {
     ttlMs: options.presenceTtlMs,
     clock: options.clock,
@@ -58,7 +64,7 @@ export function createRedisEngine(options: RedisEngineOptions): Engine {
   return {
     kind: 'redis',
     broker,
-    history,
+    log,
     presence,
     registry,
     start: async () => {

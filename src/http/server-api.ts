@@ -130,7 +130,7 @@ export function createServerApi(deps: ServerApiDeps): ServerApi {
   const publish = async (request: IncomingMessage, room: string) => {
     const body = validated(checkPublish, await readJson(request));
     const text = checkText(body.text, config);
-    const { message, duplicate } = await engine.broker.publish({
+    const { message, duplicate } = await engine.log.append({
       room,
       id: ids.messageId(),
       from: body.from ?? SYSTEM_SENDER,

@@ -183,7 +183,7 @@ export class Hub {
     const rooms = [...this.rooms.roomNames()];
     const results = await Promise.allSettled(
       rooms.map(async (room) => {
-        const position = await this.deps.engine.history.position(room);
+        const position = await this.deps.engine.log.position(room);
         const members = this.rooms.members(room);
         if (!members) return;
         const frame = encodeFrame({ type: 'position', room, position });
@@ -396,7 +396,7 @@ export class Hub {
     // The last local member is gone (and no new one came while presence was removed): a room that never had a
     // message costs nothing from now on, unless a member on another node still holds it.
     if (this.rooms.members(room) === undefined) {
-      await this.deps.engine.history
+      await this.deps.engine.log
         .forget(room)
         .catch((error) => this.engineFailed('forget empty room', error, { room }));
     }

@@ -1,6 +1,6 @@
 import type { Broker } from '../../src/broker/broker.js';
 import type { MessageDraft, RoomEvent, UserInfo } from '../../src/engine/types.js';
-import type { HistoryStore } from '../../src/history/history-store.js';
+import type { RoomLog } from '../../src/log/room-log.js';
 import type { PresenceStore } from '../../src/presence/presence-store.js';
 import type { ManualClock } from '../../src/util/clock.js';
 import { Collector } from '../helpers/wait.js';
@@ -16,7 +16,7 @@ export interface FixtureOptions {
 /** One node's view of an engine under test. */
 export interface EngineFixture {
   broker: Broker;
-  history: HistoryStore;
+  log: RoomLog;
   presence: PresenceStore;
   /** Drives expiry (presence) in the implementation under test. */
   clock: ManualClock;

@@ -1,11 +1,11 @@
 import { createMemoryEngine } from '../../src/engine/memory-engine.js';
-import type { MemoryHistory } from '../../src/history/memory-history.js';
+import type { MemoryLog } from '../../src/log/memory-log.js';
 import { ManualClock } from '../../src/util/clock.js';
 import { randomIds } from '../../src/util/ids.js';
 import { brokerSuite } from './broker.suite.js';
 import type { FixtureFactory } from './fixture.js';
-import { historySuite } from './history.suite.js';
 import { presenceSuite } from './presence.suite.js';
+import { roomLogSuite } from './room-log.suite.js';
 
 const memory: FixtureFactory = {
   async create(options) {
@@ -19,11 +19,11 @@ const memory: FixtureFactory = {
       ids: randomIds(),
     });
     await engine.start();
-    const history = engine.history as MemoryHistory;
-    return { ...engine, clock, footprint: async () => history.storedRooms, close: () => engine.close() };
+    const log = engine.log as MemoryLog;
+    return { ...engine, clock, footprint: async () => log.storedRooms, close: () => engine.close() };
   },
 };
 
 brokerSuite('memory', memory);
-historySuite('memory', memory);
+roomLogSuite('memory', memory);
 presenceSuite('memory', memory);

@@ -7,8 +7,8 @@ import { silentLogger } from '../../src/util/logger.js';
 import { RedisCluster, RedisServer } from '../helpers/redis-server.js';
 import { brokerSuite } from './broker.suite.js';
 import type { EngineFixture, FixtureFactory, FixtureOptions } from './fixture.js';
-import { historySuite } from './history.suite.js';
 import { presenceSuite } from './presence.suite.js';
+import { roomLogSuite } from './room-log.suite.js';
 
 /** Each fixture gets its own key prefix: tests never see each other's data. */
 function redisFactory(target: () => RedisTarget, servers: () => RedisServer[]): FixtureFactory {
@@ -68,7 +68,7 @@ describe('Redis engine conformance (single Redis)', () => {
     () => [server],
   );
   brokerSuite('redis', factory);
-  historySuite('redis', factory);
+  roomLogSuite('redis', factory);
   presenceSuite('redis', factory);
 });
 
@@ -83,6 +83,6 @@ describe('Redis engine conformance (3-master Redis Cluster, sharded pub/sub)', (
     () => cluster.servers,
   );
   brokerSuite('redis-cluster', factory);
-  historySuite('redis-cluster', factory);
+  roomLogSuite('redis-cluster', factory);
   presenceSuite('redis-cluster', factory);
 });

@@ -22,7 +22,7 @@ export async function readHistory(
   range: { before?: number; after?: number; limit: number },
   budgetBytes: number,
 ): Promise<HistoryReply> {
-  const read = await engine.history.read(room, range);
+  const read = await engine.log.read(room, range);
   const keep = range.after !== undefined ? 'oldest' : 'newest';
   const page = { ...read, messages: fitToBudget(read.messages, budgetBytes, keep).messages };
   const first = page.messages[0];

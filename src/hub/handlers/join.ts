@@ -24,11 +24,11 @@ async function recover(
   room: string,
   since: StreamPosition | undefined,
 ): Promise<Recovery> {
-  const { history } = ctx.engine;
-  if (!since) return { position: await history.position(room) };
+  const { log } = ctx.engine;
+  if (!since) return { position: await log.position(room) };
   const max = ctx.config.recoveryMaxMessages;
   const pageSize = Math.max(1, Math.min(max, ctx.config.historyPageMax));
-  const first = await history.read(room, { after: since.offset, limit: pageSize });
+  const first = await log.read(room, { after: since.offset, limit: pageSize });
   const { position } = first;
   const missed = position.offset - since.offset;
   const reachable =
@@ -71,7 +71,7 @@ async function collect(
     }
     if (last < position.offset) {
       const limit = Math.min(pageSize, position.offset - last);
-      page = (await ctx.engine.history.read(room, { after: last, limit })).messages;
+      page = (await ctx.engine.log.read(room, { after: last, limit })).messages;
     }
   }
   return messages;

@@ -6,7 +6,7 @@ export const send: Handler<'send'> = async (ctx, session, command) => {
   const room = requireJoined(session, command.room, ctx.config);
   const text = checkText(command.text, ctx.config);
   const started = ctx.clock.now();
-  const { message, duplicate } = await ctx.engine.broker.publish({
+  const { message, duplicate } = await ctx.engine.log.append({
     room,
     id: ctx.ids.messageId(),
     from: session.user,

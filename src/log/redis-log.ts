@@ -1,62 +1,53 @@
-import type { PublishResult } from '../broker/broker.js';
 import { RateLimitError } from '../engine/engine.js';
 import type { ChatMessage, MessageDraft, StreamPosition } from '../engine/types.js';
+import type { MessageRateLimiter } from '../ratelimit/message-rate.js';
 import type { RedisKeys } from '../redis/keys.js';
 import type { RedisLink } from '../redis/link.js';
-import {
-  forgetEmptyScript,
-  positionScript,
-  publishScript,
-  readScript,
-  takeTokenScript,
-} from '../redis/scripts.js';
+import { forgetEmptyScript, positionScript, publishScript, readScript } from '../redis/scripts.js';
 import type { Clock } from '../util/clock.js';
 import type { IdGenerator } from '../util/ids.js';
-import type { HistoryPage, HistoryQuery, HistoryStore } from './history-store.js';
+import type { AppendResult, HistoryPage, HistoryQuery, RoomLog } from './room-log.js';
 
-/** Settings of {@link RedisHistory}. */
-export interface RedisHistoryOptions {
+/** Settings of {@link RedisLog}. */
+export interface RedisLogOptions {
   historySize: number;
   historyTtlMs: number;
   idempotencyWindowMs: number;
   /** Messages per second per user across the cluster (0: no limit); bursts of twice that. */
   userMessagesPerSec: number;
-  /** On Redis Cluster the user's bucket is in another slot: it is checked by a separate script first. */
-  cluster: boolean;
   ids: IdGenerator;
   clock: Clock;
 }
 
 /**
- * History in Redis: one stream per room whose entry ids are the message offsets (`<offset>-0`), trimmed to
- * `historySize` entries, next to a meta hash holding the epoch and the last offset. Appending (and publishing, for
- * the broker) is one Lua script, so the offset, the stored entry and the published message always agree.
+ * The room log in Redis: one stream per room whose entry ids are the message offsets (`<offset>-0`), trimmed to
+ * `historySize` entries, next to a meta hash holding the epoch and the last offset. Appending is one Lua script that
+ * checks idempotency, takes the next offset, stores the entry and publishes the message on the room's channel
+ * (`PUBLISH`, or `SPUBLISH` on a cluster), so the offset, the stored entry and the published message always agree.
+ *
+ * The sender's rate: on a single Redis, the publish script takes the token itself, after its duplicate check (one
+ * round trip). On Redis Cluster the user's bucket lives in another slot than the room, so the log checks for a
+ * duplicate first (one GET in the room's slot), then asks `rate` (the bucket's slot), then runs the script: a
+ * retried send costs no token there either.
  */
-export class RedisHistory implements HistoryStore {
+export class RedisLog implements RoomLog {
+  /**
+   * @param rate the cluster's per-user limiter (Redis Cluster only; undefined on a single Redis or without a limit)
+   */
   constructor(
     private readonly link: RedisLink,
     private readonly keys: RedisKeys,
-    private readonly options: RedisHistoryOptions,
+    private readonly options: RedisLogOptions,
+    private readonly rate?: MessageRateLimiter,
   ) {}
 
-  append(draft: MessageDraft): Promise<PublishResult> {
-    return this.appendAndPublish(draft, '');
-  }
-
-  /**
-   * Stores the message and, in the same script, publishes it on the room's channel with `publishCommand`
-   * (`''`: store only). The message JSON is built around the offset and epoch inside the script.
-   */
-  async appendAndPublish(
-    draft: MessageDraft,
-    publishCommand: '' | 'PUBLISH' | 'SPUBLISH',
-  ): Promise<PublishResult> {
+  async append(draft: MessageDraft): Promise<AppendResult> {
     const { room } = draft;
     const head = `${JSON.stringify({ room, id: draft.id }).slice(0, -1)},"offset":`;
     const tail = `,${JSON.stringify({ from: draft.from, text: draft.text, ts: draft.ts, cid: draft.cid }).slice(1)}`;
     const { keys, options } = this;
     const rate = options.userMessagesPerSec;
-    const limited = publishCommand !== '' && rate > 0;
+    const publishCommand = this.link.publishCommand;
     const scriptKeys = [
       keys.meta(room),
       keys.stream(room),
@@ -72,13 +63,12 @@ export class RedisHistory implements HistoryStore {
       tail,
       publishCommand,
     ];
-    if (limited && options.cluster) {
-      const bucket = [keys.userRate(draft.from.id)];
-      const wait = Number(
-        await this.link.run(takeTokenScript, bucket, [rate, rate * 2, options.clock.now()]),
-      );
+    if (this.rate) {
+      const seen = (await this.link.command('GET', scriptKeys[2] as string)) as string | null;
+      if (seen !== null) return { duplicate: true, message: JSON.parse(seen) as ChatMessage };
+      const wait = await this.rate.take(draft.from.id);
       if (wait > 0) throw new RateLimitError(wait);
-    } else if (limited) {
+    } else if (rate > 0) {
       // One round trip: the sender's bucket is checked inside the publish script, after the duplicate check.
       scriptKeys.push(keys.userRate(draft.from.id));
       args.push(rate, rate * 2, options.clock.now());

@@ -1,11 +1,13 @@
-import type { PublishResult } from '../broker/broker.js';
+import type { MemoryBroker } from '../broker/memory-broker.js';
+import { RateLimitError } from '../engine/engine.js';
 import type { ChatMessage, MessageDraft, StreamPosition } from '../engine/types.js';
+import type { MemoryMessageRate } from '../ratelimit/memory-message-rate.js';
 import type { Clock } from '../util/clock.js';
 import type { IdGenerator } from '../util/ids.js';
-import type { HistoryPage, HistoryQuery, HistoryStore } from './history-store.js';
+import type { AppendResult, HistoryPage, HistoryQuery, RoomLog } from './room-log.js';
 
-/** Settings of {@link MemoryHistory}. */
-export interface MemoryHistoryOptions {
+/** Settings of {@link MemoryLog}. */
+export interface MemoryLogOptions {
   historySize: number;
   historyTtlMs: number;
   idempotencyWindowMs: number;
@@ -24,12 +26,24 @@ interface RoomStream {
   published: Map<string, { message: ChatMessage; expiresAt: number }>;
 }
 
-/** History of a single node, in process memory. A room's stream is forgotten `historyTtlMs` after its last write. */
-export class MemoryHistory implements HistoryStore {
+/**
+ * The room log of a single node, in process memory: the last `historySize` messages of each room, forgotten
+ * `historyTtlMs` after the room's last message. Appending stores and delivers in one synchronous step (through the
+ * memory broker's local dispatch), so single-node delivery runs through the same path as cluster delivery.
+ */
+export class MemoryLog implements RoomLog {
   private readonly rooms = new Map<string, RoomStream>();
   private lastSweep = 0;
 
-  constructor(private readonly options: MemoryHistoryOptions) {}
+  /**
+   * @param broker delivers appended messages to the node's subscribed rooms
+   * @param rate the per-user message rate (undefined: no limit)
+   */
+  constructor(
+    private readonly options: MemoryLogOptions,
+    private readonly broker: MemoryBroker,
+    private readonly rate?: MemoryMessageRate,
+  ) {}
 
   /** Rooms with a stream in memory. */
   get storedRooms(): number {
@@ -41,22 +55,23 @@ export class MemoryHistory implements HistoryStore {
     if (this.rooms.get(room)?.offset === 0) this.rooms.delete(room);
   }
 
-  async append(draft: MessageDraft): Promise<PublishResult> {
-    return this.appendNow(draft);
+  async append(draft: MessageDraft): Promise<AppendResult> {
+    const result = this.store(draft);
+    if (!result.duplicate)
+      this.broker.deliver({ kind: 'message', room: draft.room, message: result.message });
+    return result;
   }
 
-  /**
-   * Synchronous append, so the memory broker can publish and deliver in one step. `admit` runs after the
-   * duplicate check (a retry never counts against a rate) and may refuse the message by throwing.
-   */
-  appendNow(draft: MessageDraft, admit?: (draft: MessageDraft) => void): PublishResult {
+  /** Stores the message: the duplicate check first, then the sender's rate (a retry never costs a token). */
+  private store(draft: MessageDraft): AppendResult {
     const now = this.options.clock.now();
     this.sweep(now);
     const stream = this.stream(draft.room, now);
     const key = `${draft.from.id}\0${draft.cid}`;
     const seen = stream.published.get(key);
     if (seen && seen.expiresAt > now) return { message: seen.message, duplicate: true };
-    admit?.(draft);
+    const wait = this.rate?.takeNow(draft.from.id) ?? 0;
+    if (wait > 0) throw new RateLimitError(wait);
 
     stream.offset += 1;
     stream.lastWrite = now;

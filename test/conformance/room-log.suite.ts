@@ -1,15 +1,16 @@
-/** Conformance suite of the HistoryStore contract. */
+/** Conformance suite of the RoomLog contract (appending, reading, positions, forgetting, the sender's rate). */
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
+import { RateLimitError } from '../../src/engine/engine.js';
 import { draft, type EngineFixture, type FixtureFactory } from './fixture.js';
 
-export function historySuite(name: string, factory: FixtureFactory): void {
-  describe(`HistoryStore conformance: ${name}`, () => {
+export function roomLogSuite(name: string, factory: FixtureFactory): void {
+  describe(`RoomLog conformance: ${name}`, () => {
     const open: EngineFixture[] = [];
     const make = async (historySize = 100) => {
       const fixture = await factory.create({ historySize, presenceTtlMs: 5000 });
       open.push(fixture);
-      return fixture.history;
+      return fixture.log;
     };
     const fill = async (history: Awaited<ReturnType<typeof make>>, room: string, n: number) => {
       for (let i = 1; i <= n; i += 1) await history.append(draft(room, `m${i}`));
@@ -32,7 +33,7 @@ export function historySuite(name: string, factory: FixtureFactory): void {
     it('forgets a room with no message once its last member left, and keeps one with messages', async () => {
       const fixture = await factory.create({ historySize: 100, presenceTtlMs: 5000 });
       open.push(fixture);
-      const { history } = fixture;
+      const { log: history } = fixture;
       const before = await fixture.footprint();
       for (let i = 0; i < 100; i += 1) {
         await history.position(`ghost-${i}`);
@@ -52,7 +53,7 @@ export function historySuite(name: string, factory: FixtureFactory): void {
     it('does not forget an empty room while it has a member', async () => {
       const fixture = await factory.create({ historySize: 100, presenceTtlMs: 5000 });
       open.push(fixture);
-      const { history, presence } = fixture;
+      const { log: history, presence } = fixture;
       const position = await history.position('occupied');
       await presence.add('occupied', { conn: 'c1', user: { id: 'u1', name: 'U' }, node: 'n1' });
       await history.forget('occupied');
@@ -61,6 +62,50 @@ export function historySuite(name: string, factory: FixtureFactory): void {
         assert.deepEqual(await history.position('occupied'), position);
       }
       await presence.remove('occupied', 'c1');
+    });
+
+    it('limits a user’s message rate, with bursts of twice the rate, across nodes', async () => {
+      const fixture = await factory.create({ historySize: 100, presenceTtlMs: 5000, userMessagesPerSec: 5 });
+      open.push(fixture);
+      const other = fixture.peer ? await fixture.peer() : fixture;
+      if (other !== fixture) open.push(other);
+      const user = { id: 'chatty', name: 'Chatty' };
+      for (let i = 0; i < 10; i += 1) {
+        await (i % 2 ? other : fixture).log.append(draft(`rate-${i % 3}`, `m${i}`, user));
+      }
+      await assert.rejects(fixture.log.append(draft('rate-0', 'one too many', user)), (error: unknown) => {
+        assert.ok(error instanceof RateLimitError);
+        assert.ok(
+          error.retryAfterMs > 0 && error.retryAfterMs <= 200,
+          `retry after ${error.retryAfterMs} ms`,
+        );
+        return true;
+      });
+      await fixture.log.append(draft('rate-0', 'someone else', { id: 'quiet', name: 'Quiet' }));
+      fixture.clock.advance(400);
+      await other.log.append(draft('rate-1', 'refilled', user));
+      const stored = await fixture.log.read('rate-0', { limit: 100 });
+      assert.ok(!stored.messages.some((m) => m.text === 'one too many'), 'a refused message is not stored');
+    });
+
+    it('never counts a retried send (same cid) against the sender’s rate, on any engine', async () => {
+      const fixture = await factory.create({ historySize: 100, presenceTtlMs: 5000, userMessagesPerSec: 1 });
+      open.push(fixture);
+      const user = { id: 'retrier', name: 'Retrier' };
+      const first = draft('retry-rate', 'once', user);
+      const sent = await fixture.log.append(first);
+      // The bucket holds a burst of 2: 1 token is left. Retries of the first message must not take it.
+      for (let i = 0; i < 5; i += 1) {
+        const again = await fixture.log.append({ ...first, id: `retry-${i}` });
+        assert.equal(again.duplicate, true);
+        assert.equal(again.message.offset, sent.message.offset);
+      }
+      const second = await fixture.log.append(draft('retry-rate', 'twice', user));
+      assert.equal(second.duplicate, false, 'the retries left the token for a new message');
+      await assert.rejects(fixture.log.append(draft('retry-rate', 'thrice', user)), RateLimitError);
+      // Even with the bucket empty, a retry answers with the original message.
+      const late = await fixture.log.append({ ...first, id: 'late-retry' });
+      assert.equal(late.duplicate, true);
     });
 
     it('keeps one epoch and counts offsets per room', async () => {

@@ -1,0 +1,66 @@
+import type { ChatMessage, MessageDraft, StreamPosition } from '../engine/types.js';
+
+/** Which messages to read. `before` and `after` are exclusive bounds; without either, the newest are read. */
+export interface HistoryQuery {
+  /** Only messages with an offset below this. */
+  before?: number;
+  /** Only messages with an offset above this; the oldest such come first (used to resume). */
+  after?: number;
+  /** Most messages to return. */
+  limit: number;
+}
+
+/** A page of a room's log. */
+export interface HistoryPage {
+  /** Oldest first. Without `after`: the newest `limit` matching messages; with `after`: the oldest. */
+  messages: ChatMessage[];
+  /** The room's current position. */
+  position: StreamPosition;
+  /** Offset of the oldest message still retained (`position.offset + 1` when none is). */
+  earliest: number;
+}
+
+/** Result of {@link RoomLog.append}. */
+export interface AppendResult {
+  /** The message as stored, with its assigned offset and epoch (for a duplicate: the original message). */
+  message: ChatMessage;
+  /** True when the draft's `(from.id, cid)` was already appended within the idempotency window. */
+  duplicate: boolean;
+}
+
+/**
+ * A room's log: the ordered messages of each room, each at a position `{offset, epoch}`. Offsets of a room start at
+ * 1 in each epoch and increase by one per message, without holes; a new epoch means the log before it was lost.
+ *
+ * Appending is the only way a message enters a room, and it also hands the message to the bus (the broker) for
+ * every node subscribed to the room, in the same atomic step: a stored message is always delivered, a message that
+ * was not stored never is. The broker only moves events between nodes; ordering, idempotency, rate and retention
+ * live here. Implementations: memory (one node), Redis (a stream per room, the message published from the same
+ * Lua script); a database-backed log with Redis as its cache plugs in behind this same contract.
+ */
+export interface RoomLog {
+  /**
+   * Appends a message at the room's next offset and delivers it. Idempotent on `(room, from.id, cid)` within the
+   * idempotency window: a repeat returns the original message with `duplicate: true`, delivers nothing and does
+   * not count against the sender's message rate (the duplicate check comes first on every engine).
+   * @throws RateLimitError when the sender exceeded its message rate; nothing was stored
+   * @throws EngineUnavailableError when the store cannot be reached; nothing was stored
+   */
+  append(draft: MessageDraft): Promise<AppendResult>;
+
+  /** Reads a page of the room's log. */
+  read(room: string, query: HistoryQuery): Promise<HistoryPage>;
+
+  /**
+   * The room's current position. A room with no message yet gets offset 0 and a fresh epoch, kept from then on
+   * (a client that joined the empty room resumes in that same epoch) until the room is forgotten.
+   */
+  position(room: string): Promise<StreamPosition>;
+
+  /**
+   * Called when the last member of the room on this node has left: a room with no message and no member on any
+   * node is forgotten, so that joining and leaving any number of room names leaves nothing behind. A room with
+   * messages is kept (for `historyTtlMs`). The next join of a forgotten room names a new epoch.
+   */
+  forget(room: string): Promise<void>;
+}
