@@ -153,8 +153,12 @@ export class ParleyNode {
     engine.onRecovered(() => {
       logger.info('engine recovered: restoring presence, announcing positions');
       if (!engine.broker.subscribedRooms().has(CONTROL_ROOM)) void this.subscribeControl();
-      this.hub.restorePresence().catch((error) => logger.warn({ err: error }, 'presence restore failed'));
-      this.hub.announcePositions().catch((error) => logger.warn({ err: error }, 'position announce failed'));
+      this.hub.membership
+        .restorePresence(this.hub.sessions)
+        .catch((error) => logger.warn({ err: error }, 'presence restore failed'));
+      this.hub.membership
+        .announcePositions()
+        .catch((error) => logger.warn({ err: error }, 'position announce failed'));
     });
     logger.info({ port: this.port, engine: engine.kind }, 'parley listening');
   }
@@ -247,8 +251,6 @@ export class ParleyNode {
     const { config, engine, logger } = this.deps;
     logger.info({ connections: this.hub.sessions.size }, 'shutting down');
     this.ws?.stopAccepting();
-    // Users reconnecting elsewhere keep their presence; the rest expire and are announced by the survivors.
-    this.hub.keepPresenceOnDisconnect = engine.kind === 'redis';
     await engine.registry.leave().catch((error) => {
       // The others sweep this instance out once its heartbeat is stale: the cost of a failure here is a late count.
       this.hub.counters.engineErrors += 1;
@@ -257,7 +259,8 @@ export class ParleyNode {
     const serverClosed = new Promise<void>((resolve) =>
       this.server ? this.server.close(() => resolve()) : resolve(),
     );
-    this.hub.closeAll(CloseCodes.shutdown, 'server shutting down');
+    // Users reconnecting elsewhere keep their presence; the rest expire and are announced by the survivors.
+    this.hub.drain(CloseCodes.shutdown, 'server shutting down', engine.kind === 'redis');
     let timer: NodeJS.Timeout | undefined;
     const timedOut = new Promise<void>((resolve) => {
       timer = setTimeout(resolve, config.shutdownTimeoutMs);
@@ -266,7 +269,7 @@ export class ParleyNode {
     clearTimeout(timer);
     for (const t of this.timers) clearInterval(t);
     this.feed?.close();
-    await this.hub.flushPresence();
+    await this.hub.membership.flush();
     await this.ws?.close();
     this.server?.closeAllConnections();
     await serverClosed;
@@ -339,6 +342,6 @@ export class ParleyNode {
 
   private async expirePresence(): Promise<void> {
     const expired = await this.deps.engine.presence.expire();
-    for (const { room, user } of expired) this.hub.announceLeave(room, user);
+    for (const { room, user } of expired) this.hub.membership.announceLeave(room, user);
   }
 }

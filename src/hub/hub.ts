@@ -3,22 +3,20 @@ import { roomAllowed } from '../auth/identity.js';
 import type { TokenVerifier } from '../auth/jwt.js';
 import type { Config } from '../config/config.js';
 import type { Engine } from '../engine/engine.js';
-import type { RoomEvent, UserInfo } from '../engine/types.js';
 import { LatencyWindow } from '../metrics/latency-window.js';
 import { CloseCodes } from '../protocol/close-codes.js';
-import { decodeCommand, encodeCompactMessage, encodeFrame } from '../protocol/codec.js';
 import { ReplyError } from '../protocol/error-codes.js';
-import { type Command, PROTOCOL_VERSION, type ServerFrame } from '../protocol/messages.js';
+import { PROTOCOL_VERSION } from '../protocol/messages.js';
+import type { ConnectionHandler } from '../transport/connection-handler.js';
 import type { Transport } from '../transport/transport.js';
 import type { Clock } from '../util/clock.js';
 import type { IdGenerator } from '../util/ids.js';
 import type { Logger } from '../util/logger.js';
-import { TokenBucket } from '../util/token-bucket.js';
-import type { Handler, HandlerContext } from './handlers/context.js';
-import { handlers } from './handlers/index.js';
-import { PresenceAnnouncer } from './presence-announcer.js';
-import { refusalOf } from './refusal.js';
-import { RoomIndex } from './room-index.js';
+import { CommandRunner } from './command-runner.js';
+import type { FailureReporter } from './failures.js';
+import { FanOut } from './fan-out.js';
+import type { HandlerContext } from './handlers/context.js';
+import { Membership } from './membership.js';
 import { Session } from './session.js';
 
 /** What the hub is built from. */
@@ -63,25 +61,13 @@ export interface HubObserver {
   deliveryLatency?(ms: number): void;
 }
 
-/** The tail of an empty command chain: one shared settled promise rather than one per connection. */
-const SETTLED = Promise.resolve();
-
-/** Commands a session may have in flight before the hub stops reading from it. */
-const MAX_IN_FLIGHT = 64;
-
-interface Inbox {
-  tail: Promise<void>;
-  inFlight: number;
-  /** Commands per second of this connection; undefined without a limit. */
-  rate?: TokenBucket;
-}
-
 /**
- * The node's hub: sessions, the local room index, command dispatch and fan-out. Each room event from the broker
- * is encoded once and the same bytes are written to every local member. Commands of one session run one at a
- * time in arrival order, so a client's sends are published in the order it made them.
+ * The node's hub: the sessions of this node and the parts that serve them. It owns the connection lifecycle
+ * (connect, welcome, disconnect, idle and drain) and wires three parts together: the {@link CommandRunner} (each
+ * connection's commands, in order, through the handler table), {@link Membership} (rooms, presence, subscriptions)
+ * and {@link FanOut} (the broker's events to local members, encoded once).
  */
-export class Hub {
+export class Hub implements ConnectionHandler<Session> {
   readonly sessions = new Set<Session>();
   readonly counters: HubCounters = {
     published: 0,
@@ -95,43 +81,42 @@ export class Hub {
   };
   /** Publish-to-fan-out latency of the messages delivered here, per delivery. */
   readonly latency = new LatencyWindow();
-  private readonly rooms: RoomIndex;
-  private readonly inboxes = new WeakMap<Session, Inbox>();
-  private readonly context: HandlerContext;
-  private readonly presenceAnnouncer: PresenceAnnouncer;
+  readonly membership: Membership;
+  private readonly commands: CommandRunner;
   private disconnecting = 0;
-  /**
-   * While draining, disconnects keep the users' presence: entries expire on their own unless the users reconnect
-   * to another node in time, so a rolling restart shows no leave/join storm.
-   */
-  keepPresenceOnDisconnect = false;
   private emptyWaiters: Array<() => void> = [];
   /** One handler for every session (not a closure per connection). */
   private readonly slowConsumerClosed = (session: Session): void => {
     this.counters.slowConsumers += 1;
     this.deps.logger.warn({ session: session.id, user: session.user.id }, 'slow consumer closed');
   };
+  private readonly report: FailureReporter = (operation, error, extra = {}) => {
+    this.counters.engineErrors += 1;
+    this.deps.logger.warn({ err: error, operation, ...extra }, 'engine operation failed');
+  };
 
   constructor(private readonly deps: HubDeps) {
-    this.rooms = new RoomIndex(deps.engine.broker, (room, error) =>
-      this.engineFailed('unsubscribe', error, { room }),
-    );
-    deps.engine.broker.onEvent((event) => this.dispatch(event));
-    this.presenceAnnouncer = new PresenceAnnouncer(
-      deps.config.presenceBatchMs,
-      deps.config.presenceBatchMaxMs,
-      (signal) => deps.engine.broker.signal(signal),
-      (room, error) => this.engineFailed('presence announce', error, { room }),
-    );
-    this.context = {
-      config: deps.config,
-      engine: deps.engine,
-      clock: deps.clock,
-      ids: deps.ids,
+    const { config, engine, clock, ids } = deps;
+    this.membership = new Membership({ config, engine, clock, nodeId: deps.nodeId, report: this.report });
+    const fanOut = new FanOut({
+      rooms: this.membership.rooms,
+      clock,
+      counters: this.counters,
+      latency: this.latency,
+      observer: deps.observer,
+      onControl: (event) => {
+        if (event.action === 'disconnect_user') this.disconnectUser(event.user, event.reason);
+      },
+    });
+    engine.broker.onEvent((event) => fanOut.dispatch(event));
+    const context: HandlerContext = {
+      config,
+      engine,
+      clock,
+      ids,
       verifyToken: deps.verifyToken,
+      membership: this.membership,
       applyIdentity: (session, identity) => this.applyIdentity(session, identity),
-      enterRoom: (session, room) => this.enterRoom(session, room),
-      exitRoom: (session, room) => this.exitRoom(session, room),
       countReceived: () => {
         this.counters.messagesReceived += 1;
       },
@@ -140,58 +125,24 @@ export class Hub {
         deps.observer?.publishLatency?.(ms);
       },
     };
+    this.commands = new CommandRunner({
+      config,
+      clock,
+      logger: deps.logger,
+      counters: this.counters,
+      report: this.report,
+      context,
+    });
   }
 
   /** Number of rooms with local members. */
   get roomCount(): number {
-    return this.rooms.roomCount;
+    return this.membership.roomCount;
   }
 
   /** Rooms with at least one local member. */
   roomNames(): string[] {
-    return [...this.rooms.roomNames()];
-  }
-
-  /**
-   * Re-adds every local session's presence (after the engine lost it, e.g. Redis restarted empty) and announces
-   * the users that thereby join again.
-   */
-  async restorePresence(): Promise<void> {
-    const { engine, nodeId } = this.deps;
-    const work: Array<Promise<void>> = [];
-    for (const session of this.sessions) {
-      for (const room of session.rooms) {
-        work.push(
-          engine.presence
-            .add(room, { conn: session.id, user: session.user, node: nodeId })
-            .then(async ({ userJoined }) => {
-              if (userJoined) this.presenceAnnouncer.joined(room, session.user);
-            }),
-        );
-      }
-    }
-    const results = await Promise.allSettled(work);
-    const failed = results.filter((r) => r.status === 'rejected').length;
-    if (failed > 0) this.engineFailed('restore presence', new Error(`${failed} entries not restored`));
-  }
-
-  /**
-   * Sends every local member each hosted room's current position. After the engine connection was lost, live
-   * messages of that time never reached this node; clients behind the position fetch them from history.
-   */
-  async announcePositions(): Promise<void> {
-    const rooms = [...this.rooms.roomNames()];
-    const results = await Promise.allSettled(
-      rooms.map(async (room) => {
-        const position = await this.deps.engine.log.position(room);
-        const members = this.rooms.members(room);
-        if (!members) return;
-        const frame = encodeFrame({ type: 'position', room, position });
-        for (const session of members) session.deliver(room, frame);
-      }),
-    );
-    const failed = results.filter((r) => r.status === 'rejected').length;
-    if (failed > 0) this.engineFailed('announce positions', new Error(`${failed} rooms not announced`));
+    return this.membership.roomNames();
   }
 
   /**
@@ -208,11 +159,7 @@ export class Hub {
     this.sessions.add(session);
     this.counters.connectionsOpened += 1;
     this.deps.logger.debug({ session: session.id, user: user.id }, 'connection opened');
-    const rate =
-      config.commandsPerSec > 0
-        ? new TokenBucket(config.commandsPerSec, config.commandsPerSec * 2, clock)
-        : undefined;
-    this.inboxes.set(session, { tail: SETTLED, inFlight: 0, rate });
+    this.commands.open(session);
     session.reply({
       type: 'welcome',
       v: PROTOCOL_VERSION,
@@ -231,13 +178,24 @@ export class Hub {
     return session;
   }
 
+  /** Handles one text frame from a session. */
+  receive(session: Session, text: string): void {
+    this.commands.receive(session, text);
+  }
+
+  /** Answers a binary frame: protocol v1 is text only. */
+  receiveBinary(session: Session): void {
+    this.commands.receiveBinary(session);
+  }
+
   /** Replaces a session's credentials (token refresh); leaves rooms the new ones no longer allow. */
   private async applyIdentity(session: Session, identity: Identity): Promise<void> {
     session.applyIdentity(identity, this.deps.clock.now());
     for (const room of [...session.rooms]) {
       if (identity.rooms && !roomAllowed(identity.rooms, room)) {
-        await this.exitRoom(session, room);
-        this.replyError(session, new ReplyError('forbidden', `no longer allowed in room '${room}'`));
+        await this.membership.exit(session, room);
+        const error = new ReplyError('forbidden', `no longer allowed in room '${room}'`);
+        this.commands.replyError(session, error);
       }
     }
   }
@@ -254,40 +212,6 @@ export class Hub {
     }
   }
 
-  /** Handles one text frame from a session. */
-  receive(session: Session, text: string): void {
-    const decoded = decodeCommand(text);
-    if (!decoded.ok) {
-      this.replyError(session, decoded.error, decoded.ref);
-      return;
-    }
-    const command = decoded.command;
-    const inbox = this.inboxes.get(session);
-    if (!inbox) return;
-    if (inbox.rate && !inbox.rate.take()) {
-      this.counters.rateLimited += 1;
-      const wait = inbox.rate.waitMs();
-      this.replyError(
-        session,
-        new ReplyError('rate_limited', `too many commands: retry in ${wait} ms`),
-        command.ref,
-      );
-      return;
-    }
-    inbox.inFlight += 1;
-    if (inbox.inFlight === MAX_IN_FLIGHT) session.pauseReading();
-    inbox.tail = inbox.tail.then(async () => {
-      await this.run(session, command);
-      inbox.inFlight -= 1;
-      if (inbox.inFlight === MAX_IN_FLIGHT / 2) session.resumeReading();
-    });
-  }
-
-  /** Answers a binary frame: protocol v1 is text only. */
-  receiveBinary(session: Session): void {
-    this.replyError(session, new ReplyError('binary_unsupported'));
-  }
-
   /**
    * Forgets a session whose connection closed: leaves its rooms (after its pending commands).
    * @param peerCode the close code the connection ended with, counted unless the server closed it first
@@ -300,9 +224,8 @@ export class Hub {
     this.disconnecting += 1;
     try {
       session.markClosed();
-      const inbox = this.inboxes.get(session);
-      if (inbox) await inbox.tail;
-      await Promise.all([...session.rooms].map((room) => this.exitRoom(session, room)));
+      await this.commands.settled(session);
+      await Promise.all([...session.rooms].map((room) => this.membership.exit(session, room)));
     } finally {
       this.disconnecting -= 1;
       this.notifyIfEmpty();
@@ -324,87 +247,18 @@ export class Hub {
     for (const resolve of waiters) resolve();
   }
 
-  /** Sends presence changes still waiting in the coalescing window. */
-  flushPresence(): Promise<void> {
-    return this.presenceAnnouncer.flush();
+  /**
+   * Drains: connections closed from now on keep their users' presence (see {@link Membership.startDraining}),
+   * and every session is closed with `code`.
+   */
+  drain(code: number, reason: string, keepPresence: boolean): void {
+    if (keepPresence) this.membership.startDraining();
+    this.closeAll(code, reason);
   }
 
   /** Closes every session with the given code (e.g. on shutdown). */
   closeAll(code: number, reason: string): void {
     for (const session of this.sessions) session.close(code, reason);
-  }
-
-  private async run(session: Session, command: Command): Promise<void> {
-    if (session.closed) return;
-    const handler = handlers[command.type] as Handler<typeof command.type>;
-    try {
-      await handler(this.context, session, command);
-    } catch (error) {
-      this.replyError(session, this.toReplyError(error, command), command.ref);
-    }
-  }
-
-  private toReplyError(error: unknown, command: Command): ReplyError {
-    const refusal = refusalOf(error);
-    if (refusal.cause === 'rate') this.counters.rateLimited += 1;
-    else if (refusal.cause === 'engine') this.engineFailed(command.type, error);
-    else if (refusal.cause === 'bug') {
-      this.counters.engineErrors += 1;
-      this.deps.logger.error({ err: error, command: command.type }, 'command failed');
-    }
-    return refusal.error;
-  }
-
-  private replyError(session: Session, error: ReplyError, ref?: number): void {
-    const frame: ServerFrame = {
-      type: 'error',
-      code: error.code,
-      message: error.message,
-      temporary: error.temporary,
-      ...(ref !== undefined ? { ref } : {}),
-    };
-    session.reply(frame);
-  }
-
-  private async enterRoom(session: Session, room: string): Promise<void> {
-    const { engine, nodeId } = this.deps;
-    session.rooms.add(room);
-    session.idleSince = undefined;
-    await this.rooms.add(room, session);
-    const { userJoined } = await engine.presence.add(room, {
-      conn: session.id,
-      user: session.user,
-      node: nodeId,
-    });
-    if (userJoined) this.presenceAnnouncer.joined(room, session.user);
-  }
-
-  private async exitRoom(session: Session, room: string): Promise<void> {
-    if (!session.rooms.delete(room)) return;
-    session.forgetRoom(room);
-    if (session.rooms.size === 0) session.idleSince = this.deps.clock.now();
-    this.rooms.remove(room, session);
-    if (this.keepPresenceOnDisconnect && session.closed) return;
-    try {
-      const { userLeft } = await this.deps.engine.presence.remove(room, session.id);
-      if (userLeft) await this.announceLeave(room, session.user);
-    } catch (error) {
-      // The store retries the removal in its next expire(), which reports the leave then.
-      this.engineFailed('presence remove', error, { room });
-      return;
-    }
-    // The last local member is gone (and no new one came while presence was removed): a room that never had a
-    // message costs nothing from now on, unless a member on another node still holds it.
-    if (this.rooms.members(room) === undefined) {
-      await this.deps.engine.log
-        .forget(room)
-        .catch((error) => this.engineFailed('forget empty room', error, { room }));
-    }
-  }
-
-  /** Announces that a user left a room (last connection gone). */
-  announceLeave(room: string, user: UserInfo): void {
-    this.presenceAnnouncer.left(room, user);
   }
 
   /**
@@ -421,52 +275,5 @@ export class Hub {
     }
     if (closed > 0) this.deps.logger.info({ user: userId, connections: closed }, 'user disconnected');
     return closed;
-  }
-
-  private dispatch(event: RoomEvent): void {
-    if (event.kind === 'control') {
-      if (event.action === 'disconnect_user') this.disconnectUser(event.user, event.reason);
-      return;
-    }
-    const members = this.rooms.members(event.room);
-    if (!members || members.size === 0) return;
-    if (event.kind === 'message') {
-      // Each format is encoded at most once per message, whatever the number of members.
-      let frame: Buffer | undefined;
-      let compact: Buffer | undefined;
-      for (const session of members) {
-        if (session.compact) {
-          compact ??= encodeCompactMessage(event.message);
-          session.deliver(event.room, compact, event.message);
-        } else {
-          frame ??= encodeFrame({ type: 'message', ...event.message });
-          session.deliver(event.room, frame, event.message);
-        }
-      }
-      this.counters.deliveries += members.size;
-      const latency = this.deps.clock.now() - event.message.ts;
-      this.latency.record(latency, members.size);
-      this.deps.observer?.deliveryLatency?.(latency);
-      return;
-    }
-    if (event.kind === 'typing') {
-      const frame = encodeFrame({ type: 'typing', room: event.room, user: event.user });
-      for (const session of members) {
-        if (session.user.id !== event.user.id) session.deliver(event.room, frame);
-      }
-      return;
-    }
-    const frame = encodeFrame({
-      type: 'presence_diff',
-      room: event.room,
-      joins: event.joins,
-      leaves: event.leaves,
-    });
-    for (const session of members) session.deliver(event.room, frame);
-  }
-
-  private engineFailed(operation: string, error: unknown, extra: Record<string, unknown> = {}): void {
-    this.counters.engineErrors += 1;
-    this.deps.logger.warn({ err: error, operation, ...extra }, 'engine operation failed');
   }
 }

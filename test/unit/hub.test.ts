@@ -127,8 +127,8 @@ describe('hub', () => {
   it('answers an unreachable engine with a temporary unavailable error and keeps the session', async () => {
     const { hub, connect } = setup((engine) => ({
       ...engine,
-      broker: Object.assign(Object.create(Object.getPrototypeOf(engine.broker)), engine.broker, {
-        publish: async () => {
+      log: Object.assign(Object.create(Object.getPrototypeOf(engine.log)), engine.log, {
+        append: async () => {
           throw new EngineUnavailableError('redis down');
         },
       }),

@@ -6,6 +6,7 @@ import { ReplyError } from '../../protocol/error-codes.js';
 import type { CommandOf, CommandType } from '../../protocol/messages.js';
 import type { Clock } from '../../util/clock.js';
 import type { IdGenerator } from '../../util/ids.js';
+import type { Membership } from '../membership.js';
 import type { Session } from '../session.js';
 
 /** What the hub offers command handlers. */
@@ -16,12 +17,10 @@ export interface HandlerContext {
   readonly ids: IdGenerator;
   /** Verifies a refreshed token; undefined in anonymous mode. */
   readonly verifyToken?: TokenVerifier;
+  /** Rooms and presence: `enter` and `exit` a room. */
+  readonly membership: Membership;
   /** Replaces the session's credentials (expiry, room rules). */
   applyIdentity(session: Session, identity: Identity): Promise<void>;
-  /** Joins the session to the room: local index, broker subscription, presence and its announcement. */
-  enterRoom(session: Session, room: string): Promise<void>;
-  /** Takes the session out of the room and announces the leave when it was the user's last connection. */
-  exitRoom(session: Session, room: string): Promise<void>;
   /** Counts a `send` command received from a client. */
   countReceived(): void;
   /** Counts a message accepted from a client and stored, whose publish took `ms`. */

@@ -112,10 +112,10 @@ export const join: Handler<'join'> = async (ctx, session, command) => {
   }
   session.hold(room);
   try {
-    await ctx.enterRoom(session, room);
+    await ctx.membership.enter(session, room);
   } catch (error) {
     session.release(room, { send: false });
-    await ctx.exitRoom(session, room).catch(() => {});
+    await ctx.membership.exit(session, room).catch(() => {});
     throw error;
   }
   await answerJoined(ctx, session, command.ref, room, command.since, true);
@@ -137,7 +137,7 @@ async function answerJoined(
   } catch (error) {
     if (holding) {
       session.release(room, { send: false });
-      await ctx.exitRoom(session, room).catch(() => {});
+      await ctx.membership.exit(session, room).catch(() => {});
     } else {
       // Still joined: nothing held may be lost.
       session.release(room, { send: true });

@@ -3,6 +3,6 @@ import { type Handler, requireJoined } from './context.js';
 /** `leave`: exit a room; no further events of it are delivered after the reply. */
 export const leave: Handler<'leave'> = async (ctx, session, command) => {
   const room = requireJoined(session, command.room, ctx.config);
-  await ctx.exitRoom(session, room);
+  await ctx.membership.exit(session, room);
   session.reply({ type: 'left', ref: command.ref, room });
 };

@@ -1,0 +1,126 @@
+import type { Config } from '../config/config.js';
+import { decodeCommand } from '../protocol/codec.js';
+import { ReplyError } from '../protocol/error-codes.js';
+import type { Command, ServerFrame } from '../protocol/messages.js';
+import type { Clock } from '../util/clock.js';
+import type { Logger } from '../util/logger.js';
+import { TokenBucket } from '../util/token-bucket.js';
+import type { FailureReporter } from './failures.js';
+import type { Handler, HandlerContext } from './handlers/context.js';
+import { handlers } from './handlers/index.js';
+import type { HubCounters } from './hub.js';
+import { refusalOf } from './refusal.js';
+import type { Session } from './session.js';
+
+/** What the command runner needs. */
+export interface CommandRunnerDeps {
+  config: Config;
+  clock: Clock;
+  logger: Logger;
+  counters: HubCounters;
+  report: FailureReporter;
+  /** What handlers get. */
+  context: HandlerContext;
+}
+
+/** The tail of an empty command chain: one shared settled promise rather than one per connection. */
+const SETTLED = Promise.resolve();
+
+/** Commands a session may have in flight before the runner stops reading from it. */
+const MAX_IN_FLIGHT = 64;
+
+interface Inbox {
+  tail: Promise<void>;
+  inFlight: number;
+  /** Commands per second of this connection; undefined without a limit. */
+  rate?: TokenBucket;
+}
+
+/**
+ * Runs each connection's commands: decoded and validated at the boundary, rate-limited per connection, routed
+ * through the table of handlers, one at a time in arrival order (so a client's sends are stored in the order it
+ * made them), with at most {@link MAX_IN_FLIGHT} waiting before the connection is no longer read. Every failure
+ * becomes a reply error through the one mapping the server API uses too (`refusal.ts`).
+ */
+export class CommandRunner {
+  private readonly inboxes = new WeakMap<Session, Inbox>();
+
+  constructor(private readonly deps: CommandRunnerDeps) {}
+
+  /** Starts taking commands from a new session. */
+  open(session: Session): void {
+    const { commandsPerSec } = this.deps.config;
+    const rate =
+      commandsPerSec > 0 ? new TokenBucket(commandsPerSec, commandsPerSec * 2, this.deps.clock) : undefined;
+    this.inboxes.set(session, { tail: SETTLED, inFlight: 0, rate });
+  }
+
+  /** Resolves once the session's commands so far have finished. */
+  settled(session: Session): Promise<void> {
+    return this.inboxes.get(session)?.tail ?? SETTLED;
+  }
+
+  /** Handles one text frame from a session. */
+  receive(session: Session, text: string): void {
+    const decoded = decodeCommand(text);
+    if (!decoded.ok) {
+      this.replyError(session, decoded.error, decoded.ref);
+      return;
+    }
+    const command = decoded.command;
+    const inbox = this.inboxes.get(session);
+    if (!inbox) return;
+    if (inbox.rate && !inbox.rate.take()) {
+      this.deps.counters.rateLimited += 1;
+      const wait = inbox.rate.waitMs();
+      const error = new ReplyError('rate_limited', `too many commands: retry in ${wait} ms`);
+      this.replyError(session, error, command.ref);
+      return;
+    }
+    inbox.inFlight += 1;
+    if (inbox.inFlight === MAX_IN_FLIGHT) session.pauseReading();
+    inbox.tail = inbox.tail.then(async () => {
+      await this.run(session, command);
+      inbox.inFlight -= 1;
+      if (inbox.inFlight === MAX_IN_FLIGHT / 2) session.resumeReading();
+    });
+  }
+
+  /** Answers a binary frame: protocol v1 is text only. */
+  receiveBinary(session: Session): void {
+    this.replyError(session, new ReplyError('binary_unsupported'));
+  }
+
+  /** Sends a reply error (with the command's `ref` when there is one). */
+  replyError(session: Session, error: ReplyError, ref?: number): void {
+    const frame: ServerFrame = {
+      type: 'error',
+      code: error.code,
+      message: error.message,
+      temporary: error.temporary,
+      ...(ref !== undefined ? { ref } : {}),
+    };
+    session.reply(frame);
+  }
+
+  private async run(session: Session, command: Command): Promise<void> {
+    if (session.closed) return;
+    const handler = handlers[command.type] as Handler<typeof command.type>;
+    try {
+      await handler(this.deps.context, session, command);
+    } catch (error) {
+      this.replyError(session, this.refuse(error, command), command.ref);
+    }
+  }
+
+  private refuse(error: unknown, command: Command): ReplyError {
+    const refusal = refusalOf(error);
+    if (refusal.cause === 'rate') this.deps.counters.rateLimited += 1;
+    else if (refusal.cause === 'engine') this.deps.report(command.type, error);
+    else if (refusal.cause === 'bug') {
+      this.deps.counters.engineErrors += 1;
+      this.deps.logger.error({ err: error, command: command.type }, 'command failed');
+    }
+    return refusal.error;
+  }
+}
