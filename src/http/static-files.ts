@@ -23,12 +23,25 @@ interface StaticFile {
   immutable: boolean;
 }
 
-/** Serves the built web UI from memory. Only files present at start-up are served: no path reaches the disk. */
+/**
+ * Serves the built web UI from memory. Only files present when {@link load} ran are served: no path reaches the
+ * disk. Created with the node (routes refer to it); filled when the node starts.
+ */
 export class StaticFiles {
-  private constructor(private readonly files: Map<string, StaticFile>) {}
+  private files = new Map<string, StaticFile>();
 
-  /** Loads every file below `root`; an absent root serves a page that says how to build the UI. */
+  constructor(private readonly root: string) {}
+
+  /** A StaticFiles loaded from `root` at once. */
   static async load(root: string): Promise<StaticFiles> {
+    const files = new StaticFiles(root);
+    await files.load();
+    return files;
+  }
+
+  /** Loads every file below the root; an absent root serves nothing (the node warns). */
+  async load(): Promise<void> {
+    const root = this.root;
     const files = new Map<string, StaticFile>();
     let names: string[];
     try {
@@ -48,7 +61,7 @@ export class StaticFiles {
         immutable: path.startsWith('/assets/'),
       });
     }
-    return new StaticFiles(files);
+    this.files = files;
   }
 
   /** Number of files loaded. */

@@ -9,7 +9,7 @@ import { ReplyError } from '../protocol/error-codes.js';
 import { PROTOCOL_VERSION } from '../protocol/messages.js';
 import type { ConnectionHandler } from '../transport/connection-handler.js';
 import type { Transport } from '../transport/transport.js';
-import type { Clock } from '../util/clock.js';
+import type { Clock, Timers } from '../util/clock.js';
 import type { IdGenerator } from '../util/ids.js';
 import type { Logger } from '../util/logger.js';
 import { CommandRunner } from './command-runner.js';
@@ -17,7 +17,7 @@ import type { FailureReporter } from './failures.js';
 import { FanOut } from './fan-out.js';
 import type { HandlerContext } from './handlers/context.js';
 import { Membership } from './membership.js';
-import { Session } from './session.js';
+import { Session, type SessionTime } from './session.js';
 
 /** What the hub is built from. */
 export interface HubDeps {
@@ -31,6 +31,7 @@ export interface HubDeps {
   verifyToken?: TokenVerifier;
   /** Receives latency observations (metrics). */
   observer?: HubObserver;
+  timers: Timers;
 }
 
 /** Counters of one node's hub, read by the stats endpoint and metrics. */
@@ -84,6 +85,8 @@ export class Hub implements ConnectionHandler<Session> {
   readonly membership: Membership;
   private readonly commands: CommandRunner;
   private disconnecting = 0;
+  /** Shared by every session (not an object per connection). */
+  private readonly sessionTime: SessionTime;
   private emptyWaiters: Array<() => void> = [];
   /** One handler for every session (not a closure per connection). */
   private readonly slowConsumerClosed = (session: Session): void => {
@@ -96,8 +99,16 @@ export class Hub implements ConnectionHandler<Session> {
   };
 
   constructor(private readonly deps: HubDeps) {
-    const { config, engine, clock, ids } = deps;
-    this.membership = new Membership({ config, engine, clock, nodeId: deps.nodeId, report: this.report });
+    const { config, engine, clock, ids, timers } = deps;
+    this.sessionTime = { clock, timers };
+    this.membership = new Membership({
+      config,
+      engine,
+      clock,
+      timers,
+      nodeId: deps.nodeId,
+      report: this.report,
+    });
     const fanOut = new FanOut({
       rooms: this.membership.rooms,
       clock,
@@ -152,8 +163,15 @@ export class Hub implements ConnectionHandler<Session> {
   connect(transport: Transport, identity: Identity, options: { compact?: boolean } = {}): Session {
     const { config, clock } = this.deps;
     const user = identity.user;
-    const session = new Session(this.deps.ids.sessionId(), user, transport, config, this.slowConsumerClosed);
-    session.applyIdentity(identity, clock.now());
+    const session = new Session(
+      this.deps.ids.sessionId(),
+      user,
+      transport,
+      config,
+      this.sessionTime,
+      this.slowConsumerClosed,
+    );
+    session.applyIdentity(identity);
     session.idleSince = clock.now();
     if (options.compact) session.compact = true;
     this.sessions.add(session);
@@ -190,7 +208,7 @@ export class Hub implements ConnectionHandler<Session> {
 
   /** Replaces a session's credentials (token refresh); leaves rooms the new ones no longer allow. */
   private async applyIdentity(session: Session, identity: Identity): Promise<void> {
-    session.applyIdentity(identity, this.deps.clock.now());
+    session.applyIdentity(identity);
     for (const room of [...session.rooms]) {
       if (identity.rooms && !roomAllowed(identity.rooms, room)) {
         await this.membership.exit(session, room);

@@ -2,7 +2,7 @@ import type { Config } from '../config/config.js';
 import type { Engine } from '../engine/engine.js';
 import type { UserInfo } from '../engine/types.js';
 import { encodeFrame } from '../protocol/codec.js';
-import type { Clock } from '../util/clock.js';
+import type { Clock, Timers } from '../util/clock.js';
 import type { FailureReporter } from './failures.js';
 import { PresenceAnnouncer } from './presence-announcer.js';
 import { RoomIndex } from './room-index.js';
@@ -13,6 +13,7 @@ export interface MembershipDeps {
   config: Config;
   engine: Engine;
   clock: Clock;
+  timers: Timers;
   nodeId: string;
   report: FailureReporter;
 }
@@ -40,6 +41,7 @@ export class Membership {
       deps.config.presenceBatchMaxMs,
       (signal) => deps.engine.broker.signal(signal),
       (room, error) => deps.report('presence announce', error, { room }),
+      deps.timers,
     );
   }
 

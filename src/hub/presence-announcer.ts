@@ -1,5 +1,6 @@
 import type { RoomSignal } from '../broker/broker.js';
 import type { UserInfo } from '../engine/types.js';
+import { systemTimers, type TimerHandle, type Timers } from '../util/clock.js';
 
 /**
  * A room with changes not announced yet or a diff sent less than a window ago. Its next announcement is always
@@ -8,7 +9,7 @@ import type { UserInfo } from '../engine/types.js';
 interface RoomState {
   joins: Map<string, UserInfo>;
   leaves: Map<string, UserInfo>;
-  scheduled: { cancel(): void };
+  scheduled: TimerHandle;
   /** The window after the next diff: doubles with every diff while the room keeps changing. */
   nextWindowMs: number;
 }
@@ -31,6 +32,7 @@ export class PresenceAnnouncer {
     private readonly maxWindowMs: number,
     private readonly signal: (signal: RoomSignal) => Promise<void>,
     private readonly onError: (room: string, error: unknown) => void,
+    private readonly timers: Timers = systemTimers,
   ) {}
 
   /** Rooms with changes pending or a diff sent less than a window ago (memory is O(these)). */
@@ -74,14 +76,8 @@ export class PresenceAnnouncer {
   }
 
   /** Announces `room` after `delayMs` (at the end of this turn when <= 0); never keeps the process alive. */
-  private schedule(room: string, delayMs: number): { cancel(): void } {
-    const run = () => void this.announce(room, true);
-    if (delayMs <= 0) {
-      const immediate = setImmediate(run).unref();
-      return { cancel: () => clearImmediate(immediate) };
-    }
-    const timer = setTimeout(run, delayMs).unref();
-    return { cancel: () => clearTimeout(timer) };
+  private schedule(room: string, delayMs: number): TimerHandle {
+    return this.timers.setTimeout(() => void this.announce(room, true), delayMs);
   }
 
   /** Sends the room's pending diff; `throttle` keeps later changes back for a window (not when flushing). */

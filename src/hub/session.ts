@@ -4,6 +4,7 @@ import { CloseCodes } from '../protocol/close-codes.js';
 import { encodeFrame } from '../protocol/codec.js';
 import type { ServerFrame } from '../protocol/messages.js';
 import type { Transport } from '../transport/transport.js';
+import type { Clock, TimerHandle, Timers } from '../util/clock.js';
 
 /** Limits of one session's outgoing queue. */
 export interface SessionLimits {
@@ -13,6 +14,12 @@ export interface SessionLimits {
   writeHighWaterBytes: number;
   /** Time a closing peer gets to acknowledge before the connection is cut. */
   closeTimeoutMs: number;
+}
+
+/** Time for a session: its credentials' expiry and its close timeout. */
+export interface SessionTime {
+  clock: Clock;
+  timers: Timers;
 }
 
 /** A frame held back while a join is in progress, with the position of the message it carries (if any). */
@@ -43,7 +50,7 @@ export class Session {
   expiresAt?: number;
   /** Since when the session has been in no room (for the idle timeout); undefined while in a room. */
   idleSince?: number;
-  private expiryTimer?: NodeJS.Timeout;
+  private expiryTimer?: TimerHandle;
   /** Frames waiting for the socket to drain; `queue[queueHead]` is the oldest. */
   private queue: Buffer[] = [];
   private queueHead = 0;
@@ -67,6 +74,7 @@ export class Session {
     readonly user: UserInfo,
     private readonly transport: Transport,
     private readonly limits: SessionLimits,
+    private readonly time: SessionTime,
     private readonly onSlowConsumer: (session: Session) => void = () => {},
   ) {}
 
@@ -140,20 +148,19 @@ export class Session {
    * Takes the credentials' expiry and room rules; the session closes with `token_expired` at expiry unless new
    * credentials come first.
    */
-  applyIdentity(identity: Identity, now: number): void {
+  applyIdentity(identity: Identity): void {
+    const { clock, timers } = this.time;
     this.roomRules = identity.rooms;
     this.expiresAt = identity.expiresAt;
-    clearTimeout(this.expiryTimer);
+    this.expiryTimer?.cancel();
     if (identity.expiresAt === undefined || this.closing) return;
     // setTimeout holds at most ~24.8 days; a longer-lived token is checked again then.
-    const delay = Math.min(Math.max(0, identity.expiresAt - now), 2_000_000_000);
-    this.expiryTimer = setTimeout(() => {
-      if (this.expiresAt !== undefined && this.expiresAt <= Date.now())
+    const delay = Math.min(Math.max(0, identity.expiresAt - clock.now()), 2_000_000_000);
+    this.expiryTimer = timers.setTimeout(() => {
+      if (this.expiresAt !== undefined && this.expiresAt <= clock.now())
         this.close(CloseCodes.token_expired, 'token expired');
-      else if (this.expiresAt !== undefined)
-        this.applyIdentity({ ...identity, expiresAt: this.expiresAt }, Date.now());
+      else if (this.expiresAt !== undefined) this.applyIdentity({ ...identity, expiresAt: this.expiresAt });
     }, delay);
-    this.expiryTimer.unref();
   }
 
   /**
@@ -182,7 +189,7 @@ export class Session {
     this.dropQueued();
     this.transport.close(code, reason);
     if (this.limits.closeTimeoutMs > 0) {
-      setTimeout(() => this.transport.terminate(), this.limits.closeTimeoutMs).unref();
+      this.time.timers.setTimeout(() => this.transport.terminate(), this.limits.closeTimeoutMs);
     } else {
       this.transport.terminate();
     }
@@ -195,7 +202,7 @@ export class Session {
   }
 
   private dropQueued(): void {
-    clearTimeout(this.expiryTimer);
+    this.expiryTimer?.cancel();
     this.queue = [];
     this.queueHead = 0;
     this.queuedBytes = 0;

@@ -1,3 +1,5 @@
+import { systemTimers, type TimerHandle, type Timers } from '../util/clock.js';
+
 /** Ticks per heartbeat interval at most: the wheel never visits more often than every {@link MIN_TICK_MS}. */
 const MAX_SLOTS = 100;
 /** The shortest time between two ticks. */
@@ -16,21 +18,20 @@ export class PingWheel<T> {
   private readonly slots: Array<Set<T>>;
   private dealt = 0;
   private turn = 0;
-  private readonly timer: NodeJS.Timeout;
+  private readonly timer: TimerHandle;
 
   /**
    * @param intervalMs time in which every item is visited once
    * @param visit called for each item of the slot whose turn it is
    */
-  constructor(intervalMs: number, visit: (item: T) => void) {
+  constructor(intervalMs: number, visit: (item: T) => void, timers: Timers = systemTimers) {
     const count = Math.max(1, Math.min(MAX_SLOTS, Math.floor(intervalMs / MIN_TICK_MS)));
     this.slots = Array.from({ length: count }, () => new Set<T>());
-    this.timer = setInterval(() => {
+    this.timer = timers.setInterval(() => {
       const slot = this.slots[this.turn] as Set<T>;
       this.turn = (this.turn + 1) % count;
       for (const item of slot) visit(item);
     }, intervalMs / count);
-    this.timer.unref();
   }
 
   /**
@@ -50,6 +51,6 @@ export class PingWheel<T> {
 
   /** Stops visiting. */
   stop(): void {
-    clearInterval(this.timer);
+    this.timer.cancel();
   }
 }

@@ -8,6 +8,7 @@ import type { Duplex } from 'node:stream';
 import { type RawData, type WebSocket, WebSocketServer } from 'ws';
 import { parseRequestTarget } from '../http/request-target.js';
 import { CloseCodes } from '../protocol/close-codes.js';
+import type { Timers } from '../util/clock.js';
 import type { Logger } from '../util/logger.js';
 import type { Admission } from './admission.js';
 import type { ConnectionHandler } from './connection-handler.js';
@@ -31,6 +32,7 @@ export interface WsServerOptions<S> {
   /** Where accepted connections go (the hub). */
   handler: ConnectionHandler<S>;
   logger: Logger;
+  timers: Timers;
 }
 
 /** The endpoint, attached to an HTTP server. */
@@ -79,15 +81,19 @@ export function attachWebSocketServer<S>(server: Server, options: WsServerOption
   >();
   // Each connection is pinged once per interval, a slice of them at a time (see PingWheel). Refused handshakes are
   // not in the wheel: ws destroys their socket itself if the peer does not answer its close frame in time.
-  const pings = new PingWheel<WebSocket>(options.heartbeatIntervalMs, (ws) => {
-    const connection = connections.get(ws);
-    if (!connection?.alive) {
-      ws.terminate();
-      return;
-    }
-    connection.alive = false;
-    ws.ping();
-  });
+  const pings = new PingWheel<WebSocket>(
+    options.heartbeatIntervalMs,
+    (ws) => {
+      const connection = connections.get(ws);
+      if (!connection?.alive) {
+        ws.terminate();
+        return;
+      }
+      connection.alive = false;
+      ws.ping();
+    },
+    options.timers,
+  );
   function onPong(this: WebSocket): void {
     const connection = connections.get(this);
     if (connection) connection.alive = true;

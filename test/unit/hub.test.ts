@@ -20,7 +20,15 @@ function setup(engineOverride?: (engine: Engine) => Engine) {
   });
   const base = createMemoryEngine({ ...config, clock, ids: randomIds() });
   const engine = engineOverride ? engineOverride(base) : base;
-  const hub = new Hub({ config, engine, clock, ids: randomIds(), logger: silentLogger(), nodeId: 'n1' });
+  const hub = new Hub({
+    config,
+    engine,
+    clock,
+    timers: clock,
+    ids: randomIds(),
+    logger: silentLogger(),
+    nodeId: 'n1',
+  });
   const connect = (id: string) => {
     const transport = new FakeTransport();
     const session = hub.connect(transport, { user: { id, name: id.toUpperCase() } });

@@ -2,24 +2,27 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { RoomSignal } from '../../src/broker/broker.js';
 import { PresenceAnnouncer } from '../../src/hub/presence-announcer.js';
-import { waitUntil } from '../helpers/wait.js';
+import { ManualClock } from '../../src/util/clock.js';
 
 const user = (id: string) => ({ id, name: id.toUpperCase() });
 
+/** An announcer on a manual clock: time moves only with `clock.advance`, so windows are exact. */
 function announcer(windowMs: number, maxWindowMs = windowMs) {
+  const clock = new ManualClock(0);
   const sent: RoomSignal[] = [];
-  /** When each diff was sent (Date.now()). */
+  /** When each diff was sent, on the manual clock. */
   const at: number[] = [];
   const a = new PresenceAnnouncer(
     windowMs,
     maxWindowMs,
     async (s) => {
       sent.push(s);
-      at.push(Date.now());
+      at.push(clock.now());
     },
     () => {},
+    clock,
   );
-  return { a, sent, at };
+  return { a, sent, at, clock };
 }
 
 describe('presence announcer', () => {
@@ -53,62 +56,66 @@ describe('presence announcer', () => {
     assert.deepEqual(sent, [], 'a reconnect within the window shows no leave and no join');
   });
 
-  it('announces the first change of a quiet room at the end of the turn, without waiting for the window', async () => {
-    const { a, sent } = announcer(60_000);
+  it('announces the first change of a quiet room at the end of the turn, without waiting for the window', () => {
+    const { a, sent, clock } = announcer(60_000);
     a.joined('r', user('x'));
     a.joined('r', user('y'));
     assert.equal(sent.length, 0, 'not within the turn');
-    await new Promise((resolve) => setImmediate(resolve));
+    clock.advance(0);
     assert.deepEqual(sent, [{ kind: 'presence', room: 'r', joins: [user('x'), user('y')], leaves: [] }]);
   });
 
-  it('holds changes after a diff until the window ends, then sends them as one', async () => {
-    const { a, sent } = announcer(600);
+  it('holds changes after a diff until the window ends, then sends them as one', () => {
+    const { a, sent, at, clock } = announcer(600);
     a.joined('r', user('x'));
-    await waitUntil(() => sent.length === 1, 2000, 'the first diff');
-    const firstAt = Date.now();
+    clock.advance(0);
+    assert.equal(sent.length, 1);
     a.joined('r', user('y'));
     a.left('r', user('x'));
     a.joined('other', user('z'));
-    await waitUntil(() => sent.length === 2, 2000, 'the quiet room’s diff');
+    clock.advance(0);
     assert.deepEqual(sent[1], { kind: 'presence', room: 'other', joins: [user('z')], leaves: [] });
-    await waitUntil(() => sent.length === 3, 2000, 'the window to end');
-    // The window started when the first diff was sent, a little before it was seen here.
-    assert.ok(Date.now() - firstAt >= 300, 'held for the window');
+    clock.advance(599);
+    assert.equal(sent.length, 2, 'held for the whole window');
+    clock.advance(1);
     assert.deepEqual(sent[2], { kind: 'presence', room: 'r', joins: [user('y')], leaves: [user('x')] });
+    assert.deepEqual(at, [0, 0, 600]);
   });
 
-  it('doubles the window while the room keeps changing, up to the maximum', async () => {
-    const { a, sent, at } = announcer(100, 200);
+  it('doubles the window while the room keeps changing, up to the maximum', () => {
+    const { a, sent, at, clock } = announcer(100, 200);
     a.joined('r', user('a'));
-    for (const [n, id] of [
-      [2, 'b'],
-      [3, 'c'],
-      [4, 'd'],
+    clock.advance(0);
+    // Each change comes right after the previous diff, so the room never goes quiet.
+    for (const [id, window] of [
+      ['b', 100],
+      ['c', 200],
+      ['d', 200],
     ] as const) {
-      await waitUntil(() => sent.length === n - 1, 5000, `diff ${n - 1}`);
       a.joined('r', user(id));
+      clock.advance(window - 1);
+      const last = sent.at(-1);
+      assert.notEqual(last?.kind === 'presence' ? last.joins[0]?.id : undefined, id, 'held for the window');
+      clock.advance(1);
     }
-    await waitUntil(() => sent.length === 4, 5000, 'diff 4');
-    const gaps = at.slice(1).map((t, i) => t - (at[i] as number));
-    // Windows of 100, 200 and (capped) 200 ms; timers measure from a loop time that may lag Date.now() a little.
-    assert.ok((gaps[0] as number) >= 80, `first window ${gaps[0]}`);
-    assert.ok((gaps[1] as number) >= 180, `doubled window ${gaps[1]}`);
-    assert.ok((gaps[2] as number) >= 180, `capped window ${gaps[2]}`);
+    // The first change at once, then windows of 100, 200 and (capped) 200 ms.
+    assert.deepEqual(at, [0, 100, 300, 500]);
     assert.deepEqual(
       sent.map((s) => (s.kind === 'presence' ? s.joins.map((u) => u.id) : [])),
       [['a'], ['b'], ['c'], ['d']],
     );
   });
 
-  it('forgets a room that stayed quiet for a window: its next change goes out at once', async () => {
-    const { a, sent } = announcer(50);
+  it('forgets a room that stayed quiet for a window: its next change goes out at once', () => {
+    const { a, sent, clock } = announcer(50);
     a.joined('r', user('x'));
-    await waitUntil(() => sent.length === 1, 2000, 'the first diff');
+    clock.advance(0);
+    assert.equal(sent.length, 1);
     // After the window the follow-up finds nothing to send and forgets the room.
-    await waitUntil(() => a.roomsTracked === 0, 2000, 'the room to be forgotten');
+    clock.advance(50);
+    assert.equal(a.roomsTracked, 0);
     a.left('r', user('x'));
-    await new Promise((resolve) => setImmediate(resolve));
+    clock.advance(0);
     assert.equal(sent.length, 2);
   });
 });

@@ -1,0 +1,202 @@
+/**
+ * The composition root: `createNode` builds every part of a node from its configuration (engine, identity, hub,
+ * admission, metrics, HTTP routes and server, WebSocket endpoint, stats) and injects clock, timers, ids and logger,
+ * so several nodes can run in one process (tests do). Nothing else constructs parts; `ParleyNode` only runs them.
+ */
+import type { ServerResponse } from 'node:http';
+import { fileURLToPath } from 'node:url';
+import { Registry } from 'prom-client';
+import { createJwtVerifier, type TokenVerifier } from './auth/jwt.js';
+import type { Config } from './config/config.js';
+import type { Engine } from './engine/engine.js';
+import { createMemoryEngine } from './engine/memory-engine.js';
+import { createRedisEngine } from './engine/redis-engine.js';
+import { createHttpServer } from './http/http-server.js';
+import { createServerApi } from './http/server-api.js';
+import { StaticFiles } from './http/static-files.js';
+import { StatsFeed } from './http/stats-feed.js';
+import { Hub } from './hub/hub.js';
+import { registerMetrics } from './metrics/prometheus.js';
+import { ParleyNode } from './node.js';
+import { NodeStatsReporter, type StatsResponse } from './node-stats.js';
+import type { RedisTarget } from './redis/link.js';
+import { Admission } from './transport/admission.js';
+import { anonymousIdentity, type Identify, tokenIdentity } from './transport/identify.js';
+import { attachWebSocketServer } from './transport/ws-server.js';
+import { type Clock, systemClock, systemTimers, type Timers } from './util/clock.js';
+import { type IdGenerator, randomId, randomIds } from './util/ids.js';
+import { createLogger, type Logger } from './util/logger.js';
+
+/** Parts that may be swapped when assembling a node (tests inject clocks, timers, ids, engines and loggers). */
+export interface NodeOverrides {
+  logger?: Logger;
+  clock?: Clock;
+  timers?: Timers;
+  ids?: IdGenerator;
+  engine?: Engine;
+  identify?: Identify;
+  webRoot?: string;
+  /** Prometheus registry for the node's metrics (default: a fresh one per node). */
+  metrics?: Registry;
+}
+
+/** Where the built web UI lives relative to the compiled server (dist/src/compose.js → dist/web). */
+const DEFAULT_WEB_ROOT = fileURLToPath(new URL('../web/', import.meta.url));
+
+/** Where Redis is, from the configuration; undefined for the in-memory engine. */
+export function redisTarget(config: Config): RedisTarget | undefined {
+  if (config.redisCluster !== '') {
+    const cluster = config.redisCluster.split(',').map((part) => {
+      const [host = '', port = ''] = part.trim().split(':');
+      return { host, port: Number(port) };
+    });
+    return { cluster };
+  }
+  return config.redisUrl !== '' ? { url: config.redisUrl } : undefined;
+}
+
+/** The engine the configuration asks for: Redis when a Redis URL or cluster is given, memory otherwise. */
+export function createEngine(
+  config: Config,
+  deps: { nodeId: string; clock: Clock; ids: IdGenerator; logger: Logger },
+): Engine {
+  const common = {
+    historySize: config.historySize,
+    historyTtlMs: config.historyTtlMs,
+    idempotencyWindowMs: config.idempotencyWindowMs,
+    userMessagesPerSec: config.userMessagesPerSec,
+    presenceTtlMs: config.presenceTtlMs,
+    clock: deps.clock,
+    ids: deps.ids,
+  };
+  const target = redisTarget(config);
+  if (!target) return createMemoryEngine(common);
+  return createRedisEngine({
+    ...common,
+    target,
+    prefix: config.redisPrefix,
+    statsStaleMs: config.statsIntervalMs * 3,
+    connectTimeoutMs: config.redisConnectTimeoutMs,
+    commandTimeoutMs: config.redisCommandTimeoutMs,
+    // Unique per process: a restarted node with the same id is a new instance whose predecessor gets swept.
+    instance: `${deps.nodeId}.${randomId().slice(0, 6)}`,
+    logger: deps.logger,
+  });
+}
+
+/** Verified-token mode: keys are read when the node starts, so a bad key file stops start-up with its error. */
+function tokenVerification(config: Config): { verifyToken?: TokenVerifier; load: () => Promise<void> } {
+  if (config.auth !== 'jwt') return { load: async () => {} };
+  let verifier: TokenVerifier | undefined;
+  return {
+    verifyToken: (token) => {
+      if (!verifier) throw new Error('token verifier used before start');
+      return verifier(token);
+    },
+    load: async () => {
+      verifier = await createJwtVerifier(config);
+    },
+  };
+}
+
+/** Answers a Prometheus scrape from the node's own registry. */
+function metricsRoute(metrics: Registry, logger: Logger) {
+  return (response: ServerResponse) => {
+    metrics.metrics().then(
+      (body) => {
+        response.writeHead(200, { 'content-type': metrics.contentType, 'cache-control': 'no-store' });
+        response.end(body);
+      },
+      (error: unknown) => {
+        logger.error({ err: error }, 'metrics collection failed');
+        response.writeHead(500).end();
+      },
+    );
+  };
+}
+
+/** Assembles a node from its configuration; call `start()` on the result. */
+export function createNode(config: Config, overrides: NodeOverrides = {}): ParleyNode {
+  const nodeId = config.nodeId || `node-${randomId().slice(0, 8)}`;
+  const clock = overrides.clock ?? systemClock;
+  const timers = overrides.timers ?? systemTimers;
+  const ids = overrides.ids ?? randomIds();
+  const logger =
+    overrides.logger ??
+    createLogger({ level: config.logLevel, format: config.logFormat, base: { node: nodeId } });
+  const engine = overrides.engine ?? createEngine(config, { nodeId, clock, ids, logger });
+  const tokens = tokenVerification(config);
+  const identify =
+    overrides.identify ??
+    (tokens.verifyToken ? tokenIdentity(tokens.verifyToken) : anonymousIdentity(config));
+  const admission = new Admission(config, clock);
+  const metrics = overrides.metrics ?? new Registry();
+  // The node exists last; what reads it does so at run time.
+  let node: ParleyNode | undefined;
+  const isReady = () => node?.isReady() ?? false;
+  const observer = registerMetrics(metrics, {
+    hub: () => hub.counters,
+    engine: () => engine.counters(),
+    connections: () => hub.sessions.size,
+    rooms: () => hub.roomCount,
+    users: () => admission.userCount,
+    bytesOut: () => ws.bytesOut,
+    ready: () => (isReady() ? 1 : 0),
+  });
+  const hub = new Hub({ config, engine, clock, timers, ids, logger, nodeId, observer, ...tokens });
+  const feed = new StatsFeed<StatsResponse>(Math.ceil(300_000 / config.statsIntervalMs));
+  const stats = new NodeStatsReporter({ nodeId, engine, hub, admission, clock, logger, feed, isReady });
+  const files = new StaticFiles(overrides.webRoot ?? DEFAULT_WEB_ROOT);
+  const serveMetrics = metricsRoute(metrics, logger);
+  const server = createHttpServer(
+    {
+      json: { '/api/stats': () => stats.clusterStats() },
+      streams: {
+        '/api/stats/stream': (request, response) => feed.attach(request, response),
+        '/metrics': (_request, response) => serveMetrics(response),
+      },
+      text: {
+        '/healthz': () => ({ status: 200, body: 'ok\n' }),
+        '/readyz': () =>
+          isReady() ? { status: 200, body: 'ready\n' } : { status: 503, body: 'not ready\n' },
+      },
+      files,
+      pages: ['/', '/dashboard'],
+      adminToken: config.adminToken,
+      protectedPrefixes: ['/api/', '/metrics'],
+      queryTokenPaths: ['/api/stats/stream'],
+      api: createServerApi({ config, engine, clock, ids, logger }),
+    },
+    logger,
+    // Slow or stalled requests and upgrades (slowloris) are cut after the handshake timeout.
+    config.handshakeTimeoutMs,
+  );
+  const ws = attachWebSocketServer(server, {
+    path: config.wsPath,
+    maxPayloadBytes: config.maxPayloadBytes,
+    writeHighWaterBytes: config.writeHighWaterBytes,
+    heartbeatIntervalMs: config.heartbeatIntervalMs,
+    handshakeTimeoutMs: config.handshakeTimeoutMs,
+    identify,
+    admission,
+    handler: hub,
+    logger,
+    timers,
+  });
+  node = new ParleyNode({
+    config,
+    nodeId,
+    engine,
+    hub,
+    server,
+    ws,
+    files,
+    feed,
+    stats,
+    prepare: tokens.load,
+    logger,
+    clock,
+    timers,
+  });
+  return node;
+}
