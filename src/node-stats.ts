@@ -85,12 +85,12 @@ export class NodeStatsReporter {
     const activity = { users: admission.userIds(), rooms: hub.roomNames() };
     const self = this.stats();
     engine.registry
-      .heartbeat(self, activity)
+      .report(self, activity)
       .catch((error) => {
         // Counted every time; logged at debug only: the link already logs the outage once, and this fails every
         // stats interval while it lasts.
         hub.counters.engineErrors += 1;
-        logger.debug({ err: error }, 'stats heartbeat failed');
+        logger.debug({ err: error }, 'stats report failed');
       })
       .then(() => this.clusterStats(self))
       .then((stats) => feed.push({ t: clock.now(), stats }))

@@ -143,7 +143,7 @@ export class ParleyNode {
     logger.info({ connections: hub.sessions.size }, 'shutting down');
     ws.stopAccepting();
     await engine.registry.leave().catch((error) => {
-      // The others sweep this instance out once its heartbeat is stale: the cost of a failure here is a late count.
+      // The others sweep this instance out once its stats reports stop: the cost of a failure here is a late count.
       hub.counters.engineErrors += 1;
       logger.warn({ err: error }, 'leaving the registry failed; the other instances will sweep this one out');
     });
@@ -173,7 +173,7 @@ export class ParleyNode {
     // Presence liveness: each instance refreshes one score every third of the presence TTL.
     const presenceLivenessEvery = Math.max(100, Math.floor(config.presenceTtlMs / 3));
     this.every(presenceLivenessEvery, () =>
-      this.engineTask('presence liveness', engine.presence.heartbeat()),
+      this.engineTask('presence liveness', engine.presence.refreshLiveness()),
     );
     this.every(Math.max(100, Math.min(10_000, config.idleTimeoutMs / 4 || 10_000)), () => hub.closeIdle());
     this.every(Math.min(1000, presenceLivenessEvery), () =>

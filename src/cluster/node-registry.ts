@@ -70,7 +70,7 @@ export interface NodeActivity {
  */
 export interface NodeRegistry {
   /** Publishes this node's stats and activity; called every stats interval. */
-  heartbeat(stats: NodeStats, activity: NodeActivity): Promise<void>;
+  report(stats: NodeStats, activity: NodeActivity): Promise<void>;
   /** Every live node's latest stats, and cluster totals. */
   view(): Promise<ClusterView>;
   /** Removes this node at once (graceful shutdown). */

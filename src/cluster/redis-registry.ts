@@ -12,16 +12,16 @@ import {
 
 /** Arguments per sync script call, at most (Lua's unpack and Redis's argument buffers stay small). */
 const CHUNK = 2000;
-/** Dead instances dropped per heartbeat, at most. */
+/** Dead instances dropped per report, at most. */
 const DROP_BATCH = 16;
 /**
  * Heartbeats between two checks that Redis still holds what this instance reported (two `SCARD`s). Redis may have
  * lost its data (a restart without persistence, eviction) or a sweeper may have taken this instance for dead during
- * a long pause; either way the next heartbeat reports everything again.
+ * a long pause; either way the next report sends everything again.
  */
 const CHECK_EVERY = 10;
 
-/** What this instance last reported, so that heartbeats send changes only. */
+/** What this instance last reported, so that reports send changes only. */
 interface Reported {
   users: Set<string>;
   rooms: Set<string>;
@@ -34,10 +34,10 @@ function difference(a: Iterable<string>, b: ReadonlySet<string>): string[] {
 }
 
 /**
- * The registry in Redis: a sorted set of instances scored by last heartbeat, one key per instance with its stats
+ * The registry in Redis: a sorted set of instances scored by last stats report, one key per instance with its stats
  * (expiring on its own), and the cluster's distinct users and rooms as hashes counting the instances that hold
  * each. Each instance keeps the set of users and rooms it reported and sends only what changed, so an idle
- * cluster costs Redis a few commands per instance per heartbeat, whatever its number of connections; reading the
+ * cluster costs Redis a few commands per instance per report, whatever its number of connections; reading the
  * distinct counts is `HLEN`. A dead instance's users and rooms are subtracted by whichever node notices it first.
  */
 export class RedisRegistry implements NodeRegistry {
@@ -49,7 +49,7 @@ export class RedisRegistry implements NodeRegistry {
     private readonly keys: RedisKeys,
     private readonly clock: Clock,
     private readonly instance: string,
-    /** After this long without a heartbeat a node no longer counts, and its users and rooms are dropped. */
+    /** After this long without a report a node no longer counts, and its users and rooms are dropped. */
     private readonly staleMs: number,
   ) {}
 
@@ -63,14 +63,14 @@ export class RedisRegistry implements NodeRegistry {
     ];
   }
 
-  async heartbeat(stats: NodeStats, activity: NodeActivity): Promise<void> {
+  async report(stats: NodeStats, activity: NodeActivity): Promise<void> {
     const now = this.clock.now();
     this.beats += 1;
     if (this.beats % CHECK_EVERY === 0) await this.checkReported();
     await Promise.all([
       this.link.command('SET', this.keys.instance(this.instance), JSON.stringify(stats), 'PX', this.staleMs),
       this.link.command('ZADD', this.keys.instances(), now, this.instance),
-      this.report(activity),
+      this.sendChanges(activity),
     ]);
     await this.dropDead(now);
   }
@@ -91,7 +91,7 @@ export class RedisRegistry implements NodeRegistry {
   }
 
   /** Sends the users and rooms that came or went since the last successful report. */
-  private async report(activity: NodeActivity): Promise<void> {
+  private async sendChanges(activity: NodeActivity): Promise<void> {
     const users = new Set(activity.users);
     const rooms = new Set(activity.rooms);
     const change = {
@@ -128,7 +128,7 @@ export class RedisRegistry implements NodeRegistry {
         : { users: new Set(), rooms: new Set() };
   }
 
-  /** Subtracts the users and rooms of instances that stopped their heartbeat. */
+  /** Subtracts the users and rooms of instances that stopped reporting. */
   private async dropDead(now: number): Promise<void> {
     const dead = (await this.link.command(
       'ZRANGEBYSCORE',

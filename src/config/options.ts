@@ -320,7 +320,7 @@ export const OptionSpecs = {
     max: 10 * MINUTE,
     unit: 'ms',
     description:
-      "An instance's presence entries expire when its presence heartbeat (every third of this) stops for this long: " +
+      "An instance's presence entries expire when its presence liveness refresh (every third of this) stops for this long: " +
       "the users of a crashed instance leave others' presence within about this time plus one second",
     group: 'engine',
   },

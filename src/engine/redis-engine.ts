@@ -19,7 +19,7 @@ export interface RedisEngineOptions {
   idempotencyWindowMs: number;
   userMessagesPerSec: number;
   presenceTtlMs: number;
-  /** How long a node's stats stay valid without a heartbeat. */
+  /** How long a node's stats stay valid without a stats report. */
   statsStaleMs: number;
   /** How long `start()` waits for Redis before going on not ready. */
   connectTimeoutMs: number;

@@ -39,7 +39,7 @@ export class MemoryPresence implements PresenceStore {
     return this.drop(room, presence, conn, existing);
   }
 
-  async heartbeat(): Promise<void> {}
+  async refreshLiveness(): Promise<void> {}
 
   async users(room: string): Promise<UserInfo[]> {
     const presence = this.rooms.get(room);

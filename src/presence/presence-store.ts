@@ -18,7 +18,7 @@ export interface PresenceExpiry {
 /**
  * Who is in which room. Entries are per connection and aggregated per user: a user with two connections in a
  * room is one user. Each store instance (one per node process) owns the entries it added, and they live as long
- * as it keeps calling {@link PresenceStore.heartbeat}: when an instance stops for longer than `presenceTtlMs`
+ * as it keeps calling {@link PresenceStore.refreshLiveness}: when an instance stops for longer than `presenceTtlMs`
  * (it crashed, or drained and exited), its entries stop being listed and the next `expire()` on any node removes
  * them and reports the leaves. Liveness is per instance, not per entry, so idle connections cost nothing.
  */
@@ -39,7 +39,7 @@ export interface PresenceStore {
    * Marks this instance, and so every entry it owns, alive; call it every `presenceTtlMs / 3`. One command,
    * whatever the number of entries.
    */
-  heartbeat(): Promise<void>;
+  refreshLiveness(): Promise<void>;
 
   /** The users with at least one live connection in the room, one entry per user. */
   users(room: string): Promise<UserInfo[]>;

@@ -20,7 +20,7 @@ export interface RedisPresenceOptions {
 
 /** Dead instances cleaned up per expire() call, at most. */
 const SWEEP_BATCH = 16;
-/** Margin on top of the TTL before an instance that stopped its heartbeat counts as dead. */
+/** Margin on top of the TTL before an instance that stopped refreshing its liveness counts as dead. */
 const DEAD_MARGIN_MS = 500;
 
 /**
@@ -28,9 +28,9 @@ const DEAD_MARGIN_MS = 500;
  * of user → connection count, changed only by Lua scripts so that "first connection joined" and "last connection
  * left" are decided atomically, once, cluster-wide.
  *
- * Liveness is per instance: a sorted set scores each instance by its last heartbeat (one `ZADD` per instance per
+ * Liveness is per instance: a sorted set scores each instance by its last liveness refresh (one `ZADD` per instance per
  * `ttlMs / 3`, whatever its number of connections), and a set per instance lists the rooms it holds entries in.
- * Listing a room skips the entries of instances whose heartbeat is older than the TTL. When an instance stops
+ * Listing a room skips the entries of instances whose liveness refresh is older than the TTL. When an instance stops
  * (it crashed, or drained and exited), any other node removes its entries room by room and announces the users
  * who left: leaves arrive within TTL + one sweep of the crash, and users who reconnected elsewhere in the meantime
  * never appear to leave.
@@ -53,7 +53,7 @@ export class RedisPresence implements PresenceStore {
     return [this.keys.presenceConns(room), this.keys.presenceOwners(room), this.keys.presenceUsers(room)];
   }
 
-  async heartbeat(): Promise<void> {
+  async refreshLiveness(): Promise<void> {
     await this.link.command(
       'ZADD',
       this.keys.presenceNodes(),
@@ -74,7 +74,7 @@ export class RedisPresence implements PresenceStore {
     // misses the entry nor mistakes its owner for dead. Listed on every add, not only the room's first: after
     // Redis lost its data, the hub re-adds every entry, and the list must come back with them.
     await Promise.all([
-      this.heartbeat(),
+      this.refreshLiveness(),
       this.link.command('SADD', this.keys.presenceNodeRooms(this.options.instance), room),
     ]);
     const joined = await this.link.run(presenceAddScript, this.roomKeys(room), [

@@ -57,7 +57,7 @@ export class RedisKeys {
     return `${this.prefix}:{u:${userId}}:rate`;
   }
 
-  /** Sorted set: presence-holding node instances scored by their last heartbeat. */
+  /** Sorted set: presence-holding node instances scored by their last presence liveness refresh. */
   presenceNodes(): string {
     return `${this.prefix}:presence-nodes`;
   }
@@ -73,7 +73,7 @@ export class RedisKeys {
   }
 
   /**
-   * Sorted set: node instances scored by their last stats heartbeat. The registry's keys share the `{registry}`
+   * Sorted set: node instances scored by their last stats report. The registry's keys share the `{registry}`
    * hash tag, so its scripts run on one Redis Cluster slot.
    */
   instances(): string {

@@ -1,6 +1,6 @@
 import { systemTimers, type TimerHandle, type Timers } from '../util/clock.js';
 
-/** Ticks per heartbeat interval at most: the wheel never visits more often than every {@link MIN_TICK_MS}. */
+/** Ticks per ping interval at most: the wheel never visits more often than every {@link MIN_TICK_MS}. */
 const MAX_SLOTS = 100;
 /** The shortest time between two ticks. */
 const MIN_TICK_MS = 250;

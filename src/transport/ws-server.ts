@@ -43,7 +43,7 @@ export interface WsEndpoint {
   readonly connectionCount: number;
   /** Bytes of data frames written to clients so far. */
   readonly bytesOut: number;
-  /** Stops the heartbeat and destroys every remaining connection. */
+  /** Stops the pings and destroys every remaining connection. */
   close(): Promise<void>;
 }
 
@@ -73,7 +73,7 @@ export function attachWebSocketServer<S>(server: Server, options: WsServerOption
   };
 
   // Listeners are shared by every connection and find theirs through `this` (the WebSocket): closures per
-  // connection would cost memory for each of tens of thousands of sockets. `alive` is cleared by each heartbeat
+  // connection would cost memory for each of tens of thousands of sockets. `alive` is cleared by each
   // ping and set again by any frame from the peer; `slot` is the connection's place in the ping wheel.
   const connections = new WeakMap<
     WebSocket,

@@ -1,4 +1,5 @@
 import type { Broker } from '../../src/broker/broker.js';
+import type { NodeRegistry } from '../../src/cluster/node-registry.js';
 import type { MessageDraft, RoomEvent, UserInfo } from '../../src/engine/types.js';
 import type { RoomLog } from '../../src/log/room-log.js';
 import type { PresenceStore } from '../../src/presence/presence-store.js';
@@ -18,6 +19,7 @@ export interface EngineFixture {
   broker: Broker;
   log: RoomLog;
   presence: PresenceStore;
+  registry: NodeRegistry;
   /** Drives expiry (presence) in the implementation under test. */
   clock: ManualClock;
   /** True when several nodes share the engine's data (the engine itself must know of members elsewhere). */

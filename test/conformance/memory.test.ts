@@ -5,6 +5,7 @@ import { randomIds } from '../../src/util/ids.js';
 import { brokerSuite } from './broker.suite.js';
 import type { FixtureFactory } from './fixture.js';
 import { presenceSuite } from './presence.suite.js';
+import { registrySuite } from './registry.suite.js';
 import { roomLogSuite } from './room-log.suite.js';
 
 const memory: FixtureFactory = {
@@ -27,3 +28,4 @@ const memory: FixtureFactory = {
 brokerSuite('memory', memory);
 roomLogSuite('memory', memory);
 presenceSuite('memory', memory);
+registrySuite('memory', memory);

@@ -28,12 +28,12 @@ export function presenceSuite(name: string, factory: FixtureFactory): void {
     };
     /** Lets more than the TTL pass during which only `alive` heartbeats. */
     const outliveTtl = async (
-      alive: { heartbeat(): Promise<void> },
+      alive: { refreshLiveness(): Promise<void> },
       clock: { advance(ms: number): void },
     ) => {
       for (let i = 0; i < 2; i += 1) {
         clock.advance(TTL * 0.6);
-        await alive.heartbeat();
+        await alive.refreshLiveness();
       }
     };
 
@@ -80,7 +80,7 @@ export function presenceSuite(name: string, factory: FixtureFactory): void {
       await presence.add('r', { conn: 'c1', user: alice, node: 'n1' });
       for (let i = 0; i < 6; i += 1) {
         clock.advance(TTL * 0.5);
-        await presence.heartbeat();
+        await presence.refreshLiveness();
       }
       assert.deepEqual(await presence.expire(), []);
       assert.deepEqual(await presence.users('r'), [alice]);

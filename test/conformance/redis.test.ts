@@ -8,6 +8,7 @@ import { RedisCluster, RedisServer } from '../helpers/redis-server.js';
 import { brokerSuite } from './broker.suite.js';
 import type { EngineFixture, FixtureFactory, FixtureOptions } from './fixture.js';
 import { presenceSuite } from './presence.suite.js';
+import { registrySuite } from './registry.suite.js';
 import { roomLogSuite } from './room-log.suite.js';
 
 /** Each fixture gets its own key prefix: tests never see each other's data. */
@@ -70,6 +71,7 @@ describe('Redis engine conformance (single Redis)', () => {
   brokerSuite('redis', factory);
   roomLogSuite('redis', factory);
   presenceSuite('redis', factory);
+  registrySuite('redis', factory);
 });
 
 describe('Redis engine conformance (3-master Redis Cluster, sharded pub/sub)', () => {
@@ -85,4 +87,5 @@ describe('Redis engine conformance (3-master Redis Cluster, sharded pub/sub)', (
   brokerSuite('redis-cluster', factory);
   roomLogSuite('redis-cluster', factory);
   presenceSuite('redis-cluster', factory);
+  registrySuite('redis-cluster', factory);
 });

@@ -43,7 +43,7 @@ describe('Redis presence: failed removals', () => {
 
   it('retries a removal that failed while Redis was down and reports the leave once', async () => {
     const user = { id: 'u1', name: 'Ursula' };
-    await engine.presence.heartbeat();
+    await engine.presence.refreshLiveness();
     assert.deepEqual(await engine.presence.add('lobby', { conn: 'c1', user, node: 'retrying' }), {
       userJoined: true,
     });

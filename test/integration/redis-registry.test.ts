@@ -77,8 +77,8 @@ function registrySuite(
     it('counts distinct users and rooms across instances, sends only changes, and forgets the dead', async () => {
       const a = await start('a');
       const b = await start('b');
-      await a.heartbeat(stats('a'), { users: ['u1', 'u2'], rooms: ['r1'] });
-      await b.heartbeat(stats('b'), { users: ['u2', 'u3'], rooms: ['r1', 'r2'] });
+      await a.report(stats('a'), { users: ['u1', 'u2'], rooms: ['r1'] });
+      await b.report(stats('b'), { users: ['u2', 'u3'], rooms: ['r1', 'r2'] });
       let view = await a.view();
       assert.deepEqual(
         view.nodes.map((n) => n.node),
@@ -87,9 +87,9 @@ function registrySuite(
       assert.equal(view.totals.usersOnline, 3, 'u2 on both instances counts once');
       assert.equal(view.totals.rooms, 2);
 
-      await a.heartbeat(stats('a'), { users: ['u1'], rooms: ['r1'] });
+      await a.report(stats('a'), { users: ['u1'], rooms: ['r1'] });
       assert.equal((await b.view()).totals.usersOnline, 3, 'u2 is still on b');
-      await b.heartbeat(stats('b'), { users: ['u3'], rooms: ['r2'] });
+      await b.report(stats('b'), { users: ['u3'], rooms: ['r2'] });
       view = await b.view();
       assert.equal(view.totals.usersOnline, 2);
       assert.equal(view.totals.rooms, 2, 'r1 still on a, r2 on b');
@@ -97,14 +97,14 @@ function registrySuite(
       const before = await evalshaCalls();
       for (let i = 0; i < 5; i += 1) {
         clock.advance(1000);
-        await a.heartbeat(stats('a'), { users: ['u1'], rooms: ['r1'] });
-        await b.heartbeat(stats('b'), { users: ['u3'], rooms: ['r2'] });
+        await a.report(stats('a'), { users: ['u1'], rooms: ['r1'] });
+        await b.report(stats('b'), { users: ['u3'], rooms: ['r2'] });
       }
       assert.equal(await evalshaCalls(), before, 'idle heartbeats run no script');
 
       // a stops beating: after the stale time, b's next heartbeat drops a's users and rooms.
       clock.advance(STALE_MS + 1);
-      await b.heartbeat(stats('b'), { users: ['u3'], rooms: ['r2'] });
+      await b.report(stats('b'), { users: ['u3'], rooms: ['r2'] });
       view = await b.view();
       assert.deepEqual(
         view.nodes.map((n) => n.node),
@@ -123,12 +123,12 @@ function registrySuite(
     it('reports everything again within ten heartbeats once Redis lost its data, and only then', async () => {
       const c = await start('c');
       const users = Array.from({ length: 50 }, (_, i) => `c${i}`);
-      await c.heartbeat(stats('c'), { users, rooms: ['rc'] });
+      await c.report(stats('c'), { users, rooms: ['rc'] });
       assert.equal((await c.view()).totals.usersOnline, 50);
       await flushAll();
       for (let i = 0; i < 10; i += 1) {
         clock.advance(1000);
-        await c.heartbeat(stats('c'), { users, rooms: ['rc'] });
+        await c.report(stats('c'), { users, rooms: ['rc'] });
       }
       const view = await c.view();
       assert.equal(view.totals.usersOnline, 50, 'the distinct users are counted again');
@@ -137,7 +137,7 @@ function registrySuite(
       const before = await evalshaCalls();
       for (let i = 0; i < 10; i += 1) {
         clock.advance(1000);
-        await c.heartbeat(stats('c'), { users, rooms: ['rc'] });
+        await c.report(stats('c'), { users, rooms: ['rc'] });
       }
       assert.equal(await evalshaCalls(), before, 'no script after a check that found everything');
       await c.leave();
