@@ -1,4 +1,3 @@
-import { shouldReconnect } from '../src/protocol/close-codes.js';
 import { type BackoffOptions, backoffDelay, defaultBackoff } from './backoff.js';
 import { parseFrame } from './compact.js';
 import { Emitter } from './emitter.js';
@@ -18,6 +17,7 @@ import type {
   WelcomeFrame,
 } from './protocol.js';
 import { type ResetReason, RoomStream } from './room-stream.js';
+import { shouldReconnect } from './wire/close-codes.js';
 
 /** The part of a WebSocket the client uses: the browser's WebSocket and the `ws` package both fit. */
 export interface WebSocketLike {

@@ -1,4 +1,4 @@
-import type { ErrorCode } from '../src/protocol/error-codes.js';
+import type { ErrorCode } from './wire/error-codes.js';
 
 /** A command failed: the server answered with a reply error, or the client gave up waiting. */
 export class ParleyError extends Error {

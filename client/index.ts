@@ -1,6 +1,5 @@
 /** The Parley client SDK, for browsers and Node. */
 
-export { CloseCodes, shouldReconnect } from '../src/protocol/close-codes.js';
 export { type BackoffOptions, backoffDelay, defaultBackoff } from './backoff.js';
 export type {
   ClientEvents,
@@ -13,3 +12,7 @@ export { ParleyClient } from './client.js';
 export { ParleyError } from './errors.js';
 export type * from './protocol.js';
 export type { ResetReason } from './room-stream.js';
+export { CloseCodes, shouldReconnect } from './wire/close-codes.js';
+export { PROTOCOL_VERSION } from './wire/domain.js';
+export { ErrorCodes } from './wire/error-codes.js';
+export { ROOM_NAME_HTML_PATTERN, ROOM_NAME_PATTERN, roomNameProblem, textProblem } from './wire/rules.js';

@@ -1,23 +1,4 @@
-/** The wire types the SDK speaks: re-exported from the server's protocol definition, types only. */
-export type {
-  ChatMessage,
-  StreamPosition,
-  UserInfo,
-} from '../src/engine/types.js';
-export type { ErrorCode } from '../src/protocol/error-codes.js';
-export type {
-  ErrorFrame,
-  HistoryFrame,
-  JoinedFrame,
-  LeftFrame,
-  MessageFrame,
-  PongFrame,
-  PositionFrame,
-  PresenceDiffFrame,
-  PresenceStateFrame,
-  RefreshedFrame,
-  SentFrame,
-  ServerFrame,
-  TypingFrame,
-  WelcomeFrame,
-} from '../src/protocol/messages.js';
+/** The wire types the SDK speaks: the wire vocabulary (client/wire/), shared with the server. */
+export type { ChatMessage, StreamPosition, UserInfo } from './wire/domain.js';
+export type { ErrorCode } from './wire/error-codes.js';
+export type * from './wire/frames.js';

@@ -1,48 +1,7 @@
-/**
- * Reply error codes: the one table of errors a command can answer with.
- *
- * A reply error never closes the connection. `temporary: true` means the same command may succeed if retried
- * later unchanged (the server or its engine was momentarily unable); `false` means the command itself is wrong.
- * `http` is the status the server API answers the same refusal with.
- * Codes are stable API: add new ones, never rename or reuse.
- */
-export const ErrorCodes = {
-  /** The frame is not valid JSON, or not a JSON object. */
-  bad_json: { temporary: false, http: 400, message: 'frame is not a JSON object' },
-  /** The frame is JSON but does not match the command's schema (missing or mistyped field, unexpected field). */
-  bad_request: { temporary: false, http: 400, message: 'command does not match the protocol' },
-  /** The `type` field names no command of this protocol version. */
-  unknown_command: { temporary: false, http: 400, message: 'unknown command type' },
-  /** Binary frames are not part of protocol v1. */
-  binary_unsupported: {
-    temporary: false,
-    http: 400,
-    message: 'binary frames are not supported; send JSON text frames',
-  },
-  /** The room name is empty, too long or uses characters outside the allowed set. */
-  invalid_room: { temporary: false, http: 400, message: 'invalid room name' },
-  /** The command needs the room to be joined first. */
-  not_joined: { temporary: false, http: 409, message: 'room not joined' },
-  /** The connection already holds the maximum number of rooms. */
-  too_many_rooms: { temporary: false, http: 400, message: 'too many rooms joined on this connection' },
-  /** The message text is empty or only white space. */
-  text_empty: { temporary: false, http: 400, message: 'message text is empty' },
-  /** The message text is longer than the configured maximum. */
-  text_too_long: { temporary: false, http: 400, message: 'message text is too long' },
-  /** A history query is out of range (e.g. `limit` above the maximum page size). */
-  bad_range: { temporary: false, http: 400, message: 'history range is out of bounds' },
-  /** The user may not do this (e.g. join a room outside the token's allowed rooms). */
-  forbidden: { temporary: false, http: 403, message: 'not allowed' },
-  /** Too many commands in a short time; slow down and retry. */
-  rate_limited: { temporary: true, http: 429, message: 'rate limit exceeded' },
-  /** The engine (e.g. Redis) is unreachable; nothing was stored or published. Retry. */
-  unavailable: { temporary: true, http: 503, message: 'service temporarily unavailable; nothing was stored' },
-  /** An unexpected server fault. Retry. */
-  internal: { temporary: true, http: 500, message: 'internal server error' },
-} as const satisfies Record<string, { temporary: boolean; http: number; message: string }>;
+/** The server's side of the reply errors: the table is the wire vocabulary's (client/wire/error-codes.ts). */
+import { type ErrorCode, ErrorCodes } from '../../client/wire/error-codes.js';
 
-/** A stable reply error code. */
-export type ErrorCode = keyof typeof ErrorCodes;
+export { type ErrorCode, ErrorCodes };
 
 /** An error that a command handler raises to answer the command with a reply error. */
 export class ReplyError extends Error {

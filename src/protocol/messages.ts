@@ -1,13 +1,11 @@
 /**
- * Protocol v1: the client commands (validated at the boundary with TypeBox schemas) and the server frames.
- * docs/protocol.md is the prose description of the same; keep the two in step.
+ * Protocol v1: the client commands, validated at the boundary with TypeBox schemas. The server frames and the rest
+ * of the wire vocabulary are client/wire's. docs/protocol.md is the prose description of both; keep them in step.
  */
 import { type Static, Type } from '@sinclair/typebox';
-import type { ChatMessage, StreamPosition, UserInfo } from '../engine/types.js';
-import type { ErrorCode } from './error-codes.js';
 
-/** The protocol version this server speaks. Clients pass `?v=1` on the WebSocket URL. */
-export const PROTOCOL_VERSION = 1;
+export { PROTOCOL_VERSION } from '../../client/wire/domain.js';
+export type * from '../../client/wire/frames.js';
 
 const Ref = Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER });
 const Room = Type.String();
@@ -78,134 +76,3 @@ export type CommandType = keyof typeof CommandSchemas;
 export type CommandOf<T extends CommandType> = Static<(typeof CommandSchemas)[T]>;
 /** Any client command. */
 export type Command = { [T in CommandType]: CommandOf<T> }[CommandType];
-
-/** Limits the server announces in `welcome`, so clients can check input before sending. */
-export interface AnnouncedLimits {
-  maxTextLength: number;
-  maxRoomsPerConnection: number;
-  maxRoomNameLength: number;
-  historyPageMax: number;
-}
-
-/** First frame on every connection. */
-export interface WelcomeFrame {
-  type: 'welcome';
-  v: number;
-  /** This connection's id. */
-  session: string;
-  /** Id of the server instance the client is connected to. */
-  node: string;
-  user: UserInfo;
-  limits: AnnouncedLimits;
-  /** When the connection's token expires (ms since the Unix epoch): refresh it before then. */
-  expiresAt?: number;
-  /** Present (true) when the connection asked for compact `message` frames (`format=compact`). */
-  compact?: boolean;
-}
-export interface RefreshedFrame {
-  type: 'refreshed';
-  ref: number;
-  /** The new expiry (ms since the Unix epoch). */
-  expiresAt?: number;
-}
-export interface JoinedFrame {
-  type: 'joined';
-  ref: number;
-  room: string;
-  /** The room's position when the join completed: live messages follow from `offset + 1`. */
-  position: StreamPosition;
-  /** Users currently in the room (one entry per user, however many connections they have). */
-  presence: UserInfo[];
-  /**
-   * Present when the join asked to resume (`since`): true when `messages` holds exactly every message after
-   * `since` up to `position`, in order; false when that is impossible (history trimmed, or lost: another epoch).
-   */
-  recovered?: boolean;
-  /** With `recovered: true`: the messages missed since `since`, oldest first. */
-  messages?: ChatMessage[];
-}
-export interface LeftFrame {
-  type: 'left';
-  ref: number;
-  room: string;
-}
-export interface SentFrame {
-  type: 'sent';
-  ref: number;
-  room: string;
-  id: string;
-  offset: number;
-  epoch: string;
-  ts: number;
-  /** True when this `cid` had already been published: nothing new was published. */
-  duplicate: boolean;
-}
-export interface HistoryFrame {
-  type: 'history';
-  ref: number;
-  room: string;
-  /** Oldest first. */
-  messages: ChatMessage[];
-  /** The room's current position. */
-  position: StreamPosition;
-  /** True when older messages than the first one returned are still retained. */
-  hasMore: boolean;
-}
-export interface PresenceStateFrame {
-  type: 'presence_state';
-  ref: number;
-  room: string;
-  users: UserInfo[];
-}
-export interface MessageFrame extends ChatMessage {
-  type: 'message';
-}
-export interface PresenceDiffFrame {
-  type: 'presence_diff';
-  room: string;
-  joins: UserInfo[];
-  leaves: UserInfo[];
-}
-export interface TypingFrame {
-  type: 'typing';
-  room: string;
-  user: UserInfo;
-}
-/**
- * The room's current position, sent when the server may have missed live messages for a while (its engine
- * connection came back): a client behind it fetches what it lacks, or resets on a new epoch.
- */
-export interface PositionFrame {
-  type: 'position';
-  room: string;
-  position: StreamPosition;
-}
-export interface PongFrame {
-  type: 'pong';
-  ref: number;
-  ts: number;
-}
-export interface ErrorFrame {
-  type: 'error';
-  /** The `ref` of the command this answers; absent when the frame could not be parsed far enough to know it. */
-  ref?: number;
-  code: ErrorCode;
-  message: string;
-  temporary: boolean;
-}
-
-/** Any frame the server sends. */
-export type ServerFrame =
-  | WelcomeFrame
-  | JoinedFrame
-  | LeftFrame
-  | SentFrame
-  | HistoryFrame
-  | PresenceStateFrame
-  | MessageFrame
-  | PresenceDiffFrame
-  | TypingFrame
-  | PositionFrame
-  | RefreshedFrame
-  | PongFrame
-  | ErrorFrame;

@@ -4,6 +4,7 @@ import type { Config } from '../../config/config.js';
 import type { Engine } from '../../engine/engine.js';
 import { ReplyError } from '../../protocol/error-codes.js';
 import type { CommandOf, CommandType } from '../../protocol/messages.js';
+import { checkRoomName } from '../../protocol/rules.js';
 import type { Clock } from '../../util/clock.js';
 import type { IdGenerator } from '../../util/ids.js';
 import type { Membership } from '../membership.js';
@@ -33,29 +34,6 @@ export type Handler<T extends CommandType> = (
   session: Session,
   command: CommandOf<T>,
 ) => Promise<void>;
-
-const ROOM_NAME = /^[A-Za-z0-9][A-Za-z0-9_.:-]*$/;
-
-/** Checks a room name against the configured length and the allowed characters. */
-export function checkRoomName(room: string, config: Config): string {
-  if (room.length === 0 || room.length > config.maxRoomNameLength || !ROOM_NAME.test(room)) {
-    throw new ReplyError(
-      'invalid_room',
-      `room name must be 1-${config.maxRoomNameLength} characters of letters, digits and _ . : - ` +
-        'starting with a letter or digit',
-    );
-  }
-  return room;
-}
-
-/** Checks a message text: not blank, at most `maxTextLength` characters. */
-export function checkText(text: string, config: Config): string {
-  if (text.trim().length === 0) throw new ReplyError('text_empty');
-  if (text.length > config.maxTextLength) {
-    throw new ReplyError('text_too_long', `message text is longer than ${config.maxTextLength} characters`);
-  }
-  return text;
-}
 
 /** Checks that the session has joined the room. */
 export function requireJoined(session: Session, room: string, config: Config): string {

@@ -2,8 +2,9 @@ import { roomAllowed } from '../../auth/identity.js';
 import type { ChatMessage, StreamPosition } from '../../engine/types.js';
 import { ReplyError } from '../../protocol/error-codes.js';
 import type { JoinedFrame } from '../../protocol/messages.js';
+import { checkRoomName } from '../../protocol/rules.js';
 import type { Session } from '../session.js';
-import { checkRoomName, type Handler, type HandlerContext } from './context.js';
+import type { Handler, HandlerContext } from './context.js';
 import { messageBytes, replyBudget } from './reply-budget.js';
 
 /** What a resume could recover: the missed messages, or nothing (`recovered: false`). */

@@ -1,4 +1,5 @@
-import { checkText, type Handler, requireJoined } from './context.js';
+import { checkText } from '../../protocol/rules.js';
+import { type Handler, requireJoined } from './context.js';
 
 /** `send`: publish a message to a room; the reply carries its id and position once it is stored. */
 export const send: Handler<'send'> = async (ctx, session, command) => {

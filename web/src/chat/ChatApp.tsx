@@ -1,4 +1,5 @@
 import { useEffect, useState } from 'preact/hooks';
+import { ROOM_NAME_HTML_PATTERN } from '../../../client/index.js';
 import { RoomView } from './RoomView.js';
 import { Sidebar } from './Sidebar.js';
 import { ChatStore, savedRooms } from './store.js';
@@ -35,7 +36,7 @@ function SignIn({ onSignIn }: { onSignIn: (name: string, room: string) => void }
             value={room}
             maxLength={64}
             required
-            pattern="[A-Za-z0-9][A-Za-z0-9_.:\-]*"
+            pattern={ROOM_NAME_HTML_PATTERN}
             onInput={(e) => setRoom((e.target as HTMLInputElement).value)}
           />
         </label>

@@ -1,13 +1,13 @@
 import { useState } from 'preact/hooks';
+import { roomNameProblem } from '../../../client/index.js';
 import { ConnectionStatus } from './ConnectionStatus.js';
 import type { ChatStore } from './store.js';
-
-const ROOM_NAME = /^[A-Za-z0-9][A-Za-z0-9_.:-]*$/;
 
 /** Rooms with unread counts, the join/create form and the connection status. */
 export function Sidebar({ store, onPick }: { store: ChatStore; onPick: () => void }) {
   const [name, setName] = useState('');
-  const valid = ROOM_NAME.test(name) && name.length <= 64;
+  // The same rule the server applies, with the length limit it announced.
+  const valid = roomNameProblem(name, store.maxRoomNameLength.value) === undefined;
   return (
     <nav class="sidebar" aria-label="Rooms">
       <header class="brand">

@@ -69,6 +69,8 @@ export class ChatStore {
   readonly rooms = signal<RoomModel[]>([]);
   readonly current = signal<string | null>(null);
   readonly maxTextLength = signal(4000);
+  /** The server's room-name length limit (from its welcome frame). */
+  readonly maxRoomNameLength = signal(64);
 
   constructor(name: string) {
     this.me = { id: browserUserId(), name };
@@ -82,6 +84,7 @@ export class ChatStore {
     this.client.on('state', (state) => this.onState(state));
     this.client.on('welcome', (welcome) => {
       this.maxTextLength.value = welcome.limits.maxTextLength;
+      this.maxRoomNameLength.value = welcome.limits.maxRoomNameLength;
     });
     this.client.on('message', (message) => this.onMessage(message));
     this.client.on('presence', ({ room, users }) => {

@@ -1,0 +1,43 @@
+/**
+ * The wire vocabulary: what a message, a user and a position are, as every part of Parley sees them (server, server
+ * API, SDK, web UI). This folder has no dependency, so the SDK builds and works without the server's code.
+ */
+
+/** The protocol version of these definitions. Clients pass `?v=1` on the WebSocket URL. */
+export const PROTOCOL_VERSION = 1;
+
+/** Who a connection belongs to. The id is stable across connections; the name is for display. */
+export interface UserInfo {
+  id: string;
+  name: string;
+}
+
+/**
+ * A position in a room's message stream. `offset` increases by one for every message published to the room;
+ * `epoch` identifies the stream's lifetime: when history is lost (e.g. Redis restarted empty) the epoch changes
+ * and offsets restart, so a position from another epoch can never be mistaken for one in this stream.
+ */
+export interface StreamPosition {
+  offset: number;
+  epoch: string;
+}
+
+/** A chat message as published, stored in history and delivered. */
+export interface ChatMessage {
+  /** The room the message belongs to. */
+  room: string;
+  /** Server-assigned unique message id. */
+  id: string;
+  /** Position of the message in the room's stream (1 for the first message of an epoch). */
+  offset: number;
+  /** Epoch of the room's stream when the message was published. */
+  epoch: string;
+  /** The sender, as identified by the server (never taken from the client's command). */
+  from: UserInfo;
+  /** The message text. */
+  text: string;
+  /** Server timestamp, milliseconds since the Unix epoch. */
+  ts: number;
+  /** The client message id the sender chose (used for idempotent retries). */
+  cid: string;
+}
