@@ -1,14 +1,12 @@
-import { type BackoffOptions, backoffDelay, defaultBackoff } from './backoff.js';
-import { parseFrame } from './compact.js';
+import type { BackoffOptions } from './backoff.js';
+import { backoffDelay } from './backoff.js';
+import { Connection, type ConnectionState, type WebSocketFactory } from './connection.js';
 import { Emitter } from './emitter.js';
 import { ParleyError } from './errors.js';
 import type {
   ChatMessage,
-  ErrorFrame,
   HistoryFrame,
   JoinedFrame,
-  LeftFrame,
-  PongFrame,
   PresenceStateFrame,
   SentFrame,
   ServerFrame,
@@ -16,22 +14,12 @@ import type {
   UserInfo,
   WelcomeFrame,
 } from './protocol.js';
+import { RequestTable } from './requests.js';
+import { RoomState } from './room-state.js';
 import { type ResetReason, RoomStream } from './room-stream.js';
-import { shouldReconnect } from './wire/close-codes.js';
+import type { ClientRequest } from './wire/commands.js';
 
-/** The part of a WebSocket the client uses: the browser's WebSocket and the `ws` package both fit. */
-export interface WebSocketLike {
-  readonly readyState: number;
-  onopen: ((event: unknown) => void) | null;
-  onmessage: ((event: { data: unknown }) => void) | null;
-  onclose: ((event: { code: number; reason: string }) => void) | null;
-  onerror: ((event: unknown) => void) | null;
-  send(data: string): void;
-  close(code?: number, reason?: string): void;
-}
-
-/** Opens a WebSocket to a URL. */
-export type WebSocketFactory = (url: string) => WebSocketLike;
+export type { ConnectionState, WebSocketFactory, WebSocketLike } from './connection.js';
 
 /** Options of {@link ParleyClient}. */
 export interface ParleyClientOptions {
@@ -66,21 +54,6 @@ export interface ParleyClientOptions {
   compact?: boolean;
 }
 
-/** Where the connection is. */
-export type ConnectionState =
-  | { status: 'idle' }
-  | { status: 'connecting'; attempt: number }
-  | { status: 'connected'; node: string; session: string }
-  | {
-      status: 'reconnecting';
-      attempt: number;
-      delayMs: number;
-      retryAt: number;
-      code: number;
-      reason: string;
-    }
-  | { status: 'closed'; code: number; reason: string };
-
 /** Events of {@link ParleyClient}. */
 export interface ClientEvents {
   state: ConnectionState;
@@ -105,38 +78,6 @@ export interface ClientEvents {
   error: ParleyError;
 }
 
-interface RoomState {
-  stream: RoomStream;
-  presence: Map<string, UserInfo>;
-  typers: Map<string, { user: UserInfo; timer: ReturnType<typeof setTimeout> }>;
-  lastTypingSent: number;
-  joined: boolean;
-  /** Consecutive temporary join failures. */
-  joinAttempts?: number;
-  retryTimer?: ReturnType<typeof setTimeout>;
-  waiters: Array<{ resolve: (frame: JoinedFrame) => void; reject: (error: Error) => void }>;
-}
-
-interface Pending {
-  ref: number;
-  command: Record<string, unknown>;
-  resolve: (frame: ServerFrame) => void;
-  reject: (error: Error) => void;
-  timer: ReturnType<typeof setTimeout>;
-  /** Sent on the current connection. */
-  sent: boolean;
-  /** A join issued by the client itself to restore a room after reconnecting. */
-  rejoinOf?: string;
-}
-
-const OPEN = 1;
-
-function defaultFactory(url: string): WebSocketLike {
-  const ctor = (globalThis as { WebSocket?: new (url: string) => unknown }).WebSocket;
-  if (!ctor) throw new Error('no global WebSocket: pass options.webSocket (e.g. built on the ws package)');
-  return new ctor(url) as WebSocketLike;
-}
-
 function randomCid(): string {
   const bytes = new Uint8Array(12);
   globalThis.crypto.getRandomValues(bytes);
@@ -146,38 +87,43 @@ function randomCid(): string {
 /**
  * A Parley connection: joins rooms, sends and receives messages, tracks presence and typing, and reconnects
  * automatically (backoff with jitter), rejoining its rooms and re-sending unanswered commands. Sends carry a
- * client message id, so a re-sent message is never published twice.
+ * client message id, so a re-sent message is never published twice. Built from three parts: the
+ * {@link Connection} (sockets, reconnects, tokens), the {@link RequestTable} (commands and their replies) and a
+ * {@link RoomState} per room (message stream, presence, typing).
  */
 export class ParleyClient extends Emitter<ClientEvents> {
-  private socket?: WebSocketLike;
-  private connectionState: ConnectionState = { status: 'idle' };
+  private readonly connection: Connection;
+  private readonly requests: RequestTable;
   private readonly rooms = new Map<string, RoomState>();
-  private readonly pending = new Map<number, Pending>();
-  private nextRef = 1;
-  private attempt = 0;
-  /** Index of the URL used for the next connection. */
-  private urlIndex = 0;
-  private reconnectTimer?: ReturnType<typeof setTimeout>;
-  private refreshTimer?: ReturnType<typeof setTimeout>;
-  private stopped = false;
-  private welcomeFrame?: WelcomeFrame;
-  private readonly backoff: BackoffOptions | false;
-  private readonly factory: WebSocketFactory;
 
   constructor(private readonly options: ParleyClientOptions) {
     super();
-    this.factory = options.webSocket ?? defaultFactory;
-    this.backoff = options.reconnect === false ? false : { ...defaultBackoff, ...options.reconnect };
+    this.connection = new Connection(options, {
+      frame: (frame) => this.handleFrame(frame),
+      state: (state) => this.emit('state', state),
+      lost: () => this.onLost(),
+      ended: (error) => this.failAll(error),
+      refresh: (token) => this.requests.request({ type: 'refresh', token }),
+      error: (error) => this.emit('error', error),
+    });
+    this.requests = new RequestTable(
+      {
+        transmit: (command) => this.connection.transmit(command),
+        connected: () => this.connection.connected,
+        stopped: () => this.connection.stopped,
+      },
+      options.requestTimeoutMs ?? 15_000,
+    );
   }
 
   /** The current connection state. */
   get state(): ConnectionState {
-    return this.connectionState;
+    return this.connection.state;
   }
 
   /** The server's welcome on the current connection (who we are, the server's limits). */
   get welcome(): WelcomeFrame | undefined {
-    return this.welcomeFrame;
+    return this.connection.welcome;
   }
 
   /** Rooms this client is in (or rejoining). */
@@ -187,51 +133,25 @@ export class ParleyClient extends Emitter<ClientEvents> {
 
   /** Opens the connection (and keeps it open until {@link close}). */
   connect(): void {
-    this.stopped = false;
-    if (this.socket || this.reconnectTimer) return;
-    this.open();
+    this.connection.connect();
   }
 
   /** Closes the connection for good; pending commands fail with `closed`. */
   close(): void {
-    this.stopped = true;
-    clearTimeout(this.reconnectTimer);
-    clearTimeout(this.refreshTimer);
-    this.reconnectTimer = undefined;
-    const socket = this.socket;
-    this.socket = undefined;
-    if (socket) {
-      socket.onclose = null;
-      socket.close(1000, 'client closed');
-    }
     this.failAll(new ParleyError('closed', 'client closed', false));
-    for (const state of this.rooms.values()) {
-      clearTimeout(state.retryTimer);
-      for (const { timer } of state.typers.values()) clearTimeout(timer);
-      state.typers.clear();
-    }
-    this.setState({ status: 'closed', code: 1000, reason: 'client closed' });
+    for (const state of this.rooms.values()) state.dispose();
+    this.connection.close();
   }
 
   /** Joins a room; resolves with the server's reply (position and presence). Rejoined after reconnects. */
   join(room: string): Promise<JoinedFrame> {
     let state = this.rooms.get(room);
     if (!state) {
-      state = {
-        stream: this.createStream(room),
-        presence: new Map(),
-        typers: new Map(),
-        lastTypingSent: 0,
-        joined: false,
-        waiters: [],
-      };
+      state = new RoomState(this.createStream(room));
       this.rooms.set(room, state);
     }
-    const waiting = new Promise<JoinedFrame>((resolve, reject) => state.waiters.push({ resolve, reject }));
-    this.request(this.joinCommand(room, state)).then(
-      (frame) => this.onJoined(room, frame as JoinedFrame, false),
-      (error: Error) => this.onJoinFailed(room, error),
-    );
+    const waiting = state.waitJoined();
+    this.requestJoin(room, state, false);
     return waiting;
   }
 
@@ -240,9 +160,9 @@ export class ParleyClient extends Emitter<ClientEvents> {
     const state = this.rooms.get(room);
     if (!state) return;
     this.rooms.delete(room);
-    for (const { timer } of state.typers.values()) clearTimeout(timer);
-    if (this.connectionState.status !== 'connected') return;
-    await (this.request({ type: 'leave', room }) as Promise<LeftFrame>);
+    state.dispose();
+    if (!this.connection.connected) return;
+    await this.requests.request({ type: 'leave', room });
   }
 
   /**
@@ -250,7 +170,7 @@ export class ParleyClient extends Emitter<ClientEvents> {
    * so it is published at most once. Pass `cid` to make retries of your own idempotent too.
    */
   send(room: string, text: string, cid: string = randomCid()): Promise<SentFrame> {
-    return this.request({ type: 'send', room, text, cid }) as Promise<SentFrame>;
+    return this.requests.request({ type: 'send', room, text, cid });
   }
 
   /**
@@ -261,137 +181,34 @@ export class ParleyClient extends Emitter<ClientEvents> {
     room: string,
     query: { before?: number; after?: number; limit?: number } = {},
   ): Promise<HistoryFrame> {
-    return this.request({ type: 'history', room, ...query }) as Promise<HistoryFrame>;
+    return this.requests.request({ type: 'history', room, ...query });
   }
 
   /** The room's users, fresh from the server. */
   presence(room: string): Promise<PresenceStateFrame> {
-    return this.request({ type: 'presence', room }) as Promise<PresenceStateFrame>;
+    return this.requests.request({ type: 'presence', room });
   }
 
   /** The room's users as this client knows them (kept in sync by presence events). */
   users(room: string): UserInfo[] {
-    return [...(this.rooms.get(room)?.presence.values() ?? [])];
+    return this.rooms.get(room)?.users() ?? [];
   }
 
   /** Tells the room this user is typing; cheap to call on every keystroke (throttled). */
   typing(room: string): void {
     const state = this.rooms.get(room);
-    if (!state?.joined || this.connectionState.status !== 'connected') return;
+    if (!state?.joined || !this.connection.connected) return;
     const now = Date.now();
     if (now - state.lastTypingSent < (this.options.typingIntervalMs ?? 2000)) return;
     state.lastTypingSent = now;
-    this.transmit({ type: 'typing', room });
+    this.connection.transmit({ type: 'typing', room });
   }
 
   /** Round trip time to the server, in milliseconds. */
   async ping(): Promise<number> {
     const started = Date.now();
-    (await this.request({ type: 'ping' })) as PongFrame;
+    await this.requests.request({ type: 'ping' });
     return Date.now() - started;
-  }
-
-  private open(): void {
-    this.setState({ status: 'connecting', attempt: this.attempt });
-    this.currentToken().then(
-      (token) => {
-        if (!this.stopped) this.openWith(token);
-      },
-      (error: Error) => {
-        // Could not get a token: treat like a failed connection and try again later.
-        if (!this.stopped) this.onTokenFailure(error);
-      },
-    );
-  }
-
-  private async currentToken(): Promise<string | undefined> {
-    const { token } = this.options;
-    return typeof token === 'function' ? await token() : token;
-  }
-
-  private onTokenFailure(error: Error): void {
-    this.scheduleReconnect(0, `token: ${error.message}`);
-  }
-
-  /** Waits a backoff delay (with jitter), saying so in the state, then opens a new connection. */
-  private scheduleReconnect(code: number, reason: string): void {
-    const delayMs = backoffDelay(this.attempt, this.backoff === false ? defaultBackoff : this.backoff);
-    this.attempt += 1;
-    this.setState({
-      status: 'reconnecting',
-      attempt: this.attempt,
-      delayMs,
-      retryAt: Date.now() + delayMs,
-      code,
-      reason,
-    });
-    this.reconnectTimer = setTimeout(() => {
-      this.reconnectTimer = undefined;
-      if (!this.stopped) this.open();
-    }, delayMs);
-  }
-
-  /** Refreshes the token shortly before it expires (only when `token` is a function that can fetch new ones). */
-  private scheduleRefresh(expiresAt: number | undefined): void {
-    clearTimeout(this.refreshTimer);
-    if (expiresAt === undefined || typeof this.options.token !== 'function') return;
-    const lifetime = expiresAt - Date.now();
-    const delay = Math.max(0, lifetime - Math.min(30_000, lifetime * 0.2));
-    this.refreshTimer = setTimeout(() => {
-      this.currentToken()
-        .then((token) => (token ? this.request({ type: 'refresh', token }) : undefined))
-        .then((frame) => {
-          if (frame && frame.type === 'refreshed') this.scheduleRefresh(frame.expiresAt);
-        })
-        .catch((error: Error) =>
-          this.emit('error', new ParleyError('forbidden', `token refresh failed: ${error.message}`, true)),
-        );
-    }, delay);
-  }
-
-  private openWith(token: string | undefined): void {
-    const urls = typeof this.options.url === 'string' ? [this.options.url] : this.options.url;
-    const url = new URL(urls[this.urlIndex % urls.length] as string);
-    url.searchParams.set('v', '1');
-    if (this.options.name !== undefined) url.searchParams.set('name', this.options.name);
-    if (this.options.userId !== undefined) url.searchParams.set('user', this.options.userId);
-    if (token !== undefined) url.searchParams.set('token', token);
-    if (this.options.compact !== false) url.searchParams.set('format', 'compact');
-    const socket = this.factory(url.toString());
-    this.socket = socket;
-    socket.onmessage = (event) => {
-      if (typeof event.data !== 'string') return;
-      const frame = parseFrame(event.data);
-      if (frame) this.handleFrame(frame);
-    };
-    socket.onclose = (event) => this.onSocketClosed(socket, event.code, event.reason);
-    socket.onerror = () => {};
-  }
-
-  private onSocketClosed(socket: WebSocketLike, code: number, reason: string): void {
-    if (this.socket !== socket) return;
-    this.socket = undefined;
-    this.welcomeFrame = undefined;
-    clearTimeout(this.refreshTimer);
-    for (const pending of this.pending.values()) {
-      pending.sent = false;
-      // Rejoins are re-issued from the room list on the next connection.
-      if (pending.rejoinOf !== undefined) this.dropPending(pending.ref);
-    }
-    for (const state of this.rooms.values()) {
-      state.joined = false;
-      for (const { timer } of state.typers.values()) clearTimeout(timer);
-      state.typers.clear();
-    }
-    if (this.stopped) return;
-    if (this.backoff === false || !shouldReconnect(code)) {
-      this.stopped = true;
-      this.failAll(new ParleyError('closed', `connection closed: ${code} ${reason}`, false));
-      this.setState({ status: 'closed', code, reason });
-      return;
-    }
-    this.urlIndex += 1;
-    this.scheduleReconnect(code, reason);
   }
 
   private handleFrame(frame: ServerFrame): void {
@@ -400,71 +217,66 @@ export class ParleyClient extends Emitter<ClientEvents> {
     else if (frame.type === 'presence_diff') this.onPresenceDiff(frame.room, frame.joins, frame.leaves);
     else if (frame.type === 'typing') this.onTyping(frame.room, frame.user);
     else if (frame.type === 'position') this.rooms.get(frame.room)?.stream.caughtUp(frame.position);
-    else if (frame.type === 'error') this.onError(frame);
-    else this.settle(frame.ref, frame);
+    else if (frame.type === 'error') {
+      if (!this.requests.refuse(frame))
+        this.emit('error', new ParleyError(frame.code, frame.message, frame.temporary));
+    } else this.requests.settle(frame.ref, frame);
   }
 
   private onWelcome(frame: WelcomeFrame): void {
-    this.welcomeFrame = frame;
-    this.attempt = 0;
-    this.scheduleRefresh(frame.expiresAt);
-    this.setState({ status: 'connected', node: frame.node, session: frame.session });
     this.emit('welcome', frame);
     // Rejoins go first: the server runs a connection's commands in order, so re-sent commands find their rooms.
-    for (const room of this.rooms.keys()) {
-      const alreadyJoining = [...this.pending.values()].some(
-        (p) => p.command.type === 'join' && p.command.room === room,
-      );
-      if (alreadyJoining) continue;
-      const state = this.rooms.get(room) as RoomState;
-      this.request(this.joinCommand(room, state), room).then(
-        (joined) => this.onJoined(room, joined as JoinedFrame, true),
-        (error: Error) => this.onJoinFailed(room, error),
-      );
+    for (const [room, state] of this.rooms) {
+      if (!this.requests.joining(room)) this.requestJoin(room, state, true);
     }
-    for (const pending of this.pending.values()) {
-      if (!pending.sent) this.transmitPending(pending);
+    this.requests.resend();
+  }
+
+  /** The socket went away: nothing is joined any more, and nobody is known to be typing. */
+  private onLost(): void {
+    this.requests.connectionLost();
+    for (const state of this.rooms.values()) {
+      state.joined = false;
+      state.clearTyping();
     }
+  }
+
+  /** Sends a join of the room (resuming from the last position seen) and applies its outcome. */
+  private requestJoin(room: string, state: RoomState, rejoin: boolean): void {
+    const since = state.stream.resumeFrom;
+    const command = { type: 'join', room, ...(since ? { since } : {}) } as const satisfies ClientRequest;
+    this.requests.request(command, rejoin ? room : undefined).then(
+      (frame) => this.onJoined(room, frame, rejoin),
+      (error: Error) => this.onJoinFailed(room, error),
+    );
   }
 
   private onJoined(room: string, frame: JoinedFrame, rejoin: boolean): void {
     const state = this.rooms.get(room);
     if (!state) return;
-    state.joined = true;
-    state.joinAttempts = 0;
-    state.stream.joined(frame);
-    state.presence = new Map(frame.presence.map((u) => [u.id, u]));
-    const waiters = state.waiters;
-    state.waiters = [];
-    for (const waiter of waiters) waiter.resolve(frame);
+    state.applyJoined(frame);
     const joined: ClientEvents['joined'] = { room, position: frame.position, rejoin };
     if (frame.recovered !== undefined) joined.recovered = frame.recovered;
     this.emit('joined', joined);
-    this.emit('presence', { room, users: this.users(room) });
+    this.emit('presence', { room, users: state.users() });
   }
 
   private onJoinFailed(room: string, error: Error): void {
     const state = this.rooms.get(room);
     if (!state) return;
-    const waiters = state.waiters;
-    state.waiters = [];
-    for (const waiter of waiters) waiter.reject(error);
-    if (!(error instanceof ParleyError && error.temporary) || this.stopped) {
+    state.rejectWaiters(error);
+    if (!(error instanceof ParleyError && error.temporary) || this.connection.stopped) {
       this.rooms.delete(room);
       return;
     }
     // A temporary failure (e.g. the server's engine is down): keep trying in the background; `joined` tells
     // when it worked. A reconnect rejoins anyway.
-    state.joinAttempts = (state.joinAttempts ?? 0) + 1;
-    const delay = backoffDelay(state.joinAttempts, this.backoff === false ? defaultBackoff : this.backoff);
+    state.joinAttempts += 1;
+    const delay = backoffDelay(state.joinAttempts, this.connection.retryBackoff);
     clearTimeout(state.retryTimer);
     state.retryTimer = setTimeout(() => {
-      if (this.rooms.get(room) !== state || state.joined || this.connectionState.status !== 'connected')
-        return;
-      this.request(this.joinCommand(room, state), room).then(
-        (frame) => this.onJoined(room, frame as JoinedFrame, true),
-        (retryError: Error) => this.onJoinFailed(room, retryError),
-      );
+      if (this.rooms.get(room) !== state || state.joined || !this.connection.connected) return;
+      this.requestJoin(room, state, true);
     }, delay);
   }
 
@@ -476,12 +288,7 @@ export class ParleyClient extends Emitter<ClientEvents> {
   /** Hands a message to the application: the room stream calls this in order, once per offset. */
   private deliver(message: ChatMessage): void {
     const state = this.rooms.get(message.room);
-    const typer = state?.typers.get(message.from.id);
-    if (state && typer) {
-      clearTimeout(typer.timer);
-      state.typers.delete(message.from.id);
-      this.emitTyping(message.room, state);
-    }
+    if (state?.stopTyping(message.from.id)) this.emitTyping(message.room, state);
     this.emit('message', message);
   }
 
@@ -489,119 +296,32 @@ export class ParleyClient extends Emitter<ClientEvents> {
     return new RoomStream(room, {
       deliver: (message) => this.deliver(message),
       fetchAfter: (r, after, limit) => this.history(r, { after, limit }),
-      pageLimit: () => this.welcomeFrame?.limits.historyPageMax ?? 100,
+      pageLimit: () => this.connection.welcome?.limits.historyPageMax ?? 100,
       gap: (r, from, to) => this.emit('gap', { room: r, from, to }),
       reset: (r, position, reason) => this.emit('reset', { room: r, position, reason }),
     });
   }
 
-  /** A join command, resuming from the last position this client saw in the room. */
-  private joinCommand(room: string, state: RoomState): Record<string, unknown> {
-    const since = state.stream.resumeFrom;
-    return since ? { type: 'join', room, since } : { type: 'join', room };
-  }
-
   private onPresenceDiff(room: string, joins: UserInfo[], leaves: UserInfo[]): void {
     const state = this.rooms.get(room);
     if (!state) return;
-    for (const user of leaves) state.presence.delete(user.id);
-    for (const user of joins) state.presence.set(user.id, user);
-    this.emit('presence', { room, users: this.users(room) });
+    state.applyPresenceDiff(joins, leaves);
+    this.emit('presence', { room, users: state.users() });
   }
 
   private onTyping(room: string, user: UserInfo): void {
     const state = this.rooms.get(room);
     if (!state) return;
-    const existing = state.typers.get(user.id);
-    if (existing) clearTimeout(existing.timer);
-    const timer = setTimeout(() => {
-      state.typers.delete(user.id);
-      this.emitTyping(room, state);
-    }, this.options.typingTimeoutMs ?? 4000);
-    state.typers.set(user.id, { user, timer });
+    state.startTyping(user, this.options.typingTimeoutMs ?? 4000, () => this.emitTyping(room, state));
     this.emitTyping(room, state);
   }
 
   private emitTyping(room: string, state: RoomState): void {
-    this.emit('typing', { room, users: [...state.typers.values()].map((t) => t.user) });
-  }
-
-  private onError(frame: ErrorFrame): void {
-    const error = new ParleyError(frame.code, frame.message, frame.temporary);
-    const pending = frame.ref !== undefined ? this.pending.get(frame.ref) : undefined;
-    if (!pending) {
-      this.emit('error', error);
-      return;
-    }
-    this.dropPending(pending.ref);
-    pending.reject(error);
-  }
-
-  private settle(ref: number, frame: ServerFrame): void {
-    const pending = this.pending.get(ref);
-    if (!pending) return;
-    this.dropPending(ref);
-    pending.resolve(frame);
-  }
-
-  private request(command: Record<string, unknown>, rejoinOf?: string): Promise<ServerFrame> {
-    return new Promise<ServerFrame>((resolve, reject) => {
-      if (this.stopped) {
-        reject(new ParleyError('closed', 'client is closed', false));
-        return;
-      }
-      const ref = this.nextRef++;
-      const timeoutMs = this.options.requestTimeoutMs ?? 15_000;
-      const timer = setTimeout(() => {
-        this.dropPending(ref);
-        reject(
-          new ParleyError('timeout', `no reply to ${String(command.type)} within ${timeoutMs} ms`, true),
-        );
-      }, timeoutMs);
-      const pending: Pending = {
-        ref,
-        command: { ...command, ref },
-        resolve,
-        reject,
-        timer,
-        sent: false,
-        rejoinOf,
-      };
-      this.pending.set(ref, pending);
-      if (this.connectionState.status === 'connected') this.transmitPending(pending);
-    });
-  }
-
-  private transmitPending(pending: Pending): void {
-    pending.sent = this.transmit(pending.command);
-  }
-
-  private transmit(command: Record<string, unknown>): boolean {
-    if (!this.socket || this.socket.readyState !== OPEN) return false;
-    this.socket.send(JSON.stringify(command));
-    return true;
-  }
-
-  private dropPending(ref: number): void {
-    const pending = this.pending.get(ref);
-    if (!pending) return;
-    clearTimeout(pending.timer);
-    this.pending.delete(ref);
+    this.emit('typing', { room, users: state.typing() });
   }
 
   private failAll(error: Error): void {
-    for (const pending of [...this.pending.values()]) {
-      this.dropPending(pending.ref);
-      pending.reject(error);
-    }
-    for (const state of this.rooms.values()) {
-      for (const waiter of state.waiters) waiter.reject(error);
-      state.waiters = [];
-    }
-  }
-
-  private setState(state: ConnectionState): void {
-    this.connectionState = state;
-    this.emit('state', state);
+    this.requests.failAll(error);
+    for (const state of this.rooms.values()) state.rejectWaiters(error);
   }
 }

@@ -4,6 +4,8 @@
  */
 import { type Static, Type } from '@sinclair/typebox';
 
+import type { ClientCommand } from '../../client/wire/commands.js';
+
 export { PROTOCOL_VERSION } from '../../client/wire/domain.js';
 export type * from '../../client/wire/frames.js';
 
@@ -76,3 +78,11 @@ export type CommandType = keyof typeof CommandSchemas;
 export type CommandOf<T extends CommandType> = Static<(typeof CommandSchemas)[T]>;
 /** Any client command. */
 export type Command = { [T in CommandType]: CommandOf<T> }[CommandType];
+
+/**
+ * The schemas and the wire vocabulary's command types (client/wire/commands.ts) describe the same commands: each
+ * must be assignable to the other, or this stops compiling.
+ */
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+const commandsAgree: Same<Command, ClientCommand> = true;
+void commandsAgree;
