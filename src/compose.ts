@@ -11,7 +11,7 @@ import type { Config } from './config/config.js';
 import type { Engine } from './engine/engine.js';
 import { createMemoryEngine } from './engine/memory-engine.js';
 import { createRedisEngine } from './engine/redis-engine.js';
-import { createHttpServer } from './http/http-server.js';
+import { createHttpServer, type HttpRoutes } from './http/http-server.js';
 import { createServerApi } from './http/server-api.js';
 import { StaticFiles } from './http/static-files.js';
 import { StatsFeed } from './http/stats-feed.js';
@@ -115,6 +115,43 @@ function metricsRoute(metrics: Registry, logger: Logger) {
   };
 }
 
+/** What the HTTP routes are built from. */
+interface RouteParts {
+  config: Config;
+  engine: Engine;
+  clock: Clock;
+  ids: IdGenerator;
+  logger: Logger;
+  metrics: Registry;
+  stats: NodeStatsReporter;
+  feed: StatsFeed<StatsResponse>;
+  files: StaticFiles;
+  isReady: () => boolean;
+}
+
+/** Health, readiness, stats and their stream, metrics, the server API and the web UI. */
+function httpRoutes(parts: RouteParts): HttpRoutes {
+  const { config, stats, feed, isReady } = parts;
+  const serveMetrics = metricsRoute(parts.metrics, parts.logger);
+  return {
+    json: { '/api/stats': () => stats.clusterStats() },
+    streams: {
+      '/api/stats/stream': (request, response) => feed.attach(request, response),
+      '/metrics': (_request, response) => serveMetrics(response),
+    },
+    text: {
+      '/healthz': () => ({ status: 200, body: 'ok\n' }),
+      '/readyz': () => (isReady() ? { status: 200, body: 'ready\n' } : { status: 503, body: 'not ready\n' }),
+    },
+    files: parts.files,
+    pages: ['/', '/dashboard'],
+    adminToken: config.adminToken,
+    protectedPrefixes: ['/api/', '/metrics'],
+    queryTokenPaths: ['/api/stats/stream'],
+    api: createServerApi(parts),
+  };
+}
+
 /** Assembles a node from its configuration; call `start()` on the result. */
 export function createNode(config: Config, overrides: NodeOverrides = {}): ParleyNode {
   const nodeId = config.nodeId || `node-${randomId().slice(0, 8)}`;
@@ -147,30 +184,9 @@ export function createNode(config: Config, overrides: NodeOverrides = {}): Parle
   const feed = new StatsFeed<StatsResponse>(Math.ceil(300_000 / config.statsIntervalMs));
   const stats = new NodeStatsReporter({ nodeId, engine, hub, admission, clock, logger, feed, isReady });
   const files = new StaticFiles(overrides.webRoot ?? DEFAULT_WEB_ROOT);
-  const serveMetrics = metricsRoute(metrics, logger);
-  const server = createHttpServer(
-    {
-      json: { '/api/stats': () => stats.clusterStats() },
-      streams: {
-        '/api/stats/stream': (request, response) => feed.attach(request, response),
-        '/metrics': (_request, response) => serveMetrics(response),
-      },
-      text: {
-        '/healthz': () => ({ status: 200, body: 'ok\n' }),
-        '/readyz': () =>
-          isReady() ? { status: 200, body: 'ready\n' } : { status: 503, body: 'not ready\n' },
-      },
-      files,
-      pages: ['/', '/dashboard'],
-      adminToken: config.adminToken,
-      protectedPrefixes: ['/api/', '/metrics'],
-      queryTokenPaths: ['/api/stats/stream'],
-      api: createServerApi({ config, engine, clock, ids, logger }),
-    },
-    logger,
-    // Slow or stalled requests and upgrades (slowloris) are cut after the handshake timeout.
-    config.handshakeTimeoutMs,
-  );
+  const routes = httpRoutes({ config, engine, clock, ids, logger, metrics, stats, feed, files, isReady });
+  // Slow or stalled requests and upgrades (slowloris) are cut after the handshake timeout.
+  const server = createHttpServer(routes, logger, config.handshakeTimeoutMs);
   const ws = attachWebSocketServer(server, {
     path: config.wsPath,
     maxPayloadBytes: config.maxPayloadBytes,

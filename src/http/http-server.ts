@@ -39,56 +39,70 @@ export function timeoutCheckInterval(timeoutMs: number): number {
   return Math.max(50, Math.min(1000, Math.floor(timeoutMs / 4)));
 }
 
+/** True when a protected path is asked for without the admin token (then answered 401). */
+function lacksAdminToken(routes: HttpRoutes, request: IncomingMessage, url: URL): boolean {
+  const path = url.pathname;
+  if (routes.adminToken === '' || !routes.protectedPrefixes.some((prefix) => path.startsWith(prefix))) {
+    return false;
+  }
+  const given = presentedToken(request, url, routes.queryTokenPaths.includes(path));
+  return !sameSecret(given, routes.adminToken);
+}
+
+/** Serves one request from the routes (the server API first, then the admin check, then GET/HEAD routes). */
+async function handle(routes: HttpRoutes, request: IncomingMessage, response: ServerResponse): Promise<void> {
+  const url = parseRequestTarget(request.url);
+  if (!url) {
+    sendJson(response, 400, { error: 'bad_request', message: 'malformed request target' });
+    return;
+  }
+  const path = url.pathname;
+  if (routes.api && (await routes.api(request, response, url))) return;
+  if (lacksAdminToken(routes, request, url)) {
+    const challenge = { 'www-authenticate': 'Bearer realm="parley-admin"' };
+    sendJson(response, 401, { error: 'unauthorized', message: 'admin token required' }, challenge);
+    return;
+  }
+  if (request.method !== 'GET' && request.method !== 'HEAD') {
+    response.writeHead(405, { allow: 'GET, HEAD' }).end();
+    return;
+  }
+  const stream = routes.streams[path];
+  if (stream) return stream(request, response);
+  const text = routes.text[path];
+  if (text) {
+    const { status, body } = text();
+    response.writeHead(status, { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store' });
+    response.end(body);
+    return;
+  }
+  const json = routes.json[path];
+  if (json) return sendJson(response, 200, await json());
+  if (routes.files.serve(request, response, path, routes.pages)) return;
+  sendJson(response, 404, { error: 'not_found' });
+}
+
+/**
+ * Node's request timeouts start with the first byte of a request: a socket that sends nothing at all would stay
+ * open until the peer goes away. It gets the same time to start its request.
+ */
+function cutSilentSockets(server: Server, timeoutMs: number): void {
+  server.on('connection', (socket: Socket) => {
+    const timer = setTimeout(() => {
+      if (socket.bytesRead === 0) socket.destroy();
+    }, timeoutMs);
+    timer.unref();
+    socket.once('close', () => clearTimeout(timer));
+  });
+}
+
 /**
  * Creates the HTTP server: health, JSON API and static UI. WebSocket upgrades are attached separately.
  * `requestTimeoutMs` bounds the time from connection to a complete request (headers and body): slow or stalled
- * clients (slowloris, trickled bodies, silent sockets) are cut then.
+ * clients (slowloris, trickled bodies, silent sockets) are cut then. A handler that throws is answered 500 and
+ * logged; it never ends the process.
  */
 export function createHttpServer(routes: HttpRoutes, logger: Logger, requestTimeoutMs: number): Server {
-  const handle = async (request: IncomingMessage, response: ServerResponse) => {
-    const url = parseRequestTarget(request.url);
-    if (!url) {
-      sendJson(response, 400, { error: 'bad_request', message: 'malformed request target' });
-      return;
-    }
-    const path = url.pathname;
-    if (routes.api && (await routes.api(request, response, url))) return;
-    if (
-      routes.adminToken !== '' &&
-      routes.protectedPrefixes.some((prefix) => path.startsWith(prefix)) &&
-      !sameSecret(presentedToken(request, url, routes.queryTokenPaths.includes(path)), routes.adminToken)
-    ) {
-      const challenge = { 'www-authenticate': 'Bearer realm="parley-admin"' };
-      sendJson(response, 401, { error: 'unauthorized', message: 'admin token required' }, challenge);
-      return;
-    }
-    if (request.method !== 'GET' && request.method !== 'HEAD') {
-      response.writeHead(405, { allow: 'GET, HEAD' }).end();
-      return;
-    }
-    const stream = routes.streams[path];
-    if (stream) {
-      stream(request, response);
-      return;
-    }
-    const text = routes.text[path];
-    if (text) {
-      const { status, body } = text();
-      response.writeHead(status, {
-        'content-type': 'text/plain; charset=utf-8',
-        'cache-control': 'no-store',
-      });
-      response.end(body);
-      return;
-    }
-    const json = routes.json[path];
-    if (json) {
-      sendJson(response, 200, await json());
-      return;
-    }
-    if (routes.files.serve(request, response, path, routes.pages)) return;
-    sendJson(response, 404, { error: 'not_found' });
-  };
   const server = createServer(
     {
       headersTimeout: requestTimeoutMs,
@@ -96,21 +110,13 @@ export function createHttpServer(routes: HttpRoutes, logger: Logger, requestTime
       connectionsCheckingInterval: timeoutCheckInterval(requestTimeoutMs),
     },
     (request, response) => {
-      handle(request, response).catch((error) => {
+      handle(routes, request, response).catch((error) => {
         logger.error({ err: error, url: request.url }, 'http request failed');
         if (!response.headersSent) sendJson(response, 500, { error: 'internal' });
         else response.destroy();
       });
     },
   );
-  // Node's request timeouts start with the first byte of a request: a socket that sends nothing at all would stay
-  // open until the peer goes away. It gets the same time to start its request.
-  server.on('connection', (socket: Socket) => {
-    const timer = setTimeout(() => {
-      if (socket.bytesRead === 0) socket.destroy();
-    }, requestTimeoutMs);
-    timer.unref();
-    socket.once('close', () => clearTimeout(timer));
-  });
+  cutSilentSockets(server, requestTimeoutMs);
   return server;
 }

@@ -118,101 +118,112 @@ function segment(raw: string): string {
   }
 }
 
+type ApiReply = { status: number; body: unknown };
+
+async function publish(deps: ServerApiDeps, request: IncomingMessage, room: string): Promise<ApiReply> {
+  const { config, engine, clock, ids } = deps;
+  const body = validated(checkPublish, await readJson(request));
+  const text = checkText(body.text, config);
+  const { message, duplicate } = await engine.log.append({
+    room,
+    id: ids.messageId(),
+    from: body.from ?? SYSTEM_SENDER,
+    text,
+    ts: clock.now(),
+    cid: body.cid ?? `api-${ids.messageId()}`,
+  });
+  return { status: duplicate ? 200 : 201, body: { message, duplicate } };
+}
+
+/**
+ * The same rules as the protocol's `history` command: malformed parameters are bad_request, a limit above the
+ * page maximum is bad_range, and `before` with `after` reads the oldest messages between them.
+ */
+async function history(deps: ServerApiDeps, url: URL, room: string): Promise<ApiReply> {
+  const { config, engine } = deps;
+  const limit = intParam(url, 'limit', 1) ?? config.historyPageMax;
+  if (limit > config.historyPageMax) {
+    throw new ApiError(400, 'bad_range', `limit must be at most ${config.historyPageMax}`);
+  }
+  const range = { before: intParam(url, 'before', 0), after: intParam(url, 'after', 0), limit };
+  const page = await readHistory(engine, room, range, replyBudget(config));
+  return { status: 200, body: { room, ...page } };
+}
+
+async function disconnect(deps: ServerApiDeps, request: IncomingMessage, user: string): Promise<ApiReply> {
+  const body = validated(checkDisconnect, await readJson(request));
+  await deps.engine.broker.signal({
+    kind: 'control',
+    room: CONTROL_ROOM,
+    action: 'disconnect_user',
+    user,
+    reason: body.reason ?? 'disconnected by the server',
+  });
+  return { status: 202, body: { user, accepted: true } };
+}
+
+/** Finds the endpoint of a server API path and runs it. */
+async function route(deps: ServerApiDeps, request: IncomingMessage, url: URL): Promise<ApiReply> {
+  const parts = url.pathname.split('/').slice(2); // ['rooms', room, what] or ['users', user, what]
+  const method = request.method ?? 'GET';
+  if (parts.length === 3 && parts[0] === 'rooms') {
+    const room = checkRoomName(segment(parts[1] as string), deps.config);
+    if (parts[2] === 'messages' && method === 'POST') return publish(deps, request, room);
+    if (parts[2] === 'history' && method === 'GET') return history(deps, url, room);
+    if (parts[2] === 'presence' && method === 'GET') {
+      return { status: 200, body: { room, users: await deps.engine.presence.users(room) } };
+    }
+  }
+  if (parts.length === 3 && parts[0] === 'users' && parts[2] === 'disconnect' && method === 'POST') {
+    const user = segment(parts[1] as string);
+    if (user.length === 0 || user.length > 128) throw new ApiError(400, 'bad_request', 'invalid user id');
+    return disconnect(deps, request, user);
+  }
+  throw new ApiError(404, 'not_found', `no ${method} ${url.pathname} in the server API`);
+}
+
+/** Sends a refusal: its JSON body, and the headers that go with it (challenge, Retry-After). */
+function sendRefusal(response: ServerResponse, refusal: ApiError, requestId: string): void {
+  const headers: Record<string, string> = { 'x-request-id': requestId };
+  if (refusal.status === 401) headers['www-authenticate'] = 'Bearer realm="parley-api"';
+  if (refusal.retryAfterMs !== undefined) {
+    headers['retry-after'] = String(Math.max(1, Math.ceil(refusal.retryAfterMs / 1000)));
+  }
+  sendJson(response, refusal.status, { error: refusal.code, message: refusal.message }, headers);
+}
+
 /**
  * The server API for backends: publish a system message, read a room's history and presence, disconnect a user
  * on every node. Authenticated with the API token (or the admin token); disabled when neither is configured.
  * Replies are JSON; errors carry a stable `error` code and a `message`. See docs/api.md.
  */
 export function createServerApi(deps: ServerApiDeps): ServerApi {
-  const { config, engine, clock, ids, logger } = deps;
+  const { config, ids, logger } = deps;
   const tokens = [config.apiToken, config.adminToken].filter((t) => t !== '');
-
-  const publish = async (request: IncomingMessage, room: string) => {
-    const body = validated(checkPublish, await readJson(request));
-    const text = checkText(body.text, config);
-    const { message, duplicate } = await engine.log.append({
-      room,
-      id: ids.messageId(),
-      from: body.from ?? SYSTEM_SENDER,
-      text,
-      ts: clock.now(),
-      cid: body.cid ?? `api-${ids.messageId()}`,
-    });
-    return { status: duplicate ? 200 : 201, body: { message, duplicate } };
-  };
-
-  // The same rules as the protocol's `history` command: malformed parameters are bad_request, a limit above the
-  // page maximum is bad_range, and `before` with `after` reads the oldest messages between them.
-  const history = async (url: URL, room: string) => {
-    const limit = intParam(url, 'limit', 1) ?? config.historyPageMax;
-    if (limit > config.historyPageMax) {
-      throw new ApiError(400, 'bad_range', `limit must be at most ${config.historyPageMax}`);
+  const authenticate = (request: IncomingMessage, url: URL) => {
+    if (tokens.length === 0) {
+      throw new ApiError(403, 'api_disabled', 'the server API is disabled: set --api-token to enable it');
     }
-    const range = { before: intParam(url, 'before', 0), after: intParam(url, 'after', 0), limit };
-    const page = await readHistory(engine, room, range, replyBudget(config));
-    return { status: 200, body: { room, ...page } };
-  };
-
-  const disconnect = async (request: IncomingMessage, user: string) => {
-    const body = validated(checkDisconnect, await readJson(request));
-    await engine.broker.signal({
-      kind: 'control',
-      room: CONTROL_ROOM,
-      action: 'disconnect_user',
-      user,
-      reason: body.reason ?? 'disconnected by the server',
-    });
-    return { status: 202, body: { user, accepted: true } };
-  };
-
-  const route = async (request: IncomingMessage, url: URL) => {
-    const parts = url.pathname.split('/').slice(2); // ['rooms', room, what] or ['users', user, what]
-    const method = request.method ?? 'GET';
-    if (parts.length === 3 && parts[0] === 'rooms') {
-      const room = checkRoomName(segment(parts[1] as string), config);
-      if (parts[2] === 'messages' && method === 'POST') return publish(request, room);
-      if (parts[2] === 'history' && method === 'GET') return history(url, room);
-      if (parts[2] === 'presence' && method === 'GET') {
-        return { status: 200, body: { room, users: await engine.presence.users(room) } };
-      }
+    const given = presentedToken(request, url);
+    if (!tokens.some((token) => sameSecret(given, token))) {
+      throw new ApiError(401, 'unauthorized', 'a valid API token is required (Authorization: Bearer …)');
     }
-    if (parts.length === 3 && parts[0] === 'users' && parts[2] === 'disconnect' && method === 'POST') {
-      const user = segment(parts[1] as string);
-      if (user.length === 0 || user.length > 128) throw new ApiError(400, 'bad_request', 'invalid user id');
-      return disconnect(request, user);
-    }
-    throw new ApiError(404, 'not_found', `no ${method} ${url.pathname} in the server API`);
   };
-
   return async (request, response, url) => {
     if (!SERVER_API_PREFIXES.some((prefix) => url.pathname.startsWith(prefix))) return false;
     const requestId = ids.sessionId();
     const log = logger.child({ req: requestId });
+    const at = { method: request.method, path: url.pathname };
     try {
-      if (tokens.length === 0) {
-        throw new ApiError(403, 'api_disabled', 'the server API is disabled: set --api-token to enable it');
-      }
-      const given = presentedToken(request, url);
-      if (!tokens.some((token) => sameSecret(given, token))) {
-        throw new ApiError(401, 'unauthorized', 'a valid API token is required (Authorization: Bearer …)');
-      }
-      const { status, body } = await route(request, url);
-      log.info({ method: request.method, path: url.pathname, status }, 'api request');
+      authenticate(request, url);
+      const { status, body } = await route(deps, request, url);
+      log.info({ ...at, status }, 'api request');
       sendJson(response, status, body, { 'x-request-id': requestId });
     } catch (error) {
       const refusal = toApiError(error);
-      if (refusal.status >= 500) log.error({ err: error, path: url.pathname }, 'api request failed');
-      else
-        log.info(
-          { method: request.method, path: url.pathname, status: refusal.status },
-          'api request refused',
-        );
-      const headers: Record<string, string> = { 'x-request-id': requestId };
-      if (refusal.status === 401) headers['www-authenticate'] = 'Bearer realm="parley-api"';
-      if (refusal.retryAfterMs !== undefined) {
-        headers['retry-after'] = String(Math.max(1, Math.ceil(refusal.retryAfterMs / 1000)));
-      }
-      sendJson(response, refusal.status, { error: refusal.code, message: refusal.message }, headers);
+      if (refusal.status >= 500) log.error({ err: error, ...at }, 'api request failed');
+      else log.info({ ...at, status: refusal.status }, 'api request refused');
+      sendRefusal(response, refusal, requestId);
     }
     return true;
   };

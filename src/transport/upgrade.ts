@@ -1,0 +1,138 @@
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import type { WebSocket, WebSocketServer } from 'ws';
+import { parseRequestTarget } from '../http/request-target.js';
+import { CloseCodes } from '../protocol/close-codes.js';
+import type { Logger } from '../util/logger.js';
+import type { Admission } from './admission.js';
+import type { ConnectionHandler } from './connection-handler.js';
+import type { FrameWriter } from './frame-writer.js';
+import type { HandshakeResult, Identify } from './identify.js';
+import { checkVersion } from './identify.js';
+import { SocketTransport } from './socket-transport.js';
+
+/** What the upgrade path needs. */
+export interface UpgradeOptions<S> {
+  path: string;
+  /** Time a handshake may take, identification included. */
+  handshakeTimeoutMs: number;
+  identify: Identify;
+  admission: Admission;
+  handler: ConnectionHandler<S>;
+  logger: Logger;
+  wss: WebSocketServer;
+  writer: FrameWriter;
+  /** An upgrade passed every check: the connection is open. */
+  accepted: (ws: WebSocket, socket: Duplex, session: S, ip: string, user: string) => void;
+}
+
+function destroyOnError(this: Duplex): void {
+  this.destroy();
+}
+
+/** Answers an upgrade with an HTTP status and closes the socket (destroyed soon after, even if never read). */
+function reject(socket: Duplex, status: number, text: string): void {
+  if (socket.destroyed || socket.writableEnded) return;
+  socket.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+  setTimeout(() => socket.destroy(), 1000).unref();
+}
+
+/**
+ * The upgrade path: every check happens before a WebSocket exists (request target, path, draining, Origin,
+ * handshake rate, protocol version, identity), then the connection limits, then the handler.
+ *
+ * Everything here is guarded: it runs for unauthenticated requests, and one throw (or one rejection nobody
+ * handles) would take every connection of the process down with it.
+ */
+export class UpgradeHandler<S> {
+  /** False once the node drains: upgrades are answered 503. */
+  accepting = true;
+
+  constructor(private readonly options: UpgradeOptions<S>) {}
+
+  /** The HTTP server's `upgrade` listener. */
+  readonly onUpgrade = (request: IncomingMessage, socket: Duplex, head: Buffer): void => {
+    // Node removes its own error listener from an upgraded socket: without ours, a reset peer is an uncaught
+    // 'error' event. A shared handler: a closure here would keep the whole request alive as long as the socket.
+    socket.on('error', destroyOnError);
+    try {
+      this.admit(request, socket, head);
+    } catch (error) {
+      this.options.logger.error({ err: error, url: request.url }, 'upgrade failed');
+      reject(socket, 500, 'Internal Server Error');
+    }
+  };
+
+  private admit(request: IncomingMessage, socket: Duplex, head: Buffer): void {
+    const { admission, logger, handshakeTimeoutMs } = this.options;
+    const url = parseRequestTarget(request.url);
+    const ip = admission.clientIp(request);
+    const refusal = this.refusal(request, url, ip);
+    if (refusal || !url) {
+      reject(socket, ...(refusal ?? [400, 'Bad Request']));
+      return;
+    }
+    const refused = checkVersion(url);
+    const identified = refused ? Promise.resolve(refused) : this.options.identify(request, url);
+    // Node's own timeouts stop at the upgrade: a verification that hangs must not hold the socket forever.
+    const deadline = setTimeout(() => {
+      logger.warn({ ms: handshakeTimeoutMs }, 'handshake timed out during identification');
+      reject(socket, 503, 'Service Unavailable');
+    }, handshakeTimeoutMs);
+    identified
+      .then((result) => {
+        clearTimeout(deadline);
+        if (!socket.destroyed && !socket.writableEnded) this.complete(request, socket, head, url, ip, result);
+      })
+      .catch((error: unknown) => {
+        clearTimeout(deadline);
+        logger.error({ err: error }, 'handshake failed');
+        if (!socket.destroyed) reject(socket, 500, 'Internal Server Error');
+      });
+  }
+
+  /** The HTTP status an upgrade is refused with before any identification, in the order checks cost. */
+  private refusal(request: IncomingMessage, url: URL | undefined, ip: string): [number, string] | undefined {
+    const { admission } = this.options;
+    if (!url) return [400, 'Bad Request'];
+    if (url.pathname !== this.options.path) return [404, 'Not Found'];
+    if (!this.accepting) return [503, 'Service Unavailable'];
+    if (!admission.originAllowed(request)) return [403, 'Forbidden'];
+    if (!admission.handshakeAllowed(ip)) return [429, 'Too Many Requests'];
+    return undefined;
+  }
+
+  private complete(
+    request: IncomingMessage,
+    socket: Duplex,
+    head: Buffer,
+    url: URL,
+    ip: string,
+    result: HandshakeResult,
+  ): void {
+    const { admission, handler, logger, writer } = this.options;
+    // The 101 response (written by ws) and the welcome frame leave in one system call instead of two.
+    const transport = new SocketTransport(socket, writer);
+    writer.cork(transport);
+    this.options.wss.handleUpgrade(request, socket, head, (ws) => {
+      transport.ws = ws;
+      // A refused handshake still completes the upgrade, so browsers can read the close code and reason.
+      if (!result.ok) return ws.close(result.code, result.reason);
+      const user = result.identity.user.id;
+      if (!admission.acquire(ip, user)) {
+        return ws.close(CloseCodes.too_many_connections, 'too many connections');
+      }
+      let session: S;
+      try {
+        session = handler.connect(transport, result.identity, {
+          compact: url.searchParams.get('format') === 'compact',
+        });
+      } catch (error) {
+        admission.release(ip, user);
+        logger.error({ err: error }, 'connection setup failed');
+        return ws.close(CloseCodes.internal, 'internal error');
+      }
+      this.options.accepted(ws, socket, session, ip, user);
+    });
+  }
+}
