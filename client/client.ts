@@ -1,6 +1,5 @@
-import type { BackoffOptions } from './backoff.js';
 import { backoffDelay } from './backoff.js';
-import { Connection, type ConnectionState, type WebSocketFactory } from './connection.js';
+import { Connection, type ConnectionOptions, type ConnectionState } from './connection.js';
 import { Emitter } from './emitter.js';
 import { ParleyError } from './errors.js';
 import type {
@@ -19,39 +18,21 @@ import { RoomState } from './room-state.js';
 import { type ResetReason, RoomStream } from './room-stream.js';
 import type { ClientRequest } from './wire/commands.js';
 
-export type { ConnectionState, WebSocketFactory, WebSocketLike } from './connection.js';
+export type {
+  ConnectionOptions,
+  ConnectionState,
+  WebSocketFactory,
+  WebSocketLike,
+} from './connection.js';
 
-/** Options of {@link ParleyClient}. */
-export interface ParleyClientOptions {
-  /**
-   * WebSocket URL of the server, e.g. `ws://localhost:8080/ws`; or several (instances without a load balancer in
-   * front): each reconnect moves on to the next one.
-   */
-  url: string | readonly string[];
-  /** Display name (anonymous mode). */
-  name?: string;
-  /** Stable user id (anonymous mode): pass the same id from every tab of one user. */
-  userId?: string;
-  /**
-   * Verified-token mode: the token, or a function that fetches a fresh one (called for every connection and
-   * before the current token expires, to refresh it in place).
-   */
-  token?: string | (() => string | Promise<string>);
-  /** Opens sockets; defaults to the global `WebSocket` (pass one built on `ws` in Node 20). */
-  webSocket?: WebSocketFactory;
-  /** Reconnect delays, or `false` to never reconnect. */
-  reconnect?: Partial<BackoffOptions> | false;
+/** Options of {@link ParleyClient}: how to reach the server (see {@link ConnectionOptions}), and timings. */
+export interface ParleyClientOptions extends ConnectionOptions {
   /** How long a command may wait for its reply, across reconnects (default 15 s). */
   requestTimeoutMs?: number;
   /** How long a typing indicator lasts without a new signal (default 4 s). */
   typingTimeoutMs?: number;
   /** Least time between two typing signals sent for one room (default 2 s). */
   typingIntervalMs?: number;
-  /**
-   * Ask for live messages in the compact array form (about a third fewer bytes for short texts; default true).
-   * Servers that do not know it send the object form, which the SDK reads too.
-   */
-  compact?: boolean;
 }
 
 /** Events of {@link ParleyClient}. */

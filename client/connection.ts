@@ -34,14 +34,30 @@ export type ConnectionState =
     }
   | { status: 'closed'; code: number; reason: string };
 
-/** How to reach the server. */
+/** How to reach the server (part of the client's options). */
 export interface ConnectionOptions {
+  /**
+   * WebSocket URL of the server, e.g. `ws://localhost:8080/ws`; or several (instances without a load balancer in
+   * front): each reconnect moves on to the next one.
+   */
   url: string | readonly string[];
+  /** Display name (anonymous mode). */
   name?: string;
+  /** Stable user id (anonymous mode): pass the same id from every tab of one user. */
   userId?: string;
+  /**
+   * Verified-token mode: the token, or a function that fetches a fresh one (called for every connection and
+   * before the current token expires, to refresh it in place).
+   */
   token?: string | (() => string | Promise<string>);
+  /** Opens sockets; defaults to the global `WebSocket` (pass one built on `ws` in Node 20). */
   webSocket?: WebSocketFactory;
+  /** Reconnect delays, or `false` to never reconnect. */
   reconnect?: Partial<BackoffOptions> | false;
+  /**
+   * Ask for live messages in the compact array form (about a third fewer bytes for short texts; default true).
+   * Servers that do not know it send the object form, which the SDK reads too.
+   */
   compact?: boolean;
 }
 

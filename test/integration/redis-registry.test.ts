@@ -11,35 +11,13 @@ import type { RedisTarget } from '../../src/redis/link.js';
 import { ManualClock } from '../../src/util/clock.js';
 import { randomId, randomIds } from '../../src/util/ids.js';
 import { silentLogger } from '../../src/util/logger.js';
+import { nodeStats } from '../conformance/registry.suite.js';
 import { RedisCluster, RedisServer } from '../helpers/redis-server.js';
 
 const STALE_MS = 3000;
 
-function stats(node: string): NodeStats {
-  return {
-    node,
-    engine: 'redis',
-    ready: true,
-    startedAt: 0,
-    uptimeMs: 0,
-    connections: 1,
-    users: 0,
-    rooms: 0,
-    published: 0,
-    deliveries: 0,
-    slowConsumers: 0,
-    engineErrors: 0,
-    received: 0,
-    publishedPerSec: 0,
-    deliveriesPerSec: 0,
-    latencyP50Ms: 0,
-    latencyP99Ms: 0,
-    redis: 'connected',
-    rssBytes: 0,
-    heapUsedBytes: 0,
-    rateLimited: 0,
-  };
-}
+/** One connection's worth of stats of a node. */
+const stats = (node: string): NodeStats => nodeStats(node, 1);
 
 function registrySuite(
   name: string,
