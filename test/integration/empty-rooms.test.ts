@@ -3,10 +3,12 @@
  * heap of the memory engine where it was, and 5,000 names joined and left on Redis leave no key behind.
  */
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { after, describe, it } from 'node:test';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { startNode } from '../helpers/nodes.js';
+import { spawnServer } from '../helpers/processes.js';
 import { RawClient } from '../helpers/raw-client.js';
 import { RedisServer } from '../helpers/redis-server.js';
 import { waitUntil } from '../helpers/wait.js';
@@ -50,6 +52,10 @@ async function churnNames(wsUrl: string, tag: string, count: number, connections
   );
 }
 
+function rssBytes(pid: number): number {
+  return Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) * 1024;
+}
+
 function heapAfterGc(): number {
   gc();
   gc();
@@ -67,6 +73,20 @@ describe('empty rooms', async () => {
     assert.equal(node.hub.roomCount, 0);
     const growth = heapAfterGc() - before;
     assert.ok(growth < 4 * 2 ** 20, `heap grew by ${(growth / 2 ** 20).toFixed(2)} MB over 200,000 names`);
+  });
+
+  it('200,000 names joined and left leave a server process’s RSS where it was', async () => {
+    const server = await spawnServer();
+    const pid = server.child.pid as number;
+    // RSS includes what the allocator keeps once it has grown: the first large churn grows it to its working size
+    // (about 60 MB here, with the heap back down after GC). After that, churning names must not grow it any more.
+    await churnNames(server.wsUrl, 'warm', 200_000);
+    const before = rssBytes(pid);
+    await churnNames(server.wsUrl, 'names', 200_000);
+    const growth = rssBytes(pid) - before;
+    // The old memory engine kept about 1.9 KB per name: 380 MB for these.
+    assert.ok(growth < 16 * 2 ** 20, `RSS grew by ${(growth / 2 ** 20).toFixed(1)} MB over 200,000 names`);
+    assert.equal((await server.stats()).self.rooms, 0);
   });
 
   it('5,000 names joined and left on Redis leave no key behind', async () => {
