@@ -188,11 +188,15 @@ export class ParleyNode {
     this.loops.push(this.parts.timers.setInterval(task, ms));
   }
 
-  /** Counts and logs the failure of a background engine operation (it is retried on its next round). */
+  /**
+   * Counts and logs the failure of a background engine operation (it is retried on its next round). While the
+   * engine is known to be down the failure is expected (the outage itself was logged once): counted, logged at debug.
+   */
   private engineTask(name: string, work: Promise<unknown>): void {
     work.catch((error) => {
       this.parts.hub.counters.engineErrors += 1;
-      this.parts.logger.warn({ err: error }, `${name} failed`);
+      if (this.parts.engine.isReady()) this.parts.logger.warn({ err: error }, `${name} failed`);
+      else this.parts.logger.debug({ err: error }, `${name} failed while the engine is down`);
     });
   }
 

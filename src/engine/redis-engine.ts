@@ -39,6 +39,7 @@ export function createRedisEngine(options: RedisEngineOptions): Engine {
   const link = createRedisLink(options.target, logger, {
     name: `parley:${options.instance}`,
     commandTimeoutMs: options.commandTimeoutMs,
+    clock: options.clock,
   });
   const keys = new RedisKeys(options.prefix);
   // On a cluster the sender's bucket is in another slot than the room: the log asks a limiter of its own.

@@ -93,9 +93,12 @@ export class Hub implements ConnectionHandler<Session> {
     this.counters.slowConsumers += 1;
     this.deps.logger.warn({ session: session.id, user: session.user.id }, 'slow consumer closed');
   };
+  /** Every engine failure is counted; while the engine is known to be down (logged once) it is logged at debug. */
   private readonly report: FailureReporter = (operation, error, extra = {}) => {
     this.counters.engineErrors += 1;
-    this.deps.logger.warn({ err: error, operation, ...extra }, 'engine operation failed');
+    const line = { err: error, operation, ...extra };
+    if (this.deps.engine.isReady()) this.deps.logger.warn(line, 'engine operation failed');
+    else this.deps.logger.debug(line, 'engine operation failed while the engine is down');
   };
 
   constructor(private readonly deps: HubDeps) {

@@ -6,6 +6,7 @@
  */
 import { Cluster, Redis, type RedisOptions } from 'ioredis';
 import { EngineUnavailableError } from '../engine/engine.js';
+import type { Clock } from '../util/clock.js';
 import type { Logger } from '../util/logger.js';
 import type { LuaScript } from './scripts.js';
 
@@ -50,7 +51,12 @@ export interface RedisLinkOptions {
   commandTimeoutMs: number;
   /** The name the connections carry (CLIENT LIST). */
   name: string;
+  /** For spacing out the reminders of an outage in the log. */
+  clock: Clock;
 }
+
+/** While Redis stays unreachable, the log says so again this often (every error is counted, not logged). */
+const OUTAGE_REMINDER_MS = 30_000;
 
 /** Redis error replies that mean "not now" rather than "wrong". */
 const TRANSIENT_REPLY = /^(LOADING|BUSY|TRYAGAIN|CLUSTERDOWN|MASTERDOWN|READONLY|OOM|MOVED|ASK|NOREPLICAS)\b/;
@@ -92,6 +98,8 @@ abstract class BaseLink {
   reconnectCount = 0;
   private readyListeners: Array<(ready: boolean) => void> = [];
   private wasReady = false;
+  /** Connection errors since the link was last ready, and when the log last mentioned them. */
+  private outage?: { errors: number; reportedAt: number };
   /** Set when a command timed out; cleared when a probe gets an answer (see {@link stalled}). */
   private stallProbe?: NodeJS.Timeout;
   protected messageHandler: (channel: string, message: string) => void = () => {};
@@ -198,15 +206,39 @@ abstract class BaseLink {
     const ready = this.isReady();
     if (ready === this.wasReady) return;
     this.wasReady = ready;
-    this.logger.info({ ready }, ready ? 'redis ready' : 'redis lost');
+    if (ready) {
+      this.logger.info({ ready, errorsWhileLost: this.outage?.errors ?? 0 }, 'redis ready');
+      this.outage = undefined;
+    } else {
+      this.logger.warn({ ready }, 'redis lost');
+    }
     for (const listener of this.readyListeners) listener(ready);
   }
 
+  /**
+   * A connection error: counted every time; logged once when an outage starts (one line, no stack trace) and then
+   * as a reminder every {@link OUTAGE_REMINDER_MS} while it lasts. A reconnect loop or a failover emits an error per
+   * attempt and per queued command: hundreds of lines for one event, before.
+   */
+  private connectionError(error: Error, role: string): void {
+    this.errorCount += 1;
+    const now = this.options.clock.now();
+    if (!this.outage) {
+      this.outage = { errors: 1, reportedAt: now };
+      this.logger.warn({ role, error: error.message }, 'redis connection error');
+      return;
+    }
+    this.outage.errors += 1;
+    if (now - this.outage.reportedAt < OUTAGE_REMINDER_MS) {
+      this.logger.debug({ role, error: error.message }, 'redis connection error');
+      return;
+    }
+    this.outage.reportedAt = now;
+    this.logger.warn({ role, error: error.message, errors: this.outage.errors }, 'redis still unreachable');
+  }
+
   protected watch(client: Redis | Cluster, role: string): void {
-    client.on('error', (error: Error) => {
-      this.errorCount += 1;
-      this.logger.warn({ err: error, role }, 'redis error');
-    });
+    client.on('error', (error: Error) => this.connectionError(error, role));
     client.on('ready', () => this.checkReady());
     client.on('close', () => this.checkReady());
     client.on('end', () => this.checkReady());
