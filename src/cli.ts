@@ -1,12 +1,14 @@
 #!/usr/bin/env node
-/** The `parley` command line. */
 import { readFileSync } from 'node:fs';
+/** The `parley` command line. */
+import pg from 'pg';
 import { parseCommandLine, UsageError } from './cli/args.js';
 import { runCluster } from './cli/cluster.js';
 import { helpText } from './cli/help.js';
 import { ConfigError, loadConfig } from './config/config.js';
 import { CONFIG_FILE_ENV, readConfigFile } from './config/config-file.js';
 import { createNode } from './index.js';
+import { migrate } from './store/migrate.js';
 
 function packageVersion(): string {
   const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
@@ -52,6 +54,7 @@ async function main(argv: string[]): Promise<number> {
     }
     throw error;
   }
+  if (args.command === 'migrate') return migrateCommand(config);
   if (args.command === 'cluster') {
     return runCluster(config, args.flags, args.instances ?? 3, new URL(import.meta.url).pathname, file);
   }
@@ -70,6 +73,24 @@ async function main(argv: string[]): Promise<number> {
   await node.start();
   await stopped;
   return 0;
+}
+
+/** `parley migrate`: brings the database's schema up to this version, under the same lock as a start. */
+async function migrateCommand(config: ReturnType<typeof loadConfig>): Promise<number> {
+  if (config.databaseUrl === '') {
+    process.stderr.write('parley: migrate needs --database-url (or DATABASE_URL)\n');
+    return 2;
+  }
+  const pool = new pg.Pool({ connectionString: config.databaseUrl, max: 1 });
+  try {
+    const applied = await migrate(pool);
+    process.stdout.write(
+      applied.length > 0 ? `applied migrations ${applied.join(', ')}\n` : 'the database is up to date\n',
+    );
+    return 0;
+  } finally {
+    await pool.end();
+  }
 }
 
 main(process.argv.slice(2)).then(

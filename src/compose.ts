@@ -10,6 +10,7 @@ import { createJwtVerifier, type TokenVerifier } from './auth/jwt.js';
 import type { Config } from './config/config.js';
 import type { Engine } from './engine/engine.js';
 import { createMemoryEngine } from './engine/memory-engine.js';
+import { createPostgresEngine } from './engine/postgres-engine.js';
 import { createRedisEngine } from './engine/redis-engine.js';
 import { createHttpServer, type HttpRoutes } from './http/http-server.js';
 import { createServerApi } from './http/server-api.js';
@@ -58,8 +59,19 @@ export function redisTarget(config: Config): RedisTarget | undefined {
 /** The engine the configuration asks for: Redis when a Redis URL or cluster is given, memory otherwise. */
 export function createEngine(
   config: Config,
-  deps: { nodeId: string; clock: Clock; ids: IdGenerator; logger: Logger },
+  deps: { nodeId: string; clock: Clock; timers: Timers; ids: IdGenerator; logger: Logger },
 ): Engine {
+  if (config.databaseUrl !== '') {
+    return createPostgresEngine({
+      databaseUrl: config.databaseUrl,
+      databaseTimeoutMs: config.databaseTimeoutMs,
+      userMessagesPerSec: config.userMessagesPerSec,
+      clock: deps.clock,
+      timers: deps.timers,
+      ids: deps.ids,
+      logger: deps.logger,
+    });
+  }
   const common = {
     historySize: config.historySize,
     historyTtlMs: config.historyTtlMs,
@@ -161,7 +173,7 @@ export function createNode(config: Config, overrides: NodeOverrides = {}): Parle
   const logger =
     overrides.logger ??
     createLogger({ level: config.logLevel, format: config.logFormat, base: { node: nodeId } });
-  const engine = overrides.engine ?? createEngine(config, { nodeId, clock, ids, logger });
+  const engine = overrides.engine ?? createEngine(config, { nodeId, clock, timers, ids, logger });
   const tokens = tokenVerification(config);
   const identify =
     overrides.identify ??

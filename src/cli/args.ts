@@ -4,7 +4,7 @@ import { OptionSpecs } from '../config/options.js';
 
 /** A parsed command line. */
 export interface ParsedArgs {
-  command: 'serve' | 'cluster' | 'help' | 'version';
+  command: 'serve' | 'cluster' | 'migrate' | 'help' | 'version';
   flags: Partial<Record<OptionKey, string>>;
   /** `parley cluster`: how many instances to start. */
   instances?: number;
@@ -38,7 +38,7 @@ export function parseCommandLine(argv: readonly string[]): ParsedArgs {
   if (parsed.values.version) return { command: 'version', flags: {} };
   const [command = 'serve', ...extra] = parsed.positionals;
   if (command === 'help') return { command: 'help', flags: {} };
-  if (command !== 'serve' && command !== 'cluster') {
+  if (command !== 'serve' && command !== 'cluster' && command !== 'migrate') {
     throw new UsageError(`unknown command '${command}' (try parley --help)`);
   }
   if (extra.length > 0) throw new UsageError(`unexpected argument '${extra[0]}'`);

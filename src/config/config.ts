@@ -77,6 +77,12 @@ function crossCheck(config: Config): string[] {
   if (config.redisUrl !== '' && config.redisCluster !== '') {
     problems.push('--redis-url and --redis-cluster are exclusive: give one');
   }
+  if (config.databaseUrl !== '' && (config.redisUrl !== '' || config.redisCluster !== '')) {
+    problems.push(
+      '--database-url cannot be combined with Redis yet: a database serves one instance for now ' +
+        '(several instances with Redis as the cache in front of it are coming)',
+    );
+  }
   return problems;
 }
 

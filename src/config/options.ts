@@ -50,6 +50,18 @@ function checkRedisUrl(value: string): string | undefined {
   return undefined;
 }
 
+function checkDatabaseUrl(value: string): string | undefined {
+  if (value === '') return undefined;
+  try {
+    const url = new URL(value);
+    if (url.protocol !== 'postgres:' && url.protocol !== 'postgresql:')
+      return 'must start with postgres:// or postgresql://';
+  } catch {
+    return 'must be a URL such as postgres://user@127.0.0.1:5432/parley';
+  }
+  return undefined;
+}
+
 function checkClusterNodes(value: string): string | undefined {
   if (value === '') return undefined;
   const ok = value.split(',').every((part) => /^[A-Za-z0-9_.-]+:\d{1,5}$/.test(part.trim()));
@@ -268,6 +280,28 @@ export const OptionSpecs = {
     unit: 'ms',
     description:
       'A Redis command without a reply after this long fails (sends answer unavailable) and the instance reports not ready until Redis answers again',
+    group: 'engine',
+  },
+  databaseUrl: {
+    kind: 'string',
+    flag: 'database-url',
+    env: ['PARLEY_DATABASE_URL', 'DATABASE_URL'],
+    default: '',
+    check: checkDatabaseUrl,
+    description:
+      'PostgreSQL URL: conversations are stored there (one instance; with Redis in front: not yet). Migrated at start',
+    group: 'engine',
+  },
+  databaseTimeoutMs: {
+    kind: 'int',
+    flag: 'database-timeout-ms',
+    env: ['PARLEY_DATABASE_TIMEOUT_MS'],
+    default: 5 * SECOND,
+    min: 100,
+    max: MINUTE,
+    unit: 'ms',
+    description:
+      'Longest wait for a database connection or statement; then the operation fails (sends answer unavailable)',
     group: 'engine',
   },
   redisPrefix: {

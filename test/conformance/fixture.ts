@@ -24,6 +24,8 @@ export interface EngineFixture {
   clock: ManualClock;
   /** True when several nodes share the engine's data (the engine itself must know of members elsewhere). */
   clustered?: boolean;
+  /** True when the log keeps every message (a database: retention is by age, not `historySize`). */
+  keepsEverything?: boolean;
   /** How many things (streams, keys) the engine stores for this fixture: what a room costs at rest. */
   footprint(): Promise<number>;
   close(): Promise<void>;

@@ -76,8 +76,8 @@ export class PostgresServer {
     return `postgres://postgres@127.0.0.1:${this.port}/postgres`;
   }
 
-  /** Runs SQL with psql and returns its unaligned output. */
-  async sql(statement: string): Promise<string> {
+  /** Runs SQL with psql (in `database`, default `postgres`) and returns its unaligned output. */
+  async sql(statement: string, database = 'postgres'): Promise<string> {
     const args = [
       '-h',
       '127.0.0.1',
@@ -86,7 +86,7 @@ export class PostgresServer {
       '-U',
       'postgres',
       '-d',
-      'postgres',
+      database,
       '-At',
       '-c',
       statement,

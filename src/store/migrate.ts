@@ -1,0 +1,76 @@
+/**
+ * Schema migrations: versioned plain SQL files (`migrations/NNN_name.sql`), applied in order, each in its own
+ * transaction, under a PostgreSQL advisory lock so that several instances starting at once apply each exactly once.
+ * The applied versions are recorded in `parley_migrations`.
+ */
+import { readdir, readFile } from 'node:fs/promises';
+import type { Pool } from 'pg';
+
+/** The advisory lock key of Parley's migrations (any constant; "parley" in ASCII). */
+const LOCK_KEY = 0x7061726c6579;
+const MIGRATIONS_DIR = new URL('./migrations/', import.meta.url);
+
+/** A migration file. */
+export interface Migration {
+  version: number;
+  name: string;
+  sql: string;
+}
+
+/** The migrations shipped with this version, in order. */
+export async function shippedMigrations(): Promise<Migration[]> {
+  const files = (await readdir(MIGRATIONS_DIR)).filter((f) => /^\d+_[\w-]+\.sql$/.test(f)).sort();
+  return Promise.all(
+    files.map(async (file) => ({
+      version: Number(file.split('_')[0]),
+      name: file.replace(/^\d+_|\.sql$/g, ''),
+      sql: await readFile(new URL(file, MIGRATIONS_DIR), 'utf8'),
+    })),
+  );
+}
+
+/**
+ * Applies the migrations the database lacks; returns the versions applied now (none when up to date). Refuses a
+ * database migrated by a newer Parley (a version it does not know), rather than running against a schema it
+ * does not understand.
+ */
+export async function migrate(pool: Pool, migrations?: Migration[]): Promise<number[]> {
+  const all = migrations ?? (await shippedMigrations());
+  const client = await pool.connect();
+  try {
+    await client.query('SELECT pg_advisory_lock($1)', [LOCK_KEY]);
+    await client.query(
+      'CREATE TABLE IF NOT EXISTS parley_migrations (version int PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())',
+    );
+    const { rows } = await client.query<{ version: number }>('SELECT version FROM parley_migrations');
+    const applied = new Set(rows.map((r) => r.version));
+    const known = new Set(all.map((m) => m.version));
+    const unknown = [...applied].filter((v) => !known.has(v));
+    if (unknown.length > 0) {
+      throw new Error(
+        `the database has migrations this version does not know (${unknown.join(', ')}): upgrade Parley`,
+      );
+    }
+    const done: number[] = [];
+    for (const migration of all) {
+      if (applied.has(migration.version)) continue;
+      await client.query('BEGIN');
+      try {
+        await client.query(migration.sql);
+        await client.query('INSERT INTO parley_migrations (version, name) VALUES ($1, $2)', [
+          migration.version,
+          migration.name,
+        ]);
+        await client.query('COMMIT');
+      } catch (error) {
+        await client.query('ROLLBACK');
+        throw error;
+      }
+      done.push(migration.version);
+    }
+    return done;
+  } finally {
+    await client.query('SELECT pg_advisory_unlock($1)', [LOCK_KEY]).catch(() => {});
+    client.release();
+  }
+}

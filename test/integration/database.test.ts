@@ -1,0 +1,90 @@
+/**
+ * Conversations that last, on one instance with PostgreSQL (`--database-url`): migrations apply once however many
+ * processes start at the same time; a server killed with -9 comes back with every acknowledged message, the same
+ * epoch and offsets, and retries stay duplicates; a database that goes away makes sends fail `unavailable` and the
+ * instance not ready, and everything comes back by itself when it returns.
+ */
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { after, describe, it } from 'node:test';
+import { promisify } from 'node:util';
+import { PostgresServer } from '../helpers/postgres-server.js';
+import { CLI, spawnServer } from '../helpers/processes.js';
+import { type Frame, RawClient } from '../helpers/raw-client.js';
+import { waitUntil, within } from '../helpers/wait.js';
+
+const run = promisify(execFile);
+const TIMEOUT_MS = 1000;
+
+describe('PostgreSQL as the message store', async () => {
+  const pg = await PostgresServer.start();
+  after(() => pg.stop());
+  await pg.sql('CREATE DATABASE parley');
+  const databaseUrl = pg.url.replace(/\/postgres$/, '/parley');
+
+  it('applies the migrations once when several processes migrate at the same time', async () => {
+    const outputs = await Promise.all(
+      [0, 1, 2].map(() => run(process.execPath, [CLI, 'migrate', '--database-url', databaseUrl])),
+    );
+    const applied = outputs.filter((o) => o.stdout.startsWith('applied migrations')).length;
+    assert.equal(applied, 1, outputs.map((o) => o.stdout).join(''));
+    const versions = await pg.sql("SELECT string_agg(version::text, ',') FROM parley_migrations", 'parley');
+    assert.equal(versions, '1');
+  });
+
+  it('keeps every acknowledged message across a kill -9, with its epoch, offsets and idempotency', async () => {
+    const args = ['--database-url', databaseUrl, '--database-timeout-ms', String(TIMEOUT_MS)];
+    const first = await spawnServer(args);
+    const client = await RawClient.connect(first.wsUrl, { name: 'Keeper', user: 'keeper' });
+    await client.request({ type: 'join', room: 'kept' });
+    const sent: Frame[] = [];
+    for (let i = 1; i <= 5; i += 1) {
+      sent.push(await client.request({ type: 'send', room: 'kept', text: `m${i}`, cid: `c${i}` }));
+    }
+    assert.deepEqual(
+      sent.map((s) => s.offset),
+      [1, 2, 3, 4, 5],
+    );
+    const epoch = sent[0]?.epoch as string;
+    first.child.kill('SIGKILL');
+    await within(first.exited, 10_000, 'the server to die');
+
+    const second = await spawnServer(args, { port: first.port });
+    const back = await RawClient.connect(second.wsUrl, { name: 'Keeper', user: 'keeper' });
+    after(() => back.close());
+    const joined = await back.request({ type: 'join', room: 'kept', since: { offset: 2, epoch } });
+    assert.equal(joined.recovered, true, 'the epoch lives in the database');
+    assert.deepEqual(
+      (joined.messages as Frame[]).map((m) => m.text),
+      ['m3', 'm4', 'm5'],
+    );
+    const retry = await back.request({ type: 'send', room: 'kept', text: 'm3', cid: 'c3' });
+    assert.equal(retry.duplicate, true);
+    assert.equal(retry.offset, 3);
+    const next = await back.request({ type: 'send', room: 'kept', text: 'm6', cid: 'c6' });
+    assert.deepEqual([next.offset, next.epoch], [6, epoch]);
+
+    // The database goes away: sends are refused (never acknowledged), the instance says it is not ready.
+    await pg.kill();
+    const started = Date.now();
+    const refused = await back.request({ type: 'send', room: 'kept', text: 'lost?', cid: 'c7' });
+    assert.equal(refused.code, 'unavailable');
+    assert.equal(refused.temporary, true);
+    assert.ok(Date.now() - started < TIMEOUT_MS + 2000, `refused after ${Date.now() - started} ms`);
+    const readyz = async () => (await fetch(`${second.httpUrl}/readyz`)).status;
+    assert.equal(await readyz(), 503);
+    // Presence and typing do not need the database.
+    assert.equal((await back.request({ type: 'presence', room: 'kept' })).type, 'presence_state');
+
+    await pg.launch();
+    await waitUntil(async () => (await readyz()) === 200, 15_000, 'ready again without a restart');
+    const again = await back.request({ type: 'send', room: 'kept', text: 'm7', cid: 'c7' });
+    assert.equal(again.offset, 7);
+    const history = await back.request({ type: 'history', room: 'kept' });
+    assert.deepEqual(
+      (history.messages as Frame[]).map((m) => m.offset),
+      [1, 2, 3, 4, 5, 6, 7],
+      'nothing acknowledged is missing, nothing refused is there',
+    );
+  });
+});
