@@ -66,6 +66,7 @@ export function createEngine(
       databaseUrl: config.databaseUrl,
       databaseTimeoutMs: config.databaseTimeoutMs,
       userMessagesPerSec: config.userMessagesPerSec,
+      retentionDays: config.retentionDays,
       clock: deps.clock,
       timers: deps.timers,
       ids: deps.ids,

@@ -292,6 +292,17 @@ export const OptionSpecs = {
       'PostgreSQL URL: conversations are stored there (one instance; with Redis in front: not yet). Migrated at start',
     group: 'engine',
   },
+  retentionDays: {
+    kind: 'int',
+    flag: 'retention-days',
+    env: ['PARLEY_RETENTION_DAYS'],
+    default: 0,
+    min: 0,
+    max: 36_500,
+    description:
+      'With --database-url: messages older than this many days are deleted in the background, hourly (0: kept forever)',
+    group: 'engine',
+  },
   databaseTimeoutMs: {
     kind: 'int',
     flag: 'database-timeout-ms',

@@ -36,6 +36,8 @@ export interface EngineCounters {
   commandErrors: number;
   /** Reconnection attempts to the shared layer (0 for the memory engine). */
   reconnects: number;
+  /** The database store's work, when there is one: batches committed, messages in them, seconds spent, queued. */
+  store?: { commits: number; messages: number; seconds: number; queued: number };
 }
 
 /** Thrown by engine operations when the shared layer cannot be reached; the operation had no effect. */

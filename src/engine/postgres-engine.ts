@@ -5,10 +5,14 @@ import { PostgresLog } from '../log/postgres-log.js';
 import { MemoryPresence } from '../presence/memory-presence.js';
 import { MemoryMessageRate } from '../ratelimit/memory-message-rate.js';
 import { migrate } from '../store/migrate.js';
-import type { Clock, Timers } from '../util/clock.js';
+import type { Clock, TimerHandle, Timers } from '../util/clock.js';
 import type { IdGenerator } from '../util/ids.js';
 import type { Logger } from '../util/logger.js';
 import type { Engine } from './engine.js';
+
+const DAY_MS = 86_400_000;
+/** Retention runs at start and then hourly: messages live at most an hour past their retention. */
+const PRUNE_EVERY_MS = 3_600_000;
 
 /** Settings of the PostgreSQL engine. */
 export interface PostgresEngineOptions {
@@ -16,6 +20,8 @@ export interface PostgresEngineOptions {
   /** Longest wait for a database connection or statement before the operation fails `unavailable`. */
   databaseTimeoutMs: number;
   userMessagesPerSec: number;
+  /** Messages older than this many days are deleted in the background (0: kept forever). */
+  retentionDays: number;
   clock: Clock;
   timers: Timers;
   ids: IdGenerator;
@@ -49,6 +55,17 @@ export function createPostgresEngine(options: PostgresEngineOptions): Engine {
     (event) => broker.deliver(event),
     rate > 0 ? new MemoryMessageRate(rate, options.clock) : undefined,
   );
+  const pruneOld = () => {
+    const olderThan = options.clock.now() - options.retentionDays * DAY_MS;
+    log.prune(olderThan).then(
+      (deleted) => {
+        if (deleted > 0)
+          logger.info({ deleted, retentionDays: options.retentionDays }, 'old messages deleted');
+      },
+      (error: unknown) => logger.warn({ err: error }, 'retention pruning failed; retried in an hour'),
+    );
+  };
+  let retention: TimerHandle | undefined;
   return {
     kind: 'memory',
     broker,
@@ -58,11 +75,27 @@ export function createPostgresEngine(options: PostgresEngineOptions): Engine {
     start: async () => {
       const applied = await migrate(pool);
       if (applied.length > 0) logger.info({ applied }, 'database migrated');
+      if (options.retentionDays > 0) {
+        pruneOld();
+        retention = options.timers.setInterval(pruneOld, PRUNE_EVERY_MS);
+      }
     },
     isReady: () => log.isAvailable,
     onRecovered: () => {},
-    counters: () => ({ errors: poolErrors + log.failures, received: 0, commandErrors: 0, reconnects: 0 }),
+    counters: () => ({
+      errors: poolErrors + log.failures,
+      received: 0,
+      commandErrors: 0,
+      reconnects: 0,
+      store: {
+        commits: log.commits.batches,
+        messages: log.commits.messages,
+        seconds: log.commits.seconds,
+        queued: log.queued,
+      },
+    }),
     close: async () => {
+      retention?.cancel();
       log.stop();
       await broker.close();
       await pool.end();

@@ -65,6 +65,8 @@ const UNAVAILABLE_STATE = /^(08|53|57)/;
 export class PostgresLog implements RoomLog {
   /** Failed commits and reads (for metrics). */
   failures = 0;
+  /** Batches committed, messages they held, and the time spent committing them (for metrics). */
+  readonly commits = { batches: 0, messages: 0, seconds: 0 };
   private available = true;
   /** While unavailable: the next probe (`SELECT 1`), so that readiness comes back without traffic. */
   private probe?: TimerHandle;
@@ -130,6 +132,26 @@ export class PostgresLog implements RoomLog {
     return this.guard(() => this.ensureRoom(this.pool, room));
   }
 
+  /**
+   * Deletes messages older than `olderThanTs` (ms since the Unix epoch), a bounded number per statement so that a
+   * large backlog never holds locks for long; returns how many went. Rooms keep their epoch and offsets: a
+   * history read or resume then starts at the oldest message left (`earliest`), and says so.
+   */
+  async prune(olderThanTs: number, perStatement = 10_000): Promise<number> {
+    let total = 0;
+    for (;;) {
+      const { rowCount } = await this.guard(() =>
+        this.pool.query(
+          `DELETE FROM parley_messages WHERE ctid IN (
+             SELECT ctid FROM parley_messages WHERE ts < $1 LIMIT $2)`,
+          [olderThanTs, perStatement],
+        ),
+      );
+      total += rowCount ?? 0;
+      if ((rowCount ?? 0) < perStatement) return total;
+    }
+  }
+
   async forget(room: string): Promise<void> {
     await this.guard(() =>
       this.pool.query('DELETE FROM parley_rooms WHERE room = $1 AND last_offset = 0', [room]),
@@ -159,11 +181,15 @@ export class PostgresLog implements RoomLog {
     client.on('error', onError);
     let outcome: Map<Queued<MessageDraft, AppendResult>, AppendResult | Error>;
     let broken: Error | undefined;
+    const started = performance.now();
     try {
       await client.query('BEGIN');
       outcome = await this.store(client, batch);
       await client.query('COMMIT');
       this.available = true;
+      this.commits.batches += 1;
+      this.commits.messages += batch.length;
+      this.commits.seconds += (performance.now() - started) / 1000;
     } catch (error) {
       broken = error instanceof Error ? error : new Error(String(error));
       await client.query('ROLLBACK').catch(() => {});

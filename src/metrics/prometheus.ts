@@ -65,6 +65,21 @@ const MIRRORED_COUNTERS: ReadonlyArray<[name: string, help: string, read: (s: Me
     'Reconnection attempts after a Redis connection was lost.',
     (s) => s.engine().reconnects,
   ],
+  [
+    'parley_store_commits_total',
+    'Batches of messages committed to the database (group commit; 0 without --database-url).',
+    (s) => s.engine().store?.commits ?? 0,
+  ],
+  [
+    'parley_store_committed_messages_total',
+    'Messages in the committed batches (divide by commits for the mean batch size).',
+    (s) => s.engine().store?.messages ?? 0,
+  ],
+  [
+    'parley_store_commit_seconds_total',
+    'Time spent committing batches (divide by commits for the mean commit latency).',
+    (s) => s.engine().store?.seconds ?? 0,
+  ],
 ];
 
 /** Gauges read at scrape time. */
@@ -73,6 +88,7 @@ const GAUGES: ReadonlyArray<[name: string, help: string, read: (s: MetricSources
   ['parley_rooms', 'Rooms with at least one local member.', (s) => s.rooms()],
   ['parley_users_online', 'Distinct users connected to this instance.', (s) => s.users()],
   ['parley_ready', '1 while the instance is ready (engine connected and subscribed).', (s) => s.ready()],
+  ['parley_store_queue', 'Messages waiting for their database batch.', (s) => s.engine().store?.queued ?? 0],
 ];
 
 /**

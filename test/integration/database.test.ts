@@ -80,6 +80,13 @@ describe('PostgreSQL as the message store', async () => {
     await waitUntil(async () => (await readyz()) === 200, 15_000, 'ready again without a restart');
     const again = await back.request({ type: 'send', room: 'kept', text: 'm7', cid: 'c7' });
     assert.equal(again.offset, 7);
+    // The store's work is in the metrics: batches, the messages in them, the time they took, the queue.
+    const metrics = await (await fetch(`${second.httpUrl}/metrics`)).text();
+    const sample = (name: string) => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(metrics)?.[1]);
+    assert.ok(sample('parley_store_commits_total') >= 1, metrics.slice(0, 200));
+    assert.ok(sample('parley_store_committed_messages_total') >= 3);
+    assert.ok(sample('parley_store_commit_seconds_total') > 0);
+    assert.equal(sample('parley_store_queue'), 0);
     const history = await back.request({ type: 'history', room: 'kept' });
     assert.deepEqual(
       (history.messages as Frame[]).map((m) => m.offset),
