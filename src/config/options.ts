@@ -38,29 +38,24 @@ const SECOND = 1000;
 const MINUTE = 60 * SECOND;
 const DAY = 24 * 60 * MINUTE;
 
-function checkRedisUrl(value: string): string | undefined {
-  if (value === '') return undefined;
-  try {
-    const url = new URL(value);
-    if (url.protocol !== 'redis:' && url.protocol !== 'rediss:')
-      return 'must start with redis:// or rediss://';
-  } catch {
-    return 'must be a URL such as redis://127.0.0.1:6379';
-  }
-  return undefined;
+/** A check for an optional URL of one of two schemes, e.g. `redis:` and `rediss:`. */
+function urlCheck(schemes: [string, string], example: string): (value: string) => string | undefined {
+  return (value) => {
+    if (value === '') return undefined;
+    let protocol: string;
+    try {
+      protocol = new URL(value).protocol;
+    } catch {
+      return `must be a URL such as ${example}`;
+    }
+    return schemes.includes(protocol.slice(0, -1))
+      ? undefined
+      : `must start with ${schemes[0]}:// or ${schemes[1]}://`;
+  };
 }
 
-function checkDatabaseUrl(value: string): string | undefined {
-  if (value === '') return undefined;
-  try {
-    const url = new URL(value);
-    if (url.protocol !== 'postgres:' && url.protocol !== 'postgresql:')
-      return 'must start with postgres:// or postgresql://';
-  } catch {
-    return 'must be a URL such as postgres://user@127.0.0.1:5432/parley';
-  }
-  return undefined;
-}
+const checkRedisUrl = urlCheck(['redis', 'rediss'], 'redis://127.0.0.1:6379');
+const checkDatabaseUrl = urlCheck(['postgres', 'postgresql'], 'postgres://user@127.0.0.1:5432/parley');
 
 function checkClusterNodes(value: string): string | undefined {
   if (value === '') return undefined;
