@@ -78,14 +78,15 @@ describe('empty rooms', async () => {
   it('200,000 names joined and left leave a server process’s RSS where it was', async () => {
     const server = await spawnServer();
     const pid = server.child.pid as number;
-    // RSS includes what the allocator keeps once it has grown: the first large churn grows it to its working size
-    // (about 60 MB here, with the heap back down after GC). After that, churning names must not grow it any more.
+    // RSS includes what the allocator and the heap keep once they have grown: the first large churn grows them
+    // towards their working size, and on Node 24 that takes a few rounds (measured: +138, +38, +11, +0 MB for four
+    // rounds of 200,000; Node 20: +70, +2, -1). A cost per name would show as a line instead: the old memory engine
+    // kept about 1.9 KB per name, 380 MB per round. The precise check is the heap test above; this one bounds RSS.
     await churnNames(server.wsUrl, 'warm', 200_000);
     const before = rssBytes(pid);
     await churnNames(server.wsUrl, 'names', 200_000);
     const growth = rssBytes(pid) - before;
-    // The old memory engine kept about 1.9 KB per name: 380 MB for these.
-    assert.ok(growth < 16 * 2 ** 20, `RSS grew by ${(growth / 2 ** 20).toFixed(1)} MB over 200,000 names`);
+    assert.ok(growth < 64 * 2 ** 20, `RSS grew by ${(growth / 2 ** 20).toFixed(1)} MB over 200,000 names`);
     assert.equal((await server.stats()).self.rooms, 0);
   });
 
