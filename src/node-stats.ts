@@ -47,6 +47,7 @@ export class NodeStatsReporter {
     return {
       node: this.deps.nodeId,
       engine: engine.kind,
+      store: engine.store,
       ready: this.deps.isReady(),
       startedAt: this.startedAt,
       uptimeMs: clock.now() - this.startedAt,

@@ -2,6 +2,8 @@
 export interface NodeStats {
   node: string;
   engine: 'memory' | 'redis';
+  /** Where this node's messages are kept: in memory, in Redis (the newest per room), or in PostgreSQL. */
+  store: 'memory' | 'redis' | 'postgres';
   ready: boolean;
   startedAt: number;
   uptimeMs: number;

@@ -6,6 +6,8 @@ import type { PresenceStore } from '../presence/presence-store.js';
 /** The shared layer of a node: in memory for a single node, Redis for a cluster. */
 export interface Engine {
   readonly kind: 'memory' | 'redis';
+  /** Where messages are kept (the room log's home). */
+  readonly store: 'memory' | 'redis' | 'postgres';
   readonly broker: Broker;
   readonly presence: PresenceStore;
   /** Every message enters a room here: stored, then delivered through the broker. */

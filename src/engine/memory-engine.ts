@@ -30,6 +30,7 @@ export function createMemoryEngine(options: MemoryEngineOptions): Engine {
   const presence = new MemoryPresence();
   return {
     kind: 'memory',
+    store: 'memory',
     broker,
     log,
     presence,

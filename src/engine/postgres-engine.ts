@@ -68,6 +68,7 @@ export function createPostgresEngine(options: PostgresEngineOptions): Engine {
   let retention: TimerHandle | undefined;
   return {
     kind: 'memory',
+    store: 'postgres',
     broker,
     log,
     presence: new MemoryPresence(),

@@ -64,6 +64,7 @@ export function createRedisEngine(options: RedisEngineOptions): Engine {
   });
   return {
     kind: 'redis',
+    store: 'redis',
     broker,
     log,
     presence,

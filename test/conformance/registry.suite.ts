@@ -9,6 +9,7 @@ export function nodeStats(node: string, connections: number, publishedPerSec = 0
   return {
     node,
     engine: 'redis',
+    store: 'redis',
     ready: true,
     startedAt: 0,
     uptimeMs: 0,

@@ -161,6 +161,7 @@ describe('web UI over two instances and Redis', async () => {
     );
     assert.equal(await dashboard.textContent('[data-testid="redis"]'), 'connected');
     assert.equal(await dashboard.textContent('[data-testid="instances"]'), '2 / 2');
+    assert.equal(await dashboard.textContent('[data-testid="store"]'), 'Redis (recent only)');
     assert.ok((await dashboard.locator('.chart canvas').count()) >= 3, 'three live charts');
     third.close();
     await dashboard.close();
@@ -201,6 +202,7 @@ describe('dashboard on a single in-memory node', () => {
       WAIT,
     );
     assert.equal(await page.textContent('[data-testid="redis"]'), 'not used (in-memory)');
+    assert.equal(await page.textContent('[data-testid="store"]'), 'memory (lost on restart)');
     const client = await RawClient.connect(node.wsUrl, { name: 'Solo' });
     await page.waitForFunction(
       () => document.querySelector('[data-testid="total-connections"]')?.textContent === '1',

@@ -80,6 +80,7 @@ describe('PostgreSQL as the message store', async () => {
     await waitUntil(async () => (await readyz()) === 200, 15_000, 'ready again without a restart');
     const again = await back.request({ type: 'send', room: 'kept', text: 'm7', cid: 'c7' });
     assert.equal(again.offset, 7);
+    assert.equal((await second.stats()).self.store, 'postgres', 'the stats say where messages are kept');
     // The store's work is in the metrics: batches, the messages in them, the time they took, the queue.
     const metrics = await (await fetch(`${second.httpUrl}/metrics`)).text();
     const sample = (name: string) => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(metrics)?.[1]);

@@ -30,6 +30,17 @@ function Card({
   );
 }
 
+/** Where the cluster's messages are kept, in words a reader can act on. */
+function storeSummary(nodes: NodeStats[]): { text: string; tone: string } {
+  const stores = new Set(nodes.map((n) => n.store));
+  if (stores.size === 0) return { text: '—', tone: '' };
+  if (stores.size > 1) return { text: 'mixed', tone: 'bad' };
+  const store = [...stores][0];
+  if (store === 'postgres') return { text: 'PostgreSQL', tone: 'good' };
+  if (store === 'redis') return { text: 'Redis (recent only)', tone: '' };
+  return { text: 'memory (lost on restart)', tone: '' };
+}
+
 function redisSummary(nodes: NodeStats[]): { text: string; tone: string } {
   if (nodes.length === 0) return { text: '—', tone: '' };
   if (nodes.every((n) => n.redis === 'none')) return { text: 'not used (in-memory)', tone: '' };
@@ -80,6 +91,7 @@ export function Dashboard() {
   const totals = latest?.cluster.totals;
   const nodes = latest?.cluster.nodes ?? [];
   const redis = redisSummary(nodes);
+  const store = storeSummary(nodes);
   const times = points.map((p) => p.t / 1000);
   const nodeIds = [...new Set(points.flatMap((p) => p.stats.cluster.nodes.map((n) => n.node)))].sort();
   const perNode = (pick: (n: NodeStats) => number): Series[] =>
@@ -112,6 +124,7 @@ export function Dashboard() {
           testId="latency"
         />
         <Card label="Redis" value={redis.text} testId="redis" tone={redis.tone} />
+        <Card label="Messages kept in" value={store.text} testId="store" tone={store.tone} />
         <Card
           label="Instances ready"
           value={`${nodes.filter((n) => n.ready).length} / ${nodes.length}`}
