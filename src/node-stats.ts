@@ -87,12 +87,7 @@ export class NodeStatsReporter {
     const self = this.stats();
     engine.registry
       .report(self, activity)
-      .catch((error) => {
-        // Counted every time; logged at debug only: the link already logs the outage once, and this fails every
-        // stats interval while it lasts.
-        hub.counters.engineErrors += 1;
-        logger.debug({ err: error }, 'stats report failed');
-      })
+      .catch((error) => hub.reportFailure('stats report', error))
       .then(() => this.clusterStats(self))
       .then((stats) => feed.push({ t: clock.now(), stats }))
       .catch((error) => logger.debug({ err: error }, 'stats feed failed'));

@@ -142,11 +142,8 @@ export class ParleyNode {
     const { config, engine, logger, hub, server, ws, timers } = this.parts;
     logger.info({ connections: hub.sessions.size }, 'shutting down');
     ws.stopAccepting();
-    await engine.registry.leave().catch((error) => {
-      // The others sweep this instance out once its stats reports stop: the cost of a failure here is a late count.
-      hub.counters.engineErrors += 1;
-      logger.warn({ err: error }, 'leaving the registry failed; the other instances will sweep this one out');
-    });
+    // The others sweep this instance out once its stats reports stop: the cost of a failure here is a late count.
+    await engine.registry.leave().catch((error) => hub.reportFailure('registry leave', error));
     const serverClosed = new Promise<void>((resolve) =>
       server.listening ? server.close(() => resolve()) : resolve(),
     );
@@ -188,16 +185,9 @@ export class ParleyNode {
     this.loops.push(this.parts.timers.setInterval(task, ms));
   }
 
-  /**
-   * Counts and logs the failure of a background engine operation (it is retried on its next round). While the
-   * engine is known to be down the failure is expected (the outage itself was logged once): counted, logged at debug.
-   */
+  /** Reports the failure of a background engine operation; it is retried on its next round. */
   private engineTask(name: string, work: Promise<unknown>): void {
-    work.catch((error) => {
-      this.parts.hub.counters.engineErrors += 1;
-      if (this.parts.engine.isReady()) this.parts.logger.warn({ err: error }, `${name} failed`);
-      else this.parts.logger.debug({ err: error }, `${name} failed while the engine is down`);
-    });
+    work.catch((error) => this.parts.hub.reportFailure(name, error));
   }
 
   private async expirePresence(): Promise<void> {

@@ -93,8 +93,11 @@ export class Hub implements ConnectionHandler<Session> {
     this.counters.slowConsumers += 1;
     this.deps.logger.warn({ session: session.id, user: session.user.id }, 'slow consumer closed');
   };
-  /** Every engine failure is counted; while the engine is known to be down (logged once) it is logged at debug. */
-  private readonly report: FailureReporter = (operation, error, extra = {}) => {
+  /**
+   * Counts and logs an engine failure, for every part of the node (the hub's own, the maintenance loops, the stats
+   * report). While the engine is known to be down (logged once, as the outage) it is logged at debug only.
+   */
+  readonly reportFailure: FailureReporter = (operation, error, extra = {}) => {
     this.counters.engineErrors += 1;
     const line = { err: error, operation, ...extra };
     if (this.deps.engine.isReady()) this.deps.logger.warn(line, 'engine operation failed');
@@ -110,7 +113,7 @@ export class Hub implements ConnectionHandler<Session> {
       clock,
       timers,
       nodeId: deps.nodeId,
-      report: this.report,
+      report: this.reportFailure,
     });
     const fanOut = new FanOut({
       rooms: this.membership.rooms,
@@ -144,7 +147,7 @@ export class Hub implements ConnectionHandler<Session> {
       clock,
       logger: deps.logger,
       counters: this.counters,
-      report: this.report,
+      report: this.reportFailure,
       context,
     });
   }
@@ -277,8 +280,8 @@ export class Hub implements ConnectionHandler<Session> {
     this.closeAll(code, reason);
   }
 
-  /** Closes every session with the given code (e.g. on shutdown). */
-  closeAll(code: number, reason: string): void {
+  /** Closes every session with the given code. */
+  private closeAll(code: number, reason: string): void {
     for (const session of this.sessions) session.close(code, reason);
   }
 
