@@ -35,7 +35,7 @@ export interface HttpRoutes {
  * ~30 s. Checking a few times per timeout keeps the cut within a quarter of it (and never less often than once a
  * second).
  */
-export function timeoutCheckInterval(timeoutMs: number): number {
+function timeoutCheckInterval(timeoutMs: number): number {
   return Math.max(50, Math.min(1000, Math.floor(timeoutMs / 4)));
 }
 
@@ -87,13 +87,15 @@ async function handle(routes: HttpRoutes, request: IncomingMessage, response: Se
  * open until the peer goes away. It gets the same time to start its request.
  */
 function cutSilentSockets(server: Server, timeoutMs: number): void {
+  // One shared callback and a timer per connection, no closure and no listener: this runs for every connection of
+  // a connection storm. A socket that closed meanwhile is skipped (the timer holds it at most `timeoutMs`).
   server.on('connection', (socket: Socket) => {
-    const timer = setTimeout(() => {
-      if (socket.bytesRead === 0) socket.destroy();
-    }, timeoutMs);
-    timer.unref();
-    socket.once('close', () => clearTimeout(timer));
+    setTimeout(destroyIfSilent, timeoutMs, socket).unref();
   });
+}
+
+function destroyIfSilent(socket: Socket): void {
+  if (socket.bytesRead === 0 && !socket.destroyed) socket.destroy();
 }
 
 /**

@@ -34,7 +34,11 @@ function destroyOnError(this: Duplex): void {
 function reject(socket: Duplex, status: number, text: string): void {
   if (socket.destroyed || socket.writableEnded) return;
   socket.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
-  setTimeout(() => socket.destroy(), 1000).unref();
+  setTimeout(destroy, 1000, socket).unref();
+}
+
+function destroy(socket: Duplex): void {
+  socket.destroy();
 }
 
 /**
