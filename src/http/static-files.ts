@@ -32,13 +32,6 @@ export class StaticFiles {
 
   constructor(private readonly root: string) {}
 
-  /** A StaticFiles loaded from `root` at once. */
-  static async load(root: string): Promise<StaticFiles> {
-    const files = new StaticFiles(root);
-    await files.load();
-    return files;
-  }
-
   /** Loads every file below the root; an absent root serves nothing (the node warns). */
   async load(): Promise<void> {
     const root = this.root;

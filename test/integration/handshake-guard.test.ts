@@ -63,7 +63,7 @@ describe('the HTTP request guard', async () => {
         },
       },
       text: { '/ok': () => ({ status: 200, body: 'ok' }) },
-      files: await StaticFiles.load('/nonexistent'),
+      files: new StaticFiles('/nonexistent'),
       pages: [],
       adminToken: '',
       protectedPrefixes: [],
