@@ -50,18 +50,23 @@ export function roomLogSuite(name: string, factory: FixtureFactory): void {
       assert.equal((await history.read('kept', { limit: 10 })).messages.length, 1);
     });
 
-    it('does not forget an empty room while it has a member', async () => {
+    it('does not forget an empty room while a member on another node holds it', async (t) => {
       const fixture = await factory.create({ historySize: 100, presenceTtlMs: 5000 });
       open.push(fixture);
+      if (!fixture.clustered) {
+        // One node holds every member: the hub asks to forget only once its last member left.
+        t.skip('a single-node log trusts its caller');
+        return;
+      }
       const { log: history, presence } = fixture;
       const position = await history.position('occupied');
       await presence.add('occupied', { conn: 'c1', user: { id: 'u1', name: 'U' }, node: 'n1' });
       await history.forget('occupied');
-      if (fixture.clustered) {
-        // Across nodes, a member elsewhere keeps the room: its members hold the epoch.
-        assert.deepEqual(await history.position('occupied'), position);
-      }
+      // A member elsewhere keeps the room: its members hold the epoch.
+      assert.deepEqual(await history.position('occupied'), position);
       await presence.remove('occupied', 'c1');
+      await history.forget('occupied');
+      assert.notDeepEqual(await history.position('occupied'), position, 'forgotten once nobody holds it');
     });
 
     it('limits a user’s message rate, with bursts of twice the rate, across nodes', async () => {

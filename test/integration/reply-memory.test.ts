@@ -14,6 +14,7 @@ const ROOM = 'heavy';
 const MESSAGES = 1000;
 const HEAVY_TEXT = '\u0001'.repeat(4000);
 const BUDGET = 256 * 1024;
+const API_TOKEN = 'reply-memory-api-token';
 /** The documented bound of one connection: socket high-water mark + one reply + the send queue (defaults). */
 const PER_CONNECTION_BOUND = 64 * 1024 + BUDGET + 1024 * 1024;
 
@@ -25,7 +26,7 @@ function rssBytes(pid: number): number {
 const frameBytes = (frame: Frame) => Buffer.byteLength(JSON.stringify(frame));
 
 describe('replies within the budget', async () => {
-  const server = await spawnServer();
+  const server = await spawnServer(['--api-token', API_TOKEN]);
   const pid = server.child.pid as number;
   const clients: RawClient[] = [];
   after(() => {
@@ -70,6 +71,13 @@ describe('replies within the budget', async () => {
     assert.equal(offsets[0], 1);
     assert.equal(forward.hasMore, true);
     // The server API cuts its pages the same way.
+    const api = await fetch(`${server.httpUrl}/api/rooms/${ROOM}/history`, {
+      headers: { authorization: `Bearer ${API_TOKEN}` },
+    });
+    const body = await api.text();
+    assert.equal(api.status, 200);
+    assert.ok(Buffer.byteLength(body) <= BUDGET + 1024, `API page of ${Buffer.byteLength(body)} bytes`);
+    assert.equal((JSON.parse(body) as { hasMore: boolean }).hasMore, true);
     reader.close();
   });
 
