@@ -92,7 +92,9 @@ async function startParley(instances: number, redisUrl?: string): Promise<Runnin
   for (let i = 0; i < instances; i += 1) {
     const port = await freePort();
     const args = [CLI, 'serve', '--port', String(port), '--host', '127.0.0.1', ...NO_LIMITS];
-    if (redisUrl) args.push('--redis-url', redisUrl, '--redis-prefix', prefix, '--node-id', `p${i}`);
+    if (redisUrl) {
+      args.push('--redis-url', redisUrl, '--redis-prefix', prefix, '--node-id', `p${i}`, '--store', 'redis');
+    } else args.push('--store', 'memory');
     children.push(spawn(process.execPath, args, { stdio: 'ignore' }));
     await waitFor(async () => (await fetch(`http://127.0.0.1:${port}/readyz`)).ok, 'parley');
     urls.push(`ws://127.0.0.1:${port}/ws`);

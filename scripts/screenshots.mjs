@@ -30,6 +30,7 @@ for (const id of ['node-1', 'node-2']) {
       host: '127.0.0.1',
       nodeId: id,
       redisUrl: `redis://127.0.0.1:${redisPort}`,
+      store: 'redis',
       logLevel: 'silent',
     }),
   );

@@ -1,7 +1,5 @@
 #!/usr/bin/env node
 import { readFileSync } from 'node:fs';
-/** The `parley` command line. */
-import pg from 'pg';
 import { parseCommandLine, UsageError } from './cli/args.js';
 import { runCluster } from './cli/cluster.js';
 import { helpText } from './cli/help.js';
@@ -9,6 +7,9 @@ import { ConfigError, loadConfig } from './config/config.js';
 import { CONFIG_FILE_ENV, readConfigFile } from './config/config-file.js';
 import { createNode } from './index.js';
 import { migrate } from './store/migrate.js';
+/** The `parley` command line. */
+import { PgDatabase } from './store/pg-database.js';
+import { createLogger } from './util/logger.js';
 
 function packageVersion(): string {
   const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
@@ -81,15 +82,20 @@ async function migrateCommand(config: ReturnType<typeof loadConfig>): Promise<nu
     process.stderr.write('parley: migrate needs --database-url (or DATABASE_URL)\n');
     return 2;
   }
-  const pool = new pg.Pool({ connectionString: config.databaseUrl, max: 1 });
+  const db = new PgDatabase({
+    url: config.databaseUrl,
+    timeoutMs: config.databaseTimeoutMs,
+    maxConnections: 1,
+    logger: createLogger({ level: 'warn', format: 'json' }),
+  });
   try {
-    const applied = await migrate(pool);
+    const applied = await migrate(db);
     process.stdout.write(
       applied.length > 0 ? `applied migrations ${applied.join(', ')}\n` : 'the database is up to date\n',
     );
     return 0;
   } finally {
-    await pool.end();
+    await db.close();
   }
 }
 

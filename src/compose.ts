@@ -4,13 +4,14 @@
  * so several nodes can run in one process (tests do). Nothing else constructs parts; `ParleyNode` only runs them.
  */
 import type { ServerResponse } from 'node:http';
+import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Registry } from 'prom-client';
 import { createJwtVerifier, type TokenVerifier } from './auth/jwt.js';
-import type { Config } from './config/config.js';
+import { type Config, storeOf } from './config/config.js';
+import { createDatabaseEngine } from './engine/database-engine.js';
 import type { Engine } from './engine/engine.js';
 import { createMemoryEngine } from './engine/memory-engine.js';
-import { createPostgresEngine } from './engine/postgres-engine.js';
 import { createRedisEngine } from './engine/redis-engine.js';
 import { createHttpServer, type HttpRoutes } from './http/http-server.js';
 import { createServerApi } from './http/server-api.js';
@@ -21,6 +22,9 @@ import { registerMetrics } from './metrics/prometheus.js';
 import { ParleyNode } from './node.js';
 import { NodeStatsReporter, type StatsResponse } from './node-stats.js';
 import type { RedisTarget } from './redis/link.js';
+import { PgDatabase } from './store/pg-database.js';
+import { PgliteDatabase } from './store/pglite-database.js';
+import type { SqlDatabase } from './store/sql.js';
 import { Admission } from './transport/admission.js';
 import { anonymousIdentity, type Identify, tokenIdentity } from './transport/identify.js';
 import { attachWebSocketServer } from './transport/ws-server.js';
@@ -56,23 +60,36 @@ export function redisTarget(config: Config): RedisTarget | undefined {
   return config.redisUrl !== '' ? { url: config.redisUrl } : undefined;
 }
 
-/** The engine the configuration asks for: Redis when a Redis URL or cluster is given, memory otherwise. */
+/** Messages per transaction: the embedded store's commits run on the event loop, so its batches stay small. */
+const BATCH_MAX = { embedded: 200, postgres: 500 } as const;
+
+/** Opens the database of the configured store (at the engine's start). */
+function databaseOpener(config: Config, logger: Logger): () => Promise<SqlDatabase> {
+  if (storeOf(config) === 'postgres') {
+    return async () =>
+      new PgDatabase({
+        url: config.databaseUrl,
+        timeoutMs: config.databaseTimeoutMs,
+        maxConnections: 8,
+        logger,
+      });
+  }
+  return async () => {
+    const db = await PgliteDatabase.open(config.dataDir);
+    logger.info({ dataDir: resolve(config.dataDir) }, 'conversations are kept in the embedded store');
+    return db;
+  };
+}
+
+/**
+ * The engine the configuration asks for: Redis when a Redis URL or cluster is given (its room log in the database,
+ * or in Redis streams with `--store redis`), else one node whose log is embedded, in PostgreSQL or in memory.
+ */
 export function createEngine(
   config: Config,
   deps: { nodeId: string; clock: Clock; timers: Timers; ids: IdGenerator; logger: Logger },
 ): Engine {
-  if (config.databaseUrl !== '') {
-    return createPostgresEngine({
-      databaseUrl: config.databaseUrl,
-      databaseTimeoutMs: config.databaseTimeoutMs,
-      userMessagesPerSec: config.userMessagesPerSec,
-      retentionDays: config.retentionDays,
-      clock: deps.clock,
-      timers: deps.timers,
-      ids: deps.ids,
-      logger: deps.logger,
-    });
-  }
+  const store = storeOf(config);
   const common = {
     historySize: config.historySize,
     historyTtlMs: config.historyTtlMs,
@@ -83,7 +100,22 @@ export function createEngine(
     ids: deps.ids,
   };
   const target = redisTarget(config);
-  if (!target) return createMemoryEngine(common);
+  if (!target) {
+    if (store === 'memory') return createMemoryEngine(common);
+    const database = store === 'postgres' ? 'postgres' : 'embedded';
+    return createDatabaseEngine({
+      store: database,
+      open: databaseOpener(config, deps.logger),
+      batchMaxMessages: BATCH_MAX[database],
+      historySize: config.historySize,
+      userMessagesPerSec: config.userMessagesPerSec,
+      retentionDays: config.retentionDays,
+      clock: deps.clock,
+      timers: deps.timers,
+      ids: deps.ids,
+      logger: deps.logger,
+    });
+  }
   return createRedisEngine({
     ...common,
     target,
@@ -93,6 +125,15 @@ export function createEngine(
     commandTimeoutMs: config.redisCommandTimeoutMs,
     // Unique per process: a restarted node with the same id is a new instance whose predecessor gets swept.
     instance: `${deps.nodeId}.${randomId().slice(0, 6)}`,
+    database:
+      store === 'postgres'
+        ? {
+            open: databaseOpener(config, deps.logger),
+            batchMaxMessages: BATCH_MAX.postgres,
+            retentionDays: config.retentionDays,
+            timers: deps.timers,
+          }
+        : undefined,
     logger: deps.logger,
   });
 }

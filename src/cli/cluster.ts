@@ -62,6 +62,13 @@ export async function runCluster(
       : [`--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`, String(value)],
   );
   if (configFile) passOn.push('--config', configFile);
+  if (config.store === 'auto' && config.databaseUrl === '') {
+    // Several instances share conversations only through a database; without one, say where history lives.
+    passOn.push('--store', 'redis');
+    process.stderr.write(
+      'parley cluster: no --database-url: history is kept in Redis only (lost when Redis restarts)\n',
+    );
+  }
   const children: ChildProcess[] = [];
   for (let i = 0; i < instances; i += 1) {
     const port = config.port + i;

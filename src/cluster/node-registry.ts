@@ -3,7 +3,7 @@ export interface NodeStats {
   node: string;
   engine: 'memory' | 'redis';
   /** Where this node's messages are kept: in memory, in Redis (the newest per room), or in PostgreSQL. */
-  store: 'memory' | 'redis' | 'postgres';
+  store: 'memory' | 'redis' | 'postgres' | 'embedded';
   ready: boolean;
   startedAt: number;
   uptimeMs: number;

@@ -77,13 +77,38 @@ function crossCheck(config: Config): string[] {
   if (config.redisUrl !== '' && config.redisCluster !== '') {
     problems.push('--redis-url and --redis-cluster are exclusive: give one');
   }
-  if (config.databaseUrl !== '' && (config.redisUrl !== '' || config.redisCluster !== '')) {
-    problems.push(
-      '--database-url cannot be combined with Redis yet: a database serves one instance for now ' +
-        '(several instances with Redis as the cache in front of it are coming)',
-    );
-  }
+  problems.push(...storeProblems(config));
   return problems;
+}
+
+/** The store a configuration resolves to (`--store auto` picks PostgreSQL with a database URL, else embedded). */
+export function storeOf(config: Config): Exclude<Config['store'], 'auto'> {
+  if (config.store !== 'auto') return config.store;
+  return config.databaseUrl !== '' ? 'postgres' : 'embedded';
+}
+
+/** Stores that do not fit the rest of the configuration. */
+function storeProblems(config: Config): string[] {
+  const redis = config.redisUrl !== '' || config.redisCluster !== '';
+  const store = config.store;
+  if (store === 'auto' && redis && config.databaseUrl === '') {
+    return [
+      'several instances need a shared database: give --database-url (PostgreSQL; Redis is then its cache), ' +
+        'or --store redis to keep history in Redis only (lost whenever Redis restarts empty)',
+    ];
+  }
+  if ((store === 'embedded' || store === 'memory') && redis) {
+    return [
+      `--store ${store} keeps conversations in this process: it cannot be shared through Redis ` +
+        '(give --database-url for several instances)',
+    ];
+  }
+  if (store === 'postgres' && config.databaseUrl === '') return ['--store postgres needs --database-url'];
+  if (store === 'redis' && !redis) return ['--store redis needs --redis-url or --redis-cluster'];
+  if (config.databaseUrl !== '' && store !== 'auto' && store !== 'postgres') {
+    return [`--database-url is given but --store is ${store}: drop one of them`];
+  }
+  return [];
 }
 
 /** A parsed config file: option names (as in {@link Config}) to values, and the file's path for messages. */

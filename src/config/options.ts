@@ -284,7 +284,25 @@ export const OptionSpecs = {
     default: '',
     check: checkDatabaseUrl,
     description:
-      'PostgreSQL URL: conversations are stored there (one instance; with Redis in front: not yet). Migrated at start',
+      'PostgreSQL URL: conversations are stored there (required for several instances, with Redis as its cache and bus). Migrated at start',
+    group: 'engine',
+  },
+  store: {
+    kind: 'enum',
+    flag: 'store',
+    env: ['PARLEY_STORE'],
+    default: 'auto',
+    values: ['auto', 'embedded', 'postgres', 'memory', 'redis'],
+    description:
+      'Where conversations are kept. auto: PostgreSQL with --database-url, else embedded. embedded: a database in --data-dir (one instance). memory: process memory, lost at exit. redis: only Redis streams (lost when Redis restarts)',
+    group: 'engine',
+  },
+  dataDir: {
+    kind: 'string',
+    flag: 'data-dir',
+    env: ['PARLEY_DATA_DIR'],
+    default: './data',
+    description: 'Directory of the embedded store (created on first start)',
     group: 'engine',
   },
   retentionDays: {
@@ -295,7 +313,7 @@ export const OptionSpecs = {
     min: 0,
     max: 36_500,
     description:
-      'With --database-url: messages older than this many days are deleted in the background, hourly (0: kept forever)',
+      'With a database store: messages older than this many days are deleted in the background, hourly (0: kept forever)',
     group: 'engine',
   },
   databaseTimeoutMs: {
@@ -417,6 +435,18 @@ export const OptionSpecs = {
     max: 100_000,
     description: 'Rooms one connection may join at once',
     group: 'limits',
+  },
+  orderHoldMs: {
+    kind: 'int',
+    flag: 'order-hold-ms',
+    env: ['PARLEY_ORDER_HOLD_MS'],
+    default: 100,
+    min: 1,
+    max: 10 * SECOND,
+    unit: 'ms',
+    description:
+      'A message that arrives before an earlier one of its room (two instances publishing at once) waits this long for it; then the gap is read from the store',
+    group: 'engine',
   },
   historyPageMax: {
     kind: 'int',

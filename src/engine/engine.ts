@@ -3,11 +3,14 @@ import type { NodeRegistry } from '../cluster/node-registry.js';
 import type { RoomLog } from '../log/room-log.js';
 import type { PresenceStore } from '../presence/presence-store.js';
 
-/** The shared layer of a node: in memory for a single node, Redis for a cluster. */
+/**
+ * The shared layer of a node: in memory for a single node, Redis for a cluster; the room log in memory, in
+ * Redis, or in a database (embedded or PostgreSQL) behind a recent window.
+ */
 export interface Engine {
   readonly kind: 'memory' | 'redis';
   /** Where messages are kept (the room log's home). */
-  readonly store: 'memory' | 'redis' | 'postgres';
+  readonly store: 'memory' | 'redis' | 'postgres' | 'embedded';
   readonly broker: Broker;
   readonly presence: PresenceStore;
   /** Every message enters a room here: stored, then delivered through the broker. */
@@ -38,8 +41,23 @@ export interface EngineCounters {
   commandErrors: number;
   /** Reconnection attempts to the shared layer (0 for the memory engine). */
   reconnects: number;
-  /** The database store's work, when there is one: batches committed, messages in them, seconds spent, queued. */
-  store?: { commits: number; messages: number; seconds: number; queued: number };
+  /** The database store's work, when there is one. */
+  store?: StoreCounters;
+}
+
+/** What a database store counts. */
+export interface StoreCounters {
+  /** Batches committed, the messages in them, and the seconds spent committing. */
+  commits: number;
+  messages: number;
+  seconds: number;
+  /** Messages waiting for their batch. */
+  queued: number;
+  /** Failed commits and reads, and committed batches that could not be published. */
+  failures: number;
+  /** History reads answered by the recent window, and by the database. */
+  windowReads: number;
+  databaseReads: number;
 }
 
 /** Thrown by engine operations when the shared layer cannot be reached; the operation had no effect. */

@@ -1,13 +1,17 @@
 import { RedisBroker } from '../broker/redis-broker.js';
 import { RedisRegistry } from '../cluster/redis-registry.js';
 import { RedisLog } from '../log/redis-log.js';
+import { RedisWindow } from '../log/redis-window.js';
+import type { RoomLog } from '../log/room-log.js';
 import { RedisPresence } from '../presence/redis-presence.js';
 import { RedisMessageRate } from '../ratelimit/redis-message-rate.js';
 import { RedisKeys } from '../redis/keys.js';
-import { createRedisLink, type RedisTarget } from '../redis/link.js';
-import type { Clock } from '../util/clock.js';
+import { createRedisLink, type RedisLink, type RedisTarget } from '../redis/link.js';
+import type { SqlDatabase } from '../store/sql.js';
+import type { Clock, Timers } from '../util/clock.js';
 import type { IdGenerator } from '../util/ids.js';
 import type { Logger } from '../util/logger.js';
+import { createDurableLog, type DurableLog } from './durable-log.js';
 import type { Engine } from './engine.js';
 
 /** Settings of the Redis engine. */
@@ -27,6 +31,16 @@ export interface RedisEngineOptions {
   commandTimeoutMs: number;
   /** Unique id of this process in the cluster. */
   instance: string;
+  /**
+   * The database the conversations are kept in (Redis is then their cache and bus); without it, the room log is
+   * Redis streams only (`--store redis`).
+   */
+  database?: {
+    open: () => Promise<SqlDatabase>;
+    batchMaxMessages: number;
+    retentionDays: number;
+    timers: Timers;
+  };
   clock: Clock;
   ids: IdGenerator;
   logger: Logger;
@@ -43,12 +57,14 @@ export function createRedisEngine(options: RedisEngineOptions): Engine {
   });
   const keys = new RedisKeys(options.prefix);
   // On a cluster the sender's bucket is in another slot than the room: the log asks a limiter of its own.
+  // With a database in front, the log asks the limiter too (the database has no token bucket).
   const clusterRate =
-    'cluster' in options.target && options.userMessagesPerSec > 0
+    ('cluster' in options.target || options.database) && options.userMessagesPerSec > 0
       ? new RedisMessageRate(link, keys, options.userMessagesPerSec, options.clock)
       : undefined;
-  const log = new RedisLog(link, keys, options, clusterRate);
   const broker = new RedisBroker(link, keys, logger);
+  const durable = options.database && databaseLog(options, options.database, link, keys, clusterRate);
+  const log: RoomLog = durable ? durable.log : new RedisLog(link, keys, options, clusterRate);
   const presence = new RedisPresence(link, keys, {
     ttlMs: options.presenceTtlMs,
     clock: options.clock,
@@ -64,17 +80,18 @@ export function createRedisEngine(options: RedisEngineOptions): Engine {
   });
   return {
     kind: 'redis',
-    store: 'redis',
+    store: durable ? 'postgres' : 'redis',
     broker,
     log,
     presence,
     registry,
     start: async () => {
+      await durable?.start();
       if (!(await link.waitReady(options.connectTimeoutMs))) {
         logger.warn('redis not reachable yet: serving not ready, retrying in the background');
       }
     },
-    isReady: () => link.isReady(),
+    isReady: () => link.isReady() && (durable?.isAvailable() ?? true),
     onRecovered: (listener) => {
       recoveredListeners.push(listener);
     },
@@ -83,10 +100,37 @@ export function createRedisEngine(options: RedisEngineOptions): Engine {
       received: broker.received,
       commandErrors: link.commandErrorCount,
       reconnects: link.reconnectCount,
+      store: durable?.counters(),
     }),
     close: async () => {
       await broker.close();
+      await durable?.close();
       await link.close();
     },
   };
+}
+
+/**
+ * The database log of a cluster: committed messages go to the recent window in Redis, which publishes them; an
+ * empty room is forgotten only when no instance holds presence in it.
+ */
+function databaseLog(
+  options: RedisEngineOptions,
+  database: NonNullable<RedisEngineOptions['database']>,
+  link: RedisLink,
+  keys: RedisKeys,
+  rate: RedisMessageRate | undefined,
+): DurableLog {
+  return createDurableLog({
+    open: database.open,
+    window: new RedisWindow(link, keys, { size: options.historySize, ttlMs: options.historyTtlMs }),
+    batchMaxMessages: database.batchMaxMessages,
+    rate,
+    retentionDays: database.retentionDays,
+    roomInUse: async (room) => (await link.command('EXISTS', keys.presenceConns(room))) === 1,
+    clock: options.clock,
+    timers: database.timers,
+    ids: options.ids,
+    logger: options.logger,
+  });
 }

@@ -17,6 +17,7 @@ import type { FailureReporter } from './failures.js';
 import { FanOut } from './fan-out.js';
 import type { HandlerContext } from './handlers/context.js';
 import { Membership } from './membership.js';
+import { OrderedDelivery } from './ordered-delivery.js';
 import { Session, type SessionTime } from './session.js';
 
 /** What the hub is built from. */
@@ -83,6 +84,8 @@ export class Hub implements ConnectionHandler<Session> {
   /** Publish-to-fan-out latency of the messages delivered here, per delivery. */
   readonly latency = new LatencyWindow();
   readonly membership: Membership;
+  /** Puts each room's messages in offset order before fan-out. */
+  readonly ordering: OrderedDelivery;
   private readonly commands: CommandRunner;
   private disconnecting = 0;
   /** Shared by every session (not an object per connection). */
@@ -114,6 +117,7 @@ export class Hub implements ConnectionHandler<Session> {
       timers,
       nodeId: deps.nodeId,
       report: this.reportFailure,
+      ordering: () => this.ordering,
     });
     const fanOut = new FanOut({
       rooms: this.membership.rooms,
@@ -125,7 +129,16 @@ export class Hub implements ConnectionHandler<Session> {
         if (event.action === 'disconnect_user') this.disconnectUser(event.user, event.reason);
       },
     });
-    engine.broker.onEvent((event) => fanOut.dispatch(event));
+    // Every room event reaches members through here, in offset order (see OrderedDelivery).
+    this.ordering = new OrderedDelivery({
+      read: (room, query) => engine.log.read(room, query),
+      deliver: (event) => fanOut.dispatch(event),
+      timers,
+      holdMs: config.orderHoldMs,
+      fillMax: config.historyPageMax,
+      report: this.reportFailure,
+    });
+    engine.broker.onEvent((event) => this.ordering.accept(event));
     const context: HandlerContext = {
       config,
       engine,

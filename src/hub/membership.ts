@@ -1,9 +1,10 @@
 import type { Config } from '../config/config.js';
 import type { Engine } from '../engine/engine.js';
-import type { UserInfo } from '../engine/types.js';
+import type { StreamPosition, UserInfo } from '../engine/types.js';
 import { encodeFrame } from '../protocol/codec.js';
 import type { Clock, Timers } from '../util/clock.js';
 import type { FailureReporter } from './failures.js';
+import type { OrderedDelivery } from './ordered-delivery.js';
 import { PresenceAnnouncer } from './presence-announcer.js';
 import { RoomIndex } from './room-index.js';
 import type { Session } from './session.js';
@@ -16,6 +17,8 @@ export interface MembershipDeps {
   timers: Timers;
   nodeId: string;
   report: FailureReporter;
+  /** The node's ordered delivery (told where members joined, and when a room has none left here). */
+  ordering: () => OrderedDelivery;
 }
 
 /**
@@ -77,6 +80,7 @@ export class Membership {
     session.forgetRoom(room);
     if (session.rooms.size === 0) session.idleSince = this.deps.clock.now();
     this.rooms.remove(room, session);
+    if (this.rooms.members(room) === undefined) this.deps.ordering().forget(room);
     if (this.draining && session.closed) return;
     try {
       const { userLeft } = await this.deps.engine.presence.remove(room, session.id);
@@ -92,6 +96,11 @@ export class Membership {
         .forget(room)
         .catch((error: unknown) => this.deps.report('forget empty room', error, { room }));
     }
+  }
+
+  /** A member joined the room at this position: delivery here continues from it (see OrderedDelivery.note). */
+  joinedAt(room: string, position: StreamPosition): void {
+    this.deps.ordering().note(room, position);
   }
 
   /** Announces that a user left a room (last connection gone, or its entry expired). */

@@ -67,7 +67,7 @@ const MIRRORED_COUNTERS: ReadonlyArray<[name: string, help: string, read: (s: Me
   ],
   [
     'parley_store_commits_total',
-    'Batches of messages committed to the database (group commit; 0 without --database-url).',
+    'Batches of messages committed to the database (group commit; 0 without a database store).',
     (s) => s.engine().store?.commits ?? 0,
   ],
   [
@@ -79,6 +79,21 @@ const MIRRORED_COUNTERS: ReadonlyArray<[name: string, help: string, read: (s: Me
     'parley_store_commit_seconds_total',
     'Time spent committing batches (divide by commits for the mean commit latency).',
     (s) => s.engine().store?.seconds ?? 0,
+  ],
+  [
+    'parley_store_errors_total',
+    'Database commits and reads that failed, and committed batches that could not be published.',
+    (s) => s.engine().store?.failures ?? 0,
+  ],
+  [
+    'parley_history_reads_window_total',
+    'History and resume reads answered by the recent window (cache hits).',
+    (s) => s.engine().store?.windowReads ?? 0,
+  ],
+  [
+    'parley_history_reads_database_total',
+    'History and resume reads answered by the database (cache misses; identical concurrent reads count once).',
+    (s) => s.engine().store?.databaseReads ?? 0,
   ],
 ];
 

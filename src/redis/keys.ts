@@ -20,6 +20,19 @@ export class RedisKeys {
     return this.room(room, 'stream');
   }
 
+  /**
+   * Hash of the recent window in front of the database: `e` epoch, `o` an offset up to which every message is
+   * committed, `f` the oldest offset the database still holds (absent until a database read told).
+   */
+  windowMeta(room: string): string {
+    return this.room(room, 'wmeta');
+  }
+
+  /** Sorted set of the recent window: the message JSON scored by its offset (any subset of the newest). */
+  window(room: string): string {
+    return this.room(room, 'window');
+  }
+
   /** String: the message published for `(user, cid)`, kept for the idempotency window. */
   idempotency(room: string, userId: string, cid: string): string {
     return this.room(room, `idem:${userId.length}:${userId}:${cid}`);

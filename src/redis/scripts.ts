@@ -258,3 +258,87 @@ export const takeTokenScript = script(
 return take(KEYS[1], tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3]))
 `,
 );
+
+/**
+ * Recent window (database in front): adds committed messages and publishes them, in one step.
+ * KEYS: window meta, window, channel. ARGV: publish command, window size, ttl ms, then per message: offset, epoch,
+ * JSON. A message of another epoch than the meta's (or with no meta: flushed, expired) starts the window anew.
+ */
+export const windowPublishScript = script(
+  'window-publish',
+  `
+local size = tonumber(ARGV[2])
+for i = 4, #ARGV, 3 do
+  local offset, epoch, json = tonumber(ARGV[i]), ARGV[i + 1], ARGV[i + 2]
+  if redis.call('HGET', KEYS[1], 'e') ~= epoch then
+    redis.call('DEL', KEYS[1], KEYS[2])
+    redis.call('HSET', KEYS[1], 'e', epoch, 'o', offset)
+  elseif tonumber(redis.call('HGET', KEYS[1], 'o')) < offset then
+    redis.call('HSET', KEYS[1], 'o', offset)
+  end
+  if size > 0 then redis.call('ZADD', KEYS[2], offset, json) end
+  redis.call(ARGV[1], KEYS[3], 'm' .. json)
+end
+if size > 0 then
+  redis.call('ZREMRANGEBYRANK', KEYS[2], 0, -size - 1)
+  redis.call('PEXPIRE', KEYS[2], ARGV[3])
+end
+redis.call('PEXPIRE', KEYS[1], ARGV[3])
+return 1
+`,
+);
+
+/**
+ * Recent window read: the meta and the entries a page needs (the range computed as in pageFromWindow).
+ * KEYS: window meta, window. ARGV: after (or ''), before (or ''), limit.
+ * Returns {} without meta, {epoch, offset} without a known earliest, else {epoch, offset, earliest, JSON...}.
+ */
+export const windowReadScript = script(
+  'window-read',
+  `
+local meta = redis.call('HMGET', KEYS[1], 'e', 'o', 'f')
+if not meta[1] then return {} end
+if not meta[3] then return {meta[1], meta[2]} end
+local o, f, limit = tonumber(meta[2]), tonumber(meta[3]), tonumber(ARGV[3])
+local b = o + 1
+if ARGV[2] ~= '' then b = math.min(b, tonumber(ARGV[2])) end
+local from, to
+if ARGV[1] ~= '' then
+  from = math.max(tonumber(ARGV[1]) + 1, f)
+  to = math.min(b - 1, from + limit - 1)
+else
+  from = math.max(b - limit, f)
+  to = b - 1
+end
+local out = {meta[1], meta[2], meta[3]}
+if to >= from then
+  for _, json in ipairs(redis.call('ZRANGEBYSCORE', KEYS[2], from, to)) do out[#out + 1] = json end
+end
+return out
+`,
+);
+
+/**
+ * Recent window fill from a database read. KEYS: window meta, window. ARGV: epoch, offset, earliest (or ''),
+ * window size, ttl ms, then offset, JSON pairs. The database is the authority: another epoch resets the window.
+ */
+export const windowFillScript = script(
+  'window-fill',
+  `
+if redis.call('HGET', KEYS[1], 'e') ~= ARGV[1] then
+  redis.call('DEL', KEYS[1], KEYS[2])
+  redis.call('HSET', KEYS[1], 'e', ARGV[1], 'o', ARGV[2])
+elseif tonumber(redis.call('HGET', KEYS[1], 'o')) < tonumber(ARGV[2]) then
+  redis.call('HSET', KEYS[1], 'o', ARGV[2])
+end
+if ARGV[3] ~= '' then redis.call('HSET', KEYS[1], 'f', ARGV[3]) end
+local size = tonumber(ARGV[4])
+if size > 0 and #ARGV > 5 then
+  for i = 6, #ARGV, 2 do redis.call('ZADD', KEYS[2], ARGV[i], ARGV[i + 1]) end
+  redis.call('ZREMRANGEBYRANK', KEYS[2], 0, -size - 1)
+  redis.call('PEXPIRE', KEYS[2], ARGV[5])
+end
+redis.call('PEXPIRE', KEYS[1], ARGV[5])
+return 1
+`,
+);

@@ -1,13 +1,11 @@
 /**
  * Schema migrations: versioned plain SQL files (`migrations/NNN_name.sql`), applied in order, each in its own
- * transaction, under a PostgreSQL advisory lock so that several instances starting at once apply each exactly once.
- * The applied versions are recorded in `parley_migrations`.
+ * transaction, under the database's migration lock (a PostgreSQL advisory lock) so that several instances starting
+ * at once apply each exactly once. The applied versions are recorded in `parley_migrations`.
  */
 import { readdir, readFile } from 'node:fs/promises';
-import type { Pool } from 'pg';
+import type { SqlDatabase } from './sql.js';
 
-/** The advisory lock key of Parley's migrations (any constant; "parley" in ASCII). */
-const LOCK_KEY = 0x7061726c6579;
 const MIGRATIONS_DIR = new URL('./migrations/', import.meta.url);
 
 /** A migration file. */
@@ -34,16 +32,14 @@ export async function shippedMigrations(): Promise<Migration[]> {
  * database migrated by a newer Parley (a version it does not know), rather than running against a schema it
  * does not understand.
  */
-export async function migrate(pool: Pool, migrations?: Migration[]): Promise<number[]> {
+export async function migrate(db: SqlDatabase, migrations?: Migration[]): Promise<number[]> {
   const all = migrations ?? (await shippedMigrations());
-  const client = await pool.connect();
-  try {
-    await client.query('SELECT pg_advisory_lock($1)', [LOCK_KEY]);
-    await client.query(
+  return db.exclusive(async (session) => {
+    await session.query(
       'CREATE TABLE IF NOT EXISTS parley_migrations (version int PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())',
     );
-    const { rows } = await client.query<{ version: number }>('SELECT version FROM parley_migrations');
-    const applied = new Set(rows.map((r) => r.version));
+    const { rows } = await session.query<{ version: number }>('SELECT version FROM parley_migrations');
+    const applied = new Set(rows.map((r) => Number(r.version)));
     const known = new Set(all.map((m) => m.version));
     const unknown = [...applied].filter((v) => !known.has(v));
     if (unknown.length > 0) {
@@ -54,23 +50,15 @@ export async function migrate(pool: Pool, migrations?: Migration[]): Promise<num
     const done: number[] = [];
     for (const migration of all) {
       if (applied.has(migration.version)) continue;
-      await client.query('BEGIN');
-      try {
-        await client.query(migration.sql);
-        await client.query('INSERT INTO parley_migrations (version, name) VALUES ($1, $2)', [
+      await session.transaction(async (tx) => {
+        await tx.script(migration.sql);
+        await tx.query('INSERT INTO parley_migrations (version, name) VALUES ($1, $2)', [
           migration.version,
           migration.name,
         ]);
-        await client.query('COMMIT');
-      } catch (error) {
-        await client.query('ROLLBACK');
-        throw error;
-      }
+      });
       done.push(migration.version);
     }
     return done;
-  } finally {
-    await client.query('SELECT pg_advisory_unlock($1)', [LOCK_KEY]).catch(() => {});
-    client.release();
-  }
+  });
 }

@@ -1,21 +1,44 @@
 /**
- * The room log contract (and message delivery through the bus) on PostgreSQL: a private server started by the
- * test, a fresh database per fixture, migrated as at start-up.
+ * The room log contract (and message delivery through the bus) on the database stores: PostgreSQL for one node
+ * (a private server started by the test, a fresh database per fixture, migrated as at start-up), and PostgreSQL
+ * behind Redis for a cluster (two nodes on one database and one Redis; the recent window and the bus in Redis).
  */
-import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
-import pg from 'pg';
-import { createPostgresEngine } from '../../src/engine/postgres-engine.js';
-import type { PostgresLog } from '../../src/log/postgres-log.js';
+import { after, before, describe } from 'node:test';
+import { createDatabaseEngine } from '../../src/engine/database-engine.js';
+import type { Engine } from '../../src/engine/engine.js';
+import { createRedisEngine } from '../../src/engine/redis-engine.js';
+import { PgDatabase } from '../../src/store/pg-database.js';
 import { ManualClock, systemTimers } from '../../src/util/clock.js';
 import { randomId, randomIds } from '../../src/util/ids.js';
 import { silentLogger } from '../../src/util/logger.js';
 import { PostgresServer } from '../helpers/postgres-server.js';
+import { RedisServer } from '../helpers/redis-server.js';
 import { brokerSuite } from './broker.suite.js';
-import { draft, type FixtureFactory } from './fixture.js';
+import type { EngineFixture, FixtureFactory, FixtureOptions } from './fixture.js';
+import { presenceSuite } from './presence.suite.js';
+import { retentionCase } from './retention.suite.js';
 import { roomLogSuite } from './room-log.suite.js';
 
-describe('PostgreSQL engine conformance', () => {
+/** A fresh database on the private server, and a way to count what is stored in it. */
+async function freshDatabase(server: PostgresServer) {
+  const name = `t${randomId()
+    .toLowerCase()
+    .replace(/[^a-z0-9]/g, '')}`;
+  await server.sql(`CREATE DATABASE ${name}`);
+  const url = server.url.replace(/\/postgres$/, `/${name}`);
+  const open = async () =>
+    new PgDatabase({ url, timeoutMs: 5000, maxConnections: 4, logger: silentLogger() });
+  const rows = async () =>
+    Number(
+      await server.sql(
+        'SELECT (SELECT count(*) FROM parley_rooms) + (SELECT count(*) FROM parley_messages)',
+        name,
+      ),
+    );
+  return { open, rows };
+}
+
+describe('PostgreSQL store conformance (one node)', () => {
   let server: PostgresServer;
   before(async () => {
     server = await PostgresServer.start();
@@ -24,15 +47,13 @@ describe('PostgreSQL engine conformance', () => {
 
   const factory: FixtureFactory = {
     async create(options) {
-      const database = `t${randomId()
-        .toLowerCase()
-        .replace(/[^a-z0-9]/g, '')}`;
-      await server.sql(`CREATE DATABASE ${database}`);
-      const databaseUrl = server.url.replace(/\/postgres$/, `/${database}`);
+      const database = await freshDatabase(server);
       const clock = new ManualClock(Date.now());
-      const engine = createPostgresEngine({
-        databaseUrl,
-        databaseTimeoutMs: 5000,
+      const engine = createDatabaseEngine({
+        store: 'postgres',
+        open: database.open,
+        batchMaxMessages: 500,
+        historySize: options.historySize,
         userMessagesPerSec: options.userMessagesPerSec ?? 0,
         retentionDays: 0,
         clock,
@@ -41,41 +62,78 @@ describe('PostgreSQL engine conformance', () => {
         logger: silentLogger(),
       });
       await engine.start();
-      const footprint = async () => {
-        const client = new pg.Client({ connectionString: databaseUrl });
-        await client.connect();
-        try {
-          const { rows } = await client.query<{ n: string }>(
-            'SELECT (SELECT count(*) FROM parley_rooms) + (SELECT count(*) FROM parley_messages) AS n',
-          );
-          return Number(rows[0]?.n ?? 0);
-        } finally {
-          await client.end();
-        }
+      return {
+        ...engine,
+        clock,
+        keepsEverything: true,
+        footprint: database.rows,
+        close: () => engine.close(),
       };
-      return { ...engine, clock, keepsEverything: true, footprint, close: () => engine.close() };
     },
   };
   roomLogSuite('postgres', factory);
   brokerSuite('postgres', factory);
+  retentionCase(factory);
+});
 
-  it('deletes messages past their retention and says where history now starts', async () => {
-    const fixture = await factory.create({ historySize: 100, presenceTtlMs: 5000 });
-    after(() => fixture.close());
-    const log = fixture.log as PostgresLog;
-    const day = 86_400_000;
-    const now = Date.now();
-    for (let i = 1; i <= 6; i += 1) {
-      // Offsets 1-3 are ten days old, 4-6 are fresh.
-      await log.append({ ...draft('kept-and-pruned', `m${i}`), ts: i <= 3 ? now - 10 * day : now });
-    }
-    assert.equal(await log.prune(now - 7 * day, 2), 3, 'in statements of 2, until none is left');
-    const page = await log.read('kept-and-pruned', { limit: 100 });
-    assert.deepEqual(
-      page.messages.map((m) => m.offset),
-      [4, 5, 6],
-    );
-    assert.equal(page.earliest, 4);
-    assert.deepEqual(page.position.offset, 6, 'offsets and epoch stay');
+describe('PostgreSQL + Redis store conformance (two nodes, one database, one Redis)', () => {
+  let server: PostgresServer;
+  let redis: RedisServer;
+  before(async () => {
+    [server, redis] = await Promise.all([PostgresServer.start(), RedisServer.start()]);
   });
+  after(() => Promise.all([server.stop(), redis.stop()]));
+
+  const node = async (
+    options: FixtureOptions,
+    prefix: string,
+    clock: ManualClock,
+    open: () => Promise<PgDatabase>,
+  ): Promise<Engine> => {
+    const engine = createRedisEngine({
+      ...options,
+      userMessagesPerSec: options.userMessagesPerSec ?? 0,
+      target: { url: redis.url },
+      prefix,
+      historyTtlMs: 3_600_000,
+      idempotencyWindowMs: 60_000,
+      statsStaleMs: 3000,
+      connectTimeoutMs: 10_000,
+      commandTimeoutMs: 2000,
+      instance: `test-${randomId()}`,
+      database: { open, batchMaxMessages: 500, retentionDays: 0, timers: systemTimers },
+      clock,
+      ids: randomIds(),
+      logger: silentLogger(),
+    });
+    await engine.start();
+    if (!engine.isReady()) throw new Error('engine not ready');
+    return engine;
+  };
+  const factory: FixtureFactory = {
+    async create(options) {
+      const database = await freshDatabase(server);
+      const prefix = `t${randomId()}`;
+      const clock = new ManualClock(Date.now());
+      const fixture = (engine: Engine): EngineFixture => ({
+        ...engine,
+        clock,
+        clustered: true,
+        keepsEverything: true,
+        footprint: async () => {
+          const keys = (await redis.cli('--scan', '--pattern', `${prefix}*`))
+            .split('\n')
+            .filter((l) => l.trim());
+          return (await database.rows()) + keys.length;
+        },
+        close: () => engine.close(),
+      });
+      const first = fixture(await node(options, prefix, clock, database.open));
+      return { ...first, peer: async () => fixture(await node(options, prefix, clock, database.open)) };
+    },
+  };
+  roomLogSuite('postgres+redis', factory);
+  brokerSuite('postgres+redis', factory);
+  presenceSuite('postgres+redis', factory);
+  retentionCase(factory);
 });

@@ -3,7 +3,10 @@
  * HTML shown as text, unread counts, older history, the live dashboard, and an instance restart.
  */
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { launchBrowser } from '../helpers/browser.js';
 import { startNode } from '../helpers/nodes.js';
@@ -202,7 +205,11 @@ describe('dashboard on a single in-memory node', () => {
       WAIT,
     );
     assert.equal(await page.textContent('[data-testid="redis"]'), 'not used (in-memory)');
-    assert.equal(await page.textContent('[data-testid="store"]'), 'memory (lost on restart)');
+    assert.equal(
+      await page.textContent('[data-testid="store"]'),
+      'memory (lost on restart)',
+      'tests run --store memory',
+    );
     const client = await RawClient.connect(node.wsUrl, { name: 'Solo' });
     await page.waitForFunction(
       () => document.querySelector('[data-testid="total-connections"]')?.textContent === '1',
@@ -210,5 +217,31 @@ describe('dashboard on a single in-memory node', () => {
       WAIT,
     );
     client.close();
+  });
+});
+
+describe('the bundled chat on the embedded default store', () => {
+  it('still shows the conversation after the server restarted', async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), 'parley-ui-data-'));
+    after(() => rm(dataDir, { recursive: true, force: true }));
+    // What `npm start` runs: the embedded store (here in a temp directory instead of ./data).
+    const args = ['--store', 'embedded', '--data-dir', dataDir];
+    const first = await spawnServer(args);
+    const browser = await launchBrowser();
+    const carol = await signIn(browser, first.httpUrl, 'Carol', 'kept');
+    await say(carol, 'written before the restart');
+    await carol.locator('.messages li.message.mine.sent', { hasText: 'before the restart' }).waitFor(WAIT);
+    first.child.kill('SIGTERM');
+    await within(first.exited, 20_000, 'the server to exit');
+
+    const second = await spawnServer(args, { port: first.port });
+    const dave = await signIn(browser, second.httpUrl, 'Dave', 'kept');
+    await message(dave, 'written before the restart').waitFor(WAIT);
+    // Carol's page reconnects by itself and keeps the conversation too.
+    await carol.waitForSelector('.status[data-status="connected"]', WAIT);
+    await say(dave, 'and after it');
+    await message(carol, 'and after it').waitFor(WAIT);
+    assert.equal((await second.stats()).self.store, 'embedded');
+    second.child.kill('SIGTERM');
   });
 });

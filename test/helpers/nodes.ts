@@ -16,6 +16,12 @@ export const NO_LIMITS: Partial<Config> = {
   presenceBatchMs: 0,
 };
 
+/** Tests never write ./data: without a store of their own, nodes keep conversations in memory (or in Redis). */
+function testStore(config: Partial<Config>): Partial<Config> {
+  if (config.store !== undefined || config.databaseUrl) return {};
+  return { store: config.redisUrl || config.redisCluster ? 'redis' : 'memory' };
+}
+
 /**
  * Starts a node on a free loopback port with a silent logger, shut down after the test file. Several can run
  * in one process: nothing in the server is module-level state.
@@ -24,10 +30,13 @@ export async function startNode(
   config: Partial<Config> = {},
   overrides: NodeOverrides = {},
 ): Promise<ParleyNode> {
-  const node = createNode(makeConfig({ port: 0, host: '127.0.0.1', ...NO_LIMITS, ...config }), {
-    logger: silentLogger(),
-    ...overrides,
-  });
+  const node = createNode(
+    makeConfig({ port: 0, host: '127.0.0.1', ...NO_LIMITS, ...testStore(config), ...config }),
+    {
+      logger: silentLogger(),
+      ...overrides,
+    },
+  );
   await node.start();
   after(() => node.shutdown());
   return node;

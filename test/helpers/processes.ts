@@ -38,6 +38,10 @@ export async function spawnServer(
 ): Promise<ServerProcess> {
   const port = options.port ?? (await freePort());
   const env = options.env ?? {};
+  // Tests never write ./data: without a store of their own, instances keep conversations in memory (or in Redis).
+  const storeGiven = args.some((a) => a === '--store' || a === '--database-url');
+  const withRedis = args.some((a) => a === '--redis-url' || a === '--redis-cluster');
+  const storeArgs = storeGiven ? [] : ['--store', withRedis ? 'redis' : 'memory'];
   const child = spawn(
     process.execPath,
     [
@@ -50,6 +54,7 @@ export async function spawnServer(
       '--log-format',
       'json',
       ...NO_LIMIT_FLAGS,
+      ...storeArgs,
       ...args,
     ],
     { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } },

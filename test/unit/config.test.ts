@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { parseCommandLine, UsageError } from '../../src/cli/args.js';
 import { helpText } from '../../src/cli/help.js';
-import { ConfigError, defaultConfig, loadConfig, makeConfig } from '../../src/config/config.js';
+import { ConfigError, defaultConfig, loadConfig, makeConfig, storeOf } from '../../src/config/config.js';
 import { readConfigFile } from '../../src/config/config-file.js';
 import { OptionSpecs } from '../../src/config/options.js';
 import { configurationReference } from '../../src/config/reference.js';
@@ -29,7 +29,12 @@ describe('config', () => {
   });
 
   it('reads the environment, and flags win over it', () => {
-    const env = { PORT: '9000', REDIS_URL: 'redis://127.0.0.1:7000', PARLEY_MAX_TEXT_LENGTH: '100' };
+    const env = {
+      PORT: '9000',
+      REDIS_URL: 'redis://127.0.0.1:7000',
+      DATABASE_URL: 'postgres://db/parley',
+      PARLEY_MAX_TEXT_LENGTH: '100',
+    };
     const config = loadConfig({ port: '9100' }, env);
     assert.equal(config.port, 9100);
     assert.equal(config.redisUrl, 'redis://127.0.0.1:7000');
@@ -47,6 +52,20 @@ describe('config', () => {
     assert.match(found.join('\n'), /--log-level="loud": must be one of/);
     assert.match(found.join('\n'), /REDIS_URL="http:\/\/x": must start with redis:\/\//);
     assert.match(found.join('\n'), /PARLEY_HISTORY_SIZE="-1": must be between 0 and/);
+  });
+
+  it('resolves the store, and refuses Redis without a shared database', () => {
+    assert.equal(storeOf(loadConfig({}, {})), 'embedded', 'the default keeps conversations on disk');
+    assert.equal(storeOf(loadConfig({ databaseUrl: 'postgres://db/p' }, {})), 'postgres');
+    assert.equal(storeOf(loadConfig({ store: 'memory' }, {})), 'memory');
+    const cluster = { redisUrl: 'redis://127.0.0.1:6379' };
+    assert.equal(storeOf(loadConfig({ ...cluster, databaseUrl: 'postgres://db/p' }, {})), 'postgres');
+    assert.equal(storeOf(loadConfig({ ...cluster, store: 'redis' }, {})), 'redis', 'an explicit choice');
+    assert.match(problems(cluster)[0] ?? '', /several instances need a shared database: give --database-url/);
+    assert.match(problems({ ...cluster, store: 'embedded' })[0] ?? '', /cannot be shared through Redis/);
+    assert.match(problems({ store: 'postgres' })[0] ?? '', /--store postgres needs --database-url/);
+    assert.match(problems({ store: 'redis' })[0] ?? '', /--store redis needs --redis-url/);
+    assert.match(problems({ store: 'memory', databaseUrl: 'postgres://db/p' })[0] ?? '', /drop one of them/);
   });
 
   it('rejects out-of-range numbers and bad strings', () => {

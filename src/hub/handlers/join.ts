@@ -133,6 +133,7 @@ async function answerJoined(
   if (!holding) session.hold(room);
   try {
     const [recovery, users] = await Promise.all([recover(ctx, room, since), ctx.engine.presence.users(room)]);
+    ctx.membership.joinedAt(room, recovery.position);
     session.reply(joinedFrame(ref, room, recovery, users));
     session.release(room, { send: true, skipThrough: recovery.position });
   } catch (error) {

@@ -37,6 +37,7 @@ function storeSummary(nodes: NodeStats[]): { text: string; tone: string } {
   if (stores.size > 1) return { text: 'mixed', tone: 'bad' };
   const store = [...stores][0];
   if (store === 'postgres') return { text: 'PostgreSQL', tone: 'good' };
+  if (store === 'embedded') return { text: 'embedded database', tone: 'good' };
   if (store === 'redis') return { text: 'Redis (recent only)', tone: '' };
   return { text: 'memory (lost on restart)', tone: '' };
 }

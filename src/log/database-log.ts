@@ -1,14 +1,14 @@
-import type { Pool, PoolClient } from 'pg';
 import { EngineUnavailableError, RateLimitError } from '../engine/engine.js';
-import type { ChatMessage, MessageDraft, RoomEvent, StreamPosition } from '../engine/types.js';
-import type { MemoryMessageRate } from '../ratelimit/memory-message-rate.js';
+import type { ChatMessage, MessageDraft, StreamPosition } from '../engine/types.js';
+import type { MessageRateLimiter } from '../ratelimit/message-rate.js';
 import { CommitBatcher, type Queued } from '../store/commit-batcher.js';
+import { isUnavailable, type SqlDatabase, type SqlRunner } from '../store/sql.js';
 import type { TimerHandle, Timers } from '../util/clock.js';
 import type { IdGenerator } from '../util/ids.js';
 import type { AppendResult, HistoryPage, HistoryQuery, RoomLog } from './room-log.js';
 
-/** Settings of {@link PostgresLog}. */
-export interface PostgresLogOptions {
+/** Settings of {@link DatabaseLog}. */
+export interface DatabaseLogOptions {
   ids: IdGenerator;
   timers: Timers;
   /** Most messages committed in one transaction. */
@@ -48,21 +48,23 @@ function toMessage(row: MessageRow): ChatMessage {
 const keyOf = (d: MessageDraft) => `${d.room}\u0000${d.from.id}\u0000${d.cid}`;
 
 /**
- * SQLSTATE classes that mean "the database cannot serve now" (connection exceptions, insufficient resources,
- * operator intervention such as a shutdown), as opposed to a wrong query.
+ * Hands committed messages to the bus (and the recent-window cache), in offset order per room. Called once per
+ * committed batch, before the senders are answered; a failure is the publisher's to report (the messages are
+ * stored whatever happens next).
  */
-const UNAVAILABLE_STATE = /^(08|53|57)/;
+export type PublishCommitted = (messages: ChatMessage[]) => Promise<void> | void;
 
 /**
- * The room log in PostgreSQL: a row per room (epoch, last offset) and a row per message, in the schema of
- * `store/migrations`. Appends are committed in batches (group commit: one transaction for every message queued
- * while the previous batch committed), offsets are assigned inside the transaction from the room's row (locked by
- * the update until commit), and a message is handed to the bus only once committed: nothing delivered is missing
- * from the database. The same `(room, sender, cid)` is stored once, ever (a unique index).
+ * The room log in a SQL database (PostgreSQL, or the embedded PGlite): a row per room (epoch, last offset) and a
+ * row per message, in the schema of `store/migrations`. Appends are committed in batches (group commit: one
+ * transaction for every message queued while the previous batch committed), offsets are assigned inside the
+ * transaction from the room's row (locked by the update until commit, so instances writing to one room take
+ * turns), and a message is handed to the bus only once committed: nothing delivered is missing from the
+ * database. The same `(room, sender, cid)` is stored once, ever (a unique index), and published once.
  *
  * Every message is kept (retention by age is a separate setting); `historySize` does not apply.
  */
-export class PostgresLog implements RoomLog {
+export class DatabaseLog implements RoomLog {
   /** Failed commits and reads (for metrics). */
   failures = 0;
   /** Batches committed, messages they held, and the time spent committing them (for metrics). */
@@ -73,14 +75,14 @@ export class PostgresLog implements RoomLog {
   private readonly batcher: CommitBatcher<MessageDraft, AppendResult>;
 
   /**
-   * @param deliver hands a committed message to the bus
+   * @param publish hands committed messages to the bus
    * @param rate the per-user message rate (undefined: no limit), taken after the duplicate check
    */
   constructor(
-    private readonly pool: Pool,
-    private readonly options: PostgresLogOptions,
-    private readonly deliver: (event: RoomEvent) => void,
-    private readonly rate?: MemoryMessageRate,
+    private readonly db: SqlDatabase,
+    private readonly options: DatabaseLogOptions,
+    private readonly publish: PublishCommitted,
+    private readonly rate?: MessageRateLimiter,
   ) {
     this.batcher = new CommitBatcher((batch) => this.commit(batch), {
       maxBatch: options.batchMaxMessages,
@@ -105,21 +107,21 @@ export class PostgresLog implements RoomLog {
 
   async read(room: string, query: HistoryQuery): Promise<HistoryPage> {
     return this.guard(async () => {
-      const position = await this.ensureRoom(this.pool, room);
+      const position = await this.ensureRoom(this.db, room);
       const bounds: Array<string | number> = [room];
       const where = ['m.room = $1'];
       if (query.after !== undefined) where.push(`m."offset" > $${bounds.push(query.after)}`);
       if (query.before !== undefined) where.push(`m."offset" < $${bounds.push(query.before)}`);
       const order = query.after !== undefined ? 'ASC' : 'DESC';
       const limit = `$${bounds.push(Math.max(0, query.limit))}`;
-      const page = await this.pool.query<MessageRow>(
+      const page = await this.db.query<MessageRow>(
         `SELECT ${MESSAGE_COLUMNS} FROM parley_messages m JOIN parley_rooms r ON r.room = m.room
          WHERE ${where.join(' AND ')} ORDER BY m."offset" ${order} LIMIT ${limit}`,
         bounds,
       );
       const messages = page.rows.map(toMessage);
       if (order === 'DESC') messages.reverse();
-      const first = await this.pool.query<{ min: string | null }>(
+      const first = await this.db.query<{ min: string | null }>(
         'SELECT min("offset") AS min FROM parley_messages WHERE room = $1',
         [room],
       );
@@ -129,37 +131,39 @@ export class PostgresLog implements RoomLog {
   }
 
   position(room: string): Promise<StreamPosition> {
-    return this.guard(() => this.ensureRoom(this.pool, room));
+    return this.guard(() => this.ensureRoom(this.db, room));
   }
 
   /**
    * Deletes messages older than `olderThanTs` (ms since the Unix epoch), a bounded number per statement so that a
-   * large backlog never holds locks for long; returns how many went. Rooms keep their epoch and offsets: a
-   * history read or resume then starts at the oldest message left (`earliest`), and says so.
+   * large backlog never holds locks for long; returns how many went and from which rooms. Rooms keep their epoch
+   * and offsets: a history read or resume then starts at the oldest message left (`earliest`), and says so.
    */
-  async prune(olderThanTs: number, perStatement = 10_000): Promise<number> {
-    let total = 0;
+  async prune(olderThanTs: number, perStatement = 10_000): Promise<{ deleted: number; rooms: Set<string> }> {
+    let deleted = 0;
+    const rooms = new Set<string>();
     for (;;) {
-      const { rowCount } = await this.guard(() =>
-        this.pool.query(
+      const { rows } = await this.guard(() =>
+        this.db.query<{ room: string }>(
           `DELETE FROM parley_messages WHERE ctid IN (
-             SELECT ctid FROM parley_messages WHERE ts < $1 LIMIT $2)`,
+             SELECT ctid FROM parley_messages WHERE ts < $1 LIMIT $2) RETURNING room`,
           [olderThanTs, perStatement],
         ),
       );
-      total += rowCount ?? 0;
-      if ((rowCount ?? 0) < perStatement) return total;
+      deleted += rows.length;
+      for (const row of rows) rooms.add(row.room);
+      if (rows.length < perStatement) return { deleted, rooms };
     }
   }
 
   async forget(room: string): Promise<void> {
     await this.guard(() =>
-      this.pool.query('DELETE FROM parley_rooms WHERE room = $1 AND last_offset = 0', [room]),
+      this.db.query('DELETE FROM parley_rooms WHERE room = $1 AND last_offset = 0', [room]),
     );
   }
 
   /** The room's position, creating its row (with a fresh epoch) when it has none yet. */
-  private async ensureRoom(db: Pool | PoolClient, room: string): Promise<StreamPosition> {
+  private async ensureRoom(db: SqlRunner, room: string): Promise<StreamPosition> {
     const { rows } = await db.query<{ epoch: string; last_offset: string }>(
       `WITH created AS (
          INSERT INTO parley_rooms (room, epoch) VALUES ($1, $2) ON CONFLICT (room) DO NOTHING
@@ -172,40 +176,23 @@ export class PostgresLog implements RoomLog {
     return { epoch: row.epoch, offset: Number(row.last_offset) };
   }
 
-  /** Commits one batch of appends in one transaction, then delivers and settles each. */
+  /** Commits one batch of appends in one transaction, then publishes and settles each. */
   private async commit(batch: Array<Queued<MessageDraft, AppendResult>>): Promise<void> {
-    const client = await this.guard(() => this.pool.connect());
-    // A connection that breaks while checked out emits 'error' on the client: unheard, that event would end the
-    // process. The failure reaches us anyway, as the rejection of the statement in progress.
-    const onError = (): void => {};
-    client.on('error', onError);
-    let outcome: Map<Queued<MessageDraft, AppendResult>, AppendResult | Error>;
-    let broken: Error | undefined;
     const started = performance.now();
-    try {
-      await client.query('BEGIN');
-      outcome = await this.store(client, batch);
-      await client.query('COMMIT');
-      this.available = true;
-      this.commits.batches += 1;
-      this.commits.messages += batch.length;
-      this.commits.seconds += (performance.now() - started) / 1000;
-    } catch (error) {
-      broken = error instanceof Error ? error : new Error(String(error));
-      await client.query('ROLLBACK').catch(() => {});
-      throw this.failed(error);
-    } finally {
-      client.off('error', onError);
-      // A client whose transaction failed is not trusted again: the pool opens a fresh one.
-      client.release(broken);
-    }
-    // Committed: delivered in offset order (batch order within a room), then answered.
+    const outcome = await this.guard(() => this.db.transaction((tx) => this.store(tx, batch)));
+    this.commits.batches += 1;
+    this.commits.messages += batch.length;
+    this.commits.seconds += (performance.now() - started) / 1000;
+    // Committed: published in offset order (batch order within a room), then answered.
+    const committed: ChatMessage[] = [];
+    const seen = new Set<string>();
     for (const queued of batch) {
       const result = outcome.get(queued);
-      if (result && !(result instanceof Error) && !result.duplicate) {
-        this.deliver({ kind: 'message', room: result.message.room, message: result.message });
-      }
+      if (!result || result instanceof Error || result.duplicate || seen.has(result.message.id)) continue;
+      seen.add(result.message.id);
+      committed.push(result.message);
     }
+    if (committed.length > 0) await this.publish(committed);
     for (const queued of batch) {
       const result = outcome.get(queued);
       if (result instanceof Error) queued.reject(result);
@@ -215,7 +202,7 @@ export class PostgresLog implements RoomLog {
 
   /** The batch's statements: duplicates found first, then the rate, then offsets and rows for the rest. */
   private async store(
-    client: PoolClient,
+    client: SqlRunner,
     batch: Array<Queued<MessageDraft, AppendResult>>,
   ): Promise<Map<Queued<MessageDraft, AppendResult>, AppendResult | Error>> {
     const outcome = new Map<Queued<MessageDraft, AppendResult>, AppendResult | Error>();
@@ -231,16 +218,21 @@ export class PostgresLog implements RoomLog {
     const stored = new Map(
       existing.rows.map((row) => [`${row.room}\u0000${row.sender_id}\u0000${row.cid}`, row]),
     );
-    const fresh: Array<Queued<MessageDraft, AppendResult>> = [];
+    const candidates: Array<Queued<MessageDraft, AppendResult>> = [];
     for (const [key, queued] of firsts) {
       const row = stored.get(key);
       if (row) outcome.set(queued, { message: toMessage(row), duplicate: true });
-      else {
-        const wait = this.rate?.takeNow(queued.item.from.id) ?? 0;
-        if (wait > 0) outcome.set(queued, new RateLimitError(wait));
-        else fresh.push(queued);
-      }
+      else candidates.push(queued);
     }
+    // The rate is taken before any room row is locked (a limiter in Redis costs a round trip).
+    const waits = this.rate
+      ? await Promise.all(candidates.map((queued) => this.rate?.take(queued.item.from.id) ?? 0))
+      : [];
+    const fresh = candidates.filter((queued, i) => {
+      const wait = waits[i] ?? 0;
+      if (wait > 0) outcome.set(queued, new RateLimitError(wait));
+      return wait === 0;
+    });
     await this.insert(client, fresh, outcome);
     // Repeats within the batch answer like the first of their key.
     for (const queued of batch) {
@@ -256,14 +248,15 @@ export class PostgresLog implements RoomLog {
 
   /** Takes the next offsets of each room (one statement for all rooms) and inserts the messages (one more). */
   private async insert(
-    client: PoolClient,
+    client: SqlRunner,
     fresh: Array<Queued<MessageDraft, AppendResult>>,
     outcome: Map<Queued<MessageDraft, AppendResult>, AppendResult | Error>,
   ): Promise<void> {
     if (fresh.length === 0) return;
     const counts = new Map<string, number>();
     for (const { item } of fresh) counts.set(item.room, (counts.get(item.room) ?? 0) + 1);
-    const rooms = [...counts.keys()];
+    // Rows are locked in one order (sorted) by every instance, so two batches never wait on each other in a cycle.
+    const rooms = [...counts.keys()].sort();
     const taken = await client.query<{ room: string; epoch: string; last_offset: string }>(
       `INSERT INTO parley_rooms AS r (room, epoch, last_offset)
        SELECT * FROM unnest($1::text[], $2::text[], $3::bigint[])
@@ -279,7 +272,17 @@ export class PostgresLog implements RoomLog {
     );
     const messages = fresh.map(({ item }) => {
       const slot = next.get(item.room) as { epoch: string; offset: number };
-      const message: ChatMessage = { ...item, offset: slot.offset, epoch: slot.epoch };
+      // The same field order as a message read back (toMessage): one JSON per message, wherever it is cached.
+      const message: ChatMessage = {
+        room: item.room,
+        id: item.id,
+        offset: slot.offset,
+        epoch: slot.epoch,
+        from: item.from,
+        text: item.text,
+        ts: item.ts,
+        cid: item.cid,
+      };
       slot.offset += 1;
       return message;
     });
@@ -318,7 +321,7 @@ export class PostgresLog implements RoomLog {
     if (this.probe) return;
     this.probe = this.options.timers.setTimeout(() => {
       this.probe = undefined;
-      this.pool.query('SELECT 1').then(
+      this.db.query('SELECT 1').then(
         () => {
           this.available = true;
         },
@@ -336,9 +339,7 @@ export class PostgresLog implements RoomLog {
   private failed(error: unknown): Error {
     if (error instanceof EngineUnavailableError) return error;
     this.failures += 1;
-    const state = (error as { code?: unknown }).code;
-    const sqlState = typeof state === 'string' && /^[0-9A-Z]{5}$/.test(state) ? state : undefined;
-    if (sqlState === undefined || UNAVAILABLE_STATE.test(sqlState)) {
+    if (isUnavailable(error)) {
       this.available = false;
       this.startProbing();
       const message = error instanceof Error ? error.message : String(error);

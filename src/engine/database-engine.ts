@@ -1,0 +1,73 @@
+import { MemoryBroker } from '../broker/memory-broker.js';
+import { MemoryRegistry } from '../cluster/memory-registry.js';
+import { MemoryWindow } from '../log/memory-window.js';
+import { MemoryPresence } from '../presence/memory-presence.js';
+import { MemoryMessageRate } from '../ratelimit/memory-message-rate.js';
+import type { SqlDatabase } from '../store/sql.js';
+import type { Clock, Timers } from '../util/clock.js';
+import type { IdGenerator } from '../util/ids.js';
+import type { Logger } from '../util/logger.js';
+import { createDurableLog } from './durable-log.js';
+import type { Engine } from './engine.js';
+
+/** Settings of the single-node database engine. */
+export interface DatabaseEngineOptions {
+  store: 'embedded' | 'postgres';
+  /** Opens the database when the engine starts. */
+  open: () => Promise<SqlDatabase>;
+  /** Most messages committed in one transaction (smaller for the embedded store, whose commits block the loop). */
+  batchMaxMessages: number;
+  /** Messages of each room kept in memory in front of the database. */
+  historySize: number;
+  userMessagesPerSec: number;
+  retentionDays: number;
+  clock: Clock;
+  timers: Timers;
+  ids: IdGenerator;
+  logger: Logger;
+}
+
+/**
+ * A single node whose conversations last: the room log is in a database (embedded PGlite in a data directory, or
+ * PostgreSQL), the recent window of each room with local members in memory; delivery, presence and the registry
+ * stay in the process as in the memory engine. Several instances use the Redis engine with a database instead.
+ */
+export function createDatabaseEngine(options: DatabaseEngineOptions): Engine {
+  const broker = new MemoryBroker();
+  const durable = createDurableLog({
+    open: options.open,
+    window: new MemoryWindow(broker, options.historySize),
+    batchMaxMessages: options.batchMaxMessages,
+    rate:
+      options.userMessagesPerSec > 0
+        ? new MemoryMessageRate(options.userMessagesPerSec, options.clock)
+        : undefined,
+    retentionDays: options.retentionDays,
+    clock: options.clock,
+    timers: options.timers,
+    ids: options.ids,
+    logger: options.logger,
+  });
+  return {
+    kind: 'memory',
+    store: options.store,
+    broker,
+    log: durable.log,
+    presence: new MemoryPresence(),
+    registry: new MemoryRegistry(),
+    start: () => durable.start(),
+    isReady: () => durable.isAvailable(),
+    onRecovered: () => {},
+    counters: () => ({
+      errors: durable.counters().failures,
+      received: 0,
+      commandErrors: 0,
+      reconnects: 0,
+      store: durable.counters(),
+    }),
+    close: async () => {
+      await durable.close();
+      await broker.close();
+    },
+  };
+}

@@ -1,0 +1,84 @@
+import type { MessageDraft, StreamPosition } from '../engine/types.js';
+import type { DatabaseLog } from './database-log.js';
+import type { RecentWindow } from './recent-window.js';
+import type { AppendResult, HistoryPage, HistoryQuery, RoomLog } from './room-log.js';
+
+/** Settings of {@link CachedLog}. */
+export interface CachedLogOptions {
+  /**
+   * True while the room has members anywhere in the cluster (undefined on a single node, where the hub knows):
+   * an empty room is forgotten only when nobody is in it.
+   */
+  roomInUse?: (room: string) => Promise<boolean>;
+  /** Counts history reads answered by the window and by the database (for metrics). */
+  reads: { window: number; database: number };
+}
+
+/**
+ * The room log of a node with a database: appends go to the database (committed in batches, then published
+ * through the recent window), reads are answered by the window when it holds the whole page, else by the
+ * database, whose answer then fills the window. Identical database reads in flight at once are merged into one
+ * (5,000 clients resuming a room after an outage cost one query per distinct page, not 5,000).
+ */
+export class CachedLog implements RoomLog {
+  private readonly inFlight = new Map<string, Promise<HistoryPage>>();
+  private readonly positions = new Map<string, Promise<StreamPosition>>();
+
+  constructor(
+    private readonly store: DatabaseLog,
+    private readonly window: RecentWindow,
+    private readonly options: CachedLogOptions,
+  ) {}
+
+  append(draft: MessageDraft): Promise<AppendResult> {
+    return this.store.append(draft);
+  }
+
+  async read(room: string, query: HistoryQuery): Promise<HistoryPage> {
+    const cached = await this.window.read(room, query).catch(() => undefined);
+    if (cached) {
+      this.options.reads.window += 1;
+      return cached;
+    }
+    const key = `${room}\u0000${query.after ?? ''}\u0000${query.before ?? ''}\u0000${query.limit}`;
+    let pending = this.inFlight.get(key);
+    if (!pending) {
+      this.options.reads.database += 1;
+      pending = this.store.read(room, query).finally(() => this.inFlight.delete(key));
+      this.inFlight.set(key, pending);
+      pending.then(
+        (page) => this.window.fill(room, page).catch(() => {}),
+        () => {},
+      );
+    }
+    return pending;
+  }
+
+  async position(room: string): Promise<StreamPosition> {
+    const known = await this.window.position(room).catch(() => undefined);
+    if (known) return known;
+    let pending = this.positions.get(room);
+    if (!pending) {
+      pending = this.store.position(room).finally(() => this.positions.delete(room));
+      this.positions.set(room, pending);
+      pending.then(
+        (position) => this.window.fill(room, { messages: [], position }).catch(() => {}),
+        () => {},
+      );
+    }
+    return pending;
+  }
+
+  async forget(room: string): Promise<void> {
+    await this.window.forget(room);
+    if (this.options.roomInUse && (await this.options.roomInUse(room))) return;
+    await this.store.forget(room);
+  }
+
+  /** Deletes messages older than `olderThanTs` (retention) and tells the window where those rooms now start. */
+  async prune(olderThanTs: number, perStatement?: number): Promise<number> {
+    const { deleted, rooms } = await this.store.prune(olderThanTs, perStatement);
+    await this.window.invalidateEarliest(rooms);
+    return deleted;
+  }
+}

@@ -1,0 +1,58 @@
+/**
+ * The SQL database the store runs on, as the store needs it: parameterised statements, transactions, and one
+ * exclusive session for migrations. Two implementations: PostgreSQL through a connection pool
+ * (`pg-database.ts`) and the embedded PGlite (`pglite-database.ts`), which runs the same SQL in the process.
+ */
+
+/** What a statement returns. */
+export interface SqlResult<Row> {
+  rows: Row[];
+  /** Rows inserted, updated or deleted (0 for a SELECT on some drivers: use `rows`). */
+  rowCount: number;
+}
+
+/** Runs statements (on a pool, in a transaction, or on an exclusive session). */
+export interface SqlRunner {
+  /** One statement with `$1`-style parameters. */
+  query<Row = Record<string, unknown>>(text: string, params?: unknown[]): Promise<SqlResult<Row>>;
+  /** Several statements without parameters (a migration file). */
+  script(sql: string): Promise<void>;
+}
+
+/** A session that may run transactions. */
+export interface SqlSession extends SqlRunner {
+  /**
+   * Runs `work` in one transaction: committed when it resolves, rolled back when it throws (and the error
+   * rethrown). Nothing else runs in that transaction.
+   */
+  transaction<T>(work: (tx: SqlRunner) => Promise<T>): Promise<T>;
+}
+
+/** The database. */
+export interface SqlDatabase extends SqlSession {
+  /** `postgres` for a server reached over the network, `embedded` for PGlite in this process. */
+  readonly kind: 'postgres' | 'embedded';
+  /**
+   * Runs `work` on one session while holding Parley's migration lock (a PostgreSQL advisory lock, so that several
+   * processes starting at once take turns).
+   */
+  exclusive<T>(work: (session: SqlSession) => Promise<T>): Promise<T>;
+  /** Closes every connection. */
+  close(): Promise<void>;
+}
+
+/**
+ * SQLSTATE classes that mean "the database cannot serve now" (connection exceptions, insufficient resources,
+ * operator intervention such as a shutdown), as opposed to a wrong query.
+ */
+const UNAVAILABLE_STATE = /^(08|53|57)/;
+
+/**
+ * True when the error means the database could not be reached or could not serve (as opposed to a statement it
+ * refused): errors without a SQLSTATE (network, timeout) and the classes above.
+ */
+export function isUnavailable(error: unknown): boolean {
+  const state = (error as { code?: unknown } | undefined)?.code;
+  const sqlState = typeof state === 'string' && /^[0-9A-Z]{5}$/.test(state) ? state : undefined;
+  return sqlState === undefined || UNAVAILABLE_STATE.test(sqlState);
+}

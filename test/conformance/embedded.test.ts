@@ -1,0 +1,64 @@
+/**
+ * The room log contract (and message delivery) on the embedded store: PGlite in a data directory. Creating a
+ * PGlite database runs initdb (seconds), so one is made once and each fixture starts from a copy of it.
+ */
+import { cp, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe } from 'node:test';
+import { createDatabaseEngine } from '../../src/engine/database-engine.js';
+import { PgliteDatabase } from '../../src/store/pglite-database.js';
+import { ManualClock, systemTimers } from '../../src/util/clock.js';
+import { randomId, randomIds } from '../../src/util/ids.js';
+import { silentLogger } from '../../src/util/logger.js';
+import { brokerSuite } from './broker.suite.js';
+import type { FixtureFactory } from './fixture.js';
+import { retentionCase } from './retention.suite.js';
+import { roomLogSuite } from './room-log.suite.js';
+
+describe('Embedded store conformance (PGlite)', () => {
+  let root: string;
+  let template: string;
+  before(async () => {
+    root = await mkdtemp(join(tmpdir(), 'parley-embedded-'));
+    template = join(root, 'template');
+    const db = await PgliteDatabase.open(template);
+    await db.close();
+  });
+  after(() => rm(root, { recursive: true, force: true }));
+
+  const factory: FixtureFactory = {
+    async create(options) {
+      const dir = join(root, randomId());
+      await cp(template, dir, { recursive: true });
+      let db: PgliteDatabase | undefined;
+      const clock = new ManualClock(Date.now());
+      const engine = createDatabaseEngine({
+        store: 'embedded',
+        open: async () => {
+          db = await PgliteDatabase.open(dir);
+          return db;
+        },
+        batchMaxMessages: 200,
+        historySize: options.historySize,
+        userMessagesPerSec: options.userMessagesPerSec ?? 0,
+        retentionDays: 0,
+        clock,
+        timers: systemTimers,
+        ids: randomIds(),
+        logger: silentLogger(),
+      });
+      await engine.start();
+      const footprint = async () => {
+        const { rows } = await (db as PgliteDatabase).query<{ n: number }>(
+          'SELECT (SELECT count(*) FROM parley_rooms) + (SELECT count(*) FROM parley_messages) AS n',
+        );
+        return Number(rows[0]?.n ?? 0);
+      };
+      return { ...engine, clock, keepsEverything: true, footprint, close: () => engine.close() };
+    },
+  };
+  roomLogSuite('embedded', factory);
+  brokerSuite('embedded', factory);
+  retentionCase(factory);
+});

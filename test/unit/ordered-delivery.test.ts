@@ -1,0 +1,112 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import type { ChatMessage, RoomEvent } from '../../src/engine/types.js';
+import { OrderedDelivery } from '../../src/hub/ordered-delivery.js';
+import type { HistoryQuery } from '../../src/log/room-log.js';
+import { ManualClock } from '../../src/util/clock.js';
+
+const EPOCH = 'e1';
+const message = (offset: number, epoch = EPOCH): RoomEvent => ({
+  kind: 'message',
+  room: 'r',
+  message: {
+    room: 'r',
+    id: `m${offset}`,
+    offset,
+    epoch,
+    from: { id: 'u', name: 'U' },
+    text: `t${offset}`,
+    ts: 0,
+    cid: `c${offset}`,
+  },
+});
+
+/** An ordered delivery over a log holding offsets 1..`stored`, recording what it delivers and reads. */
+function setup(stored = 100) {
+  const clock = new ManualClock(0);
+  const delivered: number[] = [];
+  const reads: HistoryQuery[] = [];
+  const ordering = new OrderedDelivery({
+    read: async (_room, query) => {
+      reads.push(query);
+      const from = (query.after ?? 0) + 1;
+      const messages: ChatMessage[] = [];
+      for (let o = from; o <= Math.min(stored, from + query.limit - 1); o += 1) {
+        messages.push((message(o) as { message: ChatMessage }).message);
+      }
+      return { messages, position: { offset: stored, epoch: EPOCH }, earliest: 1 };
+    },
+    deliver: (event) => {
+      if (event.kind === 'message') delivered.push(event.message.offset);
+    },
+    timers: clock,
+    holdMs: 100,
+    fillMax: 50,
+    report: (operation, error) => assert.fail(`${operation}: ${String(error)}`),
+  });
+  return { clock, delivered, reads, ordering };
+}
+
+/** Lets pending promise callbacks run. */
+const settle = () => new Promise((resolve) => setImmediate(resolve));
+
+describe('ordered delivery', () => {
+  it('passes messages in order straight through, and drops repeats', () => {
+    const { ordering, delivered, reads } = setup();
+    ordering.note('r', { offset: 0, epoch: EPOCH });
+    for (const offset of [1, 2, 2, 3, 1]) ordering.accept(message(offset));
+    assert.deepEqual(delivered, [1, 2, 3]);
+    assert.equal(reads.length, 0);
+  });
+
+  it('holds a message above a gap until the missing one arrives (publications crossed)', () => {
+    const { ordering, delivered, reads } = setup();
+    ordering.note('r', { offset: 0, epoch: EPOCH });
+    ordering.accept(message(1));
+    ordering.accept(message(3));
+    ordering.accept(message(4));
+    assert.deepEqual(delivered, [1], 'n+1 is never shown before n');
+    ordering.accept(message(2));
+    assert.deepEqual(delivered, [1, 2, 3, 4]);
+    assert.equal(reads.length, 0, 'no read when the gap closes by itself');
+  });
+
+  it('reads the gap from the log once the hold expires', async () => {
+    const { ordering, delivered, reads, clock } = setup();
+    ordering.note('r', { offset: 4, epoch: EPOCH });
+    ordering.accept(message(8));
+    clock.advance(99);
+    assert.deepEqual(delivered, []);
+    clock.advance(1);
+    await settle();
+    assert.deepEqual(delivered, [5, 6, 7, 8]);
+    assert.deepEqual(reads, [{ after: 4, limit: 3 }]);
+    ordering.accept(message(6));
+    ordering.accept(message(9));
+    assert.deepEqual(delivered, [5, 6, 7, 8, 9]);
+  });
+
+  it('catches up with everything the log holds beyond what was delivered (after a lost subscription)', async () => {
+    const { ordering, delivered } = setup(120);
+    ordering.note('r', { offset: 10, epoch: EPOCH });
+    await ordering.catchUp('r');
+    assert.deepEqual(
+      delivered,
+      Array.from({ length: 110 }, (_, i) => i + 11),
+    );
+  });
+
+  it('skips a gap the log cannot fill, and starts over on a new epoch', async () => {
+    const { ordering, delivered, clock } = setup(3);
+    ordering.note('r', { offset: 0, epoch: EPOCH });
+    ordering.accept(message(7));
+    clock.advance(100);
+    await settle();
+    await settle();
+    assert.deepEqual(delivered, [1, 2, 3, 7], 'what the log had, then the held message');
+    ordering.accept(message(1, 'e2'));
+    assert.deepEqual(delivered, [1, 2, 3, 7, 1]);
+    ordering.forget('r');
+    assert.equal(ordering.roomCount, 0);
+  });
+});
