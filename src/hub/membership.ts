@@ -140,13 +140,16 @@ export class Membership {
   }
 
   /**
-   * Sends every local member each hosted room's current position. After the engine connection was lost, live
-   * messages of that time never reached this node; clients behind the position fetch them from the log.
+   * Re-syncs every hosted room after the engine connection (and with it the room subscriptions) was lost: live
+   * messages of that time never reached this node. First what the log holds beyond what was delivered here is
+   * delivered, in order (so a quiet room's only message is not lost either), then every local member gets the
+   * room's current position; a client still behind it fetches the rest from the log.
    */
   async announcePositions(): Promise<void> {
     const rooms = this.roomNames();
     const results = await Promise.allSettled(
       rooms.map(async (room) => {
+        await this.deps.ordering().catchUp(room);
         const position = await this.deps.engine.log.position(room);
         const members = this.rooms.members(room);
         if (!members) return;
