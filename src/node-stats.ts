@@ -1,5 +1,5 @@
-import { type ClusterView, type NodeStats, totals } from './cluster/node-registry.js';
-import type { Engine } from './engine/engine.js';
+import { type ClusterView, type NodeStats, type StoreStats, totals } from './cluster/node-registry.js';
+import type { Engine, StoreCounters } from './engine/engine.js';
 import type { StatsFeed } from './http/stats-feed.js';
 import type { Hub } from './hub/hub.js';
 import type { Admission } from './transport/admission.js';
@@ -35,6 +35,7 @@ export class NodeStatsReporter {
   startedAt = 0;
   private rates = { publishedPerSec: 0, deliveriesPerSec: 0, latencyP50Ms: 0, latencyP99Ms: 0 };
   private lastSample = { t: 0, published: 0, deliveries: 0 };
+  private store?: { last: StoreCounters; stats: StoreStats };
 
   constructor(private readonly deps: NodeStatsDeps) {}
 
@@ -64,6 +65,9 @@ export class NodeStatsReporter {
       rssBytes: memory.rss,
       heapUsedBytes: memory.heapUsed,
       rateLimited: counters.rateLimited,
+      ...(this.store
+        ? { storeStats: { ...this.store.stats, queued: engineCounters.store?.queued ?? 0 } }
+        : {}),
     };
   }
 
@@ -107,5 +111,32 @@ export class NodeStatsReporter {
       };
     }
     this.lastSample = { t: now, published, deliveries };
+    this.sampleStore();
+  }
+
+  /** The store's means over the last interval (commit time, batch size, window hit ratio). */
+  private sampleStore(): void {
+    const current = this.deps.engine.counters().store;
+    if (!current) return;
+    const last = this.store?.last ?? {
+      ...current,
+      commits: 0,
+      messages: 0,
+      seconds: 0,
+      windowReads: 0,
+      databaseReads: 0,
+    };
+    const commits = current.commits - last.commits;
+    const reads = current.windowReads - last.windowReads + current.databaseReads - last.databaseReads;
+    this.store = {
+      last: current,
+      stats: {
+        commitMs: commits > 0 ? ((current.seconds - last.seconds) * 1000) / commits : 0,
+        batchSize: commits > 0 ? (current.messages - last.messages) / commits : 0,
+        queued: current.queued,
+        windowHitRatio: reads > 0 ? (current.windowReads - last.windowReads) / reads : null,
+        errors: current.failures,
+      },
+    };
   }
 }

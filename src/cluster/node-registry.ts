@@ -2,7 +2,7 @@
 export interface NodeStats {
   node: string;
   engine: 'memory' | 'redis';
-  /** Where this node's messages are kept: in memory, in Redis (the newest per room), or in PostgreSQL. */
+  /** Where this node's messages are kept: in memory, in Redis (the newest per room), embedded, or in PostgreSQL. */
   store: 'memory' | 'redis' | 'postgres' | 'embedded';
   ready: boolean;
   startedAt: number;
@@ -35,6 +35,22 @@ export interface NodeStats {
   heapUsedBytes: number;
   /** Commands refused by rate limits. */
   rateLimited: number;
+  /** The database store's figures, when the node has one (over the last stats interval unless said). */
+  storeStats?: StoreStats;
+}
+
+/** What a node reports of its database store. */
+export interface StoreStats {
+  /** Mean time of a commit (one batch), milliseconds. */
+  commitMs: number;
+  /** Mean messages per committed batch. */
+  batchSize: number;
+  /** Messages waiting for their batch now. */
+  queued: number;
+  /** Share of history and resume reads the recent window answered (null: no read in the interval). */
+  windowHitRatio: number | null;
+  /** Failed commits and reads, and batches not published, since start. */
+  errors: number;
 }
 
 /** The whole cluster, as any node sees it. */

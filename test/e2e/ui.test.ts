@@ -225,7 +225,7 @@ describe('the bundled chat on the embedded default store', () => {
     const dataDir = await mkdtemp(join(tmpdir(), 'parley-ui-data-'));
     after(() => rm(dataDir, { recursive: true, force: true }));
     // What `npm start` runs: the embedded store (here in a temp directory instead of ./data).
-    const args = ['--store', 'embedded', '--data-dir', dataDir];
+    const args = ['--store', 'embedded', '--data-dir', dataDir, '--stats-interval-ms', '300'];
     const first = await spawnServer(args);
     const browser = await launchBrowser();
     const carol = await signIn(browser, first.httpUrl, 'Carol', 'kept');
@@ -242,6 +242,17 @@ describe('the bundled chat on the embedded default store', () => {
     await say(dave, 'and after it');
     await message(carol, 'and after it').waitFor(WAIT);
     assert.equal((await second.stats()).self.store, 'embedded');
+    // The dashboard shows where messages are kept and the store's figures.
+    const dashboard = await (await browser.newContext()).newPage();
+    await dashboard.goto(`${second.httpUrl}/dashboard`);
+    await dashboard.waitForFunction(
+      () => document.querySelector('[data-testid="store"]')?.textContent === 'embedded database',
+      null,
+      WAIT,
+    );
+    await dashboard.locator('[data-testid="store-batch"]').waitFor(WAIT);
+    assert.match((await dashboard.textContent('[data-testid="store-hits"]')) ?? '', /^(—|\d+ %)$/);
+    assert.equal(await dashboard.textContent('[data-testid="store-errors"]'), '0');
     second.child.kill('SIGTERM');
   });
 });

@@ -42,6 +42,21 @@ function storeSummary(nodes: NodeStats[]): { text: string; tone: string } {
   return { text: 'memory (lost on restart)', tone: '' };
 }
 
+/** The database store's figures across the instances that have one (undefined: no instance has a store). */
+function storeFigures(nodes: NodeStats[]) {
+  const withStore = nodes.filter((n) => n.storeStats);
+  if (withStore.length === 0) return undefined;
+  const stats = withStore.map((n) => n.storeStats as NonNullable<NodeStats['storeStats']>);
+  const ratios = stats.map((s) => s.windowHitRatio).filter((r): r is number => r !== null);
+  return {
+    commitMs: Math.max(...stats.map((s) => s.commitMs)),
+    batchSize: stats.reduce((sum, s) => sum + s.batchSize, 0) / stats.length,
+    queued: stats.reduce((sum, s) => sum + s.queued, 0),
+    hitRatio: ratios.length > 0 ? ratios.reduce((a, b) => a + b, 0) / ratios.length : null,
+    errors: stats.reduce((sum, s) => sum + s.errors, 0),
+  };
+}
+
 function redisSummary(nodes: NodeStats[]): { text: string; tone: string } {
   if (nodes.length === 0) return { text: '—', tone: '' };
   if (nodes.every((n) => n.redis === 'none')) return { text: 'not used (in-memory)', tone: '' };
@@ -93,6 +108,7 @@ export function Dashboard() {
   const nodes = latest?.cluster.nodes ?? [];
   const redis = redisSummary(nodes);
   const store = storeSummary(nodes);
+  const figures = storeFigures(nodes);
   const times = points.map((p) => p.t / 1000);
   const nodeIds = [...new Set(points.flatMap((p) => p.stats.cluster.nodes.map((n) => n.node)))].sort();
   const perNode = (pick: (n: NodeStats) => number): Series[] =>
@@ -133,6 +149,28 @@ export function Dashboard() {
           tone={nodes.every((n) => n.ready) ? 'good' : 'bad'}
         />
       </section>
+      {figures && (
+        <section class="cards" aria-label="Message store">
+          <Card
+            label="Commit time (slowest)"
+            value={`${figures.commitMs.toFixed(1)} ms`}
+            testId="store-commit"
+          />
+          <Card label="Messages per commit" value={figures.batchSize.toFixed(1)} testId="store-batch" />
+          <Card label="Waiting to commit" value={figures.queued} testId="store-queue" />
+          <Card
+            label="History from cache"
+            value={figures.hitRatio === null ? '—' : `${Math.round(figures.hitRatio * 100)} %`}
+            testId="store-hits"
+          />
+          <Card
+            label="Store errors"
+            value={figures.errors}
+            testId="store-errors"
+            tone={figures.errors > 0 ? 'bad' : ''}
+          />
+        </section>
+      )}
       <section class="charts" aria-label="Last minutes">
         <Chart
           title="Connections"
@@ -181,6 +219,14 @@ export function Dashboard() {
             },
           ]}
         />
+        {figures && (
+          <Chart
+            title="Commit time"
+            unit="ms"
+            times={times}
+            series={perNode((n) => n.storeStats?.commitMs ?? 0)}
+          />
+        )}
       </section>
       <section aria-label="Instances">
         <h2>Instances</h2>
