@@ -13,6 +13,7 @@ import { freePort } from '../src/util/free-port.js';
 import { NO_LIMIT_FLAGS } from './load/no-limits.js';
 import { type BenchOptions, defaultWorkers, parseBenchArgs } from './load/options.js';
 import { type BenchResult, runBench } from './load/run.js';
+import { runStoreBenchmarks, storeSection, withStoreSection } from './store.js';
 
 const ROOT = new URL('../../', import.meta.url).pathname;
 const CLI = join(ROOT, 'dist/src/cli.js');
@@ -422,14 +423,40 @@ function writeReport(rounds: SystemResult[][], redisVersion: string): void {
   } catch {
     // first run
   }
-  const markdown =
+  let markdown =
     report(
       rounds.map((all) => median(all)),
       rounds,
       redisVersion,
     ) + analysis;
+  // The store section comes from its own run (below, or `npm run bench:store`): kept as it was until then.
+  const previousStore = previousStoreSection(path);
+  if (previousStore) markdown = withStoreSection(markdown, previousStore);
   writeFileSync(path, markdown);
   process.stdout.write(markdown);
+}
+
+/** The store section of the current page, if it has one. */
+function previousStoreSection(path: string): string | undefined {
+  try {
+    const page = readFileSync(path, 'utf8');
+    const start = page.indexOf('## Durable store');
+    if (start < 0) return undefined;
+    const next = page.indexOf('\n## ', start + 3);
+    return next >= 0 ? page.slice(start, next + 1) : page.slice(start);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Runs the store benchmarks and puts their section into the page (BENCH_SKIP_STORE=1 skips them). */
+async function storeBenchmarks(): Promise<void> {
+  if (process.env.BENCH_SKIP_STORE) return;
+  process.stderr.write('\n### durable store\n');
+  const results = await runStoreBenchmarks();
+  const path = join(ROOT, 'docs/benchmarks.md');
+  writeFileSync(path, withStoreSection(readFileSync(path, 'utf8'), storeSection(results)));
+  writeFileSync(join(ROOT, 'docs/benchmarks-store.json'), `${JSON.stringify(results, null, 1)}\n`);
 }
 
 async function main(): Promise<void> {
@@ -485,6 +512,7 @@ async function main(): Promise<void> {
       writeFileSync(RAW_RESULTS, `${JSON.stringify({ redisVersion, rounds })}\n`);
     }
     writeReport(rounds, redisVersion);
+    await storeBenchmarks();
   } finally {
     redis.disconnect();
     redisServer.kill('SIGKILL');

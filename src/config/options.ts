@@ -458,6 +458,17 @@ export const OptionSpecs = {
     description: 'Largest history page a client may ask for (also the default page size)',
     group: 'limits',
   },
+  recoveryConcurrency: {
+    kind: 'int',
+    flag: 'recovery-concurrency',
+    env: ['PARLEY_RECOVERY_CONCURRENCY'],
+    default: 64,
+    min: 1,
+    max: 10_000,
+    description:
+      'Resumes (joins with since) answered at once per instance; more wait their turn, so a reconnect storm does not starve the instance',
+    group: 'limits',
+  },
   recoveryMaxMessages: {
     kind: 'int',
     flag: 'recovery-max-messages',

@@ -78,15 +78,20 @@ export function createDurableLog(options: DurableLogOptions): DurableLog {
     async (messages) => {
       try {
         await options.window.publish(messages);
+        if (publishing === 'failing') logger.info('committed messages are published again');
+        publishing = 'ok';
       } catch (error) {
         // Stored but not carried: members learn of it from the next message's gap or the resync after recovery.
+        // Logged once per outage (every batch fails while Redis is away), counted every time.
         publishFailures += 1;
-        logger.warn({ err: error, messages: messages.length }, 'committed messages not published');
+        if (publishing === 'ok') logger.warn({ err: error }, 'committed messages not published');
+        publishing = 'failing';
       }
     },
     options.rate,
   );
   let publishFailures = 0;
+  let publishing: 'ok' | 'failing' = 'ok';
   const reads = { window: 0, database: 0 };
   const log = new CachedLog(store, options.window, { roomInUse: options.roomInUse, reads });
   let retention: TimerHandle | undefined;

@@ -12,6 +12,7 @@ import type { Transport } from '../transport/transport.js';
 import type { Clock, Timers } from '../util/clock.js';
 import type { IdGenerator } from '../util/ids.js';
 import type { Logger } from '../util/logger.js';
+import { Semaphore } from '../util/semaphore.js';
 import { CommandRunner } from './command-runner.js';
 import type { FailureReporter } from './failures.js';
 import { FanOut } from './fan-out.js';
@@ -146,6 +147,7 @@ export class Hub implements ConnectionHandler<Session> {
       ids,
       verifyToken: deps.verifyToken,
       membership: this.membership,
+      recoveries: new Semaphore(config.recoveryConcurrency),
       applyIdentity: (session, identity) => this.applyIdentity(session, identity),
       countReceived: () => {
         this.counters.messagesReceived += 1;

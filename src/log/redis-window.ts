@@ -16,8 +16,8 @@ export interface RedisWindowOptions {
 /**
  * The recent window of a cluster, in Redis, in front of the database: per room a sorted set of message JSON
  * scored by offset (publications of two instances may arrive out of order, and a sorted set takes them in any
- * order) next to a meta hash. Publishing a batch of one room is one script: added to the window, trimmed, and
- * published on the room's channel. A read checks that the window holds every message of the page; otherwise the
+ * order) next to a meta hash. Publishing a committed batch is one script (one per room on a cluster): added to
+ * the windows, trimmed, and published on the rooms' channels. A read checks that the window holds every message of the page; otherwise the
  * database answers, and the page read there fills the window (so 5,000 clients resuming one room after a flush
  * cost one database read, not 5,000).
  */
@@ -29,23 +29,31 @@ export class RedisWindow implements RecentWindow {
   ) {}
 
   async publish(messages: ChatMessage[]): Promise<void> {
-    const byRoom = new Map<string, Array<string | number>>();
+    const byRoom = new Map<string, ChatMessage[]>();
     for (const message of messages) {
-      let args = byRoom.get(message.room);
-      if (!args) {
-        args = [this.link.publishCommand, this.options.size, this.options.ttlMs];
-        byRoom.set(message.room, args);
-      }
-      args.push(message.offset, message.epoch, JSON.stringify(message));
+      const list = byRoom.get(message.room);
+      if (list) list.push(message);
+      else byRoom.set(message.room, [message]);
     }
+    // A single Redis takes the whole batch in one call; a cluster one call per room (one slot per call).
+    const calls =
+      this.link.publishCommand === 'PUBLISH' ? [[...byRoom.keys()]] : [...byRoom.keys()].map((r) => [r]);
     await Promise.all(
-      [...byRoom].map(([room, args]) =>
-        this.link.run(
-          windowPublishScript,
-          [this.keys.windowMeta(room), this.keys.window(room), this.keys.channel(room)],
-          args,
-        ),
-      ),
+      calls.map((rooms) => {
+        const keys: string[] = [];
+        const args: Array<string | number> = [
+          this.link.publishCommand,
+          this.options.size,
+          this.options.ttlMs,
+        ];
+        for (const room of rooms) {
+          const list = byRoom.get(room) as ChatMessage[];
+          keys.push(this.keys.windowMeta(room), this.keys.window(room), this.keys.channel(room));
+          args.push(list.length);
+          for (const message of list) args.push(message.offset, message.epoch, JSON.stringify(message));
+        }
+        return this.link.run(windowPublishScript, keys, args);
+      }),
     );
   }
 

@@ -260,30 +260,39 @@ return take(KEYS[1], tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3]))
 );
 
 /**
- * Recent window (database in front): adds committed messages and publishes them, in one step.
- * KEYS: window meta, window, channel. ARGV: publish command, window size, ttl ms, then per message: offset, epoch,
- * JSON. A message of another epoch than the meta's (or with no meta: flushed, expired) starts the window anew.
+ * Recent window (database in front): adds committed messages and publishes them, in one step, for one or more
+ * rooms (several only on a single Redis: on a cluster every key of one call must be in one slot).
+ * KEYS: per room its window meta, window and channel. ARGV: publish command, window size, ttl ms, then per room
+ * the number of its messages and, per message, offset, epoch, JSON. A message of another epoch than the meta's
+ * (or with no meta: flushed, expired) starts the room's window anew.
  */
 export const windowPublishScript = script(
   'window-publish',
   `
 local size = tonumber(ARGV[2])
-for i = 4, #ARGV, 3 do
-  local offset, epoch, json = tonumber(ARGV[i]), ARGV[i + 1], ARGV[i + 2]
-  if redis.call('HGET', KEYS[1], 'e') ~= epoch then
-    redis.call('DEL', KEYS[1], KEYS[2])
-    redis.call('HSET', KEYS[1], 'e', epoch, 'o', offset)
-  elseif tonumber(redis.call('HGET', KEYS[1], 'o')) < offset then
-    redis.call('HSET', KEYS[1], 'o', offset)
+local a = 4
+for k = 1, #KEYS, 3 do
+  local meta, window, channel = KEYS[k], KEYS[k + 1], KEYS[k + 2]
+  local count = tonumber(ARGV[a])
+  a = a + 1
+  for _ = 1, count do
+    local offset, epoch, json = tonumber(ARGV[a]), ARGV[a + 1], ARGV[a + 2]
+    a = a + 3
+    if redis.call('HGET', meta, 'e') ~= epoch then
+      redis.call('DEL', meta, window)
+      redis.call('HSET', meta, 'e', epoch, 'o', offset)
+    elseif tonumber(redis.call('HGET', meta, 'o')) < offset then
+      redis.call('HSET', meta, 'o', offset)
+    end
+    if size > 0 then redis.call('ZADD', window, offset, json) end
+    redis.call(ARGV[1], channel, 'm' .. json)
   end
-  if size > 0 then redis.call('ZADD', KEYS[2], offset, json) end
-  redis.call(ARGV[1], KEYS[3], 'm' .. json)
+  if size > 0 then
+    redis.call('ZREMRANGEBYRANK', window, 0, -size - 1)
+    redis.call('PEXPIRE', window, ARGV[3])
+  end
+  redis.call('PEXPIRE', meta, ARGV[3])
 end
-if size > 0 then
-  redis.call('ZREMRANGEBYRANK', KEYS[2], 0, -size - 1)
-  redis.call('PEXPIRE', KEYS[2], ARGV[3])
-end
-redis.call('PEXPIRE', KEYS[1], ARGV[3])
 return 1
 `,
 );

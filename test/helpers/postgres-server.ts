@@ -26,7 +26,7 @@ function serverBinDir(): string {
 
 /**
  * A private PostgreSQL for one test file: its own data directory in a temp dir, its own free port, trust
- * authentication on 127.0.0.1 only, fsync off. Never the machine's shared database. The test may stop, kill and
+ * authentication on 127.0.0.1 only, fsync off (unless asked). Never the machine's shared database. The test may stop, kill and
  * restart it (its data survives a restart, as a database's does). PostgreSQL refuses to run as root: as root, its
  * programs run as the `postgres` user, which owns the temp dir.
  */
@@ -36,9 +36,11 @@ export class PostgresServer {
     private readonly dir: string,
     private readonly bin: string,
     private readonly asUser: string | undefined,
+    private readonly fsync: boolean,
   ) {}
 
-  static async start(): Promise<PostgresServer> {
+  /** @param options.fsync keep fsync on (benchmarks of the durable path); tests run with it off */
+  static async start(options: { fsync?: boolean } = {}): Promise<PostgresServer> {
     const dir = await mkdtemp(join(tmpdir(), 'parley-pg-'));
     const asUser = process.getuid?.() === 0 ? 'postgres' : undefined;
     if (asUser) {
@@ -47,7 +49,7 @@ export class PostgresServer {
       );
       await chown(dir, uid as number, gid as number);
     }
-    const server = new PostgresServer(await freePort(), dir, serverBinDir(), asUser);
+    const server = new PostgresServer(await freePort(), dir, serverBinDir(), asUser, options.fsync ?? false);
     try {
       await server.exec('initdb', [
         '-D',
@@ -99,7 +101,8 @@ export class PostgresServer {
    * backends hold its shared memory until they notice their postmaster is gone: the start is retried meanwhile.
    */
   async launch(): Promise<void> {
-    const options = `-p ${this.port} -k ${this.dir} -c listen_addresses=127.0.0.1 -c fsync=off`;
+    const fsync = this.fsync ? 'on' : 'off';
+    const options = `-p ${this.port} -k ${this.dir} -c listen_addresses=127.0.0.1 -c fsync=${fsync}`;
     const args = ['-D', this.dataDir, '-o', options, '-l', join(this.dir, 'log'), '-w', '-t', '30', 'start'];
     const deadline = Date.now() + 15_000;
     for (;;) {

@@ -94,6 +94,44 @@ describe('3 instances + Redis + PostgreSQL', async () => {
     }
   });
 
+  it('pages history back to offset 1 beyond a 1,000-message cache window (5,000 messages)', async () => {
+    const room = 'long';
+    // Ten SDK writers of 500 each, on all instances (a connection runs its commands one after the other).
+    await Promise.all(
+      Array.from({ length: 10 }, async (_, w) => {
+        const { client } = watchedClient({
+          url: wsUrl(nodes[w % 3] as ParleyNode),
+          name: 'W',
+          userId: `w${w}`,
+        });
+        client.connect();
+        await client.join(room);
+        await Promise.all(Array.from({ length: 500 }, (_, i) => client.send(room, `m${i}`, `l${w}-${i}`)));
+      }),
+    );
+    const reader = await RawClient.connect(wsUrl(nodes[1] as ParleyNode), { name: 'Reader', user: 'reader' });
+    after(() => reader.close());
+    await reader.request({ type: 'join', room });
+    const offsets: number[] = [];
+    let before: number | undefined;
+    for (;;) {
+      const page = await reader.request({ type: 'history', room, limit: 100, ...(before ? { before } : {}) });
+      const messages = page.messages as Frame[];
+      if (messages.length === 0) break;
+      offsets.unshift(...messages.map((m) => m.offset as number));
+      before = messages[0]?.offset as number;
+      if (before === 1) break;
+    }
+    assert.deepEqual(
+      offsets,
+      Array.from({ length: 5000 }, (_, i) => i + 1),
+    );
+    // The newest pages came from the cache window, the older ones from the database.
+    const metrics = await (await fetch(`http://127.0.0.1:${nodes[1]?.port}/metrics`)).text();
+    const sample = (name: string) => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(metrics)?.[1]);
+    assert.ok(sample('parley_history_reads_window_total') >= 5, metrics);
+    assert.ok(sample('parley_history_reads_database_total') >= 40);
+  });
   it('Redis FLUSHALL, then Redis killed and restarted empty: nothing acknowledged lost, resumes recover', async () => {
     const room = 'flushed';
     const sender = await RawClient.connect(wsUrl(nodes[0] as ParleyNode), { name: 'Sender', user: 'sender' });
@@ -154,45 +192,6 @@ describe('3 instances + Redis + PostgreSQL', async () => {
       await stored(room),
       Array.from({ length: next - 1 }, (_, i) => i + 1),
     );
-  });
-
-  it('pages history back to offset 1 beyond a 1,000-message cache window (5,000 messages)', async () => {
-    const room = 'long';
-    // Ten SDK writers of 500 each, on all instances (a connection runs its commands one after the other).
-    await Promise.all(
-      Array.from({ length: 10 }, async (_, w) => {
-        const { client } = watchedClient({
-          url: wsUrl(nodes[w % 3] as ParleyNode),
-          name: 'W',
-          userId: `w${w}`,
-        });
-        client.connect();
-        await client.join(room);
-        await Promise.all(Array.from({ length: 500 }, (_, i) => client.send(room, `m${i}`, `l${w}-${i}`)));
-      }),
-    );
-    const reader = await RawClient.connect(wsUrl(nodes[1] as ParleyNode), { name: 'Reader', user: 'reader' });
-    after(() => reader.close());
-    await reader.request({ type: 'join', room });
-    const offsets: number[] = [];
-    let before: number | undefined;
-    for (;;) {
-      const page = await reader.request({ type: 'history', room, limit: 100, ...(before ? { before } : {}) });
-      const messages = page.messages as Frame[];
-      if (messages.length === 0) break;
-      offsets.unshift(...messages.map((m) => m.offset as number));
-      before = messages[0]?.offset as number;
-      if (before === 1) break;
-    }
-    assert.deepEqual(
-      offsets,
-      Array.from({ length: 5000 }, (_, i) => i + 1),
-    );
-    // The newest pages came from the cache window, the older ones from the database.
-    const metrics = await (await fetch(`http://127.0.0.1:${nodes[1]?.port}/metrics`)).text();
-    const sample = (name: string) => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(metrics)?.[1]);
-    assert.ok(sample('parley_history_reads_window_total') >= 5, metrics);
-    assert.ok(sample('parley_history_reads_database_total') >= 40);
   });
 });
 

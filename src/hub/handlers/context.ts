@@ -7,6 +7,7 @@ import type { CommandOf, CommandType } from '../../protocol/messages.js';
 import { checkRoomName } from '../../protocol/rules.js';
 import type { Clock } from '../../util/clock.js';
 import type { IdGenerator } from '../../util/ids.js';
+import type { Semaphore } from '../../util/semaphore.js';
 import type { Membership } from '../membership.js';
 import type { Session } from '../session.js';
 
@@ -18,6 +19,8 @@ export interface HandlerContext {
   readonly ids: IdGenerator;
   /** Verifies a refreshed token; undefined in anonymous mode. */
   readonly verifyToken?: TokenVerifier;
+  /** Resumes (joins with `since`) in progress at once, at most `recoveryConcurrency`. */
+  readonly recoveries: Semaphore;
   /** Rooms and presence: `enter` and `exit` a room. */
   readonly membership: Membership;
   /** Replaces the session's credentials (expiry, room rules). */

@@ -132,9 +132,18 @@ async function answerJoined(
 ): Promise<void> {
   if (!holding) session.hold(room);
   try {
-    const [recovery, users] = await Promise.all([recover(ctx, room, since), ctx.engine.presence.users(room)]);
-    ctx.membership.joinedAt(room, recovery.position);
-    session.reply(joinedFrame(ref, room, recovery, users));
+    const answer = async () => {
+      const [recovery, users] = await Promise.all([
+        recover(ctx, room, since),
+        ctx.engine.presence.users(room),
+      ]);
+      ctx.membership.joinedAt(room, recovery.position);
+      session.reply(joinedFrame(ref, room, recovery, users));
+      return recovery;
+    };
+    // Resumes read and encode up to a reply budget of messages each: a reconnect storm of thousands takes turns
+    // (the node stays responsive, its Redis commands do not time out behind a backlog of replies).
+    const recovery = since ? await ctx.recoveries.run(answer) : await answer();
     session.release(room, { send: true, skipThrough: recovery.position });
   } catch (error) {
     if (holding) {

@@ -1,0 +1,546 @@
+/**
+ * The durable store's benchmarks, run by `npm run bench:compare` (and alone by `npm run bench:store`): durable
+ * publish throughput (2 instances + Redis + PostgreSQL with fsync on; the embedded store on one instance), fan-out
+ * CPU per delivery with the store on and off, history read latency from the cache and from the database with
+ * 1,000,000 messages stored, and a reconnect storm resuming one room after an outage. Loopback only; bounded.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Redis } from 'ioredis';
+import WebSocket from 'ws';
+import { freePort } from '../src/util/free-port.js';
+import { PostgresServer } from '../test/helpers/postgres-server.js';
+import { NO_LIMIT_FLAGS } from './load/no-limits.js';
+import { parseBenchArgs } from './load/options.js';
+import { runBench } from './load/run.js';
+
+const ROOT = new URL('../../', import.meta.url).pathname;
+const CLI = join(ROOT, 'dist/src/cli.js');
+const STEP_SECONDS = Number(process.env.BENCH_STEP_SECONDS ?? 5);
+const STORM_CLIENTS = Number(process.env.BENCH_STORE_STORM_CLIENTS ?? 5000);
+const OUTAGE_SECONDS = Number(process.env.BENCH_STORE_OUTAGE_SECONDS ?? 30);
+const STORED_MESSAGES = Number(process.env.BENCH_STORE_MESSAGES ?? 1_000_000);
+const STORED_ROOMS = 1000;
+/** Which parts run (comma-separated: throughput, fanout, history, storm); all by default. */
+const PARTS = new Set((process.env.BENCH_STORE_PARTS ?? 'throughput,fanout,history,storm').split(','));
+
+/** What the store benchmarks measured. */
+export interface StoreResults {
+  throughput: Array<{ setup: string; maxPerSec: number; p50: number; p99: number }>;
+  fanoutCpu: Array<{ store: string; deliveriesPerSec: number; cpuUsPerDelivery: number }>;
+  history: Array<{ source: string; reads: number; p50: number; p99: number; windowHits: number }>;
+  storm?: {
+    clients: number;
+    missed: number;
+    recovered: number;
+    seconds: number;
+    databaseReads: number;
+    transactions: number;
+  };
+}
+
+interface Instance {
+  child: ChildProcess;
+  port: number;
+  url: string;
+}
+
+async function waitFor(check: () => Promise<boolean>, what: string, ms = 30_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!(await check().catch(() => false))) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+async function startInstance(args: string[], port?: number): Promise<Instance> {
+  const at = port ?? (await freePort());
+  const child = spawn(
+    process.execPath,
+    [
+      CLI,
+      'serve',
+      '--port',
+      String(at),
+      '--host',
+      '127.0.0.1',
+      ...NO_LIMIT_FLAGS,
+      '--log-level',
+      'warn',
+      ...args,
+    ],
+    { stdio: ['ignore', 'ignore', 'inherit'] },
+  );
+  await waitFor(async () => (await fetch(`http://127.0.0.1:${at}/readyz`)).ok, 'parley');
+  return { child, port: at, url: `ws://127.0.0.1:${at}/ws` };
+}
+
+function stop(instances: Instance[]): Promise<void> {
+  return Promise.all(
+    instances.map(
+      ({ child }) =>
+        new Promise<void>((resolve) => {
+          if (child.exitCode !== null || child.signalCode !== null) return resolve();
+          child.once('exit', () => resolve());
+          child.kill('SIGKILL');
+        }),
+    ),
+  ).then(() => {});
+}
+
+/** user + system CPU seconds of a process, from /proc. */
+function cpuSeconds(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
+async function metric(port: number, name: string): Promise<number> {
+  const text = await (
+    await fetch(`http://127.0.0.1:${port}/metrics`, { headers: { authorization: `Bearer ${API_TOKEN}` } })
+  ).text();
+  return Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(text)?.[1] ?? 0);
+}
+
+const bench = (args: string[]) => {
+  const parsed = parseBenchArgs(args);
+  if (parsed === 'help') throw new Error('unexpected help');
+  return parsed;
+};
+
+/** Percentile of sorted values. */
+const pct = (sorted: number[], p: number) =>
+  sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))] ?? 0;
+
+/** A raw protocol client: sends commands, answers by ref. */
+class Client {
+  private ref = 1;
+  private readonly waiting = new Map<number, (frame: Record<string, unknown>) => void>();
+  constructor(readonly ws: WebSocket) {
+    ws.on('message', (data) => {
+      const frame = JSON.parse(String(data)) as Record<string, unknown>;
+      const done = typeof frame.ref === 'number' ? this.waiting.get(frame.ref) : undefined;
+      if (done) {
+        this.waiting.delete(frame.ref as number);
+        done(frame);
+      }
+    });
+    ws.on('error', () => {});
+  }
+  static open(url: string, user: string): Promise<Client> {
+    const ws = new WebSocket(`${url}?name=${user}&user=${user}`);
+    return new Promise((resolve, reject) => {
+      ws.once('message', () => resolve(new Client(ws)));
+      ws.once('error', reject);
+    });
+  }
+  request(command: Record<string, unknown>): Promise<Record<string, unknown>> {
+    const ref = this.ref++;
+    return new Promise((resolve) => {
+      this.waiting.set(ref, resolve);
+      this.ws.send(JSON.stringify({ ...command, ref }));
+    });
+  }
+}
+
+/** Highest publish rate whose every message is delivered with p99 <= 50 ms (delivery comes after the commit). */
+async function throughput(setup: string, urls: string[]) {
+  const result = await runBench(
+    bench([
+      '--driver',
+      'parley',
+      '--url',
+      urls.join(','),
+      '--clients',
+      '1000',
+      '--rooms',
+      '500',
+      '--scenario',
+      'fanout',
+      '--find-max',
+      '--rate',
+      '1000',
+      '--p99-bound-ms',
+      '50',
+      '--duration',
+      String(STEP_SECONDS),
+    ]),
+    (line) => process.stderr.write(`\r\x1b[2K${setup}: ${line}`),
+  );
+  const max = result.findMax?.maxSustainableRate ?? 0;
+  const step = result.findMax?.steps.filter((s) => s.ratePerSec === max).at(-1);
+  return { setup, maxPerSec: max, p50: step?.latencyMs.p50 ?? 0, p99: step?.latencyMs.p99 ?? 0 };
+}
+
+/** Server CPU per delivery at a fixed 10,000 deliveries/s (100 rooms of 50). */
+async function fanoutCpu(store: string, instance: Instance) {
+  let cpu = 0;
+  let started = 0;
+  const pid = instance.child.pid as number;
+  const result = await runBench(
+    bench([
+      '--driver',
+      'parley',
+      '--url',
+      instance.url,
+      '--clients',
+      '5000',
+      '--rooms',
+      '100',
+      '--scenario',
+      'fanout',
+      '--rate',
+      '200',
+      '--duration',
+      '15',
+    ]),
+    (line) => process.stderr.write(`\r\x1b[2Kfan-out, ${store}: ${line}`),
+    {
+      publishStarting: async () => {
+        started = cpuSeconds(pid);
+      },
+      publishEnded: async () => {
+        cpu = cpuSeconds(pid) - started;
+      },
+    },
+  );
+  const deliveries = result.publish?.deliveries ?? 0;
+  return {
+    store,
+    deliveriesPerSec: result.publish?.deliveriesPerSec ?? 0,
+    cpuUsPerDelivery: deliveries > 0 ? (cpu * 1e6) / deliveries : 0,
+  };
+}
+
+/** Stores `STORED_MESSAGES` in `STORED_ROOMS` rooms straight in the database (the instance migrated it). */
+async function fillDatabase(pg: PostgresServer, db: string): Promise<void> {
+  const perRoom = STORED_MESSAGES / STORED_ROOMS;
+  await pg.sql(
+    `INSERT INTO parley_rooms (room, epoch, last_offset)
+     SELECT 'h' || r, 'bench', ${perRoom} FROM generate_series(1, ${STORED_ROOMS}) r`,
+    db,
+  );
+  await pg.sql(
+    `INSERT INTO parley_messages (room, "offset", id, sender_id, sender_name, text, ts, cid)
+     SELECT 'h' || r, o, 'id-' || r || '-' || o, 'u' || (o % 50), 'User ' || (o % 50),
+            repeat('x', 100), 1700000000000 + o, 'c-' || o
+     FROM generate_series(1, ${STORED_ROOMS}) r, generate_series(1, ${perRoom}) o`,
+    db,
+  );
+  await pg.sql('VACUUM ANALYZE parley_messages', db);
+}
+
+/** The server API's token in the history benchmark. */
+const API_TOKEN = 'bench-api-token-0123456789';
+
+/**
+ * p50/p99 of 50-message history pages over a WebSocket: the newest page of one room (the window), then random
+ * older pages of random rooms (the database). Only the history request is timed (joins and leaves are not).
+ */
+async function historyLatency(instance: Instance) {
+  const perRoom = STORED_MESSAGES / STORED_ROOMS;
+  const client = await Client.open(instance.url, 'reader');
+  const timed = async (room: string, before?: number) => {
+    await client.request({ type: 'join', room });
+    const started = performance.now();
+    const reply = await client.request({ type: 'history', room, limit: 50, ...(before ? { before } : {}) });
+    const elapsed = performance.now() - started;
+    if ((reply.messages as unknown[] | undefined)?.length !== 50) {
+      throw new Error(`history failed: ${JSON.stringify(reply).slice(0, 200)}`);
+    }
+    if (room !== 'h1') await client.request({ type: 'leave', room });
+    return elapsed;
+  };
+  const results: StoreResults['history'] = [];
+  for (const [source, read] of [
+    ['cache (newest page of a room)', () => timed('h1')],
+    [
+      'database (random older page, random room)',
+      () =>
+        timed(
+          `h${2 + Math.floor(Math.random() * (STORED_ROOMS - 1))}`,
+          60 + Math.floor(Math.random() * (perRoom - 60)),
+        ),
+    ],
+  ] as const) {
+    await read();
+    const hitsBefore = await metric(instance.port, 'parley_history_reads_window_total');
+    const times: number[] = [];
+    for (let i = 0; i < 1000; i += 1) times.push(await read());
+    times.sort((a, b) => a - b);
+    results.push({
+      source,
+      reads: times.length,
+      p50: pct(times, 0.5),
+      p99: pct(times, 0.99),
+      windowHits: (await metric(instance.port, 'parley_history_reads_window_total')) - hitsBefore,
+    });
+  }
+  client.ws.close();
+  return results;
+}
+
+/**
+ * `STORM_CLIENTS` clients of one instance in one room; the instance is killed, Redis flushed (restarted empty),
+ * and messages keep coming through the other instance for `OUTAGE_SECONDS`; then the instance comes back and every
+ * client resumes the room from where it was. Counts resumes that recovered and the database's work.
+ */
+async function reconnectStorm(args: string[], pg: PostgresServer, db: string, redis: Redis) {
+  const stable = await startInstance([...args, '--node-id', 's0']);
+  let storming = await startInstance([...args, '--node-id', 's1']);
+  const instances = [stable, storming];
+  try {
+    const writer = await Client.open(stable.url, 'writer');
+    await writer.request({ type: 'join', room: 'storm' });
+    for (let i = 0; i < 10; i += 1)
+      await writer.request({ type: 'send', room: 'storm', text: `before ${i}`, cid: `b${i}` });
+    const clients: Client[] = [];
+    for (let i = 0; i < STORM_CLIENTS; i += 100) {
+      clients.push(
+        ...(await Promise.all(
+          Array.from({ length: Math.min(100, STORM_CLIENTS - i) }, (_, k) =>
+            Client.open(storming.url, `m${i + k}`),
+          ),
+        )),
+      );
+    }
+    const joined = await Promise.all(clients.map((c) => c.request({ type: 'join', room: 'storm' })));
+    const since = joined[0]?.position as { offset: number; epoch: string };
+    storming.child.kill('SIGKILL');
+    await new Promise((resolve) => storming.child.once('exit', resolve));
+    await redis.flushall();
+    const outageEnds = Date.now() + OUTAGE_SECONDS * 1000;
+    let missed = 0;
+    while (Date.now() < outageEnds) {
+      await writer.request({ type: 'send', room: 'storm', text: `during ${missed}`, cid: `d${missed}` });
+      missed += 1;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const transactions = async () =>
+      Number(await pg.sql(`SELECT xact_commit FROM pg_stat_database WHERE datname = '${db}'`));
+    storming = await startInstance([...args, '--node-id', 's1'], storming.port);
+    instances[1] = storming;
+    const readsBefore = await metric(storming.port, 'parley_history_reads_database_total');
+    const xactBefore = await transactions();
+    const started = performance.now();
+    let recovered = 0;
+    const resumes: Array<Promise<void>> = [];
+    for (let i = 0; i < clients.length; i += 100) {
+      const wave = await Promise.all(
+        clients.slice(i, i + 100).map((_, k) => Client.open(storming.url, `m${i + k}`)),
+      );
+      for (const client of wave) {
+        resumes.push(
+          client.request({ type: 'join', room: 'storm', since }).then((reply) => {
+            if (reply.recovered === true && (reply.messages as unknown[]).length === missed) recovered += 1;
+            else if (process.env.BENCH_DEBUG) {
+              process.stderr.write(
+                `${JSON.stringify({ ...reply, messages: (reply.messages as unknown[] | undefined)?.length })}\n`,
+              );
+            }
+            client.ws.close();
+          }),
+        );
+      }
+    }
+    await Promise.all(resumes);
+    const seconds = (performance.now() - started) / 1000;
+    writer.ws.close();
+    return {
+      clients: clients.length,
+      missed,
+      recovered,
+      seconds,
+      databaseReads: (await metric(storming.port, 'parley_history_reads_database_total')) - readsBefore,
+      transactions: (await transactions()) - xactBefore,
+    };
+  } finally {
+    await stop(instances);
+  }
+}
+
+/** Runs every store benchmark; each starts and stops what it needs. */
+export async function runStoreBenchmarks(): Promise<StoreResults> {
+  const pg = await PostgresServer.start({ fsync: true });
+  const redisPort = await freePort();
+  const redisDir = mkdtempSync(join(tmpdir(), 'parley-store-bench-'));
+  const redisServer = spawn(
+    'redis-server',
+    ['--port', String(redisPort), '--save', '', '--appendonly', 'no', '--dir', redisDir],
+    {
+      stdio: 'ignore',
+    },
+  );
+  const redisUrl = `redis://127.0.0.1:${redisPort}`;
+  const redis = new Redis(redisUrl);
+  // Until redis-server listens, the first connection attempts fail: retried, not reported.
+  redis.on('error', () => {});
+  let database = 0;
+  const freshDatabase = async () => {
+    database += 1;
+    await pg.sql(`CREATE DATABASE bench${database}`);
+    return { name: `bench${database}`, url: pg.url.replace(/\/postgres$/, `/bench${database}`) };
+  };
+  try {
+    await waitFor(async () => (await redis.ping()) === 'PONG', 'redis');
+    const results: StoreResults = { throughput: [], fanoutCpu: [], history: [] };
+
+    if (PARTS.has('throughput')) {
+      const db1 = await freshDatabase();
+      const cluster = ['--redis-url', redisUrl, '--database-url', db1.url];
+      let running = [await startInstance(cluster), await startInstance(cluster)];
+      results.throughput.push(
+        await throughput(
+          '2 instances + Redis + PostgreSQL',
+          running.map((i) => i.url),
+        ),
+      );
+      await stop(running);
+      const dataDir = mkdtempSync(join(tmpdir(), 'parley-store-bench-data-'));
+      running = [await startInstance(['--store', 'embedded', '--data-dir', dataDir])];
+      results.throughput.push(await throughput('1 instance, embedded store', [running[0]?.url as string]));
+      await stop(running);
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+
+    // Fan-out with the store off and on, side by side, twice.
+    const fanoutDb = PARTS.has('fanout') ? await freshDatabase() : undefined;
+    for (let round = 0; fanoutDb && round < 2; round += 1) {
+      for (const [store, args] of [
+        ['memory (store off)', ['--store', 'memory']],
+        [
+          'embedded (store on)',
+          ['--store', 'embedded', '--data-dir', mkdtempSync(join(tmpdir(), 'parley-fan-'))],
+        ],
+        [
+          'postgres (store on; Parley only, the database server not counted)',
+          ['--database-url', fanoutDb.url],
+        ],
+      ] as const) {
+        const instance = await startInstance([...args]);
+        try {
+          results.fanoutCpu.push(await fanoutCpu(store, instance));
+        } finally {
+          await stop([instance]);
+        }
+      }
+    }
+
+    if (PARTS.has('history')) {
+      const db2 = await freshDatabase();
+      const reader = await startInstance([
+        '--redis-url',
+        redisUrl,
+        '--database-url',
+        db2.url,
+        '--redis-prefix',
+        'hist',
+        '--api-token',
+        API_TOKEN,
+      ]);
+      try {
+        process.stderr.write(`\nstoring ${STORED_MESSAGES} messages...\n`);
+        await fillDatabase(pg, db2.name);
+        results.history = await historyLatency(reader);
+      } finally {
+        await stop([reader]);
+      }
+    }
+
+    if (STORM_CLIENTS > 0 && PARTS.has('storm')) {
+      const db3 = await freshDatabase();
+      results.storm = await reconnectStorm(
+        ['--redis-url', redisUrl, '--database-url', db3.url, '--redis-prefix', 'storm'],
+        pg,
+        db3.name,
+        redis,
+      );
+    }
+    return results;
+  } finally {
+    redis.disconnect();
+    redisServer.kill('SIGKILL');
+    rmSync(redisDir, { recursive: true, force: true });
+    await pg.stop();
+  }
+}
+
+const ms = (n: number) => n.toFixed(1);
+
+/** The store section of docs/benchmarks.md. */
+export function storeSection(results: StoreResults): string {
+  const durable = results.throughput;
+  const met = (ok: boolean) => (ok ? 'met' : '**not met**');
+  const median = (values: number[]) =>
+    [...values].sort((a, b) => a - b)[Math.floor((values.length - 1) / 2)] ?? 0;
+  const cpuOf = (prefix: string) =>
+    median(results.fanoutCpu.filter((r) => r.store.startsWith(prefix)).map((r) => r.cpuUsPerDelivery));
+  const off = cpuOf('memory');
+  const on = cpuOf('embedded');
+  const onPg = cpuOf('postgres');
+  const cache = results.history[0];
+  const database = results.history[1];
+  const storm = results.storm;
+  return `## Durable store
+
+Generated by the same run (\`bench/store.ts\`; alone: \`npm run bench:store\`). PostgreSQL is a private server
+started for the run, **with fsync on**; Redis a private \`redis-server\`.
+
+| durable publish throughput (every message delivered, p99 <= 50 ms from send to delivery) | max msg/s committed | p50 / p99 ms |
+| --- | ---: | ---: |
+${durable.map((r) => `| ${r.setup} | ${r.maxPerSec.toLocaleString('en-US')} | ${ms(r.p50)} / ${ms(r.p99)} |`).join('\n')}
+
+Workload: 1,000 clients in 500 rooms of 2, one publisher per room, \`--find-max\` from 1,000 msg/s (x1.5 per
+${STEP_SECONDS}-second step). Delivery latency includes the commit: a message is published only once committed.
+
+| fan-out, 100 rooms x 50, fixed 200 msg/s (10,000 deliveries/s) | server CPU per delivery (each round) |
+| --- | ---: |
+${['memory', 'embedded', 'postgres']
+  .map(
+    (prefix) =>
+      `| ${results.fanoutCpu.find((r) => r.store.startsWith(prefix))?.store ?? prefix} | ${results.fanoutCpu
+        .filter((r) => r.store.startsWith(prefix))
+        .map((r) => `${r.cpuUsPerDelivery.toFixed(1)} us`)
+        .join(' / ')} |`,
+  )
+  .join('\n')}
+
+| history read, 50-message page, ${STORED_MESSAGES.toLocaleString('en-US')} messages in ${STORED_ROOMS.toLocaleString('en-US')} rooms (1 instance + Redis + PostgreSQL) | reads | p50 ms | p99 ms | answered by the window |
+| --- | ---: | ---: | ---: | ---: |
+${results.history.map((h) => `| ${h.source} | ${h.reads} | ${ms(h.p50)} | ${ms(h.p99)} | ${h.windowHits} |`).join('\n')}
+
+${
+  storm
+    ? `Reconnect storm: ${storm.clients.toLocaleString('en-US')} clients of one instance in one room; the instance killed, Redis
+flushed, ${storm.missed} messages sent through the other instance during a ${OUTAGE_SECONDS} s outage; the instance restarted and every
+client resumed: **${storm.recovered.toLocaleString('en-US')} of ${storm.clients.toLocaleString('en-US')} recovered** every missed message in ${storm.seconds.toFixed(1)} s, with
+${storm.databaseReads} history reads reaching the database (identical reads in flight merged, the window filled by the first) and
+${storm.transactions} database transactions in all on that database during the storm.`
+    : 'Reconnect storm: skipped (BENCH_STORE_STORM_CLIENTS=0).'
+}
+
+| target | measured | |
+| --- | --- | --- |
+| durable publish >= 5,000 msg/s, 2 instances + Redis + PostgreSQL | ${(durable[0]?.maxPerSec ?? 0).toLocaleString('en-US')} msg/s | ${met((durable[0]?.maxPerSec ?? 0) >= 5000)} |
+| the same for the embedded store on one instance | ${(durable[1]?.maxPerSec ?? 0).toLocaleString('en-US')} msg/s | ${met((durable[1]?.maxPerSec ?? 0) >= 5000)} |
+| fan-out CPU per delivery with the store on <= 1.2x store off: embedded | ${off > 0 ? (on / off).toFixed(2) : 'n/a'}x (medians ${on.toFixed(1)} / ${off.toFixed(1)} us) | ${met(off > 0 && on <= 1.2 * off)} |
+| the same, PostgreSQL (Parley's CPU) | ${off > 0 ? (onPg / off).toFixed(2) : 'n/a'}x (medians ${onPg.toFixed(1)} / ${off.toFixed(1)} us) | ${met(off > 0 && onPg <= 1.2 * off)} |
+| history from the cache p99 <= 5 ms | ${ms(cache?.p99 ?? 0)} ms | ${met((cache?.p99 ?? 99) <= 5)} |
+| history from the database p99 <= 20 ms | ${ms(database?.p99 ?? 0)} ms | ${met((database?.p99 ?? 99) <= 20)} |
+| reconnect storm: all recovered | ${storm ? `${storm.recovered} / ${storm.clients}` : 'n/a'} | ${met(storm !== undefined && storm.recovered === storm.clients)} |
+`;
+}
+
+/** The page with its store section replaced (or inserted before the analysis). */
+export function withStoreSection(page: string, section: string): string {
+  const start = page.indexOf('## Durable store');
+  if (start >= 0) {
+    const next = page.indexOf('\n## ', start + 3);
+    return page.slice(0, start) + section + (next >= 0 ? page.slice(next + 1) : '');
+  }
+  const analysis = page.indexOf('## Analysis');
+  return analysis >= 0
+    ? `${page.slice(0, analysis)}${section}\n${page.slice(analysis)}`
+    : `${page}\n${section}`;
+}
