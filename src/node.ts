@@ -42,6 +42,8 @@ export interface NodeParts {
 export class ParleyNode {
   private loops: TimerHandle[] = [];
   private stopping?: Promise<void>;
+  /** Re-syncs in progress after the engine recovered: the node says it is ready only once they are done. */
+  private resyncing = 0;
 
   constructor(private readonly parts: NodeParts) {}
 
@@ -89,7 +91,10 @@ export class ParleyNode {
     logger.info({ port: this.port, engine: engine.kind }, 'parley listening');
   }
 
-  /** The engine is back after an outage: what it may have lost is put back, and clients are told where rooms are. */
+  /**
+   * The engine is back after an outage (or its subscriptions are): what it may have lost is put back, every hosted
+   * room is re-synced (what was missed delivered from the log, then positions), and only then is the node ready.
+   */
   private recovered(): void {
     const { engine, hub, logger } = this.parts;
     logger.info('engine recovered: restoring presence, announcing positions');
@@ -97,9 +102,13 @@ export class ParleyNode {
     hub.membership
       .restorePresence(hub.sessions)
       .catch((error) => logger.warn({ err: error }, 'presence restore failed'));
+    this.resyncing += 1;
     hub.membership
       .announcePositions()
-      .catch((error) => logger.warn({ err: error }, 'position announce failed'));
+      .catch((error) => logger.warn({ err: error }, 'position announce failed'))
+      .finally(() => {
+        this.resyncing -= 1;
+      });
   }
 
   /** Subscribes to the cluster's control events (e.g. disconnect a user everywhere); retried on recovery. */
@@ -116,7 +125,12 @@ export class ParleyNode {
 
   /** True while the node accepts and serves connections. */
   isReady(): boolean {
-    return this.parts.server.listening && this.stopping === undefined && this.parts.engine.isReady();
+    return (
+      this.parts.server.listening &&
+      this.stopping === undefined &&
+      this.resyncing === 0 &&
+      this.parts.engine.isReady()
+    );
   }
 
   /** This node's stats. */

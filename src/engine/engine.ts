@@ -41,6 +41,8 @@ export interface EngineCounters {
   commandErrors: number;
   /** Reconnection attempts to the shared layer (0 for the memory engine). */
   reconnects: number;
+  /** Times the room subscriptions were lost and taken again, each followed by a re-sync (Redis only). */
+  resubscriptions?: number;
   /** The database store's work, when there is one. */
   store?: StoreCounters;
 }

@@ -100,6 +100,7 @@ export function createRedisEngine(options: RedisEngineOptions): Engine {
       received: broker.received,
       commandErrors: link.commandErrorCount,
       reconnects: link.reconnectCount,
+      resubscriptions: link.resubscribeCount,
       store: durable?.counters(),
     }),
     close: async () => {

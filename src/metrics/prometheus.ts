@@ -66,6 +66,11 @@ const MIRRORED_COUNTERS: ReadonlyArray<[name: string, help: string, read: (s: Me
     (s) => s.engine().reconnects,
   ],
   [
+    'parley_redis_resubscriptions_total',
+    'Times the room subscriptions were lost (a subscriber connection, a cluster shard failover) and taken again, each followed by a re-sync of the hosted rooms.',
+    (s) => s.engine().resubscriptions ?? 0,
+  ],
+  [
     'parley_store_commits_total',
     'Batches of messages committed to the database (group commit; 0 without a database store).',
     (s) => s.engine().store?.commits ?? 0,

@@ -35,6 +35,8 @@ export interface RedisLink {
   readonly commandErrorCount: number;
   /** Reconnection attempts after a connection to Redis was lost. */
   readonly reconnectCount: number;
+  /** Times the room subscriptions were lost (a subscriber connection, or a cluster shard's) and taken again. */
+  readonly resubscribeCount: number;
   close(): Promise<void>;
 }
 
@@ -77,6 +79,21 @@ function classify(error: unknown): Error {
   return new EngineUnavailableError(`redis unavailable: ${message}`, { cause: error });
 }
 
+/** The error of a command cut by the link's own deadline (see {@link withDeadline}). */
+const DEADLINE = 'Command timed out';
+
+/**
+ * Bounds a command by the link's command timeout, whatever the client does meanwhile: on a cluster, ioredis retries
+ * a command to a failed-over shard (MOVED, CLUSTERDOWN, reconnects) beyond its own per-attempt timeout.
+ */
+function withDeadline<T>(work: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(DEADLINE)), ms);
+  });
+  return Promise.race([work, deadline]).finally(() => clearTimeout(timer));
+}
+
 const BASE_OPTIONS: RedisOptions = {
   enableOfflineQueue: false,
   maxRetriesPerRequest: 0,
@@ -96,8 +113,11 @@ abstract class BaseLink {
   errorCount = 0;
   commandErrorCount = 0;
   reconnectCount = 0;
+  resubscribeCount = 0;
   private readyListeners: Array<(ready: boolean) => void> = [];
   private wasReady = false;
+  /** True once the link was ready at least once. */
+  protected everReady = false;
   /** Connection errors since the link was last ready, and when the log last mentioned them. */
   private outage?: { errors: number; reportedAt: number };
   /** Set when a command timed out; cleared when a probe gets an answer (see {@link stalled}). */
@@ -179,12 +199,13 @@ abstract class BaseLink {
 
   async run(script: LuaScript, keys: string[], args: Array<string | number>): Promise<unknown> {
     const redis = this.commands();
+    const bound = this.options.commandTimeoutMs;
     try {
-      return await redis.evalsha(script.sha, keys.length, ...keys, ...args);
+      return await withDeadline(redis.evalsha(script.sha, keys.length, ...keys, ...args), bound);
     } catch (error) {
       if (isReplyError(error) && error.message.startsWith('NOSCRIPT')) {
         try {
-          return await redis.eval(script.source, keys.length, ...keys, ...args);
+          return await withDeadline(redis.eval(script.source, keys.length, ...keys, ...args), bound);
         } catch (retryError) {
           throw this.failed(retryError);
         }
@@ -195,7 +216,7 @@ abstract class BaseLink {
 
   async command(name: string, ...args: Array<string | number>): Promise<unknown> {
     try {
-      return await this.commands().call(name, ...args);
+      return await withDeadline(this.commands().call(name, ...args), this.options.commandTimeoutMs);
     } catch (error) {
       throw this.failed(error);
     }
@@ -207,6 +228,7 @@ abstract class BaseLink {
     if (ready === this.wasReady) return;
     this.wasReady = ready;
     if (ready) {
+      this.everReady = true;
       this.logger.info({ ready, errorsWhileLost: this.outage?.errors ?? 0 }, 'redis ready');
       this.outage = undefined;
     } else {
@@ -286,6 +308,7 @@ class StandaloneLink extends BaseLink implements RedisLink {
   }
 
   private async resubscribe(): Promise<void> {
+    this.resubscribeCount += 1;
     const all = [...this.channels];
     for (let i = 0; i < all.length; i += 1000) await this.sub.subscribe(...all.slice(i, i + 1000));
     this.subscribed = this.sub.status === 'ready';
@@ -331,9 +354,23 @@ class StandaloneLink extends BaseLink implements RedisLink {
   }
 }
 
+/** What the link reads of ioredis' sharded subscriber group (not public API; checked for at run time). */
+interface SubscriberGroup {
+  isResetting: boolean;
+  hasUnhealthySubscribers(): boolean;
+}
+
 class ClusterLink extends BaseLink implements RedisLink {
   readonly publishCommand = 'SPUBLISH' as const;
   private readonly cluster: Cluster;
+  /** Channels this node wants; subscribed again as a whole when a shard's subscriber was replaced. */
+  private readonly channels = new Set<string>();
+  /**
+   * Set when a shard's subscriber connection went (its master failed, a topology change): until every wanted
+   * channel is subscribed again, the link is not ready, and the node re-syncs its rooms when it is.
+   */
+  private subscriptionsLost = false;
+  private healthCheck?: NodeJS.Timeout;
 
   constructor(nodes: Array<{ host: string; port: number }>, logger: Logger, options: RedisLinkOptions) {
     super(logger, options);
@@ -344,10 +381,18 @@ class ClusterLink extends BaseLink implements RedisLink {
       enableOfflineQueue: false,
       enableAutoPipelining: true,
       lazyConnect: true,
+      // Redirections and retries after a failover stay within the command deadline (withDeadline).
+      retryDelayOnFailover: 50,
+      retryDelayOnClusterDown: 50,
+      retryDelayOnTryAgain: 50,
+      maxRedirections: 4,
       clusterRetryStrategy: (times) => Math.min(100 * 2 ** Math.min(times, 5), 2000),
       redisOptions: { maxRetriesPerRequest: 0, connectionName: name, commandTimeout },
     });
     this.cluster.on('smessage', (channel: string, message: string) => this.messageHandler(channel, message));
+    this.cluster.on('-node', () => this.subscriptionLost());
+    this.cluster.on('-subscriber', () => this.subscriptionLost());
+    this.cluster.on('subscribersReady', () => this.checkSubscriptions());
     this.watch(this.cluster, 'cluster');
     this.cluster.connect().catch(() => {});
   }
@@ -357,21 +402,70 @@ class ClusterLink extends BaseLink implements RedisLink {
   }
 
   protected connected(): boolean {
-    return this.cluster.status === 'ready';
+    return this.cluster.status === 'ready' && !this.subscriptionsLost;
+  }
+
+  /** A subscriber (or a node) went: not ready until every wanted channel is subscribed again. */
+  private subscriptionLost(): void {
+    if (this.subscriptionsLost) return;
+    this.subscriptionsLost = true;
+    // ioredis replaces subscribers while it first connects too: only a loss after that is news.
+    const line = { channels: this.channels.size };
+    if (this.everReady) this.logger.warn(line, 'redis cluster: a shard subscriber was lost');
+    else this.logger.debug(line, 'redis cluster: subscribers starting');
+    this.checkReady();
+    this.scheduleCheck();
+  }
+
+  private scheduleCheck(): void {
+    clearTimeout(this.healthCheck);
+    this.healthCheck = setTimeout(() => this.checkSubscriptions(), 250).unref();
+  }
+
+  /** Once ioredis has healthy subscribers for every shard again, subscribes every wanted channel and is ready. */
+  private checkSubscriptions(): void {
+    if (!this.subscriptionsLost) return;
+    const group = (this.cluster as unknown as { shardedSubscribers?: SubscriberGroup }).shardedSubscribers;
+    if (this.cluster.status !== 'ready' || group?.isResetting || group?.hasUnhealthySubscribers()) {
+      this.scheduleCheck();
+      return;
+    }
+    // SSUBSCRIBE again (a no-op where the subscription held): ready means receiving, on every shard.
+    Promise.all([...this.channels].map((channel) => this.cluster.ssubscribe(channel))).then(
+      () => {
+        if (!this.subscriptionsLost) return;
+        this.subscriptionsLost = false;
+        if (this.everReady) {
+          this.resubscribeCount += 1;
+          this.logger.info({ channels: this.channels.size }, 'redis cluster: every shard subscribed again');
+        }
+        this.checkReady();
+      },
+      () => this.scheduleCheck(),
+    );
   }
 
   async subscribe(channels: string[]): Promise<void> {
+    for (const channel of channels) this.channels.add(channel);
     // SSUBSCRIBE takes channels of one slot only: one call per room channel (auto-pipelined per shard).
     try {
-      await Promise.all(channels.map((channel) => this.cluster.ssubscribe(channel)));
+      await withDeadline(
+        Promise.all(channels.map((channel) => this.cluster.ssubscribe(channel))),
+        this.options.commandTimeoutMs,
+      );
     } catch (error) {
+      for (const channel of channels) this.channels.delete(channel);
       throw this.failed(error);
     }
   }
 
   async unsubscribe(channels: string[]): Promise<void> {
+    for (const channel of channels) this.channels.delete(channel);
     try {
-      await Promise.all(channels.map((channel) => this.cluster.sunsubscribe(channel)));
+      await withDeadline(
+        Promise.all(channels.map((channel) => this.cluster.sunsubscribe(channel))),
+        this.options.commandTimeoutMs,
+      );
     } catch (error) {
       throw this.failed(error);
     }
@@ -379,6 +473,7 @@ class ClusterLink extends BaseLink implements RedisLink {
 
   async close(): Promise<void> {
     this.stopProbing();
+    clearTimeout(this.healthCheck);
     await Promise.allSettled([this.cluster.quit()]);
     this.cluster.disconnect();
   }

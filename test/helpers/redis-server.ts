@@ -111,24 +111,39 @@ export class RedisServer {
   }
 }
 
-/** A Redis Cluster of three masters (no replicas), each a private redis-server. */
+/** A Redis Cluster of three masters (and, if asked, a replica of each), each a private redis-server. */
 export class RedisCluster {
-  private constructor(readonly servers: RedisServer[]) {}
+  private constructor(
+    readonly servers: RedisServer[],
+    private readonly replicas: number,
+  ) {}
 
-  /** Starts the three servers and joins them into a cluster; cleans up after itself if any step fails. */
-  static async start(): Promise<RedisCluster> {
+  /**
+   * Starts the servers and joins them into a cluster; cleans up after itself if any step fails.
+   * @param options.replicas replicas per master (0 or 1)
+   * @param options.nodeTimeoutMs cluster-node-timeout: how long a master may be silent before it fails over
+   */
+  static async start(options: { replicas?: number; nodeTimeoutMs?: number } = {}): Promise<RedisCluster> {
+    const replicas = options.replicas ?? 0;
     const clusterArgs = [
       '--cluster-enabled',
       'yes',
       '--cluster-config-file',
       'nodes.conf',
       '--cluster-node-timeout',
-      '2000',
+      String(options.nodeTimeoutMs ?? 2000),
+      // Replicas sync at once (the default waits 5 s before a diskless sync).
+      '--repl-diskless-sync-delay',
+      '0',
     ];
+    const count = 3 * (1 + replicas);
     const started = await Promise.allSettled(
-      [0, 1, 2].map(async () => RedisServer.start(clusterArgs, await freeClusterPort())),
+      Array.from({ length: count }, async () => RedisServer.start(clusterArgs, await freeClusterPort())),
     );
-    const cluster = new RedisCluster(started.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : [])));
+    const cluster = new RedisCluster(
+      started.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : [])),
+      replicas,
+    );
     try {
       const failed = started.find((r) => r.status === 'rejected');
       if (failed) throw failed.reason;
@@ -146,16 +161,53 @@ export class RedisCluster {
       'create',
       ...this.servers.map((s) => `127.0.0.1:${s.port}`),
       '--cluster-replicas',
-      '0',
+      String(this.replicas),
       '--cluster-yes',
     ]);
-    const deadline = Date.now() + 20_000;
-    for (const server of this.servers) {
-      while (!(await server.cli('cluster', 'info')).includes('cluster_state:ok')) {
+    await this.waitOk(this.servers, 20_000);
+    if (this.replicas > 0) {
+      // A replica that never synced with its master refuses to take over: wait until every one has.
+      const deadline = Date.now() + 20_000;
+      for (const server of this.servers) {
+        for (;;) {
+          const info = await server.cli('info', 'replication');
+          if (info.includes('role:master') || info.includes('master_link_status:up')) break;
+          if (Date.now() > deadline) throw new Error(`replica ${server.port} not in sync:\n${info}`);
+          await new Promise((resolve) => setTimeout(resolve, 100));
+        }
+      }
+    }
+  }
+
+  /** Waits until every given server reports cluster_state:ok. */
+  async waitOk(servers: RedisServer[], timeoutMs: number): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    for (const server of servers) {
+      while (!(await server.cli('cluster', 'info').catch(() => '')).includes('cluster_state:ok')) {
         if (Date.now() > deadline) throw new Error('redis cluster did not become ok');
         await new Promise((resolve) => setTimeout(resolve, 50));
       }
     }
+  }
+
+  /** The server that is the master of `key`'s slot now. */
+  async masterOf(key: string): Promise<RedisServer> {
+    const any = this.servers[0] as RedisServer;
+    const slot = Number(await any.cli('cluster', 'keyslot', key));
+    const nodes = await any.cli('cluster', 'nodes');
+    for (const line of nodes.split('\n')) {
+      const fields = line.split(' ');
+      if (!fields[2]?.includes('master') || fields[2].includes('fail')) continue;
+      const port = Number(/:(\d+)@/.exec(fields[1] ?? '')?.[1]);
+      for (const range of fields.slice(8)) {
+        const [from, to = from] = range.split('-').map(Number);
+        if (from !== undefined && slot >= from && slot <= (to as number)) {
+          const server = this.servers.find((s) => s.port === port);
+          if (server) return server;
+        }
+      }
+    }
+    throw new Error(`no master for slot ${slot}`);
   }
 
   /** Seed list in the form of --redis-cluster. */
