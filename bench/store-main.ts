@@ -4,12 +4,17 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { runStoreBenchmarks, storeSection, withStoreSection } from './store.js';
+import { runStoreBenchmarks, type StoreResults, storeSection, withStoreSection } from './store.js';
 
 const ROOT = new URL('../../', import.meta.url).pathname;
 const PAGE = join(ROOT, 'docs/benchmarks.md');
 
-runStoreBenchmarks().then(
+// BENCH_STORE_RESULTS=<json> re-renders the section from saved results (to change the report only).
+const saved = process.env.BENCH_STORE_RESULTS;
+(saved
+  ? Promise.resolve(JSON.parse(readFileSync(saved, 'utf8')) as StoreResults)
+  : runStoreBenchmarks()
+).then(
   (results) => {
     const section = storeSection(results);
     writeFileSync(PAGE, withStoreSection(readFileSync(PAGE, 'utf8'), section));

@@ -472,8 +472,14 @@ const ms = (n: number) => n.toFixed(1);
 export function storeSection(results: StoreResults): string {
   const durable = results.throughput;
   const met = (ok: boolean) => (ok ? 'met' : '**not met**');
-  const median = (values: number[]) =>
-    [...values].sort((a, b) => a - b)[Math.floor((values.length - 1) / 2)] ?? 0;
+  const median = (values: number[]) => {
+    const sorted = [...values].sort((a, b) => a - b);
+    const middle = Math.floor((sorted.length - 1) / 2);
+    // An even count: the mean of the two middle values (the lower one alone would flatter).
+    return sorted.length % 2 === 0
+      ? ((sorted[middle] ?? 0) + (sorted[middle + 1] ?? 0)) / 2
+      : (sorted[middle] ?? 0);
+  };
   const cpuOf = (prefix: string) =>
     median(results.fanoutCpu.filter((r) => r.store.startsWith(prefix)).map((r) => r.cpuUsPerDelivery));
   const off = cpuOf('memory');

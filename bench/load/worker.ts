@@ -2,11 +2,18 @@
  * A load-tool worker process: holds its share of the clients, publishes for its publishers at the asked rate, and
  * accounts for what its clients received. Processes, not threads, because the open-files limit is per process.
  */
+import { randomUUID } from 'node:crypto';
 import { DeliveryTracker, decodePayload, encodePayload } from './accounting.js';
 import type { BenchClient, Driver } from './driver.js';
 import { LatencyRecorder } from './latency.js';
 import { parleyDriver } from './parley-driver.js';
 import type { ClientPlan, FromWorker, ToWorker } from './protocol.js';
+
+/**
+ * Client message ids are unique per run: a durable server keeps a (user, room, cid) for good, so a second run with
+ * the same ids would only get duplicates back.
+ */
+const RUN = randomUUID().slice(0, 8);
 
 const drivers: Record<string, () => Promise<Driver>> = {
   parley: async () => parleyDriver,
@@ -107,15 +114,17 @@ async function publish(order: Extract<ToWorker, { type: 'publish' }>): Promise<v
           seq += 1;
           sent += 1;
           const text = encodePayload(performance.timeOrigin + performance.now(), id, seq, padding);
-          const done = (sim.client as BenchClient).publish(sim.plan.room, text, `${id}-${round}-${seq}`).then(
-            () => {
-              acked += 1;
-              ackedBy.set(id, (ackedBy.get(id) ?? 0) + 1);
-            },
-            () => {
-              errors += 1;
-            },
-          );
+          const done = (sim.client as BenchClient)
+            .publish(sim.plan.room, text, `${RUN}-${id}-${round}-${seq}`)
+            .then(
+              () => {
+                acked += 1;
+                ackedBy.set(id, (ackedBy.get(id) ?? 0) + 1);
+              },
+              () => {
+                errors += 1;
+              },
+            );
           inFlight.add(done);
           void done.finally(() => inFlight.delete(done));
         }
