@@ -88,7 +88,7 @@ export class ParleyNode {
     });
     this.startMaintenance();
     engine.onRecovered(() => this.recovered());
-    logger.info({ port: this.port, engine: engine.kind }, 'parley listening');
+    logger.info({ port: this.port, engine: engine.kind, store: engine.store }, 'parley listening');
   }
 
   /**
