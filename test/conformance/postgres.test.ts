@@ -7,12 +7,13 @@ import { after, before, describe } from 'node:test';
 import { createDatabaseEngine } from '../../src/engine/database-engine.js';
 import type { Engine } from '../../src/engine/engine.js';
 import { createRedisEngine } from '../../src/engine/redis-engine.js';
+import type { RedisTarget } from '../../src/redis/link.js';
 import { PgDatabase } from '../../src/store/pg-database.js';
 import { ManualClock, systemTimers } from '../../src/util/clock.js';
 import { randomId, randomIds } from '../../src/util/ids.js';
 import { silentLogger } from '../../src/util/logger.js';
 import { PostgresServer } from '../helpers/postgres-server.js';
-import { RedisServer } from '../helpers/redis-server.js';
+import { RedisCluster, RedisServer } from '../helpers/redis-server.js';
 import { brokerSuite } from './broker.suite.js';
 import type { EngineFixture, FixtureFactory, FixtureOptions } from './fixture.js';
 import { presenceSuite } from './presence.suite.js';
@@ -76,14 +77,12 @@ describe('PostgreSQL store conformance (one node)', () => {
   retentionCase(factory);
 });
 
-describe('PostgreSQL + Redis store conformance (two nodes, one database, one Redis)', () => {
-  let server: PostgresServer;
-  let redis: RedisServer;
-  before(async () => {
-    [server, redis] = await Promise.all([PostgresServer.start(), RedisServer.start()]);
-  });
-  after(() => Promise.all([server.stop(), redis.stop()]));
-
+/** Two nodes on one database and one Redis (or Redis Cluster): the recent window and the bus in Redis. */
+function clusteredFactory(
+  server: () => PostgresServer,
+  target: () => RedisTarget,
+  keysUnder: (prefix: string) => Promise<number>,
+): FixtureFactory {
   const node = async (
     options: FixtureOptions,
     prefix: string,
@@ -93,7 +92,7 @@ describe('PostgreSQL + Redis store conformance (two nodes, one database, one Red
     const engine = createRedisEngine({
       ...options,
       userMessagesPerSec: options.userMessagesPerSec ?? 0,
-      target: { url: redis.url },
+      target: target(),
       prefix,
       historyTtlMs: 3_600_000,
       idempotencyWindowMs: 60_000,
@@ -110,9 +109,9 @@ describe('PostgreSQL + Redis store conformance (two nodes, one database, one Red
     if (!engine.isReady()) throw new Error('engine not ready');
     return engine;
   };
-  const factory: FixtureFactory = {
+  return {
     async create(options) {
-      const database = await freshDatabase(server);
+      const database = await freshDatabase(server());
       const prefix = `t${randomId()}`;
       const clock = new ManualClock(Date.now());
       const fixture = (engine: Engine): EngineFixture => ({
@@ -120,20 +119,51 @@ describe('PostgreSQL + Redis store conformance (two nodes, one database, one Red
         clock,
         clustered: true,
         keepsEverything: true,
-        footprint: async () => {
-          const keys = (await redis.cli('--scan', '--pattern', `${prefix}*`))
-            .split('\n')
-            .filter((l) => l.trim());
-          return (await database.rows()) + keys.length;
-        },
+        footprint: async () => (await database.rows()) + (await keysUnder(prefix)),
         close: () => engine.close(),
       });
       const first = fixture(await node(options, prefix, clock, database.open));
       return { ...first, peer: async () => fixture(await node(options, prefix, clock, database.open)) };
     },
   };
+}
+
+/** Keys under a prefix on every server (each master of a cluster holds its own slots). */
+const keysOn = (servers: () => RedisServer[]) => async (prefix: string) => {
+  const lists = await Promise.all(servers().map((s) => s.cli('--scan', '--pattern', `${prefix}*`)));
+  return lists.flatMap((list) => list.split('\n').filter((line) => line.trim() !== '')).length;
+};
+
+describe('PostgreSQL + Redis store conformance (two nodes, one database, one Redis)', () => {
+  let server: PostgresServer;
+  let redis: RedisServer;
+  before(async () => {
+    [server, redis] = await Promise.all([PostgresServer.start(), RedisServer.start()]);
+  });
+  after(() => Promise.all([server.stop(), redis.stop()]));
+  const factory = clusteredFactory(
+    () => server,
+    () => ({ url: redis.url }),
+    keysOn(() => [redis]),
+  );
   roomLogSuite('postgres+redis', factory);
   brokerSuite('postgres+redis', factory);
   presenceSuite('postgres+redis', factory);
   retentionCase(factory);
+});
+
+describe('PostgreSQL + Redis Cluster store conformance (two nodes, one database, 3 masters)', () => {
+  let server: PostgresServer;
+  let cluster: RedisCluster;
+  before(async () => {
+    [server, cluster] = await Promise.all([PostgresServer.start(), RedisCluster.start()]);
+  });
+  after(() => Promise.all([server.stop(), cluster.stop()]));
+  const factory = clusteredFactory(
+    () => server,
+    () => ({ cluster: cluster.nodes }),
+    keysOn(() => cluster.servers),
+  );
+  roomLogSuite('postgres+redis-cluster', factory);
+  brokerSuite('postgres+redis-cluster', factory);
 });
