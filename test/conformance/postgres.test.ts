@@ -1,7 +1,8 @@
 /**
  * The room log contract (and message delivery through the bus) on the database stores: PostgreSQL for one node
  * (a private server started by the test, a fresh database per fixture, migrated as at start-up), and PostgreSQL
- * behind Redis for a cluster (two nodes on one database and one Redis; the recent window and the bus in Redis).
+ * behind Redis for a cluster (two nodes on one database and one Redis, or a 3-master Redis Cluster; the recent
+ * window and the bus in Redis).
  */
 import { after, before, describe } from 'node:test';
 import { createDatabaseEngine } from '../../src/engine/database-engine.js';
