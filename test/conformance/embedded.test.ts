@@ -6,12 +6,11 @@ import { cp, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe } from 'node:test';
-import { createDatabaseEngine } from '../../src/engine/database-engine.js';
 import { PgliteDatabase } from '../../src/store/pglite-database.js';
-import { ManualClock, systemTimers } from '../../src/util/clock.js';
-import { randomId, randomIds } from '../../src/util/ids.js';
-import { silentLogger } from '../../src/util/logger.js';
+import { ManualClock } from '../../src/util/clock.js';
+import { randomId } from '../../src/util/ids.js';
 import { brokerSuite } from './broker.suite.js';
+import { testDatabaseEngine } from './engines.js';
 import type { FixtureFactory } from './fixture.js';
 import { retentionCase } from './retention.suite.js';
 import { roomLogSuite } from './room-log.suite.js';
@@ -33,21 +32,11 @@ describe('Embedded store conformance (PGlite)', () => {
       await cp(template, dir, { recursive: true });
       let db: PgliteDatabase | undefined;
       const clock = new ManualClock(Date.now());
-      const engine = createDatabaseEngine({
-        store: 'embedded',
-        open: async () => {
-          db = await PgliteDatabase.open(dir);
-          return db;
-        },
-        batchMaxMessages: 200,
-        historySize: options.historySize,
-        userMessagesPerSec: options.userMessagesPerSec ?? 0,
-        retentionDays: 0,
-        clock,
-        timers: systemTimers,
-        ids: randomIds(),
-        logger: silentLogger(),
-      });
+      const open = async () => {
+        db = await PgliteDatabase.open(dir);
+        return db;
+      };
+      const engine = testDatabaseEngine('embedded', options, open, clock);
       await engine.start();
       const footprint = async () => {
         const { rows } = await (db as PgliteDatabase).query<{ n: number }>(

@@ -5,17 +5,16 @@
  * window and the bus in Redis).
  */
 import { after, before, describe } from 'node:test';
-import { createDatabaseEngine } from '../../src/engine/database-engine.js';
 import type { Engine } from '../../src/engine/engine.js';
-import { createRedisEngine } from '../../src/engine/redis-engine.js';
 import type { RedisTarget } from '../../src/redis/link.js';
 import { PgDatabase } from '../../src/store/pg-database.js';
-import { ManualClock, systemTimers } from '../../src/util/clock.js';
-import { randomId, randomIds } from '../../src/util/ids.js';
+import { ManualClock } from '../../src/util/clock.js';
+import { randomId } from '../../src/util/ids.js';
 import { silentLogger } from '../../src/util/logger.js';
 import { PostgresServer } from '../helpers/postgres-server.js';
 import { RedisCluster, RedisServer } from '../helpers/redis-server.js';
 import { brokerSuite } from './broker.suite.js';
+import { keysOn, testDatabaseEngine, testRedisEngine } from './engines.js';
 import type { EngineFixture, FixtureFactory, FixtureOptions } from './fixture.js';
 import { presenceSuite } from './presence.suite.js';
 import { retentionCase } from './retention.suite.js';
@@ -51,18 +50,7 @@ describe('PostgreSQL store conformance (one node)', () => {
     async create(options) {
       const database = await freshDatabase(server);
       const clock = new ManualClock(Date.now());
-      const engine = createDatabaseEngine({
-        store: 'postgres',
-        open: database.open,
-        batchMaxMessages: 500,
-        historySize: options.historySize,
-        userMessagesPerSec: options.userMessagesPerSec ?? 0,
-        retentionDays: 0,
-        clock,
-        timers: systemTimers,
-        ids: randomIds(),
-        logger: silentLogger(),
-      });
+      const engine = testDatabaseEngine('postgres', options, database.open, clock);
       await engine.start();
       return {
         ...engine,
@@ -90,22 +78,7 @@ function clusteredFactory(
     clock: ManualClock,
     open: () => Promise<PgDatabase>,
   ): Promise<Engine> => {
-    const engine = createRedisEngine({
-      ...options,
-      userMessagesPerSec: options.userMessagesPerSec ?? 0,
-      target: target(),
-      prefix,
-      historyTtlMs: 3_600_000,
-      idempotencyWindowMs: 60_000,
-      statsStaleMs: 3000,
-      connectTimeoutMs: 10_000,
-      commandTimeoutMs: 2000,
-      instance: `test-${randomId()}`,
-      database: { open, batchMaxMessages: 500, retentionDays: 0, timers: systemTimers },
-      clock,
-      ids: randomIds(),
-      logger: silentLogger(),
-    });
+    const engine = testRedisEngine(options, target(), prefix, clock, open);
     await engine.start();
     if (!engine.isReady()) throw new Error('engine not ready');
     return engine;
@@ -128,12 +101,6 @@ function clusteredFactory(
     },
   };
 }
-
-/** Keys under a prefix on every server (each master of a cluster holds its own slots). */
-const keysOn = (servers: () => RedisServer[]) => async (prefix: string) => {
-  const lists = await Promise.all(servers().map((s) => s.cli('--scan', '--pattern', `${prefix}*`)));
-  return lists.flatMap((list) => list.split('\n').filter((line) => line.trim() !== '')).length;
-};
 
 describe('PostgreSQL + Redis store conformance (two nodes, one database, one Redis)', () => {
   let server: PostgresServer;

@@ -1,11 +1,10 @@
 import { after, before, describe } from 'node:test';
-import { createRedisEngine } from '../../src/engine/redis-engine.js';
 import type { RedisTarget } from '../../src/redis/link.js';
 import { ManualClock } from '../../src/util/clock.js';
-import { randomId, randomIds } from '../../src/util/ids.js';
-import { silentLogger } from '../../src/util/logger.js';
+import { randomId } from '../../src/util/ids.js';
 import { RedisCluster, RedisServer } from '../helpers/redis-server.js';
 import { brokerSuite } from './broker.suite.js';
+import { keysOn, testRedisEngine } from './engines.js';
 import type { EngineFixture, FixtureFactory, FixtureOptions } from './fixture.js';
 import { presenceSuite } from './presence.suite.js';
 import { registrySuite } from './registry.suite.js';
@@ -13,31 +12,13 @@ import { roomLogSuite } from './room-log.suite.js';
 
 /** Each fixture gets its own key prefix: tests never see each other's data. */
 function redisFactory(target: () => RedisTarget, servers: () => RedisServer[]): FixtureFactory {
-  /** Keys under the prefix on every server (each master of a cluster holds its own slots). */
-  const keysUnder = async (prefix: string) => {
-    const lists = await Promise.all(servers().map((s) => s.cli('--scan', '--pattern', `${prefix}*`)));
-    return lists.flatMap((list) => list.split('\n').filter((line) => line.trim() !== '')).length;
-  };
+  const keysUnder = keysOn(servers);
   const build = async (
     options: FixtureOptions,
     prefix: string,
     clock: ManualClock,
   ): Promise<EngineFixture> => {
-    const engine = createRedisEngine({
-      ...options,
-      userMessagesPerSec: options.userMessagesPerSec ?? 0,
-      target: target(),
-      prefix,
-      historyTtlMs: 3_600_000,
-      idempotencyWindowMs: 60_000,
-      statsStaleMs: 3000,
-      connectTimeoutMs: 10_000,
-      commandTimeoutMs: 2000,
-      instance: `test-${randomId()}`,
-      clock,
-      ids: randomIds(),
-      logger: silentLogger(),
-    });
+    const engine = testRedisEngine(options, target(), prefix, clock);
     await engine.start();
     if (!engine.isReady()) throw new Error('redis engine not ready');
     return {
