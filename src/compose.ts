@@ -107,6 +107,7 @@ export function createEngine(
       store: database,
       open: databaseOpener(config, deps.logger),
       batchMaxMessages: BATCH_MAX[database],
+      commitWaitMs: config.commitWaitMs,
       historySize: config.historySize,
       userMessagesPerSec: config.userMessagesPerSec,
       retentionDays: config.retentionDays,
@@ -130,6 +131,7 @@ export function createEngine(
         ? {
             open: databaseOpener(config, deps.logger),
             batchMaxMessages: BATCH_MAX.postgres,
+            commitWaitMs: config.commitWaitMs,
             retentionDays: config.retentionDays,
             timers: deps.timers,
           }

@@ -17,6 +17,8 @@ export interface DatabaseEngineOptions {
   open: () => Promise<SqlDatabase>;
   /** Most messages committed in one transaction (smaller for the embedded store, whose commits block the loop). */
   batchMaxMessages: number;
+  /** Longest a message waits for others to share its commit. */
+  commitWaitMs: number;
   /** Messages of each room kept in memory in front of the database. */
   historySize: number;
   userMessagesPerSec: number;
@@ -38,6 +40,7 @@ export function createDatabaseEngine(options: DatabaseEngineOptions): Engine {
     open: options.open,
     window: new MemoryWindow(broker, options.historySize),
     batchMaxMessages: options.batchMaxMessages,
+    commitWaitMs: options.commitWaitMs,
     rate:
       options.userMessagesPerSec > 0
         ? new MemoryMessageRate(options.userMessagesPerSec, options.clock)

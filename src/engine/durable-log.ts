@@ -21,6 +21,8 @@ export interface DurableLogOptions {
   window: RecentWindow;
   /** Most messages committed in one transaction. */
   batchMaxMessages: number;
+  /** Longest a message waits for others to share its commit (when none is in progress). */
+  commitWaitMs: number;
   /** The per-user message rate (undefined: no limit). */
   rate?: MessageRateLimiter;
   /** Messages older than this many days are deleted in the background (0: kept forever). */
@@ -73,7 +75,7 @@ export function createDurableLog(options: DurableLogOptions): DurableLog {
       ids: options.ids,
       timers: options.timers,
       batchMaxMessages: options.batchMaxMessages,
-      batchMaxWaitMs: 2,
+      batchMaxWaitMs: options.commitWaitMs,
     },
     async (messages) => {
       try {

@@ -38,6 +38,7 @@ export interface RedisEngineOptions {
   database?: {
     open: () => Promise<SqlDatabase>;
     batchMaxMessages: number;
+    commitWaitMs: number;
     retentionDays: number;
     timers: Timers;
   };
@@ -126,6 +127,7 @@ function databaseLog(
     open: database.open,
     window: new RedisWindow(link, keys, { size: options.historySize, ttlMs: options.historyTtlMs }),
     batchMaxMessages: database.batchMaxMessages,
+    commitWaitMs: database.commitWaitMs,
     rate,
     retentionDays: database.retentionDays,
     roomInUse: async (room) => (await link.command('EXISTS', keys.presenceConns(room))) === 1,

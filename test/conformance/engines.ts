@@ -29,7 +29,9 @@ export function testRedisEngine(
     connectTimeoutMs: 10_000,
     commandTimeoutMs: 2000,
     instance: `test-${randomId()}`,
-    database: open ? { open, batchMaxMessages: 500, retentionDays: 0, timers: systemTimers } : undefined,
+    database: open
+      ? { open, batchMaxMessages: 500, commitWaitMs: 2, retentionDays: 0, timers: systemTimers }
+      : undefined,
     clock,
     ids: randomIds(),
     logger: silentLogger(),
@@ -47,6 +49,7 @@ export function testDatabaseEngine(
     store,
     open,
     batchMaxMessages: store === 'embedded' ? 200 : 500,
+    commitWaitMs: 2,
     historySize: options.historySize,
     userMessagesPerSec: options.userMessagesPerSec ?? 0,
     retentionDays: 0,
