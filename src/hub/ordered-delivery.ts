@@ -21,6 +21,7 @@ export interface OrderedDeliveryDeps {
 
 /** A room's delivery sequence on this node. */
 interface Sequence {
+  room: string;
   epoch: string;
   /** The offset delivered next. */
   next: number;
@@ -39,8 +40,6 @@ interface Sequence {
  */
 export class OrderedDelivery {
   private readonly rooms = new Map<string, Sequence>();
-  /** Messages delivered out of a gap fill, and gaps given up on (the log did not have them). */
-  readonly counters = { filled: 0, skipped: 0 };
 
   constructor(private readonly deps: OrderedDeliveryDeps) {}
 
@@ -54,7 +53,7 @@ export class OrderedDelivery {
     if (!sequence || sequence.epoch !== message.epoch) {
       // The first message seen here, or a new epoch (the log was lost): the sequence starts with it.
       if (sequence) this.stop(sequence);
-      this.rooms.set(event.room, { epoch: message.epoch, next: message.offset + 1 });
+      this.rooms.set(event.room, { room: event.room, epoch: message.epoch, next: message.offset + 1 });
       this.deps.deliver(event);
       return;
     }
@@ -67,9 +66,7 @@ export class OrderedDelivery {
     }
     sequence.held ??= new Map();
     sequence.held.set(message.offset, event);
-    if (!sequence.timer && !sequence.filling) {
-      sequence.timer = this.deps.timers.setTimeout(() => this.fill(event.room, sequence), this.deps.holdMs);
-    }
+    if (!sequence.timer && !sequence.filling) this.wait(sequence);
   }
 
   /**
@@ -77,7 +74,9 @@ export class OrderedDelivery {
    * there (a later message above it is a gap to fill, not a new start).
    */
   note(room: string, position: StreamPosition): void {
-    if (!this.rooms.has(room)) this.rooms.set(room, { epoch: position.epoch, next: position.offset + 1 });
+    if (!this.rooms.has(room)) {
+      this.rooms.set(room, { room, epoch: position.epoch, next: position.offset + 1 });
+    }
   }
 
   /**
@@ -87,7 +86,7 @@ export class OrderedDelivery {
   async catchUp(room: string): Promise<void> {
     const sequence = this.rooms.get(room);
     if (!sequence) return;
-    await this.fill(room, sequence, true);
+    await this.fill(sequence, true);
   }
 
   /** The room has no local member any more: its sequence goes. */
@@ -101,6 +100,13 @@ export class OrderedDelivery {
   /** Rooms with a sequence (for tests). */
   get roomCount(): number {
     return this.rooms.size;
+  }
+
+  /** Gives the missing messages `holdMs` to arrive, then reads them from the log. */
+  private wait(sequence: Sequence): void {
+    sequence.timer = this.deps.timers.setTimeout(() => {
+      void this.fill(sequence);
+    }, this.deps.holdMs);
   }
 
   private stop(sequence: Sequence): void {
@@ -129,13 +135,14 @@ export class OrderedDelivery {
    * gap the log cannot fill (it failed, or the messages are gone) is skipped: members see the jump in offsets
    * and their clients read history.
    */
-  private async fill(room: string, sequence: Sequence, catchingUp = false): Promise<void> {
+  private async fill(sequence: Sequence, catchingUp = false): Promise<void> {
+    const { room } = sequence;
     sequence.timer = undefined;
     if (sequence.filling) return;
     sequence.filling = true;
     try {
       for (;;) {
-        const held = sequence.held ? Math.min(...sequence.held.keys()) : undefined;
+        const held = sequence.held ? lowest(sequence.held) : undefined;
         if (!catchingUp && held === undefined) break;
         const limit = Math.min(
           this.deps.fillMax,
@@ -148,7 +155,6 @@ export class OrderedDelivery {
           if (message.epoch !== sequence.epoch || message.offset !== sequence.next) continue;
           this.deps.deliver({ kind: 'message', room, message });
           sequence.next += 1;
-          this.counters.filled += 1;
           progressed = true;
         }
         if (sequence.held) this.drain(sequence);
@@ -164,15 +170,19 @@ export class OrderedDelivery {
 
   /** Gives up on a gap: delivers the held messages from the lowest on. */
   private skipGap(sequence: Sequence): void {
-    const held = sequence.held as Map<number, MessageEvent>;
-    const lowest = Math.min(...held.keys());
-    this.counters.skipped += lowest - sequence.next;
-    sequence.next = lowest;
+    sequence.next = lowest(sequence.held as Map<number, MessageEvent>);
     this.drain(sequence);
-    if (sequence.held && !sequence.timer) {
-      // Another gap above: wait for it as for the first.
-      const room = [...held.values()][0]?.room as string;
-      sequence.timer = this.deps.timers.setTimeout(() => this.fill(room, sequence), this.deps.holdMs);
-    }
+    // Another gap above: wait for it as for the first.
+    if (sequence.held && !sequence.timer) this.wait(sequence);
   }
+}
+
+/**
+ * The lowest held offset. A loop, not `Math.min(...keys)`: a gap that lasts while a busy room keeps publishing
+ * holds many messages, and spreading them as arguments would overflow the stack.
+ */
+function lowest(held: Map<number, MessageEvent>): number {
+  let min = Number.POSITIVE_INFINITY;
+  for (const offset of held.keys()) if (offset < min) min = offset;
+  return min;
 }
