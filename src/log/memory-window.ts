@@ -59,7 +59,7 @@ export class MemoryWindow implements RecentWindow {
     if (page.position.offset > window.position.offset) window.position = page.position;
     const newest = page.messages.at(-1);
     // Only the newest page joins the window (older pages are read once, from the database).
-    if (newest && newest.offset === window.position.offset && window.messages.length === 0) {
+    if (newest && newest.offset === window.position.offset && window.messages.length === 0 && this.size > 0) {
       window.messages = page.messages.slice(-this.size);
     }
   }
@@ -86,6 +86,8 @@ export class MemoryWindow implements RecentWindow {
       return;
     }
     window.position = { epoch: message.epoch, offset: message.offset };
+    // historySize 0: the window keeps positions only (slice(-0) would keep everything).
+    if (this.size === 0) return;
     const last = window.messages.at(-1);
     if (last && last.offset !== message.offset - 1) window.messages = [];
     window.messages.push(message);
