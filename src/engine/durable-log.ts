@@ -65,7 +65,6 @@ export function createDurableLog(options: DurableLogOptions): DurableLog {
     },
     query: (text, params) => opened().query(text, params),
     script: (sql) => opened().script(sql),
-    transaction: (work) => opened().transaction(work),
     exclusive: (work) => opened().exclusive(work),
     close: async () => db?.close(),
   };

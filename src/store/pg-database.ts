@@ -71,10 +71,6 @@ export class PgDatabase implements SqlDatabase {
     await this.pool.query(sql);
   }
 
-  transaction<T>(work: (tx: SqlRunner) => Promise<T>): Promise<T> {
-    return this.withClient((session) => session.transaction(work));
-  }
-
   exclusive<T>(work: (session: SqlSession) => Promise<T>): Promise<T> {
     return this.withClient(async (session) => {
       await session.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK]);

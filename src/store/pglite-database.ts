@@ -91,14 +91,13 @@ export class PgliteDatabase implements SqlDatabase {
     return runner(this.db).script(sql);
   }
 
-  transaction<T>(work: (tx: SqlRunner) => Promise<T>): Promise<T> {
-    // PGlite runs one transaction at a time and queues other statements behind it.
-    return this.db.transaction((tx) => work(runner(tx)));
-  }
-
   exclusive<T>(work: (session: SqlSession) => Promise<T>): Promise<T> {
-    // One process owns the directory (the lock file): nobody else can migrate it meanwhile.
-    return work(this);
+    // One process owns the directory (the lock file): nobody else can migrate it meanwhile. PGlite runs one
+    // transaction at a time and queues other statements behind it.
+    return work({
+      ...runner(this.db),
+      transaction: (inner) => this.db.transaction((tx) => inner(runner(tx))),
+    });
   }
 
   async close(): Promise<void> {

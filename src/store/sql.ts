@@ -28,8 +28,8 @@ export interface SqlSession extends SqlRunner {
   transaction<T>(work: (tx: SqlRunner) => Promise<T>): Promise<T>;
 }
 
-/** The database. */
-export interface SqlDatabase extends SqlSession {
+/** The database: statements on any connection, transactions on an exclusive session. */
+export interface SqlDatabase extends SqlRunner {
   /** `postgres` for a server reached over the network, `embedded` for PGlite in this process. */
   readonly kind: 'postgres' | 'embedded';
   /**
@@ -49,9 +49,12 @@ const UNAVAILABLE_STATE = /^(08|53|57)/;
 
 /**
  * True when the error means the database could not be reached or could not serve (as opposed to a statement it
- * refused): errors without a SQLSTATE (network, timeout) and the classes above.
+ * refused, or a bug): errors without a SQLSTATE (network, timeout) and the classes above.
  */
 export function isUnavailable(error: unknown): boolean {
+  // A bug in our own code (a TypeError while building a statement or reading its rows) is not an outage.
+  if (error instanceof TypeError || error instanceof RangeError || error instanceof ReferenceError)
+    return false;
   const state = (error as { code?: unknown } | undefined)?.code;
   const sqlState = typeof state === 'string' && /^[0-9A-Z]{5}$/.test(state) ? state : undefined;
   return sqlState === undefined || UNAVAILABLE_STATE.test(sqlState);
