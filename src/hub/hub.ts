@@ -111,6 +111,15 @@ export class Hub implements ConnectionHandler<Session> {
   constructor(private readonly deps: HubDeps) {
     const { config, engine, clock, ids, timers } = deps;
     this.sessionTime = { clock, timers };
+    // Every room event reaches members through here, in offset order (see OrderedDelivery).
+    this.ordering = new OrderedDelivery({
+      read: (room, query) => engine.log.read(room, query),
+      deliver: (event) => fanOut.dispatch(event),
+      timers,
+      holdMs: config.orderHoldMs,
+      fillMax: config.historyPageMax,
+      report: this.reportFailure,
+    });
     this.membership = new Membership({
       config,
       engine,
@@ -118,7 +127,7 @@ export class Hub implements ConnectionHandler<Session> {
       timers,
       nodeId: deps.nodeId,
       report: this.reportFailure,
-      ordering: () => this.ordering,
+      ordering: this.ordering,
     });
     const fanOut = new FanOut({
       rooms: this.membership.rooms,
@@ -129,15 +138,6 @@ export class Hub implements ConnectionHandler<Session> {
       onControl: (event) => {
         if (event.action === 'disconnect_user') this.disconnectUser(event.user, event.reason);
       },
-    });
-    // Every room event reaches members through here, in offset order (see OrderedDelivery).
-    this.ordering = new OrderedDelivery({
-      read: (room, query) => engine.log.read(room, query),
-      deliver: (event) => fanOut.dispatch(event),
-      timers,
-      holdMs: config.orderHoldMs,
-      fillMax: config.historyPageMax,
-      report: this.reportFailure,
     });
     engine.broker.onEvent((event) => this.ordering.accept(event));
     const context: HandlerContext = {

@@ -18,7 +18,7 @@ export interface MembershipDeps {
   nodeId: string;
   report: FailureReporter;
   /** The node's ordered delivery (told where members joined, and when a room has none left here). */
-  ordering: () => OrderedDelivery;
+  ordering: OrderedDelivery;
 }
 
 /**
@@ -80,7 +80,7 @@ export class Membership {
     session.forgetRoom(room);
     if (session.rooms.size === 0) session.idleSince = this.deps.clock.now();
     this.rooms.remove(room, session);
-    if (this.rooms.members(room) === undefined) this.deps.ordering().forget(room);
+    if (this.rooms.members(room) === undefined) this.deps.ordering.forget(room);
     if (this.draining && session.closed) return;
     try {
       const { userLeft } = await this.deps.engine.presence.remove(room, session.id);
@@ -100,7 +100,7 @@ export class Membership {
 
   /** A member joined the room at this position: delivery here continues from it (see OrderedDelivery.note). */
   joinedAt(room: string, position: StreamPosition): void {
-    this.deps.ordering().note(room, position);
+    this.deps.ordering.note(room, position);
   }
 
   /** Announces that a user left a room (last connection gone, or its entry expired). */
@@ -149,7 +149,7 @@ export class Membership {
     const rooms = this.roomNames();
     const results = await Promise.allSettled(
       rooms.map(async (room) => {
-        await this.deps.ordering().catchUp(room);
+        await this.deps.ordering.catchUp(room);
         const position = await this.deps.engine.log.position(room);
         const members = this.rooms.members(room);
         if (!members) return;

@@ -120,8 +120,8 @@ const keyOf = (d: MessageDraft) => `${d.room}\u0000${d.from.id}\u0000${d.cid}`;
 
 /**
  * Hands committed messages to the bus (and the recent-window cache), in offset order per room. Called once per
- * committed batch, before the senders are answered; a failure is the publisher's to report (the messages are
- * stored whatever happens next).
+ * committed batch, just before the senders are answered, and not awaited (a slow Redis shard delays no ack); a
+ * failure is the publisher's to report (the messages are stored whatever happens next).
  */
 export type PublishCommitted = (messages: ChatMessage[]) => Promise<void> | void;
 
@@ -253,14 +253,12 @@ export class DatabaseLog implements RoomLog {
     this.commits.batches += 1;
     this.commits.messages += batch.length;
     this.commits.seconds += (performance.now() - started) / 1000;
-    // Committed: published in offset order (batch order within a room), then answered.
+    // Committed: published in offset order (batch order within a room), then answered. Repeats within the batch
+    // answer as duplicates, so each new message is here once.
     const committed: ChatMessage[] = [];
-    const seen = new Set<string>();
     for (const queued of batch) {
       const result = outcome.get(queued);
-      if (!result || result instanceof Error || result.duplicate || seen.has(result.message.id)) continue;
-      seen.add(result.message.id);
-      committed.push(result.message);
+      if (result && !(result instanceof Error) && !result.duplicate) committed.push(result.message);
     }
     // Published without holding up the answers or the next batch: a slow or failing Redis shard delays no ack.
     // Publications of one instance reach each Redis node in order (one connection per node).
