@@ -431,7 +431,11 @@ class ClusterLink extends BaseLink implements RedisLink {
       return;
     }
     // SSUBSCRIBE again (a no-op where the subscription held): ready means receiving, on every shard.
-    Promise.all([...this.channels].map((channel) => this.cluster.ssubscribe(channel))).then(
+    // Bounded like every command: a subscribe that never answers is tried again, not waited for forever.
+    withDeadline(
+      Promise.all([...this.channels].map((channel) => this.cluster.ssubscribe(channel))),
+      this.options.commandTimeoutMs,
+    ).then(
       () => {
         if (!this.subscriptionsLost) return;
         this.subscriptionsLost = false;
