@@ -170,6 +170,14 @@ abstract class BaseLink {
     return Math.min(1000, this.options.commandTimeoutMs);
   }
 
+  /**
+   * A command as callers wait for it. A single Redis needs nothing more: one attempt (no retries), bounded by the
+   * client's command timeout. The cluster link bounds it again (see {@link withDeadline}).
+   */
+  protected bounded<T>(work: Promise<T>): Promise<T> {
+    return work;
+  }
+
   /** Counts a failed command and turns it into the error callers see. */
   protected failed(error: unknown): Error {
     this.commandErrorCount += 1;
@@ -199,13 +207,12 @@ abstract class BaseLink {
 
   async run(script: LuaScript, keys: string[], args: Array<string | number>): Promise<unknown> {
     const redis = this.commands();
-    const bound = this.options.commandTimeoutMs;
     try {
-      return await withDeadline(redis.evalsha(script.sha, keys.length, ...keys, ...args), bound);
+      return await this.bounded(redis.evalsha(script.sha, keys.length, ...keys, ...args));
     } catch (error) {
       if (isReplyError(error) && error.message.startsWith('NOSCRIPT')) {
         try {
-          return await withDeadline(redis.eval(script.source, keys.length, ...keys, ...args), bound);
+          return await this.bounded(redis.eval(script.source, keys.length, ...keys, ...args));
         } catch (retryError) {
           throw this.failed(retryError);
         }
@@ -216,7 +223,7 @@ abstract class BaseLink {
 
   async command(name: string, ...args: Array<string | number>): Promise<unknown> {
     try {
-      return await withDeadline(this.commands().call(name, ...args), this.options.commandTimeoutMs);
+      return await this.bounded(this.commands().call(name, ...args));
     } catch (error) {
       throw this.failed(error);
     }
@@ -399,6 +406,11 @@ class ClusterLink extends BaseLink implements RedisLink {
 
   protected commands(): Cluster {
     return this.cluster;
+  }
+
+  /** ioredis retries a command to a failed-over shard beyond its per-attempt timeout: the deadline cuts that. */
+  protected override bounded<T>(work: Promise<T>): Promise<T> {
+    return withDeadline(work, this.options.commandTimeoutMs);
   }
 
   protected connected(): boolean {
