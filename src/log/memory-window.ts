@@ -50,6 +50,9 @@ export class MemoryWindow implements RecentWindow {
   }
 
   async fill(room: string, page: WindowFill): Promise<void> {
+    // Only rooms with members here get a window (the broker subscribes a room on its first local member, and the
+    // window goes with the last): a read of any other room (the server API) leaves nothing behind.
+    if (!this.broker.subscribedRooms().has(room)) return;
     let window = this.rooms.get(room);
     if (!window || window.position.epoch !== page.position.epoch) {
       window = { position: page.position, messages: [] };

@@ -17,7 +17,9 @@ const message = (offset: number): ChatMessage => ({
 
 /** A window that knows room `r` from offset 0, then got messages 1..count published. */
 async function windowWith(size: number, count: number): Promise<MemoryWindow> {
-  const window = new MemoryWindow(new MemoryBroker(), size);
+  const broker = new MemoryBroker();
+  await broker.subscribe('r');
+  const window = new MemoryWindow(broker, size);
   await window.fill('r', { messages: [], position: { offset: 0, epoch: 'e' }, earliest: 1 });
   await window.publish(Array.from({ length: count }, (_, i) => message(i + 1)));
   return window;
@@ -33,6 +35,13 @@ describe('memory window', () => {
       [18, 19, 20],
     );
     assert.equal(await window.read('r', { before: 12, limit: 3 }), undefined, 'older than the window');
+  });
+
+  it('keeps no window for a room without local members (a server API read of any name)', async () => {
+    const window = new MemoryWindow(new MemoryBroker(), 3);
+    await window.fill('nobody-here', { messages: [], position: { offset: 5, epoch: 'e' }, earliest: 1 });
+    assert.equal(await window.position('nobody-here'), undefined);
+    assert.equal(window.roomCount, 0);
   });
 
   it('with historySize 0 keeps positions only, not messages', async () => {
