@@ -3,7 +3,7 @@
  * value is reported with where it came from (flag, environment variable or file key) and what is expected, never
  * silently clamped.
  */
-import { type OptionKey, type OptionSpec, OptionSpecs } from './options.js';
+import { AUTO, type OptionKey, type OptionSpec, OptionSpecs } from './options.js';
 
 type ValueOf<S> = S extends { kind: 'int' } ? number : string;
 
@@ -37,7 +37,9 @@ function parseValue(spec: OptionSpec, raw: RawValue): { value?: number | string;
   const where = `${raw.source}=${JSON.stringify(raw.value)}`;
   if (spec.kind === 'int') {
     const trimmed = raw.value.trim();
-    if (!/^-?\d+$/.test(trimmed)) return { problem: `${where}: must be a whole number` };
+    if (spec.auto && trimmed === 'auto') return { value: spec.auto.value };
+    if (!/^-?\d+$/.test(trimmed))
+      return { problem: `${where}: must be a whole number${spec.auto ? ' or auto' : ''}` };
     const n = Number(trimmed);
     if (n < spec.min || n > spec.max) {
       const unit = spec.unit ? ` ${spec.unit}` : '';
@@ -85,6 +87,16 @@ function crossCheck(config: Config): string[] {
 export function storeOf(config: Config): Exclude<Config['store'], 'auto'> {
   if (config.store !== 'auto') return config.store;
   return config.databaseUrl !== '' ? 'postgres' : 'embedded';
+}
+
+/**
+ * How long a message waits for others to share its commit: `--commit-wait-ms`, or for `auto` what suits the store.
+ * A PGlite commit costs ~2 ms of the event loop whatever it holds (measured in docs/benchmarks.md), so the embedded
+ * store waits longer and commits fewer, fuller batches; a PostgreSQL commit costs Parley a round trip.
+ */
+export function commitWaitOf(config: Config): number {
+  if (config.commitWaitMs !== AUTO) return config.commitWaitMs;
+  return storeOf(config) === 'embedded' ? 20 : 5;
 }
 
 /** Stores that do not fit the rest of the configuration. */

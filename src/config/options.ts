@@ -18,6 +18,11 @@ export interface IntSpec extends BaseSpec {
   max: number;
   /** Unit shown in help and errors. */
   unit?: 'ms' | 'bytes' | 'characters';
+  /**
+   * When set, the word `auto` is also accepted (and may be the default): it stands for `value` in the parsed
+   * configuration, which the composition root resolves from other options as `means` says.
+   */
+  auto?: { value: number; means: string };
 }
 export interface StringSpec extends BaseSpec {
   kind: 'string';
@@ -31,6 +36,9 @@ export interface EnumSpec extends BaseSpec {
   values: readonly string[];
 }
 export type OptionSpec = IntSpec | StringSpec | EnumSpec;
+
+/** The parsed value of `auto` (see {@link IntSpec.auto}). */
+export const AUTO = -1;
 
 const KiB = 1024;
 const MiB = 1024 * KiB;
@@ -309,10 +317,11 @@ export const OptionSpecs = {
     kind: 'int',
     flag: 'commit-wait-ms',
     env: ['PARLEY_COMMIT_WAIT_MS'],
-    default: 5,
+    default: AUTO,
     min: 0,
     max: 1000,
     unit: 'ms',
+    auto: { value: AUTO, means: '20 ms with the embedded store, 5 ms with PostgreSQL' },
     description:
       'With a database store: how long a message waits for others to share its commit when none is in progress (longer: less CPU per message at low rates, more latency)',
     group: 'engine',

@@ -1,13 +1,17 @@
 import { type OptionSpec, optionGroups } from './options.js';
 
 function allowed(spec: OptionSpec): string {
-  if (spec.kind === 'int') return `${spec.min} to ${spec.max}${spec.unit ? ` ${spec.unit}` : ''}`;
+  if (spec.kind === 'int') {
+    const range = `${spec.min} to ${spec.max}${spec.unit ? ` ${spec.unit}` : ''}`;
+    return spec.auto ? `\`auto\` (${spec.auto.means}) or ${range}` : range;
+  }
   if (spec.kind === 'enum') return spec.values.map((v) => `\`${v}\``).join(', ');
   return 'text';
 }
 
 function defaultOf(spec: OptionSpec): string {
   if (spec.default === '') return '(empty)';
+  if (spec.kind === 'int' && spec.auto?.value === spec.default) return '`auto`';
   return `\`${spec.default}\``;
 }
 

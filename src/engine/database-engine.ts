@@ -3,6 +3,7 @@ import { MemoryRegistry } from '../cluster/memory-registry.js';
 import { MemoryWindow } from '../log/memory-window.js';
 import { MemoryPresence } from '../presence/memory-presence.js';
 import { MemoryMessageRate } from '../ratelimit/memory-message-rate.js';
+import type { BatchSizes } from '../store/commit-batcher.js';
 import type { SqlDatabase } from '../store/sql.js';
 import type { Clock, Timers } from '../util/clock.js';
 import type { IdGenerator } from '../util/ids.js';
@@ -15,8 +16,8 @@ export interface DatabaseEngineOptions {
   store: 'embedded' | 'postgres';
   /** Opens the database when the engine starts. */
   open: () => Promise<SqlDatabase>;
-  /** Most messages committed in one transaction (smaller for the embedded store, whose commits block the loop). */
-  batchMaxMessages: number;
+  /** Batch sizes (smaller for the embedded store, whose commits block the loop). */
+  batch: BatchSizes;
   /** Longest a message waits for others to share its commit. */
   commitWaitMs: number;
   /** Messages of each room kept in memory in front of the database. */
@@ -39,7 +40,7 @@ export function createDatabaseEngine(options: DatabaseEngineOptions): Engine {
   const durable = createDurableLog({
     open: options.open,
     window: new MemoryWindow(broker, options.historySize),
-    batchMaxMessages: options.batchMaxMessages,
+    batch: options.batch,
     commitWaitMs: options.commitWaitMs,
     rate:
       options.userMessagesPerSec > 0

@@ -2,6 +2,7 @@ import { CachedLog } from '../log/cached-log.js';
 import { DatabaseLog } from '../log/database-log.js';
 import type { RecentWindow } from '../log/recent-window.js';
 import type { MessageRateLimiter } from '../ratelimit/message-rate.js';
+import type { BatchSizes } from '../store/commit-batcher.js';
 import { migrate } from '../store/migrate.js';
 import type { SqlDatabase } from '../store/sql.js';
 import type { Clock, TimerHandle, Timers } from '../util/clock.js';
@@ -19,8 +20,8 @@ export interface DurableLogOptions {
   open: () => Promise<SqlDatabase>;
   /** The recent window in front of the database, which also publishes committed messages. */
   window: RecentWindow;
-  /** Most messages committed in one transaction. */
-  batchMaxMessages: number;
+  /** Most messages committed in one transaction, and how many end a batch's wait. */
+  batch: BatchSizes;
   /** Longest a message waits for others to share its commit (when none is in progress). */
   commitWaitMs: number;
   /** The per-user message rate (undefined: no limit). */
@@ -63,7 +64,7 @@ export function createDurableLog(options: DurableLogOptions): DurableLog {
     get kind() {
       return opened().kind;
     },
-    query: (text, params) => opened().query(text, params),
+    query: (text, params, name) => opened().query(text, params, name),
     script: (sql) => opened().script(sql),
     exclusive: (work) => opened().exclusive(work),
     close: async () => db?.close(),
@@ -73,7 +74,7 @@ export function createDurableLog(options: DurableLogOptions): DurableLog {
     {
       ids: options.ids,
       timers: options.timers,
-      batchMaxMessages: options.batchMaxMessages,
+      batch: options.batch,
       batchMaxWaitMs: options.commitWaitMs,
     },
     async (messages) => {

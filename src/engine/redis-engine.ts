@@ -7,6 +7,7 @@ import { RedisPresence } from '../presence/redis-presence.js';
 import { RedisMessageRate } from '../ratelimit/redis-message-rate.js';
 import { RedisKeys } from '../redis/keys.js';
 import { createRedisLink, type RedisLink, type RedisTarget } from '../redis/link.js';
+import type { BatchSizes } from '../store/commit-batcher.js';
 import type { SqlDatabase } from '../store/sql.js';
 import type { Clock, Timers } from '../util/clock.js';
 import type { IdGenerator } from '../util/ids.js';
@@ -37,7 +38,7 @@ export interface RedisEngineOptions {
    */
   database?: {
     open: () => Promise<SqlDatabase>;
-    batchMaxMessages: number;
+    batch: BatchSizes;
     commitWaitMs: number;
     retentionDays: number;
     timers: Timers;
@@ -126,7 +127,7 @@ function databaseLog(
   return createDurableLog({
     open: database.open,
     window: new RedisWindow(link, keys, { size: options.historySize, ttlMs: options.historyTtlMs }),
-    batchMaxMessages: database.batchMaxMessages,
+    batch: database.batch,
     commitWaitMs: database.commitWaitMs,
     rate,
     retentionDays: database.retentionDays,

@@ -1,7 +1,7 @@
 import { EngineUnavailableError, RateLimitError } from '../engine/engine.js';
 import type { ChatMessage, MessageDraft, StreamPosition } from '../engine/types.js';
 import type { MessageRateLimiter } from '../ratelimit/message-rate.js';
-import { CommitBatcher, type Queued } from '../store/commit-batcher.js';
+import { type BatchSizes, CommitBatcher, type Queued } from '../store/commit-batcher.js';
 import { isUnavailable, type SqlDatabase, type SqlRunner } from '../store/sql.js';
 import type { TimerHandle, Timers } from '../util/clock.js';
 import type { IdGenerator } from '../util/ids.js';
@@ -11,8 +11,8 @@ import type { AppendResult, HistoryPage, HistoryQuery, RoomLog } from './room-lo
 export interface DatabaseLogOptions {
   ids: IdGenerator;
   timers: Timers;
-  /** Most messages committed in one transaction. */
-  batchMaxMessages: number;
+  /** Most messages committed in one transaction, and how many end a batch's wait. */
+  batch: BatchSizes;
   /** Longest a message waits for its batch to start (when no batch is being committed). */
   batchMaxWaitMs: number;
 }
@@ -33,65 +33,69 @@ interface MessageRow {
 const MESSAGE_COLUMNS = 'm.room, m."offset", m.id, m.sender_id, m.sender_name, m.text, m.ts, m.cid, r.epoch';
 
 /**
- * One batch, one statement (after its input: {@link ARRAY_INPUT} or {@link valuesInput}). Parameters: the index of
- * each draft in the batch, its room, id, sender id, sender name, text, ts and cid, and `epoch`: the parameter of the
- * epoch given to rooms created now. Drafts already stored (same room, sender and
- * cid) come back as duplicates with the stored message; the others take the next offsets of their room (the
- * room's row is locked by the upsert until the statement ends; rooms in sorted order, so that two instances'
- * batches never wait on each other in a cycle) and are inserted, in batch order within each room.
+ * One batch, one statement (after its input, {@link ARRAY_INPUT}). Parameters: arrays of the index of each
+ * draft in the batch, its room, id, sender id, sender name, text, ts and cid ($1-$8), and the epoch given to rooms
+ * created now ($9).
+ *
+ * - `dup`: drafts already stored (same room, sender and cid) come back as duplicates with the stored message,
+ *   found by one probe of the idempotency index per draft. The statement is prepared, and its cached generic plan
+ *   must stay an index lookup whatever the table's size was when it was planned: a join the planner may turn into
+ *   a scan of every message is planned for a small table, and PGlite has no autovacuum to re-plan it as the table
+ *   grows.
+ * - `fresh`, `taken`: the others take the next offsets of their room, in batch order within the room (one upsert
+ *   of the rooms' rows, which stay locked until the statement ends; rooms in sorted order, so that two instances'
+ *   batches never wait on each other in a cycle).
+ * - `planned`, `stored`: each new message with its offset, inserted; the result is read from `planned` (a
+ *   data-modifying step runs to completion whether or not it is read, and its failure fails the statement), which
+ *   saves joining the inserted rows back to their drafts.
  */
-const appendAfterInput = (epoch: string) => `
+const APPEND_AFTER_INPUT = `
 dup AS (
-  SELECT i.n, m."offset", m.id, m.sender_name, m.text, m.ts
-  FROM input i JOIN parley_messages m ON m.room = i.room AND m.sender_id = i.sender_id AND m.cid = i.cid
+  SELECT i.n, m.*
+  FROM input i CROSS JOIN LATERAL (
+    SELECT m."offset", m.id, m.sender_name, m.text, m.ts, r.epoch
+    FROM parley_messages m JOIN parley_rooms r ON r.room = m.room
+    WHERE m.room = i.room AND m.sender_id = i.sender_id AND m.cid = i.cid LIMIT 1
+  ) m
 ),
 fresh AS (
-  SELECT i.*, row_number() OVER (PARTITION BY i.room ORDER BY i.n) AS k
+  SELECT i.*, row_number() OVER (PARTITION BY i.room ORDER BY i.n) AS k, count(*) OVER (PARTITION BY i.room) AS c
   FROM input i WHERE NOT EXISTS (SELECT 1 FROM dup WHERE dup.n = i.n)
 ),
-counts AS (SELECT room, count(*)::bigint AS c FROM fresh GROUP BY room),
 taken AS (
   INSERT INTO parley_rooms AS r (room, epoch, last_offset)
-  SELECT room, ${epoch}::text, c FROM counts ORDER BY room
+  SELECT room, $9::text, count(*) FROM fresh GROUP BY room ORDER BY room
   ON CONFLICT (room) DO UPDATE SET last_offset = r.last_offset + EXCLUDED.last_offset, updated_at = now()
   RETURNING r.room, r.epoch, r.last_offset
 ),
+planned AS (
+  SELECT f.n, f.room, t.last_offset - f.c + f.k AS "offset", t.epoch, f.id, f.sender_id, f.sender_name, f.text,
+         f.ts, f.cid
+  FROM fresh f JOIN taken t ON t.room = f.room
+),
 stored AS (
   INSERT INTO parley_messages (room, "offset", id, sender_id, sender_name, text, ts, cid)
-  SELECT f.room, t.last_offset - c.c + f.k, f.id, f.sender_id, f.sender_name, f.text, f.ts, f.cid
-  FROM fresh f JOIN taken t ON t.room = f.room JOIN counts c ON c.room = f.room
-  RETURNING room, "offset", id
+  SELECT room, "offset", id, sender_id, sender_name, text, ts, cid FROM planned
 )
-SELECT f.n, s."offset", t.epoch, false AS duplicate, f.id, f.sender_name, f.text, f.ts
-  FROM stored s JOIN fresh f ON f.id = s.id AND f.room = s.room JOIN taken t ON t.room = s.room
+SELECT n, "offset", epoch, false AS duplicate, id, sender_name, text, ts FROM planned
 UNION ALL
-SELECT d.n, d."offset", r.epoch, true, d.id, d.sender_name, d.text, d.ts
-  FROM dup d JOIN input i ON i.n = d.n JOIN parley_rooms r ON r.room = i.room`;
+SELECT d.n, d."offset", d.epoch, true, d.id, d.sender_name, d.text, d.ts FROM dup d`;
 
-/** The drafts as arrays, one parameter per column: one plan for any batch size (PostgreSQL). */
+/**
+ * The drafts as arrays, one parameter per column: one statement for any batch size, prepared once per connection
+ * ({@link APPEND_STATEMENT}), so that a commit does not pay for planning it (on the embedded store planning cost
+ * five times the run of a one-message batch).
+ */
 const ARRAY_INPUT = `
 WITH input AS (
   SELECT * FROM unnest($1::int[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::bigint[], $8::text[])
     AS i(n, room, id, sender_id, sender_name, text, ts, cid)
 ),`;
 
-/**
- * The drafts as a VALUES list, one parameter per field: cheaper than array parameters for the embedded store
- * (PGlite parses parameters in JavaScript and WebAssembly: arrays cost ~0.7 ms more per statement), whose batches
- * are small. $1 is the epoch; the fields start at $2.
- */
-function valuesInput(count: number): string {
-  const rows: string[] = [];
-  for (let i = 0; i < count; i += 1) {
-    const at = 2 + i * 8;
-    rows.push(
-      `($${at}::int, $${at + 1}::text, $${at + 2}::text, $${at + 3}::text, $${at + 4}::text, $${at + 5}::text, $${at + 6}::bigint, $${at + 7}::text)`,
-    );
-  }
-  return `\nWITH input (n, room, id, sender_id, sender_name, text, ts, cid) AS (VALUES ${rows.join(', ')}),`;
-}
+/** The group commit's statement (see {@link APPEND_AFTER_INPUT}). */
+const APPEND_STATEMENT = ARRAY_INPUT + APPEND_AFTER_INPUT;
 
-/** A row of {@link APPEND}'s result. */
+/** A row of {@link APPEND_STATEMENT}'s result. */
 interface AppendedRow {
   n: number;
   offset: string;
@@ -155,7 +159,7 @@ export class DatabaseLog implements RoomLog {
     private readonly rate?: MessageRateLimiter,
   ) {
     this.batcher = new CommitBatcher((batch) => this.commit(batch), {
-      maxBatch: options.batchMaxMessages,
+      ...options.batch,
       maxWaitMs: options.batchMaxWaitMs,
       timers: options.timers,
     });
@@ -188,12 +192,15 @@ export class DatabaseLog implements RoomLog {
         `SELECT ${MESSAGE_COLUMNS} FROM parley_messages m JOIN parley_rooms r ON r.room = m.room
          WHERE ${where.join(' AND ')} ORDER BY m."offset" ${order} LIMIT ${limit}`,
         bounds,
+        // One prepared statement per shape of the bounds (four).
+        `parley_read${query.after !== undefined ? '_after' : ''}${query.before !== undefined ? '_before' : ''}`,
       );
       const messages = page.rows.map(toMessage);
       if (order === 'DESC') messages.reverse();
       const first = await this.db.query<{ min: string | null }>(
         'SELECT min("offset") AS min FROM parley_messages WHERE room = $1',
         [room],
+        'parley_earliest',
       );
       const earliest = first.rows[0]?.min ? Number(first.rows[0].min) : position.offset + 1;
       return { messages, position, earliest };
@@ -241,6 +248,7 @@ export class DatabaseLog implements RoomLog {
        SELECT epoch, last_offset FROM created
        UNION ALL SELECT epoch, last_offset FROM parley_rooms WHERE room = $1 LIMIT 1`,
       [room, this.options.ids.epoch()],
+      'parley_room_position',
     );
     const row = rows[0] as { epoch: string; last_offset: string };
     return { epoch: row.epoch, offset: Number(row.last_offset) };
@@ -275,7 +283,7 @@ export class DatabaseLog implements RoomLog {
 
   /**
    * Stores a batch: with a rate limit, first one read finds the duplicates among the batch (they cost no token)
-   * and the limiter is asked for the others; then one statement does the rest (see {@link appendAfterInput}). No explicit
+   * and the limiter is asked for the others; then one statement does the rest (see {@link APPEND_AFTER_INPUT}). No explicit
    * transaction: the statement is atomic, and two round trips (one without a limit) cost far less than a
    * BEGIN … COMMIT of four (on the embedded store each statement costs ~0.3 ms of the event loop).
    */
@@ -311,6 +319,7 @@ export class DatabaseLog implements RoomLog {
        JOIN unnest($1::text[], $2::text[], $3::text[]) AS k(room, sender_id, cid)
          ON m.room = k.room AND m.sender_id = k.sender_id AND m.cid = k.cid`,
       [drafts.map((d) => d.room), drafts.map((d) => d.from.id), drafts.map((d) => d.cid)],
+      'parley_stored_cids',
     );
     const stored = new Map(
       existing.rows.map((row) => [`${row.room}\u0000${row.sender_id}\u0000${row.cid}`, row]),
@@ -339,33 +348,21 @@ export class DatabaseLog implements RoomLog {
   ): Promise<void> {
     if (candidates.length === 0) return;
     const drafts = candidates.map((q) => q.item);
-    const epoch = this.options.ids.epoch();
-    let text: string;
-    let params: unknown[];
-    if (this.db.kind === 'embedded') {
-      text = valuesInput(drafts.length) + appendAfterInput('$1');
-      params = [epoch];
-      drafts.forEach((d, i) => {
-        params.push(i, d.room, d.id, d.from.id, d.from.name, d.text, d.ts, d.cid);
-      });
-    } else {
-      text = ARRAY_INPUT + appendAfterInput('$9');
-      params = [
-        drafts.map((_, i) => i),
-        drafts.map((d) => d.room),
-        drafts.map((d) => d.id),
-        drafts.map((d) => d.from.id),
-        drafts.map((d) => d.from.name),
-        drafts.map((d) => d.text),
-        drafts.map((d) => d.ts),
-        drafts.map((d) => d.cid),
-        epoch,
-      ];
-    }
+    const params = [
+      drafts.map((_, i) => i),
+      drafts.map((d) => d.room),
+      drafts.map((d) => d.id),
+      drafts.map((d) => d.from.id),
+      drafts.map((d) => d.from.name),
+      drafts.map((d) => d.text),
+      drafts.map((d) => d.ts),
+      drafts.map((d) => d.cid),
+      this.options.ids.epoch(),
+    ];
     let rows: AppendedRow[] | undefined;
     for (let attempt = 1; !rows; attempt += 1) {
       try {
-        rows = (await this.db.query<AppendedRow>(text, params)).rows;
+        rows = (await this.db.query<AppendedRow>(APPEND_STATEMENT, params, 'parley_append')).rows;
       } catch (error) {
         const unique = (error as { code?: unknown }).code === '23505';
         if (!unique || attempt >= 3) throw error;

@@ -18,8 +18,8 @@ export interface PgDatabaseOptions {
 /** Runs statements on one checked-out client. */
 function clientRunner(client: pg.PoolClient): SqlSession {
   const runner: SqlRunner = {
-    query: async <Row>(text: string, params?: unknown[]) => {
-      const result = await client.query(text, params);
+    query: async <Row>(text: string, params?: unknown[], name?: string) => {
+      const result = await client.query({ text, values: params, name });
       return { rows: result.rows as Row[], rowCount: result.rowCount ?? 0 };
     },
     script: async (sql) => {
@@ -62,8 +62,9 @@ export class PgDatabase implements SqlDatabase {
     this.pool.on('error', (error) => this.lost(error));
   }
 
-  async query<Row>(text: string, params?: unknown[]): Promise<SqlResult<Row>> {
-    const result = await this.pool.query(text, params);
+  async query<Row>(text: string, params?: unknown[], name?: string): Promise<SqlResult<Row>> {
+    // node-postgres prepares a named statement on each pooled connection the first time it runs there.
+    const result = await this.pool.query({ text, values: params, name });
     return { rows: result.rows as Row[], rowCount: result.rowCount ?? 0 };
   }
 

@@ -1,14 +1,17 @@
 import { mkdir, open, readFile, rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { PGlite, type Transaction } from '@electric-sql/pglite';
+import { PgliteStatements } from './pglite-statements.js';
 import type { SqlDatabase, SqlResult, SqlRunner, SqlSession } from './sql.js';
 
 /** The file that marks a data directory as in use by a running process (PGlite is single-process). */
 const LOCK_FILE = 'parley.pid';
 
-function runner(db: PGlite | Transaction): SqlRunner {
+/** Runs statements on `db`; named ones through `statements` when given (not inside a transaction). */
+function runner(db: PGlite | Transaction, statements?: PgliteStatements): SqlRunner {
   return {
-    query: async <Row>(text: string, params?: unknown[]): Promise<SqlResult<Row>> => {
+    query: async <Row>(text: string, params?: unknown[], name?: string): Promise<SqlResult<Row>> => {
+      if (name && statements) return statements.run<Row>(name, text, params ?? []);
       const result = await db.query<Row>(text, params);
       return { rows: result.rows, rowCount: result.affectedRows ?? 0 };
     },
@@ -65,10 +68,14 @@ async function lockDataDir(dir: string): Promise<string> {
 export class PgliteDatabase implements SqlDatabase {
   readonly kind = 'embedded';
 
+  private readonly statements: PgliteStatements;
+
   private constructor(
     private readonly db: PGlite,
     private readonly lock: string,
-  ) {}
+  ) {
+    this.statements = new PgliteStatements(db);
+  }
 
   /** Opens (creating on first use) the database in `dataDir`. */
   static async open(dataDir: string): Promise<PgliteDatabase> {
@@ -83,8 +90,8 @@ export class PgliteDatabase implements SqlDatabase {
     }
   }
 
-  query<Row>(text: string, params?: unknown[]): Promise<SqlResult<Row>> {
-    return runner(this.db).query<Row>(text, params);
+  query<Row>(text: string, params?: unknown[], name?: string): Promise<SqlResult<Row>> {
+    return runner(this.db, this.statements).query<Row>(text, params, name);
   }
 
   script(sql: string): Promise<void> {

@@ -13,8 +13,16 @@ export interface SqlResult<Row> {
 
 /** Runs statements (on a pool, in a transaction, or on an exclusive session). */
 export interface SqlRunner {
-  /** One statement with `$1`-style parameters. */
-  query<Row = Record<string, unknown>>(text: string, params?: unknown[]): Promise<SqlResult<Row>>;
+  /**
+   * One statement with `$1`-style parameters. With a `name`, the statement is parsed and planned once per
+   * connection and reused (a prepared statement): for the hot path, whose planning would cost more than running
+   * it. A name always stands for the same text.
+   */
+  query<Row = Record<string, unknown>>(
+    text: string,
+    params?: unknown[],
+    name?: string,
+  ): Promise<SqlResult<Row>>;
   /** Several statements without parameters (a migration file). */
   script(sql: string): Promise<void>;
 }

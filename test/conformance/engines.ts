@@ -30,7 +30,7 @@ export function testRedisEngine(
     commandTimeoutMs: 2000,
     instance: `test-${randomId()}`,
     database: open
-      ? { open, batchMaxMessages: 500, commitWaitMs: 2, retentionDays: 0, timers: systemTimers }
+      ? { open, batch: { max: 500, fillTarget: 50 }, commitWaitMs: 2, retentionDays: 0, timers: systemTimers }
       : undefined,
     clock,
     ids: randomIds(),
@@ -48,7 +48,7 @@ export function testDatabaseEngine(
   return createDatabaseEngine({
     store,
     open,
-    batchMaxMessages: store === 'embedded' ? 200 : 500,
+    batch: store === 'embedded' ? { max: 100, fillTarget: 20 } : { max: 500, fillTarget: 50 },
     commitWaitMs: 2,
     historySize: options.historySize,
     userMessagesPerSec: options.userMessagesPerSec ?? 0,

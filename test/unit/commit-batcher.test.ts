@@ -4,7 +4,7 @@ import { CommitBatcher, type Queued } from '../../src/store/commit-batcher.js';
 import { ManualClock } from '../../src/util/clock.js';
 
 /** A batcher whose commits the test settles by hand, recording each batch. */
-function batcher(maxBatch: number, maxWaitMs: number) {
+function batcher(max: number, maxWaitMs: number, fillTarget = max) {
   const clock = new ManualClock(0);
   const batches: number[][] = [];
   const open: Array<{ batch: Array<Queued<number, number>>; done: (error?: Error) => void }> = [];
@@ -21,7 +21,7 @@ function batcher(maxBatch: number, maxWaitMs: number) {
           },
         });
       }),
-    { maxBatch, maxWaitMs, timers: clock },
+    { max, fillTarget, maxWaitMs, timers: clock },
   );
   return { b, batches, open, clock };
 }
@@ -64,5 +64,33 @@ describe('commit batcher (group commit)', () => {
     assert.deepEqual(batches, [[1, 2], [3]]);
     open[1]?.done();
     assert.equal(await items[2], 30);
+  });
+
+  it('ends the wait once a batch holds its fill target, without a stale timer cutting the next wait short', async () => {
+    const { b, batches, open, clock } = batcher(100, 20, 3);
+    const first = [b.add(1), b.add(2)];
+    clock.advance(5);
+    assert.deepEqual(batches, [], 'below the fill target: waits');
+    first.push(b.add(3));
+    assert.deepEqual(batches, [[1, 2, 3]], 'the fill target ends the wait');
+    const during = [b.add(4), b.add(5), b.add(6), b.add(7)];
+    assert.equal(batches.length, 1, 'nothing goes while a batch commits, whatever its size');
+    open[0]?.done();
+    await Promise.all(first);
+    await turn();
+    assert.deepEqual(batches[1], [4, 5, 6, 7], 'what queued meanwhile goes at once, beyond the fill target');
+    open[1]?.done();
+    await Promise.all(during);
+    const late = b.add(8);
+    clock.advance(19);
+    assert.equal(
+      batches.length,
+      2,
+      "the first batch's timer was cancelled: a new batch waits its whole window",
+    );
+    clock.advance(1);
+    assert.deepEqual(batches[2], [8]);
+    open[2]?.done();
+    assert.equal(await late, 80);
   });
 });

@@ -5,7 +5,14 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { parseCommandLine, UsageError } from '../../src/cli/args.js';
 import { helpText } from '../../src/cli/help.js';
-import { ConfigError, defaultConfig, loadConfig, makeConfig, storeOf } from '../../src/config/config.js';
+import {
+  ConfigError,
+  commitWaitOf,
+  defaultConfig,
+  loadConfig,
+  makeConfig,
+  storeOf,
+} from '../../src/config/config.js';
 import { readConfigFile } from '../../src/config/config-file.js';
 import { OptionSpecs } from '../../src/config/options.js';
 import { configurationReference } from '../../src/config/reference.js';
@@ -66,6 +73,19 @@ describe('config', () => {
     assert.match(problems({ store: 'postgres' })[0] ?? '', /--store postgres needs --database-url/);
     assert.match(problems({ store: 'redis' })[0] ?? '', /--store redis needs --redis-url/);
     assert.match(problems({ store: 'memory', databaseUrl: 'postgres://db/p' })[0] ?? '', /drop one of them/);
+  });
+
+  it('resolves an automatic commit window from the store, and takes a number or auto from the user', () => {
+    assert.equal(commitWaitOf(loadConfig({}, {})), 20, 'the embedded store commits fewer, fuller batches');
+    assert.equal(commitWaitOf(loadConfig({ databaseUrl: 'postgres://db/p' }, {})), 5);
+    assert.equal(commitWaitOf(loadConfig({ commitWaitMs: '0' }, {})), 0, 'a number is taken as it is');
+    assert.equal(commitWaitOf(loadConfig({}, { PARLEY_COMMIT_WAIT_MS: 'auto' })), 20);
+    assert.match(problems({ commitWaitMs: 'soon' })[0] ?? '', /must be a whole number or auto/);
+    assert.match(
+      problems({ commitWaitMs: '-1' })[0] ?? '',
+      /between 0 and 1000/,
+      'the value behind auto is not an input',
+    );
   });
 
   it('rejects out-of-range numbers and bad strings', () => {
