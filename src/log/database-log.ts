@@ -92,8 +92,8 @@ WITH input AS (
     AS i(n, room, id, sender_id, sender_name, text, ts, cid)
 ),`;
 
-/** The group commit's statement (see {@link APPEND_AFTER_INPUT}). */
-const APPEND_STATEMENT = ARRAY_INPUT + APPEND_AFTER_INPUT;
+/** The group commit's statement (see {@link APPEND_AFTER_INPUT}); exported for the test of its plan. */
+export const APPEND_STATEMENT = ARRAY_INPUT + APPEND_AFTER_INPUT;
 
 /** A row of {@link APPEND_STATEMENT}'s result. */
 interface AppendedRow {
