@@ -6,6 +6,8 @@ import { cp, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe } from 'node:test';
+import { SqlRoomDirectory } from '../../src/rooms/sql-room-directory.js';
+import { migrate } from '../../src/store/migrate.js';
 import { PgliteDatabase } from '../../src/store/pglite-database.js';
 import { ManualClock } from '../../src/util/clock.js';
 import { randomId } from '../../src/util/ids.js';
@@ -13,6 +15,7 @@ import { brokerSuite } from './broker.suite.js';
 import { testDatabaseEngine } from './engines.js';
 import type { FixtureFactory } from './fixture.js';
 import { retentionCase } from './retention.suite.js';
+import { roomDirectorySuite } from './room-directory.suite.js';
 import { roomLogSuite } from './room-log.suite.js';
 
 describe('Embedded store conformance (PGlite)', () => {
@@ -50,4 +53,13 @@ describe('Embedded store conformance (PGlite)', () => {
   roomLogSuite('embedded', factory);
   brokerSuite('embedded', factory);
   retentionCase(factory);
+  roomDirectorySuite('embedded', {
+    async create() {
+      const dir = join(root, randomId());
+      await cp(template, dir, { recursive: true });
+      const db = await PgliteDatabase.open(dir);
+      await migrate(db);
+      return { directory: new SqlRoomDirectory(db), close: () => db.close() };
+    },
+  });
 });

@@ -1,11 +1,13 @@
 import { createMemoryEngine } from '../../src/engine/memory-engine.js';
 import type { MemoryLog } from '../../src/log/memory-log.js';
+import { MemoryRoomDirectory } from '../../src/rooms/memory-room-directory.js';
 import { ManualClock } from '../../src/util/clock.js';
 import { randomIds } from '../../src/util/ids.js';
 import { brokerSuite } from './broker.suite.js';
 import type { FixtureFactory } from './fixture.js';
 import { presenceSuite } from './presence.suite.js';
 import { registrySuite } from './registry.suite.js';
+import { roomDirectorySuite } from './room-directory.suite.js';
 import { roomLogSuite } from './room-log.suite.js';
 
 const memory: FixtureFactory = {
@@ -29,3 +31,8 @@ brokerSuite('memory', memory);
 roomLogSuite('memory', memory);
 presenceSuite('memory', memory);
 registrySuite('memory', memory);
+roomDirectorySuite('memory', {
+  async create() {
+    return { directory: new MemoryRoomDirectory(), close: async () => {} };
+  },
+});

@@ -7,6 +7,8 @@
 import { after, before, describe } from 'node:test';
 import type { Engine } from '../../src/engine/engine.js';
 import type { RedisTarget } from '../../src/redis/link.js';
+import { SqlRoomDirectory } from '../../src/rooms/sql-room-directory.js';
+import { migrate } from '../../src/store/migrate.js';
 import { PgDatabase } from '../../src/store/pg-database.js';
 import { ManualClock } from '../../src/util/clock.js';
 import { randomId } from '../../src/util/ids.js';
@@ -18,6 +20,7 @@ import { keysOn, testDatabaseEngine, testRedisEngine } from './engines.js';
 import type { EngineFixture, FixtureFactory, FixtureOptions } from './fixture.js';
 import { presenceSuite } from './presence.suite.js';
 import { retentionCase } from './retention.suite.js';
+import { roomDirectorySuite } from './room-directory.suite.js';
 import { roomLogSuite } from './room-log.suite.js';
 
 /** A fresh database on the private server, and a way to count what is stored in it. */
@@ -64,6 +67,13 @@ describe('PostgreSQL store conformance (one node)', () => {
   roomLogSuite('postgres', factory);
   brokerSuite('postgres', factory);
   retentionCase(factory);
+  roomDirectorySuite('postgres', {
+    async create() {
+      const db = await (await freshDatabase(server)).open();
+      await migrate(db);
+      return { directory: new SqlRoomDirectory(db), close: () => db.close() };
+    },
+  });
 });
 
 /** Two nodes on one database and one Redis (or Redis Cluster): the recent window and the bus in Redis. */

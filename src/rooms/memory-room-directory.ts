@@ -1,0 +1,243 @@
+import type {
+  BanRecord,
+  InvitationRecord,
+  MemberRecord,
+  NewRoom,
+  PageRequest,
+  Role,
+  RoomCursor,
+  RoomDirectory,
+  RoomPatch,
+  RoomRecord,
+} from './room-directory.js';
+
+/** The value under `key`, created by `make` when missing. */
+function entry<K, V>(map: Map<K, V>, key: K, make: () => V): V {
+  let value = map.get(key);
+  if (value === undefined) {
+    value = make();
+    map.set(key, value);
+  }
+  return value;
+}
+
+/** Map of maps: room → user → record. */
+class Table<T> {
+  private readonly rows = new Map<string, Map<string, T>>();
+
+  get(room: string, user: string): T | undefined {
+    return this.rows.get(room)?.get(user);
+  }
+
+  set(room: string, user: string, row: T): void {
+    entry(this.rows, room, () => new Map<string, T>()).set(user, row);
+  }
+
+  delete(room: string, user: string): boolean {
+    const users = this.rows.get(room);
+    if (!users?.delete(user)) return false;
+    if (users.size === 0) this.rows.delete(room);
+    return true;
+  }
+
+  of(room: string): Map<string, T> | undefined {
+    return this.rows.get(room);
+  }
+}
+
+const byString = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+
+/**
+ * The room directory in process memory: for `--store memory` (tests, throwaway demos). Records are copied in and
+ * out, so no caller can change what is stored by holding a reference.
+ */
+export class MemoryRoomDirectory implements RoomDirectory {
+  private readonly rooms = new Map<string, RoomRecord>();
+  private readonly directs = new Map<string, string>();
+  private readonly membersByRoom = new Table<MemberRecord>();
+  /** user → rooms they belong to (the reverse index `roomsOf` reads). */
+  private readonly roomsByUser = new Map<string, Set<string>>();
+  private readonly invitations = new Table<InvitationRecord>();
+  private readonly invitationsByUser = new Map<string, Set<string>>();
+  private readonly bans = new Table<BanRecord>();
+
+  async create(input: NewRoom): Promise<{ room: RoomRecord; created: boolean }> {
+    const existing =
+      this.rooms.get(input.id) ??
+      (input.directKey !== undefined ? this.roomOfDirect(input.directKey) : undefined);
+    if (existing) return { room: { ...existing }, created: false };
+    const room: RoomRecord = {
+      id: input.id,
+      kind: input.kind,
+      name: input.name,
+      topic: input.topic ?? '',
+      createdBy: input.createdBy,
+      createdAt: input.createdAt,
+      memberCount: 0,
+    };
+    if (input.directKey !== undefined) {
+      room.directKey = input.directKey;
+      this.directs.set(input.directKey, room.id);
+    }
+    this.rooms.set(room.id, room);
+    for (const { userId, role } of input.members) {
+      const member: MemberRecord = { room: room.id, userId, role, joinedAt: input.createdAt };
+      if (userId !== input.createdBy) member.invitedBy = input.createdBy;
+      this.insertMember(member);
+    }
+    return { room: { ...room }, created: true };
+  }
+
+  async get(id: string): Promise<RoomRecord | undefined> {
+    const room = this.rooms.get(id);
+    return room && { ...room };
+  }
+
+  async direct(directKey: string): Promise<RoomRecord | undefined> {
+    const room = this.roomOfDirect(directKey);
+    return room && { ...room };
+  }
+
+  async update(id: string, patch: RoomPatch): Promise<RoomRecord | undefined> {
+    const room = this.rooms.get(id);
+    if (!room) return undefined;
+    if (patch.name !== undefined) room.name = patch.name;
+    if (patch.topic !== undefined) room.topic = patch.topic;
+    if (patch.archivedAt === null) delete room.archivedAt;
+    else if (patch.archivedAt !== undefined) room.archivedAt = patch.archivedAt;
+    return { ...room };
+  }
+
+  async publicRooms(page: PageRequest<RoomCursor>): Promise<RoomRecord[]> {
+    const after = page.after;
+    return [...this.rooms.values()]
+      .filter((r) => r.kind === 'public' && r.archivedAt === undefined)
+      .filter((r) => !after || byString(r.name, after.name) > 0 || (r.name === after.name && r.id > after.id))
+      .sort((a, b) => byString(a.name, b.name) || byString(a.id, b.id))
+      .slice(0, Math.max(0, page.limit))
+      .map((r) => ({ ...r }));
+  }
+
+  async member(room: string, userId: string): Promise<MemberRecord | undefined> {
+    const member = this.membersByRoom.get(room, userId);
+    return member && { ...member };
+  }
+
+  async addMember(member: MemberRecord): Promise<boolean> {
+    if (!this.rooms.has(member.room) || this.membersByRoom.get(member.room, member.userId)) return false;
+    this.insertMember({ ...member });
+    this.dropInvitation(member.room, member.userId);
+    return true;
+  }
+
+  async removeMember(room: string, userId: string): Promise<boolean> {
+    if (!this.membersByRoom.delete(room, userId)) return false;
+    const rooms = this.roomsByUser.get(userId);
+    rooms?.delete(room);
+    if (rooms?.size === 0) this.roomsByUser.delete(userId);
+    const record = this.rooms.get(room);
+    if (record) record.memberCount -= 1;
+    return true;
+  }
+
+  async setRole(room: string, userId: string, role: Role): Promise<boolean> {
+    const member = this.membersByRoom.get(room, userId);
+    if (!member) return false;
+    member.role = role;
+    return true;
+  }
+
+  async setMute(
+    room: string,
+    userId: string,
+    mute: { at: number; expiresAt?: number } | undefined,
+  ): Promise<boolean> {
+    const member = this.membersByRoom.get(room, userId);
+    if (!member) return false;
+    delete member.mutedAt;
+    delete member.muteExpiresAt;
+    if (mute) {
+      member.mutedAt = mute.at;
+      if (mute.expiresAt !== undefined) member.muteExpiresAt = mute.expiresAt;
+    }
+    return true;
+  }
+
+  async members(room: string, page: PageRequest<string>): Promise<MemberRecord[]> {
+    const after = page.after;
+    return [...(this.membersByRoom.of(room)?.values() ?? [])]
+      .filter((m) => after === undefined || m.userId > after)
+      .sort((a, b) => byString(a.userId, b.userId))
+      .slice(0, Math.max(0, page.limit))
+      .map((m) => ({ ...m }));
+  }
+
+  async roomsOf(userId: string): Promise<Array<{ room: RoomRecord; member: MemberRecord }>> {
+    return [...(this.roomsByUser.get(userId) ?? [])].sort(byString).map((id) => ({
+      room: { ...(this.rooms.get(id) as RoomRecord) },
+      member: { ...(this.membersByRoom.get(id, userId) as MemberRecord) },
+    }));
+  }
+
+  async invite(invitation: InvitationRecord): Promise<boolean> {
+    const { room, userId } = invitation;
+    if (!this.rooms.has(room)) return false;
+    if (this.membersByRoom.get(room, userId) || this.invitations.get(room, userId)) return false;
+    this.invitations.set(room, userId, { ...invitation });
+    entry(this.invitationsByUser, userId, () => new Set<string>()).add(room);
+    return true;
+  }
+
+  async invitation(room: string, userId: string): Promise<InvitationRecord | undefined> {
+    const invitation = this.invitations.get(room, userId);
+    return invitation && { ...invitation };
+  }
+
+  async invitationsOf(userId: string): Promise<Array<{ room: RoomRecord; invitation: InvitationRecord }>> {
+    return [...(this.invitationsByUser.get(userId) ?? [])].sort(byString).map((id) => ({
+      room: { ...(this.rooms.get(id) as RoomRecord) },
+      invitation: { ...(this.invitations.get(id, userId) as InvitationRecord) },
+    }));
+  }
+
+  async removeInvitation(room: string, userId: string): Promise<boolean> {
+    return this.dropInvitation(room, userId);
+  }
+
+  async ban(ban: BanRecord): Promise<{ wasMember: boolean }> {
+    const wasMember = await this.removeMember(ban.room, ban.userId);
+    this.dropInvitation(ban.room, ban.userId);
+    this.bans.set(ban.room, ban.userId, { ...ban });
+    return { wasMember };
+  }
+
+  async activeBan(room: string, userId: string, now: number): Promise<BanRecord | undefined> {
+    const ban = this.bans.get(room, userId);
+    if (!ban || (ban.expiresAt !== undefined && ban.expiresAt <= now)) return undefined;
+    return { ...ban };
+  }
+
+  async unban(room: string, userId: string): Promise<boolean> {
+    return this.bans.delete(room, userId);
+  }
+
+  private roomOfDirect(directKey: string): RoomRecord | undefined {
+    const id = this.directs.get(directKey);
+    return id === undefined ? undefined : this.rooms.get(id);
+  }
+
+  private insertMember(member: MemberRecord): void {
+    this.membersByRoom.set(member.room, member.userId, member);
+    entry(this.roomsByUser, member.userId, () => new Set<string>()).add(member.room);
+    const room = this.rooms.get(member.room);
+    if (room) room.memberCount += 1;
+  }
+
+  private dropInvitation(room: string, userId: string): boolean {
+    if (!this.invitations.delete(room, userId)) return false;
+    const rooms = this.invitationsByUser.get(userId);
+    rooms?.delete(room);
+    if (rooms?.size === 0) this.invitationsByUser.delete(userId);
+    return true;
+  }
+}

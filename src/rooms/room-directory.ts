@@ -1,0 +1,163 @@
+/**
+ * Rooms as things that exist, and who belongs to them: the storage contract of group chat. The directory only
+ * stores and answers; who may do what is decided above it (permissions), and what happens live (events, fan-out)
+ * too. Every operation that changes several records does so atomically: a room is created with its first
+ * members, a join clears the user's invitation, a ban removes the membership and the invitation.
+ *
+ * Times are milliseconds since the Unix epoch, given by the caller (the injected clock). User and room ids are
+ * opaque strings. Implementations: memory (`memory-room-directory.ts`); each runs the conformance suite in
+ * `test/conformance/room-directory.suite.ts`.
+ */
+
+/** public: anyone may join; private: by invitation; direct: a conversation of fixed people (1:1 or a group). */
+export type RoomKind = 'public' | 'private' | 'direct';
+
+/** A member's role in a room, from most to least powerful. */
+export type Role = 'owner' | 'admin' | 'member';
+
+/** A room as stored. */
+export interface RoomRecord {
+  id: string;
+  kind: RoomKind;
+  /** Display name (a rename changes this, never the id). */
+  name: string;
+  topic: string;
+  createdBy: string;
+  createdAt: number;
+  /** Set once archived: read-only, out of the public list. */
+  archivedAt?: number;
+  /**
+   * For direct rooms: the sorted, de-duplicated participant ids joined by a newline. Unique: one conversation per
+   * set of people.
+   */
+  directKey?: string;
+  /** Members now (kept with every join and leave, so that a room list never counts rows). */
+  memberCount: number;
+}
+
+/** A membership as stored. */
+export interface MemberRecord {
+  room: string;
+  userId: string;
+  role: Role;
+  joinedAt: number;
+  /** Who invited or added them (absent when they joined a public room themselves, or created it). */
+  invitedBy?: string;
+  /** Set while muted: may read, may not send. */
+  mutedAt?: number;
+  /** When a mute ends by itself (absent: until lifted). */
+  muteExpiresAt?: number;
+}
+
+/** A pending invitation. */
+export interface InvitationRecord {
+  room: string;
+  userId: string;
+  invitedBy: string;
+  invitedAt: number;
+}
+
+/** A ban: the user is out of the room and may neither rejoin nor read it. */
+export interface BanRecord {
+  room: string;
+  userId: string;
+  reason: string;
+  bannedBy: string;
+  bannedAt: number;
+  /** When the ban ends by itself (absent: until lifted). */
+  expiresAt?: number;
+}
+
+/** What a new room is created with. */
+export interface NewRoom {
+  id: string;
+  kind: RoomKind;
+  name: string;
+  topic?: string;
+  createdBy: string;
+  createdAt: number;
+  directKey?: string;
+  /** Its first members (the creator as owner, or a direct room's participants), stored with the room. */
+  members: Array<{ userId: string; role: Role }>;
+}
+
+/** A change to a room; `archivedAt: null` unarchives. */
+export interface RoomPatch {
+  name?: string;
+  topic?: string;
+  archivedAt?: number | null;
+}
+
+/** A keyset page: the items after `after` (exclusive), at most `limit`. */
+export interface PageRequest<Cursor> {
+  after?: Cursor;
+  limit: number;
+}
+
+/** The cursor of the public room list, which is ordered by name, then id. */
+export interface RoomCursor {
+  name: string;
+  id: string;
+}
+
+/** The direct key of a set of participants (see {@link RoomRecord.directKey}). */
+export function directKeyOf(userIds: readonly string[]): string {
+  return [...new Set(userIds)].sort().join('\n');
+}
+
+export interface RoomDirectory {
+  /**
+   * Creates a room with its first members. When the id is taken, or (for a direct room) a room with the same
+   * `directKey` exists, nothing is written and that room comes back with `created: false`.
+   */
+  create(room: NewRoom): Promise<{ room: RoomRecord; created: boolean }>;
+  /** The room, or undefined. */
+  get(id: string): Promise<RoomRecord | undefined>;
+  /** The direct room of exactly these participants, or undefined. */
+  direct(directKey: string): Promise<RoomRecord | undefined>;
+  /** Applies a change; the room as it is now, or undefined when there is no such room. */
+  update(id: string, patch: RoomPatch): Promise<RoomRecord | undefined>;
+  /** Public rooms that are not archived, ordered by name then id (keyset paging). */
+  publicRooms(page: PageRequest<RoomCursor>): Promise<RoomRecord[]>;
+
+  /** The membership, or undefined. */
+  member(room: string, userId: string): Promise<MemberRecord | undefined>;
+  /**
+   * Adds a member (and clears their invitation to the room, if any). False, changing nothing, when they are
+   * already a member or the room does not exist.
+   */
+  addMember(member: MemberRecord): Promise<boolean>;
+  /** Removes a member; false when they were not one. */
+  removeMember(room: string, userId: string): Promise<boolean>;
+  /** Changes a member's role; false when they are not a member. */
+  setRole(room: string, userId: string, role: Role): Promise<boolean>;
+  /** Mutes (with `at` and an optional end) or unmutes (undefined) a member; false when they are not a member. */
+  setMute(
+    room: string,
+    userId: string,
+    mute: { at: number; expiresAt?: number } | undefined,
+  ): Promise<boolean>;
+  /** A room's members, ordered by user id (keyset paging). */
+  members(room: string, page: PageRequest<string>): Promise<MemberRecord[]>;
+  /** Every membership of a user, with its room, ordered by room id. */
+  roomsOf(userId: string): Promise<Array<{ room: RoomRecord; member: MemberRecord }>>;
+
+  /** Records an invitation; false, changing nothing, when the user is already invited or a member. */
+  invite(invitation: InvitationRecord): Promise<boolean>;
+  /** The pending invitation, or undefined. */
+  invitation(room: string, userId: string): Promise<InvitationRecord | undefined>;
+  /** A user's pending invitations, with their rooms, ordered by room id. */
+  invitationsOf(userId: string): Promise<Array<{ room: RoomRecord; invitation: InvitationRecord }>>;
+  /** Removes a pending invitation (declined or withdrawn); false when there was none. */
+  removeInvitation(room: string, userId: string): Promise<boolean>;
+
+  /**
+   * Bans a user (or changes the reason and end of their ban): removes their membership and invitation in the same
+   * step. Says whether they were a member.
+   */
+  ban(ban: BanRecord): Promise<{ wasMember: boolean }>;
+  /** The user's ban from the room if it is in force at `now` (an expired ban is no ban). */
+  activeBan(room: string, userId: string, now: number): Promise<BanRecord | undefined>;
+  /** Lifts a ban; false when there was none (expired or not). */
+  unban(room: string, userId: string): Promise<boolean>;
+}

@@ -1,0 +1,392 @@
+import type { SqlDatabase } from '../store/sql.js';
+import type {
+  BanRecord,
+  InvitationRecord,
+  MemberRecord,
+  NewRoom,
+  PageRequest,
+  Role,
+  RoomCursor,
+  RoomDirectory,
+  RoomKind,
+  RoomPatch,
+  RoomRecord,
+} from './room-directory.js';
+
+/** A row of `parley_room_details` (bigint columns may come back as strings). */
+interface RoomRow {
+  room: string;
+  kind: RoomKind;
+  name: string;
+  topic: string;
+  created_by: string;
+  created_at: string | number;
+  archived_at: string | number | null;
+  direct_key: string | null;
+  member_count: number;
+}
+
+/** A row of `parley_members`. */
+interface MemberRow {
+  room: string;
+  user_id: string;
+  role: Role;
+  joined_at: string | number;
+  invited_by: string | null;
+  muted_at: string | number | null;
+  mute_expires_at: string | number | null;
+}
+
+/** A row of `parley_invitations`. */
+interface InvitationRow {
+  room: string;
+  user_id: string;
+  invited_by: string;
+  invited_at: string | number;
+}
+
+/** A row of `parley_bans`. */
+interface BanRow {
+  room: string;
+  user_id: string;
+  reason: string;
+  banned_by: string;
+  banned_at: string | number;
+  expires_at: string | number | null;
+}
+
+const ROOM_COLUMNS =
+  'd.room, d.kind, d.name, d.topic, d.created_by, d.created_at, d.archived_at, d.direct_key, d.member_count';
+const MEMBER_COLUMNS = 'm.room, m.user_id, m.role, m.joined_at, m.invited_by, m.muted_at, m.mute_expires_at';
+/** The same columns under other names, for rows that carry a room and a membership. */
+const MEMBER_COLUMNS_AS =
+  'm.user_id AS m_user_id, m.role AS m_role, m.joined_at AS m_joined_at, m.invited_by AS m_invited_by, ' +
+  'm.muted_at AS m_muted_at, m.mute_expires_at AS m_mute_expires_at';
+
+function toRoom(row: RoomRow): RoomRecord {
+  const room: RoomRecord = {
+    id: row.room,
+    kind: row.kind,
+    name: row.name,
+    topic: row.topic,
+    createdBy: row.created_by,
+    createdAt: Number(row.created_at),
+    memberCount: Number(row.member_count),
+  };
+  if (row.archived_at !== null) room.archivedAt = Number(row.archived_at);
+  if (row.direct_key !== null) room.directKey = row.direct_key;
+  return room;
+}
+
+function toMember(row: MemberRow): MemberRecord {
+  const member: MemberRecord = {
+    room: row.room,
+    userId: row.user_id,
+    role: row.role,
+    joinedAt: Number(row.joined_at),
+  };
+  if (row.invited_by !== null) member.invitedBy = row.invited_by;
+  if (row.muted_at !== null) member.mutedAt = Number(row.muted_at);
+  if (row.mute_expires_at !== null) member.muteExpiresAt = Number(row.mute_expires_at);
+  return member;
+}
+
+function toInvitation(row: InvitationRow): InvitationRecord {
+  return {
+    room: row.room,
+    userId: row.user_id,
+    invitedBy: row.invited_by,
+    invitedAt: Number(row.invited_at),
+  };
+}
+
+function toBan(row: BanRow): BanRecord {
+  const ban: BanRecord = {
+    room: row.room,
+    userId: row.user_id,
+    reason: row.reason,
+    bannedBy: row.banned_by,
+    bannedAt: Number(row.banned_at),
+  };
+  if (row.expires_at !== null) ban.expiresAt = Number(row.expires_at);
+  return ban;
+}
+
+/** The membership half of a row that carries a room and a membership ({@link MEMBER_COLUMNS_AS}). */
+function memberOf(row: Record<string, unknown>): MemberRecord {
+  return toMember({
+    room: row.room as string,
+    user_id: row.m_user_id as string,
+    role: row.m_role as Role,
+    joined_at: row.m_joined_at as string,
+    invited_by: row.m_invited_by as string | null,
+    muted_at: row.m_muted_at as string | null,
+    mute_expires_at: row.m_mute_expires_at as string | null,
+  });
+}
+
+/**
+ * The room directory in the SQL database (PostgreSQL or the embedded PGlite), in the tables of migration 002.
+ * Each operation is one statement, so that what changes together (a room and its first members, a member and the
+ * room's count, a ban and the membership it ends) commits together without a transaction's extra round trips.
+ * The lookups the permission checks make are prepared statements.
+ */
+export class SqlRoomDirectory implements RoomDirectory {
+  constructor(private readonly db: SqlDatabase) {}
+
+  async create(input: NewRoom): Promise<{ room: RoomRecord; created: boolean }> {
+    const { rows } = await this.db.query<RoomRow>(
+      `WITH made AS (
+         INSERT INTO parley_room_details AS d
+           (room, kind, name, topic, created_by, created_at, direct_key, member_count)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, cardinality($8::text[]))
+         ON CONFLICT DO NOTHING
+         RETURNING ${ROOM_COLUMNS}
+       ),
+       joined AS (
+         INSERT INTO parley_members (room, user_id, role, joined_at, invited_by)
+         SELECT made.room, u.user_id, u.role, $6, CASE WHEN u.user_id = $5 THEN NULL ELSE $5 END
+         FROM made, unnest($8::text[], $9::text[]) AS u(user_id, role)
+       )
+       SELECT * FROM made`,
+      [
+        input.id,
+        input.kind,
+        input.name,
+        input.topic ?? '',
+        input.createdBy,
+        input.createdAt,
+        input.directKey ?? null,
+        input.members.map((m) => m.userId),
+        input.members.map((m) => m.role),
+      ],
+    );
+    if (rows[0]) return { room: toRoom(rows[0]), created: true };
+    // Taken: by this id, or by a direct room of the same people (possibly created by another instance just now).
+    const existing =
+      (await this.get(input.id)) ??
+      (input.directKey !== undefined ? await this.direct(input.directKey) : undefined);
+    if (!existing) throw new Error(`room ${input.id} could not be created nor found`);
+    return { room: existing, created: false };
+  }
+
+  async get(id: string): Promise<RoomRecord | undefined> {
+    const { rows } = await this.db.query<RoomRow>(
+      `SELECT ${ROOM_COLUMNS} FROM parley_room_details d WHERE d.room = $1`,
+      [id],
+      'parley_room_get',
+    );
+    return rows[0] && toRoom(rows[0]);
+  }
+
+  async direct(directKey: string): Promise<RoomRecord | undefined> {
+    const { rows } = await this.db.query<RoomRow>(
+      `SELECT ${ROOM_COLUMNS} FROM parley_room_details d WHERE d.direct_key = $1`,
+      [directKey],
+    );
+    return rows[0] && toRoom(rows[0]);
+  }
+
+  async update(id: string, patch: RoomPatch): Promise<RoomRecord | undefined> {
+    const { rows } = await this.db.query<RoomRow>(
+      `UPDATE parley_room_details d SET
+         name = COALESCE($2, d.name),
+         topic = COALESCE($3, d.topic),
+         archived_at = CASE WHEN $4::boolean THEN $5::bigint ELSE d.archived_at END
+       WHERE d.room = $1
+       RETURNING ${ROOM_COLUMNS}`,
+      [id, patch.name ?? null, patch.topic ?? null, patch.archivedAt !== undefined, patch.archivedAt ?? null],
+    );
+    return rows[0] && toRoom(rows[0]);
+  }
+
+  async publicRooms(page: PageRequest<RoomCursor>): Promise<RoomRecord[]> {
+    const { rows } = await this.db.query<RoomRow>(
+      `SELECT ${ROOM_COLUMNS} FROM parley_room_details d
+       WHERE d.kind = 'public' AND d.archived_at IS NULL
+         AND ($1::text IS NULL OR (d.name, d.room) > ($1::text COLLATE "C", $2::text COLLATE "C"))
+       ORDER BY d.name, d.room LIMIT $3`,
+      [page.after?.name ?? null, page.after?.id ?? null, Math.max(0, page.limit)],
+    );
+    return rows.map(toRoom);
+  }
+
+  async member(room: string, userId: string): Promise<MemberRecord | undefined> {
+    const { rows } = await this.db.query<MemberRow>(
+      `SELECT ${MEMBER_COLUMNS} FROM parley_members m WHERE m.room = $1 AND m.user_id = $2`,
+      [room, userId],
+      'parley_member_get',
+    );
+    return rows[0] && toMember(rows[0]);
+  }
+
+  async addMember(member: MemberRecord): Promise<boolean> {
+    const { rows } = await this.db.query<{ added: number }>(
+      `WITH added AS (
+         INSERT INTO parley_members (room, user_id, role, joined_at, invited_by, muted_at, mute_expires_at)
+         SELECT $1, $2, $3, $4, $5, $6, $7
+         WHERE EXISTS (SELECT 1 FROM parley_room_details WHERE room = $1)
+         ON CONFLICT DO NOTHING
+         RETURNING room
+       ),
+       counted AS (
+         UPDATE parley_room_details SET member_count = member_count + 1
+         WHERE room IN (SELECT room FROM added)
+       ),
+       cleared AS (
+         DELETE FROM parley_invitations
+         WHERE room = $1 AND user_id = $2 AND EXISTS (SELECT 1 FROM added)
+       )
+       SELECT count(*)::int AS added FROM added`,
+      [
+        member.room,
+        member.userId,
+        member.role,
+        member.joinedAt,
+        member.invitedBy ?? null,
+        member.mutedAt ?? null,
+        member.muteExpiresAt ?? null,
+      ],
+    );
+    return (rows[0]?.added ?? 0) > 0;
+  }
+
+  async removeMember(room: string, userId: string): Promise<boolean> {
+    const { rows } = await this.db.query<{ removed: number }>(
+      `WITH removed AS (
+         DELETE FROM parley_members WHERE room = $1 AND user_id = $2 RETURNING room
+       ),
+       counted AS (
+         UPDATE parley_room_details SET member_count = member_count - 1
+         WHERE room IN (SELECT room FROM removed)
+       )
+       SELECT count(*)::int AS removed FROM removed`,
+      [room, userId],
+    );
+    return (rows[0]?.removed ?? 0) > 0;
+  }
+
+  async setRole(room: string, userId: string, role: Role): Promise<boolean> {
+    const { rowCount } = await this.db.query(
+      'UPDATE parley_members SET role = $3 WHERE room = $1 AND user_id = $2',
+      [room, userId, role],
+    );
+    return rowCount > 0;
+  }
+
+  async setMute(
+    room: string,
+    userId: string,
+    mute: { at: number; expiresAt?: number } | undefined,
+  ): Promise<boolean> {
+    const { rowCount } = await this.db.query(
+      'UPDATE parley_members SET muted_at = $3, mute_expires_at = $4 WHERE room = $1 AND user_id = $2',
+      [room, userId, mute?.at ?? null, mute?.expiresAt ?? null],
+    );
+    return rowCount > 0;
+  }
+
+  async members(room: string, page: PageRequest<string>): Promise<MemberRecord[]> {
+    const { rows } = await this.db.query<MemberRow>(
+      `SELECT ${MEMBER_COLUMNS} FROM parley_members m
+       WHERE m.room = $1 AND ($2::text IS NULL OR m.user_id > $2::text COLLATE "C")
+       ORDER BY m.user_id LIMIT $3`,
+      [room, page.after ?? null, Math.max(0, page.limit)],
+      'parley_members_page',
+    );
+    return rows.map(toMember);
+  }
+
+  async roomsOf(userId: string): Promise<Array<{ room: RoomRecord; member: MemberRecord }>> {
+    const { rows } = await this.db.query<RoomRow & Record<string, unknown>>(
+      `SELECT ${ROOM_COLUMNS}, ${MEMBER_COLUMNS_AS}
+       FROM parley_members m JOIN parley_room_details d ON d.room = m.room
+       WHERE m.user_id = $1 ORDER BY m.room`,
+      [userId],
+      'parley_rooms_of',
+    );
+    return rows.map((row) => ({ room: toRoom(row), member: memberOf(row) }));
+  }
+
+  async invite(invitation: InvitationRecord): Promise<boolean> {
+    const { rowCount } = await this.db.query(
+      `INSERT INTO parley_invitations (room, user_id, invited_by, invited_at)
+       SELECT $1, $2, $3, $4
+       WHERE EXISTS (SELECT 1 FROM parley_room_details WHERE room = $1)
+         AND NOT EXISTS (SELECT 1 FROM parley_members WHERE room = $1 AND user_id = $2)
+       ON CONFLICT DO NOTHING`,
+      [invitation.room, invitation.userId, invitation.invitedBy, invitation.invitedAt],
+    );
+    return rowCount > 0;
+  }
+
+  async invitation(room: string, userId: string): Promise<InvitationRecord | undefined> {
+    const { rows } = await this.db.query<InvitationRow>(
+      'SELECT room, user_id, invited_by, invited_at FROM parley_invitations WHERE room = $1 AND user_id = $2',
+      [room, userId],
+    );
+    return rows[0] && toInvitation(rows[0]);
+  }
+
+  async invitationsOf(userId: string): Promise<Array<{ room: RoomRecord; invitation: InvitationRecord }>> {
+    const { rows } = await this.db.query<
+      RoomRow & { user_id: string; invited_by: string; invited_at: string }
+    >(
+      `SELECT ${ROOM_COLUMNS}, i.user_id, i.invited_by, i.invited_at
+       FROM parley_invitations i JOIN parley_room_details d ON d.room = i.room
+       WHERE i.user_id = $1 ORDER BY i.room`,
+      [userId],
+    );
+    return rows.map((row) => ({ room: toRoom(row), invitation: toInvitation(row) }));
+  }
+
+  async removeInvitation(room: string, userId: string): Promise<boolean> {
+    const { rowCount } = await this.db.query(
+      'DELETE FROM parley_invitations WHERE room = $1 AND user_id = $2',
+      [room, userId],
+    );
+    return rowCount > 0;
+  }
+
+  async ban(ban: BanRecord): Promise<{ wasMember: boolean }> {
+    const { rows } = await this.db.query<{ removed: number }>(
+      `WITH banned AS (
+         INSERT INTO parley_bans (room, user_id, reason, banned_by, banned_at, expires_at)
+         VALUES ($1, $2, $3, $4, $5, $6)
+         ON CONFLICT (room, user_id) DO UPDATE SET reason = EXCLUDED.reason, banned_by = EXCLUDED.banned_by,
+           banned_at = EXCLUDED.banned_at, expires_at = EXCLUDED.expires_at
+       ),
+       removed AS (
+         DELETE FROM parley_members WHERE room = $1 AND user_id = $2 RETURNING room
+       ),
+       counted AS (
+         UPDATE parley_room_details SET member_count = member_count - 1
+         WHERE room IN (SELECT room FROM removed)
+       ),
+       uninvited AS (
+         DELETE FROM parley_invitations WHERE room = $1 AND user_id = $2
+       )
+       SELECT count(*)::int AS removed FROM removed`,
+      [ban.room, ban.userId, ban.reason, ban.bannedBy, ban.bannedAt, ban.expiresAt ?? null],
+    );
+    return { wasMember: (rows[0]?.removed ?? 0) > 0 };
+  }
+
+  async activeBan(room: string, userId: string, now: number): Promise<BanRecord | undefined> {
+    const { rows } = await this.db.query<BanRow>(
+      `SELECT room, user_id, reason, banned_by, banned_at, expires_at FROM parley_bans
+       WHERE room = $1 AND user_id = $2 AND (expires_at IS NULL OR expires_at > $3)`,
+      [room, userId, now],
+      'parley_ban_active',
+    );
+    return rows[0] && toBan(rows[0]);
+  }
+
+  async unban(room: string, userId: string): Promise<boolean> {
+    const { rowCount } = await this.db.query('DELETE FROM parley_bans WHERE room = $1 AND user_id = $2', [
+      room,
+      userId,
+    ]);
+    return rowCount > 0;
+  }
+}

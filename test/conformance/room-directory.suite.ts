@@ -1,0 +1,300 @@
+/**
+ * Conformance suite of the RoomDirectory contract (rooms, members, invitations, bans): every backend answers these
+ * the same way.
+ */
+import assert from 'node:assert/strict';
+import { after, describe, it } from 'node:test';
+import { directKeyOf, type NewRoom, type RoomDirectory } from '../../src/rooms/room-directory.js';
+
+/** Makes a fresh, empty directory. */
+export interface DirectoryFactory {
+  create(): Promise<{ directory: RoomDirectory; close(): Promise<void> }>;
+}
+
+const T0 = 1_800_000_000_000;
+
+const publicRoom = (id: string, name = id, owner = 'olga'): NewRoom => ({
+  id,
+  kind: 'public',
+  name,
+  createdBy: owner,
+  createdAt: T0,
+  members: [{ userId: owner, role: 'owner' }],
+});
+
+export function roomDirectorySuite(name: string, factory: DirectoryFactory): void {
+  describe(`RoomDirectory conformance: ${name}`, () => {
+    const open: Array<() => Promise<void>> = [];
+    const make = async () => {
+      const { directory, close } = await factory.create();
+      open.push(close);
+      return directory;
+    };
+    after(async () => {
+      await Promise.all(open.map((close) => close()));
+    });
+
+    it('creates a room with its first members, once', async () => {
+      const rooms = await make();
+      const made = await rooms.create({ ...publicRoom('general', 'General'), topic: 'anything' });
+      assert.equal(made.created, true);
+      assert.deepEqual(made.room, {
+        id: 'general',
+        kind: 'public',
+        name: 'General',
+        topic: 'anything',
+        createdBy: 'olga',
+        createdAt: T0,
+        memberCount: 1,
+      });
+      assert.deepEqual(await rooms.member('general', 'olga'), {
+        room: 'general',
+        userId: 'olga',
+        role: 'owner',
+        joinedAt: T0,
+      });
+      const again = await rooms.create({ ...publicRoom('general', 'Other'), createdBy: 'x' });
+      assert.equal(again.created, false, 'an id is taken once');
+      assert.equal(again.room.name, 'General', 'and the first room stays as it was');
+      assert.equal(await rooms.get('nowhere'), undefined);
+    });
+
+    it('gives one direct room per set of people, whatever their order', async () => {
+      const rooms = await make();
+      const key = directKeyOf(['bob', 'alice', 'bob']);
+      assert.equal(key, directKeyOf(['alice', 'bob']));
+      const first = await rooms.create({
+        id: 'dm-1',
+        kind: 'direct',
+        name: '',
+        createdBy: 'alice',
+        createdAt: T0,
+        directKey: key,
+        members: [
+          { userId: 'alice', role: 'member' },
+          { userId: 'bob', role: 'member' },
+        ],
+      });
+      assert.equal(first.created, true);
+      assert.equal(first.room.memberCount, 2);
+      assert.equal(
+        (await rooms.member('dm-1', 'bob'))?.invitedBy,
+        'alice',
+        'added by the one who started it',
+      );
+      const second = await rooms.create({
+        id: 'dm-2',
+        kind: 'direct',
+        name: '',
+        createdBy: 'bob',
+        createdAt: T0 + 1,
+        directKey: key,
+        members: [],
+      });
+      assert.deepEqual([second.created, second.room.id], [false, 'dm-1']);
+      assert.equal((await rooms.direct(key))?.id, 'dm-1');
+      assert.equal(await rooms.get('dm-2'), undefined, 'nothing written');
+      assert.equal(await rooms.direct(directKeyOf(['alice', 'carol'])), undefined);
+    });
+
+    it('renames, changes the topic, archives and unarchives', async () => {
+      const rooms = await make();
+      await rooms.create(publicRoom('r'));
+      assert.equal((await rooms.update('r', { name: 'Renamed' }))?.name, 'Renamed');
+      assert.equal((await rooms.update('r', { topic: 'new topic' }))?.topic, 'new topic');
+      assert.equal((await rooms.update('r', { archivedAt: T0 + 5 }))?.archivedAt, T0 + 5);
+      const back = await rooms.update('r', { archivedAt: null });
+      assert.equal(back?.archivedAt, undefined);
+      assert.equal(back?.name, 'Renamed', 'a patch leaves the other fields alone');
+      assert.equal(await rooms.update('nowhere', { name: 'x' }), undefined);
+    });
+
+    it('lists public rooms that are not archived, by name, in keyset pages', async () => {
+      const rooms = await make();
+      for (const [id, title] of [
+        ['c', 'Cats'],
+        ['a', 'Apples'],
+        ['b2', 'Bikes'],
+        ['b1', 'Bikes'],
+        ['z', 'Zebras'],
+      ] as const) {
+        await rooms.create(publicRoom(id, title));
+      }
+      await rooms.create({ ...publicRoom('secret', 'Aardvarks'), kind: 'private' });
+      await rooms.update('z', { archivedAt: T0 });
+      const first = await rooms.publicRooms({ limit: 2 });
+      assert.deepEqual(
+        first.map((r) => r.id),
+        ['a', 'b1'],
+      );
+      const last = first.at(-1);
+      const rest = await rooms.publicRooms({
+        after: last && { name: last.name, id: last.id },
+        limit: 10,
+      });
+      assert.deepEqual(
+        rest.map((r) => r.id),
+        ['b2', 'c'],
+        'same name: by id; private and archived rooms are not listed',
+      );
+    });
+
+    it('adds and removes members, counting them, and pages them by user id', async () => {
+      const rooms = await make();
+      await rooms.create(publicRoom('r'));
+      for (const user of ['dan', 'bea', 'cid', 'amy']) {
+        assert.equal(
+          await rooms.addMember({ room: 'r', userId: user, role: 'member', joinedAt: T0 + 1 }),
+          true,
+        );
+      }
+      assert.equal(
+        await rooms.addMember({ room: 'r', userId: 'amy', role: 'admin', joinedAt: T0 + 2 }),
+        false,
+        'already a member: nothing changes',
+      );
+      assert.equal((await rooms.member('r', 'amy'))?.role, 'member');
+      assert.equal(
+        await rooms.addMember({ room: 'nowhere', userId: 'amy', role: 'member', joinedAt: T0 }),
+        false,
+      );
+      assert.equal((await rooms.get('r'))?.memberCount, 5);
+      const page1 = await rooms.members('r', { limit: 3 });
+      assert.deepEqual(
+        page1.map((m) => m.userId),
+        ['amy', 'bea', 'cid'],
+      );
+      const page2 = await rooms.members('r', { after: 'cid', limit: 3 });
+      assert.deepEqual(
+        page2.map((m) => m.userId),
+        ['dan', 'olga'],
+      );
+      assert.equal(await rooms.removeMember('r', 'bea'), true);
+      assert.equal(await rooms.removeMember('r', 'bea'), false);
+      assert.equal((await rooms.get('r'))?.memberCount, 4);
+      assert.equal(await rooms.member('r', 'bea'), undefined);
+    });
+
+    it("lists a user's rooms with their membership", async () => {
+      const rooms = await make();
+      await rooms.create(publicRoom('b'));
+      await rooms.create(publicRoom('a'));
+      await rooms.create(publicRoom('c', 'c', 'someone'));
+      await rooms.addMember({ room: 'c', userId: 'olga', role: 'member', joinedAt: T0, invitedBy: 'x' });
+      const mine = await rooms.roomsOf('olga');
+      assert.deepEqual(
+        mine.map((m) => [m.room.id, m.member.role]),
+        [
+          ['a', 'owner'],
+          ['b', 'owner'],
+          ['c', 'member'],
+        ],
+      );
+      assert.equal(mine[2]?.member.invitedBy, 'x');
+      await rooms.removeMember('a', 'olga');
+      assert.deepEqual(
+        (await rooms.roomsOf('olga')).map((m) => m.room.id),
+        ['b', 'c'],
+      );
+      assert.deepEqual(await rooms.roomsOf('nobody'), []);
+    });
+
+    it('changes roles, mutes and unmutes members only', async () => {
+      const rooms = await make();
+      await rooms.create(publicRoom('r'));
+      await rooms.addMember({ room: 'r', userId: 'ann', role: 'member', joinedAt: T0 });
+      assert.equal(await rooms.setRole('r', 'ann', 'admin'), true);
+      assert.equal((await rooms.member('r', 'ann'))?.role, 'admin');
+      assert.equal(await rooms.setRole('r', 'stranger', 'admin'), false);
+      assert.equal(await rooms.setMute('r', 'ann', { at: T0 + 1, expiresAt: T0 + 60_000 }), true);
+      const muted = await rooms.member('r', 'ann');
+      assert.deepEqual([muted?.mutedAt, muted?.muteExpiresAt], [T0 + 1, T0 + 60_000]);
+      await rooms.setMute('r', 'ann', { at: T0 + 2 });
+      const forGood = await rooms.member('r', 'ann');
+      assert.deepEqual([forGood?.mutedAt, forGood?.muteExpiresAt], [T0 + 2, undefined]);
+      assert.equal(await rooms.setMute('r', 'ann', undefined), true);
+      const free = await rooms.member('r', 'ann');
+      assert.deepEqual([free?.mutedAt, free?.muteExpiresAt], [undefined, undefined]);
+      assert.equal(await rooms.setMute('r', 'stranger', { at: T0 }), false);
+    });
+
+    it('keeps invitations until accepted (a join clears them), declined or withdrawn', async () => {
+      const rooms = await make();
+      await rooms.create({ ...publicRoom('p'), kind: 'private' });
+      await rooms.create({ ...publicRoom('q'), kind: 'private' });
+      const invite = (room: string, userId: string) =>
+        rooms.invite({ room, userId, invitedBy: 'olga', invitedAt: T0 + 1 });
+      assert.equal(await invite('p', 'ivy'), true);
+      assert.equal(await invite('p', 'ivy'), false, 'already invited');
+      assert.equal(await invite('p', 'olga'), false, 'already a member');
+      assert.equal(await invite('nowhere', 'ivy'), false);
+      assert.equal(await invite('q', 'ivy'), true);
+      assert.deepEqual(await rooms.invitation('p', 'ivy'), {
+        room: 'p',
+        userId: 'ivy',
+        invitedBy: 'olga',
+        invitedAt: T0 + 1,
+      });
+      assert.deepEqual(
+        (await rooms.invitationsOf('ivy')).map((i) => [i.room.id, i.invitation.invitedBy]),
+        [
+          ['p', 'olga'],
+          ['q', 'olga'],
+        ],
+      );
+      // Accepting is joining: the invitation goes in the same step.
+      await rooms.addMember({
+        room: 'p',
+        userId: 'ivy',
+        role: 'member',
+        joinedAt: T0 + 2,
+        invitedBy: 'olga',
+      });
+      assert.equal(await rooms.invitation('p', 'ivy'), undefined);
+      assert.equal(await rooms.removeInvitation('q', 'ivy'), true, 'declined');
+      assert.equal(await rooms.removeInvitation('q', 'ivy'), false);
+      assert.deepEqual(await rooms.invitationsOf('ivy'), []);
+    });
+
+    it('bans: out of the room and its invitations at once, until lifted or expired', async () => {
+      const rooms = await make();
+      await rooms.create(publicRoom('r'));
+      await rooms.addMember({ room: 'r', userId: 'mal', role: 'member', joinedAt: T0 });
+      const ban = {
+        room: 'r',
+        userId: 'mal',
+        reason: 'spam',
+        bannedBy: 'olga',
+        bannedAt: T0 + 10,
+        expiresAt: T0 + 1000,
+      };
+      assert.deepEqual(await rooms.ban(ban), { wasMember: true });
+      assert.equal(await rooms.member('r', 'mal'), undefined);
+      assert.equal((await rooms.get('r'))?.memberCount, 1);
+      assert.deepEqual(await rooms.activeBan('r', 'mal', T0 + 999), ban);
+      assert.equal(await rooms.activeBan('r', 'mal', T0 + 1000), undefined, 'expired at its end');
+      // Banning again changes the ban; an invitation goes with the ban too.
+      await rooms.invite({ room: 'r', userId: 'eve', invitedBy: 'olga', invitedAt: T0 });
+      assert.deepEqual(
+        await rooms.ban({ room: 'r', userId: 'eve', reason: '', bannedBy: 'olga', bannedAt: T0 }),
+        { wasMember: false },
+      );
+      assert.equal(await rooms.invitation('r', 'eve'), undefined);
+      await rooms.ban({ ...ban, reason: 'again', expiresAt: undefined });
+      assert.equal((await rooms.activeBan('r', 'mal', T0 + 10 ** 9))?.reason, 'again', 'no end: for good');
+      assert.equal(await rooms.unban('r', 'mal'), true);
+      assert.equal(await rooms.unban('r', 'mal'), false);
+      assert.equal(await rooms.activeBan('r', 'mal', T0), undefined);
+    });
+
+    it('hands out copies: changing a returned record changes nothing stored', async () => {
+      const rooms = await make();
+      const made = await rooms.create(publicRoom('r'));
+      made.room.name = 'tampered';
+      const member = await rooms.member('r', 'olga');
+      if (member) member.role = 'member';
+      assert.equal((await rooms.get('r'))?.name, 'r');
+      assert.equal((await rooms.member('r', 'olga'))?.role, 'owner');
+    });
+  });
+}
