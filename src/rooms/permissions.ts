@@ -1,0 +1,149 @@
+/**
+ * Who may do what in a room: one pure function over what is known about the room, the actor and the target, so
+ * that every instance decides the same way from its cache, and the permission matrix is tested in one place.
+ *
+ * The rules, in order:
+ * 1. A banned user may do nothing in the room, not even read it (a server admin is never banned out).
+ * 2. An archived room is read-only: only unarchiving (and reading, leaving) is left.
+ * 3. Roles rank owner > admin > member. Acting on another member (kick, mute, ban, role) needs a higher rank than
+ *    theirs, and a role can only be given up to one's own. A server admin acts as above every role.
+ * 4. Direct rooms have fixed people: nobody joins, invites, moderates or renames them.
+ */
+import type { MemberRecord, Role, RoomRecord } from './room-directory.js';
+
+/** What can be done in a room. */
+export type RoomAction =
+  | 'read'
+  | 'join'
+  | 'leave'
+  | 'send'
+  | 'invite'
+  | 'kick'
+  | 'mute'
+  | 'ban'
+  | 'unban'
+  | 'set-role'
+  | 'edit-room'
+  | 'archive'
+  | 'unarchive';
+
+/** Why an action is refused; each is an error code of the protocol. */
+export type RefusalCode =
+  | 'banned'
+  | 'archived'
+  | 'not_member'
+  | 'not_invited'
+  | 'already_member'
+  | 'muted'
+  | 'forbidden'
+  | 'direct_room';
+
+/** The actor: their membership (if any) and their standing in this room at `now`. */
+export interface Actor {
+  userId: string;
+  member?: MemberRecord;
+  /** Whether a ban from this room is in force. */
+  banned: boolean;
+  /** Whether they hold a pending invitation to this room. */
+  invited: boolean;
+  /** Server-wide admin (a token claim): may moderate any room. */
+  serverAdmin: boolean;
+}
+
+/** Whom an action is aimed at (kick, mute, ban, unban, set-role, invite), and the role to give. */
+export interface Target {
+  userId: string;
+  member?: MemberRecord;
+  /** Whether a ban from this room is in force for them (a banned user cannot be invited until unbanned). */
+  banned?: boolean;
+  role?: Role;
+}
+
+export type Decision = { ok: true } | { ok: false; code: RefusalCode };
+
+const RANK: Record<Role, number> = { member: 1, admin: 2, owner: 3 };
+/** A server admin outranks every role. */
+const SERVER_ADMIN_RANK = 4;
+
+const allow: Decision = { ok: true };
+const refuse = (code: RefusalCode): Decision => ({ ok: false, code });
+
+/** True while a member's mute is in force at `now`. */
+export function isMuted(member: MemberRecord, now: number): boolean {
+  return member.mutedAt !== undefined && (member.muteExpiresAt === undefined || member.muteExpiresAt > now);
+}
+
+function rankOf(actor: Actor): number {
+  if (actor.serverAdmin) return SERVER_ADMIN_RANK;
+  return actor.member ? RANK[actor.member.role] : 0;
+}
+
+/** Moderation of another user: needs a rank above the target's (0 for a non-member). */
+function outranks(actor: Actor, target: Target | undefined): Decision {
+  if (!target || target.userId === actor.userId) return refuse('forbidden');
+  if (!actor.member && !actor.serverAdmin) return refuse('not_member');
+  const theirs = target.member ? RANK[target.member.role] : 0;
+  return rankOf(actor) > theirs ? allow : refuse('forbidden');
+}
+
+/** Whether `actor` may do `action` in `room` (to `target`) at `now`. */
+export function decide(
+  action: RoomAction,
+  room: RoomRecord,
+  actor: Actor,
+  now: number,
+  target?: Target,
+): Decision {
+  if (actor.banned && !actor.serverAdmin) return refuse('banned');
+  const member = actor.member;
+  const moderator = actor.serverAdmin || (member !== undefined && RANK[member.role] >= RANK.admin);
+
+  if (action === 'read') {
+    return member || room.kind === 'public' || actor.serverAdmin ? allow : refuse('not_member');
+  }
+  if (action === 'leave') return member ? allow : refuse('not_member');
+  if (action === 'unarchive') {
+    if (room.kind === 'direct') return refuse('direct_room');
+    return moderator ? allow : refuse(member ? 'forbidden' : 'not_member');
+  }
+  if (room.archivedAt !== undefined) return refuse('archived');
+
+  switch (action) {
+    case 'join':
+      if (member) return refuse('already_member');
+      if (room.kind === 'direct') return refuse('direct_room');
+      return room.kind === 'public' || actor.invited || actor.serverAdmin ? allow : refuse('not_invited');
+    case 'send':
+      if (!member) return refuse('not_member');
+      return isMuted(member, now) ? refuse('muted') : allow;
+    case 'invite':
+      if (room.kind === 'direct') return refuse('direct_room');
+      if (!member && !actor.serverAdmin) return refuse('not_member');
+      // Anyone in a public room may bring people in; a private room's door is kept by its moderators.
+      if (room.kind === 'private' && !moderator) return refuse('forbidden');
+      if (target?.member) return refuse('already_member');
+      return target?.banned ? refuse('forbidden') : allow;
+    case 'kick':
+    case 'mute':
+      if (room.kind === 'direct') return refuse('direct_room');
+      if (!target?.member) return target ? refuse('not_member') : refuse('forbidden');
+      return moderator ? outranks(actor, target) : refuse(member ? 'forbidden' : 'not_member');
+    case 'ban':
+    case 'unban':
+      if (room.kind === 'direct') return refuse('direct_room');
+      return moderator ? outranks(actor, target) : refuse(member ? 'forbidden' : 'not_member');
+    case 'set-role': {
+      if (room.kind === 'direct') return refuse('direct_room');
+      if (!target?.member) return target ? refuse('not_member') : refuse('forbidden');
+      if (!moderator) return refuse(member ? 'forbidden' : 'not_member');
+      const granted = outranks(actor, target);
+      if (!granted.ok) return granted;
+      // Up to one's own role: an admin may make admins, only an owner (or a server admin) owners.
+      return target.role && RANK[target.role] <= rankOf(actor) ? allow : refuse('forbidden');
+    }
+    case 'edit-room':
+    case 'archive':
+      if (room.kind === 'direct') return refuse('direct_room');
+      return moderator ? allow : refuse(member ? 'forbidden' : 'not_member');
+  }
+}
