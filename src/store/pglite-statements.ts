@@ -38,6 +38,7 @@ export class PgliteStatements {
           const serializer = this.db.serializers[type];
           return serializer ? serializer(value) : String(value);
         });
+        // `execProtocol` syncs PGlite's file system after the statement, as `query()` does.
         const { messages } = await this.db.execProtocol(
           concat([
             serialize.bind({ statement: name, values }),
@@ -46,7 +47,6 @@ export class PgliteStatements {
             serialize.sync(),
           ]),
         );
-        await this.db.syncToFs();
         const result = parse.parseResults(messages, this.db.parsers)[0];
         return { rows: (result?.rows ?? []) as Row[], rowCount: result?.affectedRows ?? 0 };
       }),
