@@ -1,0 +1,167 @@
+import type { Clock } from '../util/clock.js';
+import type { Actor } from './permissions.js';
+import type { BanRecord, MemberRecord, RoomDirectory, RoomRecord } from './room-directory.js';
+
+/** What the permission checks need to know about a user in a room, as loaded from the directory. */
+export interface Standing {
+  room?: RoomRecord;
+  member?: MemberRecord;
+  /** A ban that was in force when loaded (its end is checked at each use). */
+  ban?: BanRecord;
+  invited: boolean;
+}
+
+/** Settings of {@link MembershipCache}. */
+export interface MembershipCacheOptions {
+  /** Most (room, user) standings kept; the least recently used go first. */
+  maxEntries: number;
+}
+
+const keyOf = (room: string, userId: string) => `${room}\u0000${userId}`;
+
+/**
+ * The standing of users in the rooms this node holds (has members in), so that a permission check costs no
+ * database round trip. Invalidation rides on the room's own channel: a membership change is announced to the room,
+ * and every node subscribed to the room, which is every node holding it, receives that event and calls
+ * {@link invalidate}. A node that does not hold a room caches nothing of it (it would hear no invalidation), so a
+ * check there always reads the directory. `release` drops a room's entries when the node stops holding it.
+ *
+ * A load that an invalidation overtakes is answered but not cached (a per-room generation counts
+ * invalidations), so a standing read before a change committed never outlives the change's announcement.
+ * Identical loads in flight are merged.
+ */
+export class MembershipCache {
+  /** Standings by room, then user. */
+  private readonly byRoom = new Map<string, Map<string, Standing>>();
+  /** Every cached (room, user), least recently used first. */
+  private readonly order = new Map<string, { room: string; userId: string }>();
+  /** Held rooms and the number of invalidations each has seen. */
+  private readonly generations = new Map<string, number>();
+  private readonly loading = new Map<string, Promise<Standing>>();
+  hits = 0;
+  misses = 0;
+
+  constructor(
+    private readonly directory: RoomDirectory,
+    private readonly clock: Clock,
+    private readonly options: MembershipCacheOptions,
+  ) {}
+
+  /** Starts caching the room's standings (this node subscribed to the room). */
+  hold(room: string): void {
+    if (!this.generations.has(room)) this.generations.set(room, 0);
+  }
+
+  /** Stops caching the room and drops what was cached of it (the node's last member left). */
+  release(room: string): void {
+    if (!this.generations.delete(room)) return;
+    this.dropRoom(room);
+  }
+
+  /** Rooms held now. */
+  get heldRooms(): number {
+    return this.generations.size;
+  }
+
+  /** Cached standings now. */
+  get size(): number {
+    return this.order.size;
+  }
+
+  /** The user's standing in the room: cached when the room is held, read from the directory otherwise. */
+  async standing(room: string, userId: string): Promise<Standing> {
+    const key = keyOf(room, userId);
+    const cached = this.byRoom.get(room)?.get(userId);
+    if (cached) {
+      this.hits += 1;
+      // Least recently used first out: a hit moves to the end.
+      this.order.delete(key);
+      this.order.set(key, { room, userId });
+      return cached;
+    }
+    this.misses += 1;
+    const inFlight = this.loading.get(key);
+    if (inFlight) return inFlight;
+    const generation = this.generations.get(room);
+    const load = this.load(room, userId).finally(() => this.loading.delete(key));
+    this.loading.set(key, load);
+    const standing = await load;
+    // Cached only if the room is (still) held and nothing was invalidated meanwhile.
+    if (generation !== undefined && this.generations.get(room) === generation) {
+      this.remember(room, userId, standing);
+    }
+    return standing;
+  }
+
+  /** The permission checks' view of a user: {@link Actor} from their standing at now. */
+  async actor(room: string, userId: string, serverAdmin: boolean): Promise<Actor & { room?: RoomRecord }> {
+    const standing = await this.standing(room, userId);
+    const now = this.clock.now();
+    const ban = standing.ban;
+    return {
+      userId,
+      member: standing.member,
+      banned: ban !== undefined && (ban.expiresAt === undefined || ban.expiresAt > now),
+      invited: standing.invited,
+      serverAdmin,
+      room: standing.room,
+    };
+  }
+
+  /**
+   * A membership event of the room was received: forgets the user's standing, or every standing of the room
+   * (the room itself changed: renamed, archived) when no user is given.
+   */
+  invalidate(room: string, userId?: string): void {
+    const generation = this.generations.get(room);
+    if (generation !== undefined) this.generations.set(room, generation + 1);
+    if (userId === undefined) this.dropRoom(room);
+    else this.forget(room, userId);
+  }
+
+  private async load(room: string, userId: string): Promise<Standing> {
+    const now = this.clock.now();
+    const [record, member, ban, invitation] = await Promise.all([
+      this.directory.get(room),
+      this.directory.member(room, userId),
+      this.directory.activeBan(room, userId, now),
+      this.directory.invitation(room, userId),
+    ]);
+    const standing: Standing = { invited: invitation !== undefined };
+    if (record) standing.room = record;
+    if (member) standing.member = member;
+    if (ban) standing.ban = ban;
+    return standing;
+  }
+
+  private remember(room: string, userId: string, standing: Standing): void {
+    let users = this.byRoom.get(room);
+    if (!users) {
+      users = new Map();
+      this.byRoom.set(room, users);
+    }
+    users.set(userId, standing);
+    const key = keyOf(room, userId);
+    this.order.delete(key);
+    this.order.set(key, { room, userId });
+    if (this.order.size > this.options.maxEntries) {
+      const oldest = this.order.values().next().value;
+      if (oldest) this.forget(oldest.room, oldest.userId);
+    }
+  }
+
+  private forget(room: string, userId: string): void {
+    this.order.delete(keyOf(room, userId));
+    const users = this.byRoom.get(room);
+    if (!users?.delete(userId)) return;
+    if (users.size === 0) this.byRoom.delete(room);
+  }
+
+  /** Drops a room's standings: O(its cached users), not O(everything cached). */
+  private dropRoom(room: string): void {
+    const users = this.byRoom.get(room);
+    if (!users) return;
+    this.byRoom.delete(room);
+    for (const userId of users.keys()) this.order.delete(keyOf(room, userId));
+  }
+}
