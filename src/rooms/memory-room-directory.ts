@@ -66,6 +66,9 @@ export class MemoryRoomDirectory implements RoomDirectory {
       this.rooms.get(input.id) ??
       (input.directKey !== undefined ? this.roomOfDirect(input.directKey) : undefined);
     if (existing) return { room: { ...existing }, created: false };
+    if (new Set(input.members.map((m) => m.userId)).size !== input.members.length) {
+      throw new Error(`room ${input.id}: a first member is listed twice`);
+    }
     const room: RoomRecord = {
       id: input.id,
       kind: input.kind,

@@ -77,7 +77,10 @@ export interface NewRoom {
   createdBy: string;
   createdAt: number;
   directKey?: string;
-  /** Its first members (the creator as owner, or a direct room's participants), stored with the room. */
+  /**
+   * Its first members (the creator as owner, or a direct room's participants), stored with the room. Each user
+   * once: a list that names someone twice is refused (an error), nothing written.
+   */
   members: Array<{ userId: string; role: Role }>;
 }
 

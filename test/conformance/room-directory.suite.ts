@@ -57,6 +57,15 @@ export function roomDirectorySuite(name: string, factory: DirectoryFactory): voi
       assert.equal(again.created, false, 'an id is taken once');
       assert.equal(again.room.name, 'General', 'and the first room stays as it was');
       assert.equal(await rooms.get('nowhere'), undefined);
+      const twice = {
+        ...publicRoom('twice'),
+        members: [
+          { userId: 'olga', role: 'owner' as const },
+          { userId: 'olga', role: 'member' as const },
+        ],
+      };
+      await assert.rejects(rooms.create(twice), 'a first member listed twice is refused');
+      assert.equal(await rooms.get('twice'), undefined, 'and nothing is written');
     });
 
     it('gives one direct room per set of people, whatever their order', async () => {
