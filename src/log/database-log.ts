@@ -95,6 +95,19 @@ WITH input AS (
 /** The group commit's statement (see {@link APPEND_AFTER_INPUT}); exported for the test of its plan. */
 export const APPEND_STATEMENT = ARRAY_INPUT + APPEND_AFTER_INPUT;
 
+/**
+ * The messages already stored among (room, sender id, cid) triples ($1-$3, arrays): the rate limit's read before a
+ * commit. Prepared, so, like the commit's `dup` step, one probe of the idempotency index per triple: a join here is
+ * planned as a scan of every message while the table is small, and that plan would stay.
+ */
+export const STORED_CIDS_STATEMENT = `
+SELECT s.*
+FROM unnest($1::text[], $2::text[], $3::text[]) AS k(room, sender_id, cid)
+CROSS JOIN LATERAL (
+  SELECT ${MESSAGE_COLUMNS} FROM parley_messages m JOIN parley_rooms r ON r.room = m.room
+  WHERE m.room = k.room AND m.sender_id = k.sender_id AND m.cid = k.cid LIMIT 1
+) s`;
+
 /** A row of {@link APPEND_STATEMENT}'s result. */
 interface AppendedRow {
   n: number;
@@ -315,9 +328,7 @@ export class DatabaseLog implements RoomLog {
   ): Promise<Array<Queued<MessageDraft, AppendResult>>> {
     const drafts = candidates.map((q) => q.item);
     const existing = await this.db.query<MessageRow>(
-      `SELECT ${MESSAGE_COLUMNS} FROM parley_messages m JOIN parley_rooms r ON r.room = m.room
-       JOIN unnest($1::text[], $2::text[], $3::text[]) AS k(room, sender_id, cid)
-         ON m.room = k.room AND m.sender_id = k.sender_id AND m.cid = k.cid`,
+      STORED_CIDS_STATEMENT,
       [drafts.map((d) => d.room), drafts.map((d) => d.from.id), drafts.map((d) => d.cid)],
       'parley_stored_cids',
     );

@@ -2,35 +2,62 @@
  * The store's prepared statements, on the embedded store and on PostgreSQL. A prepared statement keeps its generic
  * plan until something re-plans it, and PGlite has no autovacuum to do so: the commit must find duplicates with the
  * idempotency index whatever the size of the table when it was planned (a scan of every message per commit grows
- * with the table). Also: PGlite's named statements (its wire protocol, `pglite-statements.ts`) answer like its
- * plain queries.
+ * with the table). Also: PGlite's named statements (its wire protocol, `pglite-statements.ts`) are prepared and
+ * answer like its plain queries, and the store's names reach the database through the engine.
  */
 import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { APPEND_STATEMENT } from '../../src/log/database-log.js';
+import { APPEND_STATEMENT, STORED_CIDS_STATEMENT } from '../../src/log/database-log.js';
 import { migrate } from '../../src/store/migrate.js';
 import { PgDatabase } from '../../src/store/pg-database.js';
 import { PgliteDatabase } from '../../src/store/pglite-database.js';
 import type { SqlDatabase } from '../../src/store/sql.js';
+import { ManualClock } from '../../src/util/clock.js';
 import { silentLogger } from '../../src/util/logger.js';
+import { testDatabaseEngine } from '../conformance/engines.js';
+import { draft } from '../conformance/fixture.js';
 import { PostgresServer } from '../helpers/postgres-server.js';
 
-const TYPES = 'int[], text[], text[], text[], text[], text[], bigint[], text[], text';
-const ARGS = `ARRAY[0], ARRAY['r'], ARRAY['id'], ARRAY['u'], ARRAY['n'], ARRAY['t'], ARRAY[1]::bigint[], ARRAY['c'], 'e'`;
+/** The statements that look up messages by a list of cids, with their parameter types and sample arguments. */
+const LOOKUPS = {
+  commit: {
+    text: APPEND_STATEMENT,
+    types: 'int[], text[], text[], text[], text[], text[], bigint[], text[], text',
+    args: `ARRAY[0], ARRAY['r'], ARRAY['id'], ARRAY['u'], ARRAY['n'], ARRAY['t'], ARRAY[1]::bigint[], ARRAY['c'], 'e'`,
+  },
+  'rate-limit read': {
+    text: STORED_CIDS_STATEMENT,
+    types: 'text[], text[], text[]',
+    args: `ARRAY['r'], ARRAY['u'], ARRAY['c']`,
+  },
+};
 
-/** The commit's plan as the statement cache would keep it: planned on empty tables, generic. */
-async function genericPlan(db: SqlDatabase): Promise<string> {
-  await db.script(`PREPARE parley_plan_check (${TYPES}) AS ${APPEND_STATEMENT}`);
+/** A statement's plan as the statement cache would keep it: planned on empty tables, generic. */
+async function genericPlan(db: SqlDatabase, lookup: (typeof LOOKUPS)['commit']): Promise<string> {
+  await db.script(`PREPARE parley_plan_check (${lookup.types}) AS ${lookup.text}`);
   await db.script('SET plan_cache_mode = force_generic_plan');
   try {
-    const { rows } = await db.query<{ 'QUERY PLAN': string }>(`EXPLAIN EXECUTE parley_plan_check(${ARGS})`);
+    const { rows } = await db.query<{ 'QUERY PLAN': string }>(
+      `EXPLAIN EXECUTE parley_plan_check(${lookup.args})`,
+    );
     return rows.map((row) => row['QUERY PLAN']).join('\n');
   } finally {
     await db.script('SET plan_cache_mode = auto; DEALLOCATE parley_plan_check');
   }
+}
+
+/** The names of the statements prepared on the connection that runs this query. */
+async function prepared(db: SqlDatabase): Promise<string[]> {
+  const { rows } = await db.query<{ name: string }>('SELECT name FROM pg_prepared_statements ORDER BY name');
+  return rows.map((row) => row.name);
+}
+
+/** Every lookup's generic plan probes the idempotency index and scans no table. */
+async function assertLookupsIndexOnly(db: SqlDatabase): Promise<void> {
+  for (const lookup of Object.values(LOOKUPS)) assertIndexOnly(await genericPlan(db, lookup));
 }
 
 function assertIndexOnly(plan: string): void {
@@ -53,8 +80,8 @@ describe('prepared statements of the store', () => {
       await rm(dir, { recursive: true, force: true });
     });
 
-    it('plans the commit as index probes, planned on empty tables', async () => {
-      assertIndexOnly(await genericPlan(db));
+    it('plans the commit and the rate-limit read as index probes, planned on empty tables', async () => {
+      await assertLookupsIndexOnly(db);
     });
 
     it('answers a named statement like a plain one, every time, with every parameter type', async () => {
@@ -66,6 +93,11 @@ describe('prepared statements of the store', () => {
         assert.deepEqual((await db.query(text, params, 'parley_test_types')).rows, plain.rows);
       }
       assert.deepEqual(plain.rows, [{ t: "it's", b: 2 ** 40, a: [1, 2, 3], missing: null, f: false }]);
+      assert.deepEqual(
+        await prepared(db),
+        ['parley_test_types'],
+        'the named runs went through one prepared statement',
+      );
     });
 
     it('reports a failing named statement with its SQLSTATE, and keeps working afterwards', async () => {
@@ -97,8 +129,30 @@ describe('prepared statements of the store', () => {
       await pg.stop();
     });
 
-    it('plans the commit as index probes, planned on empty tables', async () => {
-      assertIndexOnly(await genericPlan(db));
+    it('plans the commit and the rate-limit read as index probes, planned on empty tables', async () => {
+      await assertLookupsIndexOnly(db);
+    });
+
+    it("runs the engine's commit and rate-limit read as prepared statements", async () => {
+      await pg.sql('CREATE DATABASE engine_path');
+      const url = pg.url.replace(/\/postgres$/, '/engine_path');
+      // One connection: the statements it prepared are the ones the check below lists.
+      const own = new PgDatabase({ url, timeoutMs: 5000, maxConnections: 1, logger: silentLogger() });
+      const engine = testDatabaseEngine(
+        'postgres',
+        { historySize: 10, presenceTtlMs: 5000, userMessagesPerSec: 100 },
+        async () => own,
+        new ManualClock(Date.now()),
+      );
+      await engine.start();
+      try {
+        await engine.log.append(draft('room', 'hello'));
+        const names = await prepared(own);
+        assert.ok(names.includes('parley_append'), names.join());
+        assert.ok(names.includes('parley_stored_cids'), names.join());
+      } finally {
+        await engine.close();
+      }
     });
   });
 });
