@@ -66,7 +66,7 @@ export function redisTarget(config: Config): RedisTarget | undefined {
  * loop: ~1.5 ms, plus ~80 us per message, so its batches stay under ~10 ms, and past ~20 messages a commit costs
  * mostly per message. A PostgreSQL commit runs in the database server and costs Parley a round trip.
  */
-const BATCH: Record<'embedded' | 'postgres', BatchSizes> = {
+export const BATCH_SIZES: Record<'embedded' | 'postgres', BatchSizes> = {
   embedded: { max: 100, fillTarget: 20 },
   postgres: { max: 500, fillTarget: 50 },
 };
@@ -114,7 +114,7 @@ export function createEngine(
     return createDatabaseEngine({
       store: database,
       open: databaseOpener(config, deps.logger),
-      batch: BATCH[database],
+      batch: BATCH_SIZES[database],
       commitWaitMs: commitWaitOf(config),
       historySize: config.historySize,
       userMessagesPerSec: config.userMessagesPerSec,
@@ -138,7 +138,7 @@ export function createEngine(
       store === 'postgres'
         ? {
             open: databaseOpener(config, deps.logger),
-            batch: BATCH.postgres,
+            batch: BATCH_SIZES.postgres,
             commitWaitMs: commitWaitOf(config),
             retentionDays: config.retentionDays,
             timers: deps.timers,

@@ -1,13 +1,13 @@
-import { type OptionSpec, optionGroups } from '../config/options.js';
+import { autoDefault, type OptionSpec, optionGroups } from '../config/options.js';
 
 function describe(spec: OptionSpec): string {
   const value = spec.kind === 'int' ? '<n>' : spec.kind === 'enum' ? `<${spec.values.join('|')}>` : '<value>';
-  const auto = spec.kind === 'int' && spec.auto;
+  const auto = autoDefault(spec);
   const def =
     spec.default === ''
       ? ''
-      : auto && auto.value === spec.default
-        ? ` (default: auto, ${auto.means})`
+      : auto
+        ? ` (default: auto, ${auto})`
         : ` (default: ${spec.default}${spec.kind === 'int' && spec.unit ? ` ${spec.unit}` : ''})`;
   const env = `  [env ${spec.env.join(', ')}]`;
   return `  --${spec.flag} ${value}\n      ${spec.description}${def}${env}`;

@@ -37,7 +37,7 @@ function parseValue(spec: OptionSpec, raw: RawValue): { value?: number | string;
   const where = `${raw.source}=${JSON.stringify(raw.value)}`;
   if (spec.kind === 'int') {
     const trimmed = raw.value.trim();
-    if (spec.auto && trimmed === 'auto') return { value: spec.auto.value };
+    if (spec.auto && trimmed === 'auto') return { value: AUTO };
     if (!/^-?\d+$/.test(trimmed))
       return { problem: `${where}: must be a whole number${spec.auto ? ' or auto' : ''}` };
     const n = Number(trimmed);

@@ -19,10 +19,10 @@ export interface IntSpec extends BaseSpec {
   /** Unit shown in help and errors. */
   unit?: 'ms' | 'bytes' | 'characters';
   /**
-   * When set, the word `auto` is also accepted (and may be the default): it stands for `value` in the parsed
-   * configuration, which the composition root resolves from other options as `means` says.
+   * When set, the word `auto` is also accepted (and may be the default): it is {@link AUTO} in the parsed
+   * configuration, which the composition root resolves from other options as this text says.
    */
-  auto?: { value: number; means: string };
+  auto?: string;
 }
 export interface StringSpec extends BaseSpec {
   kind: 'string';
@@ -39,6 +39,11 @@ export type OptionSpec = IntSpec | StringSpec | EnumSpec;
 
 /** The parsed value of `auto` (see {@link IntSpec.auto}). */
 export const AUTO = -1;
+
+/** What `auto` means for an option whose default it is (help and the reference say so); undefined otherwise. */
+export function autoDefault(spec: OptionSpec): string | undefined {
+  return spec.kind === 'int' && spec.default === AUTO ? spec.auto : undefined;
+}
 
 const KiB = 1024;
 const MiB = 1024 * KiB;
@@ -321,7 +326,7 @@ export const OptionSpecs = {
     min: 0,
     max: 1000,
     unit: 'ms',
-    auto: { value: AUTO, means: '20 ms with the embedded store, 5 ms with PostgreSQL' },
+    auto: '20 ms with the embedded store, 5 ms with PostgreSQL',
     description:
       'With a database store: how long a message waits for others to share its commit when none is in progress (longer: less CPU per message at low rates, more latency)',
     group: 'engine',

@@ -1,9 +1,9 @@
-import { type OptionSpec, optionGroups } from './options.js';
+import { autoDefault, type OptionSpec, optionGroups } from './options.js';
 
 function allowed(spec: OptionSpec): string {
   if (spec.kind === 'int') {
     const range = `${spec.min} to ${spec.max}${spec.unit ? ` ${spec.unit}` : ''}`;
-    return spec.auto ? `\`auto\` (${spec.auto.means}) or ${range}` : range;
+    return spec.auto ? `\`auto\` (${spec.auto}) or ${range}` : range;
   }
   if (spec.kind === 'enum') return spec.values.map((v) => `\`${v}\``).join(', ');
   return 'text';
@@ -11,7 +11,7 @@ function allowed(spec: OptionSpec): string {
 
 function defaultOf(spec: OptionSpec): string {
   if (spec.default === '') return '(empty)';
-  if (spec.kind === 'int' && spec.auto?.value === spec.default) return '`auto`';
+  if (autoDefault(spec)) return '`auto`';
   return `\`${spec.default}\``;
 }
 

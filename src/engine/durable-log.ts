@@ -61,9 +61,6 @@ export function createDurableLog(options: DurableLogOptions): DurableLog {
   };
   // The log reaches the database through this indirection, so that it can exist before the database is open.
   const lazy: SqlDatabase = {
-    get kind() {
-      return opened().kind;
-    },
     query: (text, params, name) => opened().query(text, params, name),
     script: (sql) => opened().script(sql),
     exclusive: (work) => opened().exclusive(work),

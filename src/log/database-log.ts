@@ -33,23 +33,29 @@ interface MessageRow {
 const MESSAGE_COLUMNS = 'm.room, m."offset", m.id, m.sender_id, m.sender_name, m.text, m.ts, m.cid, r.epoch';
 
 /**
- * One batch, one statement (after its input, {@link ARRAY_INPUT}). Parameters: arrays of the index of each
- * draft in the batch, its room, id, sender id, sender name, text, ts and cid ($1-$8), and the epoch given to rooms
- * created now ($9).
+ * The group commit: one batch, one statement, prepared once per connection (planning it cost PGlite five times
+ * running a one-message batch). Parameters: arrays, one per column, so that one statement serves any batch size:
+ * the index of each draft in the batch, its room, id, sender id, sender name, text, ts and cid ($1-$8); and the
+ * epoch given to rooms created now ($9).
  *
  * - `dup`: drafts already stored (same room, sender and cid) come back as duplicates with the stored message,
- *   found by one probe of the idempotency index per draft. The statement is prepared, and its cached generic plan
- *   must stay an index lookup whatever the table's size was when it was planned: a join the planner may turn into
- *   a scan of every message is planned for a small table, and PGlite has no autovacuum to re-plan it as the table
- *   grows.
+ *   found by one probe of the idempotency index per draft. The cached generic plan must stay an index lookup
+ *   whatever the table's size was when it was planned: a join the planner may turn into a scan of every message is
+ *   planned for a small table, and PGlite has no autovacuum to re-plan it as the table grows.
  * - `fresh`, `taken`: the others take the next offsets of their room, in batch order within the room (one upsert
  *   of the rooms' rows, which stay locked until the statement ends; rooms in sorted order, so that two instances'
  *   batches never wait on each other in a cycle).
  * - `planned`, `stored`: each new message with its offset, inserted; the result is read from `planned` (a
  *   data-modifying step runs to completion whether or not it is read, and its failure fails the statement), which
  *   saves joining the inserted rows back to their drafts.
+ *
+ * Exported for the test of its plan.
  */
-const APPEND_AFTER_INPUT = `
+export const APPEND_STATEMENT = `
+WITH input AS (
+  SELECT * FROM unnest($1::int[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::bigint[], $8::text[])
+    AS i(n, room, id, sender_id, sender_name, text, ts, cid)
+),
 dup AS (
   SELECT i.n, m.*
   FROM input i CROSS JOIN LATERAL (
@@ -80,20 +86,6 @@ stored AS (
 SELECT n, "offset", epoch, false AS duplicate, id, sender_name, text, ts FROM planned
 UNION ALL
 SELECT d.n, d."offset", d.epoch, true, d.id, d.sender_name, d.text, d.ts FROM dup d`;
-
-/**
- * The drafts as arrays, one parameter per column: one statement for any batch size, prepared once per connection
- * ({@link APPEND_STATEMENT}), so that a commit does not pay for planning it (on the embedded store planning cost
- * five times the run of a one-message batch).
- */
-const ARRAY_INPUT = `
-WITH input AS (
-  SELECT * FROM unnest($1::int[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::bigint[], $8::text[])
-    AS i(n, room, id, sender_id, sender_name, text, ts, cid)
-),`;
-
-/** The group commit's statement (see {@link APPEND_AFTER_INPUT}); exported for the test of its plan. */
-export const APPEND_STATEMENT = ARRAY_INPUT + APPEND_AFTER_INPUT;
 
 /**
  * The messages already stored among (room, sender id, cid) triples ($1-$3, arrays): the rate limit's read before a
@@ -296,7 +288,7 @@ export class DatabaseLog implements RoomLog {
 
   /**
    * Stores a batch: with a rate limit, first one read finds the duplicates among the batch (they cost no token)
-   * and the limiter is asked for the others; then one statement does the rest (see {@link APPEND_AFTER_INPUT}). No explicit
+   * and the limiter is asked for the others; then one statement does the rest (see {@link APPEND_STATEMENT}). No explicit
    * transaction: the statement is atomic, and two round trips (one without a limit) cost far less than a
    * BEGIN … COMMIT of four (on the embedded store each statement costs ~0.3 ms of the event loop).
    */

@@ -58,11 +58,6 @@ interface BanRow {
 const ROOM_COLUMNS =
   'd.room, d.kind, d.name, d.topic, d.created_by, d.created_at, d.archived_at, d.direct_key, d.member_count';
 const MEMBER_COLUMNS = 'm.room, m.user_id, m.role, m.joined_at, m.invited_by, m.muted_at, m.mute_expires_at';
-/** The same columns under other names, for rows that carry a room and a membership. */
-const MEMBER_COLUMNS_AS =
-  'm.user_id AS m_user_id, m.role AS m_role, m.joined_at AS m_joined_at, m.invited_by AS m_invited_by, ' +
-  'm.muted_at AS m_muted_at, m.mute_expires_at AS m_mute_expires_at';
-
 function toRoom(row: RoomRow): RoomRecord {
   const room: RoomRecord = {
     id: row.room,
@@ -110,19 +105,6 @@ function toBan(row: BanRow): BanRecord {
   };
   if (row.expires_at !== null) ban.expiresAt = Number(row.expires_at);
   return ban;
-}
-
-/** The membership half of a row that carries a room and a membership ({@link MEMBER_COLUMNS_AS}). */
-function memberOf(row: Record<string, unknown>): MemberRecord {
-  return toMember({
-    room: row.room as string,
-    user_id: row.m_user_id as string,
-    role: row.m_role as Role,
-    joined_at: row.m_joined_at as string,
-    invited_by: row.m_invited_by as string | null,
-    muted_at: row.m_muted_at as string | null,
-    mute_expires_at: row.m_mute_expires_at as string | null,
-  });
 }
 
 /**
@@ -298,14 +280,15 @@ export class SqlRoomDirectory implements RoomDirectory {
   }
 
   async roomsOf(userId: string): Promise<Array<{ room: RoomRecord; member: MemberRecord }>> {
-    const { rows } = await this.db.query<RoomRow & Record<string, unknown>>(
-      `SELECT ${ROOM_COLUMNS}, ${MEMBER_COLUMNS_AS}
+    // The room's and the membership's columns have different names (the room id is the same in both).
+    const { rows } = await this.db.query<RoomRow & MemberRow>(
+      `SELECT ${ROOM_COLUMNS}, m.user_id, m.role, m.joined_at, m.invited_by, m.muted_at, m.mute_expires_at
        FROM parley_members m JOIN parley_room_details d ON d.room = m.room
        WHERE m.user_id = $1 ORDER BY m.room`,
       [userId],
       'parley_rooms_of',
     );
-    return rows.map((row) => ({ room: toRoom(row), member: memberOf(row) }));
+    return rows.map((row) => ({ room: toRoom(row), member: toMember(row) }));
   }
 
   async invite(invitation: InvitationRecord): Promise<boolean> {

@@ -47,7 +47,6 @@ function clientRunner(client: pg.PoolClient): SqlSession {
  * one), and a connection that breaks while idle or checked out is counted and logged, never fatal.
  */
 export class PgDatabase implements SqlDatabase {
-  readonly kind = 'postgres';
   /** Connections lost (idle or in use). */
   connectionErrors = 0;
   private readonly pool: pg.Pool;

@@ -66,15 +66,14 @@ async function lockDataDir(dir: string): Promise<string> {
  * (measured in docs/storage.md).
  */
 export class PgliteDatabase implements SqlDatabase {
-  readonly kind = 'embedded';
-
-  private readonly statements: PgliteStatements;
+  /** Statements on the database, named ones prepared (built once: `query` is on the commit path). */
+  private readonly run: SqlRunner;
 
   private constructor(
     private readonly db: PGlite,
     private readonly lock: string,
   ) {
-    this.statements = new PgliteStatements(db);
+    this.run = runner(db, new PgliteStatements(db));
   }
 
   /** Opens (creating on first use) the database in `dataDir`. */
@@ -91,11 +90,11 @@ export class PgliteDatabase implements SqlDatabase {
   }
 
   query<Row>(text: string, params?: unknown[], name?: string): Promise<SqlResult<Row>> {
-    return runner(this.db, this.statements).query<Row>(text, params, name);
+    return this.run.query<Row>(text, params, name);
   }
 
   script(sql: string): Promise<void> {
-    return runner(this.db).script(sql);
+    return this.run.script(sql);
   }
 
   exclusive<T>(work: (session: SqlSession) => Promise<T>): Promise<T> {

@@ -38,8 +38,6 @@ export interface SqlSession extends SqlRunner {
 
 /** The database: statements on any connection, transactions on an exclusive session. */
 export interface SqlDatabase extends SqlRunner {
-  /** `postgres` for a server reached over the network, `embedded` for PGlite in this process. */
-  readonly kind: 'postgres' | 'embedded';
   /**
    * Runs `work` on one session while holding Parley's migration lock (a PostgreSQL advisory lock, so that several
    * processes starting at once take turns).

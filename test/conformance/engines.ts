@@ -1,4 +1,5 @@
 /** The engines the conformance suites build, with the settings every suite uses (one place for them). */
+import { BATCH_SIZES } from '../../src/compose.js';
 import { createDatabaseEngine } from '../../src/engine/database-engine.js';
 import type { Engine } from '../../src/engine/engine.js';
 import { createRedisEngine } from '../../src/engine/redis-engine.js';
@@ -30,7 +31,7 @@ export function testRedisEngine(
     commandTimeoutMs: 2000,
     instance: `test-${randomId()}`,
     database: open
-      ? { open, batch: { max: 500, fillTarget: 50 }, commitWaitMs: 2, retentionDays: 0, timers: systemTimers }
+      ? { open, batch: BATCH_SIZES.postgres, commitWaitMs: 2, retentionDays: 0, timers: systemTimers }
       : undefined,
     clock,
     ids: randomIds(),
@@ -48,7 +49,7 @@ export function testDatabaseEngine(
   return createDatabaseEngine({
     store,
     open,
-    batch: store === 'embedded' ? { max: 100, fillTarget: 20 } : { max: 500, fillTarget: 50 },
+    batch: BATCH_SIZES[store],
     commitWaitMs: 2,
     historySize: options.historySize,
     userMessagesPerSec: options.userMessagesPerSec ?? 0,
