@@ -269,13 +269,22 @@ export class SqlRoomDirectory implements RoomDirectory {
   }
 
   async members(room: string, page: PageRequest<string>): Promise<MemberRecord[]> {
-    const { rows } = await this.db.query<MemberRow>(
-      `SELECT ${MEMBER_COLUMNS} FROM parley_members m
-       WHERE m.room = $1 AND ($2::text IS NULL OR m.user_id > $2::text COLLATE "C")
-       ORDER BY m.user_id LIMIT $3`,
-      [room, page.after ?? null, Math.max(0, page.limit)],
-      'parley_members_page',
-    );
+    const limit = Math.max(0, page.limit);
+    // Two statements, not `$2 IS NULL OR user_id > $2`: a prepared plan of that cannot start the primary key's
+    // range at the cursor, so every page of a big room would read the rest of the room and sort it.
+    const { rows } =
+      page.after === undefined
+        ? await this.db.query<MemberRow>(
+            `SELECT ${MEMBER_COLUMNS} FROM parley_members m WHERE m.room = $1 ORDER BY m.user_id LIMIT $2`,
+            [room, limit],
+            'parley_members_first',
+          )
+        : await this.db.query<MemberRow>(
+            `SELECT ${MEMBER_COLUMNS} FROM parley_members m
+             WHERE m.room = $1 AND m.user_id > $2 ORDER BY m.user_id LIMIT $3`,
+            [room, page.after, limit],
+            'parley_members_after',
+          );
     return rows.map(toMember);
   }
 
