@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
-import { chown, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { chown, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { promisify } from 'node:util';
@@ -116,12 +116,24 @@ export class PostgresServer {
     }
   }
 
-  /** Kills the server at once (SIGKILL of the postmaster: no shutdown, like a crash). */
+  /**
+   * Kills the server at once, like a crash: SIGKILL to the postmaster and to every backend it started. Killing the
+   * postmaster alone leaves its backends running until they notice: one behind a pooled connection could still
+   * commit a transaction after the "crash", and a test of what is refused while the database is down would race it.
+   */
   async kill(): Promise<void> {
     const pid = Number(
       (await readFile(join(this.dataDir, 'postmaster.pid'), 'utf8').catch(() => '')).split('\n')[0],
     );
-    if (pid > 0) process.kill(pid, 'SIGKILL');
+    if (!(pid > 0)) return;
+    const backends = await childrenOf(pid);
+    for (const target of [pid, ...backends]) {
+      try {
+        process.kill(target, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    }
   }
 
   /** Stops the server and removes its data. */
@@ -135,4 +147,18 @@ export class PostgresServer {
     if (this.asUser) await run('runuser', ['-u', this.asUser, '--', path, ...args]);
     else await run(path, args);
   }
+}
+
+/** The pids whose parent is `pid` (from /proc: Linux, where the tests run). */
+async function childrenOf(pid: number): Promise<number[]> {
+  const entries = await readdir('/proc').catch(() => [] as string[]);
+  const children: number[] = [];
+  for (const entry of entries) {
+    if (!/^\d+$/.test(entry)) continue;
+    const stat = await readFile(`/proc/${entry}/stat`, 'utf8').catch(() => '');
+    // The parent pid is the second field after the command, which is in parentheses and may hold spaces.
+    const parent = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+    if (parent === pid) children.push(Number(entry));
+  }
+  return children;
 }
