@@ -38,6 +38,49 @@ export interface ChatMessage {
   text: string;
   /** Server timestamp, milliseconds since the Unix epoch. */
   ts: number;
-  /** The client message id the sender chose (used for idempotent retries). */
+  /** The client message id the sender chose (used for idempotent retries); `sys:…` for a system event. */
   cid: string;
+  /**
+   * Present on a system event: a change of the room or its members, kept in the room's log like a message (so a
+   * resume replays it). `from` is who made the change, `text` a readable notice for clients that do not know the
+   * event's type.
+   */
+  event?: SystemEvent;
+}
+
+/** A member's role in a room, from most to least powerful. */
+export type Role = 'owner' | 'admin' | 'member';
+
+/** What a system event records. */
+export type SystemEventType =
+  | 'created'
+  | 'joined'
+  | 'left'
+  | 'added'
+  | 'kicked'
+  | 'banned'
+  | 'unbanned'
+  | 'muted'
+  | 'unmuted'
+  | 'role'
+  | 'renamed'
+  | 'topic'
+  | 'archived'
+  | 'unarchived';
+
+/** A change of a room or of its members, as recorded in the room's log (see {@link ChatMessage.event}). */
+export interface SystemEvent {
+  type: SystemEventType;
+  /** The member the event is about (joined, left, added, kicked, banned, unbanned, muted, unmuted, role). */
+  user?: UserInfo;
+  /** role: the new role. */
+  role?: Role;
+  /** created, renamed: the room's name. */
+  name?: string;
+  /** topic: the new topic. */
+  topic?: string;
+  /** kicked, banned: the reason given, if any. */
+  reason?: string;
+  /** banned, muted: when it ends by itself (ms since the Unix epoch); absent: until lifted. */
+  until?: number;
 }

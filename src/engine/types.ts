@@ -2,7 +2,14 @@
 
 import type { ChatMessage, UserInfo } from '../../client/wire/domain.js';
 
-export type { ChatMessage, StreamPosition, UserInfo } from '../../client/wire/domain.js';
+export type {
+  ChatMessage,
+  Role,
+  StreamPosition,
+  SystemEvent,
+  SystemEventType,
+  UserInfo,
+} from '../../client/wire/domain.js';
 
 /** What a publisher hands to the engine; the engine assigns `offset` and `epoch`. */
 export type MessageDraft = Omit<ChatMessage, 'offset' | 'epoch'>;

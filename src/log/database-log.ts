@@ -1,5 +1,5 @@
 import { EngineUnavailableError, RateLimitError } from '../engine/engine.js';
-import type { ChatMessage, MessageDraft, StreamPosition } from '../engine/types.js';
+import type { ChatMessage, MessageDraft, StreamPosition, SystemEvent } from '../engine/types.js';
 import type { MessageRateLimiter } from '../ratelimit/message-rate.js';
 import { type BatchSizes, CommitBatcher, type Queued } from '../store/commit-batcher.js';
 import { isUnavailable, type SqlDatabase, type SqlRunner } from '../store/sql.js';
@@ -27,16 +27,18 @@ interface MessageRow {
   text: string;
   ts: string;
   cid: string;
+  event: string | null;
   epoch: string;
 }
 
-const MESSAGE_COLUMNS = 'm.room, m."offset", m.id, m.sender_id, m.sender_name, m.text, m.ts, m.cid, r.epoch';
+const MESSAGE_COLUMNS =
+  'm.room, m."offset", m.id, m.sender_id, m.sender_name, m.text, m.ts, m.cid, m.event, r.epoch';
 
 /**
  * The group commit: one batch, one statement, prepared once per connection (planning it cost PGlite five times
  * running a one-message batch). Parameters: arrays, one per column, so that one statement serves any batch size:
- * the index of each draft in the batch, its room, id, sender id, sender name, text, ts and cid ($1-$8); and the
- * epoch given to rooms created now ($9).
+ * the index of each draft in the batch, its room, id, sender id, sender name, text, ts, cid and system event (JSON
+ * or null) ($1-$9); and the epoch given to rooms created now ($10).
  *
  * - `dup`: drafts already stored (same room, sender and cid) come back as duplicates with the stored message,
  *   found by one probe of the idempotency index per draft. The cached generic plan must stay an index lookup
@@ -53,13 +55,13 @@ const MESSAGE_COLUMNS = 'm.room, m."offset", m.id, m.sender_id, m.sender_name, m
  */
 export const APPEND_STATEMENT = `
 WITH input AS (
-  SELECT * FROM unnest($1::int[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::bigint[], $8::text[])
-    AS i(n, room, id, sender_id, sender_name, text, ts, cid)
+  SELECT * FROM unnest($1::int[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::bigint[], $8::text[], $9::text[])
+    AS i(n, room, id, sender_id, sender_name, text, ts, cid, event)
 ),
 dup AS (
   SELECT i.n, m.*
   FROM input i CROSS JOIN LATERAL (
-    SELECT m."offset", m.id, m.sender_name, m.text, m.ts, r.epoch
+    SELECT m."offset", m.id, m.sender_name, m.text, m.ts, m.event, r.epoch
     FROM parley_messages m JOIN parley_rooms r ON r.room = m.room
     WHERE m.room = i.room AND m.sender_id = i.sender_id AND m.cid = i.cid LIMIT 1
   ) m
@@ -70,22 +72,22 @@ fresh AS (
 ),
 taken AS (
   INSERT INTO parley_rooms AS r (room, epoch, last_offset)
-  SELECT room, $9::text, count(*) FROM fresh GROUP BY room ORDER BY room
+  SELECT room, $10::text, count(*) FROM fresh GROUP BY room ORDER BY room
   ON CONFLICT (room) DO UPDATE SET last_offset = r.last_offset + EXCLUDED.last_offset, updated_at = now()
   RETURNING r.room, r.epoch, r.last_offset
 ),
 planned AS (
   SELECT f.n, f.room, t.last_offset - f.c + f.k AS "offset", t.epoch, f.id, f.sender_id, f.sender_name, f.text,
-         f.ts, f.cid
+         f.ts, f.cid, f.event
   FROM fresh f JOIN taken t ON t.room = f.room
 ),
 stored AS (
-  INSERT INTO parley_messages (room, "offset", id, sender_id, sender_name, text, ts, cid)
-  SELECT room, "offset", id, sender_id, sender_name, text, ts, cid FROM planned
+  INSERT INTO parley_messages (room, "offset", id, sender_id, sender_name, text, ts, cid, event)
+  SELECT room, "offset", id, sender_id, sender_name, text, ts, cid, event FROM planned
 )
-SELECT n, "offset", epoch, false AS duplicate, id, sender_name, text, ts FROM planned
+SELECT n, "offset", epoch, false AS duplicate, id, sender_name, text, ts, event FROM planned
 UNION ALL
-SELECT d.n, d."offset", d.epoch, true, d.id, d.sender_name, d.text, d.ts FROM dup d`;
+SELECT d.n, d."offset", d.epoch, true, d.id, d.sender_name, d.text, d.ts, d.event FROM dup d`;
 
 /**
  * The messages already stored among (room, sender id, cid) triples ($1-$3, arrays): the rate limit's read before a
@@ -110,6 +112,7 @@ interface AppendedRow {
   sender_name: string;
   text: string;
   ts: string;
+  event: string | null;
 }
 
 function toMessage(row: MessageRow): ChatMessage {
@@ -122,6 +125,7 @@ function toMessage(row: MessageRow): ChatMessage {
     text: row.text,
     ts: Number(row.ts),
     cid: row.cid,
+    ...(row.event !== null ? { event: JSON.parse(row.event) as SystemEvent } : {}),
   };
 }
 
@@ -360,6 +364,7 @@ export class DatabaseLog implements RoomLog {
       drafts.map((d) => d.text),
       drafts.map((d) => d.ts),
       drafts.map((d) => d.cid),
+      drafts.map((d) => (d.event ? JSON.stringify(d.event) : null)),
       this.options.ids.epoch(),
     ];
     let rows: AppendedRow[] | undefined;
@@ -384,6 +389,7 @@ export class DatabaseLog implements RoomLog {
         ts: Number(row.ts),
         cid: draft.cid,
       };
+      if (row.event !== null) message.event = JSON.parse(row.event) as SystemEvent;
       outcome.set(candidates[row.n] as Queued<MessageDraft, AppendResult>, {
         message,
         duplicate: row.duplicate,

@@ -44,7 +44,8 @@ export class RedisLog implements RoomLog {
   async append(draft: MessageDraft): Promise<AppendResult> {
     const { room } = draft;
     const head = `${JSON.stringify({ room, id: draft.id }).slice(0, -1)},"offset":`;
-    const tail = `,${JSON.stringify({ from: draft.from, text: draft.text, ts: draft.ts, cid: draft.cid }).slice(1)}`;
+    const rest = { from: draft.from, text: draft.text, ts: draft.ts, cid: draft.cid, event: draft.event };
+    const tail = `,${JSON.stringify(rest).slice(1)}`;
     const { keys, options } = this;
     const rate = options.userMessagesPerSec;
     const publishCommand = this.link.publishCommand;

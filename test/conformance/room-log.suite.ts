@@ -197,5 +197,19 @@ export function roomLogSuite(name: string, factory: FixtureFactory): void {
       assert.deepEqual(b.message, a.message);
       assert.equal((await history.position('dup')).offset, 1);
     });
+    it('keeps a system event with its message, through append, read and duplicate', async () => {
+      const history = await make();
+      const event = { type: 'kicked' as const, user: { id: 'u2', name: 'User 2' }, reason: 'spam' };
+      const notice = { ...draft('events', 'User 2 was removed'), event };
+      const appended = await history.append(notice);
+      assert.deepEqual(appended.message.event, event);
+      const plain = await history.append(draft('events', 'hello'));
+      assert.equal('event' in plain.message, false, 'a chat message has no event field');
+      const page = await history.read('events', { limit: 10 });
+      assert.deepEqual(page.messages, [appended.message, plain.message]);
+      const again = await history.append({ ...notice, id: 'other' });
+      assert.equal(again.duplicate, true);
+      assert.deepEqual(again.message, appended.message);
+    });
   });
 }
