@@ -77,14 +77,16 @@ export class MemoryRoomDirectory implements RoomDirectory {
       createdBy: input.createdBy,
       createdAt: input.createdAt,
       memberCount: 0,
+      announceJoins: input.announceJoins ?? true,
     };
     if (input.directKey !== undefined) {
       room.directKey = input.directKey;
       this.directs.set(input.directKey, room.id);
     }
     this.rooms.set(room.id, room);
-    for (const { userId, role } of input.members) {
+    for (const { userId, role, name } of input.members) {
       const member: MemberRecord = { room: room.id, userId, role, joinedAt: input.createdAt };
+      if (name !== undefined) member.name = name;
       if (userId !== input.createdBy) member.invitedBy = input.createdBy;
       this.insertMember(member);
     }
@@ -106,6 +108,7 @@ export class MemoryRoomDirectory implements RoomDirectory {
     if (!room) return undefined;
     if (patch.name !== undefined) room.name = patch.name;
     if (patch.topic !== undefined) room.topic = patch.topic;
+    if (patch.announceJoins !== undefined) room.announceJoins = patch.announceJoins;
     if (patch.archivedAt === null) delete room.archivedAt;
     else if (patch.archivedAt !== undefined) room.archivedAt = patch.archivedAt;
     return { ...room };

@@ -12,8 +12,9 @@
 /** public: anyone may join; private: by invitation; direct: a conversation of fixed people (1:1 or a group). */
 export type RoomKind = 'public' | 'private' | 'direct';
 
-/** A member's role in a room, from most to least powerful. */
-export type Role = 'owner' | 'admin' | 'member';
+export type { Role } from '../engine/types.js';
+
+import type { Role } from '../engine/types.js';
 
 /** A room as stored. */
 export interface RoomRecord {
@@ -33,12 +34,19 @@ export interface RoomRecord {
   directKey?: string;
   /** Members now (kept with every join and leave, so that a room list never counts rows). */
   memberCount: number;
+  /**
+   * Whether joins and leaves are recorded in the room's log as system events (moderation and room changes always
+   * are). False for a room that came into being by a client joining its name, as before rooms were stored.
+   */
+  announceJoins: boolean;
 }
 
 /** A membership as stored. */
 export interface MemberRecord {
   room: string;
   userId: string;
+  /** Their display name as last seen (absent when never seen, e.g. added by id through the server API). */
+  name?: string;
   role: Role;
   joinedAt: number;
   /** Who invited or added them (absent when they joined a public room themselves, or created it). */
@@ -77,17 +85,20 @@ export interface NewRoom {
   createdBy: string;
   createdAt: number;
   directKey?: string;
+  /** See {@link RoomRecord.announceJoins}; default true. */
+  announceJoins?: boolean;
   /**
    * Its first members (the creator as owner, or a direct room's participants), stored with the room. Each user
    * once: a list that names someone twice is refused (an error), nothing written.
    */
-  members: Array<{ userId: string; role: Role }>;
+  members: Array<{ userId: string; role: Role; name?: string }>;
 }
 
 /** A change to a room; `archivedAt: null` unarchives. */
 export interface RoomPatch {
   name?: string;
   topic?: string;
+  announceJoins?: boolean;
   archivedAt?: number | null;
 }
 

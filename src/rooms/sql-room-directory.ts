@@ -24,12 +24,14 @@ interface RoomRow {
   archived_at: string | number | null;
   direct_key: string | null;
   member_count: number;
+  announce_joins: boolean;
 }
 
 /** A row of `parley_members`. */
 interface MemberRow {
   room: string;
   user_id: string;
+  name: string | null;
   role: Role;
   joined_at: string | number;
   invited_by: string | null;
@@ -56,8 +58,10 @@ interface BanRow {
 }
 
 const ROOM_COLUMNS =
-  'd.room, d.kind, d.name, d.topic, d.created_by, d.created_at, d.archived_at, d.direct_key, d.member_count';
-const MEMBER_COLUMNS = 'm.room, m.user_id, m.role, m.joined_at, m.invited_by, m.muted_at, m.mute_expires_at';
+  'd.room, d.kind, d.name, d.topic, d.created_by, d.created_at, d.archived_at, d.direct_key, d.member_count, ' +
+  'd.announce_joins';
+const MEMBER_COLUMNS =
+  'm.room, m.user_id, m.name, m.role, m.joined_at, m.invited_by, m.muted_at, m.mute_expires_at';
 function toRoom(row: RoomRow): RoomRecord {
   const room: RoomRecord = {
     id: row.room,
@@ -67,6 +71,7 @@ function toRoom(row: RoomRow): RoomRecord {
     createdBy: row.created_by,
     createdAt: Number(row.created_at),
     memberCount: Number(row.member_count),
+    announceJoins: row.announce_joins,
   };
   if (row.archived_at !== null) room.archivedAt = Number(row.archived_at);
   if (row.direct_key !== null) room.directKey = row.direct_key;
@@ -80,6 +85,7 @@ function toMember(row: MemberRow): MemberRecord {
     role: row.role,
     joinedAt: Number(row.joined_at),
   };
+  if (row.name !== null) member.name = row.name;
   if (row.invited_by !== null) member.invitedBy = row.invited_by;
   if (row.muted_at !== null) member.mutedAt = Number(row.muted_at);
   if (row.mute_expires_at !== null) member.muteExpiresAt = Number(row.mute_expires_at);
@@ -120,15 +126,15 @@ export class SqlRoomDirectory implements RoomDirectory {
     const { rows } = await this.db.query<RoomRow>(
       `WITH made AS (
          INSERT INTO parley_room_details AS d
-           (room, kind, name, topic, created_by, created_at, direct_key, member_count)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, cardinality($8::text[]))
+           (room, kind, name, topic, created_by, created_at, direct_key, member_count, announce_joins)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, cardinality($8::text[]), $11)
          ON CONFLICT DO NOTHING
          RETURNING ${ROOM_COLUMNS}
        ),
        joined AS (
-         INSERT INTO parley_members (room, user_id, role, joined_at, invited_by)
-         SELECT made.room, u.user_id, u.role, $6, CASE WHEN u.user_id = $5 THEN NULL ELSE $5 END
-         FROM made, unnest($8::text[], $9::text[]) AS u(user_id, role)
+         INSERT INTO parley_members (room, user_id, role, joined_at, invited_by, name)
+         SELECT made.room, u.user_id, u.role, $6, CASE WHEN u.user_id = $5 THEN NULL ELSE $5 END, u.name
+         FROM made, unnest($8::text[], $9::text[], $10::text[]) AS u(user_id, role, name)
        )
        SELECT * FROM made`,
       [
@@ -141,6 +147,8 @@ export class SqlRoomDirectory implements RoomDirectory {
         input.directKey ?? null,
         input.members.map((m) => m.userId),
         input.members.map((m) => m.role),
+        input.members.map((m) => m.name ?? null),
+        input.announceJoins ?? true,
       ],
     );
     if (rows[0]) return { room: toRoom(rows[0]), created: true };
@@ -174,10 +182,18 @@ export class SqlRoomDirectory implements RoomDirectory {
       `UPDATE parley_room_details d SET
          name = COALESCE($2, d.name),
          topic = COALESCE($3, d.topic),
-         archived_at = CASE WHEN $4::boolean THEN $5::bigint ELSE d.archived_at END
+         archived_at = CASE WHEN $4::boolean THEN $5::bigint ELSE d.archived_at END,
+         announce_joins = COALESCE($6, d.announce_joins)
        WHERE d.room = $1
        RETURNING ${ROOM_COLUMNS}`,
-      [id, patch.name ?? null, patch.topic ?? null, patch.archivedAt !== undefined, patch.archivedAt ?? null],
+      [
+        id,
+        patch.name ?? null,
+        patch.topic ?? null,
+        patch.archivedAt !== undefined,
+        patch.archivedAt ?? null,
+        patch.announceJoins ?? null,
+      ],
     );
     return rows[0] && toRoom(rows[0]);
   }
@@ -205,8 +221,8 @@ export class SqlRoomDirectory implements RoomDirectory {
   async addMember(member: MemberRecord): Promise<boolean> {
     const { rows } = await this.db.query<{ added: number }>(
       `WITH added AS (
-         INSERT INTO parley_members (room, user_id, role, joined_at, invited_by, muted_at, mute_expires_at)
-         SELECT $1, $2, $3, $4, $5, $6, $7
+         INSERT INTO parley_members (room, user_id, role, joined_at, invited_by, muted_at, mute_expires_at, name)
+         SELECT $1, $2, $3, $4, $5, $6, $7, $8
          WHERE EXISTS (SELECT 1 FROM parley_room_details WHERE room = $1)
          ON CONFLICT DO NOTHING
          RETURNING room
@@ -228,6 +244,7 @@ export class SqlRoomDirectory implements RoomDirectory {
         member.invitedBy ?? null,
         member.mutedAt ?? null,
         member.muteExpiresAt ?? null,
+        member.name ?? null,
       ],
     );
     return (rows[0]?.added ?? 0) > 0;
@@ -289,15 +306,15 @@ export class SqlRoomDirectory implements RoomDirectory {
   }
 
   async roomsOf(userId: string): Promise<Array<{ room: RoomRecord; member: MemberRecord }>> {
-    // The room's and the membership's columns have different names (the room id is the same in both).
-    const { rows } = await this.db.query<RoomRow & MemberRow>(
-      `SELECT ${ROOM_COLUMNS}, m.user_id, m.role, m.joined_at, m.invited_by, m.muted_at, m.mute_expires_at
+    // The room's and the membership's columns have different names but one: the member's name comes aliased.
+    const { rows } = await this.db.query<RoomRow & MemberRow & { member_name: string | null }>(
+      `SELECT ${ROOM_COLUMNS}, m.user_id, m.name AS member_name, m.role, m.joined_at, m.invited_by, m.muted_at, m.mute_expires_at
        FROM parley_members m JOIN parley_room_details d ON d.room = m.room
        WHERE m.user_id = $1 ORDER BY m.room`,
       [userId],
       'parley_rooms_of',
     );
-    return rows.map((row) => ({ room: toRoom(row), member: toMember(row) }));
+    return rows.map((row) => ({ room: toRoom(row), member: toMember({ ...row, name: row.member_name }) }));
   }
 
   async invite(invitation: InvitationRecord): Promise<boolean> {

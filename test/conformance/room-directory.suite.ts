@@ -46,6 +46,7 @@ export function roomDirectorySuite(name: string, factory: DirectoryFactory): voi
         createdBy: 'olga',
         createdAt: T0,
         memberCount: 1,
+        announceJoins: true,
       });
       assert.deepEqual(await rooms.member('general', 'olga'), {
         room: 'general',
@@ -66,6 +67,31 @@ export function roomDirectorySuite(name: string, factory: DirectoryFactory): voi
       };
       await assert.rejects(rooms.create(twice), 'a first member listed twice is refused');
       assert.equal(await rooms.get('twice'), undefined, 'and nothing is written');
+    });
+
+    it('keeps whether joins are announced, and members’ names', async () => {
+      const rooms = await make();
+      const open = await rooms.create({
+        ...publicRoom('lobby'),
+        announceJoins: false,
+        members: [{ userId: 'olga', role: 'member', name: 'Olga' }],
+      });
+      assert.equal(open.room.announceJoins, false);
+      assert.equal((await rooms.member('lobby', 'olga'))?.name, 'Olga');
+      assert.equal((await rooms.update('lobby', { announceJoins: true }))?.announceJoins, true);
+      assert.equal(
+        (await rooms.update('lobby', { topic: 'x' }))?.announceJoins,
+        true,
+        'kept when not patched',
+      );
+      await rooms.addMember({ room: 'lobby', userId: 'pia', name: 'Pia', role: 'member', joinedAt: T0 });
+      const mine = await rooms.roomsOf('pia');
+      assert.equal(mine[0]?.member.name, 'Pia', 'the member’s name, not the room’s');
+      assert.equal(mine[0]?.room.name, 'lobby');
+      assert.deepEqual(
+        (await rooms.members('lobby', { limit: 10 })).map((m) => m.name),
+        ['Olga', 'Pia'],
+      );
     });
 
     it('gives one direct room per set of people, whatever their order', async () => {

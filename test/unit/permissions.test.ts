@@ -14,6 +14,7 @@ const room = (kind: RoomKind, archived = false): RoomRecord => ({
   kind,
   name: 'r',
   topic: '',
+  announceJoins: true,
   createdBy: 'owner',
   createdAt: 0,
   memberCount: 3,
