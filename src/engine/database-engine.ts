@@ -3,6 +3,7 @@ import { MemoryRegistry } from '../cluster/memory-registry.js';
 import { MemoryWindow } from '../log/memory-window.js';
 import { MemoryPresence } from '../presence/memory-presence.js';
 import { MemoryMessageRate } from '../ratelimit/memory-message-rate.js';
+import { SqlRoomDirectory } from '../rooms/sql-room-directory.js';
 import type { BatchSizes } from '../store/commit-batcher.js';
 import type { SqlDatabase } from '../store/sql.js';
 import type { Clock, Timers } from '../util/clock.js';
@@ -59,6 +60,7 @@ export function createDatabaseEngine(options: DatabaseEngineOptions): Engine {
     log: durable.log,
     presence: new MemoryPresence(),
     registry: new MemoryRegistry(),
+    directory: new SqlRoomDirectory(durable.database),
     start: () => durable.start(),
     isReady: () => durable.isAvailable(),
     onRecovered: () => {},

@@ -4,11 +4,11 @@ import type { RecentWindow } from '../log/recent-window.js';
 import type { MessageRateLimiter } from '../ratelimit/message-rate.js';
 import type { BatchSizes } from '../store/commit-batcher.js';
 import { migrate } from '../store/migrate.js';
-import type { SqlDatabase } from '../store/sql.js';
+import { isUnavailable, type SqlDatabase } from '../store/sql.js';
 import type { Clock, TimerHandle, Timers } from '../util/clock.js';
 import type { IdGenerator } from '../util/ids.js';
 import type { Logger } from '../util/logger.js';
-import type { StoreCounters } from './engine.js';
+import { EngineUnavailableError, type StoreCounters } from './engine.js';
 
 const DAY_MS = 86_400_000;
 /** Retention runs at start and then hourly: messages live at most an hour past their retention. */
@@ -39,6 +39,11 @@ export interface DurableLogOptions {
 /** A database-backed room log with its lifecycle: migrated at start, pruned hourly, counted. */
 export interface DurableLog {
   readonly log: CachedLog;
+  /**
+   * The same database for the other stores kept in it (the room directory): usable once started; a failure that
+   * means "unreachable" comes out as EngineUnavailableError, which clients see as `unavailable`.
+   */
+  readonly database: SqlDatabase;
   /** Opens and migrates the database, starts retention. */
   start(): Promise<void>;
   /** False while the database cannot be reached (sends are refused), true again once it answers. */
@@ -104,8 +109,20 @@ export function createDurableLog(options: DurableLogOptions): DurableLog {
       (error: unknown) => logger.warn({ err: error }, 'retention pruning failed; retried in an hour'),
     );
   };
+  const unavailable = (error: unknown): never => {
+    if (isUnavailable(error)) throw new EngineUnavailableError('database unreachable', { cause: error });
+    throw error;
+  };
+  const database: SqlDatabase = {
+    query: <Row>(text: string, params?: unknown[], name?: string) =>
+      lazy.query<Row>(text, params, name).catch(unavailable),
+    script: (sql) => lazy.script(sql).catch(unavailable),
+    exclusive: (work) => lazy.exclusive(work).catch(unavailable),
+    close: async () => {},
+  };
   return {
     log,
+    database,
     start: async () => {
       db = await options.open();
       const applied = await migrate(db);

@@ -2,6 +2,7 @@ import type { Broker } from '../broker/broker.js';
 import type { NodeRegistry } from '../cluster/node-registry.js';
 import type { RoomLog } from '../log/room-log.js';
 import type { PresenceStore } from '../presence/presence-store.js';
+import type { RoomDirectory } from '../rooms/room-directory.js';
 
 /**
  * The shared layer of a node: in memory for a single node, Redis for a cluster; the room log in memory, in
@@ -16,6 +17,12 @@ export interface Engine {
   /** Every message enters a room here: stored, then delivered through the broker. */
   readonly log: RoomLog;
   readonly registry: NodeRegistry;
+  /**
+   * Rooms as things that exist and who belongs to them (group chat), kept where messages are: in memory, or in the
+   * database. Undefined with `--store redis` (history in Redis streams, no database): rooms are then open channels
+   * joined by name, as before rooms were stored.
+   */
+  readonly directory?: RoomDirectory;
   /**
    * Connects. Resolves once the engine can serve, or after its connect timeout with the engine not ready (it keeps
    * trying in the background; {@link isReady} tells).

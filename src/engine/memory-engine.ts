@@ -3,6 +3,7 @@ import { MemoryRegistry } from '../cluster/memory-registry.js';
 import { MemoryLog } from '../log/memory-log.js';
 import { MemoryPresence } from '../presence/memory-presence.js';
 import { MemoryMessageRate } from '../ratelimit/memory-message-rate.js';
+import { MemoryRoomDirectory } from '../rooms/memory-room-directory.js';
 import type { Clock } from '../util/clock.js';
 import type { IdGenerator } from '../util/ids.js';
 import type { Engine } from './engine.js';
@@ -35,6 +36,7 @@ export function createMemoryEngine(options: MemoryEngineOptions): Engine {
     log,
     presence,
     registry: new MemoryRegistry(),
+    directory: new MemoryRoomDirectory(),
     start: async () => {},
     isReady: () => true,
     onRecovered: () => {},

@@ -7,6 +7,7 @@ import { RedisPresence } from '../presence/redis-presence.js';
 import { RedisMessageRate } from '../ratelimit/redis-message-rate.js';
 import { RedisKeys } from '../redis/keys.js';
 import { createRedisLink, type RedisLink, type RedisTarget } from '../redis/link.js';
+import { SqlRoomDirectory } from '../rooms/sql-room-directory.js';
 import type { BatchSizes } from '../store/commit-batcher.js';
 import type { SqlDatabase } from '../store/sql.js';
 import type { Clock, Timers } from '../util/clock.js';
@@ -87,6 +88,7 @@ export function createRedisEngine(options: RedisEngineOptions): Engine {
     log,
     presence,
     registry,
+    directory: durable ? new SqlRoomDirectory(durable.database) : undefined,
     start: async () => {
       await durable?.start();
       if (!(await link.waitReady(options.connectTimeoutMs))) {

@@ -1,4 +1,4 @@
-import type { MessageDraft, StreamPosition } from '../engine/types.js';
+import type { ChatMessage, MessageDraft, StreamPosition } from '../engine/types.js';
 import type { DatabaseLog } from './database-log.js';
 import type { RecentWindow } from './recent-window.js';
 import type { AppendResult, HistoryPage, HistoryQuery, RoomLog } from './room-log.js';
@@ -52,6 +52,11 @@ export class CachedLog implements RoomLog {
       );
     }
     return pending;
+  }
+
+  /** From the database: one statement for every room, where the window would be one read per room. */
+  latest(rooms: readonly string[]): Promise<Map<string, ChatMessage>> {
+    return this.store.latest(rooms);
   }
 
   async position(room: string): Promise<StreamPosition> {

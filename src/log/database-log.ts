@@ -216,6 +216,23 @@ export class DatabaseLog implements RoomLog {
     });
   }
 
+  /** One statement: per room, one probe of the primary key from its end. */
+  async latest(rooms: readonly string[]): Promise<Map<string, ChatMessage>> {
+    if (rooms.length === 0) return new Map();
+    const { rows } = await this.guard(() =>
+      this.db.query<MessageRow>(
+        `SELECT s.* FROM unnest($1::text[]) AS k(room)
+         CROSS JOIN LATERAL (
+           SELECT ${MESSAGE_COLUMNS} FROM parley_messages m JOIN parley_rooms r ON r.room = m.room
+           WHERE m.room = k.room ORDER BY m."offset" DESC LIMIT 1
+         ) s`,
+        [rooms],
+        'parley_latest',
+      ),
+    );
+    return new Map(rows.map((row) => [row.room, toMessage(row)]));
+  }
+
   position(room: string): Promise<StreamPosition> {
     return this.guard(() => this.ensureRoom(this.db, room));
   }
@@ -337,7 +354,10 @@ export class DatabaseLog implements RoomLog {
       if (row) outcome.set(queued, { message: toMessage(row), duplicate: true });
       else others.push(queued);
     }
-    const waits = await Promise.all(others.map((queued) => this.rate?.take(queued.item.from.id) ?? 0));
+    // A system event (a moderator's action) is not a message of theirs: it costs no token.
+    const waits = await Promise.all(
+      others.map((queued) => (queued.item.event ? 0 : (this.rate?.take(queued.item.from.id) ?? 0))),
+    );
     return others.filter((queued, i) => {
       const wait = waits[i] ?? 0;
       if (wait > 0) outcome.set(queued, new RateLimitError(wait));

@@ -70,7 +70,8 @@ export class MemoryLog implements RoomLog {
     const key = `${draft.from.id}\0${draft.cid}`;
     const seen = stream.published.get(key);
     if (seen && seen.expiresAt > now) return { message: seen.message, duplicate: true };
-    const wait = this.rate?.takeNow(draft.from.id) ?? 0;
+    // A system event (a moderator's action) is not a message of theirs: it costs no token.
+    const wait = draft.event ? 0 : (this.rate?.takeNow(draft.from.id) ?? 0);
     if (wait > 0) throw new RateLimitError(wait);
 
     stream.offset += 1;
@@ -107,6 +108,16 @@ export class MemoryLog implements RoomLog {
       position: { offset: stream.offset, epoch: stream.epoch },
       earliest,
     };
+  }
+
+  async latest(rooms: readonly string[]): Promise<Map<string, ChatMessage>> {
+    const found = new Map<string, ChatMessage>();
+    for (const room of rooms) {
+      const stream = this.rooms.get(room);
+      const last = stream && stream.messages.length > stream.start ? stream.messages.at(-1) : undefined;
+      if (last) found.set(room, last);
+    }
+    return found;
   }
 
   async position(room: string): Promise<StreamPosition> {

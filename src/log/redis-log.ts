@@ -47,7 +47,8 @@ export class RedisLog implements RoomLog {
     const rest = { from: draft.from, text: draft.text, ts: draft.ts, cid: draft.cid, event: draft.event };
     const tail = `,${JSON.stringify(rest).slice(1)}`;
     const { keys, options } = this;
-    const rate = options.userMessagesPerSec;
+    // A system event (a moderator's action) is not a message of theirs: it costs no token.
+    const rate = draft.event ? 0 : options.userMessagesPerSec;
     const publishCommand = this.link.publishCommand;
     const scriptKeys = [
       keys.meta(room),
@@ -64,7 +65,7 @@ export class RedisLog implements RoomLog {
       tail,
       publishCommand,
     ];
-    if (this.rate) {
+    if (this.rate && !draft.event) {
       const seen = (await this.link.command('GET', scriptKeys[2] as string)) as string | null;
       if (seen !== null) return { duplicate: true, message: JSON.parse(seen) as ChatMessage };
       const wait = await this.rate.take(draft.from.id);
@@ -95,6 +96,17 @@ export class RedisLog implements RoomLog {
     const messages = entries.map((json) => JSON.parse(json) as ChatMessage);
     if (forward !== 1) messages.reverse();
     return { messages, position: { offset: Number(offset), epoch }, earliest: Number(earliest) };
+  }
+
+  async latest(rooms: readonly string[]): Promise<Map<string, ChatMessage>> {
+    // One read per room, sent together (the link pipelines commands issued in the same tick).
+    const pages = await Promise.all(rooms.map((room) => this.read(room, { limit: 1 })));
+    const found = new Map<string, ChatMessage>();
+    pages.forEach((page, i) => {
+      const last = page.messages.at(-1);
+      if (last) found.set(rooms[i] as string, last);
+    });
+    return found;
   }
 
   async position(room: string): Promise<StreamPosition> {

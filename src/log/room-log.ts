@@ -52,6 +52,12 @@ export interface RoomLog {
   read(room: string, query: HistoryQuery): Promise<HistoryPage>;
 
   /**
+   * The newest message of each of these rooms that has one (rooms without a message, or unknown, are absent): the
+   * room list's previews. One round trip for all of them where the backend allows it.
+   */
+  latest(rooms: readonly string[]): Promise<Map<string, ChatMessage>>;
+
+  /**
    * The room's current position. A room with no message yet gets offset 0 and a fresh epoch, kept from then on
    * (a client that joined the empty room resumes in that same epoch) until the room is forgotten.
    */

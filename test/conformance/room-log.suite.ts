@@ -211,5 +211,30 @@ export function roomLogSuite(name: string, factory: FixtureFactory): void {
       assert.equal(again.duplicate, true);
       assert.deepEqual(again.message, appended.message);
     });
+    it('gives the newest message of each room at once (the room list)', async () => {
+      const history = await make();
+      await fill(history, 'latest-a', 3);
+      await fill(history, 'latest-b', 1);
+      await history.position('latest-empty');
+      const latest = await history.latest(['latest-a', 'latest-b', 'latest-empty', 'latest-unknown']);
+      assert.deepEqual([...latest].map(([room, m]) => [room, m.offset, m.text]).sort(), [
+        ['latest-a', 3, 'm3'],
+        ['latest-b', 1, 'm1'],
+      ]);
+      assert.equal((await history.latest([])).size, 0);
+    });
+
+    it('takes no rate token for a system event', async () => {
+      const fixture = await factory.create({ historySize: 100, presenceTtlMs: 5000, userMessagesPerSec: 1 });
+      open.push(fixture);
+      const moderator = { id: 'mod', name: 'Mod' };
+      for (let i = 0; i < 6; i += 1) {
+        const notice = { ...draft('moderated', `event ${i}`, moderator), event: { type: 'kicked' as const } };
+        assert.equal((await fixture.log.append(notice)).duplicate, false);
+      }
+      await assert.rejects(async () => {
+        for (let i = 0; i < 6; i += 1) await fixture.log.append(draft('moderated', `m${i}`, moderator));
+      }, RateLimitError);
+    });
   });
 }
