@@ -3,10 +3,15 @@ import { Connection, type ConnectionOptions, type ConnectionState } from './conn
 import { Emitter } from './emitter.js';
 import { ParleyError } from './errors.js';
 import type {
+  ActivityFrame,
   ChatMessage,
   HistoryFrame,
+  InvitationRemovedFrame,
+  InvitedFrame,
   JoinedFrame,
   PresenceStateFrame,
+  RoomAddedFrame,
+  RoomRemovedFrame,
   SentFrame,
   ServerFrame,
   StreamPosition,
@@ -57,6 +62,16 @@ export interface ClientEvents {
   gap: { room: string; from: number; to: number };
   /** A server error not tied to a command of this client. */
   error: ParleyError;
+  /** The user now belongs to a room (on any device): add it to the room list. */
+  room_added: RoomAddedFrame;
+  /** The user no longer belongs to a room (left on any device, kicked, banned); this client left it too. */
+  room_removed: RoomRemovedFrame;
+  /** The user was invited to a room. */
+  invited: InvitedFrame;
+  /** An invitation is gone (accepted, declined, or the user was banned). */
+  invitation_removed: InvitationRemovedFrame;
+  /** A listed room this client has not joined saw a message or an event (after {@link ParleyClient.roomList}). */
+  activity: ActivityFrame;
 }
 
 function randomCid(): string {
@@ -198,10 +213,22 @@ export class ParleyClient extends Emitter<ClientEvents> {
     else if (frame.type === 'presence_diff') this.onPresenceDiff(frame.room, frame.joins, frame.leaves);
     else if (frame.type === 'typing') this.onTyping(frame.room, frame.user);
     else if (frame.type === 'position') this.rooms.get(frame.room)?.stream.caughtUp(frame.position);
+    else if (frame.type === 'room_removed') this.onRoomRemoved(frame);
+    else if (frame.type === 'room_added') this.emit('room_added', frame);
+    else if (frame.type === 'invited') this.emit('invited', frame);
+    else if (frame.type === 'invitation_removed') this.emit('invitation_removed', frame);
+    else if (frame.type === 'activity') this.emit('activity', frame);
     else if (frame.type === 'error') {
       if (!this.requests.refuse(frame))
         this.emit('error', new ParleyError(frame.code, frame.message, frame.temporary));
     } else this.requests.settle(frame.ref, frame);
+  }
+
+  /** Out of a room for good: it is not rejoined after a reconnect either. */
+  private onRoomRemoved(frame: RoomRemovedFrame): void {
+    this.rooms.get(frame.room)?.dispose();
+    this.rooms.delete(frame.room);
+    this.emit('room_removed', frame);
   }
 
   private onWelcome(frame: WelcomeFrame): void {

@@ -2,16 +2,22 @@
  * The commands a client sends (protocol v1), and the frame that answers each. The server validates them with
  * schemas of its own (src/protocol/messages.ts), checked at compile time to match these types.
  */
-import type { StreamPosition } from './domain.js';
+import type { Role, StreamPosition } from './domain.js';
 import type {
+  DoneFrame,
   HistoryFrame,
   JoinedFrame,
   LeftFrame,
+  MembersFrame,
   PongFrame,
   PresenceStateFrame,
+  PublicRoomsFrame,
   RefreshedFrame,
+  RoomFrame,
+  RoomsFrame,
   SentFrame,
 } from './frames.js';
+import type { PublicRoomsCursor } from './rooms.js';
 
 export interface JoinCommand {
   type: 'join';
@@ -63,6 +69,127 @@ export interface RefreshCommand {
   token: string;
 }
 
+/** The user's room list and invitations. */
+export interface RoomsCommand {
+  type: 'rooms';
+  ref: number;
+}
+/** Creates a room; the creator is its owner. */
+export interface CreateRoomCommand {
+  type: 'create_room';
+  ref: number;
+  name: string;
+  /** Default public. */
+  kind?: 'public' | 'private';
+  topic?: string;
+  /** The room's id (a room name); default: made from the name, unique. */
+  id?: string;
+}
+/** Renames, sets the topic, archives or unarchives a room, or changes whether joins are announced. */
+export interface UpdateRoomCommand {
+  type: 'update_room';
+  ref: number;
+  room: string;
+  name?: string;
+  topic?: string;
+  archived?: boolean;
+  announceJoins?: boolean;
+}
+/** A page of public rooms, by name. */
+export interface PublicRoomsCommand {
+  type: 'public_rooms';
+  ref: number;
+  after?: PublicRoomsCursor;
+  limit?: number;
+}
+/** A page of a room's members, by user id. */
+export interface MembersCommand {
+  type: 'members';
+  ref: number;
+  room: string;
+  after?: string;
+  limit?: number;
+}
+/** Invites a user (by id) to a room. */
+export interface InviteCommand {
+  type: 'invite';
+  ref: number;
+  room: string;
+  user: string;
+}
+/** Accepts an invitation: the user becomes a member. */
+export interface AcceptCommand {
+  type: 'accept';
+  ref: number;
+  room: string;
+}
+/** Declines an invitation. */
+export interface DeclineCommand {
+  type: 'decline';
+  ref: number;
+  room: string;
+}
+/** Ends the user's membership of a room (on every device). `leave` only closes this connection's view of it. */
+export interface LeaveRoomCommand {
+  type: 'leave_room';
+  ref: number;
+  room: string;
+}
+/** Removes a member; they may rejoin (a public room) or be invited again. */
+export interface KickCommand {
+  type: 'kick';
+  ref: number;
+  room: string;
+  user: string;
+  reason?: string;
+}
+/** Bans a user: out of the room, and may neither rejoin nor read it until unbanned or `until`. */
+export interface BanCommand {
+  type: 'ban';
+  ref: number;
+  room: string;
+  user: string;
+  reason?: string;
+  /** When the ban ends by itself (ms since the Unix epoch). */
+  until?: number;
+}
+export interface UnbanCommand {
+  type: 'unban';
+  ref: number;
+  room: string;
+  user: string;
+}
+/** Mutes a member: they may read, not send. */
+export interface MuteCommand {
+  type: 'mute';
+  ref: number;
+  room: string;
+  user: string;
+  /** When the mute ends by itself (ms since the Unix epoch). */
+  until?: number;
+}
+export interface UnmuteCommand {
+  type: 'unmute';
+  ref: number;
+  room: string;
+  user: string;
+}
+/** Gives a member a role (up to one's own). */
+export interface SetRoleCommand {
+  type: 'set_role';
+  ref: number;
+  room: string;
+  user: string;
+  role: Role;
+}
+/** The direct room of the user and these people (the same room every time): 1:1 or a group of up to 8 in all. */
+export interface DirectCommand {
+  type: 'direct';
+  ref: number;
+  /** The other people; a name is shown until they are seen. */
+  users: Array<{ id: string; name?: string }>;
+}
+
 /** Any command a client sends. */
 export type ClientCommand =
   | JoinCommand
@@ -72,7 +199,23 @@ export type ClientCommand =
   | PresenceCommand
   | TypingCommand
   | PingCommand
-  | RefreshCommand;
+  | RefreshCommand
+  | RoomsCommand
+  | CreateRoomCommand
+  | UpdateRoomCommand
+  | PublicRoomsCommand
+  | MembersCommand
+  | InviteCommand
+  | AcceptCommand
+  | DeclineCommand
+  | LeaveRoomCommand
+  | KickCommand
+  | BanCommand
+  | UnbanCommand
+  | MuteCommand
+  | UnmuteCommand
+  | SetRoleCommand
+  | DirectCommand;
 
 /** The frame that answers each command (typing is not answered). */
 export interface ReplyByCommand {
@@ -83,6 +226,22 @@ export interface ReplyByCommand {
   presence: PresenceStateFrame;
   ping: PongFrame;
   refresh: RefreshedFrame;
+  rooms: RoomsFrame;
+  create_room: RoomFrame;
+  update_room: RoomFrame;
+  public_rooms: PublicRoomsFrame;
+  members: MembersFrame;
+  invite: DoneFrame;
+  accept: RoomFrame;
+  decline: DoneFrame;
+  leave_room: DoneFrame;
+  kick: DoneFrame;
+  ban: DoneFrame;
+  unban: DoneFrame;
+  mute: DoneFrame;
+  unmute: DoneFrame;
+  set_role: DoneFrame;
+  direct: RoomFrame;
 }
 
 /** Commands that get a reply. */

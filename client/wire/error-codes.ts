@@ -34,6 +34,28 @@ export const ErrorCodes = {
   bad_range: { temporary: false, http: 400, message: 'history range is out of bounds' },
   /** The user may not do this (e.g. join a room outside the token's allowed rooms). */
   forbidden: { temporary: false, http: 403, message: 'not allowed' },
+  /** No room with this id exists (group chat commands on a room never created). */
+  no_room: { temporary: false, http: 404, message: 'no such room' },
+  /** A room with this id exists already (create_room with an id that is taken). */
+  room_exists: { temporary: false, http: 409, message: 'a room with this id exists' },
+  /** The user (or the target of the command) is not a member of the room. */
+  not_member: { temporary: false, http: 403, message: 'not a member of this room' },
+  /** A private room: joining needs an invitation. */
+  not_invited: { temporary: false, http: 403, message: 'this room is by invitation only' },
+  /** The user is a member already (join of a room they belong to through accept, invite of a member). */
+  already_member: { temporary: false, http: 409, message: 'already a member of this room' },
+  /** The user is banned from the room: they may neither join nor read it. */
+  banned: { temporary: false, http: 403, message: 'banned from this room' },
+  /** The user is muted in the room: they may read, not send. */
+  muted: { temporary: false, http: 403, message: 'muted in this room' },
+  /** The room is archived: read-only until unarchived. */
+  archived: { temporary: false, http: 409, message: 'this room is archived' },
+  /** A direct room has fixed people: nobody joins, invites, moderates or renames it. */
+  direct_room: { temporary: false, http: 409, message: 'not possible in a direct room' },
+  /** The user belongs to the most rooms allowed (`--max-rooms-per-user`). */
+  room_limit: { temporary: false, http: 409, message: 'member of too many rooms' },
+  /** This server keeps no rooms (`--store redis`): rooms are open channels joined by name. */
+  unsupported: { temporary: false, http: 501, message: 'not supported by this server' },
   /** Too many commands in a short time; slow down and retry. */
   rate_limited: { temporary: true, http: 429, message: 'rate limit exceeded' },
   /** The engine (e.g. Redis) is unreachable; nothing was stored or published. Retry. */

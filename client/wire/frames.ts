@@ -1,6 +1,14 @@
 /** The frames the server sends (protocol v1); docs/protocol.md describes each with an example. */
 import type { ChatMessage, StreamPosition, UserInfo } from './domain.js';
 import type { ErrorCode } from './error-codes.js';
+import type {
+  InvitationSummary,
+  LastMessage,
+  MemberSummary,
+  PublicRoomsCursor,
+  RemovalReason,
+  RoomSummary,
+} from './rooms.js';
 
 /** Limits the server announces in `welcome`, so clients can check input before sending. */
 export interface AnnouncedLimits {
@@ -117,8 +125,85 @@ export interface ErrorFrame {
   temporary: boolean;
 }
 
+/** The user's rooms, newest activity first, and pending invitations (answers `rooms`). */
+export interface RoomsFrame {
+  type: 'rooms';
+  ref: number;
+  rooms: RoomSummary[];
+  invitations: InvitationSummary[];
+}
+/** One room as it is now (answers `create_room`, `update_room`, `accept`, `direct`). */
+export interface RoomFrame {
+  type: 'room';
+  ref: number;
+  room: RoomSummary;
+}
+/** A page of public rooms by name (answers `public_rooms`); `next` is the cursor of the next page, if any. */
+export interface PublicRoomsFrame {
+  type: 'public_rooms';
+  ref: number;
+  rooms: RoomSummary[];
+  next?: PublicRoomsCursor;
+}
+/** A page of a room's members by user id (answers `members`); `next` is the cursor of the next page, if any. */
+export interface MembersFrame {
+  type: 'members';
+  ref: number;
+  room: string;
+  members: MemberSummary[];
+  next?: string;
+}
+/** A membership or moderation command succeeded (invite, decline, leave_room, kick, ban, unban, mute, unmute, set_role). */
+export interface DoneFrame {
+  type: 'done';
+  ref: number;
+  room: string;
+}
+/** The user now belongs to a room (created it, joined it, was added, accepted an invitation): on every device. */
+export interface RoomAddedFrame {
+  type: 'room_added';
+  room: RoomSummary;
+}
+/** The user no longer belongs to a room; their connections are out of it. */
+export interface RoomRemovedFrame {
+  type: 'room_removed';
+  room: string;
+  reason: RemovalReason;
+  /** Who kicked or banned them. */
+  by?: UserInfo;
+}
+/** The user was invited to a room. */
+export interface InvitedFrame {
+  type: 'invited';
+  invitation: InvitationSummary;
+}
+/** An invitation of the user is gone (accepted, declined, or the user was banned). */
+export interface InvitationRemovedFrame {
+  type: 'invitation_removed';
+  room: string;
+}
+/**
+ * A room of the user's room list that this connection has not joined saw a message or an event (to connections
+ * that asked for the room list). A rename, a topic or an archive arrives here as the event of `last`.
+ */
+export interface ActivityFrame {
+  type: 'activity';
+  room: string;
+  last: LastMessage;
+}
+
 /** Any frame the server sends. */
 export type ServerFrame =
+  | RoomsFrame
+  | RoomFrame
+  | PublicRoomsFrame
+  | MembersFrame
+  | DoneFrame
+  | RoomAddedFrame
+  | RoomRemovedFrame
+  | InvitedFrame
+  | InvitationRemovedFrame
+  | ActivityFrame
   | WelcomeFrame
   | JoinedFrame
   | LeftFrame

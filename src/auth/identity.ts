@@ -15,6 +15,8 @@ export interface Identity {
   expiresAt?: number;
   /** Rooms the user may join; undefined: every room. */
   rooms?: RoomRules;
+  /** Server-wide admin (the token's `admin: true` claim): may moderate every room. */
+  admin?: boolean;
 }
 
 /** Parses a `rooms` claim (array of names and `prefix*` patterns). */

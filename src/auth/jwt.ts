@@ -2,7 +2,8 @@
  * Token verification with jose. The algorithm is pinned by the kind of key configured (a secret: HS256; a public
  * key: RS256 or ES256 as configured; a JWKS: RS256/ES256 by key), so `alg: none` and HS/RS confusion are refused.
  * Identity comes only from the claims: `sub` is the user id, `name` (or `preferred_username`) the display name, and
- * an optional `rooms` claim restricts joins.
+ * an optional `rooms` claim restricts joins, and `admin: true` makes the user a server-wide admin (moderates every
+ * room).
  */
 import { readFile } from 'node:fs/promises';
 import {
@@ -66,6 +67,8 @@ function identityOf(payload: JWTPayload, maxNameLength: number): Identity {
     user: { id: payload.sub, name: name || payload.sub },
     ...(typeof payload.exp === 'number' ? { expiresAt: payload.exp * 1000 } : {}),
     ...(rooms ? { rooms } : {}),
+    // Only the boolean true grants it: a string "true" or "false" is no grant.
+    ...(payload.admin === true ? { admin: true } : {}),
   };
 }
 

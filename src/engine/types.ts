@@ -1,6 +1,7 @@
 /** Domain types of the engine (broker, presence, room log) and the hub; the wire types are client/wire's. */
 
 import type { ChatMessage, UserInfo } from '../../client/wire/domain.js';
+import type { InvitationRemovedFrame, InvitedFrame, RoomAddedFrame } from '../../client/wire/frames.js';
 
 export type {
   ChatMessage,
@@ -22,7 +23,40 @@ export type RoomEvent =
   | { kind: 'message'; room: string; message: ChatMessage }
   | { kind: 'presence'; room: string; joins: UserInfo[]; leaves: UserInfo[] }
   | { kind: 'typing'; room: string; user: UserInfo }
+  | MemberEvent
+  | UserEvent
   | ControlEvent;
+
+/**
+ * A membership change of a room that is not kept in its log (a join or leave of a room that does not announce
+ * them): instances holding the room forget the user's cached standing; a leave takes the user's connections out.
+ */
+export interface MemberEvent {
+  kind: 'member';
+  room: string;
+  user: string;
+  change: 'joined' | 'left';
+}
+
+/**
+ * A notice for every connection of one user, on their own channel ({@link userChannel}), which an instance hears
+ * while it has a connection of that user that asked for its room list.
+ */
+export interface UserEvent {
+  kind: 'user';
+  /** The user's channel. */
+  room: string;
+  user: string;
+  notice: UserNotice;
+}
+
+/** What a user's connections are told on their channel. */
+export type UserNotice = RoomAddedFrame | InvitedFrame | InvitationRemovedFrame;
+
+/** The channel of a user's notices: a reserved room name (client room names start with a letter or digit). */
+export function userChannel(userId: string): string {
+  return `_user:${userId}`;
+}
 
 /**
  * A cluster-wide instruction to every node, sent on the reserved {@link CONTROL_ROOM} (which no client can join:

@@ -1,9 +1,11 @@
-import type { ControlEvent, RoomEvent } from '../engine/types.js';
+import type { ChatMessage, ControlEvent, MemberEvent, RoomEvent, UserEvent } from '../engine/types.js';
 import type { LatencyWindow } from '../metrics/latency-window.js';
 import { encodeCompactMessage, encodeFrame } from '../protocol/codec.js';
+import { lastOf } from '../rooms/room-service.js';
 import type { Clock } from '../util/clock.js';
 import type { HubCounters, HubObserver } from './hub.js';
 import type { RoomIndex } from './room-index.js';
+import type { Session } from './session.js';
 
 /** What fan-out needs. */
 export interface FanOutDeps {
@@ -14,6 +16,15 @@ export interface FanOutDeps {
   observer?: HubObserver;
   /** Control events (e.g. disconnect a user everywhere) go here instead of to room members. */
   onControl: (event: ControlEvent) => void;
+  /** Membership changes: system events (after their delivery), unlogged member events, user notices. */
+  changes?: RoomChangeListener;
+}
+
+/** What fan-out tells of membership changes it carries (see RoomChanges). */
+export interface RoomChangeListener {
+  systemEvent(message: ChatMessage): void;
+  memberEvent(event: MemberEvent): void;
+  userEvent(event: UserEvent): void;
 }
 
 /**
@@ -29,27 +40,25 @@ export class FanOut {
       this.deps.onControl(event);
       return;
     }
-    const members = this.deps.rooms.members(event.room);
-    if (!members || members.size === 0) return;
-    if (event.kind === 'message') {
-      // Each format is encoded at most once per message, whatever the number of members.
-      let frame: Buffer | undefined;
-      let compact: Buffer | undefined;
-      for (const session of members) {
-        if (session.compact) {
-          compact ??= encodeCompactMessage(event.message);
-          session.deliver(event.room, compact, event.message);
-        } else {
-          frame ??= encodeFrame({ type: 'message', ...event.message });
-          session.deliver(event.room, frame, event.message);
-        }
-      }
-      this.deps.counters.deliveries += members.size;
-      const latency = this.deps.clock.now() - event.message.ts;
-      this.deps.latency.record(latency, members.size);
-      this.deps.observer?.deliveryLatency?.(latency);
+    if (event.kind === 'member') {
+      this.deps.changes?.memberEvent(event);
       return;
     }
+    if (event.kind === 'user') {
+      const listeners = this.deps.rooms.listeners(event.room);
+      if (listeners) {
+        const frame = encodeFrame(event.notice);
+        for (const session of listeners) session.deliver(event.room, frame);
+      }
+      this.deps.changes?.userEvent(event);
+      return;
+    }
+    if (event.kind === 'message') {
+      this.message(event.room, event.message);
+      return;
+    }
+    const members = this.deps.rooms.members(event.room);
+    if (!members) return;
     if (event.kind === 'typing') {
       const frame = encodeFrame({ type: 'typing', room: event.room, user: event.user });
       for (const session of members) {
@@ -64,5 +73,42 @@ export class FanOut {
       leaves: event.leaves,
     });
     for (const session of members) session.deliver(event.room, frame);
+  }
+
+  /** A message (or system event) to the room's members, and its activity to those who only list the room. */
+  private message(room: string, message: ChatMessage): void {
+    const members = this.deps.rooms.members(room);
+    if (members) this.toMembers(room, members, message);
+    // Listeners are connections that asked for their room list: none unless a client did.
+    const listeners = this.deps.rooms.listeners(room);
+    if (listeners) {
+      let activity: Buffer | undefined;
+      for (const session of listeners) {
+        if (session.rooms.has(room)) continue;
+        activity ??= encodeFrame({ type: 'activity', room, last: lastOf(message) });
+        session.deliver(room, activity);
+      }
+    }
+    if (message.event) this.deps.changes?.systemEvent(message);
+  }
+
+  private toMembers(room: string, members: ReadonlySet<Session>, message: ChatMessage): void {
+    // Each format is encoded at most once per message, whatever the number of members. System events keep
+    // the object form (the compact array has no place for them).
+    let frame: Buffer | undefined;
+    let compact: Buffer | undefined;
+    for (const session of members) {
+      if (session.compact && !message.event) {
+        compact ??= encodeCompactMessage(message);
+        session.deliver(room, compact, message);
+      } else {
+        frame ??= encodeFrame({ type: 'message', ...message });
+        session.deliver(room, frame, message);
+      }
+    }
+    this.deps.counters.deliveries += members.size;
+    const latency = this.deps.clock.now() - message.ts;
+    this.deps.latency.record(latency, members.size);
+    this.deps.observer?.deliveryLatency?.(latency);
   }
 }

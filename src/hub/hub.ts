@@ -3,10 +3,13 @@ import { roomAllowed } from '../auth/identity.js';
 import type { TokenVerifier } from '../auth/jwt.js';
 import type { Config } from '../config/config.js';
 import type { Engine } from '../engine/engine.js';
+import { userChannel } from '../engine/types.js';
 import { LatencyWindow } from '../metrics/latency-window.js';
 import { CloseCodes } from '../protocol/close-codes.js';
 import { ReplyError } from '../protocol/error-codes.js';
 import { PROTOCOL_VERSION } from '../protocol/messages.js';
+import { MembershipCache } from '../rooms/membership-cache.js';
+import { RoomService } from '../rooms/room-service.js';
 import type { ConnectionHandler } from '../transport/connection-handler.js';
 import type { Transport } from '../transport/transport.js';
 import type { Clock, Timers } from '../util/clock.js';
@@ -19,6 +22,7 @@ import { FanOut } from './fan-out.js';
 import type { HandlerContext } from './handlers/context.js';
 import { Membership } from './membership.js';
 import { OrderedDelivery } from './ordered-delivery.js';
+import { RoomChanges } from './room-changes.js';
 import { Session, type SessionTime } from './session.js';
 
 /** What the hub is built from. */
@@ -85,6 +89,10 @@ export class Hub implements ConnectionHandler<Session> {
   /** Publish-to-fan-out latency of the messages delivered here, per delivery. */
   readonly latency = new LatencyWindow();
   readonly membership: Membership;
+  /** Group chat's operations; undefined when the engine keeps no rooms (`--store redis`). */
+  readonly rooms?: RoomService;
+  /** Users' standings in the rooms this node hears (permission checks without a database round trip). */
+  readonly membershipCache?: MembershipCache;
   /** Puts each room's messages in offset order before fan-out. */
   readonly ordering: OrderedDelivery;
   private readonly commands: CommandRunner;
@@ -120,6 +128,12 @@ export class Hub implements ConnectionHandler<Session> {
       fillMax: config.historyPageMax,
       report: this.reportFailure,
     });
+    // Group chat, where the engine keeps rooms: permissions from a cache that the rooms' own channels invalidate.
+    const directory = engine.directory;
+    const cache = directory
+      ? new MembershipCache(directory, clock, { maxEntries: config.membershipCacheSize })
+      : undefined;
+    const changes = cache ? new RoomChanges(cache, this.reportFailure) : undefined;
     this.membership = new Membership({
       config,
       engine,
@@ -128,7 +142,26 @@ export class Hub implements ConnectionHandler<Session> {
       nodeId: deps.nodeId,
       report: this.reportFailure,
       ordering: this.ordering,
+      subscriptions: changes,
     });
+    if (changes) changes.membership = this.membership;
+    this.membershipCache = cache;
+    this.rooms =
+      directory && cache
+        ? new RoomService({
+            directory,
+            cache,
+            log: engine.log,
+            config,
+            clock,
+            ids,
+            notify: (user, notice) =>
+              engine.broker.signal({ kind: 'user', room: userChannel(user), user, notice }),
+            announce: (change) => engine.broker.signal({ kind: 'member', ...change }),
+          })
+        : undefined;
+    // Subscriptions lost and taken again: invalidations of that time were missed.
+    engine.onRecovered(() => cache?.invalidateAll());
     const fanOut = new FanOut({
       rooms: this.membership.rooms,
       clock,
@@ -138,6 +171,7 @@ export class Hub implements ConnectionHandler<Session> {
       onControl: (event) => {
         if (event.action === 'disconnect_user') this.disconnectUser(event.user, event.reason);
       },
+      changes,
     });
     engine.broker.onEvent((event) => this.ordering.accept(event));
     const context: HandlerContext = {
@@ -147,6 +181,7 @@ export class Hub implements ConnectionHandler<Session> {
       ids,
       verifyToken: deps.verifyToken,
       membership: this.membership,
+      rooms: this.rooms,
       recoveries: new Semaphore(config.recoveryConcurrency),
       applyIdentity: (session, identity) => this.applyIdentity(session, identity),
       countReceived: () => {
@@ -264,6 +299,7 @@ export class Hub implements ConnectionHandler<Session> {
     try {
       session.markClosed();
       await this.commands.settled(session);
+      this.membership.unfollowAll(session);
       await Promise.all([...session.rooms].map((room) => this.membership.exit(session, room)));
     } finally {
       this.disconnecting -= 1;

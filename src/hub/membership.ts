@@ -6,7 +6,7 @@ import type { Clock, Timers } from '../util/clock.js';
 import type { FailureReporter } from './failures.js';
 import type { OrderedDelivery } from './ordered-delivery.js';
 import { PresenceAnnouncer } from './presence-announcer.js';
-import { RoomIndex } from './room-index.js';
+import { RoomIndex, type SubscriptionObserver } from './room-index.js';
 import type { Session } from './session.js';
 
 /** What membership needs. */
@@ -19,6 +19,8 @@ export interface MembershipDeps {
   report: FailureReporter;
   /** The node's ordered delivery (told where members joined, and when a room has none left here). */
   ordering: OrderedDelivery;
+  /** Told when the node starts and stops hearing a room (the membership cache holds what it hears of). */
+  subscriptions?: SubscriptionObserver;
 }
 
 /**
@@ -36,8 +38,10 @@ export class Membership {
   private draining = false;
 
   constructor(private readonly deps: MembershipDeps) {
-    this.rooms = new RoomIndex(deps.engine.broker, (room, error) =>
-      deps.report('unsubscribe', error, { room }),
+    this.rooms = new RoomIndex(
+      deps.engine.broker,
+      (room, error) => deps.report('unsubscribe', error, { room }),
+      deps.subscriptions,
     );
     this.announcer = new PresenceAnnouncer(
       deps.config.presenceBatchMs,
@@ -56,6 +60,35 @@ export class Membership {
   /** Rooms with at least one local member. */
   roomNames(): string[] {
     return [...this.rooms.roomNames()];
+  }
+
+  /**
+   * The session follows the room's activity without joining it (its room list), or a user channel: no presence,
+   * only the subscription. Idempotent.
+   */
+  async follow(session: Session, room: string): Promise<void> {
+    if (!session.listed || session.listed.has(room) || session.closed) return;
+    session.listed.add(room);
+    try {
+      await this.rooms.listen(room, session);
+    } catch (error) {
+      session.listed.delete(room);
+      throw error;
+    }
+  }
+
+  /** The session no longer follows the room. */
+  unfollow(session: Session, room: string): void {
+    if (!session.listed?.delete(room)) return;
+    this.rooms.unlisten(room, session);
+  }
+
+  /** Stops following everything (the session closed). */
+  unfollowAll(session: Session): void {
+    const listed = session.listed;
+    if (!listed) return;
+    for (const room of listed) this.rooms.unlisten(room, session);
+    listed.clear();
   }
 
   /** Joins the session to the room: local index (and broker subscription), presence and its announcement. */

@@ -1,18 +1,28 @@
 import type { Broker } from '../broker/broker.js';
 import type { Session } from './session.js';
 
-/**
- * The node's local room index: which sessions are in which room. The node is subscribed to a room's broker
- * channel exactly while the room has a local member: the first member subscribes, the last one unsubscribes.
- * Subscribe and unsubscribe calls of one room are serialised, so a join racing a leave ends consistent.
- */
-/** A room's local members and the subscription they share. */
+/** A room's local members and listeners, and the subscription they share. */
 interface RoomEntry {
   members: Set<Session>;
+  /** Sessions that follow the room without having joined it (its room list entry, a user channel). */
+  listeners: Set<Session>;
   /** Settles when the broker subscription for this entry is in place (or failed). */
   subscribed: Promise<void>;
 }
 
+/** Told when the node starts and stops hearing a room (its subscription is in place, or given up). */
+export interface SubscriptionObserver {
+  subscribed(room: string): void;
+  released(room: string): void;
+}
+
+/**
+ * The node's local room index: which sessions are in which room (members: joined, they receive its messages)
+ * and which follow it (listeners: a connection's room list entry, a user's own channel). The node is subscribed
+ * to a room's broker channel exactly while the room has a local member or listener: the first subscribes, the
+ * last unsubscribes. Subscribe and unsubscribe calls of one room are serialised, so a join racing a leave ends
+ * consistent.
+ */
 export class RoomIndex {
   private readonly rooms = new Map<string, RoomEntry>();
   private readonly tails = new Map<string, Promise<void>>();
@@ -20,19 +30,40 @@ export class RoomIndex {
   constructor(
     private readonly broker: Broker,
     private readonly onUnsubscribeError: (room: string, error: unknown) => void,
+    private readonly observer?: SubscriptionObserver,
   ) {}
 
-  /** Local members of a room. */
+  /** Local members of a room; undefined when it has none (it may have listeners). */
   members(room: string): ReadonlySet<Session> | undefined {
-    return this.rooms.get(room)?.members;
+    const members = this.rooms.get(room)?.members;
+    return members && members.size > 0 ? members : undefined;
+  }
+
+  /** Local listeners of a room; undefined when it has none. */
+  listeners(room: string): ReadonlySet<Session> | undefined {
+    const listeners = this.rooms.get(room)?.listeners;
+    return listeners && listeners.size > 0 ? listeners : undefined;
+  }
+
+  /** True while the node is subscribed (or subscribing) to the room. */
+  holds(room: string): boolean {
+    return this.rooms.has(room);
+  }
+
+  /** Rooms with at least one local member (not those only listened to). */
+  *roomNames(): IterableIterator<string> {
+    for (const [room, entry] of this.rooms) if (entry.members.size > 0) yield room;
   }
 
   /** Rooms with at least one local member. */
-  roomNames(): IterableIterator<string> {
-    return this.rooms.keys();
+  get roomCount(): number {
+    let count = 0;
+    for (const entry of this.rooms.values()) if (entry.members.size > 0) count += 1;
+    return count;
   }
 
-  get roomCount(): number {
+  /** Rooms the node is subscribed to (members or listeners). */
+  get subscribedCount(): number {
     return this.rooms.size;
   }
 
@@ -41,11 +72,7 @@ export class RoomIndex {
    * @throws what the broker's subscribe threw; the member is then not added
    */
   async add(room: string, session: Session): Promise<void> {
-    let entry = this.rooms.get(room);
-    if (!entry) {
-      entry = { members: new Set(), subscribed: this.serial(room, () => this.broker.subscribe(room)) };
-      this.rooms.set(room, entry);
-    }
+    const entry = this.entry(room);
     entry.members.add(session);
     try {
       await entry.subscribed;
@@ -55,11 +82,51 @@ export class RoomIndex {
     }
   }
 
-  /** Removes a member; unsubscribes (in the background) when it was the last one. */
+  /** Adds a listener; resolves once the node is subscribed to the room. */
+  async listen(room: string, session: Session): Promise<void> {
+    const entry = this.entry(room);
+    entry.listeners.add(session);
+    try {
+      await entry.subscribed;
+    } catch (error) {
+      this.unlisten(room, session);
+      throw error;
+    }
+  }
+
+  /** Removes a member; unsubscribes (in the background) when nobody is left. */
   remove(room: string, session: Session): void {
     const entry = this.rooms.get(room);
-    if (!entry?.members.delete(session) || entry.members.size > 0) return;
+    if (entry?.members.delete(session)) this.releaseIfEmpty(room, entry);
+  }
+
+  /** Removes a listener; unsubscribes (in the background) when nobody is left. */
+  unlisten(room: string, session: Session): void {
+    const entry = this.rooms.get(room);
+    if (entry?.listeners.delete(session)) this.releaseIfEmpty(room, entry);
+  }
+
+  private entry(room: string): RoomEntry {
+    let entry = this.rooms.get(room);
+    if (!entry) {
+      const subscribed = this.serial(room, () => this.broker.subscribe(room));
+      const made: RoomEntry = { members: new Set(), listeners: new Set(), subscribed };
+      entry = made;
+      this.rooms.set(room, entry);
+      subscribed.then(
+        () => {
+          if (this.rooms.get(room) === made) this.observer?.subscribed(room);
+        },
+        () => {},
+      );
+    }
+    return entry;
+  }
+
+  private releaseIfEmpty(room: string, entry: RoomEntry): void {
+    if (entry.members.size > 0 || entry.listeners.size > 0) return;
     this.rooms.delete(room);
+    this.observer?.released(room);
     const unsubscribe = async () => {
       const wasSubscribed = await entry.subscribed.then(
         () => true,

@@ -40,6 +40,13 @@ export class Session {
   readonly rooms = new Set<string>();
   /** Live `message` frames go to this connection in the compact array form. */
   compact = false;
+  /** Server-wide admin (a token claim): may moderate any room. */
+  admin = false;
+  /**
+   * Rooms whose activity this connection follows without having joined them: its room list, once it asked for
+   * it (`rooms`), with the user's own channel. Undefined until then: such a connection gets no room list frames.
+   */
+  listed?: Set<string>;
   /** The close code the server closed this session with; undefined when the peer closed first. */
   closedWith?: number;
   /** When each room last relayed a typing signal from this session; created on first use (most never type). */
@@ -151,6 +158,7 @@ export class Session {
   applyIdentity(identity: Identity): void {
     const { clock, timers } = this.time;
     this.roomRules = identity.rooms;
+    this.admin = identity.admin === true;
     this.expiresAt = identity.expiresAt;
     this.expiryTimer?.cancel();
     if (identity.expiresAt === undefined || this.closing) return;

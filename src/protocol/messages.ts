@@ -62,6 +62,100 @@ export const RefreshCommand = Type.Object(
   strict,
 );
 
+const UserId = Type.String({ minLength: 1, maxLength: 128 });
+const Limit = Type.Optional(Type.Integer({ minimum: 1 }));
+/** Free text whose length the handler checks against the configured limit (the frame size bounds it here). */
+const Text = Type.String();
+const Until = Type.Optional(Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER }));
+const onRoom = <T extends string>(type: T) =>
+  Type.Object({ type: Type.Literal(type), ref: Ref, room: Room }, strict);
+const onMember = <T extends string>(type: T) =>
+  Type.Object({ type: Type.Literal(type), ref: Ref, room: Room, user: UserId }, strict);
+
+export const RoomsCommand = Type.Object({ type: Type.Literal('rooms'), ref: Ref }, strict);
+export const CreateRoomCommand = Type.Object(
+  {
+    type: Type.Literal('create_room'),
+    ref: Ref,
+    name: Text,
+    kind: Type.Optional(Type.Union([Type.Literal('public'), Type.Literal('private')])),
+    topic: Type.Optional(Text),
+    id: Type.Optional(Room),
+  },
+  strict,
+);
+export const UpdateRoomCommand = Type.Object(
+  {
+    type: Type.Literal('update_room'),
+    ref: Ref,
+    room: Room,
+    name: Type.Optional(Text),
+    topic: Type.Optional(Text),
+    archived: Type.Optional(Type.Boolean()),
+    announceJoins: Type.Optional(Type.Boolean()),
+  },
+  strict,
+);
+export const PublicRoomsCommand = Type.Object(
+  {
+    type: Type.Literal('public_rooms'),
+    ref: Ref,
+    after: Type.Optional(Type.Object({ name: Type.String({ maxLength: 10_000 }), id: Room }, strict)),
+    limit: Limit,
+  },
+  strict,
+);
+export const MembersCommand = Type.Object(
+  { type: Type.Literal('members'), ref: Ref, room: Room, after: Type.Optional(UserId), limit: Limit },
+  strict,
+);
+export const InviteCommand = onMember('invite');
+export const AcceptCommand = onRoom('accept');
+export const DeclineCommand = onRoom('decline');
+export const LeaveRoomCommand = onRoom('leave_room');
+export const KickCommand = Type.Object(
+  { type: Type.Literal('kick'), ref: Ref, room: Room, user: UserId, reason: Type.Optional(Text) },
+  strict,
+);
+export const BanCommand = Type.Object(
+  {
+    type: Type.Literal('ban'),
+    ref: Ref,
+    room: Room,
+    user: UserId,
+    reason: Type.Optional(Text),
+    until: Until,
+  },
+  strict,
+);
+export const UnbanCommand = onMember('unban');
+export const MuteCommand = Type.Object(
+  { type: Type.Literal('mute'), ref: Ref, room: Room, user: UserId, until: Until },
+  strict,
+);
+export const UnmuteCommand = onMember('unmute');
+export const SetRoleCommand = Type.Object(
+  {
+    type: Type.Literal('set_role'),
+    ref: Ref,
+    room: Room,
+    user: UserId,
+    role: Type.Union([Type.Literal('owner'), Type.Literal('admin'), Type.Literal('member')]),
+  },
+  strict,
+);
+export const DirectCommand = Type.Object(
+  {
+    type: Type.Literal('direct'),
+    ref: Ref,
+    users: Type.Array(
+      Type.Object({ id: UserId, name: Type.Optional(Type.String({ maxLength: 256 })) }, strict),
+      { minItems: 1, maxItems: 7 },
+    ),
+  },
+  strict,
+);
+
 /** Every command schema, keyed by its `type`. */
 export const CommandSchemas = {
   join: JoinCommand,
@@ -72,6 +166,22 @@ export const CommandSchemas = {
   typing: TypingCommand,
   ping: PingCommand,
   refresh: RefreshCommand,
+  rooms: RoomsCommand,
+  create_room: CreateRoomCommand,
+  update_room: UpdateRoomCommand,
+  public_rooms: PublicRoomsCommand,
+  members: MembersCommand,
+  invite: InviteCommand,
+  accept: AcceptCommand,
+  decline: DeclineCommand,
+  leave_room: LeaveRoomCommand,
+  kick: KickCommand,
+  ban: BanCommand,
+  unban: UnbanCommand,
+  mute: MuteCommand,
+  unmute: UnmuteCommand,
+  set_role: SetRoleCommand,
+  direct: DirectCommand,
 } as const;
 
 export type CommandType = keyof typeof CommandSchemas;

@@ -119,6 +119,15 @@ export class MembershipCache {
     else this.forget(room, userId);
   }
 
+  /**
+   * Forgets every standing (the node may have missed invalidations: its subscriptions were lost and taken again).
+   */
+  invalidateAll(): void {
+    for (const [room, generation] of this.generations) this.generations.set(room, generation + 1);
+    this.byRoom.clear();
+    this.order.clear();
+  }
+
   private async load(room: string, userId: string): Promise<Standing> {
     const now = this.clock.now();
     const [record, member, ban, invitation] = await Promise.all([

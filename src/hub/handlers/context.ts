@@ -5,6 +5,7 @@ import type { Engine } from '../../engine/engine.js';
 import { ReplyError } from '../../protocol/error-codes.js';
 import type { CommandOf, CommandType } from '../../protocol/messages.js';
 import { checkRoomName } from '../../protocol/rules.js';
+import type { Caller, RoomService } from '../../rooms/room-service.js';
 import type { Clock } from '../../util/clock.js';
 import type { IdGenerator } from '../../util/ids.js';
 import type { Semaphore } from '../../util/semaphore.js';
@@ -23,6 +24,8 @@ export interface HandlerContext {
   readonly recoveries: Semaphore;
   /** Rooms and presence: `enter` and `exit` a room. */
   readonly membership: Membership;
+  /** Group chat (rooms, membership, moderation); undefined when the engine keeps no rooms (`--store redis`). */
+  readonly rooms?: RoomService;
   /** Replaces the session's credentials (expiry, room rules). */
   applyIdentity(session: Session, identity: Identity): Promise<void>;
   /** Counts a `send` command received from a client. */
@@ -43,4 +46,20 @@ export function requireJoined(session: Session, room: string, config: Config): s
   checkRoomName(room, config);
   if (!session.rooms.has(room)) throw new ReplyError('not_joined', `room '${room}' not joined`);
   return room;
+}
+
+/** The session's user, as group chat's operations see them. */
+export function callerOf(session: Session): Caller {
+  return { user: session.user, admin: session.admin };
+}
+
+/** Group chat's operations, or `unsupported` when this server keeps no rooms. */
+export function roomsOf(ctx: HandlerContext): RoomService {
+  if (!ctx.rooms) {
+    throw new ReplyError(
+      'unsupported',
+      'this server keeps no rooms (--store redis): rooms are joined by name',
+    );
+  }
+  return ctx.rooms;
 }

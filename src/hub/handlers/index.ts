@@ -6,6 +6,24 @@ import { leave } from './leave.js';
 import { ping } from './ping.js';
 import { presence } from './presence.js';
 import { refresh } from './refresh.js';
+import {
+  accept,
+  ban,
+  create_room,
+  decline,
+  direct,
+  invite,
+  kick,
+  leave_room,
+  members,
+  mute,
+  public_rooms,
+  rooms,
+  set_role,
+  unban,
+  unmute,
+  update_room,
+} from './rooms.js';
 import { send } from './send.js';
 import { typing } from './typing.js';
 
@@ -19,4 +37,20 @@ export const handlers: { [T in CommandType]: Handler<T> } = {
   typing,
   ping,
   refresh,
+  rooms,
+  create_room,
+  update_room,
+  public_rooms,
+  members,
+  invite,
+  accept,
+  decline,
+  leave_room,
+  kick,
+  ban,
+  unban,
+  mute,
+  unmute,
+  set_role,
+  direct,
 };

@@ -4,7 +4,7 @@ import { ReplyError } from '../../protocol/error-codes.js';
 import type { JoinedFrame } from '../../protocol/messages.js';
 import { checkRoomName } from '../../protocol/rules.js';
 import type { Session } from '../session.js';
-import type { Handler, HandlerContext } from './context.js';
+import { callerOf, type Handler, type HandlerContext } from './context.js';
 import { messageBytes, replyBudget } from './reply-budget.js';
 
 /** What a resume could recover: the missed messages, or nothing (`recovered: false`). */
@@ -111,6 +111,8 @@ export const join: Handler<'join'> = async (ctx, session, command) => {
       `at most ${ctx.config.maxRoomsPerConnection} rooms per connection`,
     );
   }
+  // A member enters; anyone else becomes one first if the room lets them (see RoomService.enter).
+  await ctx.rooms?.enter(callerOf(session), room);
   session.hold(room);
   try {
     await ctx.membership.enter(session, room);

@@ -1,0 +1,72 @@
+/**
+ * Group chat's wire vocabulary: rooms as a user sees them in their room list, invitations and members. Part of the
+ * wire vocabulary (no dependency outside `client/wire/`).
+ */
+import type { Role, SystemEvent, UserInfo } from './domain.js';
+
+/** public: anyone may join; private: by invitation; direct: a conversation of fixed people (1:1 or a group). */
+export type RoomKind = 'public' | 'private' | 'direct';
+
+/** The newest message of a room, as its room list entry shows it. */
+export interface LastMessage {
+  id: string;
+  offset: number;
+  epoch: string;
+  ts: number;
+  from: UserInfo;
+  /** The start of the text (at most 200 characters). */
+  preview: string;
+  /** Present when the newest entry is a system event. */
+  event?: SystemEvent;
+}
+
+/** A room as listed: what it is and, in the room list, where the user stands in it. */
+export interface RoomSummary {
+  id: string;
+  kind: RoomKind;
+  /** Display name ('' for a direct room: clients name it after its members). */
+  name: string;
+  topic: string;
+  memberCount: number;
+  /** True once archived: read-only, out of the public list. */
+  archived: boolean;
+  /** Whether joins and leaves appear in the room's history. */
+  announceJoins: boolean;
+  /** The user's role (room list entries only). */
+  role?: Role;
+  /** True while the user is muted in the room (room list entries only). */
+  muted?: boolean;
+  /** A direct room's people (it has at most a few). */
+  members?: UserInfo[];
+  /** The newest message or event, when the room has one. */
+  last?: LastMessage;
+  /** When the room last saw activity (its newest message, or when the user joined): the room list's order. */
+  activity: number;
+}
+
+/** A pending invitation of the user. */
+export interface InvitationSummary {
+  room: RoomSummary;
+  invitedBy: string;
+  invitedAt: number;
+}
+
+/** A room's member, as the members list shows them. */
+export interface MemberSummary {
+  /** The name is the one last seen ('' when never seen: show the id). */
+  user: UserInfo;
+  role: Role;
+  joinedAt: number;
+  invitedBy?: string;
+  /** Present while muted: when the mute ends (0: until lifted). */
+  mutedUntil?: number;
+}
+
+/** The cursor of the public room list (the last room of the previous page). */
+export interface PublicRoomsCursor {
+  name: string;
+  id: string;
+}
+
+/** Why a room left the user's room list. */
+export type RemovalReason = 'left' | 'kicked' | 'banned';

@@ -1,0 +1,85 @@
+import type { RemovalReason } from '../../client/wire/rooms.js';
+import type { ChatMessage, MemberEvent, UserEvent, UserInfo } from '../engine/types.js';
+import { encodeFrame } from '../protocol/codec.js';
+import type { MembershipCache } from '../rooms/membership-cache.js';
+import { removalOf } from '../rooms/room-service.js';
+import type { FailureReporter } from './failures.js';
+import type { RoomChangeListener } from './fan-out.js';
+import type { Membership } from './membership.js';
+import type { SubscriptionObserver } from './room-index.js';
+import type { Session } from './session.js';
+
+/**
+ * What this node does when a room's membership changes, wherever the change was made: every change reaches every
+ * node holding the room on the room's own channel (a system event in its log, or an unlogged member event), so
+ * each node forgets the standings it cached of the room, and takes a user who left, was kicked or was banned out
+ * of the room on all their local connections. A user's notices (added to a room) make their listing
+ * connections here follow the room.
+ *
+ * The membership cache caches only rooms this node hears (it is told when subscriptions start and end), so no
+ * cached standing can miss its invalidation.
+ */
+export class RoomChanges implements RoomChangeListener, SubscriptionObserver {
+  /** Set once the hub built it (membership needs this object first, as its subscription observer). */
+  membership?: Membership;
+
+  constructor(
+    private readonly cache: MembershipCache,
+    private readonly report: FailureReporter,
+  ) {}
+
+  subscribed(room: string): void {
+    this.cache.hold(room);
+  }
+
+  released(room: string): void {
+    this.cache.release(room);
+  }
+
+  systemEvent(message: ChatMessage): void {
+    const event = message.event;
+    if (!event) return;
+    if (event.user) this.cache.invalidate(message.room, event.user.id);
+    else this.cache.invalidate(message.room);
+    const reason = removalOf(event);
+    if (reason && event.user) {
+      this.remove(message.room, event.user.id, reason, reason === 'left' ? undefined : message.from);
+    }
+  }
+
+  memberEvent(event: MemberEvent): void {
+    this.cache.invalidate(event.room, event.user);
+    if (event.change === 'left') this.remove(event.room, event.user, 'left');
+  }
+
+  userEvent(event: UserEvent): void {
+    const { notice } = event;
+    if (notice.type !== 'room_added') return;
+    const listeners = this.membership?.rooms.listeners(event.room);
+    if (!listeners) return;
+    for (const session of [...listeners]) {
+      this.membership?.follow(session, notice.room.id).catch((error: unknown) => {
+        this.report('follow room', error, { room: notice.room.id });
+      });
+    }
+  }
+
+  /** Takes the user's local connections out of the room (joined or listing), each told once why. */
+  private remove(room: string, userId: string, reason: RemovalReason, by?: UserInfo): void {
+    const membership = this.membership;
+    if (!membership) return;
+    const frame = encodeFrame({ type: 'room_removed', room, reason, ...(by ? { by } : {}) });
+    const told = new Set<Session>();
+    for (const session of [...(membership.rooms.members(room) ?? [])]) {
+      if (session.user.id !== userId) continue;
+      told.add(session);
+      membership.exit(session, room).catch((error: unknown) => this.report('leave room', error, { room }));
+      session.deliver(room, frame);
+    }
+    for (const session of [...(membership.rooms.listeners(room) ?? [])]) {
+      if (session.user.id !== userId) continue;
+      membership.unfollow(session, room);
+      if (!told.has(session)) session.deliver(room, frame);
+    }
+  }
+}

@@ -1,0 +1,640 @@
+import type { Role } from '../../client/wire/domain.js';
+import type {
+  InvitationSummary,
+  LastMessage,
+  MemberSummary,
+  PublicRoomsCursor,
+  RemovalReason,
+  RoomSummary,
+} from '../../client/wire/rooms.js';
+import type { Config } from '../config/config.js';
+import type { ChatMessage, MemberEvent, SystemEvent, UserInfo, UserNotice } from '../engine/types.js';
+import type { RoomLog } from '../log/room-log.js';
+import { type ErrorCode, ReplyError } from '../protocol/error-codes.js';
+import { checkRoomName } from '../protocol/rules.js';
+import type { Clock } from '../util/clock.js';
+import type { IdGenerator } from '../util/ids.js';
+import type { MembershipCache } from './membership-cache.js';
+import { type Actor, decide, isMuted, type RoomAction, type Target } from './permissions.js';
+import {
+  directKeyOf,
+  type MemberRecord,
+  type RoomDirectory,
+  type RoomPatch,
+  type RoomRecord,
+} from './room-directory.js';
+
+/** Who acts: the user of a connection, or the server API acting as a server admin. */
+export interface Caller {
+  user: UserInfo;
+  /** Server-wide admin (a token claim, or the server API): may moderate any room. */
+  admin: boolean;
+}
+
+/** An unlogged membership change, as announced on the room's channel (see {@link MemberEvent}). */
+export type MemberChange = Omit<MemberEvent, 'kind'>;
+
+/** What the room service is built from. */
+export interface RoomServiceDeps {
+  directory: RoomDirectory;
+  cache: MembershipCache;
+  log: RoomLog;
+  config: Config;
+  clock: Clock;
+  ids: IdGenerator;
+  /** Sends a notice to every connection of the user, on every instance. */
+  notify(userId: string, notice: UserNotice): Promise<void>;
+  /** Announces an unlogged membership change on the room's channel (see {@link MemberChange}). */
+  announce(change: MemberChange): Promise<void>;
+}
+
+/** Longest preview of a message in a room list entry. */
+const PREVIEW_LENGTH = 200;
+/** People in a group direct room, the creator included. */
+export const MAX_DIRECT_PEOPLE = 8;
+
+const refuse = (code: ErrorCode): never => {
+  throw new ReplyError(code);
+};
+
+/** The room list entry of a message. */
+export function lastOf(message: ChatMessage): LastMessage {
+  const last: LastMessage = {
+    id: message.id,
+    offset: message.offset,
+    epoch: message.epoch,
+    ts: message.ts,
+    from: message.from,
+    preview: message.text.length > PREVIEW_LENGTH ? message.text.slice(0, PREVIEW_LENGTH) : message.text,
+  };
+  if (message.event) last.event = message.event;
+  return last;
+}
+
+/** A readable notice of a system event, for clients that do not know its type. */
+function noticeText(actor: UserInfo, event: SystemEvent): string {
+  const who = event.user?.name || event.user?.id || '';
+  const by = actor.name || actor.id;
+  switch (event.type) {
+    case 'created':
+      return `${by} created the room`;
+    case 'joined':
+      return `${who} joined`;
+    case 'left':
+      return `${who} left`;
+    case 'added':
+      return `${by} added ${who}`;
+    case 'kicked':
+      return `${by} removed ${who}${event.reason ? `: ${event.reason}` : ''}`;
+    case 'banned':
+      return `${by} banned ${who}${event.reason ? `: ${event.reason}` : ''}`;
+    case 'unbanned':
+      return `${by} lifted the ban of ${who}`;
+    case 'muted':
+      return `${by} muted ${who}`;
+    case 'unmuted':
+      return `${by} unmuted ${who}`;
+    case 'role':
+      return `${by} made ${who} ${event.role === 'member' ? 'a member' : `an ${event.role}`}`;
+    case 'renamed':
+      return `${by} renamed the room to ${event.name}`;
+    case 'topic':
+      return `${by} set the topic: ${event.topic}`;
+    case 'archived':
+      return `${by} archived the room`;
+    case 'unarchived':
+      return `${by} unarchived the room`;
+  }
+}
+
+/** A readable id made from a room's display name: letters and digits, lower case, dashes between words. */
+function slugOf(name: string, maxLength: number): string {
+  const slug = name
+    .normalize('NFKD')
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '');
+  return slug.slice(0, Math.max(0, maxLength - 9)).replace(/-+$/, '') || 'room';
+}
+
+/**
+ * Group chat's operations: rooms created, changed and listed, membership and moderation. Every operation checks
+ * permissions with {@link decide} over the standings in the membership cache, writes the directory, then records
+ * what happened in the room's log as a system event (so history and resume replay it, and every instance holding
+ * the room hears of it and forgets the standings it cached) and tells the users concerned on their own channel.
+ * The protocol handlers and the server API both call it; neither decides anything itself.
+ */
+export class RoomService {
+  constructor(private readonly deps: RoomServiceDeps) {}
+
+  /** The caller's standing in the room, as the permission checks see it. */
+  private async actorIn(caller: Caller, room: string): Promise<Actor & { room?: RoomRecord }> {
+    return this.deps.cache.actor(room, caller.user.id, caller.admin);
+  }
+
+  /** The room, or `no_room`. */
+  private async existing(caller: Caller, room: string): Promise<Actor & { room: RoomRecord }> {
+    const actor = await this.actorIn(caller, room);
+    if (!actor.room) throw new ReplyError('no_room', `no room '${room}'`);
+    return actor as Actor & { room: RoomRecord };
+  }
+
+  private async target(room: string, userId: string, role?: Role): Promise<Target> {
+    const standing = await this.deps.cache.actor(room, userId, false);
+    const target: Target = { userId, banned: standing.banned };
+    if (standing.member) target.member = standing.member;
+    if (role) target.role = role;
+    return target;
+  }
+
+  private check(action: RoomAction, actor: Actor & { room: RoomRecord }, target?: Target): void {
+    const decision = decide(action, actor.room, actor, this.deps.clock.now(), target);
+    if (!decision.ok) refuse(decision.code);
+  }
+
+  /** Records a system event in the room's log (delivered to members like a message). */
+  private async record(room: string, actor: UserInfo, event: SystemEvent): Promise<void> {
+    const { ids, clock, log } = this.deps;
+    await log.append({
+      room,
+      id: ids.messageId(),
+      from: actor,
+      text: noticeText(actor, event),
+      ts: clock.now(),
+      cid: `sys:${ids.messageId()}`,
+      event,
+    });
+  }
+
+  /** A user as a system event names them: their name when known. */
+  private async userInfo(room: string, userId: string, known?: MemberRecord): Promise<UserInfo> {
+    const member = known ?? (await this.deps.directory.member(room, userId));
+    return { id: userId, name: member?.name ?? userId };
+  }
+
+  private async checkRoomLimit(userId: string): Promise<void> {
+    const max = this.deps.config.maxRoomsPerUser;
+    if ((await this.deps.directory.roomsOf(userId)).length >= max) {
+      throw new ReplyError('room_limit', `a user may belong to at most ${max} rooms`);
+    }
+  }
+
+  private checkTitle(name: string): string {
+    const title = name.trim();
+    const max = this.deps.config.maxRoomTitleLength;
+    if (title.length === 0 || title.length > max) {
+      throw new ReplyError('bad_request', `a room's name must be 1-${max} characters`);
+    }
+    return title;
+  }
+
+  private checkTopic(topic: string, what = 'topic'): string {
+    const max = this.deps.config.maxTopicLength;
+    if (topic.length > max) throw new ReplyError('bad_request', `${what} must be at most ${max} characters`);
+    return topic.trim();
+  }
+
+  /**
+   * `join` of a room by a connection: a member enters; a public room (or a private one the user is invited to)
+   * makes them a member first; a name that is no room yet becomes a public room that does not announce joins (an
+   * open channel, as rooms were before they were stored).
+   * @returns whether the user just became a member
+   */
+  async enter(caller: Caller, room: string): Promise<boolean> {
+    const actor = await this.actorIn(caller, room);
+    if (!actor.room) return this.openChannel(caller, room);
+    if (actor.member) {
+      const decision = decide('read', actor.room, actor, this.deps.clock.now());
+      if (!decision.ok) refuse(decision.code);
+      return false;
+    }
+    this.check('join', actor as Actor & { room: RoomRecord });
+    await this.checkRoomLimit(caller.user.id);
+    await this.addMember(caller, actor.room, 'member', actor.invited ? 'invited' : 'joined');
+    return true;
+  }
+
+  /** A room made by joining its name: public, its joiner a member, joins not announced. */
+  private async openChannel(caller: Caller, room: string): Promise<boolean> {
+    await this.checkRoomLimit(caller.user.id);
+    const { clock, directory } = this.deps;
+    const { room: record, created } = await directory.create({
+      id: room,
+      kind: 'public',
+      name: room,
+      createdBy: caller.user.id,
+      createdAt: clock.now(),
+      announceJoins: false,
+      members: [{ userId: caller.user.id, role: 'member', name: caller.user.name }],
+    });
+    if (created) {
+      this.deps.cache.invalidate(room, caller.user.id);
+      await this.deps.notify(caller.user.id, { type: 'room_added', room: this.summary(record, undefined) });
+      return true;
+    }
+    // Created meanwhile by someone else: join it as it is.
+    this.deps.cache.invalidate(room, caller.user.id);
+    return this.enter(caller, room);
+  }
+
+  /** Adds the caller as a member, announces it, tells their devices. */
+  private async addMember(
+    caller: Caller,
+    record: RoomRecord,
+    role: Role,
+    how: 'joined' | 'invited',
+  ): Promise<void> {
+    const { directory, clock, cache } = this.deps;
+    const invitation = how === 'invited' ? await directory.invitation(record.id, caller.user.id) : undefined;
+    const member: MemberRecord = {
+      room: record.id,
+      userId: caller.user.id,
+      name: caller.user.name,
+      role,
+      joinedAt: clock.now(),
+    };
+    if (invitation) member.invitedBy = invitation.invitedBy;
+    if (!(await directory.addMember(member))) throw new ReplyError('already_member');
+    cache.invalidate(record.id, caller.user.id);
+    await this.announceJoin(record, caller.user);
+    if (invitation) await this.deps.notify(caller.user.id, { type: 'invitation_removed', room: record.id });
+    const now = (await directory.get(record.id)) ?? record;
+    await this.deps.notify(caller.user.id, { type: 'room_added', room: this.summary(now, member) });
+  }
+
+  private async announceJoin(record: RoomRecord, user: UserInfo): Promise<void> {
+    if (record.announceJoins) await this.record(record.id, user, { type: 'joined', user });
+    else await this.deps.announce({ room: record.id, user: user.id, change: 'joined' });
+  }
+
+  /** Checks that the caller may send to the room (a member, not muted, not banned, room not archived). */
+  async checkSend(caller: Caller, room: string): Promise<void> {
+    const actor = await this.actorIn(caller, room);
+    // A room the directory does not know is one joined before rooms were stored, or lost: join it again.
+    if (!actor.room) throw new ReplyError('no_room', `no room '${room}'`);
+    this.check('send', actor as Actor & { room: RoomRecord });
+  }
+
+  /** Creates a room whose owner is the caller. */
+  async create(
+    caller: Caller,
+    input: { name: string; kind?: 'public' | 'private'; topic?: string; id?: string },
+  ): Promise<RoomSummary> {
+    const { config, directory, clock, ids } = this.deps;
+    const name = this.checkTitle(input.name);
+    const topic = this.checkTopic(input.topic ?? '');
+    await this.checkRoomLimit(caller.user.id);
+    const id = input.id !== undefined ? checkRoomName(input.id, config) : undefined;
+    for (let attempt = 0; ; attempt += 1) {
+      const roomId =
+        id ??
+        `${slugOf(name, config.maxRoomNameLength)}-${ids
+          .epoch()
+          .toLowerCase()
+          .replace(/[^a-z0-9]/g, '0')}`;
+      const { room, created } = await directory.create({
+        id: roomId,
+        kind: input.kind ?? 'public',
+        name,
+        topic,
+        createdBy: caller.user.id,
+        createdAt: clock.now(),
+        members: [{ userId: caller.user.id, role: 'owner', name: caller.user.name }],
+      });
+      if (created) {
+        this.deps.cache.invalidate(room.id);
+        await this.record(room.id, caller.user, { type: 'created', name });
+        const member = await directory.member(room.id, caller.user.id);
+        const summary = this.summary(room, member);
+        await this.deps.notify(caller.user.id, { type: 'room_added', room: summary });
+        return summary;
+      }
+      if (id !== undefined) throw new ReplyError('room_exists', `a room '${id}' exists`);
+      if (attempt >= 3) throw new ReplyError('internal', 'could not find a free room id');
+    }
+  }
+
+  /** Renames, sets the topic, (un)archives, or changes whether joins are announced. */
+  async update(
+    caller: Caller,
+    room: string,
+    change: { name?: string; topic?: string; archived?: boolean; announceJoins?: boolean },
+  ): Promise<RoomSummary> {
+    const actor = await this.existing(caller, room);
+    const patch: RoomPatch = {};
+    const events: SystemEvent[] = [];
+    const now = this.deps.clock.now();
+    if (change.archived === false && actor.room.archivedAt !== undefined) {
+      this.check('unarchive', actor);
+      patch.archivedAt = null;
+      events.push({ type: 'unarchived' });
+    }
+    const editing =
+      change.name !== undefined || change.topic !== undefined || change.announceJoins !== undefined;
+    // Unarchiving and editing in one command: the edit is judged on the room as it will be.
+    const judged =
+      patch.archivedAt === null ? { ...actor, room: { ...actor.room, archivedAt: undefined } } : actor;
+    if (editing) this.check('edit-room', judged as Actor & { room: RoomRecord });
+    if (change.name !== undefined) {
+      patch.name = this.checkTitle(change.name);
+      if (patch.name !== actor.room.name) events.push({ type: 'renamed', name: patch.name });
+    }
+    if (change.topic !== undefined) {
+      patch.topic = this.checkTopic(change.topic);
+      if (patch.topic !== actor.room.topic) events.push({ type: 'topic', topic: patch.topic });
+    }
+    if (change.announceJoins !== undefined) patch.announceJoins = change.announceJoins;
+    if (change.archived === true && actor.room.archivedAt === undefined) {
+      this.check('archive', judged as Actor & { room: RoomRecord });
+      patch.archivedAt = now;
+      events.push({ type: 'archived' });
+    }
+    const updated = (await this.deps.directory.update(room, patch)) ?? refuse('no_room');
+    this.deps.cache.invalidate(room);
+    for (const event of events) await this.record(room, caller.user, event);
+    return this.summary(updated, actor.member);
+  }
+
+  /** Invites a user: they see the invitation on every device and may accept or decline it. */
+  async invite(caller: Caller, room: string, userId: string): Promise<void> {
+    const actor = await this.existing(caller, room);
+    const target = await this.target(room, userId);
+    if (target.member) throw new ReplyError('already_member', `${userId} is a member already`);
+    this.check('invite', actor, target);
+    const invitedAt = this.deps.clock.now();
+    const fresh = await this.deps.directory.invite({ room, userId, invitedBy: caller.user.id, invitedAt });
+    if (!fresh) return;
+    this.deps.cache.invalidate(room, userId);
+    await this.deps.notify(userId, {
+      type: 'invited',
+      invitation: { room: this.summary(actor.room, undefined), invitedBy: caller.user.id, invitedAt },
+    });
+  }
+
+  /** Accepts an invitation. */
+  async accept(caller: Caller, room: string): Promise<RoomSummary> {
+    const actor = await this.existing(caller, room);
+    if (actor.member) throw new ReplyError('already_member');
+    if (!actor.invited && !actor.banned) throw new ReplyError('not_invited', 'no invitation to this room');
+    this.check('join', actor);
+    await this.checkRoomLimit(caller.user.id);
+    await this.addMember(caller, actor.room, 'member', 'invited');
+    const record = (await this.deps.directory.get(room)) ?? actor.room;
+    return this.summary(record, await this.deps.directory.member(room, caller.user.id));
+  }
+
+  /** Declines an invitation. */
+  async decline(caller: Caller, room: string): Promise<void> {
+    if (!(await this.deps.directory.removeInvitation(room, caller.user.id))) {
+      throw new ReplyError('not_invited', 'no invitation to this room');
+    }
+    this.deps.cache.invalidate(room, caller.user.id);
+    await this.deps.notify(caller.user.id, { type: 'invitation_removed', room });
+  }
+
+  /** Ends the caller's membership. */
+  async leave(caller: Caller, room: string): Promise<void> {
+    const actor = await this.existing(caller, room);
+    this.check('leave', actor);
+    if (actor.room.kind === 'direct') throw new ReplyError('direct_room', 'a direct room cannot be left');
+    if (!(await this.deps.directory.removeMember(room, caller.user.id))) throw new ReplyError('not_member');
+    this.deps.cache.invalidate(room, caller.user.id);
+    if (actor.room.announceJoins) await this.record(room, caller.user, { type: 'left', user: caller.user });
+    else await this.deps.announce({ room, user: caller.user.id, change: 'left' });
+  }
+
+  /** Removes a member (they may come back: rejoin a public room, or be invited again). */
+  async kick(caller: Caller, room: string, userId: string, reason = ''): Promise<void> {
+    const actor = await this.existing(caller, room);
+    const target = await this.target(room, userId);
+    this.check('kick', actor, target);
+    const why = this.checkTopic(reason, 'a reason');
+    const user = await this.userInfo(room, userId, target.member);
+    if (!(await this.deps.directory.removeMember(room, userId))) throw new ReplyError('not_member');
+    this.deps.cache.invalidate(room, userId);
+    await this.record(room, caller.user, { type: 'kicked', user, ...(why ? { reason: why } : {}) });
+  }
+
+  /** Bans a user (a member or not): out of the room, no rejoining or reading until unbanned or `until`. */
+  async ban(caller: Caller, room: string, userId: string, reason = '', until?: number): Promise<void> {
+    const actor = await this.existing(caller, room);
+    const target = await this.target(room, userId);
+    this.check('ban', actor, target);
+    const why = this.checkTopic(reason, 'a reason');
+    const now = this.deps.clock.now();
+    if (until !== undefined && until <= now) throw new ReplyError('bad_request', 'until is in the past');
+    const user = await this.userInfo(room, userId, target.member);
+    const ban = { room, userId, reason: why, bannedBy: caller.user.id, bannedAt: now };
+    await this.deps.directory.ban(until !== undefined ? { ...ban, expiresAt: until } : ban);
+    this.deps.cache.invalidate(room, userId);
+    const event: SystemEvent = { type: 'banned', user };
+    if (why) event.reason = why;
+    if (until !== undefined) event.until = until;
+    await this.record(room, caller.user, event);
+    await this.deps.notify(userId, { type: 'invitation_removed', room });
+  }
+
+  async unban(caller: Caller, room: string, userId: string): Promise<void> {
+    const actor = await this.existing(caller, room);
+    this.check('unban', actor, await this.target(room, userId));
+    if (!(await this.deps.directory.unban(room, userId))) throw new ReplyError('bad_request', 'not banned');
+    this.deps.cache.invalidate(room, userId);
+    await this.record(room, caller.user, { type: 'unbanned', user: await this.userInfo(room, userId) });
+  }
+
+  async mute(caller: Caller, room: string, userId: string, until?: number): Promise<void> {
+    const actor = await this.existing(caller, room);
+    const target = await this.target(room, userId);
+    this.check('mute', actor, target);
+    const now = this.deps.clock.now();
+    if (until !== undefined && until <= now) throw new ReplyError('bad_request', 'until is in the past');
+    await this.deps.directory.setMute(
+      room,
+      userId,
+      until !== undefined ? { at: now, expiresAt: until } : { at: now },
+    );
+    this.deps.cache.invalidate(room, userId);
+    const user = await this.userInfo(room, userId, target.member);
+    await this.record(room, caller.user, { type: 'muted', user, ...(until !== undefined ? { until } : {}) });
+  }
+
+  async unmute(caller: Caller, room: string, userId: string): Promise<void> {
+    const actor = await this.existing(caller, room);
+    const target = await this.target(room, userId);
+    this.check('mute', actor, target);
+    await this.deps.directory.setMute(room, userId, undefined);
+    this.deps.cache.invalidate(room, userId);
+    await this.record(room, caller.user, {
+      type: 'unmuted',
+      user: await this.userInfo(room, userId, target.member),
+    });
+  }
+
+  async setRole(caller: Caller, room: string, userId: string, role: Role): Promise<void> {
+    const actor = await this.existing(caller, room);
+    const target = await this.target(room, userId, role);
+    this.check('set-role', actor, target);
+    if (target.member?.role === role) return;
+    await this.deps.directory.setRole(room, userId, role);
+    this.deps.cache.invalidate(room, userId);
+    await this.record(room, caller.user, {
+      type: 'role',
+      user: await this.userInfo(room, userId, target.member),
+      role,
+    });
+  }
+
+  /**
+   * The direct room of the caller and these people: the same room every time for the same people, created on
+   * first use with everyone a member (1:1, or a group of up to {@link MAX_DIRECT_PEOPLE}).
+   */
+  async direct(caller: Caller, others: Array<{ id: string; name?: string }>): Promise<RoomSummary> {
+    const { directory, clock, ids } = this.deps;
+    const people = new Map<string, string | undefined>([[caller.user.id, caller.user.name]]);
+    for (const other of others) if (!people.has(other.id)) people.set(other.id, other.name);
+    if (people.size < 2) throw new ReplyError('bad_request', 'a direct room needs someone else');
+    if (people.size > MAX_DIRECT_PEOPLE) {
+      throw new ReplyError('bad_request', `a direct room has at most ${MAX_DIRECT_PEOPLE} people`);
+    }
+    const directKey = directKeyOf([...people.keys()]);
+    const existing = await directory.direct(directKey);
+    if (existing)
+      return this.summaryWithMembers(existing, await directory.member(existing.id, caller.user.id));
+    await this.checkRoomLimit(caller.user.id);
+    const { room } = await directory.create({
+      id: `dm-${ids.messageId()}`,
+      kind: 'direct',
+      name: '',
+      createdBy: caller.user.id,
+      createdAt: clock.now(),
+      directKey,
+      members: [...people].map(([userId, name]) => ({
+        userId,
+        role: 'member' as const,
+        ...(name !== undefined ? { name } : {}),
+      })),
+    });
+    this.deps.cache.invalidate(room.id);
+    const summary = await this.summaryWithMembers(room, undefined);
+    for (const userId of people.keys()) {
+      const member = await directory.member(room.id, userId);
+      if (member)
+        await this.deps.notify(userId, { type: 'room_added', room: { ...summary, role: member.role } });
+    }
+    return { ...summary, role: 'member' };
+  }
+
+  /** The caller's rooms, newest activity first, and their pending invitations. */
+  async roomList(
+    caller: Caller,
+    beforeLatest?: (rooms: string[]) => Promise<void>,
+  ): Promise<{ rooms: RoomSummary[]; invitations: InvitationSummary[] }> {
+    const { directory, log } = this.deps;
+    const [mine, invited] = await Promise.all([
+      directory.roomsOf(caller.user.id),
+      directory.invitationsOf(caller.user.id),
+    ]);
+    await beforeLatest?.(mine.map((m) => m.room.id));
+    const latest = await log.latest(mine.map((m) => m.room.id));
+    const rooms = await Promise.all(
+      mine.map(async ({ room, member }) => {
+        const last = latest.get(room.id);
+        const summary =
+          room.kind === 'direct' ? await this.summaryWithMembers(room, member) : this.summary(room, member);
+        if (last) {
+          summary.last = lastOf(last);
+          summary.activity = Math.max(summary.activity, last.ts);
+        }
+        return summary;
+      }),
+    );
+    rooms.sort((a, b) => b.activity - a.activity || (a.id < b.id ? -1 : 1));
+    const invitations = invited.map(({ room, invitation }) => ({
+      room: this.summary(room, undefined),
+      invitedBy: invitation.invitedBy,
+      invitedAt: invitation.invitedAt,
+    }));
+    return { rooms, invitations };
+  }
+
+  /** A page of public rooms by name. */
+  async publicRooms(
+    after: PublicRoomsCursor | undefined,
+    limit: number,
+  ): Promise<{ rooms: RoomSummary[]; next?: PublicRoomsCursor }> {
+    const page = await this.deps.directory.publicRooms({ ...(after ? { after } : {}), limit: limit + 1 });
+    const rooms = page.slice(0, limit).map((room) => this.summary(room, undefined));
+    const last = page.length > limit ? page[limit - 1] : undefined;
+    return last ? { rooms, next: { name: last.name, id: last.id } } : { rooms };
+  }
+
+  /** A page of a room's members (who may read the room may list its members). */
+  async members(
+    caller: Caller,
+    room: string,
+    after: string | undefined,
+    limit: number,
+  ): Promise<{ members: MemberSummary[]; next?: string }> {
+    const actor = await this.existing(caller, room);
+    this.checkRead(actor);
+    const page = await this.deps.directory.members(room, {
+      ...(after !== undefined ? { after } : {}),
+      limit: limit + 1,
+    });
+    const now = this.deps.clock.now();
+    const members = page.slice(0, limit).map((m) => memberSummary(m, now));
+    const last = page.length > limit ? page[limit - 1] : undefined;
+    return last ? { members, next: last.userId } : { members };
+  }
+
+  /** Checks that the caller may read the room (history, presence, members). */
+  checkRead(actor: Actor & { room: RoomRecord }): void {
+    const decision = decide('read', actor.room, actor, this.deps.clock.now());
+    if (!decision.ok) refuse(decision.code);
+  }
+
+  /** A room as listed, with the user's standing when they are a member. */
+  summary(room: RoomRecord, member: MemberRecord | undefined): RoomSummary {
+    const summary: RoomSummary = {
+      id: room.id,
+      kind: room.kind,
+      name: room.name,
+      topic: room.topic,
+      memberCount: room.memberCount,
+      archived: room.archivedAt !== undefined,
+      announceJoins: room.announceJoins,
+      activity: Math.max(room.createdAt, member?.joinedAt ?? 0),
+    };
+    if (member) {
+      summary.role = member.role;
+      if (isMuted(member, this.deps.clock.now())) summary.muted = true;
+    }
+    return summary;
+  }
+
+  /** A direct room's summary carries its people (at most {@link MAX_DIRECT_PEOPLE}). */
+  private async summaryWithMembers(room: RoomRecord, member: MemberRecord | undefined): Promise<RoomSummary> {
+    const summary = this.summary(room, member);
+    const people = await this.deps.directory.members(room.id, { limit: MAX_DIRECT_PEOPLE });
+    summary.members = people.map((m) => ({ id: m.userId, name: m.name ?? m.userId }));
+    return summary;
+  }
+}
+
+/** A member as the members list shows them. */
+export function memberSummary(member: MemberRecord, now: number): MemberSummary {
+  const summary: MemberSummary = {
+    user: { id: member.userId, name: member.name ?? '' },
+    role: member.role,
+    joinedAt: member.joinedAt,
+  };
+  if (member.invitedBy !== undefined) summary.invitedBy = member.invitedBy;
+  if (isMuted(member, now)) summary.mutedUntil = member.muteExpiresAt ?? 0;
+  return summary;
+}
+
+/** Why a system event takes a user out of a room, if it does. */
+export function removalOf(event: SystemEvent): RemovalReason | undefined {
+  if (event.type === 'left' || event.type === 'kicked' || event.type === 'banned') return event.type;
+  return undefined;
+}
