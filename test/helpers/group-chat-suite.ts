@@ -1,0 +1,290 @@
+/**
+ * The group chat protocol suite, run on one instance of each store (group-chat.test.ts) and on an instance of a
+ * cluster (group-chat-cluster.test.ts): rooms created, public and private, invitations, roles and
+ * moderation with their error codes, system events in the room's log, direct rooms, the room list with its live
+ * updates, and joining a room by name as before rooms were stored.
+ */
+import assert from 'node:assert/strict';
+import { after, describe, it } from 'node:test';
+import type { ParleyNode } from '../../src/index.js';
+import { type Frame, RawClient } from './raw-client.js';
+
+const wsUrl = (node: ParleyNode) => `ws://127.0.0.1:${node.port}/ws`;
+
+/** Connects as a user (anonymous mode: the id comes from the query) and closes after the file. */
+async function as(node: ParleyNode, id: string): Promise<RawClient> {
+  const client = await RawClient.connect(wsUrl(node), { name: id[0]?.toUpperCase() + id.slice(1), user: id });
+  after(() => client.close());
+  return client;
+}
+
+/** The reply's error code, or 'ok'. */
+const outcome = (reply: Frame) => (reply.type === 'error' ? (reply.code as string) : 'ok');
+
+/** The system events (type and user) a client received live in a room, in order. */
+const events = (client: RawClient, room: string) =>
+  client
+    .ofType('message')
+    .filter((m) => m.room === room && m.event)
+    .map((m) => {
+      const event = m.event as { type: string; user?: { id: string } };
+      return event.user ? `${event.type}:${event.user.id}` : event.type;
+    });
+
+export function groupChatSuite(name: string, start: () => Promise<ParleyNode>): void {
+  describe(`group chat over the protocol: ${name}`, async () => {
+    const node = await start();
+
+    it('creates public and private rooms, lists them on every device, and lets the right people in', async () => {
+      const alice = await as(node, 'alice');
+      const phone = await as(node, 'alice');
+      const listed = await phone.request({ type: 'rooms' });
+      assert.deepEqual(listed.rooms, []);
+      const made = await alice.request({ type: 'create_room', name: 'Design Review', topic: 'pixels' });
+      const room = made.room as Record<string, unknown>;
+      assert.equal(room.kind, 'public');
+      assert.equal(room.role, 'owner');
+      assert.equal(room.name, 'Design Review');
+      assert.match(room.id as string, /^design-review-[a-z0-9]+$/);
+      const added = await phone.frames.find((f) => f.type === 'room_added', 5000, 'room_added on the phone');
+      assert.equal((added.room as { id: string }).id, room.id, 'the other device hears of the new room');
+
+      const secret = await alice.request({
+        type: 'create_room',
+        name: 'Secret',
+        kind: 'private',
+        id: 'secret',
+      });
+      assert.equal((secret.room as { id: string }).id, 'secret');
+      assert.equal(
+        outcome(await alice.request({ type: 'create_room', name: 'Again', id: 'secret' })),
+        'room_exists',
+      );
+
+      const bob = await as(node, 'bob');
+      assert.equal(
+        outcome(await bob.request({ type: 'join', room: room.id })),
+        'ok',
+        'a public room: anyone',
+      );
+      assert.equal(outcome(await bob.request({ type: 'join', room: 'secret' })), 'not_invited');
+      const bobList = await as(node, 'bob');
+      await bobList.request({ type: 'rooms' });
+      assert.equal(outcome(await alice.request({ type: 'invite', room: 'secret', user: 'bob' })), 'ok');
+      const invited = await bobList.frames.find((f) => f.type === 'invited', 5000, 'the invitation');
+      assert.equal((invited.invitation as { invitedBy: string }).invitedBy, 'alice');
+      const accepted = await bob.request({ type: 'accept', room: 'secret' });
+      assert.equal((accepted.room as { role: string }).role, 'member');
+      assert.equal(outcome(await bob.request({ type: 'join', room: 'secret' })), 'ok');
+      assert.equal(outcome(await bob.request({ type: 'send', room: 'secret', text: 'hi', cid: 'b1' })), 'ok');
+
+      const list = await bobList.request({ type: 'rooms' });
+      const ids = (list.rooms as Array<{ id: string; last?: { preview: string } }>).map((r) => r.id);
+      assert.deepEqual(ids, ['secret', room.id], 'newest activity first');
+      const first = (list.rooms as Array<{ last?: { preview: string } }>)[0];
+      assert.equal(first?.last?.preview, 'hi');
+      assert.deepEqual(list.invitations, []);
+    });
+
+    it('records joins, kicks, bans and renames in the room log, and enforces each permission', async () => {
+      const olga = await as(node, 'olga');
+      const made = await olga.request({ type: 'create_room', name: 'Moderated', id: 'moderated' });
+      assert.equal(outcome(made), 'ok');
+      await olga.request({ type: 'join', room: 'moderated' });
+      const pete = await as(node, 'pete');
+      const quinn = await as(node, 'quinn');
+      await pete.request({ type: 'join', room: 'moderated' });
+      await quinn.request({ type: 'join', room: 'moderated' });
+
+      // A member may not moderate; an owner may, up to their own rank.
+      assert.equal(
+        outcome(await pete.request({ type: 'kick', room: 'moderated', user: 'quinn' })),
+        'forbidden',
+      );
+      assert.equal(
+        outcome(await olga.request({ type: 'set_role', room: 'moderated', user: 'pete', role: 'admin' })),
+        'ok',
+      );
+      assert.equal(
+        outcome(await pete.request({ type: 'set_role', room: 'moderated', user: 'quinn', role: 'owner' })),
+        'forbidden',
+        'an admin cannot make owners',
+      );
+      assert.equal(
+        outcome(await pete.request({ type: 'kick', room: 'moderated', user: 'olga' })),
+        'forbidden',
+      );
+
+      // Mute: may read, may not send.
+      assert.equal(outcome(await pete.request({ type: 'mute', room: 'moderated', user: 'quinn' })), 'ok');
+      assert.equal(
+        outcome(await quinn.request({ type: 'send', room: 'moderated', text: 'x', cid: 'q1' })),
+        'muted',
+      );
+      await pete.request({ type: 'unmute', room: 'moderated', user: 'quinn' });
+      assert.equal(
+        outcome(await quinn.request({ type: 'send', room: 'moderated', text: 'x', cid: 'q2' })),
+        'ok',
+      );
+
+      // Kick: out at once, may come back to a public room.
+      assert.equal(
+        outcome(await pete.request({ type: 'kick', room: 'moderated', user: 'quinn', reason: 'calm down' })),
+        'ok',
+      );
+      const removed = await quinn.frames.find((f) => f.type === 'room_removed', 5000, 'room_removed');
+      assert.deepEqual([removed.reason, (removed.by as { id: string }).id], ['kicked', 'pete']);
+      assert.equal(
+        outcome(await quinn.request({ type: 'send', room: 'moderated', text: 'x', cid: 'q3' })),
+        'not_joined',
+      );
+      assert.equal(outcome(await quinn.request({ type: 'join', room: 'moderated' })), 'ok');
+
+      // Ban: out, and may neither rejoin nor read until unbanned.
+      assert.equal(
+        outcome(await olga.request({ type: 'ban', room: 'moderated', user: 'quinn', reason: 'spam' })),
+        'ok',
+      );
+      await quinn.frames.find((f) => f.type === 'room_removed' && f.reason === 'banned', 5000, 'banned');
+      assert.equal(outcome(await quinn.request({ type: 'join', room: 'moderated' })), 'banned');
+      assert.equal(outcome(await quinn.request({ type: 'history', room: 'moderated' })), 'not_joined');
+      assert.equal(outcome(await quinn.request({ type: 'members', room: 'moderated' })), 'banned');
+      assert.equal(outcome(await olga.request({ type: 'unban', room: 'moderated', user: 'quinn' })), 'ok');
+      assert.equal(outcome(await quinn.request({ type: 'join', room: 'moderated' })), 'ok');
+
+      assert.equal(
+        outcome(await olga.request({ type: 'update_room', room: 'moderated', name: 'Calm' })),
+        'ok',
+      );
+      assert.equal(
+        outcome(await quinn.request({ type: 'update_room', room: 'moderated', name: 'Mine' })),
+        'forbidden',
+      );
+      await olga.frames.find(
+        (f) => f.type === 'message' && (f.event as { type?: string })?.type === 'renamed',
+      );
+
+      // Everything above is in the room's history, in order, and a resume replays it.
+      const history = await olga.request({ type: 'history', room: 'moderated' });
+      const logged = (history.messages as Frame[])
+        .filter((m) => m.event)
+        .map((m) => {
+          const event = m.event as { type: string; user?: { id: string } };
+          return event.user ? `${event.type}:${event.user.id}` : event.type;
+        });
+      assert.deepEqual(logged, [
+        'created',
+        'joined:pete',
+        'joined:quinn',
+        'role:pete',
+        'muted:quinn',
+        'unmuted:quinn',
+        'kicked:quinn',
+        'joined:quinn',
+        'banned:quinn',
+        'unbanned:quinn',
+        'joined:quinn',
+        'renamed',
+      ]);
+      assert.deepEqual(events(olga, 'moderated'), logged.slice(1), 'and each reached the members live');
+
+      // Archived: read-only.
+      await olga.request({ type: 'update_room', room: 'moderated', archived: true });
+      assert.equal(
+        outcome(await pete.request({ type: 'send', room: 'moderated', text: 'x', cid: 'p1' })),
+        'archived',
+      );
+      await olga.request({ type: 'update_room', room: 'moderated', archived: false });
+      assert.equal(
+        outcome(await pete.request({ type: 'send', room: 'moderated', text: 'x', cid: 'p2' })),
+        'ok',
+      );
+
+      // Members, paged by user id.
+      const page1 = await pete.request({ type: 'members', room: 'moderated', limit: 2 });
+      assert.deepEqual(
+        (page1.members as Array<{ user: { id: string }; role: string }>).map((m) => [m.user.id, m.role]),
+        [
+          ['olga', 'owner'],
+          ['pete', 'admin'],
+        ],
+      );
+      const page2 = await pete.request({ type: 'members', room: 'moderated', after: page1.next, limit: 2 });
+      assert.deepEqual(
+        (page2.members as Array<{ user: { id: string } }>).map((m) => m.user.id),
+        ['quinn'],
+      );
+      assert.equal(page2.next, undefined);
+    });
+
+    it('gives one direct room per set of people, and keeps its people fixed', async () => {
+      const dana = await as(node, 'dana');
+      const first = await dana.request({ type: 'direct', users: [{ id: 'erin', name: 'Erin' }] });
+      const room = first.room as { id: string; kind: string; members: Array<{ id: string }> };
+      assert.equal(room.kind, 'direct');
+      assert.deepEqual(room.members.map((m) => m.id).sort(), ['dana', 'erin']);
+      const erin = await as(node, 'erin');
+      const again = await erin.request({ type: 'direct', users: [{ id: 'dana' }] });
+      assert.equal((again.room as { id: string }).id, room.id, 'the same room, whoever starts it');
+      assert.equal(outcome(await erin.request({ type: 'join', room: room.id })), 'ok');
+      assert.equal(
+        outcome(await erin.request({ type: 'send', room: room.id, text: 'psst', cid: 'e1' })),
+        'ok',
+      );
+      const stranger = await as(node, 'frank');
+      assert.equal(outcome(await stranger.request({ type: 'join', room: room.id })), 'direct_room');
+      assert.equal(
+        outcome(await dana.request({ type: 'invite', room: room.id, user: 'frank' })),
+        'direct_room',
+      );
+      assert.equal(outcome(await dana.request({ type: 'leave_room', room: room.id })), 'direct_room');
+      const group = await dana.request({
+        type: 'direct',
+        users: ['a', 'b', 'c', 'd', 'e', 'f', 'g'].map((id) => ({ id })),
+      });
+      assert.equal((group.room as { members: unknown[] }).members.length, 8, 'a group of 8');
+      const tooMany = ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h'].map((id) => ({ id }));
+      assert.equal(outcome(await dana.request({ type: 'direct', users: tooMany })), 'bad_request');
+    });
+
+    it('keeps joining a room by name as before: a public room, no join events, offsets are the messages', async () => {
+      const gus = await as(node, 'gus');
+      const joined = await gus.request({ type: 'join', room: 'lobby-by-name' });
+      assert.equal((joined.position as { offset: number }).offset, 0);
+      const sent = await gus.request({ type: 'send', room: 'lobby-by-name', text: 'first', cid: 'g1' });
+      assert.equal(sent.offset, 1);
+      const hana = await as(node, 'hana');
+      await hana.request({ type: 'join', room: 'lobby-by-name' });
+      assert.equal(
+        (await hana.request({ type: 'send', room: 'lobby-by-name', text: 'second', cid: 'h1' })).offset,
+        2,
+      );
+      const list = await gus.request({ type: 'rooms' });
+      const entry = (list.rooms as Array<{ id: string; role: string; announceJoins: boolean }>).find(
+        (r) => r.id === 'lobby-by-name',
+      );
+      assert.deepEqual([entry?.role, entry?.announceJoins], ['member', false]);
+      // Leaving for good takes every connection of the user out, with no event in the log.
+      const gusPhone = await as(node, 'gus');
+      await gusPhone.request({ type: 'join', room: 'lobby-by-name' });
+      assert.equal(outcome(await gus.request({ type: 'leave_room', room: 'lobby-by-name' })), 'ok');
+      await gusPhone.frames.find((f) => f.type === 'room_removed', 5000, 'room_removed on the other device');
+      assert.equal(
+        (await hana.request({ type: 'send', room: 'lobby-by-name', text: 'third', cid: 'h2' })).offset,
+        3,
+      );
+    });
+
+    it('tells a listing connection of activity in rooms it has not joined', async () => {
+      const ivan = await as(node, 'ivan');
+      await ivan.request({ type: 'create_room', name: 'Quiet', id: 'quiet' });
+      const listing = await as(node, 'ivan');
+      await listing.request({ type: 'rooms' });
+      await ivan.request({ type: 'join', room: 'quiet' });
+      await ivan.request({ type: 'send', room: 'quiet', text: 'news', cid: 'i1' });
+      const activity = await listing.frames.find((f) => f.type === 'activity', 5000, 'activity');
+      assert.equal((activity.last as { preview: string }).preview, 'news');
+      assert.equal(listing.ofType('message').length, 0, 'previews only, not the room’s messages');
+    });
+  });
+}

@@ -1,0 +1,147 @@
+/**
+ * Group chat across 3 instances (Redis as the bus, PostgreSQL as the store): a ban, a kick, a role change and an
+ * invitation made on one instance take effect at once for the user's connections on the others; two devices of
+ * one user on different instances see the same room list and the same live updates. The same protocol suite as
+ * on one instance also runs against an instance of this cluster.
+ */
+import assert from 'node:assert/strict';
+import { after, describe, it } from 'node:test';
+import type { ParleyNode } from '../../src/index.js';
+import { randomId } from '../../src/util/ids.js';
+import { groupChatSuite } from '../helpers/group-chat-suite.js';
+import { startNode } from '../helpers/nodes.js';
+import { PostgresServer } from '../helpers/postgres-server.js';
+import { type Frame, RawClient } from '../helpers/raw-client.js';
+import { RedisServer } from '../helpers/redis-server.js';
+
+const wsUrl = (node: ParleyNode) => `ws://127.0.0.1:${node.port}/ws`;
+const outcome = (reply: Frame) => (reply.type === 'error' ? (reply.code as string) : 'ok');
+
+describe('group chat on 3 instances + Redis + PostgreSQL', async () => {
+  const [pg, redis] = await Promise.all([PostgresServer.start(), RedisServer.start()]);
+  after(() => Promise.all([pg.stop(), redis.stop()]));
+  await pg.sql('CREATE DATABASE parley');
+  const databaseUrl = pg.url.replace(/\/postgres$/, '/parley');
+  const shared = { redisUrl: redis.url, databaseUrl, redisPrefix: `g${randomId()}` };
+  const [a, b, c] = (await Promise.all([0, 1, 2].map((i) => startNode({ ...shared, nodeId: `g${i}` })))) as [
+    ParleyNode,
+    ParleyNode,
+    ParleyNode,
+  ];
+  const as = async (node: ParleyNode, id: string) => {
+    const client = await RawClient.connect(wsUrl(node), { name: id.toUpperCase(), user: id });
+    after(() => client.close());
+    return client;
+  };
+
+  it('a ban on A closes the user out on B and C at once: no rejoin, no history, no send', async () => {
+    const owner = await as(a, 'owner');
+    await owner.request({ type: 'create_room', name: 'Town', id: 'town' });
+    await owner.request({ type: 'join', room: 'town' });
+    const onB = await as(b, 'troll');
+    const onC = await as(c, 'troll');
+    for (const client of [onB, onC])
+      assert.equal(outcome(await client.request({ type: 'join', room: 'town' })), 'ok');
+    // Both instances hold the room now, and have cached the troll's standing by sending.
+    assert.equal(outcome(await onB.request({ type: 'send', room: 'town', text: 'a', cid: 't1' })), 'ok');
+    assert.equal(outcome(await onC.request({ type: 'send', room: 'town', text: 'b', cid: 't2' })), 'ok');
+
+    assert.equal(
+      outcome(await owner.request({ type: 'ban', room: 'town', user: 'troll', reason: 'spam' })),
+      'ok',
+    );
+    for (const client of [onB, onC]) {
+      const removed = await client.frames.find((f) => f.type === 'room_removed', 5000, 'room_removed');
+      assert.equal(removed.reason, 'banned');
+      assert.equal(
+        outcome(await client.request({ type: 'send', room: 'town', text: 'x', cid: randomId() })),
+        'not_joined',
+      );
+      assert.equal(outcome(await client.request({ type: 'join', room: 'town' })), 'banned');
+      assert.equal(outcome(await client.request({ type: 'history', room: 'town' })), 'not_joined');
+    }
+    // A third instance that never saw the troll refuses them too (it reads the database).
+    const fresh = await as(a, 'troll');
+    assert.equal(outcome(await fresh.request({ type: 'join', room: 'town' })), 'banned');
+  });
+
+  it('a kick, a role change and an invitation on A reach the user on B and C', async () => {
+    const boss = await as(a, 'boss');
+    await boss.request({ type: 'create_room', name: 'Ops', id: 'ops', kind: 'private' });
+    const listB = await as(b, 'worker');
+    const listC = await as(c, 'worker');
+    for (const client of [listB, listC]) await client.request({ type: 'rooms' });
+    assert.equal(outcome(await boss.request({ type: 'invite', room: 'ops', user: 'worker' })), 'ok');
+    for (const client of [listB, listC]) {
+      const invited = await client.frames.find((f) => f.type === 'invited', 5000, 'invited');
+      assert.equal(((invited.invitation as { room: { id: string } }).room as { id: string }).id, 'ops');
+    }
+    assert.equal(outcome(await listB.request({ type: 'accept', room: 'ops' })), 'ok');
+    for (const client of [listB, listC]) {
+      await client.frames.find((f) => f.type === 'invitation_removed', 5000, 'invitation_removed');
+      await client.frames.find(
+        (f) => f.type === 'room_added' && (f.room as { id: string }).id === 'ops',
+        5000,
+        'room_added',
+      );
+    }
+    for (const client of [listB, listC])
+      assert.equal(outcome(await client.request({ type: 'join', room: 'ops' })), 'ok');
+
+    // Promoted on A: moderates at once on C (its cached standing was invalidated).
+    await boss.request({ type: 'set_role', room: 'ops', user: 'worker', role: 'admin' });
+    await listC.frames.find((f) => f.type === 'message' && (f.event as { type?: string })?.type === 'role');
+    assert.equal(outcome(await listC.request({ type: 'update_room', room: 'ops', topic: 'on call' })), 'ok');
+
+    // Demoted and kicked on A: out on B and C.
+    await boss.request({ type: 'set_role', room: 'ops', user: 'worker', role: 'member' });
+    assert.equal(outcome(await boss.request({ type: 'kick', room: 'ops', user: 'worker' })), 'ok');
+    for (const client of [listB, listC]) {
+      const removed = await client.frames.find((f) => f.type === 'room_removed', 5000, 'room_removed');
+      assert.equal(removed.reason, 'kicked');
+      assert.equal(
+        outcome(await client.request({ type: 'join', room: 'ops' })),
+        'not_invited',
+        'private again',
+      );
+    }
+  });
+
+  it('two devices of one user on different instances see the same room list and the same live updates', async () => {
+    const phone = await as(b, 'nora');
+    const laptop = await as(c, 'nora');
+    await phone.request({ type: 'rooms' });
+    await laptop.request({ type: 'rooms' });
+    const made = await phone.request({ type: 'create_room', name: 'Plans' });
+    const id = (made.room as { id: string }).id;
+    await laptop.frames.find((f) => f.type === 'room_added' && (f.room as { id: string }).id === id);
+    const friend = await as(a, 'omar');
+    await friend.request({ type: 'join', room: id });
+    await friend.request({ type: 'send', room: id, text: 'see you at 8', cid: 'o1' });
+    for (const device of [phone, laptop]) {
+      const activity = await device.frames.find(
+        (f) => f.type === 'activity' && (f.last as { preview: string }).preview === 'see you at 8',
+        5000,
+        'the message in the room list',
+      );
+      assert.equal(activity.room, id);
+    }
+    const [one, two] = await Promise.all([
+      phone.request({ type: 'rooms' }),
+      laptop.request({ type: 'rooms' }),
+    ]);
+    assert.deepEqual(one.rooms, two.rooms);
+    assert.equal((one.rooms as Array<{ id: string }>)[0]?.id, id);
+  });
+});
+
+groupChatSuite('3 instances + Redis + PostgreSQL, one of them', async () => {
+  const [pg, redis] = await Promise.all([PostgresServer.start(), RedisServer.start()]);
+  after(() => Promise.all([pg.stop(), redis.stop()]));
+  const nodes = await Promise.all(
+    [0, 1, 2].map((i) =>
+      startNode({ redisUrl: redis.url, databaseUrl: pg.url, redisPrefix: 'p', nodeId: `p${i}` }),
+    ),
+  );
+  return nodes[1] as ParleyNode;
+});
