@@ -22,6 +22,8 @@ import { RequestTable } from './requests.js';
 import { RoomState } from './room-state.js';
 import { type ResetReason, RoomStream } from './room-stream.js';
 import type { ClientRequest } from './wire/commands.js';
+import type { Role } from './wire/domain.js';
+import type { InvitationSummary, MemberSummary, PublicRoomsCursor, RoomSummary } from './wire/rooms.js';
 
 export type {
   ConnectionOptions,
@@ -198,6 +200,99 @@ export class ParleyClient extends Emitter<ClientEvents> {
     if (now - state.lastTypingSent < (this.options.typingIntervalMs ?? 2000)) return;
     state.lastTypingSent = now;
     this.connection.transmit({ type: 'typing', room });
+  }
+
+  /**
+   * The user's rooms (newest activity first) and pending invitations. From then on this client also receives
+   * `room_added`, `room_removed`, `invited`, `invitation_removed` and `activity` events, until it disconnects;
+   * after a reconnect, call it again (on `welcome`).
+   */
+  async roomList(): Promise<{ rooms: RoomSummary[]; invitations: InvitationSummary[] }> {
+    const { rooms, invitations } = await this.requests.request({ type: 'rooms' });
+    return { rooms, invitations };
+  }
+
+  /** Creates a room; the user is its owner. */
+  async createRoom(
+    name: string,
+    options: { kind?: 'public' | 'private'; topic?: string; id?: string } = {},
+  ): Promise<RoomSummary> {
+    return (await this.requests.request({ type: 'create_room', name, ...options })).room;
+  }
+
+  /** Renames, sets the topic, archives or unarchives a room (admins and owners). */
+  async updateRoom(
+    room: string,
+    change: { name?: string; topic?: string; archived?: boolean; announceJoins?: boolean },
+  ): Promise<RoomSummary> {
+    return (await this.requests.request({ type: 'update_room', room, ...change })).room;
+  }
+
+  /** A page of public rooms by name; pass `next` back as `after` for the next page. */
+  async publicRooms(
+    page: { after?: PublicRoomsCursor; limit?: number } = {},
+  ): Promise<{ rooms: RoomSummary[]; next?: PublicRoomsCursor }> {
+    const { rooms, next } = await this.requests.request({ type: 'public_rooms', ...page });
+    return next ? { rooms, next } : { rooms };
+  }
+
+  /** A page of a room's members by user id; pass `next` back as `after` for the next page. */
+  async members(
+    room: string,
+    page: { after?: string; limit?: number } = {},
+  ): Promise<{ members: MemberSummary[]; next?: string }> {
+    const { members, next } = await this.requests.request({ type: 'members', room, ...page });
+    return next !== undefined ? { members, next } : { members };
+  }
+
+  /** Invites a user (by id) to a room. */
+  async invite(room: string, user: string): Promise<void> {
+    await this.requests.request({ type: 'invite', room, user });
+  }
+
+  /** Accepts an invitation: the user becomes a member (then `join` the room to open it). */
+  async acceptInvitation(room: string): Promise<RoomSummary> {
+    return (await this.requests.request({ type: 'accept', room })).room;
+  }
+
+  async declineInvitation(room: string): Promise<void> {
+    await this.requests.request({ type: 'decline', room });
+  }
+
+  /** Ends the user's membership of a room, on every device (`leave` only closes it on this client). */
+  async leaveRoom(room: string): Promise<void> {
+    await this.requests.request({ type: 'leave_room', room });
+  }
+
+  async kick(room: string, user: string, reason?: string): Promise<void> {
+    await this.requests.request({ type: 'kick', room, user, ...(reason ? { reason } : {}) });
+  }
+
+  /** Bans a user; `until` (ms since the Unix epoch) ends it by itself. */
+  async ban(room: string, user: string, options: { reason?: string; until?: number } = {}): Promise<void> {
+    await this.requests.request({ type: 'ban', room, user, ...options });
+  }
+
+  async unban(room: string, user: string): Promise<void> {
+    await this.requests.request({ type: 'unban', room, user });
+  }
+
+  /** Mutes a member (may read, not send); `until` ends it by itself. */
+  async mute(room: string, user: string, until?: number): Promise<void> {
+    await this.requests.request({ type: 'mute', room, user, ...(until !== undefined ? { until } : {}) });
+  }
+
+  async unmute(room: string, user: string): Promise<void> {
+    await this.requests.request({ type: 'unmute', room, user });
+  }
+
+  async setRole(room: string, user: string, role: Role): Promise<void> {
+    await this.requests.request({ type: 'set_role', room, user, role });
+  }
+
+  /** The direct room with these people (the same one every time): 1:1, or a group of up to 8 in all. */
+  async direct(users: Array<{ id: string; name?: string }>): Promise<RoomSummary> {
+    return (await this.requests.request({ type: 'direct', users })).room;
   }
 
   /** Round trip time to the server, in milliseconds. */

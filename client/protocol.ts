@@ -1,4 +1,12 @@
 /** The wire types the SDK speaks: the wire vocabulary (client/wire/), shared with the server. */
-export type { ChatMessage, StreamPosition, UserInfo } from './wire/domain.js';
+export type {
+  ChatMessage,
+  Role,
+  StreamPosition,
+  SystemEvent,
+  SystemEventType,
+  UserInfo,
+} from './wire/domain.js';
 export type { ErrorCode } from './wire/error-codes.js';
 export type * from './wire/frames.js';
+export type * from './wire/rooms.js';

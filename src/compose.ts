@@ -22,6 +22,7 @@ import { registerMetrics } from './metrics/prometheus.js';
 import { ParleyNode } from './node.js';
 import { NodeStatsReporter, type StatsResponse } from './node-stats.js';
 import type { RedisTarget } from './redis/link.js';
+import type { RoomService } from './rooms/room-service.js';
 import type { BatchSizes } from './store/commit-batcher.js';
 import { PgDatabase } from './store/pg-database.js';
 import { PgliteDatabase } from './store/pglite-database.js';
@@ -183,6 +184,7 @@ function metricsRoute(metrics: Registry, logger: Logger) {
 interface RouteParts {
   config: Config;
   engine: Engine;
+  rooms?: RoomService;
   clock: Clock;
   ids: IdGenerator;
   logger: Logger;
@@ -248,7 +250,19 @@ export function createNode(config: Config, overrides: NodeOverrides = {}): Parle
   const feed = new StatsFeed<StatsResponse>(Math.ceil(300_000 / config.statsIntervalMs));
   const stats = new NodeStatsReporter({ nodeId, engine, hub, admission, clock, logger, feed, isReady });
   const files = new StaticFiles(overrides.webRoot ?? DEFAULT_WEB_ROOT);
-  const routes = httpRoutes({ config, engine, clock, ids, logger, metrics, stats, feed, files, isReady });
+  const routes = httpRoutes({
+    config,
+    engine,
+    rooms: hub.rooms,
+    clock,
+    ids,
+    logger,
+    metrics,
+    stats,
+    feed,
+    files,
+    isReady,
+  });
   // Slow or stalled requests and upgrades (slowloris) are cut after the handshake timeout.
   const server = createHttpServer(routes, logger, config.handshakeTimeoutMs);
   const ws = attachWebSocketServer(server, {

@@ -10,6 +10,7 @@ import { refusalOf } from '../hub/refusal.js';
 import { describeViolation } from '../protocol/codec.js';
 import { ErrorCodes } from '../protocol/error-codes.js';
 import { checkRoomName, checkText } from '../protocol/rules.js';
+import type { Caller, RoomService } from '../rooms/room-service.js';
 import type { Clock } from '../util/clock.js';
 import type { IdGenerator } from '../util/ids.js';
 import type { Logger } from '../util/logger.js';
@@ -19,6 +20,8 @@ import { presentedToken, sameSecret, sendJson } from './respond.js';
 export interface ServerApiDeps {
   config: Config;
   engine: Engine;
+  /** Group chat's operations; undefined when the engine keeps no rooms (`--store redis`). */
+  rooms?: RoomService;
   clock: Clock;
   ids: IdGenerator;
   logger: Logger;
@@ -28,7 +31,7 @@ export interface ServerApiDeps {
 export type ServerApi = (request: IncomingMessage, response: ServerResponse, url: URL) => Promise<boolean>;
 
 /** Paths the server API owns; it authenticates them itself. */
-export const SERVER_API_PREFIXES = ['/api/rooms/', '/api/users/'] as const;
+export const SERVER_API_PREFIXES = ['/api/rooms', '/api/users/'] as const;
 
 /** Who system messages come from unless the caller names a sender. */
 const SYSTEM_SENDER = { id: 'system', name: 'System' };
@@ -54,6 +57,41 @@ const PublishBody = Type.Object(
   strict,
 );
 const DisconnectBody = Type.Object({ reason: Type.Optional(Type.String({ maxLength: 100 })) }, strict);
+const UserRef = Type.Object(
+  {
+    id: Type.String({ minLength: 1, maxLength: 128 }),
+    name: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
+  },
+  strict,
+);
+const RoleField = Type.Union([Type.Literal('owner'), Type.Literal('admin'), Type.Literal('member')]);
+const CreateRoomBody = Type.Object(
+  {
+    name: Type.String(),
+    kind: Type.Optional(Type.Union([Type.Literal('public'), Type.Literal('private')])),
+    topic: Type.Optional(Type.String()),
+    id: Type.Optional(Type.String()),
+    /** The room's owner (its first member). */
+    owner: UserRef,
+  },
+  strict,
+);
+const AddMemberBody = Type.Object({ user: UserRef, role: Type.Optional(RoleField) }, strict);
+const RoleBody = Type.Object({ role: RoleField }, strict);
+const BanBody = Type.Object(
+  {
+    user: Type.String({ minLength: 1, maxLength: 128 }),
+    reason: Type.Optional(Type.String()),
+    until: Type.Optional(Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER })),
+  },
+  strict,
+);
+const checkCreateRoom = TypeCompiler.Compile(CreateRoomBody);
+const checkAddMember = TypeCompiler.Compile(AddMemberBody);
+const checkRole = TypeCompiler.Compile(RoleBody);
+const checkBan = TypeCompiler.Compile(BanBody);
+/** The server API acts as a server admin (above every room role), named as the system sender. */
+const API_CALLER: Caller = { user: { id: 'system', name: 'System' }, admin: true };
 const checkPublish = TypeCompiler.Compile(PublishBody);
 const checkDisconnect = TypeCompiler.Compile(DisconnectBody);
 
@@ -162,10 +200,94 @@ async function disconnect(deps: ServerApiDeps, request: IncomingMessage, user: s
   return { status: 202, body: { user, accepted: true } };
 }
 
+function roomsOf(deps: ServerApiDeps): RoomService {
+  if (!deps.rooms) throw new ApiError(501, 'unsupported', 'this server keeps no rooms (--store redis)');
+  return deps.rooms;
+}
+
+function userId(raw: string): string {
+  const id = segment(raw);
+  if (id.length === 0 || id.length > 128) throw new ApiError(400, 'bad_request', 'invalid user id');
+  return id;
+}
+
+/** Group chat for backends: rooms, members, roles, bans, a user's rooms (docs/api.md, "Rooms"). */
+async function roomRoute(
+  deps: ServerApiDeps,
+  request: IncomingMessage,
+  url: URL,
+  parts: string[],
+): Promise<ApiReply | undefined> {
+  const method = request.method ?? 'GET';
+  if (parts[0] === 'users' && parts.length === 3 && parts[2] === 'rooms' && method === 'GET') {
+    const id = userId(parts[1] as string);
+    const list = await roomsOf(deps).roomList({ user: { id, name: id }, admin: false });
+    return { status: 200, body: { user: id, ...list } };
+  }
+  if (parts[0] !== 'rooms') return undefined;
+  if (parts.length === 1 && method === 'POST') {
+    const body = validated(checkCreateRoom, await readJson(request));
+    const { owner, ...input } = body;
+    const room = await roomsOf(deps).create(
+      { user: { id: owner.id, name: owner.name ?? owner.id }, admin: false },
+      input,
+    );
+    return { status: 201, body: { room } };
+  }
+  if (parts.length < 2) return undefined;
+  const room = checkRoomName(segment(parts[1] as string), deps.config);
+  const what = parts.slice(2);
+  if (what.length === 0 && method === 'GET')
+    return { status: 200, body: { room: await roomsOf(deps).get(room) } };
+  if (what[0] === 'members') {
+    if (what.length === 1 && method === 'GET') {
+      const limit = intParam(url, 'limit', 1) ?? 100;
+      if (limit > 100) throw new ApiError(400, 'bad_range', 'limit must be at most 100');
+      const after = url.searchParams.get('after') ?? undefined;
+      return {
+        status: 200,
+        body: { room, ...(await roomsOf(deps).members(API_CALLER, room, after, limit)) },
+      };
+    }
+    if (what.length === 1 && method === 'POST') {
+      const body = validated(checkAddMember, await readJson(request));
+      const user = { id: body.user.id, name: body.user.name ?? body.user.id };
+      const added = await roomsOf(deps).add(API_CALLER, room, user, body.role);
+      return { status: added ? 201 : 200, body: { room, user: user.id, added } };
+    }
+    if (what.length === 2 && method === 'DELETE') {
+      const user = userId(what[1] as string);
+      await roomsOf(deps).kick(API_CALLER, room, user, url.searchParams.get('reason') ?? '');
+      return { status: 200, body: { room, user, removed: true } };
+    }
+    if (what.length === 3 && what[2] === 'role' && method === 'PUT') {
+      const user = userId(what[1] as string);
+      const { role } = validated(checkRole, await readJson(request));
+      await roomsOf(deps).setRole(API_CALLER, room, user, role);
+      return { status: 200, body: { room, user, role } };
+    }
+  }
+  if (what[0] === 'bans') {
+    if (what.length === 1 && method === 'POST') {
+      const body = validated(checkBan, await readJson(request));
+      await roomsOf(deps).ban(API_CALLER, room, body.user, body.reason ?? '', body.until);
+      return { status: 200, body: { room, user: body.user, banned: true } };
+    }
+    if (what.length === 2 && method === 'DELETE') {
+      const user = userId(what[1] as string);
+      await roomsOf(deps).unban(API_CALLER, room, user);
+      return { status: 200, body: { room, user, banned: false } };
+    }
+  }
+  return undefined;
+}
+
 /** Finds the endpoint of a server API path and runs it. */
 async function route(deps: ServerApiDeps, request: IncomingMessage, url: URL): Promise<ApiReply> {
   const parts = url.pathname.split('/').slice(2); // ['rooms', room, what] or ['users', user, what]
   const method = request.method ?? 'GET';
+  const rooms = await roomRoute(deps, request, url, parts);
+  if (rooms) return rooms;
   if (parts.length === 3 && parts[0] === 'rooms') {
     const room = checkRoomName(segment(parts[1] as string), deps.config);
     if (parts[2] === 'messages' && method === 'POST') return publish(deps, request, room);

@@ -130,14 +130,15 @@ export class MembershipCache {
 
   private async load(room: string, userId: string): Promise<Standing> {
     const now = this.clock.now();
-    const [record, member, ban, invitation] = await Promise.all([
-      this.directory.get(room),
+    // The room first: most names joined are open channels (no room), and then that is all there is to read.
+    const record = await this.directory.get(room);
+    if (!record) return { invited: false };
+    const [member, ban, invitation] = await Promise.all([
       this.directory.member(room, userId),
       this.directory.activeBan(room, userId, now),
       this.directory.invitation(room, userId),
     ]);
-    const standing: Standing = { invited: invitation !== undefined };
-    if (record) standing.room = record;
+    const standing: Standing = { invited: invitation !== undefined, room: record };
     if (member) standing.member = member;
     if (ban) standing.ban = ban;
     return standing;

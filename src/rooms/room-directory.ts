@@ -36,7 +36,7 @@ export interface RoomRecord {
   memberCount: number;
   /**
    * Whether joins and leaves are recorded in the room's log as system events (moderation and room changes always
-   * are). False for a room that came into being by a client joining its name, as before rooms were stored.
+   * are); a busy public room may turn it off.
    */
   announceJoins: boolean;
 }

@@ -196,13 +196,14 @@ export class RoomService {
 
   /**
    * `join` of a room by a connection: a member enters; a public room (or a private one the user is invited to)
-   * makes them a member first; a name that is no room yet becomes a public room that does not announce joins (an
-   * open channel, as rooms were before they were stored).
+   * makes them a member first. A name that is no room is an open channel, as every room was before rooms were
+   * stored: anyone may join it and nothing is kept of who did (so a client joining a million names costs nothing
+   * once it left them). `create_room` with that id makes it a room.
    * @returns whether the user just became a member
    */
   async enter(caller: Caller, room: string): Promise<boolean> {
     const actor = await this.actorIn(caller, room);
-    if (!actor.room) return this.openChannel(caller, room);
+    if (!actor.room) return false;
     if (actor.member) {
       const decision = decide('read', actor.room, actor, this.deps.clock.now());
       if (!decision.ok) refuse(decision.code);
@@ -212,29 +213,6 @@ export class RoomService {
     await this.checkRoomLimit(caller.user.id);
     await this.addMember(caller, actor.room, 'member', actor.invited ? 'invited' : 'joined');
     return true;
-  }
-
-  /** A room made by joining its name: public, its joiner a member, joins not announced. */
-  private async openChannel(caller: Caller, room: string): Promise<boolean> {
-    await this.checkRoomLimit(caller.user.id);
-    const { clock, directory } = this.deps;
-    const { room: record, created } = await directory.create({
-      id: room,
-      kind: 'public',
-      name: room,
-      createdBy: caller.user.id,
-      createdAt: clock.now(),
-      announceJoins: false,
-      members: [{ userId: caller.user.id, role: 'member', name: caller.user.name }],
-    });
-    if (created) {
-      this.deps.cache.invalidate(room, caller.user.id);
-      await this.deps.notify(caller.user.id, { type: 'room_added', room: this.summary(record, undefined) });
-      return true;
-    }
-    // Created meanwhile by someone else: join it as it is.
-    this.deps.cache.invalidate(room, caller.user.id);
-    return this.enter(caller, room);
   }
 
   /** Adds the caller as a member, announces it, tells their devices. */
@@ -270,8 +248,8 @@ export class RoomService {
   /** Checks that the caller may send to the room (a member, not muted, not banned, room not archived). */
   async checkSend(caller: Caller, room: string): Promise<void> {
     const actor = await this.actorIn(caller, room);
-    // A room the directory does not know is one joined before rooms were stored, or lost: join it again.
-    if (!actor.room) throw new ReplyError('no_room', `no room '${room}'`);
+    // An open channel (see enter): anyone who joined it may send.
+    if (!actor.room) return;
     this.check('send', actor as Actor & { room: RoomRecord });
   }
 
@@ -369,6 +347,43 @@ export class RoomService {
       type: 'invited',
       invitation: { room: this.summary(actor.room, undefined), invitedBy: caller.user.id, invitedAt },
     });
+  }
+
+  /**
+   * Adds a user to a room with a role, by a server admin (the server API): no invitation needed, announced as
+   * `added`. False when they were a member already.
+   */
+  async add(caller: Caller, room: string, user: UserInfo, role: Role = 'member'): Promise<boolean> {
+    if (!caller.admin) throw new ReplyError('forbidden', 'only a server admin adds members directly');
+    const actor = await this.existing(caller, room);
+    if (actor.room.kind === 'direct') throw new ReplyError('direct_room');
+    const target = await this.target(room, user.id);
+    if (target.banned) throw new ReplyError('banned', `${user.id} is banned from this room`);
+    if (target.member) return false;
+    await this.checkRoomLimit(user.id);
+    const member: MemberRecord = {
+      room,
+      userId: user.id,
+      name: user.name,
+      role,
+      joinedAt: this.deps.clock.now(),
+    };
+    member.invitedBy = caller.user.id;
+    if (!(await this.deps.directory.addMember(member))) return false;
+    this.deps.cache.invalidate(room, user.id);
+    await this.record(room, caller.user, { type: 'added', user });
+    const now = (await this.deps.directory.get(room)) ?? actor.room;
+    await this.deps.notify(user.id, { type: 'room_added', room: this.summary(now, member) });
+    return true;
+  }
+
+  /** A room as it is now, or `no_room`. */
+  async get(room: string): Promise<RoomSummary> {
+    const record = await this.deps.directory.get(room);
+    if (!record) throw new ReplyError('no_room', `no room '${room}'`);
+    return record.kind === 'direct'
+      ? this.summaryWithMembers(record, undefined)
+      : this.summary(record, undefined);
   }
 
   /** Accepts an invitation. */

@@ -247,7 +247,7 @@ export function groupChatSuite(name: string, start: () => Promise<ParleyNode>): 
       assert.equal(outcome(await dana.request({ type: 'direct', users: tooMany })), 'bad_request');
     });
 
-    it('keeps joining a room by name as before: a public room, no join events, offsets are the messages', async () => {
+    it('keeps joining a room by name as before: an open channel, nothing stored, offsets are the messages', async () => {
       const gus = await as(node, 'gus');
       const joined = await gus.request({ type: 'join', room: 'lobby-by-name' });
       assert.equal((joined.position as { offset: number }).offset, 0);
@@ -260,18 +260,37 @@ export function groupChatSuite(name: string, start: () => Promise<ParleyNode>): 
         2,
       );
       const list = await gus.request({ type: 'rooms' });
-      const entry = (list.rooms as Array<{ id: string; role: string; announceJoins: boolean }>).find(
-        (r) => r.id === 'lobby-by-name',
-      );
-      assert.deepEqual([entry?.role, entry?.announceJoins], ['member', false]);
-      // Leaving for good takes every connection of the user out, with no event in the log.
-      const gusPhone = await as(node, 'gus');
-      await gusPhone.request({ type: 'join', room: 'lobby-by-name' });
-      assert.equal(outcome(await gus.request({ type: 'leave_room', room: 'lobby-by-name' })), 'ok');
-      await gusPhone.frames.find((f) => f.type === 'room_removed', 5000, 'room_removed on the other device');
       assert.equal(
-        (await hana.request({ type: 'send', room: 'lobby-by-name', text: 'third', cid: 'h2' })).offset,
-        3,
+        (list.rooms as Array<{ id: string }>).find((r) => r.id === 'lobby-by-name'),
+        undefined,
+      );
+      assert.equal(outcome(await gus.request({ type: 'leave_room', room: 'lobby-by-name' })), 'no_room');
+      assert.equal(
+        outcome(await gus.request({ type: 'kick', room: 'lobby-by-name', user: 'hana' })),
+        'no_room',
+      );
+
+      // Made a room: its history stays, its creator owns it, and from then on who belongs is stored.
+      const made = await gus.request({ type: 'create_room', name: 'Lobby', id: 'lobby-by-name' });
+      assert.equal((made.room as { role: string }).role, 'owner');
+      const history = await gus.request({ type: 'history', room: 'lobby-by-name' });
+      assert.deepEqual(
+        (history.messages as Frame[]).map((m) => m.text),
+        ['first', 'second', 'Gus created the room'],
+      );
+      assert.equal(
+        outcome(await hana.request({ type: 'send', room: 'lobby-by-name', text: 'x', cid: 'h2' })),
+        'not_member',
+      );
+      await hana.request({ type: 'leave', room: 'lobby-by-name' });
+      assert.equal(
+        outcome(await hana.request({ type: 'join', room: 'lobby-by-name' })),
+        'ok',
+        'a public room',
+      );
+      assert.equal(
+        outcome(await hana.request({ type: 'send', room: 'lobby-by-name', text: 'y', cid: 'h3' })),
+        'ok',
       );
     });
 

@@ -84,6 +84,9 @@ describe('membership cache', () => {
     cache.hold('r');
     hold();
     const stale = cache.standing('r', 'ann');
+    // The room is read first, then the membership: wait until the old membership was read.
+    for (let turns = 0; reads.member === 0 && turns < 100; turns += 1) await new Promise(setImmediate);
+    assert.equal(reads.member, 1);
     // The change commits and is announced while the old standing is on its way.
     await directory.setRole('r', 'ann', 'admin');
     cache.invalidate('r', 'ann');

@@ -3,8 +3,7 @@
 -- client/wire/domain.ts); null for a chat message. Nullable columns without a default: adding them rewrites nothing.
 ALTER TABLE parley_messages ADD COLUMN event text;
 
--- Whether joins and leaves are recorded as system events: rooms created as rooms do; rooms that came into being
--- by a client joining a name (open channels, as before group chat) do not, so their offsets stay their messages'.
+-- Whether joins and leaves are recorded as system events (on by default; a busy public room may turn it off).
 ALTER TABLE parley_room_details ADD COLUMN announce_joins boolean NOT NULL DEFAULT true;
 
 -- A member's display name as last seen (members lists, direct rooms' names); null when never seen.

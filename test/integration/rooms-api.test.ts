@@ -1,0 +1,94 @@
+/**
+ * Group chat through the server API: a backend creates a room, adds and removes members, sets roles, bans and
+ * lists a user's rooms and a room's members; what it does reaches the users' connections like a moderator's action.
+ */
+import assert from 'node:assert/strict';
+import { after, describe, it } from 'node:test';
+import { startNode } from '../helpers/nodes.js';
+import { RawClient } from '../helpers/raw-client.js';
+
+const API = 'api-secret-for-rooms';
+
+describe('rooms through the server API', async () => {
+  const node = await startNode({ store: 'memory', apiToken: API });
+  const call = async (method: string, path: string, body?: unknown) => {
+    const response = await fetch(`${node.url}/api${path}`, {
+      method,
+      headers: { authorization: `Bearer ${API}`, ...(body ? { 'content-type': 'application/json' } : {}) },
+      ...(body ? { body: JSON.stringify(body) } : {}),
+    });
+    return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+  };
+
+  it('creates a room, adds, promotes, removes and bans members, and lists rooms and members', async () => {
+    const made = await call('POST', '/rooms', {
+      name: 'Support',
+      kind: 'private',
+      id: 'support',
+      owner: { id: 'sam', name: 'Sam' },
+    });
+    assert.equal(made.status, 201);
+    assert.equal((made.body.room as { id: string }).id, 'support');
+    assert.equal(
+      (await call('POST', '/rooms', { name: 'Support', id: 'support', owner: { id: 'x' } })).status,
+      409,
+    );
+
+    const tina = await RawClient.connect(`ws://127.0.0.1:${node.port}/ws`, { name: 'Tina', user: 'tina' });
+    after(() => tina.close());
+    await tina.request({ type: 'rooms' });
+    const added = await call('POST', '/rooms/support/members', { user: { id: 'tina', name: 'Tina' } });
+    assert.deepEqual([added.status, added.body.added], [201, true]);
+    await tina.frames.find((f) => f.type === 'room_added', 5000, 'room_added');
+    assert.equal(
+      (await call('POST', '/rooms/support/members', { user: { id: 'tina' } })).status,
+      200,
+      'once',
+    );
+    assert.equal(
+      (await tina.request({ type: 'join', room: 'support' })).type,
+      'joined',
+      'a private room, added',
+    );
+
+    assert.equal((await call('PUT', '/rooms/support/members/tina/role', { role: 'admin' })).status, 200);
+    const members = await call('GET', '/rooms/support/members?limit=1');
+    assert.deepEqual(
+      (members.body.members as Array<{ user: { id: string }; role: string }>).map((m) => [m.user.id, m.role]),
+      [['sam', 'owner']],
+    );
+    const next = await call('GET', `/rooms/support/members?after=${members.body.next}`);
+    assert.deepEqual(
+      (next.body.members as Array<{ user: { id: string }; role: string }>).map((m) => [m.user.id, m.role]),
+      [['tina', 'admin']],
+    );
+
+    const rooms = await call('GET', '/users/tina/rooms');
+    assert.deepEqual(
+      (rooms.body.rooms as Array<{ id: string; role: string }>).map((r) => [r.id, r.role]),
+      [['support', 'admin']],
+    );
+
+    assert.equal((await call('DELETE', '/rooms/support/members/tina?reason=reorg')).status, 200);
+    const removed = await tina.frames.find((f) => f.type === 'room_removed', 5000, 'room_removed');
+    assert.deepEqual([removed.reason, (removed.by as { id: string }).id], ['kicked', 'system']);
+    assert.equal((await call('DELETE', '/rooms/support/members/tina')).body.error, 'not_member');
+
+    assert.equal((await call('POST', '/rooms/support/bans', { user: 'tina', reason: 'abuse' })).status, 200);
+    assert.equal(
+      (await call('POST', '/rooms/support/members', { user: { id: 'tina' } })).body.error,
+      'banned',
+    );
+    assert.equal((await call('DELETE', '/rooms/support/bans/tina')).status, 200);
+    assert.equal((await call('POST', '/rooms/support/members', { user: { id: 'tina' } })).status, 201);
+
+    const room = await call('GET', '/rooms/support');
+    assert.deepEqual([(room.body.room as { memberCount: number }).memberCount], [2]);
+    assert.equal((await call('GET', '/rooms/nowhere')).status, 404);
+    assert.equal(
+      (await call('POST', '/rooms', { name: 'x' })).body.error,
+      'bad_request',
+      'an owner is required',
+    );
+  });
+});
