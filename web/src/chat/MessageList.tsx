@@ -72,6 +72,21 @@ export function MessageList({ store, room }: { store: ChatStore; room: RoomModel
         </li>,
       );
     }
+    if (message.event) {
+      // A system event (joined, kicked, renamed...): a small notice in the flow of the conversation.
+      items.push(
+        <li
+          key={message.key}
+          class="notice system"
+          data-offset={message.offset}
+          data-event={message.event.type}
+        >
+          {message.text}
+        </li>,
+      );
+      if (message.offset !== undefined) items.push(...noticesAt(message.offset));
+      continue;
+    }
     items.push(
       <li
         key={message.key}
@@ -95,11 +110,13 @@ export function MessageList({ store, room }: { store: ChatStore; room: RoomModel
       class="messages"
       ref={list}
       onScroll={onScroll}
-      aria-label={`Messages in #${room.name}`}
+      aria-label={`Messages in ${store.title(room.name)}`}
       aria-live="polite"
     >
       {room.loadingOlder.value && <li class="notice">Loading older messages…</li>}
-      {!room.hasMore.value && messages.length > 0 && <li class="notice">Beginning of #{room.name}</li>}
+      {!room.hasMore.value && messages.length > 0 && (
+        <li class="notice">Beginning of {store.title(room.name)}</li>
+      )}
       {messages.length === 0 && <li class="notice">No messages yet. Say hello!</li>}
       {items}
     </ol>

@@ -1,28 +1,50 @@
+import { useState } from 'preact/hooks';
 import { typingLine } from '../format.js';
 import { Composer } from './Composer.js';
 import { ConnectionStatus } from './ConnectionStatus.js';
+import { MembersPanel } from './MembersPanel.js';
 import { MessageList } from './MessageList.js';
 import type { ChatStore, RoomModel } from './store.js';
 
 /** One room: header, messages, typing line, composer and who is online. */
 export function RoomView({ store, room, onMenu }: { store: ChatStore; room: RoomModel; onMenu: () => void }) {
   const users = room.users.value;
+  const [showMembers, setShowMembers] = useState(false);
+  const entry = store.listed(room.name);
+  const title = store.title(room.name);
   return (
-    <section class="room-view" aria-label={`#${room.name}`}>
+    <section class="room-view" aria-label={title}>
       <header class="room-header">
         <button type="button" class="menu" aria-label="Rooms" onClick={onMenu}>
           ☰
         </button>
-        <h1>#{room.name}</h1>
+        <h1>
+          <bdi>{entry ? title : `#${room.name}`}</bdi>
+          {entry?.kind === 'private' && <span class="kind"> 🔒</span>}
+          {entry?.archived && <span class="kind"> (archived)</span>}
+        </h1>
+        {entry?.topic && <span class="topic muted">{entry.topic}</span>}
         <span class="online-count">{users.length} online</span>
         <span class="header-status">
           <ConnectionStatus state={store.connection.value} />
         </span>
-        <button type="button" class="leave" onClick={() => void store.leave(room.name)}>
-          Leave
-        </button>
+        {entry && (
+          <button
+            type="button"
+            class="members-toggle"
+            aria-pressed={showMembers}
+            onClick={() => setShowMembers(!showMembers)}
+          >
+            Members
+          </button>
+        )}
+        {entry?.kind !== 'direct' && (
+          <button type="button" class="leave" onClick={() => void store.leaveRoom(room.name)}>
+            Leave
+          </button>
+        )}
       </header>
-      <div class="room-body">
+      <div class={`room-body${showMembers ? ' show-members' : ''}`}>
         <div class="conversation">
           <MessageList store={store} room={room} />
           <p class="typing" aria-live="polite">
@@ -33,13 +55,25 @@ export function RoomView({ store, room, onMenu }: { store: ChatStore; room: Room
           <Composer store={store} room={room.name} />
         </div>
         <aside class="presence" aria-label="Online">
+          {showMembers && <MembersPanel store={store} room={room.name} />}
           <h2>Online — {users.length}</h2>
           <ul>
             {users.map((u) => (
               <li key={u.id}>
                 <span class="online-dot" aria-hidden="true" />
                 <bdi>{u.name}</bdi>
-                {u.id === store.me.id ? ' (you)' : ''}
+                {u.id === store.me.id
+                  ? ' (you)'
+                  : store.groupChat.value && (
+                      <button
+                        type="button"
+                        class="link dm"
+                        aria-label={`Message ${u.name}`}
+                        onClick={() => void store.openDirect(u)}
+                      >
+                        Message
+                      </button>
+                    )}
               </li>
             ))}
           </ul>

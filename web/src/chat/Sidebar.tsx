@@ -1,13 +1,161 @@
 import { useState } from 'preact/hooks';
-import { roomNameProblem } from '../../../client/index.js';
+import { type RoomSummary, roomNameProblem } from '../../../client/index.js';
 import { ConnectionStatus } from './ConnectionStatus.js';
 import type { ChatStore } from './store.js';
 
-/** Rooms with unread counts, the join/create form and the connection status. */
+const KIND_MARK: Record<RoomSummary['kind'], string> = { public: '#', private: '🔒', direct: '@' };
+
+/** One entry of the room list: open it (joining it on this device). */
+function RoomButton({
+  store,
+  id,
+  kind,
+  onPick,
+}: {
+  store: ChatStore;
+  id: string;
+  kind: RoomSummary['kind'] | 'channel';
+  onPick: () => void;
+}) {
+  const open = store.room(id);
+  const unread = (open?.unread.value ?? 0) + (store.listUnread.value[id] ?? 0);
+  const active = store.current.value === id;
+  const entry = store.listed(id);
+  const preview = entry?.last && !entry.last.event ? `${entry.last.from.name}: ${entry.last.preview}` : '';
+  return (
+    <li>
+      <button
+        type="button"
+        class={`room${active ? ' active' : ''}${entry?.archived ? ' archived' : ''}`}
+        aria-current={active ? 'page' : undefined}
+        title={preview || undefined}
+        data-room={id}
+        onClick={() => {
+          if (open) store.select(id);
+          else void store.join(id);
+          onPick();
+        }}
+      >
+        <span class="hash" aria-hidden="true">
+          {kind === 'channel' ? '#' : KIND_MARK[kind]}
+        </span>
+        {kind === 'private' && <span class="sr-only">private room </span>}
+        <span class="name">
+          <bdi>{kind === 'channel' ? id : store.title(id)}</bdi>
+        </span>
+        {unread > 0 && (
+          <span class="badge">
+            {unread}
+            <span class="sr-only"> unread</span>
+          </span>
+        )}
+      </button>
+    </li>
+  );
+}
+
+/** Public rooms to browse and join. */
+function PublicRooms({ store, onPick }: { store: ChatStore; onPick: () => void }) {
+  const [rooms, setRooms] = useState<RoomSummary[] | null>(null);
+  if (rooms === null) {
+    return (
+      <button
+        type="button"
+        class="link"
+        onClick={() => void store.publicRooms().then(setRooms, () => setRooms([]))}
+      >
+        Browse public rooms
+      </button>
+    );
+  }
+  return (
+    <section class="browse" aria-label="Public rooms">
+      <h2>
+        Public rooms{' '}
+        <button type="button" class="link" onClick={() => setRooms(null)}>
+          close
+        </button>
+      </h2>
+      {rooms.length === 0 && <p class="muted">No public rooms yet.</p>}
+      <ul>
+        {rooms.map((room) => (
+          <li key={room.id}>
+            <button
+              type="button"
+              class="room"
+              onClick={() => {
+                void store.join(room.id);
+                setRooms(null);
+                onPick();
+              }}
+            >
+              <span class="hash">#</span>
+              <span class="name">
+                <bdi>{room.name}</bdi>
+              </span>
+              <span class="muted small">{room.memberCount}</span>
+            </button>
+          </li>
+        ))}
+      </ul>
+    </section>
+  );
+}
+
+/** Creates a room (public or private). */
+function NewRoom({ store, onPick }: { store: ChatStore; onPick: () => void }) {
+  const [name, setName] = useState('');
+  const [kind, setKind] = useState<'public' | 'private'>('public');
+  return (
+    <form
+      class="join"
+      onSubmit={(event) => {
+        event.preventDefault();
+        if (name.trim() === '') return;
+        void store.createRoom(name.trim(), kind);
+        setName('');
+        setKind('public');
+        onPick();
+      }}
+    >
+      <label for="new-room">New room</label>
+      <div class="row">
+        <input
+          id="new-room"
+          value={name}
+          maxLength={80}
+          placeholder="Design review"
+          autoComplete="off"
+          onInput={(event) => setName((event.target as HTMLInputElement).value)}
+        />
+        <button type="submit" disabled={name.trim() === ''}>
+          Create
+        </button>
+      </div>
+      <label class="check">
+        <input
+          type="checkbox"
+          id="new-room-private"
+          checked={kind === 'private'}
+          onChange={(event) => setKind((event.target as HTMLInputElement).checked ? 'private' : 'public')}
+        />
+        Private (by invitation)
+      </label>
+    </form>
+  );
+}
+
+/** Rooms, direct messages and invitations, the forms to find and make rooms, and the connection status. */
 export function Sidebar({ store, onPick }: { store: ChatStore; onPick: () => void }) {
   const [name, setName] = useState('');
   // The same rule the server applies, with the length limit it announced.
   const valid = roomNameProblem(name, store.maxRoomNameLength.value) === undefined;
+  const listed = store.roomList.value;
+  const rooms = listed.filter((r) => r.kind !== 'direct');
+  const directs = listed.filter((r) => r.kind === 'direct');
+  // Rooms open here that the user does not belong to: open channels joined by name.
+  const channels = store.rooms.value.filter((r) => !store.listed(r.name)).map((r) => r.name);
+  const invitations = store.invitations.value;
   return (
     <nav class="sidebar" aria-label="Rooms">
       <header class="brand">
@@ -16,30 +164,60 @@ export function Sidebar({ store, onPick }: { store: ChatStore; onPick: () => voi
           <bdi>{store.me.name}</bdi>
         </span>
       </header>
-      <ul class="rooms">
-        {store.rooms.value.map((room) => (
-          <li key={room.name}>
-            <button
-              type="button"
-              class={`room${store.current.value === room.name ? ' active' : ''}`}
-              aria-current={store.current.value === room.name ? 'page' : undefined}
-              onClick={() => {
-                store.select(room.name);
-                onPick();
-              }}
-            >
-              <span class="hash">#</span>
-              <span class="name">{room.name}</span>
-              {room.unread.value > 0 && (
-                <span class="badge">
-                  {room.unread.value}
-                  <span class="sr-only"> unread</span>
+      {store.notice.value && (
+        <p class="notice-bar" role="status">
+          {store.notice.value}{' '}
+          <button type="button" class="link" aria-label="Dismiss" onClick={() => (store.notice.value = null)}>
+            ×
+          </button>
+        </p>
+      )}
+      {invitations.length > 0 && (
+        <section class="invitations" aria-label="Invitations">
+          <h2>Invitations</h2>
+          <ul>
+            {invitations.map((invitation) => (
+              <li key={invitation.room.id} data-invitation={invitation.room.id}>
+                <span>
+                  <bdi>{invitation.room.name}</bdi>{' '}
+                  <span class="muted small">from {invitation.invitedBy}</span>
                 </span>
-              )}
-            </button>
-          </li>
+                <button type="button" onClick={() => void store.acceptInvitation(invitation.room.id)}>
+                  Accept
+                </button>
+                <button
+                  type="button"
+                  class="link"
+                  onClick={() => void store.declineInvitation(invitation.room.id)}
+                >
+                  Decline
+                </button>
+              </li>
+            ))}
+          </ul>
+        </section>
+      )}
+      <h2 class="list-title">Rooms</h2>
+      <ul class="rooms">
+        {rooms.map((room) => (
+          <RoomButton key={room.id} store={store} id={room.id} kind={room.kind} onPick={onPick} />
+        ))}
+        {channels.map((id) => (
+          <RoomButton key={id} store={store} id={id} kind="channel" onPick={onPick} />
         ))}
       </ul>
+      {directs.length > 0 && (
+        <>
+          <h2 class="list-title">Direct messages</h2>
+          <ul class="rooms">
+            {directs.map((room) => (
+              <RoomButton key={room.id} store={store} id={room.id} kind="direct" onPick={onPick} />
+            ))}
+          </ul>
+        </>
+      )}
+      {store.groupChat.value && <PublicRooms store={store} onPick={onPick} />}
+      {store.groupChat.value && <NewRoom store={store} onPick={onPick} />}
       <form
         class="join"
         onSubmit={(event) => {
@@ -50,7 +228,7 @@ export function Sidebar({ store, onPick }: { store: ChatStore; onPick: () => voi
           onPick();
         }}
       >
-        <label for="join-room">Join or create a room</label>
+        <label for="join-room">Join a room by name</label>
         <div class="row">
           <input
             id="join-room"

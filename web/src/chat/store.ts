@@ -6,7 +6,12 @@ import { batch, type Signal, signal } from '@preact/signals';
 import {
   type ChatMessage,
   type ConnectionState,
+  type InvitationSummary,
+  type MemberSummary,
   ParleyClient,
+  type Role,
+  type RoomSummary,
+  type SystemEvent,
   type UserInfo,
 } from '../../../client/index.js';
 
@@ -22,6 +27,8 @@ export interface ShownMessage {
   status: 'pending' | 'sent' | 'failed';
   mine: boolean;
   error?: string;
+  /** A system event (someone joined, was kicked, the room was renamed): shown as a small notice. */
+  event?: SystemEvent;
 }
 
 /** A line in a room that is not a message: recovery and reset notices. */
@@ -33,6 +40,7 @@ export interface Notice {
 
 /** One joined room. */
 export interface RoomModel {
+  /** The room's id (what is joined). */
   name: string;
   messages: Signal<ShownMessage[]>;
   notices: Signal<Notice[]>;
@@ -71,6 +79,15 @@ export class ChatStore {
   readonly maxTextLength = signal(4000);
   /** The server's room-name length limit (from its welcome frame). */
   readonly maxRoomNameLength = signal(64);
+  /** The user's rooms as the server keeps them (empty on a server without stored rooms). */
+  readonly roomList = signal<RoomSummary[]>([]);
+  readonly invitations = signal<InvitationSummary[]>([]);
+  /** Unread counts of listed rooms that are not open here (from their activity). */
+  readonly listUnread = signal<Record<string, number>>({});
+  /** Whether the server keeps rooms (group chat); false with `--store redis`. */
+  readonly groupChat = signal(true);
+  /** The last refusal or outcome of a room action, shown to the user. */
+  readonly notice = signal<string | null>(null);
 
   constructor(name: string) {
     this.me = { id: browserUserId(), name };
@@ -85,6 +102,32 @@ export class ChatStore {
     this.client.on('welcome', (welcome) => {
       this.maxTextLength.value = welcome.limits.maxTextLength;
       this.maxRoomNameLength.value = welcome.limits.maxRoomNameLength;
+      void this.loadRoomList();
+    });
+    this.client.on('room_added', ({ room }) => this.upsertListed(room));
+    this.client.on('room_removed', ({ room, reason, by }) => this.onRemoved(room, reason, by));
+    this.client.on('invited', ({ invitation }) => {
+      const rest = this.invitations.value.filter((i) => i.room.id !== invitation.room.id);
+      this.invitations.value = [...rest, invitation];
+    });
+    this.client.on('invitation_removed', ({ room }) => {
+      this.invitations.value = this.invitations.value.filter((i) => i.room.id !== room);
+    });
+    this.client.on('activity', ({ room, last }) => {
+      const entry = this.listed(room);
+      if (!entry) return;
+      const updated: RoomSummary = { ...entry, last, activity: Math.max(entry.activity, last.ts) };
+      if (last.event?.type === 'renamed' && last.event.name) updated.name = last.event.name;
+      if (last.event?.type === 'topic') updated.topic = last.event.topic ?? '';
+      if (last.event?.type === 'archived') updated.archived = true;
+      if (last.event?.type === 'unarchived') updated.archived = false;
+      if (last.event?.type === 'role' && last.event.user?.id === this.me.id && last.event.role) {
+        updated.role = last.event.role;
+      }
+      this.upsertListed(updated);
+      if (last.from.id !== this.me.id && !last.event) {
+        this.listUnread.value = { ...this.listUnread.value, [room]: (this.listUnread.value[room] ?? 0) + 1 };
+      }
     });
     this.client.on('message', (message) => this.onMessage(message));
     this.client.on('presence', ({ room, users }) => {
@@ -139,6 +182,141 @@ export class ChatStore {
     this.current.value = name;
     const model = this.room(name);
     if (model) model.unread.value = 0;
+    if (this.listUnread.value[name]) {
+      const { [name]: _, ...rest } = this.listUnread.value;
+      this.listUnread.value = rest;
+    }
+  }
+
+  /** The room list entry of a room, if the user belongs to it. */
+  listed(id: string): RoomSummary | undefined {
+    return this.roomList.value.find((r) => r.id === id);
+  }
+
+  /** What a room is called on screen: its name, a direct room's other people, or its id. */
+  title(id: string): string {
+    const entry = this.listed(id);
+    if (!entry) return `#${id}`;
+    if (entry.kind === 'direct') {
+      const others = (entry.members ?? []).filter((m) => m.id !== this.me.id).map((m) => m.name);
+      return others.join(', ') || 'Direct message';
+    }
+    return entry.name || entry.id;
+  }
+
+  /** The user's role in a room they belong to. */
+  roleIn(id: string): Role | undefined {
+    return this.listed(id)?.role;
+  }
+
+  private async loadRoomList(): Promise<void> {
+    try {
+      const { rooms, invitations } = await this.client.roomList();
+      batch(() => {
+        this.roomList.value = rooms;
+        this.invitations.value = invitations;
+        this.groupChat.value = true;
+      });
+    } catch (error) {
+      if ((error as { code?: string }).code === 'unsupported') this.groupChat.value = false;
+    }
+  }
+
+  private upsertListed(room: RoomSummary): void {
+    const rest = this.roomList.value.filter((r) => r.id !== room.id);
+    this.roomList.value = [room, ...rest].sort((a, b) => b.activity - a.activity);
+  }
+
+  private onRemoved(room: string, reason: string, by: UserInfo | undefined): void {
+    const title = this.title(room);
+    batch(() => {
+      this.roomList.value = this.roomList.value.filter((r) => r.id !== room);
+      if (this.room(room)) {
+        this.rooms.value = this.rooms.value.filter((r) => r.name !== room);
+        if (this.current.value === room) this.current.value = this.rooms.value[0]?.name ?? null;
+        this.saveRooms();
+      }
+      if (reason !== 'left')
+        this.notice.value = `You were ${reason === 'banned' ? 'banned from' : 'removed from'} ${title}${by ? ` by ${by.name}` : ''}`;
+    });
+  }
+
+  /** Runs a room action; a refusal is shown as the store's notice instead of thrown. */
+  private async act<T>(work: () => Promise<T>, done?: string): Promise<T | undefined> {
+    try {
+      const result = await work();
+      this.notice.value = done ?? null;
+      return result;
+    } catch (error) {
+      this.notice.value = (error as Error).message;
+      return undefined;
+    }
+  }
+
+  /** Creates a room and opens it. */
+  async createRoom(name: string, kind: 'public' | 'private'): Promise<void> {
+    const room = await this.act(() => this.client.createRoom(name, { kind }));
+    if (!room) return;
+    this.upsertListed(room);
+    await this.join(room.id);
+  }
+
+  /** Opens the direct room with a user (the same one every time). */
+  async openDirect(user: UserInfo): Promise<void> {
+    const room = await this.act(() => this.client.direct([{ id: user.id, name: user.name }]));
+    if (!room) return;
+    this.upsertListed(room);
+    await this.join(room.id);
+  }
+
+  async acceptInvitation(room: string): Promise<void> {
+    const joined = await this.act(() => this.client.acceptInvitation(room));
+    if (!joined) return;
+    this.invitations.value = this.invitations.value.filter((i) => i.room.id !== room);
+    this.upsertListed(joined);
+    await this.join(room);
+  }
+
+  async declineInvitation(room: string): Promise<void> {
+    await this.act(() => this.client.declineInvitation(room));
+    this.invitations.value = this.invitations.value.filter((i) => i.room.id !== room);
+  }
+
+  /** Leaves a room for good (every device); an open channel is only closed. */
+  async leaveRoom(room: string): Promise<void> {
+    if (this.listed(room) && this.listed(room)?.kind !== 'direct') {
+      await this.act(() => this.client.leaveRoom(room));
+    }
+    await this.leave(room);
+  }
+
+  invite(room: string, user: string): Promise<unknown> {
+    return this.act(() => this.client.invite(room, user), `Invited ${user}`);
+  }
+
+  /** A moderation action on a member of a room. */
+  moderate(room: string, user: string, action: 'kick' | 'ban' | 'mute' | 'unmute' | Role): Promise<unknown> {
+    const client = this.client;
+    const work: Record<string, () => Promise<void>> = {
+      kick: () => client.kick(room, user),
+      ban: () => client.ban(room, user),
+      mute: () => client.mute(room, user),
+      unmute: () => client.unmute(room, user),
+      owner: () => client.setRole(room, user, 'owner'),
+      admin: () => client.setRole(room, user, 'admin'),
+      member: () => client.setRole(room, user, 'member'),
+    };
+    return this.act(work[action] as () => Promise<void>);
+  }
+
+  /** A page of a room's members. */
+  members(room: string, after?: string): Promise<{ members: MemberSummary[]; next?: string }> {
+    return this.client.members(room, { ...(after !== undefined ? { after } : {}), limit: 100 });
+  }
+
+  /** A page of public rooms. */
+  publicRooms(): Promise<RoomSummary[]> {
+    return this.client.publicRooms({ limit: 100 }).then((page) => page.rooms);
   }
 
   /** Sends to the current room; the message shows at once as pending, then sent (or failed). */
@@ -237,7 +415,18 @@ export class ChatStore {
     if (!model) return;
     this.merge(model, [message]);
     const mine = message.from.id === this.me.id;
-    if (!mine && (this.current.value !== message.room || document.hidden)) model.unread.value += 1;
+    if (!mine && !message.event && (this.current.value !== message.room || document.hidden)) {
+      model.unread.value += 1;
+    }
+    const entry = this.listed(message.room);
+    if (entry) {
+      const updated = { ...entry, activity: Math.max(entry.activity, message.ts) };
+      if (message.event?.type === 'renamed' && message.event.name) updated.name = message.event.name;
+      if (message.event?.type === 'role' && message.event.user?.id === this.me.id && message.event.role) {
+        updated.role = message.event.role;
+      }
+      this.upsertListed(updated);
+    }
   }
 
   /** Adds server messages in offset order, replacing this client's pending copies (matched by cid). */
@@ -255,6 +444,7 @@ export class ChatStore {
         status: 'sent',
         mine,
       };
+      if (message.event) shown.event = message.event;
       if (list.some((m) => m.key === message.id)) continue;
       const pendingIndex = mine ? list.findIndex((m) => m.cid === message.cid && m.offset === undefined) : -1;
       if (pendingIndex >= 0) list = list.filter((_, i) => i !== pendingIndex);

@@ -1,0 +1,114 @@
+/**
+ * Group chat in the web UI, in Chromium, over two instances (Redis as the bus, PostgreSQL as the store): create a
+ * private room, invite, accept, chat, promote, kick; start a direct message from the online list; browse and join
+ * a public room. Alice is on one instance, Bob on the other.
+ */
+import assert from 'node:assert/strict';
+import { after, describe, it } from 'node:test';
+import type { Browser, Page } from 'playwright-core';
+import { hasChromium, launchBrowser } from '../helpers/browser.js';
+import { PostgresServer } from '../helpers/postgres-server.js';
+import { spawnServer } from '../helpers/processes.js';
+import { RedisServer } from '../helpers/redis-server.js';
+
+const WAIT = { timeout: 15_000 };
+
+async function signIn(browser: Browser, url: string, name: string, mobile = false): Promise<Page> {
+  const viewport = mobile ? { width: 390, height: 800 } : { width: 1200, height: 760 };
+  const page = await (await browser.newContext({ viewport })).newPage();
+  await page.goto(url);
+  await page.fill('#name', name);
+  await page.fill('#room', 'lobby');
+  await page.click('form.card button[type=submit]');
+  await page.waitForSelector('.status[data-status="connected"]', WAIT);
+  return page;
+}
+
+async function say(page: Page, text: string): Promise<void> {
+  await page.fill('#composer-text', text);
+  await page.press('#composer-text', 'Enter');
+}
+
+const message = (page: Page, text: string) => page.locator('.messages li.message', { hasText: text });
+const notice = (page: Page, text: string) => page.locator('.messages li.notice.system', { hasText: text });
+const roomButton = (page: Page, text: string) =>
+  page.locator('.sidebar .rooms button.room', { hasText: text });
+
+describe('group chat in the web UI over two instances', { skip: !hasChromium() }, async () => {
+  const [pg, redis] = await Promise.all([PostgresServer.start(), RedisServer.start()]);
+  after(() => Promise.all([pg.stop(), redis.stop()]));
+  const shared = ['--redis-url', redis.url, '--database-url', pg.url, '--redis-prefix', 'gui'];
+  const nodes = await Promise.all([0, 1].map((i) => spawnServer([...shared, '--node-id', `gui${i}`])));
+  const browser = await launchBrowser();
+  after(() => browser.close());
+  const alice = await signIn(browser, nodes[0]?.httpUrl as string, 'Alice');
+  const bob = await signIn(browser, nodes[1]?.httpUrl as string, 'Bob');
+  const bobId = (await bob.getAttribute('.brand .me', 'title')) as string;
+
+  it('creates a private room, invites, accepts, chats, promotes and kicks', async () => {
+    await alice.fill('#new-room', 'Secret plans');
+    await alice.check('#new-room-private');
+    await alice.click('form.join button:has-text("Create")');
+    await roomButton(alice, 'Secret plans').waitFor(WAIT);
+    await alice.locator('.room-header h1', { hasText: 'Secret plans' }).waitFor(WAIT);
+    await notice(alice, 'Alice created the room').waitFor(WAIT);
+
+    await alice.click('.members-toggle');
+    await alice.fill('#invite-user', bobId);
+    await alice.click('.members form button[type=submit]');
+    await bob.locator('.invitations li', { hasText: 'Secret plans' }).waitFor(WAIT);
+    await bob.click('.invitations li button:has-text("Accept")');
+    await bob.locator('.room-header h1', { hasText: 'Secret plans' }).waitFor(WAIT);
+    await notice(alice, 'Bob joined').waitFor(WAIT);
+
+    await say(bob, 'Count me in');
+    await message(alice, 'Count me in').waitFor(WAIT);
+
+    const bobRow = alice.locator(`.members li[data-member="${bobId}"]`);
+    await bobRow.locator('button:has-text("Promote")').click(WAIT);
+    await notice(bob, 'Alice made Bob an admin').waitFor(WAIT);
+    await bobRow.locator('.role', { hasText: 'admin' }).waitFor(WAIT);
+    await bobRow.locator('button:has-text("Demote")').click(WAIT);
+    await bobRow.locator('button:has-text("Kick")').click(WAIT);
+    await bob
+      .locator('.notice-bar', { hasText: 'You were removed from Secret plans by Alice' })
+      .waitFor(WAIT);
+    await roomButton(bob, 'Secret plans').waitFor({ state: 'detached', ...WAIT });
+    await notice(alice, 'Alice removed Bob').waitFor(WAIT);
+  });
+
+  it('starts a direct message from the online list', async () => {
+    await roomButton(alice, 'lobby').click();
+    await alice.locator('.presence li', { hasText: 'Bob' }).locator('button.dm').click(WAIT);
+    await alice.locator('.room-header h1', { hasText: 'Bob' }).waitFor(WAIT);
+    await say(alice, 'psst, Bob');
+    const direct = bob.locator('.sidebar .rooms button.room', { hasText: 'Alice' });
+    await direct.waitFor(WAIT);
+    await direct.click();
+    await message(bob, 'psst, Bob').waitFor(WAIT);
+  });
+
+  it('browses public rooms and joins one', async () => {
+    await alice.fill('#new-room', 'Town square');
+    await alice.click('form.join button:has-text("Create")');
+    await alice.locator('.room-header h1', { hasText: 'Town square' }).waitFor(WAIT);
+    await bob.click('button:has-text("Browse public rooms")');
+    await bob.locator('.browse button.room', { hasText: 'Town square' }).click(WAIT);
+    await bob.locator('.room-header h1', { hasText: 'Town square' }).waitFor(WAIT);
+    await notice(alice, 'Bob joined').waitFor(WAIT);
+    await say(alice, 'Welcome, Bob');
+    await message(bob, 'Welcome, Bob').waitFor(WAIT);
+    assert.ok(await roomButton(bob, 'Town square').isVisible());
+  });
+
+  it('fits a phone: the members panel opens over the conversation', async () => {
+    const phone = await signIn(browser, nodes[1]?.httpUrl as string, 'Phone', true);
+    await phone.click('.room-view .menu');
+    await phone.click('button:has-text("Browse public rooms")');
+    await phone.locator('.browse button.room', { hasText: 'Town square' }).click(WAIT);
+    await phone.locator('.room-header h1', { hasText: 'Town square' }).waitFor(WAIT);
+    await phone.click('.members-toggle');
+    await phone.locator('.members li', { hasText: 'Alice' }).waitFor(WAIT);
+    assert.ok(await phone.locator('.members').isVisible());
+  });
+});

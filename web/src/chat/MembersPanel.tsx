@@ -1,0 +1,108 @@
+import { useEffect, useState } from 'preact/hooks';
+import type { MemberSummary, Role } from '../../../client/index.js';
+import type { ChatStore } from './store.js';
+
+const RANK: Record<Role, number> = { member: 1, admin: 2, owner: 3 };
+
+/**
+ * A room's members with their roles, an invite form for those who may invite, and moderation actions (kick, ban,
+ * mute, promote) on members of a lower role. The server checks every action again; this only hides what would be
+ * refused.
+ */
+export function MembersPanel({ store, room }: { store: ChatStore; room: string }) {
+  const [members, setMembers] = useState<MemberSummary[]>([]);
+  const [invitee, setInvitee] = useState('');
+  const entry = store.listed(room);
+  const mine = entry?.role;
+  const reload = () =>
+    void store.members(room).then(
+      (page) => setMembers(page.members),
+      () => setMembers([]),
+    );
+  // Reloaded when the room's log shows a change (a system event) and when the room changes.
+  const changes = store.room(room)?.messages.value.filter((m) => m.event).length ?? 0;
+  useEffect(reload, [room, changes]);
+  if (!entry) return null;
+  const moderator = mine !== undefined && RANK[mine] >= RANK.admin;
+  const mayInvite = entry.kind === 'public' ? mine !== undefined : entry.kind === 'private' && moderator;
+  const act = async (work: Promise<unknown>) => {
+    await work;
+    reload();
+  };
+  return (
+    <section class="members" aria-label="Members">
+      <h2>Members — {entry.memberCount}</h2>
+      {mayInvite && (
+        <form
+          class="row"
+          onSubmit={(event) => {
+            event.preventDefault();
+            if (invitee.trim() === '') return;
+            void store.invite(room, invitee.trim());
+            setInvitee('');
+          }}
+        >
+          <input
+            id="invite-user"
+            value={invitee}
+            placeholder="user id to invite"
+            autoComplete="off"
+            onInput={(event) => setInvitee((event.target as HTMLInputElement).value)}
+          />
+          <button type="submit">Invite</button>
+        </form>
+      )}
+      <ul>
+        {members.map((member) => {
+          const them = member.user;
+          const canModerate =
+            moderator &&
+            them.id !== store.me.id &&
+            RANK[mine as Role] > RANK[member.role] &&
+            entry.kind !== 'direct';
+          return (
+            <li key={them.id} data-member={them.id}>
+              <bdi>{them.name || them.id}</bdi>
+              {them.id === store.me.id ? ' (you)' : ''}
+              {member.role !== 'member' && <span class="role">{member.role}</span>}
+              {member.mutedUntil !== undefined && <span class="role muted-tag">muted</span>}
+              {canModerate && (
+                <span class="actions">
+                  {member.role === 'member' ? (
+                    <button type="button" onClick={() => void act(store.moderate(room, them.id, 'admin'))}>
+                      Promote
+                    </button>
+                  ) : (
+                    <button type="button" onClick={() => void act(store.moderate(room, them.id, 'member'))}>
+                      Demote
+                    </button>
+                  )}
+                  <button
+                    type="button"
+                    onClick={() =>
+                      void act(
+                        store.moderate(room, them.id, member.mutedUntil !== undefined ? 'unmute' : 'mute'),
+                      )
+                    }
+                  >
+                    {member.mutedUntil !== undefined ? 'Unmute' : 'Mute'}
+                  </button>
+                  <button type="button" onClick={() => void act(store.moderate(room, them.id, 'kick'))}>
+                    Kick
+                  </button>
+                  <button
+                    type="button"
+                    class="danger"
+                    onClick={() => void act(store.moderate(room, them.id, 'ban'))}
+                  >
+                    Ban
+                  </button>
+                </span>
+              )}
+            </li>
+          );
+        })}
+      </ul>
+    </section>
+  );
+}
