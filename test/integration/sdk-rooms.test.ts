@@ -1,0 +1,93 @@
+/**
+ * The SDK's group chat: typed methods for rooms, membership and moderation, and the room list's live events
+ * (room_added, invited, invitation_removed, activity, room_removed), against a real instance.
+ */
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { type ClientEvents, ParleyError } from '../../client/index.js';
+import { startNode } from '../helpers/nodes.js';
+import { watchedClient } from '../helpers/sdk.js';
+import { Collector } from '../helpers/wait.js';
+
+describe('SDK: group chat', async () => {
+  const node = await startNode({ store: 'memory' });
+  const url = `ws://127.0.0.1:${node.port}/ws`;
+  const connect = async (userId: string) => {
+    const { client } = watchedClient({ url, name: userId.toUpperCase(), userId });
+    const events = {
+      added: new Collector<ClientEvents['room_added']>(),
+      removed: new Collector<ClientEvents['room_removed']>(),
+      invited: new Collector<ClientEvents['invited']>(),
+      uninvited: new Collector<ClientEvents['invitation_removed']>(),
+      activity: new Collector<ClientEvents['activity']>(),
+    };
+    client.on('room_added', events.added.push);
+    client.on('room_removed', events.removed.push);
+    client.on('invited', events.invited.push);
+    client.on('invitation_removed', events.uninvited.push);
+    client.on('activity', events.activity.push);
+    client.connect();
+    await client.roomList();
+    return { client, events };
+  };
+
+  it('creates, invites, accepts, moderates and lists, with the live events', async () => {
+    const { client: owner } = await connect('owen');
+    const { client: guest, events } = await connect('gina');
+    const room = await owner.createRoom('Book club', { kind: 'private', topic: 'one a month', id: 'books' });
+    assert.deepEqual(
+      [room.id, room.kind, room.role, room.topic],
+      ['books', 'private', 'owner', 'one a month'],
+    );
+
+    await owner.invite('books', 'gina');
+    const invited = await events.invited.find(() => true);
+    assert.equal(invited.invitation.room.id, 'books');
+    const joined = await guest.acceptInvitation('books');
+    assert.equal(joined.role, 'member');
+    await events.uninvited.find((e) => e.room === 'books');
+    await events.added.find((e) => e.room.id === 'books');
+
+    await owner.join('books');
+    await owner.send('books', 'chapter one');
+    const activity = await events.activity.find(
+      (e) => e.room === 'books' && e.last.preview === 'chapter one',
+    );
+    assert.equal(activity.last.from.id, 'owen');
+
+    await owner.setRole('books', 'gina', 'admin');
+    const page = await guest.members('books', { limit: 10 });
+    assert.deepEqual(
+      page.members.map((m) => [m.user.id, m.role]),
+      [
+        ['gina', 'admin'],
+        ['owen', 'owner'],
+      ],
+    );
+    const renamed = await guest.updateRoom('books', { name: 'Book club (2027)' });
+    assert.equal(renamed.name, 'Book club (2027)');
+
+    await owner.mute('books', 'gina');
+    await owner.unmute('books', 'gina');
+    await owner.ban('books', 'gina', { reason: 'spoilers' });
+    const removed = await events.removed.find((e) => e.room === 'books');
+    assert.deepEqual([removed.reason, removed.by?.id], ['banned', 'owen']);
+    await assert.rejects(guest.join('books'), (error: unknown) => (error as ParleyError).code === 'banned');
+    await owner.unban('books', 'gina');
+
+    const { rooms } = await owner.roomList();
+    assert.deepEqual(
+      rooms.map((r) => [r.id, r.name, r.memberCount]),
+      [['books', 'Book club (2027)', 1]],
+    );
+    const dm = await owner.direct([{ id: 'gina', name: 'Gina' }]);
+    assert.equal((await guest.direct([{ id: 'owen' }])).id, dm.id);
+    const open = await owner.createRoom('Open mic');
+    const found = await guest.publicRooms({ limit: 10 });
+    assert.ok(found.rooms.some((r) => r.id === open.id));
+    await guest.join(open.id);
+    await guest.leaveRoom(open.id);
+    await events.removed.find((e) => e.room === open.id && e.reason === 'left');
+    await assert.rejects(guest.declineInvitation('books'), ParleyError);
+  });
+});
