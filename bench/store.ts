@@ -41,13 +41,13 @@ export interface StoreResults {
   };
 }
 
-interface Instance {
+export interface Instance {
   child: ChildProcess;
   port: number;
   url: string;
 }
 
-async function waitFor(check: () => Promise<boolean>, what: string, ms = 30_000): Promise<void> {
+export async function waitFor(check: () => Promise<boolean>, what: string, ms = 30_000): Promise<void> {
   const deadline = Date.now() + ms;
   while (!(await check().catch(() => false))) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
@@ -55,7 +55,7 @@ async function waitFor(check: () => Promise<boolean>, what: string, ms = 30_000)
   }
 }
 
-async function startInstance(args: string[], port?: number): Promise<Instance> {
+export async function startInstance(args: string[], port?: number): Promise<Instance> {
   const at = port ?? (await freePort());
   const child = spawn(
     process.execPath,
@@ -77,7 +77,7 @@ async function startInstance(args: string[], port?: number): Promise<Instance> {
   return { child, port: at, url: `ws://127.0.0.1:${at}/ws` };
 }
 
-function stop(instances: Instance[]): Promise<void> {
+export function stop(instances: Instance[]): Promise<void> {
   return Promise.all(
     instances.map(
       ({ child }) =>
@@ -91,7 +91,7 @@ function stop(instances: Instance[]): Promise<void> {
 }
 
 /** user + system CPU seconds of a process, from /proc. */
-function cpuSeconds(pid: number): number {
+export function cpuSeconds(pid: number): number {
   const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
   return (Number(fields[11]) + Number(fields[12])) / 100;
 }
@@ -109,12 +109,12 @@ const bench = (args: string[]) => {
   return parsed;
 };
 
-/** Percentile of sorted values. */
-const pct = (sorted: number[], p: number) =>
+/** Percentile of sorted values. (The helpers exported here are shared with bench/rooms.ts.) */
+export const pct = (sorted: number[], p: number) =>
   sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))] ?? 0;
 
 /** A raw protocol client: sends commands, answers by ref. */
-class Client {
+export class Client {
   private ref = 1;
   private readonly waiting = new Map<number, (frame: Record<string, unknown>) => void>();
   constructor(readonly ws: WebSocket) {
@@ -176,7 +176,7 @@ async function throughput(setup: string, urls: string[]) {
 }
 
 /** Server CPU per delivery at a fixed 10,000 deliveries/s (100 rooms of 50). */
-async function fanoutCpu(store: string, instance: Instance) {
+export async function fanoutCpu(store: string, instance: Instance) {
   let cpu = 0;
   let started = 0;
   const pid = instance.child.pid as number;

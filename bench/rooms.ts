@@ -1,0 +1,305 @@
+/**
+ * Group chat's benchmarks (`npm run bench:rooms`): connect-to-room-list time for a user in 500 rooms, on one
+ * instance (embedded store) and on two instances with Redis and PostgreSQL; fan-out CPU per delivery in 100 rooms
+ * of 50 with the membership checks on (created rooms, every sender a checked member) and off (open channels, as
+ * before rooms were stored), interleaved; and a room of 10,000 members: the cost of a join as it fills (its
+ * presence snapshot) and one message's fan-out time. Loopback only; bounded.
+ */
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Redis } from 'ioredis';
+import WebSocket from 'ws';
+import { freePort } from '../src/util/free-port.js';
+import { PostgresServer } from '../test/helpers/postgres-server.js';
+import { Client, fanoutCpu, type Instance, pct, startInstance, stop, waitFor } from './store.js';
+
+const API_TOKEN = 'bench-rooms-api-token-0123456789';
+const LIST_ROOMS = Number(process.env.BENCH_ROOMS_LIST_ROOMS ?? 500);
+const LIST_CONNECTS = Number(process.env.BENCH_ROOMS_LIST_CONNECTS ?? 200);
+const BIG_ROOM = Number(process.env.BENCH_ROOMS_BIG ?? 10_000);
+const ROUNDS = Number(process.env.BENCH_ROOMS_ROUNDS ?? 3);
+
+/** What the group chat benchmarks measured. */
+export interface RoomResults {
+  roomList: Array<{ setup: string; rooms: number; connects: number; p50: number; p99: number }>;
+  checks: Array<{ round: number; off: number; on: number }>;
+  bigRoom?: {
+    members: number;
+    joinMsFirst: number;
+    joinMsLast: number;
+    joinBytesLast: number;
+    fanoutMs: { p50: number; p99: number; max: number };
+  };
+}
+
+async function api(instance: Instance, method: string, path: string, body: unknown): Promise<void> {
+  const response = await fetch(`http://127.0.0.1:${instance.port}/api${path}`, {
+    method,
+    headers: { authorization: `Bearer ${API_TOKEN}`, 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+  if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${await response.text()}`);
+}
+
+/** Puts the user `heavy` in `count` rooms with a message each, through the server API. */
+async function fillRooms(instance: Instance, count: number): Promise<void> {
+  for (let i = 0; i < count; i += 1) {
+    await api(instance, 'POST', '/rooms', { name: `Room ${i}`, id: `list-${i}`, owner: { id: 'heavy' } });
+    await api(instance, 'POST', `/rooms/list-${i}/messages`, { text: `message ${i}` });
+  }
+}
+
+/** Time from opening a connection to the answer of `rooms`, `connects` times, one after another. */
+async function roomListLatency(setup: string, url: string, connects: number) {
+  const times: number[] = [];
+  let rooms = 0;
+  for (let i = 0; i < connects + 10; i += 1) {
+    const started = performance.now();
+    const client = await Client.open(url, 'heavy');
+    const reply = await client.request({ type: 'rooms' });
+    const ms = performance.now() - started;
+    rooms = (reply.rooms as unknown[]).length;
+    client.ws.close();
+    // The first ten warm the server up (statements prepared, code compiled).
+    if (i >= 10) times.push(ms);
+  }
+  times.sort((a, b) => a - b);
+  return { setup, rooms, connects, p50: pct(times, 0.5), p99: pct(times, 0.99) };
+}
+
+/** Fan-out CPU per delivery with the checks off (open channels) and on (created rooms), interleaved. */
+async function checksCpu(rounds: number): Promise<RoomResults['checks']> {
+  const results: RoomResults['checks'] = [];
+  for (let round = 1; round <= rounds; round += 1) {
+    const open = await startInstance(['--store', 'memory']);
+    const off = await fanoutCpu('open channels', open).finally(() => stop([open]));
+    const rooms = await startInstance(['--store', 'memory', '--api-token', API_TOKEN]);
+    try {
+      // The load tool's rooms, created first: its clients become members by joining them.
+      for (let i = 0; i < 100; i += 1) {
+        await api(rooms, 'POST', '/rooms', {
+          name: `Bench ${i}`,
+          id: `bench-${i}`,
+          owner: { id: 'bench-owner' },
+        });
+      }
+      const on = await fanoutCpu('created rooms', rooms);
+      results.push({ round, off: off.cpuUsPerDelivery, on: on.cpuUsPerDelivery });
+      process.stderr.write(
+        `\nchecks round ${round}: off ${off.cpuUsPerDelivery.toFixed(1)} us, on ${on.cpuUsPerDelivery.toFixed(1)} us\n`,
+      );
+    } finally {
+      await stop([rooms]);
+    }
+  }
+  return results;
+}
+
+/**
+ * A room of `members`: joins one after another (each answered with the room's presence, O(members) bytes), then
+ * messages from one member, timed from the send to their arrival at the last member.
+ */
+async function bigRoom(members: number): Promise<RoomResults['bigRoom']> {
+  const instance = await startInstance([
+    '--store',
+    'memory',
+    '--api-token',
+    API_TOKEN,
+    '--max-connections-per-ip',
+    '0',
+  ]);
+  const sockets: WebSocket[] = [];
+  try {
+    await api(instance, 'POST', '/rooms', { name: 'Everyone', id: 'everyone', owner: { id: 'big-owner' } });
+    const joinMs: number[] = [];
+    let joinBytesLast = 0;
+    const arrivals = new Map<string, number>();
+    let expected = 0;
+    let arrived = 0;
+    let allArrived: (() => void) | undefined;
+    for (let i = 0; i < members; i += 1) {
+      const ws = new WebSocket(`${instance.url}?name=m${i}&user=m${i}`);
+      await new Promise<void>((resolve, reject) => {
+        ws.once('message', () => resolve());
+        ws.once('error', reject);
+      });
+      const started = performance.now();
+      const joined = await new Promise<number>((resolve) => {
+        ws.once('message', (data: Buffer) => resolve(data.length));
+        ws.send(JSON.stringify({ type: 'join', ref: 1, room: 'everyone' }));
+      });
+      joinMs.push(performance.now() - started);
+      joinBytesLast = joined;
+      ws.on('message', (data: Buffer) => {
+        const text = data.toString();
+        if (!text.includes('"type":"message"')) return;
+        const cid = /"cid":"([^"]+)"/.exec(text)?.[1] ?? '';
+        if (!cid.startsWith('big-')) return;
+        arrived += 1;
+        arrivals.set(cid, performance.now());
+        if (arrived === expected) allArrived?.();
+      });
+      sockets.push(ws);
+      if (i % 1000 === 999) process.stderr.write(`\r\x1b[2Kbig room: ${i + 1} members`);
+    }
+    // Presence announcements of the joins settle before the messages are timed.
+    await new Promise((r) => setTimeout(r, 2000));
+    const sender = sockets[0] as WebSocket;
+    const fanout: number[] = [];
+    for (let k = 0; k < 20; k += 1) {
+      expected = members;
+      arrived = 0;
+      const done = new Promise<void>((resolve) => {
+        allArrived = resolve;
+      });
+      const started = performance.now();
+      sender.send(
+        JSON.stringify({ type: 'send', ref: 100 + k, room: 'everyone', text: `hello ${k}`, cid: `big-${k}` }),
+      );
+      await Promise.race([done, new Promise((r) => setTimeout(r, 30_000))]);
+      fanout.push((arrivals.get(`big-${k}`) ?? performance.now()) - started);
+    }
+    fanout.sort((a, b) => a - b);
+    const firstTen = joinMs.slice(0, 100);
+    const lastTen = joinMs.slice(-100);
+    const mean = (list: number[]) => list.reduce((a, b) => a + b, 0) / Math.max(1, list.length);
+    return {
+      members,
+      joinMsFirst: mean(firstTen),
+      joinMsLast: mean(lastTen),
+      joinBytesLast,
+      fanoutMs: { p50: pct(fanout, 0.5), p99: pct(fanout, 0.99), max: fanout.at(-1) ?? 0 },
+    };
+  } finally {
+    for (const ws of sockets) ws.terminate();
+    await stop([instance]);
+  }
+}
+
+export async function runRoomBenchmarks(): Promise<RoomResults> {
+  const results: RoomResults = { roomList: [], checks: [] };
+  const dataDir = mkdtempSync(join(tmpdir(), 'parley-rooms-bench-'));
+  const one = await startInstance(['--store', 'embedded', '--data-dir', dataDir, '--api-token', API_TOKEN]);
+  try {
+    process.stderr.write(`room list: ${LIST_ROOMS} rooms, embedded store\n`);
+    await fillRooms(one, LIST_ROOMS);
+    results.roomList.push(await roomListLatency('1 instance, embedded store', one.url, LIST_CONNECTS));
+  } finally {
+    await stop([one]);
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+
+  const pg = await PostgresServer.start();
+  const redisPort = await freePort();
+  const redisDir = mkdtempSync(join(tmpdir(), 'parley-rooms-redis-'));
+  const redisServer = spawn('redis-server', ['--port', String(redisPort), '--save', '', '--dir', redisDir], {
+    stdio: 'ignore',
+  });
+  const redisUrl = `redis://127.0.0.1:${redisPort}`;
+  const redis = new Redis(redisUrl);
+  redis.on('error', () => {});
+  try {
+    await waitFor(async () => (await redis.ping()) === 'PONG', 'redis');
+    const cluster = ['--redis-url', redisUrl, '--database-url', pg.url, '--api-token', API_TOKEN];
+    const running = [await startInstance(cluster), await startInstance(cluster)];
+    try {
+      process.stderr.write(`room list: ${LIST_ROOMS} rooms, 2 instances + Redis + PostgreSQL\n`);
+      await fillRooms(running[0] as Instance, LIST_ROOMS);
+      results.roomList.push(
+        await roomListLatency(
+          '2 instances + Redis + PostgreSQL',
+          (running[1] as Instance).url,
+          LIST_CONNECTS,
+        ),
+      );
+    } finally {
+      await stop(running);
+    }
+  } finally {
+    redis.disconnect();
+    redisServer.kill('SIGKILL');
+    await pg.stop();
+    rmSync(redisDir, { recursive: true, force: true });
+  }
+
+  results.checks = await checksCpu(ROUNDS);
+  if (BIG_ROOM > 0) results.bigRoom = await bigRoom(BIG_ROOM);
+  return results;
+}
+
+const median = (values: number[]) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)] ?? 0;
+};
+
+/** The "## Group chat" section of docs/benchmarks.md. */
+export function roomsSection(results: RoomResults): string {
+  const ms = (v: number) => v.toFixed(1);
+  const list = results.roomList
+    .map(
+      (r) =>
+        `| ${r.setup} | ${r.rooms} | ${r.connects} | ${ms(r.p50)} | ${ms(r.p99)} | ${r.p99 <= 50 ? 'met' : 'not met'} |`,
+    )
+    .join('\n');
+  const off = median(results.checks.map((c) => c.off));
+  const on = median(results.checks.map((c) => c.on));
+  const ratio = off > 0 ? on / off : 0;
+  const rounds = results.checks
+    .map((c) => `| ${c.round} | ${c.off.toFixed(1)} | ${c.on.toFixed(1)} | ${(c.on / c.off).toFixed(3)} |`)
+    .join('\n');
+  const big = results.bigRoom;
+  const bigPart = big
+    ? `### A room of ${big.members.toLocaleString('en')} members (one instance, memory store)
+
+| | value |
+| --- | --- |
+| join, first 100 members (mean) | ${ms(big.joinMsFirst)} ms |
+| join, last 100 members (mean) | ${ms(big.joinMsLast)} ms |
+| \`joined\` reply at the last join (its presence snapshot) | ${big.joinBytesLast.toLocaleString('en')} bytes |
+| one message to every member: send → last delivery, p50 / p99 / max of 20 | ${ms(big.fanoutMs.p50)} / ${ms(big.fanoutMs.p99)} / ${ms(big.fanoutMs.max)} ms |
+`
+    : '';
+  return `## Group chat
+
+\`npm run bench:rooms\` (this section only). Loopback, one run; the host is shared, so the ratio below compares
+rounds run side by side.
+
+### Connect to room list, a user in ${results.roomList[0]?.rooms ?? LIST_ROOMS} rooms (target p99 <= 50 ms)
+
+From opening the WebSocket to the \`rooms\` answer (every room with its newest message), one connection after
+another, after ten for warm-up.
+
+| setup | rooms | connects | p50 ms | p99 ms | target |
+| --- | --- | --- | --- | --- | --- |
+${list}
+
+### Fan-out CPU per delivery with membership checks (target within 5%)
+
+100 rooms of 50, 200 messages/s (10,000 deliveries/s), one instance, memory store, server CPU from /proc.
+"Off": open channels (rooms joined by name, nothing stored: what every room was before group chat). "On": the same
+rooms created first, so that every client is a stored member and every send is checked (standing from the
+membership cache, then the permission function).
+
+| round | off, us/delivery | on, us/delivery | on / off |
+| --- | --- | --- | --- |
+${rounds}
+
+Median on / off: **${ratio.toFixed(3)}** (${ratio > 0 && ratio <= 1.05 ? 'met' : 'not met'}).
+
+${bigPart}`;
+}
+
+/** The page with its group chat section replaced (or added before the analysis). */
+export function withRoomsSection(page: string, section: string): string {
+  const start = page.indexOf('## Group chat');
+  if (start >= 0) {
+    const next = page.indexOf('\n## ', start + 3);
+    return page.slice(0, start) + section + (next >= 0 ? page.slice(next + 1) : '');
+  }
+  const analysis = page.indexOf('## Analysis');
+  return analysis >= 0
+    ? `${page.slice(0, analysis)}${section}\n${page.slice(analysis)}`
+    : `${page}\n${section}`;
+}
