@@ -57,9 +57,11 @@ const PublishBody = Type.Object(
   strict,
 );
 const DisconnectBody = Type.Object({ reason: Type.Optional(Type.String({ maxLength: 100 })) }, strict);
+/** User ids as identities give them (token `sub`s, anonymous ids). */
+const USER_ID_PATTERN = '^[A-Za-z0-9_.:@-]+$';
 const UserRef = Type.Object(
   {
-    id: Type.String({ minLength: 1, maxLength: 128 }),
+    id: Type.String({ minLength: 1, maxLength: 128, pattern: USER_ID_PATTERN }),
     name: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
   },
   strict,
@@ -80,7 +82,7 @@ const AddMemberBody = Type.Object({ user: UserRef, role: Type.Optional(RoleField
 const RoleBody = Type.Object({ role: RoleField }, strict);
 const BanBody = Type.Object(
   {
-    user: Type.String({ minLength: 1, maxLength: 128 }),
+    user: Type.String({ minLength: 1, maxLength: 128, pattern: USER_ID_PATTERN }),
     reason: Type.Optional(Type.String()),
     until: Type.Optional(Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER })),
   },
@@ -207,7 +209,9 @@ function roomsOf(deps: ServerApiDeps): RoomService {
 
 function userId(raw: string): string {
   const id = segment(raw);
-  if (id.length === 0 || id.length > 128) throw new ApiError(400, 'bad_request', 'invalid user id');
+  if (id.length > 128 || !new RegExp(USER_ID_PATTERN).test(id)) {
+    throw new ApiError(400, 'bad_request', 'invalid user id');
+  }
   return id;
 }
 

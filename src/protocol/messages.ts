@@ -62,7 +62,8 @@ export const RefreshCommand = Type.Object(
   strict,
 );
 
-const UserId = Type.String({ minLength: 1, maxLength: 128 });
+/** A user id as identities give them (token `sub`s, anonymous ids): no separator can hide in one. */
+const UserId = Type.String({ minLength: 1, maxLength: 128, pattern: '^[A-Za-z0-9_.:@-]+$' });
 const Limit = Type.Optional(Type.Integer({ minimum: 1 }));
 /** Free text whose length the handler checks against the configured limit (the frame size bounds it here). */
 const Text = Type.String();

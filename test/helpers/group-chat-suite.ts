@@ -245,6 +245,9 @@ export function groupChatSuite(name: string, start: () => Promise<ParleyNode>): 
       assert.equal((group.room as { members: unknown[] }).members.length, 8, 'a group of 8');
       const tooMany = ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h'].map((id) => ({ id }));
       assert.equal(outcome(await dana.request({ type: 'direct', users: tooMany })), 'bad_request');
+      // An id that could hide a separator of the direct key is no user id.
+      assert.equal(outcome(await dana.request({ type: 'direct', users: [{ id: 'a\nb' }] })), 'bad_request');
+      assert.equal(outcome(await dana.request({ type: 'invite', room: room.id, user: 'x y' })), 'bad_request');
     });
 
     it('keeps joining a room by name as before: an open channel, nothing stored, offsets are the messages', async () => {
