@@ -247,7 +247,10 @@ export function groupChatSuite(name: string, start: () => Promise<ParleyNode>): 
       assert.equal(outcome(await dana.request({ type: 'direct', users: tooMany })), 'bad_request');
       // An id that could hide a separator of the direct key is no user id.
       assert.equal(outcome(await dana.request({ type: 'direct', users: [{ id: 'a\nb' }] })), 'bad_request');
-      assert.equal(outcome(await dana.request({ type: 'invite', room: room.id, user: 'x y' })), 'bad_request');
+      assert.equal(
+        outcome(await dana.request({ type: 'invite', room: room.id, user: 'x y' })),
+        'bad_request',
+      );
     });
 
     it('keeps joining a room by name as before: an open channel, nothing stored, offsets are the messages', async () => {
