@@ -102,6 +102,17 @@ CROSS JOIN LATERAL (
   WHERE m.room = k.room AND m.sender_id = k.sender_id AND m.cid = k.cid LIMIT 1
 ) s`;
 
+/**
+ * The newest message of each room in a list ($1): one probe of the primary key from its end per room (the room
+ * list's previews). Exported for the test of its plan.
+ */
+export const LATEST_STATEMENT = `
+SELECT s.* FROM unnest($1::text[]) AS k(room)
+CROSS JOIN LATERAL (
+  SELECT ${MESSAGE_COLUMNS} FROM parley_messages m JOIN parley_rooms r ON r.room = m.room
+  WHERE m.room = k.room ORDER BY m."offset" DESC LIMIT 1
+) s`;
+
 /** A row of {@link APPEND_STATEMENT}'s result. */
 interface AppendedRow {
   n: number;
@@ -220,15 +231,7 @@ export class DatabaseLog implements RoomLog {
   async latest(rooms: readonly string[]): Promise<Map<string, ChatMessage>> {
     if (rooms.length === 0) return new Map();
     const { rows } = await this.guard(() =>
-      this.db.query<MessageRow>(
-        `SELECT s.* FROM unnest($1::text[]) AS k(room)
-         CROSS JOIN LATERAL (
-           SELECT ${MESSAGE_COLUMNS} FROM parley_messages m JOIN parley_rooms r ON r.room = m.room
-           WHERE m.room = k.room ORDER BY m."offset" DESC LIMIT 1
-         ) s`,
-        [rooms],
-        'parley_latest',
-      ),
+      this.db.query<MessageRow>(LATEST_STATEMENT, [rooms], 'parley_latest'),
     );
     return new Map(rows.map((row) => [row.room, toMessage(row)]));
   }

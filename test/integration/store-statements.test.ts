@@ -10,7 +10,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { APPEND_STATEMENT, STORED_CIDS_STATEMENT } from '../../src/log/database-log.js';
+import { APPEND_STATEMENT, LATEST_STATEMENT, STORED_CIDS_STATEMENT } from '../../src/log/database-log.js';
 import { migrate } from '../../src/store/migrate.js';
 import { PgDatabase } from '../../src/store/pg-database.js';
 import { PgliteDatabase } from '../../src/store/pglite-database.js';
@@ -55,9 +55,15 @@ async function prepared(db: SqlDatabase): Promise<string[]> {
   return rows.map((row) => row.name);
 }
 
-/** Every lookup's generic plan probes the idempotency index and scans no table. */
+/**
+ * Every lookup's generic plan probes the idempotency index and scans no table; the room list's newest-message
+ * read probes the primary key from its end.
+ */
 async function assertLookupsIndexOnly(db: SqlDatabase): Promise<void> {
   for (const lookup of Object.values(LOOKUPS)) assertIndexOnly(await genericPlan(db, lookup));
+  const latest = await genericPlan(db, { text: LATEST_STATEMENT, types: 'text[]', args: `ARRAY['r']` });
+  assert.doesNotMatch(latest, /Seq Scan on parley_messages/, latest);
+  assert.match(latest, /Index Scan Backward using parley_messages_pkey on parley_messages/, latest);
 }
 
 function assertIndexOnly(plan: string): void {
