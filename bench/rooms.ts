@@ -13,7 +13,7 @@ import { Redis } from 'ioredis';
 import WebSocket from 'ws';
 import { freePort } from '../src/util/free-port.js';
 import { PostgresServer } from '../test/helpers/postgres-server.js';
-import { Client, fanoutCpu, type Instance, pct, startInstance, stop, waitFor } from './store.js';
+import { Client, fanoutCpu, type Instance, pct, startInstance, stop, waitFor, withSection } from './store.js';
 
 const API_TOKEN = 'bench-rooms-api-token-0123456789';
 const LIST_ROOMS = Number(process.env.BENCH_ROOMS_LIST_ROOMS ?? 500);
@@ -293,13 +293,5 @@ ${bigPart}`;
 
 /** The page with its group chat section replaced (or added before the analysis). */
 export function withRoomsSection(page: string, section: string): string {
-  const start = page.indexOf('## Group chat');
-  if (start >= 0) {
-    const next = page.indexOf('\n## ', start + 3);
-    return page.slice(0, start) + section + (next >= 0 ? page.slice(next + 1) : '');
-  }
-  const analysis = page.indexOf('## Analysis');
-  return analysis >= 0
-    ? `${page.slice(0, analysis)}${section}\n${page.slice(analysis)}`
-    : `${page}\n${section}`;
+  return withSection(page, '## Group chat', section);
 }

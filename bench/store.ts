@@ -543,9 +543,12 @@ ${storm.transactions} database transactions in all on that database during the s
 `;
 }
 
-/** The page with its store section replaced (or inserted before the analysis). */
-export function withStoreSection(page: string, section: string): string {
-  const start = page.indexOf('## Durable store');
+/**
+ * The page with the section under `heading` (up to the next "## " heading) replaced by `section`, or the section
+ * inserted before the analysis when the page has none yet. Shared by the benchmarks that own a section.
+ */
+export function withSection(page: string, heading: string, section: string): string {
+  const start = page.indexOf(heading);
   if (start >= 0) {
     const next = page.indexOf('\n## ', start + 3);
     return page.slice(0, start) + section + (next >= 0 ? page.slice(next + 1) : '');
@@ -554,4 +557,9 @@ export function withStoreSection(page: string, section: string): string {
   return analysis >= 0
     ? `${page.slice(0, analysis)}${section}\n${page.slice(analysis)}`
     : `${page}\n${section}`;
+}
+
+/** The page with its store section replaced (or inserted before the analysis). */
+export function withStoreSection(page: string, section: string): string {
+  return withSection(page, '## Durable store', section);
 }

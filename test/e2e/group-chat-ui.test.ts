@@ -5,31 +5,13 @@
  */
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
-import type { Browser, Page } from 'playwright-core';
-import { hasChromium, launchBrowser } from '../helpers/browser.js';
+import type { Page } from 'playwright-core';
+import { hasChromium, launchBrowser, say, shownMessage, signIn, WAIT } from '../helpers/browser.js';
 import { PostgresServer } from '../helpers/postgres-server.js';
 import { spawnServer } from '../helpers/processes.js';
 import { RedisServer } from '../helpers/redis-server.js';
 
-const WAIT = { timeout: 15_000 };
-
-async function signIn(browser: Browser, url: string, name: string, mobile = false): Promise<Page> {
-  const viewport = mobile ? { width: 390, height: 800 } : { width: 1200, height: 760 };
-  const page = await (await browser.newContext({ viewport })).newPage();
-  await page.goto(url);
-  await page.fill('#name', name);
-  await page.fill('#room', 'lobby');
-  await page.click('form.card button[type=submit]');
-  await page.waitForSelector('.status[data-status="connected"]', WAIT);
-  return page;
-}
-
-async function say(page: Page, text: string): Promise<void> {
-  await page.fill('#composer-text', text);
-  await page.press('#composer-text', 'Enter');
-}
-
-const message = (page: Page, text: string) => page.locator('.messages li.message', { hasText: text });
+const message = shownMessage;
 const notice = (page: Page, text: string) => page.locator('.messages li.notice.system', { hasText: text });
 const roomButton = (page: Page, text: string) =>
   page.locator('.sidebar .rooms button.room', { hasText: text });
@@ -40,7 +22,6 @@ describe('group chat in the web UI over two instances', { skip: !hasChromium() }
   const shared = ['--redis-url', redis.url, '--database-url', pg.url, '--redis-prefix', 'gui'];
   const nodes = await Promise.all([0, 1].map((i) => spawnServer([...shared, '--node-id', `gui${i}`])));
   const browser = await launchBrowser();
-  after(() => browser.close());
   const alice = await signIn(browser, nodes[0]?.httpUrl as string, 'Alice');
   const bob = await signIn(browser, nodes[1]?.httpUrl as string, 'Bob');
   const bobId = (await bob.getAttribute('.brand .me', 'title')) as string;
@@ -102,7 +83,7 @@ describe('group chat in the web UI over two instances', { skip: !hasChromium() }
   });
 
   it('fits a phone: the members panel opens over the conversation', async () => {
-    const phone = await signIn(browser, nodes[1]?.httpUrl as string, 'Phone', true);
+    const phone = await signIn(browser, nodes[1]?.httpUrl as string, 'Phone', { mobile: true });
     await phone.click('.room-view .menu');
     await phone.click('button:has-text("Browse public rooms")');
     await phone.locator('.browse button.room', { hasText: 'Town square' }).click(WAIT);

@@ -7,31 +7,13 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import type { Browser, Page } from 'playwright-core';
-import { launchBrowser } from '../helpers/browser.js';
+import { launchBrowser, say, shownMessage, signIn, WAIT } from '../helpers/browser.js';
 import { startNode } from '../helpers/nodes.js';
 import { type ServerProcess, spawnServer, startInstanceGroup } from '../helpers/processes.js';
 import { RawClient } from '../helpers/raw-client.js';
 import { waitUntil, within } from '../helpers/wait.js';
 
-const WAIT = { timeout: 15_000 };
-
-async function signIn(browser: Browser, url: string, name: string, room = 'lobby'): Promise<Page> {
-  const page = await (await browser.newContext({ viewport: { width: 1100, height: 700 } })).newPage();
-  await page.goto(url);
-  await page.fill('#name', name);
-  await page.fill('#room', room);
-  await page.click('form.card button[type=submit]');
-  await page.waitForSelector('.status[data-status="connected"]', WAIT);
-  return page;
-}
-
-async function say(page: Page, text: string): Promise<void> {
-  await page.fill('#composer-text', text);
-  await page.press('#composer-text', 'Enter');
-}
-
-const message = (page: Page, text: string) => page.locator('.messages li.message', { hasText: text });
+const message = shownMessage;
 
 describe('web UI over two instances and Redis', async () => {
   const { nodes, groupArgs } = await startInstanceGroup(2, 'ui', ['--stats-interval-ms', '500']);
@@ -228,14 +210,14 @@ describe('the bundled chat on the embedded default store', () => {
     const args = ['--store', 'embedded', '--data-dir', dataDir, '--stats-interval-ms', '300'];
     const first = await spawnServer(args);
     const browser = await launchBrowser();
-    const carol = await signIn(browser, first.httpUrl, 'Carol', 'kept');
+    const carol = await signIn(browser, first.httpUrl, 'Carol', { room: 'kept' });
     await say(carol, 'written before the restart');
     await carol.locator('.messages li.message.mine.sent', { hasText: 'before the restart' }).waitFor(WAIT);
     first.child.kill('SIGTERM');
     await within(first.exited, 20_000, 'the server to exit');
 
     const second = await spawnServer(args, { port: first.port });
-    const dave = await signIn(browser, second.httpUrl, 'Dave', 'kept');
+    const dave = await signIn(browser, second.httpUrl, 'Dave', { room: 'kept' });
     await message(dave, 'written before the restart').waitFor(WAIT);
     // Carol's page reconnects by itself and keeps the conversation too.
     await carol.waitForSelector('.status[data-status="connected"]', WAIT);

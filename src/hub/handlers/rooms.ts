@@ -2,7 +2,9 @@
 
 import { userChannel } from '../../engine/types.js';
 import { ReplyError } from '../../protocol/error-codes.js';
+import type { CommandOf } from '../../protocol/messages.js';
 import { checkRoomName } from '../../protocol/rules.js';
+import type { Caller, RoomService } from '../../rooms/room-service.js';
 import { callerOf, type Handler, type HandlerContext, roomsOf } from './context.js';
 
 /** Largest page of `public_rooms` and `members` (and the default). */
@@ -59,64 +61,43 @@ export const members: Handler<'members'> = async (ctx, session, command) => {
   session.reply({ type: 'members', ref: command.ref, room: id, ...page });
 };
 
-export const invite: Handler<'invite'> = async (ctx, session, command) => {
-  const id = room(ctx, command.room);
-  await roomsOf(ctx).invite(callerOf(session), id, command.user);
-  session.reply({ type: 'done', ref: command.ref, room: id });
-};
+/** The commands that act on a room and answer `done`. */
+type DoneCommand =
+  | 'invite'
+  | 'decline'
+  | 'leave_room'
+  | 'kick'
+  | 'ban'
+  | 'unban'
+  | 'mute'
+  | 'unmute'
+  | 'set_role';
+
+/** A handler that runs one room operation and answers `done`. */
+function done<T extends DoneCommand>(
+  work: (service: RoomService, caller: Caller, room: string, command: CommandOf<T>) => Promise<void>,
+): Handler<T> {
+  return async (ctx, session, command) => {
+    const id = room(ctx, command.room);
+    await work(roomsOf(ctx), callerOf(session), id, command);
+    session.reply({ type: 'done', ref: command.ref, room: id });
+  };
+}
+
+export const invite = done<'invite'>((rooms, caller, id, c) => rooms.invite(caller, id, c.user));
+export const decline = done<'decline'>((rooms, caller, id) => rooms.decline(caller, id));
+/** `leave_room`: the membership ends; every connection of the user leaves the room (`room_removed`). */
+export const leave_room = done<'leave_room'>((rooms, caller, id) => rooms.leave(caller, id));
+export const kick = done<'kick'>((rooms, caller, id, c) => rooms.kick(caller, id, c.user, c.reason));
+export const ban = done<'ban'>((rooms, caller, id, c) => rooms.ban(caller, id, c.user, c.reason, c.until));
+export const unban = done<'unban'>((rooms, caller, id, c) => rooms.unban(caller, id, c.user));
+export const mute = done<'mute'>((rooms, caller, id, c) => rooms.mute(caller, id, c.user, c.until));
+export const unmute = done<'unmute'>((rooms, caller, id, c) => rooms.unmute(caller, id, c.user));
+export const set_role = done<'set_role'>((rooms, caller, id, c) => rooms.setRole(caller, id, c.user, c.role));
 
 export const accept: Handler<'accept'> = async (ctx, session, command) => {
   const joined = await roomsOf(ctx).accept(callerOf(session), room(ctx, command.room));
   session.reply({ type: 'room', ref: command.ref, room: joined });
-};
-
-export const decline: Handler<'decline'> = async (ctx, session, command) => {
-  const id = room(ctx, command.room);
-  await roomsOf(ctx).decline(callerOf(session), id);
-  session.reply({ type: 'done', ref: command.ref, room: id });
-};
-
-/** `leave_room`: the membership ends; every connection of the user leaves the room (`room_removed`). */
-export const leave_room: Handler<'leave_room'> = async (ctx, session, command) => {
-  const id = room(ctx, command.room);
-  await roomsOf(ctx).leave(callerOf(session), id);
-  session.reply({ type: 'done', ref: command.ref, room: id });
-};
-
-export const kick: Handler<'kick'> = async (ctx, session, command) => {
-  const id = room(ctx, command.room);
-  await roomsOf(ctx).kick(callerOf(session), id, command.user, command.reason);
-  session.reply({ type: 'done', ref: command.ref, room: id });
-};
-
-export const ban: Handler<'ban'> = async (ctx, session, command) => {
-  const id = room(ctx, command.room);
-  await roomsOf(ctx).ban(callerOf(session), id, command.user, command.reason, command.until);
-  session.reply({ type: 'done', ref: command.ref, room: id });
-};
-
-export const unban: Handler<'unban'> = async (ctx, session, command) => {
-  const id = room(ctx, command.room);
-  await roomsOf(ctx).unban(callerOf(session), id, command.user);
-  session.reply({ type: 'done', ref: command.ref, room: id });
-};
-
-export const mute: Handler<'mute'> = async (ctx, session, command) => {
-  const id = room(ctx, command.room);
-  await roomsOf(ctx).mute(callerOf(session), id, command.user, command.until);
-  session.reply({ type: 'done', ref: command.ref, room: id });
-};
-
-export const unmute: Handler<'unmute'> = async (ctx, session, command) => {
-  const id = room(ctx, command.room);
-  await roomsOf(ctx).unmute(callerOf(session), id, command.user);
-  session.reply({ type: 'done', ref: command.ref, room: id });
-};
-
-export const set_role: Handler<'set_role'> = async (ctx, session, command) => {
-  const id = room(ctx, command.room);
-  await roomsOf(ctx).setRole(callerOf(session), id, command.user, command.role);
-  session.reply({ type: 'done', ref: command.ref, room: id });
 };
 
 export const direct: Handler<'direct'> = async (ctx, session, command) => {
