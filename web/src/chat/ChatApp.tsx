@@ -18,6 +18,10 @@ function SignIn({ onSignIn }: { onSignIn: (name: string, room: string) => void }
       >
         <h1>Parley</h1>
         <p class="muted">Real-time chat. Pick a display name to start.</p>
+        <p class="muted small demo-label">
+          Demo mode: names are not verified, so anyone can use any name. Run Parley with{' '}
+          <code>--auth jwt</code> for real accounts.
+        </p>
         <label>
           Display name
           <input
