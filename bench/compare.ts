@@ -13,6 +13,7 @@ import { freePort } from '../src/util/free-port.js';
 import { NO_LIMIT_FLAGS } from './load/no-limits.js';
 import { type BenchOptions, defaultWorkers, parseBenchArgs } from './load/options.js';
 import { type BenchResult, runBench } from './load/run.js';
+import { roomsSection, runRoomBenchmarks, withRoomsSection } from './rooms.js';
 import { runStoreBenchmarks, storeSection, withStoreSection } from './store.js';
 
 const ROOT = new URL('../../', import.meta.url).pathname;
@@ -430,17 +431,20 @@ function writeReport(rounds: SystemResult[][], redisVersion: string): void {
       redisVersion,
     ) + analysis;
   // The store section comes from its own run (below, or `npm run bench:store`): kept as it was until then.
-  const previousStore = previousStoreSection(path);
+  const previousStore = previousSection(path, '## Durable store');
   if (previousStore) markdown = withStoreSection(markdown, previousStore);
+  // Likewise the group chat section (below, or `npm run bench:rooms`).
+  const previousRooms = previousSection(path, '## Group chat');
+  if (previousRooms) markdown = withRoomsSection(markdown, previousRooms);
   writeFileSync(path, markdown);
   process.stdout.write(markdown);
 }
 
-/** The store section of the current page, if it has one. */
-function previousStoreSection(path: string): string | undefined {
+/** The section under `heading` of the current page, if it has one. */
+function previousSection(path: string, heading: string): string | undefined {
   try {
     const page = readFileSync(path, 'utf8');
-    const start = page.indexOf('## Durable store');
+    const start = page.indexOf(heading);
     if (start < 0) return undefined;
     const next = page.indexOf('\n## ', start + 3);
     return next >= 0 ? page.slice(start, next + 1) : page.slice(start);
@@ -457,6 +461,16 @@ async function storeBenchmarks(): Promise<void> {
   const path = join(ROOT, 'docs/benchmarks.md');
   writeFileSync(path, withStoreSection(readFileSync(path, 'utf8'), storeSection(results)));
   writeFileSync(join(ROOT, 'docs/benchmarks-store.json'), `${JSON.stringify(results, null, 1)}\n`);
+}
+
+/** Runs group chat's benchmarks and puts their section into the page (BENCH_SKIP_ROOMS=1 skips them). */
+async function roomBenchmarks(): Promise<void> {
+  if (process.env.BENCH_SKIP_ROOMS) return;
+  process.stderr.write('\n### group chat\n');
+  const results = await runRoomBenchmarks();
+  const path = join(ROOT, 'docs/benchmarks.md');
+  writeFileSync(path, withRoomsSection(readFileSync(path, 'utf8'), roomsSection(results)));
+  writeFileSync(join(ROOT, 'docs/benchmarks-rooms.json'), `${JSON.stringify(results, null, 1)}\n`);
 }
 
 async function main(): Promise<void> {
@@ -513,6 +527,7 @@ async function main(): Promise<void> {
     }
     writeReport(rounds, redisVersion);
     await storeBenchmarks();
+    await roomBenchmarks();
   } finally {
     redis.disconnect();
     redisServer.kill('SIGKILL');
