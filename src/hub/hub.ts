@@ -91,8 +91,6 @@ export class Hub implements ConnectionHandler<Session> {
   readonly membership: Membership;
   /** Group chat's operations; undefined when the engine keeps no rooms (`--store redis`). */
   readonly rooms?: RoomService;
-  /** Users' standings in the rooms this node hears (permission checks without a database round trip). */
-  readonly membershipCache?: MembershipCache;
   /** Puts each room's messages in offset order before fan-out. */
   readonly ordering: OrderedDelivery;
   private readonly commands: CommandRunner;
@@ -145,7 +143,6 @@ export class Hub implements ConnectionHandler<Session> {
       subscriptions: changes,
     });
     if (changes) changes.membership = this.membership;
-    this.membershipCache = cache;
     this.rooms =
       directory && cache
         ? new RoomService({

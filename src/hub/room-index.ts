@@ -45,11 +45,6 @@ export class RoomIndex {
     return listeners && listeners.size > 0 ? listeners : undefined;
   }
 
-  /** True while the node is subscribed (or subscribing) to the room. */
-  holds(room: string): boolean {
-    return this.rooms.has(room);
-  }
-
   /** Rooms with at least one local member (not those only listened to). */
   *roomNames(): IterableIterator<string> {
     for (const [room, entry] of this.rooms) if (entry.members.size > 0) yield room;
@@ -60,11 +55,6 @@ export class RoomIndex {
     let count = 0;
     for (const entry of this.rooms.values()) if (entry.members.size > 0) count += 1;
     return count;
-  }
-
-  /** Rooms the node is subscribed to (members or listeners). */
-  get subscribedCount(): number {
-    return this.rooms.size;
   }
 
   /**

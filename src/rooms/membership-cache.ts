@@ -38,8 +38,6 @@ export class MembershipCache {
   /** Held rooms and the number of invalidations each has seen. */
   private readonly generations = new Map<string, number>();
   private readonly loading = new Map<string, Promise<Standing>>();
-  hits = 0;
-  misses = 0;
 
   constructor(
     private readonly directory: RoomDirectory,
@@ -73,13 +71,14 @@ export class MembershipCache {
     const key = keyOf(room, userId);
     const cached = this.byRoom.get(room)?.get(userId);
     if (cached) {
-      this.hits += 1;
-      // Least recently used first out: a hit moves to the end.
-      this.order.delete(key);
-      this.order.set(key, { room, userId });
+      // Least recently used first out: a hit moves to the end (the same entry: a send allocates nothing here).
+      const entry = this.order.get(key);
+      if (entry) {
+        this.order.delete(key);
+        this.order.set(key, entry);
+      }
       return cached;
     }
-    this.misses += 1;
     const inFlight = this.loading.get(key);
     if (inFlight) return inFlight;
     const generation = this.generations.get(room);

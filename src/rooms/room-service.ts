@@ -205,8 +205,7 @@ export class RoomService {
     const actor = await this.actorIn(caller, room);
     if (!actor.room) return false;
     if (actor.member) {
-      const decision = decide('read', actor.room, actor, this.deps.clock.now());
-      if (!decision.ok) refuse(decision.code);
+      this.check('read', actor as Actor & { room: RoomRecord });
       return false;
     }
     this.check('join', actor as Actor & { room: RoomRecord });
@@ -591,7 +590,7 @@ export class RoomService {
     limit: number,
   ): Promise<{ members: MemberSummary[]; next?: string }> {
     const actor = await this.existing(caller, room);
-    this.checkRead(actor);
+    this.check('read', actor);
     const page = await this.deps.directory.members(room, {
       ...(after !== undefined ? { after } : {}),
       limit: limit + 1,
@@ -600,12 +599,6 @@ export class RoomService {
     const members = page.slice(0, limit).map((m) => memberSummary(m, now));
     const last = page.length > limit ? page[limit - 1] : undefined;
     return last ? { members, next: last.userId } : { members };
-  }
-
-  /** Checks that the caller may read the room (history, presence, members). */
-  checkRead(actor: Actor & { room: RoomRecord }): void {
-    const decision = decide('read', actor.room, actor, this.deps.clock.now());
-    if (!decision.ok) refuse(decision.code);
   }
 
   /** A room as listed, with the user's standing when they are a member. */
