@@ -178,6 +178,10 @@ export class MemoryRoomDirectory implements RoomDirectory {
       .map((m) => ({ ...m }));
   }
 
+  async roomCount(userId: string): Promise<number> {
+    return this.roomsByUser.get(userId)?.size ?? 0;
+  }
+
   async roomsOf(userId: string): Promise<Array<{ room: RoomRecord; member: MemberRecord }>> {
     return [...(this.roomsByUser.get(userId) ?? [])].sort(byString).map((id) => ({
       room: { ...(this.rooms.get(id) as RoomRecord) },

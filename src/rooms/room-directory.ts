@@ -153,6 +153,8 @@ export interface RoomDirectory {
   ): Promise<boolean>;
   /** A room's members, ordered by user id (keyset paging). */
   members(room: string, page: PageRequest<string>): Promise<MemberRecord[]>;
+  /** How many rooms the user belongs to (the per-user limit's check, without reading the rooms). */
+  roomCount(userId: string): Promise<number>;
   /** Every membership of a user, with its room, ordered by room id. */
   roomsOf(userId: string): Promise<Array<{ room: RoomRecord; member: MemberRecord }>>;
 

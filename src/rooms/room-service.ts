@@ -174,7 +174,7 @@ export class RoomService {
 
   private async checkRoomLimit(userId: string): Promise<void> {
     const max = this.deps.config.maxRoomsPerUser;
-    if ((await this.deps.directory.roomsOf(userId)).length >= max) {
+    if ((await this.deps.directory.roomCount(userId)) >= max) {
       throw new ReplyError('room_limit', `a user may belong to at most ${max} rooms`);
     }
   }
@@ -210,33 +210,47 @@ export class RoomService {
     }
     this.check('join', actor as Actor & { room: RoomRecord });
     await this.checkRoomLimit(caller.user.id);
-    await this.addMember(caller, actor.room, 'member', actor.invited ? 'invited' : 'joined');
+    await this.join(caller, actor.room, actor.invited);
     return true;
   }
 
-  /** Adds the caller as a member, announces it, tells their devices. */
-  private async addMember(
-    caller: Caller,
+  /**
+   * Makes a user a member (invited by `invitedBy`, if anyone), records it (`event`: logged; without: the room's
+   * own rule for joins) and tells the user's devices.
+   * @returns the room as the user now sees it, or undefined when they were a member already
+   */
+  private async admit(
     record: RoomRecord,
+    user: UserInfo,
     role: Role,
-    how: 'joined' | 'invited',
-  ): Promise<void> {
+    options: { invitedBy?: string; by?: UserInfo; event?: SystemEvent } = {},
+  ): Promise<RoomSummary | undefined> {
     const { directory, clock, cache } = this.deps;
-    const invitation = how === 'invited' ? await directory.invitation(record.id, caller.user.id) : undefined;
     const member: MemberRecord = {
       room: record.id,
-      userId: caller.user.id,
-      name: caller.user.name,
+      userId: user.id,
+      name: user.name,
       role,
       joinedAt: clock.now(),
     };
-    if (invitation) member.invitedBy = invitation.invitedBy;
-    if (!(await directory.addMember(member))) throw new ReplyError('already_member');
-    cache.invalidate(record.id, caller.user.id);
-    await this.announceJoin(record, caller.user);
+    if (options.invitedBy !== undefined) member.invitedBy = options.invitedBy;
+    if (!(await directory.addMember(member))) return undefined;
+    cache.invalidate(record.id, user.id);
+    if (options.event) await this.record(record.id, options.by ?? user, options.event);
+    else await this.announceJoin(record, user);
+    const summary = this.summary((await directory.get(record.id)) ?? record, member);
+    await this.deps.notify(user.id, { type: 'room_added', room: summary });
+    return summary;
+  }
+
+  /** Adds the caller as a member by their own doing (a public room, or an invitation they hold). */
+  private async join(caller: Caller, record: RoomRecord, invited: boolean): Promise<RoomSummary> {
+    const invitation = invited ? await this.deps.directory.invitation(record.id, caller.user.id) : undefined;
+    const invitedBy = invitation ? { invitedBy: invitation.invitedBy } : {};
+    const summary = await this.admit(record, caller.user, 'member', invitedBy);
+    if (!summary) throw new ReplyError('already_member');
     if (invitation) await this.deps.notify(caller.user.id, { type: 'invitation_removed', room: record.id });
-    const now = (await directory.get(record.id)) ?? record;
-    await this.deps.notify(caller.user.id, { type: 'room_added', room: this.summary(now, member) });
+    return summary;
   }
 
   private async announceJoin(record: RoomRecord, user: UserInfo): Promise<void> {
@@ -269,20 +283,21 @@ export class RoomService {
           .epoch()
           .toLowerCase()
           .replace(/[^a-z0-9]/g, '0')}`;
+      const createdAt = clock.now();
       const { room, created } = await directory.create({
         id: roomId,
         kind: input.kind ?? 'public',
         name,
         topic,
         createdBy: caller.user.id,
-        createdAt: clock.now(),
+        createdAt,
         members: [{ userId: caller.user.id, role: 'owner', name: caller.user.name }],
       });
       if (created) {
         this.deps.cache.invalidate(room.id);
         await this.record(room.id, caller.user, { type: 'created', name });
-        const member = await directory.member(room.id, caller.user.id);
-        const summary = this.summary(room, member);
+        const owner = { room: room.id, userId: caller.user.id, role: 'owner' as const, joinedAt: createdAt };
+        const summary = this.summary(room, owner);
         await this.deps.notify(caller.user.id, { type: 'room_added', room: summary });
         return summary;
       }
@@ -360,20 +375,12 @@ export class RoomService {
     if (target.banned) throw new ReplyError('banned', `${user.id} is banned from this room`);
     if (target.member) return false;
     await this.checkRoomLimit(user.id);
-    const member: MemberRecord = {
-      room,
-      userId: user.id,
-      name: user.name,
-      role,
-      joinedAt: this.deps.clock.now(),
-    };
-    member.invitedBy = caller.user.id;
-    if (!(await this.deps.directory.addMember(member))) return false;
-    this.deps.cache.invalidate(room, user.id);
-    await this.record(room, caller.user, { type: 'added', user });
-    const now = (await this.deps.directory.get(room)) ?? actor.room;
-    await this.deps.notify(user.id, { type: 'room_added', room: this.summary(now, member) });
-    return true;
+    const added = await this.admit(actor.room, user, role, {
+      invitedBy: caller.user.id,
+      by: caller.user,
+      event: { type: 'added', user },
+    });
+    return added !== undefined;
   }
 
   /** A room as it is now, or `no_room`. */
@@ -392,9 +399,7 @@ export class RoomService {
     if (!actor.invited && !actor.banned) throw new ReplyError('not_invited', 'no invitation to this room');
     this.check('join', actor);
     await this.checkRoomLimit(caller.user.id);
-    await this.addMember(caller, actor.room, 'member', 'invited');
-    const record = (await this.deps.directory.get(room)) ?? actor.room;
-    return this.summary(record, await this.deps.directory.member(room, caller.user.id));
+    return this.join(caller, actor.room, true);
   }
 
   /** Declines an invitation. */
@@ -515,7 +520,7 @@ export class RoomService {
     if (existing)
       return this.summaryWithMembers(existing, await directory.member(existing.id, caller.user.id));
     await this.checkRoomLimit(caller.user.id);
-    const { room } = await directory.create({
+    const { room, created } = await directory.create({
       id: `dm-${ids.messageId()}`,
       kind: 'direct',
       name: '',
@@ -529,13 +534,12 @@ export class RoomService {
       })),
     });
     this.deps.cache.invalidate(room.id);
-    const summary = await this.summaryWithMembers(room, undefined);
-    for (const userId of people.keys()) {
-      const member = await directory.member(room.id, userId);
-      if (member)
-        await this.deps.notify(userId, { type: 'room_added', room: { ...summary, role: member.role } });
-    }
-    return { ...summary, role: 'member' };
+    // Everyone in a direct room is a member; the room made just now by another instance was announced there.
+    const summary = { ...(await this.summaryWithMembers(room, undefined)), role: 'member' as const };
+    if (created)
+      for (const userId of people.keys())
+        await this.deps.notify(userId, { type: 'room_added', room: summary });
+    return summary;
   }
 
   /** The caller's rooms, newest activity first, and their pending invitations. */

@@ -305,6 +305,15 @@ export class SqlRoomDirectory implements RoomDirectory {
     return rows.map(toMember);
   }
 
+  async roomCount(userId: string): Promise<number> {
+    const { rows } = await this.db.query<{ n: number }>(
+      'SELECT count(*)::int AS n FROM parley_members WHERE user_id = $1',
+      [userId],
+      'parley_room_count',
+    );
+    return rows[0]?.n ?? 0;
+  }
+
   async roomsOf(userId: string): Promise<Array<{ room: RoomRecord; member: MemberRecord }>> {
     // The room's and the membership's columns have different names but one: the member's name comes aliased.
     const { rows } = await this.db.query<RoomRow & MemberRow & { member_name: string | null }>(

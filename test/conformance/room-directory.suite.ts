@@ -85,6 +85,10 @@ export function roomDirectorySuite(name: string, factory: DirectoryFactory): voi
         'kept when not patched',
       );
       await rooms.addMember({ room: 'lobby', userId: 'pia', name: 'Pia', role: 'member', joinedAt: T0 });
+      assert.deepEqual(
+        [await rooms.roomCount('pia'), await rooms.roomCount('olga'), await rooms.roomCount('nobody')],
+        [1, 1, 0],
+      );
       const mine = await rooms.roomsOf('pia');
       assert.equal(mine[0]?.member.name, 'Pia', 'the member’s name, not the room’s');
       assert.equal(mine[0]?.room.name, 'lobby');
