@@ -13,8 +13,9 @@ import { freePort } from '../src/util/free-port.js';
 import { NO_LIMIT_FLAGS } from './load/no-limits.js';
 import { type BenchOptions, defaultWorkers, parseBenchArgs } from './load/options.js';
 import { type BenchResult, runBench } from './load/run.js';
-import { roomsSection, runRoomBenchmarks, withRoomsSection } from './rooms.js';
-import { runStoreBenchmarks, storeSection, withStoreSection } from './store.js';
+import { ROOMS_HEADING, roomsSection, runRoomBenchmarks } from './rooms.js';
+import { saveSection, sectionOf, withSection } from './sections.js';
+import { runStoreBenchmarks, STORE_HEADING, storeSection } from './store.js';
 
 const ROOT = new URL('../../', import.meta.url).pathname;
 const CLI = join(ROOT, 'dist/src/cli.js');
@@ -431,26 +432,14 @@ function writeReport(rounds: SystemResult[][], redisVersion: string): void {
       redisVersion,
     ) + analysis;
   // The store section comes from its own run (below, or `npm run bench:store`): kept as it was until then.
-  const previousStore = previousSection(path, '## Durable store');
-  if (previousStore) markdown = withStoreSection(markdown, previousStore);
   // Likewise the group chat section (below, or `npm run bench:rooms`).
-  const previousRooms = previousSection(path, '## Group chat');
-  if (previousRooms) markdown = withRoomsSection(markdown, previousRooms);
+  const previous = existsSync(path) ? readFileSync(path, 'utf8') : '';
+  for (const heading of [STORE_HEADING, ROOMS_HEADING]) {
+    const kept = sectionOf(previous, heading);
+    if (kept) markdown = withSection(markdown, heading, kept);
+  }
   writeFileSync(path, markdown);
   process.stdout.write(markdown);
-}
-
-/** The section under `heading` of the current page, if it has one. */
-function previousSection(path: string, heading: string): string | undefined {
-  try {
-    const page = readFileSync(path, 'utf8');
-    const start = page.indexOf(heading);
-    if (start < 0) return undefined;
-    const next = page.indexOf('\n## ', start + 3);
-    return next >= 0 ? page.slice(start, next + 1) : page.slice(start);
-  } catch {
-    return undefined;
-  }
 }
 
 /** Runs the store benchmarks and puts their section into the page (BENCH_SKIP_STORE=1 skips them). */
@@ -458,9 +447,7 @@ async function storeBenchmarks(): Promise<void> {
   if (process.env.BENCH_SKIP_STORE) return;
   process.stderr.write('\n### durable store\n');
   const results = await runStoreBenchmarks();
-  const path = join(ROOT, 'docs/benchmarks.md');
-  writeFileSync(path, withStoreSection(readFileSync(path, 'utf8'), storeSection(results)));
-  writeFileSync(join(ROOT, 'docs/benchmarks-store.json'), `${JSON.stringify(results, null, 1)}\n`);
+  saveSection(STORE_HEADING, storeSection(results), 'benchmarks-store.json', results);
 }
 
 /** Runs group chat's benchmarks and puts their section into the page (BENCH_SKIP_ROOMS=1 skips them). */
@@ -468,9 +455,7 @@ async function roomBenchmarks(): Promise<void> {
   if (process.env.BENCH_SKIP_ROOMS) return;
   process.stderr.write('\n### group chat\n');
   const results = await runRoomBenchmarks();
-  const path = join(ROOT, 'docs/benchmarks.md');
-  writeFileSync(path, withRoomsSection(readFileSync(path, 'utf8'), roomsSection(results)));
-  writeFileSync(join(ROOT, 'docs/benchmarks-rooms.json'), `${JSON.stringify(results, null, 1)}\n`);
+  saveSection(ROOMS_HEADING, roomsSection(results), 'benchmarks-rooms.json', results);
 }
 
 async function main(): Promise<void> {

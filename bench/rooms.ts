@@ -13,7 +13,7 @@ import { Redis } from 'ioredis';
 import WebSocket from 'ws';
 import { freePort } from '../src/util/free-port.js';
 import { PostgresServer } from '../test/helpers/postgres-server.js';
-import { Client, fanoutCpu, type Instance, pct, startInstance, stop, waitFor, withSection } from './store.js';
+import { Client, fanoutCpu, type Instance, pct, startInstance, stop, waitFor } from './store.js';
 
 const API_TOKEN = 'bench-rooms-api-token-0123456789';
 const LIST_ROOMS = Number(process.env.BENCH_ROOMS_LIST_ROOMS ?? 500);
@@ -256,6 +256,9 @@ const median = (values: number[]) => {
   return sorted[Math.floor(sorted.length / 2)] ?? 0;
 };
 
+/** The heading of group chat's section of docs/benchmarks.md. */
+export const ROOMS_HEADING = '## Group chat';
+
 /** The "## Group chat" section of docs/benchmarks.md. */
 export function roomsSection(results: RoomResults): string {
   const ms = (v: number) => v.toFixed(1);
@@ -322,9 +325,4 @@ ${rounds}
 Median of the rounds' on / off: **${ratio.toFixed(3)}** (${ratio > 0 && ratio <= 1.05 ? 'met' : 'not met'}).
 
 ${bigPart}`;
-}
-
-/** The page with its group chat section replaced (or added before the analysis). */
-export function withRoomsSection(page: string, section: string): string {
-  return withSection(page, '## Group chat', section);
 }

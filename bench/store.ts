@@ -473,6 +473,9 @@ export async function runStoreBenchmarks(): Promise<StoreResults> {
 
 const ms = (n: number) => n.toFixed(1);
 
+/** The heading of the store's section of docs/benchmarks.md. */
+export const STORE_HEADING = '## Durable store';
+
 /** The store section of docs/benchmarks.md. */
 export function storeSection(results: StoreResults): string {
   const durable = results.throughput;
@@ -541,25 +544,4 @@ ${storm.transactions} database transactions in all on that database during the s
 | history from the database p99 <= 20 ms | ${ms(database?.p99 ?? 0)} ms | ${met((database?.p99 ?? 99) <= 20)} |
 | reconnect storm: all recovered | ${storm ? `${storm.recovered} / ${storm.clients}` : 'n/a'} | ${met(storm !== undefined && storm.recovered === storm.clients)} |
 `;
-}
-
-/**
- * The page with the section under `heading` (up to the next "## " heading) replaced by `section`, or the section
- * inserted before the analysis when the page has none yet. Shared by the benchmarks that own a section.
- */
-export function withSection(page: string, heading: string, section: string): string {
-  const start = page.indexOf(heading);
-  if (start >= 0) {
-    const next = page.indexOf('\n## ', start + 3);
-    return page.slice(0, start) + section + (next >= 0 ? page.slice(next + 1) : '');
-  }
-  const analysis = page.indexOf('## Analysis');
-  return analysis >= 0
-    ? `${page.slice(0, analysis)}${section}\n${page.slice(analysis)}`
-    : `${page}\n${section}`;
-}
-
-/** The page with its store section replaced (or inserted before the analysis). */
-export function withStoreSection(page: string, section: string): string {
-  return withSection(page, '## Durable store', section);
 }
