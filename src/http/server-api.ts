@@ -59,6 +59,7 @@ const PublishBody = Type.Object(
 const DisconnectBody = Type.Object({ reason: Type.Optional(Type.String({ maxLength: 100 })) }, strict);
 /** User ids as identities give them (token `sub`s, anonymous ids). */
 const USER_ID_PATTERN = '^[A-Za-z0-9_.:@-]+$';
+const USER_ID = new RegExp(USER_ID_PATTERN);
 const UserRef = Type.Object(
   {
     id: Type.String({ minLength: 1, maxLength: 128, pattern: USER_ID_PATTERN }),
@@ -209,7 +210,7 @@ function roomsOf(deps: ServerApiDeps): RoomService {
 
 function userId(raw: string): string {
   const id = segment(raw);
-  if (id.length > 128 || !new RegExp(USER_ID_PATTERN).test(id)) {
+  if (id.length > 128 || !USER_ID.test(id)) {
     throw new ApiError(400, 'bad_request', 'invalid user id');
   }
   return id;
