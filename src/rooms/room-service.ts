@@ -172,10 +172,10 @@ export class RoomService {
     return { id: userId, name: member?.name ?? userId };
   }
 
-  private async checkRoomLimit(userId: string): Promise<void> {
+  private async checkRoomLimit(userId: string, who = 'a user'): Promise<void> {
     const max = this.deps.config.maxRoomsPerUser;
     if ((await this.deps.directory.roomCount(userId)) >= max) {
-      throw new ReplyError('room_limit', `a user may belong to at most ${max} rooms`);
+      throw new ReplyError('room_limit', `${who} may belong to at most ${max} rooms`);
     }
   }
 
@@ -519,7 +519,10 @@ export class RoomService {
     const existing = await directory.direct(directKey);
     if (existing)
       return this.summaryWithMembers(existing, await directory.member(existing.id, caller.user.id));
-    await this.checkRoomLimit(caller.user.id);
+    // Everyone in it becomes a member: the limit holds for each (else anyone could grow another's room list).
+    for (const userId of people.keys()) {
+      await this.checkRoomLimit(userId, userId === caller.user.id ? 'a user' : userId);
+    }
     const { room, created } = await directory.create({
       id: `dm-${ids.messageId()}`,
       kind: 'direct',
