@@ -77,11 +77,11 @@ export class FanOut {
 
   /** A message (or system event) to the room's members, and its activity to those who only list the room. */
   private message(room: string, message: ChatMessage): void {
-    const members = this.deps.rooms.members(room);
-    if (members) this.toMembers(room, members, message);
+    const audience = this.deps.rooms.audience(room);
+    if (audience && audience.members.size > 0) this.toMembers(room, audience.members, message);
     // Listeners are connections that asked for their room list: none unless a client did.
-    const listeners = this.deps.rooms.listeners(room);
-    if (listeners) {
+    const listeners = audience?.listeners;
+    if (listeners && listeners.size > 0) {
       let activity: Buffer | undefined;
       for (const session of listeners) {
         if (session.rooms.has(room)) continue;

@@ -39,6 +39,13 @@ export class RoomIndex {
     return members && members.size > 0 ? members : undefined;
   }
 
+  /** A room's local members and listeners in one lookup (fan-out of a message needs both); undefined: neither. */
+  audience(
+    room: string,
+  ): { readonly members: ReadonlySet<Session>; readonly listeners: ReadonlySet<Session> } | undefined {
+    return this.rooms.get(room);
+  }
+
   /** Local listeners of a room; undefined when it has none. */
   listeners(room: string): ReadonlySet<Session> | undefined {
     const listeners = this.rooms.get(room)?.listeners;
