@@ -104,10 +104,11 @@ CROSS JOIN LATERAL (
 
 /**
  * The newest message of each room in a list ($1): one probe of the primary key from its end per room (the room
- * list's previews). Exported for the test of its plan.
+ * list's previews), answered as one JSON array: the embedded store spends ~40 us per row handing rows over, which
+ * for 500 rooms was most of the read. Exported for the test of its plan.
  */
 export const LATEST_STATEMENT = `
-SELECT s.* FROM unnest($1::text[]) AS k(room)
+SELECT json_agg(s)::text AS messages FROM unnest($1::text[]) AS k(room)
 CROSS JOIN LATERAL (
   SELECT ${MESSAGE_COLUMNS} FROM parley_messages m JOIN parley_rooms r ON r.room = m.room
   WHERE m.room = k.room ORDER BY m."offset" DESC LIMIT 1
@@ -231,9 +232,10 @@ export class DatabaseLog implements RoomLog {
   async latest(rooms: readonly string[]): Promise<Map<string, ChatMessage>> {
     if (rooms.length === 0) return new Map();
     const { rows } = await this.guard(() =>
-      this.db.query<MessageRow>(LATEST_STATEMENT, [rooms], 'parley_latest'),
+      this.db.query<{ messages: string | null }>(LATEST_STATEMENT, [rooms], 'parley_latest'),
     );
-    return new Map(rows.map((row) => [row.room, toMessage(row)]));
+    const list = JSON.parse(rows[0]?.messages ?? '[]') as MessageRow[];
+    return new Map(list.map((row) => [row.room, toMessage(row)]));
   }
 
   position(room: string): Promise<StreamPosition> {

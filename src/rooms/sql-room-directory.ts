@@ -316,14 +316,22 @@ export class SqlRoomDirectory implements RoomDirectory {
 
   async roomsOf(userId: string): Promise<Array<{ room: RoomRecord; member: MemberRecord }>> {
     // The room's and the membership's columns have different names but one: the member's name comes aliased.
-    const { rows } = await this.db.query<RoomRow & MemberRow & { member_name: string | null }>(
-      `SELECT ${ROOM_COLUMNS}, m.user_id, m.name AS member_name, m.role, m.joined_at, m.invited_by, m.muted_at, m.mute_expires_at
-       FROM parley_members m JOIN parley_room_details d ON d.room = m.room
-       WHERE m.user_id = $1 ORDER BY m.room`,
+    // One JSON array instead of a row per room: the embedded store spends ~40 us per row handing rows over (20 ms
+    // for a user in 500 rooms), and a JSON text once (both stores parse it in one call).
+    const { rows } = await this.db.query<{ rooms: string | null }>(
+      `SELECT json_agg(s ORDER BY s.room)::text AS rooms FROM (
+         SELECT ${ROOM_COLUMNS}, m.user_id, m.name AS member_name, m.role, m.joined_at, m.invited_by, m.muted_at,
+                m.mute_expires_at
+         FROM parley_members m JOIN parley_room_details d ON d.room = m.room
+         WHERE m.user_id = $1
+       ) s`,
       [userId],
       'parley_rooms_of',
     );
-    return rows.map((row) => ({ room: toRoom(row), member: toMember({ ...row, name: row.member_name }) }));
+    const list = JSON.parse(rows[0]?.rooms ?? '[]') as Array<
+      RoomRow & MemberRow & { member_name: string | null }
+    >;
+    return list.map((row) => ({ room: toRoom(row), member: toMember({ ...row, name: row.member_name }) }));
   }
 
   async invite(invitation: InvitationRecord): Promise<boolean> {
