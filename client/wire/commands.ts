@@ -4,6 +4,7 @@
  */
 import type { Role, StreamPosition } from './domain.js';
 import type {
+  ActedFrame,
   DoneFrame,
   HistoryFrame,
   JoinedFrame,
@@ -38,6 +39,40 @@ export interface SendCommand {
   text: string;
   /** Client message id: unique per sender and room; a retry with the same id publishes nothing new. */
   cid: string;
+  /** The offset of the message this one replies to (in this room, at most the room's newest). */
+  replyTo?: number;
+}
+/** Replaces the text of one's own message. */
+export interface EditCommand {
+  type: 'edit';
+  ref: number;
+  room: string;
+  /** The message's offset. */
+  offset: number;
+  text: string;
+}
+/** Deletes a message (one's own; anyone's for a room's owner or admin, or a server admin). */
+export interface DeleteCommand {
+  type: 'delete';
+  ref: number;
+  room: string;
+  offset: number;
+}
+/** Adds a reaction to a message (nothing changes when it is there already). */
+export interface ReactCommand {
+  type: 'react';
+  ref: number;
+  room: string;
+  offset: number;
+  emoji: string;
+}
+/** Removes one's reaction from a message (nothing changes when it is not there). */
+export interface UnreactCommand {
+  type: 'unreact';
+  ref: number;
+  room: string;
+  offset: number;
+  emoji: string;
 }
 export interface HistoryCommand {
   type: 'history';
@@ -195,6 +230,10 @@ export type ClientCommand =
   | JoinCommand
   | LeaveCommand
   | SendCommand
+  | EditCommand
+  | DeleteCommand
+  | ReactCommand
+  | UnreactCommand
   | HistoryCommand
   | PresenceCommand
   | TypingCommand
@@ -222,6 +261,10 @@ export interface ReplyByCommand {
   join: JoinedFrame;
   leave: LeftFrame;
   send: SentFrame;
+  edit: ActedFrame;
+  delete: ActedFrame;
+  react: ActedFrame;
+  unreact: ActedFrame;
   history: HistoryFrame;
   presence: PresenceStateFrame;
   ping: PongFrame;

@@ -46,7 +46,40 @@ export interface ChatMessage {
    * event's type.
    */
   event?: SystemEvent;
+  /**
+   * Present on an action on an earlier message of the room (an edit, a delete, a reaction), kept in the room's log
+   * at its own offset so that a resume replays it like a message. Clients apply it to the message at
+   * `action.target` and do not show it as a message. `from` is who acted; on an edit, `text` is the new text
+   * (blanked when the message is deleted later); otherwise `text` is empty.
+   */
+  action?: MessageAction;
+  /** The offset of the message this one replies to, in the same room and epoch. */
+  replyTo?: number;
+  /** When the text was last edited (ms since the Unix epoch); absent: never edited. */
+  edited?: number;
+  /** True when the message was deleted: its text is gone (empty) everywhere, what remains is a tombstone. */
+  deleted?: true;
+  /** Reactions, one entry per emoji, in the order each emoji was first used; absent: none. */
+  reactions?: Reaction[];
 }
+
+/** The reactions with one emoji on a message. */
+export interface Reaction {
+  emoji: string;
+  /** How many users reacted with this emoji. */
+  count: number;
+  /** Who, in the order they reacted: the first {@link REACTION_USERS_SHOWN} of them. */
+  users: string[];
+}
+
+/** The most users a {@link Reaction} names (its `count` counts them all). */
+export const REACTION_USERS_SHOWN = 50;
+
+/** An action on an earlier message (see {@link ChatMessage.action}). */
+export type MessageAction =
+  | { type: 'edit'; target: number }
+  | { type: 'delete'; target: number }
+  | { type: 'react'; target: number; emoji: string; add: boolean };
 
 /** A member's role in a room, from most to least powerful. */
 export type Role = 'owner' | 'admin' | 'member';

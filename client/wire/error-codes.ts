@@ -54,6 +54,12 @@ export const ErrorCodes = {
   direct_room: { temporary: false, http: 409, message: 'not possible in a direct room' },
   /** The user belongs to the most rooms allowed (`--max-rooms-per-user`). */
   room_limit: { temporary: false, http: 409, message: 'member of too many rooms' },
+  /** The message an action names does not exist, is gone (retention), is deleted, or is no chat message. */
+  no_message: { temporary: false, http: 404, message: 'no such message' },
+  /** Only the author may edit a message; only the author or a room moderator may delete it. */
+  not_author: { temporary: false, http: 403, message: 'not the author of this message' },
+  /** The message has the most distinct reaction emoji allowed (`--max-reactions-per-message`). */
+  reaction_limit: { temporary: false, http: 409, message: 'too many different reactions on this message' },
   /** This server keeps no rooms (`--store redis`): rooms are open channels joined by name. */
   unsupported: { temporary: false, http: 501, message: 'not supported by this server' },
   /** Too many commands in a short time; slow down and retry. */

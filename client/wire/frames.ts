@@ -71,6 +71,16 @@ export interface SentFrame {
   /** True when this `cid` had already been published: nothing new was published. */
   duplicate: boolean;
 }
+/** An edit, delete, react or unreact was applied (or changed nothing). */
+export interface ActedFrame {
+  type: 'acted';
+  ref: number;
+  room: string;
+  /** The action's entry in the room's log (also delivered to the room); absent when nothing changed. */
+  action?: ChatMessage;
+  /** The message acted on, as it is now. */
+  message: ChatMessage;
+}
 export interface HistoryFrame {
   type: 'history';
   ref: number;
@@ -208,6 +218,7 @@ export type ServerFrame =
   | JoinedFrame
   | LeftFrame
   | SentFrame
+  | ActedFrame
   | HistoryFrame
   | PresenceStateFrame
   | MessageFrame

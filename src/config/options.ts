@@ -474,6 +474,17 @@ export const OptionSpecs = {
     description: 'Longest room topic, and longest reason given for a kick or a ban',
     group: 'limits',
   },
+  maxReactionsPerMessage: {
+    kind: 'int',
+    flag: 'max-reactions-per-message',
+    env: ['PARLEY_MAX_REACTIONS_PER_MESSAGE'],
+    default: 20,
+    min: 1,
+    max: 1000,
+    description:
+      'Different emoji one message may carry as reactions (each emoji counts every user; a message names the first 50)',
+    group: 'limits',
+  },
   maxRoomsPerUser: {
     kind: 'int',
     flag: 'max-rooms-per-user',

@@ -69,6 +69,7 @@ export function createDurableLog(options: DurableLogOptions): DurableLog {
     query: (text, params, name) => opened().query(text, params, name),
     script: (sql) => opened().script(sql),
     exclusive: (work) => opened().exclusive(work),
+    transaction: (work) => opened().transaction(work),
     close: async () => db?.close(),
   };
   const store = new DatabaseLog(
@@ -79,12 +80,15 @@ export function createDurableLog(options: DurableLogOptions): DurableLog {
       batch: options.batch,
       batchMaxWaitMs: options.commitWaitMs,
     },
-    async (messages) => {
+    async (messages, replaced) => {
       try {
-        await options.window.publish(messages);
+        await options.window.publish(messages, replaced);
         if (publishing === 'failing') logger.info('committed messages are published again');
         publishing = 'ok';
+        await log.dropStale();
       } catch (error) {
+        // Copies of the messages an action changed may stay in the window: this instance reads around them.
+        if (replaced?.length) log.markStale(replaced.map((m) => m.room));
         // Stored but not carried: members learn of it from the next message's gap or the resync after recovery.
         // Logged once per outage (every batch fails while Redis is away), counted every time.
         publishFailures += 1;
@@ -118,6 +122,7 @@ export function createDurableLog(options: DurableLogOptions): DurableLog {
       lazy.query<Row>(text, params, name).catch(unavailable),
     script: (sql) => lazy.script(sql).catch(unavailable),
     exclusive: (work) => lazy.exclusive(work).catch(unavailable),
+    transaction: (work) => lazy.transaction(work).catch(unavailable),
     close: async () => {},
   };
   return {

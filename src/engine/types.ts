@@ -5,6 +5,8 @@ import type { InvitationRemovedFrame, InvitedFrame, RoomAddedFrame } from '../..
 
 export type {
   ChatMessage,
+  MessageAction,
+  Reaction,
   Role,
   StreamPosition,
   SystemEvent,

@@ -1,7 +1,7 @@
 import type { ChatMessage, MessageDraft, StreamPosition } from '../engine/types.js';
 import type { DatabaseLog } from './database-log.js';
 import type { RecentWindow } from './recent-window.js';
-import type { AppendResult, HistoryPage, HistoryQuery, RoomLog } from './room-log.js';
+import type { ActionDraft, ActResult, AppendResult, HistoryPage, HistoryQuery, RoomLog } from './room-log.js';
 
 /** Settings of {@link CachedLog}. */
 export interface CachedLogOptions {
@@ -23,6 +23,11 @@ export interface CachedLogOptions {
 export class CachedLog implements RoomLog {
   private readonly inFlight = new Map<string, Promise<HistoryPage>>();
   private readonly positions = new Map<string, Promise<StreamPosition>>();
+  /**
+   * Rooms where an action was committed but its publication failed: the window may hold the message as it was
+   * (an edited or deleted text). Read from the database until the window is dropped.
+   */
+  private readonly stale = new Set<string>();
 
   constructor(
     private readonly store: DatabaseLog,
@@ -34,8 +39,31 @@ export class CachedLog implements RoomLog {
     return this.store.append(draft);
   }
 
+  /** In the database; the changed messages then replace their copies in the window (see RecentWindow.publish). */
+  act(draft: ActionDraft): Promise<ActResult> {
+    return this.store.act(draft);
+  }
+
+  /** Marks rooms whose window may be stale (see {@link stale}); dropped at the next chance. */
+  markStale(rooms: Iterable<string>): void {
+    for (const room of rooms) this.stale.add(room);
+  }
+
+  /** Tries to drop the windows of stale rooms (Redis is answering again). */
+  async dropStale(): Promise<void> {
+    for (const room of [...this.stale]) {
+      await this.window.drop(room).then(
+        () => this.stale.delete(room),
+        () => {},
+      );
+    }
+  }
+
   async read(room: string, query: HistoryQuery): Promise<HistoryPage> {
-    const cached = await this.window.read(room, query).catch(() => undefined);
+    if (this.stale.size > 0 && this.stale.has(room)) await this.dropStale();
+    const cached = this.stale.has(room)
+      ? undefined
+      : await this.window.read(room, query).catch(() => undefined);
     if (cached) {
       this.options.reads.window += 1;
       return cached;

@@ -1,11 +1,21 @@
+import { REACTION_USERS_SHOWN } from '../../client/wire/domain.js';
 import { EngineUnavailableError, RateLimitError } from '../engine/engine.js';
-import type { ChatMessage, MessageDraft, StreamPosition, SystemEvent } from '../engine/types.js';
+import type {
+  ChatMessage,
+  MessageAction,
+  MessageDraft,
+  Reaction,
+  StreamPosition,
+  SystemEvent,
+} from '../engine/types.js';
+import { ReplyError } from '../protocol/error-codes.js';
 import type { MessageRateLimiter } from '../ratelimit/message-rate.js';
 import { type BatchSizes, CommitBatcher, type Queued } from '../store/commit-batcher.js';
 import { isUnavailable, type SqlDatabase, type SqlRunner } from '../store/sql.js';
 import type { TimerHandle, Timers } from '../util/clock.js';
 import type { IdGenerator } from '../util/ids.js';
-import type { AppendResult, HistoryPage, HistoryQuery, RoomLog } from './room-log.js';
+import { decideAction, entryText, type ReactionFacts } from './message-actions.js';
+import type { ActionDraft, ActResult, AppendResult, HistoryPage, HistoryQuery, RoomLog } from './room-log.js';
 
 /** Settings of {@link DatabaseLog}. */
 export interface DatabaseLogOptions {
@@ -28,17 +38,23 @@ interface MessageRow {
   ts: string;
   cid: string;
   event: string | null;
+  action: string | null;
+  reply_to: string | null;
+  edited_at: string | null;
+  deleted_at: string | null;
+  reactions: string | null;
   epoch: string;
 }
 
 const MESSAGE_COLUMNS =
-  'm.room, m."offset", m.id, m.sender_id, m.sender_name, m.text, m.ts, m.cid, m.event, r.epoch';
+  'm.room, m."offset", m.id, m.sender_id, m.sender_name, m.text, m.ts, m.cid, m.event, m.action, m.reply_to, ' +
+  'm.edited_at, m.deleted_at, m.reactions, r.epoch';
 
 /**
  * The group commit: one batch, one statement, prepared once per connection (planning it cost PGlite five times
  * running a one-message batch). Parameters: arrays, one per column, so that one statement serves any batch size:
- * the index of each draft in the batch, its room, id, sender id, sender name, text, ts, cid and system event (JSON
- * or null) ($1-$9); and the epoch given to rooms created now ($10).
+ * the index of each draft in the batch, its room, id, sender id, sender name, text, ts, cid, system event (JSON
+ * or null) and the offset it replies to (or null) ($1-$10); and the epoch given to rooms created now ($11).
  *
  * - `dup`: drafts already stored (same room, sender and cid) come back as duplicates with the stored message,
  *   found by one probe of the idempotency index per draft. The cached generic plan must stay an index lookup
@@ -55,13 +71,13 @@ const MESSAGE_COLUMNS =
  */
 export const APPEND_STATEMENT = `
 WITH input AS (
-  SELECT * FROM unnest($1::int[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::bigint[], $8::text[], $9::text[])
-    AS i(n, room, id, sender_id, sender_name, text, ts, cid, event)
+  SELECT * FROM unnest($1::int[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::bigint[], $8::text[], $9::text[], $10::bigint[])
+    AS i(n, room, id, sender_id, sender_name, text, ts, cid, event, reply_to)
 ),
 dup AS (
   SELECT i.n, m.*
   FROM input i CROSS JOIN LATERAL (
-    SELECT m."offset", m.id, m.sender_name, m.text, m.ts, m.event, r.epoch
+    SELECT m."offset", m.id, m.sender_name, m.text, m.ts, m.event, m.reply_to, r.epoch
     FROM parley_messages m JOIN parley_rooms r ON r.room = m.room
     WHERE m.room = i.room AND m.sender_id = i.sender_id AND m.cid = i.cid LIMIT 1
   ) m
@@ -72,22 +88,22 @@ fresh AS (
 ),
 taken AS (
   INSERT INTO parley_rooms AS r (room, epoch, last_offset)
-  SELECT room, $10::text, count(*) FROM fresh GROUP BY room ORDER BY room
+  SELECT room, $11::text, count(*) FROM fresh GROUP BY room ORDER BY room
   ON CONFLICT (room) DO UPDATE SET last_offset = r.last_offset + EXCLUDED.last_offset, updated_at = now()
   RETURNING r.room, r.epoch, r.last_offset
 ),
 planned AS (
   SELECT f.n, f.room, t.last_offset - f.c + f.k AS "offset", t.epoch, f.id, f.sender_id, f.sender_name, f.text,
-         f.ts, f.cid, f.event
+         f.ts, f.cid, f.event, f.reply_to
   FROM fresh f JOIN taken t ON t.room = f.room
 ),
 stored AS (
-  INSERT INTO parley_messages (room, "offset", id, sender_id, sender_name, text, ts, cid, event)
-  SELECT room, "offset", id, sender_id, sender_name, text, ts, cid, event FROM planned
+  INSERT INTO parley_messages (room, "offset", id, sender_id, sender_name, text, ts, cid, event, reply_to)
+  SELECT room, "offset", id, sender_id, sender_name, text, ts, cid, event, reply_to FROM planned
 )
-SELECT n, "offset", epoch, false AS duplicate, id, sender_name, text, ts, event FROM planned
+SELECT n, "offset", epoch, false AS duplicate, id, sender_name, text, ts, event, reply_to FROM planned
 UNION ALL
-SELECT d.n, d."offset", d.epoch, true, d.id, d.sender_name, d.text, d.ts, d.event FROM dup d`;
+SELECT d.n, d."offset", d.epoch, true, d.id, d.sender_name, d.text, d.ts, d.event, d.reply_to FROM dup d`;
 
 /**
  * The messages already stored among (room, sender id, cid) triples ($1-$3, arrays): the rate limit's read before a
@@ -104,15 +120,28 @@ CROSS JOIN LATERAL (
 
 /**
  * The newest message of each room in a list ($1): one probe of the primary key from its end per room (the room
- * list's previews), answered as one JSON array: the embedded store spends ~40 us per row handing rows over, which
+ * list's previews; actions on messages are no preview), answered as one JSON array: the embedded store spends ~40 us per row handing rows over, which
  * for 500 rooms was most of the read. Exported for the test of its plan.
  */
 export const LATEST_STATEMENT = `
 SELECT json_agg(s)::text AS messages FROM unnest($1::text[]) AS k(room)
 CROSS JOIN LATERAL (
   SELECT ${MESSAGE_COLUMNS} FROM parley_messages m JOIN parley_rooms r ON r.room = m.room
-  WHERE m.room = k.room ORDER BY m."offset" DESC LIMIT 1
+  WHERE m.room = k.room AND m.action IS NULL ORDER BY m."offset" DESC LIMIT 1
 ) s`;
+
+/**
+ * A message's reactions as shown ($1 room, $2 offset, $3 users named per emoji), kept on its row after every
+ * reaction: one entry per emoji in first-use order, with the count and the first users.
+ */
+const REACTIONS_STATEMENT = `
+UPDATE parley_messages SET reactions = (
+  SELECT json_agg(json_build_object('emoji', emoji, 'count', n, 'users', users) ORDER BY first, emoji)::text
+  FROM (
+    SELECT emoji, count(*)::int AS n, (array_agg(user_id ORDER BY at, user_id))[1:$3] AS users, min(at) AS first
+    FROM parley_reactions WHERE room = $1 AND "offset" = $2 GROUP BY emoji
+  ) g
+) WHERE room = $1 AND "offset" = $2`;
 
 /** A row of {@link APPEND_STATEMENT}'s result. */
 interface AppendedRow {
@@ -125,6 +154,7 @@ interface AppendedRow {
   text: string;
   ts: string;
   event: string | null;
+  reply_to: string | null;
 }
 
 function toMessage(row: MessageRow): ChatMessage {
@@ -138,6 +168,11 @@ function toMessage(row: MessageRow): ChatMessage {
     ts: Number(row.ts),
     cid: row.cid,
     ...(row.event !== null ? { event: JSON.parse(row.event) as SystemEvent } : {}),
+    ...(row.action !== null ? { action: JSON.parse(row.action) as MessageAction } : {}),
+    ...(row.reply_to !== null ? { replyTo: Number(row.reply_to) } : {}),
+    ...(row.edited_at !== null ? { edited: Number(row.edited_at) } : {}),
+    ...(row.deleted_at !== null ? { deleted: true as const } : {}),
+    ...(row.reactions !== null ? { reactions: JSON.parse(row.reactions) as Reaction[] } : {}),
   };
 }
 
@@ -148,7 +183,7 @@ const keyOf = (d: MessageDraft) => `${d.room}\u0000${d.from.id}\u0000${d.cid}`;
  * committed batch, just before the senders are answered, and not awaited (a slow Redis shard delays no ack); a
  * failure is the publisher's to report (the messages are stored whatever happens next).
  */
-export type PublishCommitted = (messages: ChatMessage[]) => Promise<void> | void;
+export type PublishCommitted = (messages: ChatMessage[], replaced?: ChatMessage[]) => Promise<void> | void;
 
 /**
  * The room log in a SQL database (PostgreSQL, or the embedded PGlite): a row per room (epoch, last offset) and a
@@ -198,6 +233,113 @@ export class DatabaseLog implements RoomLog {
 
   append(draft: MessageDraft): Promise<AppendResult> {
     return this.batcher.add(draft);
+  }
+
+  /**
+   * One transaction: the target locked and checked, the action's entry at the room's next offset (the room's row
+   * locked, as a batch of appends does), the target changed; then the entry published with the messages it changed
+   * (the target, and on a delete the edits whose text went), so that cached copies are replaced.
+   */
+  async act(draft: ActionDraft): Promise<ActResult> {
+    const done = await this.guard(() => this.db.transaction((tx) => this.apply(tx, draft)));
+    // Awaited, unlike a batch's: once the action is answered, no read of the window returns the message unchanged.
+    if (done.entry) await Promise.resolve(this.publish([done.entry], done.replaced)).catch(() => {});
+    return { ...(done.entry ? { entry: done.entry } : {}), target: done.target };
+  }
+
+  private async apply(
+    tx: SqlRunner,
+    draft: ActionDraft,
+  ): Promise<{ entry?: ChatMessage; target: ChatMessage; replaced: ChatMessage[] }> {
+    const { room, action } = draft;
+    const offset = action.target;
+    const messagesAt = async (offsets: number[]) =>
+      (
+        await tx.query<MessageRow>(
+          `SELECT ${MESSAGE_COLUMNS} FROM parley_messages m JOIN parley_rooms r ON r.room = m.room
+           WHERE m.room = $1 AND m."offset" = ANY($2::bigint[]) ORDER BY m."offset" FOR UPDATE OF m`,
+          [room, offsets],
+        )
+      ).rows.map(toMessage);
+    const [target] = Number.isSafeInteger(offset) && offset > 0 ? await messagesAt([offset]) : [];
+    let facts: ReactionFacts = { mine: false, used: false, distinct: 0 };
+    if (action.type === 'react' && target) {
+      const { rows } = await tx.query<ReactionFacts>(
+        `SELECT coalesce(bool_or(emoji = $3 AND user_id = $4), false) AS mine,
+                coalesce(bool_or(emoji = $3), false) AS used, count(DISTINCT emoji)::int AS distinct
+         FROM parley_reactions WHERE room = $1 AND "offset" = $2`,
+        [room, offset, action.emoji, draft.from.id],
+      );
+      facts = rows[0] ?? facts;
+    }
+    if (!decideAction(draft, target, facts) || !target)
+      return { target: target as ChatMessage, replaced: [] };
+    const wait = (await this.rate?.take(draft.from.id)) ?? 0;
+    if (wait > 0) throw new RateLimitError(wait);
+
+    const taken = await tx.query<{ epoch: string; last_offset: string }>(
+      'UPDATE parley_rooms SET last_offset = last_offset + 1, updated_at = now() WHERE room = $1 RETURNING epoch, last_offset',
+      [room],
+    );
+    const position = taken.rows[0] as { epoch: string; last_offset: string };
+    const entry: ChatMessage = {
+      room,
+      id: draft.id,
+      offset: Number(position.last_offset),
+      epoch: position.epoch,
+      from: draft.from,
+      text: entryText(draft),
+      ts: draft.ts,
+      cid: `act:${draft.id}`,
+      action,
+    };
+    await tx.query(
+      `INSERT INTO parley_messages (room, "offset", id, sender_id, sender_name, text, ts, cid, action, target)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
+      [
+        room,
+        entry.offset,
+        entry.id,
+        entry.from.id,
+        entry.from.name,
+        entry.text,
+        entry.ts,
+        entry.cid,
+        JSON.stringify(action),
+        offset,
+      ],
+    );
+    const changed = [offset];
+    if (action.type === 'edit') {
+      await tx.query(
+        'UPDATE parley_messages SET text = $3, edited_at = $4 WHERE room = $1 AND "offset" = $2',
+        [room, offset, entry.text, entry.ts],
+      );
+    } else if (action.type === 'delete') {
+      await tx.query(
+        `UPDATE parley_messages SET text = '', deleted_at = $3, reactions = NULL WHERE room = $1 AND "offset" = $2`,
+        [room, offset, entry.ts],
+      );
+      await tx.query('DELETE FROM parley_reactions WHERE room = $1 AND "offset" = $2', [room, offset]);
+      // Its edits' text goes too (the partial index holds the edits that still have text).
+      const blanked = await tx.query<{ offset: string }>(
+        `UPDATE parley_messages SET text = '' WHERE room = $1 AND target = $2 AND text <> '' RETURNING "offset"`,
+        [room, offset],
+      );
+      changed.push(...blanked.rows.map((row) => Number(row.offset)));
+    } else {
+      await tx.query(
+        action.add
+          ? 'INSERT INTO parley_reactions (room, "offset", emoji, user_id, at) VALUES ($1, $2, $3, $4, $5)'
+          : 'DELETE FROM parley_reactions WHERE room = $1 AND "offset" = $2 AND emoji = $3 AND user_id = $4',
+        action.add
+          ? [room, offset, action.emoji, draft.from.id, entry.ts]
+          : [room, offset, action.emoji, draft.from.id],
+      );
+      await tx.query(REACTIONS_STATEMENT, [room, offset, REACTION_USERS_SHOWN]);
+    }
+    const replaced = await messagesAt(changed);
+    return { entry, target: replaced[0] as ChatMessage, replaced };
   }
 
   async read(room: string, query: HistoryQuery): Promise<HistoryPage> {
@@ -390,6 +532,7 @@ export class DatabaseLog implements RoomLog {
       drafts.map((d) => d.ts),
       drafts.map((d) => d.cid),
       drafts.map((d) => (d.event ? JSON.stringify(d.event) : null)),
+      drafts.map((d) => d.replyTo ?? null),
       this.options.ids.epoch(),
     ];
     let rows: AppendedRow[] | undefined;
@@ -415,6 +558,7 @@ export class DatabaseLog implements RoomLog {
         cid: draft.cid,
       };
       if (row.event !== null) message.event = JSON.parse(row.event) as SystemEvent;
+      if (row.reply_to !== null) message.replyTo = Number(row.reply_to);
       outcome.set(candidates[row.n] as Queued<MessageDraft, AppendResult>, {
         message,
         duplicate: row.duplicate,
@@ -454,7 +598,12 @@ export class DatabaseLog implements RoomLog {
   }
 
   private failed(error: unknown): Error {
-    if (error instanceof EngineUnavailableError) return error;
+    if (
+      error instanceof EngineUnavailableError ||
+      error instanceof ReplyError ||
+      error instanceof RateLimitError
+    )
+      return error;
     this.failures += 1;
     if (isUnavailable(error)) {
       this.available = false;

@@ -1,10 +1,12 @@
+import { applyAction, reactionsOf } from '../../client/wire/actions.js';
 import type { MemoryBroker } from '../broker/memory-broker.js';
 import { RateLimitError } from '../engine/engine.js';
 import type { ChatMessage, MessageDraft, StreamPosition } from '../engine/types.js';
 import type { MemoryMessageRate } from '../ratelimit/memory-message-rate.js';
 import type { Clock } from '../util/clock.js';
 import type { IdGenerator } from '../util/ids.js';
-import type { AppendResult, HistoryPage, HistoryQuery, RoomLog } from './room-log.js';
+import { decideAction, entryText } from './message-actions.js';
+import type { ActionDraft, ActResult, AppendResult, HistoryPage, HistoryQuery, RoomLog } from './room-log.js';
 
 /** Settings of {@link MemoryLog}. */
 export interface MemoryLogOptions {
@@ -24,6 +26,8 @@ interface RoomStream {
   lastWrite: number;
   /** `${userId}\0${cid}` → the published message and when the key is forgotten. */
   published: Map<string, { message: ChatMessage; expiresAt: number }>;
+  /** Who reacted with what, by message offset (every user; a message shows the first few). */
+  reactions: Map<number, Map<string, string[]>>;
 }
 
 /**
@@ -87,6 +91,90 @@ export class MemoryLog implements RoomLog {
     return { message, duplicate: false };
   }
 
+  async act(draft: ActionDraft): Promise<ActResult> {
+    const now = this.options.clock.now();
+    this.sweep(now);
+    const stream = this.stream(draft.room, now);
+    const at = this.indexOf(stream, draft.action.target);
+    const target = at === undefined ? undefined : stream.messages[at];
+    const action = draft.action;
+    const byEmoji = stream.reactions.get(action.target);
+    const users = action.type === 'react' ? byEmoji?.get(action.emoji) : undefined;
+    const changes = decideAction(draft, target, {
+      mine: users?.includes(draft.from.id) ?? false,
+      used: (users?.length ?? 0) > 0,
+      distinct: byEmoji?.size ?? 0,
+    });
+    if (!changes || !target || at === undefined) return { target: target as ChatMessage };
+    const wait = this.rate?.takeNow(draft.from.id) ?? 0;
+    if (wait > 0) throw new RateLimitError(wait);
+
+    stream.offset += 1;
+    stream.lastWrite = now;
+    const entry: ChatMessage = {
+      room: draft.room,
+      id: draft.id,
+      offset: stream.offset,
+      epoch: stream.epoch,
+      from: draft.from,
+      text: entryText(draft),
+      ts: draft.ts,
+      cid: `act:${draft.id}`,
+      action,
+    };
+    let changed = applyAction(target, entry);
+    if (action.type === 'react') {
+      const list = this.reactionList(stream, action.target, action.emoji);
+      const byEmoji = stream.reactions.get(action.target) as Map<string, string[]>;
+      if (action.add) list.push(draft.from.id);
+      else list.splice(list.indexOf(draft.from.id), 1);
+      if (list.length === 0) byEmoji.delete(action.emoji);
+      if (byEmoji.size === 0) stream.reactions.delete(action.target);
+      const { reactions: _old, ...rest } = changed;
+      const reactions = reactionsOf(byEmoji);
+      changed = reactions ? { ...rest, reactions } : rest;
+    }
+    stream.messages[at] = changed;
+    if (action.type === 'delete') {
+      stream.reactions.delete(action.target);
+      // The text of its earlier edits goes too.
+      for (let i = at + 1; i < stream.messages.length; i += 1) {
+        const later = stream.messages[i] as ChatMessage;
+        if (later.action?.type === 'edit' && later.action.target === action.target)
+          stream.messages[i] = { ...later, text: '' };
+      }
+    }
+    if (this.options.historySize > 0) {
+      stream.messages.push(entry);
+      this.trim(stream);
+    }
+    this.broker.deliver({ kind: 'message', room: draft.room, message: entry });
+    return { entry, target: changed };
+  }
+
+  /** The users who reacted to a message with `emoji` (created empty, in first-use order of the emoji). */
+  private reactionList(stream: RoomStream, offset: number, emoji: string): string[] {
+    let byEmoji = stream.reactions.get(offset);
+    if (!byEmoji) {
+      byEmoji = new Map();
+      stream.reactions.set(offset, byEmoji);
+    }
+    let list = byEmoji.get(emoji);
+    if (!list) {
+      list = [];
+      byEmoji.set(emoji, list);
+    }
+    return list;
+  }
+
+  /** Where the message at `offset` is in the stream's array, when it is still retained. */
+  private indexOf(stream: RoomStream, offset: number): number | undefined {
+    const retained = stream.messages.length - stream.start;
+    const earliest = stream.offset - retained + 1;
+    if (!Number.isInteger(offset) || offset < earliest || offset > stream.offset) return undefined;
+    return stream.start + (offset - earliest);
+  }
+
   async read(room: string, query: HistoryQuery): Promise<HistoryPage> {
     const now = this.options.clock.now();
     const stream = this.stream(room, now);
@@ -114,8 +202,14 @@ export class MemoryLog implements RoomLog {
     const found = new Map<string, ChatMessage>();
     for (const room of rooms) {
       const stream = this.rooms.get(room);
-      const last = stream && stream.messages.length > stream.start ? stream.messages.at(-1) : undefined;
-      if (last) found.set(room, last);
+      if (!stream) continue;
+      // The newest message that is no action on another (those are no preview).
+      for (let i = stream.messages.length - 1; i >= stream.start; i -= 1) {
+        const message = stream.messages[i] as ChatMessage;
+        if (message.action) continue;
+        found.set(room, message);
+        break;
+      }
     }
     return found;
   }
@@ -135,6 +229,7 @@ export class MemoryLog implements RoomLog {
         start: 0,
         lastWrite: now,
         published: new Map(),
+        reactions: new Map(),
       };
       this.rooms.set(room, stream);
     }
@@ -164,6 +259,9 @@ export class MemoryLog implements RoomLog {
         if (entry.expiresAt > now) break;
         stream.published.delete(key);
       }
+      // Reactions of messages no longer retained.
+      const earliest = stream.offset - (stream.messages.length - stream.start) + 1;
+      for (const offset of stream.reactions.keys()) if (offset < earliest) stream.reactions.delete(offset);
     }
   }
 }

@@ -8,6 +8,8 @@ interface RoomWindow {
   earliest?: number;
   /** Contiguous recent messages, oldest first: `messages[i].offset === first + i`. */
   messages: ChatMessage[];
+  /** Offset of the newest action published (a fill read before it is stale). */
+  modified?: number;
 }
 
 /**
@@ -28,11 +30,12 @@ export class MemoryWindow implements RecentWindow {
     return this.rooms.size;
   }
 
-  async publish(messages: ChatMessage[]): Promise<void> {
+  async publish(messages: ChatMessage[], replaced?: ChatMessage[]): Promise<void> {
     for (const message of messages) {
       this.add(message);
       this.broker.deliver({ kind: 'message', room: message.room, message });
     }
+    for (const action of messages) if (action.action && replaced) this.replace(action, replaced);
   }
 
   async read(room: string, query: HistoryQuery): Promise<HistoryPage | undefined> {
@@ -60,6 +63,7 @@ export class MemoryWindow implements RecentWindow {
     }
     if (page.earliest !== undefined) window.earliest = page.earliest;
     if (page.position.offset > window.position.offset) window.position = page.position;
+    if (window.modified !== undefined && page.position.offset < window.modified) return;
     const newest = page.messages.at(-1);
     // Only the newest page joins the window (older pages are read once, from the database).
     if (newest && newest.offset === window.position.offset && window.messages.length === 0 && this.size > 0) {
@@ -73,6 +77,34 @@ export class MemoryWindow implements RecentWindow {
 
   async forget(room: string): Promise<void> {
     this.rooms.delete(room);
+  }
+
+  async drop(room: string): Promise<void> {
+    this.rooms.delete(room);
+  }
+
+  /** The messages `action` changed replace their copies (an action published late drops them instead). */
+  private replace(action: ChatMessage, replaced: ChatMessage[]): void {
+    let window = this.rooms.get(action.room);
+    if (!window) {
+      // No copy to replace, but a read in flight must not bring the old ones back: remember the action.
+      if (!this.broker.subscribedRooms().has(action.room)) return;
+      window = { position: { epoch: action.epoch, offset: action.offset }, messages: [] };
+      this.rooms.set(action.room, window);
+    }
+    if (window.position.epoch !== action.epoch) return;
+    const first = window.messages[0]?.offset ?? 0;
+    const late = window.modified !== undefined && action.offset < window.modified;
+    if (!late) window.modified = action.offset;
+    for (const message of replaced) {
+      if (message.room !== action.room || window.messages[message.offset - first]?.offset !== message.offset)
+        continue;
+      if (late) {
+        window.messages = [];
+        return;
+      }
+      window.messages[message.offset - first] = message;
+    }
   }
 
   private add(message: ChatMessage): void {

@@ -15,8 +15,14 @@ export interface WindowFill {
  * instances crossing); a read it cannot answer completely returns undefined and the caller reads the database.
  */
 export interface RecentWindow {
-  /** Adds committed messages (offset order per room) to the window and delivers them to subscribed nodes. */
-  publish(messages: ChatMessage[]): Promise<void>;
+  /**
+   * Adds committed messages (offset order per room) to the window and delivers them to subscribed nodes.
+   * `replaced`: earlier messages an action among `messages` changed (committed with it); their copies in the
+   * window are replaced, or dropped when a later action was published first (publications of two instances may
+   * cross). A fill read before the room's newest published action adds no message, so a change is never undone
+   * by a stale read.
+   */
+  publish(messages: ChatMessage[], replaced?: ChatMessage[]): Promise<void>;
 
   /**
    * A page of the room exactly as the database would return it, or undefined when the window cannot answer it
@@ -29,7 +35,8 @@ export interface RecentWindow {
 
   /**
    * Stores what the database said: a page's messages, the position and, when the read told it, the earliest
-   * offset (a plain position read does not).
+   * offset (a plain position read does not). The page's messages replace the window's copies (they are as new as
+   * the read); none is added when the window has published an action newer than the read's position.
    */
   fill(room: string, page: WindowFill): Promise<void>;
 
@@ -38,6 +45,9 @@ export interface RecentWindow {
 
   /** Drops the room's window (the room was forgotten by the database). */
   forget(room: string): Promise<void>;
+
+  /** Drops the room's window whatever it holds (an action on it could not be published: its copies are stale). */
+  drop(room: string): Promise<void>;
 }
 
 /**

@@ -1,5 +1,6 @@
 import { RateLimitError } from '../engine/engine.js';
 import type { ChatMessage, MessageDraft, StreamPosition } from '../engine/types.js';
+import { ReplyError } from '../protocol/error-codes.js';
 import type { MessageRateLimiter } from '../ratelimit/message-rate.js';
 import type { RedisKeys } from '../redis/keys.js';
 import type { RedisLink } from '../redis/link.js';
@@ -41,10 +42,22 @@ export class RedisLog implements RoomLog {
     private readonly rate?: MessageRateLimiter,
   ) {}
 
+  /** A stream's entries cannot change: with `--store redis`, messages are not edited, deleted or reacted to. */
+  async act(): Promise<never> {
+    throw new ReplyError('unsupported', 'messages cannot be changed with --store redis; use a database');
+  }
+
   async append(draft: MessageDraft): Promise<AppendResult> {
     const { room } = draft;
     const head = `${JSON.stringify({ room, id: draft.id }).slice(0, -1)},"offset":`;
-    const rest = { from: draft.from, text: draft.text, ts: draft.ts, cid: draft.cid, event: draft.event };
+    const rest = {
+      from: draft.from,
+      text: draft.text,
+      ts: draft.ts,
+      cid: draft.cid,
+      event: draft.event,
+      replyTo: draft.replyTo,
+    };
     const tail = `,${JSON.stringify(rest).slice(1)}`;
     const { keys, options } = this;
     // A system event (a moderator's action) is not a message of theirs: it costs no token.

@@ -28,7 +28,7 @@ export class RedisWindow implements RecentWindow {
     private readonly options: RedisWindowOptions,
   ) {}
 
-  async publish(messages: ChatMessage[]): Promise<void> {
+  async publish(messages: ChatMessage[], replaced: ChatMessage[] = []): Promise<void> {
     const byRoom = new Map<string, ChatMessage[]>();
     for (const message of messages) {
       const list = byRoom.get(message.room);
@@ -51,6 +51,10 @@ export class RedisWindow implements RecentWindow {
           keys.push(this.keys.windowMeta(room), this.keys.window(room), this.keys.channel(room));
           args.push(list.length);
           for (const message of list) args.push(message.offset, message.epoch, JSON.stringify(message));
+          const action = list.reduce((newest, m) => (m.action ? Math.max(newest, m.offset) : newest), 0);
+          const changed = action > 0 ? replaced.filter((m) => m.room === room) : [];
+          args.push(action, changed.length);
+          for (const message of changed) args.push(message.offset, JSON.stringify(message));
         }
         return this.link.run(windowPublishScript, keys, args);
       }),
@@ -98,6 +102,11 @@ export class RedisWindow implements RecentWindow {
 
   async invalidateEarliest(rooms: Iterable<string>): Promise<void> {
     await Promise.all([...rooms].map((room) => this.link.command('HDEL', this.keys.windowMeta(room), 'f')));
+  }
+
+  async drop(room: string): Promise<void> {
+    // Both keys of a room share its hash slot.
+    await this.link.command('DEL', this.keys.windowMeta(room), this.keys.window(room));
   }
 
   async forget(): Promise<void> {

@@ -1,4 +1,4 @@
-import type { ChatMessage, MessageDraft, StreamPosition } from '../engine/types.js';
+import type { ChatMessage, MessageAction, MessageDraft, StreamPosition, UserInfo } from '../engine/types.js';
 
 /** Which messages to read. `before` and `after` are exclusive bounds; without either, the newest are read. */
 export interface HistoryQuery {
@@ -28,6 +28,31 @@ export interface AppendResult {
   duplicate: boolean;
 }
 
+/** An action on an earlier message of a room, as a client asked for it (see {@link RoomLog.act}). */
+export interface ActionDraft {
+  room: string;
+  /** The id its log entry gets. */
+  id: string;
+  /** Who acts. */
+  from: UserInfo;
+  ts: number;
+  action: MessageAction;
+  /** edit: the new text. */
+  text?: string;
+  /** delete: the actor may delete anyone's message (a room's owner or admin, a server admin). */
+  moderator?: boolean;
+  /** react: the most distinct emoji a message may carry. */
+  maxReactions: number;
+}
+
+/** Result of {@link RoomLog.act}. */
+export interface ActResult {
+  /** The action's entry in the log; undefined when nothing changed (a reaction already there, a second delete). */
+  entry?: ChatMessage;
+  /** The message acted on, as it is now. */
+  target: ChatMessage;
+}
+
 /**
  * A room's log: the ordered messages of each room, each at a position `{offset, epoch}`. Offsets of a room start at
  * 1 in each epoch and increase by one per message, without holes; a new epoch means the log before it was lost.
@@ -47,6 +72,19 @@ export interface RoomLog {
    * @throws EngineUnavailableError when the store cannot be reached; nothing was stored
    */
   append(draft: MessageDraft): Promise<AppendResult>;
+
+  /**
+   * Applies an action to the room's message at `action.target` and appends the action's entry (at the room's next
+   * offset, delivered like a message), in one atomic step: the stored message changes (an edit replaces its
+   * text, a delete blanks it and every earlier edit's text and drops its reactions, a reaction is added or
+   * removed) and every later read returns it changed. The target must be a chat message (not a system event, not
+   * an action) still in the log and not deleted (a delete of a deleted message changes nothing). Only its author
+   * edits it; its author or a moderator deletes it. Adding a reaction already there, or removing one that is not,
+   * changes nothing and appends nothing. An entry takes a token of the actor's message rate.
+   * @throws ReplyError no_message, not_author or reaction_limit; nothing changed
+   * @throws RateLimitError, EngineUnavailableError as {@link append}
+   */
+  act(draft: ActionDraft): Promise<ActResult>;
 
   /** Reads a page of the room's log. */
   read(room: string, query: HistoryQuery): Promise<HistoryPage>;

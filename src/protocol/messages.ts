@@ -33,7 +33,26 @@ export const SendCommand = Type.Object(
     text: Type.String(),
     /** Client message id: unique per sender and room; a retry with the same id publishes nothing new. */
     cid: Type.String({ minLength: 1, maxLength: 64 }),
+    replyTo: Type.Optional(Offset),
   },
+  strict,
+);
+export const EditCommand = Type.Object(
+  { type: Type.Literal('edit'), ref: Ref, room: Room, offset: Offset, text: Type.String() },
+  strict,
+);
+export const DeleteCommand = Type.Object(
+  { type: Type.Literal('delete'), ref: Ref, room: Room, offset: Offset },
+  strict,
+);
+/** An emoji, or a short name such as `:party:`: up to 32 UTF-16 units, no white space or control character. */
+const Emoji = Type.String({ minLength: 1, maxLength: 32, pattern: '^[^\\s\\x00-\\x1f\\x7f]+$' });
+export const ReactCommand = Type.Object(
+  { type: Type.Literal('react'), ref: Ref, room: Room, offset: Offset, emoji: Emoji },
+  strict,
+);
+export const UnreactCommand = Type.Object(
+  { type: Type.Literal('unreact'), ref: Ref, room: Room, offset: Offset, emoji: Emoji },
   strict,
 );
 export const HistoryCommand = Type.Object(
@@ -162,6 +181,10 @@ export const CommandSchemas = {
   join: JoinCommand,
   leave: LeaveCommand,
   send: SendCommand,
+  edit: EditCommand,
+  delete: DeleteCommand,
+  react: ReactCommand,
+  unreact: UnreactCommand,
   history: HistoryCommand,
   presence: PresenceCommand,
   typing: TypingCommand,

@@ -21,7 +21,7 @@ export class RedisKeys {
   }
 
   /**
-   * Hash of the recent window in front of the database: `e` epoch, `o` an offset up to which every message is
+   * Hash of the recent window in front of the database (`m`: the newest action published): `e` epoch, `o` an offset up to which every message is
    * committed, `f` the oldest offset the database still holds (absent until a database read told).
    */
   windowMeta(room: string): string {

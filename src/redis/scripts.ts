@@ -263,8 +263,13 @@ return take(KEYS[1], tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3]))
  * Recent window (database in front): adds committed messages and publishes them, in one step, for one or more
  * rooms (several only on a single Redis: on a cluster every key of one call must be in one slot).
  * KEYS: per room its window meta, window and channel. ARGV: publish command, window size, ttl ms, then per room
- * the number of its messages and, per message, offset, epoch, JSON. A message of another epoch than the meta's
- * (or with no meta: flushed, expired) starts the room's window anew.
+ * the number of its messages and, per message, offset, epoch, JSON; then the offset of its newest action among
+ * them (0: none) and the number of messages that action changed and, per message, offset, JSON. A message of
+ * another epoch than the meta's (or with no meta: flushed, expired) starts the room's window anew.
+ *
+ * The meta's `m` is the newest action published: a changed message replaces its copy when its action is newer,
+ * and drops it otherwise (two instances' publications crossed: the database refills it); a message older than
+ * `m` published late is not added (its copy might predate the action), and a fill read before `m` adds nothing.
  */
 export const windowPublishScript = script(
   'window-publish',
@@ -275,17 +280,35 @@ for k = 1, #KEYS, 3 do
   local meta, window, channel = KEYS[k], KEYS[k + 1], KEYS[k + 2]
   local count = tonumber(ARGV[a])
   a = a + 1
+  local m = tonumber(redis.call('HGET', meta, 'm')) or 0
   for _ = 1, count do
     local offset, epoch, json = tonumber(ARGV[a]), ARGV[a + 1], ARGV[a + 2]
     a = a + 3
     if redis.call('HGET', meta, 'e') ~= epoch then
       redis.call('DEL', meta, window)
       redis.call('HSET', meta, 'e', epoch, 'o', offset)
+      m = 0
     elseif tonumber(redis.call('HGET', meta, 'o')) < offset then
       redis.call('HSET', meta, 'o', offset)
     end
-    if size > 0 then redis.call('ZADD', window, offset, json) end
+    if size > 0 and offset > m then redis.call('ZADD', window, offset, json) end
     redis.call(ARGV[1], channel, 'm' .. json)
+  end
+  local action, changed = tonumber(ARGV[a]), tonumber(ARGV[a + 1])
+  a = a + 2
+  if changed > 0 and size > 0 then
+    local late = action < m
+    if not late then redis.call('HSET', meta, 'm', action) end
+    for _ = 1, changed do
+      local offset, json = tonumber(ARGV[a]), ARGV[a + 1]
+      if redis.call('ZCOUNT', window, offset, offset) > 0 then
+        redis.call('ZREMRANGEBYSCORE', window, offset, offset)
+        if not late then redis.call('ZADD', window, offset, json) end
+      end
+      a = a + 2
+    end
+  else
+    a = a + 2 * changed
   end
   if size > 0 then
     redis.call('ZREMRANGEBYRANK', window, 0, -size - 1)
@@ -329,7 +352,8 @@ return out
 
 /**
  * Recent window fill from a database read. KEYS: window meta, window. ARGV: epoch, offset, earliest (or ''),
- * window size, ttl ms, then offset, JSON pairs. The database is the authority: another epoch resets the window.
+ * window size, ttl ms, then offset, JSON pairs. The database is the authority: another epoch resets the window,
+ * and the read's messages replace their copies, unless an action newer than the read was published (meta `m`).
  */
 export const windowFillScript = script(
   'window-fill',
@@ -342,8 +366,11 @@ elseif tonumber(redis.call('HGET', KEYS[1], 'o')) < tonumber(ARGV[2]) then
 end
 if ARGV[3] ~= '' then redis.call('HSET', KEYS[1], 'f', ARGV[3]) end
 local size = tonumber(ARGV[4])
-if size > 0 and #ARGV > 5 then
-  for i = 6, #ARGV, 2 do redis.call('ZADD', KEYS[2], ARGV[i], ARGV[i + 1]) end
+if size > 0 and #ARGV > 5 and tonumber(ARGV[2]) >= (tonumber(redis.call('HGET', KEYS[1], 'm')) or 0) then
+  for i = 6, #ARGV, 2 do
+    redis.call('ZREMRANGEBYSCORE', KEYS[2], ARGV[i], ARGV[i])
+    redis.call('ZADD', KEYS[2], ARGV[i], ARGV[i + 1])
+  end
   redis.call('ZREMRANGEBYRANK', KEYS[2], 0, -size - 1)
   redis.call('PEXPIRE', KEYS[2], ARGV[5])
 end

@@ -8,6 +8,8 @@
  * 3. Roles rank owner > admin > member. Acting on another member (kick, mute, ban, role) needs a higher rank than
  *    theirs, and a role can only be given up to one's own. A server admin acts as above every role.
  * 4. Direct rooms have fixed people: nobody joins, invites, moderates or renames them.
+ * 5. Messages: editing and reacting are sending (a muted member may do neither); a member deletes their own
+ *    messages (muted or not), a room's owner or admin anyone's. Which message is whose, the log checks.
  */
 import type { MemberRecord, Role, RoomRecord } from './room-directory.js';
 
@@ -17,6 +19,8 @@ export type RoomAction =
   | 'join'
   | 'leave'
   | 'send'
+  | 'delete-own'
+  | 'delete-any'
   | 'invite'
   | 'kick'
   | 'mute'
@@ -116,6 +120,10 @@ export function decide(
     case 'send':
       if (!member) return refuse('not_member');
       return isMuted(member, now) ? refuse('muted') : allow;
+    case 'delete-own':
+      return member ? allow : refuse('not_member');
+    case 'delete-any':
+      return moderator ? allow : refuse(member ? 'forbidden' : 'not_member');
     case 'invite':
       if (room.kind === 'direct') return refuse('direct_room');
       if (!member && !actor.serverAdmin) return refuse('not_member');

@@ -266,6 +266,25 @@ export class RoomService {
     this.check('send', actor as Actor & { room: RoomRecord });
   }
 
+  /**
+   * Checks that the caller may edit or react to (`send`) or delete messages in the room; for a delete, says whether
+   * they may delete anyone's (a moderator) or only their own. In an open channel, whoever joined it may act on
+   * their own messages, and a server admin on anyone's.
+   */
+  async checkAct(caller: Caller, room: string, kind: 'send' | 'delete'): Promise<{ moderator: boolean }> {
+    const actor = await this.actorIn(caller, room);
+    if (!actor.room) return { moderator: caller.admin };
+    const judged = actor as Actor & { room: RoomRecord };
+    if (kind === 'send') {
+      this.check('send', judged);
+      return { moderator: false };
+    }
+    const now = this.deps.clock.now();
+    if (decide('delete-any', judged.room, judged, now).ok) return { moderator: true };
+    this.check('delete-own', judged);
+    return { moderator: false };
+  }
+
   /** Creates a room whose owner is the caller. */
   async create(
     caller: Caller,

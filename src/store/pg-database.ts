@@ -82,6 +82,10 @@ export class PgDatabase implements SqlDatabase {
     });
   }
 
+  transaction<T>(work: (tx: SqlRunner) => Promise<T>): Promise<T> {
+    return this.withClient((session) => session.transaction(work));
+  }
+
   close(): Promise<void> {
     return this.pool.end();
   }

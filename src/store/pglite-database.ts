@@ -106,6 +106,11 @@ export class PgliteDatabase implements SqlDatabase {
     });
   }
 
+  transaction<T>(work: (tx: SqlRunner) => Promise<T>): Promise<T> {
+    // PGlite runs one transaction at a time: other statements wait for it (keep it short).
+    return this.db.transaction((tx) => work(runner(tx)));
+  }
+
   async close(): Promise<void> {
     await this.db.close();
     await rm(this.lock, { force: true });

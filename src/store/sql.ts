@@ -1,3 +1,6 @@
+import { RateLimitError } from '../engine/engine.js';
+import { ReplyError } from '../protocol/error-codes.js';
+
 /**
  * The SQL database the store runs on, as the store needs it: parameterised statements, transactions, and one
  * exclusive session for migrations. Two implementations: PostgreSQL through a connection pool
@@ -43,6 +46,11 @@ export interface SqlDatabase extends SqlRunner {
    * processes starting at once take turns).
    */
   exclusive<T>(work: (session: SqlSession) => Promise<T>): Promise<T>;
+  /**
+   * Runs `work` in one transaction on a connection of its own: committed when it resolves, rolled back when it
+   * throws (and the error rethrown). For changes that read before they write (an action on a message).
+   */
+  transaction<T>(work: (tx: SqlRunner) => Promise<T>): Promise<T>;
   /** Closes every connection. */
   close(): Promise<void>;
 }
@@ -61,6 +69,8 @@ export function isUnavailable(error: unknown): boolean {
   // A bug in our own code (a TypeError while building a statement or reading its rows) is not an outage.
   if (error instanceof TypeError || error instanceof RangeError || error instanceof ReferenceError)
     return false;
+  // A refusal decided inside a transaction (an action on a message it may not take) is an answer, not an outage.
+  if (error instanceof ReplyError || error instanceof RateLimitError) return false;
   const state = (error as { code?: unknown } | undefined)?.code;
   const sqlState = typeof state === 'string' && /^[0-9A-Z]{5}$/.test(state) ? state : undefined;
   return sqlState === undefined || UNAVAILABLE_STATE.test(sqlState);

@@ -14,6 +14,7 @@ import { randomId } from '../../src/util/ids.js';
 import { brokerSuite } from './broker.suite.js';
 import { testDatabaseEngine } from './engines.js';
 import type { FixtureFactory } from './fixture.js';
+import { messageActionsSuite } from './message-actions.suite.js';
 import { retentionCase } from './retention.suite.js';
 import { roomDirectorySuite } from './room-directory.suite.js';
 import { roomLogSuite } from './room-log.suite.js';
@@ -51,6 +52,7 @@ describe('Embedded store conformance (PGlite)', () => {
     },
   };
   roomLogSuite('embedded', factory);
+  messageActionsSuite('embedded', factory);
   brokerSuite('embedded', factory);
   retentionCase(factory);
   roomDirectorySuite('embedded', {

@@ -5,6 +5,7 @@ import { ManualClock } from '../../src/util/clock.js';
 import { randomIds } from '../../src/util/ids.js';
 import { brokerSuite } from './broker.suite.js';
 import type { FixtureFactory } from './fixture.js';
+import { messageActionsSuite } from './message-actions.suite.js';
 import { presenceSuite } from './presence.suite.js';
 import { registrySuite } from './registry.suite.js';
 import { roomDirectorySuite } from './room-directory.suite.js';
@@ -29,6 +30,7 @@ const memory: FixtureFactory = {
 
 brokerSuite('memory', memory);
 roomLogSuite('memory', memory);
+messageActionsSuite('memory', memory);
 presenceSuite('memory', memory);
 registrySuite('memory', memory);
 roomDirectorySuite('memory', {

@@ -18,6 +18,7 @@ import { RedisCluster, RedisServer } from '../helpers/redis-server.js';
 import { brokerSuite } from './broker.suite.js';
 import { keysOn, testDatabaseEngine, testRedisEngine } from './engines.js';
 import type { EngineFixture, FixtureFactory, FixtureOptions } from './fixture.js';
+import { messageActionsSuite } from './message-actions.suite.js';
 import { presenceSuite } from './presence.suite.js';
 import { retentionCase } from './retention.suite.js';
 import { roomDirectorySuite } from './room-directory.suite.js';
@@ -65,6 +66,7 @@ describe('PostgreSQL store conformance (one node)', () => {
     },
   };
   roomLogSuite('postgres', factory);
+  messageActionsSuite('postgres', factory);
   brokerSuite('postgres', factory);
   retentionCase(factory);
   roomDirectorySuite('postgres', {
@@ -125,6 +127,7 @@ describe('PostgreSQL + Redis store conformance (two nodes, one database, one Red
     keysOn(() => [redis]),
   );
   roomLogSuite('postgres+redis', factory);
+  messageActionsSuite('postgres+redis', factory);
   brokerSuite('postgres+redis', factory);
   presenceSuite('postgres+redis', factory);
   retentionCase(factory);
@@ -143,5 +146,6 @@ describe('PostgreSQL + Redis Cluster store conformance (two nodes, one database,
     keysOn(() => cluster.servers),
   );
   roomLogSuite('postgres+redis-cluster', factory);
+  messageActionsSuite('postgres+redis-cluster', factory);
   brokerSuite('postgres+redis-cluster', factory);
 });

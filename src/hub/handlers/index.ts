@@ -3,6 +3,7 @@ import type { Handler } from './context.js';
 import { history } from './history.js';
 import { join } from './join.js';
 import { leave } from './leave.js';
+import { deleteMessage, edit, react, unreact } from './messages.js';
 import { ping } from './ping.js';
 import { presence } from './presence.js';
 import { refresh } from './refresh.js';
@@ -32,6 +33,10 @@ export const handlers: { [T in CommandType]: Handler<T> } = {
   join,
   leave,
   send,
+  edit,
+  delete: deleteMessage,
+  react,
+  unreact,
   history,
   presence,
   typing,

@@ -1,3 +1,4 @@
+import { ReplyError } from '../../protocol/error-codes.js';
 import { checkText } from '../../protocol/rules.js';
 import { callerOf, type Handler, requireJoined } from './context.js';
 
@@ -8,6 +9,12 @@ export const send: Handler<'send'> = async (ctx, session, command) => {
   const text = checkText(command.text, ctx.config);
   // From the membership cache: no database round trip per message.
   await ctx.rooms?.checkSend(callerOf(session), room);
+  if (command.replyTo !== undefined) {
+    // A reply names a message the room has (any offset up to its newest; the client saw it).
+    const { offset } = await ctx.engine.log.position(room);
+    if (command.replyTo < 1 || command.replyTo > offset)
+      throw new ReplyError('bad_request', `replyTo ${command.replyTo} names no message of '${room}'`);
+  }
   const started = ctx.clock.now();
   const { message, duplicate } = await ctx.engine.log.append({
     room,
@@ -16,6 +23,7 @@ export const send: Handler<'send'> = async (ctx, session, command) => {
     text,
     ts: started,
     cid: command.cid,
+    ...(command.replyTo !== undefined ? { replyTo: command.replyTo } : {}),
   });
   if (!duplicate) ctx.countPublished(ctx.clock.now() - started);
   session.reply({

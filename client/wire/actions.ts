@@ -1,0 +1,51 @@
+import { type ChatMessage, REACTION_USERS_SHOWN, type Reaction } from './domain.js';
+
+/**
+ * The message `target` after the action `entry` of its room's log (see {@link ChatMessage.action}): what every
+ * client does with an action it receives, live or in a resume. An entry exists only for a change (the server
+ * appends none for a reaction already there or a second delete), so a reaction entry always moves the count.
+ * Returns `target` itself when the entry is no action on it.
+ */
+export function applyAction(target: ChatMessage, entry: ChatMessage): ChatMessage {
+  const action = entry.action;
+  if (!action || action.target !== target.offset || target.deleted) return target;
+  switch (action.type) {
+    case 'edit':
+      return { ...target, text: entry.text, edited: entry.ts };
+    case 'delete': {
+      const { reactions: _gone, ...rest } = target;
+      return { ...rest, text: '', deleted: true };
+    }
+    case 'react': {
+      const reactions = reacted(target.reactions ?? [], action.emoji, entry.from.id, action.add);
+      const { reactions: _old, ...rest } = target;
+      return reactions.length > 0 ? { ...rest, reactions } : rest;
+    }
+  }
+}
+
+/** `reactions` after `user` added or removed `emoji`. */
+function reacted(reactions: Reaction[], emoji: string, user: string, add: boolean): Reaction[] {
+  const found = reactions.find((r) => r.emoji === emoji);
+  if (add) {
+    if (!found) return [...reactions, { emoji, count: 1, users: [user] }];
+    const users =
+      found.users.includes(user) || found.users.length >= REACTION_USERS_SHOWN
+        ? found.users
+        : [...found.users, user];
+    return reactions.map((r) => (r === found ? { emoji, count: found.count + 1, users } : r));
+  }
+  if (!found) return reactions;
+  if (found.count <= 1) return reactions.filter((r) => r !== found);
+  const users = found.users.filter((u) => u !== user);
+  return reactions.map((r) => (r === found ? { emoji, count: found.count - 1, users } : r));
+}
+
+/** The reactions of a message from who reacted with what (`byEmoji`: emoji → users, in first-use order). */
+export function reactionsOf(byEmoji: ReadonlyMap<string, readonly string[]>): Reaction[] | undefined {
+  const reactions: Reaction[] = [];
+  for (const [emoji, users] of byEmoji)
+    if (users.length > 0)
+      reactions.push({ emoji, count: users.length, users: users.slice(0, REACTION_USERS_SHOWN) });
+  return reactions.length > 0 ? reactions : undefined;
+}

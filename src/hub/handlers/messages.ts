@@ -1,0 +1,73 @@
+import type { ActedFrame } from '../../../client/wire/frames.js';
+import type { MessageAction } from '../../engine/types.js';
+import type { ActResult } from '../../log/room-log.js';
+import { checkText } from '../../protocol/rules.js';
+import type { Session } from '../session.js';
+import { callerOf, type Handler, type HandlerContext, requireJoined } from './context.js';
+
+/**
+ * Runs an action on a message of a joined room: the standing checked from the membership cache (editing and
+ * reacting are sending; a delete says whether the caller may delete anyone's), then the log checks the message
+ * and applies the action; the action's entry reaches the room like a message.
+ */
+async function act(
+  ctx: HandlerContext,
+  session: Session,
+  ref: number,
+  room: string,
+  action: MessageAction,
+  text?: string,
+): Promise<void> {
+  const joined = requireJoined(session, room, ctx.config);
+  const { moderator } = (await ctx.rooms?.checkAct(
+    callerOf(session),
+    joined,
+    action.type === 'delete' ? 'delete' : 'send',
+  )) ?? { moderator: session.admin };
+  const result: ActResult = await ctx.engine.log.act({
+    room: joined,
+    id: ctx.ids.messageId(),
+    from: session.user,
+    ts: ctx.clock.now(),
+    action,
+    ...(text !== undefined ? { text } : {}),
+    moderator,
+    maxReactions: ctx.config.maxReactionsPerMessage,
+  });
+  const frame: ActedFrame = { type: 'acted', ref, room: joined, message: result.target };
+  if (result.entry) frame.action = result.entry;
+  session.reply(frame);
+}
+
+/** `edit`: replaces the text of one's own message. */
+export const edit: Handler<'edit'> = (ctx, session, command) =>
+  act(
+    ctx,
+    session,
+    command.ref,
+    command.room,
+    { type: 'edit', target: command.offset },
+    checkText(command.text, ctx.config),
+  );
+
+/** `delete`: deletes a message (its text is gone everywhere). */
+export const deleteMessage: Handler<'delete'> = (ctx, session, command) =>
+  act(ctx, session, command.ref, command.room, { type: 'delete', target: command.offset });
+
+/** `react`: adds a reaction. */
+export const react: Handler<'react'> = (ctx, session, command) =>
+  act(ctx, session, command.ref, command.room, {
+    type: 'react',
+    target: command.offset,
+    emoji: command.emoji,
+    add: true,
+  });
+
+/** `unreact`: removes one's reaction. */
+export const unreact: Handler<'unreact'> = (ctx, session, command) =>
+  act(ctx, session, command.ref, command.room, {
+    type: 'react',
+    target: command.offset,
+    emoji: command.emoji,
+    add: false,
+  });

@@ -1,0 +1,194 @@
+/**
+ * Conformance suite of RoomLog.act: edits, deletes and reactions on the backends that keep messages (memory and
+ * the database, alone and behind a Redis window): the action's entry in the log, the message changed in every
+ * later read, and the refusals.
+ */
+import assert from 'node:assert/strict';
+import { after, describe, it } from 'node:test';
+import type { ChatMessage, MessageAction, UserInfo } from '../../src/engine/types.js';
+import type { ActionDraft, RoomLog } from '../../src/log/room-log.js';
+import { ReplyError } from '../../src/protocol/error-codes.js';
+import { draft, type EngineFixture, type FixtureFactory } from './fixture.js';
+
+const alice: UserInfo = { id: 'alice', name: 'Alice' };
+const bob: UserInfo = { id: 'bob', name: 'Bob' };
+const carol: UserInfo = { id: 'carol', name: 'Carol' };
+
+let ids = 0;
+function action(
+  room: string,
+  from: UserInfo,
+  act: MessageAction,
+  extra: Partial<ActionDraft> = {},
+): ActionDraft {
+  ids += 1;
+  return { room, id: `act-${ids}`, from, ts: 50_000 + ids, action: act, maxReactions: 3, ...extra };
+}
+
+/** Rejects with a ReplyError of `code`. */
+async function refused(work: Promise<unknown>, code: string): Promise<void> {
+  await assert.rejects(work, (error: unknown) => error instanceof ReplyError && error.code === code);
+}
+
+async function messageAt(log: RoomLog, room: string, offset: number): Promise<ChatMessage | undefined> {
+  const page = await log.read(room, { after: offset - 1, limit: 1 });
+  return page.messages.find((m) => m.offset === offset);
+}
+
+export function messageActionsSuite(name: string, factory: FixtureFactory): void {
+  describe(`RoomLog actions conformance: ${name}`, () => {
+    const open: EngineFixture[] = [];
+    const make = async () => {
+      const fixture = await factory.create({ historySize: 100, presenceTtlMs: 5000 });
+      open.push(fixture);
+      return fixture;
+    };
+    after(async () => {
+      await Promise.all(open.map((f) => f.close()));
+    });
+
+    it('edits: the entry at the next offset, the message changed in every read, only by its author', async () => {
+      const { log } = await make();
+      const original = (await log.append(draft('edits', 'helo', alice))).message;
+      const done = await log.act(
+        action('edits', alice, { type: 'edit', target: original.offset }, { text: 'hello' }),
+      );
+      assert.ok(done.entry);
+      assert.equal(done.entry.offset, original.offset + 1);
+      assert.deepEqual(done.entry.action, { type: 'edit', target: original.offset });
+      assert.equal(done.entry.text, 'hello');
+      assert.deepEqual(done.entry.from, alice);
+      assert.equal(done.target.text, 'hello');
+      assert.equal(done.target.edited, done.entry.ts);
+      const page = await log.read('edits', { limit: 10 });
+      assert.deepEqual(
+        page.messages.map((m) => [m.offset, m.text, m.edited !== undefined, m.action?.type]),
+        [
+          [1, 'hello', true, undefined],
+          [2, 'hello', false, 'edit'],
+        ],
+      );
+      const latest = await log.latest(['edits']);
+      assert.equal(latest.get('edits')?.offset, 1, 'an action is no preview of the room');
+      await refused(
+        log.act(action('edits', bob, { type: 'edit', target: 1 }, { text: 'mine' })),
+        'not_author',
+      );
+      await refused(
+        log.act(action('edits', alice, { type: 'edit', target: 2 }, { text: 'x' })),
+        'no_message',
+      );
+      for (const target of [0, 3, 999, -1, 1.5])
+        await refused(log.act(action('edits', alice, { type: 'edit', target }, { text: 'x' })), 'no_message');
+      assert.equal((await log.position('edits')).offset, 2, 'a refusal appends nothing');
+    });
+
+    it('refuses actions on system events', async () => {
+      const { log } = await make();
+      await log.append({ ...draft('system', 'Alice joined', alice), event: { type: 'joined', user: alice } });
+      await refused(log.act(action('system', alice, { type: 'delete', target: 1 })), 'no_message');
+      await refused(
+        log.act(action('system', alice, { type: 'react', target: 1, emoji: '👍', add: true })),
+        'no_message',
+      );
+    });
+
+    it('deletes: a tombstone everywhere, the text of its edits gone too, by the author or a moderator', async () => {
+      const { log } = await make();
+      const secret = (await log.append(draft('deletes', 'secret one', alice))).message;
+      await log.act(
+        action('deletes', alice, { type: 'edit', target: secret.offset }, { text: 'secret two' }),
+      );
+      await log.act(action('deletes', bob, { type: 'react', target: secret.offset, emoji: '👀', add: true }));
+      await refused(log.act(action('deletes', bob, { type: 'delete', target: secret.offset })), 'not_author');
+      const done = await log.act(action('deletes', alice, { type: 'delete', target: secret.offset }));
+      assert.ok(done.entry);
+      assert.equal(done.entry.text, '');
+      assert.equal(done.target.deleted, true);
+      assert.equal(done.target.text, '');
+      assert.equal(done.target.reactions, undefined, 'its reactions go with it');
+      const page = await log.read('deletes', { limit: 10 });
+      const texts = page.messages.map((m) => m.text).join('|');
+      assert.equal(texts.includes('secret'), false, `no text of the deleted message is left: ${texts}`);
+      assert.equal(page.messages[0]?.deleted, true);
+      // A second delete changes nothing; nothing else acts on a deleted message.
+      const again = await log.act(action('deletes', alice, { type: 'delete', target: secret.offset }));
+      assert.equal(again.entry, undefined);
+      await refused(
+        log.act(action('deletes', alice, { type: 'edit', target: 1 }, { text: 'back' })),
+        'no_message',
+      );
+      await refused(
+        log.act(action('deletes', bob, { type: 'react', target: 1, emoji: '👍', add: true })),
+        'no_message',
+      );
+      // A moderator deletes anyone's message.
+      const other = (await log.append(draft('deletes', 'spam', carol))).message;
+      const moderated = await log.act(
+        action('deletes', bob, { type: 'delete', target: other.offset }, { moderator: true }),
+      );
+      assert.equal(moderated.target.deleted, true);
+    });
+
+    it('reacts: idempotent per user and emoji, counted with who, removed, limited per message', async () => {
+      const { log } = await make();
+      const { offset } = (await log.append(draft('reacts', 'react to me', alice))).message;
+      const react = (from: UserInfo, emoji: string, add = true) =>
+        log.act(action('reacts', from, { type: 'react', target: offset, emoji, add }));
+      const first = await react(bob, '👍');
+      assert.ok(first.entry);
+      assert.deepEqual(first.entry.action, { type: 'react', target: offset, emoji: '👍', add: true });
+      assert.equal((await react(bob, '👍')).entry, undefined, 'the same reaction twice changes nothing');
+      await react(carol, '👍');
+      await react(alice, '🎉');
+      const shown = await messageAt(log, 'reacts', offset);
+      assert.deepEqual(shown?.reactions, [
+        { emoji: '👍', count: 2, users: ['bob', 'carol'] },
+        { emoji: '🎉', count: 1, users: ['alice'] },
+      ]);
+      const removed = await react(bob, '👍', false);
+      assert.ok(removed.entry);
+      assert.deepEqual(removed.target.reactions, [
+        { emoji: '👍', count: 1, users: ['carol'] },
+        { emoji: '🎉', count: 1, users: ['alice'] },
+      ]);
+      assert.equal(
+        (await react(bob, '👍', false)).entry,
+        undefined,
+        'removing what is not there changes nothing',
+      );
+      // At most 3 distinct emoji here (maxReactions): a fourth is refused, an existing one still taken.
+      await react(bob, '❤️');
+      await refused(react(carol, '🔥'), 'reaction_limit');
+      assert.ok((await react(bob, '🎉')).entry);
+      await react(alice, '🎉', false);
+      await react(bob, '🎉', false);
+      await react(carol, '👍', false);
+      await react(bob, '❤️', false);
+      assert.equal((await messageAt(log, 'reacts', offset))?.reactions, undefined, 'none left');
+    });
+
+    it('shows an action to a peer node reading through its own cache', async (t) => {
+      const fixture = await make();
+      if (!fixture.peer) {
+        t.skip('one node');
+        return;
+      }
+      const peer = await fixture.peer();
+      open.push(peer);
+      const { offset } = (await fixture.log.append(draft('peer-edits', 'before', alice))).message;
+      // The peer reads (and caches) the message, then the first node edits and deletes it.
+      assert.equal((await messageAt(peer.log, 'peer-edits', offset))?.text, 'before');
+      await fixture.log.act(action('peer-edits', alice, { type: 'edit', target: offset }, { text: 'after' }));
+      assert.equal((await messageAt(peer.log, 'peer-edits', offset))?.text, 'after');
+      assert.equal((await peer.log.read('peer-edits', { limit: 10 })).messages[0]?.text, 'after');
+      await fixture.log.act(action('peer-edits', alice, { type: 'delete', target: offset }));
+      const page = await peer.log.read('peer-edits', { limit: 10 });
+      // The message, its edit and the delete: no text left.
+      assert.deepEqual(
+        page.messages.map((m) => m.text),
+        ['', '', ''],
+      );
+    });
+  });
+}
