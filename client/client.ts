@@ -3,6 +3,7 @@ import { Connection, type ConnectionOptions, type ConnectionState } from './conn
 import { Emitter } from './emitter.js';
 import { ParleyError } from './errors.js';
 import type {
+  ActedFrame,
   ActivityFrame,
   ChatMessage,
   HistoryFrame,
@@ -51,8 +52,13 @@ export interface ClientEvents {
    * every missed message was recovered (they are emitted as `message` events before this one).
    */
   joined: { room: string; position: StreamPosition; rejoin: boolean; recovered?: boolean };
-  /** The room's next message, exactly once and in offset order. */
+  /** The room's next message, exactly once and in offset order (actions on earlier messages come as `action`). */
   message: ChatMessage;
+  /**
+   * An edit, delete or reaction of an earlier message (`entry.action` says which and `entry.action.target` the
+   * offset), in the same order and exactly-once stream as `message`: apply it with {@link applyAction}.
+   */
+  action: { room: string; entry: ChatMessage };
   /**
    * The messages between what this client had and `position` are gone (history lost or trimmed): the stream goes
    * on from `position`; reload recent history to show the room as it is.
@@ -169,6 +175,31 @@ export class ParleyClient extends Emitter<ClientEvents> {
    */
   send(room: string, text: string, cid: string = randomCid()): Promise<SentFrame> {
     return this.requests.request({ type: 'send', room, text, cid });
+  }
+
+  /** Sends a reply to the message at offset `replyTo` (the message carries `replyTo`; show it as a quote). */
+  reply(room: string, replyTo: number, text: string, cid: string = randomCid()): Promise<SentFrame> {
+    return this.requests.request({ type: 'send', room, text, cid, replyTo });
+  }
+
+  /** Replaces the text of one of this user's messages. */
+  edit(room: string, offset: number, text: string): Promise<ActedFrame> {
+    return this.requests.request({ type: 'edit', room, offset, text });
+  }
+
+  /** Deletes a message: this user's own, or anyone's for a room's owner or admin. */
+  deleteMessage(room: string, offset: number): Promise<ActedFrame> {
+    return this.requests.request({ type: 'delete', room, offset });
+  }
+
+  /** Adds this user's reaction `emoji` to a message (nothing changes when it is there already). */
+  react(room: string, offset: number, emoji: string): Promise<ActedFrame> {
+    return this.requests.request({ type: 'react', room, offset, emoji });
+  }
+
+  /** Removes this user's reaction `emoji` from a message. */
+  unreact(room: string, offset: number, emoji: string): Promise<ActedFrame> {
+    return this.requests.request({ type: 'unreact', room, offset, emoji });
   }
 
   /**
@@ -391,6 +422,10 @@ export class ParleyClient extends Emitter<ClientEvents> {
   /** Hands a message to the application: the room stream calls this in order, once per offset. */
   private deliver(message: ChatMessage): void {
     const state = this.rooms.get(message.room);
+    if (message.action) {
+      this.emit('action', { room: message.room, entry: message });
+      return;
+    }
     if (state?.stopTyping(message.from.id)) this.emitTyping(message.room, state);
     this.emit('message', message);
   }

@@ -12,6 +12,7 @@ export { ParleyClient } from './client.js';
 export { ParleyError } from './errors.js';
 export type * from './protocol.js';
 export type { ResetReason } from './room-stream.js';
+export { applyAction } from './wire/actions.js';
 export { CloseCodes, shouldReconnect } from './wire/close-codes.js';
 export { PROTOCOL_VERSION } from './wire/domain.js';
 export { ErrorCodes } from './wire/error-codes.js';

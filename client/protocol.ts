@@ -1,6 +1,8 @@
 /** The wire types the SDK speaks: the wire vocabulary (client/wire/), shared with the server. */
 export type {
   ChatMessage,
+  MessageAction,
+  Reaction,
   Role,
   StreamPosition,
   SystemEvent,

@@ -4,22 +4,26 @@ import { type ChatMessage, REACTION_USERS_SHOWN, type Reaction } from './domain.
  * The message `target` after the action `entry` of its room's log (see {@link ChatMessage.action}): what every
  * client does with an action it receives, live or in a resume. An entry exists only for a change (the server
  * appends none for a reaction already there or a second delete), so a reaction entry always moves the count.
- * Returns `target` itself when the entry is no action on it.
+ * Returns `target` itself when the entry is no action on it, or is in it already (`rev`: a message read from
+ * history is as it is now, and the resume or page that brought it may hold the actions that made it so).
  */
 export function applyAction(target: ChatMessage, entry: ChatMessage): ChatMessage {
   const action = entry.action;
   if (!action || action.target !== target.offset || target.deleted) return target;
+  if (target.rev !== undefined && target.rev >= entry.offset) return target;
   switch (action.type) {
     case 'edit':
-      return { ...target, text: entry.text, edited: entry.ts };
+      return { ...target, text: entry.text, edited: entry.ts, rev: entry.offset };
     case 'delete': {
       const { reactions: _gone, ...rest } = target;
-      return { ...rest, text: '', deleted: true };
+      return { ...rest, text: '', deleted: true, rev: entry.offset };
     }
     case 'react': {
       const reactions = reacted(target.reactions ?? [], action.emoji, entry.from.id, action.add);
-      const { reactions: _old, ...rest } = target;
-      return reactions.length > 0 ? { ...rest, reactions } : rest;
+      const { reactions: _old, rev: _rev, ...rest } = target;
+      return reactions.length > 0
+        ? { ...rest, reactions, rev: entry.offset }
+        : { ...rest, rev: entry.offset };
     }
   }
 }

@@ -61,6 +61,11 @@ export interface ChatMessage {
   deleted?: true;
   /** Reactions, one entry per emoji, in the order each emoji was first used; absent: none. */
   reactions?: Reaction[];
+  /**
+   * The offset of the newest action applied to this message (absent: none). A message read from history is as it
+   * is now: an action entry at or below `rev` is already in it, and applying it again would count a reaction twice.
+   */
+  rev?: number;
 }
 
 /** The reactions with one emoji on a message. */

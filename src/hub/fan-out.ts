@@ -81,7 +81,8 @@ export class FanOut {
     if (audience && audience.members.size > 0) this.toMembers(room, audience.members, message);
     // Listeners are connections that asked for their room list: none unless a client did.
     const listeners = audience?.listeners;
-    if (listeners && listeners.size > 0) {
+    // An action on an earlier message is no new activity of the room (nor its preview).
+    if (listeners && listeners.size > 0 && !message.action) {
       let activity: Buffer | undefined;
       for (const session of listeners) {
         if (session.rooms.has(room)) continue;
@@ -93,12 +94,13 @@ export class FanOut {
   }
 
   private toMembers(room: string, members: ReadonlySet<Session>, message: ChatMessage): void {
-    // Each format is encoded at most once per message, whatever the number of members. System events keep
-    // the object form (the compact array has no place for them).
+    // Each format is encoded at most once per message, whatever the number of members. System events, actions
+    // and replies keep the object form (the compact array has no place for them).
+    const plain = !message.event && !message.action && message.replyTo === undefined;
     let frame: Buffer | undefined;
     let compact: Buffer | undefined;
     for (const session of members) {
-      if (session.compact && !message.event) {
+      if (session.compact && plain) {
         compact ??= encodeCompactMessage(message);
         session.deliver(room, compact, message);
       } else {

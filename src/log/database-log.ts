@@ -43,12 +43,13 @@ interface MessageRow {
   edited_at: string | null;
   deleted_at: string | null;
   reactions: string | null;
+  rev: string | null;
   epoch: string;
 }
 
 const MESSAGE_COLUMNS =
   'm.room, m."offset", m.id, m.sender_id, m.sender_name, m.text, m.ts, m.cid, m.event, m.action, m.reply_to, ' +
-  'm.edited_at, m.deleted_at, m.reactions, r.epoch';
+  'm.edited_at, m.deleted_at, m.reactions, m.rev, r.epoch';
 
 /**
  * The group commit: one batch, one statement, prepared once per connection (planning it cost PGlite five times
@@ -131,7 +132,8 @@ CROSS JOIN LATERAL (
 ) s`;
 
 /**
- * A message's reactions as shown ($1 room, $2 offset, $3 users named per emoji), kept on its row after every
+ * A message's reactions as shown ($1 room, $2 offset, $3 users named per emoji; $4 the reaction's offset, its new
+ * `rev`), kept on its row after every
  * reaction: one entry per emoji in first-use order, with the count and the first users.
  */
 const REACTIONS_STATEMENT = `
@@ -141,7 +143,7 @@ UPDATE parley_messages SET reactions = (
     SELECT emoji, count(*)::int AS n, (array_agg(user_id ORDER BY at, user_id))[1:$3] AS users, min(at) AS first
     FROM parley_reactions WHERE room = $1 AND "offset" = $2 GROUP BY emoji
   ) g
-) WHERE room = $1 AND "offset" = $2`;
+), rev = $4 WHERE room = $1 AND "offset" = $2`;
 
 /** A row of {@link APPEND_STATEMENT}'s result. */
 interface AppendedRow {
@@ -173,6 +175,7 @@ function toMessage(row: MessageRow): ChatMessage {
     ...(row.edited_at !== null ? { edited: Number(row.edited_at) } : {}),
     ...(row.deleted_at !== null ? { deleted: true as const } : {}),
     ...(row.reactions !== null ? { reactions: JSON.parse(row.reactions) as Reaction[] } : {}),
+    ...(row.rev !== null ? { rev: Number(row.rev) } : {}),
   };
 }
 
@@ -312,13 +315,14 @@ export class DatabaseLog implements RoomLog {
     const changed = [offset];
     if (action.type === 'edit') {
       await tx.query(
-        'UPDATE parley_messages SET text = $3, edited_at = $4 WHERE room = $1 AND "offset" = $2',
-        [room, offset, entry.text, entry.ts],
+        'UPDATE parley_messages SET text = $3, edited_at = $4, rev = $5 WHERE room = $1 AND "offset" = $2',
+        [room, offset, entry.text, entry.ts, entry.offset],
       );
     } else if (action.type === 'delete') {
       await tx.query(
-        `UPDATE parley_messages SET text = '', deleted_at = $3, reactions = NULL WHERE room = $1 AND "offset" = $2`,
-        [room, offset, entry.ts],
+        `UPDATE parley_messages SET text = '', deleted_at = $3, reactions = NULL, rev = $4
+         WHERE room = $1 AND "offset" = $2`,
+        [room, offset, entry.ts, entry.offset],
       );
       await tx.query('DELETE FROM parley_reactions WHERE room = $1 AND "offset" = $2', [room, offset]);
       // Its edits' text goes too (the partial index holds the edits that still have text).
@@ -336,7 +340,7 @@ export class DatabaseLog implements RoomLog {
           ? [room, offset, action.emoji, draft.from.id, entry.ts]
           : [room, offset, action.emoji, draft.from.id],
       );
-      await tx.query(REACTIONS_STATEMENT, [room, offset, REACTION_USERS_SHOWN]);
+      await tx.query(REACTIONS_STATEMENT, [room, offset, REACTION_USERS_SHOWN, entry.offset]);
     }
     const replaced = await messagesAt(changed);
     return { entry, target: replaced[0] as ChatMessage, replaced };

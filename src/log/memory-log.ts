@@ -130,9 +130,9 @@ export class MemoryLog implements RoomLog {
       else list.splice(list.indexOf(draft.from.id), 1);
       if (list.length === 0) byEmoji.delete(action.emoji);
       if (byEmoji.size === 0) stream.reactions.delete(action.target);
-      const { reactions: _old, ...rest } = changed;
+      const { reactions: _old, rev, ...rest } = changed;
       const reactions = reactionsOf(byEmoji);
-      changed = reactions ? { ...rest, reactions } : rest;
+      changed = reactions ? { ...rest, reactions, rev: rev as number } : { ...rest, rev: rev as number };
     }
     stream.messages[at] = changed;
     if (action.type === 'delete') {

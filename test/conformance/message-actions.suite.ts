@@ -60,6 +60,7 @@ export function messageActionsSuite(name: string, factory: FixtureFactory): void
       assert.deepEqual(done.entry.from, alice);
       assert.equal(done.target.text, 'hello');
       assert.equal(done.target.edited, done.entry.ts);
+      assert.equal(done.target.rev, done.entry.offset, 'the message names the newest action in it');
       const page = await log.read('edits', { limit: 10 });
       assert.deepEqual(
         page.messages.map((m) => [m.offset, m.text, m.edited !== undefined, m.action?.type]),

@@ -17,6 +17,7 @@ const SERVER_FRAMES = new Set([
   'joined',
   'left',
   'sent',
+  'acted',
   'history',
   'presence_state',
   'message',
@@ -67,6 +68,11 @@ const VALID_COMMANDS: Array<Record<string, unknown>> = [
   { type: 'unmute', ref: 21, room: 'fuzzed', user: 'someone' },
   { type: 'set_role', ref: 22, room: 'fuzzed', user: 'someone', role: 'admin' },
   { type: 'direct', ref: 23, users: [{ id: 'someone', name: 'S' }] },
+  { type: 'send', ref: 24, room: ROOM, text: 'a reply', cid: 'c2', replyTo: 1 },
+  { type: 'edit', ref: 25, room: ROOM, offset: 1, text: 'edited' },
+  { type: 'delete', ref: 26, room: ROOM, offset: 1 },
+  { type: 'react', ref: 27, room: ROOM, offset: 1, emoji: '👍' },
+  { type: 'unreact', ref: 28, room: ROOM, offset: 1, emoji: ':party:' },
 ];
 const FIELDS = [
   'type',
@@ -91,6 +97,9 @@ const FIELDS = [
   'until',
   'archived',
   'announceJoins',
+  'replyTo',
+  'offset',
+  'emoji',
   '__proto__',
 ];
 
@@ -187,6 +196,8 @@ describe('fuzzing a live server', async () => {
             assert.equal(typeof f.temporary, 'boolean');
           }
           if (f.type === 'sent' && f.duplicate === false && f.room === ROOM) acked.add(f.id as string);
+          // An action that changed something has an entry in the room's log, delivered like a message.
+          if (f.type === 'acted' && f.action && f.room === ROOM) acked.add((f.action as { id: string }).id);
         }
         if (outcome !== 'answered') {
           assert.ok(DOCUMENTED_CLOSES.has(outcome), `undocumented close ${outcome}`);

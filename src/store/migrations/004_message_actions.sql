@@ -11,6 +11,8 @@ ALTER TABLE parley_messages ADD COLUMN reply_to bigint;
 ALTER TABLE parley_messages ADD COLUMN edited_at bigint;
 ALTER TABLE parley_messages ADD COLUMN deleted_at bigint;
 ALTER TABLE parley_messages ADD COLUMN reactions text;
+-- On a message: the offset of the newest action applied to it (a client applies older actions no more).
+ALTER TABLE parley_messages ADD COLUMN rev bigint;
 
 -- A delete blanks the text of the message's earlier edits: found through this index (edits with text only).
 CREATE INDEX parley_messages_edits ON parley_messages (room, target) WHERE target IS NOT NULL AND text <> '';

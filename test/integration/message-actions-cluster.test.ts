@@ -1,0 +1,159 @@
+/**
+ * Edits, deletes and reactions across 3 instances (Redis as the bus and the recent window, PostgreSQL as the
+ * store): made on one instance while a client on another was away, they are all replayed by its resume, in order,
+ * and the text of a deleted message never reaches it (not in the resume, not in history).
+ */
+import assert from 'node:assert/strict';
+import { after, describe, it } from 'node:test';
+import { applyAction } from '../../client/wire/actions.js';
+import type { ChatMessage } from '../../src/engine/types.js';
+import type { ParleyNode } from '../../src/index.js';
+import { randomId } from '../../src/util/ids.js';
+import { startNode } from '../helpers/nodes.js';
+import { PostgresServer } from '../helpers/postgres-server.js';
+import { type Frame, RawClient } from '../helpers/raw-client.js';
+import { RedisServer } from '../helpers/redis-server.js';
+
+const wsUrl = (node: ParleyNode) => `ws://127.0.0.1:${node.port}/ws`;
+const outcome = (reply: Frame) => (reply.type === 'error' ? (reply.code as string) : 'ok');
+
+/** A client's view of a room: messages by offset, actions applied as they come. */
+function view(entries: ChatMessage[]): Map<number, ChatMessage> {
+  const byOffset = new Map<number, ChatMessage>();
+  for (const entry of entries) {
+    if (entry.action) {
+      const target = byOffset.get(entry.action.target);
+      if (target) byOffset.set(target.offset, applyAction(target, entry));
+    } else byOffset.set(entry.offset, entry);
+  }
+  return byOffset;
+}
+
+describe('message actions on 3 instances + Redis + PostgreSQL', async () => {
+  const [pg, redis] = await Promise.all([PostgresServer.start(), RedisServer.start()]);
+  after(() => Promise.all([pg.stop(), redis.stop()]));
+  await pg.sql('CREATE DATABASE parley');
+  const databaseUrl = pg.url.replace(/\/postgres$/, '/parley');
+  const shared = { redisUrl: redis.url, databaseUrl, redisPrefix: `a${randomId()}` };
+  const [a, b, c] = (await Promise.all([0, 1, 2].map((i) => startNode({ ...shared, nodeId: `a${i}` })))) as [
+    ParleyNode,
+    ParleyNode,
+    ParleyNode,
+  ];
+  const as = async (node: ParleyNode, id: string) => {
+    const client = await RawClient.connect(wsUrl(node), { name: id.toUpperCase(), user: id });
+    after(() => client.close());
+    return client;
+  };
+  const send = async (client: RawClient, room: string, text: string, extra: Record<string, unknown> = {}) => {
+    const reply = await client.request({ type: 'send', room, text, cid: randomId(), ...extra });
+    assert.equal(reply.type, 'sent', JSON.stringify(reply));
+    return reply.offset as number;
+  };
+
+  it('an edit, a delete and reactions made while a client was away reach it on resume; deleted text never', async () => {
+    const alice = await as(a, 'alice');
+    await alice.request({ type: 'create_room', name: 'Notes', id: 'notes' });
+    await alice.request({ type: 'join', room: 'notes' });
+    const bob = await as(b, 'bob');
+    await bob.request({ type: 'join', room: 'notes' });
+    const carol = await as(c, 'carol');
+    const joined = await carol.request({ type: 'join', room: 'notes' });
+    assert.equal(joined.type, 'joined');
+
+    const keep = await send(alice, 'notes', 'keep me');
+    const oops = await send(alice, 'notes', 'oops, a secret one');
+    const question = await send(bob, 'notes', 'what is new?');
+    await carol.frames.find((f) => f.type === 'message' && f.offset === question, 5000, 'live message');
+    const seen = carol.frames.items.filter((f) => f.type === 'message') as unknown as ChatMessage[];
+    const last = seen.at(-1) as ChatMessage;
+    carol.close();
+
+    // While carol is away, on A and B: an edit, deletes (one of a message she saw, one she never saw, edited
+    // first), reactions added and one taken back, and a reply.
+    const acted = async (client: RawClient, command: Record<string, unknown>) => {
+      const reply = await client.request(command);
+      assert.equal(reply.type, 'acted', JSON.stringify(reply));
+      return reply;
+    };
+    await acted(alice, { type: 'edit', room: 'notes', offset: keep, text: 'kept' });
+    await acted(alice, { type: 'delete', room: 'notes', offset: oops });
+    const hidden = await send(alice, 'notes', 'another secret');
+    await acted(alice, { type: 'edit', room: 'notes', offset: hidden, text: 'still a secret' });
+    await acted(bob, { type: 'delete', room: 'notes', offset: question });
+    assert.equal(
+      outcome(await bob.request({ type: 'delete', room: 'notes', offset: hidden })),
+      'not_author',
+      'a member deletes only their own messages',
+    );
+    await acted(alice, { type: 'delete', room: 'notes', offset: hidden });
+    await acted(bob, { type: 'react', room: 'notes', offset: keep, emoji: '👍' });
+    await acted(alice, { type: 'react', room: 'notes', offset: keep, emoji: '🎉' });
+    await acted(alice, { type: 'unreact', room: 'notes', offset: keep, emoji: '🎉' });
+    const answer = await send(bob, 'notes', 'this', { replyTo: keep });
+
+    // Carol comes back on C and resumes from the last message she had.
+    const back = await as(c, 'carol');
+    const resumed = await back.request({
+      type: 'join',
+      room: 'notes',
+      since: { offset: last.offset, epoch: last.epoch },
+    });
+    assert.equal(resumed.recovered, true, JSON.stringify(resumed));
+    const replay = resumed.messages as ChatMessage[];
+    assert.deepEqual(
+      replay.map((m) => m.offset),
+      replay.map((_, i) => last.offset + 1 + i),
+      'the resume replays every entry, in order',
+    );
+    const shown = view([...seen, ...replay]);
+    assert.equal(shown.get(keep)?.text, 'kept');
+    assert.ok(shown.get(keep)?.edited);
+    assert.deepEqual(shown.get(keep)?.reactions, [{ emoji: '👍', count: 1, users: ['bob'] }]);
+    assert.equal(shown.get(oops)?.deleted, true);
+    assert.equal(shown.get(oops)?.text, '');
+    assert.equal(shown.get(question)?.deleted, true);
+    assert.equal(shown.get(hidden)?.deleted, true);
+    assert.equal(shown.get(answer)?.replyTo, keep);
+
+    // History (on B, from the window; on A, a page that reaches the database) shows the room as it is now.
+    for (const reader of [bob, alice]) {
+      const page = await reader.request({ type: 'history', room: 'notes', limit: 100 });
+      const now = view(page.messages as ChatMessage[]);
+      assert.equal(now.get(keep)?.text, 'kept');
+      assert.deepEqual(now.get(keep)?.reactions, [{ emoji: '👍', count: 1, users: ['bob'] }]);
+      assert.equal(now.get(hidden)?.deleted, true);
+    }
+    const history = await back.request({ type: 'history', room: 'notes', limit: 100 });
+    assert.equal(history.type, 'history');
+    const everything = JSON.stringify(back.frames.items);
+    assert.equal(everything.includes('secret'), false, 'no deleted text reached the client that was away');
+  });
+
+  it('the same edits and reactions reach members live on every instance, as entries after the message', async () => {
+    const dan = await as(a, 'dan');
+    await dan.request({ type: 'create_room', name: 'Live', id: 'live' });
+    await dan.request({ type: 'join', room: 'live' });
+    const watchers = [await as(b, 'erin'), await as(c, 'frank')];
+    for (const watcher of watchers) await watcher.request({ type: 'join', room: 'live' });
+    const offset = await send(dan, 'live', 'typo hree');
+    await dan.request({ type: 'edit', room: 'live', offset, text: 'typo here' });
+    await watchers[0]?.request({ type: 'react', room: 'live', offset, emoji: '✅' });
+    for (const watcher of watchers) {
+      const reaction = await watcher.frames.find(
+        (f) => f.type === 'message' && (f.action as { type?: string } | undefined)?.type === 'react',
+        5000,
+        'reaction entry',
+      );
+      const entries = watcher.frames.items.filter((f) => f.type === 'message') as unknown as ChatMessage[];
+      const shown = view(entries);
+      assert.equal(shown.get(offset)?.text, 'typo here');
+      assert.deepEqual(shown.get(offset)?.reactions, [{ emoji: '✅', count: 1, users: ['erin'] }]);
+      assert.ok((reaction.offset as number) > offset);
+    }
+    // Muted members may not edit or react; a server-side refusal names the rule.
+    assert.equal(outcome(await dan.request({ type: 'mute', room: 'live', user: 'frank' })), 'ok');
+    const frank = watchers[1] as RawClient;
+    assert.equal(outcome(await frank.request({ type: 'react', room: 'live', offset, emoji: '👎' })), 'muted');
+  });
+});
