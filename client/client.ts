@@ -11,6 +11,7 @@ import type {
   InvitedFrame,
   JoinedFrame,
   PresenceStateFrame,
+  ReadFrame,
   RoomAddedFrame,
   RoomRemovedFrame,
   SentFrame,
@@ -80,6 +81,8 @@ export interface ClientEvents {
   invitation_removed: InvitationRemovedFrame;
   /** A listed room this client has not joined saw a message or an event (after {@link ParleyClient.roomList}). */
   activity: ActivityFrame;
+  /** The user's read marker of a room moved, on this or another device (after {@link ParleyClient.roomList}). */
+  read: ReadFrame;
 }
 
 function randomCid(): string {
@@ -180,6 +183,15 @@ export class ParleyClient extends Emitter<ClientEvents> {
   /** Sends a reply to the message at offset `replyTo` (the message carries `replyTo`; show it as a quote). */
   reply(room: string, replyTo: number, text: string, cid: string = randomCid()): Promise<SentFrame> {
     return this.requests.request({ type: 'send', room, text, cid, replyTo });
+  }
+
+  /**
+   * Marks the room read up to `offset` (every message at or before it): cheap to call as messages are seen, the
+   * server keeps the newest per room and stores them in batches. Every device of the user gets a `read` event.
+   */
+  markRead(room: string, offset: number): void {
+    if (!this.connection.connected) return;
+    this.connection.transmit({ type: 'read', room, offset });
   }
 
   /** Replaces the text of one of this user's messages. */
@@ -344,6 +356,7 @@ export class ParleyClient extends Emitter<ClientEvents> {
     else if (frame.type === 'invited') this.emit('invited', frame);
     else if (frame.type === 'invitation_removed') this.emit('invitation_removed', frame);
     else if (frame.type === 'activity') this.emit('activity', frame);
+    else if (frame.type === 'read') this.emit('read', frame);
     else if (frame.type === 'error') {
       if (!this.requests.refuse(frame))
         this.emit('error', new ParleyError(frame.code, frame.message, frame.temporary));

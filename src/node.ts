@@ -172,6 +172,8 @@ export class ParleyNode {
     for (const loop of this.loops) loop.cancel();
     this.parts.feed.close();
     await hub.membership.flush();
+    hub.readMarkers?.stop();
+    await hub.readMarkers?.flush().catch((error) => hub.reportFailure('read markers', error));
     await ws.close();
     server.closeAllConnections();
     await serverClosed;

@@ -41,6 +41,16 @@ export interface SendCommand {
   cid: string;
   /** The offset of the message this one replies to (in this room, at most the room's newest). */
   replyTo?: number;
+  /** The ids of the users the text mentions (`@Name`), at most 20. */
+  mentions?: string[];
+}
+/** Moves the user's read marker of a joined room forward (not answered unless `ref` is given: then `done`). */
+export interface ReadCommand {
+  type: 'read';
+  ref?: number;
+  room: string;
+  /** Every message at or before this offset is read (clamped to the room's newest). */
+  offset: number;
 }
 /** Replaces the text of one's own message. */
 export interface EditCommand {
@@ -230,6 +240,7 @@ export type ClientCommand =
   | JoinCommand
   | LeaveCommand
   | SendCommand
+  | ReadCommand
   | EditCommand
   | DeleteCommand
   | ReactCommand

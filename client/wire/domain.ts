@@ -53,6 +53,8 @@ export interface ChatMessage {
    * (blanked when the message is deleted later); otherwise `text` is empty.
    */
   action?: MessageAction;
+  /** The ids of the users the text mentions (`@Name` in the text; the sender's client names them). */
+  mentions?: string[];
   /** The offset of the message this one replies to, in the same room and epoch. */
   replyTo?: number;
   /** When the text was last edited (ms since the Unix epoch); absent: never edited. */

@@ -174,6 +174,18 @@ export interface RoomAddedFrame {
   type: 'room_added';
   room: RoomSummary;
 }
+/**
+ * The user's read marker of a room moved (read on any device, or a message sent): every message at or before
+ * `offset` is read; `unread` and `mentions` are the room's counts after it. To every connection of the user that
+ * asked for its room list.
+ */
+export interface ReadFrame {
+  type: 'read';
+  room: string;
+  offset: number;
+  unread: number;
+  mentions: number;
+}
 /** The user no longer belongs to a room; their connections are out of it. */
 export interface RoomRemovedFrame {
   type: 'room_removed';
@@ -211,6 +223,7 @@ export type ServerFrame =
   | DoneFrame
   | RoomAddedFrame
   | RoomRemovedFrame
+  | ReadFrame
   | InvitedFrame
   | InvitationRemovedFrame
   | ActivityFrame

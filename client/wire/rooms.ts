@@ -18,6 +18,8 @@ export interface LastMessage {
   preview: string;
   /** Present when the newest entry is a system event. */
   event?: SystemEvent;
+  /** The users the message mentions. */
+  mentions?: string[];
 }
 
 /** A room as listed: what it is and, in the room list, where the user stands in it. */
@@ -42,6 +44,12 @@ export interface RoomSummary {
   last?: LastMessage;
   /** When the room last saw activity (its newest message, or when the user joined): the room list's order. */
   activity: number;
+  /** The user's read marker: every message at or before this offset is read (room list entries only). */
+  readOffset?: number;
+  /** Chat messages after the read marker (room list entries only). */
+  unread?: number;
+  /** Of those, the ones that mention the user (room list entries only). */
+  mentions?: number;
 }
 
 /** A pending invitation of the user. */

@@ -474,6 +474,28 @@ export const OptionSpecs = {
     description: 'Longest room topic, and longest reason given for a kick or a ban',
     group: 'limits',
   },
+  readMarkerFlushMs: {
+    kind: 'int',
+    flag: 'read-marker-flush-ms',
+    env: ['PARLEY_READ_MARKER_FLUSH_MS'],
+    default: 200,
+    min: 1,
+    max: 60_000,
+    unit: 'ms',
+    description:
+      'Read markers wait this long to be stored together (one statement per batch), and the other devices hear of a read that much later',
+    group: 'limits',
+  },
+  readMarkerBatchMax: {
+    kind: 'int',
+    flag: 'read-marker-batch-max',
+    env: ['PARLEY_READ_MARKER_BATCH_MAX'],
+    default: 1000,
+    min: 1,
+    max: 100_000,
+    description: 'Most read markers stored in one statement (more start the next batch at once)',
+    group: 'limits',
+  },
   maxReactionsPerMessage: {
     kind: 'int',
     flag: 'max-reactions-per-message',

@@ -1,7 +1,12 @@
 /** Domain types of the engine (broker, presence, room log) and the hub; the wire types are client/wire's. */
 
 import type { ChatMessage, UserInfo } from '../../client/wire/domain.js';
-import type { InvitationRemovedFrame, InvitedFrame, RoomAddedFrame } from '../../client/wire/frames.js';
+import type {
+  InvitationRemovedFrame,
+  InvitedFrame,
+  ReadFrame,
+  RoomAddedFrame,
+} from '../../client/wire/frames.js';
 
 export type {
   ChatMessage,
@@ -53,7 +58,7 @@ export interface UserEvent {
 }
 
 /** What a user's connections are told on their channel. */
-export type UserNotice = RoomAddedFrame | InvitedFrame | InvitationRemovedFrame;
+export type UserNotice = RoomAddedFrame | InvitedFrame | InvitationRemovedFrame | ReadFrame;
 
 /** The channel of a user's notices: a reserved room name (client room names start with a letter or digit). */
 export function userChannel(userId: string): string {

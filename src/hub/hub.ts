@@ -22,6 +22,7 @@ import { FanOut } from './fan-out.js';
 import type { HandlerContext } from './handlers/context.js';
 import { Membership } from './membership.js';
 import { OrderedDelivery } from './ordered-delivery.js';
+import { ReadMarkers } from './read-markers.js';
 import { RoomChanges } from './room-changes.js';
 import { Session, type SessionTime } from './session.js';
 
@@ -91,6 +92,8 @@ export class Hub implements ConnectionHandler<Session> {
   readonly membership: Membership;
   /** Group chat's operations; undefined when the engine keeps no rooms (`--store redis`). */
   readonly rooms?: RoomService;
+  /** Read markers, batched into the directory (undefined where the engine keeps no rooms). */
+  readonly readMarkers?: ReadMarkers;
   /** Puts each room's messages in offset order before fan-out. */
   readonly ordering: OrderedDelivery;
   private readonly commands: CommandRunner;
@@ -157,6 +160,18 @@ export class Hub implements ConnectionHandler<Session> {
             announce: (change) => engine.broker.signal({ kind: 'member', ...change }),
           })
         : undefined;
+    this.readMarkers = directory
+      ? new ReadMarkers({
+          directory,
+          log: engine.log,
+          timers,
+          flushMs: config.readMarkerFlushMs,
+          batchMax: config.readMarkerBatchMax,
+          notify: (user, notice) =>
+            engine.broker.signal({ kind: 'user', room: userChannel(user), user, notice }),
+          report: this.reportFailure,
+        })
+      : undefined;
     // Subscriptions lost and taken again: invalidations of that time were missed.
     engine.onRecovered(() => cache?.invalidateAll());
     const fanOut = new FanOut({
@@ -179,6 +194,7 @@ export class Hub implements ConnectionHandler<Session> {
       verifyToken: deps.verifyToken,
       membership: this.membership,
       rooms: this.rooms,
+      readMarkers: this.readMarkers,
       recoveries: new Semaphore(config.recoveryConcurrency),
       applyIdentity: (session, identity) => this.applyIdentity(session, identity),
       countReceived: () => {

@@ -1,7 +1,16 @@
 import type { ChatMessage, MessageDraft, StreamPosition } from '../engine/types.js';
 import type { DatabaseLog } from './database-log.js';
 import type { RecentWindow } from './recent-window.js';
-import type { ActionDraft, ActResult, AppendResult, HistoryPage, HistoryQuery, RoomLog } from './room-log.js';
+import type {
+  ActionDraft,
+  ActResult,
+  AppendResult,
+  HistoryPage,
+  HistoryQuery,
+  ReadMarker,
+  RoomLog,
+  UnreadCounts,
+} from './room-log.js';
 
 /** Settings of {@link CachedLog}. */
 export interface CachedLogOptions {
@@ -57,6 +66,11 @@ export class CachedLog implements RoomLog {
         () => {},
       );
     }
+  }
+
+  /** From the database's counters. */
+  unread(markers: ReadonlyArray<ReadMarker>): Promise<Map<string, UnreadCounts>> {
+    return this.store.unread(markers);
   }
 
   async read(room: string, query: HistoryQuery): Promise<HistoryPage> {

@@ -15,7 +15,17 @@ import { isUnavailable, type SqlDatabase, type SqlRunner } from '../store/sql.js
 import type { TimerHandle, Timers } from '../util/clock.js';
 import type { IdGenerator } from '../util/ids.js';
 import { decideAction, entryText, type ReactionFacts } from './message-actions.js';
-import type { ActionDraft, ActResult, AppendResult, HistoryPage, HistoryQuery, RoomLog } from './room-log.js';
+import {
+  type ActionDraft,
+  type ActResult,
+  type AppendResult,
+  type HistoryPage,
+  type HistoryQuery,
+  markerKey,
+  type ReadMarker,
+  type RoomLog,
+  type UnreadCounts,
+} from './room-log.js';
 
 /** Settings of {@link DatabaseLog}. */
 export interface DatabaseLogOptions {
@@ -38,6 +48,7 @@ interface MessageRow {
   ts: string;
   cid: string;
   event: string | null;
+  mentions: string | null;
   action: string | null;
   reply_to: string | null;
   edited_at: string | null;
@@ -48,14 +59,15 @@ interface MessageRow {
 }
 
 const MESSAGE_COLUMNS =
-  'm.room, m."offset", m.id, m.sender_id, m.sender_name, m.text, m.ts, m.cid, m.event, m.action, m.reply_to, ' +
+  'm.room, m."offset", m.id, m.sender_id, m.sender_name, m.text, m.ts, m.cid, m.event, m.mentions, m.action, m.reply_to, ' +
   'm.edited_at, m.deleted_at, m.reactions, m.rev, r.epoch';
 
 /**
  * The group commit: one batch, one statement, prepared once per connection (planning it cost PGlite five times
  * running a one-message batch). Parameters: arrays, one per column, so that one statement serves any batch size:
  * the index of each draft in the batch, its room, id, sender id, sender name, text, ts, cid, system event (JSON
- * or null) and the offset it replies to (or null) ($1-$10); and the epoch given to rooms created now ($11).
+ * or null), the offset it replies to (or null) and the user ids it mentions (JSON or null) ($1-$11); and the
+ * epoch given to rooms created now ($12).
  *
  * - `dup`: drafts already stored (same room, sender and cid) come back as duplicates with the stored message,
  *   found by one probe of the idempotency index per draft. The cached generic plan must stay an index lookup
@@ -72,39 +84,48 @@ const MESSAGE_COLUMNS =
  */
 export const APPEND_STATEMENT = `
 WITH input AS (
-  SELECT * FROM unnest($1::int[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::bigint[], $8::text[], $9::text[], $10::bigint[])
-    AS i(n, room, id, sender_id, sender_name, text, ts, cid, event, reply_to)
+  SELECT * FROM unnest($1::int[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::bigint[], $8::text[], $9::text[], $10::bigint[], $11::text[])
+    AS i(n, room, id, sender_id, sender_name, text, ts, cid, event, reply_to, mentions)
 ),
 dup AS (
   SELECT i.n, m.*
   FROM input i CROSS JOIN LATERAL (
-    SELECT m."offset", m.id, m.sender_name, m.text, m.ts, m.event, m.reply_to, r.epoch
+    SELECT m."offset", m.id, m.sender_name, m.text, m.ts, m.event, m.reply_to, m.mentions, r.epoch
     FROM parley_messages m JOIN parley_rooms r ON r.room = m.room
     WHERE m.room = i.room AND m.sender_id = i.sender_id AND m.cid = i.cid LIMIT 1
   ) m
 ),
 fresh AS (
-  SELECT i.*, row_number() OVER (PARTITION BY i.room ORDER BY i.n) AS k, count(*) OVER (PARTITION BY i.room) AS c
+  SELECT i.*, row_number() OVER (PARTITION BY i.room ORDER BY i.n) AS k, count(*) OVER (PARTITION BY i.room) AS c,
+         count(*) FILTER (WHERE i.event IS NULL) OVER (PARTITION BY i.room ORDER BY i.n) AS kc,
+         count(*) FILTER (WHERE i.event IS NULL) OVER (PARTITION BY i.room) AS cc
   FROM input i WHERE NOT EXISTS (SELECT 1 FROM dup WHERE dup.n = i.n)
 ),
 taken AS (
-  INSERT INTO parley_rooms AS r (room, epoch, last_offset)
-  SELECT room, $11::text, count(*) FROM fresh GROUP BY room ORDER BY room
-  ON CONFLICT (room) DO UPDATE SET last_offset = r.last_offset + EXCLUDED.last_offset, updated_at = now()
-  RETURNING r.room, r.epoch, r.last_offset
+  INSERT INTO parley_rooms AS r (room, epoch, last_offset, counted)
+  SELECT room, $12::text, count(*), count(*) FILTER (WHERE event IS NULL) FROM fresh GROUP BY room ORDER BY room
+  ON CONFLICT (room) DO UPDATE SET last_offset = r.last_offset + EXCLUDED.last_offset,
+    counted = r.counted + EXCLUDED.counted, updated_at = now()
+  RETURNING r.room, r.epoch, r.last_offset, r.counted
 ),
 planned AS (
   SELECT f.n, f.room, t.last_offset - f.c + f.k AS "offset", t.epoch, f.id, f.sender_id, f.sender_name, f.text,
-         f.ts, f.cid, f.event, f.reply_to
+         f.ts, f.cid, f.event, f.reply_to, f.mentions,
+         CASE WHEN f.event IS NULL THEN t.counted - f.cc + f.kc END AS seq
   FROM fresh f JOIN taken t ON t.room = f.room
 ),
 stored AS (
-  INSERT INTO parley_messages (room, "offset", id, sender_id, sender_name, text, ts, cid, event, reply_to)
-  SELECT room, "offset", id, sender_id, sender_name, text, ts, cid, event, reply_to FROM planned
+  INSERT INTO parley_messages (room, "offset", id, sender_id, sender_name, text, ts, cid, event, reply_to, mentions, seq)
+  SELECT room, "offset", id, sender_id, sender_name, text, ts, cid, event, reply_to, mentions, seq FROM planned
+),
+mentioned AS (
+  INSERT INTO parley_mentions (user_id, room, "offset")
+  SELECT DISTINCT u.id, p.room, p."offset" FROM planned p CROSS JOIN LATERAL json_array_elements_text(p.mentions::json) AS u(id)
+  WHERE p.mentions IS NOT NULL AND u.id <> p.sender_id
 )
-SELECT n, "offset", epoch, false AS duplicate, id, sender_name, text, ts, event, reply_to FROM planned
+SELECT n, "offset", epoch, false AS duplicate, id, sender_name, text, ts, event, reply_to, mentions FROM planned
 UNION ALL
-SELECT d.n, d."offset", d.epoch, true, d.id, d.sender_name, d.text, d.ts, d.event, d.reply_to FROM dup d`;
+SELECT d.n, d."offset", d.epoch, true, d.id, d.sender_name, d.text, d.ts, d.event, d.reply_to, d.mentions FROM dup d`;
 
 /**
  * The messages already stored among (room, sender id, cid) triples ($1-$3, arrays): the rate limit's read before a
@@ -145,6 +166,25 @@ UPDATE parley_messages SET reactions = (
   ) g
 ), rev = $4 WHERE room = $1 AND "offset" = $2`;
 
+/**
+ * Unread counts after read markers (rooms $1, offsets $2, users $3), as one JSON array: per marker, the room's
+ * count of chat messages less the count at the newest chat message at or before the marker (one backward probe of
+ * the primary key), and the user's mention rows after the marker (one range of their index).
+ */
+export const UNREAD_STATEMENT = `
+SELECT json_agg(json_build_object('room', k.room, 'user', k.user_id, 'unread', u.unread, 'mentions', u.mentions))::text AS counts
+FROM unnest($1::text[], $2::bigint[], $3::text[]) AS k(room, after, user_id)
+JOIN parley_rooms r ON r.room = k.room
+CROSS JOIN LATERAL (
+  SELECT r.counted - coalesce((
+           SELECT m.seq FROM parley_messages m
+           WHERE m.room = k.room AND m."offset" <= k.after AND m.seq IS NOT NULL
+           ORDER BY m."offset" DESC LIMIT 1), 0) AS unread,
+         (SELECT count(*) FROM parley_mentions x
+          WHERE x.user_id = k.user_id AND x.room = k.room AND x."offset" > k.after) AS mentions
+) u
+WHERE r.last_offset > 0`;
+
 /** A row of {@link APPEND_STATEMENT}'s result. */
 interface AppendedRow {
   n: number;
@@ -157,6 +197,7 @@ interface AppendedRow {
   ts: string;
   event: string | null;
   reply_to: string | null;
+  mentions: string | null;
 }
 
 function toMessage(row: MessageRow): ChatMessage {
@@ -170,6 +211,7 @@ function toMessage(row: MessageRow): ChatMessage {
     ts: Number(row.ts),
     cid: row.cid,
     ...(row.event !== null ? { event: JSON.parse(row.event) as SystemEvent } : {}),
+    ...(row.mentions !== null ? { mentions: JSON.parse(row.mentions) as string[] } : {}),
     ...(row.action !== null ? { action: JSON.parse(row.action) as MessageAction } : {}),
     ...(row.reply_to !== null ? { replyTo: Number(row.reply_to) } : {}),
     ...(row.edited_at !== null ? { edited: Number(row.edited_at) } : {}),
@@ -325,6 +367,8 @@ export class DatabaseLog implements RoomLog {
         [room, offset, entry.ts, entry.offset],
       );
       await tx.query('DELETE FROM parley_reactions WHERE room = $1 AND "offset" = $2', [room, offset]);
+      // A deleted message mentions nobody any more.
+      await tx.query('DELETE FROM parley_mentions WHERE room = $1 AND "offset" = $2', [room, offset]);
       // Its edits' text goes too (the partial index holds the edits that still have text).
       const blanked = await tx.query<{ offset: string }>(
         `UPDATE parley_messages SET text = '' WHERE room = $1 AND target = $2 AND text <> '' RETURNING "offset"`,
@@ -344,6 +388,22 @@ export class DatabaseLog implements RoomLog {
     }
     const replaced = await messagesAt(changed);
     return { entry, target: replaced[0] as ChatMessage, replaced };
+  }
+
+  /** One statement for every room (see {@link UNREAD_STATEMENT}). */
+  async unread(markers: ReadonlyArray<ReadMarker>): Promise<Map<string, UnreadCounts>> {
+    if (markers.length === 0) return new Map();
+    const { rows } = await this.guard(() =>
+      this.db.query<{ counts: string | null }>(
+        UNREAD_STATEMENT,
+        [markers.map((m) => m.room), markers.map((m) => m.after), markers.map((m) => m.user)],
+        'parley_unread',
+      ),
+    );
+    const list = JSON.parse(rows[0]?.counts ?? '[]') as Array<{ room: string; user: string } & UnreadCounts>;
+    return new Map(
+      list.map(({ room, user, unread, mentions }) => [markerKey(room, user), { unread, mentions }]),
+    );
   }
 
   async read(room: string, query: HistoryQuery): Promise<HistoryPage> {
@@ -537,6 +597,7 @@ export class DatabaseLog implements RoomLog {
       drafts.map((d) => d.cid),
       drafts.map((d) => (d.event ? JSON.stringify(d.event) : null)),
       drafts.map((d) => d.replyTo ?? null),
+      drafts.map((d) => (d.mentions?.length ? JSON.stringify(d.mentions) : null)),
       this.options.ids.epoch(),
     ];
     let rows: AppendedRow[] | undefined;
@@ -562,6 +623,7 @@ export class DatabaseLog implements RoomLog {
         cid: draft.cid,
       };
       if (row.event !== null) message.event = JSON.parse(row.event) as SystemEvent;
+      if (row.mentions !== null) message.mentions = JSON.parse(row.mentions) as string[];
       if (row.reply_to !== null) message.replyTo = Number(row.reply_to);
       outcome.set(candidates[row.n] as Queued<MessageDraft, AppendResult>, {
         message,

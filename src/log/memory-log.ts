@@ -6,7 +6,17 @@ import type { MemoryMessageRate } from '../ratelimit/memory-message-rate.js';
 import type { Clock } from '../util/clock.js';
 import type { IdGenerator } from '../util/ids.js';
 import { decideAction, entryText } from './message-actions.js';
-import type { ActionDraft, ActResult, AppendResult, HistoryPage, HistoryQuery, RoomLog } from './room-log.js';
+import {
+  type ActionDraft,
+  type ActResult,
+  type AppendResult,
+  type HistoryPage,
+  type HistoryQuery,
+  markerKey,
+  type ReadMarker,
+  type RoomLog,
+  type UnreadCounts,
+} from './room-log.js';
 
 /** Settings of {@link MemoryLog}. */
 export interface MemoryLogOptions {
@@ -196,6 +206,26 @@ export class MemoryLog implements RoomLog {
       position: { offset: stream.offset, epoch: stream.epoch },
       earliest,
     };
+  }
+
+  /** Counted by looking at the retained messages after each marker (at most `historySize` per room). */
+  async unread(markers: ReadonlyArray<ReadMarker>): Promise<Map<string, UnreadCounts>> {
+    const counts = new Map<string, UnreadCounts>();
+    for (const { user, room, after } of markers) {
+      const stream = this.rooms.get(room);
+      if (!stream || stream.offset === 0) continue;
+      let unread = 0;
+      let mentions = 0;
+      for (let i = stream.messages.length - 1; i >= stream.start; i -= 1) {
+        const message = stream.messages[i] as ChatMessage;
+        if (message.offset <= after) break;
+        if (message.action || message.event) continue;
+        unread += 1;
+        if (message.mentions?.includes(user) && message.from.id !== user) mentions += 1;
+      }
+      counts.set(markerKey(room, user), { unread, mentions });
+    }
+    return counts;
   }
 
   async latest(rooms: readonly string[]): Promise<Map<string, ChatMessage>> {

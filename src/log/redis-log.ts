@@ -7,7 +7,7 @@ import type { RedisLink } from '../redis/link.js';
 import { forgetEmptyScript, positionScript, publishScript, readScript } from '../redis/scripts.js';
 import type { Clock } from '../util/clock.js';
 import type { IdGenerator } from '../util/ids.js';
-import type { AppendResult, HistoryPage, HistoryQuery, RoomLog } from './room-log.js';
+import type { AppendResult, HistoryPage, HistoryQuery, RoomLog, UnreadCounts } from './room-log.js';
 
 /** Settings of {@link RedisLog}. */
 export interface RedisLogOptions {
@@ -47,6 +47,11 @@ export class RedisLog implements RoomLog {
     throw new ReplyError('unsupported', 'messages cannot be changed with --store redis; use a database');
   }
 
+  /** A stream keeps no counters, and this server no read markers (no rooms): nothing is counted. */
+  async unread(): Promise<Map<string, UnreadCounts>> {
+    return new Map();
+  }
+
   async append(draft: MessageDraft): Promise<AppendResult> {
     const { room } = draft;
     const head = `${JSON.stringify({ room, id: draft.id }).slice(0, -1)},"offset":`;
@@ -56,6 +61,7 @@ export class RedisLog implements RoomLog {
       ts: draft.ts,
       cid: draft.cid,
       event: draft.event,
+      mentions: draft.mentions,
       replyTo: draft.replyTo,
     };
     const tail = `,${JSON.stringify(rest).slice(1)}`;

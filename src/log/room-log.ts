@@ -45,6 +45,22 @@ export interface ActionDraft {
   maxReactions: number;
 }
 
+/** A user's read marker in a room: every message at or before `after` is read. */
+export interface ReadMarker {
+  user: string;
+  room: string;
+  after: number;
+}
+
+/** The key of a marker in {@link RoomLog.unread}'s answer. */
+export const markerKey = (room: string, user: string): string => `${room}\u0000${user}`;
+
+/** What {@link RoomLog.unread} counts. */
+export interface UnreadCounts {
+  unread: number;
+  mentions: number;
+}
+
 /** Result of {@link RoomLog.act}. */
 export interface ActResult {
   /** The action's entry in the log; undefined when nothing changed (a reaction already there, a second delete). */
@@ -85,6 +101,14 @@ export interface RoomLog {
    * @throws RateLimitError, EngineUnavailableError as {@link append}
    */
   act(draft: ActionDraft): Promise<ActResult>;
+
+  /**
+   * Per marker, how many chat messages (no system events, no actions) of its room follow it, and how many of those
+   * mention its user: the room list's badges. Counted from per-room counters where the backend keeps them (O(1) per
+   * room, no row per message per user), all markers in one round trip. Markers of rooms without a message get none.
+   * @returns the counts by `${room}\u0000${user}` (see {@link markerKey})
+   */
+  unread(markers: ReadonlyArray<ReadMarker>): Promise<Map<string, UnreadCounts>>;
 
   /** Reads a page of the room's log. */
   read(room: string, query: HistoryQuery): Promise<HistoryPage>;

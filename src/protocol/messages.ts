@@ -12,6 +12,8 @@ export type * from '../../client/wire/frames.js';
 const Ref = Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER });
 const Room = Type.String();
 const Offset = Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER });
+/** A user id (as tokens and the server API name users). */
+const UserId = Type.String({ minLength: 1, maxLength: 128, pattern: '^[A-Za-z0-9_.:@-]+$' });
 const strict = { additionalProperties: false } as const;
 
 export const JoinCommand = Type.Object(
@@ -34,7 +36,13 @@ export const SendCommand = Type.Object(
     /** Client message id: unique per sender and room; a retry with the same id publishes nothing new. */
     cid: Type.String({ minLength: 1, maxLength: 64 }),
     replyTo: Type.Optional(Offset),
+    /** The users the text mentions (`@Name`), by id: counted and shown to them. */
+    mentions: Type.Optional(Type.Array(UserId, { maxItems: 20 })),
   },
+  strict,
+);
+export const ReadCommand = Type.Object(
+  { type: Type.Literal('read'), ref: Type.Optional(Ref), room: Room, offset: Offset },
   strict,
 );
 export const EditCommand = Type.Object(
@@ -82,7 +90,6 @@ export const RefreshCommand = Type.Object(
 );
 
 /** A user id as identities give them (token `sub`s, anonymous ids): no separator can hide in one. */
-const UserId = Type.String({ minLength: 1, maxLength: 128, pattern: '^[A-Za-z0-9_.:@-]+$' });
 const Limit = Type.Optional(Type.Integer({ minimum: 1 }));
 /** Free text whose length the handler checks against the configured limit (the frame size bounds it here). */
 const Text = Type.String();
@@ -181,6 +188,7 @@ export const CommandSchemas = {
   join: JoinCommand,
   leave: LeaveCommand,
   send: SendCommand,
+  read: ReadCommand,
   edit: EditCommand,
   delete: DeleteCommand,
   react: ReactCommand,

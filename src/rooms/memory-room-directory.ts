@@ -4,6 +4,7 @@ import type {
   MemberRecord,
   NewRoom,
   PageRequest,
+  ReadMarkerRecord,
   Role,
   RoomCursor,
   RoomDirectory,
@@ -144,6 +145,17 @@ export class MemoryRoomDirectory implements RoomDirectory {
     const record = this.rooms.get(room);
     if (record) record.memberCount -= 1;
     return true;
+  }
+
+  async markRead(markers: ReadonlyArray<ReadMarkerRecord>): Promise<ReadMarkerRecord[]> {
+    const moved: ReadMarkerRecord[] = [];
+    for (const marker of markers) {
+      const member = this.membersByRoom.get(marker.room, marker.userId);
+      if (!member || (member.readOffset ?? 0) >= marker.offset) continue;
+      member.readOffset = marker.offset;
+      moved.push({ ...marker });
+    }
+    return moved;
   }
 
   async setRole(room: string, userId: string, role: Role): Promise<boolean> {

@@ -55,6 +55,15 @@ export interface MemberRecord {
   mutedAt?: number;
   /** When a mute ends by itself (absent: until lifted). */
   muteExpiresAt?: number;
+  /** Their read marker: every message of the room at or before this offset is read (0: none). */
+  readOffset?: number;
+}
+
+/** A read marker to store: `userId` has read `room` up to `offset`. */
+export interface ReadMarkerRecord {
+  room: string;
+  userId: string;
+  offset: number;
 }
 
 /** A pending invitation. */
@@ -157,6 +166,11 @@ export interface RoomDirectory {
   roomCount(userId: string): Promise<number>;
   /** Every membership of a user, with its room, ordered by room id. */
   roomsOf(userId: string): Promise<Array<{ room: RoomRecord; member: MemberRecord }>>;
+  /**
+   * Moves read markers forward, all at once (a batch): a marker only ever advances, and only members have one.
+   * Returns the markers that moved (where the user is a member and the offset is past their marker).
+   */
+  markRead(markers: ReadonlyArray<ReadMarkerRecord>): Promise<ReadMarkerRecord[]>;
 
   /** Records an invitation; false, changing nothing, when the user is already invited or a member. */
   invite(invitation: InvitationRecord): Promise<boolean>;

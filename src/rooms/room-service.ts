@@ -9,7 +9,7 @@ import type {
 } from '../../client/wire/rooms.js';
 import type { Config } from '../config/config.js';
 import type { ChatMessage, MemberEvent, SystemEvent, UserInfo, UserNotice } from '../engine/types.js';
-import type { RoomLog } from '../log/room-log.js';
+import { markerKey, type RoomLog } from '../log/room-log.js';
 import { type ErrorCode, ReplyError } from '../protocol/error-codes.js';
 import { checkRoomName } from '../protocol/rules.js';
 import type { Clock } from '../util/clock.js';
@@ -68,6 +68,7 @@ export function lastOf(message: ChatMessage): LastMessage {
     preview: message.text.length > PREVIEW_LENGTH ? message.text.slice(0, PREVIEW_LENGTH) : message.text,
   };
   if (message.event) last.event = message.event;
+  if (message.mentions) last.mentions = message.mentions;
   return last;
 }
 
@@ -575,7 +576,16 @@ export class RoomService {
       directory.invitationsOf(caller.user.id),
     ]);
     await beforeLatest?.(mine.map((m) => m.room.id));
-    const latest = await log.latest(mine.map((m) => m.room.id));
+    const [latest, counts] = await Promise.all([
+      log.latest(mine.map((m) => m.room.id)),
+      log.unread(
+        mine.map(({ room, member }) => ({
+          user: caller.user.id,
+          room: room.id,
+          after: member.readOffset ?? 0,
+        })),
+      ),
+    ]);
     const rooms = await Promise.all(
       mine.map(async ({ room, member }) => {
         const last = latest.get(room.id);
@@ -585,6 +595,10 @@ export class RoomService {
           summary.last = lastOf(last);
           summary.activity = Math.max(summary.activity, last.ts);
         }
+        const count = counts.get(markerKey(room.id, caller.user.id));
+        summary.readOffset = member.readOffset ?? 0;
+        summary.unread = count?.unread ?? 0;
+        summary.mentions = count?.mentions ?? 0;
         return summary;
       }),
     );

@@ -5,6 +5,7 @@ import type {
   MemberRecord,
   NewRoom,
   PageRequest,
+  ReadMarkerRecord,
   Role,
   RoomCursor,
   RoomDirectory,
@@ -37,6 +38,7 @@ interface MemberRow {
   invited_by: string | null;
   muted_at: string | number | null;
   mute_expires_at: string | number | null;
+  read_offset?: string | number;
 }
 
 /** A row of `parley_invitations`. */
@@ -61,7 +63,7 @@ const ROOM_COLUMNS =
   'd.room, d.kind, d.name, d.topic, d.created_by, d.created_at, d.archived_at, d.direct_key, d.member_count, ' +
   'd.announce_joins';
 const MEMBER_COLUMNS =
-  'm.room, m.user_id, m.name, m.role, m.joined_at, m.invited_by, m.muted_at, m.mute_expires_at';
+  'm.room, m.user_id, m.name, m.role, m.joined_at, m.invited_by, m.muted_at, m.mute_expires_at, m.read_offset';
 function toRoom(row: RoomRow): RoomRecord {
   const room: RoomRecord = {
     id: row.room,
@@ -89,6 +91,8 @@ function toMember(row: MemberRow): MemberRecord {
   if (row.invited_by !== null) member.invitedBy = row.invited_by;
   if (row.muted_at !== null) member.mutedAt = Number(row.muted_at);
   if (row.mute_expires_at !== null) member.muteExpiresAt = Number(row.mute_expires_at);
+  if (row.read_offset !== undefined && Number(row.read_offset) > 0)
+    member.readOffset = Number(row.read_offset);
   return member;
 }
 
@@ -321,7 +325,7 @@ export class SqlRoomDirectory implements RoomDirectory {
     const { rows } = await this.db.query<{ rooms: string | null }>(
       `SELECT json_agg(s ORDER BY s.room)::text AS rooms FROM (
          SELECT ${ROOM_COLUMNS}, m.user_id, m.name AS member_name, m.role, m.joined_at, m.invited_by, m.muted_at,
-                m.mute_expires_at
+                m.mute_expires_at, m.read_offset
          FROM parley_members m JOIN parley_room_details d ON d.room = m.room
          WHERE m.user_id = $1
        ) s`,
@@ -332,6 +336,19 @@ export class SqlRoomDirectory implements RoomDirectory {
       RoomRow & MemberRow & { member_name: string | null }
     >;
     return list.map((row) => ({ room: toRoom(row), member: toMember({ ...row, name: row.member_name }) }));
+  }
+
+  async markRead(markers: ReadonlyArray<ReadMarkerRecord>): Promise<ReadMarkerRecord[]> {
+    if (markers.length === 0) return [];
+    const { rows } = await this.db.query<{ room: string; user_id: string; read_offset: string }>(
+      `UPDATE parley_members m SET read_offset = v."offset"
+       FROM unnest($1::text[], $2::text[], $3::bigint[]) AS v(room, user_id, "offset")
+       WHERE m.room = v.room AND m.user_id = v.user_id AND m.read_offset < v."offset"
+       RETURNING m.room, m.user_id, m.read_offset`,
+      [markers.map((m) => m.room), markers.map((m) => m.userId), markers.map((m) => m.offset)],
+      'parley_mark_read',
+    );
+    return rows.map((row) => ({ room: row.room, userId: row.user_id, offset: Number(row.read_offset) }));
   }
 
   async invite(invitation: InvitationRecord): Promise<boolean> {

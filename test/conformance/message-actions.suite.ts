@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import type { ChatMessage, MessageAction, UserInfo } from '../../src/engine/types.js';
-import type { ActionDraft, RoomLog } from '../../src/log/room-log.js';
+import { type ActionDraft, markerKey, type RoomLog } from '../../src/log/room-log.js';
 import { ReplyError } from '../../src/protocol/error-codes.js';
 import { draft, type EngineFixture, type FixtureFactory } from './fixture.js';
 
@@ -167,6 +167,37 @@ export function messageActionsSuite(name: string, factory: FixtureFactory): void
       await react(carol, '👍', false);
       await react(bob, '❤️', false);
       assert.equal((await messageAt(log, 'reacts', offset))?.reactions, undefined, 'none left');
+    });
+
+    it('counts the chat messages after a read marker, and the mentions among them', async () => {
+      const { log } = await make();
+      const mention = (text: string, ids: string[]) => ({ ...draft('counts', text, alice), mentions: ids });
+      await log.append(draft('counts', 'one', alice));
+      await log.append({ ...draft('counts', 'Bob joined', bob), event: { type: 'joined', user: bob } });
+      await log.append(mention('hi @Bob', ['bob']));
+      const third = (await log.append(draft('counts', 'three', alice))).message;
+      await log.act(action('counts', bob, { type: 'react', target: third.offset, emoji: '👍', add: true }));
+      await log.append(mention('@Bob @Carol look', ['bob', 'carol']));
+      await log.position('counts-empty');
+      const counts = await log.unread([
+        { user: 'bob', room: 'counts', after: 0 },
+        { user: 'carol', room: 'counts', after: 0 },
+        { user: 'bob', room: 'counts-empty', after: 0 },
+      ]);
+      // Chat messages only: no system event, no action.
+      assert.deepEqual(counts.get(markerKey('counts', 'bob')), { unread: 4, mentions: 2 });
+      assert.deepEqual(counts.get(markerKey('counts', 'carol')), { unread: 4, mentions: 1 });
+      const reread = await log.unread([{ user: 'bob', room: 'counts', after: third.offset }]);
+      assert.deepEqual(reread.get(markerKey('counts', 'bob')), { unread: 1, mentions: 1 });
+      const caughtUp = await log.unread([{ user: 'bob', room: 'counts', after: 7 }]);
+      assert.deepEqual(caughtUp.get(markerKey('counts', 'bob')), { unread: 0, mentions: 0 });
+      assert.equal(
+        counts.has(markerKey('counts-empty', 'bob')),
+        false,
+        'a room without a message counts nothing',
+      );
+      const page = await log.read('counts', { limit: 10 });
+      assert.deepEqual(page.messages.at(-1)?.mentions, ['bob', 'carol']);
     });
 
     it('shows an action to a peer node reading through its own cache', async (t) => {

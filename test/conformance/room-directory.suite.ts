@@ -257,6 +257,40 @@ export function roomDirectorySuite(name: string, factory: DirectoryFactory): voi
       assert.equal(await rooms.setMute('r', 'stranger', { at: T0 }), false);
     });
 
+    it('moves read markers of members forward only, a batch at once', async () => {
+      const rooms = await make();
+      await rooms.create(publicRoom('r1'));
+      await rooms.create(publicRoom('r2'));
+      await rooms.addMember({ room: 'r1', userId: 'ann', role: 'member', joinedAt: T0 });
+      await rooms.addMember({ room: 'r2', userId: 'ann', role: 'member', joinedAt: T0 });
+      const moved = await rooms.markRead([
+        { room: 'r1', userId: 'ann', offset: 5 },
+        { room: 'r2', userId: 'ann', offset: 2 },
+        { room: 'r1', userId: 'stranger', offset: 9 },
+      ]);
+      assert.deepEqual(
+        moved.sort((a, b) => (a.room < b.room ? -1 : 1)),
+        [
+          { room: 'r1', userId: 'ann', offset: 5 },
+          { room: 'r2', userId: 'ann', offset: 2 },
+        ],
+      );
+      assert.deepEqual(
+        await rooms.markRead([{ room: 'r1', userId: 'ann', offset: 3 }]),
+        [],
+        'never backwards',
+      );
+      assert.equal((await rooms.member('r1', 'ann'))?.readOffset, 5);
+      const list = await rooms.roomsOf('ann');
+      assert.deepEqual(
+        list.map(({ member }) => [member.room, member.readOffset]),
+        [
+          ['r1', 5],
+          ['r2', 2],
+        ],
+      );
+    });
+
     it('keeps invitations until accepted (a join clears them), declined or withdrawn', async () => {
       const rooms = await make();
       await rooms.create({ ...publicRoom('p'), kind: 'private' });

@@ -130,6 +130,52 @@ describe('message actions on 3 instances + Redis + PostgreSQL', async () => {
     assert.equal(everything.includes('secret'), false, 'no deleted text reached the client that was away');
   });
 
+  it('reading on device A clears the unread and mention counts on device B, on another instance', async () => {
+    const gina = await as(a, 'gina');
+    await gina.request({ type: 'create_room', name: 'News', id: 'news' });
+    await gina.request({ type: 'join', room: 'news' });
+    const phone = await as(b, 'gina');
+    const hank = await as(c, 'hank');
+    await hank.request({ type: 'join', room: 'news' });
+    await hank.request({ type: 'rooms' });
+    await send(hank, 'news', 'first');
+    await send(hank, 'news', '@GINA have a look', { mentions: ['gina'] });
+    const newest = await send(hank, 'news', 'third');
+    const listed = await phone.request({ type: 'rooms' });
+    const news = (listed.rooms as Array<{ id: string; unread: number; mentions: number }>).find(
+      (r) => r.id === 'news',
+    );
+    assert.deepEqual([news?.unread, news?.mentions], [3, 1]);
+    // The sender's own marker moved with their messages (stored in a batch: their devices hear when).
+    await hank.frames.find((f) => f.type === 'read' && f.offset === newest, 5000, "the sender's read");
+    const hanks = await hank.request({ type: 'rooms' });
+    const theirs = (hanks.rooms as Array<{ id: string; unread: number }>).find((r) => r.id === 'news');
+    assert.equal(theirs?.unread, 0);
+
+    gina.sendRaw(JSON.stringify({ type: 'read', room: 'news', offset: newest }));
+    const read = await phone.frames.find(
+      (f) => f.type === 'read' && f.room === 'news',
+      5000,
+      'read on the phone',
+    );
+    assert.deepEqual([read.offset, read.unread, read.mentions], [newest, 0, 0]);
+    const again = await phone.request({ type: 'rooms' });
+    const now = (again.rooms as Array<{ id: string; unread: number; readOffset: number }>).find(
+      (r) => r.id === 'news',
+    );
+    assert.deepEqual([now?.unread, now?.readOffset], [0, newest]);
+    // A marker never goes back, and never past the room's newest message.
+    assert.equal(outcome(await gina.request({ type: 'read', room: 'news', offset: 1 })), 'ok');
+    assert.equal(outcome(await gina.request({ type: 'read', room: 'news', offset: newest + 50 })), 'ok');
+    await send(hank, 'news', 'fourth');
+    // The read marker is stored in batches: the refused moves have been through one when the phone hears nothing.
+    const last = await phone.request({ type: 'rooms' });
+    const after = (last.rooms as Array<{ id: string; unread: number; readOffset: number }>).find(
+      (r) => r.id === 'news',
+    );
+    assert.deepEqual([after?.unread, after?.readOffset], [1, newest]);
+  });
+
   it('the same edits and reactions reach members live on every instance, as entries after the message', async () => {
     const dan = await as(a, 'dan');
     await dan.request({ type: 'create_room', name: 'Live', id: 'live' });

@@ -25,8 +25,8 @@ import { PostgresServer } from '../helpers/postgres-server.js';
 const LOOKUPS = {
   commit: {
     text: APPEND_STATEMENT,
-    types: 'int[], text[], text[], text[], text[], text[], bigint[], text[], text[], bigint[], text',
-    args: `ARRAY[0], ARRAY['r'], ARRAY['id'], ARRAY['u'], ARRAY['n'], ARRAY['t'], ARRAY[1]::bigint[], ARRAY['c'], ARRAY[NULL]::text[], ARRAY[NULL]::bigint[], 'e'`,
+    types: 'int[], text[], text[], text[], text[], text[], bigint[], text[], text[], bigint[], text[], text',
+    args: `ARRAY[0], ARRAY['r'], ARRAY['id'], ARRAY['u'], ARRAY['n'], ARRAY['t'], ARRAY[1]::bigint[], ARRAY['c'], ARRAY[NULL]::text[], ARRAY[NULL]::bigint[], ARRAY[NULL]::text[], 'e'`,
   },
   'rate-limit read': {
     text: STORED_CIDS_STATEMENT,

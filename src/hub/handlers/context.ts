@@ -10,6 +10,7 @@ import type { Clock } from '../../util/clock.js';
 import type { IdGenerator } from '../../util/ids.js';
 import type { Semaphore } from '../../util/semaphore.js';
 import type { Membership } from '../membership.js';
+import type { ReadMarkers } from '../read-markers.js';
 import type { Session } from '../session.js';
 
 /** What the hub offers command handlers. */
@@ -26,6 +27,8 @@ export interface HandlerContext {
   readonly membership: Membership;
   /** Group chat (rooms, membership, moderation); undefined when the engine keeps no rooms (`--store redis`). */
   readonly rooms?: RoomService;
+  /** Read markers (undefined when the engine keeps no rooms: `read` is then accepted and ignored). */
+  readonly readMarkers?: ReadMarkers;
   /** Replaces the session's credentials (expiry, room rules). */
   applyIdentity(session: Session, identity: Identity): Promise<void>;
   /** Counts a `send` command received from a client. */

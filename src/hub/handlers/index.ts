@@ -6,6 +6,7 @@ import { leave } from './leave.js';
 import { deleteMessage, edit, react, unreact } from './messages.js';
 import { ping } from './ping.js';
 import { presence } from './presence.js';
+import { read } from './read.js';
 import { refresh } from './refresh.js';
 import {
   accept,
@@ -33,6 +34,7 @@ export const handlers: { [T in CommandType]: Handler<T> } = {
   join,
   leave,
   send,
+  read,
   edit,
   delete: deleteMessage,
   react,

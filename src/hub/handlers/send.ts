@@ -24,8 +24,11 @@ export const send: Handler<'send'> = async (ctx, session, command) => {
     ts: started,
     cid: command.cid,
     ...(command.replyTo !== undefined ? { replyTo: command.replyTo } : {}),
+    ...(command.mentions?.length ? { mentions: [...new Set(command.mentions)] } : {}),
   });
   if (!duplicate) ctx.countPublished(ctx.clock.now() - started);
+  // Who writes has read what came before.
+  ctx.readMarkers?.mark(session.user.id, room, message.offset);
   session.reply({
     type: 'sent',
     ref: command.ref,

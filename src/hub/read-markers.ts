@@ -1,0 +1,92 @@
+import type { ReadFrame } from '../../client/wire/frames.js';
+import { markerKey, type RoomLog } from '../log/room-log.js';
+import type { ReadMarkerRecord, RoomDirectory } from '../rooms/room-directory.js';
+import type { TimerHandle, Timers } from '../util/clock.js';
+import type { FailureReporter } from './failures.js';
+
+/** What {@link ReadMarkers} needs. */
+export interface ReadMarkersDeps {
+  directory: RoomDirectory;
+  log: RoomLog;
+  timers: Timers;
+  /** How long a marker waits for its batch (the most a read's notice to other devices is delayed by batching). */
+  flushMs: number;
+  /** Most markers in one batch (more start another at once). */
+  batchMax: number;
+  /** Tells the user's connections (every instance) that their marker moved. */
+  notify(userId: string, notice: ReadFrame): Promise<void>;
+  report: FailureReporter;
+}
+
+/**
+ * Read markers, batched: a client marks a room read as messages are seen (and sending marks it too), at any pace;
+ * only the newest offset per user and room waits here, and every `flushMs` one statement stores the batch and one
+ * counts the moved markers' unread messages and mentions. Then each user's connections hear of it (one notice per
+ * marker that moved). So the database sees two statements per batch whatever the number of reads, and Redis one
+ * publication per marker that moved. A marker only moves forward; a batch lost to an outage is reported, and the
+ * next read of that room carries it again.
+ */
+export class ReadMarkers {
+  private pending = new Map<string, ReadMarkerRecord>();
+  private timer?: TimerHandle;
+  private flushing?: Promise<void>;
+  /** Counters for metrics and the benchmark: reads received, batches and markers stored, notices sent. */
+  readonly counts = { reads: 0, batches: 0, moved: 0 };
+
+  constructor(private readonly deps: ReadMarkersDeps) {}
+
+  /** `userId` has read `room` up to `offset`. */
+  mark(userId: string, room: string, offset: number): void {
+    this.counts.reads += 1;
+    const key = markerKey(room, userId);
+    const known = this.pending.get(key);
+    if (known && known.offset >= offset) return;
+    this.pending.set(key, { room, userId, offset });
+    if (this.pending.size >= this.deps.batchMax) this.start();
+    else this.timer ??= this.deps.timers.setTimeout(() => this.start(), this.deps.flushMs);
+  }
+
+  /** Stores what is pending now (and waits for it): for shutdown and tests. */
+  async flush(): Promise<void> {
+    while (this.flushing || this.pending.size > 0) {
+      if (this.flushing) await this.flushing;
+      else this.start();
+    }
+  }
+
+  /** Stops the timer (the node is closing); pending markers are flushed by {@link flush}. */
+  stop(): void {
+    this.timer?.cancel();
+    this.timer = undefined;
+  }
+
+  private start(): void {
+    this.timer?.cancel();
+    this.timer = undefined;
+    if (this.flushing || this.pending.size === 0) return;
+    const batch = [...this.pending.values()];
+    this.pending = new Map();
+    this.flushing = this.store(batch)
+      .catch((error: unknown) => this.deps.report('store read markers', error, { markers: batch.length }))
+      .finally(() => {
+        this.flushing = undefined;
+        if (this.pending.size > 0)
+          this.timer ??= this.deps.timers.setTimeout(() => this.start(), this.deps.flushMs);
+      });
+  }
+
+  private async store(batch: ReadMarkerRecord[]): Promise<void> {
+    const { directory, log } = this.deps;
+    const moved = await directory.markRead(batch);
+    this.counts.batches += 1;
+    this.counts.moved += moved.length;
+    if (moved.length === 0) return;
+    const counts = await log.unread(moved.map((m) => ({ user: m.userId, room: m.room, after: m.offset })));
+    await Promise.all(
+      moved.map((m) => {
+        const { unread, mentions } = counts.get(markerKey(m.room, m.userId)) ?? { unread: 0, mentions: 0 };
+        return this.deps.notify(m.userId, { type: 'read', room: m.room, offset: m.offset, unread, mentions });
+      }),
+    );
+  }
+}
