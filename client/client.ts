@@ -173,16 +173,22 @@ export class ParleyClient extends Emitter<ClientEvents> {
   }
 
   /**
-   * Sends a message; resolves once the server stored it. Retried with the same client id across reconnects,
+   * Sends a message; resolves once the server stored it. `extra`: the offset it replies to, the ids of the users
+   * its text mentions. Retried with the same client id across reconnects,
    * so it is published at most once. Pass `cid` to make retries of your own idempotent too.
    */
-  send(room: string, text: string, cid: string = randomCid()): Promise<SentFrame> {
-    return this.requests.request({ type: 'send', room, text, cid });
+  send(
+    room: string,
+    text: string,
+    cid: string = randomCid(),
+    extra: { replyTo?: number; mentions?: string[] } = {},
+  ): Promise<SentFrame> {
+    return this.requests.request({ type: 'send', room, text, cid, ...extra });
   }
 
   /** Sends a reply to the message at offset `replyTo` (the message carries `replyTo`; show it as a quote). */
   reply(room: string, replyTo: number, text: string, cid: string = randomCid()): Promise<SentFrame> {
-    return this.requests.request({ type: 'send', room, text, cid, replyTo });
+    return this.send(room, text, cid, { replyTo });
   }
 
   /**

@@ -244,6 +244,7 @@ export function createNode(config: Config, overrides: NodeOverrides = {}): Parle
     rooms: () => hub.roomCount,
     users: () => admission.userCount,
     bytesOut: () => ws.bytesOut,
+    readMarkers: () => hub.readMarkers?.counts ?? { reads: 0, batches: 0, moved: 0 },
     ready: () => (isReady() ? 1 : 0),
   });
   const hub = new Hub({ config, engine, clock, timers, ids, logger, nodeId, observer, ...tokens });

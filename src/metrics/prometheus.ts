@@ -10,6 +10,8 @@ export interface MetricSources {
   rooms: () => number;
   users: () => number;
   bytesOut: () => number;
+  /** Read markers: `read`s received (and sends), batches stored, markers moved (zeros without rooms). */
+  readMarkers: () => { reads: number; batches: number; moved: number };
   /** 1 while the node is ready (engine connected and subscribed), else 0. */
   ready: () => number;
 }
@@ -32,6 +34,21 @@ const MIRRORED_COUNTERS: ReadonlyArray<[name: string, help: string, read: (s: Me
     'parley_messages_published_total',
     'Messages from clients of this instance stored and published.',
     (s) => s.hub().published,
+  ],
+  [
+    'parley_read_marks_total',
+    'Read markers received (read commands and sends), before batching.',
+    (s) => s.readMarkers().reads,
+  ],
+  [
+    'parley_read_marker_batches_total',
+    'Batches of read markers stored (one database statement each, one more to count unread messages).',
+    (s) => s.readMarkers().batches,
+  ],
+  [
+    'parley_read_markers_moved_total',
+    "Read markers that moved (each told to its user's connections).",
+    (s) => s.readMarkers().moved,
   ],
   ['parley_deliveries_total', 'Room event frames written to local connections.', (s) => s.hub().deliveries],
   ['parley_bytes_out_total', 'Bytes of WebSocket data frames written to clients.', (s) => s.bytesOut()],

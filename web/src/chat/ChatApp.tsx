@@ -56,6 +56,16 @@ export function ChatApp() {
   const [menuOpen, setMenuOpen] = useState(false);
   useEffect(() => () => store?.client.close(), [store]);
   useEffect(() => {
+    if (!store) return;
+    // Back to the tab: what is on screen is read now.
+    const onVisible = () => {
+      const model = store.current.value ? store.room(store.current.value) : undefined;
+      if (!document.hidden && model) store.markSeen(model);
+    };
+    document.addEventListener('visibilitychange', onVisible);
+    return () => document.removeEventListener('visibilitychange', onVisible);
+  }, [store]);
+  useEffect(() => {
     // Escape closes the room list on narrow screens.
     const onKey = (event: KeyboardEvent) => {
       if (event.key === 'Escape') setMenuOpen(false);
@@ -78,6 +88,9 @@ export function ChatApp() {
     );
   }
   const current = store.rooms.value.find((r) => r.name === store.current.value);
+  // Unread messages of every room in the tab's title, so a background tab shows them.
+  const unread = store.totalUnread();
+  document.title = unread > 0 ? `(${unread}) Parley` : 'Parley';
   return (
     <div class={`chat${menuOpen ? ' menu-open' : ''}`}>
       <Sidebar store={store} onPick={() => setMenuOpen(false)} />

@@ -1,13 +1,53 @@
-import { useRef, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import type { ChatStore } from './store.js';
 
-/** The message box: Enter sends, Shift+Enter starts a new line; the length limit shows as it nears. */
+/** The `@name` being typed at the end of the text, if any. */
+function mentionPrefix(text: string): string | undefined {
+  const match = /(?:^|\s)@([^\s@]*)$/.exec(text);
+  return match ? match[1] : undefined;
+}
+
+/**
+ * The message box: Enter sends, Shift+Enter starts a new line; the length limit shows as it nears. It answers the
+ * message being replied to, or edits one (Escape cancels), and offers the people of the room after an `@`.
+ */
 export function Composer({ store, room }: { store: ChatStore; room: string }) {
   const [text, setText] = useState('');
   const box = useRef<HTMLTextAreaElement>(null);
   const max = store.maxTextLength.value;
   const tooLong = text.length > max;
   const empty = text.trim() === '';
+  const replying = store.replyingTo.value;
+  const editing = store.editing.value;
+
+  // Starting an edit puts the message's text in the box.
+  useEffect(() => {
+    if (editing) {
+      setText(editing.text);
+      box.current?.focus();
+    }
+  }, [editing]);
+  useEffect(() => {
+    if (replying) box.current?.focus();
+  }, [replying]);
+
+  const prefix = mentionPrefix(text);
+  const suggestions =
+    prefix === undefined
+      ? []
+      : store
+          .mentionable(room)
+          .filter((u) => u.name.toLowerCase().startsWith(prefix.toLowerCase()))
+          .slice(0, 6);
+  const pick = (name: string) => {
+    setText(`${text.slice(0, text.length - (prefix?.length ?? 0) - 1)}@${name} `);
+    box.current?.focus();
+  };
+  const cancel = () => {
+    if (store.editing.value) setText('');
+    store.editing.value = null;
+    store.replyingTo.value = null;
+  };
   const submit = () => {
     if (empty || tooLong) return;
     store.send(text);
@@ -22,6 +62,32 @@ export function Composer({ store, room }: { store: ChatStore; room: string }) {
         submit();
       }}
     >
+      {(replying || editing) && (
+        <div class="composer-context">
+          {editing ? (
+            <span>Editing your message</span>
+          ) : (
+            <span>
+              Replying to <bdi>{replying?.mine ? 'yourself' : replying?.from.name}</bdi>:{' '}
+              <span class="quoted">{replying?.text.slice(0, 80)}</span>
+            </span>
+          )}
+          <button type="button" class="link" onClick={cancel}>
+            Cancel
+          </button>
+        </div>
+      )}
+      {suggestions.length > 0 && (
+        <ul class="mention-suggestions" aria-label="Mention someone">
+          {suggestions.map((u) => (
+            <li key={u.id}>
+              <button type="button" onClick={() => pick(u.name)}>
+                @<bdi>{u.name}</bdi>
+              </button>
+            </li>
+          ))}
+        </ul>
+      )}
       <textarea
         ref={box}
         id="composer-text"
@@ -34,6 +100,7 @@ export function Composer({ store, room }: { store: ChatStore; room: string }) {
           store.typing();
         }}
         onKeyDown={(event) => {
+          if (event.key === 'Escape') cancel();
           if (event.key === 'Enter' && !event.shiftKey && !event.isComposing) {
             event.preventDefault();
             submit();
@@ -47,7 +114,7 @@ export function Composer({ store, room }: { store: ChatStore; room: string }) {
           </span>
         )}
         <button type="submit" disabled={empty || tooLong}>
-          Send
+          {editing ? 'Save' : 'Send'}
         </button>
       </div>
     </form>

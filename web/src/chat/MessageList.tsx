@@ -1,8 +1,11 @@
 import type { JSX } from 'preact';
-import { useEffect, useLayoutEffect, useRef } from 'preact/hooks';
+import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
 import { dayKey, dayOf, timeOf } from '../format.js';
 import { Linkified } from './Linkified.js';
 import type { ChatStore, RoomModel, ShownMessage } from './store.js';
+
+/** The reactions the picker offers (any emoji can be sent; these are one click away). */
+export const QUICK_REACTIONS = ['👍', '❤️', '😂', '🎉', '😮', '😢', '👀', '✅'];
 
 function statusLabel(message: ShownMessage): string {
   if (message.status === 'pending') return 'sending…';
@@ -20,6 +23,21 @@ export function MessageList({ store, room }: { store: ChatStore; room: RoomModel
   const heightBefore = useRef(0);
   const messages = room.messages.value;
   const notices = room.notices.value;
+  const divider = room.dividerAfter.value;
+  const [picking, setPicking] = useState<string | null>(null);
+  const jumpTo = (offset: number) => {
+    void store.reveal(room, offset).then((found) => {
+      const el = list.current?.querySelector<HTMLElement>(`[data-offset="${offset}"]`);
+      if (!found || !el) {
+        store.notice.value = 'The original message is no longer available';
+        return;
+      }
+      atBottom.current = false;
+      el.scrollIntoView({ block: 'center' });
+      el.classList.add('flash');
+      setTimeout(() => el.classList.remove('flash'), 1500);
+    });
+  };
 
   useLayoutEffect(() => {
     const el = list.current;
@@ -62,7 +80,17 @@ export function MessageList({ store, room }: { store: ChatStore; room: RoomModel
         </li>
       ));
   items.push(...noticesAt(0));
+  let dividerShown = false;
   for (const message of messages) {
+    // Unread messages start after the read marker the room was opened with.
+    if (divider !== null && !dividerShown && message.offset !== undefined && message.offset > divider) {
+      dividerShown = true;
+      items.push(
+        <li class="divider new-messages" key="new-messages">
+          <span>New messages</span>
+        </li>,
+      );
+    }
     const day = dayKey(message.ts);
     if (day !== lastDay) {
       lastDay = day;
@@ -87,20 +115,97 @@ export function MessageList({ store, room }: { store: ChatStore; room: RoomModel
       if (message.offset !== undefined) items.push(...noticesAt(message.offset));
       continue;
     }
+    const stored = message.message;
+    const deleted = stored?.deleted === true;
+    const replyTo = stored?.replyTo;
+    const original = replyTo !== undefined ? messages.find((m) => m.offset === replyTo) : undefined;
+    const classes = ['message', message.status];
+    if (message.mine) classes.push('mine');
+    if (message.mentionsMe) classes.push('mention');
+    if (deleted) classes.push('deleted');
     items.push(
-      <li
-        key={message.key}
-        class={`message ${message.status}${message.mine ? ' mine' : ''}`}
-        data-offset={message.offset}
-      >
+      <li key={message.key} class={classes.join(' ')} data-offset={message.offset}>
         <div class="meta">
           <bdi class="from">{message.mine ? 'You' : message.from.name}</bdi>
           <time dateTime={new Date(message.ts).toISOString()}>{timeOf(message.ts)}</time>
+          {stored?.edited !== undefined && !deleted && <span class="edited">(edited)</span>}
           <span class="state">{statusLabel(message)}</span>
         </div>
+        {replyTo !== undefined && (
+          <button type="button" class="quote" onClick={() => jumpTo(replyTo)} aria-label="Go to the original">
+            <bdi class="from">{original ? original.from.name : 'Earlier message'}</bdi>{' '}
+            <span class="quoted">
+              {original?.message?.deleted ? 'Message deleted' : original ? original.text.slice(0, 120) : '…'}
+            </span>
+          </button>
+        )}
         <div class="text" dir="auto">
-          <Linkified text={message.text} />
+          {deleted ? <em class="tombstone">Message deleted</em> : <Linkified text={message.text} />}
         </div>
+        {stored?.reactions && (
+          <div class="reactions">
+            {stored.reactions.map((r) => (
+              <button
+                type="button"
+                key={r.emoji}
+                class="reaction"
+                aria-pressed={r.users.includes(store.me.id)}
+                title={r.users.join(', ')}
+                onClick={() => void store.toggleReaction(message, r.emoji)}
+              >
+                {r.emoji} <span class="count">{r.count}</span>
+              </button>
+            ))}
+          </div>
+        )}
+        {message.status === 'sent' && message.offset !== undefined && !deleted && (
+          <div class="actions">
+            <button type="button" onClick={() => (store.replyingTo.value = message)}>
+              Reply
+            </button>
+            <button
+              type="button"
+              aria-expanded={picking === message.key}
+              onClick={() => setPicking(picking === message.key ? null : message.key)}
+            >
+              React
+            </button>
+            {message.mine && (
+              <button type="button" onClick={() => (store.editing.value = message)}>
+                Edit
+              </button>
+            )}
+            {store.mayDelete(message) && (
+              <button
+                type="button"
+                class="danger"
+                onClick={() => {
+                  if (confirm('Delete this message for everyone?'))
+                    void store.deleteMessage(message.offset as number);
+                }}
+              >
+                Delete
+              </button>
+            )}
+            {picking === message.key && (
+              <span class="picker">
+                {QUICK_REACTIONS.map((emoji) => (
+                  <button
+                    type="button"
+                    key={emoji}
+                    aria-label={`React ${emoji}`}
+                    onClick={() => {
+                      setPicking(null);
+                      void store.toggleReaction(message, emoji);
+                    }}
+                  >
+                    {emoji}
+                  </button>
+                ))}
+              </span>
+            )}
+          </div>
+        )}
       </li>,
     );
     if (message.offset !== undefined) items.push(...noticesAt(message.offset));

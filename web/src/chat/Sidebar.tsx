@@ -18,8 +18,9 @@ function RoomButton({
   onPick: () => void;
 }) {
   const open = store.room(id);
-  const unread = (open?.unread.value ?? 0) + (store.listUnread.value[id] ?? 0);
   const active = store.current.value === id;
+  const unread = active ? 0 : store.unreadOf(id);
+  const mentions = active ? 0 : store.mentionsOf(id);
   const entry = store.listed(id);
   const preview = entry?.last && !entry.last.event ? `${entry.last.from.name}: ${entry.last.preview}` : '';
   return (
@@ -43,9 +44,15 @@ function RoomButton({
         <span class="name">
           <bdi>{kind === 'channel' ? id : store.title(id)}</bdi>
         </span>
+        {mentions > 0 && (
+          <span class="badge mention-badge" data-mentions={mentions}>
+            @{mentions}
+            <span class="sr-only"> mentions</span>
+          </span>
+        )}
         {unread > 0 && (
-          <span class="badge">
-            {unread}
+          <span class="badge" data-unread={unread}>
+            {unread > 99 ? '99+' : unread}
             <span class="sr-only"> unread</span>
           </span>
         )}

@@ -4,6 +4,7 @@
  */
 import { batch, type Signal, signal } from '@preact/signals';
 import {
+  applyAction,
   type ChatMessage,
   type ConnectionState,
   type InvitationSummary,
@@ -29,6 +30,10 @@ export interface ShownMessage {
   error?: string;
   /** A system event (someone joined, was kicked, the room was renamed): shown as a small notice. */
   event?: SystemEvent;
+  /** The message as the server has it now (edits, deletes and reactions applied), once it is stored. */
+  message?: ChatMessage;
+  /** Its text names this user (`@Name` with the user among its mentions). */
+  mentionsMe?: boolean;
 }
 
 /** A line in a room that is not a message: recovery and reset notices. */
@@ -52,6 +57,10 @@ export interface RoomModel {
   loadingOlder: Signal<boolean>;
   /** Messages shown when the connection was lost (to count what a resume recovered). */
   shownAtDisconnect?: number;
+  /** The "new messages" divider goes after this offset (the read marker when the room was opened). */
+  dividerAfter: Signal<number | null>;
+  /** The newest offset this client marked read (not sent again). */
+  markedRead: number;
 }
 
 const PAGE = 50;
@@ -88,6 +97,12 @@ export class ChatStore {
   readonly groupChat = signal(true);
   /** The last refusal or outcome of a room action, shown to the user. */
   readonly notice = signal<string | null>(null);
+  /** The message the composer answers, if any. */
+  readonly replyingTo = signal<ShownMessage | null>(null);
+  /** The message whose text the composer edits, if any. */
+  readonly editing = signal<ShownMessage | null>(null);
+  /** Mention counts of listed rooms (from the room list, `read` frames and live messages). */
+  readonly listMentions = signal<Record<string, number>>({});
 
   constructor(name: string) {
     this.me = { id: browserUserId(), name };
@@ -127,9 +142,32 @@ export class ChatStore {
       this.upsertListed(updated);
       if (last.from.id !== this.me.id && !last.event) {
         this.listUnread.value = { ...this.listUnread.value, [room]: (this.listUnread.value[room] ?? 0) + 1 };
+        if (last.mentions?.includes(this.me.id)) {
+          this.listMentions.value = {
+            ...this.listMentions.value,
+            [room]: (this.listMentions.value[room] ?? 0) + 1,
+          };
+        }
       }
     });
     this.client.on('message', (message) => this.onMessage(message));
+    this.client.on('action', ({ room, entry }) => {
+      const model = this.room(room);
+      if (model) this.merge(model, [entry]);
+    });
+    this.client.on('read', ({ room, offset, unread, mentions }) => {
+      // Read on this or another device: the counts as the server has them now.
+      batch(() => {
+        this.setReadOffset(room, offset);
+        this.listUnread.value = { ...this.listUnread.value, [room]: unread };
+        this.listMentions.value = { ...this.listMentions.value, [room]: mentions };
+        // A read that covers everything this client shows clears its count; an older one (it crossed newer
+        // messages) leaves the count of what came since.
+        const model = this.room(room);
+        const newest = model?.messages.value.reduce((max, m) => Math.max(max, m.offset ?? 0), 0) ?? 0;
+        if (model && offset >= newest) model.unread.value = 0;
+      });
+    });
     this.client.on('presence', ({ room, users }) => {
       const model = this.room(room);
       if (model) model.users.value = users;
@@ -163,6 +201,8 @@ export class ChatStore {
         typing: signal([]),
         hasMore: signal(false),
         loadingOlder: signal(false),
+        dividerAfter: signal(null),
+        markedRead: 0,
       };
       this.rooms.value = [...this.rooms.value, model];
       this.saveRooms();
@@ -181,11 +221,59 @@ export class ChatStore {
   select(name: string): void {
     this.current.value = name;
     const model = this.room(name);
+    const entry = this.listed(name);
+    // The divider marks where the unread messages start: the read marker as the server kept it.
+    if (model && entry?.readOffset !== undefined && (this.unreadOf(name) > 0 || model.unread.value > 0))
+      model.dividerAfter.value = entry.readOffset;
     if (model) model.unread.value = 0;
-    if (this.listUnread.value[name]) {
-      const { [name]: _, ...rest } = this.listUnread.value;
-      this.listUnread.value = rest;
-    }
+    batch(() => {
+      if (this.listUnread.value[name]) {
+        const { [name]: _, ...rest } = this.listUnread.value;
+        this.listUnread.value = rest;
+      }
+      if (this.listMentions.value[name]) {
+        const { [name]: _, ...rest } = this.listMentions.value;
+        this.listMentions.value = rest;
+      }
+    });
+    if (model) this.markSeen(model);
+  }
+
+  /** Unread messages of a room: this client's live count, else the server's. */
+  unreadOf(id: string): number {
+    return this.room(id)?.unread.value || (this.listUnread.value[id] ?? this.listed(id)?.unread ?? 0);
+  }
+
+  /** Mentions among a room's unread messages. */
+  mentionsOf(id: string): number {
+    return this.listMentions.value[id] ?? this.listed(id)?.mentions ?? 0;
+  }
+
+  /** Every unread message of every room (the tab title). */
+  totalUnread(): number {
+    const ids = new Set([...this.roomList.value.map((r) => r.id), ...this.rooms.value.map((r) => r.name)]);
+    let total = 0;
+    for (const id of ids) if (id !== this.current.value || document.hidden) total += this.unreadOf(id);
+    return total;
+  }
+
+  /** The current room is on screen: marks it read up to its newest message (once per new offset). */
+  markSeen(model: RoomModel): void {
+    if (this.current.value !== model.name || document.hidden) return;
+    const newest = model.messages.value.reduce((max, m) => Math.max(max, m.offset ?? 0), 0);
+    if (newest <= model.markedRead) return;
+    model.markedRead = newest;
+    this.client.markRead(model.name, newest);
+    this.setReadOffset(model.name, newest);
+  }
+
+  /** Keeps the listed room's read marker (where the next "new messages" divider goes). */
+  private setReadOffset(room: string, offset: number): void {
+    const entry = this.listed(room);
+    if (entry && (entry.readOffset ?? 0) < offset)
+      this.roomList.value = this.roomList.value.map((r) =>
+        r.id === room ? { ...r, readOffset: offset } : r,
+      );
   }
 
   /** The room list entry of a room, if the user belongs to it. */
@@ -319,11 +407,33 @@ export class ChatStore {
     return this.client.publicRooms({ limit: 100 }).then((page) => page.rooms);
   }
 
-  /** Sends to the current room; the message shows at once as pending, then sent (or failed). */
+  /** The people who can be mentioned in a room: who is online there and the members listed so far. */
+  mentionable(room: string): UserInfo[] {
+    const byId = new Map<string, UserInfo>();
+    for (const user of this.room(room)?.users.value ?? []) byId.set(user.id, user);
+    for (const user of this.listed(room)?.members ?? []) byId.set(user.id, user);
+    byId.delete(this.me.id);
+    return [...byId.values()];
+  }
+
+  /** Sends to the current room (a reply when one is being written); shows at once as pending, then sent. */
   send(text: string): void {
     const room = this.current.value;
     const model = room ? this.room(room) : undefined;
     if (!room || !model || text.trim() === '') return;
+    const editing = this.editing.value;
+    if (editing?.offset !== undefined) {
+      this.editing.value = null;
+      void this.act(() => this.client.edit(room, editing.offset as number, text));
+      return;
+    }
+    const replyTo = this.replyingTo.value?.offset;
+    this.replyingTo.value = null;
+    // `@Name` of someone in the room mentions them.
+    const mentions = this.mentionable(room)
+      .filter((u) => text.includes(`@${u.name}`))
+      .map((u) => u.id)
+      .slice(0, 20);
     const cid = crypto.randomUUID();
     const shown: ShownMessage = {
       key: cid,
@@ -336,10 +446,56 @@ export class ChatStore {
     };
     model.messages.value = [...model.messages.value, shown];
     // Re-sent after a reconnect with the same cid by the SDK: published once, whatever happens.
-    this.client.send(room, text, cid).then(
+    const extra = { ...(replyTo !== undefined ? { replyTo } : {}), ...(mentions.length ? { mentions } : {}) };
+    this.client.send(room, text, cid, extra).then(
       (ack) => this.update(model, cid, { status: 'sent', key: ack.id, offset: ack.offset, ts: ack.ts }),
       (error: Error) => this.update(model, cid, { status: 'failed', error: error.message }),
     );
+  }
+
+  /** Deletes a message (one's own, or anyone's for a moderator). */
+  deleteMessage(offset: number): Promise<unknown> {
+    const room = this.current.value;
+    return room ? this.act(() => this.client.deleteMessage(room, offset)) : Promise.resolve();
+  }
+
+  /** Adds this user's reaction, or takes it back when it is there. */
+  toggleReaction(message: ShownMessage, emoji: string): Promise<unknown> {
+    const room = this.current.value;
+    if (!room || message.offset === undefined) return Promise.resolve();
+    const offset = message.offset;
+    const mine = message.message?.reactions?.find((r) => r.emoji === emoji)?.users.includes(this.me.id);
+    return this.act(() =>
+      mine ? this.client.unreact(room, offset, emoji) : this.client.react(room, offset, emoji),
+    );
+  }
+
+  /** Whether this user may delete the message: their own, or as the room's owner or admin. */
+  mayDelete(message: ShownMessage): boolean {
+    const role = this.current.value ? this.roleIn(this.current.value) : undefined;
+    return message.mine || role === 'owner' || role === 'admin';
+  }
+
+  /**
+   * Shows the message at `offset` (a reply's original): loads history back to it when it is not loaded yet.
+   * Resolves once it is in the list.
+   */
+  async reveal(model: RoomModel, offset: number): Promise<boolean> {
+    for (let guard = 0; guard < 20; guard += 1) {
+      if (model.messages.value.some((m) => m.offset === offset)) return true;
+      const first = model.messages.value.find((m) => m.offset !== undefined)?.offset;
+      if (first === undefined || first <= offset) return false;
+      const page = await this.client.history(model.name, {
+        before: first,
+        limit: Math.max(PAGE, first - offset),
+      });
+      batch(() => {
+        this.merge(model, page.messages);
+        model.hasMore.value = page.hasMore;
+      });
+      if (page.messages.length === 0) return false;
+    }
+    return false;
   }
 
   typing(): void {
@@ -417,7 +573,14 @@ export class ChatStore {
     const mine = message.from.id === this.me.id;
     if (!mine && !message.event && (this.current.value !== message.room || document.hidden)) {
       model.unread.value += 1;
+      if (message.mentions?.includes(this.me.id)) {
+        this.listMentions.value = {
+          ...this.listMentions.value,
+          [message.room]: (this.listMentions.value[message.room] ?? 0) + 1,
+        };
+      }
     }
+    this.markSeen(model);
     const entry = this.listed(message.room);
     if (entry) {
       const updated = { ...entry, activity: Math.max(entry.activity, message.ts) };
@@ -429,29 +592,55 @@ export class ChatStore {
     }
   }
 
-  /** Adds server messages in offset order, replacing this client's pending copies (matched by cid). */
+  /**
+   * Adds server messages in offset order, replacing this client's pending copies (matched by cid); an action entry
+   * changes the message it names instead, and a message read again (history) replaces an older copy of itself.
+   */
   private merge(model: RoomModel, messages: ChatMessage[]): void {
     let list = model.messages.value;
     for (const message of messages) {
-      const mine = message.from.id === this.me.id;
-      const shown: ShownMessage = {
-        key: message.id,
-        cid: message.cid,
-        offset: message.offset,
-        from: message.from,
-        text: message.text,
-        ts: message.ts,
-        status: 'sent',
-        mine,
-      };
-      if (message.event) shown.event = message.event;
-      if (list.some((m) => m.key === message.id)) continue;
+      if (message.action) {
+        const target = message.action.target;
+        list = list.map((m) =>
+          m.offset === target && m.message ? this.shown(applyAction(m.message, message)) : m,
+        );
+        continue;
+      }
+      const shown = this.shown(message);
+      const known = list.findIndex((m) => m.key === message.id);
+      if (known >= 0) {
+        // This client's own message acknowledged before it was delivered has no server copy yet; a copy read again
+        // later (history) may be newer than the one shown.
+        const copy = list[known]?.message;
+        if (!copy || (message.rev ?? 0) > (copy.rev ?? 0))
+          list = list.map((m, i) => (i === known ? shown : m));
+        continue;
+      }
+      const mine = shown.mine;
       const pendingIndex = mine ? list.findIndex((m) => m.cid === message.cid && m.offset === undefined) : -1;
       if (pendingIndex >= 0) list = list.filter((_, i) => i !== pendingIndex);
       const at = list.findIndex((m) => m.offset === undefined || m.offset > message.offset);
       list = at < 0 ? [...list, shown] : [...list.slice(0, at), shown, ...list.slice(at)];
     }
     model.messages.value = list;
+  }
+
+  /** A stored message as the chat shows it. */
+  private shown(message: ChatMessage): ShownMessage {
+    const shown: ShownMessage = {
+      key: message.id,
+      cid: message.cid,
+      offset: message.offset,
+      from: message.from,
+      text: message.text,
+      ts: message.ts,
+      status: 'sent',
+      mine: message.from.id === this.me.id,
+      message,
+    };
+    if (message.event) shown.event = message.event;
+    if (message.mentions?.includes(this.me.id)) shown.mentionsMe = true;
+    return shown;
   }
 
   private update(model: RoomModel, cid: string, patch: Partial<ShownMessage>): void {

@@ -1,0 +1,135 @@
+/**
+ * Acting on messages in the web UI, in Chromium, over two instances (Redis as the bus, PostgreSQL as the store):
+ * edit, delete, react, reply (and jump to the original), mention with autocomplete and highlight, the unread and
+ * mention badges, the tab title and the "new messages" divider. Alice is on one instance, Bob on the other.
+ */
+import assert from 'node:assert/strict';
+import { after, describe, it } from 'node:test';
+import type { Page } from 'playwright-core';
+import { hasChromium, launchBrowser, say, shownMessage, signIn, WAIT } from '../helpers/browser.js';
+import { PostgresServer } from '../helpers/postgres-server.js';
+import { spawnServer } from '../helpers/processes.js';
+import { RedisServer } from '../helpers/redis-server.js';
+
+const message = shownMessage;
+const roomButton = (page: Page, text: string) =>
+  page.locator('.sidebar .rooms button.room', { hasText: text });
+/** Clicks one of a message's actions (shown on hover). */
+async function action(page: Page, text: string, name: string): Promise<void> {
+  const row = message(page, text).last();
+  await row.hover();
+  await row.locator('.actions button', { hasText: name }).click(WAIT);
+}
+
+/** Waits until the composer holds `text` (it is filled after a render). */
+function composerHolds(page: Page, text: string): Promise<unknown> {
+  return page.waitForFunction(
+    (expected) =>
+      (document.querySelector('#composer-text') as HTMLTextAreaElement | null)?.value === expected,
+    text,
+    WAIT,
+  );
+}
+
+describe('acting on messages in the web UI over two instances', { skip: !hasChromium() }, async () => {
+  const [pg, redis] = await Promise.all([PostgresServer.start(), RedisServer.start()]);
+  after(() => Promise.all([pg.stop(), redis.stop()]));
+  const shared = ['--redis-url', redis.url, '--database-url', pg.url, '--redis-prefix', 'mui'];
+  const nodes = await Promise.all([0, 1].map((i) => spawnServer([...shared, '--node-id', `mui${i}`])));
+  const browser = await launchBrowser();
+  const alice = await signIn(browser, nodes[0]?.httpUrl as string, 'Alice');
+  const bob = await signIn(browser, nodes[1]?.httpUrl as string, 'Bob');
+
+  it('edits, reacts, replies (jumping to the original) and deletes', async () => {
+    await alice.fill('#new-room', 'Plans');
+    await alice.click('form.join button:has-text("Create")');
+    await alice.locator('.room-header h1', { hasText: 'Plans' }).waitFor(WAIT);
+    await bob.click('button:has-text("Browse public rooms")');
+    await bob.locator('.browse button.room', { hasText: 'Plans' }).click(WAIT);
+    await bob.locator('.room-header h1', { hasText: 'Plans' }).waitFor(WAIT);
+
+    await say(alice, 'helo team');
+    await message(bob, 'helo team').waitFor(WAIT);
+    await action(alice, 'helo team', 'Edit');
+    await composerHolds(alice, 'helo team');
+    await say(alice, 'hello team');
+    await message(bob, 'hello team').locator('.edited').waitFor(WAIT);
+    assert.equal(await message(bob, 'helo team').count(), 0, 'the old text is gone');
+
+    await action(bob, 'hello team', 'React');
+    await message(bob, 'hello team').locator('.picker button[aria-label="React 👍"]').click(WAIT);
+    const reaction = message(alice, 'hello team').locator('.reaction', { hasText: '👍' });
+    await reaction.locator('.count', { hasText: '1' }).waitFor(WAIT);
+    await reaction.click();
+    await reaction.locator('.count', { hasText: '2' }).waitFor(WAIT);
+    await reaction.click();
+    await reaction.locator('.count', { hasText: '1' }).waitFor(WAIT);
+
+    await action(bob, 'hello team', 'Reply');
+    await bob.locator('.composer-context', { hasText: 'Replying to' }).waitFor(WAIT);
+    await say(bob, 'agreed');
+    const reply = message(alice, 'agreed');
+    await reply.locator('.quote', { hasText: 'hello team' }).waitFor(WAIT);
+    await reply.locator('.quote').click();
+    await message(alice, 'hello team').and(alice.locator('.flash')).waitFor(WAIT);
+
+    await say(alice, 'oops, wrong room');
+    await message(bob, 'oops, wrong room').waitFor(WAIT);
+    alice.once('dialog', (dialog) => void dialog.accept());
+    await action(alice, 'oops, wrong room', 'Delete');
+    await bob.locator('.message.deleted .tombstone', { hasText: 'Message deleted' }).waitFor(WAIT);
+    await message(bob, 'oops, wrong room').waitFor({ state: 'detached', ...WAIT });
+  });
+
+  it('mentions with autocomplete; badges, tab title and the new messages divider', async () => {
+    // Bob looks at another room; Alice writes in Plans and mentions him.
+    await roomButton(bob, 'lobby').click();
+    await bob.locator('.room-header h1', { hasText: 'lobby' }).waitFor(WAIT);
+    await say(alice, 'first, without Bob');
+    await alice.fill('#composer-text', 'look here @Bo');
+    await alice.locator('.mention-suggestions button', { hasText: 'Bob' }).click(WAIT);
+    await composerHolds(alice, 'look here @Bob ');
+    await alice.press('#composer-text', 'Enter');
+
+    const plans = roomButton(bob, 'Plans');
+    await plans.locator('.badge[data-unread="2"]').waitFor(WAIT);
+    await plans.locator('.mention-badge', { hasText: '@1' }).waitFor(WAIT);
+    await bob.waitForFunction(() => document.title.startsWith('(2)'), undefined, WAIT);
+
+    await plans.click();
+    const divider = bob.locator('.messages li.divider.new-messages');
+    await divider.waitFor(WAIT);
+    // The divider sits right before the first message Bob had not read.
+    const next = divider.locator('xpath=following-sibling::li[contains(@class, "message")][1]');
+    assert.match((await next.textContent()) ?? '', /first, without Bob/);
+    await message(bob, 'look here @Bob').and(bob.locator('.mention')).waitFor(WAIT);
+    await plans.locator('.badge').waitFor({ state: 'detached', ...WAIT });
+    await bob.waitForFunction(() => document.title === 'Parley', undefined, WAIT);
+  });
+
+  it('reading on one device clears the badge on the other (another instance)', async () => {
+    // Bob's second device, on Alice's instance: anonymous mode keeps the user id per browser (per origin, and each
+    // instance is an origin here), so the device is given Bob's id.
+    const bobId = await bob.evaluate(() => localStorage.getItem('parley.user'));
+    const tablet = await (await browser.newContext({ viewport: { width: 1100, height: 700 } })).newPage();
+    await tablet.goto(nodes[0]?.httpUrl as string);
+    await tablet.evaluate((id) => localStorage.setItem('parley.user', id as string), bobId);
+    await tablet.reload();
+    await tablet.fill('#name', 'Bob');
+    await tablet.fill('#room', 'lobby');
+    await tablet.click('form.card button[type=submit]');
+    await tablet.waitForSelector('.status[data-status="connected"]', WAIT);
+    await roomButton(bob, 'lobby').click();
+    await bob.locator('.room-header h1', { hasText: 'lobby' }).waitFor(WAIT);
+    await roomButton(tablet, 'lobby').click();
+
+    await say(alice, 'news for both tabs');
+    await roomButton(bob, 'Plans').locator('.badge[data-unread]').waitFor(WAIT);
+    await roomButton(tablet, 'Plans').locator('.badge[data-unread]').waitFor(WAIT);
+    await roomButton(bob, 'Plans').click();
+    await message(bob, 'news for both tabs').waitFor(WAIT);
+    await roomButton(tablet, 'Plans')
+      .locator('.badge[data-unread]')
+      .waitFor({ state: 'detached', ...WAIT });
+  });
+});
