@@ -14,8 +14,10 @@ import type {
   ReadFrame,
   RoomAddedFrame,
   RoomRemovedFrame,
+  SeenFrame,
   SentFrame,
   ServerFrame,
+  SettingsFrame,
   StreamPosition,
   UserInfo,
   WelcomeFrame,
@@ -83,6 +85,8 @@ export interface ClientEvents {
   activity: ActivityFrame;
   /** The user's read marker of a room moved, on this or another device (after {@link ParleyClient.roomList}). */
   read: ReadFrame;
+  /** In a joined direct room, another person has read up to `offset` (unless they turned read receipts off). */
+  seen: SeenFrame;
 }
 
 function randomCid(): string {
@@ -198,6 +202,14 @@ export class ParleyClient extends Emitter<ClientEvents> {
   markRead(room: string, offset: number): void {
     if (!this.connection.connected) return;
     this.connection.transmit({ type: 'read', room, offset });
+  }
+
+  /**
+   * The user's settings, changing those given: `readReceipts` (default true) lets the other people of the user's
+   * direct rooms see how far they have read.
+   */
+  settings(change: { readReceipts?: boolean } = {}): Promise<SettingsFrame> {
+    return this.requests.request({ type: 'settings', ...change });
   }
 
   /** Replaces the text of one of this user's messages. */
@@ -363,6 +375,7 @@ export class ParleyClient extends Emitter<ClientEvents> {
     else if (frame.type === 'invitation_removed') this.emit('invitation_removed', frame);
     else if (frame.type === 'activity') this.emit('activity', frame);
     else if (frame.type === 'read') this.emit('read', frame);
+    else if (frame.type === 'seen') this.emit('seen', frame);
     else if (frame.type === 'error') {
       if (!this.requests.refuse(frame))
         this.emit('error', new ParleyError(frame.code, frame.message, frame.temporary));

@@ -17,6 +17,7 @@ import type {
   RoomFrame,
   RoomsFrame,
   SentFrame,
+  SettingsFrame,
 } from './frames.js';
 import type { PublicRoomsCursor } from './rooms.js';
 
@@ -51,6 +52,13 @@ export interface ReadCommand {
   room: string;
   /** Every message at or before this offset is read (clamped to the room's newest). */
   offset: number;
+}
+/** Reads the user's settings, changing those given. */
+export interface SettingsCommand {
+  type: 'settings';
+  ref: number;
+  /** Whether the other people of one's direct rooms see how far one has read (on by default). */
+  readReceipts?: boolean;
 }
 /** Replaces the text of one's own message. */
 export interface EditCommand {
@@ -241,6 +249,7 @@ export type ClientCommand =
   | LeaveCommand
   | SendCommand
   | ReadCommand
+  | SettingsCommand
   | EditCommand
   | DeleteCommand
   | ReactCommand
@@ -272,6 +281,7 @@ export interface ReplyByCommand {
   join: JoinedFrame;
   leave: LeftFrame;
   send: SentFrame;
+  settings: SettingsFrame;
   edit: ActedFrame;
   delete: ActedFrame;
   react: ActedFrame;

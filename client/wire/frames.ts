@@ -107,6 +107,21 @@ export interface PresenceDiffFrame {
   joins: UserInfo[];
   leaves: UserInfo[];
 }
+/** In a direct room: another person of the room has read every message up to `offset` (their "seen"). */
+export interface SeenFrame {
+  type: 'seen';
+  room: string;
+  /** Who read (a user id). */
+  user: string;
+  offset: number;
+}
+/** Answers `settings`: the user's settings as they are now. */
+export interface SettingsFrame {
+  type: 'settings';
+  ref: number;
+  /** Whether the other people of the user's direct rooms see how far they have read. */
+  readReceipts: boolean;
+}
 export interface TypingFrame {
   type: 'typing';
   room: string;
@@ -237,6 +252,8 @@ export type ServerFrame =
   | MessageFrame
   | PresenceDiffFrame
   | TypingFrame
+  | SeenFrame
+  | SettingsFrame
   | PositionFrame
   | RefreshedFrame
   | PongFrame

@@ -40,6 +40,8 @@ export interface RoomSummary {
   muted?: boolean;
   /** A direct room's people (it has at most a few). */
   members?: UserInfo[];
+  /** A direct room: how far each other person has read, by user id (those who share read receipts). */
+  seen?: Record<string, number>;
   /** The newest message or event, when the room has one. */
   last?: LastMessage;
   /** When the room last saw activity (its newest message, or when the user joined): the room list's order. */

@@ -30,6 +30,8 @@ export type RoomEvent =
   | { kind: 'message'; room: string; message: ChatMessage }
   | { kind: 'presence'; room: string; joins: UserInfo[]; leaves: UserInfo[] }
   | { kind: 'typing'; room: string; user: UserInfo }
+  /** In a direct room, how far one of its people has read (unless they turned read receipts off). */
+  | { kind: 'seen'; room: string; user: string; offset: number }
   | MemberEvent
   | UserEvent
   | ControlEvent;

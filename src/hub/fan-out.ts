@@ -59,6 +59,13 @@ export class FanOut {
     }
     const members = this.deps.rooms.members(event.room);
     if (!members) return;
+    if (event.kind === 'seen') {
+      const frame = encodeFrame({ type: 'seen', room: event.room, user: event.user, offset: event.offset });
+      for (const session of members) {
+        if (session.user.id !== event.user) session.deliver(event.room, frame);
+      }
+      return;
+    }
     if (event.kind === 'typing') {
       const frame = encodeFrame({ type: 'typing', room: event.room, user: event.user });
       for (const session of members) {

@@ -169,6 +169,7 @@ export class Hub implements ConnectionHandler<Session> {
           batchMax: config.readMarkerBatchMax,
           notify: (user, notice) =>
             engine.broker.signal({ kind: 'user', room: userChannel(user), user, notice }),
+          seen: (room, user, offset) => engine.broker.signal({ kind: 'seen', room, user, offset }),
           report: this.reportFailure,
         })
       : undefined;

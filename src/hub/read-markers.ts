@@ -15,6 +15,8 @@ export interface ReadMarkersDeps {
   batchMax: number;
   /** Tells the user's connections (every instance) that their marker moved. */
   notify(userId: string, notice: ReadFrame): Promise<void>;
+  /** Tells a direct room's people how far one of them has read. */
+  seen(room: string, userId: string, offset: number): Promise<void>;
   report: FailureReporter;
 }
 
@@ -81,6 +83,14 @@ export class ReadMarkers {
     this.counts.batches += 1;
     this.counts.moved += moved.length;
     if (moved.length === 0) return;
+    // Direct rooms: the others see how far each read, unless they turned read receipts off.
+    const direct = moved.filter((m) => m.direct);
+    if (direct.length > 0) {
+      const off = await directory.receiptsOff([...new Set(direct.map((m) => m.userId))]);
+      await Promise.all(
+        direct.filter((m) => !off.has(m.userId)).map((m) => this.deps.seen(m.room, m.userId, m.offset)),
+      );
+    }
     const counts = await log.unread(moved.map((m) => ({ user: m.userId, room: m.room, after: m.offset })));
     await Promise.all(
       moved.map((m) => {

@@ -45,6 +45,10 @@ export const ReadCommand = Type.Object(
   { type: Type.Literal('read'), ref: Type.Optional(Ref), room: Room, offset: Offset },
   strict,
 );
+export const SettingsCommand = Type.Object(
+  { type: Type.Literal('settings'), ref: Ref, readReceipts: Type.Optional(Type.Boolean()) },
+  strict,
+);
 export const EditCommand = Type.Object(
   { type: Type.Literal('edit'), ref: Ref, room: Room, offset: Offset, text: Type.String() },
   strict,
@@ -189,6 +193,7 @@ export const CommandSchemas = {
   leave: LeaveCommand,
   send: SendCommand,
   read: ReadCommand,
+  settings: SettingsCommand,
   edit: EditCommand,
   delete: DeleteCommand,
   react: ReactCommand,

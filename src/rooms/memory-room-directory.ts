@@ -2,6 +2,7 @@ import type {
   BanRecord,
   InvitationRecord,
   MemberRecord,
+  MovedMarker,
   NewRoom,
   PageRequest,
   ReadMarkerRecord,
@@ -56,6 +57,8 @@ export class MemoryRoomDirectory implements RoomDirectory {
   private readonly rooms = new Map<string, RoomRecord>();
   private readonly directs = new Map<string, string>();
   private readonly membersByRoom = new Table<MemberRecord>();
+  /** Users who turned read receipts off. */
+  private readonly noReceipts = new Set<string>();
   /** user → rooms they belong to (the reverse index `roomsOf` reads). */
   private readonly roomsByUser = new Map<string, Set<string>>();
   private readonly invitations = new Table<InvitationRecord>();
@@ -147,15 +150,24 @@ export class MemoryRoomDirectory implements RoomDirectory {
     return true;
   }
 
-  async markRead(markers: ReadonlyArray<ReadMarkerRecord>): Promise<ReadMarkerRecord[]> {
-    const moved: ReadMarkerRecord[] = [];
+  async markRead(markers: ReadonlyArray<ReadMarkerRecord>): Promise<MovedMarker[]> {
+    const moved: MovedMarker[] = [];
     for (const marker of markers) {
       const member = this.membersByRoom.get(marker.room, marker.userId);
       if (!member || (member.readOffset ?? 0) >= marker.offset) continue;
       member.readOffset = marker.offset;
-      moved.push({ ...marker });
+      moved.push({ ...marker, direct: this.rooms.get(marker.room)?.kind === 'direct' });
     }
     return moved;
+  }
+
+  async receiptsOff(userIds: readonly string[]): Promise<Set<string>> {
+    return new Set(userIds.filter((id) => this.noReceipts.has(id)));
+  }
+
+  async setReceipts(userId: string, on: boolean): Promise<void> {
+    if (on) this.noReceipts.delete(userId);
+    else this.noReceipts.add(userId);
   }
 
   async setRole(room: string, userId: string, role: Role): Promise<boolean> {

@@ -66,6 +66,11 @@ export interface ReadMarkerRecord {
   offset: number;
 }
 
+/** A read marker that moved, and whether its room is a direct one (whose people see each other's "seen"). */
+export interface MovedMarker extends ReadMarkerRecord {
+  direct: boolean;
+}
+
 /** A pending invitation. */
 export interface InvitationRecord {
   room: string;
@@ -170,7 +175,11 @@ export interface RoomDirectory {
    * Moves read markers forward, all at once (a batch): a marker only ever advances, and only members have one.
    * Returns the markers that moved (where the user is a member and the offset is past their marker).
    */
-  markRead(markers: ReadonlyArray<ReadMarkerRecord>): Promise<ReadMarkerRecord[]>;
+  markRead(markers: ReadonlyArray<ReadMarkerRecord>): Promise<MovedMarker[]>;
+  /** Of these users, those who turned read receipts off (everyone else shares them: the default). */
+  receiptsOff(userIds: readonly string[]): Promise<Set<string>>;
+  /** Turns a user's read receipts on or off. */
+  setReceipts(userId: string, on: boolean): Promise<void>;
 
   /** Records an invitation; false, changing nothing, when the user is already invited or a member. */
   invite(invitation: InvitationRecord): Promise<boolean>;

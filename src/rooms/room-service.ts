@@ -286,6 +286,13 @@ export class RoomService {
     return { moderator: false };
   }
 
+  /** Whether the user shares read receipts, after setting it when `on` is given. */
+  async receipts(userId: string, on?: boolean): Promise<boolean> {
+    const { directory } = this.deps;
+    if (on !== undefined) await directory.setReceipts(userId, on);
+    return !(await directory.receiptsOff([userId])).has(userId);
+  }
+
   /** Creates a room whose owner is the caller. */
   async create(
     caller: Caller,
@@ -663,8 +670,18 @@ export class RoomService {
   /** A direct room's summary carries its people (at most {@link MAX_DIRECT_PEOPLE}). */
   private async summaryWithMembers(room: RoomRecord, member: MemberRecord | undefined): Promise<RoomSummary> {
     const summary = this.summary(room, member);
-    const people = await this.deps.directory.members(room.id, { limit: MAX_DIRECT_PEOPLE });
+    const { directory } = this.deps;
+    const people = await directory.members(room.id, { limit: MAX_DIRECT_PEOPLE });
     summary.members = people.map((m) => ({ id: m.userId, name: m.name ?? m.userId }));
+    // How far the others have read, for those who share it (shown as "seen").
+    const others = people.filter((m) => m.userId !== member?.userId && (m.readOffset ?? 0) > 0);
+    if (member && others.length > 0) {
+      const off = await directory.receiptsOff(others.map((m) => m.userId));
+      const seen = Object.fromEntries(
+        others.filter((m) => !off.has(m.userId)).map((m) => [m.userId, m.readOffset as number]),
+      );
+      if (Object.keys(seen).length > 0) summary.seen = seen;
+    }
     return summary;
   }
 }

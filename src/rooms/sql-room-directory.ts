@@ -3,6 +3,7 @@ import type {
   BanRecord,
   InvitationRecord,
   MemberRecord,
+  MovedMarker,
   NewRoom,
   PageRequest,
   ReadMarkerRecord,
@@ -338,17 +339,45 @@ export class SqlRoomDirectory implements RoomDirectory {
     return list.map((row) => ({ room: toRoom(row), member: toMember({ ...row, name: row.member_name }) }));
   }
 
-  async markRead(markers: ReadonlyArray<ReadMarkerRecord>): Promise<ReadMarkerRecord[]> {
+  async markRead(markers: ReadonlyArray<ReadMarkerRecord>): Promise<MovedMarker[]> {
     if (markers.length === 0) return [];
-    const { rows } = await this.db.query<{ room: string; user_id: string; read_offset: string }>(
+    const { rows } = await this.db.query<{
+      room: string;
+      user_id: string;
+      read_offset: string;
+      direct: boolean;
+    }>(
       `UPDATE parley_members m SET read_offset = v."offset"
        FROM unnest($1::text[], $2::text[], $3::bigint[]) AS v(room, user_id, "offset")
        WHERE m.room = v.room AND m.user_id = v.user_id AND m.read_offset < v."offset"
-       RETURNING m.room, m.user_id, m.read_offset`,
+       RETURNING m.room, m.user_id, m.read_offset,
+         EXISTS (SELECT 1 FROM parley_room_details d WHERE d.room = m.room AND d.kind = 'direct') AS direct`,
       [markers.map((m) => m.room), markers.map((m) => m.userId), markers.map((m) => m.offset)],
       'parley_mark_read',
     );
-    return rows.map((row) => ({ room: row.room, userId: row.user_id, offset: Number(row.read_offset) }));
+    return rows.map((row) => ({
+      room: row.room,
+      userId: row.user_id,
+      offset: Number(row.read_offset),
+      direct: row.direct,
+    }));
+  }
+
+  async receiptsOff(userIds: readonly string[]): Promise<Set<string>> {
+    if (userIds.length === 0) return new Set();
+    const { rows } = await this.db.query<{ user_id: string }>(
+      'SELECT user_id FROM parley_user_settings WHERE user_id = ANY($1::text[]) AND NOT read_receipts',
+      [[...userIds]],
+    );
+    return new Set(rows.map((row) => row.user_id));
+  }
+
+  async setReceipts(userId: string, on: boolean): Promise<void> {
+    await this.db.query(
+      `INSERT INTO parley_user_settings (user_id, read_receipts) VALUES ($1, $2)
+       ON CONFLICT (user_id) DO UPDATE SET read_receipts = EXCLUDED.read_receipts`,
+      [userId, on],
+    );
   }
 
   async invite(invitation: InvitationRecord): Promise<boolean> {

@@ -271,8 +271,8 @@ export function roomDirectorySuite(name: string, factory: DirectoryFactory): voi
       assert.deepEqual(
         moved.sort((a, b) => (a.room < b.room ? -1 : 1)),
         [
-          { room: 'r1', userId: 'ann', offset: 5 },
-          { room: 'r2', userId: 'ann', offset: 2 },
+          { room: 'r1', userId: 'ann', offset: 5, direct: false },
+          { room: 'r2', userId: 'ann', offset: 2, direct: false },
         ],
       );
       assert.deepEqual(
@@ -289,6 +289,31 @@ export function roomDirectorySuite(name: string, factory: DirectoryFactory): voi
           ['r2', 2],
         ],
       );
+    });
+
+    it('says which moved markers are of direct rooms, and who turned read receipts off', async () => {
+      const rooms = await make();
+      await rooms.create({
+        id: 'dm-ann-bo',
+        kind: 'direct',
+        name: '',
+        topic: '',
+        createdBy: 'ann',
+        createdAt: T0,
+        directKey: 'ann,bo',
+        members: [
+          { userId: 'ann', role: 'member' },
+          { userId: 'bo', role: 'member' },
+        ],
+      });
+      assert.deepEqual(await rooms.markRead([{ room: 'dm-ann-bo', userId: 'bo', offset: 3 }]), [
+        { room: 'dm-ann-bo', userId: 'bo', offset: 3, direct: true },
+      ]);
+      assert.deepEqual([...(await rooms.receiptsOff(['ann', 'bo']))], [], 'on by default');
+      await rooms.setReceipts('bo', false);
+      assert.deepEqual([...(await rooms.receiptsOff(['ann', 'bo', 'cy']))], ['bo']);
+      await rooms.setReceipts('bo', true);
+      assert.deepEqual([...(await rooms.receiptsOff(['bo']))], []);
     });
 
     it('keeps invitations until accepted (a join clears them), declined or withdrawn', async () => {

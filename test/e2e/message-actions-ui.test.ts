@@ -132,4 +132,16 @@ describe('acting on messages in the web UI over two instances', { skip: !hasChro
       .locator('.badge[data-unread]')
       .waitFor({ state: 'detached', ...WAIT });
   });
+
+  it('shows "Seen" under the last message the other person of a direct room has read', async () => {
+    await alice.locator('.presence li', { hasText: 'Bob' }).first().locator('button.dm').click(WAIT);
+    await alice.locator('.room-header h1', { hasText: 'Bob' }).waitFor(WAIT);
+    await say(alice, 'are you there?');
+    const direct = roomButton(bob, 'Alice');
+    await direct.waitFor(WAIT);
+    await direct.click();
+    await message(bob, 'are you there?').waitFor(WAIT);
+    await message(alice, 'are you there?').locator('.state', { hasText: 'Seen' }).waitFor(WAIT);
+    assert.equal(await bob.isChecked('#read-receipts'), true, 'read receipts are on by default');
+  });
 });

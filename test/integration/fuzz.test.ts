@@ -18,6 +18,7 @@ const SERVER_FRAMES = new Set([
   'left',
   'sent',
   'acted',
+  'settings',
   'history',
   'presence_state',
   'message',
@@ -73,6 +74,10 @@ const VALID_COMMANDS: Array<Record<string, unknown>> = [
   { type: 'delete', ref: 26, room: ROOM, offset: 1 },
   { type: 'react', ref: 27, room: ROOM, offset: 1, emoji: '👍' },
   { type: 'unreact', ref: 28, room: ROOM, offset: 1, emoji: ':party:' },
+  { type: 'read', ref: 29, room: ROOM, offset: 2 },
+  { type: 'read', room: ROOM, offset: 3 },
+  { type: 'settings', ref: 30, readReceipts: false },
+  { type: 'send', ref: 31, room: ROOM, text: '@someone hi', cid: 'c3', mentions: ['someone'] },
 ];
 const FIELDS = [
   'type',
@@ -98,6 +103,8 @@ const FIELDS = [
   'archived',
   'announceJoins',
   'replyTo',
+  'mentions',
+  'readReceipts',
   'offset',
   'emoji',
   '__proto__',

@@ -176,6 +176,39 @@ describe('message actions on 3 instances + Redis + PostgreSQL', async () => {
     assert.deepEqual([after?.unread, after?.readOffset], [1, newest]);
   });
 
+  it('in a direct room, the other person sees how far one read, unless read receipts are off', async () => {
+    const ivy = await as(a, 'ivy');
+    const jack = await as(b, 'jack');
+    const dm = await ivy.request({ type: 'direct', users: [{ id: 'jack', name: 'JACK' }] });
+    const room = (dm.room as { id: string }).id;
+    for (const client of [ivy, jack]) await client.request({ type: 'join', room });
+    await jack.request({ type: 'rooms' });
+    const first = await send(ivy, room, 'are you there?');
+    jack.sendRaw(JSON.stringify({ type: 'read', room, offset: first }));
+    const seen = await ivy.frames.find((f) => f.type === 'seen' && f.room === room, 5000, 'seen');
+    assert.deepEqual([seen.user, seen.offset], ['jack', first]);
+    const listed = await ivy.request({ type: 'rooms' });
+    const entry = (listed.rooms as Array<{ id: string; seen?: Record<string, number> }>).find(
+      (r) => r.id === room,
+    );
+    assert.deepEqual(entry?.seen, { jack: first });
+
+    const settings = await jack.request({ type: 'settings', readReceipts: false });
+    assert.deepEqual([settings.type, settings.readReceipts], ['settings', false]);
+    assert.equal((await jack.request({ type: 'settings' })).readReceipts, false, 'kept');
+    const second = await send(ivy, room, 'hello?');
+    jack.sendRaw(JSON.stringify({ type: 'read', room, offset: second }));
+    // Jack's own devices hear of his read; by then a "seen" would have been published before it.
+    await jack.frames.find((f) => f.type === 'read' && f.offset === second, 5000, "jack's read");
+    await ivy.request({ type: 'ping' });
+    assert.equal(ivy.frames.items.filter((f) => f.type === 'seen').length, 1, 'no seen with receipts off');
+    const again = await ivy.request({ type: 'rooms' });
+    const now = (again.rooms as Array<{ id: string; seen?: Record<string, number> }>).find(
+      (r) => r.id === room,
+    );
+    assert.equal(now?.seen, undefined, 'nor in the room list');
+  });
+
   it('the same edits and reactions reach members live on every instance, as entries after the message', async () => {
     const dan = await as(a, 'dan');
     await dan.request({ type: 'create_room', name: 'Live', id: 'live' });

@@ -27,6 +27,7 @@ import {
   update_room,
 } from './rooms.js';
 import { send } from './send.js';
+import { settings } from './settings.js';
 import { typing } from './typing.js';
 
 /** Every command's handler, by command type. */
@@ -35,6 +36,7 @@ export const handlers: { [T in CommandType]: Handler<T> } = {
   leave,
   send,
   read,
+  settings,
   edit,
   delete: deleteMessage,
   react,

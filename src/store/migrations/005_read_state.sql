@@ -21,3 +21,9 @@ CREATE TABLE parley_mentions (
   FOREIGN KEY (room, "offset") REFERENCES parley_messages (room, "offset") ON DELETE CASCADE
 );
 CREATE INDEX parley_mentions_by_message ON parley_mentions (room, "offset");
+
+-- A user's choices: whether the other people of their direct rooms see how far they have read ("seen").
+CREATE TABLE parley_user_settings (
+  user_id       text COLLATE "C" PRIMARY KEY,
+  read_receipts boolean NOT NULL DEFAULT true
+);

@@ -81,6 +81,12 @@ export function MessageList({ store, room }: { store: ChatStore; room: RoomModel
       ));
   items.push(...noticesAt(0));
   let dividerShown = false;
+  // In a direct room, "Seen" goes under this user's newest message the other person has read.
+  const seenUpTo = store.listed(room.name)?.kind === 'direct' ? store.seenIn(room.name) : 0;
+  const seenMessage =
+    seenUpTo > 0
+      ? messages.filter((m) => m.mine && m.offset !== undefined && m.offset <= seenUpTo).at(-1)
+      : undefined;
   for (const message of messages) {
     // Unread messages start after the read marker the room was opened with.
     if (divider !== null && !dividerShown && message.offset !== undefined && message.offset > divider) {
@@ -129,7 +135,7 @@ export function MessageList({ store, room }: { store: ChatStore; room: RoomModel
           <bdi class="from">{message.mine ? 'You' : message.from.name}</bdi>
           <time dateTime={new Date(message.ts).toISOString()}>{timeOf(message.ts)}</time>
           {stored?.edited !== undefined && !deleted && <span class="edited">(edited)</span>}
-          <span class="state">{statusLabel(message)}</span>
+          <span class="state">{message === seenMessage ? 'Seen' : statusLabel(message)}</span>
         </div>
         {replyTo !== undefined && (
           <button type="button" class="quote" onClick={() => jumpTo(replyTo)} aria-label="Go to the original">

@@ -252,6 +252,17 @@ export function Sidebar({ store, onPick }: { store: ChatStore; onPick: () => voi
         {name !== '' && !valid && <p class="hint">Letters, digits and _ . : - only</p>}
       </form>
       <footer>
+        {store.groupChat.value && (
+          <label class="small receipts">
+            <input
+              type="checkbox"
+              id="read-receipts"
+              checked={store.readReceipts.value}
+              onChange={(event) => void store.setReadReceipts((event.target as HTMLInputElement).checked)}
+            />{' '}
+            Show others in direct messages what I have read
+          </label>
+        )}
         <ConnectionStatus state={store.connection.value} />
         <a href="/dashboard" class="muted">
           Cluster dashboard

@@ -101,6 +101,10 @@ export class ChatStore {
   readonly replyingTo = signal<ShownMessage | null>(null);
   /** The message whose text the composer edits, if any. */
   readonly editing = signal<ShownMessage | null>(null);
+  /** Whether this user shares read receipts ("seen" in direct rooms). */
+  readonly readReceipts = signal(true);
+  /** In direct rooms: how far each other person has read, by room and user id. */
+  readonly seen = signal<Record<string, Record<string, number>>>({});
   /** Mention counts of listed rooms (from the room list, `read` frames and live messages). */
   readonly listMentions = signal<Record<string, number>>({});
 
@@ -154,6 +158,9 @@ export class ChatStore {
     this.client.on('action', ({ room, entry }) => {
       const model = this.room(room);
       if (model) this.merge(model, [entry]);
+    });
+    this.client.on('seen', ({ room, user, offset }) => {
+      this.seen.value = { ...this.seen.value, [room]: { ...this.seen.value[room], [user]: offset } };
     });
     this.client.on('read', ({ room, offset, unread, mentions }) => {
       // Read on this or another device: the counts as the server has them now.
@@ -239,6 +246,17 @@ export class ChatStore {
     if (model) this.markSeen(model);
   }
 
+  /** Turns this user's read receipts on or off (every device). */
+  async setReadReceipts(on: boolean): Promise<void> {
+    const settings = await this.act(() => this.client.settings({ readReceipts: on }));
+    if (settings) this.readReceipts.value = settings.readReceipts;
+  }
+
+  /** In a direct room, the newest offset another person has read (0: none known). */
+  seenIn(room: string): number {
+    return Math.max(0, ...Object.values(this.seen.value[room] ?? {}));
+  }
+
   /** Unread messages of a room: this client's live count, else the server's. */
   unreadOf(id: string): number {
     return this.room(id)?.unread.value || (this.listUnread.value[id] ?? this.listed(id)?.unread ?? 0);
@@ -304,7 +322,11 @@ export class ChatStore {
         this.roomList.value = rooms;
         this.invitations.value = invitations;
         this.groupChat.value = true;
+        const seen: Record<string, Record<string, number>> = {};
+        for (const room of rooms) if (room.seen) seen[room.id] = room.seen;
+        this.seen.value = seen;
       });
+      this.readReceipts.value = (await this.client.settings()).readReceipts;
     } catch (error) {
       if ((error as { code?: string }).code === 'unsupported') this.groupChat.value = false;
     }
@@ -525,6 +547,7 @@ export class ChatStore {
       this.merge(model, page.messages);
       model.hasMore.value = page.hasMore;
     });
+    this.markSeen(model);
   }
 
   private onState(state: ConnectionState): void {
