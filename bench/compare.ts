@@ -13,6 +13,7 @@ import { freePort } from '../src/util/free-port.js';
 import { NO_LIMIT_FLAGS } from './load/no-limits.js';
 import { type BenchOptions, defaultWorkers, parseBenchArgs } from './load/options.js';
 import { type BenchResult, runBench } from './load/run.js';
+import { READS_HEADING, readsSection, runReadBenchmarks } from './reads.js';
 import { ROOMS_HEADING, roomsSection, runRoomBenchmarks } from './rooms.js';
 import { saveSection, sectionOf, withSection } from './sections.js';
 import { runStoreBenchmarks, STORE_HEADING, storeSection } from './store.js';
@@ -458,6 +459,14 @@ async function roomBenchmarks(): Promise<void> {
   saveSection(ROOMS_HEADING, roomsSection(results), 'benchmarks-rooms.json', results);
 }
 
+/** Runs the read state benchmark and puts its section into the page (BENCH_SKIP_READS=1 skips it). */
+async function readBenchmarks(): Promise<void> {
+  if (process.env.BENCH_SKIP_READS) return;
+  process.stderr.write('\n### read state\n');
+  const results = await runReadBenchmarks();
+  saveSection(READS_HEADING, readsSection(results), 'benchmarks-reads.json', results);
+}
+
 async function main(): Promise<void> {
   // BENCH_REPORT_ONLY=1 rewrites the page from the last run's raw results (to change the report only).
   if (process.env.BENCH_REPORT_ONLY) {
@@ -513,6 +522,7 @@ async function main(): Promise<void> {
     writeReport(rounds, redisVersion);
     await storeBenchmarks();
     await roomBenchmarks();
+    await readBenchmarks();
   } finally {
     redis.disconnect();
     redisServer.kill('SIGKILL');
