@@ -1,19 +1,9 @@
-/**
- * Group chat's benchmarks (`npm run bench:rooms`): connect-to-room-list time for a user in 500 rooms, on one
- * instance (embedded store) and on two instances with Redis and PostgreSQL; fan-out CPU per delivery in 100 rooms
- * of 50 with the membership checks on (created rooms, every sender a checked member) and off (open channels, as
- * before rooms were stored), interleaved; and a room of 10,000 members: the cost of a join as it fills (its
- * presence snapshot) and one message's fan-out time. Loopback only; bounded.
- */
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Redis } from 'ioredis';
 import WebSocket from 'ws';
-import { freePort } from '../src/util/free-port.js';
 import { PostgresServer } from '../test/helpers/postgres-server.js';
-import { Client, fanoutCpu, type Instance, pct, startInstance, stop, waitFor } from './store.js';
+import { Client, fanoutCpu, type Instance, pct, startBenchRedis, startInstance, stop } from './store.js';
 
 const API_TOKEN = 'bench-rooms-api-token-0123456789';
 const LIST_ROOMS = Number(process.env.BENCH_ROOMS_LIST_ROOMS ?? 500);
@@ -218,16 +208,8 @@ async function roomListBenchmarks(results: RoomResults): Promise<void> {
   }
 
   const pg = await PostgresServer.start();
-  const redisPort = await freePort();
-  const redisDir = mkdtempSync(join(tmpdir(), 'parley-rooms-redis-'));
-  const redisServer = spawn('redis-server', ['--port', String(redisPort), '--save', '', '--dir', redisDir], {
-    stdio: 'ignore',
-  });
-  const redisUrl = `redis://127.0.0.1:${redisPort}`;
-  const redis = new Redis(redisUrl);
-  redis.on('error', () => {});
+  const { url: redisUrl, stop: stopRedis } = await startBenchRedis();
   try {
-    await waitFor(async () => (await redis.ping()) === 'PONG', 'redis');
     const cluster = ['--redis-url', redisUrl, '--database-url', pg.url, '--api-token', API_TOKEN];
     const running = [await startInstance(cluster), await startInstance(cluster)];
     try {
@@ -244,10 +226,8 @@ async function roomListBenchmarks(results: RoomResults): Promise<void> {
       await stop(running);
     }
   } finally {
-    redis.disconnect();
-    redisServer.kill('SIGKILL');
+    stopRedis();
     await pg.stop();
-    rmSync(redisDir, { recursive: true, force: true });
   }
 }
 

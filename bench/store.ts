@@ -77,6 +77,30 @@ export async function startInstance(args: string[], port?: number): Promise<Inst
   return { child, port: at, url: `ws://127.0.0.1:${at}/ws` };
 }
 
+/** A Redis of the benchmark's own (free port, nothing saved), a client on it, and how to stop both. */
+export async function startBenchRedis(): Promise<{ url: string; redis: Redis; stop(): void }> {
+  const port = await freePort();
+  const dir = mkdtempSync(join(tmpdir(), 'parley-bench-redis-'));
+  const server = spawn('redis-server', ['--port', String(port), '--save', '', '--dir', dir], {
+    stdio: 'ignore',
+  });
+  const url = `redis://127.0.0.1:${port}`;
+  const redis = new Redis(url);
+  redis.on('error', () => {});
+  const stopBoth = () => {
+    redis.disconnect();
+    server.kill('SIGKILL');
+    rmSync(dir, { recursive: true, force: true });
+  };
+  try {
+    await waitFor(async () => (await redis.ping()) === 'PONG', 'redis');
+  } catch (error) {
+    stopBoth();
+    throw error;
+  }
+  return { url, redis, stop: stopBoth };
+}
+
 export function stop(instances: Instance[]): Promise<void> {
   return Promise.all(
     instances.map(

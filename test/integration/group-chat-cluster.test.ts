@@ -5,34 +5,16 @@
  * on one instance also runs against an instance of this cluster.
  */
 import assert from 'node:assert/strict';
-import { after, describe, it } from 'node:test';
-import type { ParleyNode } from '../../src/index.js';
+import { describe, it } from 'node:test';
 import { randomId } from '../../src/util/ids.js';
+import { outcome, startDurableCluster } from '../helpers/durable-cluster.js';
 import { groupChatSuite } from '../helpers/group-chat-suite.js';
-import { startNode } from '../helpers/nodes.js';
-import { PostgresServer } from '../helpers/postgres-server.js';
-import { type Frame, RawClient } from '../helpers/raw-client.js';
-import { RedisServer } from '../helpers/redis-server.js';
-
-const wsUrl = (node: ParleyNode) => `ws://127.0.0.1:${node.port}/ws`;
-const outcome = (reply: Frame) => (reply.type === 'error' ? (reply.code as string) : 'ok');
 
 describe('group chat on 3 instances + Redis + PostgreSQL', async () => {
-  const [pg, redis] = await Promise.all([PostgresServer.start(), RedisServer.start()]);
-  after(() => Promise.all([pg.stop(), redis.stop()]));
-  await pg.sql('CREATE DATABASE parley');
-  const databaseUrl = pg.url.replace(/\/postgres$/, '/parley');
-  const shared = { redisUrl: redis.url, databaseUrl, redisPrefix: `g${randomId()}` };
-  const [a, b, c] = (await Promise.all([0, 1, 2].map((i) => startNode({ ...shared, nodeId: `g${i}` })))) as [
-    ParleyNode,
-    ParleyNode,
-    ParleyNode,
-  ];
-  const as = async (node: ParleyNode, id: string) => {
-    const client = await RawClient.connect(wsUrl(node), { name: id.toUpperCase(), user: id });
-    after(() => client.close());
-    return client;
-  };
+  const {
+    nodes: [a, b, c],
+    as,
+  } = await startDurableCluster('g');
 
   it('a ban on A closes the user out on B and C at once: no rejoin, no history, no send', async () => {
     const owner = await as(a, 'owner');
@@ -136,12 +118,6 @@ describe('group chat on 3 instances + Redis + PostgreSQL', async () => {
 });
 
 groupChatSuite('3 instances + Redis + PostgreSQL, one of them', async () => {
-  const [pg, redis] = await Promise.all([PostgresServer.start(), RedisServer.start()]);
-  after(() => Promise.all([pg.stop(), redis.stop()]));
-  const nodes = await Promise.all(
-    [0, 1, 2].map((i) =>
-      startNode({ redisUrl: redis.url, databaseUrl: pg.url, redisPrefix: 'p', nodeId: `p${i}` }),
-    ),
-  );
-  return nodes[1] as ParleyNode;
+  const { nodes } = await startDurableCluster('p');
+  return nodes[1];
 });

@@ -4,18 +4,12 @@
  * and the text of a deleted message never reaches it (not in the resume, not in history).
  */
 import assert from 'node:assert/strict';
-import { after, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { applyAction } from '../../client/wire/actions.js';
 import type { ChatMessage } from '../../src/engine/types.js';
-import type { ParleyNode } from '../../src/index.js';
 import { randomId } from '../../src/util/ids.js';
-import { startNode } from '../helpers/nodes.js';
-import { PostgresServer } from '../helpers/postgres-server.js';
-import { type Frame, RawClient } from '../helpers/raw-client.js';
-import { RedisServer } from '../helpers/redis-server.js';
-
-const wsUrl = (node: ParleyNode) => `ws://127.0.0.1:${node.port}/ws`;
-const outcome = (reply: Frame) => (reply.type === 'error' ? (reply.code as string) : 'ok');
+import { outcome, startDurableCluster } from '../helpers/durable-cluster.js';
+import type { RawClient } from '../helpers/raw-client.js';
 
 /** A client's view of a room: messages by offset, actions applied as they come. */
 function view(entries: ChatMessage[]): Map<number, ChatMessage> {
@@ -30,21 +24,10 @@ function view(entries: ChatMessage[]): Map<number, ChatMessage> {
 }
 
 describe('message actions on 3 instances + Redis + PostgreSQL', async () => {
-  const [pg, redis] = await Promise.all([PostgresServer.start(), RedisServer.start()]);
-  after(() => Promise.all([pg.stop(), redis.stop()]));
-  await pg.sql('CREATE DATABASE parley');
-  const databaseUrl = pg.url.replace(/\/postgres$/, '/parley');
-  const shared = { redisUrl: redis.url, databaseUrl, redisPrefix: `a${randomId()}` };
-  const [a, b, c] = (await Promise.all([0, 1, 2].map((i) => startNode({ ...shared, nodeId: `a${i}` })))) as [
-    ParleyNode,
-    ParleyNode,
-    ParleyNode,
-  ];
-  const as = async (node: ParleyNode, id: string) => {
-    const client = await RawClient.connect(wsUrl(node), { name: id.toUpperCase(), user: id });
-    after(() => client.close());
-    return client;
-  };
+  const {
+    nodes: [a, b, c],
+    as,
+  } = await startDurableCluster('a');
   const send = async (client: RawClient, room: string, text: string, extra: Record<string, unknown> = {}) => {
     const reply = await client.request({ type: 'send', room, text, cid: randomId(), ...extra });
     assert.equal(reply.type, 'sent', JSON.stringify(reply));

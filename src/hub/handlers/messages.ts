@@ -54,20 +54,16 @@ export const edit: Handler<'edit'> = (ctx, session, command) =>
 export const deleteMessage: Handler<'delete'> = (ctx, session, command) =>
   act(ctx, session, command.ref, command.room, { type: 'delete', target: command.offset });
 
-/** `react`: adds a reaction. */
-export const react: Handler<'react'> = (ctx, session, command) =>
-  act(ctx, session, command.ref, command.room, {
-    type: 'react',
-    target: command.offset,
-    emoji: command.emoji,
-    add: true,
-  });
+/** `react` (`add`) and `unreact`: one's reaction with an emoji, added or taken back. */
+const reaction =
+  (add: boolean): Handler<'react' | 'unreact'> =>
+  (ctx, session, command) =>
+    act(ctx, session, command.ref, command.room, {
+      type: 'react',
+      target: command.offset,
+      emoji: command.emoji,
+      add,
+    });
 
-/** `unreact`: removes one's reaction. */
-export const unreact: Handler<'unreact'> = (ctx, session, command) =>
-  act(ctx, session, command.ref, command.room, {
-    type: 'react',
-    target: command.offset,
-    emoji: command.emoji,
-    add: false,
-  });
+export const react: Handler<'react'> = reaction(true);
+export const unreact: Handler<'unreact'> = reaction(false);
