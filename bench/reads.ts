@@ -18,6 +18,9 @@ export interface ReadPhase {
   seconds: number;
   messages: number;
   readsSent: number;
+  /** Statements run on the database (pg_stat_statements), and those of read markers among them. */
+  statements: number;
+  markerStatements: number;
   transactions: number;
   redisCommands: number;
   redisByCommand: Record<string, number>;
@@ -109,11 +112,13 @@ async function redisCalls(redis: Redis): Promise<Record<string, number>> {
 }
 
 export async function runReadBenchmarks(): Promise<ReadResults> {
-  const pg = await PostgresServer.start();
+  // pg_stat_statements counts each statement by its text: the read markers' own are told apart from the rest.
+  const pg = await PostgresServer.start({ settings: { shared_preload_libraries: 'pg_stat_statements' } });
   const { url: redisUrl, redis, stop: stopRedis } = await startBenchRedis();
   const readers: Reader[] = [];
   try {
     await pg.sql('CREATE DATABASE parley');
+    await pg.sql('CREATE EXTENSION pg_stat_statements', 'parley');
     const databaseUrl = pg.url.replace(/\/postgres$/, '/parley');
     const shared = ['--redis-url', redisUrl, '--database-url', databaseUrl, '--api-token', API_TOKEN];
     const running = [await startInstance(shared), await startInstance(shared)];
@@ -133,11 +138,23 @@ export async function runReadBenchmarks(): Promise<ReadResults> {
       }
       const transactions = async () =>
         Number(await pg.sql(`SELECT xact_commit FROM pg_stat_database WHERE datname = 'parley'`));
+      /** Statements so far on the database: all, and the read markers' (storing them, counting after them). */
+      const statements = async (): Promise<[number, number]> => {
+        const row = await pg.sql(
+          `SELECT coalesce(sum(calls), 0) || ',' || coalesce(sum(calls) FILTER (
+             WHERE query LIKE '%SET read_offset%' OR query LIKE '%parley_mentions x%'), 0)
+           FROM pg_stat_statements WHERE dbid = (SELECT oid FROM pg_database WHERE datname = 'parley')`,
+          'parley',
+        );
+        const [all, markers] = row.split(',').map(Number);
+        return [all ?? 0, markers ?? 0];
+      };
       const phase = async (reading: boolean): Promise<ReadPhase> => {
         state.reading = reading;
         const readsBefore = readers.reduce((n, r) => n + r.reads, 0);
         const marksBefore = await Promise.all(running.map(markerCounts));
         const [txBefore, redisBefore] = [await transactions(), await redisCalls(redis)];
+        const statementsBefore = await statements();
         const started = performance.now();
         let messages = 0;
         let round = 0;
@@ -176,6 +193,10 @@ export async function runReadBenchmarks(): Promise<ReadResults> {
           messages,
           readsSent: readers.reduce((n, r) => n + r.reads, 0) - readsBefore,
           transactions: (await transactions()) - txBefore,
+          ...(await statements().then(([all, markers]) => ({
+            statements: all - statementsBefore[0],
+            markerStatements: markers - statementsBefore[1],
+          }))),
           redisCommands: Object.values(byCommand).reduce((n, c) => n + c, 0),
           redisByCommand: byCommand,
           marks: sum(marksAfter, 'marks') - sum(marksBefore, 'marks'),
@@ -213,7 +234,6 @@ export function readsSection(results: ReadResults): string {
   const [quiet, reading] = results.phases as [ReadPhase, ReadPhase];
   const per = (value: number) => (reading.readsSent > 0 ? value / reading.readsSent : 0);
   const rate = (p: ReadPhase, value: number) => (value / p.seconds).toFixed(1);
-  const extraTx = reading.transactions / reading.seconds - quiet.transactions / quiet.seconds;
   const extraRedis = reading.redisCommands / reading.seconds - quiet.redisCommands / quiet.seconds;
   const readsPerSec = reading.readsSent / reading.seconds;
   const commands = Object.entries(reading.redisByCommand)
@@ -229,18 +249,20 @@ export function readsSection(results: ReadResults): string {
 PostgreSQL), in ${results.rooms} rooms of ${Math.round(results.clients / results.rooms)}, every room getting a message every ${MESSAGE_EVERY_MS / 1000} s
 (through the server API); each client marks its room read ${READ_DELAY_MS[0] / 1000}-${READ_DELAY_MS[1] / 1000} s after a message
 arrives (one \`read\` per message seen: a person reading along). The same load runs without reads, then with them;
-the difference, per read sent, is what reading costs. Database transactions from \`pg_stat_database\`
-(\`xact_commit\`: every statement outside a transaction counts one), Redis commands from \`INFO commandstats\`.
+the difference, per read sent, is what reading costs. Database statements from \`pg_stat_statements\`,
+Redis commands from \`INFO commandstats\`.
 
-| phase | seconds | messages | reads sent | marks stored in batches | markers moved | database transactions/s | Redis commands/s |
-| --- | --- | --- | --- | --- | --- | --- | --- |
-| messages only | ${quiet.seconds.toFixed(0)} | ${quiet.messages} | ${quiet.readsSent} | ${quiet.batches} | ${quiet.moved} | ${rate(quiet, quiet.transactions)} | ${rate(quiet, quiet.redisCommands)} |
-| messages and reads | ${reading.seconds.toFixed(0)} | ${reading.messages} | ${reading.readsSent} | ${reading.batches} | ${reading.moved} | ${rate(reading, reading.transactions)} | ${rate(reading, reading.redisCommands)} |
+| phase | seconds | messages | reads sent | marker batches | markers moved | database statements/s | of them read markers | Redis commands/s |
+| --- | --- | --- | --- | --- | --- | --- | --- | --- |
+| messages only | ${quiet.seconds.toFixed(0)} | ${quiet.messages} | ${quiet.readsSent} | ${quiet.batches} | ${quiet.moved} | ${rate(quiet, quiet.statements)} | ${rate(quiet, quiet.markerStatements)} | ${rate(quiet, quiet.redisCommands)} |
+| messages and reads | ${reading.seconds.toFixed(0)} | ${reading.messages} | ${reading.readsSent} | ${reading.batches} | ${reading.moved} | ${rate(reading, reading.statements)} | ${rate(reading, reading.markerStatements)} | ${rate(reading, reading.redisCommands)} |
 
-At ${readsPerSec.toFixed(0)} reads/s: **${(extraTx / readsPerSec).toFixed(4)} database transactions per read**
-(${extraTx.toFixed(1)} more per second than without reads; by the instances' own count, ${reading.batches} batches of
-markers, each one statement storing them and one counting the moved markers' unread messages:
-${((reading.batches * 2) / reading.readsSent).toFixed(4)} statements per read) and **${(extraRedis / readsPerSec).toFixed(2)} Redis commands per read** (${per(reading.redisCommands - (quiet.redisCommands / quiet.seconds) * reading.seconds).toFixed(2)} counted over the phase):
+At ${readsPerSec.toFixed(0)} reads/s: **${per(reading.markerStatements).toFixed(4)} database statements per read**
+(${reading.markerStatements} read-marker statements for ${reading.readsSent.toLocaleString('en-US')} reads: ${reading.batches}
+batches, each one statement storing its markers and one counting the moved markers' unread messages; counted by
+pg_stat_statements) and **${(extraRedis / readsPerSec).toFixed(2)} Redis commands per read**. The other database
+statements are the messages' own (a commit, a rate-limit read): their count per second moves with how the group
+commit batches them, not with the reads.
 
 | Redis command | calls expected without reads | calls with reads | extra per read |
 | --- | --- | --- | --- |

@@ -37,10 +37,16 @@ export class PostgresServer {
     private readonly bin: string,
     private readonly asUser: string | undefined,
     private readonly fsync: boolean,
+    private readonly settings: Record<string, string> = {},
   ) {}
 
-  /** @param options.fsync keep fsync on (benchmarks of the durable path); tests run with it off */
-  static async start(options: { fsync?: boolean } = {}): Promise<PostgresServer> {
+  /**
+   * @param options.fsync keep fsync on (benchmarks of the durable path); tests run with it off
+   * @param options.settings more server settings (`-c name=value`), e.g. to load pg_stat_statements
+   */
+  static async start(
+    options: { fsync?: boolean; settings?: Record<string, string> } = {},
+  ): Promise<PostgresServer> {
     const dir = await mkdtemp(join(tmpdir(), 'parley-pg-'));
     const asUser = process.getuid?.() === 0 ? 'postgres' : undefined;
     if (asUser) {
@@ -49,7 +55,14 @@ export class PostgresServer {
       );
       await chown(dir, uid as number, gid as number);
     }
-    const server = new PostgresServer(await freePort(), dir, serverBinDir(), asUser, options.fsync ?? false);
+    const server = new PostgresServer(
+      await freePort(),
+      dir,
+      serverBinDir(),
+      asUser,
+      options.fsync ?? false,
+      options.settings,
+    );
     try {
       await server.exec('initdb', [
         '-D',
@@ -102,7 +115,8 @@ export class PostgresServer {
    */
   async launch(): Promise<void> {
     const fsync = this.fsync ? 'on' : 'off';
-    const options = `-p ${this.port} -k ${this.dir} -c listen_addresses=127.0.0.1 -c fsync=${fsync}`;
+    const extra = Object.entries(this.settings).map(([name, value]) => ` -c ${name}=${value}`);
+    const options = `-p ${this.port} -k ${this.dir} -c listen_addresses=127.0.0.1 -c fsync=${fsync}${extra.join('')}`;
     const args = ['-D', this.dataDir, '-o', options, '-l', join(this.dir, 'log'), '-w', '-t', '30', 'start'];
     const deadline = Date.now() + 15_000;
     for (;;) {
