@@ -280,12 +280,15 @@ rounds run side by side.
 
 ### Connect to room list, a user in ${results.roomList[0]?.rooms ?? LIST_ROOMS} rooms (target p99 <= 50 ms)
 
-From opening the WebSocket to the \`rooms\` answer (every room with its newest message), one connection after
-another, after ten for warm-up. Each is the only connection of its instance: it subscribes to all the user's rooms
-and gives them up when it closes (the worst case: a user nobody else shares rooms with). The answer is about
-150 KB. On this shared host the figures move by a third from run to run (another run: 51 / 77 ms and 23 / 46 ms);
-the embedded store reads 500 rooms and their newest messages in ~40 ms of the event loop, most of it handing rows
-over from WebAssembly.
+From opening the WebSocket to the \`rooms\` answer (every room with its newest message, unread and mention
+counts), one connection after another, after ten for warm-up. Each is the only connection of its instance: it
+subscribes to all the user's rooms and gives them up when it closes (the worst case: a user nobody else shares rooms
+with). The answer is about 150 KB. The memberships and the rooms' overview are read as one JSON text each (the
+embedded store spends ~1 us per column of each row it hands over from WebAssembly: 500 rows of ten columns were
+most of the read); the overview (newest message, unread and mention counts) is one statement, ~8 ms for 500 rooms
+on PostgreSQL. On this shared host the p99 moves by a third from run to run; with the counts read by a second
+statement the same run gave embedded 30 / 57 ms and PostgreSQL 30 / 66 ms, and before there were counts 18-23 /
+42-52 ms and 25-27 / 50-57 ms (three runs).
 
 | setup | rooms | connects | p50 ms | p99 ms | target |
 | --- | --- | --- | --- | --- | --- |

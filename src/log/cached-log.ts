@@ -1,4 +1,4 @@
-import type { ChatMessage, MessageDraft, StreamPosition } from '../engine/types.js';
+import type { MessageDraft, StreamPosition } from '../engine/types.js';
 import type { DatabaseLog } from './database-log.js';
 import type { RecentWindow } from './recent-window.js';
 import type {
@@ -9,6 +9,7 @@ import type {
   HistoryQuery,
   ReadMarker,
   RoomLog,
+  RoomOverview,
   UnreadCounts,
 } from './room-log.js';
 
@@ -97,8 +98,8 @@ export class CachedLog implements RoomLog {
   }
 
   /** From the database: one statement for every room, where the window would be one read per room. */
-  latest(rooms: readonly string[]): Promise<Map<string, ChatMessage>> {
-    return this.store.latest(rooms);
+  overview(markers: ReadonlyArray<ReadMarker>): Promise<Map<string, RoomOverview>> {
+    return this.store.overview(markers);
   }
 
   async position(room: string): Promise<StreamPosition> {

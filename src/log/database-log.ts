@@ -24,6 +24,7 @@ import {
   markerKey,
   type ReadMarker,
   type RoomLog,
+  type RoomOverview,
   type UnreadCounts,
 } from './room-log.js';
 
@@ -141,16 +142,31 @@ CROSS JOIN LATERAL (
 ) s`;
 
 /**
- * The newest message of each room in a list ($1): one probe of the primary key from its end per room (the room
- * list's previews; actions on messages are no preview), answered as one JSON array: the embedded store spends ~40 us per row handing rows over, which
- * for 500 rooms was most of the read. Exported for the test of its plan.
+ * The room list's view of rooms after read markers (rooms $1, offsets $2, users $3), as one JSON array: per room,
+ * its newest message that is no action (one probe of the primary key from its end; actions are no preview) and the
+ * counts of {@link UNREAD_STATEMENT}. One statement and one JSON text: the embedded store spends ~40 us per row
+ * handing rows over, which for 500 rooms was most of the room list. Exported for the test of its plan.
  */
-export const LATEST_STATEMENT = `
-SELECT json_agg(s)::text AS messages FROM unnest($1::text[]) AS k(room)
-CROSS JOIN LATERAL (
-  SELECT ${MESSAGE_COLUMNS} FROM parley_messages m JOIN parley_rooms r ON r.room = m.room
+export const OVERVIEW_STATEMENT = `
+SELECT json_agg(json_build_object('room', k.room, 'last', l, 'unread', u.unread, 'mentions', u.mentions))::text
+  AS rooms
+FROM unnest($1::text[], $2::bigint[], $3::text[]) AS k(room, after, user_id)
+JOIN parley_rooms r ON r.room = k.room
+LEFT JOIN LATERAL (
+  SELECT m.room, m."offset", m.id, m.sender_id, m.sender_name, m.text, m.ts, m.cid, m.event, m.mentions, m.action,
+         m.reply_to, m.edited_at, m.deleted_at, m.reactions, m.rev, r.epoch
+  FROM parley_messages m
   WHERE m.room = k.room AND m.action IS NULL ORDER BY m."offset" DESC LIMIT 1
-) s`;
+) l ON true
+CROSS JOIN LATERAL (
+  SELECT r.counted - coalesce((
+           SELECT m.seq FROM parley_messages m
+           WHERE m.room = k.room AND m."offset" <= k.after AND m.seq IS NOT NULL
+           ORDER BY m."offset" DESC LIMIT 1), 0) AS unread,
+         (SELECT count(*) FROM parley_mentions x
+          WHERE x.user_id = k.user_id AND x.room = k.room AND x."offset" > k.after) AS mentions
+) u
+WHERE r.last_offset > 0`;
 
 /**
  * A message's reactions as shown ($1 room, $2 offset, $3 users named per emoji; $4 the reaction's offset, its new
@@ -434,14 +450,25 @@ export class DatabaseLog implements RoomLog {
     });
   }
 
-  /** One statement: per room, one probe of the primary key from its end. */
-  async latest(rooms: readonly string[]): Promise<Map<string, ChatMessage>> {
-    if (rooms.length === 0) return new Map();
+  /** One statement for every room (see {@link OVERVIEW_STATEMENT}). */
+  async overview(markers: ReadonlyArray<ReadMarker>): Promise<Map<string, RoomOverview>> {
+    if (markers.length === 0) return new Map();
     const { rows } = await this.guard(() =>
-      this.db.query<{ messages: string | null }>(LATEST_STATEMENT, [rooms], 'parley_latest'),
+      this.db.query<{ rooms: string | null }>(
+        OVERVIEW_STATEMENT,
+        [markers.map((m) => m.room), markers.map((m) => m.after), markers.map((m) => m.user)],
+        'parley_overview',
+      ),
     );
-    const list = JSON.parse(rows[0]?.messages ?? '[]') as MessageRow[];
-    return new Map(list.map((row) => [row.room, toMessage(row)]));
+    const list = JSON.parse(rows[0]?.rooms ?? '[]') as Array<
+      { room: string; last: MessageRow | null } & UnreadCounts
+    >;
+    return new Map(
+      list.map(({ room, last, unread, mentions }) => [
+        room,
+        last ? { last: toMessage(last), unread, mentions } : { unread, mentions },
+      ]),
+    );
   }
 
   position(room: string): Promise<StreamPosition> {

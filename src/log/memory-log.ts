@@ -15,6 +15,7 @@ import {
   markerKey,
   type ReadMarker,
   type RoomLog,
+  type RoomOverview,
   type UnreadCounts,
 } from './room-log.js';
 
@@ -228,18 +229,22 @@ export class MemoryLog implements RoomLog {
     return counts;
   }
 
-  async latest(rooms: readonly string[]): Promise<Map<string, ChatMessage>> {
-    const found = new Map<string, ChatMessage>();
-    for (const room of rooms) {
+  async overview(markers: ReadonlyArray<ReadMarker>): Promise<Map<string, RoomOverview>> {
+    const counts = await this.unread(markers);
+    const found = new Map<string, RoomOverview>();
+    for (const { room, user } of markers) {
       const stream = this.rooms.get(room);
-      if (!stream) continue;
+      const count = counts.get(markerKey(room, user));
+      if (!stream || !count) continue;
+      const overview: RoomOverview = { ...count };
       // The newest message that is no action on another (those are no preview).
       for (let i = stream.messages.length - 1; i >= stream.start; i -= 1) {
         const message = stream.messages[i] as ChatMessage;
         if (message.action) continue;
-        found.set(room, message);
+        overview.last = message;
         break;
       }
+      found.set(room, overview);
     }
     return found;
   }

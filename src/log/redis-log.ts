@@ -7,7 +7,15 @@ import type { RedisLink } from '../redis/link.js';
 import { forgetEmptyScript, positionScript, publishScript, readScript } from '../redis/scripts.js';
 import type { Clock } from '../util/clock.js';
 import type { IdGenerator } from '../util/ids.js';
-import type { AppendResult, HistoryPage, HistoryQuery, RoomLog, UnreadCounts } from './room-log.js';
+import type {
+  AppendResult,
+  HistoryPage,
+  HistoryQuery,
+  ReadMarker,
+  RoomLog,
+  RoomOverview,
+  UnreadCounts,
+} from './room-log.js';
 
 /** Settings of {@link RedisLog}. */
 export interface RedisLogOptions {
@@ -117,13 +125,14 @@ export class RedisLog implements RoomLog {
     return { messages, position: { offset: Number(offset), epoch }, earliest: Number(earliest) };
   }
 
-  async latest(rooms: readonly string[]): Promise<Map<string, ChatMessage>> {
+  /** The newest messages (no counts: this server keeps no read markers). */
+  async overview(markers: ReadonlyArray<ReadMarker>): Promise<Map<string, RoomOverview>> {
     // One read per room, sent together (the link pipelines commands issued in the same tick).
-    const pages = await Promise.all(rooms.map((room) => this.read(room, { limit: 1 })));
-    const found = new Map<string, ChatMessage>();
+    const pages = await Promise.all(markers.map(({ room }) => this.read(room, { limit: 1 })));
+    const found = new Map<string, RoomOverview>();
     pages.forEach((page, i) => {
       const last = page.messages.at(-1);
-      if (last) found.set(rooms[i] as string, last);
+      if (last) found.set((markers[i] as ReadMarker).room, { last, unread: 0, mentions: 0 });
     });
     return found;
   }

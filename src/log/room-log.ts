@@ -61,6 +61,11 @@ export interface UnreadCounts {
   mentions: number;
 }
 
+/** A room as the room list sees it (see {@link RoomLog.overview}). */
+export interface RoomOverview extends UnreadCounts {
+  last?: ChatMessage;
+}
+
 /** Result of {@link RoomLog.act}. */
 export interface ActResult {
   /** The action's entry in the log; undefined when nothing changed (a reaction already there, a second delete). */
@@ -114,10 +119,11 @@ export interface RoomLog {
   read(room: string, query: HistoryQuery): Promise<HistoryPage>;
 
   /**
-   * The newest message of each of these rooms that has one (rooms without a message, or unknown, are absent): the
-   * room list's previews. One round trip for all of them where the backend allows it.
+   * The room list's view of a user's rooms, one round trip for all of them where the backend allows it: per
+   * marker's room, its newest message that is no action (the preview) and the counts of {@link unread}. Rooms
+   * without a message, or unknown, are absent.
    */
-  latest(rooms: readonly string[]): Promise<Map<string, ChatMessage>>;
+  overview(markers: ReadonlyArray<ReadMarker>): Promise<Map<string, RoomOverview>>;
 
   /**
    * The room's current position. A room with no message yet gets offset 0 and a fresh epoch, kept from then on

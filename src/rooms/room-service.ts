@@ -9,7 +9,7 @@ import type {
 } from '../../client/wire/rooms.js';
 import type { Config } from '../config/config.js';
 import type { ChatMessage, MemberEvent, SystemEvent, UserInfo, UserNotice } from '../engine/types.js';
-import { markerKey, type RoomLog } from '../log/room-log.js';
+import type { RoomLog } from '../log/room-log.js';
 import { type ErrorCode, ReplyError } from '../protocol/error-codes.js';
 import { checkRoomName } from '../protocol/rules.js';
 import type { Clock } from '../util/clock.js';
@@ -575,37 +575,33 @@ export class RoomService {
   /** The caller's rooms, newest activity first, and their pending invitations. */
   async roomList(
     caller: Caller,
-    beforeLatest?: (rooms: string[]) => Promise<void>,
+    beforeOverview?: (rooms: string[]) => Promise<void>,
   ): Promise<{ rooms: RoomSummary[]; invitations: InvitationSummary[] }> {
     const { directory, log } = this.deps;
     const [mine, invited] = await Promise.all([
       directory.roomsOf(caller.user.id),
       directory.invitationsOf(caller.user.id),
     ]);
-    await beforeLatest?.(mine.map((m) => m.room.id));
-    const [latest, counts] = await Promise.all([
-      log.latest(mine.map((m) => m.room.id)),
-      log.unread(
-        mine.map(({ room, member }) => ({
-          user: caller.user.id,
-          room: room.id,
-          after: member.readOffset ?? 0,
-        })),
-      ),
-    ]);
+    await beforeOverview?.(mine.map((m) => m.room.id));
+    const overview = await log.overview(
+      mine.map(({ room, member }) => ({
+        user: caller.user.id,
+        room: room.id,
+        after: member.readOffset ?? 0,
+      })),
+    );
     const rooms = await Promise.all(
       mine.map(async ({ room, member }) => {
-        const last = latest.get(room.id);
+        const seen = overview.get(room.id);
         const summary =
           room.kind === 'direct' ? await this.summaryWithMembers(room, member) : this.summary(room, member);
-        if (last) {
-          summary.last = lastOf(last);
-          summary.activity = Math.max(summary.activity, last.ts);
+        if (seen?.last) {
+          summary.last = lastOf(seen.last);
+          summary.activity = Math.max(summary.activity, seen.last.ts);
         }
-        const count = counts.get(markerKey(room.id, caller.user.id));
         summary.readOffset = member.readOffset ?? 0;
-        summary.unread = count?.unread ?? 0;
-        summary.mentions = count?.mentions ?? 0;
+        summary.unread = seen?.unread ?? 0;
+        summary.mentions = seen?.mentions ?? 0;
         return summary;
       }),
     );

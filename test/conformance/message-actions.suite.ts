@@ -69,8 +69,9 @@ export function messageActionsSuite(name: string, factory: FixtureFactory): void
           [2, 'hello', false, 'edit'],
         ],
       );
-      const latest = await log.latest(['edits']);
-      assert.equal(latest.get('edits')?.offset, 1, 'an action is no preview of the room');
+      const latest = await log.overview([{ user: 'bob', room: 'edits', after: 0 }]);
+      assert.equal(latest.get('edits')?.last?.offset, 1, 'an action is no preview of the room');
+      assert.equal(latest.get('edits')?.unread, 1, 'nor counted as unread');
       await refused(
         log.act(action('edits', bob, { type: 'edit', target: 1 }, { text: 'mine' })),
         'not_author',

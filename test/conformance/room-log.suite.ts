@@ -216,12 +216,13 @@ export function roomLogSuite(name: string, factory: FixtureFactory): void {
       await fill(history, 'latest-a', 3);
       await fill(history, 'latest-b', 1);
       await history.position('latest-empty');
-      const latest = await history.latest(['latest-a', 'latest-b', 'latest-empty', 'latest-unknown']);
-      assert.deepEqual([...latest].map(([room, m]) => [room, m.offset, m.text]).sort(), [
+      const rooms = ['latest-a', 'latest-b', 'latest-empty', 'latest-unknown'];
+      const latest = await history.overview(rooms.map((room) => ({ user: 'u9', room, after: 0 })));
+      assert.deepEqual([...latest].map(([room, o]) => [room, o.last?.offset, o.last?.text]).sort(), [
         ['latest-a', 3, 'm3'],
         ['latest-b', 1, 'm1'],
       ]);
-      assert.equal((await history.latest([])).size, 0);
+      assert.equal((await history.overview([])).size, 0);
     });
 
     it('takes no rate token for a system event', async () => {

@@ -10,7 +10,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { APPEND_STATEMENT, LATEST_STATEMENT, STORED_CIDS_STATEMENT } from '../../src/log/database-log.js';
+import { APPEND_STATEMENT, OVERVIEW_STATEMENT, STORED_CIDS_STATEMENT } from '../../src/log/database-log.js';
 import { migrate } from '../../src/store/migrate.js';
 import { PgDatabase } from '../../src/store/pg-database.js';
 import { PgliteDatabase } from '../../src/store/pglite-database.js';
@@ -61,7 +61,11 @@ async function prepared(db: SqlDatabase): Promise<string[]> {
  */
 async function assertLookupsIndexOnly(db: SqlDatabase): Promise<void> {
   for (const lookup of Object.values(LOOKUPS)) assertIndexOnly(await genericPlan(db, lookup));
-  const latest = await genericPlan(db, { text: LATEST_STATEMENT, types: 'text[]', args: `ARRAY['r']` });
+  const latest = await genericPlan(db, {
+    text: OVERVIEW_STATEMENT,
+    types: 'text[], bigint[], text[]',
+    args: `ARRAY['r'], ARRAY[0]::bigint[], ARRAY['u']`,
+  });
   assert.doesNotMatch(latest, /Seq Scan on parley_messages/, latest);
   assert.match(latest, /Index Scan Backward using parley_messages_pkey on parley_messages/, latest);
 }
