@@ -1,9 +1,8 @@
 import type { Redis } from 'ioredis';
 import WebSocket from 'ws';
 import { PostgresServer } from '../test/helpers/postgres-server.js';
-import { type Instance, startBenchRedis, startInstance, stop } from './store.js';
+import { api, BENCH_API_TOKEN, type Instance, startBenchRedis, startInstance, stop } from './store.js';
 
-const API_TOKEN = 'bench-reads-api-token-0123456789';
 const CLIENTS = Number(process.env.BENCH_READS_CLIENTS ?? 5000);
 const ROOMS = Number(process.env.BENCH_READS_ROOMS ?? 100);
 const PHASE_SECONDS = Number(process.env.BENCH_READS_SECONDS ?? 20);
@@ -82,15 +81,6 @@ class Reader {
   }
 }
 
-async function api(instance: Instance, method: string, path: string, body: unknown): Promise<void> {
-  const response = await fetch(`http://127.0.0.1:${instance.port}/api${path}`, {
-    method,
-    headers: { authorization: `Bearer ${API_TOKEN}`, 'content-type': 'application/json' },
-    body: JSON.stringify(body),
-  });
-  if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${await response.text()}`);
-}
-
 /** The instance's read marker counters, from its Prometheus metrics. */
 async function markerCounts(instance: Instance): Promise<{ marks: number; batches: number; moved: number }> {
   const text = await (await fetch(`http://127.0.0.1:${instance.port}/metrics`)).text();
@@ -120,7 +110,7 @@ export async function runReadBenchmarks(): Promise<ReadResults> {
     await pg.sql('CREATE DATABASE parley');
     await pg.sql('CREATE EXTENSION pg_stat_statements', 'parley');
     const databaseUrl = pg.url.replace(/\/postgres$/, '/parley');
-    const shared = ['--redis-url', redisUrl, '--database-url', databaseUrl, '--api-token', API_TOKEN];
+    const shared = ['--redis-url', redisUrl, '--database-url', databaseUrl, '--api-token', BENCH_API_TOKEN];
     const running = [await startInstance(shared), await startInstance(shared)];
     try {
       const [first] = running as [Instance, Instance];

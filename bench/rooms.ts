@@ -3,9 +3,18 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import WebSocket from 'ws';
 import { PostgresServer } from '../test/helpers/postgres-server.js';
-import { Client, fanoutCpu, type Instance, pct, startBenchRedis, startInstance, stop } from './store.js';
+import {
+  api,
+  BENCH_API_TOKEN,
+  Client,
+  fanoutCpu,
+  type Instance,
+  pct,
+  startBenchRedis,
+  startInstance,
+  stop,
+} from './store.js';
 
-const API_TOKEN = 'bench-rooms-api-token-0123456789';
 const LIST_ROOMS = Number(process.env.BENCH_ROOMS_LIST_ROOMS ?? 500);
 const LIST_CONNECTS = Number(process.env.BENCH_ROOMS_LIST_CONNECTS ?? 200);
 const BIG_ROOM = Number(process.env.BENCH_ROOMS_BIG ?? 10_000);
@@ -36,15 +45,6 @@ export interface RoomResults {
     joinBytesLast: number;
     fanoutMs: { p50: number; p99: number; max: number };
   };
-}
-
-async function api(instance: Instance, method: string, path: string, body: unknown): Promise<void> {
-  const response = await fetch(`http://127.0.0.1:${instance.port}/api${path}`, {
-    method,
-    headers: { authorization: `Bearer ${API_TOKEN}`, 'content-type': 'application/json' },
-    body: JSON.stringify(body),
-  });
-  if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${await response.text()}`);
 }
 
 /** Puts the user `heavy` in `count` rooms with a message each, through the server API. */
@@ -79,7 +79,7 @@ async function checksCpu(rounds: number): Promise<RoomResults['checks']> {
   for (let round = 1; round <= rounds; round += 1) {
     const open = await startInstance(['--store', 'memory']);
     const off = await fanoutCpu('open channels', open).finally(() => stop([open]));
-    const rooms = await startInstance(['--store', 'memory', '--api-token', API_TOKEN]);
+    const rooms = await startInstance(['--store', 'memory', '--api-token', BENCH_API_TOKEN]);
     try {
       // The load tool's rooms, created first: its clients become members by joining them.
       for (let i = 0; i < 100; i += 1) {
@@ -110,7 +110,7 @@ async function bigRoom(members: number): Promise<RoomResults['bigRoom']> {
     '--store',
     'memory',
     '--api-token',
-    API_TOKEN,
+    BENCH_API_TOKEN,
     '--max-connections-per-ip',
     '0',
   ]);
@@ -197,7 +197,14 @@ export async function runRoomBenchmarks(): Promise<RoomResults> {
 
 async function roomListBenchmarks(results: RoomResults): Promise<void> {
   const dataDir = mkdtempSync(join(tmpdir(), 'parley-rooms-bench-'));
-  const one = await startInstance(['--store', 'embedded', '--data-dir', dataDir, '--api-token', API_TOKEN]);
+  const one = await startInstance([
+    '--store',
+    'embedded',
+    '--data-dir',
+    dataDir,
+    '--api-token',
+    BENCH_API_TOKEN,
+  ]);
   try {
     process.stderr.write(`room list: ${LIST_ROOMS} rooms, embedded store\n`);
     await fillRooms(one, LIST_ROOMS);
@@ -210,7 +217,7 @@ async function roomListBenchmarks(results: RoomResults): Promise<void> {
   const pg = await PostgresServer.start();
   const { url: redisUrl, stop: stopRedis } = await startBenchRedis();
   try {
-    const cluster = ['--redis-url', redisUrl, '--database-url', pg.url, '--api-token', API_TOKEN];
+    const cluster = ['--redis-url', redisUrl, '--database-url', pg.url, '--api-token', BENCH_API_TOKEN];
     const running = [await startInstance(cluster), await startInstance(cluster)];
     try {
       process.stderr.write(`room list: ${LIST_ROOMS} rooms, 2 instances + Redis + PostgreSQL\n`);

@@ -77,6 +77,19 @@ export async function startInstance(args: string[], port?: number): Promise<Inst
   return { child, port: at, url: `ws://127.0.0.1:${at}/ws` };
 }
 
+/** The server API token of the benchmarks' instances (started with `--api-token` when they use the API). */
+export const BENCH_API_TOKEN = 'bench-api-token-0123456789abcdef';
+
+/** A request to an instance's server API; throws on a refusal. */
+export async function api(instance: Instance, method: string, path: string, body: unknown): Promise<void> {
+  const response = await fetch(`http://127.0.0.1:${instance.port}/api${path}`, {
+    method,
+    headers: { authorization: `Bearer ${BENCH_API_TOKEN}`, 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+  if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${await response.text()}`);
+}
+
 /** A Redis of the benchmark's own (free port, nothing saved), a client on it, and how to stop both. */
 export async function startBenchRedis(): Promise<{ url: string; redis: Redis; stop(): void }> {
   const port = await freePort();

@@ -142,6 +142,21 @@ CROSS JOIN LATERAL (
 ) s`;
 
 /**
+ * Per read marker `k` (room, after, user_id) of a room `r`: the unread chat messages (the room's count of chat
+ * messages less the count at the newest chat message at or before the marker: one backward probe of the primary
+ * key) and the user's mentions after it (one range of their index). The tail of the statements below.
+ */
+const COUNTS_AFTER_MARKERS = `CROSS JOIN LATERAL (
+  SELECT r.counted - coalesce((
+           SELECT m.seq FROM parley_messages m
+           WHERE m.room = k.room AND m."offset" <= k.after AND m.seq IS NOT NULL
+           ORDER BY m."offset" DESC LIMIT 1), 0) AS unread,
+         (SELECT count(*) FROM parley_mentions x
+          WHERE x.user_id = k.user_id AND x.room = k.room AND x."offset" > k.after) AS mentions
+) u
+WHERE r.last_offset > 0`;
+
+/**
  * The room list's view of rooms after read markers (rooms $1, offsets $2, users $3), as one JSON array: per room,
  * its newest message that is no action (one probe of the primary key from its end; actions are no preview) and the
  * counts of {@link UNREAD_STATEMENT}. One statement and one JSON text: the embedded store spends ~40 us per row
@@ -158,15 +173,7 @@ LEFT JOIN LATERAL (
   FROM parley_messages m
   WHERE m.room = k.room AND m.action IS NULL ORDER BY m."offset" DESC LIMIT 1
 ) l ON true
-CROSS JOIN LATERAL (
-  SELECT r.counted - coalesce((
-           SELECT m.seq FROM parley_messages m
-           WHERE m.room = k.room AND m."offset" <= k.after AND m.seq IS NOT NULL
-           ORDER BY m."offset" DESC LIMIT 1), 0) AS unread,
-         (SELECT count(*) FROM parley_mentions x
-          WHERE x.user_id = k.user_id AND x.room = k.room AND x."offset" > k.after) AS mentions
-) u
-WHERE r.last_offset > 0`;
+${COUNTS_AFTER_MARKERS}`;
 
 /**
  * A message's reactions as shown ($1 room, $2 offset, $3 users named per emoji; $4 the reaction's offset, its new
@@ -191,15 +198,7 @@ export const UNREAD_STATEMENT = `
 SELECT json_agg(json_build_object('room', k.room, 'user', k.user_id, 'unread', u.unread, 'mentions', u.mentions))::text AS counts
 FROM unnest($1::text[], $2::bigint[], $3::text[]) AS k(room, after, user_id)
 JOIN parley_rooms r ON r.room = k.room
-CROSS JOIN LATERAL (
-  SELECT r.counted - coalesce((
-           SELECT m.seq FROM parley_messages m
-           WHERE m.room = k.room AND m."offset" <= k.after AND m.seq IS NOT NULL
-           ORDER BY m."offset" DESC LIMIT 1), 0) AS unread,
-         (SELECT count(*) FROM parley_mentions x
-          WHERE x.user_id = k.user_id AND x.room = k.room AND x."offset" > k.after) AS mentions
-) u
-WHERE r.last_offset > 0`;
+${COUNTS_AFTER_MARKERS}`;
 
 /** A row of {@link APPEND_STATEMENT}'s result. */
 interface AppendedRow {
