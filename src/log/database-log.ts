@@ -144,15 +144,16 @@ CROSS JOIN LATERAL (
 /**
  * Per read marker `k` (room, after, user_id) of a room `r`: the unread chat messages (the room's count of chat
  * messages less the count at the newest chat message at or before the marker: one backward probe of the primary
- * key) and the user's mentions after it (one range of their index). The tail of the statements below.
+ * key) and the user's mentions after it (one range of their index); neither is looked up for a room read to its
+ * end (the common case: nothing to count). The tail of the statements below.
  */
 const COUNTS_AFTER_MARKERS = `CROSS JOIN LATERAL (
-  SELECT r.counted - coalesce((
+  SELECT CASE WHEN k.after >= r.last_offset THEN 0 ELSE r.counted - coalesce((
            SELECT m.seq FROM parley_messages m
            WHERE m.room = k.room AND m."offset" <= k.after AND m.seq IS NOT NULL
-           ORDER BY m."offset" DESC LIMIT 1), 0) AS unread,
-         (SELECT count(*) FROM parley_mentions x
-          WHERE x.user_id = k.user_id AND x.room = k.room AND x."offset" > k.after) AS mentions
+           ORDER BY m."offset" DESC LIMIT 1), 0) END AS unread,
+         CASE WHEN k.after >= r.last_offset THEN 0 ELSE (SELECT count(*) FROM parley_mentions x
+          WHERE x.user_id = k.user_id AND x.room = k.room AND x."offset" > k.after) END AS mentions
 ) u
 WHERE r.last_offset > 0`;
 
