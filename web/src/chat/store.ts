@@ -103,6 +103,8 @@ export class ChatStore {
   readonly editing = signal<ShownMessage | null>(null);
   /** Whether this user shares read receipts ("seen" in direct rooms). */
   readonly readReceipts = signal(true);
+  /** The first page of each opened stored room's members (who can be mentioned besides who is online). */
+  private readonly knownMembers = new Map<string, UserInfo[]>();
   /** In direct rooms: how far each other person has read, by room and user id. */
   readonly seen = signal<Record<string, Record<string, number>>>({});
   /** Mention counts of listed rooms (from the room list, `read` frames and live messages). */
@@ -244,6 +246,17 @@ export class ChatStore {
       }
     });
     if (model) this.markSeen(model);
+    if (entry && !this.knownMembers.has(name)) {
+      this.knownMembers.set(name, []);
+      this.members(name).then(
+        (page) =>
+          this.knownMembers.set(
+            name,
+            page.members.map((m) => m.user),
+          ),
+        () => this.knownMembers.delete(name),
+      );
+    }
   }
 
   /** Turns this user's read receipts on or off (every device). */
@@ -429,11 +442,12 @@ export class ChatStore {
     return this.client.publicRooms({ limit: 100 }).then((page) => page.rooms);
   }
 
-  /** The people who can be mentioned in a room: who is online there and the members listed so far. */
+  /** The people who can be mentioned in a room: who is online there, and its members (the first 100). */
   mentionable(room: string): UserInfo[] {
     const byId = new Map<string, UserInfo>();
     for (const user of this.room(room)?.users.value ?? []) byId.set(user.id, user);
     for (const user of this.listed(room)?.members ?? []) byId.set(user.id, user);
+    for (const user of this.knownMembers.get(room) ?? []) if (user.name) byId.set(user.id, user);
     byId.delete(this.me.id);
     return [...byId.values()];
   }
