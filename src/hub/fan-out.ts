@@ -59,17 +59,15 @@ export class FanOut {
     }
     const members = this.deps.rooms.members(event.room);
     if (!members) return;
-    if (event.kind === 'seen') {
-      const frame = encodeFrame({ type: 'seen', room: event.room, user: event.user, offset: event.offset });
+    // Typing and "seen" go to the room's members other than the user they are about.
+    if (event.kind === 'seen' || event.kind === 'typing') {
+      const frame =
+        event.kind === 'seen'
+          ? encodeFrame({ type: 'seen', room: event.room, user: event.user, offset: event.offset })
+          : encodeFrame({ type: 'typing', room: event.room, user: event.user });
+      const about = event.kind === 'seen' ? event.user : event.user.id;
       for (const session of members) {
-        if (session.user.id !== event.user) session.deliver(event.room, frame);
-      }
-      return;
-    }
-    if (event.kind === 'typing') {
-      const frame = encodeFrame({ type: 'typing', room: event.room, user: event.user });
-      for (const session of members) {
-        if (session.user.id !== event.user.id) session.deliver(event.room, frame);
+        if (session.user.id !== about) session.deliver(event.room, frame);
       }
       return;
     }

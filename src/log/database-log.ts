@@ -237,6 +237,13 @@ function toMessage(row: MessageRow): ChatMessage {
   };
 }
 
+/** Read markers as the three arrays (rooms, offsets, users) of the statements that count after them. */
+const markerParams = (markers: ReadonlyArray<ReadMarker>) => [
+  markers.map((m) => m.room),
+  markers.map((m) => m.after),
+  markers.map((m) => m.user),
+];
+
 const keyOf = (d: MessageDraft) => `${d.room}\u0000${d.from.id}\u0000${d.cid}`;
 
 /**
@@ -410,11 +417,7 @@ export class DatabaseLog implements RoomLog {
   async unread(markers: ReadonlyArray<ReadMarker>): Promise<Map<string, UnreadCounts>> {
     if (markers.length === 0) return new Map();
     const { rows } = await this.guard(() =>
-      this.db.query<{ counts: string | null }>(
-        UNREAD_STATEMENT,
-        [markers.map((m) => m.room), markers.map((m) => m.after), markers.map((m) => m.user)],
-        'parley_unread',
-      ),
+      this.db.query<{ counts: string | null }>(UNREAD_STATEMENT, markerParams(markers), 'parley_unread'),
     );
     const list = JSON.parse(rows[0]?.counts ?? '[]') as Array<{ room: string; user: string } & UnreadCounts>;
     return new Map(
@@ -454,11 +457,7 @@ export class DatabaseLog implements RoomLog {
   async overview(markers: ReadonlyArray<ReadMarker>): Promise<Map<string, RoomOverview>> {
     if (markers.length === 0) return new Map();
     const { rows } = await this.guard(() =>
-      this.db.query<{ rooms: string | null }>(
-        OVERVIEW_STATEMENT,
-        [markers.map((m) => m.room), markers.map((m) => m.after), markers.map((m) => m.user)],
-        'parley_overview',
-      ),
+      this.db.query<{ rooms: string | null }>(OVERVIEW_STATEMENT, markerParams(markers), 'parley_overview'),
     );
     const list = JSON.parse(rows[0]?.rooms ?? '[]') as Array<
       { room: string; last: MessageRow | null } & UnreadCounts

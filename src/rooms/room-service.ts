@@ -259,12 +259,16 @@ export class RoomService {
     else await this.deps.announce({ room: record.id, user: user.id, change: 'joined' });
   }
 
-  /** Checks that the caller may send to the room (a member, not muted, not banned, room not archived). */
-  async checkSend(caller: Caller, room: string): Promise<void> {
+  /**
+   * Checks that the caller may send to the room (a member, not muted, not banned, room not archived).
+   * @returns true for a stored room (the caller is a member), false for an open channel (nobody belongs to it)
+   */
+  async checkSend(caller: Caller, room: string): Promise<boolean> {
     const actor = await this.actorIn(caller, room);
     // An open channel (see enter): anyone who joined it may send.
-    if (!actor.room) return;
+    if (!actor.room) return false;
     this.check('send', actor as Actor & { room: RoomRecord });
+    return true;
   }
 
   /**

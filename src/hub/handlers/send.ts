@@ -8,7 +8,7 @@ export const send: Handler<'send'> = async (ctx, session, command) => {
   const room = requireJoined(session, command.room, ctx.config);
   const text = checkText(command.text, ctx.config);
   // From the membership cache: no database round trip per message.
-  await ctx.rooms?.checkSend(callerOf(session), room);
+  const member = (await ctx.rooms?.checkSend(callerOf(session), room)) ?? false;
   if (command.replyTo !== undefined) {
     // A reply names a message the room has (any offset up to its newest; the client saw it).
     const { offset } = await ctx.engine.log.position(room);
@@ -27,8 +27,8 @@ export const send: Handler<'send'> = async (ctx, session, command) => {
     ...(command.mentions?.length ? { mentions: [...new Set(command.mentions)] } : {}),
   });
   if (!duplicate) ctx.countPublished(ctx.clock.now() - started);
-  // Who writes has read what came before.
-  ctx.readMarkers?.mark(session.user.id, room, message.offset);
+  // Who writes has read what came before (only members have a marker: an open channel's sends cost nothing here).
+  if (member) ctx.readMarkers?.mark(session.user.id, room, message.offset);
   session.reply({
     type: 'sent',
     ref: command.ref,
