@@ -26,17 +26,20 @@ export function MessageList({ store, room }: { store: ChatStore; room: RoomModel
   const divider = room.dividerAfter.value;
   const [picking, setPicking] = useState<string | null>(null);
   const jumpTo = (offset: number) => {
-    void store.reveal(room, offset).then((found) => {
-      const el = list.current?.querySelector<HTMLElement>(`[data-offset="${offset}"]`);
-      if (!found || !el) {
-        store.notice.value = 'The original message is no longer available';
-        return;
-      }
-      atBottom.current = false;
-      el.scrollIntoView({ block: 'center' });
-      el.classList.add('flash');
-      setTimeout(() => el.classList.remove('flash'), 1500);
-    });
+    void store
+      .reveal(room, offset)
+      .catch(() => false)
+      .then((found) => {
+        const el = list.current?.querySelector<HTMLElement>(`[data-offset="${offset}"]`);
+        if (!found || !el) {
+          store.notice.value = 'The original message is no longer available';
+          return;
+        }
+        atBottom.current = false;
+        el.scrollIntoView({ block: 'center' });
+        el.classList.add('flash');
+        setTimeout(() => el.classList.remove('flash'), 1500);
+      });
   };
 
   useLayoutEffect(() => {

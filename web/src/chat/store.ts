@@ -86,6 +86,8 @@ export class ChatStore {
   readonly rooms = signal<RoomModel[]>([]);
   readonly current = signal<string | null>(null);
   readonly maxTextLength = signal(4000);
+  /** The server's largest history page (from its welcome frame). */
+  private historyPageMax = 100;
   /** The server's room-name length limit (from its welcome frame). */
   readonly maxRoomNameLength = signal(64);
   /** The user's rooms as the server keeps them (empty on a server without stored rooms). */
@@ -122,6 +124,7 @@ export class ChatStore {
     this.client.on('state', (state) => this.onState(state));
     this.client.on('welcome', (welcome) => {
       this.maxTextLength.value = welcome.limits.maxTextLength;
+      this.historyPageMax = welcome.limits.historyPageMax;
       this.maxRoomNameLength.value = welcome.limits.maxRoomNameLength;
       void this.loadRoomList();
     });
@@ -523,7 +526,8 @@ export class ChatStore {
       if (first === undefined || first <= offset) return false;
       const page = await this.client.history(model.name, {
         before: first,
-        limit: Math.max(PAGE, first - offset),
+        // Straight back to the original when one page reaches it, never more than the server's page maximum.
+        limit: Math.min(Math.max(PAGE, first - offset), this.historyPageMax),
       });
       batch(() => {
         this.merge(model, page.messages);
