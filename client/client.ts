@@ -187,6 +187,9 @@ export class ParleyClient extends Emitter<ClientEvents> {
     cid: string = randomCid(),
     extra: { replyTo?: number; mentions?: string[] } = {},
   ): Promise<SentFrame> {
+    // The message ends this user's typing for everyone: the next keystroke may say so again at once.
+    const state = this.rooms.get(room);
+    if (state) state.lastTypingSent = 0;
     return this.requests.request({ type: 'send', room, text, cid, ...extra });
   }
 
@@ -398,13 +401,10 @@ export class ParleyClient extends Emitter<ClientEvents> {
     this.requests.resend();
   }
 
-  /** The socket went away: nothing is joined any more, and nobody is known to be typing. */
+  /** The socket went away: nothing is joined any more, and nobody is known to be typing (said as `typing`). */
   private onLost(): void {
     this.requests.connectionLost();
-    for (const state of this.rooms.values()) {
-      state.joined = false;
-      state.clearTyping();
-    }
+    for (const [room, state] of this.rooms) if (state.connectionLost()) this.emitTyping(room, state);
   }
 
   /** Sends a join of the room (resuming from the last position seen) and applies its outcome. */
@@ -420,11 +420,13 @@ export class ParleyClient extends Emitter<ClientEvents> {
   private onJoined(room: string, frame: JoinedFrame, rejoin: boolean): void {
     const state = this.rooms.get(room);
     if (!state) return;
-    state.applyJoined(frame);
+    const presenceChanged = state.applyJoined(frame);
     const joined: ClientEvents['joined'] = { room, position: frame.position, rejoin };
     if (frame.recovered !== undefined) joined.recovered = frame.recovered;
     this.emit('joined', joined);
-    this.emit('presence', { room, users: state.users() });
+    // Only when the users changed: a diff naming this user may have been handled first (the reply settles a
+    // promise, one microtask later), and a rejoin often finds the same people.
+    if (presenceChanged) this.emit('presence', { room, users: state.users() });
   }
 
   private onJoinFailed(room: string, error: Error): void {
@@ -475,8 +477,8 @@ export class ParleyClient extends Emitter<ClientEvents> {
   private onPresenceDiff(room: string, joins: UserInfo[], leaves: UserInfo[]): void {
     const state = this.rooms.get(room);
     if (!state) return;
-    state.applyPresenceDiff(joins, leaves);
-    this.emit('presence', { room, users: state.users() });
+    // A diff that changes nothing (this user's own join, already in the join's snapshot) is not an event.
+    if (state.applyPresenceDiff(joins, leaves)) this.emit('presence', { room, users: state.users() });
   }
 
   private onTyping(room: string, user: UserInfo): void {

@@ -5,13 +5,19 @@ import type { RefreshedFrame, ServerFrame, WelcomeFrame } from './protocol.js';
 import { shouldReconnect } from './wire/close-codes.js';
 import type { ClientCommand } from './wire/commands.js';
 
-/** The part of a WebSocket the client uses: the browser's WebSocket and the `ws` package both fit. */
+/**
+ * An event handler slot. Declared through a method so its parameter is compared bivariantly: a socket whose handler
+ * takes a richer event (the `ws` package's `MessageEvent`, the browser's) fits without a cast.
+ */
+type Handler<E> = { handle(event: E): void }['handle'];
+
+/** The part of a WebSocket the client uses: the browser's WebSocket and the `ws` package both fit, no cast needed. */
 export interface WebSocketLike {
   readonly readyState: number;
-  onopen: ((event: unknown) => void) | null;
-  onmessage: ((event: { data: unknown }) => void) | null;
-  onclose: ((event: { code: number; reason: string }) => void) | null;
-  onerror: ((event: unknown) => void) | null;
+  onopen: Handler<never> | null;
+  onmessage: Handler<{ data: unknown }> | null;
+  onclose: Handler<{ code: number; reason: string }> | null;
+  onerror: Handler<never> | null;
   send(data: string): void;
   close(code?: number, reason?: string): void;
 }
@@ -50,7 +56,11 @@ export interface ConnectionOptions {
    * before the current token expires, to refresh it in place).
    */
   token?: string | (() => string | Promise<string>);
-  /** Opens sockets; defaults to the global `WebSocket` (pass one built on `ws` in Node 20). */
+  /**
+   * Opens sockets; defaults to the global `WebSocket` (Node 22 and later, browsers). In Node 20 pass one built on
+   * the `ws` package: `webSocket: (url) => new WebSocket(url)`. Without either, `connect` ends the connection with
+   * an `error` event (code `closed`) instead of throwing.
+   */
   webSocket?: WebSocketFactory;
   /** Reconnect delays, or `false` to never reconnect. */
   reconnect?: Partial<BackoffOptions> | false;
@@ -80,7 +90,10 @@ const OPEN = 1;
 
 function defaultFactory(url: string): WebSocketLike {
   const ctor = (globalThis as { WebSocket?: new (url: string) => unknown }).WebSocket;
-  if (!ctor) throw new Error('no global WebSocket: pass options.webSocket (e.g. built on the ws package)');
+  if (!ctor)
+    throw new Error(
+      "no global WebSocket in this runtime (Node 20): pass options.webSocket, e.g. (url) => new WebSocket(url) with the 'ws' package",
+    );
   return new ctor(url) as WebSocketLike;
 }
 
@@ -222,7 +235,19 @@ export class Connection {
     if (this.options.userId !== undefined) url.searchParams.set('user', this.options.userId);
     if (token !== undefined) url.searchParams.set('token', token);
     if (this.options.compact !== false) url.searchParams.set('format', 'compact');
-    const socket = this.factory(url.toString());
+    let socket: WebSocketLike;
+    try {
+      socket = this.factory(url.toString());
+    } catch (error) {
+      // No socket can be made (no WebSocket in this runtime, a malformed URL): retrying cannot help. Said as an
+      // event and by failing what waits, never thrown from a timer where nobody could catch it.
+      this.isStopped = true;
+      const reason = (error as Error).message;
+      this.hooks.ended(new ParleyError('closed', `cannot open a WebSocket: ${reason}`, false));
+      this.hooks.error(new ParleyError('closed', `cannot open a WebSocket: ${reason}`, false));
+      this.setState({ status: 'closed', code: 1006, reason });
+      return;
+    }
     this.socket = socket;
     socket.onmessage = (event) => {
       if (typeof event.data !== 'string') return;

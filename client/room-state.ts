@@ -12,6 +12,11 @@ export class RoomState {
   retryTimer?: ReturnType<typeof setTimeout>;
   lastTypingSent = 0;
   private presence = new Map<string, UserInfo>();
+  /**
+   * Presence diffs that came while the join's reply was on its way: the server sent them after the reply's
+   * snapshot, but the reply is handled a microtask later (it settles a promise), so they are applied after it.
+   */
+  private diffsBeforeJoined: Array<{ joins: UserInfo[]; leaves: UserInfo[] }> = [];
   private readonly typers = new Map<string, { user: UserInfo; timer: ReturnType<typeof setTimeout> }>();
   private waiters: Array<{ resolve: (frame: JoinedFrame) => void; reject: (error: Error) => void }> = [];
 
@@ -22,15 +27,22 @@ export class RoomState {
     return new Promise((resolve, reject) => this.waiters.push({ resolve, reject }));
   }
 
-  /** A join reply came: the room is joined, with the snapshot of its users. */
-  applyJoined(frame: JoinedFrame): void {
+  /** A join reply came: the room is joined, with the snapshot of its users. True when the users changed. */
+  applyJoined(frame: JoinedFrame): boolean {
     this.joined = true;
     this.joinAttempts = 0;
     this.stream.joined(frame);
+    const before = this.presence;
     this.presence = new Map(frame.presence.map((u) => [u.id, u]));
+    for (const diff of this.diffsBeforeJoined) this.applyPresenceDiff(diff.joins, diff.leaves);
+    this.diffsBeforeJoined = [];
+    const changed =
+      before.size !== this.presence.size ||
+      [...this.presence.values()].some((u) => before.get(u.id)?.name !== u.name);
     const waiters = this.waiters;
     this.waiters = [];
     for (const waiter of waiters) waiter.resolve(frame);
+    return changed;
   }
 
   /** The join failed: its callers hear why. */
@@ -45,9 +57,19 @@ export class RoomState {
     return [...this.presence.values()];
   }
 
-  applyPresenceDiff(joins: UserInfo[], leaves: UserInfo[]): void {
-    for (const user of leaves) this.presence.delete(user.id);
-    for (const user of joins) this.presence.set(user.id, user);
+  /** Applies who came and went; true when the users changed (never before the join's snapshot is in). */
+  applyPresenceDiff(joins: UserInfo[], leaves: UserInfo[]): boolean {
+    if (!this.joined) {
+      this.diffsBeforeJoined.push({ joins, leaves });
+      return false;
+    }
+    let changed = false;
+    for (const user of leaves) changed = this.presence.delete(user.id) || changed;
+    for (const user of joins) {
+      if (this.presence.get(user.id)?.name !== user.name) changed = true;
+      this.presence.set(user.id, user);
+    }
+    return changed;
   }
 
   /** Users typing now. */
@@ -75,10 +97,20 @@ export class RoomState {
     return true;
   }
 
-  /** Forgets every typer (the connection closed: nobody is known to be typing any more). */
-  clearTyping(): void {
+  /** The socket went away: the room is not joined until the next reply; true when someone was typing. */
+  connectionLost(): boolean {
+    this.joined = false;
+    this.lastTypingSent = 0;
+    this.diffsBeforeJoined = [];
+    return this.clearTyping();
+  }
+
+  /** Forgets every typer (the connection closed: nobody is known to be typing any more); true when any was. */
+  clearTyping(): boolean {
+    const any = this.typers.size > 0;
     for (const { timer } of this.typers.values()) clearTimeout(timer);
     this.typers.clear();
+    return any;
   }
 
   /** Stops every timer of the room (it was left, or the client closed). */

@@ -183,6 +183,11 @@ export class Session {
     return true;
   }
 
+  /** The user's typing in the room ended (they sent a message): the next signal is relayed whenever it comes. */
+  typingEnded(room: string): void {
+    this.typingAt?.delete(room);
+  }
+
   /** Forgets per-room delivery state (the session left the room). */
   forgetRoom(room: string): void {
     this.floors.delete(room);

@@ -11,7 +11,7 @@ import type { ChatMessage } from '../../client/protocol.js';
 import { Collector } from './wait.js';
 
 /** Opens the SDK's sockets with `ws` (Node 20 has no global WebSocket). */
-export const nodeWebSocket = (url: string): WebSocketLike => new WebSocket(url) as unknown as WebSocketLike;
+export const nodeWebSocket = (url: string): WebSocketLike => new WebSocket(url);
 
 /** An SDK client whose events a test can wait for. */
 export interface WatchedClient {

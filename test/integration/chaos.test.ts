@@ -65,7 +65,7 @@ describe('chaos: drops, SIGKILL and SIGTERM while sending', async () => {
         webSocket: (url) => {
           const socket = new WebSocket(url);
           member.socket = socket;
-          return socket as unknown as WebSocketLike;
+          return socket;
         },
         reconnect: { minDelayMs: 50, maxDelayMs: 500 },
         requestTimeoutMs: 20_000,

@@ -74,6 +74,66 @@ describe('client SDK', () => {
     bob.c.close();
   });
 
+  it('says typing stopped when the connection drops, and a sent message lets the next typing signal through', async () => {
+    const node = await startNode();
+    const alice = client(node.wsUrl, 'Alice', 'alice');
+    const bob = client(node.wsUrl, 'Bob', 'bob');
+    alice.c.connect();
+    bob.c.connect();
+    await alice.c.join('typers');
+    await bob.c.join('typers');
+    alice.c.typing('typers');
+    assert.deepEqual((await bob.typing.count(1))[0], ['alice']);
+    await alice.c.send('typers', 'done typing');
+    assert.deepEqual((await bob.typing.count(2))[1], []); // a message ends its sender's typing
+    // Well within the 2 s throttle: the message reset it, so this signal is sent.
+    alice.c.typing('typers');
+    assert.deepEqual((await bob.typing.count(3))[2], ['alice']);
+    // Bob loses his connection: nobody is known to be typing any more, and he hears so at once.
+    node.hub.disconnectUser('bob', 'test');
+    assert.deepEqual((await bob.typing.count(4))[3], []);
+    alice.c.close();
+    bob.c.close();
+  });
+
+  it('tells one presence event per change', async () => {
+    const node = await startNode();
+    const alice = client(node.wsUrl, 'Alice', 'alice');
+    alice.c.connect();
+    await alice.c.join('once');
+    const bob = client(node.wsUrl, 'Bob', 'bob');
+    bob.c.connect();
+    await bob.c.join('once');
+    await alice.presence.find((ids) => ids.join() === 'alice,bob');
+    await bob.presence.find((ids) => ids.join() === 'alice,bob');
+    // A ping's round trip after the join: any echo of the join (a diff naming Bob again) has arrived by then.
+    await alice.c.ping();
+    await bob.c.ping();
+    assert.deepEqual(alice.presence.items, [['alice'], ['alice', 'bob']]);
+    assert.deepEqual(bob.presence.items, [['alice', 'bob']]);
+    alice.c.close();
+    bob.c.close();
+  });
+
+  it('reports a socket that cannot be made as an error event and a rejected join, never a throw', async () => {
+    const node = await startNode();
+    const { client: c, states } = watchedClient({
+      url: node.wsUrl,
+      name: 'Nosocket',
+      webSocket: () => {
+        throw new Error('no global WebSocket in this runtime');
+      },
+    });
+    const errors = new Collector<string>();
+    c.on('error', (error) => errors.push(`${error.code}: ${error.message}`));
+    const joining = c.join('nowhere');
+    c.connect();
+    const closed = await states.find((s) => s.status === 'closed');
+    assert.equal(closed.status === 'closed' && closed.reason, 'no global WebSocket in this runtime');
+    assert.match(await errors.find(() => true), /^closed: cannot open a WebSocket: no global WebSocket/);
+    await assert.rejects(joining, { code: 'closed' });
+  });
+
   it('does not reconnect after a terminal close code', async () => {
     const node = await startNode();
     const nameless = client(node.wsUrl, '');

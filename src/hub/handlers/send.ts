@@ -29,6 +29,8 @@ export const send: Handler<'send'> = async (ctx, session, command) => {
   if (!duplicate) ctx.countPublished(ctx.clock.now() - started);
   // Who writes has read what came before (only members have a marker: an open channel's sends cost nothing here).
   if (member) ctx.readMarkers?.mark(session.user.id, room, message.offset);
+  // The message ended this user's typing for everyone: their next keystroke may say so again at once.
+  session.typingEnded(room);
   session.reply({
     type: 'sent',
     ref: command.ref,
