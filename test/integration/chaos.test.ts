@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import WebSocket from 'ws';
-import { type ChatMessage, ParleyClient, ParleyError, type WebSocketLike } from '../../client/index.js';
+import { type ChatMessage, ParleyClient, ParleyError } from '../../client/index.js';
 import { type ServerProcess, spawnServer, startInstanceGroup } from '../helpers/processes.js';
 import { waitUntil, within } from '../helpers/wait.js';
 
