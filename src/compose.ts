@@ -200,7 +200,15 @@ function httpRoutes(parts: RouteParts): HttpRoutes {
   const { config, stats, feed, isReady } = parts;
   const serveMetrics = metricsRoute(parts.metrics, parts.logger);
   return {
-    json: { '/api/stats': () => stats.clusterStats() },
+    json: {
+      '/api/stats': () => stats.clusterStats(),
+      // What the bundled chat needs to sign in (public: it holds no secret).
+      '/ui-config.json': () => ({
+        auth: config.auth,
+        tokenUrl: config.uiTokenUrl,
+        loginUrl: config.uiLoginUrl,
+      }),
+    },
     streams: {
       '/api/stats/stream': (request, response) => feed.attach(request, response),
       '/metrics': (_request, response) => serveMetrics(response),

@@ -70,6 +70,18 @@ function urlCheck(schemes: [string, string], example: string): (value: string) =
 const checkRedisUrl = urlCheck(['redis', 'rediss'], 'redis://127.0.0.1:6379');
 const checkDatabaseUrl = urlCheck(['postgres', 'postgresql'], 'postgres://user@127.0.0.1:5432/parley');
 
+/** A URL the browser opens or fetches: absolute http(s), or a path on this server. */
+function checkPageUrl(value: string): string | undefined {
+  if (value === '' || /^\/(?!\/)/.test(value)) return undefined;
+  try {
+    const { protocol } = new URL(value);
+    if (protocol === 'http:' || protocol === 'https:') return undefined;
+  } catch {
+    // Said below.
+  }
+  return 'must be an http(s) URL such as https://example.com/chat-token, or a path such as /chat-token';
+}
+
 function checkClusterNodes(value: string): string | undefined {
   if (value === '') return undefined;
   const ok = value.split(',').every((part) => /^[A-Za-z0-9_.-]+:\d{1,5}$/.test(part.trim()));
@@ -206,6 +218,26 @@ export const OptionSpecs = {
     env: ['PARLEY_JWT_AUDIENCE'],
     default: '',
     description: 'Required aud claim (empty: not checked)',
+    group: 'security',
+  },
+  uiTokenUrl: {
+    kind: 'string',
+    flag: 'ui-token-url',
+    env: ['PARLEY_UI_TOKEN_URL'],
+    default: '',
+    check: checkPageUrl,
+    description:
+      'With --auth jwt: where the bundled chat gets a token, sending the user\'s cookies; answers {"token": "…"} (docs/security.md)',
+    group: 'security',
+  },
+  uiLoginUrl: {
+    kind: 'string',
+    flag: 'ui-login-url',
+    env: ['PARLEY_UI_LOGIN_URL'],
+    default: '',
+    check: checkPageUrl,
+    description:
+      'With --auth jwt: where the bundled chat sends a user without a session to sign in (?return= the chat page)',
     group: 'security',
   },
   allowedOrigins: {

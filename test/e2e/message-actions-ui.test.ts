@@ -108,12 +108,12 @@ describe('acting on messages in the web UI over two instances', { skip: !hasChro
   });
 
   it('reading on one device clears the badge on the other (another instance)', async () => {
-    // Bob's second device, on Alice's instance: anonymous mode keeps the user id per browser (per origin, and each
-    // instance is an origin here), so the device is given Bob's id.
-    const bobId = await bob.evaluate(() => localStorage.getItem('parley.user'));
+    // Bob's second device, on Alice's instance: anonymous mode keeps the user id per browser and name (per origin,
+    // and each instance is an origin here), so the device is given Bob's id.
+    const ids = await bob.evaluate(() => localStorage.getItem('parley.ids'));
     const tablet = await (await browser.newContext({ viewport: { width: 1100, height: 700 } })).newPage();
     await tablet.goto(nodes[0]?.httpUrl as string);
-    await tablet.evaluate((id) => localStorage.setItem('parley.user', id as string), bobId);
+    await tablet.evaluate((saved) => localStorage.setItem('parley.ids', saved as string), ids);
     await tablet.reload();
     await tablet.fill('#name', 'Bob');
     await tablet.fill('#room', 'lobby');

@@ -21,9 +21,11 @@ describe('web UI over two instances and Redis', async () => {
   const alice = await signIn(browser, (nodes[0] as ServerProcess).httpUrl, 'Alice');
   const bob = await signIn(browser, (nodes[1] as ServerProcess).httpUrl, 'Bob');
 
-  it('connects each person to a different instance', async () => {
-    assert.match((await alice.textContent('.status')) ?? '', /Connected to ui0/);
-    assert.match((await bob.textContent('.status')) ?? '', /Connected to ui1/);
+  it('connects each person to a different instance (named for operators in a tooltip, not the headline)', async () => {
+    assert.equal(await alice.getAttribute('.sidebar .status', 'data-node'), 'ui0');
+    assert.equal(await bob.getAttribute('.sidebar .status', 'data-node'), 'ui1');
+    assert.equal(await alice.getAttribute('.sidebar .status', 'title'), 'Instance ui0');
+    assert.equal((await alice.textContent('.sidebar .status'))?.trim(), 'Connected');
   });
 
   it('shows presence and typing across instances', async () => {

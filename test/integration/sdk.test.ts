@@ -4,7 +4,7 @@ import { startNode } from '../helpers/nodes.js';
 import { watchedClient } from '../helpers/sdk.js';
 import { Collector } from '../helpers/wait.js';
 
-function client(url: string, name: string, userId?: string) {
+function client(url: string, name: string, userId?: string, typingTimeoutMs?: number) {
   const {
     client: c,
     messages,
@@ -14,6 +14,7 @@ function client(url: string, name: string, userId?: string) {
     name,
     userId,
     reconnect: { minDelayMs: 50, maxDelayMs: 200 },
+    ...(typingTimeoutMs !== undefined ? { typingTimeoutMs } : {}),
   });
   const presence = new Collector<string[]>();
   const typing = new Collector<string[]>();
@@ -77,7 +78,8 @@ describe('client SDK', () => {
   it('says typing stopped when the connection drops, and a sent message lets the next typing signal through', async () => {
     const node = await startNode();
     const alice = client(node.wsUrl, 'Alice', 'alice');
-    const bob = client(node.wsUrl, 'Bob', 'bob');
+    // Typing indicators that would last a minute: whatever clears them here is not their timeout.
+    const bob = client(node.wsUrl, 'Bob', 'bob', 60_000);
     alice.c.connect();
     bob.c.connect();
     await alice.c.join('typers');

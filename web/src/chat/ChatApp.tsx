@@ -2,7 +2,69 @@ import { useEffect, useState } from 'preact/hooks';
 import { ROOM_NAME_HTML_PATTERN } from '../../../client/index.js';
 import { RoomView } from './RoomView.js';
 import { Sidebar } from './Sidebar.js';
-import { ChatStore, savedRooms } from './store.js';
+import {
+  fetchToken,
+  forgetSession,
+  loadUiConfig,
+  savedSession,
+  saveSession,
+  TokenRefused,
+  type UiConfig,
+} from './session.js';
+import { ChatStore } from './store.js';
+import { useTabTitle } from './tab-title.js';
+
+/** Token mode without a way to get a token, or without a session: says what to do instead of a dead composer. */
+function TokenNeeded({
+  config,
+  problem,
+}: {
+  config: UiConfig;
+  problem: 'no-endpoint' | 'signed-out' | string;
+}) {
+  const back = encodeURIComponent(location.href);
+  return (
+    <main class="signin">
+      <section class="card" aria-label="Sign in">
+        <h1>Parley</h1>
+        {problem === 'no-endpoint' ? (
+          <>
+            <p>
+              This server only accepts signed-in users (verified tokens), and no sign-in is set up for this
+              page.
+            </p>
+            <p class="muted small">
+              Operators: run Parley with <code>--ui-token-url</code> (an endpoint of your site that returns{' '}
+              <code>{'{"token": "…"}'}</code> for the user's session cookie) and <code>--ui-login-url</code>{' '}
+              (see docs/security.md, "The bundled chat with tokens").
+            </p>
+          </>
+        ) : problem === 'signed-out' ? (
+          <>
+            <p>Sign in to chat.</p>
+            {config.loginUrl ? (
+              <a
+                class="button"
+                href={`${config.loginUrl}${config.loginUrl.includes('?') ? '&' : '?'}return=${back}`}
+              >
+                Sign in
+              </a>
+            ) : (
+              <p class="muted small">Sign in on your site, then come back to this page.</p>
+            )}
+          </>
+        ) : (
+          <>
+            <p>Could not get a sign-in token: {problem}</p>
+            <button type="button" onClick={() => location.reload()}>
+              Try again
+            </button>
+          </>
+        )}
+      </section>
+    </main>
+  );
+}
 
 function SignIn({ onSignIn }: { onSignIn: (name: string, room: string) => void }) {
   const [name, setName] = useState(localStorage.getItem('parley.name') ?? '');
@@ -50,11 +112,45 @@ function SignIn({ onSignIn }: { onSignIn: (name: string, room: string) => void }
   );
 }
 
-/** The chat application: sign in, then rooms. */
+/** Opens the chat for a signed-in user: their room first, then the rooms they had open here. */
+function openChat(store: ChatStore, room: string): ChatStore {
+  store.connect([room]);
+  store.select(room);
+  return store;
+}
+
+/** The chat application: sign in (a name, or a token from the site), then rooms. */
 export function ChatApp() {
+  const [config, setConfig] = useState<UiConfig | null>(null);
   const [store, setStore] = useState<ChatStore | null>(null);
+  const [tokenProblem, setTokenProblem] = useState<string | null>(null);
   const [menuOpen, setMenuOpen] = useState(false);
-  useEffect(() => () => store?.client.close(), [store]);
+  useEffect(() => {
+    void loadUiConfig().then((loaded) => {
+      setConfig(loaded);
+      if (loaded.auth === 'anonymous') {
+        // A reload keeps this tab's session.
+        const session = savedSession();
+        if (session)
+          setStore(openChat(new ChatStore({ kind: 'anonymous', name: session.name }), session.room));
+        return;
+      }
+      if (loaded.tokenUrl === '') {
+        setTokenProblem('no-endpoint');
+        return;
+      }
+      // The site's session cookie is the session: a token now says whether there is one.
+      fetchToken(loaded.tokenUrl).then(
+        () => {
+          const token = () => fetchToken(loaded.tokenUrl);
+          setStore(openChat(new ChatStore({ kind: 'token', token }), 'lobby'));
+        },
+        (error: Error) =>
+          setTokenProblem(error instanceof TokenRefused && error.status < 500 ? 'signed-out' : error.message),
+      );
+    });
+  }, []);
+  useEffect(() => () => store?.close(), [store]);
   useEffect(() => {
     if (!store) return;
     // Back to the tab: what is on screen is read now.
@@ -73,27 +169,32 @@ export function ChatApp() {
     addEventListener('keydown', onKey);
     return () => removeEventListener('keydown', onKey);
   }, []);
+  useTabTitle(store);
+  if (!config) return <main class="signin" aria-busy="true" />;
+  if (!store && tokenProblem) return <TokenNeeded config={config} problem={tokenProblem} />;
   if (!store) {
+    if (config.auth !== 'anonymous') return <main class="signin" aria-busy="true" />;
     return (
       <SignIn
         onSignIn={(name, room) => {
-          localStorage.setItem('parley.name', name);
-          const created = new ChatStore(name);
-          const rooms = [...new Set([room, ...savedRooms()])];
-          created.connect(rooms);
-          created.select(room);
-          setStore(created);
+          saveSession({ name, room });
+          setStore(openChat(new ChatStore({ kind: 'anonymous', name }), room));
         }}
       />
     );
   }
   const current = store.rooms.value.find((r) => r.name === store.current.value);
-  // Unread messages of every room in the tab's title, so a background tab shows them.
-  const unread = store.totalUnread();
-  document.title = unread > 0 ? `(${unread}) Parley` : 'Parley';
+  const signOut =
+    config.auth === 'anonymous'
+      ? () => {
+          forgetSession();
+          store.close();
+          setStore(null);
+        }
+      : undefined;
   return (
     <div class={`chat${menuOpen ? ' menu-open' : ''}`}>
-      <Sidebar store={store} onPick={() => setMenuOpen(false)} />
+      <Sidebar store={store} onPick={() => setMenuOpen(false)} onSignOut={signOut} />
       {current ? (
         <RoomView store={store} room={current} onMenu={() => setMenuOpen(!menuOpen)} />
       ) : (

@@ -1,6 +1,42 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import type { ChatStore } from './store.js';
 
+/** The emoji one click away in the composer (any emoji can be typed or pasted too). */
+export const EMOJI = [
+  '😀',
+  '😂',
+  '🙂',
+  '😉',
+  '😍',
+  '🤔',
+  '😅',
+  '😎',
+  '😢',
+  '😮',
+  '😡',
+  '🙏',
+  '👍',
+  '👎',
+  '👏',
+  '🙌',
+  '💪',
+  '👋',
+  '🎉',
+  '🔥',
+  '❤️',
+  '✅',
+  '❌',
+  '👀',
+  '🚀',
+  '💡',
+  '⭐',
+  '☕',
+  '🍕',
+  '🤝',
+  '🥳',
+  '😴',
+];
+
 /** The `@name` being typed at the end of the text, if any. */
 function mentionPrefix(text: string): string | undefined {
   const match = /(?:^|\s)@([^\s@]*)$/.exec(text);
@@ -13,6 +49,7 @@ function mentionPrefix(text: string): string | undefined {
  */
 export function Composer({ store, room }: { store: ChatStore; room: string }) {
   const [text, setText] = useState('');
+  const [picking, setPicking] = useState(false);
   const box = useRef<HTMLTextAreaElement>(null);
   const max = store.maxTextLength.value;
   const tooLong = text.length > max;
@@ -42,6 +79,18 @@ export function Composer({ store, room }: { store: ChatStore; room: string }) {
   const pick = (name: string) => {
     setText(`${text.slice(0, text.length - (prefix?.length ?? 0) - 1)}@${name} `);
     box.current?.focus();
+  };
+  /** Puts an emoji where the cursor is. */
+  const insert = (emoji: string) => {
+    const el = box.current;
+    const at = el ? el.selectionStart : text.length;
+    const end = el ? el.selectionEnd : text.length;
+    setText(`${text.slice(0, at)}${emoji}${text.slice(end)}`);
+    setPicking(false);
+    requestAnimationFrame(() => {
+      el?.focus();
+      el?.setSelectionRange(at + emoji.length, at + emoji.length);
+    });
   };
   const cancel = () => {
     if (store.editing.value) setText('');
@@ -88,6 +137,24 @@ export function Composer({ store, room }: { store: ChatStore; room: string }) {
           ))}
         </ul>
       )}
+      {picking && (
+        <div class="emoji-picker" role="dialog" aria-label="Emoji">
+          {EMOJI.map((emoji) => (
+            <button type="button" key={emoji} aria-label={`Insert ${emoji}`} onClick={() => insert(emoji)}>
+              {emoji}
+            </button>
+          ))}
+        </div>
+      )}
+      <button
+        type="button"
+        class="emoji-toggle"
+        aria-label="Emoji"
+        aria-expanded={picking}
+        onClick={() => setPicking(!picking)}
+      >
+        😊
+      </button>
       <textarea
         ref={box}
         id="composer-text"
@@ -100,7 +167,10 @@ export function Composer({ store, room }: { store: ChatStore; room: string }) {
           store.typing();
         }}
         onKeyDown={(event) => {
-          if (event.key === 'Escape') cancel();
+          if (event.key === 'Escape') {
+            setPicking(false);
+            cancel();
+          }
           if (event.key === 'Enter' && !event.shiftKey && !event.isComposing) {
             event.preventDefault();
             submit();

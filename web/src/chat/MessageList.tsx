@@ -7,10 +7,61 @@ import type { ChatStore, RoomModel, ShownMessage } from './store.js';
 /** The reactions the picker offers (any emoji can be sent; these are one click away). */
 export const QUICK_REACTIONS = ['👍', '❤️', '😂', '🎉', '😮', '😢', '👀', '✅'];
 
-function statusLabel(message: ShownMessage): string {
-  if (message.status === 'pending') return 'sending…';
-  if (message.status === 'failed') return `not sent: ${message.error ?? 'error'}`;
-  return message.mine ? 'sent' : '';
+/** Messages of one sender closer than this are shown as one group (one avatar and name). */
+const GROUP_GAP_MS = 5 * 60_000;
+
+/** Up to two initials of a name (the avatar). */
+export function initials(name: string): string {
+  const words = name.trim().split(/\s+/).filter(Boolean);
+  const letters = words.length > 1 ? [words[0], words.at(-1)] : [words[0]];
+  return letters
+    .map((w) => (w ? [...w][0] : ''))
+    .join('')
+    .toUpperCase();
+}
+
+/** A colour per user, the same on every screen. */
+function hueOf(id: string): number {
+  let hash = 0;
+  for (let i = 0; i < id.length; i += 1) hash = (hash * 31 + id.charCodeAt(i)) | 0;
+  return Math.abs(hash) % 360;
+}
+
+export function Avatar({ id, name }: { id: string; name: string }) {
+  return (
+    <span class="avatar" aria-hidden="true" style={{ '--hue': String(hueOf(id)) }}>
+      {initials(name) || '?'}
+    </span>
+  );
+}
+
+/** A subtle mark for sending and sent; a failure is spelt out (with retry) elsewhere. */
+function StateMark({ message, seen }: { message: ShownMessage; seen: boolean }) {
+  if (seen) return <span class="state seen">Seen</span>;
+  if (message.status === 'pending')
+    return (
+      <span class="state" role="img" title="Sending…" aria-label="sending">
+        ◷
+      </span>
+    );
+  if (message.status === 'sent' && message.mine)
+    return (
+      <span class="state" role="img" title="Sent" aria-label="sent">
+        ✓
+      </span>
+    );
+  return null;
+}
+
+/** Same sender, same day, close in time, nothing in between: shown under the previous one's avatar and name. */
+function continues(previous: ShownMessage | undefined, message: ShownMessage): boolean {
+  return (
+    previous !== undefined &&
+    !previous.event &&
+    previous.from.id === message.from.id &&
+    message.ts - previous.ts < GROUP_GAP_MS &&
+    dayKey(previous.ts) === dayKey(message.ts)
+  );
 }
 
 /**
@@ -82,6 +133,42 @@ export function MessageList({ store, room }: { store: ChatStore; room: RoomModel
           {n.text}
         </li>
       ));
+  // What was on screen before the server reset the room's history: kept, dimmed, above a separator.
+  const old = room.beforeReset.value;
+  let previous: ShownMessage | undefined;
+  for (const message of old) {
+    if (message.event) continue;
+    const grouped = continues(previous, message);
+    previous = message;
+    items.push(
+      <li key={`old-${message.key}`} class={`message before-reset${grouped ? ' grouped' : ''}`}>
+        {!grouped && <Avatar id={message.from.id} name={message.from.name} />}
+        <div class="body">
+          {!grouped && (
+            <div class="meta">
+              <bdi class="from">{message.mine ? 'You' : message.from.name}</bdi>
+              <time dateTime={new Date(message.ts).toISOString()}>{timeOf(message.ts)}</time>
+            </div>
+          )}
+          <div class="text" dir="auto">
+            {message.message?.deleted ? (
+              <em class="tombstone">Message deleted</em>
+            ) : (
+              <Linkified text={message.text} />
+            )}
+          </div>
+        </div>
+      </li>,
+    );
+  }
+  if (old.length > 0) {
+    previous = undefined;
+    items.push(
+      <li class="divider reset" key="reset">
+        <span>History was reset by the server: the messages above are from before it</span>
+      </li>,
+    );
+  }
   items.push(...noticesAt(0));
   let dividerShown = false;
   // In a direct room, "Seen" goes under this user's newest message the other person has read.
@@ -94,6 +181,7 @@ export function MessageList({ store, room }: { store: ChatStore; room: RoomModel
     // Unread messages start after the read marker the room was opened with.
     if (divider !== null && !dividerShown && message.offset !== undefined && message.offset > divider) {
       dividerShown = true;
+      previous = undefined;
       items.push(
         <li class="divider new-messages" key="new-messages">
           <span>New messages</span>
@@ -103,6 +191,7 @@ export function MessageList({ store, room }: { store: ChatStore; room: RoomModel
     const day = dayKey(message.ts);
     if (day !== lastDay) {
       lastDay = day;
+      previous = undefined;
       items.push(
         <li class="day" key={`day-${day}`}>
           <span>{dayOf(message.ts)}</span>
@@ -122,99 +211,133 @@ export function MessageList({ store, room }: { store: ChatStore; room: RoomModel
         </li>,
       );
       if (message.offset !== undefined) items.push(...noticesAt(message.offset));
+      previous = undefined;
       continue;
     }
+    const grouped = continues(previous, message);
+    const hasNotices = message.offset !== undefined && notices.some((n) => n.afterOffset === message.offset);
+    previous = hasNotices ? undefined : message;
     const stored = message.message;
     const deleted = stored?.deleted === true;
     const replyTo = stored?.replyTo;
     const original = replyTo !== undefined ? messages.find((m) => m.offset === replyTo) : undefined;
     const classes = ['message', message.status];
     if (message.mine) classes.push('mine');
+    if (grouped) classes.push('grouped');
     if (message.mentionsMe) classes.push('mention');
     if (deleted) classes.push('deleted');
     items.push(
       <li key={message.key} class={classes.join(' ')} data-offset={message.offset}>
-        <div class="meta">
-          <bdi class="from">{message.mine ? 'You' : message.from.name}</bdi>
-          <time dateTime={new Date(message.ts).toISOString()}>{timeOf(message.ts)}</time>
-          {stored?.edited !== undefined && !deleted && <span class="edited">(edited)</span>}
-          <span class="state">{message === seenMessage ? 'Seen' : statusLabel(message)}</span>
-        </div>
-        {replyTo !== undefined && (
-          <button type="button" class="quote" onClick={() => jumpTo(replyTo)} aria-label="Go to the original">
-            <bdi class="from">{original ? original.from.name : 'Earlier message'}</bdi>{' '}
-            <span class="quoted">
-              {original?.message?.deleted ? 'Message deleted' : original ? original.text.slice(0, 120) : '…'}
-            </span>
-          </button>
+        {grouped ? (
+          <time class="side-time" dateTime={new Date(message.ts).toISOString()}>
+            {timeOf(message.ts)}
+          </time>
+        ) : (
+          <Avatar id={message.from.id} name={message.from.name} />
         )}
-        <div class="text" dir="auto">
-          {deleted ? <em class="tombstone">Message deleted</em> : <Linkified text={message.text} />}
-        </div>
-        {stored?.reactions && (
-          <div class="reactions">
-            {stored.reactions.map((r) => (
-              <button
-                type="button"
-                key={r.emoji}
-                class="reaction"
-                aria-pressed={r.users.includes(store.me.id)}
-                title={r.users.join(', ')}
-                onClick={() => void store.toggleReaction(message, r.emoji)}
-              >
-                {r.emoji} <span class="count">{r.count}</span>
-              </button>
-            ))}
+        <div class="body">
+          <div class="meta">
+            {!grouped && <bdi class="from">{message.mine ? 'You' : message.from.name}</bdi>}
+            {!grouped && <time dateTime={new Date(message.ts).toISOString()}>{timeOf(message.ts)}</time>}
+            {stored?.edited !== undefined && !deleted && <span class="edited">(edited)</span>}
+            <StateMark message={message} seen={message === seenMessage} />
           </div>
-        )}
-        {message.status === 'sent' && message.offset !== undefined && !deleted && (
-          <div class="actions">
-            <button type="button" onClick={() => (store.replyingTo.value = message)}>
-              Reply
-            </button>
+          {replyTo !== undefined && (
             <button
               type="button"
-              aria-expanded={picking === message.key}
-              onClick={() => setPicking(picking === message.key ? null : message.key)}
+              class="quote"
+              onClick={() => jumpTo(replyTo)}
+              aria-label="Go to the original"
             >
-              React
+              <bdi class="from">{original ? original.from.name : 'Earlier message'}</bdi>{' '}
+              <span class="quoted">
+                {original?.message?.deleted
+                  ? 'Message deleted'
+                  : original
+                    ? original.text.slice(0, 120)
+                    : '…'}
+              </span>
             </button>
-            {message.mine && (
-              <button type="button" onClick={() => (store.editing.value = message)}>
-                Edit
+          )}
+          <div class="text" dir="auto">
+            {deleted ? <em class="tombstone">Message deleted</em> : <Linkified text={message.text} />}
+          </div>
+          {message.status === 'failed' && (
+            <div class="failure" role="alert">
+              <span>Not sent: {message.error ?? 'error'}</span>
+              <button type="button" class="retry" onClick={() => store.retry(message)}>
+                Retry
               </button>
-            )}
-            {store.mayDelete(message) && (
+              <button type="button" class="link" onClick={() => store.discard(message)}>
+                Discard
+              </button>
+            </div>
+          )}
+          {stored?.reactions && (
+            <div class="reactions">
+              {stored.reactions.map((r) => (
+                <button
+                  type="button"
+                  key={r.emoji}
+                  class="reaction"
+                  aria-pressed={r.users.includes(store.me.id)}
+                  title={r.users.join(', ')}
+                  onClick={() => void store.toggleReaction(message, r.emoji)}
+                >
+                  {r.emoji} <span class="count">{r.count}</span>
+                </button>
+              ))}
+            </div>
+          )}
+          {message.status === 'sent' && message.offset !== undefined && !deleted && (
+            <div class="actions">
+              <button type="button" onClick={() => (store.replyingTo.value = message)}>
+                Reply
+              </button>
               <button
                 type="button"
-                class="danger"
-                onClick={() => {
-                  if (confirm('Delete this message for everyone?'))
-                    void store.deleteMessage(message.offset as number);
-                }}
+                aria-expanded={picking === message.key}
+                onClick={() => setPicking(picking === message.key ? null : message.key)}
               >
-                Delete
+                React
               </button>
-            )}
-            {picking === message.key && (
-              <span class="picker">
-                {QUICK_REACTIONS.map((emoji) => (
-                  <button
-                    type="button"
-                    key={emoji}
-                    aria-label={`React ${emoji}`}
-                    onClick={() => {
-                      setPicking(null);
-                      void store.toggleReaction(message, emoji);
-                    }}
-                  >
-                    {emoji}
-                  </button>
-                ))}
-              </span>
-            )}
-          </div>
-        )}
+              {message.mine && (
+                <button type="button" onClick={() => (store.editing.value = message)}>
+                  Edit
+                </button>
+              )}
+              {store.mayDelete(message) && (
+                <button
+                  type="button"
+                  class="danger"
+                  onClick={() => {
+                    if (confirm('Delete this message for everyone?'))
+                      void store.deleteMessage(message.offset as number);
+                  }}
+                >
+                  Delete
+                </button>
+              )}
+              {picking === message.key && (
+                <span class="picker">
+                  {QUICK_REACTIONS.map((emoji) => (
+                    <button
+                      type="button"
+                      key={emoji}
+                      aria-label={`React ${emoji}`}
+                      onClick={() => {
+                        setPicking(null);
+                        void store.toggleReaction(message, emoji);
+                      }}
+                    >
+                      {emoji}
+                    </button>
+                  ))}
+                </span>
+              )}
+            </div>
+          )}
+        </div>
       </li>,
     );
     if (message.offset !== undefined) items.push(...noticesAt(message.offset));

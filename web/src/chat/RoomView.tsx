@@ -9,7 +9,10 @@ import type { ChatStore, RoomModel } from './store.js';
 /** One room: header, messages, typing line, composer and who is online. */
 export function RoomView({ store, room, onMenu }: { store: ChatStore; room: RoomModel; onMenu: () => void }) {
   const users = room.users.value;
+  // While disconnected, who is online is not known: the list stays, greyed, until the rejoin's snapshot.
+  const live = store.connection.value.status === 'connected';
   const [showMembers, setShowMembers] = useState(false);
+  const [showOnline, setShowOnline] = useState(false);
   const entry = store.listed(room.name);
   const title = store.title(room.name);
   return (
@@ -24,9 +27,17 @@ export function RoomView({ store, room, onMenu }: { store: ChatStore; room: Room
           {entry?.archived && <span class="kind"> (archived)</span>}
         </h1>
         {entry?.topic && <span class="topic muted">{entry.topic}</span>}
-        <span class="online-count">{users.length} online</span>
+        <button
+          type="button"
+          class="link online-count"
+          aria-pressed={showOnline}
+          title={live ? 'Who is online' : 'Not connected: as last known'}
+          onClick={() => setShowOnline(!showOnline)}
+        >
+          {users.length} online
+        </button>
         <span class="header-status">
-          <ConnectionStatus state={store.connection.value} />
+          <ConnectionStatus state={store.connection.value} degraded={store.degraded.value} />
         </span>
         {entry && (
           <button
@@ -44,7 +55,7 @@ export function RoomView({ store, room, onMenu }: { store: ChatStore; room: Room
           </button>
         )}
       </header>
-      <div class={`room-body${showMembers ? ' show-members' : ''}`}>
+      <div class={`room-body${showMembers ? ' show-members' : ''}${showOnline ? ' show-online' : ''}`}>
         <div class="conversation">
           <MessageList store={store} room={room} />
           <p class="typing" aria-live="polite">
@@ -54,7 +65,7 @@ export function RoomView({ store, room, onMenu }: { store: ChatStore; room: Room
           </p>
           <Composer store={store} room={room.name} />
         </div>
-        <aside class="presence" aria-label="Online">
+        <aside class={`presence${live ? '' : ' stale'}`} aria-label="Online">
           {showMembers && <MembersPanel store={store} room={room.name} />}
           <h2>Online — {users.length}</h2>
           <ul>

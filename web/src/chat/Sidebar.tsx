@@ -1,6 +1,7 @@
 import { useState } from 'preact/hooks';
 import { type RoomSummary, roomNameProblem } from '../../../client/index.js';
 import { ConnectionStatus } from './ConnectionStatus.js';
+import { notificationsOn, notificationsSupported, setNotifications } from './notifications.js';
 import type { ChatStore } from './store.js';
 
 const KIND_MARK: Record<RoomSummary['kind'], string> = { public: '#', private: '🔒', direct: '@' };
@@ -153,7 +154,16 @@ function NewRoom({ store, onPick }: { store: ChatStore; onPick: () => void }) {
 }
 
 /** Rooms, direct messages and invitations, the forms to find and make rooms, and the connection status. */
-export function Sidebar({ store, onPick }: { store: ChatStore; onPick: () => void }) {
+export function Sidebar({
+  store,
+  onPick,
+  onSignOut,
+}: {
+  store: ChatStore;
+  onPick: () => void;
+  /** Ends this tab's session (anonymous mode); token mode signs out on the site. */
+  onSignOut?: (() => void) | undefined;
+}) {
   const [name, setName] = useState('');
   // The same rule the server applies, with the length limit it announced.
   const valid = roomNameProblem(name, store.maxRoomNameLength.value) === undefined;
@@ -170,6 +180,11 @@ export function Sidebar({ store, onPick }: { store: ChatStore; onPick: () => voi
         <span class="me" title={store.me.id}>
           <bdi>{store.me.name}</bdi>
         </span>
+        {onSignOut && (
+          <button type="button" class="link sign-out" onClick={onSignOut}>
+            Sign out
+          </button>
+        )}
       </header>
       {store.notice.value && (
         <p class="notice-bar" role="status">
@@ -263,7 +278,18 @@ export function Sidebar({ store, onPick }: { store: ChatStore; onPick: () => voi
             Show others in direct messages what I have read
           </label>
         )}
-        <ConnectionStatus state={store.connection.value} />
+        {notificationsSupported && (
+          <label class="small receipts">
+            <input
+              type="checkbox"
+              id="notifications"
+              checked={notificationsOn.value}
+              onChange={(event) => void setNotifications((event.target as HTMLInputElement).checked)}
+            />{' '}
+            Desktop notifications for mentions and direct messages
+          </label>
+        )}
+        <ConnectionStatus state={store.connection.value} degraded={store.degraded.value} />
         <a href="/dashboard" class="muted">
           Cluster dashboard
         </a>

@@ -10,11 +10,13 @@ import {
   type InvitationSummary,
   type MemberSummary,
   ParleyClient,
+  type ParleyError,
   type Role,
   type RoomSummary,
   type SystemEvent,
   type UserInfo,
 } from '../../../client/index.js';
+import { notify } from './notifications.js';
 
 /** A message as the chat shows it. */
 export interface ShownMessage {
@@ -30,6 +32,8 @@ export interface ShownMessage {
   error?: string;
   /** A system event (someone joined, was kicked, the room was renamed): shown as a small notice. */
   event?: SystemEvent;
+  /** What a send carries besides its text (the reply's original, mentions), kept for a retry. */
+  extra?: { replyTo?: number; mentions?: string[] };
   /** The message as the server has it now (edits, deletes and reactions applied), once it is stored. */
   message?: ChatMessage;
   /** Its text names this user (`@Name` with the user among its mentions). */
@@ -61,6 +65,11 @@ export interface RoomModel {
   dividerAfter: Signal<number | null>;
   /** The newest offset this client marked read (not sent again). */
   markedRead: number;
+  /**
+   * Messages shown before the server reset the room's history (a new epoch): kept on screen above a separator,
+   * so nobody loses sight of what they wrote; their offsets belong to the old history.
+   */
+  beforeReset: Signal<ShownMessage[]>;
 }
 
 const PAGE = 50;
@@ -69,18 +78,39 @@ function wsUrl(): string {
   return `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/ws`;
 }
 
-/** The user's id in this browser: shared by its tabs, so they count as one user. */
-function browserUserId(): string {
-  let id = localStorage.getItem('parley.user');
+/**
+ * An anonymous user's id in this browser, by display name: two tabs signed in as one name are one user (their
+ * presence counts once), two names are two people (a demo in two tabs works as it reads).
+ */
+export function anonymousUserId(name: string): string {
+  const key = name.trim().toLowerCase();
+  let ids: Record<string, string> = {};
+  try {
+    const saved = JSON.parse(localStorage.getItem('parley.ids') ?? '{}') as unknown;
+    if (saved && typeof saved === 'object') ids = saved as Record<string, string>;
+  } catch {
+    // A damaged entry: start over.
+  }
+  let id = ids[key];
   if (!id) {
     id = crypto.randomUUID().replaceAll('-', '');
-    localStorage.setItem('parley.user', id);
+    ids[key] = id;
+    localStorage.setItem('parley.ids', JSON.stringify(ids));
   }
   return id;
 }
 
+/** How the chat signs in: a display name (anonymous mode), or tokens from the site's token endpoint. */
+export type SignInMode =
+  | { kind: 'anonymous'; name: string }
+  | { kind: 'token'; token: () => Promise<string> };
+
+/** Sends refused for this long with `unavailable` keep the degraded state until a send succeeds or it passes. */
+const DEGRADED_PROBE_MS = 3000;
+
 export class ChatStore {
-  readonly me: UserInfo;
+  /** Who this user is: the chosen name, or (token mode) the identity in the server's welcome. */
+  me: UserInfo;
   readonly client: ParleyClient;
   readonly connection = signal<ConnectionState>({ status: 'idle' });
   readonly rooms = signal<RoomModel[]>([]);
@@ -111,18 +141,32 @@ export class ChatStore {
   readonly seen = signal<Record<string, Record<string, number>>>({});
   /** Mention counts of listed rooms (from the room list, `read` frames and live messages). */
   readonly listMentions = signal<Record<string, number>>({});
+  /**
+   * Why the server cannot take messages right now (its message store or Redis is unavailable), while it says so:
+   * set by a send refused with `unavailable`, cleared when the server is ready again or a send goes through.
+   */
+  readonly degraded = signal<string | null>(null);
+  private degradedProbe?: ReturnType<typeof setInterval>;
+  /** The saved rooms were reopened (on the first welcome). */
+  private restored = false;
 
-  constructor(name: string) {
-    this.me = { id: browserUserId(), name };
+  constructor(mode: SignInMode) {
+    this.me =
+      mode.kind === 'anonymous' ? { id: anonymousUserId(mode.name), name: mode.name } : { id: '', name: '' };
     // A chat should come back quickly: retries are capped at 5 s (with jitter) rather than the SDK's 15 s.
     this.client = new ParleyClient({
       url: wsUrl(),
-      name,
-      userId: this.me.id,
+      ...(mode.kind === 'anonymous' ? { name: mode.name, userId: this.me.id } : { token: mode.token }),
       reconnect: { maxDelayMs: 5000 },
     });
     this.client.on('state', (state) => this.onState(state));
     this.client.on('welcome', (welcome) => {
+      this.me = welcome.user;
+      if (!this.restored) {
+        // The rooms this user had open in this browser (known once the server said who the user is).
+        this.restored = true;
+        for (const room of savedRooms(this.me.id)) if (!this.room(room)) void this.join(room, false);
+      }
       this.maxTextLength.value = welcome.limits.maxTextLength;
       this.historyPageMax = welcome.limits.historyPageMax;
       this.maxRoomNameLength.value = welcome.limits.maxRoomNameLength;
@@ -150,6 +194,7 @@ export class ChatStore {
       }
       this.upsertListed(updated);
       if (last.from.id !== this.me.id && !last.event) {
+        this.notifyOf(room, last.from.name, last.preview, last.mentions);
         this.listUnread.value = { ...this.listUnread.value, [room]: (this.listUnread.value[room] ?? 0) + 1 };
         if (last.mentions?.includes(this.me.id)) {
           this.listMentions.value = {
@@ -201,8 +246,8 @@ export class ChatStore {
     return this.rooms.value.find((r) => r.name === name);
   }
 
-  /** Joins (or creates, by joining) a room and makes it current. */
-  async join(name: string): Promise<void> {
+  /** Joins (or creates, by joining) a room and makes it current (unless `select` is false). */
+  async join(name: string, select = true): Promise<void> {
     if (!this.room(name)) {
       const model: RoomModel = {
         name,
@@ -215,11 +260,12 @@ export class ChatStore {
         loadingOlder: signal(false),
         dividerAfter: signal(null),
         markedRead: 0,
+        beforeReset: signal([]),
       };
       this.rooms.value = [...this.rooms.value, model];
       this.saveRooms();
     }
-    this.select(name);
+    if (select || this.current.value === null) this.select(name);
     await this.client.join(name);
   }
 
@@ -486,10 +532,69 @@ export class ChatStore {
     model.messages.value = [...model.messages.value, shown];
     // Re-sent after a reconnect with the same cid by the SDK: published once, whatever happens.
     const extra = { ...(replyTo !== undefined ? { replyTo } : {}), ...(mentions.length ? { mentions } : {}) };
-    this.client.send(room, text, cid, extra).then(
-      (ack) => this.update(model, cid, { status: 'sent', key: ack.id, offset: ack.offset, ts: ack.ts }),
-      (error: Error) => this.update(model, cid, { status: 'failed', error: error.message }),
+    shown.extra = extra;
+    this.deliver(model, shown);
+  }
+
+  /** Sends a shown message (again, after a failure: the same cid, so it is never published twice). */
+  private deliver(model: RoomModel, shown: ShownMessage): void {
+    const { cid, text } = shown;
+    this.client.send(model.name, text, cid, shown.extra ?? {}).then(
+      (ack) => {
+        this.degraded.value = null;
+        this.update(model, cid, { status: 'sent', key: ack.id, offset: ack.offset, ts: ack.ts });
+      },
+      (error: ParleyError) => {
+        if (error.code === 'unavailable') this.enterDegraded(error.message);
+        this.update(model, cid, { status: 'failed', error: error.message });
+      },
     );
+  }
+
+  /** Tries a failed message again, with its client id (published at most once whatever happened before). */
+  retry(message: ShownMessage): void {
+    const room = this.current.value;
+    const model = room ? this.room(room) : undefined;
+    if (!model || message.status !== 'failed') return;
+    const pending: ShownMessage = { ...message, status: 'pending' };
+    delete pending.error;
+    model.messages.value = model.messages.value.map((m) => (m === message ? pending : m));
+    this.deliver(model, pending);
+  }
+
+  /** Drops a failed message from the screen (it was never stored). */
+  discard(message: ShownMessage): void {
+    const model = this.current.value ? this.room(this.current.value) : undefined;
+    if (model) model.messages.value = model.messages.value.filter((m) => m !== message);
+  }
+
+  /**
+   * The server said it cannot store messages now: show it, and ask its readiness check every few seconds until it
+   * is ready again (nothing else would tell: a chat with nothing to send sends nothing).
+   */
+  private enterDegraded(reason: string): void {
+    this.degraded.value = reason;
+    if (this.degradedProbe) return;
+    this.degradedProbe = setInterval(() => {
+      fetch('/readyz', { cache: 'no-store' }).then(
+        (response) => {
+          if (response.ok) this.leaveDegraded();
+        },
+        () => {},
+      );
+    }, DEGRADED_PROBE_MS);
+  }
+
+  private leaveDegraded(): void {
+    this.degraded.value = null;
+    clearInterval(this.degradedProbe);
+    this.degradedProbe = undefined;
+  }
+
+  /** Closes the connection and stops every timer of the store (signing out). */
+  close(): void {
+    this.leaveDegraded();
+    this.client.close();
   }
 
   /** Deletes a message (one's own, or anyone's for a moderator). */
@@ -540,6 +645,16 @@ export class ChatStore {
 
   typing(): void {
     if (this.current.value) this.client.typing(this.current.value);
+  }
+
+  /** A desktop notification (when turned on) for a message that names this user or came in a direct room. */
+  private notifyOf(room: string, from: string, text: string, mentions: string[] | undefined): void {
+    const direct = this.listed(room)?.kind === 'direct';
+    if (!direct && !mentions?.includes(this.me.id)) return;
+    notify(direct ? from : `${from} in ${this.title(room)}`, text, room, (id) => {
+      if (this.room(id)) this.select(id);
+      else void this.join(id);
+    });
   }
 
   /** Loads the page of history before the first message shown. */
@@ -594,15 +709,34 @@ export class ChatStore {
     }
   }
 
+  /**
+   * The server lost the room's history (a new epoch): what was on screen stays, marked as from before the reset,
+   * above what the room holds now; sends on their way or failed stay below (they can still go through). Counts
+   * and markers of the old history no longer mean anything.
+   */
   private onReset(room: string): void {
     const model = this.room(room);
     if (!model) return;
     batch(() => {
-      // Keep only what is still on its way; everything else is reloaded from the server.
-      model.messages.value = model.messages.value.filter((m) => m.status === 'pending');
-      model.notices.value = [
-        { afterOffset: 0, text: 'History was reset by the server; showing the room as it is now' },
-      ];
+      const old = model.messages.value.filter((m) => m.status === 'sent');
+      model.beforeReset.value = [...model.beforeReset.value, ...old];
+      model.messages.value = model.messages.value.filter((m) => m.status !== 'sent');
+      model.notices.value = [];
+      model.dividerAfter.value = null;
+      model.unread.value = 0;
+      model.markedRead = 0;
+      model.shownAtDisconnect = undefined;
+      const { [room]: _u, ...unread } = this.listUnread.value;
+      const { [room]: _m, ...mentions } = this.listMentions.value;
+      this.listUnread.value = unread;
+      this.listMentions.value = mentions;
+      const entry = this.listed(room);
+      if (entry) {
+        const { readOffset: _r, ...rest } = entry;
+        this.roomList.value = this.roomList.value.map((r) =>
+          r.id === room ? { ...rest, unread: 0, mentions: 0 } : r,
+        );
+      }
     });
     void this.loadRecent(model);
   }
@@ -614,6 +748,7 @@ export class ChatStore {
     const mine = message.from.id === this.me.id;
     if (!mine && !message.event && (this.current.value !== message.room || document.hidden)) {
       model.unread.value += 1;
+      this.notifyOf(message.room, message.from.name, message.text, message.mentions);
       if (message.mentions?.includes(this.me.id)) {
         this.listMentions.value = {
           ...this.listMentions.value,
@@ -703,14 +838,15 @@ export class ChatStore {
   }
 
   private saveRooms(): void {
-    localStorage.setItem('parley.rooms', JSON.stringify(this.rooms.value.map((r) => r.name)));
+    if (this.me.id === '') return;
+    localStorage.setItem(`parley.rooms.${this.me.id}`, JSON.stringify(this.rooms.value.map((r) => r.name)));
   }
 }
 
-/** Rooms this browser had open last time. */
-export function savedRooms(): string[] {
+/** Rooms this user had open in this browser last time. */
+export function savedRooms(userId: string): string[] {
   try {
-    const rooms = JSON.parse(localStorage.getItem('parley.rooms') ?? '[]') as unknown;
+    const rooms = JSON.parse(localStorage.getItem(`parley.rooms.${userId}`) ?? '[]') as unknown;
     return Array.isArray(rooms) ? rooms.filter((r): r is string => typeof r === 'string') : [];
   } catch {
     return [];

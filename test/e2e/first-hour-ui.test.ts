@@ -1,0 +1,273 @@
+/**
+ * The first hour with the bundled chat, as a new user meets it: two tabs as two people, a reload that keeps the
+ * session, typing and presence that follow the connection, a history reset and a refused send that keep what the
+ * user wrote, the chat's look (avatars, groups, ticks, favicon, title), emoji input, notifications, a phone
+ * layout, and token mode with the example token endpoint. Chromium against real servers (and a real Redis).
+ */
+import assert from 'node:assert/strict';
+import { type ChildProcess, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { after, describe, it } from 'node:test';
+import type { BrowserContext, Page } from 'playwright-core';
+import { hasChromium, launchBrowser, say, shownMessage, WAIT } from '../helpers/browser.js';
+import { freePort } from '../helpers/free-port.js';
+import { startNode } from '../helpers/nodes.js';
+import { RedisServer } from '../helpers/redis-server.js';
+
+const ROOT = new URL('../../../', import.meta.url).pathname;
+const SECRET = 'an example secret of at least thirty-two characters';
+
+/** Signs in in a new tab of `context` (tabs of one browser share its storage, as a user's tabs do). */
+async function tab(context: BrowserContext, url: string, name: string, room = 'lobby'): Promise<Page> {
+  const page = await context.newPage();
+  await page.goto(url);
+  await page.fill('#name', name);
+  await page.fill('#room', room);
+  await page.click('form.card button[type=submit]');
+  await page.waitForSelector('.status[data-status="connected"]', WAIT);
+  return page;
+}
+
+/** The anonymous user id this browser keeps for a name. */
+const idOf = (page: Page, name: string) =>
+  page.evaluate(
+    (n) => (JSON.parse(localStorage.getItem('parley.ids') ?? '{}') as Record<string, string>)[n],
+    name,
+  );
+
+describe('the chat in its first hour', { skip: !hasChromium() }, async () => {
+  const browser = await launchBrowser();
+
+  it('makes two tabs of one browser two people, while one person in two tabs counts once', async () => {
+    const node = await startNode();
+    const context = await browser.newContext({ viewport: { width: 1100, height: 700 } });
+    const alice = await tab(context, node.url, 'Alice');
+    const bob = await tab(context, node.url, 'Bob');
+    await say(alice, 'Hello from the first tab');
+    const seen = shownMessage(bob, 'Hello from the first tab');
+    await seen.waitFor(WAIT);
+    assert.equal(await seen.locator('.from').textContent(), 'Alice');
+    await bob.type('#composer-text', 'typing');
+    await alice.locator('.typing', { hasText: 'Bob is typing' }).waitFor(WAIT);
+    assert.notEqual(await idOf(alice, 'alice'), await idOf(alice, 'bob'));
+    // Alice's second tab is Alice again: still two people online.
+    const again = await tab(context, node.url, 'Alice');
+    await again.locator('.presence li', { hasText: 'Bob' }).waitFor(WAIT);
+    assert.equal(await again.locator('.presence li').count(), 2);
+    assert.equal(await bob.locator('.presence li').count(), 2);
+    await context.close();
+  });
+
+  it('keeps the session across a reload, and signs out on request', async () => {
+    const node = await startNode();
+    const context = await browser.newContext();
+    const page = await tab(context, node.url, 'Reloader', 'kept-room');
+    await say(page, 'before the reload');
+    await page.locator('.messages li.message.mine.sent', { hasText: 'before the reload' }).waitFor(WAIT);
+    await page.reload();
+    await page.waitForSelector('.status[data-status="connected"]', WAIT);
+    assert.equal(await page.textContent('.brand .me'), 'Reloader');
+    await shownMessage(page, 'before the reload').waitFor(WAIT);
+    assert.equal(await page.textContent('.room-header h1'), '#kept-room');
+    await page.click('.sign-out');
+    await page.waitForSelector('#name', WAIT);
+    await page.reload();
+    await page.waitForSelector('#name', WAIT);
+    await context.close();
+  });
+
+  it('looks like a chat: avatars, grouped messages, a tick instead of "sent", emoji input, favicon', async () => {
+    const node = await startNode();
+    const context = await browser.newContext();
+    const bob = await tab(context, node.url, 'Bob Stone');
+    await say(bob, 'first of two');
+    await say(bob, 'second of two');
+    const second = bob.locator('.messages li.message.mine.sent', { hasText: 'second of two' });
+    await second.waitFor(WAIT);
+    const first = bob.locator('.messages li.message', { hasText: 'first of two' });
+    assert.equal(await first.locator('.avatar').textContent(), 'BS');
+    assert.match((await second.getAttribute('class')) ?? '', /\bgrouped\b/);
+    assert.equal(await second.locator('.avatar').count(), 0);
+    assert.equal(await second.locator('.state').getAttribute('aria-label'), 'sent');
+    assert.doesNotMatch((await second.textContent()) ?? '', /\bsent\b/);
+    await bob.click('.emoji-toggle');
+    await bob.click('[aria-label="Insert 👍"]');
+    assert.equal(await bob.inputValue('#composer-text'), '👍');
+    const icon = await bob.getAttribute('link[rel="icon"]', 'href');
+    assert.equal(icon, '/favicon.svg');
+    const served = await bob.request.get(`${node.url}/favicon.svg`);
+    assert.equal(served.status(), 200);
+    assert.match(served.headers()['content-type'] ?? '', /svg/);
+    await context.close();
+  });
+
+  it('counts unread messages in the tab title and notifies of direct messages when asked to', async () => {
+    const node = await startNode();
+    const context = await browser.newContext();
+    await context.grantPermissions(['notifications']);
+    // Records what the page would show as desktop notifications.
+    await context.addInitScript(() => {
+      const shown: string[] = [];
+      (window as unknown as { shownNotifications: string[] }).shownNotifications = shown;
+      class Recorded {
+        static permission = 'granted';
+        static requestPermission = async () => 'granted';
+        onclick: (() => void) | null = null;
+        constructor(title: string, options?: { body?: string }) {
+          shown.push(`${title}: ${options?.body ?? ''}`);
+        }
+        close() {}
+      }
+      Object.defineProperty(window, 'Notification', { value: Recorded });
+    });
+    const carol = await tab(context, node.url, 'Carol');
+    const dan = await tab(context, node.url, 'Dan');
+    await carol.check('#notifications');
+    await dan.locator('.presence li', { hasText: 'Carol' }).locator('.dm').click();
+    await dan.waitForSelector('.room-header h1:has-text("Carol")', WAIT);
+    await say(dan, 'a direct word');
+    await carol.waitForFunction(
+      () =>
+        (window as unknown as { shownNotifications: string[] }).shownNotifications.includes(
+          'Dan: a direct word',
+        ),
+      null,
+      WAIT,
+    );
+    await carol.waitForFunction(() => document.title === '(1) Parley', null, WAIT);
+    assert.notEqual(await carol.getAttribute('link[rel="icon"]', 'href'), '/favicon.svg', 'an unread dot');
+    await context.close();
+  });
+
+  it('keeps a phone layout readable: the online count and a whole status word', async () => {
+    const node = await startNode();
+    const context = await browser.newContext({ viewport: { width: 390, height: 800 } });
+    const page = await tab(context, node.url, 'Phone User');
+    const count = page.locator('.room-header .online-count');
+    assert.ok(await count.isVisible());
+    assert.equal((await count.textContent())?.trim(), '1 online');
+    const status = page.locator('.header-status .status');
+    assert.ok(await status.isVisible());
+    const clipped = await status.evaluate((el) => el.scrollWidth > el.clientWidth + 1);
+    assert.equal(clipped, false, 'the status is not cut');
+    const box = await status.boundingBox();
+    assert.ok(box && box.x + box.width <= 390, 'the status is on screen');
+    // The count opens the online list.
+    await count.click();
+    await page
+      .locator('.presence li', { hasText: 'Phone User (you)' })
+      .waitFor({ state: 'visible', ...WAIT });
+    await context.close();
+  });
+});
+
+describe('the chat through a Redis outage', { skip: !hasChromium() }, async () => {
+  const browser = await launchBrowser();
+  const redis = await RedisServer.start();
+  after(() => redis.stop());
+  const node = await startNode({ redisUrl: redis.url, store: 'redis', statsIntervalMs: 300 });
+
+  it('keeps a refused send to retry, shows the degraded state, and keeps old messages through a reset', async () => {
+    const context = await browser.newContext();
+    const erin = await tab(context, node.url, 'Erin');
+    const finn = await tab(context, node.url, 'Finn');
+    await say(erin, 'said before the outage');
+    await shownMessage(finn, 'said before the outage').waitFor(WAIT);
+
+    // Redis goes away: the send is refused, kept with its text and a retry, and the status says so.
+    await redis.kill();
+    await say(erin, 'written during the outage');
+    const failed = erin.locator('.messages li.message.failed', { hasText: 'written during the outage' });
+    await failed.locator('.retry').waitFor(WAIT);
+    await erin.waitForSelector('.sidebar .status[data-status="degraded"]', WAIT);
+    assert.equal(await erin.inputValue('#composer-text'), '');
+
+    // Redis comes back empty: history is reset; what was on screen stays above a separator.
+    await redis.restart();
+    await erin.waitForSelector('.sidebar .status[data-status="connected"]', { timeout: 30_000 });
+    await say(finn, 'said after the reset');
+    await shownMessage(erin, 'said after the reset').waitFor({ timeout: 30_000 });
+    await erin.locator('.divider.reset').waitFor(WAIT);
+    await erin.locator('.messages li.before-reset', { hasText: 'said before the outage' }).waitFor(WAIT);
+    // The failed message is still there, with its text; a retry sends it (the same cid).
+    await failed.locator('.retry').click();
+    await erin
+      .locator('.messages li.message.mine.sent', { hasText: 'written during the outage' })
+      .waitFor(WAIT);
+    await shownMessage(finn, 'written during the outage').waitFor(WAIT);
+    await context.close();
+  });
+
+  it('clears typing and greys the online list while disconnected', async () => {
+    const context = await browser.newContext();
+    const page = await tab(context, node.url, 'Gus');
+    const hal = await tab(context, node.url, 'Hal');
+    await hal.type('#composer-text', 'hm');
+    await page.locator('.typing', { hasText: 'Hal is typing' }).waitFor(WAIT);
+    const green = await page
+      .locator('.presence .online-dot')
+      .first()
+      .evaluate((el) => getComputedStyle(el).backgroundColor);
+    await node.shutdown();
+    await page.waitForSelector('.presence.stale', WAIT);
+    await page.waitForFunction(() => document.querySelector('.typing')?.textContent === '', null, WAIT);
+    const grey = await page
+      .locator('.presence .online-dot')
+      .first()
+      .evaluate((el) => getComputedStyle(el).backgroundColor);
+    assert.notEqual(grey, green);
+    await context.close();
+  });
+});
+
+/** The example token backend of docs/security.md, on a free port. */
+async function startTokenEndpoint(chatUrl: string): Promise<{ url: string; child: ChildProcess }> {
+  const port = await freePort();
+  const child = spawn(process.execPath, [`${ROOT}examples/token-endpoint.mjs`], {
+    env: { ...process.env, PARLEY_JWT_SECRET: SECRET, CHAT_URL: chatUrl, PORT: String(port) },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  after(() => child.kill());
+  await once(child.stdout as NodeJS.ReadableStream, 'data');
+  return { url: `http://127.0.0.1:${port}`, child };
+}
+
+describe('the bundled chat in token mode', { skip: !hasChromium() }, async () => {
+  const browser = await launchBrowser();
+
+  it('signs in through the example token endpoint and keeps the session on reload', async () => {
+    const port = await freePort();
+    const chatUrl = `http://127.0.0.1:${port}`;
+    const endpoint = await startTokenEndpoint(chatUrl);
+    const node = await startNode({
+      port,
+      auth: 'jwt',
+      jwtSecret: SECRET,
+      uiTokenUrl: `${endpoint.url}/token`,
+      uiLoginUrl: `${endpoint.url}/login`,
+    });
+    assert.equal(node.url, chatUrl);
+    const page = await (await browser.newContext()).newPage();
+    await page.goto(chatUrl);
+    await page.click('a.button:has-text("Sign in")', WAIT);
+    await page.fill('#login-name', 'Hana');
+    await page.click('button[type=submit]');
+    await page.waitForURL(`${chatUrl}/`, WAIT);
+    await page.waitForSelector('.status[data-status="connected"]', WAIT);
+    assert.equal(await page.textContent('.brand .me'), 'Hana');
+    await say(page, 'signed in with a token');
+    await page.locator('.messages li.message.mine.sent', { hasText: 'signed in with a token' }).waitFor(WAIT);
+    await page.reload();
+    await page.waitForSelector('.status[data-status="connected"]', WAIT);
+    assert.equal(await page.textContent('.brand .me'), 'Hana');
+  });
+
+  it('says what to do when no token endpoint is set, instead of a dead composer', async () => {
+    const node = await startNode({ auth: 'jwt', jwtSecret: SECRET });
+    const page = await (await browser.newContext()).newPage();
+    await page.goto(node.url);
+    await page.locator('text=no sign-in is set up for this page').waitFor(WAIT);
+    assert.equal(await page.locator('#composer-text').count(), 0);
+    assert.equal(await page.locator('#name').count(), 0);
+  });
+});
