@@ -3,6 +3,8 @@ import { readFileSync } from 'node:fs';
 import { parseCommandLine, UsageError } from './cli/args.js';
 import { runCluster } from './cli/cluster.js';
 import { helpText } from './cli/help.js';
+import { checkPort, listenProblem } from './cli/port-check.js';
+import { startBanner } from './cli/start-banner.js';
 import { ConfigError, loadConfig } from './config/config.js';
 import { CONFIG_FILE_ENV, readConfigFile } from './config/config-file.js';
 import { createNode } from './index.js';
@@ -59,6 +61,11 @@ async function main(argv: string[]): Promise<number> {
   if (args.command === 'cluster') {
     return runCluster(config, args.flags, args.instances ?? 3, new URL(import.meta.url).pathname, file);
   }
+  const busy = await checkPort(config.host, config.port);
+  if (busy) {
+    process.stderr.write(`parley: ${busy}\n`);
+    return 2;
+  }
   const node = createNode(config);
   // Handlers go in before anything starts, and stay: a second signal while draining does not kill the process.
   let stopping: Promise<void> | undefined;
@@ -71,7 +78,17 @@ async function main(argv: string[]): Promise<number> {
     process.on('SIGTERM', () => stop('SIGTERM'));
     process.on('SIGINT', () => stop('SIGINT'));
   });
-  await node.start();
+  try {
+    await node.start();
+  } catch (error) {
+    // Taken between the check and the start: the same one line.
+    const problem = listenProblem(error as NodeJS.ErrnoException, config.host, config.port);
+    if (!problem) throw error;
+    process.stderr.write(`parley: ${problem}\n`);
+    await node.shutdown();
+    return 2;
+  }
+  process.stderr.write(`${startBanner(config, node.running(), packageVersion()).join('\n')}\n`);
   await stopped;
   return 0;
 }

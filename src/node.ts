@@ -55,6 +55,11 @@ export class ParleyNode {
     return this.parts.hub;
   }
 
+  /** What the node runs on: its port, the engine (memory or Redis) and where messages are kept. */
+  running(): { port: number; engine: Engine['kind']; store: Engine['store'] } {
+    return { port: this.port, engine: this.parts.engine.kind, store: this.parts.engine.store };
+  }
+
   /** The port the node listens on (after start). */
   get port(): number {
     return (this.parts.server.address() as AddressInfo | null)?.port ?? 0;

@@ -1,6 +1,6 @@
 /** `parley bench`: parses options, runs, prints a progress line, then a table or JSON. */
 import { BENCH_HELP, parseBenchArgs } from './options.js';
-import { formatReport } from './report.js';
+import { formatReport, limitsWarning } from './report.js';
 import { runBench } from './run.js';
 
 export async function benchMain(argv: string[]): Promise<number> {
@@ -27,6 +27,8 @@ export async function benchMain(argv: string[]): Promise<number> {
   const result = await runBench(options, progress);
   if (tty) process.stderr.write('\r\x1b[2K');
   process.stdout.write(options.json ? `${JSON.stringify(result, null, 2)}\n` : formatReport(result));
+  const warning = limitsWarning(result);
+  if (warning) process.stderr.write(`${warning}\n`);
   const broken =
     result.connect.failed > 0 ||
     (result.publish && (result.publish.missing > 0 || result.publish.duplicates > 0));

@@ -32,7 +32,7 @@ export type ToWorker =
 export type FromWorker =
   | { type: 'ready'; connected: number; failed: number; errors: string[] }
   | { type: 'progress'; sent: number; acked: number; received: number }
-  | { type: 'published'; finalSeqs: Array<[number, number]>; errors: number }
+  | { type: 'published'; finalSeqs: Array<[number, number]>; errors: number; rateLimited: number }
   | {
       type: 'accounted';
       received: number;

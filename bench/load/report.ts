@@ -1,3 +1,4 @@
+import { NO_LIMIT_FLAGS } from './no-limits.js';
 import type { BenchResult, PublishReport } from './run.js';
 
 const n = (value: number) => value.toLocaleString('en-US');
@@ -52,4 +53,32 @@ export function formatReport(result: BenchResult): string {
   }
   const width = Math.max(...rows.map((r) => (r[0] as string).length));
   return `${rows.map(([k, v]) => `${(k as string).padEnd(width)}  ${v}`).join('\n')}\n`;
+}
+
+/** Connect errors that are the server's abuse limits, not its capacity: too many per address or user, too fast. */
+const LIMIT_REFUSAL = /\b429\b|\b4029\b|too_many_connections|rate_limited/;
+
+/**
+ * A warning when the server's abuse limits refused this run's connections or sends, naming the flags that lift
+ * them; undefined otherwise. A load test from one machine is many "users" at one address sending far above a
+ * person's rate: with the limits on, it measures the limits.
+ */
+export function limitsWarning(result: BenchResult): string | undefined {
+  const refusedConnects = result.connect.errors.some((e) => LIMIT_REFUSAL.test(e));
+  const steps = [result.publish, ...(result.findMax?.steps ?? [])].filter((p) => p !== undefined);
+  const rateLimited = steps.reduce((sum, p) => sum + p.rateLimited, 0);
+  if (!refusedConnects && rateLimited === 0) return undefined;
+  const what = [
+    refusedConnects ? 'refused connections (per-address or per-user connection caps, handshake rate)' : '',
+    rateLimited > 0 ? `refused ${n(rateLimited)} sends (per-user message rate)` : '',
+  ]
+    .filter(Boolean)
+    .join(' and ');
+  const flags: string[] = [];
+  for (let i = 0; i < NO_LIMIT_FLAGS.length; i += 2)
+    flags.push(`${NO_LIMIT_FLAGS[i]} ${NO_LIMIT_FLAGS[i + 1]}`);
+  return (
+    `warning: the server's abuse limits ${what}: this run measured the limits, not the server. ` +
+    `For load tests start the server with ${flags.join(' ')} (README, "Measuring it").`
+  );
 }

@@ -14,6 +14,8 @@ export interface PublishReport {
   durationSec: number;
   sent: number;
   publishErrors: number;
+  /** Of the errors, sends refused by the server's per-user message budget. */
+  rateLimited: number;
   publishedPerSec: number;
   expectedDeliveries: number;
   deliveries: number;
@@ -182,6 +184,7 @@ async function publishRound(
     durationSec: seconds,
     sent,
     publishErrors: results.reduce((s, r) => s + r.errors, 0),
+    rateLimited: results.reduce((s, r) => s + r.rateLimited, 0),
     publishedPerSec: Math.round(sent / seconds),
     expectedDeliveries: sum('expected'),
     deliveries: sum('received'),

@@ -94,6 +94,8 @@ async function publish(order: Extract<ToWorker, { type: 'publish' }>): Promise<v
   const ackedBy = new Map<number, number>(publishers.map((p) => [p.plan.publisher as number, 0]));
   const padding = 'x'.repeat(Math.max(0, order.messageBytes - 30));
   let errors = 0;
+  /** Sends the server refused for its per-user message budget (`rate_limited`). */
+  let rateLimited = 0;
   const inFlight = new Set<Promise<void>>();
   const started = performance.now();
   const progress = setInterval(() => send({ type: 'progress', sent, acked, received }), 500);
@@ -121,8 +123,9 @@ async function publish(order: Extract<ToWorker, { type: 'publish' }>): Promise<v
                 acked += 1;
                 ackedBy.set(id, (ackedBy.get(id) ?? 0) + 1);
               },
-              () => {
+              (error: Error) => {
                 errors += 1;
+                if (error.message === 'rate_limited') rateLimited += 1;
               },
             );
           inFlight.add(done);
@@ -151,7 +154,7 @@ async function publish(order: Extract<ToWorker, { type: 'publish' }>): Promise<v
   clearInterval(progress);
   send({ type: 'progress', sent, acked, received });
   // A publisher's final sequence is what it sent: every one of those must reach the room (failures show as missing).
-  send({ type: 'published', finalSeqs: [...seqs.entries()], errors });
+  send({ type: 'published', finalSeqs: [...seqs.entries()], errors, rateLimited });
 }
 
 function account(finalSeqs: Array<[number, number]>): void {

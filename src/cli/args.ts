@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import type { OptionKey, OptionSpec } from '../config/options.js';
 import { OptionSpecs } from '../config/options.js';
+import { closest } from '../util/suggest.js';
 
 /** A parsed command line. */
 export interface ParsedArgs {
@@ -32,14 +33,17 @@ export function parseCommandLine(argv: readonly string[]): ParsedArgs {
   try {
     parsed = parseArgs({ args: [...argv], options, allowPositionals: true, strict: true });
   } catch (error) {
-    throw new UsageError((error as Error).message);
+    throw new UsageError(describeParseError(error as Error & { code?: string }, Object.keys(options)));
   }
   if (parsed.values.help) return { command: 'help', flags: {} };
   if (parsed.values.version) return { command: 'version', flags: {} };
   const [command = 'serve', ...extra] = parsed.positionals;
   if (command === 'help') return { command: 'help', flags: {} };
   if (command !== 'serve' && command !== 'cluster' && command !== 'migrate') {
-    throw new UsageError(`unknown command '${command}' (try parley --help)`);
+    const meant = closest(command, ['serve', 'cluster', 'migrate', 'bench', 'help']);
+    throw new UsageError(
+      `unknown command '${command}'${meant ? ` (did you mean 'parley ${meant}'?)` : ''} (parley --help lists them)`,
+    );
   }
   if (extra.length > 0) throw new UsageError(`unexpected argument '${extra[0]}'`);
   let instances: number | undefined;
@@ -64,4 +68,21 @@ export function parseCommandLine(argv: readonly string[]): ParsedArgs {
     ...(instances !== undefined ? { instances } : {}),
     ...(configFile !== undefined ? { configFile } : {}),
   };
+}
+
+/**
+ * One line for what `parseArgs` refused: an unknown flag with the closest known one, a flag without its value.
+ * Node's own messages explain positional arguments at length, which is not what went wrong.
+ */
+function describeParseError(error: Error & { code?: string }, flags: string[]): string {
+  const named = /'(-{1,2}[^']+)'/.exec(error.message)?.[1];
+  if (error.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' && named) {
+    const flag = named.replace(/^-+/, '').split('=')[0] as string;
+    const meant = closest(flag, flags);
+    return `unknown option ${named}${meant ? ` (did you mean --${meant}?)` : ''}; parley --help lists every option`;
+  }
+  if (error.code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE' && named) {
+    return `option ${named.split(' ')[0]} needs a value (parley --help describes it)`;
+  }
+  return error.message;
 }

@@ -3,6 +3,7 @@
  * value is reported with where it came from (flag, environment variable or file key) and what is expected, never
  * silently clamped.
  */
+import { closest } from '../util/suggest.js';
 import { AUTO, type OptionKey, type OptionSpec, OptionSpecs } from './options.js';
 
 type ValueOf<S> = S extends { kind: 'int' } ? number : string;
@@ -136,7 +137,10 @@ function fileValues(file: ConfigFile, problems: string[]): Partial<Record<Option
     const source = `${file.path}: ${key}`;
     if (!Object.hasOwn(OptionSpecs, key)) {
       const flag = Object.entries(OptionSpecs).find(([, spec]) => spec.flag === key)?.[0];
-      problems.push(`${source}: unknown option${flag ? ` (write it as "${flag}")` : ''}`);
+      const meant = flag ?? closest(key, Object.keys(OptionSpecs));
+      problems.push(
+        `${source}: unknown option${flag ? ` (write it as "${flag}")` : meant ? ` (did you mean "${meant}"?)` : ''}`,
+      );
       continue;
     }
     if (typeof value === 'number' || typeof value === 'string') {

@@ -20,7 +20,19 @@ export type {
 } from '../../client/wire/domain.js';
 
 /** What a publisher hands to the engine; the engine assigns `offset` and `epoch`. */
-export type MessageDraft = Omit<ChatMessage, 'offset' | 'epoch'>;
+export type MessageDraft = Omit<ChatMessage, 'offset' | 'epoch'> & {
+  /**
+   * The message-rate bucket the message is charged to, when not its sender's: the server API's messages are
+   * charged per room (`api:<room>`), so one backend announcing in many rooms is not one user's 10 a second, and
+   * no user's budget pays for them. Never stored.
+   */
+  budget?: string;
+};
+
+/** The rate bucket a draft is charged to; undefined for a system event (a moderator's action costs no token). */
+export function rateKeyOf(draft: MessageDraft): string | undefined {
+  return draft.event ? undefined : (draft.budget ?? draft.from.id);
+}
 
 /**
  * Everything that a broker delivers to the hub for one room: chat messages (in offset order) and ephemeral

@@ -79,7 +79,10 @@ async function handle(routes: HttpRoutes, request: IncomingMessage, response: Se
   const json = routes.json[path];
   if (json) return sendJson(response, 200, await json());
   if (routes.files.serve(request, response, path, routes.pages)) return;
-  sendJson(response, 404, { error: 'not_found' });
+  sendJson(response, 404, {
+    error: 'not_found',
+    message: `nothing at ${path}: the chat is at /, the dashboard at /dashboard, the server API under /api/ (docs/api.md)`,
+  });
 }
 
 /**

@@ -150,6 +150,13 @@ function intParam(url: URL, name: string, min: number): number | undefined {
   return value;
 }
 
+/** The `limit` of a listed page: 1-100, default 100. */
+function pageLimit(url: URL): number {
+  const limit = intParam(url, 'limit', 1) ?? 100;
+  if (limit > 100) throw new ApiError(400, 'bad_range', 'limit must be at most 100');
+  return limit;
+}
+
 /** A path segment, decoded; a malformed escape is the caller's error. */
 function segment(raw: string): string {
   try {
@@ -172,6 +179,8 @@ async function publish(deps: ServerApiDeps, request: IncomingMessage, room: stri
     text,
     ts: clock.now(),
     cid: body.cid ?? `api-${ids.messageId()}`,
+    // The API's own budget per room: not the named sender's, and not one bucket for every room.
+    budget: `api:${room}`,
   });
   return { status: duplicate ? 200 : 201, body: { message, duplicate } };
 }
@@ -230,6 +239,11 @@ async function roomRoute(
     return { status: 200, body: { user: id, ...list } };
   }
   if (parts[0] !== 'rooms') return undefined;
+  if (parts.length === 1 && method === 'GET') {
+    const limit = pageLimit(url);
+    const after = url.searchParams.get('after') ?? undefined;
+    return { status: 200, body: await roomsOf(deps).allRooms(after, limit) };
+  }
   if (parts.length === 1 && method === 'POST') {
     const body = validated(checkCreateRoom, await readJson(request));
     const { owner, ...input } = body;
@@ -246,8 +260,7 @@ async function roomRoute(
     return { status: 200, body: { room: await roomsOf(deps).get(room) } };
   if (what[0] === 'members') {
     if (what.length === 1 && method === 'GET') {
-      const limit = intParam(url, 'limit', 1) ?? 100;
-      if (limit > 100) throw new ApiError(400, 'bad_range', 'limit must be at most 100');
+      const limit = pageLimit(url);
       const after = url.searchParams.get('after') ?? undefined;
       return {
         status: 200,

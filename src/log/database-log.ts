@@ -1,12 +1,13 @@
 import { REACTION_USERS_SHOWN } from '../../client/wire/domain.js';
 import { EngineUnavailableError, RateLimitError } from '../engine/engine.js';
-import type {
-  ChatMessage,
-  MessageAction,
-  MessageDraft,
-  Reaction,
-  StreamPosition,
-  SystemEvent,
+import {
+  type ChatMessage,
+  type MessageAction,
+  type MessageDraft,
+  type Reaction,
+  rateKeyOf,
+  type StreamPosition,
+  type SystemEvent,
 } from '../engine/types.js';
 import { ReplyError } from '../protocol/error-codes.js';
 import type { MessageRateLimiter } from '../ratelimit/message-rate.js';
@@ -593,7 +594,10 @@ export class DatabaseLog implements RoomLog {
     }
     // A system event (a moderator's action) is not a message of theirs: it costs no token.
     const waits = await Promise.all(
-      others.map((queued) => (queued.item.event ? 0 : (this.rate?.take(queued.item.from.id) ?? 0))),
+      others.map((queued) => {
+        const rateKey = rateKeyOf(queued.item);
+        return rateKey === undefined ? 0 : (this.rate?.take(rateKey) ?? 0);
+      }),
     );
     return others.filter((queued, i) => {
       const wait = waits[i] ?? 0;

@@ -1,7 +1,7 @@
 import { applyAction, reactionsOf } from '../../client/wire/actions.js';
 import type { MemoryBroker } from '../broker/memory-broker.js';
 import { RateLimitError } from '../engine/engine.js';
-import type { ChatMessage, MessageDraft, StreamPosition } from '../engine/types.js';
+import { type ChatMessage, type MessageDraft, rateKeyOf, type StreamPosition } from '../engine/types.js';
 import type { MemoryMessageRate } from '../ratelimit/memory-message-rate.js';
 import type { Clock } from '../util/clock.js';
 import type { IdGenerator } from '../util/ids.js';
@@ -85,13 +85,14 @@ export class MemoryLog implements RoomLog {
     const key = `${draft.from.id}\0${draft.cid}`;
     const seen = stream.published.get(key);
     if (seen && seen.expiresAt > now) return { message: seen.message, duplicate: true };
-    // A system event (a moderator's action) is not a message of theirs: it costs no token.
-    const wait = draft.event ? 0 : (this.rate?.takeNow(draft.from.id) ?? 0);
+    const rateKey = rateKeyOf(draft);
+    const wait = rateKey === undefined ? 0 : (this.rate?.takeNow(rateKey) ?? 0);
     if (wait > 0) throw new RateLimitError(wait);
 
     stream.offset += 1;
     stream.lastWrite = now;
-    const message: ChatMessage = { ...draft, offset: stream.offset, epoch: stream.epoch };
+    const { budget: _budget, ...fields } = draft;
+    const message: ChatMessage = { ...fields, offset: stream.offset, epoch: stream.epoch };
     // Delete first so that Map order stays expiry order (sweep stops at the first live key).
     stream.published.delete(key);
     stream.published.set(key, { message, expiresAt: now + this.options.idempotencyWindowMs });

@@ -1,5 +1,5 @@
 import { RateLimitError } from '../engine/engine.js';
-import type { ChatMessage, MessageDraft, StreamPosition } from '../engine/types.js';
+import { type ChatMessage, type MessageDraft, rateKeyOf, type StreamPosition } from '../engine/types.js';
 import { ReplyError } from '../protocol/error-codes.js';
 import type { MessageRateLimiter } from '../ratelimit/message-rate.js';
 import type { RedisKeys } from '../redis/keys.js';
@@ -75,7 +75,8 @@ export class RedisLog implements RoomLog {
     const tail = `,${JSON.stringify(rest).slice(1)}`;
     const { keys, options } = this;
     // A system event (a moderator's action) is not a message of theirs: it costs no token.
-    const rate = draft.event ? 0 : options.userMessagesPerSec;
+    const rateKey = rateKeyOf(draft);
+    const rate = rateKey === undefined ? 0 : options.userMessagesPerSec;
     const publishCommand = this.link.publishCommand;
     const scriptKeys = [
       keys.meta(room),
@@ -92,14 +93,14 @@ export class RedisLog implements RoomLog {
       tail,
       publishCommand,
     ];
-    if (this.rate && !draft.event) {
+    if (this.rate && rateKey !== undefined) {
       const seen = (await this.link.command('GET', scriptKeys[2] as string)) as string | null;
       if (seen !== null) return { duplicate: true, message: JSON.parse(seen) as ChatMessage };
-      const wait = await this.rate.take(draft.from.id);
+      const wait = await this.rate.take(rateKey);
       if (wait > 0) throw new RateLimitError(wait);
     } else if (rate > 0) {
       // One round trip: the sender's bucket is checked inside the publish script, after the duplicate check.
-      scriptKeys.push(keys.userRate(draft.from.id));
+      scriptKeys.push(keys.userRate(rateKey as string));
       args.push(rate, rate * 2, options.clock.now());
     }
     const reply = (await this.link.run(publishScript, scriptKeys, args)) as [number, string];

@@ -128,6 +128,15 @@ export class MemoryRoomDirectory implements RoomDirectory {
       .map((r) => ({ ...r }));
   }
 
+  async allRooms(page: PageRequest<string>): Promise<RoomRecord[]> {
+    const after = page.after;
+    return [...this.rooms.values()]
+      .filter((r) => after === undefined || r.id > after)
+      .sort((a, b) => byString(a.id, b.id))
+      .slice(0, Math.max(0, page.limit))
+      .map((r) => ({ ...r }));
+  }
+
   async member(room: string, userId: string): Promise<MemberRecord | undefined> {
     const member = this.membersByRoom.get(room, userId);
     return member && { ...member };

@@ -147,6 +147,8 @@ export interface RoomDirectory {
   update(id: string, patch: RoomPatch): Promise<RoomRecord | undefined>;
   /** Public rooms that are not archived, ordered by name then id (keyset paging). */
   publicRooms(page: PageRequest<RoomCursor>): Promise<RoomRecord[]>;
+  /** A page of every room (private, direct and archived ones too), ordered by id: what an operator lists. */
+  allRooms(page: PageRequest<string>): Promise<RoomRecord[]>;
 
   /** The membership, or undefined. */
   member(room: string, userId: string): Promise<MemberRecord | undefined>;

@@ -629,6 +629,17 @@ export class RoomService {
     return last ? { rooms, next: { name: last.name, id: last.id } } : { rooms };
   }
 
+  /** A page of every room by id, for operators (the server API); pass `next` back as `after`. */
+  async allRooms(after: string | undefined, limit: number): Promise<{ rooms: RoomSummary[]; next?: string }> {
+    const page = await this.deps.directory.allRooms({
+      ...(after !== undefined ? { after } : {}),
+      limit: limit + 1,
+    });
+    const rooms = page.slice(0, limit).map((room) => this.summary(room, undefined));
+    const last = page.length > limit ? page[limit - 1] : undefined;
+    return last ? { rooms, next: last.id } : { rooms };
+  }
+
   /** A page of a room's members (who may read the room may list its members). */
   async members(
     caller: Caller,

@@ -214,6 +214,16 @@ export class SqlRoomDirectory implements RoomDirectory {
     return rows.map(toRoom);
   }
 
+  async allRooms(page: PageRequest<string>): Promise<RoomRecord[]> {
+    const { rows } = await this.db.query<RoomRow>(
+      `SELECT ${ROOM_COLUMNS} FROM parley_room_details d
+       WHERE ($1::text IS NULL OR d.room > $1::text COLLATE "C")
+       ORDER BY d.room COLLATE "C" LIMIT $2`,
+      [page.after ?? null, Math.max(0, page.limit)],
+    );
+    return rows.map(toRoom);
+  }
+
   async member(room: string, userId: string): Promise<MemberRecord | undefined> {
     const { rows } = await this.db.query<MemberRow>(
       `SELECT ${MEMBER_COLUMNS} FROM parley_members m WHERE m.room = $1 AND m.user_id = $2`,

@@ -178,6 +178,24 @@ export function roomDirectorySuite(name: string, factory: DirectoryFactory): voi
       );
     });
 
+    it('lists every room for operators, private and archived ones too, by id in keyset pages', async () => {
+      const rooms = await make();
+      for (const id of ['m', 'B', 'a', 'z']) await rooms.create(publicRoom(id));
+      await rooms.create({ ...publicRoom('p'), kind: 'private' });
+      await rooms.update('z', { archivedAt: T0 });
+      const first = await rooms.allRooms({ limit: 3 });
+      assert.deepEqual(
+        first.map((r) => r.id),
+        ['B', 'a', 'm'],
+        'byte order (upper case first), as the SQL collation "C"',
+      );
+      const rest = await rooms.allRooms({ after: first.at(-1)?.id, limit: 10 });
+      assert.deepEqual(
+        rest.map((r) => r.id),
+        ['p', 'z'],
+      );
+    });
+
     it('adds and removes members, counting them, and pages them by user id', async () => {
       const rooms = await make();
       await rooms.create(publicRoom('r'));

@@ -2,6 +2,8 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -65,5 +67,64 @@ describe('parley serve configuration', () => {
     const unknown = await run(['serve', '--colour', 'blue']);
     assert.equal(unknown.code, 2);
     assert.match(unknown.stderr, /colour/);
+  });
+
+  it('suggests the closest flag for a mistyped one', async () => {
+    const { code, stderr } = await run(['serve', '--prot', '9000']);
+    assert.equal(code, 2);
+    assert.equal(
+      stderr.trim(),
+      'parley: unknown option --prot (did you mean --port?); parley --help lists every option',
+    );
+    const file = join(dir, 'typo.json');
+    writeFileSync(file, JSON.stringify({ prot: 9000 }));
+    const fromFile = await run(['serve', '--config', file]);
+    assert.equal(fromFile.code, 2);
+    assert.match(fromFile.stderr, /prot: unknown option \(did you mean "port"\?\)/);
+  });
+
+  it('says in one line that the port is taken, and exits with 2', async () => {
+    const taken = createServer();
+    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+    after(() => taken.close());
+    const port = (taken.address() as AddressInfo).port;
+    const { code, stderr } = await run([
+      'serve',
+      '--host',
+      '127.0.0.1',
+      '--port',
+      String(port),
+      '--store',
+      'memory',
+    ]);
+    assert.equal(code, 2);
+    assert.equal(
+      stderr.trim(),
+      `parley: port ${port} is already in use on 127.0.0.1: stop what runs there, or choose another port (--port 9000 or PORT=9000)`,
+    );
+  });
+
+  it('prints where the chat and the dashboard are, what keeps messages, and what is open', async () => {
+    const port = await freePort();
+    const child = spawn(process.execPath, [CLI, 'serve', '--port', String(port), '--store', 'memory'], {
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    after(() => child.kill());
+    let stderr = '';
+    await within(
+      new Promise<void>((resolve) =>
+        child.stderr.on('data', (chunk) => {
+          stderr += chunk;
+          if (stderr.includes('warning: /api/stats')) resolve();
+        }),
+      ),
+      20_000,
+      'the start banner',
+    );
+    assert.match(stderr, new RegExp(`chat: +http://localhost:${port}/\n`));
+    assert.match(stderr, new RegExp(`dashboard: +http://localhost:${port}/dashboard\n`));
+    assert.match(stderr, /messages: +memory \(lost when this process exits\)/);
+    assert.match(stderr, /instances: +this instance alone/);
+    assert.match(stderr, /warning: anonymous mode on 0\.0\.0\.0/);
   });
 });

@@ -259,6 +259,18 @@ describe('operations', async () => {
     }
     assert.ok(statuses.includes(429), statuses.join());
     assert.match(retryAfter ?? '', /^[1-9]\d*$/, 'Retry-After in whole seconds');
+    // The API's budget is per room, and not the named sender's: another room takes messages at once, and so does
+    // the bot on its own connection.
+    const elsewhere = await api(strict, '/api/rooms/other-room/messages', {
+      method: 'POST',
+      body: { text: 'elsewhere', from: { id: 'bot', name: 'Bot' } },
+    });
+    assert.equal(elsewhere.status, 201);
+    await elsewhere.body?.cancel();
+    const bot = await RawClient.connect(strict.wsUrl, { name: 'Bot', user: 'bot' });
+    await bot.request({ type: 'join', room: 'rated' });
+    assert.equal((await bot.request({ type: 'send', room: 'rated', text: 'mine', cid: 'own' })).type, 'sent');
+    bot.close();
 
     const open = await startNode();
     assert.deepEqual(await refusal(await api(open, path, { method: 'POST', body })), [403, 'api_disabled']);

@@ -91,4 +91,32 @@ describe('rooms through the server API', async () => {
       'an owner is required',
     );
   });
+
+  it('lists every room for operators in pages, private ones too', async () => {
+    for (const id of ['list-a', 'list-b', 'list-c']) {
+      await call('POST', '/rooms', { name: id, id, kind: 'private', owner: { id: 'owner' } });
+    }
+    const rooms: string[] = [];
+    let after: string | undefined;
+    for (let guard = 0; guard < 20; guard += 1) {
+      const page = await call('GET', `/rooms?limit=2${after ? `&after=${after}` : ''}`);
+      assert.equal(page.status, 200);
+      const listed = page.body.rooms as Array<{ id: string; kind: string }>;
+      assert.ok(listed.length <= 2);
+      rooms.push(...listed.map((r) => r.id));
+      after = page.body.next as string | undefined;
+      if (!after) break;
+    }
+    for (const id of ['list-a', 'list-b', 'list-c', 'support']) assert.ok(rooms.includes(id), id);
+    assert.deepEqual(rooms, [...rooms].sort(), 'by id');
+    assert.equal((await call('GET', '/rooms?limit=101')).status, 400);
+  });
+
+  it('answers an unknown path with a message, not only a code', async () => {
+    const page = await fetch(`${node.url}/no-such-page`);
+    assert.equal(page.status, 404);
+    const body = (await page.json()) as { error: string; message: string };
+    assert.equal(body.error, 'not_found');
+    assert.match(body.message, /nothing at \/no-such-page/);
+  });
 });
