@@ -3,20 +3,24 @@
  * admission, metrics, HTTP routes and server, WebSocket endpoint, stats) and injects clock, timers, ids and logger,
  * so several nodes can run in one process (tests do). Nothing else constructs parts; `ParleyNode` only runs them.
  */
+
 import type { ServerResponse } from 'node:http';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Registry } from 'prom-client';
 import { createJwtVerifier, type TokenVerifier } from './auth/jwt.js';
+import type { ClusterQueries } from './cluster/cluster-queries.js';
+import { connectionQueryOf, listConnections } from './cluster/connection-listing.js';
 import { type Config, commitWaitOf, storeOf } from './config/config.js';
 import { createDatabaseEngine } from './engine/database-engine.js';
 import type { Engine } from './engine/engine.js';
 import { createMemoryEngine } from './engine/memory-engine.js';
 import { createRedisEngine } from './engine/redis-engine.js';
-import { createHttpServer, type HttpRoutes } from './http/http-server.js';
+import { BadQuery, createHttpServer, type HttpRoutes } from './http/http-server.js';
 import { createServerApi } from './http/server-api.js';
 import { StaticFiles } from './http/static-files.js';
 import { StatsFeed } from './http/stats-feed.js';
+import type { EventFeed } from './hub/event-feed.js';
 import { Hub } from './hub/hub.js';
 import { registerMetrics } from './metrics/prometheus.js';
 import { ParleyNode } from './node.js';
@@ -185,6 +189,8 @@ interface RouteParts {
   config: Config;
   engine: Engine;
   rooms?: RoomService;
+  queries: ClusterQueries;
+  events: EventFeed;
   clock: Clock;
   ids: IdGenerator;
   logger: Logger;
@@ -195,13 +201,24 @@ interface RouteParts {
   isReady: () => boolean;
 }
 
+/** A connection query from a URL; a bad one is the caller's error (400). */
+function connectionQuery(url: URL): ReturnType<typeof connectionQueryOf> {
+  try {
+    return connectionQueryOf(url.searchParams);
+  } catch (error) {
+    throw new BadQuery((error as Error).message);
+  }
+}
+
 /** Health, readiness, stats and their stream, metrics, the server API and the web UI. */
 function httpRoutes(parts: RouteParts): HttpRoutes {
-  const { config, stats, feed, isReady } = parts;
+  const { config, stats, feed, isReady, events, queries } = parts;
   const serveMetrics = metricsRoute(parts.metrics, parts.logger);
   return {
     json: {
       '/api/stats': () => stats.clusterStats(),
+      // Every instance's connections, a page at a time (the dashboard's users list).
+      '/api/connections': (url) => listConnections(queries, connectionQuery(url)),
       // What the bundled chat needs to sign in (public: it holds no secret).
       '/ui-config.json': () => ({
         auth: config.auth,
@@ -211,6 +228,7 @@ function httpRoutes(parts: RouteParts): HttpRoutes {
     },
     streams: {
       '/api/stats/stream': (request, response) => feed.attach(request, response),
+      '/api/events/stream': (request, response, url) => events.attach(request, response, url),
       '/metrics': (_request, response) => serveMetrics(response),
     },
     text: {
@@ -221,7 +239,7 @@ function httpRoutes(parts: RouteParts): HttpRoutes {
     pages: ['/', '/dashboard'],
     adminToken: config.adminToken,
     protectedPrefixes: ['/api/', '/metrics'],
-    queryTokenPaths: ['/api/stats/stream'],
+    queryTokenPaths: ['/api/stats/stream', '/api/events/stream'],
     api: createServerApi(parts),
   };
 }
@@ -257,12 +275,24 @@ export function createNode(config: Config, overrides: NodeOverrides = {}): Parle
   });
   const hub = new Hub({ config, engine, clock, timers, ids, logger, nodeId, observer, ...tokens });
   const feed = new StatsFeed<StatsResponse>(Math.ceil(300_000 / config.statsIntervalMs));
-  const stats = new NodeStatsReporter({ nodeId, engine, hub, admission, clock, logger, feed, isReady });
+  const stats = new NodeStatsReporter({
+    nodeId,
+    engine,
+    hub,
+    admission,
+    clock,
+    logger,
+    feed,
+    isReady,
+    intervalMs: config.statsIntervalMs,
+  });
   const files = new StaticFiles(overrides.webRoot ?? DEFAULT_WEB_ROOT);
   const routes = httpRoutes({
     config,
     engine,
     rooms: hub.rooms,
+    queries: hub.queries,
+    events: hub.feed,
     clock,
     ids,
     logger,

@@ -1,3 +1,4 @@
+import { type IntervalHistogram, monitorEventLoopDelay } from 'node:perf_hooks';
 import { type ClusterView, type NodeStats, type StoreStats, totals } from './cluster/node-registry.js';
 import type { Engine, StoreCounters } from './engine/engine.js';
 import type { StatsFeed } from './http/stats-feed.js';
@@ -24,7 +25,21 @@ export interface NodeStatsDeps {
   feed: StatsFeed<StatsResponse>;
   /** True while the node serves (listening, engine ready, not draining). */
   isReady: () => boolean;
+  /** The stats interval (rates are smoothed over about ten seconds of them). */
+  intervalMs: number;
 }
+
+/** Counters sampled every interval, for rates over a sliding window. */
+interface Sample {
+  t: number;
+  published: number;
+  deliveries: number;
+  opened: number;
+  closed: number;
+}
+
+/** Rates are taken over this much time: a second without a message is not a drop to 0 on the charts. */
+const RATE_WINDOW_MS = 10_000;
 
 /**
  * A node's stats: what it reports of itself (connections, rates, latency, memory), what it publishes to the
@@ -33,11 +48,32 @@ export interface NodeStatsDeps {
 export class NodeStatsReporter {
   /** When the node started (set by the node's `start()`). */
   startedAt = 0;
-  private rates = { publishedPerSec: 0, deliveriesPerSec: 0, latencyP50Ms: 0, latencyP99Ms: 0 };
-  private lastSample = { t: 0, published: 0, deliveries: 0 };
+  private rates = {
+    publishedPerSec: 0,
+    deliveriesPerSec: 0,
+    latencyP50Ms: 0,
+    latencyP99Ms: 0,
+    latencyMeanMs: 0,
+    cpuPercent: 0,
+    eventLoopMeanMs: 0,
+    eventLoopP99Ms: 0,
+    connectionsOpenedPerSec: 0,
+    connectionsClosedPerSec: 0,
+  };
+  private samples: Sample[] = [];
+  private cpu = { at: 0, usage: process.cpuUsage() };
+  /** Event-loop delay, read and reset every interval (10 ms resolution: a timer, not a probe per tick). */
+  private readonly loopDelay: IntervalHistogram = monitorEventLoopDelay({ resolution: 10 });
   private store?: { last: StoreCounters; stats: StoreStats };
 
-  constructor(private readonly deps: NodeStatsDeps) {}
+  constructor(private readonly deps: NodeStatsDeps) {
+    this.loopDelay.enable();
+  }
+
+  /** Stops measuring (shutdown). */
+  stop(): void {
+    this.loopDelay.disable();
+  }
 
   /** This node's stats. */
   stats(): NodeStats {
@@ -99,18 +135,47 @@ export class NodeStatsReporter {
 
   private sampleRates(): void {
     const now = this.deps.clock.now();
-    const { published, deliveries } = this.deps.hub.counters;
-    const seconds = (now - this.lastSample.t) / 1000;
+    const { counters } = this.deps.hub;
+    let closed = 0;
+    for (const count of counters.connectionsClosed.values()) closed += count;
+    const sample: Sample = {
+      t: now,
+      published: counters.published,
+      deliveries: counters.deliveries,
+      opened: counters.connectionsOpened,
+      closed,
+    };
+    this.samples.push(sample);
+    const keep = Math.max(2, Math.round(RATE_WINDOW_MS / Math.max(1, this.deps.intervalMs)) + 1);
+    if (this.samples.length > keep) this.samples.splice(0, this.samples.length - keep);
+    const first = this.samples[0] as Sample;
+    const seconds = (now - first.t) / 1000;
+    const rate = (pick: (s: Sample) => number) =>
+      seconds > 0 ? Math.round(((pick(sample) - pick(first)) / seconds) * 10) / 10 : 0;
     const latency = this.deps.hub.latency.rotate();
-    if (this.lastSample.t > 0 && seconds > 0) {
-      this.rates = {
-        publishedPerSec: Math.round((published - this.lastSample.published) / seconds),
-        deliveriesPerSec: Math.round((deliveries - this.lastSample.deliveries) / seconds),
-        latencyP50Ms: latency.p50,
-        latencyP99Ms: latency.p99,
-      };
-    }
-    this.lastSample = { t: now, published, deliveries };
+    const usage = process.cpuUsage();
+    const cpuSeconds = (usage.user - this.cpu.usage.user + usage.system - this.cpu.usage.system) / 1e6;
+    const measuredSince = this.cpu.at;
+    const wallSeconds = (now - measuredSince) / 1000;
+    this.cpu = { at: now, usage };
+    const loop = this.loopDelay;
+    // The histogram's values are nanoseconds; its floor is the timer's resolution.
+    const loopMean = loop.count > 0 ? Math.max(0, loop.mean / 1e6 - 10) : 0;
+    const loopP99 = loop.count > 0 ? Math.max(0, loop.percentile(99) / 1e6 - 10) : 0;
+    loop.reset();
+    this.rates = {
+      publishedPerSec: rate((s) => s.published),
+      deliveriesPerSec: rate((s) => s.deliveries),
+      latencyP50Ms: latency.p50,
+      latencyP99Ms: latency.p99,
+      latencyMeanMs: latency.mean,
+      cpuPercent:
+        wallSeconds > 0 && measuredSince > 0 ? Math.round((cpuSeconds / wallSeconds) * 1000) / 10 : 0,
+      eventLoopMeanMs: Math.round(loopMean * 100) / 100,
+      eventLoopP99Ms: Math.round(loopP99 * 100) / 100,
+      connectionsOpenedPerSec: rate((s) => s.opened),
+      connectionsClosedPerSec: rate((s) => s.closed),
+    };
     this.sampleStore();
   }
 

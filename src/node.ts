@@ -92,6 +92,7 @@ export class ParleyNode {
       });
     });
     this.startMaintenance();
+    this.parts.hub.feed.start();
     engine.onRecovered(() => this.recovered());
     logger.info({ port: this.port, engine: engine.kind, store: engine.store }, 'parley listening');
   }
@@ -176,6 +177,8 @@ export class ParleyNode {
     timer?.cancel();
     for (const loop of this.loops) loop.cancel();
     this.parts.feed.close();
+    this.parts.hub.feed.close();
+    this.parts.stats.stop();
     await hub.membership.flush();
     hub.readMarkers?.stop();
     await hub.readMarkers?.flush().catch((error) => hub.reportFailure('read markers', error));

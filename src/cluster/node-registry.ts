@@ -21,13 +21,25 @@ export interface NodeStats {
   engineErrors: number;
   /** Room payloads this node received from the shared layer (pub/sub). */
   received: number;
-  /** Messages accepted per second over the last stats interval. */
+  /** Messages accepted per second, over the last ten seconds (so a quiet second is not a drop to 0). */
   publishedPerSec: number;
-  /** Message frames written per second over the last stats interval. */
+  /** Message frames written per second, over the last ten seconds. */
   deliveriesPerSec: number;
-  /** Delivery latency (publish to fan-out on this node) over the last interval, milliseconds. */
+  /**
+   * Delivery latency (publish to fan-out on this node) over the last interval, milliseconds. Message timestamps
+   * are whole milliseconds, so the percentiles resolve 1 ms; the mean (of many deliveries) resolves fractions.
+   */
   latencyP50Ms: number;
   latencyP99Ms: number;
+  latencyMeanMs: number;
+  /** Process CPU (user + system) over the last interval, percent of one core. */
+  cpuPercent: number;
+  /** Event-loop delay over the last interval: mean and p99, milliseconds. */
+  eventLoopMeanMs: number;
+  eventLoopP99Ms: number;
+  /** Connections opened and closed per second (smoothed like the message rates). */
+  connectionsOpenedPerSec: number;
+  connectionsClosedPerSec: number;
   /** State of the shared layer: `none` for the in-memory engine. */
   redis: 'connected' | 'disconnected' | 'none';
   /** Process memory: resident set and JavaScript heap in use. */
@@ -72,6 +84,8 @@ export interface ClusterView {
     latencyP50Ms: number;
     /** The highest node p99 (conservative). */
     latencyP99Ms: number;
+    /** Deliveries-weighted mean of the nodes' means. */
+    latencyMeanMs: number;
   };
 }
 
@@ -111,5 +125,7 @@ export function totals(nodes: NodeStats[], usersOnline: number, rooms: number): 
     latencyP50Ms:
       deliveriesPerSec > 0 ? sum((n) => n.latencyP50Ms * n.deliveriesPerSec) / deliveriesPerSec : 0,
     latencyP99Ms: Math.max(0, ...nodes.map((n) => n.latencyP99Ms)),
+    latencyMeanMs:
+      deliveriesPerSec > 0 ? sum((n) => (n.latencyMeanMs ?? 0) * n.deliveriesPerSec) / deliveriesPerSec : 0,
   };
 }

@@ -220,6 +220,17 @@ export const OptionSpecs = {
     description: 'Required aud claim (empty: not checked)',
     group: 'security',
   },
+  feedEventsPerSec: {
+    kind: 'int',
+    flag: 'feed-events-per-sec',
+    env: ['PARLEY_FEED_EVENTS_PER_SEC'],
+    default: 50,
+    min: 1,
+    max: 1000,
+    description:
+      "The dashboard's live event feed: events each instance sends per second, and each dashboard receives (the rest are counted as dropped)",
+    group: 'server',
+  },
   uiTokenUrl: {
     kind: 'string',
     flag: 'ui-token-url',

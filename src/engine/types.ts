@@ -83,13 +83,51 @@ export function userChannel(userId: string): string {
  * A cluster-wide instruction to every node, sent on the reserved {@link CONTROL_ROOM} (which no client can join:
  * room names start with a letter or digit).
  */
-export interface ControlEvent {
+export type ControlEvent = DisconnectUserEvent | ClusterQueryEvent | ClusterAnswerEvent | FeedEvent;
+
+/** Every node closes the connections of a user. */
+export interface DisconnectUserEvent {
   kind: 'control';
   room: typeof CONTROL_ROOM;
   action: 'disconnect_user';
   /** The user whose connections every node closes. */
   user: string;
   reason: string;
+}
+
+/** A question to every node (an operator's listing); each answers with a {@link ClusterAnswerEvent}. */
+export interface ClusterQueryEvent {
+  kind: 'control';
+  room: typeof CONTROL_ROOM;
+  action: 'query';
+  /** Unique per question; the answers name it. */
+  id: string;
+  /** The node that asks (the answers go to it). */
+  from: string;
+  query: { type: 'connections'; after?: string; search?: string; limit: number };
+}
+
+/** One node's answer to a {@link ClusterQueryEvent}. */
+export interface ClusterAnswerEvent {
+  kind: 'control';
+  room: typeof CONTROL_ROOM;
+  action: 'answer';
+  id: string;
+  /** The node that asked. */
+  to: string;
+  from: string;
+  answer: unknown;
+}
+
+/** A batch of a node's live events for the dashboards watching (see the event feed). */
+export interface FeedEvent {
+  kind: 'control';
+  room: typeof CONTROL_ROOM;
+  action: 'feed' | 'watch';
+  from: string;
+  /** `feed`: the node's events since its last batch, and how many it dropped to stay within its budget. */
+  events?: unknown[];
+  dropped?: number;
 }
 
 /** The room every node subscribes to for {@link ControlEvent}s. */

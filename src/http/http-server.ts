@@ -6,15 +6,18 @@ import { presentedToken, sameSecret, sendJson } from './respond.js';
 import type { ServerApi } from './server-api.js';
 import type { StaticFiles } from './static-files.js';
 
-/** A JSON endpoint: returns the body to send, or undefined for 404. */
-export type JsonRoute = () => unknown | Promise<unknown>;
+/** A JSON endpoint: returns the body to send. It may throw a {@link BadQuery} (answered 400). */
+export type JsonRoute = (url: URL) => unknown | Promise<unknown>;
+
+/** A query parameter a JSON endpoint cannot use: answered 400 with the message. */
+export class BadQuery extends Error {}
 
 /** What the HTTP server serves. */
 export interface HttpRoutes {
   /** GET endpoints answering JSON, by exact path. */
   json: Record<string, JsonRoute>;
   /** GET endpoints that take over the response (server-sent event streams, metrics). */
-  streams: Record<string, (request: IncomingMessage, response: ServerResponse) => void>;
+  streams: Record<string, (request: IncomingMessage, response: ServerResponse, url: URL) => void>;
   /** GET endpoints answering a status and plain text (health checks). */
   text: Record<string, () => { status: number; body: string }>;
   /** The built web UI. */
@@ -68,7 +71,7 @@ async function handle(routes: HttpRoutes, request: IncomingMessage, response: Se
     return;
   }
   const stream = routes.streams[path];
-  if (stream) return stream(request, response);
+  if (stream) return stream(request, response, url);
   const text = routes.text[path];
   if (text) {
     const { status, body } = text();
@@ -77,7 +80,14 @@ async function handle(routes: HttpRoutes, request: IncomingMessage, response: Se
     return;
   }
   const json = routes.json[path];
-  if (json) return sendJson(response, 200, await json());
+  if (json) {
+    try {
+      return sendJson(response, 200, await json(url));
+    } catch (error) {
+      if (!(error instanceof BadQuery)) throw error;
+      return sendJson(response, 400, { error: 'bad_request', message: error.message });
+    }
+  }
   if (routes.files.serve(request, response, path, routes.pages)) return;
   sendJson(response, 404, {
     error: 'not_found',

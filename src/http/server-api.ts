@@ -1,9 +1,12 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { type Static, type TSchema, Type } from '@sinclair/typebox';
 import { type TypeCheck, TypeCompiler } from '@sinclair/typebox/compiler';
+import type { ClusterQueries } from '../cluster/cluster-queries.js';
+import { connectionQueryOf, listConnections } from '../cluster/connection-listing.js';
 import type { Config } from '../config/config.js';
 import type { Engine } from '../engine/engine.js';
 import { CONTROL_ROOM } from '../engine/types.js';
+import type { ConnectionRecord } from '../hub/connection-index.js';
 import { readHistory } from '../hub/handlers/history.js';
 import { replyBudget } from '../hub/handlers/reply-budget.js';
 import { refusalOf } from '../hub/refusal.js';
@@ -22,6 +25,8 @@ export interface ServerApiDeps {
   engine: Engine;
   /** Group chat's operations; undefined when the engine keeps no rooms (`--store redis`). */
   rooms?: RoomService;
+  /** Questions to every node (who is online, with their connections). */
+  queries: ClusterQueries;
   clock: Clock;
   ids: IdGenerator;
   logger: Logger;
@@ -31,7 +36,7 @@ export interface ServerApiDeps {
 export type ServerApi = (request: IncomingMessage, response: ServerResponse, url: URL) => Promise<boolean>;
 
 /** Paths the server API owns; it authenticates them itself. */
-export const SERVER_API_PREFIXES = ['/api/rooms', '/api/users/'] as const;
+export const SERVER_API_PREFIXES = ['/api/rooms', '/api/users'] as const;
 
 /** Who system messages come from unless the caller names a sender. */
 const SYSTEM_SENDER = { id: 'system', name: 'System' };
@@ -200,6 +205,36 @@ async function history(deps: ServerApiDeps, url: URL, room: string): Promise<Api
   return { status: 200, body: { room, ...page } };
 }
 
+/**
+ * Who is online in the whole cluster, with each connection (instance, since, address, rooms): a page ordered by
+ * display name; `search` keeps names starting with it. A user's connections may continue on the next page.
+ */
+async function onlineUsers(deps: ServerApiDeps, url: URL): Promise<ApiReply> {
+  let query: ReturnType<typeof connectionQueryOf>;
+  try {
+    query = connectionQueryOf(url.searchParams);
+  } catch (error) {
+    throw new ApiError(400, 'bad_range', (error as Error).message);
+  }
+  const page = await listConnections(deps.queries, query);
+  const users: Array<{
+    user: { id: string; name: string };
+    connections: Array<Omit<ConnectionRecord, 'user'>>;
+  }> = [];
+  for (const { user, ...connection } of page.connections) {
+    const last = users.at(-1);
+    if (last?.user.id === user.id) last.connections.push(connection);
+    else users.push({ user, connections: [connection] });
+  }
+  const body = {
+    users,
+    total: page.total,
+    missingNodes: page.missingNodes,
+    ...(page.next ? { next: page.next } : {}),
+  };
+  return { status: 200, body };
+}
+
 async function disconnect(deps: ServerApiDeps, request: IncomingMessage, user: string): Promise<ApiReply> {
   const body = validated(checkDisconnect, await readJson(request));
   await deps.engine.broker.signal({
@@ -304,6 +339,7 @@ async function roomRoute(
 async function route(deps: ServerApiDeps, request: IncomingMessage, url: URL): Promise<ApiReply> {
   const parts = url.pathname.split('/').slice(2); // ['rooms', room, what] or ['users', user, what]
   const method = request.method ?? 'GET';
+  if (parts.length === 1 && parts[0] === 'users' && method === 'GET') return onlineUsers(deps, url);
   const rooms = await roomRoute(deps, request, url, parts);
   if (rooms) return rooms;
   if (parts.length === 3 && parts[0] === 'rooms') {

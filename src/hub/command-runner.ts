@@ -72,6 +72,11 @@ export class CommandRunner {
     if (!inbox) return;
     if (inbox.rate && !inbox.rate.take()) {
       this.deps.counters.rateLimited += 1;
+      this.deps.context.feed.record({
+        type: 'rate_limited',
+        user: session.user,
+        reason: 'commands per second',
+      });
       const wait = inbox.rate.waitMs();
       const error = new ReplyError('rate_limited', `too many commands: retry in ${wait} ms`);
       this.replyError(session, error, command.ref);
@@ -109,14 +114,22 @@ export class CommandRunner {
     try {
       await handler(this.deps.context, session, command);
     } catch (error) {
-      this.replyError(session, this.refuse(error, command), command.ref);
+      this.replyError(session, this.refuse(error, command, session), command.ref);
     }
   }
 
-  private refuse(error: unknown, command: Command): ReplyError {
+  private refuse(error: unknown, command: Command, session: Session): ReplyError {
     const refusal = refusalOf(error);
-    if (refusal.cause === 'rate') this.deps.counters.rateLimited += 1;
-    else if (refusal.cause === 'engine') this.deps.report(command.type, error);
+    if (refusal.cause === 'rate') {
+      this.deps.counters.rateLimited += 1;
+      const room = (command as { room?: string }).room;
+      this.deps.context.feed.record({
+        type: 'rate_limited',
+        user: session.user,
+        ...(room !== undefined ? { room } : {}),
+        reason: `${command.type}: messages per second`,
+      });
+    } else if (refusal.cause === 'engine') this.deps.report(command.type, error);
     else if (refusal.cause === 'bug') {
       this.deps.counters.engineErrors += 1;
       this.deps.logger.error({ err: error, command: command.type }, 'command failed');

@@ -1,6 +1,7 @@
 import type { Identity } from '../auth/identity.js';
 import { roomAllowed } from '../auth/identity.js';
 import type { TokenVerifier } from '../auth/jwt.js';
+import { ClusterQueries } from '../cluster/cluster-queries.js';
 import type { Config } from '../config/config.js';
 import type { Engine } from '../engine/engine.js';
 import { userChannel } from '../engine/types.js';
@@ -10,13 +11,15 @@ import { ReplyError } from '../protocol/error-codes.js';
 import { PROTOCOL_VERSION } from '../protocol/messages.js';
 import { MembershipCache } from '../rooms/membership-cache.js';
 import { RoomService } from '../rooms/room-service.js';
-import type { ConnectionHandler } from '../transport/connection-handler.js';
+import type { ConnectionHandler, ConnectOptions } from '../transport/connection-handler.js';
 import type { Transport } from '../transport/transport.js';
 import type { Clock, Timers } from '../util/clock.js';
 import type { IdGenerator } from '../util/ids.js';
 import type { Logger } from '../util/logger.js';
 import { Semaphore } from '../util/semaphore.js';
 import { CommandRunner } from './command-runner.js';
+import { ConnectionIndex } from './connection-index.js';
+import { EventFeed } from './event-feed.js';
 import type { FailureReporter } from './failures.js';
 import { FanOut } from './fan-out.js';
 import type { HandlerContext } from './handlers/context.js';
@@ -77,6 +80,12 @@ export interface HubObserver {
  */
 export class Hub implements ConnectionHandler<Session> {
   readonly sessions = new Set<Session>();
+  /** This node's connections in listing order (what operators page through). */
+  readonly directory: ConnectionIndex;
+  /** Questions to every node (the cluster-wide connection list). */
+  readonly queries: ClusterQueries;
+  /** The dashboards' live feed of events. */
+  readonly feed: EventFeed;
   readonly counters: HubCounters = {
     published: 0,
     deliveries: 0,
@@ -104,6 +113,7 @@ export class Hub implements ConnectionHandler<Session> {
   /** One handler for every session (not a closure per connection). */
   private readonly slowConsumerClosed = (session: Session): void => {
     this.counters.slowConsumers += 1;
+    this.feed.record({ type: 'slow_consumer', user: session.user, reason: 'did not read fast enough' });
     this.deps.logger.warn({ session: session.id, user: session.user.id }, 'slow consumer closed');
   };
   /**
@@ -120,6 +130,26 @@ export class Hub implements ConnectionHandler<Session> {
   constructor(private readonly deps: HubDeps) {
     const { config, engine, clock, ids, timers } = deps;
     this.sessionTime = { clock, timers };
+    this.directory = new ConnectionIndex(deps.nodeId);
+    this.queries = new ClusterQueries({
+      nodeId: deps.nodeId,
+      broker: engine.broker,
+      timers,
+      ids,
+      liveNodes: async () => (await engine.registry.view()).nodes.length,
+      answer: (query) => this.directory.slice(query),
+      timeoutMs: 2000,
+    });
+    this.feed = new EventFeed({
+      nodeId: deps.nodeId,
+      broker: engine.broker,
+      clock,
+      timers,
+      includeText: config.adminToken !== '',
+      budget: config.feedEventsPerSec,
+      flushMs: 500,
+      report: (operation, error) => this.reportFailure(operation, error),
+    });
     // Every room event reaches members through here, in offset order (see OrderedDelivery).
     this.ordering = new OrderedDelivery({
       read: (room, query) => engine.log.read(room, query),
@@ -183,6 +213,10 @@ export class Hub implements ConnectionHandler<Session> {
       observer: deps.observer,
       onControl: (event) => {
         if (event.action === 'disconnect_user') this.disconnectUser(event.user, event.reason);
+        else if (event.action === 'query')
+          this.queries.onQuery(event).catch((error) => this.reportFailure('answer a cluster query', error));
+        else if (event.action === 'answer') this.queries.onAnswer(event);
+        else this.feed.receive(event);
       },
       changes,
     });
@@ -196,6 +230,7 @@ export class Hub implements ConnectionHandler<Session> {
       membership: this.membership,
       rooms: this.rooms,
       readMarkers: this.readMarkers,
+      feed: this.feed,
       recoveries: new Semaphore(config.recoveryConcurrency),
       applyIdentity: (session, identity) => this.applyIdentity(session, identity),
       countReceived: () => {
@@ -230,7 +265,7 @@ export class Hub implements ConnectionHandler<Session> {
    * Registers a new connection and sends it the welcome frame.
    * @param options.compact the connection asked for compact `message` frames (`format=compact`)
    */
-  connect(transport: Transport, identity: Identity, options: { compact?: boolean } = {}): Session {
+  connect(transport: Transport, identity: Identity, options: ConnectOptions = {}): Session {
     const { config, clock } = this.deps;
     const user = identity.user;
     const session = new Session(
@@ -243,8 +278,12 @@ export class Hub implements ConnectionHandler<Session> {
     );
     session.applyIdentity(identity);
     session.idleSince = clock.now();
+    session.connectedAt = session.idleSince;
     if (options.compact) session.compact = true;
+    if (options.address !== undefined) session.address = options.address;
+    if (options.agent !== undefined) session.agent = options.agent;
     this.sessions.add(session);
+    this.directory.add(session);
     this.counters.connectionsOpened += 1;
     this.deps.logger.debug({ session: session.id, user: user.id }, 'connection opened');
     this.commands.open(session);
@@ -306,7 +345,9 @@ export class Hub implements ConnectionHandler<Session> {
    */
   async disconnect(session: Session, peerCode = 1006): Promise<void> {
     if (!this.sessions.delete(session)) return;
+    this.directory.remove(session);
     const code = session.closedWith ?? peerCode;
+    this.feed.record({ type: 'disconnect', user: session.user, code });
     this.counters.connectionsClosed.set(code, (this.counters.connectionsClosed.get(code) ?? 0) + 1);
     this.deps.logger.debug({ session: session.id, user: session.user.id, code }, 'connection closed');
     this.disconnecting += 1;

@@ -55,6 +55,11 @@ export class Session {
   roomRules?: RoomRules;
   /** When the credentials expire (ms since the Unix epoch). */
   expiresAt?: number;
+  /** When the connection opened (ms since the Unix epoch). */
+  connectedAt = 0;
+  /** Where it came from, shown to operators: the client's address and user agent (when known). */
+  address?: string;
+  agent?: string;
   /** Since when the session has been in no room (for the idle timeout); undefined while in a room. */
   idleSince?: number;
   private expiryTimer?: TimerHandle;

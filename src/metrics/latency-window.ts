@@ -3,6 +3,7 @@ import * as hdr from 'hdr-histogram-js';
 /** Latency percentiles of one window. */
 export interface LatencySummary {
   count: number;
+  mean: number;
   p50: number;
   p99: number;
   max: number;
@@ -25,9 +26,10 @@ export class LatencyWindow {
     const h = this.histogram;
     const summary: LatencySummary =
       h.totalCount === 0
-        ? { count: 0, p50: 0, p99: 0, max: 0 }
+        ? { count: 0, mean: 0, p50: 0, p99: 0, max: 0 }
         : {
             count: h.totalCount,
+            mean: Math.round(h.mean * 1000) / 1000,
             p50: h.getValueAtPercentile(50),
             p99: h.getValueAtPercentile(99),
             max: h.maxValue,

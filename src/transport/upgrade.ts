@@ -5,7 +5,7 @@ import { parseRequestTarget } from '../http/request-target.js';
 import { CloseCodes } from '../protocol/close-codes.js';
 import type { Logger } from '../util/logger.js';
 import type { Admission } from './admission.js';
-import type { ConnectionHandler } from './connection-handler.js';
+import { type ConnectionHandler, MAX_AGENT_LENGTH } from './connection-handler.js';
 import type { FrameWriter } from './frame-writer.js';
 import type { HandshakeResult, Identify } from './identify.js';
 import { checkVersion } from './identify.js';
@@ -128,8 +128,11 @@ export class UpgradeHandler<S> {
       }
       let session: S;
       try {
+        const agent = request.headers['user-agent'];
         session = handler.connect(transport, result.identity, {
           compact: url.searchParams.get('format') === 'compact',
+          address: ip,
+          ...(agent ? { agent: agent.slice(0, MAX_AGENT_LENGTH) } : {}),
         });
       } catch (error) {
         admission.release(ip, user);

@@ -9,6 +9,7 @@ import type { Caller, RoomService } from '../../rooms/room-service.js';
 import type { Clock } from '../../util/clock.js';
 import type { IdGenerator } from '../../util/ids.js';
 import type { Semaphore } from '../../util/semaphore.js';
+import type { EventFeed } from '../event-feed.js';
 import type { Membership } from '../membership.js';
 import type { ReadMarkers } from '../read-markers.js';
 import type { Session } from '../session.js';
@@ -29,6 +30,8 @@ export interface HandlerContext {
   readonly rooms?: RoomService;
   /** Read markers (undefined when the engine keeps no rooms: `read` is then accepted and ignored). */
   readonly readMarkers?: ReadMarkers;
+  /** The dashboards' live feed of events (records only while one watches). */
+  readonly feed: EventFeed;
   /** Replaces the session's credentials (expiry, room rules). */
   applyIdentity(session: Session, identity: Identity): Promise<void>;
   /** Counts a `send` command received from a client. */

@@ -147,6 +147,7 @@ async function answerJoined(
     // (the node stays responsive, its Redis commands do not time out behind a backlog of replies).
     const recovery = since ? await ctx.recoveries.run(answer) : await answer();
     session.release(room, { send: true, skipThrough: recovery.position });
+    ctx.feed.record({ type: 'join', room, user: session.user });
   } catch (error) {
     if (holding) {
       session.release(room, { send: false });

@@ -4,5 +4,6 @@ import { type Handler, requireJoined } from './context.js';
 export const leave: Handler<'leave'> = async (ctx, session, command) => {
   const room = requireJoined(session, command.room, ctx.config);
   await ctx.membership.exit(session, room);
+  ctx.feed.record({ type: 'leave', room, user: session.user });
   session.reply({ type: 'left', ref: command.ref, room });
 };

@@ -26,7 +26,10 @@ export const send: Handler<'send'> = async (ctx, session, command) => {
     ...(command.replyTo !== undefined ? { replyTo: command.replyTo } : {}),
     ...(command.mentions?.length ? { mentions: [...new Set(command.mentions)] } : {}),
   });
-  if (!duplicate) ctx.countPublished(ctx.clock.now() - started);
+  if (!duplicate) {
+    ctx.countPublished(ctx.clock.now() - started);
+    ctx.feed.record({ type: 'message', room, user: session.user, size: Buffer.byteLength(text), text });
+  }
   // Who writes has read what came before (only members have a marker: an open channel's sends cost nothing here).
   if (member) ctx.readMarkers?.mark(session.user.id, room, message.offset);
   // The message ended this user's typing for everyone: their next keystroke may say so again at once.
