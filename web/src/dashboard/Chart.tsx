@@ -1,4 +1,4 @@
-import { useEffect, useRef } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 
@@ -9,7 +9,23 @@ export interface Series {
   values: Array<number | null>;
 }
 
-/** A small time-series chart (uPlot): `times` in seconds since the Unix epoch. */
+/** The dark colour scheme is on (charts draw on a canvas: CSS colours do not reach it, so they are redrawn). */
+function useDarkScheme(): boolean {
+  const query = typeof matchMedia === 'function' ? matchMedia('(prefers-color-scheme: dark)') : undefined;
+  const [dark, setDark] = useState(query?.matches ?? false);
+  useEffect(() => {
+    if (!query) return;
+    const change = () => setDark(query.matches);
+    query.addEventListener('change', change);
+    return () => query.removeEventListener('change', change);
+  }, []);
+  return dark;
+}
+
+/**
+ * A small time-series chart (uPlot): `times` in seconds since the Unix epoch. Axes, ticks and labels take the
+ * page's text colour (a canvas does not inherit it: `currentColor` drew black on the dark theme).
+ */
 export function Chart({
   title,
   times,
@@ -23,20 +39,25 @@ export function Chart({
 }) {
   const host = useRef<HTMLDivElement>(null);
   const plot = useRef<uPlot | null>(null);
-  const shape = series.map((s) => s.label).join('|');
+  const dark = useDarkScheme();
+  const shape = `${series.map((s) => s.label).join('|')}|${dark}`;
 
   useEffect(() => {
     const el = host.current;
     if (!el) return;
+    const text = getComputedStyle(el).color || (dark ? '#e7e9ee' : '#1d1f23');
+    const grid = { stroke: dark ? 'rgba(255,255,255,0.12)' : 'rgba(0,0,0,0.08)' };
+    const ticks = { stroke: grid.stroke };
     const options: uPlot.Options = {
       width: el.clientWidth || 400,
       height: 180,
-      legend: { show: true },
+      // Labels only: no "--" placeholders while the pointer is not over the chart.
+      legend: { show: true, live: false },
       cursor: { drag: { x: false, y: false } },
       scales: { x: { time: true } },
       axes: [
-        { stroke: 'currentColor', grid: { stroke: 'rgba(128,128,128,0.15)' } },
-        { stroke: 'currentColor', grid: { stroke: 'rgba(128,128,128,0.15)' }, size: 60, label: unit },
+        { stroke: text, grid, ticks },
+        { stroke: text, grid, ticks, size: 60, label: unit, labelSize: 16 },
       ],
       series: [
         {},

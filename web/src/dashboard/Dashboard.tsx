@@ -1,8 +1,14 @@
 import { useEffect, useMemo, useState } from 'preact/hooks';
 import type { NodeStats } from '../../../src/cluster/node-registry.js';
 import { duration } from '../format.js';
+import { ActionsPanel } from './ActionsPanel.js';
 import { Chart, type Series } from './Chart.js';
+import { ConnectionsPanel } from './ConnectionsPanel.js';
+import { EventsPanel } from './EventsPanel.js';
 import { StatsFeed } from './feed.js';
+
+/** Bytes in MiB, one decimal. */
+const mib = (bytes: number) => `${(bytes / 1048576).toFixed(1)} MiB`;
 
 const PALETTE = ['#2563eb', '#16a34a', '#d97706', '#db2777', '#7c3aed', '#0891b2', '#dc2626', '#65a30d'];
 
@@ -66,7 +72,7 @@ function redisSummary(nodes: NodeStats[]): { text: string; tone: string } {
     : { text: `${down} node(s) disconnected`, tone: 'bad' };
 }
 
-function TokenForm({ onToken }: { onToken: (token: string) => void }) {
+function TokenForm({ onToken, refused }: { onToken: (token: string) => void; refused: boolean }) {
   const [token, setToken] = useState('');
   return (
     <main class="signin">
@@ -79,6 +85,11 @@ function TokenForm({ onToken }: { onToken: (token: string) => void }) {
       >
         <h1>Parley cluster</h1>
         <p class="muted">This server needs its admin token to show the dashboard.</p>
+        {refused && (
+          <p class="error" role="alert">
+            That token was refused: check it against the server's --admin-token.
+          </p>
+        )}
         <label>
           Admin token
           <input
@@ -101,7 +112,10 @@ export function Dashboard() {
     void feed.start();
     return () => feed.stop();
   }, [feed]);
-  if (feed.needsToken.value) return <TokenForm onToken={(token) => feed.setToken(token)} />;
+  const [disconnectTarget, setDisconnectTarget] = useState('');
+  if (feed.needsToken.value)
+    return <TokenForm refused={feed.tokenRefused.value} onToken={(token) => feed.setToken(token)} />;
+  const token = feed.token.value;
   const points = feed.points.value;
   const latest = points.at(-1)?.stats;
   const totals = latest?.cluster.totals;
@@ -136,8 +150,10 @@ export function Dashboard() {
         <Card label="Messages in /s" value={totals?.publishedPerSec ?? '—'} testId="published-rate" />
         <Card label="Deliveries out /s" value={totals?.deliveriesPerSec ?? '—'} testId="deliveries-rate" />
         <Card
-          label="Latency p50 / p99"
-          value={totals ? `${Math.round(totals.latencyP50Ms)} / ${Math.round(totals.latencyP99Ms)} ms` : '—'}
+          label="Latency mean / p99"
+          value={
+            totals ? `${(totals.latencyMeanMs ?? 0).toFixed(2)} / ${Math.round(totals.latencyP99Ms)} ms` : '—'
+          }
           testId="latency"
         />
         <Card label="Redis" value={redis.text} testId="redis" tone={redis.tone} />
@@ -219,6 +235,19 @@ export function Dashboard() {
             },
           ]}
         />
+        <Chart title="CPU" unit="% of a core" times={times} series={perNode((n) => n.cpuPercent ?? 0)} />
+        <Chart
+          title="Memory (RSS)"
+          unit="MiB"
+          times={times}
+          series={perNode((n) => Math.round(n.rssBytes / 1048576))}
+        />
+        <Chart
+          title="Event-loop delay p99"
+          unit="ms"
+          times={times}
+          series={perNode((n) => n.eventLoopP99Ms ?? 0)}
+        />
         {figures && (
           <Chart
             title="Commit time"
@@ -243,7 +272,12 @@ export function Dashboard() {
                 <th>Rooms</th>
                 <th>In /s</th>
                 <th>Out /s</th>
-                <th>p50 / p99</th>
+                <th>Latency mean / p99</th>
+                <th>CPU</th>
+                <th>RSS / heap</th>
+                <th>Loop delay p99</th>
+                <th>Conn. opened / closed /s</th>
+                <th>Errors</th>
               </tr>
             </thead>
             <tbody>
@@ -262,14 +296,28 @@ export function Dashboard() {
                   <td>{n.publishedPerSec}</td>
                   <td>{n.deliveriesPerSec}</td>
                   <td>
-                    {n.latencyP50Ms} / {n.latencyP99Ms} ms
+                    {(n.latencyMeanMs ?? 0).toFixed(2)} / {n.latencyP99Ms} ms
                   </td>
+                  <td data-testid={`cpu-${n.node}`}>{(n.cpuPercent ?? 0).toFixed(1)} %</td>
+                  <td>
+                    {mib(n.rssBytes)} / {mib(n.heapUsedBytes)}
+                  </td>
+                  <td>{(n.eventLoopP99Ms ?? 0).toFixed(1)} ms</td>
+                  <td>
+                    {n.connectionsOpenedPerSec ?? 0} / {n.connectionsClosedPerSec ?? 0}
+                  </td>
+                  <td class={n.engineErrors > 0 ? 'bad' : ''}>{n.engineErrors}</td>
                 </tr>
               ))}
             </tbody>
           </table>
         </div>
       </section>
+      <div class="panels">
+        <ConnectionsPanel token={token} canAct={token !== ''} onDisconnect={setDisconnectTarget} />
+        <EventsPanel token={token} />
+        <ActionsPanel token={token} disconnectTarget={disconnectTarget} />
+      </div>
     </main>
   );
 }

@@ -19,6 +19,10 @@ export class StatsFeed {
   readonly connected = signal(false);
   /** The server asked for an admin token (none or a wrong one was given). */
   readonly needsToken = signal(false);
+  /** The token given was refused (said on the token form). */
+  readonly tokenRefused = signal(false);
+  /** The admin token in use ('' when the server needs none). */
+  readonly token = signal('');
   private source?: EventSource;
 
   /** Uses this admin token from now on. */
@@ -34,9 +38,13 @@ export class StatsFeed {
     const probe = await fetch('/api/stats', { headers: token ? { authorization: `Bearer ${token}` } : {} });
     if (probe.status === 401) {
       this.needsToken.value = true;
+      this.tokenRefused.value = token !== '';
+      if (token) sessionStorage.removeItem(TOKEN_KEY);
       return;
     }
     this.needsToken.value = false;
+    this.tokenRefused.value = false;
+    this.token.value = token;
     const query = token ? `?access_token=${encodeURIComponent(token)}` : '';
     const source = new EventSource(`/api/stats/stream${query}`);
     this.source = source;
