@@ -26,7 +26,9 @@ const built = existsSync(stamp) ? statSync(stamp).mtimeMs : 0;
 const changed = Math.max(...SOURCES.map((source) => newest(join(root, source))));
 if (built === 0 || changed > built) {
   process.stderr.write(
-    built === 0 ? 'parley: building (first start)…\n' : 'parley: building (sources changed since the last build)…\n',
+    built === 0
+      ? 'parley: building (first start)…\n'
+      : 'parley: building (sources changed since the last build)…\n',
   );
   const result = spawnSync('npm', ['run', 'build', '--silent'], { cwd: root, stdio: ['ignore', 2, 2] });
   if (result.status !== 0) {
