@@ -7,6 +7,9 @@ export interface StatsPoint<T> {
   stats: T;
 }
 
+/** How far behind a dashboard's stream may fall before it is ended. */
+const MAX_UNREAD_BYTES = 1024 * 1024;
+
 /**
  * The live stats stream of the dashboard, as server-sent events: a `history` event with the recent points on
  * connect (so charts are filled at once), then a `stats` event per stats interval. Keeps a bounded ring of points.
@@ -26,7 +29,13 @@ export class StatsFeed<T> {
     this.points.push(point);
     if (this.points.length > this.capacity) this.points.splice(0, this.points.length - this.capacity);
     const event = `event: stats\ndata: ${JSON.stringify(point)}\n\n`;
-    for (const response of this.listeners) response.write(event);
+    for (const response of this.listeners) {
+      // A dashboard that stopped reading is ended (it reconnects and starts afresh): bounded memory.
+      if (response.writableLength > MAX_UNREAD_BYTES) {
+        this.listeners.delete(response);
+        response.end();
+      } else response.write(event);
+    }
   }
 
   /** Serves one dashboard connection until it goes away. */

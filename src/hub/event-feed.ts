@@ -45,6 +45,8 @@ export interface EventFeedDeps {
 /** How long a watch heartbeat keeps the nodes recording, and how often watchers send one. */
 const WATCH_TTL_MS = 15_000;
 const WATCH_EVERY_MS = 5_000;
+/** A stream whose reader falls this far behind is ended (it reconnects and starts afresh): bounded memory. */
+const MAX_UNREAD_BYTES = 1024 * 1024;
 /** Messages shown in the feed carry at most this much of their text. */
 const TEXT_SHOWN = 200;
 
@@ -189,6 +191,11 @@ export class EventFeed {
     if (shown.length === 0 && watcher.dropped === 0) return;
     const data = JSON.stringify({ events: shown, dropped: watcher.dropped });
     watcher.dropped = 0;
+    if (watcher.response.writableLength > MAX_UNREAD_BYTES) {
+      this.watchers.delete(watcher);
+      watcher.response.end();
+      return;
+    }
     watcher.response.write(`event: events\ndata: ${data}\n\n`);
   }
 }

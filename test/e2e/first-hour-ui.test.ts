@@ -139,6 +139,33 @@ describe('the chat in its first hour', { skip: !hasChromium() }, async () => {
     await context.close();
   });
 
+  it('reads well in the dark theme on a phone: contrast, avatars, the emoji picker on screen', async () => {
+    const node = await startNode();
+    const context = await browser.newContext({ viewport: { width: 390, height: 800 }, colorScheme: 'dark' });
+    const ivy = await tab(context, node.url, 'Ivy Night');
+    const jon = await tab(context, node.url, 'Jon');
+    await say(jon, 'late shift?');
+    const shown = shownMessage(ivy, 'late shift?');
+    await shown.waitFor(WAIT);
+    // Text and page background far apart in luminance (the dark theme's colours, not black on dark).
+    const contrast = await shown.locator('.text').evaluate((el) => {
+      const luminance = (css: string) => {
+        const [r, g, b] = (css.match(/\d+/g) ?? []).map(Number) as [number, number, number];
+        return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+      };
+      return (
+        luminance(getComputedStyle(el).color) - luminance(getComputedStyle(document.body).backgroundColor)
+      );
+    });
+    assert.ok(contrast > 120, `light text on a dark page (${contrast})`);
+    assert.equal(await ivy.locator('.messages .avatar').first().textContent(), 'J');
+    await ivy.click('.emoji-toggle');
+    const picker = await ivy.locator('.emoji-picker').boundingBox();
+    assert.ok(picker && picker.x >= 0 && picker.x + picker.width <= 390, 'the picker fits the screen');
+    await ivy.keyboard.press('Escape');
+    await context.close();
+  });
+
   it('keeps a phone layout readable: the online count and a whole status word', async () => {
     const node = await startNode();
     const context = await browser.newContext({ viewport: { width: 390, height: 800 } });
