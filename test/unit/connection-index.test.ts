@@ -1,0 +1,107 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import fc from 'fast-check';
+import { ConnectionIndex, connectionKey } from '../../src/hub/connection-index.js';
+import type { Session } from '../../src/hub/session.js';
+
+function session(id: string, name: string, user = `u-${id}`): Session {
+  return {
+    id,
+    user: { id: user, name },
+    rooms: new Set(['lobby', '_user:x']),
+    connectedAt: 1,
+  } as unknown as Session;
+}
+
+/** Every page of a query, followed by its cursors, as keys. */
+function pages(index: ConnectionIndex, search: string | undefined, limit: number): string[] {
+  const keys: string[] = [];
+  let after: string | undefined;
+  for (let guard = 0; guard < 10_000; guard += 1) {
+    const { entries } = index.slice({
+      limit,
+      ...(search !== undefined ? { search } : {}),
+      ...(after ? { after } : {}),
+    });
+    keys.push(...entries.map((e) => e.key));
+    if (entries.length < limit) break;
+    after = entries.at(-1)?.key;
+  }
+  return keys;
+}
+
+describe('the connection index', () => {
+  it('pages by name, searches by the beginning of a name, and leaves out internal rooms', () => {
+    const index = new ConnectionIndex('n1');
+    for (const [id, name] of [
+      ['1', 'Bob'],
+      ['2', 'alice'],
+      ['3', 'Alicia'],
+      ['4', 'bobby'],
+      ['5', 'Carol'],
+    ] as const)
+      index.add(session(id, name));
+    const first = index.slice({ limit: 2 });
+    assert.deepEqual(
+      first.entries.map((e) => e.record.user.name),
+      ['alice', 'Alicia'],
+    );
+    assert.equal(first.total, 5);
+    const next = index.slice({ limit: 10, after: first.entries.at(-1)?.key as string });
+    assert.deepEqual(
+      next.entries.map((e) => e.record.user.name),
+      ['Bob', 'bobby', 'Carol'],
+    );
+    const bobs = index.slice({ limit: 10, search: 'BOB' });
+    assert.deepEqual(
+      bobs.entries.map((e) => e.record.user.name),
+      ['Bob', 'bobby'],
+    );
+    assert.equal(bobs.total, 2);
+    assert.deepEqual(bobs.entries[0]?.record.rooms, ['lobby']);
+    assert.equal(bobs.entries[0]?.record.node, 'n1');
+  });
+
+  it('agrees with a sorted list through any adds and removes, across many chunks', () => {
+    fc.assert(
+      fc.property(
+        fc.array(
+          fc.record({
+            add: fc.boolean(),
+            name: fc.string({ unit: fc.constantFrom(...'abAB yz'.split('')), minLength: 1, maxLength: 4 }),
+            pick: fc.nat(),
+          }),
+          { minLength: 1, maxLength: 1500 },
+        ),
+        fc.integer({ min: 1, max: 40 }),
+        fc.constantFrom(undefined, 'a', 'b', 'ab', 'z'),
+        (operations, limit, search) => {
+          const index = new ConnectionIndex('n');
+          const live: Session[] = [];
+          let next = 0;
+          for (const op of operations) {
+            if (op.add || live.length === 0) {
+              const made = session(String((next += 1)).padStart(5, '0'), op.name);
+              live.push(made);
+              index.add(made);
+            } else {
+              const [gone] = live.splice(op.pick % live.length, 1);
+              index.remove(gone as Session);
+            }
+          }
+          const expected = live
+            .map((s) => connectionKey(s))
+            .filter((key) => search === undefined || key.startsWith(search))
+            .sort();
+          assert.equal(index.size, live.length);
+          assert.deepEqual(pages(index, search, limit), expected);
+          assert.equal(
+            index.slice({ limit: 1, ...(search !== undefined ? { search } : {}) }).total,
+            expected.length,
+          );
+        },
+      ),
+      { numRuns: 60, seed: 20261203 },
+    );
+  });
+});
