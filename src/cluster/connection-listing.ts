@@ -1,16 +1,6 @@
-import type { ConnectionRecord, ConnectionSlice } from '../hub/connection-index.js';
+import type { ConnectionSlice } from '../hub/connection-index.js';
 import type { ClusterQueries } from './cluster-queries.js';
-
-/** A page of the cluster's connections, ordered by display name, then user id, then connection. */
-export interface ConnectionPage {
-  connections: ConnectionRecord[];
-  /** Pass back as `after` for the next page; absent on the last page. */
-  next?: string;
-  /** Connections matching the search (all of them without one), on the nodes that answered. */
-  total: number;
-  /** Nodes that did not answer in time: their connections are not in the page. */
-  missingNodes: number;
-}
+import type { ConnectionPage } from './operator-views.js';
 
 /**
  * One page of every node's connections: each node answers its first `limit` after the cursor (O(log n + page) in

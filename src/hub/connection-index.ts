@@ -4,22 +4,10 @@
  * O(page) (plus a walk over the chunk sizes, about 80 of them at 20,000 connections), never a scan of every
  * connection.
  */
+import type { ConnectionRecord } from '../cluster/operator-views.js';
 import type { Session } from './session.js';
 
-/** What is listed of a connection (the dashboard's users list, the server API's online users). */
-export interface ConnectionRecord {
-  /** Connection (session) id, unique in the cluster. */
-  conn: string;
-  user: { id: string; name: string };
-  /** The instance holding it. */
-  node: string;
-  /** When it opened (ms since the Unix epoch). */
-  since: number;
-  address?: string;
-  agent?: string;
-  /** Rooms it has joined. */
-  rooms: string[];
-}
+export type { ConnectionRecord } from '../cluster/operator-views.js';
 
 /** A query of connections: a page after a cursor, of names starting with `search` (case-insensitive). */
 export interface ConnectionQuery {

@@ -8,24 +8,9 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Broker } from '../broker/broker.js';
+import type { LiveEvent } from '../cluster/operator-views.js';
 import { CONTROL_ROOM, type FeedEvent } from '../engine/types.js';
 import type { Clock, TimerHandle, Timers } from '../util/clock.js';
-
-/** One event as the dashboard shows it. */
-export interface LiveEvent {
-  type: 'message' | 'join' | 'leave' | 'disconnect' | 'slow_consumer' | 'rate_limited';
-  ts: number;
-  node: string;
-  room?: string;
-  user?: { id: string; name: string };
-  /** Message size in bytes (UTF-8 text). */
-  size?: number;
-  /** The message's text: only when the feed is guarded by the admin token. */
-  text?: string;
-  /** Close code and reason of a disconnect. */
-  code?: number;
-  reason?: string;
-}
 
 export interface EventFeedDeps {
   nodeId: string;

@@ -6,21 +6,13 @@
  */
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
+import type { ConnectionRecord as Listed } from '../../src/cluster/operator-views.js';
 import { startNode } from '../helpers/nodes.js';
 import { RawClient } from '../helpers/raw-client.js';
 import { RedisServer } from '../helpers/redis-server.js';
 import { Collector } from '../helpers/wait.js';
 
 const ADMIN = 'admin-token-0123456789';
-
-interface Listed {
-  conn: string;
-  user: { id: string; name: string };
-  node: string;
-  since: number;
-  address?: string;
-  rooms: string[];
-}
 
 /** Reads a server-sent event stream into a collector of `events` payloads. */
 async function watch(

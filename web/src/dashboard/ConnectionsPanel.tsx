@@ -1,23 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
+import type { ConnectionPage as Page } from '../../../src/cluster/operator-views.js';
 import { duration } from '../format.js';
 import { call } from './api.js';
-
-interface Listed {
-  conn: string;
-  user: { id: string; name: string };
-  node: string;
-  since: number;
-  address?: string;
-  agent?: string;
-  rooms: string[];
-}
-
-interface Page {
-  connections: Listed[];
-  next?: string;
-  total: number;
-  missingNodes: number;
-}
 
 const PAGE = 25;
 

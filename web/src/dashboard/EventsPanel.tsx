@@ -1,17 +1,6 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
+import type { LiveEvent } from '../../../src/cluster/operator-views.js';
 import { timeOf } from '../format.js';
-
-interface LiveEvent {
-  type: 'message' | 'join' | 'leave' | 'disconnect' | 'slow_consumer' | 'rate_limited';
-  ts: number;
-  node: string;
-  room?: string;
-  user?: { id: string; name: string };
-  size?: number;
-  text?: string;
-  code?: number;
-  reason?: string;
-}
 
 /** Events kept on screen. */
 const KEEP = 200;
