@@ -180,8 +180,10 @@ export class Connection {
         if (!this.isStopped) this.openWith(token);
       },
       (error: Error) => {
-        // Could not get a token: treat like a failed connection and try again later.
-        if (!this.isStopped) this.scheduleReconnect(0, `token: ${error.message}`);
+        // Could not get a token: said as an `error` event, then treated like a failed connection (tried again).
+        if (this.isStopped) return;
+        this.hooks.error(new ParleyError('unavailable', `could not get a token: ${error.message}`, true));
+        this.scheduleReconnect(0, `token: ${error.message}`);
       },
     );
   }

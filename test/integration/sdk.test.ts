@@ -136,6 +136,26 @@ describe('client SDK', () => {
     await assert.rejects(joining, { code: 'closed' });
   });
 
+  it('says when its token function fails, and keeps trying', async () => {
+    const node = await startNode();
+    let calls = 0;
+    const { client: c, states } = watchedClient({
+      url: node.wsUrl,
+      token: async () => {
+        calls += 1;
+        throw new Error('the backend is down');
+      },
+    });
+    const errors = new Collector<string>();
+    c.on('error', (error) => errors.push(`${error.code}: ${error.message}`));
+    c.connect();
+    assert.equal(await errors.find(() => true), 'unavailable: could not get a token: the backend is down');
+    await states.find((s) => s.status === 'reconnecting' && s.reason === 'token: the backend is down');
+    await errors.count(2);
+    assert.ok(calls >= 2, 'tried again');
+    c.close();
+  });
+
   it('does not reconnect after a terminal close code', async () => {
     const node = await startNode();
     const nameless = client(node.wsUrl, '');
