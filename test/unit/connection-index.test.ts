@@ -81,7 +81,8 @@ describe('the connection index', () => {
           let next = 0;
           for (const op of operations) {
             if (op.add || live.length === 0) {
-              const made = session(String((next += 1)).padStart(5, '0'), op.name);
+              next += 1;
+              const made = session(String(next).padStart(5, '0'), op.name);
               live.push(made);
               index.add(made);
             } else {
