@@ -162,7 +162,12 @@ describe('the dashboard', { skip: !hasChromium() }, async () => {
     const target = clients[5] as RawClient;
     await page.fill('#connection-search', 'member 05');
     await page.locator('table.connections tbody tr', { hasText: 'Member 05' }).locator('button').click();
-    assert.equal(await page.inputValue('#action-user'), 'm5');
+    // The pick reaches the actions form on its next render.
+    await page.waitForFunction(
+      () => (document.querySelector('#action-user') as HTMLInputElement | null)?.value === 'm5',
+      null,
+      WAIT,
+    );
     await page.click('button:has-text("Disconnect everywhere")');
     const closed = await target.closed;
     assert.equal(closed.code, 4503);

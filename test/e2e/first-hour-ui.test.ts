@@ -139,33 +139,6 @@ describe('the chat in its first hour', { skip: !hasChromium() }, async () => {
     await context.close();
   });
 
-  it('reads well in the dark theme on a phone: contrast, avatars, the emoji picker on screen', async () => {
-    const node = await startNode();
-    const context = await browser.newContext({ viewport: { width: 390, height: 800 }, colorScheme: 'dark' });
-    const ivy = await tab(context, node.url, 'Ivy Night');
-    const jon = await tab(context, node.url, 'Jon');
-    await say(jon, 'late shift?');
-    const shown = shownMessage(ivy, 'late shift?');
-    await shown.waitFor(WAIT);
-    // Text and page background far apart in luminance (the dark theme's colours, not black on dark).
-    const contrast = await shown.locator('.text').evaluate((el) => {
-      const luminance = (css: string) => {
-        const [r, g, b] = (css.match(/\d+/g) ?? []).map(Number) as [number, number, number];
-        return 0.2126 * r + 0.7152 * g + 0.0722 * b;
-      };
-      return (
-        luminance(getComputedStyle(el).color) - luminance(getComputedStyle(document.body).backgroundColor)
-      );
-    });
-    assert.ok(contrast > 120, `light text on a dark page (${contrast})`);
-    assert.equal(await ivy.locator('.messages .avatar').first().textContent(), 'J');
-    await ivy.click('.emoji-toggle');
-    const picker = await ivy.locator('.emoji-picker').boundingBox();
-    assert.ok(picker && picker.x >= 0 && picker.x + picker.width <= 390, 'the picker fits the screen');
-    await ivy.keyboard.press('Escape');
-    await context.close();
-  });
-
   it('keeps a phone layout readable: the online count and a whole status word', async () => {
     const node = await startNode();
     const context = await browser.newContext({ viewport: { width: 390, height: 800 } });
@@ -186,6 +159,69 @@ describe('the chat in its first hour', { skip: !hasChromium() }, async () => {
       .waitFor({ state: 'visible', ...WAIT });
     await context.close();
   });
+});
+
+/** Luminance difference between an element's text and the page background (positive: lighter text). */
+const contrastOf = (page: Page, selector: string) =>
+  page
+    .locator(selector)
+    .first()
+    .evaluate((el) => {
+      const luminance = (css: string) => {
+        const [r, g, b] = (css.match(/\d+/g) ?? []).map(Number) as [number, number, number];
+        return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+      };
+      return (
+        luminance(getComputedStyle(el).color) - luminance(getComputedStyle(document.body).backgroundColor)
+      );
+    });
+
+describe('the chat at both sizes in both themes', { skip: !hasChromium() }, async () => {
+  const browser = await launchBrowser();
+  const node = await startNode();
+  for (const phone of [false, true]) {
+    for (const dark of [false, true]) {
+      const label = `${phone ? 'phone' : 'desktop'}, ${dark ? 'dark' : 'light'}`;
+      it(`${label}: status, online count, avatars, grouping, ticks, the emoji picker, readable text`, async () => {
+        const context = await browser.newContext({
+          viewport: phone ? { width: 390, height: 800 } : { width: 1100, height: 700 },
+          colorScheme: dark ? 'dark' : 'light',
+        });
+        const room = `matrix-${phone ? 'p' : 'd'}${dark ? 'd' : 'l'}`;
+        const kim = await tab(context, node.url, 'Kim Lane', room);
+        const leo = await tab(context, node.url, 'Leo', room);
+        await say(kim, 'first');
+        await say(kim, 'second');
+        const second = leo.locator('.messages li.message', { hasText: 'second' });
+        await second.waitFor(WAIT);
+        assert.match((await second.getAttribute('class')) ?? '', /\bgrouped\b/);
+        assert.equal(
+          await leo.locator('.messages li.message', { hasText: 'first' }).locator('.avatar').textContent(),
+          'KL',
+        );
+        await kim
+          .locator('.messages li.message.mine.sent', { hasText: 'second' })
+          .locator('.state[aria-label="sent"]')
+          .waitFor(WAIT);
+        const status = leo.locator(phone ? '.header-status .status' : '.sidebar .status');
+        assert.ok(await status.isVisible());
+        assert.equal((await status.textContent())?.trim(), 'Connected');
+        assert.equal(await status.evaluate((el) => el.scrollWidth > el.clientWidth + 1), false, 'not cut');
+        const count = leo.locator('.room-header .online-count');
+        assert.ok(await count.isVisible());
+        assert.equal((await count.textContent())?.trim(), '2 online');
+        const contrast = await contrastOf(leo, '.messages li.message .text');
+        assert.ok(dark ? contrast > 120 : contrast < -120, `text against the page: ${contrast}`);
+        await leo.click('.emoji-toggle');
+        const picker = await leo.locator('.emoji-picker').boundingBox();
+        const width = phone ? 390 : 1100;
+        assert.ok(picker && picker.x >= 0 && picker.x + picker.width <= width, 'the picker is on screen');
+        await leo.click('[aria-label="Insert 🎉"]');
+        assert.equal(await leo.inputValue('#composer-text'), '🎉');
+        await context.close();
+      });
+    }
+  }
 });
 
 describe('the chat through a Redis outage', { skip: !hasChromium() }, async () => {
