@@ -293,9 +293,9 @@ subscribes to all the user's rooms and gives them up when it closes (the worst c
 with). The answer is about 150 KB. The memberships and the rooms' overview are read as one JSON text each (the
 embedded store spends ~1 us per column of each row it hands over from WebAssembly: 500 rows of ten columns were
 most of the read); the overview (newest message, unread and mention counts) is one statement, ~8 ms for 500 rooms
-on PostgreSQL. On this shared host the p99 moves by a third from run to run; with the counts read by a second
-statement the same run gave embedded 30 / 57 ms and PostgreSQL 30 / 66 ms, and before there were counts 18-23 /
-42-52 ms and 25-27 / 50-57 ms (three runs).
+on PostgreSQL. The p99 depends on what else the shared host runs: three runs in a row on a quiet host (2026-12-03)
+gave PostgreSQL 40.1, 46.0 and 42.6 ms and embedded 34.3, 38.5 and 43.5 ms (p50 21-25 ms); on a busy host the same
+code measured up to 67 ms. Compare it with the p50, which moves much less.
 
 | setup | rooms | connects | p50 ms | p99 ms | target |
 | --- | --- | --- | --- | --- | --- |
