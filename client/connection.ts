@@ -245,8 +245,9 @@ export class Connection {
       // event and by failing what waits, never thrown from a timer where nobody could catch it.
       this.isStopped = true;
       const reason = (error as Error).message;
-      this.hooks.ended(new ParleyError('closed', `cannot open a WebSocket: ${reason}`, false));
-      this.hooks.error(new ParleyError('closed', `cannot open a WebSocket: ${reason}`, false));
+      const failure = new ParleyError('closed', `cannot open a WebSocket: ${reason}`, false);
+      this.hooks.ended(failure);
+      this.hooks.error(failure);
       this.setState({ status: 'closed', code: 1006, reason });
       return;
     }

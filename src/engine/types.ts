@@ -7,6 +7,7 @@ import type {
   ReadFrame,
   RoomAddedFrame,
 } from '../../client/wire/frames.js';
+import type { LiveEvent } from '../cluster/operator-views.js';
 
 export type {
   ChatMessage,
@@ -126,7 +127,7 @@ export interface FeedEvent {
   action: 'feed' | 'watch';
   from: string;
   /** `feed`: the node's events since its last batch, and how many it dropped to stay within its budget. */
-  events?: unknown[];
+  events?: LiveEvent[];
   dropped?: number;
 }
 

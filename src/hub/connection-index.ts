@@ -1,9 +1,4 @@
-/**
- * This node's connections in the order operators list them: by display name (case-insensitive), then user id, then
- * connection id. A page after a cursor, or of names starting with a search, is found by binary search and read in
- * O(page) (plus a walk over the chunk sizes, about 80 of them at 20,000 connections), never a scan of every
- * connection.
- */
+/** This node's connections in the order operators list them (see {@link ConnectionIndex}). */
 import type { ConnectionRecord } from '../cluster/operator-views.js';
 import type { Session } from './session.js';
 
@@ -53,9 +48,11 @@ function lowerBound(entries: readonly Entry[], key: string): number {
 }
 
 /**
- * The connections of this node, sorted, in chunks of at most {@link CHUNK} (each sorted, chunks in order): adding
- * or removing one finds its chunk by binary search and moves at most a chunk's entries, so a connect storm of
- * 20,000 costs no O(n) array moves; a page is two binary searches and a walk of `limit` entries.
+ * This node's connections by display name (case-insensitive), then user id, then connection id, in sorted chunks of
+ * at most {@link CHUNK} (chunks in order): adding or removing one finds its chunk by binary search and moves at most
+ * a chunk's entries, so a connect storm of 20,000 costs no O(n) array moves. A page after a cursor, or of names
+ * starting with a search, is found by binary search and read in O(page), plus a walk over the chunk sizes (about 80
+ * at 20,000 connections): never a scan of every connection.
  */
 export class ConnectionIndex {
   private chunks: Entry[][] = [];

@@ -19,7 +19,7 @@ export interface EventFeedDeps {
   timers: Timers;
   /** Texts of messages are shown (the feed needs the admin token). */
   includeText: boolean;
-  /** Events per node per batch, and per dashboard stream per second. */
+  /** Events per second: what each node sends (spread over its batches), and what each dashboard stream gets. */
   budget: number;
   /** How often a node sends its batch. */
   flushMs: number;
@@ -51,8 +51,12 @@ export class EventFeed {
   private dropped = 0;
   private readonly watchers = new Set<Watcher>();
   private readonly loops: TimerHandle[] = [];
+  /** Events one batch carries at most: the per-second budget's share of a batch interval. */
+  private readonly batchMax: number;
 
-  constructor(private readonly deps: EventFeedDeps) {}
+  constructor(private readonly deps: EventFeedDeps) {
+    this.batchMax = Math.max(1, Math.ceil((deps.budget * deps.flushMs) / 1000));
+  }
 
   /** Starts the batch and heartbeat loops. */
   start(): void {
@@ -72,7 +76,7 @@ export class EventFeed {
   /** Records an event of this node (a no-op unless someone watches). */
   record(event: Omit<LiveEvent, 'ts' | 'node'>): void {
     if (!this.active) return;
-    if (this.batch.length >= this.deps.budget) {
+    if (this.batch.length >= this.batchMax) {
       this.dropped += 1;
       return;
     }
@@ -90,8 +94,7 @@ export class EventFeed {
       this.watchedUntil = this.deps.clock.now() + WATCH_TTL_MS;
       return;
     }
-    const events = (event.events ?? []) as LiveEvent[];
-    for (const watcher of this.watchers) this.deliver(watcher, events, event.dropped ?? 0);
+    for (const watcher of this.watchers) this.deliver(watcher, event.events ?? [], event.dropped ?? 0);
   }
 
   /** Serves one dashboard's stream (server-sent events) until it goes away; `?room=` and `?user=` filter it. */

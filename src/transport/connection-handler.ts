@@ -1,10 +1,6 @@
 import type { Identity } from '../auth/identity.js';
 import type { Transport } from './transport.js';
 
-/**
- * What the WebSocket endpoint hands connections to (the hub): the endpoint knows nothing else of it. `S` is the
- * handler's own record of a connection, given back with every frame and at the end.
- */
 /** How a connection came: its frame format, and where from (shown to operators). */
 export interface ConnectOptions {
   /** The client asked for compact `message` frames (`format=compact`). */
@@ -18,6 +14,10 @@ export interface ConnectOptions {
 /** User agents are kept this long at most (they are shown, never parsed). */
 export const MAX_AGENT_LENGTH = 120;
 
+/**
+ * What the WebSocket endpoint hands connections to (the hub): the endpoint knows nothing else of it. `S` is the
+ * handler's own record of a connection, given back with every frame and at the end.
+ */
 export interface ConnectionHandler<S> {
   /** A client passed the handshake: registers it and sends it the welcome frame. */
   connect(transport: Transport, identity: Identity, options: ConnectOptions): S;
