@@ -141,8 +141,14 @@ export function ChatApp() {
       }
       // The site's session cookie is the session: a token now says whether there is one.
       fetchToken(loaded.tokenUrl).then(
-        () => {
-          const token = () => fetchToken(loaded.tokenUrl);
+        (first) => {
+          // The token just fetched opens the first connection; later ones (reconnects, refreshes) fetch their own.
+          let unused: string | undefined = first;
+          const token = () => {
+            const ready = unused;
+            unused = undefined;
+            return ready !== undefined ? Promise.resolve(ready) : fetchToken(loaded.tokenUrl);
+          };
           setStore(openChat(new ChatStore({ kind: 'token', token }), 'lobby'));
         },
         (error: Error) =>

@@ -35,6 +35,29 @@ export function Avatar({ id, name }: { id: string; name: string }) {
   );
 }
 
+/** Who wrote a message and when: the head of a group. */
+function Sender({ message }: { message: ShownMessage }) {
+  return (
+    <>
+      <bdi class="from">{message.mine ? 'You' : message.from.name}</bdi>
+      <time dateTime={new Date(message.ts).toISOString()}>{timeOf(message.ts)}</time>
+    </>
+  );
+}
+
+/** A message's text, or its tombstone once deleted. */
+function MessageText({ message }: { message: ShownMessage }) {
+  return (
+    <div class="text" dir="auto">
+      {message.message?.deleted ? (
+        <em class="tombstone">Message deleted</em>
+      ) : (
+        <Linkified text={message.text} />
+      )}
+    </div>
+  );
+}
+
 /** A subtle mark for sending and sent; a failure is spelt out (with retry) elsewhere. */
 function StateMark({ message, seen }: { message: ShownMessage; seen: boolean }) {
   if (seen) return <span class="state seen">Seen</span>;
@@ -146,17 +169,10 @@ export function MessageList({ store, room }: { store: ChatStore; room: RoomModel
         <div class="body">
           {!grouped && (
             <div class="meta">
-              <bdi class="from">{message.mine ? 'You' : message.from.name}</bdi>
-              <time dateTime={new Date(message.ts).toISOString()}>{timeOf(message.ts)}</time>
+              <Sender message={message} />
             </div>
           )}
-          <div class="text" dir="auto">
-            {message.message?.deleted ? (
-              <em class="tombstone">Message deleted</em>
-            ) : (
-              <Linkified text={message.text} />
-            )}
-          </div>
+          <MessageText message={message} />
         </div>
       </li>,
     );
@@ -237,8 +253,7 @@ export function MessageList({ store, room }: { store: ChatStore; room: RoomModel
         )}
         <div class="body">
           <div class="meta">
-            {!grouped && <bdi class="from">{message.mine ? 'You' : message.from.name}</bdi>}
-            {!grouped && <time dateTime={new Date(message.ts).toISOString()}>{timeOf(message.ts)}</time>}
+            {!grouped && <Sender message={message} />}
             {stored?.edited !== undefined && !deleted && <span class="edited">(edited)</span>}
             <StateMark message={message} seen={message === seenMessage} />
           </div>
@@ -259,9 +274,7 @@ export function MessageList({ store, room }: { store: ChatStore; room: RoomModel
               </span>
             </button>
           )}
-          <div class="text" dir="auto">
-            {deleted ? <em class="tombstone">Message deleted</em> : <Linkified text={message.text} />}
-          </div>
+          <MessageText message={message} />
           {message.status === 'failed' && (
             <div class="failure" role="alert">
               <span>Not sent: {message.error ?? 'error'}</span>

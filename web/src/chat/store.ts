@@ -105,7 +105,7 @@ export type SignInMode =
   | { kind: 'anonymous'; name: string }
   | { kind: 'token'; token: () => Promise<string> };
 
-/** Sends refused for this long with `unavailable` keep the degraded state until a send succeeds or it passes. */
+/** While degraded, how often the server's readiness is asked (it says when it can store messages again). */
 const DEGRADED_PROBE_MS = 3000;
 
 export class ChatStore {
@@ -284,16 +284,7 @@ export class ChatStore {
     if (model && entry?.readOffset !== undefined && (this.unreadOf(name) > 0 || model.unread.value > 0))
       model.dividerAfter.value = entry.readOffset;
     if (model) model.unread.value = 0;
-    batch(() => {
-      if (this.listUnread.value[name]) {
-        const { [name]: _, ...rest } = this.listUnread.value;
-        this.listUnread.value = rest;
-      }
-      if (this.listMentions.value[name]) {
-        const { [name]: _, ...rest } = this.listMentions.value;
-        this.listMentions.value = rest;
-      }
-    });
+    this.forgetListCounts(name);
     if (model) this.markSeen(model);
     if (entry && !this.knownMembers.has(name)) {
       this.knownMembers.set(name, []);
@@ -306,6 +297,20 @@ export class ChatStore {
         () => this.knownMembers.delete(name),
       );
     }
+  }
+
+  /** Drops a room's unread and mention counts of the room list (it is read, or its history is gone). */
+  private forgetListCounts(room: string): void {
+    batch(() => {
+      if (this.listUnread.value[room]) {
+        const { [room]: _, ...rest } = this.listUnread.value;
+        this.listUnread.value = rest;
+      }
+      if (this.listMentions.value[room]) {
+        const { [room]: _, ...rest } = this.listMentions.value;
+        this.listMentions.value = rest;
+      }
+    });
   }
 
   /** Turns this user's read receipts on or off (every device). */
@@ -726,10 +731,7 @@ export class ChatStore {
       model.unread.value = 0;
       model.markedRead = 0;
       model.shownAtDisconnect = undefined;
-      const { [room]: _u, ...unread } = this.listUnread.value;
-      const { [room]: _m, ...mentions } = this.listMentions.value;
-      this.listUnread.value = unread;
-      this.listMentions.value = mentions;
+      this.forgetListCounts(room);
       const entry = this.listed(room);
       if (entry) {
         const { readOffset: _r, ...rest } = entry;
