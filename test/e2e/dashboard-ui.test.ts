@@ -31,34 +31,44 @@ async function openDashboard(
   return page;
 }
 
-/** Pixels of the first chart's axis area that have about the page's text colour. */
-function textColouredAxisPixels(page: Page): Promise<{ matching: number; text: string }> {
-  return page.evaluate(() => {
-    const host = document.querySelector('.chart div') as HTMLElement;
-    const canvas = host.querySelector('canvas') as HTMLCanvasElement;
-    const [r, g, b] = (getComputedStyle(host).color.match(/\d+/g) ?? ['0', '0', '0']).map(Number) as [
-      number,
-      number,
-      number,
-    ];
-    const context = canvas.getContext('2d') as CanvasRenderingContext2D;
-    // The left axis (its tick labels) and the bottom axis.
-    const areas = [
-      context.getImageData(0, 0, 60 * devicePixelRatio, canvas.height),
-      context.getImageData(0, canvas.height - 40 * devicePixelRatio, canvas.width, 40 * devicePixelRatio),
-    ];
-    let matching = 0;
-    for (const { data } of areas) {
-      for (let i = 0; i < data.length; i += 4) {
-        const close =
-          Math.abs((data[i] as number) - r) < 60 &&
-          Math.abs((data[i + 1] as number) - g) < 60 &&
-          Math.abs((data[i + 2] as number) - b) < 60;
-        if (close && (data[i + 3] as number) > 128) matching += 1;
-      }
+/**
+ * In the page: pixels of the first chart's axis area that have about the page's text colour (none while the chart
+ * has not drawn yet).
+ */
+function axisPixelsInPage(): { matching: number; text: string } {
+  const host = document.querySelector('.chart div') as HTMLElement | null;
+  const canvas = host?.querySelector('canvas');
+  if (!host || !canvas || canvas.width === 0) return { matching: 0, text: '' };
+  const [r, g, b] = (getComputedStyle(host).color.match(/\d+/g) ?? ['0', '0', '0']).map(Number) as [
+    number,
+    number,
+    number,
+  ];
+  const context = canvas.getContext('2d') as CanvasRenderingContext2D;
+  // The left axis (its tick labels) and the bottom axis.
+  const areas = [
+    context.getImageData(0, 0, 60 * devicePixelRatio, canvas.height),
+    context.getImageData(0, canvas.height - 40 * devicePixelRatio, canvas.width, 40 * devicePixelRatio),
+  ];
+  let matching = 0;
+  for (const { data } of areas) {
+    for (let i = 0; i < data.length; i += 4) {
+      const close =
+        Math.abs((data[i] as number) - r) < 60 &&
+        Math.abs((data[i + 1] as number) - g) < 60 &&
+        Math.abs((data[i + 2] as number) - b) < 60;
+      if (close && (data[i + 3] as number) > 128) matching += 1;
     }
-    return { matching, text: `rgb(${r}, ${g}, ${b})` };
-  });
+  }
+  return { matching, text: `rgb(${r}, ${g}, ${b})` };
+}
+
+/** The axis pixels once the chart drew them in the text colour, or as they are after the wait's bound. */
+async function textColouredAxisPixels(page: Page): Promise<{ matching: number; text: string }> {
+  await page
+    .waitForFunction(`(${axisPixelsInPage.toString()})().matching > 50`, null, WAIT)
+    .catch(() => undefined);
+  return page.evaluate(axisPixelsInPage);
 }
 
 describe('the dashboard', { skip: !hasChromium() }, async () => {
@@ -117,7 +127,11 @@ describe('the dashboard', { skip: !hasChromium() }, async () => {
         text: `live ${n}`,
         cid: `l${n}`,
       });
-      await page.waitForTimeout(250);
+      // Until this send's event shows, or the next send.
+      await events
+        .first()
+        .waitFor({ timeout: 500 })
+        .catch(() => undefined);
     }
     assert.match((await events.first().textContent()) ?? '', /Member 01.*#lobby.*live \d+/);
     await page.fill('#feed-room', 'design');
@@ -180,8 +194,6 @@ describe('the dashboard', { skip: !hasChromium() }, async () => {
       await page.locator('[data-testid="cpu-dash-b"]').waitFor(WAIT);
       assert.match((await page.textContent('[data-testid="cpu-dash-b"]')) ?? '', /^\d+\.\d %$/);
       await page.waitForFunction(() => document.querySelectorAll('.chart canvas').length >= 6, null, WAIT);
-      // Let a few points draw.
-      await page.waitForTimeout(1000);
       const axis = await textColouredAxisPixels(page);
       assert.ok(
         axis.matching > 50,
