@@ -127,12 +127,6 @@ export function stop(instances: Instance[]): Promise<void> {
   ).then(() => {});
 }
 
-/** user + system CPU seconds of a process, from /proc. */
-export function cpuSeconds(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
-  return (Number(fields[11]) + Number(fields[12])) / 100;
-}
-
 async function metric(port: number, name: string): Promise<number> {
   const text = await (
     await fetch(`http://127.0.0.1:${port}/metrics`, { headers: { authorization: `Bearer ${API_TOKEN}` } })
@@ -212,11 +206,8 @@ async function throughput(setup: string, urls: string[]) {
   return { setup, maxPerSec: max, p50: step?.latencyMs.p50 ?? 0, p99: step?.latencyMs.p99 ?? 0 };
 }
 
-/** Server CPU per delivery at a fixed 10,000 deliveries/s (100 rooms of 50). */
+/** Server CPU per delivery at a fixed 10,000 deliveries/s (100 rooms of 50), after the load tool's warm-up. */
 export async function fanoutCpu(store: string, instance: Instance) {
-  let cpu = 0;
-  let started = 0;
-  const pid = instance.child.pid as number;
   const result = await runBench(
     bench([
       '--driver',
@@ -229,26 +220,20 @@ export async function fanoutCpu(store: string, instance: Instance) {
       '100',
       '--scenario',
       'fanout',
-      '--rate',
+      '--rates',
       '200',
       '--duration',
       '15',
+      '--server-pid',
+      String(instance.child.pid),
     ]),
     (line) => process.stderr.write(`\r\x1b[2Kfan-out, ${store}: ${line}`),
-    {
-      publishStarting: async () => {
-        started = cpuSeconds(pid);
-      },
-      publishEnded: async () => {
-        cpu = cpuSeconds(pid) - started;
-      },
-    },
   );
-  const deliveries = result.publish?.deliveries ?? 0;
+  const round = result.fixedRates?.[0];
   return {
     store,
-    deliveriesPerSec: result.publish?.deliveriesPerSec ?? 0,
-    cpuUsPerDelivery: deliveries > 0 ? (cpu * 1e6) / deliveries : 0,
+    deliveriesPerSec: round?.deliveriesPerSec ?? 0,
+    cpuUsPerDelivery: round?.cpu.serverUsPerDelivery ?? 0,
   };
 }
 

@@ -10,6 +10,8 @@ export interface BenchOptions {
   publishersPerRoom: number;
   /** Total messages per second over all publishers. */
   rate: number;
+  /** Fixed total rates, one measured round each (after a warm-up): CPU per delivery at known loads. */
+  rates: number[];
   durationSec: number;
   messageBytes: number;
   workers: number;
@@ -23,6 +25,13 @@ export interface BenchOptions {
   connectConcurrency: number;
   churnPerSec: number;
   serverPids: number[];
+  /** A Redis server whose CPU is reported beside the servers' (per published message and per delivery). */
+  redisPid?: number;
+  /**
+   * CPUs the load processes are pinned to (a `taskset` list such as `1` or `2-3`): with the server pinned to the
+   * others, the server is what saturates, and the report can tell when the load side was at its limit instead.
+   */
+  loadCpus?: string;
   findMax: boolean;
   p99BoundMs: number;
   json: boolean;
@@ -45,6 +54,7 @@ const DEFAULTS: BenchOptions = {
   rooms: 100,
   publishersPerRoom: 1,
   rate: 500,
+  rates: [],
   durationSec: 10,
   messageBytes: 100,
   workers: 0,
@@ -74,13 +84,16 @@ Usage: parley bench [options]
   --rooms <n>                  rooms; members are spread evenly
   --publishers-per-room <n>    publishing members per room
   --rate <n>                   messages per second in total
+  --rates <n,n,...>            one round at each total rate in turn, after a 3 s warm-up (CPU per delivery)
   --duration <s>               publishing time (the run stops by itself)
   --message-bytes <n>          payload size (default 100)
   --churn <n>                  client reconnects per second while publishing (presence storms)
   --workers <n>                load processes (default: one per 15000 clients, at least 2)
   --addresses <n>              source addresses 127.0.B.2.. (default: one per 1000 clients above 5000)
   --address-block <n>          B, 0-255 (default: a random one per run, clear of the last run's closed ports)
-  --server-pid <pid>           report the server's memory per connection (repeatable)
+  --server-pid <pid>           report the server's memory per connection and CPU per delivery (repeatable)
+  --redis-pid <pid>            report this Redis server's CPU per published message and per delivery
+  --load-cpus <list>           pin the load processes to these CPUs (taskset list, e.g. 1); pin the server to others
   --connect-concurrency <n>    handshakes in flight per load process (default 50)
   --find-max                   raise the rate by 1.5x until p99 passes --p99-bound-ms or deliveries fall behind,
                                then bisect twice between the last rate that held and the first that did not;
@@ -112,6 +125,21 @@ export function defaultWorkers(clients: number): number {
 /** 127.0.B.2 ... 127.0.B.254. */
 const MAX_ADDRESSES = 253;
 
+/** Checks a `taskset` CPU list (`1`, `0,2`, `2-3`) and returns it. */
+export function cpuList(raw: string): string {
+  if (!/^\d+(-\d+)?(,\d+(-\d+)?)*$/.test(raw))
+    throw new Error(`--load-cpus must be a CPU list like 1 or 2-3`);
+  return raw;
+}
+
+/** How many CPUs a `taskset` list names. */
+export function cpuCount(list: string): number {
+  return list.split(',').reduce((sum, part) => {
+    const [from, to] = part.split('-').map(Number);
+    return sum + (to === undefined ? 1 : (to as number) - (from as number) + 1);
+  }, 0);
+}
+
 /** Parses `parley bench` arguments; throws with a readable message. */
 export function parseBenchArgs(argv: readonly string[]): BenchOptions | 'help' {
   const { values } = parseArgs({
@@ -125,6 +153,7 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions | 'help' {
       rooms: { type: 'string' },
       'publishers-per-room': { type: 'string' },
       rate: { type: 'string' },
+      rates: { type: 'string' },
       duration: { type: 'string' },
       'message-bytes': { type: 'string' },
       churn: { type: 'string' },
@@ -132,6 +161,8 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions | 'help' {
       addresses: { type: 'string' },
       'address-block': { type: 'string' },
       'server-pid': { type: 'string', multiple: true },
+      'redis-pid': { type: 'string' },
+      'load-cpus': { type: 'string' },
       'connect-concurrency': { type: 'string' },
       'find-max': { type: 'boolean' },
       'p99-bound-ms': { type: 'string' },
@@ -165,6 +196,7 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions | 'help' {
     rooms: Math.min(clients, int('rooms', values.rooms, o.rooms, 1)),
     publishersPerRoom: int('publishers-per-room', values['publishers-per-room'], o.publishersPerRoom),
     rate: int('rate', values.rate, o.rate),
+    rates: values.rates === undefined ? [] : values.rates.split(',').map((r) => int('rates', r.trim(), 0, 1)),
     durationSec: int('duration', values.duration, o.durationSec, 1),
     messageBytes: int('message-bytes', values['message-bytes'], o.messageBytes, 40),
     churnPerSec: int('churn', values.churn, o.churnPerSec),
@@ -172,6 +204,8 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions | 'help' {
     addresses: int('addresses', values.addresses, 0) || defaultAddresses(clients),
     addressBlock: int('address-block', values['address-block'], Math.floor(Math.random() * 256)),
     serverPids: (values['server-pid'] ?? []).map((p) => int('server-pid', p, 0, 1)),
+    ...(values['redis-pid'] !== undefined ? { redisPid: int('redis-pid', values['redis-pid'], 0, 1) } : {}),
+    ...(values['load-cpus'] !== undefined ? { loadCpus: cpuList(values['load-cpus']) } : {}),
     connectConcurrency: int('connect-concurrency', values['connect-concurrency'], o.connectConcurrency, 1),
     findMax: values['find-max'] ?? false,
     p99BoundMs: int('p99-bound-ms', values['p99-bound-ms'], o.p99BoundMs, 1),

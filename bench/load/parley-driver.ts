@@ -1,5 +1,6 @@
-import WebSocket from 'ws';
+import { type DeliveryHandler, scanDelivery } from './accounting.js';
 import { type BenchClient, type Driver, timeout } from './driver.js';
+import { RawWebSocket } from './raw-websocket.js';
 
 /** How every presence diff frame starts (the server writes `type` first). */
 const PRESENCE_DIFF = Buffer.from('{"type":"presence_diff"');
@@ -11,59 +12,38 @@ const PRESENCE_DIFF = Buffer.from('{"type":"presence_diff"');
 export const parleyDriver: Driver = {
   name: 'parley',
   async connect(url, user, localAddress) {
-    const ws = new WebSocket(`${url}?v=1&format=compact&name=${user}&user=${user}`, {
+    const ws = await RawWebSocket.open(`${url}?v=1&format=compact&name=${user}&user=${user}`, {
       localAddress,
-      perMessageDeflate: false,
-      // The server is trusted here; validating the UTF-8 of every frame would be load-side work that measures nothing.
-      skipUTF8Validation: true,
     });
     const pending = new Map<number, { resolve: () => void; reject: (error: Error) => void }>();
     let nextRef = 1;
-    let onMessage: (room: string, text: string) => void = () => {};
+    let onDelivery: DeliveryHandler = () => {};
     let onClose: () => void = () => {};
     const welcomed = new Promise<void>((resolve, reject) => {
-      ws.once('error', reject);
-      ws.once('close', (code) => reject(new Error(`closed ${code} before welcome`)));
-      ws.once('message', () => resolve());
+      ws.onClose = () => reject(new Error('closed before welcome'));
+      ws.onMessage = () => resolve();
     });
     await timeout(welcomed, 30_000, `connect ${user}`);
-    ws.removeAllListeners('close');
-    ws.removeAllListeners('error');
-    ws.on('error', () => {});
-    ws.on('close', () => {
+    ws.onClose = () => {
       for (const p of pending.values()) p.reject(new Error('connection closed'));
       pending.clear();
       onClose();
-    });
-    ws.on('message', (data: Buffer) => {
+    };
+    ws.onMessage = (data) => {
+      // Deliveries are found in the raw frame (compact live messages and, after a resume, full ones alike).
+      if (scanDelivery(data, onDelivery)) return;
       // Presence diffs (about 25 per member while a room of 50 fills) are not looked at: a load client that ignores
       // presence does not decode it, so the load side spends its CPU on what it measures.
       if (data.subarray(0, PRESENCE_DIFF.length).equals(PRESENCE_DIFF)) return;
-      const text = String(data);
-      // Live messages come in the compact form: ["m", room, id, offset, epoch, fromId, fromName, text, ts, cid].
-      if (text.charCodeAt(0) === 91) {
-        const compact = JSON.parse(text) as unknown[];
-        if (compact[0] === 'm') onMessage(compact[1] as string, compact[7] as string);
-        return;
-      }
-      const frame = JSON.parse(text) as {
-        type: string;
-        ref?: number;
-        room?: string;
-        text?: string;
-        code?: string;
-      };
-      if (frame.type === 'message') {
-        onMessage(frame.room as string, frame.text as string);
-        return;
-      }
+      // What is left is replies to this client's own commands (and events the load ignores).
+      const frame = JSON.parse(data.toString()) as { type?: string; ref?: number; code?: string };
       if (frame.ref === undefined) return;
       const waiter = pending.get(frame.ref);
       if (!waiter) return;
       pending.delete(frame.ref);
       if (frame.type === 'error') waiter.reject(new Error(frame.code ?? 'error'));
       else waiter.resolve();
-    });
+    };
     const request = (command: Record<string, unknown>) => {
       const ref = nextRef++;
       const reply = new Promise<void>((resolve, reject) => pending.set(ref, { resolve, reject }));
@@ -73,8 +53,8 @@ export const parleyDriver: Driver = {
     const client: BenchClient = {
       join: (room) => request({ type: 'join', room }),
       publish: (room, text, id) => request({ type: 'send', room, text, cid: id }),
-      onMessage: (handler) => {
-        onMessage = handler;
+      onDelivery: (handler) => {
+        onDelivery = handler;
       },
       onClose: (handler) => {
         onClose = handler;

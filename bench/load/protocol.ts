@@ -32,7 +32,14 @@ export type ToWorker =
 export type FromWorker =
   | { type: 'ready'; connected: number; failed: number; errors: string[] }
   | { type: 'progress'; sent: number; acked: number; received: number }
-  | { type: 'published'; finalSeqs: Array<[number, number]>; errors: number; rateLimited: number }
+  | {
+      type: 'published';
+      finalSeqs: Array<[number, number]>;
+      errors: number;
+      rateLimited: number;
+      /** CPU time of this process (user + system, microseconds) since the round's reset: the sending window. */
+      cpuUs: number;
+    }
   | {
       type: 'accounted';
       received: number;
@@ -43,4 +50,6 @@ export type FromWorker =
       churned: number;
       reconnects: number;
       latency: string;
+      /** CPU time of this process since the round's reset, the drain included. */
+      cpuUs: number;
     };

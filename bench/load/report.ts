@@ -16,10 +16,25 @@ function publishRows(label: string, p: PublishReport): string[][] {
       '  latency ms',
       `p50 ${p.latencyMs.p50}  p95 ${p.latencyMs.p95}  p99 ${p.latencyMs.p99}  max ${p.latencyMs.max}`,
     ],
+    ['  cpu per delivery', cpuLine(p)],
     ...(p.reconnects > 0
       ? [['  churn', `${n(p.reconnects)} reconnects (${n(p.churnedClients)} clients)`]]
       : []),
   ];
+}
+
+/** Where a round's CPU went: the servers (and Redis) when their pids were given, and the load side always. */
+function cpuLine(p: PublishReport): string {
+  const c = p.cpu;
+  const parts: string[] = [];
+  if (c.serverUsPerDelivery !== undefined)
+    parts.push(`server ${c.serverUsPerDelivery} us (${(c.serverCores ?? 0).toFixed(2)} cores)`);
+  if (c.redisUsPerMessage !== undefined)
+    parts.push(
+      `Redis ${c.redisUsPerMessage} us per message, server + Redis ${c.serverAndRedisUsPerDelivery} us`,
+    );
+  parts.push(`load side ${c.loadUsPerDelivery} us (${Math.round(c.loadShare * 100)}% of its CPUs)`);
+  return parts.join(', ');
 }
 
 /** The readable table printed at the end of a run. */
@@ -43,11 +58,14 @@ export function formatReport(result: BenchResult): string {
     ]);
   }
   if (result.publish) rows.push(...publishRows('publish', result.publish));
+  for (const round of result.fixedRates ?? []) rows.push(...publishRows('fixed rate', round));
   if (result.findMax) {
     rows.push([
       'find-max',
       `highest sustainable: ${n(result.findMax.maxSustainableRate)} msg/s (p99 <= ${result.findMax.p99BoundMs} ms)`,
     ]);
+    if (result.findMax.loadBound)
+      rows.push(['  load-bound', "the load side was at its CPUs' limit at the failing rate: inconclusive"]);
     for (const [i, step] of result.findMax.steps.entries())
       rows.push(...publishRows(`  step ${i + 1}`, step));
   }
@@ -65,7 +83,9 @@ const LIMIT_REFUSAL = /\b429\b|\b4029\b|too_many_connections|rate_limited/;
  */
 export function limitsWarning(result: BenchResult): string | undefined {
   const refusedConnects = result.connect.errors.some((e) => LIMIT_REFUSAL.test(e));
-  const steps = [result.publish, ...(result.findMax?.steps ?? [])].filter((p) => p !== undefined);
+  const steps = [result.publish, ...(result.findMax?.steps ?? []), ...(result.fixedRates ?? [])].filter(
+    (p) => p !== undefined,
+  );
   const rateLimited = steps.reduce((sum, p) => sum + p.rateLimited, 0);
   if (!refusedConnects && rateLimited === 0) return undefined;
   const what = [

@@ -4,8 +4,10 @@
  */
 import { type ChildProcess, fork } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { cpus } from 'node:os';
+import { cpuSecondsOf, pinProcess, processCpuSeconds } from './cpu.js';
 import { LatencyRecorder, type LatencyReport } from './latency.js';
-import type { BenchOptions } from './options.js';
+import { type BenchOptions, cpuCount } from './options.js';
 import type { ClientPlan, FromWorker, ToWorker } from './protocol.js';
 
 /** One publishing run's measurements. */
@@ -25,6 +27,34 @@ export interface PublishReport {
   churnedClients: number;
   reconnects: number;
   latencyMs: LatencyReport;
+  /** Where the round's CPU went (the server's only when its pids were given). */
+  cpu: RoundCpu;
+}
+
+/**
+ * CPU seconds of one publishing round, from its start to the end of its accounting (the drain included, so every
+ * delivery's work is in it), and the shares of the sending window that tell which side saturated.
+ */
+export interface RoundCpu {
+  seconds: number;
+  /** The load processes, all together. */
+  loadSec: number;
+  loadUsPerDelivery: number;
+  /**
+   * The load processes' CPU over the sending window as a share of the CPUs they may run on (1 = every one busy). At
+   * 0.9 and above the load side, not the server, is what limits the round.
+   */
+  loadShare: number;
+  /** Servers (`--server-pid`), all together; absent without pids. */
+  serverSec?: number;
+  serverUsPerDelivery?: number;
+  /** The servers' CPU over the sending window, in cores (1 = one core busy). */
+  serverCores?: number;
+  /** Redis (`--redis-pid`). */
+  redisSec?: number;
+  redisUsPerMessage?: number;
+  /** Servers and Redis together per delivery: what the multi-instance comparisons use. */
+  serverAndRedisUsPerDelivery?: number;
 }
 
 /** The whole result of `parley bench`. */
@@ -39,8 +69,24 @@ export interface BenchResult {
   connect: { connected: number; failed: number; seconds: number; perSec: number; errors: string[] };
   serverMemory?: { rssBytesBefore: number; rssBytesAfter: number; bytesPerConnection: number };
   publish?: PublishReport;
-  findMax?: { p99BoundMs: number; maxSustainableRate: number; steps: PublishReport[] };
+  findMax?: {
+    p99BoundMs: number;
+    maxSustainableRate: number;
+    steps: PublishReport[];
+    /** The first rate that did not hold (0 when every step held). */
+    failedRate: number;
+    /**
+     * The load processes were at their CPUs' limit while the failing rate ran ({@link LOAD_BOUND_SHARE}): the
+     * maximum is the load side's, and says nothing about the server's.
+     */
+    loadBound: boolean;
+  };
+  /** `--rates`: one round per rate, in order, after an unmeasured warm-up round at the first. */
+  fixedRates?: PublishReport[];
 }
+
+/** The load processes' share of their CPUs above which a round is the load side's limit, not the server's. */
+export const LOAD_BOUND_SHARE = 0.9;
 
 interface Worker {
   child: ChildProcess;
@@ -49,7 +95,7 @@ interface Worker {
   progress: { sent: number; acked: number; received: number };
 }
 
-function startWorker(): Worker {
+function startWorker(loadCpus: string | undefined): Worker {
   const child = fork(new URL('./worker.js', import.meta.url), [], {
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     execArgv: [
@@ -59,6 +105,7 @@ function startWorker(): Worker {
   });
   // Every phase waits for the worker's exit as well as its answer.
   child.setMaxListeners(0);
+  if (loadCpus && child.pid) pinProcess(child.pid, loadCpus);
   const waiting = new Map<string, Array<(message: FromWorker) => void>>();
   const worker: Worker = {
     child,
@@ -122,6 +169,9 @@ export function planClients(options: BenchOptions): {
 
 type Progress = (line: string) => void;
 
+/** The unmeasured round before `--rates`. */
+const WARMUP_SEC = 3;
+
 /** Points where a caller may measure the system under test (e.g. Redis counters) with the clients connected. */
 export interface BenchHooks {
   /** Every client is connected and joined; the run waits for this to finish. */
@@ -139,6 +189,12 @@ async function publishRound(
   progress: Progress,
   hooks: BenchHooks,
 ): Promise<PublishReport> {
+  const cpuAt = () => ({
+    at: performance.now(),
+    server: cpuSecondsOf(options.serverPids),
+    redis: options.redisPid ? processCpuSeconds(options.redisPid) : 0,
+  });
+  const before = cpuAt();
   for (const w of workers) w.send({ type: 'reset' });
   await hooks.publishStarting?.();
   const ratePerPublisher = publishers > 0 ? rate / publishers : 0;
@@ -161,6 +217,7 @@ async function publishRound(
     });
   }
   const results = await Promise.all(published);
+  const sendingEnded = cpuAt();
   await hooks.publishEnded?.();
   const finalSeqs = results.flatMap((r) => r.finalSeqs);
   const sent = finalSeqs.reduce((s, [, n]) => s + n, 0);
@@ -176,9 +233,30 @@ async function publishRound(
   const accounted = workers.map((w) => w.next('accounted'));
   for (const w of workers) w.send({ type: 'account', finalSeqs });
   const totals = await Promise.all(accounted);
+  const after = cpuAt();
   const sum = (k: 'received' | 'duplicates' | 'missing' | 'expected' | 'churned' | 'reconnects') =>
     totals.reduce((s, t) => s + t[k], 0);
   const seconds = options.durationSec;
+  const deliveries = sum('received');
+  const perDelivery = (cpuSec: number) => Math.round((cpuSec * 1e7) / Math.max(1, deliveries)) / 10;
+  const loadCores = options.loadCpus ? cpuCount(options.loadCpus) : cpus().length;
+  const sendingSec = (sendingEnded.at - before.at) / 1000;
+  const cpu: RoundCpu = {
+    seconds: Math.round(after.at - before.at) / 1000,
+    loadSec: totals.reduce((s, t) => s + t.cpuUs, 0) / 1e6,
+    loadUsPerDelivery: perDelivery(totals.reduce((s, t) => s + t.cpuUs, 0) / 1e6),
+    loadShare: results.reduce((s, r) => s + r.cpuUs, 0) / 1e6 / sendingSec / loadCores,
+  };
+  if (options.serverPids.length > 0) {
+    cpu.serverSec = after.server - before.server;
+    cpu.serverUsPerDelivery = perDelivery(cpu.serverSec);
+    cpu.serverCores = (sendingEnded.server - before.server) / sendingSec;
+  }
+  if (options.redisPid) {
+    cpu.redisSec = after.redis - before.redis;
+    cpu.redisUsPerMessage = Math.round((cpu.redisSec * 1e7) / Math.max(1, sent)) / 10;
+    cpu.serverAndRedisUsPerDelivery = perDelivery((cpu.serverSec ?? 0) + cpu.redisSec);
+  }
   return {
     ratePerSec: rate,
     durationSec: seconds,
@@ -187,13 +265,14 @@ async function publishRound(
     rateLimited: results.reduce((s, r) => s + r.rateLimited, 0),
     publishedPerSec: Math.round(sent / seconds),
     expectedDeliveries: sum('expected'),
-    deliveries: sum('received'),
-    deliveriesPerSec: Math.round(sum('received') / seconds),
+    deliveries,
+    deliveriesPerSec: Math.round(deliveries / seconds),
     missing: sum('missing'),
     duplicates: sum('duplicates'),
     churnedClients: sum('churned'),
     reconnects: sum('reconnects'),
     latencyMs: LatencyRecorder.merge(totals.map((t) => t.latency)),
+    cpu,
   };
 }
 
@@ -205,7 +284,7 @@ export async function runBench(
 ): Promise<BenchResult> {
   const { plans, roomPublishers } = planClients(options);
   const publishers = plans.filter((p) => p.publisher !== undefined).length;
-  const workers = Array.from({ length: options.workers }, startWorker);
+  const workers = Array.from({ length: options.workers }, () => startWorker(options.loadCpus));
   try {
     const rssBefore = options.serverPids.reduce((s, pid) => s + rssOf(pid), 0);
     const started = Date.now();
@@ -286,7 +365,29 @@ export async function runBench(
         if (await holds(middle)) best = middle;
         else failed = middle;
       }
-      result.findMax = { p99BoundMs: options.p99BoundMs, maxSustainableRate: best, steps };
+      const atFailure = steps.filter((step) => failed > 0 && step.ratePerSec === failed);
+      result.findMax = {
+        p99BoundMs: options.p99BoundMs,
+        maxSustainableRate: best,
+        steps,
+        failedRate: failed,
+        loadBound: atFailure.some((step) => step.cpu.loadShare >= LOAD_BOUND_SHARE),
+      };
+    } else if (publishers > 0 && options.rates.length > 0) {
+      // Warm-up: connections and the server's code paths warm, the measured rounds start from a steady state.
+      const first = options.rates[0] as number;
+      await publishRound(
+        workers,
+        { ...options, durationSec: WARMUP_SEC },
+        first,
+        publishers,
+        progress,
+        hooks,
+      );
+      result.fixedRates = [];
+      for (const rate of options.rates) {
+        result.fixedRates.push(await publishRound(workers, options, rate, publishers, progress, hooks));
+      }
     } else if (publishers > 0 && options.rate > 0) {
       result.publish = await publishRound(workers, options, options.rate, publishers, progress, hooks);
     }

@@ -3,7 +3,7 @@
  * accounts for what its clients received. Processes, not threads, because the open-files limit is per process.
  */
 import { randomUUID } from 'node:crypto';
-import { DeliveryTracker, decodePayload, encodePayload } from './accounting.js';
+import { DeliveryTracker, encodePayload } from './accounting.js';
 import type { BenchClient, Driver } from './driver.js';
 import { LatencyRecorder } from './latency.js';
 import { parleyDriver } from './parley-driver.js';
@@ -38,6 +38,15 @@ let received = 0;
 let sent = 0;
 let acked = 0;
 let reconnects = 0;
+/** CPU time of this process when the round was reset: what a round cost the load side is measured from here. */
+let cpuAtReset = process.cpuUsage();
+
+/** User + system CPU of this process since the round's reset, in microseconds. */
+function cpuSinceReset(): number {
+  const used = process.cpuUsage(cpuAtReset);
+  return used.user + used.system;
+}
+
 /** Publish rounds (find-max steps): part of every client message id, so ids never repeat across rounds. */
 let round = 0;
 
@@ -46,12 +55,10 @@ function send(message: FromWorker): void {
 }
 
 function listen(sim: SimClient, client: BenchClient): void {
-  client.onMessage((_room, text) => {
+  client.onDelivery((sentAtUs, publisher, seq) => {
     received += 1;
-    const payload = decodePayload(text);
-    if (!payload) return;
-    latency.recordMs(performance.timeOrigin + performance.now() - payload.sentAt);
-    sim.tracker.record(payload.publisher, payload.seq);
+    latency.recordMs(performance.timeOrigin + performance.now() - sentAtUs / 1000);
+    sim.tracker.record(publisher, seq);
   });
 }
 
@@ -154,7 +161,7 @@ async function publish(order: Extract<ToWorker, { type: 'publish' }>): Promise<v
   clearInterval(progress);
   send({ type: 'progress', sent, acked, received });
   // A publisher's final sequence is what it sent: every one of those must reach the room (failures show as missing).
-  send({ type: 'published', finalSeqs: [...seqs.entries()], errors, rateLimited });
+  send({ type: 'published', finalSeqs: [...seqs.entries()], errors, rateLimited, cpuUs: cpuSinceReset() });
 }
 
 function account(finalSeqs: Array<[number, number]>): void {
@@ -187,6 +194,7 @@ function account(finalSeqs: Array<[number, number]>): void {
     churned,
     reconnects,
     latency: latency.encode(),
+    cpuUs: cpuSinceReset(),
   });
 }
 
@@ -200,6 +208,7 @@ process.on('message', (message: ToWorker) => {
     received = 0;
     sent = 0;
     acked = 0;
+    cpuAtReset = process.cpuUsage();
   } else if (message.type === 'stop') {
     for (const sim of clients) sim.client?.close();
     setTimeout(() => process.exit(0), 200);

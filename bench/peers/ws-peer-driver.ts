@@ -1,34 +1,25 @@
-import WebSocket from 'ws';
+import { type DeliveryHandler, scanDelivery } from '../load/accounting.js';
 import { type BenchClient, type Driver, timeout } from '../load/driver.js';
+import { RawWebSocket } from '../load/raw-websocket.js';
 
-/** Drives the bare `ws` peer (bench/peers/ws-server.ts). */
+/** Drives the bare `ws` peer (bench/peers/ws-server.ts), alone or with Redis. */
 export const wsPeerDriver: Driver = {
   name: 'ws-peer',
   async connect(url, _user, localAddress) {
-    // As the Parley driver: no UTF-8 validation of the server's frames on the load side.
-    const ws = new WebSocket(url, { localAddress, perMessageDeflate: false, skipUTF8Validation: true });
-    await timeout(
-      new Promise<void>((resolve, reject) => {
-        ws.once('open', () => resolve());
-        ws.once('error', reject);
-      }),
-      30_000,
-      'connect',
-    );
+    const ws = await RawWebSocket.open(url, { localAddress });
     const pending = new Map<number, () => void>();
     let nextId = 1;
-    let onMessage: (room: string, text: string) => void = () => {};
+    let onDelivery: DeliveryHandler = () => {};
     let onClose: () => void = () => {};
-    ws.on('error', () => {});
-    ws.on('close', () => onClose());
-    ws.on('message', (data) => {
-      const frame = JSON.parse(String(data)) as { t: string; r?: string; m?: string; i?: number };
-      if (frame.t === 'm') onMessage(frame.r as string, frame.m as string);
-      else if (frame.t === 'a' && frame.i !== undefined) {
+    ws.onClose = () => onClose();
+    ws.onMessage = (data) => {
+      if (scanDelivery(data, onDelivery)) return;
+      const frame = JSON.parse(data.toString()) as { t: string; i?: number };
+      if (frame.t === 'a' && frame.i !== undefined) {
         pending.get(frame.i)?.();
         pending.delete(frame.i);
       }
-    });
+    };
     const request = (command: Record<string, unknown>) => {
       const i = nextId++;
       const acked = new Promise<void>((resolve) => pending.set(i, resolve));
@@ -38,8 +29,8 @@ export const wsPeerDriver: Driver = {
     const client: BenchClient = {
       join: (room) => request({ t: 'j', r: room }),
       publish: (room, text) => request({ t: 'p', r: room, m: text }),
-      onMessage: (handler) => {
-        onMessage = handler;
+      onDelivery: (handler) => {
+        onDelivery = handler;
       },
       onClose: (handler) => {
         onClose = handler;

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { DeliveryTracker, decodePayload, encodePayload } from '../../bench/load/accounting.js';
+import { DeliveryTracker, encodePayload, scanDelivery } from '../../bench/load/accounting.js';
 import { LatencyRecorder } from '../../bench/load/latency.js';
 import { defaultAddresses, defaultWorkers, isLoopback, parseBenchArgs } from '../../bench/load/options.js';
 import { planClients } from '../../bench/load/run.js';
@@ -34,10 +34,23 @@ describe('load tool accounting', () => {
     assert.deepEqual(t.totals(new Map([[3, 10]])), { received: 0, duplicates: 0, missing: 10 });
   });
 
-  it('round-trips payloads and rejects foreign text', () => {
-    const text = encodePayload(1234.5678, 9, 42, 'xxxx');
-    assert.deepEqual(decodePayload(text), { sentAt: 1234.568, publisher: 9, seq: 42 });
-    assert.equal(decodePayload('hello world'), undefined);
+  it('finds payloads in any framing without decoding it, and rejects foreign frames', () => {
+    const text = encodePayload(1_733_000_000_123.457, 9, 42, 'xxxx');
+    const found: number[][] = [];
+    const collect = (sentAtUs: number, publisher: number, seq: number) =>
+      found.push([sentAtUs, publisher, seq]);
+    for (const frame of [
+      `["m","bench-1","id7",3,"ep","u1","u1","${text}",1733000000124,"run-9-1-42"]`,
+      `{"t":"m","r":"bench-1","m":"${text}"}`,
+      `42["m","bench-1","${text}"]`,
+    ]) {
+      assert.equal(scanDelivery(Buffer.from(frame), collect), true, frame);
+    }
+    assert.deepEqual(found, Array(3).fill([1_733_000_000_123_457, 9, 42]));
+    for (const foreign of ['hello world', '{"type":"sent","ref":4}', '"@@12|x|3|"', '"@@12|4|"', '"@@']) {
+      assert.equal(scanDelivery(Buffer.from(foreign), collect), false, foreign);
+    }
+    assert.equal(found.length, 3);
   });
 });
 

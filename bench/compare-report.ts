@@ -1,0 +1,280 @@
+/**
+ * Renders `npm run bench:compare`'s results as the top of docs/benchmarks.md: what was measured, the tables, and
+ * the targets, each a median over interleaved rounds of a ratio measured side by side in the same round.
+ */
+import { readFileSync } from 'node:fs';
+import { cpus, release, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { makeConfig } from '../src/config/config.js';
+import { defaultWorkers } from './load/options.js';
+import type { PublishReport } from './load/run.js';
+import { LOAD_BOUND_SHARE } from './load/run.js';
+import { SYSTEM, type SystemName } from './systems.js';
+
+const ROOT = new URL('../../', import.meta.url).pathname;
+
+/**
+ * When the idle Redis count starts after the last join: a room that kept changing while its members connected sends
+ * its last presence diff up to Parley's presenceBatchMaxMs after the last join; two seconds on top.
+ */
+export const PRESENCE_SETTLE_MS = makeConfig({}).presenceBatchMaxMs + 2000;
+
+export interface CompareResults {
+  date: string;
+  redisVersion: string;
+  clients: number;
+  deliveryRates: number[];
+  fixedSeconds: number;
+  crowd: { clients: number; roomSize: number };
+  stepSeconds: number;
+  pinned: { server: string; load: string };
+  cpu: Array<{ system: SystemName; round: number; rates: PublishReport[]; scriptsPerMessage?: number }>;
+  crowds: Array<{
+    system: SystemName;
+    round: number;
+    connected: number;
+    connectsPerSec: number;
+    bytesPerConnection: number;
+  }>;
+  max: Array<{
+    system: SystemName;
+    round: number;
+    maxRate: number;
+    deliveriesPerSec: number;
+    p50: number;
+    p99: number;
+    serverCoresAtMax: number;
+    failedRate: number;
+    loadShareAtFailure: number;
+    serverCoresAtFailure: number;
+    loadBound: boolean;
+  }>;
+  redisIdle?: Array<{ clients: number; commandsPerMinute: number }>;
+}
+
+/** The median (the lower middle one for an even count); 0 for none. */
+export function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor((sorted.length - 1) / 2)] ?? 0;
+}
+
+const n = (value: number) => Math.round(value).toLocaleString('en-US');
+const us = (value: number) => value.toFixed(1);
+const x = (value: number) => (Number.isFinite(value) && value > 0 ? `${value.toFixed(2)}x` : 'n/a');
+const verdict = (ok: boolean) => (ok ? 'met' : '**not met**');
+
+function versions(results: CompareResults): string {
+  const pkg = (name: string) =>
+    (
+      JSON.parse(readFileSync(join(ROOT, 'node_modules', name, 'package.json'), 'utf8')) as {
+        version: string;
+      }
+    ).version;
+  const own = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string }).version;
+  return `Node.js ${process.version}; Parley ${own}; ws ${pkg('ws')}; socket.io ${pkg('socket.io')}; @socket.io/redis-adapter ${pkg('@socket.io/redis-adapter')}; ioredis ${pkg('ioredis')}; ${results.redisVersion}`;
+}
+
+/** Per-round values of one system's figure, in round order. */
+function perRound<T extends { system: SystemName; round: number }>(
+  rows: readonly T[],
+  system: SystemName,
+  value: (row: T) => number,
+): number[] {
+  return rows
+    .filter((r) => r.system === system)
+    .sort((a, b) => a.round - b.round)
+    .map(value);
+}
+
+/** The median over rounds of `a / b`, each ratio taken within one round (the host's slow minutes move both). */
+function pairedRatio<T extends { system: SystemName; round: number }>(
+  rows: readonly T[],
+  a: SystemName,
+  b: SystemName,
+  value: (row: T) => number,
+): { median: number; rounds: number[] } {
+  const bs = new Map(rows.filter((r) => r.system === b).map((r) => [r.round, value(r)]));
+  const ratios = rows
+    .filter((r) => r.system === a && (bs.get(r.round) ?? 0) > 0)
+    .sort((p, q) => p.round - q.round)
+    .map((r) => value(r) / (bs.get(r.round) as number));
+  return { median: median(ratios), rounds: ratios };
+}
+
+export function renderCompare(results: CompareResults): string {
+  const rounds = Math.max(0, ...results.cpu.map((r) => r.round));
+  const rates = results.deliveryRates;
+  /** A system's CPU per delivery at the k-th fixed rate: servers, plus Redis for the multi-instance systems. */
+  const cpuAt = (k: number) => (row: CompareResults['cpu'][number]) => {
+    const c = row.rates[k]?.cpu;
+    return c?.serverAndRedisUsPerDelivery ?? c?.serverUsPerDelivery ?? 0;
+  };
+  const fellBehind = (system: SystemName, k: number) =>
+    results.cpu
+      .filter((r) => r.system === system)
+      .some((r) => {
+        const round = r.rates[k];
+        return !round || round.missing > 0 || round.deliveries < round.expectedDeliveries;
+      });
+  const cpuTable = (systems: SystemName[], base: SystemName, multi: boolean) => {
+    const head = rates.map(
+      (d) => `${n(d)} deliveries/s: us per delivery (rounds) | vs ${multi ? 'bare ws x2' : 'bare ws'}`,
+    );
+    const rows = systems.map((system) => {
+      const cells = rates.map((_, k) => {
+        const values = perRound(results.cpu, system, cpuAt(k));
+        const ratio = pairedRatio(results.cpu, system, base, cpuAt(k));
+        const behind = fellBehind(system, k) ? ' (fell behind)' : '';
+        return `${us(median(values))} (${values.map(us).join(' / ')})${behind} | ${x(ratio.median)}`;
+      });
+      const load = median(perRound(results.cpu, system, (r) => r.rates[0]?.cpu.loadUsPerDelivery ?? 0));
+      const redis = multi
+        ? ` | ${us(median(perRound(results.cpu, system, (r) => r.rates[0]?.cpu.redisUsPerMessage ?? 0)))}`
+        : '';
+      return `| ${system} | ${cells.join(' | ')}${redis} | ${us(load)} |`;
+    });
+    const redisHead = multi ? ' | Redis CPU per published message, us' : '';
+    const align = rates.map(() => '---: | ---:').join(' | ');
+    return `| system | ${head.join(' | ')}${redisHead} | load side us per delivery |
+| --- | ${align}${multi ? ' | ---:' : ''} | ---: |
+${rows.join('\n')}`;
+  };
+
+  const single = [SYSTEM.bareWs, SYSTEM.parley, SYSTEM.socketIo];
+  const multi = [SYSTEM.bareWsRedis, SYSTEM.parleyRedis, SYSTEM.socketIoRedis];
+  const crowdRows = single.map((system) => {
+    const mem = perRound(results.crowds, system, (r) => r.bytesPerConnection / 1024);
+    const rate = perRound(results.crowds, system, (r) => r.connectsPerSec);
+    const connected = Math.min(...perRound(results.crowds, system, (r) => r.connected));
+    return `| ${system} | ${us(median(mem))} (${mem.map(us).join(' / ')}) | ${x(pairedRatio(results.crowds, system, SYSTEM.bareWs, (r) => r.bytesPerConnection).median)} | ${n(median(rate))} (${rate.map(n).join(' / ')}) | ${x(pairedRatio(results.crowds, system, SYSTEM.bareWs, (r) => r.connectsPerSec).median)} | ${n(connected)} |`;
+  });
+  const maxRows = single.map((system) => {
+    const rows = results.max.filter((r) => r.system === system).sort((a, b) => a.round - b.round);
+    const each = rows
+      .map((r) => `${n(r.deliveriesPerSec / 1000)}k${r.loadBound ? ' (load-bound)' : ''}`)
+      .join(' / ');
+    const mid = median(rows.map((r) => r.deliveriesPerSec));
+    const row = rows.find((r) => r.deliveriesPerSec === mid);
+    return `| ${system} | ${n(median(rows.map((r) => r.maxRate)))} | ${n(mid)} | ${each} | ${row ? `${row.p50} / ${row.p99}` : ''} | ${row ? row.serverCoresAtMax.toFixed(2) : ''} | ${rows.map((r) => `${Math.round(r.loadShareAtFailure * 100)}%`).join(' / ')} |`;
+  });
+
+  // Targets.
+  const ratioAt = (a: SystemName, b: SystemName, k: number) =>
+    pairedRatio(results.cpu, a, b, cpuAt(k)).median;
+  const rounded = (v: number) => Number(v.toFixed(2));
+  const cpuTarget = (a: SystemName, b: SystemName, bound: number, label: string) =>
+    rates.map((d, k) => {
+      const ratio = ratioAt(a, b, k);
+      const behind = fellBehind(a, k) || fellBehind(b, k);
+      const state =
+        rounds < 3
+          ? '**not measured** (fewer than 3 rounds)'
+          : behind
+            ? '**inconclusive** (a system fell behind the rate)'
+            : verdict(rounded(ratio) <= bound);
+      return `| ${label} at ${n(d)} deliveries/s <= ${bound}x | ${x(ratio)} | ${state} |`;
+    });
+  const mem = pairedRatio(results.crowds, SYSTEM.parley, SYSTEM.bareWs, (r) => r.bytesPerConnection).median;
+  const connects = pairedRatio(results.crowds, SYSTEM.parley, SYSTEM.bareWs, (r) => r.connectsPerSec).median;
+  const crowdMeasured = results.crowds.length > 0;
+  const maxTarget = (base: SystemName, bound: number) => {
+    const rows = results.max.filter((r) => r.system === base || r.system === SYSTEM.parley);
+    if (rows.length === 0) return '**not measured**';
+    const ratio = pairedRatio(results.max, SYSTEM.parley, base, (r) => r.deliveriesPerSec).median;
+    const bound_ = rows.some((r) => r.loadBound);
+    return `${x(ratio)} | ${bound_ ? '**load-bound, inconclusive**' : verdict(rounded(ratio) >= bound)}`;
+  };
+  const scripts = median(
+    results.cpu.filter((r) => r.scriptsPerMessage !== undefined).map((r) => r.scriptsPerMessage as number),
+  );
+  const idle = [...(results.redisIdle ?? [])].sort((a, b) => a.clients - b.clients);
+  const few = idle[0];
+  const all = idle.at(-1);
+  const marginal =
+    few && all && all.clients > few.clients
+      ? (all.commandsPerMinute - few.commandsPerMinute) / (all.clients - few.clients)
+      : undefined;
+
+  return `# Benchmarks
+
+Generated by \`npm run bench:compare\` on ${results.date}: every system on this machine, in ${rounds} interleaved
+round${rounds === 1 ? '' : 's'} (each system once per round, one after the other, so a slow minute of the shared host
+hits all of them). Tables give medians over the rounds with each round in brackets; ratios are taken within a
+round, then their median. The load generator (\`parley bench\`) runs on the same two cores: compare the ratios, not
+the absolute numbers.
+
+## Machine and versions
+
+- ${cpus().length} cores (${cpus()[0]?.model ?? 'unknown CPU'}), ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Linux ${release()}
+- ${versions(results)}
+
+## Workloads
+
+- **CPU per delivery at fixed rates** (the headline): ${n(results.clients)} connections in ${n(results.clients / 50)} rooms of 50, one
+  publisher per room, 100-byte messages, publishers out of phase with each other. After a 3 s warm-up, one
+  ${results.fixedSeconds}-second round at each of ${rates.map((d) => `${n(d)}`).join(' and ')} deliveries/s (${rates.map((d) => n(d / 50)).join(' and ')} msg/s). CPU (user + system) of the
+  server processes, and of Redis for the two-instance systems, read from \`/proc\` from the start of the round to the
+  end of its accounting, divided by the deliveries. Every delivery is checked (per publisher sequence: no missing,
+  no duplicate); "fell behind" marks a rate a system did not keep up with. Two instances: bare ws with one Redis
+  channel per room (subscribed while the instance has a member there, one \`PUBLISH\` per message), Parley with
+  \`--store redis\`, Socket.IO with @socket.io/redis-adapter.
+- **Memory and connect rate**: ${n(results.crowd.clients)} clients connect to one instance (${defaultWorkers(results.crowd.clients)} load processes, 50 handshakes in flight
+  each, ${Math.ceil(results.crowd.clients / 1000)} source addresses), each joins its room of ${results.crowd.roomSize} (Parley: presence registered and announced);
+  connects/s from the first handshake to the last join acknowledged; server RSS growth per connection 1 s after.
+- **Max fan-out, pinned**: the server on CPU ${results.pinned.server}, the load processes on CPU ${results.pinned.load} (\`taskset\`), so the server is what
+  saturates. The fan-out shape above; \`--find-max\` raises the rate by 1.5x per ${results.stepSeconds}-second step from ${n((results.clients / 50) * 3)} msg/s
+  while every delivery arrives and p99 <= 200 ms, tries a failing rate twice, then bisects twice (~11%). When the
+  load processes used >= ${Math.round(LOAD_BOUND_SHARE * 100)}% of their CPU at the failing rate, the round is **load-bound**: its maximum is the load
+  side's, and a ratio from it is inconclusive.
+- The load side is lean for every system alike: a raw WebSocket client (\`bench/load/raw-websocket.ts\`, no
+  client library), deliveries found by their payload's marker in the raw frame without decoding it.
+
+Commands: \`npm run bench:compare\` (this page; \`BENCH_RUNS\`, \`BENCH_SKIP_MAX=1\`, \`BENCH_REPORT_ONLY=1\` to re-render),
+or by hand: \`parley serve --port 8080 …\` then \`parley bench --url ws://127.0.0.1:8080/ws --rates 200,660 --server-pid <pid>\`
+(\`--find-max --load-cpus 1\` with the server under \`taskset -c 0\`). Parley runs with its abuse limits off
+(\`--commands-per-sec 0 --user-messages-per-sec 0 --max-connections-per-ip 0 --max-connections-per-user 0
+--handshakes-per-ip-per-sec 0\`): the load tool is one "user" per connection sending far above human rates.
+
+## Results
+
+### CPU per delivery at fixed rates, one instance
+
+${cpuTable(single, SYSTEM.bareWs, false)}
+
+### CPU per delivery at fixed rates, two instances + Redis (servers and Redis together)
+
+${cpuTable(multi, SYSTEM.bareWsRedis, true)}
+
+Redis: Parley x2 ran ${scripts.toFixed(2)} \`EVALSHA\` per published message (the publish script: idempotency, offset,
+\`XADD\`, \`PUBLISH\`). With every client connected but silent, Redis ran ${few ? `${n(few.commandsPerMinute)} commands per minute with ${n(few.clients)}` : 'n/a'} and
+${all ? `${n(all.commandsPerMinute)} with ${n(all.clients)}` : 'n/a'} idle clients (two instances, fresh for each count, 20 s from ${(PRESENCE_SETTLE_MS / 1000).toFixed(0)} s after the last join):
+${marginal === undefined ? 'n/a' : marginal.toFixed(3)} commands per minute per added idle connection (a count catches a heartbeat more or less: about +-0.015).
+
+### ${n(results.crowd.clients)} connections in rooms of ${results.crowd.roomSize}, one instance
+
+| system | idle KiB per connection (rounds) | vs bare ws | connects + joins per second (rounds) | vs bare ws | connected (fewest) |
+| --- | ---: | ---: | ---: | ---: | ---: |
+${crowdRows.join('\n')}
+
+### Max fan-out, server pinned to one CPU, load to the other
+
+| system | max msg/s (p99 <= 200 ms) | deliveries/s | deliveries/s of each round | p50 / p99 ms | server cores at max | load side's CPU at the failing rate (rounds) |
+| --- | ---: | ---: | ---: | ---: | ---: | ---: |
+${maxRows.join('\n')}
+
+## Targets
+
+| target | measured | |
+| --- | --- | --- |
+${cpuTarget(SYSTEM.parley, SYSTEM.bareWs, 1.1, 'single instance, CPU per delivery vs bare ws').join('\n')}
+${cpuTarget(SYSTEM.parley, SYSTEM.socketIo, 0.65, 'single instance, CPU per delivery vs Socket.IO').join('\n')}
+${cpuTarget(SYSTEM.parleyRedis, SYSTEM.bareWsRedis, 1.15, 'two instances + Redis, CPU per delivery vs bare ws x2 + Redis').join('\n')}
+${cpuTarget(SYSTEM.parleyRedis, SYSTEM.socketIoRedis, 0.7, 'two instances + Redis, CPU per delivery vs Socket.IO x2 + redis-adapter').join('\n')}
+| idle memory per connection at ${n(results.crowd.clients)} in rooms of ${results.crowd.roomSize} <= 1.2x bare ws | ${x(mem)} | ${crowdMeasured ? verdict(rounded(mem) <= 1.2) : '**not measured**'} |
+| connect + join rate at ${n(results.crowd.clients)} in rooms of ${results.crowd.roomSize} >= 0.75x bare ws | ${x(connects)} | ${crowdMeasured ? verdict(rounded(connects) >= 0.75) : '**not measured**'} |
+| max fan-out, pinned, >= 0.9x bare ws | ${maxTarget(SYSTEM.bareWs, 0.9)} |
+| max fan-out, pinned, >= 3x Socket.IO | ${maxTarget(SYSTEM.socketIo, 3)} |
+| one Redis round trip per published message | ${scripts.toFixed(2)} \`EVALSHA\` per message | ${verdict(scripts > 0 && scripts < 1.1)} |
+| Redis operations per idle connection per minute near zero | ${marginal === undefined ? 'n/a' : marginal.toFixed(3)} per added connection | ${marginal === undefined ? '**not measured**' : verdict(Math.abs(marginal) < 0.05)} |
+`;
+}
