@@ -5,7 +5,7 @@
  * 1,000,000 messages stored, and a reconnect storm resuming one room after an outage. Loopback only; bounded.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';

@@ -67,7 +67,8 @@ export interface ClientEvents {
    * on from `position`; reload recent history to show the room as it is.
    */
   reset: { room: string; position: StreamPosition; reason: ResetReason };
-  presence: { room: string; users: UserInfo[] };
+  /** Who is in the room: `users` as this client knows them (all, or a part when `count` is larger), `count` all. */
+  presence: { room: string; users: UserInfo[]; count: number };
   typing: { room: string; users: UserInfo[] };
   /** Messages `from`..`to` did not arrive live; the client is fetching them (informational). */
   gap: { room: string; from: number; to: number };
@@ -246,14 +247,43 @@ export class ParleyClient extends Emitter<ClientEvents> {
     return this.requests.request({ type: 'history', room, ...query });
   }
 
-  /** The room's users, fresh from the server. */
-  presence(room: string): Promise<PresenceStateFrame> {
-    return this.requests.request({ type: 'presence', room });
+  /**
+   * A page of the room's users by id, fresh from the server, with their count; `next` pages on (`after`). A room's
+   * join lists at most the server's `presencePageMax` users: this is how to see everyone in a bigger one.
+   */
+  presence(room: string, page: { after?: string; limit?: number } = {}): Promise<PresenceStateFrame> {
+    return this.requests.request({ type: 'presence', room, ...page });
   }
 
-  /** The room's users as this client knows them (kept in sync by presence events). */
+  /** The room's users as this client knows them (kept in sync by presence events; a part of a big room). */
   users(room: string): UserInfo[] {
     return this.rooms.get(room)?.users() ?? [];
+  }
+
+  /**
+   * Fetches the room's users page by page (at most `maxPages` of the server's `presencePageMax`) into what
+   * {@link users} lists, kept from then on by presence events; emits `presence` once. For "show everyone" in a room
+   * bigger than the join's snapshot.
+   */
+  async loadUsers(room: string, maxPages = 10): Promise<UserInfo[]> {
+    const state = this.rooms.get(room);
+    if (!state) return [];
+    let after: string | undefined;
+    let changed = false;
+    for (let page = 0; page < maxPages; page += 1) {
+      const frame = await this.presence(room, after === undefined ? {} : { after });
+      if (this.rooms.get(room) !== state) return [];
+      changed = state.addKnown(frame.users, frame.count) || changed;
+      after = frame.next;
+      if (after === undefined) break;
+    }
+    if (changed) this.emit('presence', { room, users: state.users(), count: state.count });
+    return state.users();
+  }
+
+  /** How many users the room has, whether or not {@link users} lists them all. */
+  userCount(room: string): number {
+    return this.rooms.get(room)?.count ?? 0;
   }
 
   /** Tells the room this user is typing; cheap to call on every keystroke (throttled). */
@@ -369,7 +399,8 @@ export class ParleyClient extends Emitter<ClientEvents> {
   private handleFrame(frame: ServerFrame): void {
     if (frame.type === 'welcome') this.onWelcome(frame);
     else if (frame.type === 'message') this.onMessage(frame);
-    else if (frame.type === 'presence_diff') this.onPresenceDiff(frame.room, frame.joins, frame.leaves);
+    else if (frame.type === 'presence_diff')
+      this.onPresenceDiff(frame.room, frame.joins, frame.leaves, frame.count);
     else if (frame.type === 'typing') this.onTyping(frame.room, frame.user);
     else if (frame.type === 'position') this.rooms.get(frame.room)?.stream.caughtUp(frame.position);
     else if (frame.type === 'room_removed') this.onRoomRemoved(frame);
@@ -426,7 +457,7 @@ export class ParleyClient extends Emitter<ClientEvents> {
     this.emit('joined', joined);
     // Only when the users changed: a diff naming this user may have been handled first (the reply settles a
     // promise, one microtask later), and a rejoin often finds the same people.
-    if (presenceChanged) this.emit('presence', { room, users: state.users() });
+    if (presenceChanged) this.emit('presence', { room, users: state.users(), count: state.count });
   }
 
   private onJoinFailed(room: string, error: Error): void {
@@ -474,11 +505,12 @@ export class ParleyClient extends Emitter<ClientEvents> {
     });
   }
 
-  private onPresenceDiff(room: string, joins: UserInfo[], leaves: UserInfo[]): void {
+  private onPresenceDiff(room: string, joins: UserInfo[], leaves: UserInfo[], count?: number): void {
     const state = this.rooms.get(room);
     if (!state) return;
     // A diff that changes nothing (this user's own join, already in the join's snapshot) is not an event.
-    if (state.applyPresenceDiff(joins, leaves)) this.emit('presence', { room, users: state.users() });
+    if (state.applyPresenceDiff(joins, leaves, count))
+      this.emit('presence', { room, users: state.users(), count: state.count });
   }
 
   private onTyping(room: string, user: UserInfo): void {

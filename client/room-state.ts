@@ -13,10 +13,16 @@ export class RoomState {
   lastTypingSent = 0;
   private presence = new Map<string, UserInfo>();
   /**
+   * How many users the room has. The join's snapshot lists at most the server's `presencePageMax` of them (a big
+   * room's join would otherwise cost the whole room), so the count comes from the server: with the snapshot, then
+   * with every diff.
+   */
+  count = 0;
+  /**
    * Presence diffs that came while the join's reply was on its way: the server sent them after the reply's
    * snapshot, but the reply is handled a microtask later (it settles a promise), so they are applied after it.
    */
-  private diffsBeforeJoined: Array<{ joins: UserInfo[]; leaves: UserInfo[] }> = [];
+  private diffsBeforeJoined: Array<{ joins: UserInfo[]; leaves: UserInfo[]; count?: number }> = [];
   private readonly typers = new Map<string, { user: UserInfo; timer: ReturnType<typeof setTimeout> }>();
   private waiters: Array<{ resolve: (frame: JoinedFrame) => void; reject: (error: Error) => void }> = [];
 
@@ -33,10 +39,14 @@ export class RoomState {
     this.joinAttempts = 0;
     this.stream.joined(frame);
     const before = this.presence;
+    const countBefore = this.count;
     this.presence = new Map(frame.presence.map((u) => [u.id, u]));
-    for (const diff of this.diffsBeforeJoined) this.applyPresenceDiff(diff.joins, diff.leaves);
+    // A server from before the count listed everyone.
+    this.count = frame.presenceCount ?? frame.presence.length;
+    for (const diff of this.diffsBeforeJoined) this.applyPresenceDiff(diff.joins, diff.leaves, diff.count);
     this.diffsBeforeJoined = [];
     const changed =
+      countBefore !== this.count ||
       before.size !== this.presence.size ||
       [...this.presence.values()].some((u) => before.get(u.id)?.name !== u.name);
     const waiters = this.waiters;
@@ -52,20 +62,43 @@ export class RoomState {
     for (const waiter of waiters) waiter.reject(error);
   }
 
-  /** The room's users as this client knows them. */
+  /** The room's users as this client knows them: all of them, or a part when {@link count} is larger. */
   users(): UserInfo[] {
     return [...this.presence.values()];
   }
 
   /** Applies who came and went; true when the users changed (never before the join's snapshot is in). */
-  applyPresenceDiff(joins: UserInfo[], leaves: UserInfo[]): boolean {
+  applyPresenceDiff(joins: UserInfo[], leaves: UserInfo[], count?: number): boolean {
     if (!this.joined) {
-      this.diffsBeforeJoined.push({ joins, leaves });
+      this.diffsBeforeJoined.push({ joins, leaves, ...(count !== undefined ? { count } : {}) });
       return false;
     }
     let changed = false;
-    for (const user of leaves) changed = this.presence.delete(user.id) || changed;
+    let counted = this.count;
+    for (const user of leaves) {
+      changed = this.presence.delete(user.id) || changed;
+      counted -= 1;
+    }
     for (const user of joins) {
+      if (!this.presence.has(user.id)) counted += 1;
+      if (this.presence.get(user.id)?.name !== user.name) changed = true;
+      this.presence.set(user.id, user);
+    }
+    // The server's count when it has one (diffs from a server that sends none: counted here).
+    const next = count ?? Math.max(counted, this.presence.size);
+    if (next !== this.count) changed = true;
+    this.count = next;
+    return changed;
+  }
+
+  /**
+   * Users the server listed on request (a page of `presence`): known from now on and kept by diffs. True when
+   * the list changed.
+   */
+  addKnown(users: UserInfo[], count: number): boolean {
+    let changed = count !== this.count;
+    this.count = count;
+    for (const user of users) {
       if (this.presence.get(user.id)?.name !== user.name) changed = true;
       this.presence.set(user.id, user);
     }

@@ -106,6 +106,10 @@ export interface PresenceCommand {
   type: 'presence';
   ref: number;
   room: string;
+  /** Users with an id after this one: the previous page's `next`. */
+  after?: string;
+  /** Page size: default and maximum `presencePageMax` (100). */
+  limit?: number;
 }
 export interface TypingCommand {
   type: 'typing';

@@ -16,6 +16,8 @@ export interface AnnouncedLimits {
   maxRoomsPerConnection: number;
   maxRoomNameLength: number;
   historyPageMax: number;
+  /** Users a join's presence lists at most, and the largest `presence` page. */
+  presencePageMax: number;
 }
 
 /** First frame on every connection. */
@@ -45,8 +47,14 @@ export interface JoinedFrame {
   room: string;
   /** The room's position when the join completed: live messages follow from `offset + 1`. */
   position: StreamPosition;
-  /** Users currently in the room (one entry per user, however many connections they have). */
+  /**
+   * Users currently in the room (one entry per user, however many connections they have): all of them when
+   * `presenceCount` is at most `presencePageMax` (100), otherwise that many of them, the joining user among them.
+   * Page through everyone with the `presence` command.
+   */
   presence: UserInfo[];
+  /** How many users the room has. */
+  presenceCount: number;
   /**
    * Present when the join asked to resume (`since`): true when `messages` holds exactly every message after
    * `since` up to `position`, in order; false when that is impossible (history trimmed, or lost: another epoch).
@@ -92,11 +100,15 @@ export interface HistoryFrame {
   /** True when older messages than the first one returned are still retained. */
   hasMore: boolean;
 }
+/** A page of a room's users by user id (answers `presence`); `next` is the cursor of the next page, if any. */
 export interface PresenceStateFrame {
   type: 'presence_state';
   ref: number;
   room: string;
   users: UserInfo[];
+  /** How many users the room has. */
+  count: number;
+  next?: string;
 }
 export interface MessageFrame extends ChatMessage {
   type: 'message';
@@ -106,6 +118,8 @@ export interface PresenceDiffFrame {
   room: string;
   joins: UserInfo[];
   leaves: UserInfo[];
+  /** The room's user count after this diff. */
+  count?: number;
 }
 /** In a direct room: another person of the room has read every message up to `offset` (their "seen"). */
 export interface SeenFrame {

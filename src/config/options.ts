@@ -602,6 +602,17 @@ export const OptionSpecs = {
     description: 'Largest history page a client may ask for (also the default page size)',
     group: 'limits',
   },
+  presencePageMax: {
+    kind: 'int',
+    flag: 'presence-page-max',
+    env: ['PARLEY_PRESENCE_PAGE_MAX'],
+    default: 100,
+    min: 1,
+    max: 10_000,
+    description:
+      "Users in a join's presence sample and in a presence page, at most (a join into a big room costs this many users, not the room; also the default page size)",
+    group: 'limits',
+  },
   recoveryConcurrency: {
     kind: 'int',
     flag: 'recovery-concurrency',

@@ -41,7 +41,14 @@ export function rateKeyOf(draft: MessageDraft): string | undefined {
  */
 export type RoomEvent =
   | { kind: 'message'; room: string; message: ChatMessage }
-  | { kind: 'presence'; room: string; joins: UserInfo[]; leaves: UserInfo[] }
+  | {
+      kind: 'presence';
+      room: string;
+      joins: UserInfo[];
+      leaves: UserInfo[];
+      /** The room's user count when the diff was made (members show it beside a partial list). */
+      count?: number;
+    }
   | { kind: 'typing'; room: string; user: UserInfo }
   /** In a direct room, how far one of its people has read (unless they turned read receipts off). */
   | { kind: 'seen'; room: string; user: string; offset: number }

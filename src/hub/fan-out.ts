@@ -76,6 +76,7 @@ export class FanOut {
       room: event.room,
       joins: event.joins,
       leaves: event.leaves,
+      ...(event.count !== undefined ? { count: event.count } : {}),
     });
     for (const session of members) session.deliver(event.room, frame);
   }

@@ -298,6 +298,7 @@ export class Hub implements ConnectionHandler<Session> {
         maxRoomsPerConnection: config.maxRoomsPerConnection,
         maxRoomNameLength: config.maxRoomNameLength,
         historyPageMax: config.historyPageMax,
+        presencePageMax: config.presencePageMax,
       },
       ...(identity.expiresAt !== undefined ? { expiresAt: identity.expiresAt } : {}),
       ...(options.compact ? { compact: true } : {}),

@@ -46,7 +46,12 @@ export class Membership {
     this.announcer = new PresenceAnnouncer(
       deps.config.presenceBatchMs,
       deps.config.presenceBatchMaxMs,
-      (signal) => deps.engine.broker.signal(signal),
+      // Every diff carries the room's user count (O(1) in every store): with a partial snapshot, the count is how a
+      // client knows how many are here.
+      async (signal) => {
+        const { count } = await deps.engine.presence.sample(signal.room, 0);
+        await deps.engine.broker.signal({ ...signal, count });
+      },
       (room, error) => deps.report('presence announce', error, { room }),
       deps.timers,
     );

@@ -30,7 +30,7 @@ export class PresenceAnnouncer {
   constructor(
     private readonly windowMs: number,
     private readonly maxWindowMs: number,
-    private readonly signal: (signal: RoomSignal) => Promise<void>,
+    private readonly signal: (signal: Extract<RoomSignal, { kind: 'presence' }>) => Promise<void>,
     private readonly onError: (room: string, error: unknown) => void,
     private readonly timers: Timers = systemTimers,
   ) {}

@@ -1,5 +1,5 @@
 import type { UserInfo } from '../engine/types.js';
-import type { PresenceEntry, PresenceExpiry, PresenceStore } from './presence-store.js';
+import type { PresenceEntry, PresenceExpiry, PresenceSample, PresenceStore } from './presence-store.js';
 
 interface RoomPresence {
   /** conn → entry. */
@@ -45,6 +45,17 @@ export class MemoryPresence implements PresenceStore {
     const presence = this.rooms.get(room);
     if (!presence) return [];
     return [...presence.users.values()].map(({ user }) => user);
+  }
+
+  async sample(room: string, limit: number): Promise<PresenceSample> {
+    const presence = this.rooms.get(room);
+    if (!presence) return { count: 0, users: [] };
+    const users: UserInfo[] = [];
+    for (const { user } of presence.users.values()) {
+      if (users.length >= limit) break;
+      users.push(user);
+    }
+    return { count: presence.users.size, users };
   }
 
   async expire(): Promise<PresenceExpiry[]> {

@@ -9,6 +9,12 @@ export interface PresenceEntry {
   node: string;
 }
 
+/** A room's user count and some of its users. */
+export interface PresenceSample {
+  count: number;
+  users: UserInfo[];
+}
+
 /** A user who left a room because their last entry there expired. */
 export interface PresenceExpiry {
   room: string;
@@ -41,8 +47,16 @@ export interface PresenceStore {
    */
   refreshLiveness(): Promise<void>;
 
-  /** The users with at least one live connection in the room, one entry per user. */
+  /** The users with at least one live connection in the room, one entry per user. O(room): on request only. */
   users(room: string): Promise<UserInfo[]>;
+
+  /**
+   * How many users the room has and up to `limit` of them, whichever are cheapest to find: what a join answers
+   * with. Costs O(limit), not O(room), so that joining a room of 10,000 costs what joining one of 100 does. The
+   * count may include, for up to `presenceTtlMs`, users whose instance died: their leaves have not been announced
+   * either, so the count and the diffs a client applies to it agree.
+   */
+  sample(room: string, limit: number): Promise<PresenceSample>;
 
   /**
    * Removes the entries of dead instances, retries this instance's removals that failed (e.g. while Redis was

@@ -6,9 +6,10 @@ import {
   presenceDropInstanceScript,
   presenceEntriesScript,
   presenceRemoveScript,
+  presenceSampleScript,
 } from '../redis/scripts.js';
 import type { Clock } from '../util/clock.js';
-import type { PresenceEntry, PresenceExpiry, PresenceStore } from './presence-store.js';
+import type { PresenceEntry, PresenceExpiry, PresenceSample, PresenceStore } from './presence-store.js';
 
 /** Settings of {@link RedisPresence}. */
 export interface RedisPresenceOptions {
@@ -128,6 +129,20 @@ export class RedisPresence implements PresenceStore {
       users.set(user.id, user);
     }
     return [...users.values()];
+  }
+
+  async sample(room: string, limit: number): Promise<PresenceSample> {
+    const [live, reply] = await Promise.all([
+      this.liveInstances(),
+      this.link.run(presenceSampleScript, this.roomKeys(room), [limit]) as Promise<Array<string | number>>,
+    ]);
+    const users = new Map<string, UserInfo>();
+    for (let i = 1; i < reply.length && users.size < limit; i += 2) {
+      if (!live.has(reply[i] as string)) continue;
+      const user = JSON.parse(reply[i + 1] as string) as UserInfo;
+      users.set(user.id, user);
+    }
+    return { count: Number(reply[0]), users: [...users.values()] };
   }
 
   private async liveInstances(): Promise<Set<string>> {

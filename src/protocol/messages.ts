@@ -81,7 +81,17 @@ export const HistoryCommand = Type.Object(
   },
   strict,
 );
-export const PresenceCommand = Type.Object({ type: Type.Literal('presence'), ref: Ref, room: Room }, strict);
+export const PresenceCommand = Type.Object(
+  {
+    type: Type.Literal('presence'),
+    ref: Ref,
+    room: Room,
+    /** Users with an id after this one (the previous page's `next`). */
+    after: Type.Optional(UserId),
+    limit: Type.Optional(Type.Integer({ minimum: 1 })),
+  },
+  strict,
+);
 export const TypingCommand = Type.Object(
   { type: Type.Literal('typing'), ref: Type.Optional(Ref), room: Room },
   strict,

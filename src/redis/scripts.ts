@@ -208,6 +208,39 @@ return out
 );
 
 /**
+ * A room's user count and a sample of its entries: KEYS as {@link presenceEntriesScript} plus KEYS[3] users (user →
+ * connection count); ARGV[1] the sample size. Scans the owners hash a page at a time until it has twice the sample in
+ * entries (a user's several connections repeat them) or the hash ends: O(sample), whatever the room's size. Returns
+ * [count, owner, user JSON, owner, user JSON, ...]; the caller skips dead owners and repeated users.
+ */
+export const presenceSampleScript = script(
+  'presence-sample',
+  `
+local limit = tonumber(ARGV[1])
+local out = { redis.call('HLEN', KEYS[3]) }
+local cursor = '0'
+if limit == 0 then return out end
+repeat
+  local page = redis.call('HSCAN', KEYS[2], cursor, 'COUNT', limit)
+  cursor = page[1]
+  local found = page[2]
+  if #found > 0 then
+    local conns = {}
+    for j = 1, #found, 2 do conns[#conns + 1] = found[j] end
+    local values = redis.call('HMGET', KEYS[1], unpack(conns))
+    for k, v in ipairs(values) do
+      if v then
+        out[#out + 1] = found[k * 2]
+        out[#out + 1] = v
+      end
+    end
+  end
+until cursor == '0' or #out > limit * 4
+return out
+`,
+);
+
+/**
  * Registry keys, in both registry scripts: KEYS[1] users (user → instance count), KEYS[2] rooms (room → instance
  * count), KEYS[3] the instance's user set, KEYS[4] the instance's room set, KEYS[5] the instance sorted set.
  */

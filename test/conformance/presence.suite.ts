@@ -75,6 +75,27 @@ export function presenceSuite(name: string, factory: FixtureFactory): void {
       assert.deepEqual(await presence.users('r2'), [alice]);
     });
 
+    it('samples a room: its user count and at most the asked number of distinct users', async () => {
+      const { presence } = await make();
+      assert.deepEqual(await presence.sample('empty', 5), { count: 0, users: [] });
+      for (let i = 0; i < 300; i += 1) {
+        const user = { id: `u${i}`, name: `User ${i}` };
+        await presence.add('big', { conn: `c${i}`, user, node: 'n1' });
+        // Every user twice: the sample counts users, not connections.
+        await presence.add('big', { conn: `d${i}`, user, node: 'n1' });
+      }
+      const sample = await presence.sample('big', 40);
+      assert.equal(sample.count, 300);
+      assert.equal(sample.users.length, 40);
+      assert.equal(new Set(sample.users.map((u) => u.id)).size, 40);
+      for (const user of sample.users) assert.equal(user.name, `User ${user.id.slice(1)}`);
+      const small = await presence.sample('big', 1000);
+      assert.equal(small.users.length, 300);
+      await presence.remove('big', 'c0');
+      await presence.remove('big', 'd0');
+      assert.equal((await presence.sample('big', 10)).count, 299);
+    });
+
     it('keeps entries alive as long as their instance heartbeats', async () => {
       const { presence, clock } = await make();
       await presence.add('r', { conn: 'c1', user: alice, node: 'n1' });

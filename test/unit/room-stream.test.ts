@@ -20,6 +20,7 @@ const joined = (offset: number, extra: Partial<JoinedFrame> = {}, epoch = 'e1'):
   room: 'r',
   position: { offset, epoch },
   presence: [],
+  presenceCount: 0,
   ...extra,
 });
 

@@ -1,5 +1,6 @@
 import { roomAllowed } from '../../auth/identity.js';
 import type { ChatMessage, StreamPosition } from '../../engine/types.js';
+import type { PresenceSample } from '../../presence/presence-store.js';
 import { ReplyError } from '../../protocol/error-codes.js';
 import type { JoinedFrame } from '../../protocol/messages.js';
 import { checkRoomName } from '../../protocol/rules.js';
@@ -78,13 +79,15 @@ async function collect(
   return messages;
 }
 
-function joinedFrame(
-  ref: number,
-  room: string,
-  recovery: Recovery,
-  presence: JoinedFrame['presence'],
-): JoinedFrame {
-  const frame: JoinedFrame = { type: 'joined', ref, room, position: recovery.position, presence };
+function joinedFrame(ref: number, room: string, recovery: Recovery, presence: PresenceSample): JoinedFrame {
+  const frame: JoinedFrame = {
+    type: 'joined',
+    ref,
+    room,
+    position: recovery.position,
+    presence: presence.users,
+    presenceCount: presence.count,
+  };
   if (recovery.recovered !== undefined) frame.recovered = recovery.recovered;
   if (recovery.messages) frame.messages = recovery.messages;
   return frame;
@@ -124,6 +127,21 @@ export const join: Handler<'join'> = async (ctx, session, command) => {
   await answerJoined(ctx, session, command.ref, room, command.since, true);
 };
 
+/**
+ * The room's user count and up to `presencePageMax` of its users, the joining user among them (a client finds itself
+ * in the list, and counts its own join diff as the user it already knows). O(page) whatever the room's size: a join
+ * storm into a room of n users costs O(n) bytes, not O(n^2).
+ */
+async function presenceSample(ctx: HandlerContext, session: Session, room: string): Promise<PresenceSample> {
+  const max = ctx.config.presencePageMax;
+  const sample = await ctx.engine.presence.sample(room, max);
+  const me = session.user;
+  if (sample.users.some((user) => user.id === me.id)) return sample;
+  const users = sample.users.length >= max ? sample.users.slice(0, max - 1) : sample.users;
+  // A user who is in the room but not in the sample is counted already; one the store had not listed yet is not.
+  return { count: Math.max(sample.count, users.length + 1), users: [...users, me] };
+}
+
 async function answerJoined(
   ctx: HandlerContext,
   session: Session,
@@ -135,12 +153,12 @@ async function answerJoined(
   if (!holding) session.hold(room);
   try {
     const answer = async () => {
-      const [recovery, users] = await Promise.all([
+      const [recovery, presence] = await Promise.all([
         recover(ctx, room, since),
-        ctx.engine.presence.users(room),
+        presenceSample(ctx, session, room),
       ]);
       ctx.membership.joinedAt(room, recovery.position);
-      session.reply(joinedFrame(ref, room, recovery, users));
+      session.reply(joinedFrame(ref, room, recovery, presence));
       return recovery;
     };
     // Resumes read and encode up to a reply budget of messages each: a reconnect storm of thousands takes turns

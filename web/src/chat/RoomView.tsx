@@ -9,6 +9,8 @@ import type { ChatStore, RoomModel } from './store.js';
 /** One room: header, messages, typing line, composer and who is online. */
 export function RoomView({ store, room, onMenu }: { store: ChatStore; room: RoomModel; onMenu: () => void }) {
   const users = room.users.value;
+  // A join lists up to 100 users of a bigger room; the count is everyone.
+  const count = Math.max(room.userCount.value, users.length);
   // While disconnected, who is online is not known: the list stays, greyed, until the rejoin's snapshot.
   const live = store.connection.value.status === 'connected';
   const [showMembers, setShowMembers] = useState(false);
@@ -34,7 +36,7 @@ export function RoomView({ store, room, onMenu }: { store: ChatStore; room: Room
           title={live ? 'Who is online' : 'Not connected: as last known'}
           onClick={() => setShowOnline(!showOnline)}
         >
-          {users.length} online
+          {count} online
         </button>
         <span class="header-status">
           <ConnectionStatus state={store.connection.value} degraded={store.degraded.value} />
@@ -67,7 +69,7 @@ export function RoomView({ store, room, onMenu }: { store: ChatStore; room: Room
         </div>
         <aside class={`presence${live ? '' : ' stale'}`} aria-label="Online">
           {showMembers && <MembersPanel store={store} room={room.name} />}
-          <h2>Online — {users.length}</h2>
+          <h2>Online — {count}</h2>
           <ul>
             {users.map((u) => (
               <li key={u.id}>
@@ -88,6 +90,14 @@ export function RoomView({ store, room, onMenu }: { store: ChatStore; room: Room
               </li>
             ))}
           </ul>
+          {count > users.length && (
+            <p class="more-online muted">
+              and {count - users.length} more{' '}
+              <button type="button" class="link" onClick={() => void store.showEveryone(room.name)}>
+                Show everyone
+              </button>
+            </p>
+          )}
         </aside>
       </div>
     </section>

@@ -55,6 +55,8 @@ export interface RoomModel {
   notices: Signal<Notice[]>;
   unread: Signal<number>;
   users: Signal<UserInfo[]>;
+  /** How many users are in the room: more than {@link users} lists in a room bigger than a join's snapshot. */
+  userCount: Signal<number>;
   typing: Signal<UserInfo[]>;
   /** Older history exists beyond the first message shown. */
   hasMore: Signal<boolean>;
@@ -225,9 +227,11 @@ export class ChatStore {
         if (model && offset >= newest) model.unread.value = 0;
       });
     });
-    this.client.on('presence', ({ room, users }) => {
+    this.client.on('presence', ({ room, users, count }) => {
       const model = this.room(room);
-      if (model) model.users.value = users;
+      if (!model) return;
+      model.users.value = users;
+      model.userCount.value = count;
     });
     this.client.on('typing', ({ room, users }) => {
       const model = this.room(room);
@@ -255,6 +259,7 @@ export class ChatStore {
         notices: signal([]),
         unread: signal(0),
         users: signal([]),
+        userCount: signal(0),
         typing: signal([]),
         hasMore: signal(false),
         loadingOlder: signal(false),
@@ -439,6 +444,11 @@ export class ChatStore {
   }
 
   /** Opens the direct room with a user (the same one every time). */
+  /** Lists everyone online in a room bigger than a join's snapshot (up to 1,000; the count says how many). */
+  async showEveryone(room: string): Promise<void> {
+    await this.client.loadUsers(room).catch(() => {});
+  }
+
   async openDirect(user: UserInfo): Promise<void> {
     const room = await this.act(() => this.client.direct([{ id: user.id, name: user.name }]));
     if (!room) return;
