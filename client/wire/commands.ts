@@ -108,7 +108,7 @@ export interface PresenceCommand {
   room: string;
   /** Users with an id after this one: the previous page's `next`. */
   after?: string;
-  /** Page size: default and maximum `presencePageMax` (100). */
+  /** Page size: default and maximum `presencePageMax` (50). */
   limit?: number;
 }
 export interface TypingCommand {

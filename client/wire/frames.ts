@@ -49,7 +49,7 @@ export interface JoinedFrame {
   position: StreamPosition;
   /**
    * Users currently in the room (one entry per user, however many connections they have): all of them when
-   * `presenceCount` is at most `presencePageMax` (100), otherwise that many of them, the joining user among them.
+   * `presenceCount` is at most `presencePageMax` (50), otherwise that many of them, the joining user among them.
    * Page through everyone with the `presence` command.
    */
   presence: UserInfo[];

@@ -606,7 +606,7 @@ export const OptionSpecs = {
     kind: 'int',
     flag: 'presence-page-max',
     env: ['PARLEY_PRESENCE_PAGE_MAX'],
-    default: 100,
+    default: 50,
     min: 1,
     max: 10_000,
     description:

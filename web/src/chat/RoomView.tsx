@@ -9,7 +9,7 @@ import type { ChatStore, RoomModel } from './store.js';
 /** One room: header, messages, typing line, composer and who is online. */
 export function RoomView({ store, room, onMenu }: { store: ChatStore; room: RoomModel; onMenu: () => void }) {
   const users = room.users.value;
-  // A join lists up to 100 users of a bigger room; the count is everyone.
+  // A join lists up to 50 users of a bigger room (presencePageMax); the count is everyone.
   const count = Math.max(room.userCount.value, users.length);
   // While disconnected, who is online is not known: the list stays, greyed, until the rejoin's snapshot.
   const live = store.connection.value.status === 'connected';
