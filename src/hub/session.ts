@@ -5,6 +5,7 @@ import { encodeFrame } from '../protocol/codec.js';
 import type { ServerFrame } from '../protocol/messages.js';
 import type { Transport } from '../transport/transport.js';
 import type { Clock, TimerHandle, Timers } from '../util/clock.js';
+import { SmallSet } from '../util/small-set.js';
 
 /** Limits of one session's outgoing queue. */
 export interface SessionLimits {
@@ -36,8 +37,8 @@ interface HeldFrame {
  * instead of growing memory. Frames are shared buffers: one broadcast is encoded once for every member.
  */
 export class Session {
-  /** Rooms joined (or being joined). */
-  readonly rooms = new Set<string>();
+  /** Rooms joined (or being joined): usually one, held without a hash table. */
+  readonly rooms = new SmallSet<string>();
   /** Live `message` frames go to this connection in the compact array form. */
   compact = false;
   /** Server-wide admin (a token claim): may moderate any room. */
@@ -63,8 +64,8 @@ export class Session {
   /** Since when the session has been in no room (for the idle timeout); undefined while in a room. */
   idleSince?: number;
   private expiryTimer?: TimerHandle;
-  /** Frames waiting for the socket to drain; `queue[queueHead]` is the oldest. */
-  private queue: Buffer[] = [];
+  /** Frames waiting for the socket to drain; `queue[queueHead]` is the oldest. Made when the first one waits. */
+  private queue?: Buffer[];
   private queueHead = 0;
   private queuedBytes = 0;
   /** Live frames of rooms whose join is in progress; exists only while one is. */
@@ -73,8 +74,12 @@ export class Session {
    * Per room, the position a join reply covered. A message at or below it may still arrive live after the reply:
    * in Redis, pub/sub messages and command replies travel on different connections, so a message published
    * just before the join's history read can reach this node after the read's reply. It is dropped here.
+   * One room's floor is held in fields (most connections are in one room, and a floor stays until a message passes
+   * it: an idle connection keeps it), more in a map made for them.
    */
-  private readonly floors = new Map<string, StreamPosition>();
+  private floorRoom?: string;
+  private floor?: StreamPosition;
+  private moreFloors?: Map<string, StreamPosition>;
   private closing = false;
   private drainHooked = false;
 
@@ -117,17 +122,44 @@ export class Session {
       this.account(frame.length);
       return;
     }
-    if (position && this.floors.size > 0 && this.belowFloor(room, position)) return;
+    if (position && this.floor && this.belowFloor(room, position)) return;
     this.write(frame);
   }
 
   /** True when the message was covered by the join reply; forgets the floor once a message passes it. */
   private belowFloor(room: string, position: StreamPosition): boolean {
-    const floor = this.floors.get(room);
+    const floor = room === this.floorRoom ? this.floor : this.moreFloors?.get(room);
     if (!floor) return false;
     if (floor.epoch === position.epoch && position.offset <= floor.offset) return true;
-    this.floors.delete(room);
+    this.forgetFloor(room);
     return false;
+  }
+
+  private setFloor(room: string, position: StreamPosition): void {
+    if (this.floorRoom === undefined || this.floorRoom === room) {
+      this.floorRoom = room;
+      this.floor = position;
+      return;
+    }
+    this.moreFloors ??= new Map();
+    this.moreFloors.set(room, position);
+  }
+
+  private forgetFloor(room: string): void {
+    if (room === this.floorRoom) {
+      // The map's first floor, if any, moves into the fields: `floor` is what deliver() checks first.
+      const next = this.moreFloors?.entries().next();
+      if (next && !next.done) {
+        const [nextRoom, position] = next.value;
+        this.moreFloors?.delete(nextRoom);
+        this.floorRoom = nextRoom;
+        this.floor = position;
+      } else {
+        this.floorRoom = undefined;
+        this.floor = undefined;
+      }
+    } else this.moreFloors?.delete(room);
+    if (this.moreFloors?.size === 0) this.moreFloors = undefined;
   }
 
   /** Starts holding the room's live frames until {@link release}. */
@@ -149,7 +181,7 @@ export class Session {
     for (const { frame } of held) this.queuedBytes -= frame.length;
     if (!options.send) return;
     const skip = options.skipThrough;
-    if (skip) this.floors.set(room, skip);
+    if (skip) this.setFloor(room, skip);
     for (const { frame, position } of held) {
       if (position && this.belowFloor(room, position)) continue;
       this.write(frame);
@@ -195,7 +227,7 @@ export class Session {
 
   /** Forgets per-room delivery state (the session left the room). */
   forgetRoom(room: string): void {
-    this.floors.delete(room);
+    this.forgetFloor(room);
     this.typingAt?.delete(room);
   }
 
@@ -221,11 +253,13 @@ export class Session {
 
   private dropQueued(): void {
     this.expiryTimer?.cancel();
-    this.queue = [];
+    this.queue = undefined;
     this.queueHead = 0;
     this.queuedBytes = 0;
     this.held = undefined;
-    this.floors.clear();
+    this.floorRoom = undefined;
+    this.floor = undefined;
+    this.moreFloors = undefined;
   }
 
   /** Stops reading the peer's commands (too many in flight). */
@@ -239,10 +273,7 @@ export class Session {
 
   private write(frame: Buffer): void {
     if (this.closing) return;
-    if (
-      this.queueHead === this.queue.length &&
-      this.transport.bufferedAmount < this.limits.writeHighWaterBytes
-    ) {
+    if (this.queue === undefined && this.transport.bufferedAmount < this.limits.writeHighWaterBytes) {
       this.transport.send(frame);
       return;
     }
@@ -252,6 +283,7 @@ export class Session {
       this.drainHooked = true;
       this.transport.onDrain(() => this.flush());
     }
+    this.queue ??= [];
     this.queue.push(frame);
     this.account(frame.length);
   }
@@ -265,15 +297,17 @@ export class Session {
   }
 
   private flush(): void {
-    while (this.queueHead < this.queue.length && !this.closing) {
+    const queue = this.queue;
+    if (!queue) return;
+    while (this.queueHead < queue.length && !this.closing) {
       if (this.transport.bufferedAmount >= this.limits.writeHighWaterBytes) return;
-      const frame = this.queue[this.queueHead] as Buffer;
+      const frame = queue[this.queueHead] as Buffer;
       this.queueHead += 1;
       this.queuedBytes -= frame.length;
       this.transport.send(frame);
     }
-    if (this.queueHead === this.queue.length) {
-      this.queue = [];
+    if (this.queueHead === queue.length) {
+      this.queue = undefined;
       this.queueHead = 0;
     }
   }
