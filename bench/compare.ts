@@ -21,7 +21,7 @@ import { type BenchOptions, parseBenchArgs } from './load/options.js';
 import { type BenchHooks, runBench } from './load/run.js';
 import { READS_HEADING, readsSection, runReadBenchmarks } from './reads.js';
 import { ROOMS_HEADING, roomsSection, runRoomBenchmarks } from './rooms.js';
-import { saveSection, sectionOf, withSection } from './sections.js';
+import { headingAt, saveSection, sectionOf, withSection } from './sections.js';
 import { runStoreBenchmarks, STORE_HEADING, storeSection } from './store.js';
 import { MULTI, type Running, SINGLE, SYSTEM, type SystemUnderTest, waitFor } from './systems.js';
 
@@ -273,7 +273,7 @@ class Comparison {
 function writeReport(results: CompareResults): void {
   const path = join(ROOT, 'docs/benchmarks.md');
   const previous = existsSync(path) ? readFileSync(path, 'utf8') : '';
-  const at = previous.indexOf(ANALYSIS_MARKER);
+  const at = headingAt(previous, ANALYSIS_MARKER);
   let markdown = renderCompare(results) + (at >= 0 ? `\n${previous.slice(at)}` : '');
   // The store, group chat and read state sections come from their own runs (below, or their own npm scripts).
   for (const heading of [STORE_HEADING, ROOMS_HEADING, READS_HEADING]) {

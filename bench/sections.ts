@@ -8,19 +8,28 @@ import { join } from 'node:path';
 const ROOT = new URL('../../', import.meta.url).pathname;
 const PAGE = join(ROOT, 'docs/benchmarks.md');
 
+/** Where the line `heading` starts in the page (a whole line: "## Durable store" is not in "### Durable store ..."). */
+export function headingAt(page: string, heading: string): number {
+  if (page.startsWith(`${heading}\n`)) return 0;
+  const at = page.indexOf(`\n${heading}\n`);
+  return at < 0 ? -1 : at + 1;
+}
+
 /** The section under `heading` (up to the next "## " heading), if the page has one. */
 export function sectionOf(page: string, heading: string): string | undefined {
-  const start = page.indexOf(heading);
+  const start = headingAt(page, heading);
   if (start < 0) return undefined;
   const next = page.indexOf('\n## ', start + 3);
   return next >= 0 ? page.slice(start, next + 1) : page.slice(start);
 }
 
 /** The page with the section under `heading` replaced by `section`, or inserted before the analysis. */
-export function withSection(page: string, heading: string, section: string): string {
+export function withSection(page: string, heading: string, rendered: string): string {
+  // A section ends with a blank line, whatever its renderer ended it with: the next heading follows it.
+  const section = `${rendered.trimEnd()}\n\n`;
   const current = sectionOf(page, heading);
   if (current !== undefined) return page.replace(current, () => section);
-  const analysis = page.indexOf('## Analysis');
+  const analysis = headingAt(page, '## Analysis');
   return analysis >= 0
     ? `${page.slice(0, analysis)}${section}\n${page.slice(analysis)}`
     : `${page}\n${section}`;
