@@ -111,44 +111,33 @@ async function startPeer(
   return { urls, pids: children.map((c) => c.pid as number), stop: () => stopAll(children) };
 }
 
-export const SINGLE: SystemUnderTest[] = [
-  {
-    name: SYSTEM.bareWs,
-    driver: 'ws-peer',
-    instances: 1,
-    start: (_, cpus) => startPeer('ws-server.js', 1, undefined, cpus),
-  },
-  {
-    name: SYSTEM.parley,
-    driver: 'parley',
-    instances: 1,
-    start: (_, cpus) => startParley(1, undefined, cpus),
-  },
-  {
-    name: SYSTEM.socketIo,
-    driver: 'socketio',
-    instances: 1,
-    start: (_, cpus) => startPeer('socketio-server.js', 1, undefined, cpus),
-  },
-];
+/** The three systems at `instances` instances (beyond one, sharing the Redis given to `start`). */
+function systemsAt(
+  instances: number,
+  names: readonly [SystemName, SystemName, SystemName],
+): SystemUnderTest[] {
+  const [bareWs, parley, socketIo] = names;
+  return [
+    {
+      name: bareWs,
+      driver: 'ws-peer',
+      instances,
+      start: (redis, cpus) => startPeer('ws-server.js', instances, redis, cpus),
+    },
+    {
+      name: parley,
+      driver: 'parley',
+      instances,
+      start: (redis, cpus) => startParley(instances, redis, cpus),
+    },
+    {
+      name: socketIo,
+      driver: 'socketio',
+      instances,
+      start: (redis, cpus) => startPeer('socketio-server.js', instances, redis, cpus),
+    },
+  ];
+}
 
-export const MULTI: SystemUnderTest[] = [
-  {
-    name: SYSTEM.bareWsRedis,
-    driver: 'ws-peer',
-    instances: 2,
-    start: (redis, cpus) => startPeer('ws-server.js', 2, redis, cpus),
-  },
-  {
-    name: SYSTEM.parleyRedis,
-    driver: 'parley',
-    instances: 2,
-    start: (redis, cpus) => startParley(2, redis, cpus),
-  },
-  {
-    name: SYSTEM.socketIoRedis,
-    driver: 'socketio',
-    instances: 2,
-    start: (redis, cpus) => startPeer('socketio-server.js', 2, redis, cpus),
-  },
-];
+export const SINGLE = systemsAt(1, [SYSTEM.bareWs, SYSTEM.parley, SYSTEM.socketIo]);
+export const MULTI = systemsAt(2, [SYSTEM.bareWsRedis, SYSTEM.parleyRedis, SYSTEM.socketIoRedis]);

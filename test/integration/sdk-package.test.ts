@@ -95,7 +95,7 @@ describe('the SDK as a package', () => {
       timeout: 30_000,
     });
     assert.match(output, /#lobby Alice: Hello!/);
-    assert.match(output, /lobby \[ 'Alice' \]/);
+    assert.match(output, /lobby 1 \[ 'Alice' \]/, 'the presence event: room, count, users');
     assert.match(output, /now in Team/);
   });
 });
