@@ -71,7 +71,14 @@ describe('nginx in front of two instances', async () => {
         () => m.messages.items.length >= total,
         15_000,
         `member ${i} to have all ${total} messages`,
-      );
+      ).catch((error: Error) => {
+        // Which offsets arrived, on which instance the member ended, and its states: what a rare failure needs.
+        const offsets = m.messages.items.map((msg) => msg.offset).join(',');
+        const states = m.states.items
+          .map((s) => ('node' in s ? `${s.status}@${s.node}` : s.status))
+          .join(' ');
+        throw new Error(`${error.message} (from ${m.node}; offsets ${offsets}; states ${states})`);
+      });
       const offsets = m.messages.items.map((msg) => msg.offset);
       assert.deepEqual(
         offsets,
