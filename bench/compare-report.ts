@@ -240,8 +240,8 @@ the absolute numbers.
 - **Memory and connect rate**: ${n(results.crowd.clients)} clients connect to one instance (${defaultWorkers(results.crowd.clients)} load processes, 50 handshakes in flight
   each, ${Math.ceil(results.crowd.clients / 1000)} source addresses), each joins its room of ${results.crowd.roomSize} (Parley: presence registered and announced);
   connects/s from the first handshake to the last join acknowledged; server RSS growth per connection 1 s after.
-- **Max fan-out, pinned**: the server on CPU ${results.pinned.server}, the load processes on CPU ${results.pinned.load} (\`taskset\`), so the server is what
-  saturates. The fan-out shape above; \`--find-max\` raises the rate by 1.5x per ${results.stepSeconds}-second step from ${n((results.clients / 50) * 3)} msg/s
+- **Max fan-out, pinned**: the server on CPU ${results.pinned.server}, the load processes on CPU ${results.pinned.load} (\`taskset\`), so that the server,
+  not the load side, can be what saturates. The fan-out shape above; \`--find-max\` raises the rate by 1.5x per ${results.stepSeconds}-second step from ${n((results.clients / 50) * 3)} msg/s
   while every delivery arrives and p99 <= 200 ms, tries a failing rate twice, then bisects twice (~11%). When the
   load processes used >= ${Math.round(LOAD_BOUND_SHARE * 100)}% of their CPU at the failing rate, the round is **load-bound**: its maximum is the load
   side's, and a ratio from it is inconclusive.

@@ -92,6 +92,11 @@ async function evalshaCalls(redis: Redis): Promise<number> {
   return Number(/cmdstat_evalsha:calls=(\d+)/.exec(info)?.[1] ?? 0);
 }
 
+/** Load options for the fan-out shape: CLIENTS connections in rooms of 50, one publisher per room. */
+function fanoutLoad(system: SystemUnderTest, running: Running, ...rest: string[]) {
+  return load(system, running, CLIENTS, 50, ...rest);
+}
+
 class Comparison {
   readonly results: CompareResults;
 
@@ -153,11 +158,9 @@ class Comparison {
     const redisPid = system.instances > 1 ? ['--redis-pid', String(this.redisPid)] : [];
     const result = await this.onFresh(system, (running) =>
       runBench(
-        load(
+        fanoutLoad(
           system,
           running,
-          CLIENTS,
-          50,
           '--rates',
           rates.join(','),
           '--duration',
@@ -204,11 +207,9 @@ class Comparison {
       system,
       (running) =>
         runBench(
-          load(
+          fanoutLoad(
             system,
             running,
-            CLIENTS,
-            50,
             '--find-max',
             '--rate',
             String(ROOMS * 3),
@@ -274,7 +275,8 @@ function writeReport(results: CompareResults): void {
   const path = join(ROOT, 'docs/benchmarks.md');
   const previous = existsSync(path) ? readFileSync(path, 'utf8') : '';
   const at = headingAt(previous, ANALYSIS_MARKER);
-  let markdown = renderCompare(results) + (at >= 0 ? `\n${previous.slice(at)}` : '');
+  // One blank line between the rendered part and the kept analysis, however many a re-render would add.
+  let markdown = `${renderCompare(results).trimEnd()}\n\n${at >= 0 ? previous.slice(at) : ''}`;
   // The store, group chat and read state sections come from their own runs (below, or their own npm scripts).
   for (const heading of [STORE_HEADING, ROOMS_HEADING, READS_HEADING]) {
     const kept = sectionOf(previous, heading);

@@ -31,8 +31,8 @@ export function withSection(page: string, heading: string, rendered: string): st
   if (current !== undefined) return page.replace(current, () => section);
   const analysis = headingAt(page, '## Analysis');
   return analysis >= 0
-    ? `${page.slice(0, analysis)}${section}\n${page.slice(analysis)}`
-    : `${page}\n${section}`;
+    ? `${page.slice(0, analysis)}${section}${page.slice(analysis)}`
+    : `${page.trimEnd()}\n\n${section}`;
 }
 
 /** Writes a section into docs/benchmarks.md and the results it was made from into `docs/<json>`. */

@@ -122,27 +122,16 @@ export class RedisPresence implements PresenceStore {
       this.liveInstances(),
       this.link.run(presenceEntriesScript, this.roomKeys(room).slice(0, 2), []) as Promise<string[]>,
     ]);
-    const users = new Map<string, UserInfo>();
-    for (let i = 0; i < reply.length; i += 2) {
-      if (!live.has(reply[i] as string)) continue;
-      const user = JSON.parse(reply[i + 1] as string) as UserInfo;
-      users.set(user.id, user);
-    }
-    return [...users.values()];
+    return liveUsers(reply, 0, live, Number.POSITIVE_INFINITY);
   }
 
   async sample(room: string, limit: number): Promise<PresenceSample> {
+    // A count alone (what every presence diff carries) needs no liveness: one script, one round trip.
     const [live, reply] = await Promise.all([
-      this.liveInstances(),
+      limit > 0 ? this.liveInstances() : undefined,
       this.link.run(presenceSampleScript, this.roomKeys(room), [limit]) as Promise<Array<string | number>>,
     ]);
-    const users = new Map<string, UserInfo>();
-    for (let i = 1; i < reply.length && users.size < limit; i += 2) {
-      if (!live.has(reply[i] as string)) continue;
-      const user = JSON.parse(reply[i + 1] as string) as UserInfo;
-      users.set(user.id, user);
-    }
-    return { count: Number(reply[0]), users: [...users.values()] };
+    return { count: Number(reply[0]), users: live ? liveUsers(reply, 1, live, limit) : [] };
   }
 
   private async liveInstances(): Promise<Set<string>> {
@@ -212,4 +201,23 @@ export class RedisPresence implements PresenceStore {
     }
     return expired;
   }
+}
+
+/**
+ * The distinct users of `[owner, user JSON, ...]` entries from `start`, skipping entries of instances not in `live`
+ * (dead, not swept yet), at most `limit`.
+ */
+function liveUsers(
+  entries: ReadonlyArray<string | number>,
+  start: number,
+  live: Set<string>,
+  limit: number,
+): UserInfo[] {
+  const users = new Map<string, UserInfo>();
+  for (let i = start; i < entries.length && users.size < limit; i += 2) {
+    if (!live.has(entries[i] as string)) continue;
+    const user = JSON.parse(entries[i + 1] as string) as UserInfo;
+    users.set(user.id, user);
+  }
+  return [...users.values()];
 }

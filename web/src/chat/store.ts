@@ -444,7 +444,7 @@ export class ChatStore {
   }
 
   /** Opens the direct room with a user (the same one every time). */
-  /** Lists everyone online in a room bigger than a join's snapshot (up to 1,000; the count says how many). */
+  /** Lists everyone online in a room bigger than a join's snapshot (the SDK's 10 pages: 500 users at the default page size; the count says how many). */
   async showEveryone(room: string): Promise<void> {
     await this.client.loadUsers(room).catch(() => {});
   }
