@@ -38,6 +38,8 @@ export interface StoreResults {
     seconds: number;
     databaseReads: number;
     transactions: number;
+    /** The statements run during the storm, most called first (older results have none). */
+    statements?: Array<{ calls: number; query: string }>;
   };
 }
 
@@ -350,6 +352,7 @@ async function reconnectStorm(args: string[], pg: PostgresServer, db: string, re
     instances[1] = storming;
     const readsBefore = await metric(storming.port, 'parley_history_reads_database_total');
     const xactBefore = await transactions();
+    await pg.sql('SELECT pg_stat_statements_reset()', db);
     const started = performance.now();
     let recovered = 0;
     const resumes: Array<Promise<void>> = [];
@@ -381,15 +384,43 @@ async function reconnectStorm(args: string[], pg: PostgresServer, db: string, re
       seconds,
       databaseReads: (await metric(storming.port, 'parley_history_reads_database_total')) - readsBefore,
       transactions: (await transactions()) - xactBefore,
+      statements: await statementCounts(pg, db),
     };
   } finally {
     await stop(instances);
   }
 }
 
+/**
+ * The statements run on `db` since pg_stat_statements was last reset, most called first: each as its calls and
+ * its first words (enough to tell them apart), without the benchmark's own reads of the statistics.
+ */
+async function statementCounts(
+  pg: PostgresServer,
+  db: string,
+): Promise<Array<{ calls: number; query: string }>> {
+  const rows = await pg.sql(
+    `SELECT calls || '|' || regexp_replace(left(query, 90), '\\s+', ' ', 'g') FROM pg_stat_statements
+     WHERE dbid = (SELECT oid FROM pg_database WHERE datname = '${db}') AND query NOT LIKE '%pg_stat%'
+     ORDER BY calls DESC LIMIT 8`,
+    db,
+  );
+  return rows
+    .split('\n')
+    .filter((line) => line.includes('|'))
+    .map((line) => {
+      const at = line.indexOf('|');
+      return { calls: Number(line.slice(0, at)), query: line.slice(at + 1).trim() };
+    });
+}
+
 /** Runs every store benchmark; each starts and stops what it needs. */
 export async function runStoreBenchmarks(): Promise<StoreResults> {
-  const pg = await PostgresServer.start({ fsync: true });
+  // pg_stat_statements names the statements of the reconnect storm.
+  const pg = await PostgresServer.start({
+    fsync: true,
+    settings: { shared_preload_libraries: 'pg_stat_statements' },
+  });
   const redisPort = await freePort();
   const redisDir = mkdtempSync(join(tmpdir(), 'parley-store-bench-'));
   const redisServer = spawn(
@@ -477,6 +508,7 @@ export async function runStoreBenchmarks(): Promise<StoreResults> {
 
     if (STORM_CLIENTS > 0 && PARTS.has('storm')) {
       const db3 = await freshDatabase();
+      await pg.sql('CREATE EXTENSION pg_stat_statements', db3.name);
       results.storm = await reconnectStorm(
         ['--redis-url', redisUrl, '--database-url', db3.url, '--redis-prefix', 'storm'],
         pg,
@@ -552,7 +584,17 @@ ${
 flushed, ${storm.missed} messages sent through the other instance during a ${OUTAGE_SECONDS} s outage; the instance restarted and every
 client resumed: **${storm.recovered.toLocaleString('en-US')} of ${storm.clients.toLocaleString('en-US')} recovered** every missed message in ${storm.seconds.toFixed(1)} s, with
 ${storm.databaseReads} history reads reaching the database (identical reads in flight merged, the window filled by the first) and
-${storm.transactions} database transactions in all on that database during the storm.`
+${storm.transactions} database transactions in all on that database during the storm.${
+        storm.statements?.length
+          ? `
+
+The statements run during the storm, most called first (pg_stat_statements; first words of each):
+
+| calls | statement |
+| ---: | --- |
+${storm.statements.map((s) => `| ${s.calls} | \`${s.query.replaceAll('|', '\\|').replaceAll('`', "'")}\` |`).join('\n')}`
+          : ''
+      }`
     : 'Reconnect storm: skipped (BENCH_STORE_STORM_CLIENTS=0).'
 }
 

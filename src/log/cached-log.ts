@@ -118,7 +118,11 @@ export class CachedLog implements RoomLog {
   }
 
   async forget(room: string): Promise<void> {
+    // Only a room without messages is forgotten by the database: one the window knows has some costs no statement
+    // (clients coming and going in a room with history would otherwise cost one each time its last one leaves).
+    const known = await this.window.position(room).catch(() => undefined);
     await this.window.forget(room);
+    if (known && known.offset > 0) return;
     if (this.options.roomInUse && (await this.options.roomInUse(room))) return;
     await this.store.forget(room);
   }

@@ -38,6 +38,15 @@ export class MembershipCache {
   /** Held rooms and the number of invalidations each has seen. */
   private readonly generations = new Map<string, number>();
   private readonly loading = new Map<string, Promise<Standing>>();
+  /**
+   * Reads of a room's record in flight, with the room's generation when each started: every user joining a room
+   * at once (a reconnect storm) needs the same record, read once. A read started before an invalidation is not
+   * shared with loads that start after it.
+   */
+  private readonly roomLoading = new Map<
+    string,
+    { generation?: number; record: Promise<RoomRecord | undefined> }
+  >();
 
   constructor(
     private readonly directory: RoomDirectory,
@@ -130,7 +139,7 @@ export class MembershipCache {
   private async load(room: string, userId: string): Promise<Standing> {
     const now = this.clock.now();
     // The room first: most names joined are open channels (no room), and then that is all there is to read.
-    const record = await this.directory.get(room);
+    const record = await this.roomRecord(room);
     if (!record) return { invited: false };
     const [member, ban, invitation] = await Promise.all([
       this.directory.member(room, userId),
@@ -141,6 +150,19 @@ export class MembershipCache {
     if (member) standing.member = member;
     if (ban) standing.ban = ban;
     return standing;
+  }
+
+  private roomRecord(room: string): Promise<RoomRecord | undefined> {
+    const generation = this.generations.get(room);
+    const inFlight = this.roomLoading.get(room);
+    if (inFlight && inFlight.generation === generation) return inFlight.record;
+    const read = { generation, record: this.directory.get(room) };
+    this.roomLoading.set(room, read);
+    const done = () => {
+      if (this.roomLoading.get(room) === read) this.roomLoading.delete(room);
+    };
+    read.record.then(done, done);
+    return read.record;
   }
 
   private remember(room: string, userId: string, standing: Standing): void {

@@ -7,22 +7,30 @@ import { ManualClock } from '../../src/util/clock.js';
 
 const T0 = 1_800_000_000_000;
 
-/** A directory that counts its member reads and can hold them until released. */
+/** A directory that counts its room and member reads and can hold one kind of them until released. */
 function counted(directory: RoomDirectory) {
   let gate: Promise<void> | undefined;
+  let gated: 'member' | 'room' = 'member';
   let open: (() => void) | undefined;
-  const reads = { member: 0 };
+  const reads = { member: 0, room: 0 };
   const wrapped: RoomDirectory = Object.create(directory);
+  wrapped.get = async (room: string) => {
+    reads.room += 1;
+    const answer = await directory.get(room);
+    if (gate && gated === 'room') await gate;
+    return answer;
+  };
   wrapped.member = async (room: string, userId: string) => {
     reads.member += 1;
     const answer = await directory.member(room, userId);
-    if (gate) await gate;
+    if (gate && gated === 'member') await gate;
     return answer;
   };
   return {
     directory: wrapped,
     reads,
-    hold() {
+    hold(kind: 'member' | 'room' = 'member') {
+      gated = kind;
       gate = new Promise((resolve) => {
         open = resolve;
       });
@@ -142,5 +150,24 @@ describe('membership cache', () => {
     assert.equal((await cache.actor('r', 'bob', false)).banned, true);
     clock.advance(1000);
     assert.equal((await cache.actor('r', 'bob', false)).banned, false, 'the cached ban has ended');
+  });
+
+  it('reads a room once for every user loading at once, but not across an invalidation', async () => {
+    const { cache, reads, hold, release } = await setup();
+    cache.hold('r');
+    hold('room');
+    const first = [cache.standing('r', 'ann'), cache.standing('r', 'bob')];
+    await new Promise((resolve) => setImmediate(resolve));
+    cache.invalidate('r');
+    const after = cache.standing('r', 'cy');
+    release();
+    const standings = await Promise.all([...first, after]);
+    assert.deepEqual(
+      standings.map((s) => s.member?.userId),
+      ['ann', 'bob', 'cy'],
+    );
+    assert.equal(reads.room, 2, 'ann and bob shared a read; cy, after the invalidation, made its own');
+    await Promise.all([cache.standing('r', 'ann'), cache.standing('r', 'bob')]);
+    assert.equal(reads.room, 3, 'both overtaken by the invalidation, so not cached: read again, once');
   });
 });
