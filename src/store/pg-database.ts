@@ -1,6 +1,6 @@
 import pg from 'pg';
 import type { Logger } from '../util/logger.js';
-import type { SqlDatabase, SqlResult, SqlRunner, SqlSession } from './sql.js';
+import { PLAN_CACHE_MODE, type SqlDatabase, type SqlResult, type SqlRunner, type SqlSession } from './sql.js';
 
 /** The advisory lock key of Parley's migrations (any constant; "parley" in ASCII). */
 const MIGRATION_LOCK = 0x7061726c6579;
@@ -57,6 +57,8 @@ export class PgDatabase implements SqlDatabase {
       max: options.maxConnections,
       connectionTimeoutMillis: options.timeoutMs,
       query_timeout: options.timeoutMs,
+      // Set at each connection's start (see PLAN_CACHE_MODE).
+      options: `-c plan_cache_mode=${PLAN_CACHE_MODE}`,
     });
     this.pool.on('error', (error) => this.lost(error));
   }

@@ -15,6 +15,7 @@ import { migrate } from '../../src/store/migrate.js';
 import { PgDatabase } from '../../src/store/pg-database.js';
 import { PgliteDatabase } from '../../src/store/pglite-database.js';
 import type { SqlDatabase } from '../../src/store/sql.js';
+import { PLAN_CACHE_MODE } from '../../src/store/sql.js';
 import { ManualClock } from '../../src/util/clock.js';
 import { silentLogger } from '../../src/util/logger.js';
 import { testDatabaseEngine } from '../conformance/engines.js';
@@ -37,6 +38,7 @@ const LOOKUPS = {
 
 /** A statement's plan as the statement cache would keep it: planned on empty tables, generic. */
 async function genericPlan(db: SqlDatabase, lookup: (typeof LOOKUPS)['commit']): Promise<string> {
+  const { rows: mode } = await db.query<{ plan_cache_mode: string }>('SHOW plan_cache_mode');
   await db.script(`PREPARE parley_plan_check (${lookup.types}) AS ${lookup.text}`);
   await db.script('SET plan_cache_mode = force_generic_plan');
   try {
@@ -45,7 +47,7 @@ async function genericPlan(db: SqlDatabase, lookup: (typeof LOOKUPS)['commit']):
     );
     return rows.map((row) => row['QUERY PLAN']).join('\n');
   } finally {
-    await db.script('SET plan_cache_mode = auto; DEALLOCATE parley_plan_check');
+    await db.script(`SET plan_cache_mode = ${mode[0]?.plan_cache_mode}; DEALLOCATE parley_plan_check`);
   }
 }
 
@@ -68,6 +70,25 @@ async function assertLookupsIndexOnly(db: SqlDatabase): Promise<void> {
   });
   assert.doesNotMatch(latest, /Seq Scan on parley_messages/, latest);
   assert.match(latest, /Index Scan Backward using parley_messages_pkey on parley_messages/, latest);
+}
+
+/**
+ * The session plans named statements generically (PLAN_CACHE_MODE), and the commit's statement, run more than the
+ * five times after which PostgreSQL would otherwise weigh re-planning, was planned once.
+ */
+async function assertPlansGenerically(db: SqlDatabase): Promise<void> {
+  const { rows } = await db.query<{ plan_cache_mode: string }>('SHOW plan_cache_mode');
+  assert.equal(rows[0]?.plan_cache_mode, PLAN_CACHE_MODE);
+  const lookup = LOOKUPS['rate-limit read'];
+  for (let i = 0; i < 8; i += 1)
+    await db.query(lookup.text, [['r'], [`u${i}`], ['c']], 'parley_test_generic');
+  const counts = await db.query<{ generic_plans: string; custom_plans: string }>(
+    `SELECT generic_plans, custom_plans FROM pg_prepared_statements WHERE name = 'parley_test_generic'`,
+  );
+  assert.deepEqual(
+    counts.rows.map((row) => [Number(row.generic_plans), Number(row.custom_plans)]),
+    [[8, 0]],
+  );
 }
 
 function assertIndexOnly(plan: string): void {
@@ -94,6 +115,10 @@ describe('prepared statements of the store', () => {
       await assertLookupsIndexOnly(db);
     });
 
+    it('plans every prepared statement once, generically (no re-planning per commit)', async () => {
+      await assertPlansGenerically(db);
+    });
+
     it('answers a named statement like a plain one, every time, with every parameter type', async () => {
       const text = `SELECT $1::text AS t, $2::bigint AS b, $3::int[] AS a, $4::text AS missing, $5::boolean AS f`;
       const params = ["it's", 2 ** 40, [1, 2, 3], null, false];
@@ -104,7 +129,7 @@ describe('prepared statements of the store', () => {
       }
       assert.deepEqual(plain.rows, [{ t: "it's", b: 2 ** 40, a: [1, 2, 3], missing: null, f: false }]);
       assert.deepEqual(
-        await prepared(db),
+        (await prepared(db)).filter((name) => name.startsWith('parley_test_types')),
         ['parley_test_types'],
         'the named runs went through one prepared statement',
       );
@@ -141,6 +166,10 @@ describe('prepared statements of the store', () => {
 
     it('plans the commit and the rate-limit read as index probes, planned on empty tables', async () => {
       await assertLookupsIndexOnly(db);
+    });
+
+    it('plans every prepared statement once, generically (no re-planning per commit)', async () => {
+      await assertPlansGenerically(db);
     });
 
     it("runs the engine's commit and rate-limit read as prepared statements", async () => {

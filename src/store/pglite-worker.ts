@@ -1,0 +1,157 @@
+/**
+ * The embedded database's own thread: PGlite (PostgreSQL compiled to WebAssembly) runs its statements here, so that
+ * a commit's milliseconds of WebAssembly never hold up the event loop that serves connections. The main thread's
+ * `PgliteDatabase` sends {@link WorkerRequest}s and gets one {@link WorkerReply} per request. PGlite runs one
+ * statement at a time; statements outside a transaction wait for an open one (PGlite's own lock).
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import { PGlite, type Transaction } from '@electric-sql/pglite';
+import { PgliteStatements } from './pglite-statements.js';
+import { PLAN_CACHE_MODE, type SqlResult } from './sql.js';
+
+/** What the main thread asks. `tx` names a transaction opened by `begin` (statements outside it have none). */
+export type WorkerRequest =
+  | { id: number; op: 'query'; text: string; params?: unknown[]; name?: string; tx?: number }
+  | { id: number; op: 'script'; sql: string; tx?: number }
+  | { id: number; op: 'begin' }
+  | { id: number; op: 'end'; tx: number; commit: boolean }
+  | { id: number; op: 'close' };
+
+/** An error as it crosses threads: its message, class name and PostgreSQL's fields (SQLSTATE `code`, ...). */
+export interface WireError {
+  name: string;
+  message: string;
+  fields: Record<string, string | number | undefined>;
+}
+
+/** The answer to one request: `value` is a query's result, or a new transaction's number. */
+export type WorkerReply =
+  | { id: number; ok: true; value?: SqlResult<unknown> | number }
+  | { id: number; ok: false; error: WireError };
+
+/** The first message of the thread: the database opened, or why not. */
+export type WorkerReady = { ready: true } | { ready: false; error: WireError };
+
+/** Settings the thread starts with. */
+export interface WorkerSettings {
+  /** PGlite's data directory. */
+  path: string;
+}
+
+/** PostgreSQL's error fields worth keeping (SQLSTATE first: the store tells outages from refusals by it). */
+const ERROR_FIELDS = [
+  'code',
+  'detail',
+  'constraint',
+  'table',
+  'column',
+  'schema',
+  'severity',
+  'hint',
+] as const;
+
+export function toWire(error: unknown): WireError {
+  const source = (error ?? {}) as Record<string, unknown>;
+  const fields: WireError['fields'] = {};
+  for (const field of ERROR_FIELDS) {
+    const value = source[field];
+    if (typeof value === 'string' || typeof value === 'number') fields[field] = value;
+  }
+  return {
+    name: error instanceof Error ? error.name : 'Error',
+    message: error instanceof Error ? error.message : String(error),
+    fields,
+  };
+}
+
+/** An open transaction: the handle its statements run on, and how the main thread ends it. */
+interface OpenTransaction {
+  tx: Transaction;
+  end(commit: boolean): void;
+  /** Settles once PGlite committed or rolled back. */
+  done: Promise<void>;
+}
+
+async function serve(port: NonNullable<typeof parentPort>, settings: WorkerSettings): Promise<void> {
+  let db: PGlite;
+  try {
+    db = await PGlite.create(settings.path);
+    await db.exec(`SET plan_cache_mode = ${PLAN_CACHE_MODE}`);
+  } catch (error) {
+    port.postMessage({ ready: false, error: toWire(error) } satisfies WorkerReady);
+    return;
+  }
+  const statements = new PgliteStatements(db);
+  const open = new Map<number, OpenTransaction>();
+  let transactions = 0;
+
+  const runnerOf = (tx: number | undefined): PGlite | Transaction => {
+    if (tx === undefined) return db;
+    const found = open.get(tx);
+    if (!found) throw new Error(`transaction ${tx} is not open`);
+    return found.tx;
+  };
+
+  const begin = async (): Promise<number> => {
+    const id = ++transactions;
+    let decide!: (commit: boolean) => void;
+    const decided = new Promise<boolean>((resolve) => {
+      decide = resolve;
+    });
+    let inside!: () => void;
+    const entered = new Promise<void>((resolve) => {
+      inside = resolve;
+    });
+    const done = db
+      .transaction(async (tx) => {
+        open.set(id, { tx, end: decide, done: Promise.resolve() });
+        inside();
+        if (!(await decided)) await tx.rollback();
+      })
+      .finally(() => open.delete(id));
+    // BEGIN itself may fail: then `done` rejects before the callback ran.
+    await Promise.race([entered, done]);
+    const entry = open.get(id);
+    if (!entry) throw new Error('the transaction could not begin');
+    entry.done = done;
+    return id;
+  };
+
+  const handle = async (request: WorkerRequest): Promise<SqlResult<unknown> | number | undefined> => {
+    switch (request.op) {
+      case 'query': {
+        const { text, params, name, tx } = request;
+        // Named statements are prepared once (see PgliteStatements); inside a transaction, plain ones.
+        if (name && tx === undefined) return statements.run(name, text, params ?? []);
+        const result = await runnerOf(tx).query(text, params);
+        return { rows: result.rows, rowCount: result.affectedRows ?? 0 } satisfies SqlResult<unknown>;
+      }
+      case 'script':
+        await runnerOf(request.tx).exec(request.sql);
+        return undefined;
+      case 'begin':
+        return begin();
+      case 'end': {
+        const entry = open.get(request.tx);
+        if (!entry) throw new Error(`transaction ${request.tx} is not open`);
+        entry.end(request.commit);
+        await entry.done;
+        return undefined;
+      }
+      case 'close':
+        await db.close();
+        return undefined;
+    }
+  };
+
+  port.on('message', (request: WorkerRequest) => {
+    handle(request).then(
+      (value) => port.postMessage({ id: request.id, ok: true, value } satisfies WorkerReply),
+      (error: unknown) =>
+        port.postMessage({ id: request.id, ok: false, error: toWire(error) } satisfies WorkerReply),
+    );
+  });
+  port.postMessage({ ready: true } satisfies WorkerReady);
+}
+
+if (parentPort) void serve(parentPort, workerData as WorkerSettings);
