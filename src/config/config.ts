@@ -92,12 +92,14 @@ export function storeOf(config: Config): Exclude<Config['store'], 'auto'> {
 
 /**
  * How long a message waits for others to share its commit: `--commit-wait-ms`, or for `auto` what suits the store.
- * A PGlite commit costs ~2 ms of the event loop whatever it holds (measured in docs/benchmarks.md), so the embedded
- * store waits longer and commits fewer, fuller batches; a PostgreSQL commit costs Parley a round trip.
+ * A commit's cost is mostly fixed up to a few messages (PGlite ~0.6-1 ms of CPU, PostgreSQL ~0.25 ms of Parley's
+ * plus the server's), so at chat rates waiting for company is what keeps the CPU per message down (measured in
+ * docs/benchmarks.md); the embedded store's commits are dearer, so it waits longer. Under load the batch's fill
+ * target ends the wait long before (BATCH_SIZES).
  */
 export function commitWaitOf(config: Config): number {
   if (config.commitWaitMs !== AUTO) return config.commitWaitMs;
-  return storeOf(config) === 'embedded' ? 20 : 5;
+  return storeOf(config) === 'embedded' ? 40 : 10;
 }
 
 /** Stores that do not fit the rest of the configuration. */

@@ -369,7 +369,7 @@ export const OptionSpecs = {
     min: 0,
     max: 1000,
     unit: 'ms',
-    auto: '20 ms with the embedded store, 5 ms with PostgreSQL',
+    auto: '40 ms with the embedded store, 10 ms with PostgreSQL',
     description:
       'With a database store: how long a message waits for others to share its commit when none is in progress (longer: less CPU per message at low rates, more latency)',
     group: 'engine',

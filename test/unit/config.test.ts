@@ -76,10 +76,10 @@ describe('config', () => {
   });
 
   it('resolves an automatic commit window from the store, and takes a number or auto from the user', () => {
-    assert.equal(commitWaitOf(loadConfig({}, {})), 20, 'the embedded store commits fewer, fuller batches');
-    assert.equal(commitWaitOf(loadConfig({ databaseUrl: 'postgres://db/p' }, {})), 5);
+    assert.equal(commitWaitOf(loadConfig({}, {})), 40, 'the embedded store commits fewer, fuller batches');
+    assert.equal(commitWaitOf(loadConfig({ databaseUrl: 'postgres://db/p' }, {})), 10);
     assert.equal(commitWaitOf(loadConfig({ commitWaitMs: '0' }, {})), 0, 'a number is taken as it is');
-    assert.equal(commitWaitOf(loadConfig({}, { PARLEY_COMMIT_WAIT_MS: 'auto' })), 20);
+    assert.equal(commitWaitOf(loadConfig({}, { PARLEY_COMMIT_WAIT_MS: 'auto' })), 40);
     assert.match(problems({ commitWaitMs: 'soon' })[0] ?? '', /must be a whole number or auto/);
     assert.match(
       problems({ commitWaitMs: '-1' })[0] ?? '',
