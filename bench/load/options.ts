@@ -34,7 +34,14 @@ export interface BenchOptions {
   loadCpus?: string;
   findMax: boolean;
   p99BoundMs: number;
+  /** Which latency --find-max bounds: send to delivery (default) or send to acknowledgement. */
+  p99Of: 'delivery' | 'ack';
   json: boolean;
+}
+
+function latencyKind(value: string): BenchOptions['p99Of'] {
+  if (value === 'delivery' || value === 'ack') return value;
+  throw new Error(`--p99-of must be delivery or ack, not ${value}`);
 }
 
 /** Named workloads; explicit flags override them. */
@@ -65,6 +72,7 @@ const DEFAULTS: BenchOptions = {
   serverPids: [],
   findMax: false,
   p99BoundMs: 200,
+  p99Of: 'delivery',
   json: false,
 };
 
@@ -99,6 +107,8 @@ Usage: parley bench [options]
                                then bisect twice between the last rate that held and the first that did not;
                                a rate that fails is tried once more before it counts as failed
   --p99-bound-ms <n>           latency bound for --find-max (default 200)
+  --p99-of <delivery|ack>      the latency it bounds: send to delivery at every member (default), or send to
+                               the server's acknowledgement (with a database store: once committed)
   --driver <name>              parley (default), ws-peer, socketio
   --json                       machine-readable result on stdout
 `;
@@ -166,6 +176,7 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions | 'help' {
       'connect-concurrency': { type: 'string' },
       'find-max': { type: 'boolean' },
       'p99-bound-ms': { type: 'string' },
+      'p99-of': { type: 'string' },
       driver: { type: 'string' },
       json: { type: 'boolean' },
     },
@@ -209,6 +220,7 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions | 'help' {
     connectConcurrency: int('connect-concurrency', values['connect-concurrency'], o.connectConcurrency, 1),
     findMax: values['find-max'] ?? false,
     p99BoundMs: int('p99-bound-ms', values['p99-bound-ms'], o.p99BoundMs, 1),
+    p99Of: latencyKind(values['p99-of'] ?? o.p99Of),
     json: values.json ?? false,
   };
   if (options.durationSec > 600) throw new Error('--duration is at most 600 s');

@@ -50,6 +50,8 @@ export type FromWorker =
       churned: number;
       reconnects: number;
       latency: string;
+      /** From each send to its acknowledgement. */
+      ackLatency: string;
       /** CPU time of this process since the round's reset, the drain included. */
       cpuUs: number;
     };

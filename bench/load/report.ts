@@ -16,6 +16,10 @@ function publishRows(label: string, p: PublishReport): string[][] {
       '  latency ms',
       `p50 ${p.latencyMs.p50}  p95 ${p.latencyMs.p95}  p99 ${p.latencyMs.p99}  max ${p.latencyMs.max}`,
     ],
+    [
+      '  ack latency ms',
+      `p50 ${p.ackLatencyMs.p50}  p95 ${p.ackLatencyMs.p95}  p99 ${p.ackLatencyMs.p99}  max ${p.ackLatencyMs.max}`,
+    ],
     ['  cpu per delivery', cpuLine(p)],
     ...(p.reconnects > 0
       ? [['  churn', `${n(p.reconnects)} reconnects (${n(p.churnedClients)} clients)`]]

@@ -31,6 +31,8 @@ interface SimClient {
 }
 
 const latency = new LatencyRecorder();
+/** From a send to its acknowledgement (the server's `sent`: with a database store, once committed). */
+const ackLatency = new LatencyRecorder();
 let clients: SimClient[] = [];
 let driver: Driver;
 let roomPublishers: Record<string, number[]> = {};
@@ -122,11 +124,13 @@ async function publish(order: Extract<ToWorker, { type: 'publish' }>): Promise<v
         while (seq < target) {
           seq += 1;
           sent += 1;
-          const text = encodePayload(performance.timeOrigin + performance.now(), id, seq, padding);
+          const sentAt = performance.now();
+          const text = encodePayload(performance.timeOrigin + sentAt, id, seq, padding);
           const done = (sim.client as BenchClient)
             .publish(sim.plan.room, text, `${RUN}-${id}-${round}-${seq}`)
             .then(
               () => {
+                ackLatency.recordMs(performance.now() - sentAt);
                 acked += 1;
                 ackedBy.set(id, (ackedBy.get(id) ?? 0) + 1);
               },
@@ -194,6 +198,7 @@ function account(finalSeqs: Array<[number, number]>): void {
     churned,
     reconnects,
     latency: latency.encode(),
+    ackLatency: ackLatency.encode(),
     cpuUs: cpuSinceReset(),
   });
 }
@@ -204,6 +209,7 @@ process.on('message', (message: ToWorker) => {
   else if (message.type === 'account') account(message.finalSeqs);
   else if (message.type === 'reset') {
     latency.reset();
+    ackLatency.reset();
     for (const sim of clients) sim.tracker = new DeliveryTracker();
     received = 0;
     sent = 0;
