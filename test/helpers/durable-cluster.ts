@@ -19,14 +19,43 @@ export async function startDurableCluster(prefix: string): Promise<{
   /** A raw client of user `id` (named in capitals) on `node`, closed after the suite. */
   as: (node: ParleyNode, id: string) => Promise<RawClient>;
 }> {
-  const [pg, redis] = await Promise.all([PostgresServer.start(), RedisServer.start()]);
-  after(() => Promise.all([pg.stop(), redis.stop()]));
-  await pg.sql('CREATE DATABASE parley');
-  const databaseUrl = pg.url.replace(/\/postgres$/, '/parley');
-  const shared = { redisUrl: redis.url, databaseUrl, redisPrefix: `${prefix}${randomId()}` };
-  const nodes = (await Promise.all(
-    [0, 1, 2].map((i) => startNode({ ...shared, nodeId: `${prefix}${i}` })),
-  )) as [ParleyNode, ParleyNode, ParleyNode];
+  // Whatever started is stopped if a later start fails: a redis-server or node left running would keep the test
+  // process alive (the file would hang instead of failing with the start's error).
+  const stops: Array<() => Promise<unknown>> = [];
+  // The nodes first (they still talk to Redis and PostgreSQL while they drain), then the servers.
+  const stopAll = async () => {
+    for (const stop of stops.splice(0).reverse()) await stop().catch(() => {});
+  };
+  const started = async <T>(
+    starts: Array<Promise<T>>,
+    stop: (value: T) => Promise<unknown>,
+  ): Promise<T[]> => {
+    const settled = await Promise.allSettled(starts);
+    for (const result of settled) if (result.status === 'fulfilled') stops.push(() => stop(result.value));
+    const failed = settled.find((result) => result.status === 'rejected');
+    if (failed) throw failed.reason;
+    return settled.map((result) => (result as PromiseFulfilledResult<T>).value);
+  };
+  after(stopAll);
+  let nodes: [ParleyNode, ParleyNode, ParleyNode];
+  try {
+    const [pg] = (await started<PostgresServer>([PostgresServer.start()], (server) => server.stop())) as [
+      PostgresServer,
+    ];
+    const [redis] = (await started<RedisServer>([RedisServer.start()], (server) => server.stop())) as [
+      RedisServer,
+    ];
+    await pg.sql('CREATE DATABASE parley');
+    const databaseUrl = pg.url.replace(/\/postgres$/, '/parley');
+    const shared = { redisUrl: redis.url, databaseUrl, redisPrefix: `${prefix}${randomId()}` };
+    nodes = (await started<ParleyNode>(
+      [0, 1, 2].map((i) => startNode({ ...shared, nodeId: `${prefix}${i}` })),
+      (node) => node.shutdown(),
+    )) as [ParleyNode, ParleyNode, ParleyNode];
+  } catch (error) {
+    await stopAll();
+    throw error;
+  }
   const as = async (node: ParleyNode, id: string) => {
     const client = await RawClient.connect(`ws://127.0.0.1:${node.port}/ws`, {
       name: id.toUpperCase(),

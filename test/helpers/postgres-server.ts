@@ -76,7 +76,11 @@ export class PostgresServer {
       ]);
       await server.launch();
     } catch (error) {
+      // The server's own log says why it did not start; it goes with the data directory.
+      const log = await readFile(join(dir, 'log'), 'utf8').catch(() => '');
       await server.stop();
+      if (error instanceof Error && log !== '')
+        error.message += `\n--- postgres log (end) ---\n${log.slice(-2000)}`;
       throw error;
     }
     return server;
