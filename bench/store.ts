@@ -23,6 +23,8 @@ const STORM_CLIENTS = Number(process.env.BENCH_STORE_STORM_CLIENTS ?? 5000);
 const OUTAGE_SECONDS = Number(process.env.BENCH_STORE_OUTAGE_SECONDS ?? 30);
 const STORED_MESSAGES = Number(process.env.BENCH_STORE_MESSAGES ?? 1_000_000);
 const STORED_ROOMS = 1000;
+/** Find-max rounds of each durable throughput setup (BENCH_STORE_THROUGHPUT_ROUNDS). */
+const THROUGHPUT_ROUNDS = Number(process.env.BENCH_STORE_THROUGHPUT_ROUNDS ?? 3);
 /** Which parts run (comma-separated: throughput, fanout, history, storm); all by default. */
 const PARTS = new Set((process.env.BENCH_STORE_PARTS ?? 'throughput,fanout,history,storm').split(','));
 
@@ -36,6 +38,16 @@ export interface StoreResults {
     p99: number;
     deliveryP50?: number;
     deliveryP99?: number;
+    /** The first rate that did not hold, and why (older results have none). */
+    failed?: {
+      rate: number;
+      ackP99: number;
+      deliveryP99: number;
+      /** Deliveries made of those expected (find-max wants 99 %). */
+      delivered: number;
+      missing: number;
+      serverCores: number;
+    };
   }>;
   fanoutCpu: Array<{ store: string; deliveriesPerSec: number; cpuUsPerDelivery: number }>;
   history: Array<{ source: string; reads: number; p50: number; p99: number; windowHits: number }>;
@@ -190,8 +202,10 @@ export class Client {
  * short run at a low rate first warms the servers up (database connections opened and their statements
  * prepared, code compiled), which would otherwise count against the first step.
  */
-async function throughput(setup: string, urls: string[]) {
+async function throughput(setup: string, instances: Instance[]) {
+  const urls = instances.map((i) => i.url);
   const shape = ['--driver', 'parley', '--url', urls.join(','), '--clients', '1000', '--rooms', '500'];
+  const pids = instances.flatMap((i) => ['--server-pid', String(i.child.pid)]);
   const progress = (line: string) => process.stderr.write(`\r\x1b[2K${setup}: ${line}`);
   await runBench(bench([...shape, '--scenario', 'fanout', '--rate', '500', '--duration', '3']), (line) =>
     progress(`warming up: ${line}`),
@@ -209,6 +223,7 @@ async function throughput(setup: string, urls: string[]) {
       // The issue's bound is on acks (a message is acknowledged once committed); deliveries are reported too.
       '--p99-of',
       'ack',
+      ...pids,
       '--duration',
       String(STEP_SECONDS),
     ]),
@@ -216,9 +231,23 @@ async function throughput(setup: string, urls: string[]) {
   );
   const max = result.findMax?.maxSustainableRate ?? 0;
   const step = result.findMax?.steps.filter((s) => s.ratePerSec === max).at(-1);
+  const failedRate = result.findMax?.failedRate ?? 0;
+  const failed = result.findMax?.steps.filter((s) => s.ratePerSec === failedRate).at(-1);
   return {
     setup,
     maxPerSec: max,
+    ...(failed
+      ? {
+          failed: {
+            rate: failedRate,
+            ackP99: failed.ackLatencyMs.p99,
+            deliveryP99: failed.latencyMs.p99,
+            delivered: failed.expectedDeliveries > 0 ? failed.deliveries / failed.expectedDeliveries : 1,
+            missing: failed.missing,
+            serverCores: failed.cpu.serverCores ?? 0,
+          },
+        }
+      : {}),
     p50: step?.ackLatencyMs.p50 ?? 0,
     p99: step?.ackLatencyMs.p99 ?? 0,
     deliveryP50: step?.latencyMs.p50 ?? 0,
@@ -462,27 +491,24 @@ export async function runStoreBenchmarks(): Promise<StoreResults> {
     await waitFor(async () => (await redis.ping()) === 'PONG', 'redis');
     const results: StoreResults = { throughput: [], fanoutCpu: [], history: [] };
 
-    if (PARTS.has('throughput')) {
+    // Each setup THROUGHPUT_ROUNDS times, interleaved: on a shared machine one find-max is one sample (the same build
+    // found 3,432 and 4,652 msg/s in two runs an hour apart); the targets take the median.
+    for (let round = 0; PARTS.has('throughput') && round < THROUGHPUT_ROUNDS; round += 1) {
       const db1 = await freshDatabase();
       const cluster = ['--redis-url', redisUrl, '--database-url', db1.url];
       let running = [await startInstance(cluster), await startInstance(cluster)];
-      results.throughput.push(
-        await throughput(
-          '2 instances + Redis + PostgreSQL',
-          running.map((i) => i.url),
-        ),
-      );
+      results.throughput.push(await throughput('2 instances + Redis + PostgreSQL', running));
       await stop(running);
       const dataDir = mkdtempSync(join(tmpdir(), 'parley-store-bench-data-'));
       running = [await startInstance(['--store', 'embedded', '--data-dir', dataDir])];
-      results.throughput.push(await throughput('1 instance, embedded store', [running[0]?.url as string]));
+      results.throughput.push(await throughput('1 instance, embedded store', running));
       await stop(running);
       rmSync(dataDir, { recursive: true, force: true });
     }
 
-    // Fan-out with the store off and on, side by side, twice.
+    // Fan-out with the store off and on, side by side, three times (the median is compared).
     const fanoutDb = PARTS.has('fanout') ? await freshDatabase() : undefined;
-    for (let round = 0; fanoutDb && round < 2; round += 1) {
+    for (let round = 0; fanoutDb && round < 3; round += 1) {
       for (const [store, args] of [
         ['memory (store off)', ['--store', 'memory']],
         [
@@ -551,6 +577,13 @@ export const STORE_HEADING = '## Durable store';
 /** The store section of docs/benchmarks.md. */
 export function storeSection(results: StoreResults): string {
   const durable = results.throughput;
+  /** The median of a setup's find-max rounds against 5,000 msg/s, with every round's figure. */
+  const throughputTarget = (prefix: string) => {
+    const rounds = durable.filter((r) => r.setup.startsWith(prefix)).map((r) => r.maxPerSec);
+    const middle = Math.round(median(rounds));
+    const each = rounds.map((n) => n.toLocaleString('en-US')).join(' / ');
+    return `${middle.toLocaleString('en-US')} msg/s (median; rounds ${each}) | ${met(rounds.length > 0 && middle >= 5000)}`;
+  };
   const met = (ok: boolean) => (ok ? 'met' : '**not met**');
   const median = (values: number[]) => {
     const sorted = [...values].sort((a, b) => a - b);
@@ -575,11 +608,22 @@ started for the run, **with fsync on**; Redis a private \`redis-server\`.
 
 | durable publish throughput (every message delivered, acks p99 <= 50 ms) | max msg/s committed | acks p50 / p99 ms | deliveries p50 / p99 ms |
 | --- | ---: | ---: | ---: |
-${durable.map((r) => `| ${r.setup} | ${r.maxPerSec.toLocaleString('en-US')} | ${ms(r.p50)} / ${ms(r.p99)} | ${r.deliveryP99 !== undefined ? `${ms(r.deliveryP50 ?? 0)} / ${ms(r.deliveryP99)}` : 'n/a'} |`).join('\n')}
+${durable.map((r, i) => `| ${r.setup}${durable.length > 2 ? `, round ${Math.floor(i / 2) + 1}` : ''} | ${r.maxPerSec.toLocaleString('en-US')} | ${ms(r.p50)} / ${ms(r.p99)} | ${r.deliveryP99 !== undefined ? `${ms(r.deliveryP50 ?? 0)} / ${ms(r.deliveryP99)}` : 'n/a'} |`).join('\n')}
 
 Workload: 1,000 clients in 500 rooms of 2, one publisher per room, \`--find-max --p99-of ack\` from 500 msg/s
 (x1.5 per ${STEP_SECONDS}-second step): an ack (\`sent\`) means committed; a delivery comes after the commit and
-the publication (through Redis and the other instance for two instances).
+the publication (through Redis and the other instance for two instances).${
+    durable.some((r) => r.failed)
+      ? `\n\nWhy the next rate tried did not hold, each round (find-max also wants 99 % of deliveries made and none missing):\n${durable
+          .map((r, i) => {
+            const f = r.failed;
+            if (!f) return '';
+            const round = durable.length > 2 ? `, round ${Math.floor(i / 2) + 1}` : '';
+            return `\n- ${r.setup}${round}: ${f.rate.toLocaleString('en-US')} msg/s, acks p99 ${ms(f.ackP99)} ms, deliveries p99 ${ms(f.deliveryP99)} ms, ${(100 * f.delivered).toFixed(1)} % delivered, ${f.missing} missing; Parley's processes used ${f.serverCores.toFixed(2)} cores`;
+          })
+          .join('')}`
+      : ''
+  }
 
 | fan-out, 100 rooms x 50, fixed 200 msg/s (10,000 deliveries/s) | server CPU per delivery (each round) |
 | --- | ---: |
@@ -619,8 +663,8 @@ ${storm.statements.map((s) => `| ${s.calls} | \`${s.query.replaceAll('|', '\\|')
 
 | target | measured | |
 | --- | --- | --- |
-| durable publish >= 5,000 msg/s (acks p99 <= 50 ms), 2 instances + Redis + PostgreSQL | ${(durable[0]?.maxPerSec ?? 0).toLocaleString('en-US')} msg/s | ${met((durable[0]?.maxPerSec ?? 0) >= 5000)} |
-| the same for the embedded store on one instance | ${(durable[1]?.maxPerSec ?? 0).toLocaleString('en-US')} msg/s | ${met((durable[1]?.maxPerSec ?? 0) >= 5000)} |
+| durable publish >= 5,000 msg/s (acks p99 <= 50 ms), 2 instances + Redis + PostgreSQL | ${throughputTarget('2 instances')} |
+| the same for the embedded store on one instance | ${throughputTarget('1 instance')} |
 | fan-out CPU per delivery with the store on <= 1.2x store off: embedded | ${off > 0 ? (on / off).toFixed(2) : 'n/a'}x (medians ${on.toFixed(1)} / ${off.toFixed(1)} us) | ${met(off > 0 && on <= 1.2 * off)} |
 | the same, PostgreSQL (Parley's CPU) | ${off > 0 ? (onPg / off).toFixed(2) : 'n/a'}x (medians ${onPg.toFixed(1)} / ${off.toFixed(1)} us) | ${met(off > 0 && onPg <= 1.2 * off)} |
 | history from the cache p99 <= 5 ms | ${ms(cache?.p99 ?? 0)} ms | ${met((cache?.p99 ?? 99) <= 5)} |
