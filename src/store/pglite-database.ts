@@ -160,6 +160,7 @@ export class PgliteDatabase implements SqlDatabase {
   async close(): Promise<void> {
     if (!this.stopped) {
       await this.request({ op: 'close' }).catch(() => {});
+      this.stop(new Error('the embedded database is closed'));
       await this.worker.terminate();
     }
     await rm(this.lock, { force: true });

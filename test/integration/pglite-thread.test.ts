@@ -1,0 +1,78 @@
+/**
+ * The embedded store's thread (`pglite-worker.ts` behind `PgliteDatabase`): statements and their errors cross the
+ * thread boundary intact, a transaction holds the database until it ends (a statement sent meanwhile runs after it),
+ * a transaction whose work throws is rolled back, and a closed store refuses statements instead of hanging.
+ */
+import assert from 'node:assert/strict';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { PgliteDatabase } from '../../src/store/pglite-database.js';
+import { isUnavailable } from '../../src/store/sql.js';
+
+describe("the embedded store's thread", () => {
+  let dir: string;
+  let db: PgliteDatabase;
+  before(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'parley-thread-'));
+    db = await PgliteDatabase.open(dir);
+    await db.script('CREATE TABLE items (k text PRIMARY KEY, n int NOT NULL)');
+  });
+  after(async () => {
+    await db.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('answers statements with their rows and counts, and errors with their SQLSTATE', async () => {
+    const inserted = await db.query('INSERT INTO items VALUES ($1, $2), ($3, $4)', ['a', 1, 'b', 2]);
+    assert.equal(inserted.rowCount, 2);
+    const { rows } = await db.query<{ k: string; n: number }>('SELECT k, n FROM items ORDER BY k');
+    assert.deepEqual(rows, [
+      { k: 'a', n: 1 },
+      { k: 'b', n: 2 },
+    ]);
+    const duplicate = await db.query('INSERT INTO items VALUES ($1, $2)', ['a', 3]).catch((e: unknown) => e);
+    assert.equal((duplicate as { code?: string }).code, '23505');
+    assert.equal(isUnavailable(duplicate), false, 'a refusal, not an outage');
+  });
+
+  it('holds the database for a transaction: a statement sent meanwhile sees its commit', async () => {
+    let release!: () => void;
+    const holding = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const transaction = db.transaction(async (tx) => {
+      await tx.query('INSERT INTO items VALUES ($1, $2)', ['t', 10]);
+      await holding;
+      await tx.query('UPDATE items SET n = 11 WHERE k = $1', ['t']);
+    });
+    // Sent while the transaction is open: it waits for the commit, then sees both of its changes.
+    const meanwhile = db.query<{ n: number }>('SELECT n FROM items WHERE k = $1', ['t']);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    release();
+    await transaction;
+    assert.deepEqual((await meanwhile).rows, [{ n: 11 }]);
+  });
+
+  it('rolls back a transaction whose work throws, and rethrows its error', async () => {
+    const failure = new Error('changed my mind');
+    await assert.rejects(
+      db.transaction(async (tx) => {
+        await tx.query('INSERT INTO items VALUES ($1, $2)', ['gone', 1]);
+        throw failure;
+      }),
+      failure,
+    );
+    const { rows } = await db.query('SELECT k FROM items WHERE k = $1', ['gone']);
+    assert.deepEqual(rows, []);
+  });
+
+  it('refuses statements once closed (counted as the database being unavailable)', async () => {
+    const other = await PgliteDatabase.open(join(dir, 'other'));
+    await other.close();
+    const refused = await other.query('SELECT 1').catch((e: unknown) => e);
+    assert.ok(refused instanceof Error);
+    assert.equal(isUnavailable(refused), true);
+  });
+});
