@@ -10,17 +10,15 @@ const LOCK_FILE = 'parley.pid';
 /** Distributes `Omit` over a union (each request without the id the database gives it). */
 type Unnumbered<T> = T extends unknown ? Omit<T, 'id'> : never;
 
+/**
+ * The classes of a bug, kept across the thread: the store tells bugs from outages by class (`isUnavailable`), and
+ * outages from refusals by SQLSTATE.
+ */
+const BUG_CLASSES: Record<string, ErrorConstructor> = { TypeError, RangeError, ReferenceError };
+
 /** The error a request failed with, as it was thrown in the database's thread (class, message, SQLSTATE...). */
 function fromWire(wire: WireError): Error {
-  // A bug (TypeError and the like) stays one: the store tells bugs from outages by class, and outages by SQLSTATE.
-  const Class =
-    wire.name === 'TypeError'
-      ? TypeError
-      : wire.name === 'RangeError'
-        ? RangeError
-        : wire.name === 'ReferenceError'
-          ? ReferenceError
-          : Error;
+  const Class = BUG_CLASSES[wire.name] ?? Error;
   return Object.assign(new Class(wire.message), wire.fields);
 }
 

@@ -98,22 +98,19 @@ async function serve(port: NonNullable<typeof parentPort>, settings: WorkerSetti
     const decided = new Promise<boolean>((resolve) => {
       decide = resolve;
     });
-    let inside!: () => void;
-    const entered = new Promise<void>((resolve) => {
-      inside = resolve;
+    let entered!: (tx: Transaction) => void;
+    const inside = new Promise<Transaction>((resolve) => {
+      entered = resolve;
     });
-    const done = db
-      .transaction(async (tx) => {
-        open.set(id, { tx, end: decide, done: Promise.resolve() });
-        inside();
-        if (!(await decided)) await tx.rollback();
-      })
-      .finally(() => open.delete(id));
-    // BEGIN itself may fail: then `done` rejects before the callback ran.
-    await Promise.race([entered, done]);
-    const entry = open.get(id);
-    if (!entry) throw new Error('the transaction could not begin');
-    entry.done = done;
+    const done = db.transaction(async (tx) => {
+      entered(tx);
+      if (!(await decided)) await tx.rollback();
+    });
+    // BEGIN itself may fail: then `done` rejects before the callback ran, and so does this (racing `done` itself,
+    // not a promise derived from it, which would reject unheard if the commit failed later).
+    const tx = await Promise.race([inside, done]);
+    if (!tx) throw new Error('the transaction could not begin');
+    open.set(id, { tx, end: decide, done: done.finally(() => open.delete(id)) });
     return id;
   };
 

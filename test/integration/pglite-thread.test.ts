@@ -38,19 +38,13 @@ describe("the embedded store's thread", () => {
   });
 
   it('holds the database for a transaction: a statement sent meanwhile sees its commit', async () => {
-    let release!: () => void;
-    const holding = new Promise<void>((resolve) => {
-      release = resolve;
-    });
     const transaction = db.transaction(async (tx) => {
       await tx.query('INSERT INTO items VALUES ($1, $2)', ['t', 10]);
-      await holding;
       await tx.query('UPDATE items SET n = 11 WHERE k = $1', ['t']);
     });
-    // Sent while the transaction is open: it waits for the commit, then sees both of its changes.
+    // Sent right after the transaction's BEGIN and before its statements: run in between, it would see no row;
+    // it waits for the commit instead, and sees both changes.
     const meanwhile = db.query<{ n: number }>('SELECT n FROM items WHERE k = $1', ['t']);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-    release();
     await transaction;
     assert.deepEqual((await meanwhile).rows, [{ n: 11 }]);
   });
