@@ -313,20 +313,23 @@ for k = 1, #KEYS, 3 do
   local meta, window, channel = KEYS[k], KEYS[k + 1], KEYS[k + 2]
   local count = tonumber(ARGV[a])
   a = a + 1
-  local m = tonumber(redis.call('HGET', meta, 'm')) or 0
+  -- The meta is read once and written once per room (not per message): the position is kept here meanwhile.
+  local known = redis.call('HMGET', meta, 'e', 'o', 'm')
+  local e, o, m = known[1], tonumber(known[2]) or 0, tonumber(known[3]) or 0
+  local moved = false
   for _ = 1, count do
     local offset, epoch, json = tonumber(ARGV[a]), ARGV[a + 1], ARGV[a + 2]
     a = a + 3
-    if redis.call('HGET', meta, 'e') ~= epoch then
+    if e ~= epoch then
       redis.call('DEL', meta, window)
-      redis.call('HSET', meta, 'e', epoch, 'o', offset)
-      m = 0
-    elseif tonumber(redis.call('HGET', meta, 'o')) < offset then
-      redis.call('HSET', meta, 'o', offset)
+      e, o, m, moved = epoch, offset, 0, true
+    elseif o < offset then
+      o, moved = offset, true
     end
     if size > 0 and offset > m then redis.call('ZADD', window, offset, json) end
     redis.call(ARGV[1], channel, 'm' .. json)
   end
+  if moved then redis.call('HSET', meta, 'e', e, 'o', o) end
   local action, changed = tonumber(ARGV[a]), tonumber(ARGV[a + 1])
   a = a + 2
   if changed > 0 and size > 0 then
