@@ -5,6 +5,23 @@ import { RawWebSocket } from './raw-websocket.js';
 /** How every presence diff frame starts (the server writes `type` first). */
 const PRESENCE_DIFF = Buffer.from('{"type":"presence_diff"');
 
+/** How every `sent` reply starts (the server writes `type`, then `ref`). */
+const SENT_REF = Buffer.from('{"type":"sent","ref":');
+
+/** The ref of a `sent` reply, read from its bytes without decoding the frame; undefined for any other frame. */
+export function sentRef(data: Buffer): number | undefined {
+  if (data.length <= SENT_REF.length || data.compare(SENT_REF, 0, SENT_REF.length, 0, SENT_REF.length) !== 0)
+    return undefined;
+  let ref = 0;
+  let at = SENT_REF.length;
+  for (; at < data.length; at += 1) {
+    const digit = (data[at] as number) - 48;
+    if (digit < 0 || digit > 9) break;
+    ref = ref * 10 + digit;
+  }
+  return at > SENT_REF.length && data[at] === 44 ? ref : undefined;
+}
+
 /**
  * Drives a Parley server over its JSON protocol (raw frames, no SDK: the load side must be lean), with live messages
  * in the compact form, as the SDK asks for them.
@@ -35,6 +52,16 @@ export const parleyDriver: Driver = {
       // Presence diffs (about 25 per member while a room of 50 fills) are not looked at: a load client that ignores
       // presence does not decode it, so the load side spends its CPU on what it measures.
       if (data.subarray(0, PRESENCE_DIFF.length).equals(PRESENCE_DIFF)) return;
+      // An ack (one per message published) is recognised by its first bytes and its ref read in place.
+      const acked = sentRef(data);
+      if (acked !== undefined) {
+        const waiter = pending.get(acked);
+        if (waiter) {
+          pending.delete(acked);
+          waiter.resolve();
+        }
+        return;
+      }
       // What is left is replies to this client's own commands (and events the load ignores).
       const frame = JSON.parse(data.toString()) as { type?: string; ref?: number; code?: string };
       if (frame.ref === undefined) return;

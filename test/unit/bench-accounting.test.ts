@@ -3,6 +3,7 @@ import { describe, it } from 'node:test';
 import { DeliveryTracker, encodePayload, scanDelivery } from '../../bench/load/accounting.js';
 import { LatencyRecorder } from '../../bench/load/latency.js';
 import { defaultAddresses, defaultWorkers, isLoopback, parseBenchArgs } from '../../bench/load/options.js';
+import { sentRef } from '../../bench/load/parley-driver.js';
 import { planClients } from '../../bench/load/run.js';
 
 describe('load tool accounting', () => {
@@ -51,6 +52,19 @@ describe('load tool accounting', () => {
       assert.equal(scanDelivery(Buffer.from(foreign), collect), false, foreign);
     }
     assert.equal(found.length, 3);
+  });
+
+  it("reads a sent reply's ref in place and leaves every other frame to the JSON decoder", () => {
+    assert.equal(sentRef(Buffer.from('{"type":"sent","ref":4071,"room":"r","offset":3}')), 4071);
+    for (const other of [
+      '{"type":"sent","ref":4}',
+      '{"type":"sent","ref":,"room":"r"}',
+      '{"type":"sent","ref":"4","room":"r"}',
+      '{"type":"error","ref":4,"code":"rate_limited"}',
+      '{"type":"sent"',
+    ]) {
+      assert.equal(sentRef(Buffer.from(other)), undefined, other);
+    }
   });
 });
 
