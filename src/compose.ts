@@ -146,7 +146,6 @@ export function createEngine(
             open: databaseOpener(config, deps.logger),
             batch: BATCH_SIZES.postgres,
             commitWaitMs: commitWaitOf(config),
-            publishWaitMs: config.publishWaitMs,
             retentionDays: config.retentionDays,
             timers: deps.timers,
           }

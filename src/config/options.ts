@@ -374,18 +374,6 @@ export const OptionSpecs = {
       'With a database store: how long a message waits for others to share its commit when none is in progress (longer: less CPU per message at low rates, more latency)',
     group: 'engine',
   },
-  publishWaitMs: {
-    kind: 'int',
-    flag: 'publish-wait-ms',
-    env: ['PARLEY_PUBLISH_WAIT_MS'],
-    default: 10,
-    min: 0,
-    max: 1000,
-    unit: 'ms',
-    description:
-      "With PostgreSQL and Redis: how long a committed message's `sent` waits for its publication through Redis, so that the sender's ack and its own copy of the message leave in one write (0: answered at commit; a slow Redis delays acks by this much at most)",
-    group: 'engine',
-  },
   retentionDays: {
     kind: 'int',
     flag: 'retention-days',

@@ -24,11 +24,6 @@ export interface DurableLogOptions {
   batch: BatchSizes;
   /** Longest a message waits for others to share its commit (when none is in progress). */
   commitWaitMs: number;
-  /**
-   * Longest the answers of a committed batch wait for its publication (0 or absent: not at all): so that a sender's
-   * `sent` and its own copy of the message leave in one write; a slow Redis delays acks by this much at most.
-   */
-  publishWaitMs?: number;
   /** The per-user message rate (undefined: no limit). */
   rate?: MessageRateLimiter;
   /** Messages older than this many days are deleted in the background (0: kept forever). */
@@ -84,7 +79,6 @@ export function createDurableLog(options: DurableLogOptions): DurableLog {
       timers: options.timers,
       batch: options.batch,
       batchMaxWaitMs: options.commitWaitMs,
-      answerWaitMs: options.publishWaitMs ?? 0,
     },
     async (messages, replaced) => {
       try {

@@ -41,8 +41,6 @@ export interface RedisEngineOptions {
     open: () => Promise<SqlDatabase>;
     batch: BatchSizes;
     commitWaitMs: number;
-    /** Longest a committed batch's `sent` answers wait for its publication (see DurableLogOptions). */
-    publishWaitMs: number;
     retentionDays: number;
     timers: Timers;
   };
@@ -133,7 +131,6 @@ function databaseLog(
     window: new RedisWindow(link, keys, { size: options.historySize, ttlMs: options.historyTtlMs }),
     batch: database.batch,
     commitWaitMs: database.commitWaitMs,
-    publishWaitMs: database.publishWaitMs,
     rate,
     retentionDays: database.retentionDays,
     roomInUse: async (room) => (await link.command('EXISTS', keys.presenceConns(room))) === 1,

@@ -37,11 +37,6 @@ export interface DatabaseLogOptions {
   batch: BatchSizes;
   /** Longest a message waits for its batch to start (when no batch is being committed). */
   batchMaxWaitMs: number;
-  /**
-   * Longest the answers of a committed batch wait for its publication to settle (0 or absent: not at all). See
-   * {@link DatabaseLog.answerOncePublished}.
-   */
-  answerWaitMs?: number;
 }
 
 /** A row of `parley_messages` joined with its room's epoch. */
@@ -254,7 +249,7 @@ const keyOf = (d: MessageDraft) => `${d.room}\u0000${d.from.id}\u0000${d.cid}`;
 
 /**
  * Hands committed messages to the bus (and the recent-window cache), in offset order per room. Called once per
- * committed batch, before the senders are answered, who wait for it a bounded time at most (`answerWaitMs`); a
+ * committed batch, just before the senders are answered, and not awaited (a slow Redis shard delays no ack); a
  * failure is the publisher's to report (the messages are stored whatever happens next).
  */
 export type PublishCommitted = (messages: ChatMessage[], replaced?: ChatMessage[]) => Promise<void> | void;
@@ -537,44 +532,17 @@ export class DatabaseLog implements RoomLog {
       const result = outcome.get(queued);
       if (result && !(result instanceof Error) && !result.duplicate) committed.push(result.message);
     }
-    const answer = () => {
-      for (const queued of batch) {
-        const result = outcome.get(queued);
-        if (result instanceof Error) queued.reject(result);
-        else if (result) queued.resolve(result);
-      }
-    };
-    // Publications of one instance reach each Redis node in order (one connection per node). The publisher counts
-    // and reports its own failures.
-    const published = committed.length > 0 ? this.publish(committed) : undefined;
-    if (published) this.answerOncePublished(published, answer);
-    else answer();
-  }
-
-  /**
-   * Answers a committed batch once its publication settled, or after `answerWaitMs` at most: a slow or failing
-   * Redis shard delays acks by that much and no more, and never holds up the next batch (this returns at once).
-   * Why wait at all: the publication comes back to this instance on its subscription at about the time Redis
-   * answers the publish, so each sender's `sent` and its own message leave in one write (the frame writer corks a
-   * socket for the rest of the event-loop turn), instead of two writes and two reads at the client a moment apart.
-   */
-  private answerOncePublished(published: Promise<void>, answer: () => void): void {
-    const wait = this.options.answerWaitMs ?? 0;
-    if (wait <= 0) {
-      published.catch(() => {});
-      answer();
-      return;
+    // Published without holding up the answers or the next batch: a slow or failing Redis shard delays no ack.
+    // Publications of one instance reach each Redis node in order (one connection per node).
+    if (committed.length > 0) {
+      // The publisher counts and reports its own failures.
+      this.publish(committed)?.catch(() => {});
     }
-    let timer: TimerHandle | undefined;
-    let answered = false;
-    const once = () => {
-      if (answered) return;
-      answered = true;
-      timer?.cancel();
-      answer();
-    };
-    published.then(once, once);
-    if (!answered) timer = this.options.timers.setTimeout(once, wait);
+    for (const queued of batch) {
+      const result = outcome.get(queued);
+      if (result instanceof Error) queued.reject(result);
+      else if (result) queued.resolve(result);
+    }
   }
 
   /**

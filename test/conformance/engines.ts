@@ -31,14 +31,7 @@ export function testRedisEngine(
     commandTimeoutMs: 2000,
     instance: `test-${randomId()}`,
     database: open
-      ? {
-          open,
-          batch: BATCH_SIZES.postgres,
-          commitWaitMs: 2,
-          publishWaitMs: 10,
-          retentionDays: 0,
-          timers: systemTimers,
-        }
+      ? { open, batch: BATCH_SIZES.postgres, commitWaitMs: 2, retentionDays: 0, timers: systemTimers }
       : undefined,
     clock,
     ids: randomIds(),
