@@ -13,11 +13,20 @@ export interface Standing {
 
 /** Settings of {@link MembershipCache}. */
 export interface MembershipCacheOptions {
-  /** Most (room, user) standings kept; the least recently used go first. */
+  /** Most (room, user) standings kept; those not used since the last eviction pass go first. */
   maxEntries: number;
 }
 
 const keyOf = (room: string, userId: string) => `${room}\u0000${userId}`;
+
+/** A cached standing, with what eviction needs. */
+interface Cached {
+  standing: Standing;
+  room: string;
+  userId: string;
+  /** Used since eviction last looked at it (the "second chance" of the CLOCK algorithm). */
+  used: boolean;
+}
 
 /**
  * The standing of users in the rooms this node holds (has members in), so that a permission check costs no
@@ -32,9 +41,14 @@ const keyOf = (room: string, userId: string) => `${room}\u0000${userId}`;
  */
 export class MembershipCache {
   /** Standings by room, then user. */
-  private readonly byRoom = new Map<string, Map<string, Standing>>();
-  /** Every cached (room, user), least recently used first. */
-  private readonly order = new Map<string, { room: string; userId: string }>();
+  private readonly byRoom = new Map<string, Map<string, Cached>>();
+  /**
+   * Every cached (room, user), in the order eviction looks at them. Eviction approximates least-recently-used with
+   * the CLOCK algorithm: a hit only marks its entry used (every send checks membership, and moving the entry to the
+   * end of this map per hit cost a key string, a delete and an insert); eviction moves used entries to the end,
+   * unmarked, and drops the first unused one.
+   */
+  private readonly order = new Map<string, Cached>();
   /** Held rooms and the number of invalidations each has seen. */
   private readonly generations = new Map<string, number>();
   private readonly loading = new Map<string, Promise<Standing>>();
@@ -77,17 +91,12 @@ export class MembershipCache {
 
   /** The user's standing in the room: cached when the room is held, read from the directory otherwise. */
   async standing(room: string, userId: string): Promise<Standing> {
-    const key = keyOf(room, userId);
     const cached = this.byRoom.get(room)?.get(userId);
     if (cached) {
-      // Least recently used first out: a hit moves to the end (the same entry: a send allocates nothing here).
-      const entry = this.order.get(key);
-      if (entry) {
-        this.order.delete(key);
-        this.order.set(key, entry);
-      }
-      return cached;
+      cached.used = true;
+      return cached.standing;
     }
+    const key = keyOf(room, userId);
     const inFlight = this.loading.get(key);
     if (inFlight) return inFlight;
     const generation = this.generations.get(room);
@@ -171,13 +180,25 @@ export class MembershipCache {
       users = new Map();
       this.byRoom.set(room, users);
     }
-    users.set(userId, standing);
+    const entry: Cached = { standing, room, userId, used: false };
+    users.set(userId, entry);
     const key = keyOf(room, userId);
     this.order.delete(key);
-    this.order.set(key, { room, userId });
-    if (this.order.size > this.options.maxEntries) {
-      const oldest = this.order.values().next().value;
-      if (oldest) this.forget(oldest.room, oldest.userId);
+    this.order.set(key, entry);
+    if (this.order.size > this.options.maxEntries) this.evictOne();
+  }
+
+  /** Drops the first entry not used since it was last looked at; used ones go to the end, unmarked. */
+  private evictOne(): void {
+    // Each used entry is passed over once (it is unmarked), so this ends within one round of the map.
+    for (const [key, entry] of this.order) {
+      if (!entry.used) {
+        this.forget(entry.room, entry.userId);
+        return;
+      }
+      entry.used = false;
+      this.order.delete(key);
+      this.order.set(key, entry);
     }
   }
 
