@@ -19,6 +19,15 @@ export interface MembershipCacheOptions {
 
 const keyOf = (room: string, userId: string) => `${room}\u0000${userId}`;
 
+/**
+ * The standing of everyone in an open channel (a name joined that is no room: there is no record, so nothing to
+ * know about any user). Shared: an open channel costs the cache one entry, not one per user.
+ */
+const OPEN_CHANNEL: Standing = Object.freeze({ invited: false });
+
+/** A held room known to be an open channel (see {@link OPEN_CHANNEL}). */
+const OPEN = 'open';
+
 /** A cached standing, with what eviction needs. */
 interface Cached {
   standing: Standing;
@@ -40,8 +49,8 @@ interface Cached {
  * Identical loads in flight are merged.
  */
 export class MembershipCache {
-  /** Standings by room, then user. */
-  private readonly byRoom = new Map<string, Map<string, Cached>>();
+  /** Standings by room, then user; or, for an open channel, that it is one (every user's standing is the same). */
+  private readonly byRoom = new Map<string, Map<string, Cached> | typeof OPEN>();
   /**
    * Every cached (room, user), in the order eviction looks at them. Eviction approximates least-recently-used with
    * the CLOCK algorithm: a hit only marks its entry used (every send checks membership, and moving the entry to the
@@ -84,14 +93,18 @@ export class MembershipCache {
     return this.generations.size;
   }
 
-  /** Cached standings now. */
+  /** Cached standings now (an open channel's counts once). */
   get size(): number {
-    return this.order.size;
+    let open = 0;
+    for (const users of this.byRoom.values()) if (users === OPEN) open += 1;
+    return this.order.size + open;
   }
 
   /** The user's standing in the room: cached when the room is held, read from the directory otherwise. */
   async standing(room: string, userId: string): Promise<Standing> {
-    const cached = this.byRoom.get(room)?.get(userId);
+    const users = this.byRoom.get(room);
+    if (users === OPEN) return OPEN_CHANNEL;
+    const cached = users?.get(userId);
     if (cached) {
       cached.used = true;
       return cached.standing;
@@ -105,7 +118,8 @@ export class MembershipCache {
     const standing = await load;
     // Cached only if the room is (still) held and nothing was invalidated meanwhile.
     if (generation !== undefined && this.generations.get(room) === generation) {
-      this.remember(room, userId, standing);
+      if (standing.room) this.remember(room, userId, standing);
+      else this.rememberOpen(room);
     }
     return standing;
   }
@@ -132,7 +146,8 @@ export class MembershipCache {
   invalidate(room: string, userId?: string): void {
     const generation = this.generations.get(room);
     if (generation !== undefined) this.generations.set(room, generation + 1);
-    if (userId === undefined) this.dropRoom(room);
+    // In an open channel any change may be the room's creation: everyone's standing goes.
+    if (userId === undefined || this.byRoom.get(room) === OPEN) this.dropRoom(room);
     else this.forget(room, userId);
   }
 
@@ -149,7 +164,7 @@ export class MembershipCache {
     const now = this.clock.now();
     // The room first: most names joined are open channels (no room), and then that is all there is to read.
     const record = await this.roomRecord(room);
-    if (!record) return { invited: false };
+    if (!record) return OPEN_CHANNEL;
     const [member, ban, invitation] = await Promise.all([
       this.directory.member(room, userId),
       this.directory.activeBan(room, userId, now),
@@ -174,9 +189,16 @@ export class MembershipCache {
     return read.record;
   }
 
+  /** The held room is an open channel: one entry for every user (their per-user entries, if any, go). */
+  private rememberOpen(room: string): void {
+    if (this.byRoom.get(room) === OPEN) return;
+    this.dropRoom(room);
+    this.byRoom.set(room, OPEN);
+  }
+
   private remember(room: string, userId: string, standing: Standing): void {
     let users = this.byRoom.get(room);
-    if (!users) {
+    if (!users || users === OPEN) {
       users = new Map();
       this.byRoom.set(room, users);
     }
@@ -205,7 +227,7 @@ export class MembershipCache {
   private forget(room: string, userId: string): void {
     this.order.delete(keyOf(room, userId));
     const users = this.byRoom.get(room);
-    if (!users?.delete(userId)) return;
+    if (users === OPEN || !users?.delete(userId)) return;
     if (users.size === 0) this.byRoom.delete(room);
   }
 
@@ -214,6 +236,7 @@ export class MembershipCache {
     const users = this.byRoom.get(room);
     if (!users) return;
     this.byRoom.delete(room);
+    if (users === OPEN) return;
     for (const userId of users.keys()) this.order.delete(keyOf(room, userId));
   }
 }

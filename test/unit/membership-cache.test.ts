@@ -170,4 +170,33 @@ describe('membership cache', () => {
     await Promise.all([cache.standing('r', 'ann'), cache.standing('r', 'bob')]);
     assert.equal(reads.room, 3, 'both overtaken by the invalidation, so not cached: read again, once');
   });
+
+  it("keeps one entry for an open channel, whoever asks, until a change in it may be the room's creation", async () => {
+    const { cache, reads, directory } = await setup();
+    cache.hold('lobby');
+    const users = Array.from({ length: 50 }, (_, i) => `user${i}`);
+    for (const userId of users) assert.equal((await cache.standing('lobby', userId)).room, undefined);
+    assert.equal(reads.room, 1, 'the first user found no room; the others cost nothing');
+    assert.equal(cache.size, 1, 'one entry for the channel, not one per user');
+    const actor = await cache.actor('lobby', 'user7', false);
+    assert.deepEqual(
+      [actor.userId, actor.member, actor.banned, actor.invited],
+      ['user7', undefined, false, false],
+    );
+
+    // Someone creates a room by that name: the change is announced to the channel (about its creator).
+    await directory.create({
+      id: 'lobby',
+      kind: 'public',
+      name: 'Lobby',
+      createdBy: 'user1',
+      createdAt: T0,
+      members: [{ userId: 'user1', role: 'owner' }],
+    });
+    cache.invalidate('lobby', 'user1');
+    assert.equal((await cache.standing('lobby', 'user2')).room?.name, 'Lobby', 'every user reads it again');
+    assert.equal((await cache.standing('lobby', 'user1')).member?.role, 'owner');
+    cache.release('lobby');
+    assert.equal(cache.size, 0);
+  });
 });
