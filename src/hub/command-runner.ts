@@ -29,13 +29,6 @@ const SETTLED = Promise.resolve();
 /** Commands a session may have in flight before the runner stops reading from it. */
 const MAX_IN_FLIGHT = 64;
 
-interface Inbox {
-  tail: Promise<void>;
-  inFlight: number;
-  /** Commands per second of this connection; undefined without a limit. */
-  rate?: TokenBucket;
-}
-
 /**
  * Runs each connection's commands: decoded and validated at the boundary, rate-limited per connection, routed
  * through the table of handlers, one at a time in arrival order (so a client's sends are stored in the order it
@@ -43,21 +36,22 @@ interface Inbox {
  * becomes a reply error through the one mapping the server API uses too (`refusal.ts`).
  */
 export class CommandRunner {
-  private readonly inboxes = new WeakMap<Session, Inbox>();
-
   constructor(private readonly deps: CommandRunnerDeps) {}
 
-  /** Starts taking commands from a new session. */
+  /**
+   * Starts taking commands from a new session. Its state here (the chain of its commands, how many wait, its
+   * command rate) is kept in the session's own fields: a map entry and an object per connection cost ~80 bytes
+   * at tens of thousands of connections.
+   */
   open(session: Session): void {
     const { commandsPerSec } = this.deps.config;
-    const rate =
-      commandsPerSec > 0 ? new TokenBucket(commandsPerSec, commandsPerSec * 2, this.deps.clock) : undefined;
-    this.inboxes.set(session, { tail: SETTLED, inFlight: 0, rate });
+    if (commandsPerSec > 0)
+      session.commandRate = new TokenBucket(commandsPerSec, commandsPerSec * 2, this.deps.clock);
   }
 
   /** Resolves once the session's commands so far have finished. */
   settled(session: Session): Promise<void> {
-    return this.inboxes.get(session)?.tail ?? SETTLED;
+    return session.commandChain ?? SETTLED;
   }
 
   /** Handles one text frame from a session. */
@@ -68,26 +62,27 @@ export class CommandRunner {
       return;
     }
     const command = decoded.command;
-    const inbox = this.inboxes.get(session);
-    if (!inbox) return;
-    if (inbox.rate && !inbox.rate.take()) {
+    const rate = session.commandRate;
+    if (rate && !rate.take()) {
       this.deps.counters.rateLimited += 1;
       this.deps.context.feed.record({
         type: 'rate_limited',
         user: session.user,
         reason: 'commands per second',
       });
-      const wait = inbox.rate.waitMs();
+      const wait = rate.waitMs();
       const error = new ReplyError('rate_limited', `too many commands: retry in ${wait} ms`);
       this.replyError(session, error, command.ref);
       return;
     }
-    inbox.inFlight += 1;
-    if (inbox.inFlight === MAX_IN_FLIGHT) session.pauseReading();
-    inbox.tail = inbox.tail.then(async () => {
+    session.commandsInFlight += 1;
+    if (session.commandsInFlight === MAX_IN_FLIGHT) session.pauseReading();
+    session.commandChain = (session.commandChain ?? SETTLED).then(async () => {
       await this.run(session, command);
-      inbox.inFlight -= 1;
-      if (inbox.inFlight === MAX_IN_FLIGHT / 2) session.resumeReading();
+      session.commandsInFlight -= 1;
+      if (session.commandsInFlight === MAX_IN_FLIGHT / 2) session.resumeReading();
+      // Nothing else waits: the chain ends here (an idle connection holds no settled promise).
+      if (session.commandsInFlight === 0) session.commandChain = undefined;
     });
   }
 

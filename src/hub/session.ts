@@ -6,6 +6,7 @@ import type { ServerFrame } from '../protocol/messages.js';
 import type { Transport } from '../transport/transport.js';
 import type { Clock, TimerHandle, Timers } from '../util/clock.js';
 import { SmallSet } from '../util/small-set.js';
+import type { TokenBucket } from '../util/token-bucket.js';
 
 /** Limits of one session's outgoing queue. */
 export interface SessionLimits {
@@ -78,10 +79,19 @@ export class Session {
    * it: an idle connection keeps it), more in a map made for them.
    */
   private floorRoom?: string;
-  private floor?: StreamPosition;
+  /** The first room's floor as two fields, not a position object an idle connection would keep. */
+  private floorEpoch = '';
+  private floorOffset = 0;
   private moreFloors?: Map<string, StreamPosition>;
   private closing = false;
   private drainHooked = false;
+  /**
+   * The command runner's state for this connection (see CommandRunner.open): the chain its commands run in (none
+   * while nothing waits), how many are in it, and its command rate (none without a limit).
+   */
+  commandChain?: Promise<void>;
+  commandsInFlight = 0;
+  commandRate?: TokenBucket;
 
   /**
    * @param onSlowConsumer called once when the session overflows its queue (after it was closed)
@@ -122,15 +132,19 @@ export class Session {
       this.account(frame.length);
       return;
     }
-    if (position && this.floor && this.belowFloor(room, position)) return;
+    if (position && this.floorRoom !== undefined && this.belowFloor(room, position)) return;
     this.write(frame);
   }
 
   /** True when the message was covered by the join reply; forgets the floor once a message passes it. */
   private belowFloor(room: string, position: StreamPosition): boolean {
-    const floor = room === this.floorRoom ? this.floor : this.moreFloors?.get(room);
-    if (!floor) return false;
-    if (floor.epoch === position.epoch && position.offset <= floor.offset) return true;
+    if (room === this.floorRoom) {
+      if (this.floorEpoch === position.epoch && position.offset <= this.floorOffset) return true;
+    } else {
+      const floor = this.moreFloors?.get(room);
+      if (!floor) return false;
+      if (floor.epoch === position.epoch && position.offset <= floor.offset) return true;
+    }
     this.forgetFloor(room);
     return false;
   }
@@ -138,7 +152,8 @@ export class Session {
   private setFloor(room: string, position: StreamPosition): void {
     if (this.floorRoom === undefined || this.floorRoom === room) {
       this.floorRoom = room;
-      this.floor = position;
+      this.floorEpoch = position.epoch;
+      this.floorOffset = position.offset;
       return;
     }
     this.moreFloors ??= new Map();
@@ -147,16 +162,16 @@ export class Session {
 
   private forgetFloor(room: string): void {
     if (room === this.floorRoom) {
-      // The map's first floor, if any, moves into the fields: `floor` is what deliver() checks first.
+      // The map's first floor, if any, moves into the fields: `floorRoom` is what deliver() checks first.
       const next = this.moreFloors?.entries().next();
       if (next && !next.done) {
         const [nextRoom, position] = next.value;
         this.moreFloors?.delete(nextRoom);
         this.floorRoom = nextRoom;
-        this.floor = position;
+        this.floorEpoch = position.epoch;
+        this.floorOffset = position.offset;
       } else {
         this.floorRoom = undefined;
-        this.floor = undefined;
       }
     } else this.moreFloors?.delete(room);
     if (this.moreFloors?.size === 0) this.moreFloors = undefined;
@@ -258,7 +273,6 @@ export class Session {
     this.queuedBytes = 0;
     this.held = undefined;
     this.floorRoom = undefined;
-    this.floor = undefined;
     this.moreFloors = undefined;
   }
 
