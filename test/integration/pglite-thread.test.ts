@@ -4,25 +4,21 @@
  * a transaction whose work throws is rolled back, and a closed store refuses statements instead of hanging.
  */
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { PgliteDatabase } from '../../src/store/pglite-database.js';
 import { isUnavailable } from '../../src/store/sql.js';
+import { openTempPglite } from '../helpers/temp-pglite.js';
 
 describe("the embedded store's thread", () => {
-  let dir: string;
+  let temp: Awaited<ReturnType<typeof openTempPglite>>;
   let db: PgliteDatabase;
   before(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'parley-thread-'));
-    db = await PgliteDatabase.open(dir);
+    temp = await openTempPglite('thread');
+    db = temp.db;
     await db.script('CREATE TABLE items (k text PRIMARY KEY, n int NOT NULL)');
   });
-  after(async () => {
-    await db.close();
-    await rm(dir, { recursive: true, force: true });
-  });
+  after(() => temp.dispose());
 
   it('answers statements with their rows and counts, and errors with their SQLSTATE', async () => {
     const inserted = await db.query('INSERT INTO items VALUES ($1, $2), ($3, $4)', ['a', 1, 'b', 2]);
@@ -63,7 +59,7 @@ describe("the embedded store's thread", () => {
   });
 
   it('refuses statements once closed (counted as the database being unavailable)', async () => {
-    const other = await PgliteDatabase.open(join(dir, 'other'));
+    const other = await PgliteDatabase.open(join(temp.dir, 'other'));
     await other.close();
     const refused = await other.query('SELECT 1').catch((e: unknown) => e);
     assert.ok(refused instanceof Error);

@@ -6,14 +6,11 @@
  * answer like its plain queries, and the store's names reach the database through the engine.
  */
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { APPEND_STATEMENT, OVERVIEW_STATEMENT, STORED_CIDS_STATEMENT } from '../../src/log/database-log.js';
 import { migrate } from '../../src/store/migrate.js';
 import { PgDatabase } from '../../src/store/pg-database.js';
-import { PgliteDatabase } from '../../src/store/pglite-database.js';
+import type { PgliteDatabase } from '../../src/store/pglite-database.js';
 import type { SqlDatabase } from '../../src/store/sql.js';
 import { PLAN_CACHE_MODE } from '../../src/store/sql.js';
 import { ManualClock } from '../../src/util/clock.js';
@@ -21,6 +18,7 @@ import { silentLogger } from '../../src/util/logger.js';
 import { testDatabaseEngine } from '../conformance/engines.js';
 import { draft } from '../conformance/fixture.js';
 import { PostgresServer } from '../helpers/postgres-server.js';
+import { openTempPglite } from '../helpers/temp-pglite.js';
 
 /** The statements that look up messages by a list of cids, with their parameter types and sample arguments. */
 const LOOKUPS = {
@@ -99,17 +97,14 @@ function assertIndexOnly(plan: string): void {
 
 describe('prepared statements of the store', () => {
   describe('embedded (PGlite)', () => {
-    let dir: string;
+    let temp: Awaited<ReturnType<typeof openTempPglite>>;
     let db: PgliteDatabase;
     before(async () => {
-      dir = await mkdtemp(join(tmpdir(), 'parley-statements-'));
-      db = await PgliteDatabase.open(dir);
+      temp = await openTempPglite('statements');
+      db = temp.db;
       await migrate(db);
     });
-    after(async () => {
-      await db.close();
-      await rm(dir, { recursive: true, force: true });
-    });
+    after(() => temp.dispose());
 
     it('plans the commit and the rate-limit read as index probes, planned on empty tables', async () => {
       await assertLookupsIndexOnly(db);
