@@ -26,32 +26,28 @@ export async function startDurableCluster(prefix: string): Promise<{
   const stopAll = async () => {
     for (const stop of stops.splice(0).reverse()) await stop().catch(() => {});
   };
-  const started = async <T>(
-    starts: Array<Promise<T>>,
-    stop: (value: T) => Promise<unknown>,
-  ): Promise<T[]> => {
-    const settled = await Promise.allSettled(starts);
-    for (const result of settled) if (result.status === 'fulfilled') stops.push(() => stop(result.value));
-    const failed = settled.find((result) => result.status === 'rejected');
-    if (failed) throw failed.reason;
-    return settled.map((result) => (result as PromiseFulfilledResult<T>).value);
+  /** Keeps how to stop what just started. */
+  const track = <T>(value: T, stop: (value: T) => Promise<unknown>): T => {
+    stops.push(() => stop(value));
+    return value;
   };
   after(stopAll);
   let nodes: [ParleyNode, ParleyNode, ParleyNode];
   try {
-    const [pg] = (await started<PostgresServer>([PostgresServer.start()], (server) => server.stop())) as [
-      PostgresServer,
-    ];
-    const [redis] = (await started<RedisServer>([RedisServer.start()], (server) => server.stop())) as [
-      RedisServer,
-    ];
+    const pg = track(await PostgresServer.start(), (server) => server.stop());
+    const redis = track(await RedisServer.start(), (server) => server.stop());
     await pg.sql('CREATE DATABASE parley');
     const databaseUrl = pg.url.replace(/\/postgres$/, '/parley');
     const shared = { redisUrl: redis.url, databaseUrl, redisPrefix: `${prefix}${randomId()}` };
-    nodes = (await started<ParleyNode>(
+    // The nodes start together; each that started is stopped even when another failed.
+    const starts = await Promise.allSettled(
       [0, 1, 2].map((i) => startNode({ ...shared, nodeId: `${prefix}${i}` })),
-      (node) => node.shutdown(),
-    )) as [ParleyNode, ParleyNode, ParleyNode];
+    );
+    for (const start of starts)
+      if (start.status === 'fulfilled') track(start.value, (node) => node.shutdown());
+    const failed = starts.find((start) => start.status === 'rejected');
+    if (failed) throw failed.reason;
+    nodes = starts.map((start) => (start as PromiseFulfilledResult<ParleyNode>).value) as typeof nodes;
   } catch (error) {
     await stopAll();
     throw error;
