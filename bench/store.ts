@@ -577,13 +577,6 @@ export const STORE_HEADING = '## Durable store';
 /** The store section of docs/benchmarks.md. */
 export function storeSection(results: StoreResults): string {
   const durable = results.throughput;
-  /** The median of a setup's find-max rounds against 5,000 msg/s, with every round's figure. */
-  const throughputTarget = (prefix: string) => {
-    const rounds = durable.filter((r) => r.setup.startsWith(prefix)).map((r) => r.maxPerSec);
-    const middle = Math.round(median(rounds));
-    const each = rounds.map((n) => n.toLocaleString('en-US')).join(' / ');
-    return `${middle.toLocaleString('en-US')} msg/s (median; rounds ${each}) | ${met(rounds.length > 0 && middle >= 5000)}`;
-  };
   const met = (ok: boolean) => (ok ? 'met' : '**not met**');
   const median = (values: number[]) => {
     const sorted = [...values].sort((a, b) => a - b);
@@ -593,6 +586,15 @@ export function storeSection(results: StoreResults): string {
       ? ((sorted[middle] ?? 0) + (sorted[middle + 1] ?? 0)) / 2
       : (sorted[middle] ?? 0);
   };
+  /** The median of a setup's find-max rounds against 5,000 msg/s, with every round's figure. */
+  const throughputTarget = (prefix: string) => {
+    const rounds = durable.filter((r) => r.setup.startsWith(prefix)).map((r) => r.maxPerSec);
+    const middle = Math.round(median(rounds));
+    const each = rounds.map((n) => n.toLocaleString('en-US')).join(' / ');
+    return `${middle.toLocaleString('en-US')} msg/s (median; rounds ${each}) | ${met(rounds.length > 0 && middle >= 5000)}`;
+  };
+  /** Which round a throughput result is (the two setups alternate, round by round), when there are several. */
+  const roundOf = (i: number) => (durable.length > 2 ? `, round ${Math.floor(i / 2) + 1}` : '');
   const cpuOf = (prefix: string) =>
     median(results.fanoutCpu.filter((r) => r.store.startsWith(prefix)).map((r) => r.cpuUsPerDelivery));
   const off = cpuOf('memory');
@@ -608,7 +610,7 @@ started for the run, **with fsync on**; Redis a private \`redis-server\`.
 
 | durable publish throughput (every message delivered, acks p99 <= 50 ms) | max msg/s committed | acks p50 / p99 ms | deliveries p50 / p99 ms |
 | --- | ---: | ---: | ---: |
-${durable.map((r, i) => `| ${r.setup}${durable.length > 2 ? `, round ${Math.floor(i / 2) + 1}` : ''} | ${r.maxPerSec.toLocaleString('en-US')} | ${ms(r.p50)} / ${ms(r.p99)} | ${r.deliveryP99 !== undefined ? `${ms(r.deliveryP50 ?? 0)} / ${ms(r.deliveryP99)}` : 'n/a'} |`).join('\n')}
+${durable.map((r, i) => `| ${r.setup}${roundOf(i)} | ${r.maxPerSec.toLocaleString('en-US')} | ${ms(r.p50)} / ${ms(r.p99)} | ${r.deliveryP99 !== undefined ? `${ms(r.deliveryP50 ?? 0)} / ${ms(r.deliveryP99)}` : 'n/a'} |`).join('\n')}
 
 Workload: 1,000 clients in 500 rooms of 2, one publisher per room, \`--find-max --p99-of ack\` from 500 msg/s
 (x1.5 per ${STEP_SECONDS}-second step): an ack (\`sent\`) means committed; a delivery comes after the commit and
@@ -618,8 +620,7 @@ the publication (through Redis and the other instance for two instances).${
           .map((r, i) => {
             const f = r.failed;
             if (!f) return '';
-            const round = durable.length > 2 ? `, round ${Math.floor(i / 2) + 1}` : '';
-            return `\n- ${r.setup}${round}: ${f.rate.toLocaleString('en-US')} msg/s, acks p99 ${ms(f.ackP99)} ms, deliveries p99 ${ms(f.deliveryP99)} ms, ${(100 * f.delivered).toFixed(1)} % delivered, ${f.missing} missing; Parley's processes used ${f.serverCores.toFixed(2)} cores`;
+            return `\n- ${r.setup}${roundOf(i)}: ${f.rate.toLocaleString('en-US')} msg/s, acks p99 ${ms(f.ackP99)} ms, deliveries p99 ${ms(f.deliveryP99)} ms, ${(100 * f.delivered).toFixed(1)} % delivered, ${f.missing} missing; Parley's processes used ${f.serverCores.toFixed(2)} cores`;
           })
           .join('')}`
       : ''
