@@ -5,21 +5,36 @@ import { RawWebSocket } from './raw-websocket.js';
 /** How every presence diff frame starts (the server writes `type` first). */
 const PRESENCE_DIFF = Buffer.from('{"type":"presence_diff"');
 
-/** How every `sent` reply starts (the server writes `type`, then `ref`). */
-const SENT_REF = Buffer.from('{"type":"sent","ref":');
+/** How every reply starts: the server writes `type` first, then `ref`. */
+const TYPE_KEY = Buffer.from('{"type":"');
+const REF_KEY = Buffer.from('","ref":');
+const ERROR_TYPE = Buffer.from('error');
+/** Longest command reply type read in place (longer ones go to the JSON decoder). */
+const MAX_TYPE_LENGTH = 32;
 
-/** The ref of a `sent` reply, read from its bytes without decoding the frame; undefined for any other frame. */
-export function sentRef(data: Buffer): number | undefined {
-  if (data.length <= SENT_REF.length || data.compare(SENT_REF, 0, SENT_REF.length, 0, SENT_REF.length) !== 0)
+/**
+ * The ref of a reply other than an error (`sent`, `joined`, ...), read from its first bytes without decoding the
+ * frame; undefined for an error, a frame without a ref or one laid out otherwise (those go to the JSON decoder).
+ * A `joined` reply carries a page of presence (a few KB in a room of 190): decoding it cost the load side more
+ * than the server spent encoding it.
+ */
+export function replyRef(data: Buffer): number | undefined {
+  const typeAt = TYPE_KEY.length;
+  if (data.length <= typeAt || data.compare(TYPE_KEY, 0, typeAt, 0, typeAt) !== 0) return undefined;
+  const typeEnd = data.indexOf(34, typeAt);
+  if (typeEnd < 0 || typeEnd - typeAt > MAX_TYPE_LENGTH) return undefined;
+  if (data.compare(ERROR_TYPE, 0, ERROR_TYPE.length, typeAt, typeEnd) === 0) return undefined;
+  const refAt = typeEnd + REF_KEY.length;
+  if (refAt >= data.length || data.compare(REF_KEY, 0, REF_KEY.length, typeEnd, refAt) !== 0)
     return undefined;
   let ref = 0;
-  let at = SENT_REF.length;
+  let at = refAt;
   for (; at < data.length; at += 1) {
     const digit = (data[at] as number) - 48;
     if (digit < 0 || digit > 9) break;
     ref = ref * 10 + digit;
   }
-  return at > SENT_REF.length && data[at] === 44 ? ref : undefined;
+  return at > refAt && (data[at] === 44 || data[at] === 125) ? ref : undefined;
 }
 
 /**
@@ -51,9 +66,9 @@ export const parleyDriver: Driver = {
       if (scanDelivery(data, onDelivery)) return;
       // Presence diffs (about 25 per member while a room of 50 fills) are not looked at: a load client that ignores
       // presence does not decode it, so the load side spends its CPU on what it measures.
-      if (data.subarray(0, PRESENCE_DIFF.length).equals(PRESENCE_DIFF)) return;
-      // An ack (one per message published) is recognised by its first bytes and its ref read in place.
-      const acked = sentRef(data);
+      if (data.compare(PRESENCE_DIFF, 0, PRESENCE_DIFF.length, 0, PRESENCE_DIFF.length) === 0) return;
+      // A reply (an ack per message published, a join's) is recognised by its first bytes and its ref read in place.
+      const acked = replyRef(data);
       if (acked !== undefined) {
         const waiter = pending.get(acked);
         if (waiter) {
@@ -62,7 +77,7 @@ export const parleyDriver: Driver = {
         }
         return;
       }
-      // What is left is replies to this client's own commands (and events the load ignores).
+      // What is left is errors and events the load ignores.
       const frame = JSON.parse(data.toString()) as { type?: string; ref?: number; code?: string };
       if (frame.ref === undefined) return;
       const waiter = pending.get(frame.ref);

@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import { DeliveryTracker, encodePayload, scanDelivery } from '../../bench/load/accounting.js';
 import { LatencyRecorder } from '../../bench/load/latency.js';
 import { defaultAddresses, defaultWorkers, isLoopback, parseBenchArgs } from '../../bench/load/options.js';
-import { sentRef } from '../../bench/load/parley-driver.js';
+import { replyRef } from '../../bench/load/parley-driver.js';
 import { planClients } from '../../bench/load/run.js';
 
 describe('load tool accounting', () => {
@@ -54,16 +54,21 @@ describe('load tool accounting', () => {
     assert.equal(found.length, 3);
   });
 
-  it("reads a sent reply's ref in place and leaves every other frame to the JSON decoder", () => {
-    assert.equal(sentRef(Buffer.from('{"type":"sent","ref":4071,"room":"r","offset":3}')), 4071);
+  it("reads a reply's ref in place and leaves errors and every other frame to the JSON decoder", () => {
+    assert.equal(replyRef(Buffer.from('{"type":"sent","ref":4071,"room":"r","offset":3}')), 4071);
+    assert.equal(replyRef(Buffer.from('{"type":"joined","ref":12,"room":"r","presence":[]}')), 12);
+    assert.equal(replyRef(Buffer.from('{"type":"left","ref":7}')), 7);
     for (const other of [
-      '{"type":"sent","ref":4}',
       '{"type":"sent","ref":,"room":"r"}',
       '{"type":"sent","ref":"4","room":"r"}',
+      '{"type":"sent","ref":4',
       '{"type":"error","ref":4,"code":"rate_limited"}',
+      '{"type":"welcome","v":1,"session":"s"}',
+      `{"type":"${'x'.repeat(40)}","ref":4}`,
       '{"type":"sent"',
+      '["m","r","id",1]',
     ]) {
-      assert.equal(sentRef(Buffer.from(other)), undefined, other);
+      assert.equal(replyRef(Buffer.from(other)), undefined, other);
     }
   });
 });
