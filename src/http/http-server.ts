@@ -4,6 +4,7 @@ import type { Logger } from '../util/logger.js';
 import { parseRequestTarget } from './request-target.js';
 import { presentedToken, sameSecret, sendJson } from './respond.js';
 import type { ServerApi } from './server-api.js';
+import { SilentSockets } from './silent-sockets.js';
 import type { StaticFiles } from './static-files.js';
 
 /** A JSON endpoint: returns the body to send. It may throw a {@link BadQuery} (answered 400). */
@@ -96,22 +97,6 @@ async function handle(routes: HttpRoutes, request: IncomingMessage, response: Se
 }
 
 /**
- * Node's request timeouts start with the first byte of a request: a socket that sends nothing at all would stay
- * open until the peer goes away. It gets the same time to start its request.
- */
-function cutSilentSockets(server: Server, timeoutMs: number): void {
-  // One shared callback and a timer per connection, no closure and no listener: this runs for every connection of
-  // a connection storm. A socket that closed meanwhile is skipped (the timer holds it at most `timeoutMs`).
-  server.on('connection', (socket: Socket) => {
-    setTimeout(destroyIfSilent, timeoutMs, socket).unref();
-  });
-}
-
-function destroyIfSilent(socket: Socket): void {
-  if (socket.bytesRead === 0 && !socket.destroyed) socket.destroy();
-}
-
-/**
  * Creates the HTTP server: health, JSON API and static UI. WebSocket upgrades are attached separately.
  * `requestTimeoutMs` bounds the time from connection to a complete request (headers and body): slow or stalled
  * clients (slowloris, trickled bodies, silent sockets) are cut then. A handler that throws is answered 500 and
@@ -132,6 +117,9 @@ export function createHttpServer(routes: HttpRoutes, logger: Logger, requestTime
       });
     },
   );
-  cutSilentSockets(server, requestTimeoutMs);
+  // A socket that sends nothing at all gets the same time to start its request (see SilentSockets).
+  const silent = new SilentSockets(requestTimeoutMs, timeoutCheckInterval(requestTimeoutMs));
+  server.on('connection', (socket: Socket) => silent.add(socket));
+  server.on('close', () => silent.stop());
   return server;
 }

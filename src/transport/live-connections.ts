@@ -1,3 +1,4 @@
+import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { RawData, WebSocket } from 'ws';
 import type { Timers } from '../util/clock.js';
@@ -11,25 +12,33 @@ interface Live<S> {
   session: S;
   ip: string;
   user: string;
-  /** Cleared by each ping, set again by any frame from the peer. */
-  alive: boolean;
+  socket: Duplex;
+  /**
+   * The socket's `bytesRead` when it was last pinged (-1 before the first ping): a peer that sent nothing since,
+   * not even the pong, is dead. Counting bytes needs no `pong` listener and no flag set on every frame.
+   */
+  readAtPing: number;
   /** The connection's place in the ping wheel. */
   slot: number;
 }
 
-function ignoreError(): void {}
+/** Bytes read from the peer so far (an upgraded socket is a `net.Socket`). */
+function bytesRead(socket: Duplex): number {
+  return (socket as Socket).bytesRead;
+}
 
 /**
- * The accepted connections: frames in to the handler, liveness by ping/pong (a peer silent for two ping intervals is
- * terminated), and the clean-up when a connection closes (admission counts, the handler's disconnect).
+ * The accepted connections: frames in to the handler, liveness by ping (a peer that sent nothing, not even a pong,
+ * for two ping intervals is terminated), and the clean-up when a connection closes (admission counts, the
+ * handler's disconnect). This map is the endpoint's only list of its open connections (`ws` tracks none: its
+ * client set and the listener it adds to every connection would cost memory for each of tens of thousands).
  *
  * Listeners are shared by every connection and find theirs through `this` (the WebSocket): closures per connection
  * would cost memory for each of tens of thousands of sockets.
  */
 export class LiveConnections<S> {
-  private readonly connections = new WeakMap<WebSocket, Live<S>>();
+  private readonly connections = new Map<WebSocket, Live<S>>();
   private readonly pings: PingWheel<WebSocket>;
-  private readonly onPong: (this: WebSocket) => void;
   private readonly onMessage: (this: WebSocket, data: RawData, isBinary: boolean) => void;
   private readonly onError: (this: WebSocket, error: Error) => void;
   private readonly onClose: (this: WebSocket, code: number) => void;
@@ -48,24 +57,20 @@ export class LiveConnections<S> {
       options.pingIntervalMs,
       (ws) => {
         const connection = connections.get(ws);
-        if (!connection?.alive) {
+        const read = connection ? bytesRead(connection.socket) : 0;
+        if (!connection || read === connection.readAtPing) {
           ws.terminate();
           return;
         }
-        connection.alive = false;
+        connection.readAtPing = read;
         ws.ping();
       },
       options.timers,
     );
     this.pings = pings;
-    this.onPong = function onPong() {
-      const connection = connections.get(this);
-      if (connection) connection.alive = true;
-    };
     this.onMessage = function onMessage(data, isBinary) {
       const connection = connections.get(this);
       if (!connection) return;
-      connection.alive = true;
       if (isBinary) handler.receiveBinary(connection.session);
       else handler.receive(connection.session, data.toString());
     };
@@ -84,18 +89,29 @@ export class LiveConnections<S> {
     };
   }
 
-  /** Takes an accepted connection in. */
+  /** Open connections. */
+  get size(): number {
+    return this.connections.size;
+  }
+
+  /**
+   * Takes an accepted connection in. Its socket keeps the `error` listener ws gave it (ws never leaves a socket
+   * without one), so a reset peer is never an uncaught error.
+   */
   add(ws: WebSocket, socket: Duplex, session: S, ip: string, user: string): void {
-    this.connections.set(ws, { session, ip, user, alive: true, slot: this.pings.add(ws) });
-    ws.on('pong', this.onPong);
+    this.connections.set(ws, { session, ip, user, socket, readAtPing: -1, slot: this.pings.add(ws) });
     ws.on('message', this.onMessage);
     ws.on('error', this.onError);
     ws.on('close', this.onClose);
-    socket.on('error', ignoreError);
   }
 
   /** Stops pinging (the endpoint is closing). */
   stop(): void {
     this.pings.stop();
+  }
+
+  /** Cuts every open connection (each is cleaned up by its `close` event). */
+  terminateAll(): void {
+    for (const ws of [...this.connections.keys()]) ws.terminate();
   }
 }

@@ -26,6 +26,8 @@ export interface UpgradeOptions<S> {
   accepted: (ws: WebSocket, socket: Duplex, session: S, ip: string, user: string) => void;
 }
 
+function ignoreError(): void {}
+
 function destroyOnError(this: Duplex): void {
   this.destroy();
 }
@@ -51,6 +53,8 @@ function destroy(socket: Duplex): void {
 export class UpgradeHandler<S> {
   /** False once the node drains: upgrades are answered 503. */
   accepting = true;
+  /** Upgraded connections being closed with a refusal's code (few; the endpoint cuts them when it closes). */
+  private readonly refused = new Set<WebSocket>();
 
   constructor(private readonly options: UpgradeOptions<S>) {}
 
@@ -95,6 +99,25 @@ export class UpgradeHandler<S> {
       });
   }
 
+  /** Upgraded connections still closing with a refusal's code. */
+  get refusing(): number {
+    return this.refused.size;
+  }
+
+  /** Cuts the connections still closing with a refusal's code. */
+  terminateRefused(): void {
+    for (const ws of [...this.refused]) ws.terminate();
+  }
+
+  /** Closes an upgraded connection with a refusal's code and reason (browsers can read them), tracked until closed. */
+  private refuse(ws: WebSocket, code: number, reason: string): void {
+    this.refused.add(ws);
+    // A peer may still send frames meanwhile: a bad one is an 'error' event, which must have a listener.
+    ws.on('error', ignoreError);
+    ws.once('close', () => this.refused.delete(ws));
+    ws.close(code, reason);
+  }
+
   /** The HTTP status an upgrade is refused with before any identification, in the order checks cost. */
   private refusal(request: IncomingMessage, url: URL | undefined, ip: string): [number, string] | undefined {
     const { admission } = this.options;
@@ -120,11 +143,13 @@ export class UpgradeHandler<S> {
     writer.cork(transport);
     this.options.wss.handleUpgrade(request, socket, head, (ws) => {
       transport.ws = ws;
+      // ws gave the socket an error listener of its own, which it never removes: ours is no longer needed.
+      socket.off('error', destroyOnError);
       // A refused handshake still completes the upgrade, so browsers can read the close code and reason.
-      if (!result.ok) return ws.close(result.code, result.reason);
+      if (!result.ok) return this.refuse(ws, result.code, result.reason);
       const user = result.identity.user.id;
       if (!admission.acquire(ip, user)) {
-        return ws.close(CloseCodes.too_many_connections, 'too many connections');
+        return this.refuse(ws, CloseCodes.too_many_connections, 'too many connections');
       }
       let session: S;
       try {
@@ -137,7 +162,7 @@ export class UpgradeHandler<S> {
       } catch (error) {
         admission.release(ip, user);
         logger.error({ err: error }, 'connection setup failed');
-        return ws.close(CloseCodes.internal, 'internal error');
+        return this.refuse(ws, CloseCodes.internal, 'internal error');
       }
       this.options.accepted(ws, socket, session, ip, user);
     });

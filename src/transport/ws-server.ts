@@ -53,7 +53,8 @@ export function attachWebSocketServer<S>(server: Server, options: WsServerOption
     noServer: true,
     maxPayload: options.maxPayloadBytes,
     perMessageDeflate: false,
-    clientTracking: true,
+    // The live connections and the upgrade path's refusals are the lists of connections (see LiveConnections).
+    clientTracking: false,
   });
   const writer = new FrameWriter(Math.min(8 * 1024, Math.floor(options.writeHighWaterBytes / 2)));
   const live = new LiveConnections<S>({
@@ -83,7 +84,7 @@ export function attachWebSocketServer<S>(server: Server, options: WsServerOption
       upgrades.accepting = false;
     },
     get connectionCount() {
-      return wss.clients.size;
+      return live.size + upgrades.refusing;
     },
     get bytesOut() {
       return writer.bytesOut;
@@ -91,7 +92,8 @@ export function attachWebSocketServer<S>(server: Server, options: WsServerOption
     close: async () => {
       live.stop();
       server.off('upgrade', upgrades.onUpgrade);
-      for (const ws of wss.clients) ws.terminate();
+      live.terminateAll();
+      upgrades.terminateRefused();
       await new Promise<void>((resolve) => wss.close(() => resolve()));
     },
   };
