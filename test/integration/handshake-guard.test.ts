@@ -3,11 +3,13 @@
  * timeout (503), one that throws synchronously or rejects is answered 500, and the node goes on serving.
  */
 import assert from 'node:assert/strict';
+import { connect } from 'node:net';
 import { after, describe, it } from 'node:test';
 import type { Identify } from '../../src/transport/identify.js';
 import { startNode } from '../helpers/nodes.js';
 import { RawClient } from '../helpers/raw-client.js';
 import { rawHttp } from '../helpers/raw-http.js';
+import { within } from '../helpers/wait.js';
 
 const TIMEOUT_MS = 500;
 const upgrade = (path: string) =>
@@ -40,6 +42,29 @@ describe('the upgrade path guard', async () => {
       assert.equal(result.status, 500, name);
     }
     const client = await RawClient.connect(node.wsUrl, { name: 'fine' });
+    assert.equal(client.welcome?.type, 'welcome');
+    client.close();
+  });
+
+  it('survives a refused connection whose peer sends a bad frame while it is being closed', async () => {
+    // A refused handshake completes the upgrade and closes with a code; a frame the peer sends meanwhile is read
+    // and, when malformed (here unmasked, which a client must never send), is an error of that connection only.
+    const socket = connect(node.port, '127.0.0.1');
+    socket.on('error', () => {});
+    const closed = new Promise<void>((resolve) => socket.on('close', () => resolve()));
+    let received = Buffer.alloc(0);
+    const answered = new Promise<void>((resolve) =>
+      socket.on('data', (chunk: Buffer) => {
+        received = Buffer.concat([received, chunk]);
+        if (received.includes('\r\n\r\n')) resolve();
+      }),
+    );
+    socket.write(upgrade('/ws?name=old&v=999'));
+    await within(answered, 5000, 'the 101 of the refused upgrade');
+    assert.match(received.toString('latin1'), /^HTTP\/1\.1 101/);
+    socket.write(Buffer.from([0x81, 0x02, 0x68, 0x69]));
+    await within(closed, 5000, 'the refused connection to close');
+    const client = await RawClient.connect(node.wsUrl, { name: 'still-fine' });
     assert.equal(client.welcome?.type, 'welcome');
     client.close();
   });
