@@ -1,16 +1,34 @@
 import type { UserInfo } from '../engine/types.js';
 import type { PresenceEntry, PresenceExpiry, PresenceSample, PresenceStore } from './presence-store.js';
 
+/** A user with several connections in a room, and how many. */
+interface SharedUser {
+  user: UserInfo;
+  count: number;
+}
+
+/** A user of a room: most have one connection there, and are held as themselves (no count object for them). */
+type RoomUser = UserInfo | SharedUser;
+
+function isShared(entry: RoomUser): entry is SharedUser {
+  return 'count' in entry;
+}
+
+function userOf(entry: RoomUser): UserInfo {
+  return isShared(entry) ? entry.user : entry;
+}
+
 interface RoomPresence {
-  /** conn → entry. */
-  conns: Map<string, PresenceEntry>;
-  /** user id → number of live connections of that user in the room. */
-  users: Map<string, { user: UserInfo; count: number }>;
+  /** conn → the connection's user (the node is this one: there is no other). */
+  conns: Map<string, UserInfo>;
+  /** user id → the user, with a count once they have several connections in the room. */
+  users: Map<string, RoomUser>;
 }
 
 /**
  * Presence of a single node, in process memory. The store is the only instance and lives as long as the process,
- * so entries go only when removed: there is nothing to expire.
+ * so entries go only when removed: there is nothing to expire. Tens of thousands of connections each have an
+ * entry here: an entry is the user object the session holds already, nothing made for it.
  */
 export class MemoryPresence implements PresenceStore {
   private readonly rooms = new Map<string, RoomPresence>();
@@ -22,21 +40,22 @@ export class MemoryPresence implements PresenceStore {
       this.rooms.set(room, presence);
     }
     if (presence.conns.has(entry.conn)) return { userJoined: false };
-    presence.conns.set(entry.conn, entry);
-    const user = presence.users.get(entry.user.id);
-    if (user) {
-      user.count += 1;
-      return { userJoined: false };
+    presence.conns.set(entry.conn, entry.user);
+    const known = presence.users.get(entry.user.id);
+    if (!known) {
+      presence.users.set(entry.user.id, entry.user);
+      return { userJoined: true };
     }
-    presence.users.set(entry.user.id, { user: entry.user, count: 1 });
-    return { userJoined: true };
+    if (isShared(known)) known.count += 1;
+    else presence.users.set(entry.user.id, { user: known, count: 2 });
+    return { userJoined: false };
   }
 
   async remove(room: string, conn: string): Promise<{ userLeft: boolean; user?: UserInfo }> {
     const presence = this.rooms.get(room);
-    const existing = presence?.conns.get(conn);
-    if (!presence || !existing) return { userLeft: false };
-    return this.drop(room, presence, conn, existing);
+    const user = presence?.conns.get(conn);
+    if (!presence || !user) return { userLeft: false };
+    return this.drop(room, presence, conn, user);
   }
 
   async refreshLiveness(): Promise<void> {}
@@ -44,16 +63,16 @@ export class MemoryPresence implements PresenceStore {
   async users(room: string): Promise<UserInfo[]> {
     const presence = this.rooms.get(room);
     if (!presence) return [];
-    return [...presence.users.values()].map(({ user }) => user);
+    return [...presence.users.values()].map(userOf);
   }
 
   async sample(room: string, limit: number): Promise<PresenceSample> {
     const presence = this.rooms.get(room);
     if (!presence) return { count: 0, users: [] };
     const users: UserInfo[] = [];
-    for (const { user } of presence.users.values()) {
+    for (const entry of presence.users.values()) {
       if (users.length >= limit) break;
-      users.push(user);
+      users.push(userOf(entry));
     }
     return { count: presence.users.size, users };
   }
@@ -66,19 +85,20 @@ export class MemoryPresence implements PresenceStore {
     room: string,
     presence: RoomPresence,
     conn: string,
-    entry: PresenceEntry,
+    user: UserInfo,
   ): { userLeft: boolean; user?: UserInfo } {
     presence.conns.delete(conn);
-    const user = presence.users.get(entry.user.id);
+    const known = presence.users.get(user.id);
     let userLeft = false;
-    if (user) {
-      user.count -= 1;
-      if (user.count <= 0) {
-        presence.users.delete(entry.user.id);
-        userLeft = true;
-      }
+    if (known && isShared(known)) {
+      known.count -= 1;
+      // Back to one connection: the user is held as themselves again.
+      if (known.count === 1) presence.users.set(user.id, known.user);
+    } else if (known) {
+      presence.users.delete(user.id);
+      userLeft = true;
     }
     if (presence.conns.size === 0) this.rooms.delete(room);
-    return { userLeft, user: entry.user };
+    return { userLeft, user };
   }
 }

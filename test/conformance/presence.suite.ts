@@ -5,6 +5,7 @@ import type { EngineFixture, FixtureFactory } from './fixture.js';
 
 const alice = { id: 'alice', name: 'Alice' };
 const bob = { id: 'bob', name: 'Bob' };
+const byId = (a: { id: string }, b: { id: string }) => a.id.localeCompare(b.id);
 const TTL = 5000;
 
 export function presenceSuite(name: string, factory: FixtureFactory): void {
@@ -51,6 +52,23 @@ export function presenceSuite(name: string, factory: FixtureFactory): void {
       assert.equal((await presence.remove('r', 'c1')).userLeft, false);
       assert.deepEqual(await presence.remove('r', 'c2'), { userLeft: true, user: alice });
       assert.deepEqual(await presence.users('r'), [bob]);
+    });
+
+    it('lists a user with several connections as the user, whatever the count goes through', async () => {
+      const { presence } = await make();
+      for (const conn of ['c1', 'c2', 'c3']) await presence.add('r', { conn, user: alice, node: 'n1' });
+      await presence.add('r', { conn: 'c4', user: bob, node: 'n1' });
+      assert.deepEqual((await presence.sample('r', 10)).users.map((u) => ({ ...u })).sort(byId), [
+        alice,
+        bob,
+      ]);
+      assert.equal((await presence.remove('r', 'c3')).userLeft, false);
+      assert.equal((await presence.remove('r', 'c1')).userLeft, false);
+      assert.deepEqual((await presence.users('r')).map((u) => ({ ...u })).sort(byId), [alice, bob]);
+      await presence.add('r', { conn: 'c5', user: alice, node: 'n1' });
+      assert.equal((await presence.remove('r', 'c2')).userLeft, false);
+      assert.deepEqual(await presence.remove('r', 'c5'), { userLeft: true, user: alice });
+      assert.deepEqual(await presence.sample('r', 10), { count: 1, users: [bob] });
     });
 
     it('treats adding a present connection again as a refresh', async () => {
