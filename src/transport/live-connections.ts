@@ -18,8 +18,6 @@ interface Live<S> {
    * not even the pong, is dead. Counting bytes needs no `pong` listener and no flag set on every frame.
    */
   readAtPing: number;
-  /** The connection's place in the ping wheel. */
-  slot: number;
 }
 
 /** Bytes read from the peer so far (an upgraded socket is a `net.Socket`). */
@@ -53,8 +51,9 @@ export class LiveConnections<S> {
     const { handler, admission, logger } = options;
     const connections = this.connections;
     // Each connection is pinged once per interval, a slice of them at a time (see PingWheel).
-    const pings = new PingWheel<WebSocket>(
+    this.pings = new PingWheel<WebSocket>(
       options.pingIntervalMs,
+      connections,
       (ws) => {
         const connection = connections.get(ws);
         const read = connection ? bytesRead(connection.socket) : 0;
@@ -67,7 +66,6 @@ export class LiveConnections<S> {
       },
       options.timers,
     );
-    this.pings = pings;
     this.onMessage = function onMessage(data, isBinary) {
       const connection = connections.get(this);
       if (!connection) return;
@@ -81,7 +79,6 @@ export class LiveConnections<S> {
       const connection = connections.get(this);
       if (!connection) return;
       connections.delete(this);
-      pings.remove(this, connection.slot);
       admission.release(connection.ip, connection.user);
       handler
         .disconnect(connection.session, code)
@@ -99,7 +96,7 @@ export class LiveConnections<S> {
    * without one), so a reset peer is never an uncaught error.
    */
   add(ws: WebSocket, socket: Duplex, session: S, ip: string, user: string): void {
-    this.connections.set(ws, { session, ip, user, socket, readAtPing: -1, slot: this.pings.add(ws) });
+    this.connections.set(ws, { session, ip, user, socket, readAtPing: -1 });
     ws.on('message', this.onMessage);
     ws.on('error', this.onError);
     ws.on('close', this.onClose);

@@ -1,56 +1,67 @@
 import { systemTimers, type TimerHandle, type Timers } from '../util/clock.js';
 
 /** Ticks per ping interval at most: the wheel never visits more often than every {@link MIN_TICK_MS}. */
-const MAX_SLOTS = 100;
+const MAX_TICKS = 100;
 /** The shortest time between two ticks. */
 const MIN_TICK_MS = 250;
 
+/** The collection a wheel visits: a Map's keys or a Set, read live (what is added or removed meanwhile counts). */
+export interface Visitable<T> {
+  readonly size: number;
+  keys(): Iterator<T>;
+}
+
 /**
  * Spreads a periodic visit of every connection (liveness pings) over the interval instead of doing them all in one
- * event-loop turn. Connections are dealt round-robin into slots and each tick visits one slot, so each connection
- * is still visited once per interval.
+ * event-loop turn: each interval is a pass over the collection in its order, a slice of about size / ticks items
+ * per tick, so each item is visited once per interval and about as far from its last visit as an interval.
  *
  * Why: pinging 5,000 connections at once held the event loop for 90-250 ms (one write per socket), stalling
- * every delivery behind it, and their 5,000 pongs then arrived in one burst. In slots of a hundredth of the
- * interval, a tick pings 50 of them.
+ * every delivery behind it, and their 5,000 pongs then arrived in one burst. In slices of a hundredth of the
+ * interval, a tick pings 50 of them. The wheel reads the caller's own collection (a Map's iterator sees what is
+ * added and removed during a pass): no table of its own, no entry per connection. An item added during a pass is
+ * visited in it if the pass reaches it, else in the next.
  */
 export class PingWheel<T> {
-  private readonly slots: Array<Set<T>>;
-  private dealt = 0;
+  private readonly ticks: number;
   private turn = 0;
+  private pass?: Iterator<T>;
   private readonly timer: TimerHandle;
 
   /**
    * @param intervalMs time in which every item is visited once
-   * @param visit called for each item of the slot whose turn it is
+   * @param items what to visit (read at every tick)
+   * @param visit called for each item of the slice whose turn it is
    */
-  constructor(intervalMs: number, visit: (item: T) => void, timers: Timers = systemTimers) {
-    const count = Math.max(1, Math.min(MAX_SLOTS, Math.floor(intervalMs / MIN_TICK_MS)));
-    this.slots = Array.from({ length: count }, () => new Set<T>());
-    this.timer = timers.setInterval(() => {
-      const slot = this.slots[this.turn] as Set<T>;
-      this.turn = (this.turn + 1) % count;
-      for (const item of slot) visit(item);
-    }, intervalMs / count);
-  }
-
-  /**
-   * Adds an item to the next slot in turn.
-   * @returns the slot, to pass to {@link remove}
-   */
-  add(item: T): number {
-    const slot = this.dealt;
-    this.dealt = (this.dealt + 1) % this.slots.length;
-    this.slots[slot]?.add(item);
-    return slot;
-  }
-
-  remove(item: T, slot: number): void {
-    this.slots[slot]?.delete(item);
+  constructor(
+    intervalMs: number,
+    private readonly items: Visitable<T>,
+    private readonly visit: (item: T) => void,
+    timers: Timers = systemTimers,
+  ) {
+    this.ticks = Math.max(1, Math.min(MAX_TICKS, Math.floor(intervalMs / MIN_TICK_MS)));
+    this.timer = timers.setInterval(() => this.tick(), intervalMs / this.ticks);
   }
 
   /** Stops visiting. */
   stop(): void {
     this.timer.cancel();
+    this.pass = undefined;
+  }
+
+  private tick(): void {
+    // Each interval starts a pass from the first item; what the last one did not reach waits for this one.
+    if (this.turn === 0) this.pass = this.items.keys();
+    this.turn = (this.turn + 1) % this.ticks;
+    const pass = this.pass;
+    if (!pass) return;
+    for (let quota = Math.ceil(this.items.size / this.ticks); quota > 0; quota -= 1) {
+      const next = pass.next();
+      if (next.done) {
+        this.pass = undefined;
+        return;
+      }
+      this.visit(next.value);
+    }
   }
 }
