@@ -26,22 +26,21 @@ export function connectionKey(session: Session): string {
   return `${session.user.name.toLowerCase()}${SEP}${session.user.id}${SEP}${session.id}`;
 }
 
-/** An entry of the index: its sort key and its session. */
-interface Entry {
-  key: string;
-  session: Session;
+/** The key a filed session's place is sorted by (set by {@link ConnectionIndex.add}). */
+function keyOf(session: Session): string {
+  return session.indexKey as string;
 }
 
 /** Entries per chunk at most: a connect moves at most this many entries, whatever the number of connections. */
 const CHUNK = 256;
 
 /** The first index of `entries` whose key is not below `key`. */
-function lowerBound(entries: readonly Entry[], key: string): number {
+function lowerBound(entries: readonly Session[], key: string): number {
   let low = 0;
   let high = entries.length;
   while (low < high) {
     const mid = (low + high) >>> 1;
-    if ((entries[mid] as Entry).key < key) low = mid + 1;
+    if (keyOf(entries[mid] as Session) < key) low = mid + 1;
     else high = mid;
   }
   return low;
@@ -55,10 +54,13 @@ function lowerBound(entries: readonly Entry[], key: string): number {
  * at 20,000 connections): never a scan of every connection.
  */
 export class ConnectionIndex {
-  private chunks: Entry[][] = [];
+  /**
+   * Sessions in key order. Each session holds the key it was filed under (`indexKey`: a token refresh may rename
+   * its user, and the old key still finds it): a field of the session, not an entry object and a weak-map slot
+   * per connection beside it.
+   */
+  private chunks: Session[][] = [];
   private count = 0;
-  /** The key each session was filed under (a token refresh may rename its user: the old key still finds it). */
-  private readonly filed = new WeakMap<Session, string>();
 
   constructor(private readonly nodeId: string) {}
 
@@ -67,29 +69,29 @@ export class ConnectionIndex {
   }
 
   add(session: Session): void {
+    if (session.indexKey !== undefined) return;
     const key = connectionKey(session);
-    this.filed.set(session, key);
-    const entry: Entry = { key, session };
+    session.indexKey = key;
     this.count += 1;
     const at = this.chunkFor(key);
     const chunk = this.chunks[at];
     if (!chunk) {
-      this.chunks.push([entry]);
+      this.chunks.push([session]);
       return;
     }
-    chunk.splice(lowerBound(chunk, key), 0, entry);
+    chunk.splice(lowerBound(chunk, key), 0, session);
     if (chunk.length > CHUNK) this.chunks.splice(at, 1, chunk.slice(0, CHUNK / 2), chunk.slice(CHUNK / 2));
   }
 
   remove(session: Session): void {
-    const key = this.filed.get(session);
+    const key = session.indexKey;
     if (key === undefined) return;
-    this.filed.delete(session);
+    session.indexKey = undefined;
     const at = this.chunkFor(key);
     const chunk = this.chunks[at];
     if (!chunk) return;
     const index = lowerBound(chunk, key);
-    if (chunk[index]?.key !== key) return;
+    if (chunk[index] !== session) return;
     chunk.splice(index, 1);
     this.count -= 1;
     if (chunk.length === 0) this.chunks.splice(at, 1);
@@ -104,14 +106,15 @@ export class ConnectionIndex {
     let start = from;
     if (query.after !== undefined) {
       start = Math.max(from, this.rank(query.after));
-      if (this.at(start)?.key === query.after) start += 1;
+      const first = this.at(start);
+      if (first && keyOf(first) === query.after) start += 1;
     }
     const entries: ConnectionSlice['entries'] = [];
     let [chunkIndex, offset] = this.locate(start);
     for (let i = start; i < to && entries.length < query.limit; i += 1) {
-      const chunk = this.chunks[chunkIndex] as Entry[];
-      const entry = chunk[offset] as Entry;
-      entries.push({ key: entry.key, record: this.record(entry.session) });
+      const chunk = this.chunks[chunkIndex] as Session[];
+      const session = chunk[offset] as Session;
+      entries.push({ key: keyOf(session), record: this.record(session) });
       offset += 1;
       if (offset >= chunk.length) {
         chunkIndex += 1;
@@ -127,7 +130,7 @@ export class ConnectionIndex {
     let high = this.chunks.length;
     while (low < high) {
       const mid = (low + high) >>> 1;
-      if (((this.chunks[mid] as Entry[])[0] as Entry).key <= key) low = mid + 1;
+      if (keyOf((this.chunks[mid] as Session[])[0] as Session) <= key) low = mid + 1;
       else high = mid;
     }
     return Math.max(0, low - 1);
@@ -137,7 +140,7 @@ export class ConnectionIndex {
   private rank(key: string): number {
     const at = this.chunkFor(key);
     let before = 0;
-    for (let i = 0; i < at; i += 1) before += (this.chunks[i] as Entry[]).length;
+    for (let i = 0; i < at; i += 1) before += (this.chunks[i] as Session[]).length;
     const chunk = this.chunks[at];
     return chunk ? before + lowerBound(chunk, key) : 0;
   }
@@ -146,14 +149,14 @@ export class ConnectionIndex {
   private locate(position: number): [number, number] {
     let rest = position;
     for (let i = 0; i < this.chunks.length; i += 1) {
-      const length = (this.chunks[i] as Entry[]).length;
+      const length = (this.chunks[i] as Session[]).length;
       if (rest < length) return [i, rest];
       rest -= length;
     }
     return [this.chunks.length, 0];
   }
 
-  private at(position: number): Entry | undefined {
+  private at(position: number): Session | undefined {
     const [chunkIndex, offset] = this.locate(position);
     return this.chunks[chunkIndex]?.[offset];
   }

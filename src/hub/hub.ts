@@ -27,7 +27,7 @@ import { Membership } from './membership.js';
 import { OrderedDelivery } from './ordered-delivery.js';
 import { ReadMarkers } from './read-markers.js';
 import { RoomChanges } from './room-changes.js';
-import { Session, type SessionTime } from './session.js';
+import { Session, type SessionEnv } from './session.js';
 
 /** What the hub is built from. */
 export interface HubDeps {
@@ -107,8 +107,8 @@ export class Hub implements ConnectionHandler<Session> {
   readonly ordering: OrderedDelivery;
   private readonly commands: CommandRunner;
   private disconnecting = 0;
-  /** Shared by every session (not an object per connection). */
-  private readonly sessionTime: SessionTime;
+  /** Shared by every session (not fields per connection). */
+  private readonly sessionEnv: SessionEnv;
   private emptyWaiters: Array<() => void> = [];
   /** One handler for every session (not a closure per connection). */
   private readonly slowConsumerClosed = (session: Session): void => {
@@ -129,7 +129,11 @@ export class Hub implements ConnectionHandler<Session> {
 
   constructor(private readonly deps: HubDeps) {
     const { config, engine, clock, ids, timers } = deps;
-    this.sessionTime = { clock, timers };
+    this.sessionEnv = {
+      limits: config,
+      time: { clock, timers },
+      onSlowConsumer: this.slowConsumerClosed,
+    };
     this.directory = new ConnectionIndex(deps.nodeId);
     this.queries = new ClusterQueries({
       nodeId: deps.nodeId,
@@ -268,14 +272,7 @@ export class Hub implements ConnectionHandler<Session> {
   connect(transport: Transport, identity: Identity, options: ConnectOptions = {}): Session {
     const { config, clock } = this.deps;
     const user = identity.user;
-    const session = new Session(
-      this.deps.ids.sessionId(),
-      user,
-      transport,
-      config,
-      this.sessionTime,
-      this.slowConsumerClosed,
-    );
+    const session = new Session(this.deps.ids.sessionId(), user, transport, this.sessionEnv);
     session.applyIdentity(identity);
     session.idleSince = clock.now();
     session.connectedAt = session.idleSince;

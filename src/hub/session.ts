@@ -24,6 +24,22 @@ export interface SessionTime {
   timers: Timers;
 }
 
+/**
+ * What every session of a hub shares: one object for all of them, not three fields in each of tens of thousands.
+ */
+export interface SessionEnv {
+  limits: SessionLimits;
+  time: SessionTime;
+  /** Called once when a session overflows its queue (after it was closed). */
+  onSlowConsumer?: (session: Session) => void;
+}
+
+/** The session's yes/no state, as bits of one field (a field per flag is 8 bytes each on every connection). */
+const COMPACT = 1;
+const ADMIN = 2;
+const CLOSING = 4;
+const DRAIN_HOOKED = 8;
+
 /** A frame held back while a join is in progress, with the position of the message it carries (if any). */
 interface HeldFrame {
   frame: Buffer;
@@ -40,10 +56,7 @@ interface HeldFrame {
 export class Session {
   /** Rooms joined (or being joined): usually one, held without a hash table. */
   readonly rooms = new SmallSet<string>();
-  /** Live `message` frames go to this connection in the compact array form. */
-  compact = false;
-  /** Server-wide admin (a token claim): may moderate any room. */
-  admin = false;
+  private flags = 0;
   /**
    * Rooms whose activity this connection follows without having joined them: its room list, once it asked for
    * it (`rooms`), with the user's own channel. Undefined until then: such a connection gets no room list frames.
@@ -83,8 +96,6 @@ export class Session {
   private floorEpoch = '';
   private floorOffset = 0;
   private moreFloors?: Map<string, StreamPosition>;
-  private closing = false;
-  private drainHooked = false;
   /**
    * The command runner's state for this connection (see CommandRunner.open): the chain its commands run in (none
    * while nothing waits), how many are in it, and its command rate (none without a limit).
@@ -92,18 +103,41 @@ export class Session {
   commandChain?: Promise<void>;
   commandsInFlight = 0;
   commandRate?: TokenBucket;
+  /** The key the connection index filed this session under, while it is filed (see ConnectionIndex). */
+  indexKey?: string;
 
-  /**
-   * @param onSlowConsumer called once when the session overflows its queue (after it was closed)
-   */
   constructor(
     readonly id: string,
     readonly user: UserInfo,
     private readonly transport: Transport,
-    private readonly limits: SessionLimits,
-    private readonly time: SessionTime,
-    private readonly onSlowConsumer: (session: Session) => void = () => {},
+    private readonly env: SessionEnv,
   ) {}
+
+  /** Live `message` frames go to this connection in the compact array form. */
+  get compact(): boolean {
+    return (this.flags & COMPACT) !== 0;
+  }
+
+  set compact(on: boolean) {
+    this.flag(COMPACT, on);
+  }
+
+  /** Server-wide admin (a token claim): may moderate any room. */
+  get admin(): boolean {
+    return (this.flags & ADMIN) !== 0;
+  }
+
+  set admin(on: boolean) {
+    this.flag(ADMIN, on);
+  }
+
+  private get closing(): boolean {
+    return (this.flags & CLOSING) !== 0;
+  }
+
+  private flag(bit: number, on: boolean): void {
+    this.flags = on ? this.flags | bit : this.flags & ~bit;
+  }
 
   /** True once the session started closing; nothing more is written. */
   get closed(): boolean {
@@ -208,7 +242,7 @@ export class Session {
    * credentials come first.
    */
   applyIdentity(identity: Identity): void {
-    const { clock, timers } = this.time;
+    const { clock, timers } = this.env.time;
     this.roomRules = identity.rooms;
     this.admin = identity.admin === true;
     this.expiresAt = identity.expiresAt;
@@ -249,12 +283,13 @@ export class Session {
   /** Closes the session with a close code; it writes nothing more. */
   close(code: number, reason: string): void {
     if (this.closing) return;
-    this.closing = true;
+    this.flag(CLOSING, true);
     this.closedWith = code;
     this.dropQueued();
     this.transport.close(code, reason);
-    if (this.limits.closeTimeoutMs > 0) {
-      this.time.timers.setTimeout(() => this.transport.terminate(), this.limits.closeTimeoutMs);
+    const { closeTimeoutMs } = this.env.limits;
+    if (closeTimeoutMs > 0) {
+      this.env.time.timers.setTimeout(() => this.transport.terminate(), closeTimeoutMs);
     } else {
       this.transport.terminate();
     }
@@ -262,7 +297,7 @@ export class Session {
 
   /** Marks the session closed after the peer went away (nothing to send any more). */
   markClosed(): void {
-    this.closing = true;
+    this.flag(CLOSING, true);
     this.dropQueued();
   }
 
@@ -287,14 +322,14 @@ export class Session {
 
   private write(frame: Buffer): void {
     if (this.closing) return;
-    if (this.queue === undefined && this.transport.bufferedAmount < this.limits.writeHighWaterBytes) {
+    if (this.queue === undefined && this.transport.bufferedAmount < this.env.limits.writeHighWaterBytes) {
       this.transport.send(frame);
       return;
     }
     // The drain listener goes in with the first queued frame: most connections never queue, and a closure per
     // connection is memory for nothing.
-    if (!this.drainHooked) {
-      this.drainHooked = true;
+    if ((this.flags & DRAIN_HOOKED) === 0) {
+      this.flag(DRAIN_HOOKED, true);
       this.transport.onDrain(() => this.flush());
     }
     this.queue ??= [];
@@ -304,9 +339,9 @@ export class Session {
 
   private account(bytes: number): void {
     this.queuedBytes += bytes;
-    if (this.queuedBytes > this.limits.sendQueueMaxBytes && !this.closing) {
+    if (this.queuedBytes > this.env.limits.sendQueueMaxBytes && !this.closing) {
       this.close(CloseCodes.slow_consumer, 'slow consumer');
-      this.onSlowConsumer(this);
+      this.env.onSlowConsumer?.(this);
     }
   }
 
@@ -314,7 +349,7 @@ export class Session {
     const queue = this.queue;
     if (!queue) return;
     while (this.queueHead < queue.length && !this.closing) {
-      if (this.transport.bufferedAmount >= this.limits.writeHighWaterBytes) return;
+      if (this.transport.bufferedAmount >= this.env.limits.writeHighWaterBytes) return;
       const frame = queue[this.queueHead] as Buffer;
       this.queueHead += 1;
       this.queuedBytes -= frame.length;
