@@ -7,12 +7,15 @@ import type { Admission } from './admission.js';
 import type { ConnectionHandler } from './connection-handler.js';
 import { PingWheel } from './ping-wheel.js';
 
-/** What one open connection is, to the endpoint. */
-interface Live<S> {
+/**
+ * What one open connection is, to the endpoint: fields of the connection's transport (one object per connection
+ * for the endpoint and the hub, not one each).
+ */
+export interface LiveConnection<S> {
   session: S;
   ip: string;
   user: string;
-  socket: Duplex;
+  readonly socket: Duplex;
   /**
    * The socket's `bytesRead` when it was last pinged (-1 before the first ping): a peer that sent nothing since,
    * not even the pong, is dead. Counting bytes needs no `pong` listener and no flag set on every frame.
@@ -35,7 +38,7 @@ function bytesRead(socket: Duplex): number {
  * would cost memory for each of tens of thousands of sockets.
  */
 export class LiveConnections<S> {
-  private readonly connections = new Map<WebSocket, Live<S>>();
+  private readonly connections = new Map<WebSocket, LiveConnection<S>>();
   private readonly pings: PingWheel<WebSocket>;
   private readonly onMessage: (this: WebSocket, data: RawData, isBinary: boolean) => void;
   private readonly onError: (this: WebSocket, error: Error) => void;
@@ -95,8 +98,9 @@ export class LiveConnections<S> {
    * Takes an accepted connection in. Its socket keeps the `error` listener ws gave it (ws never leaves a socket
    * without one), so a reset peer is never an uncaught error.
    */
-  add(ws: WebSocket, socket: Duplex, session: S, ip: string, user: string): void {
-    this.connections.set(ws, { session, ip, user, socket, readAtPing: -1 });
+  add(ws: WebSocket, connection: LiveConnection<S>): void {
+    connection.readAtPing = -1;
+    this.connections.set(ws, connection);
     ws.on('message', this.onMessage);
     ws.on('error', this.onError);
     ws.on('close', this.onClose);

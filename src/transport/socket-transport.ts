@@ -1,6 +1,7 @@
 import type { Duplex } from 'node:stream';
 import type { WebSocket } from 'ws';
 import type { CorkableConnection, FrameWriter } from './frame-writer.js';
+import type { LiveConnection } from './live-connections.js';
 import type { Transport } from './transport.js';
 
 /**
@@ -8,10 +9,15 @@ import type { Transport } from './transport.js';
  * once, and methods on the prototype cost nothing per connection. It exists before the upgrade completes (the
  * 101 response is corked with the welcome frame); `ws` is set once it has.
  */
-export class SocketTransport implements Transport, CorkableConnection {
+export class SocketTransport<S = unknown> implements Transport, CorkableConnection, LiveConnection<S> {
   /** Corked by the frame writer in this event-loop turn. */
   corked = false;
   ws!: WebSocket;
+  /** The endpoint's record of the open connection (see LiveConnections), set once it is accepted. */
+  session!: S;
+  ip = '';
+  user = '';
+  readAtPing = -1;
 
   constructor(
     readonly socket: Duplex,

@@ -23,7 +23,7 @@ export interface UpgradeOptions<S> {
   wss: WebSocketServer;
   writer: FrameWriter;
   /** An upgrade passed every check: the connection is open. */
-  accepted: (ws: WebSocket, socket: Duplex, session: S, ip: string, user: string) => void;
+  accepted: (ws: WebSocket, connection: SocketTransport<S>) => void;
 }
 
 function ignoreError(): void {}
@@ -139,7 +139,7 @@ export class UpgradeHandler<S> {
   ): void {
     const { admission, handler, logger, writer } = this.options;
     // The 101 response (written by ws) and the welcome frame leave in one system call instead of two.
-    const transport = new SocketTransport(socket, writer);
+    const transport = new SocketTransport<S>(socket, writer);
     writer.cork(transport);
     this.options.wss.handleUpgrade(request, socket, head, (ws) => {
       transport.ws = ws;
@@ -164,7 +164,10 @@ export class UpgradeHandler<S> {
         logger.error({ err: error }, 'connection setup failed');
         return this.refuse(ws, CloseCodes.internal, 'internal error');
       }
-      this.options.accepted(ws, socket, session, ip, user);
+      transport.session = session;
+      transport.ip = ip;
+      transport.user = user;
+      this.options.accepted(ws, transport);
     });
   }
 }

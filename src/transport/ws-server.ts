@@ -75,7 +75,7 @@ export function attachWebSocketServer<S>(server: Server, options: WsServerOption
     logger,
     wss,
     writer,
-    accepted: (ws, socket, session, ip, user) => live.add(ws, socket, session, ip, user),
+    accepted: (ws, connection) => live.add(ws, connection),
   });
   server.on('upgrade', upgrades.onUpgrade);
 
