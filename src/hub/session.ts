@@ -115,7 +115,7 @@ export class Session {
 
   /** Live `message` frames go to this connection in the compact array form. */
   get compact(): boolean {
-    return (this.flags & COMPACT) !== 0;
+    return this.has(COMPACT);
   }
 
   set compact(on: boolean) {
@@ -124,7 +124,7 @@ export class Session {
 
   /** Server-wide admin (a token claim): may moderate any room. */
   get admin(): boolean {
-    return (this.flags & ADMIN) !== 0;
+    return this.has(ADMIN);
   }
 
   set admin(on: boolean) {
@@ -132,7 +132,11 @@ export class Session {
   }
 
   private get closing(): boolean {
-    return (this.flags & CLOSING) !== 0;
+    return this.has(CLOSING);
+  }
+
+  private has(bit: number): boolean {
+    return (this.flags & bit) !== 0;
   }
 
   private flag(bit: number, on: boolean): void {
@@ -328,7 +332,7 @@ export class Session {
     }
     // The drain listener goes in with the first queued frame: most connections never queue, and a closure per
     // connection is memory for nothing.
-    if ((this.flags & DRAIN_HOOKED) === 0) {
+    if (!this.has(DRAIN_HOOKED)) {
       this.flag(DRAIN_HOOKED, true);
       this.transport.onDrain(() => this.flush());
     }

@@ -16,6 +16,7 @@ export interface LiveConnection<S> {
   ip: string;
   user: string;
   readonly socket: Duplex;
+  readonly ws: WebSocket;
   /**
    * The socket's `bytesRead` when it was last pinged (-1 before the first ping): a peer that sent nothing since,
    * not even the pong, is dead. Counting bytes needs no `pong` listener and no flag set on every frame.
@@ -39,7 +40,7 @@ function bytesRead(socket: Duplex): number {
  */
 export class LiveConnections<S> {
   private readonly connections = new Map<WebSocket, LiveConnection<S>>();
-  private readonly pings: PingWheel<WebSocket>;
+  private readonly pings: PingWheel<LiveConnection<S>>;
   private readonly onMessage: (this: WebSocket, data: RawData, isBinary: boolean) => void;
   private readonly onError: (this: WebSocket, error: Error) => void;
   private readonly onClose: (this: WebSocket, code: number) => void;
@@ -53,19 +54,19 @@ export class LiveConnections<S> {
   }) {
     const { handler, admission, logger } = options;
     const connections = this.connections;
-    // Each connection is pinged once per interval, a slice of them at a time (see PingWheel).
-    this.pings = new PingWheel<WebSocket>(
+    // Each connection is pinged once per interval, a slice of them at a time, read from the map itself (see
+    // PingWheel): a connection that closed is no longer in it.
+    this.pings = new PingWheel<LiveConnection<S>>(
       options.pingIntervalMs,
       connections,
-      (ws) => {
-        const connection = connections.get(ws);
-        const read = connection ? bytesRead(connection.socket) : 0;
-        if (!connection || read === connection.readAtPing) {
-          ws.terminate();
+      (connection) => {
+        const read = bytesRead(connection.socket);
+        if (read === connection.readAtPing) {
+          connection.ws.terminate();
           return;
         }
         connection.readAtPing = read;
-        ws.ping();
+        connection.ws.ping();
       },
       options.timers,
     );

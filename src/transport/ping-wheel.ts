@@ -5,10 +5,10 @@ const MAX_TICKS = 100;
 /** The shortest time between two ticks. */
 const MIN_TICK_MS = 250;
 
-/** The collection a wheel visits: a Map's keys or a Set, read live (what is added or removed meanwhile counts). */
+/** The collection a wheel visits: a Map's values or a Set, read live (what is added or removed meanwhile counts). */
 export interface Visitable<T> {
   readonly size: number;
-  keys(): Iterator<T>;
+  values(): Iterator<T>;
 }
 
 /**
@@ -51,7 +51,7 @@ export class PingWheel<T> {
 
   private tick(): void {
     // Each interval starts a pass from the first item; what the last one did not reach waits for this one.
-    if (this.turn === 0) this.pass = this.items.keys();
+    if (this.turn === 0) this.pass = this.items.values();
     this.turn = (this.turn + 1) % this.ticks;
     const pass = this.pass;
     if (!pass) return;
