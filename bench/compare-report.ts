@@ -21,12 +21,20 @@ const EMPTY = { seconds: 0, loadSec: 0, loadUsPerDelivery: 0, loadShare: 0 };
  */
 export const PRESENCE_SETTLE_MS = makeConfig({}).presenceBatchMaxMs + 2000;
 
+/** How long publishing waited after the last connection, and why; empty for runs that did not wait. */
+function settleNote(results: CompareResults): string {
+  if (!results.settleSeconds) return '';
+  return ` Publishing starts ${results.settleSeconds} s after the last connection, for every system alike: Parley's last presence diffs of the connect storm (a frame to every member) come up to \`presenceBatchMaxMs\` after the last join, and they are the connections' cost (in connect + join below), not the messages'.`;
+}
+
 export interface CompareResults {
   date: string;
   redisVersion: string;
   clients: number;
   deliveryRates: number[];
   fixedSeconds: number;
+  /** Seconds between the last connection and the first published message (absent in runs before it existed). */
+  settleSeconds?: number;
   crowd: { clients: number; roomSize: number };
   stepSeconds: number;
   pinned: { server: string; load: string };
@@ -230,7 +238,7 @@ the absolute numbers.
 ## Workloads
 
 - **CPU per delivery at fixed rates** (the headline): ${n(results.clients)} connections in ${n(results.clients / 50)} rooms of 50, one
-  publisher per room, 100-byte messages, publishers out of phase with each other. After a 3 s warm-up, one
+  publisher per room, 100-byte messages, publishers out of phase with each other.${settleNote(results)} After a 3 s warm-up, one
   ${results.fixedSeconds}-second round at each of ${rates.map((d) => `${n(d)}`).join(' and ')} deliveries/s (${rates.map((d) => n(d / 50)).join(' and ')} msg/s). CPU (user + system) of the
   server processes, and of Redis for the two-instance systems, read from \`/proc\` from the start of the round to the
   end of its accounting, divided by the deliveries. Every delivery is checked (per publisher sequence: no missing,

@@ -92,9 +92,17 @@ async function evalshaCalls(redis: Redis): Promise<number> {
   return Number(/cmdstat_evalsha:calls=(\d+)/.exec(info)?.[1] ?? 0);
 }
 
-/** Load options for the fan-out shape: CLIENTS connections in rooms of 50, one publisher per room. */
+const SETTLE_SECONDS = Math.ceil(PRESENCE_SETTLE_MS / 1000);
+
+/**
+ * Load options for the fan-out shape: CLIENTS connections in rooms of 50, one publisher per room. Publishing starts
+ * PRESENCE_SETTLE_MS after the last connection, for every system alike: Parley's last presence diffs of the connect
+ * storm (a frame to every member of every room) come up to presenceBatchMaxMs after the last join, and counted in
+ * the first round they would be charged to the messages (they are the connections' cost, measured with connect +
+ * join).
+ */
 function fanoutLoad(system: SystemUnderTest, running: Running, ...rest: string[]) {
-  return load(system, running, CLIENTS, 50, ...rest);
+  return load(system, running, CLIENTS, 50, '--settle', String(SETTLE_SECONDS), ...rest);
 }
 
 class Comparison {
@@ -112,6 +120,7 @@ class Comparison {
       clients: CLIENTS,
       deliveryRates: DELIVERY_RATES,
       fixedSeconds: FIXED_SECONDS,
+      settleSeconds: SETTLE_SECONDS,
       crowd: { clients: CROWD, roomSize: CROWD_ROOM },
       stepSeconds: STEP_SECONDS,
       pinned: { server: SERVER_CPU, load: LOAD_CPU },

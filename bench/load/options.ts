@@ -13,6 +13,12 @@ export interface BenchOptions {
   /** Fixed total rates, one measured round each (after a warm-up): CPU per delivery at known loads. */
   rates: number[];
   durationSec: number;
+  /**
+   * Seconds between the last connection and the first published message: time for what the connections started
+   * (Parley's batched presence diffs, up to `presenceBatchMaxMs` after the last join) to finish before the
+   * publishing rounds are measured, so that a round counts the messages' cost and not the connect storm's.
+   */
+  settleSec: number;
   messageBytes: number;
   workers: number;
   /** Source addresses 127.0.B.2 ... (ephemeral ports are per source address). */
@@ -63,6 +69,7 @@ const DEFAULTS: BenchOptions = {
   rate: 500,
   rates: [],
   durationSec: 10,
+  settleSec: 0,
   messageBytes: 100,
   workers: 0,
   addresses: 0,
@@ -94,6 +101,8 @@ Usage: parley bench [options]
   --rate <n>                   messages per second in total
   --rates <n,n,...>            one round at each total rate in turn, after a 3 s warm-up (CPU per delivery)
   --duration <s>               publishing time (the run stops by itself)
+  --settle <s>                 wait this long after connecting before publishing (default 0): Parley's
+                               presence diffs of a connect storm end up to presenceBatchMaxMs after the last join
   --message-bytes <n>          payload size (default 100)
   --churn <n>                  client reconnects per second while publishing (presence storms)
   --workers <n>                load processes (default: one per 15000 clients, at least 2)
@@ -165,6 +174,7 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions | 'help' {
       rate: { type: 'string' },
       rates: { type: 'string' },
       duration: { type: 'string' },
+      settle: { type: 'string' },
       'message-bytes': { type: 'string' },
       churn: { type: 'string' },
       workers: { type: 'string' },
@@ -209,6 +219,7 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions | 'help' {
     rate: int('rate', values.rate, o.rate),
     rates: values.rates === undefined ? [] : values.rates.split(',').map((r) => int('rates', r.trim(), 0, 1)),
     durationSec: int('duration', values.duration, o.durationSec, 1),
+    settleSec: int('settle', values.settle, o.settleSec),
     messageBytes: int('message-bytes', values['message-bytes'], o.messageBytes, 40),
     churnPerSec: int('churn', values.churn, o.churnPerSec),
     workers: int('workers', values.workers, 0) || defaultWorkers(clients),

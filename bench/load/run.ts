@@ -335,6 +335,10 @@ export async function runBench(
       };
     }
     await hooks.connected?.();
+    if (publishers > 0 && options.settleSec > 0) {
+      progress(`settling ${options.settleSec} s before publishing`);
+      await new Promise((r) => setTimeout(r, options.settleSec * 1000));
+    }
     if (options.findMax && publishers > 0) {
       const steps: PublishReport[] = [];
       let rate = Math.max(publishers, options.rate || publishers * 10);

@@ -117,6 +117,14 @@ describe('load tool plan and options', () => {
     assert.deepEqual(new Set(plans.map((p) => p.localAddress)), new Set(['127.0.7.2', '127.0.7.3']));
   });
 
+  it('waits --settle seconds before publishing; none unless asked', () => {
+    const settled = parseBenchArgs(['--settle', '10']);
+    const plain = parseBenchArgs([]);
+    assert.equal(settled !== 'help' && settled.settleSec, 10);
+    assert.equal(plain !== 'help' && plain.settleSec, 0);
+    assert.throws(() => parseBenchArgs(['--settle', '1.5']), /--settle must be a whole number/);
+  });
+
   it('uses as few load processes as the open-files limit allows, at least two', () => {
     assert.equal(defaultWorkers(100), 2);
     assert.equal(defaultWorkers(19_900), 2);
