@@ -1,7 +1,13 @@
 import { applyAction, reactionsOf } from '../../client/wire/actions.js';
 import type { MemoryBroker } from '../broker/memory-broker.js';
 import { RateLimitError } from '../engine/engine.js';
-import { type ChatMessage, type MessageDraft, rateKeyOf, type StreamPosition } from '../engine/types.js';
+import {
+  type ChatMessage,
+  type MessageDraft,
+  rateKeyOf,
+  type StreamPosition,
+  storedMessage,
+} from '../engine/types.js';
 import type { MemoryMessageRate } from '../ratelimit/memory-message-rate.js';
 import type { Clock } from '../util/clock.js';
 import type { IdGenerator } from '../util/ids.js';
@@ -91,8 +97,7 @@ export class MemoryLog implements RoomLog {
 
     stream.offset += 1;
     stream.lastWrite = now;
-    const { budget: _budget, ...fields } = draft;
-    const message: ChatMessage = { ...fields, offset: stream.offset, epoch: stream.epoch };
+    const message = storedMessage(draft, stream);
     // Delete first so that Map order stays expiry order (sweep stops at the first live key).
     stream.published.delete(key);
     stream.published.set(key, { message, expiresAt: now + this.options.idempotencyWindowMs });

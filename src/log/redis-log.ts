@@ -1,5 +1,11 @@
 import { RateLimitError } from '../engine/engine.js';
-import { type ChatMessage, type MessageDraft, rateKeyOf, type StreamPosition } from '../engine/types.js';
+import {
+  type ChatMessage,
+  type MessageDraft,
+  rateKeyOf,
+  type StreamPosition,
+  storedMessage,
+} from '../engine/types.js';
 import { ReplyError } from '../protocol/error-codes.js';
 import type { MessageRateLimiter } from '../ratelimit/message-rate.js';
 import type { RedisKeys } from '../redis/keys.js';
@@ -103,9 +109,12 @@ export class RedisLog implements RoomLog {
       scriptKeys.push(keys.userRate(rateKey as string));
       args.push(rate, rate * 2, options.clock.now());
     }
-    const reply = (await this.link.run(publishScript, scriptKeys, args)) as [number, string];
+    const reply = (await this.link.run(publishScript, scriptKeys, args)) as [number, string, string?];
     if (reply[0] === 2) throw new RateLimitError(Number(reply[1]));
-    return { duplicate: reply[0] === 1, message: JSON.parse(reply[1]) as ChatMessage };
+    if (reply[0] === 1) return { duplicate: true, message: JSON.parse(reply[1]) as ChatMessage };
+    // Stored and published as the draft at this position: no need to read back the JSON the script was given.
+    const position = { offset: Number(reply[1]), epoch: reply[2] as string };
+    return { duplicate: false, message: storedMessage(draft, position) };
   }
 
   async read(room: string, query: HistoryQuery): Promise<HistoryPage> {

@@ -49,7 +49,8 @@ end
  * ARGV: epoch candidate, history ttl ms, history size, idempotency window ms, JSON head, JSON tail, publish command
  * ('' to store without publishing), then, with a fifth key (the sender's rate bucket, single Redis only): rate per
  * second, burst, now.
- * Returns {0, message JSON}, {1, original message JSON} for a duplicate, or {2, ms to wait} when rate-limited.
+ * Returns {0, offset, epoch} (the caller has the rest of the message), {1, original message JSON} for a duplicate,
+ * or {2, ms to wait} when rate-limited.
  */
 export const publishScript = script(
   'publish',
@@ -70,7 +71,7 @@ end
 redis.call('PEXPIRE', KEYS[1], ARGV[2])
 redis.call('SET', KEYS[3], message, 'PX', ARGV[4])
 if ARGV[7] ~= '' then redis.call(ARGV[7], KEYS[4], 'm' .. message) end
-return {0, message}
+return {0, offset, epoch}
 `,
 );
 
