@@ -1,6 +1,7 @@
-import { Counter, collectDefaultMetrics, Gauge, Histogram, type Registry } from 'prom-client';
+import { Counter, collectDefaultMetrics, Gauge, type Registry } from 'prom-client';
 import type { EngineCounters } from '../engine/engine.js';
 import type { HubCounters, HubObserver } from '../hub/hub.js';
+import { BucketHistogram } from './bucket-histogram.js';
 
 /** Where the metrics read a node's current values at scrape time. */
 export interface MetricSources {
@@ -166,8 +167,7 @@ export function registerMetrics(registry: Registry, sources: MetricSources): Hub
       for (const [code, count] of sources.hub().connectionsClosed) this.inc({ code: String(code) }, count);
     },
   });
-  const latency = (name: string, help: string) =>
-    new Histogram({ name, help, buckets: LATENCY_BUCKETS, registers: [registry] });
+  const latency = (name: string, help: string) => new BucketHistogram(name, help, LATENCY_BUCKETS, registry);
   const publish = latency(
     'parley_publish_duration_seconds',
     'Time to store and publish a client message in the engine (one Redis round trip on Redis).',
