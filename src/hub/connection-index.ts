@@ -169,7 +169,8 @@ export class ConnectionIndex {
       since: session.connectedAt,
       rooms: [...session.rooms].filter((room) => !room.startsWith('_')),
     };
-    if (session.address !== undefined) record.address = session.address;
+    const address = session.peerAddress;
+    if (address !== undefined) record.address = address;
     if (session.agent !== undefined) record.agent = session.agent;
     return record;
   }

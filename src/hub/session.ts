@@ -72,7 +72,10 @@ export class Session {
   expiresAt?: number;
   /** When the connection opened (ms since the Unix epoch). */
   connectedAt = 0;
-  /** Where it came from, shown to operators: the client's address and user agent (when known). */
+  /**
+   * Where it came from, shown to operators: the client's address and user agent (when known). `address` is set when
+   * admission read it (a limit or a trusted proxy needed it); otherwise see {@link peerAddress}.
+   */
   address?: string;
   agent?: string;
   /** Since when the session has been in no room (for the idle timeout); undefined while in a room. */
@@ -141,6 +144,11 @@ export class Session {
 
   private flag(bit: number, on: boolean): void {
     this.flags = on ? this.flags | bit : this.flags & ~bit;
+  }
+
+  /** The client's address: as admission read it, or else the socket's, read now (operators' listings only). */
+  get peerAddress(): string | undefined {
+    return this.address ?? this.transport.remoteAddress;
   }
 
   /** True once the session started closing; nothing more is written. */

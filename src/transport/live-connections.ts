@@ -17,6 +17,8 @@ export interface LiveConnection<S> {
   user: string;
   readonly socket: Duplex;
   readonly ws: WebSocket;
+  /** The peer's address read from the socket (`ip` is '' when admission did not need it). */
+  readonly remoteAddress?: string;
   /**
    * The socket's `bytesRead` when it was last pinged (-1 before the first ping): a peer that sent nothing since,
    * not even the pong, is dead. Counting bytes needs no `pong` listener and no flag set on every frame.
@@ -77,7 +79,8 @@ export class LiveConnections<S> {
       else handler.receive(connection.session, data.toString());
     };
     this.onError = function onError(error) {
-      logger.debug({ err: error, ip: connections.get(this)?.ip }, 'connection error');
+      const connection = connections.get(this);
+      logger.debug({ err: error, ip: connection?.ip || connection?.remoteAddress }, 'connection error');
     };
     this.onClose = function onClose(code) {
       const connection = connections.get(this);

@@ -1,3 +1,4 @@
+import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { WebSocket } from 'ws';
 import type { CorkableConnection, FrameWriter } from './frame-writer.js';
@@ -34,6 +35,10 @@ export class SocketTransport<S = unknown> implements Transport, CorkableConnecti
    */
   get bufferedAmount(): number {
     return this.socket.writableLength;
+  }
+
+  get remoteAddress(): string | undefined {
+    return (this.socket as Socket).remoteAddress;
   }
 
   onDrain(listener: () => void): void {

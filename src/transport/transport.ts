@@ -17,4 +17,6 @@ export interface Transport {
   close(code: number, reason: string): void;
   /** Destroys the connection at once. */
   terminate(): void;
+  /** The peer's address, read from the socket when asked (undefined once it is closed, or for a test's fake). */
+  readonly remoteAddress?: string;
 }

@@ -156,7 +156,8 @@ export class UpgradeHandler<S> {
         const agent = request.headers['user-agent'];
         session = handler.connect(transport, result.identity, {
           compact: url.searchParams.get('format') === 'compact',
-          address: ip,
+          // Not read yet when nothing needed it: Session.peerAddress reads it from the socket when asked.
+          ...(ip ? { address: ip } : {}),
           ...(agent ? { agent: agent.slice(0, MAX_AGENT_LENGTH) } : {}),
         });
       } catch (error) {

@@ -42,6 +42,25 @@ describe('admission', () => {
     assert.equal(trusting.clientIp(request({ 'x-forwarded-for': '' })), '10.0.0.9');
   });
 
+  it('reads no address when nothing needs it: no per-address limit and no trusted proxy', () => {
+    const admission = new Admission(
+      makeConfig({ maxConnectionsPerIp: 0, handshakesPerIpPerSec: 0, maxConnectionsPerUser: 1 }),
+      new ManualClock(),
+    );
+    assert.equal(admission.readsAddress, false);
+    assert.equal(admission.clientIp(request({})), '', 'the socket is not asked');
+    assert.equal(admission.acquire('', 'ann'), true);
+    assert.equal(admission.acquire('', 'ann'), false, 'users are still counted');
+    assert.equal(admission.acquire('', 'bob'), true);
+    admission.release('', 'ann');
+    assert.deepEqual(admission.userIds(), ['bob']);
+    const limited = new Admission(
+      makeConfig({ maxConnectionsPerIp: 0, handshakesPerIpPerSec: 5 }),
+      new ManualClock(),
+    );
+    assert.equal(limited.clientIp(request({})), '10.0.0.9', 'a handshake limit needs it');
+  });
+
   it('limits handshakes per address with a bucket that refills with time', () => {
     const clock = new ManualClock(1_000_000);
     const admission = new Admission(makeConfig({ handshakesPerIpPerSec: 2 }), clock);
