@@ -570,6 +570,17 @@ export const OptionSpecs = {
     description: "Users' standings in rooms (member, role, ban) kept per instance for permission checks",
     group: 'limits',
   },
+  presencePageCacheRooms: {
+    kind: 'int',
+    flag: 'presence-page-cache-rooms',
+    env: ['PARLEY_PRESENCE_PAGE_CACHE_ROOMS'],
+    default: 1000,
+    min: 0,
+    max: 1_000_000,
+    description:
+      'Rooms whose encoded presence page (the users a join reply lists) is kept per instance, so the next join re-encodes only the users that changed; the least recently used go first (0: none; rooms under 16 users are never kept)',
+    group: 'limits',
+  },
   maxRoomsPerConnection: {
     kind: 'int',
     flag: 'max-rooms-per-connection',

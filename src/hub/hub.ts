@@ -25,6 +25,7 @@ import { FanOut } from './fan-out.js';
 import type { HandlerContext } from './handlers/context.js';
 import { Membership } from './membership.js';
 import { OrderedDelivery } from './ordered-delivery.js';
+import { PresencePageJson } from './presence-page-json.js';
 import { ReadMarkers } from './read-markers.js';
 import { RoomChanges } from './room-changes.js';
 import { Session, type SessionEnv } from './session.js';
@@ -236,6 +237,7 @@ export class Hub implements ConnectionHandler<Session> {
       readMarkers: this.readMarkers,
       feed: this.feed,
       recoveries: new Semaphore(config.recoveryConcurrency),
+      presencePages: new PresencePageJson(config.presencePageCacheRooms),
       applyIdentity: (session, identity) => this.applyIdentity(session, identity),
       countReceived: () => {
         this.counters.messagesReceived += 1;

@@ -166,6 +166,11 @@ export class Session {
     this.write(encodeFrame(frame));
   }
 
+  /** Sends a reply encoded already (see encodeJoined). */
+  replyEncoded(bytes: Buffer): void {
+    this.write(bytes);
+  }
+
   /**
    * Delivers a broadcast frame of a room. While the room's join is in progress the frame is held, so that the
    * join reply reaches the client before any live event of the room.

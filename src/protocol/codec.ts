@@ -6,7 +6,13 @@ import type { TSchema } from '@sinclair/typebox';
 import { type TypeCheck, TypeCompiler } from '@sinclair/typebox/compiler';
 import type { ChatMessage } from '../engine/types.js';
 import { ReplyError } from './error-codes.js';
-import { type Command, CommandSchemas, type CommandType, type ServerFrame } from './messages.js';
+import {
+  type Command,
+  CommandSchemas,
+  type CommandType,
+  type JoinedFrame,
+  type ServerFrame,
+} from './messages.js';
 
 /** Compiled once: TypeBox turns each schema into a straight-line checking function. */
 const validators = Object.fromEntries(
@@ -64,6 +70,23 @@ export function describeViolation(validator: TypeCheck<TSchema>, value: unknown,
 /** Encodes a server frame to the bytes written on the wire. Call once per broadcast, not once per member. */
 export function encodeFrame(frame: ServerFrame): Buffer {
   return Buffer.from(JSON.stringify(frame));
+}
+
+/** What a `joined` reply's presence is replaced with before its users' JSON is put in. */
+const NO_USERS: never[] = [];
+const PRESENCE_KEY = ',"presence":[';
+
+/**
+ * A `joined` reply whose presence page is given as JSON already (the users between the brackets, see
+ * PresencePageJson): the same bytes as `encodeFrame(frame)`. The rest of the frame is stringified with an empty
+ * page and the users go in between its brackets; the key is the first `,"presence":[` of the text (the fields
+ * before it are a number and strings, whose quotes JSON escapes).
+ */
+export function encodeJoined(frame: JoinedFrame, presenceJson: string): Buffer {
+  // Overwriting an existing key keeps its place: the fields stay in the frame's order.
+  const json = JSON.stringify({ ...frame, presence: NO_USERS });
+  const at = json.indexOf(PRESENCE_KEY) + PRESENCE_KEY.length;
+  return Buffer.from(json.slice(0, at) + presenceJson + json.slice(at));
 }
 
 /**

@@ -11,6 +11,7 @@ import type { IdGenerator } from '../../util/ids.js';
 import type { Semaphore } from '../../util/semaphore.js';
 import type { EventFeed } from '../event-feed.js';
 import type { Membership } from '../membership.js';
+import type { PresencePageJson } from '../presence-page-json.js';
 import type { ReadMarkers } from '../read-markers.js';
 import type { Session } from '../session.js';
 
@@ -24,6 +25,8 @@ export interface HandlerContext {
   readonly verifyToken?: TokenVerifier;
   /** Resumes (joins with `since`) in progress at once, at most `recoveryConcurrency`. */
   readonly recoveries: Semaphore;
+  /** The encoded presence pages of join replies, per room (see PresencePageJson). */
+  readonly presencePages: PresencePageJson;
   /** Rooms and presence: `enter` and `exit` a room. */
   readonly membership: Membership;
   /** Group chat (rooms, membership, moderation); undefined when the engine keeps no rooms (`--store redis`). */

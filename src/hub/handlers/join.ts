@@ -1,6 +1,7 @@
 import { roomAllowed } from '../../auth/identity.js';
 import type { ChatMessage, StreamPosition } from '../../engine/types.js';
 import type { PresenceSample } from '../../presence/presence-store.js';
+import { encodeJoined } from '../../protocol/codec.js';
 import { ReplyError } from '../../protocol/error-codes.js';
 import type { JoinedFrame } from '../../protocol/messages.js';
 import { checkRoomName } from '../../protocol/rules.js';
@@ -158,7 +159,8 @@ async function answerJoined(
         presenceSample(ctx, session, room),
       ]);
       ctx.membership.joinedAt(room, recovery.position);
-      session.reply(joinedFrame(ref, room, recovery, presence));
+      const frame = joinedFrame(ref, room, recovery, presence);
+      session.replyEncoded(encodeJoined(frame, ctx.presencePages.encode(room, presence.users)));
       return recovery;
     };
     // Resumes read and encode up to a reply budget of messages each: a reconnect storm of thousands takes turns
