@@ -16,11 +16,15 @@ const { Sender } = wsModule as unknown as {
   Sender: { frame(data: Buffer, options: Record<string, unknown>): Buffer[] };
 };
 
+/** An unmasked ping with no payload: FIN + ping opcode, length 0. */
+const PING_FRAME = Buffer.from([0x89, 0x00]);
+
 /**
  * Writes pre-framed WebSocket text frames straight to the TCP socket: each payload is framed once however many
  * members receive it, and every socket written in an event-loop turn is corked until the end of the turn, so a
  * burst of frames leaves in one system call. All data frames take this path (replies too), so their order is kept;
- * ws itself only writes pings and the closing handshake, whole frames that cannot interleave.
+ * ws itself only writes the closing handshake and its answers to the peer's pings, whole frames that cannot interleave.
+ * The heartbeat's pings take this path too ({@link ping}).
  *
  * A socket is also flushed as soon as `flushAtBytes` are corked on it: one connection's commands run in a chain of
  * microtasks without an event-loop turn in between, and data held back by the cork must not look like a slow reader
@@ -71,6 +75,19 @@ export class FrameWriter {
       connection.corked = false;
       socket.uncork();
     }
+  }
+
+  /**
+   * Writes a ping (two constant bytes), corked like data: it leaves in the same system call as whatever else this
+   * turn writes to the socket. Through `ws`'s sender each ping was framed anew and written at once, a system call
+   * of its own even when the same turn wrote data to that socket. The caller checks that the WebSocket is open (no
+   * frame may follow a close).
+   */
+  ping(connection: CorkableConnection): void {
+    const socket = connection.socket;
+    if (!socket.writable) return;
+    this.cork(connection);
+    socket.write(PING_FRAME);
   }
 
   private frame(payload: Buffer): Buffer {

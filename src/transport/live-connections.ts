@@ -24,6 +24,8 @@ export interface LiveConnection<S> {
    * not even the pong, is dead. Counting bytes needs no `pong` listener and no flag set on every frame.
    */
   readAtPing: number;
+  /** Sends a ping (nothing once the connection is closing). */
+  ping(): void;
 }
 
 /** Bytes read from the peer so far (an upgraded socket is a `net.Socket`). */
@@ -68,7 +70,7 @@ export class LiveConnections<S> {
           return;
         }
         connection.readAtPing = read;
-        connection.ws.ping();
+        connection.ping();
       },
       options.timers,
     );

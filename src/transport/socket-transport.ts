@@ -41,6 +41,11 @@ export class SocketTransport<S = unknown> implements Transport, CorkableConnecti
     return (this.socket as Socket).remoteAddress;
   }
 
+  /** A heartbeat ping, through the frame writer; none once the WebSocket is closing (no frame follows a close). */
+  ping(): void {
+    if (this.ws.readyState === this.ws.OPEN) this.writer.ping(this);
+  }
+
   onDrain(listener: () => void): void {
     this.socket.on('drain', listener);
   }

@@ -85,4 +85,26 @@ describe('frame writer', () => {
     assert.deepEqual(c.socket.batches, []);
     assert.equal(writer.bytesOut, 0);
   });
+
+  it('sends a ping in the same system call as the data frames written to the socket in that turn', async () => {
+    const writer = new FrameWriter(8 * 1024);
+    const busy = connection();
+    const idle = connection();
+    writer.write(busy, Buffer.from('news'));
+    writer.ping(busy);
+    writer.ping(idle);
+    assert.deepEqual(idle.socket.batches, [], 'a ping is corked like data');
+    await endOfTurn();
+    assert.equal(busy.socket.batches.length, 1, 'one system call for the frame and the ping');
+    const [frame, ping] = busy.socket.batches[0] ?? [];
+    assert.equal(payloadOf(frame as Buffer), 'news');
+    assert.deepEqual(ping, Buffer.from([0x89, 0x00]), 'FIN + ping opcode, unmasked, no payload');
+    assert.deepEqual(idle.socket.batches, [[Buffer.from([0x89, 0x00])]]);
+    assert.equal(writer.bytesOut, 'news'.length + 2, 'pings are not data: not counted in bytesOut');
+    const gone = connection();
+    gone.socket.destroy();
+    writer.ping(gone);
+    await endOfTurn();
+    assert.deepEqual(gone.socket.batches, []);
+  });
 });
