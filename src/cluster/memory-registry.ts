@@ -8,17 +8,18 @@ import {
 
 /** The registry of a single node: the cluster is this node. */
 export class MemoryRegistry implements NodeRegistry {
-  private last?: NodeStats;
+  private last?: { stats: NodeStats; activity: NodeActivity };
 
-  /** Keeps the stats; the activity is not read (the stats count this node's distinct users and rooms). */
-  async report(stats: NodeStats, _activity: NodeActivity): Promise<void> {
-    this.last = stats;
+  async report(stats: NodeStats, activity: NodeActivity): Promise<void> {
+    this.last = { stats, activity };
   }
 
   async view(): Promise<ClusterView> {
     if (!this.last) return { nodes: [], totals: totals([], 0, 0) };
-    const stats = this.last;
-    return { nodes: [stats], totals: totals([stats], stats.users, stats.rooms) };
+    const { stats, activity } = this.last;
+    // Distinct, as the Redis registry counts them (its sets hold each member once).
+    const users = new Set(activity.users).size;
+    return { nodes: [stats], totals: totals([stats], users, new Set(activity.rooms).size) };
   }
 
   async leave(): Promise<void> {

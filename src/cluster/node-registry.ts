@@ -89,14 +89,10 @@ export interface ClusterView {
   };
 }
 
-/**
- * What a node is doing right now, for the cluster-wide distinct counts: its distinct users and rooms, each read
- * once, during the report. Iterables rather than arrays: a registry that needs no list (one node: the counts are
- * in its stats) costs nothing per user each second.
- */
+/** What a node is doing right now, for the cluster-wide distinct counts. */
 export interface NodeActivity {
-  users: Iterable<string>;
-  rooms: Iterable<string>;
+  users: readonly string[];
+  rooms: readonly string[];
 }
 
 /**

@@ -74,9 +74,9 @@ export class Admission {
     return this.perUser.size;
   }
 
-  /** The ids of those users, read live (no copy: the stats read them once a second). */
-  userIds(): IterableIterator<string> {
-    return this.perUser.keys();
+  /** The ids of those users. */
+  userIds(): string[] {
+    return [...this.perUser.keys()];
   }
 
   /** Counts a connection out. */
