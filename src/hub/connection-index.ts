@@ -86,12 +86,13 @@ export class ConnectionIndex {
   remove(session: Session): void {
     const key = session.indexKey;
     if (key === undefined) return;
-    session.indexKey = undefined;
+    // The session keeps its key until it is found: the searches compare the keys of filed sessions, this one's too
+    // (cleared first, a chunk's first session was looked for in the chunk before it and stayed filed for good).
     const at = this.chunkFor(key);
     const chunk = this.chunks[at];
-    if (!chunk) return;
-    const index = lowerBound(chunk, key);
-    if (chunk[index] !== session) return;
+    const index = chunk ? lowerBound(chunk, key) : -1;
+    session.indexKey = undefined;
+    if (!chunk || chunk[index] !== session) return;
     chunk.splice(index, 1);
     this.count -= 1;
     if (chunk.length === 0) this.chunks.splice(at, 1);
