@@ -22,9 +22,9 @@ const PING_FRAME = Buffer.from([0x89, 0x00]);
 /**
  * Writes pre-framed WebSocket text frames straight to the TCP socket: each payload is framed once however many
  * members receive it, and every socket written in an event-loop turn is corked until the end of the turn, so a
- * burst of frames leaves in one system call. All data frames take this path (replies too), so their order is kept;
- * ws itself only writes the closing handshake and its answers to the peer's pings, whole frames that cannot interleave.
- * The heartbeat's pings take this path too ({@link ping}).
+ * burst of frames leaves in one system call. All data frames take this path (replies too), so their order is kept,
+ * and so do the heartbeat's pings ({@link ping}); ws itself only writes the closing handshake and its answers to the
+ * peer's pings, whole frames that cannot interleave.
  *
  * A socket is also flushed as soon as `flushAtBytes` are corked on it: one connection's commands run in a chain of
  * microtasks without an event-loop turn in between, and data held back by the cork must not look like a slow reader
