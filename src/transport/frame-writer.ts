@@ -64,17 +64,11 @@ export class FrameWriter {
   }
 
   write(connection: CorkableConnection, payload: Buffer): void {
-    const socket = connection.socket;
     // `writable` is false once the socket is destroyed, ended or errored (one getter per delivery, not two).
-    if (!socket.writable) return;
+    if (!connection.socket.writable) return;
     const wire = payload === this.lastPayload ? (this.lastWire as Buffer) : this.frame(payload);
-    this.cork(connection);
-    socket.write(wire);
     this.bytesOut += wire.length;
-    if (socket.writableLength >= this.flushAtBytes) {
-      connection.corked = false;
-      socket.uncork();
-    }
+    this.put(connection, wire);
   }
 
   /**
@@ -84,10 +78,18 @@ export class FrameWriter {
    * frame may follow a close).
    */
   ping(connection: CorkableConnection): void {
+    if (connection.socket.writable) this.put(connection, PING_FRAME);
+  }
+
+  /** Writes whole frames to a writable socket: corked until the end of the turn, or until `flushAtBytes` wait. */
+  private put(connection: CorkableConnection, wire: Buffer): void {
     const socket = connection.socket;
-    if (!socket.writable) return;
     this.cork(connection);
-    socket.write(PING_FRAME);
+    socket.write(wire);
+    if (socket.writableLength >= this.flushAtBytes) {
+      connection.corked = false;
+      socket.uncork();
+    }
   }
 
   private frame(payload: Buffer): Buffer {
