@@ -1,5 +1,11 @@
 import { type IntervalHistogram, monitorEventLoopDelay } from 'node:perf_hooks';
-import { type ClusterView, type NodeStats, type StoreStats, totals } from './cluster/node-registry.js';
+import {
+  type ClusterView,
+  type NodeActivity,
+  type NodeStats,
+  type StoreStats,
+  totals,
+} from './cluster/node-registry.js';
 import type { Engine, StoreCounters } from './engine/engine.js';
 import type { StatsFeed } from './http/stats-feed.js';
 import type { Hub } from './hub/hub.js';
@@ -65,6 +71,8 @@ export class NodeStatsReporter {
   /** Event-loop delay, read and reset every interval (10 ms resolution: a timer, not a probe per tick). */
   private readonly loopDelay: IntervalHistogram = monitorEventLoopDelay({ resolution: 10 });
   private store?: { last: StoreCounters; stats: StoreStats };
+  /** The activity last reported and the versions it was taken at (see {@link activity}). */
+  private reported?: { activity: NodeActivity; users: number; rooms: number };
 
   constructor(private readonly deps: NodeStatsDeps) {
     this.loopDelay.enable();
@@ -121,9 +129,9 @@ export class NodeStatsReporter {
 
   /** Every stats interval: sample rates and latency, publish this node's stats, feed the dashboards. */
   tick(): void {
-    const { engine, hub, admission, clock, logger, feed } = this.deps;
+    const { engine, hub, clock, logger, feed } = this.deps;
     this.sampleRates();
-    const activity = { users: admission.userIds(), rooms: hub.roomNames() };
+    const activity = this.activity();
     const self = this.stats();
     engine.registry
       .report(self, activity)
@@ -131,6 +139,20 @@ export class NodeStatsReporter {
       .then(() => this.clusterStats(self))
       .then((stats) => feed.push({ t: clock.now(), stats }))
       .catch((error) => logger.debug({ err: error }, 'stats feed failed'));
+  }
+
+  /**
+   * The node's users and rooms: the object reported last time while neither changed, so that the registry can skip
+   * its work (see NodeActivity); a fresh copy of both lists otherwise.
+   */
+  private activity(): NodeActivity {
+    const { admission, hub } = this.deps;
+    const last = this.reported;
+    if (last && last.users === admission.usersVersion && last.rooms === hub.roomsVersion)
+      return last.activity;
+    const activity = { users: admission.userIds(), rooms: hub.roomNames() };
+    this.reported = { activity, users: admission.usersVersion, rooms: hub.roomsVersion };
+    return activity;
   }
 
   private sampleRates(): void {

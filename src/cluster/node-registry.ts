@@ -89,7 +89,12 @@ export interface ClusterView {
   };
 }
 
-/** What a node is doing right now, for the cluster-wide distinct counts. */
+/**
+ * What a node is doing right now, for the cluster-wide distinct counts. Neither list is changed once reported: a
+ * node whose users and rooms did not change reports the same object again, and a registry may take that to mean
+ * "no change" (the stats tick runs every second: copying the ids of 19,000 users into arrays and sets to find
+ * nothing new took ~6 ms of CPU per tick).
+ */
 export interface NodeActivity {
   users: readonly string[];
   rooms: readonly string[];

@@ -25,6 +25,8 @@ const CHECK_EVERY = 10;
 interface Reported {
   users: Set<string>;
   rooms: Set<string>;
+  /** The activity these sets were made from, once Redis agreed with them: reported again, it changes nothing. */
+  from?: NodeActivity;
 }
 
 function difference(a: Iterable<string>, b: ReadonlySet<string>): string[] {
@@ -92,6 +94,7 @@ export class RedisRegistry implements NodeRegistry {
 
   /** Sends the users and rooms that came or went since the last successful report. */
   private async sendChanges(activity: NodeActivity): Promise<void> {
+    if (this.reported.from === activity) return;
     const users = new Set(activity.users);
     const rooms = new Set(activity.rooms);
     const change = {
@@ -105,7 +108,10 @@ export class RedisRegistry implements NodeRegistry {
       change.usersRemoved.length +
       change.roomsAdded.length +
       change.roomsRemoved.length;
-    if (total === 0) return;
+    if (total === 0) {
+      this.reported.from = activity;
+      return;
+    }
     let sizes: [number, number] = [0, 0];
     // Chunks apply in order on one connection; each is atomic, and together they reach the same end state.
     for (let start = 0; start < total; start += CHUNK) {
@@ -124,7 +130,7 @@ export class RedisRegistry implements NodeRegistry {
     // long pause: then report everything again next time.
     this.reported =
       sizes[0] === users.size && sizes[1] === rooms.size
-        ? { users, rooms }
+        ? { users, rooms, from: activity }
         : { users: new Set(), rooms: new Set() };
   }
 

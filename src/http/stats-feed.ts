@@ -28,6 +28,8 @@ export class StatsFeed<T> {
   push(point: StatsPoint<T>): void {
     this.points.push(point);
     if (this.points.length > this.capacity) this.points.splice(0, this.points.length - this.capacity);
+    // Encoded only for a dashboard that watches: every stats interval, on every node.
+    if (this.listeners.size === 0) return;
     const event = `event: stats\ndata: ${JSON.stringify(point)}\n\n`;
     for (const response of this.listeners) {
       // A dashboard that stopped reading is ended (it reconnects and starts afresh): bounded memory.

@@ -257,6 +257,11 @@ export class Hub implements ConnectionHandler<Session> {
     });
   }
 
+  /** Changes whenever {@link roomNames} would list other rooms. */
+  get roomsVersion(): number {
+    return this.membership.rooms.membersVersion;
+  }
+
   /** Number of rooms with local members. */
   get roomCount(): number {
     return this.membership.roomCount;

@@ -26,6 +26,10 @@ export interface SubscriptionObserver {
 export class RoomIndex {
   private readonly rooms = new Map<string, RoomEntry>();
   private readonly tails = new Map<string, Promise<void>>();
+  /** Changes whenever a room gets its first local member or loses its last (see {@link roomNames}). */
+  membersVersion = 0;
+  /** Rooms with at least one local member, kept as they change (read every stats tick). */
+  private withMembers = 0;
 
   constructor(
     private readonly broker: Broker,
@@ -59,9 +63,7 @@ export class RoomIndex {
 
   /** Rooms with at least one local member. */
   get roomCount(): number {
-    let count = 0;
-    for (const entry of this.rooms.values()) if (entry.members.size > 0) count += 1;
-    return count;
+    return this.withMembers;
   }
 
   /**
@@ -70,7 +72,12 @@ export class RoomIndex {
    */
   async add(room: string, session: Session): Promise<void> {
     const entry = this.entry(room);
+    const before = entry.members.size;
     entry.members.add(session);
+    if (before === 0 && entry.members.size === 1) {
+      this.withMembers += 1;
+      this.membersVersion += 1;
+    }
     try {
       await entry.subscribed;
     } catch (error) {
@@ -94,7 +101,12 @@ export class RoomIndex {
   /** Removes a member; unsubscribes (in the background) when nobody is left. */
   remove(room: string, session: Session): void {
     const entry = this.rooms.get(room);
-    if (entry?.members.delete(session)) this.releaseIfEmpty(room, entry);
+    if (!entry?.members.delete(session)) return;
+    if (entry.members.size === 0) {
+      this.withMembers -= 1;
+      this.membersVersion += 1;
+    }
+    this.releaseIfEmpty(room, entry);
   }
 
   /** Removes a listener; unsubscribes (in the background) when nobody is left. */

@@ -70,6 +70,26 @@ export function registrySuite(name: string, factory: FixtureFactory): void {
       assert.equal(view.totals.rooms, 2);
     });
 
+    it('takes the same activity reported again as no change, and a new one in full', async () => {
+      const { registry } = await make();
+      const activity = { users: ['u1', 'u2'], rooms: ['r1'] };
+      await registry.report(nodeStats('n1', 2), activity);
+      // The stats change every tick; the activity object is the same while the node's users and rooms are.
+      await registry.report(nodeStats('n1', 4, 7), activity);
+      let view = await registry.view();
+      assert.equal(view.totals.connections, 4, 'the stats of the latest report');
+      assert.equal(view.totals.publishedPerSec, 7);
+      assert.equal(view.totals.usersOnline, 2);
+      assert.equal(view.totals.rooms, 1);
+      // A new object, even one listing some of the same users, is counted afresh.
+      await registry.report(nodeStats('n1', 1), { users: ['u2', 'u3', 'u4'], rooms: ['r1', 'r2'] });
+      view = await registry.view();
+      assert.equal(view.totals.usersOnline, 3);
+      assert.equal(view.totals.rooms, 2);
+      await registry.report(nodeStats('n1', 1), { users: ['u2', 'u3', 'u4'], rooms: ['r1', 'r2'] });
+      assert.equal((await registry.view()).totals.usersOnline, 3, 'a new object with nothing changed');
+    });
+
     it('forgets a node that leaves', async () => {
       const { registry } = await make();
       await registry.report(nodeStats('gone', 2), { users: ['u1'], rooms: ['r1'] });

@@ -24,6 +24,21 @@ describe('admission', () => {
     assert.equal(admission.acquire('1.1.1.1', 'cat'), true);
   });
 
+  it("moves its users version when a user comes or goes, not for a user's further connections", () => {
+    const admission = new Admission(makeConfig({ maxConnectionsPerUser: 0 }), new ManualClock());
+    const start = admission.usersVersion;
+    admission.acquire('1.1.1.1', 'ann');
+    const annIn = admission.usersVersion;
+    assert.notEqual(annIn, start, 'a first connection');
+    admission.acquire('1.1.1.2', 'ann');
+    assert.equal(admission.usersVersion, annIn, 'a second connection of the same user');
+    admission.release('1.1.1.2', 'ann');
+    assert.equal(admission.usersVersion, annIn, 'ann is still here');
+    admission.release('1.1.1.1', 'ann');
+    assert.notEqual(admission.usersVersion, annIn, 'ann left');
+    assert.deepEqual(admission.userIds(), []);
+  });
+
   it('checks the Origin allowlist; clients without an Origin are not browsers and pass', () => {
     const admission = new Admission(
       makeConfig({ allowedOrigins: 'https://chat.example.com' }),

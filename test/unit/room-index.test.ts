@@ -87,4 +87,34 @@ describe('room index', () => {
     assert.equal(index.members('r'), undefined);
     assert.equal(index.roomCount, 0);
   });
+  it('counts rooms with members (not those only listened to) and moves its version when that list changes', async () => {
+    const { broker, settleAll } = recordingBroker();
+    const index = new RoomIndex(broker, () => {});
+    const [a, b, c] = [session('a'), session('b'), session('c')];
+    const version = () => index.membersVersion;
+    const start = version();
+    const joins = Promise.all([index.add('r', a), index.add('r', b), index.listen('s', c)]);
+    await settleAll();
+    await joins;
+    assert.equal(index.roomCount, 1, 'a room only listened to has no member');
+    assert.deepEqual([...index.roomNames()], ['r']);
+    const withR = version();
+    assert.notEqual(withR, start);
+    index.remove('r', a);
+    assert.equal(version(), withR, 'r still has a member');
+    const toS = index.add('s', a);
+    await settleAll();
+    await toS;
+    assert.equal(index.roomCount, 2);
+    assert.notEqual(version(), withR, 's got its first member');
+    const withS = version();
+    index.remove('r', b);
+    index.remove('r', b); // not a member any more: nothing changes
+    assert.equal(index.roomCount, 1);
+    assert.deepEqual([...index.roomNames()], ['s']);
+    assert.notEqual(version(), withS, 'r lost its last member');
+    index.remove('s', a);
+    index.unlisten('s', c);
+    assert.equal(index.roomCount, 0);
+  });
 });
