@@ -336,6 +336,9 @@ async function main(): Promise<void> {
   );
   const redisUrl = `redis://127.0.0.1:${redisPort}`;
   const redis = new Redis(redisUrl);
+  // Until redis-server listens, the first connection attempts fail: retried, not reported (ioredis would print an
+  // "Unhandled error event" for each).
+  redis.on('error', () => {});
   try {
     await waitFor(async () => (await redis.ping()) === 'PONG', 'redis');
     const redisVersion = execFileSync('redis-server', ['--version'])
