@@ -4,11 +4,17 @@
 import type { Duplex } from 'node:stream';
 import * as wsModule from 'ws';
 
-/** A connection the frame writer writes to: its socket, and whether the writer corked it in this turn. */
-export interface CorkableConnection {
+/** A connection the frame writer writes to: its socket, and what the writer holds for it until the end of the turn. */
+export interface BufferedConnection {
   readonly socket: Duplex;
-  /** Corked by the frame writer in this event-loop turn (a flag per connection instead of a Set). */
+  /** Whole frames written in this event-loop turn and not yet handed to the socket: none, one, or several. */
+  pending: Buffer | Buffer[] | null;
+  /** The bytes in `pending`. */
+  pendingBytes: number;
+  /** The socket itself is corked until the end of the turn ({@link FrameWriter.cork}). */
   corked: boolean;
+  /** Whether data frames may still be sent: false once the closing handshake has begun (no frame follows a close). */
+  readonly open: boolean;
 }
 
 /** ws exports its frame encoder (`Sender.frame`) but @types/ws does not declare it. */
@@ -21,17 +27,22 @@ const PING_FRAME = Buffer.from([0x89, 0x00]);
 
 /**
  * Writes pre-framed WebSocket text frames straight to the TCP socket: each payload is framed once however many
- * members receive it, and every socket written in an event-loop turn is corked until the end of the turn, so a
- * burst of frames leaves in one system call. All data frames take this path (replies too), so their order is kept,
- * and so do the heartbeat's pings ({@link ping}); ws itself only writes the closing handshake and its answers to the
- * peer's pings, whole frames that cannot interleave.
+ * members receive it, and what a turn writes to a connection is held until the end of the turn, so a burst of
+ * frames leaves in one system call. All data frames take this path (replies too), so their order is kept, and so
+ * do the heartbeat's pings ({@link ping}); ws itself only writes the closing handshake and its answers to the peer's
+ * pings, whole frames that cannot interleave. Before the transport starts a close, it {@link flush}es what is held.
  *
- * A socket is also flushed as soon as `flushAtBytes` are corked on it: one connection's commands run in a chain of
- * microtasks without an event-loop turn in between, and data held back by the cork must not look like a slow reader
- * to the session's back-pressure (which compares the socket's buffered bytes with its high-water mark).
+ * The frames wait in a field of the connection rather than in the socket's corked buffer: most connections receive
+ * one frame in a turn, and handing that one Buffer to `socket.write` skips what corking costs per frame in Node's
+ * stream (`cork`, a buffered entry per write, `uncork` and its buffer walk); measured ~8 % of the CPU per delivery
+ * (docs/benchmarks.md). Several frames are joined into one Buffer: one write, one system call.
  *
- * This runs once per delivery (tens of thousands a second), so it keeps its per-socket state in a flag on the
- * connection and a plain array of the corked ones rather than a Set, and remembers the last payload's frame:
+ * A connection is also flushed as soon as `flushAtBytes` wait for it: one connection's commands run in a chain of
+ * microtasks without an event-loop turn in between, and bytes held back must not look like a slow reader to the
+ * session's back-pressure (which compares the bytes buffered, these included, with its high-water mark).
+ *
+ * This runs once per delivery (tens of thousands a second), so it keeps its per-connection state in fields of the
+ * connection and a plain array of the waiting ones rather than a Map, and remembers the last payload's frame:
  * a fan-out writes the same payload to every member in a row.
  */
 export class FrameWriter {
@@ -40,56 +51,82 @@ export class FrameWriter {
   private readonly framed = new WeakMap<Buffer, Buffer>();
   private lastPayload?: Buffer;
   private lastWire?: Buffer;
-  /** Connections corked in this turn; one flushed early stays listed with its flag cleared. */
-  private corked: CorkableConnection[] = [];
-  private readonly uncorkAll = () => {
-    const corked = this.corked;
-    this.corked = [];
-    for (const connection of corked) {
-      if (!connection.corked) continue;
-      connection.corked = false;
-      connection.socket.uncork();
-    }
+  /** Connections with frames held or a corked socket in this turn; one flushed early may be listed twice. */
+  private waiting: BufferedConnection[] = [];
+  private readonly flushAll = () => {
+    const waiting = this.waiting;
+    this.waiting = [];
+    for (const connection of waiting) this.flush(connection);
   };
 
   constructor(private readonly flushAtBytes: number) {}
 
-  /** Holds what is written to the connection until the end of this event-loop turn (once per turn). */
-  cork(connection: CorkableConnection): void {
+  /**
+   * Corks the socket itself until the end of this turn, for bytes that other code writes to it directly: the
+   * upgrade's 101 response (written by ws) then leaves in one system call with the welcome frame.
+   */
+  cork(connection: BufferedConnection): void {
     if (connection.corked) return;
-    if (this.corked.length === 0) setImmediate(this.uncorkAll);
+    if (connection.pending === null) this.enlist(connection);
     connection.corked = true;
     connection.socket.cork();
-    this.corked.push(connection);
   }
 
-  write(connection: CorkableConnection, payload: Buffer): void {
+  write(connection: BufferedConnection, payload: Buffer): void {
     // `writable` is false once the socket is destroyed, ended or errored (one getter per delivery, not two).
     if (!connection.socket.writable) return;
     const wire = payload === this.lastPayload ? (this.lastWire as Buffer) : this.frame(payload);
     this.bytesOut += wire.length;
-    this.put(connection, wire);
+    this.hold(connection, wire);
   }
 
   /**
-   * Writes a ping (two constant bytes), corked like data: it leaves in the same system call as whatever else this
-   * turn writes to the socket. Through `ws`'s sender each ping was framed anew and written at once, a system call
-   * of its own even when the same turn wrote data to that socket. The caller checks that the WebSocket is open (no
-   * frame may follow a close).
+   * Writes a ping (two constant bytes), held like data: it leaves in the same system call as whatever else this
+   * turn writes to the socket. The caller checks that the WebSocket is open (no frame may follow a close).
    */
-  ping(connection: CorkableConnection): void {
-    if (connection.socket.writable) this.put(connection, PING_FRAME);
+  ping(connection: BufferedConnection): void {
+    if (connection.socket.writable) this.hold(connection, PING_FRAME);
   }
 
-  /** Writes whole frames to a writable socket: corked until the end of the turn, or until `flushAtBytes` wait. */
-  private put(connection: CorkableConnection, wire: Buffer): void {
+  /**
+   * Hands what is held for the connection to its socket now, and uncorks it. Frames held for a connection that is
+   * no longer open are dropped: the closing handshake has begun, and no data frame may follow a close frame.
+   */
+  flush(connection: BufferedConnection): void {
+    const pending = connection.pending;
     const socket = connection.socket;
-    this.cork(connection);
-    socket.write(wire);
-    if (socket.writableLength >= this.flushAtBytes) {
+    if (pending !== null) {
+      const bytes = connection.pendingBytes;
+      connection.pending = null;
+      connection.pendingBytes = 0;
+      if (socket.writable && connection.open) {
+        socket.write(Array.isArray(pending) ? Buffer.concat(pending, bytes) : pending);
+      }
+    }
+    if (connection.corked) {
       connection.corked = false;
       socket.uncork();
     }
+  }
+
+  /** Holds a whole frame until the end of the turn, or until `flushAtBytes` wait. */
+  private hold(connection: BufferedConnection, wire: Buffer): void {
+    const pending = connection.pending;
+    if (pending === null) {
+      if (!connection.corked) this.enlist(connection);
+      connection.pending = wire;
+    } else if (Array.isArray(pending)) {
+      pending.push(wire);
+    } else {
+      connection.pending = [pending, wire];
+    }
+    connection.pendingBytes += wire.length;
+    if (connection.pendingBytes >= this.flushAtBytes) this.flush(connection);
+  }
+
+  private enlist(connection: BufferedConnection): void {
+    if (this.waiting.length === 0) setImmediate(this.flushAll);
+    this.waiting.push(connection);
   }
 
   private frame(payload: Buffer): Buffer {

@@ -1,7 +1,7 @@
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { WebSocket } from 'ws';
-import type { CorkableConnection, FrameWriter } from './frame-writer.js';
+import type { BufferedConnection, FrameWriter } from './frame-writer.js';
 import type { LiveConnection } from './live-connections.js';
 import type { Transport } from './transport.js';
 
@@ -10,8 +10,11 @@ import type { Transport } from './transport.js';
  * once, and methods on the prototype cost nothing per connection. It exists before the upgrade completes (the
  * 101 response is corked with the welcome frame); `ws` is set once it has.
  */
-export class SocketTransport<S = unknown> implements Transport, CorkableConnection, LiveConnection<S> {
-  /** Corked by the frame writer in this event-loop turn. */
+export class SocketTransport<S = unknown> implements Transport, BufferedConnection, LiveConnection<S> {
+  /** Frames the frame writer holds until the end of this event-loop turn, and their bytes. */
+  pending: Buffer | Buffer[] | null = null;
+  pendingBytes = 0;
+  /** The socket is corked by the frame writer in this event-loop turn. */
   corked = false;
   ws!: WebSocket;
   /** The endpoint's record of the open connection (see LiveConnections), set once it is accepted. */
@@ -30,11 +33,17 @@ export class SocketTransport<S = unknown> implements Transport, CorkableConnecti
   }
 
   /**
-   * Every data frame goes through the FrameWriter to this socket, so its own buffer is what the session must watch
-   * (ws's getter adds a sender queue that the frame writer never uses, at a cost per delivery).
+   * Every data frame goes through the FrameWriter to this socket: what the session must watch is the socket's own
+   * buffer and what the writer holds for the end of the turn (ws's getter adds a sender queue that the frame writer
+   * never uses, at a cost per delivery).
    */
   get bufferedAmount(): number {
-    return this.socket.writableLength;
+    return this.socket.writableLength + this.pendingBytes;
+  }
+
+  /** Data may still be sent: the WebSocket is open (before the upgrade completes, nothing else could have closed it). */
+  get open(): boolean {
+    return this.ws === undefined || this.ws.readyState === this.ws.OPEN;
   }
 
   get remoteAddress(): string | undefined {
@@ -58,7 +67,9 @@ export class SocketTransport<S = unknown> implements Transport, CorkableConnecti
     this.ws.resume();
   }
 
+  /** Closes with the frames held for this turn sent first: no data frame may follow the close frame. */
   close(code: number, reason: string): void {
+    this.writer.flush(this);
     this.ws.close(code, reason);
   }
 

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { Duplex } from 'node:stream';
 import { describe, it } from 'node:test';
-import { type CorkableConnection, FrameWriter } from '../../src/transport/frame-writer.js';
+import { type BufferedConnection, FrameWriter } from '../../src/transport/frame-writer.js';
 
-/** A socket that records each system call it would make: one batch per flush (writev), in order. */
+/** A socket that records each system call it would make: one batch per write (or per writev once uncorked). */
 class RecordingSocket extends Duplex {
   readonly batches: Buffer[][] = [];
   override _read(): void {}
@@ -17,17 +17,32 @@ class RecordingSocket extends Duplex {
   }
 }
 
-const connection = (): CorkableConnection & { socket: RecordingSocket } => ({
+type TestConnection = BufferedConnection & { socket: RecordingSocket; open: boolean };
+const connection = (): TestConnection => ({
   socket: new RecordingSocket(),
+  pending: null,
+  pendingBytes: 0,
   corked: false,
+  open: true,
 });
 const endOfTurn = () => new Promise((resolve) => setImmediate(resolve));
-/** The payload of an unmasked text frame of fewer than 126 bytes. */
-const payloadOf = (frame: Buffer) => {
-  assert.equal(frame[0], 0x81, 'FIN + text opcode');
-  assert.equal((frame[1] ?? 0) & 0x80, 0, 'not masked');
-  return frame.subarray(2).toString();
+
+/** The frames in a batch's bytes: [opcode, payload] of each unmasked frame of fewer than 126 bytes. */
+const framesOf = (batch: Buffer[] | undefined): Array<[number, string]> => {
+  const bytes = Buffer.concat(batch ?? []);
+  const frames: Array<[number, string]> = [];
+  for (let at = 0; at < bytes.length; ) {
+    const head = bytes[at] as number;
+    const length = bytes[at + 1] as number;
+    assert.equal(head & 0x80, 0x80, 'FIN');
+    assert.ok(length < 126, 'not masked, short length');
+    frames.push([head & 0x0f, bytes.subarray(at + 2, at + 2 + length).toString()]);
+    at += 2 + length;
+  }
+  return frames;
 };
+const TEXT = 1;
+const PING = 9;
 
 describe('frame writer', () => {
   it('frames a payload once and writes each socket once per turn, however many frames', async () => {
@@ -41,39 +56,81 @@ describe('frame writer', () => {
       writer.write(b, payload);
     }
     assert.deepEqual(a.socket.batches, [], 'nothing leaves before the end of the turn');
+    assert.equal(a.pendingBytes, 2 * (first.length + 2), 'held bytes are counted (back-pressure reads them)');
     await endOfTurn();
     for (const c of [a, b]) {
       assert.equal(c.socket.batches.length, 1, 'one system call per socket');
-      assert.deepEqual(c.socket.batches[0]?.map(payloadOf), [first.toString(), second.toString()]);
-      assert.equal(c.corked, false);
+      assert.deepEqual(framesOf(c.socket.batches[0]), [
+        [TEXT, first.toString()],
+        [TEXT, second.toString()],
+      ]);
+      assert.equal(c.pending, null);
+      assert.equal(c.pendingBytes, 0);
     }
-    assert.equal(a.socket.batches[0]?.[0], b.socket.batches[0]?.[0], 'the same frame bytes for every member');
     assert.equal(writer.bytesOut, 4 * (first.length + 2));
   });
 
-  it('flushes a socket at once when its corked bytes pass the threshold', async () => {
+  it('hands a lone frame to the socket as it is: the same bytes for every member', async () => {
+    const writer = new FrameWriter(8 * 1024);
+    const a = connection();
+    const b = connection();
+    const payload = Buffer.from('hello');
+    writer.write(a, payload);
+    writer.write(b, payload);
+    await endOfTurn();
+    assert.equal(a.socket.batches[0]?.[0], b.socket.batches[0]?.[0]);
+    assert.deepEqual(framesOf(a.socket.batches[0]), [[TEXT, 'hello']]);
+  });
+
+  it('flushes a connection at once when its held bytes pass the threshold', async () => {
     const writer = new FrameWriter(64);
     const c = connection();
     writer.write(c, Buffer.from('x'.repeat(40)));
     assert.equal(c.socket.batches.length, 0);
     writer.write(c, Buffer.from('y'.repeat(40)));
     assert.equal(c.socket.batches.length, 1, 'flushed before the end of the turn');
-    assert.equal(c.corked, false);
+    assert.equal(c.pendingBytes, 0);
     writer.write(c, Buffer.from('z'));
     await endOfTurn();
-    assert.equal(c.socket.batches.length, 2, 'corked again, flushed at the end of the turn');
+    assert.equal(c.socket.batches.length, 2, 'held again, flushed at the end of the turn');
+    assert.deepEqual(framesOf(c.socket.batches[1]), [[TEXT, 'z']]);
   });
 
-  it('keeps a close frame written by the WebSocket layer after the data frames before it', async () => {
+  it('sends what it holds before a close frame written after a flush', async () => {
     const writer = new FrameWriter(8 * 1024);
     const c = connection();
     writer.write(c, Buffer.from('last words'));
+    writer.flush(c);
     const close = Buffer.from([0x88, 0x02, 0x0f, 0xa1]); // close 4001
     c.socket.write(close);
     await endOfTurn();
     const written = c.socket.batches.flat();
-    assert.equal(payloadOf(written[0] as Buffer), 'last words');
+    assert.deepEqual(framesOf([written[0] as Buffer]), [[TEXT, 'last words']]);
     assert.equal(written[1], close);
+  });
+
+  it('drops what it holds once the closing handshake has begun (no data frame after a close)', async () => {
+    const writer = new FrameWriter(8 * 1024);
+    const c = connection();
+    writer.write(c, Buffer.from('too late'));
+    c.open = false;
+    await endOfTurn();
+    assert.deepEqual(c.socket.batches, []);
+    assert.equal(c.pending, null, 'nothing stays held');
+  });
+
+  it('keeps bytes written to a corked socket by other code before its held frames, in one system call', async () => {
+    const writer = new FrameWriter(8 * 1024);
+    const c = connection();
+    writer.cork(c);
+    const response = Buffer.from('HTTP/1.1 101 Switching Protocols\r\n\r\n');
+    c.socket.write(response);
+    writer.write(c, Buffer.from('welcome'));
+    await endOfTurn();
+    assert.equal(c.socket.batches.length, 1, 'the response and the frame leave together');
+    assert.equal(c.socket.batches[0]?.[0], response);
+    assert.deepEqual(framesOf(c.socket.batches[0]?.slice(1)), [[TEXT, 'welcome']]);
+    assert.equal(c.corked, false);
   });
 
   it('writes nothing to a socket that is no longer writable', async () => {
@@ -93,13 +150,18 @@ describe('frame writer', () => {
     writer.write(busy, Buffer.from('news'));
     writer.ping(busy);
     writer.ping(idle);
-    assert.deepEqual(idle.socket.batches, [], 'a ping is corked like data');
+    assert.deepEqual(idle.socket.batches, [], 'a ping is held like data');
     await endOfTurn();
     assert.equal(busy.socket.batches.length, 1, 'one system call for the frame and the ping');
-    const [frame, ping] = busy.socket.batches[0] ?? [];
-    assert.equal(payloadOf(frame as Buffer), 'news');
-    assert.deepEqual(ping, Buffer.from([0x89, 0x00]), 'FIN + ping opcode, unmasked, no payload');
-    assert.deepEqual(idle.socket.batches, [[Buffer.from([0x89, 0x00])]]);
+    assert.deepEqual(framesOf(busy.socket.batches[0]), [
+      [TEXT, 'news'],
+      [PING, ''],
+    ]);
+    assert.deepEqual(
+      idle.socket.batches,
+      [[Buffer.from([0x89, 0x00])]],
+      'FIN + ping opcode, unmasked, no payload',
+    );
     assert.equal(writer.bytesOut, 'news'.length + 2, 'pings are not data: not counted in bytesOut');
     const gone = connection();
     gone.socket.destroy();
