@@ -34,7 +34,7 @@ const PING_FRAME = Buffer.from([0x89, 0x00]);
  *
  * The frames wait in a field of the connection rather than in the socket's corked buffer: most connections receive
  * one frame in a turn, and handing that one Buffer to `socket.write` skips what corking costs per frame in Node's
- * stream (`cork`, a buffered entry per write, `uncork` and its buffer walk); measured ~8 % of the CPU per delivery
+ * stream (`cork`, a buffered entry per write, `uncork` and its buffer walk): ~3 % of the server's CPU per delivery
  * (docs/benchmarks.md). Several frames are joined into one Buffer: one write, one system call.
  *
  * A connection is also flushed as soon as `flushAtBytes` wait for it: one connection's commands run in a chain of
