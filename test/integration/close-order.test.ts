@@ -1,0 +1,30 @@
+/**
+ * The frame writer holds a turn's frames until the end of the turn; a close started in that turn must not overtake
+ * them. Over a real socket: frames written by the server just before it closes reach the client, then the close
+ * code; and a server that keeps writing after the close sends no data frame after its close frame.
+ */
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { CloseCodes } from '../../src/protocol/close-codes.js';
+import { startNode } from '../helpers/nodes.js';
+import { RawClient } from '../helpers/raw-client.js';
+import { within } from '../helpers/wait.js';
+
+describe('frames around a close', () => {
+  it('delivers what was written in the closing turn before the close frame, and nothing after it', async () => {
+    const node = await startNode();
+    const client = await RawClient.connect(node.wsUrl, { name: 'Ann', user: 'ann' });
+    const [session] = [...node.hub.sessions];
+    assert.ok(session);
+    // One synchronous turn: two replies, the close, then more writes that must not follow the close frame.
+    session.reply({ type: 'error', code: 'bad_request', message: 'first', temporary: false });
+    session.reply({ type: 'error', code: 'bad_request', message: 'second', temporary: false });
+    session.close(CloseCodes.forbidden, 'closing now');
+    session.reply({ type: 'error', code: 'bad_request', message: 'after the close', temporary: false });
+    const closed = await within(client.closed, 5000, 'close');
+    assert.equal(closed.code, CloseCodes.forbidden);
+    assert.equal(closed.reason, 'closing now');
+    const messages = client.frames.items.filter((f) => f.type === 'error').map((f) => f.message);
+    assert.deepEqual(messages, ['first', 'second']);
+  });
+});
