@@ -35,7 +35,7 @@ const PING_FRAME = Buffer.from([0x89, 0x00]);
  * The frames wait in a field of the connection rather than in the socket's corked buffer: most connections receive
  * one frame in a turn, and handing that one Buffer to `socket.write` skips what corking costs per frame in Node's
  * stream (`cork`, a buffered entry per write, `uncork` and its buffer walk): ~3 % of the server's CPU per delivery
- * (docs/benchmarks.md). Several frames are joined into one Buffer: one write, one system call.
+ * (docs/benchmarks.md). Several frames are corked and written together: one `writev`, one system call.
  *
  * A connection is also flushed as soon as `flushAtBytes` wait for it: one connection's commands run in a chain of
  * microtasks without an event-loop turn in between, and bytes held back must not look like a slow reader to the
@@ -96,11 +96,18 @@ export class FrameWriter {
     const pending = connection.pending;
     const socket = connection.socket;
     if (pending !== null) {
-      const bytes = connection.pendingBytes;
       connection.pending = null;
       connection.pendingBytes = 0;
       if (socket.writable && connection.open) {
-        socket.write(Array.isArray(pending) ? Buffer.concat(pending, bytes) : pending);
+        if (!Array.isArray(pending)) socket.write(pending);
+        else {
+          // Several frames: one `writev`, each frame still the Buffer every member shares. Joining them would copy
+          // them per connection, and a reader that is behind would hold its own copies (twice the memory, measured
+          // with 200 stuck readers of 4 KB frames).
+          socket.cork();
+          for (const frame of pending) socket.write(frame);
+          socket.uncork();
+        }
       }
     }
     if (connection.corked) {

@@ -67,6 +67,13 @@ describe('frame writer', () => {
       assert.equal(c.pending, null);
       assert.equal(c.pendingBytes, 0);
     }
+    // Not joined into one copy per connection: a reader that is behind would hold its own copy of every frame.
+    assert.equal(
+      a.socket.batches[0]?.[0],
+      b.socket.batches[0]?.[0],
+      'the same frame Buffer for every member',
+    );
+    assert.equal(a.socket.batches[0]?.[1], b.socket.batches[0]?.[1]);
     assert.equal(writer.bytesOut, 4 * (first.length + 2));
   });
 
