@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { Duplex } from 'node:stream';
 import { describe, it } from 'node:test';
 import { type BufferedConnection, FrameWriter } from '../../src/transport/frame-writer.js';
+import { Opcode, parseServerFrames } from '../helpers/ws-frames.js';
 
 /** A socket that records each system call it would make: one batch per write (or per writev once uncorked). */
 class RecordingSocket extends Duplex {
@@ -27,22 +28,11 @@ const connection = (): TestConnection => ({
 });
 const endOfTurn = () => new Promise((resolve) => setImmediate(resolve));
 
-/** The frames in a batch's bytes: [opcode, payload] of each unmasked frame of fewer than 126 bytes. */
-const framesOf = (batch: Buffer[] | undefined): Array<[number, string]> => {
-  const bytes = Buffer.concat(batch ?? []);
-  const frames: Array<[number, string]> = [];
-  for (let at = 0; at < bytes.length; ) {
-    const head = bytes[at] as number;
-    const length = bytes[at + 1] as number;
-    assert.equal(head & 0x80, 0x80, 'FIN');
-    assert.ok(length < 126, 'not masked, short length');
-    frames.push([head & 0x0f, bytes.subarray(at + 2, at + 2 + length).toString()]);
-    at += 2 + length;
-  }
-  return frames;
-};
-const TEXT = 1;
-const PING = 9;
+/** The frames in a batch's bytes, as [opcode, payload]. */
+const framesOf = (batch: Buffer[] | undefined): Array<[number, string]> =>
+  parseServerFrames(Buffer.concat(batch ?? [])).map((f) => [f.opcode, f.payload.toString()]);
+const TEXT = Opcode.text;
+const PING = Opcode.ping;
 
 describe('frame writer', () => {
   it('frames a payload once and writes each socket once per turn, however many frames', async () => {
