@@ -1,5 +1,11 @@
 import type { UserInfo } from '../engine/types.js';
-import type { PresenceEntry, PresenceExpiry, PresenceSample, PresenceStore } from './presence-store.js';
+import {
+  type PresenceEntry,
+  type PresenceExpiry,
+  type PresenceSample,
+  type PresenceStore,
+  sampleWith,
+} from './presence-store.js';
 
 /** A user with several connections in a room, and how many. */
 interface SharedUser {
@@ -23,6 +29,26 @@ interface RoomPresence {
   conns: Map<string, UserInfo>;
   /** user id → the user, with a count once they have several connections in the room. */
   users: Map<string, RoomUser>;
+  /**
+   * The last sample's users (the first `limit` in `users`' order) in a room of `MIN_KEPT` users or more, kept until a
+   * user leaves or, while the room has fewer than `limit`, one joins: in a room above a page of users, joins add users after the page and a join
+   * storm samples it in O(1) instead of walking `limit` entries (and reading `limit` scattered user objects to find
+   * the joiner among them) per join.
+   */
+  first?: { limit: number; users: readonly UserInfo[]; ids: Set<string> };
+}
+
+/** Rooms with fewer users than this keep no sample. */
+const MIN_KEPT = 16;
+
+/** The first `limit` users of the room, in the order they came. */
+function firstUsers(presence: RoomPresence, limit: number): UserInfo[] {
+  const users: UserInfo[] = [];
+  for (const entry of presence.users.values()) {
+    if (users.length >= limit) break;
+    users.push(userOf(entry));
+  }
+  return users;
 }
 
 /**
@@ -44,6 +70,8 @@ export class MemoryPresence implements PresenceStore {
     const known = presence.users.get(entry.user.id);
     if (!known) {
       presence.users.set(entry.user.id, entry.user);
+      // A new user goes last: the kept sample misses them only if it listed every user.
+      if (presence.first && presence.first.users.length < presence.first.limit) presence.first = undefined;
       return { userJoined: true };
     }
     if (isShared(known)) known.count += 1;
@@ -66,15 +94,26 @@ export class MemoryPresence implements PresenceStore {
     return [...presence.users.values()].map(userOf);
   }
 
-  async sample(room: string, limit: number): Promise<PresenceSample> {
+  async sample(room: string, limit: number, include?: UserInfo): Promise<PresenceSample> {
     const presence = this.rooms.get(room);
-    if (!presence) return { count: 0, users: [] };
-    const users: UserInfo[] = [];
-    for (const entry of presence.users.values()) {
-      if (users.length >= limit) break;
-      users.push(userOf(entry));
+    if (!presence || limit <= 0) {
+      const sample = { count: presence?.users.size ?? 0, users: [] };
+      return include ? sampleWith(sample, include, limit, false) : sample;
     }
-    return { count: presence.users.size, users };
+    const count = presence.users.size;
+    let first = presence.first;
+    if (first?.limit !== limit) {
+      const users = firstUsers(presence, limit);
+      // A small room's sample costs less to take again than to keep (most rooms are small: direct messages).
+      if (count < MIN_KEPT) {
+        const listed = include !== undefined && users.some((user) => user.id === include.id);
+        return include ? sampleWith({ count, users }, include, limit, listed) : { count, users };
+      }
+      first = { limit, users, ids: new Set(users.map((user) => user.id)) };
+      presence.first = first;
+    }
+    const sample = { count, users: first.users };
+    return include ? sampleWith(sample, include, limit, first.ids.has(include.id)) : sample;
   }
 
   async expire(): Promise<PresenceExpiry[]> {
@@ -96,6 +135,7 @@ export class MemoryPresence implements PresenceStore {
       if (known.count === 1) presence.users.set(user.id, known.user);
     } else if (known) {
       presence.users.delete(user.id);
+      presence.first = undefined;
       userLeft = true;
     }
     if (presence.conns.size === 0) this.rooms.delete(room);

@@ -12,7 +12,8 @@ export interface PresenceEntry {
 /** A room's user count and some of its users. */
 export interface PresenceSample {
   count: number;
-  users: UserInfo[];
+  /** Read-only: a store may hand the same array to every caller until the room changes. */
+  users: readonly UserInfo[];
 }
 
 /** A user who left a room because their last entry there expired. */
@@ -54,9 +55,11 @@ export interface PresenceStore {
    * How many users the room has and up to `limit` of them, whichever are cheapest to find: what a join answers
    * with. Costs O(limit), not O(room), so that joining a room of 10,000 costs what joining one of 100 does. The
    * count may include, for up to `presenceTtlMs`, users whose instance died: their leaves have not been announced
-   * either, so the count and the diffs a client applies to it agree.
+   * either, so the count and the diffs a client applies to it agree. With `include` (a joiner), that user is among
+   * the users, in place of the last one when the sample is full without them, and counted if the store had not
+   * listed them yet (see {@link sampleWith}).
    */
-  sample(room: string, limit: number): Promise<PresenceSample>;
+  sample(room: string, limit: number, include?: UserInfo): Promise<PresenceSample>;
 
   /**
    * Removes the entries of dead instances, retries this instance's removals that failed (e.g. while Redis was
@@ -64,4 +67,21 @@ export interface PresenceStore {
    * leave is reported once.
    */
   expire(): Promise<PresenceExpiry[]>;
+}
+
+/**
+ * `sample` with `user` among its users: as it is when `listed` (the user is in it), else with the user in place of
+ * the last one when it holds `limit` already, or after the others. A user in the room but not in the sample is
+ * counted already; one the store had not listed yet is not.
+ */
+export function sampleWith(
+  sample: PresenceSample,
+  user: UserInfo,
+  limit: number,
+  listed: boolean,
+): PresenceSample {
+  if (listed || limit <= 0) return sample;
+  const users = sample.users.slice(0, limit - 1);
+  users.push(user);
+  return { count: Math.max(sample.count, users.length), users };
 }

@@ -9,7 +9,13 @@ import {
   presenceSampleScript,
 } from '../redis/scripts.js';
 import type { Clock } from '../util/clock.js';
-import type { PresenceEntry, PresenceExpiry, PresenceSample, PresenceStore } from './presence-store.js';
+import {
+  type PresenceEntry,
+  type PresenceExpiry,
+  type PresenceSample,
+  type PresenceStore,
+  sampleWith,
+} from './presence-store.js';
 
 /** Settings of {@link RedisPresence}. */
 export interface RedisPresenceOptions {
@@ -125,13 +131,21 @@ export class RedisPresence implements PresenceStore {
     return liveUsers(reply, 0, live, Number.POSITIVE_INFINITY);
   }
 
-  async sample(room: string, limit: number): Promise<PresenceSample> {
+  async sample(room: string, limit: number, include?: UserInfo): Promise<PresenceSample> {
     // A count alone (what every presence diff carries) needs no liveness: one script, one round trip.
     const [live, reply] = await Promise.all([
       limit > 0 ? this.liveInstances() : undefined,
       this.link.run(presenceSampleScript, this.roomKeys(room), [limit]) as Promise<Array<string | number>>,
     ]);
-    return { count: Number(reply[0]), users: live ? liveUsers(reply, 1, live, limit) : [] };
+    const users = live ? liveUsers(reply, 1, live, limit) : [];
+    const sample = { count: Number(reply[0]), users };
+    if (!include) return sample;
+    return sampleWith(
+      sample,
+      include,
+      limit,
+      users.some((user) => user.id === include.id),
+    );
   }
 
   private async liveInstances(): Promise<Set<string>> {

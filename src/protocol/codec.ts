@@ -72,21 +72,29 @@ export function encodeFrame(frame: ServerFrame): Buffer {
   return Buffer.from(JSON.stringify(frame));
 }
 
-/** What a `joined` reply's presence is replaced with before its users' JSON is put in. */
-const NO_USERS: never[] = [];
+/** The presence of a `joined` frame given to {@link encodeJoined}: its users go in as bytes. */
+export const NO_USERS: never[] = [];
 const PRESENCE_KEY = ',"presence":[';
 
 /**
- * A `joined` reply whose presence page is given as JSON already (the users between the brackets, see
- * PresencePageJson): the same bytes as `encodeFrame(frame)`. The rest of the frame is stringified with an empty
- * page and the users go in between its brackets; the key is the first `,"presence":[` of the text (the fields
- * before it are a number and strings, whose quotes JSON escapes).
+ * A `joined` reply whose presence page is given as JSON already (the users between the brackets, UTF-8, see
+ * PresencePageJson): the same bytes as `encodeFrame` of the frame with those users. The frame comes with
+ * {@link NO_USERS} as its presence and is stringified as it is; the users' bytes are copied in between the brackets
+ * of the first `,"presence":[` of the text (the fields before it are a number and strings, whose quotes JSON
+ * escapes).
  */
-export function encodeJoined(frame: JoinedFrame, presenceJson: string): Buffer {
-  // Overwriting an existing key keeps its place: the fields stay in the frame's order.
-  const json = JSON.stringify({ ...frame, presence: NO_USERS });
+export function encodeJoined(frame: JoinedFrame, presence: Uint8Array): Buffer {
+  if (frame.presence.length > 0)
+    throw new Error('encodeJoined: the presence goes in as bytes, not in the frame');
+  const json = JSON.stringify(frame);
   const at = json.indexOf(PRESENCE_KEY) + PRESENCE_KEY.length;
-  return Buffer.from(json.slice(0, at) + presenceJson + json.slice(at));
+  const head = json.slice(0, at);
+  const headBytes = Buffer.byteLength(head);
+  const out = Buffer.allocUnsafe(Buffer.byteLength(json) + presence.length);
+  out.write(head, 0);
+  out.set(presence, headBytes);
+  out.write(json.slice(at), headBytes + presence.length);
+  return out;
 }
 
 /**

@@ -114,6 +114,68 @@ export function presenceSuite(name: string, factory: FixtureFactory): void {
       assert.equal((await presence.sample('big', 10)).count, 299);
     });
 
+    it('samples what the room holds now, through joins and leaves between samples', async () => {
+      const { presence } = await make();
+      const user = (i: number) => ({ id: `u${i}`, name: `User ${i}` });
+      const ids = async (limit: number) => (await presence.sample('r', limit)).users.map((u) => u.id).sort();
+      for (let i = 0; i < 3; i += 1) await presence.add('r', { conn: `c${i}`, user: user(i), node: 'n1' });
+      assert.deepEqual(await ids(5), ['u0', 'u1', 'u2']);
+      // A joiner of a room within the limit is in the next sample.
+      await presence.add('r', { conn: 'c3', user: user(3), node: 'n1' });
+      assert.deepEqual(await ids(5), ['u0', 'u1', 'u2', 'u3']);
+      // A second connection of a user changes nothing; the user's last one leaving does.
+      await presence.add('r', { conn: 'c1b', user: user(1), node: 'n1' });
+      assert.deepEqual(await ids(5), ['u0', 'u1', 'u2', 'u3']);
+      await presence.remove('r', 'c1');
+      assert.deepEqual(await ids(5), ['u0', 'u1', 'u2', 'u3']);
+      await presence.remove('r', 'c1b');
+      assert.deepEqual(await ids(5), ['u0', 'u2', 'u3']);
+      // Above the limit: whichever users, as many as asked, none gone.
+      for (let i = 4; i < 9; i += 1) await presence.add('r', { conn: `c${i}`, user: user(i), node: 'n1' });
+      const two = await ids(2);
+      assert.equal(two.length, 2);
+      await presence.remove('r', `c${two[0]?.slice(1)}`);
+      const after = await ids(2);
+      assert.equal(after.length, 2);
+      assert.ok(!after.includes(two[0] as string), 'a user who left is not sampled');
+      assert.equal((await presence.sample('r', 100)).users.length, 7);
+      assert.equal((await presence.sample('r', 0)).count, 7);
+    });
+
+    it('samples with a given user among the users (a join reply lists the joiner)', async () => {
+      const { presence } = await make();
+      const user = (i: number) => ({ id: `u${i}`, name: `User ${i}` });
+      // Above and below the size from which the memory store keeps its sample.
+      for (const size of [5, 40]) {
+        const room = `r${size}`;
+        for (let i = 0; i < size; i += 1)
+          await presence.add(room, { conn: `c${i}`, user: user(i), node: 'n1' });
+        const plain = await presence.sample(room, 3);
+        const outside = user(size - 1);
+        assert.ok(!plain.users.some((u) => u.id === outside.id), 'the last user is past the first three');
+        const withLast = await presence.sample(room, 3, outside);
+        assert.equal(withLast.count, size);
+        assert.equal(withLast.users.length, 3);
+        assert.deepEqual({ ...withLast.users[2] }, outside);
+        assert.deepEqual(withLast.users.slice(0, 2), plain.users.slice(0, 2));
+        // A listed user: the sample as it is.
+        const inside = plain.users[0] as { id: string; name: string };
+        assert.deepEqual(await presence.sample(room, 3, inside), plain);
+        // Everyone fits: the given user is listed already.
+        assert.equal((await presence.sample(room, 100, outside)).users.length, size);
+        // A user the store has not listed yet is added, and counted.
+        const newcomer = { id: 'new', name: 'New' };
+        const all = await presence.sample(room, 100, newcomer);
+        assert.equal(all.count, size + 1);
+        assert.equal(all.users.length, size + 1);
+        assert.deepEqual({ ...all.users[size] }, newcomer);
+        const full = await presence.sample(room, 3, newcomer);
+        assert.equal(full.count, size, 'a full sample is a part of the room: the count stays the store’s');
+        assert.deepEqual({ ...full.users[2] }, newcomer);
+      }
+      assert.deepEqual(await presence.sample('nobody', 3, user(1)), { count: 1, users: [user(1)] });
+    });
+
     it('keeps entries alive as long as their instance heartbeats', async () => {
       const { presence, clock } = await make();
       await presence.add('r', { conn: 'c1', user: alice, node: 'n1' });

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { UserInfo } from '../../src/engine/types.js';
 import { PresencePageJson } from '../../src/hub/presence-page-json.js';
-import { encodeFrame, encodeJoined } from '../../src/protocol/codec.js';
+import { encodeFrame, encodeJoined, NO_USERS } from '../../src/protocol/codec.js';
 import type { JoinedFrame } from '../../src/protocol/messages.js';
 
 const user = (n: number, name = `User ${n}`): UserInfo => ({ id: `u${n}`, name });
@@ -25,16 +25,27 @@ describe('PresencePageJson', () => {
       users(0, 17), // shrank
       [user(7, 'quote " and \\ and \u2028'), ...users(1, 20)],
     ];
-    for (const page of sequence) assert.equal(pages.encode('room', page), plain(page));
+    for (const page of sequence) assert.equal(pages.encode('room', page).toString(), plain(page));
   });
 
   it('keeps no page under 16 users, and at most maxRooms rooms', () => {
     const pages = new PresencePageJson(2);
-    assert.equal(pages.encode('small', users(0, 15)), plain(users(0, 15)));
+    assert.equal(pages.encode('small', users(0, 15)).toString(), plain(users(0, 15)));
     assert.equal(pages.size, 0);
-    for (const room of ['a', 'b', 'c']) assert.equal(pages.encode(room, users(0, 20)), plain(users(0, 20)));
+    for (const room of ['a', 'b', 'c']) {
+      assert.equal(pages.encode(room, users(0, 20)).toString(), plain(users(0, 20)));
+    }
     assert.equal(pages.size, 2);
-    assert.equal(new PresencePageJson(0).encode('a', users(0, 20)), plain(users(0, 20)));
+    assert.equal(new PresencePageJson(0).encode('a', users(0, 20)).toString(), plain(users(0, 20)));
+  });
+
+  it('grows a page past its first buffer, multi-byte names included', () => {
+    const pages = new PresencePageJson(1);
+    const wide = (from: number, to: number) =>
+      users(from, to).map((u) => ({ ...u, name: `Zoë ${u.id} 🙂`.repeat(3) }));
+    for (const page of [wide(0, 20), wide(0, 200), [...wide(0, 150), user(999)], wide(0, 40)]) {
+      assert.equal(pages.encode('room', page).toString(), plain(page));
+    }
   });
 });
 
@@ -73,8 +84,33 @@ describe('encodeJoined', () => {
       },
     ];
     for (const frame of frames) {
-      const encoded = encodeJoined(frame, plain(frame.presence));
-      assert.equal(encoded.toString(), encodeFrame(frame).toString());
+      const encoded = encodeJoined({ ...frame, presence: NO_USERS }, Buffer.from(plain(frame.presence)));
+      assert.deepEqual(encoded, encodeFrame(frame));
     }
+  });
+
+  it('counts bytes, not characters, before and after the users', () => {
+    const frame: JoinedFrame = {
+      type: 'joined',
+      ref: 1,
+      room: 'café 🙂',
+      position: { offset: 0, epoch: 'é' },
+      presence: [user(1, 'Zoë 🙂')],
+      presenceCount: 1,
+    };
+    const encoded = encodeJoined({ ...frame, presence: NO_USERS }, Buffer.from(plain(frame.presence)));
+    assert.deepEqual(encoded, encodeFrame(frame));
+  });
+
+  it('refuses a frame that carries its users itself', () => {
+    const frame: JoinedFrame = {
+      type: 'joined',
+      ref: 1,
+      room: 'r',
+      position: { offset: 0, epoch: 'e' },
+      presence: [user(1)],
+      presenceCount: 1,
+    };
+    assert.throws(() => encodeJoined(frame, Buffer.alloc(0)), /as bytes/);
   });
 });

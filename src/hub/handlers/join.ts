@@ -1,7 +1,7 @@
 import { roomAllowed } from '../../auth/identity.js';
 import type { ChatMessage, StreamPosition } from '../../engine/types.js';
 import type { PresenceSample } from '../../presence/presence-store.js';
-import { encodeJoined } from '../../protocol/codec.js';
+import { encodeJoined, NO_USERS } from '../../protocol/codec.js';
 import { ReplyError } from '../../protocol/error-codes.js';
 import type { JoinedFrame } from '../../protocol/messages.js';
 import { checkRoomName } from '../../protocol/rules.js';
@@ -80,14 +80,15 @@ async function collect(
   return messages;
 }
 
-function joinedFrame(ref: number, room: string, recovery: Recovery, presence: PresenceSample): JoinedFrame {
+/** The reply without its presence users: they go in as bytes (see encodeJoined). */
+function joinedFrame(ref: number, room: string, recovery: Recovery, presenceCount: number): JoinedFrame {
   const frame: JoinedFrame = {
     type: 'joined',
     ref,
     room,
     position: recovery.position,
-    presence: presence.users,
-    presenceCount: presence.count,
+    presence: NO_USERS,
+    presenceCount,
   };
   if (recovery.recovered !== undefined) frame.recovered = recovery.recovered;
   if (recovery.messages) frame.messages = recovery.messages;
@@ -133,14 +134,8 @@ export const join: Handler<'join'> = async (ctx, session, command) => {
  * in the list, and counts its own join diff as the user it already knows). O(page) whatever the room's size: a join
  * storm into a room of n users costs O(n) bytes, not O(n^2).
  */
-async function presenceSample(ctx: HandlerContext, session: Session, room: string): Promise<PresenceSample> {
-  const max = ctx.config.presencePageMax;
-  const sample = await ctx.engine.presence.sample(room, max);
-  const me = session.user;
-  if (sample.users.some((user) => user.id === me.id)) return sample;
-  const users = sample.users.length >= max ? sample.users.slice(0, max - 1) : sample.users;
-  // A user who is in the room but not in the sample is counted already; one the store had not listed yet is not.
-  return { count: Math.max(sample.count, users.length + 1), users: [...users, me] };
+function presenceSample(ctx: HandlerContext, session: Session, room: string): Promise<PresenceSample> {
+  return ctx.engine.presence.sample(room, ctx.config.presencePageMax, session.user);
 }
 
 async function answerJoined(
@@ -159,7 +154,7 @@ async function answerJoined(
         presenceSample(ctx, session, room),
       ]);
       ctx.membership.joinedAt(room, recovery.position);
-      const frame = joinedFrame(ref, room, recovery, presence);
+      const frame = joinedFrame(ref, room, recovery, presence.count);
       session.replyEncoded(encodeJoined(frame, ctx.presencePages.encode(room, presence.users)));
       return recovery;
     };
