@@ -30,10 +30,10 @@ interface RoomPresence {
   /** user id → the user, with a count once they have several connections in the room. */
   users: Map<string, RoomUser>;
   /**
-   * The last sample's users (the first `limit` in `users`' order) in a room of `MIN_KEPT` users or more, kept until a
-   * user leaves or, while the room has fewer than `limit`, one joins: in a room above a page of users, joins add users after the page and a join
-   * storm samples it in O(1) instead of walking `limit` entries (and reading `limit` scattered user objects to find
-   * the joiner among them) per join.
+   * The last sample's users (the first `limit` in `users`' order) and their ids, in a room of `MIN_KEPT` users or
+   * more, kept until a user leaves or, while the room has fewer than `limit`, one joins. In a room above a page of
+   * users, joins add users after the page: a join storm samples it in O(1) instead of walking `limit` entries (and
+   * reading `limit` scattered user objects to find the joiner among them) per join.
    */
   first?: { limit: number; users: readonly UserInfo[]; ids: Set<string> };
 }
