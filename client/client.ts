@@ -481,7 +481,7 @@ export class ParleyClient extends Emitter<ClientEvents> {
 
   private onMessage(message: ChatMessage & { type?: string }): void {
     const { type: _type, ...chat } = message;
-    this.rooms.get(message.room)?.stream.live(chat);
+    this.rooms.get(message.room)?.live(chat);
   }
 
   /** Hands a message to the application: the room stream calls this in order, once per offset. */

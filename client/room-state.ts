@@ -1,4 +1,4 @@
-import type { JoinedFrame, UserInfo } from './protocol.js';
+import type { ChatMessage, JoinedFrame, UserInfo } from './protocol.js';
 import type { RoomStream } from './room-stream.js';
 
 /**
@@ -23,6 +23,13 @@ export class RoomState {
    * snapshot, but the reply is handled a microtask later (it settles a promise), so they are applied after it.
    */
   private diffsBeforeJoined: Array<{ joins: UserInfo[]; leaves: UserInfo[]; count?: number }> = [];
+  /**
+   * Live messages that came while the join's reply was on its way, for the same reason: the server sends none of
+   * the room's before the reply, so these followed it on the wire (the `ws` package hands a read's frames over in
+   * one tick, before the promise settles). Given to the stream after the reply: one above the reply's position
+   * comes neither in its recovery nor again.
+   */
+  private messagesBeforeJoined: ChatMessage[] = [];
   private readonly typers = new Map<string, { user: UserInfo; timer: ReturnType<typeof setTimeout> }>();
   private waiters: Array<{ resolve: (frame: JoinedFrame) => void; reject: (error: Error) => void }> = [];
 
@@ -31,6 +38,12 @@ export class RoomState {
   /** Waits for the room's next join reply. */
   waitJoined(): Promise<JoinedFrame> {
     return new Promise((resolve, reject) => this.waiters.push({ resolve, reject }));
+  }
+
+  /** A live message of the room: to the stream once the room is joined, kept until then. */
+  live(message: ChatMessage): void {
+    if (this.joined) this.stream.live(message);
+    else this.messagesBeforeJoined.push(message);
   }
 
   /** A join reply came: the room is joined, with the snapshot of its users. True when the users changed. */
@@ -43,6 +56,9 @@ export class RoomState {
     this.presence = new Map(frame.presence.map((u) => [u.id, u]));
     // A server from before the count listed everyone.
     this.count = frame.presenceCount ?? frame.presence.length;
+    const early = this.messagesBeforeJoined;
+    this.messagesBeforeJoined = [];
+    for (const message of early) this.stream.live(message);
     for (const diff of this.diffsBeforeJoined) this.applyPresenceDiff(diff.joins, diff.leaves, diff.count);
     this.diffsBeforeJoined = [];
     const changed =
@@ -135,6 +151,7 @@ export class RoomState {
     this.joined = false;
     this.lastTypingSent = 0;
     this.diffsBeforeJoined = [];
+    this.messagesBeforeJoined = [];
     return this.clearTyping();
   }
 

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { ChatMessage, HistoryFrame, JoinedFrame } from '../../client/protocol.js';
+import { RoomState } from '../../client/room-state.js';
 import { type ResetReason, RoomStream, type RoomStreamHost } from '../../client/room-stream.js';
 
 const msg = (offset: number, epoch = 'e1'): ChatMessage => ({
@@ -159,6 +160,59 @@ describe('room stream (SDK ordering)', () => {
     assert.deepEqual(delivered, [3, 4, 5]);
     stream.caughtUp({ offset: 0, epoch: 'e2' });
     assert.deepEqual(resets, [{ offset: 0, reason: 'epoch_changed' }]);
+  });
+
+  // The SDK applies a join reply when its request's promise settles, a microtask after the reply was read; the live
+  // messages that followed it in the same read (the `ws` package emits a read's frames in one tick) come first.
+  describe('with the room state, live messages that overtook their join reply', () => {
+    const room = (stored: ChatMessage[] = []) => {
+      const recorded = host(stored);
+      const stream = new RoomStream('r', recorded.h);
+      return { ...recorded, stream, state: new RoomState(stream) };
+    };
+
+    it('keeps one above a resume, which comes neither in the recovery nor again (found by the nginx drain test)', async () => {
+      const { state, stream, delivered } = room([1, 2, 3, 4, 5, 6].map((o) => msg(o)));
+      state.applyJoined(joined(0));
+      for (const o of [1, 2, 3, 4]) state.live(msg(o));
+      state.connectionLost();
+      // Reconnected; the server answered the resume (since 4) with 5, then sent 6 live: 6 is read first.
+      state.live(msg(6));
+      state.applyJoined(joined(5, { recovered: true, messages: [msg(5)] }));
+      await settle();
+      assert.deepEqual(delivered, [1, 2, 3, 4, 5, 6]);
+      assert.deepEqual(stream.position, { offset: 6, epoch: 'e1' });
+    });
+
+    it('delivers one that overtook the first join reply once', async () => {
+      const { state, stream, delivered } = room([1, 2, 3, 4, 5, 6].map((o) => msg(o)));
+      state.live(msg(5));
+      state.applyJoined(joined(4));
+      state.live(msg(6));
+      await settle();
+      assert.deepEqual(delivered, [5, 6]);
+      assert.deepEqual(stream.position, { offset: 6, epoch: 'e1' });
+    });
+
+    it('keeps one above a resume that could not recover', () => {
+      const { state, delivered, resets } = room();
+      state.applyJoined(joined(0));
+      state.live(msg(1));
+      state.connectionLost();
+      state.live(msg(8));
+      state.applyJoined(joined(7, { recovered: false }));
+      assert.deepEqual(resets, [{ offset: 7, reason: 'not_recovered' }]);
+      assert.deepEqual(delivered, [1, 8]);
+    });
+
+    it('forgets those of a connection that was lost before its reply came', () => {
+      const { state, delivered } = room();
+      state.live(msg(3));
+      state.connectionLost();
+      state.applyJoined(joined(5));
+      state.live(msg(6));
+      assert.deepEqual(delivered, [6]);
+    });
   });
 
   it('tells the application when a resume could not recover', () => {
