@@ -402,7 +402,7 @@ export class ParleyClient extends Emitter<ClientEvents> {
     else if (frame.type === 'presence_diff')
       this.onPresenceDiff(frame.room, frame.joins, frame.leaves, frame.count);
     else if (frame.type === 'typing') this.onTyping(frame.room, frame.user);
-    else if (frame.type === 'position') this.rooms.get(frame.room)?.stream.caughtUp(frame.position);
+    else if (frame.type === 'position') this.rooms.get(frame.room)?.caughtUp(frame.position);
     else if (frame.type === 'room_removed') this.onRoomRemoved(frame);
     else if (frame.type === 'room_added') this.emit('room_added', frame);
     else if (frame.type === 'invited') this.emit('invited', frame);

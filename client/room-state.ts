@@ -1,4 +1,4 @@
-import type { ChatMessage, JoinedFrame, UserInfo } from './protocol.js';
+import type { ChatMessage, JoinedFrame, StreamPosition, UserInfo } from './protocol.js';
 import type { RoomStream } from './room-stream.js';
 
 /**
@@ -30,6 +30,8 @@ export class RoomState {
    * comes neither in its recovery nor again.
    */
   private messagesBeforeJoined: ChatMessage[] = [];
+  /** A `position` hint that came then (the latest), applied after the reply too. */
+  private positionBeforeJoined?: StreamPosition;
   private readonly typers = new Map<string, { user: UserInfo; timer: ReturnType<typeof setTimeout> }>();
   private waiters: Array<{ resolve: (frame: JoinedFrame) => void; reject: (error: Error) => void }> = [];
 
@@ -38,6 +40,12 @@ export class RoomState {
   /** Waits for the room's next join reply. */
   waitJoined(): Promise<JoinedFrame> {
     return new Promise((resolve, reject) => this.waiters.push({ resolve, reject }));
+  }
+
+  /** The room's position from the server (its instance may have missed messages): as {@link live}. */
+  caughtUp(position: StreamPosition): void {
+    if (this.joined) this.stream.caughtUp(position);
+    else this.positionBeforeJoined = position;
   }
 
   /** A live message of the room: to the stream once the room is joined, kept until then. */
@@ -59,6 +67,9 @@ export class RoomState {
     const early = this.messagesBeforeJoined;
     this.messagesBeforeJoined = [];
     for (const message of early) this.stream.live(message);
+    const hint = this.positionBeforeJoined;
+    this.positionBeforeJoined = undefined;
+    if (hint) this.stream.caughtUp(hint);
     for (const diff of this.diffsBeforeJoined) this.applyPresenceDiff(diff.joins, diff.leaves, diff.count);
     this.diffsBeforeJoined = [];
     const changed =
@@ -152,6 +163,7 @@ export class RoomState {
     this.lastTypingSent = 0;
     this.diffsBeforeJoined = [];
     this.messagesBeforeJoined = [];
+    this.positionBeforeJoined = undefined;
     return this.clearTyping();
   }
 

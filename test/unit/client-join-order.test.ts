@@ -158,4 +158,33 @@ describe('SDK: frames that follow a join reply in the same read', () => {
     assert.deepEqual(offsets, [1, 2, 3, 4, 5, 6]);
     client.close();
   });
+
+  it('acts on a position hint read with the join reply: fetches what its instance missed', async () => {
+    const { client, offsets, connected } = scriptedClient();
+    client.connect();
+    const socket = await connected(1);
+    const joining = client.join('r');
+    await settle();
+    // The instance lost its Redis subscription right after the reply: 3 and 4 never came live.
+    socket.read(joinedReply(socket.lastJoin().ref, 2), {
+      type: 'position',
+      room: 'r',
+      position: { offset: 4, epoch: EPOCH },
+    } as ServerFrame);
+    await joining;
+    await settle();
+    const history = socket.sent.find((c) => c.type === 'history');
+    assert.ok(history, 'the client asked for the missed messages');
+    socket.read({
+      type: 'history',
+      ref: history.ref,
+      room: 'r',
+      messages: [message(3), message(4)],
+      position: { offset: 4, epoch: EPOCH },
+      hasMore: false,
+    } as ServerFrame);
+    await settle();
+    assert.deepEqual(offsets, [3, 4]);
+    client.close();
+  });
 });
