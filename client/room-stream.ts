@@ -43,7 +43,8 @@ export class RoomStream {
 
   /** Applies a join reply: a fresh start, a recovery, or a reset. */
   joined(frame: JoinedFrame): void {
-    // Whatever waited is either in the recovery or comes live again.
+    // Whatever waited came before this reply (the room state holds live messages read after it until it is
+    // applied): it is either in the recovery or below the reply's position.
     this.waiting.clear();
     this.target = 0;
     if (frame.recovered === true) {
