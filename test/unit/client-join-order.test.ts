@@ -117,18 +117,23 @@ function scriptedClient() {
     await settle();
     return socket;
   };
-  return { client, offsets, connected };
+  /** Connects and sends the join of room `r`: the test answers it on the returned socket. */
+  const joining = async () => {
+    client.connect();
+    const socket = await connected(1);
+    const joined = client.join('r');
+    await settle();
+    return { socket, ref: socket.lastJoin().ref, joined };
+  };
+  return { client, offsets, connected, joining };
 }
 
 describe('SDK: frames that follow a join reply in the same read', () => {
   it('delivers a live message read with the first join reply once', async () => {
-    const { client, offsets, connected } = scriptedClient();
-    client.connect();
-    const socket = await connected(1);
-    const joining = client.join('r');
-    await settle();
-    socket.read(joinedReply(socket.lastJoin().ref, 4), live(5));
-    await joining;
+    const { client, offsets, joining } = scriptedClient();
+    const { socket, ref, joined } = await joining();
+    socket.read(joinedReply(ref, 4), live(5));
+    await joined;
     await settle();
     socket.read(live(6));
     await settle();
@@ -137,13 +142,10 @@ describe('SDK: frames that follow a join reply in the same read', () => {
   });
 
   it('keeps a live message read with a resume reply after a reconnect', async () => {
-    const { client, offsets, connected } = scriptedClient();
-    client.connect();
-    const first = await connected(1);
-    const joining = client.join('r');
-    await settle();
-    first.read(joinedReply(first.lastJoin().ref, 0));
-    await joining;
+    const { client, offsets, connected, joining } = scriptedClient();
+    const { socket: first, ref, joined } = await joining();
+    first.read(joinedReply(ref, 0));
+    await joined;
     first.read(live(1), live(2), live(3), live(4));
     await settle();
     first.drop(4001);
@@ -160,18 +162,15 @@ describe('SDK: frames that follow a join reply in the same read', () => {
   });
 
   it('acts on a position hint read with the join reply: fetches what its instance missed', async () => {
-    const { client, offsets, connected } = scriptedClient();
-    client.connect();
-    const socket = await connected(1);
-    const joining = client.join('r');
-    await settle();
+    const { client, offsets, joining } = scriptedClient();
+    const { socket, ref, joined } = await joining();
     // The instance lost its Redis subscription right after the reply: 3 and 4 never came live.
-    socket.read(joinedReply(socket.lastJoin().ref, 2), {
+    socket.read(joinedReply(ref, 2), {
       type: 'position',
       room: 'r',
       position: { offset: 4, epoch: EPOCH },
     } as ServerFrame);
-    await joining;
+    await joined;
     await settle();
     const history = socket.sent.find((c) => c.type === 'history');
     assert.ok(history, 'the client asked for the missed messages');
