@@ -96,24 +96,24 @@ export class MemoryPresence implements PresenceStore {
 
   async sample(room: string, limit: number, include?: UserInfo): Promise<PresenceSample> {
     const presence = this.rooms.get(room);
-    if (!presence || limit <= 0) {
-      const sample = { count: presence?.users.size ?? 0, users: [] };
-      return include ? sampleWith(sample, include, limit, false) : sample;
-    }
+    if (!presence || limit <= 0)
+      return sampleWith({ count: presence?.users.size ?? 0, users: [] }, limit, include);
     const count = presence.users.size;
     let first = presence.first;
     if (first?.limit !== limit) {
       const users = firstUsers(presence, limit);
       // A small room's sample costs less to take again than to keep (most rooms are small: direct messages).
-      if (count < MIN_KEPT) {
-        const listed = include !== undefined && users.some((user) => user.id === include.id);
-        return include ? sampleWith({ count, users }, include, limit, listed) : { count, users };
-      }
+      if (count < MIN_KEPT) return sampleWith({ count, users }, limit, include);
       first = { limit, users, ids: new Set(users.map((user) => user.id)) };
       presence.first = first;
     }
-    const sample = { count, users: first.users };
-    return include ? sampleWith(sample, include, limit, first.ids.has(include.id)) : sample;
+    // The kept ids answer whether the joiner is listed without reading the users.
+    return sampleWith(
+      { count, users: first.users },
+      limit,
+      include,
+      include !== undefined && first.ids.has(include.id),
+    );
   }
 
   async expire(): Promise<PresenceExpiry[]> {

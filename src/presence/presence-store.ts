@@ -70,17 +70,18 @@ export interface PresenceStore {
 }
 
 /**
- * `sample` with `user` among its users: as it is when `listed` (the user is in it), else with the user in place of
- * the last one when it holds `limit` already, or after the others. A user in the room but not in the sample is
- * counted already; one the store had not listed yet is not.
+ * `sample` with `user` among its users (unchanged without a user): as it is when `listed` (the user is in it; by
+ * default, looked for in its users), else with the user in place of the last one when it holds `limit` already, or
+ * after the others. A user in the room but not in the sample is counted already; one the store had not listed yet
+ * is not. Every store's `sample(room, limit, include)` ends here.
  */
 export function sampleWith(
   sample: PresenceSample,
-  user: UserInfo,
   limit: number,
-  listed: boolean,
+  user: UserInfo | undefined,
+  listed = user !== undefined && sample.users.some((u) => u.id === user.id),
 ): PresenceSample {
-  if (listed || limit <= 0) return sample;
+  if (!user || listed || limit <= 0) return sample;
   const users = sample.users.slice(0, limit - 1);
   users.push(user);
   return { count: Math.max(sample.count, users.length), users };

@@ -138,14 +138,7 @@ export class RedisPresence implements PresenceStore {
       this.link.run(presenceSampleScript, this.roomKeys(room), [limit]) as Promise<Array<string | number>>,
     ]);
     const users = live ? liveUsers(reply, 1, live, limit) : [];
-    const sample = { count: Number(reply[0]), users };
-    if (!include) return sample;
-    return sampleWith(
-      sample,
-      include,
-      limit,
-      users.some((user) => user.id === include.id),
-    );
+    return sampleWith({ count: Number(reply[0]), users }, limit, include);
   }
 
   private async liveInstances(): Promise<Set<string>> {
