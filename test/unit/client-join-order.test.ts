@@ -10,6 +10,7 @@ import { describe, it } from 'node:test';
 import { ParleyClient } from '../../client/client.js';
 import type { WebSocketLike } from '../../client/connection.js';
 import type { ChatMessage, ServerFrame } from '../../client/protocol.js';
+import { within } from '../helpers/wait.js';
 
 /** A socket the test drives: it opens when told, records what the client sends, and hands frames over in one tick. */
 class ScriptedSocket implements WebSocketLike {
@@ -94,6 +95,8 @@ const settle = () => new Promise((resolve) => setImmediate(resolve));
 
 function scriptedClient() {
   const sockets: ScriptedSocket[] = [];
+  /** Waiters for the nth socket, resolved when the client opens it (a reconnect opens one after its backoff). */
+  const waiting = new Map<number, (socket: ScriptedSocket) => void>();
   const client = new ParleyClient({
     url: 'ws://127.0.0.1:1/ws',
     name: 'Me',
@@ -102,16 +105,16 @@ function scriptedClient() {
     webSocket: () => {
       const socket = new ScriptedSocket();
       sockets.push(socket);
+      waiting.get(sockets.length)?.(socket);
       return socket;
     },
   });
   const offsets: number[] = [];
   client.on('message', (m) => offsets.push(m.offset));
-  /** The newest socket, opened and welcomed. */
+  /** The nth socket, once the client opened it, opened and welcomed. */
   const connected = async (n: number) => {
-    for (let i = 0; i < 200 && sockets.length < n; i += 1) await new Promise((r) => setTimeout(r, 5));
-    const socket = sockets[n - 1];
-    assert.ok(socket, `socket ${n} opened`);
+    const opened = sockets[n - 1] ?? new Promise<ScriptedSocket>((resolve) => waiting.set(n, resolve));
+    const socket = await within(Promise.resolve(opened), 2000, `socket ${n} to open`);
     socket.open();
     socket.read(welcome(`s${n}`));
     await settle();

@@ -89,28 +89,28 @@ describe('encodeJoined', () => {
     }
   });
 
+  /** A one-user `joined` frame. */
+  const joinedWith = (overrides: Partial<JoinedFrame>): JoinedFrame => ({
+    type: 'joined',
+    ref: 1,
+    room: 'r',
+    position: { offset: 0, epoch: 'e' },
+    presence: [user(1)],
+    presenceCount: 1,
+    ...overrides,
+  });
+
   it('counts bytes, not characters, before and after the users', () => {
-    const frame: JoinedFrame = {
-      type: 'joined',
-      ref: 1,
+    const frame = joinedWith({
       room: 'café 🙂',
       position: { offset: 0, epoch: 'é' },
       presence: [user(1, 'Zoë 🙂')],
-      presenceCount: 1,
-    };
+    });
     const encoded = encodeJoined({ ...frame, presence: NO_USERS }, Buffer.from(plain(frame.presence)));
     assert.deepEqual(encoded, encodeFrame(frame));
   });
 
   it('refuses a frame that carries its users itself', () => {
-    const frame: JoinedFrame = {
-      type: 'joined',
-      ref: 1,
-      room: 'r',
-      position: { offset: 0, epoch: 'e' },
-      presence: [user(1)],
-      presenceCount: 1,
-    };
-    assert.throws(() => encodeJoined(frame, Buffer.alloc(0)), /as bytes/);
+    assert.throws(() => encodeJoined(joinedWith({}), Buffer.alloc(0)), /as bytes/);
   });
 });
