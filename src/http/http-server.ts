@@ -43,10 +43,21 @@ function timeoutCheckInterval(timeoutMs: number): number {
   return Math.max(50, Math.min(1000, Math.floor(timeoutMs / 4)));
 }
 
-/** True when a protected path is asked for without the admin token (then answered 401). */
+/** An endpoint of the routes (what the admin token protects: a path under a protected prefix that is none is a 404). */
+function isEndpoint(routes: HttpRoutes, path: string): boolean {
+  return (
+    routes.json[path] !== undefined || routes.streams[path] !== undefined || routes.text[path] !== undefined
+  );
+}
+
+/** True when a protected endpoint is asked for without the admin token (then answered 401). */
 function lacksAdminToken(routes: HttpRoutes, request: IncomingMessage, url: URL): boolean {
   const path = url.pathname;
-  if (routes.adminToken === '' || !routes.protectedPrefixes.some((prefix) => path.startsWith(prefix))) {
+  if (
+    routes.adminToken === '' ||
+    !routes.protectedPrefixes.some((prefix) => path.startsWith(prefix)) ||
+    !isEndpoint(routes, path)
+  ) {
     return false;
   }
   const given = presentedToken(request, url, routes.queryTokenPaths.includes(path));

@@ -235,6 +235,12 @@ describe('operations', async () => {
     }
     assert.deepEqual(await refusal(await api(a, `${historyPath}?limit=100000`)), [400, 'bad_range']);
     assert.deepEqual(await refusal(await api(a, path.replace('messages', 'nothing'))), [404, 'not_found']);
+    // A path that is no endpoint is a 404 for an API token too (not "admin token required"), naming the path; the
+    // admin's endpoints still want the admin token.
+    const typo = await api(a, '/api/room/lobby/history');
+    assert.equal(typo.status, 404);
+    assert.match(((await typo.json()) as { message: string }).message, /\/api\/room\/lobby\/history/);
+    assert.deepEqual(await refusal(await api(a, '/api/stats')), [401, 'unauthorized']);
     const notJson = await fetch(`${a.url}${path}`, {
       method: 'POST',
       headers: { authorization: `Bearer ${API}`, 'content-type': 'application/json' },
