@@ -89,7 +89,7 @@ function databaseOpener(config: Config, logger: Logger): () => Promise<SqlDataba
       });
   }
   return async () => {
-    const db = await PgliteDatabase.open(config.dataDir);
+    const db = await PgliteDatabase.open(config.dataDir, { cacheBytes: config.embeddedCacheBytes });
     logger.info({ dataDir: resolve(config.dataDir) }, 'conversations are kept in the embedded store');
     return db;
   };

@@ -361,6 +361,18 @@ export const OptionSpecs = {
     description: 'Directory of the embedded store (created on first start)',
     group: 'engine',
   },
+  embeddedCacheBytes: {
+    kind: 'int',
+    flag: 'embedded-cache-bytes',
+    env: ['PARLEY_EMBEDDED_CACHE_BYTES'],
+    default: 32 * MiB,
+    min: 1 * MiB,
+    max: 16 * 1024 * MiB,
+    unit: 'bytes',
+    description:
+      "With the embedded store: its buffer cache (PostgreSQL's shared_buffers, in this process). Recent messages are cached in memory anyway, and the operating system caches the database's files",
+    group: 'engine',
+  },
   commitWaitMs: {
     kind: 'int',
     flag: 'commit-wait-ms',

@@ -1,7 +1,11 @@
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { mkdir, open, readFile, rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import type { WireError, WorkerReady, WorkerReply, WorkerRequest, WorkerSettings } from './pglite-worker.js';
+import { CREATE_ARGUMENT, type WorkerSettings } from './pglite-settings.js';
+import type { WireError, WorkerReady, WorkerReply, WorkerRequest } from './pglite-worker.js';
 import type { SqlDatabase, SqlResult, SqlRunner, SqlSession } from './sql.js';
 
 /** The file that marks a data directory as in use by a running process (PGlite is single-process). */
@@ -60,6 +64,47 @@ async function lockDataDir(dir: string): Promise<string> {
   throw new Error(`could not lock data directory ${dir}`);
 }
 
+/** The database's thread (and, run as a process, what creates a new database). */
+const WORKER_URL = new URL('./pglite-worker.js', import.meta.url);
+
+/** PostgreSQL's buffer cache in the embedded store unless told otherwise (its default of 128 MB is a server's). */
+const DEFAULT_CACHE_BYTES = 32 * 1024 * 1024;
+
+/** Starts the database's thread and waits for it to report the database open (or throws why it is not). */
+async function startThread(settings: WorkerSettings): Promise<Worker> {
+  const worker = new Worker(WORKER_URL, { workerData: settings });
+  const ready = await new Promise<WorkerReady>((resolveReady, rejectReady) => {
+    worker.once('message', resolveReady);
+    worker.once('error', rejectReady);
+    worker.once('exit', (code) =>
+      rejectReady(new Error(`the embedded database's thread exited (code ${code})`)),
+    );
+  });
+  if (!ready.ready) {
+    await worker.terminate();
+    throw fromWire(ready.error);
+  }
+  return worker;
+}
+
+/** Creates the database in a process of its own (see {@link PgliteDatabase.open}); throws what it said if it failed. */
+async function createDatabase(settings: WorkerSettings): Promise<void> {
+  const script = fileURLToPath(WORKER_URL);
+  const child = spawn(process.execPath, [script, CREATE_ARGUMENT, JSON.stringify(settings)], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  let said = '';
+  child.stderr.setEncoding('utf8').on('data', (text: string) => {
+    said = (said + text).slice(-2000);
+  });
+  const code = await new Promise<number | null>((resolveExit, rejectExit) => {
+    child.once('error', rejectExit);
+    child.once('close', resolveExit);
+  });
+  if (code !== 0)
+    throw new Error(`could not create the embedded database in ${settings.path}: ${said.trim()}`);
+}
+
 /**
  * The embedded store: PGlite (PostgreSQL compiled to WebAssembly) on a data directory, in this process. The same
  * SQL and migrations as a PostgreSQL server, nothing to install. PGlite runs in a thread of its own
@@ -87,25 +132,21 @@ export class PgliteDatabase implements SqlDatabase {
     worker.on('exit', (code) => this.stop(new Error(`the embedded database's thread exited (code ${code})`)));
   }
 
-  /** Opens (creating on first use) the database in `dataDir`. */
-  static async open(dataDir: string): Promise<PgliteDatabase> {
+  /**
+   * Opens (creating on first use) the database in `dataDir`, with a buffer cache of `cacheBytes`. A new database is
+   * created by a short-lived process of its own: what PostgreSQL's initdb made the WebAssembly memory grow to
+   * (~700 MB) goes with it, instead of staying with the server for good (measured in docs/storage.md).
+   */
+  static async open(dataDir: string, options: { cacheBytes?: number } = {}): Promise<PgliteDatabase> {
     const dir = resolve(dataDir);
     const lock = await lockDataDir(dir);
     try {
-      const settings: WorkerSettings = { path: join(dir, 'pglite') };
-      const worker = new Worker(new URL('./pglite-worker.js', import.meta.url), { workerData: settings });
-      const ready = await new Promise<WorkerReady>((resolveReady, rejectReady) => {
-        worker.once('message', resolveReady);
-        worker.once('error', rejectReady);
-        worker.once('exit', (code) =>
-          rejectReady(new Error(`the embedded database's thread exited (code ${code})`)),
-        );
-      });
-      if (!ready.ready) {
-        await worker.terminate();
-        throw fromWire(ready.error);
-      }
-      return new PgliteDatabase(worker, lock);
+      const settings: WorkerSettings = {
+        path: join(dir, 'pglite'),
+        cacheBytes: options.cacheBytes ?? DEFAULT_CACHE_BYTES,
+      };
+      if (!existsSync(join(settings.path, 'PG_VERSION'))) await createDatabase(settings);
+      return new PgliteDatabase(await startThread(settings), lock);
     } catch (error) {
       await rm(lock, { force: true });
       throw error;

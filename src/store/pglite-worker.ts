@@ -6,6 +6,7 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { PGlite, type Transaction } from '@electric-sql/pglite';
+import { CREATE_ARGUMENT, type WorkerSettings } from './pglite-settings.js';
 import { PgliteStatements } from './pglite-statements.js';
 import { PLAN_CACHE_MODE, type SqlResult } from './sql.js';
 
@@ -31,12 +32,6 @@ export type WorkerReply =
 
 /** The first message of the thread: the database opened, or why not. */
 export type WorkerReady = { ready: true } | { ready: false; error: WireError };
-
-/** Settings the thread starts with. */
-export interface WorkerSettings {
-  /** PGlite's data directory. */
-  path: string;
-}
 
 /** PostgreSQL's error fields worth keeping (SQLSTATE first: the store tells outages from refusals by it). */
 const ERROR_FIELDS = [
@@ -72,10 +67,17 @@ interface OpenTransaction {
   done: Promise<void>;
 }
 
+/** Opens the database, creating it when the directory holds none. */
+function openDatabase(settings: WorkerSettings): Promise<PGlite> {
+  return PGlite.create(settings.path, {
+    postgresqlconf: [`shared_buffers = ${Math.floor(settings.cacheBytes / 1024)}kB`],
+  });
+}
+
 async function serve(port: NonNullable<typeof parentPort>, settings: WorkerSettings): Promise<void> {
   let db: PGlite;
   try {
-    db = await PGlite.create(settings.path);
+    db = await openDatabase(settings);
     await db.exec(`SET plan_cache_mode = ${PLAN_CACHE_MODE}`);
   } catch (error) {
     port.postMessage({ ready: false, error: toWire(error) } satisfies WorkerReady);
@@ -152,3 +154,17 @@ async function serve(port: NonNullable<typeof parentPort>, settings: WorkerSetti
 }
 
 if (parentPort) void serve(parentPort, workerData as WorkerSettings);
+else if (process.argv[2] === CREATE_ARGUMENT) {
+  const settings = JSON.parse(process.argv[3] as string) as WorkerSettings;
+  // PostgreSQL's initdb grows the WebAssembly memory to ~700 MB, which an instance never gives back (nor does a
+  // thread's end give all of it back to the system): in a process of its own, it goes when the process exits.
+  try {
+    await (await openDatabase(settings)).close();
+  } catch (error) {
+    // What the server reports: the error's own words (PGlite's file errors are no Error: a name and an errno).
+    const { name, message, errno } = (error ?? {}) as { name?: unknown; message?: unknown; errno?: unknown };
+    const what = typeof message === 'string' && message !== '' ? message : String(name ?? error);
+    process.stderr.write(`${what}${errno === undefined ? '' : ` (errno ${String(errno)})`}\n`);
+    process.exitCode = 1;
+  }
+}

@@ -1,9 +1,11 @@
 /**
  * The embedded store's thread (`pglite-worker.ts` behind `PgliteDatabase`): statements and their errors cross the
  * thread boundary intact, a transaction holds the database until it ends (a statement sent meanwhile runs after it),
- * a transaction whose work throws is rolled back, and a closed store refuses statements instead of hanging.
+ * a transaction whose work throws is rolled back, a new database is created by a process of its own with the cache it
+ * is given, and a closed store refuses statements instead of hanging.
  */
 import assert from 'node:assert/strict';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { PgliteDatabase } from '../../src/store/pglite-database.js';
@@ -56,6 +58,18 @@ describe("the embedded store's thread", () => {
     );
     const { rows } = await db.query('SELECT k FROM items WHERE k = $1', ['gone']);
     assert.deepEqual(rows, []);
+  });
+
+  it('creates a new database in a process of its own, with the buffer cache it is given', async () => {
+    const sized = await PgliteDatabase.open(join(temp.dir, 'sized'), { cacheBytes: 16 * 1024 * 1024 });
+    after(() => sized.close());
+    const { rows } = await sized.query<{ shared_buffers: string }>('SHOW shared_buffers');
+    assert.deepEqual(rows, [{ shared_buffers: '16MB' }]);
+    // What the creating process could not do is said, not a bare exit code (here: its directory is a file).
+    const blocked = join(temp.dir, 'blocked');
+    await mkdir(blocked);
+    await writeFile(join(blocked, 'pglite'), 'not a directory');
+    await assert.rejects(PgliteDatabase.open(blocked), /could not create the embedded database in .*: \S/);
   });
 
   it('refuses statements once closed (counted as the database being unavailable)', async () => {
