@@ -367,7 +367,8 @@ export const OptionSpecs = {
     env: ['PARLEY_EMBEDDED_CACHE_BYTES'],
     default: 32 * MiB,
     min: 1 * MiB,
-    max: 16 * 1024 * MiB,
+    // PGlite is 32-bit WebAssembly: a cache of a few GB does not fit its memory (3 GiB: it fails to start).
+    max: 1024 * MiB,
     unit: 'bytes',
     description:
       "With the embedded store: its buffer cache (PostgreSQL's shared_buffers, in this process). Recent messages are cached in memory anyway, and the operating system caches the database's files",
