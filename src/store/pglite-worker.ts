@@ -4,6 +4,8 @@
  * `PgliteDatabase` sends {@link WorkerRequest}s and gets one {@link WorkerReply} per request. PGlite runs one
  * statement at a time; statements outside a transaction wait for an open one (PGlite's own lock).
  */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { parentPort, workerData } from 'node:worker_threads';
 import { PGlite, type Transaction } from '@electric-sql/pglite';
 import { CREATE_ARGUMENT, type WorkerSettings } from './pglite-settings.js';
@@ -67,11 +69,29 @@ interface OpenTransaction {
   done: Promise<void>;
 }
 
+/** initdb's `shared_buffers` line (not a commented one). */
+const SHARED_BUFFERS_LINE = /^[ \t]*shared_buffers[ \t]*=.*$/m;
+
+/**
+ * The database's postgresql.conf with the buffer cache set: PGlite writes the file from this text at every start, so
+ * it is the file as initdb wrote it (time zone, locale, WAL sizes...) with one line changed. Undefined while there is
+ * no database yet: initdb writes the file.
+ */
+function configuration(settings: WorkerSettings): string | undefined {
+  let text: string;
+  try {
+    text = readFileSync(join(settings.path, 'postgresql.conf'), 'utf8');
+  } catch {
+    return undefined;
+  }
+  const line = `shared_buffers = ${Math.floor(settings.cacheBytes / 1024)}kB`;
+  return SHARED_BUFFERS_LINE.test(text) ? text.replace(SHARED_BUFFERS_LINE, line) : `${text}\n${line}\n`;
+}
+
 /** Opens the database, creating it when the directory holds none. */
 function openDatabase(settings: WorkerSettings): Promise<PGlite> {
-  return PGlite.create(settings.path, {
-    postgresqlconf: [`shared_buffers = ${Math.floor(settings.cacheBytes / 1024)}kB`],
-  });
+  const postgresqlconf = configuration(settings);
+  return PGlite.create(settings.path, postgresqlconf === undefined ? {} : { postgresqlconf });
 }
 
 async function serve(port: NonNullable<typeof parentPort>, settings: WorkerSettings): Promise<void> {

@@ -65,6 +65,10 @@ describe("the embedded store's thread", () => {
     after(() => sized.close());
     const { rows } = await sized.query<{ shared_buffers: string }>('SHOW shared_buffers');
     assert.deepEqual(rows, [{ shared_buffers: '16MB' }]);
+    // The rest of initdb's postgresql.conf stays (PGlite rewrites the file from what it is given): UTC, not
+    // PostgreSQL's built-in GMT.
+    const zone = await sized.query<{ TimeZone: string }>('SHOW timezone');
+    assert.deepEqual(zone.rows, [{ TimeZone: 'UTC' }]);
     // What the creating process could not do is said, not a bare exit code (here: its directory is a file).
     const blocked = join(temp.dir, 'blocked');
     await mkdir(blocked);
