@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir, open, readFile, rm } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { mkdir, open, readdir, readFile, rename, rm } from 'node:fs/promises';
+import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { CREATE_ARGUMENT, type WorkerSettings } from './pglite-settings.js';
@@ -87,12 +87,34 @@ async function startThread(settings: WorkerSettings): Promise<Worker> {
   return worker;
 }
 
-/** Creates the database in a process of its own (see {@link PgliteDatabase.open}); throws what it said if it failed. */
+/** Where a new database is built before it is moved into place (`<path>.new-<pid of the server>`). */
+const BUILDING = '.new-';
+
+/** Removes what a server that died while it created the database left (its pid in the name runs no more). */
+async function removeAbandoned(path: string): Promise<void> {
+  const prefix = `${basename(path)}${BUILDING}`;
+  for (const entry of await readdir(dirname(path))) {
+    const pid = Number(entry.slice(prefix.length));
+    if (entry.startsWith(prefix) && !(Number.isInteger(pid) && pid > 0 && processRuns(pid))) {
+      await rm(join(dirname(path), entry), { recursive: true, force: true });
+    }
+  }
+}
+
+/**
+ * Creates the database by a process of its own (see {@link PgliteDatabase.open}) in a directory beside it, then moves
+ * it into place: a server killed meanwhile never leaves a half-made database where the next start would open it,
+ * and a creating process it leaves behind works in its own directory (removed by a later start). Throws what the
+ * creating process said if it failed.
+ */
 async function createDatabase(settings: WorkerSettings): Promise<void> {
-  const script = fileURLToPath(WORKER_URL);
-  const child = spawn(process.execPath, [script, CREATE_ARGUMENT, JSON.stringify(settings)], {
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
+  const building = `${settings.path}${BUILDING}${process.pid}`;
+  await rm(building, { recursive: true, force: true });
+  const child = spawn(
+    process.execPath,
+    [fileURLToPath(WORKER_URL), CREATE_ARGUMENT, JSON.stringify({ ...settings, path: building })],
+    { stdio: ['ignore', 'ignore', 'pipe'] },
+  );
   let said = '';
   child.stderr.setEncoding('utf8').on('data', (text: string) => {
     said = (said + text).slice(-2000);
@@ -101,8 +123,17 @@ async function createDatabase(settings: WorkerSettings): Promise<void> {
     child.once('error', rejectExit);
     child.once('close', resolveExit);
   });
-  if (code !== 0)
-    throw new Error(`could not create the embedded database in ${settings.path}: ${said.trim()}`);
+  const failed =
+    code !== 0
+      ? said.trim()
+      : await rename(building, settings.path).then(
+          () => undefined,
+          (error: Error) => error.message,
+        );
+  if (failed !== undefined) {
+    await rm(building, { recursive: true, force: true });
+    throw new Error(`could not create the embedded database in ${settings.path}: ${failed}`);
+  }
 }
 
 /**
@@ -136,6 +167,7 @@ export class PgliteDatabase implements SqlDatabase {
    * Opens (creating on first use) the database in `dataDir`, with a buffer cache of `cacheBytes`. A new database is
    * created by a short-lived process of its own: what PostgreSQL's initdb made the WebAssembly memory grow to
    * (~700 MB) goes with it, instead of staying with the server for good (measured in docs/storage.md).
+   * A directory `pglite` without a database in it (empty) is replaced; one with other files in it is refused.
    */
   static async open(dataDir: string, options: { cacheBytes?: number } = {}): Promise<PgliteDatabase> {
     const dir = resolve(dataDir);
@@ -145,6 +177,7 @@ export class PgliteDatabase implements SqlDatabase {
         path: join(dir, 'pglite'),
         cacheBytes: options.cacheBytes ?? DEFAULT_CACHE_BYTES,
       };
+      await removeAbandoned(settings.path);
       if (!existsSync(join(settings.path, 'PG_VERSION'))) await createDatabase(settings);
       return new PgliteDatabase(await startThread(settings), lock);
     } catch (error) {

@@ -4,14 +4,43 @@
  * is taken over. (PGlite does not fsync: this is what survives the process, not a power cut; docs/storage.md.)
  */
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { spawnServer } from '../helpers/processes.js';
+import { freePort } from '../helpers/free-port.js';
+import { CLI, spawnServer } from '../helpers/processes.js';
 import { type Frame, RawClient } from '../helpers/raw-client.js';
-import { within } from '../helpers/wait.js';
+import { waitUntil, within } from '../helpers/wait.js';
+
+/** The process creating a database in `building` (Linux: found by its command line). */
+function creatingProcess(building: string): number | undefined {
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    const command = (() => {
+      try {
+        return readFileSync(`/proc/${entry}/cmdline`, 'utf8');
+      } catch {
+        return '';
+      }
+    })();
+    if (command.includes('--create-database') && command.includes(building)) return Number(entry);
+  }
+  return undefined;
+}
+
+/** True while `pid` runs (an exited process its new parent has not reaped yet counts as ended). */
+function processRuns(pid: number | undefined): boolean {
+  if (pid === undefined) return false;
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+  } catch {
+    return false;
+  }
+}
 
 /** The resident memory of a process (Linux). */
 function residentBytes(pid: number): number {
@@ -30,6 +59,61 @@ describe('embedded store', () => {
     assert.ok(
       resident < 500 * 1024 * 1024,
       `${Math.round(resident / 1048576)} MB resident after a first start`,
+    );
+  });
+
+  it('comes up after a kill -9 while it created the database, beside the creating process left behind', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'parley-embedded-creating-'));
+    after(() => rm(dir, { recursive: true, force: true }));
+    const args = ['--store', 'embedded', '--data-dir', dir];
+    const port = await freePort();
+    const first = spawn(
+      process.execPath,
+      [CLI, 'serve', '--port', String(port), '--host', '127.0.0.1', ...args],
+      {
+        stdio: 'ignore',
+      },
+    );
+    const firstExited = new Promise((resolve) => first.once('exit', resolve));
+    after(() => first.kill('SIGKILL'));
+    // The new database is being made beside its place, by a process of its own: kill the server meanwhile.
+    const building = join(dir, `pglite.new-${first.pid}`);
+    await waitUntil(() => existsSync(building), 30_000, 'the database to be under construction');
+    const creator = creatingProcess(building);
+    assert.ok(creator, 'a process creates the database');
+    first.kill('SIGKILL');
+    await within(firstExited, 10_000, 'the server to die');
+    after(() => {
+      if (processRuns(creator)) process.kill(creator, 'SIGKILL');
+    });
+
+    // The next start does not wait for it, nor open what it makes: it creates its own database.
+    const second = await spawnServer(args);
+    const client = await RawClient.connect(second.wsUrl, { name: 'Keeper', user: 'keeper' });
+    await client.request({ type: 'join', room: 'kept' });
+    const sent = await client.request({ type: 'send', room: 'kept', text: 'after the crash', cid: 'c1' });
+    client.close();
+    second.child.kill('SIGKILL');
+    await within(second.exited, 10_000, 'the second server to die');
+
+    // Whatever the left-behind process made goes at the next start; the database is the second server's.
+    await waitUntil(() => !processRuns(creator), 60_000, 'the left-behind creating process to end');
+    const third = await spawnServer(args, { port: second.port });
+    const back = await RawClient.connect(third.wsUrl, { name: 'Keeper', user: 'keeper' });
+    after(() => back.close());
+    const history = await back.request({
+      type: 'join',
+      room: 'kept',
+      since: { offset: 0, epoch: sent.epoch },
+    });
+    assert.deepEqual(
+      (history.messages as Frame[]).map((m) => m.text),
+      ['after the crash'],
+    );
+    assert.deepEqual(
+      readdirSync(dir).filter((entry) => entry.startsWith('pglite.new-')),
+      [],
+      'nothing left of the abandoned construction',
     );
   });
 
