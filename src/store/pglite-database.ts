@@ -90,13 +90,17 @@ async function startThread(settings: WorkerSettings): Promise<Worker> {
 /** Where a new database is built before it is moved into place (`<path>.new-<pid of the server>`). */
 const BUILDING = '.new-';
 
-/** Removes what a server that died while it created the database left (its pid in the name runs no more). */
+/**
+ * Removes what a server that died while it created the database left (its pid in the name runs no more). Its creating
+ * process may still be writing there: a removal that fails meanwhile is left to a later start (the directory is
+ * never opened, and in nobody's way).
+ */
 async function removeAbandoned(path: string): Promise<void> {
   const prefix = `${basename(path)}${BUILDING}`;
   for (const entry of await readdir(dirname(path))) {
     const pid = Number(entry.slice(prefix.length));
     if (entry.startsWith(prefix) && !(Number.isInteger(pid) && pid > 0 && processRuns(pid))) {
-      await rm(join(dirname(path), entry), { recursive: true, force: true });
+      await rm(join(dirname(path), entry), { recursive: true, force: true }).catch(() => {});
     }
   }
 }
