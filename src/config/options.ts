@@ -2,6 +2,7 @@
  * The one table of configuration options. The CLI flags, environment variables, validation, `parley --help` and
  * docs/configuration.md all derive from it, so an option exists in all of them or in none.
  */
+import { DEFAULT_CACHE_BYTES } from '../store/pglite-settings.js';
 
 interface BaseSpec {
   /** Flag name without dashes, kebab-case. */
@@ -365,7 +366,7 @@ export const OptionSpecs = {
     kind: 'int',
     flag: 'embedded-cache-bytes',
     env: ['PARLEY_EMBEDDED_CACHE_BYTES'],
-    default: 32 * MiB,
+    default: DEFAULT_CACHE_BYTES,
     min: 1 * MiB,
     // PGlite is 32-bit WebAssembly: a cache of a few GB does not fit its memory (3 GiB: it fails to start).
     max: 1024 * MiB,

@@ -4,7 +4,7 @@ import { mkdir, open, readdir, readFile, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { CREATE_ARGUMENT, type WorkerSettings } from './pglite-settings.js';
+import { CREATE_ARGUMENT, DEFAULT_CACHE_BYTES, type WorkerSettings } from './pglite-settings.js';
 import type { WireError, WorkerReady, WorkerReply, WorkerRequest } from './pglite-worker.js';
 import type { SqlDatabase, SqlResult, SqlRunner, SqlSession } from './sql.js';
 
@@ -66,9 +66,6 @@ async function lockDataDir(dir: string): Promise<string> {
 
 /** The database's thread (and, run as a process, what creates a new database). */
 const WORKER_URL = new URL('./pglite-worker.js', import.meta.url);
-
-/** PostgreSQL's buffer cache in the embedded store unless told otherwise (its default of 128 MB is a server's). */
-const DEFAULT_CACHE_BYTES = 32 * 1024 * 1024;
 
 /** Starts the database's thread and waits for it to report the database open (or throws why it is not). */
 async function startThread(settings: WorkerSettings): Promise<Worker> {

@@ -69,7 +69,8 @@ describe("the embedded store's thread", () => {
     // PostgreSQL's built-in GMT.
     const zone = await sized.query<{ TimeZone: string }>('SHOW timezone');
     assert.deepEqual(zone.rows, [{ TimeZone: 'UTC' }]);
-    // What the creating process could not do is said, not a bare exit code (here: its directory is a file).
+    // A database that cannot be put in place is refused with the reason (here its place is a file: the new
+    // database is built beside it, then cannot be moved in).
     const blocked = join(temp.dir, 'blocked');
     await mkdir(blocked);
     await writeFile(join(blocked, 'pglite'), 'not a directory');
