@@ -44,6 +44,8 @@ export interface CompareResults {
     round: number;
     connected: number;
     connectsPerSec: number;
+    /** The server's CPU per connection over the storm (absent in runs before it was recorded). */
+    serverUsPerConnection?: number;
     bytesPerConnection: number;
   }>;
   max: Array<{
@@ -172,7 +174,11 @@ ${rows.join('\n')}`;
     const mem = perRound(results.crowds, system, (r) => r.bytesPerConnection / 1024);
     const rate = perRound(results.crowds, system, (r) => r.connectsPerSec);
     const connected = Math.min(...perRound(results.crowds, system, (r) => r.connected));
-    return `| ${system} | ${us(median(mem))} (${mem.map(us).join(' / ')}) | ${x(pairedRatio(results.crowds, system, SYSTEM.bareWs, (r) => r.bytesPerConnection).median)} | ${n(median(rate))} (${rate.map(n).join(' / ')}) | ${x(pairedRatio(results.crowds, system, SYSTEM.bareWs, (r) => r.connectsPerSec).median)} | ${n(connected)} |`;
+    const cpu = perRound(results.crowds, system, (r) => r.serverUsPerConnection ?? 0);
+    const cpuCells = cpu.every((v) => v > 0)
+      ? `${n(median(cpu))} (${cpu.map(n).join(' / ')}) | ${x(pairedRatio(results.crowds, system, SYSTEM.bareWs, (r) => r.serverUsPerConnection ?? 0).median)}`
+      : 'n/a | n/a';
+    return `| ${system} | ${us(median(mem))} (${mem.map(us).join(' / ')}) | ${x(pairedRatio(results.crowds, system, SYSTEM.bareWs, (r) => r.bytesPerConnection).median)} | ${n(median(rate))} (${rate.map(n).join(' / ')}) | ${x(pairedRatio(results.crowds, system, SYSTEM.bareWs, (r) => r.connectsPerSec).median)} | ${cpuCells} | ${n(connected)} |`;
   });
   const maxRows = single.map((system) => {
     const rows = results.max.filter((r) => r.system === system).sort((a, b) => a.round - b.round);
@@ -203,6 +209,25 @@ ${rows.join('\n')}`;
   const mem = pairedRatio(results.crowds, SYSTEM.parley, SYSTEM.bareWs, (r) => r.bytesPerConnection).median;
   const connects = pairedRatio(results.crowds, SYSTEM.parley, SYSTEM.bareWs, (r) => r.connectsPerSec).median;
   const crowdMeasured = results.crowds.length > 0;
+  /**
+   * The storm shares the cores with the load side, so its rate is not the server's alone. Bare ws's server CPU per
+   * connection over Parley's, per round, is the rate a storm bound by the server alone would read: the target is met
+   * only when that figure meets it too.
+   */
+  const serverBound = pairedRatio(
+    results.crowds,
+    SYSTEM.bareWs,
+    SYSTEM.parley,
+    (r) => r.serverUsPerConnection ?? 0,
+  ).median;
+  const connectTarget = () => {
+    if (!crowdMeasured) return `${x(connects)} | **not measured**`;
+    if (!(serverBound > 0)) {
+      return `${x(connects)} (server CPU not recorded) | **inconclusive** (the rate alone is not server-bound)`;
+    }
+    const measured = `${x(connects)} (rate, cores shared with the load); ${x(serverBound)} by server CPU per connection`;
+    return `${measured} | ${verdict(rounded(connects) >= 0.75 && rounded(serverBound) >= 0.75)}`;
+  };
   /**
    * A ratio of maxima counts only from rounds where neither system's search stopped at the load side's limit: with
    * none left, the target is inconclusive.
@@ -260,7 +285,10 @@ compare the ratios, not the absolute numbers.
   \`--store redis\`, Socket.IO with @socket.io/redis-adapter.
 - **Memory and connect rate**: ${n(results.crowd.clients)} clients connect to one instance (${defaultWorkers(results.crowd.clients)} load processes, 50 handshakes in flight
   each, ${Math.ceil(results.crowd.clients / 1000)} source addresses), each joins its room of ${results.crowd.roomSize} (Parley: presence registered and announced);
-  connects/s from the first handshake to the last join acknowledged; server RSS growth per connection 1 s after.
+  connects/s from the first handshake to the last join acknowledged; server RSS growth per connection 1 s after. The
+  server's CPU (\`/proc\`) over the same span, per connection: the storm shares the two cores with the load
+  processes, so its rate follows both sides' CPU together, and the connect target counts as met only when bare ws's
+  server CPU per connection over Parley's (the rate a storm bound by the server alone would read) meets it too.
 - **Max fan-out, pinned**: the server on CPU ${results.pinned.server}, the load processes on CPU ${results.pinned.load} (\`taskset\`), so that the server,
   not the load side, can be what saturates. The fan-out shape above; \`--find-max\` raises the rate by 1.5x per ${results.stepSeconds}-second step from ${n((results.clients / 50) * 3)} msg/s
   while every delivery arrives and p99 <= 200 ms, tries a failing rate twice, then bisects twice (~11%). When the
@@ -292,8 +320,8 @@ ${marginal === undefined ? 'n/a' : marginal.toFixed(3)} commands per minute per 
 
 ### ${n(results.crowd.clients)} connections in rooms of ${results.crowd.roomSize}, one instance
 
-| system | idle KiB per connection (rounds) | vs bare ws | connects + joins per second (rounds) | vs bare ws | connected (fewest) |
-| --- | ---: | ---: | ---: | ---: | ---: |
+| system | idle KiB per connection (rounds) | vs bare ws | connects + joins per second (rounds) | vs bare ws | server CPU us per connection (rounds) | vs bare ws | connected (fewest) |
+| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |
 ${crowdRows.join('\n')}
 
 ### Max fan-out, server pinned to one CPU, load to the other
@@ -311,7 +339,7 @@ ${cpuTarget(SYSTEM.parley, SYSTEM.socketIo, 0.65, 'single instance, CPU per deli
 ${cpuTarget(SYSTEM.parleyRedis, SYSTEM.bareWsRedis, 1.15, 'two instances + Redis, CPU per delivery vs bare ws x2 + Redis').join('\n')}
 ${cpuTarget(SYSTEM.parleyRedis, SYSTEM.socketIoRedis, 0.7, 'two instances + Redis, CPU per delivery vs Socket.IO x2 + redis-adapter').join('\n')}
 | idle memory per connection at ${n(results.crowd.clients)} in rooms of ${results.crowd.roomSize} <= 1.2x bare ws | ${x(mem)} | ${crowdMeasured ? verdict(rounded(mem) <= 1.2) : '**not measured**'} |
-| connect + join rate at ${n(results.crowd.clients)} in rooms of ${results.crowd.roomSize} >= 0.75x bare ws | ${x(connects)} | ${crowdMeasured ? verdict(rounded(connects) >= 0.75) : '**not measured**'} |
+| connect + join rate at ${n(results.crowd.clients)} in rooms of ${results.crowd.roomSize} >= 0.75x bare ws | ${connectTarget()} |
 | max fan-out, pinned, >= 0.9x bare ws | ${maxTarget(SYSTEM.bareWs, 0.9)} |
 | max fan-out, pinned, >= 3x Socket.IO | ${maxTarget(SYSTEM.socketIo, 3)} |
 | one Redis round trip per published message | ${scripts.toFixed(2)} \`EVALSHA\` per message | ${verdict(scripts > 0 && scripts < 1.1)} |

@@ -210,6 +210,9 @@ class Comparison {
       round,
       connected: result.connect.connected,
       connectsPerSec: result.connect.perSec,
+      ...(result.connect.serverUsPerConnection !== undefined
+        ? { serverUsPerConnection: result.connect.serverUsPerConnection }
+        : {}),
       bytesPerConnection: result.serverMemory?.bytesPerConnection ?? 0,
     });
   }

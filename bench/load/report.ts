@@ -55,6 +55,13 @@ export function formatReport(result: BenchResult): string {
     ],
   ];
   if (result.connect.errors.length > 0) rows.push(['  errors', result.connect.errors.join('; ')]);
+  const { serverUsPerConnection, loadUsPerConnection } = result.connect;
+  if (serverUsPerConnection !== undefined) {
+    rows.push([
+      'connect CPU',
+      `server ${n(serverUsPerConnection)} us, load side ${n(loadUsPerConnection ?? 0)} us per connection`,
+    ]);
+  }
   if (result.serverMemory) {
     rows.push([
       'server memory',

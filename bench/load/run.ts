@@ -69,7 +69,21 @@ export interface BenchResult {
   rooms: number;
   publishers: number;
   workers: number;
-  connect: { connected: number; failed: number; seconds: number; perSec: number; errors: string[] };
+  connect: {
+    connected: number;
+    failed: number;
+    seconds: number;
+    perSec: number;
+    errors: string[];
+    /**
+     * CPU (user + system) of the servers from the first handshake to the last join acknowledged, per connection; with
+     * `--server-pid` only. On cores shared with the load side the rate follows the sum of both sides' CPU, so this is
+     * the server's own share: what a storm bound by the server alone would be limited by.
+     */
+    serverUsPerConnection?: number;
+    /** The load processes' CPU over the same span, per connection (their start included). */
+    loadUsPerConnection?: number;
+  };
   serverMemory?: { rssBytesBefore: number; rssBytesAfter: number; bytesPerConnection: number };
   publish?: PublishReport;
   findMax?: {
@@ -291,6 +305,9 @@ export async function runBench(
   const workers = Array.from({ length: options.workers }, () => startWorker(options.loadCpus));
   try {
     const rssBefore = options.serverPids.reduce((s, pid) => s + rssOf(pid), 0);
+    const workerPids = workers.map((w) => w.child.pid ?? 0).filter((pid) => pid > 0);
+    const serverCpuBefore = cpuSecondsOf(options.serverPids);
+    const loadCpuBefore = cpuSecondsOf(workerPids);
     const started = Date.now();
     const ready = workers.map((w) => w.next('ready'));
     workers.forEach((w, index) => {
@@ -308,6 +325,9 @@ export async function runBench(
     clearInterval(ticker);
     const seconds = (Date.now() - started) / 1000;
     const ok = connected.reduce((s, r) => s + r.connected, 0);
+    const perConnection = (cpuSeconds: number) => Math.round((cpuSeconds * 1e6) / Math.max(1, ok));
+    const serverCpu = cpuSecondsOf(options.serverPids) - serverCpuBefore;
+    const loadCpu = cpuSecondsOf(workerPids) - loadCpuBefore;
     const result: BenchResult = {
       scenario: options.scenario,
       driver: options.driver,
@@ -322,6 +342,9 @@ export async function runBench(
         seconds: Math.round(seconds * 100) / 100,
         perSec: Math.round(ok / seconds),
         errors: [...new Set(connected.flatMap((r) => r.errors))].slice(0, 5),
+        ...(options.serverPids.length > 0
+          ? { serverUsPerConnection: perConnection(serverCpu), loadUsPerConnection: perConnection(loadCpu) }
+          : {}),
       },
     };
     if (options.serverPids.length > 0) {
