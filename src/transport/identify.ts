@@ -10,8 +10,12 @@ import { randomId } from '../util/ids.js';
 /** Outcome of checking a WebSocket handshake. */
 export type HandshakeResult = { ok: true; identity: Identity } | { ok: false; code: number; reason: string };
 
-/** Decides who a connecting client is, from its upgrade request. */
-export type Identify = (request: IncomingMessage, url: URL) => Promise<HandshakeResult>;
+/**
+ * Decides who a connecting client is, from its upgrade request. An answer known at once (anonymous identity, a
+ * refusal) is returned as is: the upgrade then completes in the same turn, without a timer or a promise per
+ * connection. An answer that takes time (verifying a token) is a promise, cut after the handshake timeout.
+ */
+export type Identify = (request: IncomingMessage, url: URL) => HandshakeResult | Promise<HandshakeResult>;
 
 const USER_ID = /^[A-Za-z0-9_-]{1,64}$/;
 
@@ -31,7 +35,7 @@ export function checkVersion(url: URL): HandshakeResult | undefined {
  * stable user id across tabs and reconnects (`?user=`, default random). Nothing here is verified.
  */
 export function anonymousIdentity(config: Config): Identify {
-  return async (_request, url) => {
+  return (_request, url) => {
     const name = (url.searchParams.get('name') ?? '').trim();
     if (name.length === 0 || name.length > config.maxNameLength || hasUnsafeNameCharacters(name)) {
       return {

@@ -28,6 +28,10 @@ export interface UpgradeOptions<S> {
 
 function ignoreError(): void {}
 
+function isPromise<T>(value: T | Promise<T>): value is Promise<T> {
+  return typeof (value as { then?: unknown }).then === 'function';
+}
+
 function destroyOnError(this: Duplex): void {
   this.destroy();
 }
@@ -80,8 +84,13 @@ export class UpgradeHandler<S> {
       reject(socket, ...(refusal ?? [400, 'Bad Request']));
       return;
     }
-    const refused = checkVersion(url);
-    const identified = refused ? Promise.resolve(refused) : this.options.identify(request, url);
+    const identified = checkVersion(url) ?? this.options.identify(request, url);
+    // Known at once (anonymous identity, a refusal): complete in this turn, as ws does when it handles the upgrade
+    // itself. A throw from here on is the upgrade listener's to answer (500).
+    if (!isPromise(identified)) {
+      this.complete(request, socket, head, url, ip, identified);
+      return;
+    }
     // Node's own timeouts stop at the upgrade: a verification that hangs must not hold the socket forever.
     const deadline = setTimeout(() => {
       logger.warn({ ms: handshakeTimeoutMs }, 'handshake timed out during identification');
