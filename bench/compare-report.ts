@@ -175,9 +175,11 @@ ${rows.join('\n')}`;
     const rate = perRound(results.crowds, system, (r) => r.connectsPerSec);
     const connected = Math.min(...perRound(results.crowds, system, (r) => r.connected));
     const cpu = perRound(results.crowds, system, (r) => r.serverUsPerConnection ?? 0);
-    const cpuCells = cpu.every((v) => v > 0)
-      ? `${n(median(cpu))} (${cpu.map(n).join(' / ')}) | ${x(pairedRatio(results.crowds, system, SYSTEM.bareWs, (r) => r.serverUsPerConnection ?? 0).median)}`
-      : 'n/a | n/a';
+    // Runs before the figure was recorded have none (and a system without rounds none either).
+    const cpuCells =
+      cpu.length > 0 && cpu.every((v) => v > 0)
+        ? `${n(median(cpu))} (${cpu.map(n).join(' / ')}) | ${x(pairedRatio(results.crowds, system, SYSTEM.bareWs, (r) => r.serverUsPerConnection ?? 0).median)}`
+        : 'n/a | n/a';
     return `| ${system} | ${us(median(mem))} (${mem.map(us).join(' / ')}) | ${x(pairedRatio(results.crowds, system, SYSTEM.bareWs, (r) => r.bytesPerConnection).median)} | ${n(median(rate))} (${rate.map(n).join(' / ')}) | ${x(pairedRatio(results.crowds, system, SYSTEM.bareWs, (r) => r.connectsPerSec).median)} | ${cpuCells} | ${n(connected)} |`;
   });
   const maxRows = single.map((system) => {

@@ -95,10 +95,10 @@ const BUILDING = '.new-';
 async function removeAbandoned(path: string): Promise<void> {
   const prefix = `${basename(path)}${BUILDING}`;
   for (const entry of await readdir(dirname(path))) {
+    if (!entry.startsWith(prefix)) continue;
     const pid = Number(entry.slice(prefix.length));
-    if (entry.startsWith(prefix) && !(Number.isInteger(pid) && pid > 0 && processRuns(pid))) {
-      await rm(join(dirname(path), entry), { recursive: true, force: true }).catch(() => {});
-    }
+    if (Number.isInteger(pid) && pid > 0 && processRuns(pid)) continue;
+    await rm(join(dirname(path), entry), { recursive: true, force: true }).catch(() => {});
   }
 }
 
