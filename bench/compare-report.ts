@@ -38,7 +38,14 @@ export interface CompareResults {
   crowd: { clients: number; roomSize: number };
   stepSeconds: number;
   pinned: { server: string; load: string };
-  cpu: Array<{ system: SystemName; round: number; rates: PublishReport[]; scriptsPerMessage?: number }>;
+  cpu: Array<{
+    system: SystemName;
+    round: number;
+    rates: PublishReport[];
+    scriptsPerMessage?: number;
+    /** The server on `pinned.server`, the load on `pinned.load` (absent: unpinned, as every run before it existed). */
+    pinned?: boolean;
+  }>;
   crowds: Array<{
     system: SystemName;
     round: number;
@@ -133,29 +140,32 @@ export function renderCompare(results: CompareResults): string {
     const c = row.rates[k]?.cpu;
     return c?.serverAndRedisUsPerDelivery ?? c?.serverUsPerDelivery ?? 0;
   };
-  const fellBehind = (system: SystemName, k: number) =>
-    results.cpu
+  type CpuRow = CompareResults['cpu'][number];
+  const unpinnedCpu = results.cpu.filter((r) => !r.pinned);
+  const pinnedCpu = results.cpu.filter((r) => r.pinned);
+  /** One instance's headline and targets: the pinned rounds, or for a run without them the unpinned ones. */
+  const singleCpu = pinnedCpu.length > 0 ? pinnedCpu : unpinnedCpu;
+  const fellBehind = (rows: readonly CpuRow[], system: SystemName, k: number) =>
+    rows
       .filter((r) => r.system === system)
       .some((r) => {
         const round = r.rates[k];
         return !round || round.missing > 0 || round.deliveries < round.expectedDeliveries;
       });
-  const cpuTable = (systems: SystemName[], base: SystemName, multi: boolean) => {
+  const cpuTable = (rows: readonly CpuRow[], systems: SystemName[], base: SystemName, multi: boolean) => {
     const head = rates.map(
       (d) => `${n(d)} deliveries/s: us per delivery (rounds) | vs ${multi ? 'bare ws x2' : 'bare ws'}`,
     );
-    const rows = systems.map((system) => {
+    const lines = systems.map((system) => {
       const cells = rates.map((_, k) => {
-        const values = perRound(results.cpu, system, cpuAt(k));
-        const ratio = pairedRatio(results.cpu, system, base, cpuAt(k));
-        const behind = fellBehind(system, k) ? ' (fell behind)' : '';
+        const values = perRound(rows, system, cpuAt(k));
+        const ratio = pairedRatio(rows, system, base, cpuAt(k));
+        const behind = fellBehind(rows, system, k) ? ' (fell behind)' : '';
         return `${us(median(values))} (${values.map(us).join(' / ')})${behind} | ${x(ratio.median)}`;
       });
       const atEachRate = (value: (c: PublishReport['cpu']) => number | undefined) =>
         rates
-          .map((_, k) =>
-            us(median(perRound(results.cpu, system, (r) => value(r.rates[k]?.cpu ?? EMPTY) ?? 0))),
-          )
+          .map((_, k) => us(median(perRound(rows, system, (r) => value(r.rates[k]?.cpu ?? EMPTY) ?? 0))))
           .join(' / ');
       const load = atEachRate((c) => c.loadUsPerDelivery);
       const redis = multi ? ` | ${atEachRate((c) => c.redisUsPerMessage)}` : '';
@@ -165,7 +175,7 @@ export function renderCompare(results: CompareResults): string {
     const align = rates.map(() => '---: | ---:').join(' | ');
     return `| system | ${head.join(' | ')}${redisHead} | load side us per delivery (each rate) |
 | --- | ${align}${multi ? ' | ---:' : ''} | ---: |
-${rows.join('\n')}`;
+${lines.join('\n')}`;
   };
 
   const single = [SYSTEM.bareWs, SYSTEM.parley, SYSTEM.socketIo];
@@ -192,14 +202,33 @@ ${rows.join('\n')}`;
     return `| ${system} | ${n(lowerMedian(rows.map((r) => r.maxRate)))} | ${n(mid)} | ${each} | ${row ? `${row.p50} / ${row.p99}` : ''} | ${row ? row.serverCoresAtMax.toFixed(2) : ''} | ${rows.map((r) => `${Math.round(r.loadShareAtFailure * 100)}%`).join(' / ')} |`;
   });
 
+  const pinnedLabel = pinnedCpu.length > 0 ? ' (pinned)' : '';
+  const pinnedNote =
+    pinnedCpu.length > 0
+      ? ` One instance runs **pinned**, for its table and targets: the server on CPU ${results.pinned.server}, the load processes on CPU ${results.pinned.load}
+  (\`taskset\`), so that the load side never runs on the server's core and the server's CPU time is its own work, not
+  also the cache refills after the load side ran there; then once more unpinned, as earlier runs measured. Two
+  instances and Redis run unpinned: three processes on one core would not be a two-instance deployment.`
+      : '';
+  /** With pinned rounds, the same systems unpinned as well: how every run before them measured. */
+  const unpinnedSingle = () =>
+    pinnedCpu.length > 0 && unpinnedCpu.some((r) => (single as SystemName[]).includes(r.system))
+      ? `
+The same, unpinned (server and load processes wherever the scheduler puts them, as runs before the pinned rounds
+measured; not a target):
+
+${cpuTable(unpinnedCpu, single, SYSTEM.bareWs, false)}
+`
+      : '';
+
   // Targets.
-  const ratioAt = (a: SystemName, b: SystemName, k: number) =>
-    pairedRatio(results.cpu, a, b, cpuAt(k)).median;
+  const ratioAt = (rows: readonly CpuRow[], a: SystemName, b: SystemName, k: number) =>
+    pairedRatio(rows, a, b, cpuAt(k)).median;
   const rounded = (v: number) => Number(v.toFixed(2));
-  const cpuTarget = (a: SystemName, b: SystemName, bound: number, label: string) =>
+  const cpuTarget = (rows: readonly CpuRow[], a: SystemName, b: SystemName, bound: number, label: string) =>
     rates.map((d, k) => {
-      const ratio = ratioAt(a, b, k);
-      const behind = fellBehind(a, k) || fellBehind(b, k);
+      const ratio = ratioAt(rows, a, b, k);
+      const behind = fellBehind(rows, a, k) || fellBehind(rows, b, k);
       const state =
         rounds < 3
           ? '**not measured** (fewer than 3 rounds)'
@@ -284,7 +313,7 @@ compare the ratios, not the absolute numbers.
   end of its accounting, divided by the deliveries. Every delivery is checked (per publisher sequence: no missing,
   no duplicate); "fell behind" marks a rate a system did not keep up with. Two instances: bare ws with one Redis
   channel per room (subscribed while the instance has a member there, one \`PUBLISH\` per message), Parley with
-  \`--store redis\`, Socket.IO with @socket.io/redis-adapter.
+  \`--store redis\`, Socket.IO with @socket.io/redis-adapter.${pinnedNote}
 - **Memory and connect rate**: ${n(results.crowd.clients)} clients connect to one instance (${defaultWorkers(results.crowd.clients)} load processes, 50 handshakes in flight
   each, ${Math.ceil(results.crowd.clients / 1000)} source addresses), each joins its room of ${results.crowd.roomSize} (Parley: presence registered and announced);
   connects/s from the first handshake to the last join acknowledged; server RSS growth per connection 1 s after. The
@@ -307,13 +336,13 @@ or by hand: \`parley serve --port 8080 …\` then \`parley bench --url ws://127.
 
 ## Results
 
-### CPU per delivery at fixed rates, one instance
+### CPU per delivery at fixed rates, one instance${pinnedCpu.length > 0 ? `, pinned (server on CPU ${results.pinned.server}, load on CPU ${results.pinned.load})` : ''}
 
-${cpuTable(single, SYSTEM.bareWs, false)}
-
+${cpuTable(singleCpu, single, SYSTEM.bareWs, false)}
+${unpinnedSingle()}
 ### CPU per delivery at fixed rates, two instances + Redis (servers and Redis together)
 
-${cpuTable(multi, SYSTEM.bareWsRedis, true)}
+${cpuTable(unpinnedCpu, multi, SYSTEM.bareWsRedis, true)}
 
 Redis: Parley x2 ran ${scripts.toFixed(2)} \`EVALSHA\` per published message (the publish script: idempotency, offset,
 \`XADD\`, \`PUBLISH\`). With every client connected but silent, Redis ran ${few ? `${n(few.commandsPerMinute)} commands per minute with ${n(few.clients)}` : 'n/a'} and
@@ -336,10 +365,10 @@ ${maxRows.join('\n')}
 
 | target | measured | |
 | --- | --- | --- |
-${cpuTarget(SYSTEM.parley, SYSTEM.bareWs, 1.1, 'single instance, CPU per delivery vs bare ws').join('\n')}
-${cpuTarget(SYSTEM.parley, SYSTEM.socketIo, 0.65, 'single instance, CPU per delivery vs Socket.IO').join('\n')}
-${cpuTarget(SYSTEM.parleyRedis, SYSTEM.bareWsRedis, 1.15, 'two instances + Redis, CPU per delivery vs bare ws x2 + Redis').join('\n')}
-${cpuTarget(SYSTEM.parleyRedis, SYSTEM.socketIoRedis, 0.7, 'two instances + Redis, CPU per delivery vs Socket.IO x2 + redis-adapter').join('\n')}
+${cpuTarget(singleCpu, SYSTEM.parley, SYSTEM.bareWs, 1.1, `single instance${pinnedLabel}, CPU per delivery vs bare ws`).join('\n')}
+${cpuTarget(singleCpu, SYSTEM.parley, SYSTEM.socketIo, 0.65, `single instance${pinnedLabel}, CPU per delivery vs Socket.IO`).join('\n')}
+${cpuTarget(unpinnedCpu, SYSTEM.parleyRedis, SYSTEM.bareWsRedis, 1.15, 'two instances + Redis, CPU per delivery vs bare ws x2 + Redis').join('\n')}
+${cpuTarget(unpinnedCpu, SYSTEM.parleyRedis, SYSTEM.socketIoRedis, 0.7, 'two instances + Redis, CPU per delivery vs Socket.IO x2 + redis-adapter').join('\n')}
 | idle memory per connection at ${n(results.crowd.clients)} in rooms of ${results.crowd.roomSize} <= 1.2x bare ws | ${x(mem)} | ${crowdMeasured ? verdict(rounded(mem) <= 1.2) : '**not measured**'} |
 | connect + join rate at ${n(results.crowd.clients)} in rooms of ${results.crowd.roomSize} >= 0.75x bare ws | ${connectTarget()} |
 | max fan-out, pinned, >= 0.9x bare ws | ${maxTarget(SYSTEM.bareWs, 0.9)} |

@@ -48,7 +48,7 @@ const CROWD_ROOM = env('BENCH_CROWD_ROOM', 190);
 const STEP_SECONDS = env('BENCH_STEP_SECONDS', 5);
 /** BENCH_SKIP_MAX=1 leaves out the pinned find-max (the longest part). */
 const SKIP_MAX = Boolean(process.env.BENCH_SKIP_MAX);
-/** CPUs for the pinned find-max: the server on the first, the load on the second. */
+/** CPUs for the pinned runs (one-instance fixed rates, find-max): the server on the first, the load on the second. */
 const SERVER_CPU = '0';
 const LOAD_CPU = '1';
 
@@ -152,8 +152,13 @@ class Comparison {
     return (line: string) => process.stderr.write(`\r\x1b[2K${label}: ${line}`);
   }
 
-  /** CPU per delivery at each fixed rate (after a warm-up), and for Parley x2 the scripts per message. */
-  async cpuPerDelivery(system: SystemUnderTest, round: number): Promise<void> {
+  /**
+   * CPU per delivery at each fixed rate (after a warm-up), and for Parley x2 the scripts per message. `pinned` puts
+   * the server on SERVER_CPU and the load processes on LOAD_CPU, as the max fan-out does: the load side then never
+   * runs on the server's core, so the server's CPU time is its own work, not also the cache refills after the load
+   * side ran there (the single-instance targets read these rounds; see docs/benchmarks.md).
+   */
+  async cpuPerDelivery(system: SystemUnderTest, round: number, pinned = false): Promise<void> {
     const rates = DELIVERY_RATES.map((d) => Math.round(d / 50));
     const scripts: number[] = [];
     let before = 0;
@@ -169,20 +174,25 @@ class Comparison {
           }
         : {};
     const redisPid = system.instances > 1 ? ['--redis-pid', String(this.redisPid)] : [];
-    const result = await this.onFresh(system, (running) =>
-      runBench(
-        fanoutLoad(
-          system,
-          running,
-          '--rates',
-          rates.join(','),
-          '--duration',
-          String(FIXED_SECONDS),
-          ...redisPid,
+    const pinLoad = pinned ? ['--load-cpus', LOAD_CPU] : [];
+    const result = await this.onFresh(
+      system,
+      (running) =>
+        runBench(
+          fanoutLoad(
+            system,
+            running,
+            '--rates',
+            rates.join(','),
+            '--duration',
+            String(FIXED_SECONDS),
+            ...redisPid,
+            ...pinLoad,
+          ),
+          this.progress(`${system.name}, fixed rates${pinned ? ' (pinned)' : ''}`),
+          hooks,
         ),
-        this.progress(`${system.name}, fixed rates`),
-        hooks,
-      ),
+      pinned ? SERVER_CPU : undefined,
     );
     const measured = result.fixedRates ?? [];
     // The first publishing round is the warm-up.
@@ -192,6 +202,7 @@ class Comparison {
       system: system.name,
       round,
       rates: measured,
+      ...(pinned ? { pinned } : {}),
       ...(system.name === SYSTEM.parleyRedis ? { scriptsPerMessage: counted / Math.max(1, sent) } : {}),
     });
   }
@@ -352,6 +363,9 @@ async function main(): Promise<void> {
     const run = new Comparison(redis, redisUrl, redisServer.pid as number, redisVersion);
     for (let round = 1; round <= RUNS; round += 1) {
       process.stderr.write(`\n### round ${round} of ${RUNS}\n`);
+      // One instance pinned (the targets) and as before, unpinned (for comparison with earlier runs); two instances
+      // and Redis unpinned: three processes on one core would not be a two-instance deployment.
+      for (const system of SINGLE) await run.cpuPerDelivery(system, round, true);
       for (const system of [...SINGLE, ...MULTI]) await run.cpuPerDelivery(system, round);
       for (const system of SINGLE) await run.crowd(system, round);
       if (!SKIP_MAX) for (const system of SINGLE) await run.maxFanout(system, round);
