@@ -9,6 +9,7 @@ import {
 import type { Engine, StoreCounters } from './engine/engine.js';
 import type { StatsFeed } from './http/stats-feed.js';
 import type { Hub } from './hub/hub.js';
+import { LOOP_DELAY_RESOLUTION_MS } from './metrics/loop-delay.js';
 import type { Admission } from './transport/admission.js';
 import type { Clock } from './util/clock.js';
 import type { Logger } from './util/logger.js';
@@ -68,8 +69,10 @@ export class NodeStatsReporter {
   };
   private samples: Sample[] = [];
   private cpu = { at: 0, usage: process.cpuUsage() };
-  /** Event-loop delay, read and reset every interval (10 ms resolution: a timer, not a probe per tick). */
-  private readonly loopDelay: IntervalHistogram = monitorEventLoopDelay({ resolution: 10 });
+  /** Event-loop delay, read and reset every interval (a timer of LOOP_DELAY_RESOLUTION_MS, not a probe per tick). */
+  private readonly loopDelay: IntervalHistogram = monitorEventLoopDelay({
+    resolution: LOOP_DELAY_RESOLUTION_MS,
+  });
   private store?: { last: StoreCounters; stats: StoreStats };
   /** The activity last reported and the versions it was taken at (see {@link activity}). */
   private reported?: { activity: NodeActivity; users: number; rooms: number };
@@ -182,8 +185,8 @@ export class NodeStatsReporter {
     this.cpu = { at: now, usage };
     const loop = this.loopDelay;
     // The histogram's values are nanoseconds; its floor is the timer's resolution.
-    const loopMean = loop.count > 0 ? Math.max(0, loop.mean / 1e6 - 10) : 0;
-    const loopP99 = loop.count > 0 ? Math.max(0, loop.percentile(99) / 1e6 - 10) : 0;
+    const loopMean = loop.count > 0 ? Math.max(0, loop.mean / 1e6 - LOOP_DELAY_RESOLUTION_MS) : 0;
+    const loopP99 = loop.count > 0 ? Math.max(0, loop.percentile(99) / 1e6 - LOOP_DELAY_RESOLUTION_MS) : 0;
     loop.reset();
     this.rates = {
       publishedPerSec: rate((s) => s.published),

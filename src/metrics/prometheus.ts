@@ -2,6 +2,7 @@ import { Counter, collectDefaultMetrics, Gauge, type Registry } from 'prom-clien
 import type { EngineCounters } from '../engine/engine.js';
 import type { HubCounters, HubObserver } from '../hub/hub.js';
 import { BucketHistogram } from './bucket-histogram.js';
+import { LOOP_DELAY_RESOLUTION_MS } from './loop-delay.js';
 
 /** Where the metrics read a node's current values at scrape time. */
 export interface MetricSources {
@@ -135,7 +136,8 @@ const GAUGES: ReadonlyArray<[name: string, help: string, read: (s: MetricSources
  * `nodejs_eventloop_lag_seconds`.
  */
 export function registerMetrics(registry: Registry, sources: MetricSources): HubObserver {
-  collectDefaultMetrics({ register: registry });
+  // Its event-loop histogram samples as often as the dashboard's (one timer period, wake-ups together).
+  collectDefaultMetrics({ register: registry, eventLoopMonitoringPrecision: LOOP_DELAY_RESOLUTION_MS });
   for (const [name, help, read] of GAUGES) {
     new Gauge({
       name,
