@@ -148,6 +148,30 @@ class Comparison {
     }
   }
 
+  /**
+   * The fan-out load with `args` against fresh instances of `system`; `pinned` puts the server on SERVER_CPU and the
+   * load processes on LOAD_CPU.
+   */
+  private fanout(
+    system: SystemUnderTest,
+    label: string,
+    args: string[],
+    pinned: boolean,
+    hooks: BenchHooks = {},
+  ) {
+    const pinLoad = pinned ? ['--load-cpus', LOAD_CPU] : [];
+    return this.onFresh(
+      system,
+      (running) =>
+        runBench(
+          fanoutLoad(system, running, ...args, ...pinLoad),
+          this.progress(`${system.name}, ${label}`),
+          hooks,
+        ),
+      pinned ? SERVER_CPU : undefined,
+    );
+  }
+
   private progress(label: string) {
     return (line: string) => process.stderr.write(`\r\x1b[2K${label}: ${line}`);
   }
@@ -174,25 +198,12 @@ class Comparison {
           }
         : {};
     const redisPid = system.instances > 1 ? ['--redis-pid', String(this.redisPid)] : [];
-    const pinLoad = pinned ? ['--load-cpus', LOAD_CPU] : [];
-    const result = await this.onFresh(
+    const result = await this.fanout(
       system,
-      (running) =>
-        runBench(
-          fanoutLoad(
-            system,
-            running,
-            '--rates',
-            rates.join(','),
-            '--duration',
-            String(FIXED_SECONDS),
-            ...redisPid,
-            ...pinLoad,
-          ),
-          this.progress(`${system.name}, fixed rates${pinned ? ' (pinned)' : ''}`),
-          hooks,
-        ),
-      pinned ? SERVER_CPU : undefined,
+      `fixed rates${pinned ? ' (pinned)' : ''}`,
+      ['--rates', rates.join(','), '--duration', String(FIXED_SECONDS), ...redisPid],
+      pinned,
+      hooks,
     );
     const measured = result.fixedRates ?? [];
     // The first publishing round is the warm-up.
@@ -230,24 +241,11 @@ class Comparison {
 
   /** Find-max with the server pinned to SERVER_CPU and the load processes to LOAD_CPU. */
   async maxFanout(system: SystemUnderTest, round: number): Promise<void> {
-    const result = await this.onFresh(
+    const result = await this.fanout(
       system,
-      (running) =>
-        runBench(
-          fanoutLoad(
-            system,
-            running,
-            '--find-max',
-            '--rate',
-            String(ROOMS * 3),
-            '--duration',
-            String(STEP_SECONDS),
-            '--load-cpus',
-            LOAD_CPU,
-          ),
-          this.progress(`${system.name}, max fan-out (pinned)`),
-        ),
-      SERVER_CPU,
+      'max fan-out (pinned)',
+      ['--find-max', '--rate', String(ROOMS * 3), '--duration', String(STEP_SECONDS)],
+      true,
     );
     const found = result.findMax;
     const max = found?.maxSustainableRate ?? 0;
