@@ -54,12 +54,21 @@ describe('embedded store', () => {
     after(() => rm(dir, { recursive: true, force: true }));
     const server = await spawnServer(['--store', 'embedded', '--data-dir', dir]);
     // PostgreSQL's initdb grows PGlite's WebAssembly memory to ~700 MB, which stayed with the server (~850 MB
-    // resident at the first start, ~350 MB later); created by a process of its own, a first start is ~300 MB.
-    const resident = residentBytes(server.child.pid as number);
-    assert.ok(
-      resident < 500 * 1024 * 1024,
-      `${Math.round(resident / 1048576)} MB resident after a first start`,
-    );
+    // resident at the first start, ~350 MB later); created by a process of its own, a first start is ~300 MB. What is
+    // kept is what counts: on Node 24 (24.21) the server is at ~700 MB when it becomes ready and at ~300 MB a quarter
+    // of a second later (Node 20: ~300 MB at once), so the resident memory must come under the bound, not be under it
+    // at the first look.
+    let resident = 0;
+    await waitUntil(
+      () => {
+        resident = residentBytes(server.child.pid as number);
+        return resident < 500 * 1024 * 1024;
+      },
+      10_000,
+      'the resident memory after a first start to come under 500 MB',
+    ).catch(() => {
+      assert.fail(`${Math.round(resident / 1048576)} MB resident 10 s after a first start`);
+    });
   });
 
   it('comes up after a kill -9 while it created the database, beside the creating process left behind', async () => {
