@@ -143,8 +143,10 @@ export function renderCompare(results: CompareResults): string {
   type CpuRow = CompareResults['cpu'][number];
   const unpinnedCpu = results.cpu.filter((r) => !r.pinned);
   const pinnedCpu = results.cpu.filter((r) => r.pinned);
+  /** Runs before the pinned rounds existed have none: their one-instance figures are the unpinned ones. */
+  const hasPinned = pinnedCpu.length > 0;
   /** One instance's headline and targets: the pinned rounds, or for a run without them the unpinned ones. */
-  const singleCpu = pinnedCpu.length > 0 ? pinnedCpu : unpinnedCpu;
+  const singleCpu = hasPinned ? pinnedCpu : unpinnedCpu;
   const fellBehind = (rows: readonly CpuRow[], system: SystemName, k: number) =>
     rows
       .filter((r) => r.system === system)
@@ -178,7 +180,7 @@ export function renderCompare(results: CompareResults): string {
 ${lines.join('\n')}`;
   };
 
-  const single = [SYSTEM.bareWs, SYSTEM.parley, SYSTEM.socketIo];
+  const single: SystemName[] = [SYSTEM.bareWs, SYSTEM.parley, SYSTEM.socketIo];
   const multi = [SYSTEM.bareWsRedis, SYSTEM.parleyRedis, SYSTEM.socketIoRedis];
   const crowdRows = single.map((system) => {
     const mem = perRound(results.crowds, system, (r) => r.bytesPerConnection / 1024);
@@ -202,17 +204,16 @@ ${lines.join('\n')}`;
     return `| ${system} | ${n(lowerMedian(rows.map((r) => r.maxRate)))} | ${n(mid)} | ${each} | ${row ? `${row.p50} / ${row.p99}` : ''} | ${row ? row.serverCoresAtMax.toFixed(2) : ''} | ${rows.map((r) => `${Math.round(r.loadShareAtFailure * 100)}%`).join(' / ')} |`;
   });
 
-  const pinnedLabel = pinnedCpu.length > 0 ? ' (pinned)' : '';
-  const pinnedNote =
-    pinnedCpu.length > 0
-      ? ` One instance runs **pinned**, for its table and targets: the server on CPU ${results.pinned.server}, the load processes on CPU ${results.pinned.load}
+  const pinnedLabel = hasPinned ? ' (pinned)' : '';
+  const pinnedNote = hasPinned
+    ? ` One instance runs **pinned**, for its table and targets: the server on CPU ${results.pinned.server}, the load processes on CPU ${results.pinned.load}
   (\`taskset\`), so that the load side never runs on the server's core and the server's CPU time is its own work, not
   also the cache refills after the load side ran there; then once more unpinned, as earlier runs measured. Two
   instances and Redis run unpinned: three processes on one core would not be a two-instance deployment.`
-      : '';
+    : '';
   /** With pinned rounds, the same systems unpinned as well: how every run before them measured. */
-  const unpinnedSingle = () =>
-    pinnedCpu.length > 0 && unpinnedCpu.some((r) => (single as SystemName[]).includes(r.system))
+  const unpinnedSingle =
+    hasPinned && unpinnedCpu.some((r) => single.includes(r.system))
       ? `
 The same, unpinned (server and load processes wherever the scheduler puts them, as runs before the pinned rounds
 measured; not a target):
@@ -336,10 +337,10 @@ or by hand: \`parley serve --port 8080 …\` then \`parley bench --url ws://127.
 
 ## Results
 
-### CPU per delivery at fixed rates, one instance${pinnedCpu.length > 0 ? `, pinned (server on CPU ${results.pinned.server}, load on CPU ${results.pinned.load})` : ''}
+### CPU per delivery at fixed rates, one instance${hasPinned ? `, pinned (server on CPU ${results.pinned.server}, load on CPU ${results.pinned.load})` : ''}
 
 ${cpuTable(singleCpu, single, SYSTEM.bareWs, false)}
-${unpinnedSingle()}
+${unpinnedSingle}
 ### CPU per delivery at fixed rates, two instances + Redis (servers and Redis together)
 
 ${cpuTable(unpinnedCpu, multi, SYSTEM.bareWsRedis, true)}

@@ -136,7 +136,7 @@ const GAUGES: ReadonlyArray<[name: string, help: string, read: (s: MetricSources
  * `nodejs_eventloop_lag_seconds`.
  */
 export function registerMetrics(registry: Registry, sources: MetricSources): HubObserver {
-  // Its event-loop histogram samples as often as the dashboard's (one timer period, wake-ups together).
+  // Its event-loop histogram samples at the dashboard's period, not every 10 ms (see LOOP_DELAY_RESOLUTION_MS).
   collectDefaultMetrics({ register: registry, eventLoopMonitoringPrecision: LOOP_DELAY_RESOLUTION_MS });
   for (const [name, help, read] of GAUGES) {
     new Gauge({
