@@ -85,7 +85,13 @@ describe('operations', async () => {
     assert.equal(grew('parley_deliveries_total'), 10, 'five messages to alice and bob on this node');
     assert.ok(grew('parley_bytes_out_total') > 10 * 100, 'delivery frames are counted in bytes');
     assert.equal(grew('parley_publish_duration_seconds_count'), 5);
-    assert.ok(sample(text, 'parley_publish_duration_seconds_sum') > 0);
+    // The clock is whole milliseconds: five publishes through a local Redis may each take under one, so their sum
+    // may be 0 (seen on Node 24); what matters is that it is exposed and a real duration.
+    const publishSeconds = sample(text, 'parley_publish_duration_seconds_sum');
+    assert.ok(
+      Number.isFinite(publishSeconds) && publishSeconds >= 0,
+      `publish duration sum ${publishSeconds}`,
+    );
     assert.equal(grew('parley_delivery_latency_seconds_count'), 5, 'one observation per message fanned out');
     assert.ok(sample(text, 'parley_broker_received_total') > 0, 'messages came through Redis pub/sub');
     assert.ok(sample(text, 'nodejs_eventloop_lag_seconds') >= 0);
