@@ -24,7 +24,7 @@ export const PRESENCE_SETTLE_MS = makeConfig({}).presenceBatchMaxMs + 2000;
 /** How long publishing waited after the last connection, and why; empty for runs that did not wait. */
 function settleNote(results: CompareResults): string {
   if (!results.settleSeconds) return '';
-  return ` Publishing starts ${results.settleSeconds} s after the last connection, for every system alike: Parley's last presence diffs of the connect storm (a frame to every member) come up to \`presenceBatchMaxMs\` after the last join, and they are the connections' cost (in connect + join below), not the messages'.`;
+  return ` Publishing starts ${results.settleSeconds} s after the last connection, for every system alike: Parley's last presence diffs of the connect storm (a frame to every member) come up to \`presenceBatchMaxMs\` after the last join, and they are the connections' cost, not the messages': after the storm's span, so outside its rate and server CPU, but in the server CPU up to ${(PRESENCE_SETTLE_MS / 1000).toFixed(0)} s after the last join (connect + join below).`;
 }
 
 export interface CompareResults {
@@ -53,6 +53,11 @@ export interface CompareResults {
     connectsPerSec: number;
     /** The server's CPU per connection over the storm (absent in runs before it was recorded). */
     serverUsPerConnection?: number;
+    /**
+     * The same up to PRESENCE_SETTLE_MS after the last join: the storm's last presence diffs included (absent in
+     * runs before it was recorded).
+     */
+    serverUsPerConnectionSettled?: number;
     bytesPerConnection: number;
   }>;
   max: Array<{
@@ -186,13 +191,14 @@ ${lines.join('\n')}`;
     const mem = perRound(results.crowds, system, (r) => r.bytesPerConnection / 1024);
     const rate = perRound(results.crowds, system, (r) => r.connectsPerSec);
     const connected = Math.min(...perRound(results.crowds, system, (r) => r.connected));
-    const cpu = perRound(results.crowds, system, (r) => r.serverUsPerConnection ?? 0);
-    // Runs before the figure was recorded have none (and a system without rounds none either).
-    const cpuCells =
-      cpu.length > 0 && cpu.every((v) => v > 0)
-        ? `${n(median(cpu))} (${cpu.map(n).join(' / ')}) | ${x(pairedRatio(results.crowds, system, SYSTEM.bareWs, (r) => r.serverUsPerConnection ?? 0).median)}`
+    // Runs before a figure was recorded have none (and a system without rounds none either).
+    const cpuCells = (figure: (r: CompareResults['crowds'][number]) => number) => {
+      const cpu = perRound(results.crowds, system, figure);
+      return cpu.length > 0 && cpu.every((v) => v > 0)
+        ? `${n(median(cpu))} (${cpu.map(n).join(' / ')}) | ${x(pairedRatio(results.crowds, system, SYSTEM.bareWs, figure).median)}`
         : 'n/a | n/a';
-    return `| ${system} | ${us(median(mem))} (${mem.map(us).join(' / ')}) | ${x(pairedRatio(results.crowds, system, SYSTEM.bareWs, (r) => r.bytesPerConnection).median)} | ${n(median(rate))} (${rate.map(n).join(' / ')}) | ${x(pairedRatio(results.crowds, system, SYSTEM.bareWs, (r) => r.connectsPerSec).median)} | ${cpuCells} | ${n(connected)} |`;
+    };
+    return `| ${system} | ${us(median(mem))} (${mem.map(us).join(' / ')}) | ${x(pairedRatio(results.crowds, system, SYSTEM.bareWs, (r) => r.bytesPerConnection).median)} | ${n(median(rate))} (${rate.map(n).join(' / ')}) | ${x(pairedRatio(results.crowds, system, SYSTEM.bareWs, (r) => r.connectsPerSec).median)} | ${cpuCells((r) => r.serverUsPerConnection ?? 0)} | ${cpuCells((r) => r.serverUsPerConnectionSettled ?? 0)} | ${n(connected)} |`;
   });
   const maxRows = single.map((system) => {
     const rows = results.max.filter((r) => r.system === system).sort((a, b) => a.round - b.round);
@@ -320,7 +326,10 @@ compare the ratios, not the absolute numbers.
   connects/s from the first handshake to the last join acknowledged; server RSS growth per connection 1 s after. The
   server's CPU (\`/proc\`) over the same span, per connection: the storm shares the two cores with the load
   processes, so its rate follows both sides' CPU together, and the connect target counts as met only when bare ws's
-  server CPU per connection over Parley's (the rate a storm bound by the server alone would read) meets it too.
+  server CPU per connection over Parley's (the rate a storm bound by the server alone would read) meets it too. The
+  server's CPU per connection again, from the first handshake to ${(PRESENCE_SETTLE_MS / 1000).toFixed(0)} s after the last join: what the storm set going
+  after its span is in it (Parley's last presence diffs, a frame to every member of a room that kept changing, up to
+  \`presenceBatchMaxMs\` after the last join), and so are those seconds' idle costs (heartbeats); stated, not a target.
 - **Max fan-out, pinned**: the server on CPU ${results.pinned.server}, the load processes on CPU ${results.pinned.load} (\`taskset\`), so that the server,
   not the load side, can be what saturates. The fan-out shape above; \`--find-max\` raises the rate by 1.5x per ${results.stepSeconds}-second step from ${n((results.clients / 50) * 3)} msg/s
   while every delivery arrives and p99 <= 200 ms, tries a failing rate twice, then bisects twice (~11%). When the
@@ -352,8 +361,8 @@ ${marginal === undefined ? 'n/a' : marginal.toFixed(3)} commands per minute per 
 
 ### ${n(results.crowd.clients)} connections in rooms of ${results.crowd.roomSize}, one instance
 
-| system | idle KiB per connection (rounds) | vs bare ws | connects + joins per second (rounds) | vs bare ws | server CPU us per connection (rounds) | vs bare ws | connected (fewest) |
-| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |
+| system | idle KiB per connection (rounds) | vs bare ws | connects + joins per second (rounds) | vs bare ws | server CPU us per connection (rounds) | vs bare ws | the same to ${(PRESENCE_SETTLE_MS / 1000).toFixed(0)} s after the last join (rounds) | vs bare ws | connected (fewest) |
+| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |
 ${crowdRows.join('\n')}
 
 ### Max fan-out, server pinned to one CPU, load to the other

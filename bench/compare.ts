@@ -102,8 +102,8 @@ const SETTLE_SECONDS = Math.ceil(PRESENCE_SETTLE_MS / 1000);
  * Load options for the fan-out shape: CLIENTS connections in rooms of 50, one publisher per room. Publishing starts
  * PRESENCE_SETTLE_MS after the last connection, for every system alike: Parley's last presence diffs of the connect
  * storm (a frame to every member of every room) come up to presenceBatchMaxMs after the last join, and counted in
- * the first round they would be charged to the messages (they are the connections' cost, measured with connect +
- * join).
+ * the first round they would be charged to the messages (they are the connections' cost: the crowd rounds state the
+ * server's CPU per connection up to the same point, see `crowd`).
  */
 function fanoutLoad(system: SystemUnderTest, running: Running, ...rest: string[]) {
   return load(system, running, CLIENTS, 50, '--settle', String(SETTLE_SECONDS), ...rest);
@@ -218,12 +218,16 @@ class Comparison {
     });
   }
 
-  /** Idle memory per connection and connect + join rate with CROWD connections in rooms of CROWD_ROOM. */
+  /**
+   * Idle memory per connection and connect + join rate with CROWD connections in rooms of CROWD_ROOM; the server's
+   * CPU per connection over the storm, and up to PRESENCE_SETTLE_MS after its last join (the storm's last presence
+   * diffs, which the storm's own span ends before).
+   */
   async crowd(system: SystemUnderTest, round: number): Promise<void> {
     if (CROWD <= 0) return;
     const result = await this.onFresh(system, (running) =>
       runBench(
-        load(system, running, CROWD, CROWD_ROOM, '--scenario', 'idle'),
+        load(system, running, CROWD, CROWD_ROOM, '--scenario', 'idle', '--settle', String(SETTLE_SECONDS)),
         this.progress(`${system.name}, ${CROWD} connections`),
       ),
     );
@@ -234,6 +238,9 @@ class Comparison {
       connectsPerSec: result.connect.perSec,
       ...(result.connect.serverUsPerConnection !== undefined
         ? { serverUsPerConnection: result.connect.serverUsPerConnection }
+        : {}),
+      ...(result.connect.serverUsPerConnectionSettled !== undefined
+        ? { serverUsPerConnectionSettled: result.connect.serverUsPerConnectionSettled }
         : {}),
       bytesPerConnection: result.serverMemory?.bytesPerConnection ?? 0,
     });

@@ -14,9 +14,10 @@ export interface BenchOptions {
   rates: number[];
   durationSec: number;
   /**
-   * Seconds between the last connection and the first published message: time for what the connections started
+   * Seconds between the last join and the first published message: time for what the connections started
    * (Parley's batched presence diffs, up to `presenceBatchMaxMs` after the last join) to finish before the
-   * publishing rounds are measured, so that a round counts the messages' cost and not the connect storm's.
+   * publishing rounds are measured, so that a round counts the messages' cost and not the connect storm's. The
+   * servers' CPU up to its end is the connect storm's, diffs included (`serverUsPerConnectionSettled`).
    */
   settleSec: number;
   messageBytes: number;
@@ -101,8 +102,9 @@ Usage: parley bench [options]
   --rate <n>                   messages per second in total
   --rates <n,n,...>            one round at each total rate in turn, after a 3 s warm-up (CPU per delivery)
   --duration <s>               publishing time (the run stops by itself)
-  --settle <s>                 wait this long after connecting before publishing (default 0): Parley's
-                               presence diffs of a connect storm end up to presenceBatchMaxMs after the last join
+  --settle <s>                 wait until this long after the last join before publishing (default 0): Parley's
+                               presence diffs of a connect storm end up to presenceBatchMaxMs after the last join;
+                               with --server-pid, the server's CPU per connection up to then is reported too
   --message-bytes <n>          payload size (default 100)
   --churn <n>                  client reconnects per second while publishing (presence storms)
   --workers <n>                load processes (default: one per 15000 clients, at least 2)

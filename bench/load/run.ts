@@ -83,6 +83,13 @@ export interface BenchResult {
     serverUsPerConnection?: number;
     /** The load processes' CPU over the same span, per connection (their start included). */
     loadUsPerConnection?: number;
+    /**
+     * The servers' CPU from the first handshake to `--settle` seconds after the last join, per connection; with
+     * `--server-pid` and `--settle` only. What the storm set going after its last join is in it: Parley's last
+     * presence diffs (a room that kept changing is announced up to `presenceBatchMaxMs` later, a frame to every
+     * member), which the span above ends before; idle work over those seconds (heartbeats) too.
+     */
+    serverUsPerConnectionSettled?: number;
   };
   serverMemory?: { rssBytesBefore: number; rssBytesAfter: number; bytesPerConnection: number };
   publish?: PublishReport;
@@ -323,7 +330,8 @@ export async function runBench(
     const ticker = setInterval(() => progress(`connecting ${options.clients} clients...`), 1000);
     const connected = await Promise.all(ready);
     clearInterval(ticker);
-    const seconds = (Date.now() - started) / 1000;
+    const joinedAt = Date.now();
+    const seconds = (joinedAt - started) / 1000;
     const ok = connected.reduce((s, r) => s + r.connected, 0);
     const perConnection = (cpuSeconds: number) => Math.round((cpuSeconds * 1e6) / Math.max(1, ok));
     const serverCpu = cpuSecondsOf(options.serverPids) - serverCpuBefore;
@@ -358,9 +366,15 @@ export async function runBench(
       };
     }
     await hooks.connected?.();
-    if (publishers > 0 && options.settleSec > 0) {
-      progress(`settling ${options.settleSec} s before publishing`);
-      await new Promise((r) => setTimeout(r, options.settleSec * 1000));
+    if (options.settleSec > 0) {
+      progress(`settling until ${options.settleSec} s after the last join`);
+      const rest = joinedAt + options.settleSec * 1000 - Date.now();
+      if (rest > 0) await new Promise((r) => setTimeout(r, rest));
+      if (options.serverPids.length > 0) {
+        result.connect.serverUsPerConnectionSettled = perConnection(
+          cpuSecondsOf(options.serverPids) - serverCpuBefore,
+        );
+      }
     }
     if (options.findMax && publishers > 0) {
       const steps: PublishReport[] = [];

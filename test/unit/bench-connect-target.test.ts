@@ -69,4 +69,29 @@ describe('benchmark report: the connect + join target', () => {
     const row = connectRow(renderCompare(results({}, {})));
     assert.match(row, /\*\*inconclusive\*\*/);
   });
+
+  it('states the server CPU up to the settle after the last join beside the storm span, not as the target', () => {
+    const page = renderCompare(
+      results(
+        { serverUsPerConnection: 180, serverUsPerConnectionSettled: 190 },
+        { serverUsPerConnection: 220, serverUsPerConnectionSettled: 285 },
+      ),
+    );
+    const parley = page
+      .split('\n')
+      .find((line) => line.startsWith(`| ${SYSTEM.parley} |`) && line.includes('285'));
+    assert.ok(parley, 'the crowd row of Parley with its settled figure');
+    assert.match(parley, /\| 220 \(220 \/ 220 \/ 220\) \| 1\.22x \| 285 \(285 \/ 285 \/ 285\) \| 1\.50x \|/);
+    // The target still reads the storm's span: 180 / 220.
+    assert.match(connectRow(page), /0\.82x by server CPU per connection \| met \|$/);
+  });
+
+  it('shows n/a for the settled figure of runs that did not record it', () => {
+    const page = renderCompare(results({ serverUsPerConnection: 180 }, { serverUsPerConnection: 220 }));
+    const parley = page
+      .split('\n')
+      .find((line) => line.startsWith(`| ${SYSTEM.parley} |`) && line.includes('220 ('));
+    assert.ok(parley, 'the crowd row of Parley');
+    assert.match(parley, /\| 1\.22x \| n\/a \| n\/a \|/);
+  });
 });
