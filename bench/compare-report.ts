@@ -21,10 +21,10 @@ const EMPTY = { seconds: 0, loadSec: 0, loadUsPerDelivery: 0, loadShare: 0 };
  */
 export const PRESENCE_SETTLE_MS = makeConfig({}).presenceBatchMaxMs + 2000;
 
-/** How long publishing waited after the last connection, and why; empty for runs that did not wait. */
+/** How long publishing waited after the last join, and why; empty for runs that did not wait. */
 function settleNote(results: CompareResults): string {
   if (!results.settleSeconds) return '';
-  return ` Publishing starts ${results.settleSeconds} s after the last connection, for every system alike: Parley's last presence diffs of the connect storm (a frame to every member) come up to \`presenceBatchMaxMs\` after the last join, and they are the connections' cost, not the messages': after the storm's span, so outside its rate and server CPU, but in the server CPU up to ${(PRESENCE_SETTLE_MS / 1000).toFixed(0)} s after the last join (connect + join below).`;
+  return ` Publishing starts ${results.settleSeconds} s after the last join, for every system alike: Parley's last presence diffs of the connect storm (a frame to every member) come up to \`presenceBatchMaxMs\` after the last join, and they are the connections' cost, not the messages': after the storm's span, so outside its rate and server CPU, but in the server CPU up to ${(PRESENCE_SETTLE_MS / 1000).toFixed(0)} s after the last join (connect + join below).`;
 }
 
 export interface CompareResults {

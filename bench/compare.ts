@@ -100,7 +100,7 @@ const SETTLE_SECONDS = Math.ceil(PRESENCE_SETTLE_MS / 1000);
 
 /**
  * Load options for the fan-out shape: CLIENTS connections in rooms of 50, one publisher per room. Publishing starts
- * PRESENCE_SETTLE_MS after the last connection, for every system alike: Parley's last presence diffs of the connect
+ * PRESENCE_SETTLE_MS after the last join, for every system alike: Parley's last presence diffs of the connect
  * storm (a frame to every member of every room) come up to presenceBatchMaxMs after the last join, and counted in
  * the first round they would be charged to the messages (they are the connections' cost: the crowd rounds state the
  * server's CPU per connection up to the same point, see `crowd`).
