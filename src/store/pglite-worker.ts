@@ -11,6 +11,7 @@ import { PGlite, type Transaction } from '@electric-sql/pglite';
 import { CREATE_ARGUMENT, type WorkerSettings } from './pglite-settings.js';
 import { PgliteStatements } from './pglite-statements.js';
 import { PLAN_CACHE_MODE, type SqlResult } from './sql.js';
+import { keepWasmAtBaseline } from './wasm-baseline.js';
 
 /** What the main thread asks. `tx` names a transaction opened by `begin` (statements outside it have none). */
 export type WorkerRequest =
@@ -88,8 +89,12 @@ function configuration(settings: WorkerSettings): string | undefined {
   return SHARED_BUFFERS_LINE.test(text) ? text.replace(SHARED_BUFFERS_LINE, line) : `${text}\n${line}\n`;
 }
 
-/** Opens the database, creating it when the directory holds none. */
+/**
+ * Opens the database, creating it when the directory holds none. PGlite's WebAssembly stays at V8's baseline tier
+ * (see wasm-baseline.ts): this is the only code that compiles it, in the store's thread and in the creating process.
+ */
 function openDatabase(settings: WorkerSettings): Promise<PGlite> {
+  keepWasmAtBaseline();
   const postgresqlconf = configuration(settings);
   return PGlite.create(settings.path, postgresqlconf === undefined ? {} : { postgresqlconf });
 }

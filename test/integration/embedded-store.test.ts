@@ -54,22 +54,21 @@ describe('embedded store', () => {
     after(() => rm(dir, { recursive: true, force: true }));
     const server = await spawnServer(['--store', 'embedded', '--data-dir', dir]);
     // PostgreSQL's initdb grows PGlite's WebAssembly memory to ~700 MB, which stayed with the server (~850 MB
-    // resident at the first start, ~350 MB later); created by a process of its own, a first start is ~300 MB. What is
-    // kept is what counts: on Node 24 (24.21) the server is at ~700 MB when it becomes ready and at ~300 MB a quarter
-    // of a second later (Node 20: ~300 MB at once), so the resident memory must come under the bound, not be under it
-    // at the first look.
-    let resident = 0;
-    await waitUntil(
-      () => {
-        resident = residentBytes(server.child.pid as number);
-        return resident < 500 * 1024 * 1024;
-      },
-      10_000,
-      'the resident memory after a first start to come under 500 MB',
-    ).catch((error: Error) => {
-      // A timeout says how much stayed; anything else (the server gone, /proc unreadable) says what it was.
-      assert.fail(`${Math.round(resident / 1048576)} MB resident after a first start (${error.message})`);
-    });
+    // resident at the first start, ~350 MB later); created by a process of its own, a first start is ~210-220 MB.
+    // Nor may a peak come after ready: on Node 24, V8 tiering PGlite's WebAssembly up took the server to ~700-790 MB
+    // for a second or two just after it became ready (docs/storage.md), until the store kept it at the baseline tier.
+    // So the resident memory is read for the three seconds after ready (that peak came 1-2 s in), and its highest.
+    const pid = server.child.pid as number;
+    const until = Date.now() + 3000;
+    let highest = residentBytes(pid);
+    while (Date.now() < until) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      highest = Math.max(highest, residentBytes(pid));
+    }
+    assert.ok(
+      highest < 400 * 1024 * 1024,
+      `${Math.round(highest / 1048576)} MB resident at most in the 3 s after a first start became ready`,
+    );
   });
 
   it('comes up after a kill -9 while it created the database, beside the creating process left behind', async () => {
