@@ -5,7 +5,8 @@ import { setFlagsFromString } from 'node:v8';
  * optimizing one. PGlite (PostgreSQL in WebAssembly) is the only WebAssembly a Parley process compiles, and on
  * Node 24 tiering it up costs a burst of memory: just after the embedded store opens, one of V8's background threads
  * maps buffers doubling from 9 MB to 294 MB for a second or two (~700-790 MB resident at a first start, against
- * ~216 MB at the baseline tier). The store's throughput measured the same at the baseline tier (docs/storage.md).
+ * ~217 MB at the baseline tier). The store's throughput and read latency showed no difference through this
+ * machine's noise in pairs measured before and after (docs/storage.md): no claim that the baseline tier is as fast.
  */
 export const BASELINE_WASM_FLAGS: readonly string[] = ['--no-wasm-dynamic-tiering', '--no-wasm-tier-up'];
 
