@@ -21,10 +21,18 @@ const EMPTY = { seconds: 0, loadSec: 0, loadUsPerDelivery: 0, loadShare: 0 };
  */
 export const PRESENCE_SETTLE_MS = makeConfig({}).presenceBatchMaxMs + 2000;
 
+/**
+ * Seconds after the last join that the run waited: before publishing, and to the crowd rounds' second CPU reading
+ * (compare.ts passes both the same `--settle`); runs that did not record it waited PRESENCE_SETTLE_MS.
+ */
+function settledSeconds(results: CompareResults): number {
+  return results.settleSeconds || Math.ceil(PRESENCE_SETTLE_MS / 1000);
+}
+
 /** How long publishing waited after the last join, and why; empty for runs that did not wait. */
 function settleNote(results: CompareResults): string {
   if (!results.settleSeconds) return '';
-  return ` Publishing starts ${results.settleSeconds} s after the last join, for every system alike: Parley's last presence diffs of the connect storm (a frame to every member) come up to \`presenceBatchMaxMs\` after the last join, and they are the connections' cost, not the messages': after the storm's span, so outside its rate and server CPU, but in the server CPU up to ${(PRESENCE_SETTLE_MS / 1000).toFixed(0)} s after the last join (connect + join below).`;
+  return ` Publishing starts ${results.settleSeconds} s after the last join, for every system alike: Parley's last presence diffs of the connect storm (a frame to every member) come up to \`presenceBatchMaxMs\` after the last join, and they are the connections' cost, not the messages': after the storm's span, so outside its rate and server CPU, but in the server CPU up to ${settledSeconds(results)} s after the last join (connect + join below).`;
 }
 
 export interface CompareResults {
@@ -327,7 +335,7 @@ compare the ratios, not the absolute numbers.
   server's CPU (\`/proc\`) over the same span, per connection: the storm shares the two cores with the load
   processes, so its rate follows both sides' CPU together, and the connect target counts as met only when bare ws's
   server CPU per connection over Parley's (the rate a storm bound by the server alone would read) meets it too. The
-  server's CPU per connection again, from the first handshake to ${(PRESENCE_SETTLE_MS / 1000).toFixed(0)} s after the last join: what the storm set going
+  server's CPU per connection again, from the first handshake to ${settledSeconds(results)} s after the last join: what the storm set going
   after its span is in it (Parley's last presence diffs, a frame to every member of a room that kept changing, up to
   \`presenceBatchMaxMs\` after the last join), and so are those seconds' idle costs (heartbeats); stated, not a target.
 - **Max fan-out, pinned**: the server on CPU ${results.pinned.server}, the load processes on CPU ${results.pinned.load} (\`taskset\`), so that the server,
@@ -361,7 +369,7 @@ ${marginal === undefined ? 'n/a' : marginal.toFixed(3)} commands per minute per 
 
 ### ${n(results.crowd.clients)} connections in rooms of ${results.crowd.roomSize}, one instance
 
-| system | idle KiB per connection (rounds) | vs bare ws | connects + joins per second (rounds) | vs bare ws | server CPU us per connection (rounds) | vs bare ws | the same to ${(PRESENCE_SETTLE_MS / 1000).toFixed(0)} s after the last join (rounds) | vs bare ws | connected (fewest) |
+| system | idle KiB per connection (rounds) | vs bare ws | connects + joins per second (rounds) | vs bare ws | server CPU us per connection (rounds) | vs bare ws | the same to ${settledSeconds(results)} s after the last join (rounds) | vs bare ws | connected (fewest) |
 | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |
 ${crowdRows.join('\n')}
 

@@ -8,7 +8,7 @@ import { setFlagsFromString } from 'node:v8';
  * ~217 MB at the baseline tier). The store's throughput and read latency showed no difference through this
  * machine's noise in pairs measured before and after (docs/storage.md): no claim that the baseline tier is as fast.
  */
-export const BASELINE_WASM_FLAGS: readonly string[] = ['--no-wasm-dynamic-tiering', '--no-wasm-tier-up'];
+const BASELINE_WASM_FLAGS: readonly string[] = ['--no-wasm-dynamic-tiering', '--no-wasm-tier-up'];
 
 /**
  * Sets {@link BASELINE_WASM_FLAGS} for the whole process (V8's flags are not per thread or per module), before the
