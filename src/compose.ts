@@ -30,6 +30,7 @@ import type { RoomService } from './rooms/room-service.js';
 import type { BatchSizes } from './store/commit-batcher.js';
 import { PgDatabase } from './store/pg-database.js';
 import { PgliteDatabase } from './store/pglite-database.js';
+import type { EmbeddedWasmTier } from './store/pglite-settings.js';
 import type { SqlDatabase } from './store/sql.js';
 import { Admission } from './transport/admission.js';
 import { anonymousIdentity, type Identify, tokenIdentity } from './transport/identify.js';
@@ -89,7 +90,11 @@ function databaseOpener(config: Config, logger: Logger): () => Promise<SqlDataba
       });
   }
   return async () => {
-    const db = await PgliteDatabase.open(config.dataDir, { cacheBytes: config.embeddedCacheBytes });
+    const db = await PgliteDatabase.open(config.dataDir, {
+      cacheBytes: config.embeddedCacheBytes,
+      // The option's values are the tiers (the configuration refuses anything else).
+      wasmTier: config.embeddedWasmTier as EmbeddedWasmTier,
+    });
     logger.info({ dataDir: resolve(config.dataDir) }, 'conversations are kept in the embedded store');
     return db;
   };

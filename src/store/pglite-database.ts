@@ -4,7 +4,13 @@ import { mkdir, open, readdir, readFile, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { CREATE_ARGUMENT, DEFAULT_CACHE_BYTES, type WorkerSettings } from './pglite-settings.js';
+import {
+  CREATE_ARGUMENT,
+  DEFAULT_CACHE_BYTES,
+  DEFAULT_WASM_TIER,
+  type EmbeddedWasmTier,
+  type WorkerSettings,
+} from './pglite-settings.js';
 import type { WireError, WorkerReady, WorkerReply, WorkerRequest } from './pglite-worker.js';
 import type { SqlDatabase, SqlResult, SqlRunner, SqlSession } from './sql.js';
 
@@ -165,18 +171,23 @@ export class PgliteDatabase implements SqlDatabase {
   }
 
   /**
-   * Opens (creating on first use) the database in `dataDir`, with a buffer cache of `cacheBytes`. A new database is
+   * Opens (creating on first use) the database in `dataDir`, with a buffer cache of `cacheBytes`, its WebAssembly
+   * run at `wasmTier` (V8's flags are the whole process's: the first store a process opens sets them). A new database is
    * created by a short-lived process of its own: what PostgreSQL's initdb made the WebAssembly memory grow to
    * (~700 MB) goes with it, instead of staying with the server for good (measured in docs/storage.md).
    * A directory `pglite` without a database in it (empty) is replaced; one with other files in it is refused.
    */
-  static async open(dataDir: string, options: { cacheBytes?: number } = {}): Promise<PgliteDatabase> {
+  static async open(
+    dataDir: string,
+    options: { cacheBytes?: number; wasmTier?: EmbeddedWasmTier } = {},
+  ): Promise<PgliteDatabase> {
     const dir = resolve(dataDir);
     const lock = await lockDataDir(dir);
     try {
       const settings: WorkerSettings = {
         path: join(dir, 'pglite'),
         cacheBytes: options.cacheBytes ?? DEFAULT_CACHE_BYTES,
+        wasmTier: options.wasmTier ?? DEFAULT_WASM_TIER,
       };
       await removeAbandoned(settings.path);
       if (!existsSync(join(settings.path, 'PG_VERSION'))) await createDatabase(settings);

@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parentPort, workerData } from 'node:worker_threads';
 import { PGlite, type Transaction } from '@electric-sql/pglite';
-import { CREATE_ARGUMENT, type WorkerSettings } from './pglite-settings.js';
+import { CREATE_ARGUMENT, type EmbeddedWasmTier, type WorkerSettings } from './pglite-settings.js';
 import { PgliteStatements } from './pglite-statements.js';
 import { PLAN_CACHE_MODE, type SqlResult } from './sql.js';
 import { keepWasmAtBaseline } from './wasm-baseline.js';
@@ -90,11 +90,12 @@ function configuration(settings: WorkerSettings): string | undefined {
 }
 
 /**
- * Opens the database, creating it when the directory holds none. PGlite's WebAssembly stays at V8's baseline tier
- * (see wasm-baseline.ts): this is the only code that compiles it, in the store's thread and in the creating process.
+ * Opens the database, creating it when the directory holds none. This is the only code that compiles PGlite's
+ * WebAssembly, in the store's thread and in the creating process: the tier is set here, before it compiles (see
+ * wasm-baseline.ts).
  */
-function openDatabase(settings: WorkerSettings): Promise<PGlite> {
-  keepWasmAtBaseline();
+function openDatabase(settings: WorkerSettings, tier: EmbeddedWasmTier): Promise<PGlite> {
+  if (tier === 'baseline') keepWasmAtBaseline();
   const postgresqlconf = configuration(settings);
   return PGlite.create(settings.path, postgresqlconf === undefined ? {} : { postgresqlconf });
 }
@@ -102,7 +103,7 @@ function openDatabase(settings: WorkerSettings): Promise<PGlite> {
 async function serve(port: NonNullable<typeof parentPort>, settings: WorkerSettings): Promise<void> {
   let db: PGlite;
   try {
-    db = await openDatabase(settings);
+    db = await openDatabase(settings, settings.wasmTier);
     await db.exec(`SET plan_cache_mode = ${PLAN_CACHE_MODE}`);
   } catch (error) {
     port.postMessage({ ready: false, error: toWire(error) } satisfies WorkerReady);
@@ -182,9 +183,10 @@ if (parentPort) void serve(parentPort, workerData as WorkerSettings);
 else if (process.argv[2] === CREATE_ARGUMENT) {
   const settings = JSON.parse(process.argv[3] as string) as WorkerSettings;
   // PostgreSQL's initdb grows the WebAssembly memory to ~700 MB, which an instance never gives back (nor does a
-  // thread's end give all of it back to the system): in a process of its own, it goes when the process exits.
+  // thread's end give all of it back to the system): in a process of its own, it goes when the process exits. It
+  // runs once and briefly, at the baseline tier whatever the store's: optimizing would add memory and gain nothing.
   try {
-    await (await openDatabase(settings)).close();
+    await (await openDatabase(settings, 'baseline')).close();
   } catch (error) {
     // What the server reports: the error's own words (PGlite's file errors are no Error: a name and an errno).
     const { name, message, errno } = (error ?? {}) as { name?: unknown; message?: unknown; errno?: unknown };

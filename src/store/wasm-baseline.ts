@@ -2,11 +2,12 @@ import { setFlagsFromString } from 'node:v8';
 
 /**
  * V8 flags that keep WebAssembly at its baseline compiler (Liftoff) instead of tiering hot functions up to the
- * optimizing one. PGlite (PostgreSQL in WebAssembly) is the only WebAssembly a Parley process compiles, and on
- * Node 24 tiering it up costs a burst of memory: just after the embedded store opens, one of V8's background threads
- * maps buffers doubling from 9 MB to 294 MB for a second or two (~700-790 MB resident at a first start, against
- * ~217 MB at the baseline tier). The store's throughput and read latency showed no difference through this
- * machine's noise in pairs measured before and after (docs/storage.md): no claim that the baseline tier is as fast.
+ * optimizing one: the embedded store's default tier (`--embedded-wasm-tier baseline`). PGlite (PostgreSQL in
+ * WebAssembly) is the only WebAssembly a Parley process compiles. On Node 24 tiering it up costs a burst of memory:
+ * within seconds of the store opening, one of V8's background threads optimizes one large function of PGlite's and maps
+ * buffers doubling from 9 MB to 294 MB for a second or two (~700-800 MB resident at a first start, against ~215 MB at
+ * the baseline tier). The price is speed: a user's room list of 500 rooms had a p50 10-64 % longer (median 24 %) at the
+ * baseline tier, eleven interleaved pairs on Node 20 and 24 (docs/storage.md).
  */
 const BASELINE_WASM_FLAGS: readonly string[] = ['--no-wasm-dynamic-tiering', '--no-wasm-tier-up'];
 

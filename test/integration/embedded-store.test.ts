@@ -162,4 +162,29 @@ describe('embedded store', () => {
     const next = await back.request({ type: 'send', room: 'kept', text: 'm9', cid: 'c9' });
     assert.deepEqual([next.offset, next.epoch], [9, epoch]);
   });
+  it('runs at the optimizing tier too, and the other tier reads what it stored', async () => {
+    // --embedded-wasm-tier only chooses V8's compiler for PGlite (docs/storage.md): the same database either way.
+    const dir = await mkdtemp(join(tmpdir(), 'parley-embedded-tier-'));
+    after(() => rm(dir, { recursive: true, force: true }));
+    const args = ['--store', 'embedded', '--data-dir', dir];
+    const first = await spawnServer([...args, '--embedded-wasm-tier', 'optimizing']);
+    const client = await RawClient.connect(first.wsUrl, { name: 'Tiered', user: 'tiered' });
+    await client.request({ type: 'join', room: 'tiers' });
+    const sent = await Promise.all(
+      ['a', 'b', 'c'].map((text) => client.request({ type: 'send', room: 'tiers', text, cid: text })),
+    );
+    const epoch = sent[0]?.epoch as string;
+    first.child.kill('SIGKILL');
+    await within(first.exited, 10_000, 'the server to die');
+
+    const second = await spawnServer(args, { port: first.port });
+    const back = await RawClient.connect(second.wsUrl, { name: 'Tiered', user: 'tiered' });
+    after(() => back.close());
+    const joined = await back.request({ type: 'join', room: 'tiers', since: { offset: 0, epoch } });
+    assert.equal(joined.recovered, true);
+    assert.deepEqual(
+      (joined.messages as Frame[]).map((m) => m.text),
+      ['a', 'b', 'c'],
+    );
+  });
 });
