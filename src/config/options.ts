@@ -382,7 +382,7 @@ export const OptionSpecs = {
     default: DEFAULT_WASM_TIER,
     values: ['baseline', 'optimizing'],
     description:
-      "With the embedded store: V8's compiler for PGlite's WebAssembly. baseline: steady memory (~215 MB at a first start), statements slower (a room list's p50 ~24% longer); optimizing: hot functions recompiled, faster statements, but on Node 24 a one-time burst to ~700-800 MB resident within seconds of start (docs/storage.md). V8's flags are the whole process's",
+      "With the embedded store: V8's compiler for PGlite's WebAssembly. baseline: steady memory (~215 MB at a first start), statements slower (a room list's p50 ~24% longer, durable throughput ~10% lower); optimizing: hot functions recompiled, faster statements, but on Node 24 a one-time burst to ~700-800 MB resident within seconds of start (docs/storage.md). V8's flags are the whole process's",
     group: 'engine',
   },
   commitWaitMs: {
