@@ -303,9 +303,10 @@ on PostgreSQL. The p99 depends on what else the shared host runs: three runs in 
 gave PostgreSQL 40.1, 46.0 and 42.6 ms and embedded 34.3, 38.5 and 43.5 ms (p50 21-25 ms); on a busy host the same
 code measured up to 67 ms. Compare it with the p50, which moves much less. On the slower host of 2026-12-04 the
 build of those runs (f0c2439) and that day's (b5da25a), interleaved, read alike (embedded p50 32.6-49.5 ms, p99
-72.9-85.4; PostgreSQL p50 31.1-39.3, p99 56.5-85.9): the host, not the code, moved these figures. The embedded rows were measured with
-PGlite's WebAssembly optimized by V8; the store's default is now its baseline compiler (\`--embedded-wasm-tier\`,
-docs/storage.md), with which the room list's p50 was 10-64 % longer (median 24 %) in eleven interleaved pairs.
+72.9-85.4; PostgreSQL p50 31.1-39.3, p99 56.5-85.9): the host, not the code, moved these figures. The embedded
+rows were measured with PGlite's WebAssembly optimized by V8; the store's default is now its baseline compiler
+(\`--embedded-wasm-tier\`, docs/storage.md), with which the room list's p50 was 10-64 % longer (median 24 %) in
+eleven interleaved pairs.
 
 | setup | rooms | connects | p50 ms | p99 ms | target |
 | --- | --- | --- | --- | --- | --- |

@@ -162,6 +162,7 @@ describe('embedded store', () => {
     const next = await back.request({ type: 'send', room: 'kept', text: 'm9', cid: 'c9' });
     assert.deepEqual([next.offset, next.epoch], [9, epoch]);
   });
+
   it('runs at the optimizing tier too, and the other tier reads what it stored', async () => {
     // --embedded-wasm-tier only chooses V8's compiler for PGlite (docs/storage.md): the same database either way.
     const dir = await mkdtemp(join(tmpdir(), 'parley-embedded-tier-'));
