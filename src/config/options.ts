@@ -2,7 +2,7 @@
  * The one table of configuration options. The CLI flags, environment variables, validation, `parley --help` and
  * docs/configuration.md all derive from it, so an option exists in all of them or in none.
  */
-import { DEFAULT_CACHE_BYTES, DEFAULT_WASM_TIER } from '../store/pglite-settings.js';
+import { DEFAULT_CACHE_BYTES, DEFAULT_WASM_TIER, WASM_TIERS } from '../store/pglite-settings.js';
 
 interface BaseSpec {
   /** Flag name without dashes, kebab-case. */
@@ -380,9 +380,9 @@ export const OptionSpecs = {
     flag: 'embedded-wasm-tier',
     env: ['PARLEY_EMBEDDED_WASM_TIER'],
     default: DEFAULT_WASM_TIER,
-    values: ['baseline', 'optimizing'],
+    values: WASM_TIERS,
     description:
-      "With the embedded store: V8's compiler for PGlite's WebAssembly. baseline: steady memory (~215 MB at a first start), statements slower (a room list's p50 ~24% longer, durable throughput ~10% lower); optimizing: hot functions recompiled, faster statements, but on Node 24 a one-time burst to ~700-800 MB resident within seconds of start (docs/storage.md). V8's flags are the whole process's",
+      "With the embedded store: V8's compiler for PGlite's WebAssembly. baseline: steady memory, slower statements; optimizing: faster statements, but on Node 24 a one-time burst of several hundred MB within seconds of start (both measured in docs/storage.md)",
     group: 'engine',
   },
   commitWaitMs: {

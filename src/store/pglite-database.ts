@@ -172,9 +172,10 @@ export class PgliteDatabase implements SqlDatabase {
 
   /**
    * Opens (creating on first use) the database in `dataDir`, with a buffer cache of `cacheBytes`, its WebAssembly
-   * run at `wasmTier` (V8's flags are the whole process's: the first store a process opens sets them). A new
-   * database is created by a short-lived process of its own: what PostgreSQL's initdb made the WebAssembly memory
-   * grow to (~700 MB) goes with it, instead of staying with the server for good (measured in docs/storage.md).
+   * run at `wasmTier`. V8's flags are the whole process's: once a store opened at `baseline`, every store the process
+   * opens later runs at `baseline` too. A new database is created by a short-lived process of its own: what
+   * PostgreSQL's initdb made the WebAssembly memory grow to (~700 MB) goes with it, instead of staying with the
+   * server for good (measured in docs/storage.md).
    * A directory `pglite` without a database in it (empty) is replaced; one with other files in it is refused.
    */
   static async open(

@@ -13,9 +13,10 @@ export interface WorkerSettings {
 /**
  * `baseline`: PGlite stays at V8's baseline compiler (steady memory, slower statements); `optimizing`: V8 recompiles
  * its hot functions with the optimizing compiler (faster statements; on Node 24, a one-time burst of memory while it
- * does). Measured in docs/storage.md.
+ * does). Measured in docs/storage.md. The option `--embedded-wasm-tier` takes these values.
  */
-export type EmbeddedWasmTier = 'baseline' | 'optimizing';
+export const WASM_TIERS = ['baseline', 'optimizing'] as const;
+export type EmbeddedWasmTier = (typeof WASM_TIERS)[number];
 
 /** The tier unless told otherwise: the bounded memory of a first start (docs/storage.md). */
 export const DEFAULT_WASM_TIER: EmbeddedWasmTier = 'baseline';

@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parentPort, workerData } from 'node:worker_threads';
 import { PGlite, type Transaction } from '@electric-sql/pglite';
-import { CREATE_ARGUMENT, type EmbeddedWasmTier, type WorkerSettings } from './pglite-settings.js';
+import { CREATE_ARGUMENT, type WorkerSettings } from './pglite-settings.js';
 import { PgliteStatements } from './pglite-statements.js';
 import { PLAN_CACHE_MODE, type SqlResult } from './sql.js';
 import { keepWasmAtBaseline } from './wasm-baseline.js';
@@ -94,8 +94,8 @@ function configuration(settings: WorkerSettings): string | undefined {
  * WebAssembly, in the store's thread and in the creating process: the tier is set here, before it compiles (see
  * wasm-baseline.ts).
  */
-function openDatabase(settings: WorkerSettings, tier: EmbeddedWasmTier): Promise<PGlite> {
-  if (tier === 'baseline') keepWasmAtBaseline();
+function openDatabase(settings: WorkerSettings): Promise<PGlite> {
+  if (settings.wasmTier === 'baseline') keepWasmAtBaseline();
   const postgresqlconf = configuration(settings);
   return PGlite.create(settings.path, postgresqlconf === undefined ? {} : { postgresqlconf });
 }
@@ -103,7 +103,7 @@ function openDatabase(settings: WorkerSettings, tier: EmbeddedWasmTier): Promise
 async function serve(port: NonNullable<typeof parentPort>, settings: WorkerSettings): Promise<void> {
   let db: PGlite;
   try {
-    db = await openDatabase(settings, settings.wasmTier);
+    db = await openDatabase(settings);
     await db.exec(`SET plan_cache_mode = ${PLAN_CACHE_MODE}`);
   } catch (error) {
     port.postMessage({ ready: false, error: toWire(error) } satisfies WorkerReady);
@@ -186,7 +186,7 @@ else if (process.argv[2] === CREATE_ARGUMENT) {
   // thread's end give all of it back to the system): in a process of its own, it goes when the process exits. It
   // runs once and briefly, at the baseline tier whatever the store's: optimizing would add memory and gain nothing.
   try {
-    await (await openDatabase(settings, 'baseline')).close();
+    await (await openDatabase({ ...settings, wasmTier: 'baseline' })).close();
   } catch (error) {
     // What the server reports: the error's own words (PGlite's file errors are no Error: a name and an errno).
     const { name, message, errno } = (error ?? {}) as { name?: unknown; message?: unknown; errno?: unknown };

@@ -5,9 +5,8 @@ import { setFlagsFromString } from 'node:v8';
  * optimizing one: the embedded store's default tier (`--embedded-wasm-tier baseline`). PGlite (PostgreSQL in
  * WebAssembly) is the only WebAssembly a Parley process compiles. On Node 24 tiering it up costs a burst of memory:
  * within seconds of the store opening, one of V8's background threads optimizes one large function of PGlite's and maps
- * buffers doubling from 9 MB to 294 MB for a second or two (~700-800 MB resident at a first start, against ~215 MB at
- * the baseline tier). The price is speed: a user's room list of 500 rooms had a p50 10-64 % longer (median 24 %) at the
- * baseline tier, eleven interleaved pairs on Node 20 and 24, and durable throughput was ~10 % lower (docs/storage.md).
+ * buffers doubling from 9 MB to 294 MB for a second or two. The price of the baseline tier is speed. Both are measured
+ * in docs/storage.md.
  */
 const BASELINE_WASM_FLAGS: readonly string[] = ['--no-wasm-dynamic-tiering', '--no-wasm-tier-up'];
 
