@@ -6,6 +6,12 @@
  *
  * Enough for the systems measured here and no more: text frames, masked sends, pings answered, no extensions, no
  * fragmented messages from the server (none of them sends any), no UTF-8 validation (the server is trusted).
+ *
+ * What it costs per delivery decides whether a pinned max fan-out round measures the server or the load side, so
+ * it reads through the socket's `onread` (Node's static-buffer read: no stream, no `data` event, no Buffer per read)
+ * into one buffer that every connection of the process shares (a read is handled before the next one starts), and
+ * its masks come from a pool of random bytes (one `randomFillSync` per 2,048 frames, not one per frame). Measured
+ * at 257,000 deliveries a second: the stream's read path was ~18 % of the load process's JavaScript, the masks ~5 %.
  */
 import { createHash, randomBytes, randomFillSync } from 'node:crypto';
 import { connect, type Socket } from 'node:net';
@@ -18,6 +24,22 @@ const OP_PING = 0x9;
 const OP_PONG = 0xa;
 /** A frame longer than this (a resume's replay can be large) is still read, just copied together first. */
 const HEADER_MAX = 14;
+/** Where every connection of the process reads into (Node's default read size). */
+const READ_BUFFER = Buffer.allocUnsafe(64 * 1024);
+/** Random bytes for masks, 4 per frame, refilled when used up. */
+const MASK_POOL = Buffer.allocUnsafe(8 * 1024);
+let maskAt = MASK_POOL.length;
+
+/** The next 4 mask bytes, as an offset into {@link MASK_POOL}. */
+function nextMask(): number {
+  if (maskAt === MASK_POOL.length) {
+    randomFillSync(MASK_POOL);
+    maskAt = 0;
+  }
+  const at = maskAt;
+  maskAt += 4;
+  return at;
+}
 
 export interface RawWebSocketOptions {
   localAddress?: string | undefined;
@@ -35,7 +57,6 @@ export class RawWebSocket {
 
   private constructor(private readonly socket: Socket) {
     socket.setNoDelay(true);
-    socket.on('data', (chunk: Buffer) => this.read(chunk));
     socket.on('close', () => this.ended());
     socket.on('error', () => {});
   }
@@ -48,10 +69,19 @@ export class RawWebSocket {
       .update(key + GUID)
       .digest('base64');
     return new Promise((resolve, reject) => {
+      /** Until the 101 arrives, reads go to the response's parser; then to the client's frame reader. */
+      let onBytes: (bytes: Buffer) => void;
       const socket = connect({
         host: target.hostname,
         port: Number(target.port || 80),
         ...(options.localAddress ? { localAddress: options.localAddress } : {}),
+        onread: {
+          buffer: READ_BUFFER,
+          callback: (length: number) => {
+            onBytes(READ_BUFFER.subarray(0, length));
+            return true;
+          },
+        },
       });
       const timer = setTimeout(() => {
         socket.destroy();
@@ -65,19 +95,22 @@ export class RawWebSocket {
         socket.destroy();
         reject(error);
       };
+      const closed = () => fail(new Error(`handshake with ${target.host}: connection closed`));
       socket.once('error', fail);
+      socket.once('close', closed);
       socket.once('connect', () => {
         socket.write(
           `GET ${target.pathname}${target.search} HTTP/1.1\r\nHost: ${target.host}\r\nUpgrade: websocket\r\n` +
             `Connection: Upgrade\r\nSec-WebSocket-Key: ${key}\r\nSec-WebSocket-Version: 13\r\n\r\n`,
         );
       });
-      const onHead = (chunk: Buffer) => {
-        head = Buffer.concat([head, chunk]);
+      onBytes = (bytes) => {
+        // The shared read buffer is reused by the next read: what is kept is copied.
+        head = Buffer.concat([head, bytes]);
         const end = head.indexOf('\r\n\r\n');
         if (end < 0) return;
-        socket.off('data', onHead);
         socket.off('error', fail);
+        socket.off('close', closed);
         const lines = head.subarray(0, end).toString('latin1').split('\r\n');
         const status = lines[0] ?? '';
         if (!/^HTTP\/1\.1 101 /.test(status)) return fail(new Error(`unexpected server response: ${status}`));
@@ -85,13 +118,13 @@ export class RawWebSocket {
           return fail(new Error('bad Sec-WebSocket-Accept'));
         clearTimeout(timer);
         const client = new RawWebSocket(socket);
+        onBytes = (chunk) => client.read(chunk);
         resolve(client);
         // Frames that came in the same read as the response (a welcome frame, say) come after the caller's handlers
         // are set: the rest of this turn is the caller's.
         const rest = head.subarray(end + 4);
         if (rest.length > 0) queueMicrotask(() => client.read(rest));
       };
-      socket.on('data', onHead);
     });
   }
 
@@ -109,23 +142,26 @@ export class RawWebSocket {
   private writeFrame(opcode: number, payload: Buffer): void {
     const length = payload.length;
     const extra = length < 126 ? 0 : length < 65_536 ? 2 : 8;
-    const header = Buffer.allocUnsafe(2 + extra + 4);
-    header[0] = 0x80 | opcode;
-    if (extra === 0) header[1] = 0x80 | length;
+    const maskOffset = 2 + extra;
+    const frame = Buffer.allocUnsafe(maskOffset + 4 + length);
+    frame[0] = 0x80 | opcode;
+    if (extra === 0) frame[1] = 0x80 | length;
     else if (extra === 2) {
-      header[1] = 0x80 | 126;
-      header.writeUInt16BE(length, 2);
+      frame[1] = 0x80 | 126;
+      frame.writeUInt16BE(length, 2);
     } else {
-      header[1] = 0x80 | 127;
-      header.writeBigUInt64BE(BigInt(length), 2);
+      frame[1] = 0x80 | 127;
+      frame.writeBigUInt64BE(BigInt(length), 2);
     }
-    const mask = header.subarray(2 + extra);
-    randomFillSync(mask);
-    const masked = Buffer.allocUnsafe(length);
-    for (let i = 0; i < length; i += 1) masked[i] = (payload[i] as number) ^ (mask[i & 3] as number);
-    this.socket.write(Buffer.concat([header, masked]));
+    const mask = nextMask();
+    MASK_POOL.copy(frame, maskOffset, mask, mask + 4);
+    const start = maskOffset + 4;
+    for (let i = 0; i < length; i += 1)
+      frame[start + i] = (payload[i] as number) ^ (MASK_POOL[mask + (i & 3)] as number);
+    this.socket.write(frame);
   }
 
+  /** Reads the frames in `chunk`, a view of the shared read buffer: what must outlive the call is copied. */
   private read(chunk: Buffer): void {
     let data = chunk;
     if (this.pending) {
@@ -151,7 +187,7 @@ export class RawWebSocket {
       const payload = data.subarray(start, end);
       at = end;
       if (opcode === OP_TEXT || opcode === OP_BINARY) this.onMessage(payload);
-      else if (opcode === OP_PING) this.writeFrame(OP_PONG, Buffer.from(payload));
+      else if (opcode === OP_PING) this.writeFrame(OP_PONG, payload);
       else if (opcode === OP_CLOSE) {
         this.socket.end();
         return;
