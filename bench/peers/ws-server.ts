@@ -13,13 +13,8 @@
  */
 import type { Socket } from 'node:net';
 import { Redis } from 'ioredis';
-import * as wsModule from 'ws';
 import { type WebSocket, WebSocketServer } from 'ws';
-
-/** ws exports its frame encoder (`Sender.frame`) but @types/ws does not declare it. */
-const { Sender } = wsModule as unknown as {
-  Sender: { frame(data: Buffer, options: Record<string, unknown>): Buffer[] };
-};
+import { wholeFrame } from '../../src/transport/ws-frame.js';
 
 const port = Number(process.argv[2] ?? 8090);
 const rooms = new Map<string, Set<WebSocket>>();
@@ -38,8 +33,7 @@ function rawSocket(ws: WebSocket): Socket {
 }
 
 function frame(payload: Buffer): Buffer {
-  const parts = Sender.frame(payload, { fin: true, opcode: 1, mask: false, readOnly: true, rsv1: false });
-  return Buffer.concat(parts);
+  return wholeFrame(payload, { fin: true, opcode: 1, mask: false, readOnly: true, rsv1: false });
 }
 
 function write(ws: WebSocket, bytes: Buffer): void {

@@ -2,7 +2,7 @@
  * Writes pre-framed WebSocket frames straight to TCP sockets. See {@link FrameWriter}.
  */
 import type { Duplex } from 'node:stream';
-import * as wsModule from 'ws';
+import { wholeFrame } from './ws-frame.js';
 
 /** A connection the frame writer writes to: its socket, and what the writer holds for it until the end of the turn. */
 export interface BufferedConnection {
@@ -16,11 +16,6 @@ export interface BufferedConnection {
   /** Whether data frames may still be sent: false once the closing handshake has begun (no frame follows a close). */
   readonly open: boolean;
 }
-
-/** ws exports its frame encoder (`Sender.frame`) but @types/ws does not declare it. */
-const { Sender } = wsModule as unknown as {
-  Sender: { frame(data: Buffer, options: Record<string, unknown>): Buffer[] };
-};
 
 /** An unmasked ping with no payload: FIN + ping opcode, length 0. */
 const PING_FRAME = Buffer.from([0x89, 0x00]);
@@ -139,9 +134,7 @@ export class FrameWriter {
   private frame(payload: Buffer): Buffer {
     let wire = this.framed.get(payload);
     if (!wire) {
-      wire = Buffer.concat(
-        Sender.frame(payload, { fin: true, opcode: 1, mask: false, readOnly: true, rsv1: false }),
-      );
+      wire = wholeFrame(payload, { fin: true, opcode: 1, mask: false, readOnly: true, rsv1: false });
       this.framed.set(payload, wire);
     }
     this.lastPayload = payload;
