@@ -48,7 +48,10 @@ export class RawWebSocket {
     socket.on('error', () => {});
   }
 
-  /** Opens `url` (ws://host:port/path?query) and resolves once the server switched protocols. */
+  /**
+   * Opens `url` (ws://host:port/path?query) and resolves once the server switched protocols. Await it directly and
+   * set the handlers right after: frames that came with the response are handed over just after that (see below).
+   */
   static open(url: string, options: RawWebSocketOptions = {}): Promise<RawWebSocket> {
     const target = new URL(url);
     const key = randomBytes(16).toString('base64');
@@ -107,8 +110,10 @@ export class RawWebSocket {
         const client = new RawWebSocket(socket);
         onBytes = (chunk) => client.read(chunk);
         resolve(client);
-        // Frames that came in the same read as the response (a welcome frame, say) come after the caller's handlers
-        // are set: the rest of this turn is the caller's.
+        // Frames that came in the same read as the response (a welcome frame, say) are handed over in a microtask
+        // queued after this resolve: a caller that awaits `open` directly sets its handlers first. One that awaits it
+        // through another promise (`Promise.race`, a wrapper's own `then`) would set them too late and lose them.
+        // A later read cannot overtake them: it comes in a later callback, after every microtask of this one.
         const rest = head.subarray(end + 4);
         if (rest.length > 0) queueMicrotask(() => client.read(rest));
       };
