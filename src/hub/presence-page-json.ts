@@ -18,7 +18,7 @@ interface EncodedPage {
  * and re-encoded only from the first user that changed. In a room above a page of users the page is the same users
  * but the last one (the joiner) from one join to the next, so a join storm into a room of 190 encodes one user per
  * join instead of fifty, and the reply copies the page's bytes instead of re-reading a string of them (measured in
- * docs/benchmarks.md). Users compare by id and name (the Redis presence store returns new objects every time). At
+ * docs/benchmarks-log.md, the fifth and tenth sessions). Users compare by id and name (the Redis presence store returns new objects every time). At
  * most `maxRooms` rooms are kept; the least recently stored goes first. Users are `{id, name}` objects.
  */
 export class PresencePageJson {
