@@ -10,12 +10,12 @@
  *   inconclusive" when the load side was at its CPU's limit where the search stopped.
  * - Redis commands per published message and per idle connection (Parley x2).
  */
-import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, tmpdir } from 'node:os';
+import { execFileSync } from 'node:child_process';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpus } from 'node:os';
 import { join } from 'node:path';
-import { Redis } from 'ioredis';
-import { freePort } from '../src/util/free-port.js';
+import type { Redis } from 'ioredis';
+import { startBenchRedis } from './bench-redis.js';
 import { type CompareResults, PRESENCE_SETTLE_MS, renderCompare } from './compare-report.js';
 import { type BenchOptions, parseBenchArgs } from './load/options.js';
 import { type BenchHooks, runBench } from './load/run.js';
@@ -23,7 +23,7 @@ import { READS_HEADING, readsSection, runReadBenchmarks } from './reads.js';
 import { ROOMS_HEADING, roomsSection, runRoomBenchmarks } from './rooms.js';
 import { headingAt, saveSection, sectionOf, withSection } from './sections.js';
 import { runStoreBenchmarks, STORE_HEADING, storeSection } from './store.js';
-import { MULTI, type Running, SINGLE, SYSTEM, type SystemUnderTest, waitFor } from './systems.js';
+import { MULTI, type Running, SINGLE, SYSTEM, type SystemUnderTest } from './systems.js';
 
 const ROOT = new URL('../../', import.meta.url).pathname;
 const env = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
@@ -345,27 +345,15 @@ async function main(): Promise<void> {
     return;
   }
   if (cpus().length < 2) throw new Error('bench:compare pins the server and the load to two different CPUs');
-  const redisPort = await freePort();
-  const dir = mkdtempSync(join(tmpdir(), 'parley-compare-'));
   // Redis shares the servers' CPU in the pinned runs' absence: it is not pinned.
-  const redisServer = spawn(
-    'redis-server',
-    ['--port', String(redisPort), '--save', '', '--appendonly', 'no', '--dir', dir],
-    { stdio: 'ignore' },
-  );
-  const redisUrl = `redis://127.0.0.1:${redisPort}`;
-  const redis = new Redis(redisUrl);
-  // Until redis-server listens, the first connection attempts fail: retried, not reported (ioredis would print an
-  // "Unhandled error event" for each).
-  redis.on('error', () => {});
+  const { url: redisUrl, pid: redisPid, redis, stop: stopRedis } = await startBenchRedis();
   try {
-    await waitFor(async () => (await redis.ping()) === 'PONG', 'redis');
     const redisVersion = execFileSync('redis-server', ['--version'])
       .toString()
       .split(' ')
       .slice(0, 3)
       .join(' ');
-    const run = new Comparison(redis, redisUrl, redisServer.pid as number, redisVersion);
+    const run = new Comparison(redis, redisUrl, redisPid, redisVersion);
     for (let round = 1; round <= RUNS; round += 1) {
       process.stderr.write(`\n### round ${round} of ${RUNS}\n`);
       // One instance pinned (the targets) and as before, unpinned (for comparison with earlier runs); two instances
@@ -383,9 +371,7 @@ async function main(): Promise<void> {
     writeReport(run.results);
     await sectionBenchmarks();
   } finally {
-    redis.disconnect();
-    redisServer.kill('SIGKILL');
-    rmSync(dir, { recursive: true, force: true });
+    stopRedis();
   }
 }
 

@@ -1,7 +1,8 @@
 import type { Redis } from 'ioredis';
 import WebSocket from 'ws';
 import { PostgresServer } from '../test/helpers/postgres-server.js';
-import { api, BENCH_API_TOKEN, type Instance, startBenchRedis, startInstance, stop } from './store.js';
+import { startBenchRedis } from './bench-redis.js';
+import { api, BENCH_API_TOKEN, type Instance, startInstance, stop } from './store.js';
 
 const CLIENTS = Number(process.env.BENCH_READS_CLIENTS ?? 5000);
 const ROOMS = Number(process.env.BENCH_READS_ROOMS ?? 100);

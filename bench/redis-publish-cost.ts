@@ -1,20 +1,6 @@
-/**
- * Redis's CPU per published message against the number of instances that host the room: the publish script as
- * Parley runs it (`--store redis`), and a bare `PUBLISH` of the same payload for comparison, in a private
- * redis-server. Each "instance" is one connection subscribed to every room's channel, as an instance with members in
- * every room would be. Messages go one at a time at a fixed rate (a chat's messages arrive apart, not pipelined);
- * Redis's CPU is read from `INFO cpu` around each round. docs/scaling.md sizes Redis from these figures.
- *
- * Usage: npm run bench:redis (env: BENCH_REDIS_INSTANCES=1,2,4,8,16,32, BENCH_REDIS_RATES=660,2000,
- * BENCH_REDIS_SECONDS=8, BENCH_REDIS_ROUNDS=3). Prints a Markdown table of medians, in us per message.
- */
-import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { publishScript } from '../src/redis/scripts.js';
-import { freePort } from '../src/util/free-port.js';
+import { startBenchRedis } from './bench-redis.js';
 import { waitFor } from './systems.js';
 
 const list = (name: string, fallback: string) => (process.env[name] ?? fallback).split(',').map(Number);
@@ -82,19 +68,8 @@ function median(values: number[]): number {
 }
 
 async function main(): Promise<void> {
-  const port = await freePort();
-  const dir = mkdtempSync(join(tmpdir(), 'parley-redis-cost-'));
-  const server = spawn(
-    'redis-server',
-    ['--port', String(port), '--save', '', '--appendonly', 'no', '--dir', dir],
-    {
-      stdio: 'ignore',
-    },
-  );
-  const publisher = new Redis({ port });
-  publisher.on('error', () => {});
+  const { port, redis: publisher, stop } = await startBenchRedis();
   try {
-    await waitFor(async () => (await publisher.ping()) === 'PONG', 'redis');
     const shas: Record<Kind, string> = {
       script: (await publisher.script('LOAD', publishScript.source)) as string,
       bare: (await publisher.script('LOAD', BARE_PUBLISH)) as string,
@@ -128,9 +103,7 @@ async function main(): Promise<void> {
     }
     process.stdout.write(`${lines.join('\n')}\n`);
   } finally {
-    publisher.disconnect();
-    server.kill('SIGKILL');
-    rmSync(dir, { recursive: true, force: true });
+    stop();
   }
 }
 

@@ -3,17 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import WebSocket from 'ws';
 import { PostgresServer } from '../test/helpers/postgres-server.js';
-import {
-  api,
-  BENCH_API_TOKEN,
-  Client,
-  fanoutCpu,
-  type Instance,
-  pct,
-  startBenchRedis,
-  startInstance,
-  stop,
-} from './store.js';
+import { startBenchRedis } from './bench-redis.js';
+import { api, BENCH_API_TOKEN, Client, fanoutCpu, type Instance, pct, startInstance, stop } from './store.js';
 
 const LIST_ROOMS = Number(process.env.BENCH_ROOMS_LIST_ROOMS ?? 500);
 const LIST_CONNECTS = Number(process.env.BENCH_ROOMS_LIST_CONNECTS ?? 200);

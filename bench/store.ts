@@ -8,10 +8,11 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import WebSocket from 'ws';
 import { freePort } from '../src/util/free-port.js';
 import { PostgresServer } from '../test/helpers/postgres-server.js';
+import { type BenchRedis, startBenchRedis } from './bench-redis.js';
 import { NO_LIMIT_FLAGS } from './load/no-limits.js';
 import { parseBenchArgs } from './load/options.js';
 import { runBench } from './load/run.js';
@@ -110,30 +111,6 @@ export async function api(instance: Instance, method: string, path: string, body
     body: JSON.stringify(body),
   });
   if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${await response.text()}`);
-}
-
-/** A Redis of the benchmark's own (free port, nothing saved), a client on it, and how to stop both. */
-export async function startBenchRedis(): Promise<{ url: string; redis: Redis; stop(): void }> {
-  const port = await freePort();
-  const dir = mkdtempSync(join(tmpdir(), 'parley-bench-redis-'));
-  const server = spawn('redis-server', ['--port', String(port), '--save', '', '--dir', dir], {
-    stdio: 'ignore',
-  });
-  const url = `redis://127.0.0.1:${port}`;
-  const redis = new Redis(url);
-  redis.on('error', () => {});
-  const stopBoth = () => {
-    redis.disconnect();
-    server.kill('SIGKILL');
-    rmSync(dir, { recursive: true, force: true });
-  };
-  try {
-    await waitFor(async () => (await redis.ping()) === 'PONG', 'redis');
-  } catch (error) {
-    stopBoth();
-    throw error;
-  }
-  return { url, redis, stop: stopBoth };
 }
 
 export function stop(instances: Instance[]): Promise<void> {
@@ -468,19 +445,14 @@ export async function runStoreBenchmarks(): Promise<StoreResults> {
     fsync: true,
     settings: { shared_preload_libraries: 'pg_stat_statements' },
   });
-  const redisPort = await freePort();
-  const redisDir = mkdtempSync(join(tmpdir(), 'parley-store-bench-'));
-  const redisServer = spawn(
-    'redis-server',
-    ['--port', String(redisPort), '--save', '', '--appendonly', 'no', '--dir', redisDir],
-    {
-      stdio: 'ignore',
-    },
-  );
-  const redisUrl = `redis://127.0.0.1:${redisPort}`;
-  const redis = new Redis(redisUrl);
-  // Until redis-server listens, the first connection attempts fail: retried, not reported.
-  redis.on('error', () => {});
+  let benchRedis: BenchRedis;
+  try {
+    benchRedis = await startBenchRedis();
+  } catch (error) {
+    await pg.stop();
+    throw error;
+  }
+  const { url: redisUrl, redis } = benchRedis;
   let database = 0;
   const freshDatabase = async () => {
     database += 1;
@@ -488,7 +460,6 @@ export async function runStoreBenchmarks(): Promise<StoreResults> {
     return { name: `bench${database}`, url: pg.url.replace(/\/postgres$/, `/bench${database}`) };
   };
   try {
-    await waitFor(async () => (await redis.ping()) === 'PONG', 'redis');
     const results: StoreResults = { throughput: [], fanoutCpu: [], history: [] };
 
     // Each setup THROUGHPUT_ROUNDS times, interleaved: on a shared machine one find-max is one sample (the same build
@@ -562,9 +533,7 @@ export async function runStoreBenchmarks(): Promise<StoreResults> {
     }
     return results;
   } finally {
-    redis.disconnect();
-    redisServer.kill('SIGKILL');
-    rmSync(redisDir, { recursive: true, force: true });
+    benchRedis.stop();
     await pg.stop();
   }
 }
