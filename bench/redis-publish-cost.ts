@@ -1,3 +1,13 @@
+/**
+ * Redis's CPU per published message against the number of instances that host the room: the publish script as
+ * Parley runs it (`--store redis`), and a bare `PUBLISH` of the same payload for comparison, in a private
+ * redis-server. Each "instance" is one connection subscribed to every room's channel, as an instance with members in
+ * every room would be. Messages go one at a time at a fixed rate (a chat's messages arrive apart, not pipelined);
+ * Redis's CPU is read from `INFO cpu` around each round. docs/scaling.md sizes Redis from these figures.
+ *
+ * Usage: npm run bench:redis (env: BENCH_REDIS_INSTANCES=1,2,4,8,16,32, BENCH_REDIS_RATES=660,2000,
+ * BENCH_REDIS_SECONDS=8, BENCH_REDIS_ROUNDS=3). Prints a Markdown table of medians, in us per message.
+ */
 import { Redis } from 'ioredis';
 import { publishScript } from '../src/redis/scripts.js';
 import { startBenchRedis } from './bench-redis.js';
