@@ -12,7 +12,7 @@ import type { Redis } from 'ioredis';
 import WebSocket from 'ws';
 import { freePort } from '../src/util/free-port.js';
 import { PostgresServer } from '../test/helpers/postgres-server.js';
-import { type BenchRedis, startBenchRedis } from './bench-redis.js';
+import { startBenchRedis } from './bench-redis.js';
 import { NO_LIMIT_FLAGS } from './load/no-limits.js';
 import { parseBenchArgs } from './load/options.js';
 import { runBench } from './load/run.js';
@@ -445,14 +445,14 @@ export async function runStoreBenchmarks(): Promise<StoreResults> {
     fsync: true,
     settings: { shared_preload_libraries: 'pg_stat_statements' },
   });
-  let benchRedis: BenchRedis;
-  try {
-    benchRedis = await startBenchRedis();
-  } catch (error) {
+  const {
+    url: redisUrl,
+    redis,
+    stop: stopRedis,
+  } = await startBenchRedis().catch(async (error: unknown) => {
     await pg.stop();
     throw error;
-  }
-  const { url: redisUrl, redis } = benchRedis;
+  });
   let database = 0;
   const freshDatabase = async () => {
     database += 1;
@@ -533,7 +533,7 @@ export async function runStoreBenchmarks(): Promise<StoreResults> {
     }
     return results;
   } finally {
-    benchRedis.stop();
+    stopRedis();
     await pg.stop();
   }
 }
