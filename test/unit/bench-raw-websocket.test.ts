@@ -59,8 +59,8 @@ describe("the load tool's raw WebSocket client", () => {
     const second = await open();
     const [toFirst, toSecond] = peers.slice(-2) as [WebSocket, WebSocket];
     // Distinct contents: a byte of one connection's frame left in the shared buffer would show in the other's.
-    const a = 'a'.repeat(BIG - 1) + '1';
-    const b = 'b'.repeat(BIG - 1) + '2';
+    const a = `${'a'.repeat(BIG - 1)}1`;
+    const b = `${'b'.repeat(BIG - 1)}2`;
     toFirst.send(a);
     toSecond.send(b);
     const [[gotA], [gotB]] = await Promise.all([
