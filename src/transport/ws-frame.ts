@@ -22,6 +22,7 @@ const { Sender } = wsModule as unknown as {
 /** One whole WebSocket frame, header and payload, in one Buffer. */
 export function wholeFrame(payload: Buffer, options: FrameOptions): Buffer {
   const parts = Sender.frame(payload, options);
-  // A read-only masked payload comes back in one buffer with its header; otherwise the header and the payload.
+  // One buffer when ws wrote a read-only masked payload into the header's buffer, or when the payload is empty (the
+  // header is the frame); otherwise the header and the payload, joined here.
   return parts.length === 1 ? (parts[0] as Buffer) : Buffer.concat(parts);
 }
