@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { type Static, type TSchema, Type } from '@sinclair/typebox';
 import { type TypeCheck, TypeCompiler } from '@sinclair/typebox/compiler';
+import { hasUnsafeNameCharacters } from '../auth/display-name.js';
 import type { ClusterQueries } from '../cluster/cluster-queries.js';
 import { connectionQueryOf, listConnections } from '../cluster/connection-listing.js';
 import type { Config } from '../config/config.js';
@@ -44,34 +45,24 @@ const SYSTEM_SENDER = { id: 'system', name: 'System' };
 const MAX_BODY_BYTES = 64 * 1024;
 
 const strict = { additionalProperties: false };
+/** User ids as identities give them (token `sub`s, anonymous ids). */
+const USER_ID_PATTERN = '^[A-Za-z0-9_.:@-]+$';
+const USER_ID = new RegExp(USER_ID_PATTERN);
+const UserIdField = Type.String({ minLength: 1, maxLength: 128, pattern: USER_ID_PATTERN });
+/** A display name's type; its rule (printable, at most `maxNameLength`) is checked by {@link displayName}. */
+const NameField = Type.String({ maxLength: 1024 });
 const PublishBody = Type.Object(
   {
-    text: Type.String({ minLength: 1 }),
+    // No minLength: an empty text is `text_empty`, as on the WebSocket (checkText), not a schema violation.
+    text: Type.String(),
     /** Idempotency key: a retry with the same cid publishes nothing new. */
     cid: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
-    from: Type.Optional(
-      Type.Object(
-        {
-          id: Type.String({ minLength: 1, maxLength: 128 }),
-          name: Type.String({ minLength: 1, maxLength: 64 }),
-        },
-        strict,
-      ),
-    ),
+    from: Type.Optional(Type.Object({ id: UserIdField, name: NameField }, strict)),
   },
   strict,
 );
 const DisconnectBody = Type.Object({ reason: Type.Optional(Type.String({ maxLength: 100 })) }, strict);
-/** User ids as identities give them (token `sub`s, anonymous ids). */
-const USER_ID_PATTERN = '^[A-Za-z0-9_.:@-]+$';
-const USER_ID = new RegExp(USER_ID_PATTERN);
-const UserRef = Type.Object(
-  {
-    id: Type.String({ minLength: 1, maxLength: 128, pattern: USER_ID_PATTERN }),
-    name: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
-  },
-  strict,
-);
+const UserRef = Type.Object({ id: UserIdField, name: Type.Optional(NameField) }, strict);
 const RoleField = Type.Union([Type.Literal('owner'), Type.Literal('admin'), Type.Literal('member')]);
 const CreateRoomBody = Type.Object(
   {
@@ -88,7 +79,7 @@ const AddMemberBody = Type.Object({ user: UserRef, role: Type.Optional(RoleField
 const RoleBody = Type.Object({ role: RoleField }, strict);
 const BanBody = Type.Object(
   {
-    user: Type.String({ minLength: 1, maxLength: 128, pattern: USER_ID_PATTERN }),
+    user: UserIdField,
     reason: Type.Optional(Type.String()),
     until: Type.Optional(Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER })),
   },
@@ -180,7 +171,9 @@ async function publish(deps: ServerApiDeps, request: IncomingMessage, room: stri
   const { message, duplicate } = await engine.log.append({
     room,
     id: ids.messageId(),
-    from: body.from ?? SYSTEM_SENDER,
+    from: body.from
+      ? { id: body.from.id, name: displayName(body.from.name, 'from.name', config) }
+      : SYSTEM_SENDER,
     text,
     ts: clock.now(),
     cid: body.cid ?? `api-${ids.messageId()}`,
@@ -252,6 +245,30 @@ function roomsOf(deps: ServerApiDeps): RoomService {
   return deps.rooms;
 }
 
+/**
+ * A name the caller gives a user, under the rule of every display name (docs/security.md): 1 to `maxNameLength`
+ * printable characters once trimmed. Refused rather than cleaned: a backend wants to hear that its name was wrong.
+ */
+function displayName(raw: string, field: string, config: Config): string {
+  const name = raw.trim();
+  if (name.length === 0 || [...name].length > config.maxNameLength || hasUnsafeNameCharacters(name)) {
+    throw new ApiError(
+      400,
+      'bad_request',
+      `'${field}' must be 1-${config.maxNameLength} characters, without control or bidirectional formatting characters`,
+    );
+  }
+  return name;
+}
+
+/** A user the caller names (`{id, name?}`): without a name, the id stands for it (as a token's `sub` does). */
+function userOf(ref: Static<typeof UserRef>, field: string, config: Config): { id: string; name: string } {
+  return {
+    id: ref.id,
+    name: ref.name === undefined ? ref.id : displayName(ref.name, `${field}.name`, config),
+  };
+}
+
 function userId(raw: string): string {
   const id = segment(raw);
   if (id.length > 128 || !USER_ID.test(id)) {
@@ -283,7 +300,7 @@ async function roomRoute(
     const body = validated(checkCreateRoom, await readJson(request));
     const { owner, ...input } = body;
     const room = await roomsOf(deps).create(
-      { user: { id: owner.id, name: owner.name ?? owner.id }, admin: false },
+      { user: userOf(owner, 'owner', deps.config), admin: false },
       input,
     );
     return { status: 201, body: { room } };
@@ -304,7 +321,7 @@ async function roomRoute(
     }
     if (what.length === 1 && method === 'POST') {
       const body = validated(checkAddMember, await readJson(request));
-      const user = { id: body.user.id, name: body.user.name ?? body.user.id };
+      const user = userOf(body.user, 'user', deps.config);
       const added = await roomsOf(deps).add(API_CALLER, room, user, body.role);
       return { status: added ? 201 : 200, body: { room, user: user.id, added } };
     }

@@ -7,6 +7,7 @@ import type {
   RemovalReason,
   RoomSummary,
 } from '../../client/wire/rooms.js';
+import { hasUnsafeNameCharacters } from '../auth/display-name.js';
 import type { Config } from '../config/config.js';
 import type { ChatMessage, MemberEvent, SystemEvent, UserInfo, UserNotice } from '../engine/types.js';
 import type { RoomLog } from '../log/room-log.js';
@@ -183,8 +184,12 @@ export class RoomService {
   private checkTitle(name: string): string {
     const title = name.trim();
     const max = this.deps.config.maxRoomTitleLength;
-    if (title.length === 0 || title.length > max) {
-      throw new ReplyError('bad_request', `a room's name must be 1-${max} characters`);
+    // A room's name is shown in lists as a user's is: the display-name rule keeps it from reading as another.
+    if (title.length === 0 || title.length > max || hasUnsafeNameCharacters(title)) {
+      throw new ReplyError(
+        'bad_request',
+        `a room's name must be 1-${max} characters, without control or bidirectional formatting characters`,
+      );
     }
     return title;
   }

@@ -90,6 +90,15 @@ export function groupChatSuite(name: string, start: () => Promise<ParleyNode>): 
       const olga = await as(node, 'olga');
       const made = await olga.request({ type: 'create_room', name: 'Moderated', id: 'moderated' });
       assert.equal(outcome(made), 'ok');
+      // A room's name follows the display-name rule: nothing that makes it read as another in a list.
+      for (const name of ['Moderated\u202Eevil', 'Two\nlines', '   ']) {
+        assert.equal(outcome(await olga.request({ type: 'create_room', name })), 'bad_request', name);
+        assert.equal(
+          outcome(await olga.request({ type: 'update_room', room: 'moderated', name })),
+          'bad_request',
+          name,
+        );
+      }
       await olga.request({ type: 'join', room: 'moderated' });
       const pete = await as(node, 'pete');
       const quinn = await as(node, 'quinn');

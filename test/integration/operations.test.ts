@@ -214,6 +214,25 @@ describe('operations', async () => {
       400,
       'text_empty',
     ]);
+    // An empty text is text_empty, as on the WebSocket, not a schema violation.
+    assert.deepEqual(await refusal(await api(a, path, { method: 'POST', body: { text: '' } })), [
+      400,
+      'text_empty',
+    ]);
+    // A sender is a user id as tokens give them and a display name under its rule.
+    for (const from of [
+      { id: 'not an id', name: 'Bot' },
+      { id: 'bot', name: 'B\u202Eot' },
+      { id: 'bot', name: '  ' },
+      { id: 'bot', name: 'x'.repeat(33) },
+      { id: 'bot' },
+    ]) {
+      assert.deepEqual(
+        await refusal(await api(a, path, { method: 'POST', body: { text: 'x', from } })),
+        [400, 'bad_request'],
+        JSON.stringify(from),
+      );
+    }
     assert.deepEqual(await refusal(await api(a, path, { method: 'POST', body: { text: 'x', extra: 1 } })), [
       400,
       'bad_request',

@@ -112,6 +112,55 @@ describe('rooms through the server API', async () => {
     assert.equal((await call('GET', '/rooms?limit=101')).status, 400);
   });
 
+  it('refuses names that break the display-name rule, and user ids that are none', async () => {
+    // A right-to-left override makes "Support\u202Eevil" read as another room or user in a list.
+    const refused = async (path: string, body: unknown) => {
+      const reply = await call('POST', path, body);
+      return [reply.status, reply.body.error, reply.body.message];
+    };
+    const [status, error, message] = await refused('/rooms', {
+      name: 'Support\u202Eevil',
+      owner: { id: 'sam' },
+    });
+    assert.deepEqual([status, error], [400, 'bad_request']);
+    assert.match(String(message), /bidirectional/);
+    assert.equal((await refused('/rooms', { name: 'Tab\there', owner: { id: 'sam' } }))[1], 'bad_request');
+    assert.equal(
+      (await refused('/rooms', { name: 'Fine', owner: { id: 'sam', name: 'S\u202Eam' } }))[1],
+      'bad_request',
+      "an owner's name",
+    );
+    assert.equal(
+      (await refused('/rooms', { name: 'Fine', owner: { id: 'sam', name: 'x'.repeat(33) } }))[1],
+      'bad_request',
+      'a name over --max-name-length',
+    );
+    assert.equal((await refused('/rooms', { name: 'Fine', owner: { id: 'not an id' } }))[1], 'bad_request');
+    await call('POST', '/rooms', { name: 'Names', id: 'names', owner: { id: 'sam' } });
+    assert.equal(
+      (await refused('/rooms/names/members', { user: { id: 'tina', name: 'Ti\u0000na' } }))[1],
+      'bad_request',
+      "a member's name",
+    );
+    // A name is trimmed; without one the id stands for it.
+    assert.equal(
+      (await call('POST', '/rooms/names/members', { user: { id: 'tina', name: ' Tina ' } })).status,
+      201,
+    );
+    assert.equal((await call('POST', '/rooms/names/members', { user: { id: 'uma' } })).status, 201);
+    const members = (await call('GET', '/rooms/names/members')).body.members as Array<{
+      user: { id: string; name: string };
+    }>;
+    assert.deepEqual(
+      members.map((m) => [m.user.id, m.user.name]),
+      [
+        ['sam', 'sam'],
+        ['tina', 'Tina'],
+        ['uma', 'uma'],
+      ],
+    );
+  });
+
   it('answers an unknown path with a message, not only a code', async () => {
     const page = await fetch(`${node.url}/no-such-page`);
     assert.equal(page.status, 404);
