@@ -30,6 +30,10 @@ export interface ReadMarkersDeps {
  */
 export class ReadMarkers {
   private pending = new Map<string, ReadMarkerRecord>();
+  /** The batch being stored: not in the database yet, or not yet told to the user's connections. */
+  private storing?: Map<string, ReadMarkerRecord>;
+  /** The last batch stored (at most `batchMax` markers), kept until the next one is (see {@link unstored}). */
+  private stored?: Map<string, ReadMarkerRecord>;
   private timer?: TimerHandle;
   private flushing?: Promise<void>;
   /** Counters for metrics and the benchmark: reads received, batches and markers stored, notices sent. */
@@ -46,6 +50,22 @@ export class ReadMarkers {
     this.pending.set(key, { room, userId, offset });
     if (this.pending.size >= this.deps.batchMax) this.start();
     else this.timer ??= this.deps.timers.setTimeout(() => this.start(), this.deps.flushMs);
+  }
+
+  /**
+   * The newest marker of `userId` in `room` that this instance holds and may not have been read with the stored
+   * ones: waiting for its batch, in the batch being stored, or in the last batch stored. A room list takes it over
+   * the marker it read: a list read just before a batch commits would otherwise reach the client after that batch's
+   * `read` notice, and undo it there.
+   */
+  unstored(userId: string, room: string): number | undefined {
+    const key = markerKey(room, userId);
+    let newest: number | undefined;
+    for (const markers of [this.pending, this.storing, this.stored]) {
+      const offset = markers?.get(key)?.offset;
+      if (offset !== undefined && (newest === undefined || offset > newest)) newest = offset;
+    }
+    return newest;
   }
 
   /** Stores what is pending now (and waits for it): for shutdown and tests. */
@@ -66,12 +86,16 @@ export class ReadMarkers {
     this.timer?.cancel();
     this.timer = undefined;
     if (this.flushing || this.pending.size === 0) return;
-    const batch = [...this.pending.values()];
+    const storing = this.pending;
+    const batch = [...storing.values()];
+    this.storing = storing;
     this.pending = new Map();
     this.flushing = this.store(batch)
       .catch((error: unknown) => this.deps.report('store read markers', error, { markers: batch.length }))
       .finally(() => {
         this.flushing = undefined;
+        this.stored = storing;
+        this.storing = undefined;
         if (this.pending.size > 0)
           this.timer ??= this.deps.timers.setTimeout(() => this.start(), this.deps.flushMs);
       });

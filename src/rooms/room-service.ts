@@ -581,10 +581,16 @@ export class RoomService {
     return summary;
   }
 
-  /** The caller's rooms, newest activity first, and their pending invitations. */
+  /**
+   * The caller's rooms, newest activity first, and their pending invitations.
+   * @param beforeOverview called with the rooms' ids before their newest messages are read
+   * @param unstoredMarker the caller's read marker of a room that is newer than the stored one, if the instance holds
+   *   one (see ReadMarkers.unstored): the list's `readOffset` and counts take it
+   */
   async roomList(
     caller: Caller,
     beforeOverview?: (rooms: string[]) => Promise<void>,
+    unstoredMarker?: (room: string) => number | undefined,
   ): Promise<{ rooms: RoomSummary[]; invitations: InvitationSummary[] }> {
     const { directory, log } = this.deps;
     const [mine, invited] = await Promise.all([
@@ -592,11 +598,12 @@ export class RoomService {
       directory.invitationsOf(caller.user.id),
     ]);
     await beforeOverview?.(mine.map((m) => m.room.id));
+    const markerOf = (room: string, stored = 0) => Math.max(stored, unstoredMarker?.(room) ?? 0);
     const overview = await log.overview(
       mine.map(({ room, member }) => ({
         user: caller.user.id,
         room: room.id,
-        after: member.readOffset ?? 0,
+        after: markerOf(room.id, member.readOffset),
       })),
     );
     const rooms = await Promise.all(
@@ -608,7 +615,7 @@ export class RoomService {
           summary.last = lastOf(seen.last);
           summary.activity = Math.max(summary.activity, seen.last.ts);
         }
-        summary.readOffset = member.readOffset ?? 0;
+        summary.readOffset = markerOf(room.id, member.readOffset);
         summary.unread = seen?.unread ?? 0;
         summary.mentions = seen?.mentions ?? 0;
         return summary;

@@ -31,3 +31,41 @@ describe('the per-user room limit', async () => {
     assert.equal(own.code, 'room_limit');
   });
 });
+
+describe('the room list and read markers not stored yet', async () => {
+  // Markers wait a minute for their batch here: every list below is answered before any is stored.
+  const node = await startNode({ store: 'memory', readMarkerFlushMs: 60_000 });
+  const url = `ws://127.0.0.1:${node.port}/ws`;
+
+  it('counts from the newest marker the instance holds, not the stored one', async () => {
+    const [laptop, phone, other] = await Promise.all([
+      RawClient.connect(url, { name: 'Ivy', user: 'ivy' }),
+      RawClient.connect(url, { name: 'Ivy', user: 'ivy' }),
+      RawClient.connect(url, { name: 'Jon', user: 'jon' }),
+    ]);
+    after(() => {
+      for (const client of [laptop, phone, other]) client.close();
+    });
+    assert.equal((await laptop.request({ type: 'create_room', name: 'Notes', id: 'notes' })).type, 'room');
+    await laptop.request({ type: 'join', room: 'notes' });
+    await other.request({ type: 'join', room: 'notes' });
+    const listed = async () => {
+      const reply = await phone.request({ type: 'rooms' });
+      const notes = (reply.rooms as Array<{ id: string; unread: number; readOffset: number }>).find(
+        (r) => r.id === 'notes',
+      );
+      return [notes?.readOffset, notes?.unread];
+    };
+    const theirs = await other.request({ type: 'send', room: 'notes', text: 'one', cid: 'j1' });
+    await other.request({ type: 'send', room: 'notes', text: 'two', cid: 'j2' });
+    // Her own message moves her marker: not unread on her phone, though the marker waits for its batch.
+    const mine = await laptop.request({ type: 'send', room: 'notes', text: 'three', cid: 'i1' });
+    assert.deepEqual(await listed(), [mine.offset, 0]);
+    // A read waiting for its batch counts too (and a lower one changes nothing).
+    const later = await other.request({ type: 'send', room: 'notes', text: 'four', cid: 'j3' });
+    assert.deepEqual(await listed(), [mine.offset, 1]);
+    assert.equal((await laptop.request({ type: 'read', room: 'notes', offset: later.offset })).type, 'done');
+    assert.equal((await laptop.request({ type: 'read', room: 'notes', offset: theirs.offset })).type, 'done');
+    assert.deepEqual(await listed(), [later.offset, 0]);
+  });
+});
