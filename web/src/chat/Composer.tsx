@@ -46,8 +46,9 @@ function mentionPrefix(text: string): string | undefined {
 /**
  * The message box: Enter sends, Shift+Enter starts a new line; the length limit shows as it nears. It answers the
  * message being replied to, or edits one (Escape cancels), and offers the people of the room after an `@`.
+ * `label` is the room as its header shows it: the box reads "Message <label>".
  */
-export function Composer({ store, room }: { store: ChatStore; room: string }) {
+export function Composer({ store, room, label }: { store: ChatStore; room: string; label: string }) {
   const [text, setText] = useState('');
   const [picking, setPicking] = useState(false);
   const box = useRef<HTMLTextAreaElement>(null);
@@ -158,8 +159,8 @@ export function Composer({ store, room }: { store: ChatStore; room: string }) {
       <textarea
         ref={box}
         id="composer-text"
-        aria-label={`Message #${room}`}
-        placeholder={`Message #${room}`}
+        aria-label={`Message ${label}`}
+        placeholder={`Message ${label}`}
         rows={1}
         value={text}
         onInput={(event) => {

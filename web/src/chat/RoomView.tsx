@@ -17,6 +17,8 @@ export function RoomView({ store, room, onMenu }: { store: ChatStore; room: Room
   const [showOnline, setShowOnline] = useState(false);
   const entry = store.listed(room.name);
   const title = store.title(room.name);
+  // A room of the list by its title (a direct room by its people), an open channel by its name.
+  const shown = entry ? title : `#${room.name}`;
   return (
     <section class="room-view" aria-label={title}>
       <header class="room-header">
@@ -24,7 +26,7 @@ export function RoomView({ store, room, onMenu }: { store: ChatStore; room: Room
           ☰
         </button>
         <h1>
-          <bdi>{entry ? title : `#${room.name}`}</bdi>
+          <bdi>{shown}</bdi>
           {entry?.kind === 'private' && <span class="kind"> 🔒</span>}
           {entry?.archived && <span class="kind"> (archived)</span>}
         </h1>
@@ -65,7 +67,7 @@ export function RoomView({ store, room, onMenu }: { store: ChatStore; room: Room
               typeof part === 'string' ? part : <bdi>{part.name}</bdi>,
             )}
           </p>
-          <Composer store={store} room={room.name} />
+          <Composer store={store} room={room.name} label={shown} />
         </div>
         <aside class={`presence${live ? '' : ' stale'}`} aria-label="Online">
           {showMembers && <MembersPanel store={store} room={room.name} />}
