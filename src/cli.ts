@@ -12,6 +12,7 @@ import { migrate } from './store/migrate.js';
 /** The `parley` command line. */
 import { PgDatabase } from './store/pg-database.js';
 import { createLogger } from './util/logger.js';
+import { StartupRefusal } from './util/startup-refusal.js';
 
 function packageVersion(): string {
   const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
@@ -81,8 +82,11 @@ async function main(argv: string[]): Promise<number> {
   try {
     await node.start();
   } catch (error) {
-    // Taken between the check and the start: the same one line.
-    const problem = listenProblem(error as NodeJS.ErrnoException, config.host, config.port);
+    // Taken between the check and the start: the same one line. So is a refusal the operator fixes.
+    const problem =
+      error instanceof StartupRefusal
+        ? error.message
+        : listenProblem(error as NodeJS.ErrnoException, config.host, config.port);
     if (!problem) throw error;
     process.stderr.write(`parley: ${problem}\n`);
     await node.shutdown();
@@ -121,6 +125,11 @@ main(process.argv.slice(2)).then(
     process.exitCode = code;
   },
   (error: unknown) => {
+    if (error instanceof StartupRefusal) {
+      process.stderr.write(`parley: ${error.message}\n`);
+      process.exitCode = 2;
+      return;
+    }
     process.stderr.write(
       `parley: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
     );

@@ -4,6 +4,7 @@
  * at once apply each exactly once. The applied versions are recorded in `parley_migrations`.
  */
 import { readdir, readFile } from 'node:fs/promises';
+import { StartupRefusal } from '../util/startup-refusal.js';
 import type { SqlDatabase } from './sql.js';
 
 const MIGRATIONS_DIR = new URL('./migrations/', import.meta.url);
@@ -43,7 +44,7 @@ export async function migrate(db: SqlDatabase, migrations?: Migration[]): Promis
     const known = new Set(all.map((m) => m.version));
     const unknown = [...applied].filter((v) => !known.has(v));
     if (unknown.length > 0) {
-      throw new Error(
+      throw new StartupRefusal(
         `the database has migrations this version does not know (${unknown.join(', ')}): upgrade Parley`,
       );
     }

@@ -4,6 +4,7 @@ import { mkdir, open, readdir, readFile, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
+import { StartupRefusal } from '../util/startup-refusal.js';
 import {
   CREATE_ARGUMENT,
   DEFAULT_CACHE_BYTES,
@@ -60,8 +61,8 @@ async function lockDataDir(dir: string): Promise<string> {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
       const holder = Number((await readFile(lock, 'utf8').catch(() => '')).trim());
       if (Number.isInteger(holder) && holder > 0 && holder !== process.pid && processRuns(holder)) {
-        throw new Error(
-          `data directory ${dir} is in use by process ${holder} (one Parley per data directory)`,
+        throw new StartupRefusal(
+          `data directory ${dir} is in use by process ${holder}: one Parley per data directory (stop it, or give this one another --data-dir)`,
         );
       }
       await rm(lock, { force: true });

@@ -83,6 +83,27 @@ describe('parley serve configuration', () => {
     assert.match(fromFile.stderr, /prot: unknown option \(did you mean "port"\?\)/);
   });
 
+  it('says in one line that the data directory is held by another process, and exits with 2', async () => {
+    const data = mkdtempSync(join(dir, 'held-'));
+    // A lock naming a process that runs (this one) is another Parley's, as far as the CLI can tell.
+    writeFileSync(join(data, 'parley.pid'), `${process.pid}\n`);
+    const port = await freePort();
+    const { code, stderr } = await run([
+      'serve',
+      '--host',
+      '127.0.0.1',
+      '--port',
+      String(port),
+      '--data-dir',
+      data,
+    ]);
+    assert.equal(code, 2);
+    assert.equal(
+      stderr.trim(),
+      `parley: data directory ${data} is in use by process ${process.pid}: one Parley per data directory (stop it, or give this one another --data-dir)`,
+    );
+  });
+
   it('says in one line that the port is taken, and exits with 2', async () => {
     const taken = createServer();
     await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));

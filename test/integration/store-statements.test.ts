@@ -15,6 +15,7 @@ import type { SqlDatabase } from '../../src/store/sql.js';
 import { PLAN_CACHE_MODE } from '../../src/store/sql.js';
 import { ManualClock } from '../../src/util/clock.js';
 import { silentLogger } from '../../src/util/logger.js';
+import { StartupRefusal } from '../../src/util/startup-refusal.js';
 import { testDatabaseEngine } from '../conformance/engines.js';
 import { draft } from '../conformance/fixture.js';
 import { PostgresServer } from '../helpers/postgres-server.js';
@@ -138,6 +139,19 @@ describe('prepared statements of the store', () => {
       await db.query(insert, ['b'], 'parley_test_insert');
       const { rows } = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM parley_test_unique');
       assert.equal(rows[0]?.n, 2);
+    });
+
+    it('refuses a database migrated by a newer Parley, as a start-up refusal (one line, exit 2)', async () => {
+      await db.query("INSERT INTO parley_migrations (version, name) VALUES (99999, 'from the future')");
+      try {
+        await assert.rejects(migrate(db), (error: unknown) => {
+          assert.ok(error instanceof StartupRefusal);
+          assert.match(error.message, /migrations this version does not know \(99999\): upgrade Parley/);
+          return true;
+        });
+      } finally {
+        await db.query('DELETE FROM parley_migrations WHERE version = 99999');
+      }
     });
   });
 
