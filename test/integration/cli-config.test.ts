@@ -104,6 +104,24 @@ describe('parley serve configuration', () => {
     );
   });
 
+  it('says in one line that the database cannot be reached, and exits with 2 (serve and migrate)', async () => {
+    const nobody = await freePort();
+    const url = `postgres://parley@127.0.0.1:${nobody}/parley`;
+    const port = await freePort();
+    for (const args of [
+      ['serve', '--host', '127.0.0.1', '--port', String(port), '--database-url', url],
+      ['migrate', '--database-url', url],
+    ]) {
+      const { code, stderr } = await run(args);
+      assert.equal(code, 2, args[0]);
+      assert.equal(
+        stderr.trim(),
+        `parley: the database cannot be used (connect ECONNREFUSED 127.0.0.1:${nobody}): start it, or check --database-url`,
+        args[0],
+      );
+    }
+  });
+
   it('says in one line that the port is taken, and exits with 2', async () => {
     const taken = createServer();
     await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
