@@ -22,6 +22,7 @@ import { StaticFiles } from './http/static-files.js';
 import { StatsFeed } from './http/stats-feed.js';
 import type { EventFeed } from './hub/event-feed.js';
 import { Hub } from './hub/hub.js';
+import type { ReadMarkers } from './hub/read-markers.js';
 import { registerMetrics } from './metrics/prometheus.js';
 import { ParleyNode } from './node.js';
 import { NodeStatsReporter, type StatsResponse } from './node-stats.js';
@@ -195,6 +196,7 @@ interface RouteParts {
   config: Config;
   engine: Engine;
   rooms?: RoomService;
+  readMarkers?: ReadMarkers;
   queries: ClusterQueries;
   events: EventFeed;
   clock: Clock;
@@ -297,6 +299,7 @@ export function createNode(config: Config, overrides: NodeOverrides = {}): Parle
     config,
     engine,
     rooms: hub.rooms,
+    readMarkers: hub.readMarkers,
     queries: hub.queries,
     events: hub.feed,
     clock,

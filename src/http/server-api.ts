@@ -10,6 +10,7 @@ import { CONTROL_ROOM } from '../engine/types.js';
 import type { ConnectionRecord } from '../hub/connection-index.js';
 import { readHistory } from '../hub/handlers/history.js';
 import { replyBudget } from '../hub/handlers/reply-budget.js';
+import type { ReadMarkers } from '../hub/read-markers.js';
 import { refusalOf } from '../hub/refusal.js';
 import { describeViolation } from '../protocol/codec.js';
 import { ErrorCodes } from '../protocol/error-codes.js';
@@ -26,6 +27,8 @@ export interface ServerApiDeps {
   engine: Engine;
   /** Group chat's operations; undefined when the engine keeps no rooms (`--store redis`). */
   rooms?: RoomService;
+  /** This instance's read markers not stored yet: a user's room list counts from them (see ReadMarkers.unstored). */
+  readMarkers?: ReadMarkers;
   /** Questions to every node (who is online, with their connections). */
   queries: ClusterQueries;
   clock: Clock;
@@ -287,7 +290,12 @@ async function roomRoute(
   const method = request.method ?? 'GET';
   if (parts[0] === 'users' && parts.length === 3 && parts[2] === 'rooms' && method === 'GET') {
     const id = userId(parts[1] as string);
-    const list = await roomsOf(deps).roomList({ user: { id, name: id }, admin: false });
+    const markers = deps.readMarkers;
+    const list = await roomsOf(deps).roomList(
+      { user: { id, name: id }, admin: false },
+      undefined,
+      markers && ((room) => markers.unstored(id, room)),
+    );
     return { status: 200, body: { user: id, ...list } };
   }
   if (parts[0] !== 'rooms') return undefined;

@@ -34,7 +34,11 @@ describe('the per-user room limit', async () => {
 
 describe('the room list and read markers not stored yet', async () => {
   // Markers wait a minute for their batch here: every list below is answered before any is stored.
-  const node = await startNode({ store: 'memory', readMarkerFlushMs: 60_000 });
+  const node = await startNode({
+    store: 'memory',
+    readMarkerFlushMs: 60_000,
+    apiToken: 'api-token-for-markers',
+  });
   const url = `ws://127.0.0.1:${node.port}/ws`;
 
   it('counts from the newest marker the instance holds, not the stored one', async () => {
@@ -67,5 +71,14 @@ describe('the room list and read markers not stored yet', async () => {
     assert.equal((await laptop.request({ type: 'read', room: 'notes', offset: later.offset })).type, 'done');
     assert.equal((await laptop.request({ type: 'read', room: 'notes', offset: theirs.offset })).type, 'done');
     assert.deepEqual(await listed(), [later.offset, 0]);
+    // The server API's view of her rooms is the same.
+    const response = await fetch(`${node.url}/api/users/ivy/rooms`, {
+      headers: { authorization: 'Bearer api-token-for-markers' },
+    });
+    const { rooms } = (await response.json()) as {
+      rooms: Array<{ id: string; unread: number; readOffset: number }>;
+    };
+    const notes = rooms.find((r) => r.id === 'notes');
+    assert.deepEqual([notes?.readOffset, notes?.unread], [later.offset, 0]);
   });
 });
