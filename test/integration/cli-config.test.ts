@@ -25,6 +25,16 @@ function run(args: string[], env: Record<string, string> = {}) {
   return within(exited, 20_000, 'the CLI to exit').then((code) => ({ code, stderr }));
 }
 
+/** `parley serve` on loopback at `port`, with more flags. */
+const serveOn = (port: number, ...flags: string[]) => [
+  'serve',
+  '--host',
+  '127.0.0.1',
+  '--port',
+  String(port),
+  ...flags,
+];
+
 describe('parley serve configuration', () => {
   const dir = mkdtempSync(join(tmpdir(), 'parley-cli-config-'));
   after(() => rmSync(dir, { recursive: true, force: true }));
@@ -88,15 +98,7 @@ describe('parley serve configuration', () => {
     // A lock naming a process that runs (this one) is another Parley's, as far as the CLI can tell.
     writeFileSync(join(data, 'parley.pid'), `${process.pid}\n`);
     const port = await freePort();
-    const { code, stderr } = await run([
-      'serve',
-      '--host',
-      '127.0.0.1',
-      '--port',
-      String(port),
-      '--data-dir',
-      data,
-    ]);
+    const { code, stderr } = await run(serveOn(port, '--data-dir', data));
     assert.equal(code, 2);
     assert.equal(
       stderr.trim(),
@@ -108,10 +110,7 @@ describe('parley serve configuration', () => {
     const nobody = await freePort();
     const url = `postgres://parley@127.0.0.1:${nobody}/parley`;
     const port = await freePort();
-    for (const args of [
-      ['serve', '--host', '127.0.0.1', '--port', String(port), '--database-url', url],
-      ['migrate', '--database-url', url],
-    ]) {
+    for (const args of [serveOn(port, '--database-url', url), ['migrate', '--database-url', url]]) {
       const { code, stderr } = await run(args);
       assert.equal(code, 2, args[0]);
       assert.equal(
@@ -127,15 +126,7 @@ describe('parley serve configuration', () => {
     await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
     after(() => taken.close());
     const port = (taken.address() as AddressInfo).port;
-    const { code, stderr } = await run([
-      'serve',
-      '--host',
-      '127.0.0.1',
-      '--port',
-      String(port),
-      '--store',
-      'memory',
-    ]);
+    const { code, stderr } = await run(serveOn(port, '--store', 'memory'));
     assert.equal(code, 2);
     assert.equal(
       stderr.trim(),
