@@ -252,6 +252,9 @@ function httpRoutes(parts: RouteParts): HttpRoutes {
   };
 }
 
+/** Plain HTTP connections (requests, upgrades in progress) an address may hold beyond its WebSocket limit. */
+export const PLAIN_SOCKETS_PER_ADDRESS = 100;
+
 /** Assembles a node from its configuration; call `start()` on the result. */
 export function createNode(config: Config, overrides: NodeOverrides = {}): ParleyNode {
   const nodeId = config.nodeId || `node-${randomId().slice(0, 8)}`;
@@ -311,8 +314,14 @@ export function createNode(config: Config, overrides: NodeOverrides = {}): Parle
     files,
     isReady,
   });
-  // Slow or stalled requests and upgrades (slowloris) are cut after the handshake timeout.
-  const server = createHttpServer(routes, logger, config.handshakeTimeoutMs);
+  // Slow or stalled requests and upgrades (slowloris) are cut after the handshake timeout, and one address holds at
+  // most its WebSockets' limit plus PLAIN_SOCKETS_PER_ADDRESS connections in all (behind a trusted proxy, every
+  // connection is the proxy's: its own limits apply).
+  const socketCap =
+    config.maxConnectionsPerIp > 0 && config.trustProxy !== 'yes'
+      ? config.maxConnectionsPerIp + PLAIN_SOCKETS_PER_ADDRESS
+      : 0;
+  const server = createHttpServer(routes, logger, config.handshakeTimeoutMs, socketCap);
   const ws = attachWebSocketServer(server, {
     path: config.wsPath,
     maxPayloadBytes: config.maxPayloadBytes,

@@ -5,6 +5,7 @@ import { parseRequestTarget } from './request-target.js';
 import { presentedToken, sameSecret, sendJson } from './respond.js';
 import type { ServerApi } from './server-api.js';
 import { SilentSockets } from './silent-sockets.js';
+import { SocketsPerAddress } from './sockets-per-address.js';
 import type { StaticFiles } from './static-files.js';
 
 /** A JSON endpoint: returns the body to send. It may throw a {@link BadQuery} (answered 400). */
@@ -113,7 +114,13 @@ async function handle(routes: HttpRoutes, request: IncomingMessage, response: Se
  * clients (slowloris, trickled bodies, silent sockets) are cut then. A handler that throws is answered 500 and
  * logged; it never ends the process.
  */
-export function createHttpServer(routes: HttpRoutes, logger: Logger, requestTimeoutMs: number): Server {
+export function createHttpServer(
+  routes: HttpRoutes,
+  logger: Logger,
+  requestTimeoutMs: number,
+  /** Most TCP connections one address may hold open (see SocketsPerAddress); 0: no cap. */
+  maxSocketsPerAddress = 0,
+): Server {
   const server = createServer(
     {
       headersTimeout: requestTimeoutMs,
@@ -130,7 +137,14 @@ export function createHttpServer(routes: HttpRoutes, logger: Logger, requestTime
   );
   // A socket that sends nothing at all gets the same time to start its request (see SilentSockets).
   const silent = new SilentSockets(requestTimeoutMs, timeoutCheckInterval(requestTimeoutMs));
-  server.on('connection', (socket: Socket) => silent.add(socket));
+  const perAddress = maxSocketsPerAddress > 0 ? new SocketsPerAddress(maxSocketsPerAddress) : undefined;
+  server.on('connection', (socket: Socket) => {
+    if (perAddress && !perAddress.admit(socket)) {
+      socket.destroy();
+      return;
+    }
+    silent.add(socket);
+  });
   server.on('close', () => silent.stop());
   return server;
 }

@@ -1,11 +1,15 @@
 /** Abuse limits trigger, answer with their documented error or close code, and recover. */
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { once } from 'node:events';
+import { connect, type Socket } from 'node:net';
+import { after, describe, it } from 'node:test';
 import WebSocket from 'ws';
+import { PLAIN_SOCKETS_PER_ADDRESS } from '../../src/compose.js';
 import { CloseCodes } from '../../src/protocol/close-codes.js';
 import { startNode } from '../helpers/nodes.js';
 import { type ServerProcess, startInstanceGroup } from '../helpers/processes.js';
 import { type Frame, RawClient } from '../helpers/raw-client.js';
+import { rawHttp } from '../helpers/raw-http.js';
 import { waitUntil } from '../helpers/wait.js';
 
 /** Opens a raw socket and reports the HTTP status of a refused upgrade, or 101. */
@@ -64,6 +68,29 @@ describe('limits on one instance', () => {
     const e = await RawClient.connect(node.wsUrl, { name: 'E', user: 'e' });
     assert.equal((await e.waitClosed()).code, CloseCodes.too_many_connections, 'per address: 4 at most');
     for (const x of [a2, ...others]) x.close();
+  });
+
+  it('caps the plain TCP connections of an address at its WebSocket limit plus the margin', async () => {
+    const node = await startNode({ maxConnectionsPerIp: 2 });
+    const held: Socket[] = [];
+    after(() => {
+      for (const socket of held) socket.destroy();
+    });
+    // Connections that send nothing yet (each could be a request's headers arriving slowly).
+    for (let i = 0; i < 2 + PLAIN_SOCKETS_PER_ADDRESS; i += 1) {
+      const socket = connect(node.port, '127.0.0.1');
+      socket.on('error', () => {});
+      await once(socket, 'connect');
+      held.push(socket);
+    }
+    const over = await rawHttp(node.port, ['GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n']);
+    assert.deepEqual([over.status, over.closedByServer], [undefined, true], 'closed at once, unanswered');
+    (held.shift() as Socket).destroy();
+    await waitUntil(
+      async () => (await rawHttp(node.port, ['GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n'])).status === 200,
+      5000,
+      'a freed slot',
+    );
   });
 
   it('limits handshakes per address with HTTP 429', async () => {
