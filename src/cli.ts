@@ -15,6 +15,9 @@ import { PgDatabase } from './store/pg-database.js';
 import { createLogger } from './util/logger.js';
 import { StartupRefusal } from './util/startup-refusal.js';
 
+/** After a drain, how long anything left (a start still waiting, a stuck socket) may hold the process. */
+const SHUTDOWN_GRACE_MS = 2000;
+
 function packageVersion(): string {
   const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
     version: string;
@@ -75,13 +78,26 @@ async function main(argv: string[]): Promise<number> {
     const stop = (signal: string) => {
       if (stopping) return;
       process.stderr.write(`parley: ${signal} received, shutting down\n`);
-      stopping = node.shutdown().then(resolve, resolve);
+      // The process exits once drained, whatever still holds it (a start still waiting for Redis, a connection that
+      // does not close), and if the drain itself hangs, soon after --shutdown-timeout-ms. Unref'd: a process that
+      // ends by itself is not held back by them.
+      setTimeout(() => {
+        process.stderr.write('parley: shutdown did not finish in time, exiting\n');
+        process.exit(1);
+      }, config.shutdownTimeoutMs + SHUTDOWN_GRACE_MS).unref();
+      stopping = node
+        .shutdown()
+        .then(resolve, resolve)
+        .then(() => {
+          setTimeout(() => process.exit(), SHUTDOWN_GRACE_MS).unref();
+        });
     };
     process.on('SIGTERM', () => stop('SIGTERM'));
     process.on('SIGINT', () => stop('SIGINT'));
   });
+  let running: boolean;
   try {
-    await node.start();
+    running = await node.start();
   } catch (error) {
     // Taken between the check and the start: the same one line. So is a refusal the operator fixes.
     const problem =
@@ -93,7 +109,8 @@ async function main(argv: string[]): Promise<number> {
     await node.shutdown();
     return 2;
   }
-  process.stderr.write(`${startBanner(config, node.running(), packageVersion()).join('\n')}\n`);
+  // A signal during start-up: the node never listened, so there is nothing to announce.
+  if (running) process.stderr.write(`${startBanner(config, node.running(), packageVersion()).join('\n')}\n`);
   await stopped;
   return 0;
 }

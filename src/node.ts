@@ -75,15 +75,22 @@ export class ParleyNode {
     return `ws://127.0.0.1:${this.port}${this.parts.config.wsPath}`;
   }
 
-  /** Starts the engine, then listens. */
-  async start(): Promise<void> {
+  /**
+   * Starts the engine, then listens. A shutdown that comes while it starts (a signal while the store opens or Redis
+   * is awaited) ends it at the next step: the node never listens after it was told to stop.
+   * @returns whether the node is running (false: a shutdown came first)
+   */
+  async start(): Promise<boolean> {
     const { config, engine, logger, clock, server, files } = this.parts;
     this.parts.stats.startedAt = clock.now();
     await this.parts.prepare();
+    if (this.stopping) return false;
     await engine.start();
+    if (this.stopping) return false;
     await this.subscribeControl();
     await files.load();
     if (files.size === 0) logger.warn('web UI not built: run npm run build');
+    if (this.stopping) return false;
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       server.listen(config.port, config.host, () => {
@@ -91,10 +98,16 @@ export class ParleyNode {
         resolve();
       });
     });
+    // Stopped while it began listening: the drain found no listening server to close, so it is closed here.
+    if (this.stopping) {
+      if (server.listening) server.close();
+      return false;
+    }
     this.startMaintenance();
     this.parts.hub.feed.start();
     engine.onRecovered(() => this.recovered());
     logger.info({ port: this.port, engine: engine.kind, store: engine.store }, 'parley listening');
+    return true;
   }
 
   /**

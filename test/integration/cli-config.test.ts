@@ -134,6 +134,42 @@ describe('parley serve configuration', () => {
     );
   });
 
+  it('stops on SIGTERM while it starts (waiting for Redis), without ever listening, and exits 0', async () => {
+    const [port, nobody] = [await freePort(), await freePort()];
+    const child = spawn(
+      process.execPath,
+      [
+        CLI,
+        ...serveOn(port, '--store', 'redis', '--redis-url', `redis://127.0.0.1:${nobody}`),
+        ...['--redis-connect-timeout-ms', '60000', '--log-format', 'json'],
+      ],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    after(() => child.kill('SIGKILL'));
+    let stdout = '';
+    let stderr = '';
+    child.stderr.on('data', (chunk) => {
+      stderr += chunk;
+    });
+    const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+    // The first failed connection: the start is waiting for Redis (for up to a minute).
+    await within(
+      new Promise<void>((resolve) =>
+        child.stdout.on('data', (chunk) => {
+          stdout += chunk;
+          if (stdout.includes('redis connection error')) resolve();
+        }),
+      ),
+      20_000,
+      'the start waiting for Redis',
+    );
+    child.kill('SIGTERM');
+    assert.equal(await within(exited, 10_000, 'the process to exit'), 0);
+    assert.doesNotMatch(stdout, /parley listening/);
+    assert.doesNotMatch(stderr, /is running/);
+    assert.match(stdout, /"msg":"shut down"/);
+  });
+
   it('prints where the chat and the dashboard are, what keeps messages, and what is open', async () => {
     const port = await freePort();
     const child = spawn(process.execPath, [CLI, 'serve', '--port', String(port), '--store', 'memory'], {
