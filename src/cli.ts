@@ -8,7 +8,6 @@ import { startBanner } from './cli/start-banner.js';
 import { ConfigError, loadConfig } from './config/config.js';
 import { CONFIG_FILE_ENV, readConfigFile } from './config/config-file.js';
 import { createNode } from './index.js';
-import { databaseRefusal } from './store/database-refusal.js';
 import { migrate } from './store/migrate.js';
 /** The `parley` command line. */
 import { PgDatabase } from './store/pg-database.js';
@@ -128,9 +127,7 @@ async function migrateCommand(config: ReturnType<typeof loadConfig>): Promise<nu
     logger: createLogger({ level: 'warn', format: 'json' }),
   });
   try {
-    const applied = await migrate(db).catch((error: unknown) => {
-      throw databaseRefusal(error) ?? error;
-    });
+    const applied = await migrate(db);
     process.stdout.write(
       applied.length > 0 ? `applied migrations ${applied.join(', ')}\n` : 'the database is up to date\n',
     );

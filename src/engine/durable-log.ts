@@ -3,7 +3,6 @@ import { DatabaseLog } from '../log/database-log.js';
 import type { RecentWindow } from '../log/recent-window.js';
 import type { MessageRateLimiter } from '../ratelimit/message-rate.js';
 import type { BatchSizes } from '../store/commit-batcher.js';
-import { databaseRefusal } from '../store/database-refusal.js';
 import { migrate } from '../store/migrate.js';
 import { isUnavailable, type SqlDatabase } from '../store/sql.js';
 import type { Clock, TimerHandle, Timers } from '../util/clock.js';
@@ -131,9 +130,7 @@ export function createDurableLog(options: DurableLogOptions): DurableLog {
     database,
     start: async () => {
       db = await options.open();
-      const applied = await migrate(db).catch((error: unknown) => {
-        throw databaseRefusal(error) ?? error;
-      });
+      const applied = await migrate(db);
       if (applied.length > 0) logger.info({ applied }, 'database migrated');
       if (options.retentionDays > 0) {
         pruneOld();

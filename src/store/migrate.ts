@@ -5,6 +5,7 @@
  */
 import { readdir, readFile } from 'node:fs/promises';
 import { StartupRefusal } from '../util/startup-refusal.js';
+import { databaseRefusal } from './database-refusal.js';
 import type { SqlDatabase } from './sql.js';
 
 const MIGRATIONS_DIR = new URL('./migrations/', import.meta.url);
@@ -31,10 +32,17 @@ export async function shippedMigrations(): Promise<Migration[]> {
 /**
  * Applies the migrations the database lacks; returns the versions applied now (none when up to date). Refuses a
  * database migrated by a newer Parley (a version it does not know), rather than running against a schema it
- * does not understand.
+ * does not understand. It is the start's first contact with the database (`serve` and `parley migrate`): a
+ * database that cannot be reached or refuses the login is a {@link StartupRefusal} too (see databaseRefusal).
  */
 export async function migrate(db: SqlDatabase, migrations?: Migration[]): Promise<number[]> {
   const all = migrations ?? (await shippedMigrations());
+  return applyMissing(db, all).catch((error: unknown) => {
+    throw databaseRefusal(error) ?? error;
+  });
+}
+
+function applyMissing(db: SqlDatabase, all: Migration[]): Promise<number[]> {
   return db.exclusive(async (session) => {
     await session.query(
       'CREATE TABLE IF NOT EXISTS parley_migrations (version int PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())',
