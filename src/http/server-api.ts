@@ -10,12 +10,11 @@ import { CONTROL_ROOM } from '../engine/types.js';
 import type { ConnectionRecord } from '../hub/connection-index.js';
 import { readHistory } from '../hub/handlers/history.js';
 import { replyBudget } from '../hub/handlers/reply-budget.js';
-import type { ReadMarkers } from '../hub/read-markers.js';
 import { refusalOf } from '../hub/refusal.js';
 import { describeViolation } from '../protocol/codec.js';
 import { ErrorCodes } from '../protocol/error-codes.js';
 import { checkRoomName, checkText } from '../protocol/rules.js';
-import type { Caller, RoomService } from '../rooms/room-service.js';
+import type { Caller, RoomService, UnstoredMarkers } from '../rooms/room-service.js';
 import type { Clock } from '../util/clock.js';
 import type { IdGenerator } from '../util/ids.js';
 import type { Logger } from '../util/logger.js';
@@ -28,7 +27,7 @@ export interface ServerApiDeps {
   /** Group chat's operations; undefined when the engine keeps no rooms (`--store redis`). */
   rooms?: RoomService;
   /** This instance's read markers not stored yet: a user's room list counts from them (see ReadMarkers.unstored). */
-  readMarkers?: ReadMarkers;
+  readMarkers?: UnstoredMarkers;
   /** Questions to every node (who is online, with their connections). */
   queries: ClusterQueries;
   clock: Clock;
@@ -290,11 +289,10 @@ async function roomRoute(
   const method = request.method ?? 'GET';
   if (parts[0] === 'users' && parts.length === 3 && parts[2] === 'rooms' && method === 'GET') {
     const id = userId(parts[1] as string);
-    const markers = deps.readMarkers;
     const list = await roomsOf(deps).roomList(
       { user: { id, name: id }, admin: false },
       undefined,
-      markers && ((room) => markers.unstored(id, room)),
+      deps.readMarkers,
     );
     return { status: 200, body: { user: id, ...list } };
   }

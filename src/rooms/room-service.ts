@@ -25,6 +25,11 @@ import {
   type RoomRecord,
 } from './room-directory.js';
 
+/** Read markers an instance holds and has not stored yet (see ReadMarkers.unstored). */
+export interface UnstoredMarkers {
+  unstored(userId: string, room: string): number | undefined;
+}
+
 /** Who acts: the user of a connection, or the server API acting as a server admin. */
 export interface Caller {
   user: UserInfo;
@@ -584,13 +589,13 @@ export class RoomService {
   /**
    * The caller's rooms, newest activity first, and their pending invitations.
    * @param beforeOverview called with the rooms' ids before their newest messages are read
-   * @param unstoredMarker the caller's read marker of a room that is newer than the stored one, if the instance holds
-   *   one (see ReadMarkers.unstored): the list's `readOffset` and counts take it
+   * @param markers the instance's read markers not stored yet (ReadMarkers): where one of the caller's is newer than
+   *   the stored one, the list's `readOffset` and counts take it
    */
   async roomList(
     caller: Caller,
     beforeOverview?: (rooms: string[]) => Promise<void>,
-    unstoredMarker?: (room: string) => number | undefined,
+    markers?: UnstoredMarkers,
   ): Promise<{ rooms: RoomSummary[]; invitations: InvitationSummary[] }> {
     const { directory, log } = this.deps;
     const [mine, invited] = await Promise.all([
@@ -598,7 +603,8 @@ export class RoomService {
       directory.invitationsOf(caller.user.id),
     ]);
     await beforeOverview?.(mine.map((m) => m.room.id));
-    const markerOf = (room: string, stored = 0) => Math.max(stored, unstoredMarker?.(room) ?? 0);
+    const markerOf = (room: string, stored = 0) =>
+      Math.max(stored, markers?.unstored(caller.user.id, room) ?? 0);
     const overview = await log.overview(
       mine.map(({ room, member }) => ({
         user: caller.user.id,

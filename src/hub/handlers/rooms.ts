@@ -27,11 +27,10 @@ export const rooms: Handler<'rooms'> = async (ctx, session, command) => {
   session.listed ??= new Set();
   await ctx.membership.follow(session, userChannel(session.user.id));
   // The rooms are followed before their newest messages are read: no activity falls between the two.
-  const user = session.user.id;
   const list = await service.roomList(
     callerOf(session),
     (ids) => Promise.all(ids.map((id) => ctx.membership.follow(session, id))).then(() => {}),
-    ctx.readMarkers && ((id) => ctx.readMarkers?.unstored(user, id)),
+    ctx.readMarkers,
   );
   session.reply({ type: 'rooms', ref: command.ref, ...list });
 };
