@@ -1,8 +1,8 @@
 import type { Socket } from 'node:net';
 
+const COUNTED_AS = Symbol('counted as');
 /** A socket counted under its peer's address (read once, when it connected). */
 type CountedSocket = Socket & { [COUNTED_AS]?: string };
-const COUNTED_AS = Symbol('counted as');
 
 /**
  * Caps the TCP connections one address holds open on this instance, whatever they carry: plain HTTP requests and
