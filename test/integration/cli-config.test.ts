@@ -12,17 +12,40 @@ import { CLI, spawnServer } from '../helpers/processes.js';
 import { RawClient } from '../helpers/raw-client.js';
 import { within } from '../helpers/wait.js';
 
-function run(args: string[], env: Record<string, string> = {}) {
+/** The CLI as a child process, its output collected as it comes; killed after the test if still running. */
+function launch(args: string[], env: Record<string, string> = {}) {
   const child = spawn(process.execPath, [CLI, ...args], {
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, ...env },
   });
-  let stderr = '';
-  child.stderr.on('data', (chunk) => {
-    stderr += chunk;
-  });
+  after(() => child.kill('SIGKILL'));
+  const output = { stdout: '', stderr: '' };
+  for (const stream of ['stdout', 'stderr'] as const) {
+    child[stream].on('data', (chunk) => {
+      output[stream] += chunk;
+    });
+  }
   const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
-  return within(exited, 20_000, 'the CLI to exit').then((code) => ({ code, stderr }));
+  /** Resolves once `stream` has shown `text` (at most 20 s). */
+  const shows = (stream: 'stdout' | 'stderr', text: string, what: string) =>
+    within(
+      new Promise<void>((resolve) => {
+        const check = () => {
+          if (output[stream].includes(text)) resolve();
+        };
+        check();
+        child[stream].on('data', check);
+      }),
+      20_000,
+      what,
+    );
+  return { child, output, exited, shows };
+}
+
+/** Runs the CLI to its exit: its status and what it wrote to stderr. */
+function run(args: string[], env: Record<string, string> = {}) {
+  const cli = launch(args, env);
+  return within(cli.exited, 20_000, 'the CLI to exit').then((code) => ({ code, stderr: cli.output.stderr }));
 }
 
 /** `parley serve` on loopback at `port`, with more flags. */
@@ -136,57 +159,24 @@ describe('parley serve configuration', () => {
 
   it('stops on SIGTERM while it starts (waiting for Redis), without ever listening, and exits 0', async () => {
     const [port, nobody] = [await freePort(), await freePort()];
-    const child = spawn(
-      process.execPath,
-      [
-        CLI,
-        ...serveOn(port, '--store', 'redis', '--redis-url', `redis://127.0.0.1:${nobody}`),
-        ...['--redis-connect-timeout-ms', '60000', '--log-format', 'json'],
-      ],
-      { stdio: ['ignore', 'pipe', 'pipe'] },
-    );
-    after(() => child.kill('SIGKILL'));
-    let stdout = '';
-    let stderr = '';
-    child.stderr.on('data', (chunk) => {
-      stderr += chunk;
-    });
-    const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+    const cli = launch([
+      ...serveOn(port, '--store', 'redis', '--redis-url', `redis://127.0.0.1:${nobody}`),
+      ...['--redis-connect-timeout-ms', '60000', '--log-format', 'json'],
+    ]);
     // The first failed connection: the start is waiting for Redis (for up to a minute).
-    await within(
-      new Promise<void>((resolve) =>
-        child.stdout.on('data', (chunk) => {
-          stdout += chunk;
-          if (stdout.includes('redis connection error')) resolve();
-        }),
-      ),
-      20_000,
-      'the start waiting for Redis',
-    );
-    child.kill('SIGTERM');
-    assert.equal(await within(exited, 10_000, 'the process to exit'), 0);
-    assert.doesNotMatch(stdout, /parley listening/);
-    assert.doesNotMatch(stderr, /is running/);
-    assert.match(stdout, /"msg":"shut down"/);
+    await cli.shows('stdout', 'redis connection error', 'the start waiting for Redis');
+    cli.child.kill('SIGTERM');
+    assert.equal(await within(cli.exited, 10_000, 'the process to exit'), 0);
+    assert.doesNotMatch(cli.output.stdout, /parley listening/);
+    assert.doesNotMatch(cli.output.stderr, /is running/);
+    assert.match(cli.output.stdout, /"msg":"shut down"/);
   });
 
   it('prints where the chat and the dashboard are, what keeps messages, and what is open', async () => {
     const port = await freePort();
-    const child = spawn(process.execPath, [CLI, 'serve', '--port', String(port), '--store', 'memory'], {
-      stdio: ['ignore', 'ignore', 'pipe'],
-    });
-    after(() => child.kill());
-    let stderr = '';
-    await within(
-      new Promise<void>((resolve) =>
-        child.stderr.on('data', (chunk) => {
-          stderr += chunk;
-          if (stderr.includes('warning: /api/stats')) resolve();
-        }),
-      ),
-      20_000,
-      'the start banner',
-    );
+    const cli = launch(['serve', '--port', String(port), '--store', 'memory']);
+    await cli.shows('stderr', 'warning: /api/stats', 'the start banner');
+    const { stderr } = cli.output;
     assert.match(stderr, new RegExp(`chat: +http://localhost:${port}/\n`));
     assert.match(stderr, new RegExp(`dashboard: +http://localhost:${port}/dashboard\n`));
     assert.match(stderr, /messages: +memory \(lost when this process exits\)/);

@@ -10,7 +10,7 @@ import { startNode } from '../helpers/nodes.js';
 import { type ServerProcess, startInstanceGroup } from '../helpers/processes.js';
 import { type Frame, RawClient } from '../helpers/raw-client.js';
 import { rawHttp } from '../helpers/raw-http.js';
-import { waitUntil } from '../helpers/wait.js';
+import { waitUntil, within } from '../helpers/wait.js';
 
 /** Opens a raw socket and reports the HTTP status of a refused upgrade, or 101. */
 function upgradeStatus(url: string, headers: Record<string, string> = {}): Promise<number> {
@@ -81,7 +81,7 @@ describe('limits on one instance', () => {
     for (let i = 0; i < 2 + PLAIN_SOCKETS_PER_ADDRESS; i += 1) {
       const socket = connect(node.port, '127.0.0.1');
       socket.on('error', () => {});
-      await once(socket, 'connect');
+      await within(once(socket, 'connect'), 5000, 'a held connection');
       held.push(socket);
     }
     const over = await rawHttp(node.port, ['GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n']);
