@@ -80,15 +80,15 @@ export type RoomEvent =
   | ControlEvent;
 
 /**
- * A membership change of a room that is not kept in its log (a join or leave of a room that does not announce
- * them): instances holding the room forget the user's cached standing; a leave takes the user's connections out.
+ * A change of a room that is not kept in its log, which every instance holding the room must still hear because
+ * it caches standings (docs/architecture.md): a join or leave of a room that does not announce them, an invitation
+ * made, declined or withdrawn, a setting changed without a system event (`announceJoins`). Instances holding the
+ * room forget the user's cached standing (every standing of the room for `settings`); a leave takes the user's
+ * connections out.
  */
-export interface MemberEvent {
-  kind: 'member';
-  room: string;
-  user: string;
-  change: 'joined' | 'left';
-}
+export type MemberEvent =
+  | { kind: 'member'; room: string; user: string; change: 'joined' | 'left' | 'invitation' }
+  | { kind: 'member'; room: string; change: 'settings' };
 
 /**
  * A notice for every connection of one user, on their own channel ({@link userChannel}), which an instance hears

@@ -48,6 +48,10 @@ export class RoomChanges implements RoomChangeListener, SubscriptionObserver {
   }
 
   memberEvent(event: MemberEvent): void {
+    if (event.change === 'settings') {
+      this.cache.invalidate(event.room);
+      return;
+    }
     this.cache.invalidate(event.room, event.user);
     if (event.change === 'left') this.remove(event.room, event.user, 'left');
   }

@@ -38,7 +38,11 @@ export interface Caller {
 }
 
 /** An unlogged membership change, as announced on the room's channel (see {@link MemberEvent}). */
-export type MemberChange = Omit<MemberEvent, 'kind'>;
+export type MemberChange = MemberEvent extends infer E
+  ? E extends MemberEvent
+    ? Omit<E, 'kind'>
+    : never
+  : never;
 
 /** What the room service is built from. */
 export interface RoomServiceDeps {
@@ -385,6 +389,10 @@ export class RoomService {
     const updated = (await this.deps.directory.update(room, patch)) ?? refuse('no_room');
     this.deps.cache.invalidate(room);
     for (const event of events) await this.record(room, caller.user, event);
+    // A change without a system event (only announceJoins) still reaches the instances caching the room.
+    if (events.length === 0 && updated.announceJoins !== actor.room.announceJoins) {
+      await this.deps.announce({ room, change: 'settings' });
+    }
     return this.summary(updated, actor.member);
   }
 
@@ -398,6 +406,8 @@ export class RoomService {
     const fresh = await this.deps.directory.invite({ room, userId, invitedBy: caller.user.id, invitedAt });
     if (!fresh) return;
     this.deps.cache.invalidate(room, userId);
+    // No system event: the other instances holding the room learn of it here (they may have cached "not invited").
+    await this.deps.announce({ room, user: userId, change: 'invitation' });
     await this.deps.notify(userId, {
       type: 'invited',
       invitation: { room: this.summary(actor.room, undefined), invitedBy: caller.user.id, invitedAt },
@@ -449,6 +459,7 @@ export class RoomService {
       throw new ReplyError('not_invited', 'no invitation to this room');
     }
     this.deps.cache.invalidate(room, caller.user.id);
+    await this.deps.announce({ room, user: caller.user.id, change: 'invitation' });
     await this.deps.notify(caller.user.id, { type: 'invitation_removed', room });
   }
 

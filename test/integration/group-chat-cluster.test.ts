@@ -89,6 +89,62 @@ describe('group chat on 3 instances + Redis + PostgreSQL', async () => {
     }
   });
 
+  it('an invitation made or declined on one instance holds on another that cached the user before', async () => {
+    const boss = await as(a, 'warden');
+    await boss.request({ type: 'create_room', name: 'Vault', id: 'vault', kind: 'private' });
+    await boss.request({ type: 'join', room: 'vault' });
+    await boss.request({ type: 'invite', room: 'vault', user: 'keeper' });
+    const keeper = await as(b, 'keeper');
+    assert.equal(outcome(await keeper.request({ type: 'join', room: 'vault' })), 'ok', 'B holds the room');
+
+    // B caches the guest as not invited; the invitation is made on A, which logs no system event for it.
+    const guest = await as(b, 'guest');
+    await guest.request({ type: 'rooms' });
+    assert.equal(outcome(await guest.request({ type: 'join', room: 'vault' })), 'not_invited');
+    assert.equal(outcome(await boss.request({ type: 'invite', room: 'vault', user: 'guest' })), 'ok');
+    await guest.frames.find((f) => f.type === 'invited', 5000, 'invited');
+    assert.equal(outcome(await guest.request({ type: 'accept', room: 'vault' })), 'ok');
+
+    // A caches the visitor as invited; the visitor declines on B, and A must not let the invitation be used.
+    const onA = await as(a, 'visitor');
+    await onA.request({ type: 'rooms' });
+    assert.equal(outcome(await boss.request({ type: 'invite', room: 'vault', user: 'visitor' })), 'ok');
+    await onA.frames.find((f) => f.type === 'invited', 5000, 'invited');
+    assert.equal(outcome(await onA.request({ type: 'members', room: 'vault' })), 'not_member');
+    const onB = await as(b, 'visitor');
+    assert.equal(outcome(await onB.request({ type: 'decline', room: 'vault' })), 'ok');
+    await onA.frames.find((f) => f.type === 'invitation_removed', 5000, 'invitation_removed');
+    assert.equal(outcome(await onA.request({ type: 'join', room: 'vault' })), 'not_invited');
+  });
+
+  it('turning join announcements off on one instance holds for joins on another', async () => {
+    const host = await as(a, 'host');
+    await host.request({ type: 'create_room', name: 'Hall', id: 'hall' });
+    await host.request({ type: 'join', room: 'hall' });
+    const regular = await as(b, 'regular');
+    assert.equal(outcome(await regular.request({ type: 'join', room: 'hall' })), 'ok', 'B holds the room');
+    // B caches the latecomer's standing, with the room as it was (a room's own settings are cached with it).
+    const late = await as(b, 'latecomer');
+    assert.equal(outcome(await late.request({ type: 'members', room: 'hall' })), 'ok');
+    assert.equal(
+      outcome(await host.request({ type: 'update_room', room: 'hall', announceJoins: false })),
+      'ok',
+    );
+    // The setting's notice goes out before this message, on the same channel: B has it once the message arrived.
+    await host.request({ type: 'send', room: 'hall', text: 'quiet now', cid: 'h1' });
+    await regular.frames.find((f) => f.type === 'message' && f.text === 'quiet now', 5000, 'the message');
+    assert.equal(outcome(await late.request({ type: 'join', room: 'hall' })), 'ok');
+    const page = await host.request({ type: 'history', room: 'hall' });
+    const joins = (page.messages as Array<{ event?: { type: string; user?: { id: string } } }>).filter(
+      (m) => m.event?.type === 'joined',
+    );
+    assert.deepEqual(
+      joins.map((m) => m.event?.user?.id),
+      ['regular'],
+      'the latecomer joined unannounced',
+    );
+  });
+
   it('two devices of one user on different instances see the same room list and the same live updates', async () => {
     const phone = await as(b, 'nora');
     const laptop = await as(c, 'nora');
