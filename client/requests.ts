@@ -10,6 +10,8 @@ interface Pending {
   timer: ReturnType<typeof setTimeout>;
   /** Sent on the current connection. */
   sent: boolean;
+  /** Sent on some connection: the server may have carried it out even if its answer never came. */
+  transmitted: boolean;
   /** A join issued by the client itself to restore a room after reconnecting. */
   rejoinOf?: string;
 }
@@ -25,9 +27,26 @@ export interface RequestLink {
 }
 
 /**
+ * Commands that do something else when carried out twice: a second `create_room` makes a second room (or answers
+ * `room_exists` for the room the first one made), a second `kick`, `unban`, `leave_room`, `accept` or `decline`
+ * is refused because the first one took effect. One of these sent on a connection that dropped before its answer
+ * is not sent again: it fails with `interrupted` (the caller checks what happened, e.g. in the room list). Every
+ * other command is harmless to repeat (`send` carries its `cid`; reads; setting a state that is then already set).
+ */
+const NOT_REPEATABLE: ReadonlySet<ClientCommand['type']> = new Set([
+  'create_room',
+  'kick',
+  'unban',
+  'leave_room',
+  'accept',
+  'decline',
+]);
+
+/**
  * The commands waiting for their reply, by `ref`. A command is sent at once when connected, else when the next
  * connection comes up, and re-sent after a reconnect if it was not answered (sends carry their `cid`, so a re-sent
- * message is stored once); each fails with `timeout` after `timeoutMs`, across reconnects.
+ * message is stored once), unless repeating it could do something else ({@link NOT_REPEATABLE}); each fails with
+ * `timeout` after `timeoutMs`, across reconnects.
  */
 export class RequestTable {
   private readonly pending = new Map<number, Pending>();
@@ -57,10 +76,11 @@ export class RequestTable {
         reject,
         timer,
         sent: false,
+        transmitted: false,
         rejoinOf,
       };
       this.pending.set(ref, pending);
-      if (this.link.connected()) pending.sent = this.link.transmit(pending.command);
+      if (this.link.connected()) this.transmit(pending);
     });
   }
 
@@ -90,19 +110,36 @@ export class RequestTable {
     return true;
   }
 
-  /** The connection went away: nothing is sent any more; rejoins are dropped (re-issued from the room list). */
+  /**
+   * The connection went away: nothing is sent any more; rejoins are dropped (re-issued from the room list), and
+   * commands that must not run twice and may have run fail with `interrupted`.
+   */
   connectionLost(): void {
     for (const pending of [...this.pending.values()]) {
       pending.sent = false;
       if (pending.rejoinOf !== undefined) this.drop(pending.ref);
+      else if (pending.transmitted && NOT_REPEATABLE.has(pending.command.type)) {
+        this.drop(pending.ref);
+        const what = pending.command.type;
+        pending.reject(
+          new ParleyError(
+            'interrupted',
+            `the connection dropped before the answer to ${what}: it may or may not have been carried out`,
+            false,
+          ),
+        );
+      }
     }
   }
 
   /** A new connection is up: sends what was not sent on it yet, in order. */
   resend(): void {
-    for (const pending of this.pending.values()) {
-      if (!pending.sent) pending.sent = this.link.transmit(pending.command);
-    }
+    for (const pending of this.pending.values()) if (!pending.sent) this.transmit(pending);
+  }
+
+  private transmit(pending: Pending): void {
+    pending.sent = this.link.transmit(pending.command);
+    if (pending.sent) pending.transmitted = true;
   }
 
   /** Fails every waiting command (the client was closed). */
