@@ -505,17 +505,23 @@ export class DatabaseLog implements RoomLog {
 
   /** The room's position, creating its row (with a fresh epoch) when it has none yet. */
   private async ensureRoom(db: SqlRunner, room: string): Promise<StreamPosition> {
-    const { rows } = await db.query<{ epoch: string; last_offset: string }>(
-      `WITH created AS (
-         INSERT INTO parley_rooms (room, epoch) VALUES ($1, $2) ON CONFLICT (room) DO NOTHING
-         RETURNING epoch, last_offset)
-       SELECT epoch, last_offset FROM created
-       UNION ALL SELECT epoch, last_offset FROM parley_rooms WHERE room = $1 LIMIT 1`,
-      [room, this.options.ids.epoch()],
-      'parley_room_position',
-    );
-    const row = rows[0] as { epoch: string; last_offset: string };
-    return { epoch: row.epoch, offset: Number(row.last_offset) };
+    // Two instances creating the room at once: the second INSERT waits for the first to commit and does nothing,
+    // and its SELECT, which reads the statement's snapshot from before that commit, finds no row either. The next
+    // statement's snapshot has it.
+    for (let attempt = 0; attempt < 3; attempt += 1) {
+      const { rows } = await db.query<{ epoch: string; last_offset: string }>(
+        `WITH created AS (
+           INSERT INTO parley_rooms (room, epoch) VALUES ($1, $2) ON CONFLICT (room) DO NOTHING
+           RETURNING epoch, last_offset)
+         SELECT epoch, last_offset FROM created
+         UNION ALL SELECT epoch, last_offset FROM parley_rooms WHERE room = $1 LIMIT 1`,
+        [room, this.options.ids.epoch()],
+        'parley_room_position',
+      );
+      const row = rows[0];
+      if (row) return { epoch: row.epoch, offset: Number(row.last_offset) };
+    }
+    throw new Error(`room ${room}: neither created nor found`);
   }
 
   /** Commits one batch of appends (one statement), then publishes and settles each. */
