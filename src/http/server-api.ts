@@ -11,7 +11,7 @@ import type { ConnectionRecord } from '../hub/connection-index.js';
 import { readHistory } from '../hub/handlers/history.js';
 import { replyBudget } from '../hub/handlers/reply-budget.js';
 import { refusalOf } from '../hub/refusal.js';
-import { describeViolation } from '../protocol/codec.js';
+import { describeViolation, holdsNul, NUL_REFUSAL } from '../protocol/codec.js';
 import { ErrorCodes } from '../protocol/error-codes.js';
 import { checkRoomName, checkText } from '../protocol/rules.js';
 import type { Caller, RoomService, UnstoredMarkers } from '../rooms/room-service.js';
@@ -122,11 +122,15 @@ async function readJson(request: IncomingMessage): Promise<unknown> {
       throw new ApiError(413, 'bad_request', `body larger than ${MAX_BODY_BYTES} bytes`);
     chunks.push(chunk as Buffer);
   }
+  const text = Buffer.concat(chunks).toString('utf8');
+  let value: unknown;
   try {
-    return JSON.parse(Buffer.concat(chunks).toString('utf8'));
+    value = JSON.parse(text);
   } catch {
     throw new ApiError(400, 'bad_json', 'body is not valid JSON');
   }
+  if (holdsNul(text, value)) throw new ApiError(400, 'bad_request', NUL_REFUSAL);
+  return value;
 }
 
 function validated<T extends TSchema>(checker: TypeCheck<T>, value: unknown): Static<T> {
@@ -157,11 +161,14 @@ function pageLimit(url: URL): number {
 
 /** A path segment, decoded; a malformed escape is the caller's error. */
 function segment(raw: string): string {
+  let decoded: string;
   try {
-    return decodeURIComponent(raw);
+    decoded = decodeURIComponent(raw);
   } catch {
     throw new ApiError(400, 'bad_request', 'malformed path');
   }
+  if (decoded.includes('\u0000')) throw new ApiError(400, 'bad_request', NUL_REFUSAL);
+  return decoded;
 }
 
 type ApiReply = { status: number; body: unknown };
@@ -360,6 +367,9 @@ async function roomRoute(
 
 /** Finds the endpoint of a server API path and runs it. */
 async function route(deps: ServerApiDeps, request: IncomingMessage, url: URL): Promise<ApiReply> {
+  for (const value of url.searchParams.values()) {
+    if (value.includes('\u0000')) throw new ApiError(400, 'bad_request', NUL_REFUSAL);
+  }
   const parts = url.pathname.split('/').slice(2); // ['rooms', room, what] or ['users', user, what]
   const method = request.method ?? 'GET';
   if (parts.length === 1 && parts[0] === 'users' && method === 'GET') return onlineUsers(deps, url);

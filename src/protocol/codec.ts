@@ -19,6 +19,9 @@ const validators = Object.fromEntries(
   Object.entries(CommandSchemas).map(([type, schema]) => [type, TypeCompiler.Compile(schema)]),
 ) as { [T in CommandType]: ReturnType<typeof TypeCompiler.Compile<(typeof CommandSchemas)[T]>> };
 
+/** Why a command or a server API request holding U+0000 is refused (see {@link holdsNul}). */
+export const NUL_REFUSAL = 'no field may hold the character U+0000';
+
 /** Result of decoding one client frame. */
 export type DecodeResult = { ok: true; command: Command } | { ok: false; error: ReplyError; ref?: number };
 
@@ -29,6 +32,26 @@ function isCommandType(type: unknown): type is CommandType {
 function readRef(value: Record<string, unknown>): number | undefined {
   const ref = value.ref;
   return typeof ref === 'number' && Number.isSafeInteger(ref) && ref >= 0 ? ref : undefined;
+}
+
+/**
+ * Whether any string in a parsed JSON value holds U+0000. PostgreSQL's text cannot hold it, so a message, a `cid` or
+ * a topic with one could never be stored, and a lookup with one fails: no field may carry it, on every store alike.
+ * JSON can only carry the character escaped, so `raw` (the text parsed) without `\u0000` settles it at the cost of
+ * one search; with it (or a backslash-escaped look-alike), the value is walked.
+ */
+export function holdsNul(raw: string, value: unknown): boolean {
+  return raw.includes('\\u0000') && walksToNul(value);
+}
+
+function walksToNul(value: unknown): boolean {
+  if (typeof value === 'string') return value.includes('\u0000');
+  if (typeof value !== 'object' || value === null) return false;
+  if (Array.isArray(value)) return value.some(walksToNul);
+  for (const key in value) {
+    if (key.includes('\u0000') || walksToNul((value as Record<string, unknown>)[key])) return true;
+  }
+  return false;
 }
 
 /** Decodes and validates one text frame. */
@@ -49,7 +72,10 @@ export function decodeCommand(text: string): DecodeResult {
     return { ok: false, ref, error: new ReplyError('unknown_command', `unknown command type: ${got}`) };
   }
   const validator = validators[record.type];
-  if (validator.Check(value)) return { ok: true, command: value as Command };
+  if (validator.Check(value)) {
+    if (!holdsNul(text, value)) return { ok: true, command: value as Command };
+    return { ok: false, ref, error: new ReplyError('bad_request', `${record.type}: ${NUL_REFUSAL}`) };
+  }
   return {
     ok: false,
     ref,

@@ -145,6 +145,46 @@ describe('group chat on 3 instances + Redis + PostgreSQL', async () => {
     );
   });
 
+  it('a name first joined on every instance at once: every join answered, one epoch', async () => {
+    // The instances create the room's row in the database at the same time: one INSERT wins, and the others read it.
+    const [onA, onB, onC] = await Promise.all([as(a, 'first'), as(b, 'second'), as(c, 'third')]);
+    for (let i = 0; i < 200; i += 1) {
+      const room = `fresh-${randomId()}`;
+      const replies = await Promise.all(
+        [onA, onB, onC].map((client) => client.request({ type: 'join', room })),
+      );
+      assert.deepEqual(replies.map(outcome), ['ok', 'ok', 'ok'], JSON.stringify(replies));
+      const epochs = new Set(replies.map((reply) => (reply.position as { epoch: string }).epoch));
+      assert.equal(epochs.size, 1, 'one epoch');
+      await Promise.all([onA, onB, onC].map((client) => client.request({ type: 'leave', room })));
+    }
+  });
+
+  it('refuses U+0000 in any field, which the database could not store: bad_request, and the connection goes on', async () => {
+    const writer = await as(a, 'nul-writer');
+    await writer.request({ type: 'create_room', name: 'Nul', id: 'nul-room' });
+    await writer.request({ type: 'join', room: 'nul-room' });
+    for (const command of [
+      { type: 'send', room: 'nul-room', text: 'a\u0000b', cid: 'n1' },
+      { type: 'send', room: 'nul-room', text: 'fine', cid: 'n\u00002' },
+      { type: 'update_room', room: 'nul-room', topic: 'x\u0000' },
+      { type: 'public_rooms', after: { name: '\u0000', id: 'nul-room' } },
+    ]) {
+      const reply = await writer.request(command);
+      assert.equal(outcome(reply), 'bad_request', JSON.stringify(command));
+      assert.match(reply.message as string, /U\+0000/);
+    }
+    // A text that shows a backslash and "u0000" is no NUL: it is sent as written.
+    const sent = await writer.request({ type: 'send', room: 'nul-room', text: 'type \\u0000 to', cid: 'n3' });
+    assert.equal(outcome(sent), 'ok');
+    const page = await writer.request({
+      type: 'history',
+      room: 'nul-room',
+      after: (sent.offset as number) - 1,
+    });
+    assert.equal((page.messages as Array<{ text: string }>)[0]?.text, 'type \\u0000 to');
+  });
+
   it('two devices of one user on different instances see the same room list and the same live updates', async () => {
     const phone = await as(b, 'nora');
     const laptop = await as(c, 'nora');

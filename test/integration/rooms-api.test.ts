@@ -161,6 +161,24 @@ describe('rooms through the server API', async () => {
     );
   });
 
+  it('refuses U+0000 in a body, a query or a path: 400 bad_request (the database could not store it)', async () => {
+    await call('POST', '/rooms', { name: 'Nul', id: 'nul-api', owner: { id: 'nina' } });
+    for (const [method, path, body] of [
+      ['POST', '/rooms/nul-api/messages', { text: 'a\u0000b' }],
+      ['POST', '/rooms/nul-api/messages', { text: 'fine', cid: '\u0000' }],
+      ['POST', '/rooms/nul-api/bans', { user: 'pat', reason: 'x\u0000' }],
+      ['GET', '/rooms?after=%00'],
+      ['GET', '/users/a%00b/rooms'],
+      ['DELETE', '/rooms/nul-api/members/nina?reason=%00'],
+    ] as const) {
+      const reply = await call(method, path, body);
+      assert.deepEqual([reply.status, reply.body.error], [400, 'bad_request'], `${method} ${path}`);
+      assert.match(reply.body.message as string, /U\+0000/);
+    }
+    const sent = await call('POST', '/rooms/nul-api/messages', { text: 'a \\u0000 shown as typed' });
+    assert.equal(sent.status, 201);
+  });
+
   it('answers an unknown path with a message, not only a code', async () => {
     const page = await fetch(`${node.url}/no-such-page`);
     assert.equal(page.status, 404);
