@@ -225,7 +225,14 @@ export class RoomService {
     }
     this.check('join', actor as Actor & { room: RoomRecord });
     await this.checkRoomLimit(caller.user.id);
-    await this.join(caller, actor.room, actor.invited);
+    try {
+      await this.join(caller, actor.room, actor.invited);
+    } catch (error) {
+      // Another connection of the user (another device, on this instance or another) made them a member at the
+      // same moment: this one enters as a member would.
+      if (error instanceof ReplyError && error.code === 'already_member') return false;
+      throw error;
+    }
     return true;
   }
 

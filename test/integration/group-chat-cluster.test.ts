@@ -160,6 +160,21 @@ describe('group chat on 3 instances + Redis + PostgreSQL', async () => {
     }
   });
 
+  it('two devices of one user joining a public room at once, on two instances: both enter', async () => {
+    const owner = await as(a, 'square-owner');
+    const [phone, laptop] = await Promise.all([as(a, 'walker'), as(b, 'walker')]);
+    for (let i = 0; i < 20; i += 1) {
+      const room = `square-${i}`;
+      await owner.request({ type: 'create_room', name: 'Square', id: room });
+      // Both find the user no member, and both add them: one addition wins, and the other enters as a member.
+      const replies = await Promise.all(
+        [phone, laptop].map((client) => client.request({ type: 'join', room })),
+      );
+      assert.deepEqual(replies.map(outcome), ['ok', 'ok'], JSON.stringify(replies));
+      await Promise.all([phone, laptop].map((client) => client.request({ type: 'leave', room })));
+    }
+  });
+
   it('refuses U+0000 in any field, which the database could not store: bad_request, and the connection goes on', async () => {
     const writer = await as(a, 'nul-writer');
     await writer.request({ type: 'create_room', name: 'Nul', id: 'nul-room' });
