@@ -1,3 +1,4 @@
+import { applyAction } from '../../client/wire/actions.js';
 import { REACTION_USERS_SHOWN } from '../../client/wire/domain.js';
 import { EngineUnavailableError, RateLimitError } from '../engine/engine.js';
 import {
@@ -176,20 +177,6 @@ LEFT JOIN LATERAL (
   WHERE m.room = k.room AND m.action IS NULL ORDER BY m."offset" DESC LIMIT 1
 ) l ON true
 ${COUNTS_AFTER_MARKERS}`;
-
-/**
- * A message's reactions as shown ($1 room, $2 offset, $3 users named per emoji; $4 the reaction's offset, its new
- * `rev`), kept on its row after every
- * reaction: one entry per emoji in first-use order, with the count and the first users.
- */
-const REACTIONS_STATEMENT = `
-UPDATE parley_messages SET reactions = (
-  SELECT json_agg(json_build_object('emoji', emoji, 'count', n, 'users', users) ORDER BY first, emoji)::text
-  FROM (
-    SELECT emoji, count(*)::int AS n, (array_agg(user_id ORDER BY at, user_id))[1:$3] AS users, min(at) AS first
-    FROM parley_reactions WHERE room = $1 AND "offset" = $2 GROUP BY emoji
-  ) g
-), rev = $4 WHERE room = $1 AND "offset" = $2`;
 
 /**
  * Unread counts after read markers (rooms $1, offsets $2, users $3), as one JSON array: per marker, the room's
@@ -408,10 +395,43 @@ export class DatabaseLog implements RoomLog {
           ? [room, offset, action.emoji, draft.from.id, entry.ts]
           : [room, offset, action.emoji, draft.from.id],
       );
-      await tx.query(REACTIONS_STATEMENT, [room, offset, REACTION_USERS_SHOWN, entry.offset]);
+      const reactions = await this.reactionsAfter(tx, target, entry);
+      await tx.query(
+        'UPDATE parley_messages SET reactions = $3, rev = $4 WHERE room = $1 AND "offset" = $2',
+        [room, offset, reactions ? JSON.stringify(reactions) : null, entry.offset],
+      );
     }
     const replaced = await messagesAt(changed);
     return { entry, target: replaced[0] as ChatMessage, replaced };
+  }
+
+  /**
+   * The target's reactions after a reaction entry, as a client applying the entry makes them (`applyAction`): an
+   * emoji keeps its place while anyone's reaction holds it, and a user is named in the order they reacted. So a
+   * message read from history shows its reactions as a client that watched them come live shows them. (Ordering
+   * by the rows' times instead put an emoji whose first user took theirs back after newer ones, and ordered users
+   * by each instance's clock.) The one thing a client cannot do, the store does: past the
+   * {@link REACTION_USERS_SHOWN} names, one who took theirs back leaves a place for the next who reacted.
+   */
+  private async reactionsAfter(
+    tx: SqlRunner,
+    target: ChatMessage,
+    entry: ChatMessage,
+  ): Promise<Reaction[] | undefined> {
+    const reactions = applyAction(target, entry).reactions;
+    const action = entry.action;
+    if (action?.type !== 'react' || action.add || !reactions) return reactions;
+    const shown = reactions.find((r) => r.emoji === action.emoji);
+    const missing = shown ? Math.min(shown.count, REACTION_USERS_SHOWN) - shown.users.length : 0;
+    if (!shown || missing <= 0) return reactions;
+    const { rows } = await tx.query<{ user_id: string }>(
+      `SELECT user_id FROM parley_reactions
+       WHERE room = $1 AND "offset" = $2 AND emoji = $3 AND NOT (user_id = ANY($4::text[]))
+       ORDER BY at, user_id LIMIT $5`,
+      [target.room, target.offset, action.emoji, shown.users, missing],
+    );
+    const users = [...shown.users, ...rows.map((row) => row.user_id)];
+    return reactions.map((r) => (r === shown ? { ...r, users } : r));
   }
 
   /** One statement for every room (see {@link UNREAD_STATEMENT}). */

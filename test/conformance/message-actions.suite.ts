@@ -5,6 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
+import { applyAction } from '../../client/wire/actions.js';
 import type { ChatMessage, MessageAction, UserInfo } from '../../src/engine/types.js';
 import { type ActionDraft, markerKey, type RoomLog } from '../../src/log/room-log.js';
 import { ReplyError } from '../../src/protocol/error-codes.js';
@@ -168,6 +169,50 @@ export function messageActionsSuite(name: string, factory: FixtureFactory): void
       await react(carol, '👍', false);
       await react(bob, '❤️', false);
       assert.equal((await messageAt(log, 'reacts', offset))?.reactions, undefined, 'none left');
+    });
+
+    it('reads reactions back as a client folds their entries: an emoji keeps its place, users in log order', async () => {
+      const { log } = await make();
+      const target = (await log.append(draft('fold', 'react to me', alice))).message;
+      const entries: ChatMessage[] = [];
+      const react = async (from: UserInfo, emoji: string, add: boolean, ts?: number) => {
+        const act: MessageAction = { type: 'react', target: target.offset, emoji, add };
+        const done = await log.act(action('fold', from, act, ts === undefined ? {} : { ts }));
+        assert.ok(done.entry, `${from.id} ${add ? 'adds' : 'takes back'} ${emoji}`);
+        entries.push(done.entry);
+      };
+      await react(alice, '👍', true);
+      await react(bob, '🎉', true);
+      // From an instance whose clock is behind: later in the log, earlier by its time.
+      await react(carol, '👍', true, 10);
+      await react(carol, '🎉', true, 11);
+      // 👍's first user takes theirs back: 👍 is still held (by carol), so it keeps its place before 🎉.
+      await react(alice, '👍', false);
+      const folded = entries.reduce(applyAction, target);
+      const stored = await messageAt(log, 'fold', target.offset);
+      assert.deepEqual(
+        stored?.reactions?.map((r) => [r.emoji, r.count, r.users]),
+        [
+          ['👍', 1, ['carol']],
+          ['🎉', 2, ['bob', 'carol']],
+        ],
+      );
+      assert.deepEqual(stored?.reactions, folded.reactions);
+    });
+
+    it('names the first 50 who reacted with an emoji, the next one taking the place of one who took theirs back', async () => {
+      const { log } = await make();
+      const target = (await log.append(draft('crowd', 'popular', alice))).message;
+      const user = (i: number): UserInfo => ({ id: `fan-${String(i).padStart(2, '0')}`, name: `Fan ${i}` });
+      const act = (i: number, add: boolean) =>
+        log.act(action('crowd', user(i), { type: 'react', target: target.offset, emoji: '👍', add }));
+      for (let i = 1; i <= 52; i += 1) await act(i, true);
+      await act(3, false);
+      const stored = await messageAt(log, 'crowd', target.offset);
+      const [reaction] = stored?.reactions ?? [];
+      assert.equal(reaction?.count, 51);
+      const expected = [1, 2, ...Array.from({ length: 48 }, (_, k) => k + 4)].map((i) => user(i).id);
+      assert.deepEqual(reaction?.users, expected, 'fans 1-2 and 4-51: fan 51 named in the place fan 3 left');
     });
 
     it('counts the chat messages after a read marker, and the mentions among them', async () => {
