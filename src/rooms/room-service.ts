@@ -37,12 +37,11 @@ export interface Caller {
   admin: boolean;
 }
 
+/** Each member of a union without its `kind` (a plain `Omit` would merge the members into one). */
+type WithoutKind<E> = E extends unknown ? Omit<E, 'kind'> : never;
+
 /** An unlogged membership change, as announced on the room's channel (see {@link MemberEvent}). */
-export type MemberChange = MemberEvent extends infer E
-  ? E extends MemberEvent
-    ? Omit<E, 'kind'>
-    : never
-  : never;
+export type MemberChange = WithoutKind<MemberEvent>;
 
 /** What the room service is built from. */
 export interface RoomServiceDeps {
