@@ -115,6 +115,10 @@ export class MemoryRoomDirectory implements RoomDirectory {
     if (patch.announceJoins !== undefined) room.announceJoins = patch.announceJoins;
     if (patch.archivedAt === null) delete room.archivedAt;
     else if (patch.archivedAt !== undefined) room.archivedAt = patch.archivedAt;
+    if (patch.directKey === null && room.directKey !== undefined) {
+      this.directs.delete(room.directKey);
+      delete room.directKey;
+    }
     return { ...room };
   }
 

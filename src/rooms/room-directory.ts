@@ -114,6 +114,11 @@ export interface RoomPatch {
   topic?: string;
   announceJoins?: boolean;
   archivedAt?: number | null;
+  /**
+   * `null`: the direct room is no longer the conversation of the people it was made for (one of them left it), so
+   * `direct` of those people makes a new one.
+   */
+  directKey?: null;
 }
 
 /** A keyset page: the items after `after` (exclusive), at most `limit`. */

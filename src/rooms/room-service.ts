@@ -473,11 +473,19 @@ export class RoomService {
   async leave(caller: Caller, room: string): Promise<void> {
     const actor = await this.existing(caller, room);
     this.check('leave', actor);
-    if (actor.room.kind === 'direct') throw new ReplyError('direct_room', 'a direct room cannot be left');
+    const direct = actor.room.kind === 'direct';
+    // A group conversation can be left, as in any chat (and nobody can be kept in rooms others made for them); a
+    // conversation of two cannot: it would be nobody's.
+    if (direct && actor.room.memberCount <= 2) {
+      throw new ReplyError('direct_room', 'a direct room of two cannot be left');
+    }
     if (!(await this.deps.directory.removeMember(room, caller.user.id))) throw new ReplyError('not_member');
+    if (direct) await this.deps.directory.update(room, { directKey: null });
     this.deps.cache.invalidate(room, caller.user.id);
     if (actor.room.announceJoins) await this.record(room, caller.user, { type: 'left', user: caller.user });
     else await this.deps.announce({ room, user: caller.user.id, change: 'left' });
+    // Its people changed: every instance forgets the room as it cached it (the count the rule above reads).
+    if (direct) await this.deps.announce({ room, change: 'settings' });
   }
 
   /** Removes a member (they may come back: rejoin a public room, or be invited again). */

@@ -188,7 +188,8 @@ export class SqlRoomDirectory implements RoomDirectory {
          name = COALESCE($2, d.name),
          topic = COALESCE($3, d.topic),
          archived_at = CASE WHEN $4::boolean THEN $5::bigint ELSE d.archived_at END,
-         announce_joins = COALESCE($6, d.announce_joins)
+         announce_joins = COALESCE($6, d.announce_joins),
+         direct_key = CASE WHEN $7::boolean THEN NULL ELSE d.direct_key END
        WHERE d.room = $1
        RETURNING ${ROOM_COLUMNS}`,
       [
@@ -198,6 +199,7 @@ export class SqlRoomDirectory implements RoomDirectory {
         patch.archivedAt !== undefined,
         patch.archivedAt ?? null,
         patch.announceJoins ?? null,
+        patch.directKey === null,
       ],
     );
     return rows[0] && toRoom(rows[0]);

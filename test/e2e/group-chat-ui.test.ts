@@ -67,6 +67,7 @@ describe('group chat in the web UI over two instances', { skip: !hasChromium() }
     await direct.waitFor(WAIT);
     await direct.click();
     await message(bob, 'psst, Bob').waitFor(WAIT);
+    assert.equal(await bob.locator('.room-header button.leave').count(), 0, 'a direct room of two: no Leave');
   });
 
   it('browses public rooms and joins one', async () => {

@@ -226,7 +226,7 @@ export function groupChatSuite(name: string, start: () => Promise<ParleyNode>): 
       assert.equal(page2.next, undefined);
     });
 
-    it('gives one direct room per set of people, and keeps its people fixed', async () => {
+    it('gives one direct room per set of people, and keeps its people', async () => {
       const dana = await as(node, 'dana');
       const first = await dana.request({ type: 'direct', users: [{ id: 'erin', name: 'Erin' }] });
       const room = first.room as { id: string; kind: string; members: Array<{ id: string }> };
@@ -246,7 +246,11 @@ export function groupChatSuite(name: string, start: () => Promise<ParleyNode>): 
         outcome(await dana.request({ type: 'invite', room: room.id, user: 'frank' })),
         'direct_room',
       );
-      assert.equal(outcome(await dana.request({ type: 'leave_room', room: room.id })), 'direct_room');
+      assert.equal(
+        outcome(await dana.request({ type: 'leave_room', room: room.id })),
+        'direct_room',
+        'a room of two cannot be left',
+      );
       const group = await dana.request({
         type: 'direct',
         users: ['a', 'b', 'c', 'd', 'e', 'f', 'g'].map((id) => ({ id })),
@@ -260,6 +264,47 @@ export function groupChatSuite(name: string, start: () => Promise<ParleyNode>): 
         outcome(await dana.request({ type: 'invite', room: room.id, user: 'x y' })),
         'bad_request',
       );
+    });
+
+    it('lets a person leave a group direct room (not one of two): nobody is kept in rooms others made for them', async () => {
+      const spammer = await as(node, 'spammer');
+      const target = await as(node, 'target');
+      await target.request({ type: 'rooms' });
+      // Group rooms with the target and someone who never came: each is another room in the target's list.
+      const made: string[] = [];
+      for (const ghost of ['ghost-1', 'ghost-2', 'ghost-3']) {
+        const reply = await spammer.request({ type: 'direct', users: [{ id: 'target' }, { id: ghost }] });
+        made.push((reply.room as { id: string }).id);
+      }
+      const listed = await target.request({ type: 'rooms' });
+      for (const id of made) assert.ok((listed.rooms as Array<{ id: string }>).some((r) => r.id === id));
+      for (const id of made) {
+        assert.equal(outcome(await target.request({ type: 'leave_room', room: id })), 'ok');
+        const removed = await target.frames.find(
+          (f) => f.type === 'room_removed' && f.room === id,
+          5000,
+          'room_removed',
+        );
+        assert.equal(removed.reason, 'left');
+      }
+      const after = await target.request({ type: 'rooms' });
+      assert.ok(!(after.rooms as Array<{ id: string }>).some((r) => made.includes(r.id)), 'all gone');
+      // The others stay, and the room says who left; two are left now, and a room of two cannot be left.
+      assert.equal(outcome(await spammer.request({ type: 'join', room: made[0] as string })), 'ok');
+      const page = await spammer.request({ type: 'history', room: made[0] as string });
+      const left = (page.messages as Array<{ event?: { type: string; user?: { id: string } } }>).find(
+        (m) => m.event?.type === 'left',
+      );
+      assert.equal(left?.event?.user?.id, 'target');
+      assert.equal(
+        outcome(await spammer.request({ type: 'leave_room', room: made[0] as string })),
+        'direct_room',
+      );
+      // The same three people asked for again: a new room (the one left is theirs no more); it can be left too.
+      const again = await spammer.request({ type: 'direct', users: [{ id: 'target' }, { id: 'ghost-1' }] });
+      assert.notEqual((again.room as { id: string }).id, made[0]);
+      const members = (again.room as { members: Array<{ id: string }> }).members.map((m) => m.id).sort();
+      assert.deepEqual(members, ['ghost-1', 'spammer', 'target']);
     });
 
     it('keeps joining a room by name as before: an open channel, nothing stored, offsets are the messages', async () => {

@@ -53,7 +53,7 @@ export function RoomView({ store, room, onMenu }: { store: ChatStore; room: Room
             Members
           </button>
         )}
-        {entry?.kind !== 'direct' && (
+        {(!entry || store.canLeave(room.name)) && (
           <button type="button" class="leave" onClick={() => void store.leaveRoom(room.name)}>
             Leave
           </button>

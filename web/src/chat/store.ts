@@ -470,10 +470,14 @@ export class ChatStore {
   }
 
   /** Leaves a room for good (every device); an open channel is only closed. */
+  /** Whether the user may end their membership of a listed room: any but a direct room of two. */
+  canLeave(room: string): boolean {
+    const entry = this.listed(room);
+    return entry !== undefined && (entry.kind !== 'direct' || entry.memberCount >= 3);
+  }
+
   async leaveRoom(room: string): Promise<void> {
-    if (this.listed(room) && this.listed(room)?.kind !== 'direct') {
-      await this.act(() => this.client.leaveRoom(room));
-    }
+    if (this.canLeave(room)) await this.act(() => this.client.leaveRoom(room));
     await this.leave(room);
   }
 
