@@ -54,6 +54,8 @@ export const ErrorCodes = {
   direct_room: { temporary: false, http: 409, message: 'not possible in a direct room' },
   /** The user belongs to the most rooms allowed (`--max-rooms-per-user`). */
   room_limit: { temporary: false, http: 409, message: 'member of too many rooms' },
+  /** The invited user has the most pending invitations allowed (`--max-invitations-per-user`). */
+  invitation_limit: { temporary: false, http: 409, message: 'too many pending invitations' },
   /** The message an action names does not exist, is gone (retention), is deleted, or is no chat message. */
   no_message: { temporary: false, http: 404, message: 'no such message' },
   /** Only the author may edit a message; only the author or a room moderator may delete it. */

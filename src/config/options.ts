@@ -584,6 +584,17 @@ export const OptionSpecs = {
     description: 'Rooms one user may belong to (the room list is read whole on connect)',
     group: 'limits',
   },
+  maxInvitationsPerUser: {
+    kind: 'int',
+    flag: 'max-invitations-per-user',
+    env: ['PARLEY_MAX_INVITATIONS_PER_USER'],
+    default: 100,
+    min: 1,
+    max: 100_000,
+    description:
+      'Pending invitations one user may have (the room list carries them all); one more answers invitation_limit',
+    group: 'limits',
+  },
   membershipCacheSize: {
     kind: 'int',
     flag: 'membership-cache-size',

@@ -240,6 +240,10 @@ export class MemoryRoomDirectory implements RoomDirectory {
     return invitation && { ...invitation };
   }
 
+  async invitationCount(userId: string): Promise<number> {
+    return this.invitationsByUser.get(userId)?.size ?? 0;
+  }
+
   async invitationsOf(userId: string): Promise<Array<{ room: RoomRecord; invitation: InvitationRecord }>> {
     return [...(this.invitationsByUser.get(userId) ?? [])].sort(byString).map((id) => ({
       room: { ...(this.rooms.get(id) as RoomRecord) },

@@ -192,6 +192,8 @@ export interface RoomDirectory {
   invite(invitation: InvitationRecord): Promise<boolean>;
   /** The pending invitation, or undefined. */
   invitation(room: string, userId: string): Promise<InvitationRecord | undefined>;
+  /** How many pending invitations a user has. */
+  invitationCount(userId: string): Promise<number>;
   /** A user's pending invitations, with their rooms, ordered by room id. */
   invitationsOf(userId: string): Promise<Array<{ room: RoomRecord; invitation: InvitationRecord }>>;
   /** Removes a pending invitation (declined or withdrawn); false when there was none. */

@@ -408,6 +408,12 @@ export class RoomService {
     const target = await this.target(room, userId);
     if (target.member) throw new ReplyError('already_member', `${userId} is a member already`);
     this.check('invite', actor, target);
+    // The room list carries every pending invitation: without a bound, anyone could grow anyone's list.
+    const { directory, config } = this.deps;
+    const max = config.maxInvitationsPerUser;
+    if ((await directory.invitationCount(userId)) >= max && !(await directory.invitation(room, userId))) {
+      throw new ReplyError('invitation_limit', `${userId} has ${max} pending invitations`);
+    }
     const invitedAt = this.deps.clock.now();
     const fresh = await this.deps.directory.invite({ room, userId, invitedBy: caller.user.id, invitedAt });
     if (!fresh) return;

@@ -412,6 +412,14 @@ export class SqlRoomDirectory implements RoomDirectory {
     return rows[0] && toInvitation(rows[0]);
   }
 
+  async invitationCount(userId: string): Promise<number> {
+    const { rows } = await this.db.query<{ n: number }>(
+      'SELECT count(*)::int AS n FROM parley_invitations WHERE user_id = $1',
+      [userId],
+    );
+    return rows[0]?.n ?? 0;
+  }
+
   async invitationsOf(userId: string): Promise<Array<{ room: RoomRecord; invitation: InvitationRecord }>> {
     const { rows } = await this.db.query<
       RoomRow & { user_id: string; invited_by: string; invited_at: string }

@@ -345,6 +345,8 @@ export function roomDirectorySuite(name: string, factory: DirectoryFactory): voi
       assert.equal(await invite('p', 'olga'), false, 'already a member');
       assert.equal(await invite('nowhere', 'ivy'), false);
       assert.equal(await invite('q', 'ivy'), true);
+      assert.equal(await rooms.invitationCount('ivy'), 2);
+      assert.equal(await rooms.invitationCount('olga'), 0);
       assert.deepEqual(await rooms.invitation('p', 'ivy'), {
         room: 'p',
         userId: 'ivy',
@@ -370,6 +372,7 @@ export function roomDirectorySuite(name: string, factory: DirectoryFactory): voi
       assert.equal(await rooms.removeInvitation('q', 'ivy'), true, 'declined');
       assert.equal(await rooms.removeInvitation('q', 'ivy'), false);
       assert.deepEqual(await rooms.invitationsOf('ivy'), []);
+      assert.equal(await rooms.invitationCount('ivy'), 0);
     });
 
     it('bans: out of the room and its invitations at once, until lifted or expired', async () => {

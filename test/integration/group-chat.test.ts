@@ -32,6 +32,40 @@ describe('the per-user room limit', async () => {
   });
 });
 
+describe('the per-user invitation limit', async () => {
+  const node = await startNode({ store: 'memory', maxInvitationsPerUser: 2 });
+  const url = `ws://127.0.0.1:${node.port}/ws`;
+
+  it('bounds the pending invitations anyone can give a user; declining one makes room again', async () => {
+    const [host, guest] = await Promise.all(
+      ['host', 'guest'].map((user) => RawClient.connect(url, { name: user, user })),
+    );
+    after(() => {
+      host?.close();
+      guest?.close();
+    });
+    const inviter = host as RawClient;
+    for (const id of ['one', 'two', 'three']) await inviter.request({ type: 'create_room', name: id, id });
+    for (const id of ['one', 'two']) {
+      assert.equal((await inviter.request({ type: 'invite', room: id, user: 'guest' })).type, 'done');
+    }
+    assert.equal(
+      (await inviter.request({ type: 'invite', room: 'one', user: 'guest' })).type,
+      'done',
+      'inviting again changes nothing, at the limit too',
+    );
+    const refused = await inviter.request({ type: 'invite', room: 'three', user: 'guest' });
+    assert.deepEqual(
+      [refused.code, refused.message],
+      ['invitation_limit', 'guest has 2 pending invitations'],
+    );
+    const list = await (guest as RawClient).request({ type: 'rooms' });
+    assert.equal((list.invitations as unknown[]).length, 2);
+    assert.equal((await (guest as RawClient).request({ type: 'decline', room: 'one' })).type, 'done');
+    assert.equal((await inviter.request({ type: 'invite', room: 'three', user: 'guest' })).type, 'done');
+  });
+});
+
 describe('the room list and read markers not stored yet', async () => {
   // Markers wait a minute for their batch here: every list below is answered before any is stored.
   const node = await startNode({
