@@ -152,6 +152,17 @@ function intParam(url: URL, name: string, min: number): number | undefined {
   return value;
 }
 
+/**
+ * A text query parameter that reaches the database, or undefined when absent. U+0000 is refused (the database's
+ * text cannot hold it). The online list's cursors are not read with this: they never reach the database, and they
+ * use U+0000 as their separator because no name can hold it.
+ */
+function textParam(url: URL, name: string): string | undefined {
+  const value = url.searchParams.get(name) ?? undefined;
+  if (value?.includes('\u0000')) throw new ApiError(400, 'bad_request', NUL_REFUSAL);
+  return value;
+}
+
 /** The `limit` of a listed page: 1-100, default 100. */
 function pageLimit(url: URL): number {
   const limit = intParam(url, 'limit', 1) ?? 100;
@@ -306,7 +317,7 @@ async function roomRoute(
   if (parts[0] !== 'rooms') return undefined;
   if (parts.length === 1 && method === 'GET') {
     const limit = pageLimit(url);
-    const after = url.searchParams.get('after') ?? undefined;
+    const after = textParam(url, 'after');
     return { status: 200, body: await roomsOf(deps).allRooms(after, limit) };
   }
   if (parts.length === 1 && method === 'POST') {
@@ -326,7 +337,7 @@ async function roomRoute(
   if (what[0] === 'members') {
     if (what.length === 1 && method === 'GET') {
       const limit = pageLimit(url);
-      const after = url.searchParams.get('after') ?? undefined;
+      const after = textParam(url, 'after');
       return {
         status: 200,
         body: { room, ...(await roomsOf(deps).members(API_CALLER, room, after, limit)) },
@@ -340,7 +351,7 @@ async function roomRoute(
     }
     if (what.length === 2 && method === 'DELETE') {
       const user = userId(what[1] as string);
-      await roomsOf(deps).kick(API_CALLER, room, user, url.searchParams.get('reason') ?? '');
+      await roomsOf(deps).kick(API_CALLER, room, user, textParam(url, 'reason') ?? '');
       return { status: 200, body: { room, user, removed: true } };
     }
     if (what.length === 3 && what[2] === 'role' && method === 'PUT') {
@@ -367,9 +378,6 @@ async function roomRoute(
 
 /** Finds the endpoint of a server API path and runs it. */
 async function route(deps: ServerApiDeps, request: IncomingMessage, url: URL): Promise<ApiReply> {
-  for (const value of url.searchParams.values()) {
-    if (value.includes('\u0000')) throw new ApiError(400, 'bad_request', NUL_REFUSAL);
-  }
   const parts = url.pathname.split('/').slice(2); // ['rooms', room, what] or ['users', user, what]
   const method = request.method ?? 'GET';
   if (parts.length === 1 && parts[0] === 'users' && method === 'GET') return onlineUsers(deps, url);

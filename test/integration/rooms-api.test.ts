@@ -177,6 +177,25 @@ describe('rooms through the server API', async () => {
     }
     const sent = await call('POST', '/rooms/nul-api/messages', { text: 'a \\u0000 shown as typed' });
     assert.equal(sent.status, 201);
+    // The online list's cursor separates its parts with U+0000 (no name holds it) and never reaches the database.
+    const url = `ws://127.0.0.1:${node.port}/ws`;
+    const online = await Promise.all(
+      ['Nul One', 'Nul Two'].map((name, i) => RawClient.connect(url, { name, user: `nul-${i}` })),
+    );
+    after(() => {
+      for (const client of online) client.close();
+    });
+    const first = await call('GET', '/users?search=Nul&limit=1');
+    assert.equal(typeof first.body.next, 'string');
+    const second = await call(
+      'GET',
+      `/users?search=Nul&limit=1&after=${encodeURIComponent(first.body.next as string)}`,
+    );
+    assert.equal(second.status, 200, JSON.stringify(second.body));
+    const names = [first, second].flatMap((page) =>
+      (page.body.users as Array<{ user: { name: string } }>).map((u) => u.user.name),
+    );
+    assert.deepEqual(names, ['Nul One', 'Nul Two']);
   });
 
   it('answers an unknown path with a message, not only a code', async () => {
