@@ -444,7 +444,7 @@ export class ParleyClient extends Emitter<ClientEvents> {
     const command = { type: 'join', room, ...(since ? { since } : {}) } as const satisfies ClientRequest;
     this.requests.request(command, rejoin ? room : undefined).then(
       (frame) => this.onJoined(room, frame, rejoin),
-      (error: Error) => this.onJoinFailed(room, error),
+      (error: Error) => this.onJoinFailed(room, error, rejoin),
     );
   }
 
@@ -460,12 +460,20 @@ export class ParleyClient extends Emitter<ClientEvents> {
     if (presenceChanged) this.emit('presence', { room, users: state.users(), count: state.count });
   }
 
-  private onJoinFailed(room: string, error: Error): void {
+  private onJoinFailed(room: string, error: Error, rejoin: boolean): void {
     const state = this.rooms.get(room);
     if (!state) return;
     state.rejectWaiters(error);
     if (!(error instanceof ParleyError && error.temporary) || this.connection.stopped) {
       this.rooms.delete(room);
+      state.dispose();
+      // A room this client was in and cannot resume: the user left it on another device, or was removed from it,
+      // while this client was away (the server's room_removed went to a connection that was gone). Said the same
+      // way, so that the application closes it.
+      if (rejoin && !this.connection.stopped && error instanceof ParleyError) {
+        const reason = error.code === 'banned' ? 'banned' : 'left';
+        this.emit('room_removed', { type: 'room_removed', room, reason });
+      }
       return;
     }
     // A temporary failure (e.g. the server's engine is down): keep trying in the background; `joined` tells

@@ -213,14 +213,24 @@ export class RoomService {
    * makes them a member first. A name that is no room is an open channel, as every room was before rooms were
    * stored: anyone may join it and nothing is kept of who did (so a client joining a million names costs nothing
    * once it left them). `create_room` with that id makes it a room.
+   * @param resuming a `join` with `since`: it re-enters a room the user belongs to, and never makes them a member
+   *   again. Without this, a client whose user left the room on another device, or was kicked, while it was away
+   *   would undo that by reconnecting (the SDK resumes its rooms by itself).
    * @returns whether the user just became a member
    */
-  async enter(caller: Caller, room: string): Promise<boolean> {
+  async enter(caller: Caller, room: string, resuming = false): Promise<boolean> {
     const actor = await this.actorIn(caller, room);
     if (!actor.room) return false;
     if (actor.member) {
       this.check('read', actor as Actor & { room: RoomRecord });
       return false;
+    }
+    if (resuming) {
+      if (actor.banned && !caller.admin) throw new ReplyError('banned', 'banned from this room');
+      throw new ReplyError(
+        'not_member',
+        'no longer a member of this room: join it without since to join again',
+      );
     }
     this.check('join', actor as Actor & { room: RoomRecord });
     await this.checkRoomLimit(caller.user.id);

@@ -307,6 +307,37 @@ export function groupChatSuite(name: string, start: () => Promise<ParleyNode>): 
       assert.deepEqual(members, ['ghost-1', 'spammer', 'target']);
     });
 
+    it('resumes (join with since) only a room the user still belongs to: never makes them a member again', async () => {
+      const host = await as(node, 'resume-host');
+      await host.request({ type: 'create_room', name: 'Resume', id: 'resume-room' });
+      const phone = await as(node, 'rita');
+      const joined = await phone.request({ type: 'join', room: 'resume-room' });
+      const since = joined.position as { offset: number; epoch: string };
+      // Left on another device while this one was away: its resume would have joined her again.
+      const laptop = await as(node, 'rita');
+      assert.equal(outcome(await laptop.request({ type: 'leave_room', room: 'resume-room' })), 'ok');
+      const back = await as(node, 'rita');
+      const resumed = await back.request({ type: 'join', room: 'resume-room', since });
+      assert.equal(outcome(resumed), 'not_member');
+      const members = await host.request({ type: 'members', room: 'resume-room' });
+      assert.deepEqual(
+        (members.members as Array<{ user: { id: string } }>).map((m) => m.user.id),
+        ['resume-host'],
+      );
+      // Joining is her own doing; a banned user's resume says why.
+      assert.equal(outcome(await back.request({ type: 'join', room: 'resume-room' })), 'ok');
+      assert.equal(outcome(await host.request({ type: 'ban', room: 'resume-room', user: 'rita' })), 'ok');
+      const banned = await as(node, 'rita');
+      assert.equal(outcome(await banned.request({ type: 'join', room: 'resume-room', since })), 'banned');
+      // An open channel has no members: a resume there is as before.
+      const open = await phone.request({
+        type: 'join',
+        room: 'open-resume',
+        since: { offset: 0, epoch: 'x' },
+      });
+      assert.equal(outcome(open), 'ok');
+    });
+
     it('keeps joining a room by name as before: an open channel, nothing stored, offsets are the messages', async () => {
       const gus = await as(node, 'gus');
       const joined = await gus.request({ type: 'join', room: 'lobby-by-name' });

@@ -7,6 +7,7 @@ import { describe, it } from 'node:test';
 import { type ClientEvents, ParleyError } from '../../client/index.js';
 import { startNode } from '../helpers/nodes.js';
 import { watchedClient } from '../helpers/sdk.js';
+import { TcpRelay } from '../helpers/tcp-relay.js';
 import { Collector } from '../helpers/wait.js';
 
 describe('SDK: group chat', async () => {
@@ -89,5 +90,35 @@ describe('SDK: group chat', async () => {
     await guest.leaveRoom(open.id);
     await events.removed.find((e) => e.room === open.id && e.reason === 'left');
     await assert.rejects(guest.declineInvitation('books'), ParleyError);
+  });
+  it('after a reconnect, does not resume a room the user left or was kicked from meanwhile, and says so', async () => {
+    const owner = await connect('ruth');
+    await owner.client.createRoom('Porch', { id: 'porch' });
+    const relay = await TcpRelay.start(node.port);
+    const { client: away } = watchedClient({
+      url: `ws://127.0.0.1:${relay.port}/ws`,
+      name: 'Sal',
+      userId: 'sal',
+    });
+    const removed = new Collector<ClientEvents['room_removed']>();
+    away.on('room_removed', removed.push);
+    away.connect();
+    await away.join('porch');
+
+    // Kicked while this client is away: the server's room_removed goes nowhere.
+    relay.cut();
+    await owner.client.kick('porch', 'sal');
+    relay.resume();
+    const gone = await removed.find((e) => e.room === 'porch', 10_000);
+    assert.equal(gone.reason, 'left');
+    assert.deepEqual(away.joinedRooms, []);
+    const members = await owner.client.members('porch');
+    assert.deepEqual(
+      members.members.map((m) => m.user.id),
+      ['ruth'],
+      'the resume did not make sal a member again',
+    );
+    // Joining again is the user's own doing, as after any kick from a public room.
+    await away.join('porch');
   });
 });

@@ -116,8 +116,9 @@ export const join: Handler<'join'> = async (ctx, session, command) => {
       `at most ${ctx.config.maxRoomsPerConnection} rooms per connection`,
     );
   }
-  // A member enters; anyone else becomes one first if the room lets them (see RoomService.enter).
-  await ctx.rooms?.enter(callerOf(session), room);
+  // A member enters; anyone else becomes one first if the room lets them, unless this is a resume (see
+  // RoomService.enter).
+  await ctx.rooms?.enter(callerOf(session), room, command.since !== undefined);
   session.hold(room);
   try {
     await ctx.membership.enter(session, room);
