@@ -12,6 +12,7 @@ import type { BrowserContext, Page } from 'playwright-core';
 import { hasChromium, launchBrowser, say, shownMessage, WAIT } from '../helpers/browser.js';
 import { freePort } from '../helpers/free-port.js';
 import { startNode } from '../helpers/nodes.js';
+import { RawClient } from '../helpers/raw-client.js';
 import { RedisServer } from '../helpers/redis-server.js';
 
 const ROOT = new URL('../../../', import.meta.url).pathname;
@@ -73,6 +74,38 @@ describe('the chat in its first hour', { skip: !hasChromium() }, async () => {
     await page.waitForSelector('#name', WAIT);
     await page.reload();
     await page.waitForSelector('#name', WAIT);
+    await context.close();
+  });
+
+  it('does not open again on reload a room the user left elsewhere meanwhile (it would join them again)', async () => {
+    const node = await startNode();
+    const host = await RawClient.connect(`ws://127.0.0.1:${node.port}/ws`, { name: 'Host', user: 'host' });
+    after(() => host.close());
+    await host.request({ type: 'create_room', name: 'Porch', id: 'porch' });
+    const context = await browser.newContext();
+    const page = await tab(context, node.url, 'Wanderer', 'porch');
+    await page.locator('.room-header h1', { hasText: 'Porch' }).waitFor(WAIT);
+    const id = (await idOf(page, 'wanderer')) as string;
+    // This browser is offline (its saved rooms still name the porch) while the user leaves it on another device.
+    await context.setOffline(true);
+    await page.waitForSelector('.status:not([data-status="connected"])', WAIT);
+    const elsewhere = await RawClient.connect(`ws://127.0.0.1:${node.port}/ws`, {
+      name: 'Wanderer',
+      user: id,
+    });
+    after(() => elsewhere.close());
+    assert.equal((await elsewhere.request({ type: 'leave_room', room: 'porch' })).type, 'done');
+    // Back online, the page is reloaded: it restores the rooms it had open, from what it saved.
+    await context.setOffline(false);
+    await page.reload();
+    await page.waitForSelector('.status[data-status="connected"]', WAIT);
+    await page.locator('.sidebar').waitFor(WAIT);
+    const members = await host.request({ type: 'members', room: 'porch' });
+    assert.deepEqual(
+      (members.members as Array<{ user: { id: string } }>).map((m) => m.user.id),
+      ['host'],
+      'not a member again',
+    );
     await context.close();
   });
 

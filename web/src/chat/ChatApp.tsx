@@ -113,7 +113,16 @@ function SignIn({ onSignIn }: { onSignIn: (name: string, room: string) => void }
 }
 
 /** Opens the chat for a signed-in user: their room first, then the rooms they had open here. */
-function openChat(store: ChatStore, room: string): ChatStore {
+/**
+ * Opens the chat on `room`: one the user just asked for (`fresh`, joined at once), or the session's or the site's
+ * default one (joined only if the user may still be in it: the store restores it with the rooms this browser had
+ * open).
+ */
+function openChat(store: ChatStore, room: string, fresh: boolean): ChatStore {
+  if (!fresh) {
+    store.connect([room], { restore: true });
+    return store;
+  }
   store.connect([room]);
   store.select(room);
   return store;
@@ -132,7 +141,7 @@ export function ChatApp() {
         // A reload keeps this tab's session.
         const session = savedSession();
         if (session)
-          setStore(openChat(new ChatStore({ kind: 'anonymous', name: session.name }), session.room));
+          setStore(openChat(new ChatStore({ kind: 'anonymous', name: session.name }), session.room, false));
         return;
       }
       if (loaded.tokenUrl === '') {
@@ -149,7 +158,7 @@ export function ChatApp() {
             unused = undefined;
             return ready !== undefined ? Promise.resolve(ready) : fetchToken(loaded.tokenUrl);
           };
-          setStore(openChat(new ChatStore({ kind: 'token', token }), 'lobby'));
+          setStore(openChat(new ChatStore({ kind: 'token', token }), 'lobby', false));
         },
         (error: Error) =>
           setTokenProblem(error instanceof TokenRefused && error.status < 500 ? 'signed-out' : error.message),
@@ -184,7 +193,7 @@ export function ChatApp() {
       <SignIn
         onSignIn={(name, room) => {
           saveSession({ name, room });
-          setStore(openChat(new ChatStore({ kind: 'anonymous', name }), room));
+          setStore(openChat(new ChatStore({ kind: 'anonymous', name }), room, true));
         }}
       />
     );

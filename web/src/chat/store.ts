@@ -151,6 +151,10 @@ export class ChatStore {
   private degradedProbe?: ReturnType<typeof setInterval>;
   /** The saved rooms were reopened (on the first welcome). */
   private restored = false;
+  /** Rooms to open by default, for {@link restoreRooms}. */
+  private startRooms: string[] = [];
+  /** Whether the room list was read (on this connection or an earlier one). */
+  private listLoaded = false;
 
   constructor(mode: SignInMode) {
     this.me =
@@ -164,15 +168,15 @@ export class ChatStore {
     this.client.on('state', (state) => this.onState(state));
     this.client.on('welcome', (welcome) => {
       this.me = welcome.user;
-      if (!this.restored) {
-        // The rooms this user had open in this browser (known once the server said who the user is).
-        this.restored = true;
-        for (const room of savedRooms(this.me.id)) if (!this.room(room)) void this.join(room, false);
-      }
       this.maxTextLength.value = welcome.limits.maxTextLength;
       this.historyPageMax = welcome.limits.historyPageMax;
       this.maxRoomNameLength.value = welcome.limits.maxRoomNameLength;
-      void this.loadRoomList();
+      const listed = this.loadRoomList();
+      if (!this.restored) {
+        // The rooms this user had open in this browser (known once the server said who the user is).
+        this.restored = true;
+        void listed.then(() => this.restoreRooms());
+      }
     });
     this.client.on('room_added', ({ room }) => this.upsertListed(room));
     this.client.on('room_removed', ({ room, reason, by }) => this.onRemoved(room, reason, by));
@@ -241,9 +245,15 @@ export class ChatStore {
     this.client.on('reset', ({ room }) => this.onReset(room));
   }
 
-  connect(rooms: string[]): void {
+  /**
+   * Connects. `rooms` are joined at once: rooms the user just asked for. With `restore`, they are the room a
+   * session or the site opens by default, and what is opened is decided once the server said who the user is
+   * ({@link restoreRooms}): joining them blindly would make the user a member again of a room they left.
+   */
+  connect(rooms: string[], options: { restore?: boolean } = {}): void {
     this.client.connect();
-    for (const room of rooms) void this.join(room);
+    if (options.restore) this.startRooms = rooms;
+    else for (const room of rooms) void this.join(room);
   }
 
   room(name: string): RoomModel | undefined {
@@ -387,6 +397,41 @@ export class ChatStore {
     return this.listed(id)?.role;
   }
 
+  /**
+   * Opens again the rooms this browser had open, and the default room: those the user still belongs to, and open
+   * channels (names that are no room). A room they left on another device, or were removed from, since is not
+   * joined again: a join would make them a member once more. The first time in this browser (nothing ever saved),
+   * the default room is joined as it is.
+   */
+  private async restoreRooms(): Promise<void> {
+    const saved = savedRooms(this.me.id);
+    const start = this.startRooms;
+    this.startRooms = [];
+    if (!hasSavedRooms(this.me.id)) {
+      for (const room of start) void this.join(room);
+      return;
+    }
+    const listed = new Set(this.roomList.value.map((r) => r.id));
+    // Without a room list (the server could not answer it), as before: every room is opened again.
+    const checked = this.groupChat.value && this.listLoaded;
+    for (const room of new Set([...start, ...saved])) {
+      if (this.room(room)) continue;
+      if (checked && !listed.has(room) && !(await this.isOpenChannel(room))) continue;
+      void this.join(room, start.includes(room));
+    }
+    this.saveRooms();
+  }
+
+  /** Whether a name is an open channel: no room by that name exists (its members answer `no_room`). */
+  private async isOpenChannel(room: string): Promise<boolean> {
+    try {
+      await this.client.members(room, { limit: 1 });
+      return false;
+    } catch (error) {
+      return (error as { code?: string }).code === 'no_room';
+    }
+  }
+
   private async loadRoomList(): Promise<void> {
     try {
       const { rooms, invitations } = await this.client.roomList();
@@ -394,6 +439,7 @@ export class ChatStore {
         this.roomList.value = rooms;
         this.invitations.value = invitations;
         this.groupChat.value = true;
+        this.listLoaded = true;
         const seen: Record<string, Record<string, number>> = {};
         for (const room of rooms) if (room.seen) seen[room.id] = room.seen;
         this.seen.value = seen;
@@ -857,6 +903,11 @@ export class ChatStore {
     if (this.me.id === '') return;
     localStorage.setItem(`parley.rooms.${this.me.id}`, JSON.stringify(this.rooms.value.map((r) => r.name)));
   }
+}
+
+/** Whether this browser ever saved which rooms this user had open (an empty list counts: they closed them all). */
+function hasSavedRooms(userId: string): boolean {
+  return localStorage.getItem(`parley.rooms.${userId}`) !== null;
 }
 
 /** Rooms this user had open in this browser last time. */
