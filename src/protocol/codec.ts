@@ -44,12 +44,21 @@ export function holdsNul(raw: string, value: unknown): boolean {
   return raw.includes('\\u0000') && walksToNul(value);
 }
 
-function walksToNul(value: unknown): boolean {
-  if (typeof value === 'string') return value.includes('\u0000');
-  if (typeof value !== 'object' || value === null) return false;
-  if (Array.isArray(value)) return value.some(walksToNul);
-  for (const key in value) {
-    if (key.includes('\u0000') || walksToNul((value as Record<string, unknown>)[key])) return true;
+/** Walks the value with a stack of its own: a body nested 30,000 deep (64 KiB allows it) must not overflow ours. */
+function walksToNul(root: unknown): boolean {
+  const pending: unknown[] = [root];
+  while (pending.length > 0) {
+    const value = pending.pop();
+    if (typeof value === 'string') {
+      if (value.includes('\u0000')) return true;
+    } else if (Array.isArray(value)) {
+      for (const item of value) pending.push(item);
+    } else if (typeof value === 'object' && value !== null) {
+      for (const [key, item] of Object.entries(value)) {
+        if (key.includes('\u0000')) return true;
+        pending.push(item);
+      }
+    }
   }
   return false;
 }

@@ -175,6 +175,13 @@ describe('rooms through the server API', async () => {
       assert.deepEqual([reply.status, reply.body.error], [400, 'bad_request'], `${method} ${path}`);
       assert.match(reply.body.message as string, /U\+0000/);
     }
+    // Looked for without recursion: a body nested 30,000 deep is a 400 too, not a stack overflow's 500.
+    const deep = await fetch(`${node.url}/api/rooms/nul-api/messages`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${API}`, 'content-type': 'application/json' },
+      body: `${'['.repeat(30_000)}"\\u0000"${']'.repeat(30_000)}`,
+    });
+    assert.equal(deep.status, 400);
     const sent = await call('POST', '/rooms/nul-api/messages', { text: 'a \\u0000 shown as typed' });
     assert.equal(sent.status, 201);
     // The online list's cursor separates its parts with U+0000 (no name holds it) and never reaches the database.
