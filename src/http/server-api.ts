@@ -158,8 +158,13 @@ function intParam(url: URL, name: string, min: number): number | undefined {
  * use U+0000 as their separator because no name can hold it.
  */
 function textParam(url: URL, name: string): string | undefined {
-  const value = url.searchParams.get(name) ?? undefined;
-  if (value?.includes('\u0000')) throw new ApiError(400, 'bad_request', NUL_REFUSAL);
+  const value = url.searchParams.get(name);
+  return value === null ? undefined : withoutNul(value);
+}
+
+/** The value, or `400 bad_request` when it holds U+0000 (see holdsNul). */
+function withoutNul(value: string): string {
+  if (value.includes('\u0000')) throw new ApiError(400, 'bad_request', NUL_REFUSAL);
   return value;
 }
 
@@ -178,8 +183,7 @@ function segment(raw: string): string {
   } catch {
     throw new ApiError(400, 'bad_request', 'malformed path');
   }
-  if (decoded.includes('\u0000')) throw new ApiError(400, 'bad_request', NUL_REFUSAL);
-  return decoded;
+  return withoutNul(decoded);
 }
 
 type ApiReply = { status: number; body: unknown };

@@ -425,7 +425,7 @@ export class RoomService {
       throw new ReplyError('invitation_limit', `${userId} has ${max} pending invitations`);
     }
     const invitedAt = this.deps.clock.now();
-    const fresh = await this.deps.directory.invite({ room, userId, invitedBy: caller.user.id, invitedAt });
+    const fresh = await directory.invite({ room, userId, invitedBy: caller.user.id, invitedAt });
     if (!fresh) return;
     this.deps.cache.invalidate(room, userId);
     // No system event: the other instances holding the room learn of it here (they may have cached "not invited").
