@@ -112,7 +112,6 @@ function SignIn({ onSignIn }: { onSignIn: (name: string, room: string) => void }
   );
 }
 
-/** Opens the chat for a signed-in user: their room first, then the rooms they had open here. */
 /**
  * Opens the chat on `room`: one the user just asked for (`fresh`, joined at once), or the session's or the site's
  * default one (joined only if the user may still be in it: the store restores it with the rooms this browser had

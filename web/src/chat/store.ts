@@ -153,8 +153,6 @@ export class ChatStore {
   private restored = false;
   /** Rooms to open by default, for {@link restoreRooms}. */
   private startRooms: string[] = [];
-  /** Whether the room list was read (on this connection or an earlier one). */
-  private listLoaded = false;
 
   constructor(mode: SignInMode) {
     this.me =
@@ -175,7 +173,7 @@ export class ChatStore {
       if (!this.restored) {
         // The rooms this user had open in this browser (known once the server said who the user is).
         this.restored = true;
-        void listed.then(() => this.restoreRooms());
+        void listed.then((loaded) => this.restoreRooms(loaded));
       }
     });
     this.client.on('room_added', ({ room }) => this.upsertListed(room));
@@ -402,8 +400,10 @@ export class ChatStore {
    * channels (names that are no room). A room they left on another device, or were removed from, since is not
    * joined again: a join would make them a member once more. The first time in this browser (nothing ever saved),
    * the default room is joined as it is.
+   * @param listed whether the room list was read: without it (the server could not answer, or keeps no rooms),
+   *   every room is opened again, as before
    */
-  private async restoreRooms(): Promise<void> {
+  private async restoreRooms(listed: boolean): Promise<void> {
     const saved = savedRooms(this.me.id);
     const start = this.startRooms;
     this.startRooms = [];
@@ -411,12 +411,10 @@ export class ChatStore {
       for (const room of start) void this.join(room);
       return;
     }
-    const listed = new Set(this.roomList.value.map((r) => r.id));
-    // Without a room list (the server could not answer it), as before: every room is opened again.
-    const checked = this.groupChat.value && this.listLoaded;
+    const member = new Set(this.roomList.value.map((r) => r.id));
     for (const room of new Set([...start, ...saved])) {
       if (this.room(room)) continue;
-      if (checked && !listed.has(room) && !(await this.isOpenChannel(room))) continue;
+      if (listed && !member.has(room) && !(await this.isOpenChannel(room))) continue;
       void this.join(room, start.includes(room));
     }
     this.saveRooms();
@@ -432,22 +430,25 @@ export class ChatStore {
     }
   }
 
-  private async loadRoomList(): Promise<void> {
+  /** Reads the room list; resolves to whether it could. */
+  private async loadRoomList(): Promise<boolean> {
+    let loaded = false;
     try {
       const { rooms, invitations } = await this.client.roomList();
       batch(() => {
         this.roomList.value = rooms;
         this.invitations.value = invitations;
         this.groupChat.value = true;
-        this.listLoaded = true;
         const seen: Record<string, Record<string, number>> = {};
         for (const room of rooms) if (room.seen) seen[room.id] = room.seen;
         this.seen.value = seen;
       });
+      loaded = true;
       this.readReceipts.value = (await this.client.settings()).readReceipts;
     } catch (error) {
       if ((error as { code?: string }).code === 'unsupported') this.groupChat.value = false;
     }
+    return loaded;
   }
 
   private upsertListed(room: RoomSummary): void {
@@ -515,13 +516,13 @@ export class ChatStore {
     this.invitations.value = this.invitations.value.filter((i) => i.room.id !== room);
   }
 
-  /** Leaves a room for good (every device); an open channel is only closed. */
   /** Whether the user may end their membership of a listed room: any but a direct room of two. */
   canLeave(room: string): boolean {
     const entry = this.listed(room);
     return entry !== undefined && (entry.kind !== 'direct' || entry.memberCount >= 3);
   }
 
+  /** Leaves a room for good (every device); an open channel is only closed. */
   async leaveRoom(room: string): Promise<void> {
     if (this.canLeave(room)) await this.act(() => this.client.leaveRoom(room));
     await this.leave(room);
