@@ -1,4 +1,4 @@
-import { createServer, type Server, type Socket } from 'node:net';
+import { connect, createServer, type Server, type Socket } from 'node:net';
 import { after } from 'node:test';
 
 /**
@@ -47,8 +47,7 @@ export class TcpRelay {
       inbound.destroy();
       return;
     }
-    const outbound = new (inbound.constructor as typeof Socket)();
-    outbound.connect(targetPort, '127.0.0.1');
+    const outbound = connect(targetPort, '127.0.0.1');
     for (const socket of [inbound, outbound]) {
       this.open.add(socket);
       socket.on('error', () => {});
