@@ -134,6 +134,20 @@ export function roomDirectorySuite(name: string, factory: DirectoryFactory): voi
       assert.equal((await rooms.direct(key))?.id, 'dm-1');
       assert.equal(await rooms.get('dm-2'), undefined, 'nothing written');
       assert.equal(await rooms.direct(directKeyOf(['alice', 'carol'])), undefined);
+      // Someone left it: it is no longer the direct room of these people, and the key is free for a new one.
+      const freed = await rooms.update('dm-1', { directKey: null });
+      assert.equal(freed?.directKey, undefined);
+      assert.equal(await rooms.direct(key), undefined);
+      const third = await rooms.create({
+        id: 'dm-3',
+        kind: 'direct',
+        name: '',
+        createdBy: 'alice',
+        createdAt: T0 + 2,
+        directKey: key,
+        members: [{ userId: 'alice', role: 'member' }],
+      });
+      assert.deepEqual([third.created, (await rooms.direct(key))?.id], [true, 'dm-3']);
     });
 
     it('renames, changes the topic, archives and unarchives', async () => {
