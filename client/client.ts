@@ -471,7 +471,7 @@ export class ParleyClient extends Emitter<ClientEvents> {
       // while this client was away (the server's room_removed went to a connection that was gone). Said the same
       // way, so that the application closes it.
       if (rejoin && !this.connection.stopped && error instanceof ParleyError) {
-        const reason = error.code === 'banned' ? 'banned' : 'left';
+        const reason = error.code === 'banned' || error.code === 'forbidden' ? error.code : 'left';
         this.emit('room_removed', { type: 'room_removed', room, reason });
       }
       return;

@@ -78,5 +78,8 @@ export interface PublicRoomsCursor {
   id: string;
 }
 
-/** Why a room left the user's room list. */
-export type RemovalReason = 'left' | 'kicked' | 'banned';
+/**
+ * Why a room left the user's room list, or this connection: `forbidden` when a token refresh no longer allows it
+ * (the membership stays; another token may allow it).
+ */
+export type RemovalReason = 'left' | 'kicked' | 'banned' | 'forbidden';

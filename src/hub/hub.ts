@@ -7,7 +7,6 @@ import type { Engine } from '../engine/engine.js';
 import { userChannel } from '../engine/types.js';
 import { LatencyWindow } from '../metrics/latency-window.js';
 import { CloseCodes } from '../protocol/close-codes.js';
-import { ReplyError } from '../protocol/error-codes.js';
 import { PROTOCOL_VERSION } from '../protocol/messages.js';
 import { MembershipCache } from '../rooms/membership-cache.js';
 import { RoomService } from '../rooms/room-service.js';
@@ -320,14 +319,17 @@ export class Hub implements ConnectionHandler<Session> {
     this.commands.receiveBinary(session);
   }
 
-  /** Replaces a session's credentials (token refresh); leaves rooms the new ones no longer allow. */
+  /**
+   * Replaces a session's credentials (token refresh). The rooms the new ones no longer allow are left on this
+   * connection, each said with `room_removed` (reason `forbidden`): the client must not resume them. The membership
+   * stays: another of the user's tokens may allow the room.
+   */
   private async applyIdentity(session: Session, identity: Identity): Promise<void> {
     session.applyIdentity(identity);
     for (const room of [...session.rooms]) {
       if (identity.rooms && !roomAllowed(identity.rooms, room)) {
         await this.membership.exit(session, room);
-        const error = new ReplyError('forbidden', `no longer allowed in room '${room}'`);
-        this.commands.replyError(session, error);
+        session.reply({ type: 'room_removed', room, reason: 'forbidden' });
       }
     }
   }

@@ -8,6 +8,7 @@ import type {
   RoomSummary,
 } from '../../client/wire/rooms.js';
 import { hasUnsafeNameCharacters } from '../auth/display-name.js';
+import { type RoomRules, roomAllowed } from '../auth/identity.js';
 import type { Config } from '../config/config.js';
 import type { ChatMessage, MemberEvent, SystemEvent, UserInfo, UserNotice } from '../engine/types.js';
 import type { RoomLog } from '../log/room-log.js';
@@ -35,6 +36,17 @@ export interface Caller {
   user: UserInfo;
   /** Server-wide admin (a token claim, or the server API): may moderate any room. */
   admin: boolean;
+  /**
+   * The rooms the caller's token lets them open (its `rooms` claim); absent: any. The caller cannot create, accept
+   * or start a room outside them: it would be theirs without their being able to open it.
+   */
+  rooms?: RoomRules;
+}
+
+/** Refuses a room the caller's token does not let them open (`forbidden`). */
+function checkAllowed(caller: Caller, room: string): void {
+  if (!roomAllowed(caller.rooms, room))
+    throw new ReplyError('forbidden', `your token does not allow room '${room}'`);
 }
 
 /** Each member of a union without its `kind` (a plain `Omit` would merge the members into one). */
@@ -344,6 +356,7 @@ export class RoomService {
           .epoch()
           .toLowerCase()
           .replace(/[^a-z0-9]/g, '0')}`;
+      checkAllowed(caller, roomId);
       const createdAt = clock.now();
       const { room, created } = await directory.create({
         id: roomId,
@@ -471,6 +484,7 @@ export class RoomService {
     if (actor.member) throw new ReplyError('already_member');
     if (!actor.invited && !actor.banned) throw new ReplyError('not_invited', 'no invitation to this room');
     this.check('join', actor);
+    checkAllowed(caller, room);
     await this.checkRoomLimit(caller.user.id);
     return this.join(caller, actor.room, true);
   }
@@ -601,12 +615,14 @@ export class RoomService {
     const existing = await directory.direct(directKey);
     if (existing)
       return this.summaryWithMembers(existing, await directory.member(existing.id, caller.user.id));
+    const id = `dm-${ids.messageId()}`;
+    checkAllowed(caller, id);
     // Everyone in it becomes a member: the limit holds for each (else anyone could grow another's room list).
     for (const userId of people.keys()) {
       await this.checkRoomLimit(userId, userId === caller.user.id ? 'a user' : userId);
     }
     const { room, created } = await directory.create({
-      id: `dm-${ids.messageId()}`,
+      id,
       kind: 'direct',
       name: '',
       createdBy: caller.user.id,

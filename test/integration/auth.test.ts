@@ -159,6 +159,42 @@ describe('tokens (HS256 secret)', async () => {
     client.close();
   });
 
+  it('holds the rooms claim for rooms the user would make theirs: create, accept, direct', async () => {
+    const limited = await RawClient.connect(node.wsUrl, {
+      token: await hs256(claims({ sub: 'scoped', name: 'Scoped', rooms: ['team-*'] })),
+    });
+    const owner = await RawClient.connect(node.wsUrl, {
+      token: await hs256(claims({ sub: 'scope-owner', name: 'Owner' })),
+    });
+    const outside = await limited.request({ type: 'create_room', name: 'Spam', id: 'spam-room' });
+    assert.deepEqual([outside.code, outside.temporary], ['forbidden', false]);
+    const generated = await limited.request({ type: 'create_room', name: 'Spam' });
+    assert.equal(generated.code, 'forbidden', 'an id made from the name falls outside the rules too');
+    const inside = await limited.request({ type: 'create_room', name: 'Blue', id: 'team-blue-2' });
+    assert.equal(inside.type, 'room');
+    assert.equal(
+      (await limited.request({ type: 'direct', users: [{ id: 'scope-owner' }] })).code,
+      'forbidden',
+    );
+    await owner.request({ type: 'create_room', name: 'Board', id: 'board-room', kind: 'private' });
+    await owner.request({ type: 'invite', room: 'board-room', user: 'scoped' });
+    assert.equal((await limited.request({ type: 'accept', room: 'board-room' })).code, 'forbidden');
+    const list = await limited.request({ type: 'rooms' });
+    assert.deepEqual(
+      (list.rooms as Array<{ id: string }>).map((r) => r.id),
+      ['team-blue-2'],
+      'nothing outside the rules was made theirs',
+    );
+    assert.equal((list.invitations as unknown[]).length, 1, 'the invitation stays for another token');
+    // A token allowing direct rooms (their ids start with dm-) may start them.
+    const dms = await RawClient.connect(node.wsUrl, {
+      token: await hs256(claims({ sub: 'scoped-dm', rooms: ['dm-*'] })),
+    });
+    const room = await dms.request({ type: 'direct', users: [{ id: 'scope-owner' }] });
+    assert.equal(room.type, 'room');
+    for (const client of [limited, owner, dms]) client.close();
+  });
+
   it('refreshes a token in place, only for the same user, and narrows rooms at once', async () => {
     const client = await RawClient.connect(node.wsUrl, {
       token: await hs256(claims({ sub: 'refresher' }), SECRET, 60),
@@ -168,8 +204,8 @@ describe('tokens (HS256 secret)', async () => {
     const refreshed = await client.request({ type: 'refresh', token: later });
     assert.equal(refreshed.type, 'refreshed');
     assert.ok((refreshed.expiresAt as number) > (client.welcome?.expiresAt as number));
-    const kicked = await client.frames.find((f) => f.type === 'error' && f.code === 'forbidden');
-    assert.match(String(kicked.message), /open-room/);
+    const removed = await client.frames.find((f) => f.type === 'room_removed');
+    assert.deepEqual(removed, { type: 'room_removed', room: 'open-room', reason: 'forbidden' });
     assert.equal(
       (await client.request({ type: 'send', room: 'open-room', text: 'x', cid: 'x' })).code,
       'not_joined',
@@ -213,6 +249,28 @@ describe('tokens (HS256 secret)', async () => {
     assert.equal(client.state.status, 'connected');
     assert.equal(states.items.filter((s) => s === 'reconnecting').length, 0, 'never dropped');
     assert.equal((await client.send('refreshing', 'still here')).type, 'sent');
+  });
+
+  it('SDK: a refreshed token that no longer allows a room takes it out of the client', async () => {
+    let issued = 0;
+    const client = new ParleyClient({
+      url: node.wsUrl,
+      token: () => {
+        issued += 1;
+        const rooms = issued === 1 ? {} : { rooms: ['kept'] };
+        return hs256(claims({ sub: 'sdk-narrowed', ...rooms }), SECRET, issued === 1 ? 2 : 300);
+      },
+      webSocket: nodeWebSocket,
+    });
+    after(() => client.close());
+    const removed = new Collector<{ room: string; reason: string }>();
+    client.on('room_removed', ({ room, reason }) => removed.push({ room, reason }));
+    client.connect();
+    await client.join('kept');
+    await client.join('dropped');
+    assert.deepEqual(await removed.find(() => true, 10_000), { room: 'dropped', reason: 'forbidden' });
+    await assert.rejects(client.send('dropped', 'x'), { code: 'not_joined' });
+    assert.equal((await client.send('kept', 'still here')).type, 'sent');
   });
 });
 

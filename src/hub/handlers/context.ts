@@ -59,7 +59,11 @@ export function requireJoined(session: Session, room: string, config: Config): s
 
 /** The session's user, as group chat's operations see them. */
 export function callerOf(session: Session): Caller {
-  return { user: session.user, admin: session.admin };
+  return {
+    user: session.user,
+    admin: session.admin,
+    ...(session.roomRules ? { rooms: session.roomRules } : {}),
+  };
 }
 
 /** Group chat's operations, or `unsupported` when this server keeps no rooms. */

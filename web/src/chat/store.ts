@@ -465,7 +465,8 @@ export class ChatStore {
         if (this.current.value === room) this.current.value = this.rooms.value[0]?.name ?? null;
         this.saveRooms();
       }
-      if (reason !== 'left')
+      if (reason === 'forbidden') this.notice.value = `Your sign-in no longer allows ${title}`;
+      else if (reason !== 'left')
         this.notice.value = `You were ${reason === 'banned' ? 'banned from' : 'removed from'} ${title}${by ? ` by ${by.name}` : ''}`;
     });
   }
