@@ -26,8 +26,9 @@ export interface NodeStats {
   /** Message frames written per second, over the last ten seconds. */
   deliveriesPerSec: number;
   /**
-   * Delivery latency (publish to fan-out on this node) over the last interval, milliseconds. Message timestamps
-   * are whole milliseconds, so the percentiles resolve 1 ms; the mean (of many deliveries) resolves fractions.
+   * Delivery latency (publish to fan-out on this node) over the last interval, milliseconds to the microsecond for
+   * messages sent through this node; those from other nodes are timed from their whole-millisecond `ts`
+   * (LatencyWindow).
    */
   latencyP50Ms: number;
   latencyP99Ms: number;

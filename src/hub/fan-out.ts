@@ -2,7 +2,6 @@ import type { ChatMessage, ControlEvent, MemberEvent, RoomEvent, UserEvent } fro
 import type { LatencyWindow } from '../metrics/latency-window.js';
 import { encodeCompactMessage, encodeFrame } from '../protocol/codec.js';
 import { lastOf } from '../rooms/room-service.js';
-import type { Clock } from '../util/clock.js';
 import type { HubCounters, HubObserver } from './hub.js';
 import type { RoomIndex } from './room-index.js';
 import type { Session } from './session.js';
@@ -10,7 +9,6 @@ import type { Session } from './session.js';
 /** What fan-out needs. */
 export interface FanOutDeps {
   rooms: RoomIndex;
-  clock: Clock;
   counters: HubCounters;
   latency: LatencyWindow;
   observer?: HubObserver;
@@ -115,7 +113,7 @@ export class FanOut {
       }
     }
     this.deps.counters.deliveries += members.size;
-    const latency = this.deps.clock.now() - message.ts;
+    const latency = this.deps.latency.latencyOf(message.id, message.ts);
     this.deps.latency.record(latency, members.size);
     this.deps.observer?.deliveryLatency?.(latency);
   }

@@ -97,7 +97,7 @@ export class Hub implements ConnectionHandler<Session> {
     messagesReceived: 0,
   };
   /** Publish-to-fan-out latency of the messages delivered here, per delivery. */
-  readonly latency = new LatencyWindow();
+  readonly latency: LatencyWindow;
   readonly membership: Membership;
   /** Group chat's operations; undefined when the engine keeps no rooms (`--store redis`). */
   readonly rooms?: RoomService;
@@ -129,6 +129,7 @@ export class Hub implements ConnectionHandler<Session> {
 
   constructor(private readonly deps: HubDeps) {
     const { config, engine, clock, ids, timers } = deps;
+    this.latency = new LatencyWindow(clock);
     this.sessionEnv = {
       limits: config,
       time: { clock, timers },
@@ -211,7 +212,6 @@ export class Hub implements ConnectionHandler<Session> {
     engine.onRecovered(() => cache?.invalidateAll());
     const fanOut = new FanOut({
       rooms: this.membership.rooms,
-      clock,
       counters: this.counters,
       latency: this.latency,
       observer: deps.observer,
@@ -235,6 +235,7 @@ export class Hub implements ConnectionHandler<Session> {
       rooms: this.rooms,
       readMarkers: this.readMarkers,
       feed: this.feed,
+      latency: this.latency,
       recoveries: new Semaphore(config.recoveryConcurrency),
       presencePages: new PresencePageJson(config.presencePageCacheRooms),
       applyIdentity: (session, identity) => this.applyIdentity(session, identity),

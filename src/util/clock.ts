@@ -2,6 +2,11 @@
 export interface Clock {
   /** Milliseconds since the Unix epoch. */
   now(): number;
+  /**
+   * Milliseconds with a fraction since an arbitrary origin, never going back: for durations shorter than a
+   * millisecond (the wall clock's whole milliseconds cannot tell them apart).
+   */
+  monotonic(): number;
 }
 
 /** A scheduled callback; `cancel()` stops it (idempotent). */
@@ -21,7 +26,7 @@ export interface Timers {
 }
 
 /** The real wall clock. */
-export const systemClock: Clock = { now: () => Date.now() };
+export const systemClock: Clock = { now: () => Date.now(), monotonic: () => performance.now() };
 
 /** Node's timers, unreferenced. */
 export const systemTimers: Timers = {
@@ -59,6 +64,10 @@ export class ManualClock implements Clock, Timers {
   }
 
   now(): number {
+    return this.time;
+  }
+
+  monotonic(): number {
     return this.time;
   }
 

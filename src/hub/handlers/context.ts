@@ -2,6 +2,7 @@ import type { Identity } from '../../auth/identity.js';
 import type { TokenVerifier } from '../../auth/jwt.js';
 import type { Config } from '../../config/config.js';
 import type { Engine } from '../../engine/engine.js';
+import type { LatencyWindow } from '../../metrics/latency-window.js';
 import { ReplyError } from '../../protocol/error-codes.js';
 import type { CommandOf, CommandType } from '../../protocol/messages.js';
 import { checkRoomName } from '../../protocol/rules.js';
@@ -35,6 +36,8 @@ export interface HandlerContext {
   readonly readMarkers?: ReadMarkers;
   /** The dashboards' live feed of events (records only while one watches). */
   readonly feed: EventFeed;
+  /** Delivery latency: a `send` marks its message, so that its fan-out here is timed to the microsecond. */
+  readonly latency: LatencyWindow;
   /** Replaces the session's credentials (expiry, room rules). */
   applyIdentity(session: Session, identity: Identity): Promise<void>;
   /** Counts a `send` command received from a client. */

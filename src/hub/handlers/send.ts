@@ -16,17 +16,27 @@ export const send: Handler<'send'> = async (ctx, session, command) => {
       throw new ReplyError('bad_request', `replyTo ${command.replyTo} names no message of '${room}'`);
   }
   const started = ctx.clock.now();
-  const { message, duplicate } = await ctx.engine.log.append({
-    room,
-    id: ctx.ids.messageId(),
-    from: session.user,
-    text,
-    ts: started,
-    cid: command.cid,
-    ...(command.replyTo !== undefined ? { replyTo: command.replyTo } : {}),
-    ...(command.mentions?.length ? { mentions: [...new Set(command.mentions)] } : {}),
-  });
-  if (!duplicate) {
+  const id = ctx.ids.messageId();
+  ctx.latency.mark(id);
+  let appended: Awaited<ReturnType<typeof ctx.engine.log.append>>;
+  try {
+    appended = await ctx.engine.log.append({
+      room,
+      id,
+      from: session.user,
+      text,
+      ts: started,
+      cid: command.cid,
+      ...(command.replyTo !== undefined ? { replyTo: command.replyTo } : {}),
+      ...(command.mentions?.length ? { mentions: [...new Set(command.mentions)] } : {}),
+    });
+  } catch (error) {
+    ctx.latency.forget(id);
+    throw error;
+  }
+  const { message, duplicate } = appended;
+  if (duplicate) ctx.latency.forget(id);
+  else {
     ctx.countPublished(ctx.clock.now() - started);
     // Checked first: while no dashboard watches, a message costs the feed one comparison.
     if (ctx.feed.active)

@@ -152,7 +152,9 @@ export function Dashboard() {
         <Card
           label="Latency mean / p99"
           value={
-            totals ? `${(totals.latencyMeanMs ?? 0).toFixed(2)} / ${Math.round(totals.latencyP99Ms)} ms` : '—'
+            totals
+              ? `${(totals.latencyMeanMs ?? 0).toFixed(2)} / ${(totals.latencyP99Ms ?? 0).toFixed(2)} ms`
+              : '—'
           }
           testId="latency"
         />
@@ -296,7 +298,7 @@ export function Dashboard() {
                   <td>{n.publishedPerSec}</td>
                   <td>{n.deliveriesPerSec}</td>
                   <td>
-                    {(n.latencyMeanMs ?? 0).toFixed(2)} / {n.latencyP99Ms} ms
+                    {(n.latencyMeanMs ?? 0).toFixed(2)} / {(n.latencyP99Ms ?? 0).toFixed(2)} ms
                   </td>
                   <td data-testid={`cpu-${n.node}`}>{(n.cpuPercent ?? 0).toFixed(1)} %</td>
                   <td>
