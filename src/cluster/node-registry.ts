@@ -118,7 +118,10 @@ export interface NodeRegistry {
 /** Sums node stats into cluster totals (distinct users and rooms come from the registry). */
 export function totals(nodes: NodeStats[], usersOnline: number, rooms: number): ClusterView['totals'] {
   const sum = (pick: (n: NodeStats) => number) => nodes.reduce((total, n) => total + pick(n), 0);
-  const deliveriesPerSec = sum((n) => n.deliveriesPerSec);
+  // Rates have one decimal and latencies three: their sums and weighted means are rounded the same way (a sum of
+  // floats shows 175.60000000000002 otherwise).
+  const round = (value: number, digits: number) => Math.round(value * 10 ** digits) / 10 ** digits;
+  const deliveriesPerSec = round(sum((n) => n.deliveriesPerSec), 1);
   return {
     nodes: nodes.length,
     connections: sum((n) => n.connections),
@@ -126,12 +129,16 @@ export function totals(nodes: NodeStats[], usersOnline: number, rooms: number): 
     rooms,
     published: sum((n) => n.published),
     deliveries: sum((n) => n.deliveries),
-    publishedPerSec: sum((n) => n.publishedPerSec),
+    publishedPerSec: round(sum((n) => n.publishedPerSec), 1),
     deliveriesPerSec,
     latencyP50Ms:
-      deliveriesPerSec > 0 ? sum((n) => n.latencyP50Ms * n.deliveriesPerSec) / deliveriesPerSec : 0,
+      deliveriesPerSec > 0
+        ? round(sum((n) => n.latencyP50Ms * n.deliveriesPerSec) / deliveriesPerSec, 3)
+        : 0,
     latencyP99Ms: Math.max(0, ...nodes.map((n) => n.latencyP99Ms)),
     latencyMeanMs:
-      deliveriesPerSec > 0 ? sum((n) => (n.latencyMeanMs ?? 0) * n.deliveriesPerSec) / deliveriesPerSec : 0,
+      deliveriesPerSec > 0
+        ? round(sum((n) => (n.latencyMeanMs ?? 0) * n.deliveriesPerSec) / deliveriesPerSec, 3)
+        : 0,
   };
 }

@@ -22,6 +22,13 @@ function useDarkScheme(): boolean {
   return dark;
 }
 
+/** A time axis tick's label: `14:05` on the minute, `:30` between (`seconds` since the Unix epoch). */
+export function timeTick(seconds: number): string {
+  const at = new Date(seconds * 1000);
+  const two = (n: number) => String(n).padStart(2, '0');
+  return at.getSeconds() === 0 ? `${two(at.getHours())}:${two(at.getMinutes())}` : `:${two(at.getSeconds())}`;
+}
+
 /**
  * A small time-series chart (uPlot): `times` in seconds since the Unix epoch. Axes, ticks and labels take the
  * page's text colour (a canvas does not inherit it: `currentColor` drew black on the dark theme).
@@ -56,7 +63,9 @@ export function Chart({
       cursor: { drag: { x: false, y: false } },
       scales: { x: { time: true } },
       axes: [
-        { stroke: text, grid, ticks },
+        // One line per tick (uPlot's default adds a date line under the first tick and under each new minute,
+        // and over five minutes the two collide): the minute on the minute, the seconds between.
+        { stroke: text, grid, ticks, values: (_u, splits) => splits.map(timeTick) },
         { stroke: text, grid, ticks, size: 60, label: unit, labelSize: 16 },
       ],
       series: [

@@ -29,6 +29,7 @@ function Card({
       <span
         class={`value${typeof value === 'string' && value.length > 12 ? ' text' : ''}`}
         data-testid={testId}
+        title={String(value)}
       >
         {value}
       </span>
@@ -268,17 +269,38 @@ export function Dashboard() {
                 <th>Instance</th>
                 <th>Health</th>
                 <th>Redis</th>
-                <th>Uptime</th>
                 <th>Connections</th>
-                <th>Users</th>
-                <th>Rooms</th>
-                <th>In /s</th>
-                <th>Out /s</th>
-                <th>Latency mean / p99</th>
+                <th>
+                  Users /
+                  <br />
+                  rooms
+                </th>
+                <th>
+                  Messages /s
+                  <br />
+                  in / out
+                </th>
+                <th>
+                  Latency
+                  <br />
+                  mean / p99
+                </th>
                 <th>CPU</th>
-                <th>RSS / heap</th>
-                <th>Loop delay p99</th>
-                <th>Conn. opened / closed /s</th>
+                <th>
+                  Memory
+                  <br />
+                  RSS / heap
+                </th>
+                <th>
+                  Loop delay
+                  <br />
+                  p99
+                </th>
+                <th>
+                  Conn. /s
+                  <br />
+                  opened / closed
+                </th>
                 <th>Errors</th>
               </tr>
             </thead>
@@ -287,16 +309,19 @@ export function Dashboard() {
                 <tr key={n.node} data-node={n.node}>
                   <td>
                     {n.node}
-                    {n.node === latest?.self.node ? ' (this)' : ''}
+                    <span class="uptime">
+                      {n.node === latest?.self.node ? 'this one, ' : ''}up {duration(n.uptimeMs)}
+                    </span>
                   </td>
                   <td class={n.ready ? 'good' : 'bad'}>{n.ready ? 'ready' : 'not ready'}</td>
                   <td class={n.redis === 'disconnected' ? 'bad' : ''}>{n.redis}</td>
-                  <td>{duration(n.uptimeMs)}</td>
                   <td data-testid={`connections-${n.node}`}>{n.connections}</td>
-                  <td>{n.users}</td>
-                  <td>{n.rooms}</td>
-                  <td>{n.publishedPerSec}</td>
-                  <td>{n.deliveriesPerSec}</td>
+                  <td>
+                    {n.users} / {n.rooms}
+                  </td>
+                  <td>
+                    {n.publishedPerSec} / {n.deliveriesPerSec}
+                  </td>
                   <td>
                     {(n.latencyMeanMs ?? 0).toFixed(2)} / {(n.latencyP99Ms ?? 0).toFixed(2)} ms
                   </td>
