@@ -85,7 +85,8 @@ export function EventsPanel({ token }: { token: string }) {
         {events.map((event, i) => (
           <li key={`${event.ts}-${event.node}-${i}`} data-type={event.type}>
             <time>{timeOf(event.ts)}</time>
-            <span class={`kind ${event.type}`}>{LABEL[event.type]}</span>
+            {/* kind-*: a bare `message` class would take the chat's message styles. */}
+            <span class={`kind kind-${event.type}`}>{LABEL[event.type]}</span>
             <bdi class="who">{event.user?.name ?? '—'}</bdi>
             <span class="where">{event.room ? `#${event.room}` : ''}</span>
             <span class="what">{detail(event)}</span>
