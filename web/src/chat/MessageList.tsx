@@ -297,7 +297,8 @@ export function MessageList({ store, room }: { store: ChatStore; room: RoomModel
                   title={r.users.join(', ')}
                   onClick={() => void store.toggleReaction(message, r.emoji)}
                 >
-                  {r.emoji} <span class="count">{r.count}</span>
+                  {r.emoji}
+                  <span class="count">{r.count}</span>
                 </button>
               ))}
             </div>

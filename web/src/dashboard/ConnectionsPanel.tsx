@@ -93,13 +93,17 @@ export function ConnectionsPanel({
                 {page.connections.map((c) => (
                   <tr key={c.conn} data-conn={c.conn}>
                     <td>
-                      <bdi>{c.user.name}</bdi> <span class="muted small">{c.user.id}</span>
+                      <bdi>{c.user.name}</bdi>
+                      <span class="muted small sub" title={c.user.id}>
+                        {c.user.id}
+                      </span>
                     </td>
                     <td>{c.node}</td>
                     <td title={new Date(c.since).toLocaleString()}>{duration(now - c.since)}</td>
                     <td class="rooms-cell">{c.rooms.join(', ') || '—'}</td>
                     <td title={c.agent}>
-                      {c.address ?? '—'} <span class="muted small">{agentSummary(c.agent)}</span>
+                      {c.address ?? '—'}
+                      <span class="muted small sub">{agentSummary(c.agent)}</span>
                     </td>
                     {canAct && (
                       <td>
