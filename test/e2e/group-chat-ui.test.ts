@@ -35,7 +35,11 @@ describe('group chat in the web UI over two instances', { skip: !hasChromium() }
     await notice(alice, 'Alice created the room').waitFor(WAIT);
 
     await alice.click('.members-toggle');
-    await alice.fill('#invite-user', bobId);
+    // Bob is online in the lobby with Alice: she invites him by his name (the list offers it), not his id.
+    await alice
+      .locator('#invite-people option[value="Bob"]')
+      .waitFor({ state: 'attached', ...WAIT });
+    await alice.fill('#invite-user', 'bob');
     await alice.click('.members form button[type=submit]');
     await bob.locator('.invitations li', { hasText: 'Secret plans' }).waitFor(WAIT);
     await bob.click('.invitations li button:has-text("Accept")');

@@ -38,17 +38,28 @@ export function MembersPanel({ store, room }: { store: ChatStore; room: string }
           onSubmit={(event) => {
             event.preventDefault();
             if (invitee.trim() === '') return;
-            void store.invite(room, invitee.trim());
+            void store.invite(room, store.personId(invitee));
             setInvitee('');
           }}
         >
           <input
             id="invite-user"
             value={invitee}
-            placeholder="user id to invite"
+            placeholder="name or user id to invite"
+            aria-label="Name or user id to invite"
             autoComplete="off"
+            list="invite-people"
             onInput={(event) => setInvitee((event.target as HTMLInputElement).value)}
           />
+          {/* The people this client knows of who are not members yet: pick one by name. */}
+          <datalist id="invite-people">
+            {store
+              .people()
+              .filter((person) => !members.some((m) => m.user.id === person.id))
+              .map((person) => (
+                <option key={person.id} value={person.name} label={person.id} />
+              ))}
+          </datalist>
           <button type="submit">Invite</button>
         </form>
       )}

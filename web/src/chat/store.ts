@@ -568,6 +568,32 @@ export class ChatStore {
     return [...byId.values()];
   }
 
+  /**
+   * Everyone this client knows of: who is online in its open rooms, the people of its direct rooms and the members
+   * it loaded. Whom an invitation can name without knowing their id.
+   */
+  people(): UserInfo[] {
+    const byId = new Map<string, UserInfo>();
+    for (const model of this.rooms.value) for (const user of model.users.value) byId.set(user.id, user);
+    for (const entry of this.roomList.value) for (const user of entry.members ?? []) byId.set(user.id, user);
+    for (const members of this.knownMembers.values())
+      for (const user of members) if (user.name) byId.set(user.id, user);
+    byId.delete(this.me.id);
+    return [...byId.values()];
+  }
+
+  /**
+   * The user id that `text` names: a known person's id, or the one known person of that name (any case); otherwise
+   * the text itself, taken as an id.
+   */
+  personId(text: string): string {
+    const typed = text.trim();
+    const people = this.people();
+    if (people.some((p) => p.id === typed)) return typed;
+    const named = people.filter((p) => p.name.toLowerCase() === typed.toLowerCase());
+    return named.length === 1 ? (named[0] as UserInfo).id : typed;
+  }
+
   /** Sends to the current room (a reply when one is being written); shows at once as pending, then sent. */
   send(text: string): void {
     const room = this.current.value;
