@@ -55,6 +55,14 @@ describe('web UI over two instances and Redis', async () => {
     assert.equal(await link.getAttribute('rel'), 'noopener noreferrer nofollow');
   });
 
+  it('offers only the actions this server takes (--store redis keeps no rooms: no reactions, edits, deletes)', async () => {
+    const own = alice.locator('.messages li.message.mine.sent', { hasText: 'Hello Bob' });
+    await own.hover();
+    const actions = own.locator('.actions button');
+    await actions.first().waitFor(WAIT);
+    assert.deepEqual(await actions.allTextContents(), ['Reply']);
+  });
+
   it('labels a link with the address it really goes to, whatever direction characters it hides', async () => {
     await say(bob, 'spoof https://example.com/\u202Eevil here');
     const link = message(alice, 'spoof').locator('a');

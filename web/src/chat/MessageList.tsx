@@ -308,19 +308,22 @@ export function MessageList({ store, room }: { store: ChatStore; room: RoomModel
               <button type="button" onClick={() => (store.replyingTo.value = message)}>
                 Reply
               </button>
-              <button
-                type="button"
-                aria-expanded={picking === message.key}
-                onClick={() => setPicking(picking === message.key ? null : message.key)}
-              >
-                React
-              </button>
-              {message.mine && (
+              {/* Reactions, edits and deletes need a server that keeps rooms (not --store redis). */}
+              {store.groupChat.value && (
+                <button
+                  type="button"
+                  aria-expanded={picking === message.key}
+                  onClick={() => setPicking(picking === message.key ? null : message.key)}
+                >
+                  React
+                </button>
+              )}
+              {message.mine && store.groupChat.value && (
                 <button type="button" onClick={() => (store.editing.value = message)}>
                   Edit
                 </button>
               )}
-              {store.mayDelete(message) && (
+              {store.groupChat.value && store.mayDelete(message) && (
                 <button
                   type="button"
                   class="danger"
