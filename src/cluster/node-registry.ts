@@ -121,7 +121,8 @@ export function totals(nodes: NodeStats[], usersOnline: number, rooms: number): 
   // Rates have one decimal and latencies three: their sums and weighted means are rounded the same way (a sum of
   // floats shows 175.60000000000002 otherwise).
   const round = (value: number, digits: number) => Math.round(value * 10 ** digits) / 10 ** digits;
-  const deliveriesPerSec = round(sum((n) => n.deliveriesPerSec), 1);
+  const rate = (pick: (n: NodeStats) => number) => round(sum(pick), 1);
+  const deliveriesPerSec = rate((n) => n.deliveriesPerSec);
   return {
     nodes: nodes.length,
     connections: sum((n) => n.connections),
@@ -129,12 +130,10 @@ export function totals(nodes: NodeStats[], usersOnline: number, rooms: number): 
     rooms,
     published: sum((n) => n.published),
     deliveries: sum((n) => n.deliveries),
-    publishedPerSec: round(sum((n) => n.publishedPerSec), 1),
+    publishedPerSec: rate((n) => n.publishedPerSec),
     deliveriesPerSec,
     latencyP50Ms:
-      deliveriesPerSec > 0
-        ? round(sum((n) => n.latencyP50Ms * n.deliveriesPerSec) / deliveriesPerSec, 3)
-        : 0,
+      deliveriesPerSec > 0 ? round(sum((n) => n.latencyP50Ms * n.deliveriesPerSec) / deliveriesPerSec, 3) : 0,
     latencyP99Ms: Math.max(0, ...nodes.map((n) => n.latencyP99Ms)),
     latencyMeanMs:
       deliveriesPerSec > 0

@@ -36,9 +36,7 @@ describe('group chat in the web UI over two instances', { skip: !hasChromium() }
 
     await alice.click('.members-toggle');
     // Bob is online in the lobby with Alice: she invites him by his name (the list offers it), not his id.
-    await alice
-      .locator('#invite-people option[value="Bob"]')
-      .waitFor({ state: 'attached', ...WAIT });
+    await alice.locator('#invite-people option[value="Bob"]').waitFor({ state: 'attached', ...WAIT });
     await alice.fill('#invite-user', 'bob');
     await alice.click('.members form button[type=submit]');
     await bob.locator('.invitations li', { hasText: 'Secret plans' }).waitFor(WAIT);
