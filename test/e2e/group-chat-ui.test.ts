@@ -39,10 +39,20 @@ describe('group chat in the web UI over two instances', { skip: !hasChromium() }
     await alice.locator('#invite-people option[value="Bob"]').waitFor({ state: 'attached', ...WAIT });
     await alice.fill('#invite-user', 'bob');
     await alice.click('.members form button[type=submit]');
-    await bob.locator('.invitations li', { hasText: 'Secret plans' }).waitFor(WAIT);
+    // Names, not ids: Alice's notice, and the invitation Bob sees.
+    await alice.locator('.notice-bar', { hasText: 'Invited Bob' }).waitFor(WAIT);
+    await bob.locator('.invitations li', { hasText: 'Secret plans from Alice' }).waitFor(WAIT);
     await bob.click('.invitations li button:has-text("Accept")');
     await bob.locator('.room-header h1', { hasText: 'Secret plans' }).waitFor(WAIT);
     await notice(alice, 'Bob joined').waitFor(WAIT);
+    await alice.locator('.members h2', { hasText: 'Members — 2' }).waitFor(WAIT);
+    // A danger action is readable: its text is not the colour of its background.
+    const ban = alice.locator(`.members li[data-member="${bobId}"] button:has-text("Ban")`);
+    const [text, background] = await ban.evaluate((el) => {
+      const style = getComputedStyle(el);
+      return [style.color, style.backgroundColor];
+    });
+    assert.notEqual(text, background, 'Ban is readable');
 
     await say(bob, 'Count me in');
     await message(alice, 'Count me in').waitFor(WAIT);

@@ -202,7 +202,7 @@ export function Sidebar({
               <li key={invitation.room.id} data-invitation={invitation.room.id}>
                 <span>
                   <bdi>{invitation.room.name}</bdi>{' '}
-                  <span class="muted small">from {invitation.invitedBy}</span>
+                  <span class="muted small">from {store.nameOf(invitation.invitedBy)}</span>
                 </span>
                 <button type="button" onClick={() => void store.acceptInvitation(invitation.room.id)}>
                   Accept

@@ -530,7 +530,12 @@ export class ChatStore {
   }
 
   invite(room: string, user: string): Promise<unknown> {
-    return this.act(() => this.client.invite(room, user), `Invited ${user}`);
+    return this.act(() => this.client.invite(room, user), `Invited ${this.nameOf(user)}`);
+  }
+
+  /** The display name of a user this client knows of (see {@link people}); their id otherwise. */
+  nameOf(userId: string): string {
+    return this.people().find((person) => person.id === userId)?.name || userId;
   }
 
   /** A moderation action on a member of a room. */
@@ -548,9 +553,16 @@ export class ChatStore {
     return this.act(work[action] as () => Promise<void>);
   }
 
-  /** A page of a room's members. */
-  members(room: string, after?: string): Promise<{ members: MemberSummary[]; next?: string }> {
-    return this.client.members(room, { ...(after !== undefined ? { after } : {}), limit: 100 });
+  /**
+   * A page of a room's members. A first page that is the whole list also corrects the room list's member count
+   * (the list's count is from when it was read; joins since are in the room's log only when announced).
+   */
+  async members(room: string, after?: string): Promise<{ members: MemberSummary[]; next?: string }> {
+    const page = await this.client.members(room, { ...(after !== undefined ? { after } : {}), limit: 100 });
+    const entry = this.listed(room);
+    if (after === undefined && page.next === undefined && entry && entry.memberCount !== page.members.length)
+      this.upsertListed({ ...entry, memberCount: page.members.length });
+    return page;
   }
 
   /** A page of public rooms. */
