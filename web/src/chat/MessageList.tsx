@@ -369,7 +369,11 @@ export function MessageList({ store, room }: { store: ChatStore; room: RoomModel
     >
       {room.loadingOlder.value && <li class="notice">Loading older messages…</li>}
       {!room.hasMore.value && messages.length > 0 && (
-        <li class="notice">Beginning of {store.title(room.name)}</li>
+        <li class="notice">
+          {store.listed(room.name)?.kind === 'direct'
+            ? `Beginning of your conversation with ${store.title(room.name)}`
+            : `Beginning of ${store.title(room.name)}`}
+        </li>
       )}
       {messages.length === 0 && <li class="notice">No messages yet. Say hello!</li>}
       {items}

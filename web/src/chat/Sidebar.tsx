@@ -84,7 +84,7 @@ function PublicRooms({ store, onPick }: { store: ChatStore; onPick: () => void }
           close
         </button>
       </h2>
-      {rooms.length === 0 && <p class="muted">No public rooms yet.</p>}
+      {rooms.length === 0 && <p class="muted empty">No public rooms yet: create one below.</p>}
       <ul>
         {rooms.map((room) => (
           <li key={room.id}>
