@@ -38,7 +38,7 @@ describe('group chat in the web UI over two instances', { skip: !hasChromium() }
     // Bob is online in the lobby with Alice: she invites him by his name (the list offers it), not his id.
     await alice.locator('#invite-people option[value="Bob"]').waitFor({ state: 'attached', ...WAIT });
     await alice.fill('#invite-user', 'bob');
-    await alice.click('.members form button[type=submit]');
+    await alice.click('.members form.invite button[type=submit]');
     // Names, not ids: Alice's notice, and the invitation Bob sees.
     await alice.locator('.notice-bar', { hasText: 'Invited Bob' }).waitFor(WAIT);
     await bob.locator('.invitations li', { hasText: 'Secret plans from Alice' }).waitFor(WAIT);
@@ -95,12 +95,38 @@ describe('group chat in the web UI over two instances', { skip: !hasChromium() }
     assert.ok(await roomButton(bob, 'Town square').isVisible());
   });
 
+  it("sets a room's name and topic, mutes and archives it: the other member's composer says why it cannot send", async () => {
+    await roomButton(alice, 'Town square').click();
+    await roomButton(bob, 'Town square').click();
+    if (!(await alice.locator('.members').isVisible())) await alice.click('.members-toggle');
+    await alice.click('.room-settings summary');
+    await alice.fill('#room-settings-name', 'Village green');
+    await alice.fill('#room-settings-topic', 'Fêtes and notices');
+    await alice.click('.room-settings form button[type=submit]');
+    await bob.locator('.room-header h1', { hasText: 'Village green' }).waitFor(WAIT);
+    await bob.locator('.room-header .topic', { hasText: 'Fêtes and notices' }).waitFor(WAIT);
+    await roomButton(bob, 'Village green').waitFor(WAIT);
+
+    await alice.locator(`.members li[data-member="${bobId}"] button:has-text("Mute")`).click(WAIT);
+    await bob.locator('#composer-text[placeholder="You are muted in this room"]').waitFor(WAIT);
+    await alice.locator(`.members li[data-member="${bobId}"] button:has-text("Unmute")`).click(WAIT);
+    await bob.locator('#composer-text[placeholder="Message Village green"]').waitFor(WAIT);
+
+    alice.once('dialog', (dialog) => void dialog.accept());
+    await alice.click('.room-settings button:has-text("Archive")');
+    await bob.locator('#composer-text[disabled]').waitFor(WAIT);
+    await alice.click('.room-settings button:has-text("Unarchive")');
+    await bob.locator('#composer-text:not([disabled])').waitFor(WAIT);
+    await say(bob, 'Back in business');
+    await message(alice, 'Back in business').waitFor(WAIT);
+  });
+
   it('fits a phone: the members panel opens over the conversation', async () => {
     const phone = await signIn(browser, nodes[1]?.httpUrl as string, 'Phone', { mobile: true });
     await phone.click('.room-view .menu');
     await phone.click('button:has-text("Browse public rooms")');
-    await phone.locator('.browse button.room', { hasText: 'Town square' }).click(WAIT);
-    await phone.locator('.room-header h1', { hasText: 'Town square' }).waitFor(WAIT);
+    await phone.locator('.browse button.room', { hasText: 'Village green' }).click(WAIT);
+    await phone.locator('.room-header h1', { hasText: 'Village green' }).waitFor(WAIT);
     await phone.click('.members-toggle');
     await phone.locator('.members li', { hasText: 'Alice' }).waitFor(WAIT);
     assert.ok(await phone.locator('.members').isVisible());

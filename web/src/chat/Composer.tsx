@@ -57,6 +57,10 @@ export function Composer({ store, room, label }: { store: ChatStore; room: strin
   const empty = text.trim() === '';
   const replying = store.replyingTo.value;
   const editing = store.editing.value;
+  // Why this user cannot write here, if they cannot: the server refuses anyway; the box says so first.
+  const entry = store.listed(room);
+  const archived = entry?.archived === true;
+  const muted = entry?.muted === true;
 
   // Starting an edit puts the message's text in the box.
   useEffect(() => {
@@ -160,7 +164,14 @@ export function Composer({ store, room, label }: { store: ChatStore; room: strin
         ref={box}
         id="composer-text"
         aria-label={`Message ${label}`}
-        placeholder={`Message ${label}`}
+        placeholder={
+          archived
+            ? 'This room is archived: it can be read, not written to'
+            : muted
+              ? 'You are muted in this room'
+              : `Message ${label}`
+        }
+        disabled={archived}
         rows={1}
         value={text}
         onInput={(event) => {
@@ -184,7 +195,7 @@ export function Composer({ store, room, label }: { store: ChatStore; room: strin
             {text.length}/{max}
           </span>
         )}
-        <button type="submit" disabled={empty || tooLong}>
+        <button type="submit" disabled={empty || tooLong || archived}>
           {editing ? 'Save' : 'Send'}
         </button>
       </div>

@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'preact/hooks';
 import type { MemberSummary, Role } from '../../../client/index.js';
+import { RoomSettings } from './RoomSettings.js';
 import type { ChatStore } from './store.js';
 
 const RANK: Record<Role, number> = { member: 1, admin: 2, owner: 3 };
@@ -31,10 +32,11 @@ export function MembersPanel({ store, room }: { store: ChatStore; room: string }
   };
   return (
     <section class="members" aria-label="Members">
+      {moderator && entry.kind !== 'direct' && <RoomSettings store={store} entry={entry} />}
       <h2>Members — {entry.memberCount}</h2>
       {mayInvite && (
         <form
-          class="row"
+          class="row invite"
           onSubmit={(event) => {
             event.preventDefault();
             if (invitee.trim() === '') return;

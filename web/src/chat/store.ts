@@ -189,14 +189,7 @@ export class ChatStore {
       const entry = this.listed(room);
       if (!entry) return;
       const updated: RoomSummary = { ...entry, last, activity: Math.max(entry.activity, last.ts) };
-      if (last.event?.type === 'renamed' && last.event.name) updated.name = last.event.name;
-      if (last.event?.type === 'topic') updated.topic = last.event.topic ?? '';
-      if (last.event?.type === 'archived') updated.archived = true;
-      if (last.event?.type === 'unarchived') updated.archived = false;
-      if (last.event?.type === 'role' && last.event.user?.id === this.me.id && last.event.role) {
-        updated.role = last.event.role;
-      }
-      this.upsertListed(updated);
+      this.upsertListed(last.event ? this.withEvent(updated, last.event) : updated);
       if (last.from.id !== this.me.id && !last.event) {
         this.notifyOf(room, last.from.name, last.preview, last.mentions);
         this.listUnread.value = { ...this.listUnread.value, [room]: (this.listUnread.value[room] ?? 0) + 1 };
@@ -483,6 +476,16 @@ export class ChatStore {
     }
   }
 
+  /** Renames, sets the topic, (un)archives or changes join announcements; the room list takes the answer. */
+  async updateRoom(
+    room: string,
+    change: { name?: string; topic?: string; archived?: boolean; announceJoins?: boolean },
+  ): Promise<void> {
+    const updated = await this.act(() => this.client.updateRoom(room, change), 'Room settings saved');
+    const entry = this.listed(room);
+    if (updated && entry) this.upsertListed({ ...entry, ...updated });
+  }
+
   /** Creates a room and opens it. */
   async createRoom(name: string, kind: 'public' | 'private'): Promise<void> {
     const room = await this.act(() => this.client.createRoom(name, { kind }));
@@ -531,6 +534,23 @@ export class ChatStore {
 
   invite(room: string, user: string): Promise<unknown> {
     return this.act(() => this.client.invite(room, user), `Invited ${this.nameOf(user)}`);
+  }
+
+  /**
+   * A room list entry after a system event of its room, seen live in the room or as its activity: its name, topic,
+   * archived state, and this user's role and mute.
+   */
+  private withEvent(entry: RoomSummary, event: SystemEvent): RoomSummary {
+    const updated = { ...entry };
+    const mine = event.user?.id === this.me.id;
+    if (event.type === 'renamed' && event.name) updated.name = event.name;
+    if (event.type === 'topic') updated.topic = event.topic ?? '';
+    if (event.type === 'archived') updated.archived = true;
+    if (event.type === 'unarchived') updated.archived = false;
+    if (event.type === 'role' && mine && event.role) updated.role = event.role;
+    if (event.type === 'muted' && mine) updated.muted = true;
+    if (event.type === 'unmuted' && mine) updated.muted = false;
+    return updated;
   }
 
   /** The display name of a user this client knows of (see {@link people}); their id otherwise. */
@@ -648,12 +668,21 @@ export class ChatStore {
       (ack) => {
         this.degraded.value = null;
         this.update(model, cid, { status: 'sent', key: ack.id, offset: ack.offset, ts: ack.ts });
+        // A mute with an end has ended by itself (no event says so).
+        this.setMuted(model.name, false);
       },
       (error: ParleyError) => {
         if (error.code === 'unavailable') this.enterDegraded(error.message);
+        if (error.code === 'muted') this.setMuted(model.name, true);
         this.update(model, cid, { status: 'failed', error: error.message });
       },
     );
+  }
+
+  /** Records whether the user is muted in a listed room (the composer says so). */
+  private setMuted(room: string, muted: boolean): void {
+    const entry = this.listed(room);
+    if (entry && (entry.muted === true) !== muted) this.upsertListed({ ...entry, muted });
   }
 
   /** Tries a failed message again, with its client id (published at most once whatever happened before). */
@@ -862,11 +891,7 @@ export class ChatStore {
     const entry = this.listed(message.room);
     if (entry) {
       const updated = { ...entry, activity: Math.max(entry.activity, message.ts) };
-      if (message.event?.type === 'renamed' && message.event.name) updated.name = message.event.name;
-      if (message.event?.type === 'role' && message.event.user?.id === this.me.id && message.event.role) {
-        updated.role = message.event.role;
-      }
-      this.upsertListed(updated);
+      this.upsertListed(message.event ? this.withEvent(updated, message.event) : updated);
     }
   }
 
