@@ -176,7 +176,8 @@ export function Composer({ store, room, label }: { store: ChatStore; room: strin
         value={text}
         onInput={(event) => {
           setText((event.target as HTMLTextAreaElement).value);
-          store.typing();
+          // Editing an old message is not writing a new one: nobody is told this user is typing.
+          if (!editing) store.typing();
         }}
         onKeyDown={(event) => {
           if (event.key === 'Escape') {
