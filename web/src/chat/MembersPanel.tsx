@@ -1,9 +1,24 @@
 import { useEffect, useState } from 'preact/hooks';
-import type { MemberSummary, Role } from '../../../client/index.js';
+import type { MemberSummary, Role, UserInfo } from '../../../client/index.js';
 import { RoomSettings } from './RoomSettings.js';
 import type { ChatStore } from './store.js';
 
 const RANK: Record<Role, number> = { member: 1, admin: 2, owner: 3 };
+
+/** The invite form's suggestions: people who are not members, each by name unless another has the same name. */
+function inviteOptions(
+  people: UserInfo[],
+  members: MemberSummary[],
+): Array<{ value: string; label: string }> {
+  const candidates = people.filter((person) => !members.some((m) => m.user.id === person.id));
+  const named = new Map<string, number>();
+  for (const { name } of candidates) named.set(name.toLowerCase(), (named.get(name.toLowerCase()) ?? 0) + 1);
+  return candidates.map((person) =>
+    (named.get(person.name.toLowerCase()) ?? 0) > 1
+      ? { value: person.id, label: person.name }
+      : { value: person.name, label: person.id },
+  );
+}
 
 /**
  * A room's members with their roles, an invite form for those who may invite, and moderation actions (kick, ban,
@@ -40,7 +55,7 @@ export function MembersPanel({ store, room }: { store: ChatStore; room: string }
           onSubmit={(event) => {
             event.preventDefault();
             if (invitee.trim() === '') return;
-            void store.invite(room, store.personId(invitee));
+            void store.inviteByName(room, invitee);
             setInvitee('');
           }}
         >
@@ -53,14 +68,11 @@ export function MembersPanel({ store, room }: { store: ChatStore; room: string }
             list="invite-people"
             onInput={(event) => setInvitee((event.target as HTMLInputElement).value)}
           />
-          {/* The people this client knows of who are not members yet: pick one by name. */}
+          {/* The people this client knows of who are not members yet: picked by name, or by id where a name is shared. */}
           <datalist id="invite-people">
-            {store
-              .people()
-              .filter((person) => !members.some((m) => m.user.id === person.id))
-              .map((person) => (
-                <option key={person.id} value={person.name} label={person.id} />
-              ))}
+            {inviteOptions(store.people(), members).map(({ value, label }) => (
+              <option key={value} value={value} label={label} />
+            ))}
           </datalist>
           <button type="submit">Invite</button>
         </form>

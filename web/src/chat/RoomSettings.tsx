@@ -20,23 +20,26 @@ export function RoomSettings({ store, entry }: { store: ChatStore; entry: RoomSu
     <details class="room-settings">
       <summary>Room settings</summary>
       <form
+        class="settings-form"
         onSubmit={(event) => {
           event.preventDefault();
           if (unsaved) void store.updateRoom(entry.id, changed);
         }}
       >
-        <label>
+        <label class="settings-label">
           Name
           <input
+            class="field"
             id="room-settings-name"
             value={name}
             disabled={entry.archived}
             onInput={(event) => setName((event.target as HTMLInputElement).value)}
           />
         </label>
-        <label>
+        <label class="settings-label">
           Topic
           <input
+            class="field"
             id="room-settings-topic"
             value={topic}
             placeholder="What this room is about"
@@ -44,7 +47,7 @@ export function RoomSettings({ store, entry }: { store: ChatStore; entry: RoomSu
             onInput={(event) => setTopic((event.target as HTMLInputElement).value)}
           />
         </label>
-        <button type="submit" disabled={!unsaved || entry.archived}>
+        <button type="submit" class="save" disabled={!unsaved || entry.archived}>
           Save
         </button>
       </form>
@@ -61,7 +64,7 @@ export function RoomSettings({ store, entry }: { store: ChatStore; entry: RoomSu
       </label>
       <button
         type="button"
-        class={entry.archived ? '' : 'danger'}
+        class={entry.archived ? 'archive' : 'archive danger'}
         onClick={() => {
           if (
             entry.archived ||

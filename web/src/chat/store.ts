@@ -533,7 +533,12 @@ export class ChatStore {
   }
 
   invite(room: string, user: string): Promise<unknown> {
-    return this.act(() => this.client.invite(room, user), `Invited ${this.nameOf(user)}`);
+    const known = this.people().some((person) => person.id === user);
+    // Users are not registered anywhere: an id nobody here knows is invited as typed, and said so.
+    const done = known
+      ? `Invited ${this.nameOf(user)}`
+      : `Invited user id ${user} (nobody here is called that)`;
+    return this.act(() => this.client.invite(room, user), done);
   }
 
   /**
@@ -624,6 +629,18 @@ export class ChatStore {
     if (people.some((p) => p.id === typed)) return typed;
     const named = people.filter((p) => p.name.toLowerCase() === typed.toLowerCase());
     return named.length === 1 ? (named[0] as UserInfo).id : typed;
+  }
+
+  /** Invites the person `text` names (see {@link personId}), unless several known people have that name. */
+  inviteByName(room: string, text: string): Promise<unknown> {
+    const typed = text.trim();
+    const people = this.people();
+    const named = people.filter((p) => p.name.toLowerCase() === typed.toLowerCase());
+    if (named.length > 1 && !people.some((p) => p.id === typed)) {
+      this.notice.value = `${named.length} people are called ${typed}: pick one from the list`;
+      return Promise.resolve(undefined);
+    }
+    return this.invite(room, this.personId(typed));
   }
 
   /** Sends to the current room (a reply when one is being written); shows at once as pending, then sent. */
