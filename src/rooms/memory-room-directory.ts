@@ -268,8 +268,10 @@ export class MemoryRoomDirectory implements RoomDirectory {
     return { ...ban };
   }
 
-  async unban(room: string, userId: string): Promise<boolean> {
-    return this.bans.delete(room, userId);
+  async unban(room: string, userId: string): Promise<BanRecord | undefined> {
+    const ban = this.bans.get(room, userId);
+    if (ban) this.bans.delete(room, userId);
+    return ban && { ...ban };
   }
 
   private roomOfDirect(directKey: string): RoomRecord | undefined {

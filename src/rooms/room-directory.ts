@@ -88,6 +88,8 @@ export interface BanRecord {
   bannedAt: number;
   /** When the ban ends by itself (absent: until lifted). */
   expiresAt?: number;
+  /** The user's display name when banned ('' when not known): the ban's lifting names them by it. */
+  name?: string;
 }
 
 /** What a new room is created with. */
@@ -206,6 +208,6 @@ export interface RoomDirectory {
   ban(ban: BanRecord): Promise<{ wasMember: boolean }>;
   /** The user's ban from the room if it is in force at `now` (an expired ban is no ban). */
   activeBan(room: string, userId: string, now: number): Promise<BanRecord | undefined>;
-  /** Lifts a ban; false when there was none (expired or not). */
-  unban(room: string, userId: string): Promise<boolean>;
+  /** Lifts a ban: the ban lifted (expired or not), or undefined when there was none. */
+  unban(room: string, userId: string): Promise<BanRecord | undefined>;
 }

@@ -539,7 +539,8 @@ export class RoomService {
     const now = this.deps.clock.now();
     if (until !== undefined && until <= now) throw new ReplyError('bad_request', 'until is in the past');
     const user = await this.userInfo(room, userId, target.member);
-    const ban = { room, userId, reason: why, bannedBy: caller.user.id, bannedAt: now };
+    // The name goes with the ban: the member row that holds it goes, and the ban's lifting names the user.
+    const ban = { room, userId, reason: why, bannedBy: caller.user.id, bannedAt: now, name: user.name };
     await this.deps.directory.ban(until !== undefined ? { ...ban, expiresAt: until } : ban);
     this.deps.cache.invalidate(room, userId);
     const event: SystemEvent = { type: 'banned', user };
@@ -552,9 +553,11 @@ export class RoomService {
   async unban(caller: Caller, room: string, userId: string): Promise<void> {
     const actor = await this.existing(caller, room);
     this.check('unban', actor, await this.target(room, userId));
-    if (!(await this.deps.directory.unban(room, userId))) throw new ReplyError('bad_request', 'not banned');
+    const lifted = await this.deps.directory.unban(room, userId);
+    if (!lifted) throw new ReplyError('bad_request', 'not banned');
     this.deps.cache.invalidate(room, userId);
-    await this.record(room, caller.user, { type: 'unbanned', user: await this.userInfo(room, userId) });
+    const user = lifted.name ? { id: userId, name: lifted.name } : await this.userInfo(room, userId);
+    await this.record(room, caller.user, { type: 'unbanned', user });
   }
 
   async mute(caller: Caller, room: string, userId: string, until?: number): Promise<void> {

@@ -58,6 +58,7 @@ interface BanRow {
   banned_by: string;
   banned_at: string | number;
   expires_at: string | number | null;
+  user_name: string;
 }
 
 const ROOM_COLUMNS =
@@ -115,6 +116,7 @@ function toBan(row: BanRow): BanRecord {
     bannedAt: Number(row.banned_at),
   };
   if (row.expires_at !== null) ban.expiresAt = Number(row.expires_at);
+  if (row.user_name) ban.name = row.user_name;
   return ban;
 }
 
@@ -443,10 +445,10 @@ export class SqlRoomDirectory implements RoomDirectory {
   async ban(ban: BanRecord): Promise<{ wasMember: boolean }> {
     const { rows } = await this.db.query<{ removed: number }>(
       `WITH banned AS (
-         INSERT INTO parley_bans (room, user_id, reason, banned_by, banned_at, expires_at)
-         VALUES ($1, $2, $3, $4, $5, $6)
+         INSERT INTO parley_bans (room, user_id, reason, banned_by, banned_at, expires_at, user_name)
+         VALUES ($1, $2, $3, $4, $5, $6, $7)
          ON CONFLICT (room, user_id) DO UPDATE SET reason = EXCLUDED.reason, banned_by = EXCLUDED.banned_by,
-           banned_at = EXCLUDED.banned_at, expires_at = EXCLUDED.expires_at
+           banned_at = EXCLUDED.banned_at, expires_at = EXCLUDED.expires_at, user_name = EXCLUDED.user_name
        ),
        removed AS (
          DELETE FROM parley_members WHERE room = $1 AND user_id = $2 RETURNING room
@@ -459,14 +461,14 @@ export class SqlRoomDirectory implements RoomDirectory {
          DELETE FROM parley_invitations WHERE room = $1 AND user_id = $2
        )
        SELECT count(*)::int AS removed FROM removed`,
-      [ban.room, ban.userId, ban.reason, ban.bannedBy, ban.bannedAt, ban.expiresAt ?? null],
+      [ban.room, ban.userId, ban.reason, ban.bannedBy, ban.bannedAt, ban.expiresAt ?? null, ban.name ?? ''],
     );
     return { wasMember: (rows[0]?.removed ?? 0) > 0 };
   }
 
   async activeBan(room: string, userId: string, now: number): Promise<BanRecord | undefined> {
     const { rows } = await this.db.query<BanRow>(
-      `SELECT room, user_id, reason, banned_by, banned_at, expires_at FROM parley_bans
+      `SELECT room, user_id, reason, banned_by, banned_at, expires_at, user_name FROM parley_bans
        WHERE room = $1 AND user_id = $2 AND (expires_at IS NULL OR expires_at > $3)`,
       [room, userId, now],
       'parley_ban_active',
@@ -474,11 +476,12 @@ export class SqlRoomDirectory implements RoomDirectory {
     return rows[0] && toBan(rows[0]);
   }
 
-  async unban(room: string, userId: string): Promise<boolean> {
-    const { rowCount } = await this.db.query('DELETE FROM parley_bans WHERE room = $1 AND user_id = $2', [
-      room,
-      userId,
-    ]);
-    return rowCount > 0;
+  async unban(room: string, userId: string): Promise<BanRecord | undefined> {
+    const { rows } = await this.db.query<BanRow>(
+      `DELETE FROM parley_bans WHERE room = $1 AND user_id = $2
+       RETURNING room, user_id, reason, banned_by, banned_at, expires_at, user_name`,
+      [room, userId],
+    );
+    return rows[0] && toBan(rows[0]);
   }
 }

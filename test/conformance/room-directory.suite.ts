@@ -400,6 +400,7 @@ export function roomDirectorySuite(name: string, factory: DirectoryFactory): voi
         bannedBy: 'olga',
         bannedAt: T0 + 10,
         expiresAt: T0 + 1000,
+        name: 'Mal',
       };
       assert.deepEqual(await rooms.ban(ban), { wasMember: true });
       assert.equal(await rooms.member('r', 'mal'), undefined);
@@ -415,8 +416,10 @@ export function roomDirectorySuite(name: string, factory: DirectoryFactory): voi
       assert.equal(await rooms.invitation('r', 'eve'), undefined);
       await rooms.ban({ ...ban, reason: 'again', expiresAt: undefined });
       assert.equal((await rooms.activeBan('r', 'mal', T0 + 10 ** 9))?.reason, 'again', 'no end: for good');
-      assert.equal(await rooms.unban('r', 'mal'), true);
-      assert.equal(await rooms.unban('r', 'mal'), false);
+      // Lifting answers the ban lifted, with the name the user had when banned (they are no member any more).
+      const lifted = await rooms.unban('r', 'mal');
+      assert.deepEqual([lifted?.userId, lifted?.reason, lifted?.name], ['mal', 'again', 'Mal']);
+      assert.equal(await rooms.unban('r', 'mal'), undefined);
       assert.equal(await rooms.activeBan('r', 'mal', T0), undefined);
     });
 

@@ -196,6 +196,14 @@ export function groupChatSuite(name: string, start: () => Promise<ParleyNode>): 
         'renamed',
       ]);
       assert.deepEqual(events(olga, 'moderated'), logged.slice(1), 'and each reached the members live');
+      const unbanned = (history.messages as Frame[]).find(
+        (m) => (m.event as { type?: string } | undefined)?.type === 'unbanned',
+      );
+      assert.deepEqual(
+        (unbanned?.event as { user?: unknown }).user,
+        { id: 'quinn', name: 'Quinn' },
+        'a lifted ban names the user as they were named when banned (they are no member then)',
+      );
 
       // Archived: read-only.
       await olga.request({ type: 'update_room', room: 'moderated', archived: true });

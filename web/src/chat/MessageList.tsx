@@ -147,6 +147,8 @@ export function MessageList({ store, room }: { store: ChatStore; room: RoomModel
   };
 
   const items: JSX.Element[] = [];
+  const role = store.listed(room.name)?.role;
+  const moderator = role === 'owner' || role === 'admin';
   let lastDay = '';
   const noticesAt = (offset: number) =>
     notices
@@ -224,6 +226,16 @@ export function MessageList({ store, room }: { store: ChatStore; room: RoomModel
           data-event={message.event.type}
         >
           {message.text}
+          {/* A ban is lifted where it shows: banned users are no members, so the members panel has no row for them. */}
+          {message.event.type === 'banned' && message.event.user && moderator && (
+            <button
+              type="button"
+              class="link unban"
+              onClick={() => void store.moderate(room.name, message.event?.user?.id as string, 'unban')}
+            >
+              Unban
+            </button>
+          )}
         </li>,
       );
       if (message.offset !== undefined) items.push(...noticesAt(message.offset));

@@ -564,11 +564,16 @@ export class ChatStore {
   }
 
   /** A moderation action on a member of a room. */
-  moderate(room: string, user: string, action: 'kick' | 'ban' | 'mute' | 'unmute' | Role): Promise<unknown> {
+  moderate(
+    room: string,
+    user: string,
+    action: 'kick' | 'ban' | 'unban' | 'mute' | 'unmute' | Role,
+  ): Promise<unknown> {
     const client = this.client;
     const work: Record<string, () => Promise<void>> = {
       kick: () => client.kick(room, user),
       ban: () => client.ban(room, user),
+      unban: () => client.unban(room, user),
       mute: () => client.mute(room, user),
       unmute: () => client.unmute(room, user),
       owner: () => client.setRole(room, user, 'owner'),
