@@ -154,6 +154,9 @@ export class OrderedDelivery {
         for (const message of page.messages) {
           if (message.epoch !== sequence.epoch || message.offset !== sequence.next) continue;
           this.deps.deliver({ kind: 'message', room, message });
+          // The bus may have brought it meanwhile (held above the gap): delivered now, it is held no more. A held
+          // copy left behind would be delivered again, and would take the sequence back (skipGap).
+          sequence.held?.delete(message.offset);
           sequence.next += 1;
           progressed = true;
         }
@@ -168,9 +171,15 @@ export class OrderedDelivery {
     if (this.rooms.get(room) === sequence && sequence.held) this.skipGap(sequence);
   }
 
-  /** Gives up on a gap: delivers the held messages from the lowest on. */
+  /** Gives up on a gap: delivers the held messages from the lowest on (never going back below `next`). */
   private skipGap(sequence: Sequence): void {
-    sequence.next = lowest(sequence.held as Map<number, MessageEvent>);
+    const held = sequence.held as Map<number, MessageEvent>;
+    for (const offset of held.keys()) if (offset < sequence.next) held.delete(offset);
+    if (held.size === 0) {
+      sequence.held = undefined;
+      return;
+    }
+    sequence.next = lowest(held);
     this.drain(sequence);
     // Another gap above: wait for it as for the first.
     if (sequence.held && !sequence.timer) this.wait(sequence);

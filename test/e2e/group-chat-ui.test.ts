@@ -124,7 +124,9 @@ describe('group chat in the web UI over two instances', { skip: !hasChromium() }
     await alice.locator(`.members li[data-member="${bobId}"] button:has-text("Ban")`).click(WAIT);
     const banned = alice.locator('.messages li.notice.system[data-event="banned"]', { hasText: 'Bob' });
     await banned.locator('button.unban').click(WAIT);
-    await alice.locator('.messages li.notice.system[data-event="unbanned"]', { hasText: 'Bob' }).waitFor(WAIT);
+    await alice
+      .locator('.messages li.notice.system[data-event="unbanned"]', { hasText: 'Bob' })
+      .waitFor(WAIT);
     await bob.click('button:has-text("Browse public rooms")');
     await bob.locator('.browse button.room', { hasText: 'Village green' }).click(WAIT);
     await bob.locator('.room-header h1', { hasText: 'Village green' }).waitFor(WAIT);

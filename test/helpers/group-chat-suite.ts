@@ -200,7 +200,7 @@ export function groupChatSuite(name: string, start: () => Promise<ParleyNode>): 
         (m) => (m.event as { type?: string } | undefined)?.type === 'unbanned',
       );
       assert.deepEqual(
-        (unbanned?.event as { user?: unknown }).user,
+        (unbanned?.event as { user?: unknown } | undefined)?.user,
         { id: 'quinn', name: 'Quinn' },
         'a lifted ban names the user as they were named when banned (they are no member then)',
       );

@@ -96,6 +96,57 @@ describe('ordered delivery', () => {
     );
   });
 
+  it('delivers each message once when live ones arrive above a gap while a catch-up reads past them', async () => {
+    // After a failover: the node delivered up to 20 and catches up from the log; meanwhile the bus brings 22-25
+    // back (21 is still missing live). The read answers 21-30: 22-25 are delivered from it, and what was held of
+    // them must not be delivered again, nor the sequence sent back to 22 (a Redis Cluster failover test saw 21-25
+    // twice, out of order).
+    const clock = new ManualClock(0);
+    const delivered: number[] = [];
+    let answer: (() => void) | undefined;
+    const ordering = new OrderedDelivery({
+      read: async (_room, query) => {
+        await new Promise<void>((resolve) => {
+          answer = resolve;
+        });
+        const from = (query.after ?? 0) + 1;
+        const messages: ChatMessage[] = [];
+        for (let o = from; o <= Math.min(30, from + query.limit - 1); o += 1)
+          messages.push((message(o) as { message: ChatMessage }).message);
+        return { messages, position: { offset: 30, epoch: EPOCH }, earliest: 1 };
+      },
+      deliver: (event) => {
+        if (event.kind === 'message') delivered.push(event.message.offset);
+      },
+      timers: clock,
+      holdMs: 100,
+      fillMax: 50,
+      report: (operation, error) => assert.fail(`${operation}: ${String(error)}`),
+    });
+    ordering.note('r', { offset: 20, epoch: EPOCH });
+    const catchingUp = ordering.catchUp('r');
+    await settle();
+    for (const offset of [22, 23, 24, 25]) ordering.accept(message(offset));
+    assert.deepEqual(delivered, [], 'held above the gap at 21');
+    // Every read from here on answers at once.
+    const release = setInterval(() => answer?.(), 1);
+    try {
+      answer?.();
+      await catchingUp;
+      clock.advance(1000);
+      for (let i = 0; i < 5; i += 1) await settle();
+      ordering.accept(message(31));
+      ordering.accept(message(25));
+    } finally {
+      clearInterval(release);
+    }
+    assert.deepEqual(
+      delivered,
+      Array.from({ length: 11 }, (_, i) => i + 21),
+      'each once, in order',
+    );
+  });
+
   it('skips a gap the log cannot fill, and starts over on a new epoch', async () => {
     const { ordering, delivered, clock } = setup(3);
     ordering.note('r', { offset: 0, epoch: EPOCH });
