@@ -29,6 +29,8 @@ interface Sequence {
   held?: Map<number, MessageEvent>;
   timer?: TimerHandle;
   filling?: boolean;
+  /** The fill in progress, if any: a catch-up waits for it, then reads on from where it ended. */
+  fill?: Promise<void>;
 }
 
 /**
@@ -86,6 +88,9 @@ export class OrderedDelivery {
   async catchUp(room: string): Promise<void> {
     const sequence = this.rooms.get(room);
     if (!sequence) return;
+    // A gap's fill in progress reads only up to the held messages: the catch-up reads on once it is done.
+    if (sequence.fill) await sequence.fill;
+    if (this.rooms.get(room) !== sequence) return;
     await this.fill(sequence, true);
   }
 
@@ -135,11 +140,19 @@ export class OrderedDelivery {
    * gap the log cannot fill (it failed, or the messages are gone) is skipped: members see the jump in offsets
    * and their clients read history.
    */
-  private async fill(sequence: Sequence, catchingUp = false): Promise<void> {
-    const { room } = sequence;
+  private fill(sequence: Sequence, catchingUp = false): Promise<void> {
     sequence.timer = undefined;
-    if (sequence.filling) return;
+    if (sequence.filling) return sequence.fill ?? Promise.resolve();
     sequence.filling = true;
+    const filling = this.readAndDeliver(sequence, catchingUp).finally(() => {
+      if (sequence.fill === filling) sequence.fill = undefined;
+    });
+    sequence.fill = filling;
+    return filling;
+  }
+
+  private async readAndDeliver(sequence: Sequence, catchingUp: boolean): Promise<void> {
+    const { room } = sequence;
     try {
       for (;;) {
         const held = sequence.held ? lowest(sequence.held) : undefined;

@@ -147,6 +147,48 @@ describe('ordered delivery', () => {
     );
   });
 
+  it("a catch-up that finds a gap's fill under way reads on after it, to the log's end", async () => {
+    // The fill of a gap reads only up to the held message; the catch-up after a lost subscription must still
+    // deliver what the log holds beyond it (a quiet room's only message sent meanwhile).
+    const clock = new ManualClock(0);
+    const delivered: number[] = [];
+    const pending: Array<() => void> = [];
+    const ordering = new OrderedDelivery({
+      read: async (_room, query) => {
+        await new Promise<void>((resolve) => pending.push(resolve));
+        const from = (query.after ?? 0) + 1;
+        const messages: ChatMessage[] = [];
+        for (let o = from; o <= Math.min(12, from + query.limit - 1); o += 1)
+          messages.push((message(o) as { message: ChatMessage }).message);
+        return { messages, position: { offset: 12, epoch: EPOCH }, earliest: 1 };
+      },
+      deliver: (event) => {
+        if (event.kind === 'message') delivered.push(event.message.offset);
+      },
+      timers: clock,
+      holdMs: 100,
+      fillMax: 50,
+      report: (operation, error) => assert.fail(`${operation}: ${String(error)}`),
+    });
+    ordering.note('r', { offset: 0, epoch: EPOCH });
+    ordering.accept(message(1));
+    ordering.accept(message(3));
+    clock.advance(100);
+    await settle();
+    assert.equal(pending.length, 1, "the gap's fill is reading");
+    const catchingUp = ordering.catchUp('r');
+    const release = setInterval(() => pending.shift()?.(), 1);
+    try {
+      await catchingUp;
+    } finally {
+      clearInterval(release);
+    }
+    assert.deepEqual(
+      delivered,
+      Array.from({ length: 12 }, (_, i) => i + 1),
+    );
+  });
+
   it('skips a gap the log cannot fill, and starts over on a new epoch', async () => {
     const { ordering, delivered, clock } = setup(3);
     ordering.note('r', { offset: 0, epoch: EPOCH });
