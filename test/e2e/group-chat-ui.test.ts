@@ -141,5 +141,10 @@ describe('group chat in the web UI over two instances', { skip: !hasChromium() }
     await phone.click('.members-toggle');
     await phone.locator('.members li', { hasText: 'Alice' }).waitFor(WAIT);
     assert.ok(await phone.locator('.members').isVisible());
+    // The header keeps its width for the room's name: Leave is in the panel on a phone.
+    assert.equal(await phone.locator('.room-header button.leave').isVisible(), false);
+    assert.ok(await phone.locator('.members button.leave-room').isVisible());
+    const name = await phone.locator('.room-header h1').boundingBox();
+    assert.ok((name?.width ?? 0) >= 80, `the room's name has ${name?.width} px`);
   });
 });

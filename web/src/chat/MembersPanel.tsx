@@ -128,6 +128,11 @@ export function MembersPanel({ store, room }: { store: ChatStore; room: string }
           );
         })}
       </ul>
+      {store.canLeave(room) && (
+        <button type="button" class="leave-room" onClick={() => void store.leaveRoom(room)}>
+          Leave {entry.kind === 'direct' ? 'this conversation' : 'room'}
+        </button>
+      )}
     </section>
   );
 }

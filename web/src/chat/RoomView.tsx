@@ -54,7 +54,12 @@ export function RoomView({ store, room, onMenu }: { store: ChatStore; room: Room
           </button>
         )}
         {(!entry || store.canLeave(room.name)) && (
-          <button type="button" class="leave" onClick={() => void store.leaveRoom(room.name)}>
+          // A room with a members panel offers Leave there too: on a phone the header keeps its space for the name.
+          <button
+            type="button"
+            class={entry ? 'leave in-panel-too' : 'leave'}
+            onClick={() => void store.leaveRoom(room.name)}
+          >
             Leave
           </button>
         )}
