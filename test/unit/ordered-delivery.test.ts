@@ -21,14 +21,19 @@ const message = (offset: number, epoch = EPOCH): RoomEvent => ({
   },
 });
 
-/** An ordered delivery over a log holding offsets 1..`stored`, recording what it delivers and reads. */
-function setup(stored = 100) {
+/**
+ * An ordered delivery over a log holding offsets 1..`stored`, recording what it delivers and reads. With `held`,
+ * each read waits until the test lets it answer (`answerReads`): what arrives meanwhile meets a read in flight.
+ */
+function setup(stored = 100, held = false) {
   const clock = new ManualClock(0);
   const delivered: number[] = [];
   const reads: HistoryQuery[] = [];
+  const waiting: Array<() => void> = [];
   const ordering = new OrderedDelivery({
     read: async (_room, query) => {
       reads.push(query);
+      if (held) await new Promise<void>((resolve) => waiting.push(resolve));
       const from = (query.after ?? 0) + 1;
       const messages: ChatMessage[] = [];
       for (let o = from; o <= Math.min(stored, from + query.limit - 1); o += 1) {
@@ -44,7 +49,17 @@ function setup(stored = 100) {
     fillMax: 50,
     report: (operation, error) => assert.fail(`${operation}: ${String(error)}`),
   });
-  return { clock, delivered, reads, ordering };
+  /** Answers every read, those waiting and those to come, until `work` is done. */
+  const answerReads = async (work: Promise<unknown>) => {
+    const answering = setInterval(() => waiting.shift()?.(), 1);
+    try {
+      waiting.shift()?.();
+      await work;
+    } finally {
+      clearInterval(answering);
+    }
+  };
+  return { clock, delivered, reads, ordering, waiting, answerReads };
 }
 
 /** Lets pending promise callbacks run. */
@@ -101,45 +116,21 @@ describe('ordered delivery', () => {
     // back (21 is still missing live). The read answers 21-30: 22-25 are delivered from it, and what was held of
     // them must not be delivered again, nor the sequence sent back to 22 (a Redis Cluster failover test saw 21-25
     // twice, out of order).
-    const clock = new ManualClock(0);
-    const delivered: number[] = [];
-    let answer: (() => void) | undefined;
-    const ordering = new OrderedDelivery({
-      read: async (_room, query) => {
-        await new Promise<void>((resolve) => {
-          answer = resolve;
-        });
-        const from = (query.after ?? 0) + 1;
-        const messages: ChatMessage[] = [];
-        for (let o = from; o <= Math.min(30, from + query.limit - 1); o += 1)
-          messages.push((message(o) as { message: ChatMessage }).message);
-        return { messages, position: { offset: 30, epoch: EPOCH }, earliest: 1 };
-      },
-      deliver: (event) => {
-        if (event.kind === 'message') delivered.push(event.message.offset);
-      },
-      timers: clock,
-      holdMs: 100,
-      fillMax: 50,
-      report: (operation, error) => assert.fail(`${operation}: ${String(error)}`),
-    });
+    const { ordering, delivered, clock, answerReads } = setup(30, true);
     ordering.note('r', { offset: 20, epoch: EPOCH });
     const catchingUp = ordering.catchUp('r');
     await settle();
     for (const offset of [22, 23, 24, 25]) ordering.accept(message(offset));
     assert.deepEqual(delivered, [], 'held above the gap at 21');
-    // Every read from here on answers at once.
-    const release = setInterval(() => answer?.(), 1);
-    try {
-      answer?.();
-      await catchingUp;
-      clock.advance(1000);
-      for (let i = 0; i < 5; i += 1) await settle();
-      ordering.accept(message(31));
-      ordering.accept(message(25));
-    } finally {
-      clearInterval(release);
-    }
+    await answerReads(
+      (async () => {
+        await catchingUp;
+        clock.advance(1000);
+        for (let i = 0; i < 5; i += 1) await settle();
+      })(),
+    );
+    ordering.accept(message(31));
+    ordering.accept(message(25));
     assert.deepEqual(
       delivered,
       Array.from({ length: 11 }, (_, i) => i + 21),
@@ -150,39 +141,14 @@ describe('ordered delivery', () => {
   it("a catch-up that finds a gap's fill under way reads on after it, to the log's end", async () => {
     // The fill of a gap reads only up to the held message; the catch-up after a lost subscription must still
     // deliver what the log holds beyond it (a quiet room's only message sent meanwhile).
-    const clock = new ManualClock(0);
-    const delivered: number[] = [];
-    const pending: Array<() => void> = [];
-    const ordering = new OrderedDelivery({
-      read: async (_room, query) => {
-        await new Promise<void>((resolve) => pending.push(resolve));
-        const from = (query.after ?? 0) + 1;
-        const messages: ChatMessage[] = [];
-        for (let o = from; o <= Math.min(12, from + query.limit - 1); o += 1)
-          messages.push((message(o) as { message: ChatMessage }).message);
-        return { messages, position: { offset: 12, epoch: EPOCH }, earliest: 1 };
-      },
-      deliver: (event) => {
-        if (event.kind === 'message') delivered.push(event.message.offset);
-      },
-      timers: clock,
-      holdMs: 100,
-      fillMax: 50,
-      report: (operation, error) => assert.fail(`${operation}: ${String(error)}`),
-    });
+    const { ordering, delivered, clock, waiting, answerReads } = setup(12, true);
     ordering.note('r', { offset: 0, epoch: EPOCH });
     ordering.accept(message(1));
     ordering.accept(message(3));
     clock.advance(100);
     await settle();
-    assert.equal(pending.length, 1, "the gap's fill is reading");
-    const catchingUp = ordering.catchUp('r');
-    const release = setInterval(() => pending.shift()?.(), 1);
-    try {
-      await catchingUp;
-    } finally {
-      clearInterval(release);
-    }
+    assert.equal(waiting.length, 1, "the gap's fill is reading");
+    await answerReads(ordering.catchUp('r'));
     assert.deepEqual(
       delivered,
       Array.from({ length: 12 }, (_, i) => i + 1),
