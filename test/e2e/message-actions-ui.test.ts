@@ -144,4 +144,25 @@ describe('acting on messages in the web UI over two instances', { skip: !hasChro
     await message(alice, 'are you there?').locator('.state', { hasText: 'Seen' }).waitFor(WAIT);
     assert.equal(await bob.isChecked('#read-receipts'), true, 'read receipts are on by default');
   });
+
+  it('tells a reader scrolled up how many messages arrived below, and takes them there', async () => {
+    // In the direct room of the test before: enough messages to scroll.
+    for (let i = 0; i < 30; i += 1) await say(alice, `line ${i}`);
+    await message(bob, 'line 29').waitFor(WAIT);
+    const distance = () =>
+      bob.evaluate(() => {
+        const list = document.querySelector('.messages') as HTMLElement;
+        return list.scrollHeight - list.scrollTop - list.clientHeight;
+      });
+    await bob.evaluate(() => {
+      (document.querySelector('.messages') as HTMLElement).scrollTop = 0;
+    });
+    await say(alice, 'below you');
+    await say(alice, 'and below again');
+    await bob.locator('.jump-latest', { hasText: '2 new messages' }).waitFor(WAIT);
+    assert.ok((await distance()) > 100, 'the reader stays where they were reading');
+    await bob.click('.jump-latest');
+    await bob.locator('.jump-latest').waitFor({ state: 'detached', ...WAIT });
+    assert.ok((await distance()) < 40, 'at the newest');
+  });
 });

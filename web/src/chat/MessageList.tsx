@@ -99,6 +99,15 @@ export function MessageList({ store, room }: { store: ChatStore; room: RoomModel
   const notices = room.notices.value;
   const divider = room.dividerAfter.value;
   const [picking, setPicking] = useState<string | null>(null);
+  // Messages that arrived below while the reader was scrolled up: a button says how many and goes down to them.
+  const [below, setBelow] = useState(0);
+  const lastKey = useRef<string | undefined>(undefined);
+  const toBottom = () => {
+    const el = list.current;
+    if (el) el.scrollTop = el.scrollHeight;
+    atBottom.current = true;
+    setBelow(0);
+  };
   const jumpTo = (offset: number) => {
     void store
       .reveal(room, offset)
@@ -119,17 +128,24 @@ export function MessageList({ store, room }: { store: ChatStore; room: RoomModel
   useLayoutEffect(() => {
     const el = list.current;
     if (!el) return;
+    const last = messages[messages.length - 1];
+    const arrived = last !== undefined && last.key !== lastKey.current;
+    lastKey.current = last?.key;
     if (heightBefore.current > 0) {
       // Older messages were prepended: keep the same message under the reader's eyes.
       el.scrollTop += el.scrollHeight - heightBefore.current;
       heightBefore.current = 0;
-    } else if (atBottom.current) {
-      el.scrollTop = el.scrollHeight;
+    } else if (atBottom.current || (arrived && last?.mine && last.status === 'pending')) {
+      // At the bottom, or the reader just sent something: show the newest.
+      toBottom();
+    } else if (arrived && !last?.event) {
+      setBelow((count) => count + 1);
     }
   }, [messages, notices]);
 
   useEffect(() => {
     atBottom.current = true;
+    setBelow(0);
     const el = list.current;
     if (el) el.scrollTop = el.scrollHeight;
   }, [room]);
@@ -138,6 +154,7 @@ export function MessageList({ store, room }: { store: ChatStore; room: RoomModel
     const el = list.current;
     if (!el) return;
     atBottom.current = el.scrollHeight - el.scrollTop - el.clientHeight < 40;
+    if (atBottom.current && below > 0) setBelow(0);
     if (el.scrollTop < 60 && room.hasMore.value && !room.loadingOlder.value) {
       heightBefore.current = el.scrollHeight;
       void store.loadOlder(room).catch(() => {
@@ -372,23 +389,30 @@ export function MessageList({ store, room }: { store: ChatStore; room: RoomModel
     if (message.offset !== undefined) items.push(...noticesAt(message.offset));
   }
   return (
-    <ol
-      class="messages"
-      ref={list}
-      onScroll={onScroll}
-      aria-label={`Messages in ${store.title(room.name)}`}
-      aria-live="polite"
-    >
-      {room.loadingOlder.value && <li class="notice">Loading older messages…</li>}
-      {!room.hasMore.value && messages.length > 0 && (
-        <li class="notice">
-          {store.listed(room.name)?.kind === 'direct'
-            ? `Beginning of your conversation with ${store.title(room.name)}`
-            : `Beginning of ${store.title(room.name)}`}
-        </li>
+    <div class="messages-wrap">
+      <ol
+        class="messages"
+        ref={list}
+        onScroll={onScroll}
+        aria-label={`Messages in ${store.title(room.name)}`}
+        aria-live="polite"
+      >
+        {room.loadingOlder.value && <li class="notice">Loading older messages…</li>}
+        {!room.hasMore.value && messages.length > 0 && (
+          <li class="notice">
+            {store.listed(room.name)?.kind === 'direct'
+              ? `Beginning of your conversation with ${store.title(room.name)}`
+              : `Beginning of ${store.title(room.name)}`}
+          </li>
+        )}
+        {messages.length === 0 && <li class="notice">No messages yet. Say hello!</li>}
+        {items}
+      </ol>
+      {below > 0 && (
+        <button type="button" class="jump-latest" onClick={toBottom}>
+          ↓ {below} new {below === 1 ? 'message' : 'messages'}
+        </button>
       )}
-      {messages.length === 0 && <li class="notice">No messages yet. Say hello!</li>}
-      {items}
-    </ol>
+    </div>
   );
 }
