@@ -87,7 +87,16 @@ describe('acting on messages in the web UI over two instances', { skip: !hasChro
     await bob.locator('.room-header h1', { hasText: 'lobby' }).waitFor(WAIT);
     await say(alice, 'first, without Bob');
     await alice.fill('#composer-text', 'look here @Bo');
-    await alice.locator('.mention-suggestions button', { hasText: 'Bob' }).click(WAIT);
+    const suggestion = alice.locator('.mention-suggestions button', { hasText: 'Bob' });
+    await suggestion.waitFor(WAIT);
+    // Readable (it was white on the panel's grey), and taken with Enter as in other chats (a click works too).
+    const [color, panel] = await suggestion.evaluate((el) => [
+      getComputedStyle(el).color,
+      getComputedStyle(el.closest('.mention-suggestions') as Element).backgroundColor,
+    ]);
+    assert.notEqual(color, panel);
+    assert.notEqual(color, 'rgb(255, 255, 255)');
+    await alice.press('#composer-text', 'Enter');
     await composerHolds(alice, 'look here @Bob ');
     await alice.press('#composer-text', 'Enter');
 

@@ -81,8 +81,12 @@ export function Composer({ store, room, label }: { store: ChatStore; room: strin
           .mentionable(room)
           .filter((u) => u.name.toLowerCase().startsWith(prefix.toLowerCase()))
           .slice(0, 6);
+  // The suggestion Enter or Tab takes (arrows move it), as in other chats' autocomplete.
+  const [active, setActive] = useState(0);
+  const chosen = suggestions[Math.min(active, suggestions.length - 1)];
   const pick = (name: string) => {
     setText(`${text.slice(0, text.length - (prefix?.length ?? 0) - 1)}@${name} `);
+    setActive(0);
     box.current?.focus();
   };
   /** Puts an emoji where the cursor is. */
@@ -135,7 +139,7 @@ export function Composer({ store, room, label }: { store: ChatStore; room: strin
         <ul class="mention-suggestions" aria-label="Mention someone">
           {suggestions.map((u) => (
             <li key={u.id}>
-              <button type="button" onClick={() => pick(u.name)}>
+              <button type="button" aria-current={u === chosen} onClick={() => pick(u.name)}>
                 @<bdi>{u.name}</bdi>
               </button>
             </li>
@@ -180,6 +184,20 @@ export function Composer({ store, room, label }: { store: ChatStore; room: strin
           if (!editing) store.typing();
         }}
         onKeyDown={(event) => {
+          if (chosen && (event.key === 'ArrowDown' || event.key === 'ArrowUp')) {
+            event.preventDefault();
+            const step = event.key === 'ArrowDown' ? 1 : suggestions.length - 1;
+            setActive((Math.min(active, suggestions.length - 1) + step) % suggestions.length);
+            return;
+          }
+          if (
+            chosen &&
+            (event.key === 'Tab' || (event.key === 'Enter' && !event.shiftKey && !event.isComposing))
+          ) {
+            event.preventDefault();
+            pick(chosen.name);
+            return;
+          }
           if (event.key === 'Escape') {
             setPicking(false);
             cancel();
