@@ -60,6 +60,12 @@ describe('acting on messages in the web UI over two instances', { skip: !hasChro
     await message(bob, 'hello team').locator('.picker button[aria-label="React 👍"]').click(WAIT);
     const reaction = message(alice, 'hello team').locator('.reaction', { hasText: '👍' });
     await reaction.locator('.count', { hasText: '1' }).waitFor(WAIT);
+    // The count is text on the chip: not the white of a button's label on the chip's white.
+    const [count, chip] = await reaction.evaluate((el) => [
+      getComputedStyle(el.querySelector('.count') as Element).color,
+      getComputedStyle(el).backgroundColor,
+    ]);
+    assert.notEqual(count, chip, 'the count is readable');
     await reaction.click();
     await reaction.locator('.count', { hasText: '2' }).waitFor(WAIT);
     await reaction.click();
