@@ -9,7 +9,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { after, describe, it } from 'node:test';
 import type { BrowserContext, Page } from 'playwright-core';
-import { hasChromium, launchBrowser, say, shownMessage, WAIT } from '../helpers/browser.js';
+import { hasChromium, launchBrowser, lowContrastText, say, shownMessage, WAIT } from '../helpers/browser.js';
 import { freePort } from '../helpers/free-port.js';
 import { startNode } from '../helpers/nodes.js';
 import { RawClient } from '../helpers/raw-client.js';
@@ -253,6 +253,8 @@ describe('the chat at both sizes in both themes', { skip: !hasChromium() }, asyn
         const picker = await leo.locator('.emoji-picker').boundingBox();
         const width = phone ? 390 : 1100;
         assert.ok(picker && picker.x >= 0 && picker.x + picker.width <= width, 'the picker is on screen');
+        // Every piece of text on screen, picker open, reads against what is behind it (3:1 at least).
+        assert.deepEqual(await lowContrastText(leo), []);
         await leo.click('[aria-label="Insert 🎉"]');
         assert.equal(await leo.inputValue('#composer-text'), '🎉');
         await context.close();

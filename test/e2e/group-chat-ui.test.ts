@@ -6,7 +6,15 @@
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import type { Page } from 'playwright-core';
-import { hasChromium, launchBrowser, say, shownMessage, signIn, WAIT } from '../helpers/browser.js';
+import {
+  hasChromium,
+  launchBrowser,
+  lowContrastText,
+  say,
+  shownMessage,
+  signIn,
+  WAIT,
+} from '../helpers/browser.js';
 import { PostgresServer } from '../helpers/postgres-server.js';
 import { spawnServer } from '../helpers/processes.js';
 import { RedisServer } from '../helpers/redis-server.js';
@@ -119,6 +127,16 @@ describe('group chat in the web UI over two instances', { skip: !hasChromium() }
     await bob.locator('#composer-text:not([disabled])').waitFor(WAIT);
     await say(bob, 'Back in business');
     await message(alice, 'Back in business').waitFor(WAIT);
+
+    // The owner's view at its busiest (settings, members with their actions, a message's actions): every text reads
+    // against what is behind it, in both themes (the danger buttons were red on red, then white on light red).
+    await say(alice, 'Mine to delete');
+    await message(alice, 'Mine to delete').hover();
+    for (const colorScheme of ['light', 'dark'] as const) {
+      await alice.emulateMedia({ colorScheme });
+      assert.deepEqual(await lowContrastText(alice), [], colorScheme);
+    }
+    await alice.emulateMedia({ colorScheme: 'light' });
 
     // A ban is lifted from its notice (a banned user has no row among the members).
     await alice.locator(`.members li[data-member="${bobId}"] button:has-text("Ban")`).click(WAIT);

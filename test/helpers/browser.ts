@@ -62,3 +62,60 @@ export async function say(page: Page, text: string): Promise<void> {
 /** A chat message on the page, by its text. */
 export const shownMessage = (page: Page, text: string) =>
   page.locator('.messages li.message', { hasText: text });
+
+/**
+ * The visible text on the page whose colour is too close to what is behind it: a contrast ratio (WCAG's relative
+ * luminance) below `minimum`, against the nearest opaque background up the tree. Each entry names the element,
+ * its text and both colours. Buttons take the accent's label colour by default, so a button restyled with a light
+ * background but no colour of its own shows up here.
+ */
+export function lowContrastText(page: Page, minimum = 3): Promise<string[]> {
+  return page.evaluate((minimum) => {
+    type Rgba = { r: number; g: number; b: number; a: number };
+    const parse = (css: string): Rgba | undefined => {
+      const parts = /rgba?\(([^)]+)\)/
+        .exec(css)?.[1]
+        ?.split(/[ ,/]+/)
+        .filter(Boolean)
+        .map(Number);
+      if (!parts || parts.length < 3) return undefined;
+      return { r: parts[0] ?? 0, g: parts[1] ?? 0, b: parts[2] ?? 0, a: parts[3] ?? 1 };
+    };
+    const luminance = ({ r, g, b }: Rgba) => {
+      const channel = (v: number) => {
+        const c = v / 255;
+        return c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;
+      };
+      return 0.2126 * channel(r) + 0.7152 * channel(g) + 0.0722 * channel(b);
+    };
+    const behind = (el: Element | null): Rgba => {
+      for (let e = el; e; e = e.parentElement) {
+        const colour = parse(getComputedStyle(e).backgroundColor);
+        if (colour && colour.a > 0.5) return colour;
+      }
+      return { r: 255, g: 255, b: 255, a: 1 };
+    };
+    const found: string[] = [];
+    for (const el of document.querySelectorAll('body *')) {
+      const ownText = [...el.childNodes].some((n) => n.nodeType === 3 && n.textContent?.trim());
+      if (!ownText) continue;
+      const box = el.getBoundingClientRect();
+      const style = getComputedStyle(el);
+      if (box.width === 0 || box.height === 0 || style.visibility === 'hidden') continue;
+      // Disabled controls are meant to be faint.
+      if (el.closest('[disabled]') || Number(style.opacity) < 0.6) continue;
+      const text = parse(style.color);
+      if (!text) continue;
+      const back = behind(el);
+      const [light, dark] = [luminance(text), luminance(back)].sort((a, b) => b - a) as [number, number];
+      const ratio = (light + 0.05) / (dark + 0.05);
+      if (ratio < minimum) {
+        const what = `<${el.tagName.toLowerCase()} class="${el.getAttribute('class') ?? ''}">`;
+        found.push(
+          `${ratio.toFixed(2)} ${what} "${el.textContent?.trim().slice(0, 30)}" ${style.color} on ${JSON.stringify(back)}`,
+        );
+      }
+    }
+    return found;
+  }, minimum);
+}

@@ -190,10 +190,10 @@ export function Composer({ store, room, label }: { store: ChatStore; room: strin
             setActive((Math.min(active, suggestions.length - 1) + step) % suggestions.length);
             return;
           }
-          if (
-            chosen &&
-            (event.key === 'Tab' || (event.key === 'Enter' && !event.shiftKey && !event.isComposing))
-          ) {
+          // Enter completes a name being typed; a name typed whole is sent as it is (Tab still adds the space).
+          const whole = chosen?.name.toLowerCase() === prefix?.toLowerCase();
+          const enter = event.key === 'Enter' && !event.shiftKey && !event.isComposing;
+          if (chosen && (event.key === 'Tab' || (enter && !whole))) {
             event.preventDefault();
             pick(chosen.name);
             return;
