@@ -79,21 +79,24 @@ export function RoomView({ store, room, onMenu }: { store: ChatStore; room: Room
           <h2>Online — {count}</h2>
           <ul>
             {users.map((u) => (
-              <li key={u.id}>
+              <li key={u.id} class="person">
                 <span class="online-dot" aria-hidden="true" />
-                <bdi>{u.name}</bdi>
-                {u.id === store.me.id
-                  ? ' (you)'
-                  : store.groupChat.value && (
-                      <button
-                        type="button"
-                        class="link dm"
-                        aria-label={`Message ${u.name}`}
-                        onClick={() => void store.openDirect(u)}
-                      >
-                        Message
-                      </button>
-                    )}
+                <bdi class="person-name">{u.name}</bdi>
+                {u.id === store.me.id ? (
+                  // Its own element: a flex row drops the space a bare text would start with.
+                  <span class="you"> (you)</span>
+                ) : (
+                  store.groupChat.value && (
+                    <button
+                      type="button"
+                      class="link dm"
+                      aria-label={`Message ${u.name}`}
+                      onClick={() => void store.openDirect(u)}
+                    >
+                      Message
+                    </button>
+                  )
+                )}
               </li>
             ))}
           </ul>
