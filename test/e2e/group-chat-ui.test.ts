@@ -154,7 +154,12 @@ describe('group chat in the web UI over two instances', { skip: !hasChromium() }
     const phone = await signIn(browser, nodes[1]?.httpUrl as string, 'Phone', { mobile: true });
     await phone.click('.room-view .menu');
     await phone.click('button:has-text("Browse public rooms")');
-    await phone.locator('.browse button.room', { hasText: 'Village green' }).click(WAIT);
+    const listed = phone.locator('.browse button.room', { hasText: 'Village green' });
+    // The topic tells rooms of one name apart, and stays inside the sidebar however long it is.
+    await listed.locator('.browse-topic', { hasText: 'Fêtes and notices' }).waitFor(WAIT);
+    const [row, sidebar] = await Promise.all([listed.boundingBox(), phone.locator('.sidebar').boundingBox()]);
+    assert.ok(row && sidebar && row.x + row.width <= sidebar.x + sidebar.width + 1, 'inside the sidebar');
+    await listed.click(WAIT);
     await phone.locator('.room-header h1', { hasText: 'Village green' }).waitFor(WAIT);
     await phone.click('.members-toggle');
     await phone.locator('.members li', { hasText: 'Alice' }).waitFor(WAIT);

@@ -98,10 +98,14 @@ function PublicRooms({ store, onPick }: { store: ChatStore; onPick: () => void }
               }}
             >
               <span class="hash">#</span>
-              <span class="name">
+              <span class="name" title={room.topic || undefined}>
                 <bdi>{room.name}</bdi>
+                {/* Two rooms may share a name: the topic tells them apart. */}
+                {room.topic && <span class="browse-topic muted small">{room.topic}</span>}
               </span>
-              <span class="muted small">{room.memberCount}</span>
+              <span class="muted small" title={`${room.memberCount} members`}>
+                {room.memberCount}
+              </span>
             </button>
           </li>
         ))}
