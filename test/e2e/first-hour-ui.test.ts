@@ -176,6 +176,35 @@ describe('the chat in its first hour', { skip: !hasChromium() }, async () => {
     await context.close();
   });
 
+  it('keeps the longest names and unbroken text on screen, on a phone and on a desktop', async () => {
+    const node = await startNode();
+    const long = 'W'.repeat(32);
+    const writer = await RawClient.connect(`ws://127.0.0.1:${node.port}/ws`, { name: long, user: 'long' });
+    after(() => writer.close());
+    const made = await writer.request({
+      type: 'create_room',
+      name: 'A room with a very long name that keeps going on and on to the limit',
+      topic: 'T'.repeat(200),
+    });
+    const room = (made.room as { id: string }).id;
+    await writer.request({ type: 'join', room });
+    await writer.request({ type: 'send', room, text: 'x'.repeat(600), cid: 'x' });
+    await writer.request({ type: 'send', room, text: `https://example.com/${'a'.repeat(300)}`, cid: 'y' });
+    for (const width of [390, 1100]) {
+      const context = await browser.newContext({ viewport: { width, height: 760 } });
+      const page = await tab(context, node.url, 'V'.repeat(32), room);
+      await page.locator('.messages a', { hasText: 'example.com' }).waitFor(WAIT);
+      const overflow = await page.evaluate(() =>
+        ['html', '.messages', '.brand', '.room-header'].filter((selector) => {
+          const el = document.querySelector(selector) as HTMLElement | null;
+          return el !== null && el.scrollWidth > el.clientWidth + 1;
+        }),
+      );
+      assert.deepEqual(overflow, [], `${width} px: nothing wider than its box`);
+      await context.close();
+    }
+  });
+
   it('keeps a phone layout readable: the online count and a whole status word', async () => {
     const node = await startNode();
     const context = await browser.newContext({ viewport: { width: 390, height: 800 } });
