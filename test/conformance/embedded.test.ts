@@ -2,7 +2,7 @@
  * The room log contract (and message delivery) on the embedded store: PGlite in a data directory. Creating a
  * PGlite database runs initdb (seconds), so one is made once and each fixture starts from a copy of it.
  */
-import { cp, mkdtemp, rm } from 'node:fs/promises';
+import { cp, mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe } from 'node:test';
@@ -11,6 +11,7 @@ import { migrate } from '../../src/store/migrate.js';
 import { PgliteDatabase } from '../../src/store/pglite-database.js';
 import { ManualClock } from '../../src/util/clock.js';
 import { randomId } from '../../src/util/ids.js';
+import { removeQuietly } from '../helpers/remove-quietly.js';
 import { brokerSuite } from './broker.suite.js';
 import { testDatabaseEngine } from './engines.js';
 import type { FixtureFactory } from './fixture.js';
@@ -28,7 +29,7 @@ describe('Embedded store conformance (PGlite)', () => {
     const db = await PgliteDatabase.open(template);
     await db.close();
   });
-  after(() => rm(root, { recursive: true, force: true }));
+  after(() => removeQuietly(root));
 
   const factory: FixtureFactory = {
     async create(options) {

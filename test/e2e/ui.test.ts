@@ -3,14 +3,12 @@
  * HTML shown as text, unread counts, older history, the live dashboard, and an instance restart.
  */
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { after, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { launchBrowser, say, shownMessage, signIn, WAIT } from '../helpers/browser.js';
 import { startNode } from '../helpers/nodes.js';
 import { type ServerProcess, spawnServer, startInstanceGroup } from '../helpers/processes.js';
 import { RawClient } from '../helpers/raw-client.js';
+import { tempDir } from '../helpers/temp-dir.js';
 import { waitUntil, within } from '../helpers/wait.js';
 
 const message = shownMessage;
@@ -214,8 +212,7 @@ describe('dashboard on a single in-memory node', () => {
 
 describe('the bundled chat on the embedded default store', () => {
   it('still shows the conversation after the server restarted', async () => {
-    const dataDir = await mkdtemp(join(tmpdir(), 'parley-ui-data-'));
-    after(() => rm(dataDir, { recursive: true, force: true }));
+    const dataDir = await tempDir('parley-ui-data-');
     // What `npm start` runs: the embedded store (here in a temp directory instead of ./data).
     const args = ['--store', 'embedded', '--data-dir', dataDir, '--stats-interval-ms', '300'];
     const first = await spawnServer(args);

@@ -1,9 +1,10 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { freePort } from './free-port.js';
+import { removeQuietly } from './remove-quietly.js';
 import { waitUntil, within } from './wait.js';
 
 /** The shipped site configuration, tested as written but for its listen address; the upstream list is the test's. */
@@ -109,6 +110,6 @@ http {
   async stop(): Promise<void> {
     if (this.child.exitCode === null && this.child.signalCode === null) this.child.kill('SIGTERM');
     await within(this.exited, 10_000, 'nginx to exit').catch(() => this.child.kill('SIGKILL'));
-    await rm(this.dir, { recursive: true, force: true });
+    await removeQuietly(this.dir);
   }
 }

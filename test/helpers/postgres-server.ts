@@ -1,10 +1,11 @@
 import { execFile } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
-import { chown, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { chown, mkdtemp, readdir, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { promisify } from 'node:util';
 import { freePort } from './free-port.js';
+import { removeQuietly } from './remove-quietly.js';
 
 const run = promisify(execFile);
 
@@ -157,7 +158,7 @@ export class PostgresServer {
   /** Stops the server and removes its data. */
   async stop(): Promise<void> {
     await this.exec('pg_ctl', ['-D', this.dataDir, '-m', 'immediate', '-w', 'stop']).catch(() => {});
-    await rm(this.dir, { recursive: true, force: true });
+    await removeQuietly(this.dir);
   }
 
   private async exec(program: string, args: string[]): Promise<void> {

@@ -76,6 +76,9 @@ export async function spawnServer(
   void exited.then((code) => {
     early = new Error(`server exited early (${code}): ${logs.join('\n')}`);
   });
+  // The embedded store compiles PGlite's WebAssembly and may recover a database killed mid-write before it listens:
+  // seconds alone, more on a loaded CI machine (a restart after kill -9 once took over 20 s under load).
+  const embedded = args.some((a, i) => a === '--store' && args[i + 1] === 'embedded');
   await waitUntil(
     async () => {
       if (early) throw early;
@@ -84,7 +87,7 @@ export async function spawnServer(
         () => false,
       );
     },
-    20_000,
+    embedded ? 60_000 : 20_000,
     `server on port ${port} to answer`,
   );
   const nodeId = (await stats()).self.node;

@@ -1,9 +1,10 @@
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { freeClusterPort, freePort } from './free-port.js';
+import { removeQuietly } from './remove-quietly.js';
 import { within } from './wait.js';
 
 const run = promisify(execFile);
@@ -107,7 +108,7 @@ export class RedisServer {
   /** Stops it for good and removes its directory. */
   async stop(): Promise<void> {
     await this.kill();
-    await rm(this.dir, { recursive: true, force: true });
+    await removeQuietly(this.dir);
   }
 }
 

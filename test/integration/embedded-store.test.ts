@@ -6,13 +6,12 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { freePort } from '../helpers/free-port.js';
 import { CLI, spawnServer } from '../helpers/processes.js';
 import { type Frame, RawClient } from '../helpers/raw-client.js';
+import { tempDir } from '../helpers/temp-dir.js';
 import { waitUntil, within } from '../helpers/wait.js';
 
 /** The process creating a database in `building` (Linux: found by its command line). */
@@ -50,8 +49,7 @@ function residentBytes(pid: number): number {
 
 describe('embedded store', () => {
   it('starts on a new data directory without keeping what creating the database took', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'parley-embedded-new-'));
-    after(() => rm(dir, { recursive: true, force: true }));
+    const dir = await tempDir('parley-embedded-new-');
     const server = await spawnServer(['--store', 'embedded', '--data-dir', dir]);
     // PostgreSQL's initdb grows PGlite's WebAssembly memory to ~700 MB, which stayed with the server (~850 MB
     // resident at the first start, ~350 MB later); created by a process of its own, a first start is ~210-220 MB.
@@ -72,8 +70,7 @@ describe('embedded store', () => {
   });
 
   it('comes up after a kill -9 while it created the database, beside the creating process left behind', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'parley-embedded-creating-'));
-    after(() => rm(dir, { recursive: true, force: true }));
+    const dir = await tempDir('parley-embedded-creating-');
     const args = ['--store', 'embedded', '--data-dir', dir];
     const port = await freePort();
     const first = spawn(
@@ -93,7 +90,11 @@ describe('embedded store', () => {
     first.kill('SIGKILL');
     await within(firstExited, 10_000, 'the server to die');
     after(() => {
-      if (processRuns(creator)) process.kill(creator, 'SIGKILL');
+      try {
+        if (processRuns(creator)) process.kill(creator as number, 'SIGKILL');
+      } catch {
+        // It ended between the check and the kill.
+      }
     });
 
     // The next start does not wait for it, nor open what it makes: it creates its own database.
@@ -127,8 +128,7 @@ describe('embedded store', () => {
   });
 
   it('keeps every acknowledged message across a kill -9 of the process', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'parley-embedded-kill-'));
-    after(() => rm(dir, { recursive: true, force: true }));
+    const dir = await tempDir('parley-embedded-kill-');
     const args = ['--store', 'embedded', '--data-dir', dir];
     const first = await spawnServer(args);
     const client = await RawClient.connect(first.wsUrl, { name: 'Keeper', user: 'keeper' });
@@ -165,8 +165,7 @@ describe('embedded store', () => {
 
   it('runs at the optimizing tier too, and the other tier reads what it stored', async () => {
     // --embedded-wasm-tier only chooses V8's compiler for PGlite (docs/storage.md): the same database either way.
-    const dir = await mkdtemp(join(tmpdir(), 'parley-embedded-tier-'));
-    after(() => rm(dir, { recursive: true, force: true }));
+    const dir = await tempDir('parley-embedded-tier-');
     const args = ['--store', 'embedded', '--data-dir', dir];
     const first = await spawnServer([...args, '--embedded-wasm-tier', 'optimizing']);
     const client = await RawClient.connect(first.wsUrl, { name: 'Tiered', user: 'tiered' });
