@@ -89,7 +89,7 @@ export class OrderedDelivery {
     const sequence = this.rooms.get(room);
     if (!sequence) return;
     // A gap's fill in progress reads only up to the held messages: the catch-up reads on once it is done.
-    if (sequence.fill) await sequence.fill;
+    while (sequence.fill) await sequence.fill;
     if (this.rooms.get(room) !== sequence) return;
     await this.fill(sequence, true);
   }
