@@ -28,9 +28,8 @@ interface Sequence {
   /** Messages above a gap, by offset, until the gap is filled. */
   held?: Map<number, MessageEvent>;
   timer?: TimerHandle;
-  filling?: boolean;
-  /** The fill in progress, if any: a catch-up waits for it, then reads on from where it ended. */
-  fill?: Promise<void>;
+  /** The fill in progress, if any: another fill waits for it (a catch-up then reads on from where it ended). */
+  filling?: Promise<void>;
 }
 
 /**
@@ -89,7 +88,7 @@ export class OrderedDelivery {
     const sequence = this.rooms.get(room);
     if (!sequence) return;
     // A gap's fill in progress reads only up to the held messages: the catch-up reads on once it is done.
-    while (sequence.fill) await sequence.fill;
+    while (sequence.filling) await sequence.filling;
     if (this.rooms.get(room) !== sequence) return;
     await this.fill(sequence, true);
   }
@@ -142,12 +141,11 @@ export class OrderedDelivery {
    */
   private fill(sequence: Sequence, catchingUp = false): Promise<void> {
     sequence.timer = undefined;
-    if (sequence.filling) return sequence.fill ?? Promise.resolve();
-    sequence.filling = true;
+    if (sequence.filling) return sequence.filling;
     const filling = this.readAndDeliver(sequence, catchingUp).finally(() => {
-      if (sequence.fill === filling) sequence.fill = undefined;
+      sequence.filling = undefined;
     });
-    sequence.fill = filling;
+    sequence.filling = filling;
     return filling;
   }
 
@@ -178,8 +176,6 @@ export class OrderedDelivery {
       }
     } catch (error) {
       this.deps.report('fill delivery gap', error, { room });
-    } finally {
-      sequence.filling = false;
     }
     if (this.rooms.get(room) === sequence && sequence.held) this.skipGap(sequence);
   }
