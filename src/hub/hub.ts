@@ -327,11 +327,12 @@ export class Hub implements ConnectionHandler<Session> {
    */
   private async applyIdentity(session: Session, identity: Identity): Promise<void> {
     session.applyIdentity(identity);
+    const rules = identity.rooms;
+    if (!rules) return;
     for (const room of [...session.rooms]) {
-      if (identity.rooms && !roomAllowed(identity.rooms, room)) {
-        await this.membership.exit(session, room);
-        session.reply({ type: 'room_removed', room, reason: 'forbidden' });
-      }
+      if (roomAllowed(rules, room)) continue;
+      await this.membership.exit(session, room);
+      session.reply({ type: 'room_removed', room, reason: 'forbidden' });
     }
   }
 
