@@ -83,7 +83,8 @@ export function Composer({ store, room, label }: { store: ChatStore; room: strin
           .slice(0, 6);
   // The suggestion Enter or Tab takes (arrows move it), as in other chats' autocomplete.
   const [active, setActive] = useState(0);
-  const chosen = suggestions[Math.min(active, suggestions.length - 1)];
+  const index = Math.min(active, suggestions.length - 1);
+  const chosen = suggestions[index];
   const pick = (name: string) => {
     setText(`${text.slice(0, text.length - (prefix?.length ?? 0) - 1)}@${name} `);
     setActive(0);
@@ -187,7 +188,7 @@ export function Composer({ store, room, label }: { store: ChatStore; room: strin
           if (chosen && (event.key === 'ArrowDown' || event.key === 'ArrowUp')) {
             event.preventDefault();
             const step = event.key === 'ArrowDown' ? 1 : suggestions.length - 1;
-            setActive((Math.min(active, suggestions.length - 1) + step) % suggestions.length);
+            setActive((index + step) % suggestions.length);
             return;
           }
           // Enter completes a name being typed; a name typed whole is sent as it is (Tab still adds the space).

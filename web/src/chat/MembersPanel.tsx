@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import type { MemberSummary, Role, UserInfo } from '../../../client/index.js';
 import { RoomSettings } from './RoomSettings.js';
-import type { ChatStore } from './store.js';
+import { type ChatStore, nameKey } from './store.js';
 
 const RANK: Record<Role, number> = { member: 1, admin: 2, owner: 3 };
 
@@ -12,9 +12,9 @@ function inviteOptions(
 ): Array<{ value: string; label: string }> {
   const candidates = people.filter((person) => !members.some((m) => m.user.id === person.id));
   const named = new Map<string, number>();
-  for (const { name } of candidates) named.set(name.toLowerCase(), (named.get(name.toLowerCase()) ?? 0) + 1);
+  for (const { name } of candidates) named.set(nameKey(name), (named.get(nameKey(name)) ?? 0) + 1);
   return candidates.map((person) =>
-    (named.get(person.name.toLowerCase()) ?? 0) > 1
+    (named.get(nameKey(person.name)) ?? 0) > 1
       ? { value: person.id, label: person.name }
       : { value: person.name, label: person.id },
   );
@@ -39,7 +39,7 @@ export function MembersPanel({ store, room }: { store: ChatStore; room: string }
   const changes = store.room(room)?.messages.value.filter((m) => m.event).length ?? 0;
   useEffect(reload, [room, changes]);
   if (!entry) return null;
-  const moderator = mine !== undefined && RANK[mine] >= RANK.admin;
+  const moderator = store.moderates(room);
   const mayInvite = entry.kind === 'public' ? mine !== undefined : entry.kind === 'private' && moderator;
   const act = async (work: Promise<unknown>) => {
     await work;

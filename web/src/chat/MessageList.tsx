@@ -164,8 +164,7 @@ export function MessageList({ store, room }: { store: ChatStore; room: RoomModel
   };
 
   const items: JSX.Element[] = [];
-  const role = store.listed(room.name)?.role;
-  const moderator = role === 'owner' || role === 'admin';
+  const moderator = store.moderates(room.name);
   let lastDay = '';
   const noticesAt = (offset: number) =>
     notices

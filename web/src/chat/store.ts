@@ -532,21 +532,29 @@ export class ChatStore {
     await this.leave(room);
   }
 
-  invite(room: string, user: string): Promise<unknown> {
-    const known = this.people().some((person) => person.id === user);
-    // Users are not registered anywhere: an id nobody here knows is invited as typed, and said so.
-    const done = known
-      ? `Invited ${this.nameOf(user)}`
-      : `Invited user id ${user} (nobody here is called that)`;
-    return this.act(() => this.client.invite(room, user), done);
+  /**
+   * Invites the person `text` names: a known person's id, or the one known person of that name (any case). Users
+   * are not registered anywhere, so anything else is invited as a user id, and the notice says so. A name several
+   * known people share is not guessed: the notice asks to pick one (the invite form lists them by id).
+   */
+  inviteByName(room: string, text: string): Promise<unknown> {
+    const typed = text.trim();
+    const people = this.people();
+    const named = people.filter((p) => nameKey(p.name) === nameKey(typed));
+    const person = people.find((p) => p.id === typed) ?? (named.length === 1 ? named[0] : undefined);
+    if (!person && named.length > 1) {
+      this.notice.value = `${named.length} people are called ${typed}: pick one from the list`;
+      return Promise.resolve(undefined);
+    }
+    const done = person ? `Invited ${person.name}` : `Invited user id ${typed} (nobody here is called that)`;
+    return this.act(() => this.client.invite(room, person?.id ?? typed), done);
   }
 
   /**
    * A room list entry after a system event of its room, seen live in the room or as its activity: its name, topic,
-   * archived state, and this user's role and mute.
+   * archived state, and this user's role and mute. Changes and returns `updated`, the caller's fresh copy.
    */
-  private withEvent(entry: RoomSummary, event: SystemEvent): RoomSummary {
-    const updated = { ...entry };
+  private withEvent(updated: RoomSummary, event: SystemEvent): RoomSummary {
     const mine = event.user?.id === this.me.id;
     if (event.type === 'renamed' && event.name) updated.name = event.name;
     if (event.type === 'topic') updated.topic = event.topic ?? '';
@@ -622,30 +630,6 @@ export class ChatStore {
       for (const user of members) if (user.name) byId.set(user.id, user);
     byId.delete(this.me.id);
     return [...byId.values()];
-  }
-
-  /**
-   * The user id that `text` names: a known person's id, or the one known person of that name (any case); otherwise
-   * the text itself, taken as an id.
-   */
-  personId(text: string): string {
-    const typed = text.trim();
-    const people = this.people();
-    if (people.some((p) => p.id === typed)) return typed;
-    const named = people.filter((p) => p.name.toLowerCase() === typed.toLowerCase());
-    return named.length === 1 ? (named[0] as UserInfo).id : typed;
-  }
-
-  /** Invites the person `text` names (see {@link personId}), unless several known people have that name. */
-  inviteByName(room: string, text: string): Promise<unknown> {
-    const typed = text.trim();
-    const people = this.people();
-    const named = people.filter((p) => p.name.toLowerCase() === typed.toLowerCase());
-    if (named.length > 1 && !people.some((p) => p.id === typed)) {
-      this.notice.value = `${named.length} people are called ${typed}: pick one from the list`;
-      return Promise.resolve(undefined);
-    }
-    return this.invite(room, this.personId(typed));
   }
 
   /** Sends to the current room (a reply when one is being written); shows at once as pending, then sent. */
@@ -772,8 +756,13 @@ export class ChatStore {
 
   /** Whether this user may delete the message: their own, or as the room's owner or admin. */
   mayDelete(message: ShownMessage): boolean {
-    const role = this.current.value ? this.roleIn(this.current.value) : undefined;
-    return message.mine || role === 'owner' || role === 'admin';
+    return message.mine || (this.current.value !== null && this.moderates(this.current.value));
+  }
+
+  /** Whether this user is an owner or an admin of the room (the server checks every action again). */
+  moderates(room: string): boolean {
+    const role = this.roleIn(room);
+    return role === 'owner' || role === 'admin';
   }
 
   /**
@@ -990,6 +979,11 @@ export class ChatStore {
     if (this.me.id === '') return;
     localStorage.setItem(`parley.rooms.${this.me.id}`, JSON.stringify(this.rooms.value.map((r) => r.name)));
   }
+}
+
+/** A display name as people type it (any case): two names with the same key are the same name. */
+export function nameKey(name: string): string {
+  return name.toLowerCase();
 }
 
 /** Whether this browser ever saved which rooms this user had open (an empty list counts: they closed them all). */
