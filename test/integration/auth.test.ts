@@ -1,6 +1,6 @@
 /** Verified identities: which tokens are refused, what a valid one decides, room rules, refresh and expiry. */
 import assert from 'node:assert/strict';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -10,6 +10,7 @@ import { ParleyClient } from '../../client/index.js';
 import { CloseCodes } from '../../src/protocol/close-codes.js';
 import { startNode } from '../helpers/nodes.js';
 import { RawClient } from '../helpers/raw-client.js';
+import { removeQuietly } from '../helpers/remove-quietly.js';
 import { nodeWebSocket } from '../helpers/sdk.js';
 import { Collector, waitUntil } from '../helpers/wait.js';
 
@@ -229,40 +230,43 @@ describe('tokens (HS256 secret)', async () => {
     assert.equal(closed.code, CloseCodes.token_expired);
   });
 
-  it('SDK: refreshes before expiry with a token function, and stays connected', async () => {
+  /** An SDK client whose token function hands out `tokenFor(n)` as its nth token; closed after the test. */
+  const sdkClient = (tokenFor: (n: number) => Promise<string>) => {
     let issued = 0;
     const client = new ParleyClient({
       url: node.wsUrl,
       token: () => {
         issued += 1;
-        return hs256(claims({ sub: 'sdk-user' }), SECRET, 3);
+        return tokenFor(issued);
       },
       webSocket: nodeWebSocket,
     });
     after(() => client.close());
+    return { client, issued: () => issued };
+  };
+
+  it('SDK: refreshes before expiry with a token function, and stays connected', async () => {
+    const { client, issued } = sdkClient(() => hs256(claims({ sub: 'sdk-user' }), SECRET, 3));
     const states = new Collector<string>();
     client.on('state', (s) => states.push(s.status));
     client.connect();
     await client.join('refreshing');
     // A third token is fetched ~4.8 s in, after the first one (3 s) expired: the connection outlived it.
-    await waitUntil(() => issued >= 3, 15_000, 'two refreshes');
+    await waitUntil(() => issued() >= 3, 15_000, 'two refreshes');
     assert.equal(client.state.status, 'connected');
     assert.equal(states.items.filter((s) => s === 'reconnecting').length, 0, 'never dropped');
     assert.equal((await client.send('refreshing', 'still here')).type, 'sent');
   });
 
   it('SDK: a refreshed token that no longer allows a room takes it out of the client', async () => {
-    let issued = 0;
-    const client = new ParleyClient({
-      url: node.wsUrl,
-      token: () => {
-        issued += 1;
-        const rooms = issued === 1 ? {} : { rooms: ['kept'] };
-        return hs256(claims({ sub: 'sdk-narrowed', ...rooms }), SECRET, issued === 1 ? 2 : 300);
-      },
-      webSocket: nodeWebSocket,
-    });
-    after(() => client.close());
+    // The first token allows any room and expires in 2 s; the next ones allow only 'kept'.
+    const { client } = sdkClient((n) =>
+      hs256(
+        claims({ sub: 'sdk-narrowed', ...(n === 1 ? {} : { rooms: ['kept'] }) }),
+        SECRET,
+        n === 1 ? 2 : 300,
+      ),
+    );
     const removed = new Collector<{ room: string; reason: string }>();
     client.on('room_removed', ({ room, reason }) => removed.push({ room, reason }));
     client.connect();
@@ -287,7 +291,7 @@ describe('tokens (RS256 public key, ES256 JWKS)', async () => {
       JSON.stringify({ keys: [{ ...(await exportJWK(ec.publicKey)), kid: 'ec-1', alg: 'ES256' }] }),
     );
   });
-  after(() => rm(dir, { recursive: true, force: true }));
+  after(() => removeQuietly(dir));
 
   it('verifies RS256 and refuses HS/RS confusion and foreign keys', async () => {
     const node = await startNode({

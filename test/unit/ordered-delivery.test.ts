@@ -23,9 +23,10 @@ const message = (offset: number, epoch = EPOCH): RoomEvent => ({
 
 /**
  * An ordered delivery over a log holding offsets 1..`stored`, recording what it delivers and reads. With `held`,
- * each read waits until the test lets it answer (`answerReads`): what arrives meanwhile meets a read in flight.
+ * each read waits until the test lets reads answer (`answerReads`): what arrives meanwhile meets a read in flight.
  */
 function setup(stored = 100, held = false) {
+  let holding = held;
   const clock = new ManualClock(0);
   const delivered: number[] = [];
   const reads: HistoryQuery[] = [];
@@ -33,7 +34,7 @@ function setup(stored = 100, held = false) {
   const ordering = new OrderedDelivery({
     read: async (_room, query) => {
       reads.push(query);
-      if (held) await new Promise<void>((resolve) => waiting.push(resolve));
+      if (holding) await new Promise<void>((resolve) => waiting.push(resolve));
       const from = (query.after ?? 0) + 1;
       const messages: ChatMessage[] = [];
       for (let o = from; o <= Math.min(stored, from + query.limit - 1); o += 1) {
@@ -49,15 +50,10 @@ function setup(stored = 100, held = false) {
     fillMax: 50,
     report: (operation, error) => assert.fail(`${operation}: ${String(error)}`),
   });
-  /** Answers every read, those waiting and those to come, until `work` is done. */
-  const answerReads = async (work: Promise<unknown>) => {
-    const answering = setInterval(() => waiting.shift()?.(), 1);
-    try {
-      waiting.shift()?.();
-      await work;
-    } finally {
-      clearInterval(answering);
-    }
+  /** Answers the reads waiting, and from now on every read at once. */
+  const answerReads = () => {
+    holding = false;
+    for (const answer of waiting.splice(0)) answer();
   };
   return { clock, delivered, reads, ordering, waiting, answerReads };
 }
@@ -122,13 +118,10 @@ describe('ordered delivery', () => {
     await settle();
     for (const offset of [22, 23, 24, 25]) ordering.accept(message(offset));
     assert.deepEqual(delivered, [], 'held above the gap at 21');
-    await answerReads(
-      (async () => {
-        await catchingUp;
-        clock.advance(1000);
-        for (let i = 0; i < 5; i += 1) await settle();
-      })(),
-    );
+    answerReads();
+    await catchingUp;
+    clock.advance(1000);
+    for (let i = 0; i < 5; i += 1) await settle();
     ordering.accept(message(31));
     ordering.accept(message(25));
     assert.deepEqual(
@@ -148,7 +141,9 @@ describe('ordered delivery', () => {
     clock.advance(100);
     await settle();
     assert.equal(waiting.length, 1, "the gap's fill is reading");
-    await answerReads(ordering.catchUp('r'));
+    const catchingUp = ordering.catchUp('r');
+    answerReads();
+    await catchingUp;
     assert.deepEqual(
       delivered,
       Array.from({ length: 12 }, (_, i) => i + 1),
