@@ -74,6 +74,9 @@ const PREVIEW_LENGTH = 200;
 /** People in a group direct room, the creator included. */
 export const MAX_DIRECT_PEOPLE = 8;
 
+/** The start of every direct room's id (see {@link isDirectId}). */
+const DIRECT_PREFIX = 'dm-';
+
 const refuse = (code: ErrorCode): never => {
   throw new ReplyError(code);
 };
@@ -136,7 +139,17 @@ function slugOf(name: string, maxLength: number): string {
     .toLowerCase()
     .replace(/[^a-z0-9]+/g, '-')
     .replace(/^-+|-+$/g, '');
-  return slug.slice(0, Math.max(0, maxLength - 9)).replace(/-+$/, '') || 'room';
+  // "DM with Bob" must not become a direct room's id (the suffix follows a hyphen: "dm" alone would too).
+  const free = slug === 'dm' || isDirectId(slug) ? `room-${slug}` : slug;
+  return free.slice(0, Math.max(0, maxLength - 9)).replace(/-+$/, '') || 'room';
+}
+
+/**
+ * Whether a room id is of the kind direct rooms have. The prefix is theirs alone: a token's `"dm-*"` rule allows
+ * starting direct rooms, and must not also allow public rooms or open channels named like them.
+ */
+export function isDirectId(room: string): boolean {
+  return room.startsWith(DIRECT_PREFIX);
 }
 
 /**
@@ -232,7 +245,11 @@ export class RoomService {
    */
   async enter(caller: Caller, room: string, resuming = false): Promise<boolean> {
     const actor = await this.actorIn(caller, room);
-    if (!actor.room) return false;
+    if (!actor.room) {
+      // Direct rooms are made by `direct` only: such a name that is no room is not an open channel either.
+      if (isDirectId(room)) throw new ReplyError('no_room', `no room '${room}'`);
+      return false;
+    }
     if (actor.member) {
       this.check('read', actor as Actor & { room: RoomRecord });
       return false;
@@ -349,6 +366,9 @@ export class RoomService {
     const topic = this.checkTopic(input.topic ?? '');
     await this.checkRoomLimit(caller.user.id);
     const id = input.id !== undefined ? checkRoomName(input.id, config) : undefined;
+    if (id !== undefined && isDirectId(id)) {
+      throw new ReplyError('invalid_room', `ids starting with ${DIRECT_PREFIX} are direct rooms'`);
+    }
     for (let attempt = 0; ; attempt += 1) {
       const roomId =
         id ??
@@ -618,7 +638,7 @@ export class RoomService {
     const existing = await directory.direct(directKey);
     if (existing)
       return this.summaryWithMembers(existing, await directory.member(existing.id, caller.user.id));
-    const id = `dm-${ids.messageId()}`;
+    const id = `${DIRECT_PREFIX}${ids.messageId()}`;
     checkAllowed(caller, id);
     // Everyone in it becomes a member: the limit holds for each (else anyone could grow another's room list).
     for (const userId of people.keys()) {

@@ -274,6 +274,21 @@ export function groupChatSuite(name: string, start: () => Promise<ParleyNode>): 
       );
     });
 
+    it('keeps the dm- prefix for direct rooms: no room is created with it and no channel opened', async () => {
+      const gus = await as(node, 'gus');
+      assert.equal(
+        outcome(await gus.request({ type: 'create_room', name: 'X', id: 'dm-fake' })),
+        'invalid_room',
+      );
+      assert.equal(outcome(await gus.request({ type: 'join', room: 'dm-nothing-here' })), 'no_room');
+      for (const name of ['DM with Bob', 'dm', 'Dm-']) {
+        const made = await gus.request({ type: 'create_room', name });
+        const id = (made.room as { id: string }).id;
+        assert.doesNotMatch(id, /^dm-/, `the id made from "${name}": ${id}`);
+        assert.match(id, /^room-dm/);
+      }
+    });
+
     it('lets a person leave a group direct room (not one of two): nobody is kept in rooms others made for them', async () => {
       const spammer = await as(node, 'spammer');
       const target = await as(node, 'target');

@@ -193,6 +193,11 @@ describe('tokens (HS256 secret)', async () => {
     });
     const room = await dms.request({ type: 'direct', users: [{ id: 'scope-owner' }] });
     assert.equal(room.type, 'room');
+    // ...and nothing else: no public room, no open channel under the prefix.
+    const spam = await dms.request({ type: 'create_room', name: 'Spam', id: 'dm-spam' });
+    assert.equal(spam.code, 'invalid_room');
+    assert.equal((await dms.request({ type: 'create_room', name: 'DM spam' })).code, 'forbidden');
+    assert.equal((await dms.request({ type: 'join', room: 'dm-open-channel' })).code, 'no_room');
     for (const client of [limited, owner, dms]) client.close();
   });
 
