@@ -165,7 +165,7 @@ export function renderCompare(results: CompareResults): string {
       .filter((r) => r.system === system)
       .some((r) => {
         const round = r.rates[k];
-        return !round || round.missing > 0 || round.deliveries < round.expectedDeliveries;
+        return !round || round.missing > 0 || round.deliveriesByStayed < round.expectedDeliveries;
       });
   const cpuTable = (rows: readonly CpuRow[], systems: SystemName[], base: SystemName, multi: boolean) => {
     const head = rates.map(

@@ -219,7 +219,8 @@ async function throughput(setup: string, instances: Instance[]) {
             rate: failedRate,
             ackP99: failed.ackLatencyMs.p99,
             deliveryP99: failed.latencyMs.p99,
-            delivered: failed.expectedDeliveries > 0 ? failed.deliveries / failed.expectedDeliveries : 1,
+            delivered:
+              failed.expectedDeliveries > 0 ? failed.deliveriesByStayed / failed.expectedDeliveries : 1,
             missing: failed.missing,
             serverCores: failed.cpu.serverCores ?? 0,
           },

@@ -47,6 +47,8 @@ export type FromWorker =
       missing: number;
       /** Deliveries expected by the clients that stayed connected. */
       expected: number;
+      /** Deliveries received by those clients (`received` counts the churned clients' too). */
+      receivedByStayed: number;
       churned: number;
       reconnects: number;
       latency: string;

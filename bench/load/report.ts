@@ -9,7 +9,9 @@ function publishRows(label: string, p: PublishReport): string[][] {
     ['  published', `${n(p.sent)} (${n(p.publishedPerSec)}/s), ${n(p.publishErrors)} errors`],
     [
       '  deliveries',
-      `${n(p.deliveries)} of ${n(p.expectedDeliveries)} expected (${n(p.deliveriesPerSec)}/s)`,
+      p.churnedClients > 0
+        ? `${n(p.deliveries)} (${n(p.deliveriesPerSec)}/s); to the clients that stayed connected ${n(p.deliveriesByStayed)} of ${n(p.expectedDeliveries)} expected`
+        : `${n(p.deliveries)} of ${n(p.expectedDeliveries)} expected (${n(p.deliveriesPerSec)}/s)`,
     ],
     ['  missing / duplicate', `${n(p.missing)} / ${n(p.duplicates)}`],
     [

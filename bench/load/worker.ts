@@ -174,6 +174,7 @@ function account(finalSeqs: Array<[number, number]>): void {
   let missing = 0;
   let expected = 0;
   let total = 0;
+  let receivedByStayed = 0;
   let churned = 0;
   for (const sim of clients) {
     if (!sim.client) continue;
@@ -185,6 +186,7 @@ function account(finalSeqs: Array<[number, number]>): void {
       churned += 1;
       continue;
     }
+    receivedByStayed += totals.received;
     duplicates += totals.duplicates;
     missing += totals.missing;
     for (const final of mine.values()) expected += final;
@@ -195,6 +197,7 @@ function account(finalSeqs: Array<[number, number]>): void {
     duplicates,
     missing,
     expected,
+    receivedByStayed,
     churned,
     reconnects,
     latency: latency.encode(),

@@ -54,6 +54,7 @@ describe('parley bench smoke run', async () => {
     // 30 rooms of 100 members: every message reaches its room's 100 members.
     assert.equal(publish.expectedDeliveries, publish.sent * 100);
     assert.equal(publish.deliveries, publish.expectedDeliveries);
+    assert.equal(publish.deliveriesByStayed, publish.deliveries, 'no churn: every client stayed');
     assert.equal(publish.missing, 0);
     assert.equal(publish.duplicates, 0);
     assert.ok(publish.latencyMs.count === publish.deliveries && publish.latencyMs.p99 > 0);

@@ -17,6 +17,7 @@ function rate(us: number): PublishReport {
     rateLimited: 0,
     publishedPerSec: 200,
     expectedDeliveries: 100_000,
+    deliveriesByStayed: 100_000,
     deliveries: 100_000,
     deliveriesPerSec: 10_000,
     missing: 0,
