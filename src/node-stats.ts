@@ -177,7 +177,8 @@ export class NodeStatsReporter {
     const seconds = (now - first.t) / 1000;
     const rate = (pick: (s: Sample) => number) =>
       seconds > 0 ? Math.round(((pick(sample) - pick(first)) / seconds) * 10) / 10 : 0;
-    const latency = this.deps.hub.latency.rotate();
+    // Over the rates' window too: a quiet second is no latency of 0.
+    const latency = this.deps.hub.latency.rotate(keep - 1);
     const usage = process.cpuUsage();
     const cpuSeconds = (usage.user - this.cpu.usage.user + usage.system - this.cpu.usage.system) / 1e6;
     const measuredSince = this.cpu.at;

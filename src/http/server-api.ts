@@ -8,6 +8,7 @@ import type { Config } from '../config/config.js';
 import type { Engine } from '../engine/engine.js';
 import { CONTROL_ROOM } from '../engine/types.js';
 import type { ConnectionRecord } from '../hub/connection-index.js';
+import type { EventFeed } from '../hub/event-feed.js';
 import { readHistory } from '../hub/handlers/history.js';
 import { replyBudget } from '../hub/handlers/reply-budget.js';
 import { refusalOf } from '../hub/refusal.js';
@@ -30,6 +31,8 @@ export interface ServerApiDeps {
   readMarkers?: UnstoredMarkers;
   /** Questions to every node (who is online, with their connections). */
   queries: ClusterQueries;
+  /** The dashboard's live feed: messages published here are in it, as a client's are. */
+  events?: EventFeed;
   clock: Clock;
   ids: IdGenerator;
   logger: Logger;
@@ -192,18 +195,22 @@ async function publish(deps: ServerApiDeps, request: IncomingMessage, room: stri
   const { config, engine, clock, ids } = deps;
   const body = validated(checkPublish, await readJson(request));
   const text = checkText(body.text, config);
+  const from = body.from
+    ? { id: body.from.id, name: displayName(body.from.name, 'from.name', config) }
+    : SYSTEM_SENDER;
   const { message, duplicate } = await engine.log.append({
     room,
     id: ids.messageId(),
-    from: body.from
-      ? { id: body.from.id, name: displayName(body.from.name, 'from.name', config) }
-      : SYSTEM_SENDER,
+    from,
     text,
     ts: clock.now(),
     cid: body.cid ?? `api-${ids.messageId()}`,
     // The API's own budget per room: not the named sender's, and not one bucket for every room.
     budget: `api:${room}`,
   });
+  if (!duplicate && deps.events?.active) {
+    deps.events.record({ type: 'message', room, user: from, size: Buffer.byteLength(text), text });
+  }
   return { status: duplicate ? 200 : 201, body: { message, duplicate } };
 }
 

@@ -15,14 +15,22 @@ const MAX_MARKS = 10_000;
 
 /**
  * Delivery latency: from a message's publication to its fan-out on this node, per delivery, recorded into an HDR
- * histogram in microseconds, read and reset once per stats interval (the dashboard shows the last interval's).
+ * histogram in microseconds, one histogram per stats interval; a summary covers the last few intervals together
+ * (the rates' window), so a quiet second is no latency of 0 on the dashboard.
  *
  * A message published on this node is timed to the microsecond by the monotonic clock, from the mark its `send`
  * set to its fan-out here (through Redis and back, with a cluster engine). A message from another node (or a
  * system event, an API publish) can only be timed from its `ts`, whole milliseconds of another host's clock.
  */
+const buildHistogram = () => hdr.build({ numberOfSignificantValueDigits: 2, lowestDiscernibleValue: 1 });
+
 export class LatencyWindow {
-  private histogram = hdr.build({ numberOfSignificantValueDigits: 2, lowestDiscernibleValue: 1 });
+  /** The interval being recorded. */
+  private histogram = buildHistogram();
+  /** The intervals a summary covers, oldest first (the current one last once rotated in). */
+  private readonly recent: hdr.Histogram[] = [];
+  /** Their sum, rebuilt at each rotation. */
+  private readonly merged = buildHistogram();
   /** Monotonic publication times of this node's messages not yet fanned out here, by message id. */
   private readonly marks = new Map<string, number>();
 
@@ -52,9 +60,22 @@ export class LatencyWindow {
     this.histogram.recordValueWithCount(Math.max(0, Math.round(ms * 1000)), count);
   }
 
-  /** The window's summary; starts a new window. */
-  rotate(): LatencySummary {
-    const h = this.histogram;
+  /**
+   * Ends the interval being recorded and starts a new one.
+   * @param intervals how many intervals the summary covers, this one included
+   * @returns the deliveries of those intervals together
+   */
+  rotate(intervals = 1): LatencySummary {
+    this.recent.push(this.histogram);
+    const dropped =
+      this.recent.length > intervals ? this.recent.splice(0, this.recent.length - intervals) : [];
+    // An interval that left the window is recycled as the next one (at most a few histograms ever exist).
+    const next = dropped.pop() ?? buildHistogram();
+    next.reset();
+    this.histogram = next;
+    const h = this.merged;
+    h.reset();
+    for (const interval of this.recent) h.add(interval);
     const ms = (us: number) => Math.round(us) / 1000;
     const summary: LatencySummary =
       h.totalCount === 0
@@ -66,7 +87,6 @@ export class LatencyWindow {
             p99: ms(h.getValueAtPercentile(99)),
             max: ms(h.maxValue),
           };
-    h.reset();
     return summary;
   }
 }

@@ -185,6 +185,8 @@ describe('the dashboard', { skip: !hasChromium() }, async () => {
     await page.click('button:has-text("Disconnect everywhere")');
     const closed = await target.closed;
     assert.equal(closed.code, 4503);
+    // The list reads itself again: the user is gone from it.
+    await page.locator('[data-testid="connections-total"]', { hasText: /^0 connections/ }).waitFor(WAIT);
     await page.context().close();
   });
 

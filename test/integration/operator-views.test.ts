@@ -159,6 +159,15 @@ describe('operator views of a two-instance cluster', async () => {
     assert.equal(message.size, (message.text as string).length);
     await other.request({ type: 'send', room: 'high', text: 'elsewhere', cid: 'e1' });
     await everything.events.find((e) => e.type === 'message' && e.room === 'high');
+    // A message published through the server API (the dashboard's "System message") is in the feed too.
+    const posted = await fetch(`${a.url}/api/rooms/low/messages`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${ADMIN}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ text: 'maintenance at noon' }),
+    });
+    assert.equal(posted.status, 201);
+    const system = await lowOnly.events.find((e) => e.type === 'message' && e.text === 'maintenance at noon');
+    assert.deepEqual([system.user, system.node], [{ id: 'system', name: 'System' }, 'ops-a']);
     const joiner = await RawClient.connect(a.wsUrl, { name: 'Late', user: 'late' });
     await joiner.request({ type: 'join', room: 'low' });
     await lowOnly.events.find((e) => e.type === 'join' && (e.user as { id: string }).id === 'late');

@@ -23,6 +23,21 @@ describe('LatencyWindow', () => {
     assert.deepEqual(window.rotate(), { count: 0, mean: 0, p50: 0, p99: 0, max: 0 }, 'a new window');
   });
 
+  it('summarises the last intervals together: a quiet interval is no latency of 0', () => {
+    const window = new LatencyWindow(new ManualClock());
+    window.record(2, 3);
+    assert.equal(window.rotate(3).count, 3);
+    window.record(4, 1);
+    const both = window.rotate(3);
+    assert.deepEqual([both.count, Math.round(both.max)], [4, 4]);
+    assert.equal(window.rotate(3).count, 4, 'a quiet interval');
+    const last = window.rotate(3);
+    assert.deepEqual([last.count, Math.round(last.p50)], [1, 4], 'the first interval left the window');
+    assert.equal(window.rotate(3).count, 0);
+    window.record(1, 1);
+    assert.equal(window.rotate(3).count, 1, 'recycled intervals start empty');
+  });
+
   it("times another node's message from its whole-millisecond ts, and uses each mark once", () => {
     const clock = new ManualClock();
     const window = new LatencyWindow(clock);

@@ -42,10 +42,13 @@ async function inspect(token: string, room: string): Promise<Inspected> {
 export function ActionsPanel({
   token,
   disconnectTarget,
+  onDisconnected,
 }: {
   token: string;
   /** A user picked in the connections list. */
   disconnectTarget: string;
+  /** A user's connections are being closed. */
+  onDisconnected: () => void;
 }) {
   const [room, setRoom] = useState('lobby');
   const [text, setText] = useState('');
@@ -123,6 +126,7 @@ export function ActionsPanel({
           void run(async () => {
             const path = `/api/users/${encodeURIComponent(user.trim())}/disconnect`;
             await call(token, path, { method: 'POST', body: { reason: 'disconnected from the dashboard' } });
+            onDisconnected();
             return `Every connection of ${user.trim()} is being closed`;
           });
         }}

@@ -22,10 +22,13 @@ export function ConnectionsPanel({
   token,
   canAct,
   onDisconnect,
+  reread,
 }: {
   token: string;
   canAct: boolean;
   onDisconnect: (user: string) => void;
+  /** Changes when the list should be read again (as the Refresh button does). */
+  reread: number;
 }) {
   const [search, setSearch] = useState('');
   const [cursors, setCursors] = useState<string[]>([]);
@@ -49,7 +52,7 @@ export function ConnectionsPanel({
     return () => {
       current = false;
     };
-  }, [token, search, after, refresh]);
+  }, [token, search, after, refresh, reread]);
   const now = Date.now();
   return (
     <section class="panel" aria-label="Users and connections">

@@ -12,6 +12,9 @@ const mib = (bytes: number) => `${(bytes / 1048576).toFixed(1)} MiB`;
 
 const PALETTE = ['#2563eb', '#16a34a', '#d97706', '#db2777', '#7c3aed', '#0891b2', '#dc2626', '#65a30d'];
 
+/** How long after "Disconnect everywhere" the connections list is read again: the instances close them meanwhile. */
+const DISCONNECT_SETTLE_MS = 500;
+
 /** Delivery latency as the cards and the table show it: mean and p99, to the hundredth of a millisecond. */
 function latencyText(figures: { latencyMeanMs?: number; latencyP99Ms?: number }): string {
   return `${(figures.latencyMeanMs ?? 0).toFixed(2)} / ${(figures.latencyP99Ms ?? 0).toFixed(2)} ms`;
@@ -119,6 +122,8 @@ export function Dashboard() {
     return () => feed.stop();
   }, [feed]);
   const [disconnectTarget, setDisconnectTarget] = useState('');
+  // Bumped to read the connections list again (after a disconnect: its closes take a moment on every instance).
+  const [connectionsRead, setConnectionsRead] = useState(0);
   if (feed.needsToken.value)
     return <TokenForm refused={feed.tokenRefused.value} onToken={(token) => feed.setToken(token)} />;
   const token = feed.token.value;
@@ -336,9 +341,18 @@ export function Dashboard() {
         </div>
       </section>
       <div class="panels">
-        <ConnectionsPanel token={token} canAct={token !== ''} onDisconnect={setDisconnectTarget} />
+        <ConnectionsPanel
+          token={token}
+          canAct={token !== ''}
+          onDisconnect={setDisconnectTarget}
+          reread={connectionsRead}
+        />
         <EventsPanel token={token} />
-        <ActionsPanel token={token} disconnectTarget={disconnectTarget} />
+        <ActionsPanel
+          token={token}
+          disconnectTarget={disconnectTarget}
+          onDisconnected={() => setTimeout(() => setConnectionsRead((n) => n + 1), DISCONNECT_SETTLE_MS)}
+        />
       </div>
     </main>
   );
