@@ -43,13 +43,33 @@ function processRuns(pid: number): boolean {
   }
 }
 
+/** What the file system said about a data directory it would not give us, in words (`--data-dir` is the user's). */
+const DIRECTORY_PROBLEMS: Record<string, string> = {
+  EEXIST: 'it is a file, not a directory',
+  ENOTDIR: 'part of its path is a file, not a directory',
+  EACCES: 'permission denied',
+  EPERM: 'permission denied',
+  EROFS: 'the file system is read-only',
+  ENOSPC: 'no space left on the device',
+};
+
+/** The refusal to start that names the directory and the problem, for an error the file system gave on it. */
+function refusalFor(dir: string, error: unknown): unknown {
+  const problem = DIRECTORY_PROBLEMS[(error as NodeJS.ErrnoException).code ?? ''];
+  return problem
+    ? new StartupRefusal(`cannot use the data directory ${dir}: ${problem} (give another with --data-dir)`)
+    : error;
+}
+
 /**
  * Takes the data directory for this process: creates it when missing and writes our pid into its lock file. A
  * directory held by another running process is refused (two PGlite instances on one directory would corrupt it);
  * a lock left by a process that died is taken over.
  */
 async function lockDataDir(dir: string): Promise<string> {
-  await mkdir(dir, { recursive: true });
+  await mkdir(dir, { recursive: true }).catch((error: unknown) => {
+    throw refusalFor(dir, error);
+  });
   const lock = join(dir, LOCK_FILE);
   for (let attempt = 0; attempt < 2; attempt += 1) {
     try {
@@ -58,7 +78,8 @@ async function lockDataDir(dir: string): Promise<string> {
       await file.close();
       return lock;
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      // A lock file there already: whose is it? Anything else: the directory is not usable.
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw refusalFor(dir, error);
       const holder = Number((await readFile(lock, 'utf8').catch(() => '')).trim());
       if (Number.isInteger(holder) && holder > 0 && holder !== process.pid && processRuns(holder)) {
         throw new StartupRefusal(

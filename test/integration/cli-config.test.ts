@@ -129,6 +129,23 @@ describe('parley serve configuration', () => {
     );
   });
 
+  it('says in one line that the data directory cannot be used (a file), and exits with 2', async () => {
+    const file = join(dir, 'not-a-directory');
+    writeFileSync(file, '');
+    const port = await freePort();
+    for (const [data, problem] of [
+      [file, 'it is a file, not a directory'],
+      [join(file, 'data'), 'part of its path is a file, not a directory'],
+    ]) {
+      const { code, stderr } = await run(serveOn(port, '--data-dir', data as string));
+      assert.equal(code, 2);
+      assert.equal(
+        stderr.trim(),
+        `parley: cannot use the data directory ${data}: ${problem} (give another with --data-dir)`,
+      );
+    }
+  });
+
   it('says in one line that the database cannot be reached, and exits with 2 (serve and migrate)', async () => {
     const nobody = await freePort();
     const url = `postgres://parley@127.0.0.1:${nobody}/parley`;
