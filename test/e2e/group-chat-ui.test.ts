@@ -90,6 +90,18 @@ describe('group chat in the web UI over two instances', { skip: !hasChromium() }
     assert.equal(await bob.locator('.room-header button.leave').count(), 0, 'a direct room of two: no Leave');
   });
 
+  it('says why a room could not be joined, and does not keep it', async () => {
+    await roomButton(bob, 'lobby').click();
+    // A name kept for direct rooms: no channel opens under it.
+    await bob.fill('#join-room', 'dm-nobody');
+    await bob.press('#join-room', 'Enter');
+    await bob
+      .locator('.notice-bar', { hasText: "Could not join #dm-nobody: no room 'dm-nobody'" })
+      .waitFor(WAIT);
+    await roomButton(bob, 'dm-nobody').waitFor({ state: 'detached', ...WAIT });
+    await bob.locator('.room-header h1', { hasText: 'lobby' }).waitFor(WAIT);
+  });
+
   it('browses public rooms and joins one', async () => {
     await alice.fill('#new-room', 'Town square');
     await alice.click('form.join button:has-text("Create")');

@@ -251,8 +251,12 @@ export class ChatStore {
     return this.rooms.value.find((r) => r.name === name);
   }
 
-  /** Joins (or creates, by joining) a room and makes it current (unless `select` is false). */
+  /**
+   * Joins (or creates, by joining) a room and makes it current (unless `select` is false). A refusal (a private
+   * room without an invitation, a ban, a name kept for direct rooms) takes the room away again and says why.
+   */
   async join(name: string, select = true): Promise<void> {
+    const previous = this.current.value;
     if (!this.room(name)) {
       const model: RoomModel = {
         name,
@@ -272,7 +276,22 @@ export class ChatStore {
       this.saveRooms();
     }
     if (select || this.current.value === null) this.select(name);
-    await this.client.join(name);
+    try {
+      await this.client.join(name);
+    } catch (error) {
+      // A temporary failure is retried by the SDK, which joins the room once it can.
+      if ((error as ParleyError).temporary) return;
+      const title = this.title(name);
+      batch(() => {
+        this.rooms.value = this.rooms.value.filter((r) => r.name !== name);
+        if (this.current.value === name) {
+          this.current.value =
+            previous !== null && this.room(previous) ? previous : (this.rooms.value[0]?.name ?? null);
+        }
+        this.saveRooms();
+        this.notice.value = `Could not join ${title}: ${(error as Error).message}`;
+      });
+    }
   }
 
   async leave(name: string): Promise<void> {
