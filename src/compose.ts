@@ -33,6 +33,7 @@ import { PgliteDatabase } from './store/pglite-database.js';
 import type { EmbeddedWasmTier } from './store/pglite-settings.js';
 import type { SqlDatabase } from './store/sql.js';
 import { Admission } from './transport/admission.js';
+import { proxyHops } from './transport/client-address.js';
 import { anonymousIdentity, type Identify, tokenIdentity } from './transport/identify.js';
 import { attachWebSocketServer } from './transport/ws-server.js';
 import { type Clock, systemClock, systemTimers, type Timers } from './util/clock.js';
@@ -317,7 +318,7 @@ export function createNode(config: Config, overrides: NodeOverrides = {}): Parle
   // most its WebSockets' limit plus PLAIN_SOCKETS_PER_ADDRESS connections in all (behind a trusted proxy, every
   // connection is the proxy's: its own limits apply).
   const socketCap =
-    config.maxConnectionsPerIp > 0 && config.trustProxy !== 'yes'
+    config.maxConnectionsPerIp > 0 && proxyHops(config.trustProxy) === 0
       ? config.maxConnectionsPerIp + PLAIN_SOCKETS_PER_ADDRESS
       : 0;
   const server = createHttpServer(routes, logger, config.handshakeTimeoutMs, socketCap);

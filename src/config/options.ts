@@ -285,12 +285,14 @@ export const OptionSpecs = {
     group: 'security',
   },
   trustProxy: {
-    kind: 'enum',
+    kind: 'string',
     flag: 'trust-proxy',
     env: ['PARLEY_TRUST_PROXY'],
     default: 'no',
-    values: ['no', 'yes'],
-    description: 'yes: take the client address from X-Forwarded-For (only behind a proxy that sets it)',
+    check: (value) =>
+      /^(no|yes|[1-9])$/.test(value) ? undefined : 'must be no, yes or a number of proxies from 1 to 9',
+    description:
+      'no, yes or a number of proxies: take the client address from X-Forwarded-For, the entry this many from the right (yes: 1, the address the proxy in front saw); only behind proxies that set or append it',
     group: 'security',
   },
   redisUrl: {

@@ -1,4 +1,5 @@
 import type { Socket } from 'node:net';
+import { limitKeyOf } from '../transport/client-address.js';
 
 const COUNTED_AS = Symbol('counted as');
 /** A socket counted under its peer's address (read once, when it connected). */
@@ -9,7 +10,8 @@ type CountedSocket = Socket & { [COUNTED_AS]?: string };
  * upgrades in progress as well as WebSockets. The WebSocket limit per address (`--max-connections-per-ip`, close
  * 4029) counts only WebSockets; without this, one address could open thousands of plain connections, each holding a
  * request's headers (or an authenticated body) for up to the handshake timeout. A socket over the cap is destroyed
- * at once, before any byte of it is read.
+ * at once, before any byte of it is read. Addresses count as the WebSocket limit counts them ({@link limitKeyOf}:
+ * an IPv6 client by its /64).
  *
  * One shared close listener, no closure per socket: the address it was counted under rides on the socket.
  */
@@ -31,9 +33,10 @@ export class SocketsPerAddress {
 
   /** Counts the socket while it stays open; false when its address holds `max` already (destroy it). */
   admit(socket: Socket): boolean {
-    const address = socket.remoteAddress;
+    const peer = socket.remoteAddress;
     // A socket that closed before it was seen has no address: nothing to count.
-    if (address === undefined) return true;
+    if (peer === undefined) return true;
+    const address = limitKeyOf(peer);
     const count = this.open.get(address) ?? 0;
     if (count >= this.max) return false;
     this.open.set(address, count + 1);
@@ -44,6 +47,6 @@ export class SocketsPerAddress {
 
   /** Open sockets of an address (for tests). */
   openFrom(address: string): number {
-    return this.open.get(address) ?? 0;
+    return this.open.get(limitKeyOf(address)) ?? 0;
   }
 }

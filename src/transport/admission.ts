@@ -2,11 +2,13 @@ import type { IncomingMessage } from 'node:http';
 import type { Config } from '../config/config.js';
 import type { Clock } from '../util/clock.js';
 import { BucketMap } from '../util/token-bucket.js';
+import { forwardedClient, limitKeyOf, proxyHops } from './client-address.js';
 
 /**
  * Who may open a WebSocket: the Origin allowlist and the handshake rate per address (checked before the upgrade,
  * answered with HTTP 403/429), and the connection limits per address and per user (checked after identification,
- * answered with close 4029 so that browsers can tell). Counts are per instance.
+ * answered with close 4029 so that browsers can tell). Counts are per instance, and per address as
+ * {@link limitKeyOf} keys it (an IPv6 client by its /64).
  */
 export class Admission {
   private readonly origins: ReadonlySet<string> | undefined;
@@ -24,6 +26,8 @@ export class Admission {
    * ~300 us connect on this machine) but when an operator lists the connection (see Session.peerAddress).
    */
   readonly readsAddress: boolean;
+  /** Trusted proxies in front (`--trust-proxy`): 0 reads the socket's peer. */
+  private readonly hops: number;
 
   constructor(
     private readonly config: Config,
@@ -32,22 +36,20 @@ export class Admission {
     const list = config.allowedOrigins.trim();
     this.origins = list === '' || list === '*' ? undefined : new Set(list.split(',').map((o) => o.trim()));
     this.handshakes = new BucketMap(config.handshakesPerIpPerSec, config.handshakesPerIpPerSec * 2, clock);
-    this.readsAddress =
-      config.trustProxy === 'yes' || config.maxConnectionsPerIp > 0 || config.handshakesPerIpPerSec > 0;
+    this.hops = proxyHops(config.trustProxy);
+    this.readsAddress = this.hops > 0 || config.maxConnectionsPerIp > 0 || config.handshakesPerIpPerSec > 0;
   }
 
   /**
-   * The client's address (the first X-Forwarded-For entry when the proxy is trusted); '' when nothing needs it
-   * now (see {@link readsAddress}).
+   * The client's address (behind trusted proxies, the X-Forwarded-For entry the farthest of them wrote: see
+   * {@link forwardedClient}); '' when nothing needs it now (see {@link readsAddress}).
    */
   clientIp(request: IncomingMessage): string {
     if (!this.readsAddress) return '';
-    if (this.config.trustProxy === 'yes') {
-      const forwarded = request.headers['x-forwarded-for'];
-      const first = (Array.isArray(forwarded) ? forwarded[0] : forwarded)?.split(',')[0]?.trim();
-      if (first) return first;
-    }
-    return request.socket.remoteAddress ?? 'unknown';
+    // Node joins repeated X-Forwarded-For headers into one, in order (an array only from a hand-made request).
+    const header = request.headers['x-forwarded-for'];
+    const forwarded = forwardedClient(Array.isArray(header) ? header.join(',') : header, this.hops);
+    return forwarded ?? request.socket.remoteAddress ?? 'unknown';
   }
 
   /** False when a browser connects from an origin not in the allowlist. Non-browser clients send no Origin. */
@@ -58,18 +60,19 @@ export class Admission {
 
   /** Takes a handshake token of the address; false when it handshakes too often. */
   handshakeAllowed(ip: string): boolean {
-    return this.handshakes.take(ip);
+    return this.handshakes.take(limitKeyOf(ip));
   }
 
   /** Counts a connection in; false (and nothing counted) when a limit is reached. */
   acquire(ip: string, userId: string): boolean {
     const { maxConnectionsPerIp, maxConnectionsPerUser } = this.config;
-    const ipCount = this.perIp.get(ip) ?? 0;
+    const key = limitKeyOf(ip);
+    const ipCount = this.perIp.get(key) ?? 0;
     const userCount = this.perUser.get(userId) ?? 0;
     if (maxConnectionsPerIp > 0 && ipCount >= maxConnectionsPerIp) return false;
     if (maxConnectionsPerUser > 0 && userCount >= maxConnectionsPerUser) return false;
     // Addresses are counted for their limit only; users always (the node's user count is theirs).
-    if (maxConnectionsPerIp > 0) this.perIp.set(ip, ipCount + 1);
+    if (maxConnectionsPerIp > 0) this.perIp.set(key, ipCount + 1);
     this.perUser.set(userId, userCount + 1);
     if (userCount === 0) this.usersVersion += 1;
     return true;
@@ -92,7 +95,7 @@ export class Admission {
       if (count <= 0) map.delete(key);
       else map.set(key, count);
     };
-    if (this.config.maxConnectionsPerIp > 0) decrement(this.perIp, ip);
+    if (this.config.maxConnectionsPerIp > 0) decrement(this.perIp, limitKeyOf(ip));
     const before = this.perUser.size;
     decrement(this.perUser, userId);
     if (this.perUser.size !== before) this.usersVersion += 1;

@@ -49,12 +49,39 @@ describe('admission', () => {
     assert.equal(admission.originAllowed(request({})), true);
   });
 
-  it('takes the client address from X-Forwarded-For only behind a trusted proxy', () => {
-    const forwarded = request({ 'x-forwarded-for': '203.0.113.5, 10.0.0.1' });
+  it('takes the client address from X-Forwarded-For only behind a trusted proxy, as the proxy wrote it', () => {
+    // The client wrote 6.6.6.6 itself; the proxy appended the address it saw.
+    const forwarded = request({ 'x-forwarded-for': '6.6.6.6, 203.0.113.5' });
     assert.equal(new Admission(makeConfig({}), new ManualClock()).clientIp(forwarded), '10.0.0.9');
     const trusting = new Admission(makeConfig({ trustProxy: 'yes' }), new ManualClock());
-    assert.equal(trusting.clientIp(forwarded), '203.0.113.5');
+    assert.equal(trusting.clientIp(forwarded), '203.0.113.5', 'never the entry the client wrote');
     assert.equal(trusting.clientIp(request({ 'x-forwarded-for': '' })), '10.0.0.9');
+    // A CDN in front of the load balancer: two proxies, the second entry from the right.
+    const chain = new Admission(makeConfig({ trustProxy: '2' }), new ManualClock());
+    const twice = request({ 'x-forwarded-for': '6.6.6.6, 198.51.100.7, 172.16.0.3' });
+    assert.equal(chain.clientIp(twice), '198.51.100.7');
+    assert.equal(chain.clientIp(request({ 'x-forwarded-for': '198.51.100.7' })), '198.51.100.7');
+  });
+
+  it('counts an IPv6 client by its /64, so new addresses of the same network share its limits', () => {
+    const clock = new ManualClock(1_000_000);
+    const admission = new Admission(
+      makeConfig({ maxConnectionsPerIp: 2, maxConnectionsPerUser: 0, handshakesPerIpPerSec: 1 }),
+      clock,
+    );
+    assert.equal(admission.acquire('2001:db8:1:2::a', 'ann'), true);
+    assert.equal(admission.acquire('2001:DB8:1:2:ffff:0:0:b', 'bob'), true);
+    assert.equal(admission.acquire('2001:db8:1:2::c', 'cat'), false, 'the same /64');
+    assert.equal(admission.acquire('2001:db8:1:3::c', 'cat'), true, 'another /64');
+    admission.release('2001:db8:1:2::a', 'ann');
+    assert.equal(admission.acquire('2001:db8:1:2::d', 'dan'), true, 'released under the same key');
+    assert.equal(admission.acquire('::ffff:192.0.2.1', 'eve'), true, 'IPv4 on a dual-stack socket: itself');
+    assert.equal(admission.acquire('::ffff:192.0.2.2', 'fay'), true);
+    // Handshakes too: a burst of two, then the /64 waits.
+    assert.deepEqual(
+      ['2001:db8::1', '2001:db8::2', '2001:db8::3'].map((ip) => admission.handshakeAllowed(ip)),
+      [true, true, false],
+    );
   });
 
   it('reads no address when nothing needs it: no per-address limit and no trusted proxy', () => {
