@@ -85,6 +85,12 @@ describe('acting on messages in the web UI over two instances', { skip: !hasChro
     await action(alice, 'oops, wrong room', 'Delete');
     await bob.locator('.message.deleted .tombstone', { hasText: 'Message deleted' }).waitFor(WAIT);
     await message(bob, 'oops, wrong room').waitFor({ state: 'detached', ...WAIT });
+
+    // Up in an empty box edits the user's last message (the deleted one is passed over), as in other chats.
+    await alice.press('#composer-text', 'ArrowUp');
+    await composerHolds(alice, 'hello team');
+    await say(alice, 'hello, team');
+    await message(bob, 'hello, team').locator('.edited').waitFor(WAIT);
   });
 
   it('mentions with autocomplete; badges, tab title and the new messages divider', async () => {

@@ -45,7 +45,8 @@ function mentionPrefix(text: string): string | undefined {
 
 /**
  * The message box: Enter sends, Shift+Enter starts a new line; the length limit shows as it nears. It answers the
- * message being replied to, or edits one (Escape cancels), and offers the people of the room after an `@`.
+ * message being replied to, or edits one (Escape cancels; Up in an empty box edits the user's last message), and
+ * offers the people of the room after an `@`.
  * `label` is the room as its header shows it: the box reads "Message <label>".
  */
 export function Composer({ store, room, label }: { store: ChatStore; room: string; label: string }) {
@@ -202,6 +203,14 @@ export function Composer({ store, room, label }: { store: ChatStore; room: strin
           if (event.key === 'Escape') {
             setPicking(false);
             cancel();
+          }
+          // Up in an empty box edits this user's last message, as in other chats.
+          if (event.key === 'ArrowUp' && text === '' && !editing && !archived) {
+            const last = store.lastEditable(room);
+            if (last) {
+              event.preventDefault();
+              store.editing.value = last;
+            }
           }
           if (event.key === 'Enter' && !event.shiftKey && !event.isComposing) {
             event.preventDefault();

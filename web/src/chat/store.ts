@@ -774,6 +774,21 @@ export class ChatStore {
   }
 
   /** Whether this user may delete the message: their own, or as the room's owner or admin. */
+  /**
+   * The user's newest message in a room that can still be edited (stored, not deleted, not a system event): the
+   * one Up edits from an empty composer, as in other chats. None on a server that keeps no rooms (no edits there).
+   */
+  lastEditable(room: string): ShownMessage | undefined {
+    if (!this.groupChat.value) return undefined;
+    const messages = this.room(room)?.messages.value ?? [];
+    for (let i = messages.length - 1; i >= 0; i -= 1) {
+      const m = messages[i] as ShownMessage;
+      if (m.mine && m.status === 'sent' && m.offset !== undefined && !m.event && !m.message?.deleted)
+        return m;
+    }
+    return undefined;
+  }
+
   mayDelete(message: ShownMessage): boolean {
     return message.mine || (this.current.value !== null && this.moderates(this.current.value));
   }
