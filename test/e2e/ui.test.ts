@@ -81,6 +81,37 @@ describe('web UI over two instances and Redis', async () => {
     assert.equal(await alice.evaluate(() => (window as unknown as { pwned?: number }).pwned), undefined);
   });
 
+  it('shows the formatting people type: code, code blocks, bold, italic, struck; leaves the rest as typed', async () => {
+    await say(
+      bob,
+      'fmt: `npm ci`, **bold _both_**, *it*, ~~old~~ https://example.com/a_b_c snake_case 2*3*4',
+    );
+    const shown = message(alice, 'fmt:');
+    await shown.waitFor(WAIT);
+    const text = shown.locator('.text');
+    assert.deepEqual(
+      await text.evaluate((el) =>
+        [...el.querySelectorAll('*')].map((e) => `${e.localName}:${e.textContent}`),
+      ),
+      [
+        'code:npm ci',
+        'strong:bold both',
+        'em:both',
+        'em:it',
+        'del:old',
+        'a:https://example.com/a_b_c',
+        'bdi:https://example.com/a_b_c',
+      ],
+    );
+    assert.match((await text.textContent()) ?? '', /snake_case 2\*3\*4$/);
+    await bob.fill('#composer-text', 'block:\n```js\nconst a = 1 * 2;\nhttps://not.a.link/\n```\nafter');
+    await bob.press('#composer-text', 'Enter');
+    const block = message(alice, 'block:').locator('pre.code-block code');
+    await block.waitFor(WAIT);
+    assert.equal(await block.textContent(), 'const a = 1 * 2;\nhttps://not.a.link/');
+    assert.equal(await message(alice, 'block:').locator('a').count(), 0, 'code is shown as typed');
+  });
+
   it('counts unread messages of rooms not in view', async () => {
     await alice.fill('#join-room', 'side');
     await alice.press('#join-room', 'Enter');

@@ -1,7 +1,7 @@
 import type { JSX } from 'preact';
 import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
 import { dayKey, dayOf, timeOf } from '../format.js';
-import { Linkified } from './Linkified.js';
+import { FormattedText } from './FormattedText.js';
 import type { ChatStore, RoomModel, ShownMessage } from './store.js';
 
 /** The reactions the picker offers (any emoji can be sent; these are one click away). */
@@ -52,7 +52,7 @@ function MessageText({ message }: { message: ShownMessage }) {
       {message.message?.deleted ? (
         <em class="tombstone">Message deleted</em>
       ) : (
-        <Linkified text={message.text} />
+        <FormattedText text={message.text} />
       )}
     </div>
   );

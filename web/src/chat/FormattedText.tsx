@@ -1,0 +1,33 @@
+import { Linkified } from './Linkified.js';
+import { type Markup, markupOf } from './message-markup.js';
+
+function Piece({ piece }: { piece: Markup }) {
+  switch (piece.kind) {
+    case 'text':
+      return <Linkified text={piece.text} />;
+    case 'code':
+      return <code>{piece.text}</code>;
+    case 'block':
+      return (
+        <pre class="code-block" dir="ltr">
+          <code>{piece.text}</code>
+        </pre>
+      );
+    case 'strong':
+      return <strong>{piece.children.map(render)}</strong>;
+    case 'em':
+      return <em>{piece.children.map(render)}</em>;
+    case 'del':
+      return <del>{piece.children.map(render)}</del>;
+  }
+}
+
+const render = (piece: Markup) => <Piece piece={piece} />;
+
+/**
+ * A message's text with its formatting (message-markup.ts) and links; code is shown as typed, without links.
+ * Only elements and text nodes: never HTML from the message.
+ */
+export function FormattedText({ text }: { text: string }) {
+  return <>{markupOf(text).map(render)}</>;
+}
