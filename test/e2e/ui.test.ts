@@ -128,6 +128,30 @@ describe('web UI over two instances and Redis', async () => {
     side.close();
   });
 
+  it("keeps each room's draft, and a reply in the room it was started in", async () => {
+    // Alice is in #side (the test above): half a message there, then a look at the lobby.
+    await alice.fill('#composer-text', 'half a thought for side');
+    await alice.click('.rooms button:has-text("lobby")');
+    await alice.locator('.room-header h1', { hasText: '#lobby' }).waitFor(WAIT);
+    assert.equal(await alice.inputValue('#composer-text'), '', "side's draft stays in side");
+    // A reply started in the lobby does not follow her to side.
+    await message(alice, 'unread one').hover();
+    await message(alice, 'unread one').locator('.actions button:has-text("Reply")').click();
+    await alice.locator('.composer-context', { hasText: 'Replying to' }).waitFor(WAIT);
+    await alice.click('.rooms button:has-text("side")');
+    await alice.locator('.room-header h1', { hasText: '#side' }).waitFor(WAIT);
+    assert.equal(await alice.locator('.composer-context').count(), 0, 'no reply to another room');
+    assert.equal(await alice.inputValue('#composer-text'), 'half a thought for side');
+    // A reload of the tab keeps it too.
+    await alice.reload();
+    await alice.waitForSelector('.status[data-status="connected"]', WAIT);
+    await alice.click('.rooms button:has-text("side")');
+    await alice.locator('.room-header h1', { hasText: '#side' }).waitFor(WAIT);
+    assert.equal(await alice.inputValue('#composer-text'), 'half a thought for side');
+    await alice.fill('#composer-text', '');
+    await alice.click('.rooms button:has-text("lobby")');
+  });
+
   it('loads older history when scrolled to the top', async () => {
     const filler = await RawClient.connect((nodes[1] as ServerProcess).wsUrl, {
       name: 'Filler',

@@ -50,7 +50,8 @@ function mentionPrefix(text: string): string | undefined {
  * `label` is the room as its header shows it: the box reads "Message <label>".
  */
 export function Composer({ store, room, label }: { store: ChatStore; room: string; label: string }) {
-  const [text, setText] = useState('');
+  // The room's draft: what was typed here before switching rooms (or reloading the tab) is still here.
+  const [text, setShown] = useState(() => store.draftOf(room));
   const [picking, setPicking] = useState(false);
   const box = useRef<HTMLTextAreaElement>(null);
   const max = store.maxTextLength.value;
@@ -58,18 +59,23 @@ export function Composer({ store, room, label }: { store: ChatStore; room: strin
   const empty = text.trim() === '';
   const replying = store.replyingTo.value;
   const editing = store.editing.value;
+  /** Shows a text in the box; unless it is an edit's, it is the room's draft too. */
+  const setText = (value: string) => {
+    setShown(value);
+    if (!store.editing.value) store.setDraft(room, value);
+  };
   // Why this user cannot write here, if they cannot: the server refuses anyway; the box says so first.
   const entry = store.listed(room);
   const archived = entry?.archived === true;
   const muted = entry?.muted === true;
 
-  // Starting an edit puts the message's text in the box.
+  // Starting an edit puts the message's text in the box; ending it brings the draft back.
   useEffect(() => {
     if (editing) {
-      setText(editing.text);
+      setShown(editing.text);
       box.current?.focus();
-    }
-  }, [editing]);
+    } else setShown(store.draftOf(room));
+  }, [editing, room, store]);
   useEffect(() => {
     if (replying) box.current?.focus();
   }, [replying]);
@@ -104,14 +110,14 @@ export function Composer({ store, room, label }: { store: ChatStore; room: strin
     });
   };
   const cancel = () => {
-    if (store.editing.value) setText('');
     store.editing.value = null;
     store.replyingTo.value = null;
   };
   const submit = () => {
     if (empty || tooLong) return;
+    // An edit leaves the draft as it was (the effect above shows it again); a message empties it.
+    if (!store.editing.value) setText('');
     store.send(text);
-    setText('');
     box.current?.focus();
   };
   return (

@@ -72,7 +72,7 @@ export function RoomView({ store, room, onMenu }: { store: ChatStore; room: Room
               typeof part === 'string' ? part : <bdi>{part.name}</bdi>,
             )}
           </p>
-          <Composer store={store} room={room.name} label={shown} />
+          <Composer key={room.name} store={store} room={room.name} label={shown} />
         </div>
         <aside class={`presence${live ? '' : ' stale'}`} aria-label="Online">
           {showMembers && <MembersPanel store={store} room={room.name} />}

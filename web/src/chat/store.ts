@@ -110,6 +110,9 @@ export type SignInMode =
 /** While degraded, how often the server's readiness is asked (it says when it can store messages again). */
 const DEGRADED_PROBE_MS = 3000;
 
+/** Where a user's drafts are kept for the tab, by user id. */
+const draftsKey = (userId: string) => `parley.drafts.${userId}`;
+
 export class ChatStore {
   /** Who this user is: the chosen name, or (token mode) the identity in the server's welcome. */
   me: UserInfo;
@@ -135,6 +138,8 @@ export class ChatStore {
   readonly replyingTo = signal<ShownMessage | null>(null);
   /** The message whose text the composer edits, if any. */
   readonly editing = signal<ShownMessage | null>(null);
+  /** What was typed in each room's box and not sent, by room (see {@link draftOf}). */
+  private drafts = new Map<string, string>();
   /** Whether this user shares read receipts ("seen" in direct rooms). */
   readonly readReceipts = signal(true);
   /** The first page of each opened stored room's members (who can be mentioned besides who is online). */
@@ -173,6 +178,7 @@ export class ChatStore {
       if (!this.restored) {
         // The rooms this user had open in this browser (known once the server said who the user is).
         this.restored = true;
+        this.drafts = loadDrafts(this.me.id);
         void listed.then((loaded) => this.restoreRooms(loaded));
       }
     });
@@ -302,6 +308,11 @@ export class ChatStore {
   }
 
   select(name: string): void {
+    // A reply or an edit belongs to the room it was started in: another room's composer starts without it.
+    if (this.current.value !== name) {
+      this.replyingTo.value = null;
+      this.editing.value = null;
+    }
     this.current.value = name;
     const model = this.room(name);
     const entry = this.listed(name);
@@ -1009,10 +1020,41 @@ export class ChatStore {
     model.messages.value = at < 0 ? [...rest, updated] : [...rest.slice(0, at), updated, ...rest.slice(at)];
   }
 
+  /** What was typed in a room's message box and not sent yet ('' for none). */
+  draftOf(room: string): string {
+    return this.drafts.get(room) ?? '';
+  }
+
+  /** Keeps a room's draft, for this tab (a reload keeps it; another tab is another session). */
+  setDraft(room: string, text: string): void {
+    if (text === '') this.drafts.delete(room);
+    else this.drafts.set(room, text);
+    if (this.me.id === '') return;
+    try {
+      sessionStorage.setItem(draftsKey(this.me.id), JSON.stringify([...this.drafts]));
+    } catch {
+      // Storage full or refused: the draft still lasts as long as the page.
+    }
+  }
+
   private saveRooms(): void {
     if (this.me.id === '') return;
     localStorage.setItem(`parley.rooms.${this.me.id}`, JSON.stringify(this.rooms.value.map((r) => r.name)));
   }
+}
+
+/** A user's drafts kept for this tab, or none (nothing kept, or a damaged entry). */
+function loadDrafts(userId: string): Map<string, string> {
+  try {
+    const saved = JSON.parse(sessionStorage.getItem(draftsKey(userId)) ?? '[]') as unknown;
+    if (Array.isArray(saved))
+      return new Map(
+        saved.filter((e): e is [string, string] => typeof e?.[0] === 'string' && typeof e[1] === 'string'),
+      );
+  } catch {
+    // A damaged entry: no drafts.
+  }
+  return new Map();
 }
 
 /** A display name as people type it (any case): two names with the same key are the same name. */
