@@ -49,6 +49,13 @@ class Table<T> {
 
 const byString = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
+/** Roles by rank, highest first (the order of RoomDirectory.senior). */
+const ROLE_ORDER: Record<Role, number> = { owner: 0, admin: 1, member: 2 };
+
+/** Negative when `a` is the more senior member (see RoomDirectory.senior). */
+const bySeniority = (a: MemberRecord, b: MemberRecord) =>
+  ROLE_ORDER[a.role] - ROLE_ORDER[b.role] || a.joinedAt - b.joinedAt || byString(a.userId, b.userId);
+
 /**
  * The room directory in process memory: for `--store memory` (tests, throwaway demos). Records are copied in and
  * out, so no caller can change what is stored by holding a reference.
@@ -213,6 +220,14 @@ export class MemoryRoomDirectory implements RoomDirectory {
       .sort((a, b) => byString(a.userId, b.userId))
       .slice(0, Math.max(0, page.limit))
       .map((m) => ({ ...m }));
+  }
+
+  async senior(room: string): Promise<MemberRecord | undefined> {
+    let best: MemberRecord | undefined;
+    for (const m of this.membersByRoom.of(room)?.values() ?? []) {
+      if (!best || bySeniority(m, best) < 0) best = m;
+    }
+    return best && { ...best };
   }
 
   async roomCount(userId: string): Promise<number> {

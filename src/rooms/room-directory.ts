@@ -176,6 +176,11 @@ export interface RoomDirectory {
   ): Promise<boolean>;
   /** A room's members, ordered by user id (keyset paging). */
   members(room: string, page: PageRequest<string>): Promise<MemberRecord[]>;
+  /**
+   * The room's senior member: the highest role (owner, admin, member), then the earliest to join, then the lowest
+   * user id; undefined in a room without members. When a room's last owner goes, this member takes it over.
+   */
+  senior(room: string): Promise<MemberRecord | undefined>;
   /** How many rooms the user belongs to (the per-user limit's check, without reading the rooms). */
   roomCount(userId: string): Promise<number>;
   /** Every membership of a user, with its room, ordered by room id. */

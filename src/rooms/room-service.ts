@@ -74,6 +74,9 @@ const PREVIEW_LENGTH = 200;
 /** People in a group direct room, the creator included. */
 export const MAX_DIRECT_PEOPLE = 8;
 
+/** Who does what the server does by itself in a room (a new owner when the last one went). */
+const SERVER: UserInfo = { id: 'system', name: 'System' };
+
 /** The start of every direct room's id (see {@link isDirectId}). */
 const DIRECT_PREFIX = 'dm-';
 
@@ -536,6 +539,22 @@ export class RoomService {
     else await this.deps.announce({ room, user: caller.user.id, change: 'left' });
     // Its people changed: every instance forgets the room as it cached it (the count the rule above reads).
     if (direct) await this.deps.announce({ room, change: 'settings' });
+    await this.keepAnOwner(actor.room, actor.member);
+  }
+
+  /**
+   * After an owner left or was removed: when no owner is left, the senior member (the longest-standing admin, else
+   * member) becomes one, so that a room never ends up with nobody to invite, moderate or rename it. Direct rooms
+   * have no owners.
+   */
+  private async keepAnOwner(room: RoomRecord, gone: MemberRecord | undefined): Promise<void> {
+    if (room.kind === 'direct' || gone?.role !== 'owner') return;
+    const next = await this.deps.directory.senior(room.id);
+    if (!next || next.role === 'owner') return;
+    if (!(await this.deps.directory.setRole(room.id, next.userId, 'owner'))) return;
+    this.deps.cache.invalidate(room.id, next.userId);
+    const user = await this.userInfo(room.id, next.userId, next);
+    await this.record(room.id, SERVER, { type: 'role', user, role: 'owner' });
   }
 
   /** Removes a member (they may come back: rejoin a public room, or be invited again). */
@@ -548,6 +567,7 @@ export class RoomService {
     if (!(await this.deps.directory.removeMember(room, userId))) throw new ReplyError('not_member');
     this.deps.cache.invalidate(room, userId);
     await this.record(room, caller.user, { type: 'kicked', user, ...(why ? { reason: why } : {}) });
+    await this.keepAnOwner(actor.room, target.member);
   }
 
   /** Bans a user (a member or not): out of the room, no rejoining or reading until unbanned or `until`. */
@@ -568,6 +588,7 @@ export class RoomService {
     if (until !== undefined) event.until = until;
     await this.record(room, caller.user, event);
     await this.deps.notify(userId, { type: 'invitation_removed', room });
+    await this.keepAnOwner(actor.room, target.member);
   }
 
   async unban(caller: Caller, room: string, userId: string): Promise<void> {

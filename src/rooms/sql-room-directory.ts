@@ -304,6 +304,17 @@ export class SqlRoomDirectory implements RoomDirectory {
     return rowCount > 0;
   }
 
+  async senior(room: string): Promise<MemberRecord | undefined> {
+    // Rare (the last owner left) and one room's members at most: no index of its own.
+    const { rows } = await this.db.query<MemberRow>(
+      `SELECT ${MEMBER_COLUMNS} FROM parley_members m WHERE m.room = $1
+       ORDER BY CASE m.role WHEN 'owner' THEN 0 WHEN 'admin' THEN 1 ELSE 2 END, m.joined_at, m.user_id LIMIT 1`,
+      [room],
+      'parley_members_senior',
+    );
+    return rows[0] && toMember(rows[0]);
+  }
+
   async members(room: string, page: PageRequest<string>): Promise<MemberRecord[]> {
     const limit = Math.max(0, page.limit);
     // Two statements, not `$2 IS NULL OR user_id > $2`: a prepared plan of that cannot start the primary key's

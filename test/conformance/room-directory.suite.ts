@@ -270,6 +270,28 @@ export function roomDirectorySuite(name: string, factory: DirectoryFactory): voi
       assert.deepEqual(await rooms.roomsOf('nobody'), []);
     });
 
+    it('names the senior member: the highest role, then the earliest to join, then the lowest id', async () => {
+      const rooms = await make();
+      await rooms.create(publicRoom('s', 's', 'olga'));
+      const join = (userId: string, role: 'admin' | 'member', at: number) =>
+        rooms.addMember({ room: 's', userId, role, joinedAt: T0 + at });
+      await join('zed', 'member', 1);
+      await join('amy', 'member', 5);
+      await join('bob', 'admin', 9);
+      await join('abe', 'admin', 9);
+      assert.equal((await rooms.senior('s'))?.userId, 'olga', 'the owner');
+      await rooms.removeMember('s', 'olga');
+      assert.equal((await rooms.senior('s'))?.userId, 'abe', 'an admin, the lower id of two joined at once');
+      await rooms.removeMember('s', 'abe');
+      await rooms.removeMember('s', 'bob');
+      const next = await rooms.senior('s');
+      assert.deepEqual([next?.userId, next?.role], ['zed', 'member'], 'the member who joined first');
+      await rooms.removeMember('s', 'zed');
+      await rooms.removeMember('s', 'amy');
+      assert.equal(await rooms.senior('s'), undefined, 'nobody left');
+      assert.equal(await rooms.senior('nowhere'), undefined);
+    });
+
     it('changes roles, mutes and unmutes members only', async () => {
       const rooms = await make();
       await rooms.create(publicRoom('r'));

@@ -274,6 +274,46 @@ export function groupChatSuite(name: string, start: () => Promise<ParleyNode>): 
       );
     });
 
+    it('gives a room whose last owner left (or was removed) to its senior member', async () => {
+      const ola = await as(node, 'ola');
+      const made = await ola.request({ type: 'create_room', name: 'Handover', kind: 'private' });
+      const room = (made.room as { id: string }).id;
+      const join = async (id: string) => {
+        const client = await as(node, id);
+        assert.equal(outcome(await ola.request({ type: 'invite', room, user: id })), 'ok');
+        assert.equal(outcome(await client.request({ type: 'accept', room })), 'ok');
+        return client;
+      };
+      const max = await join('max');
+      const ned = await join('ned');
+      assert.equal(outcome(await ola.request({ type: 'set_role', room, user: 'ned', role: 'admin' })), 'ok');
+      await max.request({ type: 'join', room });
+      assert.equal(outcome(await ola.request({ type: 'leave_room', room })), 'ok');
+      // The admin takes over (not the member who joined before him), and the room says so.
+      const handed = await max.frames.find(
+        (f) => f.type === 'message' && (f.event as { type?: string } | undefined)?.type === 'role',
+        5000,
+        'the role event',
+      );
+      assert.deepEqual(
+        [handed.from, handed.event, handed.text],
+        [
+          { id: 'system', name: 'System' },
+          { type: 'role', user: { id: 'ned', name: 'Ned' }, role: 'owner' },
+          'System made Ned an owner',
+        ],
+      );
+      assert.equal(outcome(await ned.request({ type: 'invite', room, user: 'ola' })), 'ok', 'Ned runs it');
+      // Another owner is left in the room: nobody is promoted when one of two leaves.
+      assert.equal(outcome(await ned.request({ type: 'set_role', room, user: 'max', role: 'owner' })), 'ok');
+      assert.equal(outcome(await ned.request({ type: 'leave_room', room })), 'ok');
+      const members = (await max.request({ type: 'members', room })).members as Array<{ role: string }>;
+      assert.deepEqual(
+        members.map((m) => m.role),
+        ['owner'],
+      );
+    });
+
     it('keeps the dm- prefix for direct rooms: no room is created with it and no channel opened', async () => {
       const gus = await as(node, 'gus');
       assert.equal(
