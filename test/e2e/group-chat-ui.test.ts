@@ -162,6 +162,24 @@ describe('group chat in the web UI over two instances', { skip: !hasChromium() }
     await bob.locator('.room-header h1', { hasText: 'Village green' }).waitFor(WAIT);
   });
 
+  it('asks before leaving a private room (coming back takes an invitation)', async () => {
+    await alice.fill('#new-room', 'Quiet corner');
+    await alice.check('#new-room-private');
+    await alice.click('form.join button:has-text("Create")');
+    await alice.locator('.room-header h1', { hasText: 'Quiet corner' }).waitFor(WAIT);
+    const asked: string[] = [];
+    alice.once('dialog', (dialog) => {
+      asked.push(dialog.message());
+      void dialog.dismiss();
+    });
+    await alice.click('.room-header button.leave');
+    assert.match(asked[0] ?? '', /^Leave Quiet corner\? It is private/);
+    assert.ok(await roomButton(alice, 'Quiet corner').isVisible(), 'stays after "Cancel"');
+    alice.once('dialog', (dialog) => void dialog.accept());
+    await alice.click('.room-header button.leave');
+    await roomButton(alice, 'Quiet corner').waitFor({ state: 'detached', ...WAIT });
+  });
+
   it('fits a phone: the members panel opens over the conversation', async () => {
     const phone = await signIn(browser, nodes[1]?.httpUrl as string, 'Phone', { mobile: true });
     await phone.click('.room-view .menu');

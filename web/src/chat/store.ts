@@ -557,7 +557,17 @@ export class ChatStore {
   }
 
   /** Leaves a room for good (every device); an open channel is only closed. */
+  /**
+   * Leaves a room for good (its membership too, where there is one). A private room asks first: coming back takes
+   * a new invitation.
+   */
   async leaveRoom(room: string): Promise<void> {
+    const listed = this.listed(room);
+    if (
+      listed?.kind === 'private' &&
+      !confirm(`Leave ${this.title(room)}? It is private: coming back takes a new invitation.`)
+    )
+      return;
     if (this.canLeave(room)) await this.act(() => this.client.leaveRoom(room));
     await this.leave(room);
   }
