@@ -170,6 +170,17 @@ describe('web UI over two instances and Redis', async () => {
     });
     await alice.locator('.messages li.notice', { hasText: 'Beginning of #archive' }).waitFor(WAIT);
     assert.equal(await alice.locator('.messages li.message').count(), 80);
+    // Left reading old messages, the room opens there again (not at its newest) after a look elsewhere.
+    const list = alice.locator('.messages');
+    await list.evaluate((el) => {
+      el.scrollTop = 200;
+    });
+    await alice.waitForFunction(() => document.querySelector('.messages')?.scrollTop === 200, null, WAIT);
+    await alice.click('.rooms button:has-text("lobby")');
+    await alice.locator('.room-header h1', { hasText: '#lobby' }).waitFor(WAIT);
+    await alice.click('.rooms button:has-text("archive")');
+    await alice.locator('.room-header h1', { hasText: '#archive' }).waitFor(WAIT);
+    assert.equal(await list.evaluate((el) => el.scrollTop), 200);
     await alice.click('.rooms button:has-text("lobby")');
   });
 

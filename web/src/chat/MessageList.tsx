@@ -1,5 +1,5 @@
 import type { JSX } from 'preact';
-import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
+import { useLayoutEffect, useRef, useState } from 'preact/hooks';
 import { dayKey, dayOf, timeOf } from '../format.js';
 import { FormattedText } from './FormattedText.js';
 import type { ChatStore, RoomModel, ShownMessage } from './store.js';
@@ -87,9 +87,12 @@ function continues(previous: ShownMessage | undefined, message: ShownMessage): b
   );
 }
 
+/** Where the reader left a room scrolled up (none: at the bottom), to come back to it from another room. */
+const leftAt = new WeakMap<RoomModel, number>();
+
 /**
  * The room's messages with day separators and notices. Sticks to the bottom while the reader is there; scrolling
- * to the top loads older history, keeping the view where it was.
+ * to the top loads older history, keeping the view where it was. A room left scrolled up opens where it was left.
  */
 export function MessageList({ store, room }: { store: ChatStore; room: RoomModel }) {
   const list = useRef<HTMLOListElement>(null);
@@ -102,6 +105,8 @@ export function MessageList({ store, room }: { store: ChatStore; room: RoomModel
   // Messages that arrived below while the reader was scrolled up: a button says how many and goes down to them.
   const [below, setBelow] = useState(0);
   const lastKey = useRef<string | undefined>(undefined);
+  /** The room the list shows now (a switch restores where the next one was left). */
+  const shownRoom = useRef<RoomModel | undefined>(undefined);
   const toBottom = () => {
     const el = list.current;
     if (el) el.scrollTop = el.scrollHeight;
@@ -131,7 +136,15 @@ export function MessageList({ store, room }: { store: ChatStore; room: RoomModel
     const last = messages[messages.length - 1];
     const arrived = last !== undefined && last.key !== lastKey.current;
     lastKey.current = last?.key;
-    if (heightBefore.current > 0) {
+    if (shownRoom.current !== room) {
+      // Another room: where it was left, else its newest. Before any scroll event, which would save this one's.
+      shownRoom.current = room;
+      heightBefore.current = 0;
+      setBelow(0);
+      const saved = leftAt.get(room);
+      atBottom.current = saved === undefined;
+      el.scrollTop = saved ?? el.scrollHeight;
+    } else if (heightBefore.current > 0) {
       // Older messages were prepended: keep the same message under the reader's eyes.
       el.scrollTop += el.scrollHeight - heightBefore.current;
       heightBefore.current = 0;
@@ -141,19 +154,14 @@ export function MessageList({ store, room }: { store: ChatStore; room: RoomModel
     } else if (arrived && !last?.event) {
       setBelow((count) => count + 1);
     }
-  }, [messages, notices]);
-
-  useEffect(() => {
-    atBottom.current = true;
-    setBelow(0);
-    const el = list.current;
-    if (el) el.scrollTop = el.scrollHeight;
-  }, [room]);
+  }, [messages, notices, room]);
 
   const onScroll = () => {
     const el = list.current;
     if (!el) return;
     atBottom.current = el.scrollHeight - el.scrollTop - el.clientHeight < 40;
+    if (atBottom.current) leftAt.delete(room);
+    else leftAt.set(room, el.scrollTop);
     if (atBottom.current && below > 0) setBelow(0);
     if (el.scrollTop < 60 && room.hasMore.value && !room.loadingOlder.value) {
       heightBefore.current = el.scrollHeight;
