@@ -47,7 +47,7 @@ try {
   const bob = await person('Bob Okafor', { colorScheme: 'dark' });
   const phone = await person('Dana Lee', { viewport: { width: 390, height: 760 }, isMobile: true });
   await say(alice, 'Morning! The release notes are at https://example.com/notes');
-  await say(alice, 'Two things left before Friday: the migration guide and the changelog.');
+  await say(alice, 'Two things left before Friday: the **migration guide** and `CHANGELOG.md`.');
   await say(bob, 'Thanks. <b>HTML</b> stays text here, by the way.');
   await say(phone, 'On my phone, reading along 👋');
   await say(bob, 'I can take the changelog @Alice Martin');
@@ -77,6 +77,11 @@ try {
     await say(i % 2 ? alice : bob, `traffic ${i}`);
     await pause(350);
   }
+  // Nothing of the page is cut: the users table fits its panel (its last column holds the Disconnect buttons).
+  const cut = await dashboard.$$eval('.table-wrap', (wraps) =>
+    wraps.filter((w) => w.scrollWidth > w.clientWidth + 1).map((w) => w.closest('section')?.ariaLabel),
+  );
+  if (cut.length > 0) console.warn(`cut at 1200 px: ${cut.join(', ')}`);
   await dashboard.screenshot({ path: join(out, 'dashboard.png'), fullPage: true });
   console.log(`screenshots written to ${out}`);
 } finally {
