@@ -89,6 +89,25 @@ describe('group chat on 3 instances + Redis + PostgreSQL', async () => {
     }
   });
 
+  it('the owner leaving on A makes the senior member owner, who runs the room at once on B', async () => {
+    const founder = await as(a, 'founder');
+    await founder.request({ type: 'create_room', name: 'Guild', id: 'guild', kind: 'private' });
+    const heir = await as(b, 'heir');
+    assert.equal(outcome(await founder.request({ type: 'invite', room: 'guild', user: 'heir' })), 'ok');
+    assert.equal(outcome(await heir.request({ type: 'accept', room: 'guild' })), 'ok');
+    assert.equal(outcome(await heir.request({ type: 'join', room: 'guild' })), 'ok');
+    // B caches the heir's standing as a member first: inviting is the moderators' in a private room.
+    assert.equal(outcome(await heir.request({ type: 'invite', room: 'guild', user: 'guest' })), 'forbidden');
+    assert.equal(outcome(await founder.request({ type: 'leave_room', room: 'guild' })), 'ok');
+    // B hears of the hand-over with the room's events, and from then on knows the heir as the owner.
+    await heir.frames.find(
+      (f) => f.type === 'message' && (f.event as { type?: string } | undefined)?.type === 'role',
+      5000,
+      'the hand-over on B',
+    );
+    assert.equal(outcome(await heir.request({ type: 'invite', room: 'guild', user: 'guest' })), 'ok');
+  });
+
   it('an invitation made or declined on one instance holds on another that cached the user before', async () => {
     const boss = await as(a, 'warden');
     await boss.request({ type: 'create_room', name: 'Vault', id: 'vault', kind: 'private' });
