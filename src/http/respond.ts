@@ -35,3 +35,19 @@ export function sendJson(
   });
   response.end(text);
 }
+
+/**
+ * Starts a server-sent event stream. False for a HEAD request, which asks for the headers only: its response is
+ * ended here (a stream left open would hold the connection, and every request pipelined behind it, for good).
+ */
+export function openEventStream(request: IncomingMessage, response: ServerResponse): boolean {
+  response.writeHead(200, {
+    'content-type': 'text/event-stream; charset=utf-8',
+    'cache-control': 'no-store',
+    connection: 'keep-alive',
+    'x-accel-buffering': 'no',
+  });
+  if (request.method !== 'HEAD') return true;
+  response.end();
+  return false;
+}

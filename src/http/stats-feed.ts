@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { openEventStream } from './respond.js';
 
 /** One point of the dashboard's time series. */
 export interface StatsPoint<T> {
@@ -42,12 +43,7 @@ export class StatsFeed<T> {
 
   /** Serves one dashboard connection until it goes away. */
   attach(request: IncomingMessage, response: ServerResponse): void {
-    response.writeHead(200, {
-      'content-type': 'text/event-stream; charset=utf-8',
-      'cache-control': 'no-store',
-      connection: 'keep-alive',
-      'x-accel-buffering': 'no',
-    });
+    if (!openEventStream(request, response)) return;
     response.write(`retry: 2000\nevent: history\ndata: ${JSON.stringify(this.points)}\n\n`);
     this.listeners.add(response);
     request.on('close', () => this.listeners.delete(response));

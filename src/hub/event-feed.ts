@@ -10,6 +10,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Broker } from '../broker/broker.js';
 import type { LiveEvent } from '../cluster/operator-views.js';
 import { CONTROL_ROOM, type FeedEvent } from '../engine/types.js';
+import { openEventStream } from '../http/respond.js';
 import type { Clock, TimerHandle, Timers } from '../util/clock.js';
 
 export interface EventFeedDeps {
@@ -99,12 +100,7 @@ export class EventFeed {
 
   /** Serves one dashboard's stream (server-sent events) until it goes away; `?room=` and `?user=` filter it. */
   attach(request: IncomingMessage, response: ServerResponse, url: URL): void {
-    response.writeHead(200, {
-      'content-type': 'text/event-stream; charset=utf-8',
-      'cache-control': 'no-store',
-      connection: 'keep-alive',
-      'x-accel-buffering': 'no',
-    });
+    if (!openEventStream(request, response)) return;
     const watcher: Watcher = { response, sent: 0, second: 0, dropped: 0 };
     const room = url.searchParams.get('room');
     const user = url.searchParams.get('user');

@@ -5,6 +5,7 @@
  * get a 4xx/5xx (or a 2xx/101 where it is valid) or a close, and nothing may be logged as an internal error.
  */
 import assert from 'node:assert/strict';
+import { connect } from 'node:net';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { spawnServer } from '../helpers/processes.js';
@@ -223,6 +224,36 @@ describe('the HTTP edge', async () => {
     const client = await RawClient.connect(server.wsUrl, { name: 'AfterFuzz' });
     assert.equal((await client.request({ type: 'join', room: 'after-fuzz' })).type, 'joined');
     client.close();
+  });
+
+  it('answers HEAD of an event stream with its headers and goes on with the requests behind it', async () => {
+    // Found by the fuzz below (seed 25534): the stream stayed open for a HEAD, and a pipelined request waited for good.
+    for (const stream of ['/api/stats/stream', '/api/events/stream']) {
+      const received = await new Promise<string>((resolve) => {
+        let text = '';
+        const socket = connect(server.port, '127.0.0.1', () =>
+          socket.write(
+            `HEAD ${stream} HTTP/1.1\r\nHost: x\r\n\r\nGET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`,
+          ),
+        );
+        const giveUp = setTimeout(() => socket.destroy(), 5000);
+        socket.on('data', (data) => {
+          text += data.toString('latin1');
+        });
+        socket.on('close', () => {
+          clearTimeout(giveUp);
+          resolve(text);
+        });
+      });
+      assert.match(received, /^HTTP\/1\.1 200 OK\r\n[^]*content-type: text\/event-stream/, stream);
+      assert.match(
+        received,
+        /^HTTP\/1\.1 200 [^]*\r\n\r\nHTTP\/1\.1 200 OK\r\n[^]*\r\nok\n\r\n/,
+        `${stream}: the pipelined request answered`,
+      );
+      assert.doesNotMatch(received, /retry: 2000/, 'no body for a HEAD');
+    }
+    await alive();
   });
 
   it('cuts slow clients within a second of --handshake-timeout-ms', async () => {
