@@ -15,7 +15,7 @@ import { refusalOf } from '../hub/refusal.js';
 import { describeViolation, holdsNul, NUL_REFUSAL } from '../protocol/codec.js';
 import { ErrorCodes } from '../protocol/error-codes.js';
 import { checkRoomName, checkText } from '../protocol/rules.js';
-import type { Caller, RoomService, UnstoredMarkers } from '../rooms/room-service.js';
+import { type Caller, type RoomService, SYSTEM_USER, type UnstoredMarkers } from '../rooms/room-service.js';
 import type { Clock } from '../util/clock.js';
 import type { IdGenerator } from '../util/ids.js';
 import type { Logger } from '../util/logger.js';
@@ -44,8 +44,6 @@ export type ServerApi = (request: IncomingMessage, response: ServerResponse, url
 /** Paths the server API owns; it authenticates them itself. */
 export const SERVER_API_PREFIXES = ['/api/rooms', '/api/users'] as const;
 
-/** Who system messages come from unless the caller names a sender. */
-const SYSTEM_SENDER = { id: 'system', name: 'System' };
 /** Request bodies are small JSON objects. */
 const MAX_BODY_BYTES = 64 * 1024;
 
@@ -95,7 +93,7 @@ const checkAddMember = TypeCompiler.Compile(AddMemberBody);
 const checkRole = TypeCompiler.Compile(RoleBody);
 const checkBan = TypeCompiler.Compile(BanBody);
 /** The server API acts as a server admin (above every room role), named as the system sender. */
-const API_CALLER: Caller = { user: { id: 'system', name: 'System' }, admin: true };
+const API_CALLER: Caller = { user: SYSTEM_USER, admin: true };
 const checkPublish = TypeCompiler.Compile(PublishBody);
 const checkDisconnect = TypeCompiler.Compile(DisconnectBody);
 
@@ -197,7 +195,7 @@ async function publish(deps: ServerApiDeps, request: IncomingMessage, room: stri
   const text = checkText(body.text, config);
   const from = body.from
     ? { id: body.from.id, name: displayName(body.from.name, 'from.name', config) }
-    : SYSTEM_SENDER;
+    : SYSTEM_USER;
   const { message, duplicate } = await engine.log.append({
     room,
     id: ids.messageId(),

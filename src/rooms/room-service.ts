@@ -74,8 +74,11 @@ const PREVIEW_LENGTH = 200;
 /** People in a group direct room, the creator included. */
 export const MAX_DIRECT_PEOPLE = 8;
 
-/** Who does what the server does by itself in a room (a new owner when the last one went). */
-const SERVER: UserInfo = { id: 'system', name: 'System' };
+/**
+ * The server as the author of what it does by itself (a new owner when the last one went) and of what the server
+ * API does and publishes without naming a sender.
+ */
+export const SYSTEM_USER: UserInfo = { id: 'system', name: 'System' };
 
 /** The start of every direct room's id (see {@link isDirectId}). */
 const DIRECT_PREFIX = 'dm-';
@@ -554,7 +557,7 @@ export class RoomService {
     if (!(await this.deps.directory.setRole(room.id, next.userId, 'owner'))) return;
     this.deps.cache.invalidate(room.id, next.userId);
     const user = await this.userInfo(room.id, next.userId, next);
-    await this.record(room.id, SERVER, { type: 'role', user, role: 'owner' });
+    await this.record(room.id, SYSTEM_USER, { type: 'role', user, role: 'owner' });
   }
 
   /** Removes a member (they may come back: rejoin a public room, or be invited again). */
