@@ -206,9 +206,7 @@ async function publish(deps: ServerApiDeps, request: IncomingMessage, room: stri
     // The API's own budget per room: not the named sender's, and not one bucket for every room.
     budget: `api:${room}`,
   });
-  if (!duplicate && deps.events?.active) {
-    deps.events.record({ type: 'message', room, user: from, size: Buffer.byteLength(text), text });
-  }
+  if (!duplicate) deps.events?.message(room, from, text);
   return { status: duplicate ? 200 : 201, body: { message, duplicate } };
 }
 

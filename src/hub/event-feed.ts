@@ -9,7 +9,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Broker } from '../broker/broker.js';
 import type { LiveEvent } from '../cluster/operator-views.js';
-import { CONTROL_ROOM, type FeedEvent } from '../engine/types.js';
+import { CONTROL_ROOM, type FeedEvent, type UserInfo } from '../engine/types.js';
 import { openEventStream } from '../http/respond.js';
 import type { Clock, TimerHandle, Timers } from '../util/clock.js';
 
@@ -72,6 +72,14 @@ export class EventFeed {
   /** True while some dashboard in the cluster watches: only then are events recorded. */
   get active(): boolean {
     return this.deps.clock.now() < this.watchedUntil;
+  }
+
+  /**
+   * Records a message published here, by a client or the server API. Checked first: while no dashboard watches, a
+   * message costs the feed one comparison (no event built, its size not counted).
+   */
+  message(room: string, user: UserInfo, text: string): void {
+    if (this.active) this.record({ type: 'message', room, user, size: Buffer.byteLength(text), text });
   }
 
   /** Records an event of this node (a no-op unless someone watches). */

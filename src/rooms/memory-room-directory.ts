@@ -1,3 +1,4 @@
+import { RANK } from './permissions.js';
 import type {
   BanRecord,
   InvitationRecord,
@@ -49,12 +50,9 @@ class Table<T> {
 
 const byString = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
-/** Roles by rank, highest first (the order of RoomDirectory.senior). */
-const ROLE_ORDER: Record<Role, number> = { owner: 0, admin: 1, member: 2 };
-
 /** Negative when `a` is the more senior member (see RoomDirectory.senior). */
 const bySeniority = (a: MemberRecord, b: MemberRecord) =>
-  ROLE_ORDER[a.role] - ROLE_ORDER[b.role] || a.joinedAt - b.joinedAt || byString(a.userId, b.userId);
+  RANK[b.role] - RANK[a.role] || a.joinedAt - b.joinedAt || byString(a.userId, b.userId);
 
 /**
  * The room directory in process memory: for `--store memory` (tests, throwaway demos). Records are copied in and

@@ -65,7 +65,8 @@ export interface Target {
 
 export type Decision = { ok: true } | { ok: false; code: RefusalCode };
 
-const RANK: Record<Role, number> = { member: 1, admin: 2, owner: 3 };
+/** The roles' ranks, higher above lower (also the order of RoomDirectory.senior). */
+export const RANK: Record<Role, number> = { member: 1, admin: 2, owner: 3 };
 /** A server admin outranks every role. */
 const SERVER_ADMIN_RANK = 4;
 

@@ -556,10 +556,9 @@ export class ChatStore {
     return entry !== undefined && (entry.kind !== 'direct' || entry.memberCount >= 3);
   }
 
-  /** Leaves a room for good (every device); an open channel is only closed. */
   /**
-   * Leaves a room for good (its membership too, where there is one). A private room asks first: coming back takes
-   * a new invitation.
+   * Leaves a room for good, on every device (an open channel is only closed). A private room asks first: coming
+   * back takes a new invitation.
    */
   async leaveRoom(room: string): Promise<void> {
     const listed = this.listed(room);
@@ -794,7 +793,6 @@ export class ChatStore {
     );
   }
 
-  /** Whether this user may delete the message: their own, or as the room's owner or admin. */
   /**
    * The user's newest message in a room that can still be edited (stored, not deleted, not a system event): the
    * one Up edits from an empty composer, as in other chats. None on a server that keeps no rooms (no edits there).
@@ -810,6 +808,7 @@ export class ChatStore {
     return undefined;
   }
 
+  /** Whether this user may delete the message: their own, or as the room's owner or admin. */
   mayDelete(message: ShownMessage): boolean {
     return message.mine || (this.current.value !== null && this.moderates(this.current.value));
   }
