@@ -174,6 +174,9 @@ describe('group chat in the web UI over two instances', { skip: !hasChromium() }
     });
     await alice.click('.room-header button.leave');
     assert.match(asked[0] ?? '', /^Leave Quiet corner\? It is private/);
+    // Still a member after "Cancel": a message sent afterwards is stored (a leave would have gone first).
+    await say(alice, 'still here');
+    await alice.locator('.messages li.message.mine.sent', { hasText: 'still here' }).waitFor(WAIT);
     assert.ok(await roomButton(alice, 'Quiet corner').isVisible(), 'stays after "Cancel"');
     alice.once('dialog', (dialog) => void dialog.accept());
     await alice.click('.room-header button.leave');

@@ -75,8 +75,16 @@ describe('admission', () => {
     assert.equal(admission.acquire('2001:db8:1:3::c', 'cat'), true, 'another /64');
     admission.release('2001:db8:1:2::a', 'ann');
     assert.equal(admission.acquire('2001:db8:1:2::d', 'dan'), true, 'released under the same key');
-    assert.equal(admission.acquire('::ffff:192.0.2.1', 'eve'), true, 'IPv4 on a dual-stack socket: itself');
-    assert.equal(admission.acquire('::ffff:192.0.2.2', 'fay'), true);
+    // IPv4 on a dual-stack socket counts as itself: three such addresses are three (not one IPv6 /64), and the
+    // written-out form is the same address.
+    for (const [ip, user] of [
+      ['::ffff:192.0.2.1', 'eve'],
+      ['::ffff:192.0.2.2', 'fay'],
+      ['::ffff:192.0.2.3', 'gus'],
+      ['192.0.2.1', 'hal'],
+    ] as const)
+      assert.equal(admission.acquire(ip, user), true, `${ip}: its own address`);
+    assert.equal(admission.acquire('::ffff:192.0.2.1', 'ian'), false, '192.0.2.1 holds two');
     // Handshakes too: a burst of two, then the /64 waits.
     assert.deepEqual(
       ['2001:db8::1', '2001:db8::2', '2001:db8::3'].map((ip) => admission.handshakeAllowed(ip)),
