@@ -2,7 +2,7 @@
  * Where a connection comes from: the client's address behind trusted proxies, and the key per-address limits count
  * it under.
  */
-import { isIPv4, isIPv6 } from 'node:net';
+import { isIP, isIPv4, isIPv6 } from 'node:net';
 
 /**
  * How many proxies in front of Parley set or append `X-Forwarded-For`, from `--trust-proxy`: `no` 0, `yes` 1, or a
@@ -27,13 +27,15 @@ function bareAddress(entry: string): string {
  * names none. Each proxy appends the address it saw at the right (or sets the header to it), so the entry
  * `hops` from the right is what the farthest trusted proxy saw; entries left of it are whatever the client wrote,
  * which must never be trusted (a client would escape its per-address limits by writing a new one each time).
- * With fewer entries than hops (a request that bypassed a proxy of the chain), the leftmost.
+ * With fewer entries than hops (a request that bypassed a proxy of the chain), the leftmost. An entry that is no IP
+ * address names nobody: it is not taken (nor kept with the connection: a header may be 16 KB).
  */
 export function forwardedClient(header: string | undefined, hops: number): string | undefined {
   if (!header || hops <= 0) return undefined;
   const entries = header.split(',');
   const entry = entries[Math.max(0, entries.length - hops)]?.trim();
-  return entry ? bareAddress(entry) : undefined;
+  const address = entry ? bareAddress(entry) : undefined;
+  return address && isIP(address) !== 0 ? address : undefined;
 }
 
 /** The first four groups of an IPv6 address, expanded (`2001:db8:0:0`), or undefined when it is none. */

@@ -56,6 +56,11 @@ describe('admission', () => {
     const trusting = new Admission(makeConfig({ trustProxy: 'yes' }), new ManualClock());
     assert.equal(trusting.clientIp(forwarded), '203.0.113.5', 'never the entry the client wrote');
     assert.equal(trusting.clientIp(request({ 'x-forwarded-for': '' })), '10.0.0.9');
+    // What no proxy writes (garbage, or 16 KB of it) is no address: the connection counts as the proxy's.
+    assert.equal(
+      trusting.clientIp(request({ 'x-forwarded-for': `1.1.1.1, ${'z'.repeat(8000)}` })),
+      '10.0.0.9',
+    );
     // A CDN in front of the load balancer: two proxies, the second entry from the right.
     const chain = new Admission(makeConfig({ trustProxy: '2' }), new ManualClock());
     const twice = request({ 'x-forwarded-for': '6.6.6.6, 198.51.100.7, 172.16.0.3' });

@@ -18,6 +18,9 @@ describe('client address', () => {
     assert.equal(forwardedClient('', 1), undefined);
     assert.equal(forwardedClient('1.1.1.1, ', 1), undefined, 'an empty last entry names nobody');
     assert.equal(forwardedClient('1.1.1.1', 0), undefined, 'no trusted proxy');
+    assert.equal(forwardedClient('unknown', 1), undefined, 'no address: not taken');
+    assert.equal(forwardedClient(`1.1.1.1, ${'x'.repeat(8000)}`, 1), undefined, 'nor kept, however long');
+    assert.equal(forwardedClient('999.1.1.1', 1), undefined);
   });
 
   it('keys IPv6 addresses by their /64, IPv4 ones (also written as IPv6) by themselves', () => {
