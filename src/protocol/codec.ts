@@ -99,7 +99,15 @@ export function decodeCommand(text: string): DecodeResult {
 export function describeViolation(validator: TypeCheck<TSchema>, value: unknown, whole: string): string {
   const first = validator.Errors(value).First();
   if (!first) return `invalid ${whole}`;
-  return `'${first.path.slice(1) || whole}': ${first.message}`;
+  return `'${first.path.slice(1) || whole}': ${choicesOf(first.schema) ?? first.message}`;
+}
+
+/** "expected one of 'owner', 'admin', 'member'" for a union of literals, whose own message says only "union value". */
+function choicesOf(schema: TSchema): string | undefined {
+  const options: unknown[] | undefined = schema.anyOf;
+  if (!options?.every((option) => typeof option === 'object' && option !== null && 'const' in option))
+    return undefined;
+  return `expected one of ${options.map((option) => `'${String((option as { const: unknown }).const)}'`).join(', ')}`;
 }
 
 /** Encodes a server frame to the bytes written on the wire. Call once per broadcast, not once per member. */

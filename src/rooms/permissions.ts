@@ -63,7 +63,8 @@ export interface Target {
   role?: Role;
 }
 
-export type Decision = { ok: true } | { ok: false; code: RefusalCode };
+/** A refusal's `why` says, for a `forbidden`, what the actor lacks (the reply error's message). */
+export type Decision = { ok: true } | { ok: false; code: RefusalCode; why?: string };
 
 /** The roles' ranks, higher above lower (also the order of RoomDirectory.senior). */
 export const RANK: Record<Role, number> = { member: 1, admin: 2, owner: 3 };
@@ -71,7 +72,16 @@ export const RANK: Record<Role, number> = { member: 1, admin: 2, owner: 3 };
 const SERVER_ADMIN_RANK = 4;
 
 const allow: Decision = { ok: true };
-const refuse = (code: RefusalCode): Decision => ({ ok: false, code });
+const refuse = (code: RefusalCode, why?: string): Decision =>
+  why ? { ok: false, code, why } : { ok: false, code };
+
+/** Why a `forbidden` was answered, in the words of the protocol's table of who may do what. */
+const NOBODY = 'the command names nobody';
+const RANK_TOO_LOW = 'their role is not below yours';
+
+/** The refusal of a moderator's action to someone who is no moderator: a member lacks the role, others membership. */
+const notModerator = (member: MemberRecord | undefined): Decision =>
+  member ? refuse('forbidden', 'needs the admin or owner role in this room') : refuse('not_member');
 
 /** True while a member's mute is in force at `now`. */
 export function isMuted(member: MemberRecord, now: number): boolean {
@@ -85,10 +95,11 @@ function rankOf(actor: Actor): number {
 
 /** Moderation of another user: needs a rank above the target's (0 for a non-member). */
 function outranks(actor: Actor, target: Target | undefined): Decision {
-  if (!target || target.userId === actor.userId) return refuse('forbidden');
+  if (!target) return refuse('forbidden', NOBODY);
+  if (target.userId === actor.userId) return refuse('forbidden', 'nobody does this to themselves');
   if (!actor.member && !actor.serverAdmin) return refuse('not_member');
   const theirs = target.member ? RANK[target.member.role] : 0;
-  return rankOf(actor) > theirs ? allow : refuse('forbidden');
+  return rankOf(actor) > theirs ? allow : refuse('forbidden', RANK_TOO_LOW);
 }
 
 /** Whether `actor` may do `action` in `room` (to `target`) at `now`. */
@@ -109,7 +120,7 @@ export function decide(
   if (action === 'leave') return member ? allow : refuse('not_member');
   if (action === 'unarchive') {
     if (room.kind === 'direct') return refuse('direct_room');
-    return moderator ? allow : refuse(member ? 'forbidden' : 'not_member');
+    return moderator ? allow : notModerator(member);
   }
   if (room.archivedAt !== undefined) return refuse('archived');
 
@@ -124,35 +135,38 @@ export function decide(
     case 'delete-own':
       return member ? allow : refuse('not_member');
     case 'delete-any':
-      return moderator ? allow : refuse(member ? 'forbidden' : 'not_member');
+      return moderator ? allow : notModerator(member);
     case 'invite':
       if (room.kind === 'direct') return refuse('direct_room');
       if (!member && !actor.serverAdmin) return refuse('not_member');
       // Anyone in a public room may bring people in; a private room's door is kept by its moderators.
-      if (room.kind === 'private' && !moderator) return refuse('forbidden');
+      if (room.kind === 'private' && !moderator)
+        return refuse('forbidden', 'only admins and owners invite to a private room');
       if (target?.member) return refuse('already_member');
-      return target?.banned ? refuse('forbidden') : allow;
+      return target?.banned ? refuse('forbidden', 'they are banned from this room: unban them first') : allow;
     case 'kick':
     case 'mute':
       if (room.kind === 'direct') return refuse('direct_room');
-      if (!target?.member) return target ? refuse('not_member') : refuse('forbidden');
-      return moderator ? outranks(actor, target) : refuse(member ? 'forbidden' : 'not_member');
+      if (!target?.member) return target ? refuse('not_member') : refuse('forbidden', NOBODY);
+      return moderator ? outranks(actor, target) : notModerator(member);
     case 'ban':
     case 'unban':
       if (room.kind === 'direct') return refuse('direct_room');
-      return moderator ? outranks(actor, target) : refuse(member ? 'forbidden' : 'not_member');
+      return moderator ? outranks(actor, target) : notModerator(member);
     case 'set-role': {
       if (room.kind === 'direct') return refuse('direct_room');
-      if (!target?.member) return target ? refuse('not_member') : refuse('forbidden');
-      if (!moderator) return refuse(member ? 'forbidden' : 'not_member');
+      if (!target?.member) return target ? refuse('not_member') : refuse('forbidden', NOBODY);
+      if (!moderator) return notModerator(member);
       const granted = outranks(actor, target);
       if (!granted.ok) return granted;
       // Up to one's own role: an admin may make admins, only an owner (or a server admin) owners.
-      return target.role && RANK[target.role] <= rankOf(actor) ? allow : refuse('forbidden');
+      return target.role && RANK[target.role] <= rankOf(actor)
+        ? allow
+        : refuse('forbidden', 'not a role above your own');
     }
     case 'edit-room':
     case 'archive':
       if (room.kind === 'direct') return refuse('direct_room');
-      return moderator ? allow : refuse(member ? 'forbidden' : 'not_member');
+      return moderator ? allow : notModerator(member);
   }
 }

@@ -190,7 +190,7 @@ export class RoomService {
 
   private check(action: RoomAction, actor: Actor & { room: RoomRecord }, target?: Target): void {
     const decision = decide(action, actor.room, actor, this.deps.clock.now(), target);
-    if (!decision.ok) refuse(decision.code);
+    if (!decision.ok) throw new ReplyError(decision.code, decision.why);
   }
 
   /** Records a system event in the room's log (delivered to members like a message). */

@@ -61,6 +61,14 @@ describe('codec', () => {
     }
   });
 
+  it('names the allowed values of a field that takes one of a few words', () => {
+    const error = errorOf('{"type":"set_role","ref":1,"room":"r","user":"u","role":"god"}');
+    assert.equal(error?.error.code, 'bad_request');
+    assert.equal(error?.error.message, "set_role: 'role': expected one of 'owner', 'admin', 'member'");
+    const kind = errorOf('{"type":"create_room","ref":1,"name":"R","kind":"secret"}');
+    assert.match(kind?.error.message ?? '', /'kind': expected one of 'public', 'private'$/);
+  });
+
   it('encodes live messages compactly, and the SDK reads them back as message frames', () => {
     const message = {
       room: 'lobby',

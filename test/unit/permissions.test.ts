@@ -202,6 +202,39 @@ describe('permissions', () => {
     assert.equal(code(decide('invite', r, admin, NOW, plain)), 'already_member');
   });
 
+  it('a forbidden says what the actor lacks (the reply error shows it)', () => {
+    const r = room('private');
+    const owner = ACTORS.owner as Actor;
+    const admin = ACTORS.admin as Actor;
+    const plain: Target = { userId: 'tom', member: member('tom', 'member') };
+    const why = (d: ReturnType<typeof decide>) => (d.ok ? 'ok' : `${d.code}: ${d.why ?? ''}`);
+    assert.equal(
+      why(decide('kick', r, owner, NOW, { userId: 'owner', member: owner.member })),
+      'forbidden: nobody does this to themselves',
+    );
+    assert.equal(
+      why(decide('kick', r, admin, NOW, { userId: 'oz', member: member('oz', 'owner') })),
+      'forbidden: their role is not below yours',
+    );
+    assert.equal(
+      why(decide('set-role', r, admin, NOW, { ...plain, role: 'owner' })),
+      'forbidden: not a role above your own',
+    );
+    assert.equal(
+      why(decide('kick', r, ACTORS.member as Actor, NOW, plain)),
+      'forbidden: needs the admin or owner role in this room',
+    );
+    assert.equal(
+      why(decide('kick', r, ACTORS.stranger as Actor, NOW, plain)),
+      'not_member: ',
+      'no reason beyond the code',
+    );
+    assert.equal(
+      why(decide('invite', r, ACTORS.member as Actor, NOW, { userId: 'x' })),
+      'forbidden: only admins and owners invite to a private room',
+    );
+  });
+
   it('a mute ends by itself at its end', () => {
     const r = room('public');
     const until = actor('m', {
