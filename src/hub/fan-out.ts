@@ -55,17 +55,17 @@ export class FanOut {
       this.message(event.room, event.message);
       return;
     }
+    if (event.kind === 'seen') {
+      this.seen(event.room, event.user, event.offset);
+      return;
+    }
     const members = this.deps.rooms.members(event.room);
     if (!members) return;
-    // Typing and "seen" go to the room's members other than the user they are about.
-    if (event.kind === 'seen' || event.kind === 'typing') {
-      const frame =
-        event.kind === 'seen'
-          ? encodeFrame({ type: 'seen', room: event.room, user: event.user, offset: event.offset })
-          : encodeFrame({ type: 'typing', room: event.room, user: event.user });
-      const about = event.kind === 'seen' ? event.user : event.user.id;
+    // Typing goes to the room's members other than the user it is about.
+    if (event.kind === 'typing') {
+      const frame = encodeFrame({ type: 'typing', room: event.room, user: event.user });
       for (const session of members) {
-        if (session.user.id !== about) session.deliver(event.room, frame);
+        if (session.user.id !== event.user.id) session.deliver(event.room, frame);
       }
       return;
     }
@@ -77,6 +77,20 @@ export class FanOut {
       ...(event.count !== undefined ? { count: event.count } : {}),
     });
     for (const session of members) session.deliver(event.room, frame);
+  }
+
+  /**
+   * How far a person of a direct room read, to the others' connections that joined the room and to those that only
+   * list it (a room list shows it too, as the `seen` of its `rooms` answer).
+   */
+  private seen(room: string, user: string, offset: number): void {
+    const audience = this.deps.rooms.audience(room);
+    if (!audience) return;
+    const frame = encodeFrame({ type: 'seen', room, user, offset });
+    for (const session of audience.members) if (session.user.id !== user) session.deliver(room, frame);
+    for (const session of audience.listeners) {
+      if (session.user.id !== user && !session.rooms.has(room)) session.deliver(room, frame);
+    }
   }
 
   /** A message (or system event) to the room's members, and its activity to those who only list the room. */

@@ -166,10 +166,19 @@ describe('message actions on 3 instances + Redis + PostgreSQL', async () => {
     const room = (dm.room as { id: string }).id;
     for (const client of [ivy, jack]) await client.request({ type: 'join', room });
     await jack.request({ type: 'rooms' });
+    // Ivy's other device only lists her rooms (a sidebar): it hears the receipt too.
+    const ivysList = await as(c, 'ivy');
+    await ivysList.request({ type: 'rooms' });
     const first = await send(ivy, room, 'are you there?');
     jack.sendRaw(JSON.stringify({ type: 'read', room, offset: first }));
     const seen = await ivy.frames.find((f) => f.type === 'seen' && f.room === room, 5000, 'seen');
     assert.deepEqual([seen.user, seen.offset], ['jack', first]);
+    const listedSeen = await ivysList.frames.find(
+      (f) => f.type === 'seen' && f.room === room,
+      5000,
+      'seen, listed',
+    );
+    assert.deepEqual([listedSeen.user, listedSeen.offset], ['jack', first]);
     const listed = await ivy.request({ type: 'rooms' });
     const entry = (listed.rooms as Array<{ id: string; seen?: Record<string, number> }>).find(
       (r) => r.id === room,
