@@ -1,6 +1,7 @@
 /**
  * `parley cluster`: a local demonstration of the scale-out. Starts N `parley serve` processes on consecutive ports
- * against one Redis (the configured one, or a private redis-server started here), and stops them all on
+ * against one Redis (the configured one, or a private redis-server started here) and one database (the configured
+ * one, or a private PostgreSQL started here when its server programs are installed), and stops them all on
  * Ctrl-C/SIGTERM.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
@@ -10,6 +11,7 @@ import { join } from 'node:path';
 import type { Config } from '../config/config.js';
 import type { OptionKey } from '../config/options.js';
 import { freePort } from '../util/free-port.js';
+import { PrivatePostgres, postgresServerPrograms } from '../util/private-postgres.js';
 
 /** Starts a throw-away redis-server (nothing persisted); resolves with its URL once it accepts connections. */
 async function startPrivateRedis(): Promise<{ url: string; child: ChildProcess; dir: string }> {
@@ -62,12 +64,13 @@ export async function runCluster(
       : [`--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`, String(value)],
   );
   if (configFile) passOn.push('--config', configFile);
+  let postgres: PrivatePostgres | undefined;
   if (config.store === 'auto' && config.databaseUrl === '') {
-    // Several instances share conversations only through a database; without one, say where history lives.
-    passOn.push('--store', 'redis');
-    process.stderr.write(
-      'parley cluster: no --database-url: history is kept in Redis only (lost when Redis restarts)\n',
-    );
+    // Several instances share rooms and conversations only through a database: a private one when PostgreSQL's
+    // server programs are here, so that the demo is the chat `npm start` shows; else history in Redis only.
+    postgres = await startPrivatePostgres();
+    if (postgres) passOn.push('--database-url', postgres.url);
+    else passOn.push('--store', 'redis');
   }
   const children: ChildProcess[] = [];
   for (let i = 0; i < instances; i += 1) {
@@ -93,5 +96,22 @@ export async function runCluster(
     redis.child.kill('SIGTERM');
     rmSync(redis.dir, { recursive: true, force: true });
   }
+  await postgres?.stop();
   return 0;
+}
+
+/** A private PostgreSQL for the demo, or none (said on stderr, with what the chat then lacks) without one. */
+async function startPrivatePostgres(): Promise<PrivatePostgres | undefined> {
+  if (!postgresServerPrograms()) {
+    process.stderr.write(
+      'parley cluster: no --database-url and no PostgreSQL server programs (Debian: apt-get install postgresql): ' +
+        'history is kept in Redis only, and the chat has no stored rooms (no room list, invitations, edits)\n',
+    );
+    return undefined;
+  }
+  const postgres = await PrivatePostgres.start({ prefix: 'parley-cluster-pg-' });
+  process.stderr.write(
+    `parley cluster: started a private PostgreSQL at ${postgres.url} (in ${postgres.dir}, removed on exit)\n`,
+  );
+  return postgres;
 }

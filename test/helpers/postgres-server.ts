@@ -1,45 +1,18 @@
 import { execFile } from 'node:child_process';
-import { existsSync, readdirSync } from 'node:fs';
-import { chown, mkdtemp, readdir, readFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { delimiter, join } from 'node:path';
+import { readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { freePort } from './free-port.js';
-import { removeQuietly } from './remove-quietly.js';
+import { PrivatePostgres } from '../../src/util/private-postgres.js';
 
 const run = promisify(execFile);
 
-/** The directory of PostgreSQL's server programs (initdb, pg_ctl, postgres): PATH first, then Debian's layout. */
-function serverBinDir(): string {
-  const dirs = (process.env.PATH ?? '').split(delimiter);
-  const debian = '/usr/lib/postgresql';
-  if (existsSync(debian)) {
-    const versions = readdirSync(debian).sort((a, b) => Number(b) - Number(a));
-    dirs.push(...versions.map((v) => join(debian, v, 'bin')));
-  }
-  const found = dirs.find((dir) => existsSync(join(dir, 'initdb')) && existsSync(join(dir, 'pg_ctl')));
-  if (!found)
-    throw new Error(
-      'PostgreSQL server programs not found: install them (Debian: apt-get install postgresql)',
-    );
-  return found;
-}
-
 /**
- * A private PostgreSQL for one test file: its own data directory in a temp dir, its own free port, trust
- * authentication on 127.0.0.1 only, fsync off (unless asked). Never the machine's shared database. The test may stop, kill and
- * restart it (its data survives a restart, as a database's does). PostgreSQL refuses to run as root: as root, its
- * programs run as the `postgres` user, which owns the temp dir.
+ * A private PostgreSQL for one test file (src/util/private-postgres.ts), fsync off (unless asked): never the
+ * machine's shared database. The test may stop, kill and restart it (its data survives a restart, as a database's
+ * does) and run SQL in it.
  */
 export class PostgresServer {
-  private constructor(
-    readonly port: number,
-    private readonly dir: string,
-    private readonly bin: string,
-    private readonly asUser: string | undefined,
-    private readonly fsync: boolean,
-    private readonly settings: Record<string, string> = {},
-  ) {}
+  private constructor(private readonly server: PrivatePostgres) {}
 
   /**
    * @param options.fsync keep fsync on (benchmarks of the durable path); tests run with it off
@@ -48,52 +21,16 @@ export class PostgresServer {
   static async start(
     options: { fsync?: boolean; settings?: Record<string, string> } = {},
   ): Promise<PostgresServer> {
-    const dir = await mkdtemp(join(tmpdir(), 'parley-pg-'));
-    const asUser = process.getuid?.() === 0 ? 'postgres' : undefined;
-    if (asUser) {
-      const [uid, gid] = await Promise.all(
-        ['-u', '-g'].map(async (flag) => Number((await run('id', [flag, asUser])).stdout.trim())),
-      );
-      await chown(dir, uid as number, gid as number);
-    }
-    const server = new PostgresServer(
-      await freePort(),
-      dir,
-      serverBinDir(),
-      asUser,
-      options.fsync ?? false,
-      options.settings,
-    );
-    try {
-      await server.exec('initdb', [
-        '-D',
-        server.dataDir,
-        '-U',
-        'postgres',
-        '--auth=trust',
-        '--no-sync',
-        '-E',
-        'UTF8',
-      ]);
-      await server.launch();
-    } catch (error) {
-      // The server's own log says why it did not start; it goes with the data directory.
-      const log = await readFile(join(dir, 'log'), 'utf8').catch(() => '');
-      await server.stop();
-      if (error instanceof Error && log !== '')
-        error.message += `\n--- postgres log (end) ---\n${log.slice(-2000)}`;
-      throw error;
-    }
-    return server;
+    return new PostgresServer(await PrivatePostgres.start(options));
   }
 
-  private get dataDir(): string {
-    return join(this.dir, 'data');
+  get port(): number {
+    return this.server.port;
   }
 
   /** A connection URL for the `postgres` database. */
   get url(): string {
-    return `postgres://postgres@127.0.0.1:${this.port}/postgres`;
+    return this.server.url;
   }
 
   /** Runs SQL with psql (in `database`, default `postgres`) and returns its unaligned output. */
@@ -114,25 +51,9 @@ export class PostgresServer {
     return (await run('psql', args)).stdout.trim();
   }
 
-  /**
-   * Starts (or restarts) the server and waits until it accepts connections. After a kill, the old server's
-   * backends hold its shared memory until they notice their postmaster is gone: the start is retried meanwhile.
-   */
+  /** Starts the server again after a kill (its data kept). */
   async launch(): Promise<void> {
-    const fsync = this.fsync ? 'on' : 'off';
-    const extra = Object.entries(this.settings).map(([name, value]) => ` -c ${name}=${value}`);
-    const options = `-p ${this.port} -k ${this.dir} -c listen_addresses=127.0.0.1 -c fsync=${fsync}${extra.join('')}`;
-    const args = ['-D', this.dataDir, '-o', options, '-l', join(this.dir, 'log'), '-w', '-t', '30', 'start'];
-    const deadline = Date.now() + 15_000;
-    for (;;) {
-      try {
-        await this.exec('pg_ctl', args);
-        return;
-      } catch (error) {
-        if (Date.now() > deadline) throw error;
-        await new Promise((resolve) => setTimeout(resolve, 200));
-      }
-    }
+    await this.server.launch();
   }
 
   /**
@@ -142,7 +63,7 @@ export class PostgresServer {
    */
   async kill(): Promise<void> {
     const pid = Number(
-      (await readFile(join(this.dataDir, 'postmaster.pid'), 'utf8').catch(() => '')).split('\n')[0],
+      (await readFile(join(this.server.dataDir, 'postmaster.pid'), 'utf8').catch(() => '')).split('\n')[0],
     );
     if (!(pid > 0)) return;
     const backends = await childrenOf(pid);
@@ -157,14 +78,7 @@ export class PostgresServer {
 
   /** Stops the server and removes its data. */
   async stop(): Promise<void> {
-    await this.exec('pg_ctl', ['-D', this.dataDir, '-m', 'immediate', '-w', 'stop']).catch(() => {});
-    await removeQuietly(this.dir);
-  }
-
-  private async exec(program: string, args: string[]): Promise<void> {
-    const path = join(this.bin, program);
-    if (this.asUser) await run('runuser', ['-u', this.asUser, '--', path, ...args]);
-    else await run(path, args);
+    await this.server.stop();
   }
 }
 
