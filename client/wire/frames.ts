@@ -222,6 +222,10 @@ export interface RoomRemovedFrame {
   reason: RemovalReason;
   /** Who kicked or banned them. */
   by?: UserInfo;
+  /** The reason the one who kicked or banned them gave, as they wrote it. */
+  message?: string;
+  /** A ban's end, when it ends by itself (ms since the Unix epoch). */
+  until?: number;
 }
 /** The user was invited to a room. */
 export interface InvitedFrame {

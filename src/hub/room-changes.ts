@@ -9,6 +9,17 @@ import type { Membership } from './membership.js';
 import type { SubscriptionObserver } from './room-index.js';
 import type { Session } from './session.js';
 
+/** Why a user's connections were taken out of a room: the fields of `room_removed` after `room`. */
+interface Removal {
+  reason: RemovalReason;
+  /** Who kicked or banned them. */
+  by?: UserInfo;
+  /** The reason they gave. */
+  message?: string;
+  /** When a ban ends by itself. */
+  until?: number;
+}
+
 /**
  * What this node does when a room's membership changes, wherever the change was made: every change reaches every
  * node holding the room on the room's own channel (a system event in its log, or an unlogged member event), so
@@ -43,7 +54,11 @@ export class RoomChanges implements RoomChangeListener, SubscriptionObserver {
     else this.cache.invalidate(message.room);
     const reason = removalOf(event);
     if (reason && event.user) {
-      this.remove(message.room, event.user.id, reason, reason === 'left' ? undefined : message.from);
+      const removal: Removal = { reason };
+      if (reason !== 'left') removal.by = message.from;
+      if (event.reason) removal.message = event.reason;
+      if (event.until !== undefined) removal.until = event.until;
+      this.remove(message.room, event.user.id, removal);
     }
   }
 
@@ -53,7 +68,7 @@ export class RoomChanges implements RoomChangeListener, SubscriptionObserver {
       return;
     }
     this.cache.invalidate(event.room, event.user);
-    if (event.change === 'left') this.remove(event.room, event.user, 'left');
+    if (event.change === 'left') this.remove(event.room, event.user, { reason: 'left' });
   }
 
   userEvent(event: UserEvent): void {
@@ -69,10 +84,10 @@ export class RoomChanges implements RoomChangeListener, SubscriptionObserver {
   }
 
   /** Takes the user's local connections out of the room (joined or listing), each told once why. */
-  private remove(room: string, userId: string, reason: RemovalReason, by?: UserInfo): void {
+  private remove(room: string, userId: string, removal: Removal): void {
     const membership = this.membership;
     if (!membership) return;
-    const frame = encodeFrame({ type: 'room_removed', room, reason, ...(by ? { by } : {}) });
+    const frame = encodeFrame({ type: 'room_removed', room, ...removal });
     const told = new Set<Session>();
     for (const session of [...(membership.rooms.members(room) ?? [])]) {
       if (session.user.id !== userId) continue;

@@ -70,9 +70,15 @@ describe('group chat in the web UI over two instances', { skip: !hasChromium() }
     await notice(bob, 'Alice made Bob an admin').waitFor(WAIT);
     await bobRow.locator('.role', { hasText: 'admin' }).waitFor(WAIT);
     await bobRow.locator('button:has-text("Demote")').click(WAIT);
+    // A kick asks first: a Cancel changes nothing, and the reason given is what Bob is told.
     await bobRow.locator('button:has-text("Kick")').click(WAIT);
+    await bobRow.locator('form.sanction button:has-text("Cancel")').click(WAIT);
+    await bobRow.locator('form.sanction').waitFor({ state: 'detached', ...WAIT });
+    await bobRow.locator('button:has-text("Kick")').click(WAIT);
+    await bobRow.locator('form.sanction input[aria-label="Reason"]').fill('Wrong room');
+    await bobRow.locator('form.sanction button:has-text("Remove")').click(WAIT);
     await bob
-      .locator('.notice-bar', { hasText: 'You were removed from Secret plans by Alice' })
+      .locator('.notice-bar', { hasText: 'You were removed from Secret plans by Alice: Wrong room' })
       .waitFor(WAIT);
     await roomButton(bob, 'Secret plans').waitFor({ state: 'detached', ...WAIT });
     await notice(alice, 'Alice removed Bob').waitFor(WAIT);
@@ -127,9 +133,16 @@ describe('group chat in the web UI over two instances', { skip: !hasChromium() }
     await bob.locator('.room-header .topic', { hasText: 'Fêtes and notices' }).waitFor(WAIT);
     await roomButton(bob, 'Village green').waitFor(WAIT);
 
-    await alice.locator(`.members li[data-member="${bobId}"] button:has-text("Mute")`).click(WAIT);
+    // A mute asks for how long (an hour unless chosen otherwise), and the members list says until when.
+    const bobsRow = alice.locator(`.members li[data-member="${bobId}"]`);
+    await bobsRow.locator('button:has-text("Mute")').click(WAIT);
+    await bobsRow.locator('form.sanction button[type=submit]:has-text("Mute")').click(WAIT);
     await bob.locator('#composer-text[placeholder="You are muted in this room"]').waitFor(WAIT);
-    await alice.locator(`.members li[data-member="${bobId}"] button:has-text("Unmute")`).click(WAIT);
+    await bobsRow.locator('.muted-tag', { hasText: /^muted until / }).waitFor(WAIT);
+    await alice
+      .locator('.messages li.notice.system[data-event="muted"]', { hasText: '(until ' })
+      .waitFor(WAIT);
+    await bobsRow.locator('button:has-text("Unmute")').click(WAIT);
     await bob.locator('#composer-text[placeholder="Message Village green"]').waitFor(WAIT);
 
     alice.once('dialog', (dialog) => void dialog.accept());
@@ -152,6 +165,7 @@ describe('group chat in the web UI over two instances', { skip: !hasChromium() }
 
     // A ban is lifted from its notice (a banned user has no row among the members).
     await alice.locator(`.members li[data-member="${bobId}"] button:has-text("Ban")`).click(WAIT);
+    await alice.locator('.members form.sanction button[type=submit]:has-text("Ban")').click(WAIT);
     const banned = alice.locator('.messages li.notice.system[data-event="banned"]', { hasText: 'Bob' });
     await banned.locator('button.unban').click(WAIT);
     await alice

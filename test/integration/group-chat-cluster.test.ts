@@ -28,13 +28,18 @@ describe('group chat on 3 instances + Redis + PostgreSQL', async () => {
     assert.equal(outcome(await onB.request({ type: 'send', room: 'town', text: 'a', cid: 't1' })), 'ok');
     assert.equal(outcome(await onC.request({ type: 'send', room: 'town', text: 'b', cid: 't2' })), 'ok');
 
+    const until = Date.now() + 3_600_000;
     assert.equal(
-      outcome(await owner.request({ type: 'ban', room: 'town', user: 'troll', reason: 'spam' })),
+      outcome(await owner.request({ type: 'ban', room: 'town', user: 'troll', reason: 'spam', until })),
       'ok',
     );
     for (const client of [onB, onC]) {
       const removed = await client.frames.find((f) => f.type === 'room_removed', 5000, 'room_removed');
-      assert.equal(removed.reason, 'banned');
+      // Told who, why and for how long, as the moderator said it.
+      assert.deepEqual(
+        [removed.reason, (removed.by as { id: string }).id, removed.message, removed.until],
+        ['banned', 'owner', 'spam', until],
+      );
       assert.equal(
         outcome(await client.request({ type: 'send', room: 'town', text: 'x', cid: randomId() })),
         'not_joined',
@@ -80,7 +85,7 @@ describe('group chat on 3 instances + Redis + PostgreSQL', async () => {
     assert.equal(outcome(await boss.request({ type: 'kick', room: 'ops', user: 'worker' })), 'ok');
     for (const client of [listB, listC]) {
       const removed = await client.frames.find((f) => f.type === 'room_removed', 5000, 'room_removed');
-      assert.equal(removed.reason, 'kicked');
+      assert.deepEqual([removed.reason, removed.message, removed.until], ['kicked', undefined, undefined]);
       assert.equal(
         outcome(await client.request({ type: 'join', room: 'ops' })),
         'not_invited',

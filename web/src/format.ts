@@ -15,6 +15,13 @@ export function dayOf(ts: number, now = Date.now()): string {
   return day.toLocaleDateString([], { weekday: 'long', year: 'numeric', month: 'long', day: 'numeric' });
 }
 
+/** When something ends (a ban, a mute): "until 14:30" today, else with its day ("until Mon, Dec 7, 14:30"). */
+export function untilOf(ts: number, now = Date.now()): string {
+  if (dayKey(ts) === dayKey(now)) return `until ${timeOf(ts)}`;
+  const day = new Date(ts).toLocaleDateString([], { weekday: 'short', month: 'short', day: 'numeric' });
+  return `until ${day}, ${timeOf(ts)}`;
+}
+
 export function dayKey(ts: number): string {
   const d = new Date(ts);
   return `${d.getFullYear()}-${d.getMonth()}-${d.getDate()}`;

@@ -1,6 +1,8 @@
 import { useEffect, useState } from 'preact/hooks';
 import type { MemberSummary, Role, UserInfo } from '../../../client/index.js';
+import { untilOf } from '../format.js';
 import { RoomSettings } from './RoomSettings.js';
+import { type Sanction, SanctionForm } from './SanctionForm.js';
 import { type ChatStore, nameKey } from './store.js';
 
 const RANK: Record<Role, number> = { member: 1, admin: 2, owner: 3 };
@@ -22,12 +24,13 @@ function inviteOptions(
 
 /**
  * A room's members with their roles, an invite form for those who may invite, and moderation actions (kick, ban,
- * mute, promote) on members of a lower role. The server checks every action again; this only hides what would be
- * refused.
+ * mute, promote) on members of a lower role; a kick, ban or mute asks first (SanctionForm). The server checks every
+ * action again; this only hides what would be refused.
  */
 export function MembersPanel({ store, room }: { store: ChatStore; room: string }) {
   const [members, setMembers] = useState<MemberSummary[]>([]);
   const [invitee, setInvitee] = useState('');
+  const [asking, setAsking] = useState<{ user: string; action: Sanction } | null>(null);
   const entry = store.listed(room);
   const mine = entry?.role;
   const reload = () =>
@@ -90,7 +93,11 @@ export function MembersPanel({ store, room }: { store: ChatStore; room: string }
               <bdi>{them.name || them.id}</bdi>
               {them.id === store.me.id ? ' (you)' : ''}
               {member.role !== 'member' && <span class="role">{member.role}</span>}
-              {member.mutedUntil !== undefined && <span class="role muted-tag">muted</span>}
+              {member.mutedUntil !== undefined && (
+                <span class="role muted-tag">
+                  {member.mutedUntil > 0 ? `muted ${untilOf(member.mutedUntil)}` : 'muted'}
+                </span>
+              )}
               {canModerate && (
                 <span class="actions">
                   {member.role === 'member' ? (
@@ -102,27 +109,37 @@ export function MembersPanel({ store, room }: { store: ChatStore; room: string }
                       Demote
                     </button>
                   )}
-                  <button
-                    type="button"
-                    onClick={() =>
-                      void act(
-                        store.moderate(room, them.id, member.mutedUntil !== undefined ? 'unmute' : 'mute'),
-                      )
-                    }
-                  >
-                    {member.mutedUntil !== undefined ? 'Unmute' : 'Mute'}
-                  </button>
-                  <button type="button" onClick={() => void act(store.moderate(room, them.id, 'kick'))}>
+                  {member.mutedUntil !== undefined ? (
+                    <button type="button" onClick={() => void act(store.moderate(room, them.id, 'unmute'))}>
+                      Unmute
+                    </button>
+                  ) : (
+                    <button type="button" onClick={() => setAsking({ user: them.id, action: 'mute' })}>
+                      Mute
+                    </button>
+                  )}
+                  <button type="button" onClick={() => setAsking({ user: them.id, action: 'kick' })}>
                     Kick
                   </button>
                   <button
                     type="button"
                     class="danger"
-                    onClick={() => void act(store.moderate(room, them.id, 'ban'))}
+                    onClick={() => setAsking({ user: them.id, action: 'ban' })}
                   >
                     Ban
                   </button>
                 </span>
+              )}
+              {canModerate && asking?.user === them.id && (
+                <SanctionForm
+                  action={asking.action}
+                  name={them.name || them.id}
+                  onCancel={() => setAsking(null)}
+                  onConfirm={(choice) => {
+                    setAsking(null);
+                    void act(store.moderate(room, them.id, asking.action, choice));
+                  }}
+                />
               )}
             </li>
           );

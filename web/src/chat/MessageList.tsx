@@ -1,6 +1,7 @@
 import type { JSX } from 'preact';
 import { useLayoutEffect, useRef, useState } from 'preact/hooks';
-import { dayKey, dayOf, timeOf } from '../format.js';
+import type { SystemEvent } from '../../../client/index.js';
+import { dayKey, dayOf, timeOf, untilOf } from '../format.js';
 import { FormattedText } from './FormattedText.js';
 import type { ChatStore, RoomModel, ShownMessage } from './store.js';
 
@@ -75,6 +76,12 @@ function StateMark({ message, seen }: { message: ShownMessage; seen: boolean }) 
     );
   return null;
 }
+
+/** A ban or a mute that ends by itself: its notice says when. */
+const lasts = (event: SystemEvent) =>
+  (event.type === 'banned' || event.type === 'muted') && event.until !== undefined;
+/** A ban or mute whose end has passed (its notice offers no Unban). */
+const ended = (event: SystemEvent) => event.until !== undefined && event.until <= Date.now();
 
 /** Same sender, same day, close in time, nothing in between: shown under the previous one's avatar and name. */
 function continues(previous: ShownMessage | undefined, message: ShownMessage): boolean {
@@ -250,8 +257,9 @@ export function MessageList({ store, room }: { store: ChatStore; room: RoomModel
           data-event={message.event.type}
         >
           {message.text}
+          {lasts(message.event) && ` (${untilOf(message.event.until as number)})`}
           {/* A ban is lifted where it shows: banned users are no members, so the members panel has no row for them. */}
-          {message.event.type === 'banned' && message.event.user && moderator && (
+          {message.event.type === 'banned' && message.event.user && moderator && !ended(message.event) && (
             <button
               type="button"
               class="link unban"

@@ -12,10 +12,12 @@ import {
   ParleyClient,
   type ParleyError,
   type Role,
+  type RoomRemovedFrame,
   type RoomSummary,
   type SystemEvent,
   type UserInfo,
 } from '../../../client/index.js';
+import { untilOf } from '../format.js';
 import { notify } from './notifications.js';
 
 /** A message as the chat shows it. */
@@ -183,7 +185,7 @@ export class ChatStore {
       }
     });
     this.client.on('room_added', ({ room }) => this.upsertListed(room));
-    this.client.on('room_removed', ({ room, reason, by }) => this.onRemoved(room, reason, by));
+    this.client.on('room_removed', (frame) => this.onRemoved(frame));
     this.client.on('invited', ({ invitation }) => {
       const rest = this.invitations.value.filter((i) => i.room.id !== invitation.room.id);
       this.invitations.value = [...rest, invitation];
@@ -479,7 +481,7 @@ export class ChatStore {
     this.roomList.value = [room, ...rest].sort((a, b) => b.activity - a.activity);
   }
 
-  private onRemoved(room: string, reason: string, by: UserInfo | undefined): void {
+  private onRemoved({ room, reason, by, message, until }: RoomRemovedFrame): void {
     const title = this.title(room);
     batch(() => {
       this.roomList.value = this.roomList.value.filter((r) => r.id !== room);
@@ -489,8 +491,11 @@ export class ChatStore {
         this.saveRooms();
       }
       if (reason === 'forbidden') this.notice.value = `Your sign-in no longer allows ${title}`;
-      else if (reason !== 'left')
-        this.notice.value = `You were ${reason === 'banned' ? 'banned from' : 'removed from'} ${title}${by ? ` by ${by.name}` : ''}`;
+      else if (reason !== 'left') {
+        const how = reason === 'banned' ? 'banned from' : 'removed from';
+        const when = until !== undefined ? ` ${untilOf(until)}` : '';
+        this.notice.value = `You were ${how} ${title}${by ? ` by ${by.name}` : ''}${when}${message ? `: ${message}` : ''}`;
+      }
     });
   }
 
@@ -615,13 +620,14 @@ export class ChatStore {
     room: string,
     user: string,
     action: 'kick' | 'ban' | 'unban' | 'mute' | 'unmute' | Role,
+    choice: { reason?: string; until?: number } = {},
   ): Promise<unknown> {
     const client = this.client;
     const work: Record<string, () => Promise<void>> = {
-      kick: () => client.kick(room, user),
-      ban: () => client.ban(room, user),
+      kick: () => client.kick(room, user, choice.reason),
+      ban: () => client.ban(room, user, choice),
       unban: () => client.unban(room, user),
-      mute: () => client.mute(room, user),
+      mute: () => client.mute(room, user, choice.until),
       unmute: () => client.unmute(room, user),
       owner: () => client.setRole(room, user, 'owner'),
       admin: () => client.setRole(room, user, 'admin'),
