@@ -27,7 +27,13 @@ import { RoomState } from './room-state.js';
 import { type ResetReason, RoomStream } from './room-stream.js';
 import type { ClientRequest } from './wire/commands.js';
 import type { Role } from './wire/domain.js';
-import type { InvitationSummary, MemberSummary, PublicRoomsCursor, RoomSummary } from './wire/rooms.js';
+import type {
+  BanSummary,
+  InvitationSummary,
+  MemberSummary,
+  PublicRoomsCursor,
+  RoomSummary,
+} from './wire/rooms.js';
 
 export type {
   ConnectionOptions,
@@ -337,6 +343,15 @@ export class ParleyClient extends Emitter<ClientEvents> {
   ): Promise<{ members: MemberSummary[]; next?: string }> {
     const { members, next } = await this.requests.request({ type: 'members', room, ...page });
     return next !== undefined ? { members, next } : { members };
+  }
+
+  /** A page of a room's bans in force by user id (for its moderators); pass `next` back as `after`. */
+  async bans(
+    room: string,
+    page: { after?: string; limit?: number } = {},
+  ): Promise<{ bans: BanSummary[]; next?: string }> {
+    const { bans, next } = await this.requests.request({ type: 'bans', room, ...page });
+    return next !== undefined ? { bans, next } : { bans };
   }
 
   /** Invites a user (by id) to a room. */

@@ -5,6 +5,7 @@
 import type { Role, StreamPosition } from './domain.js';
 import type {
   ActedFrame,
+  BansFrame,
   DoneFrame,
   HistoryFrame,
   JoinedFrame,
@@ -167,6 +168,14 @@ export interface MembersCommand {
   after?: string;
   limit?: number;
 }
+/** A page of a room's bans in force, by user id (its moderators). */
+export interface BansCommand {
+  type: 'bans';
+  ref: number;
+  room: string;
+  after?: string;
+  limit?: number;
+}
 /** Invites a user (by id) to a room. */
 export interface InviteCommand {
   type: 'invite';
@@ -268,6 +277,7 @@ export type ClientCommand =
   | UpdateRoomCommand
   | PublicRoomsCommand
   | MembersCommand
+  | BansCommand
   | InviteCommand
   | AcceptCommand
   | DeclineCommand
@@ -299,6 +309,7 @@ export interface ReplyByCommand {
   update_room: RoomFrame;
   public_rooms: PublicRoomsFrame;
   members: MembersFrame;
+  bans: BansFrame;
   invite: DoneFrame;
   accept: RoomFrame;
   decline: DoneFrame;

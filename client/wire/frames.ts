@@ -2,6 +2,7 @@
 import type { ChatMessage, StreamPosition, UserInfo } from './domain.js';
 import type { ErrorCode } from './error-codes.js';
 import type {
+  BanSummary,
   InvitationSummary,
   LastMessage,
   MemberSummary,
@@ -192,6 +193,14 @@ export interface MembersFrame {
   members: MemberSummary[];
   next?: string;
 }
+/** A page of a room's bans in force by user id (answers `bans`); `next` is the cursor of the next page, if any. */
+export interface BansFrame {
+  type: 'bans';
+  ref: number;
+  room: string;
+  bans: BanSummary[];
+  next?: string;
+}
 /** A membership or moderation command succeeded (invite, decline, leave_room, kick, ban, unban, mute, unmute, set_role). */
 export interface DoneFrame {
   type: 'done';
@@ -253,6 +262,7 @@ export type ServerFrame =
   | RoomFrame
   | PublicRoomsFrame
   | MembersFrame
+  | BansFrame
   | DoneFrame
   | RoomAddedFrame
   | RoomRemovedFrame

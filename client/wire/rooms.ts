@@ -72,6 +72,19 @@ export interface MemberSummary {
   mutedUntil?: number;
 }
 
+/** A ban in force, as a room's moderators list it (`bans`). */
+export interface BanSummary {
+  /** The name is the one the user had when banned ('' when not known: show the id). */
+  user: UserInfo;
+  /** Who banned them (user id). */
+  bannedBy: string;
+  bannedAt: number;
+  /** The reason given, if any. */
+  reason?: string;
+  /** When the ban ends by itself (absent: until lifted). */
+  until?: number;
+}
+
 /** The cursor of the public room list (the last room of the previous page). */
 export interface PublicRoomsCursor {
   name: string;

@@ -369,6 +369,10 @@ async function roomRoute(
     }
   }
   if (what[0] === 'bans') {
+    if (what.length === 1 && method === 'GET') {
+      const page = await roomsOf(deps).bans(API_CALLER, room, textParam(url, 'after'), pageLimit(url));
+      return { status: 200, body: { room, ...page } };
+    }
     if (what.length === 1 && method === 'POST') {
       const body = validated(checkBan, await readJson(request));
       await roomsOf(deps).ban(API_CALLER, room, body.user, body.reason ?? '', body.until);

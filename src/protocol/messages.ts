@@ -150,6 +150,10 @@ export const MembersCommand = Type.Object(
   { type: Type.Literal('members'), ref: Ref, room: Room, after: Type.Optional(UserId), limit: Limit },
   strict,
 );
+export const BansCommand = Type.Object(
+  { type: Type.Literal('bans'), ref: Ref, room: Room, after: Type.Optional(UserId), limit: Limit },
+  strict,
+);
 export const InviteCommand = onMember('invite');
 export const AcceptCommand = onRoom('accept');
 export const DeclineCommand = onRoom('decline');
@@ -218,6 +222,7 @@ export const CommandSchemas = {
   update_room: UpdateRoomCommand,
   public_rooms: PublicRoomsCommand,
   members: MembersCommand,
+  bans: BansCommand,
   invite: InviteCommand,
   accept: AcceptCommand,
   decline: DeclineCommand,

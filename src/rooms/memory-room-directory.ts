@@ -68,7 +68,7 @@ export class MemoryRoomDirectory implements RoomDirectory {
   private readonly roomsByUser = new Map<string, Set<string>>();
   private readonly invitations = new Table<InvitationRecord>();
   private readonly invitationsByUser = new Map<string, Set<string>>();
-  private readonly bans = new Table<BanRecord>();
+  private readonly bansByRoom = new Table<BanRecord>();
 
   async create(input: NewRoom): Promise<{ room: RoomRecord; created: boolean }> {
     const existing =
@@ -271,20 +271,31 @@ export class MemoryRoomDirectory implements RoomDirectory {
   async ban(ban: BanRecord): Promise<{ wasMember: boolean }> {
     const wasMember = await this.removeMember(ban.room, ban.userId);
     this.dropInvitation(ban.room, ban.userId);
-    this.bans.set(ban.room, ban.userId, { ...ban });
+    this.bansByRoom.set(ban.room, ban.userId, { ...ban });
     return { wasMember };
   }
 
   async activeBan(room: string, userId: string, now: number): Promise<BanRecord | undefined> {
-    const ban = this.bans.get(room, userId);
+    const ban = this.bansByRoom.get(room, userId);
     if (!ban || (ban.expiresAt !== undefined && ban.expiresAt <= now)) return undefined;
     return { ...ban };
   }
 
   async unban(room: string, userId: string): Promise<BanRecord | undefined> {
-    const ban = this.bans.get(room, userId);
-    if (ban) this.bans.delete(room, userId);
+    const ban = this.bansByRoom.get(room, userId);
+    if (ban) this.bansByRoom.delete(room, userId);
     return ban && { ...ban };
+  }
+
+  async bans(room: string, now: number, page: PageRequest<string>): Promise<BanRecord[]> {
+    const after = page.after;
+    return [...(this.bansByRoom.of(room)?.values() ?? [])]
+      .filter(
+        (b) => (after === undefined || b.userId > after) && (b.expiresAt === undefined || b.expiresAt > now),
+      )
+      .sort((a, b) => byString(a.userId, b.userId))
+      .slice(0, Math.max(0, page.limit))
+      .map((b) => ({ ...b }));
   }
 
   private roomOfDirect(directKey: string): RoomRecord | undefined {

@@ -16,6 +16,7 @@ import type { MemberRecord, Role, RoomRecord } from './room-directory.js';
 /** What can be done in a room. */
 export type RoomAction =
   | 'read'
+  | 'list-bans'
   | 'join'
   | 'leave'
   | 'send'
@@ -118,6 +119,11 @@ export function decide(
     return member || room.kind === 'public' || actor.serverAdmin ? allow : refuse('not_member');
   }
   if (action === 'leave') return member ? allow : refuse('not_member');
+  // Who is banned is for those who may lift it, archived rooms included (reading; the lifting waits for unarchiving).
+  if (action === 'list-bans') {
+    if (room.kind === 'direct') return refuse('direct_room');
+    return moderator ? allow : notModerator(member);
+  }
   if (action === 'unarchive') {
     if (room.kind === 'direct') return refuse('direct_room');
     return moderator ? allow : notModerator(member);

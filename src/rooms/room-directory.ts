@@ -215,4 +215,6 @@ export interface RoomDirectory {
   activeBan(room: string, userId: string, now: number): Promise<BanRecord | undefined>;
   /** Lifts a ban: the ban lifted (expired or not), or undefined when there was none. */
   unban(room: string, userId: string): Promise<BanRecord | undefined>;
+  /** A page of the room's bans in force at `now`, ordered by user id (what its moderators list to lift them). */
+  bans(room: string, now: number, page: PageRequest<string>): Promise<BanRecord[]>;
 }

@@ -1,5 +1,6 @@
 import type { Role } from '../../client/wire/domain.js';
 import type {
+  BanSummary,
   InvitationSummary,
   LastMessage,
   MemberSummary,
@@ -19,6 +20,7 @@ import type { IdGenerator } from '../util/ids.js';
 import type { MembershipCache } from './membership-cache.js';
 import { type Actor, decide, isMuted, type RoomAction, type Target } from './permissions.js';
 import {
+  type BanRecord,
   directKeyOf,
   type MemberRecord,
   type RoomDirectory,
@@ -781,6 +783,24 @@ export class RoomService {
     return last ? { members, next: last.userId } : { members };
   }
 
+  /** A page of the room's bans in force, by user id: for its moderators (and server admins), to lift them. */
+  async bans(
+    caller: Caller,
+    room: string,
+    after: string | undefined,
+    limit: number,
+  ): Promise<{ bans: BanSummary[]; next?: string }> {
+    const actor = await this.existing(caller, room);
+    this.check('list-bans', actor);
+    const page = await this.deps.directory.bans(room, this.deps.clock.now(), {
+      ...(after !== undefined ? { after } : {}),
+      limit: limit + 1,
+    });
+    const bans = page.slice(0, limit).map(banSummary);
+    const last = page.length > limit ? page[limit - 1] : undefined;
+    return last ? { bans, next: last.userId } : { bans };
+  }
+
   /** A room as listed, with the user's standing when they are a member. */
   summary(room: RoomRecord, member: MemberRecord | undefined): RoomSummary {
     const summary: RoomSummary = {
@@ -828,6 +848,18 @@ export function memberSummary(member: MemberRecord, now: number): MemberSummary 
   };
   if (member.invitedBy !== undefined) summary.invitedBy = member.invitedBy;
   if (isMuted(member, now)) summary.mutedUntil = member.muteExpiresAt ?? 0;
+  return summary;
+}
+
+/** A ban as its room's moderators list it. */
+function banSummary(ban: BanRecord): BanSummary {
+  const summary: BanSummary = {
+    user: { id: ban.userId, name: ban.name ?? '' },
+    bannedBy: ban.bannedBy,
+    bannedAt: ban.bannedAt,
+  };
+  if (ban.reason !== '') summary.reason = ban.reason;
+  if (ban.expiresAt !== undefined) summary.until = ban.expiresAt;
   return summary;
 }
 

@@ -66,6 +66,7 @@ const ROOM_COLUMNS =
   'd.announce_joins';
 const MEMBER_COLUMNS =
   'm.room, m.user_id, m.name, m.role, m.joined_at, m.invited_by, m.muted_at, m.mute_expires_at, m.read_offset';
+const BAN_COLUMNS = 'room, user_id, reason, banned_by, banned_at, expires_at, user_name';
 function toRoom(row: RoomRow): RoomRecord {
   const room: RoomRecord = {
     id: row.room,
@@ -479,7 +480,7 @@ export class SqlRoomDirectory implements RoomDirectory {
 
   async activeBan(room: string, userId: string, now: number): Promise<BanRecord | undefined> {
     const { rows } = await this.db.query<BanRow>(
-      `SELECT room, user_id, reason, banned_by, banned_at, expires_at, user_name FROM parley_bans
+      `SELECT ${BAN_COLUMNS} FROM parley_bans
        WHERE room = $1 AND user_id = $2 AND (expires_at IS NULL OR expires_at > $3)`,
       [room, userId, now],
       'parley_ban_active',
@@ -487,10 +488,31 @@ export class SqlRoomDirectory implements RoomDirectory {
     return rows[0] && toBan(rows[0]);
   }
 
+  async bans(room: string, now: number, page: PageRequest<string>): Promise<BanRecord[]> {
+    const limit = Math.max(0, page.limit);
+    // From the primary key's range at the cursor (two statements, as members'): expired bans are skipped, not read
+    // past in a sort.
+    const { rows } =
+      page.after === undefined
+        ? await this.db.query<BanRow>(
+            `SELECT ${BAN_COLUMNS} FROM parley_bans
+             WHERE room = $1 AND (expires_at IS NULL OR expires_at > $2) ORDER BY user_id LIMIT $3`,
+            [room, now, limit],
+            'parley_bans_first',
+          )
+        : await this.db.query<BanRow>(
+            `SELECT ${BAN_COLUMNS} FROM parley_bans
+             WHERE room = $1 AND user_id > $2 AND (expires_at IS NULL OR expires_at > $3) ORDER BY user_id LIMIT $4`,
+            [room, page.after, now, limit],
+            'parley_bans_after',
+          );
+    return rows.map(toBan);
+  }
+
   async unban(room: string, userId: string): Promise<BanRecord | undefined> {
     const { rows } = await this.db.query<BanRow>(
       `DELETE FROM parley_bans WHERE room = $1 AND user_id = $2
-       RETURNING room, user_id, reason, banned_by, banned_at, expires_at, user_name`,
+       RETURNING ${BAN_COLUMNS}`,
       [room, userId],
     );
     return rows[0] && toBan(rows[0]);

@@ -445,6 +445,41 @@ export function roomDirectorySuite(name: string, factory: DirectoryFactory): voi
       assert.equal(await rooms.activeBan('r', 'mal', T0), undefined);
     });
 
+    it("lists a room's bans in force by user id, a page at a time", async () => {
+      const rooms = await make();
+      await rooms.create(publicRoom('r'));
+      await rooms.create(publicRoom('other'));
+      const ban = (room: string, userId: string, expiresAt?: number) =>
+        rooms.ban({
+          room,
+          userId,
+          reason: `no ${userId}`,
+          bannedBy: 'olga',
+          bannedAt: T0,
+          name: userId.toUpperCase(),
+          ...(expiresAt !== undefined ? { expiresAt } : {}),
+        });
+      await ban('r', 'zed');
+      await ban('r', 'amy', T0 + 500);
+      await ban('r', 'old', T0 + 100);
+      await ban('r', 'kim');
+      await ban('other', 'bob');
+      const ids = (page: Array<{ userId: string }>) => page.map((b) => b.userId);
+      assert.deepEqual(
+        ids(await rooms.bans('r', T0 + 200, { limit: 10 })),
+        ['amy', 'kim', 'zed'],
+        'expired left out',
+      );
+      const first = await rooms.bans('r', T0 + 200, { limit: 2 });
+      assert.deepEqual(ids(first), ['amy', 'kim']);
+      assert.deepEqual([first[0]?.reason, first[0]?.name, first[0]?.expiresAt], ['no amy', 'AMY', T0 + 500]);
+      assert.deepEqual(ids(await rooms.bans('r', T0 + 200, { after: 'kim', limit: 2 })), ['zed']);
+      assert.deepEqual(ids(await rooms.bans('r', T0 + 600, { limit: 10 })), ['kim', 'zed']);
+      await rooms.unban('r', 'kim');
+      assert.deepEqual(ids(await rooms.bans('r', T0, { limit: 10 })), ['amy', 'old', 'zed']);
+      assert.deepEqual(await rooms.bans('nowhere', T0, { limit: 10 }), []);
+    });
+
     it('hands out copies: changing a returned record changes nothing stored', async () => {
       const rooms = await make();
       const made = await rooms.create(publicRoom('r'));

@@ -165,12 +165,16 @@ describe('group chat in the web UI over two instances', { skip: !hasChromium() }
 
     // A ban is lifted from its notice (a banned user has no row among the members).
     await alice.locator(`.members li[data-member="${bobId}"] button:has-text("Ban")`).click(WAIT);
+    await alice.locator('.members form.sanction input[aria-label="Reason"]').fill('Too loud');
     await alice.locator('.members form.sanction button[type=submit]:has-text("Ban")').click(WAIT);
+    // The banned are listed apart for the room's moderators, with the reason given.
+    await alice.locator(`.members ul.bans li[data-banned="${bobId}"]`, { hasText: 'Too loud' }).waitFor(WAIT);
     const banned = alice.locator('.messages li.notice.system[data-event="banned"]', { hasText: 'Bob' });
     await banned.locator('button.unban').click(WAIT);
     await alice
       .locator('.messages li.notice.system[data-event="unbanned"]', { hasText: 'Bob' })
       .waitFor(WAIT);
+    await alice.locator('.members ul.bans').waitFor({ state: 'detached', ...WAIT });
     await bob.click('button:has-text("Browse public rooms")');
     await bob.locator('.browse button.room', { hasText: 'Village green' }).click(WAIT);
     await bob.locator('.room-header h1', { hasText: 'Village green' }).waitFor(WAIT);

@@ -158,8 +158,22 @@ export function groupChatSuite(name: string, start: () => Promise<ParleyNode>): 
       assert.equal(outcome(await quinn.request({ type: 'join', room: 'moderated' })), 'banned');
       assert.equal(outcome(await quinn.request({ type: 'history', room: 'moderated' })), 'not_joined');
       assert.equal(outcome(await quinn.request({ type: 'members', room: 'moderated' })), 'banned');
+      // The room's moderators list its bans, to lift them (a banned user is no member: no row among them).
+      const listed = await pete.request({ type: 'bans', room: 'moderated' });
+      const [ban] = listed.bans as Array<Record<string, unknown>>;
+      assert.deepEqual(
+        [ban?.user, ban?.bannedBy, ban?.reason, ban?.until, listed.next],
+        [{ id: 'quinn', name: 'Quinn' }, 'olga', 'spam', undefined, undefined],
+      );
+      assert.equal(outcome(await quinn.request({ type: 'bans', room: 'moderated' })), 'banned');
       assert.equal(outcome(await olga.request({ type: 'unban', room: 'moderated', user: 'quinn' })), 'ok');
       assert.equal(outcome(await quinn.request({ type: 'join', room: 'moderated' })), 'ok');
+      assert.equal(
+        outcome(await quinn.request({ type: 'bans', room: 'moderated' })),
+        'forbidden',
+        'a member who may not lift a ban does not see them',
+      );
+      assert.deepEqual((await olga.request({ type: 'bans', room: 'moderated' })).bans, []);
 
       assert.equal(
         outcome(await olga.request({ type: 'update_room', room: 'moderated', name: 'Calm' })),

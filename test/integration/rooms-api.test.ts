@@ -79,6 +79,20 @@ describe('rooms through the server API', async () => {
       (await call('POST', '/rooms/support/members', { user: { id: 'tina' } })).body.error,
       'banned',
     );
+    const until = Date.now() + 60_000;
+    assert.equal((await call('POST', '/rooms/support/bans', { user: 'tom', until })).status, 200);
+    const bans = await call('GET', '/rooms/support/bans?limit=1');
+    const listed = bans.body.bans as Array<{ user: { id: string }; bannedBy: string; reason?: string }>;
+    assert.deepEqual(
+      [listed.map((b) => [b.user.id, b.bannedBy, b.reason]), bans.body.next],
+      [[['tina', 'system', 'abuse']], 'tina'],
+    );
+    const rest = await call('GET', '/rooms/support/bans?after=tina');
+    assert.deepEqual(
+      (rest.body.bans as Array<{ user: { id: string }; until?: number }>).map((b) => [b.user.id, b.until]),
+      [['tom', until]],
+    );
+    assert.equal((await call('DELETE', '/rooms/support/bans/tom')).status, 200);
     assert.equal((await call('DELETE', '/rooms/support/bans/tina')).status, 200);
     assert.equal((await call('POST', '/rooms/support/members', { user: { id: 'tina' } })).status, 201);
 

@@ -63,6 +63,7 @@ const ACTIONS: RoomAction[] = [
   'edit-room',
   'archive',
   'unarchive',
+  'list-bans',
 ];
 
 /** The target of the actions that have one: a plain member (promoted to admin by set-role), or a newcomer. */
@@ -95,26 +96,26 @@ const CODES: Record<string, string> = {
 
 // biome-ignore format: the matrix reads as a table
 const PUBLIC: Record<string, Row> = {
-  //               read join leave send invite kick mute ban unban set-role edit-room archive unarchive
-  owner:          'ok   MEM  ok    ok   ok     ok   ok   ok  ok    ok       ok        ok      ok',
-  admin:          'ok   MEM  ok    ok   ok     ok   ok   ok  ok    ok       ok        ok      ok',
-  member:         'ok   MEM  ok    ok   ok     FB   FB   FB  FB    FB       FB        FB      FB',
-  muted:          'ok   MEM  ok    MUT  ok     FB   FB   FB  FB    FB       FB        FB      FB',
-  banned:         'BAN  BAN  BAN   BAN  BAN    BAN  BAN  BAN BAN   BAN      BAN       BAN     BAN',
-  invited:        'ok   ok   NM    NM   NM     NM   NM   NM  NM    NM       NM        NM      NM',
-  stranger:       'ok   ok   NM    NM   NM     NM   NM   NM  NM    NM       NM        NM      NM',
-  'server admin': 'ok   ok   NM    NM   ok     ok   ok   ok  ok    ok       ok        ok      ok',
+  //               read join leave send invite kick mute ban unban set-role edit-room archive unarchive list-bans
+  owner:          'ok   MEM  ok    ok   ok     ok   ok   ok  ok    ok       ok        ok      ok       ok',
+  admin:          'ok   MEM  ok    ok   ok     ok   ok   ok  ok    ok       ok        ok      ok       ok',
+  member:         'ok   MEM  ok    ok   ok     FB   FB   FB  FB    FB       FB        FB      FB       FB',
+  muted:          'ok   MEM  ok    MUT  ok     FB   FB   FB  FB    FB       FB        FB      FB       FB',
+  banned:         'BAN  BAN  BAN   BAN  BAN    BAN  BAN  BAN BAN   BAN      BAN       BAN     BAN       BAN',
+  invited:        'ok   ok   NM    NM   NM     NM   NM   NM  NM    NM       NM        NM      NM       NM',
+  stranger:       'ok   ok   NM    NM   NM     NM   NM   NM  NM    NM       NM        NM      NM       NM',
+  'server admin': 'ok   ok   NM    NM   ok     ok   ok   ok  ok    ok       ok        ok      ok       ok',
 };
 
 /** A private room differs from a public one in reading, joining and inviting. */
 // biome-ignore format: the matrix reads as a table
 const PRIVATE: Record<string, Row> = {
   ...PUBLIC,
-  //               read join leave send invite kick mute ban unban set-role edit-room archive unarchive
-  member:         'ok   MEM  ok    ok   FB     FB   FB   FB  FB    FB       FB        FB      FB',
-  muted:          'ok   MEM  ok    MUT  FB     FB   FB   FB  FB    FB       FB        FB      FB',
-  invited:        'NM   ok   NM    NM   NM     NM   NM   NM  NM    NM       NM        NM      NM',
-  stranger:       'NM   NI   NM    NM   NM     NM   NM   NM  NM    NM       NM        NM      NM',
+  //               read join leave send invite kick mute ban unban set-role edit-room archive unarchive list-bans
+  member:         'ok   MEM  ok    ok   FB     FB   FB   FB  FB    FB       FB        FB      FB       FB',
+  muted:          'ok   MEM  ok    MUT  FB     FB   FB   FB  FB    FB       FB        FB      FB       FB',
+  invited:        'NM   ok   NM    NM   NM     NM   NM   NM  NM    NM       NM        NM      NM       NM',
+  stranger:       'NM   NI   NM    NM   NM     NM   NM   NM  NM    NM       NM        NM      NM       NM',
 };
 
 function check(kind: string, r: RoomRecord, table: Record<string, Row>): void {
@@ -140,7 +141,7 @@ describe('permissions', () => {
         const got = outcome(action, archived, who);
         if (name === 'banned') assert.equal(got, 'banned');
         else if (action === 'read') assert.equal(got, 'ok', `${name} reads an archived public room`);
-        else if (action === 'leave' || action === 'unarchive') {
+        else if (action === 'leave' || action === 'unarchive' || action === 'list-bans') {
           assert.equal(got, outcome(action, room('public'), who), `${name} ${action}`);
         } else assert.equal(got, 'archived', `${name} ${action} in an archived room`);
       }

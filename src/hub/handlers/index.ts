@@ -11,6 +11,7 @@ import { refresh } from './refresh.js';
 import {
   accept,
   ban,
+  bans,
   create_room,
   decline,
   direct,
@@ -51,6 +52,7 @@ export const handlers: { [T in CommandType]: Handler<T> } = {
   update_room,
   public_rooms,
   members,
+  bans,
   invite,
   accept,
   decline,

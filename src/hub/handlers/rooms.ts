@@ -63,6 +63,12 @@ export const members: Handler<'members'> = async (ctx, session, command) => {
   session.reply({ type: 'members', ref: command.ref, room: id, ...page });
 };
 
+export const bans: Handler<'bans'> = async (ctx, session, command) => {
+  const id = room(ctx, command.room);
+  const page = await roomsOf(ctx).bans(callerOf(session), id, command.after, pageLimit(command.limit));
+  session.reply({ type: 'bans', ref: command.ref, room: id, ...page });
+};
+
 /** The commands that act on a room and answer `done`. */
 type DoneCommand =
   | 'invite'

@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'preact/hooks';
-import type { MemberSummary, Role, UserInfo } from '../../../client/index.js';
+import type { BanSummary, MemberSummary, Role, UserInfo } from '../../../client/index.js';
 import { untilOf } from '../format.js';
 import { RoomSettings } from './RoomSettings.js';
 import { type Sanction, SanctionForm } from './SanctionForm.js';
@@ -31,16 +31,26 @@ export function MembersPanel({ store, room }: { store: ChatStore; room: string }
   const [members, setMembers] = useState<MemberSummary[]>([]);
   const [invitee, setInvitee] = useState('');
   const [asking, setAsking] = useState<{ user: string; action: Sanction } | null>(null);
+  const [bans, setBans] = useState<{ bans: BanSummary[]; next?: string } | null>(null);
   const entry = store.listed(room);
   const mine = entry?.role;
-  const reload = () =>
+  const moderates = store.moderates(room);
+  const reload = () => {
     void store.members(room).then(
       (page) => setMembers(page.members),
       () => setMembers([]),
     );
+    // Banned people are no members: their moderators see them apart, to lift a ban.
+    if (!moderates || entry?.kind === 'direct') setBans(null);
+    else
+      void store.bans(room).then(
+        (page) => setBans(page),
+        () => setBans(null),
+      );
+  };
   // Reloaded when the room's log shows a change (a system event) and when the room changes.
   const changes = store.room(room)?.messages.value.filter((m) => m.event).length ?? 0;
-  useEffect(reload, [room, changes]);
+  useEffect(reload, [room, changes, moderates]);
   if (!entry) return null;
   const moderator = store.moderates(room);
   const mayInvite = entry.kind === 'public' ? mine !== undefined : entry.kind === 'private' && moderator;
@@ -145,6 +155,32 @@ export function MembersPanel({ store, room }: { store: ChatStore; room: string }
           );
         })}
       </ul>
+      {moderator && bans && bans.bans.length > 0 && (
+        <>
+          <h2>
+            Banned — {bans.bans.length}
+            {bans.next !== undefined ? '+' : ''}
+          </h2>
+          <ul class="bans">
+            {bans.bans.map((ban) => (
+              <li
+                key={ban.user.id}
+                data-banned={ban.user.id}
+                title={ban.reason ? `Reason: ${ban.reason}` : undefined}
+              >
+                <bdi>{ban.user.name || ban.user.id}</bdi>
+                {ban.until !== undefined && <span class="role">{untilOf(ban.until)}</span>}
+                <span class="actions">
+                  <button type="button" onClick={() => void act(store.moderate(room, ban.user.id, 'unban'))}>
+                    Unban
+                  </button>
+                </span>
+                {ban.reason && <span class="ban-reason">{ban.reason}</span>}
+              </li>
+            ))}
+          </ul>
+        </>
+      )}
       {store.canLeave(room) && (
         <button type="button" class="leave-room" onClick={() => void store.leaveRoom(room)}>
           Leave {entry.kind === 'direct' ? 'this conversation' : 'room'}

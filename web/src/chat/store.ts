@@ -5,6 +5,7 @@
 import { batch, type Signal, signal } from '@preact/signals';
 import {
   applyAction,
+  type BanSummary,
   type ChatMessage,
   type ConnectionState,
   type InvitationSummary,
@@ -634,6 +635,11 @@ export class ChatStore {
       member: () => client.setRole(room, user, 'member'),
     };
     return this.act(work[action] as () => Promise<void>);
+  }
+
+  /** The first page of a room's bans in force (its moderators lift them from the members panel). */
+  async bans(room: string): Promise<{ bans: BanSummary[]; next?: string }> {
+    return this.client.bans(room, { limit: 100 });
   }
 
   /**
