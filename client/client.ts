@@ -11,6 +11,7 @@ import type {
   InvitedFrame,
   JoinedFrame,
   PresenceStateFrame,
+  PreviewFrame,
   ReadFrame,
   RoomAddedFrame,
   RoomRemovedFrame,
@@ -90,6 +91,7 @@ export interface ClientEvents {
   invitation_removed: InvitationRemovedFrame;
   /** A listed room this client has not joined saw a message or an event (after {@link ParleyClient.roomList}). */
   activity: ActivityFrame;
+  preview: PreviewFrame;
   /** The user's read marker of a room moved, on this or another device (after {@link ParleyClient.roomList}). */
   read: ReadFrame;
   /** In a joined direct room, another person has read up to `offset` (unless they turned read receipts off). */
@@ -423,6 +425,7 @@ export class ParleyClient extends Emitter<ClientEvents> {
     else if (frame.type === 'invited') this.emit('invited', frame);
     else if (frame.type === 'invitation_removed') this.emit('invitation_removed', frame);
     else if (frame.type === 'activity') this.emit('activity', frame);
+    else if (frame.type === 'preview') this.emit('preview', frame);
     else if (frame.type === 'read') this.emit('read', frame);
     else if (frame.type === 'seen') this.emit('seen', frame);
     else if (frame.type === 'error') {

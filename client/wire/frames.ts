@@ -256,6 +256,17 @@ export interface ActivityFrame {
   last: LastMessage;
 }
 
+/**
+ * A message of a listed room was edited or deleted (to connections that list the room without having joined it):
+ * when `offset` is the room list entry's `last.offset`, its preview is now `preview` (empty: deleted).
+ */
+export interface PreviewFrame {
+  type: 'preview';
+  room: string;
+  offset: number;
+  preview: string;
+}
+
 /** Any frame the server sends. */
 export type ServerFrame =
   | RoomsFrame
@@ -263,6 +274,7 @@ export type ServerFrame =
   | PublicRoomsFrame
   | MembersFrame
   | BansFrame
+  | PreviewFrame
   | DoneFrame
   | RoomAddedFrame
   | RoomRemovedFrame

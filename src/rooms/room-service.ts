@@ -1,8 +1,8 @@
 import type { Role } from '../../client/wire/domain.js';
+import { lastOf } from '../../client/wire/last-message.js';
 import type {
   BanSummary,
   InvitationSummary,
-  LastMessage,
   MemberSummary,
   PublicRoomsCursor,
   RemovalReason,
@@ -11,7 +11,7 @@ import type {
 import { hasUnsafeNameCharacters } from '../auth/display-name.js';
 import { type RoomRules, roomAllowed } from '../auth/identity.js';
 import type { Config } from '../config/config.js';
-import type { ChatMessage, MemberEvent, SystemEvent, UserInfo, UserNotice } from '../engine/types.js';
+import type { MemberEvent, SystemEvent, UserInfo, UserNotice } from '../engine/types.js';
 import type { RoomLog } from '../log/room-log.js';
 import { type ErrorCode, ReplyError } from '../protocol/error-codes.js';
 import { checkRoomName } from '../protocol/rules.js';
@@ -71,8 +71,6 @@ export interface RoomServiceDeps {
   announce(change: MemberChange): Promise<void>;
 }
 
-/** Longest preview of a message in a room list entry. */
-const PREVIEW_LENGTH = 200;
 /** People in a group direct room, the creator included. */
 export const MAX_DIRECT_PEOPLE = 8;
 
@@ -88,21 +86,6 @@ const DIRECT_PREFIX = 'dm-';
 const refuse = (code: ErrorCode): never => {
   throw new ReplyError(code);
 };
-
-/** The room list entry of a message. */
-export function lastOf(message: ChatMessage): LastMessage {
-  const last: LastMessage = {
-    id: message.id,
-    offset: message.offset,
-    epoch: message.epoch,
-    ts: message.ts,
-    from: message.from,
-    preview: message.text.length > PREVIEW_LENGTH ? message.text.slice(0, PREVIEW_LENGTH) : message.text,
-  };
-  if (message.event) last.event = message.event;
-  if (message.mentions) last.mentions = message.mentions;
-  return last;
-}
 
 /** A readable notice of a system event, for clients that do not know its type. */
 function noticeText(actor: UserInfo, event: SystemEvent): string {

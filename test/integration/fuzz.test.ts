@@ -39,6 +39,7 @@ const SERVER_FRAMES = new Set([
   'invited',
   'invitation_removed',
   'activity',
+  'preview',
 ]);
 /** Closes a fuzzing client may legitimately get: frame too big (1009), invalid UTF-8 (1007). */
 const DOCUMENTED_CLOSES = new Set([1007, 1009]);

@@ -249,6 +249,32 @@ describe('group chat on 3 instances + Redis + PostgreSQL', async () => {
     ]);
     assert.deepEqual(one.rooms, two.rooms);
     assert.equal((one.rooms as Array<{ id: string }>)[0]?.id, id);
+
+    // An edit or a delete of the newest message changes the preview on every device, live; a delete leaves none.
+    const offset = ((one.rooms as Array<{ last: { offset: number } }>)[0] as { last: { offset: number } })
+      .last.offset;
+    const before = [phone.frames.items.length, laptop.frames.items.length];
+    await friend.request({ type: 'edit', room: id, offset, text: 'see you at 9' });
+    await friend.request({ type: 'react', room: id, offset, emoji: '👍' });
+    await friend.request({ type: 'delete', room: id, offset });
+    for (const [i, device] of [phone, laptop].entries()) {
+      await device.frames.find(
+        (f) => f.type === 'preview' && f.preview === '',
+        5000,
+        'the delete in the room list',
+      );
+      await device.request({ type: 'ping' });
+      const since = device.frames.items.slice(before[i]);
+      assert.deepEqual(
+        since.filter((f) => f.type === 'preview').map((f) => [f.room, f.offset, f.preview]),
+        [
+          [id, offset, 'see you at 9'],
+          [id, offset, ''],
+        ],
+        'one preview for the edit, one for the delete, none for the reaction',
+      );
+      assert.equal(since.filter((f) => f.type === 'activity').length, 0, 'an action is no activity');
+    }
   });
 });
 

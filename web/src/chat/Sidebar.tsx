@@ -23,7 +23,9 @@ function RoomButton({
   const unread = active ? 0 : store.unreadOf(id);
   const mentions = active ? 0 : store.mentionsOf(id);
   const entry = store.listed(id);
-  const preview = entry?.last && !entry.last.event ? `${entry.last.from.name}: ${entry.last.preview}` : '';
+  // The newest message's start as a tooltip; none for a system event or a deleted message (its text is gone).
+  const last = entry?.last;
+  const preview = last && !last.event && last.preview !== '' ? `${last.from.name}: ${last.preview}` : '';
   return (
     <li>
       <button

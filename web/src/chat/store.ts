@@ -18,6 +18,7 @@ import {
   type SystemEvent,
   type UserInfo,
 } from '../../../client/index.js';
+import { lastOf, previewOf } from '../../../client/wire/last-message.js';
 import { untilOf } from '../format.js';
 import { notify } from './notifications.js';
 
@@ -210,10 +211,16 @@ export class ChatStore {
         }
       }
     });
+    // A listed room's message was edited or deleted (in a room not open here): its preview follows.
+    this.client.on('preview', ({ room, offset, preview }) => this.previewChanged(room, offset, preview));
     this.client.on('message', (message) => this.onMessage(message));
     this.client.on('action', ({ room, entry }) => {
       const model = this.room(room);
       if (model) this.merge(model, [entry]);
+      const action = entry.action;
+      if (action?.type === 'edit' || action?.type === 'delete') {
+        this.previewChanged(room, action.target, action.type === 'edit' ? previewOf(entry.text) : '');
+      }
     });
     this.client.on('seen', ({ room, user, offset }) => {
       this.seen.value = { ...this.seen.value, [room]: { ...this.seen.value[room], [user]: offset } };
@@ -475,6 +482,12 @@ export class ChatStore {
       if ((error as { code?: string }).code === 'unsupported') this.groupChat.value = false;
     }
     return loaded;
+  }
+
+  /** The preview of a room list entry whose newest message was edited or deleted (a deleted text shows nowhere). */
+  private previewChanged(room: string, offset: number, preview: string): void {
+    const entry = this.listed(room);
+    if (entry?.last?.offset === offset) this.upsertListed({ ...entry, last: { ...entry.last, preview } });
   }
 
   private upsertListed(room: RoomSummary): void {
@@ -968,6 +981,8 @@ export class ChatStore {
     const entry = this.listed(message.room);
     if (entry) {
       const updated = { ...entry, activity: Math.max(entry.activity, message.ts) };
+      // The newest message is the entry's last, as an `activity` frame makes it for a room not open here.
+      if (message.offset > (entry.last?.offset ?? 0)) updated.last = lastOf(message);
       this.upsertListed(message.event ? this.withEvent(updated, message.event) : updated);
     }
   }
