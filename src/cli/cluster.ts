@@ -102,14 +102,22 @@ export async function runCluster(
 
 /** A private PostgreSQL for the demo, or none (said on stderr, with what the chat then lacks) without one. */
 async function startPrivatePostgres(): Promise<PrivatePostgres | undefined> {
+  const without =
+    'history is kept in Redis only, and the chat has no stored rooms (no room list, invitations, edits)';
   if (!postgresServerPrograms()) {
     process.stderr.write(
-      'parley cluster: no --database-url and no PostgreSQL server programs (Debian: apt-get install postgresql): ' +
-        'history is kept in Redis only, and the chat has no stored rooms (no room list, invitations, edits)\n',
+      `parley cluster: no --database-url and no PostgreSQL server programs (Debian: apt-get install postgresql): ${without}\n`,
     );
     return undefined;
   }
-  const postgres = await PrivatePostgres.start({ prefix: 'parley-cluster-pg-' });
+  let postgres: PrivatePostgres;
+  try {
+    postgres = await PrivatePostgres.start({ prefix: 'parley-cluster-pg-' });
+  } catch (error) {
+    const why = (error as Error).message.split('\n')[0];
+    process.stderr.write(`parley cluster: could not start a private PostgreSQL (${why}): ${without}\n`);
+    return undefined;
+  }
   process.stderr.write(
     `parley cluster: started a private PostgreSQL at ${postgres.url} (in ${postgres.dir}, removed on exit)\n`,
   );
