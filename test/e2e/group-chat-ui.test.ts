@@ -96,6 +96,33 @@ describe('group chat in the web UI over two instances', { skip: !hasChromium() }
     assert.equal(await bob.locator('.room-header button.leave').count(), 0, 'a direct room of two: no Leave');
   });
 
+  it('starts a group direct message with people picked by name', async () => {
+    const carol = await signIn(browser, nodes[1]?.httpUrl as string, 'Carol');
+    try {
+      await roomButton(alice, 'lobby').click();
+      await alice.locator('.presence li', { hasText: 'Carol' }).waitFor(WAIT);
+      // A name ended with a comma becomes a chip; the last one may stay typed.
+      await alice.fill('#new-direct', 'Bob,');
+      await alice.locator('.new-direct .chips li', { hasText: 'Bob' }).waitFor(WAIT);
+      await alice.fill('#new-direct', 'carol');
+      await alice.click('.new-direct button[type=submit]');
+      const header = alice.locator('.room-header h1', { hasText: /Bob, Carol|Carol, Bob/ });
+      await header.waitFor(WAIT);
+      await say(alice, 'all three of us');
+      for (const page of [bob, carol]) {
+        const group = page
+          .locator('.sidebar .rooms button.room', { hasText: 'Alice' })
+          .filter({ hasText: ',' });
+        await group.click(WAIT);
+        await message(page, 'all three of us').waitFor(WAIT);
+      }
+      // A group of three can be left (a room of two cannot).
+      assert.equal(await carol.locator('.room-header button.leave').count(), 1);
+    } finally {
+      await carol.close();
+    }
+  });
+
   it('says why a room could not be joined, and does not keep it', async () => {
     await roomButton(bob, 'lobby').click();
     // A name kept for direct rooms: no channel opens under it.

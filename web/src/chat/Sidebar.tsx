@@ -159,6 +159,91 @@ function NewRoom({ store, onPick }: { store: ChatStore; onPick: () => void }) {
   );
 }
 
+/** People in a group direct room besides oneself (the protocol's 8 in all). */
+const MAX_OTHERS = 7;
+
+/**
+ * Starts a direct conversation with one or several people (a group of up to 8): each picked by name from the
+ * people this client knows (or typed as a user id) becomes a chip; Enter or a comma adds the one typed.
+ */
+function NewDirect({ store, onPick }: { store: ChatStore; onPick: () => void }) {
+  const [typed, setTyped] = useState('');
+  const [chosen, setChosen] = useState<string[]>([]);
+  const known = store.people();
+  const add = (text: string) => {
+    const name = text.trim().replace(/,$/, '').trim();
+    if (name !== '' && !chosen.includes(name) && chosen.length < MAX_OTHERS) setChosen([...chosen, name]);
+    setTyped('');
+  };
+  return (
+    <form
+      class="join new-direct"
+      onSubmit={(event) => {
+        event.preventDefault();
+        const names = typed.trim() === '' ? chosen : [...chosen, typed.trim()];
+        if (names.length === 0) return;
+        void store.openDirectByNames(names);
+        setChosen([]);
+        setTyped('');
+        onPick();
+      }}
+    >
+      <label for="new-direct">Message people</label>
+      {chosen.length > 0 && (
+        <ul class="chips" aria-label="People to message">
+          {chosen.map((name) => (
+            <li key={name}>
+              <bdi>{name}</bdi>
+              <button
+                type="button"
+                class="link"
+                aria-label={`Remove ${name}`}
+                onClick={() => setChosen(chosen.filter((n) => n !== name))}
+              >
+                ×
+              </button>
+            </li>
+          ))}
+        </ul>
+      )}
+      <div class="row">
+        <input
+          id="new-direct"
+          value={typed}
+          list="direct-people"
+          placeholder={chosen.length > 0 ? 'and…' : 'Name'}
+          autoComplete="off"
+          disabled={chosen.length >= MAX_OTHERS}
+          onInput={(event) => {
+            const value = (event.target as HTMLInputElement).value;
+            // A name picked from the list (not typed: a replacement) or ended with a comma becomes a chip at once.
+            const inputType = (event as unknown as InputEvent).inputType;
+            const replaced = inputType === undefined || inputType === 'insertReplacementText';
+            if (value.endsWith(',') || (replaced && known.some((p) => p.name === value))) add(value);
+            else setTyped(value);
+          }}
+          onKeyDown={(event) => {
+            if (event.key === 'Enter' && typed.trim() !== '' && chosen.length > 0) {
+              event.preventDefault();
+              add(typed);
+            }
+          }}
+        />
+        <datalist id="direct-people">
+          {known
+            .filter((p) => !chosen.includes(p.name))
+            .map((p) => (
+              <option key={p.id} value={p.name} label={p.id} />
+            ))}
+        </datalist>
+        <button type="submit" disabled={chosen.length === 0 && typed.trim() === ''}>
+          Start
+        </button>
+      </div>
+    </form>
+  );
+}
+
 /** Rooms, direct messages and invitations, the forms to find and make rooms, and the connection status. */
 export function Sidebar({
   store,
@@ -246,6 +331,7 @@ export function Sidebar({
       )}
       {store.groupChat.value && <PublicRooms store={store} onPick={onPick} />}
       {store.groupChat.value && <NewRoom store={store} onPick={onPick} />}
+      {store.groupChat.value && <NewDirect store={store} onPick={onPick} />}
       <form
         class="join"
         onSubmit={(event) => {

@@ -543,14 +543,37 @@ export class ChatStore {
     await this.join(room.id);
   }
 
-  /** Opens the direct room with a user (the same one every time). */
   /** Lists everyone online in a room bigger than a join's snapshot (the SDK's 10 pages: 500 users at the default page size; the count says how many). */
   async showEveryone(room: string): Promise<void> {
     await this.client.loadUsers(room).catch(() => {});
   }
 
+  /** Opens the direct room with a user (the same one every time). */
   async openDirect(user: UserInfo): Promise<void> {
-    const room = await this.act(() => this.client.direct([{ id: user.id, name: user.name }]));
+    await this.openDirectWith([user]);
+  }
+
+  /**
+   * Opens the direct room of this user and the people `texts` name (each as {@link inviteByName} reads it; someone
+   * nobody here knows by that name is taken as a user id): a group of up to 8 in all, the same room every time.
+   */
+  async openDirectByNames(texts: string[]): Promise<void> {
+    const users: UserInfo[] = [];
+    for (const text of texts) {
+      const typed = text.trim();
+      if (typed === '') continue;
+      const { person, sharedBy } = this.personNamed(typed);
+      if (!person && sharedBy > 1) {
+        this.notice.value = `${sharedBy} people are called ${typed}: message them from an online list`;
+        return;
+      }
+      users.push(person ?? { id: typed, name: typed });
+    }
+    if (users.length > 0) await this.openDirectWith(users);
+  }
+
+  private async openDirectWith(users: UserInfo[]): Promise<void> {
+    const room = await this.act(() => this.client.direct(users.map(({ id, name }) => ({ id, name }))));
     if (!room) return;
     this.upsertListed(room);
     await this.join(room.id);
@@ -597,15 +620,21 @@ export class ChatStore {
    */
   inviteByName(room: string, text: string): Promise<unknown> {
     const typed = text.trim();
-    const people = this.people();
-    const named = people.filter((p) => nameKey(p.name) === nameKey(typed));
-    const person = people.find((p) => p.id === typed) ?? (named.length === 1 ? named[0] : undefined);
-    if (!person && named.length > 1) {
-      this.notice.value = `${named.length} people are called ${typed}: pick one from the list`;
+    const { person, sharedBy } = this.personNamed(typed);
+    if (!person && sharedBy > 1) {
+      this.notice.value = `${sharedBy} people are called ${typed}: pick one from the list`;
       return Promise.resolve(undefined);
     }
     const done = person ? `Invited ${person.name}` : `Invited user id ${typed} (nobody here is called that)`;
     return this.act(() => this.client.invite(room, person?.id ?? typed), done);
+  }
+
+  /** The known person `typed` is: by id, or the one known person of that name (any case); `sharedBy` such names. */
+  private personNamed(typed: string): { person?: UserInfo; sharedBy: number } {
+    const people = this.people();
+    const named = people.filter((p) => nameKey(p.name) === nameKey(typed));
+    const person = people.find((p) => p.id === typed) ?? (named.length === 1 ? named[0] : undefined);
+    return person ? { person, sharedBy: named.length } : { sharedBy: named.length };
   }
 
   /**
