@@ -34,14 +34,14 @@ export function MembersPanel({ store, room }: { store: ChatStore; room: string }
   const [bans, setBans] = useState<{ bans: BanSummary[]; next?: string } | null>(null);
   const entry = store.listed(room);
   const mine = entry?.role;
-  const moderates = store.moderates(room);
+  const moderator = store.moderates(room);
   const reload = () => {
     void store.members(room).then(
       (page) => setMembers(page.members),
       () => setMembers([]),
     );
     // Banned people are no members: their moderators see them apart, to lift a ban.
-    if (!moderates || entry?.kind === 'direct') setBans(null);
+    if (!moderator || entry?.kind === 'direct') setBans(null);
     else
       void store.bans(room).then(
         (page) => setBans(page),
@@ -50,9 +50,10 @@ export function MembersPanel({ store, room }: { store: ChatStore; room: string }
   };
   // Reloaded when the room's log shows a change (a system event) and when the room changes.
   const changes = store.room(room)?.messages.value.filter((m) => m.event).length ?? 0;
-  useEffect(reload, [room, changes, moderates]);
+  useEffect(reload, [room, changes, moderator]);
+  // A question asked in one room is not left open in the next (its person may be a member there too).
+  useEffect(() => setAsking(null), [room]);
   if (!entry) return null;
-  const moderator = store.moderates(room);
   const mayInvite = entry.kind === 'public' ? mine !== undefined : entry.kind === 'private' && moderator;
   const act = async (work: Promise<unknown>) => {
     await work;
