@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir, open, readdir, readFile, rename, rm } from 'node:fs/promises';
+import { mkdir, open, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
@@ -51,6 +51,7 @@ const DIRECTORY_PROBLEMS: Record<string, string> = {
   EPERM: 'permission denied',
   EROFS: 'the file system is read-only',
   ENOSPC: 'no space left on the device',
+  ENOENT: 'it cannot be created there',
 };
 
 /** The refusal to start that names the directory and the problem, for an error the file system gave on it. */
@@ -62,12 +63,37 @@ function refusalFor(dir: string, error: unknown): unknown {
 }
 
 /**
+ * `mkdir -p` of our own: Node's recursive `mkdir` never settles for a path that cannot be created under `/proc`
+ * (Node 20 and 24), which left `--data-dir /proc/x` hanging at start instead of refusing.
+ */
+async function makeDirectory(dir: string): Promise<void> {
+  const made = async (path: string): Promise<boolean> => {
+    try {
+      await mkdir(path);
+      return true;
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      // There already: fine if it is a directory; a file there is the caller's EEXIST.
+      if (code === 'EEXIST' && (await stat(path)).isDirectory()) return true;
+      if (code === 'ENOENT') return false;
+      throw error;
+    }
+  };
+  if (await made(dir)) return;
+  // Missing parents first (the root always exists, so this ends).
+  await makeDirectory(dirname(dir));
+  await mkdir(dir).catch(async (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EEXIST' || !(await stat(dir)).isDirectory()) throw error;
+  });
+}
+
+/**
  * Takes the data directory for this process: creates it when missing and writes our pid into its lock file. A
  * directory held by another running process is refused (two PGlite instances on one directory would corrupt it);
  * a lock left by a process that died is taken over.
  */
 async function lockDataDir(dir: string): Promise<string> {
-  await mkdir(dir, { recursive: true }).catch((error: unknown) => {
+  await makeDirectory(dir).catch((error: unknown) => {
     throw refusalFor(dir, error);
   });
   const lock = join(dir, LOCK_FILE);
