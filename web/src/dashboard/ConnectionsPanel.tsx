@@ -62,6 +62,7 @@ export function ConnectionsPanel({
           type="search"
           id="connection-search"
           placeholder="Search by name"
+          aria-label="Search users by name"
           value={search}
           onInput={(event) => {
             setSearch((event.target as HTMLInputElement).value);

@@ -63,12 +63,14 @@ export function EventsPanel({ token }: { token: string }) {
         <input
           id="feed-room"
           placeholder="Room"
+          aria-label="Only events of this room"
           value={room}
           onChange={(e) => setRoom((e.target as HTMLInputElement).value)}
         />
         <input
           id="feed-user"
           placeholder="User"
+          aria-label="Only events of this user"
           value={user}
           onChange={(e) => setUser((e.target as HTMLInputElement).value)}
         />
