@@ -559,21 +559,28 @@ export class ChatStore {
    */
   async openDirectByNames(texts: string[]): Promise<void> {
     const users: UserInfo[] = [];
+    const unknown: string[] = [];
     for (const text of texts) {
       const typed = text.trim();
-      if (typed === '') continue;
+      // Oneself is in every direct room already.
+      if (typed === '' || typed === this.me.id || nameKey(typed) === nameKey(this.me.name)) continue;
       const { person, sharedBy } = this.personNamed(typed);
       if (!person && sharedBy > 1) {
         this.notice.value = `${sharedBy} people are called ${typed}: message them from an online list`;
         return;
       }
+      if (!person) unknown.push(typed);
       users.push(person ?? { id: typed, name: typed });
     }
-    if (users.length > 0) await this.openDirectWith(users);
+    if (users.length === 0) return;
+    // Users are not registered anywhere: a name nobody here has is taken as a user id, and the notice says so.
+    const done =
+      unknown.length > 0 ? `Messaging user id ${unknown.join(', ')} (nobody here is called that)` : undefined;
+    await this.openDirectWith(users, done);
   }
 
-  private async openDirectWith(users: UserInfo[]): Promise<void> {
-    const room = await this.act(() => this.client.direct(users.map(({ id, name }) => ({ id, name }))));
+  private async openDirectWith(users: UserInfo[], done?: string): Promise<void> {
+    const room = await this.act(() => this.client.direct(users.map(({ id, name }) => ({ id, name }))), done);
     if (!room) return;
     this.upsertListed(room);
     await this.join(room.id);
