@@ -118,6 +118,12 @@ describe('group chat in the web UI over two instances', { skip: !hasChromium() }
       }
       // A group of three can be left (a room of two cannot).
       assert.equal(await carol.locator('.room-header button.leave').count(), 1);
+      // Nobody is registered: a name nobody here has is taken as a user id, and the notice says so.
+      await alice.fill('#new-direct', 'zed-42');
+      await alice.click('.new-direct button[type=submit]');
+      await alice
+        .locator('.notice-bar', { hasText: 'Messaging user id zed-42 (nobody here is called that)' })
+        .waitFor(WAIT);
     } finally {
       await carol.close();
     }
