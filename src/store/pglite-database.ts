@@ -80,8 +80,10 @@ async function makeDirectory(dir: string): Promise<void> {
     }
   };
   if (await made(dir)) return;
-  // Missing parents first (the root always exists, so this ends).
-  await makeDirectory(dirname(dir));
+  // Missing parents first, up an absolute path: the root exists, so this ends (a relative one could loop on '.').
+  const parent = dirname(resolve(dir));
+  if (parent === resolve(dir)) throw Object.assign(new Error(`cannot create ${dir}`), { code: 'ENOENT' });
+  await makeDirectory(parent);
   await mkdir(dir).catch(async (error: NodeJS.ErrnoException) => {
     if (error.code !== 'EEXIST' || !(await stat(dir)).isDirectory()) throw error;
   });
