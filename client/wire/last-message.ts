@@ -10,6 +10,17 @@ export function previewOf(text: string): string {
   return text.length > PREVIEW_LENGTH ? text.slice(0, PREVIEW_LENGTH) : text;
 }
 
+/**
+ * What an action entry leaves as the preview of the message it acts on: the edited text's start, or nothing after a
+ * delete (a deleted text shows nowhere); undefined for a reaction, which changes no preview.
+ */
+export function previewAfter(entry: ChatMessage): { offset: number; preview: string } | undefined {
+  const action = entry.action;
+  if (action?.type === 'edit') return { offset: action.target, preview: previewOf(entry.text) };
+  if (action?.type === 'delete') return { offset: action.target, preview: '' };
+  return undefined;
+}
+
 /** The room list entry's `last` for a message or system event (an `activity` frame carries it). */
 export function lastOf(message: ChatMessage): LastMessage {
   const last: LastMessage = {

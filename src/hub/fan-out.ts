@@ -1,4 +1,4 @@
-import { lastOf, previewOf } from '../../client/wire/last-message.js';
+import { lastOf, previewAfter } from '../../client/wire/last-message.js';
 import type { ChatMessage, ControlEvent, MemberEvent, RoomEvent, UserEvent } from '../engine/types.js';
 import type { LatencyWindow } from '../metrics/latency-window.js';
 import { encodeCompactMessage, encodeFrame } from '../protocol/codec.js';
@@ -23,19 +23,6 @@ export interface RoomChangeListener {
   systemEvent(message: ChatMessage): void;
   memberEvent(event: MemberEvent): void;
   userEvent(event: UserEvent): void;
-}
-
-/** The `activity` frame of a message or system event, for the room's listeners. */
-function activity(room: string, message: ChatMessage): Buffer {
-  return encodeFrame({ type: 'activity', room, last: lastOf(message) });
-}
-
-/** The `preview` frame of an edit or a delete (the text it leaves), for the room's listeners; none for a reaction. */
-function previewFrame(room: string, entry: ChatMessage): Buffer | undefined {
-  const action = entry.action;
-  if (action?.type !== 'edit' && action?.type !== 'delete') return undefined;
-  const preview = action.type === 'edit' ? previewOf(entry.text) : '';
-  return encodeFrame({ type: 'preview', room, offset: action.target, preview });
 }
 
 /**
@@ -112,15 +99,16 @@ export class FanOut {
     if (audience && audience.members.size > 0) this.toMembers(room, audience.members, message);
     // Listeners are connections that asked for their room list: none unless a client did.
     const listeners = audience?.listeners;
-    if (listeners && listeners.size > 0) {
-      // Encoded only for a listener that has not joined the room (those that did have the message itself). An action
-      // on an earlier message is no new activity of the room; an edit or a delete may change its preview.
-      let notice: Buffer | null | undefined;
+    // An action on an earlier message is no new activity of the room; an edit or a delete changes its preview.
+    const preview = message.action ? previewAfter(message) : undefined;
+    if (listeners && listeners.size > 0 && (!message.action || preview)) {
+      // Encoded only for a listener that has not joined the room (those that did have the message itself).
+      let notice: Buffer | undefined;
       for (const session of listeners) {
         if (session.rooms.has(room)) continue;
-        if (notice === undefined)
-          notice = (message.action ? previewFrame(room, message) : activity(room, message)) ?? null;
-        if (notice === null) break;
+        notice ??= encodeFrame(
+          preview ? { type: 'preview', room, ...preview } : { type: 'activity', room, last: lastOf(message) },
+        );
         session.deliver(room, notice);
       }
     }

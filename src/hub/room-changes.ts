@@ -1,5 +1,5 @@
-import type { RemovalReason } from '../../client/wire/rooms.js';
-import type { ChatMessage, MemberEvent, UserEvent, UserInfo } from '../engine/types.js';
+import type { RoomRemovedFrame } from '../../client/wire/frames.js';
+import type { ChatMessage, MemberEvent, UserEvent } from '../engine/types.js';
 import { encodeFrame } from '../protocol/codec.js';
 import type { MembershipCache } from '../rooms/membership-cache.js';
 import { removalOf } from '../rooms/room-service.js';
@@ -10,15 +10,7 @@ import type { SubscriptionObserver } from './room-index.js';
 import type { Session } from './session.js';
 
 /** Why a user's connections were taken out of a room: the fields of `room_removed` after `room`. */
-interface Removal {
-  reason: RemovalReason;
-  /** Who kicked or banned them. */
-  by?: UserInfo;
-  /** The reason they gave. */
-  message?: string;
-  /** When a ban ends by itself. */
-  until?: number;
-}
+type Removal = Omit<RoomRemovedFrame, 'type' | 'room'>;
 
 /**
  * What this node does when a room's membership changes, wherever the change was made: every change reaches every

@@ -62,31 +62,32 @@ function refusalFor(dir: string, error: unknown): unknown {
     : error;
 }
 
+/** Makes a directory whose parent exists: true when it is there now, false when its parent is missing. */
+async function madeDirectory(path: string): Promise<boolean> {
+  try {
+    await mkdir(path);
+    return true;
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    // There already: fine if it is a directory; a file there is the caller's EEXIST.
+    if (code === 'EEXIST' && (await stat(path)).isDirectory()) return true;
+    if (code === 'ENOENT') return false;
+    throw error;
+  }
+}
+
 /**
  * `mkdir -p` of our own: Node's recursive `mkdir` never settles for a path that cannot be created under `/proc`
- * (Node 20 and 24), which left `--data-dir /proc/x` hanging at start instead of refusing.
+ * (Node 20 and 24), which left `--data-dir /proc/x` hanging at start instead of refusing. Missing parents are made
+ * first, up the absolute path (the root exists, so this ends); a directory still not made then cannot be there.
  */
 async function makeDirectory(dir: string): Promise<void> {
-  const made = async (path: string): Promise<boolean> => {
-    try {
-      await mkdir(path);
-      return true;
-    } catch (error) {
-      const code = (error as NodeJS.ErrnoException).code;
-      // There already: fine if it is a directory; a file there is the caller's EEXIST.
-      if (code === 'EEXIST' && (await stat(path)).isDirectory()) return true;
-      if (code === 'ENOENT') return false;
-      throw error;
-    }
-  };
-  if (await made(dir)) return;
-  // Missing parents first, up an absolute path: the root exists, so this ends (a relative one could loop on '.').
-  const parent = dirname(resolve(dir));
-  if (parent === resolve(dir)) throw Object.assign(new Error(`cannot create ${dir}`), { code: 'ENOENT' });
-  await makeDirectory(parent);
-  await mkdir(dir).catch(async (error: NodeJS.ErrnoException) => {
-    if (error.code !== 'EEXIST' || !(await stat(dir)).isDirectory()) throw error;
-  });
+  const path = resolve(dir);
+  if (await madeDirectory(path)) return;
+  const parent = dirname(path);
+  if (parent !== path) await makeDirectory(parent);
+  if (!(await madeDirectory(path)))
+    throw Object.assign(new Error(`cannot create ${dir}`), { code: 'ENOENT' });
 }
 
 /**

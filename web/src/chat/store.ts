@@ -18,7 +18,7 @@ import {
   type SystemEvent,
   type UserInfo,
 } from '../../../client/index.js';
-import { lastOf, previewOf } from '../../../client/wire/last-message.js';
+import { lastOf, previewAfter } from '../../../client/wire/last-message.js';
 import { untilOf } from '../format.js';
 import { notify } from './notifications.js';
 
@@ -217,10 +217,8 @@ export class ChatStore {
     this.client.on('action', ({ room, entry }) => {
       const model = this.room(room);
       if (model) this.merge(model, [entry]);
-      const action = entry.action;
-      if (action?.type === 'edit' || action?.type === 'delete') {
-        this.previewChanged(room, action.target, action.type === 'edit' ? previewOf(entry.text) : '');
-      }
+      const preview = previewAfter(entry);
+      if (preview) this.previewChanged(room, preview.offset, preview.preview);
     });
     this.client.on('seen', ({ room, user, offset }) => {
       this.seen.value = { ...this.seen.value, [room]: { ...this.seen.value[room], [user]: offset } };
