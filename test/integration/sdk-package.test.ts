@@ -37,36 +37,54 @@ function readmeExample(): string {
   return block[1];
 }
 
+/** A fresh project with the SDK installed from `source` (a tarball in it, or the package's folder), and ws. */
+function projectWith(project: string, source: string): void {
+  writeFileSync(
+    join(project, 'package.json'),
+    JSON.stringify({ name: 'readme-example', private: true, type: 'module' }),
+  );
+  run(
+    'npm',
+    [
+      'install',
+      '--prefer-offline',
+      '--no-audit',
+      '--no-fund',
+      source,
+      `ws@${installed('ws')}`,
+      `@types/ws@${installed('@types/ws')}`,
+      `@types/node@${installed('@types/node')}`,
+    ],
+    project,
+  );
+}
+
 describe('the SDK as a package', () => {
+  it("installs from the folder of a checkout, building itself on the way (the README's first way)", async () => {
+    const project = mkdtempSync(join(tmpdir(), 'parley-sdk-folder-'));
+    after(() => rmSync(project, { recursive: true, force: true }));
+    // A fresh checkout has no built package: installing the folder runs its prepare script, which builds it.
+    rmSync(join(ROOT, 'client', 'dist'), { recursive: true, force: true });
+    projectWith(project, join(ROOT, 'client'));
+    writeFileSync(
+      join(project, 'check.mjs'),
+      "import { ParleyClient, ErrorCodes } from '@parley/client'; console.log(typeof ParleyClient, typeof ErrorCodes);",
+    );
+    assert.equal(run(process.execPath, ['check.mjs'], project).trim(), 'function object');
+  });
+
   it('packs, installs into a fresh project and runs the README example as written', async () => {
     const node = await startNode({ store: 'memory' });
     const project = mkdtempSync(join(tmpdir(), 'parley-sdk-'));
     after(() => rmSync(project, { recursive: true, force: true }));
-    // `npm pack` builds the package (its prepack script) and leaves the tarball a user would install.
+    // `npm pack` builds the package (its prepare script) and leaves the tarball a user would install.
     const tarball = run(
       'npm',
       ['pack', '--silent', '--pack-destination', project],
       join(ROOT, 'client'),
     ).trim();
     assert.match(tarball, /^parley-client-.*\.tgz$/);
-    writeFileSync(
-      join(project, 'package.json'),
-      JSON.stringify({ name: 'readme-example', private: true, type: 'module' }),
-    );
-    run(
-      'npm',
-      [
-        'install',
-        '--prefer-offline',
-        '--no-audit',
-        '--no-fund',
-        `./${tarball}`,
-        `ws@${installed('ws')}`,
-        `@types/ws@${installed('@types/ws')}`,
-        `@types/node@${installed('@types/node')}`,
-      ],
-      project,
-    );
+    projectWith(project, `./${tarball}`);
     // The example as written; only the server's address differs (tests use free ports).
     const example = readmeExample();
     assert.ok(example.includes(README_URL));
