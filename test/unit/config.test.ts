@@ -150,6 +150,19 @@ describe('config', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
+  it("accepts docs/configuration.md's examples as written: the config file, and the flags", () => {
+    const docs = readFileSync(new URL('../../../docs/configuration.md', import.meta.url), 'utf8');
+    const example = /```json\n([\s\S]*?)```/.exec(docs)?.[1];
+    assert.ok(example, 'a JSON example');
+    const config = loadConfig({}, {}, { path: 'parley.json', values: JSON.parse(example) });
+    assert.equal(config.databaseUrl, 'postgres://parley@10.0.0.6:5432/parley');
+    assert.equal(storeOf(config), 'postgres');
+    const line = /1\. a \*\*flag\*\*: `parley serve ([^`]+)`/.exec(docs)?.[1];
+    assert.ok(line, 'a command line example');
+    const parsed = parseCommandLine(['serve', ...line.split(' ')]);
+    assert.equal(storeOf(loadConfig(parsed.flags, {})), 'postgres');
+  });
+
   it('keeps docs/configuration.md in step with the option table', () => {
     const docs = readFileSync(new URL('../../../docs/configuration.md', import.meta.url), 'utf8');
     assert.ok(
