@@ -545,6 +545,21 @@ export class RoomService {
     await this.record(room.id, SYSTEM_USER, { type: 'role', user, role: 'owner' });
   }
 
+  /**
+   * After an owner was demoted (only a server-wide admin can: owners act on lower roles only): when no owner is
+   * left, they are made an owner again and the change is refused, so that a room never ends up with nobody to
+   * invite, moderate or rename it. Checked after the write, so two admins demoting the last two owners at once
+   * cannot both pass.
+   */
+  private async refuseOwnerless(room: RoomRecord, demoted: string): Promise<void> {
+    if (room.kind === 'direct' || (await this.deps.directory.senior(room.id))?.role === 'owner') return;
+    await this.deps.directory.setRole(room.id, demoted, 'owner');
+    this.deps.cache.invalidate(room.id, demoted);
+    // No event is logged for a refused change: other instances that read the role in between forget it this way.
+    await this.deps.announce({ room: room.id, change: 'settings' });
+    throw new ReplyError('forbidden', "the room's last owner: make another member an owner first");
+  }
+
   /** Removes a member (they may come back: rejoin a public room, or be invited again). */
   async kick(caller: Caller, room: string, userId: string, reason = ''): Promise<void> {
     const actor = await this.existing(caller, room);
@@ -624,6 +639,7 @@ export class RoomService {
     if (target.member?.role === role) return;
     await this.deps.directory.setRole(room, userId, role);
     this.deps.cache.invalidate(room, userId);
+    if (target.member?.role === 'owner') await this.refuseOwnerless(actor.room, userId);
     await this.record(room, caller.user, {
       type: 'role',
       user: await this.userInfo(room, userId, target.member),

@@ -106,6 +106,31 @@ describe('rooms through the server API', async () => {
     );
   });
 
+  it("keeps a room's last owner: demoting them is refused until another member is an owner", async () => {
+    await call('POST', '/rooms', { name: 'Kept', id: 'kept', owner: { id: 'kim', name: 'Kim' } });
+    await call('POST', '/rooms/kept/members', { user: { id: 'lou', name: 'Lou' }, role: 'admin' });
+    const refused = await call('PUT', '/rooms/kept/members/kim/role', { role: 'admin' });
+    assert.deepEqual(
+      [refused.status, refused.body.error, refused.body.message],
+      [403, 'forbidden', "the room's last owner: make another member an owner first"],
+    );
+    const roles = async () =>
+      (
+        (await call('GET', '/rooms/kept/members')).body.members as Array<{
+          user: { id: string };
+          role: string;
+        }>
+      ).map((m) => `${m.user.id}:${m.role}`);
+    assert.deepEqual(await roles(), ['kim:owner', 'lou:admin'], 'unchanged');
+    const history = await call('GET', '/rooms/kept/history');
+    const events = (history.body.messages as Array<{ event?: { type: string } }>).map((m) => m.event?.type);
+    assert.ok(!events.includes('role'), `no role event is logged for the refused change: ${events}`);
+    // Another owner first: then the first one can be demoted.
+    assert.equal((await call('PUT', '/rooms/kept/members/lou/role', { role: 'owner' })).status, 200);
+    assert.equal((await call('PUT', '/rooms/kept/members/kim/role', { role: 'member' })).status, 200);
+    assert.deepEqual(await roles(), ['kim:member', 'lou:owner']);
+  });
+
   it('lists every room for operators in pages, private ones too', async () => {
     for (const id of ['list-a', 'list-b', 'list-c']) {
       await call('POST', '/rooms', { name: id, id, kind: 'private', owner: { id: 'owner' } });
