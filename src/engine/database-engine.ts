@@ -61,6 +61,7 @@ export function createDatabaseEngine(options: DatabaseEngineOptions): Engine {
     presence: new MemoryPresence(),
     registry: new MemoryRegistry(),
     directory: new SqlRoomDirectory(durable.database),
+    search: durable.log,
     start: () => durable.start(),
     isReady: () => durable.isAvailable(),
     onRecovered: () => {},

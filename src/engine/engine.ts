@@ -1,5 +1,6 @@
 import type { Broker } from '../broker/broker.js';
 import type { NodeRegistry } from '../cluster/node-registry.js';
+import type { MessageSearch } from '../log/message-search.js';
 import type { RoomLog } from '../log/room-log.js';
 import type { PresenceStore } from '../presence/presence-store.js';
 import type { RoomDirectory } from '../rooms/room-directory.js';
@@ -23,6 +24,8 @@ export interface Engine {
    * joined by name, as before rooms were stored.
    */
   readonly directory?: RoomDirectory;
+  /** Finding messages by their words, where messages are kept in full (with the directory; not in Redis streams). */
+  readonly search?: MessageSearch;
   /**
    * Connects. Resolves once the engine can serve, or after its connect timeout with the engine not ready (it keeps
    * trying in the background; {@link isReady} tells).

@@ -37,6 +37,7 @@ export function createMemoryEngine(options: MemoryEngineOptions): Engine {
     presence,
     registry: new MemoryRegistry(),
     directory: new MemoryRoomDirectory(),
+    search: log,
     start: async () => {},
     isReady: () => true,
     onRecovered: () => {},

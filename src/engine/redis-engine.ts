@@ -89,6 +89,7 @@ export function createRedisEngine(options: RedisEngineOptions): Engine {
     presence,
     registry,
     directory: durable ? new SqlRoomDirectory(durable.database) : undefined,
+    search: durable ? durable.log : undefined,
     start: async () => {
       await durable?.start();
       if (!(await link.waitReady(options.connectTimeoutMs))) {

@@ -1,5 +1,6 @@
-import type { MessageDraft, StreamPosition } from '../engine/types.js';
+import type { ChatMessage, MessageDraft, StreamPosition } from '../engine/types.js';
 import type { DatabaseLog } from './database-log.js';
+import type { MessageSearch, SearchQuery } from './message-search.js';
 import type { RecentWindow } from './recent-window.js';
 import type {
   ActionDraft,
@@ -30,7 +31,7 @@ export interface CachedLogOptions {
  * database, whose answer then fills the window. Identical database reads in flight at once are merged into one
  * (5,000 clients resuming a room after an outage cost one query per distinct page, not 5,000).
  */
-export class CachedLog implements RoomLog {
+export class CachedLog implements RoomLog, MessageSearch {
   private readonly inFlight = new Map<string, Promise<HistoryPage>>();
   private readonly positions = new Map<string, Promise<StreamPosition>>();
   /**
@@ -47,6 +48,11 @@ export class CachedLog implements RoomLog {
 
   append(draft: MessageDraft): Promise<AppendResult> {
     return this.store.append(draft);
+  }
+
+  /** In the database: the window holds too little of a room to search it. */
+  search(query: SearchQuery): Promise<ChatMessage[]> {
+    return this.store.search(query);
   }
 
   /** In the database; the changed messages then replace their copies in the window (see RecentWindow.publish). */

@@ -17,6 +17,7 @@ import { isUnavailable, type SqlDatabase, type SqlRunner } from '../store/sql.js
 import type { TimerHandle, Timers } from '../util/clock.js';
 import type { IdGenerator } from '../util/ids.js';
 import { decideAction, entryText, type ReactionFacts } from './message-actions.js';
+import type { MessageSearch, SearchQuery } from './message-search.js';
 import {
   type ActionDraft,
   type ActResult,
@@ -250,7 +251,7 @@ export type PublishCommitted = (messages: ChatMessage[], replaced?: ChatMessage[
  *
  * Every message is kept (retention by age is a separate setting); `historySize` does not apply.
  */
-export class DatabaseLog implements RoomLog {
+export class DatabaseLog implements RoomLog, MessageSearch {
   /** Failed commits and reads (for metrics). */
   failures = 0;
   /** Batches committed, messages they held, and the time spent committing them (for metrics). */
@@ -444,6 +445,33 @@ export class DatabaseLog implements RoomLog {
     return new Map(
       list.map(({ room, user, unread, mentions }) => [markerKey(room, user), { unread, mentions }]),
     );
+  }
+
+  /**
+   * Through the words index (migration 007: `to_tsvector('simple', text)` of chat messages): every word a prefix
+   * (`word:*`) of one of the message's words. The words are letters and digits only (searchWords), so they cannot
+   * spell tsquery syntax. Rooms compare byte-wise (`COLLATE "C"`), as cursors do everywhere.
+   */
+  async search(query: SearchQuery): Promise<ChatMessage[]> {
+    const terms = query.words.map((word) => `${word}:*`).join(' & ');
+    const params: Array<string | number | string[]> = [[...query.rooms], terms];
+    let after = '';
+    if (query.before) {
+      const { ts, room, offset } = query.before;
+      after = `AND (m.ts, m.room COLLATE "C", m."offset") < ($${params.push(ts)}, $${params.push(room)} COLLATE "C", $${params.push(offset)})`;
+    }
+    const limit = `$${params.push(Math.max(0, query.limit))}`;
+    const { rows } = await this.guard(() =>
+      this.db.query<MessageRow>(
+        `SELECT ${MESSAGE_COLUMNS} FROM parley_messages m JOIN parley_rooms r ON r.room = m.room
+         WHERE m.room = ANY($1::text[]) AND m.event IS NULL AND m.action IS NULL AND m.deleted_at IS NULL
+           AND to_tsvector('simple', m.text) @@ to_tsquery('simple', $2) ${after}
+         ORDER BY m.ts DESC, m.room COLLATE "C" DESC, m."offset" DESC LIMIT ${limit}`,
+        params,
+        query.before ? 'parley_search_after' : 'parley_search',
+      ),
+    );
+    return rows.map(toMessage);
   }
 
   async read(room: string, query: HistoryQuery): Promise<HistoryPage> {

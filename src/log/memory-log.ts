@@ -12,6 +12,7 @@ import type { MemoryMessageRate } from '../ratelimit/memory-message-rate.js';
 import type { Clock } from '../util/clock.js';
 import type { IdGenerator } from '../util/ids.js';
 import { decideAction, entryText } from './message-actions.js';
+import { beforeInResults, type MessageSearch, matchesWords, type SearchQuery } from './message-search.js';
 import {
   type ActionDraft,
   type ActResult,
@@ -52,7 +53,7 @@ interface RoomStream {
  * `historyTtlMs` after the room's last message. Appending stores and delivers in one synchronous step (through the
  * memory broker's local dispatch), so single-node delivery runs through the same path as cluster delivery.
  */
-export class MemoryLog implements RoomLog {
+export class MemoryLog implements RoomLog, MessageSearch {
   private readonly rooms = new Map<string, RoomStream>();
   private lastSweep = 0;
 
@@ -213,6 +214,27 @@ export class MemoryLog implements RoomLog {
       position: { offset: stream.offset, epoch: stream.epoch },
       earliest,
     };
+  }
+
+  /** Looks through the retained messages of each room, newest first (at most `historySize` per room). */
+  async search(query: SearchQuery): Promise<ChatMessage[]> {
+    const found: ChatMessage[] = [];
+    for (const room of new Set(query.rooms)) {
+      const stream = this.rooms.get(room);
+      if (!stream) continue;
+      // A room's newest `limit` matches are all it can add to the page.
+      let taken = 0;
+      for (let i = stream.messages.length - 1; i >= stream.start && taken < query.limit; i -= 1) {
+        const message = stream.messages[i] as ChatMessage;
+        if (message.event || message.action || message.deleted) continue;
+        if (query.before && !beforeInResults(query.before, message)) continue;
+        if (!matchesWords(message.text, query.words)) continue;
+        found.push(message);
+        taken += 1;
+      }
+    }
+    found.sort((a, b) => (beforeInResults(a, b) ? -1 : 1));
+    return found.slice(0, query.limit);
   }
 
   /** Counted by looking at the retained messages after each marker (at most `historySize` per room). */

@@ -16,6 +16,7 @@ import { brokerSuite } from './broker.suite.js';
 import { testDatabaseEngine } from './engines.js';
 import type { FixtureFactory } from './fixture.js';
 import { messageActionsSuite } from './message-actions.suite.js';
+import { messageSearchSuite } from './message-search.suite.js';
 import { retentionCase } from './retention.suite.js';
 import { roomDirectorySuite } from './room-directory.suite.js';
 import { roomLogSuite } from './room-log.suite.js';
@@ -54,6 +55,7 @@ describe('Embedded store conformance (PGlite)', () => {
   };
   roomLogSuite('embedded', factory);
   messageActionsSuite('embedded', factory);
+  messageSearchSuite('embedded', factory);
   brokerSuite('embedded', factory);
   retentionCase(factory);
   roomDirectorySuite('embedded', {

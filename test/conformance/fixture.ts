@@ -1,6 +1,7 @@
 import type { Broker } from '../../src/broker/broker.js';
 import type { NodeRegistry } from '../../src/cluster/node-registry.js';
 import type { MessageDraft, RoomEvent, UserInfo } from '../../src/engine/types.js';
+import type { MessageSearch } from '../../src/log/message-search.js';
 import type { RoomLog } from '../../src/log/room-log.js';
 import type { PresenceStore } from '../../src/presence/presence-store.js';
 import type { ManualClock } from '../../src/util/clock.js';
@@ -20,6 +21,8 @@ export interface EngineFixture {
   log: RoomLog;
   presence: PresenceStore;
   registry: NodeRegistry;
+  /** Finding messages by their words, on the stores that keep them in full. */
+  search?: MessageSearch;
   /** Drives expiry (presence) in the implementation under test. */
   clock: ManualClock;
   /** True when several nodes share the engine's data (the engine itself must know of members elsewhere). */

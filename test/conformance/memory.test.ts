@@ -6,6 +6,7 @@ import { randomIds } from '../../src/util/ids.js';
 import { brokerSuite } from './broker.suite.js';
 import type { FixtureFactory } from './fixture.js';
 import { messageActionsSuite } from './message-actions.suite.js';
+import { messageSearchSuite } from './message-search.suite.js';
 import { presenceSuite } from './presence.suite.js';
 import { registrySuite } from './registry.suite.js';
 import { roomDirectorySuite } from './room-directory.suite.js';
@@ -31,6 +32,7 @@ const memory: FixtureFactory = {
 brokerSuite('memory', memory);
 roomLogSuite('memory', memory);
 messageActionsSuite('memory', memory);
+messageSearchSuite('memory', memory);
 presenceSuite('memory', memory);
 registrySuite('memory', memory);
 roomDirectorySuite('memory', {

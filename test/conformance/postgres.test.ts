@@ -19,6 +19,7 @@ import { brokerSuite } from './broker.suite.js';
 import { keysOn, testDatabaseEngine, testRedisEngine } from './engines.js';
 import type { EngineFixture, FixtureFactory, FixtureOptions } from './fixture.js';
 import { messageActionsSuite } from './message-actions.suite.js';
+import { messageSearchSuite } from './message-search.suite.js';
 import { presenceSuite } from './presence.suite.js';
 import { retentionCase } from './retention.suite.js';
 import { roomDirectorySuite } from './room-directory.suite.js';
@@ -67,6 +68,7 @@ describe('PostgreSQL store conformance (one node)', () => {
   };
   roomLogSuite('postgres', factory);
   messageActionsSuite('postgres', factory);
+  messageSearchSuite('postgres', factory);
   brokerSuite('postgres', factory);
   retentionCase(factory);
   roomDirectorySuite('postgres', {
@@ -128,6 +130,7 @@ describe('PostgreSQL + Redis store conformance (two nodes, one database, one Red
   );
   roomLogSuite('postgres+redis', factory);
   messageActionsSuite('postgres+redis', factory);
+  messageSearchSuite('postgres+redis', factory);
   brokerSuite('postgres+redis', factory);
   presenceSuite('postgres+redis', factory);
   retentionCase(factory);

@@ -1,0 +1,76 @@
+import type { ChatMessage } from '../engine/types.js';
+
+/**
+ * Finding messages by their words: the `search` command (docs/protocol.md, "search"). Kept where messages are kept
+ * in full (memory, the database); a log in Redis streams has none (`--store redis`: `unsupported`).
+ */
+export interface MessageSearch {
+  /**
+   * The newest chat messages of `query.rooms` whose text, as it is now (edited; a deleted message has none), holds
+   * every one of `query.words` as the start of one of its words, newest first (by time, then room, then offset),
+   * after `query.before` in that order. System events and actions' entries are not searched.
+   * @throws EngineUnavailableError when the store cannot be reached
+   */
+  search(query: SearchQuery): Promise<ChatMessage[]>;
+}
+
+/** What {@link MessageSearch.search} looks for. */
+export interface SearchQuery {
+  /** The rooms to search (those the user may read). */
+  rooms: readonly string[];
+  /** Lower-case words of letters and digits ({@link searchWords}); at least one. */
+  words: readonly string[];
+  /** Only results after this one, in the order of results: the previous page's last. */
+  before?: SearchCursor;
+  limit: number;
+}
+
+/** Where a page of results ended: its last message's time, room and offset. */
+export interface SearchCursor {
+  ts: number;
+  room: string;
+  offset: number;
+}
+
+/** Most words a search takes, and the longest one (a longer word is cut: it still matches as a prefix). */
+export const SEARCH_MAX_WORDS = 8;
+export const SEARCH_MAX_WORD_LENGTH = 64;
+
+const WORD = /[\p{L}\p{N}]+/gu;
+
+/**
+ * The words of a search, or of a message for the memory store's matching: runs of letters and digits, lower-cased,
+ * each once, in order. Punctuation, emoji and white space separate them.
+ */
+export function searchWords(text: string): string[] {
+  return [...new Set(text.toLowerCase().match(WORD) ?? [])];
+}
+
+/** Whether every word of the search starts one of the text's words (the memory store's matching). */
+export function matchesWords(text: string, words: readonly string[]): boolean {
+  if (text === '') return false;
+  const own = searchWords(text);
+  return words.every((word) => own.some((candidate) => candidate.startsWith(word)));
+}
+
+/** Whether `a` comes before `b` in the order of results (newest first: time, then room, then offset, descending). */
+export function beforeInResults(a: SearchCursor, b: SearchCursor): boolean {
+  if (a.ts !== b.ts) return a.ts > b.ts;
+  if (a.room !== b.room) return a.room > b.room;
+  return a.offset > b.offset;
+}
+
+/** A page's cursor as clients pass it back: `<ts>:<offset>:<room>` (a room name may hold colons: it comes last). */
+export function encodeCursor(message: ChatMessage): string {
+  return `${message.ts}:${message.offset}:${message.room}`;
+}
+
+/** The cursor a client passed back, or undefined when it is none. */
+export function decodeCursor(text: string): SearchCursor | undefined {
+  const match = /^(\d{1,16}):(\d{1,16}):(.+)$/.exec(text);
+  if (!match) return undefined;
+  const ts = Number(match[1]);
+  const offset = Number(match[2]);
+  if (!Number.isSafeInteger(ts) || !Number.isSafeInteger(offset)) return undefined;
+  return { ts, room: match[3] as string, offset };
+}

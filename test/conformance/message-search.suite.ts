@@ -1,0 +1,162 @@
+/**
+ * Conformance suite of MessageSearch on the stores that keep messages in full (memory, the database alone and
+ * behind a Redis window): what matches (every word the start of one of the message's words, whatever the case),
+ * what never does (system events, actions' entries, deleted messages, other rooms, an edit's old words), the order
+ * of results and paging through them.
+ */
+import assert from 'node:assert/strict';
+import { after, describe, it } from 'node:test';
+import type { ChatMessage, UserInfo } from '../../src/engine/types.js';
+import { type MessageSearch, type SearchQuery, searchWords } from '../../src/log/message-search.js';
+import { draft, type EngineFixture, type FixtureFactory } from './fixture.js';
+
+const alice: UserInfo = { id: 'alice', name: 'Alice' };
+
+/** The texts a search finds, in the order found. */
+async function texts(
+  search: MessageSearch,
+  query: Omit<Partial<SearchQuery>, 'words'> & { words: string },
+): Promise<string[]> {
+  const found = await search.search({
+    rooms: query.rooms ?? [],
+    words: searchWords(query.words),
+    limit: query.limit ?? 50,
+    ...(query.before ? { before: query.before } : {}),
+  });
+  return found.map((m) => m.text);
+}
+
+export function messageSearchSuite(name: string, factory: FixtureFactory): void {
+  describe(`MessageSearch conformance: ${name}`, () => {
+    const open: EngineFixture[] = [];
+    const make = async () => {
+      const fixture = await factory.create({ historySize: 100, presenceTtlMs: 5000 });
+      open.push(fixture);
+      assert.ok(fixture.search, 'the store searches');
+      return { log: fixture.log, search: fixture.search };
+    };
+    after(async () => {
+      await Promise.all(open.map((f) => f.close()));
+    });
+
+    it('finds every word as the start of a word, whatever the case, newest first, in the rooms asked', async () => {
+      const { log, search } = await make();
+      const rooms = ['s-one', 's-two'];
+      await log.append(draft('s-one', 'Deploy on Friday', alice));
+      await log.append(draft('s-two', 'the deployment went fine', alice));
+      await log.append(draft('s-one', 'no release today', alice));
+      await log.append(draft('s-elsewhere', 'deploy elsewhere', alice));
+      await log.append({
+        ...draft('s-one', 'Alice deployed the room', alice),
+        event: { type: 'kicked' as const },
+      });
+      await log.append(draft('s-two', 'café au lait, 日本語のテキスト and x2', alice));
+      assert.deepEqual(await texts(search, { rooms, words: 'DEPLOY' }), [
+        'the deployment went fine',
+        'Deploy on Friday',
+      ]);
+      assert.deepEqual(await texts(search, { rooms, words: 'deploy fri' }), ['Deploy on Friday']);
+      assert.deepEqual(await texts(search, { rooms, words: 'ploy' }), [], 'a word matches from its start');
+      assert.deepEqual(await texts(search, { rooms, words: 'deploy tuesday' }), [], 'every word');
+      assert.deepEqual(await texts(search, { rooms: ['s-two'], words: 'deploy' }), [
+        'the deployment went fine',
+      ]);
+      assert.deepEqual(await texts(search, { rooms, words: 'caf' }), [
+        'café au lait, 日本語のテキスト and x2',
+      ]);
+      assert.deepEqual(await texts(search, { rooms, words: '日本' }), [
+        'café au lait, 日本語のテキスト and x2',
+      ]);
+      assert.deepEqual(await texts(search, { rooms, words: 'x2' }), [
+        'café au lait, 日本語のテキスト and x2',
+      ]);
+      assert.deepEqual(await texts(search, { rooms: [], words: 'deploy' }), [], 'no rooms, nothing');
+      assert.deepEqual(await texts(search, { rooms: ['s-nowhere'], words: 'deploy' }), []);
+    });
+
+    it('searches messages as they are now: an edit replaces their words, a deleted one is gone', async () => {
+      const { log, search } = await make();
+      const rooms = ['s-edits'];
+      const first = (await log.append(draft('s-edits', 'meet at noon', alice))).message;
+      const second = (await log.append(draft('s-edits', 'lunch at noon', alice))).message;
+      await log.act({
+        room: 's-edits',
+        id: 'edit-1',
+        from: alice,
+        ts: 90_000,
+        action: { type: 'edit', target: first.offset },
+        text: 'meet at three',
+        maxReactions: 20,
+      });
+      assert.deepEqual(
+        await texts(search, { rooms, words: 'noon' }),
+        ['lunch at noon'],
+        'the old words are gone',
+      );
+      assert.deepEqual(
+        await texts(search, { rooms, words: 'three' }),
+        ['meet at three'],
+        "the message, not the edit's entry",
+      );
+      await log.act({
+        room: 's-edits',
+        id: 'delete-1',
+        from: alice,
+        ts: 90_001,
+        action: { type: 'delete', target: second.offset },
+        maxReactions: 20,
+      });
+      assert.deepEqual(await texts(search, { rooms, words: 'lunch' }), []);
+      assert.deepEqual(await texts(search, { rooms, words: 'at' }), ['meet at three']);
+    });
+
+    it('pages newest first by time, then room, then offset, from where the last page ended', async () => {
+      const { log, search } = await make();
+      const rooms = ['s-pa', 's-pb'];
+      // Two rooms with messages at the same times: the order between them is the room's, byte-wise.
+      for (let i = 1; i <= 3; i += 1) {
+        for (const room of rooms)
+          await log.append({ ...draft(room, `note ${room} ${i}`, alice), ts: 10_000 + i });
+      }
+      await log.append({ ...draft('s-pa', 'note s-pa 4', alice), ts: 10_003 });
+      const all = await search.search({ rooms, words: ['note'], limit: 50 });
+      assert.deepEqual(
+        all.map((m) => m.text),
+        [
+          'note s-pb 3',
+          'note s-pa 4',
+          'note s-pa 3',
+          'note s-pb 2',
+          'note s-pa 2',
+          'note s-pb 1',
+          'note s-pa 1',
+        ],
+      );
+      const pages: string[][] = [];
+      let before: ChatMessage | undefined;
+      for (;;) {
+        const page: ChatMessage[] = await search.search({
+          rooms,
+          words: ['note'],
+          limit: 3,
+          ...(before ? { before: { ts: before.ts, room: before.room, offset: before.offset } } : {}),
+        });
+        if (page.length === 0) break;
+        pages.push(page.map((m) => m.text));
+        before = page.at(-1);
+      }
+      assert.deepEqual(
+        pages.flat(),
+        all.map((m) => m.text),
+        'the pages are the whole list, in order, once',
+      );
+      assert.equal(pages.length, 3);
+      const found = all[0] as ChatMessage;
+      assert.deepEqual(
+        [found.room, found.from, typeof found.epoch],
+        ['s-pb', alice, 'string'],
+        'whole messages',
+      );
+    });
+  });
+}
