@@ -356,6 +356,18 @@ export class ParleyClient extends Emitter<ClientEvents> {
     return next !== undefined ? { bans, next } : { bans };
   }
 
+  /**
+   * Messages holding every word of `query` as the start of a word, newest first: in `room`, or in every room the user
+   * belongs to. Pass `next` back as `before` for the next page (docs/protocol.md, "Finding messages").
+   */
+  async search(
+    query: string,
+    options: { room?: string; before?: string; limit?: number } = {},
+  ): Promise<{ messages: ChatMessage[]; next?: string }> {
+    const { messages, next } = await this.requests.request({ type: 'search', query, ...options });
+    return next !== undefined ? { messages, next } : { messages };
+  }
+
   /** Invites a user (by id) to a room. */
   async invite(room: string, user: string): Promise<void> {
     await this.requests.request({ type: 'invite', room, user });

@@ -17,6 +17,7 @@ import type {
   RefreshedFrame,
   RoomFrame,
   RoomsFrame,
+  SearchFrame,
   SentFrame,
   SettingsFrame,
 } from './frames.js';
@@ -176,6 +177,18 @@ export interface BansCommand {
   after?: string;
   limit?: number;
 }
+/**
+ * Finds messages by their words: every word of `query` the start of a word of the message, newest first; in
+ * `room`, or in every room the user belongs to. `before` is the previous page's `next`.
+ */
+export interface SearchCommand {
+  type: 'search';
+  ref: number;
+  query: string;
+  room?: string;
+  before?: string;
+  limit?: number;
+}
 /** Invites a user (by id) to a room. */
 export interface InviteCommand {
   type: 'invite';
@@ -278,6 +291,7 @@ export type ClientCommand =
   | PublicRoomsCommand
   | MembersCommand
   | BansCommand
+  | SearchCommand
   | InviteCommand
   | AcceptCommand
   | DeclineCommand
@@ -310,6 +324,7 @@ export interface ReplyByCommand {
   public_rooms: PublicRoomsFrame;
   members: MembersFrame;
   bans: BansFrame;
+  search: SearchFrame;
   invite: DoneFrame;
   accept: RoomFrame;
   decline: DoneFrame;

@@ -201,6 +201,16 @@ export interface BansFrame {
   bans: BanSummary[];
   next?: string;
 }
+/**
+ * Messages found by their words (answers `search`), newest first, each as it is now (as `history` gives them);
+ * `next`, when more may follow, is the `before` of the next page.
+ */
+export interface SearchFrame {
+  type: 'search';
+  ref: number;
+  messages: ChatMessage[];
+  next?: string;
+}
 /** A membership or moderation command succeeded (invite, decline, leave_room, kick, ban, unban, mute, unmute, set_role). */
 export interface DoneFrame {
   type: 'done';
@@ -274,6 +284,7 @@ export type ServerFrame =
   | PublicRoomsFrame
   | MembersFrame
   | BansFrame
+  | SearchFrame
   | PreviewFrame
   | DoneFrame
   | RoomAddedFrame

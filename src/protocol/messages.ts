@@ -154,6 +154,19 @@ export const BansCommand = Type.Object(
   { type: Type.Literal('bans'), ref: Ref, room: Room, after: Type.Optional(UserId), limit: Limit },
   strict,
 );
+export const SearchCommand = Type.Object(
+  {
+    type: Type.Literal('search'),
+    ref: Ref,
+    /** The words to find (at most `SEARCH_MAX_WORDS` of them count); the handler says when none is a word. */
+    query: Type.String({ maxLength: 500 }),
+    room: Type.Optional(Room),
+    /** The previous page's `next`. */
+    before: Type.Optional(Type.String({ maxLength: 200 })),
+    limit: Limit,
+  },
+  strict,
+);
 export const InviteCommand = onMember('invite');
 export const AcceptCommand = onRoom('accept');
 export const DeclineCommand = onRoom('decline');
@@ -223,6 +236,7 @@ export const CommandSchemas = {
   public_rooms: PublicRoomsCommand,
   members: MembersCommand,
   bans: BansCommand,
+  search: SearchCommand,
   invite: InviteCommand,
   accept: AcceptCommand,
   decline: DeclineCommand,

@@ -763,6 +763,21 @@ export class RoomService {
     return last ? { rooms, next: last.id } : { rooms };
   }
 
+  /**
+   * The rooms a search of the caller looks in: `room` alone when they may read it (its members; server admins),
+   * else every room they belong to that their token allows (rooms outside its `rooms` claim cannot be opened on
+   * this connection, so they are not searched either).
+   */
+  async searchable(caller: Caller, room?: string): Promise<string[]> {
+    if (room !== undefined) {
+      checkAllowed(caller, room);
+      this.check('read', await this.existing(caller, room));
+      return [room];
+    }
+    const mine = await this.deps.directory.roomsOf(caller.user.id);
+    return mine.map(({ room: record }) => record.id).filter((id) => roomAllowed(caller.rooms, id));
+  }
+
   /** A page of a room's members (who may read the room may list its members). */
   async members(
     caller: Caller,

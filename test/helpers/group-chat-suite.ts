@@ -462,6 +462,72 @@ export function groupChatSuite(name: string, start: () => Promise<ParleyNode>): 
       );
     });
 
+    it('searches the rooms a user belongs to, or one room they may read, newest first, in pages', async () => {
+      const sia = await as(node, 'sia');
+      const tom = await as(node, 'tom');
+      await sia.request({ type: 'create_room', name: 'Launch', id: 'launch-s' });
+      await sia.request({
+        type: 'create_room',
+        name: 'Launch secrets',
+        kind: 'private',
+        id: 'launch-secret',
+      });
+      await tom.request({ type: 'join', room: 'launch-s' });
+      await sia.request({ type: 'join', room: 'launch-s' });
+      await sia.request({ type: 'join', room: 'launch-secret' });
+      await tom.request({ type: 'join', room: 'launch-by-name' });
+      const say = async (client: RawClient, room: string, text: string) =>
+        assert.equal(outcome(await client.request({ type: 'send', room, text, cid: text })), 'ok');
+      await say(sia, 'launch-s', 'Launch on Friday?');
+      await say(tom, 'launch-s', 'launching friday works');
+      await say(sia, 'launch-secret', 'the launch date is secret');
+      await say(tom, 'launch-by-name', 'an open channel launch');
+      const found = async (client: RawClient, command: Record<string, unknown>) => {
+        const reply = await client.request({ type: 'search', ...command });
+        assert.equal(reply.type, 'search', JSON.stringify(reply));
+        return (reply.messages as Frame[]).map((m) => `${m.room}: ${m.text}`);
+      };
+      assert.deepEqual(
+        await found(sia, { query: 'LAUNCH' }),
+        [
+          'launch-secret: the launch date is secret',
+          'launch-s: launching friday works',
+          'launch-s: Launch on Friday?',
+        ],
+        'every room Sia belongs to, newest first; not the open channel (nobody belongs to one)',
+      );
+      assert.deepEqual(
+        await found(tom, { query: 'launch fri' }),
+        ['launch-s: launching friday works', 'launch-s: Launch on Friday?'],
+        'not the private room he is not in, and every word must match',
+      );
+      assert.deepEqual(await found(tom, { query: 'launch', room: 'launch-by-name' }), [
+        'launch-by-name: an open channel launch',
+      ]);
+      assert.equal(
+        outcome(await tom.request({ type: 'search', query: 'launch', room: 'launch-secret' })),
+        'not_member',
+      );
+      assert.equal(
+        outcome(await tom.request({ type: 'search', query: 'launch', room: 'nowhere-s' })),
+        'no_room',
+      );
+      assert.equal(outcome(await tom.request({ type: 'search', query: ' ?! 👍 ' })), 'bad_request');
+      assert.equal(outcome(await tom.request({ type: 'search', query: 'a b c d e f g h i' })), 'bad_request');
+      assert.equal(outcome(await tom.request({ type: 'search', query: 'x', before: 'nope' })), 'bad_request');
+      assert.equal(outcome(await tom.request({ type: 'search', query: 'x', limit: 101 })), 'bad_range');
+      // Pages: `next` while more may follow, none on the last page.
+      const first = await sia.request({ type: 'search', query: 'launch', limit: 2 });
+      assert.equal((first.messages as Frame[]).length, 2);
+      assert.equal(typeof first.next, 'string');
+      const second = await sia.request({ type: 'search', query: 'launch', limit: 2, before: first.next });
+      assert.deepEqual(
+        (second.messages as Frame[]).map((m) => m.text),
+        ['Launch on Friday?'],
+      );
+      assert.equal(second.next, undefined);
+    });
+
     it('tells a listing connection of activity in rooms it has not joined', async () => {
       const ivan = await as(node, 'ivan');
       await ivan.request({ type: 'create_room', name: 'Quiet', id: 'quiet' });

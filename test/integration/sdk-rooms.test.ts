@@ -56,6 +56,20 @@ describe('SDK: group chat', async () => {
     );
     assert.equal(activity.last.from.id, 'owen');
 
+    // Search: a typed page, and its next page from `next`.
+    await owner.send('books', 'chapter two');
+    const hits = await guest.search('CHAP', { limit: 1 });
+    assert.deepEqual(
+      hits.messages.map((m) => [m.room, m.text]),
+      [['books', 'chapter two']],
+    );
+    assert.ok(hits.next);
+    const rest = await guest.search('chap', { room: 'books', before: hits.next });
+    assert.deepEqual([rest.messages.map((m) => m.text), rest.next], [['chapter one'], undefined]);
+    await assert.rejects(guest.search('!!'), (error: unknown) => {
+      return error instanceof ParleyError && error.code === 'bad_request';
+    });
+
     await owner.setRole('books', 'gina', 'admin');
     const page = await guest.members('books', { limit: 10 });
     assert.deepEqual(

@@ -27,6 +27,7 @@ import {
   unmute,
   update_room,
 } from './rooms.js';
+import { search } from './search.js';
 import { send } from './send.js';
 import { settings } from './settings.js';
 import { typing } from './typing.js';
@@ -53,6 +54,7 @@ export const handlers: { [T in CommandType]: Handler<T> } = {
   public_rooms,
   members,
   bans,
+  search,
   invite,
   accept,
   decline,
