@@ -39,6 +39,8 @@ export interface DatabaseLogOptions {
   batch: BatchSizes;
   /** Longest a message waits for its batch to start (when no batch is being committed). */
   batchMaxWaitMs: number;
+  /** Most matches a search sorts (default {@link SEARCH_SORT_MAX}; tests lower it to take the other way). */
+  searchSortMax?: number;
 }
 
 /** A row of `parley_messages` joined with its room's epoch. */
@@ -189,6 +191,12 @@ SELECT json_agg(json_build_object('room', k.room, 'user', k.user_id, 'unread', u
 FROM unnest($1::text[], $2::bigint[], $3::text[]) AS k(room, after, user_id)
 JOIN parley_rooms r ON r.room = k.room
 ${COUNTS_AFTER_MARKERS}`;
+
+/**
+ * Most messages a search sorts to find its newest page (see {@link DatabaseLog.search}): beyond, its words are
+ * common, and the newest-first index finds the page sooner.
+ */
+export const SEARCH_SORT_MAX = 5000;
 
 /** A row of {@link APPEND_STATEMENT}'s result. */
 interface AppendedRow {
@@ -448,9 +456,17 @@ export class DatabaseLog implements RoomLog, MessageSearch {
   }
 
   /**
-   * Through the words index (migration 007: `to_tsvector('simple', text)` of chat messages): every word a prefix
-   * (`word:*`) of one of the message's words. The words are letters and digits only (searchWords), so they cannot
-   * spell tsquery syntax. Rooms compare byte-wise (`COLLATE "C"`), as cursors do everywhere.
+   * Through the indexes of migration 007, in one read-only transaction: first the words index alone (a bitmap
+   * scan, `enable_indexscan` and `enable_seqscan` off for it), which finds the messages of rare words at once; it
+   * looks at no more than {@link SEARCH_SORT_MAX} of them, and when they are all there are, the newest page is
+   * sorted from them. More than that, the words are common: then the newest-first index alone (`enable_bitmapscan`
+   * off), walked from the newest with the words checked on each message, which stops after a page (about
+   * `limit` × messages / matches rows, so the more common the words, the sooner). The planner could not choose
+   * this itself: its estimate of a prefix query (`word:*`) is the same for any word.
+   *
+   * The words are letters and digits only (searchWords), so the tsquery they make holds no syntax of theirs. The
+   * statements are not prepared (their plans are made for the words and rooms). Rooms compare byte-wise
+   * (`COLLATE "C"`), as cursors do everywhere.
    */
   async search(query: SearchQuery): Promise<ChatMessage[]> {
     const terms = query.words.map((word) => `${word}:*`).join(' & ');
@@ -460,18 +476,39 @@ export class DatabaseLog implements RoomLog, MessageSearch {
       const { ts, room, offset } = query.before;
       after = `AND (m.ts, m.room COLLATE "C", m."offset") < ($${params.push(ts)}, $${params.push(room)} COLLATE "C", $${params.push(offset)})`;
     }
-    const limit = `$${params.push(Math.max(0, query.limit))}`;
-    const { rows } = await this.guard(() =>
-      this.db.query<MessageRow>(
-        `SELECT ${MESSAGE_COLUMNS} FROM parley_messages m JOIN parley_rooms r ON r.room = m.room
-         WHERE m.room = ANY($1::text[]) AND m.event IS NULL AND m.action IS NULL AND m.deleted_at IS NULL
-           AND to_tsvector('simple', m.text) @@ to_tsquery('simple', $2) ${after}
-         ORDER BY m.ts DESC, m.room COLLATE "C" DESC, m."offset" DESC LIMIT ${limit}`,
-        params,
-        query.before ? 'parley_search_after' : 'parley_search',
-      ),
+    const limit = Math.max(0, Math.floor(query.limit));
+    const matching = `FROM parley_messages m JOIN parley_rooms r ON r.room = m.room
+      WHERE m.room = ANY($1::text[]) AND m.event IS NULL AND m.action IS NULL AND m.deleted_at IS NULL
+        AND to_tsvector('simple', m.text) @@ to_tsquery('simple', $2) ${after}`;
+    const order = 'ORDER BY ts DESC, room COLLATE "C" DESC, "offset" DESC';
+    const sortMax = this.options.searchSortMax ?? SEARCH_SORT_MAX;
+    return this.guard(() =>
+      this.db.transaction(async (tx) => {
+        // One round trip for the settings (each SET would be one). Plans made for these rooms and words (a
+        // generic plan, the default here, took ~20 ms more to find 100 messages). A page is a few rows: starting
+        // parallel workers would cost more than they save (~15 ms).
+        await tx.query(
+          `SELECT set_config('enable_indexscan', 'off', true), set_config('enable_seqscan', 'off', true),
+                  set_config('max_parallel_workers_per_gather', '0', true),
+                  set_config('plan_cache_mode', 'force_custom_plan', true)`,
+        );
+        const few = await tx.query<MessageRow & { matches: string }>(
+          `WITH hits AS MATERIALIZED (SELECT ${MESSAGE_COLUMNS} ${matching} LIMIT ${sortMax + 1})
+           SELECT (SELECT count(*) FROM hits) AS matches, hits.* FROM hits ${order} LIMIT ${limit}`,
+          params,
+        );
+        if (Number(few.rows[0]?.matches ?? 0) <= sortMax) return few.rows.map(toMessage);
+        await tx.query(
+          `SELECT set_config('enable_indexscan', 'on', true), set_config('enable_bitmapscan', 'off', true)`,
+        );
+        const newest = await tx.query<MessageRow>(
+          `SELECT ${MESSAGE_COLUMNS} ${matching} ORDER BY m.ts DESC, m.room COLLATE "C" DESC, m."offset" DESC
+           LIMIT ${limit}`,
+          params,
+        );
+        return newest.rows.map(toMessage);
+      }),
     );
-    return rows.map(toMessage);
   }
 
   async read(room: string, query: HistoryQuery): Promise<HistoryPage> {
