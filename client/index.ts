@@ -17,3 +17,4 @@ export { CloseCodes, shouldReconnect } from './wire/close-codes.js';
 export { PROTOCOL_VERSION } from './wire/domain.js';
 export { ErrorCodes } from './wire/error-codes.js';
 export { ROOM_NAME_HTML_PATTERN, ROOM_NAME_PATTERN, roomNameProblem, textProblem } from './wire/rules.js';
+export { matchedRanges, searchWords } from './wire/search-words.js';

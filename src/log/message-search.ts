@@ -1,7 +1,8 @@
+import { searchWords } from '../../client/wire/search-words.js';
 import type { ChatMessage } from '../engine/types.js';
 
 /**
- * Finding messages by their words: the `search` command (docs/protocol.md, "search"). Kept where messages are kept
+ * Finding messages by their words: the `search` command (docs/protocol.md, "Finding messages"). Kept where messages are kept
  * in full (memory, the database); a log in Redis streams has none (`--store redis`: `unsupported`).
  */
 export interface MessageSearch {
@@ -32,19 +33,7 @@ export interface SearchCursor {
   offset: number;
 }
 
-/** Most words a search takes, and the longest one (a longer word is cut: it still matches as a prefix). */
-export const SEARCH_MAX_WORDS = 8;
-export const SEARCH_MAX_WORD_LENGTH = 64;
-
-const WORD = /[\p{L}\p{N}]+/gu;
-
-/**
- * The words of a search, or of a message for the memory store's matching: runs of letters and digits, lower-cased,
- * each once, in order. Punctuation, emoji and white space separate them.
- */
-export function searchWords(text: string): string[] {
-  return [...new Set(text.toLowerCase().match(WORD) ?? [])];
-}
+export { SEARCH_MAX_WORD_LENGTH, SEARCH_MAX_WORDS, searchWords } from '../../client/wire/search-words.js';
 
 /** Whether every word of the search starts one of the text's words (the memory store's matching). */
 export function matchesWords(text: string, words: readonly string[]): boolean {

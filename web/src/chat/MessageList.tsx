@@ -1,5 +1,5 @@
 import type { JSX } from 'preact';
-import { useLayoutEffect, useRef, useState } from 'preact/hooks';
+import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
 import type { SystemEvent } from '../../../client/index.js';
 import { dayKey, dayOf, timeOf, untilOf } from '../format.js';
 import { FormattedText } from './FormattedText.js';
@@ -120,14 +120,14 @@ export function MessageList({ store, room }: { store: ChatStore; room: RoomModel
     atBottom.current = true;
     setBelow(0);
   };
-  const jumpTo = (offset: number) => {
+  const jumpTo = (offset: number, missing = 'The original message is no longer available') => {
     void store
       .reveal(room, offset)
       .catch(() => false)
       .then((found) => {
         const el = list.current?.querySelector<HTMLElement>(`[data-offset="${offset}"]`);
         if (!found || !el) {
-          store.notice.value = 'The original message is no longer available';
+          store.notice.value = missing;
           return;
         }
         atBottom.current = false;
@@ -136,6 +136,15 @@ export function MessageList({ store, room }: { store: ChatStore; room: RoomModel
         setTimeout(() => el.classList.remove('flash'), 1500);
       });
   };
+
+  // A search result picked in this room: once its messages are in, go to it.
+  const wanted = room.jump.value;
+  const loaded = messages.length > 0;
+  useEffect(() => {
+    if (wanted === undefined || !loaded) return;
+    room.jump.value = undefined;
+    jumpTo(wanted, 'That message could not be shown: it is too far back, or was deleted');
+  }, [wanted, loaded, room]);
 
   useLayoutEffect(() => {
     const el = list.current;

@@ -4,7 +4,11 @@ import { Composer } from './Composer.js';
 import { ConnectionStatus } from './ConnectionStatus.js';
 import { MembersPanel } from './MembersPanel.js';
 import { MessageList } from './MessageList.js';
+import { SearchPanel } from './SearchPanel.js';
 import type { ChatStore, RoomModel } from './store.js';
+
+/** Where the side panel opens over the conversation (style.css's narrow layout). */
+const NARROW = '(max-width: 760px)';
 
 /** One room: header, messages, typing line, composer and who is online. */
 export function RoomView({ store, room, onMenu }: { store: ChatStore; room: RoomModel; onMenu: () => void }) {
@@ -15,6 +19,8 @@ export function RoomView({ store, room, onMenu }: { store: ChatStore; room: Room
   const live = store.connection.value.status === 'connected';
   const [showMembers, setShowMembers] = useState(false);
   const [showOnline, setShowOnline] = useState(false);
+  // Open while a search is shown: its results stay while the reader goes from room to room through them.
+  const [showSearch, setShowSearch] = useState(store.search.value !== null);
   const entry = store.listed(room.name);
   const title = store.title(room.name);
   // A room of the list by its title (a direct room by its people), an open channel by its name.
@@ -43,6 +49,25 @@ export function RoomView({ store, room, onMenu }: { store: ChatStore; room: Room
         <span class="header-status">
           <ConnectionStatus state={store.connection.value} degraded={store.degraded.value} />
         </span>
+        {store.groupChat.value && (
+          <button
+            type="button"
+            class="search-toggle"
+            aria-pressed={showSearch}
+            aria-label="Search messages"
+            title="Search messages"
+            onClick={() => {
+              if (showSearch) store.clearSearch();
+              setShowSearch(!showSearch);
+            }}
+          >
+            <svg viewBox="0 0 16 16" width="14" height="14" aria-hidden="true">
+              <circle cx="6.5" cy="6.5" r="4.5" fill="none" stroke="currentColor" stroke-width="2" />
+              <path d="M10 10l4.5 4.5" stroke="currentColor" stroke-width="2" stroke-linecap="round" />
+            </svg>
+            <span class="toggle-label"> Search</span>
+          </button>
+        )}
         {entry && (
           <button
             type="button"
@@ -64,7 +89,9 @@ export function RoomView({ store, room, onMenu }: { store: ChatStore; room: Room
           </button>
         )}
       </header>
-      <div class={`room-body${showMembers ? ' show-members' : ''}${showOnline ? ' show-online' : ''}`}>
+      <div
+        class={`room-body${showMembers ? ' show-members' : ''}${showOnline ? ' show-online' : ''}${showSearch ? ' show-search' : ''}`}
+      >
         <div class="conversation">
           <MessageList store={store} room={room} />
           <p class="typing" aria-live="polite">
@@ -75,6 +102,17 @@ export function RoomView({ store, room, onMenu }: { store: ChatStore; room: Room
           <Composer key={room.name} store={store} room={room.name} label={shown} />
         </div>
         <aside class={`presence${live ? '' : ' stale'}`} aria-label="Online">
+          {showSearch && (
+            <SearchPanel
+              store={store}
+              room={room.name}
+              onClose={() => setShowSearch(false)}
+              // On a phone the panel covers the conversation: a picked result is shown, the results kept.
+              onPicked={() => {
+                if (matchMedia(NARROW).matches) setShowSearch(false);
+              }}
+            />
+          )}
           {showMembers && <MembersPanel store={store} room={room.name} />}
           <h2>Online — {count}</h2>
           <ul>

@@ -76,6 +76,22 @@ export interface RoomModel {
    * so nobody loses sight of what they wrote; their offsets belong to the old history.
    */
   beforeReset: Signal<ShownMessage[]>;
+  /** A message to bring into view (a search result picked): the list loads back to it, shows it, then clears this. */
+  jump: Signal<number | undefined>;
+}
+
+/** The chat's message search: what was asked, what came back, and whether more may follow. */
+export interface SearchState {
+  query: string;
+  /** The room searched; undefined for every room of the user. */
+  room?: string;
+  /** Newest first. */
+  messages: ChatMessage[];
+  /** The server's cursor of the next page, when more may follow. */
+  next?: string;
+  busy: boolean;
+  /** Why the last request failed (shown under the form). */
+  problem?: string;
 }
 
 const PAGE = 50;
@@ -132,6 +148,10 @@ export class ChatStore {
   /** The user's rooms as the server keeps them (empty on a server without stored rooms). */
   readonly roomList = signal<RoomSummary[]>([]);
   readonly invitations = signal<InvitationSummary[]>([]);
+  /** The message search shown, if any. */
+  readonly search = signal<SearchState | null>(null);
+  /** Counts searches, so that a late answer to an earlier one is dropped. */
+  private searchId = 0;
   /** Unread counts of listed rooms that are not open here (from their activity). */
   readonly listUnread = signal<Record<string, number>>({});
   /** Whether the server keeps rooms (group chat); false with `--store redis`. */
@@ -285,6 +305,7 @@ export class ChatStore {
         dividerAfter: signal(null),
         markedRead: 0,
         beforeReset: signal([]),
+        jump: signal(undefined),
       };
       this.rooms.value = [...this.rooms.value, model];
       this.saveRooms();
@@ -876,6 +897,53 @@ export class ChatStore {
   moderates(room: string): boolean {
     const role = this.roleIn(room);
     return role === 'owner' || role === 'admin';
+  }
+
+  /**
+   * Searches messages by their words, in `room` or in every room of the user (docs/protocol.md, "Finding
+   * messages"); the results replace the last search's. `more` asks for the next page of the current search.
+   */
+  async searchMessages(query: string, room?: string, more = false): Promise<void> {
+    const previous = this.search.value;
+    if (more && !previous?.next) return;
+    const asked: SearchState =
+      more && previous ? { ...previous, busy: true } : { query, messages: [], busy: true };
+    if (!more && room !== undefined) asked.room = room;
+    const { problem: _p, ...shown } = asked;
+    this.search.value = shown;
+    this.searchId += 1;
+    const searchId = this.searchId;
+    try {
+      const page = await this.client.search(asked.query, {
+        ...(asked.room !== undefined ? { room: asked.room } : {}),
+        ...(more && asked.next ? { before: asked.next } : {}),
+      });
+      if (searchId !== this.searchId) return;
+      const { next: _n, ...rest } = shown;
+      this.search.value = {
+        ...rest,
+        messages: [...shown.messages, ...page.messages],
+        busy: false,
+        ...(page.next !== undefined ? { next: page.next } : {}),
+      };
+    } catch (error) {
+      if (searchId !== this.searchId) return;
+      this.search.value = { ...shown, busy: false, problem: (error as Error).message };
+    }
+  }
+
+  /** Closes the search: its results go. */
+  clearSearch(): void {
+    this.searchId += 1;
+    this.search.value = null;
+  }
+
+  /** Opens the message's room (joining it if needed) and brings the message into view (see RoomModel.jump). */
+  async showMessage(room: string, offset: number): Promise<void> {
+    if (this.room(room)) this.select(room);
+    else await this.join(room);
+    const model = this.room(room);
+    if (model) model.jump.value = offset;
   }
 
   /**

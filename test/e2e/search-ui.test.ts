@@ -1,0 +1,126 @@
+/**
+ * Message search in the web UI, in Chromium, on one instance with the embedded store (what `npm start` runs): words
+ * found in every room of the user or in this one, what matched marked, and a result far back in a room opened at
+ * the message (history loaded back to it).
+ */
+import assert from 'node:assert/strict';
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import type { Page } from 'playwright-core';
+import {
+  hasChromium,
+  launchBrowser,
+  lowContrastText,
+  shownMessage,
+  signIn,
+  WAIT,
+} from '../helpers/browser.js';
+import { spawnServer } from '../helpers/processes.js';
+import { removeQuietly } from '../helpers/remove-quietly.js';
+
+const API = 'api-token-for-search-ui';
+
+describe('message search in the web UI', { skip: !hasChromium() }, async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'parley-search-ui-'));
+  after(() => removeQuietly(dir));
+  const node = await spawnServer(['--data-dir', join(dir, 'data'), '--api-token', API]);
+  const api = async (path: string, body: unknown) => {
+    const response = await fetch(`${node.httpUrl}/api${path}`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${API}`, 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+    assert.ok(response.ok, `${path}: ${response.status} ${await response.text()}`);
+  };
+  const carol = { id: 'carol', name: 'Carol' };
+  const post = (room: string, text: string) => api(`/rooms/${room}/messages`, { text, from: carol });
+  await api('/rooms', { name: 'Plans', id: 'plans', owner: carol });
+  await api('/rooms', { name: 'Random', id: 'random', owner: carol });
+  await post('plans', 'kickoff on Friday, 10:00');
+  // More than the chat loads when it opens a room: the kickoff is found far back.
+  for (let i = 1; i <= 70; i += 1) await post('plans', `filler ${i}`);
+  await post('plans', 'friday retro notes');
+  await post('random', 'Fried chicken? Friday!');
+  const browser = await launchBrowser();
+  const alice = await signIn(browser, node.httpUrl, 'Alice');
+  const open = async (page: Page, title: string) => {
+    await page.click('button:has-text("Browse public rooms")');
+    await page.locator('.browse button.room', { hasText: title }).click(WAIT);
+    await page.locator('.room-header h1', { hasText: title }).waitFor(WAIT);
+  };
+  const results = (page: Page) => page.locator('.search-results .search-result');
+
+  it('finds words in every room of the user, marks them, and opens a result far back at the message', async () => {
+    await open(alice, 'Random');
+    await open(alice, 'Plans');
+    await alice.click('.room-header button:has-text("Search")');
+    await alice.fill('input[aria-label="Search messages"]', 'fri');
+    await alice.press('input[aria-label="Search messages"]', 'Enter');
+    await results(alice).nth(2).waitFor(WAIT);
+    assert.deepEqual(await results(alice).locator('.result-text').allInnerTexts(), [
+      'Fried chicken? Friday!',
+      'friday retro notes',
+      'kickoff on Friday, 10:00',
+    ]);
+    assert.deepEqual(
+      await results(alice).first().locator('mark').allInnerTexts(),
+      ['Fri', 'Fri'],
+      'the start of each word the search matched',
+    );
+    assert.match(
+      (await results(alice).first().locator('.result-head').textContent()) ?? '',
+      /Random · Carol ·/,
+    );
+    assert.equal(await shownMessage(alice, 'kickoff on Friday').count(), 0, 'not loaded yet: far back');
+    assert.deepEqual(await lowContrastText(alice), [], 'the results and their marks are readable');
+    await alice.emulateMedia({ colorScheme: 'dark' });
+    assert.deepEqual(await lowContrastText(alice), [], 'in the dark theme too');
+    await alice.emulateMedia({ colorScheme: 'light' });
+
+    await results(alice).nth(2).click();
+    const kickoff = shownMessage(alice, 'kickoff on Friday');
+    await kickoff.and(alice.locator('.flash')).waitFor(WAIT);
+    assert.ok(await kickoff.isVisible(), 'scrolled into view');
+    assert.equal(await results(alice).count(), 3, 'the results stay while the reader goes through them');
+
+    await results(alice).first().click();
+    await alice.locator('.room-header h1', { hasText: 'Random' }).waitFor(WAIT);
+    await shownMessage(alice, 'Fried chicken').and(alice.locator('.flash')).waitFor(WAIT);
+  });
+
+  it('searches this room only, says when nothing matched, and closes', async () => {
+    await alice.selectOption('select[aria-label="Search in"]', 'room');
+    await alice.fill('input[aria-label="Search messages"]', 'friday');
+    await alice.click('.search-panel button[type=submit]');
+    await alice.waitForFunction(
+      () => document.querySelectorAll('.search-results .search-result').length === 1,
+      undefined,
+      WAIT,
+    );
+    assert.deepEqual(await results(alice).locator('.result-text').allInnerTexts(), [
+      'Fried chicken? Friday!',
+    ]);
+    await alice.fill('input[aria-label="Search messages"]', 'nothing here');
+    await alice.press('input[aria-label="Search messages"]', 'Enter');
+    await alice.locator('.search-panel', { hasText: 'No messages with these words.' }).waitFor(WAIT);
+    await alice.press('input[aria-label="Search messages"]', 'Escape');
+    await alice.locator('.search-panel').waitFor({ state: 'detached', ...WAIT });
+  });
+
+  it('on a phone, a picked result closes the panel over the conversation and shows the message', async () => {
+    const phone = await signIn(browser, node.httpUrl, 'Dan', { mobile: true });
+    await phone.click('.room-header .menu');
+    await open(phone, 'Plans');
+    await phone.click('.room-header button[aria-label="Search messages"]');
+    await phone.fill('input[aria-label="Search messages"]', 'kickoff');
+    await phone.press('input[aria-label="Search messages"]', 'Enter');
+    await results(phone).first().click(WAIT);
+    await phone.locator('.search-panel').waitFor({ state: 'detached', ...WAIT });
+    await shownMessage(phone, 'kickoff on Friday').and(phone.locator('.flash')).waitFor(WAIT);
+    // Opened again, the panel shows the same results.
+    await phone.click('.room-header button[aria-label="Search messages"]');
+    assert.equal(await results(phone).count(), 1);
+  });
+});

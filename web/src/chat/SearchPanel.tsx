@@ -1,0 +1,164 @@
+import type { JSX } from 'preact';
+import { useEffect, useRef, useState } from 'preact/hooks';
+import { type ChatMessage, matchedRanges, searchWords } from '../../../client/index.js';
+import { dayKey, timeOf } from '../format.js';
+import type { ChatStore } from './store.js';
+
+/** The text with the start of each word a searched word begins marked, as the server matched it. */
+function marked(text: string, words: string[]): Array<string | JSX.Element> {
+  const parts: Array<string | JSX.Element> = [];
+  let at = 0;
+  for (const [start, end] of matchedRanges(text, words)) {
+    parts.push(text.slice(at, start), <mark key={start}>{text.slice(start, end)}</mark>);
+    at = end;
+  }
+  parts.push(text.slice(at));
+  return parts;
+}
+
+/** When a result was written, short: the time today, else the day ("Dec 5", "Dec 5, 2025" in another year). */
+function whenOf(ts: number, now = Date.now()): string {
+  if (dayKey(ts) === dayKey(now)) return timeOf(ts);
+  const day = new Date(ts);
+  const year = day.getFullYear() === new Date(now).getFullYear() ? {} : { year: 'numeric' as const };
+  return day.toLocaleDateString([], { month: 'short', day: 'numeric', ...year });
+}
+
+/** One result: where and when, who, and the text with what matched; picking it opens the message in its room. */
+function Result({
+  store,
+  message,
+  words,
+  onPicked,
+}: {
+  store: ChatStore;
+  message: ChatMessage;
+  words: string[];
+  onPicked: () => void;
+}) {
+  return (
+    <li>
+      <button
+        type="button"
+        class="search-result"
+        onClick={() => {
+          onPicked();
+          void store.showMessage(message.room, message.offset);
+        }}
+      >
+        <span class="result-head muted small">
+          <bdi>{store.title(message.room)}</bdi> · <bdi>{message.from.name}</bdi> ·{' '}
+          <time dateTime={new Date(message.ts).toISOString()}>{whenOf(message.ts)}</time>
+        </span>
+        <span class="result-text">{marked(message.text, words)}</span>
+      </button>
+    </li>
+  );
+}
+
+/**
+ * Message search: words typed, in this room or every room of the user; results newest first with what matched
+ * marked, more on request. A result opens its room at the message.
+ */
+export function SearchPanel({
+  store,
+  room,
+  onClose,
+  onPicked,
+}: {
+  store: ChatStore;
+  room: string;
+  onClose: () => void;
+  onPicked: () => void;
+}) {
+  const state = store.search.value;
+  const [query, setQuery] = useState(state?.query ?? '');
+  const [scope, setScope] = useState<'all' | 'room'>(state?.room !== undefined ? 'room' : 'all');
+  const input = useRef<HTMLInputElement>(null);
+  useEffect(() => input.current?.focus(), []);
+  const words = state ? searchWords(state.query) : [];
+  const submit = (event: Event) => {
+    event.preventDefault();
+    if (searchWords(query).length === 0) return;
+    void store.searchMessages(query, scope === 'room' ? room : undefined);
+  };
+  return (
+    <section class="search-panel" aria-label="Search messages">
+      <div class="search-head">
+        <h2>Search</h2>
+        <button
+          type="button"
+          class="link"
+          onClick={() => {
+            store.clearSearch();
+            onClose();
+          }}
+        >
+          Close
+        </button>
+      </div>
+      <search>
+        <form onSubmit={submit}>
+          <input
+            ref={input}
+            type="search"
+            aria-label="Search messages"
+            placeholder="Words to find"
+            maxLength={500}
+            value={query}
+            onInput={(e) => setQuery((e.target as HTMLInputElement).value)}
+            onKeyDown={(e) => {
+              if (e.key === 'Escape') {
+                e.stopPropagation();
+                store.clearSearch();
+                onClose();
+              }
+            }}
+          />
+          <select
+            aria-label="Search in"
+            value={scope}
+            onChange={(e) => setScope((e.target as HTMLSelectElement).value as 'all' | 'room')}
+          >
+            <option value="all">All my rooms</option>
+            <option value="room">This room</option>
+          </select>
+          <button type="submit" disabled={searchWords(query).length === 0}>
+            Search
+          </button>
+        </form>
+      </search>
+      {state && (
+        <div aria-live="polite">
+          {state.problem && <p class="error small">{state.problem}</p>}
+          {!state.busy && !state.problem && state.messages.length === 0 && (
+            <p class="muted small">No messages with these words.</p>
+          )}
+          {state.messages.length > 0 && (
+            <ol class="search-results">
+              {state.messages.map((message) => (
+                <Result
+                  key={`${message.room}:${message.offset}`}
+                  store={store}
+                  message={message}
+                  words={words}
+                  onPicked={onPicked}
+                />
+              ))}
+            </ol>
+          )}
+          {state.busy && <p class="muted small">Searching…</p>}
+          {state.next && !state.busy && (
+            <button
+              type="button"
+              class="link"
+              onClick={() => void store.searchMessages(state.query, state.room, true)}
+            >
+              More results
+            </button>
+          )}
+        </div>
+      )}
+    </section>
+  );
+}
