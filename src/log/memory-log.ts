@@ -48,6 +48,9 @@ interface RoomStream {
   reactions: Map<number, Map<string, string[]>>;
 }
 
+/** Most messages one search of the memory store looks at (see {@link MemoryLog.search}). */
+export const MEMORY_SEARCH_MAX_EXAMINED = 100_000;
+
 /**
  * The room log of a single node, in process memory: the last `historySize` messages of each room, forgotten
  * `historyTtlMs` after the room's last message. Appending stores and delivers in one synchronous step (through the
@@ -216,15 +219,25 @@ export class MemoryLog implements RoomLog, MessageSearch {
     };
   }
 
-  /** Looks through the retained messages of each room, newest first (at most `historySize` per room). */
+  /**
+   * Looks through the retained messages of each room, newest first (at most `historySize` per room), and at most
+   * {@link MEMORY_SEARCH_MAX_EXAMINED} messages in all: a search runs on the event loop, which a user in a thousand
+   * full rooms would otherwise hold for a million messages.
+   */
   async search(query: SearchQuery): Promise<ChatMessage[]> {
     const found: ChatMessage[] = [];
+    let budget = MEMORY_SEARCH_MAX_EXAMINED;
     for (const room of new Set(query.rooms)) {
       const stream = this.rooms.get(room);
       if (!stream) continue;
       // A room's newest `limit` matches are all it can add to the page.
       let taken = 0;
-      for (let i = stream.messages.length - 1; i >= stream.start && taken < query.limit; i -= 1) {
+      for (
+        let i = stream.messages.length - 1;
+        i >= stream.start && taken < query.limit && budget > 0;
+        i -= 1
+      ) {
+        budget -= 1;
         const message = stream.messages[i] as ChatMessage;
         if (message.event || message.action || message.deleted) continue;
         if (query.before && !beforeInResults(query.before, message)) continue;

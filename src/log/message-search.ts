@@ -38,6 +38,9 @@ export { SEARCH_MAX_WORD_LENGTH, SEARCH_MAX_WORDS, searchWords } from '../../cli
 /** Whether every word of the search starts one of the text's words (the memory store's matching). */
 export function matchesWords(text: string, words: readonly string[]): boolean {
   if (text === '') return false;
+  // Most texts lack a word altogether: found out without splitting them into words.
+  const lower = text.toLowerCase();
+  if (!words.every((word) => lower.includes(word))) return false;
   const own = searchWords(text);
   return words.every((word) => own.some((candidate) => candidate.startsWith(word)));
 }
