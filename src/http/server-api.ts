@@ -11,6 +11,7 @@ import type { ConnectionRecord } from '../hub/connection-index.js';
 import type { EventFeed } from '../hub/event-feed.js';
 import { readHistory } from '../hub/handlers/history.js';
 import { replyBudget } from '../hub/handlers/reply-budget.js';
+import { searchPage } from '../hub/handlers/search.js';
 import { refusalOf } from '../hub/refusal.js';
 import { describeViolation, holdsNul, NUL_REFUSAL } from '../protocol/codec.js';
 import { ErrorCodes } from '../protocol/error-codes.js';
@@ -226,6 +227,24 @@ async function history(deps: ServerApiDeps, url: URL, room: string): Promise<Api
 }
 
 /**
+ * A page of a room's messages holding the words of `q`, newest first (the protocol's `search`, in one room the API
+ * may read as every room); `next` is the `before` of the next page.
+ */
+async function searchRoom(deps: ServerApiDeps, url: URL, room: string): Promise<ApiReply> {
+  const query = textParam(url, 'q');
+  if (query === undefined) throw new ApiError(400, 'bad_request', 'q (the words to find) is required');
+  if (query.length > 500) throw new ApiError(400, 'bad_request', 'q must be at most 500 characters');
+  const before = textParam(url, 'before');
+  const limit = intParam(url, 'limit', 1);
+  const page = await searchPage(deps.engine, deps.config, [room], {
+    query,
+    ...(before !== undefined ? { before } : {}),
+    ...(limit !== undefined ? { limit } : {}),
+  });
+  return { status: 200, body: { room, ...page } };
+}
+
+/**
  * Who is online in the whole cluster, with each connection (instance, since, address, rooms): a page ordered by
  * display name; `search` keeps names starting with it. A user's connections may continue on the next page.
  */
@@ -398,6 +417,7 @@ async function route(deps: ServerApiDeps, request: IncomingMessage, url: URL): P
     const room = checkRoomName(segment(parts[1] as string), deps.config);
     if (parts[2] === 'messages' && method === 'POST') return publish(deps, request, room);
     if (parts[2] === 'history' && method === 'GET') return history(deps, url, room);
+    if (parts[2] === 'search' && method === 'GET') return searchRoom(deps, url, room);
     if (parts[2] === 'presence' && method === 'GET') {
       return { status: 200, body: { room, users: await deps.engine.presence.users(room) } };
     }

@@ -131,6 +131,40 @@ describe('rooms through the server API', async () => {
     assert.deepEqual(await roles(), ['kim:member', 'lou:owner']);
   });
 
+  it("searches a room's messages by their words, in pages", async () => {
+    for (const text of ['Deploy at noon', 'lunch first', 'deployed: all good']) {
+      assert.equal((await call('POST', '/rooms/searched/messages', { text })).status, 201);
+    }
+    const get = async (query: string) => {
+      const response = await fetch(`${node.url}/api/rooms/searched/search?${query}`, {
+        headers: { authorization: `Bearer ${API}` },
+      });
+      return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+    };
+    const texts = (body: Record<string, unknown>) =>
+      (body.messages as Array<{ text: string }>).map((m) => m.text);
+    const found = await get('q=DEPLOY');
+    assert.deepEqual(
+      [found.status, texts(found.body), found.body.next],
+      [200, ['deployed: all good', 'Deploy at noon'], undefined],
+    );
+    const first = await get('q=deploy&limit=1');
+    assert.deepEqual(texts(first.body), ['deployed: all good']);
+    const rest = await get(`q=deploy&before=${encodeURIComponent(first.body.next as string)}`);
+    assert.deepEqual(texts(rest.body), ['Deploy at noon']);
+    for (const [query, code] of [
+      ['', 'bad_request'],
+      ['q=%21%21', 'bad_request'],
+      ['q=x&limit=101', 'bad_range'],
+      ['q=x&limit=0', 'bad_request'],
+      ['q=x&before=zzz', 'bad_request'],
+      ['q=x%00', 'bad_request'],
+    ]) {
+      const refused = await get(query as string);
+      assert.deepEqual([refused.status, refused.body.error], [400, code], query);
+    }
+  });
+
   it('lists every room for operators in pages, private ones too', async () => {
     for (const id of ['list-a', 'list-b', 'list-c']) {
       await call('POST', '/rooms', { name: id, id, kind: 'private', owner: { id: 'owner' } });

@@ -1,3 +1,5 @@
+import type { Config } from '../../config/config.js';
+import type { Engine } from '../../engine/engine.js';
 import type { ChatMessage } from '../../engine/types.js';
 import {
   decodeCursor,
@@ -24,22 +26,57 @@ function wordsOf(query: string): string[] {
   return words;
 }
 
+/** A search as clients and the server API ask it: the words, where the last page ended, how many. */
+export interface SearchRequest {
+  query: string;
+  before?: string;
+  limit?: number;
+}
+
+/** A page of results: newest first; `next` while more may follow (the `before` of the next page). */
+export interface SearchReply {
+  messages: ChatMessage[];
+  next?: string;
+}
+
+/**
+ * A page of the messages of `rooms` that hold the request's words (docs/protocol.md, "Finding messages"): the words
+ * and the cursor checked (`bad_request`), the page at most `historyPageMax` (`bad_range`), cut to the reply budget.
+ * The caller has decided that the rooms may be read.
+ */
+export async function searchPage(
+  engine: Engine,
+  config: Config,
+  rooms: readonly string[],
+  request: SearchRequest,
+): Promise<SearchReply> {
+  const finder = engine.search;
+  if (!finder) throw new ReplyError('unsupported', 'this server keeps no searchable messages');
+  const words = wordsOf(request.query);
+  const max = config.historyPageMax;
+  const limit = request.limit ?? Math.min(DEFAULT_LIMIT, max);
+  if (limit > max) throw new ReplyError('bad_range', `limit must be at most ${max}`);
+  const before = request.before === undefined ? undefined : decodeCursor(request.before);
+  if (request.before !== undefined && !before) {
+    throw new ReplyError('bad_request', "before must be a search's next, as it gave it");
+  }
+  // One more than the page, to know whether another follows.
+  const found =
+    rooms.length === 0
+      ? []
+      : await finder.search({ rooms, words, limit: limit + 1, ...(before ? { before } : {}) });
+  const page = fitToBudget(found.slice(0, limit), replyBudget(config), 'oldest');
+  const last = page.messages.at(-1);
+  const more = page.cut || found.length > limit;
+  return { messages: page.messages, ...(more && last ? { next: encodeCursor(last) } : {}) };
+}
+
 /**
  * `search`: messages found by their words in one room the user may read (a stored room they belong to, or any room
- * this connection joined), or in every room they belong to; newest first, a page cut to the reply budget.
+ * this connection joined), or in every room they belong to (see {@link searchPage}).
  */
 export const search: Handler<'search'> = async (ctx, session, command) => {
   const service = roomsOf(ctx);
-  const finder = ctx.engine.search;
-  if (!finder) throw new ReplyError('unsupported', 'this server keeps no searchable messages');
-  const words = wordsOf(command.query);
-  const max = ctx.config.historyPageMax;
-  const limit = command.limit ?? Math.min(DEFAULT_LIMIT, max);
-  if (limit > max) throw new ReplyError('bad_range', `limit must be at most ${max}`);
-  const before = command.before === undefined ? undefined : decodeCursor(command.before);
-  if (command.before !== undefined && !before) {
-    throw new ReplyError('bad_request', "before must be a search's next, as it gave it");
-  }
   let rooms: string[];
   if (command.room === undefined) rooms = await service.searchable(callerOf(session));
   else {
@@ -49,18 +86,11 @@ export const search: Handler<'search'> = async (ctx, session, command) => {
       ? [command.room]
       : await service.searchable(callerOf(session), command.room);
   }
-  // One more than the page, to know whether another follows.
-  const found =
-    rooms.length === 0
-      ? []
-      : await finder.search({ rooms, words, limit: limit + 1, ...(before ? { before } : {}) });
-  const page = fitToBudget(found.slice(0, limit), replyBudget(ctx.config), 'oldest');
-  const last = page.messages.at(-1) as ChatMessage | undefined;
-  const more = page.cut || found.length > limit;
-  session.reply({
-    type: 'search',
-    ref: command.ref,
-    messages: page.messages,
-    ...(more && last ? { next: encodeCursor(last) } : {}),
+  const { query, before, limit } = command;
+  const page = await searchPage(ctx.engine, ctx.config, rooms, {
+    query,
+    ...(before !== undefined ? { before } : {}),
+    ...(limit !== undefined ? { limit } : {}),
   });
+  session.reply({ type: 'search', ref: command.ref, ...page });
 };

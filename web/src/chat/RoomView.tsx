@@ -73,9 +73,16 @@ export function RoomView({ store, room, onMenu }: { store: ChatStore; room: Room
             type="button"
             class="members-toggle"
             aria-pressed={showMembers}
+            aria-label="Members"
             onClick={() => setShowMembers(!showMembers)}
           >
-            Members
+            <svg viewBox="0 0 16 16" width="14" height="14" aria-hidden="true">
+              <circle cx="6" cy="5" r="2.6" fill="currentColor" />
+              <path d="M1 14c0-3 2.2-5 5-5s5 2 5 5z" fill="currentColor" />
+              <circle cx="11.5" cy="5.5" r="2" fill="currentColor" opacity="0.7" />
+              <path d="M11 9.2c2.3.2 4 2 4 4.8h-3c0-1.9-.4-3.5-1-4.8z" fill="currentColor" opacity="0.7" />
+            </svg>
+            <span class="toggle-label"> Members</span>
           </button>
         )}
         {(!entry || store.canLeave(room.name)) && (
