@@ -6,7 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
-import type { ChatMessage, UserInfo } from '../../src/engine/types.js';
+import type { ChatMessage, MessageAction, UserInfo } from '../../src/engine/types.js';
 import { type MessageSearch, type SearchQuery, searchWords } from '../../src/log/message-search.js';
 import { draft, type EngineFixture, type FixtureFactory } from './fixture.js';
 
@@ -79,15 +79,18 @@ export function messageSearchSuite(name: string, factory: FixtureFactory): void 
       const rooms = ['s-edits'];
       const first = (await log.append(draft('s-edits', 'meet at noon', alice))).message;
       const second = (await log.append(draft('s-edits', 'lunch at noon', alice))).message;
-      await log.act({
-        room: 's-edits',
-        id: 'edit-1',
-        from: alice,
-        ts: 90_000,
-        action: { type: 'edit', target: first.offset },
-        text: 'meet at three',
-        maxReactions: 20,
-      });
+      /** Alice's action on a message of the room. */
+      const act = (id: string, action: MessageAction, text?: string) =>
+        log.act({
+          room: 's-edits',
+          id,
+          from: alice,
+          ts: 90_000,
+          action,
+          maxReactions: 20,
+          ...(text ? { text } : {}),
+        });
+      await act('edit-1', { type: 'edit', target: first.offset }, 'meet at three');
       assert.deepEqual(
         await texts(search, { rooms, words: 'noon' }),
         ['lunch at noon'],
@@ -98,14 +101,7 @@ export function messageSearchSuite(name: string, factory: FixtureFactory): void 
         ['meet at three'],
         "the message, not the edit's entry",
       );
-      await log.act({
-        room: 's-edits',
-        id: 'delete-1',
-        from: alice,
-        ts: 90_001,
-        action: { type: 'delete', target: second.offset },
-        maxReactions: 20,
-      });
+      await act('delete-1', { type: 'delete', target: second.offset });
       assert.deepEqual(await texts(search, { rooms, words: 'lunch' }), []);
       assert.deepEqual(await texts(search, { rooms, words: 'at' }), ['meet at three']);
     });
