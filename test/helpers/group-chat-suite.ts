@@ -494,7 +494,16 @@ export function groupChatSuite(name: string, start: () => Promise<ParleyNode>): 
           'launch-s: launching friday works',
           'launch-s: Launch on Friday?',
         ],
-        'every room Sia belongs to, newest first; not the open channel (nobody belongs to one)',
+        'every room Sia belongs to, newest first; not the open channel she has not joined',
+      );
+      assert.deepEqual(
+        await found(tom, { query: 'launch' }),
+        [
+          'launch-by-name: an open channel launch',
+          'launch-s: launching friday works',
+          'launch-s: Launch on Friday?',
+        ],
+        'the open channel Tom joined on this connection too; not the private room he is not in',
       );
       assert.deepEqual(
         await found(tom, { query: 'launch fri' }),

@@ -73,13 +73,15 @@ export async function searchPage(
 
 /**
  * `search`: messages found by their words in one room the user may read (a stored room they belong to, or any room
- * this connection joined), or in every room they belong to (see {@link searchPage}).
+ * this connection joined), or in every room they belong to and every room this connection joined (open channels
+ * have no members: the chat's default room is one) (see {@link searchPage}).
  */
 export const search: Handler<'search'> = async (ctx, session, command) => {
   const service = roomsOf(ctx);
   let rooms: string[];
-  if (command.room === undefined) rooms = await service.searchable(callerOf(session));
-  else {
+  if (command.room === undefined) {
+    rooms = [...new Set([...(await service.searchable(callerOf(session))), ...session.rooms])];
+  } else {
     checkRoomName(command.room, ctx.config);
     // A room joined on this connection may be read (an open channel too); any other must be one the user may read.
     rooms = session.rooms.has(command.room)
