@@ -43,6 +43,8 @@ describe('message search in the web UI', { skip: !hasChromium() }, async () => {
   for (let i = 1; i <= 70; i += 1) await post('plans', `filler ${i}`);
   await post('plans', 'friday retro notes');
   await post('random', 'Fried chicken? Friday!');
+  // The chat's default room is an open channel: nobody belongs to it, and it is searched while joined.
+  await post('lobby', 'lobby on friday');
   const browser = await launchBrowser();
   const alice = await signIn(browser, node.httpUrl, 'Alice');
   const open = async (page: Page, title: string) => {
@@ -58,19 +60,20 @@ describe('message search in the web UI', { skip: !hasChromium() }, async () => {
     await alice.click('.room-header button:has-text("Search")');
     await alice.fill('input[aria-label="Search messages"]', 'fri');
     await alice.press('input[aria-label="Search messages"]', 'Enter');
-    await results(alice).nth(2).waitFor(WAIT);
+    await results(alice).nth(3).waitFor(WAIT);
     assert.deepEqual(await results(alice).locator('.result-text').allInnerTexts(), [
+      'lobby on friday',
       'Fried chicken? Friday!',
       'friday retro notes',
       'kickoff on Friday, 10:00',
     ]);
     assert.deepEqual(
-      await results(alice).first().locator('mark').allInnerTexts(),
+      await results(alice).nth(1).locator('mark').allInnerTexts(),
       ['Fri', 'Fri'],
       'the start of each word the search matched',
     );
     assert.match(
-      (await results(alice).first().locator('.result-head').textContent()) ?? '',
+      (await results(alice).nth(1).locator('.result-head').textContent()) ?? '',
       /Random · Carol ·/,
     );
     assert.equal(await shownMessage(alice, 'kickoff on Friday').count(), 0, 'not loaded yet: far back');
@@ -79,13 +82,13 @@ describe('message search in the web UI', { skip: !hasChromium() }, async () => {
     assert.deepEqual(await lowContrastText(alice), [], 'in the dark theme too');
     await alice.emulateMedia({ colorScheme: 'light' });
 
-    await results(alice).nth(2).click();
+    await results(alice).nth(3).click();
     const kickoff = shownMessage(alice, 'kickoff on Friday');
     await kickoff.and(alice.locator('.flash')).waitFor(WAIT);
     assert.ok(await kickoff.isVisible(), 'scrolled into view');
-    assert.equal(await results(alice).count(), 3, 'the results stay while the reader goes through them');
+    assert.equal(await results(alice).count(), 4, 'the results stay while the reader goes through them');
 
-    await results(alice).first().click();
+    await results(alice).nth(1).click();
     await alice.locator('.room-header h1', { hasText: 'Random' }).waitFor(WAIT);
     await shownMessage(alice, 'Fried chicken').and(alice.locator('.flash')).waitFor(WAIT);
   });
