@@ -5,6 +5,7 @@
  * handful of messages take the second way.
  */
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,7 +14,7 @@ import { BATCH_SIZES } from '../../src/compose.js';
 import type { ChatMessage, MessageDraft } from '../../src/engine/types.js';
 import { DatabaseLog } from '../../src/log/database-log.js';
 import { type SearchQuery, searchWords } from '../../src/log/message-search.js';
-import { migrate } from '../../src/store/migrate.js';
+import { migrate, shippedMigrations } from '../../src/store/migrate.js';
 import { PgDatabase } from '../../src/store/pg-database.js';
 import { PgliteDatabase } from '../../src/store/pglite-database.js';
 import type { SqlDatabase } from '../../src/store/sql.js';
@@ -112,6 +113,46 @@ function bothWays(name: string, open: () => Promise<SqlDatabase>): void {
 describe('searching a database both ways', async () => {
   const pg = await PostgresServer.start();
   after(() => pg.stop());
+
+  it("takes the indexes an operator built beforehand with operations.md's SQL: the same ones it would build", async () => {
+    const docs = readFileSync(new URL('../../../docs/operations.md', import.meta.url), 'utf8');
+    const sql = /```sql\n([\s\S]*?)```/.exec(docs.slice(docs.indexOf('**007**')))?.[1];
+    assert.ok(sql?.includes('CONCURRENTLY'), 'the SQL to build them beforehand');
+    const definitions = async (name: string) =>
+      pg.sql(
+        "SELECT string_agg(pg_get_indexdef(indexrelid), E'\\n' ORDER BY indexrelid::regclass::text) FROM pg_index WHERE indexrelid::regclass::text LIKE 'parley_messages_%' AND indexrelid::regclass::text NOT IN ('parley_messages_pkey', 'parley_messages_idempotency', 'parley_messages_edits')",
+        name,
+      );
+    const shipped = await shippedMigrations();
+    for (const name of ['migrated', 'prebuilt']) {
+      await pg.sql(`CREATE DATABASE ${name}`);
+      const db = new PgDatabase({
+        url: pg.url.replace(/\/postgres$/, `/${name}`),
+        timeoutMs: 5000,
+        maxConnections: 1,
+        logger: silentLogger(),
+      });
+      try {
+        await migrate(
+          db,
+          shipped.filter((m) => m.version < 7),
+        );
+        if (name === 'prebuilt') {
+          // Outside a transaction, one statement at a time, as psql runs them.
+          for (const statement of (sql as string).split(';').filter((part) => part.trim() !== '')) {
+            await db.query(statement);
+          }
+        }
+        assert.ok((await migrate(db, shipped)).includes(7), 'migration 007 applied');
+      } finally {
+        await db.close();
+      }
+    }
+    const built = await definitions('migrated');
+    assert.match(built, /parley_messages_words/);
+    assert.match(built, /parley_messages_recent/);
+    assert.equal(await definitions('prebuilt'), built);
+  });
   const dir = await mkdtemp(join(tmpdir(), 'parley-search-db-'));
   after(() => removeQuietly(dir));
   bothWays(
