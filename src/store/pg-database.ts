@@ -15,15 +15,23 @@ export interface PgDatabaseOptions {
   logger: Logger;
 }
 
-/** Runs statements on one checked-out client. */
-function clientRunner(client: pg.PoolClient): SqlSession {
+/**
+ * How long a migration's statement may take, and the wait for another process's migration: not the pool's
+ * statement timeout (`--database-timeout-ms`, seconds), which an index over a large table outlasts (migration 007
+ * builds two at ~14 s per million messages).
+ */
+const MIGRATION_TIMEOUT_MS = 3_600_000;
+
+/** Runs statements on one checked-out client (each within `timeoutMs` when given, else the pool's timeout). */
+function clientRunner(client: pg.PoolClient, timeoutMs?: number): SqlSession {
+  const limit = timeoutMs !== undefined ? { query_timeout: timeoutMs } : {};
   const runner: SqlRunner = {
     query: async <Row>(text: string, params?: unknown[], name?: string) => {
-      const result = await client.query({ text, values: params, name });
+      const result = await client.query({ text, values: params, name, ...limit });
       return { rows: result.rows as Row[], rowCount: result.rowCount ?? 0 };
     },
     script: async (sql) => {
-      await client.query(sql);
+      await client.query({ text: sql, ...limit });
     },
   };
   return {
@@ -74,7 +82,7 @@ export class PgDatabase implements SqlDatabase {
   }
 
   exclusive<T>(work: (session: SqlSession) => Promise<T>): Promise<T> {
-    return this.withClient(async (session) => {
+    return this.withClient(MIGRATION_TIMEOUT_MS, async (session) => {
       await session.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK]);
       try {
         return await work(session);
@@ -85,14 +93,17 @@ export class PgDatabase implements SqlDatabase {
   }
 
   transaction<T>(work: (tx: SqlRunner) => Promise<T>): Promise<T> {
-    return this.withClient((session) => session.transaction(work));
+    return this.withClient(undefined, (session) => session.transaction(work));
   }
 
   close(): Promise<void> {
     return this.pool.end();
   }
 
-  private async withClient<T>(work: (session: SqlSession) => Promise<T>): Promise<T> {
+  private async withClient<T>(
+    timeoutMs: number | undefined,
+    work: (session: SqlSession) => Promise<T>,
+  ): Promise<T> {
     const client = await this.pool.connect();
     // A connection that breaks while checked out emits 'error' on the client: unheard, that event would end the
     // process. The failure reaches the caller anyway, as the rejection of the statement in progress.
@@ -100,7 +111,7 @@ export class PgDatabase implements SqlDatabase {
     client.on('error', onError);
     let broken: Error | undefined;
     try {
-      return await work(clientRunner(client));
+      return await work(clientRunner(client, timeoutMs));
     } catch (error) {
       broken = error instanceof Error ? error : new Error(String(error));
       throw error;

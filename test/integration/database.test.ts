@@ -8,7 +8,9 @@ import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { after, describe, it } from 'node:test';
 import { promisify } from 'node:util';
-import { shippedMigrations } from '../../src/store/migrate.js';
+import { migrate, shippedMigrations } from '../../src/store/migrate.js';
+import { PgDatabase } from '../../src/store/pg-database.js';
+import { silentLogger } from '../../src/util/logger.js';
 import { PostgresServer } from '../helpers/postgres-server.js';
 import { CLI, spawnServer } from '../helpers/processes.js';
 import { type Frame, RawClient } from '../helpers/raw-client.js';
@@ -32,6 +34,20 @@ describe('PostgreSQL as the message store', async () => {
     const versions = await pg.sql("SELECT string_agg(version::text, ',') FROM parley_migrations", 'parley');
     const shipped = (await shippedMigrations()).map((m) => m.version).join(',');
     assert.equal(versions, shipped, 'every shipped migration, once');
+  });
+
+  it("lets a migration's statement outlast the statement timeout (an index over a large table)", async () => {
+    await pg.sql('CREATE DATABASE slow_migration');
+    const url = pg.url.replace(/\/postgres$/, '/slow_migration');
+    const db = new PgDatabase({ url, timeoutMs: 200, maxConnections: 1, logger: silentLogger() });
+    try {
+      const slow = { version: 1, name: 'slow', sql: 'SELECT pg_sleep(0.6);' };
+      assert.deepEqual(await migrate(db, [slow]), [1]);
+      // Other statements keep the timeout.
+      await assert.rejects(db.query('SELECT pg_sleep(0.6)'), /timeout/i);
+    } finally {
+      await db.close();
+    }
   });
 
   it('keeps every acknowledged message across a kill -9, with its epoch, offsets and idempotency', async () => {
