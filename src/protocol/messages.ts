@@ -158,7 +158,7 @@ export const SearchCommand = Type.Object(
   {
     type: Type.Literal('search'),
     ref: Ref,
-    /** The words to find (at most `SEARCH_MAX_WORDS` of them count); the handler says when none is a word. */
+    /** The words to find: at most `SEARCH_MAX_WORDS` of them; the handler refuses a query without one or with more. */
     query: Type.String({ maxLength: 500 }),
     room: Type.Optional(Room),
     /** The previous page's `next`. */
