@@ -53,12 +53,30 @@ describe('web UI over two instances and Redis', async () => {
     assert.equal(await link.getAttribute('rel'), 'noopener noreferrer nofollow');
   });
 
-  it('offers only the actions this server takes (--store redis keeps no rooms: no reactions, edits, deletes)', async () => {
+  it('offers only the actions this server takes (--store redis keeps no rooms: no reactions, edits, deletes, search)', async () => {
     const own = alice.locator('.messages li.message.mine.sent', { hasText: 'Hello Bob' });
     await own.hover();
     const actions = own.locator('.actions button');
     await actions.first().waitFor(WAIT);
     assert.deepEqual(await actions.allTextContents(), ['Reply']);
+    assert.equal(await alice.locator('.room-header .search-toggle').count(), 0, 'no Search button');
+    // The protocol says why, on the joined room and without one.
+    const probe = await RawClient.connect((nodes[0] as ServerProcess).wsUrl, {
+      name: 'Probe',
+      user: 'probe',
+    });
+    try {
+      await probe.request({ type: 'join', room: 'lobby' });
+      for (const command of [{ query: 'hello' }, { query: 'hello', room: 'lobby' }]) {
+        const refused = await probe.request({ type: 'search', ...command });
+        assert.deepEqual(
+          [refused.code, refused.message],
+          ['unsupported', 'this server cannot search messages (--store redis keeps no index of them)'],
+        );
+      }
+    } finally {
+      probe.close();
+    }
   });
 
   it('labels a link with the address it really goes to, whatever direction characters it hides', async () => {

@@ -4,6 +4,7 @@ import type { ChatMessage } from '../../engine/types.js';
 import {
   decodeCursor,
   encodeCursor,
+  type MessageSearch,
   SEARCH_MAX_WORD_LENGTH,
   SEARCH_MAX_WORDS,
   searchWords,
@@ -24,6 +25,17 @@ function wordsOf(query: string): string[] {
     throw new ReplyError('bad_request', `a search takes at most ${SEARCH_MAX_WORDS} words`);
   }
   return words;
+}
+
+/** The store's search, or `unsupported` (`--store redis` keeps history in Redis streams, which nothing indexes). */
+function searchOf(engine: Engine): MessageSearch {
+  if (!engine.search) {
+    throw new ReplyError(
+      'unsupported',
+      'this server cannot search messages (--store redis keeps no index of them)',
+    );
+  }
+  return engine.search;
 }
 
 /** A search as clients and the server API ask it: the words, where the last page ended, how many. */
@@ -50,8 +62,7 @@ export async function searchPage(
   rooms: readonly string[],
   request: SearchRequest,
 ): Promise<SearchReply> {
-  const finder = engine.search;
-  if (!finder) throw new ReplyError('unsupported', 'this server keeps no searchable messages');
+  const finder = searchOf(engine);
   const words = wordsOf(request.query);
   const max = config.historyPageMax;
   const limit = request.limit ?? Math.min(DEFAULT_LIMIT, max);
@@ -77,6 +88,7 @@ export async function searchPage(
  * have no members: the chat's default room is one) (see {@link searchPage}).
  */
 export const search: Handler<'search'> = async (ctx, session, command) => {
+  searchOf(ctx.engine);
   const service = roomsOf(ctx);
   let rooms: string[];
   if (command.room === undefined) {
