@@ -724,6 +724,17 @@ export const OptionSpecs = {
       'Commands per second from one connection (burst twice that; 0: no limit); beyond: rate_limited',
     group: 'limits',
   },
+  searchesPerMin: {
+    kind: 'int',
+    flag: 'searches-per-min',
+    env: ['PARLEY_SEARCHES_PER_MIN'],
+    default: 60,
+    min: 0,
+    max: 1_000_000,
+    description:
+      'Searches per minute from one connection (a burst of a third of that, at least 1; 0: no limit); beyond: rate_limited',
+    group: 'limits',
+  },
   userMessagesPerSec: {
     kind: 'int',
     flag: 'user-messages-per-sec',

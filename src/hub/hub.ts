@@ -242,6 +242,9 @@ export class Hub implements ConnectionHandler<Session> {
       countReceived: () => {
         this.counters.messagesReceived += 1;
       },
+      countRateLimited: () => {
+        this.counters.rateLimited += 1;
+      },
       countPublished: (ms) => {
         this.counters.published += 1;
         deps.observer?.publishLatency?.(ms);

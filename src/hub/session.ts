@@ -106,6 +106,8 @@ export class Session {
   commandChain?: Promise<void>;
   commandsInFlight = 0;
   commandRate?: TokenBucket;
+  /** Its rate of searches (made at its first search; none without a limit): a search costs the database more. */
+  searchRate?: TokenBucket;
   /** The key the connection index filed this session under, while it is filed (see ConnectionIndex). */
   indexKey?: string;
 

@@ -42,6 +42,28 @@ describe('limits on one instance', () => {
     client.close();
   });
 
+  it('rate-limits searches per connection (a burst of a third of the rate a minute), then recovers', async () => {
+    const node = await startNode({ store: 'memory', searchesPerMin: 30 });
+    const client = await RawClient.connect(node.wsUrl, { name: 'Seeker' });
+    await client.request({ type: 'join', room: 'sought' });
+    const replies: Frame[] = [];
+    for (let i = 0; i < 12; i += 1) replies.push(await client.request({ type: 'search', query: 'anything' }));
+    assert.deepEqual(
+      replies.map((r) => r.type === 'search' || r.code),
+      [...Array.from({ length: 10 }, () => true), 'rate_limited', 'rate_limited'],
+      'a burst of 10',
+    );
+    assert.equal(replies[10]?.temporary, true);
+    assert.match(String(replies[10]?.message), /^too many searches: retry in \d+ ms$/);
+    assert.equal((await client.request({ type: 'ping' })).type, 'pong', 'other commands go on');
+    await waitUntil(
+      async () => (await client.request({ type: 'search', query: 'anything' })).type === 'search',
+      5000,
+      'a search a second again',
+    );
+    client.close();
+  });
+
   it('limits connections per user and per address with 4029, and frees them on close', async () => {
     const node = await startNode({ maxConnectionsPerUser: 2, maxConnectionsPerIp: 4 });
     const a1 = await RawClient.connect(node.wsUrl, { name: 'A', user: 'a' });

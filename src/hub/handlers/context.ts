@@ -42,6 +42,8 @@ export interface HandlerContext {
   applyIdentity(session: Session, identity: Identity): Promise<void>;
   /** Counts a `send` command received from a client. */
   countReceived(): void;
+  /** Counts a command a handler refused for a rate of its own (searches per minute). */
+  countRateLimited(): void;
   /** Counts a message accepted from a client and stored, whose publish took `ms`. */
   countPublished(ms: number): void;
 }
