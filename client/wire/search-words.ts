@@ -6,6 +6,9 @@
 /** Most words a search takes, and the longest one (a longer word is cut: it still matches as a prefix). */
 export const SEARCH_MAX_WORDS = 8;
 export const SEARCH_MAX_WORD_LENGTH = 64;
+/** The longest query, and the longest cursor (`next`) a search takes back, in UTF-16 units. */
+export const SEARCH_MAX_QUERY_LENGTH = 500;
+export const SEARCH_MAX_CURSOR_LENGTH = 200;
 
 const WORD = /[\p{L}\p{N}]+/gu;
 

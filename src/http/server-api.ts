@@ -11,7 +11,7 @@ import type { ConnectionRecord } from '../hub/connection-index.js';
 import type { EventFeed } from '../hub/event-feed.js';
 import { readHistory } from '../hub/handlers/history.js';
 import { replyBudget } from '../hub/handlers/reply-budget.js';
-import { searchPage } from '../hub/handlers/search.js';
+import { searchOf, searchPage } from '../hub/handlers/search.js';
 import { refusalOf } from '../hub/refusal.js';
 import { describeViolation, holdsNul, NUL_REFUSAL } from '../protocol/codec.js';
 import { ErrorCodes } from '../protocol/error-codes.js';
@@ -233,10 +233,9 @@ async function history(deps: ServerApiDeps, url: URL, room: string): Promise<Api
 async function searchRoom(deps: ServerApiDeps, url: URL, room: string): Promise<ApiReply> {
   const query = textParam(url, 'q');
   if (query === undefined) throw new ApiError(400, 'bad_request', 'q (the words to find) is required');
-  if (query.length > 500) throw new ApiError(400, 'bad_request', 'q must be at most 500 characters');
   const before = textParam(url, 'before');
   const limit = intParam(url, 'limit', 1);
-  const page = await searchPage(deps.engine, deps.config, [room], {
+  const page = await searchPage(searchOf(deps.engine), deps.config, [room], {
     query,
     ...(before !== undefined ? { before } : {}),
     ...(limit !== undefined ? { limit } : {}),

@@ -456,7 +456,7 @@ export class DatabaseLog implements RoomLog, MessageSearch {
   }
 
   /**
-   * Through the indexes of migration 007, in one read-only transaction: first the words index alone (a bitmap
+   * Through the indexes of migration 007, in one transaction: first the words index alone (a bitmap
    * scan, `enable_indexscan` and `enable_seqscan` off for it), which finds the messages of rare words at once; it
    * looks at no more than {@link SEARCH_SORT_MAX} of them, and when they are all there are, the newest page is
    * sorted from them. More than that, the words are common: then the newest-first index alone (`enable_bitmapscan`
@@ -480,7 +480,8 @@ export class DatabaseLog implements RoomLog, MessageSearch {
     const matching = `FROM parley_messages m JOIN parley_rooms r ON r.room = m.room
       WHERE m.room = ANY($1::text[]) AND m.event IS NULL AND m.action IS NULL AND m.deleted_at IS NULL
         AND to_tsvector('simple', m.text) @@ to_tsquery('simple', $2) ${after}`;
-    const order = 'ORDER BY ts DESC, room COLLATE "C" DESC, "offset" DESC';
+    // The order of results (the newest-first index's), of `m` or of the words index's hits.
+    const order = (of: string) => `ORDER BY ${of}ts DESC, ${of}room COLLATE "C" DESC, ${of}"offset" DESC`;
     const sortMax = this.options.searchSortMax ?? SEARCH_SORT_MAX;
     return this.guard(() =>
       this.db.transaction(async (tx) => {
@@ -494,7 +495,7 @@ export class DatabaseLog implements RoomLog, MessageSearch {
         );
         const few = await tx.query<MessageRow & { matches: string }>(
           `WITH hits AS MATERIALIZED (SELECT ${MESSAGE_COLUMNS} ${matching} LIMIT ${sortMax + 1})
-           SELECT (SELECT count(*) FROM hits) AS matches, hits.* FROM hits ${order} LIMIT ${limit}`,
+           SELECT (SELECT count(*) FROM hits) AS matches, hits.* FROM hits ${order('')} LIMIT ${limit}`,
           params,
         );
         if (Number(few.rows[0]?.matches ?? 0) <= sortMax) return few.rows.map(toMessage);
@@ -502,8 +503,7 @@ export class DatabaseLog implements RoomLog, MessageSearch {
           `SELECT set_config('enable_indexscan', 'on', true), set_config('enable_bitmapscan', 'off', true)`,
         );
         const newest = await tx.query<MessageRow>(
-          `SELECT ${MESSAGE_COLUMNS} ${matching} ORDER BY m.ts DESC, m.room COLLATE "C" DESC, m."offset" DESC
-           LIMIT ${limit}`,
+          `SELECT ${MESSAGE_COLUMNS} ${matching} ${order('m.')} LIMIT ${limit}`,
           params,
         );
         return newest.rows.map(toMessage);

@@ -33,7 +33,13 @@ export interface SearchCursor {
   offset: number;
 }
 
-export { SEARCH_MAX_WORD_LENGTH, SEARCH_MAX_WORDS, searchWords } from '../../client/wire/search-words.js';
+export {
+  SEARCH_MAX_CURSOR_LENGTH,
+  SEARCH_MAX_QUERY_LENGTH,
+  SEARCH_MAX_WORD_LENGTH,
+  SEARCH_MAX_WORDS,
+  searchWords,
+} from '../../client/wire/search-words.js';
 
 /** Whether every word of the search starts one of the text's words (the memory store's matching). */
 export function matchesWords(text: string, words: readonly string[]): boolean {

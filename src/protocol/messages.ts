@@ -5,6 +5,7 @@
 import { type Static, Type } from '@sinclair/typebox';
 
 import type { ClientCommand } from '../../client/wire/commands.js';
+import { SEARCH_MAX_CURSOR_LENGTH, SEARCH_MAX_QUERY_LENGTH } from '../../client/wire/search-words.js';
 
 export { PROTOCOL_VERSION } from '../../client/wire/domain.js';
 export type * from '../../client/wire/frames.js';
@@ -159,10 +160,10 @@ export const SearchCommand = Type.Object(
     type: Type.Literal('search'),
     ref: Ref,
     /** The words to find: at most `SEARCH_MAX_WORDS` of them; the handler refuses a query without one or with more. */
-    query: Type.String({ maxLength: 500 }),
+    query: Type.String({ maxLength: SEARCH_MAX_QUERY_LENGTH }),
     room: Type.Optional(Room),
     /** The previous page's `next`. */
-    before: Type.Optional(Type.String({ maxLength: 200 })),
+    before: Type.Optional(Type.String({ maxLength: SEARCH_MAX_CURSOR_LENGTH })),
     limit: Limit,
   },
   strict,

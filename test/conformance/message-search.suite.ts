@@ -130,7 +130,8 @@ export function messageSearchSuite(name: string, factory: FixtureFactory): void 
       );
       const pages: string[][] = [];
       let before: ChatMessage | undefined;
-      for (;;) {
+      // Bounded: a cursor that did not move on would repeat a page, not loop until the test's timeout.
+      for (let asked = 0; asked < 10; asked += 1) {
         const page: ChatMessage[] = await search.search({
           rooms,
           words: ['note'],

@@ -47,7 +47,8 @@ function said(room: string, text: string, ts: number): MessageDraft {
 async function pages(log: DatabaseLog, query: Omit<SearchQuery, 'before'>): Promise<string[][]> {
   const all: string[][] = [];
   let before: ChatMessage | undefined;
-  for (;;) {
+  // Bounded: a cursor that did not move on would repeat pages, which the comparison then shows.
+  for (let asked = 0; asked < 20; asked += 1) {
     const page = await log.search({
       ...query,
       ...(before ? { before: { ts: before.ts, room: before.room, offset: before.offset } } : {}),
@@ -56,6 +57,7 @@ async function pages(log: DatabaseLog, query: Omit<SearchQuery, 'before'>): Prom
     all.push(page.map((m) => `${m.room}:${m.offset} ${m.text}`));
     before = page.at(-1);
   }
+  return all;
 }
 
 function bothWays(name: string, open: () => Promise<SqlDatabase>): void {

@@ -5,6 +5,8 @@ import {
   decodeCursor,
   encodeCursor,
   type MessageSearch,
+  SEARCH_MAX_CURSOR_LENGTH,
+  SEARCH_MAX_QUERY_LENGTH,
   SEARCH_MAX_WORD_LENGTH,
   SEARCH_MAX_WORDS,
   searchWords,
@@ -30,7 +32,7 @@ function wordsOf(query: string): string[] {
 }
 
 /** The store's search, or `unsupported` (`--store redis` keeps history in Redis streams, which nothing indexes). */
-function searchOf(engine: Engine): MessageSearch {
+export function searchOf(engine: Engine): MessageSearch {
   if (!engine.search) {
     throw new ReplyError(
       'unsupported',
@@ -54,22 +56,27 @@ export interface SearchReply {
 }
 
 /**
- * A page of the messages of `rooms` that hold the request's words (docs/protocol.md, "Finding messages"): the words
- * and the cursor checked (`bad_request`), the page at most `historyPageMax` (`bad_range`), cut to the reply budget.
- * The caller has decided that the rooms may be read.
+ * A page of the messages of `rooms` that hold the request's words (docs/protocol.md, "Finding messages"): the query
+ * and the cursor checked (`bad_request`; the protocol's schema bounds them too, the server API by this alone), the
+ * page at most `historyPageMax` (`bad_range`), cut to the reply budget. The caller has decided that the rooms may be
+ * read, and found the store's search ({@link searchOf}).
  */
 export async function searchPage(
-  engine: Engine,
+  finder: MessageSearch,
   config: Config,
   rooms: readonly string[],
   request: SearchRequest,
 ): Promise<SearchReply> {
-  const finder = searchOf(engine);
+  if (request.query.length > SEARCH_MAX_QUERY_LENGTH) {
+    throw new ReplyError('bad_request', `a search is at most ${SEARCH_MAX_QUERY_LENGTH} characters`);
+  }
   const words = wordsOf(request.query);
   const max = config.historyPageMax;
   const limit = request.limit ?? Math.min(DEFAULT_LIMIT, max);
   if (limit > max) throw new ReplyError('bad_range', `limit must be at most ${max}`);
-  const before = request.before === undefined ? undefined : decodeCursor(request.before);
+  const cursor = request.before;
+  const before =
+    cursor === undefined || cursor.length > SEARCH_MAX_CURSOR_LENGTH ? undefined : decodeCursor(cursor);
   if (request.before !== undefined && !before) {
     throw new ReplyError('bad_request', "before must be a search's next, as it gave it");
   }
@@ -105,7 +112,7 @@ function takeSearch(ctx: HandlerContext, session: Session): void {
  * have no members: the chat's default room is one) (see {@link searchPage}).
  */
 export const search: Handler<'search'> = async (ctx, session, command) => {
-  searchOf(ctx.engine);
+  const finder = searchOf(ctx.engine);
   const service = roomsOf(ctx);
   takeSearch(ctx, session);
   let rooms: string[];
@@ -119,7 +126,7 @@ export const search: Handler<'search'> = async (ctx, session, command) => {
       : await service.searchable(callerOf(session), command.room);
   }
   const { query, before, limit } = command;
-  const page = await searchPage(ctx.engine, ctx.config, rooms, {
+  const page = await searchPage(finder, ctx.config, rooms, {
     query,
     ...(before !== undefined ? { before } : {}),
     ...(limit !== undefined ? { limit } : {}),

@@ -1,6 +1,7 @@
 import type { JSX } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { type ChatMessage, matchedRanges, searchWords } from '../../../client/index.js';
+import { SEARCH_MAX_QUERY_LENGTH } from '../../../client/wire/search-words.js';
 import { dayKey, timeOf } from '../format.js';
 import type { ChatStore } from './store.js';
 
@@ -104,7 +105,7 @@ export function SearchPanel({
             type="search"
             aria-label="Search messages"
             placeholder="Words to find"
-            maxLength={500}
+            maxLength={SEARCH_MAX_QUERY_LENGTH}
             value={query}
             onInput={(e) => setQuery((e.target as HTMLInputElement).value)}
             onKeyDown={(e) => {
@@ -149,11 +150,7 @@ export function SearchPanel({
           )}
           {state.busy && <p class="muted small">Searching…</p>}
           {state.next && !state.busy && (
-            <button
-              type="button"
-              class="link"
-              onClick={() => void store.searchMessages(state.query, state.room, true)}
-            >
+            <button type="button" class="link" onClick={() => void store.moreResults()}>
               More results
             </button>
           )}

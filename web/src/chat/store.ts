@@ -901,34 +901,49 @@ export class ChatStore {
 
   /**
    * Searches messages by their words, in `room` or in every room of the user (docs/protocol.md, "Finding
-   * messages"); the results replace the last search's. `more` asks for the next page of the current search.
+   * messages"); the results replace the last search's.
    */
-  async searchMessages(query: string, room?: string, more = false): Promise<void> {
-    const previous = this.search.value;
-    if (more && !previous?.next) return;
-    const asked: SearchState =
-      more && previous ? { ...previous, busy: true } : { query, messages: [], busy: true };
-    if (!more && room !== undefined) asked.room = room;
-    const { problem: _p, ...shown } = asked;
-    this.search.value = shown;
+  searchMessages(query: string, room?: string): Promise<void> {
+    return this.runSearch({ query, ...(room !== undefined ? { room } : {}), messages: [] });
+  }
+
+  /** The next page of the current search, after the results shown. */
+  moreResults(): Promise<void> {
+    const current = this.search.value;
+    if (!current?.next || current.busy) return Promise.resolve();
+    const { next, busy: _b, problem: _p, ...shown } = current;
+    return this.runSearch(shown, next);
+  }
+
+  /** Asks for the page after `before` (none: the first) and adds it to `search`'s results; a late answer is dropped. */
+  private async runSearch(
+    search: Omit<SearchState, 'busy' | 'next' | 'problem'>,
+    before?: string,
+  ): Promise<void> {
+    this.search.value = { ...search, busy: true };
     this.searchId += 1;
     const searchId = this.searchId;
     try {
-      const page = await this.client.search(asked.query, {
-        ...(asked.room !== undefined ? { room: asked.room } : {}),
-        ...(more && asked.next ? { before: asked.next } : {}),
+      const page = await this.client.search(search.query, {
+        ...(search.room !== undefined ? { room: search.room } : {}),
+        ...(before !== undefined ? { before } : {}),
       });
       if (searchId !== this.searchId) return;
-      const { next: _n, ...rest } = shown;
       this.search.value = {
-        ...rest,
-        messages: [...shown.messages, ...page.messages],
+        ...search,
+        messages: [...search.messages, ...page.messages],
         busy: false,
         ...(page.next !== undefined ? { next: page.next } : {}),
       };
     } catch (error) {
       if (searchId !== this.searchId) return;
-      this.search.value = { ...shown, busy: false, problem: (error as Error).message };
+      // The page asked for can be asked again.
+      this.search.value = {
+        ...search,
+        busy: false,
+        problem: (error as Error).message,
+        ...(before !== undefined ? { next: before } : {}),
+      };
     }
   }
 
