@@ -1,6 +1,6 @@
 /**
  * What search costs in the database (docs/storage.md, "Search"): the time of a page of results for words of every
- * frequency, and what the two indexes of migration 007 add on disk. A private PostgreSQL (fsync off) or, with
+ * frequency, and what the two indexes of search (migrations 007 and 008) add on disk. A private PostgreSQL (fsync off) or, with
  * BENCH_SEARCH_STORE=embedded, the embedded store in a temporary directory; messages of 12 words each drawn from a
  * vocabulary of 20,000 with a skewed frequency (a few words are in a third of all messages, most in a handful), in
  * 100 rooms, searched in all 100 (and in 20), the same way the server does (DatabaseLog.search).
@@ -41,7 +41,12 @@ async function fill(db: SqlDatabase): Promise<void> {
     [perRoom],
   );
   for (let room = 1; room <= ROOMS; room += 1) {
-    const texts = Array.from({ length: perRoom }, () => Array.from({ length: 12 }, drawn).join(' '));
+    // Half the rooms' messages say `north`, the others' `south`: two common words never together.
+    const side = room % 2 === 0 ? 'north' : 'south';
+    const texts = Array.from(
+      { length: perRoom },
+      () => `${Array.from({ length: 12 }, drawn).join(' ')} ${side}`,
+    );
     await db.query(
       `INSERT INTO parley_messages (room, "offset", id, sender_id, sender_name, text, ts, cid)
        SELECT $1, o, 'id' || o, 'u', 'U', t, 1700000000000 + o * 1000, 'c' || o
@@ -63,7 +68,7 @@ async function writeCost(open: () => Promise<SqlDatabase>, withIndexes: boolean)
     await migrate(db);
     if (!withIndexes) {
       await db.query('DROP INDEX parley_messages_words');
-      await db.query('DROP INDEX parley_messages_recent');
+      await db.query('DROP INDEX parley_messages_room_recent');
     }
     const log = new DatabaseLog(
       db,
@@ -144,19 +149,29 @@ async function main(): Promise<void> {
       ['a word of medium frequency', word(800), all],
       ['two words together', `${word(1)} ${word(2)}`, all],
       ['a rare word', word(19_999), all],
+      ['a word no message has', 'nothing', all],
+      // What a user could ask to keep the database busy: words in most messages, or never together.
+      ['a one-letter prefix of every message', 'w', all],
+      ['a rare word and a one-letter prefix', `${word(19_999)} w`, all],
+      ['a one-letter prefix and a word no message has', 'w nothing', all],
+      ['two common words never together', 'north south', all],
     ];
     console.log(
       `${STORE}, ${MESSAGES.toLocaleString('en')} messages in ${ROOMS} rooms (filled in ${Date.now() - started} ms)\n`,
     );
-    console.log('| search | matching messages | page of 20: median ms | max ms |');
-    console.log('| --- | ---: | ---: | ---: |');
+    console.log(
+      '| search | matching messages | found (stopped: the walk stopped) | page of 20: median ms | max ms |',
+    );
+    console.log('| --- | ---: | ---: | ---: | ---: |');
     for (const [label, query, rooms] of cases) {
       const words = searchWords(query);
       const times: number[] = [];
+      let found = '';
       for (let run = 0; run < RUNS; run += 1) {
         const at = process.hrtime.bigint();
-        await log.search({ rooms, words, limit: 21 });
+        const result = await log.search({ rooms, words, limit: 21 });
         times.push(Number(process.hrtime.bigint() - at) / 1e6);
+        found = `${result.messages.length}${result.stoppedAt ? ' (stopped)' : ''}`;
       }
       times.sort((a, b) => a - b);
       const { rows } = await db.query<{ n: string }>(
@@ -166,16 +181,16 @@ async function main(): Promise<void> {
       );
       const median = times[Math.floor(times.length / 2)] as number;
       console.log(
-        `| ${label} (\`${query}\`) | ${Number(rows[0]?.n).toLocaleString('en')} | ${median.toFixed(1)} | ${(times.at(-1) as number).toFixed(1)} |`,
+        `| ${label} (\`${query}\`) | ${Number(rows[0]?.n).toLocaleString('en')} | ${found} | ${median.toFixed(1)} | ${(times.at(-1) as number).toFixed(1)} |`,
       );
     }
     const { rows } = await db.query<Record<string, string>>(
       `SELECT pg_relation_size('parley_messages') AS messages, pg_relation_size('parley_messages_words') AS words,
-              pg_relation_size('parley_messages_recent') AS recent`,
+              pg_relation_size('parley_messages_room_recent') AS recent`,
     );
     const mb = (bytes: string | undefined) => (Number(bytes) / 1e6).toFixed(1);
     console.log(
-      `\nOn disk: messages ${mb(rows[0]?.messages)} MB, words index ${mb(rows[0]?.words)} MB, newest-first index ${mb(rows[0]?.recent)} MB`,
+      `\nOn disk: messages ${mb(rows[0]?.messages)} MB, words index ${mb(rows[0]?.words)} MB, rooms' newest-first index ${mb(rows[0]?.recent)} MB`,
     );
     console.log(
       '\n| writes: 20,000 appends, 50 at a time | wall us per message | this process CPU us per message |',

@@ -1,6 +1,6 @@
 import type { ChatMessage, MessageDraft, StreamPosition } from '../engine/types.js';
 import type { DatabaseLog } from './database-log.js';
-import type { MessageSearch, SearchQuery } from './message-search.js';
+import type { MessageSearch, SearchQuery, SearchResult } from './message-search.js';
 import type { RecentWindow } from './recent-window.js';
 import type {
   ActionDraft,
@@ -51,7 +51,7 @@ export class CachedLog implements RoomLog, MessageSearch {
   }
 
   /** In the database: the window holds too little of a room to search it. */
-  search(query: SearchQuery): Promise<ChatMessage[]> {
+  search(query: SearchQuery): Promise<SearchResult> {
     return this.store.search(query);
   }
 

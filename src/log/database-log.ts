@@ -16,8 +16,21 @@ import { type BatchSizes, CommitBatcher, type Queued } from '../store/commit-bat
 import { isUnavailable, type SqlDatabase, type SqlRunner } from '../store/sql.js';
 import type { TimerHandle, Timers } from '../util/clock.js';
 import type { IdGenerator } from '../util/ids.js';
+import {
+  afterInRoom,
+  estimator,
+  indexWords,
+  likePatterns,
+  type SampleRow,
+  SEARCH_BOUNDS,
+  type SearchBounds,
+  sampleStatement,
+  tsquery,
+  walkPerRoom,
+  walkSteps,
+} from './database-search.js';
 import { decideAction, entryText, type ReactionFacts } from './message-actions.js';
-import type { MessageSearch, SearchQuery } from './message-search.js';
+import type { MessageSearch, SearchCursor, SearchQuery, SearchResult } from './message-search.js';
 import {
   type ActionDraft,
   type ActResult,
@@ -39,8 +52,15 @@ export interface DatabaseLogOptions {
   batch: BatchSizes;
   /** Longest a message waits for its batch to start (when no batch is being committed). */
   batchMaxWaitMs: number;
-  /** Most matches a search sorts (default {@link SEARCH_SORT_MAX}; tests lower it to take the other way). */
-  searchSortMax?: number;
+  /** How much one search may ask of the database (default {@link SEARCH_BOUNDS}; tests lower them). */
+  searchBounds?: Partial<SearchBounds>;
+}
+
+/** Where a walk through the rooms stopped (DatabaseLog.searchRooms), on every row of its answer. */
+interface WalkEdgeRow {
+  edge_ts: string | null;
+  edge_room: string | null;
+  edge_offset: string | null;
 }
 
 /** A row of `parley_messages` joined with its room's epoch. */
@@ -191,12 +211,6 @@ SELECT json_agg(json_build_object('room', k.room, 'user', k.user_id, 'unread', u
 FROM unnest($1::text[], $2::bigint[], $3::text[]) AS k(room, after, user_id)
 JOIN parley_rooms r ON r.room = k.room
 ${COUNTS_AFTER_MARKERS}`;
-
-/**
- * Most messages a search sorts to find its newest page (see {@link DatabaseLog.search}): beyond, its words are
- * common, and the newest-first index finds the page sooner.
- */
-export const SEARCH_SORT_MAX = 5000;
 
 /** A row of {@link APPEND_STATEMENT}'s result. */
 interface AppendedRow {
@@ -456,59 +470,151 @@ export class DatabaseLog implements RoomLog, MessageSearch {
   }
 
   /**
-   * Through the indexes of migration 007, in one transaction: first the words index alone (a bitmap
-   * scan, `enable_indexscan` and `enable_seqscan` off for it), which finds the messages of rare words at once; it
-   * looks at no more than {@link SEARCH_SORT_MAX} of them, and when they are all there are, the newest page is
-   * sorted from them. More than that, the words are common: then the newest-first index alone (`enable_bitmapscan`
-   * off), walked from the newest with the words checked on each message, which stops after a page (about
-   * `limit` × messages / matches rows, so the more common the words, the sooner). The planner could not choose
-   * this itself: its estimate of a prefix query (`word:*`) is the same for any word.
+   * In one transaction, with bounded work whatever the words and the number of messages (bounds: SEARCH_BOUNDS,
+   * measured in docs/storage.md, "Search"). A random sample of the table first tells how common each word is
+   * (a word's start can be in most messages: `a`). Then either the words index, given only words rare enough that
+   * what it reads and hands over stays small ({@link searchByWords}); or, when every word is common, a walk through
+   * each room's newest messages, which stops after a bounded number and says where ({@link searchRooms}). The
+   * planner could not make this choice: its estimate of a word's start (`word:*`) is the same for any word.
    *
    * The words are letters and digits only (searchWords), so the tsquery they make holds no syntax of theirs. The
    * statements are not prepared (their plans are made for the words and rooms). Rooms compare byte-wise
    * (`COLLATE "C"`), as cursors do everywhere.
    */
-  async search(query: SearchQuery): Promise<ChatMessage[]> {
-    const terms = query.words.map((word) => `${word}:*`).join(' & ');
-    const params: Array<string | number | string[]> = [[...query.rooms], terms];
-    let after = '';
-    if (query.before) {
-      const { ts, room, offset } = query.before;
-      after = `AND (m.ts, m.room COLLATE "C", m."offset") < ($${params.push(ts)}, $${params.push(room)} COLLATE "C", $${params.push(offset)})`;
-    }
-    const limit = Math.max(0, Math.floor(query.limit));
-    const matching = `FROM parley_messages m JOIN parley_rooms r ON r.room = m.room
-      WHERE m.room = ANY($1::text[]) AND m.event IS NULL AND m.action IS NULL AND m.deleted_at IS NULL
-        AND to_tsvector('simple', m.text) @@ to_tsquery('simple', $2) ${after}`;
-    // The order of results (the newest-first index's), of `m` or of the words index's hits.
-    const order = (of: string) => `ORDER BY ${of}ts DESC, ${of}room COLLATE "C" DESC, ${of}"offset" DESC`;
-    const sortMax = this.options.searchSortMax ?? SEARCH_SORT_MAX;
+  async search(query: SearchQuery): Promise<SearchResult> {
+    const bounds = { ...SEARCH_BOUNDS, ...this.options.searchBounds };
     return this.guard(() =>
       this.db.transaction(async (tx) => {
         // One round trip for the settings (each SET would be one). Plans made for these rooms and words (a
         // generic plan, the default here, took ~20 ms more to find 100 messages). A page is a few rows: starting
-        // parallel workers would cost more than they save (~15 ms).
+        // parallel workers would cost more than they save (~15 ms), and so would compiling the statements (JIT:
+        // the sample's size is unknown when it is planned, and its estimate alone made PostgreSQL spend 13-80 ms
+        // compiling a statement that runs in 2).
         await tx.query(
-          `SELECT set_config('enable_indexscan', 'off', true), set_config('enable_seqscan', 'off', true),
-                  set_config('max_parallel_workers_per_gather', '0', true),
-                  set_config('plan_cache_mode', 'force_custom_plan', true)`,
+          `SELECT set_config('max_parallel_workers_per_gather', '0', true),
+                  set_config('plan_cache_mode', 'force_custom_plan', true), set_config('jit', 'off', true)`,
         );
-        const few = await tx.query<MessageRow & { matches: string }>(
-          `WITH hits AS MATERIALIZED (SELECT ${MESSAGE_COLUMNS} ${matching} LIMIT ${sortMax + 1})
-           SELECT (SELECT count(*) FROM hits) AS matches, hits.* FROM hits ${order('')} LIMIT ${limit}`,
-          params,
-        );
-        if (Number(few.rows[0]?.matches ?? 0) <= sortMax) return few.rows.map(toMessage);
-        await tx.query(
-          `SELECT set_config('enable_indexscan', 'on', true), set_config('enable_bitmapscan', 'off', true)`,
-        );
-        const newest = await tx.query<MessageRow>(
-          `SELECT ${MESSAGE_COLUMNS} ${matching} ${order('m.')} LIMIT ${limit}`,
-          params,
-        );
-        return newest.rows.map(toMessage);
+        const [sample, words] = sampleStatement(query.words, bounds);
+        const { rows } = await tx.query<SampleRow>(sample, words);
+        const index = indexWords(query.words, estimator(rows, bounds), bounds);
+        return index ? this.searchByWords(tx, query, index) : this.searchRooms(tx, query, bounds);
       }),
     );
+  }
+
+  /**
+   * Through the words index (a bitmap scan: `enable_indexscan` and `enable_seqscan` off), looking up the words it
+   * is given; the other words are checked on each message it hands over, through an expression the index does not
+   * hold (`text || ''`), else the planner would look them up too. Every match is then sorted for the page: they are
+   * at most as many as the index handed over.
+   */
+  private async searchByWords(
+    tx: SqlRunner,
+    query: SearchQuery,
+    words: { looked: string[]; checked: string[] },
+  ): Promise<SearchResult> {
+    const params: Array<string | number | string[]> = [[...query.rooms], tsquery(words.looked)];
+    const where = [
+      'm.room = ANY($1::text[]) AND m.event IS NULL AND m.action IS NULL AND m.deleted_at IS NULL',
+      "to_tsvector('simple', m.text) @@ to_tsquery('simple', $2)",
+    ];
+    if (words.checked.length > 0) {
+      where.push(
+        `to_tsvector('simple', m.text || '') @@ to_tsquery('simple', $${params.push(tsquery(words.checked))})`,
+      );
+    }
+    if (query.before) {
+      const { ts, room, offset } = query.before;
+      where.push(
+        `(m.ts, m.room COLLATE "C", m."offset") < ($${params.push(ts)}, $${params.push(room)} COLLATE "C", $${params.push(offset)})`,
+      );
+    }
+    await tx.query(
+      `SELECT set_config('enable_indexscan', 'off', true), set_config('enable_seqscan', 'off', true)`,
+    );
+    const { rows } = await tx.query<MessageRow>(
+      `SELECT ${MESSAGE_COLUMNS} FROM parley_messages m JOIN parley_rooms r ON r.room = m.room
+       WHERE ${where.join(' AND ')}
+       ORDER BY m.ts DESC, m.room COLLATE "C" DESC, m."offset" DESC LIMIT ${Math.max(0, Math.floor(query.limit))}`,
+      params,
+    );
+    return { messages: rows.map(toMessage) };
+  }
+
+  /**
+   * Every word is common: a walk through each room's newest messages after the cursor, in steps ({@link walkSteps}):
+   * the next step goes on from where the last stopped, until a page is found, every message was read, or the walk
+   * read `walkMax` messages; then it says where it stopped.
+   */
+  private async searchRooms(tx: SqlRunner, query: SearchQuery, bounds: SearchBounds): Promise<SearchResult> {
+    await tx.query(
+      `SELECT set_config('enable_bitmapscan', 'off', true), set_config('enable_seqscan', 'off', true)`,
+    );
+    const messages: ChatMessage[] = [];
+    let from = query.before;
+    for (const rows of walkSteps(bounds)) {
+      const step = await this.walkRooms(tx, { ...query, limit: query.limit - messages.length }, from, rows);
+      messages.push(...step.messages);
+      if (messages.length >= query.limit || !step.stoppedAt) return { messages };
+      from = step.stoppedAt;
+    }
+    return { messages, ...(from ? { stoppedAt: from } : {}) };
+  }
+
+  /**
+   * One step of a walk: each room's newest messages after the cursor, through its own newest-first index
+   * (migration 008), `rows` shared among the rooms. A room that had more than its share was read down to its last
+   * message read, so the step has looked at every message from the cursor down to the newest of those (`edge`);
+   * the matches down to it are the result, and `edge` is where it stopped. Whether a message matches: its words are
+   * made only when its lower-cased text holds every word at all.
+   */
+  private async walkRooms(
+    tx: SqlRunner,
+    query: SearchQuery,
+    from: SearchCursor | undefined,
+    rows: number,
+  ): Promise<SearchResult> {
+    const params: unknown[] = [[...new Set(query.rooms)], tsquery(query.words), likePatterns(query.words)];
+    const after = from ? `AND ${afterInRoom('s.room', from, params)}` : '';
+    const share = `$${params.push(walkPerRoom(query.rooms, rows))}::bigint`;
+    const limit = `$${params.push(Math.max(0, Math.floor(query.limit)))}::bigint`;
+    const order = (of: string) => `${of}ts DESC, ${of}room COLLATE "C" DESC, ${of}"offset" DESC`;
+    const answer = await tx.query<MessageRow & WalkEdgeRow>(
+      `WITH walked AS MATERIALIZED (
+         SELECT w.* FROM unnest($1::text[]) AS s(room) CROSS JOIN LATERAL (
+           SELECT m.room, m."offset", m.ts,
+                  CASE WHEN lower(m.text) LIKE ALL ($3::text[])
+                       THEN to_tsvector('simple', m.text) @@ to_tsquery('simple', $2) ELSE false END AS hit,
+                  row_number() OVER (ORDER BY m.ts DESC, m."offset" DESC) AS n
+           FROM parley_messages m
+           WHERE m.room = s.room AND m.event IS NULL AND m.action IS NULL AND m.deleted_at IS NULL ${after}
+           ORDER BY m.ts DESC, m."offset" DESC LIMIT ${share}) w),
+       edge AS (SELECT ts, room, "offset" FROM walked WHERE n = ${share} ORDER BY ${order('')} LIMIT 1),
+       found AS (
+         SELECT w.room, w."offset" FROM walked w
+         WHERE w.hit AND NOT EXISTS (
+           SELECT 1 FROM edge e
+           WHERE (w.ts, w.room COLLATE "C", w."offset") < (e.ts, e.room COLLATE "C", e."offset"))
+         ORDER BY ${order('w.')} LIMIT ${limit})
+       SELECT e.ts AS edge_ts, e.room AS edge_room, e."offset" AS edge_offset, ${MESSAGE_COLUMNS}
+       FROM (SELECT 1) AS one
+       LEFT JOIN edge e ON true
+       LEFT JOIN (found f JOIN parley_messages m ON m.room = f.room AND m."offset" = f."offset"
+                  JOIN parley_rooms r ON r.room = m.room) ON true
+       ORDER BY ${order('m.')}`,
+      params,
+    );
+    const messages = answer.rows.filter((row) => row.id !== null).map(toMessage);
+    const edge = answer.rows[0];
+    if (!edge || edge.edge_ts === null) return { messages };
+    return {
+      messages,
+      stoppedAt: {
+        ts: Number(edge.edge_ts),
+        room: edge.edge_room as string,
+        offset: Number(edge.edge_offset),
+      },
+    };
   }
 
   async read(room: string, query: HistoryQuery): Promise<HistoryPage> {

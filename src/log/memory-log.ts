@@ -12,7 +12,13 @@ import type { MemoryMessageRate } from '../ratelimit/memory-message-rate.js';
 import type { Clock } from '../util/clock.js';
 import type { IdGenerator } from '../util/ids.js';
 import { decideAction, entryText } from './message-actions.js';
-import { beforeInResults, type MessageSearch, matchesWords, type SearchQuery } from './message-search.js';
+import {
+  beforeInResults,
+  type MessageSearch,
+  matchesWords,
+  type SearchQuery,
+  type SearchResult,
+} from './message-search.js';
 import {
   type ActionDraft,
   type ActResult,
@@ -224,7 +230,7 @@ export class MemoryLog implements RoomLog, MessageSearch {
    * {@link MEMORY_SEARCH_MAX_EXAMINED} messages in all: a search runs on the event loop, which a user in a thousand
    * full rooms would otherwise hold for a million messages.
    */
-  async search(query: SearchQuery): Promise<ChatMessage[]> {
+  async search(query: SearchQuery): Promise<SearchResult> {
     const found: ChatMessage[] = [];
     let budget = MEMORY_SEARCH_MAX_EXAMINED;
     for (const room of new Set(query.rooms)) {
@@ -247,7 +253,7 @@ export class MemoryLog implements RoomLog, MessageSearch {
       }
     }
     found.sort((a, b) => (beforeInResults(a, b) ? -1 : 1));
-    return found.slice(0, query.limit);
+    return { messages: found.slice(0, query.limit) };
   }
 
   /** Counted by looking at the retained messages after each marker (at most `historySize` per room). */

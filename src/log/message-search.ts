@@ -9,10 +9,24 @@ export interface MessageSearch {
   /**
    * The newest chat messages of `query.rooms` whose text, as it is now (edited; a deleted message has none), holds
    * every one of `query.words` as the start of one of its words, newest first (by time, then room, then offset),
-   * after `query.before` in that order. System events and actions' entries are not searched.
+   * after `query.before` in that order, at most `query.limit`. System events and actions' entries are not searched.
+   * A store may stop looking before it found `limit` messages, to bound the work of one search: it then says where
+   * ({@link SearchResult.stoppedAt}), and the next search goes on from there.
    * @throws EngineUnavailableError when the store cannot be reached
    */
-  search(query: SearchQuery): Promise<ChatMessage[]>;
+  search(query: SearchQuery): Promise<SearchResult>;
+}
+
+/** What {@link MessageSearch.search} found. */
+export interface SearchResult {
+  /** The messages found, newest first. */
+  messages: ChatMessage[];
+  /**
+   * Present when the store stopped looking before it found `limit` messages: every matching message from
+   * `before` down to this position (included) is in `messages`, and older ones may follow (search on with this as
+   * `before`). Absent: `messages` are all there are, or the first `limit` of them.
+   */
+  stoppedAt?: SearchCursor;
 }
 
 /** What {@link MessageSearch.search} looks for. */
@@ -59,8 +73,8 @@ export function beforeInResults(a: SearchCursor, b: SearchCursor): boolean {
 }
 
 /** A page's cursor as clients pass it back: `<ts>:<offset>:<room>` (a room name may hold colons: it comes last). */
-export function encodeCursor(message: ChatMessage): string {
-  return `${message.ts}:${message.offset}:${message.room}`;
+export function encodeCursor(at: SearchCursor): string {
+  return `${at.ts}:${at.offset}:${at.room}`;
 }
 
 /** The cursor a client passed back, or undefined when it is none. */

@@ -7,7 +7,12 @@
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import type { ChatMessage, MessageAction, UserInfo } from '../../src/engine/types.js';
-import { type MessageSearch, type SearchQuery, searchWords } from '../../src/log/message-search.js';
+import {
+  type MessageSearch,
+  type SearchCursor,
+  type SearchQuery,
+  searchWords,
+} from '../../src/log/message-search.js';
 import { draft, type EngineFixture, type FixtureFactory } from './fixture.js';
 
 const alice: UserInfo = { id: 'alice', name: 'Alice' };
@@ -23,7 +28,30 @@ async function texts(
     limit: query.limit ?? 50,
     ...(query.before ? { before: query.before } : {}),
   });
-  return found.map((m) => m.text);
+  return found.messages.map((m) => m.text);
+}
+
+/**
+ * Every message a search finds, `limit` at a time, following the contract: on from a full page's last message, or
+ * from where the store stopped looking; done at a page that is not full and says nothing more.
+ */
+export async function searchAll(
+  search: MessageSearch,
+  query: Omit<SearchQuery, 'before'>,
+): Promise<ChatMessage[][]> {
+  const pages: ChatMessage[][] = [];
+  let before: SearchCursor | undefined;
+  // Bounded: a cursor that did not move on would repeat a page, not loop until the test's timeout.
+  for (let asked = 0; asked < 50; asked += 1) {
+    const { messages, stoppedAt } = await search.search({ ...query, ...(before ? { before } : {}) });
+    pages.push(messages);
+    const last = messages.at(-1);
+    if (last && messages.length >= query.limit)
+      before = { ts: last.ts, room: last.room, offset: last.offset };
+    else if (stoppedAt) before = stoppedAt;
+    else return pages;
+  }
+  return pages;
 }
 
 export function messageSearchSuite(name: string, factory: FixtureFactory): void {
@@ -115,7 +143,7 @@ export function messageSearchSuite(name: string, factory: FixtureFactory): void 
           await log.append({ ...draft(room, `note ${room} ${i}`, alice), ts: 10_000 + i });
       }
       await log.append({ ...draft('s-pa', 'note s-pa 4', alice), ts: 10_003 });
-      const all = await search.search({ rooms, words: ['note'], limit: 50 });
+      const all = (await search.search({ rooms, words: ['note'], limit: 50 })).messages;
       assert.deepEqual(
         all.map((m) => m.text),
         [
@@ -128,20 +156,9 @@ export function messageSearchSuite(name: string, factory: FixtureFactory): void 
           'note s-pa 1',
         ],
       );
-      const pages: string[][] = [];
-      let before: ChatMessage | undefined;
-      // Bounded: a cursor that did not move on would repeat a page, not loop until the test's timeout.
-      for (let asked = 0; asked < 10; asked += 1) {
-        const page: ChatMessage[] = await search.search({
-          rooms,
-          words: ['note'],
-          limit: 3,
-          ...(before ? { before: { ts: before.ts, room: before.room, offset: before.offset } } : {}),
-        });
-        if (page.length === 0) break;
-        pages.push(page.map((m) => m.text));
-        before = page.at(-1);
-      }
+      const pages = (await searchAll(search, { rooms, words: ['note'], limit: 3 }))
+        .filter((page) => page.length > 0)
+        .map((page) => page.map((m) => m.text));
       assert.deepEqual(
         pages.flat(),
         all.map((m) => m.text),

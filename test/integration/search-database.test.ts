@@ -1,8 +1,8 @@
 /**
- * The database's two ways of searching (DatabaseLog.search): rare words through the words index, their matches
- * sorted; common ones (more matches than it sorts) through the newest-first index, each message checked. Both must
- * give the same pages. Run on PostgreSQL and on the embedded store, with the sorting bound lowered to 3 so that a
- * handful of messages take the second way.
+ * The database's ways of searching (DatabaseLog.search), each forced by lowering its bounds: the words index with
+ * every word or with the rarest only, and walks through the rooms that stop after a few messages and go on from
+ * there. Followed page after page, every way must find the same messages in the same order, on PostgreSQL and on the
+ * embedded store. And the indexes: those operations.md says to build beforehand are those the migrations build.
  */
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -13,6 +13,7 @@ import { after, describe, it } from 'node:test';
 import { BATCH_SIZES } from '../../src/compose.js';
 import type { ChatMessage, MessageDraft } from '../../src/engine/types.js';
 import { DatabaseLog } from '../../src/log/database-log.js';
+import type { SearchBounds } from '../../src/log/database-search.js';
 import { type SearchQuery, searchWords } from '../../src/log/message-search.js';
 import { migrate, shippedMigrations } from '../../src/store/migrate.js';
 import { PgDatabase } from '../../src/store/pg-database.js';
@@ -21,10 +22,11 @@ import type { SqlDatabase } from '../../src/store/sql.js';
 import { systemTimers } from '../../src/util/clock.js';
 import { randomIds } from '../../src/util/ids.js';
 import { silentLogger } from '../../src/util/logger.js';
+import { searchAll } from '../conformance/message-search.suite.js';
 import { PostgresServer } from '../helpers/postgres-server.js';
 import { removeQuietly } from '../helpers/remove-quietly.js';
 
-const logOn = (db: SqlDatabase, searchSortMax?: number) =>
+const logOn = (db: SqlDatabase, searchBounds?: Partial<SearchBounds>) =>
   new DatabaseLog(
     db,
     {
@@ -32,7 +34,7 @@ const logOn = (db: SqlDatabase, searchSortMax?: number) =>
       timers: systemTimers,
       batch: BATCH_SIZES.postgres,
       batchMaxWaitMs: 1,
-      ...(searchSortMax !== undefined ? { searchSortMax } : {}),
+      ...(searchBounds ? { searchBounds } : {}),
     },
     () => {},
   );
@@ -43,61 +45,79 @@ function said(room: string, text: string, ts: number): MessageDraft {
   return { room, id: `s-${n}`, from: { id: 'ann', name: 'Ann' }, text, ts, cid: `c-${n}` };
 }
 
-/** Every page of a search, `limit` at a time, as `room:offset text`. */
-async function pages(log: DatabaseLog, query: Omit<SearchQuery, 'before'>): Promise<string[][]> {
-  const all: string[][] = [];
-  let before: ChatMessage | undefined;
-  // Bounded: a cursor that did not move on would repeat pages, which the comparison then shows.
-  for (let asked = 0; asked < 20; asked += 1) {
-    const page = await log.search({
-      ...query,
-      ...(before ? { before: { ts: before.ts, room: before.room, offset: before.offset } } : {}),
-    });
-    if (page.length === 0) return all;
-    all.push(page.map((m) => `${m.room}:${m.offset} ${m.text}`));
-    before = page.at(-1);
-  }
-  return all;
+/** Every message a search finds, following its pages (and its stops), as `room:offset text`; and how many stops. */
+async function found(log: DatabaseLog, query: Omit<SearchQuery, 'before'>) {
+  let stops = 0;
+  const counting = {
+    search: async (asked: SearchQuery) => {
+      const result = await log.search(asked);
+      if (result.stoppedAt) stops += 1;
+      return result;
+    },
+  };
+  const pages = await searchAll(counting, query);
+  return { messages: pages.flat().map((m) => `${m.room}:${m.offset} ${m.text}`), stops };
 }
 
-function bothWays(name: string, open: () => Promise<SqlDatabase>): void {
-  it(`gives the same pages both ways: ${name}`, async () => {
+/**
+ * The ways a search can go, each forced by its bounds: the words index with every word (the default on a small
+ * table); the index with the rarest word only, the others checked on each message; a sample of one page (its count
+ * scaled to the table); and walks through the rooms that stop after 1, 2 or 5 messages a room.
+ */
+const WAYS: Array<[string, Partial<SearchBounds>]> = [
+  ['the words index, every word looked up', {}],
+  ['the words index, the rarest words only', { entriesMax: 5 }],
+  ['a sample of one page', { samplePages: 1 }],
+  ['walks of 1 message a room', { candidatesMax: -1, walkMax: 1 }],
+  ['walks of 2', { candidatesMax: -1, walkMax: 6 }],
+  ['walks of 5', { candidatesMax: -1, walkMax: 15 }],
+];
+
+function everyWay(name: string, open: () => Promise<SqlDatabase>): void {
+  it(`finds the same messages in the same order every way: ${name}`, async () => {
     const db = await open();
     after(() => db.close());
     await migrate(db);
-    const sorting = logOn(db);
-    const walking = logOn(db, 3);
-    // Three rooms; several messages at the same time (the order between rooms is then the room's).
+    const logs = WAYS.map(([way, bounds]) => [way, logOn(db, bounds)] as const);
+    const [, writer] = logs[0] as (typeof logs)[0];
+    // Three rooms; several messages at the same time (the order between rooms is then the room's); one room's
+    // clock behind the others' (its offsets and times do not go together).
     let ts = 1_000;
-    for (let i = 0; i < 12; i += 1) {
+    for (let i = 0; i < 24; i += 1) {
       if (i % 4 === 0) ts += 1;
       const room = ['q-a', 'q-b', 'q-c'][i % 3] as string;
-      await sorting.append(said(room, i % 5 === 0 ? `rare note ${i}` : `common note ${i}`, ts));
+      const text = i % 5 === 0 ? `rare note ${i}` : i % 7 === 0 ? `odd note ${i} later` : `common note ${i}`;
+      await writer.append(said(room, text, room === 'q-c' ? ts - (i % 2) * 3 : ts));
     }
-    await sorting.append(said('q-b', 'note deleted soon', 2_000));
+    await writer.append(said('q-b', 'note deleted soon', 2_000));
+    await writer.append({
+      ...said('q-a', 'note as an event', 2_001),
+      event: { type: 'topic', topic: 'note' },
+    });
     const rooms = ['q-a', 'q-b', 'q-c'];
-    const common = { rooms, words: searchWords('note'), limit: 4 };
-    const expected = await pages(sorting, common);
-    assert.equal(expected.flat().length, 13);
-    assert.deepEqual(
-      await pages(walking, common),
-      expected,
-      'more matches than sorted: the newest-first way',
-    );
-    assert.deepEqual(
-      await pages(walking, { ...common, rooms: ['q-b'] }),
-      await pages(sorting, { ...common, rooms: ['q-b'] }),
-    );
-    const rare = { rooms, words: searchWords('rare'), limit: 4 };
-    assert.deepEqual(
-      (await pages(walking, rare)).flat(),
-      (await pages(sorting, rare)).flat(),
-      'three matches or fewer: sorted',
-    );
-    assert.equal((await pages(walking, rare)).flat().length, 3);
-    // A deleted message is found neither way.
-    const doomed = (await sorting.read('q-b', { limit: 1 })).messages[0] as ChatMessage;
-    await sorting.act({
+    const queries: Array<[string, Omit<SearchQuery, 'before'>]> = [
+      ['a common word', { rooms, words: searchWords('note'), limit: 4 }],
+      ['in one room', { rooms: ['q-b'], words: searchWords('note'), limit: 4 }],
+      ['a rare word', { rooms, words: searchWords('rare'), limit: 4 }],
+      ['a common and a rare word', { rooms, words: searchWords('note odd'), limit: 2 }],
+      ['two words never together', { rooms, words: searchWords('rare odd'), limit: 4 }],
+      ['a start of a word', { rooms, words: searchWords('lat no'), limit: 3 }],
+      ['a room twice, one without messages', { rooms: ['q-a', 'q-a', 'q-none'], words: ['note'], limit: 4 }],
+    ];
+    const expected = await found(writer, queries[0]?.[1] as Omit<SearchQuery, 'before'>);
+    assert.equal(expected.messages.length, 25, 'chat messages only: not the event');
+    for (const [what, query] of queries) {
+      const [first, ...others] = await Promise.all(logs.map(([, log]) => found(log, query)));
+      assert.equal(first?.stops, 0, `${what}: the index does not stop`);
+      for (const [i, other] of others.entries()) {
+        assert.deepEqual(other.messages, first?.messages, `${what}: ${WAYS[i + 1]?.[0]}`);
+      }
+    }
+    const walked = await found(logs[3]?.[1] as DatabaseLog, queries[4]?.[1] as Omit<SearchQuery, 'before'>);
+    assert.ok(walked.stops > 5, `a walk of one message a room stops and goes on (${walked.stops} stops)`);
+    // A deleted message is found no way.
+    const doomed = (await writer.read('q-b', { limit: 1 })).messages[0] as ChatMessage;
+    await writer.act({
       room: 'q-b',
       id: 'del-1',
       from: { id: 'ann', name: 'Ann' },
@@ -105,14 +125,18 @@ function bothWays(name: string, open: () => Promise<SqlDatabase>): void {
       action: { type: 'delete', target: doomed.offset },
       maxReactions: 20,
     });
-    for (const log of [sorting, walking]) {
-      assert.equal((await pages(log, common)).flat().length, 12);
-      assert.equal((await pages(log, { ...common, words: searchWords('soon') })).flat().length, 0);
+    for (const [way, log] of logs) {
+      assert.equal(
+        (await found(log, queries[0]?.[1] as Omit<SearchQuery, 'before'>)).messages.length,
+        24,
+        way,
+      );
+      assert.deepEqual((await found(log, { rooms, words: ['soon'], limit: 4 })).messages, [], way);
     }
   });
 }
 
-describe('searching a database both ways', async () => {
+describe('searching a database every way', async () => {
   const pg = await PostgresServer.start();
   after(() => pg.stop());
 
@@ -126,7 +150,7 @@ describe('searching a database both ways', async () => {
         name,
       );
     const shipped = await shippedMigrations();
-    for (const name of ['migrated', 'prebuilt']) {
+    for (const name of ['migrated', 'prebuilt', 'first007']) {
       await pg.sql(`CREATE DATABASE ${name}`);
       const db = new PgDatabase({
         url: pg.url.replace(/\/postgres$/, `/${name}`),
@@ -137,29 +161,38 @@ describe('searching a database both ways', async () => {
       try {
         await migrate(
           db,
-          shipped.filter((m) => m.version < 7),
+          shipped.filter((m) => m.version < (name === 'first007' ? 8 : 7)),
         );
+        if (name === 'first007') {
+          // What 007 built as first shipped, before 008 replaced it.
+          await db.query(
+            `CREATE INDEX parley_messages_recent ON parley_messages (ts DESC, room COLLATE "C" DESC, "offset" DESC)
+             WHERE event IS NULL AND action IS NULL`,
+          );
+        }
         if (name === 'prebuilt') {
           // Outside a transaction, one statement at a time, as psql runs them.
           for (const statement of (sql as string).split(';').filter((part) => part.trim() !== '')) {
             await db.query(statement);
           }
         }
-        assert.ok((await migrate(db, shipped)).includes(7), 'migration 007 applied');
+        assert.ok((await migrate(db, shipped)).includes(8), 'migration 008 applied');
       } finally {
         await db.close();
       }
     }
     const built = await definitions('migrated');
     assert.match(built, /parley_messages_words/);
-    assert.match(built, /parley_messages_recent/);
+    assert.match(built, /parley_messages_room_recent/);
+    assert.doesNotMatch(built, /parley_messages_recent /, "008 dropped 007's newest-first index");
     assert.equal(await definitions('prebuilt'), built);
+    assert.equal(await definitions('first007'), built, "008 drops the first 007's index");
   });
   const dir = await mkdtemp(join(tmpdir(), 'parley-search-db-'));
   after(() => removeQuietly(dir));
-  bothWays(
+  everyWay(
     'PostgreSQL',
     async () => new PgDatabase({ url: pg.url, timeoutMs: 5000, maxConnections: 2, logger: silentLogger() }),
   );
-  bothWays('embedded', () => PgliteDatabase.open(join(dir, 'data')));
+  everyWay('embedded', () => PgliteDatabase.open(join(dir, 'data')));
 });

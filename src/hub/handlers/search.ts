@@ -9,6 +9,7 @@ import {
   SEARCH_MAX_QUERY_LENGTH,
   SEARCH_MAX_WORD_LENGTH,
   SEARCH_MAX_WORDS,
+  type SearchResult,
   searchWords,
 } from '../../log/message-search.js';
 import { ReplyError } from '../../protocol/error-codes.js';
@@ -49,7 +50,11 @@ export interface SearchRequest {
   limit?: number;
 }
 
-/** A page of results: newest first; `next` while more may follow (the `before` of the next page). */
+/**
+ * A page of results: newest first; `next` while more may follow (the `before` of the next page). A page may hold
+ * fewer than were asked for, none even, and still have a `next`: the store stopped looking (see
+ * {@link SearchResult.stoppedAt}).
+ */
 export interface SearchReply {
   messages: ChatMessage[];
   next?: string;
@@ -81,14 +86,17 @@ export async function searchPage(
     throw new ReplyError('bad_request', "before must be a search's next, as it gave it");
   }
   // One more than the page, to know whether another follows.
-  const found =
+  const found: SearchResult =
     rooms.length === 0
-      ? []
+      ? { messages: [] }
       : await finder.search({ rooms, words, limit: limit + 1, ...(before ? { before } : {}) });
-  const page = fitToBudget(found.slice(0, limit), replyBudget(config), 'oldest');
+  const page = fitToBudget(found.messages.slice(0, limit), replyBudget(config), 'oldest');
   const last = page.messages.at(-1);
-  const more = page.cut || found.length > limit;
-  return { messages: page.messages, ...(more && last ? { next: encodeCursor(last) } : {}) };
+  if (last && (page.cut || found.messages.length > limit))
+    return { messages: page.messages, next: encodeCursor(last) };
+  // The store stopped looking before it filled the page (its work per search is bounded): on from where it stopped.
+  if (found.stoppedAt) return { messages: page.messages, next: encodeCursor(found.stoppedAt) };
+  return { messages: page.messages };
 }
 
 /**

@@ -133,7 +133,12 @@ export function SearchPanel({
         <div aria-live="polite">
           {state.problem && <p class="error small">{state.problem}</p>}
           {!state.busy && !state.problem && state.messages.length === 0 && (
-            <p class="muted small">No messages with these words.</p>
+            <p class="muted small">
+              {/* The server looks at a bounded number of messages a page: older ones may still match. */}
+              {state.next
+                ? 'No messages with these words among the newest.'
+                : 'No messages with these words.'}
+            </p>
           )}
           {state.messages.length > 0 && (
             <ol class="search-results">
@@ -151,7 +156,7 @@ export function SearchPanel({
           {state.busy && <p class="muted small">Searching…</p>}
           {state.next && !state.busy && (
             <button type="button" class="link" onClick={() => void store.moreResults()}>
-              More results
+              {state.messages.length === 0 ? 'Search older messages' : 'More results'}
             </button>
           )}
         </div>
