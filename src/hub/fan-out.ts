@@ -16,6 +16,8 @@ export interface FanOutDeps {
   onControl: (event: ControlEvent) => void;
   /** Membership changes: system events (after their delivery), unlogged member events, user notices. */
   changes?: RoomChangeListener;
+  /** Told of every presence diff, whichever instance made it (the room's users changed). */
+  presenceChanged?: (room: string) => void;
 }
 
 /** What fan-out tells of membership changes it carries (see RoomChanges). */
@@ -59,6 +61,8 @@ export class FanOut {
       this.seen(event.room, event.user, event.offset);
       return;
     }
+    // A diff from any instance (members here or not): pages of the room read its users anew.
+    if (event.kind === 'presence') this.deps.presenceChanged?.(event.room);
     const members = this.deps.rooms.members(event.room);
     if (!members) return;
     // Typing goes to the room's members other than the user it is about.

@@ -212,6 +212,7 @@ export class Hub implements ConnectionHandler<Session> {
     engine.onRecovered(() => cache?.invalidateAll());
     const fanOut = new FanOut({
       rooms: this.membership.rooms,
+      presenceChanged: (room) => this.membership.listing.changed(room),
       counters: this.counters,
       latency: this.latency,
       observer: deps.observer,

@@ -6,6 +6,7 @@ import type { Clock, Timers } from '../util/clock.js';
 import type { FailureReporter } from './failures.js';
 import type { OrderedDelivery } from './ordered-delivery.js';
 import { PresenceAnnouncer } from './presence-announcer.js';
+import { PresenceListing } from './presence-listing.js';
 import { RoomIndex, type SubscriptionObserver } from './room-index.js';
 import type { Session } from './session.js';
 
@@ -30,6 +31,8 @@ export interface MembershipDeps {
  */
 export class Membership {
   readonly rooms: RoomIndex;
+  /** Rooms' users sorted by id for `presence` pages, read at most once a second and anew after a change. */
+  readonly listing: PresenceListing;
   private readonly announcer: PresenceAnnouncer;
   /**
    * While draining, disconnects keep the users' presence: entries expire on their own unless the users reconnect
@@ -43,6 +46,7 @@ export class Membership {
       (room, error) => deps.report('unsubscribe', error, { room }),
       deps.subscriptions,
     );
+    this.listing = new PresenceListing(deps.engine.presence, deps.clock);
     this.announcer = new PresenceAnnouncer(
       deps.config.presenceBatchMs,
       deps.config.presenceBatchMaxMs,
@@ -106,7 +110,10 @@ export class Membership {
       user: session.user,
       node: this.deps.nodeId,
     });
-    if (userJoined) this.announcer.joined(room, session.user);
+    if (userJoined) {
+      this.listing.changed(room);
+      this.announcer.joined(room, session.user);
+    }
   }
 
   /**
@@ -122,7 +129,10 @@ export class Membership {
     if (this.draining && session.closed) return;
     try {
       const { userLeft } = await this.deps.engine.presence.remove(room, session.id);
-      if (userLeft) this.announceLeave(room, session.user);
+      if (userLeft) {
+        this.listing.changed(room);
+        this.announceLeave(room, session.user);
+      }
     } catch (error) {
       // The store retries the removal in its next expire(), which reports the leave then.
       this.deps.report('presence remove', error, { room });

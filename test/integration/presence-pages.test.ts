@@ -77,6 +77,39 @@ for (const setup of ['one node', 'two nodes and Redis'] as const) {
       assert.equal((me.welcome?.limits as { presencePageMax?: number } | undefined)?.presencePageMax, PAGE);
     });
 
+    it('pages a room as it is after a join or a leave, on the same instance or another, asked again at once', async () => {
+      const room = 'fresh';
+      const { client: me } = await joinAs(20, room);
+      const ids = async () => {
+        const frame = await me.request({ type: 'presence', room });
+        return (frame.users as UserInfo[]).map((u) => u.id);
+      };
+      assert.deepEqual(await ids(), ['u20']);
+      for (const i of [21, 22]) {
+        // With two nodes, 21 joins on the other one and 22 on mine.
+        const diff = me.frames.find(
+          (f) => f.type === 'presence_diff' && f.room === room && f.count === i - 19,
+          5000,
+          'the diff of the join',
+        );
+        await joinAs(i, room);
+        await diff;
+        assert.ok((await ids()).length === i - 19, `${i - 19} users right after the diff`);
+      }
+      const leaving = clients.at(-1) as RawClient;
+      const diff = me.frames.find(
+        (f) =>
+          f.type === 'presence_diff' &&
+          f.room === room &&
+          (f.leaves as UserInfo[]).some((u) => u.id === 'u22'),
+        5000,
+        'the diff of the leave',
+      );
+      leaving.close();
+      await diff;
+      assert.equal((await ids()).length, 2, 'the leave is gone from the next page');
+    });
+
     it('tells the count with every diff, and the SDK keeps it and lists everyone on request', async () => {
       const node = nodes[0] as (typeof nodes)[number];
       const { client: sdk } = watchedClient({ url: node.wsUrl, name: 'Watcher', userId: 'watcher' });

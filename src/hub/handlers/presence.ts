@@ -1,9 +1,12 @@
+import type { UserInfo } from '../../engine/types.js';
 import { ReplyError } from '../../protocol/error-codes.js';
+import type { PresenceListing } from '../presence-listing.js';
 import { type Handler, requireJoined } from './context.js';
 
 /**
- * `presence`: a page of the room's current users by id, one entry per user, and their count. The store lists the
- * whole room (O(room)), so this is on request only; a join answers with a sample that costs O(page).
+ * `presence`: a page of the room's current users by id, one entry per user, and their count. The room's users come
+ * sorted from the instance's listing (read whole at most once a second: {@link PresenceListing}); a join answers
+ * with a sample that costs O(page).
  */
 export const presence: Handler<'presence'> = async (ctx, session, command) => {
   const room = requireJoined(session, command.room, ctx.config);
@@ -12,11 +15,9 @@ export const presence: Handler<'presence'> = async (ctx, session, command) => {
     throw new ReplyError('bad_range', `limit must be at most ${max}`);
   }
   const limit = command.limit ?? max;
-  const after = command.after;
-  const all = await ctx.engine.presence.users(room);
-  const rest = after === undefined ? all : all.filter((user) => user.id > after);
-  rest.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-  const users = rest.slice(0, limit);
+  const all = await ctx.membership.listing.users(room);
+  const from = command.after === undefined ? 0 : firstAfter(all, command.after);
+  const users = all.slice(from, from + limit);
   const last = users.at(-1);
   session.reply({
     type: 'presence_state',
@@ -24,6 +25,18 @@ export const presence: Handler<'presence'> = async (ctx, session, command) => {
     room,
     users,
     count: all.length,
-    ...(rest.length > limit && last ? { next: last.id } : {}),
+    ...(from + limit < all.length && last ? { next: last.id } : {}),
   });
 };
+
+/** The index of the first user whose id sorts after `id` (binary search of users sorted by id). */
+function firstAfter(users: readonly UserInfo[], id: string): number {
+  let low = 0;
+  let high = users.length;
+  while (low < high) {
+    const middle = (low + high) >>> 1;
+    if ((users[middle] as UserInfo).id <= id) low = middle + 1;
+    else high = middle;
+  }
+  return low;
+}
