@@ -735,6 +735,17 @@ export const OptionSpecs = {
       'Searches per minute from one connection (a burst of a third of that, at least 1; 0: no limit); beyond: rate_limited',
     group: 'limits',
   },
+  roomListsPerMin: {
+    kind: 'int',
+    flag: 'room-lists-per-min',
+    env: ['PARLEY_ROOM_LISTS_PER_MIN'],
+    default: 60,
+    min: 0,
+    max: 1_000_000,
+    description:
+      'Room lists (rooms) per minute from one connection (a burst of a third of that, at least 1; 0: no limit); beyond: rate_limited',
+    group: 'limits',
+  },
   userMessagesPerSec: {
     kind: 'int',
     flag: 'user-messages-per-sec',

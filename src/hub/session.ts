@@ -108,6 +108,8 @@ export class Session {
   commandRate?: TokenBucket;
   /** Its rate of searches (made at its first search; none without a limit): a search costs the database more. */
   searchRate?: TokenBucket;
+  /** Its rate of room lists (made at its first `rooms`; none without a limit): the whole list costs the same. */
+  roomListRate?: TokenBucket;
   /** The key the connection index filed this session under, while it is filed (see ConnectionIndex). */
   indexKey?: string;
 

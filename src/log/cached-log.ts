@@ -1,4 +1,4 @@
-import type { ChatMessage, MessageDraft, StreamPosition } from '../engine/types.js';
+import type { MessageDraft, StreamPosition } from '../engine/types.js';
 import type { DatabaseLog } from './database-log.js';
 import type { MessageSearch, SearchQuery, SearchResult } from './message-search.js';
 import type { RecentWindow } from './recent-window.js';

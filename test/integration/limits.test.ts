@@ -64,6 +64,34 @@ describe('limits on one instance', () => {
     client.close();
   });
 
+  it('rate-limits room lists per connection (a burst of a third of the rate a minute), then recovers', async () => {
+    const node = await startNode({ store: 'memory', roomListsPerMin: 15 });
+    const client = await RawClient.connect(node.wsUrl, { name: 'Lister' });
+    const replies: Frame[] = [];
+    for (let i = 0; i < 7; i += 1) replies.push(await client.request({ type: 'rooms' }));
+    assert.deepEqual(
+      replies.map((r) => r.type === 'rooms' || r.code),
+      [...Array.from({ length: 5 }, () => true), 'rate_limited', 'rate_limited'],
+      'a burst of 5',
+    );
+    assert.equal(replies[5]?.temporary, true);
+    assert.match(String(replies[5]?.message), /^too many room lists: retry in \d+ ms$/);
+    assert.equal(
+      (await client.request({ type: 'search', query: 'x' })).type,
+      'search',
+      'searches have their own',
+    );
+    const other = await RawClient.connect(node.wsUrl, { name: 'Lister' });
+    assert.equal((await other.request({ type: 'rooms' })).type, 'rooms', 'per connection');
+    await waitUntil(
+      async () => (await client.request({ type: 'rooms' })).type === 'rooms',
+      6000,
+      'a list every four seconds again',
+    );
+    client.close();
+    other.close();
+  });
+
   it('limits connections per user and per address with 4029, and frees them on close', async () => {
     const node = await startNode({ maxConnectionsPerUser: 2, maxConnectionsPerIp: 4 });
     const a1 = await RawClient.connect(node.wsUrl, { name: 'A', user: 'a' });

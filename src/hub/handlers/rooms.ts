@@ -6,6 +6,7 @@ import type { CommandOf } from '../../protocol/messages.js';
 import { checkRoomName } from '../../protocol/rules.js';
 import type { Caller, RoomService } from '../../rooms/room-service.js';
 import { callerOf, type Handler, type HandlerContext, roomsOf } from './context.js';
+import { takePerMinute } from './per-minute.js';
 
 /** Largest page of `public_rooms` and `members` (and the default). */
 const PAGE_MAX = 100;
@@ -20,10 +21,13 @@ const room = (ctx: HandlerContext, name: string) => checkRoomName(name, ctx.conf
 
 /**
  * `rooms`: the user's room list. From then on this connection follows its rooms (activity of rooms it has not
- * joined) and the user's own channel (added to a room, invited), until it closes.
+ * joined) and the user's own channel (added to a room, invited), until it closes. Within the connection's rate of
+ * room lists (`--room-lists-per-min`): the whole list, a statement over up to a thousand rooms, costs the database
+ * ~10-20 ms, and a client needs it once per connection (the changes then come live).
  */
 export const rooms: Handler<'rooms'> = async (ctx, session, command) => {
   const service = roomsOf(ctx);
+  takePerMinute(ctx, session, 'roomListRate', ctx.config.roomListsPerMin, 'room lists');
   session.listed ??= new Set();
   await ctx.membership.follow(session, userChannel(session.user.id));
   // The rooms are followed before their newest messages are read: no activity falls between the two.

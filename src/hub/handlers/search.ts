@@ -14,9 +14,8 @@ import {
 } from '../../log/message-search.js';
 import { ReplyError } from '../../protocol/error-codes.js';
 import { checkRoomName } from '../../protocol/rules.js';
-import { TokenBucket } from '../../util/token-bucket.js';
-import type { Session } from '../session.js';
-import { callerOf, type Handler, type HandlerContext, roomsOf } from './context.js';
+import { callerOf, type Handler, roomsOf } from './context.js';
+import { takePerMinute } from './per-minute.js';
 import { fitToBudget, replyBudget } from './reply-budget.js';
 
 /** Results a page holds when the client asks for no number. */
@@ -100,21 +99,6 @@ export async function searchPage(
 }
 
 /**
- * Takes one of the connection's searches (`--searches-per-min`, a burst of a third of it), or `rate_limited`. A
- * search costs the database tens of milliseconds where a `history` page costs one or two: the command rate alone
- * would let one user keep a database busy.
- */
-function takeSearch(ctx: HandlerContext, session: Session): void {
-  const perMin = ctx.config.searchesPerMin;
-  if (perMin === 0) return;
-  session.searchRate ??= new TokenBucket(perMin / 60, Math.max(1, Math.floor(perMin / 3)), ctx.clock);
-  if (session.searchRate.take()) return;
-  ctx.countRateLimited();
-  ctx.feed.record({ type: 'rate_limited', user: session.user, reason: 'searches per minute' });
-  throw new ReplyError('rate_limited', `too many searches: retry in ${session.searchRate.waitMs()} ms`);
-}
-
-/**
  * `search`: messages found by their words in one room the user may read (a stored room they belong to, or any room
  * this connection joined), or in every room they belong to and every room this connection joined (open channels
  * have no members: the chat's default room is one) (see {@link searchPage}).
@@ -122,7 +106,7 @@ function takeSearch(ctx: HandlerContext, session: Session): void {
 export const search: Handler<'search'> = async (ctx, session, command) => {
   const finder = searchOf(ctx.engine);
   const service = roomsOf(ctx);
-  takeSearch(ctx, session);
+  takePerMinute(ctx, session, 'searchRate', ctx.config.searchesPerMin, 'searches');
   let rooms: string[];
   if (command.room === undefined) {
     rooms = [...new Set([...(await service.searchable(callerOf(session))), ...session.rooms])];
