@@ -21,6 +21,7 @@ import {
   estimator,
   indexWords,
   likePatterns,
+  resultOrder,
   type SampleRow,
   SEARCH_BOUNDS,
   type SearchBounds,
@@ -535,7 +536,7 @@ export class DatabaseLog implements RoomLog, MessageSearch {
     const { rows } = await tx.query<MessageRow>(
       `SELECT ${MESSAGE_COLUMNS} FROM parley_messages m JOIN parley_rooms r ON r.room = m.room
        WHERE ${where.join(' AND ')}
-       ORDER BY m.ts DESC, m.room COLLATE "C" DESC, m."offset" DESC LIMIT ${Math.max(0, Math.floor(query.limit))}`,
+       ORDER BY ${resultOrder('m.')} LIMIT ${Math.max(0, Math.floor(query.limit))}`,
       params,
     );
     return { messages: rows.map(toMessage) };
@@ -578,7 +579,6 @@ export class DatabaseLog implements RoomLog, MessageSearch {
     const after = from ? `AND ${afterInRoom('s.room', from, params)}` : '';
     const share = `$${params.push(walkPerRoom(query.rooms, rows))}::bigint`;
     const limit = `$${params.push(Math.max(0, Math.floor(query.limit)))}::bigint`;
-    const order = (of: string) => `${of}ts DESC, ${of}room COLLATE "C" DESC, ${of}"offset" DESC`;
     const answer = await tx.query<MessageRow & WalkEdgeRow>(
       `WITH walked AS MATERIALIZED (
          SELECT w.* FROM unnest($1::text[]) AS s(room) CROSS JOIN LATERAL (
@@ -589,19 +589,19 @@ export class DatabaseLog implements RoomLog, MessageSearch {
            FROM parley_messages m
            WHERE m.room = s.room AND m.event IS NULL AND m.action IS NULL AND m.deleted_at IS NULL ${after}
            ORDER BY m.ts DESC, m."offset" DESC LIMIT ${share}) w),
-       edge AS (SELECT ts, room, "offset" FROM walked WHERE n = ${share} ORDER BY ${order('')} LIMIT 1),
+       edge AS (SELECT ts, room, "offset" FROM walked WHERE n = ${share} ORDER BY ${resultOrder('')} LIMIT 1),
        found AS (
          SELECT w.room, w."offset" FROM walked w
          WHERE w.hit AND NOT EXISTS (
            SELECT 1 FROM edge e
            WHERE (w.ts, w.room COLLATE "C", w."offset") < (e.ts, e.room COLLATE "C", e."offset"))
-         ORDER BY ${order('w.')} LIMIT ${limit})
+         ORDER BY ${resultOrder('w.')} LIMIT ${limit})
        SELECT e.ts AS edge_ts, e.room AS edge_room, e."offset" AS edge_offset, ${MESSAGE_COLUMNS}
        FROM (SELECT 1) AS one
        LEFT JOIN edge e ON true
        LEFT JOIN (found f JOIN parley_messages m ON m.room = f.room AND m."offset" = f."offset"
                   JOIN parley_rooms r ON r.room = m.room) ON true
-       ORDER BY ${order('m.')}`,
+       ORDER BY ${resultOrder('m.')}`,
       params,
     );
     const messages = answer.rows.filter((row) => row.id !== null).map(toMessage);

@@ -108,6 +108,11 @@ export function indexWords(
   return { looked, checked };
 }
 
+/** The order of results, newest first (time, then room byte-wise, then offset), on the columns of `of`. */
+export function resultOrder(of: string): string {
+  return `${of}ts DESC, ${of}room COLLATE "C" DESC, ${of}"offset" DESC`;
+}
+
 /** The words as one `to_tsquery` (every word the start of a word of the message). */
 export function tsquery(words: readonly string[]): string {
   return words.map(prefix).join(' & ');

@@ -61,13 +61,12 @@ async function found(log: DatabaseLog, query: Omit<SearchQuery, 'before'>) {
 
 /**
  * The ways a search can go, each forced by its bounds: the words index with every word (the default on a small
- * table); the index with the rarest word only, the others checked on each message; a sample of one page (its count
- * scaled to the table); and walks through the rooms that stop after 1, 2 or 5 messages a room.
+ * table); the index with the rarest word only, the others checked on each message; and walks through the rooms that
+ * stop after 1, 2 or 5 messages a room. (The sample's scaling is the unit test's: a table this small is read whole.)
  */
 const WAYS: Array<[string, Partial<SearchBounds>]> = [
   ['the words index, every word looked up', {}],
   ['the words index, the rarest words only', { entriesMax: 5 }],
-  ['a sample of one page', { samplePages: 1 }],
   ['walks of 1 message a room', { candidatesMax: -1, walkMax: 1 }],
   ['walks of 2', { candidatesMax: -1, walkMax: 6 }],
   ['walks of 5', { candidatesMax: -1, walkMax: 15 }],
@@ -113,7 +112,8 @@ function everyWay(name: string, open: () => Promise<SqlDatabase>): void {
         assert.deepEqual(other.messages, first?.messages, `${what}: ${WAYS[i + 1]?.[0]}`);
       }
     }
-    const walked = await found(logs[3]?.[1] as DatabaseLog, queries[4]?.[1] as Omit<SearchQuery, 'before'>);
+    const oneARoom = logs.find(([way]) => way === 'walks of 1 message a room')?.[1] as DatabaseLog;
+    const walked = await found(oneARoom, queries[4]?.[1] as Omit<SearchQuery, 'before'>);
     assert.ok(walked.stops > 5, `a walk of one message a room stops and goes on (${walked.stops} stops)`);
     // A deleted message is found no way.
     const doomed = (await writer.read('q-b', { limit: 1 })).messages[0] as ChatMessage;
