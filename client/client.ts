@@ -33,6 +33,7 @@ import type {
   InvitationSummary,
   MemberSummary,
   PublicRoomsCursor,
+  RoomInvitationSummary,
   RoomSummary,
 } from './wire/rooms.js';
 
@@ -87,7 +88,7 @@ export interface ClientEvents {
   room_removed: RoomRemovedFrame;
   /** The user was invited to a room. */
   invited: InvitedFrame;
-  /** An invitation is gone (accepted, declined, or the user was banned). */
+  /** An invitation is gone (accepted, declined, withdrawn, or the user was banned). */
   invitation_removed: InvitationRemovedFrame;
   /** A listed room this client has not joined saw a message or an event (after {@link ParleyClient.roomList}). */
   activity: ActivityFrame;
@@ -357,6 +358,18 @@ export class ParleyClient extends Emitter<ClientEvents> {
   }
 
   /**
+   * A page of a room's pending invitations by invited user id (for those who may invite to it); pass `next` back as
+   * `after`.
+   */
+  async invitations(
+    room: string,
+    page: { after?: string; limit?: number } = {},
+  ): Promise<{ invitations: RoomInvitationSummary[]; next?: string }> {
+    const { invitations, next } = await this.requests.request({ type: 'invitations', room, ...page });
+    return next !== undefined ? { invitations, next } : { invitations };
+  }
+
+  /**
    * Messages holding every word of `query` as the start of a word, newest first: in `room`, or in every room the user
    * belongs to. Pass `next` back as `before` for the next page (docs/protocol.md, "Finding messages").
    */
@@ -371,6 +384,11 @@ export class ParleyClient extends Emitter<ClientEvents> {
   /** Invites a user (by id) to a room. */
   async invite(room: string, user: string): Promise<void> {
     await this.requests.request({ type: 'invite', room, user });
+  }
+
+  /** Withdraws a user's pending invitation to a room (the one who gave it, or the room's admins and owners). */
+  async uninvite(room: string, user: string): Promise<void> {
+    await this.requests.request({ type: 'uninvite', room, user });
   }
 
   /** Accepts an invitation: the user becomes a member (then `join` the room to open it). */

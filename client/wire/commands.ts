@@ -8,6 +8,7 @@ import type {
   BansFrame,
   DoneFrame,
   HistoryFrame,
+  InvitationsFrame,
   JoinedFrame,
   LeftFrame,
   MembersFrame,
@@ -177,6 +178,14 @@ export interface BansCommand {
   after?: string;
   limit?: number;
 }
+/** A page of a room's pending invitations, by invited user id (those who may invite to the room). */
+export interface InvitationsCommand {
+  type: 'invitations';
+  ref: number;
+  room: string;
+  after?: string;
+  limit?: number;
+}
 /**
  * Finds messages by their words: every word of `query` the start of a word of the message, newest first; in
  * `room`, or in every room the user belongs to. `before` is the previous page's `next`.
@@ -192,6 +201,13 @@ export interface SearchCommand {
 /** Invites a user (by id) to a room. */
 export interface InviteCommand {
   type: 'invite';
+  ref: number;
+  room: string;
+  user: string;
+}
+/** Withdraws a pending invitation (the one who gave it, or the room's admins and owners). */
+export interface UninviteCommand {
+  type: 'uninvite';
   ref: number;
   room: string;
   user: string;
@@ -291,8 +307,10 @@ export type ClientCommand =
   | PublicRoomsCommand
   | MembersCommand
   | BansCommand
+  | InvitationsCommand
   | SearchCommand
   | InviteCommand
+  | UninviteCommand
   | AcceptCommand
   | DeclineCommand
   | LeaveRoomCommand
@@ -324,8 +342,10 @@ export interface ReplyByCommand {
   public_rooms: PublicRoomsFrame;
   members: MembersFrame;
   bans: BansFrame;
+  invitations: InvitationsFrame;
   search: SearchFrame;
   invite: DoneFrame;
+  uninvite: DoneFrame;
   accept: RoomFrame;
   decline: DoneFrame;
   leave_room: DoneFrame;

@@ -8,6 +8,7 @@ import type {
   MemberSummary,
   PublicRoomsCursor,
   RemovalReason,
+  RoomInvitationSummary,
   RoomSummary,
 } from './rooms.js';
 
@@ -202,6 +203,17 @@ export interface BansFrame {
   next?: string;
 }
 /**
+ * A page of a room's pending invitations by invited user id (answers `invitations`); `next` is the cursor of the
+ * next page, if any.
+ */
+export interface InvitationsFrame {
+  type: 'invitations';
+  ref: number;
+  room: string;
+  invitations: RoomInvitationSummary[];
+  next?: string;
+}
+/**
  * Messages found by their words (answers `search`), newest first, each as it is now (as `history` gives them);
  * `next`, when more may follow, is the `before` of the next page.
  */
@@ -284,6 +296,7 @@ export type ServerFrame =
   | PublicRoomsFrame
   | MembersFrame
   | BansFrame
+  | InvitationsFrame
   | SearchFrame
   | PreviewFrame
   | DoneFrame

@@ -61,6 +61,15 @@ export interface InvitationSummary {
   invitedAt: number;
 }
 
+/** A pending invitation to a room, as those who may invite list them (`invitations`). */
+export interface RoomInvitationSummary {
+  /** The invited user's id (an invitation names nobody else: they may never have signed in). */
+  user: string;
+  /** Who invited them (user id): they, and the room's admins and owners, may withdraw it (`uninvite`). */
+  invitedBy: string;
+  invitedAt: number;
+}
+
 /** A room's member, as the members list shows them. */
 export interface MemberSummary {
   /** The name is the one last seen ('' when never seen: show the id). */

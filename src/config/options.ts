@@ -597,6 +597,17 @@ export const OptionSpecs = {
       'Pending invitations one user may have (the room list carries them all); one more answers invitation_limit',
     group: 'limits',
   },
+  maxInvitationsPerRoom: {
+    kind: 'int',
+    flag: 'max-invitations-per-room',
+    env: ['PARLEY_MAX_INVITATIONS_PER_ROOM'],
+    default: 500,
+    min: 1,
+    max: 100_000,
+    description:
+      'Pending invitations one room may have given (any user id can be invited, and nothing else bounds them); one more answers invitation_limit until some are accepted, declined or withdrawn (uninvite)',
+    group: 'limits',
+  },
   membershipCacheSize: {
     kind: 'int',
     flag: 'membership-cache-size',

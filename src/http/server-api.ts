@@ -402,6 +402,17 @@ async function roomRoute(
       return { status: 200, body: { room, user, banned: false } };
     }
   }
+  if (what[0] === 'invitations') {
+    if (what.length === 1 && method === 'GET') {
+      const page = await roomsOf(deps).invitations(API_CALLER, room, textParam(url, 'after'), pageLimit(url));
+      return { status: 200, body: { room, ...page } };
+    }
+    if (what.length === 2 && method === 'DELETE') {
+      const user = userId(what[1] as string);
+      await roomsOf(deps).uninvite(API_CALLER, room, user);
+      return { status: 200, body: { room, user, invited: false } };
+    }
+  }
   return undefined;
 }
 

@@ -155,6 +155,10 @@ export const BansCommand = Type.Object(
   { type: Type.Literal('bans'), ref: Ref, room: Room, after: Type.Optional(UserId), limit: Limit },
   strict,
 );
+export const InvitationsCommand = Type.Object(
+  { type: Type.Literal('invitations'), ref: Ref, room: Room, after: Type.Optional(UserId), limit: Limit },
+  strict,
+);
 export const SearchCommand = Type.Object(
   {
     type: Type.Literal('search'),
@@ -169,6 +173,7 @@ export const SearchCommand = Type.Object(
   strict,
 );
 export const InviteCommand = onMember('invite');
+export const UninviteCommand = onMember('uninvite');
 export const AcceptCommand = onRoom('accept');
 export const DeclineCommand = onRoom('decline');
 export const LeaveRoomCommand = onRoom('leave_room');
@@ -237,8 +242,10 @@ export const CommandSchemas = {
   public_rooms: PublicRoomsCommand,
   members: MembersCommand,
   bans: BansCommand,
+  invitations: InvitationsCommand,
   search: SearchCommand,
   invite: InviteCommand,
+  uninvite: UninviteCommand,
   accept: AcceptCommand,
   decline: DeclineCommand,
   leave_room: LeaveRoomCommand,

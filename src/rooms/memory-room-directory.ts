@@ -264,6 +264,19 @@ export class MemoryRoomDirectory implements RoomDirectory {
     }));
   }
 
+  async invitationCountTo(room: string): Promise<number> {
+    return this.invitations.of(room)?.size ?? 0;
+  }
+
+  async invitationsTo(room: string, page: PageRequest<string>): Promise<InvitationRecord[]> {
+    const after = page.after;
+    return [...(this.invitations.of(room)?.values() ?? [])]
+      .filter((i) => after === undefined || i.userId > after)
+      .sort((a, b) => byString(a.userId, b.userId))
+      .slice(0, Math.max(0, page.limit))
+      .map((i) => ({ ...i }));
+  }
+
   async removeInvitation(room: string, userId: string): Promise<boolean> {
     return this.dropInvitation(room, userId);
   }

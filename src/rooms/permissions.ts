@@ -8,7 +8,8 @@
  * 3. Roles rank owner > admin > member. Acting on another member (kick, mute, ban, role) needs a higher rank than
  *    theirs, and a role can only be given up to one's own. A server admin acts as above every role.
  * 4. Direct rooms have fixed people: nobody joins, invites, moderates or renames them.
- * 5. Messages: editing and reacting are sending (a muted member may do neither); a member deletes their own
+ * 5. Invitations: those who may invite list a room's pending ones; who gave one, or a moderator, withdraws it.
+ * 6. Messages: editing and reacting are sending (a muted member may do neither); a member deletes their own
  *    messages (muted or not), a room's owner or admin anyone's. Which message is whose, the log checks.
  */
 import type { MemberRecord, Role, RoomRecord } from './room-directory.js';
@@ -17,12 +18,14 @@ import type { MemberRecord, Role, RoomRecord } from './room-directory.js';
 export type RoomAction =
   | 'read'
   | 'list-bans'
+  | 'list-invitations'
   | 'join'
   | 'leave'
   | 'send'
   | 'delete-own'
   | 'delete-any'
   | 'invite'
+  | 'uninvite'
   | 'kick'
   | 'mute'
   | 'ban'
@@ -55,13 +58,15 @@ export interface Actor {
   serverAdmin: boolean;
 }
 
-/** Whom an action is aimed at (kick, mute, ban, unban, set-role, invite), and the role to give. */
+/** Whom an action is aimed at (kick, mute, ban, unban, set-role, invite, uninvite), and the role to give. */
 export interface Target {
   userId: string;
   member?: MemberRecord;
   /** Whether a ban from this room is in force for them (a banned user cannot be invited until unbanned). */
   banned?: boolean;
   role?: Role;
+  /** Who gave their pending invitation (uninvite): its giver may withdraw it. */
+  invitedBy?: string;
 }
 
 /** A refusal's `why` says, for a `forbidden`, what the actor lacks (the reply error's message). */
@@ -124,6 +129,15 @@ export function decide(
     if (room.kind === 'direct') return refuse('direct_room');
     return moderator ? allow : notModerator(member);
   }
+  // Pending invitations are for those who may give them (they take room: withdrawing is how a room at its bound
+  // makes some again), archived rooms included, like bans.
+  if (action === 'list-invitations') {
+    if (room.kind === 'direct') return refuse('direct_room');
+    if (!member && !actor.serverAdmin) return refuse('not_member');
+    return room.kind === 'public' || moderator
+      ? allow
+      : refuse('forbidden', 'only admins and owners invite to a private room');
+  }
   if (action === 'unarchive') {
     if (room.kind === 'direct') return refuse('direct_room');
     return moderator ? allow : notModerator(member);
@@ -150,6 +164,13 @@ export function decide(
         return refuse('forbidden', 'only admins and owners invite to a private room');
       if (target?.member) return refuse('already_member');
       return target?.banned ? refuse('forbidden', 'they are banned from this room: unban them first') : allow;
+    case 'uninvite':
+      if (room.kind === 'direct') return refuse('direct_room');
+      if (!member && !actor.serverAdmin) return refuse('not_member');
+      // Whoever gave an invitation may take it back; the room's moderators may take back anyone's.
+      return moderator || target?.invitedBy === actor.userId
+        ? allow
+        : refuse('forbidden', 'only its inviter, admins and owners withdraw an invitation');
     case 'kick':
     case 'mute':
       if (room.kind === 'direct') return refuse('direct_room');

@@ -6,6 +6,7 @@ import type {
   MemberSummary,
   PublicRoomsCursor,
   RemovalReason,
+  RoomInvitationSummary,
   RoomSummary,
 } from '../../client/wire/rooms.js';
 import { hasUnsafeNameCharacters } from '../auth/display-name.js';
@@ -442,12 +443,8 @@ export class RoomService {
     const target = await this.target(room, userId);
     if (target.member) throw new ReplyError('already_member', `${userId} is a member already`);
     this.check('invite', actor, target);
-    // The room list carries every pending invitation: without a bound, anyone could grow anyone's list.
-    const { directory, config } = this.deps;
-    const max = config.maxInvitationsPerUser;
-    if ((await directory.invitationCount(userId)) >= max && !(await directory.invitation(room, userId))) {
-      throw new ReplyError('invitation_limit', `${userId} has ${max} pending invitations`);
-    }
+    const { directory } = this.deps;
+    if (!(await directory.invitation(room, userId))) await this.checkInvitationLimits(room, userId);
     const invitedAt = this.deps.clock.now();
     const fresh = await directory.invite({ room, userId, invitedBy: caller.user.id, invitedAt });
     if (!fresh) return;
@@ -458,6 +455,73 @@ export class RoomService {
       type: 'invited',
       invitation: { room: this.summary(actor.room, undefined), invitedBy: caller.user.id, invitedAt },
     });
+  }
+
+  /**
+   * The two bounds of pending invitations, checked before the write (invitations given at the same moment on
+   * several instances may pass them by as many). Per invited user: the room list carries every pending invitation,
+   * so without it anyone could grow anyone's list. Per room: any user id can be invited (Parley has no directory of
+   * users to check it against), so without it one member could store invitations of made-up ids at the command rate
+   * for good.
+   */
+  private async checkInvitationLimits(room: string, userId: string): Promise<void> {
+    const { directory, config } = this.deps;
+    const [theirs, rooms] = await Promise.all([
+      directory.invitationCount(userId),
+      directory.invitationCountTo(room),
+    ]);
+    if (theirs >= config.maxInvitationsPerUser) {
+      throw new ReplyError(
+        'invitation_limit',
+        `${userId} has ${config.maxInvitationsPerUser} pending invitations`,
+      );
+    }
+    if (rooms >= config.maxInvitationsPerRoom) {
+      throw new ReplyError(
+        'invitation_limit',
+        `this room has ${config.maxInvitationsPerRoom} pending invitations: withdraw some first`,
+      );
+    }
+  }
+
+  /** Withdraws a pending invitation: it leaves the invited user's room list on every device. */
+  async uninvite(caller: Caller, room: string, userId: string): Promise<void> {
+    const { directory } = this.deps;
+    const actor = await this.existing(caller, room);
+    const invitation = await directory.invitation(room, userId);
+    if (!invitation) {
+      // Who is invited is for those who may list invitations: anyone else learns nothing from the answer.
+      this.check('list-invitations', actor);
+      throw new ReplyError('not_invited', `${userId} has no invitation to this room`);
+    }
+    this.check('uninvite', actor, { userId, invitedBy: invitation.invitedBy });
+    // Withdrawn already (by another moderator, or declined meanwhile): the same answer as finding none.
+    if (!(await directory.removeInvitation(room, userId))) {
+      throw new ReplyError('not_invited', `${userId} has no invitation to this room`);
+    }
+    this.deps.cache.invalidate(room, userId);
+    await this.deps.announce({ room, user: userId, change: 'invitation' });
+    await this.deps.notify(userId, { type: 'invitation_removed', room });
+  }
+
+  /** A page of a room's pending invitations, by invited user id, for those who may invite to it. */
+  async invitations(
+    caller: Caller,
+    room: string,
+    after: string | undefined,
+    limit: number,
+  ): Promise<{ invitations: RoomInvitationSummary[]; next?: string }> {
+    const actor = await this.existing(caller, room);
+    this.check('list-invitations', actor);
+    const page = await this.deps.directory.invitationsTo(room, {
+      ...(after !== undefined ? { after } : {}),
+      limit: limit + 1,
+    });
+    const invitations = page
+      .slice(0, limit)
+      .map(({ userId, invitedBy, invitedAt }) => ({ user: userId, invitedBy, invitedAt }));
+    const last = page.length > limit ? page[limit - 1] : undefined;
+    return last ? { invitations, next: last.userId } : { invitations };
   }
 
   /**

@@ -446,6 +446,32 @@ export class SqlRoomDirectory implements RoomDirectory {
     return rows.map((row) => ({ room: toRoom(row), invitation: toInvitation(row) }));
   }
 
+  async invitationCountTo(room: string): Promise<number> {
+    // A range of the primary key, at most --max-invitations-per-room entries (and the few invitations in flight).
+    const { rows } = await this.db.query<{ n: number }>(
+      'SELECT count(*)::int AS n FROM parley_invitations WHERE room = $1',
+      [room],
+    );
+    return rows[0]?.n ?? 0;
+  }
+
+  async invitationsTo(room: string, page: PageRequest<string>): Promise<InvitationRecord[]> {
+    const limit = Math.max(0, page.limit);
+    const { rows } =
+      page.after === undefined
+        ? await this.db.query<InvitationRow>(
+            `SELECT room, user_id, invited_by, invited_at FROM parley_invitations
+             WHERE room = $1 ORDER BY user_id LIMIT $2`,
+            [room, limit],
+          )
+        : await this.db.query<InvitationRow>(
+            `SELECT room, user_id, invited_by, invited_at FROM parley_invitations
+             WHERE room = $1 AND user_id > $2 ORDER BY user_id LIMIT $3`,
+            [room, page.after, limit],
+          );
+    return rows.map(toInvitation);
+  }
+
   async removeInvitation(room: string, userId: string): Promise<boolean> {
     const { rowCount } = await this.db.query(
       'DELETE FROM parley_invitations WHERE room = $1 AND user_id = $2',

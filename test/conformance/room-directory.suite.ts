@@ -383,6 +383,8 @@ export function roomDirectorySuite(name: string, factory: DirectoryFactory): voi
       assert.equal(await invite('q', 'ivy'), true);
       assert.equal(await rooms.invitationCount('ivy'), 2);
       assert.equal(await rooms.invitationCount('olga'), 0);
+      assert.equal(await rooms.invitationCountTo('p'), 1);
+      assert.equal(await rooms.invitationCountTo('nowhere'), 0);
       assert.deepEqual(await rooms.invitation('p', 'ivy'), {
         room: 'p',
         userId: 'ivy',
@@ -409,6 +411,45 @@ export function roomDirectorySuite(name: string, factory: DirectoryFactory): voi
       assert.equal(await rooms.removeInvitation('q', 'ivy'), false);
       assert.deepEqual(await rooms.invitationsOf('ivy'), []);
       assert.equal(await rooms.invitationCount('ivy'), 0);
+    });
+
+    it("pages a room's pending invitations by user id, and counts them", async () => {
+      const rooms = await make();
+      await rooms.create({ ...publicRoom('p'), kind: 'private' });
+      await rooms.create({ ...publicRoom('q'), kind: 'private' });
+      // Ids compare byte by byte: upper case before lower, 'b' before 'b0'.
+      for (const [i, userId] of ['b0', 'a', 'B', 'b', 'é'].entries()) {
+        await rooms.invite({ room: 'p', userId, invitedBy: i % 2 ? 'olga' : 'pete', invitedAt: T0 + i });
+      }
+      await rooms.invite({ room: 'q', userId: 'zed', invitedBy: 'olga', invitedAt: T0 });
+      assert.equal(await rooms.invitationCountTo('p'), 5);
+      const all = await rooms.invitationsTo('p', { limit: 10 });
+      assert.deepEqual(
+        all.map((i) => i.userId),
+        ['B', 'a', 'b', 'b0', 'é'],
+      );
+      assert.deepEqual(all[3], { room: 'p', userId: 'b0', invitedBy: 'pete', invitedAt: T0 });
+      const first = await rooms.invitationsTo('p', { limit: 2 });
+      assert.deepEqual(
+        first.map((i) => i.userId),
+        ['B', 'a'],
+      );
+      const rest = await rooms.invitationsTo('p', { after: 'a', limit: 10 });
+      assert.deepEqual(
+        rest.map((i) => i.userId),
+        ['b', 'b0', 'é'],
+      );
+      assert.deepEqual(await rooms.invitationsTo('p', { after: 'é', limit: 10 }), []);
+      assert.deepEqual(await rooms.invitationsTo('nowhere', { limit: 10 }), []);
+      // Accepted (a join) and withdrawn invitations leave the page and the count.
+      await rooms.addMember({ room: 'p', userId: 'a', role: 'member', joinedAt: T0 + 9, invitedBy: 'olga' });
+      await rooms.removeInvitation('p', 'b');
+      assert.deepEqual(
+        (await rooms.invitationsTo('p', { limit: 10 })).map((i) => i.userId),
+        ['B', 'b0', 'é'],
+      );
+      assert.equal(await rooms.invitationCountTo('p'), 3);
+      assert.equal(await rooms.invitationCountTo('q'), 1);
     });
 
     it('bans: out of the room and its invitations at once, until lifted or expired', async () => {

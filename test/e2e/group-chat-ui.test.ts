@@ -49,7 +49,20 @@ describe('group chat in the web UI over two instances', { skip: !hasChromium() }
     await alice.click('.members form.invite button[type=submit]');
     // Names, not ids: Alice's notice, and the invitation Bob sees.
     await alice.locator('.notice-bar', { hasText: 'Invited Bob' }).waitFor(WAIT);
-    await bob.locator('.invitations li', { hasText: 'Secret plans from Alice' }).waitFor(WAIT);
+    const invitation = bob.locator('.invitations li', { hasText: 'Secret plans from Alice' });
+    await invitation.waitFor(WAIT);
+    // Pending, it is listed under the members, by name with who gave it; withdrawn, it leaves Bob's list at once.
+    await alice.locator('.members h2', { hasText: 'Invited — 1' }).waitFor(WAIT);
+    const pending = alice.locator(`.members ul.invited li[data-invited="${bobId}"]`, { hasText: 'Bob' });
+    await pending.locator('.invited-by', { hasText: 'by you' }).waitFor(WAIT);
+    await pending.locator('button:has-text("Withdraw")').click();
+    await alice.locator('.notice-bar', { hasText: 'Invitation of Bob withdrawn' }).waitFor(WAIT);
+    await invitation.waitFor({ state: 'detached', ...WAIT });
+    await pending.waitFor({ state: 'detached', ...WAIT });
+    await alice.fill('#invite-user', 'bob');
+    await alice.click('.members form.invite button[type=submit]');
+    await pending.waitFor(WAIT);
+    await invitation.waitFor(WAIT);
     await bob.click('.invitations li button:has-text("Accept")');
     await bob.locator('.room-header h1', { hasText: 'Secret plans' }).waitFor(WAIT);
     await notice(alice, 'Bob joined').waitFor(WAIT);

@@ -86,6 +86,103 @@ export function groupChatSuite(name: string, start: () => Promise<ParleyNode>): 
       assert.deepEqual(list.invitations, []);
     });
 
+    it('lists pending invitations to those who may invite, and lets their givers and moderators withdraw them', async () => {
+      const host = await as(node, 'host');
+      const mod = await as(node, 'mod');
+      const guest = await as(node, 'guest');
+      const devices = await as(node, 'guest');
+      await devices.request({ type: 'rooms' });
+      await host.request({ type: 'create_room', name: 'Lounge', id: 'lounge' });
+      await host.request({ type: 'create_room', name: 'Den', id: 'den', kind: 'private' });
+      for (const room of ['lounge', 'den']) {
+        await host.request({ type: 'invite', room, user: 'mod' });
+        assert.equal(outcome(await mod.request({ type: 'accept', room })), 'ok');
+        await host.request({ type: 'set_role', room, user: 'mod', role: 'admin' });
+      }
+      const member = await as(node, 'member');
+      await member.request({ type: 'join', room: 'lounge' });
+      // In a public room any member invites; ids that never signed in are invitations too.
+      for (const user of ['guest', 'z-nobody', 'a-nobody']) {
+        assert.equal(outcome(await member.request({ type: 'invite', room: 'lounge', user })), 'ok');
+      }
+      assert.equal(outcome(await host.request({ type: 'invite', room: 'lounge', user: 'b-nobody' })), 'ok');
+      await devices.frames.find((f) => f.type === 'invited', 5000, 'the invitation');
+
+      const first = await member.request({ type: 'invitations', room: 'lounge', limit: 2 });
+      assert.deepEqual(
+        (first.invitations as Array<{ user: string; invitedBy: string }>).map(
+          (i) => `${i.user}<${i.invitedBy}`,
+        ),
+        ['a-nobody<member', 'b-nobody<host'],
+      );
+      assert.equal(first.next, 'b-nobody');
+      const rest = await member.request({ type: 'invitations', room: 'lounge', after: first.next as string });
+      const listed = rest.invitations as Array<{ user: string; invitedBy: string; invitedAt: number }>;
+      assert.deepEqual(
+        listed.map((i) => i.user),
+        ['guest', 'z-nobody'],
+      );
+      assert.equal(rest.next, undefined);
+      assert.equal(typeof listed[0]?.invitedAt, 'number');
+      assert.equal(outcome(await guest.request({ type: 'invitations', room: 'lounge' })), 'not_member');
+      assert.equal(outcome(await member.request({ type: 'invitations', room: 'den' })), 'not_member');
+      assert.equal(
+        outcome(await member.request({ type: 'invitations', room: 'lounge', limit: 101 })),
+        'bad_range',
+      );
+
+      // Withdrawing: its giver (a plain member), or an admin; nobody else, and only once.
+      assert.equal(
+        outcome(await member.request({ type: 'uninvite', room: 'lounge', user: 'b-nobody' })),
+        'forbidden',
+        "another's invitation",
+      );
+      assert.equal(outcome(await member.request({ type: 'uninvite', room: 'lounge', user: 'guest' })), 'ok');
+      const gone = await devices.frames.find((f) => f.type === 'invitation_removed', 5000, 'withdrawn');
+      assert.equal(gone.room, 'lounge');
+      assert.equal(
+        outcome(await member.request({ type: 'uninvite', room: 'lounge', user: 'guest' })),
+        'not_invited',
+      );
+      assert.equal(outcome(await mod.request({ type: 'uninvite', room: 'lounge', user: 'z-nobody' })), 'ok');
+      assert.equal(outcome(await guest.request({ type: 'accept', room: 'lounge' })), 'not_invited');
+      assert.deepEqual((await guest.request({ type: 'rooms' })).invitations, []);
+      assert.deepEqual(
+        (
+          (await host.request({ type: 'invitations', room: 'lounge' })).invitations as Array<{ user: string }>
+        ).map((i) => i.user),
+        ['a-nobody', 'b-nobody'],
+      );
+
+      // A private room: its moderators list and withdraw; a withdrawn invitation no longer opens the door.
+      assert.equal(outcome(await mod.request({ type: 'invite', room: 'den', user: 'guest' })), 'ok');
+      await host.request({ type: 'set_role', room: 'den', user: 'mod', role: 'member' });
+      assert.equal(outcome(await mod.request({ type: 'invitations', room: 'den' })), 'forbidden');
+      assert.equal(
+        outcome(await mod.request({ type: 'uninvite', room: 'den', user: 'guest' })),
+        'ok',
+        'its giver, though no longer an admin',
+      );
+      assert.equal(outcome(await guest.request({ type: 'join', room: 'den' })), 'not_invited');
+      assert.equal(outcome(await host.request({ type: 'invite', room: 'den', user: 'guest' })), 'ok');
+      assert.equal(outcome(await host.request({ type: 'uninvite', room: 'den', user: 'guest' })), 'ok');
+      assert.equal(
+        outcome(await host.request({ type: 'uninvite', room: 'nowhere-x', user: 'guest' })),
+        'no_room',
+      );
+      const direct = await host.request({ type: 'direct', users: [{ id: 'guest' }] });
+      const dm = (direct.room as { id: string }).id;
+      assert.equal(outcome(await host.request({ type: 'invitations', room: dm })), 'direct_room');
+      assert.equal(outcome(await host.request({ type: 'uninvite', room: dm, user: 'x' })), 'direct_room');
+      // Whether someone is invited to a private room is not told to those who may not list its invitations.
+      assert.equal(outcome(await mod.request({ type: 'invite', room: 'den', user: 'other' })), 'forbidden');
+      assert.equal(outcome(await host.request({ type: 'invite', room: 'den', user: 'other' })), 'ok');
+      for (const user of ['other', 'nobody-at-all']) {
+        assert.equal(outcome(await mod.request({ type: 'uninvite', room: 'den', user })), 'forbidden');
+        assert.equal(outcome(await guest.request({ type: 'uninvite', room: 'den', user })), 'not_member');
+      }
+    });
+
     it('records joins, kicks, bans and renames in the room log, and enforces each permission', async () => {
       const olga = await as(node, 'olga');
       const made = await olga.request({ type: 'create_room', name: 'Moderated', id: 'moderated' });

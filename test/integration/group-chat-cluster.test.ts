@@ -141,6 +141,27 @@ describe('group chat on 3 instances + Redis + PostgreSQL', async () => {
     assert.equal(outcome(await onA.request({ type: 'join', room: 'vault' })), 'not_invited');
   });
 
+  it('an invitation withdrawn on A leaves the list on B, and B that cached the user as invited lets them in no more', async () => {
+    const boss = await as(a, 'curator');
+    await boss.request({ type: 'create_room', name: 'Gallery', id: 'gallery', kind: 'private' });
+    await boss.request({ type: 'join', room: 'gallery' });
+    const bossOnB = await as(b, 'curator');
+    assert.equal(outcome(await bossOnB.request({ type: 'join', room: 'gallery' })), 'ok', 'B holds the room');
+    const onB = await as(b, 'patron');
+    await onB.request({ type: 'rooms' });
+    assert.equal(outcome(await boss.request({ type: 'invite', room: 'gallery', user: 'patron' })), 'ok');
+    await onB.frames.find((f) => f.type === 'invited', 5000, 'invited on B');
+    // B reads and caches the patron's standing in the room: invited.
+    assert.equal(outcome(await onB.request({ type: 'members', room: 'gallery' })), 'not_member');
+    assert.equal(outcome(await boss.request({ type: 'uninvite', room: 'gallery', user: 'patron' })), 'ok');
+    const removed = await onB.frames.find((f) => f.type === 'invitation_removed', 5000, 'withdrawn on B');
+    assert.equal(removed.room, 'gallery');
+    assert.equal(outcome(await onB.request({ type: 'join', room: 'gallery' })), 'not_invited');
+    assert.equal(outcome(await onB.request({ type: 'accept', room: 'gallery' })), 'not_invited');
+    const onC = await as(c, 'curator');
+    assert.deepEqual((await onC.request({ type: 'invitations', room: 'gallery' })).invitations, []);
+  });
+
   it('turning join announcements off on one instance holds for joins on another', async () => {
     const host = await as(a, 'host');
     await host.request({ type: 'create_room', name: 'Hall', id: 'hall' });

@@ -66,6 +66,57 @@ describe('the per-user invitation limit', async () => {
   });
 });
 
+describe('the per-room invitation limit', async () => {
+  const node = await startNode({ store: 'memory', maxInvitationsPerRoom: 3 });
+  const url = `ws://127.0.0.1:${node.port}/ws`;
+
+  it('bounds the invitations of made-up ids one member can store; a withdrawal or an acceptance makes room', async () => {
+    const [host, member, guest] = await Promise.all(
+      ['host', 'member', 'guest'].map((user) => RawClient.connect(url, { name: user, user })),
+    );
+    after(() => {
+      for (const client of [host, member, guest]) client?.close();
+    });
+    const owner = host as RawClient;
+    const inviter = member as RawClient;
+    await owner.request({ type: 'create_room', name: 'Open', id: 'open' });
+    await owner.request({ type: 'create_room', name: 'Other', id: 'other' });
+    await inviter.request({ type: 'join', room: 'open' });
+    for (const user of ['fake-1', 'fake-2', 'guest']) {
+      assert.equal((await inviter.request({ type: 'invite', room: 'open', user })).type, 'done');
+    }
+    const refused = await inviter.request({ type: 'invite', room: 'open', user: 'fake-3' });
+    assert.deepEqual(
+      [refused.code, refused.message],
+      ['invitation_limit', 'this room has 3 pending invitations: withdraw some first'],
+    );
+    assert.equal(
+      (await inviter.request({ type: 'invite', room: 'open', user: 'fake-1' })).type,
+      'done',
+      'inviting again changes nothing, at the limit too',
+    );
+    assert.equal(
+      (await owner.request({ type: 'invite', room: 'other', user: 'fake-3' })).type,
+      'done',
+      'the bound is per room',
+    );
+    // Each way an invitation ends makes room for one more.
+    await inviter.request({ type: 'uninvite', room: 'open', user: 'fake-1' });
+    assert.equal((await inviter.request({ type: 'invite', room: 'open', user: 'fake-3' })).type, 'done');
+    assert.equal(
+      (await inviter.request({ type: 'invite', room: 'open', user: 'fake-4' })).code,
+      'invitation_limit',
+    );
+    await (guest as RawClient).request({ type: 'accept', room: 'open' });
+    assert.equal((await inviter.request({ type: 'invite', room: 'open', user: 'fake-4' })).type, 'done');
+    const page = await owner.request({ type: 'invitations', room: 'open' });
+    assert.deepEqual(
+      (page.invitations as Array<{ user: string }>).map((i) => i.user),
+      ['fake-2', 'fake-3', 'fake-4'],
+    );
+  });
+});
+
 describe('the room list and read markers not stored yet', async () => {
   // Markers wait a minute for their batch here: every list below is answered before any is stored.
   const node = await startNode({

@@ -106,6 +106,45 @@ describe('rooms through the server API', async () => {
     );
   });
 
+  it("lists a room's pending invitations and withdraws one: it leaves the user's room list at once", async () => {
+    await call('POST', '/rooms', { name: 'Club', id: 'club', kind: 'private', owner: { id: 'cleo' } });
+    const cleo = await RawClient.connect(`ws://127.0.0.1:${node.port}/ws`, { name: 'Cleo', user: 'cleo' });
+    const vic = await RawClient.connect(`ws://127.0.0.1:${node.port}/ws`, { name: 'Vic', user: 'vic' });
+    after(() => {
+      cleo.close();
+      vic.close();
+    });
+    await vic.request({ type: 'rooms' });
+    for (const user of ['vic', 'made-up']) await cleo.request({ type: 'invite', room: 'club', user });
+    const page = await call('GET', '/rooms/club/invitations?limit=1');
+    assert.equal(page.status, 200);
+    assert.deepEqual(
+      [
+        (page.body.invitations as Array<{ user: string; invitedBy: string }>).map((i) => [
+          i.user,
+          i.invitedBy,
+        ]),
+        page.body.next,
+      ],
+      [[['made-up', 'cleo']], 'made-up'],
+    );
+    const withdrawn = await call('DELETE', '/rooms/club/invitations/vic');
+    assert.deepEqual(
+      [withdrawn.status, withdrawn.body],
+      [200, { room: 'club', user: 'vic', invited: false }],
+    );
+    await vic.frames.find((f) => f.type === 'invitation_removed' && f.room === 'club', 5000, 'withdrawn');
+    const again = await call('DELETE', '/rooms/club/invitations/vic');
+    assert.deepEqual([again.status, again.body.error], [403, 'not_invited']);
+    assert.equal((await call('GET', '/rooms/nowhere/invitations')).status, 404);
+    assert.deepEqual(
+      ((await call('GET', '/rooms/club/invitations')).body.invitations as Array<{ user: string }>).map(
+        (i) => i.user,
+      ),
+      ['made-up'],
+    );
+  });
+
   it("keeps a room's last owner: demoting them is refused until another member is an owner", async () => {
     await call('POST', '/rooms', { name: 'Kept', id: 'kept', owner: { id: 'kim', name: 'Kim' } });
     await call('POST', '/rooms/kept/members', { user: { id: 'lou', name: 'Lou' }, role: 'admin' });

@@ -89,6 +89,22 @@ describe('SDK: group chat', async () => {
     assert.deepEqual([removed.reason, removed.by?.id], ['banned', 'owen']);
     await assert.rejects(guest.join('books'), (error: unknown) => (error as ParleyError).code === 'banned');
     await owner.unban('books', 'gina');
+    // Invited again, listed, then withdrawn: a typed page, and the event on the invited user's client.
+    const [invitedBefore, removedBefore] = [events.invited.items.length, events.uninvited.items.length];
+    await owner.invite('books', 'gina');
+    await events.invited.count(invitedBefore + 1);
+    const pending = await owner.invitations('books', { limit: 10 });
+    assert.deepEqual(
+      [pending.invitations.map((i) => [i.user, i.invitedBy]), pending.next],
+      [[['gina', 'owen']], undefined],
+    );
+    await owner.uninvite('books', 'gina');
+    const [withdrawn] = (await events.uninvited.count(removedBefore + 1)).slice(removedBefore);
+    assert.equal(withdrawn?.room, 'books');
+    assert.deepEqual((await owner.invitations('books')).invitations, []);
+    await assert.rejects(owner.uninvite('books', 'gina'), (error: unknown) => {
+      return error instanceof ParleyError && error.code === 'not_invited';
+    });
 
     const { rooms } = await owner.roomList();
     assert.deepEqual(

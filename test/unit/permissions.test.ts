@@ -64,11 +64,15 @@ const ACTIONS: RoomAction[] = [
   'archive',
   'unarchive',
   'list-bans',
+  'list-invitations',
+  'uninvite',
 ];
 
 /** The target of the actions that have one: a plain member (promoted to admin by set-role), or a newcomer. */
 function targetOf(action: RoomAction): Target | undefined {
   if (action === 'invite') return { userId: 'new' };
+  // Somebody else's invitation: its giver's own is a case of its own below.
+  if (action === 'uninvite') return { userId: 'new', invitedBy: 'pete' };
   if (['kick', 'mute', 'ban', 'unban', 'set-role'].includes(action)) {
     return { userId: 'tom', member: member('tom', 'member'), role: 'admin' };
   }
@@ -96,26 +100,26 @@ const CODES: Record<string, string> = {
 
 // biome-ignore format: the matrix reads as a table
 const PUBLIC: Record<string, Row> = {
-  //               read join leave send invite kick mute ban unban set-role edit-room archive unarchive list-bans
-  owner:          'ok   MEM  ok    ok   ok     ok   ok   ok  ok    ok       ok        ok      ok       ok',
-  admin:          'ok   MEM  ok    ok   ok     ok   ok   ok  ok    ok       ok        ok      ok       ok',
-  member:         'ok   MEM  ok    ok   ok     FB   FB   FB  FB    FB       FB        FB      FB       FB',
-  muted:          'ok   MEM  ok    MUT  ok     FB   FB   FB  FB    FB       FB        FB      FB       FB',
-  banned:         'BAN  BAN  BAN   BAN  BAN    BAN  BAN  BAN BAN   BAN      BAN       BAN     BAN       BAN',
-  invited:        'ok   ok   NM    NM   NM     NM   NM   NM  NM    NM       NM        NM      NM       NM',
-  stranger:       'ok   ok   NM    NM   NM     NM   NM   NM  NM    NM       NM        NM      NM       NM',
-  'server admin': 'ok   ok   NM    NM   ok     ok   ok   ok  ok    ok       ok        ok      ok       ok',
+  //               read join leave send invite kick mute ban unban set-role edit-room archive unarchive list-bans list-inv uninvite
+  owner:          'ok   MEM  ok    ok   ok     ok   ok   ok  ok    ok       ok        ok      ok       ok       ok       ok',
+  admin:          'ok   MEM  ok    ok   ok     ok   ok   ok  ok    ok       ok        ok      ok       ok       ok       ok',
+  member:         'ok   MEM  ok    ok   ok     FB   FB   FB  FB    FB       FB        FB      FB       FB       ok       FB',
+  muted:          'ok   MEM  ok    MUT  ok     FB   FB   FB  FB    FB       FB        FB      FB       FB       ok       FB',
+  banned:         'BAN  BAN  BAN   BAN  BAN    BAN  BAN  BAN BAN   BAN      BAN       BAN     BAN       BAN       BAN      BAN',
+  invited:        'ok   ok   NM    NM   NM     NM   NM   NM  NM    NM       NM        NM      NM       NM       NM       NM',
+  stranger:       'ok   ok   NM    NM   NM     NM   NM   NM  NM    NM       NM        NM      NM       NM       NM       NM',
+  'server admin': 'ok   ok   NM    NM   ok     ok   ok   ok  ok    ok       ok        ok      ok       ok       ok       ok',
 };
 
 /** A private room differs from a public one in reading, joining and inviting. */
 // biome-ignore format: the matrix reads as a table
 const PRIVATE: Record<string, Row> = {
   ...PUBLIC,
-  //               read join leave send invite kick mute ban unban set-role edit-room archive unarchive list-bans
-  member:         'ok   MEM  ok    ok   FB     FB   FB   FB  FB    FB       FB        FB      FB       FB',
-  muted:          'ok   MEM  ok    MUT  FB     FB   FB   FB  FB    FB       FB        FB      FB       FB',
-  invited:        'NM   ok   NM    NM   NM     NM   NM   NM  NM    NM       NM        NM      NM       NM',
-  stranger:       'NM   NI   NM    NM   NM     NM   NM   NM  NM    NM       NM        NM      NM       NM',
+  //               read join leave send invite kick mute ban unban set-role edit-room archive unarchive list-bans list-inv uninvite
+  member:         'ok   MEM  ok    ok   FB     FB   FB   FB  FB    FB       FB        FB      FB       FB       FB       FB',
+  muted:          'ok   MEM  ok    MUT  FB     FB   FB   FB  FB    FB       FB        FB      FB       FB       FB       FB',
+  invited:        'NM   ok   NM    NM   NM     NM   NM   NM  NM    NM       NM        NM      NM       NM       NM       NM',
+  stranger:       'NM   NI   NM    NM   NM     NM   NM   NM  NM    NM       NM        NM      NM       NM       NM       NM',
 };
 
 function check(kind: string, r: RoomRecord, table: Record<string, Row>): void {
@@ -141,7 +145,7 @@ describe('permissions', () => {
         const got = outcome(action, archived, who);
         if (name === 'banned') assert.equal(got, 'banned');
         else if (action === 'read') assert.equal(got, 'ok', `${name} reads an archived public room`);
-        else if (action === 'leave' || action === 'unarchive' || action === 'list-bans') {
+        else if (['leave', 'unarchive', 'list-bans', 'list-invitations'].includes(action)) {
           assert.equal(got, outcome(action, room('public'), who), `${name} ${action}`);
         } else assert.equal(got, 'archived', `${name} ${action} in an archived room`);
       }
@@ -233,6 +237,33 @@ describe('permissions', () => {
     assert.equal(
       why(decide('invite', r, ACTORS.member as Actor, NOW, { userId: 'x' })),
       'forbidden: only admins and owners invite to a private room',
+    );
+  });
+
+  it('an invitation is withdrawn by whoever gave it while a member, or by a moderator', () => {
+    const code = (d: ReturnType<typeof decide>) => (d.ok ? 'ok' : d.code);
+    const mia = ACTORS.member as Actor;
+    const hers: Target = { userId: 'new', invitedBy: 'mia' };
+    assert.equal(code(decide('uninvite', room('public'), mia, NOW, hers)), 'ok');
+    assert.equal(
+      code(decide('uninvite', room('private'), mia, NOW, hers)),
+      'ok',
+      'her own, given before she lost the admin role',
+    );
+    assert.equal(
+      code(decide('uninvite', room('public'), ACTORS.muted as Actor, NOW, { ...hers, invitedBy: 'mute' })),
+      'ok',
+    );
+    assert.equal(
+      code(decide('uninvite', room('public'), actor('mia'), NOW, hers)),
+      'not_member',
+      'after leaving',
+    );
+    assert.equal(code(decide('uninvite', room('public', true), mia, NOW, hers)), 'archived');
+    assert.equal(
+      code(decide('list-invitations', room('private', true), ACTORS.admin as Actor, NOW)),
+      'ok',
+      'listed in an archived room',
     );
   });
 

@@ -73,9 +73,16 @@ export const bans: Handler<'bans'> = async (ctx, session, command) => {
   session.reply({ type: 'bans', ref: command.ref, room: id, ...page });
 };
 
+export const invitations: Handler<'invitations'> = async (ctx, session, command) => {
+  const id = room(ctx, command.room);
+  const page = await roomsOf(ctx).invitations(callerOf(session), id, command.after, pageLimit(command.limit));
+  session.reply({ type: 'invitations', ref: command.ref, room: id, ...page });
+};
+
 /** The commands that act on a room and answer `done`. */
 type DoneCommand =
   | 'invite'
+  | 'uninvite'
   | 'decline'
   | 'leave_room'
   | 'kick'
@@ -97,6 +104,8 @@ function done<T extends DoneCommand>(
 }
 
 export const invite = done<'invite'>((rooms, caller, id, c) => rooms.invite(caller, id, c.user));
+/** `uninvite`: the invitation leaves the invited user's room list on every device (`invitation_removed`). */
+export const uninvite = done<'uninvite'>((rooms, caller, id, c) => rooms.uninvite(caller, id, c.user));
 export const decline = done<'decline'>((rooms, caller, id) => rooms.decline(caller, id));
 /** `leave_room`: the membership ends; every connection of the user leaves the room (`room_removed`). */
 export const leave_room = done<'leave_room'>((rooms, caller, id) => rooms.leave(caller, id));

@@ -1,5 +1,11 @@
 import { useEffect, useState } from 'preact/hooks';
-import type { BanSummary, MemberSummary, Role, UserInfo } from '../../../client/index.js';
+import type {
+  BanSummary,
+  MemberSummary,
+  Role,
+  RoomInvitationSummary,
+  UserInfo,
+} from '../../../client/index.js';
 import { untilOf } from '../format.js';
 import { RoomSettings } from './RoomSettings.js';
 import { type Sanction, SanctionForm } from './SanctionForm.js';
@@ -22,6 +28,11 @@ function inviteOptions(
   );
 }
 
+/** The name of a user: as the room's members list shows it, else as this client knows them, else their id. */
+function nameAmong(members: MemberSummary[], userId: string, store: ChatStore): string {
+  return members.find((m) => m.user.id === userId)?.user.name || store.nameOf(userId);
+}
+
 /**
  * A room's members with their roles, an invite form for those who may invite, and moderation actions (kick, ban,
  * mute, promote) on members of a lower role; a kick, ban or mute asks first (SanctionForm). The server checks every
@@ -32,10 +43,23 @@ export function MembersPanel({ store, room }: { store: ChatStore; room: string }
   const [invitee, setInvitee] = useState('');
   const [asking, setAsking] = useState<{ user: string; action: Sanction } | null>(null);
   const [bans, setBans] = useState<{ bans: BanSummary[]; next?: string } | null>(null);
+  const [invited, setInvited] = useState<{ invitations: RoomInvitationSummary[]; next?: string } | null>(
+    null,
+  );
   const entry = store.listed(room);
   const mine = entry?.role;
   const moderator = store.moderates(room);
+  const mayInvite =
+    entry !== undefined &&
+    (entry.kind === 'public' ? mine !== undefined : entry.kind === 'private' && moderator);
   const reload = () => {
+    // Pending invitations are shown to those who may invite: who gave one, or a moderator, withdraws it.
+    if (!mayInvite) setInvited(null);
+    else
+      void store.roomInvitations(room).then(
+        (page) => setInvited(page),
+        () => setInvited(null),
+      );
     void store.members(room).then(
       (page) => setMembers(page.members),
       () => setMembers([]),
@@ -50,11 +74,10 @@ export function MembersPanel({ store, room }: { store: ChatStore; room: string }
   };
   // Reloaded when the room's log shows a change (a system event) and when the room changes.
   const changes = store.room(room)?.messages.value.filter((m) => m.event).length ?? 0;
-  useEffect(reload, [room, changes, moderator]);
+  useEffect(reload, [room, changes, moderator, mayInvite]);
   // A question asked in one room is not left open in the next (its person may be a member there too).
   useEffect(() => setAsking(null), [room]);
   if (!entry) return null;
-  const mayInvite = entry.kind === 'public' ? mine !== undefined : entry.kind === 'private' && moderator;
   const act = async (work: Promise<unknown>) => {
     await work;
     reload();
@@ -69,7 +92,8 @@ export function MembersPanel({ store, room }: { store: ChatStore; room: string }
           onSubmit={(event) => {
             event.preventDefault();
             if (invitee.trim() === '') return;
-            void store.inviteByName(room, invitee);
+            // An invitation logs no event in the room: the list of pending ones is read again here.
+            void act(store.inviteByName(room, invitee));
             setInvitee('');
           }}
         >
@@ -177,6 +201,36 @@ export function MembersPanel({ store, room }: { store: ChatStore; room: string }
                   </button>
                 </span>
                 {ban.reason && <span class="ban-reason">{ban.reason}</span>}
+              </li>
+            ))}
+          </ul>
+        </>
+      )}
+      {invited && invited.invitations.length > 0 && (
+        <>
+          <h2>
+            Invited — {invited.invitations.length}
+            {invited.next !== undefined ? '+' : ''}
+          </h2>
+          <ul class="invited">
+            {invited.invitations.map((invitation) => (
+              <li key={invitation.user} data-invited={invitation.user}>
+                <bdi>{store.nameOf(invitation.user)}</bdi>
+                <span class="invited-by">
+                  by{' '}
+                  {invitation.invitedBy === store.me.id ? (
+                    'you'
+                  ) : (
+                    <bdi>{nameAmong(members, invitation.invitedBy, store)}</bdi>
+                  )}
+                </span>
+                {(moderator || invitation.invitedBy === store.me.id) && (
+                  <span class="actions">
+                    <button type="button" onClick={() => void act(store.uninvite(room, invitation.user))}>
+                      Withdraw
+                    </button>
+                  </span>
+                )}
               </li>
             ))}
           </ul>

@@ -13,6 +13,7 @@ import {
   ParleyClient,
   type ParleyError,
   type Role,
+  type RoomInvitationSummary,
   type RoomRemovedFrame,
   type RoomSummary,
   type SystemEvent,
@@ -703,6 +704,16 @@ export class ChatStore {
       member: () => client.setRole(room, user, 'member'),
     };
     return this.act(work[action] as () => Promise<void>);
+  }
+
+  /** The first page of a room's pending invitations (those who may invite see them in the members panel). */
+  async roomInvitations(room: string): Promise<{ invitations: RoomInvitationSummary[]; next?: string }> {
+    return this.client.invitations(room, { limit: 100 });
+  }
+
+  /** Withdraws a pending invitation: it leaves the invited person's room list on every device. */
+  uninvite(room: string, user: string): Promise<unknown> {
+    return this.act(() => this.client.uninvite(room, user), `Invitation of ${this.nameOf(user)} withdrawn`);
   }
 
   /** The first page of a room's bans in force (its moderators lift them from the members panel). */
