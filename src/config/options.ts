@@ -608,6 +608,17 @@ export const OptionSpecs = {
       'Pending invitations one room may have given (any user id can be invited, and nothing else bounds them); one more answers invitation_limit until some are accepted, declined or withdrawn (uninvite)',
     group: 'limits',
   },
+  maxInvitationsPerInviter: {
+    kind: 'int',
+    flag: 'max-invitations-per-inviter',
+    env: ['PARLEY_MAX_INVITATIONS_PER_INVITER'],
+    default: 100,
+    min: 1,
+    max: 100_000,
+    description:
+      'Pending invitations one user may have given, in all rooms (without it, a member of many rooms could fill each to --max-invitations-per-room); one more answers invitation_limit until some are accepted, declined or withdrawn',
+    group: 'limits',
+  },
   membershipCacheSize: {
     kind: 'int',
     flag: 'membership-cache-size',

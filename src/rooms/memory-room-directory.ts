@@ -68,6 +68,8 @@ export class MemoryRoomDirectory implements RoomDirectory {
   private readonly roomsByUser = new Map<string, Set<string>>();
   private readonly invitations = new Table<InvitationRecord>();
   private readonly invitationsByUser = new Map<string, Set<string>>();
+  /** inviter → how many pending invitations they gave. */
+  private readonly invitationsGiven = new Map<string, number>();
   private readonly bansByRoom = new Table<BanRecord>();
 
   async create(input: NewRoom): Promise<{ room: RoomRecord; created: boolean }> {
@@ -245,6 +247,10 @@ export class MemoryRoomDirectory implements RoomDirectory {
     if (this.membersByRoom.get(room, userId) || this.invitations.get(room, userId)) return false;
     this.invitations.set(room, userId, { ...invitation });
     entry(this.invitationsByUser, userId, () => new Set<string>()).add(room);
+    this.invitationsGiven.set(
+      invitation.invitedBy,
+      (this.invitationsGiven.get(invitation.invitedBy) ?? 0) + 1,
+    );
     return true;
   }
 
@@ -262,6 +268,10 @@ export class MemoryRoomDirectory implements RoomDirectory {
       room: { ...(this.rooms.get(id) as RoomRecord) },
       invitation: { ...(this.invitations.get(id, userId) as InvitationRecord) },
     }));
+  }
+
+  async invitationCountBy(inviter: string): Promise<number> {
+    return this.invitationsGiven.get(inviter) ?? 0;
   }
 
   async invitationCountTo(room: string): Promise<number> {
@@ -324,7 +334,12 @@ export class MemoryRoomDirectory implements RoomDirectory {
   }
 
   private dropInvitation(room: string, userId: string): boolean {
-    if (!this.invitations.delete(room, userId)) return false;
+    const invitation = this.invitations.get(room, userId);
+    if (!invitation) return false;
+    this.invitations.delete(room, userId);
+    const given = (this.invitationsGiven.get(invitation.invitedBy) ?? 1) - 1;
+    if (given > 0) this.invitationsGiven.set(invitation.invitedBy, given);
+    else this.invitationsGiven.delete(invitation.invitedBy);
     const rooms = this.invitationsByUser.get(userId);
     rooms?.delete(room);
     if (rooms?.size === 0) this.invitationsByUser.delete(userId);

@@ -203,6 +203,8 @@ export interface RoomDirectory {
   invitationCount(userId: string): Promise<number>;
   /** A user's pending invitations, with their rooms, ordered by room id. */
   invitationsOf(userId: string): Promise<Array<{ room: RoomRecord; invitation: InvitationRecord }>>;
+  /** How many pending invitations a user has given, in every room (what its bound counts). */
+  invitationCountBy(inviter: string): Promise<number>;
   /** How many pending invitations a room has given (what its bound counts). */
   invitationCountTo(room: string): Promise<number>;
   /** A page of a room's pending invitations, ordered by the invited user's id (what its inviters list to withdraw). */

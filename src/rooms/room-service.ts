@@ -444,7 +444,7 @@ export class RoomService {
     if (target.member) throw new ReplyError('already_member', `${userId} is a member already`);
     this.check('invite', actor, target);
     const { directory } = this.deps;
-    if (!(await directory.invitation(room, userId))) await this.checkInvitationLimits(room, userId);
+    if (!(await directory.invitation(room, userId))) await this.checkInvitationLimits(caller, room, userId);
     const invitedAt = this.deps.clock.now();
     const fresh = await directory.invite({ room, userId, invitedBy: caller.user.id, invitedAt });
     if (!fresh) return;
@@ -458,22 +458,30 @@ export class RoomService {
   }
 
   /**
-   * The two bounds of pending invitations, checked before the write (invitations given at the same moment on
+   * The three bounds of pending invitations, checked before the write (invitations given at the same moment on
    * several instances may pass them by as many). Per invited user: the room list carries every pending invitation,
-   * so without it anyone could grow anyone's list. Per room: any user id can be invited (Parley has no directory of
-   * users to check it against), so without it one member could store invitations of made-up ids at the command rate
-   * for good.
+   * so without it anyone could grow anyone's list. Per room and per inviter: any user id can be invited (Parley has
+   * no directory of users to check it against), so without them one member could store invitations of made-up ids
+   * at the command rate for good; the room's bound keeps its list for its moderators short, the inviter's keeps one
+   * user from filling every room they are in (and a room's bound from being filled by one person).
    */
-  private async checkInvitationLimits(room: string, userId: string): Promise<void> {
+  private async checkInvitationLimits(caller: Caller, room: string, userId: string): Promise<void> {
     const { directory, config } = this.deps;
-    const [theirs, rooms] = await Promise.all([
+    const [theirs, given, rooms] = await Promise.all([
       directory.invitationCount(userId),
+      directory.invitationCountBy(caller.user.id),
       directory.invitationCountTo(room),
     ]);
     if (theirs >= config.maxInvitationsPerUser) {
       throw new ReplyError(
         'invitation_limit',
         `${userId} has ${config.maxInvitationsPerUser} pending invitations`,
+      );
+    }
+    if (given >= config.maxInvitationsPerInviter) {
+      throw new ReplyError(
+        'invitation_limit',
+        `you have given ${config.maxInvitationsPerInviter} pending invitations: withdraw some first`,
       );
     }
     if (rooms >= config.maxInvitationsPerRoom) {

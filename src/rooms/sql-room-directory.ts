@@ -446,6 +446,15 @@ export class SqlRoomDirectory implements RoomDirectory {
     return rows.map((row) => ({ room: toRoom(row), invitation: toInvitation(row) }));
   }
 
+  async invitationCountBy(inviter: string): Promise<number> {
+    // A range of migration 009's index, at most --max-invitations-per-inviter entries (and those in flight).
+    const { rows } = await this.db.query<{ n: number }>(
+      'SELECT count(*)::int AS n FROM parley_invitations WHERE invited_by = $1',
+      [inviter],
+    );
+    return rows[0]?.n ?? 0;
+  }
+
   async invitationCountTo(room: string): Promise<number> {
     // A range of the primary key, at most --max-invitations-per-room entries (and the few invitations in flight).
     const { rows } = await this.db.query<{ n: number }>(

@@ -452,6 +452,30 @@ export function roomDirectorySuite(name: string, factory: DirectoryFactory): voi
       assert.equal(await rooms.invitationCountTo('q'), 1);
     });
 
+    it('counts the pending invitations each user gave, as they are given and as they end', async () => {
+      const rooms = await make();
+      await rooms.create({ ...publicRoom('p'), kind: 'private' });
+      await rooms.create({ ...publicRoom('q'), kind: 'private' });
+      const invite = (room: string, userId: string, invitedBy: string) =>
+        rooms.invite({ room, userId, invitedBy, invitedAt: T0 });
+      for (const userId of ['a', 'b', 'c', 'd']) await invite('p', userId, 'olga');
+      await invite('q', 'a', 'olga');
+      await invite('q', 'b', 'pete');
+      assert.equal(await invite('p', 'a', 'pete'), false, 'invited already: counted for nobody');
+      assert.equal(await rooms.invitationCountBy('olga'), 5);
+      assert.equal(await rooms.invitationCountBy('pete'), 1);
+      assert.equal(await rooms.invitationCountBy('nobody'), 0);
+      // Every way an invitation ends: accepted (a join), declined or withdrawn, a ban.
+      await rooms.addMember({ room: 'p', userId: 'a', role: 'member', joinedAt: T0 + 1, invitedBy: 'olga' });
+      await rooms.removeInvitation('p', 'b');
+      await rooms.ban({ room: 'p', userId: 'c', reason: '', bannedBy: 'olga', bannedAt: T0 + 2 });
+      await rooms.removeInvitation('q', 'b');
+      assert.equal(await rooms.invitationCountBy('olga'), 2);
+      assert.equal(await rooms.invitationCountBy('pete'), 0);
+      assert.equal(await invite('q', 'b', 'pete'), true);
+      assert.equal(await rooms.invitationCountBy('pete'), 1);
+    });
+
     it('bans: out of the room and its invitations at once, until lifted or expired', async () => {
       const rooms = await make();
       await rooms.create(publicRoom('r'));

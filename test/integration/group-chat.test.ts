@@ -117,6 +117,38 @@ describe('the per-room invitation limit', async () => {
   });
 });
 
+describe('the per-inviter invitation limit', async () => {
+  const node = await startNode({ store: 'memory', maxInvitationsPerInviter: 2 });
+  const url = `ws://127.0.0.1:${node.port}/ws`;
+
+  it('bounds the pending invitations one user gives across rooms; others still invite', async () => {
+    const [spammer, other] = await Promise.all(
+      ['spammer', 'other'].map((user) => RawClient.connect(url, { name: user, user })),
+    );
+    after(() => {
+      spammer?.close();
+      other?.close();
+    });
+    const inviter = spammer as RawClient;
+    for (const id of ['r1', 'r2']) await inviter.request({ type: 'create_room', name: id, id });
+    assert.equal((await inviter.request({ type: 'invite', room: 'r1', user: 'fake-1' })).type, 'done');
+    assert.equal((await inviter.request({ type: 'invite', room: 'r2', user: 'fake-2' })).type, 'done');
+    const refused = await inviter.request({ type: 'invite', room: 'r1', user: 'fake-3' });
+    assert.deepEqual(
+      [refused.code, refused.message],
+      ['invitation_limit', 'you have given 2 pending invitations: withdraw some first'],
+    );
+    await (other as RawClient).request({ type: 'join', room: 'r1' });
+    assert.equal(
+      (await (other as RawClient).request({ type: 'invite', room: 'r1', user: 'fake-3' })).type,
+      'done',
+      'the bound is per inviter',
+    );
+    assert.equal((await inviter.request({ type: 'uninvite', room: 'r2', user: 'fake-2' })).type, 'done');
+    assert.equal((await inviter.request({ type: 'invite', room: 'r1', user: 'fake-4' })).type, 'done');
+  });
+});
+
 describe('the room list and read markers not stored yet', async () => {
   // Markers wait a minute for their batch here: every list below is answered before any is stored.
   const node = await startNode({
