@@ -13,4 +13,6 @@ export const NO_LIMIT_FLAGS: readonly string[] = [
   '0',
   '--handshakes-per-ip-per-sec',
   '0',
+  '--reply-bytes-per-sec',
+  '0',
 ];

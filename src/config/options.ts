@@ -746,6 +746,18 @@ export const OptionSpecs = {
       'Commands per second from one connection (burst twice that; 0: no limit); beyond: rate_limited',
     group: 'limits',
   },
+  replyBytesPerSec: {
+    kind: 'int',
+    flag: 'reply-bytes-per-sec',
+    env: ['PARLEY_REPLY_BYTES_PER_SEC'],
+    default: 1_048_576,
+    min: 0,
+    max: 1_073_741_824,
+    unit: 'bytes',
+    description:
+      "Bytes of replies one user's connections on an instance are answered a second (a burst of 8 seconds' worth; 0: no limit); beyond, their next command waits until the budget is back, and the connection is not read once 64 wait",
+    group: 'limits',
+  },
   searchesPerMin: {
     kind: 'int',
     flag: 'searches-per-min',

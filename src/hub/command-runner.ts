@@ -2,9 +2,9 @@ import type { Config } from '../config/config.js';
 import { decodeCommand } from '../protocol/codec.js';
 import { ReplyError } from '../protocol/error-codes.js';
 import type { Command, ServerFrame } from '../protocol/messages.js';
-import type { Clock } from '../util/clock.js';
+import type { Clock, Timers } from '../util/clock.js';
 import type { Logger } from '../util/logger.js';
-import { TokenBucket } from '../util/token-bucket.js';
+import { BucketMap, TokenBucket } from '../util/token-bucket.js';
 import type { FailureReporter } from './failures.js';
 import type { Handler, HandlerContext } from './handlers/context.js';
 import { handlers } from './handlers/index.js';
@@ -16,6 +16,7 @@ import type { Session } from './session.js';
 export interface CommandRunnerDeps {
   config: Config;
   clock: Clock;
+  timers: Timers;
   logger: Logger;
   counters: HubCounters;
   report: FailureReporter;
@@ -29,14 +30,30 @@ const SETTLED = Promise.resolve();
 /** Commands a session may have in flight before the runner stops reading from it. */
 const MAX_IN_FLIGHT = 64;
 
+/** Seconds' worth of `--reply-bytes-per-sec` a user may spend at once (a reconnect resuming many busy rooms). */
+const REPLY_BURST_SECONDS = 8;
+
 /**
  * Runs each connection's commands: decoded and validated at the boundary, rate-limited per connection, routed
  * through the table of handlers, one at a time in arrival order (so a client's sends are stored in the order it
  * made them), with at most {@link MAX_IN_FLIGHT} waiting before the connection is no longer read. Every failure
  * becomes a reply error through the one mapping the server API uses too (`refusal.ts`).
+ *
+ * What a command costs is mostly what it answers: a `send` is answered in ~100 bytes, a resume of 900 missed
+ * messages in ~200 KB and ~10 ms of the server. The command rate alone would let one connection ask for fifty
+ * such a second; so the bytes of every reply are charged to the user's budget on this instance
+ * (`--reply-bytes-per-sec`), and while it is in debt their next command waits. Nothing is refused: a client that
+ * asks for more than its budget is answered more slowly, and once 64 of its commands wait it is not read (TCP
+ * then slows it down).
  */
 export class CommandRunner {
-  constructor(private readonly deps: CommandRunnerDeps) {}
+  /** Reply budgets by user id, forgotten once full (none without a limit). */
+  private readonly replyBudget?: BucketMap;
+
+  constructor(private readonly deps: CommandRunnerDeps) {
+    const rate = deps.config.replyBytesPerSec;
+    if (rate > 0) this.replyBudget = new BucketMap(rate, rate * REPLY_BURST_SECONDS, deps.clock);
+  }
 
   /**
    * Starts taking commands from a new session. Its state here (the chain of its commands, how many wait, its
@@ -78,12 +95,27 @@ export class CommandRunner {
     session.commandsInFlight += 1;
     if (session.commandsInFlight === MAX_IN_FLIGHT) session.pauseReading();
     session.commandChain = (session.commandChain ?? SETTLED).then(async () => {
+      const replied = session.repliedBytes;
       await this.run(session, command);
+      await this.charge(session, session.repliedBytes - replied);
       session.commandsInFlight -= 1;
       if (session.commandsInFlight === MAX_IN_FLIGHT / 2) session.resumeReading();
       // Nothing else waits: the chain ends here (an idle connection holds no settled promise).
       if (session.commandsInFlight === 0) session.commandChain = undefined;
     });
+  }
+
+  /** Charges a command's replies to its user's budget; when that is in debt, waits until it is not. */
+  private async charge(session: Session, bytes: number): Promise<void> {
+    const wait = this.replyBudget?.spend(session.user.id, bytes) ?? 0;
+    if (wait <= 0 || session.closed) return;
+    this.deps.counters.replyWaits += 1;
+    this.deps.context.feed.record({
+      type: 'rate_limited',
+      user: session.user,
+      reason: `reply bytes per second: the next command waits ${wait} ms`,
+    });
+    await new Promise<void>((resolve) => this.deps.timers.setTimeout(resolve, wait));
   }
 
   /** Answers a binary frame: protocol v1 is text only. */

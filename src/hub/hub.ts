@@ -56,6 +56,8 @@ export interface HubCounters {
   engineErrors: number;
   /** Commands refused by a rate limit (per connection or per user). */
   rateLimited: number;
+  /** Commands held back because their user's replies spent the reply budget (`--reply-bytes-per-sec`). */
+  replyWaits: number;
   /** Connections accepted. */
   connectionsOpened: number;
   /** Connections closed, by WebSocket close code (the server's when it closed first, else the peer's). */
@@ -92,6 +94,7 @@ export class Hub implements ConnectionHandler<Session> {
     slowConsumers: 0,
     engineErrors: 0,
     rateLimited: 0,
+    replyWaits: 0,
     connectionsOpened: 0,
     connectionsClosed: new Map(),
     messagesReceived: 0,
@@ -254,6 +257,7 @@ export class Hub implements ConnectionHandler<Session> {
     this.commands = new CommandRunner({
       config,
       clock,
+      timers,
       logger: deps.logger,
       counters: this.counters,
       report: this.reportFailure,

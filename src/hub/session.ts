@@ -106,6 +106,8 @@ export class Session {
   commandChain?: Promise<void>;
   commandsInFlight = 0;
   commandRate?: TokenBucket;
+  /** Bytes of every reply sent so far (what the runner charges each command's replies to the user's budget). */
+  repliedBytes = 0;
   /** Its rate of searches (made at its first search; none without a limit): a search costs the database more. */
   searchRate?: TokenBucket;
   /** Its rate of room lists (made at its first `rooms`; none without a limit): the whole list costs the same. */
@@ -167,11 +169,12 @@ export class Session {
 
   /** Sends a reply or other frame meant for this session only. */
   reply(frame: ServerFrame): void {
-    this.write(encodeFrame(frame));
+    this.replyEncoded(encodeFrame(frame));
   }
 
   /** Sends a reply encoded already (see encodeJoined). */
   replyEncoded(bytes: Buffer): void {
+    this.repliedBytes += bytes.length;
     this.write(bytes);
   }
 

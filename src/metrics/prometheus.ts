@@ -65,6 +65,11 @@ const MIRRORED_COUNTERS: ReadonlyArray<[name: string, help: string, read: (s: Me
     (s) => s.hub().rateLimited,
   ],
   [
+    'parley_reply_budget_waits_total',
+    "Commands held back because their user's replies spent --reply-bytes-per-sec.",
+    (s) => s.hub().replyWaits,
+  ],
+  [
     'parley_engine_errors_total',
     'Failed engine operations seen by the hub (publish, presence, subscribe).',
     (s) => s.hub().engineErrors,

@@ -28,6 +28,16 @@ export class TokenBucket {
     return this.tokens >= 1 ? 0 : Math.ceil(((1 - this.tokens) / this.ratePerSec) * 1000);
   }
 
+  /**
+   * Takes `amount` tokens whether there are that many or not (a cost known only after the action, such as the
+   * bytes of a reply), and returns the milliseconds until the bucket is out of debt again (0 when it is not in debt).
+   */
+  spend(amount: number): number {
+    this.refill();
+    this.tokens -= amount;
+    return this.tokens >= 0 ? 0 : Math.ceil((-this.tokens / this.ratePerSec) * 1000);
+  }
+
   /** True when the bucket is full again (it can be forgotten). */
   get full(): boolean {
     this.refill();
@@ -55,17 +65,27 @@ export class BucketMap {
 
   take(key: string): boolean {
     if (this.ratePerSec <= 0) return true;
+    return this.bucketOf(key).take();
+  }
+
+  waitMs(key: string): number {
+    return this.buckets.get(key)?.waitMs() ?? 0;
+  }
+
+  /** Spends `amount` from the key's bucket (see {@link TokenBucket.spend}); the wait until it is out of debt. */
+  spend(key: string, amount: number): number {
+    if (this.ratePerSec <= 0) return 0;
+    return this.bucketOf(key).spend(amount);
+  }
+
+  private bucketOf(key: string): TokenBucket {
     this.sweep();
     let bucket = this.buckets.get(key);
     if (!bucket) {
       bucket = new TokenBucket(this.ratePerSec, this.burst, this.clock);
       this.buckets.set(key, bucket);
     }
-    return bucket.take();
-  }
-
-  waitMs(key: string): number {
-    return this.buckets.get(key)?.waitMs() ?? 0;
+    return bucket;
   }
 
   get size(): number {

@@ -14,6 +14,7 @@ export const NO_LIMITS: Partial<Config> = {
   handshakesPerIpPerSec: 0,
   searchesPerMin: 0,
   roomListsPerMin: 0,
+  replyBytesPerSec: 0,
   // One presence_diff per change, so in-process tests can count frames (process tests keep the default window).
   presenceBatchMs: 0,
 };

@@ -92,6 +92,49 @@ describe('limits on one instance', () => {
     other.close();
   });
 
+  it("holds back a user's next command while their replies are over --reply-bytes-per-sec; others go on", async () => {
+    const rate = 100_000;
+    const node = await startNode({ store: 'memory', replyBytesPerSec: rate, historySize: 200 });
+    const writer = await RawClient.connect(node.wsUrl, { name: 'Writer', user: 'writer' });
+    const reader = await RawClient.connect(node.wsUrl, { name: 'Reader', user: 'reader' });
+    const device = await RawClient.connect(node.wsUrl, { name: 'Reader', user: 'reader' });
+    const other = await RawClient.connect(node.wsUrl, { name: 'Other', user: 'other' });
+    after(() => {
+      for (const client of [writer, reader, device, other]) client.close();
+    });
+    await writer.request({ type: 'join', room: 'big' });
+    const text = 'x'.repeat(3900);
+    for (let i = 0; i < 80; i += 1) await writer.request({ type: 'send', room: 'big', text, cid: `w${i}` });
+    for (const client of [reader, device]) await client.request({ type: 'join', room: 'big' });
+    // Each page is cut to --reply-max-bytes (256 KiB): five of them spend the burst (8 seconds' worth, 800 KB) and
+    // put the reader in debt; from then on each next command waits until the debt is paid, at the rate. The pages
+    // go to two connections of the reader in turn: the budget is the user's (each alone would stay within a burst).
+    const first = performance.now();
+    let spent = 0;
+    for (let i = 0; i < 5; i += 1) {
+      const client = i % 2 === 0 ? reader : device;
+      spent += Buffer.byteLength(JSON.stringify(await client.request({ type: 'history', room: 'big' })));
+    }
+    assert.ok(spent > rate * 8 + 100_000, `the pages spend more than the burst (${spent} bytes)`);
+    const debtMs = ((spent - rate * 8) / rate) * 1000;
+    const started = performance.now();
+    // The last page was the first connection's: the second one's next command waits too.
+    await device.request({ type: 'ping' });
+    const pinged = device.request({ type: 'ping' });
+    // Another user is not held back meanwhile.
+    assert.equal((await other.request({ type: 'ping' })).type, 'pong');
+    assert.ok(performance.now() - started < debtMs / 2, 'the other user is answered at once');
+    assert.equal((await pinged).type, 'pong', 'held back, not refused');
+    // The pages and the ping took at least the time the budget needs to pay for what the pages spent beyond it.
+    const took = performance.now() - first;
+    assert.ok(
+      took >= debtMs - 250,
+      `the pages and the ping took ${Math.round(took)} ms of ${Math.round(debtMs)}`,
+    );
+    const metrics = await (await fetch(`${node.url}/metrics`)).text();
+    assert.match(metrics, /^parley_reply_budget_waits_total [1-9]/m);
+  });
+
   it('limits connections per user and per address with 4029, and frees them on close', async () => {
     const node = await startNode({ maxConnectionsPerUser: 2, maxConnectionsPerIp: 4 });
     const a1 = await RawClient.connect(node.wsUrl, { name: 'A', user: 'a' });
