@@ -750,7 +750,7 @@ export const OptionSpecs = {
     kind: 'int',
     flag: 'reply-bytes-per-sec',
     env: ['PARLEY_REPLY_BYTES_PER_SEC'],
-    default: 1_048_576,
+    default: 2_097_152,
     min: 0,
     max: 1_073_741_824,
     unit: 'bytes',
