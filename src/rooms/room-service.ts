@@ -18,6 +18,7 @@ import { type ErrorCode, ReplyError } from '../protocol/error-codes.js';
 import { checkRoomName } from '../protocol/rules.js';
 import type { Clock } from '../util/clock.js';
 import type { IdGenerator } from '../util/ids.js';
+import { keysetPage } from './keyset-page.js';
 import type { MembershipCache } from './membership-cache.js';
 import { type Actor, decide, isMuted, type RoomAction, type Target } from './permissions.js';
 import {
@@ -521,15 +522,14 @@ export class RoomService {
   ): Promise<{ invitations: RoomInvitationSummary[]; next?: string }> {
     const actor = await this.existing(caller, room);
     this.check('list-invitations', actor);
-    const page = await this.deps.directory.invitationsTo(room, {
-      ...(after !== undefined ? { after } : {}),
-      limit: limit + 1,
-    });
-    const invitations = page
-      .slice(0, limit)
-      .map(({ userId, invitedBy, invitedAt }) => ({ user: userId, invitedBy, invitedAt }));
-    const last = page.length > limit ? page[limit - 1] : undefined;
-    return last ? { invitations, next: last.userId } : { invitations };
+    const { items: invitations, next } = await keysetPage(
+      after,
+      limit,
+      (page) => this.deps.directory.invitationsTo(room, page),
+      ({ userId, invitedBy, invitedAt }) => ({ user: userId, invitedBy, invitedAt }),
+      (invitation) => invitation.userId,
+    );
+    return next === undefined ? { invitations } : { invitations, next };
   }
 
   /**
@@ -818,21 +818,26 @@ export class RoomService {
     after: PublicRoomsCursor | undefined,
     limit: number,
   ): Promise<{ rooms: RoomSummary[]; next?: PublicRoomsCursor }> {
-    const page = await this.deps.directory.publicRooms({ ...(after ? { after } : {}), limit: limit + 1 });
-    const rooms = page.slice(0, limit).map((room) => this.summary(room, undefined));
-    const last = page.length > limit ? page[limit - 1] : undefined;
-    return last ? { rooms, next: { name: last.name, id: last.id } } : { rooms };
+    const { items: rooms, next } = await keysetPage(
+      after,
+      limit,
+      (page) => this.deps.directory.publicRooms(page),
+      (room) => this.summary(room, undefined),
+      (room) => ({ name: room.name, id: room.id }),
+    );
+    return next === undefined ? { rooms } : { rooms, next };
   }
 
   /** A page of every room by id, for operators (the server API); pass `next` back as `after`. */
   async allRooms(after: string | undefined, limit: number): Promise<{ rooms: RoomSummary[]; next?: string }> {
-    const page = await this.deps.directory.allRooms({
-      ...(after !== undefined ? { after } : {}),
-      limit: limit + 1,
-    });
-    const rooms = page.slice(0, limit).map((room) => this.summary(room, undefined));
-    const last = page.length > limit ? page[limit - 1] : undefined;
-    return last ? { rooms, next: last.id } : { rooms };
+    const { items: rooms, next } = await keysetPage(
+      after,
+      limit,
+      (page) => this.deps.directory.allRooms(page),
+      (room) => this.summary(room, undefined),
+      (room) => room.id,
+    );
+    return next === undefined ? { rooms } : { rooms, next };
   }
 
   /**
@@ -859,14 +864,15 @@ export class RoomService {
   ): Promise<{ members: MemberSummary[]; next?: string }> {
     const actor = await this.existing(caller, room);
     this.check('read', actor);
-    const page = await this.deps.directory.members(room, {
-      ...(after !== undefined ? { after } : {}),
-      limit: limit + 1,
-    });
     const now = this.deps.clock.now();
-    const members = page.slice(0, limit).map((m) => memberSummary(m, now));
-    const last = page.length > limit ? page[limit - 1] : undefined;
-    return last ? { members, next: last.userId } : { members };
+    const { items: members, next } = await keysetPage(
+      after,
+      limit,
+      (page) => this.deps.directory.members(room, page),
+      (member) => memberSummary(member, now),
+      (member) => member.userId,
+    );
+    return next === undefined ? { members } : { members, next };
   }
 
   /** A page of the room's bans in force, by user id: for its moderators (and server admins), to lift them. */
@@ -878,13 +884,15 @@ export class RoomService {
   ): Promise<{ bans: BanSummary[]; next?: string }> {
     const actor = await this.existing(caller, room);
     this.check('list-bans', actor);
-    const page = await this.deps.directory.bans(room, this.deps.clock.now(), {
-      ...(after !== undefined ? { after } : {}),
-      limit: limit + 1,
-    });
-    const bans = page.slice(0, limit).map(banSummary);
-    const last = page.length > limit ? page[limit - 1] : undefined;
-    return last ? { bans, next: last.userId } : { bans };
+    const now = this.deps.clock.now();
+    const { items: bans, next } = await keysetPage(
+      after,
+      limit,
+      (page) => this.deps.directory.bans(room, now, page),
+      banSummary,
+      (ban) => ban.userId,
+    );
+    return next === undefined ? { bans } : { bans, next };
   }
 
   /** A room as listed, with the user's standing when they are a member. */
