@@ -25,7 +25,7 @@ function entry<K, V>(map: Map<K, V>, key: K, make: () => V): V {
 }
 
 /** Map of maps: room → user → record. */
-class Table<T> {
+class Table<T extends object> {
   private readonly rows = new Map<string, Map<string, T>>();
 
   get(room: string, user: string): T | undefined {
@@ -45,6 +45,16 @@ class Table<T> {
 
   of(room: string): Map<string, T> | undefined {
     return this.rows.get(room);
+  }
+
+  /** A keyset page of a room's records by user id, copied out, of those `keep` accepts. */
+  page(room: string, page: PageRequest<string>, keep: (row: T) => boolean = () => true): T[] {
+    const after = page.after;
+    return [...(this.rows.get(room)?.entries() ?? [])]
+      .filter(([user, row]) => (after === undefined || user > after) && keep(row))
+      .sort(([a], [b]) => byString(a, b))
+      .slice(0, Math.max(0, page.limit))
+      .map(([, row]) => ({ ...row }));
   }
 }
 
@@ -214,12 +224,7 @@ export class MemoryRoomDirectory implements RoomDirectory {
   }
 
   async members(room: string, page: PageRequest<string>): Promise<MemberRecord[]> {
-    const after = page.after;
-    return [...(this.membersByRoom.of(room)?.values() ?? [])]
-      .filter((m) => after === undefined || m.userId > after)
-      .sort((a, b) => byString(a.userId, b.userId))
-      .slice(0, Math.max(0, page.limit))
-      .map((m) => ({ ...m }));
+    return this.membersByRoom.page(room, page);
   }
 
   async senior(room: string): Promise<MemberRecord | undefined> {
@@ -279,12 +284,7 @@ export class MemoryRoomDirectory implements RoomDirectory {
   }
 
   async invitationsTo(room: string, page: PageRequest<string>): Promise<InvitationRecord[]> {
-    const after = page.after;
-    return [...(this.invitations.of(room)?.values() ?? [])]
-      .filter((i) => after === undefined || i.userId > after)
-      .sort((a, b) => byString(a.userId, b.userId))
-      .slice(0, Math.max(0, page.limit))
-      .map((i) => ({ ...i }));
+    return this.invitations.page(room, page);
   }
 
   async removeInvitation(room: string, userId: string): Promise<boolean> {
@@ -311,14 +311,7 @@ export class MemoryRoomDirectory implements RoomDirectory {
   }
 
   async bans(room: string, now: number, page: PageRequest<string>): Promise<BanRecord[]> {
-    const after = page.after;
-    return [...(this.bansByRoom.of(room)?.values() ?? [])]
-      .filter(
-        (b) => (after === undefined || b.userId > after) && (b.expiresAt === undefined || b.expiresAt > now),
-      )
-      .sort((a, b) => byString(a.userId, b.userId))
-      .slice(0, Math.max(0, page.limit))
-      .map((b) => ({ ...b }));
+    return this.bansByRoom.page(room, page, (b) => b.expiresAt === undefined || b.expiresAt > now);
   }
 
   private roomOfDirect(directKey: string): RoomRecord | undefined {
