@@ -11,7 +11,7 @@ import { Registry } from 'prom-client';
 import { createJwtVerifier, type TokenVerifier } from './auth/jwt.js';
 import type { ClusterQueries } from './cluster/cluster-queries.js';
 import { connectionQueryOf, listConnections } from './cluster/connection-listing.js';
-import { type Config, commitWaitOf, storeOf } from './config/config.js';
+import { type Config, commitWaitOf, searchBoundsOf, storeOf } from './config/config.js';
 import { createDatabaseEngine } from './engine/database-engine.js';
 import type { Engine } from './engine/engine.js';
 import { createMemoryEngine } from './engine/memory-engine.js';
@@ -131,6 +131,7 @@ export function createEngine(
       historySize: config.historySize,
       userMessagesPerSec: config.userMessagesPerSec,
       retentionDays: config.retentionDays,
+      searchBounds: searchBoundsOf(config),
       clock: deps.clock,
       timers: deps.timers,
       ids: deps.ids,
@@ -153,6 +154,7 @@ export function createEngine(
             batch: BATCH_SIZES.postgres,
             commitWaitMs: commitWaitOf(config),
             retentionDays: config.retentionDays,
+            searchBounds: searchBoundsOf(config),
             timers: deps.timers,
           }
         : undefined,

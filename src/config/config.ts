@@ -3,6 +3,8 @@
  * value is reported with where it came from (flag, environment variable or file key) and what is expected, never
  * silently clamped.
  */
+
+import type { SearchBounds } from '../log/database-search.js';
 import { closest } from '../util/suggest.js';
 import { AUTO, type OptionKey, type OptionSpec, OptionSpecs } from './options.js';
 
@@ -100,6 +102,16 @@ export function storeOf(config: Config): Exclude<Config['store'], 'auto'> {
 export function commitWaitOf(config: Config): number {
   if (config.commitWaitMs !== AUTO) return config.commitWaitMs;
   return storeOf(config) === 'embedded' ? 40 : 10;
+}
+
+/** How much one search may ask of the database: the `--search-*` options (src/log/database-search.ts). */
+export function searchBoundsOf(config: Config): SearchBounds {
+  return {
+    samplePages: config.searchSamplePages,
+    candidatesMax: config.searchCandidatesMax,
+    entriesMax: config.searchEntriesMax,
+    walkMax: config.searchWalkMax,
+  };
 }
 
 /** Stores that do not fit the rest of the configuration. */

@@ -2,6 +2,7 @@
  * The one table of configuration options. The CLI flags, environment variables, validation, `parley --help` and
  * docs/configuration.md all derive from it, so an option exists in all of them or in none.
  */
+import { SEARCH_BOUNDS } from '../log/database-search.js';
 import { DEFAULT_CACHE_BYTES, DEFAULT_WASM_TIER, WASM_TIERS } from '../store/pglite-settings.js';
 
 interface BaseSpec {
@@ -409,6 +410,50 @@ export const OptionSpecs = {
     max: 36_500,
     description:
       'With a database store: messages older than this many days are deleted in the background, hourly (0: kept forever)',
+    group: 'engine',
+  },
+  searchSamplePages: {
+    kind: 'int',
+    flag: 'search-sample-pages',
+    env: ['PARLEY_SEARCH_SAMPLE_PAGES'],
+    default: SEARCH_BOUNDS.samplePages,
+    min: 1,
+    max: 100_000,
+    description:
+      'With a database store: pages of messages a search samples at random to tell how common its words are (docs/storage.md, "Search")',
+    group: 'engine',
+  },
+  searchCandidatesMax: {
+    kind: 'int',
+    flag: 'search-candidates-max',
+    env: ['PARLEY_SEARCH_CANDIDATES_MAX'],
+    default: SEARCH_BOUNDS.candidatesMax,
+    min: 1,
+    max: 10_000_000,
+    description:
+      'With a database store: most messages a search takes from the words index (by the sample) to check and sort; beyond, it walks the rooms',
+    group: 'engine',
+  },
+  searchEntriesMax: {
+    kind: 'int',
+    flag: 'search-entries-max',
+    env: ['PARLEY_SEARCH_ENTRIES_MAX'],
+    default: SEARCH_BOUNDS.entriesMax,
+    min: 1,
+    max: 100_000_000,
+    description:
+      'With a database store: most entries a search reads from the words index for the words it looks up there (by the sample); the others are checked on each message',
+    group: 'engine',
+  },
+  searchWalkMax: {
+    kind: 'int',
+    flag: 'search-walk-max',
+    env: ['PARLEY_SEARCH_WALK_MAX'],
+    default: SEARCH_BOUNDS.walkMax,
+    min: 1,
+    max: 10_000_000,
+    description:
+      'With a database store: most messages a search reads walking the rooms newest first (at least one a room) before it answers with where it stopped (next)',
     group: 'engine',
   },
   databaseTimeoutMs: {

@@ -1,5 +1,6 @@
 import { MemoryBroker } from '../broker/memory-broker.js';
 import { MemoryRegistry } from '../cluster/memory-registry.js';
+import type { SearchBounds } from '../log/database-search.js';
 import { MemoryWindow } from '../log/memory-window.js';
 import { MemoryPresence } from '../presence/memory-presence.js';
 import { MemoryMessageRate } from '../ratelimit/memory-message-rate.js';
@@ -25,6 +26,7 @@ export interface DatabaseEngineOptions {
   historySize: number;
   userMessagesPerSec: number;
   retentionDays: number;
+  searchBounds?: Partial<SearchBounds>;
   clock: Clock;
   timers: Timers;
   ids: IdGenerator;
@@ -48,6 +50,7 @@ export function createDatabaseEngine(options: DatabaseEngineOptions): Engine {
         ? new MemoryMessageRate(options.userMessagesPerSec, options.clock)
         : undefined,
     retentionDays: options.retentionDays,
+    ...(options.searchBounds ? { searchBounds: options.searchBounds } : {}),
     clock: options.clock,
     timers: options.timers,
     ids: options.ids,

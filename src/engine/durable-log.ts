@@ -1,5 +1,6 @@
 import { CachedLog } from '../log/cached-log.js';
 import { DatabaseLog } from '../log/database-log.js';
+import type { SearchBounds } from '../log/database-search.js';
 import type { RecentWindow } from '../log/recent-window.js';
 import type { MessageRateLimiter } from '../ratelimit/message-rate.js';
 import type { BatchSizes } from '../store/commit-batcher.js';
@@ -28,6 +29,8 @@ export interface DurableLogOptions {
   rate?: MessageRateLimiter;
   /** Messages older than this many days are deleted in the background (0: kept forever). */
   retentionDays: number;
+  /** How much one search may ask of the database (default SEARCH_BOUNDS). */
+  searchBounds?: Partial<SearchBounds>;
   /** True while the room has members anywhere (a cluster); undefined on one node. */
   roomInUse?: (room: string) => Promise<boolean>;
   clock: Clock;
@@ -79,6 +82,7 @@ export function createDurableLog(options: DurableLogOptions): DurableLog {
       timers: options.timers,
       batch: options.batch,
       batchMaxWaitMs: options.commitWaitMs,
+      ...(options.searchBounds ? { searchBounds: options.searchBounds } : {}),
     },
     async (messages, replaced) => {
       try {

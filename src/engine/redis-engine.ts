@@ -1,5 +1,6 @@
 import { RedisBroker } from '../broker/redis-broker.js';
 import { RedisRegistry } from '../cluster/redis-registry.js';
+import type { SearchBounds } from '../log/database-search.js';
 import { RedisLog } from '../log/redis-log.js';
 import { RedisWindow } from '../log/redis-window.js';
 import type { RoomLog } from '../log/room-log.js';
@@ -42,6 +43,7 @@ export interface RedisEngineOptions {
     batch: BatchSizes;
     commitWaitMs: number;
     retentionDays: number;
+    searchBounds?: Partial<SearchBounds>;
     timers: Timers;
   };
   clock: Clock;
@@ -134,6 +136,7 @@ function databaseLog(
     commitWaitMs: database.commitWaitMs,
     rate,
     retentionDays: database.retentionDays,
+    ...(database.searchBounds ? { searchBounds: database.searchBounds } : {}),
     roomInUse: async (room) => (await link.command('EXISTS', keys.presenceConns(room))) === 1,
     clock: options.clock,
     timers: database.timers,

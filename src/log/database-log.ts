@@ -53,7 +53,7 @@ export interface DatabaseLogOptions {
   batch: BatchSizes;
   /** Longest a message waits for its batch to start (when no batch is being committed). */
   batchMaxWaitMs: number;
-  /** How much one search may ask of the database (default {@link SEARCH_BOUNDS}; tests lower them). */
+  /** How much one search may ask of the database (default {@link SEARCH_BOUNDS}; the --search-* options). */
   searchBounds?: Partial<SearchBounds>;
 }
 

@@ -25,7 +25,15 @@ const API = 'api-token-for-search-ui';
 describe('message search in the web UI', { skip: !hasChromium() }, async () => {
   const dir = await mkdtemp(join(tmpdir(), 'parley-search-ui-'));
   after(() => removeQuietly(dir));
-  const node = await spawnServer(['--data-dir', join(dir, 'data'), '--api-token', API]);
+  // The store named: the test helper runs the memory store otherwise (it keeps tests from writing ./data).
+  const node = await spawnServer([
+    '--store',
+    'embedded',
+    '--data-dir',
+    join(dir, 'data'),
+    '--api-token',
+    API,
+  ]);
   const api = async (path: string, body: unknown) => {
     const response = await fetch(`${node.httpUrl}/api${path}`, {
       method: 'POST',
@@ -125,5 +133,63 @@ describe('message search in the web UI', { skip: !hasChromium() }, async () => {
     // Opened again, the panel shows the same results.
     await phone.click('.room-header button[aria-label="Search messages"]');
     assert.equal(await results(phone).count(), 1);
+  });
+});
+
+describe('a search that stops among the newest messages, in the web UI', {
+  skip: !hasChromium(),
+}, async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'parley-search-walk-ui-'));
+  after(() => removeQuietly(dir));
+  // Bounds that make any word seen twice walk the rooms, four messages a step: the newest messages of a small
+  // room hide its older matches, as a huge database's newest do.
+  const node = await spawnServer([
+    '--store',
+    'embedded',
+    '--data-dir',
+    join(dir, 'data'),
+    '--api-token',
+    API,
+    '--search-entries-max',
+    '1',
+    '--search-candidates-max',
+    '1',
+    '--search-walk-max',
+    '4',
+  ]);
+  const api = async (path: string, body: unknown) => {
+    const response = await fetch(`${node.httpUrl}/api${path}`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${API}`, 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+    assert.ok(response.ok, `${path}: ${response.status} ${await response.text()}`);
+  };
+  const carol = { id: 'carol', name: 'Carol' };
+  await api('/rooms', { name: 'Notes', id: 'notes', owner: carol });
+  for (const text of ['needle one', 'needle two', ...Array.from({ length: 6 }, (_, i) => `hay ${i}`)]) {
+    await api('/rooms/notes/messages', { text, from: carol });
+  }
+  const browser = await launchBrowser();
+
+  it('says that none of the newest matched, and finds the older ones when asked', async () => {
+    const bea = await signIn(browser, node.httpUrl, 'Bea');
+    await bea.click('button:has-text("Browse public rooms")');
+    await bea.locator('.browse button.room', { hasText: 'Notes' }).click(WAIT);
+    await bea.locator('.room-header h1', { hasText: 'Notes' }).waitFor(WAIT);
+    await bea.click('.room-header button:has-text("Search")');
+    await bea.selectOption('select[aria-label="Search in"]', 'room');
+    await bea.fill('input[aria-label="Search messages"]', 'needle');
+    await bea.press('input[aria-label="Search messages"]', 'Enter');
+    const panel = bea.locator('.search-panel');
+    await panel.locator('text=No messages with these words among the newest.').waitFor(WAIT);
+    const older = panel.locator('button:has-text("Search older messages"), button:has-text("More results")');
+    const found = panel.locator('.search-results .search-result .result-text');
+    // Each click reads four more messages back: a few of them reach the two needles.
+    for (let click = 0; click < 6 && (await found.count()) < 2; click += 1) {
+      await older.first().click(WAIT);
+      await panel.locator('text=Searching…').waitFor({ state: 'detached', ...WAIT });
+    }
+    assert.deepEqual(await found.allInnerTexts(), ['needle two', 'needle one'], 'newest first');
   });
 });
