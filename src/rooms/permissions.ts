@@ -4,11 +4,12 @@
  *
  * The rules, in order:
  * 1. A banned user may do nothing in the room, not even read it (a server admin is never banned out).
- * 2. An archived room is read-only: only unarchiving (and reading, leaving) is left.
+ * 2. An archived room is read-only: only unarchiving (and reading, leaving, withdrawing invitations) is left.
  * 3. Roles rank owner > admin > member. Acting on another member (kick, mute, ban, role) needs a higher rank than
  *    theirs, and a role can only be given up to one's own. A server admin acts as above every role.
  * 4. Direct rooms have fixed people: nobody joins, invites, moderates or renames them.
- * 5. Invitations: those who may invite list a room's pending ones; who gave one, or a moderator, withdraws it.
+ * 5. Invitations: those who may invite list a room's pending ones; who gave one (member or not), or a moderator,
+ *    withdraws it.
  * 6. Messages: editing and reacting are sending (a muted member may do neither); a member deletes their own
  *    messages (muted or not), a room's owner or admin anyone's. Which message is whose, the log checks.
  */
@@ -138,6 +139,15 @@ export function decide(
       ? allow
       : refuse('forbidden', 'only admins and owners invite to a private room');
   }
+  // Whoever gave an invitation may take it back, even after leaving the room or in an archived one (it counts against
+  // the invitations they may give); the room's moderators may take back anyone's.
+  if (action === 'uninvite') {
+    if (room.kind === 'direct') return refuse('direct_room');
+    if (moderator || (target !== undefined && target.invitedBy === actor.userId)) return allow;
+    return member
+      ? refuse('forbidden', 'only its inviter, admins and owners withdraw an invitation')
+      : refuse('not_member');
+  }
   if (action === 'unarchive') {
     if (room.kind === 'direct') return refuse('direct_room');
     return moderator ? allow : notModerator(member);
@@ -164,13 +174,6 @@ export function decide(
         return refuse('forbidden', 'only admins and owners invite to a private room');
       if (target?.member) return refuse('already_member');
       return target?.banned ? refuse('forbidden', 'they are banned from this room: unban them first') : allow;
-    case 'uninvite':
-      if (room.kind === 'direct') return refuse('direct_room');
-      if (!member && !actor.serverAdmin) return refuse('not_member');
-      // Whoever gave an invitation may take it back; the room's moderators may take back anyone's.
-      return moderator || target?.invitedBy === actor.userId
-        ? allow
-        : refuse('forbidden', 'only its inviter, admins and owners withdraw an invitation');
     case 'kick':
     case 'mute':
       if (room.kind === 'direct') return refuse('direct_room');

@@ -6,6 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
+import { SignJWT } from 'jose';
 import { groupChatSuite } from '../helpers/group-chat-suite.js';
 import { startNode } from '../helpers/nodes.js';
 import { RawClient } from '../helpers/raw-client.js';
@@ -118,34 +119,50 @@ describe('the per-room invitation limit', async () => {
 });
 
 describe('the per-inviter invitation limit', async () => {
-  const node = await startNode({ store: 'memory', maxInvitationsPerInviter: 2 });
+  const secret = 'a-test-secret-of-at-least-32-characters!!';
+  const node = await startNode({
+    store: 'memory',
+    maxInvitationsPerInviter: 2,
+    auth: 'jwt',
+    jwtSecret: secret,
+  });
   const url = `ws://127.0.0.1:${node.port}/ws`;
+  const as = async (sub: string, admin = false) => {
+    const token = await new SignJWT({ sub, name: sub, ...(admin ? { admin: true } : {}) })
+      .setProtectedHeader({ alg: 'HS256' })
+      .setExpirationTime('5m')
+      .sign(new TextEncoder().encode(secret));
+    const client = await RawClient.connect(url, { token });
+    after(() => client.close());
+    return client;
+  };
 
-  it('bounds the pending invitations one user gives across rooms; others still invite', async () => {
-    const [spammer, other] = await Promise.all(
-      ['spammer', 'other'].map((user) => RawClient.connect(url, { name: user, user })),
-    );
-    after(() => {
-      spammer?.close();
-      other?.close();
-    });
-    const inviter = spammer as RawClient;
-    for (const id of ['r1', 'r2']) await inviter.request({ type: 'create_room', name: id, id });
-    assert.equal((await inviter.request({ type: 'invite', room: 'r1', user: 'fake-1' })).type, 'done');
-    assert.equal((await inviter.request({ type: 'invite', room: 'r2', user: 'fake-2' })).type, 'done');
+  it('bounds the pending invitations one user gives across rooms; they withdraw them even after leaving', async () => {
+    const [inviter, other, root] = await Promise.all([as('spammer'), as('other'), as('root', true)]);
+    await other.request({ type: 'create_room', name: 'Theirs', id: 'theirs' });
+    await inviter.request({ type: 'join', room: 'theirs' });
+    await inviter.request({ type: 'create_room', name: 'r1', id: 'r1' });
+    assert.equal((await inviter.request({ type: 'invite', room: 'theirs', user: 'fake-1' })).type, 'done');
+    assert.equal((await inviter.request({ type: 'invite', room: 'r1', user: 'fake-2' })).type, 'done');
     const refused = await inviter.request({ type: 'invite', room: 'r1', user: 'fake-3' });
     assert.deepEqual(
       [refused.code, refused.message],
       ['invitation_limit', 'you have given 2 pending invitations: withdraw some first'],
     );
-    await (other as RawClient).request({ type: 'join', room: 'r1' });
+    await other.request({ type: 'join', room: 'r1' });
     assert.equal(
-      (await (other as RawClient).request({ type: 'invite', room: 'r1', user: 'fake-3' })).type,
+      (await other.request({ type: 'invite', room: 'r1', user: 'fake-3' })).type,
       'done',
       'the bound is per inviter',
     );
-    assert.equal((await inviter.request({ type: 'uninvite', room: 'r2', user: 'fake-2' })).type, 'done');
+    // Gone from the room, the inviter can still take back what they gave there (it counts against them).
+    await inviter.request({ type: 'leave_room', room: 'theirs' });
+    assert.equal((await inviter.request({ type: 'uninvite', room: 'theirs', user: 'fake-1' })).type, 'done');
     assert.equal((await inviter.request({ type: 'invite', room: 'r1', user: 'fake-4' })).type, 'done');
+    // A server admin (a token claim) is not bound by it: they bring whole teams in.
+    for (const user of ['team-1', 'team-2', 'team-3']) {
+      assert.equal((await root.request({ type: 'invite', room: 'theirs', user })).type, 'done');
+    }
   });
 });
 
