@@ -104,6 +104,11 @@ export function commitWaitOf(config: Config): number {
   return storeOf(config) === 'embedded' ? 40 : 10;
 }
 
+/** How long a pending invitation lasts, in ms (`--invitation-ttl-days`; 0: until used or withdrawn). */
+export function invitationTtlOf(config: Config): number {
+  return config.invitationTtlDays * 86_400_000;
+}
+
 /** How much one search may ask of the database: the `--search-*` options (src/log/database-search.ts). */
 export function searchBoundsOf(config: Config): SearchBounds {
   return {

@@ -642,6 +642,17 @@ export const OptionSpecs = {
       'Pending invitations one user may have (the room list carries them all); one more answers invitation_limit',
     group: 'limits',
   },
+  invitationTtlDays: {
+    kind: 'int',
+    flag: 'invitation-ttl-days',
+    env: ['PARLEY_INVITATION_TTL_DAYS'],
+    default: 30,
+    min: 0,
+    max: 36_500,
+    description:
+      'Days a pending invitation lasts; then it is gone, as if withdrawn, and no longer counts against any bound (0: until accepted, declined or withdrawn)',
+    group: 'limits',
+  },
   maxInvitationsPerRoom: {
     kind: 'int',
     flag: 'max-invitations-per-room',

@@ -2,7 +2,7 @@ import type { Identity } from '../auth/identity.js';
 import { roomAllowed } from '../auth/identity.js';
 import type { TokenVerifier } from '../auth/jwt.js';
 import { ClusterQueries } from '../cluster/cluster-queries.js';
-import type { Config } from '../config/config.js';
+import { type Config, invitationTtlOf } from '../config/config.js';
 import type { Engine } from '../engine/engine.js';
 import { userChannel } from '../engine/types.js';
 import { LatencyWindow } from '../metrics/latency-window.js';
@@ -170,7 +170,10 @@ export class Hub implements ConnectionHandler<Session> {
     // Group chat, where the engine keeps rooms: permissions from a cache that the rooms' own channels invalidate.
     const directory = engine.directory;
     const cache = directory
-      ? new MembershipCache(directory, clock, { maxEntries: config.membershipCacheSize })
+      ? new MembershipCache(directory, clock, {
+          maxEntries: config.membershipCacheSize,
+          invitationTtlMs: invitationTtlOf(config),
+        })
       : undefined;
     const changes = cache ? new RoomChanges(cache, this.reportFailure) : undefined;
     this.membership = new Membership({

@@ -8,22 +8,30 @@ export interface Standing {
   member?: MemberRecord;
   /** A ban that was in force when loaded (its end is checked at each use). */
   ban?: BanRecord;
-  invited: boolean;
+  /** When their pending invitation was given, if they hold one (its expiry is checked at each use). */
+  invitedAt?: number;
 }
 
 /** Settings of {@link MembershipCache}. */
 export interface MembershipCacheOptions {
   /** Most (room, user) standings kept; those not used since the last eviction pass go first. */
   maxEntries: number;
+  /** How long an invitation lasts (0: until it is used or withdrawn). */
+  invitationTtlMs: number;
 }
 
 const keyOf = (room: string, userId: string) => `${room}\u0000${userId}`;
+
+/** Whether an invitation given at `invitedAt` still holds at `now` (`ttlMs` 0: invitations do not expire). */
+export function invitationLive(invitedAt: number, now: number, ttlMs: number): boolean {
+  return ttlMs <= 0 || invitedAt > now - ttlMs;
+}
 
 /**
  * The standing of everyone in an open channel (a name joined that is no room: there is no record, so nothing to
  * know about any user). Shared: an open channel costs the cache one entry, not one per user.
  */
-const OPEN_CHANNEL: Standing = Object.freeze({ invited: false });
+const OPEN_CHANNEL: Standing = Object.freeze({});
 
 /** A held room known to be an open channel (see {@link OPEN_CHANNEL}). */
 const OPEN = 'open';
@@ -133,7 +141,9 @@ export class MembershipCache {
       userId,
       member: standing.member,
       banned: ban !== undefined && (ban.expiresAt === undefined || ban.expiresAt > now),
-      invited: standing.invited,
+      invited:
+        standing.invitedAt !== undefined &&
+        invitationLive(standing.invitedAt, now, this.options.invitationTtlMs),
       serverAdmin,
       room: standing.room,
     };
@@ -170,7 +180,8 @@ export class MembershipCache {
       this.directory.activeBan(room, userId, now),
       this.directory.invitation(room, userId),
     ]);
-    const standing: Standing = { invited: invitation !== undefined, room: record };
+    const standing: Standing = { room: record };
+    if (invitation) standing.invitedAt = invitation.invitedAt;
     if (member) standing.member = member;
     if (ban) standing.ban = ban;
     return standing;

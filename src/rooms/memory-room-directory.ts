@@ -2,6 +2,7 @@ import { RANK } from './permissions.js';
 import type {
   BanRecord,
   InvitationRecord,
+  InvitationScope,
   MemberRecord,
   MovedMarker,
   NewRoom,
@@ -289,6 +290,35 @@ export class MemoryRoomDirectory implements RoomDirectory {
 
   async removeInvitation(room: string, userId: string): Promise<boolean> {
     return this.dropInvitation(room, userId);
+  }
+
+  async removeExpiredInvitations(before: number, scope: InvitationScope): Promise<number> {
+    const inScope: InvitationRecord[] =
+      'room' in scope
+        ? [...(this.invitations.of(scope.room)?.values() ?? [])]
+        : 'user' in scope
+          ? [...(this.invitationsByUser.get(scope.user) ?? [])].map(
+              (room) => this.invitations.get(room, scope.user) as InvitationRecord,
+            )
+          : this.invitationsGivenBy(scope.inviter);
+    let removed = 0;
+    for (const { room, userId, invitedAt } of inScope) {
+      if (invitedAt < before && this.dropInvitation(room, userId)) removed += 1;
+    }
+    return removed;
+  }
+
+  /** An inviter's pending invitations: a walk of every user's (the memory store is for tests and demos). */
+  private invitationsGivenBy(inviter: string): InvitationRecord[] {
+    if (!this.invitationsGiven.has(inviter)) return [];
+    const given: InvitationRecord[] = [];
+    for (const [userId, rooms] of this.invitationsByUser) {
+      for (const room of rooms) {
+        const invitation = this.invitations.get(room, userId);
+        if (invitation?.invitedBy === inviter) given.push(invitation);
+      }
+    }
+    return given;
   }
 
   async ban(ban: BanRecord): Promise<{ wasMember: boolean }> {

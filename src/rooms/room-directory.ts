@@ -79,6 +79,9 @@ export interface InvitationRecord {
   invitedAt: number;
 }
 
+/** Whose invitations: a room's, an inviter's, or a user's. */
+export type InvitationScope = { room: string } | { inviter: string } | { user: string };
+
 /** A ban: the user is out of the room and may neither rejoin nor read it. */
 export interface BanRecord {
   room: string;
@@ -211,6 +214,11 @@ export interface RoomDirectory {
   invitationsTo(room: string, page: PageRequest<string>): Promise<InvitationRecord[]>;
   /** Removes a pending invitation (declined or withdrawn); false when there was none. */
   removeInvitation(room: string, userId: string): Promise<boolean>;
+  /**
+   * Removes the invitations given before `before` (expired) to a room, by an inviter, or to a user: the one scope
+   * a bound is about to refuse in (each is a bounded range of an index). Returns how many went.
+   */
+  removeExpiredInvitations(before: number, scope: InvitationScope): Promise<number>;
 
   /**
    * Bans a user (or changes the reason and end of their ban): removes their membership and invitation in the same

@@ -11,7 +11,7 @@ import type {
 } from '../../client/wire/rooms.js';
 import { hasUnsafeNameCharacters } from '../auth/display-name.js';
 import { type RoomRules, roomAllowed } from '../auth/identity.js';
-import type { Config } from '../config/config.js';
+import { type Config, invitationTtlOf } from '../config/config.js';
 import type { MemberEvent, SystemEvent, UserInfo, UserNotice } from '../engine/types.js';
 import type { RoomLog } from '../log/room-log.js';
 import { type ErrorCode, ReplyError } from '../protocol/error-codes.js';
@@ -19,11 +19,13 @@ import { checkRoomName } from '../protocol/rules.js';
 import type { Clock } from '../util/clock.js';
 import type { IdGenerator } from '../util/ids.js';
 import { keysetPage } from './keyset-page.js';
-import type { MembershipCache } from './membership-cache.js';
+import { invitationLive, type MembershipCache } from './membership-cache.js';
 import { type Actor, decide, isMuted, type RoomAction, type Target } from './permissions.js';
 import {
   type BanRecord,
   directKeyOf,
+  type InvitationRecord,
+  type InvitationScope,
   type MemberRecord,
   type RoomDirectory,
   type RoomPatch,
@@ -445,7 +447,10 @@ export class RoomService {
     if (target.member) throw new ReplyError('already_member', `${userId} is a member already`);
     this.check('invite', actor, target);
     const { directory } = this.deps;
-    if (!(await directory.invitation(room, userId))) await this.checkInvitationLimits(caller, room, userId);
+    const pending = await directory.invitation(room, userId);
+    // An expired invitation is none: it goes, and the new one is given (and counted) afresh.
+    if (pending && !this.live(pending)) await directory.removeInvitation(room, userId);
+    if (!pending || !this.live(pending)) await this.checkInvitationLimits(caller, room, userId);
     const invitedAt = this.deps.clock.now();
     const fresh = await directory.invite({ room, userId, invitedBy: caller.user.id, invitedAt });
     if (!fresh) return;
@@ -473,20 +478,23 @@ export class RoomService {
       directory.invitationCountBy(caller.user.id),
       directory.invitationCountTo(room),
     ]);
-    if (theirs >= config.maxInvitationsPerUser) {
+    // Expired invitations are counted until they are removed, which is done where a bound is about to refuse.
+    const full = async (count: number, max: number, scope: InvitationScope) =>
+      count >= max && count - (await this.removeExpired(scope)) >= max;
+    if (await full(theirs, config.maxInvitationsPerUser, { user: userId })) {
       throw new ReplyError(
         'invitation_limit',
         `${userId} has ${config.maxInvitationsPerUser} pending invitations`,
       );
     }
     // Server admins (a token claim: trusted, like the server API) bring whole teams in.
-    if (given >= config.maxInvitationsPerInviter && !caller.admin) {
+    if (!caller.admin && (await full(given, config.maxInvitationsPerInviter, { inviter: caller.user.id }))) {
       throw new ReplyError(
         'invitation_limit',
         `you have given ${config.maxInvitationsPerInviter} pending invitations: withdraw some first`,
       );
     }
-    if (rooms >= config.maxInvitationsPerRoom) {
+    if (await full(rooms, config.maxInvitationsPerRoom, { room })) {
       throw new ReplyError(
         'invitation_limit',
         `this room has ${config.maxInvitationsPerRoom} pending invitations: withdraw some first`,
@@ -494,12 +502,23 @@ export class RoomService {
     }
   }
 
+  /** Whether a pending invitation is still in force (`--invitation-ttl-days`). */
+  private live(invitation: InvitationRecord): boolean {
+    return invitationLive(invitation.invitedAt, this.deps.clock.now(), invitationTtlOf(this.deps.config));
+  }
+
+  /** Removes the expired invitations of a scope; how many went (none when invitations do not expire). */
+  private async removeExpired(scope: InvitationScope): Promise<number> {
+    const ttl = invitationTtlOf(this.deps.config);
+    return ttl > 0 ? this.deps.directory.removeExpiredInvitations(this.deps.clock.now() - ttl, scope) : 0;
+  }
+
   /** Withdraws a pending invitation: it leaves the invited user's room list on every device. */
   async uninvite(caller: Caller, room: string, userId: string): Promise<void> {
     const { directory } = this.deps;
     const actor = await this.existing(caller, room);
     const invitation = await directory.invitation(room, userId);
-    if (!invitation) {
+    if (!invitation || !this.live(invitation)) {
       // Who is invited is for those who may list invitations: anyone else learns nothing from the answer.
       this.check('list-invitations', actor);
       throw new ReplyError('not_invited', `${userId} has no invitation to this room`);
@@ -523,13 +542,17 @@ export class RoomService {
   ): Promise<{ invitations: RoomInvitationSummary[]; next?: string }> {
     const actor = await this.existing(caller, room);
     this.check('list-invitations', actor);
-    const { items: invitations, next } = await keysetPage(
+    const { items, next } = await keysetPage(
       after,
       limit,
       (page) => this.deps.directory.invitationsTo(room, page),
-      ({ userId, invitedBy, invitedAt }) => ({ user: userId, invitedBy, invitedAt }),
+      (invitation) => invitation,
       (invitation) => invitation.userId,
     );
+    // Expired ones are left out (a page may then be short; `next` goes on from the last one read).
+    const invitations = items
+      .filter((invitation) => this.live(invitation))
+      .map(({ userId, invitedBy, invitedAt }) => ({ user: userId, invitedBy, invitedAt }));
     return next === undefined ? { invitations } : { invitations, next };
   }
 
@@ -806,11 +829,13 @@ export class RoomService {
       }),
     );
     rooms.sort((a, b) => b.activity - a.activity || (a.id < b.id ? -1 : 1));
-    const invitations = invited.map(({ room, invitation }) => ({
-      room: this.summary(room, undefined),
-      invitedBy: invitation.invitedBy,
-      invitedAt: invitation.invitedAt,
-    }));
+    const invitations = invited
+      .filter(({ invitation }) => this.live(invitation))
+      .map(({ room, invitation }) => ({
+        room: this.summary(room, undefined),
+        invitedBy: invitation.invitedBy,
+        invitedAt: invitation.invitedAt,
+      }));
     return { rooms, invitations };
   }
 

@@ -2,6 +2,7 @@ import type { SqlDatabase } from '../store/sql.js';
 import type {
   BanRecord,
   InvitationRecord,
+  InvitationScope,
   MemberRecord,
   MovedMarker,
   NewRoom,
@@ -479,6 +480,21 @@ export class SqlRoomDirectory implements RoomDirectory {
             [room, page.after, limit],
           );
     return rows.map(toInvitation);
+  }
+
+  async removeExpiredInvitations(before: number, scope: InvitationScope): Promise<number> {
+    // Each scope is a range of an index: the primary key (room), 009's (inviter), 002's by user.
+    const [column, value] =
+      'room' in scope
+        ? ['room', scope.room]
+        : 'user' in scope
+          ? ['user_id', scope.user]
+          : ['invited_by', scope.inviter];
+    const { rowCount } = await this.db.query(
+      `DELETE FROM parley_invitations WHERE ${column} = $1 AND invited_at < $2`,
+      [value, before],
+    );
+    return rowCount;
   }
 
   async removeInvitation(room: string, userId: string): Promise<boolean> {

@@ -476,6 +476,43 @@ export function roomDirectorySuite(name: string, factory: DirectoryFactory): voi
       assert.equal(await rooms.invitationCountBy('pete'), 1);
     });
 
+    it('removes the expired invitations of a room, of an inviter or of a user, and no others', async () => {
+      const rooms = await make();
+      for (const id of ['p', 'q']) await rooms.create({ ...publicRoom(id), kind: 'private' });
+      const invite = (room: string, userId: string, invitedBy: string, invitedAt: number) =>
+        rooms.invite({ room, userId, invitedBy, invitedAt });
+      await invite('p', 'a', 'olga', T0);
+      await invite('p', 'b', 'pete', T0 + 10);
+      await invite('q', 'a', 'pete', T0);
+      await invite('q', 'c', 'olga', T0 + 20);
+      const left = async () =>
+        [
+          ...(await rooms.invitationsTo('p', { limit: 10 })),
+          ...(await rooms.invitationsTo('q', { limit: 10 })),
+        ]
+          .map((i) => `${i.room}:${i.userId}`)
+          .sort();
+      assert.equal(
+        await rooms.removeExpiredInvitations(T0 + 10, { room: 'p' }),
+        1,
+        "p's given before T0 + 10",
+      );
+      assert.deepEqual(await left(), ['p:b', 'q:a', 'q:c']);
+      assert.equal(
+        await rooms.removeExpiredInvitations(T0 + 10, { inviter: 'olga' }),
+        0,
+        'none of hers that old',
+      );
+      assert.equal(await rooms.removeExpiredInvitations(T0 + 11, { inviter: 'pete' }), 2);
+      assert.deepEqual(await left(), ['q:c']);
+      assert.equal(await rooms.invitationCountBy('pete'), 0);
+      assert.equal(await rooms.removeExpiredInvitations(T0 + 21, { user: 'a' }), 0, 'another user');
+      assert.equal(await rooms.removeExpiredInvitations(T0 + 21, { user: 'c' }), 1);
+      assert.deepEqual(await left(), []);
+      assert.deepEqual(await rooms.invitationsOf('c'), []);
+      assert.equal(await rooms.invitationCountBy('olga'), 0);
+    });
+
     it('bans: out of the room and its invitations at once, until lifted or expired', async () => {
       const rooms = await make();
       await rooms.create(publicRoom('r'));

@@ -166,6 +166,55 @@ describe('the per-inviter invitation limit', async () => {
   });
 });
 
+describe('invitations that expire', async () => {
+  // The wall clock moved on by hand (timers and the monotonic clock stay real).
+  let ahead = 0;
+  const clock = { now: () => Date.now() + ahead, monotonic: () => performance.now() };
+  const node = await startNode(
+    { store: 'memory', invitationTtlDays: 1, maxInvitationsPerInviter: 1, idleTimeoutMs: 0 },
+    { clock },
+  );
+  const url = `ws://127.0.0.1:${node.port}/ws`;
+
+  it('are gone after --invitation-ttl-days: not listed, not usable, not counted; a new one holds again', async () => {
+    const [host, guest, other] = await Promise.all(
+      ['host', 'guest', 'other'].map((user) => RawClient.connect(url, { name: user, user })),
+    );
+    after(() => {
+      for (const client of [host, guest, other]) client?.close();
+    });
+    const owner = host as RawClient;
+    const invitee = guest as RawClient;
+    await owner.request({ type: 'create_room', name: 'Vault', id: 'vault', kind: 'private' });
+    await owner.request({ type: 'join', room: 'vault' });
+    assert.equal((await owner.request({ type: 'invite', room: 'vault', user: 'guest' })).type, 'done');
+    assert.equal(((await invitee.request({ type: 'rooms' })).invitations as unknown[]).length, 1);
+    assert.equal(
+      (await owner.request({ type: 'invite', room: 'vault', user: 'other' })).code,
+      'invitation_limit',
+      'one given',
+    );
+
+    ahead = 86_400_000 + 1;
+    assert.deepEqual((await invitee.request({ type: 'rooms' })).invitations, [], 'not listed');
+    assert.deepEqual((await owner.request({ type: 'invitations', room: 'vault' })).invitations, []);
+    // The room is held here (the owner joined it): the cached "invited" expires too.
+    assert.equal((await invitee.request({ type: 'join', room: 'vault' })).code, 'not_invited');
+    assert.equal((await invitee.request({ type: 'accept', room: 'vault' })).code, 'not_invited');
+    assert.equal(
+      (await owner.request({ type: 'uninvite', room: 'vault', user: 'guest' })).code,
+      'not_invited',
+    );
+    // No longer counted: the inviter's bound makes room for a new one.
+    assert.equal((await owner.request({ type: 'invite', room: 'vault', user: 'other' })).type, 'done');
+    assert.equal((await owner.request({ type: 'uninvite', room: 'vault', user: 'other' })).type, 'done');
+    // Invited again, the new invitation holds.
+    assert.equal((await owner.request({ type: 'invite', room: 'vault', user: 'guest' })).type, 'done');
+    await invitee.frames.find((f) => f.type === 'invited', 5000, 'the new invitation');
+    assert.equal((await invitee.request({ type: 'accept', room: 'vault' })).type, 'room');
+  });
+});
+
 describe('the room list and read markers not stored yet', async () => {
   // Markers wait a minute for their batch here: every list below is answered before any is stored.
   const node = await startNode({

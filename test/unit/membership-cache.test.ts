@@ -57,11 +57,30 @@ async function setup(maxEntries = 100) {
   }
   const clock = new ManualClock(T0);
   const { directory: reading, ...gate } = counted(directory);
-  const cache = new MembershipCache(reading, clock, { maxEntries });
+  const cache = new MembershipCache(reading, clock, { maxEntries, invitationTtlMs: 1000 });
   return { directory, clock, cache, ...gate };
 }
 
 describe('membership cache', () => {
+  it('holds a cached invitation until it expires, checked at each use', async () => {
+    const { cache, clock, directory } = await setup();
+    await directory.create({
+      id: 'p',
+      kind: 'private',
+      name: 'p',
+      createdBy: 'olga',
+      createdAt: T0,
+      members: [{ userId: 'olga', role: 'owner' }],
+    });
+    await directory.invite({ room: 'p', userId: 'ivy', invitedBy: 'olga', invitedAt: T0 });
+    cache.hold('p');
+    assert.equal((await cache.actor('p', 'ivy', false)).invited, true);
+    clock.advance(999);
+    assert.equal((await cache.actor('p', 'ivy', false)).invited, true, 'cached, still in force');
+    clock.advance(1);
+    assert.equal((await cache.actor('p', 'ivy', false)).invited, false, 'the same cached standing, expired');
+  });
+
   it('caches nothing of a room this node does not hold: every check reads the directory', async () => {
     const { cache, reads } = await setup();
     await cache.standing('r', 'ann');
