@@ -607,8 +607,18 @@ export class ChatStore {
   }
 
   async acceptInvitation(room: string): Promise<void> {
-    const joined = await this.act(() => this.client.acceptInvitation(room));
-    if (!joined) return;
+    let joined: RoomSummary;
+    try {
+      joined = await this.client.acceptInvitation(room);
+    } catch (error) {
+      // Withdrawn or expired meanwhile (no event says so for an expired one): it is no invitation any more.
+      if ((error as ParleyError).code === 'not_invited') {
+        this.invitations.value = this.invitations.value.filter((i) => i.room.id !== room);
+        this.notice.value = 'This invitation was withdrawn or has expired';
+      } else this.notice.value = (error as Error).message;
+      return;
+    }
+    this.notice.value = null;
     this.invitations.value = this.invitations.value.filter((i) => i.room.id !== room);
     this.upsertListed(joined);
     await this.join(room);
