@@ -79,8 +79,8 @@ export class MemoryRoomDirectory implements RoomDirectory {
   private readonly roomsByUser = new Map<string, Set<string>>();
   private readonly invitations = new Table<InvitationRecord>();
   private readonly invitationsByUser = new Map<string, Set<string>>();
-  /** inviter → how many pending invitations they gave. */
-  private readonly invitationsGiven = new Map<string, number>();
+  /** inviter → the pending invitations they gave. */
+  private readonly invitationsGiven = new Map<string, Set<InvitationRecord>>();
   private readonly bansByRoom = new Table<BanRecord>();
 
   async create(input: NewRoom): Promise<{ room: RoomRecord; created: boolean }> {
@@ -251,12 +251,10 @@ export class MemoryRoomDirectory implements RoomDirectory {
     const { room, userId } = invitation;
     if (!this.rooms.has(room)) return false;
     if (this.membersByRoom.get(room, userId) || this.invitations.get(room, userId)) return false;
-    this.invitations.set(room, userId, { ...invitation });
+    const stored = { ...invitation };
+    this.invitations.set(room, userId, stored);
     entry(this.invitationsByUser, userId, () => new Set<string>()).add(room);
-    this.invitationsGiven.set(
-      invitation.invitedBy,
-      (this.invitationsGiven.get(invitation.invitedBy) ?? 0) + 1,
-    );
+    entry(this.invitationsGiven, invitation.invitedBy, () => new Set<InvitationRecord>()).add(stored);
     return true;
   }
 
@@ -277,7 +275,7 @@ export class MemoryRoomDirectory implements RoomDirectory {
   }
 
   async invitationCountBy(inviter: string): Promise<number> {
-    return this.invitationsGiven.get(inviter) ?? 0;
+    return this.invitationsGiven.get(inviter)?.size ?? 0;
   }
 
   async invitationCountTo(room: string): Promise<number> {
@@ -300,25 +298,12 @@ export class MemoryRoomDirectory implements RoomDirectory {
           ? [...(this.invitationsByUser.get(scope.user) ?? [])].map(
               (room) => this.invitations.get(room, scope.user) as InvitationRecord,
             )
-          : this.invitationsGivenBy(scope.inviter);
+          : [...(this.invitationsGiven.get(scope.inviter) ?? [])];
     let removed = 0;
     for (const { room, userId, invitedAt } of inScope) {
       if (invitedAt < before && this.dropInvitation(room, userId)) removed += 1;
     }
     return removed;
-  }
-
-  /** An inviter's pending invitations: a walk of every user's (the memory store is for tests and demos). */
-  private invitationsGivenBy(inviter: string): InvitationRecord[] {
-    if (!this.invitationsGiven.has(inviter)) return [];
-    const given: InvitationRecord[] = [];
-    for (const [userId, rooms] of this.invitationsByUser) {
-      for (const room of rooms) {
-        const invitation = this.invitations.get(room, userId);
-        if (invitation?.invitedBy === inviter) given.push(invitation);
-      }
-    }
-    return given;
   }
 
   async ban(ban: BanRecord): Promise<{ wasMember: boolean }> {
@@ -360,9 +345,9 @@ export class MemoryRoomDirectory implements RoomDirectory {
     const invitation = this.invitations.get(room, userId);
     if (!invitation) return false;
     this.invitations.delete(room, userId);
-    const given = (this.invitationsGiven.get(invitation.invitedBy) ?? 1) - 1;
-    if (given > 0) this.invitationsGiven.set(invitation.invitedBy, given);
-    else this.invitationsGiven.delete(invitation.invitedBy);
+    const given = this.invitationsGiven.get(invitation.invitedBy);
+    given?.delete(invitation);
+    if (given?.size === 0) this.invitationsGiven.delete(invitation.invitedBy);
     const rooms = this.invitationsByUser.get(userId);
     rooms?.delete(room);
     if (rooms?.size === 0) this.invitationsByUser.delete(userId);
