@@ -517,12 +517,12 @@ export class RoomService {
   async uninvite(caller: Caller, room: string, userId: string): Promise<void> {
     const { directory } = this.deps;
     const actor = await this.existing(caller, room);
-    const invitation = await directory.invitation(room, userId);
-    if (!invitation || !this.live(invitation)) {
-      // Who is invited is for those who may list invitations: anyone else learns nothing from the answer.
-      this.check('list-invitations', actor);
-      throw new ReplyError('not_invited', `${userId} has no invitation to this room`);
-    }
+    const stored = await directory.invitation(room, userId);
+    const invitation = stored && this.live(stored) ? stored : undefined;
+    // Who is invited is for those who may list the room's invitations: anyone else, but for their own, gets the
+    // refusal of listing, the same whether there is an invitation or not.
+    if (invitation?.invitedBy !== caller.user.id) this.check('list-invitations', actor);
+    if (!invitation) throw new ReplyError('not_invited', `${userId} has no invitation to this room`);
     this.check('uninvite', actor, { userId, invitedBy: invitation.invitedBy });
     // Withdrawn already (by another moderator, or declined meanwhile): the same answer as finding none.
     if (!(await directory.removeInvitation(room, userId))) {
