@@ -97,7 +97,9 @@ export class CommandRunner {
     session.commandChain = (session.commandChain ?? SETTLED).then(async () => {
       const replied = session.repliedBytes;
       await this.run(session, command);
-      await this.charge(session, session.repliedBytes - replied);
+      // Most commands find the budget in credit: no await (a promise per command) unless there is a wait.
+      const wait = this.charge(session, session.repliedBytes - replied);
+      if (wait > 0) await new Promise<void>((resolve) => this.deps.timers.setTimeout(resolve, wait));
       session.commandsInFlight -= 1;
       if (session.commandsInFlight === MAX_IN_FLIGHT / 2) session.resumeReading();
       // Nothing else waits: the chain ends here (an idle connection holds no settled promise).
@@ -105,17 +107,20 @@ export class CommandRunner {
     });
   }
 
-  /** Charges a command's replies to its user's budget; when that is in debt, waits until it is not. */
-  private async charge(session: Session, bytes: number): Promise<void> {
+  /**
+   * Charges a command's replies to its user's budget: the milliseconds the session's next command waits until the
+   * budget is out of debt (0 when it is not in debt).
+   */
+  private charge(session: Session, bytes: number): number {
     const wait = this.replyBudget?.spend(session.user.id, bytes) ?? 0;
-    if (wait <= 0 || session.closed) return;
+    if (wait <= 0 || session.closed) return 0;
     this.deps.counters.replyWaits += 1;
     this.deps.context.feed.record({
       type: 'rate_limited',
       user: session.user,
       reason: `reply bytes per second: the next command waits ${wait} ms`,
     });
-    await new Promise<void>((resolve) => this.deps.timers.setTimeout(resolve, wait));
+    return wait;
   }
 
   /** Answers a binary frame: protocol v1 is text only. */
