@@ -95,10 +95,10 @@ export class CommandRunner {
     session.commandsInFlight += 1;
     if (session.commandsInFlight === MAX_IN_FLIGHT) session.pauseReading();
     session.commandChain = (session.commandChain ?? SETTLED).then(async () => {
-      const replied = session.repliedBytes;
+      const charged = session.chargedBytes;
       await this.run(session, command);
       // Most commands find the budget in credit: no await (a promise per command) unless there is a wait.
-      const wait = this.charge(session, session.repliedBytes - replied);
+      const wait = this.charge(session, session.chargedBytes - charged);
       if (wait > 0) await new Promise<void>((resolve) => this.deps.timers.setTimeout(resolve, wait));
       session.commandsInFlight -= 1;
       if (session.commandsInFlight === MAX_IN_FLIGHT / 2) session.resumeReading();

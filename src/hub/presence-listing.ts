@@ -38,8 +38,12 @@ export class PresenceListing {
     return this.kept;
   }
 
-  /** The room's users sorted by id (as JavaScript compares strings), read at most once a second. */
-  users(room: string): Promise<readonly UserInfo[]> {
+  /**
+   * The room's users sorted by id (as JavaScript compares strings), read at most once a second.
+   * @param onRead told how many users were read when this call read the room (not when it used a list kept or a
+   *   read in progress): what the caller made the store do
+   */
+  users(room: string, onRead?: (users: number) => void): Promise<readonly UserInfo[]> {
     const now = this.clock.monotonic();
     const listing = this.rooms.get(room);
     if (listing && now - listing.at < PRESENCE_LISTING_TTL_MS) return listing.users;
@@ -49,6 +53,7 @@ export class PresenceListing {
     this.rooms.set(room, fresh);
     fresh.users.then(
       (users) => {
+        onRead?.(users.length);
         if (this.rooms.get(room) !== fresh) return;
         fresh.size = users.length;
         this.kept += users.length;

@@ -106,8 +106,11 @@ export class Session {
   commandChain?: Promise<void>;
   commandsInFlight = 0;
   commandRate?: TokenBucket;
-  /** Bytes of every reply sent so far (what the runner charges each command's replies to the user's budget). */
-  repliedBytes = 0;
+  /**
+   * What the connection's commands cost so far, in bytes: every reply's, and reads made for it alone that cost far
+   * more than they answer ({@link chargeRead}). The runner charges each command's share to the user's budget.
+   */
+  chargedBytes = 0;
   /** Its rate of searches (made at its first search; none without a limit): a search costs the database more. */
   searchRate?: TokenBucket;
   /** Its rate of room lists (made at its first `rooms`; none without a limit): the whole list costs the same. */
@@ -172,9 +175,17 @@ export class Session {
     this.replyEncoded(encodeFrame(frame));
   }
 
+  /**
+   * Counts a read made for this connection's command as bytes answered (e.g. a presence page that read its room's
+   * every user): the budget then bounds what the command cost, not only what it answered.
+   */
+  chargeRead(bytes: number): void {
+    this.chargedBytes += bytes;
+  }
+
   /** Sends a reply encoded already (see encodeJoined). */
   replyEncoded(bytes: Buffer): void {
-    this.repliedBytes += bytes.length;
+    this.chargedBytes += bytes.length;
     this.write(bytes);
   }
 

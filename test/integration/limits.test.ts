@@ -135,6 +135,38 @@ describe('limits on one instance', () => {
     assert.match(metrics, /^parley_reply_budget_waits_total [1-9]/m);
   });
 
+  it('charges a presence page that read its room whole as if it answered every user', async () => {
+    const rate = 2_000;
+    const node = await startNode({ store: 'memory', replyBytesPerSec: rate });
+    const crowd = await Promise.all(
+      Array.from({ length: 30 }, (_, i) => RawClient.connect(node.wsUrl, { name: `C${i}`, user: `c${i}` })),
+    );
+    const reader = await RawClient.connect(node.wsUrl, { name: 'Reader', user: 'reader' });
+    const churn = await RawClient.connect(node.wsUrl, { name: 'Churn', user: 'churn' });
+    after(() => {
+      for (const client of [...crowd, reader, churn]) client.close();
+    });
+    for (const client of [...crowd, reader]) await client.request({ type: 'join', room: 'crowd' });
+    // Each page comes after a join and a leave, so it reads the room's 31 users anew: 1,550 bytes of the budget,
+    // for a reply of ~150. Twelve of them spend more than the burst (16,000) on reads the replies alone never would.
+    const first = performance.now();
+    let charged = 0;
+    for (let i = 0; i < 12; i += 1) {
+      await churn.request({ type: 'join', room: 'crowd' });
+      await churn.request({ type: 'leave', room: 'crowd' });
+      const page = await reader.request({ type: 'presence', room: 'crowd', limit: 1 });
+      charged += Buffer.byteLength(JSON.stringify(page)) + 50 * (page.count as number);
+    }
+    assert.equal((await reader.request({ type: 'ping' })).type, 'pong');
+    const debtMs = ((charged - rate * 8) / rate) * 1000;
+    assert.ok(debtMs > 1000, `the reads spend well beyond the burst (${charged} bytes)`);
+    const took = performance.now() - first;
+    assert.ok(
+      took >= debtMs - 250,
+      `the pages and the ping took ${Math.round(took)} ms of ${Math.round(debtMs)}`,
+    );
+  });
+
   it('limits connections per user and per address with 4029, and frees them on close', async () => {
     const node = await startNode({ maxConnectionsPerUser: 2, maxConnectionsPerIp: 4 });
     const a1 = await RawClient.connect(node.wsUrl, { name: 'A', user: 'a' });

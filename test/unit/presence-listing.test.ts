@@ -41,6 +41,20 @@ describe('the listing of a room for presence pages', () => {
     assert.deepEqual(reads, ['big', 'big'], 'a second later: read again');
   });
 
+  it('tells the call that read the room how many users it read (what its connection is charged)', async () => {
+    let now = 1_000;
+    const { store: presence } = store({ big: ['a', 'b', 'c'] });
+    const listing = new PresenceListing(presence, { now: () => now, monotonic: () => now });
+    const told: string[] = [];
+    const tell = (who: string) => (users: number) => told.push(`${who}:${users}`);
+    await Promise.all([listing.users('big', tell('first')), listing.users('big', tell('sharing'))]);
+    await listing.users('big', tell('kept'));
+    assert.deepEqual(told, ['first:3'], 'a read in progress or a list kept costs the store nothing');
+    now += PRESENCE_LISTING_TTL_MS;
+    await listing.users('big', tell('later'));
+    assert.deepEqual(told, ['first:3', 'later:3']);
+  });
+
   it('reads a room anew after a change, and keeps no failed read', async () => {
     const failing = new Set(['down']);
     const { store: presence, reads } = store({ room: ['a'] }, failing);
