@@ -1,5 +1,5 @@
 import type { Clock } from '../util/clock.js';
-import type { Actor } from './permissions.js';
+import { type Actor, invitationLive } from './permissions.js';
 import type { BanRecord, MemberRecord, RoomDirectory, RoomRecord } from './room-directory.js';
 
 /** What the permission checks need to know about a user in a room, as loaded from the directory. */
@@ -21,11 +21,6 @@ export interface MembershipCacheOptions {
 }
 
 const keyOf = (room: string, userId: string) => `${room}\u0000${userId}`;
-
-/** Whether an invitation given at `invitedAt` still holds at `now` (`ttlMs` 0: invitations do not expire). */
-export function invitationLive(invitedAt: number, now: number, ttlMs: number): boolean {
-  return ttlMs <= 0 || invitedAt > now - ttlMs;
-}
 
 /**
  * The standing of everyone in an open channel (a name joined that is no room: there is no record, so nothing to

@@ -90,6 +90,11 @@ const RANK_TOO_LOW = 'their role is not below yours';
 const notModerator = (member: MemberRecord | undefined): Decision =>
   member ? refuse('forbidden', 'needs the admin or owner role in this room') : refuse('not_member');
 
+/** Whether an invitation given at `invitedAt` still holds at `now` (`ttlMs` 0: invitations do not expire). */
+export function invitationLive(invitedAt: number, now: number, ttlMs: number): boolean {
+  return ttlMs <= 0 || invitedAt > now - ttlMs;
+}
+
 /** True while a member's mute is in force at `now`. */
 export function isMuted(member: MemberRecord, now: number): boolean {
   return member.mutedAt !== undefined && (member.muteExpiresAt === undefined || member.muteExpiresAt > now);

@@ -19,8 +19,8 @@ import { checkRoomName } from '../protocol/rules.js';
 import type { Clock } from '../util/clock.js';
 import type { IdGenerator } from '../util/ids.js';
 import { keysetPage } from './keyset-page.js';
-import { invitationLive, type MembershipCache } from './membership-cache.js';
-import { type Actor, decide, isMuted, type RoomAction, type Target } from './permissions.js';
+import type { MembershipCache } from './membership-cache.js';
+import { type Actor, decide, invitationLive, isMuted, type RoomAction, type Target } from './permissions.js';
 import {
   type BanRecord,
   directKeyOf,
