@@ -4,7 +4,13 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { type Actor, decide, type RoomAction, type Target } from '../../src/rooms/permissions.js';
+import {
+  type Actor,
+  decide,
+  invitationLive,
+  type RoomAction,
+  type Target,
+} from '../../src/rooms/permissions.js';
 import type { MemberRecord, Role, RoomKind, RoomRecord } from '../../src/rooms/room-directory.js';
 
 const NOW = 1_800_000_000_000;
@@ -267,6 +273,12 @@ describe('permissions', () => {
       'ok',
       'listed in an archived room',
     );
+  });
+
+  it('an invitation holds for its time to live, and for good without one', () => {
+    assert.equal(invitationLive(NOW - 999, NOW, 1000), true);
+    assert.equal(invitationLive(NOW - 1000, NOW, 1000), false);
+    assert.equal(invitationLive(0, NOW, 0), true);
   });
 
   it('a mute ends by itself at its end', () => {
