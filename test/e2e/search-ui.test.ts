@@ -22,10 +22,13 @@ import { removeQuietly } from '../helpers/remove-quietly.js';
 
 const API = 'api-token-for-search-ui';
 
-describe('message search in the web UI', { skip: !hasChromium() }, async () => {
+/**
+ * A server on the embedded store in a temporary directory, with the server API (the store named: the test helper
+ * runs the memory store otherwise, to keep tests from writing ./data), and a POST to its API.
+ */
+async function embeddedServer(extra: string[] = []) {
   const dir = await mkdtemp(join(tmpdir(), 'parley-search-ui-'));
   after(() => removeQuietly(dir));
-  // The store named: the test helper runs the memory store otherwise (it keeps tests from writing ./data).
   const node = await spawnServer([
     '--store',
     'embedded',
@@ -33,6 +36,7 @@ describe('message search in the web UI', { skip: !hasChromium() }, async () => {
     join(dir, 'data'),
     '--api-token',
     API,
+    ...extra,
   ]);
   const api = async (path: string, body: unknown) => {
     const response = await fetch(`${node.httpUrl}/api${path}`, {
@@ -42,6 +46,11 @@ describe('message search in the web UI', { skip: !hasChromium() }, async () => {
     });
     assert.ok(response.ok, `${path}: ${response.status} ${await response.text()}`);
   };
+  return { node, api };
+}
+
+describe('message search in the web UI', { skip: !hasChromium() }, async () => {
+  const { node, api } = await embeddedServer();
   const carol = { id: 'carol', name: 'Carol' };
   const post = (room: string, text: string) => api(`/rooms/${room}/messages`, { text, from: carol });
   await api('/rooms', { name: 'Plans', id: 'plans', owner: carol });
@@ -139,17 +148,9 @@ describe('message search in the web UI', { skip: !hasChromium() }, async () => {
 describe('a search that stops among the newest messages, in the web UI', {
   skip: !hasChromium(),
 }, async () => {
-  const dir = await mkdtemp(join(tmpdir(), 'parley-search-walk-ui-'));
-  after(() => removeQuietly(dir));
   // Bounds that make any word seen twice walk the rooms, four messages a step: the newest messages of a small
   // room hide its older matches, as a huge database's newest do.
-  const node = await spawnServer([
-    '--store',
-    'embedded',
-    '--data-dir',
-    join(dir, 'data'),
-    '--api-token',
-    API,
+  const { node, api } = await embeddedServer([
     '--search-entries-max',
     '1',
     '--search-candidates-max',
@@ -157,14 +158,6 @@ describe('a search that stops among the newest messages, in the web UI', {
     '--search-walk-max',
     '4',
   ]);
-  const api = async (path: string, body: unknown) => {
-    const response = await fetch(`${node.httpUrl}/api${path}`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${API}`, 'content-type': 'application/json' },
-      body: JSON.stringify(body),
-    });
-    assert.ok(response.ok, `${path}: ${response.status} ${await response.text()}`);
-  };
   const carol = { id: 'carol', name: 'Carol' };
   await api('/rooms', { name: 'Notes', id: 'notes', owner: carol });
   for (const text of ['needle one', 'needle two', ...Array.from({ length: 6 }, (_, i) => `hay ${i}`)]) {
