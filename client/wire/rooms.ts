@@ -59,6 +59,8 @@ export interface InvitationSummary {
   room: RoomSummary;
   invitedBy: string;
   invitedAt: number;
+  /** When it expires by itself (ms since the Unix epoch; absent when invitations do not expire): no event says so. */
+  expiresAt?: number;
 }
 
 /** A pending invitation to a room, as those who may invite list them (`invitations`). */
@@ -68,6 +70,8 @@ export interface RoomInvitationSummary {
   /** Who invited them (user id): they, and the room's admins and owners, may withdraw it (`uninvite`). */
   invitedBy: string;
   invitedAt: number;
+  /** When it expires by itself (absent when invitations do not expire). */
+  expiresAt?: number;
 }
 
 /** A room's member, as the members list shows them. */

@@ -459,7 +459,12 @@ export class RoomService {
     await this.deps.announce({ room, user: userId, change: 'invitation' });
     await this.deps.notify(userId, {
       type: 'invited',
-      invitation: { room: this.summary(actor.room, undefined), invitedBy: caller.user.id, invitedAt },
+      invitation: {
+        room: this.summary(actor.room, undefined),
+        invitedBy: caller.user.id,
+        invitedAt,
+        ...this.expiry(invitedAt),
+      },
     });
   }
 
@@ -507,6 +512,12 @@ export class RoomService {
     return invitationLive(invitation.invitedAt, this.deps.clock.now(), invitationTtlOf(this.deps.config));
   }
 
+  /** When an invitation given at `invitedAt` expires, as its summaries say it (nothing when they do not expire). */
+  private expiry(invitedAt: number): { expiresAt?: number } {
+    const ttl = invitationTtlOf(this.deps.config);
+    return ttl > 0 ? { expiresAt: invitedAt + ttl } : {};
+  }
+
   /** Removes the expired invitations of a scope; how many went (none when invitations do not expire). */
   private async removeExpired(scope: InvitationScope): Promise<number> {
     const ttl = invitationTtlOf(this.deps.config);
@@ -552,7 +563,12 @@ export class RoomService {
     // Expired ones are left out (a page may then be short; `next` goes on from the last one read).
     const invitations = items
       .filter((invitation) => this.live(invitation))
-      .map(({ userId, invitedBy, invitedAt }) => ({ user: userId, invitedBy, invitedAt }));
+      .map(({ userId, invitedBy, invitedAt }) => ({
+        user: userId,
+        invitedBy,
+        invitedAt,
+        ...this.expiry(invitedAt),
+      }));
     return next === undefined ? { invitations } : { invitations, next };
   }
 
@@ -835,6 +851,7 @@ export class RoomService {
         room: this.summary(room, undefined),
         invitedBy: invitation.invitedBy,
         invitedAt: invitation.invitedAt,
+        ...this.expiry(invitation.invitedAt),
       }));
     return { rooms, invitations };
   }

@@ -188,7 +188,16 @@ describe('invitations that expire', async () => {
     await owner.request({ type: 'create_room', name: 'Vault', id: 'vault', kind: 'private' });
     await owner.request({ type: 'join', room: 'vault' });
     assert.equal((await owner.request({ type: 'invite', room: 'vault', user: 'guest' })).type, 'done');
-    assert.equal(((await invitee.request({ type: 'rooms' })).invitations as unknown[]).length, 1);
+    // Each summary says when it expires: no event will.
+    const [listed] = (await invitee.request({ type: 'rooms' })).invitations as Array<{
+      invitedAt: number;
+      expiresAt: number;
+    }>;
+    assert.equal(listed?.expiresAt, (listed?.invitedAt as number) + 86_400_000);
+    const [paged] = (await owner.request({ type: 'invitations', room: 'vault' })).invitations as Array<{
+      expiresAt: number;
+    }>;
+    assert.equal(paged?.expiresAt, listed?.expiresAt);
     assert.equal(
       (await owner.request({ type: 'invite', room: 'vault', user: 'other' })).code,
       'invitation_limit',
@@ -210,7 +219,9 @@ describe('invitations that expire', async () => {
     assert.equal((await owner.request({ type: 'uninvite', room: 'vault', user: 'other' })).type, 'done');
     // Invited again, the new invitation holds.
     assert.equal((await owner.request({ type: 'invite', room: 'vault', user: 'guest' })).type, 'done');
-    await invitee.frames.find((f) => f.type === 'invited', 5000, 'the new invitation');
+    const renewed = await invitee.frames.find((f) => f.type === 'invited', 5000, 'the new invitation');
+    const fresh = renewed.invitation as { invitedAt: number; expiresAt: number };
+    assert.equal(fresh.expiresAt, fresh.invitedAt + 86_400_000);
     assert.equal((await invitee.request({ type: 'accept', room: 'vault' })).type, 'room');
   });
 });

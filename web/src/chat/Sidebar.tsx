@@ -263,7 +263,9 @@ export function Sidebar({
   const directs = listed.filter((r) => r.kind === 'direct');
   // Rooms open here that the user does not belong to: open channels joined by name.
   const channels = store.rooms.value.filter((r) => !store.listed(r.name)).map((r) => r.name);
-  const invitations = store.invitations.value;
+  // An invitation that expired is gone (no event says so): it is not offered.
+  const now = Date.now();
+  const invitations = store.invitations.value.filter((i) => i.expiresAt === undefined || i.expiresAt > now);
   return (
     <nav class="sidebar" aria-label="Rooms">
       <header class="brand">
