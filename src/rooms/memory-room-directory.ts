@@ -263,8 +263,10 @@ export class MemoryRoomDirectory implements RoomDirectory {
     return invitation && { ...invitation };
   }
 
-  async invitationCount(userId: string): Promise<number> {
-    return this.invitationsByUser.get(userId)?.size ?? 0;
+  async invitationCount(scope: InvitationScope): Promise<number> {
+    if ('room' in scope) return this.invitations.of(scope.room)?.size ?? 0;
+    if ('user' in scope) return this.invitationsByUser.get(scope.user)?.size ?? 0;
+    return this.invitationsGiven.get(scope.inviter)?.size ?? 0;
   }
 
   async invitationsOf(userId: string): Promise<Array<{ room: RoomRecord; invitation: InvitationRecord }>> {
@@ -272,14 +274,6 @@ export class MemoryRoomDirectory implements RoomDirectory {
       room: { ...(this.rooms.get(id) as RoomRecord) },
       invitation: { ...(this.invitations.get(id, userId) as InvitationRecord) },
     }));
-  }
-
-  async invitationCountBy(inviter: string): Promise<number> {
-    return this.invitationsGiven.get(inviter)?.size ?? 0;
-  }
-
-  async invitationCountTo(room: string): Promise<number> {
-    return this.invitations.of(room)?.size ?? 0;
   }
 
   async invitationsTo(room: string, page: PageRequest<string>): Promise<InvitationRecord[]> {

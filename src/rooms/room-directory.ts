@@ -202,14 +202,13 @@ export interface RoomDirectory {
   invite(invitation: InvitationRecord): Promise<boolean>;
   /** The pending invitation, or undefined. */
   invitation(room: string, userId: string): Promise<InvitationRecord | undefined>;
-  /** How many pending invitations a user has. */
-  invitationCount(userId: string): Promise<number>;
+  /**
+   * How many pending invitations a user has, a user has given (in every room), or a room has given: what each of
+   * the bounds counts (each a bounded range of an index).
+   */
+  invitationCount(scope: InvitationScope): Promise<number>;
   /** A user's pending invitations, with their rooms, ordered by room id. */
   invitationsOf(userId: string): Promise<Array<{ room: RoomRecord; invitation: InvitationRecord }>>;
-  /** How many pending invitations a user has given, in every room (what its bound counts). */
-  invitationCountBy(inviter: string): Promise<number>;
-  /** How many pending invitations a room has given (what its bound counts). */
-  invitationCountTo(room: string): Promise<number>;
   /** A page of a room's pending invitations, ordered by the invited user's id (what its inviters list to withdraw). */
   invitationsTo(room: string, page: PageRequest<string>): Promise<InvitationRecord[]>;
   /** Removes a pending invitation (declined or withdrawn); false when there was none. */

@@ -155,7 +155,12 @@ export function isDirectId(room: string): boolean {
  * The protocol handlers and the server API both call it; neither decides anything itself.
  */
 export class RoomService {
-  constructor(private readonly deps: RoomServiceDeps) {}
+  /** How long a pending invitation lasts (0: until used or withdrawn). */
+  private readonly invitationTtlMs: number;
+
+  constructor(private readonly deps: RoomServiceDeps) {
+    this.invitationTtlMs = invitationTtlOf(deps.config);
+  }
 
   /** The caller's standing in the room, as the permission checks see it. */
   private async actorIn(caller: Caller, room: string): Promise<Actor & { room?: RoomRecord }> {
@@ -448,10 +453,12 @@ export class RoomService {
     this.check('invite', actor, target);
     const { directory } = this.deps;
     const pending = await directory.invitation(room, userId);
-    // An expired invitation is none: it goes, and the new one is given (and counted) afresh.
-    if (pending && !this.live(pending)) await directory.removeInvitation(room, userId);
-    if (!pending || !this.live(pending)) await this.checkInvitationLimits(caller, room, userId);
+    // Invited already: nothing changes. An expired invitation is none: it goes, and the new one is counted afresh.
+    if (pending && this.live(pending)) return;
+    if (pending) await directory.removeInvitation(room, userId);
+    await this.checkInvitationLimits(caller, room, userId);
     const invitedAt = this.deps.clock.now();
+    // False when an invitation of the same user was given meanwhile (or they joined): nothing more to tell.
     const fresh = await directory.invite({ room, userId, invitedBy: caller.user.id, invitedAt });
     if (!fresh) return;
     this.deps.cache.invalidate(room, userId);
@@ -478,50 +485,48 @@ export class RoomService {
    */
   private async checkInvitationLimits(caller: Caller, room: string, userId: string): Promise<void> {
     const { directory, config } = this.deps;
-    const [theirs, given, rooms] = await Promise.all([
-      directory.invitationCount(userId),
-      directory.invitationCountBy(caller.user.id),
-      directory.invitationCountTo(room),
-    ]);
-    // Expired invitations are counted until they are removed, which is done where a bound is about to refuse.
-    const full = async (count: number, max: number, scope: InvitationScope) =>
-      count >= max && count - (await this.removeExpired(scope)) >= max;
-    if (await full(theirs, config.maxInvitationsPerUser, { user: userId })) {
-      throw new ReplyError(
-        'invitation_limit',
-        `${userId} has ${config.maxInvitationsPerUser} pending invitations`,
-      );
-    }
-    // Server admins (a token claim: trusted, like the server API) bring whole teams in.
-    if (!caller.admin && (await full(given, config.maxInvitationsPerInviter, { inviter: caller.user.id }))) {
-      throw new ReplyError(
-        'invitation_limit',
-        `you have given ${config.maxInvitationsPerInviter} pending invitations: withdraw some first`,
-      );
-    }
-    if (await full(rooms, config.maxInvitationsPerRoom, { room })) {
-      throw new ReplyError(
-        'invitation_limit',
-        `this room has ${config.maxInvitationsPerRoom} pending invitations: withdraw some first`,
-      );
+    const bounds: Array<{ scope: InvitationScope; max: number; refusal: string }> = [
+      {
+        scope: { user: userId },
+        max: config.maxInvitationsPerUser,
+        refusal: `${userId} has ${config.maxInvitationsPerUser} pending invitations`,
+      },
+      {
+        scope: { inviter: caller.user.id },
+        // Server admins (a token claim: trusted, like the server API) bring whole teams in.
+        max: caller.admin ? Number.POSITIVE_INFINITY : config.maxInvitationsPerInviter,
+        refusal: `you have given ${config.maxInvitationsPerInviter} pending invitations: withdraw some first`,
+      },
+      {
+        scope: { room },
+        max: config.maxInvitationsPerRoom,
+        refusal: `this room has ${config.maxInvitationsPerRoom} pending invitations: withdraw some first`,
+      },
+    ];
+    const counts = await Promise.all(bounds.map(({ scope }) => directory.invitationCount(scope)));
+    for (const [i, { scope, max, refusal }] of bounds.entries()) {
+      const count = counts[i] as number;
+      // Expired invitations are counted until they are removed, which is done where a bound is about to refuse.
+      if (count >= max && count - (await this.removeExpired(scope)) >= max) {
+        throw new ReplyError('invitation_limit', refusal);
+      }
     }
   }
 
   /** Whether a pending invitation is still in force (`--invitation-ttl-days`). */
   private live(invitation: InvitationRecord): boolean {
-    return invitationLive(invitation.invitedAt, this.deps.clock.now(), invitationTtlOf(this.deps.config));
+    return invitationLive(invitation.invitedAt, this.deps.clock.now(), this.invitationTtlMs);
   }
 
   /** When an invitation given at `invitedAt` expires, as its summaries say it (nothing when they do not expire). */
   private expiry(invitedAt: number): { expiresAt?: number } {
-    const ttl = invitationTtlOf(this.deps.config);
-    return ttl > 0 ? { expiresAt: invitedAt + ttl } : {};
+    return this.invitationTtlMs > 0 ? { expiresAt: invitedAt + this.invitationTtlMs } : {};
   }
 
   /** Removes the expired invitations of a scope; how many went (none when invitations do not expire). */
   private async removeExpired(scope: InvitationScope): Promise<number> {
-    const ttl = invitationTtlOf(this.deps.config);
-    return ttl > 0 ? this.deps.directory.removeExpiredInvitations(this.deps.clock.now() - ttl, scope) : 0;
+    if (this.invitationTtlMs <= 0) return 0;
+    return this.deps.directory.removeExpiredInvitations(this.deps.clock.now() - this.invitationTtlMs, scope);
   }
 
   /** Withdraws a pending invitation: it leaves the invited user's room list on every device. */

@@ -43,6 +43,16 @@ interface MemberRow {
   read_offset?: string | number;
 }
 
+/**
+ * The column of `parley_invitations` a scope of invitations is, and its value: each a range of an index (the primary
+ * key for a room, migration 009's for an inviter, 002's for a user), so counting or removing one reads at most its
+ * bound's worth of entries.
+ */
+function scopeColumn(scope: InvitationScope): ['room' | 'user_id' | 'invited_by', string] {
+  if ('room' in scope) return ['room', scope.room];
+  return 'user' in scope ? ['user_id', scope.user] : ['invited_by', scope.inviter];
+}
+
 /** A row of `parley_invitations`. */
 interface InvitationRow {
   room: string;
@@ -427,10 +437,11 @@ export class SqlRoomDirectory implements RoomDirectory {
     return rows[0] && toInvitation(rows[0]);
   }
 
-  async invitationCount(userId: string): Promise<number> {
+  async invitationCount(scope: InvitationScope): Promise<number> {
+    const [column, value] = scopeColumn(scope);
     const { rows } = await this.db.query<{ n: number }>(
-      'SELECT count(*)::int AS n FROM parley_invitations WHERE user_id = $1',
-      [userId],
+      `SELECT count(*)::int AS n FROM parley_invitations WHERE ${column} = $1`,
+      [value],
     );
     return rows[0]?.n ?? 0;
   }
@@ -445,24 +456,6 @@ export class SqlRoomDirectory implements RoomDirectory {
       [userId],
     );
     return rows.map((row) => ({ room: toRoom(row), invitation: toInvitation(row) }));
-  }
-
-  async invitationCountBy(inviter: string): Promise<number> {
-    // A range of migration 009's index, at most --max-invitations-per-inviter entries (and those in flight).
-    const { rows } = await this.db.query<{ n: number }>(
-      'SELECT count(*)::int AS n FROM parley_invitations WHERE invited_by = $1',
-      [inviter],
-    );
-    return rows[0]?.n ?? 0;
-  }
-
-  async invitationCountTo(room: string): Promise<number> {
-    // A range of the primary key, at most --max-invitations-per-room entries (and the few invitations in flight).
-    const { rows } = await this.db.query<{ n: number }>(
-      'SELECT count(*)::int AS n FROM parley_invitations WHERE room = $1',
-      [room],
-    );
-    return rows[0]?.n ?? 0;
   }
 
   async invitationsTo(room: string, page: PageRequest<string>): Promise<InvitationRecord[]> {
@@ -483,13 +476,7 @@ export class SqlRoomDirectory implements RoomDirectory {
   }
 
   async removeExpiredInvitations(before: number, scope: InvitationScope): Promise<number> {
-    // Each scope is a range of an index: the primary key (room), 009's (inviter), 002's by user.
-    const [column, value] =
-      'room' in scope
-        ? ['room', scope.room]
-        : 'user' in scope
-          ? ['user_id', scope.user]
-          : ['invited_by', scope.inviter];
+    const [column, value] = scopeColumn(scope);
     const { rowCount } = await this.db.query(
       `DELETE FROM parley_invitations WHERE ${column} = $1 AND invited_at < $2`,
       [value, before],
