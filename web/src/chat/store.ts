@@ -214,7 +214,7 @@ export class ChatStore {
       this.invitations.value = [...rest, invitation];
     });
     this.client.on('invitation_removed', ({ room }) => {
-      this.invitations.value = this.invitations.value.filter((i) => i.room.id !== room);
+      this.forgetInvitation(room);
     });
     this.client.on('activity', ({ room, last }) => {
       const entry = this.listed(room);
@@ -606,6 +606,11 @@ export class ChatStore {
     await this.join(room.id);
   }
 
+  /** The invitation to `room` is gone from the list (accepted, declined, withdrawn or expired). */
+  private forgetInvitation(room: string): void {
+    this.invitations.value = this.invitations.value.filter((i) => i.room.id !== room);
+  }
+
   async acceptInvitation(room: string): Promise<void> {
     let joined: RoomSummary;
     try {
@@ -613,20 +618,20 @@ export class ChatStore {
     } catch (error) {
       // Withdrawn or expired meanwhile (no event says so for an expired one): it is no invitation any more.
       if ((error as ParleyError).code === 'not_invited') {
-        this.invitations.value = this.invitations.value.filter((i) => i.room.id !== room);
+        this.forgetInvitation(room);
         this.notice.value = 'This invitation was withdrawn or has expired';
       } else this.notice.value = (error as Error).message;
       return;
     }
     this.notice.value = null;
-    this.invitations.value = this.invitations.value.filter((i) => i.room.id !== room);
+    this.forgetInvitation(room);
     this.upsertListed(joined);
     await this.join(room);
   }
 
   async declineInvitation(room: string): Promise<void> {
     await this.act(() => this.client.declineInvitation(room));
-    this.invitations.value = this.invitations.value.filter((i) => i.room.id !== room);
+    this.forgetInvitation(room);
   }
 
   /** Whether the user may end their membership of a listed room: any but a direct room of two. */
