@@ -35,6 +35,8 @@ import type {
   PublicRoomsCursor,
   RoomInvitationSummary,
   RoomSummary,
+  SentInvitationSummary,
+  SentInvitationsCursor,
 } from './wire/rooms.js';
 
 export type {
@@ -366,6 +368,17 @@ export class ParleyClient extends Emitter<ClientEvents> {
     page: { after?: string; limit?: number } = {},
   ): Promise<{ invitations: RoomInvitationSummary[]; next?: string }> {
     const { invitations, next } = await this.requests.request({ type: 'invitations', room, ...page });
+    return next !== undefined ? { invitations, next } : { invitations };
+  }
+
+  /**
+   * A page of the pending invitations this user gave, in every room (also rooms they have left), by room id then
+   * invited user id; pass `next` back as `after`. Each names its room by id only.
+   */
+  async sentInvitations(
+    page: { after?: SentInvitationsCursor; limit?: number } = {},
+  ): Promise<{ invitations: SentInvitationSummary[]; next?: SentInvitationsCursor }> {
+    const { invitations, next } = await this.requests.request({ type: 'sent_invitations', ...page });
     return next !== undefined ? { invitations, next } : { invitations };
   }
 

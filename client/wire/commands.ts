@@ -20,9 +20,10 @@ import type {
   RoomsFrame,
   SearchFrame,
   SentFrame,
+  SentInvitationsFrame,
   SettingsFrame,
 } from './frames.js';
-import type { PublicRoomsCursor } from './rooms.js';
+import type { PublicRoomsCursor, SentInvitationsCursor } from './rooms.js';
 
 export interface JoinCommand {
   type: 'join';
@@ -178,6 +179,13 @@ export interface BansCommand {
   after?: string;
   limit?: number;
 }
+/** A page of the pending invitations the user gave, in every room, by room id then invited user id. */
+export interface SentInvitationsCommand {
+  type: 'sent_invitations';
+  ref: number;
+  after?: SentInvitationsCursor;
+  limit?: number;
+}
 /** A page of a room's pending invitations, by invited user id (those who may invite to the room). */
 export interface InvitationsCommand {
   type: 'invitations';
@@ -308,6 +316,7 @@ export type ClientCommand =
   | MembersCommand
   | BansCommand
   | InvitationsCommand
+  | SentInvitationsCommand
   | SearchCommand
   | InviteCommand
   | UninviteCommand
@@ -343,6 +352,7 @@ export interface ReplyByCommand {
   members: MembersFrame;
   bans: BansFrame;
   invitations: InvitationsFrame;
+  sent_invitations: SentInvitationsFrame;
   search: SearchFrame;
   invite: DoneFrame;
   uninvite: DoneFrame;

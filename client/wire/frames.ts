@@ -10,6 +10,8 @@ import type {
   RemovalReason,
   RoomInvitationSummary,
   RoomSummary,
+  SentInvitationSummary,
+  SentInvitationsCursor,
 } from './rooms.js';
 
 /** Limits the server announces in `welcome`, so clients can check input before sending. */
@@ -214,6 +216,16 @@ export interface InvitationsFrame {
   next?: string;
 }
 /**
+ * A page of the pending invitations the user gave, in every room, by room id then invited user id (answers
+ * `sent_invitations`); `next` is the cursor of the next page, if any.
+ */
+export interface SentInvitationsFrame {
+  type: 'sent_invitations';
+  ref: number;
+  invitations: SentInvitationSummary[];
+  next?: SentInvitationsCursor;
+}
+/**
  * Messages found by their words (answers `search`), newest first, each as it is now (as `history` gives them);
  * `next`, when more may follow, is the `before` of the next page.
  */
@@ -297,6 +309,7 @@ export type ServerFrame =
   | MembersFrame
   | BansFrame
   | InvitationsFrame
+  | SentInvitationsFrame
   | SearchFrame
   | PreviewFrame
   | DoneFrame

@@ -74,6 +74,23 @@ export interface RoomInvitationSummary {
   expiresAt?: number;
 }
 
+/** A pending invitation the user gave, as they list them in every room (`sent_invitations`). */
+export interface SentInvitationSummary {
+  /** The room's id (its name is in the room list while the user belongs to it). */
+  room: string;
+  /** The invited user's id. */
+  user: string;
+  invitedAt: number;
+  /** When it expires by itself (absent when invitations do not expire). */
+  expiresAt?: number;
+}
+
+/** The cursor of the invitations a user gave (the last one of the previous page). */
+export interface SentInvitationsCursor {
+  room: string;
+  user: string;
+}
+
 /** A room's member, as the members list shows them. */
 export interface MemberSummary {
   /** The name is the one last seen ('' when never seen: show the id). */

@@ -322,6 +322,21 @@ function userId(raw: string): string {
   return id;
 }
 
+/** The cursor of a page of a user's sent invitations: `afterRoom` and `afterUser` (the previous page's `next`), or none. */
+function sentInvitationsCursor(url: URL): { room: string; user: string } | undefined {
+  const room = textParam(url, 'afterRoom');
+  const user = textParam(url, 'afterUser');
+  if (room === undefined && user === undefined) return undefined;
+  if (room === undefined || user === undefined) {
+    throw new ApiError(
+      400,
+      'bad_request',
+      "'afterRoom' and 'afterUser' go together (the previous page's next)",
+    );
+  }
+  return { room, user };
+}
+
 /** Group chat for backends: rooms, members, roles, bans, a user's rooms (docs/api.md, "Rooms"). */
 async function roomRoute(
   deps: ServerApiDeps,
@@ -338,6 +353,15 @@ async function roomRoute(
       deps.readMarkers,
     );
     return { status: 200, body: { user: id, ...list } };
+  }
+  if (parts[0] === 'users' && parts.length === 3 && parts[2] === 'sent-invitations' && method === 'GET') {
+    const id = userId(parts[1] as string);
+    const page = await roomsOf(deps).sentInvitations(
+      { user: { id, name: id }, admin: false },
+      sentInvitationsCursor(url),
+      pageLimit(url),
+    );
+    return { status: 200, body: { user: id, ...page } };
   }
   if (parts[0] !== 'rooms') return undefined;
   if (parts.length === 1 && method === 'GET') {

@@ -159,6 +159,15 @@ export const InvitationsCommand = Type.Object(
   { type: Type.Literal('invitations'), ref: Ref, room: Room, after: Type.Optional(UserId), limit: Limit },
   strict,
 );
+export const SentInvitationsCommand = Type.Object(
+  {
+    type: Type.Literal('sent_invitations'),
+    ref: Ref,
+    after: Type.Optional(Type.Object({ room: Room, user: UserId }, strict)),
+    limit: Limit,
+  },
+  strict,
+);
 export const SearchCommand = Type.Object(
   {
     type: Type.Literal('search'),
@@ -243,6 +252,7 @@ export const CommandSchemas = {
   members: MembersCommand,
   bans: BansCommand,
   invitations: InvitationsCommand,
+  sent_invitations: SentInvitationsCommand,
   search: SearchCommand,
   invite: InviteCommand,
   uninvite: UninviteCommand,

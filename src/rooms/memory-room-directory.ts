@@ -1,6 +1,7 @@
 import { RANK } from './permissions.js';
 import type {
   BanRecord,
+  InvitationCursor,
   InvitationRecord,
   InvitationScope,
   MemberRecord,
@@ -278,6 +279,18 @@ export class MemoryRoomDirectory implements RoomDirectory {
 
   async invitationsTo(room: string, page: PageRequest<string>): Promise<InvitationRecord[]> {
     return this.invitations.page(room, page);
+  }
+
+  async invitationsBy(inviter: string, page: PageRequest<InvitationCursor>): Promise<InvitationRecord[]> {
+    const after = page.after;
+    const byPlace = (a: InvitationCursor, b: InvitationCursor) =>
+      byString(a.room, b.room) || byString(a.user, b.user);
+    const placeOf = (i: InvitationRecord): InvitationCursor => ({ room: i.room, user: i.userId });
+    return [...(this.invitationsGiven.get(inviter) ?? [])]
+      .filter((i) => after === undefined || byPlace(placeOf(i), after) > 0)
+      .sort((a, b) => byPlace(placeOf(a), placeOf(b)))
+      .slice(0, Math.max(0, page.limit))
+      .map((i) => ({ ...i }));
   }
 
   async removeInvitation(room: string, userId: string): Promise<boolean> {

@@ -132,6 +132,12 @@ export interface PageRequest<Cursor> {
   limit: number;
 }
 
+/** The cursor of the invitations a user gave, which are ordered by room id, then invited user id. */
+export interface InvitationCursor {
+  room: string;
+  user: string;
+}
+
 /** The cursor of the public room list, which is ordered by name, then id. */
 export interface RoomCursor {
   name: string;
@@ -211,6 +217,11 @@ export interface RoomDirectory {
   invitationsOf(userId: string): Promise<Array<{ room: RoomRecord; invitation: InvitationRecord }>>;
   /** A page of a room's pending invitations, ordered by the invited user's id (what its inviters list to withdraw). */
   invitationsTo(room: string, page: PageRequest<string>): Promise<InvitationRecord[]>;
+  /**
+   * A page of the pending invitations a user gave, in every room, ordered by room id, then invited user id (what
+   * they list to withdraw, also in rooms they have left).
+   */
+  invitationsBy(inviter: string, page: PageRequest<InvitationCursor>): Promise<InvitationRecord[]>;
   /** Removes a pending invitation (declined or withdrawn); false when there was none. */
   removeInvitation(room: string, userId: string): Promise<boolean>;
   /**

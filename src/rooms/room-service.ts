@@ -8,6 +8,8 @@ import type {
   RemovalReason,
   RoomInvitationSummary,
   RoomSummary,
+  SentInvitationSummary,
+  SentInvitationsCursor,
 } from '../../client/wire/rooms.js';
 import { hasUnsafeNameCharacters } from '../auth/display-name.js';
 import { type RoomRules, roomAllowed } from '../auth/identity.js';
@@ -574,6 +576,30 @@ export class RoomService {
         invitedAt,
         ...this.expiry(invitedAt),
       }));
+    return next === undefined ? { invitations } : { invitations, next };
+  }
+
+  /**
+   * A page of the pending invitations the caller gave, in every room (also those they have left, where they may
+   * still withdraw them), by room id then invited user id. Their own, so nothing to check; no room's name, which
+   * the caller may no longer be allowed to read.
+   */
+  async sentInvitations(
+    caller: Caller,
+    after: SentInvitationsCursor | undefined,
+    limit: number,
+  ): Promise<{ invitations: SentInvitationSummary[]; next?: SentInvitationsCursor }> {
+    const { items, next } = await keysetPage(
+      after,
+      limit,
+      (page) => this.deps.directory.invitationsBy(caller.user.id, page),
+      (invitation) => invitation,
+      (invitation) => ({ room: invitation.room, user: invitation.userId }),
+    );
+    // As in a room's page, expired ones are left out (a page may then be short and still have a `next`).
+    const invitations = items
+      .filter((invitation) => this.live(invitation))
+      .map(({ room, userId, invitedAt }) => ({ room, user: userId, invitedAt, ...this.expiry(invitedAt) }));
     return next === undefined ? { invitations } : { invitations, next };
   }
 

@@ -1,6 +1,7 @@
 import type { SqlDatabase } from '../store/sql.js';
 import type {
   BanRecord,
+  InvitationCursor,
   InvitationRecord,
   InvitationScope,
   MemberRecord,
@@ -45,7 +46,7 @@ interface MemberRow {
 
 /**
  * The column of `parley_invitations` a scope of invitations is, and its value: each a range of an index (the primary
- * key for a room, migration 009's for an inviter, 002's for a user), so counting or removing one reads at most its
+ * key for a room, migration 010's for an inviter, 002's for a user), so counting or removing one reads at most its
  * bound's worth of entries.
  */
 function scopeColumn(scope: InvitationScope): ['room' | 'user_id' | 'invited_by', string] {
@@ -471,6 +472,24 @@ export class SqlRoomDirectory implements RoomDirectory {
             `SELECT room, user_id, invited_by, invited_at FROM parley_invitations
              WHERE room = $1 AND user_id > $2 ORDER BY user_id LIMIT $3`,
             [room, page.after, limit],
+          );
+    return rows.map(toInvitation);
+  }
+
+  async invitationsBy(inviter: string, page: PageRequest<InvitationCursor>): Promise<InvitationRecord[]> {
+    const limit = Math.max(0, page.limit);
+    // A range of migration 010's index (invited_by, room, user_id): the row comparison is its order.
+    const { rows } =
+      page.after === undefined
+        ? await this.db.query<InvitationRow>(
+            `SELECT room, user_id, invited_by, invited_at FROM parley_invitations
+             WHERE invited_by = $1 ORDER BY room, user_id LIMIT $2`,
+            [inviter, limit],
+          )
+        : await this.db.query<InvitationRow>(
+            `SELECT room, user_id, invited_by, invited_at FROM parley_invitations
+             WHERE invited_by = $1 AND (room, user_id) > ($2, $3) ORDER BY room, user_id LIMIT $4`,
+            [inviter, page.after.room, page.after.user, limit],
           );
     return rows.map(toInvitation);
   }

@@ -476,6 +476,46 @@ export function roomDirectorySuite(name: string, factory: DirectoryFactory): voi
       assert.equal(await rooms.invitationCount({ inviter: 'pete' }), 1);
     });
 
+    it('pages the pending invitations a user gave, by room then invited user, as they are given and as they end', async () => {
+      const rooms = await make();
+      // Ids compare byte by byte, rooms first: 'B' before 'a', 'p' before 'p0'.
+      for (const id of ['p', 'p0', 'B']) await rooms.create({ ...publicRoom(id), kind: 'private' });
+      const invite = (room: string, userId: string, invitedBy: string) =>
+        rooms.invite({ room, userId, invitedBy, invitedAt: T0 });
+      await invite('p0', 'a', 'olga');
+      await invite('p', 'b', 'olga');
+      await invite('p', 'B', 'olga');
+      await invite('B', 'z', 'olga');
+      await invite('p', 'é', 'olga');
+      await invite('p', 'c', 'pete');
+      const places = (list: Array<{ room: string; userId: string }>) =>
+        list.map((i) => `${i.room}:${i.userId}`);
+      const all = await rooms.invitationsBy('olga', { limit: 10 });
+      assert.deepEqual(places(all), ['B:z', 'p:B', 'p:b', 'p:é', 'p0:a']);
+      assert.deepEqual(all[0], { room: 'B', userId: 'z', invitedBy: 'olga', invitedAt: T0 });
+      assert.deepEqual(places(await rooms.invitationsBy('olga', { limit: 2 })), ['B:z', 'p:B']);
+      // After a place, whether or not it is still there: the rest of its room, then the next rooms.
+      assert.deepEqual(
+        places(await rooms.invitationsBy('olga', { after: { room: 'p', user: 'B' }, limit: 2 })),
+        ['p:b', 'p:é'],
+      );
+      assert.deepEqual(
+        places(await rooms.invitationsBy('olga', { after: { room: 'p', user: 'c' }, limit: 10 })),
+        ['p:é', 'p0:a'],
+      );
+      assert.deepEqual(
+        await rooms.invitationsBy('olga', { after: { room: 'p0', user: 'a' }, limit: 10 }),
+        [],
+      );
+      assert.deepEqual(places(await rooms.invitationsBy('pete', { limit: 10 })), ['p:c']);
+      assert.deepEqual(await rooms.invitationsBy('nobody', { limit: 10 }), []);
+      // Accepted, withdrawn and banned invitations leave the giver's list.
+      await rooms.addMember({ room: 'p', userId: 'b', role: 'member', joinedAt: T0 + 1, invitedBy: 'olga' });
+      await rooms.removeInvitation('p0', 'a');
+      await rooms.ban({ room: 'B', userId: 'z', reason: '', bannedBy: 'olga', bannedAt: T0 + 2 });
+      assert.deepEqual(places(await rooms.invitationsBy('olga', { limit: 10 })), ['p:B', 'p:é']);
+    });
+
     it('removes the expired invitations of a room, of an inviter or of a user, and no others', async () => {
       const rooms = await make();
       for (const id of ['p', 'q']) await rooms.create({ ...publicRoom(id), kind: 'private' });

@@ -137,6 +137,60 @@ describe('group chat in the web UI over two instances', { skip: !hasChromium() }
     await context.close();
   });
 
+  it('lists the invitations one sent, in every room, to withdraw them; an expired one is not offered', async () => {
+    // Erin's browser sees the invitation to "Stale room" as expired already (no event would say so).
+    const context = await browser.newContext({ viewport: { width: 1100, height: 700 } });
+    await context.routeWebSocket(/\/ws/, (socket) => {
+      const server = socket.connectToServer();
+      server.onMessage((frame) => {
+        const text = String(frame);
+        socket.send(text.includes('Stale room') ? text.replace(/"expiresAt":\d+/g, '"expiresAt":1') : frame);
+      });
+    });
+    const erin = await context.newPage();
+    await erin.goto(nodes[1]?.httpUrl as string);
+    await erin.fill('#name', 'Erin');
+    await erin.fill('#room', 'lobby');
+    await erin.click('form.card button[type=submit]');
+    await erin.waitForSelector('.status[data-status="connected"]', WAIT);
+    const erinId = (await erin.getAttribute('.brand .me', 'title')) as string;
+
+    for (const name of ['Stale room', 'Loft']) {
+      await alice.fill('#new-room', name);
+      await alice.check('#new-room-private');
+      await alice.click('form.join button:has-text("Create")');
+      await alice.locator('.room-header h1', { hasText: name }).waitFor(WAIT);
+      if (!(await alice.locator('#invite-user').isVisible())) await alice.click('.members-toggle');
+      for (const user of [erinId, 'made-up-guest']) {
+        await alice.fill('#invite-user', user);
+        await alice.click('.members form.invite button[type=submit]');
+        await alice.locator(`.members ul.invited li[data-invited="${user}"]`).waitFor(WAIT);
+      }
+    }
+    // Both came in order: once Loft's is shown, Stale room's was dropped as expired, not still on its way.
+    await erin.locator('.invitations li', { hasText: 'Loft from Alice' }).waitFor(WAIT);
+    assert.equal(await erin.locator('.invitations li', { hasText: 'Stale room' }).count(), 0);
+
+    await alice.click('.sidebar button:has-text("Invitations you sent")');
+    const sent = alice.locator('section[aria-label="Invitations you sent"]');
+    // Earlier tests' invitations may be listed too: these four are, each with its room's name.
+    const entry = (user: string, room: string) =>
+      sent.locator(`li[data-sent-invitation$=":${user}"]`, { hasText: `to ${room}` });
+    for (const room of ['Stale room', 'Loft']) {
+      for (const user of [erinId, 'made-up-guest']) await entry(user, room).waitFor(WAIT);
+    }
+    await entry(erinId, 'Loft').locator('button:has-text("Withdraw")').click(WAIT);
+    await erin
+      .locator('.invitations li', { hasText: 'Loft from Alice' })
+      .waitFor({ state: 'detached', ...WAIT });
+    // Read again after the withdrawal: the others stay.
+    await entry(erinId, 'Loft').waitFor({ state: 'detached', ...WAIT });
+    await entry('made-up-guest', 'Loft').waitFor(WAIT);
+    await entry(erinId, 'Stale room').waitFor(WAIT);
+    await sent.locator('button:has-text("close")').click();
+    await context.close();
+  });
+
   it('starts a direct message from the online list', async () => {
     await roomButton(alice, 'lobby').click();
     await alice.locator('.presence li', { hasText: 'Bob' }).locator('button.dm').click(WAIT);

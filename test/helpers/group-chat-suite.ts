@@ -192,6 +192,51 @@ export function groupChatSuite(name: string, start: () => Promise<ParleyNode>): 
       assert.match(await answers(guest, 'other'), /^not_member/);
     });
 
+    it('lists the invitations a user gave in every room, also one they left, until each ends', async () => {
+      const giver = await as(node, 'giver');
+      const yardOwner = await as(node, 'yard-owner');
+      await giver.request({ type: 'create_room', name: 'Porch', id: 'porch' });
+      await giver.request({ type: 'create_room', name: 'Attic', id: 'attic', kind: 'private' });
+      await yardOwner.request({ type: 'create_room', name: 'Yard', id: 'yard' });
+      await giver.request({ type: 'join', room: 'yard' });
+      for (const [room, user] of [
+        ['porch', 'v3'],
+        ['attic', 'v2'],
+        ['attic', 'v1'],
+        ['yard', 'v4'],
+      ] as const) {
+        assert.equal(outcome(await giver.request({ type: 'invite', room, user })), 'ok');
+      }
+      assert.equal(outcome(await yardOwner.request({ type: 'invite', room: 'yard', user: 'v5' })), 'ok');
+      assert.equal(outcome(await giver.request({ type: 'leave_room', room: 'yard' })), 'ok');
+      const places = (reply: Frame) =>
+        (reply.invitations as Array<{ room: string; user: string }>).map((i) => `${i.room}:${i.user}`);
+
+      const first = await giver.request({ type: 'sent_invitations', limit: 2 });
+      assert.deepEqual(places(first), ['attic:v1', 'attic:v2']);
+      assert.deepEqual(first.next, { room: 'attic', user: 'v2' });
+      const listed = first.invitations as Array<Record<string, unknown>>;
+      assert.deepEqual(Object.keys(listed[0] ?? {}).sort(), ['expiresAt', 'invitedAt', 'room', 'user']);
+      const rest = await giver.request({ type: 'sent_invitations', after: first.next });
+      assert.deepEqual(places(rest), ['porch:v3', 'yard:v4'], "in a room they left, and nobody else's");
+      assert.equal(rest.next, undefined);
+      assert.deepEqual(places(await yardOwner.request({ type: 'sent_invitations' })), ['yard:v5']);
+      assert.deepEqual(places(await as(node, 'v1').then((c) => c.request({ type: 'sent_invitations' }))), []);
+      assert.equal(outcome(await giver.request({ type: 'sent_invitations', limit: 101 })), 'bad_range');
+      assert.equal(
+        outcome(await giver.request({ type: 'sent_invitations', after: { room: 'attic' } })),
+        'bad_request',
+      );
+
+      // Accepted, declined and withdrawn (also by the giver from outside the room) leave the list.
+      const v1 = await as(node, 'v1');
+      assert.equal(outcome(await v1.request({ type: 'accept', room: 'attic' })), 'ok');
+      const v3 = await as(node, 'v3');
+      assert.equal(outcome(await v3.request({ type: 'decline', room: 'porch' })), 'ok');
+      assert.equal(outcome(await giver.request({ type: 'uninvite', room: 'yard', user: 'v4' })), 'ok');
+      assert.deepEqual(places(await giver.request({ type: 'sent_invitations' })), ['attic:v2']);
+    });
+
     it('records joins, kicks, bans and renames in the room log, and enforces each permission', async () => {
       const olga = await as(node, 'olga');
       const made = await olga.request({ type: 'create_room', name: 'Moderated', id: 'moderated' });

@@ -198,6 +198,10 @@ describe('invitations that expire', async () => {
       expiresAt: number;
     }>;
     assert.equal(paged?.expiresAt, listed?.expiresAt);
+    const [sent] = (await owner.request({ type: 'sent_invitations' })).invitations as Array<{
+      expiresAt: number;
+    }>;
+    assert.equal(sent?.expiresAt, listed?.expiresAt);
     assert.equal(
       (await owner.request({ type: 'invite', room: 'vault', user: 'other' })).code,
       'invitation_limit',
@@ -209,6 +213,7 @@ describe('invitations that expire', async () => {
     ahead = 86_400_000 + 1;
     assert.deepEqual((await invitee.request({ type: 'rooms' })).invitations, [], 'not listed');
     assert.deepEqual((await owner.request({ type: 'invitations', room: 'vault' })).invitations, []);
+    assert.deepEqual((await owner.request({ type: 'sent_invitations' })).invitations, []);
     // The cached "invited" expires too: its age is checked at each use.
     assert.equal((await invitee.request({ type: 'join', room: 'vault' })).code, 'not_invited');
     assert.equal((await invitee.request({ type: 'accept', room: 'vault' })).code, 'not_invited');

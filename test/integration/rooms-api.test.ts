@@ -128,6 +128,29 @@ describe('rooms through the server API', async () => {
       ],
       [[['made-up', 'cleo']], 'made-up'],
     );
+    // What a user gave, in every room, paged by room then user: cleo gave both.
+    const sent = await call('GET', '/users/cleo/sent-invitations?limit=1');
+    assert.deepEqual(
+      [sent.status, sent.body.user, (sent.body.invitations as Array<{ user: string }>).map((i) => i.user)],
+      [200, 'cleo', ['made-up']],
+    );
+    assert.deepEqual(sent.body.next, { room: 'club', user: 'made-up' });
+    const sentRest = await call('GET', '/users/cleo/sent-invitations?afterRoom=club&afterUser=made-up');
+    assert.deepEqual(
+      [
+        (sentRest.body.invitations as Array<{ room: string; user: string }>).map(
+          (i) => `${i.room}:${i.user}`,
+        ),
+        sentRest.body.next,
+      ],
+      [['club:vic'], undefined],
+    );
+    assert.equal(
+      (await call('GET', '/users/cleo/sent-invitations?afterRoom=club')).body.error,
+      'bad_request',
+    );
+    assert.equal((await call('GET', '/users/cleo/sent-invitations?limit=101')).body.error, 'bad_range');
+    assert.deepEqual((await call('GET', '/users/vic/sent-invitations')).body.invitations, []);
     const withdrawn = await call('DELETE', '/rooms/club/invitations/vic');
     assert.deepEqual(
       [withdrawn.status, withdrawn.body],

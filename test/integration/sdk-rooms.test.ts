@@ -98,6 +98,11 @@ describe('SDK: group chat', async () => {
       [pending.invitations.map((i) => [i.user, i.invitedBy]), pending.next],
       [[['gina', 'owen']], undefined],
     );
+    const sent = await owner.sentInvitations({ limit: 10 });
+    assert.deepEqual(
+      [sent.invitations.map((i) => [i.room, i.user]), sent.next],
+      [[['books', 'gina']], undefined],
+    );
     await owner.uninvite('books', 'gina');
     const [withdrawn] = (await events.uninvited.count(removedBefore + 1)).slice(removedBefore);
     assert.equal(withdrawn?.room, 'books');

@@ -79,6 +79,11 @@ export const invitations: Handler<'invitations'> = async (ctx, session, command)
   session.reply({ type: 'invitations', ref: command.ref, room: id, ...page });
 };
 
+export const sent_invitations: Handler<'sent_invitations'> = async (ctx, session, command) => {
+  const page = await roomsOf(ctx).sentInvitations(callerOf(session), command.after, pageLimit(command.limit));
+  session.reply({ type: 'sent_invitations', ref: command.ref, ...page });
+};
+
 /** The commands that act on a room and answer `done`. */
 type DoneCommand =
   | 'invite'

@@ -1,5 +1,10 @@
 import { useState } from 'preact/hooks';
-import { type RoomSummary, roomNameProblem } from '../../../client/index.js';
+import {
+  type RoomSummary,
+  roomNameProblem,
+  type SentInvitationSummary,
+  type SentInvitationsCursor,
+} from '../../../client/index.js';
 import { ConnectionStatus } from './ConnectionStatus.js';
 import { notificationsOn, notificationsSupported, setNotifications } from './notifications.js';
 import type { ChatStore } from './store.js';
@@ -112,6 +117,76 @@ function PublicRooms({ store, onPick }: { store: ChatStore; onPick: () => void }
           </li>
         ))}
       </ul>
+    </section>
+  );
+}
+
+/**
+ * The pending invitations the user gave, in every room (also rooms they have left, which no members panel shows
+ * them any more), each to withdraw. Read when opened, and again after a withdrawal.
+ */
+function SentInvitations({ store }: { store: ChatStore }) {
+  const [page, setPage] = useState<{
+    invitations: SentInvitationSummary[];
+    next?: SentInvitationsCursor;
+  } | null>(null);
+  const load = () => void store.sentInvitations().then(setPage, () => setPage({ invitations: [] }));
+  if (page === null) {
+    return (
+      <button type="button" class="link" onClick={load}>
+        Invitations you sent
+      </button>
+    );
+  }
+  const more = page.next;
+  // As in the invitations received: one past its end is gone, though no event said so.
+  const now = Date.now();
+  const shown = page.invitations.filter((i) => i.expiresAt === undefined || i.expiresAt > now);
+  return (
+    <section class="browse invitations" aria-label="Invitations you sent">
+      <h2>
+        Invitations you sent{' '}
+        <button type="button" class="link" onClick={() => setPage(null)}>
+          close
+        </button>
+      </h2>
+      {shown.length === 0 && <p class="muted empty">None pending.</p>}
+      <ul>
+        {shown.map((invitation) => (
+          <li
+            key={`${invitation.room} ${invitation.user}`}
+            data-sent-invitation={`${invitation.room}:${invitation.user}`}
+          >
+            <span>
+              <bdi>{store.nameOf(invitation.user)}</bdi>{' '}
+              <span class="muted small">
+                to <bdi>{store.listed(invitation.room)?.name || invitation.room}</bdi>
+              </span>
+            </span>
+            <button
+              type="button"
+              class="link"
+              onClick={() => void store.uninvite(invitation.room, invitation.user).then(load)}
+            >
+              Withdraw
+            </button>
+          </li>
+        ))}
+      </ul>
+      {more && (
+        <button
+          type="button"
+          class="link"
+          onClick={() =>
+            void store.sentInvitations(more).then(
+              (next) => setPage({ ...next, invitations: [...page.invitations, ...next.invitations] }),
+              () => {},
+            )
+          }
+        >
+          More
+        </button>
+      )}
     </section>
   );
 }
@@ -334,6 +409,7 @@ export function Sidebar({
       {store.groupChat.value && <PublicRooms store={store} onPick={onPick} />}
       {store.groupChat.value && <NewRoom store={store} onPick={onPick} />}
       {store.groupChat.value && <NewDirect store={store} onPick={onPick} />}
+      {store.groupChat.value && <SentInvitations store={store} />}
       <form
         class="join"
         onSubmit={(event) => {

@@ -16,6 +16,8 @@ import {
   type RoomInvitationSummary,
   type RoomRemovedFrame,
   type RoomSummary,
+  type SentInvitationSummary,
+  type SentInvitationsCursor,
   type SystemEvent,
   type UserInfo,
 } from '../../../client/index.js';
@@ -724,6 +726,13 @@ export class ChatStore {
   /** The first page of a room's pending invitations (those who may invite see them in the members panel). */
   async roomInvitations(room: string): Promise<{ invitations: RoomInvitationSummary[]; next?: string }> {
     return this.client.invitations(room, { limit: 100 });
+  }
+
+  /** A page of the pending invitations this user gave, in every room (the sidebar lists them, to withdraw). */
+  async sentInvitations(
+    after?: SentInvitationsCursor,
+  ): Promise<{ invitations: SentInvitationSummary[]; next?: SentInvitationsCursor }> {
+    return this.client.sentInvitations({ ...(after ? { after } : {}), limit: 100 });
   }
 
   /** Withdraws a pending invitation: it leaves the invited person's room list on every device. */
