@@ -44,7 +44,10 @@ export interface RoomSummary {
   seen?: Record<string, number>;
   /** The newest message or event, when the room has one. */
   last?: LastMessage;
-  /** When the room last saw activity (its newest message, or when the user joined): the room list's order. */
+  /**
+   * When the room last saw activity (its newest message, or when the user joined): the room list's order. Outside
+   * the room list (no `last`): when the room was made, or the user joined.
+   */
   activity: number;
   /** The user's read marker: every message at or before this offset is read (room list entries only). */
   readOffset?: number;
