@@ -10,6 +10,7 @@ import type {
   InvitationRemovedFrame,
   InvitedFrame,
   JoinedFrame,
+  NotificationsFrame,
   PresenceStateFrame,
   PreviewFrame,
   ReadFrame,
@@ -32,6 +33,7 @@ import type {
   BanSummary,
   InvitationSummary,
   MemberSummary,
+  NotificationLevel,
   PublicRoomsCursor,
   RoomInvitationSummary,
   RoomSummary,
@@ -97,6 +99,8 @@ export interface ClientEvents {
   preview: PreviewFrame;
   /** The user's read marker of a room moved, on this or another device (after {@link ParleyClient.roomList}). */
   read: ReadFrame;
+  /** What the user wants to be notified of in a room changed, on this or another device (after `roomList`). */
+  notifications: NotificationsFrame;
   /** In a joined direct room, another person has read up to `offset` (unless they turned read receipts off). */
   seen: SeenFrame;
 }
@@ -449,6 +453,14 @@ export class ParleyClient extends Emitter<ClientEvents> {
     return (await this.requests.request({ type: 'direct', users })).room;
   }
 
+  /**
+   * Sets what this user wants to be notified of in a room (a member's choice, kept by the server): every message,
+   * mentions of them, or nothing. Every device that asked for the room list hears it (`notifications`).
+   */
+  async setNotifications(room: string, level: NotificationLevel): Promise<void> {
+    await this.requests.request({ type: 'notifications', room, level });
+  }
+
   /** Round trip time to the server, in milliseconds. */
   async ping(): Promise<number> {
     const started = Date.now();
@@ -470,6 +482,7 @@ export class ParleyClient extends Emitter<ClientEvents> {
     else if (frame.type === 'activity') this.emit('activity', frame);
     else if (frame.type === 'preview') this.emit('preview', frame);
     else if (frame.type === 'read') this.emit('read', frame);
+    else if (frame.type === 'notifications') this.emit('notifications', frame);
     else if (frame.type === 'seen') this.emit('seen', frame);
     else if (frame.type === 'error') {
       if (!this.requests.refuse(frame))

@@ -23,7 +23,7 @@ import type {
   SentInvitationsFrame,
   SettingsFrame,
 } from './frames.js';
-import type { PublicRoomsCursor, SentInvitationsCursor } from './rooms.js';
+import type { NotificationLevel, PublicRoomsCursor, SentInvitationsCursor } from './rooms.js';
 
 export interface JoinCommand {
   type: 'join';
@@ -186,6 +186,13 @@ export interface SentInvitationsCommand {
   after?: SentInvitationsCursor;
   limit?: number;
 }
+/** Sets what the user wants to be notified of in a room, on every device (members). */
+export interface NotificationsCommand {
+  type: 'notifications';
+  ref: number;
+  room: string;
+  level: NotificationLevel;
+}
 /** A page of a room's pending invitations, by invited user id (those who may invite to the room). */
 export interface InvitationsCommand {
   type: 'invitations';
@@ -317,6 +324,7 @@ export type ClientCommand =
   | BansCommand
   | InvitationsCommand
   | SentInvitationsCommand
+  | NotificationsCommand
   | SearchCommand
   | InviteCommand
   | UninviteCommand
@@ -353,6 +361,7 @@ export interface ReplyByCommand {
   bans: BansFrame;
   invitations: InvitationsFrame;
   sent_invitations: SentInvitationsFrame;
+  notifications: DoneFrame;
   search: SearchFrame;
   invite: DoneFrame;
   uninvite: DoneFrame;

@@ -6,6 +6,7 @@ import type {
   InvitationSummary,
   LastMessage,
   MemberSummary,
+  NotificationLevel,
   PublicRoomsCursor,
   RemovalReason,
   RoomInvitationSummary,
@@ -235,7 +236,10 @@ export interface SearchFrame {
   messages: ChatMessage[];
   next?: string;
 }
-/** A membership or moderation command succeeded (invite, decline, leave_room, kick, ban, unban, mute, unmute, set_role). */
+/**
+ * A membership or moderation command succeeded (invite, uninvite, decline, leave_room, kick, ban, unban, mute, unmute,
+ * set_role, notifications).
+ */
 export interface DoneFrame {
   type: 'done';
   ref: number;
@@ -269,6 +273,15 @@ export interface RoomRemovedFrame {
   message?: string;
   /** A ban's end, when it ends by itself (ms since the Unix epoch). */
   until?: number;
+}
+/**
+ * What the user wants to be notified of in a room changed (on any of their devices): to every connection of the
+ * user that asked for its room list, the one that changed it too.
+ */
+export interface NotificationsFrame {
+  type: 'notifications';
+  room: string;
+  level: NotificationLevel;
 }
 /** The user was invited to a room. */
 export interface InvitedFrame {
@@ -318,6 +331,7 @@ export type ServerFrame =
   | ReadFrame
   | InvitedFrame
   | InvitationRemovedFrame
+  | NotificationsFrame
   | ActivityFrame
   | WelcomeFrame
   | JoinedFrame

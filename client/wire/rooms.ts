@@ -7,6 +7,17 @@ import type { Role, SystemEvent, UserInfo } from './domain.js';
 /** public: anyone may join; private: by invitation; direct: a conversation of fixed people (1:1 or a group). */
 export type RoomKind = 'public' | 'private' | 'direct';
 
+/**
+ * What of a room a member wants to be notified of: every message, only those that mention them, or nothing. The
+ * server keeps it per member and tells every device; clients act on it (the server sends every message alike).
+ */
+export type NotificationLevel = 'all' | 'mentions' | 'none';
+
+/** The level of a member who never chose one: every message of a direct room, mentions elsewhere. */
+export function defaultNotificationLevel(kind: RoomKind): NotificationLevel {
+  return kind === 'direct' ? 'all' : 'mentions';
+}
+
 /** The newest message of a room, as its room list entry shows it. */
 export interface LastMessage {
   id: string;
@@ -38,6 +49,8 @@ export interface RoomSummary {
   role?: Role;
   /** True while the user is muted in the room (room list entries only). */
   muted?: boolean;
+  /** What the user wants to be notified of in the room (room list entries only; see NotificationLevel). */
+  notifications?: NotificationLevel;
   /** A direct room's people (it has at most a few). */
   members?: UserInfo[];
   /** A direct room: how far each other person has read, by user id (those who share read receipts). */

@@ -4,6 +4,7 @@ import type { ChatMessage, StreamPosition, UserInfo } from '../../client/wire/do
 import type {
   InvitationRemovedFrame,
   InvitedFrame,
+  NotificationsFrame,
   ReadFrame,
   RoomAddedFrame,
 } from '../../client/wire/frames.js';
@@ -82,12 +83,12 @@ export type RoomEvent =
 /**
  * A change of a room that is not kept in its log, which every instance holding the room must still hear because
  * it caches standings (docs/architecture.md): a join or leave of a room that does not announce them, an invitation
- * made, declined or withdrawn, a change the cached room record must drop (`announceJoins` alone, a group direct
- * room's people). Instances holding the room forget the user's cached standing (every standing of the room for
+ * made, declined or withdrawn, a member's own choice the cached standing carries (`standing`: what they are
+ * notified of), a change the cached room record must drop (`announceJoins` alone, a group direct room's people). Instances holding the room forget the user's cached standing (every standing of the room for
  * `settings`); a leave takes the user's connections out.
  */
 export type MemberEvent =
-  | { kind: 'member'; room: string; user: string; change: 'joined' | 'left' | 'invitation' }
+  | { kind: 'member'; room: string; user: string; change: 'joined' | 'left' | 'invitation' | 'standing' }
   | { kind: 'member'; room: string; change: 'settings' };
 
 /**
@@ -103,7 +104,12 @@ export interface UserEvent {
 }
 
 /** What a user's connections are told on their channel. */
-export type UserNotice = RoomAddedFrame | InvitedFrame | InvitationRemovedFrame | ReadFrame;
+export type UserNotice =
+  | RoomAddedFrame
+  | InvitedFrame
+  | InvitationRemovedFrame
+  | ReadFrame
+  | NotificationsFrame;
 
 /** The channel of a user's notices: a reserved room name (client room names start with a letter or digit). */
 export function userChannel(userId: string): string {

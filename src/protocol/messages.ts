@@ -168,6 +168,15 @@ export const SentInvitationsCommand = Type.Object(
   },
   strict,
 );
+export const NotificationsCommand = Type.Object(
+  {
+    type: Type.Literal('notifications'),
+    ref: Ref,
+    room: Room,
+    level: Type.Union([Type.Literal('all'), Type.Literal('mentions'), Type.Literal('none')]),
+  },
+  strict,
+);
 export const SearchCommand = Type.Object(
   {
     type: Type.Literal('search'),
@@ -253,6 +262,7 @@ export const CommandSchemas = {
   bans: BansCommand,
   invitations: InvitationsCommand,
   sent_invitations: SentInvitationsCommand,
+  notifications: NotificationsCommand,
   search: SearchCommand,
   invite: InviteCommand,
   uninvite: UninviteCommand,

@@ -7,6 +7,7 @@ import type {
   MemberRecord,
   MovedMarker,
   NewRoom,
+  NotificationLevel,
   PageRequest,
   ReadMarkerRecord,
   Role,
@@ -206,6 +207,18 @@ export class MemoryRoomDirectory implements RoomDirectory {
     const member = this.membersByRoom.get(room, userId);
     if (!member) return false;
     member.role = role;
+    return true;
+  }
+
+  async setNotifications(
+    room: string,
+    userId: string,
+    level: NotificationLevel | undefined,
+  ): Promise<boolean> {
+    const member = this.membersByRoom.get(room, userId);
+    if (!member) return false;
+    if (level === undefined) delete member.notifications;
+    else member.notifications = level;
     return true;
   }
 

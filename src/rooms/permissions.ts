@@ -22,6 +22,7 @@ export type RoomAction =
   | 'list-invitations'
   | 'join'
   | 'leave'
+  | 'set-notifications'
   | 'send'
   | 'delete-own'
   | 'delete-any'
@@ -129,7 +130,8 @@ export function decide(
   if (action === 'read') {
     return member || room.kind === 'public' || actor.serverAdmin ? allow : refuse('not_member');
   }
-  if (action === 'leave') return member ? allow : refuse('not_member');
+  // One's own membership: leaving it, or what one is notified of (archived and direct rooms too).
+  if (action === 'leave' || action === 'set-notifications') return member ? allow : refuse('not_member');
   // Who is banned is for those who may lift it, archived rooms included (reading; the lifting waits for unarchiving).
   if (action === 'list-bans') {
     if (room.kind === 'direct') return refuse('direct_room');

@@ -12,8 +12,10 @@
 /** public: anyone may join; private: by invitation; direct: a conversation of fixed people (1:1 or a group). */
 export type RoomKind = 'public' | 'private' | 'direct';
 
+export type { NotificationLevel } from '../../client/wire/rooms.js';
 export type { Role } from '../engine/types.js';
 
+import type { NotificationLevel } from '../../client/wire/rooms.js';
 import type { Role } from '../engine/types.js';
 
 /** A room as stored. */
@@ -57,6 +59,8 @@ export interface MemberRecord {
   muteExpiresAt?: number;
   /** Their read marker: every message of the room at or before this offset is read (0: none). */
   readOffset?: number;
+  /** What they want to be notified of in the room (absent: never chosen, the room kind's default). */
+  notifications?: NotificationLevel;
 }
 
 /** A read marker to store: `userId` has read `room` up to `offset`. */
@@ -183,6 +187,11 @@ export interface RoomDirectory {
     userId: string,
     mute: { at: number; expiresAt?: number } | undefined,
   ): Promise<boolean>;
+  /**
+   * Sets what a member wants to be notified of in the room (undefined: back to the room kind's default); false when
+   * they are not a member.
+   */
+  setNotifications(room: string, userId: string, level: NotificationLevel | undefined): Promise<boolean>;
   /** A room's members, ordered by user id (keyset paging). */
   members(room: string, page: PageRequest<string>): Promise<MemberRecord[]>;
   /**

@@ -1,15 +1,17 @@
 import type { Role } from '../../client/wire/domain.js';
 import { lastOf } from '../../client/wire/last-message.js';
-import type {
-  BanSummary,
-  InvitationSummary,
-  MemberSummary,
-  PublicRoomsCursor,
-  RemovalReason,
-  RoomInvitationSummary,
-  RoomSummary,
-  SentInvitationSummary,
-  SentInvitationsCursor,
+import {
+  type BanSummary,
+  defaultNotificationLevel,
+  type InvitationSummary,
+  type MemberSummary,
+  type NotificationLevel,
+  type PublicRoomsCursor,
+  type RemovalReason,
+  type RoomInvitationSummary,
+  type RoomSummary,
+  type SentInvitationSummary,
+  type SentInvitationsCursor,
 } from '../../client/wire/rooms.js';
 import { hasUnsafeNameCharacters } from '../auth/display-name.js';
 import { type RoomRules, roomAllowed } from '../auth/identity.js';
@@ -653,6 +655,24 @@ export class RoomService {
     await this.deps.notify(caller.user.id, { type: 'invitation_removed', room });
   }
 
+  /**
+   * Sets what the caller wants to be notified of in a room (a member, in any room, archived ones too), and tells
+   * every device of theirs that listed its rooms. The room kind's default is stored as no choice, so that a changed
+   * default reaches those who never chose. The cached standing carries the level (summaries are made from it), so
+   * every instance holding the room forgets it.
+   */
+  async setNotifications(caller: Caller, room: string, level: NotificationLevel): Promise<void> {
+    const actor = await this.existing(caller, room);
+    this.check('set-notifications', actor);
+    const stored = level === defaultNotificationLevel(actor.room.kind) ? undefined : level;
+    if (!(await this.deps.directory.setNotifications(room, caller.user.id, stored))) {
+      throw new ReplyError('not_member');
+    }
+    this.deps.cache.invalidate(room, caller.user.id);
+    await this.deps.announce({ room, user: caller.user.id, change: 'standing' });
+    await this.deps.notify(caller.user.id, { type: 'notifications', room, level });
+  }
+
   /** Ends the caller's membership. */
   async leave(caller: Caller, room: string): Promise<void> {
     const actor = await this.existing(caller, room);
@@ -827,7 +847,11 @@ export class RoomService {
     });
     this.deps.cache.invalidate(room.id);
     // Everyone in a direct room is a member; the room made just now by another instance was announced there.
-    const summary = { ...(await this.summaryWithMembers(room, undefined)), role: 'member' as const };
+    const summary: RoomSummary = {
+      ...(await this.summaryWithMembers(room, undefined)),
+      role: 'member',
+      notifications: defaultNotificationLevel('direct'),
+    };
     if (created)
       for (const userId of people.keys())
         await this.deps.notify(userId, { type: 'room_added', room: summary });
@@ -984,6 +1008,7 @@ export class RoomService {
     if (member) {
       summary.role = member.role;
       if (isMuted(member, this.deps.clock.now())) summary.muted = true;
+      summary.notifications = member.notifications ?? defaultNotificationLevel(room.kind);
     }
     return summary;
   }

@@ -7,6 +7,7 @@ import type {
   MemberRecord,
   MovedMarker,
   NewRoom,
+  NotificationLevel,
   PageRequest,
   ReadMarkerRecord,
   Role,
@@ -42,6 +43,7 @@ interface MemberRow {
   muted_at: string | number | null;
   mute_expires_at: string | number | null;
   read_offset?: string | number;
+  notifications?: NotificationLevel | null;
 }
 
 /**
@@ -77,7 +79,8 @@ const ROOM_COLUMNS =
   'd.room, d.kind, d.name, d.topic, d.created_by, d.created_at, d.archived_at, d.direct_key, d.member_count, ' +
   'd.announce_joins';
 const MEMBER_COLUMNS =
-  'm.room, m.user_id, m.name, m.role, m.joined_at, m.invited_by, m.muted_at, m.mute_expires_at, m.read_offset';
+  'm.room, m.user_id, m.name, m.role, m.joined_at, m.invited_by, m.muted_at, m.mute_expires_at, m.read_offset, ' +
+  'm.notifications';
 const BAN_COLUMNS = 'room, user_id, reason, banned_by, banned_at, expires_at, user_name';
 function toRoom(row: RoomRow): RoomRecord {
   const room: RoomRecord = {
@@ -108,6 +111,7 @@ function toMember(row: MemberRow): MemberRecord {
   if (row.mute_expires_at !== null) member.muteExpiresAt = Number(row.mute_expires_at);
   if (row.read_offset !== undefined && Number(row.read_offset) > 0)
     member.readOffset = Number(row.read_offset);
+  if (row.notifications) member.notifications = row.notifications;
   return member;
 }
 
@@ -305,6 +309,18 @@ export class SqlRoomDirectory implements RoomDirectory {
     return rowCount > 0;
   }
 
+  async setNotifications(
+    room: string,
+    userId: string,
+    level: NotificationLevel | undefined,
+  ): Promise<boolean> {
+    const { rowCount } = await this.db.query(
+      'UPDATE parley_members SET notifications = $3 WHERE room = $1 AND user_id = $2',
+      [room, userId, level ?? null],
+    );
+    return rowCount > 0;
+  }
+
   async setMute(
     room: string,
     userId: string,
@@ -364,7 +380,7 @@ export class SqlRoomDirectory implements RoomDirectory {
     const { rows } = await this.db.query<{ rooms: string | null }>(
       `SELECT json_agg(s ORDER BY s.room)::text AS rooms FROM (
          SELECT ${ROOM_COLUMNS}, m.user_id, m.name AS member_name, m.role, m.joined_at, m.invited_by, m.muted_at,
-                m.mute_expires_at, m.read_offset
+                m.mute_expires_at, m.read_offset, m.notifications
          FROM parley_members m JOIN parley_room_details d ON d.room = m.room
          WHERE m.user_id = $1
        ) s`,

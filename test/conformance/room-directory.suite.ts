@@ -311,6 +311,33 @@ export function roomDirectorySuite(name: string, factory: DirectoryFactory): voi
       assert.equal(await rooms.setMute('r', 'stranger', { at: T0 }), false);
     });
 
+    it('keeps what each member wants to be notified of, in their room list too, until they leave', async () => {
+      const rooms = await make();
+      await rooms.create(publicRoom('r'));
+      await rooms.addMember({ room: 'r', userId: 'ann', role: 'member', joinedAt: T0 });
+      await rooms.addMember({ room: 'r', userId: 'bo', role: 'member', joinedAt: T0 });
+      assert.equal((await rooms.member('r', 'ann'))?.notifications, undefined, 'never chosen');
+      assert.equal(await rooms.setNotifications('r', 'ann', 'none'), true);
+      assert.equal((await rooms.member('r', 'ann'))?.notifications, 'none');
+      assert.equal(
+        (await rooms.member('r', 'bo'))?.notifications,
+        undefined,
+        "another member's is their own",
+      );
+      const [listed] = await rooms.roomsOf('ann');
+      assert.equal(listed?.member.notifications, 'none');
+      assert.equal(await rooms.setNotifications('r', 'ann', 'all'), true);
+      assert.equal((await rooms.member('r', 'ann'))?.notifications, 'all');
+      assert.equal(await rooms.setNotifications('r', 'ann', undefined), true);
+      assert.equal((await rooms.member('r', 'ann'))?.notifications, undefined, 'back to the default');
+      assert.equal(await rooms.setNotifications('r', 'stranger', 'none'), false);
+      // A membership ended ends its choices: joining again starts from the default.
+      await rooms.setNotifications('r', 'bo', 'none');
+      await rooms.removeMember('r', 'bo');
+      await rooms.addMember({ room: 'r', userId: 'bo', role: 'member', joinedAt: T0 + 1 });
+      assert.equal((await rooms.member('r', 'bo'))?.notifications, undefined);
+    });
+
     it('moves read markers of members forward only, a batch at once', async () => {
       const rooms = await make();
       await rooms.create(publicRoom('r1'));

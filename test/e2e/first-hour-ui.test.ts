@@ -173,6 +173,26 @@ describe('the chat in its first hour', { skip: !hasChromium() }, async () => {
     );
     await carol.waitForFunction(() => document.title === '(1) Parley', null, WAIT);
     assert.notEqual(await carol.getAttribute('link[rel="icon"]', 'href'), '/favicon.svg', 'an unread dot');
+
+    // "Nothing" for the direct room: no notification, no unread count in the title or the room list.
+    const direct = carol.locator('.sidebar .rooms button.room', { hasText: 'Dan' });
+    await direct.click();
+    await carol.waitForSelector('.room-header h1:has-text("Dan")', WAIT);
+    await carol.click('.members-toggle');
+    assert.equal(await carol.inputValue('#notify-level'), 'all', "a direct room's default");
+    await carol.selectOption('#notify-level', 'none');
+    await carol.locator('.sidebar .rooms button.room.quiet', { hasText: 'Dan' }).waitFor(WAIT);
+    await carol.locator('.sidebar .rooms button.room', { hasText: 'lobby' }).click();
+    await carol.waitForSelector('.room-header h1:has-text("lobby")', WAIT);
+    await say(dan, 'a quiet word');
+    // The room list has the message (its preview): by then a notification or a count would have come too.
+    await carol.locator('.sidebar .rooms button.room.quiet[title="Dan: a quiet word"]').waitFor(WAIT);
+    assert.equal(await direct.locator('.badge[data-unread]').count(), 0);
+    assert.equal(await carol.title(), 'Parley');
+    assert.deepEqual(
+      await carol.evaluate(() => (window as unknown as { shownNotifications: string[] }).shownNotifications),
+      ['Dan: a direct word'],
+    );
     await context.close();
   });
 

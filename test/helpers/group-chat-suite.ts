@@ -237,6 +237,61 @@ export function groupChatSuite(name: string, start: () => Promise<ParleyNode>): 
       assert.deepEqual(places(await giver.request({ type: 'sent_invitations' })), ['attic:v2']);
     });
 
+    it('keeps what each member wants to be notified of per room, on every device', async () => {
+      const nell = await as(node, 'nell');
+      const tablet = await as(node, 'nell');
+      await tablet.request({ type: 'rooms' });
+      await nell.request({ type: 'create_room', name: 'Bells', id: 'bells' });
+      await nell.request({ type: 'join', room: 'bells' });
+      const direct = await nell.request({ type: 'direct', users: [{ id: 'ned' }] });
+      const dm = (direct.room as { id: string }).id;
+      const levels = async (client: RawClient) =>
+        Object.fromEntries(
+          ((await client.request({ type: 'rooms' })).rooms as Array<{ id: string; notifications: string }>)
+            .filter((r) => r.id === 'bells' || r.id === dm)
+            .map((r) => [r.id === dm ? 'dm' : r.id, r.notifications]),
+        );
+      assert.deepEqual(
+        await levels(nell),
+        { bells: 'mentions', dm: 'all' },
+        'the defaults: mentions, all in direct',
+      );
+
+      assert.equal(
+        outcome(await nell.request({ type: 'notifications', room: 'bells', level: 'none' })),
+        'ok',
+      );
+      const told = await tablet.frames.find(
+        (f) => f.type === 'notifications',
+        5000,
+        'the other device is told',
+      );
+      assert.deepEqual([told.room, told.level], ['bells', 'none']);
+      assert.equal(outcome(await nell.request({ type: 'notifications', room: dm, level: 'mentions' })), 'ok');
+      assert.deepEqual(await levels(tablet), { bells: 'none', dm: 'mentions' });
+      // A summary made from the standing an instance caches says it too (the room is held here: nell joined it).
+      const renamed = await nell.request({ type: 'update_room', room: 'bells', topic: 'ding' });
+      assert.equal((renamed.room as { notifications: string }).notifications, 'none');
+      // Archived, a room's choices may still change (it is one's own, like leaving).
+      await nell.request({ type: 'update_room', room: 'bells', archived: true });
+      assert.equal(outcome(await nell.request({ type: 'notifications', room: 'bells', level: 'all' })), 'ok');
+      assert.deepEqual(await levels(nell), { bells: 'all', dm: 'mentions' });
+
+      const ned = await as(node, 'ned-other');
+      assert.equal(
+        outcome(await ned.request({ type: 'notifications', room: 'bells', level: 'none' })),
+        'not_member',
+      );
+      assert.equal(
+        outcome(await nell.request({ type: 'notifications', room: 'no-such-room', level: 'none' })),
+        'no_room',
+      );
+      assert.equal(
+        outcome(await nell.request({ type: 'notifications', room: 'bells', level: 'loud' })),
+        'bad_request',
+      );
+    });
+
     it('records joins, kicks, bans and renames in the room log, and enforces each permission', async () => {
       const olga = await as(node, 'olga');
       const made = await olga.request({ type: 'create_room', name: 'Moderated', id: 'moderated' });

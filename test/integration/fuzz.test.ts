@@ -35,6 +35,7 @@ const SERVER_FRAMES = new Set([
   'bans',
   'invitations',
   'sent_invitations',
+  'notifications',
   'search',
   'done',
   'room_added',
@@ -69,6 +70,7 @@ const VALID_COMMANDS: Array<Record<string, unknown>> = [
   { type: 'invite', ref: 13, room: 'fuzzed', user: 'someone' },
   { type: 'invitations', ref: 13, room: 'fuzzed', after: 'u', limit: 5 },
   { type: 'uninvite', ref: 13, room: 'fuzzed', user: 'someone' },
+  { type: 'notifications', ref: 13, room: 'fuzzed', level: 'none' },
   { type: 'sent_invitations', ref: 13, after: { room: 'fuzzed', user: 'u' }, limit: 5 },
   { type: 'accept', ref: 14, room: 'fuzzed' },
   { type: 'decline', ref: 15, room: 'fuzzed' },
@@ -118,6 +120,8 @@ const FIELDS = [
   'readReceipts',
   'offset',
   'emoji',
+  'level',
+  'query',
   '__proto__',
 ];
 

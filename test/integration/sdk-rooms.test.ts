@@ -21,12 +21,14 @@ describe('SDK: group chat', async () => {
       invited: new Collector<ClientEvents['invited']>(),
       uninvited: new Collector<ClientEvents['invitation_removed']>(),
       activity: new Collector<ClientEvents['activity']>(),
+      notifications: new Collector<ClientEvents['notifications']>(),
     };
     client.on('room_added', events.added.push);
     client.on('room_removed', events.removed.push);
     client.on('invited', events.invited.push);
     client.on('invitation_removed', events.uninvited.push);
     client.on('activity', events.activity.push);
+    client.on('notifications', events.notifications.push);
     client.connect();
     await client.roomList();
     return { client, events };
@@ -118,6 +120,13 @@ describe('SDK: group chat', async () => {
     );
     const dm = await owner.direct([{ id: 'gina', name: 'Gina' }]);
     assert.equal((await guest.direct([{ id: 'owen' }])).id, dm.id);
+    // What gina is notified of: her choice per room, heard on her devices (this one too, as it listed its rooms).
+    assert.equal(dm.notifications, 'all');
+    await guest.setNotifications(dm.id, 'none');
+    const told = await events.notifications.find((e) => e.room === dm.id);
+    assert.equal(told.level, 'none');
+    const listed = (await guest.roomList()).rooms.find((r) => r.id === dm.id);
+    assert.equal(listed?.notifications, 'none');
     const open = await owner.createRoom('Open mic');
     const found = await guest.publicRooms({ limit: 10 });
     assert.ok(found.rooms.some((r) => r.id === open.id));

@@ -59,6 +59,7 @@ const ACTIONS: RoomAction[] = [
   'read',
   'join',
   'leave',
+  'set-notifications',
   'send',
   'invite',
   'kick',
@@ -106,26 +107,26 @@ const CODES: Record<string, string> = {
 
 // biome-ignore format: the matrix reads as a table
 const PUBLIC: Record<string, Row> = {
-  //               read join leave send invite kick mute ban unban set-role edit-room archive unarchive list-bans list-inv uninvite
-  owner:          'ok   MEM  ok    ok   ok     ok   ok   ok  ok    ok       ok        ok      ok       ok       ok       ok',
-  admin:          'ok   MEM  ok    ok   ok     ok   ok   ok  ok    ok       ok        ok      ok       ok       ok       ok',
-  member:         'ok   MEM  ok    ok   ok     FB   FB   FB  FB    FB       FB        FB      FB       FB       ok       FB',
-  muted:          'ok   MEM  ok    MUT  ok     FB   FB   FB  FB    FB       FB        FB      FB       FB       ok       FB',
-  banned:         'BAN  BAN  BAN   BAN  BAN    BAN  BAN  BAN BAN   BAN      BAN       BAN     BAN       BAN       BAN      BAN',
-  invited:        'ok   ok   NM    NM   NM     NM   NM   NM  NM    NM       NM        NM      NM       NM       NM       NM',
-  stranger:       'ok   ok   NM    NM   NM     NM   NM   NM  NM    NM       NM        NM      NM       NM       NM       NM',
-  'server admin': 'ok   ok   NM    NM   ok     ok   ok   ok  ok    ok       ok        ok      ok       ok       ok       ok',
+  //               read join leave notify send invite kick mute ban unban set-role edit-room archive unarchive list-bans list-inv uninvite
+  owner:          'ok   MEM  ok    ok     ok   ok     ok   ok   ok  ok    ok       ok        ok      ok        ok        ok       ok',
+  admin:          'ok   MEM  ok    ok     ok   ok     ok   ok   ok  ok    ok       ok        ok      ok        ok        ok       ok',
+  member:         'ok   MEM  ok    ok     ok   ok     FB   FB   FB  FB    FB       FB        FB      FB        FB        ok       FB',
+  muted:          'ok   MEM  ok    ok     MUT  ok     FB   FB   FB  FB    FB       FB        FB      FB        FB        ok       FB',
+  banned:         'BAN  BAN  BAN   BAN    BAN  BAN    BAN  BAN  BAN BAN   BAN      BAN       BAN     BAN       BAN       BAN      BAN',
+  invited:        'ok   ok   NM    NM     NM   NM     NM   NM   NM  NM    NM       NM        NM      NM        NM        NM       NM',
+  stranger:       'ok   ok   NM    NM     NM   NM     NM   NM   NM  NM    NM       NM        NM      NM        NM        NM       NM',
+  'server admin': 'ok   ok   NM    NM     NM   ok     ok   ok   ok  ok    ok       ok        ok      ok        ok        ok       ok',
 };
 
 /** A private room differs from a public one in reading, joining and inviting. */
 // biome-ignore format: the matrix reads as a table
 const PRIVATE: Record<string, Row> = {
   ...PUBLIC,
-  //               read join leave send invite kick mute ban unban set-role edit-room archive unarchive list-bans list-inv uninvite
-  member:         'ok   MEM  ok    ok   FB     FB   FB   FB  FB    FB       FB        FB      FB       FB       FB       FB',
-  muted:          'ok   MEM  ok    MUT  FB     FB   FB   FB  FB    FB       FB        FB      FB       FB       FB       FB',
-  invited:        'NM   ok   NM    NM   NM     NM   NM   NM  NM    NM       NM        NM      NM       NM       NM       NM',
-  stranger:       'NM   NI   NM    NM   NM     NM   NM   NM  NM    NM       NM        NM      NM       NM       NM       NM',
+  //               read join leave notify send invite kick mute ban unban set-role edit-room archive unarchive list-bans list-inv uninvite
+  member:         'ok   MEM  ok    ok     ok   FB     FB   FB   FB  FB    FB       FB        FB      FB        FB        FB       FB',
+  muted:          'ok   MEM  ok    ok     MUT  FB     FB   FB   FB  FB    FB       FB        FB      FB        FB        FB       FB',
+  invited:        'NM   ok   NM    NM     NM   NM     NM   NM   NM  NM    NM       NM        NM      NM        NM        NM       NM',
+  stranger:       'NM   NI   NM    NM     NM   NM     NM   NM   NM  NM    NM       NM        NM      NM        NM        NM       NM',
 };
 
 function check(kind: string, r: RoomRecord, table: Record<string, Row>): void {
@@ -151,7 +152,11 @@ describe('permissions', () => {
         const got = outcome(action, archived, who);
         if (name === 'banned') assert.equal(got, 'banned');
         else if (action === 'read') assert.equal(got, 'ok', `${name} reads an archived public room`);
-        else if (['leave', 'unarchive', 'list-bans', 'list-invitations', 'uninvite'].includes(action)) {
+        else if (
+          ['leave', 'set-notifications', 'unarchive', 'list-bans', 'list-invitations', 'uninvite'].includes(
+            action,
+          )
+        ) {
           assert.equal(got, outcome(action, room('public'), who), `${name} ${action}`);
         } else assert.equal(got, 'archived', `${name} ${action} in an archived room`);
       }
@@ -163,7 +168,7 @@ describe('permissions', () => {
     const people = ACTORS.member as Actor;
     for (const action of ACTIONS) {
       const got = outcome(action, direct, people);
-      if (action === 'read' || action === 'leave' || action === 'send') assert.equal(got, 'ok', action);
+      if (['read', 'leave', 'set-notifications', 'send'].includes(action)) assert.equal(got, 'ok', action);
       else if (action === 'join') assert.equal(got, 'already_member');
       else assert.equal(got, 'direct_room', action);
     }

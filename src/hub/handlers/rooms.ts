@@ -86,6 +86,7 @@ export const sent_invitations: Handler<'sent_invitations'> = async (ctx, session
 
 /** The commands that act on a room and answer `done`. */
 type DoneCommand =
+  | 'notifications'
   | 'invite'
   | 'uninvite'
   | 'decline'
@@ -108,6 +109,10 @@ function done<T extends DoneCommand>(
   };
 }
 
+/** `notifications`: what the user wants to be notified of in the room, told to every device (`notifications`). */
+export const notifications = done<'notifications'>((rooms, caller, id, c) =>
+  rooms.setNotifications(caller, id, c.level),
+);
 export const invite = done<'invite'>((rooms, caller, id, c) => rooms.invite(caller, id, c.user));
 /** `uninvite`: the invitation leaves the invited user's room list on every device (`invitation_removed`). */
 export const uninvite = done<'uninvite'>((rooms, caller, id, c) => rooms.uninvite(caller, id, c.user));

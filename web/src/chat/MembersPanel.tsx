@@ -2,6 +2,7 @@ import { useEffect, useState } from 'preact/hooks';
 import type {
   BanSummary,
   MemberSummary,
+  NotificationLevel,
   Role,
   RoomInvitationSummary,
   UserInfo,
@@ -85,6 +86,25 @@ export function MembersPanel({ store, room }: { store: ChatStore; room: string }
   return (
     <section class="members" aria-label="Members">
       {moderator && entry.kind !== 'direct' && <RoomSettings store={store} entry={entry} />}
+      {entry.role !== undefined && (
+        <label class="notify-level small">
+          Notify me of{' '}
+          <select
+            id="notify-level"
+            value={store.notificationsOf(room)}
+            onChange={(event) =>
+              void store.setNotifications(
+                room,
+                (event.target as HTMLSelectElement).value as NotificationLevel,
+              )
+            }
+          >
+            <option value="all">every message</option>
+            <option value="mentions">mentions of me</option>
+            <option value="none">nothing</option>
+          </select>
+        </label>
+      )}
       <h2>Members — {entry.memberCount}</h2>
       {mayInvite && (
         <form

@@ -28,6 +28,8 @@ function RoomButton({
   const unread = active ? 0 : store.unreadOf(id);
   const mentions = active ? 0 : store.mentionsOf(id);
   const entry = store.listed(id);
+  // A room set to "nothing" is shown quiet: no unread count (its mentions still show), dimmed.
+  const quiet = entry !== undefined && store.notificationsOf(id) === 'none';
   // The newest message's start as a tooltip; none for a system event or a deleted message (its text is gone).
   const last = entry?.last;
   const preview = last && !last.event && last.preview !== '' ? `${last.from.name}: ${last.preview}` : '';
@@ -35,7 +37,7 @@ function RoomButton({
     <li>
       <button
         type="button"
-        class={`room${active ? ' active' : ''}${entry?.archived ? ' archived' : ''}`}
+        class={`room${active ? ' active' : ''}${entry?.archived ? ' archived' : ''}${quiet ? ' quiet' : ''}`}
         aria-current={active ? 'page' : undefined}
         title={preview || undefined}
         data-room={id}
@@ -58,7 +60,13 @@ function RoomButton({
             <span class="sr-only"> mentions</span>
           </span>
         )}
-        {unread > 0 && (
+        {quiet && (
+          <span class="quiet-mark" title="Notifications off" aria-hidden="true">
+            🔕
+          </span>
+        )}
+        {quiet && <span class="sr-only"> notifications off</span>}
+        {unread > 0 && !quiet && (
           <span class="badge" data-unread={unread}>
             {unread > 99 ? '99+' : unread}
             <span class="sr-only"> unread</span>
@@ -456,7 +464,7 @@ export function Sidebar({
               checked={notificationsOn.value}
               onChange={(event) => void setNotifications((event.target as HTMLInputElement).checked)}
             />{' '}
-            Desktop notifications for mentions and direct messages
+            Desktop notifications (mentions and direct messages, or as set in each room's members panel)
           </label>
         )}
         <ConnectionStatus state={store.connection.value} degraded={store.degraded.value} />

@@ -1,7 +1,7 @@
 /**
- * Desktop notifications for mentions and direct messages, opt-in: the user turns them on (the browser asks for
- * permission then), the choice is kept in this browser, and only messages that would otherwise go unseen notify
- * (the tab hidden, or another room open).
+ * Desktop notifications, opt-in, of what each room is set to (by default mentions, and every message of a direct
+ * room): the user turns them on (the browser asks for permission then), the choice is kept in this browser, and only
+ * messages that would otherwise go unseen notify (the tab hidden, or another room open).
  */
 import { signal } from '@preact/signals';
 

@@ -8,8 +8,10 @@ import {
   type BanSummary,
   type ChatMessage,
   type ConnectionState,
+  defaultNotificationLevel,
   type InvitationSummary,
   type MemberSummary,
+  type NotificationLevel,
   ParleyClient,
   type ParleyError,
   type Role,
@@ -246,6 +248,10 @@ export class ChatStore {
     this.client.on('seen', ({ room, user, offset }) => {
       this.seen.value = { ...this.seen.value, [room]: { ...this.seen.value[room], [user]: offset } };
     });
+    this.client.on('notifications', ({ room, level }) => {
+      const entry = this.listed(room);
+      if (entry) this.upsertListed({ ...entry, notifications: level });
+    });
     this.client.on('read', ({ room, offset, unread, mentions }) => {
       // Read on this or another device: the counts as the server has them now.
       batch(() => {
@@ -402,12 +408,29 @@ export class ChatStore {
     return this.listMentions.value[id] ?? this.listed(id)?.mentions ?? 0;
   }
 
-  /** Every unread message of every room (the tab title). */
+  /** Every unread message of every room the user hears from (the tab title): rooms set to "Nothing" do not count. */
   totalUnread(): number {
     const ids = new Set([...this.roomList.value.map((r) => r.id), ...this.rooms.value.map((r) => r.name)]);
     let total = 0;
-    for (const id of ids) if (id !== this.current.value || document.hidden) total += this.unreadOf(id);
+    for (const id of ids) {
+      if ((id !== this.current.value || document.hidden) && this.notificationsOf(id) !== 'none')
+        total += this.unreadOf(id);
+    }
     return total;
+  }
+
+  /**
+   * What the user wants to be notified of in a room (their choice, kept by the server for every device); an open
+   * channel, which nobody belongs to, as a room's default.
+   */
+  notificationsOf(id: string): NotificationLevel {
+    const entry = this.listed(id);
+    return entry?.notifications ?? defaultNotificationLevel(entry?.kind ?? 'public');
+  }
+
+  /** Sets what the user wants to be notified of in a room; every device hears it (and updates its list). */
+  async setNotifications(room: string, level: NotificationLevel): Promise<void> {
+    await this.act(() => this.client.setNotifications(room, level));
   }
 
   /** The current room is on screen: marks it read up to its newest message (once per new offset). */
@@ -1023,10 +1046,14 @@ export class ChatStore {
     if (this.current.value) this.client.typing(this.current.value);
   }
 
-  /** A desktop notification (when turned on) for a message that names this user or came in a direct room. */
+  /**
+   * A desktop notification (when turned on) for a message the user wants to hear of in its room: every message, or
+   * those that name them (by default: every message of a direct room, mentions elsewhere), or none.
+   */
   private notifyOf(room: string, from: string, text: string, mentions: string[] | undefined): void {
+    const level = this.notificationsOf(room);
+    if (level === 'none' || (level === 'mentions' && !mentions?.includes(this.me.id))) return;
     const direct = this.listed(room)?.kind === 'direct';
-    if (!direct && !mentions?.includes(this.me.id)) return;
     notify(direct ? from : `${from} in ${this.title(room)}`, text, room, (id) => {
       if (this.room(id)) this.select(id);
       else void this.join(id);
