@@ -196,6 +196,51 @@ describe('the chat in its first hour', { skip: !hasChromium() }, async () => {
     await context.close();
   });
 
+  it('marks every room read from the room list, without opening them, on every device', async () => {
+    const node = await startNode();
+    const context = await browser.newContext();
+    const erin = await tab(context, node.url, 'Erin');
+    const ids: string[] = [];
+    for (const name of ['Alpha', 'Beta']) {
+      await erin.fill('#new-room', name);
+      await erin.click('form.join button:has-text("Create")');
+      const button = erin.locator('.sidebar .rooms button.room', { hasText: name });
+      await button.waitFor(WAIT);
+      ids.push((await button.getAttribute('data-room')) as string);
+    }
+    await erin.locator('.sidebar .rooms button.room', { hasText: 'lobby' }).click();
+    await erin.waitForSelector('.room-header h1:has-text("lobby")', WAIT);
+    const writer = await RawClient.connect(`ws://127.0.0.1:${node.port}/ws`, {
+      name: 'Writer',
+      user: 'writer',
+    });
+    after(() => writer.close());
+    for (const room of ids) {
+      await writer.request({ type: 'join', room });
+      for (const text of ['one', 'two'])
+        await writer.request({ type: 'send', room, text, cid: `${room}-${text}` });
+    }
+    await erin.locator('.sidebar .rooms button.room .badge[data-unread="2"]').nth(1).waitFor(WAIT);
+    await erin.click('.sidebar button:has-text("Mark all read")');
+    await erin
+      .locator('.sidebar .rooms .badge[data-unread]')
+      .first()
+      .waitFor({ state: 'detached', ...WAIT });
+    await erin.waitForFunction(() => document.title === 'Parley', null, WAIT);
+    // The markers are the server's: another device of Erin's lists both rooms read.
+    const device = await RawClient.connect(`ws://127.0.0.1:${node.port}/ws`, {
+      name: 'Erin',
+      user: (await idOf(erin, 'erin')) as string,
+    });
+    after(() => device.close());
+    const listed = (await device.request({ type: 'rooms' })).rooms as Array<{ id: string; unread: number }>;
+    assert.deepEqual(
+      ids.map((id) => listed.find((r) => r.id === id)?.unread),
+      [0, 0],
+    );
+    await context.close();
+  });
+
   it('keeps the longest names and unbroken text on screen, on a phone and on a desktop', async () => {
     const node = await startNode();
     const long = 'W'.repeat(32);

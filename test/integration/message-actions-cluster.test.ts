@@ -150,13 +150,27 @@ describe('message actions on 3 instances + Redis + PostgreSQL', async () => {
     // A marker never goes back, and never past the room's newest message.
     assert.equal(outcome(await gina.request({ type: 'read', room: 'news', offset: 1 })), 'ok');
     assert.equal(outcome(await gina.request({ type: 'read', room: 'news', offset: newest + 50 })), 'ok');
-    await send(hank, 'news', 'fourth');
+    const fourth = await send(hank, 'news', 'fourth');
     // The read marker is stored in batches: the refused moves have been through one when the phone hears nothing.
     const last = await phone.request({ type: 'rooms' });
     const after = (last.rooms as Array<{ id: string; unread: number; readOffset: number }>).find(
       (r) => r.id === 'news',
     );
     assert.deepEqual([after?.unread, after?.readOffset], [1, newest]);
+    // From its room list, without joining the room, the phone marks it read (what "mark all read" does).
+    assert.equal(outcome(await phone.request({ type: 'read', room: 'news', offset: fourth })), 'ok');
+    const fromList = await phone.frames.find(
+      (f) => f.type === 'read' && f.room === 'news' && f.offset === fourth,
+      5000,
+      'read from the list',
+    );
+    assert.deepEqual([fromList.unread, fromList.mentions], [0, 0]);
+    const bare = await as(c, 'gina');
+    assert.equal(
+      outcome(await bare.request({ type: 'read', room: 'news', offset: fourth })),
+      'not_joined',
+      'a connection that neither joined the room nor listed it',
+    );
   });
 
   it('in a direct room, the other person sees how far one read, unless read receipts are off', async () => {

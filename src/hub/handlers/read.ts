@@ -1,12 +1,18 @@
+import { ReplyError } from '../../protocol/error-codes.js';
+import { checkRoomName } from '../../protocol/rules.js';
 import type { Handler } from './context.js';
-import { requireJoined } from './context.js';
 
 /**
- * `read`: moves the user's read marker of a joined room forward. Batched (see ReadMarkers): the command is not
- * answered unless it carries a `ref`, and the user's devices hear of the move with a `read` frame.
+ * `read`: moves the user's read marker of a room forward: one this connection joined, or one of its room list
+ * (after `rooms`: a room of the user's that it follows without having joined it, so that a client can mark a room
+ * read from its list, or every room at once). Batched (see ReadMarkers): the command is not answered unless it
+ * carries a `ref`, and the user's devices hear of the move with a `read` frame.
  */
 export const read: Handler<'read'> = async (ctx, session, command) => {
-  const room = requireJoined(session, command.room, ctx.config);
+  const room = checkRoomName(command.room, ctx.config);
+  if (!session.rooms.has(room) && !session.listed?.has(room)) {
+    throw new ReplyError('not_joined', `room '${room}' is neither joined nor in this connection's room list`);
+  }
   if (ctx.readMarkers) {
     // Not past the room's newest message, as it is now (a client cannot mark unwritten messages read). From the
     // recent window: in process, or one Redis read.

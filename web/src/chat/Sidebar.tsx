@@ -395,7 +395,14 @@ export function Sidebar({
           </ul>
         </section>
       )}
-      <h2 class="list-title">Rooms</h2>
+      <h2 class="list-title">
+        Rooms
+        {store.anyUnread() && (
+          <button type="button" class="link mark-read" onClick={() => store.markAllRead()}>
+            Mark all read
+          </button>
+        )}
+      </h2>
       <ul class="rooms">
         {rooms.map((room) => (
           <RoomButton key={room.id} store={store} id={room.id} kind={room.kind} onPick={onPick} />

@@ -444,6 +444,37 @@ export class ChatStore {
   }
 
   /** Keeps the listed room's read marker (where the next "new messages" divider goes). */
+  /** Whether any room of the list has unread messages (the sidebar then offers to mark them all read). */
+  anyUnread(): boolean {
+    return this.roomList.value.some((r) => r.id !== this.current.value && this.unreadOf(r.id) > 0);
+  }
+
+  /**
+   * Marks every room of the list read up to its newest message this client knows of (the list's, or the open
+   * room's): the server takes a `read` of a listed room without its being joined, and its `read` frames bring every
+   * device's counts down.
+   */
+  markAllRead(): void {
+    batch(() => {
+      for (const entry of this.roomList.value) {
+        if (this.unreadOf(entry.id) === 0) continue;
+        const model = this.room(entry.id);
+        const shown = model?.messages.value.reduce((max, m) => Math.max(max, m.offset ?? 0), 0) ?? 0;
+        const newest = Math.max(entry.last?.offset ?? 0, shown);
+        if (newest === 0) continue;
+        this.client.markRead(entry.id, newest);
+        this.setReadOffset(entry.id, newest);
+        // Cleared here at once; the server's `read` frames then say its counts (a message since counts again).
+        if (model) {
+          model.markedRead = Math.max(model.markedRead, newest);
+          model.unread.value = 0;
+        }
+        this.listUnread.value = { ...this.listUnread.value, [entry.id]: 0 };
+        this.listMentions.value = { ...this.listMentions.value, [entry.id]: 0 };
+      }
+    });
+  }
+
   private setReadOffset(room: string, offset: number): void {
     const entry = this.listed(room);
     if (entry && (entry.readOffset ?? 0) < offset)
