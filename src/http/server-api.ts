@@ -79,6 +79,15 @@ const CreateRoomBody = Type.Object(
   },
   strict,
 );
+const UpdateRoomBody = Type.Object(
+  {
+    name: Type.Optional(Type.String()),
+    topic: Type.Optional(Type.String()),
+    archived: Type.Optional(Type.Boolean()),
+    announceJoins: Type.Optional(Type.Boolean()),
+  },
+  strict,
+);
 const AddMemberBody = Type.Object({ user: UserRef, role: Type.Optional(RoleField) }, strict);
 const RoleBody = Type.Object({ role: RoleField }, strict);
 const BanBody = Type.Object(
@@ -91,6 +100,7 @@ const BanBody = Type.Object(
 );
 const checkCreateRoom = TypeCompiler.Compile(CreateRoomBody);
 const checkAddMember = TypeCompiler.Compile(AddMemberBody);
+const checkUpdateRoom = TypeCompiler.Compile(UpdateRoomBody);
 const checkRole = TypeCompiler.Compile(RoleBody);
 const checkBan = TypeCompiler.Compile(BanBody);
 /** The server API acts as a server admin (above every room role), named as the system sender. */
@@ -209,6 +219,31 @@ async function publish(deps: ServerApiDeps, request: IncomingMessage, room: stri
   });
   if (!duplicate) deps.events?.message(room, from, text);
   return { status: duplicate ? 200 : 201, body: { message, duplicate } };
+}
+
+/**
+ * Deletes a message as a room's moderator would (the API is a server admin): it becomes a tombstone everywhere, its
+ * text gone from storage, the delete's entry delivered to the room's members on every instance. Answers the
+ * message as it is now; `deleted` is false when it was deleted already (nothing changed).
+ */
+async function deleteMessage(deps: ServerApiDeps, room: string, rawOffset: string): Promise<ApiReply> {
+  const { config, engine, clock, ids } = deps;
+  const offset = /^\d{1,16}$/.test(rawOffset) ? Number(rawOffset) : Number.NaN;
+  if (!Number.isSafeInteger(offset) || offset < 1) {
+    throw new ApiError(400, 'bad_request', 'the offset must be an integer of at least 1');
+  }
+  // A stored room's rules first (an archived room is read-only, for the API too); an open channel has none.
+  await deps.rooms?.checkAct(API_CALLER, room, 'delete');
+  const result = await engine.log.act({
+    room,
+    id: ids.messageId(),
+    from: SYSTEM_USER,
+    ts: clock.now(),
+    action: { type: 'delete', target: offset },
+    moderator: true,
+    maxReactions: config.maxReactionsPerMessage,
+  });
+  return { status: 200, body: { room, message: result.target, deleted: result.entry !== undefined } };
 }
 
 /**
@@ -383,6 +418,10 @@ async function roomRoute(
   const what = parts.slice(2);
   if (what.length === 0 && method === 'GET')
     return { status: 200, body: { room: await roomsOf(deps).get(room) } };
+  if (what.length === 0 && method === 'PATCH') {
+    const change = validated(checkUpdateRoom, await readJson(request));
+    return { status: 200, body: { room: await roomsOf(deps).update(API_CALLER, room, change) } };
+  }
   if (what[0] === 'members') {
     if (what.length === 1 && method === 'GET') {
       const limit = pageLimit(url);
@@ -447,6 +486,10 @@ async function route(deps: ServerApiDeps, request: IncomingMessage, url: URL): P
   if (parts.length === 1 && parts[0] === 'users' && method === 'GET') return onlineUsers(deps, url);
   const rooms = await roomRoute(deps, request, url, parts);
   if (rooms) return rooms;
+  if (parts.length === 4 && parts[0] === 'rooms' && parts[2] === 'messages' && method === 'DELETE') {
+    const room = checkRoomName(segment(parts[1] as string), deps.config);
+    return deleteMessage(deps, room, segment(parts[3] as string));
+  }
   if (parts.length === 3 && parts[0] === 'rooms') {
     const room = checkRoomName(segment(parts[1] as string), deps.config);
     if (parts[2] === 'messages' && method === 'POST') return publish(deps, request, room);

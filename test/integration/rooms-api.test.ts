@@ -168,6 +168,62 @@ describe('rooms through the server API', async () => {
     );
   });
 
+  it("changes a room's name, topic and archive, and deletes a message, as a moderator would", async () => {
+    await call('POST', '/rooms', { name: 'Desk', id: 'desk', owner: { id: 'dora', name: 'Dora' } });
+    const dora = await RawClient.connect(`ws://127.0.0.1:${node.port}/ws`, { name: 'Dora', user: 'dora' });
+    after(() => dora.close());
+    await dora.request({ type: 'join', room: 'desk' });
+    const sent = await dora.request({ type: 'send', room: 'desk', text: 'a word too many', cid: 'w1' });
+
+    const renamed = await call('PATCH', '/rooms/desk', { name: 'Front desk', topic: 'ask here' });
+    assert.equal(renamed.status, 200);
+    const room = renamed.body.room as { name: string; topic: string; role?: string };
+    assert.deepEqual([room.name, room.topic, room.role], ['Front desk', 'ask here', undefined]);
+    const event = await dora.frames.find(
+      (f) => f.type === 'message' && (f.event as { type: string } | undefined)?.type === 'topic',
+      5000,
+      'the topic event',
+    );
+    assert.deepEqual(event.from, { id: 'system', name: 'System' });
+    for (const [body, code] of [
+      [{ name: 'x', colour: 'red' }, 'bad_request'],
+      [{ archived: 'yes' }, 'bad_request'],
+      [{ name: '  ' }, 'bad_request'],
+    ] as const) {
+      const refused = await call('PATCH', '/rooms/desk', body);
+      assert.deepEqual([refused.status, refused.body.error], [400, code], JSON.stringify(body));
+    }
+    assert.equal((await call('PATCH', '/rooms/nowhere', { topic: 't' })).status, 404);
+
+    // A message deleted: a tombstone everywhere, the delete's entry to the room's members.
+    const path = `/rooms/desk/messages/${sent.offset}`;
+    const deleted = await call('DELETE', path);
+    assert.equal(deleted.status, 200);
+    const tombstone = deleted.body.message as { deleted?: boolean; text: string };
+    assert.deepEqual([deleted.body.deleted, tombstone.deleted, tombstone.text], [true, true, '']);
+    const entry = await dora.frames.find(
+      (f) => f.type === 'message' && (f.action as { type: string } | undefined)?.type === 'delete',
+      5000,
+      "the delete's entry",
+    );
+    assert.equal((entry.action as { target: number }).target, sent.offset);
+    const again = await call('DELETE', path);
+    assert.deepEqual([again.status, again.body.deleted], [200, false]);
+    for (const [offset, status] of [
+      ['0', 400],
+      ['abc', 400],
+      ['999999', 404],
+    ] as const) {
+      assert.equal((await call('DELETE', `/rooms/desk/messages/${offset}`)).status, status, offset);
+    }
+    // Archived: read-only for the API too, until unarchived.
+    assert.equal((await call('PATCH', '/rooms/desk', { archived: true })).status, 200);
+    const archived = await call('DELETE', `/rooms/desk/messages/1`);
+    assert.deepEqual([archived.status, archived.body.error], [409, 'archived']);
+    const back = await call('PATCH', '/rooms/desk', { archived: false });
+    assert.equal((back.body.room as { archived: boolean }).archived, false);
+  });
+
   it("keeps a room's last owner: demoting them is refused until another member is an owner", async () => {
     await call('POST', '/rooms', { name: 'Kept', id: 'kept', owner: { id: 'kim', name: 'Kim' } });
     await call('POST', '/rooms/kept/members', { user: { id: 'lou', name: 'Lou' }, role: 'admin' });
