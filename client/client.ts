@@ -34,6 +34,7 @@ import type {
   InvitationSummary,
   MemberSummary,
   NotificationLevel,
+  PinSummary,
   PublicRoomsCursor,
   RoomInvitationSummary,
   RoomSummary,
@@ -459,6 +460,21 @@ export class ParleyClient extends Emitter<ClientEvents> {
    */
   async setNotifications(room: string, level: NotificationLevel): Promise<void> {
     await this.requests.request({ type: 'notifications', room, level });
+  }
+
+  /** Pins a message of a room for everyone in it (members who may send); the room logs a `pinned` event. */
+  async pin(room: string, offset: number): Promise<void> {
+    await this.requests.request({ type: 'pin', room, offset });
+  }
+
+  /** Unpins a message; the room logs an `unpinned` event (nothing happens when it was not pinned). */
+  async unpin(room: string, offset: number): Promise<void> {
+    await this.requests.request({ type: 'unpin', room, offset });
+  }
+
+  /** A room's pinned messages, the most recently pinned first, each as it is now. */
+  async pins(room: string): Promise<PinSummary[]> {
+    return (await this.requests.request({ type: 'pins', room })).pins;
   }
 
   /** Round trip time to the server, in milliseconds. */

@@ -12,6 +12,7 @@ import type {
   JoinedFrame,
   LeftFrame,
   MembersFrame,
+  PinsFrame,
   PongFrame,
   PresenceStateFrame,
   PublicRoomsFrame,
@@ -186,6 +187,19 @@ export interface SentInvitationsCommand {
   after?: SentInvitationsCursor;
   limit?: number;
 }
+/** Pins a message of a room, or unpins it (members not muted; nothing changes when it already is, or is not). */
+export interface PinCommand {
+  type: 'pin' | 'unpin';
+  ref: number;
+  room: string;
+  offset: number;
+}
+/** A room's pinned messages (those who may read the room). */
+export interface PinsCommand {
+  type: 'pins';
+  ref: number;
+  room: string;
+}
 /** Sets what the user wants to be notified of in a room, on every device (members). */
 export interface NotificationsCommand {
   type: 'notifications';
@@ -325,6 +339,8 @@ export type ClientCommand =
   | InvitationsCommand
   | SentInvitationsCommand
   | NotificationsCommand
+  | PinCommand
+  | PinsCommand
   | SearchCommand
   | InviteCommand
   | UninviteCommand
@@ -362,6 +378,9 @@ export interface ReplyByCommand {
   invitations: InvitationsFrame;
   sent_invitations: SentInvitationsFrame;
   notifications: DoneFrame;
+  pin: DoneFrame;
+  unpin: DoneFrame;
+  pins: PinsFrame;
   search: SearchFrame;
   invite: DoneFrame;
   uninvite: DoneFrame;

@@ -106,7 +106,9 @@ export type SystemEventType =
   | 'renamed'
   | 'topic'
   | 'archived'
-  | 'unarchived';
+  | 'unarchived'
+  | 'pinned'
+  | 'unpinned';
 
 /** A change of a room or of its members, as recorded in the room's log (see {@link ChatMessage.event}). */
 export interface SystemEvent {
@@ -123,4 +125,6 @@ export interface SystemEvent {
   reason?: string;
   /** banned, muted: when it ends by itself (ms since the Unix epoch); absent: until lifted. */
   until?: number;
+  /** pinned, unpinned: the offset of the message pinned or unpinned. */
+  target?: number;
 }

@@ -7,6 +7,7 @@ import type {
   LastMessage,
   MemberSummary,
   NotificationLevel,
+  PinSummary,
   PublicRoomsCursor,
   RemovalReason,
   RoomInvitationSummary,
@@ -226,6 +227,13 @@ export interface SentInvitationsFrame {
   invitations: SentInvitationSummary[];
   next?: SentInvitationsCursor;
 }
+/** A room's pinned messages, the most recently pinned first (answers `pins`). */
+export interface PinsFrame {
+  type: 'pins';
+  ref: number;
+  room: string;
+  pins: PinSummary[];
+}
 /**
  * Messages found by their words (answers `search`), newest first, each as it is now (as `history` gives them);
  * `next`, when more may follow, is the `before` of the next page.
@@ -323,6 +331,7 @@ export type ServerFrame =
   | BansFrame
   | InvitationsFrame
   | SentInvitationsFrame
+  | PinsFrame
   | SearchFrame
   | PreviewFrame
   | DoneFrame

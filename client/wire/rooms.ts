@@ -2,7 +2,7 @@
  * Group chat's wire vocabulary: rooms as a user sees them in their room list, invitations and members. Part of the
  * wire vocabulary (no dependency outside `client/wire/`).
  */
-import type { Role, SystemEvent, UserInfo } from './domain.js';
+import type { ChatMessage, Role, SystemEvent, UserInfo } from './domain.js';
 
 /** public: anyone may join; private: by invitation; direct: a conversation of fixed people (1:1 or a group). */
 export type RoomKind = 'public' | 'private' | 'direct';
@@ -105,6 +105,13 @@ export interface SentInvitationSummary {
 export interface SentInvitationsCursor {
   room: string;
   user: string;
+}
+
+/** A message pinned in a room (`pins`): the message as it is now, who pinned it and when. */
+export interface PinSummary {
+  message: ChatMessage;
+  pinnedBy: UserInfo;
+  pinnedAt: number;
 }
 
 /** A room's member, as the members list shows them. */

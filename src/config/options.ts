@@ -610,6 +610,17 @@ export const OptionSpecs = {
     description: 'Most read markers stored in one statement (more start the next batch at once)',
     group: 'limits',
   },
+  maxPinsPerRoom: {
+    kind: 'int',
+    flag: 'max-pins-per-room',
+    env: ['PARLEY_MAX_PINS_PER_ROOM'],
+    default: 50,
+    min: 1,
+    max: 1000,
+    description:
+      'Messages one room may have pinned (its pins are listed whole, a message each); one more answers pin_limit until one is unpinned',
+    group: 'limits',
+  },
   maxReactionsPerMessage: {
     kind: 'int',
     flag: 'max-reactions-per-message',

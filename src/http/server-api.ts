@@ -243,6 +243,7 @@ async function deleteMessage(deps: ServerApiDeps, room: string, rawOffset: strin
     moderator: true,
     maxReactions: config.maxReactionsPerMessage,
   });
+  if (result.entry) await deps.rooms?.messageDeleted(room, offset);
   return { status: 200, body: { room, message: result.target, deleted: result.entry !== undefined } };
 }
 

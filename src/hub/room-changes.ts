@@ -41,7 +41,8 @@ export class RoomChanges implements RoomChangeListener, SubscriptionObserver {
 
   systemEvent(message: ChatMessage): void {
     const event = message.event;
-    if (!event) return;
+    // A pin changes nobody's standing nor the room's record: the cached standings stay.
+    if (!event || event.type === 'pinned' || event.type === 'unpinned') return;
     if (event.user) this.cache.invalidate(message.room, event.user.id);
     else this.cache.invalidate(message.room);
     const reason = removalOf(event);

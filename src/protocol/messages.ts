@@ -177,6 +177,11 @@ export const NotificationsCommand = Type.Object(
   },
   strict,
 );
+const pinCommand = <T extends 'pin' | 'unpin'>(type: T) =>
+  Type.Object({ type: Type.Literal(type), ref: Ref, room: Room, offset: Offset }, strict);
+export const PinCommand = pinCommand('pin');
+export const UnpinCommand = pinCommand('unpin');
+export const PinsCommand = Type.Object({ type: Type.Literal('pins'), ref: Ref, room: Room }, strict);
 export const SearchCommand = Type.Object(
   {
     type: Type.Literal('search'),
@@ -263,6 +268,9 @@ export const CommandSchemas = {
   invitations: InvitationsCommand,
   sent_invitations: SentInvitationsCommand,
   notifications: NotificationsCommand,
+  pin: PinCommand,
+  unpin: UnpinCommand,
+  pins: PinsCommand,
   search: SearchCommand,
   invite: InviteCommand,
   uninvite: UninviteCommand,

@@ -9,6 +9,7 @@ import type {
   NewRoom,
   NotificationLevel,
   PageRequest,
+  PinRecord,
   ReadMarkerRecord,
   Role,
   RoomCursor,
@@ -80,6 +81,8 @@ export class MemoryRoomDirectory implements RoomDirectory {
   /** user → rooms they belong to (the reverse index `roomsOf` reads). */
   private readonly roomsByUser = new Map<string, Set<string>>();
   private readonly invitations = new Table<InvitationRecord>();
+  /** room → offset → its pin. */
+  private readonly pinsByRoom = new Map<string, Map<number, PinRecord>>();
   private readonly invitationsByUser = new Map<string, Set<string>>();
   /** inviter → the pending invitations they gave. */
   private readonly invitationsGiven = new Map<string, Set<InvitationRecord>>();
@@ -270,6 +273,27 @@ export class MemoryRoomDirectory implements RoomDirectory {
     entry(this.invitationsByUser, userId, () => new Set<string>()).add(room);
     entry(this.invitationsGiven, invitation.invitedBy, () => new Set<InvitationRecord>()).add(stored);
     return true;
+  }
+
+  async pin(pin: PinRecord): Promise<boolean> {
+    if (!this.rooms.has(pin.room)) return false;
+    const pins = entry(this.pinsByRoom, pin.room, () => new Map<number, PinRecord>());
+    if (pins.has(pin.offset)) return false;
+    pins.set(pin.offset, { ...pin, pinnedBy: { ...pin.pinnedBy } });
+    return true;
+  }
+
+  async unpin(room: string, offset: number): Promise<boolean> {
+    const pins = this.pinsByRoom.get(room);
+    if (!pins?.delete(offset)) return false;
+    if (pins.size === 0) this.pinsByRoom.delete(room);
+    return true;
+  }
+
+  async pins(room: string): Promise<PinRecord[]> {
+    return [...(this.pinsByRoom.get(room)?.values() ?? [])]
+      .sort((a, b) => b.pinnedAt - a.pinnedAt || b.offset - a.offset)
+      .map((pin) => ({ ...pin, pinnedBy: { ...pin.pinnedBy } }));
   }
 
   async invitation(room: string, userId: string): Promise<InvitationRecord | undefined> {

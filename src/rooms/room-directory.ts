@@ -99,6 +99,18 @@ export interface BanRecord {
   name?: string;
 }
 
+/** A pinned message of a room. */
+export interface PinRecord {
+  room: string;
+  /** The message's offset in the room's log. */
+  offset: number;
+  /** The message's id: the pin is of that message (a log that began again has other messages at its offsets). */
+  messageId: string;
+  /** Who pinned it, as they were named then. */
+  pinnedBy: { id: string; name: string };
+  pinnedAt: number;
+}
+
 /** What a new room is created with. */
 export interface NewRoom {
   id: string;
@@ -212,6 +224,13 @@ export interface RoomDirectory {
   receiptsOff(userIds: readonly string[]): Promise<Set<string>>;
   /** Turns a user's read receipts on or off. */
   setReceipts(userId: string, on: boolean): Promise<void>;
+
+  /** Pins a message; false, changing nothing, when it is pinned already (or the room does not exist). */
+  pin(pin: PinRecord): Promise<boolean>;
+  /** Unpins a message; false when it was not pinned. */
+  unpin(room: string, offset: number): Promise<boolean>;
+  /** A room's pins, the most recently pinned first (at most `--max-pins-per-room` of them: read whole). */
+  pins(room: string): Promise<PinRecord[]>;
 
   /** Records an invitation; false, changing nothing, when the user is already invited or a member. */
   invite(invitation: InvitationRecord): Promise<boolean>;

@@ -6,6 +6,7 @@ import {
   type InvitationSummary,
   type MemberSummary,
   type NotificationLevel,
+  type PinSummary,
   type PublicRoomsCursor,
   type RemovalReason,
   type RoomInvitationSummary,
@@ -25,6 +26,7 @@ import type { IdGenerator } from '../util/ids.js';
 import { keysetPage } from './keyset-page.js';
 import type { MembershipCache } from './membership-cache.js';
 import { type Actor, decide, invitationLive, isMuted, type RoomAction, type Target } from './permissions.js';
+import { PinBoard } from './pin-board.js';
 import {
   type BanRecord,
   directKeyOf,
@@ -128,6 +130,10 @@ function noticeText(actor: UserInfo, event: SystemEvent): string {
       return `${by} archived the room`;
     case 'unarchived':
       return `${by} unarchived the room`;
+    case 'pinned':
+      return `${by} pinned a message`;
+    case 'unpinned':
+      return `${by} unpinned a message`;
   }
 }
 
@@ -162,8 +168,17 @@ export class RoomService {
   /** How long a pending invitation lasts (0: until used or withdrawn). */
   private readonly invitationTtlMs: number;
 
+  /** The rooms' pinned messages. */
+  private readonly pinBoard: PinBoard;
+
   constructor(private readonly deps: RoomServiceDeps) {
     this.invitationTtlMs = invitationTtlOf(deps.config);
+    this.pinBoard = new PinBoard({
+      directory: deps.directory,
+      log: deps.log,
+      clock: deps.clock,
+      maxPins: deps.config.maxPinsPerRoom,
+    });
   }
 
   /** The caller's standing in the room, as the permission checks see it. */
@@ -671,6 +686,36 @@ export class RoomService {
     this.deps.cache.invalidate(room, caller.user.id);
     await this.deps.announce({ room, user: caller.user.id, change: 'standing' });
     await this.deps.notify(caller.user.id, { type: 'notifications', room, level });
+  }
+
+  /**
+   * Pins a chat message of the room for everyone in it (pinning is sending: a member not muted, the room not
+   * archived), logged as a `pinned` event; nothing changes when it is pinned already.
+   */
+  async pin(caller: Caller, room: string, offset: number): Promise<void> {
+    this.check('send', await this.existing(caller, room));
+    if (await this.pinBoard.pin(room, offset, caller.user)) {
+      await this.record(room, caller.user, { type: 'pinned', target: offset });
+    }
+  }
+
+  /** Unpins a message (the same rule as pinning), logged as an `unpinned` event; nothing changes when it was not. */
+  async unpin(caller: Caller, room: string, offset: number): Promise<void> {
+    this.check('send', await this.existing(caller, room));
+    if (await this.pinBoard.unpin(room, offset)) {
+      await this.record(room, caller.user, { type: 'unpinned', target: offset });
+    }
+  }
+
+  /** A room's pinned messages, for those who may read it: the most recently pinned first. */
+  async pins(caller: Caller, room: string): Promise<PinSummary[]> {
+    this.check('read', await this.existing(caller, room));
+    return this.pinBoard.list(room);
+  }
+
+  /** A message was deleted: its pin, if it had one, goes with it (the delete's entry is the room's news). */
+  async messageDeleted(room: string, offset: number): Promise<void> {
+    await this.pinBoard.unpin(room, offset);
   }
 
   /** Ends the caller's membership. */

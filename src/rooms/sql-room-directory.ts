@@ -9,6 +9,7 @@ import type {
   NewRoom,
   NotificationLevel,
   PageRequest,
+  PinRecord,
   ReadMarkerRecord,
   Role,
   RoomCursor,
@@ -444,6 +445,46 @@ export class SqlRoomDirectory implements RoomDirectory {
       [invitation.room, invitation.userId, invitation.invitedBy, invitation.invitedAt],
     );
     return rowCount > 0;
+  }
+
+  async pin(pin: PinRecord): Promise<boolean> {
+    const { rowCount } = await this.db.query(
+      `INSERT INTO parley_pins (room, "offset", message_id, pinned_by, pinned_by_name, pinned_at)
+       SELECT $1, $2, $3, $4, $5, $6 WHERE EXISTS (SELECT 1 FROM parley_room_details WHERE room = $1)
+       ON CONFLICT DO NOTHING`,
+      [pin.room, pin.offset, pin.messageId, pin.pinnedBy.id, pin.pinnedBy.name, pin.pinnedAt],
+    );
+    return rowCount > 0;
+  }
+
+  async unpin(room: string, offset: number): Promise<boolean> {
+    const { rowCount } = await this.db.query('DELETE FROM parley_pins WHERE room = $1 AND "offset" = $2', [
+      room,
+      offset,
+    ]);
+    return rowCount > 0;
+  }
+
+  async pins(room: string): Promise<PinRecord[]> {
+    const { rows } = await this.db.query<{
+      room: string;
+      offset: string | number;
+      message_id: string;
+      pinned_by: string;
+      pinned_by_name: string;
+      pinned_at: string | number;
+    }>(
+      `SELECT room, "offset", message_id, pinned_by, pinned_by_name, pinned_at FROM parley_pins
+       WHERE room = $1 ORDER BY pinned_at DESC, "offset" DESC`,
+      [room],
+    );
+    return rows.map((row) => ({
+      room: row.room,
+      offset: Number(row.offset),
+      messageId: row.message_id,
+      pinnedBy: { id: row.pinned_by, name: row.pinned_by_name },
+      pinnedAt: Number(row.pinned_at),
+    }));
   }
 
   async invitation(room: string, userId: string): Promise<InvitationRecord | undefined> {

@@ -338,6 +338,42 @@ export function roomDirectorySuite(name: string, factory: DirectoryFactory): voi
       assert.equal((await rooms.member('r', 'bo'))?.notifications, undefined);
     });
 
+    it("keeps a room's pins, the most recently pinned first, each once", async () => {
+      const rooms = await make();
+      await rooms.create(publicRoom('r'));
+      await rooms.create(publicRoom('q'));
+      const pin = (room: string, offset: number, pinnedAt: number) =>
+        rooms.pin({ room, offset, messageId: `m${offset}`, pinnedBy: { id: 'ann', name: 'Ann' }, pinnedAt });
+      assert.equal(await pin('r', 4, T0), true);
+      assert.equal(await pin('r', 9, T0 + 1), true);
+      assert.equal(await pin('r', 2, T0 + 1), true);
+      assert.equal(await pin('r', 4, T0 + 5), false, 'pinned already: unchanged');
+      assert.equal(await pin('q', 4, T0), true, 'another room');
+      assert.equal(await pin('nowhere', 1, T0), false, 'no such room');
+      assert.deepEqual(
+        (await rooms.pins('r')).map((p) => [p.offset, p.pinnedAt]),
+        [
+          [9, T0 + 1],
+          [2, T0 + 1],
+          [4, T0],
+        ],
+      );
+      assert.deepEqual((await rooms.pins('q'))[0], {
+        room: 'q',
+        offset: 4,
+        messageId: 'm4',
+        pinnedBy: { id: 'ann', name: 'Ann' },
+        pinnedAt: T0,
+      });
+      assert.equal(await rooms.unpin('r', 9), true);
+      assert.equal(await rooms.unpin('r', 9), false);
+      assert.deepEqual(
+        (await rooms.pins('r')).map((p) => p.offset),
+        [2, 4],
+      );
+      assert.deepEqual(await rooms.pins('nowhere'), []);
+    });
+
     it('moves read markers of members forward only, a batch at once', async () => {
       const rooms = await make();
       await rooms.create(publicRoom('r1'));

@@ -292,6 +292,105 @@ export function groupChatSuite(name: string, start: () => Promise<ParleyNode>): 
       );
     });
 
+    it('pins messages for everyone in the room, logged, listed as they are now, until unpinned or deleted', async () => {
+      const pinner = await as(node, 'pinner');
+      const pia = await as(node, 'pia');
+      await pinner.request({ type: 'create_room', name: 'Board', id: 'board' });
+      await pinner.request({ type: 'join', room: 'board' });
+      await pia.request({ type: 'join', room: 'board' });
+      const offsets: number[] = [];
+      for (const text of ['first', 'second', 'third']) {
+        offsets.push(
+          (await pinner.request({ type: 'send', room: 'board', text, cid: `pin-${text}` })).offset as number,
+        );
+      }
+      const [first, second, third] = offsets as [number, number, number];
+      const listed = async (client: RawClient = pinner) =>
+        (
+          (await client.request({ type: 'pins', room: 'board' })).pins as Array<{
+            message: { offset: number };
+          }>
+        ).map((p) => p.message.offset);
+
+      assert.equal(outcome(await pinner.request({ type: 'pin', room: 'board', offset: first })), 'ok');
+      const event = await pia.frames.find(
+        (f) => f.type === 'message' && (f.event as { type: string } | undefined)?.type === 'pinned',
+        5000,
+        'the pinned event',
+      );
+      assert.deepEqual(
+        [(event.event as { target: number }).target, event.text],
+        [first, 'Pinner pinned a message'],
+      );
+      assert.equal(
+        outcome(await pinner.request({ type: 'pin', room: 'board', offset: first })),
+        'ok',
+        'again',
+      );
+      assert.equal(outcome(await pia.request({ type: 'pin', room: 'board', offset: second })), 'ok');
+      const pins = (await pia.request({ type: 'pins', room: 'board' })).pins as Array<{
+        message: { offset: number; text: string };
+        pinnedBy: { id: string; name: string };
+        pinnedAt: number;
+      }>;
+      assert.deepEqual(
+        pins.map((p) => [p.message.offset, p.message.text, p.pinnedBy.id]),
+        [
+          [second, 'second', 'pia'],
+          [first, 'first', 'pinner'],
+        ],
+        'the most recently pinned first',
+      );
+      const pinnedEvents = (await pia.request({ type: 'history', room: 'board', limit: 20 }))
+        .messages as Array<{
+        event?: { type: string };
+      }>;
+      assert.equal(
+        pinnedEvents.filter((m) => m.event?.type === 'pinned').length,
+        2,
+        'pinning again logs nothing',
+      );
+
+      // What cannot be pinned: a system event, an offset with no message, a deleted message.
+      const created = (pinnedEvents.find((m) => m.event?.type === 'created') as { offset: number }).offset;
+      for (const offset of [created, 99_999]) {
+        assert.equal(
+          outcome(await pinner.request({ type: 'pin', room: 'board', offset })),
+          'no_message',
+          `${offset}`,
+        );
+      }
+      // A stranger reads a public room's pins but does not pin; a muted member neither pins nor unpins.
+      const stranger = await as(node, 'pin-stranger');
+      assert.deepEqual(await listed(stranger), [second, first]);
+      assert.equal(
+        outcome(await stranger.request({ type: 'pin', room: 'board', offset: third })),
+        'not_member',
+      );
+      await pinner.request({ type: 'mute', room: 'board', user: 'pia' });
+      assert.equal(outcome(await pia.request({ type: 'unpin', room: 'board', offset: first })), 'muted');
+      await pinner.request({ type: 'unmute', room: 'board', user: 'pia' });
+
+      // Deleted: its pin goes with it. Unpinned: logged, and unpinning again changes nothing.
+      assert.equal(outcome(await pinner.request({ type: 'delete', room: 'board', offset: second })), 'ok');
+      assert.deepEqual(await listed(), [first]);
+      assert.equal(
+        outcome(await pinner.request({ type: 'pin', room: 'board', offset: second })),
+        'no_message',
+      );
+      assert.equal(outcome(await pia.request({ type: 'unpin', room: 'board', offset: first })), 'ok');
+      await pinner.frames.find(
+        (f) => f.type === 'message' && (f.event as { type: string } | undefined)?.type === 'unpinned',
+        5000,
+        'the unpinned event',
+      );
+      assert.equal(outcome(await pia.request({ type: 'unpin', room: 'board', offset: first })), 'ok');
+      assert.deepEqual(await listed(), []);
+      assert.equal(outcome(await pinner.request({ type: 'pins', room: 'no-such-board' })), 'no_room');
+      await pinner.request({ type: 'update_room', room: 'board', archived: true });
+      assert.equal(outcome(await pinner.request({ type: 'pin', room: 'board', offset: third })), 'archived');
+    });
+
     it('records joins, kicks, bans and renames in the room log, and enforces each permission', async () => {
       const olga = await as(node, 'olga');
       const made = await olga.request({ type: 'create_room', name: 'Moderated', id: 'moderated' });

@@ -166,6 +166,36 @@ describe('the per-inviter invitation limit', async () => {
   });
 });
 
+describe('the per-room pin limit, and pins of messages no longer kept', async () => {
+  const node = await startNode({ store: 'memory', maxPinsPerRoom: 1, historySize: 3, idleTimeoutMs: 0 });
+  const url = `ws://127.0.0.1:${node.port}/ws`;
+
+  it('bounds the pins of a room; a pin whose message is no longer kept is dropped and makes room', async () => {
+    const client = await RawClient.connect(url, { name: 'Piper', user: 'piper' });
+    after(() => client.close());
+    await client.request({ type: 'create_room', name: 'Wall', id: 'wall' });
+    await client.request({ type: 'join', room: 'wall' });
+    const send = async (text: string) =>
+      (await client.request({ type: 'send', room: 'wall', text, cid: text })).offset as number;
+    const [a, b] = [await send('a'), await send('b')];
+    assert.equal((await client.request({ type: 'pin', room: 'wall', offset: a })).type, 'done');
+    const refused = await client.request({ type: 'pin', room: 'wall', offset: b });
+    assert.deepEqual(
+      [refused.code, refused.message],
+      ['pin_limit', 'this room has 1 pinned messages: unpin one first'],
+    );
+    // Three more entries: 'a' is past the history kept (three entries of a room, in memory).
+    for (const text of ['c', 'd', 'e']) await send(text);
+    assert.deepEqual((await client.request({ type: 'pins', room: 'wall' })).pins, [], 'dropped where found');
+    const kept = await send('f');
+    assert.equal(
+      (await client.request({ type: 'pin', room: 'wall', offset: kept })).type,
+      'done',
+      'room again',
+    );
+  });
+});
+
 describe('invitations that expire', async () => {
   // The wall clock moved on by hand (timers and the monotonic clock stay real).
   let ahead = 0;

@@ -58,6 +58,19 @@ describe('SDK: group chat', async () => {
     );
     assert.equal(activity.last.from.id, 'owen');
 
+    // Pins: a typed list, the message as it is now.
+    const [chapterOne] = (await owner.history('books', { limit: 10 })).messages.filter(
+      (m) => m.text === 'chapter one',
+    );
+    await owner.pin('books', chapterOne?.offset as number);
+    const pinned = await guest.pins('books');
+    assert.deepEqual(
+      pinned.map((p) => [p.message.text, p.pinnedBy.id]),
+      [['chapter one', 'owen']],
+    );
+    await owner.unpin('books', chapterOne?.offset as number);
+    assert.deepEqual(await guest.pins('books'), []);
+
     // Search: a typed page, and its next page from `next`.
     await owner.send('books', 'chapter two');
     const hits = await guest.search('CHAP', { limit: 1 });

@@ -22,6 +22,8 @@ import {
   members,
   mute,
   notifications,
+  pin,
+  pins,
   public_rooms,
   rooms,
   sent_invitations,
@@ -29,6 +31,7 @@ import {
   unban,
   uninvite,
   unmute,
+  unpin,
   update_room,
 } from './rooms.js';
 import { search } from './search.js';
@@ -61,6 +64,9 @@ export const handlers: { [T in CommandType]: Handler<T> } = {
   invitations,
   sent_invitations,
   notifications,
+  pin,
+  unpin,
+  pins,
   search,
   invite,
   uninvite,

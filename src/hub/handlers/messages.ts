@@ -34,6 +34,8 @@ async function act(
     moderator,
     maxReactions: ctx.config.maxReactionsPerMessage,
   });
+  // A deleted message is pinned no more.
+  if (action.type === 'delete' && result.entry) await ctx.rooms?.messageDeleted(joined, action.target);
   const frame: ActedFrame = { type: 'acted', ref, room: joined, message: result.target };
   if (result.entry) frame.action = result.entry;
   session.reply(frame);

@@ -87,6 +87,8 @@ export const sent_invitations: Handler<'sent_invitations'> = async (ctx, session
 /** The commands that act on a room and answer `done`. */
 type DoneCommand =
   | 'notifications'
+  | 'pin'
+  | 'unpin'
   | 'invite'
   | 'uninvite'
   | 'decline'
@@ -113,6 +115,20 @@ function done<T extends DoneCommand>(
 export const notifications = done<'notifications'>((rooms, caller, id, c) =>
   rooms.setNotifications(caller, id, c.level),
 );
+/** `pin`, `unpin`: a message pinned for everyone in the room, or no longer (a `pinned`/`unpinned` event). */
+export const pin = done<'pin'>((rooms, caller, id, c) => rooms.pin(caller, id, c.offset));
+export const unpin = done<'unpin'>((rooms, caller, id, c) => rooms.unpin(caller, id, c.offset));
+
+export const pins: Handler<'pins'> = async (ctx, session, command) => {
+  const id = room(ctx, command.room);
+  session.reply({
+    type: 'pins',
+    ref: command.ref,
+    room: id,
+    pins: await roomsOf(ctx).pins(callerOf(session), id),
+  });
+};
+
 export const invite = done<'invite'>((rooms, caller, id, c) => rooms.invite(caller, id, c.user));
 /** `uninvite`: the invitation leaves the invited user's room list on every device (`invitation_removed`). */
 export const uninvite = done<'uninvite'>((rooms, caller, id, c) => rooms.uninvite(caller, id, c.user));

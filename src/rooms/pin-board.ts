@@ -1,0 +1,78 @@
+/**
+ * A room's pinned messages: which messages may be pinned, the bound per room, and the list as it is now. Who may pin
+ * and the `pinned`/`unpinned` events in the room's log are the room service's (it checks, then calls this).
+ */
+import type { PinSummary } from '../../client/wire/rooms.js';
+import type { ChatMessage, UserInfo } from '../engine/types.js';
+import type { RoomLog } from '../log/room-log.js';
+import { ReplyError } from '../protocol/error-codes.js';
+import type { Clock } from '../util/clock.js';
+import type { RoomDirectory } from './room-directory.js';
+
+export interface PinBoardDeps {
+  directory: RoomDirectory;
+  log: RoomLog;
+  clock: Clock;
+  /** Most pins a room may have (`--max-pins-per-room`). */
+  maxPins: number;
+}
+
+export class PinBoard {
+  constructor(private readonly deps: PinBoardDeps) {}
+
+  /**
+   * Pins the chat message at `offset` (kept, not deleted: else `no_message`); false when it is pinned already. A pin
+   * left at that offset by a log that began again (another message's id) gives way.
+   */
+  async pin(room: string, offset: number, by: UserInfo): Promise<boolean> {
+    const { directory, clock, maxPins } = this.deps;
+    const message = await this.messageAt(room, offset);
+    if (!message || message.event || message.action || message.deleted) {
+      throw new ReplyError('no_message', 'only a chat message that is kept and not deleted can be pinned');
+    }
+    const pinned = await directory.pins(room);
+    const there = pinned.find((pin) => pin.offset === offset);
+    if (there?.messageId === message.id) return false;
+    if (there) await directory.unpin(room, offset);
+    else if (pinned.length >= maxPins) {
+      throw new ReplyError('pin_limit', `this room has ${maxPins} pinned messages: unpin one first`);
+    }
+    // False when the same message was pinned meanwhile (on another instance): nothing more to tell.
+    return directory.pin({
+      room,
+      offset,
+      messageId: message.id,
+      pinnedBy: { id: by.id, name: by.name },
+      pinnedAt: clock.now(),
+    });
+  }
+
+  /** Unpins the message at `offset`; false when it was not pinned. */
+  unpin(room: string, offset: number): Promise<boolean> {
+    return this.deps.directory.unpin(room, offset);
+  }
+
+  /**
+   * The room's pins, the most recently pinned first, each with its message as it is now. A pin whose message is no
+   * longer there (a log that began again, history no longer kept) is dropped here, where it is found.
+   */
+  async list(room: string): Promise<PinSummary[]> {
+    const pinned = await this.deps.directory.pins(room);
+    const messages = await Promise.all(pinned.map((pin) => this.messageAt(room, pin.offset)));
+    const pins: PinSummary[] = [];
+    for (const [i, pin] of pinned.entries()) {
+      const message = messages[i];
+      if (message?.id === pin.messageId && !message.deleted) {
+        pins.push({ message, pinnedBy: pin.pinnedBy, pinnedAt: pin.pinnedAt });
+      } else await this.deps.directory.unpin(room, pin.offset);
+    }
+    return pins;
+  }
+
+  /** The message at `offset`, as it is now, if the log keeps it. */
+  private async messageAt(room: string, offset: number): Promise<ChatMessage | undefined> {
+    const page = await this.deps.log.read(room, { after: offset - 1, limit: 1 });
+    const message = page.messages[0];
+    return message?.offset === offset ? message : undefined;
+  }
+}
