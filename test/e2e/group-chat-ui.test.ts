@@ -261,6 +261,26 @@ describe('group chat in the web UI over two instances', { skip: !hasChromium() }
     assert.ok(await roomButton(bob, 'Town square').isVisible());
   });
 
+  it('pins a message for everyone in the room, across instances; unpinned from the pinned list, it goes', async () => {
+    await roomButton(alice, 'Town square').click();
+    await say(alice, 'Fair on Saturday, bring cake');
+    await say(alice, 'Unrelated chatter');
+    const fair = message(alice, 'Fair on Saturday');
+    await alice.locator('.messages li.message.sent', { hasText: 'Fair on Saturday' }).waitFor(WAIT);
+    await fair.hover();
+    await fair.locator('.actions button:has-text("Pin")').click(WAIT);
+    await notice(bob, 'Alice pinned a message').waitFor(WAIT);
+    // Bob, on the other instance, hears the event and reads the pins again: the header counts it, the message says it.
+    await bob.locator('.room-header .pins-toggle', { hasText: '1' }).click(WAIT);
+    const pinned = bob.locator('.pins-panel li', { hasText: 'Fair on Saturday, bring cake' });
+    await pinned.locator('.result-head', { hasText: 'pinned by Alice' }).waitFor(WAIT);
+    await message(bob, 'Fair on Saturday').locator('.pin-mark').waitFor(WAIT);
+    await pinned.locator('.unpin').click();
+    await notice(alice, 'Bob unpinned a message').waitFor(WAIT);
+    await alice.locator('.room-header .pins-toggle').waitFor({ state: 'detached', ...WAIT });
+    assert.equal(await message(alice, 'Fair on Saturday').locator('.pin-mark').count(), 0);
+  });
+
   it("sets a room's name and topic, mutes and archives it: the other member's composer says why it cannot send", async () => {
     await roomButton(alice, 'Town square').click();
     await roomButton(bob, 'Town square').click();

@@ -288,6 +288,7 @@ export function MessageList({ store, room }: { store: ChatStore; room: RoomModel
     previous = hasNotices ? undefined : message;
     const stored = message.message;
     const deleted = stored?.deleted === true;
+    const pinned = message.offset !== undefined && !deleted && store.isPinned(room.name, message.offset);
     const replyTo = stored?.replyTo;
     const original = replyTo !== undefined ? messages.find((m) => m.offset === replyTo) : undefined;
     const classes = ['message', message.status];
@@ -295,6 +296,7 @@ export function MessageList({ store, room }: { store: ChatStore; room: RoomModel
     if (grouped) classes.push('grouped');
     if (message.mentionsMe) classes.push('mention');
     if (deleted) classes.push('deleted');
+    if (pinned) classes.push('pinned');
     items.push(
       <li key={message.key} class={classes.join(' ')} data-offset={message.offset}>
         {grouped ? (
@@ -308,6 +310,11 @@ export function MessageList({ store, room }: { store: ChatStore; room: RoomModel
           <div class="meta">
             {!grouped && <Sender message={message} />}
             {stored?.edited !== undefined && !deleted && <span class="edited">(edited)</span>}
+            {pinned && (
+              <span class="pin-mark" title="Pinned">
+                📌<span class="sr-only"> pinned</span>
+              </span>
+            )}
             <StateMark message={message} seen={message === seenMessage} />
           </div>
           {replyTo !== undefined && (
@@ -374,6 +381,14 @@ export function MessageList({ store, room }: { store: ChatStore; room: RoomModel
               {message.mine && store.groupChat.value && (
                 <button type="button" onClick={() => (store.editing.value = message)}>
                   Edit
+                </button>
+              )}
+              {store.mayPin(room.name) && (
+                <button
+                  type="button"
+                  onClick={() => void store.setPinned(room.name, message.offset as number, !pinned)}
+                >
+                  {pinned ? 'Unpin' : 'Pin'}
                 </button>
               )}
               {store.groupChat.value && store.mayDelete(message) && (

@@ -1,9 +1,10 @@
-import { useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import { typingLine } from '../format.js';
 import { Composer } from './Composer.js';
 import { ConnectionStatus } from './ConnectionStatus.js';
 import { MembersPanel } from './MembersPanel.js';
 import { MessageList } from './MessageList.js';
+import { PinsPanel } from './PinsPanel.js';
 import { SearchPanel } from './SearchPanel.js';
 import type { ChatStore, RoomModel } from './store.js';
 
@@ -21,8 +22,15 @@ export function RoomView({ store, room, onMenu }: { store: ChatStore; room: Room
   const [showOnline, setShowOnline] = useState(false);
   // Open while a search is shown: its results stay while the reader goes from room to room through them.
   const [showSearch, setShowSearch] = useState(store.search.value !== null);
+  const [showPins, setShowPins] = useState(false);
   const entry = store.listed(room.name);
   const title = store.title(room.name);
+  // A stored room's pins are read when it is opened (then again as its pinned and unpinned events come).
+  const stored = entry !== undefined;
+  useEffect(() => {
+    if (stored && room.pins.value === null) void store.loadPins(room.name);
+  }, [room.name, stored]);
+  const pinCount = room.pins.value?.length ?? 0;
   // A room of the list by its title (a direct room by its people), an open channel by its name.
   const shown = entry ? title : `#${room.name}`;
   return (
@@ -49,6 +57,18 @@ export function RoomView({ store, room, onMenu }: { store: ChatStore; room: Room
         <span class="header-status">
           <ConnectionStatus state={store.connection.value} degraded={store.degraded.value} />
         </span>
+        {pinCount > 0 && (
+          <button
+            type="button"
+            class="link pins-toggle"
+            aria-pressed={showPins}
+            title="Pinned messages"
+            onClick={() => setShowPins(!showPins)}
+          >
+            📌 {pinCount}
+            <span class="sr-only"> pinned</span>
+          </button>
+        )}
         {store.groupChat.value && (
           <button
             type="button"
@@ -97,7 +117,7 @@ export function RoomView({ store, room, onMenu }: { store: ChatStore; room: Room
         )}
       </header>
       <div
-        class={`room-body${showMembers ? ' show-members' : ''}${showOnline ? ' show-online' : ''}${showSearch ? ' show-search' : ''}`}
+        class={`room-body${showMembers ? ' show-members' : ''}${showOnline ? ' show-online' : ''}${showSearch || showPins ? ' show-search' : ''}`}
       >
         <div class="conversation">
           <MessageList store={store} room={room} />
@@ -117,6 +137,16 @@ export function RoomView({ store, room, onMenu }: { store: ChatStore; room: Room
               // On a phone the panel covers the conversation: a picked result is shown, the results kept.
               onPicked={() => {
                 if (matchMedia(NARROW).matches) setShowSearch(false);
+              }}
+            />
+          )}
+          {showPins && (
+            <PinsPanel
+              store={store}
+              room={room}
+              onClose={() => setShowPins(false)}
+              onPicked={() => {
+                if (matchMedia(NARROW).matches) setShowPins(false);
               }}
             />
           )}

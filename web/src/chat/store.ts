@@ -14,6 +14,7 @@ import {
   type NotificationLevel,
   ParleyClient,
   type ParleyError,
+  type PinSummary,
   type Role,
   type RoomInvitationSummary,
   type RoomRemovedFrame,
@@ -83,6 +84,8 @@ export interface RoomModel {
   beforeReset: Signal<ShownMessage[]>;
   /** A message to bring into view (a search result picked): the list loads back to it, shows it, then clears this. */
   jump: Signal<number | undefined>;
+  /** The room's pinned messages, the most recently pinned first; null until read (a stored room, when opened). */
+  pins: Signal<PinSummary[] | null>;
 }
 
 /** The chat's message search: what was asked, what came back, and whether more may follow. */
@@ -242,6 +245,11 @@ export class ChatStore {
     this.client.on('action', ({ room, entry }) => {
       const model = this.room(room);
       if (model) this.merge(model, [entry]);
+      // A pinned message edited or deleted: the pins say it as it is now (a deleted one is pinned no more).
+      const target = entry.action?.target;
+      if (model && target !== undefined && model.pins.value?.some((p) => p.message.offset === target)) {
+        void this.loadPins(room);
+      }
       const preview = previewAfter(entry);
       if (preview) this.previewChanged(room, preview.offset, preview.preview);
     });
@@ -315,6 +323,7 @@ export class ChatStore {
         markedRead: 0,
         beforeReset: signal([]),
         jump: signal(undefined),
+        pins: signal(null),
       };
       this.rooms.value = [...this.rooms.value, model];
       this.saveRooms();
@@ -982,6 +991,12 @@ export class ChatStore {
     return message.mine || (this.current.value !== null && this.moderates(this.current.value));
   }
 
+  /** Whether this user may pin and unpin in a room: a member not muted, in a room not archived (pinning is sending). */
+  mayPin(room: string): boolean {
+    const entry = this.listed(room);
+    return this.groupChat.value && entry !== undefined && !entry.archived && !entry.muted;
+  }
+
   /** Whether this user is an owner or an admin of the room (the server checks every action again). */
   moderates(room: string): boolean {
     const role = this.roleIn(room);
@@ -1040,6 +1055,27 @@ export class ChatStore {
   clearSearch(): void {
     this.searchId += 1;
     this.search.value = null;
+  }
+
+  /** Reads a stored room's pinned messages (when it is opened, and again when they change). */
+  async loadPins(room: string): Promise<void> {
+    const model = this.room(room);
+    if (!model || !this.groupChat.value || !this.listed(room)) return;
+    try {
+      model.pins.value = await this.client.pins(room);
+    } catch {
+      // Not readable now (disconnected, or no longer a member): the pins shown stay until the next read.
+    }
+  }
+
+  /** Whether the message at `offset` of a room is pinned (as last read). */
+  isPinned(room: string, offset: number): boolean {
+    return this.room(room)?.pins.value?.some((p) => p.message.offset === offset) ?? false;
+  }
+
+  /** Pins a message for everyone in its room, or unpins it; the room's event brings the pins back read again. */
+  async setPinned(room: string, offset: number, pinned: boolean): Promise<void> {
+    await this.act(() => (pinned ? this.client.pin(room, offset) : this.client.unpin(room, offset)));
   }
 
   /** Opens the message's room (joining it if needed) and brings the message into view (see RoomModel.jump). */
@@ -1176,6 +1212,8 @@ export class ChatStore {
     const model = this.room(message.room);
     if (!model) return;
     this.merge(model, [message]);
+    if (message.event?.type === 'pinned' || message.event?.type === 'unpinned')
+      void this.loadPins(message.room);
     const mine = message.from.id === this.me.id;
     if (!mine && !message.event && (this.current.value !== message.room || document.hidden)) {
       model.unread.value += 1;

@@ -1,0 +1,62 @@
+import { timeOf } from '../format.js';
+import type { ChatStore, RoomModel } from './store.js';
+
+/**
+ * A room's pinned messages, the most recently pinned first: who wrote each and who pinned it; picking one brings it
+ * into view in the conversation; those who may pin unpin it here.
+ */
+export function PinsPanel({
+  store,
+  room,
+  onClose,
+  onPicked,
+}: {
+  store: ChatStore;
+  room: RoomModel;
+  onClose: () => void;
+  onPicked: () => void;
+}) {
+  const pins = room.pins.value ?? [];
+  const mayPin = store.mayPin(room.name);
+  return (
+    <section class="search-panel pins-panel" aria-label="Pinned messages">
+      <div class="search-head">
+        <h2>Pinned — {pins.length}</h2>
+        <button type="button" class="link" onClick={onClose}>
+          Close
+        </button>
+      </div>
+      {pins.length === 0 && <p class="muted small">No pinned messages.</p>}
+      <ol class="search-results">
+        {pins.map(({ message, pinnedBy }) => (
+          <li key={message.offset} data-pin={message.offset}>
+            <button
+              type="button"
+              class="search-result"
+              onClick={() => {
+                onPicked();
+                void store.showMessage(room.name, message.offset);
+              }}
+            >
+              <span class="result-head muted small">
+                <bdi>{message.from.name}</bdi> ·{' '}
+                <time dateTime={new Date(message.ts).toISOString()}>{timeOf(message.ts)}</time> · pinned by{' '}
+                <bdi>{pinnedBy.id === store.me.id ? 'you' : pinnedBy.name}</bdi>
+              </span>
+              <span class="result-text">{message.text}</span>
+            </button>
+            {mayPin && (
+              <button
+                type="button"
+                class="link unpin"
+                onClick={() => void store.setPinned(room.name, message.offset, false)}
+              >
+                Unpin
+              </button>
+            )}
+          </li>
+        ))}
+      </ol>
+    </section>
+  );
+}
