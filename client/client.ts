@@ -11,6 +11,7 @@ import type {
   InvitedFrame,
   JoinedFrame,
   NotificationsFrame,
+  PinsFrame,
   PresenceStateFrame,
   PreviewFrame,
   ReadFrame,
@@ -472,9 +473,19 @@ export class ParleyClient extends Emitter<ClientEvents> {
     await this.requests.request({ type: 'unpin', room, offset });
   }
 
-  /** A room's pinned messages, the most recently pinned first, each as it is now. */
+  /**
+   * A room's pinned messages, the most recently pinned first, each as it is now: all of them (one request, more
+   * when long messages do not fit in one reply).
+   */
   async pins(room: string): Promise<PinSummary[]> {
-    return (await this.requests.request({ type: 'pins', room })).pins;
+    const pins: PinSummary[] = [];
+    let skip: number | undefined = 0;
+    while (skip !== undefined) {
+      const page: PinsFrame = await this.requests.request({ type: 'pins', room, skip });
+      pins.push(...page.pins);
+      skip = page.next;
+    }
+    return pins;
   }
 
   /** Round trip time to the server, in milliseconds. */

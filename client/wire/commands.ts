@@ -199,6 +199,8 @@ export interface PinsCommand {
   type: 'pins';
   ref: number;
   room: string;
+  /** How many of the list to pass over: the previous answer's `next`. */
+  skip?: number;
 }
 /** Sets what the user wants to be notified of in a room, on every device (members). */
 export interface NotificationsCommand {

@@ -227,12 +227,16 @@ export interface SentInvitationsFrame {
   invitations: SentInvitationSummary[];
   next?: SentInvitationsCursor;
 }
-/** A room's pinned messages, the most recently pinned first (answers `pins`). */
+/**
+ * A room's pinned messages, the most recently pinned first (answers `pins`): as many as one reply holds; `next`,
+ * when more follow, is the `skip` that asks for them.
+ */
 export interface PinsFrame {
   type: 'pins';
   ref: number;
   room: string;
   pins: PinSummary[];
+  next?: number;
 }
 /**
  * Messages found by their words (answers `search`), newest first, each as it is now (as `history` gives them);

@@ -181,7 +181,15 @@ const pinCommand = <T extends 'pin' | 'unpin'>(type: T) =>
   Type.Object({ type: Type.Literal(type), ref: Ref, room: Room, offset: Offset }, strict);
 export const PinCommand = pinCommand('pin');
 export const UnpinCommand = pinCommand('unpin');
-export const PinsCommand = Type.Object({ type: Type.Literal('pins'), ref: Ref, room: Room }, strict);
+export const PinsCommand = Type.Object(
+  {
+    type: Type.Literal('pins'),
+    ref: Ref,
+    room: Room,
+    skip: Type.Optional(Type.Integer({ minimum: 0, maximum: 100_000 })),
+  },
+  strict,
+);
 export const SearchCommand = Type.Object(
   {
     type: Type.Literal('search'),

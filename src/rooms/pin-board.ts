@@ -4,10 +4,14 @@
  */
 import type { PinSummary } from '../../client/wire/rooms.js';
 import type { ChatMessage, UserInfo } from '../engine/types.js';
+import { messageBytes } from '../hub/handlers/reply-budget.js';
 import type { RoomLog } from '../log/room-log.js';
 import { ReplyError } from '../protocol/error-codes.js';
 import type { Clock } from '../util/clock.js';
 import type { RoomDirectory } from './room-directory.js';
+
+/** What a pin adds to its message in a reply: who pinned it (a name of at most a few hundred bytes) and when. */
+const PIN_BYTES = 512;
 
 export interface PinBoardDeps {
   directory: RoomDirectory;
@@ -53,20 +57,27 @@ export class PinBoard {
   }
 
   /**
-   * The room's pins, the most recently pinned first, each with its message as it is now. A pin whose message is no
-   * longer there (a log that began again, history no longer kept) is dropped here, where it is found.
+   * The room's pins from the `skip`th on, the most recently pinned first, each with its message as it is now, as
+   * many as fit in `budget` bytes (at least one): `next`, when more follow, is the `skip` of the rest. A pin whose
+   * message is no longer there (a log that began again, history no longer kept) is dropped here, where it is found.
    */
-  async list(room: string): Promise<PinSummary[]> {
-    const pinned = await this.deps.directory.pins(room);
+  async list(room: string, skip: number, budget: number): Promise<{ pins: PinSummary[]; next?: number }> {
+    const pinned = (await this.deps.directory.pins(room)).slice(skip);
     const messages = await Promise.all(pinned.map((pin) => this.messageAt(room, pin.offset)));
     const pins: PinSummary[] = [];
+    let bytes = 0;
     for (const [i, pin] of pinned.entries()) {
       const message = messages[i];
-      if (message?.id === pin.messageId && !message.deleted) {
-        pins.push({ message, pinnedBy: pin.pinnedBy, pinnedAt: pin.pinnedAt });
-      } else await this.deps.directory.unpin(room, pin.offset);
+      if (message?.id !== pin.messageId || message.deleted) {
+        await this.deps.directory.unpin(room, pin.offset);
+        continue;
+      }
+      bytes += messageBytes(message) + PIN_BYTES;
+      // One reply is one frame: a room's pins of long messages would not fit in a connection's bound.
+      if (bytes > budget && pins.length > 0) return { pins, next: skip + pins.length };
+      pins.push({ message, pinnedBy: pin.pinnedBy, pinnedAt: pin.pinnedAt });
     }
-    return pins;
+    return { pins };
   }
 
   /** The message at `offset`, as it is now, if the log keeps it. */

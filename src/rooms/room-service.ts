@@ -707,10 +707,18 @@ export class RoomService {
     }
   }
 
-  /** A room's pinned messages, for those who may read it: the most recently pinned first. */
-  async pins(caller: Caller, room: string): Promise<PinSummary[]> {
+  /**
+   * A room's pinned messages from the `skip`th on, for those who may read it: the most recently pinned first, as many
+   * as fit in `budget` bytes (`next`: the `skip` of the rest).
+   */
+  async pins(
+    caller: Caller,
+    room: string,
+    skip: number,
+    budget: number,
+  ): Promise<{ pins: PinSummary[]; next?: number }> {
     this.check('read', await this.existing(caller, room));
-    return this.pinBoard.list(room);
+    return this.pinBoard.list(room, skip, budget);
   }
 
   /** A message was deleted: its pin, if it had one, goes with it (the delete's entry is the room's news). */

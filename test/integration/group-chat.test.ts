@@ -196,6 +196,37 @@ describe('the per-room pin limit, and pins of messages no longer kept', async ()
   });
 });
 
+describe('pins of long messages', async () => {
+  const node = await startNode({ store: 'memory', replyMaxBytes: 16_384, idleTimeoutMs: 0 });
+  const url = `ws://127.0.0.1:${node.port}/ws`;
+
+  it('come as many as one reply holds, and next asks for the rest', async () => {
+    const client = await RawClient.connect(url, { name: 'Long', user: 'long' });
+    after(() => client.close());
+    await client.request({ type: 'create_room', name: 'Quotes', id: 'quotes' });
+    await client.request({ type: 'join', room: 'quotes' });
+    // 4,000 quotes escape to 8,000 bytes of JSON: two such pins do not fit in 16 KiB.
+    const offsets: number[] = [];
+    for (const n of [1, 2, 3]) {
+      const text = `${n}${'"'.repeat(3999)}`;
+      const sent = await client.request({ type: 'send', room: 'quotes', text, cid: `q${n}` });
+      offsets.push(sent.offset as number);
+      await client.request({ type: 'pin', room: 'quotes', offset: sent.offset as number });
+    }
+    const seen: number[] = [];
+    let skip: number | undefined = 0;
+    for (let pages = 0; skip !== undefined; pages += 1) {
+      assert.ok(pages < 5, 'the pages end');
+      const page = await client.request({ type: 'pins', room: 'quotes', skip });
+      const pins = page.pins as Array<{ message: { offset: number } }>;
+      assert.equal(pins.length, 1, 'one a reply');
+      seen.push(...pins.map((p) => p.message.offset));
+      skip = page.next as number | undefined;
+    }
+    assert.deepEqual(seen, [...offsets].reverse(), 'every pin once, the most recently pinned first');
+  });
+});
+
 describe('invitations that expire', async () => {
   // The wall clock moved on by hand (timers and the monotonic clock stay real).
   let ahead = 0;

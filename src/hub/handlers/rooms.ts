@@ -7,6 +7,7 @@ import { checkRoomName } from '../../protocol/rules.js';
 import type { Caller, RoomService } from '../../rooms/room-service.js';
 import { callerOf, type Handler, type HandlerContext, roomsOf } from './context.js';
 import { takePerMinute } from './per-minute.js';
+import { replyBudget } from './reply-budget.js';
 
 /** Largest page of `public_rooms` and `members` (and the default). */
 const PAGE_MAX = 100;
@@ -119,14 +120,11 @@ export const notifications = done<'notifications'>((rooms, caller, id, c) =>
 export const pin = done<'pin'>((rooms, caller, id, c) => rooms.pin(caller, id, c.offset));
 export const unpin = done<'unpin'>((rooms, caller, id, c) => rooms.unpin(caller, id, c.offset));
 
+/** `pins`: a room's pinned messages, as many as one reply holds (`--reply-max-bytes`); `next` goes on. */
 export const pins: Handler<'pins'> = async (ctx, session, command) => {
   const id = room(ctx, command.room);
-  session.reply({
-    type: 'pins',
-    ref: command.ref,
-    room: id,
-    pins: await roomsOf(ctx).pins(callerOf(session), id),
-  });
+  const page = await roomsOf(ctx).pins(callerOf(session), id, command.skip ?? 0, replyBudget(ctx.config));
+  session.reply({ type: 'pins', ref: command.ref, room: id, ...page });
 };
 
 export const invite = done<'invite'>((rooms, caller, id, c) => rooms.invite(caller, id, c.user));
