@@ -60,9 +60,16 @@ export class PinBoard {
    * The room's pins from the `skip`th on, the most recently pinned first, each with its message as it is now, as
    * many as fit in `budget` bytes (at least one): `next`, when more follow, is the `skip` of the rest. A pin whose
    * message is no longer there (a log that began again, history no longer kept) is dropped here, where it is found.
+   * `onRead` is told how many messages were read (one store read each).
    */
-  async list(room: string, skip: number, budget: number): Promise<{ pins: PinSummary[]; next?: number }> {
+  async list(
+    room: string,
+    skip: number,
+    budget: number,
+    onRead?: (messages: number) => void,
+  ): Promise<{ pins: PinSummary[]; next?: number }> {
     const pinned = (await this.deps.directory.pins(room)).slice(skip);
+    onRead?.(pinned.length);
     const messages = await Promise.all(pinned.map((pin) => this.messageAt(room, pin.offset)));
     const pins: PinSummary[] = [];
     let bytes = 0;

@@ -716,9 +716,10 @@ export class RoomService {
     room: string,
     skip: number,
     budget: number,
+    onRead?: (messages: number) => void,
   ): Promise<{ pins: PinSummary[]; next?: number }> {
     this.check('read', await this.existing(caller, room));
-    return this.pinBoard.list(room, skip, budget);
+    return this.pinBoard.list(room, skip, budget, onRead);
   }
 
   /** A message was deleted: its pin, if it had one, goes with it (the delete's entry is the room's news). */

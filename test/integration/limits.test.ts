@@ -167,6 +167,35 @@ describe('limits on one instance', () => {
     );
   });
 
+  it('charges a pins answer a store read for each pinned message, whatever the size of its reply', async () => {
+    const rate = 20_000;
+    const node = await startNode({ store: 'memory', replyBytesPerSec: rate });
+    const reader = await RawClient.connect(node.wsUrl, { name: 'Pinner', user: 'pinner' });
+    after(() => reader.close());
+    await reader.request({ type: 'create_room', name: 'Pinned', id: 'pinned' });
+    await reader.request({ type: 'join', room: 'pinned' });
+    for (let i = 0; i < 10; i += 1) {
+      const sent = await reader.request({ type: 'send', room: 'pinned', text: `n${i}`, cid: `n${i}` });
+      await reader.request({ type: 'pin', room: 'pinned', offset: sent.offset as number });
+    }
+    // Each answer reads ten messages: 40,960 bytes of the budget, for a reply of ~2,500. Six of them spend more
+    // than the burst (160,000) on reads the replies alone never would.
+    const first = performance.now();
+    let charged = 0;
+    for (let i = 0; i < 6; i += 1) {
+      const page = await reader.request({ type: 'pins', room: 'pinned' });
+      charged += Buffer.byteLength(JSON.stringify(page)) + 4096 * (page.pins as unknown[]).length;
+    }
+    assert.equal((await reader.request({ type: 'ping' })).type, 'pong');
+    const debtMs = ((charged - rate * 8) / rate) * 1000;
+    assert.ok(debtMs > 1000, `the reads spend well beyond the burst (${charged} bytes)`);
+    const took = performance.now() - first;
+    assert.ok(
+      took >= debtMs - 250,
+      `the answers and the ping took ${Math.round(took)} ms of ${Math.round(debtMs)}`,
+    );
+  });
+
   it('limits connections per user and per address with 4029, and frees them on close', async () => {
     const node = await startNode({ maxConnectionsPerUser: 2, maxConnectionsPerIp: 4 });
     const a1 = await RawClient.connect(node.wsUrl, { name: 'A', user: 'a' });

@@ -120,10 +120,23 @@ export const notifications = done<'notifications'>((rooms, caller, id, c) =>
 export const pin = done<'pin'>((rooms, caller, id, c) => rooms.pin(caller, id, c.offset));
 export const unpin = done<'unpin'>((rooms, caller, id, c) => rooms.unpin(caller, id, c.offset));
 
-/** `pins`: a room's pinned messages, as many as one reply holds (`--reply-max-bytes`); `next` goes on. */
+/** What one message read for `pins` is charged to the reply budget, beyond the reply: a store read's worth. */
+const PIN_READ_BYTES = 4096;
+
+/**
+ * `pins`: a room's pinned messages, as many as one reply holds (`--reply-max-bytes`); `next` goes on. Each message is
+ * a read of the store, so each is charged to the user's reply budget (up to `--max-pins-per-room` reads a command,
+ * whatever the reply's size).
+ */
 export const pins: Handler<'pins'> = async (ctx, session, command) => {
   const id = room(ctx, command.room);
-  const page = await roomsOf(ctx).pins(callerOf(session), id, command.skip ?? 0, replyBudget(ctx.config));
+  const page = await roomsOf(ctx).pins(
+    callerOf(session),
+    id,
+    command.skip ?? 0,
+    replyBudget(ctx.config),
+    (read) => session.chargeRead(read * PIN_READ_BYTES),
+  );
   session.reply({ type: 'pins', ref: command.ref, room: id, ...page });
 };
 
