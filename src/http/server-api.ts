@@ -221,6 +221,15 @@ async function publish(deps: ServerApiDeps, request: IncomingMessage, room: stri
   return { status: duplicate ? 200 : 201, body: { message, duplicate } };
 }
 
+/** A message's offset in a path: an integer of at least 1, else `400 bad_request`. */
+function offsetOf(raw: string): number {
+  const offset = /^\d{1,16}$/.test(raw) ? Number(raw) : Number.NaN;
+  if (!Number.isSafeInteger(offset) || offset < 1) {
+    throw new ApiError(400, 'bad_request', 'the offset must be an integer of at least 1');
+  }
+  return offset;
+}
+
 /**
  * Deletes a message as a room's moderator would (the API is a server admin): it becomes a tombstone everywhere, its
  * text gone from storage, the delete's entry delivered to the room's members on every instance. Answers the
@@ -228,10 +237,7 @@ async function publish(deps: ServerApiDeps, request: IncomingMessage, room: stri
  */
 async function deleteMessage(deps: ServerApiDeps, room: string, rawOffset: string): Promise<ApiReply> {
   const { config, engine, clock, ids } = deps;
-  const offset = /^\d{1,16}$/.test(rawOffset) ? Number(rawOffset) : Number.NaN;
-  if (!Number.isSafeInteger(offset) || offset < 1) {
-    throw new ApiError(400, 'bad_request', 'the offset must be an integer of at least 1');
-  }
+  const offset = offsetOf(rawOffset);
   // A stored room's rules first (an archived room is read-only, for the API too); an open channel has none.
   await deps.rooms?.checkAct(API_CALLER, room, 'delete');
   const result = await engine.log.act({
@@ -464,6 +470,21 @@ async function roomRoute(
       const user = userId(what[1] as string);
       await roomsOf(deps).unban(API_CALLER, room, user);
       return { status: 200, body: { room, user, banned: false } };
+    }
+  }
+  if (what[0] === 'pins') {
+    if (what.length === 1 && method === 'GET') {
+      const skip = intParam(url, 'skip', 0) ?? 0;
+      return {
+        status: 200,
+        body: { room, ...(await roomsOf(deps).pins(API_CALLER, room, skip, replyBudget(deps.config))) },
+      };
+    }
+    if (what.length === 2 && (method === 'PUT' || method === 'DELETE')) {
+      const offset = offsetOf(segment(what[1] as string));
+      if (method === 'PUT') await roomsOf(deps).pin(API_CALLER, room, offset);
+      else await roomsOf(deps).unpin(API_CALLER, room, offset);
+      return { status: 200, body: { room, offset, pinned: method === 'PUT' } };
     }
   }
   if (what[0] === 'invitations') {

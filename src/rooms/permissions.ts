@@ -10,8 +10,9 @@
  * 4. Direct rooms have fixed people: nobody joins, invites, moderates or renames them.
  * 5. Invitations: those who may invite list a room's pending ones; who gave one (member or not), or a moderator,
  *    withdraws it.
- * 6. Messages: editing and reacting are sending (a muted member may do neither); a member deletes their own
- *    messages (muted or not), a room's owner or admin anyone's. Which message is whose, the log checks.
+ * 6. Messages: editing, reacting and pinning are sending (a muted member may do none of them; a server admin pins
+ *    in any room); a member deletes their own messages (muted or not), a room's owner or admin anyone's. Which
+ *    message is whose, the log checks.
  */
 import type { MemberRecord, Role, RoomRecord } from './room-directory.js';
 
@@ -24,6 +25,7 @@ export type RoomAction =
   | 'leave'
   | 'set-notifications'
   | 'send'
+  | 'pin'
   | 'delete-own'
   | 'delete-any'
   | 'invite'
@@ -166,6 +168,11 @@ export function decide(
       if (member) return refuse('already_member');
       if (room.kind === 'direct') return refuse('direct_room');
       return room.kind === 'public' || actor.invited || actor.serverAdmin ? allow : refuse('not_invited');
+    case 'pin':
+      // Pinning is sending, and a server admin's moderation (the server API pins announcements) in any room.
+      if (actor.serverAdmin) return allow;
+      if (!member) return refuse('not_member');
+      return isMuted(member, now) ? refuse('muted') : allow;
     case 'send':
       if (!member) return refuse('not_member');
       return isMuted(member, now) ? refuse('muted') : allow;

@@ -693,7 +693,7 @@ export class RoomService {
    * archived), logged as a `pinned` event; nothing changes when it is pinned already.
    */
   async pin(caller: Caller, room: string, offset: number): Promise<void> {
-    this.check('send', await this.existing(caller, room));
+    this.check('pin', await this.existing(caller, room));
     if (await this.pinBoard.pin(room, offset, caller.user)) {
       await this.record(room, caller.user, { type: 'pinned', target: offset });
     }
@@ -701,7 +701,7 @@ export class RoomService {
 
   /** Unpins a message (the same rule as pinning), logged as an `unpinned` event; nothing changes when it was not. */
   async unpin(caller: Caller, room: string, offset: number): Promise<void> {
-    this.check('send', await this.existing(caller, room));
+    this.check('pin', await this.existing(caller, room));
     if (await this.pinBoard.unpin(room, offset)) {
       await this.record(room, caller.user, { type: 'unpinned', target: offset });
     }

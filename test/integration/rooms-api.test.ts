@@ -195,7 +195,26 @@ describe('rooms through the server API', async () => {
     }
     assert.equal((await call('PATCH', '/rooms/nowhere', { topic: 't' })).status, 404);
 
-    // A message deleted: a tombstone everywhere, the delete's entry to the room's members.
+    // Pinned by the API (no member, above every role), listed, unpinned; the room logs both.
+    const pinPath = `/rooms/desk/pins/${sent.offset}`;
+    assert.deepEqual((await call('PUT', pinPath)).body, { room: 'desk', offset: sent.offset, pinned: true });
+    await dora.frames.find(
+      (f) => f.type === 'message' && (f.event as { type: string } | undefined)?.type === 'pinned',
+      5000,
+      'the pinned event',
+    );
+    const pins = await call('GET', '/rooms/desk/pins');
+    assert.deepEqual(
+      (pins.body.pins as Array<{ message: { text: string }; pinnedBy: { id: string } }>).map((p) => [
+        p.message.text,
+        p.pinnedBy.id,
+      ]),
+      [['a word too many', 'system']],
+    );
+    assert.equal((await call('PUT', '/rooms/desk/pins/0')).status, 400);
+    assert.equal((await call('PUT', '/rooms/desk/pins/999999')).body.error, 'no_message');
+    assert.equal((await call('GET', '/rooms/desk/pins?skip=-1')).status, 400);
+    // A message deleted: a tombstone everywhere, the delete's entry to the room's members (its pin goes too).
     const path = `/rooms/desk/messages/${sent.offset}`;
     const deleted = await call('DELETE', path);
     assert.equal(deleted.status, 200);
@@ -209,6 +228,16 @@ describe('rooms through the server API', async () => {
     assert.equal((entry.action as { target: number }).target, sent.offset);
     const again = await call('DELETE', path);
     assert.deepEqual([again.status, again.body.deleted], [200, false]);
+    assert.deepEqual(
+      (await call('GET', '/rooms/desk/pins')).body.pins,
+      [],
+      'the deleted message is pinned no more',
+    );
+    assert.deepEqual((await call('DELETE', pinPath)).body, {
+      room: 'desk',
+      offset: sent.offset,
+      pinned: false,
+    });
     for (const [offset, status] of [
       ['0', 400],
       ['abc', 400],

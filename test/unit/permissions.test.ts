@@ -61,6 +61,7 @@ const ACTIONS: RoomAction[] = [
   'leave',
   'set-notifications',
   'send',
+  'pin',
   'invite',
   'kick',
   'mute',
@@ -107,26 +108,26 @@ const CODES: Record<string, string> = {
 
 // biome-ignore format: the matrix reads as a table
 const PUBLIC: Record<string, Row> = {
-  //               read join leave notify send invite kick mute ban unban set-role edit-room archive unarchive list-bans list-inv uninvite
-  owner:          'ok   MEM  ok    ok     ok   ok     ok   ok   ok  ok    ok       ok        ok      ok        ok        ok       ok',
-  admin:          'ok   MEM  ok    ok     ok   ok     ok   ok   ok  ok    ok       ok        ok      ok        ok        ok       ok',
-  member:         'ok   MEM  ok    ok     ok   ok     FB   FB   FB  FB    FB       FB        FB      FB        FB        ok       FB',
-  muted:          'ok   MEM  ok    ok     MUT  ok     FB   FB   FB  FB    FB       FB        FB      FB        FB        ok       FB',
-  banned:         'BAN  BAN  BAN   BAN    BAN  BAN    BAN  BAN  BAN BAN   BAN      BAN       BAN     BAN       BAN       BAN      BAN',
-  invited:        'ok   ok   NM    NM     NM   NM     NM   NM   NM  NM    NM       NM        NM      NM        NM        NM       NM',
-  stranger:       'ok   ok   NM    NM     NM   NM     NM   NM   NM  NM    NM       NM        NM      NM        NM        NM       NM',
-  'server admin': 'ok   ok   NM    NM     NM   ok     ok   ok   ok  ok    ok       ok        ok      ok        ok        ok       ok',
+  //               read join leave notify send pin invite kick mute ban unban set-role edit-room archive unarchive list-bans list-inv uninvite
+  owner:          'ok   MEM  ok    ok     ok   ok  ok     ok   ok   ok  ok    ok       ok        ok      ok        ok        ok       ok',
+  admin:          'ok   MEM  ok    ok     ok   ok  ok     ok   ok   ok  ok    ok       ok        ok      ok        ok        ok       ok',
+  member:         'ok   MEM  ok    ok     ok   ok  ok     FB   FB   FB  FB    FB       FB        FB      FB        FB        ok       FB',
+  muted:          'ok   MEM  ok    ok     MUT  MUT ok     FB   FB   FB  FB    FB       FB        FB      FB        FB        ok       FB',
+  banned:         'BAN  BAN  BAN   BAN    BAN  BAN BAN    BAN  BAN  BAN BAN   BAN      BAN       BAN     BAN       BAN       BAN      BAN',
+  invited:        'ok   ok   NM    NM     NM   NM  NM     NM   NM   NM  NM    NM       NM        NM      NM        NM        NM       NM',
+  stranger:       'ok   ok   NM    NM     NM   NM  NM     NM   NM   NM  NM    NM       NM        NM      NM        NM        NM       NM',
+  'server admin': 'ok   ok   NM    NM     NM   ok  ok     ok   ok   ok  ok    ok       ok        ok      ok        ok        ok       ok',
 };
 
 /** A private room differs from a public one in reading, joining and inviting. */
 // biome-ignore format: the matrix reads as a table
 const PRIVATE: Record<string, Row> = {
   ...PUBLIC,
-  //               read join leave notify send invite kick mute ban unban set-role edit-room archive unarchive list-bans list-inv uninvite
-  member:         'ok   MEM  ok    ok     ok   FB     FB   FB   FB  FB    FB       FB        FB      FB        FB        FB       FB',
-  muted:          'ok   MEM  ok    ok     MUT  FB     FB   FB   FB  FB    FB       FB        FB      FB        FB        FB       FB',
-  invited:        'NM   ok   NM    NM     NM   NM     NM   NM   NM  NM    NM       NM        NM      NM        NM        NM       NM',
-  stranger:       'NM   NI   NM    NM     NM   NM     NM   NM   NM  NM    NM       NM        NM      NM        NM        NM       NM',
+  //               read join leave notify send pin invite kick mute ban unban set-role edit-room archive unarchive list-bans list-inv uninvite
+  member:         'ok   MEM  ok    ok     ok   ok  FB     FB   FB   FB  FB    FB       FB        FB      FB        FB        FB       FB',
+  muted:          'ok   MEM  ok    ok     MUT  MUT FB     FB   FB   FB  FB    FB       FB        FB      FB        FB        FB       FB',
+  invited:        'NM   ok   NM    NM     NM   NM  NM     NM   NM   NM  NM    NM       NM        NM      NM        NM        NM       NM',
+  stranger:       'NM   NI   NM    NM     NM   NM  NM     NM   NM   NM  NM    NM       NM        NM      NM        NM        NM       NM',
 };
 
 function check(kind: string, r: RoomRecord, table: Record<string, Row>): void {
@@ -168,7 +169,8 @@ describe('permissions', () => {
     const people = ACTORS.member as Actor;
     for (const action of ACTIONS) {
       const got = outcome(action, direct, people);
-      if (['read', 'leave', 'set-notifications', 'send'].includes(action)) assert.equal(got, 'ok', action);
+      if (['read', 'leave', 'set-notifications', 'send', 'pin'].includes(action))
+        assert.equal(got, 'ok', action);
       else if (action === 'join') assert.equal(got, 'already_member');
       else assert.equal(got, 'direct_room', action);
     }
