@@ -274,7 +274,7 @@ describe('group chat in the web UI over two instances', { skip: !hasChromium() }
     await alice.locator('.messages li.message.sent', { hasText: 'Fair on Saturday' }).waitFor(WAIT);
     await fair.hover();
     await fair.locator('.actions button:has-text("Pin")').click(WAIT);
-    await notice(bob, 'Alice pinned a message').waitFor(WAIT);
+    await notice(bob, 'Alice pinned a message').locator('button.show-pinned').waitFor(WAIT);
     // Bob, on the other instance, hears the event and reads the pins again: the header counts it, the message says it.
     await bob.locator('.room-header .pins-toggle', { hasText: '1' }).click(WAIT);
     const pinned = bob.locator('.pins-panel li', { hasText: 'Fair on Saturday, bring cake' });

@@ -267,6 +267,15 @@ export function MessageList({ store, room }: { store: ChatStore; room: RoomModel
         >
           {message.text}
           {lasts(message.event) && ` (${untilOf(message.event.until as number)})`}
+          {message.event.type === 'pinned' && message.event.target !== undefined && (
+            <button
+              type="button"
+              class="link show-pinned"
+              onClick={() => jumpTo(message.event?.target as number, 'That message is no longer available')}
+            >
+              Show
+            </button>
+          )}
           {/* A ban is lifted where it shows: banned users are no members, so the members panel has no row for them. */}
           {message.event.type === 'banned' && message.event.user && moderator && !ended(message.event) && (
             <button
