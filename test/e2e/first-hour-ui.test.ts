@@ -241,6 +241,45 @@ describe('the chat in its first hour', { skip: !hasChromium() }, async () => {
     await context.close();
   });
 
+  it('goes to a room by a few letters of its name (Ctrl+K), and to the next or previous one (Alt+Down, Alt+Up)', async () => {
+    const node = await startNode();
+    const context = await browser.newContext();
+    const fay = await tab(context, node.url, 'Fay');
+    for (const name of ['Gardening', 'Garage sale', 'Chess']) {
+      await fay.fill('#new-room', name);
+      await fay.click('form.join button:has-text("Create")');
+      await fay.waitForSelector(`.room-header h1:has-text("${name}")`, WAIT);
+    }
+    const header = () => fay.locator('.room-header h1').textContent();
+    await fay.keyboard.press('Control+k');
+    const box = fay.locator('.switcher input');
+    await box.waitFor(WAIT);
+    await box.fill('gar');
+    // Both names hold "gar"; Down marks the second, Enter opens it.
+    assert.deepEqual(await fay.locator('.switcher .switch-target bdi').allTextContents(), [
+      'Garage sale',
+      'Gardening',
+    ]);
+    await box.press('ArrowDown');
+    await box.press('Enter');
+    await fay.locator('.switcher').waitFor({ state: 'detached', ...WAIT });
+    assert.equal(await header(), 'Gardening');
+    // Escape closes it without going anywhere.
+    await fay.keyboard.press('Control+k');
+    await box.fill('chess');
+    await box.press('Escape');
+    await fay.locator('.switcher').waitFor({ state: 'detached', ...WAIT });
+    assert.equal(await header(), 'Gardening');
+    // The sidebar's order (newest activity first: Chess, Garage sale, Gardening, then lobby, an open channel).
+    const order = await fay.locator('.sidebar .rooms button.room .name').allTextContents();
+    const at = order.indexOf('Gardening');
+    await fay.keyboard.press('Alt+ArrowDown');
+    await fay.waitForSelector(`.room-header h1:has-text("${order[at + 1]}")`, WAIT);
+    await fay.keyboard.press('Alt+ArrowUp');
+    await fay.waitForSelector('.room-header h1:has-text("Gardening")', WAIT);
+    await context.close();
+  });
+
   it('keeps the longest names and unbroken text on screen, on a phone and on a desktop', async () => {
     const node = await startNode();
     const long = 'W'.repeat(32);

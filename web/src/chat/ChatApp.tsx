@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'preact/hooks';
 import { ROOM_NAME_HTML_PATTERN } from '../../../client/index.js';
+import { QuickSwitcher } from './QuickSwitcher.js';
 import { RoomView } from './RoomView.js';
 import { Sidebar } from './Sidebar.js';
 import {
@@ -133,6 +134,7 @@ export function ChatApp() {
   const [store, setStore] = useState<ChatStore | null>(null);
   const [tokenProblem, setTokenProblem] = useState<string | null>(null);
   const [menuOpen, setMenuOpen] = useState(false);
+  const [switching, setSwitching] = useState(false);
   useEffect(() => {
     void loadUiConfig().then((loaded) => {
       setConfig(loaded);
@@ -176,13 +178,21 @@ export function ChatApp() {
     return () => document.removeEventListener('visibilitychange', onVisible);
   }, [store]);
   useEffect(() => {
-    // Escape closes the room list on narrow screens.
     const onKey = (event: KeyboardEvent) => {
+      // Escape closes the room list on narrow screens.
       if (event.key === 'Escape') setMenuOpen(false);
+      else if ((event.ctrlKey || event.metaKey) && !event.altKey && event.key.toLowerCase() === 'k') {
+        // Ctrl+K (⌘K): the quick switcher, as in other chats (the browser's own use of it gives way here).
+        event.preventDefault();
+        if (store) setSwitching(true);
+      } else if (event.altKey && (event.key === 'ArrowUp' || event.key === 'ArrowDown')) {
+        event.preventDefault();
+        store?.openAdjacent(event.key === 'ArrowUp' ? -1 : 1);
+      }
     };
     addEventListener('keydown', onKey);
     return () => removeEventListener('keydown', onKey);
-  }, []);
+  }, [store]);
   useTabTitle(store);
   if (!config) return <main class="signin" aria-busy="true" />;
   if (!store && tokenProblem) return <TokenNeeded config={config} problem={tokenProblem} />;
@@ -209,6 +219,15 @@ export function ChatApp() {
   return (
     <div class={`chat${menuOpen ? ' menu-open' : ''}`}>
       <Sidebar store={store} onPick={() => setMenuOpen(false)} onSignOut={signOut} />
+      {switching && (
+        <QuickSwitcher
+          store={store}
+          onClose={() => {
+            setSwitching(false);
+            setMenuOpen(false);
+          }}
+        />
+      )}
       {current ? (
         <RoomView store={store} room={current} onMenu={() => setMenuOpen(!menuOpen)} />
       ) : (

@@ -23,7 +23,6 @@ function RoomButton({
   kind: RoomSummary['kind'] | 'channel';
   onPick: () => void;
 }) {
-  const open = store.room(id);
   const active = store.current.value === id;
   const unread = active ? 0 : store.unreadOf(id);
   const mentions = active ? 0 : store.mentionsOf(id);
@@ -42,8 +41,7 @@ function RoomButton({
         title={preview || undefined}
         data-room={id}
         onClick={() => {
-          if (open) store.select(id);
-          else void store.join(id);
+          store.open(id);
           onPick();
         }}
       >
@@ -341,11 +339,7 @@ export function Sidebar({
   const [name, setName] = useState('');
   // The same rule the server applies, with the length limit it announced.
   const valid = roomNameProblem(name, store.maxRoomNameLength.value) === undefined;
-  const listed = store.roomList.value;
-  const rooms = listed.filter((r) => r.kind !== 'direct');
-  const directs = listed.filter((r) => r.kind === 'direct');
-  // Rooms open here that the user does not belong to: open channels joined by name.
-  const channels = store.rooms.value.filter((r) => !store.listed(r.name)).map((r) => r.name);
+  const { rooms, channels, directs } = store.sidebarRooms();
   // An invitation that expired is gone (no event says so): it is not offered.
   const now = Date.now();
   const invitations = store.invitations.value.filter((i) => i.expiresAt === undefined || i.expiresAt > now);
@@ -475,6 +469,10 @@ export function Sidebar({
           </label>
         )}
         <ConnectionStatus state={store.connection.value} degraded={store.degraded.value} />
+        <p class="small muted shortcuts">
+          <kbd>Ctrl</kbd> <kbd>K</kbd> go to a room · <kbd>Alt</kbd> <kbd>↑</kbd> <kbd>↓</kbd> the previous or
+          next one
+        </p>
         <a href="/dashboard" class="muted">
           Cluster dashboard
         </a>

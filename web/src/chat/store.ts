@@ -498,6 +498,36 @@ export class ChatStore {
   }
 
   /** What a room is called on screen: its name, a direct room's other people, or its id. */
+  /**
+   * The rooms as the sidebar lists them: the user's rooms (newest activity first), the open channels joined here,
+   * and the direct rooms. Alt+Up and Alt+Down go through them in this order.
+   */
+  sidebarRooms(): { rooms: RoomSummary[]; channels: string[]; directs: RoomSummary[] } {
+    const listed = this.roomList.value;
+    return {
+      rooms: listed.filter((r) => r.kind !== 'direct'),
+      // Rooms open here that the user does not belong to: open channels joined by name.
+      channels: this.rooms.value.filter((r) => !this.listed(r.name)).map((r) => r.name),
+      directs: listed.filter((r) => r.kind === 'direct'),
+    };
+  }
+
+  /** Opens a room of the sidebar, joining it on this device when it is not open here yet. */
+  open(id: string): void {
+    if (this.room(id)) this.select(id);
+    else void this.join(id);
+  }
+
+  /** Opens the room before (-1) or after (1) the current one in the sidebar's order, around the ends. */
+  openAdjacent(step: -1 | 1): void {
+    const { rooms, channels, directs } = this.sidebarRooms();
+    const order = [...rooms.map((r) => r.id), ...channels, ...directs.map((r) => r.id)];
+    if (order.length === 0) return;
+    const at = this.current.value === null ? -1 : order.indexOf(this.current.value);
+    const next = order[(at + step + order.length) % order.length] as string;
+    if (next !== this.current.value) this.open(next);
+  }
+
   title(id: string): string {
     const entry = this.listed(id);
     if (!entry) return `#${id}`;
