@@ -37,6 +37,8 @@ export class PinBoard {
     const pinned = await directory.pins(room);
     const there = pinned.find((pin) => pin.offset === offset);
     if (there?.messageId === message.id) return false;
+    // The count is read before the write: pins made at the same moment on several instances may pass the bound by
+    // as many (as invitations may theirs), which the next pin then finds.
     if (there) await directory.unpin(room, offset);
     else if (pinned.length >= maxPins) {
       throw new ReplyError('pin_limit', `this room has ${maxPins} pinned messages: unpin one first`);

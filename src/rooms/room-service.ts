@@ -690,7 +690,8 @@ export class RoomService {
 
   /**
    * Pins a chat message of the room for everyone in it (pinning is sending: a member not muted, the room not
-   * archived), logged as a `pinned` event; nothing changes when it is pinned already.
+   * archived; and a server admin's, in any room), logged as a `pinned` event; nothing changes when it is pinned
+   * already.
    */
   async pin(caller: Caller, room: string, offset: number): Promise<void> {
     this.check('pin', await this.existing(caller, room));
