@@ -453,9 +453,16 @@ export class ChatStore {
   }
 
   /** Keeps the listed room's read marker (where the next "new messages" divider goes). */
-  /** Whether any room of the list has unread messages (the sidebar then offers to mark them all read). */
+  /**
+   * Whether any room of the list shows unread messages (the sidebar then offers to mark them all read): a count, or
+   * mentions in a room set to notify of nothing (which shows no count).
+   */
   anyUnread(): boolean {
-    return this.roomList.value.some((r) => r.id !== this.current.value && this.unreadOf(r.id) > 0);
+    return this.roomList.value.some(
+      (r) =>
+        r.id !== this.current.value &&
+        (this.notificationsOf(r.id) === 'none' ? this.mentionsOf(r.id) > 0 : this.unreadOf(r.id) > 0),
+    );
   }
 
   /**
