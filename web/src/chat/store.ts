@@ -452,7 +452,6 @@ export class ChatStore {
     this.setReadOffset(model.name, newest);
   }
 
-  /** Keeps the listed room's read marker (where the next "new messages" divider goes). */
   /**
    * Whether any room of the list shows unread messages (the sidebar then offers to mark them all read): a count, or
    * mentions in a room set to notify of nothing (which shows no count).
@@ -491,6 +490,7 @@ export class ChatStore {
     });
   }
 
+  /** Keeps the listed room's read marker (where the next "new messages" divider goes). */
   private setReadOffset(room: string, offset: number): void {
     const entry = this.listed(room);
     if (entry && (entry.readOffset ?? 0) < offset)
@@ -504,7 +504,6 @@ export class ChatStore {
     return this.roomList.value.find((r) => r.id === id);
   }
 
-  /** What a room is called on screen: its name, a direct room's other people, or its id. */
   /**
    * The rooms as the sidebar lists them: the user's rooms (newest activity first), the open channels joined here,
    * and the direct rooms. Alt+Up and Alt+Down go through them in this order.
@@ -535,6 +534,7 @@ export class ChatStore {
     if (next !== this.current.value) this.open(next);
   }
 
+  /** What a room is called on screen: its name, a direct room's other people, or its id. */
   title(id: string): string {
     const entry = this.listed(id);
     if (!entry) return `#${id}`;
