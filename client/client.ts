@@ -483,7 +483,8 @@ export class ParleyClient extends Emitter<ClientEvents> {
     while (skip !== undefined) {
       const page: PinsFrame = await this.requests.request({ type: 'pins', room, skip });
       pins.push(...page.pins);
-      skip = page.next;
+      // A page that holds nothing ends it, whatever `next` says (each page moves on by at least one).
+      skip = page.pins.length > 0 ? page.next : undefined;
     }
     return pins;
   }
