@@ -51,3 +51,11 @@ export function typingLine(names: string[]): Array<string | { name: string }> {
   }
   return [`${named.length} people are typing…`];
 }
+
+/** When a message was written, short (a search result, a pin): the time today, else the day ("Dec 5", "Dec 5, 2025" in another year). */
+export function whenOf(ts: number, now = Date.now()): string {
+  if (dayKey(ts) === dayKey(now)) return timeOf(ts);
+  const day = new Date(ts);
+  const year = day.getFullYear() === new Date(now).getFullYear() ? {} : { year: 'numeric' as const };
+  return day.toLocaleDateString([], { month: 'short', day: 'numeric', ...year });
+}

@@ -1,4 +1,4 @@
-import { timeOf } from '../format.js';
+import { whenOf } from '../format.js';
 import type { ChatStore, RoomModel } from './store.js';
 
 /**
@@ -40,7 +40,7 @@ export function PinsPanel({
             >
               <span class="result-head muted small">
                 <bdi>{message.from.name}</bdi> ·{' '}
-                <time dateTime={new Date(message.ts).toISOString()}>{timeOf(message.ts)}</time> · pinned by{' '}
+                <time dateTime={new Date(message.ts).toISOString()}>{whenOf(message.ts)}</time> · pinned by{' '}
                 <bdi>{pinnedBy.id === store.me.id ? 'you' : pinnedBy.name}</bdi>
               </span>
               <span class="result-text">{message.text}</span>

@@ -2,7 +2,7 @@ import type { JSX } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { type ChatMessage, matchedRanges, searchWords } from '../../../client/index.js';
 import { SEARCH_MAX_QUERY_LENGTH } from '../../../client/wire/search-words.js';
-import { dayKey, timeOf } from '../format.js';
+import { whenOf } from '../format.js';
 import type { ChatStore } from './store.js';
 
 /** The text with the start of each word a searched word begins marked, as the server matched it. */
@@ -15,14 +15,6 @@ function marked(text: string, words: string[]): Array<string | JSX.Element> {
   }
   parts.push(text.slice(at));
   return parts;
-}
-
-/** When a result was written, short: the time today, else the day ("Dec 5", "Dec 5, 2025" in another year). */
-function whenOf(ts: number, now = Date.now()): string {
-  if (dayKey(ts) === dayKey(now)) return timeOf(ts);
-  const day = new Date(ts);
-  const year = day.getFullYear() === new Date(now).getFullYear() ? {} : { year: 'numeric' as const };
-  return day.toLocaleDateString([], { month: 'short', day: 'numeric', ...year });
 }
 
 /** One result: where and when, who, and the text with what matched; picking it opens the message in its room. */
