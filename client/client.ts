@@ -17,6 +17,7 @@ import type {
   ReadFrame,
   RoomAddedFrame,
   RoomRemovedFrame,
+  SavedFrame,
   SeenFrame,
   SentFrame,
   ServerFrame,
@@ -39,6 +40,7 @@ import type {
   PublicRoomsCursor,
   RoomInvitationSummary,
   RoomSummary,
+  SavedSummary,
   SentInvitationSummary,
   SentInvitationsCursor,
 } from './wire/rooms.js';
@@ -487,6 +489,27 @@ export class ParleyClient extends Emitter<ClientEvents> {
       skip = page.pins.length > 0 ? page.next : undefined;
     }
     return pins;
+  }
+
+  /** Saves a message for this user alone (their saved messages, in every room they may read). */
+  async save(room: string, offset: number): Promise<void> {
+    await this.requests.request({ type: 'save', room, offset });
+  }
+
+  async unsave(room: string, offset: number): Promise<void> {
+    await this.requests.request({ type: 'unsave', room, offset });
+  }
+
+  /** This user's saved messages, the most recently saved first, each as it is now: all of them. */
+  async saved(): Promise<SavedSummary[]> {
+    const saved: SavedSummary[] = [];
+    let skip: number | undefined = 0;
+    while (skip !== undefined) {
+      const page: SavedFrame = await this.requests.request({ type: 'saved', skip });
+      saved.push(...page.saved);
+      skip = page.saved.length > 0 ? page.next : undefined;
+    }
+    return saved;
   }
 
   /** Round trip time to the server, in milliseconds. */

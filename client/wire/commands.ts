@@ -19,6 +19,7 @@ import type {
   RefreshedFrame,
   RoomFrame,
   RoomsFrame,
+  SavedFrame,
   SearchFrame,
   SentFrame,
   SentInvitationsFrame,
@@ -202,6 +203,20 @@ export interface PinsCommand {
   /** How many of the list to pass over: the previous answer's `next`. */
   skip?: number;
 }
+/** Saves a message for oneself, or unsaves it (a private list, in every room the user may read). */
+export interface SaveCommand {
+  type: 'save' | 'unsave';
+  ref: number;
+  room: string;
+  offset: number;
+}
+/** The user's saved messages, the most recently saved first. */
+export interface SavedCommand {
+  type: 'saved';
+  ref: number;
+  /** How many of the list to pass over: the previous answer's `next`. */
+  skip?: number;
+}
 /** Sets what the user wants to be notified of in a room, on every device (members). */
 export interface NotificationsCommand {
   type: 'notifications';
@@ -343,6 +358,8 @@ export type ClientCommand =
   | NotificationsCommand
   | PinCommand
   | PinsCommand
+  | SaveCommand
+  | SavedCommand
   | SearchCommand
   | InviteCommand
   | UninviteCommand
@@ -383,6 +400,9 @@ export interface ReplyByCommand {
   pin: DoneFrame;
   unpin: DoneFrame;
   pins: PinsFrame;
+  save: DoneFrame;
+  unsave: DoneFrame;
+  saved: SavedFrame;
   search: SearchFrame;
   invite: DoneFrame;
   uninvite: DoneFrame;

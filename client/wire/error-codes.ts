@@ -62,6 +62,8 @@ export const ErrorCodes = {
   not_author: { temporary: false, http: 403, message: 'not the author of this message' },
   /** The message has the most distinct reaction emoji allowed (`--max-reactions-per-message`). */
   reaction_limit: { temporary: false, http: 409, message: 'too many different reactions on this message' },
+  /** The user keeps `maxSavedPerUser` saved messages: unsave one first. */
+  saved_limit: { temporary: false, http: 409, message: 'too many saved messages' },
   /** The room has `maxPinsPerRoom` pinned messages: unpin one first. */
   pin_limit: { temporary: false, http: 409, message: 'too many pinned messages in this room' },
   /** This server keeps no rooms (`--store redis`): rooms are open channels joined by name. */

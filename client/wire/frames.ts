@@ -12,6 +12,7 @@ import type {
   RemovalReason,
   RoomInvitationSummary,
   RoomSummary,
+  SavedSummary,
   SentInvitationSummary,
   SentInvitationsCursor,
 } from './rooms.js';
@@ -239,6 +240,16 @@ export interface PinsFrame {
   next?: number;
 }
 /**
+ * The user's saved messages, in every room, the most recently saved first (answers `saved`): as many as one reply
+ * holds; `next`, when more follow, is the `skip` that asks for them.
+ */
+export interface SavedFrame {
+  type: 'saved';
+  ref: number;
+  saved: SavedSummary[];
+  next?: number;
+}
+/**
  * Messages found by their words (answers `search`), newest first, each as it is now (as `history` gives them);
  * `next`, when more may follow, is the `before` of the next page.
  */
@@ -336,6 +347,7 @@ export type ServerFrame =
   | InvitationsFrame
   | SentInvitationsFrame
   | PinsFrame
+  | SavedFrame
   | SearchFrame
   | PreviewFrame
   | DoneFrame

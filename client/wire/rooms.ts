@@ -114,6 +114,12 @@ export interface PinSummary {
   pinnedAt: number;
 }
 
+/** A message the user saved (`saved`): the message as it is now, and when they saved it. */
+export interface SavedSummary {
+  message: ChatMessage;
+  savedAt: number;
+}
+
 /** A room's member, as the members list shows them. */
 export interface MemberSummary {
   /** The name is the one last seen ('' when never seen: show the id). */

@@ -621,6 +621,17 @@ export const OptionSpecs = {
       'Messages one room may have pinned (its pins are listed whole, a message each); one more answers pin_limit until one is unpinned',
     group: 'limits',
   },
+  maxSavedPerUser: {
+    kind: 'int',
+    flag: 'max-saved-per-user',
+    env: ['PARLEY_MAX_SAVED_PER_USER'],
+    default: 500,
+    min: 1,
+    max: 10_000,
+    description:
+      'Messages one user may keep saved (their private list, in every room); one more answers saved_limit until one is unsaved',
+    group: 'limits',
+  },
   maxReactionsPerMessage: {
     kind: 'int',
     flag: 'max-reactions-per-message',

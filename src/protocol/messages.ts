@@ -177,15 +177,26 @@ export const NotificationsCommand = Type.Object(
   },
   strict,
 );
-const pinCommand = <T extends 'pin' | 'unpin'>(type: T) =>
+/** A command on one message of a room: pin, unpin, save, unsave. */
+const messageCommand = <T extends 'pin' | 'unpin' | 'save' | 'unsave'>(type: T) =>
   Type.Object({ type: Type.Literal(type), ref: Ref, room: Room, offset: Offset }, strict);
-export const PinCommand = pinCommand('pin');
-export const UnpinCommand = pinCommand('unpin');
+export const PinCommand = messageCommand('pin');
+export const UnmessageCommand = messageCommand('unpin');
 export const PinsCommand = Type.Object(
   {
     type: Type.Literal('pins'),
     ref: Ref,
     room: Room,
+    skip: Type.Optional(Type.Integer({ minimum: 0, maximum: 100_000 })),
+  },
+  strict,
+);
+export const SaveCommand = messageCommand('save');
+export const UnsaveCommand = messageCommand('unsave');
+export const SavedCommand = Type.Object(
+  {
+    type: Type.Literal('saved'),
+    ref: Ref,
     skip: Type.Optional(Type.Integer({ minimum: 0, maximum: 100_000 })),
   },
   strict,
@@ -277,8 +288,11 @@ export const CommandSchemas = {
   sent_invitations: SentInvitationsCommand,
   notifications: NotificationsCommand,
   pin: PinCommand,
-  unpin: UnpinCommand,
+  unpin: UnmessageCommand,
   pins: PinsCommand,
+  save: SaveCommand,
+  unsave: UnsaveCommand,
+  saved: SavedCommand,
   search: SearchCommand,
   invite: InviteCommand,
   uninvite: UninviteCommand,

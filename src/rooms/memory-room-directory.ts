@@ -16,6 +16,7 @@ import type {
   RoomDirectory,
   RoomPatch,
   RoomRecord,
+  SavedRecord,
 } from './room-directory.js';
 
 /** The value under `key`, created by `make` when missing. */
@@ -81,6 +82,8 @@ export class MemoryRoomDirectory implements RoomDirectory {
   /** user → rooms they belong to (the reverse index `roomsOf` reads). */
   private readonly roomsByUser = new Map<string, Set<string>>();
   private readonly invitations = new Table<InvitationRecord>();
+  /** user → `room\u0000offset` → what they saved. */
+  private readonly savedByUser = new Map<string, Map<string, SavedRecord>>();
   /** room → offset → its pin. */
   private readonly pinsByRoom = new Map<string, Map<number, PinRecord>>();
   private readonly invitationsByUser = new Map<string, Set<string>>();
@@ -294,6 +297,27 @@ export class MemoryRoomDirectory implements RoomDirectory {
     return [...(this.pinsByRoom.get(room)?.values() ?? [])]
       .sort((a, b) => b.pinnedAt - a.pinnedAt || b.offset - a.offset)
       .map((pin) => ({ ...pin, pinnedBy: { ...pin.pinnedBy } }));
+  }
+
+  async save(saved: SavedRecord): Promise<boolean> {
+    const mine = entry(this.savedByUser, saved.userId, () => new Map<string, SavedRecord>());
+    const key = `${saved.room}\u0000${saved.offset}`;
+    if (mine.has(key)) return false;
+    mine.set(key, { ...saved });
+    return true;
+  }
+
+  async unsave(userId: string, room: string, offset: number): Promise<boolean> {
+    const mine = this.savedByUser.get(userId);
+    if (!mine?.delete(`${room}\u0000${offset}`)) return false;
+    if (mine.size === 0) this.savedByUser.delete(userId);
+    return true;
+  }
+
+  async saved(userId: string): Promise<SavedRecord[]> {
+    return [...(this.savedByUser.get(userId)?.values() ?? [])]
+      .sort((a, b) => b.savedAt - a.savedAt || byString(b.room, a.room) || b.offset - a.offset)
+      .map((saved) => ({ ...saved }));
   }
 
   async invitation(room: string, userId: string): Promise<InvitationRecord | undefined> {

@@ -3,11 +3,12 @@
  * and the `pinned`/`unpinned` events in the room's log are the room service's (it checks, then calls this).
  */
 import type { PinSummary } from '../../client/wire/rooms.js';
-import type { ChatMessage, UserInfo } from '../engine/types.js';
+import type { UserInfo } from '../engine/types.js';
 import { messageBytes } from '../hub/handlers/reply-budget.js';
 import type { RoomLog } from '../log/room-log.js';
 import { ReplyError } from '../protocol/error-codes.js';
 import type { Clock } from '../util/clock.js';
+import { isKeepable, messageAt } from './message-at.js';
 import type { RoomDirectory } from './room-directory.js';
 
 /** What a pin adds to its message in a reply: who pinned it (a name of at most a few hundred bytes) and when. */
@@ -30,8 +31,8 @@ export class PinBoard {
    */
   async pin(room: string, offset: number, by: UserInfo): Promise<boolean> {
     const { directory, clock, maxPins } = this.deps;
-    const message = await this.messageAt(room, offset);
-    if (!message || message.event || message.action || message.deleted) {
+    const message = await messageAt(this.deps.log, room, offset);
+    if (!isKeepable(message)) {
       throw new ReplyError('no_message', 'only a chat message that is kept and not deleted can be pinned');
     }
     const pinned = await directory.pins(room);
@@ -72,7 +73,7 @@ export class PinBoard {
   ): Promise<{ pins: PinSummary[]; next?: number }> {
     const pinned = (await this.deps.directory.pins(room)).slice(skip);
     onRead?.(pinned.length);
-    const messages = await Promise.all(pinned.map((pin) => this.messageAt(room, pin.offset)));
+    const messages = await Promise.all(pinned.map((pin) => messageAt(this.deps.log, room, pin.offset)));
     const pins: PinSummary[] = [];
     let bytes = 0;
     for (const [i, pin] of pinned.entries()) {
@@ -87,12 +88,5 @@ export class PinBoard {
       pins.push({ message, pinnedBy: pin.pinnedBy, pinnedAt: pin.pinnedAt });
     }
     return { pins };
-  }
-
-  /** The message at `offset`, as it is now, if the log keeps it. */
-  private async messageAt(room: string, offset: number): Promise<ChatMessage | undefined> {
-    const page = await this.deps.log.read(room, { after: offset - 1, limit: 1 });
-    const message = page.messages[0];
-    return message?.offset === offset ? message : undefined;
   }
 }

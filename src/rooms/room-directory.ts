@@ -111,6 +111,17 @@ export interface PinRecord {
   pinnedAt: number;
 }
 
+/** A message a user saved for themselves. */
+export interface SavedRecord {
+  userId: string;
+  room: string;
+  /** The message's offset in the room's log. */
+  offset: number;
+  /** The message's id (as a pin keeps it: a log that began again has other messages at its offsets). */
+  messageId: string;
+  savedAt: number;
+}
+
 /** What a new room is created with. */
 export interface NewRoom {
   id: string;
@@ -231,6 +242,13 @@ export interface RoomDirectory {
   unpin(room: string, offset: number): Promise<boolean>;
   /** A room's pins, the most recently pinned first (at most `--max-pins-per-room` of them: read whole). */
   pins(room: string): Promise<PinRecord[]>;
+
+  /** Saves a message for a user; false, changing nothing, when they saved it already. */
+  save(saved: SavedRecord): Promise<boolean>;
+  /** Unsaves a message of a user's; false when it was not saved. */
+  unsave(userId: string, room: string, offset: number): Promise<boolean>;
+  /** A user's saved messages, the most recently saved first (at most `--max-saved-per-user`: read whole). */
+  saved(userId: string): Promise<SavedRecord[]>;
 
   /** Records an invitation; false, changing nothing, when the user is already invited or a member. */
   invite(invitation: InvitationRecord): Promise<boolean>;

@@ -11,6 +11,7 @@ import {
   type RemovalReason,
   type RoomInvitationSummary,
   type RoomSummary,
+  type SavedSummary,
   type SentInvitationSummary,
   type SentInvitationsCursor,
 } from '../../client/wire/rooms.js';
@@ -37,6 +38,7 @@ import {
   type RoomPatch,
   type RoomRecord,
 } from './room-directory.js';
+import { SavedMessages } from './saved-messages.js';
 
 /** Read markers an instance holds and has not stored yet (see ReadMarkers.unstored). */
 export interface UnstoredMarkers {
@@ -170,6 +172,8 @@ export class RoomService {
 
   /** The rooms' pinned messages. */
   private readonly pinBoard: PinBoard;
+  /** What each user saved for themselves. */
+  private readonly savedMessages: SavedMessages;
 
   constructor(private readonly deps: RoomServiceDeps) {
     this.invitationTtlMs = invitationTtlOf(deps.config);
@@ -178,6 +182,12 @@ export class RoomService {
       log: deps.log,
       clock: deps.clock,
       maxPins: deps.config.maxPinsPerRoom,
+    });
+    this.savedMessages = new SavedMessages({
+      directory: deps.directory,
+      log: deps.log,
+      clock: deps.clock,
+      maxSaved: deps.config.maxSavedPerUser,
     });
   }
 
@@ -721,6 +731,34 @@ export class RoomService {
   ): Promise<{ pins: PinSummary[]; next?: number }> {
     this.check('read', await this.existing(caller, room));
     return this.pinBoard.list(room, skip, budget, onRead);
+  }
+
+  /** Saves a message of a room the caller may read, for the caller alone (`saved`); again changes nothing. */
+  async save(caller: Caller, room: string, offset: number): Promise<void> {
+    this.check('read', await this.existing(caller, room));
+    await this.savedMessages.save(caller.user.id, room, offset);
+  }
+
+  /** Unsaves a message: the caller's own list, also of a room they may no longer read. */
+  async unsave(caller: Caller, room: string, offset: number): Promise<void> {
+    await this.savedMessages.unsave(caller.user.id, room, offset);
+  }
+
+  /**
+   * The caller's saved messages from the `skip`th on, the most recently saved first, as many as fit in `budget`
+   * bytes (`next`: the `skip` of the rest); those of rooms they may no longer read are left out (and kept).
+   */
+  async saved(
+    caller: Caller,
+    skip: number,
+    budget: number,
+    onRead?: (messages: number) => void,
+  ): Promise<{ saved: SavedSummary[]; next?: number }> {
+    const mayRead = async (room: string) => {
+      const actor = await this.actorIn(caller, room);
+      return actor.room !== undefined && decide('read', actor.room, actor, this.deps.clock.now()).ok;
+    };
+    return this.savedMessages.list(caller.user.id, skip, budget, mayRead, onRead);
   }
 
   /** A message was deleted: its pin, if it had one, goes with it (the delete's entry is the room's news). */

@@ -17,6 +17,7 @@ import type {
   RoomKind,
   RoomPatch,
   RoomRecord,
+  SavedRecord,
 } from './room-directory.js';
 
 /** A row of `parley_room_details` (bigint columns may come back as strings). */
@@ -484,6 +485,44 @@ export class SqlRoomDirectory implements RoomDirectory {
       messageId: row.message_id,
       pinnedBy: { id: row.pinned_by, name: row.pinned_by_name },
       pinnedAt: Number(row.pinned_at),
+    }));
+  }
+
+  async save(saved: SavedRecord): Promise<boolean> {
+    const { rowCount } = await this.db.query(
+      `INSERT INTO parley_saved (user_id, room, "offset", message_id, saved_at) VALUES ($1, $2, $3, $4, $5)
+       ON CONFLICT DO NOTHING`,
+      [saved.userId, saved.room, saved.offset, saved.messageId, saved.savedAt],
+    );
+    return rowCount > 0;
+  }
+
+  async unsave(userId: string, room: string, offset: number): Promise<boolean> {
+    const { rowCount } = await this.db.query(
+      'DELETE FROM parley_saved WHERE user_id = $1 AND room = $2 AND "offset" = $3',
+      [userId, room, offset],
+    );
+    return rowCount > 0;
+  }
+
+  async saved(userId: string): Promise<SavedRecord[]> {
+    const { rows } = await this.db.query<{
+      user_id: string;
+      room: string;
+      offset: string | number;
+      message_id: string;
+      saved_at: string | number;
+    }>(
+      `SELECT user_id, room, "offset", message_id, saved_at FROM parley_saved
+       WHERE user_id = $1 ORDER BY saved_at DESC, room DESC, "offset" DESC`,
+      [userId],
+    );
+    return rows.map((row) => ({
+      userId: row.user_id,
+      room: row.room,
+      offset: Number(row.offset),
+      messageId: row.message_id,
+      savedAt: Number(row.saved_at),
     }));
   }
 

@@ -374,6 +374,35 @@ export function roomDirectorySuite(name: string, factory: DirectoryFactory): voi
       assert.deepEqual(await rooms.pins('nowhere'), []);
     });
 
+    it("keeps each user's saved messages, the most recently saved first, each once", async () => {
+      const rooms = await make();
+      const save = (userId: string, room: string, offset: number, savedAt: number) =>
+        rooms.save({ userId, room, offset, messageId: `${room}${offset}`, savedAt });
+      assert.equal(await save('ann', 'r', 4, T0), true);
+      assert.equal(await save('ann', 'q', 9, T0 + 2), true);
+      assert.equal(await save('ann', 'r', 7, T0 + 1), true);
+      assert.equal(await save('ann', 'r', 4, T0 + 5), false, 'saved already: unchanged');
+      assert.equal(await save('bo', 'r', 4, T0), true, "another user's");
+      assert.deepEqual(
+        (await rooms.saved('ann')).map((s) => `${s.room}:${s.offset}`),
+        ['q:9', 'r:7', 'r:4'],
+      );
+      assert.deepEqual((await rooms.saved('bo'))[0], {
+        userId: 'bo',
+        room: 'r',
+        offset: 4,
+        messageId: 'r4',
+        savedAt: T0,
+      });
+      assert.equal(await rooms.unsave('ann', 'r', 7), true);
+      assert.equal(await rooms.unsave('ann', 'r', 7), false);
+      assert.deepEqual(
+        (await rooms.saved('ann')).map((s) => `${s.room}:${s.offset}`),
+        ['q:9', 'r:4'],
+      );
+      assert.deepEqual(await rooms.saved('nobody'), []);
+    });
+
     it('moves read markers of members forward only, a batch at once', async () => {
       const rooms = await make();
       await rooms.create(publicRoom('r1'));

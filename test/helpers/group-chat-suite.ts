@@ -391,6 +391,75 @@ export function groupChatSuite(name: string, start: () => Promise<ParleyNode>): 
       assert.equal(outcome(await pinner.request({ type: 'pin', room: 'board', offset: third })), 'archived');
     });
 
+    it('saves messages for oneself in every room, listed as they are now, only while one may read the room', async () => {
+      const keeper = await as(node, 'keeper');
+      const host = await as(node, 'save-host');
+      await host.request({ type: 'create_room', name: 'Shelf', id: 'shelf' });
+      await host.request({ type: 'create_room', name: 'Vault', id: 'save-vault', kind: 'private' });
+      await host.request({ type: 'invite', room: 'save-vault', user: 'keeper' });
+      await keeper.request({ type: 'accept', room: 'save-vault' });
+      for (const room of ['shelf', 'save-vault']) {
+        await host.request({ type: 'join', room });
+        await keeper.request({ type: 'join', room });
+      }
+      const say = async (room: string, text: string) =>
+        (await host.request({ type: 'send', room, text, cid: `save-${text}` })).offset as number;
+      const [a, b, c] = [
+        await say('shelf', 'alpha'),
+        await say('save-vault', 'bravo'),
+        await say('shelf', 'charlie'),
+      ];
+      for (const [room, offset] of [
+        ['shelf', a],
+        ['save-vault', b],
+        ['shelf', c],
+      ] as const) {
+        assert.equal(outcome(await keeper.request({ type: 'save', room, offset })), 'ok');
+      }
+      assert.equal(outcome(await keeper.request({ type: 'save', room: 'shelf', offset: a })), 'ok', 'again');
+      const texts = async (client: RawClient = keeper) =>
+        ((await client.request({ type: 'saved' })).saved as Array<{ message: { text: string } }>).map(
+          (s) => s.message.text,
+        );
+      assert.deepEqual(await texts(), ['charlie', 'bravo', 'alpha'], 'the most recently saved first');
+      assert.deepEqual(await texts(host), [], "another user's list is their own");
+      // Edited, it is listed as it is now; deleted, it is saved no more.
+      await host.request({ type: 'edit', room: 'shelf', offset: c, text: 'charlie, edited' });
+      await host.request({ type: 'delete', room: 'shelf', offset: a });
+      assert.deepEqual(await texts(), ['charlie, edited', 'bravo']);
+      // Out of the private room, its message is not shown, but kept: let back in, it is there again.
+      await host.request({ type: 'kick', room: 'save-vault', user: 'keeper' });
+      assert.deepEqual(await texts(), ['charlie, edited']);
+      assert.equal(
+        outcome(await keeper.request({ type: 'save', room: 'save-vault', offset: b })),
+        'not_member',
+      );
+      await host.request({ type: 'invite', room: 'save-vault', user: 'keeper' });
+      await keeper.request({ type: 'accept', room: 'save-vault' });
+      assert.deepEqual(await texts(), ['charlie, edited', 'bravo']);
+      // What cannot be saved: a system event, a message that is not there, in an open channel.
+      const history = (await keeper.request({ type: 'history', room: 'shelf', limit: 20 }))
+        .messages as Array<{
+        offset: number;
+        event?: unknown;
+      }>;
+      const event = (history.find((m) => m.event) as { offset: number }).offset;
+      assert.equal(
+        outcome(await keeper.request({ type: 'save', room: 'shelf', offset: event })),
+        'no_message',
+      );
+      assert.equal(
+        outcome(await keeper.request({ type: 'save', room: 'shelf', offset: 99_999 })),
+        'no_message',
+      );
+      assert.equal(
+        outcome(await keeper.request({ type: 'save', room: 'no-such-shelf', offset: 1 })),
+        'no_room',
+      );
+      assert.equal(outcome(await keeper.request({ type: 'unsave', room: 'shelf', offset: c })), 'ok');
+      assert.deepEqual(await texts(), ['bravo']);
+    });
+
     it('records joins, kicks, bans and renames in the room log, and enforces each permission', async () => {
       const olga = await as(node, 'olga');
       const made = await olga.request({ type: 'create_room', name: 'Moderated', id: 'moderated' });

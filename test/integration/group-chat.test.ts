@@ -167,7 +167,13 @@ describe('the per-inviter invitation limit', async () => {
 });
 
 describe('the per-room pin limit, and pins of messages no longer kept', async () => {
-  const node = await startNode({ store: 'memory', maxPinsPerRoom: 1, historySize: 3, idleTimeoutMs: 0 });
+  const node = await startNode({
+    store: 'memory',
+    maxPinsPerRoom: 1,
+    maxSavedPerUser: 1,
+    historySize: 3,
+    idleTimeoutMs: 0,
+  });
   const url = `ws://127.0.0.1:${node.port}/ws`;
 
   it('bounds the pins of a room; a pin whose message is no longer kept is dropped and makes room', async () => {
@@ -190,6 +196,26 @@ describe('the per-room pin limit, and pins of messages no longer kept', async ()
     const kept = await send('f');
     assert.equal(
       (await client.request({ type: 'pin', room: 'wall', offset: kept })).type,
+      'done',
+      'room again',
+    );
+  });
+
+  it("bounds a user's saved messages; one whose message is no longer kept is dropped and makes room", async () => {
+    const client = await RawClient.connect(url, { name: 'Saver', user: 'saver' });
+    after(() => client.close());
+    await client.request({ type: 'create_room', name: 'Desk', id: 'desk' });
+    await client.request({ type: 'join', room: 'desk' });
+    const send = async (text: string) =>
+      (await client.request({ type: 'send', room: 'desk', text, cid: text })).offset as number;
+    const [a, b] = [await send('a'), await send('b')];
+    assert.equal((await client.request({ type: 'save', room: 'desk', offset: a })).type, 'done');
+    assert.equal((await client.request({ type: 'save', room: 'desk', offset: b })).code, 'saved_limit');
+    for (const text of ['c', 'd', 'e']) await send(text);
+    assert.deepEqual((await client.request({ type: 'saved' })).saved, [], 'dropped where found');
+    const kept = await send('f');
+    assert.equal(
+      (await client.request({ type: 'save', room: 'desk', offset: kept })).type,
       'done',
       'room again',
     );
@@ -224,6 +250,24 @@ describe('pins of long messages', async () => {
       skip = page.next as number | undefined;
     }
     assert.deepEqual(seen, [...offsets].reverse(), 'every pin once, the most recently pinned first');
+    // Saved messages come the same way.
+    for (const offset of offsets) await client.request({ type: 'save', room: 'quotes', offset });
+    const saved: number[] = [];
+    let replies = 0;
+    skip = 0;
+    for (; skip !== undefined; replies += 1) {
+      assert.ok(replies < 5, 'the pages end');
+      const page = await client.request({ type: 'saved', skip });
+      const items = page.saved as Array<{ message: { offset: number } }>;
+      assert.ok(items.length >= 1 && items.length <= 2, 'what fits in 16 KiB');
+      saved.push(...items.map((s) => s.message.offset));
+      skip = page.next as number | undefined;
+    }
+    assert.deepEqual(
+      saved,
+      [...offsets].reverse(),
+      'every saved message once, the most recently saved first',
+    );
   });
 });
 

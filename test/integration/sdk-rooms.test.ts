@@ -70,6 +70,15 @@ describe('SDK: group chat', async () => {
     );
     await owner.unpin('books', chapterOne?.offset as number);
     assert.deepEqual(await guest.pins('books'), []);
+    // Saved: the user's own list, typed.
+    await guest.save('books', chapterOne?.offset as number);
+    assert.deepEqual(
+      (await guest.saved()).map((s) => s.message.text),
+      ['chapter one'],
+    );
+    assert.deepEqual(await owner.saved(), []);
+    await guest.unsave('books', chapterOne?.offset as number);
+    assert.deepEqual(await guest.saved(), []);
 
     // Search: a typed page, and its next page from `next`.
     await owner.send('books', 'chapter two');

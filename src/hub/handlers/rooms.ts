@@ -90,6 +90,8 @@ type DoneCommand =
   | 'notifications'
   | 'pin'
   | 'unpin'
+  | 'save'
+  | 'unsave'
   | 'invite'
   | 'uninvite'
   | 'decline'
@@ -120,8 +122,26 @@ export const notifications = done<'notifications'>((rooms, caller, id, c) =>
 export const pin = done<'pin'>((rooms, caller, id, c) => rooms.pin(caller, id, c.offset));
 export const unpin = done<'unpin'>((rooms, caller, id, c) => rooms.unpin(caller, id, c.offset));
 
-/** What one message read for `pins` is charged to the reply budget, beyond the reply: a store read's worth. */
-const PIN_READ_BYTES = 4096;
+/** `save`, `unsave`: a message kept in the user's own list, or no longer. */
+export const save = done<'save'>((rooms, caller, id, c) => rooms.save(caller, id, c.offset));
+export const unsave = done<'unsave'>((rooms, caller, id, c) => rooms.unsave(caller, id, c.offset));
+
+/** What one message read for `pins` or `saved` is charged to the reply budget, beyond the reply: a store read. */
+const MESSAGE_READ_BYTES = 4096;
+
+/**
+ * `saved`: the user's saved messages, as many as one reply holds; `next` goes on. Each message is a store read,
+ * charged to the user's reply budget like a pin's.
+ */
+export const saved: Handler<'saved'> = async (ctx, session, command) => {
+  const page = await roomsOf(ctx).saved(
+    callerOf(session),
+    command.skip ?? 0,
+    replyBudget(ctx.config),
+    (read) => session.chargeRead(read * MESSAGE_READ_BYTES),
+  );
+  session.reply({ type: 'saved', ref: command.ref, ...page });
+};
 
 /**
  * `pins`: a room's pinned messages, as many as one reply holds (`--reply-max-bytes`); `next` goes on. Each message is
@@ -135,7 +155,7 @@ export const pins: Handler<'pins'> = async (ctx, session, command) => {
     id,
     command.skip ?? 0,
     replyBudget(ctx.config),
-    (read) => session.chargeRead(read * PIN_READ_BYTES),
+    (read) => session.chargeRead(read * MESSAGE_READ_BYTES),
   );
   session.reply({ type: 'pins', ref: command.ref, room: id, ...page });
 };
