@@ -64,7 +64,10 @@ export class SavedMessages {
     const readable = new Map<string, Promise<boolean>>();
     const allowed = (room: string) => {
       let answer = readable.get(room);
-      if (!answer) readable.set(room, (answer = mayRead(room)));
+      if (!answer) {
+        answer = mayRead(room);
+        readable.set(room, answer);
+      }
       return answer;
     };
     const messages = await Promise.all(records.map((r) => messageAt(this.deps.log, r.room, r.offset)));

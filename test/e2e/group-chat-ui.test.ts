@@ -286,6 +286,26 @@ describe('group chat in the web UI over two instances', { skip: !hasChromium() }
     assert.equal(await message(alice, 'Fair on Saturday').locator('.pin-mark').count(), 0);
   });
 
+  it('saves a message for oneself: listed in the sidebar, opened from there, unsaved', async () => {
+    const chatter = message(bob, 'Unrelated chatter');
+    await chatter.hover();
+    await chatter.locator('.actions button:has-text("Save")').click(WAIT);
+    await bob.locator('.notice-bar', { hasText: 'Saved' }).waitFor(WAIT);
+    await bob.click('.sidebar button:has-text("Saved messages")');
+    const entry = bob.locator('section[aria-label="Saved messages"] li', { hasText: 'Unrelated chatter' });
+    await entry.locator('.result-head', { hasText: 'Town square' }).waitFor(WAIT);
+    // Alice saved nothing: her list is her own.
+    await alice.click('.sidebar button:has-text("Saved messages")');
+    await alice.locator('section[aria-label="Saved messages"] .empty').waitFor(WAIT);
+    await roomButton(bob, 'lobby').click();
+    await entry.locator('.search-result').click();
+    await bob.locator('.room-header h1', { hasText: 'Town square' }).waitFor(WAIT);
+    await entry.locator('.unsave').click();
+    await entry.waitFor({ state: 'detached', ...WAIT });
+    await chatter.hover();
+    await chatter.locator('.actions button:has-text("Save")').waitFor(WAIT);
+  });
+
   it("sets a room's name and topic, mutes and archives it: the other member's composer says why it cannot send", async () => {
     await roomButton(alice, 'Town square').click();
     await roomButton(bob, 'Town square').click();

@@ -298,6 +298,7 @@ export function MessageList({ store, room }: { store: ChatStore; room: RoomModel
     const stored = message.message;
     const deleted = stored?.deleted === true;
     const pinned = message.offset !== undefined && !deleted && store.isPinned(room.name, message.offset);
+    const saved = message.offset !== undefined && !deleted && store.isSaved(room.name, message.offset);
     const replyTo = stored?.replyTo;
     const original = replyTo !== undefined ? messages.find((m) => m.offset === replyTo) : undefined;
     const classes = ['message', message.status];
@@ -390,6 +391,14 @@ export function MessageList({ store, room }: { store: ChatStore; room: RoomModel
               {message.mine && store.groupChat.value && (
                 <button type="button" onClick={() => (store.editing.value = message)}>
                   Edit
+                </button>
+              )}
+              {store.groupChat.value && store.listed(room.name) && (
+                <button
+                  type="button"
+                  onClick={() => void store.setSaved(room.name, message.offset as number, !saved)}
+                >
+                  {saved ? 'Unsave' : 'Save'}
                 </button>
               )}
               {store.mayPin(room.name) && (

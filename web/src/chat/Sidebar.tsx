@@ -5,6 +5,7 @@ import {
   type SentInvitationSummary,
   type SentInvitationsCursor,
 } from '../../../client/index.js';
+import { whenOf } from '../format.js';
 import { ConnectionStatus } from './ConnectionStatus.js';
 import { notificationsOn, notificationsSupported, setNotifications } from './notifications.js';
 import type { ChatStore } from './store.js';
@@ -193,6 +194,67 @@ function SentInvitations({ store }: { store: ChatStore }) {
           More
         </button>
       )}
+    </section>
+  );
+}
+
+/**
+ * The user's saved messages, in every room, the most recently saved first: where and when, who, the text; a pick
+ * opens the message in its room; Unsave. Read when opened.
+ */
+function SavedMessages({ store, onPick }: { store: ChatStore; onPick: () => void }) {
+  const [open, setOpen] = useState(false);
+  if (!open) {
+    return (
+      <button
+        type="button"
+        class="link"
+        onClick={() => {
+          setOpen(true);
+          void store.loadSaved();
+        }}
+      >
+        Saved messages
+      </button>
+    );
+  }
+  const saved = store.saved.value;
+  return (
+    <section class="browse saved" aria-label="Saved messages">
+      <h2>
+        Saved messages{' '}
+        <button type="button" class="link" onClick={() => setOpen(false)}>
+          close
+        </button>
+      </h2>
+      {saved?.length === 0 && <p class="muted empty">Nothing saved: a message's Save keeps it here.</p>}
+      <ul>
+        {(saved ?? []).map(({ message }) => (
+          <li key={`${message.room} ${message.offset}`} data-saved={`${message.room}:${message.offset}`}>
+            <button
+              type="button"
+              class="search-result"
+              onClick={() => {
+                void store.showMessage(message.room, message.offset);
+                onPick();
+              }}
+            >
+              <span class="result-head muted small">
+                <bdi>{store.title(message.room)}</bdi> · <bdi>{message.from.name}</bdi> ·{' '}
+                <time dateTime={new Date(message.ts).toISOString()}>{whenOf(message.ts)}</time>
+              </span>
+              <span class="result-text">{message.text}</span>
+            </button>
+            <button
+              type="button"
+              class="link unsave"
+              onClick={() => void store.setSaved(message.room, message.offset, false)}
+            >
+              Unsave
+            </button>
+          </li>
+        ))}
+      </ul>
     </section>
   );
 }
@@ -419,6 +481,7 @@ export function Sidebar({
       {store.groupChat.value && <NewRoom store={store} onPick={onPick} />}
       {store.groupChat.value && <NewDirect store={store} onPick={onPick} />}
       {store.groupChat.value && <SentInvitations store={store} />}
+      {store.groupChat.value && <SavedMessages store={store} onPick={onPick} />}
       <form
         class="join"
         onSubmit={(event) => {

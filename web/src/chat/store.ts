@@ -19,6 +19,7 @@ import {
   type RoomInvitationSummary,
   type RoomRemovedFrame,
   type RoomSummary,
+  type SavedSummary,
   type SentInvitationSummary,
   type SentInvitationsCursor,
   type SystemEvent,
@@ -156,6 +157,8 @@ export class ChatStore {
   /** The user's rooms as the server keeps them (empty on a server without stored rooms). */
   readonly roomList = signal<RoomSummary[]>([]);
   readonly invitations = signal<InvitationSummary[]>([]);
+  /** The user's saved messages, the most recently saved first; null until read (when the list is first opened). */
+  readonly saved = signal<SavedSummary[] | null>(null);
   /** The message search shown, if any. */
   readonly search = signal<SearchState | null>(null);
   /** Counts searches, so that a late answer to an earlier one is dropped. */
@@ -1092,6 +1095,29 @@ export class ChatStore {
   clearSearch(): void {
     this.searchId += 1;
     this.search.value = null;
+  }
+
+  /** Reads the user's saved messages (every room), for the sidebar's list and the messages' Save/Unsave. */
+  async loadSaved(): Promise<void> {
+    try {
+      this.saved.value = await this.client.saved();
+    } catch {
+      // Not readable now (disconnected): the list shown stays until the next read.
+    }
+  }
+
+  /** Whether the user saved the message at `offset` of a room (as last read; unknown until the list was read). */
+  isSaved(room: string, offset: number): boolean {
+    return this.saved.value?.some((s) => s.message.room === room && s.message.offset === offset) ?? false;
+  }
+
+  /** Saves a message for this user, or unsaves it; the list is read again after. */
+  async setSaved(room: string, offset: number, saved: boolean): Promise<void> {
+    await this.act(
+      () => (saved ? this.client.save(room, offset) : this.client.unsave(room, offset)),
+      saved ? 'Saved: in "Saved messages"' : undefined,
+    );
+    await this.loadSaved();
   }
 
   /** Reads a stored room's pinned messages (when it is opened, and again when they change). */
