@@ -4,11 +4,10 @@
  */
 import type { PinSummary } from '../../client/wire/rooms.js';
 import type { UserInfo } from '../engine/types.js';
-import { messageBytes } from '../hub/handlers/reply-budget.js';
 import type { RoomLog } from '../log/room-log.js';
 import { ReplyError } from '../protocol/error-codes.js';
 import type { Clock } from '../util/clock.js';
-import { isKeepable, messageAt } from './message-at.js';
+import { isKeepable, messageAt, pageOfEntries } from './message-at.js';
 import type { RoomDirectory } from './room-directory.js';
 
 /** What a pin adds to its message in a reply: who pinned it (a name of at most a few hundred bytes) and when. */
@@ -71,22 +70,13 @@ export class PinBoard {
     budget: number,
     onRead?: (messages: number) => void,
   ): Promise<{ pins: PinSummary[]; next?: number }> {
-    const pinned = (await this.deps.directory.pins(room)).slice(skip);
-    onRead?.(pinned.length);
-    const messages = await Promise.all(pinned.map((pin) => messageAt(this.deps.log, room, pin.offset)));
-    const pins: PinSummary[] = [];
-    let bytes = 0;
-    for (const [i, pin] of pinned.entries()) {
-      const message = messages[i];
-      if (message?.id !== pin.messageId || message.deleted) {
-        await this.deps.directory.unpin(room, pin.offset);
-        continue;
-      }
-      bytes += messageBytes(message) + PIN_BYTES;
-      // One reply is one frame: a room's pins of long messages would not fit in a connection's bound.
-      if (bytes > budget && pins.length > 0) return { pins, next: skip + pins.length };
-      pins.push({ message, pinnedBy: pin.pinnedBy, pinnedAt: pin.pinnedAt });
-    }
-    return { pins };
+    const pinned = await this.deps.directory.pins(room);
+    onRead?.(Math.max(0, pinned.length - skip));
+    const { items, next } = await pageOfEntries(this.deps.log, pinned, skip, budget, {
+      extraBytes: PIN_BYTES,
+      item: (pin, message) => ({ message, pinnedBy: pin.pinnedBy, pinnedAt: pin.pinnedAt }),
+      drop: (pin) => this.deps.directory.unpin(room, pin.offset),
+    });
+    return next === undefined ? { pins: items } : { pins: items, next };
   }
 }

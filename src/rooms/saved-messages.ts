@@ -3,12 +3,11 @@
  * the list as it is now. Whether the user may read a room is the room service's (it checks, then calls this).
  */
 import type { SavedSummary } from '../../client/wire/rooms.js';
-import { messageBytes } from '../hub/handlers/reply-budget.js';
 import type { RoomLog } from '../log/room-log.js';
 import { ReplyError } from '../protocol/error-codes.js';
 import type { Clock } from '../util/clock.js';
-import { isKeepable, messageAt } from './message-at.js';
-import type { RoomDirectory } from './room-directory.js';
+import { isKeepable, messageAt, pageOfEntries } from './message-at.js';
+import type { RoomDirectory, SavedRecord } from './room-directory.js';
 
 /** What a saved entry adds to its message in a reply: when it was saved. */
 const SAVED_BYTES = 32;
@@ -59,35 +58,24 @@ export class SavedMessages {
     mayRead: (room: string) => Promise<boolean>,
     onRead?: (messages: number) => void,
   ): Promise<{ saved: SavedSummary[]; next?: number }> {
-    const records = (await this.deps.directory.saved(userId)).slice(skip);
-    onRead?.(records.length);
+    const records = await this.deps.directory.saved(userId);
+    onRead?.(Math.max(0, records.length - skip));
+    // Whether the user may read a room, asked once per room of the page.
     const readable = new Map<string, Promise<boolean>>();
-    const allowed = (room: string) => {
-      let answer = readable.get(room);
+    const shown = (record: SavedRecord) => {
+      let answer = readable.get(record.room);
       if (!answer) {
-        answer = mayRead(room);
-        readable.set(room, answer);
+        answer = mayRead(record.room);
+        readable.set(record.room, answer);
       }
       return answer;
     };
-    const messages = await Promise.all(records.map((r) => messageAt(this.deps.log, r.room, r.offset)));
-    const saved: SavedSummary[] = [];
-    let passed = 0;
-    let bytes = 0;
-    for (const [i, record] of records.entries()) {
-      const message = messages[i];
-      if (message?.id !== record.messageId || message.deleted) {
-        await this.deps.directory.unsave(userId, record.room, record.offset);
-        continue;
-      }
-      if (await allowed(record.room)) {
-        bytes += messageBytes(message) + SAVED_BYTES;
-        // One reply is one frame: many long messages would not fit in a connection's bound.
-        if (bytes > budget && saved.length > 0) return { saved, next: skip + passed };
-        saved.push({ message, savedAt: record.savedAt });
-      }
-      passed += 1;
-    }
-    return { saved };
+    const { items, next } = await pageOfEntries(this.deps.log, records, skip, budget, {
+      extraBytes: SAVED_BYTES,
+      item: (record, message) => ({ message, savedAt: record.savedAt }),
+      drop: (record) => this.deps.directory.unsave(userId, record.room, record.offset),
+      shown,
+    });
+    return next === undefined ? { saved: items } : { saved: items, next };
   }
 }
