@@ -1,4 +1,4 @@
-import { whenOf } from '../format.js';
+import { MessageLink } from './MessageLink.js';
 import type { ChatStore, RoomModel } from './store.js';
 
 /**
@@ -30,21 +30,18 @@ export function PinsPanel({
       <ol class="search-results">
         {pins.map(({ message, pinnedBy }) => (
           <li key={message.offset} data-pin={message.offset}>
-            <button
-              type="button"
-              class="search-result"
-              onClick={() => {
-                onPicked();
-                void store.showMessage(room.name, message.offset);
-              }}
-            >
-              <span class="result-head muted small">
-                <bdi>{message.from.name}</bdi> ·{' '}
-                <time dateTime={new Date(message.ts).toISOString()}>{whenOf(message.ts)}</time> · pinned by{' '}
-                <bdi>{pinnedBy.id === store.me.id ? 'you' : pinnedBy.name}</bdi>
-              </span>
-              <span class="result-text">{message.text}</span>
-            </button>
+            <MessageLink
+              store={store}
+              message={message}
+              inRoom
+              note={
+                <>
+                  {' '}
+                  · pinned by <bdi>{pinnedBy.id === store.me.id ? 'you' : pinnedBy.name}</bdi>
+                </>
+              }
+              onPicked={onPicked}
+            />
             {mayPin && (
               <button
                 type="button"

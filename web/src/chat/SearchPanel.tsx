@@ -2,7 +2,7 @@ import type { JSX } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { type ChatMessage, matchedRanges, searchWords } from '../../../client/index.js';
 import { SEARCH_MAX_QUERY_LENGTH } from '../../../client/wire/search-words.js';
-import { whenOf } from '../format.js';
+import { MessageLink } from './MessageLink.js';
 import type { ChatStore } from './store.js';
 
 /** The text with the start of each word a searched word begins marked, as the server matched it. */
@@ -31,20 +31,7 @@ function Result({
 }) {
   return (
     <li>
-      <button
-        type="button"
-        class="search-result"
-        onClick={() => {
-          onPicked();
-          void store.showMessage(message.room, message.offset);
-        }}
-      >
-        <span class="result-head muted small">
-          <bdi>{store.title(message.room)}</bdi> · <bdi>{message.from.name}</bdi> ·{' '}
-          <time dateTime={new Date(message.ts).toISOString()}>{whenOf(message.ts)}</time>
-        </span>
-        <span class="result-text">{marked(message.text, words)}</span>
-      </button>
+      <MessageLink store={store} message={message} text={marked(message.text, words)} onPicked={onPicked} />
     </li>
   );
 }

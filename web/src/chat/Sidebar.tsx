@@ -5,8 +5,8 @@ import {
   type SentInvitationSummary,
   type SentInvitationsCursor,
 } from '../../../client/index.js';
-import { whenOf } from '../format.js';
 import { ConnectionStatus } from './ConnectionStatus.js';
+import { MessageLink } from './MessageLink.js';
 import { notificationsOn, notificationsSupported, setNotifications } from './notifications.js';
 import type { ChatStore } from './store.js';
 
@@ -231,20 +231,7 @@ function SavedMessages({ store, onPick }: { store: ChatStore; onPick: () => void
       <ul>
         {(saved ?? []).map(({ message }) => (
           <li key={`${message.room} ${message.offset}`} data-saved={`${message.room}:${message.offset}`}>
-            <button
-              type="button"
-              class="search-result"
-              onClick={() => {
-                void store.showMessage(message.room, message.offset);
-                onPick();
-              }}
-            >
-              <span class="result-head muted small">
-                <bdi>{store.title(message.room)}</bdi> · <bdi>{message.from.name}</bdi> ·{' '}
-                <time dateTime={new Date(message.ts).toISOString()}>{whenOf(message.ts)}</time>
-              </span>
-              <span class="result-text">{message.text}</span>
-            </button>
+            <MessageLink store={store} message={message} onPicked={onPick} />
             <button
               type="button"
               class="link unsave"
