@@ -49,7 +49,8 @@ export class PinBoard {
       offset,
       messageId: message.id,
       pinnedBy: { id: by.id, name: by.name },
-      pinnedAt: clock.now(),
+      // After the newest pin, also within one millisecond: the list's order is the order of pinning.
+      pinnedAt: Math.max(clock.now(), (pinned[0]?.pinnedAt ?? 0) + 1),
     });
   }
 

@@ -38,7 +38,9 @@ export class SavedMessages {
     else if (saved.length >= maxSaved) {
       throw new ReplyError('saved_limit', `you keep ${maxSaved} saved messages: unsave one first`);
     }
-    await directory.save({ userId, room, offset, messageId: message.id, savedAt: clock.now() });
+    // After the newest saved, also within one millisecond: the list's order is the order of saving.
+    const savedAt = Math.max(clock.now(), (saved[0]?.savedAt ?? 0) + 1);
+    await directory.save({ userId, room, offset, messageId: message.id, savedAt });
   }
 
   unsave(userId: string, room: string, offset: number): Promise<boolean> {

@@ -271,6 +271,48 @@ describe('pins of long messages', async () => {
   });
 });
 
+describe('pins and saved messages within one millisecond', async () => {
+  // The wall clock stands still: every pin and save is made at the same millisecond.
+  const clock = { now: () => 1_800_000_000_000, monotonic: () => performance.now() };
+  const node = await startNode({ store: 'memory', idleTimeoutMs: 0 }, { clock });
+  const url = `ws://127.0.0.1:${node.port}/ws`;
+
+  it('are listed in the order they were made, not by room or offset', async () => {
+    const client = await RawClient.connect(url, { name: 'Quick', user: 'quick' });
+    after(() => client.close());
+    const offsets: Record<string, number> = {};
+    for (const room of ['b-room', 'a-room']) {
+      await client.request({ type: 'create_room', name: room, id: room });
+      await client.request({ type: 'join', room });
+      for (const text of ['one', 'two']) {
+        offsets[`${room}:${text}`] = (
+          await client.request({ type: 'send', room, text, cid: `${room}${text}` })
+        ).offset as number;
+      }
+    }
+    const order = ['a-room:two', 'b-room:two', 'a-room:one', 'b-room:one'];
+    for (const key of order) {
+      const [room, text] = key.split(':') as [string, string];
+      await client.request({ type: 'save', room, offset: offsets[key] as number });
+      if (room === 'a-room') await client.request({ type: 'pin', room, offset: offsets[key] as number });
+    }
+    const saved = (await client.request({ type: 'saved' })).saved as Array<{
+      message: { room: string; text: string };
+    }>;
+    assert.deepEqual(
+      saved.map((s) => `${s.message.room}:${s.message.text}`),
+      [...order].reverse(),
+    );
+    const pins = (await client.request({ type: 'pins', room: 'a-room' })).pins as Array<{
+      message: { text: string };
+    }>;
+    assert.deepEqual(
+      pins.map((p) => p.message.text),
+      ['one', 'two'],
+    );
+  });
+});
+
 describe('invitations that expire', async () => {
   // The wall clock moved on by hand (timers and the monotonic clock stay real).
   let ahead = 0;
