@@ -270,7 +270,19 @@ describe('the chat in its first hour', { skip: !hasChromium() }, async () => {
     await box.press('Escape');
     await fay.locator('.switcher').waitFor({ state: 'detached', ...WAIT });
     assert.equal(await header(), 'Gardening');
-    // The sidebar's order (newest activity first: Chess, Garage sale, Gardening, then lobby, an open channel).
+    // A public room Fay has not joined is found too, and joined when picked.
+    const other = await RawClient.connect(`ws://127.0.0.1:${node.port}/ws`, { name: 'Gus', user: 'gus' });
+    after(() => other.close());
+    await other.request({ type: 'create_room', name: 'Gazette', id: 'gazette' });
+    await fay.keyboard.press('Control+k');
+    await box.fill('gaz');
+    await fay.locator('.switcher .switch-target', { hasText: 'Gazette' }).locator('text=join').waitFor(WAIT);
+    await box.press('Enter');
+    await fay.waitForSelector('.room-header h1:has-text("Gazette")', WAIT);
+    await fay.locator('.sidebar .rooms button.room', { hasText: 'Gazette' }).waitFor(WAIT);
+    await fay.locator('.sidebar .rooms button.room', { hasText: 'Gardening' }).click();
+    await fay.waitForSelector('.room-header h1:has-text("Gardening")', WAIT);
+    // The sidebar's order (newest activity first: Gazette, Chess, Garage sale, Gardening, then lobby, an open channel).
     const order = await fay.locator('.sidebar .rooms button.room .name').allTextContents();
     const at = order.indexOf('Gardening');
     await fay.keyboard.press('Alt+ArrowDown');

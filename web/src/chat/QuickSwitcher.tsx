@@ -1,25 +1,34 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
+import type { RoomSummary } from '../../../client/index.js';
 import type { ChatStore } from './store.js';
 
-/** A room to switch to: its id, how the sidebar names it, and its mark. */
+/** A room to switch to: its id, how the sidebar names it, and its mark; `joins` for a public room not joined yet. */
 interface Target {
   id: string;
   title: string;
   mark: string;
+  joins?: boolean;
 }
 
 const MARK = { public: '#', private: '🔒', direct: '@', channel: '#' } as const;
 
-/** The sidebar's rooms whose title holds `query` (any case): those starting with it first, then in the sidebar's order. */
-function matches(store: ChatStore, query: string): Target[] {
+/**
+ * The sidebar's rooms whose title holds `query` (any case), then the public rooms the user has not joined: those
+ * starting with it first, then in that order.
+ */
+function matches(store: ChatStore, query: string, publicRooms: RoomSummary[]): Target[] {
   const { rooms, channels, directs } = store.sidebarRooms();
   const all: Target[] = [
     ...rooms.map((r) => ({ id: r.id, title: store.title(r.id), mark: MARK[r.kind] })),
     ...channels.map((id) => ({ id, title: id, mark: MARK.channel })),
     ...directs.map((r) => ({ id: r.id, title: store.title(r.id), mark: MARK.direct })),
+    ...publicRooms
+      .filter((r) => !store.listed(r.id) && !store.room(r.id))
+      .map((r) => ({ id: r.id, title: r.name, mark: MARK.public, joins: true })),
   ];
   const q = query.trim().toLowerCase();
-  if (q === '') return all;
+  // Nothing typed yet: the user's own rooms (public rooms to join come as a name is typed).
+  if (q === '') return all.filter((t) => !t.joins);
   const found = all.filter((t) => t.title.toLowerCase().includes(q) || t.id.toLowerCase().includes(q));
   const starts = (t: Target) => (t.title.toLowerCase().startsWith(q) ? 0 : 1);
   return found.sort((a, b) => starts(a) - starts(b));
@@ -32,9 +41,14 @@ function matches(store: ChatStore, query: string): Target[] {
 export function QuickSwitcher({ store, onClose }: { store: ChatStore; onClose: () => void }) {
   const [query, setQuery] = useState('');
   const [at, setAt] = useState(0);
+  // Public rooms to join are offered too: the first page of them, read once when the switcher opens.
+  const [publicRooms, setPublicRooms] = useState<RoomSummary[]>([]);
   const input = useRef<HTMLInputElement>(null);
-  useEffect(() => input.current?.focus(), []);
-  const found = matches(store, query);
+  useEffect(() => {
+    input.current?.focus();
+    if (store.groupChat.value) void store.publicRooms().then(setPublicRooms, () => {});
+  }, []);
+  const found = matches(store, query, publicRooms);
   const marked = Math.min(at, Math.max(0, found.length - 1));
   const pick = (target: Target | undefined) => {
     if (!target) return;
@@ -80,6 +94,7 @@ export function QuickSwitcher({ store, onClose }: { store: ChatStore; onClose: (
                   {target.mark}
                 </span>
                 <bdi>{target.title}</bdi>
+                {target.joins && <span class="muted small">join</span>}
                 {store.unreadOf(target.id) > 0 && <span class="badge">{store.unreadOf(target.id)}</span>}
               </button>
             </li>
