@@ -10,6 +10,7 @@ import { CONTROL_ROOM } from '../engine/types.js';
 import type { ConnectionRecord } from '../hub/connection-index.js';
 import type { EventFeed } from '../hub/event-feed.js';
 import { readHistory } from '../hub/handlers/history.js';
+import { actOnMessage } from '../hub/handlers/messages.js';
 import { replyBudget } from '../hub/handlers/reply-budget.js';
 import { searchOf, searchPage } from '../hub/handlers/search.js';
 import { refusalOf } from '../hub/refusal.js';
@@ -236,20 +237,8 @@ function offsetOf(raw: string): number {
  * message as it is now; `deleted` is false when it was deleted already (nothing changed).
  */
 async function deleteMessage(deps: ServerApiDeps, room: string, rawOffset: string): Promise<ApiReply> {
-  const { config, engine, clock, ids } = deps;
-  const offset = offsetOf(rawOffset);
   // A stored room's rules first (an archived room is read-only, for the API too); an open channel has none.
-  await deps.rooms?.checkAct(API_CALLER, room, 'delete');
-  const result = await engine.log.act({
-    room,
-    id: ids.messageId(),
-    from: SYSTEM_USER,
-    ts: clock.now(),
-    action: { type: 'delete', target: offset },
-    moderator: true,
-    maxReactions: config.maxReactionsPerMessage,
-  });
-  if (result.entry) await deps.rooms?.messageDeleted(room, offset);
+  const result = await actOnMessage(deps, API_CALLER, room, { type: 'delete', target: offsetOf(rawOffset) });
   return { status: 200, body: { room, message: result.target, deleted: result.entry !== undefined } };
 }
 

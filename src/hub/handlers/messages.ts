@@ -2,14 +2,48 @@ import type { ActedFrame } from '../../../client/wire/frames.js';
 import type { MessageAction } from '../../engine/types.js';
 import type { ActResult } from '../../log/room-log.js';
 import { checkText } from '../../protocol/rules.js';
+import type { Caller } from '../../rooms/room-service.js';
 import type { Session } from '../session.js';
 import { callerOf, type Handler, type HandlerContext, requireJoined } from './context.js';
 
+/** What acting on a message needs: the protocol's handlers and the server API both have it. */
+export type MessageActionDeps = Pick<HandlerContext, 'config' | 'engine' | 'clock' | 'ids' | 'rooms'>;
+
 /**
- * Runs an action on a message of a joined room: the standing checked from the membership cache (editing and
- * reacting are sending; a delete says whether the caller may delete anyone's), then the log checks the message
- * and applies the action; the action's entry reaches the room like a message.
+ * Runs an action on a message of a room, as `caller`: the standing checked from the membership cache (editing and
+ * reacting are sending; a delete says whether the caller may delete anyone's; an open channel has no standings, and
+ * a server admin deletes anyone's there), then the log checks the message and applies the action; the action's
+ * entry reaches the room like a message. A deleted message is pinned no more.
  */
+export async function actOnMessage(
+  deps: MessageActionDeps,
+  caller: Caller,
+  room: string,
+  action: MessageAction,
+  text?: string,
+): Promise<ActResult> {
+  const { moderator } = (await deps.rooms?.checkAct(
+    caller,
+    room,
+    action.type === 'delete' ? 'delete' : 'send',
+  )) ?? {
+    moderator: caller.admin,
+  };
+  const result = await deps.engine.log.act({
+    room,
+    id: deps.ids.messageId(),
+    from: caller.user,
+    ts: deps.clock.now(),
+    action,
+    ...(text !== undefined ? { text } : {}),
+    moderator,
+    maxReactions: deps.config.maxReactionsPerMessage,
+  });
+  if (action.type === 'delete' && result.entry) await deps.rooms?.messageDeleted(room, action.target);
+  return result;
+}
+
+/** Runs an action on a message of a joined room and answers `acted`. */
 async function act(
   ctx: HandlerContext,
   session: Session,
@@ -19,23 +53,7 @@ async function act(
   text?: string,
 ): Promise<void> {
   const joined = requireJoined(session, room, ctx.config);
-  const { moderator } = (await ctx.rooms?.checkAct(
-    callerOf(session),
-    joined,
-    action.type === 'delete' ? 'delete' : 'send',
-  )) ?? { moderator: session.admin };
-  const result: ActResult = await ctx.engine.log.act({
-    room: joined,
-    id: ctx.ids.messageId(),
-    from: session.user,
-    ts: ctx.clock.now(),
-    action,
-    ...(text !== undefined ? { text } : {}),
-    moderator,
-    maxReactions: ctx.config.maxReactionsPerMessage,
-  });
-  // A deleted message is pinned no more.
-  if (action.type === 'delete' && result.entry) await ctx.rooms?.messageDeleted(joined, action.target);
+  const result = await actOnMessage(ctx, callerOf(session), joined, action, text);
   const frame: ActedFrame = { type: 'acted', ref, room: joined, message: result.target };
   if (result.entry) frame.action = result.entry;
   session.reply(frame);
