@@ -1,6 +1,11 @@
+/**
+ * Lists whose entries name a message of a room by offset and id (a room's pins, a user's saved messages): the
+ * message an entry names as it is now, whether a message may join such a list, and a page of one.
+ */
 import type { ChatMessage } from '../engine/types.js';
 import { messageBytes } from '../hub/handlers/reply-budget.js';
 import type { RoomLog } from '../log/room-log.js';
+import { ReplyError } from '../protocol/error-codes.js';
 
 /** The message at `offset` of a room, as it is now, if the log keeps it (what a pin or a saved message names). */
 export async function messageAt(
@@ -14,7 +19,7 @@ export async function messageAt(
 }
 
 /** Whether a message may be pinned or saved: a chat message (no system event, no action's entry), not deleted. */
-export function isKeepable(message: ChatMessage | undefined): message is ChatMessage {
+function isKeepable(message: ChatMessage | undefined): message is ChatMessage {
   return message !== undefined && !message.event && !message.action && !message.deleted;
 }
 
@@ -65,4 +70,50 @@ export async function pageOfEntries<Entry extends MessageEntry, Item>(
     passed += 1;
   }
   return { items };
+}
+
+/** A list of entries naming messages, as a new entry is to join it (see {@link newEntry}). */
+export interface EntryList<Entry extends MessageEntry> {
+  /** The list, the newest entry first. */
+  entries: Entry[];
+  /** When an entry was made. */
+  madeAt: (entry: Entry) => number;
+  /** Most entries the list holds. */
+  max: number;
+  /** The refusal of one more. */
+  full: () => ReplyError;
+  /** Takes an entry out of the list. */
+  drop: (entry: Entry) => Promise<unknown>;
+  /** What the list does to a message, for `no_message`'s text ("pinned", "saved"). */
+  verb: string;
+}
+
+/**
+ * Whether the message at `offset` of `room` may join a list of entries (a room's pins, a user's saved messages):
+ * the message (a chat message kept and not deleted, else `no_message`) and the time to stamp its entry with (after
+ * the newest entry, also within one millisecond, so that the list keeps the order its entries were made in);
+ * undefined when the list names that message already. An entry left at that offset by a log that began again
+ * (another message's id) gives way; a full list refuses. The count is read before the write: entries made at the
+ * same moment on several instances may pass the bound by as many, which the next one then finds.
+ */
+export async function newEntry<Entry extends MessageEntry>(
+  log: RoomLog,
+  room: string,
+  offset: number,
+  now: number,
+  list: EntryList<Entry>,
+): Promise<{ message: ChatMessage; madeAt: number } | undefined> {
+  const message = await messageAt(log, room, offset);
+  if (!isKeepable(message)) {
+    throw new ReplyError(
+      'no_message',
+      `only a chat message that is kept and not deleted can be ${list.verb}`,
+    );
+  }
+  const there = list.entries.find((entry) => entry.room === room && entry.offset === offset);
+  if (there?.messageId === message.id) return undefined;
+  if (there) await list.drop(there);
+  else if (list.entries.length >= list.max) throw list.full();
+  const newest = list.entries[0];
+  return { message, madeAt: Math.max(now, newest ? list.madeAt(newest) + 1 : 0) };
 }

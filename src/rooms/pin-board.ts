@@ -7,7 +7,7 @@ import type { UserInfo } from '../engine/types.js';
 import type { RoomLog } from '../log/room-log.js';
 import { ReplyError } from '../protocol/error-codes.js';
 import type { Clock } from '../util/clock.js';
-import { isKeepable, messageAt, pageOfEntries } from './message-at.js';
+import { newEntry, pageOfEntries } from './message-entries.js';
 import type { RoomDirectory } from './room-directory.js';
 
 /** What a pin adds to its message in a reply: who pinned it (a name of at most a few hundred bytes) and when. */
@@ -25,32 +25,26 @@ export class PinBoard {
   constructor(private readonly deps: PinBoardDeps) {}
 
   /**
-   * Pins the chat message at `offset` (kept, not deleted: else `no_message`); false when it is pinned already. A pin
-   * left at that offset by a log that began again (another message's id) gives way.
+   * Pins the chat message at `offset` (kept, not deleted: else `no_message`); false when it is pinned already (or
+   * was, meanwhile, on another instance). A pin left at that offset by a log that began again gives way.
    */
   async pin(room: string, offset: number, by: UserInfo): Promise<boolean> {
     const { directory, clock, maxPins } = this.deps;
-    const message = await messageAt(this.deps.log, room, offset);
-    if (!isKeepable(message)) {
-      throw new ReplyError('no_message', 'only a chat message that is kept and not deleted can be pinned');
-    }
-    const pinned = await directory.pins(room);
-    const there = pinned.find((pin) => pin.offset === offset);
-    if (there?.messageId === message.id) return false;
-    // The count is read before the write: pins made at the same moment on several instances may pass the bound by
-    // as many (as invitations may theirs), which the next pin then finds.
-    if (there) await directory.unpin(room, offset);
-    else if (pinned.length >= maxPins) {
-      throw new ReplyError('pin_limit', `this room has ${maxPins} pinned messages: unpin one first`);
-    }
-    // False when the same message was pinned meanwhile (on another instance): nothing more to tell.
+    const made = await newEntry(this.deps.log, room, offset, clock.now(), {
+      entries: await directory.pins(room),
+      madeAt: (pin) => pin.pinnedAt,
+      max: maxPins,
+      full: () => new ReplyError('pin_limit', `this room has ${maxPins} pinned messages: unpin one first`),
+      drop: (pin) => directory.unpin(room, pin.offset),
+      verb: 'pinned',
+    });
+    if (!made) return false;
     return directory.pin({
       room,
       offset,
-      messageId: message.id,
+      messageId: made.message.id,
       pinnedBy: { id: by.id, name: by.name },
-      // After the newest pin, also within one millisecond: the list's order is the order of pinning.
-      pinnedAt: Math.max(clock.now(), (pinned[0]?.pinnedAt ?? 0) + 1),
+      pinnedAt: made.madeAt,
     });
   }
 

@@ -6,7 +6,7 @@ import type { SavedSummary } from '../../client/wire/rooms.js';
 import type { RoomLog } from '../log/room-log.js';
 import { ReplyError } from '../protocol/error-codes.js';
 import type { Clock } from '../util/clock.js';
-import { isKeepable, messageAt, pageOfEntries } from './message-at.js';
+import { newEntry, pageOfEntries } from './message-entries.js';
 import type { RoomDirectory, SavedRecord } from './room-directory.js';
 
 /** What a saved entry adds to its message in a reply: when it was saved. */
@@ -25,22 +25,17 @@ export class SavedMessages {
 
   /** Saves the chat message at `offset` (kept, not deleted: else `no_message`) for the user; again changes nothing. */
   async save(userId: string, room: string, offset: number): Promise<void> {
-    const { directory, log, clock, maxSaved } = this.deps;
-    const message = await messageAt(log, room, offset);
-    if (!isKeepable(message)) {
-      throw new ReplyError('no_message', 'only a chat message that is kept and not deleted can be saved');
-    }
-    const saved = await directory.saved(userId);
-    const there = saved.find((s) => s.room === room && s.offset === offset);
-    if (there?.messageId === message.id) return;
-    // A saved offset of a log that began again names another message: this one takes its place.
-    if (there) await directory.unsave(userId, room, offset);
-    else if (saved.length >= maxSaved) {
-      throw new ReplyError('saved_limit', `you keep ${maxSaved} saved messages: unsave one first`);
-    }
-    // After the newest saved, also within one millisecond: the list's order is the order of saving.
-    const savedAt = Math.max(clock.now(), (saved[0]?.savedAt ?? 0) + 1);
-    await directory.save({ userId, room, offset, messageId: message.id, savedAt });
+    const { directory, clock, maxSaved } = this.deps;
+    const made = await newEntry(this.deps.log, room, offset, clock.now(), {
+      entries: await directory.saved(userId),
+      madeAt: (saved) => saved.savedAt,
+      max: maxSaved,
+      full: () => new ReplyError('saved_limit', `you keep ${maxSaved} saved messages: unsave one first`),
+      drop: (saved) => directory.unsave(userId, saved.room, saved.offset),
+      verb: 'saved',
+    });
+    if (made)
+      await directory.save({ userId, room, offset, messageId: made.message.id, savedAt: made.madeAt });
   }
 
   unsave(userId: string, room: string, offset: number): Promise<boolean> {
