@@ -11,13 +11,11 @@ import type {
   InvitedFrame,
   JoinedFrame,
   NotificationsFrame,
-  PinsFrame,
   PresenceStateFrame,
   PreviewFrame,
   ReadFrame,
   RoomAddedFrame,
   RoomRemovedFrame,
-  SavedFrame,
   SeenFrame,
   SentFrame,
   ServerFrame,
@@ -107,6 +105,24 @@ export interface ClientEvents {
   notifications: NotificationsFrame;
   /** In a joined direct room, another person has read up to `offset` (unless they turned read receipts off). */
   seen: SeenFrame;
+}
+
+/**
+ * Every item of a list answered a page at a time by `skip` (pins, saved messages): each page's `next` is the `skip`
+ * of the next one. A page that holds nothing ends it, whatever its `next` says (each page moves on by at least one:
+ * a client does not loop on a server that would not).
+ */
+async function everyPage<T>(
+  read: (skip: number) => Promise<{ items: T[]; next?: number | undefined }>,
+): Promise<T[]> {
+  const items: T[] = [];
+  let skip: number | undefined = 0;
+  while (skip !== undefined) {
+    const page = await read(skip);
+    items.push(...page.items);
+    skip = page.items.length > 0 ? page.next : undefined;
+  }
+  return items;
 }
 
 function randomCid(): string {
@@ -480,15 +496,10 @@ export class ParleyClient extends Emitter<ClientEvents> {
    * when long messages do not fit in one reply).
    */
   async pins(room: string): Promise<PinSummary[]> {
-    const pins: PinSummary[] = [];
-    let skip: number | undefined = 0;
-    while (skip !== undefined) {
-      const page: PinsFrame = await this.requests.request({ type: 'pins', room, skip });
-      pins.push(...page.pins);
-      // A page that holds nothing ends it, whatever `next` says (each page moves on by at least one).
-      skip = page.pins.length > 0 ? page.next : undefined;
-    }
-    return pins;
+    return everyPage(async (skip) => {
+      const { pins, next } = await this.requests.request({ type: 'pins', room, skip });
+      return { items: pins, next };
+    });
   }
 
   /** Saves a message for this user alone (their saved messages, in every room they may read). */
@@ -502,14 +513,10 @@ export class ParleyClient extends Emitter<ClientEvents> {
 
   /** This user's saved messages, the most recently saved first, each as it is now: all of them. */
   async saved(): Promise<SavedSummary[]> {
-    const saved: SavedSummary[] = [];
-    let skip: number | undefined = 0;
-    while (skip !== undefined) {
-      const page: SavedFrame = await this.requests.request({ type: 'saved', skip });
-      saved.push(...page.saved);
-      skip = page.saved.length > 0 ? page.next : undefined;
-    }
-    return saved;
+    return everyPage(async (skip) => {
+      const { saved, next } = await this.requests.request({ type: 'saved', skip });
+      return { items: saved, next };
+    });
   }
 
   /** Round trip time to the server, in milliseconds. */
