@@ -393,11 +393,8 @@ export function MessageList({ store, room }: { store: ChatStore; room: RoomModel
                   Edit
                 </button>
               )}
-              {store.groupChat.value && store.listed(room.name) && (
-                <button
-                  type="button"
-                  onClick={() => void store.setSaved(room.name, message.offset as number, !saved)}
-                >
+              {store.groupChat.value && store.listed(room.name) && stored && (
+                <button type="button" onClick={() => void store.setSaved(stored, !saved)}>
                   {saved ? 'Unsave' : 'Save'}
                 </button>
               )}

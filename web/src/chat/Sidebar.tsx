@@ -8,7 +8,7 @@ import {
 import { ConnectionStatus } from './ConnectionStatus.js';
 import { MessageLink } from './MessageLink.js';
 import { notificationsOn, notificationsSupported, setNotifications } from './notifications.js';
-import type { ChatStore } from './store.js';
+import { type ChatStore, unexpired } from './store.js';
 
 const KIND_MARK: Record<RoomSummary['kind'], string> = { public: '#', private: '🔒', direct: '@' };
 
@@ -147,8 +147,7 @@ function SentInvitations({ store }: { store: ChatStore }) {
   }
   const more = page.next;
   // As in the invitations received: one past its end is gone, though no event said so.
-  const now = Date.now();
-  const shown = page.invitations.filter((i) => i.expiresAt === undefined || i.expiresAt > now);
+  const shown = unexpired(page.invitations);
   return (
     <section class="browse invitations" aria-label="Invitations you sent">
       <h2>
@@ -232,11 +231,7 @@ function SavedMessages({ store, onPick }: { store: ChatStore; onPick: () => void
         {(saved ?? []).map(({ message }) => (
           <li key={`${message.room} ${message.offset}`} data-saved={`${message.room}:${message.offset}`}>
             <MessageLink store={store} message={message} onPicked={onPick} />
-            <button
-              type="button"
-              class="link unsave"
-              onClick={() => void store.setSaved(message.room, message.offset, false)}
-            >
+            <button type="button" class="link unsave" onClick={() => void store.setSaved(message, false)}>
               Unsave
             </button>
           </li>
@@ -390,8 +385,7 @@ export function Sidebar({
   const valid = roomNameProblem(name, store.maxRoomNameLength.value) === undefined;
   const { rooms, channels, directs } = store.sidebarRooms();
   // An invitation that expired is gone (no event says so): it is not offered.
-  const now = Date.now();
-  const invitations = store.invitations.value.filter((i) => i.expiresAt === undefined || i.expiresAt > now);
+  const invitations = unexpired(store.invitations.value);
   return (
     <nav class="sidebar" aria-label="Rooms">
       <header class="brand">

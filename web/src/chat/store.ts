@@ -2,7 +2,7 @@
  * The chat's state over the SDK, as Preact signals: rooms with their messages (pending, sent, failed), unread
  * counts, presence and typing, and the connection. Views read signals; only this store talks to the client.
  */
-import { batch, type Signal, signal } from '@preact/signals';
+import { batch, computed, type Signal, signal } from '@preact/signals';
 import {
   applyAction,
   type BanSummary,
@@ -139,6 +139,11 @@ export type SignInMode =
 /** While degraded, how often the server's readiness is asked (it says when it can store messages again). */
 const DEGRADED_PROBE_MS = 3000;
 
+/** The invitations of a list that have not expired by `now` (no event says when one does). */
+export function unexpired<T extends { expiresAt?: number }>(invitations: T[], now = Date.now()): T[] {
+  return invitations.filter((i) => i.expiresAt === undefined || i.expiresAt > now);
+}
+
 /** Where a user's drafts are kept for the tab, by user id. */
 const draftsKey = (userId: string) => `parley.drafts.${userId}`;
 
@@ -159,6 +164,10 @@ export class ChatStore {
   readonly invitations = signal<InvitationSummary[]>([]);
   /** The user's saved messages, the most recently saved first; null until read (when the list is first opened). */
   readonly saved = signal<SavedSummary[] | null>(null);
+  /** Where the saved messages are (`room offset`), for each message's Save or Unsave: derived from {@link saved}. */
+  private readonly savedPlaces = computed(
+    () => new Set((this.saved.value ?? []).map(({ message }) => `${message.room} ${message.offset}`)),
+  );
   /** The message search shown, if any. */
   readonly search = signal<SearchState | null>(null);
   /** Counts searches, so that a late answer to an earlier one is dropped. */
@@ -473,6 +482,8 @@ export class ChatStore {
    * device's counts down.
    */
   markAllRead(): void {
+    // Cleared here at once; the server's `read` frames then say its counts (a message since counts again).
+    const cleared: Record<string, number> = {};
     batch(() => {
       for (const entry of this.roomList.value) {
         if (this.unreadOf(entry.id) === 0) continue;
@@ -482,14 +493,14 @@ export class ChatStore {
         if (newest === 0) continue;
         this.client.markRead(entry.id, newest);
         this.setReadOffset(entry.id, newest);
-        // Cleared here at once; the server's `read` frames then say its counts (a message since counts again).
         if (model) {
           model.markedRead = Math.max(model.markedRead, newest);
           model.unread.value = 0;
         }
-        this.listUnread.value = { ...this.listUnread.value, [entry.id]: 0 };
-        this.listMentions.value = { ...this.listMentions.value, [entry.id]: 0 };
+        cleared[entry.id] = 0;
       }
+      this.listUnread.value = { ...this.listUnread.value, ...cleared };
+      this.listMentions.value = { ...this.listMentions.value, ...cleared };
     });
   }
 
@@ -1108,16 +1119,27 @@ export class ChatStore {
 
   /** Whether the user saved the message at `offset` of a room (as last read; unknown until the list was read). */
   isSaved(room: string, offset: number): boolean {
-    return this.saved.value?.some((s) => s.message.room === room && s.message.offset === offset) ?? false;
+    return this.savedPlaces.value.has(`${room} ${offset}`);
   }
 
-  /** Saves a message for this user, or unsaves it; the list is read again after. */
-  async setSaved(room: string, offset: number, saved: boolean): Promise<void> {
-    await this.act(
-      () => (saved ? this.client.save(room, offset) : this.client.unsave(room, offset)),
+  /**
+   * Saves a message for this user, or unsaves it. The list, once read, follows here (the server's list is changed
+   * the same way: a message saved again keeps its place), not read again whole (up to `maxSavedPerUser` messages).
+   */
+  async setSaved(message: ChatMessage, saved: boolean): Promise<void> {
+    const { room, offset } = message;
+    const done = await this.act(
+      async () => {
+        await (saved ? this.client.save(room, offset) : this.client.unsave(room, offset));
+        return true;
+      },
       saved ? 'Saved: in "Saved messages"' : undefined,
     );
-    await this.loadSaved();
+    const list = this.saved.value;
+    if (!done || !list) return;
+    const others = list.filter((s) => s.message.room !== room || s.message.offset !== offset);
+    if (!saved) this.saved.value = others;
+    else if (others.length === list.length) this.saved.value = [{ message, savedAt: Date.now() }, ...list];
   }
 
   /** Reads a stored room's pinned messages (when it is opened, and again when they change). */
