@@ -84,8 +84,9 @@ export type RoomEvent =
  * A change of a room that is not kept in its log, which every instance holding the room must still hear because
  * it caches standings (docs/architecture.md): a join or leave of a room that does not announce them, an invitation
  * made, declined or withdrawn, a member's own choice the cached standing carries (`standing`: what they are
- * notified of), a change the cached room record must drop (`announceJoins` alone, a group direct room's people). Instances holding the room forget the user's cached standing (every standing of the room for
- * `settings`); a leave takes the user's connections out.
+ * notified of), a change the cached room record must drop (`announceJoins` alone, a group direct room's people).
+ * Instances holding the room forget the user's cached standing (every standing of the room for `settings`); a leave
+ * takes the user's connections out.
  */
 export type MemberEvent =
   | { kind: 'member'; room: string; user: string; change: 'joined' | 'left' | 'invitation' | 'standing' }
