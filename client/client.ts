@@ -28,7 +28,7 @@ import { RequestTable } from './requests.js';
 import { RoomState } from './room-state.js';
 import { type ResetReason, RoomStream } from './room-stream.js';
 import type { ClientRequest } from './wire/commands.js';
-import type { Role } from './wire/domain.js';
+import type { FileRef, Role } from './wire/domain.js';
 import type {
   BanSummary,
   InvitationSummary,
@@ -141,6 +141,14 @@ function randomCid(): string {
 export class ParleyClient extends Emitter<ClientEvents> {
   private readonly connection: Connection;
   private readonly requests: RequestTable;
+  /** Uploads run one after the other (one per connection): the end of the last one asked for. */
+  private uploadChain: Promise<void> = Promise.resolve();
+  /** The upload whose bytes are being sent: its `uploaded` (or refusal) settles it. */
+  private uploadWaiter?: {
+    ref: number;
+    resolve: (file: FileRef) => void;
+    reject: (error: ParleyError) => void;
+  };
   private readonly rooms = new Map<string, RoomState>();
 
   constructor(private readonly options: ParleyClientOptions) {
@@ -214,14 +222,14 @@ export class ParleyClient extends Emitter<ClientEvents> {
 
   /**
    * Sends a message; resolves once the server stored it. `extra`: the offset it replies to, the ids of the users
-   * its text mentions. Retried with the same client id across reconnects,
+   * its text mentions, the files it carries (their ids from {@link upload}; the text may then be empty). Retried with the same client id across reconnects,
    * so it is published at most once. Pass `cid` to make retries of your own idempotent too.
    */
   send(
     room: string,
     text: string,
     cid: string = randomCid(),
-    extra: { replyTo?: number; mentions?: string[] } = {},
+    extra: { replyTo?: number; mentions?: string[]; files?: string[] } = {},
   ): Promise<SentFrame> {
     // The message ends this user's typing for everyone: the next keystroke may say so again at once.
     const state = this.rooms.get(room);
@@ -519,6 +527,91 @@ export class ParleyClient extends Emitter<ClientEvents> {
     });
   }
 
+  /**
+   * Uploads a file to send in a joined room, and resolves with what `send` names it by (pass its `id` in `files`):
+   * `upload`, then the bytes as binary frames of the server's size, then the server's `uploaded`. One upload at a
+   * time per connection: calls wait for the one before. `onProgress` is told the bytes handed to the socket so far;
+   * `signal` abandons the upload (it fails with `cancelled`). It fails with `interrupted` when the connection drops
+   * meanwhile (nothing is resumed: upload again), and with the server's refusal (`file_too_large`, `file_quota`,
+   * `muted`...) otherwise. `welcome.limits.maxFileBytes` says how large a file the server takes (0: none).
+   */
+  upload(
+    room: string,
+    data: Uint8Array | ArrayBuffer | Blob,
+    options: {
+      name: string;
+      mime?: string;
+      onProgress?: (sent: number, size: number) => void;
+      signal?: AbortSignal;
+    },
+  ): Promise<FileRef> {
+    const run = () => this.uploadNow(room, data, options);
+    const result = this.uploadChain.then(run, run);
+    this.uploadChain = result.then(
+      () => undefined,
+      () => undefined,
+    );
+    return result;
+  }
+
+  private async uploadNow(
+    room: string,
+    data: Uint8Array | ArrayBuffer | Blob,
+    options: {
+      name: string;
+      mime?: string;
+      onProgress?: (sent: number, size: number) => void;
+      signal?: AbortSignal;
+    },
+  ): Promise<FileRef> {
+    const { signal } = options;
+    const cancelled = () => new ParleyError('cancelled', 'the upload was cancelled', false);
+    if (signal?.aborted) throw cancelled();
+    const size = data instanceof Blob ? data.size : data.byteLength;
+    const mime = options.mime ?? (data instanceof Blob && data.type !== '' ? data.type : undefined);
+    const ready = await this.requests.request({
+      type: 'upload',
+      room,
+      name: options.name,
+      size,
+      ...(mime !== undefined ? { mime } : {}),
+    });
+    const ended = new Promise<FileRef>((resolve, reject) => {
+      this.uploadWaiter = { ref: ready.ref, resolve, reject };
+    });
+    // Failing before the end is awaited below must not be an unhandled rejection.
+    ended.catch(() => {});
+    const bytes = data instanceof Blob ? undefined : new Uint8Array(data);
+    const piece = ready.chunkBytes;
+    try {
+      for (let at = 0; at < size; at += piece) {
+        if (signal?.aborted) {
+          this.uploadWaiter = undefined;
+          this.requests.request({ type: 'cancel_upload' }).catch(() => {});
+          throw cancelled();
+        }
+        if (!this.uploadWaiter) break;
+        const end = Math.min(size, at + piece);
+        const chunk = bytes
+          ? bytes.subarray(at, end)
+          : new Uint8Array(await (data as Blob).slice(at, end).arrayBuffer());
+        // The socket's queue is kept short: a large file is not all copied into it at once.
+        while (this.connection.bufferedAmount > 4 * piece && this.connection.connected)
+          await new Promise((resolve) => setTimeout(resolve, 10));
+        if (!this.connection.transmitBytes(chunk))
+          throw new ParleyError(
+            'interrupted',
+            'the connection dropped during the upload: upload again',
+            true,
+          );
+        options.onProgress?.(end, size);
+      }
+      return await ended;
+    } finally {
+      if (this.uploadWaiter?.ref === ready.ref) this.uploadWaiter = undefined;
+    }
+  }
+
   /** Round trip time to the server, in milliseconds. */
   async ping(): Promise<number> {
     const started = Date.now();
@@ -542,10 +635,22 @@ export class ParleyClient extends Emitter<ClientEvents> {
     else if (frame.type === 'read') this.emit('read', frame);
     else if (frame.type === 'notifications') this.emit('notifications', frame);
     else if (frame.type === 'seen') this.emit('seen', frame);
+    else if (frame.type === 'uploaded') this.endUpload(frame.ref, frame.file);
     else if (frame.type === 'error') {
-      if (!this.requests.refuse(frame))
+      if (this.uploadWaiter && frame.ref === this.uploadWaiter.ref)
+        this.endUpload(frame.ref, new ParleyError(frame.code, frame.message, frame.temporary));
+      else if (!this.requests.refuse(frame))
         this.emit('error', new ParleyError(frame.code, frame.message, frame.temporary));
     } else this.requests.settle(frame.ref, frame);
+  }
+
+  /** The upload in progress ended: with its file, or refused. */
+  private endUpload(ref: number, outcome: FileRef | ParleyError): void {
+    const waiter = this.uploadWaiter;
+    if (!waiter || waiter.ref !== ref) return;
+    this.uploadWaiter = undefined;
+    if (outcome instanceof ParleyError) waiter.reject(outcome);
+    else waiter.resolve(outcome);
   }
 
   /** Out of a room for good: it is not rejoined after a reconnect either. */
@@ -567,6 +672,13 @@ export class ParleyClient extends Emitter<ClientEvents> {
   /** The socket went away: nothing is joined any more, and nobody is known to be typing (said as `typing`). */
   private onLost(): void {
     this.requests.connectionLost();
+    // The server dropped the upload with the connection.
+    const upload = this.uploadWaiter;
+    if (upload)
+      this.endUpload(
+        upload.ref,
+        new ParleyError('interrupted', 'the connection dropped during the upload: upload again', true),
+      );
     for (const [room, state] of this.rooms) if (state.connectionLost()) this.emitTyping(room, state);
   }
 

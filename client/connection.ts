@@ -18,8 +18,11 @@ export interface WebSocketLike {
   onmessage: Handler<{ data: unknown }> | null;
   onclose: Handler<{ code: number; reason: string }> | null;
   onerror: Handler<never> | null;
-  send(data: string): void;
+  /** Text frames carry commands; binary frames the bytes of an upload. */
+  send(data: string | Uint8Array): void;
   close(code?: number, reason?: string): void;
+  /** Bytes queued but not yet sent (uploads wait while it is high; absent: never waited for). */
+  readonly bufferedAmount?: number;
 }
 
 /** Opens a WebSocket to a URL. */
@@ -164,6 +167,18 @@ export class Connection {
       socket.close(1000, 'client closed');
     }
     this.setState({ status: 'closed', code: 1000, reason: 'client closed' });
+  }
+
+  /** Sends bytes of an upload as a binary frame on the open socket; false when there is none. */
+  transmitBytes(bytes: Uint8Array): boolean {
+    if (!this.socket || this.socket.readyState !== OPEN) return false;
+    this.socket.send(bytes);
+    return true;
+  }
+
+  /** Bytes the open socket has queued (0 without one, or when the socket does not say). */
+  get bufferedAmount(): number {
+    return this.socket?.bufferedAmount ?? 0;
   }
 
   /** Sends a command on the open socket; false when there is none. */

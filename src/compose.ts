@@ -5,7 +5,7 @@
  */
 
 import type { ServerResponse } from 'node:http';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Registry } from 'prom-client';
 import { createJwtVerifier, type TokenVerifier } from './auth/jwt.js';
@@ -16,6 +16,7 @@ import { createDatabaseEngine } from './engine/database-engine.js';
 import type { Engine } from './engine/engine.js';
 import { createMemoryEngine } from './engine/memory-engine.js';
 import { createRedisEngine } from './engine/redis-engine.js';
+import { fileDownloads } from './http/file-downloads.js';
 import { BadQuery, createHttpServer, type HttpRoutes } from './http/http-server.js';
 import { createServerApi } from './http/server-api.js';
 import { StaticFiles } from './http/static-files.js';
@@ -125,6 +126,7 @@ export function createEngine(
     const database = store === 'postgres' ? 'postgres' : 'embedded';
     return createDatabaseEngine({
       store: database,
+      filesDir: join(config.dataDir, 'files'),
       open: databaseOpener(config, deps.logger),
       batch: BATCH_SIZES[database],
       commitWaitMs: commitWaitOf(config),
@@ -251,6 +253,7 @@ function httpRoutes(parts: RouteParts): HttpRoutes {
     protectedPrefixes: ['/api/', '/metrics'],
     queryTokenPaths: ['/api/stats/stream', '/api/events/stream'],
     api: createServerApi(parts),
+    ...(parts.engine.files ? { downloads: fileDownloads(parts.engine.files) } : {}),
   };
 }
 

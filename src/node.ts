@@ -7,6 +7,7 @@ import { CONTROL_ROOM } from './engine/types.js';
 import type { StaticFiles } from './http/static-files.js';
 import type { StatsFeed } from './http/stats-feed.js';
 import type { Hub } from './hub/hub.js';
+import { sweepEveryMs } from './hub/uploads.js';
 import type { NodeStatsReporter, StatsResponse } from './node-stats.js';
 import { CloseCodes } from './protocol/close-codes.js';
 import type { WsEndpoint } from './transport/ws-server.js';
@@ -215,6 +216,9 @@ export class ParleyNode {
     );
     this.every(config.statsIntervalMs, () => stats.tick());
     stats.tick();
+    // Uploads never sent, and files whose message is gone.
+    const uploads = hub.uploads;
+    if (uploads) this.every(sweepEveryMs(config), () => this.engineTask('file sweep', uploads.sweep()));
   }
 
   /** Runs `task` every `ms` until shutdown, without keeping the process alive. */

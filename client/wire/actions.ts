@@ -15,7 +15,7 @@ export function applyAction(target: ChatMessage, entry: ChatMessage): ChatMessag
     case 'edit':
       return { ...target, text: entry.text, edited: entry.ts, rev: entry.offset };
     case 'delete': {
-      const { reactions: _gone, ...rest } = target;
+      const { reactions: _gone, files: _files, ...rest } = target;
       return { ...rest, text: '', deleted: true, rev: entry.offset };
     }
     case 'react': {

@@ -24,6 +24,7 @@ import type {
   SentFrame,
   SentInvitationsFrame,
   SettingsFrame,
+  UploadReadyFrame,
 } from './frames.js';
 import type { NotificationLevel, PublicRoomsCursor, SentInvitationsCursor } from './rooms.js';
 
@@ -50,6 +51,11 @@ export interface SendCommand {
   replyTo?: number;
   /** The ids of the users the text mentions (`@Name`), at most 20. */
   mentions?: string[];
+  /**
+   * Files uploaded for this room by the sender (`upload`) and not yet sent, by id, at most `maxFilesPerMessage`;
+   * with files, `text` may be empty.
+   */
+  files?: string[];
 }
 /** Moves the user's read marker of a joined room forward (not answered unless `ref` is given: then `done`). */
 export interface ReadCommand {
@@ -202,6 +208,27 @@ export interface PinsCommand {
   room: string;
   /** How many of the list to pass over: the previous answer's `next`. */
   skip?: number;
+}
+/**
+ * Announces a file to send in a room the connection joined (a member who may send there): answered `upload_ready`,
+ * after which the client sends the file's `size` bytes as binary frames; then `uploaded`. One upload at a time per
+ * connection.
+ */
+export interface UploadCommand {
+  type: 'upload';
+  ref: number;
+  room: string;
+  /** The file's name (at most 255 characters). */
+  name: string;
+  /** Its exact size in bytes: 1 to `maxFileBytes`. */
+  size: number;
+  /** Its media type as the client knows it (e.g. `application/pdf`); images are recognised by their bytes. */
+  mime?: string;
+}
+/** Abandons the connection's upload in progress (its bytes so far are dropped): answered `done`. */
+export interface CancelUploadCommand {
+  type: 'cancel_upload';
+  ref: number;
 }
 /** Saves a message for oneself, or unsaves it (a private list, in every room the user may read). */
 export interface SaveCommand {
@@ -358,6 +385,8 @@ export type ClientCommand =
   | NotificationsCommand
   | PinCommand
   | PinsCommand
+  | UploadCommand
+  | CancelUploadCommand
   | SaveCommand
   | SavedCommand
   | SearchCommand
@@ -400,6 +429,8 @@ export interface ReplyByCommand {
   pin: DoneFrame;
   unpin: DoneFrame;
   pins: PinsFrame;
+  upload: UploadReadyFrame;
+  cancel_upload: DoneFrame;
   save: DoneFrame;
   unsave: DoneFrame;
   saved: SavedFrame;

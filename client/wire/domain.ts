@@ -57,6 +57,12 @@ export interface ChatMessage {
   mentions?: string[];
   /** The offset of the message this one replies to, in the same room and epoch. */
   replyTo?: number;
+  /**
+   * The files sent with the message (uploaded with `upload` first), in the order the sender gave them; absent:
+   * none. A file is read at `/files/{id}/{name}` of the server (see {@link fileUrl}); it goes when the message is
+   * deleted (the tombstone has none).
+   */
+  files?: FileRef[];
   /** When the text was last edited (ms since the Unix epoch); absent: never edited. */
   edited?: number;
   /** True when the message was deleted: its text is gone (empty) everywhere, what remains is a tombstone. */
@@ -68,6 +74,29 @@ export interface ChatMessage {
    * is now: an action entry at or below `rev` is already in it, and applying it again would count a reaction twice.
    */
   rev?: number;
+}
+
+/** A file sent with a message (see {@link ChatMessage.files}). */
+export interface FileRef {
+  /** The file's id: unguessable, it is also what lets anyone who has it read the file. */
+  id: string;
+  /** Its name as the sender gave it (path separators and control characters replaced). */
+  name: string;
+  /** Its size in bytes. */
+  size: number;
+  /**
+   * Its media type: `image/png`, `image/jpeg`, `image/gif` or `image/webp` when its bytes are such an image (which
+   * the server then serves to be shown), else the type the sender declared (served as a download).
+   */
+  type: string;
+  /** An image's width and height in pixels, when its header tells them. */
+  width?: number;
+  height?: number;
+}
+
+/** Where a file is read, relative to the server's HTTP root (prefix the server's address). */
+export function fileUrl(file: Pick<FileRef, 'id' | 'name'>): string {
+  return `/files/${file.id}/${encodeURIComponent(file.name)}`;
 }
 
 /** The reactions with one emoji on a message. */

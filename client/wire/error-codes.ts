@@ -14,11 +14,11 @@ export const ErrorCodes = {
   bad_request: { temporary: false, http: 400, message: 'command does not match the protocol' },
   /** The `type` field names no command of this protocol version. */
   unknown_command: { temporary: false, http: 400, message: 'unknown command type' },
-  /** Binary frames are not part of protocol v1. */
+  /** A binary frame with no upload in progress: binary frames carry only the bytes of an `upload`. */
   binary_unsupported: {
     temporary: false,
     http: 400,
-    message: 'binary frames are not supported; send JSON text frames',
+    message: 'binary frames carry only the bytes of an upload in progress; send JSON text frames',
   },
   /** The room name is empty, too long or uses characters outside the allowed set. */
   invalid_room: { temporary: false, http: 400, message: 'invalid room name' },
@@ -66,6 +66,19 @@ export const ErrorCodes = {
   saved_limit: { temporary: false, http: 409, message: 'too many saved messages' },
   /** The room has `maxPinsPerRoom` pinned messages: unpin one first. */
   pin_limit: { temporary: false, http: 409, message: 'too many pinned messages in this room' },
+  /** A file above `maxFileBytes`, or more bytes than its `upload` announced. */
+  file_too_large: { temporary: false, http: 413, message: 'file is too large' },
+  /** The user's files would take more than `--max-file-bytes-per-user`: delete messages with files first. */
+  file_quota: { temporary: false, http: 409, message: 'too many bytes of files stored for this user' },
+  /**
+   * A file `send` names is not one this user uploaded for this room and has not sent yet (or is not complete, or
+   * was dropped after `--upload-ttl-ms`).
+   */
+  no_file: { temporary: false, http: 404, message: 'no such file to send' },
+  /** An upload is in progress on this connection: finish or cancel it first. */
+  upload_busy: { temporary: false, http: 409, message: 'an upload is in progress on this connection' },
+  /** No bytes came for `--upload-idle-ms`: the upload was dropped. */
+  upload_expired: { temporary: false, http: 408, message: 'the upload stalled and was dropped' },
   /** This server keeps no rooms (`--store redis`): rooms are open channels joined by name. */
   unsupported: { temporary: false, http: 501, message: 'not supported by this server' },
   /** Too many commands in a short time; slow down and retry. */

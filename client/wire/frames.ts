@@ -1,5 +1,5 @@
 /** The frames the server sends (protocol v1); docs/protocol.md describes each with an example. */
-import type { ChatMessage, StreamPosition, UserInfo } from './domain.js';
+import type { ChatMessage, FileRef, StreamPosition, UserInfo } from './domain.js';
 import type { ErrorCode } from './error-codes.js';
 import type {
   BanSummary,
@@ -25,6 +25,10 @@ export interface AnnouncedLimits {
   historyPageMax: number;
   /** Users a join's presence lists at most, and the largest `presence` page. */
   presencePageMax: number;
+  /** The largest file an `upload` may announce; 0 when this server takes no files. */
+  maxFileBytes: number;
+  /** The most files one message may carry. */
+  maxFilesPerMessage: number;
 }
 
 /** First frame on every connection. */
@@ -240,6 +244,25 @@ export interface PinsFrame {
   next?: number;
 }
 /**
+ * Answers `upload`: send the file's bytes now, in order, as binary frames of at most `chunkBytes` each (the
+ * server's largest frame); once `size` bytes have come, `uploaded` follows, with the same `ref`.
+ */
+export interface UploadReadyFrame {
+  type: 'upload_ready';
+  ref: number;
+  room: string;
+  /** The file's id (also in `uploaded`). */
+  file: string;
+  chunkBytes: number;
+}
+/** The file's bytes have all come and are stored: send it with a message (`send`'s `files`). */
+export interface UploadedFrame {
+  type: 'uploaded';
+  ref: number;
+  room: string;
+  file: FileRef;
+}
+/**
  * The user's saved messages, in every room, the most recently saved first (answers `saved`): as many as one reply
  * holds; `next`, when more follow, is the `skip` that asks for them.
  */
@@ -347,6 +370,8 @@ export type ServerFrame =
   | InvitationsFrame
   | SentInvitationsFrame
   | PinsFrame
+  | UploadReadyFrame
+  | UploadedFrame
   | SavedFrame
   | SearchFrame
   | PreviewFrame

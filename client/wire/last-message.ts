@@ -33,5 +33,6 @@ export function lastOf(message: ChatMessage): LastMessage {
   };
   if (message.event) last.event = message.event;
   if (message.mentions) last.mentions = message.mentions;
+  if (message.files) last.files = message.files.length;
   return last;
 }

@@ -31,6 +31,8 @@ export interface LastMessage {
   event?: SystemEvent;
   /** The users the message mentions. */
   mentions?: string[];
+  /** How many files the message carries (a photo sent alone has an empty preview). */
+  files?: number;
 }
 
 /** A room as listed: what it is and, in the room list, where the user stands in it. */

@@ -1,5 +1,8 @@
 import { MemoryBroker } from '../broker/memory-broker.js';
 import { MemoryRegistry } from '../cluster/memory-registry.js';
+import { DiskFileBytes } from '../files/disk-file-bytes.js';
+import { SqlFileBytes } from '../files/sql-file-bytes.js';
+import { SqlFileStore } from '../files/sql-file-store.js';
 import type { SearchBounds } from '../log/database-search.js';
 import { MemoryWindow } from '../log/memory-window.js';
 import { MemoryPresence } from '../presence/memory-presence.js';
@@ -16,6 +19,8 @@ import type { Engine } from './engine.js';
 /** Settings of the single-node database engine. */
 export interface DatabaseEngineOptions {
   store: 'embedded' | 'postgres';
+  /** Where the embedded store keeps the bytes of files (PostgreSQL keeps them in the database). */
+  filesDir: string;
   /** Opens the database when the engine starts. */
   open: () => Promise<SqlDatabase>;
   /** Batch sizes (smaller for the embedded store, whose commits block the loop). */
@@ -64,6 +69,10 @@ export function createDatabaseEngine(options: DatabaseEngineOptions): Engine {
     presence: new MemoryPresence(),
     registry: new MemoryRegistry(),
     directory: new SqlRoomDirectory(durable.database),
+    files: new SqlFileStore(
+      durable.database,
+      options.store === 'embedded' ? new DiskFileBytes(options.filesDir) : new SqlFileBytes(durable.database),
+    ),
     search: durable.log,
     start: () => durable.start(),
     isReady: () => durable.isAvailable(),

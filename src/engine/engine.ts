@@ -1,5 +1,6 @@
 import type { Broker } from '../broker/broker.js';
 import type { NodeRegistry } from '../cluster/node-registry.js';
+import type { FileStore } from '../files/file-store.js';
 import type { MessageSearch } from '../log/message-search.js';
 import type { RoomLog } from '../log/room-log.js';
 import type { PresenceStore } from '../presence/presence-store.js';
@@ -24,6 +25,11 @@ export interface Engine {
    * joined by name, as before rooms were stored.
    */
   readonly directory?: RoomDirectory;
+  /**
+   * Files sent with messages, kept where messages are (in the database, or beside it); undefined with
+   * `--store redis` (no database): uploads are then refused.
+   */
+  readonly files?: FileStore;
   /** Finding messages by their words, where messages are kept in full (with the directory; not in Redis streams). */
   readonly search?: MessageSearch;
   /**

@@ -1,5 +1,7 @@
 import { RedisBroker } from '../broker/redis-broker.js';
 import { RedisRegistry } from '../cluster/redis-registry.js';
+import { SqlFileBytes } from '../files/sql-file-bytes.js';
+import { SqlFileStore } from '../files/sql-file-store.js';
 import type { SearchBounds } from '../log/database-search.js';
 import { RedisLog } from '../log/redis-log.js';
 import { RedisWindow } from '../log/redis-window.js';
@@ -91,6 +93,8 @@ export function createRedisEngine(options: RedisEngineOptions): Engine {
     presence,
     registry,
     directory: durable ? new SqlRoomDirectory(durable.database) : undefined,
+    // Every instance reads what any of them stored: files' bytes live in the database too.
+    files: durable ? new SqlFileStore(durable.database, new SqlFileBytes(durable.database)) : undefined,
     search: durable ? durable.log : undefined,
     start: async () => {
       await durable?.start();

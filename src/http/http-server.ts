@@ -33,6 +33,8 @@ export interface HttpRoutes {
   queryTokenPaths: readonly string[];
   /** The server API (any method; authenticates its own paths). */
   api?: ServerApi;
+  /** The files sent with messages, under /files/ (false: not a file's path). */
+  downloads?: (request: IncomingMessage, response: ServerResponse, path: string) => Promise<boolean>;
 }
 
 /**
@@ -79,6 +81,7 @@ async function handle(routes: HttpRoutes, request: IncomingMessage, response: Se
     sendJson(response, 401, { error: 'unauthorized', message: 'admin token required' }, challenge);
     return;
   }
+  if (routes.downloads && (await routes.downloads(request, response, path))) return;
   if (request.method !== 'GET' && request.method !== 'HEAD') {
     response.writeHead(405, { allow: 'GET, HEAD' }).end();
     return;

@@ -123,9 +123,38 @@ export class CommandRunner {
     return wait;
   }
 
-  /** Answers a binary frame: protocol v1 is text only. */
-  receiveBinary(session: Session): void {
-    this.replyError(session, new ReplyError('binary_unsupported'));
+  /**
+   * Takes a binary frame: the next piece of the connection's upload, stored in turn with its commands. The
+   * connection is not read while the piece is stored (nor while its user's upload rate is in debt), so it holds
+   * one piece at a time (`ws` may still hand over a frame it had read). Without an upload: `binary_unsupported`.
+   */
+  receiveBinary(session: Session, bytes: Buffer): void {
+    const upload = session.upload;
+    const uploads = this.deps.context.uploads;
+    if (!upload || !uploads) {
+      this.replyError(session, new ReplyError('binary_unsupported'));
+      return;
+    }
+    session.commandsInFlight += 1;
+    session.pauseReading();
+    session.commandChain = (session.commandChain ?? SETTLED).then(async () => {
+      let waitMs = 0;
+      try {
+        const done = await uploads.receive(session, upload, bytes);
+        if (done.frame) session.reply(done.frame);
+        waitMs = done.waitMs;
+      } catch (error) {
+        const refusal = refusalOf(error);
+        if (refusal.cause === 'engine') this.deps.report('upload', error);
+        else if (refusal.cause === 'bug') this.deps.logger.error({ err: error }, 'upload failed');
+        this.replyError(session, refusal.error, upload.ref);
+      }
+      if (waitMs > 0 && !session.closed)
+        await new Promise<void>((resolve) => this.deps.timers.setTimeout(resolve, waitMs));
+      session.commandsInFlight -= 1;
+      if (session.commandsInFlight < MAX_IN_FLIGHT / 2) session.resumeReading();
+      if (session.commandsInFlight === 0) session.commandChain = undefined;
+    });
   }
 
   /** Sends a reply error (with the command's `ref` when there is one). */

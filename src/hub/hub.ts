@@ -28,6 +28,7 @@ import { PresencePageJson } from './presence-page-json.js';
 import { ReadMarkers } from './read-markers.js';
 import { RoomChanges } from './room-changes.js';
 import { Session, type SessionEnv } from './session.js';
+import { Uploads } from './uploads.js';
 
 /** What the hub is built from. */
 export interface HubDeps {
@@ -104,6 +105,8 @@ export class Hub implements ConnectionHandler<Session> {
   readonly membership: Membership;
   /** Group chat's operations; undefined when the engine keeps no rooms (`--store redis`). */
   readonly rooms?: RoomService;
+  /** Uploads of files; undefined when the engine keeps no files (`--store redis`). */
+  readonly uploads?: Uploads;
   /** Read markers, batched into the directory (undefined where the engine keeps no rooms). */
   readonly readMarkers?: ReadMarkers;
   /** Puts each room's messages in offset order before fan-out. */
@@ -232,9 +235,20 @@ export class Hub implements ConnectionHandler<Session> {
       changes,
     });
     engine.broker.onEvent((event) => this.ordering.accept(event));
+    this.uploads = engine.files
+      ? new Uploads({
+          files: engine.files,
+          config,
+          clock,
+          timers,
+          ids,
+          refuse: (session, error, ref) => this.commands.replyError(session, error, ref),
+        })
+      : undefined;
     const context: HandlerContext = {
       config,
       engine,
+      uploads: this.uploads,
       clock,
       ids,
       verifyToken: deps.verifyToken,
@@ -314,6 +328,8 @@ export class Hub implements ConnectionHandler<Session> {
         maxRoomNameLength: config.maxRoomNameLength,
         historyPageMax: config.historyPageMax,
         presencePageMax: config.presencePageMax,
+        maxFileBytes: this.uploads ? config.maxFileBytes : 0,
+        maxFilesPerMessage: config.maxFilesPerMessage,
       },
       ...(identity.expiresAt !== undefined ? { expiresAt: identity.expiresAt } : {}),
       ...(options.compact ? { compact: true } : {}),
@@ -327,8 +343,8 @@ export class Hub implements ConnectionHandler<Session> {
   }
 
   /** Answers a binary frame: protocol v1 is text only. */
-  receiveBinary(session: Session): void {
-    this.commands.receiveBinary(session);
+  receiveBinary(session: Session, bytes: Buffer): void {
+    this.commands.receiveBinary(session, bytes);
   }
 
   /**
@@ -374,6 +390,8 @@ export class Hub implements ConnectionHandler<Session> {
     try {
       session.markClosed();
       await this.commands.settled(session);
+      // An upload left unfinished is dropped (its record and bytes; the sweep takes them if this fails).
+      await this.uploads?.cancel(session).catch((error) => this.reportFailure('drop an upload', error));
       this.membership.unfollowAll(session);
       await Promise.all([...session.rooms].map((room) => this.membership.exit(session, room)));
     } finally {

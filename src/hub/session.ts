@@ -7,6 +7,7 @@ import type { Transport } from '../transport/transport.js';
 import type { Clock, TimerHandle, Timers } from '../util/clock.js';
 import { SmallSet } from '../util/small-set.js';
 import type { TokenBucket } from '../util/token-bucket.js';
+import type { UploadInProgress } from './uploads.js';
 
 /** Limits of one session's outgoing queue. */
 export interface SessionLimits {
@@ -111,6 +112,8 @@ export class Session {
    * more than they answer ({@link chargeRead}). The runner charges each command's share to the user's budget.
    */
   chargedBytes = 0;
+  /** Its upload while the file's bytes come (see Uploads): binary frames are its pieces. */
+  upload?: UploadInProgress;
   /** Its rate of searches (made at its first search; none without a limit): a search costs the database more. */
   searchRate?: TokenBucket;
   /** Its rate of room lists (made at its first `rooms`; none without a limit): the whole list costs the same. */

@@ -1,5 +1,5 @@
 import { applyAction } from '../../client/wire/actions.js';
-import { REACTION_USERS_SHOWN } from '../../client/wire/domain.js';
+import { type FileRef, REACTION_USERS_SHOWN } from '../../client/wire/domain.js';
 import { EngineUnavailableError, RateLimitError } from '../engine/engine.js';
 import {
   type ChatMessage,
@@ -82,19 +82,20 @@ interface MessageRow {
   deleted_at: string | null;
   reactions: string | null;
   rev: string | null;
+  files: string | null;
   epoch: string;
 }
 
 const MESSAGE_COLUMNS =
   'm.room, m."offset", m.id, m.sender_id, m.sender_name, m.text, m.ts, m.cid, m.event, m.mentions, m.action, m.reply_to, ' +
-  'm.edited_at, m.deleted_at, m.reactions, m.rev, r.epoch';
+  'm.edited_at, m.deleted_at, m.reactions, m.rev, m.files, r.epoch';
 
 /**
  * The group commit: one batch, one statement, prepared once per connection (planning it cost PGlite five times
  * running a one-message batch). Parameters: arrays, one per column, so that one statement serves any batch size:
  * the index of each draft in the batch, its room, id, sender id, sender name, text, ts, cid, system event (JSON
- * or null), the offset it replies to (or null) and the user ids it mentions (JSON or null) ($1-$11); and the
- * epoch given to rooms created now ($12).
+ * or null), the offset it replies to (or null), the user ids it mentions (JSON or null) and the files it carries (JSON
+ * or null) ($1-$12); and the epoch given to rooms created now ($13).
  *
  * - `dup`: drafts already stored (same room, sender and cid) come back as duplicates with the stored message,
  *   found by one probe of the idempotency index per draft. The cached generic plan must stay an index lookup
@@ -111,13 +112,13 @@ const MESSAGE_COLUMNS =
  */
 export const APPEND_STATEMENT = `
 WITH input AS (
-  SELECT * FROM unnest($1::int[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::bigint[], $8::text[], $9::text[], $10::bigint[], $11::text[])
-    AS i(n, room, id, sender_id, sender_name, text, ts, cid, event, reply_to, mentions)
+  SELECT * FROM unnest($1::int[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::bigint[], $8::text[], $9::text[], $10::bigint[], $11::text[], $12::text[])
+    AS i(n, room, id, sender_id, sender_name, text, ts, cid, event, reply_to, mentions, files)
 ),
 dup AS (
   SELECT i.n, m.*
   FROM input i CROSS JOIN LATERAL (
-    SELECT m."offset", m.id, m.sender_name, m.text, m.ts, m.event, m.reply_to, m.mentions, r.epoch
+    SELECT m."offset", m.id, m.sender_name, m.text, m.ts, m.event, m.reply_to, m.mentions, m.files, r.epoch
     FROM parley_messages m JOIN parley_rooms r ON r.room = m.room
     WHERE m.room = i.room AND m.sender_id = i.sender_id AND m.cid = i.cid LIMIT 1
   ) m
@@ -130,29 +131,29 @@ fresh AS (
 ),
 taken AS (
   INSERT INTO parley_rooms AS r (room, epoch, last_offset, counted)
-  SELECT room, $12::text, count(*), count(*) FILTER (WHERE event IS NULL) FROM fresh GROUP BY room ORDER BY room
+  SELECT room, $13::text, count(*), count(*) FILTER (WHERE event IS NULL) FROM fresh GROUP BY room ORDER BY room
   ON CONFLICT (room) DO UPDATE SET last_offset = r.last_offset + EXCLUDED.last_offset,
     counted = r.counted + EXCLUDED.counted, updated_at = now()
   RETURNING r.room, r.epoch, r.last_offset, r.counted
 ),
 planned AS (
   SELECT f.n, f.room, t.last_offset - f.c + f.k AS "offset", t.epoch, f.id, f.sender_id, f.sender_name, f.text,
-         f.ts, f.cid, f.event, f.reply_to, f.mentions,
+         f.ts, f.cid, f.event, f.reply_to, f.mentions, f.files,
          CASE WHEN f.event IS NULL THEN t.counted - f.cc + f.kc END AS seq
   FROM fresh f JOIN taken t ON t.room = f.room
 ),
 stored AS (
-  INSERT INTO parley_messages (room, "offset", id, sender_id, sender_name, text, ts, cid, event, reply_to, mentions, seq)
-  SELECT room, "offset", id, sender_id, sender_name, text, ts, cid, event, reply_to, mentions, seq FROM planned
+  INSERT INTO parley_messages (room, "offset", id, sender_id, sender_name, text, ts, cid, event, reply_to, mentions, files, seq)
+  SELECT room, "offset", id, sender_id, sender_name, text, ts, cid, event, reply_to, mentions, files, seq FROM planned
 ),
 mentioned AS (
   INSERT INTO parley_mentions (user_id, room, "offset")
   SELECT DISTINCT u.id, p.room, p."offset" FROM planned p CROSS JOIN LATERAL json_array_elements_text(p.mentions::json) AS u(id)
   WHERE p.mentions IS NOT NULL AND u.id <> p.sender_id
 )
-SELECT n, "offset", epoch, false AS duplicate, id, sender_name, text, ts, event, reply_to, mentions FROM planned
+SELECT n, "offset", epoch, false AS duplicate, id, sender_name, text, ts, event, reply_to, mentions, files FROM planned
 UNION ALL
-SELECT d.n, d."offset", d.epoch, true, d.id, d.sender_name, d.text, d.ts, d.event, d.reply_to, d.mentions FROM dup d`;
+SELECT d.n, d."offset", d.epoch, true, d.id, d.sender_name, d.text, d.ts, d.event, d.reply_to, d.mentions, d.files FROM dup d`;
 
 /**
  * The messages already stored among (room, sender id, cid) triples ($1-$3, arrays): the rate limit's read before a
@@ -196,7 +197,7 @@ FROM unnest($1::text[], $2::bigint[], $3::text[]) AS k(room, after, user_id)
 JOIN parley_rooms r ON r.room = k.room
 LEFT JOIN LATERAL (
   SELECT m.room, m."offset", m.id, m.sender_id, m.sender_name, m.text, m.ts, m.cid, m.event, m.mentions, m.action,
-         m.reply_to, m.edited_at, m.deleted_at, m.reactions, m.rev, r.epoch
+         m.reply_to, m.edited_at, m.deleted_at, m.reactions, m.rev, m.files, r.epoch
   FROM parley_messages m
   WHERE m.room = k.room AND m.action IS NULL ORDER BY m."offset" DESC LIMIT 1
 ) l ON true
@@ -226,6 +227,7 @@ interface AppendedRow {
   event: string | null;
   reply_to: string | null;
   mentions: string | null;
+  files: string | null;
 }
 
 function toMessage(row: MessageRow): ChatMessage {
@@ -242,6 +244,7 @@ function toMessage(row: MessageRow): ChatMessage {
     ...(row.mentions !== null ? { mentions: JSON.parse(row.mentions) as string[] } : {}),
     ...(row.action !== null ? { action: JSON.parse(row.action) as MessageAction } : {}),
     ...(row.reply_to !== null ? { replyTo: Number(row.reply_to) } : {}),
+    ...(row.files !== null ? { files: JSON.parse(row.files) as FileRef[] } : {}),
     ...(row.edited_at !== null ? { edited: Number(row.edited_at) } : {}),
     ...(row.deleted_at !== null ? { deleted: true as const } : {}),
     ...(row.reactions !== null ? { reactions: JSON.parse(row.reactions) as Reaction[] } : {}),
@@ -397,7 +400,7 @@ export class DatabaseLog implements RoomLog, MessageSearch {
       );
     } else if (action.type === 'delete') {
       await tx.query(
-        `UPDATE parley_messages SET text = '', deleted_at = $3, reactions = NULL, rev = $4
+        `UPDATE parley_messages SET text = '', deleted_at = $3, reactions = NULL, files = NULL, rev = $4
          WHERE room = $1 AND "offset" = $2`,
         [room, offset, entry.ts, entry.offset],
       );
@@ -825,6 +828,7 @@ export class DatabaseLog implements RoomLog, MessageSearch {
       drafts.map((d) => (d.event ? JSON.stringify(d.event) : null)),
       drafts.map((d) => d.replyTo ?? null),
       drafts.map((d) => (d.mentions?.length ? JSON.stringify(d.mentions) : null)),
+      drafts.map((d) => (d.files?.length ? JSON.stringify(d.files) : null)),
       this.options.ids.epoch(),
     ];
     let rows: AppendedRow[] | undefined;
@@ -852,6 +856,7 @@ export class DatabaseLog implements RoomLog, MessageSearch {
       if (row.event !== null) message.event = JSON.parse(row.event) as SystemEvent;
       if (row.mentions !== null) message.mentions = JSON.parse(row.mentions) as string[];
       if (row.reply_to !== null) message.replyTo = Number(row.reply_to);
+      if (row.files !== null) message.files = JSON.parse(row.files) as FileRef[];
       outcome.set(candidates[row.n] as Queued<MessageDraft, AppendResult>, {
         message,
         duplicate: row.duplicate,

@@ -16,6 +16,8 @@ const Offset = Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER });
 /** A user id (as tokens and the server API name users). */
 const UserId = Type.String({ minLength: 1, maxLength: 128, pattern: '^[A-Za-z0-9_.:@-]+$' });
 const strict = { additionalProperties: false } as const;
+/** A file's id, as `upload` made it. */
+const FileId = Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9_-]+$' });
 
 export const JoinCommand = Type.Object(
   {
@@ -39,6 +41,8 @@ export const SendCommand = Type.Object(
     replyTo: Type.Optional(Offset),
     /** The users the text mentions (`@Name`), by id: counted and shown to them. */
     mentions: Type.Optional(Type.Array(UserId, { maxItems: 20 })),
+    /** Files uploaded for the message (the configured maximum is checked by the handler). */
+    files: Type.Optional(Type.Array(FileId, { minItems: 1, maxItems: 100 })),
   },
   strict,
 );
@@ -191,6 +195,18 @@ export const PinsCommand = Type.Object(
   },
   strict,
 );
+export const UploadCommand = Type.Object(
+  {
+    type: Type.Literal('upload'),
+    ref: Ref,
+    room: Room,
+    name: Type.String({ minLength: 1, maxLength: 255 }),
+    size: Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER }),
+    mime: Type.Optional(Type.String({ maxLength: 255 })),
+  },
+  strict,
+);
+export const CancelUploadCommand = Type.Object({ type: Type.Literal('cancel_upload'), ref: Ref }, strict);
 export const SaveCommand = messageCommand('save');
 export const UnsaveCommand = messageCommand('unsave');
 export const SavedCommand = Type.Object(
@@ -290,6 +306,8 @@ export const CommandSchemas = {
   pin: PinCommand,
   unpin: UnmessageCommand,
   pins: PinsCommand,
+  upload: UploadCommand,
+  cancel_upload: CancelUploadCommand,
   save: SaveCommand,
   unsave: UnsaveCommand,
   saved: SavedCommand,

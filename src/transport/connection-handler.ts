@@ -23,8 +23,8 @@ export interface ConnectionHandler<S> {
   connect(transport: Transport, identity: Identity, options: ConnectOptions): S;
   /** One text frame from the client. */
   receive(session: S, text: string): void;
-  /** One binary frame from the client (the protocol is text only). */
-  receiveBinary(session: S): void;
+  /** One binary frame from the client (the bytes of an upload in progress). */
+  receiveBinary(session: S, bytes: Buffer): void;
   /** The connection closed (`code`: the peer's close code, 1006 when it just went away). */
   disconnect(session: S, code: number): Promise<void>;
 }

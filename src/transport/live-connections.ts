@@ -28,6 +28,12 @@ export interface LiveConnection<S> {
   ping(): void;
 }
 
+/** A binary frame's bytes as one buffer (`ws` gives a Buffer with its default binary type). */
+function bufferOf(data: RawData): Buffer {
+  if (Buffer.isBuffer(data)) return data;
+  return Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data);
+}
+
 /** Bytes read from the peer so far (an upgraded socket is a `net.Socket`). */
 function bytesRead(socket: Duplex): number {
   return (socket as Socket).bytesRead;
@@ -77,7 +83,7 @@ export class LiveConnections<S> {
     this.onMessage = function onMessage(data, isBinary) {
       const connection = connections.get(this);
       if (!connection) return;
-      if (isBinary) handler.receiveBinary(connection.session);
+      if (isBinary) handler.receiveBinary(connection.session, bufferOf(data));
       else handler.receive(connection.session, data.toString());
     };
     this.onError = function onError(error) {

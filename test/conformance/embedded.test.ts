@@ -14,6 +14,8 @@ import { randomId } from '../../src/util/ids.js';
 import { removeQuietly } from '../helpers/remove-quietly.js';
 import { brokerSuite } from './broker.suite.js';
 import { testDatabaseEngine } from './engines.js';
+import { fileStoreSuite } from './file-store.suite.js';
+import { sqlFileFixture } from './file-store-sql.js';
 import type { FixtureFactory } from './fixture.js';
 import { messageActionsSuite } from './message-actions.suite.js';
 import { messageSearchSuite } from './message-search.suite.js';
@@ -58,6 +60,15 @@ describe('Embedded store conformance (PGlite)', () => {
   messageSearchSuite('embedded', factory);
   brokerSuite('embedded', factory);
   retentionCase(factory);
+  fileStoreSuite('embedded', {
+    async create() {
+      const dir = join(root, randomId());
+      await cp(template, dir, { recursive: true });
+      const db = await PgliteDatabase.open(dir);
+      await migrate(db);
+      return sqlFileFixture(db, 'disk', () => db.close());
+    },
+  });
   roomDirectorySuite('embedded', {
     async create() {
       const dir = join(root, randomId());

@@ -1,3 +1,5 @@
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 /** The engines the conformance suites build, with the settings every suite uses (one place for them). */
 import { BATCH_SIZES } from '../../src/compose.js';
 import { createDatabaseEngine } from '../../src/engine/database-engine.js';
@@ -48,6 +50,7 @@ export function testDatabaseEngine(
 ): Engine {
   return createDatabaseEngine({
     store,
+    filesDir: join(tmpdir(), `parley-test-files-${randomId()}`),
     open,
     batch: BATCH_SIZES[store],
     commitWaitMs: 2,

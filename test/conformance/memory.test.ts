@@ -1,9 +1,14 @@
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createMemoryEngine } from '../../src/engine/memory-engine.js';
+import { DiskFileBytes } from '../../src/files/disk-file-bytes.js';
+import { MemoryFileStore } from '../../src/files/memory-file-store.js';
 import type { MemoryLog } from '../../src/log/memory-log.js';
 import { MemoryRoomDirectory } from '../../src/rooms/memory-room-directory.js';
 import { ManualClock } from '../../src/util/clock.js';
-import { randomIds } from '../../src/util/ids.js';
+import { randomId, randomIds } from '../../src/util/ids.js';
 import { brokerSuite } from './broker.suite.js';
+import { fileStoreSuite } from './file-store.suite.js';
 import type { FixtureFactory } from './fixture.js';
 import { messageActionsSuite } from './message-actions.suite.js';
 import { messageSearchSuite } from './message-search.suite.js';
@@ -35,6 +40,12 @@ messageActionsSuite('memory', memory);
 messageSearchSuite('memory', memory);
 presenceSuite('memory', memory);
 registrySuite('memory', memory);
+fileStoreSuite('memory', {
+  async create() {
+    const files = new MemoryFileStore(new DiskFileBytes(join(tmpdir(), `parley-files-${randomId()}`), true));
+    return { files, close: () => files.close() };
+  },
+});
 roomDirectorySuite('memory', {
   async create() {
     return { directory: new MemoryRoomDirectory(), close: async () => {} };

@@ -17,6 +17,8 @@ import { PostgresServer } from '../helpers/postgres-server.js';
 import { RedisCluster, RedisServer } from '../helpers/redis-server.js';
 import { brokerSuite } from './broker.suite.js';
 import { keysOn, testDatabaseEngine, testRedisEngine } from './engines.js';
+import { fileStoreSuite } from './file-store.suite.js';
+import { sqlFileFixture } from './file-store-sql.js';
 import type { EngineFixture, FixtureFactory, FixtureOptions } from './fixture.js';
 import { messageActionsSuite } from './message-actions.suite.js';
 import { messageSearchSuite } from './message-search.suite.js';
@@ -71,6 +73,13 @@ describe('PostgreSQL store conformance (one node)', () => {
   messageSearchSuite('postgres', factory);
   brokerSuite('postgres', factory);
   retentionCase(factory);
+  fileStoreSuite('postgres', {
+    async create() {
+      const db = await (await freshDatabase(server)).open();
+      await migrate(db);
+      return sqlFileFixture(db, 'database', () => db.close());
+    },
+  });
   roomDirectorySuite('postgres', {
     async create() {
       const db = await (await freshDatabase(server)).open();

@@ -55,6 +55,35 @@ export class RawClient {
     return this.frames.find((f) => f.ref === ref, timeoutMs, `reply to ${String(command.type)} #${ref}`);
   }
 
+  /**
+   * Uploads a file: `upload`, then its bytes as binary frames of `chunkBytes` (the server's largest by default), and
+   * resolves with what ends it: `uploaded`, or an error (of the command or of its bytes).
+   */
+  async upload(
+    room: string,
+    body: Buffer,
+    name = 'file.bin',
+    options: { mime?: string; chunkBytes?: number; size?: number } = {},
+  ): Promise<Frame> {
+    const size = options.size ?? body.length;
+    const ready = await this.request({
+      type: 'upload',
+      room,
+      name,
+      size,
+      ...(options.mime !== undefined ? { mime: options.mime } : {}),
+    });
+    if (ready.type !== 'upload_ready') return ready;
+    const chunk = options.chunkBytes ?? (ready.chunkBytes as number);
+    for (let at = 0; at < body.length; at += chunk)
+      this.ws.send(body.subarray(at, at + chunk), { binary: true });
+    return this.frames.find(
+      (f) => f.ref === ready.ref && f.type !== 'upload_ready',
+      10_000,
+      `the end of upload #${String(ready.ref)}`,
+    );
+  }
+
   /** Sends a command without waiting for anything. */
   fire(command: Record<string, unknown>): void {
     this.ws.send(JSON.stringify(command));

@@ -17,8 +17,11 @@ export class ScriptedSocket implements WebSocketLike {
   onerror: ((event: never) => void) | null = null;
   readonly sent: Array<{ type: string; ref: number; room?: string; since?: unknown }> = [];
 
-  send(data: string): void {
-    this.sent.push(JSON.parse(data));
+  readonly bytes: Uint8Array[] = [];
+
+  send(data: string | Uint8Array): void {
+    if (typeof data === 'string') this.sent.push(JSON.parse(data));
+    else this.bytes.push(data);
   }
 
   close(): void {

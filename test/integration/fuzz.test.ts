@@ -38,6 +38,8 @@ const SERVER_FRAMES = new Set([
   'notifications',
   'pins',
   'saved',
+  'upload_ready',
+  'uploaded',
   'search',
   'done',
   'room_added',
@@ -99,6 +101,10 @@ const VALID_COMMANDS: Array<Record<string, unknown>> = [
   { type: 'read', room: ROOM, offset: 3 },
   { type: 'settings', ref: 30, readReceipts: false },
   { type: 'send', ref: 31, room: ROOM, text: '@someone hi', cid: 'c3', mentions: ['someone'] },
+  // An upload in progress makes the binary frames below its pieces.
+  { type: 'upload', ref: 32, room: ROOM, name: 'f.png', size: 40, mime: 'image/png' },
+  { type: 'cancel_upload', ref: 33 },
+  { type: 'send', ref: 34, room: ROOM, text: '', cid: 'c4', files: ['abc'] },
 ];
 const FIELDS = [
   'type',
@@ -130,6 +136,9 @@ const FIELDS = [
   'emoji',
   'level',
   'query',
+  'size',
+  'mime',
+  'files',
   '__proto__',
 ];
 

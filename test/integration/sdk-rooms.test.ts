@@ -4,8 +4,9 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { type ClientEvents, ParleyError } from '../../client/index.js';
+import { type ClientEvents, fileUrl, ParleyError } from '../../client/index.js';
 import { startNode } from '../helpers/nodes.js';
+import { pngOf } from '../helpers/png.js';
 import { watchedClient } from '../helpers/sdk.js';
 import { TcpRelay } from '../helpers/tcp-relay.js';
 import { Collector } from '../helpers/wait.js';
@@ -186,5 +187,45 @@ describe('SDK: group chat', async () => {
     );
     // Joining again is the user's own doing, as after any kick from a public room.
     await away.join('porch');
+  });
+
+  it('uploads files (bytes and a Blob), one at a time, sends them with a message, and says why one failed', async () => {
+    const { client: sender } = await connect('una');
+    const { client: reader } = await connect('vic');
+    await sender.createRoom('Photos', { id: 'photos' });
+    await sender.join('photos');
+    await reader.join('photos');
+    const heard = new Collector<ClientEvents['message']>();
+    reader.on('message', heard.push);
+    const progress: number[] = [];
+    // Both start at once: the second waits for the first (one upload per connection).
+    const [png, note] = await Promise.all([
+      sender.upload('photos', pngOf(40, 30), { name: 'tiny.png', onProgress: (sent) => progress.push(sent) }),
+      sender.upload('photos', new Blob(['a note'], { type: 'text/plain' }), { name: 'note.txt' }),
+    ]);
+    assert.deepEqual(
+      [png.type, png.width, png.height, note.type, note.size],
+      ['image/png', 40, 30, 'text/plain', 6],
+    );
+    assert.equal(progress.at(-1), png.size);
+    await sender.send('photos', '', undefined, { files: [png.id, note.id] });
+    const message = await heard.find((m) => m.files !== undefined);
+    assert.deepEqual(message.files, [png, note]);
+    const bytes = await fetch(`http://127.0.0.1:${node.port}${fileUrl(png)}`);
+    assert.deepEqual(Buffer.from(await bytes.arrayBuffer()), pngOf(40, 30));
+
+    const max = sender.welcome?.limits.maxFileBytes ?? 0;
+    await assert.rejects(
+      sender
+        .upload('photos', new Blob([new Uint8Array(1)]), { name: 'x' })
+        .then(() => sender.upload('photos', new Blob([new Uint8Array(max + 1)]), { name: 'huge' })),
+      (error: ParleyError) => error.code === 'file_too_large',
+    );
+    const abort = new AbortController();
+    abort.abort();
+    await assert.rejects(
+      sender.upload('photos', new Uint8Array(10), { name: 'never', signal: abort.signal }),
+      (error: ParleyError) => error.code === 'cancelled',
+    );
   });
 });

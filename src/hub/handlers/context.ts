@@ -15,6 +15,7 @@ import type { Membership } from '../membership.js';
 import type { PresencePageJson } from '../presence-page-json.js';
 import type { ReadMarkers } from '../read-markers.js';
 import type { Session } from '../session.js';
+import type { Uploads } from '../uploads.js';
 
 /** What the hub offers command handlers. */
 export interface HandlerContext {
@@ -34,6 +35,8 @@ export interface HandlerContext {
   readonly rooms?: RoomService;
   /** Read markers (undefined when the engine keeps no rooms: `read` is then accepted and ignored). */
   readonly readMarkers?: ReadMarkers;
+  /** Uploads of files (undefined when the engine keeps no files: `--store redis`). */
+  readonly uploads?: Uploads;
   /** The dashboards' live feed of events (records only while one watches). */
   readonly feed: EventFeed;
   /** Delivery latency: a `send` marks its message, so that its fan-out here is timed to the microsecond. */

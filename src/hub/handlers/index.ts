@@ -1,5 +1,6 @@
 import type { CommandType } from '../../protocol/messages.js';
 import type { Handler } from './context.js';
+import { cancel_upload, upload } from './files.js';
 import { history } from './history.js';
 import { join } from './join.js';
 import { leave } from './leave.js';
@@ -70,6 +71,8 @@ export const handlers: { [T in CommandType]: Handler<T> } = {
   pin,
   unpin,
   pins,
+  upload,
+  cancel_upload,
   save,
   unsave,
   saved,

@@ -13,7 +13,7 @@ export type MessageActionDeps = Pick<HandlerContext, 'config' | 'engine' | 'cloc
  * Runs an action on a message of a room, as `caller`: the standing checked from the membership cache (editing and
  * reacting are sending; a delete says whether the caller may delete anyone's; an open channel has no standings, and
  * a server admin deletes anyone's there), then the log checks the message and applies the action; the action's
- * entry reaches the room like a message. A deleted message is pinned no more.
+ * entry reaches the room like a message. A deleted message is pinned no more, and its files are removed.
  */
 export async function actOnMessage(
   deps: MessageActionDeps,
@@ -39,7 +39,12 @@ export async function actOnMessage(
     moderator,
     maxReactions: deps.config.maxReactionsPerMessage,
   });
-  if (action.type === 'delete' && result.entry) await deps.rooms?.messageDeleted(room, action.target);
+  if (action.type === 'delete' && result.entry) {
+    await deps.rooms?.messageDeleted(room, action.target);
+    // Its files go with it (the tombstone keeps its sender and cid, which name them).
+    if (deps.engine.files)
+      await deps.engine.files.discardSent(room, result.target.from.id, result.target.cid);
+  }
   return result;
 }
 

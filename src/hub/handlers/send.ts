@@ -1,12 +1,37 @@
+import type { FileRef } from '../../files/file-store.js';
 import { ReplyError } from '../../protocol/error-codes.js';
 import { checkText } from '../../protocol/rules.js';
-import { callerOf, type Handler, requireJoined } from './context.js';
+import type { Session } from '../session.js';
+import { callerOf, type Handler, type HandlerContext, requireJoined } from './context.js';
+
+/**
+ * The files a `send` names, taken for its message: each uploaded by the sender for this room, complete and not sent
+ * with another message (a retry of this very message, same cid, finds them again); else `no_file`.
+ */
+async function claimFiles(
+  ctx: HandlerContext,
+  session: Session,
+  room: string,
+  ids: string[],
+  cid: string,
+): Promise<FileRef[]> {
+  const files = ctx.engine.files;
+  if (!files) throw new ReplyError('unsupported', 'this server takes no files (--store redis)');
+  const max = ctx.config.maxFilesPerMessage;
+  if (ids.length > max) throw new ReplyError('bad_request', `a message carries at most ${max} files`);
+  if (new Set(ids).size !== ids.length) throw new ReplyError('bad_request', 'a file is named twice');
+  const claimed = await files.claim(ids, session.user.id, room, cid, ctx.clock.now());
+  if (!claimed)
+    throw new ReplyError('no_file', 'a file is not one you uploaded to this room and have not sent yet');
+  return claimed;
+}
 
 /** `send`: publish a message to a room; the reply carries its id and position once it is stored. */
 export const send: Handler<'send'> = async (ctx, session, command) => {
   ctx.countReceived();
   const room = requireJoined(session, command.room, ctx.config);
-  const text = checkText(command.text, ctx.config);
+  // With files, a message needs no text (a photo alone).
+  const text = command.files && command.text === '' ? '' : checkText(command.text, ctx.config);
   // From the membership cache: no database round trip per message.
   const member = (await ctx.rooms?.checkSend(callerOf(session), room)) ?? false;
   if (command.replyTo !== undefined) {
@@ -15,6 +40,7 @@ export const send: Handler<'send'> = async (ctx, session, command) => {
     if (command.replyTo < 1 || command.replyTo > offset)
       throw new ReplyError('bad_request', `replyTo ${command.replyTo} names no message of '${room}'`);
   }
+  const files = command.files ? await claimFiles(ctx, session, room, command.files, command.cid) : undefined;
   const started = ctx.clock.now();
   const id = ctx.ids.messageId();
   ctx.latency.mark(id);
@@ -29,6 +55,7 @@ export const send: Handler<'send'> = async (ctx, session, command) => {
       cid: command.cid,
       ...(command.replyTo !== undefined ? { replyTo: command.replyTo } : {}),
       ...(command.mentions?.length ? { mentions: [...new Set(command.mentions)] } : {}),
+      ...(files ? { files } : {}),
     });
   } catch (error) {
     // try/catch rather than a .catch(): no promise more per message on this path.

@@ -1,0 +1,86 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { FileStore } from '../files/file-store.js';
+import { INLINE_TYPES } from '../files/image-info.js';
+import { sendJson } from './respond.js';
+
+/** A file's address: `/files/{id}/{name}` (the name is the browser's, for saving; the id finds the file). */
+const FILE_PATH = /^\/files\/([A-Za-z0-9_-]{1,64})(?:\/[^/]*)?$/;
+
+/**
+ * How long a browser may show a file without asking again: the bytes under an id never change, but a deleted
+ * message's files must stop being served; after this, the browser revalidates (an `If-None-Match` costs one lookup).
+ */
+const FRESH_SECONDS = 300;
+
+/** `filename*` of a Content-Disposition (RFC 6266 and 8187), with a plain ASCII `filename` for old clients. */
+function disposition(kind: 'inline' | 'attachment', name: string): string {
+  const ascii = name.replace(/[^\x20-\x7e]|["\\%]/g, '_');
+  const encoded = encodeURIComponent(name).replace(/['()*]/g, (c) => `%${c.charCodeAt(0).toString(16)}`);
+  return `${kind}; filename="${ascii}"; filename*=UTF-8''${encoded}`;
+}
+
+/** Writes a piece and waits for the socket to take it when its buffer is full (a slow reader holds one piece). */
+function write(response: ServerResponse, piece: Uint8Array): Promise<void> {
+  if (response.write(piece)) return Promise.resolve();
+  return new Promise((resolve) => {
+    const done = () => {
+      response.off('drain', done);
+      response.off('close', done);
+      resolve();
+    };
+    response.on('drain', done);
+    response.on('close', done);
+  });
+}
+
+/**
+ * Serves the files sent with messages (GET and HEAD): whoever has a file's address may read it (the id is 128
+ * random bits) until its message is deleted. Only the images recognised by their bytes are served to be shown;
+ * everything else is a download of `application/octet-stream`, and no file may run anything in the server's origin
+ * (`nosniff`, a sandboxing Content-Security-Policy). Returns false for a path that is no file's.
+ */
+export function fileDownloads(files: FileStore) {
+  return async (request: IncomingMessage, response: ServerResponse, path: string): Promise<boolean> => {
+    const match = FILE_PATH.exec(path);
+    if (!match) return false;
+    if (request.method !== 'GET' && request.method !== 'HEAD') {
+      response.writeHead(405, { allow: 'GET, HEAD' }).end();
+      return true;
+    }
+    const found = await files.read(match[1] as string);
+    if (!found) {
+      sendJson(response, 404, { error: 'not_found', message: 'no such file (or its message was deleted)' });
+      return true;
+    }
+    const { file, bytes } = found;
+    const inline = INLINE_TYPES.has(file.type);
+    const etag = `"${file.id}"`;
+    const headers = {
+      'content-type': inline ? file.type : 'application/octet-stream',
+      'content-disposition': disposition(inline ? 'inline' : 'attachment', file.name),
+      'x-content-type-options': 'nosniff',
+      'content-security-policy': "default-src 'none'; sandbox",
+      'cache-control': `private, max-age=${FRESH_SECONDS}`,
+      etag,
+    };
+    if (request.headers['if-none-match'] === etag) {
+      response.writeHead(304, headers).end();
+      return true;
+    }
+    response.writeHead(200, { ...headers, 'content-length': String(file.size) });
+    if (request.method === 'HEAD') {
+      response.end();
+      return true;
+    }
+    let sent = 0;
+    for await (const piece of bytes) {
+      if (response.destroyed) break;
+      sent += piece.length;
+      await write(response, piece);
+    }
+    // Fewer bytes than the length said (a store that lost some): the client must not take the file as whole.
+    if (sent !== file.size) response.destroy();
+    else response.end();
+    return true;
+  };
+}

@@ -1,0 +1,233 @@
+import type { FileRef } from '../../client/wire/domain.js';
+import type { UploadedFrame, UploadReadyFrame } from '../../client/wire/frames.js';
+import type { Config } from '../config/config.js';
+import type { FileStore } from '../files/file-store.js';
+import { declaredType, HEAD_BYTES, inspect } from '../files/image-info.js';
+import { ReplyError } from '../protocol/error-codes.js';
+import type { Clock, TimerHandle, Timers } from '../util/clock.js';
+import type { IdGenerator } from '../util/ids.js';
+import { BucketMap } from '../util/token-bucket.js';
+import type { Session } from './session.js';
+
+/** A connection's upload while its bytes come (one at a time per connection: `session.upload`). */
+export interface UploadInProgress {
+  /** The `upload` command's ref: `uploaded` and every refusal of its bytes carry it. */
+  readonly ref: number;
+  readonly id: string;
+  readonly room: string;
+  readonly size: number;
+  readonly declared: string;
+  received: number;
+  pieces: number;
+  /** The file's first bytes (up to HEAD_BYTES), to recognise an image once complete. */
+  head: Buffer[];
+  headBytes: number;
+  idle?: TimerHandle;
+}
+
+/** Seconds' worth of `--upload-bytes-per-sec` a user may send at once. */
+const UPLOAD_BURST_SECONDS = 2;
+
+/** The sweep runs every quarter of `--upload-ttl-ms`, at most every 10 minutes. */
+export const sweepEveryMs = (config: Pick<Config, 'uploadTtlMs'>): number =>
+  Math.min(600_000, Math.max(250, Math.floor(config.uploadTtlMs / 4)));
+
+/** A sent file's message may take this long to be stored after the file was claimed: the sweep waits longer. */
+const SENT_GRACE_MS = 10 * 60_000;
+
+export interface UploadsDeps {
+  files: FileStore;
+  config: Config;
+  clock: Clock;
+  timers: Timers;
+  ids: IdGenerator;
+  /** Tells a connection that its upload was dropped (it stalled). */
+  refuse: (session: Session, error: ReplyError, ref: number) => void;
+}
+
+/** A name as kept: path separators and control characters replaced, trimmed, never empty. */
+export function fileName(name: string): string {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what is replaced
+  const cleaned = name.replace(/[\u0000-\u001f\u007f/\\]/g, '_').trim();
+  return cleaned === '' || cleaned === '.' || cleaned === '..' ? 'file' : cleaned;
+}
+
+/**
+ * Uploads of files over WebSocket: an `upload` announces a file (its room, name and size) and is answered
+ * `upload_ready`; the client then sends the file's bytes as binary frames, each stored as it comes (the connection is
+ * not read while one is stored, so it holds one frame at a time); once `size` bytes came the file is recognised (an
+ * image, from its first bytes) and `uploaded` answers with what a `send` names. What bounds it: `--max-file-bytes`
+ * per file, `--max-file-bytes-per-user` stored per user, `--upload-bytes-per-sec` per user on this instance (beyond
+ * it the connection is read more slowly), `--max-uploads` in progress on this instance (each holds up to
+ * {@link HEAD_BYTES} of its start) and `--upload-idle-ms` between frames.
+ */
+export class Uploads {
+  private inProgress = 0;
+  private readonly rate?: BucketMap;
+
+  constructor(private readonly deps: UploadsDeps) {
+    const rate = deps.config.uploadBytesPerSec;
+    if (rate > 0) this.rate = new BucketMap(rate, rate * UPLOAD_BURST_SECONDS, deps.clock);
+  }
+
+  /** Uploads in progress on this instance. */
+  get active(): number {
+    return this.inProgress;
+  }
+
+  /** Begins the session's upload to a room it joined (the caller checked that it may send there). */
+  async begin(
+    session: Session,
+    command: { ref: number; room: string; name: string; size: number; mime?: string },
+  ): Promise<UploadReadyFrame> {
+    const { config, files, clock, ids } = this.deps;
+    if (config.maxFileBytes === 0) throw new ReplyError('unsupported', 'this server takes no files');
+    if (session.upload) throw new ReplyError('upload_busy');
+    if (command.size > config.maxFileBytes)
+      throw new ReplyError('file_too_large', `files may have at most ${config.maxFileBytes} bytes`);
+    const owner = session.user.id;
+    if (config.maxFileBytesPerUser > 0) {
+      const used = await files.usage(owner);
+      if (used + command.size > config.maxFileBytesPerUser)
+        throw new ReplyError(
+          'file_quota',
+          `your files take ${used} of the ${config.maxFileBytesPerUser} bytes you may keep`,
+        );
+    }
+    // Checked and counted with no await between: uploads begun at once cannot pass the bound together.
+    if (this.inProgress >= config.maxUploads)
+      throw new ReplyError('rate_limited', 'too many uploads in progress on this server: retry in a moment');
+    const upload: UploadInProgress = {
+      ref: command.ref,
+      id: ids.fileId(),
+      room: command.room,
+      size: command.size,
+      declared: declaredType(command.mime),
+      received: 0,
+      pieces: 0,
+      head: [],
+      headBytes: 0,
+    };
+    session.upload = upload;
+    this.inProgress += 1;
+    try {
+      await files.begin({
+        id: upload.id,
+        owner,
+        room: upload.room,
+        name: fileName(command.name),
+        size: upload.size,
+        type: upload.declared,
+        at: clock.now(),
+      });
+    } catch (error) {
+      this.end(session, upload);
+      throw error;
+    }
+    this.watch(session, upload);
+    return {
+      type: 'upload_ready',
+      ref: upload.ref,
+      room: upload.room,
+      file: upload.id,
+      chunkBytes: config.maxPayloadBytes,
+    };
+  }
+
+  /**
+   * Stores the next piece of the session's upload. Returns the frame that ends it (`uploaded`, once every byte came)
+   * and the milliseconds to wait before reading the connection again (its user's upload rate). Throws a refusal
+   * (the upload is then dropped): more bytes than announced, or the store failed.
+   */
+  async receive(
+    session: Session,
+    upload: UploadInProgress,
+    bytes: Buffer,
+  ): Promise<{ frame?: UploadedFrame; waitMs: number }> {
+    // Cancelled, expired or ended by the connection's close while this piece waited: nothing to do.
+    if (session.upload !== upload || session.closed) return { waitMs: 0 };
+    const { files } = this.deps;
+    upload.idle?.cancel();
+    try {
+      if (upload.received + bytes.length > upload.size)
+        throw new ReplyError('file_too_large', `more than the ${upload.size} bytes announced`);
+      await files.write(upload.id, upload.pieces, bytes);
+    } catch (error) {
+      await this.drop(session, upload);
+      throw error;
+    }
+    upload.pieces += 1;
+    upload.received += bytes.length;
+    if (upload.headBytes < HEAD_BYTES) {
+      const kept = bytes.subarray(0, HEAD_BYTES - upload.headBytes);
+      // A copy: the frame's buffer may be a slice of a larger one the socket read.
+      upload.head.push(Buffer.from(kept));
+      upload.headBytes += kept.length;
+    }
+    // The last piece waits for nothing: the debt it leaves stays with the user's next upload.
+    const waitMs = this.rate?.spend(session.user.id, bytes.length) ?? 0;
+    if (upload.received < upload.size) {
+      this.watch(session, upload);
+      return { waitMs };
+    }
+    let file: FileRef | undefined;
+    try {
+      file = await files.finish(upload.id, inspect(Buffer.concat(upload.head), upload.declared));
+    } catch (error) {
+      await this.drop(session, upload);
+      throw error;
+    }
+    this.end(session, upload);
+    if (!file) throw new ReplyError('no_file', 'the upload was removed before it was complete');
+    return { frame: { type: 'uploaded', ref: upload.ref, room: upload.room, file }, waitMs: 0 };
+  }
+
+  /** Drops the session's upload in progress, if any (cancelled, or the connection closed). */
+  async cancel(session: Session): Promise<boolean> {
+    const upload = session.upload;
+    if (!upload) return false;
+    await this.drop(session, upload);
+    return true;
+  }
+
+  /** Removes what an unfinished upload stored, and ends it. */
+  private async drop(session: Session, upload: UploadInProgress): Promise<void> {
+    this.end(session, upload);
+    await this.deps.files.discard([upload.id]);
+  }
+
+  /** The upload is over (complete or dropped): it no longer counts, nor holds its start. */
+  private end(session: Session, upload: UploadInProgress): void {
+    upload.idle?.cancel();
+    upload.head = [];
+    if (session.upload !== upload) return;
+    session.upload = undefined;
+    this.inProgress -= 1;
+  }
+
+  /** (Re)starts the wait for the upload's next bytes: beyond `--upload-idle-ms`, it is dropped. */
+  private watch(session: Session, upload: UploadInProgress): void {
+    upload.idle?.cancel();
+    upload.idle = this.deps.timers.setTimeout(() => {
+      if (session.upload !== upload) return;
+      this.drop(session, upload).catch(() => {
+        // Its record and bytes go with the sweep instead.
+      });
+      const seconds = this.deps.config.uploadIdleMs / 1000;
+      this.deps.refuse(
+        session,
+        new ReplyError('upload_expired', `no bytes came for ${seconds} s: the upload was dropped`),
+        upload.ref,
+      );
+    }, this.deps.config.uploadIdleMs);
+  }
+
+  /** Removes uploads never sent and files whose message is gone (see FileStore.sweep). */
+  sweep(): Promise<number> {
+    const now = this.deps.clock.now();
+    return this.deps.files.sweep({
+      unsentBefore: now - this.deps.config.uploadTtlMs,
+      sentBefore: now - Math.max(this.deps.config.uploadTtlMs, SENT_GRACE_MS),
+    });
+  }
+}

@@ -1,0 +1,104 @@
+/**
+ * Files sent with messages on one instance with the memory store, and the bounds on what uploads may hold: the
+ * bytes one user keeps, uploads in progress at once, a stalled upload, a connection that goes mid-upload, the
+ * upload rate, and servers that take no files.
+ */
+import assert from 'node:assert/strict';
+import { after, describe, it } from 'node:test';
+import { filesSuite } from '../helpers/files-suite.js';
+import { startNode } from '../helpers/nodes.js';
+import { type Frame, RawClient } from '../helpers/raw-client.js';
+import { RedisServer } from '../helpers/redis-server.js';
+import { waitUntil } from '../helpers/wait.js';
+
+filesSuite('memory store', async () => {
+  const node = await startNode({ store: 'memory' });
+  return { upload: node, read: node };
+});
+
+const outcome = (reply: Frame) => (reply.type === 'error' ? (reply.code as string) : 'ok');
+
+async function client(port: number, user: string, room?: string): Promise<RawClient> {
+  const connected = await RawClient.connect(`ws://127.0.0.1:${port}/ws`, { name: user, user });
+  after(() => connected.close());
+  if (room) assert.equal(outcome(await connected.request({ type: 'join', room })), 'ok');
+  return connected;
+}
+
+describe('the bounds of uploads', () => {
+  it('keeps a user within --max-file-bytes-per-user, uploads in progress counted, dropped ones freed', async () => {
+    const node = await startNode({ store: 'memory', maxFileBytesPerUser: 10 });
+    const first = await client(node.port, 'kim', 'lobby');
+    assert.equal((await first.upload('lobby', Buffer.from('123456'), 'a.txt')).type, 'uploaded');
+    const refused = await first.request({ type: 'upload', room: 'lobby', name: 'b', size: 5 });
+    assert.deepEqual(
+      [refused.code, refused.message],
+      ['file_quota', 'your files take 6 of the 10 bytes you may keep'],
+    );
+    // Half an upload, then the connection goes: what it held is dropped, and the bytes are free again.
+    const second = await client(node.port, 'kim', 'lobby');
+    assert.equal(
+      (await second.request({ type: 'upload', room: 'lobby', name: 'c', size: 4 })).type,
+      'upload_ready',
+    );
+    second.sendRaw(Buffer.from('12'), true);
+    assert.equal(
+      outcome(await first.request({ type: 'upload', room: 'lobby', name: 'd', size: 1 })),
+      'file_quota',
+    );
+    second.close();
+    await waitUntil(() => node.hub.uploads?.active === 0, 5000, 'the upload of the closed connection to go');
+    const freed = await first.request({ type: 'upload', room: 'lobby', name: 'e', size: 4 });
+    assert.equal(freed.type, 'upload_ready', 'the dropped upload no longer counts');
+  });
+
+  it('drops an upload whose bytes stop coming, and bounds the uploads in progress on the instance', async () => {
+    const node = await startNode({ store: 'memory', uploadIdleMs: 200, maxUploads: 1 });
+    const slow = await client(node.port, 'lee', 'lobby');
+    const other = await client(node.port, 'max', 'lobby');
+    const ready = await slow.request({ type: 'upload', room: 'lobby', name: 'stalled', size: 100 });
+    const busy = await other.request({ type: 'upload', room: 'lobby', name: 'x', size: 1 });
+    assert.deepEqual([busy.code, busy.temporary], ['rate_limited', true]);
+    slow.sendRaw(Buffer.from('some'), true);
+    const expired = await slow.frames.find((f) => f.code === 'upload_expired', 5000, 'upload_expired');
+    assert.equal(expired.ref, ready.ref, 'told with the upload’s ref');
+    assert.equal(
+      (await other.upload('lobby', Buffer.from('ok'), 'ok.txt')).type,
+      'uploaded',
+      'its place is free',
+    );
+  });
+
+  it('reads a user’s uploads no faster than --upload-bytes-per-sec, and never refuses them for it', async () => {
+    const node = await startNode({ store: 'memory', uploadBytesPerSec: 20_000 });
+    const fast = await client(node.port, 'ned', 'lobby');
+    // The burst is two seconds' worth (40,000 bytes); 80,000 bytes take about two seconds more.
+    const started = Date.now();
+    const done = await fast.upload('lobby', Buffer.alloc(80_000, 1), 'big.bin', { chunkBytes: 4096 });
+    const took = Date.now() - started;
+    assert.equal(done.type, 'uploaded');
+    assert.ok(took >= 1500, `80,000 bytes at 20,000 a second past a 40,000 burst took ${took} ms`);
+  });
+
+  it('says in welcome that a server takes no files, and refuses uploads there', async () => {
+    const none = await startNode({ store: 'memory', maxFileBytes: 0 });
+    const a = await client(none.port, 'ole', 'lobby');
+    assert.equal((a.welcome?.limits as { maxFileBytes: number } | undefined)?.maxFileBytes, 0);
+    assert.equal(
+      outcome(await a.request({ type: 'upload', room: 'lobby', name: 'x', size: 1 })),
+      'unsupported',
+    );
+    const redis = await RedisServer.start();
+    after(() => redis.stop());
+    const streams = await startNode({ redisUrl: redis.url, store: 'redis' });
+    const b = await client(streams.port, 'pat', 'lobby');
+    assert.equal((b.welcome?.limits as { maxFileBytes: number } | undefined)?.maxFileBytes, 0);
+    assert.equal(
+      outcome(await b.request({ type: 'upload', room: 'lobby', name: 'x', size: 1 })),
+      'unsupported',
+    );
+    const send = await b.request({ type: 'send', room: 'lobby', text: 'hi', cid: 'c', files: ['abc'] });
+    assert.equal(outcome(send), 'unsupported');
+    assert.equal((await fetch(`http://127.0.0.1:${streams.port}/files/abc/x`)).status, 404);
+  });
+});
