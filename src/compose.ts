@@ -23,6 +23,7 @@ import { StaticFiles } from './http/static-files.js';
 import { StatsFeed } from './http/stats-feed.js';
 import type { EventFeed } from './hub/event-feed.js';
 import { Hub } from './hub/hub.js';
+import type { Uploads } from './hub/uploads.js';
 import { registerMetrics } from './metrics/prometheus.js';
 import { ParleyNode } from './node.js';
 import { NodeStatsReporter, type StatsResponse } from './node-stats.js';
@@ -201,6 +202,7 @@ interface RouteParts {
   engine: Engine;
   rooms?: RoomService;
   readMarkers?: UnstoredMarkers;
+  uploads?: Uploads;
   queries: ClusterQueries;
   events: EventFeed;
   clock: Clock;
@@ -308,6 +310,7 @@ export function createNode(config: Config, overrides: NodeOverrides = {}): Parle
     engine,
     rooms: hub.rooms,
     readMarkers: hub.readMarkers,
+    uploads: hub.uploads,
     queries: hub.queries,
     events: hub.feed,
     clock,

@@ -28,14 +28,6 @@ function ascii(head: Uint8Array, at: number, text: string): boolean {
   return true;
 }
 
-/** A declared media type as recorded: a plain `type/subtype`, else `application/octet-stream`. */
-export function declaredType(mime: string | undefined): string {
-  const type = mime?.trim().toLowerCase() ?? '';
-  return /^[a-z0-9][a-z0-9.+-]{0,63}\/[a-z0-9][a-z0-9.+-]{0,126}$/.test(type)
-    ? type
-    : 'application/octet-stream';
-}
-
 /**
  * What a file is, from its first bytes: one of the images served inline (with its size in pixels when its header
  * tells it, turned as an EXIF orientation turns it), or the declared type. A declared image type the bytes do not

@@ -7,6 +7,7 @@ import { connectionQueryOf, listConnections } from '../cluster/connection-listin
 import type { Config } from '../config/config.js';
 import type { Engine } from '../engine/engine.js';
 import { CONTROL_ROOM } from '../engine/types.js';
+import type { FileRef } from '../files/file-store.js';
 import type { ConnectionRecord } from '../hub/connection-index.js';
 import type { EventFeed } from '../hub/event-feed.js';
 import { readHistory } from '../hub/handlers/history.js';
@@ -14,6 +15,7 @@ import { actOnMessage } from '../hub/handlers/messages.js';
 import { replyBudget } from '../hub/handlers/reply-budget.js';
 import { searchOf, searchPage } from '../hub/handlers/search.js';
 import { refusalOf } from '../hub/refusal.js';
+import type { Uploads } from '../hub/uploads.js';
 import { describeViolation, holdsNul, NUL_REFUSAL } from '../protocol/codec.js';
 import { ErrorCodes } from '../protocol/error-codes.js';
 import { checkRoomName, checkText } from '../protocol/rules.js';
@@ -35,6 +37,8 @@ export interface ServerApiDeps {
   queries: ClusterQueries;
   /** The dashboard's live feed: messages published here are in it, as a client's are. */
   events?: EventFeed;
+  /** Uploads of files (undefined where the engine keeps none: `--store redis`). */
+  uploads?: Uploads;
   clock: Clock;
   ids: IdGenerator;
   logger: Logger;
@@ -63,6 +67,13 @@ const PublishBody = Type.Object(
     /** Idempotency key: a retry with the same cid publishes nothing new. */
     cid: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
     from: Type.Optional(Type.Object({ id: UserIdField, name: NameField }, strict)),
+    /** Files uploaded for the message (`POST /api/rooms/{room}/files`) by its sender (`from`). */
+    files: Type.Optional(
+      Type.Array(Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9_-]+$' }), {
+        minItems: 1,
+        maxItems: 100,
+      }),
+    ),
   },
   strict,
 );
@@ -204,22 +215,77 @@ type ApiReply = { status: number; body: unknown };
 async function publish(deps: ServerApiDeps, request: IncomingMessage, room: string): Promise<ApiReply> {
   const { config, engine, clock, ids } = deps;
   const body = validated(checkPublish, await readJson(request));
-  const text = checkText(body.text, config);
+  // With files, a message needs no text (as on the WebSocket).
+  const text = body.files && body.text === '' ? '' : checkText(body.text, config);
   const from = body.from
     ? { id: body.from.id, name: displayName(body.from.name, 'from.name', config) }
     : SYSTEM_USER;
+  const cid = body.cid ?? `api-${ids.messageId()}`;
+  const files = body.files ? await claimFiles(deps, body.files, from.id, room, cid) : undefined;
   const { message, duplicate } = await engine.log.append({
     room,
     id: ids.messageId(),
     from,
     text,
     ts: clock.now(),
-    cid: body.cid ?? `api-${ids.messageId()}`,
+    cid,
     // The API's own budget per room: not the named sender's, and not one bucket for every room.
     budget: `api:${room}`,
+    ...(files ? { files } : {}),
   });
-  if (!duplicate) deps.events?.message(room, from, text);
+  if (!duplicate) deps.events?.message(room, from, text === '' && files ? `[${files.length} file(s)]` : text);
   return { status: duplicate ? 200 : 201, body: { message, duplicate } };
+}
+
+/**
+ * `POST /api/rooms/{room}/files?name=…&from=…`: the request's body is the file (its `Content-Type` the declared
+ * type; `Content-Length` required), stored for `from` (default `system`), who then sends it with a message.
+ */
+async function uploadFile(
+  deps: ServerApiDeps,
+  request: IncomingMessage,
+  url: URL,
+  room: string,
+): Promise<ApiReply> {
+  const { config, uploads } = deps;
+  if (!uploads || config.maxFileBytes === 0)
+    throw new ApiError(
+      501,
+      'unsupported',
+      'this server takes no files (--store redis or --max-file-bytes 0)',
+    );
+  const name = textParam(url, 'name') ?? '';
+  if (name.length === 0 || name.length > 255)
+    throw new ApiError(400, 'bad_request', 'name (the query parameter) must be 1-255 characters');
+  const owner = textParam(url, 'from') ?? SYSTEM_USER.id;
+  if (owner.length > 128 || !USER_ID.test(owner))
+    throw new ApiError(400, 'bad_request', 'from is no user id');
+  const length = request.headers['content-length'];
+  if (length === undefined) throw new ApiError(411, 'bad_request', 'send the file with a Content-Length');
+  const size = /^\d{1,16}$/.test(length) ? Number(length) : Number.NaN;
+  if (!Number.isSafeInteger(size) || size < 1) throw new ApiError(400, 'bad_request', 'the file is empty');
+  const mime = request.headers['content-type'];
+  const file = await uploads.store(owner, { room, name, size, ...(mime ? { mime } : {}) }, request);
+  return { status: 201, body: { room, file } };
+}
+
+/** The files a published message names: uploaded by its sender for this room and not sent yet (`404 no_file`). */
+async function claimFiles(
+  deps: ServerApiDeps,
+  ids: string[],
+  owner: string,
+  room: string,
+  cid: string,
+): Promise<FileRef[]> {
+  const { engine, config, clock } = deps;
+  if (!engine.files) throw new ApiError(501, 'unsupported', 'this server takes no files (--store redis)');
+  if (ids.length > config.maxFilesPerMessage)
+    throw new ApiError(400, 'bad_request', `a message carries at most ${config.maxFilesPerMessage} files`);
+  if (new Set(ids).size !== ids.length) throw new ApiError(400, 'bad_request', 'a file is named twice');
+  const claimed = await engine.files.claim(ids, owner, room, cid, clock.now());
+  if (!claimed)
+    throw new ApiError(404, 'no_file', `a file is not one ${owner} uploaded to this room and has not sent`);
+  return claimed;
 }
 
 /** A message's offset in a path: an integer of at least 1, else `400 bad_request`. */
@@ -504,6 +570,7 @@ async function route(deps: ServerApiDeps, request: IncomingMessage, url: URL): P
   if (parts.length === 3 && parts[0] === 'rooms') {
     const room = checkRoomName(segment(parts[1] as string), deps.config);
     if (parts[2] === 'messages' && method === 'POST') return publish(deps, request, room);
+    if (parts[2] === 'files' && method === 'POST') return uploadFile(deps, request, url, room);
     if (parts[2] === 'history' && method === 'GET') return history(deps, url, room);
     if (parts[2] === 'search' && method === 'GET') return searchRoom(deps, url, room);
     if (parts[2] === 'presence' && method === 'GET') {

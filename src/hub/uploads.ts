@@ -2,7 +2,8 @@ import type { FileRef } from '../../client/wire/domain.js';
 import type { UploadedFrame, UploadReadyFrame } from '../../client/wire/frames.js';
 import type { Config } from '../config/config.js';
 import type { FileStore } from '../files/file-store.js';
-import { declaredType, HEAD_BYTES, inspect } from '../files/image-info.js';
+import { FileWriter } from '../files/file-writer.js';
+import { declaredType, fileName } from '../files/upload-rules.js';
 import { ReplyError } from '../protocol/error-codes.js';
 import type { Clock, TimerHandle, Timers } from '../util/clock.js';
 import type { IdGenerator } from '../util/ids.js';
@@ -13,15 +14,8 @@ import type { Session } from './session.js';
 export interface UploadInProgress {
   /** The `upload` command's ref: `uploaded` and every refusal of its bytes carry it. */
   readonly ref: number;
-  readonly id: string;
   readonly room: string;
-  readonly size: number;
-  readonly declared: string;
-  received: number;
-  pieces: number;
-  /** The file's first bytes (up to HEAD_BYTES), to recognise an image once complete. */
-  head: Buffer[];
-  headBytes: number;
+  readonly writer: FileWriter;
   idle?: TimerHandle;
 }
 
@@ -45,13 +39,6 @@ export interface UploadsDeps {
   refuse: (session: Session, error: ReplyError, ref: number) => void;
 }
 
-/** A name as kept: path separators and control characters replaced, trimmed, never empty. */
-export function fileName(name: string): string {
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what is replaced
-  const cleaned = name.replace(/[\u0000-\u001f\u007f/\\]/g, '_').trim();
-  return cleaned === '' || cleaned === '.' || cleaned === '..' ? 'file' : cleaned;
-}
-
 /**
  * Uploads of files over WebSocket: an `upload` announces a file (its room, name and size) and is answered
  * `upload_ready`; the client then sends the file's bytes as binary frames, each stored as it comes (the connection is
@@ -59,7 +46,7 @@ export function fileName(name: string): string {
  * image, from its first bytes) and `uploaded` answers with what a `send` names. What bounds it: `--max-file-bytes`
  * per file, `--max-file-bytes-per-user` stored per user, `--upload-bytes-per-sec` per user on this instance (beyond
  * it the connection is read more slowly), `--max-uploads` in progress on this instance (each holds up to
- * {@link HEAD_BYTES} of its start) and `--upload-idle-ms` between frames.
+ * 128 KiB of its start) and `--upload-idle-ms` between frames.
  */
 export class Uploads {
   private inProgress = 0;
@@ -75,63 +62,102 @@ export class Uploads {
     return this.inProgress;
   }
 
+  /**
+   * Opens an upload within the bounds: files taken at all, its size, its owner's quota (uploads in progress counted
+   * whole), the uploads in progress here. It counts as in progress until {@link close}.
+   */
+  private async open(
+    owner: string,
+    file: { room: string; name: string; size: number; mime?: string },
+    busy?: () => boolean,
+  ): Promise<FileWriter> {
+    const { config, files, clock, ids } = this.deps;
+    if (config.maxFileBytes === 0) throw new ReplyError('unsupported', 'this server takes no files');
+    if (file.size > config.maxFileBytes)
+      throw new ReplyError('file_too_large', `files may have at most ${config.maxFileBytes} bytes`);
+    if (config.maxFileBytesPerUser > 0) {
+      const used = await files.usage(owner);
+      if (used + file.size > config.maxFileBytesPerUser)
+        throw new ReplyError(
+          'file_quota',
+          `${owner}'s files take ${used} of the ${config.maxFileBytesPerUser} bytes one may keep`,
+        );
+    }
+    // Checked and counted with no await between: uploads begun at once cannot pass the bounds together.
+    if (busy?.()) throw new ReplyError('upload_busy');
+    if (this.inProgress >= config.maxUploads)
+      throw new ReplyError('rate_limited', 'too many uploads in progress on this server: retry in a moment');
+    const declared = declaredType(file.mime);
+    const writer = new FileWriter(files, ids.fileId(), file.size, declared);
+    this.inProgress += 1;
+    try {
+      await files.begin({
+        id: writer.id,
+        owner,
+        room: file.room,
+        name: fileName(file.name),
+        size: file.size,
+        type: declared,
+        at: clock.now(),
+      });
+    } catch (error) {
+      this.close(writer);
+      throw error;
+    }
+    return writer;
+  }
+
+  /** The upload no longer counts as in progress, nor holds its start. */
+  private close(writer: FileWriter): void {
+    writer.release();
+    this.inProgress -= 1;
+  }
+
   /** Begins the session's upload to a room it joined (the caller checked that it may send there). */
   async begin(
     session: Session,
     command: { ref: number; room: string; name: string; size: number; mime?: string },
   ): Promise<UploadReadyFrame> {
-    const { config, files, clock, ids } = this.deps;
-    if (config.maxFileBytes === 0) throw new ReplyError('unsupported', 'this server takes no files');
     if (session.upload) throw new ReplyError('upload_busy');
-    if (command.size > config.maxFileBytes)
-      throw new ReplyError('file_too_large', `files may have at most ${config.maxFileBytes} bytes`);
-    const owner = session.user.id;
-    if (config.maxFileBytesPerUser > 0) {
-      const used = await files.usage(owner);
-      if (used + command.size > config.maxFileBytesPerUser)
-        throw new ReplyError(
-          'file_quota',
-          `your files take ${used} of the ${config.maxFileBytesPerUser} bytes you may keep`,
-        );
-    }
-    // Checked and counted with no await between: uploads begun at once cannot pass the bound together.
-    if (this.inProgress >= config.maxUploads)
-      throw new ReplyError('rate_limited', 'too many uploads in progress on this server: retry in a moment');
-    const upload: UploadInProgress = {
-      ref: command.ref,
-      id: ids.fileId(),
-      room: command.room,
-      size: command.size,
-      declared: declaredType(command.mime),
-      received: 0,
-      pieces: 0,
-      head: [],
-      headBytes: 0,
-    };
+    const writer = await this.open(session.user.id, command, () => session.upload !== undefined);
+    const upload: UploadInProgress = { ref: command.ref, room: command.room, writer };
     session.upload = upload;
-    this.inProgress += 1;
-    try {
-      await files.begin({
-        id: upload.id,
-        owner,
-        room: upload.room,
-        name: fileName(command.name),
-        size: upload.size,
-        type: upload.declared,
-        at: clock.now(),
-      });
-    } catch (error) {
-      this.end(session, upload);
-      throw error;
-    }
     this.watch(session, upload);
     return {
       type: 'upload_ready',
       ref: upload.ref,
       room: upload.room,
-      file: upload.id,
-      chunkBytes: config.maxPayloadBytes,
+      file: writer.id,
+      chunkBytes: this.deps.config.maxPayloadBytes,
     };
+  }
+
+  /**
+   * Stores a whole file from a stream of its bytes (the server API's request body) for `owner` in `room`, within the
+   * same bounds as a connection's upload but its rate; a body that is not exactly `size` bytes is refused and
+   * nothing is kept.
+   */
+  async store(
+    owner: string,
+    file: { room: string; name: string; size: number; mime?: string },
+    body: AsyncIterable<Uint8Array>,
+  ): Promise<FileRef> {
+    const writer = await this.open(owner, file);
+    try {
+      for await (const piece of body) await writer.write(piece);
+      if (!writer.complete)
+        throw new ReplyError('bad_request', `the body is shorter than ${file.size} bytes`);
+      const stored = await writer.finish();
+      if (!stored) throw new ReplyError('no_file', 'the upload was removed before it was complete');
+      return stored;
+    } catch (error) {
+      await this.deps.files.discard([writer.id]).catch(() => {
+        // Left to the sweep.
+      });
+      throw error;
+    } finally {
+      this.close(writer);
+    }
   }
 
   /**
@@ -146,33 +172,23 @@ export class Uploads {
   ): Promise<{ frame?: UploadedFrame; waitMs: number }> {
     // Cancelled, expired or ended by the connection's close while this piece waited: nothing to do.
     if (session.upload !== upload || session.closed) return { waitMs: 0 };
-    const { files } = this.deps;
+    const { writer } = upload;
     upload.idle?.cancel();
     try {
-      if (upload.received + bytes.length > upload.size)
-        throw new ReplyError('file_too_large', `more than the ${upload.size} bytes announced`);
-      await files.write(upload.id, upload.pieces, bytes);
+      await writer.write(bytes);
     } catch (error) {
       await this.drop(session, upload);
       throw error;
     }
-    upload.pieces += 1;
-    upload.received += bytes.length;
-    if (upload.headBytes < HEAD_BYTES) {
-      const kept = bytes.subarray(0, HEAD_BYTES - upload.headBytes);
-      // A copy: the frame's buffer may be a slice of a larger one the socket read.
-      upload.head.push(Buffer.from(kept));
-      upload.headBytes += kept.length;
-    }
     // The last piece waits for nothing: the debt it leaves stays with the user's next upload.
     const waitMs = this.rate?.spend(session.user.id, bytes.length) ?? 0;
-    if (upload.received < upload.size) {
+    if (!writer.complete) {
       this.watch(session, upload);
       return { waitMs };
     }
     let file: FileRef | undefined;
     try {
-      file = await files.finish(upload.id, inspect(Buffer.concat(upload.head), upload.declared));
+      file = await writer.finish();
     } catch (error) {
       await this.drop(session, upload);
       throw error;
@@ -193,16 +209,15 @@ export class Uploads {
   /** Removes what an unfinished upload stored, and ends it. */
   private async drop(session: Session, upload: UploadInProgress): Promise<void> {
     this.end(session, upload);
-    await this.deps.files.discard([upload.id]);
+    await this.deps.files.discard([upload.writer.id]);
   }
 
-  /** The upload is over (complete or dropped): it no longer counts, nor holds its start. */
+  /** The session's upload is over (complete or dropped). */
   private end(session: Session, upload: UploadInProgress): void {
     upload.idle?.cancel();
-    upload.head = [];
     if (session.upload !== upload) return;
     session.upload = undefined;
-    this.inProgress -= 1;
+    this.close(upload.writer);
   }
 
   /** (Re)starts the wait for the upload's next bytes: beyond `--upload-idle-ms`, it is dropped. */

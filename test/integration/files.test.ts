@@ -33,7 +33,7 @@ describe('the bounds of uploads', () => {
     const refused = await first.request({ type: 'upload', room: 'lobby', name: 'b', size: 5 });
     assert.deepEqual(
       [refused.code, refused.message],
-      ['file_quota', 'your files take 6 of the 10 bytes you may keep'],
+      ['file_quota', "kim's files take 6 of the 10 bytes one may keep"],
     );
     // Half an upload, then the connection goes: what it held is dropped, and the bytes are free again.
     const second = await client(node.port, 'kim', 'lobby');

@@ -5,7 +5,9 @@
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import { startNode } from '../helpers/nodes.js';
+import { pngOf } from '../helpers/png.js';
 import { RawClient } from '../helpers/raw-client.js';
+import { rawHttp } from '../helpers/raw-http.js';
 
 const API = 'api-secret-for-rooms';
 
@@ -431,5 +433,76 @@ describe('rooms through the server API', async () => {
     const body = (await page.json()) as { error: string; message: string };
     assert.equal(body.error, 'not_found');
     assert.match(body.message, /nothing at \/no-such-page/);
+  });
+
+  it('uploads a file for a bot and posts it with a message; refuses what it must', async () => {
+    const uma = await RawClient.connect(`ws://127.0.0.1:${node.port}/ws`, { name: 'Uma', user: 'uma' });
+    after(() => uma.close());
+    await uma.request({ type: 'join', room: 'reports' });
+    const png = pngOf(64, 48);
+    const upload = (query: string, body: Buffer | string) =>
+      fetch(`${node.url}/api/rooms/reports/files?${query}`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${API}`, 'content-type': 'image/png' },
+        body: typeof body === 'string' ? body : new Blob([new Uint8Array(body)]),
+      }).then(async (response) => ({
+        status: response.status,
+        body: (await response.json()) as Record<string, unknown>,
+      }));
+    const stored = await upload('name=chart.png&from=ci-bot', png);
+    assert.equal(stored.status, 201, JSON.stringify(stored.body));
+    const file = stored.body.file as {
+      id: string;
+      type: string;
+      width: number;
+      height: number;
+      name: string;
+    };
+    assert.deepEqual([file.type, file.width, file.height, file.name], ['image/png', 64, 48, 'chart.png']);
+
+    const asSystem = await call('POST', '/rooms/reports/messages', { text: 'not mine', files: [file.id] });
+    assert.deepEqual(
+      [asSystem.status, asSystem.body.error],
+      [404, 'no_file'],
+      'uploaded for ci-bot, not system',
+    );
+    const posted = await call('POST', '/rooms/reports/messages', {
+      text: '',
+      files: [file.id],
+      from: { id: 'ci-bot', name: 'CI' },
+      cid: 'build-42',
+    });
+    assert.equal(posted.status, 201, JSON.stringify(posted.body));
+    const live = await uma.frames.find((f) => f.type === 'message' && f.cid === 'build-42', 5000);
+    assert.deepEqual(live.files, [file]);
+    const bytes = await fetch(`${node.url}/files/${file.id}/chart.png`);
+    assert.deepEqual(Buffer.from(await bytes.arrayBuffer()), png);
+
+    assert.equal((await upload('from=ci-bot', png)).status, 400, 'no name');
+    assert.equal((await upload('name=x&from=bad%20id', png)).status, 400);
+    assert.equal((await upload('name=empty', '')).status, 400, 'empty');
+    // Refused from its head, before any of its 26 MiB comes.
+    const huge = await rawHttp(node.port, [
+      `POST /api/rooms/reports/files?name=big HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${API}\r\n` +
+        `Content-Length: ${26 * 1024 * 1024}\r\n\r\n`,
+    ]);
+    assert.equal(huge.status, 413, huge.firstLine);
+    const chunked = await fetch(`${node.url}/api/rooms/reports/files?name=stream`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${API}` },
+      body: new ReadableStream({
+        start(controller) {
+          controller.enqueue(new Uint8Array([1, 2, 3]));
+          controller.close();
+        },
+      }),
+      duplex: 'half',
+    } as RequestInit);
+    assert.equal(chunked.status, 411, 'a body without a length');
+    const unauthorized = await fetch(`${node.url}/api/rooms/reports/files?name=x`, {
+      method: 'POST',
+      body: 'x',
+    });
+    assert.equal(unauthorized.status, 401);
   });
 });

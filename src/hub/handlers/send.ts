@@ -67,7 +67,8 @@ export const send: Handler<'send'> = async (ctx, session, command) => {
   if (duplicate) ctx.latency.forget(id);
   else {
     ctx.countPublished(ctx.clock.now() - started);
-    ctx.feed.message(room, session.user, text);
+    // The dashboards' feed shows a message of files alone by what it carries.
+    ctx.feed.message(room, session.user, text === '' && files ? `[${files.length} file(s)]` : text);
   }
   // Who writes has read what came before (only members have a marker: an open channel's sends cost nothing here).
   if (member) ctx.readMarkers?.mark(session.user.id, room, message.offset);
