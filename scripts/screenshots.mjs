@@ -6,6 +6,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
 import { createNode, makeConfig } from '../dist/src/index.js';
+import { pngOf } from '../dist/test/helpers/png.js';
 
 const out = new URL('../docs/screenshots/', import.meta.url).pathname;
 mkdirSync(out, { recursive: true });
@@ -51,6 +52,20 @@ try {
   await say(bob, 'Thanks. <b>HTML</b> stays text here, by the way.');
   await say(phone, 'On my phone, reading along 👋');
   await say(bob, 'I can take the changelog @Alice Martin');
+  // A photo with a caption: an evening sky, painted pixel by pixel.
+  const sky = pngOf(480, 270, (x, y) => [
+    Math.round(250 - y * 0.35),
+    Math.round(120 + y * 0.3 - x * 0.05),
+    Math.round(90 + x * 0.2),
+  ]);
+  await phone.setInputFiles('.composer input[type=file]', {
+    name: 'harbour.png',
+    mimeType: 'image/png',
+    buffer: sky,
+  });
+  await phone.waitForSelector('.attachments li.ready');
+  await say(phone, 'The view from the offsite');
+  await pause(300);
   await alice.fill('#new-room', 'Design review');
   await alice.click('form.join button:has-text("Create")');
   await pause(300);

@@ -10,14 +10,28 @@ function chunk(type: string, data: Buffer): Buffer {
   return Buffer.concat([length, typed, crc]);
 }
 
-/** A real PNG of one colour (8-bit RGB), `width` by `height`: browsers show it, the server reads its size. */
-export function pngOf(width: number, height: number, rgb: [number, number, number] = [200, 60, 30]): Buffer {
+type Rgb = [number, number, number];
+
+/**
+ * A real PNG (8-bit RGB), `width` by `height`, of one colour or painted pixel by pixel: browsers show it, the server
+ * reads its size.
+ */
+export function pngOf(
+  width: number,
+  height: number,
+  colour: Rgb | ((x: number, y: number) => Rgb) = [200, 60, 30],
+): Buffer {
   const header = Buffer.alloc(13);
   header.writeUInt32BE(width, 0);
   header.writeUInt32BE(height, 4);
   header.set([8, 2, 0, 0, 0], 8);
-  const row = Buffer.concat([Buffer.from([0]), Buffer.from(Array.from({ length: width }, () => rgb).flat())]);
-  const pixels = Buffer.concat(Array.from({ length: height }, () => row));
+  const paint = typeof colour === 'function' ? colour : () => colour;
+  const row = (y: number) =>
+    Buffer.concat([
+      Buffer.from([0]),
+      Buffer.from(Array.from({ length: width }, (_, x) => paint(x, y)).flat()),
+    ]);
+  const pixels = Buffer.concat(Array.from({ length: height }, (_, y) => row(y)));
   return Buffer.concat([
     Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
     chunk('IHDR', header),

@@ -59,3 +59,22 @@ export function whenOf(ts: number, now = Date.now()): string {
   const year = day.getFullYear() === new Date(now).getFullYear() ? {} : { year: 'numeric' as const };
   return day.toLocaleDateString([], { month: 'short', day: 'numeric', ...year });
 }
+
+/** A size in bytes as people read it: 512 B, 3.4 KB, 12 MB. */
+export function sizeOf(bytes: number): string {
+  if (bytes < 1000) return `${bytes} B`;
+  const units = ['KB', 'MB', 'GB'];
+  let value = bytes / 1000;
+  let unit = 0;
+  while (value >= 1000 && unit < units.length - 1) {
+    value /= 1000;
+    unit += 1;
+  }
+  return `${value < 10 ? value.toFixed(1) : Math.round(value)} ${units[unit]}`;
+}
+
+/** What stands for a message's text when it has none but files: "📎 a file", "📎 3 files". */
+export function textOrFiles(text: string, files: number | undefined): string {
+  if (text !== '' || !files) return text;
+  return files === 1 ? '📎 a file' : `📎 ${files} files`;
+}

@@ -1,4 +1,5 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
+import { sizeOf, textOrFiles } from '../format.js';
 import type { ChatStore } from './store.js';
 
 /** The emoji one click away in the composer (any emoji can be typed or pasted too). */
@@ -56,7 +57,15 @@ export function Composer({ store, room, label }: { store: ChatStore; room: strin
   const box = useRef<HTMLTextAreaElement>(null);
   const max = store.maxTextLength.value;
   const tooLong = text.length > max;
-  const empty = text.trim() === '';
+  // Files wait for the next new message: an edit neither takes them nor waits for them.
+  const attachments = store.attachmentsOf(room);
+  const forMessage = store.editing.value ? [] : attachments;
+  const uploading = forMessage.some((a) => a.status === 'uploading');
+  const refused = forMessage.some((a) => a.status === 'failed');
+  // With files, a message needs no text; it goes once every file is uploaded (a refused one is taken out first).
+  const empty = text.trim() === '' && forMessage.length === 0;
+  const picker = useRef<HTMLInputElement>(null);
+  const takesFiles = store.maxFileBytes.value > 0;
   const replying = store.replyingTo.value;
   const editing = store.editing.value;
   /** Shows a text in the box; unless it is an edit's, it is the room's draft too. */
@@ -114,7 +123,7 @@ export function Composer({ store, room, label }: { store: ChatStore; room: strin
     store.replyingTo.value = null;
   };
   const submit = () => {
-    if (empty || tooLong) return;
+    if (empty || tooLong || uploading || refused) return;
     // An edit leaves the draft as it was (the effect above shows it again); a message empties it.
     if (!store.editing.value) setText('');
     store.send(text);
@@ -127,6 +136,15 @@ export function Composer({ store, room, label }: { store: ChatStore; room: strin
         event.preventDefault();
         submit();
       }}
+      onDragOver={(event) => {
+        if (takesFiles && !archived && event.dataTransfer?.types.includes('Files')) event.preventDefault();
+      }}
+      onDrop={(event) => {
+        const files = [...(event.dataTransfer?.files ?? [])];
+        if (files.length === 0 || !takesFiles || archived || editing) return;
+        event.preventDefault();
+        store.attach(room, files);
+      }}
     >
       {(replying || editing) && (
         <div class="composer-context">
@@ -135,7 +153,12 @@ export function Composer({ store, room, label }: { store: ChatStore; room: strin
           ) : (
             <span>
               Replying to <bdi>{replying?.mine ? 'yourself' : replying?.from.name}</bdi>:{' '}
-              <span class="quoted">{replying?.text.slice(0, 80)}</span>
+              <span class="quoted">
+                {textOrFiles(
+                  replying?.text ?? '',
+                  (replying?.message?.files ?? replying?.files)?.length,
+                ).slice(0, 80)}
+              </span>
             </span>
           )}
           <button type="button" class="link" onClick={cancel}>
@@ -154,6 +177,31 @@ export function Composer({ store, room, label }: { store: ChatStore; room: strin
           ))}
         </ul>
       )}
+      {attachments.length > 0 && (
+        <ul class="attachments" aria-label="Files to send">
+          {attachments.map((a) => (
+            <li key={a.key} class={a.status}>
+              {a.preview && <img src={a.preview} alt="" />}
+              <bdi class="name">{a.name}</bdi>
+              <span class="size">
+                {a.status === 'uploading'
+                  ? `${Math.floor((a.sent / Math.max(1, a.size)) * 100)}%`
+                  : a.status === 'failed'
+                    ? a.error
+                    : sizeOf(a.size)}
+              </span>
+              <button
+                type="button"
+                class="link"
+                aria-label={`Remove ${a.name}`}
+                onClick={() => store.detach(room, a.key)}
+              >
+                ✕
+              </button>
+            </li>
+          ))}
+        </ul>
+      )}
       {picking && (
         <div class="emoji-picker" role="dialog" aria-label="Emoji">
           {EMOJI.map((emoji) => (
@@ -162,6 +210,32 @@ export function Composer({ store, room, label }: { store: ChatStore; room: strin
             </button>
           ))}
         </div>
+      )}
+      {takesFiles && !editing && !archived && (
+        <>
+          <button
+            type="button"
+            class="attach"
+            aria-label="Attach files"
+            title="Attach files (or paste, or drop them here)"
+            onClick={() => picker.current?.click()}
+          >
+            📎
+          </button>
+          <input
+            ref={picker}
+            type="file"
+            multiple
+            hidden
+            aria-label="Files to attach"
+            onChange={(event) => {
+              const input = event.target as HTMLInputElement;
+              if (input.files) store.attach(room, [...input.files]);
+              // The same file may be picked again later.
+              input.value = '';
+            }}
+          />
+        </>
       )}
       <button
         type="button"
@@ -190,6 +264,13 @@ export function Composer({ store, room, label }: { store: ChatStore; room: strin
           setText((event.target as HTMLTextAreaElement).value);
           // Editing an old message is not writing a new one: nobody is told this user is typing.
           if (!editing) store.typing();
+        }}
+        onPaste={(event) => {
+          // A pasted image (a screenshot) or file goes with the message; pasted text stays text.
+          const files = [...(event.clipboardData?.files ?? [])];
+          if (files.length === 0 || !takesFiles || editing) return;
+          event.preventDefault();
+          store.attach(room, files);
         }}
         onKeyDown={(event) => {
           if (chosen && (event.key === 'ArrowDown' || event.key === 'ArrowUp')) {
@@ -230,8 +311,8 @@ export function Composer({ store, room, label }: { store: ChatStore; room: strin
             {text.length}/{max}
           </span>
         )}
-        <button type="submit" disabled={empty || tooLong || archived}>
-          {editing ? 'Save' : 'Send'}
+        <button type="submit" disabled={empty || tooLong || archived || uploading || refused}>
+          {editing ? 'Save' : uploading ? 'Uploading…' : 'Send'}
         </button>
       </div>
     </form>

@@ -1,8 +1,9 @@
 import type { JSX } from 'preact';
 import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
 import type { SystemEvent } from '../../../client/index.js';
-import { dayKey, dayOf, timeOf, untilOf } from '../format.js';
+import { dayKey, dayOf, textOrFiles, timeOf, untilOf } from '../format.js';
 import { FormattedText } from './FormattedText.js';
+import { MessageFiles } from './MessageFiles.js';
 import type { ChatStore, RoomModel, ShownMessage } from './store.js';
 
 /** The reactions the picker offers (any emoji can be sent; these are one click away). */
@@ -46,16 +47,24 @@ function Sender({ message }: { message: ShownMessage }) {
   );
 }
 
-/** A message's text, or its tombstone once deleted. */
+/** A message's text and files, or its tombstone once deleted. */
 function MessageText({ message }: { message: ShownMessage }) {
-  return (
-    <div class="text" dir="auto">
-      {message.message?.deleted ? (
+  if (message.message?.deleted)
+    return (
+      <div class="text" dir="auto">
         <em class="tombstone">Message deleted</em>
-      ) : (
-        <FormattedText text={message.text} />
+      </div>
+    );
+  const files = message.message?.files ?? message.files;
+  return (
+    <>
+      {message.text !== '' && (
+        <div class="text" dir="auto">
+          <FormattedText text={message.text} />
+        </div>
       )}
-    </div>
+      {files && <MessageFiles files={files} />}
+    </>
   );
 }
 
@@ -339,7 +348,10 @@ export function MessageList({ store, room }: { store: ChatStore; room: RoomModel
                 {original?.message?.deleted
                   ? 'Message deleted'
                   : original
-                    ? original.text.slice(0, 120)
+                    ? textOrFiles(original.text, (original.message?.files ?? original.files)?.length).slice(
+                        0,
+                        120,
+                      )
                     : '…'}
               </span>
             </button>

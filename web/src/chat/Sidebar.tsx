@@ -5,6 +5,7 @@ import {
   type SentInvitationSummary,
   type SentInvitationsCursor,
 } from '../../../client/index.js';
+import { textOrFiles } from '../format.js';
 import { ConnectionStatus } from './ConnectionStatus.js';
 import { MessageLink } from './MessageLink.js';
 import { notificationsOn, notificationsSupported, setNotifications } from './notifications.js';
@@ -32,7 +33,8 @@ function RoomButton({
   const quiet = entry !== undefined && store.notificationsOf(id) === 'none';
   // The newest message's start as a tooltip; none for a system event or a deleted message (its text is gone).
   const last = entry?.last;
-  const preview = last && !last.event && last.preview !== '' ? `${last.from.name}: ${last.preview}` : '';
+  const shown = last ? textOrFiles(last.preview, last.files) : '';
+  const preview = last && !last.event && shown !== '' ? `${last.from.name}: ${shown}` : '';
   return (
     <li>
       <button

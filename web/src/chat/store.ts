@@ -9,6 +9,7 @@ import {
   type ChatMessage,
   type ConnectionState,
   defaultNotificationLevel,
+  type FileRef,
   type InvitationSummary,
   type MemberSummary,
   type NotificationLevel,
@@ -26,7 +27,7 @@ import {
   type UserInfo,
 } from '../../../client/index.js';
 import { lastOf, previewAfter } from '../../../client/wire/last-message.js';
-import { untilOf } from '../format.js';
+import { sizeOf, textOrFiles, untilOf } from '../format.js';
 import { notify } from './notifications.js';
 
 /** A message as the chat shows it. */
@@ -43,12 +44,30 @@ export interface ShownMessage {
   error?: string;
   /** A system event (someone joined, was kicked, the room was renamed): shown as a small notice. */
   event?: SystemEvent;
-  /** What a send carries besides its text (the reply's original, mentions), kept for a retry. */
-  extra?: { replyTo?: number; mentions?: string[] };
+  /** What a send carries besides its text (the reply's original, mentions, files), kept for a retry. */
+  extra?: { replyTo?: number; mentions?: string[]; files?: string[] };
+  /** The files it carries, shown while it is being sent (then the server's copy, {@link message}, has them). */
+  files?: FileRef[];
   /** The message as the server has it now (edits, deletes and reactions applied), once it is stored. */
   message?: ChatMessage;
   /** Its text names this user (`@Name` with the user among its mentions). */
   mentionsMe?: boolean;
+}
+
+/** A file chosen to go with the next message of a room: uploading, ready (uploaded), or refused. */
+export interface Attachment {
+  key: string;
+  name: string;
+  size: number;
+  /** Bytes handed to the server so far. */
+  sent: number;
+  status: 'uploading' | 'ready' | 'failed';
+  /** Once uploaded: what the message will carry. */
+  file?: FileRef;
+  error?: string;
+  /** An image's local copy, shown before it is sent (revoked when it goes). */
+  preview?: string;
+  abort: AbortController;
 }
 
 /** A line in a room that is not a message: recovery and reset notices. */
@@ -155,6 +174,11 @@ export class ChatStore {
   readonly rooms = signal<RoomModel[]>([]);
   readonly current = signal<string | null>(null);
   readonly maxTextLength = signal(4000);
+  /** The largest file the server takes (0: none), and how many one message carries (from its welcome frame). */
+  readonly maxFileBytes = signal(0);
+  private maxFilesPerMessage = 10;
+  /** The files chosen for the next message of each room (see {@link attach}). */
+  readonly attachments = signal<Record<string, Attachment[]>>({});
   /** The server's largest history page (from its welcome frame). */
   private historyPageMax = 100;
   /** The server's room-name length limit (from its welcome frame). */
@@ -216,6 +240,9 @@ export class ChatStore {
     this.client.on('welcome', (welcome) => {
       this.me = welcome.user;
       this.maxTextLength.value = welcome.limits.maxTextLength;
+      // A server from before files says nothing of them: it takes none.
+      this.maxFileBytes.value = welcome.limits.maxFileBytes ?? 0;
+      this.maxFilesPerMessage = welcome.limits.maxFilesPerMessage ?? 10;
       this.historyPageMax = welcome.limits.historyPageMax;
       this.maxRoomNameLength.value = welcome.limits.maxRoomNameLength;
       const listed = this.loadRoomList();
@@ -241,7 +268,7 @@ export class ChatStore {
       const updated: RoomSummary = { ...entry, last, activity: Math.max(entry.activity, last.ts) };
       this.upsertListed(last.event ? this.withEvent(updated, last.event) : updated);
       if (last.from.id !== this.me.id && !last.event) {
-        this.notifyOf(room, last.from.name, last.preview, last.mentions);
+        this.notifyOf(room, last.from.name, textOrFiles(last.preview, last.files), last.mentions);
         this.listUnread.value = { ...this.listUnread.value, [room]: (this.listUnread.value[room] ?? 0) + 1 };
         if (last.mentions?.includes(this.me.id)) {
           this.listMentions.value = {
@@ -904,7 +931,12 @@ export class ChatStore {
   send(text: string): void {
     const room = this.current.value;
     const model = room ? this.room(room) : undefined;
-    if (!room || !model || text.trim() === '') return;
+    if (!room || !model) return;
+    const chosen = this.attachmentsOf(room);
+    // Files go with a new message only, once every one of them is uploaded.
+    const files = this.editing.value ? [] : chosen.flatMap((a) => (a.file ? [a.file] : []));
+    if (files.length > 0 && files.length !== chosen.length) return;
+    if (text.trim() === '' && files.length === 0) return;
     const editing = this.editing.value;
     if (editing?.offset !== undefined) {
       this.editing.value = null;
@@ -919,20 +951,112 @@ export class ChatStore {
       .map((u) => u.id)
       .slice(0, 20);
     const cid = crypto.randomUUID();
+    // With files, blank text is no text (the server takes "" beside files, not white space).
+    const body = files.length > 0 && text.trim() === '' ? '' : text;
     const shown: ShownMessage = {
       key: cid,
       cid,
       from: this.me,
-      text,
+      text: body,
       ts: Date.now(),
       status: 'pending',
       mine: true,
+      ...(files.length > 0 ? { files } : {}),
     };
     model.messages.value = [...model.messages.value, shown];
+    if (files.length > 0) this.clearAttachments(room, false);
     // Re-sent after a reconnect with the same cid by the SDK: published once, whatever happens.
-    const extra = { ...(replyTo !== undefined ? { replyTo } : {}), ...(mentions.length ? { mentions } : {}) };
+    const extra = {
+      ...(replyTo !== undefined ? { replyTo } : {}),
+      ...(mentions.length ? { mentions } : {}),
+      ...(files.length > 0 ? { files: files.map((file) => file.id) } : {}),
+    };
     shown.extra = extra;
     this.deliver(model, shown);
+  }
+
+  /** The files chosen for the next message of a room. */
+  attachmentsOf(room: string): Attachment[] {
+    return this.attachments.value[room] ?? [];
+  }
+
+  /**
+   * Uploads files to go with the next message of a room (a pick, a paste, a drop): each shows with its progress, and
+   * the message can be sent once all are uploaded. One the server would refuse for its size is refused here.
+   */
+  attach(room: string, chosen: File[]): void {
+    const max = this.maxFileBytes.value;
+    for (const file of chosen) {
+      const attachment: Attachment = {
+        key: crypto.randomUUID(),
+        name: file.name || 'file',
+        size: file.size,
+        sent: 0,
+        status: 'uploading',
+        abort: new AbortController(),
+      };
+      if (file.type.startsWith('image/')) attachment.preview = URL.createObjectURL(file);
+      if (this.attachmentsOf(room).length >= this.maxFilesPerMessage) {
+        attachment.status = 'failed';
+        attachment.error = `at most ${this.maxFilesPerMessage} files per message`;
+      } else if (file.size === 0 || file.size > max) {
+        attachment.status = 'failed';
+        attachment.error = file.size === 0 ? 'the file is empty' : `larger than ${sizeOf(max)}`;
+      }
+      this.setAttachments(room, [...this.attachmentsOf(room), attachment]);
+      if (attachment.status === 'failed') continue;
+      this.client
+        .upload(room, file, {
+          name: attachment.name,
+          signal: attachment.abort.signal,
+          onProgress: (sent) => this.patchAttachment(room, attachment.key, { sent }),
+        })
+        .then(
+          (uploaded) =>
+            this.patchAttachment(room, attachment.key, { status: 'ready', file: uploaded, sent: file.size }),
+          (error: ParleyError) => {
+            if (error.code !== 'cancelled')
+              this.patchAttachment(room, attachment.key, { status: 'failed', error: error.message });
+          },
+        );
+    }
+  }
+
+  /** Takes a file back from the next message (stopping its upload). */
+  detach(room: string, key: string): void {
+    const attachment = this.attachmentsOf(room).find((a) => a.key === key);
+    if (!attachment) return;
+    attachment.abort.abort();
+    if (attachment.preview) URL.revokeObjectURL(attachment.preview);
+    this.setAttachments(
+      room,
+      this.attachmentsOf(room).filter((a) => a.key !== key),
+    );
+  }
+
+  /** Empties a room's attachments (sent: the previews go; abandoned: uploads stop too). */
+  private clearAttachments(room: string, abandon: boolean): void {
+    for (const attachment of this.attachmentsOf(room)) {
+      if (abandon) attachment.abort.abort();
+      if (attachment.preview) URL.revokeObjectURL(attachment.preview);
+    }
+    this.setAttachments(room, []);
+  }
+
+  private setAttachments(room: string, list: Attachment[]): void {
+    const next = { ...this.attachments.value };
+    if (list.length === 0) delete next[room];
+    else next[room] = list;
+    this.attachments.value = next;
+  }
+
+  private patchAttachment(room: string, key: string, patch: Partial<Attachment>): void {
+    const list = this.attachmentsOf(room);
+    if (!list.some((a) => a.key === key)) return;
+    this.setAttachments(
+      room,
+      list.map((a) => (a.key === key ? { ...a, ...patch } : a)),
+    );
   }
 
   /** Sends a shown message (again, after a failure: the same cid, so it is never published twice). */
