@@ -255,7 +255,7 @@ function httpRoutes(parts: RouteParts): HttpRoutes {
     protectedPrefixes: ['/api/', '/metrics'],
     queryTokenPaths: ['/api/stats/stream', '/api/events/stream'],
     api: createServerApi(parts),
-    ...(parts.engine.files ? { downloads: fileDownloads(parts.engine.files) } : {}),
+    ...(parts.engine.files ? { downloads: fileDownloads(parts.engine.files, config.maxDownloads) } : {}),
   };
 }
 

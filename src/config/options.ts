@@ -689,6 +689,17 @@ export const OptionSpecs = {
       'Uploads in progress at once on one instance (each holds up to 128 KiB of its start to recognise images); one more answers rate_limited',
     group: 'limits',
   },
+  maxDownloads: {
+    kind: 'int',
+    flag: 'max-downloads',
+    env: ['PARLEY_MAX_DOWNLOADS'],
+    default: 512,
+    min: 1,
+    max: 100_000,
+    description:
+      'Files being sent to readers at once on one instance (one that is not read holds ~100 KB); one more answers 503 with Retry-After',
+    group: 'limits',
+  },
   uploadIdleMs: {
     kind: 'int',
     flag: 'upload-idle-ms',

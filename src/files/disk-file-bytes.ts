@@ -3,8 +3,8 @@ import { appendFile, mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { FileBytes } from './file-bytes.js';
 
-/** Pieces read from a file on disk at a time (a slow reader holds one). */
-const READ_PIECE_BYTES = 64 * 1024;
+/** Bytes read from a file on disk at a time: a download that is not read holds about two such pieces. */
+const READ_PIECE_BYTES = 16 * 1024;
 
 /**
  * File bytes as files of a directory, one per file, under a sub-directory named by the id's first two characters

@@ -37,9 +37,11 @@ function write(response: ServerResponse, piece: Uint8Array): Promise<void> {
  * Serves the files sent with messages (GET and HEAD): whoever has a file's address may read it (the id is 128
  * random bits) until its message is deleted. Only the images recognised by their bytes are served to be shown;
  * everything else is a download of `application/octet-stream`, and no file may run anything in the server's origin
- * (`nosniff`, a sandboxing Content-Security-Policy). Returns false for a path that is no file's.
+ * (`nosniff`, a sandboxing Content-Security-Policy). At most `maxDownloads` are in progress at once (`--max-downloads`;
+ * then 503). Returns false for a path that is no file's.
  */
-export function fileDownloads(files: FileStore) {
+export function fileDownloads(files: FileStore, maxDownloads: number) {
+  let sending = 0;
   return async (request: IncomingMessage, response: ServerResponse, path: string): Promise<boolean> => {
     const match = FILE_PATH.exec(path);
     if (!match) return false;
@@ -47,6 +49,16 @@ export function fileDownloads(files: FileStore) {
       response.writeHead(405, { allow: 'GET, HEAD' }).end();
       return true;
     }
+    // Each download that is not read holds its pieces and its response: so many at once, and no more.
+    if (sending >= maxDownloads) {
+      const busy = { error: 'unavailable', message: 'too many files are being sent: retry in a moment' };
+      sendJson(response, 503, busy, { 'retry-after': '1' });
+      return true;
+    }
+    sending += 1;
+    response.once('close', () => {
+      sending -= 1;
+    });
     const found = await files.read(match[1] as string);
     if (!found) {
       sendJson(response, 404, { error: 'not_found', message: 'no such file (or its message was deleted)' });

@@ -4,6 +4,7 @@
  * upload rate, and servers that take no files.
  */
 import assert from 'node:assert/strict';
+import { connect } from 'node:net';
 import { after, describe, it } from 'node:test';
 import { filesSuite } from '../helpers/files-suite.js';
 import { startNode } from '../helpers/nodes.js';
@@ -100,5 +101,31 @@ describe('the bounds of uploads', () => {
     const send = await b.request({ type: 'send', room: 'lobby', text: 'hi', cid: 'c', files: ['abc'] });
     assert.equal(outcome(send), 'unsupported');
     assert.equal((await fetch(`http://127.0.0.1:${streams.port}/files/abc/x`)).status, 404);
+  });
+
+  it('sends at most --max-downloads files at once: one more is told to retry', async () => {
+    const node = await startNode({ store: 'memory', maxDownloads: 1 });
+    const owner = await client(node.port, 'quin', 'lobby');
+    const big = await owner.upload('lobby', Buffer.alloc(20 * 1024 * 1024, 9), 'big.bin');
+    const file = big.file as { id: string };
+    assert.equal(
+      outcome(await owner.request({ type: 'send', room: 'lobby', text: 'big', cid: 'b', files: [file.id] })),
+      'ok',
+    );
+    const path = `/files/${file.id}/big.bin`;
+    // A reader that asks and never reads: 20 MiB do not fit in the sockets' buffers, so it stays in progress.
+    const stalled = connect(node.port, '127.0.0.1');
+    stalled.on('error', () => {});
+    stalled.write(`GET ${path} HTTP/1.1\r\nHost: x\r\n\r\n`);
+    await new Promise((resolve) => stalled.once('data', resolve));
+    stalled.pause();
+    const refused = await fetch(`${node.url}${path}`, { method: 'HEAD' });
+    assert.deepEqual([refused.status, refused.headers.get('retry-after')], [503, '1']);
+    stalled.destroy();
+    await waitUntil(
+      async () => (await fetch(`${node.url}${path}`, { method: 'HEAD' })).status === 200,
+      5000,
+      'the place of the reader that went to be free',
+    );
   });
 });
