@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { EngineUnavailableError } from '../engine/engine.js';
 import type { FileStore } from '../files/file-store.js';
 import { INLINE_TYPES } from '../files/image-info.js';
 import { sendJson } from './respond.js';
@@ -59,7 +60,20 @@ export function fileDownloads(files: FileStore, maxDownloads: number) {
     response.once('close', () => {
       sending -= 1;
     });
-    const found = await files.read(match[1] as string);
+    let found: Awaited<ReturnType<FileStore['read']>>;
+    try {
+      found = await files.read(match[1] as string);
+    } catch (error) {
+      // The store is down (the database): a temporary refusal, as a command gets; anything else is a fault (500).
+      if (!(error instanceof EngineUnavailableError)) throw error;
+      sendJson(
+        response,
+        503,
+        { error: 'unavailable', message: 'files cannot be read now: retry' },
+        { 'retry-after': '1' },
+      );
+      return true;
+    }
     if (!found) {
       sendJson(response, 404, { error: 'not_found', message: 'no such file (or its message was deleted)' });
       return true;

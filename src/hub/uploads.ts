@@ -206,10 +206,13 @@ export class Uploads {
     return true;
   }
 
-  /** Removes what an unfinished upload stored, and ends it. */
+  /**
+   * Ends an unfinished upload and removes what it stored; when the store cannot (it is what failed), the sweep
+   * removes it after `--upload-ttl-ms`: the refusal the client hears is the first failure, not this one.
+   */
   private async drop(session: Session, upload: UploadInProgress): Promise<void> {
     this.end(session, upload);
-    await this.deps.files.discard([upload.writer.id]);
+    await this.deps.files.discard([upload.writer.id]).catch(() => {});
   }
 
   /** The session's upload is over (complete or dropped). */
@@ -225,9 +228,7 @@ export class Uploads {
     upload.idle?.cancel();
     upload.idle = this.deps.timers.setTimeout(() => {
       if (session.upload !== upload) return;
-      this.drop(session, upload).catch(() => {
-        // Its record and bytes go with the sweep instead.
-      });
+      void this.drop(session, upload);
       const seconds = this.deps.config.uploadIdleMs / 1000;
       this.deps.refuse(
         session,

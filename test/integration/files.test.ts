@@ -8,6 +8,7 @@ import { connect } from 'node:net';
 import { after, describe, it } from 'node:test';
 import { filesSuite } from '../helpers/files-suite.js';
 import { startNode } from '../helpers/nodes.js';
+import { PostgresServer } from '../helpers/postgres-server.js';
 import { type Frame, RawClient } from '../helpers/raw-client.js';
 import { RedisServer } from '../helpers/redis-server.js';
 import { waitUntil } from '../helpers/wait.js';
@@ -127,5 +128,36 @@ describe('the bounds of uploads', () => {
       5000,
       'the place of the reader that went to be free',
     );
+  });
+
+  it('when the database dies mid-upload, refuses its bytes unavailable and files 503, and takes both again once back', async () => {
+    const pg = await PostgresServer.start();
+    after(() => pg.stop());
+    const node = await startNode({ databaseUrl: pg.url, databaseTimeoutMs: 1000 });
+    const sam = await client(node.port, 'sam', 'lobby');
+    const kept = (await sam.upload('lobby', Buffer.from('kept before'), 'kept.txt')).file as { id: string };
+    assert.equal(
+      outcome(await sam.request({ type: 'send', room: 'lobby', text: 'k', cid: 'k', files: [kept.id] })),
+      'ok',
+    );
+    const ready = await sam.request({ type: 'upload', room: 'lobby', name: 'half.bin', size: 8 });
+    sam.sendRaw(Buffer.from('1234'), true);
+    await sam.request({ type: 'ping' });
+
+    await pg.kill();
+    sam.sendRaw(Buffer.from('5678'), true);
+    const refused = await sam.frames.find(
+      (f) => f.ref === ready.ref && f.type === 'error',
+      10_000,
+      'the refusal',
+    );
+    assert.deepEqual([refused.code, refused.temporary], ['unavailable', true]);
+    const read = await fetch(`${node.url}/files/${kept.id}/kept.txt`);
+    assert.deepEqual([read.status, read.headers.get('retry-after')], [503, '1']);
+
+    await pg.launch();
+    await waitUntil(async () => (await fetch(`${node.url}/readyz`)).status === 200, 15_000, 'ready again');
+    assert.equal(await (await fetch(`${node.url}/files/${kept.id}/kept.txt`)).text(), 'kept before');
+    assert.equal((await sam.upload('lobby', Buffer.from('again'), 'again.txt')).type, 'uploaded');
   });
 });
