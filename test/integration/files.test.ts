@@ -160,4 +160,14 @@ describe('the bounds of uploads', () => {
     assert.equal(await (await fetch(`${node.url}/files/${kept.id}/kept.txt`)).text(), 'kept before');
     assert.equal((await sam.upload('lobby', Buffer.from('again'), 'again.txt')).type, 'uploaded');
   });
+
+  it('sweeps an upload never sent once --upload-ttl-ms has passed', async () => {
+    const node = await startNode({ store: 'memory', uploadTtlMs: 1000, maxFileBytesPerUser: 10 });
+    const tom = await client(node.port, 'tom', 'lobby');
+    assert.equal((await tom.upload('lobby', Buffer.from('forgotten'), 'later.txt')).type, 'uploaded');
+    const again = () => tom.request({ type: 'upload', room: 'lobby', name: 'next.txt', size: 9 });
+    assert.equal(outcome(await again()), 'file_quota', 'the forgotten upload takes the quota');
+    // The sweep runs every quarter of the TTL: the upload is gone, and its bytes free, within about 1.25 s.
+    await waitUntil(async () => outcome(await again()) === 'ok', 10_000, 'the sweep to remove the upload');
+  });
 });

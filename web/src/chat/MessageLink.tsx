@@ -1,6 +1,6 @@
 import type { ComponentChildren } from 'preact';
 import type { ChatMessage } from '../../../client/index.js';
-import { whenOf } from '../format.js';
+import { textOrFiles, whenOf } from '../format.js';
 import type { ChatStore } from './store.js';
 
 /**
@@ -44,7 +44,7 @@ export function MessageLink({
         <time dateTime={new Date(message.ts).toISOString()}>{whenOf(message.ts)}</time>
         {note}
       </span>
-      <span class="result-text">{text ?? message.text}</span>
+      <span class="result-text">{text ?? textOrFiles(message.text, message.files?.length)}</span>
     </button>
   );
 }
