@@ -125,6 +125,18 @@ async function everyPage<T>(
   return items;
 }
 
+/** How {@link ParleyClient.upload} names a file and reports on it. */
+export interface UploadOptions {
+  /** The file's name (at most 255 characters). */
+  name: string;
+  /** Its media type (a `Blob`'s own by default). */
+  mime?: string;
+  /** Told the bytes handed to the socket so far. */
+  onProgress?: (sent: number, size: number) => void;
+  /** Abandons the upload: it fails with `cancelled`. */
+  signal?: AbortSignal;
+}
+
 function randomCid(): string {
   const bytes = new Uint8Array(12);
   globalThis.crypto.getRandomValues(bytes);
@@ -535,16 +547,7 @@ export class ParleyClient extends Emitter<ClientEvents> {
    * meanwhile (nothing is resumed: upload again), and with the server's refusal (`file_too_large`, `file_quota`,
    * `muted`...) otherwise. `welcome.limits.maxFileBytes` says how large a file the server takes (0: none).
    */
-  upload(
-    room: string,
-    data: Uint8Array | ArrayBuffer | Blob,
-    options: {
-      name: string;
-      mime?: string;
-      onProgress?: (sent: number, size: number) => void;
-      signal?: AbortSignal;
-    },
-  ): Promise<FileRef> {
+  upload(room: string, data: Uint8Array | ArrayBuffer | Blob, options: UploadOptions): Promise<FileRef> {
     const run = () => this.uploadNow(room, data, options);
     const result = this.uploadChain.then(run, run);
     this.uploadChain = result.then(
@@ -557,12 +560,7 @@ export class ParleyClient extends Emitter<ClientEvents> {
   private async uploadNow(
     room: string,
     data: Uint8Array | ArrayBuffer | Blob,
-    options: {
-      name: string;
-      mime?: string;
-      onProgress?: (sent: number, size: number) => void;
-      signal?: AbortSignal;
-    },
+    options: UploadOptions,
   ): Promise<FileRef> {
     const { signal } = options;
     const cancelled = () => new ParleyError('cancelled', 'the upload was cancelled', false);

@@ -5,6 +5,7 @@ export type {
   ClientEvents,
   ConnectionState,
   ParleyClientOptions,
+  UploadOptions,
   WebSocketFactory,
   WebSocketLike,
 } from './client.js';

@@ -6,6 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
+import type { FileRef } from '../../client/index.js';
 import type { ParleyNode } from '../../src/index.js';
 import { randomId } from '../../src/util/ids.js';
 import { pngOf } from './png.js';
@@ -13,15 +14,6 @@ import { type Frame, RawClient } from './raw-client.js';
 
 /** The reply's error code, or 'ok'. */
 const outcome = (reply: Frame) => (reply.type === 'error' ? (reply.code as string) : 'ok');
-
-interface FileRef {
-  id: string;
-  name: string;
-  size: number;
-  type: string;
-  width?: number;
-  height?: number;
-}
 
 /**
  * @param start the instance clients upload to, and the one files are read from over HTTP (the same one on a
