@@ -183,7 +183,8 @@ export class Uploads {
     // The last piece waits for nothing: the debt it leaves stays with the user's next upload.
     const waitMs = this.rate?.spend(session.user.id, bytes.length) ?? 0;
     if (!writer.complete) {
-      this.watch(session, upload);
+      // The wait for the next bytes starts once the connection is read again.
+      this.watch(session, upload, waitMs);
       return { waitMs };
     }
     let file: FileRef | undefined;
@@ -223,8 +224,11 @@ export class Uploads {
     this.close(upload.writer);
   }
 
-  /** (Re)starts the wait for the upload's next bytes: beyond `--upload-idle-ms`, it is dropped. */
-  private watch(session: Session, upload: UploadInProgress): void {
+  /**
+   * (Re)starts the wait for the upload's next bytes: beyond `--upload-idle-ms` (after `pausedMs`, while the server
+   * itself does not read the connection), it is dropped.
+   */
+  private watch(session: Session, upload: UploadInProgress, pausedMs = 0): void {
     upload.idle?.cancel();
     upload.idle = this.deps.timers.setTimeout(() => {
       if (session.upload !== upload) return;
@@ -235,7 +239,7 @@ export class Uploads {
         new ReplyError('upload_expired', `no bytes came for ${seconds} s: the upload was dropped`),
         upload.ref,
       );
-    }, this.deps.config.uploadIdleMs);
+    }, this.deps.config.uploadIdleMs + pausedMs);
   }
 
   /** Removes uploads never sent and files whose message is gone (see FileStore.sweep). */

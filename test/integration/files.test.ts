@@ -82,6 +82,15 @@ describe('the bounds of uploads', () => {
     assert.ok(took >= 1500, `80,000 bytes at 20,000 a second past a 40,000 burst took ${took} ms`);
   });
 
+  it('does not count the time it paces an upload as the upload stalling', async () => {
+    // Two seconds' burst of 1,000 bytes a second: the third piece leaves the user a second in debt, five times the
+    // time an upload may go without bytes.
+    const node = await startNode({ store: 'memory', uploadBytesPerSec: 1000, uploadIdleMs: 200 });
+    const paced = await client(node.port, 'una', 'lobby');
+    const done = await paced.upload('lobby', Buffer.alloc(4000, 2), 'paced.bin', { chunkBytes: 1000 });
+    assert.equal(done.type, 'uploaded', JSON.stringify(done));
+  });
+
   it('says in welcome that a server takes no files, and refuses uploads there', async () => {
     const none = await startNode({ store: 'memory', maxFileBytes: 0 });
     const a = await client(none.port, 'ole', 'lobby');
