@@ -94,6 +94,17 @@ export interface FileRef {
   height?: number;
 }
 
+/**
+ * How a client shows a file: the types the server recognised by their bytes and serves inline are shown (`image`)
+ * or played (`video`, `audio`); anything else is a download.
+ */
+export function fileShownAs(file: Pick<FileRef, 'type'>): 'image' | 'video' | 'audio' | 'download' {
+  if (/^image\/(png|jpeg|gif|webp)$/.test(file.type)) return 'image';
+  if (/^video\/(mp4|webm)$/.test(file.type)) return 'video';
+  if (/^audio\/(mp4|mpeg|ogg|wav)$/.test(file.type)) return 'audio';
+  return 'download';
+}
+
 /** Where a file is read, relative to the server's HTTP root (prefix the server's address). */
 export function fileUrl(file: Pick<FileRef, 'id' | 'name'>): string {
   return `/files/${file.id}/${encodeURIComponent(file.name)}`;

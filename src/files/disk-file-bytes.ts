@@ -2,6 +2,7 @@ import { createReadStream } from 'node:fs';
 import { appendFile, mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { FileBytes } from './file-bytes.js';
+import type { ByteRange } from './file-store.js';
 
 /** Bytes read from a file on disk at a time: a download that is not read holds about two such pieces. */
 const READ_PIECE_BYTES = 16 * 1024;
@@ -33,8 +34,8 @@ export class DiskFileBytes implements FileBytes {
     } else await appendFile(path, bytes);
   }
 
-  async *read(id: string): AsyncIterable<Uint8Array> {
-    yield* createReadStream(this.pathOf(id), { highWaterMark: READ_PIECE_BYTES });
+  async *read(id: string, range?: ByteRange): AsyncIterable<Uint8Array> {
+    yield* createReadStream(this.pathOf(id), { highWaterMark: READ_PIECE_BYTES, ...(range ?? {}) });
   }
 
   async remove(ids: readonly string[]): Promise<void> {

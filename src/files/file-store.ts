@@ -34,11 +34,17 @@ export interface FoundInFile {
   height?: number;
 }
 
+/** Bytes `start` to `end` of a file, both included (an HTTP byte range). */
+export interface ByteRange {
+  start: number;
+  end: number;
+}
+
 /** A file to serve. */
 export interface ReadableFile {
   file: FileRef;
-  /** Its bytes, in pieces, read as they are consumed (a slow reader holds one piece). */
-  bytes: AsyncIterable<Uint8Array>;
+  /** Its bytes (or a range of them), in pieces, read as they are consumed (a slow reader holds one piece). */
+  bytes(range?: ByteRange): AsyncIterable<Uint8Array>;
 }
 
 /** How long files may wait before the sweep takes them. */

@@ -1,6 +1,6 @@
 import { ReplyError } from '../protocol/error-codes.js';
+import { HEAD_BYTES, inspect } from './file-kinds.js';
 import type { FileRef, FileStore } from './file-store.js';
-import { HEAD_BYTES, inspect } from './image-info.js';
 
 /**
  * One upload's bytes on their way into the store, whoever brings them (a connection's binary frames, a server API

@@ -69,7 +69,7 @@ export class MemoryFileStore implements FileStore {
   async read(id: string): Promise<ReadableFile | undefined> {
     const file = this.files.get(id);
     if (file?.state !== 'sent') return undefined;
-    return { file: { ...file.ref }, bytes: this.bytes.read(id) };
+    return { file: { ...file.ref }, bytes: (range) => this.bytes.read(id, range) };
   }
 
   async usage(owner: string): Promise<number> {

@@ -89,7 +89,7 @@ export class SqlFileStore implements FileStore {
       [id],
     );
     const row = rows[0];
-    return row && { file: refOf(row), bytes: this.bytes.read(id) };
+    return row && { file: refOf(row), bytes: (range) => this.bytes.read(id, range) };
   }
 
   async usage(owner: string): Promise<number> {

@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { EngineUnavailableError } from '../engine/engine.js';
-import type { FileStore } from '../files/file-store.js';
-import { INLINE_TYPES } from '../files/image-info.js';
+import { INLINE_TYPES } from '../files/file-kinds.js';
+import type { ByteRange, FileStore } from '../files/file-store.js';
 import { sendJson } from './respond.js';
 
 /** A file's address: `/files/{id}/{name}` (the name is the browser's, for saving; the id finds the file). */
@@ -18,6 +18,26 @@ function disposition(kind: 'inline' | 'attachment', name: string): string {
   const ascii = name.replace(/[^\x20-\x7e]|["\\%]/g, '_');
   const encoded = encodeURIComponent(name).replace(/['()*]/g, (c) => `%${c.charCodeAt(0).toString(16)}`);
   return `${kind}; filename="${ascii}"; filename*=UTF-8''${encoded}`;
+}
+
+/**
+ * The one range a `Range` header asks for, within a file of `size` bytes (RFC 9110): `bytes=a-b`, `bytes=a-` or the
+ * last n bytes, `bytes=-n`; 'unsatisfiable' when it starts past the end; undefined (the whole file) without a header,
+ * for several ranges or for a form not understood, as the RFC lets a server do.
+ */
+export function rangeOf(header: string | undefined, size: number): ByteRange | 'unsatisfiable' | undefined {
+  const match = header ? /^bytes=(\d{0,20})-(\d{0,20})$/.exec(header.trim()) : null;
+  if (!match) return undefined;
+  const [, from = '', to = ''] = match;
+  if (from === '') {
+    if (to === '') return undefined;
+    const last = Number(to);
+    return last === 0 ? 'unsatisfiable' : { start: Math.max(0, size - last), end: size - 1 };
+  }
+  const start = Number(from);
+  if (start >= size) return 'unsatisfiable';
+  const end = to === '' ? size - 1 : Math.min(Number(to), size - 1);
+  return end < start ? undefined : { start, end };
 }
 
 /** Writes a piece and waits for the socket to take it when its buffer is full (a slow reader holds one piece). */
@@ -87,25 +107,37 @@ export function fileDownloads(files: FileStore, maxDownloads: number) {
       'x-content-type-options': 'nosniff',
       'content-security-policy': "default-src 'none'; sandbox",
       'cache-control': `private, max-age=${FRESH_SECONDS}`,
+      'accept-ranges': 'bytes',
       etag,
     };
     if (request.headers['if-none-match'] === etag) {
       response.writeHead(304, headers).end();
       return true;
     }
-    response.writeHead(200, { ...headers, 'content-length': String(file.size) });
+    // A part of the file (a video seeking, a download resumed): one range, else the whole file.
+    const range = rangeOf(request.headers.range, file.size);
+    if (range === 'unsatisfiable') {
+      response.writeHead(416, { ...headers, 'content-range': `bytes */${file.size}` }).end();
+      return true;
+    }
+    const length = range ? range.end - range.start + 1 : file.size;
+    response.writeHead(range ? 206 : 200, {
+      ...headers,
+      'content-length': String(length),
+      ...(range ? { 'content-range': `bytes ${range.start}-${range.end}/${file.size}` } : {}),
+    });
     if (request.method === 'HEAD') {
       response.end();
       return true;
     }
     let sent = 0;
-    for await (const piece of bytes) {
+    for await (const piece of bytes(range)) {
       if (response.destroyed) break;
       sent += piece.length;
       await write(response, piece);
     }
     // Fewer bytes than the length said (a store that lost some): the client must not take the file as whole.
-    if (sent !== file.size) response.destroy();
+    if (sent !== length) response.destroy();
     else response.end();
     return true;
   };

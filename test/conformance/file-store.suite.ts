@@ -82,7 +82,14 @@ export function fileStoreSuite(name: string, factory: FileStoreFactory): void {
       assert.deepEqual(await files.claim([file.id], 'ann', 'lobby', 'c1', T0), [ref]);
       const read = await files.read(file.id);
       assert.deepEqual(read?.file, ref);
-      assert.equal((await bytesOf(read?.bytes ?? [])).toString(), 'abcdefghi');
+      assert.equal((await bytesOf(read?.bytes() ?? [])).toString(), 'abcdefghi');
+      const part = async (start: number, end: number) =>
+        (await bytesOf(read?.bytes({ start, end }) ?? [])).toString();
+      assert.deepEqual(
+        [await part(0, 0), await part(2, 6), await part(3, 5), await part(7, 8), await part(0, 8)],
+        ['a', 'cdefg', 'def', 'hi', 'abcdefghi'],
+        'a range of bytes across pieces',
+      );
       assert.equal(await files.read('nothing-here'), undefined);
     });
 

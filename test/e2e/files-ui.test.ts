@@ -2,7 +2,7 @@
  * Files in the web UI, in Chromium, over two instances (Redis as the bus, PostgreSQL as the store, where the files'
  * bytes are too): Alice on one instance picks an image and drops a text file into the message box, sends them;
  * Bob on the other instance sees the image shown (loaded, at its size) and the file to download; a delete takes
- * them away for both.
+ * them away for both; a recording is played from the other instance.
  */
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
@@ -11,6 +11,7 @@ import { pngOf } from '../helpers/png.js';
 import { PostgresServer } from '../helpers/postgres-server.js';
 import { spawnServer } from '../helpers/processes.js';
 import { RedisServer } from '../helpers/redis-server.js';
+import { wavOf } from '../helpers/wav.js';
 
 describe('files in the web UI over two instances', { skip: !hasChromium() }, async () => {
   const [pg, redis] = await Promise.all([PostgresServer.start(), RedisServer.start()]);
@@ -67,6 +68,24 @@ describe('files in the web UI over two instances', { skip: !hasChromium() }, asy
     const served = await fetch(`${nodes[1]?.httpUrl}${href}`);
     assert.equal(await served.text(), 'meeting at noon', 'read from the other instance');
     assert.equal(await alice.locator('.attachments li').count(), 0, 'the box is empty again');
+
+    // A recording: played on the other side by the browser, which reads it through the server (ranges).
+    await alice.setInputFiles('.composer input[type=file]', {
+      name: 'hello.wav',
+      mimeType: 'audio/wav',
+      buffer: wavOf(1.5),
+    });
+    await alice.locator('.attachments li.ready').waitFor(WAIT);
+    await say(alice, 'listen');
+    await shownMessage(bob, 'listen').locator('.file-audio audio').waitFor(WAIT);
+    await bob.waitForFunction(
+      () => {
+        const audio = document.querySelector('.file-audio audio') as HTMLAudioElement | null;
+        return audio !== null && Math.abs(audio.duration - 1.5) < 0.05;
+      },
+      undefined,
+      WAIT,
+    );
 
     // A photo alone: no text, and the room list of the other side says what it was.
     await alice.setInputFiles('.composer input[type=file]', {

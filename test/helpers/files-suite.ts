@@ -130,6 +130,65 @@ export function filesSuite(
       assert.equal((await fetch(`${base}/files/..%2f..%2fetc%2fpasswd`)).status, 404);
     });
 
+    it('plays audio and video recognised by their bytes, and serves one range of any file', async () => {
+      const kim = await as('kim');
+      const room = await roomOf(kim);
+      // An ISO media file's head (`ftyp`, brand isom), then bytes numbered so that a range shows where it came from.
+      const head = Buffer.concat([
+        Buffer.from([0, 0, 0, 0x18]),
+        Buffer.from('ftypisom\0\0\x02\0isomiso2', 'latin1'),
+      ]);
+      const video = Buffer.concat([head, Buffer.from(Array.from({ length: 200 }, (_, i) => i))]);
+      // Pieces of 7 bytes: ranges start and end inside them.
+      const clip = (await kim.upload(room, video, 'clip.mp4', { chunkBytes: 7 })).file as FileRef;
+      const song = (await kim.upload(room, Buffer.from('ID3\x04\0\0 tagged audio'), 'song.mp3'))
+        .file as FileRef;
+      const fake = (await kim.upload(room, Buffer.from('not a video'), 'x.mp4', { mime: 'video/mp4' }))
+        .file as FileRef;
+      assert.deepEqual(
+        [clip.type, song.type, fake.type],
+        ['video/mp4', 'audio/mpeg', 'application/octet-stream'],
+      );
+      const ids = [clip.id, song.id, fake.id];
+      assert.equal(
+        outcome(await kim.request({ type: 'send', room, text: 'media', cid: 'm', files: ids })),
+        'ok',
+      );
+      const whole = await fetchFile(clip);
+      assert.deepEqual(
+        [whole.headers.get('content-type'), whole.headers.get('accept-ranges')],
+        ['video/mp4', 'bytes'],
+      );
+      assert.match(whole.headers.get('content-disposition') ?? '', /^inline/);
+      const size = video.length;
+      const ranged = async (range: string) => {
+        const response = await fetchFile(clip, { headers: { range } });
+        const body = Buffer.from(await response.arrayBuffer());
+        return [response.status, response.headers.get('content-range'), body.length, body] as const;
+      };
+      assert.deepEqual(await ranged('bytes=10-29'), [206, `bytes 10-29/${size}`, 20, video.subarray(10, 30)]);
+      assert.deepEqual(await ranged('bytes=-5'), [
+        206,
+        `bytes ${size - 5}-${size - 1}/${size}`,
+        5,
+        video.subarray(-5),
+      ]);
+      assert.deepEqual(await ranged(`bytes=${size - 3}-`), [
+        206,
+        `bytes ${size - 3}-${size - 1}/${size}`,
+        3,
+        video.subarray(-3),
+      ]);
+      assert.deepEqual((await ranged(`bytes=${size}-`)).slice(0, 2), [416, `bytes */${size}`]);
+      assert.deepEqual(
+        (await ranged('bytes=0-1,4-5')).slice(0, 3),
+        [200, null, size],
+        'several ranges: the whole file',
+      );
+      assert.match((await fetchFile(song)).headers.get('content-disposition') ?? '', /^inline/);
+      assert.match((await fetchFile(fake)).headers.get('content-disposition') ?? '', /^attachment/);
+    });
+
     it('refuses what does not fit: size, extra bytes, stray binary frames, two uploads at once', async () => {
       const dan = await as('dan');
       const room = await roomOf(dan);

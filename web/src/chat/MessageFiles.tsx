@@ -1,4 +1,4 @@
-import { type FileRef, fileUrl } from '../../../client/index.js';
+import { type FileRef, fileShownAs, fileUrl } from '../../../client/index.js';
 import { sizeOf } from '../format.js';
 
 /** The largest an image is shown in the conversation (a click opens it whole). */
@@ -15,19 +15,33 @@ function shownSize(file: FileRef): { width: number; height: number } | undefined
   };
 }
 
-/** Images the server serves to be shown (recognised by their bytes); any other file is a download. */
-const isImage = (file: FileRef) => /^image\/(png|jpeg|gif|webp)$/.test(file.type);
-
 /**
  * The files a message carries: images shown (at their size, so nothing jumps when they load; a click opens the
- * image whole), every other file as its name and size, to download.
+ * image whole), audio and video with the browser's player (what it needs of the file is read as it plays), every
+ * other file as its name and size, to download.
  */
 export function MessageFiles({ files }: { files: FileRef[] }) {
   return (
     <div class="files">
       {files.map((file) => {
         const url = fileUrl(file);
-        if (isImage(file)) {
+        const shown = fileShownAs(file);
+        if (shown === 'video')
+          return (
+            // biome-ignore lint/a11y/useMediaCaption: people's own recordings have no captions to offer
+            <video key={file.id} class="file-video" src={url} controls preload="metadata" title={file.name} />
+          );
+        if (shown === 'audio')
+          return (
+            <span key={file.id} class="file-audio">
+              {/* biome-ignore lint/a11y/useMediaCaption: people's own recordings have no captions to offer */}
+              <audio src={url} controls preload="metadata" title={file.name} />
+              <a href={url} download={file.name}>
+                <bdi>{file.name}</bdi>
+              </a>
+            </span>
+          );
+        if (shown === 'image') {
           const size = shownSize(file);
           return (
             <a key={file.id} class="file-image" href={url} target="_blank" rel="noopener" title={file.name}>
