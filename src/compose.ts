@@ -16,7 +16,7 @@ import { createDatabaseEngine } from './engine/database-engine.js';
 import type { Engine } from './engine/engine.js';
 import { createMemoryEngine } from './engine/memory-engine.js';
 import { createRedisEngine } from './engine/redis-engine.js';
-import { fileDownloads } from './http/file-downloads.js';
+import { FileDownloads } from './http/file-downloads.js';
 import { BadQuery, createHttpServer, type HttpRoutes } from './http/http-server.js';
 import { createServerApi } from './http/server-api.js';
 import { StaticFiles } from './http/static-files.js';
@@ -203,6 +203,7 @@ interface RouteParts {
   rooms?: RoomService;
   readMarkers?: UnstoredMarkers;
   uploads?: Uploads;
+  downloads?: FileDownloads;
   queries: ClusterQueries;
   events: EventFeed;
   clock: Clock;
@@ -255,7 +256,7 @@ function httpRoutes(parts: RouteParts): HttpRoutes {
     protectedPrefixes: ['/api/', '/metrics'],
     queryTokenPaths: ['/api/stats/stream', '/api/events/stream'],
     api: createServerApi(parts),
-    ...(parts.engine.files ? { downloads: fileDownloads(parts.engine.files, config.maxDownloads) } : {}),
+    ...(parts.downloads ? { downloads: parts.downloads.serve } : {}),
   };
 }
 
@@ -289,6 +290,12 @@ export function createNode(config: Config, overrides: NodeOverrides = {}): Parle
     users: () => admission.userCount,
     bytesOut: () => ws.bytesOut,
     readMarkers: () => hub.readMarkers?.counts ?? { reads: 0, batches: 0, moved: 0 },
+    files: () => ({
+      uploads: hub.uploads?.counters ?? { completed: 0, bytes: 0, swept: 0 },
+      uploading: hub.uploads?.active ?? 0,
+      downloads: downloads?.counters ?? { served: 0, bytes: 0 },
+      downloading: downloads?.active ?? 0,
+    }),
     ready: () => (isReady() ? 1 : 0),
   });
   const hub = new Hub({ config, engine, clock, timers, ids, logger, nodeId, observer, ...tokens });
@@ -305,12 +312,14 @@ export function createNode(config: Config, overrides: NodeOverrides = {}): Parle
     intervalMs: config.statsIntervalMs,
   });
   const files = new StaticFiles(overrides.webRoot ?? DEFAULT_WEB_ROOT);
+  const downloads = engine.files ? new FileDownloads(engine.files, config.maxDownloads) : undefined;
   const routes = httpRoutes({
     config,
     engine,
     rooms: hub.rooms,
     readMarkers: hub.readMarkers,
     uploads: hub.uploads,
+    downloads,
     queries: hub.queries,
     events: hub.feed,
     clock,

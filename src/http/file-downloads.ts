@@ -61,9 +61,28 @@ function write(response: ServerResponse, piece: Uint8Array): Promise<void> {
  * (`nosniff`, a sandboxing Content-Security-Policy). At most `maxDownloads` are in progress at once (`--max-downloads`;
  * then 503). Returns false for a path that is no file's.
  */
-export function fileDownloads(files: FileStore, maxDownloads: number) {
-  let sending = 0;
-  return async (request: IncomingMessage, response: ServerResponse, path: string): Promise<boolean> => {
+export class FileDownloads {
+  /** Files sent whole or in part, and their bytes (for the metrics). */
+  readonly counters = { served: 0, bytes: 0 };
+  private sending = 0;
+
+  constructor(
+    private readonly files: FileStore,
+    private readonly maxDownloads: number,
+  ) {}
+
+  /** Downloads in progress. */
+  get active(): number {
+    return this.sending;
+  }
+
+  /** Serves a request whose path is a file's; false for any other path. */
+  readonly serve = async (
+    request: IncomingMessage,
+    response: ServerResponse,
+    path: string,
+  ): Promise<boolean> => {
+    const { files, counters } = this;
     const match = FILE_PATH.exec(path);
     if (!match) return false;
     if (request.method !== 'GET' && request.method !== 'HEAD') {
@@ -71,14 +90,14 @@ export function fileDownloads(files: FileStore, maxDownloads: number) {
       return true;
     }
     // Each download that is not read holds its pieces and its response: so many at once, and no more.
-    if (sending >= maxDownloads) {
+    if (this.sending >= this.maxDownloads) {
       const busy = { error: 'unavailable', message: 'too many files are being sent: retry in a moment' };
       sendJson(response, 503, busy, { 'retry-after': '1' });
       return true;
     }
-    sending += 1;
+    this.sending += 1;
     response.once('close', () => {
-      sending -= 1;
+      this.sending -= 1;
     });
     let found: Awaited<ReturnType<FileStore['read']>>;
     try {
@@ -134,8 +153,10 @@ export function fileDownloads(files: FileStore, maxDownloads: number) {
     for await (const piece of bytes(range)) {
       if (response.destroyed) break;
       sent += piece.length;
+      counters.bytes += piece.length;
       await write(response, piece);
     }
+    counters.served += 1;
     // Fewer bytes than the length said (a store that lost some): the client must not take the file as whole.
     if (sent !== length) response.destroy();
     else response.end();

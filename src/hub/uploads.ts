@@ -48,7 +48,18 @@ export interface UploadsDeps {
  * it the connection is read more slowly), `--max-uploads` in progress on this instance (each holds up to
  * 128 KiB of its start) and `--upload-idle-ms` between frames.
  */
+/** What uploads count, for the metrics (`/metrics`). */
+export interface UploadCounters {
+  /** Uploads complete (over WebSocket and through the server API). */
+  completed: number;
+  /** Bytes of uploads stored. */
+  bytes: number;
+  /** Files the sweep removed (uploads never sent, files whose message is gone). */
+  swept: number;
+}
+
 export class Uploads {
+  readonly counters: UploadCounters = { completed: 0, bytes: 0, swept: 0 };
   private inProgress = 0;
   private readonly rate?: BucketMap;
 
@@ -144,11 +155,15 @@ export class Uploads {
   ): Promise<FileRef> {
     const writer = await this.open(owner, file);
     try {
-      for await (const piece of body) await writer.write(piece);
+      for await (const piece of body) {
+        await writer.write(piece);
+        this.counters.bytes += piece.length;
+      }
       if (!writer.complete)
         throw new ReplyError('bad_request', `the body is shorter than ${file.size} bytes`);
       const stored = await writer.finish();
       if (!stored) throw new ReplyError('no_file', 'the upload was removed before it was complete');
+      this.counters.completed += 1;
       return stored;
     } catch (error) {
       await this.deps.files.discard([writer.id]).catch(() => {
@@ -180,6 +195,7 @@ export class Uploads {
       await this.drop(session, upload);
       throw error;
     }
+    this.counters.bytes += bytes.length;
     // The last piece waits for nothing: the debt it leaves stays with the user's next upload.
     const waitMs = this.rate?.spend(session.user.id, bytes.length) ?? 0;
     if (!writer.complete) {
@@ -196,6 +212,7 @@ export class Uploads {
     }
     this.end(session, upload);
     if (!file) throw new ReplyError('no_file', 'the upload was removed before it was complete');
+    this.counters.completed += 1;
     return { frame: { type: 'uploaded', ref: upload.ref, room: upload.room, file }, waitMs: 0 };
   }
 
@@ -243,11 +260,13 @@ export class Uploads {
   }
 
   /** Removes uploads never sent and files whose message is gone (see FileStore.sweep). */
-  sweep(): Promise<number> {
+  async sweep(): Promise<number> {
     const now = this.deps.clock.now();
-    return this.deps.files.sweep({
+    const removed = await this.deps.files.sweep({
       unsentBefore: now - this.deps.config.uploadTtlMs,
       sentBefore: now - Math.max(this.deps.config.uploadTtlMs, SENT_GRACE_MS),
     });
+    this.counters.swept += removed;
+    return removed;
   }
 }

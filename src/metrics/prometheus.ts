@@ -1,6 +1,7 @@
 import { Counter, collectDefaultMetrics, Gauge, type Registry } from 'prom-client';
 import type { EngineCounters } from '../engine/engine.js';
 import type { HubCounters, HubObserver } from '../hub/hub.js';
+import type { UploadCounters } from '../hub/uploads.js';
 import { BucketHistogram } from './bucket-histogram.js';
 import { LOOP_DELAY_RESOLUTION_MS } from './loop-delay.js';
 
@@ -14,6 +15,13 @@ export interface MetricSources {
   bytesOut: () => number;
   /** Read markers: `read`s received (and sends), batches stored, markers moved (zeros without rooms). */
   readMarkers: () => { reads: number; batches: number; moved: number };
+  /** Files: uploads and downloads done and in progress, files swept (zeros where the engine keeps none). */
+  files: () => {
+    uploads: UploadCounters;
+    uploading: number;
+    downloads: { served: number; bytes: number };
+    downloading: number;
+  };
   /** 1 while the node is ready (engine connected and subscribed), else 0. */
   ready: () => number;
 }
@@ -115,6 +123,19 @@ const MIRRORED_COUNTERS: ReadonlyArray<[name: string, help: string, read: (s: Me
     (s) => s.engine().store?.failures ?? 0,
   ],
   [
+    'parley_uploads_total',
+    'Uploads of files complete (WebSocket and server API).',
+    (s) => s.files().uploads.completed,
+  ],
+  ['parley_upload_bytes_total', 'Bytes of uploads stored.', (s) => s.files().uploads.bytes],
+  [
+    'parley_files_swept_total',
+    'Files the sweep removed: uploads never sent, files whose message is gone.',
+    (s) => s.files().uploads.swept,
+  ],
+  ['parley_downloads_total', 'Files served, whole or a range.', (s) => s.files().downloads.served],
+  ['parley_download_bytes_total', 'Bytes of files served.', (s) => s.files().downloads.bytes],
+  [
     'parley_history_reads_window_total',
     'History and resume reads answered by the recent window (cache hits).',
     (s) => s.engine().store?.windowReads ?? 0,
@@ -133,6 +154,16 @@ const GAUGES: ReadonlyArray<[name: string, help: string, read: (s: MetricSources
   ['parley_users_online', 'Distinct users connected to this instance.', (s) => s.users()],
   ['parley_ready', '1 while the instance is ready (engine connected and subscribed).', (s) => s.ready()],
   ['parley_store_queue', 'Messages waiting for their database batch.', (s) => s.engine().store?.queued ?? 0],
+  [
+    'parley_uploads_in_progress',
+    'Uploads of files in progress (at most --max-uploads).',
+    (s) => s.files().uploading,
+  ],
+  [
+    'parley_downloads_in_progress',
+    'Files being served (at most --max-downloads).',
+    (s) => s.files().downloading,
+  ],
 ];
 
 /**

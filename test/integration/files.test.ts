@@ -170,6 +170,26 @@ describe('the bounds of uploads', () => {
     assert.equal((await sam.upload('lobby', Buffer.from('again'), 'again.txt')).type, 'uploaded');
   });
 
+  it('counts uploads, downloads and what they moved in the metrics', async () => {
+    const node = await startNode({ store: 'memory' });
+    const vic = await client(node.port, 'vic', 'lobby');
+    const file = (await vic.upload('lobby', Buffer.from('twelve bytes'), 'm.txt')).file as { id: string };
+    await vic.request({ type: 'send', room: 'lobby', text: 'm', cid: 'm', files: [file.id] });
+    await (await fetch(`${node.url}/files/${file.id}/m.txt`)).text();
+    const metrics = await (await fetch(`${node.url}/metrics`)).text();
+    const sample = (name: string) => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(metrics)?.[1]);
+    assert.deepEqual(
+      [
+        'uploads_total',
+        'upload_bytes_total',
+        'downloads_total',
+        'download_bytes_total',
+        'uploads_in_progress',
+      ].map((name) => sample(`parley_${name}`)),
+      [1, 12, 1, 12, 0],
+    );
+  });
+
   it('sweeps an upload never sent once --upload-ttl-ms has passed', async () => {
     const node = await startNode({ store: 'memory', uploadTtlMs: 1000, maxFileBytesPerUser: 10 });
     const tom = await client(node.port, 'tom', 'lobby');
