@@ -20,6 +20,7 @@ import type {
   SentFrame,
   ServerFrame,
   SettingsFrame,
+  StatusFrame,
   StreamPosition,
   UserInfo,
   WelcomeFrame,
@@ -28,7 +29,7 @@ import { RequestTable } from './requests.js';
 import { RoomState } from './room-state.js';
 import { type ResetReason, RoomStream } from './room-stream.js';
 import type { ClientRequest } from './wire/commands.js';
-import type { FileRef, Role } from './wire/domain.js';
+import type { FileRef, Role, UserStatus } from './wire/domain.js';
 import type {
   BanSummary,
   InvitationSummary,
@@ -105,6 +106,11 @@ export interface ClientEvents {
   notifications: NotificationsFrame;
   /** In a joined direct room, another person has read up to `offset` (unless they turned read receipts off). */
   seen: SeenFrame;
+  /**
+   * A user's status changed: a member of a joined room (`room` says which), or this user on another device (no
+   * `room`; after `roomList()`). An empty `status` is none.
+   */
+  status: StatusFrame;
 }
 
 /**
@@ -610,6 +616,20 @@ export class ParleyClient extends Emitter<ClientEvents> {
     }
   }
 
+  /**
+   * Sets what this user says of themselves (`availability` `away` or `dnd`, a `text` line, an `emoji`, an `until`
+   * time); `{}` clears it. Kept by the server, told to the user's other devices and to every room they belong to
+   * (`status` events); resolves with the status as kept.
+   */
+  async setStatus(status: UserStatus): Promise<UserStatus> {
+    return (await this.requests.request({ type: 'set_status', status })).status;
+  }
+
+  /** The statuses in force of some users (at most 100 ids a call), by user id: those without one are left out. */
+  async statuses(users: readonly string[]): Promise<Record<string, UserStatus>> {
+    return (await this.requests.request({ type: 'statuses', users: [...users] })).statuses;
+  }
+
   /** Round trip time to the server, in milliseconds. */
   async ping(): Promise<number> {
     const started = Date.now();
@@ -634,7 +654,11 @@ export class ParleyClient extends Emitter<ClientEvents> {
     else if (frame.type === 'notifications') this.emit('notifications', frame);
     else if (frame.type === 'seen') this.emit('seen', frame);
     else if (frame.type === 'uploaded') this.endUpload(frame.ref, frame.file);
-    else if (frame.type === 'error') {
+    else if (frame.type === 'status') {
+      // Told (a room's member, or this user on another device), or the answer to this client's set_status.
+      if (frame.ref === undefined) this.emit('status', frame);
+      else this.requests.settle(frame.ref, frame);
+    } else if (frame.type === 'error') {
       if (this.uploadWaiter && frame.ref === this.uploadWaiter.ref)
         this.endUpload(frame.ref, new ParleyError(frame.code, frame.message, frame.temporary));
       else if (!this.requests.refuse(frame))

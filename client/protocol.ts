@@ -9,6 +9,7 @@ export type {
   SystemEvent,
   SystemEventType,
   UserInfo,
+  UserStatus,
 } from './wire/domain.js';
 export type { ErrorCode } from './wire/error-codes.js';
 export type * from './wire/frames.js';

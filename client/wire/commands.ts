@@ -2,7 +2,7 @@
  * The commands a client sends (protocol v1), and the frame that answers each. The server validates them with
  * schemas of its own (src/protocol/messages.ts), checked at compile time to match these types.
  */
-import type { Role, StreamPosition } from './domain.js';
+import type { Role, StreamPosition, UserStatus } from './domain.js';
 import type {
   ActedFrame,
   BansFrame,
@@ -24,6 +24,8 @@ import type {
   SentFrame,
   SentInvitationsFrame,
   SettingsFrame,
+  StatusesFrame,
+  StatusFrame,
   UploadReadyFrame,
 } from './frames.js';
 import type { NotificationLevel, PublicRoomsCursor, SentInvitationsCursor } from './rooms.js';
@@ -225,6 +227,21 @@ export interface UploadCommand {
   /** Its media type as the client knows it (e.g. `application/pdf`); images are recognised by their bytes. */
   mime?: string;
 }
+/**
+ * Sets what the user says of themselves (an empty `status` clears it): kept for the user on every device, told to
+ * the members of every room the user belongs to. Answered `status`.
+ */
+export interface SetStatusCommand {
+  type: 'set_status';
+  ref: number;
+  status: UserStatus;
+}
+/** The statuses of some users (at most 100 ids): those who have one in force. */
+export interface StatusesCommand {
+  type: 'statuses';
+  ref: number;
+  users: string[];
+}
 /** Abandons the connection's upload in progress (its bytes so far are dropped): answered `done`. */
 export interface CancelUploadCommand {
   type: 'cancel_upload';
@@ -387,6 +404,8 @@ export type ClientCommand =
   | PinsCommand
   | UploadCommand
   | CancelUploadCommand
+  | SetStatusCommand
+  | StatusesCommand
   | SaveCommand
   | SavedCommand
   | SearchCommand
@@ -431,6 +450,8 @@ export interface ReplyByCommand {
   pins: PinsFrame;
   upload: UploadReadyFrame;
   cancel_upload: DoneFrame;
+  set_status: StatusFrame;
+  statuses: StatusesFrame;
   save: DoneFrame;
   unsave: DoneFrame;
   saved: SavedFrame;

@@ -76,6 +76,21 @@ export interface ChatMessage {
   rev?: number;
 }
 
+/**
+ * What a user says of themselves, for everyone who shares a room with them: away or not to be disturbed, and a line
+ * of their own. Every field is optional; none at all is no status (available, nothing said).
+ */
+export interface UserStatus {
+  /** `away`, or `dnd` (do not disturb: their clients hold notifications back); absent: available. */
+  availability?: 'away' | 'dnd';
+  /** A line of their own ("In a meeting"), at most 100 characters. */
+  text?: string;
+  /** An emoji beside the line. */
+  emoji?: string;
+  /** When the status ends by itself (ms since the Unix epoch); absent: until changed. */
+  until?: number;
+}
+
 /** A file sent with a message (see {@link ChatMessage.files}). */
 export interface FileRef {
   /** The file's id: unguessable, it is also what lets anyone who has it read the file. */

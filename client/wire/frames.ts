@@ -1,5 +1,5 @@
 /** The frames the server sends (protocol v1); docs/protocol.md describes each with an example. */
-import type { ChatMessage, FileRef, StreamPosition, UserInfo } from './domain.js';
+import type { ChatMessage, FileRef, StreamPosition, UserInfo, UserStatus } from './domain.js';
 import type { ErrorCode } from './error-codes.js';
 import type {
   BanSummary,
@@ -255,6 +255,23 @@ export interface UploadReadyFrame {
   file: string;
   chunkBytes: number;
 }
+/**
+ * A user's status: the answer to `set_status` (with `ref`), to every device of the user (after `rooms`), and to the
+ * connections that joined a room the user belongs to (with `room`). An empty `status` is none.
+ */
+export interface StatusFrame {
+  type: 'status';
+  ref?: number;
+  room?: string;
+  user: string;
+  status: UserStatus;
+}
+/** The statuses in force of the users asked for, by user id (users without one are left out). */
+export interface StatusesFrame {
+  type: 'statuses';
+  ref: number;
+  statuses: Record<string, UserStatus>;
+}
 /** The file's bytes have all come and are stored: send it with a message (`send`'s `files`). */
 export interface UploadedFrame {
   type: 'uploaded';
@@ -372,6 +389,8 @@ export type ServerFrame =
   | PinsFrame
   | UploadReadyFrame
   | UploadedFrame
+  | StatusFrame
+  | StatusesFrame
   | SavedFrame
   | SearchFrame
   | PreviewFrame

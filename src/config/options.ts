@@ -632,6 +632,17 @@ export const OptionSpecs = {
       'Messages one user may keep saved (their private list, in every room); one more answers saved_limit until one is unsaved',
     group: 'limits',
   },
+  statusChangesPerMin: {
+    kind: 'int',
+    flag: 'status-changes-per-min',
+    env: ['PARLEY_STATUS_CHANGES_PER_MIN'],
+    default: 10,
+    min: 0,
+    max: 100_000,
+    description:
+      'Status changes (set_status) one connection may make a minute (burst a third of it; 0: no limit): each is told to every room of the user; beyond: rate_limited',
+    group: 'limits',
+  },
   maxFileBytes: {
     kind: 'int',
     flag: 'max-file-bytes',

@@ -1,12 +1,13 @@
 /** Domain types of the engine (broker, presence, room log) and the hub; the wire types are client/wire's. */
 
-import type { ChatMessage, StreamPosition, UserInfo } from '../../client/wire/domain.js';
+import type { ChatMessage, StreamPosition, UserInfo, UserStatus } from '../../client/wire/domain.js';
 import type {
   InvitationRemovedFrame,
   InvitedFrame,
   NotificationsFrame,
   ReadFrame,
   RoomAddedFrame,
+  StatusFrame,
 } from '../../client/wire/frames.js';
 import type { LiveEvent } from '../cluster/operator-views.js';
 
@@ -75,6 +76,8 @@ export type RoomEvent =
       count?: number;
     }
   | { kind: 'typing'; room: string; user: UserInfo }
+  /** A member's status changed (see UserStatuses): to the room's members who joined it. */
+  | { kind: 'status'; room: string; user: string; status: UserStatus }
   /** In a direct room, how far one of its people has read (unless they turned read receipts off). */
   | { kind: 'seen'; room: string; user: string; offset: number }
   | MemberEvent
@@ -111,7 +114,8 @@ export type UserNotice =
   | InvitedFrame
   | InvitationRemovedFrame
   | ReadFrame
-  | NotificationsFrame;
+  | NotificationsFrame
+  | StatusFrame;
 
 /** The channel of a user's notices: a reserved room name (client room names start with a letter or digit). */
 export function userChannel(userId: string): string {

@@ -65,6 +65,11 @@ export class FanOut {
     if (event.kind === 'presence') this.deps.presenceChanged?.(event.room);
     const members = this.deps.rooms.members(event.room);
     if (!members) return;
+    if (event.kind === 'status') {
+      const frame = encodeFrame({ type: 'status', room: event.room, user: event.user, status: event.status });
+      for (const session of members) session.deliver(event.room, frame);
+      return;
+    }
     // Typing goes to the room's members other than the user it is about.
     if (event.kind === 'typing') {
       const frame = encodeFrame({ type: 'typing', room: event.room, user: event.user });

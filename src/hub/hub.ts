@@ -10,6 +10,7 @@ import { CloseCodes } from '../protocol/close-codes.js';
 import { PROTOCOL_VERSION } from '../protocol/messages.js';
 import { MembershipCache } from '../rooms/membership-cache.js';
 import { RoomService } from '../rooms/room-service.js';
+import { UserStatuses } from '../rooms/user-statuses.js';
 import type { ConnectionHandler, ConnectOptions } from '../transport/connection-handler.js';
 import type { Transport } from '../transport/transport.js';
 import type { Clock, Timers } from '../util/clock.js';
@@ -245,10 +246,20 @@ export class Hub implements ConnectionHandler<Session> {
           refuse: (session, error, ref) => this.commands.replyError(session, error, ref),
         })
       : undefined;
+    const statuses = directory
+      ? new UserStatuses({
+          directory,
+          clock,
+          notify: (user, notice) =>
+            engine.broker.signal({ kind: 'user', room: userChannel(user), user, notice }),
+          announce: (room, user, status) => engine.broker.signal({ kind: 'status', room, user, status }),
+        })
+      : undefined;
     const context: HandlerContext = {
       config,
       engine,
       uploads: this.uploads,
+      statuses,
       clock,
       ids,
       verifyToken: deps.verifyToken,

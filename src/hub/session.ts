@@ -116,6 +116,8 @@ export class Session {
   upload?: UploadInProgress;
   /** Its rate of searches (made at its first search; none without a limit): a search costs the database more. */
   searchRate?: TokenBucket;
+  /** Its rate of status changes (made at its first `set_status`): each is told to every room of the user. */
+  statusRate?: TokenBucket;
   /** Its rate of room lists (made at its first `rooms`; none without a limit): the whole list costs the same. */
   roomListRate?: TokenBucket;
   /** The key the connection index filed this session under, while it is filed (see ConnectionIndex). */

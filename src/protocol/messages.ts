@@ -206,6 +206,28 @@ export const UploadCommand = Type.Object(
   },
   strict,
 );
+/** An emoji of a status: as a reaction's. */
+const StatusEmoji = Type.String({ minLength: 1, maxLength: 32, pattern: '^[^\\s\\x00-\\x1f\\x7f]+$' });
+export const SetStatusCommand = Type.Object(
+  {
+    type: Type.Literal('set_status'),
+    ref: Ref,
+    status: Type.Object(
+      {
+        availability: Type.Optional(Type.Union([Type.Literal('away'), Type.Literal('dnd')])),
+        text: Type.Optional(Type.String({ maxLength: 100 })),
+        emoji: Type.Optional(StatusEmoji),
+        until: Type.Optional(Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER })),
+      },
+      strict,
+    ),
+  },
+  strict,
+);
+export const StatusesCommand = Type.Object(
+  { type: Type.Literal('statuses'), ref: Ref, users: Type.Array(UserId, { maxItems: 100 }) },
+  strict,
+);
 export const CancelUploadCommand = Type.Object({ type: Type.Literal('cancel_upload'), ref: Ref }, strict);
 export const SaveCommand = messageCommand('save');
 export const UnsaveCommand = messageCommand('unsave');
@@ -308,6 +330,8 @@ export const CommandSchemas = {
   pins: PinsCommand,
   upload: UploadCommand,
   cancel_upload: CancelUploadCommand,
+  set_status: SetStatusCommand,
+  statuses: StatusesCommand,
   save: SaveCommand,
   unsave: UnsaveCommand,
   saved: SavedCommand,

@@ -1,3 +1,4 @@
+import type { UserStatus } from '../../client/wire/domain.js';
 import { RANK } from './permissions.js';
 import type {
   BanRecord,
@@ -79,6 +80,8 @@ export class MemoryRoomDirectory implements RoomDirectory {
   private readonly membersByRoom = new Table<MemberRecord>();
   /** Users who turned read receipts off. */
   private readonly noReceipts = new Set<string>();
+  /** What users say of themselves, by user id. */
+  private readonly statusByUser = new Map<string, UserStatus>();
   /** user → rooms they belong to (the reverse index `roomsOf` reads). */
   private readonly roomsByUser = new Map<string, Set<string>>();
   private readonly invitations = new Table<InvitationRecord>();
@@ -207,6 +210,20 @@ export class MemoryRoomDirectory implements RoomDirectory {
   async setReceipts(userId: string, on: boolean): Promise<void> {
     if (on) this.noReceipts.delete(userId);
     else this.noReceipts.add(userId);
+  }
+
+  async setStatus(userId: string, status: UserStatus | undefined): Promise<void> {
+    if (status) this.statusByUser.set(userId, { ...status });
+    else this.statusByUser.delete(userId);
+  }
+
+  async statuses(userIds: readonly string[]): Promise<Map<string, UserStatus>> {
+    const found = new Map<string, UserStatus>();
+    for (const id of userIds) {
+      const status = this.statusByUser.get(id);
+      if (status) found.set(id, { ...status });
+    }
+    return found;
   }
 
   async setRole(room: string, userId: string, role: Role): Promise<boolean> {

@@ -15,6 +15,7 @@ export type RoomKind = 'public' | 'private' | 'direct';
 export type { NotificationLevel } from '../../client/wire/rooms.js';
 export type { Role } from '../engine/types.js';
 
+import type { UserStatus } from '../../client/wire/domain.js';
 import type { NotificationLevel } from '../../client/wire/rooms.js';
 import type { Role } from '../engine/types.js';
 
@@ -235,6 +236,10 @@ export interface RoomDirectory {
   receiptsOff(userIds: readonly string[]): Promise<Set<string>>;
   /** Turns a user's read receipts on or off. */
   setReceipts(userId: string, on: boolean): Promise<void>;
+  /** Sets what a user says of themselves (undefined: none). */
+  setStatus(userId: string, status: UserStatus | undefined): Promise<void>;
+  /** The statuses of these users who have one, as set (whether still in force is the caller's to decide). */
+  statuses(userIds: readonly string[]): Promise<Map<string, UserStatus>>;
 
   /** Pins a message; false, changing nothing, when it is pinned already (or the room does not exist). */
   pin(pin: PinRecord): Promise<boolean>;

@@ -1,3 +1,4 @@
+import type { UserStatus } from '../../client/wire/domain.js';
 import type { SqlDatabase } from '../store/sql.js';
 import type {
   BanRecord,
@@ -434,6 +435,23 @@ export class SqlRoomDirectory implements RoomDirectory {
        ON CONFLICT (user_id) DO UPDATE SET read_receipts = EXCLUDED.read_receipts`,
       [userId, on],
     );
+  }
+
+  async setStatus(userId: string, status: UserStatus | undefined): Promise<void> {
+    await this.db.query(
+      `INSERT INTO parley_user_settings (user_id, status) VALUES ($1, $2)
+       ON CONFLICT (user_id) DO UPDATE SET status = EXCLUDED.status`,
+      [userId, status ? JSON.stringify(status) : null],
+    );
+  }
+
+  async statuses(userIds: readonly string[]): Promise<Map<string, UserStatus>> {
+    if (userIds.length === 0) return new Map();
+    const { rows } = await this.db.query<{ user_id: string; status: string }>(
+      'SELECT user_id, status FROM parley_user_settings WHERE user_id = ANY($1::text[]) AND status IS NOT NULL',
+      [[...userIds]],
+    );
+    return new Map(rows.map((row) => [row.user_id, JSON.parse(row.status) as UserStatus]));
   }
 
   async invite(invitation: InvitationRecord): Promise<boolean> {

@@ -462,6 +462,30 @@ export function roomDirectorySuite(name: string, factory: DirectoryFactory): voi
       assert.deepEqual([...(await rooms.receiptsOff(['bo']))], []);
     });
 
+    it('keeps what users say of themselves, beside their other choices, and forgets it when cleared', async () => {
+      const rooms = await make();
+      assert.deepEqual([...(await rooms.statuses(['ann']))], [], 'none by default');
+      const dnd = { availability: 'dnd' as const, text: 'In a meeting', emoji: '📅', until: T0 + 3_600_000 };
+      await rooms.setStatus('ann', dnd);
+      await rooms.setReceipts('ann', false);
+      await rooms.setStatus('bo', { text: 'Lunch' });
+      assert.deepEqual(Object.fromEntries(await rooms.statuses(['ann', 'bo', 'cy'])), {
+        ann: dnd,
+        bo: { text: 'Lunch' },
+      });
+      assert.deepEqual(
+        [...(await rooms.receiptsOff(['ann']))],
+        ['ann'],
+        'a status leaves the other choices as they were',
+      );
+      await rooms.setStatus('ann', undefined);
+      assert.deepEqual([...(await rooms.statuses(['ann', 'bo'])).keys()], ['bo']);
+      assert.deepEqual([...(await rooms.receiptsOff(['ann']))], ['ann']);
+      const read = await rooms.statuses(['bo']);
+      (read.get('bo') as { text: string }).text = 'changed';
+      assert.deepEqual(Object.fromEntries(await rooms.statuses(['bo'])), { bo: { text: 'Lunch' } }, 'a copy');
+    });
+
     it('keeps invitations until accepted (a join clears them), declined or withdrawn', async () => {
       const rooms = await make();
       await rooms.create({ ...publicRoom('p'), kind: 'private' });

@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import type { ParleyNode } from '../../src/index.js';
 import { type Frame, RawClient } from './raw-client.js';
+import { waitUntil } from './wait.js';
 
 const wsUrl = (node: ParleyNode) => `ws://127.0.0.1:${node.port}/ws`;
 
@@ -922,6 +923,78 @@ export function groupChatSuite(name: string, start: () => Promise<ParleyNode>): 
       const activity = await listing.frames.find((f) => f.type === 'activity', 5000, 'activity');
       assert.equal((activity.last as { preview: string }).preview, 'news');
       assert.equal(listing.ofType('message').length, 0, 'previews only, not the room’s messages');
+    });
+
+    it('tells everyone who shares a room with a user what they say of themselves, on every device, until it ends', async () => {
+      const ida = await as(node, 'ida');
+      const phone = await as(node, 'ida');
+      const jon = await as(node, 'jon');
+      const stranger = await as(node, 'kai');
+      await ida.request({ type: 'create_room', name: 'Status room', id: 'status-room' });
+      for (const client of [ida, jon, stranger]) await client.request({ type: 'join', room: 'status-room' });
+      await stranger.request({ type: 'leave_room', room: 'status-room' });
+      await phone.request({ type: 'rooms' });
+      const until = Date.now() + 3_600_000;
+      const set = await ida.request({
+        type: 'set_status',
+        status: { availability: 'dnd', text: '  In a meeting ', emoji: '📅', until },
+      });
+      const status = { availability: 'dnd', text: 'In a meeting', emoji: '📅', until };
+      assert.deepEqual([set.type, set.user, set.status], ['status', 'ida', status], 'kept trimmed');
+      const told = await jon.frames.find(
+        (f) => f.type === 'status' && f.user === 'ida',
+        5000,
+        'a member told',
+      );
+      assert.deepEqual([told.room, told.status], ['status-room', status]);
+      const device = await phone.frames.find(
+        (f) => f.type === 'status' && f.user === 'ida',
+        5000,
+        'the other device',
+      );
+      assert.deepEqual([device.room, device.status], [undefined, status]);
+      const looked = await stranger.request({ type: 'statuses', users: ['ida', 'jon', 'ida'] });
+      assert.deepEqual(
+        looked.statuses,
+        { ida: status },
+        'anyone may look a user up; those without one left out',
+      );
+
+      assert.equal(
+        outcome(await ida.request({ type: 'set_status', status: { until: 1 } })),
+        'ok',
+        'nothing: none',
+      );
+      const cleared = await jon.frames.find(
+        (f) => f.type === 'status' && f.user === 'ida' && f !== told,
+        5000,
+      );
+      assert.deepEqual(cleared.status, {});
+      assert.deepEqual((await jon.request({ type: 'statuses', users: ['ida'] })).statuses, {});
+
+      const soon = Date.now() + 300;
+      await ida.request({ type: 'set_status', status: { availability: 'away', until: soon } });
+      await waitUntil(
+        async () =>
+          Object.keys((await jon.request({ type: 'statuses', users: ['ida'] })).statuses as object).length ===
+          0,
+        5000,
+        'the status to end by itself',
+      );
+      for (const status of [
+        { text: 'x', until: Date.now() - 1 },
+        { text: 'x'.repeat(101) },
+        { text: 'evil \u202e txt' },
+        { availability: 'busy' },
+        { emoji: 'two words' },
+      ])
+        assert.equal(
+          outcome(await ida.request({ type: 'set_status', status })),
+          'bad_request',
+          JSON.stringify(status),
+        );
+      const many = Array.from({ length: 101 }, (_, i) => `u${i}`);
+      assert.equal(outcome(await jon.request({ type: 'statuses', users: many })), 'bad_request');
     });
   });
 }

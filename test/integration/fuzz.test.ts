@@ -40,6 +40,8 @@ const SERVER_FRAMES = new Set([
   'saved',
   'upload_ready',
   'uploaded',
+  'status',
+  'statuses',
   'search',
   'done',
   'room_added',
@@ -104,6 +106,8 @@ const VALID_COMMANDS: Array<Record<string, unknown>> = [
   // An upload in progress makes the binary frames below its pieces.
   { type: 'upload', ref: 32, room: ROOM, name: 'f.png', size: 40, mime: 'image/png' },
   { type: 'cancel_upload', ref: 33 },
+  { type: 'set_status', ref: 35, status: { availability: 'dnd', text: 'busy', emoji: '📅', until: 9e12 } },
+  { type: 'statuses', ref: 36, users: ['someone', 'fuzzer'] },
   { type: 'send', ref: 34, room: ROOM, text: '', cid: 'c4', files: ['abc'] },
 ];
 const FIELDS = [
@@ -139,6 +143,8 @@ const FIELDS = [
   'size',
   'mime',
   'files',
+  'status',
+  'availability',
   '__proto__',
 ];
 

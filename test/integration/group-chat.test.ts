@@ -13,6 +13,22 @@ import { RawClient } from '../helpers/raw-client.js';
 
 groupChatSuite('memory store', () => startNode({ store: 'memory' }));
 
+describe('status changes', async () => {
+  const node = await startNode({ store: 'memory', statusChangesPerMin: 3 });
+  const url = `ws://127.0.0.1:${node.port}/ws`;
+
+  it('are bounded per connection (each is told to every room of the user); looking statuses up is not', async () => {
+    const lee = await RawClient.connect(url, { name: 'Lee', user: 'lee' });
+    after(() => lee.close());
+    assert.equal((await lee.request({ type: 'set_status', status: { text: 'one' } })).type, 'status');
+    const refused = await lee.request({ type: 'set_status', status: { text: 'two' } });
+    assert.deepEqual([refused.code, refused.temporary], ['rate_limited', true]);
+    assert.deepEqual((await lee.request({ type: 'statuses', users: ['lee'] })).statuses, {
+      lee: { text: 'one' },
+    });
+  });
+});
+
 describe('the per-user room limit', async () => {
   const node = await startNode({ store: 'memory', maxRoomsPerUser: 1 });
   const url = `ws://127.0.0.1:${node.port}/ws`;

@@ -228,4 +228,21 @@ describe('SDK: group chat', async () => {
       (error: ParleyError) => error.code === 'cancelled',
     );
   });
+
+  it('sets a status, hears others’ in a shared room, and looks them up', async () => {
+    const { client: wes } = await connect('wes');
+    const { client: xia } = await connect('xia');
+    await wes.createRoom('Desk', { id: 'desk' });
+    await wes.join('desk');
+    await xia.join('desk');
+    const heard = new Collector<ClientEvents['status']>();
+    xia.on('status', heard.push);
+    const kept = await wes.setStatus({ availability: 'away', text: 'Back at 3', emoji: '☕' });
+    assert.deepEqual(kept, { availability: 'away', text: 'Back at 3', emoji: '☕' });
+    const told = await heard.find((e) => e.user === 'wes');
+    assert.deepEqual([told.room, told.status], ['desk', kept]);
+    assert.deepEqual(await xia.statuses(['wes', 'xia']), { wes: kept });
+    assert.deepEqual(await wes.setStatus({}), {});
+    assert.deepEqual(await xia.statuses(['wes']), {});
+  });
 });

@@ -7,6 +7,7 @@ import { ReplyError } from '../../protocol/error-codes.js';
 import type { CommandOf, CommandType } from '../../protocol/messages.js';
 import { checkRoomName } from '../../protocol/rules.js';
 import type { Caller, RoomService } from '../../rooms/room-service.js';
+import type { UserStatuses } from '../../rooms/user-statuses.js';
 import type { Clock } from '../../util/clock.js';
 import type { IdGenerator } from '../../util/ids.js';
 import type { Semaphore } from '../../util/semaphore.js';
@@ -35,6 +36,8 @@ export interface HandlerContext {
   readonly rooms?: RoomService;
   /** Read markers (undefined when the engine keeps no rooms: `read` is then accepted and ignored). */
   readonly readMarkers?: ReadMarkers;
+  /** What users say of themselves (undefined when the engine keeps no rooms: `--store redis`). */
+  readonly statuses?: UserStatuses;
   /** Uploads of files (undefined when the engine keeps no files: `--store redis`). */
   readonly uploads?: Uploads;
   /** The dashboards' live feed of events (records only while one watches). */

@@ -41,6 +41,7 @@ import {
 import { search } from './search.js';
 import { send } from './send.js';
 import { settings } from './settings.js';
+import { set_status, statuses } from './status.js';
 import { typing } from './typing.js';
 
 /** Every command's handler, by command type. */
@@ -73,6 +74,8 @@ export const handlers: { [T in CommandType]: Handler<T> } = {
   pins,
   upload,
   cancel_upload,
+  set_status,
+  statuses,
   save,
   unsave,
   saved,
