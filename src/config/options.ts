@@ -636,7 +636,7 @@ export const OptionSpecs = {
     kind: 'int',
     flag: 'status-changes-per-min',
     env: ['PARLEY_STATUS_CHANGES_PER_MIN'],
-    default: 10,
+    default: 30,
     min: 0,
     max: 100_000,
     description:

@@ -6,6 +6,7 @@ import { MembersPanel } from './MembersPanel.js';
 import { MessageList } from './MessageList.js';
 import { PinsPanel } from './PinsPanel.js';
 import { SearchPanel } from './SearchPanel.js';
+import { statusLine } from './StatusPicker.js';
 import type { ChatStore, RoomModel } from './store.js';
 
 /** Where the side panel opens over the conversation (style.css's narrow layout). */
@@ -14,6 +15,8 @@ const NARROW = '(max-width: 760px)';
 /** One room: header, messages, typing line, composer and who is online. */
 export function RoomView({ store, room, onMenu }: { store: ChatStore; room: RoomModel; onMenu: () => void }) {
   const users = room.users.value;
+  // The statuses of who is shown online, asked for once (later changes come from the rooms shared with them).
+  useEffect(() => store.wantStatuses(users.map((u) => u.id)), [store, users]);
   // A join lists up to 50 users of a bigger room (presencePageMax); the count is everyone.
   const count = Math.max(room.userCount.value, users.length);
   // While disconnected, who is online is not known: the list stays, greyed, until the rejoin's snapshot.
@@ -153,27 +156,43 @@ export function RoomView({ store, room, onMenu }: { store: ChatStore; room: Room
           {showMembers && <MembersPanel store={store} room={room.name} />}
           <h2>Online — {count}</h2>
           <ul>
-            {users.map((u) => (
-              <li key={u.id} class="person">
-                <span class="online-dot" aria-hidden="true" />
-                <bdi class="person-name">{u.name}</bdi>
-                {u.id === store.me.id ? (
-                  // Its own element: a flex row drops the space a bare text would start with.
-                  <span class="you"> (you)</span>
-                ) : (
-                  store.groupChat.value && (
-                    <button
-                      type="button"
-                      class="link dm"
-                      aria-label={`Message ${u.name}`}
-                      onClick={() => void store.openDirect(u)}
-                    >
-                      Message
-                    </button>
-                  )
-                )}
-              </li>
-            ))}
+            {users.map((u) => {
+              const status = store.statusOf(u.id);
+              return (
+                <li key={u.id} class="person">
+                  {status?.availability ? (
+                    <span
+                      class={`online-dot ${status.availability}`}
+                      role="img"
+                      aria-label={status.availability === 'dnd' ? 'do not disturb' : 'away'}
+                    />
+                  ) : (
+                    <span class="online-dot" aria-hidden="true" />
+                  )}
+                  <bdi class="person-name">{u.name}</bdi>
+                  {status && (
+                    <span class="person-status muted small" title={statusLine(status)}>
+                      {status.emoji ?? ''}
+                    </span>
+                  )}
+                  {u.id === store.me.id ? (
+                    // Its own element: a flex row drops the space a bare text would start with.
+                    <span class="you"> (you)</span>
+                  ) : (
+                    store.groupChat.value && (
+                      <button
+                        type="button"
+                        class="link dm"
+                        aria-label={`Message ${u.name}`}
+                        onClick={() => void store.openDirect(u)}
+                      >
+                        Message
+                      </button>
+                    )
+                  )}
+                </li>
+              );
+            })}
           </ul>
           {count > users.length && (
             <p class="more-online muted">

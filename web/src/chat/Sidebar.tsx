@@ -9,6 +9,7 @@ import { textOrFiles } from '../format.js';
 import { ConnectionStatus } from './ConnectionStatus.js';
 import { MessageLink } from './MessageLink.js';
 import { notificationsOn, notificationsSupported, setNotifications } from './notifications.js';
+import { StatusPicker, statusLine } from './StatusPicker.js';
 import { type ChatStore, unexpired } from './store.js';
 
 const KIND_MARK: Record<RoomSummary['kind'], string> = { public: '#', private: '🔒', direct: '@' };
@@ -383,6 +384,8 @@ export function Sidebar({
   onSignOut?: (() => void) | undefined;
 }) {
   const [name, setName] = useState('');
+  const [pickingStatus, setPickingStatus] = useState(false);
+  const myStatus = store.statusOf(store.me.id);
   // The same rule the server applies, with the length limit it announced.
   const valid = roomNameProblem(name, store.maxRoomNameLength.value) === undefined;
   const { rooms, channels, directs } = store.sidebarRooms();
@@ -401,6 +404,19 @@ export function Sidebar({
           </button>
         )}
       </header>
+      {store.groupChat.value && (
+        <div class="my-status">
+          <button
+            type="button"
+            class={`link status-button${myStatus?.availability ? ` ${myStatus.availability}` : ''}`}
+            aria-expanded={pickingStatus}
+            onClick={() => setPickingStatus(!pickingStatus)}
+          >
+            {statusLine(myStatus) || 'Set a status'}
+          </button>
+          {pickingStatus && <StatusPicker store={store} onClose={() => setPickingStatus(false)} />}
+        </div>
+      )}
       {store.notice.value && (
         <p class="notice-bar" role="status">
           {store.notice.value}{' '}

@@ -25,6 +25,7 @@ import {
   type SentInvitationsCursor,
   type SystemEvent,
   type UserInfo,
+  type UserStatus,
 } from '../../../client/index.js';
 import { lastOf, previewAfter } from '../../../client/wire/last-message.js';
 import { sizeOf, textOrFiles, untilOf } from '../format.js';
@@ -208,6 +209,10 @@ export class ChatStore {
   readonly editing = signal<ShownMessage | null>(null);
   /** What was typed in each room's box and not sent, by room (see {@link draftOf}). */
   private drafts = new Map<string, string>();
+  /** What users say of themselves, by user id, as last heard (see {@link statusOf}). */
+  readonly statuses = signal<Record<string, UserStatus>>({});
+  /** Users whose status this connection asked for (or heard of). */
+  private readonly statusAsked = new Set<string>();
   /** Whether this user shares read receipts ("seen" in direct rooms). */
   readonly readReceipts = signal(true);
   /** The first page of each opened stored room's members (who can be mentioned besides who is online). */
@@ -246,6 +251,10 @@ export class ChatStore {
       this.historyPageMax = welcome.limits.historyPageMax;
       this.maxRoomNameLength.value = welcome.limits.maxRoomNameLength;
       const listed = this.loadRoomList();
+      // Statuses may have changed while this client was away: they are asked for again as people are shown. This
+      // user's own, once the room list is in (from then on this connection hears of its changes: none is missed).
+      this.statusAsked.clear();
+      void listed.then(() => this.wantStatuses([this.me.id]));
       if (!this.restored) {
         // The rooms this user had open in this browser (known once the server said who the user is).
         this.restored = true;
@@ -292,6 +301,7 @@ export class ChatStore {
       const preview = previewAfter(entry);
       if (preview) this.previewChanged(room, preview.offset, preview.preview);
     });
+    this.client.on('status', ({ user, status }) => this.keepStatus(user, status));
     this.client.on('seen', ({ room, user, offset }) => {
       this.seen.value = { ...this.seen.value, [room]: { ...this.seen.value[room], [user]: offset } };
     });
@@ -439,6 +449,49 @@ export class ChatStore {
   async setReadReceipts(on: boolean): Promise<void> {
     const settings = await this.act(() => this.client.settings({ readReceipts: on }));
     if (settings) this.readReceipts.value = settings.readReceipts;
+  }
+
+  /** A user's status in force, if known (one past its end is none). */
+  statusOf(userId: string): UserStatus | undefined {
+    const status = this.statuses.value[userId];
+    return status && (status.until === undefined || status.until > Date.now()) ? status : undefined;
+  }
+
+  /**
+   * Asks for the statuses of users about to be shown (the online list, the members panel) that this connection has
+   * not asked for yet: later changes come as `status` events from the rooms shared with them.
+   */
+  wantStatuses(userIds: readonly string[]): void {
+    const missing = [...new Set(userIds)].filter((id) => !this.statusAsked.has(id)).slice(0, 100);
+    if (missing.length === 0 || !this.groupChat.value) return;
+    for (const id of missing) this.statusAsked.add(id);
+    this.client.statuses(missing).then(
+      (found) => {
+        const next = { ...this.statuses.value };
+        for (const id of missing) {
+          const status = found[id];
+          if (status) next[id] = status;
+          else delete next[id];
+        }
+        this.statuses.value = next;
+      },
+      () => {
+        for (const id of missing) this.statusAsked.delete(id);
+      },
+    );
+  }
+
+  /** Sets this user's status (`{}` clears it); the answer is what is shown. */
+  async setStatus(status: UserStatus): Promise<void> {
+    const kept = await this.act(() => this.client.setStatus(status));
+    if (kept) this.keepStatus(this.me.id, kept);
+  }
+
+  private keepStatus(userId: string, status: UserStatus): void {
+    const next = { ...this.statuses.value };
+    if (Object.keys(status).length === 0) delete next[userId];
+    else next[userId] = status;
+    this.statuses.value = next;
   }
 
   /** In a direct room, the newest offset another person has read (0: none known). */
@@ -1327,6 +1380,8 @@ export class ChatStore {
    * those that name them (by default: every message of a direct room, mentions elsewhere), or none.
    */
   private notifyOf(room: string, from: string, text: string, mentions: string[] | undefined): void {
+    // Do not disturb means none, in every room, on every device (each hears the status).
+    if (this.statusOf(this.me.id)?.availability === 'dnd') return;
     const level = this.notificationsOf(room);
     if (level === 'none' || (level === 'mentions' && !mentions?.includes(this.me.id))) return;
     const direct = this.listed(room)?.kind === 'direct';
