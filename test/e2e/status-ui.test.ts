@@ -41,6 +41,13 @@ describe('statuses in the web UI over two instances', { skip: !hasChromium() }, 
     assert.equal(await said.getAttribute('title'), '📅 In a meeting · Do not disturb');
     assert.equal((await said.textContent())?.trim(), '📅');
 
+    // The members panel says it too, in full.
+    await bob.click('.members-toggle');
+    await bob
+      .locator('[data-member] .member-status', { hasText: '📅 In a meeting · Do not disturb' })
+      .waitFor(WAIT);
+    await bob.click('.members-toggle');
+
     // A tab that opens later asks for the status (no event comes for what was set before).
     const late = await signIn(browser, nodes[1]?.httpUrl as string, 'Carol', { room: 'lobby' });
     await late.click('button:has-text("Browse public rooms")');

@@ -182,7 +182,7 @@ export function Composer({ store, room, label }: { store: ChatStore; room: strin
           {attachments.map((a) => (
             <li key={a.key} class={a.status}>
               {a.preview && <img src={a.preview} alt="" />}
-              <bdi class="name">{a.name}</bdi>
+              <bdi class="attachment-name">{a.name}</bdi>
               <span class="size">
                 {a.status === 'uploading'
                   ? `${Math.floor((a.sent / Math.max(1, a.size)) * 100)}%`

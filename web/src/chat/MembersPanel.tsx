@@ -10,6 +10,7 @@ import type {
 import { untilOf } from '../format.js';
 import { RoomSettings } from './RoomSettings.js';
 import { type Sanction, SanctionForm } from './SanctionForm.js';
+import { statusLine } from './StatusPicker.js';
 import { type ChatStore, nameKey } from './store.js';
 
 const RANK: Record<Role, number> = { member: 1, admin: 2, owner: 3 };
@@ -41,6 +42,8 @@ function nameAmong(members: MemberSummary[], userId: string, store: ChatStore): 
  */
 export function MembersPanel({ store, room }: { store: ChatStore; room: string }) {
   const [members, setMembers] = useState<MemberSummary[]>([]);
+  // What the members listed say of themselves (asked for once; the room's status frames keep it up to date).
+  useEffect(() => store.wantStatuses(members.map((m) => m.user.id)), [store, members]);
   const [invitee, setInvitee] = useState('');
   const [asking, setAsking] = useState<{ user: string; action: Sanction } | null>(null);
   const [bans, setBans] = useState<{ bans: BanSummary[]; next?: string } | null>(null);
@@ -147,6 +150,9 @@ export function MembersPanel({ store, room }: { store: ChatStore; room: string }
             <li key={them.id} data-member={them.id}>
               <bdi>{them.name || them.id}</bdi>
               {them.id === store.me.id ? ' (you)' : ''}
+              {store.statusOf(them.id) && (
+                <span class="member-status muted small"> {statusLine(store.statusOf(them.id))}</span>
+              )}
               {member.role !== 'member' && <span class="role">{member.role}</span>}
               {member.mutedUntil !== undefined && (
                 <span class="role muted-tag">
