@@ -9,7 +9,17 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { after, describe, it } from 'node:test';
 import type { BrowserContext, Page } from 'playwright-core';
-import { hasChromium, launchBrowser, lowContrastText, say, shownMessage, WAIT } from '../helpers/browser.js';
+import {
+  hasChromium,
+  launchBrowser,
+  lowContrastText,
+  notified,
+  recordNotifications,
+  say,
+  shownMessage,
+  shownNotifications,
+  WAIT,
+} from '../helpers/browser.js';
 import { freePort } from '../helpers/free-port.js';
 import { startNode } from '../helpers/nodes.js';
 import { RawClient } from '../helpers/raw-client.js';
@@ -141,36 +151,14 @@ describe('the chat in its first hour', { skip: !hasChromium() }, async () => {
   it('counts unread messages in the tab title and notifies of direct messages when asked to', async () => {
     const node = await startNode();
     const context = await browser.newContext();
-    await context.grantPermissions(['notifications']);
-    // Records what the page would show as desktop notifications.
-    await context.addInitScript(() => {
-      const shown: string[] = [];
-      (window as unknown as { shownNotifications: string[] }).shownNotifications = shown;
-      class Recorded {
-        static permission = 'granted';
-        static requestPermission = async () => 'granted';
-        onclick: (() => void) | null = null;
-        constructor(title: string, options?: { body?: string }) {
-          shown.push(`${title}: ${options?.body ?? ''}`);
-        }
-        close() {}
-      }
-      Object.defineProperty(window, 'Notification', { value: Recorded });
-    });
+    await recordNotifications(context);
     const carol = await tab(context, node.url, 'Carol');
     const dan = await tab(context, node.url, 'Dan');
     await carol.check('#notifications');
     await dan.locator('.presence li', { hasText: 'Carol' }).locator('.dm').click();
     await dan.waitForSelector('.room-header h1:has-text("Carol")', WAIT);
     await say(dan, 'a direct word');
-    await carol.waitForFunction(
-      () =>
-        (window as unknown as { shownNotifications: string[] }).shownNotifications.includes(
-          'Dan: a direct word',
-        ),
-      null,
-      WAIT,
-    );
+    await notified(carol, 'Dan: a direct word');
     await carol.waitForFunction(() => document.title === '(1) Parley', null, WAIT);
     assert.notEqual(await carol.getAttribute('link[rel="icon"]', 'href'), '/favicon.svg', 'an unread dot');
 
@@ -189,10 +177,7 @@ describe('the chat in its first hour', { skip: !hasChromium() }, async () => {
     await carol.locator('.sidebar .rooms button.room.quiet[title="Dan: a quiet word"]').waitFor(WAIT);
     assert.equal(await direct.locator('.badge[data-unread]').count(), 0);
     assert.equal(await carol.title(), 'Parley');
-    assert.deepEqual(
-      await carol.evaluate(() => (window as unknown as { shownNotifications: string[] }).shownNotifications),
-      ['Dan: a direct word'],
-    );
+    assert.deepEqual(await shownNotifications(carol), ['Dan: a direct word']);
     await context.close();
   });
 

@@ -5,7 +5,15 @@
  */
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
-import { hasChromium, launchBrowser, signIn, WAIT } from '../helpers/browser.js';
+import {
+  hasChromium,
+  launchBrowser,
+  notified,
+  recordNotifications,
+  shownNotifications,
+  signIn,
+  WAIT,
+} from '../helpers/browser.js';
 import { PostgresServer } from '../helpers/postgres-server.js';
 import { spawnServer } from '../helpers/processes.js';
 import { RedisServer } from '../helpers/redis-server.js';
@@ -69,21 +77,7 @@ describe('statuses in the web UI over two instances', { skip: !hasChromium() }, 
   it('holds desktop notifications back on every tab of a user who asked not to be disturbed', async () => {
     // Another tab of Alice's (the same browser: the same user), which records what it would notify.
     const context = alice.context();
-    await context.grantPermissions(['notifications']);
-    await context.addInitScript(() => {
-      const shown: string[] = [];
-      (window as unknown as { shownNotifications: string[] }).shownNotifications = shown;
-      class Recorded {
-        static permission = 'granted';
-        static requestPermission = async () => 'granted';
-        onclick: (() => void) | null = null;
-        constructor(title: string, options?: { body?: string }) {
-          shown.push(`${title}: ${options?.body ?? ''}`);
-        }
-        close() {}
-      }
-      Object.defineProperty(window, 'Notification', { value: Recorded });
-    });
+    await recordNotifications(context);
     const tab = await context.newPage();
     await tab.goto(nodes[0]?.httpUrl as string);
     await tab.fill('#name', 'Alice');
@@ -93,8 +87,6 @@ describe('statuses in the web UI over two instances', { skip: !hasChromium() }, 
     // Its room list is in (its rooms listed): from then on it hears of this user's status.
     await tab.locator('.sidebar .rooms button.room', { hasText: 'Standup' }).waitFor(WAIT);
     await tab.check('#notifications');
-    const shown = () =>
-      tab.evaluate(() => (window as unknown as { shownNotifications: string[] }).shownNotifications);
 
     await alice.click('.status-button');
     await alice.check('input[name=availability][value=dnd]');
@@ -106,17 +98,13 @@ describe('statuses in the web UI over two instances', { skip: !hasChromium() }, 
     await bob.press('#composer-text', 'Enter');
     // The room list has the message: by then a notification would have come too.
     await tab.locator('.sidebar .rooms button.room[title="Bob: are you there?"]').waitFor(WAIT);
-    assert.deepEqual(await shown(), []);
+    assert.deepEqual(await shownNotifications(tab), []);
 
     await alice.click('.status-button');
     await alice.click('.status-picker button:has-text("Clear status")');
     await tab.locator('.status-button', { hasText: 'Set a status' }).waitFor(WAIT);
     await bob.fill('#composer-text', 'now?');
     await bob.press('#composer-text', 'Enter');
-    await tab.waitForFunction(
-      () => (window as unknown as { shownNotifications: string[] }).shownNotifications.includes('Bob: now?'),
-      null,
-      WAIT,
-    );
+    await notified(tab, 'Bob: now?');
   });
 });

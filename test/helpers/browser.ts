@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { after } from 'node:test';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
 
 /** Debian's Chromium; never a browser downloaded by a test tool. */
 export const CHROMIUM = process.env.PARLEY_CHROMIUM ?? '/usr/bin/chromium';
@@ -118,4 +118,41 @@ export function lowContrastText(page: Page, minimum = 3): Promise<string[]> {
     }
     return found;
   }, minimum);
+}
+
+/**
+ * Makes the pages a context opens from now on record what they would show as desktop notifications (granted, so the
+ * chat offers them), instead of showing them: read them with {@link shownNotifications}.
+ */
+export async function recordNotifications(context: BrowserContext): Promise<void> {
+  await context.grantPermissions(['notifications']);
+  await context.addInitScript(() => {
+    const shown: string[] = [];
+    (window as unknown as { shownNotifications: string[] }).shownNotifications = shown;
+    class Recorded {
+      static permission = 'granted';
+      static requestPermission = async () => 'granted';
+      onclick: (() => void) | null = null;
+      constructor(title: string, options?: { body?: string }) {
+        shown.push(`${title}: ${options?.body ?? ''}`);
+      }
+      close() {}
+    }
+    Object.defineProperty(window, 'Notification', { value: Recorded });
+  });
+}
+
+/** What a page recorded as desktop notifications (`title: body`), in order (see {@link recordNotifications}). */
+export function shownNotifications(page: Page): Promise<string[]> {
+  return page.evaluate(() => (window as unknown as { shownNotifications: string[] }).shownNotifications);
+}
+
+/** Waits until a page has recorded a desktop notification (see {@link recordNotifications}). */
+export function notified(page: Page, notification: string): Promise<unknown> {
+  return page.waitForFunction(
+    (expected) =>
+      (window as unknown as { shownNotifications: string[] }).shownNotifications.includes(expected),
+    notification,
+    WAIT,
+  );
 }
