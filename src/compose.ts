@@ -29,6 +29,7 @@ import { ParleyNode } from './node.js';
 import { NodeStatsReporter, type StatsResponse } from './node-stats.js';
 import type { RedisTarget } from './redis/link.js';
 import type { RoomService, UnstoredMarkers } from './rooms/room-service.js';
+import type { UserStatuses } from './rooms/user-statuses.js';
 import type { BatchSizes } from './store/commit-batcher.js';
 import { PgDatabase } from './store/pg-database.js';
 import { PgliteDatabase } from './store/pglite-database.js';
@@ -204,6 +205,7 @@ interface RouteParts {
   readMarkers?: UnstoredMarkers;
   uploads?: Uploads;
   downloads?: FileDownloads;
+  statuses?: UserStatuses;
   queries: ClusterQueries;
   events: EventFeed;
   clock: Clock;
@@ -320,6 +322,7 @@ export function createNode(config: Config, overrides: NodeOverrides = {}): Parle
     readMarkers: hub.readMarkers,
     uploads: hub.uploads,
     downloads,
+    statuses: hub.statuses,
     queries: hub.queries,
     events: hub.feed,
     clock,

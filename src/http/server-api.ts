@@ -18,8 +18,10 @@ import { refusalOf } from '../hub/refusal.js';
 import type { Uploads } from '../hub/uploads.js';
 import { describeViolation, holdsNul, NUL_REFUSAL } from '../protocol/codec.js';
 import { ErrorCodes } from '../protocol/error-codes.js';
+import { UserStatusSchema } from '../protocol/messages.js';
 import { checkRoomName, checkText } from '../protocol/rules.js';
 import { type Caller, type RoomService, SYSTEM_USER, type UnstoredMarkers } from '../rooms/room-service.js';
+import type { UserStatuses } from '../rooms/user-statuses.js';
 import type { Clock } from '../util/clock.js';
 import type { IdGenerator } from '../util/ids.js';
 import type { Logger } from '../util/logger.js';
@@ -39,6 +41,8 @@ export interface ServerApiDeps {
   events?: EventFeed;
   /** Uploads of files (undefined where the engine keeps none: `--store redis`). */
   uploads?: Uploads;
+  /** What users say of themselves (undefined where the engine keeps no rooms: `--store redis`). */
+  statuses?: UserStatuses;
   clock: Clock;
   ids: IdGenerator;
   logger: Logger;
@@ -119,6 +123,7 @@ const checkBan = TypeCompiler.Compile(BanBody);
 const API_CALLER: Caller = { user: SYSTEM_USER, admin: true };
 const checkPublish = TypeCompiler.Compile(PublishBody);
 const checkDisconnect = TypeCompiler.Compile(DisconnectBody);
+const checkStatus = TypeCompiler.Compile(UserStatusSchema);
 
 /** A refusal with an HTTP status and one of the protocol's stable error codes (or an API-only one). */
 class ApiError extends Error {
@@ -459,6 +464,17 @@ async function roomRoute(
       pageLimit(url),
     );
     return { status: 200, body: { user: id, ...page } };
+  }
+  if (parts[0] === 'users' && parts.length === 3 && parts[2] === 'status') {
+    const id = userId(parts[1] as string);
+    if (!deps.statuses)
+      throw new ApiError(501, 'unsupported', 'this server keeps no rooms (--store redis): no statuses');
+    if (method === 'GET')
+      return { status: 200, body: { user: id, status: (await deps.statuses.of([id]))[id] ?? {} } };
+    if (method === 'PUT') {
+      const status = await deps.statuses.set(id, validated(checkStatus, await readJson(request)));
+      return { status: 200, body: { user: id, status } };
+    }
   }
   if (parts[0] !== 'rooms') return undefined;
   if (parts.length === 1 && method === 'GET') {

@@ -108,6 +108,8 @@ export class Hub implements ConnectionHandler<Session> {
   readonly rooms?: RoomService;
   /** Uploads of files; undefined when the engine keeps no files (`--store redis`). */
   readonly uploads?: Uploads;
+  /** What users say of themselves; undefined when the engine keeps no rooms (`--store redis`). */
+  readonly statuses?: UserStatuses;
   /** Read markers, batched into the directory (undefined where the engine keeps no rooms). */
   readonly readMarkers?: ReadMarkers;
   /** Puts each room's messages in offset order before fan-out. */
@@ -246,7 +248,7 @@ export class Hub implements ConnectionHandler<Session> {
           refuse: (session, error, ref) => this.commands.replyError(session, error, ref),
         })
       : undefined;
-    const statuses = directory
+    this.statuses = directory
       ? new UserStatuses({
           directory,
           clock,
@@ -259,7 +261,7 @@ export class Hub implements ConnectionHandler<Session> {
       config,
       engine,
       uploads: this.uploads,
-      statuses,
+      statuses: this.statuses,
       clock,
       ids,
       verifyToken: deps.verifyToken,

@@ -208,20 +208,18 @@ export const UploadCommand = Type.Object(
 );
 /** An emoji of a status: as a reaction's. */
 const StatusEmoji = Type.String({ minLength: 1, maxLength: 32, pattern: '^[^\\s\\x00-\\x1f\\x7f]+$' });
-export const SetStatusCommand = Type.Object(
+/** What a user says of themselves (the server API sets it with the same schema). */
+export const UserStatusSchema = Type.Object(
   {
-    type: Type.Literal('set_status'),
-    ref: Ref,
-    status: Type.Object(
-      {
-        availability: Type.Optional(Type.Union([Type.Literal('away'), Type.Literal('dnd')])),
-        text: Type.Optional(Type.String({ maxLength: 100 })),
-        emoji: Type.Optional(StatusEmoji),
-        until: Type.Optional(Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER })),
-      },
-      strict,
-    ),
+    availability: Type.Optional(Type.Union([Type.Literal('away'), Type.Literal('dnd')])),
+    text: Type.Optional(Type.String({ maxLength: 100 })),
+    emoji: Type.Optional(StatusEmoji),
+    until: Type.Optional(Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER })),
   },
+  strict,
+);
+export const SetStatusCommand = Type.Object(
+  { type: Type.Literal('set_status'), ref: Ref, status: UserStatusSchema },
   strict,
 );
 export const StatusesCommand = Type.Object(

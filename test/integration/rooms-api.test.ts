@@ -505,4 +505,30 @@ describe('rooms through the server API', async () => {
     });
     assert.equal(unauthorized.status, 401);
   });
+
+  it('sets and reads a user’s status for a backend, told to the user’s devices and rooms', async () => {
+    const yan = await RawClient.connect(`ws://127.0.0.1:${node.port}/ws`, { name: 'Yan', user: 'yan' });
+    after(() => yan.close());
+    await yan.request({ type: 'rooms' });
+    const until = Date.now() + 86_400_000;
+    const put = await call('PUT', '/users/yan/status', {
+      availability: 'away',
+      text: 'On holiday',
+      emoji: '🌴',
+      until,
+    });
+    const status = { availability: 'away', text: 'On holiday', emoji: '🌴', until };
+    assert.deepEqual([put.status, put.body], [200, { user: 'yan', status }]);
+    const told = await yan.frames.find((f) => f.type === 'status', 5000, 'the user told');
+    assert.deepEqual(told.status, status);
+    assert.deepEqual((await call('GET', '/users/yan/status')).body, { user: 'yan', status });
+    assert.equal((await call('PUT', '/users/yan/status', { availability: 'busy' })).status, 400);
+    assert.equal(
+      (await call('PUT', '/users/yan/status', { text: 'x', until: 1 })).status,
+      400,
+      'an end in the past',
+    );
+    assert.deepEqual((await call('PUT', '/users/yan/status', {})).body, { user: 'yan', status: {} });
+    assert.deepEqual((await call('GET', '/users/nobody/status')).body, { user: 'nobody', status: {} });
+  });
 });
