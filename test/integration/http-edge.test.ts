@@ -58,6 +58,8 @@ const nastyTarget = fc.oneof(
     '/api/rooms/lobby',
     '/api/users/a/sent-invitations?afterRoom=%00&afterUser=',
     '/api/users/%/disconnect',
+    '/api/users/a/status',
+    '/api/users/%zz/status',
     '/api/stats',
     '/api/stats/stream',
     '/api/connections?limit=abc',
