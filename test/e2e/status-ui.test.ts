@@ -10,6 +10,8 @@ import {
   launchBrowser,
   notified,
   recordNotifications,
+  say,
+  shownMessage,
   shownNotifications,
   signIn,
   WAIT,
@@ -48,6 +50,10 @@ describe('statuses in the web UI over two instances', { skip: !hasChromium() }, 
     const said = aliceForBob.locator('.person-status');
     assert.equal(await said.getAttribute('title'), '📅 In a meeting · Do not disturb');
     assert.equal((await said.textContent())?.trim(), '📅');
+
+    // Her messages show its emoji beside her name.
+    await say(alice, 'brb');
+    await shownMessage(bob, 'brb').locator('.from-status', { hasText: '📅' }).waitFor(WAIT);
 
     // The members panel says it too, in full.
     await bob.click('.members-toggle');

@@ -4,6 +4,7 @@ import type { SystemEvent } from '../../../client/index.js';
 import { dayKey, dayOf, textOrFiles, timeOf, untilOf } from '../format.js';
 import { FormattedText } from './FormattedText.js';
 import { MessageFiles } from './MessageFiles.js';
+import { statusLine } from './StatusPicker.js';
 import type { ChatStore, RoomModel, ShownMessage } from './store.js';
 
 /** The reactions the picker offers (any emoji can be sent; these are one click away). */
@@ -38,10 +39,17 @@ export function Avatar({ id, name }: { id: string; name: string }) {
 }
 
 /** Who wrote a message and when: the head of a group. */
-function Sender({ message }: { message: ShownMessage }) {
+function Sender({ store, message }: { store: ChatStore; message: ShownMessage }) {
+  // The emoji of what the author says of themselves, as other chats show it beside a name (the line on hover).
+  const status = store.statusOf(message.from.id);
   return (
     <>
       <bdi class="from">{message.mine ? 'You' : message.from.name}</bdi>
+      {status?.emoji && (
+        <span class="from-status" title={statusLine(status)}>
+          {status.emoji}
+        </span>
+      )}
       <time dateTime={new Date(message.ts).toISOString()}>{timeOf(message.ts)}</time>
     </>
   );
@@ -115,6 +123,8 @@ export function MessageList({ store, room }: { store: ChatStore; room: RoomModel
   const atBottom = useRef(true);
   const heightBefore = useRef(0);
   const messages = room.messages.value;
+  // The statuses of the authors shown, asked for once each (the room's status frames keep them up to date).
+  useEffect(() => store.wantStatuses(messages.map((m) => m.from.id)), [store, messages]);
   const notices = room.notices.value;
   const divider = room.dividerAfter.value;
   const [picking, setPicking] = useState<string | null>(null);
@@ -220,7 +230,7 @@ export function MessageList({ store, room }: { store: ChatStore; room: RoomModel
         <div class="body">
           {!grouped && (
             <div class="meta">
-              <Sender message={message} />
+              <Sender store={store} message={message} />
             </div>
           )}
           <MessageText message={message} />
@@ -327,7 +337,7 @@ export function MessageList({ store, room }: { store: ChatStore; room: RoomModel
         )}
         <div class="body">
           <div class="meta">
-            {!grouped && <Sender message={message} />}
+            {!grouped && <Sender store={store} message={message} />}
             {stored?.edited !== undefined && !deleted && <span class="edited">(edited)</span>}
             {pinned && (
               <span class="pin-mark" title="Pinned">
