@@ -176,18 +176,20 @@ describe('the bounds of uploads', () => {
     const file = (await vic.upload('lobby', Buffer.from('twelve bytes'), 'm.txt')).file as { id: string };
     await vic.request({ type: 'send', room: 'lobby', text: 'm', cid: 'm', files: [file.id] });
     await (await fetch(`${node.url}/files/${file.id}/m.txt`)).text();
-    const metrics = await (await fetch(`${node.url}/metrics`)).text();
-    const sample = (name: string) => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(metrics)?.[1]);
-    assert.deepEqual(
-      [
-        'uploads_total',
-        'upload_bytes_total',
-        'downloads_total',
-        'download_bytes_total',
-        'uploads_in_progress',
-      ].map((name) => sample(`parley_${name}`)),
-      [1, 12, 1, 12, 0],
-    );
+    const names = [
+      'uploads_total',
+      'upload_bytes_total',
+      'downloads_total',
+      'download_bytes_total',
+      'uploads_in_progress',
+    ];
+    const samples = async () => {
+      const metrics = await (await fetch(`${node.url}/metrics`)).text();
+      return names.map((name) => Number(new RegExp(`^parley_${name} (\\S+)$`, 'm').exec(metrics)?.[1]));
+    };
+    // The reader has every byte (the length said how many) a moment before the server is done with the download.
+    await waitUntil(async () => (await samples())[2] === 1, 5000, 'the download to be counted');
+    assert.deepEqual(await samples(), [1, 12, 1, 12, 0]);
   });
 
   it('sweeps an upload never sent once --upload-ttl-ms has passed', async () => {
