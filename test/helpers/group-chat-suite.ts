@@ -972,7 +972,7 @@ export function groupChatSuite(name: string, start: () => Promise<ParleyNode>): 
       assert.deepEqual(cleared.status, {});
       assert.deepEqual((await jon.request({ type: 'statuses', users: ['ida'] })).statuses, {});
 
-      const soon = Date.now() + 300;
+      const soon = Date.now() + 1000;
       await ida.request({ type: 'set_status', status: { availability: 'away', until: soon } });
       await waitUntil(
         async () =>

@@ -83,9 +83,9 @@ describe('the bounds of uploads', () => {
   });
 
   it('does not count the time it paces an upload as the upload stalling', async () => {
-    // Two seconds' burst of 1,000 bytes a second: the third piece leaves the user a second in debt, five times the
-    // time an upload may go without bytes.
-    const node = await startNode({ store: 'memory', uploadBytesPerSec: 1000, uploadIdleMs: 200 });
+    // Two seconds' burst of 1,000 bytes a second: the third piece leaves the user a second in debt, twice the time an
+    // upload may go without bytes.
+    const node = await startNode({ store: 'memory', uploadBytesPerSec: 1000, uploadIdleMs: 500 });
     const paced = await client(node.port, 'una', 'lobby');
     const done = await paced.upload('lobby', Buffer.alloc(4000, 2), 'paced.bin', { chunkBytes: 1000 });
     assert.equal(done.type, 'uploaded', JSON.stringify(done));
@@ -193,12 +193,12 @@ describe('the bounds of uploads', () => {
   });
 
   it('sweeps an upload never sent once --upload-ttl-ms has passed', async () => {
-    const node = await startNode({ store: 'memory', uploadTtlMs: 1000, maxFileBytesPerUser: 10 });
+    const node = await startNode({ store: 'memory', uploadTtlMs: 3000, maxFileBytesPerUser: 10 });
     const tom = await client(node.port, 'tom', 'lobby');
     assert.equal((await tom.upload('lobby', Buffer.from('forgotten'), 'later.txt')).type, 'uploaded');
     const again = () => tom.request({ type: 'upload', room: 'lobby', name: 'next.txt', size: 9 });
     assert.equal(outcome(await again()), 'file_quota', 'the forgotten upload takes the quota');
-    // The sweep runs every quarter of the TTL: the upload is gone, and its bytes free, within about 1.25 s.
+    // The sweep runs every quarter of the TTL: the upload is gone, and its bytes free, within about 3.75 s.
     await waitUntil(async () => outcome(await again()) === 'ok', 10_000, 'the sweep to remove the upload');
   });
 });
