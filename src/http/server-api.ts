@@ -7,7 +7,7 @@ import { connectionQueryOf, listConnections } from '../cluster/connection-listin
 import type { Config } from '../config/config.js';
 import type { Engine } from '../engine/engine.js';
 import { CONTROL_ROOM } from '../engine/types.js';
-import type { FileRef } from '../files/file-store.js';
+import { claimFiles, feedText } from '../files/claim-files.js';
 import type { ConnectionRecord } from '../hub/connection-index.js';
 import type { EventFeed } from '../hub/event-feed.js';
 import { readHistory } from '../hub/handlers/history.js';
@@ -226,7 +226,9 @@ async function publish(deps: ServerApiDeps, request: IncomingMessage, room: stri
     ? { id: body.from.id, name: displayName(body.from.name, 'from.name', config) }
     : SYSTEM_USER;
   const cid = body.cid ?? `api-${ids.messageId()}`;
-  const files = body.files ? await claimFiles(deps, body.files, from.id, room, cid) : undefined;
+  const files = body.files
+    ? await claimFiles(engine.files, config, { ids: body.files, owner: from.id, room, cid, at: clock.now() })
+    : undefined;
   const { message, duplicate } = await engine.log.append({
     room,
     id: ids.messageId(),
@@ -238,7 +240,7 @@ async function publish(deps: ServerApiDeps, request: IncomingMessage, room: stri
     budget: `api:${room}`,
     ...(files ? { files } : {}),
   });
-  if (!duplicate) deps.events?.message(room, from, text === '' && files ? `[${files.length} file(s)]` : text);
+  if (!duplicate) deps.events?.message(room, from, feedText(text, files));
   return { status: duplicate ? 200 : 201, body: { message, duplicate } };
 }
 
@@ -272,25 +274,6 @@ async function uploadFile(
   const mime = request.headers['content-type'];
   const file = await uploads.store(owner, { room, name, size, ...(mime ? { mime } : {}) }, request);
   return { status: 201, body: { room, file } };
-}
-
-/** The files a published message names: uploaded by its sender for this room and not sent yet (`404 no_file`). */
-async function claimFiles(
-  deps: ServerApiDeps,
-  ids: string[],
-  owner: string,
-  room: string,
-  cid: string,
-): Promise<FileRef[]> {
-  const { engine, config, clock } = deps;
-  if (!engine.files) throw new ApiError(501, 'unsupported', 'this server takes no files (--store redis)');
-  if (ids.length > config.maxFilesPerMessage)
-    throw new ApiError(400, 'bad_request', `a message carries at most ${config.maxFilesPerMessage} files`);
-  if (new Set(ids).size !== ids.length) throw new ApiError(400, 'bad_request', 'a file is named twice');
-  const claimed = await engine.files.claim(ids, owner, room, cid, clock.now());
-  if (!claimed)
-    throw new ApiError(404, 'no_file', `a file is not one ${owner} uploaded to this room and has not sent`);
-  return claimed;
 }
 
 /** A message's offset in a path: an integer of at least 1, else `400 bad_request`. */

@@ -1,30 +1,7 @@
-import type { FileRef } from '../../files/file-store.js';
+import { claimFiles, feedText } from '../../files/claim-files.js';
 import { ReplyError } from '../../protocol/error-codes.js';
 import { checkText } from '../../protocol/rules.js';
-import type { Session } from '../session.js';
-import { callerOf, type Handler, type HandlerContext, requireJoined } from './context.js';
-
-/**
- * The files a `send` names, taken for its message: each uploaded by the sender for this room, complete and not sent
- * with another message (a retry of this very message, same cid, finds them again); else `no_file`.
- */
-async function claimFiles(
-  ctx: HandlerContext,
-  session: Session,
-  room: string,
-  ids: string[],
-  cid: string,
-): Promise<FileRef[]> {
-  const files = ctx.engine.files;
-  if (!files) throw new ReplyError('unsupported', 'this server takes no files (--store redis)');
-  const max = ctx.config.maxFilesPerMessage;
-  if (ids.length > max) throw new ReplyError('bad_request', `a message carries at most ${max} files`);
-  if (new Set(ids).size !== ids.length) throw new ReplyError('bad_request', 'a file is named twice');
-  const claimed = await files.claim(ids, session.user.id, room, cid, ctx.clock.now());
-  if (!claimed)
-    throw new ReplyError('no_file', 'a file is not one you uploaded to this room and have not sent yet');
-  return claimed;
-}
+import { callerOf, type Handler, requireJoined } from './context.js';
 
 /** `send`: publish a message to a room; the reply carries its id and position once it is stored. */
 export const send: Handler<'send'> = async (ctx, session, command) => {
@@ -40,7 +17,15 @@ export const send: Handler<'send'> = async (ctx, session, command) => {
     if (command.replyTo < 1 || command.replyTo > offset)
       throw new ReplyError('bad_request', `replyTo ${command.replyTo} names no message of '${room}'`);
   }
-  const files = command.files ? await claimFiles(ctx, session, room, command.files, command.cid) : undefined;
+  const files = command.files
+    ? await claimFiles(ctx.engine.files, ctx.config, {
+        ids: command.files,
+        owner: session.user.id,
+        room,
+        cid: command.cid,
+        at: ctx.clock.now(),
+      })
+    : undefined;
   const started = ctx.clock.now();
   const id = ctx.ids.messageId();
   ctx.latency.mark(id);
@@ -67,8 +52,7 @@ export const send: Handler<'send'> = async (ctx, session, command) => {
   if (duplicate) ctx.latency.forget(id);
   else {
     ctx.countPublished(ctx.clock.now() - started);
-    // The dashboards' feed shows a message of files alone by what it carries.
-    ctx.feed.message(room, session.user, text === '' && files ? `[${files.length} file(s)]` : text);
+    ctx.feed.message(room, session.user, feedText(text, files));
   }
   // Who writes has read what came before (only members have a marker: an open channel's sends cost nothing here).
   if (member) ctx.readMarkers?.mark(session.user.id, room, message.offset);
