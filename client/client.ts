@@ -42,6 +42,7 @@ import type {
   SavedSummary,
   SentInvitationSummary,
   SentInvitationsCursor,
+  WebhookSummary,
 } from './wire/rooms.js';
 
 export type {
@@ -526,6 +527,26 @@ export class ParleyClient extends Emitter<ClientEvents> {
       const { pins, next } = await this.requests.request({ type: 'pins', room, skip });
       return { items: pins, next };
     });
+  }
+
+  /** A room's incoming webhooks, oldest first (its owners and admins; never their secrets). */
+  async webhooks(room: string): Promise<WebhookSummary[]> {
+    return (await this.requests.request({ type: 'webhooks', room })).webhooks;
+  }
+
+  /**
+   * Adds an incoming webhook to a room (its owners and admins), its messages sent as `name`; the room logs a
+   * `webhook_added` event. `path` is its address after the server's origin (`/hooks/{id}/{secret}`): it holds the
+   * secret, and no later answer shows it again.
+   */
+  async createWebhook(room: string, name: string): Promise<{ webhook: WebhookSummary; path: string }> {
+    const { webhook, path } = await this.requests.request({ type: 'create_webhook', room, name });
+    return { webhook, path };
+  }
+
+  /** Removes a room's incoming webhook (its address posts no more); the room logs a `webhook_removed` event. */
+  async deleteWebhook(room: string, id: string): Promise<void> {
+    await this.requests.request({ type: 'delete_webhook', room, webhook: id });
   }
 
   /** Saves a message for this user alone (their saved messages, in every room they may read). */

@@ -18,6 +18,7 @@ import { createMemoryEngine } from './engine/memory-engine.js';
 import { createRedisEngine } from './engine/redis-engine.js';
 import { FileDownloads } from './http/file-downloads.js';
 import { BadQuery, createHttpServer, type HttpRoutes } from './http/http-server.js';
+import { createIncomingWebhooks } from './http/incoming-webhooks.js';
 import { createServerApi } from './http/server-api.js';
 import { StaticFiles } from './http/static-files.js';
 import { StatsFeed } from './http/stats-feed.js';
@@ -259,6 +260,7 @@ function httpRoutes(parts: RouteParts): HttpRoutes {
     queryTokenPaths: ['/api/stats/stream', '/api/events/stream'],
     api: createServerApi(parts),
     ...(parts.downloads ? { downloads: parts.downloads.serve } : {}),
+    webhooks: createIncomingWebhooks(parts),
   };
 }
 

@@ -27,6 +27,8 @@ import type {
   StatusesFrame,
   StatusFrame,
   UploadReadyFrame,
+  WebhookFrame,
+  WebhooksFrame,
 } from './frames.js';
 import type { NotificationLevel, PublicRoomsCursor, SentInvitationsCursor } from './rooms.js';
 
@@ -210,6 +212,28 @@ export interface PinsCommand {
   room: string;
   /** How many of the list to pass over: the previous answer's `next`. */
   skip?: number;
+}
+/** A room's incoming webhooks (its owners and admins). */
+export interface WebhooksCommand {
+  type: 'webhooks';
+  ref: number;
+  room: string;
+}
+/** Adds an incoming webhook to a room (its owners and admins): answered with its address, shown this once. */
+export interface CreateWebhookCommand {
+  type: 'create_webhook';
+  ref: number;
+  room: string;
+  /** The sender's name of its messages (the display-name rule). */
+  name: string;
+}
+/** Removes a room's incoming webhook (its owners and admins): its address posts no more. */
+export interface DeleteWebhookCommand {
+  type: 'delete_webhook';
+  ref: number;
+  room: string;
+  /** The webhook's id. */
+  webhook: string;
 }
 /**
  * Announces a file to send in a room the connection joined (a member who may send there): answered `upload_ready`,
@@ -402,6 +426,9 @@ export type ClientCommand =
   | NotificationsCommand
   | PinCommand
   | PinsCommand
+  | WebhooksCommand
+  | CreateWebhookCommand
+  | DeleteWebhookCommand
   | UploadCommand
   | CancelUploadCommand
   | SetStatusCommand
@@ -448,6 +475,9 @@ export interface ReplyByCommand {
   pin: DoneFrame;
   unpin: DoneFrame;
   pins: PinsFrame;
+  webhooks: WebhooksFrame;
+  create_webhook: WebhookFrame;
+  delete_webhook: DoneFrame;
   upload: UploadReadyFrame;
   cancel_upload: DoneFrame;
   set_status: StatusFrame;

@@ -163,7 +163,9 @@ export type SystemEventType =
   | 'archived'
   | 'unarchived'
   | 'pinned'
-  | 'unpinned';
+  | 'unpinned'
+  | 'webhook_added'
+  | 'webhook_removed';
 
 /** A change of a room or of its members, as recorded in the room's log (see {@link ChatMessage.event}). */
 export interface SystemEvent {
@@ -172,7 +174,7 @@ export interface SystemEvent {
   user?: UserInfo;
   /** role: the new role. */
   role?: Role;
-  /** created, renamed: the room's name. */
+  /** created, renamed: the room's name; webhook_added, webhook_removed: the webhook's. */
   name?: string;
   /** topic: the new topic. */
   topic?: string;

@@ -66,6 +66,10 @@ export const ErrorCodes = {
   saved_limit: { temporary: false, http: 409, message: 'too many saved messages' },
   /** The room has `maxPinsPerRoom` pinned messages: unpin one first. */
   pin_limit: { temporary: false, http: 409, message: 'too many pinned messages in this room' },
+  /** The room has `maxWebhooksPerRoom` webhooks: remove one first. */
+  webhook_limit: { temporary: false, http: 409, message: 'too many webhooks in this room' },
+  /** No webhook of this room has this id (or, posting to a hook's address, its secret is not this one). */
+  no_webhook: { temporary: false, http: 404, message: 'no such webhook' },
   /** A file above `maxFileBytes`, or more bytes than its `upload` announced. */
   file_too_large: { temporary: false, http: 413, message: 'file is too large' },
   /** The user's files would take more than `--max-file-bytes-per-user`: delete messages with files first. */

@@ -15,6 +15,7 @@ import type {
   SavedSummary,
   SentInvitationSummary,
   SentInvitationsCursor,
+  WebhookSummary,
 } from './rooms.js';
 
 /** Limits the server announces in `welcome`, so clients can check input before sending. */
@@ -232,6 +233,24 @@ export interface SentInvitationsFrame {
   invitations: SentInvitationSummary[];
   next?: SentInvitationsCursor;
 }
+/** A room's incoming webhooks, oldest first (answers `webhooks`). */
+export interface WebhooksFrame {
+  type: 'webhooks';
+  ref: number;
+  room: string;
+  webhooks: WebhookSummary[];
+}
+/**
+ * A webhook added (answers `create_webhook`): `path` is its address on any instance (`/hooks/{id}/{secret}`, put
+ * after the server's origin), which holds its secret and is shown this once.
+ */
+export interface WebhookFrame {
+  type: 'webhook';
+  ref: number;
+  room: string;
+  webhook: WebhookSummary;
+  path: string;
+}
 /**
  * A room's pinned messages, the most recently pinned first (answers `pins`): as many as one reply holds; `next`,
  * when more follow, is the `skip` that asks for them.
@@ -387,6 +406,8 @@ export type ServerFrame =
   | InvitationsFrame
   | SentInvitationsFrame
   | PinsFrame
+  | WebhooksFrame
+  | WebhookFrame
   | UploadReadyFrame
   | UploadedFrame
   | StatusFrame

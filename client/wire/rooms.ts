@@ -146,6 +146,16 @@ export interface BanSummary {
   until?: number;
 }
 
+/** An incoming webhook of a room, as its moderators list it (`webhooks`): never its secret. */
+export interface WebhookSummary {
+  id: string;
+  /** The sender's name of its messages. */
+  name: string;
+  /** Who added it, as they were named then. */
+  createdBy: UserInfo;
+  createdAt: number;
+}
+
 /** The cursor of the public room list (the last room of the previous page). */
 export interface PublicRoomsCursor {
   name: string;

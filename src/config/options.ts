@@ -621,6 +621,28 @@ export const OptionSpecs = {
       'Messages one room may have pinned (its pins are listed whole, a message each); one more answers pin_limit until one is unpinned',
     group: 'limits',
   },
+  maxWebhooksPerRoom: {
+    kind: 'int',
+    flag: 'max-webhooks-per-room',
+    env: ['PARLEY_MAX_WEBHOOKS_PER_ROOM'],
+    default: 10,
+    min: 0,
+    max: 100,
+    description:
+      'Incoming webhooks one room may have (listed whole); one more answers webhook_limit until one is removed (0: no room takes any)',
+    group: 'limits',
+  },
+  webhookBodyMaxBytes: {
+    kind: 'int',
+    flag: 'webhook-body-max-bytes',
+    env: ['PARLEY_WEBHOOK_BODY_MAX_BYTES'],
+    default: 64 * 1024,
+    min: 1024,
+    max: 1024 * 1024,
+    description:
+      "Largest request body a webhook's address reads (its JSON or form payload); a larger one answers 413 before the rest is read",
+    group: 'limits',
+  },
   maxSavedPerUser: {
     kind: 'int',
     flag: 'max-saved-per-user',

@@ -35,6 +35,8 @@ export interface HttpRoutes {
   api?: ServerApi;
   /** The files sent with messages, under /files/ (false: not a file's path). */
   downloads?: (request: IncomingMessage, response: ServerResponse, path: string) => Promise<boolean>;
+  /** The incoming webhooks' addresses, under /hooks/ (false: not such a path). */
+  webhooks?: (request: IncomingMessage, response: ServerResponse, path: string) => Promise<boolean>;
 }
 
 /**
@@ -82,6 +84,7 @@ async function handle(routes: HttpRoutes, request: IncomingMessage, response: Se
     return;
   }
   if (routes.downloads && (await routes.downloads(request, response, path))) return;
+  if (routes.webhooks && (await routes.webhooks(request, response, path))) return;
   if (request.method !== 'GET' && request.method !== 'HEAD') {
     response.writeHead(405, { allow: 'GET, HEAD' }).end();
     return;

@@ -114,6 +114,8 @@ const BanBody = Type.Object(
   },
   strict,
 );
+const WebhookBody = Type.Object({ name: Type.String({ maxLength: 1024 }) }, strict);
+const checkWebhook = TypeCompiler.Compile(WebhookBody);
 const checkCreateRoom = TypeCompiler.Compile(CreateRoomBody);
 const checkAddMember = TypeCompiler.Compile(AddMemberBody);
 const checkUpdateRoom = TypeCompiler.Compile(UpdateRoomBody);
@@ -539,6 +541,19 @@ async function roomRoute(
       if (method === 'PUT') await roomsOf(deps).pin(API_CALLER, room, offset);
       else await roomsOf(deps).unpin(API_CALLER, room, offset);
       return { status: 200, body: { room, offset, pinned: method === 'PUT' } };
+    }
+  }
+  if (what[0] === 'webhooks') {
+    if (what.length === 1 && method === 'GET')
+      return { status: 200, body: { room, webhooks: await roomsOf(deps).listWebhooks(API_CALLER, room) } };
+    if (what.length === 1 && method === 'POST') {
+      const { name } = validated(checkWebhook, await readJson(request));
+      return { status: 201, body: { room, ...(await roomsOf(deps).createWebhook(API_CALLER, room, name)) } };
+    }
+    if (what.length === 2 && method === 'DELETE') {
+      const id = segment(what[1] as string);
+      await roomsOf(deps).deleteWebhook(API_CALLER, room, id);
+      return { status: 200, body: { room, webhook: id, deleted: true } };
     }
   }
   if (what[0] === 'invitations') {

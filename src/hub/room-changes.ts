@@ -12,6 +12,14 @@ import type { Session } from './session.js';
 /** Why a user's connections were taken out of a room: the fields of `room_removed` after `room`. */
 type Removal = Omit<RoomRemovedFrame, 'type' | 'room'>;
 
+/** System events that change nothing an instance caches. */
+const UNCACHED_EVENTS: ReadonlySet<string> = new Set([
+  'pinned',
+  'unpinned',
+  'webhook_added',
+  'webhook_removed',
+]);
+
 /**
  * What this node does when a room's membership changes, wherever the change was made: every change reaches every
  * node holding the room on the room's own channel (a system event in its log, or an unlogged member event), so
@@ -41,8 +49,8 @@ export class RoomChanges implements RoomChangeListener, SubscriptionObserver {
 
   systemEvent(message: ChatMessage): void {
     const event = message.event;
-    // A pin changes nobody's standing nor the room's record: the cached standings stay.
-    if (!event || event.type === 'pinned' || event.type === 'unpinned') return;
+    // A pin or a webhook changes nobody's standing nor the room's record: the cached standings stay.
+    if (!event || UNCACHED_EVENTS.has(event.type)) return;
     if (event.user) this.cache.invalidate(message.room, event.user.id);
     else this.cache.invalidate(message.room);
     const reason = removalOf(event);

@@ -195,6 +195,21 @@ export const PinsCommand = Type.Object(
   },
   strict,
 );
+export const WebhooksCommand = Type.Object({ type: Type.Literal('webhooks'), ref: Ref, room: Room }, strict);
+export const CreateWebhookCommand = Type.Object(
+  // The display-name rule (length, characters) is the service's: a name that breaks it is bad_request.
+  { type: Type.Literal('create_webhook'), ref: Ref, room: Room, name: Type.String({ maxLength: 1024 }) },
+  strict,
+);
+export const DeleteWebhookCommand = Type.Object(
+  {
+    type: Type.Literal('delete_webhook'),
+    ref: Ref,
+    room: Room,
+    webhook: Type.String({ minLength: 1, maxLength: 64 }),
+  },
+  strict,
+);
 export const UploadCommand = Type.Object(
   {
     type: Type.Literal('upload'),
@@ -326,6 +341,9 @@ export const CommandSchemas = {
   pin: PinCommand,
   unpin: UnmessageCommand,
   pins: PinsCommand,
+  webhooks: WebhooksCommand,
+  create_webhook: CreateWebhookCommand,
+  delete_webhook: DeleteWebhookCommand,
   upload: UploadCommand,
   cancel_upload: CancelUploadCommand,
   set_status: SetStatusCommand,

@@ -18,6 +18,7 @@ import type {
   RoomPatch,
   RoomRecord,
   SavedRecord,
+  WebhookRecord,
 } from './room-directory.js';
 
 /** The value under `key`, created by `make` when missing. */
@@ -66,6 +67,8 @@ class Table<T extends object> {
 
 const byString = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
+const copyWebhook = (hook: WebhookRecord): WebhookRecord => ({ ...hook, createdBy: { ...hook.createdBy } });
+
 /** Negative when `a` is the more senior member (see RoomDirectory.senior). */
 const bySeniority = (a: MemberRecord, b: MemberRecord) =>
   RANK[b.role] - RANK[a.role] || a.joinedAt - b.joinedAt || byString(a.userId, b.userId);
@@ -89,6 +92,8 @@ export class MemoryRoomDirectory implements RoomDirectory {
   private readonly savedByUser = new Map<string, Map<string, SavedRecord>>();
   /** room → offset → its pin. */
   private readonly pinsByRoom = new Map<string, Map<number, PinRecord>>();
+  /** Webhooks by id (a room's few are found by scanning: at most --max-webhooks-per-room each, listed rarely). */
+  private readonly webhooksById = new Map<string, WebhookRecord>();
   private readonly invitationsByUser = new Map<string, Set<string>>();
   /** inviter → the pending invitations they gave. */
   private readonly invitationsGiven = new Map<string, Set<InvitationRecord>>();
@@ -314,6 +319,29 @@ export class MemoryRoomDirectory implements RoomDirectory {
     return [...(this.pinsByRoom.get(room)?.values() ?? [])]
       .sort((a, b) => b.pinnedAt - a.pinnedAt || b.offset - a.offset)
       .map((pin) => ({ ...pin, pinnedBy: { ...pin.pinnedBy } }));
+  }
+
+  async addWebhook(hook: WebhookRecord): Promise<boolean> {
+    if (!this.rooms.has(hook.room) || this.webhooksById.has(hook.id)) return false;
+    this.webhooksById.set(hook.id, copyWebhook(hook));
+    return true;
+  }
+
+  async webhook(id: string): Promise<WebhookRecord | undefined> {
+    const hook = this.webhooksById.get(id);
+    return hook && copyWebhook(hook);
+  }
+
+  async webhooks(room: string): Promise<WebhookRecord[]> {
+    return [...this.webhooksById.values()]
+      .filter((hook) => hook.room === room)
+      .sort((a, b) => a.createdAt - b.createdAt || byString(a.id, b.id))
+      .map(copyWebhook);
+  }
+
+  async removeWebhook(room: string, id: string): Promise<boolean> {
+    if (this.webhooksById.get(id)?.room !== room) return false;
+    return this.webhooksById.delete(id);
   }
 
   async save(saved: SavedRecord): Promise<boolean> {

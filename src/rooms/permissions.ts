@@ -10,7 +10,9 @@
  * 4. Direct rooms have fixed people: nobody joins, invites, moderates or renames them.
  * 5. Invitations: those who may invite list a room's pending ones; who gave one (member or not), or a moderator,
  *    withdraws it.
- * 6. Messages: editing, reacting and pinning are sending (a muted member may do none of them; a server admin pins
+ * 6. Webhooks post into a room as integrations: its moderators add them (not in an archived room), list and remove
+ *    them (archived rooms included, like bans); a direct room has none.
+ * 7. Messages: editing, reacting and pinning are sending (a muted member may do none of them; a server admin pins
  *    in any room); a member deletes their own messages (muted or not), a room's owner or admin anyone's. Which
  *    message is whose, the log checks.
  */
@@ -21,6 +23,8 @@ export type RoomAction =
   | 'read'
   | 'list-bans'
   | 'list-invitations'
+  | 'list-webhooks'
+  | 'add-webhook'
   | 'join'
   | 'leave'
   | 'set-notifications'
@@ -139,6 +143,11 @@ export function decide(
     if (room.kind === 'direct') return refuse('direct_room');
     return moderator ? allow : notModerator(member);
   }
+  // A room's integrations are its moderators' (listing and removing also while archived: cleaning up).
+  if (action === 'list-webhooks') {
+    if (room.kind === 'direct') return refuse('direct_room');
+    return moderator ? allow : notModerator(member);
+  }
   // Pending invitations are for those who may give them (they take room: withdrawing is how a room at its bound
   // makes some again), archived rooms included, like bans.
   if (action === 'list-invitations') {
@@ -176,6 +185,9 @@ export function decide(
     case 'send':
       if (!member) return refuse('not_member');
       return isMuted(member, now) ? refuse('muted') : allow;
+    case 'add-webhook':
+      if (room.kind === 'direct') return refuse('direct_room');
+      return moderator ? allow : notModerator(member);
     case 'delete-own':
       return member ? allow : refuse('not_member');
     case 'delete-any':

@@ -123,6 +123,20 @@ export interface SavedRecord {
   savedAt: number;
 }
 
+/** An incoming webhook of a room: an integration that posts messages into it (see RoomService.createWebhook). */
+export interface WebhookRecord {
+  /** Random, unique; in the hook's address. */
+  id: string;
+  room: string;
+  /** The sender's name of its messages. */
+  name: string;
+  /** SHA-256 of the secret in the hook's address, hex: the secret itself is shown once and kept nowhere. */
+  secretSha256: string;
+  /** Who made it, as they were named then. */
+  createdBy: { id: string; name: string };
+  createdAt: number;
+}
+
 /** What a new room is created with. */
 export interface NewRoom {
   id: string;
@@ -254,6 +268,15 @@ export interface RoomDirectory {
   unsave(userId: string, room: string, offset: number): Promise<boolean>;
   /** A user's saved messages, the most recently saved first (at most `--max-saved-per-user`: read whole). */
   saved(userId: string): Promise<SavedRecord[]>;
+
+  /** Adds a room's webhook; false, changing nothing, when the room does not exist or the id is taken. */
+  addWebhook(hook: WebhookRecord): Promise<boolean>;
+  /** The webhook with this id, or undefined. */
+  webhook(id: string): Promise<WebhookRecord | undefined>;
+  /** A room's webhooks, oldest first (at most `--max-webhooks-per-room`: read whole). */
+  webhooks(room: string): Promise<WebhookRecord[]>;
+  /** Removes a room's webhook; false when the room has none with this id. */
+  removeWebhook(room: string, id: string): Promise<boolean>;
 
   /** Records an invitation; false, changing nothing, when the user is already invited or a member. */
   invite(invitation: InvitationRecord): Promise<boolean>;

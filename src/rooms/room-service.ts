@@ -14,11 +14,12 @@ import {
   type SavedSummary,
   type SentInvitationSummary,
   type SentInvitationsCursor,
+  type WebhookSummary,
 } from '../../client/wire/rooms.js';
 import { hasUnsafeNameCharacters } from '../auth/display-name.js';
 import { type RoomRules, roomAllowed } from '../auth/identity.js';
 import { type Config, invitationTtlOf } from '../config/config.js';
-import type { MemberEvent, SystemEvent, UserInfo, UserNotice } from '../engine/types.js';
+import type { ChatMessage, MemberEvent, SystemEvent, UserInfo, UserNotice } from '../engine/types.js';
 import type { RoomLog } from '../log/room-log.js';
 import { type ErrorCode, ReplyError } from '../protocol/error-codes.js';
 import { checkRoomName } from '../protocol/rules.js';
@@ -38,6 +39,7 @@ import {
   type RoomPatch,
   type RoomRecord,
 } from './room-directory.js';
+import { RoomWebhooks, webhookPath, webhookSender } from './room-webhooks.js';
 import { SavedMessages } from './saved-messages.js';
 
 /** Read markers an instance holds and has not stored yet (see ReadMarkers.unstored). */
@@ -136,6 +138,10 @@ function noticeText(actor: UserInfo, event: SystemEvent): string {
       return `${by} pinned a message`;
     case 'unpinned':
       return `${by} unpinned a message`;
+    case 'webhook_added':
+      return `${by} added the webhook ${event.name}`;
+    case 'webhook_removed':
+      return `${by} removed the webhook ${event.name}`;
   }
 }
 
@@ -174,6 +180,8 @@ export class RoomService {
   private readonly pinBoard: PinBoard;
   /** What each user saved for themselves. */
   private readonly savedMessages: SavedMessages;
+  /** The rooms' incoming webhooks. */
+  private readonly webhooks: RoomWebhooks;
 
   constructor(private readonly deps: RoomServiceDeps) {
     this.invitationTtlMs = invitationTtlOf(deps.config);
@@ -188,6 +196,12 @@ export class RoomService {
       log: deps.log,
       clock: deps.clock,
       maxSaved: deps.config.maxSavedPerUser,
+    });
+    this.webhooks = new RoomWebhooks({
+      directory: deps.directory,
+      clock: deps.clock,
+      ids: deps.ids,
+      maxPerRoom: deps.config.maxWebhooksPerRoom,
     });
   }
 
@@ -731,6 +745,67 @@ export class RoomService {
   ): Promise<{ pins: PinSummary[]; next?: number }> {
     this.check('read', await this.existing(caller, room));
     return this.pinBoard.list(room, skip, budget, onRead);
+  }
+
+  /**
+   * Adds an incoming webhook to the room (its owners and admins, a server admin; not in a direct or archived room),
+   * named as its messages' sender under the display-name rule, logged as a `webhook_added` event: the webhook, and
+   * its address's path, which holds the secret and is shown this once.
+   */
+  async createWebhook(
+    caller: Caller,
+    room: string,
+    name: string,
+  ): Promise<{ webhook: WebhookSummary; path: string }> {
+    this.check('add-webhook', await this.existing(caller, room));
+    const title = name.trim();
+    const max = this.deps.config.maxNameLength;
+    if (title.length === 0 || [...title].length > max || hasUnsafeNameCharacters(title)) {
+      throw new ReplyError(
+        'bad_request',
+        `a webhook's name must be 1-${max} characters, without control or bidirectional formatting characters`,
+      );
+    }
+    const { webhook, secret } = await this.webhooks.add(room, title, caller.user);
+    await this.record(room, caller.user, { type: 'webhook_added', name: webhook.name });
+    return { webhook, path: webhookPath(webhook.id, secret) };
+  }
+
+  /** The room's incoming webhooks, oldest first, without their secrets (its moderators; archived rooms too). */
+  async listWebhooks(caller: Caller, room: string): Promise<WebhookSummary[]> {
+    this.check('list-webhooks', await this.existing(caller, room));
+    return this.webhooks.list(room);
+  }
+
+  /** Removes a webhook of the room (the rule of listing them), logged as a `webhook_removed` event. */
+  async deleteWebhook(caller: Caller, room: string, id: string): Promise<void> {
+    this.check('list-webhooks', await this.existing(caller, room));
+    const removed = await this.webhooks.remove(room, id);
+    await this.record(room, caller.user, { type: 'webhook_removed', name: removed.name });
+  }
+
+  /**
+   * Posts a message through a webhook's address: `no_webhook` unless `id` and `secret` name one, `archived` while
+   * its room is. The message is from the webhook (`webhook:<id>`, its name), charged to a rate bucket of its own
+   * (`--user-messages-per-sec`, as a user's), delivered like any other.
+   */
+  async postByWebhook(id: string, secret: string, text: string): Promise<ChatMessage> {
+    const hook = await this.webhooks.verify(id, secret);
+    const from = webhookSender(hook);
+    const { room } = await this.actorIn({ user: from, admin: false }, hook.room);
+    if (!room) throw new ReplyError('no_webhook', 'no webhook at this address (its room is gone)');
+    if (room.archivedAt !== undefined) throw new ReplyError('archived', 'the room is archived: read-only');
+    const { ids, clock, log } = this.deps;
+    const { message } = await log.append({
+      room: room.id,
+      id: ids.messageId(),
+      from,
+      text,
+      ts: clock.now(),
+      cid: `hook:${ids.messageId()}`,
+      budget: from.id,
+    });
+    return message;
   }
 
   /** Saves a message of a room the caller may read, for the caller alone (`saved`); again changes nothing. */

@@ -19,6 +19,7 @@ import type {
   RoomPatch,
   RoomRecord,
   SavedRecord,
+  WebhookRecord,
 } from './room-directory.js';
 
 /** A row of `parley_room_details` (bigint columns may come back as strings). */
@@ -47,6 +48,30 @@ interface MemberRow {
   mute_expires_at: string | number | null;
   read_offset?: string | number;
   notifications?: NotificationLevel | null;
+}
+
+/** A row of `parley_webhooks`. */
+interface WebhookRow {
+  id: string;
+  room: string;
+  name: string;
+  secret_sha256: string;
+  created_by: string;
+  created_by_name: string;
+  created_at: string | number;
+}
+
+const WEBHOOK_COLUMNS = 'id, room, name, secret_sha256, created_by, created_by_name, created_at';
+
+function webhookOf(row: WebhookRow): WebhookRecord {
+  return {
+    id: row.id,
+    room: row.room,
+    name: row.name,
+    secretSha256: row.secret_sha256,
+    createdBy: { id: row.created_by, name: row.created_by_name },
+    createdAt: Number(row.created_at),
+  };
 }
 
 /**
@@ -504,6 +529,48 @@ export class SqlRoomDirectory implements RoomDirectory {
       pinnedBy: { id: row.pinned_by, name: row.pinned_by_name },
       pinnedAt: Number(row.pinned_at),
     }));
+  }
+
+  async addWebhook(hook: WebhookRecord): Promise<boolean> {
+    const { rowCount } = await this.db.query(
+      `INSERT INTO parley_webhooks (${WEBHOOK_COLUMNS})
+       SELECT $1, $2, $3, $4, $5, $6, $7 WHERE EXISTS (SELECT 1 FROM parley_room_details WHERE room = $2)
+       ON CONFLICT DO NOTHING`,
+      [
+        hook.id,
+        hook.room,
+        hook.name,
+        hook.secretSha256,
+        hook.createdBy.id,
+        hook.createdBy.name,
+        hook.createdAt,
+      ],
+    );
+    return rowCount > 0;
+  }
+
+  async webhook(id: string): Promise<WebhookRecord | undefined> {
+    const { rows } = await this.db.query<WebhookRow>(
+      `SELECT ${WEBHOOK_COLUMNS} FROM parley_webhooks WHERE id = $1`,
+      [id],
+    );
+    return rows[0] && webhookOf(rows[0]);
+  }
+
+  async webhooks(room: string): Promise<WebhookRecord[]> {
+    const { rows } = await this.db.query<WebhookRow>(
+      `SELECT ${WEBHOOK_COLUMNS} FROM parley_webhooks WHERE room = $1 ORDER BY created_at, id`,
+      [room],
+    );
+    return rows.map(webhookOf);
+  }
+
+  async removeWebhook(room: string, id: string): Promise<boolean> {
+    const { rowCount } = await this.db.query('DELETE FROM parley_webhooks WHERE room = $1 AND id = $2', [
+      room,
+      id,
+    ]);
+    return rowCount > 0;
   }
 
   async save(saved: SavedRecord): Promise<boolean> {

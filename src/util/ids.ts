@@ -10,6 +10,8 @@ export interface IdGenerator {
   epoch(): string;
   /** A new file id: whoever has it may read the file, so 128 random bits. */
   fileId(): string;
+  /** A new secret (a webhook's): 192 random bits. */
+  secret(): string;
 }
 
 /** Short random id for one-off uses: 12 random bytes as base64url (16 characters, 96 bits). */
@@ -47,5 +49,11 @@ export class RandomPool {
 export function randomIds(pool = new RandomPool()): IdGenerator {
   // Message ids travel in every delivery: 96 random bits in 16 characters rather than a 36-character UUID.
   const id = () => pool.base64url(12);
-  return { messageId: id, sessionId: id, epoch: () => pool.base64url(6), fileId: () => pool.base64url(16) };
+  return {
+    messageId: id,
+    sessionId: id,
+    epoch: () => pool.base64url(6),
+    fileId: () => pool.base64url(16),
+    secret: () => pool.base64url(24),
+  };
 }

@@ -374,6 +374,41 @@ export function roomDirectorySuite(name: string, factory: DirectoryFactory): voi
       assert.deepEqual(await rooms.pins('nowhere'), []);
     });
 
+    it("keeps a room's webhooks by id, oldest first, and removes them from their own room only", async () => {
+      const rooms = await make();
+      await rooms.create(publicRoom('r'));
+      await rooms.create(publicRoom('q'));
+      const hook = (id: string, room: string, createdAt: number) => ({
+        id,
+        room,
+        name: `Hook ${id}`,
+        secretSha256: `sha-${id}`,
+        createdBy: { id: 'olga', name: 'Olga' },
+        createdAt,
+      });
+      assert.equal(await rooms.addWebhook(hook('h2', 'r', T0 + 2)), true);
+      assert.equal(await rooms.addWebhook(hook('h1', 'r', T0 + 1)), true);
+      assert.equal(await rooms.addWebhook(hook('h3', 'q', T0)), true);
+      assert.equal(await rooms.addWebhook(hook('h1', 'q', T0)), false, 'an id is taken once');
+      assert.equal(await rooms.addWebhook(hook('h4', 'nowhere', T0)), false, 'no such room');
+      assert.deepEqual(await rooms.webhook('h2'), hook('h2', 'r', T0 + 2));
+      assert.equal(await rooms.webhook('h4'), undefined);
+      assert.equal(await rooms.webhook('H2'), undefined, 'ids are compared exactly');
+      assert.deepEqual(
+        (await rooms.webhooks('r')).map((h) => h.id),
+        ['h1', 'h2'],
+      );
+      assert.equal(await rooms.removeWebhook('q', 'h1'), false, "another room's hook stays");
+      assert.equal(await rooms.removeWebhook('r', 'h1'), true);
+      assert.equal(await rooms.removeWebhook('r', 'h1'), false);
+      assert.equal(await rooms.webhook('h1'), undefined);
+      assert.deepEqual(
+        (await rooms.webhooks('r')).map((h) => h.id),
+        ['h2'],
+      );
+      assert.deepEqual(await rooms.webhooks('nowhere'), []);
+    });
+
     it("keeps each user's saved messages, the most recently saved first, each once", async () => {
       const rooms = await make();
       const save = (userId: string, room: string, offset: number, savedAt: number) =>

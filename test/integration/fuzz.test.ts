@@ -37,6 +37,8 @@ const SERVER_FRAMES = new Set([
   'sent_invitations',
   'notifications',
   'pins',
+  'webhooks',
+  'webhook',
   'saved',
   'upload_ready',
   'uploaded',
@@ -80,6 +82,9 @@ const VALID_COMMANDS: Array<Record<string, unknown>> = [
   { type: 'pin', ref: 13, room: ROOM, offset: 1 },
   { type: 'unpin', ref: 13, room: ROOM, offset: 1 },
   { type: 'pins', ref: 13, room: 'fuzzed' },
+  { type: 'create_webhook', ref: 13, room: 'fuzzed', name: 'Hook' },
+  { type: 'webhooks', ref: 13, room: 'fuzzed' },
+  { type: 'delete_webhook', ref: 13, room: 'fuzzed', webhook: 'abc' },
   { type: 'save', ref: 13, room: ROOM, offset: 1 },
   { type: 'unsave', ref: 13, room: ROOM, offset: 1 },
   { type: 'saved', ref: 13, skip: 0 },
@@ -145,6 +150,7 @@ const FIELDS = [
   'files',
   'status',
   'availability',
+  'webhook',
   '__proto__',
 ];
 

@@ -74,6 +74,8 @@ const ACTIONS: RoomAction[] = [
   'list-bans',
   'list-invitations',
   'uninvite',
+  'list-webhooks',
+  'add-webhook',
 ];
 
 /** The target of the actions that have one: a plain member (promoted to admin by set-role), or a newcomer. */
@@ -108,26 +110,26 @@ const CODES: Record<string, string> = {
 
 // biome-ignore format: the matrix reads as a table
 const PUBLIC: Record<string, Row> = {
-  //               read join leave notify send pin invite kick mute ban unban set-role edit-room archive unarchive list-bans list-inv uninvite
-  owner:          'ok   MEM  ok    ok     ok   ok  ok     ok   ok   ok  ok    ok       ok        ok      ok        ok        ok       ok',
-  admin:          'ok   MEM  ok    ok     ok   ok  ok     ok   ok   ok  ok    ok       ok        ok      ok        ok        ok       ok',
-  member:         'ok   MEM  ok    ok     ok   ok  ok     FB   FB   FB  FB    FB       FB        FB      FB        FB        ok       FB',
-  muted:          'ok   MEM  ok    ok     MUT  MUT ok     FB   FB   FB  FB    FB       FB        FB      FB        FB        ok       FB',
-  banned:         'BAN  BAN  BAN   BAN    BAN  BAN BAN    BAN  BAN  BAN BAN   BAN      BAN       BAN     BAN       BAN       BAN      BAN',
-  invited:        'ok   ok   NM    NM     NM   NM  NM     NM   NM   NM  NM    NM       NM        NM      NM        NM        NM       NM',
-  stranger:       'ok   ok   NM    NM     NM   NM  NM     NM   NM   NM  NM    NM       NM        NM      NM        NM        NM       NM',
-  'server admin': 'ok   ok   NM    NM     NM   ok  ok     ok   ok   ok  ok    ok       ok        ok      ok        ok        ok       ok',
+  //               read join leave notify send pin invite kick mute ban unban set-role edit-room archive unarchive list-bans list-inv uninvite list-hooks add-hook
+  owner:          'ok   MEM  ok    ok     ok   ok  ok     ok   ok   ok  ok    ok       ok        ok      ok        ok        ok       ok       ok         ok',
+  admin:          'ok   MEM  ok    ok     ok   ok  ok     ok   ok   ok  ok    ok       ok        ok      ok        ok        ok       ok       ok         ok',
+  member:         'ok   MEM  ok    ok     ok   ok  ok     FB   FB   FB  FB    FB       FB        FB      FB        FB        ok       FB       FB         FB',
+  muted:          'ok   MEM  ok    ok     MUT  MUT ok     FB   FB   FB  FB    FB       FB        FB      FB        FB        ok       FB       FB         FB',
+  banned:         'BAN  BAN  BAN   BAN    BAN  BAN BAN    BAN  BAN  BAN BAN   BAN      BAN       BAN     BAN       BAN       BAN      BAN      BAN        BAN',
+  invited:        'ok   ok   NM    NM     NM   NM  NM     NM   NM   NM  NM    NM       NM        NM      NM        NM        NM       NM       NM         NM',
+  stranger:       'ok   ok   NM    NM     NM   NM  NM     NM   NM   NM  NM    NM       NM        NM      NM        NM        NM       NM       NM         NM',
+  'server admin': 'ok   ok   NM    NM     NM   ok  ok     ok   ok   ok  ok    ok       ok        ok      ok        ok        ok       ok       ok         ok',
 };
 
 /** A private room differs from a public one in reading, joining and inviting. */
 // biome-ignore format: the matrix reads as a table
 const PRIVATE: Record<string, Row> = {
   ...PUBLIC,
-  //               read join leave notify send pin invite kick mute ban unban set-role edit-room archive unarchive list-bans list-inv uninvite
-  member:         'ok   MEM  ok    ok     ok   ok  FB     FB   FB   FB  FB    FB       FB        FB      FB        FB        FB       FB',
-  muted:          'ok   MEM  ok    ok     MUT  MUT FB     FB   FB   FB  FB    FB       FB        FB      FB        FB        FB       FB',
-  invited:        'NM   ok   NM    NM     NM   NM  NM     NM   NM   NM  NM    NM       NM        NM      NM        NM        NM       NM',
-  stranger:       'NM   NI   NM    NM     NM   NM  NM     NM   NM   NM  NM    NM       NM        NM      NM        NM        NM       NM',
+  //               read join leave notify send pin invite kick mute ban unban set-role edit-room archive unarchive list-bans list-inv uninvite list-hooks add-hook
+  member:         'ok   MEM  ok    ok     ok   ok  FB     FB   FB   FB  FB    FB       FB        FB      FB        FB        FB       FB       FB         FB',
+  muted:          'ok   MEM  ok    ok     MUT  MUT FB     FB   FB   FB  FB    FB       FB        FB      FB        FB        FB       FB       FB         FB',
+  invited:        'NM   ok   NM    NM     NM   NM  NM     NM   NM   NM  NM    NM       NM        NM      NM        NM        NM       NM       NM         NM',
+  stranger:       'NM   NI   NM    NM     NM   NM  NM     NM   NM   NM  NM    NM       NM        NM      NM        NM        NM       NM       NM         NM',
 };
 
 function check(kind: string, r: RoomRecord, table: Record<string, Row>): void {
@@ -154,9 +156,15 @@ describe('permissions', () => {
         if (name === 'banned') assert.equal(got, 'banned');
         else if (action === 'read') assert.equal(got, 'ok', `${name} reads an archived public room`);
         else if (
-          ['leave', 'set-notifications', 'unarchive', 'list-bans', 'list-invitations', 'uninvite'].includes(
-            action,
-          )
+          [
+            'leave',
+            'set-notifications',
+            'unarchive',
+            'list-bans',
+            'list-invitations',
+            'uninvite',
+            'list-webhooks',
+          ].includes(action)
         ) {
           assert.equal(got, outcome(action, room('public'), who), `${name} ${action}`);
         } else assert.equal(got, 'archived', `${name} ${action} in an archived room`);

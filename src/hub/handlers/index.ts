@@ -14,7 +14,9 @@ import {
   ban,
   bans,
   create_room,
+  create_webhook,
   decline,
+  delete_webhook,
   direct,
   invitations,
   invite,
@@ -37,6 +39,7 @@ import {
   unpin,
   unsave,
   update_room,
+  webhooks,
 } from './rooms.js';
 import { search } from './search.js';
 import { send } from './send.js';
@@ -72,6 +75,9 @@ export const handlers: { [T in CommandType]: Handler<T> } = {
   pin,
   unpin,
   pins,
+  webhooks,
+  create_webhook,
+  delete_webhook,
   upload,
   cancel_upload,
   set_status,

@@ -89,6 +89,7 @@ export const sent_invitations: Handler<'sent_invitations'> = async (ctx, session
 type DoneCommand =
   | 'notifications'
   | 'pin'
+  | 'delete_webhook'
   | 'unpin'
   | 'save'
   | 'unsave'
@@ -159,6 +160,24 @@ export const pins: Handler<'pins'> = async (ctx, session, command) => {
   );
   session.reply({ type: 'pins', ref: command.ref, room: id, ...page });
 };
+
+/** `webhooks`: a room's incoming webhooks, for its moderators. */
+export const webhooks: Handler<'webhooks'> = async (ctx, session, command) => {
+  const id = room(ctx, command.room);
+  const list = await roomsOf(ctx).listWebhooks(callerOf(session), id);
+  session.reply({ type: 'webhooks', ref: command.ref, room: id, webhooks: list });
+};
+
+/** `create_webhook`: a webhook added, with its address (shown this once). */
+export const create_webhook: Handler<'create_webhook'> = async (ctx, session, command) => {
+  const id = room(ctx, command.room);
+  const made = await roomsOf(ctx).createWebhook(callerOf(session), id, command.name);
+  session.reply({ type: 'webhook', ref: command.ref, room: id, ...made });
+};
+
+export const delete_webhook = done<'delete_webhook'>((rooms, caller, id, c) =>
+  rooms.deleteWebhook(caller, id, c.webhook),
+);
 
 export const invite = done<'invite'>((rooms, caller, id, c) => rooms.invite(caller, id, c.user));
 /** `uninvite`: the invitation leaves the invited user's room list on every device (`invitation_removed`). */
