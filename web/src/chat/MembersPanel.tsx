@@ -9,6 +9,7 @@ import type {
 } from '../../../client/index.js';
 import { untilOf } from '../format.js';
 import { RoomSettings } from './RoomSettings.js';
+import { RoomWebhooks } from './RoomWebhooks.js';
 import { type Sanction, SanctionForm } from './SanctionForm.js';
 import { statusLine } from './StatusPicker.js';
 import { type ChatStore, nameKey } from './store.js';
@@ -89,6 +90,7 @@ export function MembersPanel({ store, room }: { store: ChatStore; room: string }
   return (
     <section class="members" aria-label="Members">
       {moderator && entry.kind !== 'direct' && <RoomSettings store={store} entry={entry} />}
+      {moderator && entry.kind !== 'direct' && <RoomWebhooks store={store} entry={entry} />}
       {entry.role !== undefined && (
         <label class="notify-level small">
           Notify me of{' '}

@@ -38,6 +38,9 @@ export function Avatar({ id, name }: { id: string; name: string }) {
   );
 }
 
+/** The start of a webhook's sender id (docs/protocol.md, "Incoming webhooks"). */
+const WEBHOOK_SENDER = 'webhook:';
+
 /** Who wrote a message and when: the head of a group. */
 function Sender({ store, message }: { store: ChatStore; message: ShownMessage }) {
   // The emoji of what the author says of themselves, as other chats show it beside a name (the line on hover).
@@ -45,6 +48,14 @@ function Sender({ store, message }: { store: ChatStore; message: ShownMessage })
   return (
     <>
       <bdi class="from">{message.mine ? 'You' : message.from.name}</bdi>
+      {message.from.id.startsWith(WEBHOOK_SENDER) && (
+        <span
+          class="app-badge"
+          title="Posted by an integration (an incoming webhook of this room), not a person"
+        >
+          app
+        </span>
+      )}
       {status?.emoji && (
         <span class="from-status" title={statusLine(status)}>
           {status.emoji}

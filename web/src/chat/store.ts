@@ -26,6 +26,7 @@ import {
   type SystemEvent,
   type UserInfo,
   type UserStatus,
+  type WebhookSummary,
 } from '../../../client/index.js';
 import { lastOf, previewAfter } from '../../../client/wire/last-message.js';
 import { sizeOf, textOrFiles, untilOf } from '../format.js';
@@ -932,6 +933,22 @@ export class ChatStore {
   /** Withdraws a pending invitation: it leaves the invited person's room list on every device. */
   uninvite(room: string, user: string): Promise<unknown> {
     return this.act(() => this.client.uninvite(room, user), `Invitation of ${this.nameOf(user)} withdrawn`);
+  }
+
+  /** A room's incoming webhooks (its moderators see them in its settings). */
+  webhooks(room: string): Promise<WebhookSummary[]> {
+    return this.client.webhooks(room);
+  }
+
+  /** Adds an incoming webhook: its full address (shown once), or undefined when refused (the notice says why). */
+  async createWebhook(room: string, name: string): Promise<string | undefined> {
+    const made = await this.act(() => this.client.createWebhook(room, name), `Webhook ${name.trim()} added`);
+    return made && `${location.origin}${made.path}`;
+  }
+
+  /** Removes an incoming webhook: its address posts no more. */
+  deleteWebhook(room: string, hook: WebhookSummary): Promise<unknown> {
+    return this.act(() => this.client.deleteWebhook(room, hook.id), `Webhook ${hook.name} removed`);
   }
 
   /** The first page of a room's bans in force (its moderators lift them from the members panel). */
