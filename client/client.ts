@@ -271,6 +271,14 @@ export class ParleyClient extends Emitter<ClientEvents> {
   }
 
   /**
+   * Marks a room unread from the message at `offset` on, for this user on every device: the read marker moves back
+   * before it (never forward), and every device hears the room's counts as a `read` event. Resolves once it is kept.
+   */
+  async markUnread(room: string, offset: number): Promise<void> {
+    await this.requests.request({ type: 'unread', room, offset });
+  }
+
+  /**
    * The user's settings, changing those given: `readReceipts` (default true) lets the other people of the user's
    * direct rooms see how far they have read.
    */

@@ -69,6 +69,13 @@ export interface ReadCommand {
   /** Every message at or before this offset is read (clamped to the room's newest). */
   offset: number;
 }
+/** Marks the message at `offset` and every one after it unread for the user: the read marker moves back before it. */
+export interface UnreadCommand {
+  type: 'unread';
+  ref: number;
+  room: string;
+  offset: number;
+}
 /** Reads the user's settings, changing those given. */
 export interface SettingsCommand {
   type: 'settings';
@@ -405,6 +412,7 @@ export type ClientCommand =
   | LeaveCommand
   | SendCommand
   | ReadCommand
+  | UnreadCommand
   | SettingsCommand
   | EditCommand
   | DeleteCommand
@@ -454,6 +462,7 @@ export interface ReplyByCommand {
   join: JoinedFrame;
   leave: LeftFrame;
   send: SentFrame;
+  unread: DoneFrame;
   settings: SettingsFrame;
   edit: ActedFrame;
   delete: ActedFrame;

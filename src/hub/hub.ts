@@ -220,6 +220,7 @@ export class Hub implements ConnectionHandler<Session> {
           report: this.reportFailure,
         })
       : undefined;
+    if (changes) changes.readMarkers = this.readMarkers;
     // Subscriptions lost and taken again: invalidations of that time were missed.
     engine.onRecovered(() => cache?.invalidateAll());
     const fanOut = new FanOut({

@@ -6,6 +6,7 @@ import { removalOf } from '../rooms/room-service.js';
 import type { FailureReporter } from './failures.js';
 import type { RoomChangeListener } from './fan-out.js';
 import type { Membership } from './membership.js';
+import type { ReadMarkers } from './read-markers.js';
 import type { SubscriptionObserver } from './room-index.js';
 import type { Session } from './session.js';
 
@@ -33,6 +34,8 @@ const UNCACHED_EVENTS: ReadonlySet<string> = new Set([
 export class RoomChanges implements RoomChangeListener, SubscriptionObserver {
   /** Set once the hub built it (membership needs this object first, as its subscription observer). */
   membership?: Membership;
+  /** Set once the hub built them: a user's marker told from any instance settles what this one holds of it. */
+  readMarkers?: ReadMarkers;
 
   constructor(
     private readonly cache: MembershipCache,
@@ -74,6 +77,7 @@ export class RoomChanges implements RoomChangeListener, SubscriptionObserver {
 
   userEvent(event: UserEvent): void {
     const { notice } = event;
+    if (notice.type === 'read') this.readMarkers?.heard(event.user, notice.room, notice.offset);
     if (notice.type !== 'room_added') return;
     const listeners = this.membership?.rooms.listeners(event.room);
     if (!listeners) return;

@@ -50,6 +50,16 @@ export const ReadCommand = Type.Object(
   { type: Type.Literal('read'), ref: Type.Optional(Ref), room: Room, offset: Offset },
   strict,
 );
+export const UnreadCommand = Type.Object(
+  // The first unread message: at least the room's first.
+  {
+    type: Type.Literal('unread'),
+    ref: Ref,
+    room: Room,
+    offset: Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER }),
+  },
+  strict,
+);
 export const SettingsCommand = Type.Object(
   { type: Type.Literal('settings'), ref: Ref, readReceipts: Type.Optional(Type.Boolean()) },
   strict,
@@ -319,6 +329,7 @@ export const CommandSchemas = {
   leave: LeaveCommand,
   send: SendCommand,
   read: ReadCommand,
+  unread: UnreadCommand,
   settings: SettingsCommand,
   edit: EditCommand,
   delete: DeleteCommand,

@@ -208,6 +208,13 @@ export class MemoryRoomDirectory implements RoomDirectory {
     return moved;
   }
 
+  async markUnread(marker: ReadMarkerRecord): Promise<MovedMarker | undefined> {
+    const member = this.membersByRoom.get(marker.room, marker.userId);
+    if (!member || (member.readOffset ?? 0) <= marker.offset) return undefined;
+    member.readOffset = marker.offset;
+    return { ...marker, direct: this.rooms.get(marker.room)?.kind === 'direct' };
+  }
+
   async receiptsOff(userIds: readonly string[]): Promise<Set<string>> {
     return new Set(userIds.filter((id) => this.noReceipts.has(id)));
   }

@@ -246,6 +246,12 @@ export interface RoomDirectory {
    * Returns the markers that moved (where the user is a member and the offset is past their marker).
    */
   markRead(markers: ReadonlyArray<ReadMarkerRecord>): Promise<MovedMarker[]>;
+  /**
+   * Moves a member's read marker back to `offset` (the messages after it are unread again: "mark as unread"): only
+   * back, and only a member's. The marker as it is now when it moved; undefined when it was at or before `offset`
+   * already, or the user is no member.
+   */
+  markUnread(marker: ReadMarkerRecord): Promise<MovedMarker | undefined>;
   /** Of these users, those who turned read receipts off (everyone else shares them: the default). */
   receiptsOff(userIds: readonly string[]): Promise<Set<string>>;
   /** Turns a user's read receipts on or off. */

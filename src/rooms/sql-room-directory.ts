@@ -445,6 +445,17 @@ export class SqlRoomDirectory implements RoomDirectory {
     }));
   }
 
+  async markUnread(marker: ReadMarkerRecord): Promise<MovedMarker | undefined> {
+    const { rows } = await this.db.query<{ direct: boolean }>(
+      `UPDATE parley_members m SET read_offset = $3
+       WHERE m.room = $1 AND m.user_id = $2 AND m.read_offset > $3
+       RETURNING EXISTS (SELECT 1 FROM parley_room_details d WHERE d.room = m.room AND d.kind = 'direct') AS direct`,
+      [marker.room, marker.userId, marker.offset],
+    );
+    const row = rows[0];
+    return row && { ...marker, direct: row.direct };
+  }
+
   async receiptsOff(userIds: readonly string[]): Promise<Set<string>> {
     if (userIds.length === 0) return new Set();
     const { rows } = await this.db.query<{ user_id: string }>(

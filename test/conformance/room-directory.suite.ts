@@ -472,6 +472,47 @@ export function roomDirectorySuite(name: string, factory: DirectoryFactory): voi
       );
     });
 
+    it("moves a member's read marker back only when marked unread", async () => {
+      const rooms = await make();
+      await rooms.create(publicRoom('r1'));
+      await rooms.addMember({ room: 'r1', userId: 'ann', role: 'member', joinedAt: T0 });
+      await rooms.markRead([{ room: 'r1', userId: 'ann', offset: 7 }]);
+      assert.deepEqual(await rooms.markUnread({ room: 'r1', userId: 'ann', offset: 4 }), {
+        room: 'r1',
+        userId: 'ann',
+        offset: 4,
+        direct: false,
+      });
+      assert.equal((await rooms.member('r1', 'ann'))?.readOffset, 4);
+      assert.equal(
+        await rooms.markUnread({ room: 'r1', userId: 'ann', offset: 4 }),
+        undefined,
+        'there already',
+      );
+      assert.equal(
+        await rooms.markUnread({ room: 'r1', userId: 'ann', offset: 6 }),
+        undefined,
+        'never forward',
+      );
+      assert.equal(
+        await rooms.markUnread({ room: 'r1', userId: 'olga', offset: 0 }),
+        undefined,
+        'nothing read',
+      );
+      assert.equal(
+        await rooms.markUnread({ room: 'r1', userId: 'nobody', offset: 0 }),
+        undefined,
+        'no member',
+      );
+      assert.deepEqual(await rooms.markUnread({ room: 'r1', userId: 'ann', offset: 0 }), {
+        room: 'r1',
+        userId: 'ann',
+        offset: 0,
+        direct: false,
+      });
+      assert.equal((await rooms.member('r1', 'ann'))?.readOffset ?? 0, 0, 'nothing read (0 or none)');
+    });
+
     it('says which moved markers are of direct rooms, and who turned read receipts off', async () => {
       const rooms = await make();
       await rooms.create({

@@ -1,7 +1,7 @@
 /**
  * Acting on messages in the web UI, in Chromium, over two instances (Redis as the bus, PostgreSQL as the store):
  * edit, delete, react, reply (and jump to the original), mention with autocomplete and highlight, the unread and
- * mention badges, the tab title and the "new messages" divider. Alice is on one instance, Bob on the other.
+ * mention badges, the tab title and the "new messages" divider, marking a message unread. Alice is on one instance, Bob on the other.
  */
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
@@ -156,6 +156,21 @@ describe('acting on messages in the web UI over two instances', { skip: !hasChro
     await roomButton(tablet, 'Plans').locator('.badge[data-unread]').waitFor(WAIT);
     await roomButton(bob, 'Plans').click();
     await message(bob, 'news for both tabs').waitFor(WAIT);
+    await roomButton(tablet, 'Plans')
+      .locator('.badge[data-unread]')
+      .waitFor({ state: 'detached', ...WAIT });
+
+    // Marked unread on one device: the divider goes before that message here, the badge comes back on the other;
+    // this tab leaves it unread while the room stays open, and reads it once it is opened anew.
+    await action(bob, 'news for both tabs', 'Mark unread');
+    const divider = bob.locator('.messages li.divider.new-messages');
+    await divider.waitFor(WAIT);
+    const next = divider.locator('xpath=following-sibling::li[contains(@class, "message")][1]');
+    assert.match((await next.textContent()) ?? '', /news for both tabs/);
+    await roomButton(tablet, 'Plans').locator('.badge[data-unread="1"]').waitFor(WAIT);
+    await roomButton(bob, 'lobby').click();
+    await roomButton(bob, 'Plans').locator('.badge[data-unread="1"]').waitFor(WAIT);
+    await roomButton(bob, 'Plans').click();
     await roomButton(tablet, 'Plans')
       .locator('.badge[data-unread]')
       .waitFor({ state: 'detached', ...WAIT });

@@ -106,6 +106,7 @@ const VALID_COMMANDS: Array<Record<string, unknown>> = [
   { type: 'unreact', ref: 28, room: ROOM, offset: 1, emoji: ':party:' },
   { type: 'read', ref: 29, room: ROOM, offset: 2 },
   { type: 'read', room: ROOM, offset: 3 },
+  { type: 'unread', ref: 29, room: ROOM, offset: 2 },
   { type: 'settings', ref: 30, readReceipts: false },
   { type: 'send', ref: 31, room: ROOM, text: '@someone hi', cid: 'c3', mentions: ['someone'] },
   // An upload in progress makes the binary frames below its pieces.

@@ -173,6 +173,71 @@ describe('message actions on 3 instances + Redis + PostgreSQL', async () => {
     );
   });
 
+  it('marking a room unread on one device shows it unread on every device and in every room list', async () => {
+    const ivan = await as(a, 'ivan');
+    await ivan.request({ type: 'create_room', name: 'Desk', id: 'desk' });
+    await ivan.request({ type: 'join', room: 'desk' });
+    const laptop = await as(b, 'ivan');
+    await laptop.request({ type: 'rooms' });
+    const judy = await as(c, 'judy');
+    await judy.request({ type: 'join', room: 'desk' });
+    await send(judy, 'desk', 'one');
+    const second = await send(judy, 'desk', '@IVAN two', { mentions: ['ivan'] });
+    const third = await send(judy, 'desk', 'three');
+    // The laptop reads everything from its list: instance b stores that marker (and holds it, as its last batch).
+    laptop.sendRaw(JSON.stringify({ type: 'read', room: 'desk', offset: third }));
+    await laptop.frames.find(
+      (f) => f.type === 'read' && f.room === 'desk' && f.offset === third,
+      5000,
+      'read',
+    );
+
+    assert.equal(outcome(await ivan.request({ type: 'unread', room: 'desk', offset: second })), 'ok');
+    const unread = await laptop.frames.find(
+      (f) => f.type === 'read' && f.room === 'desk' && f.offset === second - 1,
+      5000,
+      'marked unread, on the laptop',
+    );
+    assert.deepEqual([unread.unread, unread.mentions], [2, 1]);
+    const entry = async (client: RawClient) => {
+      const list = await client.request({ type: 'rooms' });
+      const desk = (
+        list.rooms as Array<{ id: string; unread: number; mentions: number; readOffset: number }>
+      ).find((r) => r.id === 'desk');
+      return [desk?.unread, desk?.mentions, desk?.readOffset];
+    };
+    assert.deepEqual(
+      await entry(laptop),
+      [2, 1, second - 1],
+      'the list of the instance that stored the read',
+    );
+    assert.deepEqual(await entry(await as(b, 'ivan')), [2, 1, second - 1], 'a new device there');
+    assert.deepEqual(await entry(ivan), [2, 1, second - 1]);
+
+    // Never forward; the first message at the least; the rooms a connection joined or listed.
+    assert.equal(outcome(await ivan.request({ type: 'unread', room: 'desk', offset: third + 1 })), 'ok');
+    assert.equal(outcome(await ivan.request({ type: 'unread', room: 'desk', offset: 0 })), 'bad_request');
+    assert.equal(
+      outcome(await (await as(c, 'ivan')).request({ type: 'unread', room: 'desk', offset: second })),
+      'not_joined',
+    );
+    assert.deepEqual(await entry(ivan), [2, 1, second - 1]);
+
+    // A read moves it forward again.
+    const before = laptop.frames.items.length;
+    ivan.sendRaw(JSON.stringify({ type: 'read', room: 'desk', offset: third }));
+    const again = await laptop.frames.find(
+      (f) =>
+        f.type === 'read' &&
+        f.room === 'desk' &&
+        f.offset === third &&
+        laptop.frames.items.indexOf(f) >= before,
+      5000,
+      'read again',
+    );
+    assert.deepEqual([again.unread, again.mentions], [0, 0]);
+  });
+
   it('in a direct room, the other person sees how far one read, unless read receipts are off', async () => {
     const ivy = await as(a, 'ivy');
     const jack = await as(b, 'jack');

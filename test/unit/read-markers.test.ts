@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { ReadMarkers } from '../../src/hub/read-markers.js';
-import type { RoomLog } from '../../src/log/room-log.js';
+import { markerKey, type ReadMarker, type RoomLog } from '../../src/log/room-log.js';
 import type { MovedMarker, ReadMarkerRecord, RoomDirectory } from '../../src/rooms/room-directory.js';
 import { ManualClock } from '../../src/util/clock.js';
 
@@ -69,5 +69,70 @@ describe('ReadMarkers.unstored', () => {
     await settle();
     assert.equal(markers.unstored('bob', 'team'), undefined, 'gone once another batch was stored');
     assert.equal(markers.unstored('carol', 'team'), 9);
+    clock.advance(999);
+    assert.equal(markers.unstored('carol', 'team'), 9, 'held a second at least');
+    clock.advance(1);
+    assert.equal(markers.unstored('carol', 'team'), undefined, 'then gone, without another batch');
+  });
+
+  it('gives way to an unmark: waits for a batch being stored, drops what would move it forward again', async () => {
+    const clock = new ManualClock();
+    const { directory, commit } = slowDirectory();
+    const unmarked: ReadMarkerRecord[] = [];
+    const notices: string[] = [];
+    Object.assign(directory, {
+      markUnread: async (marker: ReadMarkerRecord) => {
+        unmarked.push(marker);
+        return { ...marker, direct: true };
+      },
+    });
+    const markers = new ReadMarkers({
+      directory,
+      log: {
+        unread: async (asked: ReadonlyArray<ReadMarker>) =>
+          new Map(
+            asked.map((m) => [
+              markerKey(m.room, m.user),
+              m.after === 4 ? { unread: 3, mentions: 1 } : { unread: 0, mentions: 0 },
+            ]),
+          ),
+      } as unknown as RoomLog,
+      timers: clock,
+      flushMs: 200,
+      batchMax: 1000,
+      notify: async (user, notice) => {
+        notices.push(`${user}:${notice.room}:${notice.offset}:${notice.unread}:${notice.mentions}`);
+      },
+      seen: async () => assert.fail('an unmark is no read: nobody sees it'),
+      report: (what, error) => assert.fail(`${what}: ${String(error)}`),
+    });
+    markers.mark('bob', 'team', 8);
+    clock.advance(200);
+    markers.mark('bob', 'team', 9);
+    let done = false;
+    const unmark = markers.unmark('bob', 'team', 4).then((moved) => {
+      done = moved;
+    });
+    await settle();
+    assert.deepEqual(unmarked, [], 'waits for the batch holding the marker');
+    commit();
+    await unmark;
+    assert.equal(done, true);
+    assert.deepEqual(unmarked, [{ room: 'team', userId: 'bob', offset: 4 }]);
+    assert.deepEqual(notices, ['bob:team:8:0:0', 'bob:team:4:3:1']);
+    assert.equal(markers.unstored('bob', 'team'), undefined, 'neither the batch stored nor the read waiting');
+
+    markers.mark('bob', 'team', 6);
+    markers.heard('bob', 'team', 7);
+    assert.equal(markers.unstored('bob', 'team'), 6, 'a read waiting stays whatever is heard');
+    clock.advance(200);
+    commit();
+    await settle();
+    markers.heard('bob', 'team', 2);
+    assert.equal(
+      markers.unstored('bob', 'team'),
+      undefined,
+      'a stored one gives way to a lower marker heard',
+    );
   });
 });

@@ -7,7 +7,7 @@ import { leave } from './leave.js';
 import { deleteMessage, edit, react, unreact } from './messages.js';
 import { ping } from './ping.js';
 import { presence } from './presence.js';
-import { read } from './read.js';
+import { read, unread } from './read.js';
 import { refresh } from './refresh.js';
 import {
   accept,
@@ -53,6 +53,7 @@ export const handlers: { [T in CommandType]: Handler<T> } = {
   leave,
   send,
   read,
+  unread,
   settings,
   edit,
   delete: deleteMessage,

@@ -21,3 +21,17 @@ export const read: Handler<'read'> = async (ctx, session, command) => {
   }
   if (command.ref !== undefined) session.reply({ type: 'done', ref: command.ref, room });
 };
+
+/**
+ * `unread`: marks a room unread from the message at `offset` on, for the user (every device): the read marker moves
+ * back to the message before it, at once, and the user's connections hear of it with a `read` frame. A marker at or
+ * before it already stays. The same rooms as `read`.
+ */
+export const unread: Handler<'unread'> = async (ctx, session, command) => {
+  const room = checkRoomName(command.room, ctx.config);
+  if (!session.rooms.has(room) && !session.listed?.has(room)) {
+    throw new ReplyError('not_joined', `room '${room}' is neither joined nor in this connection's room list`);
+  }
+  await ctx.readMarkers?.unmark(session.user.id, room, command.offset - 1);
+  session.reply({ type: 'done', ref: command.ref, room });
+};

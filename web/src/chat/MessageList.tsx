@@ -431,6 +431,15 @@ export function MessageList({ store, room }: { store: ChatStore; room: RoomModel
                   {saved ? 'Unsave' : 'Save'}
                 </button>
               )}
+              {store.listed(room.name) && !message.mine && (
+                <button
+                  type="button"
+                  title="Unread from this message on, on every device, until you open the room again"
+                  onClick={() => void store.markUnread(room.name, message.offset as number)}
+                >
+                  Mark unread
+                </button>
+              )}
               {store.mayPin(room.name) && (
                 <button
                   type="button"

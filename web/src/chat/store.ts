@@ -99,6 +99,8 @@ export interface RoomModel {
   dividerAfter: Signal<number | null>;
   /** The newest offset this client marked read (not sent again). */
   markedRead: number;
+  /** Marked unread in this tab while open: not marked read again until the room is opened anew. */
+  keptUnread: boolean;
   /**
    * Messages shown before the server reset the room's history (a new epoch): kept on screen above a separator,
    * so nobody loses sight of what they wrote; their offsets belong to the old history.
@@ -311,9 +313,9 @@ export class ChatStore {
       if (entry) this.upsertListed({ ...entry, notifications: level });
     });
     this.client.on('read', ({ room, offset, unread, mentions }) => {
-      // Read on this or another device: the counts as the server has them now.
+      // Read on this or another device (or marked unread: the marker went back): the counts as the server has them now.
       batch(() => {
-        this.setReadOffset(room, offset);
+        this.setReadOffset(room, offset, true);
         this.listUnread.value = { ...this.listUnread.value, [room]: unread };
         this.listMentions.value = { ...this.listMentions.value, [room]: mentions };
         // A read that covers everything this client shows clears its count; an older one (it crossed newer
@@ -371,6 +373,7 @@ export class ChatStore {
         loadingOlder: signal(false),
         dividerAfter: signal(null),
         markedRead: 0,
+        keptUnread: false,
         beforeReset: signal([]),
         jump: signal(undefined),
         pins: signal(null),
@@ -409,6 +412,9 @@ export class ChatStore {
     if (this.current.value !== name) {
       this.replyingTo.value = null;
       this.editing.value = null;
+      // Opened anew: what was marked unread is read once seen.
+      const opened = this.room(name);
+      if (opened) opened.keptUnread = false;
     }
     this.current.value = name;
     const model = this.room(name);
@@ -537,12 +543,27 @@ export class ChatStore {
 
   /** The current room is on screen: marks it read up to its newest message (once per new offset). */
   markSeen(model: RoomModel): void {
-    if (this.current.value !== model.name || document.hidden) return;
+    if (this.current.value !== model.name || document.hidden || model.keptUnread) return;
     const newest = model.messages.value.reduce((max, m) => Math.max(max, m.offset ?? 0), 0);
     if (newest <= model.markedRead) return;
     model.markedRead = newest;
     this.client.markRead(model.name, newest);
     this.setReadOffset(model.name, newest);
+  }
+
+  /**
+   * Marks the open room unread from a message on, for every device of the user: the server moves the read marker back
+   * before it. This tab shows the "new messages" divider there and does not mark the room read again while it stays
+   * open (as other chats do); opened anew, it does.
+   */
+  async markUnread(room: string, offset: number): Promise<void> {
+    const model = this.room(room);
+    if (model) {
+      model.keptUnread = true;
+      model.markedRead = offset - 1;
+      model.dividerAfter.value = offset - 1;
+    }
+    await this.act(() => this.client.markUnread(room, offset), 'Marked unread from that message');
   }
 
   /**
@@ -585,10 +606,13 @@ export class ChatStore {
     });
   }
 
-  /** Keeps the listed room's read marker (where the next "new messages" divider goes). */
-  private setReadOffset(room: string, offset: number): void {
+  /**
+   * Keeps the listed room's read marker (where the next "new messages" divider goes): forward only, unless `exact`
+   * (the server's word, which a mark as unread moves back).
+   */
+  private setReadOffset(room: string, offset: number, exact = false): void {
     const entry = this.listed(room);
-    if (entry && (entry.readOffset ?? 0) < offset)
+    if (entry && ((entry.readOffset ?? 0) < offset || (exact && entry.readOffset !== offset)))
       this.roomList.value = this.roomList.value.map((r) =>
         r.id === room ? { ...r, readOffset: offset } : r,
       );
