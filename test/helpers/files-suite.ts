@@ -5,15 +5,13 @@
  * files-embedded.test.ts, group-chat-cluster.test.ts).
  */
 import assert from 'node:assert/strict';
-import { after, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import type { FileRef } from '../../client/index.js';
 import type { ParleyNode } from '../../src/index.js';
 import { randomId } from '../../src/util/ids.js';
 import { pngOf } from './png.js';
-import { type Frame, RawClient } from './raw-client.js';
-
-/** The reply's error code, or 'ok'. */
-const outcome = (reply: Frame) => (reply.type === 'error' ? (reply.code as string) : 'ok');
+import type { Frame, RawClient } from './raw-client.js';
+import { clientOf, outcome, publicRoom } from './suite-clients.js';
 
 /**
  * @param start the instance clients upload to, and the one files are read from over HTTP (the same one on a
@@ -26,24 +24,9 @@ export function filesSuite(
   describe(`files sent with messages: ${name}`, async () => {
     const { upload: node, read } = await start();
     const base = `http://127.0.0.1:${read.port}`;
-    const as = async (id: string, on = node) => {
-      const client = await RawClient.connect(`ws://127.0.0.1:${on.port}/ws`, {
-        name: id.toUpperCase(),
-        user: id,
-      });
-      after(() => client.close());
-      return client;
-    };
+    const as = (id: string, on = node) => clientOf(on, id);
     /** A public room of `owner` that the others joined (every client joins it on its connection). */
-    const roomOf = async (owner: RawClient, ...others: RawClient[]) => {
-      const id = `files-${randomId()
-        .toLowerCase()
-        .replace(/[^a-z0-9]/g, '')}`;
-      assert.equal(outcome(await owner.request({ type: 'create_room', name: id, id })), 'ok');
-      for (const client of [owner, ...others])
-        assert.equal(outcome(await client.request({ type: 'join', room: id })), 'ok');
-      return id;
-    };
+    const roomOf = (owner: RawClient, ...others: RawClient[]) => publicRoom('files', owner, ...others);
     const fetchFile = (file: Pick<FileRef, 'id' | 'name'>, init?: RequestInit) =>
       fetch(`${base}/files/${file.id}/${encodeURIComponent(file.name)}`, init);
 

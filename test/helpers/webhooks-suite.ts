@@ -5,13 +5,10 @@
  * webhooks-cluster.test.ts).
  */
 import assert from 'node:assert/strict';
-import { after, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import type { ParleyNode } from '../../src/index.js';
-import { randomId } from '../../src/util/ids.js';
-import { type Frame, RawClient } from './raw-client.js';
-
-/** The reply's error code, or 'ok'. */
-const outcome = (reply: Frame) => (reply.type === 'error' ? (reply.code as string) : 'ok');
+import type { Frame, RawClient } from './raw-client.js';
+import { clientOf, outcome, publicRoom } from './suite-clients.js';
 
 /**
  * @param start the instance clients use, and the one webhooks post to over HTTP (the same one on a single
@@ -24,24 +21,9 @@ export function webhooksSuite(
   describe(`incoming webhooks: ${name}`, async () => {
     const { chat: node, post } = await start();
     const base = `http://127.0.0.1:${post.port}`;
-    const as = async (id: string) => {
-      const client = await RawClient.connect(`ws://127.0.0.1:${node.port}/ws`, {
-        name: id.toUpperCase(),
-        user: id,
-      });
-      after(() => client.close());
-      return client;
-    };
+    const as = (id: string) => clientOf(node, id);
     /** A public room of `owner` that the others joined. */
-    const roomOf = async (owner: RawClient, ...others: RawClient[]) => {
-      const id = `hooks-${randomId()
-        .toLowerCase()
-        .replace(/[^a-z0-9]/g, '')}`;
-      assert.equal(outcome(await owner.request({ type: 'create_room', name: id, id })), 'ok');
-      for (const client of [owner, ...others])
-        assert.equal(outcome(await client.request({ type: 'join', room: id })), 'ok');
-      return id;
-    };
+    const roomOf = (owner: RawClient, ...others: RawClient[]) => publicRoom('hooks', owner, ...others);
     const postTo = (path: string, body: unknown, type = 'application/json') =>
       fetch(`${base}${path}`, {
         method: 'POST',
