@@ -18,7 +18,7 @@ import { createMemoryEngine } from './engine/memory-engine.js';
 import { createRedisEngine } from './engine/redis-engine.js';
 import { FileDownloads } from './http/file-downloads.js';
 import { BadQuery, createHttpServer, type HttpRoutes } from './http/http-server.js';
-import { createIncomingWebhooks } from './http/incoming-webhooks.js';
+import { IncomingWebhooks } from './http/incoming-webhooks.js';
 import { createServerApi } from './http/server-api.js';
 import { StaticFiles } from './http/static-files.js';
 import { StatsFeed } from './http/stats-feed.js';
@@ -206,6 +206,7 @@ interface RouteParts {
   readMarkers?: UnstoredMarkers;
   uploads?: Uploads;
   downloads?: FileDownloads;
+  webhooks: IncomingWebhooks;
   statuses?: UserStatuses;
   queries: ClusterQueries;
   events: EventFeed;
@@ -260,7 +261,7 @@ function httpRoutes(parts: RouteParts): HttpRoutes {
     queryTokenPaths: ['/api/stats/stream', '/api/events/stream'],
     api: createServerApi(parts),
     ...(parts.downloads ? { downloads: parts.downloads.serve } : {}),
-    webhooks: createIncomingWebhooks(parts),
+    webhooks: parts.webhooks.serve,
   };
 }
 
@@ -300,6 +301,7 @@ export function createNode(config: Config, overrides: NodeOverrides = {}): Parle
       downloads: downloads?.counters ?? { served: 0, bytes: 0 },
       downloading: downloads?.active ?? 0,
     }),
+    webhooks: () => webhooks.counters,
     ready: () => (isReady() ? 1 : 0),
   });
   const hub = new Hub({ config, engine, clock, timers, ids, logger, nodeId, observer, ...tokens });
@@ -317,6 +319,7 @@ export function createNode(config: Config, overrides: NodeOverrides = {}): Parle
   });
   const files = new StaticFiles(overrides.webRoot ?? DEFAULT_WEB_ROOT);
   const downloads = engine.files ? new FileDownloads(engine.files, config.maxDownloads) : undefined;
+  const webhooks = new IncomingWebhooks({ config, rooms: hub.rooms, events: hub.feed, logger });
   const routes = httpRoutes({
     config,
     engine,
@@ -324,6 +327,7 @@ export function createNode(config: Config, overrides: NodeOverrides = {}): Parle
     readMarkers: hub.readMarkers,
     uploads: hub.uploads,
     downloads,
+    webhooks,
     statuses: hub.statuses,
     queries: hub.queries,
     events: hub.feed,

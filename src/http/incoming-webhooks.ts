@@ -82,26 +82,32 @@ function payloadOf(type: string, body: string): unknown {
   return value;
 }
 
-/** Serves the webhooks' addresses; false for any other path. */
-export function createIncomingWebhooks(
-  deps: IncomingWebhooksDeps,
-): (request: IncomingMessage, response: ServerResponse, path: string) => Promise<boolean> {
-  const { config, rooms, events, logger } = deps;
-  return async (request, response, path) => {
+/** Serves the webhooks' addresses, and counts what they were sent. */
+export class IncomingWebhooks {
+  /** Posts made into rooms, and posts refused (any refusal: an address that names none, a bad payload, a limit). */
+  readonly counters = { posted: 0, refused: 0 };
+
+  constructor(private readonly deps: IncomingWebhooksDeps) {}
+
+  /** Serves a request if its path is a webhook's address (under /hooks/); false otherwise. */
+  serve = async (request: IncomingMessage, response: ServerResponse, path: string): Promise<boolean> => {
     if (!path.startsWith(PREFIX)) return false;
     if (request.method !== 'POST') {
       response.writeHead(405, { allow: 'POST' }).end();
       return true;
     }
+    const { config, rooms, events, logger } = this.deps;
     try {
       const address = ADDRESS.exec(path);
       if (!address || !rooms) throw new ReplyError('no_webhook', 'no webhook at this address');
       const body = await readBody(request, config.webhookBodyMaxBytes);
       const text = webhookText(payloadOf(request.headers['content-type'] ?? '', body), config.maxTextLength);
       const message = await rooms.postByWebhook(address[1] as string, address[2] as string, text);
+      this.counters.posted += 1;
       events?.message(message.room, message.from, text);
       sendJson(response, 200, { ok: true, room: message.room, id: message.id, offset: message.offset });
     } catch (error) {
+      this.counters.refused += 1;
       if (error instanceof HookRefusal) {
         // The rest of a body too large is not read: the connection closes after the answer.
         const close: Record<string, string> = error.status === 413 ? { connection: 'close' } : {};

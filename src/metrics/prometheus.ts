@@ -22,6 +22,8 @@ export interface MetricSources {
     downloads: { served: number; bytes: number };
     downloading: number;
   };
+  /** Posts to incoming webhooks' addresses: made into rooms, and refused. */
+  webhooks: () => { posted: number; refused: number };
   /** 1 while the node is ready (engine connected and subscribed), else 0. */
   ready: () => number;
 }
@@ -134,6 +136,16 @@ const MIRRORED_COUNTERS: ReadonlyArray<[name: string, help: string, read: (s: Me
     (s) => s.files().uploads.swept,
   ],
   ['parley_downloads_total', 'Files served, whole or a range.', (s) => s.files().downloads.served],
+  [
+    'parley_webhook_posts_total',
+    "Messages posted into rooms through incoming webhooks' addresses.",
+    (s) => s.webhooks().posted,
+  ],
+  [
+    'parley_webhook_posts_refused_total',
+    "Posts to webhooks' addresses refused (no such webhook, a bad payload, a limit, the store unavailable).",
+    (s) => s.webhooks().refused,
+  ],
   ['parley_download_bytes_total', 'Bytes of files served.', (s) => s.files().downloads.bytes],
   [
     'parley_history_reads_window_total',

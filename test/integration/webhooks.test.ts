@@ -43,6 +43,13 @@ describe('incoming webhooks: rate, server API, no rooms', () => {
     assert.equal((await post(node.port, second, 'another webhook')).status, 200, 'its own bucket');
     const from = await owner.request({ type: 'send', room: 'ops', text: 'a person', cid: 'p' });
     assert.equal(from.type, 'sent', "nor the owner's");
+    // The metrics count what the addresses were sent: the posts made, and every refusal.
+    const metrics = await (await fetch(`http://127.0.0.1:${node.port}/metrics`)).text();
+    const counted = (name: string) => Number(new RegExp(`^parley_${name} (\\S+)$`, 'm').exec(metrics)?.[1]);
+    assert.deepEqual(
+      [counted('webhook_posts_total'), counted('webhook_posts_refused_total')],
+      [statuses.filter((s) => s === 200).length + 1, 1],
+    );
   });
 
   it('the server API adds, lists and removes a webhook', async () => {
