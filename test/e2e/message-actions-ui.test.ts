@@ -1,7 +1,7 @@
 /**
  * Acting on messages in the web UI, in Chromium, over two instances (Redis as the bus, PostgreSQL as the store):
  * edit, delete, react, reply (and jump to the original), mention with autocomplete and highlight, the unread and
- * mention badges, the tab title and the "new messages" divider, marking a message unread. Alice is on one instance, Bob on the other.
+ * mention badges, the tab title and the "new messages" divider, marking a message unread, emoji by their short names. Alice is on one instance, Bob on the other.
  */
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
@@ -207,5 +207,23 @@ describe('acting on messages in the web UI over two instances', { skip: !hasChro
     await bob.click('.jump-latest');
     await bob.locator('.jump-latest').waitFor({ state: 'detached', ...WAIT });
     assert.ok((await distance()) < 40, 'at the newest');
+  });
+
+  it('offers emoji after a colon, and turns a short name typed whole into its emoji', async () => {
+    await alice.fill('#composer-text', 'ship it :tad');
+    const offered = alice.locator('.mention-suggestions button', { hasText: ':tada:' });
+    await offered.waitFor(WAIT);
+    assert.match((await offered.textContent()) ?? '', /🎉/);
+    await alice.press('#composer-text', 'Enter');
+    await composerHolds(alice, 'ship it 🎉 ');
+    await alice.type('#composer-text', 'thanks :+1:');
+    await composerHolds(alice, 'ship it 🎉 thanks 👍');
+    await alice.press('#composer-text', 'Enter');
+    await message(bob, 'ship it 🎉 thanks 👍').waitFor(WAIT);
+    // Not in the middle of a word (a time, an address), and not a name no emoji has.
+    await alice.type('#composer-text', 'at 10:30 see http://x :nosuchname:');
+    await composerHolds(alice, 'at 10:30 see http://x :nosuchname:');
+    assert.equal(await alice.locator('.mention-suggestions').count(), 0);
+    await alice.fill('#composer-text', '');
   });
 });

@@ -1,5 +1,7 @@
+import type { ComponentChildren } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { sizeOf, textOrFiles } from '../format.js';
+import { emojiNamed, emojiSuggestions } from './emoji-names.js';
 import type { ChatStore } from './store.js';
 
 /** The emoji one click away in the composer (any emoji can be typed or pasted too). */
@@ -44,10 +46,35 @@ function mentionPrefix(text: string): string | undefined {
   return match ? match[1] : undefined;
 }
 
+/** The `:name` of an emoji being typed at the end of the text (two characters at least), if any. */
+function emojiPrefix(text: string): string | undefined {
+  const match = /(?:^|\s):([a-z0-9_+-]{2,})$/i.exec(text);
+  return match ? match[1] : undefined;
+}
+
+/** The text with a `:name:` just typed at its end turned into its emoji, when the name is one. */
+function withEmojiTyped(text: string): string {
+  const match = /(?:^|\s):([a-z0-9_+-]+):$/i.exec(text);
+  const emoji = match ? emojiNamed(match[1] as string) : undefined;
+  return emoji ? `${text.slice(0, text.length - (match?.[1]?.length ?? 0) - 2)}${emoji}` : text;
+}
+
+/** What the box offers to complete what is being typed: a person after `@`, an emoji after `:`. */
+interface Offer {
+  key: string;
+  /** What replaces the `@name` or `:name` typed. */
+  insert: string;
+  /** How many characters at the end of the text it replaces. */
+  replaces: number;
+  /** Typed whole already (a name): Enter then sends rather than completes. */
+  whole: boolean;
+  label: ComponentChildren;
+}
+
 /**
  * The message box: Enter sends, Shift+Enter starts a new line; the length limit shows as it nears. It answers the
  * message being replied to, or edits one (Escape cancels; Up in an empty box edits the user's last message), and
- * offers the people of the room after an `@`.
+ * offers the people of the room after an `@` and emoji after a `:` (a short name typed whole becomes its emoji).
  * `label` is the room as its header shows it: the box reads "Message <label>".
  */
 export function Composer({ store, room, label }: { store: ChatStore; room: string; label: string }) {
@@ -90,19 +117,43 @@ export function Composer({ store, room, label }: { store: ChatStore; room: strin
   }, [replying]);
 
   const prefix = mentionPrefix(text);
-  const suggestions =
-    prefix === undefined
-      ? []
-      : store
+  const emojiAt = prefix === undefined ? emojiPrefix(text) : undefined;
+  const offers: Offer[] =
+    prefix !== undefined
+      ? store
           .mentionable(room)
           .filter((u) => u.name.toLowerCase().startsWith(prefix.toLowerCase()))
-          .slice(0, 6);
-  // The suggestion Enter or Tab takes (arrows move it), as in other chats' autocomplete.
+          .slice(0, 6)
+          .map((u) => ({
+            key: u.id,
+            insert: `@${u.name} `,
+            replaces: prefix.length + 1,
+            whole: u.name.toLowerCase() === prefix.toLowerCase(),
+            label: (
+              <>
+                @<bdi>{u.name}</bdi>
+              </>
+            ),
+          }))
+      : emojiAt !== undefined
+        ? emojiSuggestions(emojiAt).map(({ name, emoji }) => ({
+            key: name,
+            insert: `${emoji} `,
+            replaces: emojiAt.length + 1,
+            whole: false,
+            label: (
+              <>
+                <span class="offer-emoji">{emoji}</span> :{name}:
+              </>
+            ),
+          }))
+        : [];
+  // The offer Enter or Tab takes (arrows move it), as in other chats' autocomplete.
   const [active, setActive] = useState(0);
-  const index = Math.min(active, suggestions.length - 1);
-  const chosen = suggestions[index];
-  const pick = (name: string) => {
-    setText(`${text.slice(0, text.length - (prefix?.length ?? 0) - 1)}@${name} `);
+  const index = Math.min(active, offers.length - 1);
+  const chosen = offers[index];
+  const pick = (offer: Offer) => {
+    setText(`${text.slice(0, text.length - offer.replaces)}${offer.insert}`);
     setActive(0);
     box.current?.focus();
   };
@@ -166,12 +217,15 @@ export function Composer({ store, room, label }: { store: ChatStore; room: strin
           </button>
         </div>
       )}
-      {suggestions.length > 0 && (
-        <ul class="mention-suggestions" aria-label="Mention someone">
-          {suggestions.map((u) => (
-            <li key={u.id}>
-              <button type="button" aria-current={u === chosen} onClick={() => pick(u.name)}>
-                @<bdi>{u.name}</bdi>
+      {offers.length > 0 && (
+        <ul
+          class="mention-suggestions"
+          aria-label={prefix !== undefined ? 'Mention someone' : 'Insert an emoji'}
+        >
+          {offers.map((offer) => (
+            <li key={offer.key}>
+              <button type="button" aria-current={offer === chosen} onClick={() => pick(offer)}>
+                {offer.label}
               </button>
             </li>
           ))}
@@ -261,7 +315,7 @@ export function Composer({ store, room, label }: { store: ChatStore; room: strin
         rows={1}
         value={text}
         onInput={(event) => {
-          setText((event.target as HTMLTextAreaElement).value);
+          setText(withEmojiTyped((event.target as HTMLTextAreaElement).value));
           // Editing an old message is not writing a new one: nobody is told this user is typing.
           if (!editing) store.typing();
         }}
@@ -275,16 +329,15 @@ export function Composer({ store, room, label }: { store: ChatStore; room: strin
         onKeyDown={(event) => {
           if (chosen && (event.key === 'ArrowDown' || event.key === 'ArrowUp')) {
             event.preventDefault();
-            const step = event.key === 'ArrowDown' ? 1 : suggestions.length - 1;
-            setActive((index + step) % suggestions.length);
+            const step = event.key === 'ArrowDown' ? 1 : offers.length - 1;
+            setActive((index + step) % offers.length);
             return;
           }
-          // Enter completes a name being typed; a name typed whole is sent as it is (Tab still adds the space).
-          const whole = chosen?.name.toLowerCase() === prefix?.toLowerCase();
+          // Enter completes a name or emoji being typed; a name typed whole is sent as it is (Tab still adds the space).
           const enter = event.key === 'Enter' && !event.shiftKey && !event.isComposing;
-          if (chosen && (event.key === 'Tab' || (enter && !whole))) {
+          if (chosen && (event.key === 'Tab' || (enter && !chosen.whole))) {
             event.preventDefault();
-            pick(chosen.name);
+            pick(chosen);
             return;
           }
           if (event.key === 'Escape') {
