@@ -33,6 +33,7 @@ import type { FileRef, Role, UserStatus } from './wire/domain.js';
 import type {
   BanSummary,
   InvitationSummary,
+  InviteLinkSummary,
   MemberSummary,
   NotificationLevel,
   PinSummary,
@@ -535,6 +536,32 @@ export class ParleyClient extends Emitter<ClientEvents> {
       const { pins, next } = await this.requests.request({ type: 'pins', room, skip });
       return { items: pins, next };
     });
+  }
+
+  /**
+   * Makes an invite link to a room (those who may invite to it): its `code` lets whoever has it join with
+   * {@link joinLink} until it is revoked, `expiresInMs` passed or `maxUses` people joined with it.
+   */
+  async createInviteLink(
+    room: string,
+    options: { expiresInMs?: number; maxUses?: number } = {},
+  ): Promise<InviteLinkSummary> {
+    return (await this.requests.request({ type: 'create_invite_link', room, ...options })).link;
+  }
+
+  /** A room's invite links, oldest first (those who may invite to it). */
+  async inviteLinks(room: string): Promise<InviteLinkSummary[]> {
+    return (await this.requests.request({ type: 'invite_links', room })).links;
+  }
+
+  /** Revokes an invite link (who made it, or the room's admins and owners). */
+  async revokeInviteLink(room: string, code: string): Promise<void> {
+    await this.requests.request({ type: 'revoke_invite_link', room, code });
+  }
+
+  /** Joins the room of an invite link: resolves with the room (the room list's `room_added` follows). */
+  async joinLink(code: string): Promise<RoomSummary> {
+    return (await this.requests.request({ type: 'join_link', code })).room;
   }
 
   /** A room's incoming webhooks, oldest first (its owners and admins; never their secrets). */

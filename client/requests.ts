@@ -28,15 +28,19 @@ export interface RequestLink {
 
 /**
  * Commands that do something else when carried out twice: a second `create_room` makes a second room (or answers
- * `room_exists` for the room the first one made), a second `create_webhook` a second webhook, a second `kick`, `unban`,
- * `uninvite`, `leave_room`, `accept`, `decline` or `delete_webhook` is refused because the first one took effect. One of these sent on a connection that dropped before its answer
- * is not sent again: it fails with `interrupted` (the caller checks what happened, e.g. in the room list). Every
- * other command is harmless to repeat (`send` carries its `cid`; reads; setting a state that is then already set).
+ * `room_exists` for the room the first one made), a second `create_webhook` or `create_invite_link` a second
+ * webhook or link; a second `kick`, `unban`, `uninvite`, `leave_room`, `accept`, `decline`, `delete_webhook` or
+ * `revoke_invite_link` is refused because the first one took effect. One of these sent on a connection that dropped
+ * before its answer is not sent again: it fails with `interrupted` (the caller checks what happened, e.g. in the room
+ * list). Every other command is harmless to repeat (`send` carries its `cid`; reads; setting a state that is then
+ * already set; a second `join_link` finds the user a member, and counts no use).
  */
 const NOT_REPEATABLE: ReadonlySet<ClientCommand['type']> = new Set([
   'create_room',
   'create_webhook',
   'delete_webhook',
+  'create_invite_link',
+  'revoke_invite_link',
   'kick',
   'unban',
   'uninvite',

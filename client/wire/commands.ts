@@ -9,6 +9,8 @@ import type {
   DoneFrame,
   HistoryFrame,
   InvitationsFrame,
+  InviteLinkFrame,
+  InviteLinksFrame,
   JoinedFrame,
   LeftFrame,
   MembersFrame,
@@ -219,6 +221,36 @@ export interface PinsCommand {
   room: string;
   /** How many of the list to pass over: the previous answer's `next`. */
   skip?: number;
+}
+/**
+ * Makes an invite link to a room (those who may invite to it): whoever has its code becomes a member with
+ * `join_link`, until it is revoked, `expiresInMs` passed or `maxUses` people used it.
+ */
+export interface CreateInviteLinkCommand {
+  type: 'create_invite_link';
+  ref: number;
+  room: string;
+  expiresInMs?: number;
+  maxUses?: number;
+}
+/** A room's invite links (those who may invite to it). */
+export interface InviteLinksCommand {
+  type: 'invite_links';
+  ref: number;
+  room: string;
+}
+/** Revokes an invite link (who made it, or the room's admins and owners). */
+export interface RevokeInviteLinkCommand {
+  type: 'revoke_invite_link';
+  ref: number;
+  room: string;
+  code: string;
+}
+/** Becomes a member of an invite link's room. */
+export interface JoinLinkCommand {
+  type: 'join_link';
+  ref: number;
+  code: string;
 }
 /** A room's incoming webhooks (its owners and admins). */
 export interface WebhooksCommand {
@@ -434,6 +466,10 @@ export type ClientCommand =
   | NotificationsCommand
   | PinCommand
   | PinsCommand
+  | CreateInviteLinkCommand
+  | InviteLinksCommand
+  | RevokeInviteLinkCommand
+  | JoinLinkCommand
   | WebhooksCommand
   | CreateWebhookCommand
   | DeleteWebhookCommand
@@ -484,6 +520,10 @@ export interface ReplyByCommand {
   pin: DoneFrame;
   unpin: DoneFrame;
   pins: PinsFrame;
+  create_invite_link: InviteLinkFrame;
+  invite_links: InviteLinksFrame;
+  revoke_invite_link: DoneFrame;
+  join_link: RoomFrame;
   webhooks: WebhooksFrame;
   create_webhook: WebhookFrame;
   delete_webhook: DoneFrame;

@@ -66,6 +66,10 @@ export const ErrorCodes = {
   saved_limit: { temporary: false, http: 409, message: 'too many saved messages' },
   /** The room has `maxPinsPerRoom` pinned messages: unpin one first. */
   pin_limit: { temporary: false, http: 409, message: 'too many pinned messages in this room' },
+  /** The room has `maxInviteLinksPerRoom` invite links in force: revoke one first. */
+  invite_link_limit: { temporary: false, http: 409, message: 'too many invite links in this room' },
+  /** No invite link has this code, or it was revoked, has expired or was used its most times. */
+  no_invite_link: { temporary: false, http: 404, message: 'no such invite link' },
   /** The room has `maxWebhooksPerRoom` webhooks: remove one first. */
   webhook_limit: { temporary: false, http: 409, message: 'too many webhooks in this room' },
   /** No webhook of this room has this id (or, posting to a hook's address, its secret is not this one). */

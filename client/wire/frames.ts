@@ -4,6 +4,7 @@ import type { ErrorCode } from './error-codes.js';
 import type {
   BanSummary,
   InvitationSummary,
+  InviteLinkSummary,
   LastMessage,
   MemberSummary,
   NotificationLevel,
@@ -233,6 +234,20 @@ export interface SentInvitationsFrame {
   invitations: SentInvitationSummary[];
   next?: SentInvitationsCursor;
 }
+/** An invite link made (answers `create_invite_link`). */
+export interface InviteLinkFrame {
+  type: 'invite_link';
+  ref: number;
+  room: string;
+  link: InviteLinkSummary;
+}
+/** A room's invite links, oldest first (answers `invite_links`). */
+export interface InviteLinksFrame {
+  type: 'invite_links';
+  ref: number;
+  room: string;
+  links: InviteLinkSummary[];
+}
 /** A room's incoming webhooks, oldest first (answers `webhooks`). */
 export interface WebhooksFrame {
   type: 'webhooks';
@@ -408,6 +423,8 @@ export type ServerFrame =
   | PinsFrame
   | WebhooksFrame
   | WebhookFrame
+  | InviteLinkFrame
+  | InviteLinksFrame
   | UploadReadyFrame
   | UploadedFrame
   | StatusFrame

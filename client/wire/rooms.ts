@@ -146,6 +146,21 @@ export interface BanSummary {
   until?: number;
 }
 
+/** An invite link of a room, as those who may invite list it (`invite_links`). */
+export interface InviteLinkSummary {
+  /** In the link: the bundled chat's is `{origin}/?join={code}`. */
+  code: string;
+  /** Who made it, as they were named then. */
+  createdBy: UserInfo;
+  createdAt: number;
+  /** When it stops letting anyone in (absent: until revoked). */
+  expiresAt?: number;
+  /** How many may join with it (absent: any number). */
+  maxUses?: number;
+  /** How many joined with it. */
+  uses: number;
+}
+
 /** An incoming webhook of a room, as its moderators list it (`webhooks`): never its secret. */
 export interface WebhookSummary {
   id: string;

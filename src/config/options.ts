@@ -621,6 +621,17 @@ export const OptionSpecs = {
       'Messages one room may have pinned (its pins are listed whole, a message each); one more answers pin_limit until one is unpinned',
     group: 'limits',
   },
+  maxInviteLinksPerRoom: {
+    kind: 'int',
+    flag: 'max-invite-links-per-room',
+    env: ['PARLEY_MAX_INVITE_LINKS_PER_ROOM'],
+    default: 20,
+    min: 0,
+    max: 1000,
+    description:
+      'Invite links in force one room may have (listed whole); one more answers invite_link_limit until one is revoked, expires or is used up (0: no room takes any)',
+    group: 'limits',
+  },
   maxWebhooksPerRoom: {
     kind: 'int',
     flag: 'max-webhooks-per-room',

@@ -205,6 +205,31 @@ export const PinsCommand = Type.Object(
   },
   strict,
 );
+/** An invite link's code, as made (base64url). */
+const LinkCode = Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9_-]+$' });
+export const CreateInviteLinkCommand = Type.Object(
+  {
+    type: Type.Literal('create_invite_link'),
+    ref: Ref,
+    room: Room,
+    // A minute to a year and a day.
+    expiresInMs: Type.Optional(Type.Integer({ minimum: 60_000, maximum: 366 * 24 * 3_600_000 })),
+    maxUses: Type.Optional(Type.Integer({ minimum: 1, maximum: 100_000 })),
+  },
+  strict,
+);
+export const InviteLinksCommand = Type.Object(
+  { type: Type.Literal('invite_links'), ref: Ref, room: Room },
+  strict,
+);
+export const RevokeInviteLinkCommand = Type.Object(
+  { type: Type.Literal('revoke_invite_link'), ref: Ref, room: Room, code: LinkCode },
+  strict,
+);
+export const JoinLinkCommand = Type.Object(
+  { type: Type.Literal('join_link'), ref: Ref, code: LinkCode },
+  strict,
+);
 export const WebhooksCommand = Type.Object({ type: Type.Literal('webhooks'), ref: Ref, room: Room }, strict);
 export const CreateWebhookCommand = Type.Object(
   // The display-name rule (length, characters) is the service's: a name that breaks it is bad_request.
@@ -352,6 +377,10 @@ export const CommandSchemas = {
   pin: PinCommand,
   unpin: UnmessageCommand,
   pins: PinsCommand,
+  create_invite_link: CreateInviteLinkCommand,
+  invite_links: InviteLinksCommand,
+  revoke_invite_link: RevokeInviteLinkCommand,
+  join_link: JoinLinkCommand,
   webhooks: WebhooksCommand,
   create_webhook: CreateWebhookCommand,
   delete_webhook: DeleteWebhookCommand,

@@ -5,6 +5,7 @@ import type {
   InvitationCursor,
   InvitationRecord,
   InvitationScope,
+  InviteLinkRecord,
   MemberRecord,
   MovedMarker,
   NewRoom,
@@ -67,6 +68,11 @@ class Table<T extends object> {
 
 const byString = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
+const copyLink = (link: InviteLinkRecord): InviteLinkRecord => ({
+  ...link,
+  createdBy: { ...link.createdBy },
+});
+
 const copyWebhook = (hook: WebhookRecord): WebhookRecord => ({ ...hook, createdBy: { ...hook.createdBy } });
 
 /** Negative when `a` is the more senior member (see RoomDirectory.senior). */
@@ -92,6 +98,8 @@ export class MemoryRoomDirectory implements RoomDirectory {
   private readonly savedByUser = new Map<string, Map<string, SavedRecord>>();
   /** room → offset → its pin. */
   private readonly pinsByRoom = new Map<string, Map<number, PinRecord>>();
+  /** Invite links by code (a room's few are found by scanning, as its webhooks are). */
+  private readonly linksByCode = new Map<string, InviteLinkRecord>();
   /** Webhooks by id (a room's few are found by scanning: at most --max-webhooks-per-room each, listed rarely). */
   private readonly webhooksById = new Map<string, WebhookRecord>();
   private readonly invitationsByUser = new Map<string, Set<string>>();
@@ -326,6 +334,37 @@ export class MemoryRoomDirectory implements RoomDirectory {
     return [...(this.pinsByRoom.get(room)?.values() ?? [])]
       .sort((a, b) => b.pinnedAt - a.pinnedAt || b.offset - a.offset)
       .map((pin) => ({ ...pin, pinnedBy: { ...pin.pinnedBy } }));
+  }
+
+  async addInviteLink(link: InviteLinkRecord): Promise<boolean> {
+    if (!this.rooms.has(link.room) || this.linksByCode.has(link.code)) return false;
+    this.linksByCode.set(link.code, copyLink(link));
+    return true;
+  }
+
+  async inviteLink(code: string): Promise<InviteLinkRecord | undefined> {
+    const link = this.linksByCode.get(code);
+    return link && copyLink(link);
+  }
+
+  async inviteLinks(room: string): Promise<InviteLinkRecord[]> {
+    return [...this.linksByCode.values()]
+      .filter((link) => link.room === room)
+      .sort((a, b) => a.createdAt - b.createdAt || byString(a.code, b.code))
+      .map(copyLink);
+  }
+
+  async useInviteLink(code: string, now: number): Promise<InviteLinkRecord | undefined> {
+    const link = this.linksByCode.get(code);
+    if (!link || (link.expiresAt !== undefined && link.expiresAt <= now)) return undefined;
+    if (link.maxUses !== undefined && link.uses >= link.maxUses) return undefined;
+    link.uses += 1;
+    return copyLink(link);
+  }
+
+  async removeInviteLink(room: string, code: string): Promise<boolean> {
+    if (this.linksByCode.get(code)?.room !== room) return false;
+    return this.linksByCode.delete(code);
   }
 
   async addWebhook(hook: WebhookRecord): Promise<boolean> {

@@ -137,6 +137,22 @@ export interface WebhookRecord {
   createdAt: number;
 }
 
+/** An invite link of a room: whoever has its code may become a member (see RoomService.createInviteLink). */
+export interface InviteLinkRecord {
+  /** Random, unique; in the link. */
+  code: string;
+  room: string;
+  /** Who made it, as they were named then. */
+  createdBy: { id: string; name: string };
+  createdAt: number;
+  /** When it stops letting anyone in (absent: until revoked). */
+  expiresAt?: number;
+  /** How many may join with it (absent: any number). */
+  maxUses?: number;
+  /** How many joined with it. */
+  uses: number;
+}
+
 /** What a new room is created with. */
 export interface NewRoom {
   id: string;
@@ -283,6 +299,20 @@ export interface RoomDirectory {
   webhooks(room: string): Promise<WebhookRecord[]>;
   /** Removes a room's webhook; false when the room has none with this id. */
   removeWebhook(room: string, id: string): Promise<boolean>;
+
+  /** Adds a room's invite link; false, changing nothing, when the room does not exist or the code is taken. */
+  addInviteLink(link: InviteLinkRecord): Promise<boolean>;
+  /** The invite link with this code, or undefined. */
+  inviteLink(code: string): Promise<InviteLinkRecord | undefined>;
+  /** A room's invite links, oldest first (at most `--max-invite-links-per-room`: read whole). */
+  inviteLinks(room: string): Promise<InviteLinkRecord[]>;
+  /**
+   * Counts one use of a link, if it still lets someone in at `now` (not expired, not used its most times), in one
+   * atomic step (two people joining at once with the last use: one gets it): the link after the use, or undefined.
+   */
+  useInviteLink(code: string, now: number): Promise<InviteLinkRecord | undefined>;
+  /** Removes (revokes) a room's invite link; false when the room has none with this code. */
+  removeInviteLink(room: string, code: string): Promise<boolean>;
 
   /** Records an invitation; false, changing nothing, when the user is already invited or a member. */
   invite(invitation: InvitationRecord): Promise<boolean>;

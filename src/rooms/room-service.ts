@@ -4,6 +4,7 @@ import {
   type BanSummary,
   defaultNotificationLevel,
   type InvitationSummary,
+  type InviteLinkSummary,
   type MemberSummary,
   type NotificationLevel,
   type PinSummary,
@@ -39,6 +40,7 @@ import {
   type RoomPatch,
   type RoomRecord,
 } from './room-directory.js';
+import { type InviteLinkOptions, RoomInviteLinks } from './room-invite-links.js';
 import { RoomWebhooks, webhookPath, webhookSender } from './room-webhooks.js';
 import { SavedMessages } from './saved-messages.js';
 
@@ -182,6 +184,8 @@ export class RoomService {
   private readonly savedMessages: SavedMessages;
   /** The rooms' incoming webhooks. */
   private readonly webhooks: RoomWebhooks;
+  /** The rooms' invite links. */
+  private readonly links: RoomInviteLinks;
 
   constructor(private readonly deps: RoomServiceDeps) {
     this.invitationTtlMs = invitationTtlOf(deps.config);
@@ -202,6 +206,12 @@ export class RoomService {
       clock: deps.clock,
       ids: deps.ids,
       maxPerRoom: deps.config.maxWebhooksPerRoom,
+    });
+    this.links = new RoomInviteLinks({
+      directory: deps.directory,
+      clock: deps.clock,
+      ids: deps.ids,
+      maxPerRoom: deps.config.maxInviteLinksPerRoom,
     });
   }
 
@@ -745,6 +755,56 @@ export class RoomService {
   ): Promise<{ pins: PinSummary[]; next?: number }> {
     this.check('read', await this.existing(caller, room));
     return this.pinBoard.list(room, skip, budget, onRead);
+  }
+
+  /**
+   * Makes an invite link to the room, for those who may invite to it (any member of a public room; a private room's
+   * admins and owners; not a direct or archived room): whoever has its code becomes a member with `join_link`.
+   */
+  async createInviteLink(
+    caller: Caller,
+    room: string,
+    options: InviteLinkOptions,
+  ): Promise<InviteLinkSummary> {
+    this.check('invite', await this.existing(caller, room));
+    return this.links.add(room, caller.user, options);
+  }
+
+  /** The room's invite links, oldest first, for those who may invite to it (archived rooms too). */
+  async inviteLinks(caller: Caller, room: string): Promise<InviteLinkSummary[]> {
+    this.check('list-invitations', await this.existing(caller, room));
+    return this.links.list(room);
+  }
+
+  /** Revokes an invite link: who made it (member or not), or the room's admins and owners. */
+  async revokeInviteLink(caller: Caller, room: string, code: string): Promise<void> {
+    const actor = await this.existing(caller, room);
+    const link = await this.links.find(code);
+    if (link.room !== room) throw new ReplyError('no_invite_link', `no invite link '${code}' to this room`);
+    this.check('uninvite', actor, { userId: '', invitedBy: link.createdBy.id });
+    await this.links.remove(room, code);
+  }
+
+  /**
+   * Joins the room of an invite link: the caller becomes a member (a use of the link counted), as the link's maker
+   * invited them. A member already gets the room as it is (no use counted). Refused as a join is: `banned`,
+   * `archived`, a room the token does not allow, `room_limit`; and `no_invite_link` for a code that lets nobody in.
+   */
+  async joinByLink(caller: Caller, code: string): Promise<RoomSummary> {
+    const link = await this.links.find(code);
+    const actor = await this.existing(caller, link.room);
+    if (actor.member) return this.summary(actor.room, actor.member);
+    if (actor.banned && !caller.admin) throw new ReplyError('banned');
+    if (actor.room.archivedAt !== undefined) throw new ReplyError('archived');
+    checkAllowed(caller, link.room);
+    await this.checkRoomLimit(caller.user.id);
+    await this.links.use(link);
+    const summary = await this.admit(actor.room, caller.user, 'member', { invitedBy: link.createdBy.id });
+    if (!summary)
+      return this.summary(actor.room, await this.deps.directory.member(link.room, caller.user.id));
+    if (actor.invited)
+      await this.deps.notify(caller.user.id, { type: 'invitation_removed', room: link.room });
+    return summary;
   }
 
   /**

@@ -5,6 +5,7 @@ import type {
   InvitationCursor,
   InvitationRecord,
   InvitationScope,
+  InviteLinkRecord,
   MemberRecord,
   MovedMarker,
   NewRoom,
@@ -48,6 +49,33 @@ interface MemberRow {
   mute_expires_at: string | number | null;
   read_offset?: string | number;
   notifications?: NotificationLevel | null;
+}
+
+/** A row of `parley_invite_links`. */
+interface InviteLinkRow {
+  code: string;
+  room: string;
+  created_by: string;
+  created_by_name: string;
+  created_at: string | number;
+  expires_at: string | number | null;
+  max_uses: number | null;
+  uses: number;
+}
+
+const LINK_COLUMNS = 'code, room, created_by, created_by_name, created_at, expires_at, max_uses, uses';
+
+function inviteLinkOf(row: InviteLinkRow): InviteLinkRecord {
+  const link: InviteLinkRecord = {
+    code: row.code,
+    room: row.room,
+    createdBy: { id: row.created_by, name: row.created_by_name },
+    createdAt: Number(row.created_at),
+    uses: Number(row.uses),
+  };
+  if (row.expires_at !== null) link.expiresAt = Number(row.expires_at);
+  if (row.max_uses !== null) link.maxUses = Number(row.max_uses);
+  return link;
 }
 
 /** A row of `parley_webhooks`. */
@@ -540,6 +568,59 @@ export class SqlRoomDirectory implements RoomDirectory {
       pinnedBy: { id: row.pinned_by, name: row.pinned_by_name },
       pinnedAt: Number(row.pinned_at),
     }));
+  }
+
+  async addInviteLink(link: InviteLinkRecord): Promise<boolean> {
+    const { rowCount } = await this.db.query(
+      `INSERT INTO parley_invite_links (${LINK_COLUMNS})
+       SELECT $1, $2, $3, $4, $5, $6, $7, $8 WHERE EXISTS (SELECT 1 FROM parley_room_details WHERE room = $2)
+       ON CONFLICT DO NOTHING`,
+      [
+        link.code,
+        link.room,
+        link.createdBy.id,
+        link.createdBy.name,
+        link.createdAt,
+        link.expiresAt ?? null,
+        link.maxUses ?? null,
+        link.uses,
+      ],
+    );
+    return rowCount > 0;
+  }
+
+  async inviteLink(code: string): Promise<InviteLinkRecord | undefined> {
+    const { rows } = await this.db.query<InviteLinkRow>(
+      `SELECT ${LINK_COLUMNS} FROM parley_invite_links WHERE code = $1`,
+      [code],
+    );
+    return rows[0] && inviteLinkOf(rows[0]);
+  }
+
+  async inviteLinks(room: string): Promise<InviteLinkRecord[]> {
+    const { rows } = await this.db.query<InviteLinkRow>(
+      `SELECT ${LINK_COLUMNS} FROM parley_invite_links WHERE room = $1 ORDER BY created_at, code`,
+      [room],
+    );
+    return rows.map(inviteLinkOf);
+  }
+
+  async useInviteLink(code: string, now: number): Promise<InviteLinkRecord | undefined> {
+    const { rows } = await this.db.query<InviteLinkRow>(
+      `UPDATE parley_invite_links SET uses = uses + 1
+       WHERE code = $1 AND (expires_at IS NULL OR expires_at > $2) AND (max_uses IS NULL OR uses < max_uses)
+       RETURNING ${LINK_COLUMNS}`,
+      [code, now],
+    );
+    return rows[0] && inviteLinkOf(rows[0]);
+  }
+
+  async removeInviteLink(room: string, code: string): Promise<boolean> {
+    const { rowCount } = await this.db.query(
+      'DELETE FROM parley_invite_links WHERE room = $1 AND code = $2',
+      [room, code],
+    );
+    return rowCount > 0;
   }
 
   async addWebhook(hook: WebhookRecord): Promise<boolean> {

@@ -374,6 +374,49 @@ export function roomDirectorySuite(name: string, factory: DirectoryFactory): voi
       assert.deepEqual(await rooms.pins('nowhere'), []);
     });
 
+    it("keeps a room's invite links, counts their uses within their bounds, and revokes them", async () => {
+      const rooms = await make();
+      await rooms.create(publicRoom('r'));
+      await rooms.create(publicRoom('q'));
+      const link = (code: string, room: string, createdAt: number, extra = {}) => ({
+        code,
+        room,
+        createdBy: { id: 'olga', name: 'Olga' },
+        createdAt,
+        uses: 0,
+        ...extra,
+      });
+      assert.equal(await rooms.addInviteLink(link('twice', 'r', T0 + 2, { maxUses: 2 })), true);
+      assert.equal(await rooms.addInviteLink(link('open', 'r', T0 + 1)), true);
+      assert.equal(await rooms.addInviteLink(link('soon', 'q', T0, { expiresAt: T0 + 100 })), true);
+      assert.equal(await rooms.addInviteLink(link('open', 'q', T0)), false, 'a code is taken once');
+      assert.equal(await rooms.addInviteLink(link('x', 'nowhere', T0)), false, 'no such room');
+      assert.deepEqual(await rooms.inviteLink('twice'), link('twice', 'r', T0 + 2, { maxUses: 2 }));
+      assert.deepEqual(
+        await rooms.inviteLink('open'),
+        link('open', 'r', T0 + 1),
+        'no end, no bound: none kept',
+      );
+      assert.deepEqual(
+        (await rooms.inviteLinks('r')).map((l) => l.code),
+        ['open', 'twice'],
+      );
+      assert.equal((await rooms.useInviteLink('twice', T0))?.uses, 1);
+      assert.equal((await rooms.useInviteLink('twice', T0))?.uses, 2);
+      assert.equal(await rooms.useInviteLink('twice', T0), undefined, 'used its most times');
+      assert.equal((await rooms.inviteLink('twice'))?.uses, 2);
+      assert.equal((await rooms.useInviteLink('soon', T0 + 99))?.uses, 1);
+      assert.equal(await rooms.useInviteLink('soon', T0 + 100), undefined, 'expired');
+      assert.equal(await rooms.useInviteLink('nothing', T0), undefined);
+      for (let i = 0; i < 5; i += 1) await rooms.useInviteLink('open', T0 + 10 ** 9);
+      assert.equal((await rooms.inviteLink('open'))?.uses, 5);
+      assert.equal(await rooms.removeInviteLink('q', 'open'), false, "another room's link stays");
+      assert.equal(await rooms.removeInviteLink('r', 'open'), true);
+      assert.equal(await rooms.removeInviteLink('r', 'open'), false);
+      assert.equal(await rooms.useInviteLink('open', T0), undefined, 'revoked');
+      assert.deepEqual(await rooms.inviteLinks('nowhere'), []);
+    });
+
     it("keeps a room's webhooks by id, oldest first, and removes them from their own room only", async () => {
       const rooms = await make();
       await rooms.create(publicRoom('r'));

@@ -392,6 +392,112 @@ export function groupChatSuite(name: string, start: () => Promise<ParleyNode>): 
       assert.equal(outcome(await pinner.request({ type: 'pin', room: 'board', offset: third })), 'archived');
     });
 
+    it('lets whoever has an invite link join a private room, within its end and uses, until it is revoked', async () => {
+      const owner = await as(node, 'link-owner');
+      const helper = await as(node, 'link-helper');
+      const guest = await as(node, 'link-guest');
+      const late = await as(node, 'link-late');
+      await owner.request({ type: 'create_room', name: 'Backstage', id: 'backstage', kind: 'private' });
+      await owner.request({ type: 'invite', room: 'backstage', user: 'link-helper' });
+      await helper.request({ type: 'accept', room: 'backstage' });
+      await guest.request({ type: 'rooms' });
+      assert.equal(
+        outcome(await helper.request({ type: 'create_invite_link', room: 'backstage' })),
+        'forbidden',
+        "a private room's plain member invites nobody",
+      );
+      const made = await owner.request({ type: 'create_invite_link', room: 'backstage', maxUses: 1 });
+      assert.equal(made.type, 'invite_link', JSON.stringify(made));
+      const link = made.link as { code: string; uses: number; maxUses: number; createdBy: unknown };
+      assert.match(link.code, /^[A-Za-z0-9_-]{32}$/);
+      assert.deepEqual(
+        [link.uses, link.maxUses, link.createdBy],
+        [0, 1, { id: 'link-owner', name: 'Link-owner' }],
+      );
+
+      const joined = await guest.request({ type: 'join_link', code: link.code });
+      assert.equal(joined.type, 'room', JSON.stringify(joined));
+      assert.deepEqual(
+        [(joined.room as { id: string }).id, (joined.room as { role: string }).role],
+        ['backstage', 'member'],
+      );
+      await guest.frames.find(
+        (f) => f.type === 'room_added' && (f.room as { id: string }).id === 'backstage',
+        5000,
+      );
+      assert.equal(outcome(await guest.request({ type: 'join', room: 'backstage' })), 'ok', 'a member now');
+      const again = await guest.request({ type: 'join_link', code: link.code });
+      assert.equal(again.type, 'room', 'a member already: the room, no use counted');
+      assert.equal(
+        outcome(await late.request({ type: 'join_link', code: link.code })),
+        'no_invite_link',
+        'used up',
+      );
+      const members = await owner.request({ type: 'members', room: 'backstage' });
+      const guestMember = (members.members as Array<{ user: { id: string }; invitedBy?: string }>).find(
+        (m) => m.user.id === 'link-guest',
+      );
+      assert.equal(guestMember?.invitedBy, 'link-owner', "as the link's maker invited them");
+
+      const open = await owner.request({
+        type: 'create_invite_link',
+        room: 'backstage',
+        expiresInMs: 3_600_000,
+      });
+      const code = (open.link as { code: string }).code;
+      const listed = await owner.request({ type: 'invite_links', room: 'backstage' });
+      assert.deepEqual(
+        (listed.links as Array<{ code: string; uses: number }>).map((l) => [l.code, l.uses]),
+        [[code, 0]],
+        'the used-up link went when the next was made',
+      );
+      assert.equal(outcome(await guest.request({ type: 'invite_links', room: 'backstage' })), 'forbidden');
+      assert.equal(
+        outcome(await guest.request({ type: 'revoke_invite_link', room: 'backstage', code })),
+        'forbidden',
+        "only its maker and the room's moderators revoke it",
+      );
+      await owner.request({ type: 'ban', room: 'backstage', user: 'link-late' });
+      assert.equal(outcome(await late.request({ type: 'join_link', code })), 'banned');
+      assert.equal(
+        outcome(await owner.request({ type: 'revoke_invite_link', room: 'backstage', code })),
+        'ok',
+      );
+      assert.equal(
+        outcome(await owner.request({ type: 'unban', room: 'backstage', user: 'link-late' })),
+        'ok',
+      );
+      assert.equal(outcome(await late.request({ type: 'join_link', code })), 'no_invite_link', 'revoked');
+      assert.equal(
+        outcome(await owner.request({ type: 'revoke_invite_link', room: 'backstage', code })),
+        'no_invite_link',
+      );
+      assert.equal(
+        outcome(await late.request({ type: 'join_link', code: 'no-such-code' })),
+        'no_invite_link',
+      );
+      assert.equal(outcome(await late.request({ type: 'join_link', code: 'bad code!' })), 'bad_request');
+      assert.equal(
+        outcome(await owner.request({ type: 'create_invite_link', room: 'backstage', expiresInMs: 1000 })),
+        'bad_request',
+        'a minute at least',
+      );
+      const direct = await owner.request({ type: 'direct', users: [{ id: 'link-guest' }] });
+      const dm = (direct.room as { id: string }).id;
+      assert.equal(outcome(await owner.request({ type: 'create_invite_link', room: dm })), 'direct_room');
+
+      // In a public room any member makes one; an archived room lets nobody in with it.
+      await owner.request({ type: 'create_room', name: 'Foyer', id: 'link-foyer' });
+      await guest.request({ type: 'join', room: 'link-foyer' });
+      const foyer = await guest.request({ type: 'create_invite_link', room: 'link-foyer' });
+      assert.equal(foyer.type, 'invite_link');
+      await owner.request({ type: 'update_room', room: 'link-foyer', archived: true });
+      assert.equal(
+        outcome(await late.request({ type: 'join_link', code: (foyer.link as { code: string }).code })),
+        'archived',
+      );
+    });
+
     it('saves messages for oneself in every room, listed as they are now, only while one may read the room', async () => {
       const keeper = await as(node, 'keeper');
       const host = await as(node, 'save-host');

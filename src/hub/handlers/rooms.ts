@@ -90,6 +90,7 @@ type DoneCommand =
   | 'notifications'
   | 'pin'
   | 'delete_webhook'
+  | 'revoke_invite_link'
   | 'unpin'
   | 'save'
   | 'unsave'
@@ -159,6 +160,33 @@ export const pins: Handler<'pins'> = async (ctx, session, command) => {
     (read) => session.chargeRead(read * MESSAGE_READ_BYTES),
   );
   session.reply({ type: 'pins', ref: command.ref, room: id, ...page });
+};
+
+/** `create_invite_link`: a link whose code lets whoever has it join the room. */
+export const create_invite_link: Handler<'create_invite_link'> = async (ctx, session, command) => {
+  const id = room(ctx, command.room);
+  const link = await roomsOf(ctx).createInviteLink(callerOf(session), id, {
+    ...(command.expiresInMs !== undefined ? { expiresInMs: command.expiresInMs } : {}),
+    ...(command.maxUses !== undefined ? { maxUses: command.maxUses } : {}),
+  });
+  session.reply({ type: 'invite_link', ref: command.ref, room: id, link });
+};
+
+/** `invite_links`: a room's invite links, for those who may invite to it. */
+export const invite_links: Handler<'invite_links'> = async (ctx, session, command) => {
+  const id = room(ctx, command.room);
+  const links = await roomsOf(ctx).inviteLinks(callerOf(session), id);
+  session.reply({ type: 'invite_links', ref: command.ref, room: id, links });
+};
+
+export const revoke_invite_link = done<'revoke_invite_link'>((rooms, caller, id, c) =>
+  rooms.revokeInviteLink(caller, id, c.code),
+);
+
+/** `join_link`: the caller becomes a member of the link's room, answered with the room (as `accept` is). */
+export const join_link: Handler<'join_link'> = async (ctx, session, command) => {
+  const summary = await roomsOf(ctx).joinByLink(callerOf(session), command.code);
+  session.reply({ type: 'room', ref: command.ref, room: summary });
 };
 
 /** `webhooks`: a room's incoming webhooks, for its moderators. */
