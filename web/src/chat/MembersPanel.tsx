@@ -8,6 +8,7 @@ import type {
   UserInfo,
 } from '../../../client/index.js';
 import { untilOf } from '../format.js';
+import { InviteLinks } from './InviteLinks.js';
 import { RoomSettings } from './RoomSettings.js';
 import { RoomWebhooks } from './RoomWebhooks.js';
 import { type Sanction, SanctionForm } from './SanctionForm.js';
@@ -91,6 +92,7 @@ export function MembersPanel({ store, room }: { store: ChatStore; room: string }
     <section class="members" aria-label="Members">
       {moderator && entry.kind !== 'direct' && <RoomSettings store={store} entry={entry} />}
       {moderator && entry.kind !== 'direct' && <RoomWebhooks store={store} entry={entry} />}
+      {mayInvite && <InviteLinks store={store} entry={entry} />}
       {entry.role !== undefined && (
         <label class="notify-level small">
           Notify me of{' '}

@@ -11,6 +11,7 @@ import {
   defaultNotificationLevel,
   type FileRef,
   type InvitationSummary,
+  type InviteLinkSummary,
   type MemberSummary,
   type NotificationLevel,
   ParleyClient,
@@ -232,6 +233,8 @@ export class ChatStore {
   private degradedProbe?: ReturnType<typeof setInterval>;
   /** The saved rooms were reopened (on the first welcome). */
   private restored = false;
+  /** The invite link this tab was opened with (`?join=`), used once the room list is in. */
+  private linkToJoin = new URLSearchParams(location.search).get('join') ?? undefined;
   /** Rooms to open by default, for {@link restoreRooms}. */
   private startRooms: string[] = [];
 
@@ -258,6 +261,7 @@ export class ChatStore {
       // user's own, once the room list is in (from then on this connection hears of its changes: none is missed).
       this.statusAsked.clear();
       void listed.then(() => this.wantStatuses([this.me.id]));
+      void listed.then(() => this.joinLinkOpened());
       if (!this.restored) {
         // The rooms this user had open in this browser (known once the server said who the user is).
         this.restored = true;
@@ -848,6 +852,51 @@ export class ChatStore {
     this.forgetInvitation(room);
     this.upsertListed(joined);
     await this.join(room);
+  }
+
+  /** The address of an invite link: this chat, told to join with its code. */
+  inviteLinkUrl(code: string): string {
+    return `${location.origin}/?join=${encodeURIComponent(code)}`;
+  }
+
+  /** Makes an invite link to a room: the link, or undefined when refused (the notice says why). */
+  createInviteLink(room: string, options: { expiresInMs?: number; maxUses?: number }): Promise<unknown> {
+    return this.act(() => this.client.createInviteLink(room, options), 'Invite link made: copy it below');
+  }
+
+  /** A room's invite links (those who may invite see them in its members panel). */
+  inviteLinks(room: string): Promise<InviteLinkSummary[]> {
+    return this.client.inviteLinks(room);
+  }
+
+  /** Revokes an invite link: nobody joins with it from now on. */
+  revokeInviteLink(room: string, code: string): Promise<unknown> {
+    return this.act(() => this.client.revokeInviteLink(room, code), 'Invite link revoked');
+  }
+
+  /** Joins the room of an invite link and opens it. */
+  async joinLink(code: string): Promise<void> {
+    let room: RoomSummary;
+    try {
+      room = await this.client.joinLink(code);
+    } catch (error) {
+      this.notice.value = `Could not join with this link: ${(error as Error).message}`;
+      return;
+    }
+    this.notice.value = null;
+    this.upsertListed(room);
+    await this.join(room.id);
+  }
+
+  /** The invite link this tab was opened with, once: joined, and taken out of the address bar. */
+  private async joinLinkOpened(): Promise<void> {
+    const code = this.linkToJoin;
+    if (!code) return;
+    this.linkToJoin = undefined;
+    const url = new URL(location.href);
+    url.searchParams.delete('join');
+    history.replaceState(history.state, '', url);
+    await this.joinLink(code);
   }
 
   async declineInvitation(room: string): Promise<void> {
