@@ -115,6 +115,14 @@ const BanBody = Type.Object(
   strict,
 );
 const WebhookBody = Type.Object({ name: Type.String({ maxLength: 1024 }) }, strict);
+const InviteLinkBody = Type.Object(
+  {
+    expiresInMs: Type.Optional(Type.Integer({ minimum: 60_000, maximum: 366 * 24 * 3_600_000 })),
+    maxUses: Type.Optional(Type.Integer({ minimum: 1, maximum: 100_000 })),
+  },
+  strict,
+);
+const checkInviteLink = TypeCompiler.Compile(InviteLinkBody);
 const checkWebhook = TypeCompiler.Compile(WebhookBody);
 const checkCreateRoom = TypeCompiler.Compile(CreateRoomBody);
 const checkAddMember = TypeCompiler.Compile(AddMemberBody);
@@ -541,6 +549,22 @@ async function roomRoute(
       if (method === 'PUT') await roomsOf(deps).pin(API_CALLER, room, offset);
       else await roomsOf(deps).unpin(API_CALLER, room, offset);
       return { status: 200, body: { room, offset, pinned: method === 'PUT' } };
+    }
+  }
+  if (what[0] === 'invite-links') {
+    if (what.length === 1 && method === 'GET')
+      return { status: 200, body: { room, links: await roomsOf(deps).inviteLinks(API_CALLER, room) } };
+    if (what.length === 1 && method === 'POST') {
+      const options = validated(checkInviteLink, await readJson(request));
+      return {
+        status: 201,
+        body: { room, link: await roomsOf(deps).createInviteLink(API_CALLER, room, options) },
+      };
+    }
+    if (what.length === 2 && method === 'DELETE') {
+      const code = segment(what[1] as string);
+      await roomsOf(deps).revokeInviteLink(API_CALLER, room, code);
+      return { status: 200, body: { room, code, revoked: true } };
     }
   }
   if (what[0] === 'webhooks') {

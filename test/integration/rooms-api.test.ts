@@ -531,4 +531,24 @@ describe('rooms through the server API', async () => {
     assert.deepEqual((await call('PUT', '/users/yan/status', {})).body, { user: 'yan', status: {} });
     assert.deepEqual((await call('GET', '/users/nobody/status')).body, { user: 'nobody', status: {} });
   });
+
+  it('makes, lists and revokes invite links for a backend (an onboarding e-mail)', async () => {
+    await call('POST', '/rooms', { name: 'Cohort', kind: 'private', id: 'cohort', owner: { id: 'ola' } });
+    const made = await call('POST', '/rooms/cohort/invite-links', { maxUses: 30, expiresInMs: 86_400_000 });
+    assert.equal(made.status, 201);
+    const link = made.body.link as { code: string; createdBy: unknown; maxUses: number; uses: number };
+    assert.deepEqual([link.createdBy, link.maxUses, link.uses], [{ id: 'system', name: 'System' }, 30, 0]);
+    const newcomer = await RawClient.connect(`ws://127.0.0.1:${node.port}/ws`, { name: 'Nia', user: 'nia' });
+    after(() => newcomer.close());
+    const joined = await newcomer.request({ type: 'join_link', code: link.code });
+    assert.equal((joined.room as { id: string }).id, 'cohort');
+    const listed = await call('GET', '/rooms/cohort/invite-links');
+    assert.deepEqual(
+      (listed.body.links as Array<{ code: string; uses: number }>).map((l) => [l.code, l.uses]),
+      [[link.code, 1]],
+    );
+    assert.equal((await call('POST', '/rooms/cohort/invite-links', { maxUses: 0 })).status, 400);
+    assert.equal((await call('DELETE', `/rooms/cohort/invite-links/${link.code}`)).status, 200);
+    assert.equal((await call('DELETE', `/rooms/cohort/invite-links/${link.code}`)).status, 404);
+  });
 });

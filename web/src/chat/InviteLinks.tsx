@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import type { InviteLinkSummary, RoomSummary } from '../../../client/index.js';
 import { untilOf, whenOf } from '../format.js';
+import { CopyableAddress } from './CopyableAddress.js';
 import type { ChatStore } from './store.js';
 
 /** How long a new link lasts, as offered (ms; 0: until revoked). */
@@ -37,7 +38,6 @@ export function InviteLinks({ store, entry }: { store: ChatStore; entry: RoomSum
   const [ends, setEnds] = useState<number>(7 * 86_400_000);
   const [uses, setUses] = useState<number>(0);
   const [made, setMade] = useState<string | null>(null);
-  const [copied, setCopied] = useState(false);
   const reload = () =>
     void store.inviteLinks(entry.id).then(
       (list) => setLinks(list),
@@ -53,31 +53,7 @@ export function InviteLinks({ store, entry }: { store: ChatStore; entry: RoomSum
       <p class="settings-note">
         Whoever has the link can join this room{entry.kind === 'private' ? ', private as it is' : ''}.
       </p>
-      {made && (
-        <div class="webhook-address">
-          <label class="settings-label">
-            The link
-            <input
-              class="field"
-              id="invite-link"
-              readOnly
-              value={made}
-              onFocus={(event) => (event.target as HTMLInputElement).select()}
-            />
-          </label>
-          <button
-            type="button"
-            onClick={() =>
-              void navigator.clipboard?.writeText(made).then(
-                () => setCopied(true),
-                () => setCopied(false),
-              )
-            }
-          >
-            {copied ? 'Copied' : 'Copy'}
-          </button>
-        </div>
-      )}
+      {made && <CopyableAddress id="invite-link" label="The link" address={made} />}
       {!entry.archived && (
         <form
           class="settings-form"
@@ -91,7 +67,6 @@ export function InviteLinks({ store, entry }: { store: ChatStore; entry: RoomSum
               .then((link) => {
                 if (!link) return;
                 setMade(store.inviteLinkUrl((link as InviteLinkSummary).code));
-                setCopied(false);
                 reload();
               });
           }}

@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import type { RoomSummary, WebhookSummary } from '../../../client/index.js';
 import { whenOf } from '../format.js';
+import { CopyableAddress } from './CopyableAddress.js';
 import type { ChatStore } from './store.js';
 
 /**
@@ -11,7 +12,6 @@ export function RoomWebhooks({ store, entry }: { store: ChatStore; entry: RoomSu
   const [hooks, setHooks] = useState<WebhookSummary[] | null>(null);
   const [name, setName] = useState('');
   const [address, setAddress] = useState<string | null>(null);
-  const [copied, setCopied] = useState(false);
   const reload = () =>
     void store.webhooks(entry.id).then(
       (list) => setHooks(list),
@@ -53,32 +53,15 @@ export function RoomWebhooks({ store, entry }: { store: ChatStore; entry: RoomSu
         </ul>
       )}
       {address && (
-        <div class="webhook-address">
-          <label class="settings-label">
-            Its address (copy it now: it is not shown again)
-            <input
-              class="field"
-              id="webhook-address"
-              readOnly
-              value={address}
-              onFocus={(event) => (event.target as HTMLInputElement).select()}
-            />
-          </label>
-          <button
-            type="button"
-            onClick={() =>
-              void navigator.clipboard?.writeText(address).then(
-                () => setCopied(true),
-                () => setCopied(false),
-              )
-            }
-          >
-            {copied ? 'Copied' : 'Copy'}
-          </button>
+        <CopyableAddress
+          id="webhook-address"
+          label="Its address (copy it now: it is not shown again)"
+          address={address}
+        >
           <code class="webhook-try">
             curl -X POST -H 'content-type: application/json' -d '{'{"text": "Hello"}'}' {address}
           </code>
-        </div>
+        </CopyableAddress>
       )}
       {!entry.archived && (
         <form
@@ -89,7 +72,6 @@ export function RoomWebhooks({ store, entry }: { store: ChatStore; entry: RoomSu
             void store.createWebhook(entry.id, name).then((made) => {
               if (!made) return;
               setAddress(made);
-              setCopied(false);
               setName('');
               reload();
             });
