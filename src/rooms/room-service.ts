@@ -779,9 +779,11 @@ export class RoomService {
   /** Revokes an invite link: who made it (member or not), or the room's admins and owners. */
   async revokeInviteLink(caller: Caller, room: string, code: string): Promise<void> {
     const actor = await this.existing(caller, room);
-    const link = await this.links.find(code);
-    if (link.room !== room) throw new ReplyError('no_invite_link', `no invite link '${code}' to this room`);
-    this.check('uninvite', actor, { userId: '', invitedBy: link.createdBy.id });
+    const link = await this.deps.directory.inviteLink(code);
+    const ours = link?.room === room ? link : undefined;
+    // The rule first: someone who may not revoke it learns nothing of whether a code is a link.
+    this.check('uninvite', actor, { userId: '', invitedBy: ours?.createdBy.id ?? '' });
+    if (!ours) throw new ReplyError('no_invite_link', `no invite link '${code}' to this room`);
     await this.links.remove(room, code);
   }
 

@@ -457,6 +457,11 @@ export function groupChatSuite(name: string, start: () => Promise<ParleyNode>): 
         'forbidden',
         "only its maker and the room's moderators revoke it",
       );
+      assert.equal(
+        outcome(await guest.request({ type: 'revoke_invite_link', room: 'backstage', code: 'made-up' })),
+        'forbidden',
+        'the same refusal for a code that is no link: nothing learnt of codes',
+      );
       await owner.request({ type: 'ban', room: 'backstage', user: 'link-late' });
       assert.equal(outcome(await late.request({ type: 'join_link', code })), 'banned');
       assert.equal(
