@@ -15,7 +15,7 @@ export type * from './protocol.js';
 export type { ResetReason } from './room-stream.js';
 export { applyAction } from './wire/actions.js';
 export { CloseCodes, shouldReconnect } from './wire/close-codes.js';
-export { fileShownAs, fileUrl, PROTOCOL_VERSION } from './wire/domain.js';
+export { fileShownAs, fileUrl, isWebhookSender, PROTOCOL_VERSION } from './wire/domain.js';
 export { ErrorCodes } from './wire/error-codes.js';
 export { defaultNotificationLevel } from './wire/rooms.js';
 export { ROOM_NAME_HTML_PATTERN, ROOM_NAME_PATTERN, roomNameProblem, textProblem } from './wire/rules.js';

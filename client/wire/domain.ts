@@ -120,6 +120,14 @@ export function fileShownAs(file: Pick<FileRef, 'type'>): 'image' | 'video' | 'a
   return 'download';
 }
 
+/** The start of the user ids of incoming webhooks' messages: `webhook:{id}` (docs/protocol.md, "Incoming webhooks"). */
+export const WEBHOOK_SENDER_PREFIX = 'webhook:';
+
+/** Whether a message's sender is an incoming webhook (an integration), not a person. */
+export function isWebhookSender(userId: string): boolean {
+  return userId.startsWith(WEBHOOK_SENDER_PREFIX);
+}
+
 /** Where a file is read, relative to the server's HTTP root (prefix the server's address). */
 export function fileUrl(file: Pick<FileRef, 'id' | 'name'>): string {
   return `/files/${file.id}/${encodeURIComponent(file.name)}`;

@@ -14,6 +14,18 @@ export function hasUnsafeNameCharacters(name: string): boolean {
   return UNSAFE.test(name);
 }
 
+/** A name given as it is to be kept (a backend's user, a webhook): trimmed, or undefined when it breaks the rule. */
+export function checkedDisplayName(raw: string, maxLength: number): string | undefined {
+  const name = raw.trim();
+  return name.length === 0 || [...name].length > maxLength || hasUnsafeNameCharacters(name)
+    ? undefined
+    : name;
+}
+
+/** What a refusal of {@link checkedDisplayName} says of the rule. */
+export const displayNameRule = (maxLength: number): string =>
+  `1-${maxLength} characters, without control or bidirectional formatting characters`;
+
 /**
  * A display name made safe: unsafe characters removed, white space at the ends trimmed, at most `maxLength`
  * characters (code points: a surrogate pair is never cut in half). Empty when nothing printable was left.

@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { type Static, type TSchema, Type } from '@sinclair/typebox';
 import { type TypeCheck, TypeCompiler } from '@sinclair/typebox/compiler';
-import { hasUnsafeNameCharacters } from '../auth/display-name.js';
+import { checkedDisplayName, displayNameRule } from '../auth/display-name.js';
 import type { ClusterQueries } from '../cluster/cluster-queries.js';
 import { connectionQueryOf, listConnections } from '../cluster/connection-listing.js';
 import type { Config } from '../config/config.js';
@@ -14,18 +14,25 @@ import { readHistory } from '../hub/handlers/history.js';
 import { actOnMessage } from '../hub/handlers/messages.js';
 import { replyBudget } from '../hub/handlers/reply-budget.js';
 import { searchOf, searchPage } from '../hub/handlers/search.js';
-import { refusalOf } from '../hub/refusal.js';
 import type { Uploads } from '../hub/uploads.js';
-import { describeViolation, holdsNul, NUL_REFUSAL } from '../protocol/codec.js';
-import { ErrorCodes } from '../protocol/error-codes.js';
-import { UserStatusSchema } from '../protocol/messages.js';
+import { describeViolation, NUL_REFUSAL } from '../protocol/codec.js';
+import { InviteLinkOptionFields, UserStatusSchema } from '../protocol/messages.js';
 import { checkRoomName, checkText } from '../protocol/rules.js';
 import { type Caller, type RoomService, SYSTEM_USER, type UnstoredMarkers } from '../rooms/room-service.js';
 import type { UserStatuses } from '../rooms/user-statuses.js';
 import type { Clock } from '../util/clock.js';
 import type { IdGenerator } from '../util/ids.js';
 import type { Logger } from '../util/logger.js';
-import { presentedToken, sameSecret, sendJson } from './respond.js';
+import {
+  HttpRefusal,
+  httpRefusalOf,
+  parseJson,
+  presentedToken,
+  readBody,
+  sameSecret,
+  sendJson,
+  sendRefusal,
+} from './respond.js';
 
 /** What the server API works with. */
 export interface ServerApiDeps {
@@ -115,13 +122,7 @@ const BanBody = Type.Object(
   strict,
 );
 const WebhookBody = Type.Object({ name: Type.String({ maxLength: 1024 }) }, strict);
-const InviteLinkBody = Type.Object(
-  {
-    expiresInMs: Type.Optional(Type.Integer({ minimum: 60_000, maximum: 366 * 24 * 3_600_000 })),
-    maxUses: Type.Optional(Type.Integer({ minimum: 1, maximum: 100_000 })),
-  },
-  strict,
-);
+const InviteLinkBody = Type.Object(InviteLinkOptionFields, strict);
 const checkInviteLink = TypeCompiler.Compile(InviteLinkBody);
 const checkWebhook = TypeCompiler.Compile(WebhookBody);
 const checkCreateRoom = TypeCompiler.Compile(CreateRoomBody);
@@ -135,46 +136,18 @@ const checkPublish = TypeCompiler.Compile(PublishBody);
 const checkDisconnect = TypeCompiler.Compile(DisconnectBody);
 const checkStatus = TypeCompiler.Compile(UserStatusSchema);
 
-/** A refusal with an HTTP status and one of the protocol's stable error codes (or an API-only one). */
-class ApiError extends Error {
-  constructor(
-    readonly status: number,
-    readonly code: string,
-    message: string,
-    /** For 429: when a retry may succeed (sent as Retry-After, in whole seconds). */
-    readonly retryAfterMs?: number,
-  ) {
-    super(message);
-  }
-}
-
+/** A JSON body of at most MAX_BODY_BYTES (415 for another content type, 413 beyond, 400 for bad JSON). */
 async function readJson(request: IncomingMessage): Promise<unknown> {
   const type = request.headers['content-type'] ?? '';
   if (!type.startsWith('application/json')) {
-    throw new ApiError(415, 'bad_request', 'send a JSON body with content-type application/json');
+    throw new HttpRefusal(415, 'bad_request', 'send a JSON body with content-type application/json');
   }
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of request) {
-    size += (chunk as Buffer).length;
-    if (size > MAX_BODY_BYTES)
-      throw new ApiError(413, 'bad_request', `body larger than ${MAX_BODY_BYTES} bytes`);
-    chunks.push(chunk as Buffer);
-  }
-  const text = Buffer.concat(chunks).toString('utf8');
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch {
-    throw new ApiError(400, 'bad_json', 'body is not valid JSON');
-  }
-  if (holdsNul(text, value)) throw new ApiError(400, 'bad_request', NUL_REFUSAL);
-  return value;
+  return parseJson(await readBody(request, MAX_BODY_BYTES));
 }
 
 function validated<T extends TSchema>(checker: TypeCheck<T>, value: unknown): Static<T> {
   if (checker.Check(value)) return value;
-  throw new ApiError(400, 'bad_request', describeViolation(checker, value, 'body'));
+  throw new HttpRefusal(400, 'bad_request', describeViolation(checker, value, 'body'));
 }
 
 /**
@@ -186,7 +159,7 @@ function intParam(url: URL, name: string, min: number): number | undefined {
   if (raw === null) return undefined;
   const value = /^\d{1,16}$/.test(raw) ? Number(raw) : Number.NaN;
   if (!Number.isSafeInteger(value) || value < min) {
-    throw new ApiError(400, 'bad_request', `${name} must be an integer of at least ${min}`);
+    throw new HttpRefusal(400, 'bad_request', `${name} must be an integer of at least ${min}`);
   }
   return value;
 }
@@ -203,14 +176,14 @@ function textParam(url: URL, name: string): string | undefined {
 
 /** The value, or `400 bad_request` when it holds U+0000 (see holdsNul). */
 function withoutNul(value: string): string {
-  if (value.includes('\u0000')) throw new ApiError(400, 'bad_request', NUL_REFUSAL);
+  if (value.includes('\u0000')) throw new HttpRefusal(400, 'bad_request', NUL_REFUSAL);
   return value;
 }
 
 /** The `limit` of a listed page: 1-100, default 100. */
 function pageLimit(url: URL): number {
   const limit = intParam(url, 'limit', 1) ?? 100;
-  if (limit > 100) throw new ApiError(400, 'bad_range', 'limit must be at most 100');
+  if (limit > 100) throw new HttpRefusal(400, 'bad_range', 'limit must be at most 100');
   return limit;
 }
 
@@ -220,7 +193,7 @@ function segment(raw: string): string {
   try {
     decoded = decodeURIComponent(raw);
   } catch {
-    throw new ApiError(400, 'bad_request', 'malformed path');
+    throw new HttpRefusal(400, 'bad_request', 'malformed path');
   }
   return withoutNul(decoded);
 }
@@ -266,21 +239,21 @@ async function uploadFile(
 ): Promise<ApiReply> {
   const { config, uploads } = deps;
   if (!uploads || config.maxFileBytes === 0)
-    throw new ApiError(
+    throw new HttpRefusal(
       501,
       'unsupported',
       'this server takes no files (--store redis or --max-file-bytes 0)',
     );
   const name = textParam(url, 'name') ?? '';
   if (name.length === 0 || name.length > 255)
-    throw new ApiError(400, 'bad_request', 'name (the query parameter) must be 1-255 characters');
+    throw new HttpRefusal(400, 'bad_request', 'name (the query parameter) must be 1-255 characters');
   const owner = textParam(url, 'from') ?? SYSTEM_USER.id;
   if (owner.length > 128 || !USER_ID.test(owner))
-    throw new ApiError(400, 'bad_request', 'from is no user id');
+    throw new HttpRefusal(400, 'bad_request', 'from is no user id');
   const length = request.headers['content-length'];
-  if (length === undefined) throw new ApiError(411, 'bad_request', 'send the file with a Content-Length');
+  if (length === undefined) throw new HttpRefusal(411, 'bad_request', 'send the file with a Content-Length');
   const size = /^\d{1,16}$/.test(length) ? Number(length) : Number.NaN;
-  if (!Number.isSafeInteger(size) || size < 1) throw new ApiError(400, 'bad_request', 'the file is empty');
+  if (!Number.isSafeInteger(size) || size < 1) throw new HttpRefusal(400, 'bad_request', 'the file is empty');
   const mime = request.headers['content-type'];
   const file = await uploads.store(owner, { room, name, size, ...(mime ? { mime } : {}) }, request);
   return { status: 201, body: { room, file } };
@@ -290,7 +263,7 @@ async function uploadFile(
 function offsetOf(raw: string): number {
   const offset = /^\d{1,16}$/.test(raw) ? Number(raw) : Number.NaN;
   if (!Number.isSafeInteger(offset) || offset < 1) {
-    throw new ApiError(400, 'bad_request', 'the offset must be an integer of at least 1');
+    throw new HttpRefusal(400, 'bad_request', 'the offset must be an integer of at least 1');
   }
   return offset;
 }
@@ -314,7 +287,7 @@ async function history(deps: ServerApiDeps, url: URL, room: string): Promise<Api
   const { config, engine } = deps;
   const limit = intParam(url, 'limit', 1) ?? config.historyPageMax;
   if (limit > config.historyPageMax) {
-    throw new ApiError(400, 'bad_range', `limit must be at most ${config.historyPageMax}`);
+    throw new HttpRefusal(400, 'bad_range', `limit must be at most ${config.historyPageMax}`);
   }
   const range = { before: intParam(url, 'before', 0), after: intParam(url, 'after', 0), limit };
   const page = await readHistory(engine, room, range, replyBudget(config));
@@ -327,7 +300,7 @@ async function history(deps: ServerApiDeps, url: URL, room: string): Promise<Api
  */
 async function searchRoom(deps: ServerApiDeps, url: URL, room: string): Promise<ApiReply> {
   const query = textParam(url, 'q');
-  if (query === undefined) throw new ApiError(400, 'bad_request', 'q (the words to find) is required');
+  if (query === undefined) throw new HttpRefusal(400, 'bad_request', 'q (the words to find) is required');
   const before = textParam(url, 'before');
   const limit = intParam(url, 'limit', 1);
   const page = await searchPage(searchOf(deps.engine), deps.config, [room], {
@@ -347,7 +320,7 @@ async function onlineUsers(deps: ServerApiDeps, url: URL): Promise<ApiReply> {
   try {
     query = connectionQueryOf(url.searchParams);
   } catch (error) {
-    throw new ApiError(400, 'bad_range', (error as Error).message);
+    throw new HttpRefusal(400, 'bad_range', (error as Error).message);
   }
   const page = await listConnections(deps.queries, query);
   const users: Array<{
@@ -381,7 +354,7 @@ async function disconnect(deps: ServerApiDeps, request: IncomingMessage, user: s
 }
 
 function roomsOf(deps: ServerApiDeps): RoomService {
-  if (!deps.rooms) throw new ApiError(501, 'unsupported', 'this server keeps no rooms (--store redis)');
+  if (!deps.rooms) throw new HttpRefusal(501, 'unsupported', 'this server keeps no rooms (--store redis)');
   return deps.rooms;
 }
 
@@ -390,14 +363,9 @@ function roomsOf(deps: ServerApiDeps): RoomService {
  * printable characters once trimmed. Refused rather than cleaned: a backend wants to hear that its name was wrong.
  */
 function displayName(raw: string, field: string, config: Config): string {
-  const name = raw.trim();
-  if (name.length === 0 || [...name].length > config.maxNameLength || hasUnsafeNameCharacters(name)) {
-    throw new ApiError(
-      400,
-      'bad_request',
-      `'${field}' must be 1-${config.maxNameLength} characters, without control or bidirectional formatting characters`,
-    );
-  }
+  const name = checkedDisplayName(raw, config.maxNameLength);
+  if (name === undefined)
+    throw new HttpRefusal(400, 'bad_request', `'${field}' must be ${displayNameRule(config.maxNameLength)}`);
   return name;
 }
 
@@ -412,7 +380,7 @@ function userOf(ref: Static<typeof UserRef>, field: string, config: Config): { i
 function userId(raw: string): string {
   const id = segment(raw);
   if (id.length > 128 || !USER_ID.test(id)) {
-    throw new ApiError(400, 'bad_request', 'invalid user id');
+    throw new HttpRefusal(400, 'bad_request', 'invalid user id');
   }
   return id;
 }
@@ -423,7 +391,7 @@ function sentInvitationsCursor(url: URL): { room: string; user: string } | undef
   const user = textParam(url, 'afterUser');
   if (room === undefined && user === undefined) return undefined;
   if (room === undefined || user === undefined) {
-    throw new ApiError(
+    throw new HttpRefusal(
       400,
       'bad_request',
       "'afterRoom' and 'afterUser' go together (the previous page's next)",
@@ -461,7 +429,7 @@ async function roomRoute(
   if (parts[0] === 'users' && parts.length === 3 && parts[2] === 'status') {
     const id = userId(parts[1] as string);
     if (!deps.statuses)
-      throw new ApiError(501, 'unsupported', 'this server keeps no rooms (--store redis): no statuses');
+      throw new HttpRefusal(501, 'unsupported', 'this server keeps no rooms (--store redis): no statuses');
     if (method === 'GET')
       return { status: 200, body: { user: id, status: (await deps.statuses.of([id]))[id] ?? {} } };
     if (method === 'PUT') {
@@ -617,20 +585,10 @@ async function route(deps: ServerApiDeps, request: IncomingMessage, url: URL): P
   }
   if (parts.length === 3 && parts[0] === 'users' && parts[2] === 'disconnect' && method === 'POST') {
     const user = segment(parts[1] as string);
-    if (user.length === 0 || user.length > 128) throw new ApiError(400, 'bad_request', 'invalid user id');
+    if (user.length === 0 || user.length > 128) throw new HttpRefusal(400, 'bad_request', 'invalid user id');
     return disconnect(deps, request, user);
   }
-  throw new ApiError(404, 'not_found', `no ${method} ${url.pathname} in the server API`);
-}
-
-/** Sends a refusal: its JSON body, and the headers that go with it (challenge, Retry-After). */
-function sendRefusal(response: ServerResponse, refusal: ApiError, requestId: string): void {
-  const headers: Record<string, string> = { 'x-request-id': requestId };
-  if (refusal.status === 401) headers['www-authenticate'] = 'Bearer realm="parley-api"';
-  if (refusal.retryAfterMs !== undefined) {
-    headers['retry-after'] = String(Math.max(1, Math.ceil(refusal.retryAfterMs / 1000)));
-  }
-  sendJson(response, refusal.status, { error: refusal.code, message: refusal.message }, headers);
+  throw new HttpRefusal(404, 'not_found', `no ${method} ${url.pathname} in the server API`);
 }
 
 /**
@@ -643,11 +601,11 @@ export function createServerApi(deps: ServerApiDeps): ServerApi {
   const tokens = [config.apiToken, config.adminToken].filter((t) => t !== '');
   const authenticate = (request: IncomingMessage, url: URL) => {
     if (tokens.length === 0) {
-      throw new ApiError(403, 'api_disabled', 'the server API is disabled: set --api-token to enable it');
+      throw new HttpRefusal(403, 'api_disabled', 'the server API is disabled: set --api-token to enable it');
     }
     const given = presentedToken(request, url);
     if (!tokens.some((token) => sameSecret(given, token))) {
-      throw new ApiError(401, 'unauthorized', 'a valid API token is required (Authorization: Bearer …)');
+      throw new HttpRefusal(401, 'unauthorized', 'a valid API token is required (Authorization: Bearer …)');
     }
   };
   return async (request, response, url) => {
@@ -661,18 +619,13 @@ export function createServerApi(deps: ServerApiDeps): ServerApi {
       log.info({ ...at, status }, 'api request');
       sendJson(response, status, body, { 'x-request-id': requestId });
     } catch (error) {
-      const refusal = toApiError(error);
+      const refusal = httpRefusalOf(error);
       if (refusal.status >= 500) log.error({ err: error, ...at }, 'api request failed');
       else log.info({ ...at, status: refusal.status }, 'api request refused');
-      sendRefusal(response, refusal, requestId);
+      const headers: Record<string, string> = { 'x-request-id': requestId };
+      if (refusal.status === 401) headers['www-authenticate'] = 'Bearer realm="parley-api"';
+      sendRefusal(response, refusal, headers);
     }
     return true;
   };
-}
-
-/** API-only refusals as they are; everything else through the one mapping the WebSocket commands use. */
-function toApiError(error: unknown): ApiError {
-  if (error instanceof ApiError) return error;
-  const { error: reply, retryAfterMs } = refusalOf(error);
-  return new ApiError(ErrorCodes[reply.code].http, reply.code, reply.message, retryAfterMs);
 }

@@ -4,7 +4,7 @@ import type { MovedMarker, ReadMarkerRecord, RoomDirectory } from '../rooms/room
 import type { TimerHandle, Timers } from '../util/clock.js';
 import type { FailureReporter } from './failures.js';
 
-/** How long the last batch stored is held at least (see {@link ReadMarkers.unstored}). */
+/** How long the last batch stored is held at most, or five batch periods if longer (see ReadMarkers.unstored). */
 const STORED_KEEP_MS = 1000;
 
 /** What {@link ReadMarkers} needs. */
@@ -35,7 +35,11 @@ export class ReadMarkers {
   private pending = new Map<string, ReadMarkerRecord>();
   /** The batch being stored: not in the database yet, or not yet told to the user's connections. */
   private storing?: Map<string, ReadMarkerRecord>;
-  /** The last batch stored (at most `batchMax` markers), kept until the next one is (see {@link unstored}). */
+  /**
+   * The last batch stored (at most `batchMax` markers), kept until the next one is, and at most a second or five
+   * batch periods (see {@link unstored}); a marker of it gives way to a lower one told from any instance
+   * ({@link heard}).
+   */
   private stored?: Map<string, ReadMarkerRecord>;
   private timer?: TimerHandle;
   /** Forgets the last batch stored once no room list read before it committed can still be answering. */

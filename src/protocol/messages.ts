@@ -207,15 +207,14 @@ export const PinsCommand = Type.Object(
 );
 /** An invite link's code, as made (base64url). */
 const LinkCode = Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9_-]+$' });
+/** What a new invite link is made with (the protocol's command and the server API's body): both optional. */
+export const InviteLinkOptionFields = {
+  // A minute to a year and a day.
+  expiresInMs: Type.Optional(Type.Integer({ minimum: 60_000, maximum: 366 * 24 * 3_600_000 })),
+  maxUses: Type.Optional(Type.Integer({ minimum: 1, maximum: 100_000 })),
+};
 export const CreateInviteLinkCommand = Type.Object(
-  {
-    type: Type.Literal('create_invite_link'),
-    ref: Ref,
-    room: Room,
-    // A minute to a year and a day.
-    expiresInMs: Type.Optional(Type.Integer({ minimum: 60_000, maximum: 366 * 24 * 3_600_000 })),
-    maxUses: Type.Optional(Type.Integer({ minimum: 1, maximum: 100_000 })),
-  },
+  { type: Type.Literal('create_invite_link'), ref: Ref, room: Room, ...InviteLinkOptionFields },
   strict,
 );
 export const InviteLinksCommand = Type.Object(

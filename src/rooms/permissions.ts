@@ -139,12 +139,8 @@ export function decide(
   // One's own membership: leaving it, or what one is notified of (archived and direct rooms too).
   if (action === 'leave' || action === 'set-notifications') return member ? allow : refuse('not_member');
   // Who is banned is for those who may lift it, archived rooms included (reading; the lifting waits for unarchiving).
-  if (action === 'list-bans') {
-    if (room.kind === 'direct') return refuse('direct_room');
-    return moderator ? allow : notModerator(member);
-  }
-  // A room's integrations are its moderators' (listing and removing also while archived: cleaning up).
-  if (action === 'list-webhooks') {
+  // So are a room's integrations (listing and removing them also while archived: cleaning up).
+  if (action === 'list-bans' || action === 'list-webhooks') {
     if (room.kind === 'direct') return refuse('direct_room');
     return moderator ? allow : notModerator(member);
   }

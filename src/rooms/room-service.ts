@@ -17,7 +17,7 @@ import {
   type SentInvitationsCursor,
   type WebhookSummary,
 } from '../../client/wire/rooms.js';
-import { hasUnsafeNameCharacters } from '../auth/display-name.js';
+import { checkedDisplayName, displayNameRule, hasUnsafeNameCharacters } from '../auth/display-name.js';
 import { type RoomRules, roomAllowed } from '../auth/identity.js';
 import { type Config, invitationTtlOf } from '../config/config.js';
 import type { ChatMessage, MemberEvent, SystemEvent, UserInfo, UserNotice } from '../engine/types.js';
@@ -820,14 +820,10 @@ export class RoomService {
     name: string,
   ): Promise<{ webhook: WebhookSummary; path: string }> {
     this.check('add-webhook', await this.existing(caller, room));
-    const title = name.trim();
     const max = this.deps.config.maxNameLength;
-    if (title.length === 0 || [...title].length > max || hasUnsafeNameCharacters(title)) {
-      throw new ReplyError(
-        'bad_request',
-        `a webhook's name must be 1-${max} characters, without control or bidirectional formatting characters`,
-      );
-    }
+    const title = checkedDisplayName(name, max);
+    if (title === undefined)
+      throw new ReplyError('bad_request', `a webhook's name must be ${displayNameRule(max)}`);
     const { webhook, secret } = await this.webhooks.add(room, title, caller.user);
     await this.record(room, caller.user, { type: 'webhook_added', name: webhook.name });
     return { webhook, path: webhookPath(webhook.id, secret) };

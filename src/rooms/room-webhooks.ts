@@ -5,6 +5,7 @@
  * (RoomService, permissions.ts).
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
+import { WEBHOOK_SENDER_PREFIX } from '../../client/wire/domain.js';
 import type { WebhookSummary } from '../../client/wire/rooms.js';
 import type { UserInfo } from '../engine/types.js';
 import { ReplyError } from '../protocol/error-codes.js';
@@ -19,9 +20,6 @@ export interface RoomWebhooksDeps {
   /** Most webhooks one room may have (`--max-webhooks-per-room`). */
   maxPerRoom: number;
 }
-
-/** The start of a webhook's sender id: `webhook:<id>` (the chat marks such senders as integrations). */
-export const WEBHOOK_SENDER_PREFIX = 'webhook:';
 
 /** The path of a webhook's address on any instance (the client puts its own origin before it). */
 export function webhookPath(id: string, secret: string): string {

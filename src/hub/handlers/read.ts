@@ -1,6 +1,16 @@
 import { ReplyError } from '../../protocol/error-codes.js';
 import { checkRoomName } from '../../protocol/rules.js';
-import type { Handler } from './context.js';
+import type { Session } from '../session.js';
+import type { Handler, HandlerContext } from './context.js';
+
+/** A room whose read marker the connection may move: one it joined, or one of its room list (`not_joined`). */
+function followedRoom(ctx: HandlerContext, session: Session, name: string): string {
+  const room = checkRoomName(name, ctx.config);
+  if (!session.rooms.has(room) && !session.listed?.has(room)) {
+    throw new ReplyError('not_joined', `room '${room}' is neither joined nor in this connection's room list`);
+  }
+  return room;
+}
 
 /**
  * `read`: moves the user's read marker of a room forward: one this connection joined, or one of its room list
@@ -9,10 +19,7 @@ import type { Handler } from './context.js';
  * carries a `ref`, and the user's devices hear of the move with a `read` frame.
  */
 export const read: Handler<'read'> = async (ctx, session, command) => {
-  const room = checkRoomName(command.room, ctx.config);
-  if (!session.rooms.has(room) && !session.listed?.has(room)) {
-    throw new ReplyError('not_joined', `room '${room}' is neither joined nor in this connection's room list`);
-  }
+  const room = followedRoom(ctx, session, command.room);
   if (ctx.readMarkers) {
     // Not past the room's newest message, as it is now (a client cannot mark unwritten messages read). From the
     // recent window: in process, or one Redis read.
@@ -28,10 +35,7 @@ export const read: Handler<'read'> = async (ctx, session, command) => {
  * before it already stays. The same rooms as `read`.
  */
 export const unread: Handler<'unread'> = async (ctx, session, command) => {
-  const room = checkRoomName(command.room, ctx.config);
-  if (!session.rooms.has(room) && !session.listed?.has(room)) {
-    throw new ReplyError('not_joined', `room '${room}' is neither joined nor in this connection's room list`);
-  }
+  const room = followedRoom(ctx, session, command.room);
   await ctx.readMarkers?.unmark(session.user.id, room, command.offset - 1);
   session.reply({ type: 'done', ref: command.ref, room });
 };

@@ -44,7 +44,7 @@ export function InviteLinks({ store, entry }: { store: ChatStore; entry: RoomSum
       () => setLinks(null),
     );
   // Reloaded when the room's log shows a change (someone joined with a link: its uses).
-  const changes = store.room(entry.id)?.messages.value.filter((m) => m.event).length ?? 0;
+  const changes = store.roomEvents(entry.id);
   useEffect(reload, [entry.id, changes]);
   useEffect(() => setMade(null), [entry.id]);
   return (
@@ -66,7 +66,7 @@ export function InviteLinks({ store, entry }: { store: ChatStore; entry: RoomSum
               })
               .then((link) => {
                 if (!link) return;
-                setMade(store.inviteLinkUrl((link as InviteLinkSummary).code));
+                setMade(store.inviteLinkUrl(link.code));
                 reload();
               });
           }}

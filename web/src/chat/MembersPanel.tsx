@@ -79,7 +79,7 @@ export function MembersPanel({ store, room }: { store: ChatStore; room: string }
       );
   };
   // Reloaded when the room's log shows a change (a system event) and when the room changes.
-  const changes = store.room(room)?.messages.value.filter((m) => m.event).length ?? 0;
+  const changes = store.roomEvents(room);
   useEffect(reload, [room, changes, moderator, mayInvite]);
   // A question asked in one room is not left open in the next (its person may be a member there too).
   useEffect(() => setAsking(null), [room]);

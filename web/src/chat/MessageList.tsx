@@ -1,6 +1,6 @@
 import type { JSX } from 'preact';
 import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
-import type { SystemEvent } from '../../../client/index.js';
+import { isWebhookSender, type SystemEvent } from '../../../client/index.js';
 import { dayKey, dayOf, textOrFiles, timeOf, untilOf } from '../format.js';
 import { FormattedText } from './FormattedText.js';
 import { MessageFiles } from './MessageFiles.js';
@@ -38,9 +38,6 @@ export function Avatar({ id, name }: { id: string; name: string }) {
   );
 }
 
-/** The start of a webhook's sender id (docs/protocol.md, "Incoming webhooks"). */
-const WEBHOOK_SENDER = 'webhook:';
-
 /** Who wrote a message and when: the head of a group. */
 function Sender({ store, message }: { store: ChatStore; message: ShownMessage }) {
   // The emoji of what the author says of themselves, as other chats show it beside a name (the line on hover).
@@ -48,7 +45,7 @@ function Sender({ store, message }: { store: ChatStore; message: ShownMessage })
   return (
     <>
       <bdi class="from">{message.mine ? 'You' : message.from.name}</bdi>
-      {message.from.id.startsWith(WEBHOOK_SENDER) && (
+      {isWebhookSender(message.from.id) && (
         <span
           class="app-badge"
           title="Posted by an integration (an incoming webhook of this room), not a person"

@@ -18,7 +18,7 @@ export function RoomWebhooks({ store, entry }: { store: ChatStore; entry: RoomSu
       () => setHooks(null),
     );
   // Reloaded when the room's log shows a change (another moderator's webhook_added or webhook_removed).
-  const changes = store.room(entry.id)?.messages.value.filter((m) => m.event).length ?? 0;
+  const changes = store.roomEvents(entry.id);
   useEffect(reload, [entry.id, changes]);
   // An address belongs to the room it was made in: not shown in the next one.
   useEffect(() => setAddress(null), [entry.id]);

@@ -854,13 +854,24 @@ export class ChatStore {
     await this.join(room);
   }
 
+  /**
+   * How many system events of a room this tab holds: panels that list what such an event changes (members, webhooks,
+   * invite links) read their list again when it moves.
+   */
+  roomEvents(room: string): number {
+    return this.room(room)?.messages.value.filter((m) => m.event).length ?? 0;
+  }
+
   /** The address of an invite link: this chat, told to join with its code. */
   inviteLinkUrl(code: string): string {
     return `${location.origin}/?join=${encodeURIComponent(code)}`;
   }
 
   /** Makes an invite link to a room: the link, or undefined when refused (the notice says why). */
-  createInviteLink(room: string, options: { expiresInMs?: number; maxUses?: number }): Promise<unknown> {
+  createInviteLink(
+    room: string,
+    options: { expiresInMs?: number; maxUses?: number },
+  ): Promise<InviteLinkSummary | undefined> {
     return this.act(() => this.client.createInviteLink(room, options), 'Invite link made: copy it below');
   }
 
