@@ -92,7 +92,7 @@ export class ReadMarkers {
    * forward again. Resolves with whether it moved.
    */
   async unmark(userId: string, room: string, offset: number): Promise<boolean> {
-    this.counts.reads += 1;
+    // Not counted in `reads` (read commands and sends, parley_read_marks_total): marking unread is no read.
     const key = markerKey(room, userId);
     while (this.flushing && this.storing?.has(key)) await this.flushing;
     let dropped = false;
