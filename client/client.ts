@@ -72,7 +72,11 @@ export interface ClientEvents {
    * every missed message was recovered (they are emitted as `message` events before this one).
    */
   joined: { room: string; position: StreamPosition; rejoin: boolean; recovered?: boolean };
-  /** The room's next message, exactly once and in offset order (actions on earlier messages come as `action`). */
+  /**
+   * The room's next message, exactly once and in offset order (actions on earlier messages come as `action`). A reply
+   * in a thread comes here too, with `thread` (its root's offset): show it in its thread, not in the room's timeline,
+   * and apply it to the root with {@link applyThreadReply}.
+   */
   message: ChatMessage;
   /**
    * An edit, delete or reaction of an earlier message (`entry.action` says which and `entry.action.target` the
@@ -241,15 +245,16 @@ export class ParleyClient extends Emitter<ClientEvents> {
   }
 
   /**
-   * Sends a message; resolves once the server stored it. `extra`: the offset it replies to, the ids of the users
-   * its text mentions, the files it carries (their ids from {@link upload}; the text may then be empty). Retried with the same client id across reconnects,
-   * so it is published at most once. Pass `cid` to make retries of your own idempotent too.
+   * Sends a message; resolves once the server stored it. `extra`: the offset it replies to, the offset of the
+   * thread's root it is a reply in (see {@link replyInThread}), the ids of the users its text mentions, the files it
+   * carries (their ids from {@link upload}; the text may then be empty). Retried with the same client id across
+   * reconnects, so it is published at most once. Pass `cid` to make retries of your own idempotent too.
    */
   send(
     room: string,
     text: string,
     cid: string = randomCid(),
-    extra: { replyTo?: number; mentions?: string[]; files?: string[] } = {},
+    extra: { replyTo?: number; thread?: number; mentions?: string[]; files?: string[] } = {},
   ): Promise<SentFrame> {
     // The message ends this user's typing for everyone: the next keystroke may say so again at once.
     const state = this.rooms.get(room);
@@ -260,6 +265,15 @@ export class ParleyClient extends Emitter<ClientEvents> {
   /** Sends a reply to the message at offset `replyTo` (the message carries `replyTo`; show it as a quote). */
   reply(room: string, replyTo: number, text: string, cid: string = randomCid()): Promise<SentFrame> {
     return this.send(room, text, cid, { replyTo });
+  }
+
+  /**
+   * Sends a reply in the thread of the message at offset `root`: the reply carries `thread`, the root's `replies`
+   * count it (apply each reply to its root with `applyThreadReply`), and `history(room, { thread: root })` reads the
+   * thread's replies.
+   */
+  replyInThread(room: string, root: number, text: string, cid: string = randomCid()): Promise<SentFrame> {
+    return this.send(room, text, cid, { thread: root });
   }
 
   /**
@@ -309,11 +323,11 @@ export class ParleyClient extends Emitter<ClientEvents> {
 
   /**
    * A page of history, oldest first: the newest messages below `before` (default: the newest), or with `after`
-   * the oldest ones above it.
+   * the oldest ones above it; with `thread`, only the replies of the thread whose root is at that offset.
    */
   history(
     room: string,
-    query: { before?: number; after?: number; limit?: number } = {},
+    query: { before?: number; after?: number; limit?: number; thread?: number } = {},
   ): Promise<HistoryFrame> {
     return this.requests.request({ type: 'history', room, ...query });
   }

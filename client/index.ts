@@ -13,9 +13,15 @@ export { ParleyClient } from './client.js';
 export { ParleyError } from './errors.js';
 export type * from './protocol.js';
 export type { ResetReason } from './room-stream.js';
-export { applyAction } from './wire/actions.js';
+export { applyAction, applyThreadReply } from './wire/actions.js';
 export { CloseCodes, shouldReconnect } from './wire/close-codes.js';
-export { fileShownAs, fileUrl, isWebhookSender, PROTOCOL_VERSION } from './wire/domain.js';
+export {
+  fileShownAs,
+  fileUrl,
+  isWebhookSender,
+  PROTOCOL_VERSION,
+  THREAD_USERS_SHOWN,
+} from './wire/domain.js';
 export { ErrorCodes } from './wire/error-codes.js';
 export { defaultNotificationLevel } from './wire/rooms.js';
 export { ROOM_NAME_HTML_PATTERN, ROOM_NAME_PATTERN, roomNameProblem, textProblem } from './wire/rules.js';

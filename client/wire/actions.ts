@@ -1,4 +1,4 @@
-import { type ChatMessage, REACTION_USERS_SHOWN, type Reaction } from './domain.js';
+import { type ChatMessage, REACTION_USERS_SHOWN, type Reaction, THREAD_USERS_SHOWN } from './domain.js';
 
 /**
  * The message `target` after the action `entry` of its room's log (see {@link ChatMessage.action}): what every
@@ -26,6 +26,25 @@ export function applyAction(target: ChatMessage, entry: ChatMessage): ChatMessag
         : { ...rest, rev: entry.offset };
     }
   }
+}
+
+/**
+ * The root `target` after the thread reply `reply` (see {@link ChatMessage.thread}): what the store does when it
+ * appends a reply and every client does with one it receives. Returns `target` itself when `reply` is no reply to it
+ * or is in it already (`rev`, as for an action).
+ */
+export function applyThreadReply(target: ChatMessage, reply: ChatMessage): ChatMessage {
+  if (reply.thread !== target.offset) return target;
+  if (target.rev !== undefined && target.rev >= reply.offset) return target;
+  const before = target.replies;
+  const users = before?.users ?? [];
+  const replies = {
+    count: (before?.count ?? 0) + 1,
+    last: reply.ts,
+    users:
+      users.includes(reply.from.id) || users.length >= THREAD_USERS_SHOWN ? users : [...users, reply.from.id],
+  };
+  return { ...target, replies, rev: reply.offset };
 }
 
 /** `reactions` after `user` added or removed `emoji`. */

@@ -55,6 +55,11 @@ export interface SendCommand {
   cid: string;
   /** The offset of the message this one replies to (in this room, at most the room's newest). */
   replyTo?: number;
+  /**
+   * Sends the message as a reply in the thread of the chat message at this offset (its root: not a system event,
+   * an action, a deleted message or itself a thread reply; `no_message` otherwise).
+   */
+  thread?: number;
   /** The ids of the users the text mentions (`@Name`), at most 20. */
   mentions?: string[];
   /**
@@ -126,6 +131,8 @@ export interface HistoryCommand {
   /** The oldest messages with an offset above this one (to fill a gap). */
   after?: number;
   limit?: number;
+  /** Only the replies of the thread whose root is at this offset (the root itself is not among them). */
+  thread?: number;
 }
 export interface PresenceCommand {
   type: 'presence';

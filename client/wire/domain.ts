@@ -58,6 +58,15 @@ export interface ChatMessage {
   /** The offset of the message this one replies to, in the same room and epoch. */
   replyTo?: number;
   /**
+   * Present on a reply in a thread: the offset of the thread's root, a chat message of the same room and epoch. A
+   * thread reply is kept in the room's log like any message (a resume replays it) but belongs to its thread, not to
+   * the room's timeline: clients show it under its root, it is not counted as unread in the room (a mention in it
+   * is) and it is no preview of the room. Clients apply it to the root with {@link applyThreadReply}.
+   */
+  thread?: number;
+  /** On a thread's root: its replies so far (absent: none). Changed by each reply, like an action (see `rev`). */
+  replies?: ThreadSummary;
+  /**
    * The files sent with the message (uploaded with `upload` first), in the order the sender gave them; absent:
    * none. A file is read at `/files/{id}/{name}` of the server (see {@link fileUrl}); it goes when the message is
    * deleted (the tombstone has none).
@@ -144,6 +153,19 @@ export interface Reaction {
 
 /** The most users a {@link Reaction} names (its `count` counts them all). */
 export const REACTION_USERS_SHOWN = 50;
+
+/** A thread's replies as its root carries them (see {@link ChatMessage.replies}). */
+export interface ThreadSummary {
+  /** How many replies the thread has (a deleted reply still counts: its tombstone stays in the thread). */
+  count: number;
+  /** When the newest reply was sent (ms since the Unix epoch). */
+  last: number;
+  /** The ids of those who replied, in the order of their first reply: the first {@link THREAD_USERS_SHOWN}. */
+  users: string[];
+}
+
+/** Most repliers a thread's root names (see {@link ThreadSummary.users}). */
+export const THREAD_USERS_SHOWN = 5;
 
 /** An action on an earlier message (see {@link ChatMessage.action}). */
 export type MessageAction =

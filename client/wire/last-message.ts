@@ -34,5 +34,6 @@ export function lastOf(message: ChatMessage): LastMessage {
   if (message.event) last.event = message.event;
   if (message.mentions) last.mentions = message.mentions;
   if (message.files) last.files = message.files.length;
+  if (message.thread !== undefined) last.thread = message.thread;
   return last;
 }

@@ -33,6 +33,11 @@ export interface LastMessage {
   mentions?: string[];
   /** How many files the message carries (a photo sent alone has an empty preview). */
   files?: number;
+  /**
+   * Present when the message is a reply in a thread (its root's offset): an `activity` frame tells of one so that a
+   * mention in it is counted; it is no preview of the room and no unread message of it.
+   */
+  thread?: number;
 }
 
 /** A room as listed: what it is and, in the room list, where the user stands in it. */

@@ -126,11 +126,12 @@ export class FanOut {
 
   private toMembers(room: string, members: ReadonlySet<Session>, message: ChatMessage): void {
     // Each format is encoded at most once per message, whatever the number of members. System events, actions,
-    // replies, mentions and files keep the object form (the compact array has no place for them).
+    // replies, thread replies, mentions and files keep the object form (the compact array has no place for them).
     const plain =
       !message.event &&
       !message.action &&
       message.replyTo === undefined &&
+      message.thread === undefined &&
       !message.mentions &&
       !message.files;
     let frame: Buffer | undefined;

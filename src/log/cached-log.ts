@@ -81,6 +81,11 @@ export class CachedLog implements RoomLog, MessageSearch {
   }
 
   async read(room: string, query: HistoryQuery): Promise<HistoryPage> {
+    // A thread's replies are scattered through the room's log: one range of the database's index, never the window's.
+    if (query.thread !== undefined) {
+      this.options.reads.database += 1;
+      return this.store.read(room, query);
+    }
     if (this.stale.size > 0 && this.stale.has(room)) await this.dropStale();
     const cached = this.stale.has(room)
       ? undefined

@@ -1,5 +1,5 @@
-import { applyAction } from '../../client/wire/actions.js';
-import { type FileRef, REACTION_USERS_SHOWN } from '../../client/wire/domain.js';
+import { applyAction, applyThreadReply } from '../../client/wire/actions.js';
+import { type FileRef, REACTION_USERS_SHOWN, type ThreadSummary } from '../../client/wire/domain.js';
 import { EngineUnavailableError, RateLimitError } from '../engine/engine.js';
 import {
   type ChatMessage,
@@ -9,6 +9,7 @@ import {
   rateKeyOf,
   type StreamPosition,
   type SystemEvent,
+  storedMessage,
 } from '../engine/types.js';
 import { ReplyError } from '../protocol/error-codes.js';
 import type { MessageRateLimiter } from '../ratelimit/message-rate.js';
@@ -30,7 +31,7 @@ import {
   walkPerRoom,
   walkSteps,
 } from './database-search.js';
-import { decideAction, entryText, type ReactionFacts } from './message-actions.js';
+import { checkThreadRoot, decideAction, entryText, type ReactionFacts } from './message-actions.js';
 import type { MessageSearch, SearchCursor, SearchQuery, SearchResult } from './message-search.js';
 import {
   type ActionDraft,
@@ -83,12 +84,14 @@ interface MessageRow {
   reactions: string | null;
   rev: string | null;
   files: string | null;
+  thread: string | null;
+  replies: string | null;
   epoch: string;
 }
 
 const MESSAGE_COLUMNS =
   'm.room, m."offset", m.id, m.sender_id, m.sender_name, m.text, m.ts, m.cid, m.event, m.mentions, m.action, m.reply_to, ' +
-  'm.edited_at, m.deleted_at, m.reactions, m.rev, m.files, r.epoch';
+  'm.edited_at, m.deleted_at, m.reactions, m.rev, m.files, m.thread, m.replies, r.epoch';
 
 /**
  * The group commit: one batch, one statement, prepared once per connection (planning it cost PGlite five times
@@ -186,7 +189,8 @@ WHERE r.last_offset > 0`;
 
 /**
  * The room list's view of rooms after read markers (rooms $1, offsets $2, users $3), as one JSON array: per room,
- * its newest message that is no action (one probe of the primary key from its end; actions are no preview) and the
+ * its newest message that is no action and no thread reply (one probe of the primary key from its end; those are
+ * no preview) and the
  * counts of {@link UNREAD_STATEMENT}. One statement and one JSON text: the embedded store spends ~40 us per row
  * handing rows over, which for 500 rooms was most of the room list. Exported for the test of its plan.
  */
@@ -197,9 +201,9 @@ FROM unnest($1::text[], $2::bigint[], $3::text[]) AS k(room, after, user_id)
 JOIN parley_rooms r ON r.room = k.room
 LEFT JOIN LATERAL (
   SELECT m.room, m."offset", m.id, m.sender_id, m.sender_name, m.text, m.ts, m.cid, m.event, m.mentions, m.action,
-         m.reply_to, m.edited_at, m.deleted_at, m.reactions, m.rev, m.files, r.epoch
+         m.reply_to, m.edited_at, m.deleted_at, m.reactions, m.rev, m.files, m.thread, m.replies, r.epoch
   FROM parley_messages m
-  WHERE m.room = k.room AND m.action IS NULL ORDER BY m."offset" DESC LIMIT 1
+  WHERE m.room = k.room AND m.action IS NULL AND m.thread IS NULL ORDER BY m."offset" DESC LIMIT 1
 ) l ON true
 ${COUNTS_AFTER_MARKERS}`;
 
@@ -245,6 +249,8 @@ function toMessage(row: MessageRow): ChatMessage {
     ...(row.action !== null ? { action: JSON.parse(row.action) as MessageAction } : {}),
     ...(row.reply_to !== null ? { replyTo: Number(row.reply_to) } : {}),
     ...(row.files !== null ? { files: JSON.parse(row.files) as FileRef[] } : {}),
+    ...(row.thread !== null ? { thread: Number(row.thread) } : {}),
+    ...(row.replies !== null ? { replies: JSON.parse(row.replies) as ThreadSummary } : {}),
     ...(row.edited_at !== null ? { edited: Number(row.edited_at) } : {}),
     ...(row.deleted_at !== null ? { deleted: true as const } : {}),
     ...(row.reactions !== null ? { reactions: JSON.parse(row.reactions) as Reaction[] } : {}),
@@ -315,7 +321,82 @@ export class DatabaseLog implements RoomLog, MessageSearch {
   }
 
   append(draft: MessageDraft): Promise<AppendResult> {
-    return this.batcher.add(draft);
+    return draft.thread === undefined ? this.batcher.add(draft) : this.appendToThread(draft);
+  }
+
+  /**
+   * A thread reply, in a transaction of its own (as an action is: its root is locked, checked and changed with it);
+   * then published with the root as it is now, so that cached copies are replaced, and awaited as an action's is.
+   */
+  private async appendToThread(draft: MessageDraft): Promise<AppendResult> {
+    const done = await this.guard(() => this.db.transaction((tx) => this.storeReply(tx, draft)));
+    if (!done.duplicate && done.root)
+      await Promise.resolve(this.publish([done.message], [done.root])).catch(() => {});
+    return { message: done.message, duplicate: done.duplicate };
+  }
+
+  private async storeReply(
+    tx: SqlRunner,
+    draft: MessageDraft,
+  ): Promise<AppendResult & { root?: ChatMessage }> {
+    const { room } = draft;
+    const stored = await tx.query<MessageRow>(
+      `SELECT ${MESSAGE_COLUMNS} FROM parley_messages m JOIN parley_rooms r ON r.room = m.room
+       WHERE m.room = $1 AND m.sender_id = $2 AND m.cid = $3`,
+      [room, draft.from.id, draft.cid],
+    );
+    const original = stored.rows[0];
+    if (original) return { message: toMessage(original), duplicate: true };
+    const roots = await tx.query<MessageRow>(
+      `SELECT ${MESSAGE_COLUMNS} FROM parley_messages m JOIN parley_rooms r ON r.room = m.room
+       WHERE m.room = $1 AND m."offset" = $2 FOR UPDATE OF m`,
+      [room, draft.thread],
+    );
+    const root = roots.rows[0] ? toMessage(roots.rows[0]) : undefined;
+    checkThreadRoot(root);
+    const rateKey = rateKeyOf(draft);
+    const wait = rateKey === undefined ? 0 : ((await this.rate?.take(rateKey)) ?? 0);
+    if (wait > 0) throw new RateLimitError(wait);
+    const taken = await tx.query<{ epoch: string; last_offset: string }>(
+      'UPDATE parley_rooms SET last_offset = last_offset + 1, updated_at = now() WHERE room = $1 RETURNING epoch, last_offset',
+      [room],
+    );
+    const position = taken.rows[0] as { epoch: string; last_offset: string };
+    const message = storedMessage(draft, { offset: Number(position.last_offset), epoch: position.epoch });
+    await tx.query(
+      `INSERT INTO parley_messages
+         (room, "offset", id, sender_id, sender_name, text, ts, cid, reply_to, mentions, files, thread)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
+      [
+        room,
+        message.offset,
+        message.id,
+        message.from.id,
+        message.from.name,
+        message.text,
+        message.ts,
+        message.cid,
+        message.replyTo ?? null,
+        message.mentions?.length ? JSON.stringify(message.mentions) : null,
+        message.files?.length ? JSON.stringify(message.files) : null,
+        root.offset,
+      ],
+    );
+    const mentioned = message.mentions?.filter((user) => user !== message.from.id) ?? [];
+    if (mentioned.length > 0)
+      await tx.query(
+        `INSERT INTO parley_mentions (user_id, room, "offset")
+         SELECT DISTINCT u, $2, $3::bigint FROM unnest($1::text[]) AS u ON CONFLICT DO NOTHING`,
+        [mentioned, room, message.offset],
+      );
+    const changed = applyThreadReply(root, message);
+    await tx.query('UPDATE parley_messages SET replies = $3, rev = $4 WHERE room = $1 AND "offset" = $2', [
+      room,
+      root.offset,
+      JSON.stringify(changed.replies),
+      message.offset,
+    ]);
+    return { message, duplicate: false, root: changed };
   }
 
   /**
@@ -625,6 +706,7 @@ export class DatabaseLog implements RoomLog, MessageSearch {
       const position = await this.ensureRoom(this.db, room);
       const bounds: Array<string | number> = [room];
       const where = ['m.room = $1'];
+      if (query.thread !== undefined) where.push(`m.thread = $${bounds.push(query.thread)}`);
       if (query.after !== undefined) where.push(`m."offset" > $${bounds.push(query.after)}`);
       if (query.before !== undefined) where.push(`m."offset" < $${bounds.push(query.before)}`);
       const order = query.after !== undefined ? 'ASC' : 'DESC';
@@ -633,8 +715,8 @@ export class DatabaseLog implements RoomLog, MessageSearch {
         `SELECT ${MESSAGE_COLUMNS} FROM parley_messages m JOIN parley_rooms r ON r.room = m.room
          WHERE ${where.join(' AND ')} ORDER BY m."offset" ${order} LIMIT ${limit}`,
         bounds,
-        // One prepared statement per shape of the bounds (four).
-        `parley_read${query.after !== undefined ? '_after' : ''}${query.before !== undefined ? '_before' : ''}`,
+        // One prepared statement per shape of the bounds (eight).
+        `parley_read${query.thread !== undefined ? '_thread' : ''}${query.after !== undefined ? '_after' : ''}${query.before !== undefined ? '_before' : ''}`,
       );
       const messages = page.rows.map(toMessage);
       if (order === 'DESC') messages.reverse();

@@ -1,4 +1,4 @@
-import { applyAction, reactionsOf } from '../../client/wire/actions.js';
+import { applyAction, applyThreadReply, reactionsOf } from '../../client/wire/actions.js';
 import type { MemoryBroker } from '../broker/memory-broker.js';
 import { RateLimitError } from '../engine/engine.js';
 import {
@@ -11,7 +11,7 @@ import {
 import type { MemoryMessageRate } from '../ratelimit/memory-message-rate.js';
 import type { Clock } from '../util/clock.js';
 import type { IdGenerator } from '../util/ids.js';
-import { decideAction, entryText } from './message-actions.js';
+import { checkThreadRoot, decideAction, entryText } from './message-actions.js';
 import {
   beforeInResults,
   type MessageSearch,
@@ -101,6 +101,9 @@ export class MemoryLog implements RoomLog, MessageSearch {
     const key = `${draft.from.id}\0${draft.cid}`;
     const seen = stream.published.get(key);
     if (seen && seen.expiresAt > now) return { message: seen.message, duplicate: true };
+    const rootAt = draft.thread === undefined ? undefined : this.indexOf(stream, draft.thread);
+    if (draft.thread !== undefined)
+      checkThreadRoot(rootAt === undefined ? undefined : stream.messages[rootAt]);
     const rateKey = rateKeyOf(draft);
     const wait = rateKey === undefined ? 0 : (this.rate?.takeNow(rateKey) ?? 0);
     if (wait > 0) throw new RateLimitError(wait);
@@ -108,6 +111,8 @@ export class MemoryLog implements RoomLog, MessageSearch {
     stream.offset += 1;
     stream.lastWrite = now;
     const message = storedMessage(draft, stream);
+    if (rootAt !== undefined)
+      stream.messages[rootAt] = applyThreadReply(stream.messages[rootAt] as ChatMessage, message);
     // Delete first so that Map order stays expiry order (sweep stops at the first live key).
     stream.published.delete(key);
     stream.published.set(key, { message, expiresAt: now + this.options.idempotencyWindowMs });
@@ -207,6 +212,7 @@ export class MemoryLog implements RoomLog, MessageSearch {
     const stream = this.stream(room, now);
     const retained = stream.messages.length - stream.start;
     const earliest = retained > 0 ? stream.offset - retained + 1 : stream.offset + 1;
+    if (query.thread !== undefined) return this.readThread(stream, query, earliest);
     // Offsets are contiguous, so bounds map to array indexes directly.
     const indexOf = (offset: number) => stream.start + (offset - earliest);
     let lo = stream.start;
@@ -223,6 +229,23 @@ export class MemoryLog implements RoomLog, MessageSearch {
       position: { offset: stream.offset, epoch: stream.epoch },
       earliest,
     };
+  }
+
+  /** A thread's replies among the retained messages (at most `historySize` looked at). */
+  private readThread(stream: RoomStream, query: HistoryQuery, earliest: number): HistoryPage {
+    const messages: ChatMessage[] = [];
+    const oldestFirst = query.after !== undefined;
+    const from = oldestFirst ? stream.start : stream.messages.length - 1;
+    for (let i = from; i >= stream.start && i < stream.messages.length && messages.length < query.limit; ) {
+      const message = stream.messages[i] as ChatMessage;
+      const inRange =
+        (query.after === undefined || message.offset > query.after) &&
+        (query.before === undefined || message.offset < query.before);
+      if (inRange && message.thread === query.thread) messages.push(message);
+      i += oldestFirst ? 1 : -1;
+    }
+    if (!oldestFirst) messages.reverse();
+    return { messages, position: { offset: stream.offset, epoch: stream.epoch }, earliest };
   }
 
   /**
@@ -268,7 +291,7 @@ export class MemoryLog implements RoomLog, MessageSearch {
         const message = stream.messages[i] as ChatMessage;
         if (message.offset <= after) break;
         if (message.action || message.event) continue;
-        unread += 1;
+        if (message.thread === undefined) unread += 1;
         if (message.mentions?.includes(user) && message.from.id !== user) mentions += 1;
       }
       counts.set(markerKey(room, user), { unread, mentions });
@@ -284,10 +307,10 @@ export class MemoryLog implements RoomLog, MessageSearch {
       const count = counts.get(markerKey(room, user));
       if (!stream || !count) continue;
       const overview: RoomOverview = { ...count };
-      // The newest message that is no action on another (those are no preview).
+      // The newest message that is no action on another and no thread reply (those are no preview).
       for (let i = stream.messages.length - 1; i >= stream.start; i -= 1) {
         const message = stream.messages[i] as ChatMessage;
-        if (message.action) continue;
+        if (message.action || message.thread !== undefined) continue;
         overview.last = message;
         break;
       }

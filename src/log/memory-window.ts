@@ -1,6 +1,6 @@
 import type { MemoryBroker } from '../broker/memory-broker.js';
 import type { ChatMessage, StreamPosition } from '../engine/types.js';
-import { pageFromWindow, type RecentWindow, type WindowFill } from './recent-window.js';
+import { changesEarlier, pageFromWindow, type RecentWindow, type WindowFill } from './recent-window.js';
 import type { HistoryPage, HistoryQuery } from './room-log.js';
 
 interface RoomWindow {
@@ -35,7 +35,7 @@ export class MemoryWindow implements RecentWindow {
       this.add(message);
       this.broker.deliver({ kind: 'message', room: message.room, message });
     }
-    for (const action of messages) if (action.action && replaced) this.replace(action, replaced);
+    for (const action of messages) if (replaced && changesEarlier(action)) this.replace(action, replaced);
   }
 
   async read(room: string, query: HistoryQuery): Promise<HistoryPage | undefined> {

@@ -47,3 +47,14 @@ export function decideAction(
 export function entryText(draft: ActionDraft): string {
   return draft.action.type === 'edit' ? (draft.text ?? '') : '';
 }
+
+/**
+ * The rule for a thread's root (RoomLog.append with `thread`), one place for every backend: a chat message still in
+ * the log, not deleted and not itself a thread reply (threads do not nest). Throws a ReplyError otherwise.
+ */
+export function checkThreadRoot(root: ChatMessage | undefined): asserts root is ChatMessage {
+  if (!root || root.event || root.action) throw new ReplyError('no_message', 'the thread has no such root');
+  if (root.deleted) throw new ReplyError('no_message', "the thread's root was deleted");
+  if (root.thread !== undefined)
+    throw new ReplyError('no_message', "a thread reply has no thread: reply in its root's thread");
+}

@@ -1,6 +1,14 @@
 import type { ChatMessage, StreamPosition } from '../engine/types.js';
 import type { HistoryPage, HistoryQuery } from './room-log.js';
 
+/**
+ * True for a log entry that changes an earlier message when committed (an action changes its target, a thread
+ * reply its root): the windows replace their copies of what it changed, and a fill read before it is stale.
+ */
+export function changesEarlier(message: ChatMessage): boolean {
+  return message.action !== undefined || message.thread !== undefined;
+}
+
 /** What a database read tells the window. */
 export interface WindowFill {
   messages: ChatMessage[];
@@ -17,7 +25,7 @@ export interface WindowFill {
 export interface RecentWindow {
   /**
    * Adds committed messages (offset order per room) to the window and delivers them to subscribed nodes.
-   * `replaced`: earlier messages an action among `messages` changed (committed with it); their copies in the
+   * `replaced`: earlier messages an action or thread reply among `messages` changed ({@link changesEarlier}) (committed with it); their copies in the
    * window are replaced, or dropped when a later action was published first (publications of two instances may
    * cross). A fill read before the room's newest published action adds no message, so a change is never undone
    * by a stale read.

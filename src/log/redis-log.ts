@@ -67,6 +67,9 @@ export class RedisLog implements RoomLog {
   }
 
   async append(draft: MessageDraft): Promise<AppendResult> {
+    // A root's summary would change a stream entry, which cannot change.
+    if (draft.thread !== undefined)
+      throw new ReplyError('unsupported', 'threads need a database: they are not kept with --store redis');
     const { room } = draft;
     const head = `${JSON.stringify({ room, id: draft.id }).slice(0, -1)},"offset":`;
     const rest = {
@@ -118,6 +121,8 @@ export class RedisLog implements RoomLog {
   }
 
   async read(room: string, query: HistoryQuery): Promise<HistoryPage> {
+    // No thread has a reply here (see append).
+    if (query.thread !== undefined) return this.read(room, { limit: 0 });
     const reply = (await this.link.run(
       readScript,
       [this.keys.meta(room), this.keys.stream(room)],

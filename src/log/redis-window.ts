@@ -2,7 +2,7 @@ import type { ChatMessage, StreamPosition } from '../engine/types.js';
 import type { RedisKeys } from '../redis/keys.js';
 import type { RedisLink } from '../redis/link.js';
 import { windowFillScript, windowPublishScript, windowReadScript } from '../redis/scripts.js';
-import { pageFromWindow, type RecentWindow, type WindowFill } from './recent-window.js';
+import { changesEarlier, pageFromWindow, type RecentWindow, type WindowFill } from './recent-window.js';
 import type { HistoryPage, HistoryQuery } from './room-log.js';
 
 /** Settings of {@link RedisWindow}. */
@@ -51,7 +51,10 @@ export class RedisWindow implements RecentWindow {
           keys.push(this.keys.windowMeta(room), this.keys.window(room), this.keys.channel(room));
           args.push(list.length);
           for (const message of list) args.push(message.offset, message.epoch, JSON.stringify(message));
-          const action = list.reduce((newest, m) => (m.action ? Math.max(newest, m.offset) : newest), 0);
+          const action = list.reduce(
+            (newest, m) => (changesEarlier(m) ? Math.max(newest, m.offset) : newest),
+            0,
+          );
           const changed = action > 0 ? replaced.filter((m) => m.room === room) : [];
           args.push(action, changed.length);
           for (const message of changed) args.push(message.offset, JSON.stringify(message));

@@ -8,11 +8,16 @@ export interface HistoryQuery {
   after?: number;
   /** Most messages to return. */
   limit: number;
+  /** Only the replies of the thread whose root is at this offset (see ChatMessage.thread). */
+  thread?: number;
 }
 
 /** A page of a room's log. */
 export interface HistoryPage {
-  /** Oldest first. Without `after`: the newest `limit` matching messages; with `after`: the oldest. */
+  /**
+   * Oldest first. Without `after`: the newest `limit` matching messages; with `after`: the oldest. A thread's page
+   * (`thread`) holds its replies only, and its `earliest` is the room's.
+   */
   messages: ChatMessage[];
   /** The room's current position. */
   position: StreamPosition;
@@ -89,6 +94,13 @@ export interface RoomLog {
    * Appends a message at the room's next offset and delivers it. Idempotent on `(room, from.id, cid)` within the
    * idempotency window: a repeat returns the original message with `duplicate: true`, delivers nothing and does
    * not count against the sender's message rate (the duplicate check comes first on every engine).
+   *
+   * A draft with `thread` is a reply in the thread of the message at that offset (its root), which must be a chat
+   * message still in the log: no system event, no action, not deleted, no thread reply itself. In the same atomic
+   * step the root changes as `applyThreadReply` (client/wire/actions.ts) makes it (its `replies`, its `rev`), and every later read
+   * returns it so. A thread reply is not counted by {@link unread} (a mention in it is) and is no preview in
+   * {@link overview}.
+   * @throws ReplyError no_message when the root is no such message; nothing was stored
    * @throws RateLimitError when the sender exceeded its message rate; nothing was stored
    * @throws EngineUnavailableError when the store cannot be reached; nothing was stored
    */
@@ -108,8 +120,8 @@ export interface RoomLog {
   act(draft: ActionDraft): Promise<ActResult>;
 
   /**
-   * Per marker, how many chat messages (no system events, no actions) of its room follow it, and how many of those
-   * mention its user: the room list's badges. Counted from per-room counters where the backend keeps them (O(1) per
+   * Per marker, how many chat messages (no system events, no actions, no thread replies) of its room follow it, and
+   * how many chat messages after it (thread replies included) mention its user: the room list's badges. Counted from per-room counters where the backend keeps them (O(1) per
    * room, no row per message per user), all markers in one round trip. Markers of rooms without a message get none.
    * @returns the counts by `${room}\u0000${user}` (see {@link markerKey})
    */
@@ -120,8 +132,8 @@ export interface RoomLog {
 
   /**
    * The room list's view of a user's rooms, one round trip for all of them where the backend allows it: per
-   * marker's room, its newest message that is no action (the preview) and the counts of {@link unread}. Rooms
-   * without a message, or unknown, are absent.
+   * marker's room, its newest message that is no action and no thread reply (the preview) and the counts of
+   * {@link unread}. Rooms without a message, or unknown, are absent.
    */
   overview(markers: ReadonlyArray<ReadMarker>): Promise<Map<string, RoomOverview>>;
 

@@ -39,6 +39,8 @@ export const SendCommand = Type.Object(
     /** Client message id: unique per sender and room; a retry with the same id publishes nothing new. */
     cid: Type.String({ minLength: 1, maxLength: 64 }),
     replyTo: Type.Optional(Offset),
+    /** The offset of the thread's root: the message is a reply in that thread. */
+    thread: Type.Optional(Offset),
     /** The users the text mentions (`@Name`), by id: counted and shown to them. */
     mentions: Type.Optional(Type.Array(UserId, { maxItems: 20 })),
     /** Files uploaded for the message (the configured maximum is checked by the handler). */
@@ -93,6 +95,8 @@ export const HistoryCommand = Type.Object(
     after: Type.Optional(Offset),
     /** Page size (default and maximum are configuration). */
     limit: Type.Optional(Type.Integer({ minimum: 1 })),
+    /** Only the replies of the thread whose root is at this offset. */
+    thread: Type.Optional(Offset),
   },
   strict,
 );

@@ -22,6 +22,7 @@ import { messageSearchSuite } from './message-search.suite.js';
 import { retentionCase } from './retention.suite.js';
 import { roomDirectorySuite } from './room-directory.suite.js';
 import { roomLogSuite } from './room-log.suite.js';
+import { threadsSuite } from './threads.suite.js';
 
 describe('Embedded store conformance (PGlite)', () => {
   let root: string;
@@ -57,6 +58,7 @@ describe('Embedded store conformance (PGlite)', () => {
   };
   roomLogSuite('embedded', factory);
   messageActionsSuite('embedded', factory);
+  threadsSuite('embedded', factory);
   messageSearchSuite('embedded', factory);
   brokerSuite('embedded', factory);
   retentionCase(factory);

@@ -16,6 +16,7 @@ import { presenceSuite } from './presence.suite.js';
 import { registrySuite } from './registry.suite.js';
 import { roomDirectorySuite } from './room-directory.suite.js';
 import { roomLogSuite } from './room-log.suite.js';
+import { threadsSuite } from './threads.suite.js';
 
 const memory: FixtureFactory = {
   async create(options) {
@@ -37,6 +38,7 @@ const memory: FixtureFactory = {
 brokerSuite('memory', memory);
 roomLogSuite('memory', memory);
 messageActionsSuite('memory', memory);
+threadsSuite('memory', memory);
 messageSearchSuite('memory', memory);
 presenceSuite('memory', memory);
 registrySuite('memory', memory);

@@ -26,6 +26,7 @@ import { presenceSuite } from './presence.suite.js';
 import { retentionCase } from './retention.suite.js';
 import { roomDirectorySuite } from './room-directory.suite.js';
 import { roomLogSuite } from './room-log.suite.js';
+import { threadsSuite } from './threads.suite.js';
 
 /** A fresh database on the private server, and a way to count what is stored in it. */
 async function freshDatabase(server: PostgresServer) {
@@ -70,6 +71,7 @@ describe('PostgreSQL store conformance (one node)', () => {
   };
   roomLogSuite('postgres', factory);
   messageActionsSuite('postgres', factory);
+  threadsSuite('postgres', factory);
   messageSearchSuite('postgres', factory);
   brokerSuite('postgres', factory);
   retentionCase(factory);
@@ -139,6 +141,7 @@ describe('PostgreSQL + Redis store conformance (two nodes, one database, one Red
   );
   roomLogSuite('postgres+redis', factory);
   messageActionsSuite('postgres+redis', factory);
+  threadsSuite('postgres+redis', factory);
   messageSearchSuite('postgres+redis', factory);
   brokerSuite('postgres+redis', factory);
   presenceSuite('postgres+redis', factory);
@@ -159,5 +162,6 @@ describe('PostgreSQL + Redis Cluster store conformance (two nodes, one database,
   );
   roomLogSuite('postgres+redis-cluster', factory);
   messageActionsSuite('postgres+redis-cluster', factory);
+  threadsSuite('postgres+redis-cluster', factory);
   brokerSuite('postgres+redis-cluster', factory);
 });

@@ -17,6 +17,7 @@ export const send: Handler<'send'> = async (ctx, session, command) => {
     if (command.replyTo < 1 || command.replyTo > offset)
       throw new ReplyError('bad_request', `replyTo ${command.replyTo} names no message of '${room}'`);
   }
+  // A thread's root is checked by the log, in the step that stores the reply (it may be deleted meanwhile).
   const files = command.files
     ? await claimFiles(ctx.engine.files, ctx.config, {
         ids: command.files,
@@ -39,6 +40,7 @@ export const send: Handler<'send'> = async (ctx, session, command) => {
       ts: started,
       cid: command.cid,
       ...(command.replyTo !== undefined ? { replyTo: command.replyTo } : {}),
+      ...(command.thread !== undefined ? { thread: command.thread } : {}),
       ...(command.mentions?.length ? { mentions: [...new Set(command.mentions)] } : {}),
       ...(files ? { files } : {}),
     });
@@ -54,8 +56,9 @@ export const send: Handler<'send'> = async (ctx, session, command) => {
     ctx.countPublished(ctx.clock.now() - started);
     ctx.feed.message(room, session.user, feedText(text, files));
   }
-  // Who writes has read what came before (only members have a marker: an open channel's sends cost nothing here).
-  if (member) ctx.readMarkers?.mark(session.user.id, room, message.offset);
+  // Who writes has read what came before (only members have a marker: an open channel's sends cost nothing here);
+  // not who replies in a thread, which is read apart from the room.
+  if (member && command.thread === undefined) ctx.readMarkers?.mark(session.user.id, room, message.offset);
   // The message ended this user's typing for everyone: their next keystroke may say so again at once.
   session.typingEnded(room);
   session.reply({
