@@ -122,7 +122,10 @@ export class RedisLog implements RoomLog {
 
   async read(room: string, query: HistoryQuery): Promise<HistoryPage> {
     // No thread has a reply here (see append).
-    if (query.thread !== undefined) return this.read(room, { limit: 0 });
+    if (query.thread !== undefined) {
+      const position = await this.position(room);
+      return { messages: [], position, earliest: position.offset + 1 };
+    }
     const reply = (await this.link.run(
       readScript,
       [this.keys.meta(room), this.keys.stream(room)],

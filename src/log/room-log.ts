@@ -16,7 +16,7 @@ export interface HistoryQuery {
 export interface HistoryPage {
   /**
    * Oldest first. Without `after`: the newest `limit` matching messages; with `after`: the oldest. A thread's page
-   * (`thread`) holds its replies only, and its `earliest` is the room's.
+   * (`thread`) holds its replies only.
    */
   messages: ChatMessage[];
   /** The room's current position. */

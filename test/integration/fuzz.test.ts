@@ -121,6 +121,8 @@ const VALID_COMMANDS: Array<Record<string, unknown>> = [
   { type: 'set_status', ref: 35, status: { availability: 'dnd', text: 'busy', emoji: '📅', until: 9e12 } },
   { type: 'statuses', ref: 36, users: ['someone', 'fuzzer'] },
   { type: 'send', ref: 34, room: ROOM, text: '', cid: 'c4', files: ['abc'] },
+  { type: 'send', ref: 37, room: ROOM, text: 'in a thread', cid: 'c5', thread: 1 },
+  { type: 'history', ref: 38, room: ROOM, thread: 1, before: 9, limit: 5 },
 ];
 const FIELDS = [
   'type',
@@ -146,6 +148,7 @@ const FIELDS = [
   'archived',
   'announceJoins',
   'replyTo',
+  'thread',
   'mentions',
   'readReceipts',
   'offset',
