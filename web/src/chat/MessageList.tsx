@@ -1,11 +1,11 @@
 import type { JSX } from 'preact';
-import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
+import { useEffect, useLayoutEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { isWebhookSender, type SystemEvent } from '../../../client/index.js';
 import { dayKey, dayOf, textOrFiles, timeOf, untilOf } from '../format.js';
 import { FormattedText } from './FormattedText.js';
 import { MessageFiles } from './MessageFiles.js';
 import { statusLine } from './StatusPicker.js';
-import type { ChatStore, RoomModel, ShownMessage } from './store.js';
+import { type ChatStore, type RoomModel, type ShownMessage, threadOf } from './store.js';
 
 /** The reactions the picker offers (any emoji can be sent; these are one click away). */
 export const QUICK_REACTIONS = ['👍', '❤️', '😂', '🎉', '😮', '😢', '👀', '✅'];
@@ -39,7 +39,7 @@ export function Avatar({ id, name }: { id: string; name: string }) {
 }
 
 /** Who wrote a message and when: the head of a group. */
-function Sender({ store, message }: { store: ChatStore; message: ShownMessage }) {
+export function Sender({ store, message }: { store: ChatStore; message: ShownMessage }) {
   // The emoji of what the author says of themselves, as other chats show it beside a name (the line on hover).
   const status = store.statusOf(message.from.id);
   return (
@@ -64,7 +64,7 @@ function Sender({ store, message }: { store: ChatStore; message: ShownMessage })
 }
 
 /** A message's text and files, or its tombstone once deleted. */
-function MessageText({ message }: { message: ShownMessage }) {
+export function MessageText({ message }: { message: ShownMessage }) {
   if (message.message?.deleted)
     return (
       <div class="text" dir="auto">
@@ -119,6 +119,40 @@ function continues(previous: ShownMessage | undefined, message: ShownMessage): b
   );
 }
 
+/** Under a thread's root: how many replies, from whom and when the newest came; opens the thread. */
+function ThreadSummaryButton({
+  store,
+  room,
+  message,
+  open,
+}: {
+  store: ChatStore;
+  room: RoomModel;
+  message: ShownMessage;
+  open: boolean;
+}) {
+  const replies = message.message?.replies;
+  if (!replies) return null;
+  return (
+    <button
+      type="button"
+      class="thread-summary"
+      aria-pressed={open}
+      onClick={() => (open ? store.closeThread() : void store.openThread(message.offset as number))}
+    >
+      <span class="thread-avatars" aria-hidden="true">
+        {replies.users.slice(0, 3).map((id) => (
+          <Avatar key={id} id={id} name={store.nameIn(room, id)} />
+        ))}
+      </span>
+      <span class="thread-count">
+        {replies.count} {replies.count === 1 ? 'reply' : 'replies'}
+      </span>
+      <span class="muted small"> · last reply {timeOf(replies.last)}</span>
+    </button>
+  );
+}
+
 /** Where the reader left a room scrolled up (none: at the bottom), to come back to it from another room. */
 const leftAt = new WeakMap<RoomModel, number>();
 
@@ -130,7 +164,10 @@ export function MessageList({ store, room }: { store: ChatStore; room: RoomModel
   const list = useRef<HTMLOListElement>(null);
   const atBottom = useRef(true);
   const heightBefore = useRef(0);
-  const messages = room.messages.value;
+  const all = room.messages.value;
+  // The room's timeline: replies in threads are shown in their thread (ThreadPanel), under their root's summary.
+  const messages = useMemo(() => all.filter((m) => threadOf(m) === undefined), [all]);
+  const openThread = store.thread.value;
   // The statuses of the authors shown, asked for once each (the room's status frames keep them up to date).
   useEffect(() => store.wantStatuses(messages.map((m) => m.from.id)), [store, messages]);
   const notices = room.notices.value;
@@ -375,6 +412,14 @@ export function MessageList({ store, room }: { store: ChatStore; room: RoomModel
             </button>
           )}
           <MessageText message={message} />
+          {stored?.replies && (
+            <ThreadSummaryButton
+              store={store}
+              room={room}
+              message={message}
+              open={openThread?.room === room.name && openThread.root === message.offset}
+            />
+          )}
           {message.status === 'failed' && (
             <div class="failure" role="alert">
               <span>Not sent: {message.error ?? 'error'}</span>
@@ -408,6 +453,12 @@ export function MessageList({ store, room }: { store: ChatStore; room: RoomModel
               <button type="button" onClick={() => (store.replyingTo.value = message)}>
                 Reply
               </button>
+              {/* Threads need a server that keeps rooms (not --store redis). */}
+              {store.groupChat.value && (
+                <button type="button" onClick={() => void store.openThread(message.offset as number)}>
+                  {stored?.replies ? 'Open thread' : 'Reply in thread'}
+                </button>
+              )}
               {/* Reactions, edits and deletes need a server that keeps rooms (not --store redis). */}
               {store.groupChat.value && (
                 <button

@@ -8,6 +8,7 @@ import { PinsPanel } from './PinsPanel.js';
 import { SearchPanel } from './SearchPanel.js';
 import { statusLine } from './StatusPicker.js';
 import type { ChatStore, RoomModel } from './store.js';
+import { ThreadPanel } from './ThreadPanel.js';
 
 /** Where the side panel opens over the conversation (style.css's narrow layout). */
 const NARROW = '(max-width: 760px)';
@@ -34,6 +35,7 @@ export function RoomView({ store, room, onMenu }: { store: ChatStore; room: Room
     if (stored && room.pins.value === null) void store.loadPins(room.name);
   }, [room.name, stored]);
   const pinCount = room.pins.value?.length ?? 0;
+  const thread = store.thread.value?.room === room.name ? store.thread.value : null;
   // A room of the list by its title (a direct room by its people), an open channel by its name.
   const shown = entry ? title : `#${room.name}`;
   return (
@@ -120,7 +122,7 @@ export function RoomView({ store, room, onMenu }: { store: ChatStore; room: Room
         )}
       </header>
       <div
-        class={`room-body${showMembers ? ' show-members' : ''}${showOnline ? ' show-online' : ''}${showSearch || showPins ? ' show-search' : ''}`}
+        class={`room-body${showMembers ? ' show-members' : ''}${showOnline ? ' show-online' : ''}${showSearch || showPins || thread ? ' show-search' : ''}`}
       >
         <div class="conversation">
           <MessageList store={store} room={room} />
@@ -132,6 +134,7 @@ export function RoomView({ store, room, onMenu }: { store: ChatStore; room: Room
           <Composer key={room.name} store={store} room={room.name} label={shown} />
         </div>
         <aside class={`presence${live ? '' : ' stale'}`} aria-label="Online">
+          {thread && <ThreadPanel key={thread.root} store={store} room={room} open={thread} />}
           {showSearch && (
             <SearchPanel
               store={store}

@@ -5,6 +5,7 @@
 import { batch, computed, type Signal, signal } from '@preact/signals';
 import {
   applyAction,
+  applyThreadReply,
   type BanSummary,
   type ChatMessage,
   type ConnectionState,
@@ -47,14 +48,27 @@ export interface ShownMessage {
   error?: string;
   /** A system event (someone joined, was kicked, the room was renamed): shown as a small notice. */
   event?: SystemEvent;
-  /** What a send carries besides its text (the reply's original, mentions, files), kept for a retry. */
-  extra?: { replyTo?: number; mentions?: string[]; files?: string[] };
+  /** What a send carries besides its text (the reply's original, its thread, mentions, files), kept for a retry. */
+  extra?: { replyTo?: number; thread?: number; mentions?: string[]; files?: string[] };
   /** The files it carries, shown while it is being sent (then the server's copy, {@link message}, has them). */
   files?: FileRef[];
   /** The message as the server has it now (edits, deletes and reactions applied), once it is stored. */
   message?: ChatMessage;
   /** Its text names this user (`@Name` with the user among its mentions). */
   mentionsMe?: boolean;
+}
+
+/** The thread a message is a reply in (its root's offset), sent or on its way; undefined for the room's timeline. */
+export function threadOf(message: ShownMessage): number | undefined {
+  return message.message?.thread ?? message.extra?.thread;
+}
+
+/** The thread open beside a room's conversation: its root, and whether older replies are still to be read. */
+export interface OpenThread {
+  room: string;
+  root: number;
+  hasMore: boolean;
+  loading: boolean;
 }
 
 /** A file chosen to go with the next message of a room: uploading, ready (uploaded), or refused. */
@@ -211,6 +225,8 @@ export class ChatStore {
   readonly replyingTo = signal<ShownMessage | null>(null);
   /** The message whose text the composer edits, if any. */
   readonly editing = signal<ShownMessage | null>(null);
+  /** The thread shown beside the conversation, if any (its replies are among its room's messages). */
+  readonly thread = signal<OpenThread | null>(null);
   /** What was typed in each room's box and not sent, by room (see {@link draftOf}). */
   private drafts = new Map<string, string>();
   /** What users say of themselves, by user id, as last heard (see {@link statusOf}). */
@@ -281,6 +297,17 @@ export class ChatStore {
     this.client.on('activity', ({ room, last }) => {
       const entry = this.listed(room);
       if (!entry) return;
+      if (last.thread !== undefined) {
+        // A reply in a thread: no preview, no unread message of the room; a mention of this user counts.
+        if (last.from.id !== this.me.id && last.mentions?.includes(this.me.id)) {
+          this.notifyOf(room, last.from.name, textOrFiles(last.preview, last.files), last.mentions);
+          this.listMentions.value = {
+            ...this.listMentions.value,
+            [room]: (this.listMentions.value[room] ?? 0) + 1,
+          };
+        }
+        return;
+      }
       const updated: RoomSummary = { ...entry, last, activity: Math.max(entry.activity, last.ts) };
       this.upsertListed(last.event ? this.withEvent(updated, last.event) : updated);
       if (last.from.id !== this.me.id && !last.event) {
@@ -416,6 +443,7 @@ export class ChatStore {
     if (this.current.value !== name) {
       this.replyingTo.value = null;
       this.editing.value = null;
+      this.thread.value = null;
       // Opened anew: what was marked unread is read once seen.
       const opened = this.room(name);
       if (opened) opened.keptUnread = false;
@@ -981,6 +1009,15 @@ export class ChatStore {
     return this.people().find((person) => person.id === userId)?.name || userId;
   }
 
+  /** A user's display name as a room shows it: this user's, an author's of its messages, else {@link nameOf}. */
+  nameIn(room: RoomModel, userId: string): string {
+    if (userId === this.me.id) return this.me.name;
+    const messages = room.messages.value;
+    for (let i = messages.length - 1; i >= 0; i -= 1)
+      if (messages[i]?.from.id === userId) return (messages[i] as ShownMessage).from.name;
+    return this.nameOf(userId);
+  }
+
   /** A moderation action on a member of a room. */
   moderate(
     room: string,
@@ -1127,6 +1164,90 @@ export class ChatStore {
     };
     shown.extra = extra;
     this.deliver(model, shown);
+  }
+
+  /**
+   * Opens the thread of a message of the open room beside the conversation, reading its newest replies (those
+   * already here, heard live, stay).
+   */
+  async openThread(root: number): Promise<void> {
+    const room = this.current.value;
+    const model = room ? this.room(room) : undefined;
+    if (!room || !model) return;
+    this.thread.value = { room, root, hasMore: false, loading: true };
+    await this.loadReplies(model, root, undefined);
+  }
+
+  /** Reads the page of the open thread's replies before the oldest shown. */
+  async loadOlderReplies(): Promise<void> {
+    const open = this.thread.value;
+    const model = open ? this.room(open.room) : undefined;
+    if (!open || !model || open.loading || !open.hasMore) return;
+    const oldest = this.repliesOf(model, open.root).find((m) => m.offset !== undefined)?.offset;
+    this.thread.value = { ...open, loading: true };
+    await this.loadReplies(model, open.root, oldest);
+  }
+
+  private async loadReplies(model: RoomModel, root: number, before: number | undefined): Promise<void> {
+    try {
+      const page = await this.client.history(model.name, {
+        thread: root,
+        limit: PAGE,
+        ...(before !== undefined ? { before } : {}),
+      });
+      batch(() => {
+        this.merge(model, page.messages);
+        const open = this.thread.value;
+        if (open?.room === model.name && open.root === root)
+          this.thread.value = { ...open, hasMore: page.hasMore, loading: false };
+      });
+    } catch (error) {
+      this.notice.value = (error as Error).message;
+      const open = this.thread.value;
+      if (open?.root === root) this.thread.value = { ...open, loading: false };
+    }
+  }
+
+  /** Closes the thread shown beside the conversation. */
+  closeThread(): void {
+    this.thread.value = null;
+  }
+
+  /** A thread's replies among a room's messages (this client's pending ones last), oldest first. */
+  repliesOf(model: RoomModel, root: number): ShownMessage[] {
+    return model.messages.value.filter((m) => threadOf(m) === root);
+  }
+
+  /** Sends a reply in the open thread: shown at once as pending, then sent (mentions as in {@link send}). */
+  sendInThread(text: string): void {
+    const open = this.thread.value;
+    const model = open ? this.room(open.room) : undefined;
+    if (!open || !model || text.trim() === '') return;
+    const mentions = this.mentionable(open.room)
+      .filter((u) => text.includes(`@${u.name}`))
+      .map((u) => u.id)
+      .slice(0, 20);
+    const cid = crypto.randomUUID();
+    const shown: ShownMessage = {
+      key: cid,
+      cid,
+      from: this.me,
+      text,
+      ts: Date.now(),
+      status: 'pending',
+      mine: true,
+      extra: { thread: open.root, ...(mentions.length ? { mentions } : {}) },
+    };
+    model.messages.value = [...model.messages.value, shown];
+    this.deliver(model, shown);
+  }
+
+  /** Replaces the text of one of this user's messages of the open room (a thread's reply, edited where it is shown). */
+  editMessage(offset: number, text: string): Promise<unknown> {
+    const room = this.current.value;
+    return room && text.trim() !== ''
+      ? this.act(() => this.client.edit(room, offset, text))
+      : Promise.resolve();
   }
 
   /** The files chosen for the next message of a room. */
@@ -1309,7 +1430,14 @@ export class ChatStore {
     const messages = this.room(room)?.messages.value ?? [];
     for (let i = messages.length - 1; i >= 0; i -= 1) {
       const m = messages[i] as ShownMessage;
-      if (m.mine && m.status === 'sent' && m.offset !== undefined && !m.event && !m.message?.deleted)
+      if (
+        m.mine &&
+        m.status === 'sent' &&
+        m.offset !== undefined &&
+        !m.event &&
+        !m.message?.deleted &&
+        threadOf(m) === undefined
+      )
         return m;
     }
     return undefined;
@@ -1580,6 +1708,11 @@ export class ChatStore {
     if (message.event?.type === 'pinned' || message.event?.type === 'unpinned')
       void this.loadPins(message.room);
     const mine = message.from.id === this.me.id;
+    if (message.thread !== undefined) {
+      // A reply in a thread is no unread message of the room, nor its preview; a mention in it is heard.
+      if (!mine && message.mentions?.includes(this.me.id)) this.heardThreadMention(message.room, message);
+      return;
+    }
     if (!mine && !message.event && (this.current.value !== message.room || document.hidden)) {
       model.unread.value += 1;
       this.notifyOf(message.room, message.from.name, message.text, message.mentions);
@@ -1600,13 +1733,31 @@ export class ChatStore {
     }
   }
 
+  /** A mention of this user in a thread's reply: notified, and counted unless the thread is open and seen here. */
+  private heardThreadMention(room: string, message: ChatMessage): void {
+    const open = this.thread.value;
+    if (open?.room === room && open.root === message.thread && !document.hidden) return;
+    this.notifyOf(room, message.from.name, message.text, message.mentions);
+    if (this.current.value === room && !document.hidden) return;
+    this.listMentions.value = {
+      ...this.listMentions.value,
+      [room]: (this.listMentions.value[room] ?? 0) + 1,
+    };
+  }
+
   /**
    * Adds server messages in offset order, replacing this client's pending copies (matched by cid); an action entry
-   * changes the message it names instead, and a message read again (history) replaces an older copy of itself.
+   * changes the message it names instead, and a message read again (history) replaces an older copy of itself. A
+   * thread's reply also changes its root (applyThreadReply: not twice, by the root's rev).
    */
   private merge(model: RoomModel, messages: ChatMessage[]): void {
     let list = model.messages.value;
     for (const message of messages) {
+      const root = message.thread;
+      if (root !== undefined)
+        list = list.map((m) =>
+          m.offset === root && m.message ? this.shown(applyThreadReply(m.message, message)) : m,
+        );
       if (message.action) {
         const target = message.action.target;
         list = list.map((m) =>

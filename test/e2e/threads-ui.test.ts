@@ -1,0 +1,99 @@
+/**
+ * Threads in the web UI, in Chromium, over two instances (Redis as the bus, PostgreSQL as the store): Bob replies in
+ * the thread of Alice's message from the other instance; the reply stays out of the room's timeline, the root says
+ * how many replies it has, the thread opens beside the conversation; a mention in a thread reaches Bob in another
+ * room as a mention, not as an unread message; a reply is edited in the thread; a reload reads it all back.
+ */
+import assert from 'node:assert/strict';
+import { after, describe, it } from 'node:test';
+import type { Page } from 'playwright-core';
+import { hasChromium, launchBrowser, say, shownMessage, signIn, WAIT } from '../helpers/browser.js';
+import { PostgresServer } from '../helpers/postgres-server.js';
+import { spawnServer } from '../helpers/processes.js';
+import { RedisServer } from '../helpers/redis-server.js';
+
+const roomButton = (page: Page, text: string) =>
+  page.locator('.sidebar .rooms button.room', { hasText: text });
+const reply = (page: Page, text: string) =>
+  page.locator('.thread-panel .thread-messages li.message', { hasText: text });
+/** Writes in the open thread's box and sends it. */
+async function replyInThread(page: Page, text: string): Promise<void> {
+  await page.fill('.thread-composer textarea', text);
+  await page.press('.thread-composer textarea', 'Enter');
+}
+
+describe('threads in the web UI over two instances', { skip: !hasChromium() }, async () => {
+  const [pg, redis] = await Promise.all([PostgresServer.start(), RedisServer.start()]);
+  after(() => Promise.all([pg.stop(), redis.stop()]));
+  const shared = ['--redis-url', redis.url, '--database-url', pg.url, '--redis-prefix', 'tui'];
+  const nodes = await Promise.all([0, 1].map((i) => spawnServer([...shared, '--node-id', `tui${i}`])));
+  const browser = await launchBrowser();
+  after(() => browser.close());
+  const alice = await signIn(browser, nodes[0]?.httpUrl as string, 'Alice');
+  const bob = await signIn(browser, nodes[1]?.httpUrl as string, 'Bob');
+
+  it('replies in a thread beside the conversation; the root counts them; a mention in one is a mention', async () => {
+    await alice.fill('#new-room', 'Lunch');
+    await alice.click('form.join button:has-text("Create")');
+    await alice.locator('.room-header h1', { hasText: 'Lunch' }).waitFor(WAIT);
+    await bob.click('button:has-text("Browse public rooms")');
+    await bob.locator('.browse button.room', { hasText: 'Lunch' }).click(WAIT);
+    await bob.locator('.room-header h1', { hasText: 'Lunch' }).waitFor(WAIT);
+
+    await say(alice, 'Where do we eat on Friday?');
+    const root = shownMessage(bob, 'Where do we eat on Friday?');
+    await root.waitFor(WAIT);
+    await root.hover();
+    await root.locator('.actions button', { hasText: 'Reply in thread' }).click(WAIT);
+    await bob.locator('.thread-panel .thread-root', { hasText: 'Where do we eat on Friday?' }).waitFor(WAIT);
+    await replyInThread(bob, 'Pizza place downstairs');
+    await reply(bob, 'Pizza place downstairs').waitFor(WAIT);
+
+    // On Alice's screen: the root says one reply, the reply is not in the timeline.
+    const summary = shownMessage(alice, 'Where do we eat on Friday?').locator('.thread-summary');
+    await summary.locator('.thread-count', { hasText: '1 reply' }).waitFor(WAIT);
+    assert.equal(await shownMessage(alice, 'Pizza place downstairs').count(), 0, 'not in the timeline');
+    assert.equal(await shownMessage(bob, 'Pizza place downstairs').count(), 0, "nor in the sender's");
+    await summary.click();
+    await reply(alice, 'Pizza place downstairs').waitFor(WAIT);
+
+    // Bob is elsewhere; Alice answers in the thread and mentions him: a mention, no unread message.
+    await roomButton(bob, 'lobby').click();
+    await bob.locator('.room-header h1', { hasText: 'lobby' }).waitFor(WAIT);
+    await replyInThread(alice, 'Fine by me @Bob');
+    await reply(alice, 'Fine by me @Bob')
+      .locator('.state')
+      .waitFor({ state: 'detached', ...WAIT });
+    const lunch = roomButton(bob, 'Lunch');
+    await lunch.locator('.mention-badge', { hasText: '@1' }).waitFor(WAIT);
+    assert.equal(await lunch.locator('.badge[data-unread]').count(), 0, 'a reply is no unread message');
+
+    await lunch.click();
+    const bobsSummary = shownMessage(bob, 'Where do we eat on Friday?').locator('.thread-summary');
+    await bobsSummary.locator('.thread-count', { hasText: '2 replies' }).waitFor(WAIT);
+    await bobsSummary.click();
+    await reply(bob, 'Fine by me @Bob').waitFor(WAIT);
+
+    // Bob edits his reply in the thread: Alice's thread shows it edited.
+    const mine = reply(bob, 'Pizza place downstairs');
+    await mine.hover();
+    await mine.locator('.actions button', { hasText: 'Edit' }).click(WAIT);
+    await mine.locator('textarea.edit-box').fill('Pizza place downstairs, 12:30');
+    await mine.locator('textarea.edit-box').press('Enter');
+    await reply(alice, 'Pizza place downstairs, 12:30').locator('.edited').waitFor(WAIT);
+  });
+
+  it('reads the thread back after a reload', async () => {
+    await alice.reload();
+    await alice.waitForSelector('.status[data-status="connected"]', WAIT);
+    await roomButton(alice, 'Lunch').click();
+    const summary = shownMessage(alice, 'Where do we eat on Friday?').locator('.thread-summary');
+    await summary.locator('.thread-count', { hasText: '2 replies' }).waitFor(WAIT);
+    assert.equal(await shownMessage(alice, 'Fine by me').count(), 0);
+    await summary.click();
+    await reply(alice, 'Pizza place downstairs, 12:30').waitFor(WAIT);
+    await reply(alice, 'Fine by me @Bob').waitFor(WAIT);
+    await alice.locator('.thread-panel button', { hasText: 'Close' }).click();
+    await alice.locator('.thread-panel').waitFor({ state: 'detached', ...WAIT });
+  });
+});

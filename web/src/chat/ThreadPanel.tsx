@@ -1,0 +1,207 @@
+import { useLayoutEffect, useRef, useState } from 'preact/hooks';
+import { timeOf } from '../format.js';
+import { Avatar, MessageText, QUICK_REACTIONS, Sender } from './MessageList.js';
+import type { ChatStore, OpenThread, RoomModel, ShownMessage } from './store.js';
+
+/** One reply of a thread: who and when, its text, reactions, and what this user may do with it. */
+function Reply({ store, message }: { store: ChatStore; message: ShownMessage }) {
+  const [editing, setEditing] = useState(false);
+  const [picking, setPicking] = useState(false);
+  const stored = message.message;
+  const deleted = stored?.deleted === true;
+  const box = useRef<HTMLTextAreaElement>(null);
+  const save = () => {
+    const text = box.current?.value ?? '';
+    setEditing(false);
+    if (text.trim() !== '' && text !== message.text) void store.editMessage(message.offset as number, text);
+  };
+  return (
+    <li class={`message ${message.status}${message.mine ? ' mine' : ''}`} data-offset={message.offset}>
+      <Avatar id={message.from.id} name={message.from.name} />
+      <div class="body">
+        <div class="meta">
+          <Sender store={store} message={message} />
+          {stored?.edited !== undefined && !deleted && <span class="edited">(edited)</span>}
+          {message.status === 'pending' && <span class="state">Sending…</span>}
+        </div>
+        {editing ? (
+          <textarea
+            ref={box}
+            class="edit-box"
+            aria-label="Edit reply"
+            defaultValue={message.text}
+            onKeyDown={(e) => {
+              if (e.key === 'Enter' && !e.shiftKey) {
+                e.preventDefault();
+                save();
+              } else if (e.key === 'Escape') setEditing(false);
+            }}
+          />
+        ) : (
+          <MessageText message={message} />
+        )}
+        {message.status === 'failed' && (
+          <div class="failure" role="alert">
+            <span>Not sent: {message.error ?? 'error'}</span>
+            <button type="button" class="retry" onClick={() => store.retry(message)}>
+              Retry
+            </button>
+            <button type="button" class="link" onClick={() => store.discard(message)}>
+              Discard
+            </button>
+          </div>
+        )}
+        {stored?.reactions && (
+          <div class="reactions">
+            {stored.reactions.map((r) => (
+              <button
+                type="button"
+                key={r.emoji}
+                class="reaction"
+                aria-pressed={r.users.includes(store.me.id)}
+                title={r.users.join(', ')}
+                onClick={() => void store.toggleReaction(message, r.emoji)}
+              >
+                {r.emoji}
+                <span class="count">{r.count}</span>
+              </button>
+            ))}
+          </div>
+        )}
+        {message.status === 'sent' && message.offset !== undefined && !deleted && !editing && (
+          <div class="actions">
+            <button type="button" aria-expanded={picking} onClick={() => setPicking(!picking)}>
+              React
+            </button>
+            {message.mine && (
+              <button type="button" onClick={() => setEditing(true)}>
+                Edit
+              </button>
+            )}
+            {store.mayDelete(message) && (
+              <button
+                type="button"
+                class="danger"
+                onClick={() => {
+                  if (confirm('Delete this reply for everyone?'))
+                    void store.deleteMessage(message.offset as number);
+                }}
+              >
+                Delete
+              </button>
+            )}
+            {picking && (
+              <span class="picker">
+                {QUICK_REACTIONS.map((emoji) => (
+                  <button
+                    type="button"
+                    key={emoji}
+                    aria-label={`React ${emoji}`}
+                    onClick={() => {
+                      setPicking(false);
+                      void store.toggleReaction(message, emoji);
+                    }}
+                  >
+                    {emoji}
+                  </button>
+                ))}
+              </span>
+            )}
+          </div>
+        )}
+      </div>
+    </li>
+  );
+}
+
+/**
+ * A message's thread beside the conversation: the root, its replies oldest first (earlier ones read on request),
+ * and a box to reply in it. Replies come live like any message of the room and stay out of its timeline.
+ */
+export function ThreadPanel({ store, room, open }: { store: ChatStore; room: RoomModel; open: OpenThread }) {
+  const root = room.messages.value.find((m) => m.offset === open.root);
+  const replies = store.repliesOf(room, open.root);
+  const list = useRef<HTMLOListElement>(null);
+  const [text, setText] = useState('');
+  const count = root?.message?.replies?.count ?? 0;
+  const newest = replies.at(-1)?.key;
+  // The newest reply in view, as a conversation shows its newest message.
+  useLayoutEffect(() => {
+    const el = list.current;
+    if (el) el.scrollTop = el.scrollHeight;
+  }, [newest]);
+  const send = () => {
+    if (text.trim() === '') return;
+    store.sendInThread(text);
+    setText('');
+  };
+  const mayReply = !store.listed(room.name)?.archived && !store.listed(room.name)?.muted;
+  return (
+    <section class="search-panel thread-panel" aria-label="Thread">
+      <div class="search-head">
+        <h2>Thread{count > 0 ? ` — ${count} ${count === 1 ? 'reply' : 'replies'}` : ''}</h2>
+        <button type="button" class="link" onClick={() => store.closeThread()}>
+          Close
+        </button>
+      </div>
+      <ol class="thread-messages" ref={list} aria-label="Replies" aria-live="polite">
+        {root ? (
+          <li class="message thread-root" data-offset={root.offset}>
+            <Avatar id={root.from.id} name={root.from.name} />
+            <div class="body">
+              <div class="meta">
+                <Sender store={store} message={root} />
+              </div>
+              <MessageText message={root} />
+            </div>
+          </li>
+        ) : (
+          <li class="notice">The message of this thread is no longer shown here.</li>
+        )}
+        {open.hasMore && (
+          <li class="notice">
+            <button
+              type="button"
+              class="link"
+              disabled={open.loading}
+              onClick={() => void store.loadOlderReplies()}
+            >
+              {open.loading ? 'Loading…' : 'Earlier replies'}
+            </button>
+          </li>
+        )}
+        {!open.loading && replies.length === 0 && <li class="notice">No replies yet. Start the thread!</li>}
+        {replies.map((message) => (
+          <Reply key={message.key} store={store} message={message} />
+        ))}
+      </ol>
+      {mayReply && root && !root.message?.deleted && (
+        <form
+          class="thread-composer"
+          onSubmit={(e) => {
+            e.preventDefault();
+            send();
+          }}
+        >
+          <textarea
+            aria-label="Reply in thread"
+            placeholder="Reply in thread…"
+            value={text}
+            rows={2}
+            onInput={(e) => setText((e.target as HTMLTextAreaElement).value)}
+            onKeyDown={(e) => {
+              if (e.key === 'Enter' && !e.shiftKey && !e.isComposing) {
+                e.preventDefault();
+                send();
+              }
+            }}
+          />
+          <button type="submit" disabled={text.trim() === ''}>
+            Reply
+          </button>
+        </form>
+      )}
+      {root?.message?.replies && <p class="muted small">Last reply {timeOf(root.message.replies.last)}</p>}
+    </section>
+  );
+}
