@@ -78,6 +78,8 @@ const PublishBody = Type.Object(
     /** Idempotency key: a retry with the same cid publishes nothing new. */
     cid: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
     from: Type.Optional(Type.Object({ id: UserIdField, name: NameField }, strict)),
+    /** The offset of a thread's root: the message is a reply in that thread (docs/protocol.md, "Threads"). */
+    thread: Type.Optional(Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER })),
     /** Files uploaded for the message (`POST /api/rooms/{room}/files`) by its sender (`from`). */
     files: Type.Optional(
       Type.Array(Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9_-]+$' }), {
@@ -221,6 +223,7 @@ async function publish(deps: ServerApiDeps, request: IncomingMessage, room: stri
     cid,
     // The API's own budget per room: not the named sender's, and not one bucket for every room.
     budget: `api:${room}`,
+    ...(body.thread !== undefined ? { thread: body.thread } : {}),
     ...(files ? { files } : {}),
   });
   if (!duplicate) deps.events?.message(room, from, feedText(text, files));
@@ -281,7 +284,8 @@ async function deleteMessage(deps: ServerApiDeps, room: string, rawOffset: strin
 
 /**
  * The same rules as the protocol's `history` command: malformed parameters are bad_request, a limit above the
- * page maximum is bad_range, and `before` with `after` reads the oldest messages between them.
+ * page maximum is bad_range, and `before` with `after` reads the oldest messages between them; `thread` reads a
+ * thread's replies.
  */
 async function history(deps: ServerApiDeps, url: URL, room: string): Promise<ApiReply> {
   const { config, engine } = deps;
@@ -289,7 +293,12 @@ async function history(deps: ServerApiDeps, url: URL, room: string): Promise<Api
   if (limit > config.historyPageMax) {
     throw new HttpRefusal(400, 'bad_range', `limit must be at most ${config.historyPageMax}`);
   }
-  const range = { before: intParam(url, 'before', 0), after: intParam(url, 'after', 0), limit };
+  const range = {
+    before: intParam(url, 'before', 0),
+    after: intParam(url, 'after', 0),
+    limit,
+    thread: intParam(url, 'thread', 0),
+  };
   const page = await readHistory(engine, room, range, replyBudget(config));
   return { status: 200, body: { room, ...page } };
 }

@@ -314,6 +314,39 @@ describe('rooms through the server API', async () => {
     }
   });
 
+  it("replies in a thread for a bot, and reads a thread's replies", async () => {
+    const root = await call('POST', '/rooms/builds/messages', { text: 'Build 42 failed' });
+    const offset = (root.body.message as { offset: number }).offset;
+    const reply = await call('POST', '/rooms/builds/messages', {
+      text: 'test/a.ts: 2 failures',
+      thread: offset,
+    });
+    assert.equal(reply.status, 201, JSON.stringify(reply.body));
+    assert.equal((reply.body.message as { thread?: number }).thread, offset);
+    const read = async (query: string) => {
+      const response = await fetch(`${node.url}/api/rooms/builds/history?${query}`, {
+        headers: { authorization: `Bearer ${API}` },
+      });
+      return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+    };
+    const thread = await read(`thread=${offset}`);
+    assert.deepEqual(
+      (thread.body.messages as Array<{ text: string }>).map((m) => m.text),
+      ['test/a.ts: 2 failures'],
+    );
+    const room = await read('limit=10');
+    const stored = (room.body.messages as Array<{ offset: number; replies?: { count: number } }>).find(
+      (m) => m.offset === offset,
+    );
+    assert.equal(stored?.replies?.count, 1);
+    const nested = await call('POST', '/rooms/builds/messages', {
+      text: 'x',
+      thread: (reply.body.message as { offset: number }).offset,
+    });
+    assert.deepEqual([nested.status, nested.body.error], [404, 'no_message']);
+    assert.deepEqual((await read('thread=x')).status, 400);
+  });
+
   it('lists every room for operators in pages, private ones too', async () => {
     for (const id of ['list-a', 'list-b', 'list-c']) {
       await call('POST', '/rooms', { name: id, id, kind: 'private', owner: { id: 'owner' } });
