@@ -2,12 +2,21 @@
  * Threads in the web UI, in Chromium, over two instances (Redis as the bus, PostgreSQL as the store): Bob replies in
  * the thread of Alice's message from the other instance; the reply stays out of the room's timeline, the root says
  * how many replies it has, the thread opens beside the conversation; a mention in a thread reaches Bob in another
- * room as a mention, not as an unread message; a reply is edited in the thread; a reload reads it all back.
+ * room as a mention, not as an unread message; a reply is edited in the thread; a reload reads it all back; who
+ * follows a thread is notified of a reply; a search result in a thread opens the thread.
  */
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import type { Page } from 'playwright-core';
-import { hasChromium, launchBrowser, say, shownMessage, signIn, WAIT } from '../helpers/browser.js';
+import {
+  hasChromium,
+  launchBrowser,
+  recordNotifications,
+  say,
+  shownMessage,
+  signIn,
+  WAIT,
+} from '../helpers/browser.js';
 import { PostgresServer } from '../helpers/postgres-server.js';
 import { spawnServer } from '../helpers/processes.js';
 import { RedisServer } from '../helpers/redis-server.js';
@@ -44,7 +53,7 @@ describe('threads in the web UI over two instances', { skip: !hasChromium() }, a
     const root = shownMessage(bob, 'Where do we eat on Friday?');
     await root.waitFor(WAIT);
     await root.hover();
-    await root.locator('.actions button', { hasText: 'Reply in thread' }).click(WAIT);
+    await root.locator('.actions button', { hasText: 'Thread' }).click(WAIT);
     await bob.locator('.thread-panel .thread-root', { hasText: 'Where do we eat on Friday?' }).waitFor(WAIT);
     await replyInThread(bob, 'Pizza place downstairs');
     await reply(bob, 'Pizza place downstairs').waitFor(WAIT);
@@ -81,6 +90,41 @@ describe('threads in the web UI over two instances', { skip: !hasChromium() }, a
     await mine.locator('textarea.edit-box').fill('Pizza place downstairs, 12:30');
     await mine.locator('textarea.edit-box').press('Enter');
     await reply(alice, 'Pizza place downstairs, 12:30').locator('.edited').waitFor(WAIT);
+  });
+
+  it('notifies who follows a thread of a reply; a search result in a thread opens it', async () => {
+    const context = await browser.newContext({ viewport: { width: 1100, height: 700 } });
+    await recordNotifications(context);
+    const carol = await context.newPage();
+    await carol.goto(nodes[0]?.httpUrl as string);
+    await carol.fill('#name', 'Carol');
+    await carol.click('form.card button[type=submit]');
+    await carol.waitForSelector('.status[data-status="connected"]', WAIT);
+    await carol.check('#notifications');
+    const dave = await signIn(browser, nodes[1]?.httpUrl as string, 'Dave');
+
+    // Carol wrote the root: she follows its thread, and hears of a reply she would not see (the thread closed).
+    await say(carol, 'Who has the projector remote?');
+    const root = shownMessage(dave, 'Who has the projector remote?');
+    await root.waitFor(WAIT);
+    await root.hover();
+    await root.locator('.actions button', { hasText: 'Thread' }).click(WAIT);
+    await replyInThread(dave, 'In the top drawer');
+    await carol.waitForFunction(
+      () =>
+        (window as unknown as { shownNotifications: string[] }).shownNotifications.some(
+          (n) => n.startsWith('Dave in') && n.endsWith(': In the top drawer'),
+        ),
+      undefined,
+      WAIT,
+    );
+
+    await carol.click('.room-header button:has-text("Search")');
+    await carol.fill('input[aria-label="Search messages"]', 'drawer');
+    await carol.press('input[aria-label="Search messages"]', 'Enter');
+    await carol.locator('.search-results .search-result', { hasText: 'In the top drawer' }).click(WAIT);
+    await reply(carol, 'In the top drawer').waitFor(WAIT);
+    await carol.locator('.thread-panel .thread-root', { hasText: 'projector remote' }).waitFor(WAIT);
   });
 
   it('reads the thread back after a reload', async () => {

@@ -5,7 +5,7 @@ import type { ChatStore } from './store.js';
 
 /**
  * A message listed outside its conversation (a search result, a pin, a saved message): where (unless `inRoom`), who
- * and when, then the text; a pick opens it in its room.
+ * and when, then the text; a pick opens it in its room (a thread's reply: in its thread, beside its root).
  */
 export function MessageLink({
   store,
@@ -31,7 +31,7 @@ export function MessageLink({
       class="search-result"
       onClick={() => {
         onPicked?.();
-        void store.showMessage(message.room, message.offset);
+        void store.showMessage(message.room, message.offset, message.thread);
       }}
     >
       <span class="result-head muted small">

@@ -168,6 +168,10 @@ export function MessageList({ store, room }: { store: ChatStore; room: RoomModel
   // The room's timeline: replies in threads are shown in their thread (ThreadPanel), under their root's summary.
   const messages = useMemo(() => all.filter((m) => threadOf(m) === undefined), [all]);
   const openThread = store.thread.value;
+  const threadOfOffset = (offset: number) => {
+    const found = all.find((m) => m.offset === offset);
+    return found ? threadOf(found) : undefined;
+  };
   // The statuses of the authors shown, asked for once each (the room's status frames keep them up to date).
   useEffect(() => store.wantStatuses(messages.map((m) => m.from.id)), [store, messages]);
   const notices = room.notices.value;
@@ -185,6 +189,13 @@ export function MessageList({ store, room }: { store: ChatStore; room: RoomModel
     setBelow(0);
   };
   const jumpTo = (offset: number, missing = 'The original message is no longer available') => {
+    // A reply in a thread (a pinned one, say) is shown in its thread: the root comes into view, the thread opens.
+    const root = threadOfOffset(offset);
+    if (root !== undefined) {
+      void store.openThread(root);
+      jumpTo(root, missing);
+      return;
+    }
     void store
       .reveal(room, offset)
       .catch(() => false)
@@ -266,7 +277,7 @@ export function MessageList({ store, room }: { store: ChatStore; room: RoomModel
   const old = room.beforeReset.value;
   let previous: ShownMessage | undefined;
   for (const message of old) {
-    if (message.event) continue;
+    if (message.event || threadOf(message) !== undefined) continue;
     const grouped = continues(previous, message);
     previous = message;
     items.push(
@@ -455,8 +466,12 @@ export function MessageList({ store, room }: { store: ChatStore; room: RoomModel
               </button>
               {/* Threads need a server that keeps rooms (not --store redis). */}
               {store.groupChat.value && (
-                <button type="button" onClick={() => void store.openThread(message.offset as number)}>
-                  {stored?.replies ? 'Open thread' : 'Reply in thread'}
+                <button
+                  type="button"
+                  title="Reply in thread"
+                  onClick={() => void store.openThread(message.offset as number)}
+                >
+                  Thread
                 </button>
               )}
               {/* Reactions, edits and deletes need a server that keeps rooms (not --store redis). */}

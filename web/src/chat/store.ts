@@ -1569,12 +1569,17 @@ export class ChatStore {
     await this.act(() => (pinned ? this.client.pin(room, offset) : this.client.unpin(room, offset)));
   }
 
-  /** Opens the message's room (joining it if needed) and brings the message into view (see RoomModel.jump). */
-  async showMessage(room: string, offset: number): Promise<void> {
+  /**
+   * Opens the message's room (joining it if needed) and brings the message into view (see RoomModel.jump); a reply
+   * in a thread (`thread`: its root) brings the root into view and opens the thread.
+   */
+  async showMessage(room: string, offset: number, thread?: number): Promise<void> {
     if (this.room(room)) this.select(room);
     else await this.join(room);
     const model = this.room(room);
-    if (model) model.jump.value = offset;
+    if (!model) return;
+    model.jump.value = thread ?? offset;
+    if (thread !== undefined) await this.openThread(thread);
   }
 
   /**
@@ -1710,7 +1715,7 @@ export class ChatStore {
     const mine = message.from.id === this.me.id;
     if (message.thread !== undefined) {
       // A reply in a thread is no unread message of the room, nor its preview; a mention in it is heard.
-      if (!mine && message.mentions?.includes(this.me.id)) this.heardThreadMention(message.room, message);
+      if (!mine) this.heardThreadReply(model, message);
       return;
     }
     if (!mine && !message.event && (this.current.value !== message.room || document.hidden)) {
@@ -1733,12 +1738,24 @@ export class ChatStore {
     }
   }
 
-  /** A mention of this user in a thread's reply: notified, and counted unless the thread is open and seen here. */
-  private heardThreadMention(room: string, message: ChatMessage): void {
+  /**
+   * Someone else's reply in a thread of an open room: unless the thread is open and seen here, a desktop notification
+   * when it mentions this user or is in a thread they follow (they wrote its root or replied in it, as other chats
+   * follow threads), within the room's notification level; a mention is also counted on the room's badge.
+   */
+  private heardThreadReply(model: RoomModel, message: ChatMessage): void {
+    const room = model.name;
     const open = this.thread.value;
     if (open?.room === room && open.root === message.thread && !document.hidden) return;
-    this.notifyOf(room, message.from.name, message.text, message.mentions);
-    if (this.current.value === room && !document.hidden) return;
+    const mentioned = message.mentions?.includes(this.me.id) === true;
+    const root = model.messages.value.find((m) => m.offset === message.thread)?.message;
+    const follows =
+      root !== undefined &&
+      (root.from.id === this.me.id || root.replies?.users.includes(this.me.id) === true);
+    // A followed thread notifies as a mention does, unless the room is set to nothing (or the user is away: dnd).
+    if (mentioned || follows)
+      this.notifyOf(room, message.from.name, message.text, mentioned ? message.mentions : [this.me.id]);
+    if (!mentioned || (this.current.value === room && !document.hidden)) return;
     this.listMentions.value = {
       ...this.listMentions.value,
       [room]: (this.listMentions.value[room] ?? 0) + 1,
