@@ -329,7 +329,15 @@ export class DatabaseLog implements RoomLog, MessageSearch {
    * then published with the root as it is now, so that cached copies are replaced, and awaited as an action's is.
    */
   private async appendToThread(draft: MessageDraft): Promise<AppendResult> {
-    const done = await this.guard(() => this.db.transaction((tx) => this.storeReply(tx, draft)));
+    const store = () => this.db.transaction((tx) => this.storeReply(tx, draft));
+    // The same reply sent twice at once (a retry racing its first send, on two instances): the unique index refuses
+    // the second insert; run again, it finds the first and answers a duplicate.
+    const done = await this.guard(() =>
+      store().catch((error: unknown) => {
+        if ((error as { code?: unknown }).code === '23505') return store();
+        throw error;
+      }),
+    );
     if (!done.duplicate && done.root)
       await Promise.resolve(this.publish([done.message], [done.root])).catch(() => {});
     return { message: done.message, duplicate: done.duplicate };

@@ -177,6 +177,28 @@ export function threadsSuite(name: string, factory: FixtureFactory): void {
       assert.equal(after.get('counts')?.mentions, 1);
     });
 
+    it('counts every reply made at once, on two nodes where there are two, and a reply sent twice at once once', async () => {
+      const fixture = await make();
+      const peer = fixture.peer ? await fixture.peer() : fixture;
+      if (peer !== fixture) open.push(peer);
+      const root = (await fixture.log.append(draft('at-once', 'root', alice))).message;
+      const twice = reply('at-once', root.offset, 'sent twice', alice);
+      const results = await Promise.all([
+        ...Array.from({ length: 10 }, (_, i) =>
+          (i % 2 === 0 ? fixture : peer).log.append(reply('at-once', root.offset, `r${i}`)),
+        ),
+        fixture.log.append(twice),
+        peer.log.append({ ...twice, id: 'the-retry' }),
+      ]);
+      assert.equal(results.filter((r) => r.duplicate).length, 1, 'the reply sent twice is stored once');
+      const stored = await messageAt(fixture.log, 'at-once', root.offset);
+      assert.equal(stored?.replies?.count, 11);
+      assert.deepEqual(new Set(stored?.replies?.users), new Set(['bob', 'alice']));
+      const thread = await fixture.log.read('at-once', { thread: root.offset, limit: 50 });
+      assert.equal(thread.messages.length, 11);
+      assert.equal(stored?.rev, Math.max(...thread.messages.map((m) => m.offset)));
+    });
+
     it('shows a root changed by a reply to a peer node reading through its own cache', async (t) => {
       const fixture = await make();
       if (!fixture.peer) {
