@@ -1,9 +1,11 @@
+import assert from 'node:assert/strict';
 import type { Broker } from '../../src/broker/broker.js';
 import type { NodeRegistry } from '../../src/cluster/node-registry.js';
-import type { MessageDraft, RoomEvent, UserInfo } from '../../src/engine/types.js';
+import type { ChatMessage, MessageDraft, RoomEvent, UserInfo } from '../../src/engine/types.js';
 import type { MessageSearch } from '../../src/log/message-search.js';
 import type { RoomLog } from '../../src/log/room-log.js';
 import type { PresenceStore } from '../../src/presence/presence-store.js';
+import { ReplyError } from '../../src/protocol/error-codes.js';
 import type { ManualClock } from '../../src/util/clock.js';
 import { Collector } from '../helpers/wait.js';
 
@@ -63,4 +65,19 @@ export function draft(
     ts: 1_000 + counter,
     cid: `c-${counter}`,
   };
+}
+
+/** Rejects with a ReplyError of `code`. */
+export async function refused(work: Promise<unknown>, code: string): Promise<void> {
+  await assert.rejects(work, (error: unknown) => error instanceof ReplyError && error.code === code);
+}
+
+/** The message of a room's log at `offset`, as a read returns it now. */
+export async function messageAt(
+  log: RoomLog,
+  room: string,
+  offset: number,
+): Promise<ChatMessage | undefined> {
+  const page = await log.read(room, { after: offset - 1, limit: 1 });
+  return page.messages.find((m) => m.offset === offset);
 }

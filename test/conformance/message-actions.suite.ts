@@ -7,9 +7,8 @@ import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import { applyAction } from '../../client/wire/actions.js';
 import type { ChatMessage, MessageAction, UserInfo } from '../../src/engine/types.js';
-import { type ActionDraft, markerKey, type RoomLog } from '../../src/log/room-log.js';
-import { ReplyError } from '../../src/protocol/error-codes.js';
-import { draft, type EngineFixture, type FixtureFactory } from './fixture.js';
+import { type ActionDraft, markerKey } from '../../src/log/room-log.js';
+import { draft, type EngineFixture, type FixtureFactory, messageAt, refused } from './fixture.js';
 
 const alice: UserInfo = { id: 'alice', name: 'Alice' };
 const bob: UserInfo = { id: 'bob', name: 'Bob' };
@@ -24,16 +23,6 @@ function action(
 ): ActionDraft {
   ids += 1;
   return { room, id: `act-${ids}`, from, ts: 50_000 + ids, action: act, maxReactions: 3, ...extra };
-}
-
-/** Rejects with a ReplyError of `code`. */
-async function refused(work: Promise<unknown>, code: string): Promise<void> {
-  await assert.rejects(work, (error: unknown) => error instanceof ReplyError && error.code === code);
-}
-
-async function messageAt(log: RoomLog, room: string, offset: number): Promise<ChatMessage | undefined> {
-  const page = await log.read(room, { after: offset - 1, limit: 1 });
-  return page.messages.find((m) => m.offset === offset);
 }
 
 export function messageActionsSuite(name: string, factory: FixtureFactory): void {

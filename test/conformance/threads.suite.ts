@@ -9,9 +9,8 @@ import { after, describe, it } from 'node:test';
 import { applyThreadReply } from '../../client/wire/actions.js';
 import { THREAD_USERS_SHOWN } from '../../client/wire/domain.js';
 import type { ChatMessage, MessageDraft, UserInfo } from '../../src/engine/types.js';
-import { markerKey, type RoomLog } from '../../src/log/room-log.js';
-import { ReplyError } from '../../src/protocol/error-codes.js';
-import { draft, type EngineFixture, type FixtureFactory } from './fixture.js';
+import { markerKey } from '../../src/log/room-log.js';
+import { draft, type EngineFixture, type FixtureFactory, messageAt, refused } from './fixture.js';
 
 const alice: UserInfo = { id: 'alice', name: 'Alice' };
 const bob: UserInfo = { id: 'bob', name: 'Bob' };
@@ -20,15 +19,6 @@ const reply = (room: string, root: number, text: string, from: UserInfo = bob): 
   ...draft(room, text, from),
   thread: root,
 });
-
-async function refused(work: Promise<unknown>, code: string): Promise<void> {
-  await assert.rejects(work, (error: unknown) => error instanceof ReplyError && error.code === code);
-}
-
-async function messageAt(log: RoomLog, room: string, offset: number): Promise<ChatMessage | undefined> {
-  const page = await log.read(room, { after: offset - 1, limit: 1 });
-  return page.messages.find((m) => m.offset === offset);
-}
 
 export function threadsSuite(name: string, factory: FixtureFactory): void {
   describe(`RoomLog threads conformance: ${name}`, () => {

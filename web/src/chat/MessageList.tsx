@@ -4,11 +4,9 @@ import { isWebhookSender, type SystemEvent } from '../../../client/index.js';
 import { dayKey, dayOf, textOrFiles, timeOf, untilOf } from '../format.js';
 import { FormattedText } from './FormattedText.js';
 import { MessageFiles } from './MessageFiles.js';
+import { ReactionChips, ReactionPicker, SendFailure } from './MessageParts.js';
 import { statusLine } from './StatusPicker.js';
 import { type ChatStore, type RoomModel, type ShownMessage, threadOf } from './store.js';
-
-/** The reactions the picker offers (any emoji can be sent; these are one click away). */
-export const QUICK_REACTIONS = ['👍', '❤️', '😂', '🎉', '😮', '😢', '👀', '✅'];
 
 /** Messages of one sender closer than this are shown as one group (one avatar and name). */
 const GROUP_GAP_MS = 5 * 60_000;
@@ -431,34 +429,8 @@ export function MessageList({ store, room }: { store: ChatStore; room: RoomModel
               open={openThread?.room === room.name && openThread.root === message.offset}
             />
           )}
-          {message.status === 'failed' && (
-            <div class="failure" role="alert">
-              <span>Not sent: {message.error ?? 'error'}</span>
-              <button type="button" class="retry" onClick={() => store.retry(message)}>
-                Retry
-              </button>
-              <button type="button" class="link" onClick={() => store.discard(message)}>
-                Discard
-              </button>
-            </div>
-          )}
-          {stored?.reactions && (
-            <div class="reactions">
-              {stored.reactions.map((r) => (
-                <button
-                  type="button"
-                  key={r.emoji}
-                  class="reaction"
-                  aria-pressed={r.users.includes(store.me.id)}
-                  title={r.users.join(', ')}
-                  onClick={() => void store.toggleReaction(message, r.emoji)}
-                >
-                  {r.emoji}
-                  <span class="count">{r.count}</span>
-                </button>
-              ))}
-            </div>
-          )}
+          <SendFailure store={store} message={message} />
+          <ReactionChips store={store} message={message} />
           {message.status === 'sent' && message.offset !== undefined && !deleted && (
             <div class="actions">
               <button type="button" onClick={() => (store.replyingTo.value = message)}>
@@ -524,21 +496,7 @@ export function MessageList({ store, room }: { store: ChatStore; room: RoomModel
                 </button>
               )}
               {picking === message.key && (
-                <span class="picker">
-                  {QUICK_REACTIONS.map((emoji) => (
-                    <button
-                      type="button"
-                      key={emoji}
-                      aria-label={`React ${emoji}`}
-                      onClick={() => {
-                        setPicking(null);
-                        void store.toggleReaction(message, emoji);
-                      }}
-                    >
-                      {emoji}
-                    </button>
-                  ))}
-                </span>
+                <ReactionPicker store={store} message={message} onPicked={() => setPicking(null)} />
               )}
             </div>
           )}

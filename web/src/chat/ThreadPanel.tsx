@@ -1,6 +1,7 @@
 import { useLayoutEffect, useRef, useState } from 'preact/hooks';
 import { timeOf } from '../format.js';
-import { Avatar, MessageText, QUICK_REACTIONS, Sender } from './MessageList.js';
+import { Avatar, MessageText, Sender } from './MessageList.js';
+import { ReactionChips, ReactionPicker, SendFailure } from './MessageParts.js';
 import type { ChatStore, OpenThread, RoomModel, ShownMessage } from './store.js';
 
 /** One reply of a thread: who and when, its text, reactions, and what this user may do with it. */
@@ -40,34 +41,8 @@ function Reply({ store, message }: { store: ChatStore; message: ShownMessage }) 
         ) : (
           <MessageText message={message} />
         )}
-        {message.status === 'failed' && (
-          <div class="failure" role="alert">
-            <span>Not sent: {message.error ?? 'error'}</span>
-            <button type="button" class="retry" onClick={() => store.retry(message)}>
-              Retry
-            </button>
-            <button type="button" class="link" onClick={() => store.discard(message)}>
-              Discard
-            </button>
-          </div>
-        )}
-        {stored?.reactions && (
-          <div class="reactions">
-            {stored.reactions.map((r) => (
-              <button
-                type="button"
-                key={r.emoji}
-                class="reaction"
-                aria-pressed={r.users.includes(store.me.id)}
-                title={r.users.join(', ')}
-                onClick={() => void store.toggleReaction(message, r.emoji)}
-              >
-                {r.emoji}
-                <span class="count">{r.count}</span>
-              </button>
-            ))}
-          </div>
-        )}
+        <SendFailure store={store} message={message} />
+        <ReactionChips store={store} message={message} />
         {message.status === 'sent' && message.offset !== undefined && !deleted && !editing && (
           <div class="actions">
             <button type="button" aria-expanded={picking} onClick={() => setPicking(!picking)}>
@@ -90,23 +65,7 @@ function Reply({ store, message }: { store: ChatStore; message: ShownMessage }) 
                 Delete
               </button>
             )}
-            {picking && (
-              <span class="picker">
-                {QUICK_REACTIONS.map((emoji) => (
-                  <button
-                    type="button"
-                    key={emoji}
-                    aria-label={`React ${emoji}`}
-                    onClick={() => {
-                      setPicking(false);
-                      void store.toggleReaction(message, emoji);
-                    }}
-                  >
-                    {emoji}
-                  </button>
-                ))}
-              </span>
-            )}
+            {picking && <ReactionPicker store={store} message={message} onPicked={() => setPicking(false)} />}
           </div>
         )}
       </div>
