@@ -3,7 +3,8 @@
  * the thread of Alice's message from the other instance; the reply stays out of the room's timeline, the root says
  * how many replies it has, the thread opens beside the conversation; a mention in a thread reaches Bob in another
  * room as a mention, not as an unread message; a reply is edited in the thread; a reload reads it all back; who
- * follows a thread is notified of a reply; a search result in a thread opens the thread.
+ * follows a thread is notified of a reply; a search result in a thread opens the thread; a room whose newest page
+ * is all replies in a thread still shows its conversation.
  */
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
@@ -19,6 +20,7 @@ import {
 } from '../helpers/browser.js';
 import { PostgresServer } from '../helpers/postgres-server.js';
 import { spawnServer } from '../helpers/processes.js';
+import { RawClient } from '../helpers/raw-client.js';
 import { RedisServer } from '../helpers/redis-server.js';
 
 const roomButton = (page: Page, text: string) =>
@@ -34,7 +36,11 @@ async function replyInThread(page: Page, text: string): Promise<void> {
 describe('threads in the web UI over two instances', { skip: !hasChromium() }, async () => {
   const [pg, redis] = await Promise.all([PostgresServer.start(), RedisServer.start()]);
   after(() => Promise.all([pg.stop(), redis.stop()]));
-  const shared = ['--redis-url', redis.url, '--database-url', pg.url, '--redis-prefix', 'tui'];
+  // A busy thread is written by a script below: no message rate in the way.
+  const shared = [
+    ...['--redis-url', redis.url, '--database-url', pg.url, '--redis-prefix', 'tui'],
+    ...['--user-messages-per-sec', '1000'],
+  ];
   const nodes = await Promise.all([0, 1].map((i) => spawnServer([...shared, '--node-id', `tui${i}`])));
   const browser = await launchBrowser();
   after(() => browser.close());
@@ -125,6 +131,50 @@ describe('threads in the web UI over two instances', { skip: !hasChromium() }, a
     await carol.locator('.search-results .search-result', { hasText: 'In the top drawer' }).click(WAIT);
     await reply(carol, 'In the top drawer').waitFor(WAIT);
     await carol.locator('.thread-panel .thread-root', { hasText: 'projector remote' }).waitFor(WAIT);
+  });
+
+  it("shows a room's conversation when its newest entries are all replies in a thread", async () => {
+    const script = await RawClient.connect(nodes[0]?.wsUrl as string, { name: 'Script', user: 'script' });
+    after(() => script.close());
+    await script.request({ type: 'join', room: 'busy-thread' });
+    const send = (text: string, extra: Record<string, unknown> = {}) =>
+      script.request({ type: 'send', room: 'busy-thread', text, cid: text, ...extra });
+    await send('said before the thread');
+    const root = (await send('the busy root')).offset as number;
+    for (let i = 0; i < 120; i += 1) assert.equal((await send(`reply ${i}`, { thread: root })).type, 'sent');
+
+    await bob.fill('#join-room', 'busy-thread');
+    await bob.press('#join-room', 'Enter');
+    await bob.locator('.room-header h1', { hasText: 'busy-thread' }).waitFor(WAIT);
+    await shownMessage(bob, 'said before the thread').waitFor(WAIT);
+    await shownMessage(bob, 'the busy root')
+      .locator('.thread-count', { hasText: '120 replies' })
+      .waitFor(WAIT);
+    assert.equal(await shownMessage(bob, 'reply 1').count(), 0);
+    await shownMessage(bob, 'the busy root').locator('.thread-summary').click();
+    await reply(bob, 'reply 119').waitFor(WAIT);
+    // The room's pages read to show its conversation held the older replies: the thread has them all.
+    await reply(bob, 'reply 0').waitFor(WAIT);
+    assert.equal(await bob.locator('.thread-panel button', { hasText: 'Earlier replies' }).count(), 0);
+    await bob.locator('.thread-panel button', { hasText: 'Close' }).click();
+
+    // Scrolled to the top, a conversation whose next older page is all replies reads on to what it can show.
+    await script.request({ type: 'join', room: 'long-thread' });
+    const inLong = (text: string, extra: Record<string, unknown> = {}) =>
+      script.request({ type: 'send', room: 'long-thread', text, cid: text, ...extra });
+    const longRoot = (await inLong('the long root')).offset as number;
+    for (let i = 0; i < 120; i += 1) await inLong(`long reply ${i}`, { thread: longRoot });
+    for (let i = 0; i < 30; i += 1) await inLong(`after ${i}`);
+    await bob.fill('#join-room', 'long-thread');
+    await bob.press('#join-room', 'Enter');
+    await shownMessage(bob, 'after 29').waitFor(WAIT);
+    assert.equal(await shownMessage(bob, 'the long root').count(), 0, 'not read yet');
+    await bob.locator('.messages').evaluate((el) => {
+      el.scrollTop = 0;
+    });
+    await shownMessage(bob, 'the long root')
+      .locator('.thread-count', { hasText: '120 replies' })
+      .waitFor(WAIT);
   });
 
   it('reads the thread back after a reload', async () => {

@@ -123,6 +123,11 @@ export interface RoomModel {
   beforeReset: Signal<ShownMessage[]>;
   /** A message to bring into view (a search result picked): the list loads back to it, shows it, then clears this. */
   jump: Signal<number | undefined>;
+  /**
+   * The lowest offset of the room's history pages read here (not its threads' pages, which may reach far older
+   * messages): where the next older page ends. Undefined until a page held a message.
+   */
+  pagedFrom?: number;
   /** The room's pinned messages, the most recently pinned first; null until read (a stored room, when opened). */
   pins: Signal<PinSummary[] | null>;
 }
@@ -1198,8 +1203,10 @@ export class ChatStore {
       batch(() => {
         this.merge(model, page.messages);
         const open = this.thread.value;
+        // The room's pages read here from before the root hold every reply (they follow it): none is older.
+        const all = model.pagedFrom !== undefined && model.pagedFrom <= root;
         if (open?.room === model.name && open.root === root)
-          this.thread.value = { ...open, hasMore: page.hasMore, loading: false };
+          this.thread.value = { ...open, hasMore: page.hasMore && !all, loading: false };
       });
     } catch (error) {
       this.notice.value = (error as Error).message;
@@ -1589,7 +1596,7 @@ export class ChatStore {
   async reveal(model: RoomModel, offset: number): Promise<boolean> {
     for (let guard = 0; guard < 20; guard += 1) {
       if (model.messages.value.some((m) => m.offset === offset)) return true;
-      const first = model.messages.value.find((m) => m.offset !== undefined)?.offset;
+      const first = this.oldestShown(model);
       if (first === undefined || first <= offset) return false;
       const page = await this.client.history(model.name, {
         before: first,
@@ -1597,8 +1604,7 @@ export class ChatStore {
         limit: Math.min(Math.max(PAGE, first - offset), this.historyPageMax),
       });
       batch(() => {
-        this.merge(model, page.messages);
-        model.hasMore.value = page.hasMore;
+        this.mergePage(model, page);
       });
       if (page.messages.length === 0) return false;
     }
@@ -1625,18 +1631,24 @@ export class ChatStore {
     });
   }
 
-  /** Loads the page of history before the first message shown. */
+  /**
+   * Loads the page of history before the first message shown, and the next ones while they bring nothing to show
+   * (replies in threads only, actions): a list that did not grow gets no scroll to ask for more. A few at most.
+   */
   async loadOlder(model: RoomModel): Promise<void> {
     if (model.loadingOlder.value || !model.hasMore.value) return;
-    const first = model.messages.value.find((m) => m.offset !== undefined)?.offset;
-    if (first === undefined) return;
     model.loadingOlder.value = true;
     try {
-      const page = await this.client.history(model.name, { before: first, limit: PAGE });
-      batch(() => {
-        this.merge(model, page.messages);
-        model.hasMore.value = page.hasMore;
-      });
+      const shown = this.timelineOf(model).length;
+      for (let pages = 0; pages < 5 && model.hasMore.value; pages += 1) {
+        const first = this.oldestShown(model);
+        if (first === undefined) return;
+        const page = await this.client.history(model.name, { before: first, limit: PAGE });
+        batch(() => {
+          this.mergePage(model, page);
+        });
+        if (this.timelineOf(model).length > shown) return;
+      }
     } finally {
       model.loadingOlder.value = false;
     }
@@ -1645,10 +1657,31 @@ export class ChatStore {
   private async loadRecent(model: RoomModel): Promise<void> {
     const page = await this.client.history(model.name, { limit: PAGE });
     batch(() => {
-      this.merge(model, page.messages);
-      model.hasMore.value = page.hasMore;
+      this.mergePage(model, page);
     });
     this.markSeen(model);
+    // A page holds every entry of the log: in a room whose threads and reactions are busy, its few timeline
+    // messages may not fill the view, and a list that does not scroll never asks for more. A few pages at most.
+    for (let more = 0; more < 4 && model.hasMore.value && this.timelineOf(model).length < PAGE / 2; more += 1)
+      await this.loadOlder(model);
+  }
+
+  /** Where the next older page of the room's history ends (see RoomModel.pagedFrom). */
+  private oldestShown(model: RoomModel): number | undefined {
+    return model.pagedFrom;
+  }
+
+  /** Takes a page of the room's history (not of a thread): its messages, whether more is older, where it starts. */
+  private mergePage(model: RoomModel, page: { messages: ChatMessage[]; hasMore: boolean }): void {
+    this.merge(model, page.messages);
+    model.hasMore.value = page.hasMore;
+    const first = page.messages[0]?.offset;
+    if (first !== undefined) model.pagedFrom = Math.min(model.pagedFrom ?? first, first);
+  }
+
+  /** The room's messages shown in its conversation (not the replies in threads). */
+  private timelineOf(model: RoomModel): ShownMessage[] {
+    return model.messages.value.filter((m) => threadOf(m) === undefined);
   }
 
   private onState(state: ConnectionState): void {
@@ -1694,6 +1727,7 @@ export class ChatStore {
       model.unread.value = 0;
       model.markedRead = 0;
       model.shownAtDisconnect = undefined;
+      model.pagedFrom = undefined;
       this.forgetListCounts(room);
       const entry = this.listed(room);
       if (entry) {
