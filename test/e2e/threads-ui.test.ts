@@ -18,6 +18,7 @@ import {
   signIn,
   WAIT,
 } from '../helpers/browser.js';
+import { pngOf } from '../helpers/png.js';
 import { PostgresServer } from '../helpers/postgres-server.js';
 import { spawnServer } from '../helpers/processes.js';
 import { RawClient } from '../helpers/raw-client.js';
@@ -29,8 +30,8 @@ const reply = (page: Page, text: string) =>
   page.locator('.thread-panel .thread-messages li.message', { hasText: text });
 /** Writes in the open thread's box and sends it. */
 async function replyInThread(page: Page, text: string): Promise<void> {
-  await page.fill('.thread-composer textarea', text);
-  await page.press('.thread-composer textarea', 'Enter');
+  await page.fill('#thread-composer-text', text);
+  await page.press('#thread-composer-text', 'Enter');
 }
 
 describe('threads in the web UI over two instances', { skip: !hasChromium() }, async () => {
@@ -96,6 +97,18 @@ describe('threads in the web UI over two instances', { skip: !hasChromium() }, a
     await mine.locator('textarea.edit-box').fill('Pizza place downstairs, 12:30');
     await mine.locator('textarea.edit-box').press('Enter');
     await reply(alice, 'Pizza place downstairs, 12:30').locator('.edited').waitFor(WAIT);
+
+    // The thread's box is a message box of its own: a file chosen there goes with the reply, not to the room.
+    await bob.setInputFiles('.thread-panel .composer input[type=file]', {
+      name: 'menu.png',
+      mimeType: 'image/png',
+      buffer: pngOf(60, 40, [200, 120, 30]),
+    });
+    await bob.locator('.thread-panel .attachments li.ready', { hasText: 'menu.png' }).waitFor(WAIT);
+    assert.equal(await bob.locator('.conversation .attachments li').count(), 0, "not in the room's box");
+    await replyInThread(bob, 'the menu');
+    await reply(alice, 'the menu').locator('.file-image img').waitFor(WAIT);
+    assert.equal(await shownMessage(alice, 'the menu').count(), 0);
   });
 
   it('notifies who follows a thread of a reply; a search result in a thread opens it', async () => {
@@ -182,7 +195,7 @@ describe('threads in the web UI over two instances', { skip: !hasChromium() }, a
     await alice.waitForSelector('.status[data-status="connected"]', WAIT);
     await roomButton(alice, 'Lunch').click();
     const summary = shownMessage(alice, 'Where do we eat on Friday?').locator('.thread-summary');
-    await summary.locator('.thread-count', { hasText: '2 replies' }).waitFor(WAIT);
+    await summary.locator('.thread-count', { hasText: '3 replies' }).waitFor(WAIT);
     assert.equal(await shownMessage(alice, 'Fine by me').count(), 0);
     await summary.click();
     await reply(alice, 'Pizza place downstairs, 12:30').waitFor(WAIT);

@@ -2,7 +2,7 @@ import type { ComponentChildren } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { sizeOf, textOrFiles } from '../format.js';
 import { emojiNamed, emojiSuggestions } from './emoji-names.js';
-import type { ChatStore } from './store.js';
+import { type ChatStore, threadBox } from './store.js';
 
 /** The emoji one click away in the composer (any emoji can be typed or pasted too). */
 export const EMOJI = [
@@ -75,30 +75,44 @@ interface Offer {
  * The message box: Enter sends, Shift+Enter starts a new line; the length limit shows as it nears. It answers the
  * message being replied to, or edits one (Escape cancels; Up in an empty box edits the user's last message), and
  * offers the people of the room after an `@` and emoji after a `:` (a short name typed whole becomes its emoji).
- * `label` is the room as its header shows it: the box reads "Message <label>".
+ * `label` is the room as its header shows it: the box reads "Message <label>". With `thread` (its root's offset) it
+ * is the box of that thread: its own draft and files, a reply in the thread for each message, no quote or edit.
  */
-export function Composer({ store, room, label }: { store: ChatStore; room: string; label: string }) {
-  // The room's draft: what was typed here before switching rooms (or reloading the tab) is still here.
-  const [text, setShown] = useState(() => store.draftOf(room));
+export function Composer({
+  store,
+  room,
+  label,
+  thread,
+}: {
+  store: ChatStore;
+  room: string;
+  label: string;
+  thread?: number;
+}) {
+  // Where the draft and the files are kept: the room's, or the thread's.
+  const slot = thread === undefined ? room : threadBox(room, thread);
+  // The draft: what was typed here before switching rooms (or reloading the tab) is still here.
+  const [text, setShown] = useState(() => store.draftOf(slot));
   const [picking, setPicking] = useState(false);
   const box = useRef<HTMLTextAreaElement>(null);
   const max = store.maxTextLength.value;
   const tooLong = text.length > max;
   // Files wait for the next new message: an edit neither takes them nor waits for them.
-  const attachments = store.attachmentsOf(room);
-  const forMessage = store.editing.value ? [] : attachments;
+  const attachments = store.attachmentsOf(slot);
+  // A thread's box quotes and edits nothing: the room's box does.
+  const replying = thread === undefined ? store.replyingTo.value : null;
+  const editing = thread === undefined ? store.editing.value : null;
+  const forMessage = editing ? [] : attachments;
   const uploading = forMessage.some((a) => a.status === 'uploading');
   const refused = forMessage.some((a) => a.status === 'failed');
   // With files, a message needs no text; it goes once every file is uploaded (a refused one is taken out first).
   const empty = text.trim() === '' && forMessage.length === 0;
   const picker = useRef<HTMLInputElement>(null);
   const takesFiles = store.maxFileBytes.value > 0;
-  const replying = store.replyingTo.value;
-  const editing = store.editing.value;
-  /** Shows a text in the box; unless it is an edit's, it is the room's draft too. */
+  /** Shows a text in the box; unless it is an edit's, it is the draft too. */
   const setText = (value: string) => {
     setShown(value);
-    if (!store.editing.value) store.setDraft(room, value);
+    if (!editing) store.setDraft(slot, value);
   };
   // Why this user cannot write here, if they cannot: the server refuses anyway; the box says so first.
   const entry = store.listed(room);
@@ -110,8 +124,8 @@ export function Composer({ store, room, label }: { store: ChatStore; room: strin
     if (editing) {
       setShown(editing.text);
       box.current?.focus();
-    } else setShown(store.draftOf(room));
-  }, [editing, room, store]);
+    } else setShown(store.draftOf(slot));
+  }, [editing, slot, store]);
   useEffect(() => {
     if (replying) box.current?.focus();
   }, [replying]);
@@ -170,14 +184,16 @@ export function Composer({ store, room, label }: { store: ChatStore; room: strin
     });
   };
   const cancel = () => {
+    if (thread !== undefined) return;
     store.editing.value = null;
     store.replyingTo.value = null;
   };
   const submit = () => {
     if (empty || tooLong || uploading || refused) return;
     // An edit leaves the draft as it was (the effect above shows it again); a message empties it.
-    if (!store.editing.value) setText('');
-    store.send(text);
+    if (!editing) setText('');
+    if (thread === undefined) store.send(text);
+    else store.sendInThread(text);
     box.current?.focus();
   };
   return (
@@ -194,7 +210,7 @@ export function Composer({ store, room, label }: { store: ChatStore; room: strin
         const files = [...(event.dataTransfer?.files ?? [])];
         if (files.length === 0 || !takesFiles || archived || editing) return;
         event.preventDefault();
-        store.attach(room, files);
+        store.attach(slot, files);
       }}
     >
       {(replying || editing) && (
@@ -248,7 +264,7 @@ export function Composer({ store, room, label }: { store: ChatStore; room: strin
                 type="button"
                 class="link"
                 aria-label={`Remove ${a.name}`}
-                onClick={() => store.detach(room, a.key)}
+                onClick={() => store.detach(slot, a.key)}
               >
                 ✕
               </button>
@@ -284,7 +300,7 @@ export function Composer({ store, room, label }: { store: ChatStore; room: strin
             aria-label="Files to attach"
             onChange={(event) => {
               const input = event.target as HTMLInputElement;
-              if (input.files) store.attach(room, [...input.files]);
+              if (input.files) store.attach(slot, [...input.files]);
               // The same file may be picked again later.
               input.value = '';
             }}
@@ -302,29 +318,31 @@ export function Composer({ store, room, label }: { store: ChatStore; room: strin
       </button>
       <textarea
         ref={box}
-        id="composer-text"
-        aria-label={`Message ${label}`}
+        id={thread === undefined ? 'composer-text' : 'thread-composer-text'}
+        aria-label={thread === undefined ? `Message ${label}` : 'Reply in thread'}
         placeholder={
           archived
             ? 'This room is archived: it can be read, not written to'
             : muted
               ? 'You are muted in this room'
-              : `Message ${label}`
+              : thread === undefined
+                ? `Message ${label}`
+                : 'Reply in thread'
         }
         disabled={archived}
         rows={1}
         value={text}
         onInput={(event) => {
           setText(withEmojiTyped((event.target as HTMLTextAreaElement).value));
-          // Editing an old message is not writing a new one: nobody is told this user is typing.
-          if (!editing) store.typing();
+          // Editing an old message is not writing a new one, nor is a thread's reply the room's: no typing line.
+          if (!editing && thread === undefined) store.typing();
         }}
         onPaste={(event) => {
           // A pasted image (a screenshot) or file goes with the message; pasted text stays text.
           const files = [...(event.clipboardData?.files ?? [])];
           if (files.length === 0 || !takesFiles || editing) return;
           event.preventDefault();
-          store.attach(room, files);
+          store.attach(slot, files);
         }}
         onKeyDown={(event) => {
           if (chosen && (event.key === 'ArrowDown' || event.key === 'ArrowUp')) {
@@ -345,7 +363,7 @@ export function Composer({ store, room, label }: { store: ChatStore; room: strin
             cancel();
           }
           // Up in an empty box edits this user's last message, as in other chats.
-          if (event.key === 'ArrowUp' && text === '' && !editing && !archived) {
+          if (event.key === 'ArrowUp' && text === '' && !editing && !archived && thread === undefined) {
             const last = store.lastEditable(room);
             if (last) {
               event.preventDefault();
@@ -365,7 +383,7 @@ export function Composer({ store, room, label }: { store: ChatStore; room: strin
           </span>
         )}
         <button type="submit" disabled={empty || tooLong || archived || uploading || refused}>
-          {editing ? 'Save' : uploading ? 'Uploading…' : 'Send'}
+          {editing ? 'Save' : uploading ? 'Uploading…' : thread === undefined ? 'Send' : 'Reply'}
         </button>
       </div>
     </form>

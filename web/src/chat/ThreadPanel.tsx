@@ -1,5 +1,6 @@
 import { useLayoutEffect, useRef, useState } from 'preact/hooks';
 import { timeOf } from '../format.js';
+import { Composer } from './Composer.js';
 import { Avatar, MessageText, Sender } from './MessageList.js';
 import { ReactionChips, ReactionPicker, SendFailure } from './MessageParts.js';
 import type { ChatStore, OpenThread, RoomModel, ShownMessage } from './store.js';
@@ -75,13 +76,13 @@ function Reply({ store, message }: { store: ChatStore; message: ShownMessage }) 
 
 /**
  * A message's thread beside the conversation: the root, its replies oldest first (earlier ones read on request),
- * and a box to reply in it. Replies come live like any message of the room and stay out of its timeline.
+ * and a box to reply in it (the room's box, with its own draft and files: mentions, emoji, files). Replies come live
+ * like any message of the room and stay out of its timeline.
  */
 export function ThreadPanel({ store, room, open }: { store: ChatStore; room: RoomModel; open: OpenThread }) {
   const root = room.messages.value.find((m) => m.offset === open.root);
   const replies = store.repliesOf(room, open.root);
   const list = useRef<HTMLOListElement>(null);
-  const [text, setText] = useState('');
   const count = root?.message?.replies?.count ?? 0;
   const newest = replies.at(-1)?.key;
   // The newest reply in view, as a conversation shows its newest message.
@@ -89,12 +90,6 @@ export function ThreadPanel({ store, room, open }: { store: ChatStore; room: Roo
     const el = list.current;
     if (el) el.scrollTop = el.scrollHeight;
   }, [newest]);
-  const send = () => {
-    if (text.trim() === '') return;
-    store.sendInThread(text);
-    setText('');
-  };
-  const mayReply = !store.listed(room.name)?.archived && !store.listed(room.name)?.muted;
   return (
     <section class="search-panel thread-panel" aria-label="Thread">
       <div class="search-head">
@@ -134,31 +129,8 @@ export function ThreadPanel({ store, room, open }: { store: ChatStore; room: Roo
           <Reply key={message.key} store={store} message={message} />
         ))}
       </ol>
-      {mayReply && root && !root.message?.deleted && (
-        <form
-          class="thread-composer"
-          onSubmit={(e) => {
-            e.preventDefault();
-            send();
-          }}
-        >
-          <textarea
-            aria-label="Reply in thread"
-            placeholder="Reply in thread…"
-            value={text}
-            rows={2}
-            onInput={(e) => setText((e.target as HTMLTextAreaElement).value)}
-            onKeyDown={(e) => {
-              if (e.key === 'Enter' && !e.shiftKey && !e.isComposing) {
-                e.preventDefault();
-                send();
-              }
-            }}
-          />
-          <button type="submit" disabled={text.trim() === ''}>
-            Reply
-          </button>
-        </form>
+      {root && !root.message?.deleted && (
+        <Composer store={store} room={room.name} label={store.title(room.name)} thread={open.root} />
       )}
       {root?.message?.replies && <p class="muted small">Last reply {timeOf(root.message.replies.last)}</p>}
     </section>

@@ -63,6 +63,20 @@ export function threadOf(message: ShownMessage): number | undefined {
   return message.message?.thread ?? message.extra?.thread;
 }
 
+/**
+ * The message box of a thread (its draft and its files are its own): a key of the same maps as a room's box, which
+ * is the room's name (room names have no U+0000).
+ */
+export function threadBox(room: string, root: number): string {
+  return `${room}\u0000${root}`;
+}
+
+/** The room a message box writes to (see {@link threadBox}). */
+function roomOfBox(box: string): string {
+  const end = box.indexOf('\u0000');
+  return end < 0 ? box : box.slice(0, end);
+}
+
 /** The thread open beside a room's conversation: its root, and whether older replies are still to be read. */
 export interface OpenThread {
   room: string;
@@ -1225,28 +1239,48 @@ export class ChatStore {
     return model.messages.value.filter((m) => threadOf(m) === root);
   }
 
-  /** Sends a reply in the open thread: shown at once as pending, then sent (mentions as in {@link send}). */
+  /**
+   * Sends a reply in the open thread, with the files chosen in its box: shown at once as pending, then sent (mentions
+   * as in {@link send}).
+   */
   sendInThread(text: string): void {
     const open = this.thread.value;
     const model = open ? this.room(open.room) : undefined;
-    if (!open || !model || text.trim() === '') return;
+    if (!open || !model) return;
+    const box = threadBox(open.room, open.root);
+    const files = this.readyFiles(box);
+    if (!files || (text.trim() === '' && files.length === 0)) return;
     const mentions = this.mentionable(open.room)
       .filter((u) => text.includes(`@${u.name}`))
       .map((u) => u.id)
       .slice(0, 20);
     const cid = crypto.randomUUID();
+    const body = files.length > 0 && text.trim() === '' ? '' : text;
     const shown: ShownMessage = {
       key: cid,
       cid,
       from: this.me,
-      text,
+      text: body,
       ts: Date.now(),
       status: 'pending',
       mine: true,
-      extra: { thread: open.root, ...(mentions.length ? { mentions } : {}) },
+      ...(files.length > 0 ? { files } : {}),
+      extra: {
+        thread: open.root,
+        ...(mentions.length ? { mentions } : {}),
+        ...(files.length > 0 ? { files: files.map((file) => file.id) } : {}),
+      },
     };
     model.messages.value = [...model.messages.value, shown];
+    if (files.length > 0) this.clearAttachments(box, false);
     this.deliver(model, shown);
+  }
+
+  /** The files chosen in a message box, once every one is uploaded (undefined while one is not). */
+  private readyFiles(box: string): FileRef[] | undefined {
+    const chosen = this.attachmentsOf(box);
+    const files = chosen.flatMap((a) => (a.file ? [a.file] : []));
+    return files.length === chosen.length ? files : undefined;
   }
 
   /** Replaces the text of one of this user's messages of the open room (a thread's reply, edited where it is shown). */
@@ -1257,14 +1291,15 @@ export class ChatStore {
       : Promise.resolve();
   }
 
-  /** The files chosen for the next message of a room. */
+  /** The files chosen for the next message of a room's box, or a thread's ({@link threadBox}). */
   attachmentsOf(room: string): Attachment[] {
     return this.attachments.value[room] ?? [];
   }
 
   /**
-   * Uploads files to go with the next message of a room (a pick, a paste, a drop): each shows with its progress, and
-   * the message can be sent once all are uploaded. One the server would refuse for its size is refused here.
+   * Uploads files to go with the next message of a room (a pick, a paste, a drop), or of a thread's box
+   * ({@link threadBox}): each shows with its progress, and the message can be sent once all are uploaded. One the
+   * server would refuse for its size is refused here.
    */
   attach(room: string, chosen: File[]): void {
     const max = this.maxFileBytes.value;
@@ -1288,7 +1323,7 @@ export class ChatStore {
       this.setAttachments(room, [...this.attachmentsOf(room), attachment]);
       if (attachment.status === 'failed') continue;
       this.client
-        .upload(room, file, {
+        .upload(roomOfBox(room), file, {
           name: attachment.name,
           signal: attachment.abort.signal,
           onProgress: (sent) => this.patchAttachment(room, attachment.key, { sent }),
