@@ -9,6 +9,7 @@ import type {
   HistoryFrame,
   InvitationRemovedFrame,
   InvitedFrame,
+  InvitePreviewFrame,
   JoinedFrame,
   NotificationsFrame,
   PresenceStateFrame,
@@ -571,6 +572,14 @@ export class ParleyClient extends Emitter<ClientEvents> {
   /** Revokes an invite link (who made it, or the room's admins and owners). */
   async revokeInviteLink(room: string, code: string): Promise<void> {
     await this.requests.request({ type: 'revoke_invite_link', room, code });
+  }
+
+  /**
+   * What an invite link lets into, before joining with it: the room as public lists show it (name, kind, topic,
+   * member count), who made the link, when it ends, and whether this user is a member already. Counts no use.
+   */
+  invitePreview(code: string): Promise<InvitePreviewFrame> {
+    return this.requests.request({ type: 'invite_preview', code });
   }
 
   /** Joins the room of an invite link: resolves with the room (the room list's `room_added` follows). */

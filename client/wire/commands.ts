@@ -11,6 +11,7 @@ import type {
   InvitationsFrame,
   InviteLinkFrame,
   InviteLinksFrame,
+  InvitePreviewFrame,
   JoinedFrame,
   LeftFrame,
   MembersFrame,
@@ -259,6 +260,12 @@ export interface JoinLinkCommand {
   ref: number;
   code: string;
 }
+/** What an invite link lets into (the room, who made the link), before joining with it: nothing changes. */
+export interface InvitePreviewCommand {
+  type: 'invite_preview';
+  ref: number;
+  code: string;
+}
 /** A room's incoming webhooks (its owners and admins). */
 export interface WebhooksCommand {
   type: 'webhooks';
@@ -477,6 +484,7 @@ export type ClientCommand =
   | InviteLinksCommand
   | RevokeInviteLinkCommand
   | JoinLinkCommand
+  | InvitePreviewCommand
   | WebhooksCommand
   | CreateWebhookCommand
   | DeleteWebhookCommand
@@ -531,6 +539,7 @@ export interface ReplyByCommand {
   invite_links: InviteLinksFrame;
   revoke_invite_link: DoneFrame;
   join_link: RoomFrame;
+  invite_preview: InvitePreviewFrame;
   webhooks: WebhooksFrame;
   create_webhook: WebhookFrame;
   delete_webhook: DoneFrame;

@@ -241,6 +241,19 @@ export interface InviteLinkFrame {
   room: string;
   link: InviteLinkSummary;
 }
+/**
+ * What an invite link lets into (answers `invite_preview`): the room as public lists show it (its name, kind, topic
+ * and member count; no member's details), who made the link, when it ends, and whether the caller is a member
+ * already (then `join_link` only opens it).
+ */
+export interface InvitePreviewFrame {
+  type: 'invite_preview';
+  ref: number;
+  room: RoomSummary;
+  invitedBy: UserInfo;
+  expiresAt?: number;
+  member: boolean;
+}
 /** A room's invite links, oldest first (answers `invite_links`). */
 export interface InviteLinksFrame {
   type: 'invite_links';
@@ -424,6 +437,7 @@ export type ServerFrame =
   | WebhooksFrame
   | WebhookFrame
   | InviteLinkFrame
+  | InvitePreviewFrame
   | InviteLinksFrame
   | UploadReadyFrame
   | UploadedFrame

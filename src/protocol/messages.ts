@@ -233,6 +233,10 @@ export const JoinLinkCommand = Type.Object(
   { type: Type.Literal('join_link'), ref: Ref, code: LinkCode },
   strict,
 );
+export const InvitePreviewCommand = Type.Object(
+  { type: Type.Literal('invite_preview'), ref: Ref, code: LinkCode },
+  strict,
+);
 export const WebhooksCommand = Type.Object({ type: Type.Literal('webhooks'), ref: Ref, room: Room }, strict);
 export const CreateWebhookCommand = Type.Object(
   // The display-name rule (length, characters) is the service's: a name that breaks it is bad_request.
@@ -384,6 +388,7 @@ export const CommandSchemas = {
   invite_links: InviteLinksCommand,
   revoke_invite_link: RevokeInviteLinkCommand,
   join_link: JoinLinkCommand,
+  invite_preview: InvitePreviewCommand,
   webhooks: WebhooksCommand,
   create_webhook: CreateWebhookCommand,
   delete_webhook: DeleteWebhookCommand,

@@ -80,6 +80,20 @@ export class RoomInviteLinks {
     return link;
   }
 
+  /**
+   * Refuses a link that lets nobody in any more (`no_invite_link`, saying expired or used up): what a preview
+   * checks, counting no use.
+   */
+  checkLets(link: InviteLinkRecord): void {
+    const now = this.deps.clock.now();
+    if (lets(link, now)) return;
+    const expired = link.expiresAt !== undefined && link.expiresAt <= now;
+    throw new ReplyError(
+      'no_invite_link',
+      expired ? 'this invite link has expired' : 'this invite link was used its most times',
+    );
+  }
+
   /** Revokes the room's link `code` (nobody joins with it from now on), or `no_invite_link`. */
   async remove(room: string, code: string): Promise<void> {
     if (!(await this.deps.directory.removeInviteLink(room, code))) throw NO_LINK();

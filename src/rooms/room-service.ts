@@ -788,6 +788,33 @@ export class RoomService {
   }
 
   /**
+   * What an invite link lets into, for a confirmation before joining with it: the room as public lists show it, who
+   * made the link and when it ends; nothing changes and no use is counted. Refused as {@link joinByLink} would
+   * refuse the join (`no_invite_link`, `banned`, `archived`, a room the token does not allow); a member already
+   * is told so (then joining only opens the room).
+   */
+  async previewLink(
+    caller: Caller,
+    code: string,
+  ): Promise<{ room: RoomSummary; invitedBy: UserInfo; expiresAt?: number; member: boolean }> {
+    const link = await this.links.find(code);
+    const actor = await this.existing(caller, link.room);
+    const member = actor.member !== undefined;
+    if (!member) {
+      this.links.checkLets(link);
+      if (actor.banned && !caller.admin) throw new ReplyError('banned');
+      if (actor.room.archivedAt !== undefined) throw new ReplyError('archived');
+      checkAllowed(caller, link.room);
+    }
+    return {
+      room: this.summary(actor.room, undefined),
+      invitedBy: link.createdBy,
+      ...(link.expiresAt !== undefined ? { expiresAt: link.expiresAt } : {}),
+      member,
+    };
+  }
+
+  /**
    * Joins the room of an invite link: the caller becomes a member (a use of the link counted), as the link's maker
    * invited them. A member already gets the room as it is (no use counted). Refused as a join is: `banned`,
    * `archived`, a room the token does not allow, `room_limit`; and `no_invite_link` for a code that lets nobody in.

@@ -1,7 +1,7 @@
 /**
  * Invite links in the web UI, in Chromium: Alice makes a link to her private room in its members panel; Carol, who
- * was never invited, opens the link, picks a name and lands in the room; the link, for one person, is then used up,
- * and Alice revokes it.
+ * was never invited, opens the link, picks a name, is shown the room to join and lands in it; the link, for one
+ * person, is then used up, and Alice revokes it.
  */
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
@@ -31,6 +31,11 @@ describe('invite links in the web UI', { skip: !hasChromium() }, async () => {
     await carol.goto(link);
     await carol.fill('#name', 'Carol');
     await carol.click('form.card button[type=submit]');
+    // Asked first: the room's name, kind and size, and who invites.
+    const offer = carol.locator('.invite-offer');
+    await offer.locator('h2', { hasText: 'Back office' }).waitFor(WAIT);
+    assert.match((await offer.textContent()) ?? '', /Alice invites you to.*Private room · 1 member/);
+    await offer.locator('button', { hasText: 'Join Back office' }).click();
     await carol.locator('.room-header h1', { hasText: 'Back office' }).waitFor(WAIT);
     await shownMessage(carol, 'welcome aboard').waitFor(WAIT);
     assert.equal(new URL(carol.url()).searchParams.get('join'), null, 'the code left the address bar');

@@ -415,6 +415,30 @@ export function groupChatSuite(name: string, start: () => Promise<ParleyNode>): 
         [0, 1, { id: 'link-owner', name: 'Link-owner' }],
       );
 
+      // Before joining: what the link lets into, and who made it; nothing changes, no use is counted.
+      const preview = await guest.request({ type: 'invite_preview', code: link.code });
+      assert.equal(preview.type, 'invite_preview', JSON.stringify(preview));
+      const shown = preview.room as {
+        id: string;
+        name: string;
+        kind: string;
+        memberCount: number;
+        role?: string;
+      };
+      assert.deepEqual(
+        [shown.id, shown.name, shown.kind, shown.memberCount, shown.role, preview.member, preview.invitedBy],
+        ['backstage', 'Backstage', 'private', 2, undefined, false, { id: 'link-owner', name: 'Link-owner' }],
+      );
+      assert.equal(
+        outcome(await guest.request({ type: 'join', room: 'backstage' })),
+        'not_invited',
+        'not yet',
+      );
+      assert.equal(
+        outcome(await late.request({ type: 'invite_preview', code: 'no-such-code' })),
+        'no_invite_link',
+      );
+
       const joined = await guest.request({ type: 'join_link', code: link.code });
       assert.equal(joined.type, 'room', JSON.stringify(joined));
       assert.deepEqual(
@@ -428,6 +452,13 @@ export function groupChatSuite(name: string, start: () => Promise<ParleyNode>): 
       assert.equal(outcome(await guest.request({ type: 'join', room: 'backstage' })), 'ok', 'a member now');
       const again = await guest.request({ type: 'join_link', code: link.code });
       assert.equal(again.type, 'room', 'a member already: the room, no use counted');
+      const seen = await guest.request({ type: 'invite_preview', code: link.code });
+      assert.equal(seen.member, true, 'a member is told so');
+      const spent = await late.request({ type: 'invite_preview', code: link.code });
+      assert.deepEqual(
+        [spent.code, spent.message],
+        ['no_invite_link', 'this invite link was used its most times'],
+      );
       assert.equal(
         outcome(await late.request({ type: 'join_link', code: link.code })),
         'no_invite_link',
@@ -464,6 +495,7 @@ export function groupChatSuite(name: string, start: () => Promise<ParleyNode>): 
       );
       await owner.request({ type: 'ban', room: 'backstage', user: 'link-late' });
       assert.equal(outcome(await late.request({ type: 'join_link', code })), 'banned');
+      assert.equal(outcome(await late.request({ type: 'invite_preview', code })), 'banned');
       assert.equal(
         outcome(await owner.request({ type: 'revoke_invite_link', room: 'backstage', code })),
         'ok',

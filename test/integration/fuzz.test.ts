@@ -123,6 +123,7 @@ const VALID_COMMANDS: Array<Record<string, unknown>> = [
   { type: 'send', ref: 34, room: ROOM, text: '', cid: 'c4', files: ['abc'] },
   { type: 'send', ref: 37, room: ROOM, text: 'in a thread', cid: 'c5', thread: 1 },
   { type: 'history', ref: 38, room: ROOM, thread: 1, before: 9, limit: 5 },
+  { type: 'invite_preview', ref: 39, code: 'abcdefghijklmnopqrstuvwxyz012345' },
 ];
 const FIELDS = [
   'type',

@@ -189,6 +189,12 @@ export const join_link: Handler<'join_link'> = async (ctx, session, command) => 
   session.reply({ type: 'room', ref: command.ref, room: summary });
 };
 
+/** `invite_preview`: what an invite link lets into, before joining with it (nothing changes). */
+export const invite_preview: Handler<'invite_preview'> = async (ctx, session, command) => {
+  const preview = await roomsOf(ctx).previewLink(callerOf(session), command.code);
+  session.reply({ type: 'invite_preview', ref: command.ref, ...preview });
+};
+
 /** `webhooks`: a room's incoming webhooks, for its moderators. */
 export const webhooks: Handler<'webhooks'> = async (ctx, session, command) => {
   const id = room(ctx, command.room);

@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'preact/hooks';
 import { ROOM_NAME_HTML_PATTERN } from '../../../client/index.js';
+import { InviteOffer } from './InviteOffer.js';
 import { QuickSwitcher } from './QuickSwitcher.js';
 import { RoomView } from './RoomView.js';
 import { Sidebar } from './Sidebar.js';
@@ -219,6 +220,7 @@ export function ChatApp() {
   return (
     <div class={`chat${menuOpen ? ' menu-open' : ''}`}>
       <Sidebar store={store} onPick={() => setMenuOpen(false)} onSignOut={signOut} />
+      <InviteOffer store={store} />
       {switching && (
         <QuickSwitcher
           store={store}

@@ -13,6 +13,7 @@ import {
   type FileRef,
   type InvitationSummary,
   type InviteLinkSummary,
+  type InvitePreviewFrame,
   type MemberSummary,
   type NotificationLevel,
   ParleyClient,
@@ -244,6 +245,8 @@ export class ChatStore {
   readonly replyingTo = signal<ShownMessage | null>(null);
   /** The message whose text the composer edits, if any. */
   readonly editing = signal<ShownMessage | null>(null);
+  /** An invite link this tab was opened with, and what it lets into: asked to confirm before joining. */
+  readonly linkOffer = signal<{ code: string; preview: InvitePreviewFrame } | null>(null);
   /** The thread shown beside the conversation, if any (its replies are among its room's messages). */
   readonly thread = signal<OpenThread | null>(null);
   /** What was typed in each room's box and not sent, by room (see {@link draftOf}). */
@@ -946,7 +949,10 @@ export class ChatStore {
     await this.join(room.id);
   }
 
-  /** The invite link this tab was opened with, once: joined, and taken out of the address bar. */
+  /**
+   * The invite link this tab was opened with, once, taken out of the address bar: what it lets into is shown to
+   * confirm the join ({@link linkOffer}); a room the user is a member of already just opens.
+   */
   private async joinLinkOpened(): Promise<void> {
     const code = this.linkToJoin;
     if (!code) return;
@@ -954,7 +960,22 @@ export class ChatStore {
     const url = new URL(location.href);
     url.searchParams.delete('join');
     history.replaceState(history.state, '', url);
-    await this.joinLink(code);
+    let preview: InvitePreviewFrame;
+    try {
+      preview = await this.client.invitePreview(code);
+    } catch (error) {
+      this.notice.value = `Could not join with this link: ${(error as Error).message}`;
+      return;
+    }
+    if (preview.member) this.open(preview.room.id);
+    else this.linkOffer.value = { code, preview };
+  }
+
+  /** Answers the invite link's offer: joins its room, or not. */
+  async answerLinkOffer(join: boolean): Promise<void> {
+    const offer = this.linkOffer.value;
+    this.linkOffer.value = null;
+    if (offer && join) await this.joinLink(offer.code);
   }
 
   async declineInvitation(room: string): Promise<void> {
