@@ -352,6 +352,7 @@ export class DatabaseLog implements RoomLog, MessageSearch {
       `SELECT ${MESSAGE_COLUMNS} FROM parley_messages m JOIN parley_rooms r ON r.room = m.room
        WHERE m.room = $1 AND m.sender_id = $2 AND m.cid = $3`,
       [room, draft.from.id, draft.cid],
+      'parley_reply_stored',
     );
     const original = stored.rows[0];
     if (original) return { message: toMessage(original), duplicate: true };
@@ -359,6 +360,7 @@ export class DatabaseLog implements RoomLog, MessageSearch {
       `SELECT ${MESSAGE_COLUMNS} FROM parley_messages m JOIN parley_rooms r ON r.room = m.room
        WHERE m.room = $1 AND m."offset" = $2 FOR UPDATE OF m`,
       [room, draft.thread],
+      'parley_reply_root',
     );
     const root = roots.rows[0] ? toMessage(roots.rows[0]) : undefined;
     checkThreadRoot(root);
@@ -368,6 +370,7 @@ export class DatabaseLog implements RoomLog, MessageSearch {
     const taken = await tx.query<{ epoch: string; last_offset: string }>(
       'UPDATE parley_rooms SET last_offset = last_offset + 1, updated_at = now() WHERE room = $1 RETURNING epoch, last_offset',
       [room],
+      'parley_take_offset',
     );
     const position = taken.rows[0] as { epoch: string; last_offset: string };
     const message = storedMessage(draft, { offset: Number(position.last_offset), epoch: position.epoch });
@@ -389,6 +392,7 @@ export class DatabaseLog implements RoomLog, MessageSearch {
         message.files?.length ? JSON.stringify(message.files) : null,
         root.offset,
       ],
+      'parley_reply_insert',
     );
     const mentioned = message.mentions?.filter((user) => user !== message.from.id) ?? [];
     if (mentioned.length > 0)
@@ -396,14 +400,14 @@ export class DatabaseLog implements RoomLog, MessageSearch {
         `INSERT INTO parley_mentions (user_id, room, "offset")
          SELECT DISTINCT u, $2, $3::bigint FROM unnest($1::text[]) AS u ON CONFLICT DO NOTHING`,
         [mentioned, room, message.offset],
+        'parley_reply_mentions',
       );
     const changed = applyThreadReply(root, message);
-    await tx.query('UPDATE parley_messages SET replies = $3, rev = $4 WHERE room = $1 AND "offset" = $2', [
-      room,
-      root.offset,
-      JSON.stringify(changed.replies),
-      message.offset,
-    ]);
+    await tx.query(
+      'UPDATE parley_messages SET replies = $3, rev = $4 WHERE room = $1 AND "offset" = $2',
+      [room, root.offset, JSON.stringify(changed.replies), message.offset],
+      'parley_root_replies',
+    );
     return { message, duplicate: false, root: changed };
   }
 
