@@ -1,4 +1,10 @@
-import { type ChatMessage, REACTION_USERS_SHOWN, type Reaction, THREAD_USERS_SHOWN } from './domain.js';
+import {
+  type ChatMessage,
+  REACTION_USERS_SHOWN,
+  type Reaction,
+  THREAD_USERS_SHOWN,
+  type ThreadSummary,
+} from './domain.js';
 
 /**
  * The message `target` after the action `entry` of its room's log (see {@link ChatMessage.action}): what every
@@ -36,15 +42,21 @@ export function applyAction(target: ChatMessage, entry: ChatMessage): ChatMessag
 export function applyThreadReply(target: ChatMessage, reply: ChatMessage): ChatMessage {
   if (reply.thread !== target.offset) return target;
   if (target.rev !== undefined && target.rev >= reply.offset) return target;
-  const before = target.replies;
+  return { ...target, replies: repliesAfter(target.replies, reply), rev: reply.offset };
+}
+
+/** A thread's summary after one more reply, sent at `ts` by `from` (what {@link applyThreadReply} gives the root). */
+export function repliesAfter(
+  before: ThreadSummary | undefined,
+  reply: { ts: number; from: { id: string } },
+): ThreadSummary {
   const users = before?.users ?? [];
-  const replies = {
+  return {
     count: (before?.count ?? 0) + 1,
     last: reply.ts,
     users:
       users.includes(reply.from.id) || users.length >= THREAD_USERS_SHOWN ? users : [...users, reply.from.id],
   };
-  return { ...target, replies, rev: reply.offset };
 }
 
 /** `reactions` after `user` added or removed `emoji`. */

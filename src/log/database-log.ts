@@ -1,4 +1,4 @@
-import { applyAction, applyThreadReply } from '../../client/wire/actions.js';
+import { applyAction, repliesAfter } from '../../client/wire/actions.js';
 import { type FileRef, REACTION_USERS_SHOWN, type ThreadSummary } from '../../client/wire/domain.js';
 import { EngineUnavailableError, RateLimitError } from '../engine/engine.js';
 import {
@@ -218,6 +218,33 @@ FROM unnest($1::text[], $2::bigint[], $3::text[]) AS k(room, after, user_id)
 JOIN parley_rooms r ON r.room = k.room
 ${COUNTS_AFTER_MARKERS}`;
 
+/**
+ * A thread's reply, once its root is locked and checked (DatabaseLog.storeReply), in one statement: the room's next
+ * offset taken (its row locked until commit, as a batch of appends does), the reply stored with it (room $1, id $2,
+ * sender id $3 and name $4, text $5, ts $6, cid $7, the offset it quotes $8, mentions $9 and files $10 as JSON or
+ * null, the root's offset $11), a mention row per user it mentions other than its sender ($12), and the root's
+ * summary ($13) and rev (the reply's offset) changed. Returns the room's epoch and the reply's offset.
+ */
+const STORE_REPLY_STATEMENT = `
+WITH taken AS (
+  UPDATE parley_rooms SET last_offset = last_offset + 1, updated_at = now() WHERE room = $1
+  RETURNING epoch, last_offset
+),
+stored AS (
+  INSERT INTO parley_messages
+    (room, "offset", id, sender_id, sender_name, text, ts, cid, reply_to, mentions, files, thread)
+  SELECT $1, t.last_offset, $2, $3, $4, $5, $6::bigint, $7, $8::bigint, $9, $10, $11::bigint FROM taken t
+),
+mentioned AS (
+  INSERT INTO parley_mentions (user_id, room, "offset")
+  SELECT DISTINCT u.id, $1, t.last_offset FROM taken t CROSS JOIN unnest($12::text[]) AS u(id)
+),
+root AS (
+  UPDATE parley_messages SET replies = $13, rev = (SELECT last_offset FROM taken)
+  WHERE room = $1 AND "offset" = $11::bigint
+)
+SELECT epoch, last_offset FROM taken`;
+
 /** A row of {@link APPEND_STATEMENT}'s result. */
 interface AppendedRow {
   n: number;
@@ -367,48 +394,30 @@ export class DatabaseLog implements RoomLog, MessageSearch {
     const rateKey = rateKeyOf(draft);
     const wait = rateKey === undefined ? 0 : ((await this.rate?.take(rateKey)) ?? 0);
     if (wait > 0) throw new RateLimitError(wait);
+    // The root's summary does not depend on the reply's offset, which the statement takes: one statement stores it.
+    const replies = repliesAfter(root.replies, draft);
     const taken = await tx.query<{ epoch: string; last_offset: string }>(
-      'UPDATE parley_rooms SET last_offset = last_offset + 1, updated_at = now() WHERE room = $1 RETURNING epoch, last_offset',
-      [room],
-      'parley_take_offset',
+      STORE_REPLY_STATEMENT,
+      [
+        room,
+        draft.id,
+        draft.from.id,
+        draft.from.name,
+        draft.text,
+        draft.ts,
+        draft.cid,
+        draft.replyTo ?? null,
+        draft.mentions?.length ? JSON.stringify(draft.mentions) : null,
+        draft.files?.length ? JSON.stringify(draft.files) : null,
+        root.offset,
+        draft.mentions?.filter((user) => user !== draft.from.id) ?? [],
+        JSON.stringify(replies),
+      ],
+      'parley_reply',
     );
     const position = taken.rows[0] as { epoch: string; last_offset: string };
     const message = storedMessage(draft, { offset: Number(position.last_offset), epoch: position.epoch });
-    await tx.query(
-      `INSERT INTO parley_messages
-         (room, "offset", id, sender_id, sender_name, text, ts, cid, reply_to, mentions, files, thread)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
-      [
-        room,
-        message.offset,
-        message.id,
-        message.from.id,
-        message.from.name,
-        message.text,
-        message.ts,
-        message.cid,
-        message.replyTo ?? null,
-        message.mentions?.length ? JSON.stringify(message.mentions) : null,
-        message.files?.length ? JSON.stringify(message.files) : null,
-        root.offset,
-      ],
-      'parley_reply_insert',
-    );
-    const mentioned = message.mentions?.filter((user) => user !== message.from.id) ?? [];
-    if (mentioned.length > 0)
-      await tx.query(
-        `INSERT INTO parley_mentions (user_id, room, "offset")
-         SELECT DISTINCT u, $2, $3::bigint FROM unnest($1::text[]) AS u ON CONFLICT DO NOTHING`,
-        [mentioned, room, message.offset],
-        'parley_reply_mentions',
-      );
-    const changed = applyThreadReply(root, message);
-    await tx.query(
-      'UPDATE parley_messages SET replies = $3, rev = $4 WHERE room = $1 AND "offset" = $2',
-      [room, root.offset, JSON.stringify(changed.replies), message.offset],
-      'parley_root_replies',
-    );
-    return { message, duplicate: false, root: changed };
+    return { message, duplicate: false, root: { ...root, replies, rev: message.offset } };
   }
 
   /**
