@@ -14,7 +14,8 @@ export interface HistoryReply {
 /**
  * Reads a page of messages, oldest first: the newest ones below `before` (default: the newest), or with `after`,
  * the oldest ones above it (to fill a gap); with both, the oldest ones between them; with `thread`, only that
- * thread's replies. `hasMore` says whether more lie beyond the page in the direction read. A page is cut short to fit `budgetBytes` (see reply-budget.ts).
+ * thread's replies. `hasMore` says whether more lie beyond the page in the direction read. A page is cut short to
+ * fit `budgetBytes` (see reply-budget.ts).
  */
 export async function readHistory(
   engine: Engine,

@@ -323,10 +323,7 @@ export class ChatStore {
         // A reply in a thread: no preview, no unread message of the room; a mention of this user counts.
         if (last.from.id !== this.me.id && last.mentions?.includes(this.me.id)) {
           this.notifyOf(room, last.from.name, textOrFiles(last.preview, last.files), last.mentions);
-          this.listMentions.value = {
-            ...this.listMentions.value,
-            [room]: (this.listMentions.value[room] ?? 0) + 1,
-          };
+          this.countMention(room);
         }
         return;
       }
@@ -336,10 +333,7 @@ export class ChatStore {
         this.notifyOf(room, last.from.name, textOrFiles(last.preview, last.files), last.mentions);
         this.listUnread.value = { ...this.listUnread.value, [room]: (this.listUnread.value[room] ?? 0) + 1 };
         if (last.mentions?.includes(this.me.id)) {
-          this.listMentions.value = {
-            ...this.listMentions.value,
-            [room]: (this.listMentions.value[room] ?? 0) + 1,
-          };
+          this.countMention(room);
         }
       }
     });
@@ -1812,10 +1806,7 @@ export class ChatStore {
       model.unread.value += 1;
       this.notifyOf(message.room, message.from.name, message.text, message.mentions);
       if (message.mentions?.includes(this.me.id)) {
-        this.listMentions.value = {
-          ...this.listMentions.value,
-          [message.room]: (this.listMentions.value[message.room] ?? 0) + 1,
-        };
+        this.countMention(message.room);
       }
     }
     this.markSeen(model);
@@ -1826,6 +1817,14 @@ export class ChatStore {
       if (message.offset > (entry.last?.offset ?? 0)) updated.last = lastOf(message);
       this.upsertListed(message.event ? this.withEvent(updated, message.event) : updated);
     }
+  }
+
+  /** One more mention of this user on a listed room's badge (until its counts come from the server again). */
+  private countMention(room: string): void {
+    this.listMentions.value = {
+      ...this.listMentions.value,
+      [room]: (this.listMentions.value[room] ?? 0) + 1,
+    };
   }
 
   /**
@@ -1846,10 +1845,7 @@ export class ChatStore {
     if (mentioned || follows)
       this.notifyOf(room, message.from.name, message.text, mentioned ? message.mentions : [this.me.id]);
     if (!mentioned || (this.current.value === room && !document.hidden)) return;
-    this.listMentions.value = {
-      ...this.listMentions.value,
-      [room]: (this.listMentions.value[room] ?? 0) + 1,
-    };
+    this.countMention(room);
   }
 
   /**
