@@ -62,6 +62,8 @@ describe('threads in the web UI over two instances', { skip: !hasChromium() }, a
     await root.hover();
     await root.locator('.actions button', { hasText: 'Thread' }).click(WAIT);
     await bob.locator('.thread-panel .thread-root', { hasText: 'Where do we eat on Friday?' }).waitFor(WAIT);
+    // The thread's box takes the keyboard as the thread opens.
+    await bob.waitForFunction(() => document.activeElement?.id === 'thread-composer-text', undefined, WAIT);
     await replyInThread(bob, 'Pizza place downstairs');
     await reply(bob, 'Pizza place downstairs').waitFor(WAIT);
 
@@ -200,7 +202,8 @@ describe('threads in the web UI over two instances', { skip: !hasChromium() }, a
     await summary.click();
     await reply(alice, 'Pizza place downstairs, 12:30').waitFor(WAIT);
     await reply(alice, 'Fine by me @Bob').waitFor(WAIT);
-    await alice.locator('.thread-panel button', { hasText: 'Close' }).click();
+    // Escape in the thread's empty box closes the thread.
+    await alice.press('#thread-composer-text', 'Escape');
     await alice.locator('.thread-panel').waitFor({ state: 'detached', ...WAIT });
   });
 });

@@ -129,6 +129,10 @@ export function Composer({
   useEffect(() => {
     if (replying) box.current?.focus();
   }, [replying]);
+  // A thread opened is a thread to reply in: its box takes the keyboard.
+  useEffect(() => {
+    if (thread !== undefined) box.current?.focus();
+  }, [thread]);
 
   const prefix = mentionPrefix(text);
   const emojiAt = prefix === undefined ? emojiPrefix(text) : undefined;
@@ -359,6 +363,11 @@ export function Composer({
             return;
           }
           if (event.key === 'Escape') {
+            // In a thread's empty box, Escape closes the thread (back to the conversation's box).
+            if (thread !== undefined && text === '' && !picking) {
+              store.closeThread();
+              document.getElementById('composer-text')?.focus();
+            }
             setPicking(false);
             cancel();
           }

@@ -527,7 +527,8 @@ export function Sidebar({
               checked={notificationsOn.value}
               onChange={(event) => void setNotifications((event.target as HTMLInputElement).checked)}
             />{' '}
-            Desktop notifications (mentions and direct messages, or as set in each room's members panel)
+            Desktop notifications (mentions, direct messages and replies to your threads, or as set in each
+            room's members panel)
           </label>
         )}
         <ConnectionStatus state={store.connection.value} degraded={store.degraded.value} />
