@@ -52,6 +52,18 @@ try {
   await say(bob, 'Thanks. <b>HTML</b> stays text here, by the way.');
   await say(phone, 'On my phone, reading along 👋');
   await say(bob, 'I can take the changelog @Alice Martin');
+  // A thread under the to-do message: its count shows in the conversation, the thread beside it on Bob's screen.
+  const todo = bob.locator('.messages li.message', { hasText: 'Two things left' });
+  await todo.hover();
+  await todo.locator('.actions button', { hasText: 'Thread' }).click();
+  const inThread = async (page, text) => {
+    await page.fill('#thread-composer-text', text);
+    await page.press('#thread-composer-text', 'Enter');
+    await pause(150);
+  };
+  await inThread(bob, 'The migration guide has a draft: review welcome');
+  await alice.locator('.thread-summary').click();
+  await inThread(alice, 'On it after lunch');
   // A photo with a caption: an evening sky, painted pixel by pixel.
   const sky = pngOf(480, 270, (x, y) => [
     Math.round(250 - y * 0.35),
