@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import type { Broker } from '../../src/broker/broker.js';
 import type { NodeRegistry } from '../../src/cluster/node-registry.js';
-import type { ChatMessage, MessageDraft, RoomEvent, UserInfo } from '../../src/engine/types.js';
+import type { MessageDraft, RoomEvent, UserInfo } from '../../src/engine/types.js';
 import type { MessageSearch } from '../../src/log/message-search.js';
 import type { RoomLog } from '../../src/log/room-log.js';
 import type { PresenceStore } from '../../src/presence/presence-store.js';
@@ -72,12 +72,5 @@ export async function refused(work: Promise<unknown>, code: string): Promise<voi
   await assert.rejects(work, (error: unknown) => error instanceof ReplyError && error.code === code);
 }
 
-/** The message of a room's log at `offset`, as a read returns it now. */
-export async function messageAt(
-  log: RoomLog,
-  room: string,
-  offset: number,
-): Promise<ChatMessage | undefined> {
-  const page = await log.read(room, { after: offset - 1, limit: 1 });
-  return page.messages.find((m) => m.offset === offset);
-}
+/** The message of a room's log at `offset`, as a read returns it now (the pins' and saved messages' read). */
+export { messageAt } from '../../src/rooms/message-entries.js';

@@ -1170,34 +1170,7 @@ export class ChatStore {
     }
     const replyTo = this.replyingTo.value?.offset;
     this.replyingTo.value = null;
-    // `@Name` of someone in the room mentions them.
-    const mentions = this.mentionable(room)
-      .filter((u) => text.includes(`@${u.name}`))
-      .map((u) => u.id)
-      .slice(0, 20);
-    const cid = crypto.randomUUID();
-    // With files, blank text is no text (the server takes "" beside files, not white space).
-    const body = files.length > 0 && text.trim() === '' ? '' : text;
-    const shown: ShownMessage = {
-      key: cid,
-      cid,
-      from: this.me,
-      text: body,
-      ts: Date.now(),
-      status: 'pending',
-      mine: true,
-      ...(files.length > 0 ? { files } : {}),
-    };
-    model.messages.value = [...model.messages.value, shown];
-    if (files.length > 0) this.clearAttachments(room, false);
-    // Re-sent after a reconnect with the same cid by the SDK: published once, whatever happens.
-    const extra = {
-      ...(replyTo !== undefined ? { replyTo } : {}),
-      ...(mentions.length ? { mentions } : {}),
-      ...(files.length > 0 ? { files: files.map((file) => file.id) } : {}),
-    };
-    shown.extra = extra;
-    this.deliver(model, shown);
+    this.sendNew(model, room, text, files, replyTo !== undefined ? { replyTo } : {});
   }
 
   /**
@@ -1255,8 +1228,8 @@ export class ChatStore {
   }
 
   /**
-   * Sends a reply in the open thread, with the files chosen in its box: shown at once as pending, then sent (mentions
-   * as in {@link send}).
+   * Sends a reply in the open thread, with the files chosen in its box: shown at once as pending, then sent (as
+   * {@link send} sends).
    */
   sendInThread(text: string): void {
     const open = this.thread.value;
@@ -1265,11 +1238,26 @@ export class ChatStore {
     const box = threadBox(open.room, open.root);
     const files = this.readyFiles(box);
     if (!files || (text.trim() === '' && files.length === 0)) return;
-    const mentions = this.mentionable(open.room)
+    this.sendNew(model, box, text, files, { thread: open.root });
+  }
+
+  /**
+   * A new message of a room's box or a thread's (`box`): shown at once as pending with its files (the box's taken
+   * out), then sent; `@Name` of someone in the room mentions them.
+   */
+  private sendNew(
+    model: RoomModel,
+    box: string,
+    text: string,
+    files: FileRef[],
+    place: { replyTo?: number; thread?: number },
+  ): void {
+    const mentions = this.mentionable(model.name)
       .filter((u) => text.includes(`@${u.name}`))
       .map((u) => u.id)
       .slice(0, 20);
     const cid = crypto.randomUUID();
+    // With files, blank text is no text (the server takes "" beside files, not white space).
     const body = files.length > 0 && text.trim() === '' ? '' : text;
     const shown: ShownMessage = {
       key: cid,
@@ -1280,8 +1268,9 @@ export class ChatStore {
       status: 'pending',
       mine: true,
       ...(files.length > 0 ? { files } : {}),
+      // Re-sent after a reconnect with the same cid by the SDK: published once, whatever happens.
       extra: {
-        thread: open.root,
+        ...place,
         ...(mentions.length ? { mentions } : {}),
         ...(files.length > 0 ? { files: files.map((file) => file.id) } : {}),
       },
