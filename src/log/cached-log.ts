@@ -11,6 +11,7 @@ import type {
   ReadMarker,
   RoomLog,
   RoomOverview,
+  ThreadMarker,
   UnreadCounts,
 } from './room-log.js';
 
@@ -78,6 +79,11 @@ export class CachedLog implements RoomLog, MessageSearch {
   /** From the database's counters. */
   unread(markers: ReadonlyArray<ReadMarker>): Promise<Map<string, UnreadCounts>> {
     return this.store.unread(markers);
+  }
+
+  /** From the database's thread index (a thread's replies are not the window's). */
+  threadUnread(markers: ReadonlyArray<ThreadMarker>): Promise<Map<string, UnreadCounts>> {
+    return this.store.threadUnread(markers);
   }
 
   async read(room: string, query: HistoryQuery): Promise<HistoryPage> {

@@ -43,6 +43,8 @@ import {
   type ReadMarker,
   type RoomLog,
   type RoomOverview,
+  type ThreadMarker,
+  threadMarkerKey,
   type UnreadCounts,
 } from './room-log.js';
 
@@ -219,6 +221,22 @@ JOIN parley_rooms r ON r.room = k.room
 ${COUNTS_AFTER_MARKERS}`;
 
 /**
+ * Per thread marker (rooms $1, roots $2, offsets $3, users $4), as one JSON array: the thread's replies after the
+ * marker (one range of the thread index) and the mention rows of the user among them (one range of their index,
+ * each checked against its message's thread).
+ */
+export const THREAD_UNREAD_STATEMENT = `
+SELECT json_agg(json_build_object('room', k.room, 'thread', k.thread, 'user', k.user_id, 'unread', u.unread,
+  'mentions', u.mentions))::text AS counts
+FROM unnest($1::text[], $2::bigint[], $3::bigint[], $4::text[]) AS k(room, thread, after, user_id)
+CROSS JOIN LATERAL (
+  SELECT (SELECT count(*) FROM parley_messages m
+          WHERE m.room = k.room AND m.thread = k.thread AND m."offset" > k.after) AS unread,
+         (SELECT count(*) FROM parley_mentions x JOIN parley_messages m ON m.room = x.room AND m."offset" = x."offset"
+          WHERE x.user_id = k.user_id AND x.room = k.room AND x."offset" > k.after AND m.thread = k.thread) AS mentions
+) u`;
+
+/**
  * A thread's reply, once its root is locked and checked (DatabaseLog.storeReply), in one statement: the room's next
  * offset taken (its row locked until commit, as a batch of appends does), the reply stored with it (room $1, id $2,
  * sender id $3 and name $4, text $5, ts $6, cid $7, the offset it quotes $8, mentions $9 and files $10 as JSON or
@@ -367,13 +385,12 @@ export class DatabaseLog implements RoomLog, MessageSearch {
     );
     if (!done.duplicate && done.root)
       await Promise.resolve(this.publish([done.message], [done.root])).catch(() => {});
-    return { message: done.message, duplicate: done.duplicate };
+    return done.duplicate || !done.root
+      ? { message: done.message, duplicate: done.duplicate }
+      : { message: done.message, duplicate: false, root: done.root };
   }
 
-  private async storeReply(
-    tx: SqlRunner,
-    draft: MessageDraft,
-  ): Promise<AppendResult & { root?: ChatMessage }> {
+  private async storeReply(tx: SqlRunner, draft: MessageDraft): Promise<AppendResult> {
     const { room } = draft;
     const stored = await tx.query<MessageRow>(
       `SELECT ${MESSAGE_COLUMNS} FROM parley_messages m JOIN parley_rooms r ON r.room = m.room
@@ -572,6 +589,29 @@ export class DatabaseLog implements RoomLog, MessageSearch {
     const list = JSON.parse(rows[0]?.counts ?? '[]') as Array<{ room: string; user: string } & UnreadCounts>;
     return new Map(
       list.map(({ room, user, unread, mentions }) => [markerKey(room, user), { unread, mentions }]),
+    );
+  }
+
+  /** One statement for every thread (see {@link THREAD_UNREAD_STATEMENT}). */
+  async threadUnread(markers: ReadonlyArray<ThreadMarker>): Promise<Map<string, UnreadCounts>> {
+    if (markers.length === 0) return new Map();
+    const params = [
+      markers.map((m) => m.room),
+      markers.map((m) => m.thread),
+      markers.map((m) => m.after),
+      markers.map((m) => m.user),
+    ];
+    const { rows } = await this.guard(() =>
+      this.db.query<{ counts: string | null }>(THREAD_UNREAD_STATEMENT, params, 'parley_thread_unread'),
+    );
+    const list = JSON.parse(rows[0]?.counts ?? '[]') as Array<
+      { room: string; thread: number; user: string } & UnreadCounts
+    >;
+    return new Map(
+      list.map(({ room, thread, user, unread, mentions }) => [
+        threadMarkerKey(room, thread, user),
+        { unread, mentions },
+      ]),
     );
   }
 

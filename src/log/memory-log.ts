@@ -29,6 +29,8 @@ import {
   type ReadMarker,
   type RoomLog,
   type RoomOverview,
+  type ThreadMarker,
+  threadMarkerKey,
   type UnreadCounts,
 } from './room-log.js';
 
@@ -111,8 +113,9 @@ export class MemoryLog implements RoomLog, MessageSearch {
     stream.offset += 1;
     stream.lastWrite = now;
     const message = storedMessage(draft, stream);
-    if (rootAt !== undefined)
-      stream.messages[rootAt] = applyThreadReply(stream.messages[rootAt] as ChatMessage, message);
+    const root =
+      rootAt === undefined ? undefined : applyThreadReply(stream.messages[rootAt] as ChatMessage, message);
+    if (root && rootAt !== undefined) stream.messages[rootAt] = root;
     // Delete first so that Map order stays expiry order (sweep stops at the first live key).
     stream.published.delete(key);
     stream.published.set(key, { message, expiresAt: now + this.options.idempotencyWindowMs });
@@ -120,7 +123,7 @@ export class MemoryLog implements RoomLog, MessageSearch {
       stream.messages.push(message);
       this.trim(stream);
     }
-    return { message, duplicate: false };
+    return root ? { message, duplicate: false, root } : { message, duplicate: false };
   }
 
   async act(draft: ActionDraft): Promise<ActResult> {
@@ -295,6 +298,25 @@ export class MemoryLog implements RoomLog, MessageSearch {
         if (message.mentions?.includes(user) && message.from.id !== user) mentions += 1;
       }
       counts.set(markerKey(room, user), { unread, mentions });
+    }
+    return counts;
+  }
+
+  /** Counted by looking at the retained messages after each marker, as {@link unread}. */
+  async threadUnread(markers: ReadonlyArray<ThreadMarker>): Promise<Map<string, UnreadCounts>> {
+    const counts = new Map<string, UnreadCounts>();
+    for (const { user, room, thread, after } of markers) {
+      const stream = this.rooms.get(room);
+      let unread = 0;
+      let mentions = 0;
+      for (let i = (stream?.messages.length ?? 0) - 1; stream && i >= stream.start; i -= 1) {
+        const message = stream.messages[i] as ChatMessage;
+        if (message.offset <= after) break;
+        if (message.thread !== thread) continue;
+        unread += 1;
+        if (message.mentions?.includes(user) && message.from.id !== user) mentions += 1;
+      }
+      counts.set(threadMarkerKey(room, thread, user), { unread, mentions });
     }
     return counts;
   }

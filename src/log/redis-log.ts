@@ -66,6 +66,11 @@ export class RedisLog implements RoomLog {
     return new Map();
   }
 
+  /** No threads with `--store redis` (see {@link append}): none is counted. */
+  async threadUnread(): Promise<Map<string, UnreadCounts>> {
+    return new Map();
+  }
+
   async append(draft: MessageDraft): Promise<AppendResult> {
     // A root's summary would change a stream entry, which cannot change.
     if (draft.thread !== undefined)

@@ -31,6 +31,11 @@ export interface AppendResult {
   message: ChatMessage;
   /** True when the draft's `(from.id, cid)` was already appended within the idempotency window. */
   duplicate: boolean;
+  /**
+   * A reply in a thread, stored now (not a duplicate): its root as this reply left it (its `replies` count this
+   * reply and those before it, none after).
+   */
+  root?: ChatMessage;
 }
 
 /** An action on an earlier message of a room, as a client asked for it (see {@link RoomLog.act}). */
@@ -59,6 +64,16 @@ export interface ReadMarker {
 
 /** The key of a marker in {@link RoomLog.unread}'s answer. */
 export const markerKey = (room: string, user: string): string => `${room}\u0000${user}`;
+
+/** A user's read marker in a thread: every reply at or before `after` is read. */
+export interface ThreadMarker extends ReadMarker {
+  /** The thread's root (its offset). */
+  thread: number;
+}
+
+/** The key of a marker in {@link RoomLog.threadUnread}'s answer. */
+export const threadMarkerKey = (room: string, thread: number, user: string): string =>
+  `${room}\u0000${thread}\u0000${user}`;
 
 /** What {@link RoomLog.unread} counts. */
 export interface UnreadCounts {
@@ -126,6 +141,14 @@ export interface RoomLog {
    * @returns the counts by `${room}\u0000${user}` (see {@link markerKey})
    */
   unread(markers: ReadonlyArray<ReadMarker>): Promise<Map<string, UnreadCounts>>;
+
+  /**
+   * Per thread marker, how many replies of its thread follow it (a deleted reply counts: its tombstone stays in the
+   * thread), and how many of them mention its user: a followed thread's badge. One round trip for all markers where
+   * the backend allows it (a range of the thread index each); a thread without replies after its marker counts none.
+   * @returns the counts by `${room}\u0000${thread}\u0000${user}` (see {@link threadMarkerKey})
+   */
+  threadUnread(markers: ReadonlyArray<ThreadMarker>): Promise<Map<string, UnreadCounts>>;
 
   /** Reads a page of the room's log. */
   read(room: string, query: HistoryQuery): Promise<HistoryPage>;

@@ -19,6 +19,7 @@ import type {
   RoomPatch,
   RoomRecord,
   SavedRecord,
+  ThreadFollowRecord,
   WebhookRecord,
 } from './room-directory.js';
 
@@ -96,6 +97,10 @@ export class MemoryRoomDirectory implements RoomDirectory {
   private readonly invitations = new Table<InvitationRecord>();
   /** user → `room\u0000offset` → what they saved. */
   private readonly savedByUser = new Map<string, Map<string, SavedRecord>>();
+  /** user → `room\u0000root` → a thread they follow. */
+  private readonly followsByUser = new Map<string, Map<string, ThreadFollowRecord>>();
+  /** `room\u0000root` → the users who follow that thread (the reverse index `threadReplied` reads). */
+  private readonly followersByThread = new Map<string, Set<string>>();
   /** room → offset → its pin. */
   private readonly pinsByRoom = new Map<string, Map<number, PinRecord>>();
   /** Invite links by code (a room's few are found by scanning, as its webhooks are). */
@@ -409,6 +414,73 @@ export class MemoryRoomDirectory implements RoomDirectory {
     return [...(this.savedByUser.get(userId)?.values() ?? [])]
       .sort((a, b) => b.savedAt - a.savedAt || byString(b.room, a.room) || b.offset - a.offset)
       .map((saved) => ({ ...saved }));
+  }
+
+  async followThreads(records: ReadonlyArray<ThreadFollowRecord>, max: number): Promise<void> {
+    const grown = new Set<string>();
+    for (const record of records) {
+      const key = `${record.room}\u0000${record.root}`;
+      const mine = entry(this.followsByUser, record.userId, () => new Map<string, ThreadFollowRecord>());
+      const there = mine.get(key);
+      if (there?.rootId === record.rootId) {
+        there.readOffset = Math.max(there.readOffset, record.readOffset);
+        there.lastAt = Math.max(there.lastAt, record.lastAt);
+        continue;
+      }
+      mine.set(key, { ...record });
+      entry(this.followersByThread, key, () => new Set<string>()).add(record.userId);
+      grown.add(record.userId);
+    }
+    for (const userId of grown) {
+      const mine = this.followsByUser.get(userId);
+      if (!mine || mine.size <= max) continue;
+      const oldest = [...mine.values()].sort(
+        (a, b) => a.followedAt - b.followedAt || byString(a.room, b.room) || a.root - b.root,
+      );
+      for (const follow of oldest.slice(0, mine.size - max))
+        await this.unfollowThread(userId, follow.room, follow.root);
+    }
+  }
+
+  async unfollowThread(userId: string, room: string, root: number): Promise<boolean> {
+    const key = `${room}\u0000${root}`;
+    const mine = this.followsByUser.get(userId);
+    if (!mine?.delete(key)) return false;
+    if (mine.size === 0) this.followsByUser.delete(userId);
+    const followers = this.followersByThread.get(key);
+    followers?.delete(userId);
+    if (followers?.size === 0) this.followersByThread.delete(key);
+    return true;
+  }
+
+  async threadReplied(
+    room: string,
+    root: number,
+    rootId: string,
+    at: number,
+  ): Promise<Array<{ userId: string; readOffset: number }>> {
+    const key = `${room}\u0000${root}`;
+    const found: Array<{ userId: string; readOffset: number }> = [];
+    for (const userId of this.followersByThread.get(key) ?? []) {
+      const follow = this.followsByUser.get(userId)?.get(key);
+      if (follow?.rootId !== rootId) continue;
+      follow.lastAt = Math.max(follow.lastAt, at);
+      found.push({ userId, readOffset: follow.readOffset });
+    }
+    return found;
+  }
+
+  async followedThreads(userId: string): Promise<ThreadFollowRecord[]> {
+    return [...(this.followsByUser.get(userId)?.values() ?? [])]
+      .sort((a, b) => b.lastAt - a.lastAt || byString(b.room, a.room) || b.root - a.root)
+      .map((follow) => ({ ...follow }));
+  }
+
+  async readThread(userId: string, room: string, root: number, offset: number): Promise<number | undefined> {
+    const follow = this.followsByUser.get(userId)?.get(`${room}\u0000${root}`);
+    if (!follow || follow.readOffset >= offset) return undefined;
+    follow.readOffset = offset;
+    return offset;
   }
 
   async invitation(room: string, userId: string): Promise<InvitationRecord | undefined> {

@@ -123,6 +123,21 @@ export interface SavedRecord {
   savedAt: number;
 }
 
+/** A thread a user follows: they hear of its replies, and its unread replies are counted for them. */
+export interface ThreadFollowRecord {
+  userId: string;
+  room: string;
+  /** The root's offset in the room's log. */
+  root: number;
+  /** The root's id (as a pin keeps it: a log that began again has other messages at its offsets). */
+  rootId: string;
+  /** The newest reply the user has read (the root's offset when none). */
+  readOffset: number;
+  followedAt: number;
+  /** When the thread's newest reply came, or when it was followed if later: the order of the user's list. */
+  lastAt: number;
+}
+
 /** An incoming webhook of a room: an integration that posts messages into it (see RoomService.createWebhook). */
 export interface WebhookRecord {
   /** Random, unique; in the hook's address. */
@@ -290,6 +305,33 @@ export interface RoomDirectory {
   unsave(userId: string, room: string, offset: number): Promise<boolean>;
   /** A user's saved messages, the most recently saved first (at most `--max-saved-per-user`: read whole). */
   saved(userId: string): Promise<SavedRecord[]>;
+
+  /**
+   * Follows threads (several users, or threads, at once: those a reply makes follow it). A thread followed already
+   * keeps its follow, its read marker moved forward to the record's (never back) and its `lastAt` to the later; one
+   * of another root id (a log that began again) is followed anew. Then each user who follows more than `max`
+   * threads stops following those followed the longest ago. At most one record per user and thread.
+   */
+  followThreads(records: ReadonlyArray<ThreadFollowRecord>, max: number): Promise<void>;
+  /** Stops a user following a thread; false when they did not. */
+  unfollowThread(userId: string, room: string, root: number): Promise<boolean>;
+  /**
+   * A reply came in a thread at `at`: its followers' `lastAt` moves to it, and they are returned with their read
+   * markers (those who follow the root of this id: another id is of a log that began again).
+   */
+  threadReplied(
+    room: string,
+    root: number,
+    rootId: string,
+    at: number,
+  ): Promise<Array<{ userId: string; readOffset: number }>>;
+  /** The threads a user follows, the one with the newest reply first (at most `--max-followed-threads-per-user`). */
+  followedThreads(userId: string): Promise<ThreadFollowRecord[]>;
+  /**
+   * Moves a user's read marker of a thread they follow forward to `offset` (never back): `offset` when it moved,
+   * undefined when they do not follow the thread or had read it that far already.
+   */
+  readThread(userId: string, room: string, root: number, offset: number): Promise<number | undefined>;
 
   /** Adds a room's webhook; false, changing nothing, when the room does not exist or the id is taken. */
   addWebhook(hook: WebhookRecord): Promise<boolean>;

@@ -20,6 +20,7 @@ import type {
   RoomPatch,
   RoomRecord,
   SavedRecord,
+  ThreadFollowRecord,
   WebhookRecord,
 } from './room-directory.js';
 
@@ -192,6 +193,37 @@ function toBan(row: BanRow): BanRecord {
   if (row.user_name) ban.name = row.user_name;
   return ban;
 }
+
+/**
+ * Follows threads (users $1, rooms $2, roots $3 and their ids $4, read markers $5, times $6 and $7), one row per
+ * user and thread: a follow there already moves its marker forward (of the same root id; another is of a log that
+ * began again, and is replaced). Returns the users of the follows made anew (`xmax = 0`: the row was inserted).
+ */
+const FOLLOW_THREADS_STATEMENT = `
+WITH upserted AS (
+INSERT INTO parley_thread_follows AS f (user_id, room, root, root_id, read_offset, followed_at, last_at)
+SELECT * FROM unnest($1::text[], $2::text[], $3::bigint[], $4::text[], $5::bigint[], $6::bigint[], $7::bigint[])
+ON CONFLICT (user_id, room, root) DO UPDATE SET
+  read_offset = CASE WHEN f.root_id = EXCLUDED.root_id THEN GREATEST(f.read_offset, EXCLUDED.read_offset)
+                ELSE EXCLUDED.read_offset END,
+  followed_at = CASE WHEN f.root_id = EXCLUDED.root_id THEN f.followed_at ELSE EXCLUDED.followed_at END,
+  last_at = CASE WHEN f.root_id = EXCLUDED.root_id THEN GREATEST(f.last_at, EXCLUDED.last_at)
+            ELSE EXCLUDED.last_at END,
+  root_id = EXCLUDED.root_id
+RETURNING user_id, (xmax = 0) AS made
+)
+SELECT user_id FROM upserted WHERE made`;
+
+/** Of users $1, the follows beyond the newest $2 (by when they were made) are dropped. */
+const UNFOLLOW_OLDEST_STATEMENT = `
+DELETE FROM parley_thread_follows f USING (
+  SELECT user_id, room, root FROM (
+    SELECT user_id, room, root,
+           row_number() OVER (PARTITION BY user_id ORDER BY followed_at DESC, room DESC, root DESC) AS n
+    FROM parley_thread_follows WHERE user_id = ANY($1::text[])
+  ) ranked WHERE n > $2
+) old
+WHERE f.user_id = old.user_id AND f.room = old.room AND f.root = old.root`;
 
 /**
  * The room directory in the SQL database (PostgreSQL or the embedded PGlite), in the tables of migration 002.
@@ -701,6 +733,78 @@ export class SqlRoomDirectory implements RoomDirectory {
       messageId: row.message_id,
       savedAt: Number(row.saved_at),
     }));
+  }
+
+  async followThreads(records: ReadonlyArray<ThreadFollowRecord>, max: number): Promise<void> {
+    if (records.length === 0) return;
+    const { rows } = await this.db.query<{ user_id: string }>(FOLLOW_THREADS_STATEMENT, [
+      records.map((r) => r.userId),
+      records.map((r) => r.room),
+      records.map((r) => r.root),
+      records.map((r) => r.rootId),
+      records.map((r) => r.readOffset),
+      records.map((r) => r.followedAt),
+      records.map((r) => r.lastAt),
+    ]);
+    // Only a user who follows one more thread can have passed the bound.
+    const grown = [...new Set(rows.map((row) => row.user_id))];
+    if (grown.length > 0) await this.db.query(UNFOLLOW_OLDEST_STATEMENT, [grown, max]);
+  }
+
+  async unfollowThread(userId: string, room: string, root: number): Promise<boolean> {
+    const { rowCount } = await this.db.query(
+      'DELETE FROM parley_thread_follows WHERE user_id = $1 AND room = $2 AND root = $3',
+      [userId, room, root],
+    );
+    return rowCount > 0;
+  }
+
+  async threadReplied(
+    room: string,
+    root: number,
+    rootId: string,
+    at: number,
+  ): Promise<Array<{ userId: string; readOffset: number }>> {
+    const { rows } = await this.db.query<{ user_id: string; read_offset: string | number }>(
+      `UPDATE parley_thread_follows SET last_at = GREATEST(last_at, $4)
+       WHERE room = $1 AND root = $2 AND root_id = $3 RETURNING user_id, read_offset`,
+      [room, root, rootId, at],
+    );
+    return rows.map((row) => ({ userId: row.user_id, readOffset: Number(row.read_offset) }));
+  }
+
+  async followedThreads(userId: string): Promise<ThreadFollowRecord[]> {
+    const { rows } = await this.db.query<{
+      user_id: string;
+      room: string;
+      root: string | number;
+      root_id: string;
+      read_offset: string | number;
+      followed_at: string | number;
+      last_at: string | number;
+    }>(
+      `SELECT user_id, room, root, root_id, read_offset, followed_at, last_at FROM parley_thread_follows
+       WHERE user_id = $1 ORDER BY last_at DESC, room DESC, root DESC`,
+      [userId],
+    );
+    return rows.map((row) => ({
+      userId: row.user_id,
+      room: row.room,
+      root: Number(row.root),
+      rootId: row.root_id,
+      readOffset: Number(row.read_offset),
+      followedAt: Number(row.followed_at),
+      lastAt: Number(row.last_at),
+    }));
+  }
+
+  async readThread(userId: string, room: string, root: number, offset: number): Promise<number | undefined> {
+    const { rows } = await this.db.query<{ read_offset: string | number }>(
+      `UPDATE parley_thread_follows SET read_offset = $4
+       WHERE user_id = $1 AND room = $2 AND root = $3 AND read_offset < $4 RETURNING read_offset`,
+      [userId, room, root, offset],
+    );
+    return rows[0] ? Number(rows[0].read_offset) : undefined;
   }
 
   async invitation(room: string, userId: string): Promise<InvitationRecord | undefined> {

@@ -481,6 +481,80 @@ export function roomDirectorySuite(name: string, factory: DirectoryFactory): voi
       assert.deepEqual(await rooms.saved('nobody'), []);
     });
 
+    it('keeps the threads each user follows: read markers forward only, the newest reply first, within a bound', async () => {
+      const rooms = await make();
+      const follow = (userId: string, room: string, root: number, readOffset: number, at: number) => ({
+        userId,
+        room,
+        root,
+        rootId: `${room}${root}`,
+        readOffset,
+        followedAt: at,
+        lastAt: at,
+      });
+      await rooms.followThreads([follow('ann', 'r', 1, 1, T0), follow('bo', 'r', 1, 3, T0)], 10);
+      await rooms.followThreads([follow('ann', 's', 5, 5, T0 + 1)], 10);
+      assert.deepEqual(
+        (await rooms.followedThreads('ann')).map((f) => `${f.room}:${f.root}`),
+        ['s:5', 'r:1'],
+        'the newest first',
+      );
+      // A reply in r:1: its followers' lastAt moves, and they come back with their markers.
+      const followers = await rooms.threadReplied('r', 1, 'r1', T0 + 10);
+      assert.deepEqual(
+        followers.sort((a, b) => a.userId.localeCompare(b.userId)),
+        [
+          { userId: 'ann', readOffset: 1 },
+          { userId: 'bo', readOffset: 3 },
+        ],
+      );
+      assert.deepEqual((await rooms.threadReplied('r', 1, 'other-id', T0 + 11)).length, 0, 'another root id');
+      assert.deepEqual(await rooms.threadReplied('r', 2, 'r2', T0 + 11), []);
+      const ann = await rooms.followedThreads('ann');
+      assert.deepEqual(
+        ann.map((f) => `${f.room}:${f.root}`),
+        ['r:1', 's:5'],
+      );
+      assert.deepEqual(ann[0], { ...follow('ann', 'r', 1, 1, T0), lastAt: T0 + 10 });
+      // Read markers move forward only; a thread not followed keeps none.
+      assert.equal(await rooms.readThread('ann', 'r', 1, 4), 4);
+      assert.equal(await rooms.readThread('ann', 'r', 1, 2), undefined, 'not back');
+      assert.equal(await rooms.readThread('ann', 'r', 1, 4), undefined, 'there already');
+      assert.equal(await rooms.readThread('cy', 'r', 1, 4), undefined, 'not followed');
+      // Followed again: the marker only moves forward, the follow keeps when it was made.
+      await rooms.followThreads([follow('ann', 'r', 1, 2, T0 + 20)], 10);
+      const again = (await rooms.followedThreads('ann')).find((f) => f.root === 1);
+      assert.equal(again?.readOffset, 4);
+      assert.equal(again?.followedAt, T0);
+      assert.equal(again?.lastAt, T0 + 20);
+      // Another root at the same offset (a log that began again) is followed anew.
+      await rooms.followThreads([{ ...follow('ann', 'r', 1, 1, T0 + 30), rootId: 'new' }], 10);
+      const anew = (await rooms.followedThreads('ann')).find((f) => f.root === 1);
+      assert.deepEqual(anew, { ...follow('ann', 'r', 1, 1, T0 + 30), rootId: 'new' });
+      // Unfollowing.
+      assert.equal(await rooms.unfollowThread('ann', 's', 5), true);
+      assert.equal(await rooms.unfollowThread('ann', 's', 5), false);
+      assert.deepEqual(
+        (await rooms.threadReplied('r', 1, 'r1', T0 + 40)).map((f) => f.userId),
+        ['bo'],
+      );
+      // The bound: the follows made the longest ago give way.
+      await rooms.followThreads(
+        [follow('dee', 'r', 1, 1, T0), follow('dee', 'r', 2, 2, T0 + 1), follow('dee', 'r', 3, 3, T0 + 2)],
+        2,
+      );
+      assert.deepEqual(
+        (await rooms.followedThreads('dee')).map((f) => f.root),
+        [3, 2],
+      );
+      await rooms.followThreads([follow('dee', 'q', 9, 9, T0 + 3)], 2);
+      assert.deepEqual(
+        (await rooms.followedThreads('dee')).map((f) => `${f.room}:${f.root}`),
+        ['q:9', 'r:3'],
+      );
+      assert.deepEqual(await rooms.followedThreads('nobody'), []);
+    });
+
     it('moves read markers of members forward only, a batch at once', async () => {
       const rooms = await make();
       await rooms.create(publicRoom('r1'));

@@ -9,7 +9,7 @@ import { after, describe, it } from 'node:test';
 import { applyThreadReply } from '../../client/wire/actions.js';
 import { THREAD_USERS_SHOWN } from '../../client/wire/domain.js';
 import type { ChatMessage, MessageDraft, UserInfo } from '../../src/engine/types.js';
-import { markerKey } from '../../src/log/room-log.js';
+import { markerKey, threadMarkerKey } from '../../src/log/room-log.js';
 import { draft, type EngineFixture, type FixtureFactory, messageAt, refused } from './fixture.js';
 
 const alice: UserInfo = { id: 'alice', name: 'Alice' };
@@ -165,6 +165,42 @@ export function threadsSuite(name: string, factory: FixtureFactory): void {
       assert.equal(after.get('counts')?.last?.offset, next.offset);
       assert.equal(after.get('counts')?.unread, 1);
       assert.equal(after.get('counts')?.mentions, 1);
+    });
+
+    it("counts a thread's replies after each follower's marker, and those that mention them", async () => {
+      const { log } = await make();
+      const a = (await log.append(draft('followed', 'a', alice))).message;
+      const b = (await log.append(draft('followed', 'b', alice))).message;
+      const first = await log.append(reply('followed', a.offset, 'one'));
+      assert.equal(first.root?.offset, a.offset, 'a reply returns its root as it left it');
+      assert.deepEqual(first.root?.replies?.count, 1);
+      await log.append(reply('followed', b.offset, 'elsewhere'));
+      await log.append(draft('followed', 'in the room', bob));
+      const mention = await log.append({ ...reply('followed', a.offset, 'hey @Alice'), mentions: ['alice'] });
+      assert.equal(mention.root?.replies?.count, 2);
+      const own = await log.append({ ...reply('followed', a.offset, 'me', alice), mentions: ['alice'] });
+      const counts = await log.threadUnread([
+        { room: 'followed', thread: a.offset, user: 'alice', after: a.offset },
+        { room: 'followed', thread: a.offset, user: 'bob', after: mention.message.offset },
+        { room: 'followed', thread: b.offset, user: 'alice', after: b.offset },
+        { room: 'followed', thread: a.offset, user: 'cy', after: own.message.offset },
+      ]);
+      assert.deepEqual(counts.get(threadMarkerKey('followed', a.offset, 'alice')), {
+        unread: 3,
+        mentions: 1,
+      });
+      assert.deepEqual(counts.get(threadMarkerKey('followed', a.offset, 'bob')), { unread: 1, mentions: 0 });
+      assert.deepEqual(counts.get(threadMarkerKey('followed', b.offset, 'alice')), {
+        unread: 1,
+        mentions: 0,
+      });
+      assert.deepEqual(counts.get(threadMarkerKey('followed', a.offset, 'cy')), { unread: 0, mentions: 0 });
+      const repeated = reply('followed', a.offset, 'twice');
+      await log.append(repeated);
+      const again = await log.append(repeated);
+      assert.equal(again.duplicate, true);
+      assert.equal(again.root, undefined, 'a duplicate changed no root');
+      assert.deepEqual(await log.threadUnread([]), new Map());
     });
 
     it('counts every reply made at once, on two nodes where there are two, and a reply sent twice at once once', async () => {

@@ -7,7 +7,12 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { APPEND_STATEMENT, OVERVIEW_STATEMENT, STORED_CIDS_STATEMENT } from '../../src/log/database-log.js';
+import {
+  APPEND_STATEMENT,
+  OVERVIEW_STATEMENT,
+  STORED_CIDS_STATEMENT,
+  THREAD_UNREAD_STATEMENT,
+} from '../../src/log/database-log.js';
 import { migrate } from '../../src/store/migrate.js';
 import { PgDatabase } from '../../src/store/pg-database.js';
 import type { PgliteDatabase } from '../../src/store/pglite-database.js';
@@ -59,7 +64,7 @@ async function prepared(db: SqlDatabase): Promise<string[]> {
 
 /**
  * Every lookup's generic plan probes the idempotency index and scans no table; the room list's newest-message
- * read probes the primary key from its end.
+ * read probes the primary key from its end; a followed thread's count reads a range of the thread index.
  */
 async function assertLookupsIndexOnly(db: SqlDatabase): Promise<void> {
   for (const lookup of Object.values(LOOKUPS)) assertIndexOnly(await genericPlan(db, lookup));
@@ -70,6 +75,13 @@ async function assertLookupsIndexOnly(db: SqlDatabase): Promise<void> {
   });
   assert.doesNotMatch(latest, /Seq Scan on parley_messages/, latest);
   assert.match(latest, /Index Scan Backward using parley_messages_pkey on parley_messages/, latest);
+  const threads = await genericPlan(db, {
+    text: THREAD_UNREAD_STATEMENT,
+    types: 'text[], bigint[], bigint[], text[]',
+    args: `ARRAY['r'], ARRAY[1]::bigint[], ARRAY[1]::bigint[], ARRAY['u']`,
+  });
+  assert.doesNotMatch(threads, /Seq Scan on parley_messages/, threads);
+  assert.match(threads, /parley_messages_threads/, threads);
 }
 
 /**
