@@ -23,6 +23,7 @@ import type {
   SettingsFrame,
   StatusFrame,
   StreamPosition,
+  ThreadStateFrame,
   UserInfo,
   WelcomeFrame,
 } from './protocol.js';
@@ -33,6 +34,7 @@ import type { ClientRequest } from './wire/commands.js';
 import type { FileRef, Role, UserStatus } from './wire/domain.js';
 import type {
   BanSummary,
+  FollowedThread,
   InvitationSummary,
   InviteLinkSummary,
   MemberSummary,
@@ -109,6 +111,11 @@ export interface ClientEvents {
   preview: PreviewFrame;
   /** The user's read marker of a room moved, on this or another device (after {@link ParleyClient.roomList}). */
   read: ReadFrame;
+  /**
+   * A thread the user follows changed for them, on this or another device (after {@link ParleyClient.roomList}):
+   * followed or no longer, read, or a reply came (its counts after the read marker).
+   */
+  thread_state: ThreadStateFrame;
   /** What the user wants to be notified of in a room changed, on this or another device (after `roomList`). */
   notifications: NotificationsFrame;
   /** In a joined direct room, another person has read up to `offset` (unless they turned read receipts off). */
@@ -275,6 +282,32 @@ export class ParleyClient extends Emitter<ClientEvents> {
    */
   replyInThread(room: string, root: number, text: string, cid: string = randomCid()): Promise<SentFrame> {
     return this.send(room, text, cid, { thread: root });
+  }
+
+  /**
+   * Follows the thread of the message at offset `root` (its replies are counted for this user, and every device that
+   * listed rooms hears of each with a `thread_state` event), or stops following it. A user also follows a thread
+   * they reply in, one whose root they wrote, and one whose reply mentions them.
+   */
+  async followThread(room: string, root: number, follow = true): Promise<void> {
+    await this.requests.request({ type: 'follow_thread', room, thread: root, follow });
+  }
+
+  /**
+   * Marks a followed thread read up to the reply at `offset` (never back): every device hears of it with a
+   * `thread_state` event. Not answered; a thread not followed keeps no marker.
+   */
+  markThreadRead(room: string, root: number, offset: number): void {
+    if (!this.connection.connected) return;
+    this.connection.transmit({ type: 'read_thread', room, thread: root, offset });
+  }
+
+  /** The threads this user follows, the one with the newest reply first, each root as it is now: all of them. */
+  async threads(): Promise<FollowedThread[]> {
+    return everyPage(async (skip) => {
+      const { threads, next } = await this.requests.request({ type: 'threads', skip });
+      return { items: threads, next };
+    });
   }
 
   /**
@@ -730,6 +763,7 @@ export class ParleyClient extends Emitter<ClientEvents> {
     else if (frame.type === 'activity') this.emit('activity', frame);
     else if (frame.type === 'preview') this.emit('preview', frame);
     else if (frame.type === 'read') this.emit('read', frame);
+    else if (frame.type === 'thread_state') this.emit('thread_state', frame);
     else if (frame.type === 'notifications') this.emit('notifications', frame);
     else if (frame.type === 'seen') this.emit('seen', frame);
     else if (frame.type === 'uploaded') this.endUpload(frame.ref, frame.file);

@@ -29,6 +29,7 @@ import type {
   SettingsFrame,
   StatusesFrame,
   StatusFrame,
+  ThreadsFrame,
   UploadReadyFrame,
   WebhookFrame,
   WebhooksFrame,
@@ -338,6 +339,33 @@ export interface SavedCommand {
   /** How many of the list to pass over: the previous answer's `next`. */
   skip?: number;
 }
+/**
+ * Follows a thread (its replies are counted for the user, and their devices hear of each), or stops following it.
+ * Every device of the user hears of it (`thread_state`).
+ */
+export interface FollowThreadCommand {
+  type: 'follow_thread';
+  ref: number;
+  room: string;
+  /** The thread's root (its offset). */
+  thread: number;
+  follow: boolean;
+}
+/** Every reply of a followed thread at or before `offset` is read (on every device: `thread_state`). */
+export interface ReadThreadCommand {
+  type: 'read_thread';
+  ref?: number;
+  room: string;
+  thread: number;
+  offset: number;
+}
+/** The threads the user follows, in every room they may read, the one with the newest reply first. */
+export interface ThreadsCommand {
+  type: 'threads';
+  ref: number;
+  /** How many of the list to pass over: the previous answer's `next`. */
+  skip?: number;
+}
 /** Sets what the user wants to be notified of in a room, on every device (members). */
 export interface NotificationsCommand {
   type: 'notifications';
@@ -494,6 +522,9 @@ export type ClientCommand =
   | StatusesCommand
   | SaveCommand
   | SavedCommand
+  | FollowThreadCommand
+  | ReadThreadCommand
+  | ThreadsCommand
   | SearchCommand
   | InviteCommand
   | UninviteCommand
@@ -550,6 +581,8 @@ export interface ReplyByCommand {
   save: DoneFrame;
   unsave: DoneFrame;
   saved: SavedFrame;
+  follow_thread: DoneFrame;
+  threads: ThreadsFrame;
   search: SearchFrame;
   invite: DoneFrame;
   uninvite: DoneFrame;

@@ -3,6 +3,7 @@ import type { ChatMessage, FileRef, StreamPosition, UserInfo, UserStatus } from 
 import type { ErrorCode } from './error-codes.js';
 import type {
   BanSummary,
+  FollowedThread,
   InvitationSummary,
   InviteLinkSummary,
   LastMessage,
@@ -337,6 +338,31 @@ export interface SavedFrame {
   next?: number;
 }
 /**
+ * The threads the user follows (answers `threads`), the one with the newest reply first: as many as one reply holds;
+ * `next`, when more follow, is the `skip` that asks for them.
+ */
+export interface ThreadsFrame {
+  type: 'threads';
+  ref: number;
+  threads: FollowedThread[];
+  next?: number;
+}
+/**
+ * A thread the user follows changed for them, on every device that asked for its room list: they followed it or
+ * stopped (`following`), read it (`read`, the newest reply read), or a reply came (`unread` and `mentions` are the
+ * counts after `read`). When `following` is false the counts are 0.
+ */
+export interface ThreadStateFrame {
+  type: 'thread_state';
+  room: string;
+  /** The thread's root (its offset). */
+  thread: number;
+  following: boolean;
+  read: number;
+  unread: number;
+  mentions: number;
+}
+/**
  * Messages found by their words (answers `search`), newest first, each as it is now (as `history` gives them);
  * `next`, when more may follow, is the `before` of the next page.
  */
@@ -444,6 +470,8 @@ export type ServerFrame =
   | StatusFrame
   | StatusesFrame
   | SavedFrame
+  | ThreadsFrame
+  | ThreadStateFrame
   | SearchFrame
   | PreviewFrame
   | DoneFrame

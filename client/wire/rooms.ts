@@ -127,6 +127,18 @@ export interface SavedSummary {
   savedAt: number;
 }
 
+/** A thread the user follows, as their list of threads shows it. */
+export interface FollowedThread {
+  /** The thread's root as it is now (its `replies` say how many, when the newest came, who replied). */
+  root: ChatMessage;
+  /** The newest reply the user has read (the root's offset when none). */
+  read: number;
+  /** Replies after `read` (a deleted one counts: its tombstone stays in the thread). */
+  unread: number;
+  /** Of those, the ones that mention the user. */
+  mentions: number;
+}
+
 /** A room's member, as the members list shows them. */
 export interface MemberSummary {
   /** The name is the one last seen ('' when never seen: show the id). */

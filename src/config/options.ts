@@ -665,6 +665,17 @@ export const OptionSpecs = {
       'Messages one user may keep saved (their private list, in every room); one more answers saved_limit until one is unsaved',
     group: 'limits',
   },
+  maxFollowedThreadsPerUser: {
+    kind: 'int',
+    flag: 'max-followed-threads-per-user',
+    env: ['PARLEY_MAX_FOLLOWED_THREADS_PER_USER'],
+    default: 500,
+    min: 1,
+    max: 10_000,
+    description:
+      'Threads one user may follow (their list, in every room); following one more stops following the one followed the longest ago',
+    group: 'limits',
+  },
   statusChangesPerMin: {
     kind: 'int',
     flag: 'status-changes-per-min',

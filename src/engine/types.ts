@@ -8,6 +8,7 @@ import type {
   ReadFrame,
   RoomAddedFrame,
   StatusFrame,
+  ThreadStateFrame,
 } from '../../client/wire/frames.js';
 import type { LiveEvent } from '../cluster/operator-views.js';
 
@@ -115,6 +116,7 @@ export type UserNotice =
   | InvitedFrame
   | InvitationRemovedFrame
   | ReadFrame
+  | ThreadStateFrame
   | NotificationsFrame
   | StatusFrame;
 

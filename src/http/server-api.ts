@@ -214,7 +214,7 @@ async function publish(deps: ServerApiDeps, request: IncomingMessage, room: stri
   const files = body.files
     ? await claimFiles(engine.files, config, { ids: body.files, owner: from.id, room, cid, at: clock.now() })
     : undefined;
-  const { message, duplicate } = await engine.log.append({
+  const { message, duplicate, root } = await engine.log.append({
     room,
     id: ids.messageId(),
     from,
@@ -227,6 +227,8 @@ async function publish(deps: ServerApiDeps, request: IncomingMessage, room: stri
     ...(files ? { files } : {}),
   });
   if (!duplicate) deps.events?.message(room, from, feedText(text, files));
+  // A reply in a thread: its sender follows it, as on the WebSocket.
+  if (root) await deps.rooms?.threadReplied(message, root);
   return { status: duplicate ? 200 : 201, body: { message, duplicate } };
 }
 

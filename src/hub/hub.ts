@@ -205,6 +205,7 @@ export class Hub implements ConnectionHandler<Session> {
             notify: (user, notice) =>
               engine.broker.signal({ kind: 'user', room: userChannel(user), user, notice }),
             announce: (change) => engine.broker.signal({ kind: 'member', ...change }),
+            report: this.reportFailure,
           })
         : undefined;
     this.readMarkers = directory

@@ -294,6 +294,30 @@ export const SavedCommand = Type.Object(
   },
   strict,
 );
+/** A thread's root: a message's offset. */
+const ThreadRoot = Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER });
+export const FollowThreadCommand = Type.Object(
+  { type: Type.Literal('follow_thread'), ref: Ref, room: Room, thread: ThreadRoot, follow: Type.Boolean() },
+  strict,
+);
+export const ReadThreadCommand = Type.Object(
+  {
+    type: Type.Literal('read_thread'),
+    ref: Type.Optional(Ref),
+    room: Room,
+    thread: ThreadRoot,
+    offset: Offset,
+  },
+  strict,
+);
+export const ThreadsCommand = Type.Object(
+  {
+    type: Type.Literal('threads'),
+    ref: Ref,
+    skip: Type.Optional(Type.Integer({ minimum: 0, maximum: 100_000 })),
+  },
+  strict,
+);
 export const SearchCommand = Type.Object(
   {
     type: Type.Literal('search'),
@@ -399,6 +423,9 @@ export const CommandSchemas = {
   save: SaveCommand,
   unsave: UnsaveCommand,
   saved: SavedCommand,
+  follow_thread: FollowThreadCommand,
+  read_thread: ReadThreadCommand,
+  threads: ThreadsCommand,
   search: SearchCommand,
   invite: InviteCommand,
   uninvite: UninviteCommand,

@@ -34,9 +34,9 @@ export interface MessageEntry {
 /**
  * A page of a list of entries naming messages (a room's pins, a user's saved messages), from the `skip`th on: each
  * entry with its message as it is now, as many as fit in `budget` bytes (at least one; `extraBytes` per entry beyond
- * its message); `next` is the `skip` of the rest. An entry whose message is gone (deleted, no longer kept, another
- * message at its offset) is dropped from the list (`drop`) and not counted; one that `shown` refuses is passed over
- * and counted (it stays in the list).
+ * its message); `next` is the `skip` of the rest. An entry whose message is gone (deleted unless `keepDeleted`, no
+ * longer kept, another message at its offset) is dropped from the list (`drop`) and not counted; one that `shown`
+ * refuses is passed over and counted (it stays in the list).
  */
 export async function pageOfEntries<Entry extends MessageEntry, Item>(
   log: RoomLog,
@@ -45,6 +45,8 @@ export async function pageOfEntries<Entry extends MessageEntry, Item>(
   budget: number,
   options: {
     extraBytes: number;
+    /** Whether an entry whose message was deleted stays (a followed thread's root: its thread stays). */
+    keepDeleted?: boolean;
     item: (entry: Entry, message: ChatMessage) => Item;
     drop: (entry: Entry) => Promise<unknown>;
     shown?: (entry: Entry) => Promise<boolean>;
@@ -57,7 +59,7 @@ export async function pageOfEntries<Entry extends MessageEntry, Item>(
   let bytes = 0;
   for (const [i, entry] of rest.entries()) {
     const message = messages[i];
-    if (message?.id !== entry.messageId || message.deleted) {
+    if (message?.id !== entry.messageId || (message.deleted && !options.keepDeleted)) {
       await options.drop(entry);
       continue;
     }

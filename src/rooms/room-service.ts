@@ -3,6 +3,7 @@ import { lastOf } from '../../client/wire/last-message.js';
 import {
   type BanSummary,
   defaultNotificationLevel,
+  type FollowedThread,
   type InvitationSummary,
   type InviteLinkSummary,
   type MemberSummary,
@@ -21,6 +22,7 @@ import { checkedDisplayName, displayNameRule, hasUnsafeNameCharacters } from '..
 import { type RoomRules, roomAllowed } from '../auth/identity.js';
 import { type Config, invitationTtlOf } from '../config/config.js';
 import type { ChatMessage, MemberEvent, SystemEvent, UserInfo, UserNotice } from '../engine/types.js';
+import type { FailureReporter } from '../hub/failures.js';
 import type { RoomLog } from '../log/room-log.js';
 import { type ErrorCode, ReplyError } from '../protocol/error-codes.js';
 import { checkRoomName } from '../protocol/rules.js';
@@ -43,6 +45,7 @@ import {
 import { type InviteLinkOptions, RoomInviteLinks } from './room-invite-links.js';
 import { RoomWebhooks, webhookPath, webhookSender } from './room-webhooks.js';
 import { SavedMessages } from './saved-messages.js';
+import { ThreadFollows } from './thread-follows.js';
 
 /** Read markers an instance holds and has not stored yet (see ReadMarkers.unstored). */
 export interface UnstoredMarkers {
@@ -85,6 +88,8 @@ export interface RoomServiceDeps {
   notify(userId: string, notice: UserNotice): Promise<void>;
   /** Announces an unlogged membership change on the room's channel (see {@link MemberChange}). */
   announce(change: MemberChange): Promise<void>;
+  /** Reports a failure of work done after the fact (who follows a thread a reply was stored in). */
+  report: FailureReporter;
 }
 
 /** People in a group direct room, the creator included. */
@@ -182,6 +187,8 @@ export class RoomService {
   private readonly pinBoard: PinBoard;
   /** What each user saved for themselves. */
   private readonly savedMessages: SavedMessages;
+  /** The threads each user follows. */
+  private readonly follows: ThreadFollows;
   /** The rooms' incoming webhooks. */
   private readonly webhooks: RoomWebhooks;
   /** The rooms' invite links. */
@@ -200,6 +207,14 @@ export class RoomService {
       log: deps.log,
       clock: deps.clock,
       maxSaved: deps.config.maxSavedPerUser,
+    });
+    this.follows = new ThreadFollows({
+      directory: deps.directory,
+      log: deps.log,
+      clock: deps.clock,
+      maxFollowed: deps.config.maxFollowedThreadsPerUser,
+      isMember: async (room, userId) => (await deps.cache.actor(room, userId, false)).member !== undefined,
+      notify: (userId, notice) => deps.notify(userId, notice),
     });
     this.webhooks = new RoomWebhooks({
       directory: deps.directory,
@@ -914,11 +929,62 @@ export class RoomService {
     budget: number,
     onRead?: (messages: number) => void,
   ): Promise<{ saved: SavedSummary[]; next?: number }> {
-    const mayRead = async (room: string) => {
-      const actor = await this.actorIn(caller, room);
-      return actor.room !== undefined && decide('read', actor.room, actor, this.deps.clock.now()).ok;
-    };
-    return this.savedMessages.list(caller.user.id, skip, budget, mayRead, onRead);
+    return this.savedMessages.list(
+      caller.user.id,
+      skip,
+      budget,
+      (room) => this.mayRead(caller, room),
+      onRead,
+    );
+  }
+
+  /**
+   * A reply was stored in a thread of a room (`root` as the reply left it): who follows the thread from now on, and
+   * every follower told (see ThreadFollows.replied). Nothing for an open channel (no room is kept: no list shows it).
+   * A failure is reported, not thrown: the reply is stored, and its sender is answered so.
+   */
+  async threadReplied(reply: ChatMessage, root: ChatMessage): Promise<void> {
+    try {
+      if (!(await this.deps.cache.actor(reply.room, reply.from.id, false)).room) return;
+      await this.follows.replied(reply, root);
+    } catch (error) {
+      this.deps.report('follow a thread', error, { room: reply.room, thread: root.offset });
+    }
+  }
+
+  /** Follows a thread of a room the caller may read, by hand (every device hears of it: `thread_state`). */
+  async followThread(caller: Caller, room: string, root: number): Promise<void> {
+    this.check('read', await this.existing(caller, room));
+    await this.follows.follow(caller.user.id, room, root);
+  }
+
+  /** Stops following a thread: the caller's own list, also of a room they may no longer read. */
+  async unfollowThread(caller: Caller, room: string, root: number): Promise<void> {
+    await this.follows.unfollow(caller.user.id, room, root);
+  }
+
+  /** Moves the caller's read marker of a thread they follow forward (nothing when they do not follow it). */
+  async readThread(caller: Caller, room: string, root: number, offset: number): Promise<void> {
+    await this.follows.read(caller.user.id, room, root, offset);
+  }
+
+  /**
+   * The caller's followed threads from the `skip`th on, the one with the newest reply first, as many as fit in
+   * `budget` bytes (`next`: the `skip` of the rest); those of rooms they may no longer read are left out (and kept).
+   */
+  async threads(
+    caller: Caller,
+    skip: number,
+    budget: number,
+    onRead?: (messages: number) => void,
+  ): Promise<{ threads: FollowedThread[]; next?: number }> {
+    return this.follows.list(caller.user.id, skip, budget, (room) => this.mayRead(caller, room), onRead);
+  }
+
+  /** Whether the caller may read a room (its messages, its pins, its threads). */
+  private async mayRead(caller: Caller, room: string): Promise<boolean> {
+    const actor = await this.actorIn(caller, room);
+    return actor.room !== undefined && decide('read', actor.room, actor, this.deps.clock.now()).ok;
   }
 
   /** A message was deleted: its pin, if it had one, goes with it (the delete's entry is the room's news). */

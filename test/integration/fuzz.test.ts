@@ -42,6 +42,8 @@ const SERVER_FRAMES = new Set([
   'invite_link',
   'invite_links',
   'saved',
+  'threads',
+  'thread_state',
   'upload_ready',
   'uploaded',
   'status',
@@ -124,6 +126,11 @@ const VALID_COMMANDS: Array<Record<string, unknown>> = [
   { type: 'send', ref: 37, room: ROOM, text: 'in a thread', cid: 'c5', thread: 1 },
   { type: 'history', ref: 38, room: ROOM, thread: 1, before: 9, limit: 5 },
   { type: 'invite_preview', ref: 39, code: 'abcdefghijklmnopqrstuvwxyz012345' },
+  { type: 'follow_thread', ref: 40, room: ROOM, thread: 1, follow: true },
+  { type: 'read_thread', ref: 41, room: ROOM, thread: 1, offset: 3 },
+  { type: 'read_thread', room: ROOM, thread: 1, offset: 4 },
+  { type: 'threads', ref: 42, skip: 0 },
+  { type: 'follow_thread', ref: 43, room: ROOM, thread: 1, follow: false },
 ];
 const FIELDS = [
   'type',
@@ -165,6 +172,8 @@ const FIELDS = [
   'code',
   'expiresInMs',
   'maxUses',
+  'follow',
+  'skip',
   '__proto__',
 ];
 

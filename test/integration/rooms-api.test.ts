@@ -347,6 +347,44 @@ describe('rooms through the server API', async () => {
     assert.deepEqual((await read('thread=x')).status, 400);
   });
 
+  it('makes a member who replies through the API follow the thread, and nobody else', async () => {
+    await call('POST', '/rooms', { name: 'Ops', id: 'ops', owner: { id: 'olly', name: 'Olly' } });
+    await call('POST', '/rooms/ops/members', { user: { id: 'pat', name: 'Pat' } });
+    const olly = await RawClient.connect(`ws://127.0.0.1:${node.port}/ws`, { name: 'Olly', user: 'olly' });
+    after(() => olly.close());
+    await olly.request({ type: 'rooms' });
+    const root = await call('POST', '/rooms/ops/messages', {
+      text: 'Disk at 91%',
+      from: { id: 'olly', name: 'Olly' },
+    });
+    assert.equal(root.status, 201, JSON.stringify(root.body));
+    const offset = (root.body.message as { offset: number }).offset;
+    // A bot that is no member replies first: it follows nothing, and the root's author (a member) follows.
+    const bot = await call('POST', '/rooms/ops/messages', { text: 'ticket OPS-7', thread: offset });
+    assert.equal(bot.status, 201);
+    const told = await olly.frames.find((f) => f.type === 'thread_state', 5000, "olly's thread_state");
+    assert.deepEqual([told.thread, told.read, told.unread], [offset, offset, 1]);
+    const patsReply = await call('POST', '/rooms/ops/messages', {
+      text: 'on it',
+      from: { id: 'pat', name: 'Pat' },
+      thread: offset,
+    });
+    assert.equal(patsReply.status, 201, JSON.stringify(patsReply.body));
+    const pat = await RawClient.connect(`ws://127.0.0.1:${node.port}/ws`, { name: 'Pat', user: 'pat' });
+    after(() => pat.close());
+    const listed = (await pat.request({ type: 'threads' })).threads as Array<{
+      root: { text: string };
+      unread: number;
+    }>;
+    assert.deepEqual(
+      listed.map((t) => [t.root.text, t.unread]),
+      [['Disk at 91%', 0]],
+    );
+    const system = await RawClient.connect(`ws://127.0.0.1:${node.port}/ws`, { name: 'S', user: 'system' });
+    after(() => system.close());
+    assert.deepEqual((await system.request({ type: 'threads' })).threads, []);
+  });
+
   it('lists every room for operators in pages, private ones too', async () => {
     for (const id of ['list-a', 'list-b', 'list-c']) {
       await call('POST', '/rooms', { name: id, id, kind: 'private', owner: { id: 'owner' } });

@@ -245,4 +245,40 @@ describe('SDK: group chat', async () => {
     assert.deepEqual(await wes.setStatus({}), {});
     assert.deepEqual(await xia.statuses(['wes']), {});
   });
+
+  it('follows threads: replies and mentions follow, thread_state counts, markThreadRead, threads()', async () => {
+    const { client: yan } = await connect('yan');
+    const { client: zoe } = await connect('zoe');
+    await yan.createRoom('Garden', { id: 'garden' });
+    await yan.join('garden');
+    await zoe.join('garden');
+    const told = new Collector<ClientEvents['thread_state']>();
+    yan.on('thread_state', told.push);
+    const root = await yan.send('garden', 'Tomatoes or peppers?');
+    await zoe.replyInThread('garden', root.offset, 'Tomatoes');
+    const first = await told.find((e) => e.thread === root.offset);
+    assert.deepEqual([first.following, first.read, first.unread], [true, root.offset, 1]);
+    const second = await zoe.send('garden', 'ask @yan', undefined, {
+      thread: root.offset,
+      mentions: ['yan'],
+    });
+    await told.find((e) => e.unread === 2 && e.mentions === 1);
+    const [listed, ...rest] = await yan.threads();
+    assert.deepEqual(rest, []);
+    assert.deepEqual(
+      [listed?.root.text, listed?.root.replies?.count, listed?.unread, listed?.mentions],
+      ['Tomatoes or peppers?', 2, 2, 1],
+    );
+    yan.markThreadRead('garden', root.offset, second.offset);
+    await told.find((e) => e.read === second.offset && e.unread === 0);
+    await yan.followThread('garden', root.offset, false);
+    await told.find((e) => !e.following);
+    assert.deepEqual(await yan.threads(), []);
+    await yan.followThread('garden', root.offset);
+    assert.equal((await yan.threads())[0]?.root.offset, root.offset);
+    await assert.rejects(
+      yan.followThread('garden', second.offset),
+      (e: ParleyError) => e.code === 'no_message',
+    );
+  });
 });

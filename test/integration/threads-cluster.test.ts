@@ -137,6 +137,107 @@ describe('threads on 3 instances + Redis + PostgreSQL', async () => {
     assert.equal(franks?.unread, 0);
   });
 
+  it("follows threads: who replies, the root's author, a member mentioned; every device told, across instances", async () => {
+    const ivy = await as(a, 'ivy');
+    await ivy.request({ type: 'create_room', name: 'Follow', id: 'follow' });
+    await ivy.request({ type: 'join', room: 'follow' });
+    const phone = await as(c, 'ivy');
+    await phone.request({ type: 'rooms' });
+    const jack = await as(b, 'jack');
+    await jack.request({ type: 'join', room: 'follow' });
+    await jack.request({ type: 'rooms' });
+    const lou = await as(c, 'lou');
+    await lou.request({ type: 'join', room: 'follow' });
+    await lou.request({ type: 'rooms' });
+    const state = (client: RawClient, what: string, test: (f: Record<string, unknown>) => boolean) =>
+      client.frames.find((f) => f.type === 'thread_state' && test(f), 5000, what);
+    type Followed = { root: ChatMessage; read: number; unread: number; mentions: number };
+    const threadsOf = async (client: RawClient) => {
+      const answer = await client.request({ type: 'threads' });
+      assert.equal(answer.type, 'threads', JSON.stringify(answer));
+      return answer.threads as Followed[];
+    };
+
+    const root = await send(ivy, 'follow', 'Who brings the cake?');
+    assert.deepEqual(await threadsOf(ivy), [], 'no reply yet: nothing followed');
+    const first = await send(jack, 'follow', 'I can', { thread: root });
+    // The root's author follows from the first reply on (unread from the root); who replied, read up to the reply.
+    const ivyFirst = await state(phone, "ivy's first notice", (f) => f.unread === 1);
+    assert.deepEqual(ivyFirst, {
+      type: 'thread_state',
+      room: 'follow',
+      thread: root,
+      following: true,
+      read: root,
+      unread: 1,
+      mentions: 0,
+    });
+    const jacks = await state(jack, "jack's notice", (f) => f.thread === root);
+    assert.deepEqual([jacks.read, jacks.unread], [first, 0]);
+
+    // Lou is mentioned: from now on she follows it, unread from the root. A mention of a stranger follows nothing.
+    const second = await send(ivy, 'follow', 'thanks @Lou, bring candles?', {
+      thread: root,
+      mentions: ['lou', 'stranger'],
+    });
+    const lous = await state(lou, "lou's notice", (f) => f.thread === root);
+    assert.deepEqual([lous.following, lous.read, lous.unread, lous.mentions], [true, root, 2, 1]);
+    await state(jack, 'jack hears of the second reply', (f) => f.unread === 1);
+    const ivyList = await threadsOf(phone);
+    assert.equal(ivyList.length, 1);
+    assert.equal(ivyList[0]?.root.text, 'Who brings the cake?');
+    assert.equal(ivyList[0]?.root.replies?.count, 2);
+    assert.deepEqual([ivyList[0]?.read, ivyList[0]?.unread], [second, 0], 'her own reply read the thread');
+    const lousList = await threadsOf(lou);
+    assert.deepEqual([lousList[0]?.read, lousList[0]?.unread, lousList[0]?.mentions], [root, 2, 1]);
+    assert.deepEqual(await threadsOf(await as(a, 'stranger')), []);
+
+    // Reading on one device tells the others.
+    await lou.request({ type: 'read_thread', ref: 77, room: 'follow', thread: root, offset: first });
+    const louRead = await state(lou, 'lou read one', (f) => f.read === first);
+    assert.deepEqual([louRead.unread, louRead.mentions], [1, 1]);
+
+    // Unfollowed, a later reply does not follow again (only a reply or a mention does); followed by hand again.
+    assert.equal(
+      outcome(await ivy.request({ type: 'follow_thread', room: 'follow', thread: root, follow: false })),
+      'ok',
+    );
+    await state(phone, 'unfollowed', (f) => f.following === false);
+    await send(jack, 'follow', 'and plates', { thread: root });
+    assert.deepEqual(await threadsOf(ivy), []);
+    assert.equal(
+      outcome(await phone.request({ type: 'follow_thread', room: 'follow', thread: root, follow: true })),
+      'ok',
+    );
+    const again = await threadsOf(ivy);
+    assert.deepEqual([again[0]?.root.offset, again[0]?.unread], [root, 0]);
+
+    // Only a message that is no reply has a thread to follow; a room one may not read is refused.
+    const refused = await ivy.request({ type: 'follow_thread', room: 'follow', thread: first, follow: true });
+    assert.equal(outcome(refused), 'no_message');
+    await ivy.request({ type: 'create_room', name: 'Secret', id: 'secret', kind: 'private' });
+    await ivy.request({ type: 'join', room: 'secret' });
+    const secret = await send(ivy, 'secret', 'hush');
+    const nosy = await jack.request({ type: 'follow_thread', room: 'secret', thread: secret, follow: true });
+    assert.notEqual(outcome(nosy), 'ok');
+
+    // A private room left is left out of the list (the follow is kept, should she be let back in).
+    assert.equal(outcome(await ivy.request({ type: 'invite', room: 'secret', user: 'lou' })), 'ok');
+    assert.equal(outcome(await lou.request({ type: 'accept', room: 'secret' })), 'ok');
+    await lou.request({ type: 'join', room: 'secret' });
+    await send(lou, 'secret', 'me too', { thread: secret });
+    assert.deepEqual(
+      (await threadsOf(lou)).map((t) => t.root.room),
+      ['secret', 'follow'],
+      'the newest reply first',
+    );
+    assert.equal(outcome(await lou.request({ type: 'leave_room', room: 'secret' })), 'ok');
+    assert.deepEqual(
+      (await threadsOf(lou)).map((t) => t.root.room),
+      ['follow'],
+    );
+  });
+
   it('refuses a reply to a reply, to a system event, to a deleted or unknown message, and outside the room', async () => {
     const gina = await as(a, 'gina');
     await gina.request({ type: 'create_room', name: 'Refusals', id: 'refusals' });

@@ -145,6 +145,39 @@ export const saved: Handler<'saved'> = async (ctx, session, command) => {
   session.reply({ type: 'saved', ref: command.ref, ...page });
 };
 
+/** `follow_thread`: follows a thread by hand, or stops following it; every device hears of it (`thread_state`). */
+export const follow_thread: Handler<'follow_thread'> = async (ctx, session, command) => {
+  const id = room(ctx, command.room);
+  if (command.follow) await roomsOf(ctx).followThread(callerOf(session), id, command.thread);
+  else await roomsOf(ctx).unfollowThread(callerOf(session), id, command.thread);
+  session.reply({ type: 'done', ref: command.ref, room: id });
+};
+
+/**
+ * `read_thread`: moves the user's read marker of a thread they follow forward, not past the room's newest message;
+ * answered only when it carries a `ref` (as `read`). A thread not followed keeps no marker: nothing changes.
+ */
+export const read_thread: Handler<'read_thread'> = async (ctx, session, command) => {
+  const id = room(ctx, command.room);
+  const { offset } = await ctx.engine.log.position(id);
+  await roomsOf(ctx).readThread(callerOf(session), id, command.thread, Math.min(command.offset, offset));
+  if (command.ref !== undefined) session.reply({ type: 'done', ref: command.ref, room: id });
+};
+
+/**
+ * `threads`: the threads the user follows, as many as one reply holds; `next` goes on. Each root is a store read,
+ * charged to the user's reply budget like a saved message's.
+ */
+export const threads: Handler<'threads'> = async (ctx, session, command) => {
+  const page = await roomsOf(ctx).threads(
+    callerOf(session),
+    command.skip ?? 0,
+    replyBudget(ctx.config),
+    (read) => session.chargeRead(read * MESSAGE_READ_BYTES),
+  );
+  session.reply({ type: 'threads', ref: command.ref, ...page });
+};
+
 /**
  * `pins`: a room's pinned messages, as many as one reply holds (`--reply-max-bytes`); `next` goes on. Each message is
  * a read of the store, so each is charged to the user's reply budget (up to `--max-pins-per-room` reads a command,

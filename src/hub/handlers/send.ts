@@ -49,7 +49,7 @@ export const send: Handler<'send'> = async (ctx, session, command) => {
     ctx.latency.forget(id);
     throw error;
   }
-  const { message, duplicate } = appended;
+  const { message, duplicate, root } = appended;
   // A duplicate is the message sent before, under its own id: this one's mark would never be read.
   if (duplicate) ctx.latency.forget(id);
   else {
@@ -59,6 +59,8 @@ export const send: Handler<'send'> = async (ctx, session, command) => {
   // Who writes has read what came before (only members have a marker: an open channel's sends cost nothing here);
   // not who replies in a thread, which is read apart from the room.
   if (member && command.thread === undefined) ctx.readMarkers?.mark(session.user.id, room, message.offset);
+  // A reply in a thread: who follows it now, and its followers told (before `sent`: the sender follows it then).
+  if (root) await ctx.rooms?.threadReplied(message, root);
   // The message ended this user's typing for everyone: their next keystroke may say so again at once.
   session.typingEnded(room);
   session.reply({
