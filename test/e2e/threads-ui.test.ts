@@ -4,7 +4,8 @@
  * how many replies it has, the thread opens beside the conversation; a mention in a thread reaches Bob in another
  * room as a mention, not as an unread message; a reply is edited in the thread; a reload reads it all back; who
  * follows a thread is notified of a reply; a search result in a thread opens the thread; a room whose newest page
- * is all replies in a thread still shows its conversation.
+ * is all replies in a thread still shows its conversation; followed threads are listed in Threads with their new
+ * replies, read on one tab for every other, unfollowed and followed again.
  */
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
@@ -206,5 +207,55 @@ describe('threads in the web UI over two instances', { skip: !hasChromium() }, a
     // Escape in the thread's empty box closes the thread.
     await alice.press('#thread-composer-text', 'Escape');
     await alice.locator('.thread-panel').waitFor({ state: 'detached', ...WAIT });
+  });
+
+  it('keeps followed threads in Threads, with their new replies, read on one device for every other', async () => {
+    // A second tab of Alice's (the same browser and address: the same user; instances apart are the raw clients'
+    // test in test/integration/threads-cluster.test.ts).
+    const phone = await alice.context().newPage();
+    await phone.goto(nodes[0]?.httpUrl as string);
+    await phone.fill('#name', 'Alice');
+    await phone.click('form.card button[type=submit]');
+    await phone.waitForSelector('.status[data-status="connected"]', WAIT);
+    after(() => phone.close());
+    const threadsButton = (page: Page) => page.locator('.sidebar button.threads-button');
+    // Alice read every thread she follows (her thread was open after the reload): nothing new.
+    await threadsButton(phone).waitFor(WAIT);
+
+    await roomButton(alice, 'Lunch').click();
+    await say(alice, 'Dessert ideas?');
+    await roomButton(bob, 'Lunch').click();
+    const root = shownMessage(bob, 'Dessert ideas?');
+    await root.waitFor(WAIT);
+    await root.hover();
+    await root.locator('.actions button', { hasText: 'Thread' }).click(WAIT);
+    // Bob replied: he follows the thread. Its first reply makes Alice, who wrote the root, follow it too.
+    await bob.locator('.thread-panel button.follow', { hasText: /^Follow$/ }).waitFor(WAIT);
+    await replyInThread(bob, 'Tiramisu');
+    await bob.locator('.thread-panel button.follow', { hasText: 'Following' }).waitFor(WAIT);
+    for (const page of [alice, phone])
+      await threadsButton(page).locator('.badge', { hasText: /^1$/ }).waitFor(WAIT);
+
+    // On her phone, Threads lists it with its new reply; a pick opens it beside its message, and reads it.
+    await threadsButton(phone).click();
+    const listed = phone.locator('.threads li[data-thread]', { hasText: 'Dessert ideas?' });
+    await listed.locator('.new-replies', { hasText: '1 new' }).waitFor(WAIT);
+    await listed.locator('.search-result').click();
+    await reply(phone, 'Tiramisu').waitFor(WAIT);
+    // Read there, read everywhere: the other tab's badge goes.
+    await threadsButton(alice)
+      .locator('.badge')
+      .waitFor({ state: 'detached', ...WAIT });
+
+    // Unfollowed: out of the list, and another reply makes no badge (only a reply or a mention follows again).
+    await phone.locator('.thread-panel button.follow', { hasText: 'Following' }).click();
+    await phone.locator('.thread-panel button.follow', { hasText: /^Follow$/ }).waitFor(WAIT);
+    await listed.waitFor({ state: 'detached', ...WAIT });
+    await replyInThread(bob, 'or ice cream');
+    await reply(phone, 'or ice cream').waitFor(WAIT);
+    assert.equal(await threadsButton(alice).locator('.badge').count(), 0);
+    await phone.locator('.thread-panel button.follow', { hasText: /^Follow$/ }).click();
+    await phone.locator('.thread-panel button.follow', { hasText: 'Following' }).waitFor(WAIT);
+    await listed.waitFor(WAIT);
   });
 });

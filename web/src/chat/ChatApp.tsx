@@ -174,6 +174,7 @@ export function ChatApp() {
     const onVisible = () => {
       const model = store.current.value ? store.room(store.current.value) : undefined;
       if (!document.hidden && model) store.markSeen(model);
+      store.readOpenThread();
     };
     document.addEventListener('visibilitychange', onVisible);
     return () => document.removeEventListener('visibilitychange', onVisible);

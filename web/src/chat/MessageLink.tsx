@@ -14,6 +14,7 @@ export function MessageLink({
   note,
   text,
   onPicked,
+  opensThread = false,
 }: {
   store: ChatStore;
   message: ChatMessage;
@@ -24,6 +25,8 @@ export function MessageLink({
   /** The text as shown (with what a search matched marked); the message's own by default. */
   text?: ComponentChildren;
   onPicked?: () => void;
+  /** A thread's root, listed for its thread: a pick opens the thread beside it. */
+  opensThread?: boolean;
 }) {
   return (
     <button
@@ -31,7 +34,7 @@ export function MessageLink({
       class="search-result"
       onClick={() => {
         onPicked?.();
-        void store.showMessage(message.room, message.offset, message.thread);
+        void store.showMessage(message.room, message.offset, opensThread ? message.offset : message.thread);
       }}
     >
       <span class="result-head muted small">

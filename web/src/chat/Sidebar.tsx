@@ -244,6 +244,76 @@ function SavedMessages({ store, onPick }: { store: ChatStore; onPick: () => void
   );
 }
 
+/**
+ * The threads the user follows, in every room, the one with the newest reply first: the root (where, who, when, the
+ * text), how many replies and how many are new; a pick opens the thread beside its message; Unfollow. The button
+ * says how many have new replies; the list is read again when opened.
+ */
+function FollowedThreads({ store, onPick }: { store: ChatStore; onPick: () => void }) {
+  const [open, setOpen] = useState(false);
+  const unread = store.threadsUnread.value;
+  if (!open) {
+    return (
+      <button
+        type="button"
+        class="link threads-button"
+        aria-label={unread > 0 ? `Threads, ${unread} with new replies` : 'Threads'}
+        onClick={() => {
+          setOpen(true);
+          void store.loadThreads();
+        }}
+      >
+        Threads
+        {unread > 0 && <span class="badge">{unread}</span>}
+      </button>
+    );
+  }
+  const threads = store.followedThreads.value;
+  return (
+    <section class="browse threads" aria-label="Threads">
+      <h2>
+        Threads{' '}
+        <button type="button" class="link" onClick={() => setOpen(false)}>
+          close
+        </button>
+      </h2>
+      {threads?.length === 0 && (
+        <p class="muted empty">No thread followed: reply in one, or Follow it, and it is kept here.</p>
+      )}
+      <ul>
+        {(threads ?? []).map(({ root, unread, mentions }) => {
+          const count = root.replies?.count ?? 0;
+          return (
+            <li key={`${root.room} ${root.offset}`} data-thread={`${root.room}:${root.offset}`}>
+              <MessageLink
+                store={store}
+                message={root}
+                opensThread
+                onPicked={onPick}
+                note={
+                  <>
+                    {' '}
+                    · {count} {count === 1 ? 'reply' : 'replies'}
+                    {unread > 0 && <span class="new-replies"> · {unread} new</span>}
+                    {mentions > 0 && <span class="new-replies"> · @{mentions}</span>}
+                  </>
+                }
+              />
+              <button
+                type="button"
+                class="link unfollow"
+                onClick={() => void store.setFollowing(root.room, root.offset, false)}
+              >
+                Unfollow
+              </button>
+            </li>
+          );
+        })}
+      </ul>
+    </section>
+  );
+}
+
 /** Creates a room (public or private). */
 function NewRoom({ store, onPick }: { store: ChatStore; onPick: () => void }) {
   const [name, setName] = useState('');
@@ -450,6 +520,7 @@ export function Sidebar({
           </ul>
         </section>
       )}
+      {store.groupChat.value && <FollowedThreads store={store} onPick={onPick} />}
       <h2 class="list-title">
         Rooms
         {store.anyUnread() && (

@@ -85,6 +85,7 @@ export function ThreadPanel({ store, room, open }: { store: ChatStore; room: Roo
   const list = useRef<HTMLOListElement>(null);
   const count = root?.message?.replies?.count ?? 0;
   const newest = replies.at(-1)?.key;
+  const following = store.isFollowing(room.name, open.root);
   // The newest reply in view, as a conversation shows its newest message.
   useLayoutEffect(() => {
     const el = list.current;
@@ -94,6 +95,21 @@ export function ThreadPanel({ store, room, open }: { store: ChatStore; room: Roo
     <section class="search-panel thread-panel" aria-label="Thread">
       <div class="search-head">
         <h2>Thread{count > 0 ? ` — ${count} ${count === 1 ? 'reply' : 'replies'}` : ''}</h2>
+        {store.groupChat.value && store.listed(room.name) && (
+          <button
+            type="button"
+            class="link follow"
+            aria-pressed={following}
+            title={
+              following
+                ? 'Stop following: its replies no longer count in Threads'
+                : 'Hear of its replies in Threads'
+            }
+            onClick={() => void store.setFollowing(room.name, open.root, !following)}
+          >
+            {following ? 'Following' : 'Follow'}
+          </button>
+        )}
         <button type="button" class="link" onClick={() => store.closeThread()}>
           Close
         </button>

@@ -11,6 +11,7 @@ import {
   type ConnectionState,
   defaultNotificationLevel,
   type FileRef,
+  type FollowedThread,
   type InvitationSummary,
   type InviteLinkSummary,
   type InvitePreviewFrame,
@@ -27,6 +28,7 @@ import {
   type SentInvitationSummary,
   type SentInvitationsCursor,
   type SystemEvent,
+  type ThreadStateFrame,
   type UserInfo,
   type UserStatus,
   type WebhookSummary,
@@ -76,6 +78,13 @@ export function threadBox(room: string, root: number): string {
 function roomOfBox(box: string): string {
   const end = box.indexOf('\u0000');
   return end < 0 ? box : box.slice(0, end);
+}
+
+/** A followed thread's read marker (the newest reply read) and the counts after it. */
+export interface ThreadCounts {
+  read: number;
+  unread: number;
+  mentions: number;
 }
 
 /** The thread open beside a room's conversation: its root, and whether older replies are still to be read. */
@@ -231,6 +240,19 @@ export class ChatStore {
   private readonly savedPlaces = computed(
     () => new Set((this.saved.value ?? []).map(({ message }) => `${message.room} ${message.offset}`)),
   );
+  /**
+   * The threads this user follows, by `room offset` of their roots: the read marker and the counts after it, as the
+   * server says (read with the list at each welcome, then from `thread_state`).
+   */
+  readonly follows = signal<ReadonlyMap<string, ThreadCounts>>(new Map());
+  /** The followed threads' list (newest reply first), as last read: null until read. */
+  readonly followedThreads = signal<FollowedThread[] | null>(null);
+  /** The newest reply this client marked read in each thread it opened (not again, followed or not). */
+  private readonly threadReadSent = new Map<string, number>();
+  /** How many followed threads have replies this user has not read: the sidebar's Threads badge. */
+  readonly threadsUnread = computed(
+    () => [...this.follows.value.values()].filter((c) => c.unread > 0).length,
+  );
   /** The message search shown, if any. */
   readonly search = signal<SearchState | null>(null);
   /** Counts searches, so that a late answer to an earlier one is dropped. */
@@ -300,6 +322,8 @@ export class ChatStore {
       this.statusAsked.clear();
       void listed.then(() => this.wantStatuses([this.me.id]));
       void listed.then(() => this.joinLinkOpened());
+      // The followed threads and their counts, once the room list is in (this connection hears their changes).
+      void listed.then(() => this.loadThreads());
       if (!this.restored) {
         // The rooms this user had open in this browser (known once the server said who the user is).
         this.restored = true;
@@ -372,6 +396,7 @@ export class ChatStore {
         if (model && offset >= newest) model.unread.value = 0;
       });
     });
+    this.client.on('thread_state', (state) => this.onThreadState(state));
     this.client.on('presence', ({ room, users, count }) => {
       const model = this.room(room);
       if (!model) return;
@@ -1210,6 +1235,7 @@ export class ChatStore {
         if (open?.room === model.name && open.root === root)
           this.thread.value = { ...open, hasMore: page.hasMore && !all, loading: false };
       });
+      this.readOpenThread();
     } catch (error) {
       this.notice.value = (error as Error).message;
       const open = this.thread.value;
@@ -1560,6 +1586,88 @@ export class ChatStore {
     this.search.value = null;
   }
 
+  /** Reads the threads this user follows (every room, every page): their list and their counts. */
+  async loadThreads(): Promise<void> {
+    if (!this.groupChat.value) return;
+    try {
+      const list = await this.client.threads();
+      batch(() => {
+        this.followedThreads.value = list;
+        this.follows.value = new Map(
+          list.map(({ root, read, unread, mentions }) => [
+            `${root.room} ${root.offset}`,
+            { read, unread, mentions },
+          ]),
+        );
+      });
+      this.readOpenThread();
+    } catch {
+      // Not readable now (disconnected, or a server that keeps no rooms): the counts shown stay.
+    }
+  }
+
+  /** Whether this user follows the thread of the message at `root` of a room (as the server last said). */
+  isFollowing(room: string, root: number): boolean {
+    return this.follows.value.has(`${room} ${root}`);
+  }
+
+  /** Follows a thread, or stops following it (every device hears of it: `thread_state`). */
+  async setFollowing(room: string, root: number, follow: boolean): Promise<void> {
+    await this.act(async () => {
+      await this.client.followThread(room, root, follow);
+      return true;
+    });
+  }
+
+  /**
+   * A followed thread changed for this user (followed, read, a reply came), here or on another device: its counts;
+   * the list, once read, follows (a thread new to it is read with the list again).
+   */
+  private onThreadState(state: ThreadStateFrame): void {
+    const key = `${state.room} ${state.thread}`;
+    const follows = new Map(this.follows.value);
+    const known = follows.get(key);
+    if (state.following)
+      follows.set(key, { read: state.read, unread: state.unread, mentions: state.mentions });
+    else follows.delete(key);
+    this.follows.value = follows;
+    const list = this.followedThreads.value;
+    if (list) {
+      const at = list.findIndex((t) => `${t.root.room} ${t.root.offset}` === key);
+      if (!state.following) this.followedThreads.value = list.filter((_, i) => i !== at);
+      else if (at < 0) void this.loadThreads();
+      else {
+        const entry = {
+          ...(list[at] as FollowedThread),
+          read: state.read,
+          unread: state.unread,
+          mentions: state.mentions,
+        };
+        // More unread than before: a reply came, and the newest reply's thread goes first.
+        const moved = known !== undefined && state.unread > known.unread;
+        const rest = list.filter((_, i) => i !== at);
+        this.followedThreads.value = moved ? [entry, ...rest] : list.map((t, i) => (i === at ? entry : t));
+      }
+    }
+    this.readOpenThread();
+  }
+
+  /**
+   * The open thread, seen (the tab shown): marked read up to its newest reply here, on every device (if followed).
+   */
+  readOpenThread(): void {
+    const open = this.thread.value;
+    const model = open ? this.room(open.room) : undefined;
+    if (!open || !model || document.hidden) return;
+    const key = `${open.room} ${open.root}`;
+    const newest = this.repliesOf(model, open.root).reduce((max, m) => Math.max(max, m.offset ?? 0), 0);
+    // Also before the followed threads are known (just connected): the server keeps no marker of one not followed.
+    const read = Math.max(this.follows.value.get(key)?.read ?? 0, this.threadReadSent.get(key) ?? 0);
+    if (newest <= read) return;
+    this.threadReadSent.set(key, newest);
+    this.client.markThreadRead(open.room, open.root, newest);
+  }
+
   /** Reads the user's saved messages (every room), for the sidebar's list and the messages' Save/Unsave. */
   async loadSaved(): Promise<void> {
     try {
@@ -1789,6 +1897,7 @@ export class ChatStore {
     if (message.thread !== undefined) {
       // A reply in a thread is no unread message of the room, nor its preview; a mention in it is heard.
       if (!mine) this.heardThreadReply(model, message);
+      this.readOpenThread();
       return;
     }
     if (!mine && !message.event && (this.current.value !== message.room || document.hidden)) {
@@ -1818,18 +1927,19 @@ export class ChatStore {
 
   /**
    * Someone else's reply in a thread of an open room: unless the thread is open and seen here, a desktop notification
-   * when it mentions this user or is in a thread they follow (they wrote its root or replied in it, as other chats
-   * follow threads), within the room's notification level; a mention is also counted on the room's badge.
+   * when it mentions this user or is in a thread they follow (docs/protocol.md, "Following threads"), within the
+   * room's notification level; a mention is also counted on the room's badge.
    */
   private heardThreadReply(model: RoomModel, message: ChatMessage): void {
     const room = model.name;
     const open = this.thread.value;
     if (open?.room === room && open.root === message.thread && !document.hidden) return;
     const mentioned = message.mentions?.includes(this.me.id) === true;
+    // As the server says; the first reply to this user's message makes them follow it, told just after the reply.
     const root = model.messages.value.find((m) => m.offset === message.thread)?.message;
     const follows =
-      root !== undefined &&
-      (root.from.id === this.me.id || root.replies?.users.includes(this.me.id) === true);
+      this.isFollowing(room, message.thread as number) ||
+      (root?.from.id === this.me.id && root.replies?.count === 1);
     // A followed thread notifies as a mention does, unless the room is set to nothing (or the user is away: dnd).
     if (mentioned || follows)
       this.notifyOf(room, message.from.name, message.text, mentioned ? message.mentions : [this.me.id]);
