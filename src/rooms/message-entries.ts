@@ -74,6 +74,24 @@ export async function pageOfEntries<Entry extends MessageEntry, Item>(
   return { items };
 }
 
+/**
+ * Whether the user may read an entry's room, asked once per room (a page of a user's list names few rooms, each
+ * asked of the membership cache): the `shown` of {@link pageOfEntries}.
+ */
+export function oncePerRoom(
+  mayRead: (room: string) => Promise<boolean>,
+): (entry: { room: string }) => Promise<boolean> {
+  const readable = new Map<string, Promise<boolean>>();
+  return (entry) => {
+    let answer = readable.get(entry.room);
+    if (!answer) {
+      answer = mayRead(entry.room);
+      readable.set(entry.room, answer);
+    }
+    return answer;
+  };
+}
+
 /** A list of entries naming messages, as a new entry is to join it (see {@link newEntry}). */
 export interface EntryList<Entry extends MessageEntry> {
   /** The list, the newest entry first. */

@@ -6,8 +6,8 @@ import type { SavedSummary } from '../../client/wire/rooms.js';
 import type { RoomLog } from '../log/room-log.js';
 import { ReplyError } from '../protocol/error-codes.js';
 import type { Clock } from '../util/clock.js';
-import { newEntry, pageOfEntries } from './message-entries.js';
-import type { RoomDirectory, SavedRecord } from './room-directory.js';
+import { newEntry, oncePerRoom, pageOfEntries } from './message-entries.js';
+import type { RoomDirectory } from './room-directory.js';
 
 /** What a saved entry adds to its message in a reply: when it was saved. */
 const SAVED_BYTES = 32;
@@ -57,21 +57,11 @@ export class SavedMessages {
   ): Promise<{ saved: SavedSummary[]; next?: number }> {
     const records = await this.deps.directory.saved(userId);
     onRead?.(Math.max(0, records.length - skip));
-    // Whether the user may read a room, asked once per room of the page.
-    const readable = new Map<string, Promise<boolean>>();
-    const shown = (record: SavedRecord) => {
-      let answer = readable.get(record.room);
-      if (!answer) {
-        answer = mayRead(record.room);
-        readable.set(record.room, answer);
-      }
-      return answer;
-    };
     const { items, next } = await pageOfEntries(this.deps.log, records, skip, budget, {
       extraBytes: SAVED_BYTES,
       item: (record, message) => ({ message, savedAt: record.savedAt }),
       drop: (record) => this.deps.directory.unsave(userId, record.room, record.offset),
-      shown,
+      shown: oncePerRoom(mayRead),
     });
     return next === undefined ? { saved: items } : { saved: items, next };
   }

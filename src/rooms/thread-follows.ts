@@ -11,7 +11,7 @@ import type { ChatMessage } from '../engine/types.js';
 import { type RoomLog, type ThreadMarker, threadMarkerKey, type UnreadCounts } from '../log/room-log.js';
 import { ReplyError } from '../protocol/error-codes.js';
 import type { Clock } from '../util/clock.js';
-import { messageAt, pageOfEntries } from './message-entries.js';
+import { messageAt, oncePerRoom, pageOfEntries } from './message-entries.js';
 import type { RoomDirectory, ThreadFollowRecord } from './room-directory.js';
 
 /** What a followed thread adds to its root in a reply: its read marker and counts. */
@@ -36,6 +36,17 @@ function isRoot(message: ChatMessage | undefined): message is ChatMessage {
   return message !== undefined && !message.event && !message.action && message.thread === undefined;
 }
 
+/** `userId`'s follow of the thread of `root`, read up to `readOffset`, made at `now`, its newest reply at `lastAt`. */
+function followOf(
+  userId: string,
+  root: ChatMessage,
+  readOffset: number,
+  now: number,
+  lastAt: number,
+): ThreadFollowRecord {
+  return { userId, room: root.room, root: root.offset, rootId: root.id, readOffset, followedAt: now, lastAt };
+}
+
 export class ThreadFollows {
   constructor(private readonly deps: ThreadFollowsDeps) {}
 
@@ -48,15 +59,7 @@ export class ThreadFollows {
     const { directory, clock, maxFollowed } = this.deps;
     const { room } = reply;
     const now = clock.now();
-    const follow = (userId: string, readOffset: number): ThreadFollowRecord => ({
-      userId,
-      room,
-      root: root.offset,
-      rootId: root.id,
-      readOffset,
-      followedAt: now,
-      lastAt: reply.ts,
-    });
+    const follow = (userId: string, readOffset: number) => followOf(userId, root, readOffset, now, reply.ts);
     // Members only: the server API may send as any id (and as `system`), which would then follow threads for nobody.
     const follows = new Map<string, ThreadFollowRecord>();
     if (await this.deps.isMember(room, reply.from.id))
@@ -88,17 +91,7 @@ export class ThreadFollows {
     const now = clock.now();
     const readOffset = root.rev ?? root.offset;
     await directory.followThreads(
-      [
-        {
-          userId,
-          room,
-          root: root.offset,
-          rootId: root.id,
-          readOffset,
-          followedAt: now,
-          lastAt: root.replies?.last ?? now,
-        },
-      ],
+      [followOf(userId, root, readOffset, now, root.replies?.last ?? now)],
       maxFollowed,
     );
     // Followed before, its marker may be past `readOffset`, not behind: the counts after either are none.
@@ -143,22 +136,13 @@ export class ThreadFollows {
     const { directory, log } = this.deps;
     const records = await directory.followedThreads(userId);
     onRead?.(Math.max(0, records.length - skip));
-    const readable = new Map<string, Promise<boolean>>();
-    const shown = (entry: { room: string }) => {
-      let answer = readable.get(entry.room);
-      if (!answer) {
-        answer = mayRead(entry.room);
-        readable.set(entry.room, answer);
-      }
-      return answer;
-    };
     const entries = records.map((record) => ({ ...record, offset: record.root, messageId: record.rootId }));
     const { items, next } = await pageOfEntries(log, entries, skip, budget, {
       extraBytes: FOLLOWED_BYTES,
       keepDeleted: true,
       item: (entry, root) => ({ root, read: entry.readOffset, ...NONE }),
       drop: (entry) => directory.unfollowThread(userId, entry.room, entry.root),
-      shown,
+      shown: oncePerRoom(mayRead),
     });
     const counts = await log.threadUnread(
       items.map((item) => ({
