@@ -5,7 +5,8 @@
  * room as a mention, not as an unread message; a reply is edited in the thread; a reload reads it all back; who
  * follows a thread is notified of a reply; a search result in a thread opens the thread; a room whose newest page
  * is all replies in a thread still shows its conversation; followed threads are listed in Threads with their new
- * replies, read on one tab for every other, unfollowed and followed again.
+ * replies, read on one tab for every other, unfollowed and followed again; a tab that has not opened the room is
+ * notified of a followed thread's reply.
  */
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
@@ -13,6 +14,7 @@ import type { Page } from 'playwright-core';
 import {
   hasChromium,
   launchBrowser,
+  notified,
   recordNotifications,
   say,
   shownMessage,
@@ -257,5 +259,40 @@ describe('threads in the web UI over two instances', { skip: !hasChromium() }, a
     await phone.locator('.thread-panel button.follow', { hasText: /^Follow$/ }).click();
     await phone.locator('.thread-panel button.follow', { hasText: 'Following' }).waitFor(WAIT);
     await listed.waitFor(WAIT);
+  });
+
+  it('notifies a tab of a reply in a followed thread of a room it has not opened', async () => {
+    const context = await browser.newContext({ viewport: { width: 1100, height: 700 } });
+    await recordNotifications(context);
+    after(() => context.close());
+    const erin = await context.newPage();
+    await erin.goto(nodes[0]?.httpUrl as string);
+    await erin.fill('#name', 'Erin');
+    await erin.click('form.card button[type=submit]');
+    await erin.waitForSelector('.status[data-status="connected"]', WAIT);
+    await erin.check('#notifications');
+    await erin.fill('#new-room', 'Bakery');
+    await erin.click('form.join button:has-text("Create")');
+    await erin.locator('.room-header h1', { hasText: 'Bakery' }).waitFor(WAIT);
+    await say(erin, 'Bread order for Friday?');
+    // Her other tab (the same browser: Erin too) never opens Bakery: it lists it, and hears of it as activity.
+    const tab = await context.newPage();
+    await tab.goto(nodes[0]?.httpUrl as string);
+    await tab.fill('#name', 'Erin');
+    await tab.click('form.card button[type=submit]');
+    await tab.waitForSelector('.status[data-status="connected"]', WAIT);
+    await roomButton(tab, 'Bakery').waitFor(WAIT);
+
+    await bob.click('button:has-text("Browse public rooms")');
+    await bob.locator('.browse button.room', { hasText: 'Bakery' }).click(WAIT);
+    const root = shownMessage(bob, 'Bread order for Friday?');
+    await root.waitFor(WAIT);
+    await root.hover();
+    await root.locator('.actions button', { hasText: 'Thread' }).click(WAIT);
+    await replyInThread(bob, 'Two sourdough');
+    // The first reply made Erin follow the thread (every tab of hers is told); the next notifies the other tab.
+    await tab.locator('.sidebar button.threads-button .badge').waitFor(WAIT);
+    await replyInThread(bob, 'and a rye');
+    await notified(tab, 'Bob in Bakery: and a rye');
   });
 });

@@ -344,11 +344,15 @@ export class ChatStore {
       const entry = this.listed(room);
       if (!entry) return;
       if (last.thread !== undefined) {
-        // A reply in a thread: no preview, no unread message of the room; a mention of this user counts.
-        if (last.from.id !== this.me.id && last.mentions?.includes(this.me.id)) {
-          this.notifyOf(room, last.from.name, textOrFiles(last.preview, last.files), last.mentions);
-          this.countMention(room);
+        // A reply in a thread: no preview, no unread message of the room; a mention of this user counts, and a
+        // thread they follow notifies as a mention does (as in a room open here).
+        if (last.from.id === this.me.id) return;
+        const mentioned = last.mentions?.includes(this.me.id) === true;
+        if (mentioned || this.isFollowing(room, last.thread)) {
+          const text = textOrFiles(last.preview, last.files);
+          this.notifyOf(room, last.from.name, text, mentioned ? last.mentions : [this.me.id]);
         }
+        if (mentioned) this.countMention(room);
         return;
       }
       const updated: RoomSummary = { ...entry, last, activity: Math.max(entry.activity, last.ts) };
