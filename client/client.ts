@@ -254,15 +254,21 @@ export class ParleyClient extends Emitter<ClientEvents> {
 
   /**
    * Sends a message; resolves once the server stored it. `extra`: the offset it replies to, the offset of the
-   * thread's root it is a reply in (see {@link replyInThread}), the ids of the users its text mentions, the files it
-   * carries (their ids from {@link upload}; the text may then be empty). Retried with the same client id across
+   * thread's root it is a reply in (see {@link replyInThread}; with `broadcast`, also sent to the room), the ids of
+   * the users its text mentions, the files it carries (their ids from {@link upload}; the text may then be empty). Retried with the same client id across
    * reconnects, so it is published at most once. Pass `cid` to make retries of your own idempotent too.
    */
   send(
     room: string,
     text: string,
     cid: string = randomCid(),
-    extra: { replyTo?: number; thread?: number; mentions?: string[]; files?: string[] } = {},
+    extra: {
+      replyTo?: number;
+      thread?: number;
+      broadcast?: boolean;
+      mentions?: string[];
+      files?: string[];
+    } = {},
   ): Promise<SentFrame> {
     // The message ends this user's typing for everyone: the next keystroke may say so again at once.
     const state = this.rooms.get(room);

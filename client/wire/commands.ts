@@ -62,6 +62,8 @@ export interface SendCommand {
    * an action, a deleted message or itself a thread reply; `no_message` otherwise).
    */
   thread?: number;
+  /** With `thread`: the reply is also sent to the room, shown in its timeline as well (Slack's "Also send to"). */
+  broadcast?: boolean;
   /** The ids of the users the text mentions (`@Name`), at most 20. */
   mentions?: string[];
   /**

@@ -64,6 +64,11 @@ export interface ChatMessage {
    * is) and it is no preview of the room. Clients apply it to the root with {@link applyThreadReply}.
    */
   thread?: number;
+  /**
+   * On a thread's reply that was also sent to the room (`send` with `broadcast`): it belongs to the room's timeline
+   * too, as a message of the room (counted unread, the room's preview), and to its thread.
+   */
+  broadcast?: true;
   /** On a thread's root: its replies so far (absent: none). Changed by each reply, like an action (see `rev`). */
   replies?: ThreadSummary;
   /**

@@ -35,5 +35,6 @@ export function lastOf(message: ChatMessage): LastMessage {
   if (message.mentions) last.mentions = message.mentions;
   if (message.files) last.files = message.files.length;
   if (message.thread !== undefined) last.thread = message.thread;
+  if (message.broadcast) last.broadcast = true;
   return last;
 }

@@ -35,9 +35,11 @@ export interface LastMessage {
   files?: number;
   /**
    * Present when the message is a reply in a thread (its root's offset): an `activity` frame tells of one so that a
-   * mention in it is counted; it is no preview of the room and no unread message of it.
+   * mention in it is counted; it is no preview of the room and no unread message of it, unless `broadcast`.
    */
   thread?: number;
+  /** The reply was also sent to the room (see ChatMessage.broadcast): a message of the room as well. */
+  broadcast?: true;
 }
 
 /** A room as listed: what it is and, in the room list, where the user stands in it. */

@@ -59,6 +59,7 @@ export function storedMessage(draft: MessageDraft, position: StreamPosition): Ch
   if (draft.mentions !== undefined) message.mentions = draft.mentions;
   if (draft.replyTo !== undefined) message.replyTo = draft.replyTo;
   if (draft.thread !== undefined) message.thread = draft.thread;
+  if (draft.broadcast) message.broadcast = true;
   if (draft.files !== undefined) message.files = draft.files;
   return message;
 }

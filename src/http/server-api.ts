@@ -80,6 +80,8 @@ const PublishBody = Type.Object(
     from: Type.Optional(Type.Object({ id: UserIdField, name: NameField }, strict)),
     /** The offset of a thread's root: the message is a reply in that thread (docs/protocol.md, "Threads"). */
     thread: Type.Optional(Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER })),
+    /** With `thread`: the reply is also sent to the room (docs/protocol.md, "Threads"). */
+    broadcast: Type.Optional(Type.Boolean()),
     /** Files uploaded for the message (`POST /api/rooms/{room}/files`) by its sender (`from`). */
     files: Type.Optional(
       Type.Array(Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9_-]+$' }), {
@@ -211,6 +213,12 @@ async function publish(deps: ServerApiDeps, request: IncomingMessage, room: stri
     ? { id: body.from.id, name: displayName(body.from.name, 'from.name', config) }
     : SYSTEM_USER;
   const cid = body.cid ?? `api-${ids.messageId()}`;
+  if (body.broadcast && body.thread === undefined)
+    throw new HttpRefusal(
+      400,
+      'bad_request',
+      'broadcast sends a reply in a thread to the room too: it needs thread',
+    );
   const files = body.files
     ? await claimFiles(engine.files, config, { ids: body.files, owner: from.id, room, cid, at: clock.now() })
     : undefined;
@@ -224,6 +232,7 @@ async function publish(deps: ServerApiDeps, request: IncomingMessage, room: stri
     // The API's own budget per room: not the named sender's, and not one bucket for every room.
     budget: `api:${room}`,
     ...(body.thread !== undefined ? { thread: body.thread } : {}),
+    ...(body.broadcast && body.thread !== undefined ? { broadcast: true as const } : {}),
     ...(files ? { files } : {}),
   });
   if (!duplicate) deps.events?.message(room, from, feedText(text, files));

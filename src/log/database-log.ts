@@ -88,12 +88,13 @@ interface MessageRow {
   files: string | null;
   thread: string | null;
   replies: string | null;
+  broadcast: boolean | null;
   epoch: string;
 }
 
 const MESSAGE_COLUMNS =
   'm.room, m."offset", m.id, m.sender_id, m.sender_name, m.text, m.ts, m.cid, m.event, m.mentions, m.action, m.reply_to, ' +
-  'm.edited_at, m.deleted_at, m.reactions, m.rev, m.files, m.thread, m.replies, r.epoch';
+  'm.edited_at, m.deleted_at, m.reactions, m.rev, m.files, m.thread, m.replies, m.broadcast, r.epoch';
 
 /**
  * The group commit: one batch, one statement, prepared once per connection (planning it cost PGlite five times
@@ -191,9 +192,8 @@ WHERE r.last_offset > 0`;
 
 /**
  * The room list's view of rooms after read markers (rooms $1, offsets $2, users $3), as one JSON array: per room,
- * its newest message that is no action and no thread reply (one probe of the primary key from its end; those are
- * no preview) and the
- * counts of {@link UNREAD_STATEMENT}. One statement and one JSON text: the embedded store spends ~40 us per row
+ * its newest message that is no action and no thread reply kept to its thread (one probe of the primary key from
+ * its end; those are no preview) and the counts of {@link UNREAD_STATEMENT}. One statement and one JSON text: the embedded store spends ~40 us per row
  * handing rows over, which for 500 rooms was most of the room list. Exported for the test of its plan.
  */
 export const OVERVIEW_STATEMENT = `
@@ -203,9 +203,9 @@ FROM unnest($1::text[], $2::bigint[], $3::text[]) AS k(room, after, user_id)
 JOIN parley_rooms r ON r.room = k.room
 LEFT JOIN LATERAL (
   SELECT m.room, m."offset", m.id, m.sender_id, m.sender_name, m.text, m.ts, m.cid, m.event, m.mentions, m.action,
-         m.reply_to, m.edited_at, m.deleted_at, m.reactions, m.rev, m.files, m.thread, m.replies, r.epoch
+         m.reply_to, m.edited_at, m.deleted_at, m.reactions, m.rev, m.files, m.thread, m.replies, m.broadcast, r.epoch
   FROM parley_messages m
-  WHERE m.room = k.room AND m.action IS NULL AND m.thread IS NULL ORDER BY m."offset" DESC LIMIT 1
+  WHERE m.room = k.room AND m.action IS NULL AND (m.thread IS NULL OR m.broadcast) ORDER BY m."offset" DESC LIMIT 1
 ) l ON true
 ${COUNTS_AFTER_MARKERS}`;
 
@@ -241,17 +241,22 @@ CROSS JOIN LATERAL (
  * offset taken (its row locked until commit, as a batch of appends does), the reply stored with it (room $1, id $2,
  * sender id $3 and name $4, text $5, ts $6, cid $7, the offset it quotes $8, mentions $9 and files $10 as JSON or
  * null, the root's offset $11), a mention row per user it mentions other than its sender ($12), and the root's
- * summary ($13) and rev (the reply's offset) changed. Returns the room's epoch and the reply's offset.
+ * summary ($13) and rev (the reply's offset) changed. A reply also sent to the room ($14) is counted as the room's
+ * chat messages are (its `seq`, the room's `counted`). Returns the room's epoch and the reply's offset.
  */
 const STORE_REPLY_STATEMENT = `
 WITH taken AS (
-  UPDATE parley_rooms SET last_offset = last_offset + 1, updated_at = now() WHERE room = $1
-  RETURNING epoch, last_offset
+  UPDATE parley_rooms SET last_offset = last_offset + 1, updated_at = now(),
+    counted = counted + CASE WHEN $14::boolean THEN 1 ELSE 0 END
+  WHERE room = $1
+  RETURNING epoch, last_offset, counted
 ),
 stored AS (
   INSERT INTO parley_messages
-    (room, "offset", id, sender_id, sender_name, text, ts, cid, reply_to, mentions, files, thread)
-  SELECT $1, t.last_offset, $2, $3, $4, $5, $6::bigint, $7, $8::bigint, $9, $10, $11::bigint FROM taken t
+    (room, "offset", id, sender_id, sender_name, text, ts, cid, reply_to, mentions, files, thread, broadcast, seq)
+  SELECT $1, t.last_offset, $2, $3, $4, $5, $6::bigint, $7, $8::bigint, $9, $10, $11::bigint,
+         CASE WHEN $14::boolean THEN true END, CASE WHEN $14::boolean THEN t.counted END
+  FROM taken t
 ),
 mentioned AS (
   INSERT INTO parley_mentions (user_id, room, "offset")
@@ -295,6 +300,7 @@ function toMessage(row: MessageRow): ChatMessage {
     ...(row.reply_to !== null ? { replyTo: Number(row.reply_to) } : {}),
     ...(row.files !== null ? { files: JSON.parse(row.files) as FileRef[] } : {}),
     ...(row.thread !== null ? { thread: Number(row.thread) } : {}),
+    ...(row.broadcast ? { broadcast: true as const } : {}),
     ...(row.replies !== null ? { replies: JSON.parse(row.replies) as ThreadSummary } : {}),
     ...(row.edited_at !== null ? { edited: Number(row.edited_at) } : {}),
     ...(row.deleted_at !== null ? { deleted: true as const } : {}),
@@ -429,6 +435,7 @@ export class DatabaseLog implements RoomLog, MessageSearch {
         root.offset,
         draft.mentions?.filter((user) => user !== draft.from.id) ?? [],
         JSON.stringify(replies),
+        draft.broadcast === true,
       ],
       'parley_reply',
     );

@@ -294,7 +294,7 @@ export class MemoryLog implements RoomLog, MessageSearch {
         const message = stream.messages[i] as ChatMessage;
         if (message.offset <= after) break;
         if (message.action || message.event) continue;
-        if (message.thread === undefined) unread += 1;
+        if (message.thread === undefined || message.broadcast) unread += 1;
         if (message.mentions?.includes(user) && message.from.id !== user) mentions += 1;
       }
       counts.set(markerKey(room, user), { unread, mentions });
@@ -329,10 +329,10 @@ export class MemoryLog implements RoomLog, MessageSearch {
       const count = counts.get(markerKey(room, user));
       if (!stream || !count) continue;
       const overview: RoomOverview = { ...count };
-      // The newest message that is no action on another and no thread reply (those are no preview).
+      // The newest message that is no action on another and no thread reply only (those are no preview).
       for (let i = stream.messages.length - 1; i >= stream.start; i -= 1) {
         const message = stream.messages[i] as ChatMessage;
-        if (message.action || message.thread !== undefined) continue;
+        if (message.action || (message.thread !== undefined && !message.broadcast)) continue;
         overview.last = message;
         break;
       }

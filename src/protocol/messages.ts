@@ -41,6 +41,8 @@ export const SendCommand = Type.Object(
     replyTo: Type.Optional(Offset),
     /** The offset of the thread's root: the message is a reply in that thread. */
     thread: Type.Optional(Offset),
+    /** With `thread`: the reply is also sent to the room (its timeline, unread counts and preview). */
+    broadcast: Type.Optional(Type.Boolean()),
     /** The users the text mentions (`@Name`), by id: counted and shown to them. */
     mentions: Type.Optional(Type.Array(UserId, { maxItems: 20 })),
     /** Files uploaded for the message (the configured maximum is checked by the handler). */

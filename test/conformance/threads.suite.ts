@@ -167,6 +167,39 @@ export function threadsSuite(name: string, factory: FixtureFactory): void {
       assert.equal(after.get('counts')?.mentions, 1);
     });
 
+    it('counts a reply also sent to the room as a message of the room: unread, and its preview', async () => {
+      const { log } = await make();
+      const root = (await log.append(draft('broadcast', 'root', alice))).message;
+      await log.append(reply('broadcast', root.offset, 'kept to the thread'));
+      const sent = await log.append({ ...reply('broadcast', root.offset, 'for everyone'), broadcast: true });
+      assert.equal(sent.message.broadcast, true);
+      assert.equal(sent.root?.replies?.count, 2, 'still a reply: its root counts it');
+      await log.append(reply('broadcast', root.offset, 'kept again'));
+      const markers = [{ user: 'alice', room: 'broadcast', after: root.offset }];
+      assert.deepEqual((await log.unread(markers)).get(markerKey('broadcast', 'alice')), {
+        unread: 1,
+        mentions: 0,
+      });
+      const overview = (await log.overview(markers)).get('broadcast');
+      assert.equal(
+        overview?.last?.offset,
+        sent.message.offset,
+        'the room shows it, not the replies kept apart',
+      );
+      assert.equal(overview?.last?.broadcast, true);
+      const page = await log.read('broadcast', { limit: 10 });
+      assert.equal(page.messages.find((m) => m.offset === sent.message.offset)?.broadcast, true);
+      const thread = await log.read('broadcast', { thread: root.offset, limit: 10 });
+      assert.deepEqual(
+        thread.messages.map((m) => [m.text, m.broadcast]),
+        [
+          ['kept to the thread', undefined],
+          ['for everyone', true],
+          ['kept again', undefined],
+        ],
+      );
+    });
+
     it("counts a thread's replies after each follower's marker, and those that mention them", async () => {
       const { log } = await make();
       const a = (await log.append(draft('followed', 'a', alice))).message;

@@ -6,7 +6,7 @@
  * follows a thread is notified of a reply; a search result in a thread opens the thread; a room whose newest page
  * is all replies in a thread still shows its conversation; followed threads are listed in Threads with their new
  * replies, read on one tab for every other, unfollowed and followed again; a tab that has not opened the room is
- * notified of a followed thread's reply.
+ * notified of a followed thread's reply; a reply also sent to the room shows in its timeline too.
  */
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
@@ -294,5 +294,33 @@ describe('threads in the web UI over two instances', { skip: !hasChromium() }, a
     await tab.locator('.sidebar button.threads-button .badge').waitFor(WAIT);
     await replyInThread(bob, 'and a rye');
     await notified(tab, 'Bob in Bakery: and a rye');
+  });
+
+  it('shows a reply also sent to the room in its timeline too, saying which thread', async () => {
+    await roomButton(alice, 'Lunch').click();
+    await alice.locator('.room-header h1', { hasText: 'Lunch' }).waitFor(WAIT);
+    await say(alice, 'Movie night?');
+    await roomButton(bob, 'Lunch').click();
+    const root = shownMessage(bob, 'Movie night?');
+    await root.waitFor(WAIT);
+    await root.hover();
+    await root.locator('.actions button', { hasText: 'Thread' }).click(WAIT);
+    const also = bob.locator('.thread-panel .also-to-room input[type=checkbox]');
+    await also.check();
+    await replyInThread(bob, 'Saturday is better');
+    await reply(bob, 'Saturday is better').waitFor(WAIT);
+    assert.equal(await also.isChecked(), false, "the next reply is the thread's unless asked again");
+    await replyInThread(bob, 'or Sunday');
+
+    // In Alice's timeline: the reply sent to the room too, saying which thread; the other one only in the thread.
+    const shown = shownMessage(alice, 'Saturday is better');
+    await shown.locator('.quote.in-thread', { hasText: 'Movie night?' }).waitFor(WAIT);
+    await shownMessage(alice, 'Movie night?')
+      .locator('.thread-count', { hasText: '2 replies' })
+      .waitFor(WAIT);
+    assert.equal(await alice.locator('.messages li.message .text', { hasText: /^or Sunday$/ }).count(), 0);
+    await shown.locator('.quote.in-thread').click();
+    await reply(alice, 'Saturday is better').waitFor(WAIT);
+    await reply(alice, 'or Sunday').waitFor(WAIT);
   });
 });

@@ -131,6 +131,7 @@ const VALID_COMMANDS: Array<Record<string, unknown>> = [
   { type: 'read_thread', room: ROOM, thread: 1, offset: 4 },
   { type: 'threads', ref: 42, skip: 0 },
   { type: 'follow_thread', ref: 43, room: ROOM, thread: 1, follow: false },
+  { type: 'send', ref: 44, room: ROOM, text: 'to the room too', cid: 'c6', thread: 1, broadcast: true },
 ];
 const FIELDS = [
   'type',
@@ -173,6 +174,7 @@ const FIELDS = [
   'expiresInMs',
   'maxUses',
   'follow',
+  'broadcast',
   'skip',
   '__proto__',
 ];

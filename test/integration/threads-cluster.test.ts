@@ -13,6 +13,7 @@ import { outcome, startDurableCluster } from '../helpers/durable-cluster.js';
 import { startNode } from '../helpers/nodes.js';
 import { RawClient } from '../helpers/raw-client.js';
 import { RedisServer } from '../helpers/redis-server.js';
+import { waitUntil } from '../helpers/wait.js';
 
 describe('threads on 3 instances + Redis + PostgreSQL', async () => {
   const {
@@ -135,6 +136,44 @@ describe('threads on 3 instances + Redis + PostgreSQL', async () => {
     // Replying in a thread reads nothing of the room: the sender's marker stays where it was.
     const franks = await listed(frank, 'desk');
     assert.equal(franks?.unread, 0);
+  });
+
+  it('a reply also sent to the room is a message of the room too: unread, preview, its sender read up to it', async () => {
+    const mia = await as(a, 'mia');
+    await mia.request({ type: 'create_room', name: 'Broadcast', id: 'broadcast' });
+    await mia.request({ type: 'join', room: 'broadcast' });
+    const phone = await as(b, 'mia');
+    await phone.request({ type: 'rooms' });
+    const ned = await as(c, 'ned');
+    await ned.request({ type: 'join', room: 'broadcast' });
+    const root = await send(mia, 'broadcast', 'Release on Thursday?');
+    const kept = await send(ned, 'broadcast', 'tests are green', { thread: root });
+    const sent = await send(ned, 'broadcast', 'Thursday it is', { thread: root, broadcast: true });
+    const live = await mia.frames.find((f) => f.type === 'message' && f.offset === sent, 5000, 'the reply');
+    assert.deepEqual([live.thread, live.broadcast], [root, true]);
+    const activity = await phone.frames.find(
+      (f) => f.type === 'activity' && (f.last as { offset: number }).offset === sent,
+      5000,
+      'activity of the reply',
+    );
+    assert.equal((activity.last as { broadcast?: boolean }).broadcast, true);
+    // Listed where she wrote the root (her read marker may still wait for its batch there).
+    const mias = await listed(mia, 'broadcast');
+    assert.deepEqual([mias?.unread, mias?.last?.offset], [1, sent], 'one unread: the reply sent to the room');
+    const history = await ned.request({ type: 'history', room: 'broadcast', limit: 10 });
+    const messages = history.messages as ChatMessage[];
+    assert.equal(messages.find((m) => m.offset === root)?.replies?.count, 2);
+    assert.equal(messages.find((m) => m.offset === kept)?.broadcast, undefined);
+    // Sending it read the room for its sender (a reply kept to its thread reads nothing of the room).
+    await waitUntil(async () => (await listed(ned, 'broadcast'))?.unread === 0, 5000, "ned's marker");
+    const refused = await ned.request({
+      type: 'send',
+      room: 'broadcast',
+      text: 'x',
+      cid: randomId(),
+      broadcast: true,
+    });
+    assert.equal(outcome(refused), 'bad_request');
   });
 
   it("follows threads: who replies, the root's author, a member mentioned; every device told, across instances", async () => {

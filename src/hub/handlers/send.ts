@@ -18,6 +18,12 @@ export const send: Handler<'send'> = async (ctx, session, command) => {
       throw new ReplyError('bad_request', `replyTo ${command.replyTo} names no message of '${room}'`);
   }
   // A thread's root is checked by the log, in the step that stores the reply (it may be deleted meanwhile).
+  const broadcast = command.broadcast === true;
+  if (broadcast && command.thread === undefined)
+    throw new ReplyError(
+      'bad_request',
+      'broadcast sends a reply in a thread to the room too: it needs thread',
+    );
   const files = command.files
     ? await claimFiles(ctx.engine.files, ctx.config, {
         ids: command.files,
@@ -41,6 +47,7 @@ export const send: Handler<'send'> = async (ctx, session, command) => {
       cid: command.cid,
       ...(command.replyTo !== undefined ? { replyTo: command.replyTo } : {}),
       ...(command.thread !== undefined ? { thread: command.thread } : {}),
+      ...(broadcast ? { broadcast: true as const } : {}),
       ...(command.mentions?.length ? { mentions: [...new Set(command.mentions)] } : {}),
       ...(files ? { files } : {}),
     });
@@ -57,8 +64,9 @@ export const send: Handler<'send'> = async (ctx, session, command) => {
     ctx.feed.message(room, session.user, feedText(text, files));
   }
   // Who writes has read what came before (only members have a marker: an open channel's sends cost nothing here);
-  // not who replies in a thread, which is read apart from the room.
-  if (member && command.thread === undefined) ctx.readMarkers?.mark(session.user.id, room, message.offset);
+  // not who replies in a thread, which is read apart from the room (unless the reply is sent to the room too).
+  if (member && (command.thread === undefined || broadcast))
+    ctx.readMarkers?.mark(session.user.id, room, message.offset);
   // A reply in a thread: who follows it now, and its followers told (before `sent`: the sender follows it then).
   if (root) await ctx.rooms?.threadReplied(message, root);
   // The message ended this user's typing for everyone: their next keystroke may say so again at once.

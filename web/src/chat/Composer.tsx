@@ -94,6 +94,8 @@ export function Composer({
   // The draft: what was typed here before switching rooms (or reloading the tab) is still here.
   const [text, setShown] = useState(() => store.draftOf(slot));
   const [picking, setPicking] = useState(false);
+  // A thread's reply also sent to the room (its timeline shows it too).
+  const [alsoToRoom, setAlsoToRoom] = useState(false);
   const box = useRef<HTMLTextAreaElement>(null);
   const max = store.maxTextLength.value;
   const tooLong = text.length > max;
@@ -197,7 +199,11 @@ export function Composer({
     // An edit leaves the draft as it was (the effect above shows it again); a message empties it.
     if (!editing) setText('');
     if (thread === undefined) store.send(text);
-    else store.sendInThread(text);
+    else {
+      store.sendInThread(text, alsoToRoom);
+      // Each reply is the thread's unless asked again (as Slack's "Also send to").
+      setAlsoToRoom(false);
+    }
     box.current?.focus();
   };
   return (
@@ -386,6 +392,16 @@ export function Composer({
         }}
       />
       <div class="composer-side">
+        {thread !== undefined && (
+          <label class="also-to-room small">
+            <input
+              type="checkbox"
+              checked={alsoToRoom}
+              onChange={(event) => setAlsoToRoom((event.target as HTMLInputElement).checked)}
+            />{' '}
+            Also send to <bdi>{label}</bdi>
+          </label>
+        )}
         {text.length > max * 0.8 && (
           <span class={`count${tooLong ? ' over' : ''}`} aria-live="polite">
             {text.length}/{max}

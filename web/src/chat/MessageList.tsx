@@ -6,7 +6,7 @@ import { FormattedText } from './FormattedText.js';
 import { MessageFiles } from './MessageFiles.js';
 import { ReactionChips, ReactionPicker, SendFailure } from './MessageParts.js';
 import { statusLine } from './StatusPicker.js';
-import { type ChatStore, type RoomModel, type ShownMessage, threadOf } from './store.js';
+import { type ChatStore, inTimeline, type RoomModel, type ShownMessage, threadOf } from './store.js';
 
 /** Messages of one sender closer than this are shown as one group (one avatar and name). */
 const GROUP_GAP_MS = 5 * 60_000;
@@ -163,8 +163,9 @@ export function MessageList({ store, room }: { store: ChatStore; room: RoomModel
   const atBottom = useRef(true);
   const heightBefore = useRef(0);
   const all = room.messages.value;
-  // The room's timeline: replies in threads are shown in their thread (ThreadPanel), under their root's summary.
-  const messages = useMemo(() => all.filter((m) => threadOf(m) === undefined), [all]);
+  // The room's timeline: replies in threads are shown in their thread (ThreadPanel), under their root's summary;
+  // one also sent to the room is shown here too.
+  const messages = useMemo(() => all.filter(inTimeline), [all]);
   const openThread = store.thread.value;
   const threadOfOffset = (offset: number) => {
     const found = all.find((m) => m.offset === offset);
@@ -275,7 +276,7 @@ export function MessageList({ store, room }: { store: ChatStore; room: RoomModel
   const old = room.beforeReset.value;
   let previous: ShownMessage | undefined;
   for (const message of old) {
-    if (message.event || threadOf(message) !== undefined) continue;
+    if (message.event || !inTimeline(message)) continue;
     const grouped = continues(previous, message);
     previous = message;
     items.push(
@@ -374,6 +375,9 @@ export function MessageList({ store, room }: { store: ChatStore; room: RoomModel
     const saved = message.offset !== undefined && !deleted && store.isSaved(room.name, message.offset);
     const replyTo = stored?.replyTo;
     const original = replyTo !== undefined ? messages.find((m) => m.offset === replyTo) : undefined;
+    // A reply in a thread also sent to the room: it says which thread, and opens it.
+    const thread = threadOf(message);
+    const root = thread !== undefined ? all.find((m) => m.offset === thread) : undefined;
     const classes = ['message', message.status];
     if (message.mine) classes.push('mine');
     if (grouped) classes.push('grouped');
@@ -420,6 +424,20 @@ export function MessageList({ store, room }: { store: ChatStore; room: RoomModel
               </span>
             </button>
           )}
+          {thread !== undefined && (
+            <button
+              type="button"
+              class="quote in-thread"
+              onClick={() => void store.openThread(thread)}
+              aria-label="Open its thread"
+            >
+              <span class="muted">replied in the thread of</span>{' '}
+              <bdi class="from">{root ? root.from.name : 'an earlier message'}</bdi>{' '}
+              <span class="quoted">
+                {root ? textOrFiles(root.text, root.message?.files?.length).slice(0, 120) : ''}
+              </span>
+            </button>
+          )}
           <MessageText message={message} />
           {stored?.replies && (
             <ThreadSummaryButton
@@ -441,7 +459,7 @@ export function MessageList({ store, room }: { store: ChatStore; room: RoomModel
                 <button
                   type="button"
                   title="Reply in thread"
-                  onClick={() => void store.openThread(message.offset as number)}
+                  onClick={() => void store.openThread(thread ?? (message.offset as number))}
                 >
                   Thread
                 </button>

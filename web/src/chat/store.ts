@@ -52,7 +52,7 @@ export interface ShownMessage {
   /** A system event (someone joined, was kicked, the room was renamed): shown as a small notice. */
   event?: SystemEvent;
   /** What a send carries besides its text (the reply's original, its thread, mentions, files), kept for a retry. */
-  extra?: { replyTo?: number; thread?: number; mentions?: string[]; files?: string[] };
+  extra?: { replyTo?: number; thread?: number; broadcast?: boolean; mentions?: string[]; files?: string[] };
   /** The files it carries, shown while it is being sent (then the server's copy, {@link message}, has them). */
   files?: FileRef[];
   /** The message as the server has it now (edits, deletes and reactions applied), once it is stored. */
@@ -64,6 +64,18 @@ export interface ShownMessage {
 /** The thread a message is a reply in (its root's offset), sent or on its way; undefined for the room's timeline. */
 export function threadOf(message: ShownMessage): number | undefined {
   return message.message?.thread ?? message.extra?.thread;
+}
+
+/**
+ * Whether a message is shown in the room's timeline: any but a reply in a thread, unless that reply was also sent to
+ * the room (`broadcast`), which is shown in both.
+ */
+export function inTimeline(message: ShownMessage): boolean {
+  return (
+    threadOf(message) === undefined ||
+    message.message?.broadcast === true ||
+    message.extra?.broadcast === true
+  );
 }
 
 /**
@@ -343,7 +355,7 @@ export class ChatStore {
     this.client.on('activity', ({ room, last }) => {
       const entry = this.listed(room);
       if (!entry) return;
-      if (last.thread !== undefined) {
+      if (last.thread !== undefined && !last.broadcast) {
         // A reply in a thread: no preview, no unread message of the room; a mention of this user counts, and a
         // thread they follow notifies as a mention does (as in a room open here).
         if (last.from.id === this.me.id) return;
@@ -765,8 +777,10 @@ export class ChatStore {
     const member = new Set(this.roomList.value.map((r) => r.id));
     for (const room of new Set([...start, ...saved])) {
       if (this.room(room)) continue;
+      const shown = this.current.value;
       if (listed && !member.has(room) && !(await this.isOpenChannel(room))) continue;
-      void this.join(room, start.includes(room));
+      // A room picked while the server was asked (the user clicked one) stays shown: this one joins behind it.
+      void this.join(room, start.includes(room) && this.current.value === shown);
     }
     this.saveRooms();
   }
@@ -1258,17 +1272,17 @@ export class ChatStore {
   }
 
   /**
-   * Sends a reply in the open thread, with the files chosen in its box: shown at once as pending, then sent (as
+   * Sends a reply in the open thread (`broadcast`: also to the room, shown in its timeline too), with the files chosen in its box: shown at once as pending, then sent (as
    * {@link send} sends).
    */
-  sendInThread(text: string): void {
+  sendInThread(text: string, broadcast = false): void {
     const open = this.thread.value;
     const model = open ? this.room(open.room) : undefined;
     if (!open || !model) return;
     const box = threadBox(open.room, open.root);
     const files = this.readyFiles(box);
     if (!files || (text.trim() === '' && files.length === 0)) return;
-    this.sendNew(model, box, text, files, { thread: open.root });
+    this.sendNew(model, box, text, files, { thread: open.root, ...(broadcast ? { broadcast } : {}) });
   }
 
   /**
@@ -1280,7 +1294,7 @@ export class ChatStore {
     box: string,
     text: string,
     files: FileRef[],
-    place: { replyTo?: number; thread?: number },
+    place: { replyTo?: number; thread?: number; broadcast?: boolean },
   ): void {
     const mentions = this.mentionable(model.name)
       .filter((u) => text.includes(`@${u.name}`))
@@ -1832,7 +1846,7 @@ export class ChatStore {
 
   /** The room's messages shown in its conversation (not the replies in threads). */
   private timelineOf(model: RoomModel): ShownMessage[] {
-    return model.messages.value.filter((m) => threadOf(m) === undefined);
+    return model.messages.value.filter(inTimeline);
   }
 
   private onState(state: ConnectionState): void {
@@ -1898,8 +1912,9 @@ export class ChatStore {
     if (message.event?.type === 'pinned' || message.event?.type === 'unpinned')
       void this.loadPins(message.room);
     const mine = message.from.id === this.me.id;
-    if (message.thread !== undefined) {
-      // A reply in a thread is no unread message of the room, nor its preview; a mention in it is heard.
+    if (message.thread !== undefined && !message.broadcast) {
+      // A reply in a thread is no unread message of the room, nor its preview; a mention in it is heard. One also
+      // sent to the room is a message of the room (below).
       if (!mine) this.heardThreadReply(model, message);
       this.readOpenThread();
       return;
