@@ -454,11 +454,12 @@ export class MemoryRoomDirectory implements RoomDirectory {
   }
 
   async threadReplied(
-    room: string,
-    root: number,
-    rootId: string,
-    at: number,
+    thread: { room: string; root: number; rootId: string; at: number },
+    follows: ReadonlyArray<ThreadFollowRecord>,
+    max: number,
   ): Promise<Array<{ userId: string; readOffset: number }>> {
+    const { room, root, rootId, at } = thread;
+    await this.followThreads(follows, max);
     const key = `${room}\u0000${root}`;
     const found: Array<{ userId: string; readOffset: number }> = [];
     for (const userId of this.followersByThread.get(key) ?? []) {

@@ -316,14 +316,15 @@ export interface RoomDirectory {
   /** Stops a user following a thread; false when they did not. */
   unfollowThread(userId: string, room: string, root: number): Promise<boolean>;
   /**
-   * A reply came in a thread at `at`: its followers' `lastAt` moves to it, and they are returned with their read
-   * markers (those who follow the root of this id: another id is of a log that began again).
+   * A reply came in a thread at `at`: the follows it makes are made as {@link followThreads} makes them (each of this
+   * thread, `max` the bound), the other followers' `lastAt` moves to it, and every follower is returned with their
+   * read marker (those who follow the root of this id: another id is of a log that began again). One round trip
+   * where the backend allows it: a reply costs this one statement, whoever follows.
    */
   threadReplied(
-    room: string,
-    root: number,
-    rootId: string,
-    at: number,
+    thread: { room: string; root: number; rootId: string; at: number },
+    follows: ReadonlyArray<ThreadFollowRecord>,
+    max: number,
   ): Promise<Array<{ userId: string; readOffset: number }>>;
   /** The threads a user follows, the one with the newest reply first (at most `--max-followed-threads-per-user`). */
   followedThreads(userId: string): Promise<ThreadFollowRecord[]>;

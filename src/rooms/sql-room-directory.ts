@@ -194,13 +194,23 @@ function toBan(row: BanRow): BanRecord {
   return ban;
 }
 
+/** The parameters $1-$7 of {@link FOLLOW_THREADS_STATEMENT} and {@link THREAD_REPLIED_STATEMENT}: one array a column. */
+const followParams = (records: ReadonlyArray<ThreadFollowRecord>) => [
+  records.map((r) => r.userId),
+  records.map((r) => r.room),
+  records.map((r) => r.root),
+  records.map((r) => r.rootId),
+  records.map((r) => r.readOffset),
+  records.map((r) => r.followedAt),
+  records.map((r) => r.lastAt),
+];
+
 /**
- * Follows threads (users $1, rooms $2, roots $3 and their ids $4, read markers $5, times $6 and $7), one row per
+ * The upsert of follows (users $1, rooms $2, roots $3 and their ids $4, read markers $5, times $6 and $7), one row per
  * user and thread: a follow there already moves its marker forward (of the same root id; another is of a log that
- * began again, and is replaced). Returns the users of the follows made anew (`xmax = 0`: the row was inserted).
+ * began again, and is replaced). Returns each row's user and marker, and whether it was made anew (`xmax = 0`).
  */
-const FOLLOW_THREADS_STATEMENT = `
-WITH upserted AS (
+const UPSERT_FOLLOWS = `
 INSERT INTO parley_thread_follows AS f (user_id, room, root, root_id, read_offset, followed_at, last_at)
 SELECT * FROM unnest($1::text[], $2::text[], $3::bigint[], $4::text[], $5::bigint[], $6::bigint[], $7::bigint[])
 ON CONFLICT (user_id, room, root) DO UPDATE SET
@@ -210,9 +220,29 @@ ON CONFLICT (user_id, room, root) DO UPDATE SET
   last_at = CASE WHEN f.root_id = EXCLUDED.root_id THEN GREATEST(f.last_at, EXCLUDED.last_at)
             ELSE EXCLUDED.last_at END,
   root_id = EXCLUDED.root_id
-RETURNING user_id, (xmax = 0) AS made
-)
+RETURNING user_id, read_offset, (xmax = 0) AS made`;
+
+/** Follows threads ({@link UPSERT_FOLLOWS}); returns the users of the follows made anew. */
+const FOLLOW_THREADS_STATEMENT = `
+WITH upserted AS (${UPSERT_FOLLOWS})
 SELECT user_id FROM upserted WHERE made`;
+
+/**
+ * A reply in the thread of root $9 (id $10) of room $8 at $11: the follows it makes upserted ($1-$7, as
+ * {@link UPSERT_FOLLOWS}), the thread's other followers' `last_at` moved (a range of the `(room, root)` index), and
+ * every follower returned with their marker and whether their follow is new. The UPDATE does not see the rows the
+ * INSERT makes (one snapshot): the two sets are apart, and the UPDATE leaves out the users the INSERT names.
+ */
+const THREAD_REPLIED_STATEMENT = `
+WITH upserted AS (${UPSERT_FOLLOWS}),
+touched AS (
+  UPDATE parley_thread_follows SET last_at = GREATEST(last_at, $11)
+  WHERE room = $8 AND root = $9 AND root_id = $10 AND NOT (user_id = ANY($1::text[]))
+  RETURNING user_id, read_offset, false AS made
+)
+SELECT user_id, read_offset, made FROM upserted
+UNION ALL
+SELECT user_id, read_offset, made FROM touched`;
 
 /** Of users $1, the follows beyond the newest $2 (by when they were made) are dropped. */
 const UNFOLLOW_OLDEST_STATEMENT = `
@@ -737,15 +767,10 @@ export class SqlRoomDirectory implements RoomDirectory {
 
   async followThreads(records: ReadonlyArray<ThreadFollowRecord>, max: number): Promise<void> {
     if (records.length === 0) return;
-    const { rows } = await this.db.query<{ user_id: string }>(FOLLOW_THREADS_STATEMENT, [
-      records.map((r) => r.userId),
-      records.map((r) => r.room),
-      records.map((r) => r.root),
-      records.map((r) => r.rootId),
-      records.map((r) => r.readOffset),
-      records.map((r) => r.followedAt),
-      records.map((r) => r.lastAt),
-    ]);
+    const { rows } = await this.db.query<{ user_id: string }>(
+      FOLLOW_THREADS_STATEMENT,
+      followParams(records),
+    );
     // Only a user who follows one more thread can have passed the bound.
     const grown = [...new Set(rows.map((row) => row.user_id))];
     if (grown.length > 0) await this.db.query(UNFOLLOW_OLDEST_STATEMENT, [grown, max]);
@@ -760,16 +785,18 @@ export class SqlRoomDirectory implements RoomDirectory {
   }
 
   async threadReplied(
-    room: string,
-    root: number,
-    rootId: string,
-    at: number,
+    thread: { room: string; root: number; rootId: string; at: number },
+    follows: ReadonlyArray<ThreadFollowRecord>,
+    max: number,
   ): Promise<Array<{ userId: string; readOffset: number }>> {
-    const { rows } = await this.db.query<{ user_id: string; read_offset: string | number }>(
-      `UPDATE parley_thread_follows SET last_at = GREATEST(last_at, $4)
-       WHERE room = $1 AND root = $2 AND root_id = $3 RETURNING user_id, read_offset`,
-      [room, root, rootId, at],
+    const { rows } = await this.db.query<{ user_id: string; read_offset: string | number; made: boolean }>(
+      THREAD_REPLIED_STATEMENT,
+      [...followParams(follows), thread.room, thread.root, thread.rootId, thread.at],
+      'parley_thread_replied',
     );
+    // Only a user who follows one more thread can have passed the bound.
+    const grown = [...new Set(rows.filter((row) => row.made).map((row) => row.user_id))];
+    if (grown.length > 0) await this.db.query(UNFOLLOW_OLDEST_STATEMENT, [grown, max]);
     return rows.map((row) => ({ userId: row.user_id, readOffset: Number(row.read_offset) }));
   }
 

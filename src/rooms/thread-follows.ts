@@ -74,8 +74,11 @@ export class ThreadFollows {
         continue;
       follows.set(userId, follow(userId, root.offset));
     }
-    if (follows.size > 0) await directory.followThreads([...follows.values()], maxFollowed);
-    const followers = await directory.threadReplied(room, root.offset, root.id, reply.ts);
+    const followers = await directory.threadReplied(
+      { room, root: root.offset, rootId: root.id, at: reply.ts },
+      [...follows.values()],
+      maxFollowed,
+    );
     await this.tell(room, root.offset, followers);
   }
 

@@ -500,7 +500,7 @@ export function roomDirectorySuite(name: string, factory: DirectoryFactory): voi
         'the newest first',
       );
       // A reply in r:1: its followers' lastAt moves, and they come back with their markers.
-      const followers = await rooms.threadReplied('r', 1, 'r1', T0 + 10);
+      const followers = await rooms.threadReplied({ room: 'r', root: 1, rootId: 'r1', at: T0 + 10 }, [], 10);
       assert.deepEqual(
         followers.sort((a, b) => a.userId.localeCompare(b.userId)),
         [
@@ -508,8 +508,15 @@ export function roomDirectorySuite(name: string, factory: DirectoryFactory): voi
           { userId: 'bo', readOffset: 3 },
         ],
       );
-      assert.deepEqual((await rooms.threadReplied('r', 1, 'other-id', T0 + 11)).length, 0, 'another root id');
-      assert.deepEqual(await rooms.threadReplied('r', 2, 'r2', T0 + 11), []);
+      assert.deepEqual(
+        (await rooms.threadReplied({ room: 'r', root: 1, rootId: 'other-id', at: T0 + 11 }, [], 10)).length,
+        0,
+        'another root id',
+      );
+      assert.deepEqual(
+        await rooms.threadReplied({ room: 'r', root: 2, rootId: 'r2', at: T0 + 11 }, [], 10),
+        [],
+      );
       const ann = await rooms.followedThreads('ann');
       assert.deepEqual(
         ann.map((f) => `${f.room}:${f.root}`),
@@ -535,7 +542,9 @@ export function roomDirectorySuite(name: string, factory: DirectoryFactory): voi
       assert.equal(await rooms.unfollowThread('ann', 's', 5), true);
       assert.equal(await rooms.unfollowThread('ann', 's', 5), false);
       assert.deepEqual(
-        (await rooms.threadReplied('r', 1, 'r1', T0 + 40)).map((f) => f.userId),
+        (await rooms.threadReplied({ room: 'r', root: 1, rootId: 'r1', at: T0 + 40 }, [], 10)).map(
+          (f) => f.userId,
+        ),
         ['bo'],
       );
       // The bound: the follows made the longest ago give way.
@@ -553,6 +562,31 @@ export function roomDirectorySuite(name: string, factory: DirectoryFactory): voi
         ['q:9', 'r:3'],
       );
       assert.deepEqual(await rooms.followedThreads('nobody'), []);
+
+      // A reply makes its follows and tells of every follower in one call: a new follow, one moved forward, the rest.
+      const replied = await rooms.threadReplied(
+        { room: 'r', root: 1, rootId: 'r1', at: T0 + 50 },
+        [
+          follow('eve', 'r', 1, 7, T0 + 50),
+          follow('bo', 'r', 1, 7, T0 + 50),
+          follow('dee', 'r', 1, 1, T0 + 50),
+        ],
+        2,
+      );
+      assert.deepEqual(
+        replied.sort((a, b) => a.userId.localeCompare(b.userId)),
+        [
+          { userId: 'bo', readOffset: 7 },
+          { userId: 'dee', readOffset: 1 },
+          { userId: 'eve', readOffset: 7 },
+        ],
+      );
+      assert.deepEqual(
+        (await rooms.followedThreads('dee')).map((f) => `${f.room}:${f.root}`),
+        ['r:1', 'q:9'],
+        'the bound holds for a follow a reply makes',
+      );
+      assert.equal((await rooms.followedThreads('bo'))[0]?.lastAt, T0 + 50);
     });
 
     it('moves read markers of members forward only, a batch at once', async () => {
