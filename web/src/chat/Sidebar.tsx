@@ -250,7 +250,10 @@ function SavedMessages({ store, onPick }: { store: ChatStore; onPick: () => void
  * says how many have new replies; the list is read again when opened.
  */
 function FollowedThreads({ store, onPick }: { store: ChatStore; onPick: () => void }) {
-  const [open, setOpen] = useState(false);
+  const open = store.threadsOpen.value;
+  const setOpen = (shown: boolean) => {
+    store.threadsOpen.value = shown;
+  };
   const unread = store.threadsUnread.value;
   if (!open) {
     return (

@@ -257,6 +257,8 @@ export class ChatStore {
    * server says (read with the list at each welcome, then from `thread_state`).
    */
   readonly follows = signal<ReadonlyMap<string, ThreadCounts>>(new Map());
+  /** Whether the sidebar shows the followed threads' list (read again when it opens; kept current while open). */
+  readonly threadsOpen = signal(false);
   /** The followed threads' list (newest reply first), as last read: null until read. */
   readonly followedThreads = signal<FollowedThread[] | null>(null);
   /** The newest reply this client marked read in each thread it opened (not again, followed or not). */
@@ -1653,8 +1655,10 @@ export class ChatStore {
     if (list) {
       const at = list.findIndex((t) => `${t.root.room} ${t.root.offset}` === key);
       if (!state.following) this.followedThreads.value = list.filter((_, i) => i !== at);
-      else if (at < 0) void this.loadThreads();
-      else {
+      // A thread newly followed: read with the list when it is shown (when it opens otherwise), not at every follow.
+      else if (at < 0) {
+        if (this.threadsOpen.value) void this.loadThreads();
+      } else {
         const entry = {
           ...(list[at] as FollowedThread),
           read: state.read,
