@@ -31,6 +31,20 @@ const roomButton = (page: Page, text: string) =>
   page.locator('.sidebar .rooms button.room', { hasText: text });
 const reply = (page: Page, text: string) =>
   page.locator('.thread-panel .thread-messages li.message', { hasText: text });
+/** Signs a page in (anonymous, by name): a page of a browser context that has one keeps its user. */
+async function signInPage(page: Page, url: string, name: string): Promise<void> {
+  await page.goto(url);
+  await page.fill('#name', name);
+  await page.click('form.card button[type=submit]');
+  await page.waitForSelector('.status[data-status="connected"]', WAIT);
+}
+/** Opens the thread of a message of the room shown, by its text (its "Thread" action). */
+async function openThreadOf(page: Page, text: string): Promise<void> {
+  const root = shownMessage(page, text);
+  await root.waitFor(WAIT);
+  await root.hover();
+  await root.locator('.actions button', { hasText: 'Thread' }).click(WAIT);
+}
 /** Writes in the open thread's box and sends it. */
 async function replyInThread(page: Page, text: string): Promise<void> {
   await page.fill('#thread-composer-text', text);
@@ -60,10 +74,7 @@ describe('threads in the web UI over two instances', { skip: !hasChromium() }, a
     await bob.locator('.room-header h1', { hasText: 'Lunch' }).waitFor(WAIT);
 
     await say(alice, 'Where do we eat on Friday?');
-    const root = shownMessage(bob, 'Where do we eat on Friday?');
-    await root.waitFor(WAIT);
-    await root.hover();
-    await root.locator('.actions button', { hasText: 'Thread' }).click(WAIT);
+    await openThreadOf(bob, 'Where do we eat on Friday?');
     await bob.locator('.thread-panel .thread-root', { hasText: 'Where do we eat on Friday?' }).waitFor(WAIT);
     // The thread's box takes the keyboard as the thread opens.
     await bob.waitForFunction(() => document.activeElement?.id === 'thread-composer-text', undefined, WAIT);
@@ -120,19 +131,13 @@ describe('threads in the web UI over two instances', { skip: !hasChromium() }, a
     const context = await browser.newContext({ viewport: { width: 1100, height: 700 } });
     await recordNotifications(context);
     const carol = await context.newPage();
-    await carol.goto(nodes[0]?.httpUrl as string);
-    await carol.fill('#name', 'Carol');
-    await carol.click('form.card button[type=submit]');
-    await carol.waitForSelector('.status[data-status="connected"]', WAIT);
+    await signInPage(carol, nodes[0]?.httpUrl as string, 'Carol');
     await carol.check('#notifications');
     const dave = await signIn(browser, nodes[1]?.httpUrl as string, 'Dave');
 
     // Carol wrote the root: she follows its thread, and hears of a reply she would not see (the thread closed).
     await say(carol, 'Who has the projector remote?');
-    const root = shownMessage(dave, 'Who has the projector remote?');
-    await root.waitFor(WAIT);
-    await root.hover();
-    await root.locator('.actions button', { hasText: 'Thread' }).click(WAIT);
+    await openThreadOf(dave, 'Who has the projector remote?');
     await replyInThread(dave, 'In the top drawer');
     await carol.waitForFunction(
       () =>
@@ -215,10 +220,7 @@ describe('threads in the web UI over two instances', { skip: !hasChromium() }, a
     // A second tab of Alice's (the same browser and address: the same user; instances apart are the raw clients'
     // test in test/integration/threads-cluster.test.ts).
     const phone = await alice.context().newPage();
-    await phone.goto(nodes[0]?.httpUrl as string);
-    await phone.fill('#name', 'Alice');
-    await phone.click('form.card button[type=submit]');
-    await phone.waitForSelector('.status[data-status="connected"]', WAIT);
+    await signInPage(phone, nodes[0]?.httpUrl as string, 'Alice');
     after(() => phone.close());
     const threadsButton = (page: Page) => page.locator('.sidebar button.threads-button');
     // Alice read every thread she follows (her thread was open after the reload): nothing new.
@@ -227,10 +229,7 @@ describe('threads in the web UI over two instances', { skip: !hasChromium() }, a
     await roomButton(alice, 'Lunch').click();
     await say(alice, 'Dessert ideas?');
     await roomButton(bob, 'Lunch').click();
-    const root = shownMessage(bob, 'Dessert ideas?');
-    await root.waitFor(WAIT);
-    await root.hover();
-    await root.locator('.actions button', { hasText: 'Thread' }).click(WAIT);
+    await openThreadOf(bob, 'Dessert ideas?');
     // Bob replied: he follows the thread. Its first reply makes Alice, who wrote the root, follow it too.
     await bob.locator('.thread-panel button.follow', { hasText: /^Follow$/ }).waitFor(WAIT);
     await replyInThread(bob, 'Tiramisu');
@@ -266,10 +265,7 @@ describe('threads in the web UI over two instances', { skip: !hasChromium() }, a
     await recordNotifications(context);
     after(() => context.close());
     const erin = await context.newPage();
-    await erin.goto(nodes[0]?.httpUrl as string);
-    await erin.fill('#name', 'Erin');
-    await erin.click('form.card button[type=submit]');
-    await erin.waitForSelector('.status[data-status="connected"]', WAIT);
+    await signInPage(erin, nodes[0]?.httpUrl as string, 'Erin');
     await erin.check('#notifications');
     await erin.fill('#new-room', 'Bakery');
     await erin.click('form.join button:has-text("Create")');
@@ -277,18 +273,12 @@ describe('threads in the web UI over two instances', { skip: !hasChromium() }, a
     await say(erin, 'Bread order for Friday?');
     // Her other tab (the same browser: Erin too) never opens Bakery: it lists it, and hears of it as activity.
     const tab = await context.newPage();
-    await tab.goto(nodes[0]?.httpUrl as string);
-    await tab.fill('#name', 'Erin');
-    await tab.click('form.card button[type=submit]');
-    await tab.waitForSelector('.status[data-status="connected"]', WAIT);
+    await signInPage(tab, nodes[0]?.httpUrl as string, 'Erin');
     await roomButton(tab, 'Bakery').waitFor(WAIT);
 
     await bob.click('button:has-text("Browse public rooms")');
     await bob.locator('.browse button.room', { hasText: 'Bakery' }).click(WAIT);
-    const root = shownMessage(bob, 'Bread order for Friday?');
-    await root.waitFor(WAIT);
-    await root.hover();
-    await root.locator('.actions button', { hasText: 'Thread' }).click(WAIT);
+    await openThreadOf(bob, 'Bread order for Friday?');
     await replyInThread(bob, 'Two sourdough');
     // The first reply made Erin follow the thread (every tab of hers is told); the next notifies the other tab.
     await tab.locator('.sidebar button.threads-button .badge').waitFor(WAIT);
@@ -301,10 +291,7 @@ describe('threads in the web UI over two instances', { skip: !hasChromium() }, a
     await alice.locator('.room-header h1', { hasText: 'Lunch' }).waitFor(WAIT);
     await say(alice, 'Movie night?');
     await roomButton(bob, 'Lunch').click();
-    const root = shownMessage(bob, 'Movie night?');
-    await root.waitFor(WAIT);
-    await root.hover();
-    await root.locator('.actions button', { hasText: 'Thread' }).click(WAIT);
+    await openThreadOf(bob, 'Movie night?');
     const also = bob.locator('.thread-panel .also-to-room input[type=checkbox]');
     await also.check();
     await replyInThread(bob, 'Saturday is better');
