@@ -35,6 +35,7 @@ import type { FileRef, Role, UserStatus } from './wire/domain.js';
 import type {
   BanSummary,
   FollowedThread,
+  FollowedThreadCounts,
   InvitationSummary,
   InviteLinkSummary,
   MemberSummary,
@@ -312,6 +313,17 @@ export class ParleyClient extends Emitter<ClientEvents> {
   async threads(): Promise<FollowedThread[]> {
     return everyPage(async (skip) => {
       const { threads, next } = await this.requests.request({ type: 'threads', skip });
+      return { items: threads, next };
+    });
+  }
+
+  /**
+   * The counts of every thread this user follows (room, root, read marker, unread, mentions), without reading their
+   * roots: what a client needs for its badges at connect. All of them (every page).
+   */
+  async threadCounts(): Promise<FollowedThreadCounts[]> {
+    return everyPage(async (skip) => {
+      const { threads, next } = await this.requests.request({ type: 'thread_counts', skip });
       return { items: threads, next };
     });
   }

@@ -29,6 +29,7 @@ import type {
   SettingsFrame,
   StatusesFrame,
   StatusFrame,
+  ThreadCountsFrame,
   ThreadsFrame,
   UploadReadyFrame,
   WebhookFrame,
@@ -368,6 +369,16 @@ export interface ThreadsCommand {
   /** How many of the list to pass over: the previous answer's `next`. */
   skip?: number;
 }
+/**
+ * The counts of every thread the user follows, without their roots (no message is read): what a client needs at
+ * connect for its badges; `threads` lists them with their roots.
+ */
+export interface ThreadCountsCommand {
+  type: 'thread_counts';
+  ref: number;
+  /** How many of the list to pass over: the previous answer's `next`. */
+  skip?: number;
+}
 /** Sets what the user wants to be notified of in a room, on every device (members). */
 export interface NotificationsCommand {
   type: 'notifications';
@@ -527,6 +538,7 @@ export type ClientCommand =
   | FollowThreadCommand
   | ReadThreadCommand
   | ThreadsCommand
+  | ThreadCountsCommand
   | SearchCommand
   | InviteCommand
   | UninviteCommand
@@ -585,6 +597,7 @@ export interface ReplyByCommand {
   saved: SavedFrame;
   follow_thread: DoneFrame;
   threads: ThreadsFrame;
+  thread_counts: ThreadCountsFrame;
   search: SearchFrame;
   invite: DoneFrame;
   uninvite: DoneFrame;

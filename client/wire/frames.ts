@@ -4,6 +4,7 @@ import type { ErrorCode } from './error-codes.js';
 import type {
   BanSummary,
   FollowedThread,
+  FollowedThreadCounts,
   InvitationSummary,
   InviteLinkSummary,
   LastMessage,
@@ -348,6 +349,16 @@ export interface ThreadsFrame {
   next?: number;
 }
 /**
+ * The counts of the threads the user follows (answers `thread_counts`), the one with the newest reply first, in rooms
+ * they may read: as many as one reply holds; `next`, when more follow, is the `skip` that asks for them.
+ */
+export interface ThreadCountsFrame {
+  type: 'thread_counts';
+  ref: number;
+  threads: FollowedThreadCounts[];
+  next?: number;
+}
+/**
  * A thread the user follows changed for them, on every device that asked for its room list: they followed it or
  * stopped (`following`), read it (`read`, the newest reply read), or a reply came (`unread` and `mentions` are the
  * counts after `read`). When `following` is false the counts are 0.
@@ -471,6 +482,7 @@ export type ServerFrame =
   | StatusesFrame
   | SavedFrame
   | ThreadsFrame
+  | ThreadCountsFrame
   | ThreadStateFrame
   | SearchFrame
   | PreviewFrame

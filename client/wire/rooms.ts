@@ -141,6 +141,16 @@ export interface FollowedThread {
   mentions: number;
 }
 
+/** How a followed thread stands for the user, without its root (answers `thread_counts`; as `thread_state` says). */
+export interface FollowedThreadCounts {
+  room: string;
+  /** The thread's root (its offset). */
+  thread: number;
+  read: number;
+  unread: number;
+  mentions: number;
+}
+
 /** A room's member, as the members list shows them. */
 export interface MemberSummary {
   /** The name is the one last seen ('' when never seen: show the id). */

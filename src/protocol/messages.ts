@@ -320,6 +320,14 @@ export const ThreadsCommand = Type.Object(
   },
   strict,
 );
+export const ThreadCountsCommand = Type.Object(
+  {
+    type: Type.Literal('thread_counts'),
+    ref: Ref,
+    skip: Type.Optional(Type.Integer({ minimum: 0, maximum: 100_000 })),
+  },
+  strict,
+);
 export const SearchCommand = Type.Object(
   {
     type: Type.Literal('search'),
@@ -428,6 +436,7 @@ export const CommandSchemas = {
   follow_thread: FollowThreadCommand,
   read_thread: ReadThreadCommand,
   threads: ThreadsCommand,
+  thread_counts: ThreadCountsCommand,
   search: SearchCommand,
   invite: InviteCommand,
   uninvite: UninviteCommand,

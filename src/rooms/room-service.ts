@@ -4,6 +4,7 @@ import {
   type BanSummary,
   defaultNotificationLevel,
   type FollowedThread,
+  type FollowedThreadCounts,
   type InvitationSummary,
   type InviteLinkSummary,
   type MemberSummary,
@@ -979,6 +980,18 @@ export class RoomService {
     onRead?: (messages: number) => void,
   ): Promise<{ threads: FollowedThread[]; next?: number }> {
     return this.follows.list(caller.user.id, skip, budget, (room) => this.mayRead(caller, room), onRead);
+  }
+
+  /**
+   * The counts of the caller's followed threads (no root read), from the `skip`th on, as many as fit in `budget`
+   * bytes; those of rooms they may no longer read are left out.
+   */
+  async threadCounts(
+    caller: Caller,
+    skip: number,
+    budget: number,
+  ): Promise<{ threads: FollowedThreadCounts[]; next?: number }> {
+    return this.follows.counts(caller.user.id, skip, budget, (room) => this.mayRead(caller, room));
   }
 
   /** Whether the caller may read a room (its messages, its pins, its threads). */

@@ -6,7 +6,7 @@
  */
 import { isWebhookSender } from '../../client/wire/domain.js';
 import type { ThreadStateFrame } from '../../client/wire/frames.js';
-import type { FollowedThread } from '../../client/wire/rooms.js';
+import type { FollowedThread, FollowedThreadCounts } from '../../client/wire/rooms.js';
 import type { ChatMessage } from '../engine/types.js';
 import { type RoomLog, type ThreadMarker, threadMarkerKey, type UnreadCounts } from '../log/room-log.js';
 import { ReplyError } from '../protocol/error-codes.js';
@@ -160,6 +160,43 @@ export class ThreadFollows {
       ...(counts.get(threadMarkerKey(item.root.room, item.root.offset, userId)) ?? NONE),
     }));
     return next === undefined ? { threads } : { threads, next };
+  }
+
+  /**
+   * The counts of the user's followed threads in rooms they may read, from the `skip`th on (newest reply first), as
+   * many as fit in `budget` bytes (at least one); `next` is the `skip` of the rest. No root is read: one whose root is
+   * gone counts what its thread still holds (`threads` drops it when it finds it).
+   */
+  async counts(
+    userId: string,
+    skip: number,
+    budget: number,
+    mayRead: (room: string) => Promise<boolean>,
+  ): Promise<{ threads: FollowedThreadCounts[]; next?: number }> {
+    const records = (await this.deps.directory.followedThreads(userId)).slice(skip);
+    const shown = oncePerRoom(mayRead);
+    const page: ThreadFollowRecord[] = [];
+    let passed = 0;
+    let bytes = 0;
+    for (const record of records) {
+      if (await shown(record)) {
+        // The entry's JSON: the room id, four numbers and the keys (~70 bytes).
+        bytes += Buffer.byteLength(record.room) + 70;
+        if (bytes > budget && page.length > 0) break;
+        page.push(record);
+      }
+      passed += 1;
+    }
+    const counts = await this.deps.log.threadUnread(
+      page.map((f) => ({ room: f.room, thread: f.root, user: userId, after: f.readOffset })),
+    );
+    const threads = page.map((f) => ({
+      room: f.room,
+      thread: f.root,
+      read: f.readOffset,
+      ...(counts.get(threadMarkerKey(f.room, f.root, userId)) ?? NONE),
+    }));
+    return passed < records.length ? { threads, next: skip + passed } : { threads };
   }
 
   /** Tells followers of a thread how it stands for them: their marker and the counts after it. */

@@ -43,6 +43,7 @@ const SERVER_FRAMES = new Set([
   'invite_links',
   'saved',
   'threads',
+  'thread_counts',
   'thread_state',
   'upload_ready',
   'uploaded',
@@ -130,6 +131,7 @@ const VALID_COMMANDS: Array<Record<string, unknown>> = [
   { type: 'read_thread', ref: 41, room: ROOM, thread: 1, offset: 3 },
   { type: 'read_thread', room: ROOM, thread: 1, offset: 4 },
   { type: 'threads', ref: 42, skip: 0 },
+  { type: 'thread_counts', ref: 45, skip: 0 },
   { type: 'follow_thread', ref: 43, room: ROOM, thread: 1, follow: false },
   { type: 'send', ref: 44, room: ROOM, text: 'to the room too', cid: 'c6', thread: 1, broadcast: true },
 ];

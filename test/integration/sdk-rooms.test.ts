@@ -269,6 +269,9 @@ describe('SDK: group chat', async () => {
       [listed?.root.text, listed?.root.replies?.count, listed?.unread, listed?.mentions],
       ['Tomatoes or peppers?', 2, 2, 1],
     );
+    assert.deepEqual(await yan.threadCounts(), [
+      { room: 'garden', thread: root.offset, read: root.offset, unread: 2, mentions: 1 },
+    ]);
     yan.markThreadRead('garden', root.offset, second.offset);
     await told.find((e) => e.read === second.offset && e.unread === 0);
     await yan.followThread('garden', root.offset, false);

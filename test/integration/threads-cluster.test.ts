@@ -229,6 +229,9 @@ describe('threads on 3 instances + Redis + PostgreSQL', async () => {
     assert.deepEqual([ivyList[0]?.read, ivyList[0]?.unread], [second, 0], 'her own reply read the thread');
     const lousList = await threadsOf(lou);
     assert.deepEqual([lousList[0]?.read, lousList[0]?.unread, lousList[0]?.mentions], [root, 2, 1]);
+    // The same counts without the roots (what a client reads at connect).
+    const counts = await lou.request({ type: 'thread_counts' });
+    assert.deepEqual(counts.threads, [{ room: 'follow', thread: root, read: root, unread: 2, mentions: 1 }]);
     assert.deepEqual(await threadsOf(await as(a, 'stranger')), []);
 
     // Reading on one device tells the others.
@@ -273,6 +276,10 @@ describe('threads on 3 instances + Redis + PostgreSQL', async () => {
     assert.equal(outcome(await lou.request({ type: 'leave_room', room: 'secret' })), 'ok');
     assert.deepEqual(
       (await threadsOf(lou)).map((t) => t.root.room),
+      ['follow'],
+    );
+    assert.deepEqual(
+      ((await lou.request({ type: 'thread_counts' })).threads as Array<{ room: string }>).map((t) => t.room),
       ['follow'],
     );
   });

@@ -178,6 +178,12 @@ export const threads: Handler<'threads'> = async (ctx, session, command) => {
   session.reply({ type: 'threads', ref: command.ref, ...page });
 };
 
+/** `thread_counts`: the counts of the threads the user follows, no root read; as many as one reply holds. */
+export const thread_counts: Handler<'thread_counts'> = async (ctx, session, command) => {
+  const page = await roomsOf(ctx).threadCounts(callerOf(session), command.skip ?? 0, replyBudget(ctx.config));
+  session.reply({ type: 'thread_counts', ref: command.ref, ...page });
+};
+
 /**
  * `pins`: a room's pinned messages, as many as one reply holds (`--reply-max-bytes`); `next` goes on. Each message is
  * a read of the store, so each is charged to the user's reply budget (up to `--max-pins-per-room` reads a command,

@@ -336,8 +336,9 @@ export class ChatStore {
       this.statusAsked.clear();
       void listed.then(() => this.wantStatuses([this.me.id]));
       void listed.then(() => this.joinLinkOpened());
-      // The followed threads and their counts, once the room list is in (this connection hears their changes).
-      void listed.then(() => this.loadThreads());
+      // The followed threads' counts (no message read), once the room list is in (this connection hears their
+      // changes); the list itself when it is shown.
+      void listed.then(() => this.loadThreadCounts());
       if (!this.restored) {
         // The rooms this user had open in this browser (known once the server said who the user is).
         this.restored = true;
@@ -1620,6 +1621,25 @@ export class ChatStore {
           ]),
         );
       });
+      this.readOpenThread();
+    } catch {
+      // Not readable now (disconnected, or a server that keeps no rooms): the counts shown stay.
+    }
+  }
+
+  /** Reads the counts of the threads this user follows (no root read): the Threads badge, at each welcome. */
+  private async loadThreadCounts(): Promise<void> {
+    if (!this.groupChat.value) return;
+    try {
+      const list = await this.client.threadCounts();
+      this.follows.value = new Map(
+        list.map(({ room, thread, read, unread, mentions }) => [
+          `${room} ${thread}`,
+          { read, unread, mentions },
+        ]),
+      );
+      // Shown already (opened before this connection): read again, with the counts it now has.
+      if (this.threadsOpen.value) void this.loadThreads();
       this.readOpenThread();
     } catch {
       // Not readable now (disconnected, or a server that keeps no rooms): the counts shown stay.
