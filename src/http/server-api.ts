@@ -17,7 +17,7 @@ import { searchOf, searchPage } from '../hub/handlers/search.js';
 import type { Uploads } from '../hub/uploads.js';
 import { describeViolation, NUL_REFUSAL } from '../protocol/codec.js';
 import { InviteLinkOptionFields, UserStatusSchema } from '../protocol/messages.js';
-import { checkRoomName, checkText } from '../protocol/rules.js';
+import { checkBroadcast, checkRoomName, checkText } from '../protocol/rules.js';
 import { type Caller, type RoomService, SYSTEM_USER, type UnstoredMarkers } from '../rooms/room-service.js';
 import type { UserStatuses } from '../rooms/user-statuses.js';
 import type { Clock } from '../util/clock.js';
@@ -213,12 +213,7 @@ async function publish(deps: ServerApiDeps, request: IncomingMessage, room: stri
     ? { id: body.from.id, name: displayName(body.from.name, 'from.name', config) }
     : SYSTEM_USER;
   const cid = body.cid ?? `api-${ids.messageId()}`;
-  if (body.broadcast && body.thread === undefined)
-    throw new HttpRefusal(
-      400,
-      'bad_request',
-      'broadcast sends a reply in a thread to the room too: it needs thread',
-    );
+  const broadcast = checkBroadcast(body.broadcast, body.thread);
   const files = body.files
     ? await claimFiles(engine.files, config, { ids: body.files, owner: from.id, room, cid, at: clock.now() })
     : undefined;
@@ -232,7 +227,7 @@ async function publish(deps: ServerApiDeps, request: IncomingMessage, room: stri
     // The API's own budget per room: not the named sender's, and not one bucket for every room.
     budget: `api:${room}`,
     ...(body.thread !== undefined ? { thread: body.thread } : {}),
-    ...(body.broadcast && body.thread !== undefined ? { broadcast: true as const } : {}),
+    ...(broadcast ? { broadcast: true as const } : {}),
     ...(files ? { files } : {}),
   });
   if (!duplicate) deps.events?.message(room, from, feedText(text, files));

@@ -19,3 +19,17 @@ export function checkText(text: string, config: Config): string {
   if (problem) throw new ReplyError(problem);
   return text;
 }
+
+/**
+ * Whether a message is also sent to the room (`broadcast`): only a reply in a thread may be, else `bad_request`.
+ * The WebSocket's `send` and the server API's messages both ask it.
+ */
+export function checkBroadcast(broadcast: boolean | undefined, thread: number | undefined): boolean {
+  if (broadcast !== true) return false;
+  if (thread === undefined)
+    throw new ReplyError(
+      'bad_request',
+      'broadcast sends a reply in a thread to the room too: it needs thread',
+    );
+  return true;
+}

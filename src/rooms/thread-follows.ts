@@ -147,7 +147,7 @@ export class ThreadFollows {
       drop: (entry) => directory.unfollowThread(userId, entry.room, entry.root),
       shown: oncePerRoom(mayRead),
     });
-    const counts = await log.threadUnread(
+    const counts = await this.countsOf(
       items.map((item) => ({
         room: item.root.room,
         thread: item.root.offset,
@@ -155,10 +155,7 @@ export class ThreadFollows {
         after: item.read,
       })),
     );
-    const threads = items.map((item) => ({
-      ...item,
-      ...(counts.get(threadMarkerKey(item.root.room, item.root.offset, userId)) ?? NONE),
-    }));
+    const threads = items.map((item, i) => ({ ...item, ...counts[i] }));
     return next === undefined ? { threads } : { threads, next };
   }
 
@@ -187,15 +184,10 @@ export class ThreadFollows {
       }
       passed += 1;
     }
-    const counts = await this.deps.log.threadUnread(
+    const counts = await this.countsOf(
       page.map((f) => ({ room: f.room, thread: f.root, user: userId, after: f.readOffset })),
     );
-    const threads = page.map((f) => ({
-      room: f.room,
-      thread: f.root,
-      read: f.readOffset,
-      ...(counts.get(threadMarkerKey(f.room, f.root, userId)) ?? NONE),
-    }));
+    const threads = page.map((f, i) => ({ room: f.room, thread: f.root, read: f.readOffset, ...counts[i] }));
     return passed < records.length ? { threads, next: skip + passed } : { threads };
   }
 
@@ -206,24 +198,26 @@ export class ThreadFollows {
     followers: ReadonlyArray<{ userId: string; readOffset: number }>,
   ): Promise<void> {
     if (followers.length === 0) return;
-    const markers: ThreadMarker[] = followers.map((f) => ({
-      room,
-      thread,
-      user: f.userId,
-      after: f.readOffset,
-    }));
-    const counts = await this.deps.log.threadUnread(markers);
+    const counts = await this.countsOf(
+      followers.map((f) => ({ room, thread, user: f.userId, after: f.readOffset })),
+    );
     await Promise.all(
-      followers.map((f) =>
+      followers.map((f, i) =>
         this.deps.notify(f.userId, {
           type: 'thread_state',
           room,
           thread,
           following: true,
           read: f.readOffset,
-          ...(counts.get(threadMarkerKey(room, thread, f.userId)) ?? NONE),
+          ...counts[i],
         }),
       ),
     );
+  }
+
+  /** The counts after each marker, in the markers' order (one round trip: RoomLog.threadUnread). */
+  private async countsOf(markers: ThreadMarker[]): Promise<UnreadCounts[]> {
+    const counts = await this.deps.log.threadUnread(markers);
+    return markers.map((m) => counts.get(threadMarkerKey(m.room, m.thread, m.user)) ?? NONE);
   }
 }

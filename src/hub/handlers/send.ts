@@ -1,6 +1,6 @@
 import { claimFiles, feedText } from '../../files/claim-files.js';
 import { ReplyError } from '../../protocol/error-codes.js';
-import { checkText } from '../../protocol/rules.js';
+import { checkBroadcast, checkText } from '../../protocol/rules.js';
 import { callerOf, type Handler, requireJoined } from './context.js';
 
 /** `send`: publish a message to a room; the reply carries its id and position once it is stored. */
@@ -18,12 +18,7 @@ export const send: Handler<'send'> = async (ctx, session, command) => {
       throw new ReplyError('bad_request', `replyTo ${command.replyTo} names no message of '${room}'`);
   }
   // A thread's root is checked by the log, in the step that stores the reply (it may be deleted meanwhile).
-  const broadcast = command.broadcast === true;
-  if (broadcast && command.thread === undefined)
-    throw new ReplyError(
-      'bad_request',
-      'broadcast sends a reply in a thread to the room too: it needs thread',
-    );
+  const broadcast = checkBroadcast(command.broadcast, command.thread);
   const files = command.files
     ? await claimFiles(ctx.engine.files, ctx.config, {
         ids: command.files,

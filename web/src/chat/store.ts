@@ -12,6 +12,7 @@ import {
   defaultNotificationLevel,
   type FileRef,
   type FollowedThread,
+  type FollowedThreadCounts,
   type InvitationSummary,
   type InviteLinkSummary,
   type InvitePreviewFrame,
@@ -90,6 +91,11 @@ export function threadBox(room: string, root: number): string {
 function roomOfBox(box: string): string {
   const end = box.indexOf('\u0000');
   return end < 0 ? box : box.slice(0, end);
+}
+
+/** The key of a followed thread in {@link ChatStore.follows}: its room and its root's offset. */
+function followKey(room: string, root: number): string {
+  return `${room} ${root}`;
 }
 
 /** A followed thread's read marker (the newest reply read) and the counts after it. */
@@ -1614,11 +1620,8 @@ export class ChatStore {
       const list = await this.client.threads();
       batch(() => {
         this.followedThreads.value = list;
-        this.follows.value = new Map(
-          list.map(({ root, read, unread, mentions }) => [
-            `${root.room} ${root.offset}`,
-            { read, unread, mentions },
-          ]),
+        this.keepFollows(
+          list.map(({ root, ...counts }) => ({ room: root.room, thread: root.offset, ...counts })),
         );
       });
       this.readOpenThread();
@@ -1631,13 +1634,7 @@ export class ChatStore {
   private async loadThreadCounts(): Promise<void> {
     if (!this.groupChat.value) return;
     try {
-      const list = await this.client.threadCounts();
-      this.follows.value = new Map(
-        list.map(({ room, thread, read, unread, mentions }) => [
-          `${room} ${thread}`,
-          { read, unread, mentions },
-        ]),
-      );
+      this.keepFollows(await this.client.threadCounts());
       // Shown already (opened before this connection): read again, with the counts it now has.
       if (this.threadsOpen.value) void this.loadThreads();
       this.readOpenThread();
@@ -1646,9 +1643,19 @@ export class ChatStore {
     }
   }
 
+  /** The followed threads' counts as the server read them (all of them: those not among them are not followed). */
+  private keepFollows(list: ReadonlyArray<FollowedThreadCounts>): void {
+    this.follows.value = new Map(
+      list.map(({ room, thread, read, unread, mentions }) => [
+        followKey(room, thread),
+        { read, unread, mentions },
+      ]),
+    );
+  }
+
   /** Whether this user follows the thread of the message at `root` of a room (as the server last said). */
   isFollowing(room: string, root: number): boolean {
-    return this.follows.value.has(`${room} ${root}`);
+    return this.follows.value.has(followKey(room, root));
   }
 
   /** Follows a thread, or stops following it (every device hears of it: `thread_state`). */
@@ -1664,7 +1671,7 @@ export class ChatStore {
    * the list, once read, follows (a thread new to it is read with the list again).
    */
   private onThreadState(state: ThreadStateFrame): void {
-    const key = `${state.room} ${state.thread}`;
+    const key = followKey(state.room, state.thread);
     const follows = new Map(this.follows.value);
     const known = follows.get(key);
     if (state.following)
@@ -1673,7 +1680,7 @@ export class ChatStore {
     this.follows.value = follows;
     const list = this.followedThreads.value;
     if (list) {
-      const at = list.findIndex((t) => `${t.root.room} ${t.root.offset}` === key);
+      const at = list.findIndex((t) => followKey(t.root.room, t.root.offset) === key);
       if (!state.following) this.followedThreads.value = list.filter((_, i) => i !== at);
       // A thread newly followed: read with the list when it is shown (when it opens otherwise), not at every follow.
       else if (at < 0) {
@@ -1701,7 +1708,7 @@ export class ChatStore {
     const open = this.thread.value;
     const model = open ? this.room(open.room) : undefined;
     if (!open || !model || document.hidden) return;
-    const key = `${open.room} ${open.root}`;
+    const key = followKey(open.room, open.root);
     const newest = this.repliesOf(model, open.root).reduce((max, m) => Math.max(max, m.offset ?? 0), 0);
     // Also before the followed threads are known (just connected): the server keeps no marker of one not followed.
     const read = Math.max(this.follows.value.get(key)?.read ?? 0, this.threadReadSent.get(key) ?? 0);
