@@ -6,6 +6,8 @@ import type {
   ActedFrame,
   ActivityFrame,
   ChatMessage,
+  FavoriteFrame,
+  HideFrame,
   HistoryFrame,
   InvitationRemovedFrame,
   InvitedFrame,
@@ -119,6 +121,13 @@ export interface ClientEvents {
   thread_state: ThreadStateFrame;
   /** What the user wants to be notified of in a room changed, on this or another device (after `roomList`). */
   notifications: NotificationsFrame;
+  /** A room became one of the user's favorites or no longer, on this or another device (after `roomList`). */
+  favorite: FavoriteFrame;
+  /**
+   * The user hid a room from their room list or showed it again, on this or another device (after `roomList`). A
+   * hidden room comes back by itself with a newer message (its `activity`, or a `message` of a joined room).
+   */
+  hide: HideFrame;
   /** In a joined direct room, another person has read up to `offset` (unless they turned read receipts off). */
   seen: SeenFrame;
   /**
@@ -583,6 +592,24 @@ export class ParleyClient extends Emitter<ClientEvents> {
     await this.requests.request({ type: 'notifications', room, level });
   }
 
+  /**
+   * Makes a room one of this user's favorites (kept by the server; clients list favorites apart, first), or no
+   * longer. Every device that asked for the room list hears it (`favorite`).
+   */
+  async setFavorite(room: string, favorite = true): Promise<void> {
+    await this.requests.request({ type: 'favorite', room, favorite });
+  }
+
+  /**
+   * Keeps a room out of this user's room list until something newer than its newest message is posted in it (a
+   * direct room, which cannot be left, whose conversation is over), or shows it again (`hidden: false`). Room list
+   * entries say `hidden` while it holds; every device that asked for the room list hears it (`hide`). Asking for
+   * the `direct` room of the same people shows it again too.
+   */
+  async hideRoom(room: string, hidden = true): Promise<void> {
+    await this.requests.request({ type: 'hide', room, hidden });
+  }
+
   /** Pins a message of a room for everyone in it (members who may send); the room logs a `pinned` event. */
   async pin(room: string, offset: number): Promise<void> {
     await this.requests.request({ type: 'pin', room, offset });
@@ -783,6 +810,8 @@ export class ParleyClient extends Emitter<ClientEvents> {
     else if (frame.type === 'read') this.emit('read', frame);
     else if (frame.type === 'thread_state') this.emit('thread_state', frame);
     else if (frame.type === 'notifications') this.emit('notifications', frame);
+    else if (frame.type === 'favorite') this.emit('favorite', frame);
+    else if (frame.type === 'hide') this.emit('hide', frame);
     else if (frame.type === 'seen') this.emit('seen', frame);
     else if (frame.type === 'uploaded') this.endUpload(frame.ref, frame.file);
     else if (frame.type === 'status') {

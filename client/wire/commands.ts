@@ -386,6 +386,23 @@ export interface NotificationsCommand {
   room: string;
   level: NotificationLevel;
 }
+/** Makes a room one of the user's favorites, or no longer, on every device (members). */
+export interface FavoriteCommand {
+  type: 'favorite';
+  ref: number;
+  room: string;
+  favorite: boolean;
+}
+/**
+ * Keeps a room out of the user's room list until something newer is posted in it (`hidden: true`), or shows it
+ * again, on every device (members).
+ */
+export interface HideCommand {
+  type: 'hide';
+  ref: number;
+  room: string;
+  hidden: boolean;
+}
 /** A page of a room's pending invitations, by invited user id (those who may invite to the room). */
 export interface InvitationsCommand {
   type: 'invitations';
@@ -519,6 +536,8 @@ export type ClientCommand =
   | InvitationsCommand
   | SentInvitationsCommand
   | NotificationsCommand
+  | FavoriteCommand
+  | HideCommand
   | PinCommand
   | PinsCommand
   | CreateInviteLinkCommand
@@ -577,6 +596,8 @@ export interface ReplyByCommand {
   invitations: InvitationsFrame;
   sent_invitations: SentInvitationsFrame;
   notifications: DoneFrame;
+  favorite: DoneFrame;
+  hide: DoneFrame;
   pin: DoneFrame;
   unpin: DoneFrame;
   pins: PinsFrame;

@@ -430,6 +430,21 @@ export interface NotificationsFrame {
   room: string;
   level: NotificationLevel;
 }
+/** A room became one of the user's favorites, or no longer (on any of their devices), told like `notifications`. */
+export interface FavoriteFrame {
+  type: 'favorite';
+  room: string;
+  favorite: boolean;
+}
+/**
+ * The user hid a room from their room list, or showed it again (on any of their devices, or by asking for its
+ * `direct` room), told like `notifications`.
+ */
+export interface HideFrame {
+  type: 'hide';
+  room: string;
+  hidden: boolean;
+}
 /** The user was invited to a room. */
 export interface InvitedFrame {
   type: 'invited';
@@ -493,6 +508,8 @@ export type ServerFrame =
   | InvitedFrame
   | InvitationRemovedFrame
   | NotificationsFrame
+  | FavoriteFrame
+  | HideFrame
   | ActivityFrame
   | WelcomeFrame
   | JoinedFrame

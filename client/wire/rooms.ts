@@ -60,6 +60,13 @@ export interface RoomSummary {
   muted?: boolean;
   /** What the user wants to be notified of in the room (room list entries only; see NotificationLevel). */
   notifications?: NotificationLevel;
+  /** True while the room is one of the user's favorites (room list entries and a member's `room` answers). */
+  favorite?: boolean;
+  /**
+   * True while the user keeps the room out of their room list (`hide`): nothing newer than its newest message when
+   * they hid it has been posted since (room list entries only). Clients show it again when a message comes.
+   */
+  hidden?: boolean;
   /** A direct room's people (it has at most a few). */
   members?: UserInfo[];
   /** A direct room: how far each other person has read, by user id (those who share read receipts). */

@@ -2,6 +2,8 @@
 
 import type { ChatMessage, StreamPosition, UserInfo, UserStatus } from '../../client/wire/domain.js';
 import type {
+  FavoriteFrame,
+  HideFrame,
   InvitationRemovedFrame,
   InvitedFrame,
   NotificationsFrame,
@@ -119,6 +121,8 @@ export type UserNotice =
   | ReadFrame
   | ThreadStateFrame
   | NotificationsFrame
+  | FavoriteFrame
+  | HideFrame
   | StatusFrame;
 
 /** The channel of a user's notices: a reserved room name (client room names start with a letter or digit). */

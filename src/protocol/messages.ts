@@ -197,6 +197,14 @@ export const NotificationsCommand = Type.Object(
   },
   strict,
 );
+export const FavoriteCommand = Type.Object(
+  { type: Type.Literal('favorite'), ref: Ref, room: Room, favorite: Type.Boolean() },
+  strict,
+);
+export const HideCommand = Type.Object(
+  { type: Type.Literal('hide'), ref: Ref, room: Room, hidden: Type.Boolean() },
+  strict,
+);
 /** A command on one message of a room: pin, unpin, save, unsave. */
 const messageCommand = <T extends 'pin' | 'unpin' | 'save' | 'unsave'>(type: T) =>
   Type.Object({ type: Type.Literal(type), ref: Ref, room: Room, offset: Offset }, strict);
@@ -415,6 +423,8 @@ export const CommandSchemas = {
   invitations: InvitationsCommand,
   sent_invitations: SentInvitationsCommand,
   notifications: NotificationsCommand,
+  favorite: FavoriteCommand,
+  hide: HideCommand,
   pin: PinCommand,
   unpin: UnmessageCommand,
   pins: PinsCommand,

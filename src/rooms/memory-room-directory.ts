@@ -270,6 +270,22 @@ export class MemoryRoomDirectory implements RoomDirectory {
     return true;
   }
 
+  async setFavorite(room: string, userId: string, favorite: boolean): Promise<boolean> {
+    const member = this.membersByRoom.get(room, userId);
+    if (!member) return false;
+    if (favorite) member.favorite = true;
+    else delete member.favorite;
+    return true;
+  }
+
+  async setHidden(room: string, userId: string, at: number | undefined): Promise<boolean> {
+    const member = this.membersByRoom.get(room, userId);
+    if (!member) return false;
+    if (at === undefined) delete member.hiddenAt;
+    else member.hiddenAt = at;
+    return true;
+  }
+
   async setMute(
     room: string,
     userId: string,

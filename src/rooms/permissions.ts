@@ -27,7 +27,7 @@ export type RoomAction =
   | 'add-webhook'
   | 'join'
   | 'leave'
-  | 'set-notifications'
+  | 'own-settings'
   | 'send'
   | 'pin'
   | 'delete-own'
@@ -136,8 +136,9 @@ export function decide(
   if (action === 'read') {
     return member || room.kind === 'public' || actor.serverAdmin ? allow : refuse('not_member');
   }
-  // One's own membership: leaving it, or what one is notified of (archived and direct rooms too).
-  if (action === 'leave' || action === 'set-notifications') return member ? allow : refuse('not_member');
+  // One's own membership: leaving it, or one's settings of the room (notifications, favorite, hidden; archived and
+  // direct rooms too).
+  if (action === 'leave' || action === 'own-settings') return member ? allow : refuse('not_member');
   // Who is banned is for those who may lift it, archived rooms included (reading; the lifting waits for unarchiving).
   // So are a room's integrations (listing and removing them also while archived: cleaning up).
   if (action === 'list-bans' || action === 'list-webhooks') {

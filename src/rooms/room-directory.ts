@@ -62,6 +62,13 @@ export interface MemberRecord {
   readOffset?: number;
   /** What they want to be notified of in the room (absent: never chosen, the room kind's default). */
   notifications?: NotificationLevel;
+  /** Set (true) while the room is one of their favorites, listed apart and first. */
+  favorite?: true;
+  /**
+   * The room's newest offset when they hid it from their room list (absent: shown). It stays out of their list
+   * until something newer is posted in it: nothing is written when that happens, the list compares.
+   */
+  hiddenAt?: number;
 }
 
 /** A read marker to store: `userId` has read `room` up to `offset`. */
@@ -261,6 +268,13 @@ export interface RoomDirectory {
    * they are not a member.
    */
   setNotifications(room: string, userId: string, level: NotificationLevel | undefined): Promise<boolean>;
+  /** Makes a room one of a member's favorites, or no longer; false when they are not a member. */
+  setFavorite(room: string, userId: string, favorite: boolean): Promise<boolean>;
+  /**
+   * Hides a room from a member's list up to the room's offset `at` (see {@link MemberRecord.hiddenAt}), or shows it
+   * again (undefined); false when they are not a member.
+   */
+  setHidden(room: string, userId: string, at: number | undefined): Promise<boolean>;
   /** A room's members, ordered by user id (keyset paging). */
   members(room: string, page: PageRequest<string>): Promise<MemberRecord[]>;
   /**

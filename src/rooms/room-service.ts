@@ -728,14 +728,48 @@ export class RoomService {
    */
   async setNotifications(caller: Caller, room: string, level: NotificationLevel): Promise<void> {
     const actor = await this.existing(caller, room);
-    this.check('set-notifications', actor);
+    this.check('own-settings', actor);
     const stored = level === defaultNotificationLevel(actor.room.kind) ? undefined : level;
-    if (!(await this.deps.directory.setNotifications(room, caller.user.id, stored))) {
-      throw new ReplyError('not_member');
-    }
+    await this.ownSetting(caller, room, (directory) =>
+      directory.setNotifications(room, caller.user.id, stored),
+    );
+    await this.deps.notify(caller.user.id, { type: 'notifications', room, level });
+  }
+
+  /**
+   * Makes a room one of the caller's favorites, or no longer (a member, in any room, archived ones too), and tells
+   * every device of theirs that listed its rooms. Like the notification level, the cached standing carries it.
+   */
+  async setFavorite(caller: Caller, room: string, favorite: boolean): Promise<void> {
+    this.check('own-settings', await this.existing(caller, room));
+    await this.ownSetting(caller, room, (directory) => directory.setFavorite(room, caller.user.id, favorite));
+    await this.deps.notify(caller.user.id, { type: 'favorite', room, favorite });
+  }
+
+  /**
+   * Hides a room from the caller's room list until something newer than its newest message is posted in it (a
+   * direct room cannot be left, and a conversation that is over would stay listed for good), or shows it again;
+   * told to every device of theirs that listed its rooms.
+   */
+  async hide(caller: Caller, room: string, hidden: boolean): Promise<void> {
+    this.check('own-settings', await this.existing(caller, room));
+    const at = hidden ? (await this.deps.log.position(room)).offset : undefined;
+    await this.ownSetting(caller, room, (directory) => directory.setHidden(room, caller.user.id, at));
+    await this.deps.notify(caller.user.id, { type: 'hide', room, hidden });
+  }
+
+  /**
+   * Stores one of the caller's own settings of a room (`not_member` when the membership is gone), then has every
+   * instance that holds the room forget the caller's cached standing, which carries these settings.
+   */
+  private async ownSetting(
+    caller: Caller,
+    room: string,
+    store: (directory: RoomDirectory) => Promise<boolean>,
+  ): Promise<void> {
+    if (!(await store(this.deps.directory))) throw new ReplyError('not_member');
     this.deps.cache.invalidate(room, caller.user.id);
     await this.deps.announce({ room, user: caller.user.id, change: 'standing' });
-    await this.deps.notify(caller.user.id, { type: 'notifications', room, level });
   }
 
   /**
@@ -1156,8 +1190,15 @@ export class RoomService {
     }
     const directKey = directKeyOf([...people.keys()]);
     const existing = await directory.direct(directKey);
-    if (existing)
-      return this.summaryWithMembers(existing, await directory.member(existing.id, caller.user.id));
+    if (existing) {
+      const member = await directory.member(existing.id, caller.user.id);
+      // Asking for the conversation again opens it: hidden from the caller's list, it is shown again.
+      if (member?.hiddenAt !== undefined) {
+        await this.hide(caller, existing.id, false);
+        delete member.hiddenAt;
+      }
+      return this.summaryWithMembers(existing, member);
+    }
     const id = `${DIRECT_PREFIX}${ids.messageId()}`;
     checkAllowed(caller, id);
     // Everyone in it becomes a member: the limit holds for each (else anyone could grow another's room list).
@@ -1225,6 +1266,10 @@ export class RoomService {
           summary.last = lastOf(seen.last);
           summary.activity = Math.max(summary.activity, seen.last.ts);
         }
+        // Hidden until something newer than the newest message when it was hidden (the preview's rule: no
+        // action, no reply only in a thread) is posted.
+        if (member.hiddenAt !== undefined && (seen?.last?.offset ?? 0) <= member.hiddenAt)
+          summary.hidden = true;
         summary.readOffset = markerOf(room.id, member.readOffset);
         summary.unread = seen?.unread ?? 0;
         summary.mentions = seen?.mentions ?? 0;
@@ -1341,6 +1386,7 @@ export class RoomService {
       summary.role = member.role;
       if (isMuted(member, this.deps.clock.now())) summary.muted = true;
       summary.notifications = member.notifications ?? defaultNotificationLevel(room.kind);
+      if (member.favorite) summary.favorite = true;
     }
     return summary;
   }

@@ -50,6 +50,8 @@ interface MemberRow {
   mute_expires_at: string | number | null;
   read_offset?: string | number;
   notifications?: NotificationLevel | null;
+  favorite?: boolean | null;
+  hidden_at?: string | number | null;
 }
 
 /** A row of `parley_invite_links`. */
@@ -137,7 +139,7 @@ const ROOM_COLUMNS =
   'd.announce_joins';
 const MEMBER_COLUMNS =
   'm.room, m.user_id, m.name, m.role, m.joined_at, m.invited_by, m.muted_at, m.mute_expires_at, m.read_offset, ' +
-  'm.notifications';
+  'm.notifications, m.favorite, m.hidden_at';
 const BAN_COLUMNS = 'room, user_id, reason, banned_by, banned_at, expires_at, user_name';
 function toRoom(row: RoomRow): RoomRecord {
   const room: RoomRecord = {
@@ -169,6 +171,8 @@ function toMember(row: MemberRow): MemberRecord {
   if (row.read_offset !== undefined && Number(row.read_offset) > 0)
     member.readOffset = Number(row.read_offset);
   if (row.notifications) member.notifications = row.notifications;
+  if (row.favorite) member.favorite = true;
+  if (row.hidden_at !== null && row.hidden_at !== undefined) member.hiddenAt = Number(row.hidden_at);
   return member;
 }
 
@@ -439,6 +443,22 @@ export class SqlRoomDirectory implements RoomDirectory {
     return rowCount > 0;
   }
 
+  async setFavorite(room: string, userId: string, favorite: boolean): Promise<boolean> {
+    const { rowCount } = await this.db.query(
+      'UPDATE parley_members SET favorite = $3 WHERE room = $1 AND user_id = $2',
+      [room, userId, favorite ? true : null],
+    );
+    return rowCount > 0;
+  }
+
+  async setHidden(room: string, userId: string, at: number | undefined): Promise<boolean> {
+    const { rowCount } = await this.db.query(
+      'UPDATE parley_members SET hidden_at = $3 WHERE room = $1 AND user_id = $2',
+      [room, userId, at ?? null],
+    );
+    return rowCount > 0;
+  }
+
   async setMute(
     room: string,
     userId: string,
@@ -498,7 +518,7 @@ export class SqlRoomDirectory implements RoomDirectory {
     const { rows } = await this.db.query<{ rooms: string | null }>(
       `SELECT json_agg(s ORDER BY s.room)::text AS rooms FROM (
          SELECT ${ROOM_COLUMNS}, m.user_id, m.name AS member_name, m.role, m.joined_at, m.invited_by, m.muted_at,
-                m.mute_expires_at, m.read_offset, m.notifications
+                m.mute_expires_at, m.read_offset, m.notifications, m.favorite, m.hidden_at
          FROM parley_members m JOIN parley_room_details d ON d.room = m.room
          WHERE m.user_id = $1
        ) s`,

@@ -338,6 +338,42 @@ export function roomDirectorySuite(name: string, factory: DirectoryFactory): voi
       assert.equal((await rooms.member('r', 'bo'))?.notifications, undefined);
     });
 
+    it("keeps each member's favorites and hidden rooms, in their room list too, until they leave", async () => {
+      const rooms = await make();
+      await rooms.create(publicRoom('r'));
+      await rooms.addMember({ room: 'r', userId: 'ann', role: 'member', joinedAt: T0 });
+      await rooms.addMember({ room: 'r', userId: 'bo', role: 'member', joinedAt: T0 });
+      const ann = await rooms.member('r', 'ann');
+      assert.deepEqual([ann?.favorite, ann?.hiddenAt], [undefined, undefined], 'neither, never chosen');
+      assert.equal(await rooms.setFavorite('r', 'ann', true), true);
+      assert.equal(await rooms.setHidden('r', 'ann', 0), true, 'an empty room hidden up to offset 0');
+      const set = await rooms.member('r', 'ann');
+      assert.deepEqual([set?.favorite, set?.hiddenAt], [true, 0]);
+      const bo = await rooms.member('r', 'bo');
+      assert.deepEqual(
+        [bo?.favorite, bo?.hiddenAt],
+        [undefined, undefined],
+        "another member's are their own",
+      );
+      const [listed] = await rooms.roomsOf('ann');
+      assert.deepEqual([listed?.member.favorite, listed?.member.hiddenAt], [true, 0]);
+      assert.equal(await rooms.setHidden('r', 'ann', 41), true, 'hidden again, further on');
+      assert.equal((await rooms.member('r', 'ann'))?.hiddenAt, 41);
+      assert.equal(await rooms.setFavorite('r', 'ann', false), true);
+      assert.equal(await rooms.setHidden('r', 'ann', undefined), true);
+      const cleared = await rooms.member('r', 'ann');
+      assert.deepEqual([cleared?.favorite, cleared?.hiddenAt], [undefined, undefined]);
+      assert.equal(await rooms.setFavorite('r', 'stranger', true), false);
+      assert.equal(await rooms.setHidden('r', 'stranger', 3), false);
+      // A membership ended ends them: joining again starts shown, no favorite.
+      await rooms.setFavorite('r', 'bo', true);
+      await rooms.setHidden('r', 'bo', 7);
+      await rooms.removeMember('r', 'bo');
+      await rooms.addMember({ room: 'r', userId: 'bo', role: 'member', joinedAt: T0 + 1 });
+      const back = await rooms.member('r', 'bo');
+      assert.deepEqual([back?.favorite, back?.hiddenAt], [undefined, undefined]);
+    });
+
     it("keeps a room's pins, the most recently pinned first, each once", async () => {
       const rooms = await make();
       await rooms.create(publicRoom('r'));

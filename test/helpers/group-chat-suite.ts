@@ -293,6 +293,86 @@ export function groupChatSuite(name: string, start: () => Promise<ParleyNode>): 
       );
     });
 
+    it('keeps favorites and hidden rooms per member, on every device; a newer message shows a hidden room again', async () => {
+      const fay = await as(node, 'fay');
+      const tablet = await as(node, 'fay');
+      await tablet.request({ type: 'rooms' });
+      await fay.request({ type: 'create_room', name: 'Stars', id: 'stars' });
+      await fay.request({ type: 'join', room: 'stars' });
+      const finn = await as(node, 'finn');
+      const dm = ((await fay.request({ type: 'direct', users: [{ id: 'finn' }] })).room as { id: string }).id;
+      await fay.request({ type: 'join', room: dm });
+      await finn.request({ type: 'join', room: dm });
+      const first = await finn.request({ type: 'send', room: dm, text: 'lunch?', cid: 'f1' });
+      const entries = async (client: RawClient) =>
+        Object.fromEntries(
+          ((await client.request({ type: 'rooms' })).rooms as Array<Record<string, unknown>>)
+            .filter((r) => r.id === 'stars' || r.id === dm)
+            .map((r) => [r.id === dm ? 'dm' : r.id, { favorite: r.favorite, hidden: r.hidden }]),
+        );
+      const none = { favorite: undefined, hidden: undefined };
+      assert.deepEqual(await entries(fay), { stars: none, dm: none }, 'neither, never chosen');
+
+      assert.equal(outcome(await fay.request({ type: 'favorite', room: 'stars', favorite: true })), 'ok');
+      const starred = await tablet.frames.find(
+        (f) => f.type === 'favorite',
+        5000,
+        'the other device is told',
+      );
+      assert.deepEqual([starred.room, starred.favorite], ['stars', true]);
+      // A summary made from the standing an instance caches says it too (the room is held here: fay joined it).
+      const renamed = await fay.request({ type: 'update_room', room: 'stars', topic: 'shiny' });
+      assert.equal((renamed.room as { favorite?: boolean }).favorite, true);
+
+      assert.equal(outcome(await fay.request({ type: 'hide', room: dm, hidden: true })), 'ok');
+      const hid = await tablet.frames.find((f) => f.type === 'hide', 5000, 'the other device is told');
+      assert.deepEqual([hid.room, hid.hidden], [dm, true]);
+      assert.deepEqual(await entries(tablet), {
+        stars: { favorite: true, hidden: undefined },
+        dm: { favorite: undefined, hidden: true },
+      });
+      // A reaction or a reply only in a thread is nothing new in the conversation: it stays hidden.
+      const offset = first.offset as number;
+      await finn.request({ type: 'react', room: dm, offset, emoji: '👍' });
+      await finn.request({ type: 'send', room: dm, text: 'in a thread', cid: 'f2', thread: offset });
+      assert.equal((await entries(fay)).dm?.hidden, true, 'still hidden');
+      // A message is: the room is listed again, without anything written (the list compares offsets).
+      await finn.request({ type: 'send', room: dm, text: 'still on?', cid: 'f3' });
+      assert.equal((await entries(fay)).dm?.hidden, undefined, 'shown again by a newer message');
+      await tablet.frames.find(
+        (f) => f.type === 'activity' && f.room === dm,
+        5000,
+        'the activity that shows it',
+      );
+
+      // Hidden again, then asked for as the direct room of the same people: shown again, every device told.
+      assert.equal(outcome(await tablet.request({ type: 'hide', room: dm, hidden: true })), 'ok');
+      assert.equal((await entries(fay)).dm?.hidden, true);
+      await fay.request({ type: 'direct', users: [{ id: 'finn' }] });
+      await tablet.frames.find((f) => f.type === 'hide' && f.hidden === false, 5000, 'shown again');
+      assert.equal((await entries(fay)).dm?.hidden, undefined);
+      assert.equal(outcome(await fay.request({ type: 'hide', room: dm, hidden: true })), 'ok');
+      assert.equal(outcome(await fay.request({ type: 'hide', room: dm, hidden: false })), 'ok');
+      assert.equal((await entries(fay)).dm?.hidden, undefined, 'shown again by hand');
+      assert.deepEqual((await entries(finn)).dm, none, "another member's are their own");
+
+      // Archived, a room's arrangement may still change (it is one's own, like leaving).
+      await fay.request({ type: 'update_room', room: 'stars', archived: true });
+      assert.equal(outcome(await fay.request({ type: 'favorite', room: 'stars', favorite: false })), 'ok');
+      assert.equal((await entries(fay)).stars?.favorite, undefined);
+      assert.equal(
+        outcome(await finn.request({ type: 'favorite', room: 'stars', favorite: true })),
+        'not_member',
+      );
+      assert.equal(outcome(await finn.request({ type: 'hide', room: 'stars', hidden: true })), 'not_member');
+      assert.equal(
+        outcome(await fay.request({ type: 'hide', room: 'no-such-room', hidden: true })),
+        'no_room',
+      );
+      assert.equal(outcome(await fay.request({ type: 'favorite', room: 'stars' })), 'bad_request');
+      assert.equal(outcome(await fay.request({ type: 'hide', room: dm, hidden: 'yes' })), 'bad_request');
+    });
+
     it('pins messages for everyone in the room, logged, listed as they are now, until unpinned or deleted', async () => {
       const pinner = await as(node, 'pinner');
       const pia = await as(node, 'pia');

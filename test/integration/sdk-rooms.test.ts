@@ -23,6 +23,8 @@ describe('SDK: group chat', async () => {
       uninvited: new Collector<ClientEvents['invitation_removed']>(),
       activity: new Collector<ClientEvents['activity']>(),
       notifications: new Collector<ClientEvents['notifications']>(),
+      favorite: new Collector<ClientEvents['favorite']>(),
+      hide: new Collector<ClientEvents['hide']>(),
     };
     client.on('room_added', events.added.push);
     client.on('room_removed', events.removed.push);
@@ -30,6 +32,8 @@ describe('SDK: group chat', async () => {
     client.on('invitation_removed', events.uninvited.push);
     client.on('activity', events.activity.push);
     client.on('notifications', events.notifications.push);
+    client.on('favorite', events.favorite.push);
+    client.on('hide', events.hide.push);
     client.connect();
     await client.roomList();
     return { client, events };
@@ -154,6 +158,21 @@ describe('SDK: group chat', async () => {
     const found = await guest.publicRooms({ limit: 10 });
     assert.ok(found.rooms.some((r) => r.id === open.id));
     await guest.join(open.id);
+    // Her arrangement of the list: a favorite, a conversation hidden until a newer message, told the same way.
+    await guest.setFavorite(open.id);
+    assert.equal((await events.favorite.find((e) => e.room === open.id)).favorite, true);
+    await guest.hideRoom(dm.id);
+    assert.equal((await events.hide.find((e) => e.room === dm.id)).hidden, true);
+    const arranged = new Map((await guest.roomList()).rooms.map((r) => [r.id, [r.favorite, r.hidden]]));
+    assert.deepEqual(
+      [arranged.get(open.id), arranged.get(dm.id)],
+      [
+        [true, undefined],
+        [undefined, true],
+      ],
+    );
+    await guest.hideRoom(dm.id, false);
+    await events.hide.find((e) => e.room === dm.id && !e.hidden);
     await guest.leaveRoom(open.id);
     await events.removed.find((e) => e.room === open.id && e.reason === 'left');
     await assert.rejects(guest.declineInvitation('books'), ParleyError);

@@ -88,6 +88,8 @@ export const sent_invitations: Handler<'sent_invitations'> = async (ctx, session
 /** The commands that act on a room and answer `done`. */
 type DoneCommand =
   | 'notifications'
+  | 'favorite'
+  | 'hide'
   | 'pin'
   | 'delete_webhook'
   | 'revoke_invite_link'
@@ -115,6 +117,12 @@ function done<T extends DoneCommand>(
     session.reply({ type: 'done', ref: command.ref, room: id });
   };
 }
+
+/** `favorite`: a room one of the user's favorites or no longer, told to every device (`favorite`). */
+export const favorite = done<'favorite'>((rooms, caller, id, c) => rooms.setFavorite(caller, id, c.favorite));
+
+/** `hide`: a room kept out of the user's room list until a newer message, or shown again (`hide`, every device). */
+export const hide = done<'hide'>((rooms, caller, id, c) => rooms.hide(caller, id, c.hidden));
 
 /** `notifications`: what the user wants to be notified of in the room, told to every device (`notifications`). */
 export const notifications = done<'notifications'>((rooms, caller, id, c) =>

@@ -8,6 +8,8 @@ interface Target {
   title: string;
   mark: string;
   joins?: boolean;
+  /** A closed conversation: found by name, not offered before a letter is typed. */
+  closed?: boolean;
 }
 
 const MARK = { public: '#', private: '🔒', direct: '@', channel: '#' } as const;
@@ -17,18 +19,22 @@ const MARK = { public: '#', private: '🔒', direct: '@', channel: '#' } as cons
  * starting with it first, then in that order.
  */
 function matches(store: ChatStore, query: string, publicRooms: RoomSummary[]): Target[] {
-  const { rooms, channels, directs } = store.sidebarRooms();
+  const { favorites, rooms, channels, directs, hidden } = store.sidebarRooms();
+  const listed = (r: RoomSummary) => ({ id: r.id, title: store.title(r.id), mark: MARK[r.kind] });
   const all: Target[] = [
-    ...rooms.map((r) => ({ id: r.id, title: store.title(r.id), mark: MARK[r.kind] })),
+    ...favorites.map(listed),
+    ...rooms.map(listed),
     ...channels.map((id) => ({ id, title: id, mark: MARK.channel })),
-    ...directs.map((r) => ({ id: r.id, title: store.title(r.id), mark: MARK.direct })),
+    ...directs.map(listed),
+    // Closed conversations too: picking one lists it again.
+    ...hidden.map((r) => ({ ...listed(r), closed: true })),
     ...publicRooms
       .filter((r) => !store.listed(r.id) && !store.room(r.id))
       .map((r) => ({ id: r.id, title: r.name, mark: MARK.public, joins: true })),
   ];
   const q = query.trim().toLowerCase();
   // Nothing typed yet: the user's own rooms (public rooms to join come as a name is typed).
-  if (q === '') return all.filter((t) => !t.joins);
+  if (q === '') return all.filter((t) => !t.joins && !t.closed);
   const found = all.filter((t) => t.title.toLowerCase().includes(q) || t.id.toLowerCase().includes(q));
   const starts = (t: Target) => (t.title.toLowerCase().startsWith(q) ? 0 : 1);
   return found.sort((a, b) => starts(a) - starts(b));

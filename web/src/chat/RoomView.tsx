@@ -44,6 +44,18 @@ export function RoomView({ store, room, onMenu }: { store: ChatStore; room: Room
         <button type="button" class="menu" aria-label="Rooms" onClick={onMenu}>
           ☰
         </button>
+        {entry && (
+          <button
+            type="button"
+            class={`favorite-toggle${entry.favorite ? ' on' : ''}`}
+            aria-pressed={entry.favorite === true}
+            aria-label="Favorite"
+            title={entry.favorite ? 'A favorite: listed first (click to remove)' : 'Add to favorites'}
+            onClick={() => void store.setFavorite(room.name, !entry.favorite)}
+          >
+            {entry.favorite ? '★' : '☆'}
+          </button>
+        )}
         <h1>
           <bdi>{shown}</bdi>
           {entry?.kind === 'private' && <span class="kind"> 🔒</span>}

@@ -20,11 +20,14 @@ function RoomButton({
   id,
   kind,
   onPick,
+  closable = false,
 }: {
   store: ChatStore;
   id: string;
   kind: RoomSummary['kind'] | 'channel';
   onPick: () => void;
+  /** Offers to close the conversation (a direct room): out of the list until a new message comes. */
+  closable?: boolean;
 }) {
   const active = store.current.value === id;
   const unread = active ? 0 : store.unreadOf(id);
@@ -75,6 +78,17 @@ function RoomButton({
           </span>
         )}
       </button>
+      {closable && (
+        <button
+          type="button"
+          class="close-room"
+          aria-label={`Close the conversation with ${store.title(id)}`}
+          title="Close: out of the list until a new message comes"
+          onClick={() => void store.closeRoom(id)}
+        >
+          ×
+        </button>
+      )}
     </li>
   );
 }
@@ -461,7 +475,7 @@ export function Sidebar({
   const myStatus = store.statusOf(store.me.id);
   // The same rule the server applies, with the length limit it announced.
   const valid = roomNameProblem(name, store.maxRoomNameLength.value) === undefined;
-  const { rooms, channels, directs } = store.sidebarRooms();
+  const { favorites, rooms, channels, directs } = store.sidebarRooms();
   // An invitation that expired is gone (no event says so): it is not offered.
   const invitations = unexpired(store.invitations.value);
   return (
@@ -524,6 +538,16 @@ export function Sidebar({
         </section>
       )}
       {store.groupChat.value && <FollowedThreads store={store} onPick={onPick} />}
+      {favorites.length > 0 && (
+        <>
+          <h2 class="list-title">Favorites</h2>
+          <ul class="rooms favorites">
+            {favorites.map((room) => (
+              <RoomButton key={room.id} store={store} id={room.id} kind={room.kind} onPick={onPick} />
+            ))}
+          </ul>
+        </>
+      )}
       <h2 class="list-title">
         Rooms
         {store.anyUnread() && (
@@ -545,7 +569,7 @@ export function Sidebar({
           <h2 class="list-title">Direct messages</h2>
           <ul class="rooms">
             {directs.map((room) => (
-              <RoomButton key={room.id} store={store} id={room.id} kind="direct" onPick={onPick} />
+              <RoomButton key={room.id} store={store} id={room.id} kind="direct" onPick={onPick} closable />
             ))}
           </ul>
         </>

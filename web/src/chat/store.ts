@@ -408,6 +408,14 @@ export class ChatStore {
       const entry = this.listed(room);
       if (entry) this.upsertListed({ ...entry, notifications: level });
     });
+    this.client.on('favorite', ({ room, favorite }) => {
+      const entry = this.listed(room);
+      if (entry) this.upsertListed(withFlag(entry, 'favorite', favorite));
+    });
+    this.client.on('hide', ({ room, hidden }) => {
+      const entry = this.listed(room);
+      if (entry) this.upsertListed(withFlag(entry, 'hidden', hidden));
+    });
     this.client.on('read', ({ room, offset, unread, mentions }) => {
       // Read on this or another device (or marked unread: the marker went back): the counts as the server has them now.
       batch(() => {
@@ -725,26 +733,72 @@ export class ChatStore {
    * The rooms as the sidebar lists them: the user's rooms (newest activity first), the open channels joined here,
    * and the direct rooms. Alt+Up and Alt+Down go through them in this order.
    */
-  sidebarRooms(): { rooms: RoomSummary[]; channels: string[]; directs: RoomSummary[] } {
-    const listed = this.roomList.value;
+  sidebarRooms(): {
+    favorites: RoomSummary[];
+    rooms: RoomSummary[];
+    channels: string[];
+    directs: RoomSummary[];
+    hidden: RoomSummary[];
+  } {
+    // A hidden room (closed) stays out of the list, unless it is the one on screen.
+    const shown = (r: RoomSummary) => !r.hidden || r.id === this.current.value;
+    const listed = this.roomList.value.filter(shown);
+    const others = listed.filter((r) => !r.favorite);
     return {
-      rooms: listed.filter((r) => r.kind !== 'direct'),
+      favorites: listed.filter((r) => r.favorite),
+      rooms: others.filter((r) => r.kind !== 'direct'),
       // Rooms open here that the user does not belong to: open channels joined by name.
       channels: this.rooms.value.filter((r) => !this.listed(r.name)).map((r) => r.name),
-      directs: listed.filter((r) => r.kind === 'direct'),
+      directs: others.filter((r) => r.kind === 'direct'),
+      hidden: this.roomList.value.filter((r) => !shown(r)),
     };
+  }
+
+  /** Makes a room one of the user's favorites, or no longer; every device hears it (and moves it in its list). */
+  async setFavorite(room: string, favorite: boolean): Promise<void> {
+    await this.act(() => this.client.setFavorite(room, favorite));
+  }
+
+  /**
+   * Closes a conversation: it leaves the list (on every device) until a new message comes, read up to its newest
+   * message first (nothing unread is left out of sight). Closing the room on screen goes to the first other room.
+   */
+  async closeRoom(room: string): Promise<void> {
+    const entry = this.listed(room);
+    if (!entry) return;
+    const model = this.room(room);
+    const shown = model?.messages.value.reduce((max, m) => Math.max(max, m.offset ?? 0), 0) ?? 0;
+    const newest = Math.max(entry.last?.offset ?? 0, shown);
+    if (newest > (entry.readOffset ?? 0)) {
+      this.client.markRead(room, newest);
+      this.setReadOffset(room, newest);
+      this.forgetListCounts(room);
+      if (model) model.unread.value = 0;
+    }
+    if (this.current.value === room) {
+      const next = this.rooms.value.find((r) => r.name !== room && !this.listed(r.name)?.hidden);
+      if (next) this.select(next.name);
+    }
+    await this.act(() => this.client.hideRoom(room));
   }
 
   /** Opens a room of the sidebar, joining it on this device when it is not open here yet. */
   open(id: string): void {
+    // A closed conversation picked again (Ctrl+K, a notification) is listed again, on every device.
+    if (this.listed(id)?.hidden) void this.act(() => this.client.hideRoom(id, false));
     if (this.room(id)) this.select(id);
     else void this.join(id);
   }
 
   /** Opens the room before (-1) or after (1) the current one in the sidebar's order, around the ends. */
   openAdjacent(step: -1 | 1): void {
-    const { rooms, channels, directs } = this.sidebarRooms();
-    const order = [...rooms.map((r) => r.id), ...channels, ...directs.map((r) => r.id)];
+    const { favorites, rooms, channels, directs } = this.sidebarRooms();
+    const order = [...favorites, ...rooms]
+      .map((r) => r.id)
+      .concat(
+        channels,
+        directs.map((r) => r.id),
+      );
     if (order.length === 0) return;
     const at = this.current.value === null ? -1 : order.indexOf(this.current.value);
     const next = order[(at + step + order.length) % order.length] as string;
@@ -832,8 +886,12 @@ export class ChatStore {
   }
 
   private upsertListed(room: RoomSummary): void {
+    const before = this.listed(room.id);
+    // A closed room comes back with something new in it, as the server's next list says too.
+    const newer = before !== undefined && (room.last?.offset ?? 0) > (before.last?.offset ?? 0);
+    const entry = newer && room.hidden ? withFlag(room, 'hidden', false) : room;
     const rest = this.roomList.value.filter((r) => r.id !== room.id);
-    this.roomList.value = [room, ...rest].sort((a, b) => b.activity - a.activity);
+    this.roomList.value = [entry, ...rest].sort((a, b) => b.activity - a.activity);
   }
 
   private onRemoved({ room, reason, by, message, until }: RoomRemovedFrame): void {
@@ -1821,10 +1879,7 @@ export class ChatStore {
     const level = this.notificationsOf(room);
     if (level === 'none' || (level === 'mentions' && !mentions?.includes(this.me.id))) return;
     const direct = this.listed(room)?.kind === 'direct';
-    notify(direct ? from : `${from} in ${this.title(room)}`, text, room, (id) => {
-      if (this.room(id)) this.select(id);
-      else void this.join(id);
-    });
+    notify(direct ? from : `${from} in ${this.title(room)}`, text, room, (id) => this.open(id));
   }
 
   /**
@@ -2093,6 +2148,14 @@ export class ChatStore {
     if (this.me.id === '') return;
     localStorage.setItem(`parley.rooms.${this.me.id}`, JSON.stringify(this.rooms.value.map((r) => r.name)));
   }
+}
+
+/** The entry with a flag of the user's arrangement set (true) or absent, as the server lists it. */
+function withFlag(entry: RoomSummary, flag: 'favorite' | 'hidden', on: boolean): RoomSummary {
+  const changed = { ...entry };
+  if (on) changed[flag] = true;
+  else delete changed[flag];
+  return changed;
 }
 
 /** A user's drafts kept for this tab, or none (nothing kept, or a damaged entry). */
