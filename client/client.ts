@@ -33,7 +33,7 @@ import { RequestTable } from './requests.js';
 import { RoomState } from './room-state.js';
 import { type ResetReason, RoomStream } from './room-stream.js';
 import type { ClientRequest } from './wire/commands.js';
-import type { FileRef, Role, UserStatus } from './wire/domain.js';
+import type { FileRef, LinkPreview, Role, UserStatus } from './wire/domain.js';
 import type {
   BanSummary,
   FollowedThread,
@@ -785,6 +785,15 @@ export class ParleyClient extends Emitter<ClientEvents> {
   /** The statuses in force of some users (at most 100 ids a call), by user id: those without one are left out. */
   async statuses(users: readonly string[]): Promise<Record<string, UserStatus>> {
     return (await this.requests.request({ type: 'statuses', users: [...users] })).statuses;
+  }
+
+  /**
+   * The preview of a page a message links to (title, description, site, image as a `data:` URL), fetched by the
+   * server; undefined when the page has none to show. Rejects with `unsupported` when the server makes no previews,
+   * `rate_limited` past the connection's rate (`linkPreviewsPerMin`).
+   */
+  async linkPreview(url: string): Promise<LinkPreview | undefined> {
+    return (await this.requests.request({ type: 'link_preview', url })).preview;
   }
 
   /** Round trip time to the server, in milliseconds. */

@@ -2,6 +2,7 @@
 export type {
   ChatMessage,
   FileRef,
+  LinkPreview,
   MessageAction,
   Reaction,
   Role,

@@ -14,6 +14,7 @@ import type {
   InvitePreviewFrame,
   JoinedFrame,
   LeftFrame,
+  LinkPreviewFrame,
   MembersFrame,
   PinsFrame,
   PongFrame,
@@ -323,6 +324,13 @@ export interface StatusesCommand {
   ref: number;
   users: string[];
 }
+/** The preview of a page a message links to (title, description, site, image), fetched by the server. */
+export interface LinkPreviewCommand {
+  type: 'link_preview';
+  ref: number;
+  /** An http(s) address, at most 2,048 characters, without a user name or password. */
+  url: string;
+}
 /** Abandons the connection's upload in progress (its bytes so far are dropped): answered `done`. */
 export interface CancelUploadCommand {
   type: 'cancel_upload';
@@ -552,6 +560,7 @@ export type ClientCommand =
   | CancelUploadCommand
   | SetStatusCommand
   | StatusesCommand
+  | LinkPreviewCommand
   | SaveCommand
   | SavedCommand
   | FollowThreadCommand
@@ -613,6 +622,7 @@ export interface ReplyByCommand {
   cancel_upload: DoneFrame;
   set_status: StatusFrame;
   statuses: StatusesFrame;
+  link_preview: LinkPreviewFrame;
   save: DoneFrame;
   unsave: DoneFrame;
   saved: SavedFrame;

@@ -90,6 +90,23 @@ export interface ChatMessage {
   rev?: number;
 }
 
+/** What a page says of itself, for a link to it in a message (`link_preview`). */
+export interface LinkPreview {
+  /** The page's address after redirects (what the preview shows). */
+  url: string;
+  /** `og:site_name`, else the page's host name. */
+  site: string;
+  /** `og:title`, else `twitter:title`, else `<title>` (at most 200 characters). */
+  title?: string;
+  /** `og:description`, else `twitter:description`, else `<meta name="description">` (at most 300 characters). */
+  description?: string;
+  /**
+   * `og:image`, fetched by the server: a PNG, JPEG, GIF or WebP of at most `linkPreviewImageMaxBytes`, as a `data:`
+   * URL to show as it is (the reader's browser never asks the page's site), with its size when its header says it.
+   */
+  image?: { data: string; width?: number; height?: number };
+}
+
 /**
  * What a user says of themselves, for everyone who shares a room with them: away or not to be disturbed, and a line
  * of their own. Every field is optional; none at all is no status (available, nothing said).

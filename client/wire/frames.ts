@@ -1,5 +1,5 @@
 /** The frames the server sends (protocol v1); docs/protocol.md describes each with an example. */
-import type { ChatMessage, FileRef, StreamPosition, UserInfo, UserStatus } from './domain.js';
+import type { ChatMessage, FileRef, LinkPreview, StreamPosition, UserInfo, UserStatus } from './domain.js';
 import type { ErrorCode } from './error-codes.js';
 import type {
   BanSummary,
@@ -321,6 +321,14 @@ export interface StatusesFrame {
   ref: number;
   statuses: Record<string, UserStatus>;
 }
+/** The answer to `link_preview`: the page's preview, or none (`preview` absent) when it has none to show. */
+export interface LinkPreviewFrame {
+  type: 'link_preview';
+  ref: number;
+  /** The address asked for, as asked. */
+  url: string;
+  preview?: LinkPreview;
+}
 /** The file's bytes have all come and are stored: send it with a message (`send`'s `files`). */
 export interface UploadedFrame {
   type: 'uploaded';
@@ -495,6 +503,7 @@ export type ServerFrame =
   | UploadedFrame
   | StatusFrame
   | StatusesFrame
+  | LinkPreviewFrame
   | SavedFrame
   | ThreadsFrame
   | ThreadCountsFrame

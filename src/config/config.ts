@@ -59,6 +59,14 @@ function parseValue(spec: OptionSpec, raw: RawValue): { value?: number | string;
   return problem ? { problem: `${where}: ${problem}` } : { value: raw.value };
 }
 
+/**
+ * The largest `link_preview` answer: the image as base64 (4 bytes for 3) in a `data:` URL, and the page's address
+ * (2,048 characters, twice: asked and answered) and text (its characters escaped) around it.
+ */
+export function linkPreviewAnswerBytes(imageMaxBytes: number): number {
+  return Math.ceil(imageMaxBytes / 3) * 4 + 16 * 1024;
+}
+
 /** Checks relations between options that no single option can check. */
 function crossCheck(config: Config): string[] {
   const problems: string[] = [];
@@ -69,6 +77,13 @@ function crossCheck(config: Config): string[] {
     problems.push(
       `--max-payload-bytes (${config.maxPayloadBytes}) is too small for --max-text-length ` +
         `(${config.maxTextLength}): a fully escaped message needs ${config.maxTextLength * 6 + 1024} bytes`,
+    );
+  }
+  const imageAnswer = linkPreviewAnswerBytes(config.linkPreviewImageMaxBytes);
+  if (imageAnswer > config.sendQueueMaxBytes) {
+    problems.push(
+      `--link-preview-image-max-bytes (${config.linkPreviewImageMaxBytes}) is too large for --send-queue-max-bytes ` +
+        `(${config.sendQueueMaxBytes}): a preview with its image takes ${imageAnswer} bytes`,
     );
   }
   if (config.auth === 'jwt') {

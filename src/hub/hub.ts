@@ -5,6 +5,7 @@ import { ClusterQueries } from '../cluster/cluster-queries.js';
 import { type Config, invitationTtlOf } from '../config/config.js';
 import type { Engine } from '../engine/engine.js';
 import { userChannel } from '../engine/types.js';
+import { LinkPreviews } from '../links/link-previews.js';
 import { LatencyWindow } from '../metrics/latency-window.js';
 import { CloseCodes } from '../protocol/close-codes.js';
 import { PROTOCOL_VERSION } from '../protocol/messages.js';
@@ -259,9 +260,24 @@ export class Hub implements ConnectionHandler<Session> {
           announce: (room, user, status) => engine.broker.signal({ kind: 'status', room, user, status }),
         })
       : undefined;
+    const linkPreviews =
+      config.linkPreviews === 'off'
+        ? undefined
+        : new LinkPreviews(
+            {
+              reach: config.linkPreviews === 'any' ? 'any' : 'public',
+              timeoutMs: config.linkPreviewTimeoutMs,
+              pageMaxBytes: config.linkPreviewPageMaxBytes,
+              imageMaxBytes: config.linkPreviewImageMaxBytes,
+              cacheBytes: config.linkPreviewCacheBytes,
+              maxFetches: config.maxLinkPreviewFetches,
+            },
+            { clock, timers, logger: deps.logger },
+          );
     const context: HandlerContext = {
       config,
       engine,
+      linkPreviews,
       uploads: this.uploads,
       statuses: this.statuses,
       clock,

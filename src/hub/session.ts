@@ -118,6 +118,8 @@ export class Session {
   searchRate?: TokenBucket;
   /** Its rate of status changes (made at its first `set_status`): each is told to every room of the user. */
   statusRate?: TokenBucket;
+  /** Its rate of link previews (made at its first `link_preview`): each may fetch a page from another site. */
+  linkPreviewRate?: TokenBucket;
   /** Its rate of room lists (made at its first `rooms`; none without a limit): the whole list costs the same. */
   roomListRate?: TokenBucket;
   /** The key the connection index filed this session under, while it is filed (see ConnectionIndex). */

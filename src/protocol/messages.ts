@@ -293,6 +293,10 @@ export const StatusesCommand = Type.Object(
   { type: Type.Literal('statuses'), ref: Ref, users: Type.Array(UserId, { maxItems: 100 }) },
   strict,
 );
+export const LinkPreviewCommand = Type.Object(
+  { type: Type.Literal('link_preview'), ref: Ref, url: Type.String({ minLength: 1, maxLength: 2048 }) },
+  strict,
+);
 export const CancelUploadCommand = Type.Object({ type: Type.Literal('cancel_upload'), ref: Ref }, strict);
 export const SaveCommand = messageCommand('save');
 export const UnsaveCommand = messageCommand('unsave');
@@ -440,6 +444,7 @@ export const CommandSchemas = {
   cancel_upload: CancelUploadCommand,
   set_status: SetStatusCommand,
   statuses: StatusesCommand,
+  link_preview: LinkPreviewCommand,
   save: SaveCommand,
   unsave: UnsaveCommand,
   saved: SavedCommand,

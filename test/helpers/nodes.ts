@@ -16,6 +16,7 @@ export const NO_LIMITS: Partial<Config> = {
   roomListsPerMin: 0,
   replyBytesPerSec: 0,
   statusChangesPerMin: 0,
+  linkPreviewsPerMin: 0,
   // One presence_diff per change, so in-process tests can count frames (process tests keep the default window).
   presenceBatchMs: 0,
 };

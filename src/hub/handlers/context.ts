@@ -2,6 +2,7 @@ import type { Identity } from '../../auth/identity.js';
 import type { TokenVerifier } from '../../auth/jwt.js';
 import type { Config } from '../../config/config.js';
 import type { Engine } from '../../engine/engine.js';
+import type { LinkPreviews } from '../../links/link-previews.js';
 import type { LatencyWindow } from '../../metrics/latency-window.js';
 import { ReplyError } from '../../protocol/error-codes.js';
 import type { CommandOf, CommandType } from '../../protocol/messages.js';
@@ -38,6 +39,8 @@ export interface HandlerContext {
   readonly readMarkers?: ReadMarkers;
   /** What users say of themselves (undefined when the engine keeps no rooms: `--store redis`). */
   readonly statuses?: UserStatuses;
+  /** Previews of the pages messages link to (undefined with `--link-previews off`). */
+  readonly linkPreviews?: LinkPreviews;
   /** Uploads of files (undefined when the engine keeps no files: `--store redis`). */
   readonly uploads?: Uploads;
   /** The dashboards' live feed of events (records only while one watches). */

@@ -4,6 +4,7 @@ import { cancel_upload, upload } from './files.js';
 import { history } from './history.js';
 import { join } from './join.js';
 import { leave } from './leave.js';
+import { link_preview } from './link-preview.js';
 import { deleteMessage, edit, react, unreact } from './messages.js';
 import { ping } from './ping.js';
 import { presence } from './presence.js';
@@ -101,6 +102,7 @@ export const handlers: { [T in CommandType]: Handler<T> } = {
   cancel_upload,
   set_status,
   statuses,
+  link_preview,
   save,
   unsave,
   saved,

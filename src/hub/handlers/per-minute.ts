@@ -4,7 +4,7 @@ import type { Session } from '../session.js';
 import type { HandlerContext } from './context.js';
 
 /** The rates a connection has of its own for commands that cost the store far more than most. */
-export type CostlyRate = 'searchRate' | 'roomListRate' | 'statusRate';
+export type CostlyRate = 'searchRate' | 'roomListRate' | 'statusRate' | 'linkPreviewRate';
 
 /**
  * Takes one of the connection's `perMin` (a burst of a third of it, at least one; the bucket is made at the first

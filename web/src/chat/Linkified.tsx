@@ -1,5 +1,5 @@
 /** Message text with http(s) links made clickable. Everything else is rendered as text: never as HTML. */
-const URL_PATTERN = /\bhttps?:\/\/[^\s<>"']+[^\s<>"'.,;:!?)\]]/g;
+export const URL_PATTERN = /\bhttps?:\/\/[^\s<>"']+[^\s<>"'.,;:!?)\]]/g;
 
 /**
  * The address a link really goes to, as the browser will request it, or undefined when it is not a valid http(s)

@@ -3,6 +3,7 @@ import { useEffect, useLayoutEffect, useMemo, useRef, useState } from 'preact/ho
 import { isWebhookSender, type SystemEvent } from '../../../client/index.js';
 import { dayKey, dayOf, textOrFiles, timeOf, untilOf } from '../format.js';
 import { FormattedText } from './FormattedText.js';
+import { LinkPreviewCard } from './LinkPreviewCard.js';
 import { MessageFiles } from './MessageFiles.js';
 import { ReactionChips, ReactionPicker, SendFailure } from './MessageParts.js';
 import { statusLine } from './StatusPicker.js';
@@ -61,8 +62,8 @@ export function Sender({ store, message }: { store: ChatStore; message: ShownMes
   );
 }
 
-/** A message's text and files, or its tombstone once deleted. */
-export function MessageText({ message }: { message: ShownMessage }) {
+/** A message's text, its link's preview and its files, or its tombstone once deleted. */
+export function MessageText({ store, message }: { store: ChatStore; message: ShownMessage }) {
   if (message.message?.deleted)
     return (
       <div class="text" dir="auto">
@@ -77,6 +78,7 @@ export function MessageText({ message }: { message: ShownMessage }) {
           <FormattedText text={message.text} />
         </div>
       )}
+      {message.text !== '' && <LinkPreviewCard store={store} text={message.text} />}
       {files && <MessageFiles files={files} />}
     </>
   );
@@ -288,7 +290,7 @@ export function MessageList({ store, room }: { store: ChatStore; room: RoomModel
               <Sender store={store} message={message} />
             </div>
           )}
-          <MessageText message={message} />
+          <MessageText store={store} message={message} />
         </div>
       </li>,
     );
@@ -438,7 +440,7 @@ export function MessageList({ store, room }: { store: ChatStore; room: RoomModel
               </span>
             </button>
           )}
-          <MessageText message={message} />
+          <MessageText store={store} message={message} />
           {stored?.replies && (
             <ThreadSummaryButton
               store={store}

@@ -617,6 +617,17 @@ export function Sidebar({
             Show others in direct messages what I have read
           </label>
         )}
+        {store.linkPreviews.offered.value && (
+          <label class="small receipts">
+            <input
+              type="checkbox"
+              id="link-previews"
+              checked={store.linkPreviews.wanted.value}
+              onChange={(event) => store.linkPreviews.setWanted((event.target as HTMLInputElement).checked)}
+            />{' '}
+            Show previews of links
+          </label>
+        )}
         {notificationsSupported && (
           <label class="small receipts">
             <input

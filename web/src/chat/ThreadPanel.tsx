@@ -40,7 +40,7 @@ function Reply({ store, message }: { store: ChatStore; message: ShownMessage }) 
             }}
           />
         ) : (
-          <MessageText message={message} />
+          <MessageText store={store} message={message} />
         )}
         <SendFailure store={store} message={message} />
         <ReactionChips store={store} message={message} />
@@ -122,7 +122,7 @@ export function ThreadPanel({ store, room, open }: { store: ChatStore; room: Roo
               <div class="meta">
                 <Sender store={store} message={root} />
               </div>
-              <MessageText message={root} />
+              <MessageText store={store} message={root} />
             </div>
           </li>
         ) : (

@@ -4,6 +4,8 @@
  * renders as elements with text nodes: nothing of a message is ever HTML. The protocol carries the text as typed.
  */
 
+import { linkTarget, URL_PATTERN } from './Linkified.js';
+
 /** A piece of a message: plain text (links are found in it later), or formatting around more pieces. */
 export type Markup =
   | { kind: 'text'; text: string }
@@ -56,4 +58,23 @@ export function markupOf(text: string): Markup[] {
   }
   if (last < text.length) pieces.push(...inline(text.slice(last)));
   return pieces;
+}
+
+/** The first http(s) link of a message's text outside code (the one a preview is shown for), if any. */
+export function firstLink(text: string): string | undefined {
+  const visit = (pieces: Markup[]): string | undefined => {
+    for (const piece of pieces) {
+      if (piece.kind === 'text') {
+        for (const match of piece.text.matchAll(URL_PATTERN)) {
+          const url = linkTarget(match[0]);
+          if (url) return url;
+        }
+      } else if ('children' in piece) {
+        const found = visit(piece.children);
+        if (found) return found;
+      }
+    }
+    return undefined;
+  };
+  return visit(markupOf(text));
 }

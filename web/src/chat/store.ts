@@ -36,6 +36,7 @@ import {
 } from '../../../client/index.js';
 import { lastOf, previewAfter } from '../../../client/wire/last-message.js';
 import { sizeOf, textOrFiles, untilOf } from '../format.js';
+import { LinkPreviews } from './link-previews.js';
 import { notify } from './notifications.js';
 
 /** A message as the chat shows it. */
@@ -297,6 +298,8 @@ export class ChatStore {
   readonly statuses = signal<Record<string, UserStatus>>({});
   /** Users whose status this connection asked for (or heard of). */
   private readonly statusAsked = new Set<string>();
+  /** Previews of the pages messages link to (see LinkPreviews). */
+  readonly linkPreviews: LinkPreviews;
   /** Whether this user shares read receipts ("seen" in direct rooms). */
   readonly readReceipts = signal(true);
   /** The first page of each opened stored room's members (who can be mentioned besides who is online). */
@@ -327,6 +330,7 @@ export class ChatStore {
       ...(mode.kind === 'anonymous' ? { name: mode.name, userId: this.me.id } : { token: mode.token }),
       reconnect: { maxDelayMs: 5000 },
     });
+    this.linkPreviews = new LinkPreviews(this.client);
     this.client.on('state', (state) => this.onState(state));
     this.client.on('welcome', (welcome) => {
       this.me = welcome.user;
