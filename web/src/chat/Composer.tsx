@@ -2,6 +2,7 @@ import type { ComponentChildren } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { sizeOf, textOrFiles } from '../format.js';
 import { emojiNamed, emojiSuggestions } from './emoji-names.js';
+import { commandsStartingWith, readTyped } from './slash-commands.js';
 import { type ChatStore, threadBox } from './store.js';
 
 /** The emoji one click away in the composer (any emoji can be typed or pasted too). */
@@ -138,36 +139,53 @@ export function Composer({
 
   const prefix = mentionPrefix(text);
   const emojiAt = prefix === undefined ? emojiPrefix(text) : undefined;
+  // A slash at the start, in a new message: the commands (an edit's text is the message's own).
+  const commands = editing ? [] : commandsStartingWith(text);
   const offers: Offer[] =
-    prefix !== undefined
-      ? store
-          .mentionable(room)
-          .filter((u) => u.name.toLowerCase().startsWith(prefix.toLowerCase()))
-          .slice(0, 6)
-          .map((u) => ({
-            key: u.id,
-            insert: `@${u.name} `,
-            replaces: prefix.length + 1,
-            whole: u.name.toLowerCase() === prefix.toLowerCase(),
-            label: (
-              <>
-                @<bdi>{u.name}</bdi>
-              </>
-            ),
-          }))
-      : emojiAt !== undefined
-        ? emojiSuggestions(emojiAt).map(({ name, emoji }) => ({
-            key: name,
-            insert: `${emoji} `,
-            replaces: emojiAt.length + 1,
-            whole: false,
-            label: (
-              <>
-                <span class="offer-emoji">{emoji}</span> :{name}:
-              </>
-            ),
-          }))
-        : [];
+    commands.length > 0
+      ? commands.map((c) => ({
+          key: c.name,
+          insert: `/${c.name} `,
+          replaces: text.length,
+          whole: text.toLowerCase() === `/${c.name}`,
+          label: (
+            <>
+              <span class="offer-command">
+                /{c.name} {c.args}
+              </span>{' '}
+              <span class="muted small">{c.help}</span>
+            </>
+          ),
+        }))
+      : prefix !== undefined
+        ? store
+            .mentionable(room)
+            .filter((u) => u.name.toLowerCase().startsWith(prefix.toLowerCase()))
+            .slice(0, 6)
+            .map((u) => ({
+              key: u.id,
+              insert: `@${u.name} `,
+              replaces: prefix.length + 1,
+              whole: u.name.toLowerCase() === prefix.toLowerCase(),
+              label: (
+                <>
+                  @<bdi>{u.name}</bdi>
+                </>
+              ),
+            }))
+        : emojiAt !== undefined
+          ? emojiSuggestions(emojiAt).map(({ name, emoji }) => ({
+              key: name,
+              insert: `${emoji} `,
+              replaces: emojiAt.length + 1,
+              whole: false,
+              label: (
+                <>
+                  <span class="offer-emoji">{emoji}</span> :{name}:
+                </>
+              ),
+            }))
+          : [];
   // The offer Enter or Tab takes (arrows move it), as in other chats' autocomplete.
   const [active, setActive] = useState(0);
   const index = Math.min(active, offers.length - 1);
@@ -194,16 +212,38 @@ export function Composer({
     store.editing.value = null;
     store.replyingTo.value = null;
   };
-  const submit = () => {
-    if (empty || tooLong || uploading || refused) return;
-    // An edit leaves the draft as it was (the effect above shows it again); a message empties it.
-    if (!editing) setText('');
-    if (thread === undefined) store.send(text);
+  /** Sends a message where this box sends: the room, or its thread. */
+  const sendHere = (message: string) => {
+    if (thread === undefined) store.send(message);
     else {
-      store.sendInThread(text, alsoToRoom);
+      store.sendInThread(message, alsoToRoom);
       // Each reply is the thread's unless asked again (as Slack's "Also send to").
       setAlsoToRoom(false);
     }
+  };
+  const submit = () => {
+    if (empty || tooLong || uploading || refused) return;
+    const typed = editing ? ({ kind: 'message', text } as const) : readTyped(text);
+    if (typed.kind === 'unknown') {
+      store.notice.value = `/${typed.name} is no command: type / to see them, or start with // to send a message that starts with /`;
+      return;
+    }
+    if (typed.kind === 'command') {
+      if (typed.command.stored && !entry) {
+        store.notice.value = `/${typed.command.name} works in rooms you belong to, not in an open channel`;
+        return;
+      }
+      setText('');
+      void Promise.resolve(typed.command.run(store, { room, send: sendHere }, typed.rest)).then((problem) => {
+        if (problem) store.notice.value = problem;
+      });
+      box.current?.focus();
+      return;
+    }
+    // An edit leaves the draft as it was (the effect above shows it again); a message empties it.
+    if (!editing) setText('');
+    if (editing) sendHere(text);
+    else sendHere(typed.text);
     box.current?.focus();
   };
   return (
@@ -246,7 +286,9 @@ export function Composer({
       {offers.length > 0 && (
         <ul
           class="mention-suggestions"
-          aria-label={prefix !== undefined ? 'Mention someone' : 'Insert an emoji'}
+          aria-label={
+            commands.length > 0 ? 'Commands' : prefix !== undefined ? 'Mention someone' : 'Insert an emoji'
+          }
         >
           {offers.map((offer) => (
             <li key={offer.key}>

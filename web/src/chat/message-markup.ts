@@ -19,10 +19,10 @@ const FENCE = /```(?:[A-Za-z0-9_+-]*[ \t]*\n)?([\s\S]*?)\n?```/g;
 /**
  * Inline formatting, one line at most, around something that does not start or end with a space (so `2 * 3 * 4`
  * and `a ** b` stay text). An underscore or a star counts only away from letters and digits (`snake_case_name`,
- * `2*3*4`, and underscores inside URLs stay as they are).
+ * `2*3*4`, and underscores inside URLs stay as they are), and not after a backslash (the shrug `¯\_(ツ)_/¯` stays whole).
  */
 const INLINE =
-  /(?<!`)`([^`\n]+)`(?!`)|\*\*(?=\S)([^\n]*?\S)\*\*|~~(?=\S)([^\n]*?\S)~~|(?<![\p{L}\p{N}*])\*(?=[^\s*])([^\n*]*?[^\s*])\*(?![\p{L}\p{N}*])|(?<![\p{L}\p{N}_])_(?=[^\s_])([^\n_]*?[^\s_])_(?![\p{L}\p{N}_])/gu;
+  /(?<!`)`([^`\n]+)`(?!`)|\*\*(?=\S)([^\n]*?\S)\*\*|~~(?=\S)([^\n]*?\S)~~|(?<![\p{L}\p{N}*\\])\*(?=[^\s*])([^\n*]*?[^\s*])\*(?![\p{L}\p{N}*])|(?<![\p{L}\p{N}_\\])_(?=[^\s_])([^\n_]*?[^\s_])_(?![\p{L}\p{N}_])/gu;
 
 function inline(text: string): Markup[] {
   const pieces: Markup[] = [];

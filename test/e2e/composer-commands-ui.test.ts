@@ -1,0 +1,64 @@
+/**
+ * Commands typed in the message box, in Chromium: a slash lists them (Enter takes the one marked), `/topic` sets
+ * the room's topic, `/shrug` sends, `/away` sets the status and `/back` clears it, `/msg` opens a direct
+ * conversation and sends there, `/invite` invites, an unknown command is refused with a notice (the text stays), and
+ * `//` sends a message that starts with a slash.
+ */
+import assert from 'node:assert/strict';
+import { after, describe, it } from 'node:test';
+import type { Page } from 'playwright-core';
+import { hasChromium, launchBrowser, say, shownMessage, signIn, WAIT } from '../helpers/browser.js';
+import { spawnServer } from '../helpers/processes.js';
+
+/** Types in the message box key by key (as a person does: the box offers commands as they type). */
+async function typeInBox(page: Page, text: string): Promise<void> {
+  await page.fill('#composer-text', '');
+  await page.type('#composer-text', text);
+}
+
+describe('commands in the message box', { skip: !hasChromium() }, async () => {
+  const node = await spawnServer();
+  const browser = await launchBrowser();
+  after(() => browser.close());
+  const alice = await signIn(browser, node.httpUrl, 'Alice');
+  const bob = await signIn(browser, node.httpUrl, 'Bob');
+
+  it('lists the commands after a slash and runs them', async () => {
+    await alice.fill('#new-room', 'Harbour');
+    await alice.click('form.join button:has-text("Create")');
+    await alice.locator('.room-header h1', { hasText: 'Harbour' }).waitFor(WAIT);
+
+    await typeInBox(alice, '/to');
+    const offered = alice.locator('.composer .mention-suggestions[aria-label="Commands"] button');
+    assert.deepEqual(await offered.allTextContents(), ["/topic <text> Sets this room's topic (empty: none)"]);
+    await alice.press('#composer-text', 'Enter');
+    assert.equal(await alice.inputValue('#composer-text'), '/topic ');
+    await alice.type('#composer-text', 'Boats and ships');
+    await alice.press('#composer-text', 'Enter');
+    await alice.locator('.room-header .topic', { hasText: 'Boats and ships' }).waitFor(WAIT);
+    assert.equal(await alice.inputValue('#composer-text'), '', 'the box is emptied');
+
+    await say(alice, '/shrug no idea');
+    await shownMessage(alice, 'no idea ¯\\_(ツ)_/¯').waitFor(WAIT);
+    await say(alice, '//slash at the start');
+    await shownMessage(alice, '/slash at the start').waitFor(WAIT);
+
+    await say(alice, '/away at lunch');
+    await alice.locator('.my-status .status-button', { hasText: 'at lunch' }).waitFor(WAIT);
+    await say(alice, '/back');
+    await alice.locator('.my-status .status-button', { hasText: 'Set a status' }).waitFor(WAIT);
+
+    await say(alice, '/frobnicate now');
+    await alice.locator('.notice-bar', { hasText: '/frobnicate is no command' }).waitFor(WAIT);
+    assert.equal(await alice.inputValue('#composer-text'), '/frobnicate now', 'the text stays, to mend');
+
+    await say(alice, '/invite @Bob');
+    await bob.locator('[data-invitation]', { hasText: 'Harbour' }).waitFor(WAIT);
+
+    await say(alice, '/msg @Bob are you coming?');
+    await alice.locator('.room-header h1', { hasText: 'Bob' }).waitFor(WAIT);
+    await shownMessage(alice, 'are you coming?').waitFor(WAIT);
+    await bob.locator('.sidebar .rooms button.room', { hasText: 'Alice' }).click(WAIT);
+    await shownMessage(bob, 'are you coming?').waitFor(WAIT);
+  });
+});

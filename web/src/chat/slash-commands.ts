@@ -1,0 +1,173 @@
+/**
+ * Commands typed in the message box, as in Slack, Mattermost and IRC: `/topic`, `/invite`, `/away` and the like do
+ * what the room's menus do, from the keyboard. Each runs the same store action as its button (the server checks it
+ * the same way). A text starting with `//` is sent as a message starting with `/`.
+ */
+import type { ChatStore } from './store.js';
+
+/** A command of the message box. */
+export interface SlashCommand {
+  /** What is typed after the slash. */
+  name: string;
+  /** What it takes, as the list of commands shows it (`<text>` needed, `[text]` optional). */
+  args: string;
+  /** What it does, in a few words. */
+  help: string;
+  /** Whether it needs a room the user belongs to (a stored room: not an open channel). */
+  stored?: boolean;
+  /**
+   * Does it, from the box of `room` (`send` sends a message where the box sends: the room, or its thread); `rest` is
+   * what follows the command's name, trimmed. A text returned is a problem to show.
+   */
+  run(store: ChatStore, box: CommandBox, rest: string): Promise<string | undefined> | string | undefined;
+}
+
+/** Where a command was typed: the room of the box, and how the box sends a message. */
+export interface CommandBox {
+  room: string;
+  send(text: string): void;
+}
+
+const SHRUG = '¯\\_(ツ)_/¯';
+
+/** The person named after the command: `@Name` or `Name`. */
+const personOf = (rest: string) => rest.replace(/^@/, '').trim();
+
+export const SLASH_COMMANDS: readonly SlashCommand[] = [
+  {
+    name: 'shrug',
+    args: '[message]',
+    help: `Sends your message with ${SHRUG}`,
+    run: (_store, box, rest) => {
+      box.send(rest === '' ? SHRUG : `${rest} ${SHRUG}`);
+      return undefined;
+    },
+  },
+  {
+    name: 'msg',
+    args: '@name [message]',
+    help: 'Opens your conversation with someone, and sends the message there',
+    run: async (store, _box, rest) => {
+      const [who = '', ...words] = rest.split(/\s+/);
+      if (personOf(who) === '') return 'Whom to message? /msg @name [message]';
+      await store.openDirectByNames([personOf(who)]);
+      const text = words.join(' ').trim();
+      if (text !== '' && store.listed(store.current.value ?? '')?.kind === 'direct') store.send(text);
+      return undefined;
+    },
+  },
+  {
+    name: 'join',
+    args: '<room>',
+    help: 'Opens a room by its name (joining it)',
+    run: (store, _box, rest) => {
+      const name = rest.replace(/^#/, '');
+      if (name === '') return 'Which room? /join room-name';
+      store.open(name);
+      return undefined;
+    },
+  },
+  {
+    name: 'invite',
+    args: '@name',
+    help: 'Invites someone to this room',
+    stored: true,
+    run: async (store, { room }, rest) => {
+      if (personOf(rest) === '') return 'Whom to invite? /invite @name';
+      await store.inviteByName(room, personOf(rest));
+      return undefined;
+    },
+  },
+  {
+    name: 'topic',
+    args: '<text>',
+    help: "Sets this room's topic (empty: none)",
+    stored: true,
+    run: async (store, { room }, rest) => {
+      await store.updateRoom(room, { topic: rest });
+      return undefined;
+    },
+  },
+  {
+    name: 'rename',
+    args: '<name>',
+    help: 'Renames this room',
+    stored: true,
+    run: async (store, { room }, rest) => {
+      if (rest === '') return 'What name? /rename New name';
+      await store.updateRoom(room, { name: rest });
+      return undefined;
+    },
+  },
+  {
+    name: 'leave',
+    args: '',
+    help: 'Leaves this room',
+    run: async (store, { room }) => {
+      await store.leaveRoom(room);
+      return undefined;
+    },
+  },
+  {
+    name: 'away',
+    args: '[text]',
+    help: 'Sets your status to away',
+    run: async (store, _box, rest) => {
+      await store.setStatus({ availability: 'away', ...(rest !== '' ? { text: rest } : {}) });
+      return undefined;
+    },
+  },
+  {
+    name: 'dnd',
+    args: '[text]',
+    help: 'Do not disturb: no desktop notifications on any device',
+    run: async (store, _box, rest) => {
+      await store.setStatus({ availability: 'dnd', ...(rest !== '' ? { text: rest } : {}) });
+      return undefined;
+    },
+  },
+  {
+    name: 'back',
+    args: '',
+    help: 'Clears your status',
+    run: async (store) => {
+      await store.setStatus({});
+      return undefined;
+    },
+  },
+  {
+    name: 'search',
+    args: '<words>',
+    help: 'Searches this room',
+    stored: true,
+    run: async (store, { room }, rest) => {
+      if (rest === '') return 'Search for what? /search words';
+      await store.searchMessages(rest, room);
+      return undefined;
+    },
+  },
+];
+
+/** What a message box's text asks for: a command with what follows it, an unknown one, a message, or none. */
+export type Typed =
+  | { kind: 'command'; command: SlashCommand; rest: string }
+  | { kind: 'unknown'; name: string }
+  | { kind: 'message'; text: string };
+
+/** Reads a message box's text: `/name rest` is a command, `//text` the message `/text`, anything else a message. */
+export function readTyped(text: string): Typed {
+  if (text.startsWith('//')) return { kind: 'message', text: text.slice(1) };
+  const match = /^\/([a-z]+)(?:\s+([\s\S]*))?$/i.exec(text.trim());
+  if (!match || !text.startsWith('/')) return { kind: 'message', text };
+  const name = (match[1] as string).toLowerCase();
+  const command = SLASH_COMMANDS.find((c) => c.name === name);
+  return command ? { kind: 'command', command, rest: (match[2] ?? '').trim() } : { kind: 'unknown', name };
+}
+
+/** The commands whose name starts with what is typed after the slash (none once a space follows it). */
+export function commandsStartingWith(text: string): SlashCommand[] {
+  const match = /^\/([a-z]*)$/i.exec(text);
+  if (!match) return [];
+  const typed = (match[1] as string).toLowerCase();
+  return SLASH_COMMANDS.filter((c) => c.name.startsWith(typed));
+}
