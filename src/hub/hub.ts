@@ -111,6 +111,8 @@ export class Hub implements ConnectionHandler<Session> {
   readonly uploads?: Uploads;
   /** What users say of themselves; undefined when the engine keeps no rooms (`--store redis`). */
   readonly statuses?: UserStatuses;
+  /** Previews of the pages messages link to; undefined with `--link-previews off`. */
+  readonly linkPreviews?: LinkPreviews;
   /** Read markers, batched into the directory (undefined where the engine keeps no rooms). */
   readonly readMarkers?: ReadMarkers;
   /** Puts each room's messages in offset order before fan-out. */
@@ -260,7 +262,7 @@ export class Hub implements ConnectionHandler<Session> {
           announce: (room, user, status) => engine.broker.signal({ kind: 'status', room, user, status }),
         })
       : undefined;
-    const linkPreviews =
+    this.linkPreviews =
       config.linkPreviews === 'off'
         ? undefined
         : new LinkPreviews(
@@ -277,7 +279,7 @@ export class Hub implements ConnectionHandler<Session> {
     const context: HandlerContext = {
       config,
       engine,
-      linkPreviews,
+      linkPreviews: this.linkPreviews,
       uploads: this.uploads,
       statuses: this.statuses,
       clock,

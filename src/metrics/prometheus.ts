@@ -24,6 +24,8 @@ export interface MetricSources {
   };
   /** Posts to incoming webhooks' addresses: made into rooms, and refused. */
   webhooks: () => { posted: number; refused: number };
+  /** Link previews: made by a fetch, answered from those kept, none to show (zeros with previews off). */
+  linkPreviews: () => { fetched: number; kept: number; none: number };
   /** 1 while the node is ready (engine connected and subscribed), else 0. */
   ready: () => number;
 }
@@ -147,6 +149,21 @@ const MIRRORED_COUNTERS: ReadonlyArray<[name: string, help: string, read: (s: Me
     (s) => s.webhooks().refused,
   ],
   ['parley_download_bytes_total', 'Bytes of files served.', (s) => s.files().downloads.bytes],
+  [
+    'parley_link_previews_fetched_total',
+    'Link previews made by fetching their page (each address once, however many asked).',
+    (s) => s.linkPreviews().fetched,
+  ],
+  [
+    'parley_link_previews_kept_total',
+    'Link previews answered from those the instance keeps (no fetch).',
+    (s) => s.linkPreviews().kept,
+  ],
+  [
+    'parley_link_previews_none_total',
+    'Fetches for link previews that gave none: no tags, no HTML, an error status, no answer in time, an address not allowed.',
+    (s) => s.linkPreviews().none,
+  ],
   [
     'parley_history_reads_window_total',
     'History and resume reads answered by the recent window (cache hits).',

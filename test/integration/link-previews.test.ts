@@ -253,6 +253,11 @@ describe('link previews', async () => {
       const fake = await preview(reader, '/fake-image');
       assert.deepEqual([fake?.title, fake?.image], ['Fake', undefined], 'no image in its bytes: none');
       assert.equal(node.isReady(), true);
+      const metrics = await (await fetch(`http://127.0.0.1:${node.port}/metrics`)).text();
+      const counted = (name: string) => Number(new RegExp(`^${name} (\\d+)$`, 'm').exec(metrics)?.[1]);
+      assert.ok(counted('parley_link_previews_fetched_total') >= 8, 'previews fetched, counted');
+      assert.ok(counted('parley_link_previews_kept_total') >= 4, 'answered from those kept');
+      assert.ok(counted('parley_link_previews_none_total') >= 6, 'none to show');
     });
 
     it('answers the SDK with the preview, or undefined', async () => {
