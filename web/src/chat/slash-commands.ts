@@ -33,6 +33,19 @@ const SHRUG = '¯\\_(ツ)_/¯';
 /** The person named after the command: `@Name` or `Name`. */
 const personOf = (rest: string) => rest.replace(/^@/, '').trim();
 
+/** `/away` or `/dnd`, with an optional line: the user's status. */
+function availability(name: 'away' | 'dnd', help: string): SlashCommand {
+  return {
+    name,
+    args: '[text]',
+    help,
+    run: async (store, _box, rest) => {
+      await store.setStatus({ availability: name, ...(rest !== '' ? { text: rest } : {}) });
+      return undefined;
+    },
+  };
+}
+
 export const SLASH_COMMANDS: readonly SlashCommand[] = [
   {
     name: 'shrug',
@@ -108,24 +121,8 @@ export const SLASH_COMMANDS: readonly SlashCommand[] = [
       return undefined;
     },
   },
-  {
-    name: 'away',
-    args: '[text]',
-    help: 'Sets your status to away',
-    run: async (store, _box, rest) => {
-      await store.setStatus({ availability: 'away', ...(rest !== '' ? { text: rest } : {}) });
-      return undefined;
-    },
-  },
-  {
-    name: 'dnd',
-    args: '[text]',
-    help: 'Do not disturb: no desktop notifications on any device',
-    run: async (store, _box, rest) => {
-      await store.setStatus({ availability: 'dnd', ...(rest !== '' ? { text: rest } : {}) });
-      return undefined;
-    },
-  },
+  availability('away', 'Sets your status to away'),
+  availability('dnd', 'Do not disturb: no desktop notifications on any device'),
   {
     name: 'back',
     args: '',
