@@ -68,7 +68,10 @@ export function pageMetadata(html: string, base: URL): PageMetadata {
     },
     { decodeEntities: true, lowerCaseTags: true, lowerCaseAttributeNames: true },
   );
-  parser.write(html);
+  // The tags are in the head: the body (most of a page's bytes) is read only when the head said nothing.
+  const body = html.search(/<body[\s>]/i);
+  parser.write(body < 0 ? html : html.slice(0, body));
+  if (body >= 0 && meta.size === 0 && title.trim() === '') parser.write(html.slice(body));
   parser.end();
   const first = (...keys: string[]) =>
     keys.map((key) => clean(meta.get(key) ?? '')).find((value) => value !== '');

@@ -58,6 +58,17 @@ describe('pageMetadata', () => {
     assert.deepEqual(pageMetadata('<title> Only &lt;this&gt; </title>', base), { title: 'Only <this>' });
     assert.deepEqual(pageMetadata('<p>nothing</p>', base), {});
   });
+  it('reads the body only when the head said nothing (some sites put their tags there)', () => {
+    assert.deepEqual(
+      pageMetadata('<head><title>Head</title></head><body><meta property="og:title" content="Body">', base),
+      {
+        title: 'Head',
+      },
+    );
+    assert.deepEqual(pageMetadata('<head></head><body><meta property="og:title" content="Body">', base), {
+      title: 'Body',
+    });
+  });
   it('resolves the image against the page, and takes only http(s) images', () => {
     const image = (content: string) =>
       pageMetadata(`<meta property="og:image" content="${content}">`, base).image?.href;
