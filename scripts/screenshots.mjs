@@ -22,6 +22,8 @@ const node = createNode(
     adminToken: ADMIN,
     statsIntervalMs: 500,
     logLevel: 'silent',
+    // The conversation links example.com: nothing is fetched from beyond this machine.
+    linkPreviews: 'off',
   }),
 );
 await node.start();

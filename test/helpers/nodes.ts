@@ -36,7 +36,15 @@ export async function startNode(
   overrides: NodeOverrides = {},
 ): Promise<ParleyNode> {
   const node = createNode(
-    makeConfig({ port: 0, host: '127.0.0.1', ...NO_LIMITS, ...testStore(config), ...config }),
+    // Tests never reach beyond this machine: no link previews unless a test asks for them (on its own pages).
+    makeConfig({
+      port: 0,
+      host: '127.0.0.1',
+      linkPreviews: 'off',
+      ...NO_LIMITS,
+      ...testStore(config),
+      ...config,
+    }),
     {
       logger: silentLogger(),
       ...overrides,

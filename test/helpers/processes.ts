@@ -54,6 +54,8 @@ export async function spawnServer(
       '--log-format',
       'json',
       ...NO_LIMIT_FLAGS,
+      // Tests never reach beyond this machine: a chat that shows example.com would otherwise have its server fetch it.
+      ...['--link-previews', 'off'],
       ...storeArgs,
       ...args,
     ],

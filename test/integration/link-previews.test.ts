@@ -288,7 +288,7 @@ describe('link previews', async () => {
   });
 
   describe('the public internet only (the default)', async () => {
-    const node = await startNode({ linkPreviewTimeoutMs: 1500 });
+    const node = await startNode({ linkPreviews: 'public', linkPreviewTimeoutMs: 1500 });
     const reader = await client(node);
 
     it('never reaches a loopback or private address, written or resolved', async () => {
