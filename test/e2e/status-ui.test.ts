@@ -1,7 +1,8 @@
 /**
  * Statuses in the web UI, in Chromium, over two instances (Redis as the bus, PostgreSQL as the store): Alice on one
  * instance says she is in a meeting and not to be disturbed; Bob on the other sees it beside her name in the room's
- * online list, as it changes and once it is cleared; her other tab holds desktop notifications back meanwhile.
+ * online list, as it changes and once it is cleared, and on the card her name on a message opens (which messages her);
+ * her other tab holds desktop notifications back meanwhile.
  */
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
@@ -54,6 +55,12 @@ describe('statuses in the web UI over two instances', { skip: !hasChromium() }, 
     // Her messages show its emoji beside her name.
     await say(alice, 'brb');
     await shownMessage(bob, 'brb').locator('.from-status', { hasText: '📅' }).waitFor(WAIT);
+    // Her name there says who she is (Escape closes it).
+    await shownMessage(bob, 'brb').locator('button.from').click();
+    const card = bob.locator('.person-card');
+    await card.locator('.person-line', { hasText: '📅 In a meeting · Do not disturb' }).waitFor(WAIT);
+    await bob.keyboard.press('Escape');
+    await card.waitFor({ state: 'detached', ...WAIT });
 
     // The members panel says it too, in full.
     await bob.click('.members-toggle');
@@ -98,7 +105,11 @@ describe('statuses in the web UI over two instances', { skip: !hasChromium() }, 
     await alice.check('input[name=availability][value=dnd]');
     await alice.click('.status-picker button[type=submit]');
     await tab.locator('.status-button', { hasText: 'Do not disturb' }).waitFor(WAIT);
-    await bob.locator('.presence li', { hasText: 'Alice' }).locator('.dm').click();
+    // From her name on a message: the card says she is here, and Message opens their conversation.
+    await shownMessage(bob, 'brb').locator('button.from').click();
+    const card = bob.locator('.person-card');
+    await card.locator('.person-line', { hasText: 'Online in Standup' }).waitFor(WAIT);
+    await card.locator('button', { hasText: 'Message' }).click();
     await bob.waitForSelector('.room-header h1:has-text("Alice")', WAIT);
     await bob.fill('#composer-text', 'are you there?');
     await bob.press('#composer-text', 'Enter');

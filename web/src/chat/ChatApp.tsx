@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { ROOM_NAME_HTML_PATTERN } from '../../../client/index.js';
 import { InviteOffer } from './InviteOffer.js';
+import { PersonCard } from './PersonCard.js';
 import { QuickSwitcher } from './QuickSwitcher.js';
 import { RoomView } from './RoomView.js';
 import { Sidebar } from './Sidebar.js';
@@ -210,6 +211,9 @@ export function ChatApp() {
     );
   }
   const current = store.rooms.value.find((r) => r.name === store.current.value);
+  const closePerson = () => {
+    store.personShown.value = null;
+  };
   const signOut =
     config.auth === 'anonymous'
       ? () => {
@@ -230,6 +234,9 @@ export function ChatApp() {
             setMenuOpen(false);
           }}
         />
+      )}
+      {store.personShown.value && (
+        <PersonCard store={store} person={store.personShown.value} onClose={closePerson} />
       )}
       {current ? (
         <RoomView store={store} room={current} onMenu={() => setMenuOpen(!menuOpen)} />

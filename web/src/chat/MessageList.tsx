@@ -43,7 +43,16 @@ export function Sender({ store, message }: { store: ChatStore; message: ShownMes
   const status = store.statusOf(message.from.id);
   return (
     <>
-      <bdi class="from">{message.mine ? 'You' : message.from.name}</bdi>
+      <button
+        type="button"
+        class="from"
+        title={`${message.from.name} (${message.from.id})`}
+        onClick={() => {
+          store.personShown.value = message.from;
+        }}
+      >
+        <bdi>{message.mine ? 'You' : message.from.name}</bdi>
+      </button>
       {isWebhookSender(message.from.id) && (
         <span
           class="app-badge"

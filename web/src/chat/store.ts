@@ -298,6 +298,8 @@ export class ChatStore {
   readonly statuses = signal<Record<string, UserStatus>>({});
   /** Users whose status this connection asked for (or heard of). */
   private readonly statusAsked = new Set<string>();
+  /** The person whose card is shown (their name on a message was clicked), or none. */
+  readonly personShown = signal<UserInfo | null>(null);
   /** Previews of the pages messages link to (see LinkPreviews). */
   readonly linkPreviews: LinkPreviews;
   /** Whether this user shares read receipts ("seen" in direct rooms). */
