@@ -84,6 +84,9 @@ try {
   await alice.click('form.join button:has-text("Create")');
   await pause(300);
   await say(alice, 'New mockups are up');
+  // Starred: listed under Favorites, first.
+  await alice.click('.room-header .favorite-toggle');
+  await pause(200);
   await alice.click('.rooms button:has-text("lobby")');
   await pause(200);
   const last = alice.locator('.messages li.message').last();
