@@ -188,6 +188,11 @@ function readAtMost(
   signal: AbortSignal,
 ): Promise<{ body: Buffer; complete: boolean }> {
   return new Promise((resolve, reject) => {
+    if (signal.aborted) {
+      stream.destroy();
+      reject(signal.reason);
+      return;
+    }
     const chunks: Buffer[] = [];
     let length = 0;
     const finish = (complete: boolean) => {
