@@ -90,6 +90,17 @@ async function startSite(): Promise<{
       hanging.add(res);
       res.on('close', () => hanging.delete(res));
     },
+    '/drip': (_req, res) => {
+      // Its head at once, then a byte now and then, never ending: the deadline ends it.
+      res.setHeader('content-type', 'text/html');
+      res.write('<html><head><title>Drip</title>');
+      hanging.add(res);
+      const timer = setInterval(() => res.write(' '), 100);
+      res.on('close', () => {
+        clearInterval(timer);
+        hanging.delete(res);
+      });
+    },
     '/endless': (_req, res) => {
       // Its tags first, then more than any preview reads, as fast as the socket takes it.
       res.setHeader('content-type', 'text/html');
@@ -243,9 +254,11 @@ describe('link previews', async () => {
         assert.equal(await preview(reader, path), undefined, path);
       }
       assert.equal(site.hits.get('/loop'), 4, 'the first request and three redirects');
-      const started = Date.now();
-      assert.equal(await preview(reader, '/hang'), undefined);
-      assert.ok(Date.now() - started < 5000, 'given up at the timeout');
+      for (const path of ['/hang', '/drip']) {
+        const started = Date.now();
+        assert.equal(await preview(reader, path), undefined, path);
+        assert.ok(Date.now() - started < 5000, `${path}: given up at the timeout`);
+      }
       assert.equal((await preview(reader, '/endless'))?.title, 'Endless', 'read up to its bound');
       assert.equal((await preview(reader, '/bomb'))?.title, 'Bomb', 'unfolded only up to the bound');
       const big = await preview(reader, '/big-image');
