@@ -277,6 +277,7 @@ export class ParleyClient extends Emitter<ClientEvents> {
       thread?: number;
       broadcast?: boolean;
       mentions?: string[];
+      mentionsRoom?: boolean;
       files?: string[];
     } = {},
   ): Promise<SentFrame> {

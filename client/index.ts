@@ -19,6 +19,7 @@ export {
   fileShownAs,
   fileUrl,
   isWebhookSender,
+  mentionsUser,
   PROTOCOL_VERSION,
   THREAD_USERS_SHOWN,
 } from './wire/domain.js';

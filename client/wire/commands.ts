@@ -69,6 +69,11 @@ export interface SendCommand {
   /** The ids of the users the text mentions (`@Name`), at most 20. */
   mentions?: string[];
   /**
+   * The text mentions everyone in the room (`@room`): a mention of every member. In a room of members only (not an
+   * open channel, not a reply kept to its thread); above `roomMentionMaxMembers` members, only its admins and owners.
+   */
+  mentionsRoom?: boolean;
+  /**
    * Files uploaded for this room by the sender (`upload`) and not yet sent, by id, at most `maxFilesPerMessage`;
    * with files, `text` may be empty.
    */

@@ -55,6 +55,11 @@ export interface ChatMessage {
   action?: MessageAction;
   /** The ids of the users the text mentions (`@Name` in the text; the sender's client names them). */
   mentions?: string[];
+  /**
+   * The message mentions everyone in the room (`@room` in the text): counted as a mention by every member but its
+   * sender, as if each were in `mentions`.
+   */
+  mentionsRoom?: true;
   /** The offset of the message this one replies to, in the same room and epoch. */
   replyTo?: number;
   /**
@@ -236,4 +241,18 @@ export interface SystemEvent {
   until?: number;
   /** pinned, unpinned: the offset of the message pinned or unpinned. */
   target?: number;
+}
+
+/**
+ * Whether a message (or a room list entry's `last`) is a mention of a user, as the server counts them: it names them
+ * in `mentions`, or it mentions the whole room (`mentionsRoom`); never a user's own message.
+ */
+export function mentionsUser(
+  message: { from: UserInfo; mentions?: string[]; mentionsRoom?: true },
+  userId: string,
+): boolean {
+  return (
+    message.from.id !== userId &&
+    (message.mentionsRoom === true || message.mentions?.includes(userId) === true)
+  );
 }

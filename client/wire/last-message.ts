@@ -33,6 +33,7 @@ export function lastOf(message: ChatMessage): LastMessage {
   };
   if (message.event) last.event = message.event;
   if (message.mentions) last.mentions = message.mentions;
+  if (message.mentionsRoom) last.mentionsRoom = true;
   if (message.files) last.files = message.files.length;
   if (message.thread !== undefined) last.thread = message.thread;
   if (message.broadcast) last.broadcast = true;

@@ -31,6 +31,8 @@ export interface LastMessage {
   event?: SystemEvent;
   /** The users the message mentions. */
   mentions?: string[];
+  /** The message mentions everyone in the room (see ChatMessage.mentionsRoom). */
+  mentionsRoom?: true;
   /** How many files the message carries (a photo sent alone has an empty preview). */
   files?: number;
   /**

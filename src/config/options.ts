@@ -676,6 +676,17 @@ export const OptionSpecs = {
       'Threads one user may follow (their list, in every room); following one more stops following the one followed the longest ago',
     group: 'limits',
   },
+  roomMentionMaxMembers: {
+    kind: 'int',
+    flag: 'room-mention-max-members',
+    env: ['PARLEY_ROOM_MENTION_MAX_MEMBERS'],
+    default: 100,
+    min: 0,
+    max: 10_000_000,
+    description:
+      "Members a room may have for any member to mention them all (@room, send's mentionsRoom); in a bigger room only its admins and owners may: beyond, forbidden",
+    group: 'limits',
+  },
   statusChangesPerMin: {
     kind: 'int',
     flag: 'status-changes-per-min',

@@ -59,6 +59,7 @@ export function storedMessage(draft: MessageDraft, position: StreamPosition): Ch
   if (draft.event !== undefined) message.event = draft.event;
   if (draft.action !== undefined) message.action = draft.action;
   if (draft.mentions !== undefined) message.mentions = draft.mentions;
+  if (draft.mentionsRoom) message.mentionsRoom = true;
   if (draft.replyTo !== undefined) message.replyTo = draft.replyTo;
   if (draft.thread !== undefined) message.thread = draft.thread;
   if (draft.broadcast) message.broadcast = true;

@@ -133,6 +133,7 @@ export class FanOut {
       message.replyTo === undefined &&
       message.thread === undefined &&
       !message.mentions &&
+      !message.mentionsRoom &&
       !message.files;
     let frame: Buffer | undefined;
     let compact: Buffer | undefined;

@@ -175,6 +175,17 @@ CROSS JOIN LATERAL (
 ) s`;
 
 /**
+ * Per read marker `k`: the messages after it (`also`: and of its thread) that mention the whole room (their row of
+ * the empty user id: one range of the mentions' index), but the user's own and those that name the user as well
+ * (counted once, by their own row).
+ */
+const roomMentionsAfter = (also = '') => `(SELECT count(*) FROM parley_mentions x
+          JOIN parley_messages m ON m.room = x.room AND m."offset" = x."offset"
+          WHERE x.user_id = '' AND x.room = k.room AND x."offset" > k.after AND m.sender_id <> k.user_id${also}
+            AND NOT EXISTS (SELECT 1 FROM parley_mentions y
+              WHERE y.user_id = k.user_id AND y.room = x.room AND y."offset" = x."offset"))`;
+
+/**
  * Per read marker `k` (room, after, user_id) of a room `r`: the unread chat messages (the room's count of chat
  * messages less the count at the newest chat message at or before the marker: one backward probe of the primary
  * key) and the user's mentions after it (one range of their index); neither is looked up for a room read to its
@@ -186,7 +197,8 @@ const COUNTS_AFTER_MARKERS = `CROSS JOIN LATERAL (
            WHERE m.room = k.room AND m."offset" <= k.after AND m.seq IS NOT NULL
            ORDER BY m."offset" DESC LIMIT 1), 0) END AS unread,
          CASE WHEN k.after >= r.last_offset THEN 0 ELSE (SELECT count(*) FROM parley_mentions x
-          WHERE x.user_id = k.user_id AND x.room = k.room AND x."offset" > k.after) END AS mentions
+          WHERE x.user_id = k.user_id AND x.room = k.room AND x."offset" > k.after) + ${roomMentionsAfter()} END
+          AS mentions
 ) u
 WHERE r.last_offset > 0`;
 
@@ -233,7 +245,8 @@ CROSS JOIN LATERAL (
   SELECT (SELECT count(*) FROM parley_messages m
           WHERE m.room = k.room AND m.thread = k.thread AND m."offset" > k.after) AS unread,
          (SELECT count(*) FROM parley_mentions x JOIN parley_messages m ON m.room = x.room AND m."offset" = x."offset"
-          WHERE x.user_id = k.user_id AND x.room = k.room AND x."offset" > k.after AND m.thread = k.thread) AS mentions
+          WHERE x.user_id = k.user_id AND x.room = k.room AND x."offset" > k.after AND m.thread = k.thread)
+         + ${roomMentionsAfter(' AND m.thread = k.thread')} AS mentions
 ) u`;
 
 /**
@@ -284,6 +297,32 @@ interface AppendedRow {
   files: string | null;
 }
 
+/**
+ * The mention row (and `mentions` entry) of a message that mentions everyone in its room (`mentionsRoom`): no user id
+ * is empty, so it names nobody, and the counts read it for every member but the sender.
+ */
+const ROOM_MENTION = '';
+
+/** A draft's `mentions` column: the users it mentions, and {@link ROOM_MENTION} for the room (JSON, or null). */
+function mentionsColumn(draft: MessageDraft): string | null {
+  const all = draft.mentionsRoom ? [...(draft.mentions ?? []), ROOM_MENTION] : draft.mentions;
+  return all?.length ? JSON.stringify(all) : null;
+}
+
+/** The mention rows of a reply: a row per user it mentions but its sender, and the room's. */
+function mentionRows(draft: MessageDraft): string[] {
+  const users = draft.mentions?.filter((user) => user !== draft.from.id) ?? [];
+  return draft.mentionsRoom ? [...users, ROOM_MENTION] : users;
+}
+
+/** A message's `mentions` and `mentionsRoom` from its column (each only when it has it). */
+function mentionsOf(column: string): Pick<ChatMessage, 'mentions' | 'mentionsRoom'> {
+  const all = JSON.parse(column) as string[];
+  const users = all.filter((user) => user !== ROOM_MENTION);
+  if (users.length === all.length) return { mentions: users };
+  return users.length > 0 ? { mentions: users, mentionsRoom: true } : { mentionsRoom: true };
+}
+
 function toMessage(row: MessageRow): ChatMessage {
   return {
     room: row.room,
@@ -295,7 +334,7 @@ function toMessage(row: MessageRow): ChatMessage {
     ts: Number(row.ts),
     cid: row.cid,
     ...(row.event !== null ? { event: JSON.parse(row.event) as SystemEvent } : {}),
-    ...(row.mentions !== null ? { mentions: JSON.parse(row.mentions) as string[] } : {}),
+    ...(row.mentions !== null ? mentionsOf(row.mentions) : {}),
     ...(row.action !== null ? { action: JSON.parse(row.action) as MessageAction } : {}),
     ...(row.reply_to !== null ? { replyTo: Number(row.reply_to) } : {}),
     ...(row.files !== null ? { files: JSON.parse(row.files) as FileRef[] } : {}),
@@ -430,10 +469,10 @@ export class DatabaseLog implements RoomLog, MessageSearch {
         draft.ts,
         draft.cid,
         draft.replyTo ?? null,
-        draft.mentions?.length ? JSON.stringify(draft.mentions) : null,
+        mentionsColumn(draft),
         draft.files?.length ? JSON.stringify(draft.files) : null,
         root.offset,
-        draft.mentions?.filter((user) => user !== draft.from.id) ?? [],
+        mentionRows(draft),
         JSON.stringify(replies),
         draft.broadcast === true,
       ],
@@ -977,7 +1016,7 @@ export class DatabaseLog implements RoomLog, MessageSearch {
       drafts.map((d) => d.cid),
       drafts.map((d) => (d.event ? JSON.stringify(d.event) : null)),
       drafts.map((d) => d.replyTo ?? null),
-      drafts.map((d) => (d.mentions?.length ? JSON.stringify(d.mentions) : null)),
+      drafts.map(mentionsColumn),
       drafts.map((d) => (d.files?.length ? JSON.stringify(d.files) : null)),
       this.options.ids.epoch(),
     ];
@@ -1004,7 +1043,7 @@ export class DatabaseLog implements RoomLog, MessageSearch {
         cid: draft.cid,
       };
       if (row.event !== null) message.event = JSON.parse(row.event) as SystemEvent;
-      if (row.mentions !== null) message.mentions = JSON.parse(row.mentions) as string[];
+      if (row.mentions !== null) Object.assign(message, mentionsOf(row.mentions));
       if (row.reply_to !== null) message.replyTo = Number(row.reply_to);
       if (row.files !== null) message.files = JSON.parse(row.files) as FileRef[];
       outcome.set(candidates[row.n] as Queued<MessageDraft, AppendResult>, {

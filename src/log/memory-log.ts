@@ -1,4 +1,5 @@
 import { applyAction, applyThreadReply, reactionsOf } from '../../client/wire/actions.js';
+import { mentionsUser } from '../../client/wire/domain.js';
 import type { MemoryBroker } from '../broker/memory-broker.js';
 import { RateLimitError } from '../engine/engine.js';
 import {
@@ -295,7 +296,8 @@ export class MemoryLog implements RoomLog, MessageSearch {
         if (message.offset <= after) break;
         if (message.action || message.event) continue;
         if (message.thread === undefined || message.broadcast) unread += 1;
-        if (message.mentions?.includes(user) && message.from.id !== user) mentions += 1;
+        // A deleted message mentions nobody any more (the database drops its mention rows).
+        if (!message.deleted && mentionsUser(message, user)) mentions += 1;
       }
       counts.set(markerKey(room, user), { unread, mentions });
     }
@@ -314,7 +316,8 @@ export class MemoryLog implements RoomLog, MessageSearch {
         if (message.offset <= after) break;
         if (message.thread !== thread) continue;
         unread += 1;
-        if (message.mentions?.includes(user) && message.from.id !== user) mentions += 1;
+        // A deleted message mentions nobody any more (the database drops its mention rows).
+        if (!message.deleted && mentionsUser(message, user)) mentions += 1;
       }
       counts.set(threadMarkerKey(room, thread, user), { unread, mentions });
     }

@@ -84,6 +84,7 @@ export class RedisLog implements RoomLog {
       cid: draft.cid,
       event: draft.event,
       mentions: draft.mentions,
+      mentionsRoom: draft.mentionsRoom,
       replyTo: draft.replyTo,
     };
     const tail = `,${JSON.stringify(rest).slice(1)}`;

@@ -45,6 +45,8 @@ export const SendCommand = Type.Object(
     broadcast: Type.Optional(Type.Boolean()),
     /** The users the text mentions (`@Name`), by id: counted and shown to them. */
     mentions: Type.Optional(Type.Array(UserId, { maxItems: 20 })),
+    /** The text mentions everyone in the room (`@room`): checked by the handler. */
+    mentionsRoom: Type.Optional(Type.Boolean()),
     /** Files uploaded for the message (the configured maximum is checked by the handler). */
     files: Type.Optional(Type.Array(FileId, { minItems: 1, maxItems: 100 })),
   },

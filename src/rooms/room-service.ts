@@ -31,7 +31,15 @@ import type { Clock } from '../util/clock.js';
 import type { IdGenerator } from '../util/ids.js';
 import { keysetPage } from './keyset-page.js';
 import type { MembershipCache } from './membership-cache.js';
-import { type Actor, decide, invitationLive, isMuted, type RoomAction, type Target } from './permissions.js';
+import {
+  type Actor,
+  decide,
+  invitationLive,
+  isMuted,
+  RANK,
+  type RoomAction,
+  type Target,
+} from './permissions.js';
 import { PinBoard } from './pin-board.js';
 import {
   type BanRecord,
@@ -397,6 +405,28 @@ export class RoomService {
     if (!actor.room) return false;
     this.check('send', actor as Actor & { room: RoomRecord });
     return true;
+  }
+
+  /**
+   * Checks that the caller may mention everyone in the room (`mentionsRoom`), once `send` was allowed: in a room of
+   * members (an open channel has none to count it), any member while the room has at most `roomMentionMaxMembers`
+   * members; above that, its admins and owners (and server admins): a mention of thousands is theirs to make.
+   */
+  async checkRoomMention(caller: Caller, room: string): Promise<void> {
+    const actor = await this.actorIn(caller, room);
+    if (!actor.room)
+      throw new ReplyError('bad_request', 'mentionsRoom: an open channel has no members to mention');
+    const moderator =
+      actor.serverAdmin || (actor.member !== undefined && RANK[actor.member.role] >= RANK.admin);
+    if (moderator) return;
+    // The count as stored now (a cached standing keeps the room as it was when cached): one read per such mention.
+    const members = (await this.deps.directory.get(room))?.memberCount ?? 0;
+    if (members > this.deps.config.roomMentionMaxMembers) {
+      throw new ReplyError(
+        'forbidden',
+        `only the room's admins and owners may mention all of its ${members} members`,
+      );
+    }
   }
 
   /**

@@ -235,6 +235,45 @@ export function messageActionsSuite(name: string, factory: FixtureFactory): void
       assert.deepEqual(page.messages.at(-1)?.mentions, ['bob', 'carol']);
     });
 
+    it('counts a mention of the whole room for every member but its sender, once for one named too', async () => {
+      const { log } = await make();
+      await log.append(draft('all', 'hello', alice));
+      const everyone = (await log.append({ ...draft('all', '@room look', alice), mentionsRoom: true }))
+        .message;
+      assert.equal(everyone.mentionsRoom, true);
+      await log.append({ ...draft('all', '@room and @Bob', carol), mentions: ['bob'], mentionsRoom: true });
+      const counted = async (after = 0) => {
+        const counts = await log.unread(
+          ['alice', 'bob', 'carol'].map((user) => ({ user, room: 'all', after })),
+        );
+        return ['alice', 'bob', 'carol'].map((user) => counts.get(markerKey('all', user))?.mentions);
+      };
+      assert.deepEqual(
+        await counted(),
+        [1, 2, 1],
+        "each but the sender's own; bob once for the one naming him",
+      );
+      assert.deepEqual(await counted(everyone.offset), [1, 1, 0]);
+      const page = await log.read('all', { limit: 10 });
+      assert.deepEqual(
+        page.messages.map((m) => [m.mentions, m.mentionsRoom]),
+        [
+          [undefined, undefined],
+          [undefined, true],
+          [['bob'], true],
+        ],
+      );
+      const overview = await log.overview([{ user: 'bob', room: 'all', after: 0 }]);
+      assert.deepEqual(
+        [overview.get('all')?.mentions, overview.get('all')?.last?.mentionsRoom],
+        [2, true],
+        'the room list counts it and its preview says it',
+      );
+      // A deleted message mentions nobody any more.
+      await log.act(action('all', alice, { type: 'delete', target: everyone.offset }));
+      assert.deepEqual(await counted(), [1, 1, 0]);
+    });
+
     it('shows an action to a peer node reading through its own cache', async (t) => {
       const fixture = await make();
       if (!fixture.peer) {

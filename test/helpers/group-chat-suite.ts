@@ -373,6 +373,83 @@ export function groupChatSuite(name: string, start: () => Promise<ParleyNode>): 
       assert.equal(outcome(await fay.request({ type: 'hide', room: dm, hidden: 'yes' })), 'bad_request');
     });
 
+    it('mentions everyone in a room: each member but the sender counts it, live and in the room list', async () => {
+      const hal = await as(node, 'hal');
+      const ivy = await as(node, 'ivy');
+      const ivyList = await as(node, 'ivy');
+      await ivyList.request({ type: 'rooms' });
+      await hal.request({ type: 'create_room', name: 'Town hall', id: 'town-hall' });
+      await hal.request({ type: 'join', room: 'town-hall' });
+      await ivy.request({ type: 'join', room: 'town-hall' });
+      const sent = await hal.request({
+        type: 'send',
+        room: 'town-hall',
+        text: '@room meeting at noon',
+        cid: 'all-1',
+        mentionsRoom: true,
+      });
+      assert.equal(sent.type, 'sent');
+      const live = await ivy.frames.find(
+        (f) => f.type === 'message' && f.text === '@room meeting at noon',
+        5000,
+        'live',
+      );
+      assert.equal(live.mentionsRoom, true);
+      const activity = await ivyList.frames.find(
+        (f) => f.type === 'activity' && f.room === 'town-hall',
+        5000,
+        'activity',
+      );
+      assert.equal((activity.last as { mentionsRoom?: boolean }).mentionsRoom, true);
+      const counts = async (client: RawClient) => {
+        const rooms = (await client.request({ type: 'rooms' })).rooms as Array<Record<string, unknown>>;
+        const entry = rooms.find((r) => r.id === 'town-hall');
+        return [entry?.unread, entry?.mentions];
+      };
+      assert.deepEqual(await counts(ivy), [1, 1], 'a mention of every member');
+      assert.deepEqual(await counts(hal), [0, 0], "never the sender's own");
+      const history = await ivy.request({ type: 'history', room: 'town-hall', limit: 5 });
+      const kept = (history.messages as Array<Record<string, unknown>>).find(
+        (m) => m.text === '@room meeting at noon',
+      );
+      assert.equal(kept?.mentionsRoom, true, 'kept with the message');
+
+      const reply = (extra: Record<string, unknown>) =>
+        hal.request({
+          type: 'send',
+          room: 'town-hall',
+          text: '@room',
+          cid: `all-${JSON.stringify(extra)}`,
+          ...extra,
+        });
+      const thread = sent.offset as number;
+      assert.equal(
+        outcome(await reply({ mentionsRoom: true, thread })),
+        'bad_request',
+        'kept to its thread: no',
+      );
+      assert.equal(
+        outcome(await reply({ mentionsRoom: true, thread, broadcast: true })),
+        'ok',
+        'sent to the room too',
+      );
+      assert.deepEqual(await counts(ivy), [2, 2]);
+      await hal.request({ type: 'join', room: 'open-channel-for-all' });
+      assert.equal(
+        outcome(
+          await hal.request({
+            type: 'send',
+            room: 'open-channel-for-all',
+            text: '@room',
+            cid: 'oc',
+            mentionsRoom: true,
+          }),
+        ),
+        'bad_request',
+        'an open channel has no members to mention',
+      );
+    });
+
     it('pins messages for everyone in the room, logged, listed as they are now, until unpinned or deleted', async () => {
       const pinner = await as(node, 'pinner');
       const pia = await as(node, 'pia');

@@ -141,6 +141,7 @@ const VALID_COMMANDS: Array<Record<string, unknown>> = [
   { type: 'thread_counts', ref: 45, skip: 0 },
   { type: 'follow_thread', ref: 43, room: ROOM, thread: 1, follow: false },
   { type: 'send', ref: 44, room: ROOM, text: 'to the room too', cid: 'c6', thread: 1, broadcast: true },
+  { type: 'send', ref: 47, room: ROOM, text: '@room all', cid: 'c7', mentionsRoom: true },
 ];
 const FIELDS = [
   'type',
@@ -186,6 +187,7 @@ const FIELDS = [
   'follow',
   'favorite',
   'hidden',
+  'mentionsRoom',
   'broadcast',
   'skip',
   '__proto__',

@@ -107,6 +107,25 @@ describe('limits on one instance', () => {
     other.close();
   });
 
+  it('lets only admins and owners mention all of a room above --room-mention-max-members', async () => {
+    const node = await startNode({ store: 'memory', roomMentionMaxMembers: 2 });
+    const as = (user: string) => RawClient.connect(node.wsUrl, { name: user, user });
+    const [owner, member, third] = await Promise.all([as('owner'), as('member'), as('third')]);
+    await owner.request({ type: 'create_room', name: 'Hall', id: 'hall' });
+    for (const client of [owner, member]) await client.request({ type: 'join', room: 'hall' });
+    const everyone = (client: RawClient, cid: string) =>
+      client.request({ type: 'send', room: 'hall', text: '@room hi', cid, mentionsRoom: true });
+    assert.equal((await everyone(member, 'm1')).type, 'sent', 'two members: anyone may');
+    await third.request({ type: 'join', room: 'hall' });
+    const refused = await everyone(member, 'm2');
+    assert.deepEqual(
+      [refused.code, refused.message],
+      ['forbidden', "only the room's admins and owners may mention all of its 3 members"],
+    );
+    assert.equal((await everyone(owner, 'o1')).type, 'sent', 'its owner may');
+    for (const client of [owner, member, third]) client.close();
+  });
+
   it("holds back a user's next command while their replies are over --reply-bytes-per-sec; others go on", async () => {
     const rate = 100_000;
     const node = await startNode({ store: 'memory', replyBytesPerSec: rate, historySize: 200 });

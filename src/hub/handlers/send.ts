@@ -1,7 +1,8 @@
 import { claimFiles, feedText } from '../../files/claim-files.js';
 import { ReplyError } from '../../protocol/error-codes.js';
 import { checkBroadcast, checkText } from '../../protocol/rules.js';
-import { callerOf, type Handler, requireJoined } from './context.js';
+import type { Session } from '../session.js';
+import { callerOf, type Handler, type HandlerContext, requireJoined } from './context.js';
 
 /** `send`: publish a message to a room; the reply carries its id and position once it is stored. */
 export const send: Handler<'send'> = async (ctx, session, command) => {
@@ -19,6 +20,8 @@ export const send: Handler<'send'> = async (ctx, session, command) => {
   }
   // A thread's root is checked by the log, in the step that stores the reply (it may be deleted meanwhile).
   const broadcast = checkBroadcast(command.broadcast, command.thread);
+  if (command.mentionsRoom)
+    await checkRoomMention(ctx, session, room, command.thread !== undefined && !broadcast);
   const files = command.files
     ? await claimFiles(ctx.engine.files, ctx.config, {
         ids: command.files,
@@ -44,6 +47,7 @@ export const send: Handler<'send'> = async (ctx, session, command) => {
       ...(command.thread !== undefined ? { thread: command.thread } : {}),
       ...(broadcast ? { broadcast: true as const } : {}),
       ...(command.mentions?.length ? { mentions: [...new Set(command.mentions)] } : {}),
+      ...(command.mentionsRoom ? { mentionsRoom: true as const } : {}),
       ...(files ? { files } : {}),
     });
   } catch (error) {
@@ -77,3 +81,24 @@ export const send: Handler<'send'> = async (ctx, session, command) => {
     duplicate,
   });
 };
+
+/**
+ * A mention of the whole room (`@room`): of a room of members, not of a reply kept to its thread (its followers are
+ * who hear of it), and above `roomMentionMaxMembers` members only by the room's admins and owners.
+ */
+async function checkRoomMention(
+  ctx: HandlerContext,
+  session: Session,
+  room: string,
+  inThreadOnly: boolean,
+): Promise<void> {
+  if (!ctx.rooms)
+    throw new ReplyError('unsupported', 'this server keeps no rooms (--store redis): no room mentions');
+  if (inThreadOnly) {
+    throw new ReplyError(
+      'bad_request',
+      'mentionsRoom: a reply in a thread mentions the room only when also sent to it',
+    );
+  }
+  await ctx.rooms.checkRoomMention(callerOf(session), room);
+}
