@@ -2,7 +2,7 @@
  * Commands typed in the message box, in Chromium: a slash lists them (Enter takes the one marked), `/topic` sets
  * the room's topic, `/shrug` sends, `/away` sets the status and `/back` clears it, `/msg` opens a direct
  * conversation and sends there, `/invite` invites, an unknown command is refused with a notice (the text stays), and
- * `//` sends a message that starts with a slash.
+ * `//` sends a message that starts with a slash; `@room` is offered as people are, and mentions every member.
  */
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
@@ -60,5 +60,28 @@ describe('commands in the message box', { skip: !hasChromium() }, async () => {
     await shownMessage(alice, 'are you coming?').waitFor(WAIT);
     await bob.locator('.sidebar .rooms button.room', { hasText: 'Alice' }).click(WAIT);
     await shownMessage(bob, 'are you coming?').waitFor(WAIT);
+  });
+
+  it("mentions everyone in the room with @room: a mention on every member's badge", async () => {
+    await bob
+      .locator('[data-invitation]', { hasText: 'Harbour' })
+      .locator('button', { hasText: 'Accept' })
+      .click();
+    await bob.locator('.room-header h1', { hasText: 'Harbour' }).waitFor(WAIT);
+    // Bob looks at another room: Harbour's badge counts what comes.
+    await bob.locator('.sidebar .rooms button.room', { hasText: 'Alice' }).click();
+    await alice.locator('.sidebar .rooms button.room', { hasText: 'Harbour' }).click();
+    await alice.locator('.room-header h1', { hasText: 'Harbour' }).waitFor(WAIT);
+    await typeInBox(alice, '@ro');
+    const offered = alice.locator('.composer .mention-suggestions[aria-label="Mention someone"] button');
+    assert.equal(await offered.first().textContent(), '@room everyone in this room');
+    await alice.press('#composer-text', 'Enter');
+    await alice.type('#composer-text', 'the boat leaves at five');
+    await alice.press('#composer-text', 'Enter');
+    await shownMessage(alice, 'the boat leaves at five').waitFor(WAIT);
+    const harbour = bob.locator('.sidebar .rooms button.room', { hasText: 'Harbour' });
+    await harbour.locator('.mention-badge[data-mentions="1"]').waitFor(WAIT);
+    await harbour.click();
+    await bob.locator('.messages li.message.mention', { hasText: 'the boat leaves at five' }).waitFor(WAIT);
   });
 });

@@ -158,21 +158,39 @@ export function Composer({
           ),
         }))
       : prefix !== undefined
-        ? store
-            .mentionable(room)
-            .filter((u) => u.name.toLowerCase().startsWith(prefix.toLowerCase()))
-            .slice(0, 6)
-            .map((u) => ({
-              key: u.id,
-              insert: `@${u.name} `,
-              replaces: prefix.length + 1,
-              whole: u.name.toLowerCase() === prefix.toLowerCase(),
-              label: (
-                <>
-                  @<bdi>{u.name}</bdi>
-                </>
-              ),
-            }))
+        ? [
+            // Everyone, in a room of members (a reply kept to its thread mentions its followers, not the room).
+            ...('room'.startsWith(prefix.toLowerCase()) && entry && (thread === undefined || alsoToRoom)
+              ? [
+                  {
+                    key: '@room',
+                    insert: '@room ',
+                    replaces: prefix.length + 1,
+                    whole: prefix.toLowerCase() === 'room',
+                    label: (
+                      <>
+                        @room <span class="muted small">everyone in this room</span>
+                      </>
+                    ),
+                  },
+                ]
+              : []),
+            ...store
+              .mentionable(room)
+              .filter((u) => u.name.toLowerCase().startsWith(prefix.toLowerCase()))
+              .slice(0, 6)
+              .map((u) => ({
+                key: u.id,
+                insert: `@${u.name} `,
+                replaces: prefix.length + 1,
+                whole: u.name.toLowerCase() === prefix.toLowerCase(),
+                label: (
+                  <>
+                    @<bdi>{u.name}</bdi>
+                  </>
+                ),
+              })),
+          ]
         : emojiAt !== undefined
           ? emojiSuggestions(emojiAt).map(({ name, emoji }) => ({
               key: name,

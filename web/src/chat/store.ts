@@ -17,6 +17,7 @@ import {
   type InviteLinkSummary,
   type InvitePreviewFrame,
   type MemberSummary,
+  mentionsUser,
   type NotificationLevel,
   ParleyClient,
   type ParleyError,
@@ -374,10 +375,10 @@ export class ChatStore {
         // A reply in a thread: no preview, no unread message of the room; a mention of this user counts, and a
         // thread they follow notifies as a mention does (as in a room open here).
         if (last.from.id === this.me.id) return;
-        const mentioned = last.mentions?.includes(this.me.id) === true;
+        const mentioned = mentionsUser(last, this.me.id);
         if (mentioned || this.isFollowing(room, last.thread)) {
           const text = textOrFiles(last.preview, last.files);
-          this.notifyOf(room, last.from.name, text, mentioned ? last.mentions : [this.me.id]);
+          this.notifyOf(room, last.from.name, text, true);
         }
         if (mentioned) this.countMention(room);
         return;
@@ -385,11 +386,10 @@ export class ChatStore {
       const updated: RoomSummary = { ...entry, last, activity: Math.max(entry.activity, last.ts) };
       this.upsertListed(last.event ? this.withEvent(updated, last.event) : updated);
       if (last.from.id !== this.me.id && !last.event) {
-        this.notifyOf(room, last.from.name, textOrFiles(last.preview, last.files), last.mentions);
+        const mentioned = mentionsUser(last, this.me.id);
+        this.notifyOf(room, last.from.name, textOrFiles(last.preview, last.files), mentioned);
         this.listUnread.value = { ...this.listUnread.value, [room]: (this.listUnread.value[room] ?? 0) + 1 };
-        if (last.mentions?.includes(this.me.id)) {
-          this.countMention(room);
-        }
+        if (mentioned) this.countMention(room);
       }
     });
     // A listed room's message was edited or deleted (in a room not open here): its preview follows.
@@ -1373,6 +1373,11 @@ export class ChatStore {
       .filter((u) => text.includes(`@${u.name}`))
       .map((u) => u.id)
       .slice(0, 20);
+    // `@room` in a room of members, unless the message stays in a thread: a mention of everyone in it.
+    const mentionsRoom =
+      ROOM_MENTION.test(text) &&
+      this.listed(model.name) !== undefined &&
+      (!place.thread || place.broadcast === true);
     const cid = crypto.randomUUID();
     // With files, blank text is no text (the server takes "" beside files, not white space).
     const body = files.length > 0 && text.trim() === '' ? '' : text;
@@ -1389,6 +1394,7 @@ export class ChatStore {
       extra: {
         ...place,
         ...(mentions.length ? { mentions } : {}),
+        ...(mentionsRoom ? { mentionsRoom } : {}),
         ...(files.length > 0 ? { files: files.map((file) => file.id) } : {}),
       },
     };
@@ -1879,11 +1885,11 @@ export class ChatStore {
    * A desktop notification (when turned on) for a message the user wants to hear of in its room: every message, or
    * those that name them (by default: every message of a direct room, mentions elsewhere), or none.
    */
-  private notifyOf(room: string, from: string, text: string, mentions: string[] | undefined): void {
+  private notifyOf(room: string, from: string, text: string, mentioned: boolean): void {
     // Do not disturb means none, in every room, on every device (each hears the status).
     if (this.statusOf(this.me.id)?.availability === 'dnd') return;
     const level = this.notificationsOf(room);
-    if (level === 'none' || (level === 'mentions' && !mentions?.includes(this.me.id))) return;
+    if (level === 'none' || (level === 'mentions' && !mentioned)) return;
     const direct = this.listed(room)?.kind === 'direct';
     notify(direct ? from : `${from} in ${this.title(room)}`, text, room, (id) => this.open(id));
   }
@@ -2013,8 +2019,9 @@ export class ChatStore {
     }
     if (!mine && !message.event && (this.current.value !== message.room || document.hidden)) {
       model.unread.value += 1;
-      this.notifyOf(message.room, message.from.name, message.text, message.mentions);
-      if (message.mentions?.includes(this.me.id)) {
+      const mentioned = mentionsUser(message, this.me.id);
+      this.notifyOf(message.room, message.from.name, message.text, mentioned);
+      if (mentioned) {
         this.countMention(message.room);
       }
     }
@@ -2045,15 +2052,14 @@ export class ChatStore {
     const room = model.name;
     const open = this.thread.value;
     if (open?.room === room && open.root === message.thread && !document.hidden) return;
-    const mentioned = message.mentions?.includes(this.me.id) === true;
+    const mentioned = mentionsUser(message, this.me.id);
     // As the server says; the first reply to this user's message makes them follow it, told just after the reply.
     const root = model.messages.value.find((m) => m.offset === message.thread)?.message;
     const follows =
       this.isFollowing(room, message.thread as number) ||
       (root?.from.id === this.me.id && root.replies?.count === 1);
     // A followed thread notifies as a mention does, unless the room is set to nothing (or the user is away: dnd).
-    if (mentioned || follows)
-      this.notifyOf(room, message.from.name, message.text, mentioned ? message.mentions : [this.me.id]);
+    if (mentioned || follows) this.notifyOf(room, message.from.name, message.text, true);
     if (!mentioned || (this.current.value === room && !document.hidden)) return;
     this.countMention(room);
   }
@@ -2111,7 +2117,7 @@ export class ChatStore {
       message,
     };
     if (message.event) shown.event = message.event;
-    if (message.mentions?.includes(this.me.id)) shown.mentionsMe = true;
+    if (mentionsUser(message, this.me.id)) shown.mentionsMe = true;
     return shown;
   }
 
@@ -2155,6 +2161,9 @@ export class ChatStore {
     localStorage.setItem(`parley.rooms.${this.me.id}`, JSON.stringify(this.rooms.value.map((r) => r.name)));
   }
 }
+
+/** `@room` typed as a word of a message: a mention of everyone in the room. */
+export const ROOM_MENTION = /(^|[^\p{L}\p{N}_@])@room(?![\p{L}\p{N}_])/iu;
 
 /** The entry with a flag of the user's arrangement set (true) or absent, as the server lists it. */
 function withFlag(entry: RoomSummary, flag: 'favorite' | 'hidden', on: boolean): RoomSummary {
