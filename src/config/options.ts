@@ -762,7 +762,7 @@ export const OptionSpecs = {
     max: 16 * MiB,
     unit: 'bytes',
     description:
-      'Largest image a preview shows (sent inside the answer, as base64: 4 bytes for 3; 0: no images); a larger one is left out',
+      'Largest image a preview shows (sent inside the answer, as base64: 4 bytes for 3; 0: no images); a larger one is left out, as is one whose answer would not fit --send-queue-max-bytes',
     group: 'limits',
   },
   linkPreviewCacheBytes: {

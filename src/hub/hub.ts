@@ -2,7 +2,7 @@ import type { Identity } from '../auth/identity.js';
 import { roomAllowed } from '../auth/identity.js';
 import type { TokenVerifier } from '../auth/jwt.js';
 import { ClusterQueries } from '../cluster/cluster-queries.js';
-import { type Config, invitationTtlOf } from '../config/config.js';
+import { type Config, invitationTtlOf, linkPreviewImageBytes } from '../config/config.js';
 import type { Engine } from '../engine/engine.js';
 import { userChannel } from '../engine/types.js';
 import { LinkPreviews } from '../links/link-previews.js';
@@ -270,7 +270,7 @@ export class Hub implements ConnectionHandler<Session> {
               reach: config.linkPreviews === 'any' ? 'any' : 'public',
               timeoutMs: config.linkPreviewTimeoutMs,
               pageMaxBytes: config.linkPreviewPageMaxBytes,
-              imageMaxBytes: config.linkPreviewImageMaxBytes,
+              imageMaxBytes: linkPreviewImageBytes(config),
               cacheBytes: config.linkPreviewCacheBytes,
               maxFetches: config.maxLinkPreviewFetches,
             },

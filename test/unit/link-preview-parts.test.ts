@@ -4,6 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { linkPreviewImageBytes, makeConfig } from '../../src/config/config.js';
 import { pageMetadata, pageText } from '../../src/links/page-metadata.js';
 import { isPublicAddress } from '../../src/links/public-address.js';
 
@@ -92,5 +93,17 @@ describe('pageMetadata', () => {
     assert.equal(pageMetadata(pageText(latin, undefined), base).title, 'Grüße');
     assert.equal(pageMetadata(pageText(Buffer.from('<title>Grüße</title>'), undefined), base).title, 'Grüße');
     assert.equal(pageText(Buffer.from('ok'), 'no-such-charset'), 'ok');
+  });
+});
+
+describe('linkPreviewImageBytes', () => {
+  it('is the configured bound, less when an answer with the image would not fit the send queue', () => {
+    assert.equal(linkPreviewImageBytes(makeConfig({})), 96 * 1024);
+    // 64 KiB of queue: 48 KiB of base64 once 16 KiB are kept for the rest, so 36 KiB of image.
+    assert.equal(linkPreviewImageBytes(makeConfig({ sendQueueMaxBytes: 64 * 1024 })), 36 * 1024);
+    assert.equal(
+      linkPreviewImageBytes(makeConfig({ sendQueueMaxBytes: 16 * 1024, writeHighWaterBytes: 1024 })),
+      0,
+    );
   });
 });
