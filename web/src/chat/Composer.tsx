@@ -253,7 +253,7 @@ export function Composer({
       }
       setText('');
       void Promise.resolve(typed.command.run(store, { room, send: sendHere }, typed.rest)).then((problem) => {
-        if (problem) store.notice.value = problem;
+        if (typeof problem === 'string') store.notice.value = problem;
       });
       box.current?.focus();
       return;

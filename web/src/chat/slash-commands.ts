@@ -19,7 +19,7 @@ export interface SlashCommand {
    * Does it, from the box of `room` (`send` sends a message where the box sends: the room, or its thread); `rest` is
    * what follows the command's name, trimmed. A text returned is a problem to show.
    */
-  run(store: ChatStore, box: CommandBox, rest: string): Promise<string | undefined> | string | undefined;
+  run(store: ChatStore, box: CommandBox, rest: string): Promise<unknown> | string | undefined;
 }
 
 /** Where a command was typed: the room of the box, and how the box sends a message. */
@@ -39,10 +39,8 @@ function availability(name: 'away' | 'dnd', help: string): SlashCommand {
     name,
     args: '[text]',
     help,
-    run: async (store, _box, rest) => {
-      await store.setStatus({ availability: name, ...(rest !== '' ? { text: rest } : {}) });
-      return undefined;
-    },
+    run: (store, _box, rest) =>
+      store.setStatus({ availability: name, ...(rest !== '' ? { text: rest } : {}) }),
   };
 }
 
@@ -85,10 +83,9 @@ export const SLASH_COMMANDS: readonly SlashCommand[] = [
     args: '@name',
     help: 'Invites someone to this room',
     stored: true,
-    run: async (store, { room }, rest) => {
+    run: (store, { room }, rest) => {
       if (personOf(rest) === '') return 'Whom to invite? /invite @name';
-      await store.inviteByName(room, personOf(rest));
-      return undefined;
+      return store.inviteByName(room, personOf(rest));
     },
   },
   {
@@ -96,30 +93,23 @@ export const SLASH_COMMANDS: readonly SlashCommand[] = [
     args: '<text>',
     help: "Sets this room's topic (empty: none)",
     stored: true,
-    run: async (store, { room }, rest) => {
-      await store.updateRoom(room, { topic: rest });
-      return undefined;
-    },
+    run: (store, { room }, rest) => store.updateRoom(room, { topic: rest }),
   },
   {
     name: 'rename',
     args: '<name>',
     help: 'Renames this room',
     stored: true,
-    run: async (store, { room }, rest) => {
+    run: (store, { room }, rest) => {
       if (rest === '') return 'What name? /rename New name';
-      await store.updateRoom(room, { name: rest });
-      return undefined;
+      return store.updateRoom(room, { name: rest });
     },
   },
   {
     name: 'leave',
     args: '',
     help: 'Leaves this room',
-    run: async (store, { room }) => {
-      await store.leaveRoom(room);
-      return undefined;
-    },
+    run: (store, { room }) => store.leaveRoom(room),
   },
   availability('away', 'Sets your status to away'),
   availability('dnd', 'Do not disturb: no desktop notifications on any device'),
@@ -127,20 +117,16 @@ export const SLASH_COMMANDS: readonly SlashCommand[] = [
     name: 'back',
     args: '',
     help: 'Clears your status',
-    run: async (store) => {
-      await store.setStatus({});
-      return undefined;
-    },
+    run: (store) => store.setStatus({}),
   },
   {
     name: 'search',
     args: '<words>',
     help: 'Searches this room',
     stored: true,
-    run: async (store, { room }, rest) => {
+    run: (store, { room }, rest) => {
       if (rest === '') return 'Search for what? /search words';
-      await store.searchMessages(rest, room);
-      return undefined;
+      return store.searchMessages(rest, room);
     },
   },
 ];
