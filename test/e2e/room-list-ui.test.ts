@@ -1,8 +1,8 @@
 /**
  * The room list's arrangement in the web UI, in Chromium, on the embedded store (kept across a reload as in a first
- * start): a starred room is listed under Favorites, first, on every tab of the user, until unstarred; a direct
- * conversation closed with its × leaves the list on every tab, read, and comes back with the next message (with its
- * badge); closed again, Ctrl+K finds it by name and lists it again, which a reload keeps.
+ * start): a starred room is listed under Favorites, first, on every tab of the user, until unstarred; a room with a
+ * draft is marked; a direct conversation closed with its × leaves the list on every tab, read, and comes back with the
+ * next message (with its badge); closed again, Ctrl+K finds it by name and lists it again, which a reload keeps.
  */
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
@@ -59,6 +59,20 @@ describe('favorites and closed conversations in the web UI', { skip: !hasChromiu
     await star.click();
     await entry(aliceTab, 'Garden', '.favorites').waitFor({ state: 'detached', ...WAIT });
     assert.equal(await alice.locator('.sidebar .favorites').count(), 0, 'no Favorites without one');
+  });
+
+  it('marks a room whose message box holds text not sent, once another room is open', async () => {
+    await entry(alice, 'Kitchen').click();
+    await alice.locator('.room-header h1', { hasText: 'Kitchen' }).waitFor(WAIT);
+    await alice.fill('#composer-text', 'half a thought');
+    await entry(alice, 'Garden').click();
+    await entry(alice, 'Kitchen').locator('.draft-mark').waitFor(WAIT);
+    assert.equal(await entry(alice, 'Garden').locator('.draft-mark').count(), 0);
+    await entry(alice, 'Kitchen').click();
+    assert.equal(await alice.inputValue('#composer-text'), 'half a thought', 'the draft is back');
+    await alice.fill('#composer-text', '');
+    await entry(alice, 'Garden').click();
+    assert.equal(await entry(alice, 'Kitchen').locator('.draft-mark').count(), 0);
   });
 
   it('closes a conversation until a new message comes; Ctrl+K lists it again, and a reload keeps that', async () => {

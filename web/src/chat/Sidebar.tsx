@@ -33,6 +33,8 @@ function RoomButton({
   const unread = active ? 0 : store.unreadOf(id);
   const mentions = active ? 0 : store.mentionsOf(id);
   const entry = store.listed(id);
+  // Something typed there and not sent (shown once another room is open, as other chats mark it).
+  const drafted = !active && store.draftOf(id).trim() !== '';
   // A room set to "nothing" is shown quiet: no unread count (its mentions still show), dimmed.
   const quiet = entry !== undefined && store.notificationsOf(id) === 'none';
   // The newest message's start as a tooltip; none for a system event or a deleted message (its text is gone).
@@ -59,6 +61,11 @@ function RoomButton({
         <span class="name">
           <bdi>{kind === 'channel' ? id : store.title(id)}</bdi>
         </span>
+        {drafted && (
+          <span class="draft-mark" title="A message you have not sent yet">
+            ✎<span class="sr-only"> draft</span>
+          </span>
+        )}
         {mentions > 0 && (
           <span class="badge mention-badge" data-mentions={mentions}>
             @{mentions}
