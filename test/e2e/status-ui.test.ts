@@ -108,7 +108,7 @@ describe('statuses in the web UI over two instances', { skip: !hasChromium() }, 
     // From her name on a message: the card says she is here, and Message opens their conversation.
     await shownMessage(bob, 'brb').locator('button.from').click();
     const card = bob.locator('.person-card');
-    await card.locator('.person-line', { hasText: 'Online in Standup' }).waitFor(WAIT);
+    await card.locator('.person-line', { hasText: 'Online here' }).waitFor(WAIT);
     await card.locator('button', { hasText: 'Message' }).click();
     await bob.waitForSelector('.room-header h1:has-text("Alice")', WAIT);
     await bob.fill('#composer-text', 'are you there?');

@@ -6,7 +6,7 @@ import type { ChatStore } from './store.js';
 
 /**
  * Who someone is, from their name on a message: their name and user id, what they say of themselves (status), whether
- * they are online in the room shown, and a button to message them. Escape, the backdrop or Close ends it.
+ * they are online in the room shown ("Online here"), and a button to message them. Escape, the backdrop or Close ends it.
  */
 export function PersonCard({
   store,
@@ -56,11 +56,7 @@ export function PersonCard({
         ) : (
           <>
             {status && <p class="person-line">{status}</p>}
-            {shown && (
-              <p class="small muted person-line">
-                {online ? `Online in ${store.title(shown.name)}` : 'Not online here'}
-              </p>
-            )}
+            {shown && <p class="small muted person-line">{online ? 'Online here' : 'Not online here'}</p>}
           </>
         )}
         <div class="row person-actions">
