@@ -2,7 +2,8 @@
  * Commands typed in the message box, in Chromium: a slash lists them (Enter takes the one marked), `/topic` sets
  * the room's topic, `/shrug` sends, `/away` sets the status and `/back` clears it, `/msg` opens a direct
  * conversation and sends there, `/invite` invites, an unknown command is refused with a notice (the text stays), and
- * `//` sends a message that starts with a slash; `@room` is offered as people are, and mentions every member.
+ * `//` sends a message that starts with a slash; `/poll` posts a question whose options are voted on by reacting;
+ * `@room` is offered as people are, and mentions every member.
  */
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
@@ -52,6 +53,16 @@ describe('commands in the message box', { skip: !hasChromium() }, async () => {
     await alice.locator('.notice-bar', { hasText: '/frobnicate is no command' }).waitFor(WAIT);
     assert.equal(await alice.inputValue('#composer-text'), '/frobnicate now', 'the text stays, to mend');
 
+    // A poll: its options numbered, each number a reaction of Alice's under it; Bob votes with one.
+    await say(alice, '/poll Lunch where? | Pizza | Sushi');
+    const poll = shownMessage(alice, 'Lunch where?');
+    await poll.locator('button.reaction', { hasText: '2️⃣' }).waitFor(WAIT);
+    assert.deepEqual(await poll.locator('button.reaction').allTextContents(), ['1️⃣1', '2️⃣1']);
+    assert.match((await poll.locator('.text').textContent()) ?? '', /📊 Lunch where\?\s*1️⃣ Pizza\s*2️⃣ Sushi/);
+    await say(alice, '/poll Only one? | Yes');
+    await alice.locator('.notice-bar', { hasText: 'A question and 2 to 10 options' }).waitFor(WAIT);
+    await alice.fill('#composer-text', '');
+
     await say(alice, '/invite @Bob');
     await bob.locator('[data-invitation]', { hasText: 'Harbour' }).waitFor(WAIT);
 
@@ -68,6 +79,9 @@ describe('commands in the message box', { skip: !hasChromium() }, async () => {
       .locator('button', { hasText: 'Accept' })
       .click();
     await bob.locator('.room-header h1', { hasText: 'Harbour' }).waitFor(WAIT);
+    const poll = shownMessage(bob, 'Lunch where?');
+    await poll.locator('button.reaction', { hasText: '2️⃣' }).click();
+    await poll.locator('button.reaction[aria-pressed="true"]', { hasText: '2️⃣2' }).waitFor(WAIT);
     // Bob looks at another room: Harbour's badge counts what comes.
     await bob.locator('.sidebar .rooms button.room', { hasText: 'Alice' }).click();
     await alice.locator('.sidebar .rooms button.room', { hasText: 'Harbour' }).click();

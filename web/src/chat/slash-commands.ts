@@ -55,6 +55,20 @@ export const SLASH_COMMANDS: readonly SlashCommand[] = [
     },
   },
   {
+    name: 'poll',
+    args: 'question | option | option…',
+    help: 'Asks a question with options; people vote with the numbers under it',
+    run: (store, _box, rest) => {
+      const [question = '', ...options] = rest.split('|').map((part) => part.trim());
+      const given = options.filter((option) => option !== '');
+      if (question === '' || given.length < 2 || given.length > 10) {
+        return 'A question and 2 to 10 options: /poll Lunch? | Pizza | Sushi';
+      }
+      store.sendPoll(question, given);
+      return undefined;
+    },
+  },
+  {
     name: 'msg',
     args: '@name [message]',
     help: 'Opens your conversation with someone, and sends the message there',

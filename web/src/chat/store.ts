@@ -301,6 +301,8 @@ export class ChatStore {
   private readonly statusAsked = new Set<string>();
   /** The person whose card is shown (their name on a message was clicked), or none. */
   readonly personShown = signal<UserInfo | null>(null);
+  /** What to do once a message is stored (a poll's reactions), by client id. */
+  private readonly afterSent = new Map<string, (offset: number) => void>();
   /** Previews of the pages messages link to (see LinkPreviews). */
   readonly linkPreviews: LinkPreviews;
   /** Whether this user shares read receipts ("seen" in direct rooms). */
@@ -1268,6 +1270,26 @@ export class ChatStore {
     return [...byId.values()];
   }
 
+  /**
+   * Sends a poll to the current room: the question and its options, numbered, each number a reaction of the user's
+   * own under it, so that voting is reacting (at most 10 options).
+   */
+  sendPoll(question: string, options: string[]): void {
+    const room = this.current.value;
+    const model = room ? this.room(room) : undefined;
+    if (!room || !model) return;
+    const numbered = options.slice(0, POLL_NUMBERS.length);
+    const text = [`📊 **${question}**`, ...numbered.map((option, i) => `${POLL_NUMBERS[i]} ${option}`)].join(
+      '\n',
+    );
+    this.sendNew(model, room, text, [], {}, async (offset) => {
+      // One after another, so that they show in the options' order.
+      for (const emoji of POLL_NUMBERS.slice(0, numbered.length)) {
+        await this.act(() => this.client.react(room, offset, emoji));
+      }
+    });
+  }
+
   /** Sends to the current room (a reply when one is being written); shows at once as pending, then sent. */
   send(text: string): void {
     const room = this.current.value;
@@ -1368,6 +1390,7 @@ export class ChatStore {
     text: string,
     files: FileRef[],
     place: { replyTo?: number; thread?: number; broadcast?: boolean },
+    onSent?: (offset: number) => void,
   ): void {
     const mentions = this.mentionable(model.name)
       .filter((u) => text.includes(`@${u.name}`))
@@ -1400,6 +1423,7 @@ export class ChatStore {
     };
     model.messages.value = [...model.messages.value, shown];
     if (files.length > 0) this.clearAttachments(box, false);
+    if (onSent) this.afterSent.set(cid, onSent);
     this.deliver(model, shown);
   }
 
@@ -1510,6 +1534,8 @@ export class ChatStore {
       (ack) => {
         this.degraded.value = null;
         this.update(model, cid, { status: 'sent', key: ack.id, offset: ack.offset, ts: ack.ts });
+        this.afterSent.get(cid)?.(ack.offset);
+        this.afterSent.delete(cid);
         // A mute with an end has ended by itself (no event says so).
         this.setMuted(model.name, false);
       },
@@ -2161,6 +2187,9 @@ export class ChatStore {
     localStorage.setItem(`parley.rooms.${this.me.id}`, JSON.stringify(this.rooms.value.map((r) => r.name)));
   }
 }
+
+/** The numbers of a poll's options: each option's reaction. */
+export const POLL_NUMBERS = ['1️⃣', '2️⃣', '3️⃣', '4️⃣', '5️⃣', '6️⃣', '7️⃣', '8️⃣', '9️⃣', '🔟'];
 
 /** `@room` typed as a word of a message: a mention of everyone in the room. */
 export const ROOM_MENTION = /(^|[^\p{L}\p{N}_@])@room(?![\p{L}\p{N}_])/iu;
