@@ -33,6 +33,10 @@ export interface AnnouncedLimits {
   maxFileBytes: number;
   /** The most files one message may carry. */
   maxFilesPerMessage: number;
+  /** Whether this server makes link previews (`link_preview`; absent from servers before them: none). */
+  linkPreviews?: boolean;
+  /** Members a room may have for any member to mention them all (`mentionsRoom`); above, only its admins may. */
+  roomMentionMaxMembers?: number;
 }
 
 /** First frame on every connection. */

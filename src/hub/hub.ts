@@ -363,6 +363,8 @@ export class Hub implements ConnectionHandler<Session> {
         presencePageMax: config.presencePageMax,
         maxFileBytes: this.uploads ? config.maxFileBytes : 0,
         maxFilesPerMessage: config.maxFilesPerMessage,
+        linkPreviews: this.linkPreviews !== undefined,
+        roomMentionMaxMembers: config.roomMentionMaxMembers,
       },
       ...(identity.expiresAt !== undefined ? { expiresAt: identity.expiresAt } : {}),
       ...(options.compact ? { compact: true } : {}),

@@ -111,6 +111,11 @@ describe('limits on one instance', () => {
     const node = await startNode({ store: 'memory', roomMentionMaxMembers: 2 });
     const as = (user: string) => RawClient.connect(node.wsUrl, { name: user, user });
     const [owner, member, third] = await Promise.all([as('owner'), as('member'), as('third')]);
+    assert.equal(
+      (owner.welcome?.limits as { roomMentionMaxMembers?: number }).roomMentionMaxMembers,
+      2,
+      'announced',
+    );
     await owner.request({ type: 'create_room', name: 'Hall', id: 'hall' });
     for (const client of [owner, member]) await client.request({ type: 'join', room: 'hall' });
     const everyone = (client: RawClient, cid: string) =>

@@ -203,6 +203,7 @@ describe('link previews', async () => {
     const reader = await client(node);
 
     it("shows a page's Open Graph tags and its image, inside the answer", async () => {
+      assert.equal((reader.welcome?.limits as { linkPreviews?: boolean }).linkPreviews, true, 'announced');
       const found = await preview(reader, '/article#section');
       assert.deepEqual(
         { ...found, image: undefined },
@@ -336,6 +337,11 @@ describe('link previews', async () => {
       assert.deepEqual(codes, ['ok', 'rate_limited', 'rate_limited'], 'a burst of a third of 3: one');
       const off = await startNode({ linkPreviews: 'off' });
       const offReader = await client(off);
+      assert.equal(
+        (offReader.welcome?.limits as { linkPreviews?: boolean }).linkPreviews,
+        false,
+        'announced',
+      );
       assert.equal(
         outcome(await offReader.request({ type: 'link_preview', url: `${site.origin}/plain` })),
         'unsupported',

@@ -343,6 +343,8 @@ export class ChatStore {
       // A server from before files says nothing of them: it takes none.
       this.maxFileBytes.value = welcome.limits.maxFileBytes ?? 0;
       this.maxFilesPerMessage = welcome.limits.maxFilesPerMessage ?? 10;
+      // A server that makes no previews says so (one from before them says nothing: none asked of it).
+      this.linkPreviews.offered.value = welcome.limits.linkPreviews === true;
       this.historyPageMax = welcome.limits.historyPageMax;
       this.maxRoomNameLength.value = welcome.limits.maxRoomNameLength;
       const listed = this.loadRoomList();
