@@ -112,7 +112,7 @@ describe('limits on one instance', () => {
     const as = (user: string) => RawClient.connect(node.wsUrl, { name: user, user });
     const [owner, member, third] = await Promise.all([as('owner'), as('member'), as('third')]);
     assert.equal(
-      (owner.welcome?.limits as { roomMentionMaxMembers?: number }).roomMentionMaxMembers,
+      (owner.welcome?.limits as { roomMentionMaxMembers?: number } | undefined)?.roomMentionMaxMembers,
       2,
       'announced',
     );

@@ -203,7 +203,11 @@ describe('link previews', async () => {
     const reader = await client(node);
 
     it("shows a page's Open Graph tags and its image, inside the answer", async () => {
-      assert.equal((reader.welcome?.limits as { linkPreviews?: boolean }).linkPreviews, true, 'announced');
+      assert.equal(
+        (reader.welcome?.limits as { linkPreviews?: boolean } | undefined)?.linkPreviews,
+        true,
+        'announced',
+      );
       const found = await preview(reader, '/article#section');
       assert.deepEqual(
         { ...found, image: undefined },
@@ -338,7 +342,7 @@ describe('link previews', async () => {
       const off = await startNode({ linkPreviews: 'off' });
       const offReader = await client(off);
       assert.equal(
-        (offReader.welcome?.limits as { linkPreviews?: boolean }).linkPreviews,
+        (offReader.welcome?.limits as { linkPreviews?: boolean } | undefined)?.linkPreviews,
         false,
         'announced',
       );
