@@ -29,14 +29,10 @@ export interface FetchRules {
 export interface Fetched {
   /** The address that answered, after redirects. */
   url: URL;
-  /** Its media type, lower case, without parameters (`text/html`). */
-  type: string;
   /** The `charset` parameter of its Content-Type, when it has one. */
   charset?: string;
-  /** The body, at most `maxBytes` of it. */
+  /** The body, at most `maxBytes` of it (cut there, unless `whole` was asked). */
   body: Buffer;
-  /** False when the body was longer than `maxBytes` (and cut there). */
-  complete: boolean;
 }
 
 /** Why a fetch gave nothing: said in the logs of the instance, never to the user (it would map a network for them). */
@@ -91,7 +87,7 @@ export async function boundedFetch(
     const charset = parameters
       .map((p) => /^\s*charset\s*=\s*"?([^";\s]+)"?/i.exec(p)?.[1])
       .find((c) => c !== undefined);
-    return { url: current, type, ...(charset ? { charset: charset.toLowerCase() } : {}), body, complete };
+    return { url: current, ...(charset ? { charset: charset.toLowerCase() } : {}), body };
   }
 }
 

@@ -98,11 +98,6 @@ export class LinkPreviews {
     }
   }
 
-  /** Entries and bytes kept (metrics, tests). */
-  get size(): { entries: number; bytes: number } {
-    return { entries: this.kept.size, bytes: this.keptBytes };
-  }
-
   private async made(url: URL): Promise<LinkPreview | undefined> {
     const deadline = new AbortController();
     const timer = this.deps.timers.setTimeout(

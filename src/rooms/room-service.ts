@@ -783,6 +783,11 @@ export class RoomService {
    */
   async hide(caller: Caller, room: string, hidden: boolean): Promise<void> {
     this.check('own-settings', await this.existing(caller, room));
+    await this.storeHidden(caller, room, hidden);
+  }
+
+  /** Stores and tells `hide` for a member whose standing was checked. */
+  private async storeHidden(caller: Caller, room: string, hidden: boolean): Promise<void> {
     const at = hidden ? (await this.deps.log.position(room)).offset : undefined;
     await this.ownSetting(caller, room, (directory) => directory.setHidden(room, caller.user.id, at));
     await this.deps.notify(caller.user.id, { type: 'hide', room, hidden });
@@ -1222,9 +1227,10 @@ export class RoomService {
     const existing = await directory.direct(directKey);
     if (existing) {
       const member = await directory.member(existing.id, caller.user.id);
-      // Asking for the conversation again opens it: hidden from the caller's list, it is shown again.
+      // Asking for the conversation again opens it: hidden from the caller's list, it is shown again (a member:
+      // their membership was just read).
       if (member?.hiddenAt !== undefined) {
-        await this.hide(caller, existing.id, false);
+        await this.storeHidden(caller, existing.id, false);
         delete member.hiddenAt;
       }
       return this.summaryWithMembers(existing, member);

@@ -54,8 +54,10 @@ describe('link previews in the web UI', { skip: !hasChromium() }, async () => {
     }
     await say(alice, `In code: \`${origin}/code\` and done`);
     await shownMessage(bob, 'and done').waitFor(WAIT);
-    await say(alice, 'after the code');
-    await shownMessage(bob, 'after the code').waitFor(WAIT);
+    // A later message with a link: previews are asked one at a time as messages show, so by the time its card
+    // shows, a card of the earlier message would have shown too.
+    await say(alice, `after the code ${origin}/after`);
+    await shownMessage(bob, 'after the code').locator('a.link-preview').waitFor(WAIT);
     assert.equal(await shownMessage(bob, 'and done').locator('a.link-preview').count(), 0);
 
     await bob.check('#link-previews');

@@ -32,6 +32,24 @@ const events = (client: RawClient, room: string) =>
       return event.user ? `${event.type}:${event.user.id}` : event.type;
     });
 
+/**
+ * A field or two of a user's room list entries (a `rooms` answer), by a label for each room id of `rooms`; a room
+ * not listed is left out.
+ */
+async function listed<T>(
+  client: RawClient,
+  rooms: Record<string, string>,
+  pick: (entry: Record<string, unknown>) => T,
+): Promise<Record<string, T>> {
+  const entries = (await client.request({ type: 'rooms' })).rooms as Array<Record<string, unknown>>;
+  return Object.fromEntries(
+    Object.entries(rooms).flatMap(([label, id]) => {
+      const entry = entries.find((r) => r.id === id);
+      return entry ? [[label, pick(entry)]] : [];
+    }),
+  );
+}
+
 export function groupChatSuite(name: string, start: () => Promise<ParleyNode>): void {
   describe(`group chat over the protocol: ${name}`, async () => {
     const node = await start();
@@ -246,12 +264,7 @@ export function groupChatSuite(name: string, start: () => Promise<ParleyNode>): 
       await nell.request({ type: 'join', room: 'bells' });
       const direct = await nell.request({ type: 'direct', users: [{ id: 'ned' }] });
       const dm = (direct.room as { id: string }).id;
-      const levels = async (client: RawClient) =>
-        Object.fromEntries(
-          ((await client.request({ type: 'rooms' })).rooms as Array<{ id: string; notifications: string }>)
-            .filter((r) => r.id === 'bells' || r.id === dm)
-            .map((r) => [r.id === dm ? 'dm' : r.id, r.notifications]),
-        );
+      const levels = (client: RawClient) => listed(client, { bells: 'bells', dm }, (r) => r.notifications);
       assert.deepEqual(
         await levels(nell),
         { bells: 'mentions', dm: 'all' },
@@ -304,12 +317,8 @@ export function groupChatSuite(name: string, start: () => Promise<ParleyNode>): 
       await fay.request({ type: 'join', room: dm });
       await finn.request({ type: 'join', room: dm });
       const first = await finn.request({ type: 'send', room: dm, text: 'lunch?', cid: 'f1' });
-      const entries = async (client: RawClient) =>
-        Object.fromEntries(
-          ((await client.request({ type: 'rooms' })).rooms as Array<Record<string, unknown>>)
-            .filter((r) => r.id === 'stars' || r.id === dm)
-            .map((r) => [r.id === dm ? 'dm' : r.id, { favorite: r.favorite, hidden: r.hidden }]),
-        );
+      const entries = (client: RawClient) =>
+        listed(client, { stars: 'stars', dm }, (r) => ({ favorite: r.favorite, hidden: r.hidden }));
       const none = { favorite: undefined, hidden: undefined };
       assert.deepEqual(await entries(fay), { stars: none, dm: none }, 'neither, never chosen');
 
@@ -401,11 +410,8 @@ export function groupChatSuite(name: string, start: () => Promise<ParleyNode>): 
         'activity',
       );
       assert.equal((activity.last as { mentionsRoom?: boolean }).mentionsRoom, true);
-      const counts = async (client: RawClient) => {
-        const rooms = (await client.request({ type: 'rooms' })).rooms as Array<Record<string, unknown>>;
-        const entry = rooms.find((r) => r.id === 'town-hall');
-        return [entry?.unread, entry?.mentions];
-      };
+      const counts = async (client: RawClient) =>
+        (await listed(client, { hall: 'town-hall' }, (r) => [r.unread, r.mentions])).hall;
       assert.deepEqual(await counts(ivy), [1, 1], 'a mention of every member');
       assert.deepEqual(await counts(hal), [0, 0], "never the sender's own");
       const history = await ivy.request({ type: 'history', room: 'town-hall', limit: 5 });
