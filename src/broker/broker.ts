@@ -13,7 +13,11 @@ export type RoomSignal = Exclude<RoomEvent, { kind: 'message' }>;
  *
  * Single-node and cluster share one delivery path: every event reaches members only through the handler given
  * to {@link Broker.onEvent}, on every node subscribed to the room, including the publishing node. The memory
- * broker calls the handler synchronously. Events of one room are delivered in offset order on every node.
+ * broker calls the handler synchronously, in offset order. Through Redis, messages of one room come in the order
+ * Redis ran their publications, which is not always offset order: two instances' publications can cross, and so
+ * can one instance's when Redis had lost its scripts (a restart, a failover, its first use: the calls sent before
+ * one of them loaded the script again are retried after those sent later). The hub's OrderedDelivery puts them in
+ * order before members see them.
  */
 export interface Broker {
   /** Sets the one handler that receives room events. Must be called before the first subscribe. */

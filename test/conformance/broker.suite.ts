@@ -32,7 +32,7 @@ export function brokerSuite(name: string, factory: FixtureFactory): void {
       assert.equal(results[1]?.duplicate, false);
     });
 
-    it('delivers messages of subscribed rooms, in offset order, and nothing of other rooms', async () => {
+    it('delivers messages of subscribed rooms, each once, and nothing of other rooms', async () => {
       const { broker, log } = await make();
       const events = collect(broker);
       await broker.subscribe('room-a');
@@ -42,7 +42,12 @@ export function brokerSuite(name: string, factory: FixtureFactory): void {
       await events.count(20);
       await broker.signal({ kind: 'typing', room: 'room-a', user: { id: 'x', name: 'X' } });
       await events.find((e) => e.kind === 'typing');
-      assert.deepEqual(messages(events.items), sent);
+      // In offset order once sorted: through Redis, publications sent while it reloads its scripts may cross (see
+      // Broker); the hub orders them (OrderedDelivery, its own tests).
+      assert.deepEqual(
+        messages(events.items).sort((a, b) => a.offset - b.offset),
+        sent,
+      );
       assert.equal(
         events.items.some((e) => e.room === 'room-b'),
         false,
