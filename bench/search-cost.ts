@@ -1,6 +1,6 @@
 /**
  * What search costs in the database (docs/storage.md, "Search"): the time of a page of results for words of every
- * frequency, and what the two indexes of search (migrations 007 and 008) add on disk. A private PostgreSQL (fsync off) or, with
+ * frequency, and what the two indexes of search (migrations 022 and 008) add on disk. A private PostgreSQL (fsync off) or, with
  * BENCH_SEARCH_STORE=embedded, the embedded store in a temporary directory; messages of 12 words each drawn from a
  * vocabulary of 20,000 with a skewed frequency (a few words are in a third of all messages, most in a handful), in
  * 100 rooms, searched in all 100 (and in 20), the same way the server does (DatabaseLog.search).
@@ -13,6 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BATCH_SIZES } from '../src/compose.js';
 import { DatabaseLog } from '../src/log/database-log.js';
+import { textWords } from '../src/log/database-search.js';
 import { searchWords } from '../src/log/message-search.js';
 import { migrate } from '../src/store/migrate.js';
 import { PgDatabase } from '../src/store/pg-database.js';
@@ -67,7 +68,7 @@ async function writeCost(open: () => Promise<SqlDatabase>, withIndexes: boolean)
   try {
     await migrate(db);
     if (!withIndexes) {
-      await db.query('DROP INDEX parley_messages_words');
+      await db.query('DROP INDEX parley_messages_text_words');
       await db.query('DROP INDEX parley_messages_room_recent');
     }
     const log = new DatabaseLog(
@@ -176,7 +177,7 @@ async function main(): Promise<void> {
       times.sort((a, b) => a - b);
       const { rows } = await db.query<{ n: string }>(
         `SELECT count(*) AS n FROM parley_messages WHERE room = ANY($1::text[])
-           AND to_tsvector('simple', text) @@ to_tsquery('simple', $2) AND event IS NULL AND action IS NULL`,
+           AND ${textWords('text')} @@ to_tsquery('simple', $2) AND event IS NULL AND action IS NULL`,
         [rooms, words.map((w) => `${w}:*`).join(' & ')],
       );
       const median = times[Math.floor(times.length / 2)] as number;
@@ -185,7 +186,7 @@ async function main(): Promise<void> {
       );
     }
     const { rows } = await db.query<Record<string, string>>(
-      `SELECT pg_relation_size('parley_messages') AS messages, pg_relation_size('parley_messages_words') AS words,
+      `SELECT pg_relation_size('parley_messages') AS messages, pg_relation_size('parley_messages_text_words') AS words,
               pg_relation_size('parley_messages_room_recent') AS recent`,
     );
     const mb = (bytes: string | undefined) => (Number(bytes) / 1e6).toFixed(1);

@@ -32,7 +32,7 @@ import type {
 import { RequestTable } from './requests.js';
 import { RoomState } from './room-state.js';
 import { type ResetReason, RoomStream } from './room-stream.js';
-import type { ClientRequest } from './wire/commands.js';
+import type { ClientRequest, SearchCommand } from './wire/commands.js';
 import type { FileRef, LinkPreview, Role, UserStatus } from './wire/domain.js';
 import type {
   BanSummary,
@@ -520,11 +520,12 @@ export class ParleyClient extends Emitter<ClientEvents> {
 
   /**
    * Messages holding every word of `query` as the start of a word, newest first: in `room`, or in every room the user
-   * belongs to. Pass `next` back as `before` for the next page (docs/protocol.md, "Finding messages").
+   * belongs to; `from`, `has`, `since` and `until` narrow it (`query` may then be empty). Pass `next` back as
+   * `before` for the next page (docs/protocol.md, "Finding messages").
    */
   async search(
     query: string,
-    options: { room?: string; before?: string; limit?: number } = {},
+    options: Omit<SearchCommand, 'type' | 'ref' | 'query'> = {},
   ): Promise<{ messages: ChatMessage[]; next?: string }> {
     const { messages, next } = await this.requests.request({ type: 'search', query, ...options });
     return next !== undefined ? { messages, next } : { messages };

@@ -426,13 +426,19 @@ export interface InvitationsCommand {
 }
 /**
  * Finds messages by their words: every word of `query` the start of a word of the message, newest first; in
- * `room`, or in every room the user belongs to. `before` is the previous page's `next`.
+ * `room`, or in every room the user belongs to. The filters narrow it: sent by `from` (a user id), carrying a file
+ * or a link (`has`), sent at or after `since` and before `until` (ms since the Unix epoch); a search needs a word or
+ * a filter. `before` is the previous page's `next`.
  */
 export interface SearchCommand {
   type: 'search';
   ref: number;
-  query: string;
+  query?: string;
   room?: string;
+  from?: string;
+  has?: 'file' | 'link';
+  since?: number;
+  until?: number;
   before?: string;
   limit?: number;
 }

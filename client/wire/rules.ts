@@ -18,6 +18,16 @@ export function roomNameProblem(room: string, maxLength: number): string | undef
   );
 }
 
+/** A user id, as tokens (`sub`), the server API and commands name users: 1-128 of letters, digits and `_ . : @ -`. */
+export const USER_ID_PATTERN = '^[A-Za-z0-9_.:@-]+$';
+export const USER_ID_MAX_LENGTH = 128;
+const USER_ID = new RegExp(USER_ID_PATTERN);
+
+/** Whether a string is a user id ({@link USER_ID_PATTERN}). */
+export function isUserId(text: string): boolean {
+  return text.length <= USER_ID_MAX_LENGTH && USER_ID.test(text);
+}
+
 /** What is wrong with a message text, as its reply error code, or undefined when it is fine. */
 export function textProblem(text: string, maxLength: number): 'text_empty' | 'text_too_long' | undefined {
   if (text.trim().length === 0) return 'text_empty';

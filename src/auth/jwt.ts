@@ -14,6 +14,7 @@ import {
   type JWTVerifyGetKey,
   jwtVerify,
 } from 'jose';
+import { isUserId } from '../../client/wire/rules.js';
 import type { Config } from '../config/config.js';
 import { cleanDisplayName } from './display-name.js';
 import { type Identity, parseRoomRules } from './identity.js';
@@ -32,8 +33,6 @@ export class TokenError extends Error {
 /** Verifies a token and returns the identity it carries. */
 export type TokenVerifier = (token: string) => Promise<Identity>;
 
-const SUB = /^[A-Za-z0-9_.:@-]{1,128}$/;
-
 type Key = Uint8Array | CryptoKey | JWTVerifyGetKey;
 
 async function loadKey(config: Config): Promise<{ key: Key; algorithms: string[] }> {
@@ -50,7 +49,7 @@ async function loadKey(config: Config): Promise<{ key: Key; algorithms: string[]
 }
 
 function identityOf(payload: JWTPayload, maxNameLength: number): Identity {
-  if (typeof payload.sub !== 'string' || !SUB.test(payload.sub)) {
+  if (typeof payload.sub !== 'string' || !isUserId(payload.sub)) {
     throw new TokenError('invalid', 'token needs a sub claim of 1-128 characters A-Z a-z 0-9 _ . : @ -');
   }
   const rawName = payload.name ?? payload.preferred_username ?? payload.sub;

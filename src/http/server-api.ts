@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { type Static, type TSchema, Type } from '@sinclair/typebox';
 import { type TypeCheck, TypeCompiler } from '@sinclair/typebox/compiler';
+import { isUserId, USER_ID_MAX_LENGTH, USER_ID_PATTERN } from '../../client/wire/rules.js';
 import { checkedDisplayName, displayNameRule } from '../auth/display-name.js';
 import type { ClusterQueries } from '../cluster/cluster-queries.js';
 import { connectionQueryOf, listConnections } from '../cluster/connection-listing.js';
@@ -13,8 +14,9 @@ import type { EventFeed } from '../hub/event-feed.js';
 import { readHistory } from '../hub/handlers/history.js';
 import { actOnMessage } from '../hub/handlers/messages.js';
 import { replyBudget } from '../hub/handlers/reply-budget.js';
-import { searchOf, searchPage } from '../hub/handlers/search.js';
+import { type SearchRequest, searchOf, searchPage } from '../hub/handlers/search.js';
 import type { Uploads } from '../hub/uploads.js';
+import type { SearchHas } from '../log/message-search.js';
 import { describeViolation, NUL_REFUSAL } from '../protocol/codec.js';
 import { InviteLinkOptionFields, UserStatusSchema } from '../protocol/messages.js';
 import { checkBroadcast, checkRoomName, checkText } from '../protocol/rules.js';
@@ -66,9 +68,7 @@ const MAX_BODY_BYTES = 64 * 1024;
 
 const strict = { additionalProperties: false };
 /** User ids as identities give them (token `sub`s, anonymous ids). */
-const USER_ID_PATTERN = '^[A-Za-z0-9_.:@-]+$';
-const USER_ID = new RegExp(USER_ID_PATTERN);
-const UserIdField = Type.String({ minLength: 1, maxLength: 128, pattern: USER_ID_PATTERN });
+const UserIdField = Type.String({ minLength: 1, maxLength: USER_ID_MAX_LENGTH, pattern: USER_ID_PATTERN });
 /** A display name's type; its rule (printable, at most `maxNameLength`) is checked by {@link displayName}. */
 const NameField = Type.String({ maxLength: 1024 });
 const PublishBody = Type.Object(
@@ -257,8 +257,7 @@ async function uploadFile(
   if (name.length === 0 || name.length > 255)
     throw new HttpRefusal(400, 'bad_request', 'name (the query parameter) must be 1-255 characters');
   const owner = textParam(url, 'from') ?? SYSTEM_USER.id;
-  if (owner.length > 128 || !USER_ID.test(owner))
-    throw new HttpRefusal(400, 'bad_request', 'from is no user id');
+  if (!isUserId(owner)) throw new HttpRefusal(400, 'bad_request', 'from is no user id');
   const length = request.headers['content-length'];
   if (length === undefined) throw new HttpRefusal(411, 'bad_request', 'send the file with a Content-Length');
   const size = /^\d{1,16}$/.test(length) ? Number(length) : Number.NaN;
@@ -310,19 +309,22 @@ async function history(deps: ServerApiDeps, url: URL, room: string): Promise<Api
 }
 
 /**
- * A page of a room's messages holding the words of `q`, newest first (the protocol's `search`, in one room the API
- * may read as every room); `next` is the `before` of the next page.
+ * A page of a room's messages holding the words of `q` and passing the filters (`from`, `has`, `since`, `until`),
+ * newest first (the protocol's `search`, in one room the API may read as every room); `next` is the `before` of the
+ * next page. The words and the filters are checked as the protocol's are (searchPage: `bad_request`).
  */
 async function searchRoom(deps: ServerApiDeps, url: URL, room: string): Promise<ApiReply> {
-  const query = textParam(url, 'q');
-  if (query === undefined) throw new HttpRefusal(400, 'bad_request', 'q (the words to find) is required');
-  const before = textParam(url, 'before');
-  const limit = intParam(url, 'limit', 1);
-  const page = await searchPage(searchOf(deps.engine), deps.config, [room], {
-    query,
-    ...(before !== undefined ? { before } : {}),
-    ...(limit !== undefined ? { limit } : {}),
-  });
+  const request: SearchRequest = {
+    query: textParam(url, 'q'),
+    from: textParam(url, 'from'),
+    // Any text here: searchPage refuses all but 'file' and 'link'.
+    has: textParam(url, 'has') as SearchHas | undefined,
+    since: intParam(url, 'since', 0),
+    until: intParam(url, 'until', 0),
+    before: textParam(url, 'before'),
+    limit: intParam(url, 'limit', 1),
+  };
+  const page = await searchPage(searchOf(deps.engine), deps.config, [room], request);
   return { status: 200, body: { room, ...page } };
 }
 
@@ -394,7 +396,7 @@ function userOf(ref: Static<typeof UserRef>, field: string, config: Config): { i
 
 function userId(raw: string): string {
   const id = segment(raw);
-  if (id.length > 128 || !USER_ID.test(id)) {
+  if (!isUserId(id)) {
     throw new HttpRefusal(400, 'bad_request', 'invalid user id');
   }
   return id;

@@ -20,6 +20,7 @@ import type { IdGenerator } from '../util/ids.js';
 import {
   afterInRoom,
   estimator,
+  filterConditions,
   indexWords,
   likePatterns,
   resultOrder,
@@ -27,6 +28,7 @@ import {
   SEARCH_BOUNDS,
   type SearchBounds,
   sampleStatement,
+  textWords,
   tsquery,
   walkPerRoom,
   walkSteps,
@@ -686,6 +688,8 @@ export class DatabaseLog implements RoomLog, MessageSearch {
           `SELECT set_config('max_parallel_workers_per_gather', '0', true),
                   set_config('plan_cache_mode', 'force_custom_plan', true), set_config('jit', 'off', true)`,
         );
+        // Filters alone (no words): the rooms' newest messages are read for them, a bounded number a page.
+        if (query.words.length === 0) return this.searchRooms(tx, query, bounds);
         const [sample, words] = sampleStatement(query.words, bounds);
         const { rows } = await tx.query<SampleRow>(sample, words);
         const index = indexWords(query.words, estimator(rows, bounds), bounds);
@@ -705,16 +709,18 @@ export class DatabaseLog implements RoomLog, MessageSearch {
     query: SearchQuery,
     words: { looked: string[]; checked: string[] },
   ): Promise<SearchResult> {
-    const params: Array<string | number | string[]> = [[...query.rooms], tsquery(words.looked)];
+    const params: unknown[] = [[...query.rooms], tsquery(words.looked)];
     const where = [
       'm.room = ANY($1::text[]) AND m.event IS NULL AND m.action IS NULL AND m.deleted_at IS NULL',
-      "to_tsvector('simple', m.text) @@ to_tsquery('simple', $2)",
+      `${textWords('m.text')} @@ to_tsquery('simple', $2)`,
     ];
     if (words.checked.length > 0) {
       where.push(
-        `to_tsvector('simple', m.text || '') @@ to_tsquery('simple', $${params.push(tsquery(words.checked))})`,
+        `${textWords("m.text || ''")} @@ to_tsquery('simple', $${params.push(tsquery(words.checked))})`,
       );
     }
+    const filter = filterConditions(query, params);
+    where.push(...filter.range, ...filter.rest);
     if (query.before) {
       const { ts, room, offset } = query.before;
       where.push(
@@ -755,10 +761,9 @@ export class DatabaseLog implements RoomLog, MessageSearch {
 
   /**
    * One step of a walk: each room's newest messages after the cursor, through its own newest-first index
-   * (migration 008), `rows` shared among the rooms. A room that had more than its share was read down to its last
-   * message read, so the step has looked at every message from the cursor down to the newest of those (`edge`);
-   * the matches down to it are the result, and `edge` is where it stopped. Whether a message matches: its words are
-   * made only when its lower-cased text holds every word at all.
+   * (migration 008), `rows` shared among the rooms, within the filter's times. A room that had more than its share
+   * was read down to its last message read, so the step has looked at every message from the cursor down to the
+   * newest of those (`edge`); the matches down to it are the result, and `edge` is where it stopped.
    */
   private async walkRooms(
     tx: SqlRunner,
@@ -766,19 +771,27 @@ export class DatabaseLog implements RoomLog, MessageSearch {
     from: SearchCursor | undefined,
     rows: number,
   ): Promise<SearchResult> {
-    const params: unknown[] = [[...new Set(query.rooms)], tsquery(query.words), likePatterns(query.words)];
-    const after = from ? `AND ${afterInRoom('s.room', from, params)}` : '';
+    const params: unknown[] = [[...new Set(query.rooms)]];
+    const filter = filterConditions(query, params);
+    // Whether a message matches: its words are made only when its lower-cased text holds every word at all.
+    const hit = [...filter.rest];
+    if (query.words.length > 0) {
+      const likes = `$${params.push(likePatterns(query.words))}::text[]`;
+      const words = `$${params.push(tsquery(query.words))}`;
+      hit.push(`CASE WHEN lower(m.text) LIKE ALL (${likes})
+                THEN ${textWords('m.text')} @@ to_tsquery('simple', ${words}) ELSE false END`);
+    }
+    const bounds = [...filter.range, ...(from ? [afterInRoom('s.room', from, params)] : [])];
     const share = `$${params.push(walkPerRoom(query.rooms, rows))}::bigint`;
     const limit = `$${params.push(Math.max(0, Math.floor(query.limit)))}::bigint`;
     const answer = await tx.query<MessageRow & WalkEdgeRow>(
       `WITH walked AS MATERIALIZED (
          SELECT w.* FROM unnest($1::text[]) AS s(room) CROSS JOIN LATERAL (
-           SELECT m.room, m."offset", m.ts,
-                  CASE WHEN lower(m.text) LIKE ALL ($3::text[])
-                       THEN to_tsvector('simple', m.text) @@ to_tsquery('simple', $2) ELSE false END AS hit,
+           SELECT m.room, m."offset", m.ts, ${hit.length > 0 ? hit.join(' AND ') : 'true'} AS hit,
                   row_number() OVER (ORDER BY m.ts DESC, m."offset" DESC) AS n
            FROM parley_messages m
-           WHERE m.room = s.room AND m.event IS NULL AND m.action IS NULL AND m.deleted_at IS NULL ${after}
+           WHERE m.room = s.room AND m.event IS NULL AND m.action IS NULL AND m.deleted_at IS NULL
+             ${bounds.map((bound) => `AND ${bound}`).join(' ')}
            ORDER BY m.ts DESC, m."offset" DESC LIMIT ${share}) w),
        edge AS (SELECT ts, room, "offset" FROM walked WHERE n = ${share} ORDER BY ${resultOrder('')} LIMIT 1),
        found AS (

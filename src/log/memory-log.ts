@@ -17,6 +17,7 @@ import {
   beforeInResults,
   type MessageSearch,
   matchesWords,
+  passesFilter,
   type SearchQuery,
   type SearchResult,
 } from './message-search.js';
@@ -274,7 +275,7 @@ export class MemoryLog implements RoomLog, MessageSearch {
         const message = stream.messages[i] as ChatMessage;
         if (message.event || message.action || message.deleted) continue;
         if (query.before && !beforeInResults(query.before, message)) continue;
-        if (!matchesWords(message.text, query.words)) continue;
+        if (!passesFilter(message, query) || !matchesWords(message.text, query.words)) continue;
         found.push(message);
         taken += 1;
       }

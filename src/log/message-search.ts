@@ -8,8 +8,9 @@ import type { ChatMessage } from '../engine/types.js';
 export interface MessageSearch {
   /**
    * The newest chat messages of `query.rooms` whose text, as it is now (edited; a deleted message has none), holds
-   * every one of `query.words` as the start of one of its words, newest first (by time, then room, then offset),
-   * after `query.before` in that order, at most `query.limit`. System events and actions' entries are not searched.
+   * every one of `query.words` as the start of one of its words, and which pass the query's filters
+   * ({@link SearchFilter}), newest first (by time, then room, then offset), after `query.before` in that order, at
+   * most `query.limit`. System events and actions' entries are not searched.
    * A store may stop looking before it found `limit` messages, to bound the work of one search: it then says where
    * ({@link SearchResult.stoppedAt}), and the next search goes on from there.
    * @throws EngineUnavailableError when the store cannot be reached
@@ -29,11 +30,29 @@ export interface SearchResult {
   stoppedAt?: SearchCursor;
 }
 
+/**
+ * What a found message must be besides holding the words: each given field narrows the search. A search needs
+ * words or one of these.
+ */
+export interface SearchFilter {
+  /** Sent by this user (id). */
+  from?: string;
+  /** Carrying files, or holding a link (`http://` or `https://` in its text, whatever the case). */
+  has?: SearchHas;
+  /** Sent at or after this time (ms since the Unix epoch). */
+  since?: number;
+  /** Sent before this time (ms since the Unix epoch). */
+  until?: number;
+}
+
+/** What a found message must carry: files, or a link in its text. */
+export type SearchHas = 'file' | 'link';
+
 /** What {@link MessageSearch.search} looks for. */
-export interface SearchQuery {
+export interface SearchQuery extends SearchFilter {
   /** The rooms to search (those the user may read). */
   rooms: readonly string[];
-  /** Lower-case words of letters and digits ({@link searchWords}); at least one. */
+  /** Lower-case words of letters and digits ({@link searchWords}); none when the filters say what to find. */
   words: readonly string[];
   /** Only results after this one, in the order of results: the previous page's last. */
   before?: SearchCursor;
@@ -55,8 +74,22 @@ export {
   searchWords,
 } from '../../client/wire/search-words.js';
 
-/** Whether every word of the search starts one of the text's words (the memory store's matching). */
+/** A link, as a search's `has: 'link'` finds it (the databases test the same pattern). */
+const LINK = /https?:\/\//i;
+
+/** Whether a chat message passes the filters of a search (the memory store's matching). */
+export function passesFilter(message: ChatMessage, filter: SearchFilter): boolean {
+  if (filter.from !== undefined && message.from.id !== filter.from) return false;
+  if (filter.since !== undefined && message.ts < filter.since) return false;
+  if (filter.until !== undefined && message.ts >= filter.until) return false;
+  if (filter.has === 'file' && !message.files?.length) return false;
+  if (filter.has === 'link' && !LINK.test(message.text)) return false;
+  return true;
+}
+
+/** Whether every word of the search starts one of the text's words (the memory store's matching); no words: yes. */
 export function matchesWords(text: string, words: readonly string[]): boolean {
+  if (words.length === 0) return true;
   if (text === '') return false;
   // Most texts lack a word altogether: found out without splitting them into words.
   const lower = text.toLowerCase();

@@ -5,6 +5,7 @@
 import { type Static, Type } from '@sinclair/typebox';
 
 import type { ClientCommand } from '../../client/wire/commands.js';
+import { USER_ID_MAX_LENGTH, USER_ID_PATTERN } from '../../client/wire/rules.js';
 import { SEARCH_MAX_CURSOR_LENGTH, SEARCH_MAX_QUERY_LENGTH } from '../../client/wire/search-words.js';
 
 export { PROTOCOL_VERSION } from '../../client/wire/domain.js';
@@ -14,7 +15,7 @@ const Ref = Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER });
 const Room = Type.String();
 const Offset = Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER });
 /** A user id (as tokens and the server API name users). */
-const UserId = Type.String({ minLength: 1, maxLength: 128, pattern: '^[A-Za-z0-9_.:@-]+$' });
+const UserId = Type.String({ minLength: 1, maxLength: USER_ID_MAX_LENGTH, pattern: USER_ID_PATTERN });
 const strict = { additionalProperties: false } as const;
 /** A file's id, as `upload` made it. */
 const FileId = Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9_-]+$' });
@@ -346,8 +347,19 @@ export const SearchCommand = Type.Object(
   {
     type: Type.Literal('search'),
     ref: Ref,
-    /** The words to find: at most `SEARCH_MAX_WORDS` of them; the handler refuses a query without one or with more. */
-    query: Type.String({ maxLength: SEARCH_MAX_QUERY_LENGTH }),
+    /**
+     * The words to find: at most `SEARCH_MAX_WORDS` of them; the handler refuses more, and a search with neither a
+     * word nor a filter.
+     */
+    query: Type.Optional(Type.String({ maxLength: SEARCH_MAX_QUERY_LENGTH })),
+    /** Only messages sent by this user. */
+    from: Type.Optional(UserId),
+    /** Only messages with files, or with a link in their text. */
+    has: Type.Optional(Type.Union([Type.Literal('file'), Type.Literal('link')])),
+    /** Only messages sent at or after this time (ms since the Unix epoch). */
+    since: Type.Optional(Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER })),
+    /** Only messages sent before this time (ms since the Unix epoch). */
+    until: Type.Optional(Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER })),
     room: Type.Optional(Room),
     /** The previous page's `next`. */
     before: Type.Optional(Type.String({ maxLength: SEARCH_MAX_CURSOR_LENGTH })),

@@ -1,8 +1,8 @@
 /**
  * Conformance suite of MessageSearch on the stores that keep messages in full (memory, the database alone and
  * behind a Redis window): what matches (every word the start of one of the message's words, whatever the case),
- * what never does (system events, actions' entries, deleted messages, other rooms, an edit's old words), the order
- * of results and paging through them.
+ * what never does (system events, actions' entries, deleted messages, other rooms, an edit's old words), the
+ * filters (sender, files, links, times) with words and alone, the order of results and paging through them.
  */
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
@@ -132,6 +132,63 @@ export function messageSearchSuite(name: string, factory: FixtureFactory): void 
       await act('delete-1', { type: 'delete', target: second.offset });
       assert.deepEqual(await texts(search, { rooms, words: 'lunch' }), []);
       assert.deepEqual(await texts(search, { rooms, words: 'at' }), ['meet at three']);
+    });
+
+    it('narrows by sender, files, links and times, with words or alone', async () => {
+      const { log, search } = await make();
+      const rooms = ['s-filter-a', 's-filter-b'];
+      const bob: UserInfo = { id: 'bob', name: 'Bob' };
+      const file = { id: 'f1', name: 'plan.pdf', size: 10, type: 'application/pdf' };
+      const at = (ts: number, room: string, text: string, from: UserInfo, extra: object = {}) =>
+        log.append({ ...draft(room, text, from), ts, ...extra });
+      await at(20_001, 's-filter-a', 'plan draft at HTTPS://example.com/plan', alice);
+      await at(20_002, 's-filter-b', 'plan attached', bob, { files: [file] });
+      await at(20_003, 's-filter-a', '', alice, { files: [file] });
+      await at(20_004, 's-filter-b', 'no plan yet, see http://intranet/x', bob);
+      await at(20_005, 's-filter-a', 'lunch?', bob);
+      await log.append({
+        ...draft('s-filter-a', 'Bob left', bob),
+        ts: 20_006,
+        event: { type: 'left' as const },
+      });
+      /** The texts found for the words and the filter, or their files' names for a message without text. */
+      const found = async (words: string, filter: Partial<SearchQuery> = {}) =>
+        (await search.search({ rooms, words: searchWords(words), limit: 50, ...filter })).messages.map(
+          (m) => m.text || `[${m.files?.map((f) => f.name).join()}]`,
+        );
+      assert.deepEqual(await found('plan', { from: 'bob' }), [
+        'no plan yet, see http://intranet/x',
+        'plan attached',
+      ]);
+      assert.deepEqual(
+        await found('', { from: 'bob' }),
+        ['lunch?', 'no plan yet, see http://intranet/x', 'plan attached'],
+        'a sender alone; not the system event in their name',
+      );
+      assert.deepEqual(
+        await found('', { has: 'file' }),
+        ['[plan.pdf]', 'plan attached'],
+        'files, text or none',
+      );
+      assert.deepEqual(
+        await found('', { has: 'link' }),
+        ['no plan yet, see http://intranet/x', 'plan draft at HTTPS://example.com/plan'],
+        'a link whatever its case',
+      );
+      assert.deepEqual(await found('plan', { has: 'file', from: 'alice' }), [], 'every filter');
+      assert.deepEqual(
+        await found('', { since: 20_002, until: 20_004 }),
+        ['[plan.pdf]', 'plan attached'],
+        'since included, until not',
+      );
+      assert.deepEqual(await found('plan', { until: 20_002 }), ['plan draft at HTTPS://example.com/plan']);
+      assert.deepEqual(await found('', { from: 'nobody' }), []);
+      const pages = await searchAll(search, { rooms, words: [], from: 'bob', limit: 1 });
+      assert.deepEqual(
+        pages.flat().map((m) => m.text),
+        ['lunch?', 'no plan yet, see http://intranet/x', 'plan attached'],
+        'pages of a filter alone',
+      );
     });
 
     it('pages newest first by time, then room, then offset, from where the last page ended', async () => {

@@ -1143,7 +1143,7 @@ export function groupChatSuite(name: string, start: () => Promise<ParleyNode>): 
       );
     });
 
-    it('searches the rooms a user belongs to, or one room they may read, newest first, in pages', async () => {
+    it('searches the rooms a user belongs to, or one room they may read, newest first, in pages, with filters', async () => {
       const sia = await as(node, 'sia');
       const tom = await as(node, 'tom');
       await sia.request({ type: 'create_room', name: 'Launch', id: 'launch-s' });
@@ -1217,6 +1217,44 @@ export function groupChatSuite(name: string, start: () => Promise<ParleyNode>): 
         ['Launch on Friday?'],
       );
       assert.equal(second.next, undefined);
+      // Filters: with words or alone, in every room or one.
+      await say(tom, 'launch-s', 'checklist at https://example.test/launch');
+      assert.deepEqual(await found(sia, { query: 'launch', from: 'tom' }), [
+        'launch-s: checklist at https://example.test/launch',
+        'launch-s: launching friday works',
+      ]);
+      assert.deepEqual(await found(sia, { from: 'tom', has: 'link', room: 'launch-s' }), [
+        'launch-s: checklist at https://example.test/launch',
+      ]);
+      // The times, checked against the messages' own (two may share a millisecond).
+      const sias = (await sia.request({ type: 'search', from: 'sia' })).messages as Frame[];
+      assert.equal(sias.length, 2);
+      const ts = sias[0]?.ts as number;
+      const within = (since: number, until: number) =>
+        sias
+          .filter((m) => (m.ts as number) >= since && (m.ts as number) < until)
+          .map((m) => `${m.room}: ${m.text}`);
+      assert.deepEqual(
+        await found(sia, { query: '', from: 'sia', since: ts, until: ts + 1 }),
+        within(ts, ts + 1),
+      );
+      assert.deepEqual(await found(sia, { from: 'sia', until: ts }), within(0, ts), 'until is not included');
+      assert.ok(within(ts, ts + 1).includes('launch-secret: the launch date is secret'));
+      assert.deepEqual(await found(sia, { has: 'file' }), []);
+      for (const filter of [
+        { query: '' },
+        { from: 'no spaces' },
+        { has: 'image' },
+        { since: -1 },
+        { until: 1.5 },
+        { query: 'x', from: '' },
+      ]) {
+        assert.equal(
+          outcome(await sia.request({ type: 'search', ...filter })),
+          'bad_request',
+          JSON.stringify(filter),
+        );
+      }
     });
 
     it('tells a listing connection of activity in rooms it has not joined', async () => {

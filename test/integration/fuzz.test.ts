@@ -83,6 +83,7 @@ const VALID_COMMANDS: Array<Record<string, unknown>> = [
   { type: 'bans', ref: 12, room: 'fuzzed', after: 'u', limit: 5 },
   { type: 'search', ref: 12, query: 'hello world', room: ROOM, before: '1:2:fuzzed', limit: 5 },
   { type: 'search', ref: 12, query: 'héllo' },
+  { type: 'search', ref: 12, from: 'u-1', has: 'link', since: 0, until: 9_007_199_254_740_991, room: ROOM },
   { type: 'invite', ref: 13, room: 'fuzzed', user: 'someone' },
   { type: 'invitations', ref: 13, room: 'fuzzed', after: 'u', limit: 5 },
   { type: 'uninvite', ref: 13, room: 'fuzzed', user: 'someone' },

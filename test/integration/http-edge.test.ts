@@ -69,6 +69,7 @@ const nastyTarget = fc.oneof(
     '/api/connections?limit=100&search=%F0%9F%98%80',
     '/api/users?limit=999',
     '/api/users?search=%00&after=%FF',
+    '/api/rooms/lobby/search?from=%00&has=%FF&since=1e99&until=-0',
     '/api/events/stream?room=%zz&user=',
     '/api/rooms?after=%00&limit=0',
     '/files/',

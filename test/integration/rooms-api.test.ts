@@ -280,7 +280,7 @@ describe('rooms through the server API', async () => {
     assert.deepEqual(await roles(), ['kim:member', 'lou:owner']);
   });
 
-  it("searches a room's messages by their words, in pages", async () => {
+  it("searches a room's messages by their words and filters, in pages", async () => {
     for (const text of ['Deploy at noon', 'lunch first', 'deployed: all good']) {
       assert.equal((await call('POST', '/rooms/searched/messages', { text })).status, 201);
     }
@@ -301,8 +301,26 @@ describe('rooms through the server API', async () => {
     assert.deepEqual(texts(first.body), ['deployed: all good']);
     const rest = await get(`q=deploy&before=${encodeURIComponent(first.body.next as string)}`);
     assert.deepEqual(texts(rest.body), ['Deploy at noon']);
+    // Filters, with words or alone (the API posted these as the system user).
+    const newest = (found.body.messages as Array<{ from: { id: string }; ts: number }>)[0];
+    const sender = encodeURIComponent(newest?.from.id as string);
+    assert.deepEqual(texts((await get(`q=deploy&from=${sender}`)).body), [
+      'deployed: all good',
+      'Deploy at noon',
+    ]);
+    assert.deepEqual(texts((await get(`from=${sender}&since=${newest?.ts}`)).body)[0], 'deployed: all good');
+    assert.deepEqual(texts((await get(`from=${sender}&until=0`)).body), []);
+    assert.deepEqual(texts((await get('from=someone-else')).body), []);
+    assert.deepEqual(texts((await get('q=deploy&has=file')).body), []);
+    assert.deepEqual(texts((await get('has=link')).body), []);
     for (const [query, code] of [
       ['', 'bad_request'],
+      ['q=', 'bad_request'],
+      ['from=has%20space', 'bad_request'],
+      ['has=image', 'bad_request'],
+      ['since=-1', 'bad_request'],
+      ['until=1.5', 'bad_request'],
+      ['has=%00', 'bad_request'],
       ['q=%21%21', 'bad_request'],
       ['q=x&limit=101', 'bad_range'],
       ['q=x&limit=0', 'bad_request'],

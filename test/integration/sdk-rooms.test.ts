@@ -95,6 +95,11 @@ describe('SDK: group chat', async () => {
     assert.ok(hits.next);
     const rest = await guest.search('chap', { room: 'books', before: hits.next });
     assert.deepEqual([rest.messages.map((m) => m.text), rest.next], [['chapter one'], undefined]);
+    assert.deepEqual(
+      (await guest.search('', { from: 'owen', room: 'books' })).messages.map((m) => m.text),
+      ['chapter two', 'chapter one'],
+      'a filter alone',
+    );
     await assert.rejects(guest.search('!!'), (error: unknown) => {
       return error instanceof ParleyError && error.code === 'bad_request';
     });

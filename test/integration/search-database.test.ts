@@ -1,8 +1,8 @@
 /**
  * The database's ways of searching (DatabaseLog.search), each forced by lowering its bounds: the words index with
  * every word or with the rarest only, and walks through the rooms that stop after a few messages and go on from
- * there. Followed page after page, every way must find the same messages in the same order, on PostgreSQL and on the
- * embedded store. And the indexes: those operations.md says to build beforehand are those the migrations build.
+ * there. Followed page after page, every way must find the same messages in the same order, with words and filters
+ * or filters alone, on PostgreSQL and on the embedded store. And the indexes: those operations.md says to build beforehand are those the migrations build.
  */
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -13,7 +13,7 @@ import { after, describe, it } from 'node:test';
 import { BATCH_SIZES } from '../../src/compose.js';
 import type { ChatMessage, MessageDraft } from '../../src/engine/types.js';
 import { DatabaseLog } from '../../src/log/database-log.js';
-import type { SearchBounds } from '../../src/log/database-search.js';
+import { type SearchBounds, textWords } from '../../src/log/database-search.js';
 import { type SearchQuery, searchWords } from '../../src/log/message-search.js';
 import { migrate, shippedMigrations } from '../../src/store/migrate.js';
 import { PgDatabase } from '../../src/store/pg-database.js';
@@ -40,9 +40,9 @@ const logOn = (db: SqlDatabase, searchBounds?: Partial<SearchBounds>) =>
   );
 
 let n = 0;
-function said(room: string, text: string, ts: number): MessageDraft {
+function said(room: string, text: string, ts: number, from = { id: 'ann', name: 'Ann' }): MessageDraft {
   n += 1;
-  return { room, id: `s-${n}`, from: { id: 'ann', name: 'Ann' }, text, ts, cid: `c-${n}` };
+  return { room, id: `s-${n}`, from, text, ts, cid: `c-${n}` };
 }
 
 /** Every message a search finds, following its pages (and its stops), as `room:offset text`; and how many stops. */
@@ -85,8 +85,14 @@ function everyWay(name: string, open: () => Promise<SqlDatabase>): void {
     for (let i = 0; i < 24; i += 1) {
       if (i % 4 === 0) ts += 1;
       const room = ['q-a', 'q-b', 'q-c'][i % 3] as string;
-      const text = i % 5 === 0 ? `rare note ${i}` : i % 7 === 0 ? `odd note ${i} later` : `common note ${i}`;
-      await writer.append(said(room, text, room === 'q-c' ? ts - (i % 2) * 3 : ts));
+      const text =
+        i % 5 === 0
+          ? `rare note ${i} https://x.test`
+          : i % 7 === 0
+            ? `odd note ${i} later`
+            : `common note ${i}`;
+      const from = i % 2 === 0 ? undefined : { id: 'ben', name: 'Ben' };
+      await writer.append(said(room, text, room === 'q-c' ? ts - (i % 2) * 3 : ts, from));
     }
     await writer.append(said('q-b', 'note deleted soon', 2_000));
     await writer.append({
@@ -102,12 +108,29 @@ function everyWay(name: string, open: () => Promise<SqlDatabase>): void {
       ['two words never together', { rooms, words: searchWords('rare odd'), limit: 4 }],
       ['a start of a word', { rooms, words: searchWords('lat no'), limit: 3 }],
       ['a room twice, one without messages', { rooms: ['q-a', 'q-a', 'q-none'], words: ['note'], limit: 4 }],
+      ['a word and a sender', { rooms, words: ['note'], from: 'ben', limit: 3 }],
+      ['a sender alone', { rooms, words: [], from: 'ben', limit: 3 }],
+      [
+        'a word, a link and times',
+        { rooms, words: ['note'], has: 'link', since: 1_002, until: 1_007, limit: 1 },
+      ],
+      ['times alone', { rooms, words: [], since: 1_003, until: 1_005, limit: 3 }],
+      ['a word inside a web address', { rooms, words: ['x'], limit: 2 }],
     ];
     const expected = await found(writer, queries[0]?.[1] as Omit<SearchQuery, 'before'>);
     assert.equal(expected.messages.length, 25, 'chat messages only: not the event');
+    const filtered = new Map([
+      ['a word and a sender', 12],
+      ['a sender alone', 12],
+      ['a word, a link and times', 3],
+      ['times alone', 8],
+      ['a word inside a web address', 5],
+    ]);
     for (const [what, query] of queries) {
       const [first, ...others] = await Promise.all(logs.map(([, log]) => found(log, query)));
       assert.equal(first?.stops, 0, `${what}: the index does not stop`);
+      const count = filtered.get(what);
+      if (count !== undefined) assert.equal(first?.messages.length, count, `${what}: found`);
       for (const [i, other] of others.entries()) {
         assert.deepEqual(other.messages, first?.messages, `${what}: ${WAYS[i + 1]?.[0]}`);
       }
@@ -150,7 +173,7 @@ describe('searching a database every way', async () => {
         name,
       );
     const shipped = await shippedMigrations();
-    for (const name of ['migrated', 'prebuilt', 'first007']) {
+    for (const name of ['migrated', 'prebuilt', 'first007', 'before022']) {
       await pg.sql(`CREATE DATABASE ${name}`);
       const db = new PgDatabase({
         url: pg.url.replace(/\/postgres$/, `/${name}`),
@@ -161,8 +184,15 @@ describe('searching a database every way', async () => {
       try {
         await migrate(
           db,
-          shipped.filter((m) => m.version < (name === 'first007' ? 8 : 7)),
+          shipped.filter((m) => m.version < ({ first007: 8, before022: 22 }[name] ?? 7)),
         );
+        if (name === 'first007' || name === 'before022') {
+          // What 007 built before 022 replaced it.
+          await db.query(
+            `CREATE INDEX parley_messages_words ON parley_messages USING gin (to_tsvector('simple', text))
+             WHERE event IS NULL AND action IS NULL`,
+          );
+        }
         if (name === 'first007') {
           // What 007 built as first shipped, before 008 replaced it.
           await db.query(
@@ -176,17 +206,42 @@ describe('searching a database every way', async () => {
             await db.query(statement);
           }
         }
-        assert.ok((await migrate(db, shipped)).includes(8), 'migration 008 applied');
+        assert.ok((await migrate(db, shipped)).includes(22), 'migration 022 applied');
       } finally {
         await db.close();
       }
     }
     const built = await definitions('migrated');
-    assert.match(built, /parley_messages_words/);
+    assert.match(built, /parley_messages_text_words/);
     assert.match(built, /parley_messages_room_recent/);
     assert.doesNotMatch(built, /parley_messages_recent /, "008 dropped 007's newest-first index");
+    assert.doesNotMatch(built, /parley_messages_words /, "022 dropped 007's words index");
     assert.equal(await definitions('prebuilt'), built);
-    assert.equal(await definitions('first007'), built, "008 drops the first 007's index");
+    assert.equal(await definitions('first007'), built, "008 and 022 drop the first 007's indexes");
+    assert.equal(await definitions('before022'), built, "022 replaces 007's words index");
+    // The words the search looks up are the index's: the planner takes it (the expressions are the same). Without the
+    // other index, which an empty table makes as cheap: a sequential scan (disabled, so only when nothing else can
+    // serve) is what an expression not the index's would get.
+    const db = new PgDatabase({
+      url: pg.url.replace(/\/postgres$/, '/migrated'),
+      timeoutMs: 5000,
+      maxConnections: 1,
+      logger: silentLogger(),
+    });
+    try {
+      const plan = await db.transaction(async (tx) => {
+        await tx.query('DROP INDEX parley_messages_room_recent');
+        await tx.query("SELECT set_config('enable_seqscan', 'off', true)");
+        const { rows } = await tx.query<{ 'QUERY PLAN': string }>(
+          `EXPLAIN SELECT m.id FROM parley_messages m WHERE m.event IS NULL AND m.action IS NULL
+           AND ${textWords('m.text')} @@ to_tsquery('simple', 'launch:*')`,
+        );
+        return rows.map((row) => row['QUERY PLAN']).join('\n');
+      });
+      assert.match(plan, /parley_messages_text_words/, plan);
+    } finally {
+      await db.close();
+    }
   });
   const dir = await mkdtemp(join(tmpdir(), 'parley-search-db-'));
   after(() => removeQuietly(dir));

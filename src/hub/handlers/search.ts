@@ -1,3 +1,4 @@
+import { isUserId } from '../../../client/wire/rules.js';
 import type { Config } from '../../config/config.js';
 import type { Engine } from '../../engine/engine.js';
 import type { ChatMessage } from '../../engine/types.js';
@@ -9,6 +10,7 @@ import {
   SEARCH_MAX_QUERY_LENGTH,
   SEARCH_MAX_WORD_LENGTH,
   SEARCH_MAX_WORDS,
+  type SearchFilter,
   type SearchResult,
   searchWords,
 } from '../../log/message-search.js';
@@ -21,10 +23,13 @@ import { fitToBudget, replyBudget } from './reply-budget.js';
 /** Results a page holds when the client asks for no number. */
 const DEFAULT_LIMIT = 20;
 
-/** The words of a search as the store takes them, or `bad_request`. */
-function wordsOf(query: string): string[] {
+/** The words of a search as the store takes them (none when the filters say what to find), or `bad_request`. */
+function wordsOf(query: string, filter: SearchFilter): string[] {
   const words = searchWords(query).map((word) => Array.from(word).slice(0, SEARCH_MAX_WORD_LENGTH).join(''));
-  if (words.length === 0) throw new ReplyError('bad_request', 'a search needs a word of letters or digits');
+  const filtered = Object.values(filter).some((value) => value !== undefined);
+  if (words.length === 0 && !filtered) {
+    throw new ReplyError('bad_request', 'a search needs a word of letters or digits, or a filter');
+  }
   if (words.length > SEARCH_MAX_WORDS) {
     throw new ReplyError('bad_request', `a search takes at most ${SEARCH_MAX_WORDS} words`);
   }
@@ -42,11 +47,37 @@ export function searchOf(engine: Engine): MessageSearch {
   return engine.search;
 }
 
-/** A search as clients and the server API ask it: the words, where the last page ended, how many. */
-export interface SearchRequest {
-  query: string;
+/**
+ * A search as clients and the server API ask it: the words (none: the filters alone), the filters, where the last
+ * page ended, how many.
+ */
+export interface SearchRequest extends SearchFilter {
+  query?: string;
   before?: string;
   limit?: number;
+}
+
+/** The filters of a request, only those given (checked: `bad_request`). */
+function filterOf(request: SearchRequest): SearchFilter {
+  const { from, has, since, until } = request;
+  if (from !== undefined && !isUserId(from)) throw new ReplyError('bad_request', 'from must be a user id');
+  if (has !== undefined && has !== 'file' && has !== 'link') {
+    throw new ReplyError('bad_request', "has must be 'file' or 'link'");
+  }
+  for (const [name, time] of [
+    ['since', since],
+    ['until', until],
+  ] as const) {
+    if (time !== undefined && !(Number.isSafeInteger(time) && time >= 0)) {
+      throw new ReplyError('bad_request', `${name} must be a time in ms since the Unix epoch`);
+    }
+  }
+  return {
+    ...(from !== undefined ? { from } : {}),
+    ...(has !== undefined ? { has } : {}),
+    ...(since !== undefined ? { since } : {}),
+    ...(until !== undefined ? { until } : {}),
+  };
 }
 
 /**
@@ -71,10 +102,12 @@ export async function searchPage(
   rooms: readonly string[],
   request: SearchRequest,
 ): Promise<SearchReply> {
-  if (request.query.length > SEARCH_MAX_QUERY_LENGTH) {
+  const query = request.query ?? '';
+  if (query.length > SEARCH_MAX_QUERY_LENGTH) {
     throw new ReplyError('bad_request', `a search is at most ${SEARCH_MAX_QUERY_LENGTH} characters`);
   }
-  const words = wordsOf(request.query);
+  const filter = filterOf(request);
+  const words = wordsOf(query, filter);
   const max = config.historyPageMax;
   const limit = request.limit ?? Math.min(DEFAULT_LIMIT, max);
   if (limit > max) throw new ReplyError('bad_range', `limit must be at most ${max}`);
@@ -88,7 +121,7 @@ export async function searchPage(
   const found: SearchResult =
     rooms.length === 0
       ? { messages: [] }
-      : await finder.search({ rooms, words, limit: limit + 1, ...(before ? { before } : {}) });
+      : await finder.search({ rooms, words, ...filter, limit: limit + 1, ...(before ? { before } : {}) });
   const page = fitToBudget(found.messages.slice(0, limit), replyBudget(config), 'oldest');
   const last = page.messages.at(-1);
   if (last && (page.cut || found.messages.length > limit))
@@ -117,11 +150,7 @@ export const search: Handler<'search'> = async (ctx, session, command) => {
       ? [command.room]
       : await service.searchable(callerOf(session), command.room);
   }
-  const { query, before, limit } = command;
-  const page = await searchPage(finder, ctx.config, rooms, {
-    query,
-    ...(before !== undefined ? { before } : {}),
-    ...(limit !== undefined ? { limit } : {}),
-  });
+  const { type: _type, ref: _ref, room: _room, ...request } = command;
+  const page = await searchPage(finder, ctx.config, rooms, request);
   session.reply({ type: 'search', ref: command.ref, ...page });
 };
