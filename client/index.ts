@@ -13,6 +13,7 @@ export { ParleyClient } from './client.js';
 export { ParleyError } from './errors.js';
 export type * from './protocol.js';
 export type { ResetReason } from './room-stream.js';
+export { parseSearch, type TypedSearch } from './search-query.js';
 export { applyAction, applyThreadReply } from './wire/actions.js';
 export { CloseCodes, shouldReconnect } from './wire/close-codes.js';
 export {
@@ -25,5 +26,11 @@ export {
 } from './wire/domain.js';
 export { ErrorCodes } from './wire/error-codes.js';
 export { defaultNotificationLevel } from './wire/rooms.js';
-export { ROOM_NAME_HTML_PATTERN, ROOM_NAME_PATTERN, roomNameProblem, textProblem } from './wire/rules.js';
+export {
+  isUserId,
+  ROOM_NAME_HTML_PATTERN,
+  ROOM_NAME_PATTERN,
+  roomNameProblem,
+  textProblem,
+} from './wire/rules.js';
 export { matchedRanges, searchWords } from './wire/search-words.js';

@@ -1,9 +1,9 @@
 /**
  * Commands typed in the message box, in Chromium: a slash lists them (Enter takes the one marked), `/topic` sets
- * the room's topic, `/shrug` sends, `/away` sets the status and `/back` clears it, `/msg` opens a direct
- * conversation and sends there, `/invite` invites, an unknown command is refused with a notice (the text stays), and
- * `//` sends a message that starts with a slash; `/poll` posts a question whose options are voted on by reacting;
- * `@room` is offered as people are, and mentions every member.
+ * the room's topic, `/shrug` sends, `/search` opens the search panel, `/away` sets the status and `/back` clears it,
+ * `/msg` opens a direct conversation and sends there, `/invite` invites, an unknown command is refused with a notice
+ * (the text stays), and `//` sends a message that starts with a slash; `/poll` posts a question whose options are
+ * voted on by reacting; `@room` is offered as people are, and mentions every member.
  */
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
@@ -43,6 +43,16 @@ describe('commands in the message box', { skip: !hasChromium() }, async () => {
     await shownMessage(alice, 'no idea ¯\\_(ツ)_/¯').waitFor(WAIT);
     await say(alice, '//slash at the start');
     await shownMessage(alice, '/slash at the start').waitFor(WAIT);
+
+    // /search opens the search panel with what it asked, filters understood.
+    await say(alice, '/search slash from:me');
+    const panel = alice.locator('.search-panel');
+    await panel.locator('.search-results .result-text', { hasText: /^\/slash at the start$/ }).waitFor(WAIT);
+    assert.equal(await panel.locator('.search-result').count(), 1);
+    assert.deepEqual(await panel.locator('.search-filters li').allInnerTexts(), ['From Alice']);
+    assert.equal(await alice.inputValue('input[aria-label="Search messages"]'), 'slash from:me');
+    await alice.press('input[aria-label="Search messages"]', 'Escape');
+    await panel.waitFor({ state: 'detached', ...WAIT });
 
     await say(alice, '/away at lunch');
     await alice.locator('.my-status .status-button', { hasText: 'at lunch' }).waitFor(WAIT);

@@ -1,7 +1,8 @@
 /**
  * Message search in the web UI, in Chromium, on one instance with the embedded store (what `npm start` runs): words
  * found in every room of the user or in this one, what matched marked, and a result far back in a room opened at
- * the message (history loaded back to it).
+ * the message (history loaded back to it); filters typed among the words (from:, in:, has:, on:, before:), and a
+ * person's messages found from their card.
  */
 import assert from 'node:assert/strict';
 import { mkdtemp } from 'node:fs/promises';
@@ -124,7 +125,7 @@ describe('message search in the web UI', { skip: !hasChromium() }, async () => {
     ]);
     await alice.fill('input[aria-label="Search messages"]', 'nothing here');
     await alice.press('input[aria-label="Search messages"]', 'Enter');
-    await alice.locator('.search-panel', { hasText: 'No messages with these words.' }).waitFor(WAIT);
+    await alice.locator('.search-panel', { hasText: 'No messages found.' }).waitFor(WAIT);
     await alice.press('input[aria-label="Search messages"]', 'Escape');
     await alice.locator('.search-panel').waitFor({ state: 'detached', ...WAIT });
   });
@@ -142,6 +143,86 @@ describe('message search in the web UI', { skip: !hasChromium() }, async () => {
     // Opened again, the panel shows the same results.
     await phone.click('.room-header button[aria-label="Search messages"]');
     assert.equal(await results(phone).count(), 1);
+  });
+});
+
+describe('search filters in the web UI', { skip: !hasChromium() }, async () => {
+  const { node, api } = await embeddedServer();
+  const carol = { id: 'carol', name: 'Carol' };
+  const erin = { id: 'erin-7', name: 'Erin' };
+  await api('/rooms', { name: 'Plans', id: 'plans', owner: carol });
+  await api('/rooms', { name: 'Random', id: 'random', owner: carol });
+  const browser = await launchBrowser();
+  const alice = await signIn(browser, node.httpUrl, 'Alice');
+  for (const title of ['Random', 'Plans']) {
+    await alice.click('button:has-text("Browse public rooms")');
+    await alice.locator('.browse button.room', { hasText: title }).click(WAIT);
+    await alice.locator('.room-header h1', { hasText: title }).waitFor(WAIT);
+  }
+  const post = (room: string, text: string, from = carol) => api(`/rooms/${room}/messages`, { text, from });
+  await post('plans', 'agenda at https://example.test/agenda', erin);
+  await post('plans', 'agenda draft, no link yet');
+  await post('random', 'erin says hi', erin);
+  // Alice has seen Erin's messages: she knows her name.
+  await shownMessage(alice, 'agenda at').waitFor(WAIT);
+  const box = 'input[aria-label="Search messages"]';
+  const panel = alice.locator('.search-panel');
+  const texts = () => panel.locator('.search-results .result-text').allInnerTexts();
+  /**
+   * Searches for `typed` and waits for what it shows: these results, in order, or a line matching `line` (each
+   * search here shows something the one before did not, so that the wait cannot end on the last one's).
+   */
+  const search = async (typed: string, until: string[] | RegExp) => {
+    await alice.fill(box, typed);
+    await alice.press(box, 'Enter');
+    if (until instanceof RegExp) await panel.locator('p', { hasText: until }).waitFor(WAIT);
+    else {
+      await alice.waitForFunction(
+        (expected) =>
+          JSON.stringify(
+            [...document.querySelectorAll('.search-results .result-text')].map(
+              (e) => (e as HTMLElement).textContent,
+            ),
+          ) === expected,
+        JSON.stringify(until),
+        WAIT,
+      );
+    }
+  };
+  const chips = () => panel.locator('.search-filters li').allInnerTexts();
+
+  it('narrows by person, room, link and day, says what it understood, and what it could not read', async () => {
+    await alice.click('.room-header button:has-text("Search")');
+    await panel.locator('.search-help', { hasText: 'from:@name' }).waitFor(WAIT);
+    await search('agenda', ['agenda draft, no link yet', 'agenda at https://example.test/agenda']);
+    await search('agenda from:@erin', ['agenda at https://example.test/agenda']);
+    assert.deepEqual(await chips(), ['From Erin']);
+    await search('has:link', ['agenda at https://example.test/agenda']);
+    assert.deepEqual(await chips(), ['With links'], 'a filter alone');
+    await search('from:Erin in:#random', ['erin says hi']);
+    assert.deepEqual(await chips(), ['In Random', 'From Erin']);
+    await search('agenda on:today', ['agenda draft, no link yet', 'agenda at https://example.test/agenda']);
+    await search('agenda before:2000-01-01', /^No messages found\.$/);
+    await search('agenda has:image', /only has:file and has:link/);
+    await search('from:@"Nobody Known"', /Nobody here is called Nobody Known/);
+    // A name nobody here has may be someone's user id: searched as one.
+    await search('from:zed', /^No messages found\.$/);
+    assert.deepEqual(await chips(), ['From user id zed']);
+  });
+
+  it("finds a person's messages from their card", async () => {
+    await alice.press(box, 'Escape');
+    await panel.waitFor({ state: 'detached', ...WAIT });
+    await shownMessage(alice, 'agenda at').locator('button.from').click();
+    await alice.locator('.person-card button', { hasText: 'Their messages' }).click();
+    await alice.waitForFunction(
+      () => document.querySelectorAll('.search-results .search-result').length === 2,
+      undefined,
+      WAIT,
+    );
+    assert.deepEqual(await texts(), ['erin says hi', 'agenda at https://example.test/agenda']);
+    assert.equal(await alice.inputValue(box), 'from:erin-7');
+    assert.deepEqual(await chips(), ['From Erin']);
   });
 });
 
@@ -175,7 +256,7 @@ describe('a search that stops among the newest messages, in the web UI', {
     await bea.fill('input[aria-label="Search messages"]', 'needle');
     await bea.press('input[aria-label="Search messages"]', 'Enter');
     const panel = bea.locator('.search-panel');
-    await panel.locator('text=No messages with these words among the newest.').waitFor(WAIT);
+    await panel.locator('text=No messages found among the newest.').waitFor(WAIT);
     const older = panel.locator('button:has-text("Search older messages"), button:has-text("More results")');
     const found = panel.locator('.search-results .search-result .result-text');
     // Each click reads four more messages back: a few of them reach the two needles.

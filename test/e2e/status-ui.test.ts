@@ -109,7 +109,7 @@ describe('statuses in the web UI over two instances', { skip: !hasChromium() }, 
     await shownMessage(bob, 'brb').locator('button.from').click();
     const card = bob.locator('.person-card');
     await card.locator('.person-line', { hasText: 'Online here' }).waitFor(WAIT);
-    await card.locator('button', { hasText: 'Message' }).click();
+    await card.locator('button', { hasText: /^Message$/ }).click();
     await bob.waitForSelector('.room-header h1:has-text("Alice")', WAIT);
     await bob.fill('#composer-text', 'are you there?');
     await bob.press('#composer-text', 'Enter');

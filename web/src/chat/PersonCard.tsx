@@ -6,7 +6,8 @@ import type { ChatStore } from './store.js';
 
 /**
  * Who someone is, from their name on a message: their name and user id, what they say of themselves (status), whether
- * they are online in the room shown ("Online here"), and a button to message them. Escape, the backdrop or Close ends it.
+ * they are online in the room shown ("Online here"), a button to message them and one to find their messages (a
+ * search `from:` them). Escape, the backdrop or Close ends it.
  */
 export function PersonCard({
   store,
@@ -69,6 +70,18 @@ export function PersonCard({
               }}
             >
               Message
+            </button>
+          )}
+          {store.groupChat.value && (
+            <button
+              type="button"
+              onClick={() => {
+                onClose();
+                // By id: two people may share a name. Every room of the user's.
+                void store.searchMessages(`from:${person.id}`);
+              }}
+            >
+              {me ? 'My messages' : 'Their messages'}
             </button>
           )}
           <button type="button" class="link" ref={close} onClick={onClose}>

@@ -26,6 +26,11 @@ export function RoomView({ store, room, onMenu }: { store: ChatStore; room: Room
   const [showOnline, setShowOnline] = useState(false);
   // Open while a search is shown: its results stay while the reader goes from room to room through them.
   const [showSearch, setShowSearch] = useState(store.search.value !== null);
+  // A search started elsewhere (/search, a person's card) opens the panel, with what it asked in the box.
+  const searches = store.searchOpened.value;
+  useEffect(() => {
+    if (searches > 0 && store.search.value !== null) setShowSearch(true);
+  }, [searches]);
   const [showPins, setShowPins] = useState(false);
   const entry = store.listed(room.name);
   const title = store.title(room.name);
@@ -149,6 +154,7 @@ export function RoomView({ store, room, onMenu }: { store: ChatStore; room: Room
           {thread && <ThreadPanel key={thread.root} store={store} room={room} open={thread} />}
           {showSearch && (
             <SearchPanel
+              key={searches}
               store={store}
               room={room.name}
               onClose={() => setShowSearch(false)}

@@ -1,6 +1,6 @@
 import type { JSX } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { type ChatMessage, matchedRanges, searchWords } from '../../../client/index.js';
+import { type ChatMessage, matchedRanges } from '../../../client/index.js';
 import { SEARCH_MAX_QUERY_LENGTH } from '../../../client/wire/search-words.js';
 import { MessageLink } from './MessageLink.js';
 import type { ChatStore } from './store.js';
@@ -36,9 +36,13 @@ function Result({
   );
 }
 
+/** The filters a search box takes (client/search-query.ts), as its help says them. */
+const FILTERS_HELP =
+  'Filters: from:@name (or from:me), in:#room, has:file, has:link, before:, after: and on: a day (YYYY-MM-DD, today, yesterday)';
+
 /**
- * Message search: words typed, in this room or every room of the user; results newest first with what matched
- * marked, more on request. A result opens its room at the message.
+ * Message search: words and filters typed, in this room or every room of the user; the filters as understood,
+ * results newest first with what matched marked, more on request. A result opens its room at the message.
  */
 export function SearchPanel({
   store,
@@ -56,10 +60,10 @@ export function SearchPanel({
   const [scope, setScope] = useState<'all' | 'room'>(state?.room !== undefined ? 'room' : 'all');
   const input = useRef<HTMLInputElement>(null);
   useEffect(() => input.current?.focus(), []);
-  const words = state ? searchWords(state.query) : [];
+  const words = state?.words ?? [];
   const submit = (event: Event) => {
     event.preventDefault();
-    if (searchWords(query).length === 0) return;
+    if (query.trim() === '') return;
     void store.searchMessages(query, scope === 'room' ? room : undefined);
   };
   return (
@@ -83,7 +87,8 @@ export function SearchPanel({
             ref={input}
             type="search"
             aria-label="Search messages"
-            placeholder="Words to find"
+            placeholder="Words, from:@name, has:file…"
+            title={FILTERS_HELP}
             maxLength={SEARCH_MAX_QUERY_LENGTH}
             value={query}
             onInput={(e) => setQuery((e.target as HTMLInputElement).value)}
@@ -103,20 +108,26 @@ export function SearchPanel({
             <option value="all">All my rooms</option>
             <option value="room">This room</option>
           </select>
-          <button type="submit" disabled={searchWords(query).length === 0}>
+          <button type="submit" disabled={query.trim() === ''}>
             Search
           </button>
         </form>
       </search>
+      {state === null && <p class="muted small search-help">{FILTERS_HELP}</p>}
+      {state && state.labels.length > 0 && (
+        <ul class="search-filters" aria-label="Filters">
+          {state.labels.map((label) => (
+            <li key={label}>{label}</li>
+          ))}
+        </ul>
+      )}
       {state && (
         <div aria-live="polite">
           {state.problem && <p class="error small">{state.problem}</p>}
           {!state.busy && !state.problem && state.messages.length === 0 && (
             <p class="muted small">
               {/* The server looks at a bounded number of messages a page: older ones may still match. */}
-              {state.next
-                ? 'No messages with these words among the newest.'
-                : 'No messages with these words.'}
+              {state.next ? 'No messages found among the newest.' : 'No messages found.'}
             </p>
           )}
           {state.messages.length > 0 && (

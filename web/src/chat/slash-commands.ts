@@ -135,7 +135,7 @@ export const SLASH_COMMANDS: readonly SlashCommand[] = [
   },
   {
     name: 'search',
-    args: '<words>',
+    args: '<words, from:@name, has:file…>',
     help: 'Searches this room',
     stored: true,
     run: (store, { room }, rest) => {

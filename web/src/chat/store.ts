@@ -16,12 +16,14 @@ import {
   type InvitationSummary,
   type InviteLinkSummary,
   type InvitePreviewFrame,
+  isUserId,
   type MemberSummary,
   mentionsUser,
   type NotificationLevel,
   ParleyClient,
   type ParleyError,
   type PinSummary,
+  parseSearch,
   type Role,
   type RoomInvitationSummary,
   type RoomRemovedFrame,
@@ -30,11 +32,13 @@ import {
   type SentInvitationSummary,
   type SentInvitationsCursor,
   type SystemEvent,
+  searchWords,
   type ThreadStateFrame,
   type UserInfo,
   type UserStatus,
   type WebhookSummary,
 } from '../../../client/index.js';
+import type { SearchCommand } from '../../../client/wire/commands.js';
 import { lastOf, previewAfter } from '../../../client/wire/last-message.js';
 import { sizeOf, textOrFiles, untilOf } from '../format.js';
 import { LinkPreviews } from './link-previews.js';
@@ -176,9 +180,19 @@ export interface RoomModel {
   pins: Signal<PinSummary[] | null>;
 }
 
+/** The filters of a search as the server takes them (docs/protocol.md, "Finding messages"). */
+export type SearchFilters = Pick<SearchCommand, 'from' | 'has' | 'since' | 'until'>;
+
 /** The chat's message search: what was asked, what came back, and whether more may follow. */
 export interface SearchState {
+  /** The text typed, filters and all. */
   query: string;
+  /** The words searched (the text without its filters): what the results mark. */
+  words: string[];
+  /** The filters typed, as the server takes them. */
+  filters: SearchFilters;
+  /** The filters as understood, to be shown ("From Alice", "With files"…). */
+  labels: string[];
   /** The room searched; undefined for every room of the user. */
   room?: string;
   /** Newest first. */
@@ -277,6 +291,8 @@ export class ChatStore {
   );
   /** The message search shown, if any. */
   readonly search = signal<SearchState | null>(null);
+  /** Counts searches started (not their further pages): a new one opens the search panel, wherever it was asked. */
+  readonly searchOpened = signal(0);
   /** Counts searches, so that a late answer to an earlier one is dropped. */
   private searchId = 0;
   /** Unread counts of listed rooms that are not open here (from their activity). */
@@ -1134,9 +1150,19 @@ export class ChatStore {
     return this.act(() => this.client.invite(room, person?.id ?? typed), done);
   }
 
-  /** The known person `typed` is: by id, or the one known person of that name (any case); `sharedBy` such names. */
-  private personNamed(typed: string): { person?: UserInfo; sharedBy: number } {
-    const people = this.people();
+  /**
+   * The known person `typed` is: by id, or the one known person of that name (any case); `sharedBy` such names.
+   * `authors`: the senders of the messages shown count as known too.
+   */
+  private personNamed(typed: string, authors = false): { person?: UserInfo; sharedBy: number } {
+    const byId = new Map(this.people().map((person) => [person.id, person]));
+    if (authors) {
+      for (const model of this.rooms.value)
+        for (const message of model.messages.value)
+          if (message.from.id !== this.me.id && !byId.has(message.from.id))
+            byId.set(message.from.id, message.from);
+    }
+    const people = [...byId.values()];
     const named = people.filter((p) => nameKey(p.name) === nameKey(typed));
     const person = people.find((p) => p.id === typed) ?? (named.length === 1 ? named[0] : undefined);
     return person ? { person, sharedBy: named.length } : { sharedBy: named.length };
@@ -1658,11 +1684,82 @@ export class ChatStore {
   }
 
   /**
-   * Searches messages by their words, in `room` or in every room of the user (docs/protocol.md, "Finding
-   * messages"); the results replace the last search's.
+   * Searches messages by their words and the filters typed among them (`from:`, `in:`, `has:`, `before:`, `after:`,
+   * `on:`: {@link parseSearch}), in `room` or in every room of the user, or in the room `in:` names (docs/protocol.md,
+   * "Finding messages"); the results replace the last search's, and the search panel opens.
    */
   searchMessages(query: string, room?: string): Promise<void> {
-    return this.runSearch({ query, ...(room !== undefined ? { room } : {}), messages: [] });
+    this.searchOpened.value += 1;
+    const typed = parseSearch(query);
+    const words = searchWords(typed.words);
+    const filters: SearchFilters = {};
+    const labels: string[] = [];
+    const problems = typed.problem ? [typed.problem] : [];
+    let where = room;
+    if (typed.in !== undefined) {
+      where = this.roomNamed(typed.in);
+      if (where === undefined) problems.push(`None of your rooms is called ${typed.in}`);
+      else labels.push(`In ${this.title(where)}`);
+    }
+    if (typed.from !== undefined) {
+      const mine = ['me', nameKey(this.me.name)].includes(nameKey(typed.from)) || typed.from === this.me.id;
+      const { person, sharedBy } = mine
+        ? { person: this.me, sharedBy: 1 }
+        : this.personNamed(typed.from, true);
+      if (!person && sharedBy > 1)
+        problems.push(`${sharedBy} people are called ${typed.from}: use their user id`);
+      else if (!person && !isUserId(typed.from)) problems.push(`Nobody here is called ${typed.from}`);
+      else {
+        // Someone this client has not met may still be found by their user id.
+        filters.from = person?.id ?? typed.from;
+        labels.push(person ? `From ${person.name}` : `From user id ${typed.from}`);
+      }
+    }
+    if (typed.has) {
+      filters.has = typed.has;
+      labels.push(typed.has === 'file' ? 'With files' : 'With links');
+    }
+    const date = (ms: number) => new Date(ms).toLocaleDateString(undefined, { dateStyle: 'medium' });
+    if (typed.since !== undefined) {
+      filters.since = typed.since;
+      labels.push(`Since ${date(typed.since)}`);
+    }
+    if (typed.until !== undefined) {
+      filters.until = typed.until;
+      labels.push(`Before ${date(typed.until)}`);
+    }
+    if (words.length === 0 && Object.keys(filters).length === 0 && problems.length === 0) {
+      problems.push('Type words to find, or a filter such as from:@name');
+    }
+    const search = {
+      query,
+      words,
+      filters,
+      labels,
+      ...(where !== undefined ? { room: where } : {}),
+      messages: [],
+    };
+    if (problems.length > 0) {
+      this.searchId += 1;
+      this.search.value = { ...search, busy: false, problem: problems.join('. ') };
+      return Promise.resolve();
+    }
+    return this.runSearch(search);
+  }
+
+  /** The room of the user's `typed` names: its id, or its name or title (any case); undefined when none is. */
+  private roomNamed(typed: string): string | undefined {
+    const key = nameKey(typed);
+    const ids = [
+      ...new Set([...this.roomList.value.map((entry) => entry.id), ...this.rooms.value.map((m) => m.name)]),
+    ];
+    return (
+      ids.find((id) => id === typed) ??
+      ids.find(
+        (id) =>
+          nameKey(id) === key || nameKey(this.title(id)) === key || nameKey(this.title(id)) === `#${key}`,
+      )
+    );
   }
 
   /** The next page of the current search, after the results shown. */
@@ -1682,7 +1779,8 @@ export class ChatStore {
     this.searchId += 1;
     const searchId = this.searchId;
     try {
-      const page = await this.client.search(search.query, {
+      const page = await this.client.search(search.words.join(' '), {
+        ...search.filters,
         ...(search.room !== undefined ? { room: search.room } : {}),
         ...(before !== undefined ? { before } : {}),
       });
