@@ -33,7 +33,7 @@ import { RequestTable } from './requests.js';
 import { RoomState } from './room-state.js';
 import { type ResetReason, RoomStream } from './room-stream.js';
 import type { ClientRequest, SearchCommand } from './wire/commands.js';
-import type { FileRef, LinkPreview, Role, UserStatus } from './wire/domain.js';
+import type { FileRef, LinkPreview, MessageVersion, Role, UserStatus } from './wire/domain.js';
 import type {
   BanSummary,
   FollowedThread,
@@ -529,6 +529,15 @@ export class ParleyClient extends Emitter<ClientEvents> {
   ): Promise<{ messages: ChatMessage[]; next?: string }> {
     const { messages, next } = await this.requests.request({ type: 'search', query, ...options });
     return next !== undefined ? { messages, next } : { messages };
+  }
+
+  /**
+   * The texts a message of a joined room had, oldest first: its first, then each edit's (docs/protocol.md,
+   * "Acting on messages"). `partial` when older ones are not listed.
+   */
+  async edits(room: string, offset: number): Promise<{ versions: MessageVersion[]; partial?: true }> {
+    const { versions, partial } = await this.requests.request({ type: 'edits', room, offset });
+    return partial ? { versions, partial } : { versions };
   }
 
   /** Invites a user (by id) to a room. */

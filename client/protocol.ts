@@ -4,6 +4,7 @@ export type {
   FileRef,
   LinkPreview,
   MessageAction,
+  MessageVersion,
   Reaction,
   Role,
   StreamPosition,

@@ -7,6 +7,7 @@ import type {
   ActedFrame,
   BansFrame,
   DoneFrame,
+  EditsFrame,
   HistoryFrame,
   InvitationsFrame,
   InviteLinkFrame,
@@ -442,6 +443,13 @@ export interface SearchCommand {
   before?: string;
   limit?: number;
 }
+/** The texts a message of a joined room had, its first and each edit's, oldest first. */
+export interface EditsCommand {
+  type: 'edits';
+  ref: number;
+  room: string;
+  offset: number;
+}
 /** Invites a user (by id) to a room. */
 export interface InviteCommand {
   type: 'invite';
@@ -579,6 +587,7 @@ export type ClientCommand =
   | ThreadsCommand
   | ThreadCountsCommand
   | SearchCommand
+  | EditsCommand
   | InviteCommand
   | UninviteCommand
   | AcceptCommand
@@ -641,6 +650,7 @@ export interface ReplyByCommand {
   threads: ThreadsFrame;
   thread_counts: ThreadCountsFrame;
   search: SearchFrame;
+  edits: EditsFrame;
   invite: DoneFrame;
   uninvite: DoneFrame;
   accept: RoomFrame;

@@ -182,6 +182,13 @@ export interface Reaction {
 export const REACTION_USERS_SHOWN = 50;
 
 /** A thread's replies as its root carries them (see {@link ChatMessage.replies}). */
+/** One text a message had: its first, or one an edit gave it (`edits`). */
+export interface MessageVersion {
+  text: string;
+  /** When it was sent or edited to this text (ms since the Unix epoch). */
+  ts: number;
+}
+
 export interface ThreadSummary {
   /** How many replies the thread has (a deleted reply still counts: its tombstone stays in the thread). */
   count: number;

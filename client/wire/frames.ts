@@ -1,5 +1,13 @@
 /** The frames the server sends (protocol v1); docs/protocol.md describes each with an example. */
-import type { ChatMessage, FileRef, LinkPreview, StreamPosition, UserInfo, UserStatus } from './domain.js';
+import type {
+  ChatMessage,
+  FileRef,
+  LinkPreview,
+  MessageVersion,
+  StreamPosition,
+  UserInfo,
+  UserStatus,
+} from './domain.js';
 import type { ErrorCode } from './error-codes.js';
 import type {
   BanSummary,
@@ -396,6 +404,19 @@ export interface SearchFrame {
   next?: string;
 }
 /**
+ * The texts a message had (answers `edits`), oldest first: its first, then each edit's; one when it was never edited,
+ * none when it was deleted. `partial`: older texts are not listed (edited before the server kept first texts, or
+ * cut to fit the reply).
+ */
+export interface EditsFrame {
+  type: 'edits';
+  ref: number;
+  room: string;
+  offset: number;
+  versions: MessageVersion[];
+  partial?: true;
+}
+/**
  * A membership or moderation command succeeded (invite, uninvite, decline, leave_room, kick, ban, unban, mute, unmute,
  * set_role, notifications).
  */
@@ -513,6 +534,7 @@ export type ServerFrame =
   | ThreadCountsFrame
   | ThreadStateFrame
   | SearchFrame
+  | EditsFrame
   | PreviewFrame
   | DoneFrame
   | RoomAddedFrame

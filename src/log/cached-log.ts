@@ -8,6 +8,7 @@ import type {
   AppendResult,
   HistoryPage,
   HistoryQuery,
+  MessageEdits,
   ReadMarker,
   RoomLog,
   RoomOverview,
@@ -59,6 +60,11 @@ export class CachedLog implements RoomLog, MessageSearch {
   /** In the database; the changed messages then replace their copies in the window (see RecentWindow.publish). */
   act(draft: ActionDraft): Promise<ActResult> {
     return this.store.act(draft);
+  }
+
+  /** In the database: the window keeps messages as they are now, not what they were. */
+  edits(room: string, offset: number): Promise<MessageEdits | undefined> {
+    return this.store.edits(room, offset);
   }
 
   /** Marks rooms whose window may be stale (see {@link stale}); dropped at the next chance. */

@@ -41,6 +41,7 @@ import {
   type AppendResult,
   type HistoryPage,
   type HistoryQuery,
+  type MessageEdits,
   markerKey,
   type ReadMarker,
   type RoomLog,
@@ -562,12 +563,14 @@ export class DatabaseLog implements RoomLog, MessageSearch {
     const changed = [offset];
     if (action.type === 'edit') {
       await tx.query(
-        'UPDATE parley_messages SET text = $3, edited_at = $4, rev = $5 WHERE room = $1 AND "offset" = $2',
+        // The first text is kept at the first edit (the right-hand side reads the row as it was).
+        `UPDATE parley_messages SET original_text = coalesce(original_text, text), text = $3, edited_at = $4, rev = $5
+         WHERE room = $1 AND "offset" = $2`,
         [room, offset, entry.text, entry.ts, entry.offset],
       );
     } else if (action.type === 'delete') {
       await tx.query(
-        `UPDATE parley_messages SET text = '', deleted_at = $3, reactions = NULL, files = NULL, rev = $4
+        `UPDATE parley_messages SET text = '', original_text = NULL, deleted_at = $3, reactions = NULL, files = NULL, rev = $4
          WHERE room = $1 AND "offset" = $2`,
         [room, offset, entry.ts, entry.offset],
       );
@@ -597,6 +600,41 @@ export class DatabaseLog implements RoomLog, MessageSearch {
     }
     const replaced = await messagesAt(changed);
     return { entry, target: replaced[0] as ChatMessage, replaced };
+  }
+
+  /**
+   * The message's first text (kept at its first edit) and its edits' entries, through the index of edits that still
+   * have text (migration 004): one round trip. An edit's text is never empty, so the index holds every edit of a
+   * message not deleted.
+   */
+  async edits(room: string, offset: number): Promise<MessageEdits | undefined> {
+    if (!Number.isSafeInteger(offset) || offset < 1) return undefined;
+    return this.guard(async () => {
+      const { rows } = await this.db.query<{
+        text: string;
+        ts: string;
+        original_text: string | null;
+        edited_at: string | null;
+        deleted_at: string | null;
+        edit: boolean;
+      }>(
+        `SELECT m.text, m.ts, m.original_text, m.edited_at, m.deleted_at, false AS edit, m."offset"
+         FROM parley_messages m WHERE m.room = $1 AND m."offset" = $2 AND m.event IS NULL AND m.action IS NULL
+         UNION ALL
+         SELECT e.text, e.ts, NULL, NULL, NULL, true, e."offset" FROM parley_messages e
+         WHERE e.room = $1 AND e.target = $2 AND e.text <> ''
+         ORDER BY edit, "offset"`,
+        [room, offset],
+      );
+      const [message, ...edits] = rows;
+      if (!message || message.edit) return undefined;
+      if (message.deleted_at !== null) return { versions: [] };
+      const later = edits.map((row) => ({ text: row.text, ts: Number(row.ts) }));
+      if (message.edited_at === null) return { versions: [{ text: message.text, ts: Number(message.ts) }] };
+      // Edited before the first texts were kept (migration 023): the edits' texts alone.
+      if (message.original_text === null) return { versions: later, partial: true };
+      return { versions: [{ text: message.original_text, ts: Number(message.ts) }, ...later] };
+    });
   }
 
   /**

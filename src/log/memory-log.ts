@@ -27,6 +27,7 @@ import {
   type AppendResult,
   type HistoryPage,
   type HistoryQuery,
+  type MessageEdits,
   markerKey,
   type ReadMarker,
   type RoomLog,
@@ -56,6 +57,8 @@ interface RoomStream {
   published: Map<string, { message: ChatMessage; expiresAt: number }>;
   /** Who reacted with what, by message offset (every user; a message shows the first few). */
   reactions: Map<number, Map<string, string[]>>;
+  /** The first text of each edited message still retained, by offset (its edits' entries hold the later ones). */
+  originals: Map<number, string>;
 }
 
 /** Most messages one search of the memory store looks at (see {@link MemoryLog.search}). */
@@ -171,9 +174,12 @@ export class MemoryLog implements RoomLog, MessageSearch {
       const reactions = reactionsOf(byEmoji);
       changed = reactions ? { ...rest, reactions, rev: rev as number } : { ...rest, rev: rev as number };
     }
+    if (action.type === 'edit' && !stream.originals.has(action.target))
+      stream.originals.set(action.target, target.text);
     stream.messages[at] = changed;
     if (action.type === 'delete') {
       stream.reactions.delete(action.target);
+      stream.originals.delete(action.target);
       // The text of its earlier edits goes too.
       for (let i = at + 1; i < stream.messages.length; i += 1) {
         const later = stream.messages[i] as ChatMessage;
@@ -187,6 +193,24 @@ export class MemoryLog implements RoomLog, MessageSearch {
     }
     this.broker.deliver({ kind: 'message', room: draft.room, message: entry });
     return { entry, target: changed };
+  }
+
+  /** From the retained stream: the message's first text (kept at its first edit) and its edits' entries after it. */
+  async edits(room: string, offset: number): Promise<MessageEdits | undefined> {
+    const stream = this.rooms.get(room);
+    const at = stream ? this.indexOf(stream, offset) : undefined;
+    if (!stream || at === undefined) return undefined;
+    const message = stream.messages[at] as ChatMessage;
+    if (message.event || message.action) return undefined;
+    if (message.deleted) return { versions: [] };
+    const versions = [{ text: stream.originals.get(offset) ?? message.text, ts: message.ts }];
+    // Entries come after their target: while it is retained, so are they.
+    for (let i = at + 1; i < stream.messages.length; i += 1) {
+      const entry = stream.messages[i] as ChatMessage;
+      if (entry.action?.type === 'edit' && entry.action.target === offset)
+        versions.push({ text: entry.text, ts: entry.ts });
+    }
+    return { versions };
   }
 
   /** The users who reacted to a message with `emoji` (created empty, in first-use order of the emoji). */
@@ -361,6 +385,7 @@ export class MemoryLog implements RoomLog, MessageSearch {
         lastWrite: now,
         published: new Map(),
         reactions: new Map(),
+        originals: new Map(),
       };
       this.rooms.set(room, stream);
     }
@@ -369,7 +394,11 @@ export class MemoryLog implements RoomLog, MessageSearch {
 
   private trim(stream: RoomStream): void {
     const excess = stream.messages.length - stream.start - this.options.historySize;
-    if (excess > 0) stream.start += excess;
+    if (excess > 0) {
+      stream.start += excess;
+      const earliest = stream.offset - (stream.messages.length - stream.start) + 1;
+      for (const offset of stream.originals.keys()) if (offset < earliest) stream.originals.delete(offset);
+    }
     // Compact once the dropped prefix dominates, keeping appends amortised O(1).
     if (stream.start > 1024 && stream.start > stream.messages.length / 2) {
       stream.messages = stream.messages.slice(stream.start);

@@ -61,6 +61,11 @@ export class RedisLog implements RoomLog {
     throw new ReplyError('unsupported', 'messages cannot be changed with --store redis; use a database');
   }
 
+  /** Nothing can be edited here (see {@link act}). */
+  async edits(): Promise<never> {
+    throw new ReplyError('unsupported', 'messages cannot be changed with --store redis; use a database');
+  }
+
   /** A stream keeps no counters, and this server no read markers (no rooms): nothing is counted. */
   async unread(): Promise<Map<string, UnreadCounts>> {
     return new Map();

@@ -1,3 +1,4 @@
+import type { MessageVersion } from '../../client/wire/domain.js';
 import type { ChatMessage, MessageAction, MessageDraft, StreamPosition, UserInfo } from '../engine/types.js';
 
 /** Which messages to read. `before` and `after` are exclusive bounds; without either, the newest are read. */
@@ -23,6 +24,14 @@ export interface HistoryPage {
   position: StreamPosition;
   /** Offset of the oldest message still retained (`position.offset + 1` when none is). */
   earliest: number;
+}
+
+/** The texts a message had ({@link RoomLog.edits}). */
+export interface MessageEdits {
+  /** Oldest first: its first text, then each edit's. */
+  versions: MessageVersion[];
+  /** Older texts are not known: the first listed is not the message's first. */
+  partial?: true;
 }
 
 /** Result of {@link RoomLog.append}. */
@@ -133,6 +142,15 @@ export interface RoomLog {
    * @throws RateLimitError, EngineUnavailableError as {@link append}
    */
   act(draft: ActionDraft): Promise<ActResult>;
+
+  /**
+   * The texts the room's chat message at `offset` had, oldest first: its first, then each edit's, each with when it
+   * was sent or edited; one when never edited, none when deleted (a delete blanks them all). `partial` when older texts
+   * are not known (a message edited before its store kept first texts). Undefined when there is no such chat message
+   * (none at `offset`, no longer kept, or a system event or an action's entry).
+   * @throws EngineUnavailableError as {@link append}
+   */
+  edits(room: string, offset: number): Promise<MessageEdits | undefined>;
 
   /**
    * Per marker, how many chat messages (no system events, no actions, no thread replies) of its room follow it, and

@@ -367,6 +367,10 @@ export const SearchCommand = Type.Object(
   },
   strict,
 );
+export const EditsCommand = Type.Object(
+  { type: Type.Literal('edits'), ref: Ref, room: Room, offset: Offset },
+  strict,
+);
 export const InviteCommand = onMember('invite');
 export const UninviteCommand = onMember('uninvite');
 export const AcceptCommand = onRoom('accept');
@@ -467,6 +471,7 @@ export const CommandSchemas = {
   threads: ThreadsCommand,
   thread_counts: ThreadCountsCommand,
   search: SearchCommand,
+  edits: EditsCommand,
   invite: InviteCommand,
   uninvite: UninviteCommand,
   accept: AcceptCommand,

@@ -1,7 +1,7 @@
 /**
  * Conformance suite of RoomLog.act: edits, deletes and reactions on the backends that keep messages (memory and
  * the database, alone and behind a Redis window): the action's entry in the log, the message changed in every
- * later read, and the refusals.
+ * later read, the texts an edited message had, and the refusals.
  */
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
@@ -120,6 +120,44 @@ export function messageActionsSuite(name: string, factory: FixtureFactory): void
         action('deletes', bob, { type: 'delete', target: other.offset }, { moderator: true }),
       );
       assert.equal(moderated.target.deleted, true);
+    });
+
+    it('lists the texts a message had: its first, then each edit, none once deleted', async () => {
+      const { log } = await make();
+      const message = (await log.append(draft('versions', 'frist draft', alice))).message;
+      const other = (await log.append(draft('versions', 'untouched', bob))).message;
+      assert.deepEqual(await log.edits('versions', other.offset), {
+        versions: [{ text: 'untouched', ts: other.ts }],
+      });
+      const first = await log.act(
+        action('versions', alice, { type: 'edit', target: message.offset }, { text: 'first draft' }),
+      );
+      await log.act(
+        action('versions', bob, { type: 'react', target: message.offset, emoji: '👍', add: true }),
+      );
+      const second = await log.act(
+        action('versions', alice, { type: 'edit', target: message.offset }, { text: 'final' }),
+      );
+      assert.deepEqual(await log.edits('versions', message.offset), {
+        versions: [
+          { text: 'frist draft', ts: message.ts },
+          { text: 'first draft', ts: first.entry?.ts },
+          { text: 'final', ts: second.entry?.ts },
+        ],
+      });
+      assert.equal(
+        await log.edits('versions', first.entry?.offset as number),
+        undefined,
+        "an action's entry",
+      );
+      assert.equal(await log.edits('versions', 99), undefined, 'no message there');
+      assert.equal(await log.edits('nowhere', 1), undefined);
+      await log.act(action('versions', alice, { type: 'delete', target: message.offset }));
+      assert.deepEqual(
+        await log.edits('versions', message.offset),
+        { versions: [] },
+        'a delete takes every text',
+      );
     });
 
     it('reacts: idempotent per user and emoji, counted with who, removed, limited per message', async () => {

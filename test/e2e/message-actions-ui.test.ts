@@ -1,12 +1,20 @@
 /**
  * Acting on messages in the web UI, in Chromium, over two instances (Redis as the bus, PostgreSQL as the store):
- * edit, delete, react, reply (and jump to the original), mention with autocomplete and highlight, the unread and
+ * edit (and what a message said before), delete, react, reply (and jump to the original), mention with autocomplete and highlight, the unread and
  * mention badges, the tab title and the "new messages" divider, marking a message unread, emoji by their short names. Alice is on one instance, Bob on the other.
  */
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import type { Page } from 'playwright-core';
-import { hasChromium, launchBrowser, say, shownMessage, signIn, WAIT } from '../helpers/browser.js';
+import {
+  hasChromium,
+  launchBrowser,
+  lowContrastText,
+  say,
+  shownMessage,
+  signIn,
+  WAIT,
+} from '../helpers/browser.js';
 import { PostgresServer } from '../helpers/postgres-server.js';
 import { spawnServer } from '../helpers/processes.js';
 import { RedisServer } from '../helpers/redis-server.js';
@@ -98,6 +106,20 @@ describe('acting on messages in the web UI over two instances', { skip: !hasChro
     await composerHolds(alice, 'hello team');
     await say(alice, 'hello, team');
     await message(bob, 'hello, team').locator('.edited').waitFor(WAIT);
+
+    // (edited) shows what it said before, oldest first, from the other instance's reader too.
+    await message(bob, 'hello, team').locator('button.edited').click();
+    const history = message(bob, 'hello, team').locator('.edit-history');
+    await history.locator('li').nth(2).waitFor(WAIT);
+    assert.deepEqual(await history.locator('.version-text').allTextContents(), [
+      'helo team',
+      'hello team',
+      'hello, team',
+    ]);
+    assert.match((await history.locator('li').first().textContent()) ?? '', /^Sent /);
+    assert.deepEqual(await lowContrastText(bob), [], 'the history is readable');
+    await message(bob, 'hello, team').locator('button.edited').click();
+    await history.waitFor({ state: 'detached', ...WAIT });
   });
 
   it('mentions with autocomplete; badges, tab title and the new messages divider', async () => {

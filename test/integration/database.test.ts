@@ -50,6 +50,39 @@ describe('PostgreSQL as the message store', async () => {
     }
   });
 
+  it('lists what an edited message said, and says partial for one edited before its first text was kept', async () => {
+    const node = await spawnServer(['--database-url', databaseUrl]);
+    const client = await RawClient.connect(node.wsUrl, { name: 'Ed', user: 'ed' });
+    after(() => client.close());
+    await client.request({ type: 'join', room: 'versions' });
+    const sent = async (text: string, cid: string) =>
+      (await client.request({ type: 'send', room: 'versions', text, cid })).offset as number;
+    const texts = async (offset: number) => {
+      const reply = await client.request({ type: 'edits', room: 'versions', offset });
+      return [(reply.versions as Frame[]).map((v) => v.text), reply.partial];
+    };
+    const kept = await sent('one', 'v1');
+    const older = await sent('uno', 'v2');
+    for (const [offset, text] of [
+      [kept, 'two'],
+      [older, 'dos'],
+      [older, 'tres'],
+    ] as const) {
+      assert.equal((await client.request({ type: 'edit', room: 'versions', offset, text })).type, 'acted');
+    }
+    // As a message edited before migration 023 is: its first text was not kept.
+    await pg.sql(
+      `UPDATE parley_messages SET original_text = NULL WHERE room = 'versions' AND "offset" = ${older}`,
+      'parley',
+    );
+    assert.deepEqual(await texts(kept), [['one', 'two'], undefined]);
+    assert.deepEqual(await texts(older), [['dos', 'tres'], true]);
+    const missing = await client.request({ type: 'edits', room: 'versions', offset: 999 });
+    assert.equal(missing.code, 'no_message');
+    const elsewhere = await client.request({ type: 'edits', room: 'elsewhere', offset: kept });
+    assert.equal(elsewhere.code, 'not_joined');
+  });
+
   it('keeps every acknowledged message across a kill -9, with its epoch, offsets and idempotency', async () => {
     const args = ['--database-url', databaseUrl, '--database-timeout-ms', String(TIMEOUT_MS)];
     const first = await spawnServer(args);

@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { type ClientEvents, fileUrl, ParleyError } from '../../client/index.js';
+import { type ChatMessage, type ClientEvents, fileUrl, ParleyError } from '../../client/index.js';
 import { startNode } from '../helpers/nodes.js';
 import { pngOf } from '../helpers/png.js';
 import { watchedClient } from '../helpers/sdk.js';
@@ -99,6 +99,13 @@ describe('SDK: group chat', async () => {
       (await guest.search('', { from: 'owen', room: 'books' })).messages.map((m) => m.text),
       ['chapter two', 'chapter one'],
       'a filter alone',
+    );
+    // Edits: what a message said, oldest first.
+    const chapterTwo = hits.messages[0] as ChatMessage;
+    await owner.edit('books', chapterTwo.offset, 'chapter 2');
+    assert.deepEqual(
+      (await owner.edits('books', chapterTwo.offset)).versions.map((v) => v.text),
+      ['chapter two', 'chapter 2'],
     );
     await assert.rejects(guest.search('!!'), (error: unknown) => {
       return error instanceof ParleyError && error.code === 'bad_request';

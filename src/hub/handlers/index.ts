@@ -1,5 +1,6 @@
 import type { CommandType } from '../../protocol/messages.js';
 import type { Handler } from './context.js';
+import { edits } from './edits.js';
 import { cancel_upload, upload } from './files.js';
 import { history } from './history.js';
 import { join } from './join.js';
@@ -111,6 +112,7 @@ export const handlers: { [T in CommandType]: Handler<T> } = {
   threads,
   thread_counts,
   search,
+  edits,
   invite,
   uninvite,
   accept,

@@ -2,6 +2,7 @@ import type { JSX } from 'preact';
 import { useEffect, useLayoutEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { isWebhookSender, type SystemEvent } from '../../../client/index.js';
 import { dayKey, dayOf, textOrFiles, timeOf, untilOf } from '../format.js';
+import { EditedMark, EditHistory } from './EditHistory.js';
 import { FormattedText } from './FormattedText.js';
 import { LinkPreviewCard } from './LinkPreviewCard.js';
 import { MessageFiles } from './MessageFiles.js';
@@ -178,6 +179,7 @@ export function MessageList({ store, room }: { store: ChatStore; room: RoomModel
   // one also sent to the room is shown here too.
   const messages = useMemo(() => all.filter(inTimeline), [all]);
   const openThread = store.thread.value;
+  const shownEdits = store.shownEdits.value;
   const threadOfOffset = (offset: number) => {
     const found = all.find((m) => m.offset === offset);
     return found ? threadOf(found) : undefined;
@@ -407,7 +409,9 @@ export function MessageList({ store, room }: { store: ChatStore; room: RoomModel
         <div class="body">
           <div class="meta">
             {!grouped && <Sender store={store} message={message} />}
-            {stored?.edited !== undefined && !deleted && <span class="edited">(edited)</span>}
+            {stored?.edited !== undefined && !deleted && (
+              <EditedMark store={store} room={room.name} offset={stored.offset} />
+            )}
             {pinned && (
               <span class="pin-mark" title="Pinned">
                 📌<span class="sr-only"> pinned</span>
@@ -450,6 +454,12 @@ export function MessageList({ store, room }: { store: ChatStore; room: RoomModel
             </button>
           )}
           <MessageText store={store} message={message} />
+          {stored?.edited !== undefined &&
+            !deleted &&
+            shownEdits?.room === room.name &&
+            shownEdits.offset === stored.offset && (
+              <EditHistory key={stored.edited} store={store} room={room.name} offset={stored.offset} />
+            )}
           {stored?.replies && (
             <ThreadSummaryButton
               store={store}

@@ -291,6 +291,8 @@ export class ChatStore {
   );
   /** The message search shown, if any. */
   readonly search = signal<SearchState | null>(null);
+  /** The message whose earlier texts are shown under it ("(edited)" opens them), if any: one at a time. */
+  readonly shownEdits = signal<{ room: string; offset: number } | null>(null);
   /** Counts searches started (not their further pages): a new one opens the search panel, wherever it was asked. */
   readonly searchOpened = signal(0);
   /** Counts searches, so that a late answer to an earlier one is dropped. */
