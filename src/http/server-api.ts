@@ -11,6 +11,7 @@ import { CONTROL_ROOM } from '../engine/types.js';
 import { claimFiles, feedText } from '../files/claim-files.js';
 import type { ConnectionRecord } from '../hub/connection-index.js';
 import type { EventFeed } from '../hub/event-feed.js';
+import { readEdits } from '../hub/handlers/edits.js';
 import { readHistory } from '../hub/handlers/history.js';
 import { actOnMessage } from '../hub/handlers/messages.js';
 import { replyBudget } from '../hub/handlers/reply-budget.js';
@@ -589,6 +590,18 @@ async function route(deps: ServerApiDeps, request: IncomingMessage, url: URL): P
   if (parts.length === 4 && parts[0] === 'rooms' && parts[2] === 'messages' && method === 'DELETE') {
     const room = checkRoomName(segment(parts[1] as string), deps.config);
     return deleteMessage(deps, room, segment(parts[3] as string));
+  }
+  if (
+    parts.length === 5 &&
+    parts[0] === 'rooms' &&
+    parts[2] === 'messages' &&
+    parts[4] === 'edits' &&
+    method === 'GET'
+  ) {
+    const room = checkRoomName(segment(parts[1] as string), deps.config);
+    const offset = offsetOf(segment(parts[3] as string));
+    const found = await readEdits(deps.engine.log, room, offset, replyBudget(deps.config));
+    return { status: 200, body: { room, offset, ...found } };
   }
   if (parts.length === 3 && parts[0] === 'rooms') {
     const room = checkRoomName(segment(parts[1] as string), deps.config);

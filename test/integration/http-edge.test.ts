@@ -70,6 +70,8 @@ const nastyTarget = fc.oneof(
     '/api/users?limit=999',
     '/api/users?search=%00&after=%FF',
     '/api/rooms/lobby/search?from=%00&has=%FF&since=1e99&until=-0',
+    '/api/rooms/lobby/messages/%zz/edits',
+    '/api/rooms/lobby/messages/99999999999999999999/edits',
     '/api/events/stream?room=%zz&user=',
     '/api/rooms?after=%00&limit=0',
     '/files/',

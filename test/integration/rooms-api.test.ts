@@ -170,7 +170,7 @@ describe('rooms through the server API', async () => {
     );
   });
 
-  it("changes a room's name, topic and archive, and deletes a message, as a moderator would", async () => {
+  it("changes a room's name, topic and archive, reads what a message said, and deletes it, as a moderator would", async () => {
     await call('POST', '/rooms', { name: 'Desk', id: 'desk', owner: { id: 'dora', name: 'Dora' } });
     const dora = await RawClient.connect(`ws://127.0.0.1:${node.port}/ws`, { name: 'Dora', user: 'dora' });
     after(() => dora.close());
@@ -216,6 +216,15 @@ describe('rooms through the server API', async () => {
     assert.equal((await call('PUT', '/rooms/desk/pins/0')).status, 400);
     assert.equal((await call('PUT', '/rooms/desk/pins/999999')).body.error, 'no_message');
     assert.equal((await call('GET', '/rooms/desk/pins?skip=-1')).status, 400);
+    // What it said before an edit, as a moderator reads it.
+    await dora.request({ type: 'edit', room: 'desk', offset: sent.offset, text: 'a word' });
+    const edits = await call('GET', `/rooms/desk/messages/${sent.offset}/edits`);
+    assert.deepEqual(
+      [edits.status, (edits.body.versions as Array<{ text: string }>).map((v) => v.text), edits.body.partial],
+      [200, ['a word too many', 'a word'], undefined],
+    );
+    assert.equal((await call('GET', '/rooms/desk/messages/999999/edits')).body.error, 'no_message');
+    assert.equal((await call('GET', '/rooms/desk/messages/x/edits')).status, 400);
     // A message deleted: a tombstone everywhere, the delete's entry to the room's members (its pin goes too).
     const path = `/rooms/desk/messages/${sent.offset}`;
     const deleted = await call('DELETE', path);
