@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { parseCommandLine, UsageError } from './cli/args.js';
 import { runCluster } from './cli/cluster.js';
 import { helpText } from './cli/help.js';
@@ -7,10 +8,13 @@ import { checkPort, listenProblem } from './cli/port-check.js';
 import { startBanner } from './cli/start-banner.js';
 import { ConfigError, loadConfig } from './config/config.js';
 import { CONFIG_FILE_ENV, readConfigFile } from './config/config-file.js';
+import { DiskFileBytes } from './files/disk-file-bytes.js';
 import { createNode } from './index.js';
+import { copyToPostgres } from './store/copy-store.js';
 import { migrate } from './store/migrate.js';
 /** The `parley` command line. */
 import { PgDatabase } from './store/pg-database.js';
+import { PgliteDatabase } from './store/pglite-database.js';
 import { createLogger } from './util/logger.js';
 import { StartupRefusal } from './util/startup-refusal.js';
 
@@ -62,6 +66,7 @@ async function main(argv: string[]): Promise<number> {
     throw error;
   }
   if (args.command === 'migrate') return migrateCommand(config);
+  if (args.command === 'copy-to-postgres') return copyCommand(config);
   if (args.command === 'cluster') {
     return runCluster(config, args.flags, args.instances ?? 3, new URL(import.meta.url).pathname, file);
   }
@@ -134,6 +139,54 @@ async function migrateCommand(config: ReturnType<typeof loadConfig>): Promise<nu
     return 0;
   } finally {
     await db.close();
+  }
+}
+
+/**
+ * `parley copy-to-postgres`: the embedded store of `--data-dir` into the empty PostgreSQL database of
+ * `--database-url` (copyToPostgres). The data directory must not be in use (its lock says so), and is left as it was.
+ */
+async function copyCommand(config: ReturnType<typeof loadConfig>): Promise<number> {
+  if (config.databaseUrl === '') {
+    process.stderr.write(
+      'parley: copy-to-postgres needs --database-url (or DATABASE_URL): the database to fill\n',
+    );
+    return 2;
+  }
+  const dataDir = resolve(config.dataDir);
+  if (!existsSync(join(dataDir, 'pglite', 'PG_VERSION'))) {
+    process.stderr.write(`parley: ${dataDir} holds no embedded store (--data-dir names the one to copy)\n`);
+    return 2;
+  }
+  let source: PgliteDatabase | undefined;
+  const target = new PgDatabase({
+    url: config.databaseUrl,
+    timeoutMs: config.databaseTimeoutMs,
+    maxConnections: 2,
+    logger: createLogger({ level: 'warn', format: 'json' }),
+  });
+  try {
+    source = await PgliteDatabase.open(dataDir);
+    const started = Date.now();
+    const summary = await copyToPostgres(source, new DiskFileBytes(join(dataDir, 'files')), target, (line) =>
+      process.stdout.write(`${line}\n`),
+    );
+    const rows = summary.tables.reduce((sum, table) => sum + table.rows, 0);
+    for (const id of summary.missingFiles)
+      process.stderr.write(`parley: file ${id}: no bytes in ${dataDir}/files\n`);
+    process.stdout.write(
+      `copied ${rows} rows and ${summary.files} files in ${((Date.now() - started) / 1000).toFixed(1)} s: start Parley with --database-url\n`,
+    );
+    return 0;
+  } catch (error) {
+    if (error instanceof StartupRefusal) {
+      process.stderr.write(`parley: ${error.message}\n`);
+      return 2;
+    }
+    throw error;
+  } finally {
+    await source?.close();
+    await target.close();
   }
 }
 

@@ -5,7 +5,7 @@ import { closest } from '../util/suggest.js';
 
 /** A parsed command line. */
 export interface ParsedArgs {
-  command: 'serve' | 'cluster' | 'migrate' | 'help' | 'version';
+  command: 'serve' | 'cluster' | 'migrate' | 'copy-to-postgres' | 'help' | 'version';
   flags: Partial<Record<OptionKey, string>>;
   /** `parley cluster`: how many instances to start. */
   instances?: number;
@@ -39,8 +39,13 @@ export function parseCommandLine(argv: readonly string[]): ParsedArgs {
   if (parsed.values.version) return { command: 'version', flags: {} };
   const [command = 'serve', ...extra] = parsed.positionals;
   if (command === 'help') return { command: 'help', flags: {} };
-  if (command !== 'serve' && command !== 'cluster' && command !== 'migrate') {
-    const meant = closest(command, ['serve', 'cluster', 'migrate', 'bench', 'help']);
+  if (
+    command !== 'serve' &&
+    command !== 'cluster' &&
+    command !== 'migrate' &&
+    command !== 'copy-to-postgres'
+  ) {
+    const meant = closest(command, ['serve', 'cluster', 'migrate', 'copy-to-postgres', 'bench', 'help']);
     throw new UsageError(
       `unknown command '${command}'${meant ? ` (did you mean 'parley ${meant}'?)` : ''} (parley --help lists them)`,
     );

@@ -22,6 +22,8 @@ export function helpText(version: string): string {
     '  parley serve [options]   start a server (conversations in the embedded store in --data-dir unless',
     '                           --store or --database-url says otherwise; one instance unless --redis-url)',
     '  parley migrate --database-url URL   apply the database migrations, then exit (serve applies them too)',
+    '  parley copy-to-postgres --data-dir DIR --database-url URL',
+    '                           copy the embedded store of DIR (stopped) into an empty PostgreSQL database',
     '  parley cluster [--instances N] [options]',
     '                           start N instances (default 3) on ports --port, --port+1, ... sharing',
     '                           --redis-url (or a private redis-server it starts) and --database-url (or a',

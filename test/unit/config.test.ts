@@ -114,6 +114,8 @@ describe('config', () => {
       flags: { port: '1234', redisUrl: 'redis://h:1' },
     });
     assert.equal(parseCommandLine([]).command, 'serve');
+    assert.equal(parseCommandLine(['copy-to-postgres', '--data-dir', 'd']).command, 'copy-to-postgres');
+    assert.throws(() => parseCommandLine(['copy-to-postgre']), /did you mean 'parley copy-to-postgres'/);
     assert.equal(parseCommandLine(['--help']).command, 'help');
     assert.throws(() => parseCommandLine(['serve', '--bogus', '1']), UsageError);
     assert.throws(() => parseCommandLine(['fly']), /unknown command 'fly'/);
