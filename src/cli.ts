@@ -1,21 +1,15 @@
 #!/usr/bin/env node
-import { existsSync, readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+/** The `parley` command line. */
+import { readFileSync } from 'node:fs';
 import { parseCommandLine, UsageError } from './cli/args.js';
 import { runCluster } from './cli/cluster.js';
+import { copyCommand, migrateCommand } from './cli/database-commands.js';
 import { helpText } from './cli/help.js';
 import { checkPort, listenProblem } from './cli/port-check.js';
 import { startBanner } from './cli/start-banner.js';
 import { ConfigError, loadConfig } from './config/config.js';
 import { CONFIG_FILE_ENV, readConfigFile } from './config/config-file.js';
-import { DiskFileBytes } from './files/disk-file-bytes.js';
 import { createNode } from './index.js';
-import { copyToPostgres } from './store/copy-store.js';
-import { migrate } from './store/migrate.js';
-/** The `parley` command line. */
-import { PgDatabase } from './store/pg-database.js';
-import { PgliteDatabase } from './store/pglite-database.js';
-import { createLogger } from './util/logger.js';
 import { StartupRefusal } from './util/startup-refusal.js';
 
 /** After a drain, how long anything left (a start still waiting, a stuck socket) may hold the process. */
@@ -117,77 +111,6 @@ async function main(argv: string[]): Promise<number> {
   if (running) process.stderr.write(`${startBanner(config, node.running(), packageVersion()).join('\n')}\n`);
   await stopped;
   return 0;
-}
-
-/** `parley migrate`: brings the database's schema up to this version, under the same lock as a start. */
-async function migrateCommand(config: ReturnType<typeof loadConfig>): Promise<number> {
-  if (config.databaseUrl === '') {
-    process.stderr.write('parley: migrate needs --database-url (or DATABASE_URL)\n');
-    return 2;
-  }
-  const db = new PgDatabase({
-    url: config.databaseUrl,
-    timeoutMs: config.databaseTimeoutMs,
-    maxConnections: 1,
-    logger: createLogger({ level: 'warn', format: 'json' }),
-  });
-  try {
-    const applied = await migrate(db);
-    process.stdout.write(
-      applied.length > 0 ? `applied migrations ${applied.join(', ')}\n` : 'the database is up to date\n',
-    );
-    return 0;
-  } finally {
-    await db.close();
-  }
-}
-
-/**
- * `parley copy-to-postgres`: the embedded store of `--data-dir` into the empty PostgreSQL database of
- * `--database-url` (copyToPostgres). The data directory must not be in use (its lock says so), and is left as it was.
- */
-async function copyCommand(config: ReturnType<typeof loadConfig>): Promise<number> {
-  if (config.databaseUrl === '') {
-    process.stderr.write(
-      'parley: copy-to-postgres needs --database-url (or DATABASE_URL): the database to fill\n',
-    );
-    return 2;
-  }
-  const dataDir = resolve(config.dataDir);
-  if (!existsSync(join(dataDir, 'pglite', 'PG_VERSION'))) {
-    process.stderr.write(`parley: ${dataDir} holds no embedded store (--data-dir names the one to copy)\n`);
-    return 2;
-  }
-  let source: PgliteDatabase | undefined;
-  const target = new PgDatabase({
-    url: config.databaseUrl,
-    timeoutMs: config.databaseTimeoutMs,
-    maxConnections: 2,
-    logger: createLogger({ level: 'warn', format: 'json' }),
-  });
-  try {
-    source = await PgliteDatabase.open(dataDir);
-    const started = Date.now();
-    const summary = await copyToPostgres(source, new DiskFileBytes(join(dataDir, 'files')), target, (line) =>
-      process.stdout.write(`${line}\n`),
-    );
-    const rows = summary.tables.reduce((sum, table) => sum + table.rows, 0);
-    for (const id of summary.missingFiles)
-      process.stderr.write(`parley: file ${id}: no bytes in ${dataDir}/files\n`);
-    process.stdout.write(
-      `copied ${rows} rows and ${summary.files} files in ${((Date.now() - started) / 1000).toFixed(1)} s: start Parley with --database-url\n`,
-    );
-    return 0;
-  } catch (error) {
-    if (error instanceof StartupRefusal) {
-      process.stderr.write(`parley: ${error.message}\n`);
-      return 2;
-    }
-    throw error;
-  } finally {
-    await source?.close();
-    await target.close();
-  }
 }
 
 main(process.argv.slice(2)).then(
