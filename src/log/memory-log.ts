@@ -394,11 +394,7 @@ export class MemoryLog implements RoomLog, MessageSearch {
 
   private trim(stream: RoomStream): void {
     const excess = stream.messages.length - stream.start - this.options.historySize;
-    if (excess > 0) {
-      stream.start += excess;
-      const earliest = stream.offset - (stream.messages.length - stream.start) + 1;
-      for (const offset of stream.originals.keys()) if (offset < earliest) stream.originals.delete(offset);
-    }
+    if (excess > 0) stream.start += excess;
     // Compact once the dropped prefix dominates, keeping appends amortised O(1).
     if (stream.start > 1024 && stream.start > stream.messages.length / 2) {
       stream.messages = stream.messages.slice(stream.start);
@@ -406,7 +402,10 @@ export class MemoryLog implements RoomLog, MessageSearch {
     }
   }
 
-  /** Forgets idle rooms and expired idempotency keys; at most once a second. */
+  /**
+   * Forgets idle rooms, expired idempotency keys and the first texts of messages no longer retained (here, not at
+   * each append: a room full of edited messages would cost every append a pass over them); at most once a second.
+   */
   private sweep(now: number): void {
     if (now - this.lastSweep < 1000) return;
     this.lastSweep = now;
@@ -414,6 +413,10 @@ export class MemoryLog implements RoomLog, MessageSearch {
       if (now - stream.lastWrite > this.options.historyTtlMs) {
         this.rooms.delete(room);
         continue;
+      }
+      if (stream.originals.size > 0) {
+        const earliest = stream.offset - (stream.messages.length - stream.start) + 1;
+        for (const offset of stream.originals.keys()) if (offset < earliest) stream.originals.delete(offset);
       }
       for (const [key, entry] of stream.published) {
         if (entry.expiresAt > now) break;
