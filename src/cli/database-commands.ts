@@ -11,10 +11,11 @@ import { createLogger } from '../util/logger.js';
 import { StartupRefusal } from '../util/startup-refusal.js';
 
 /** The PostgreSQL database of `--database-url`, for a command (its log: warnings only). */
-function commandDatabase(config: Config, maxConnections: number): PgDatabase {
+function commandDatabase(config: Config, maxConnections: number, statementTimeoutMs?: number): PgDatabase {
   return new PgDatabase({
     url: config.databaseUrl,
     timeoutMs: config.databaseTimeoutMs,
+    ...(statementTimeoutMs !== undefined ? { statementTimeoutMs } : {}),
     maxConnections,
     logger: createLogger({ level: 'warn', format: 'json' }),
   });
@@ -55,7 +56,9 @@ export async function copyCommand(config: Config): Promise<number> {
     return 2;
   }
   let source: PgliteDatabase | undefined;
-  const target = commandDatabase(config, 2);
+  // Its statements may take long on a large store (the row counts at the end read whole tables): an hour each,
+  // not the serving instances' --database-timeout-ms (which still bounds the wait for a connection).
+  const target = commandDatabase(config, 2, 3_600_000);
   try {
     source = await PgliteDatabase.open(dataDir);
     const started = Date.now();

@@ -10,6 +10,8 @@ export interface PgDatabaseOptions {
   url: string;
   /** Longest wait for a connection or a statement. */
   timeoutMs: number;
+  /** Longest wait for a statement, when it is not `timeoutMs` (a command copying a whole store). */
+  statementTimeoutMs?: number;
   /** Connections in the pool. */
   maxConnections: number;
   logger: Logger;
@@ -64,7 +66,7 @@ export class PgDatabase implements SqlDatabase {
       connectionString: options.url,
       max: options.maxConnections,
       connectionTimeoutMillis: options.timeoutMs,
-      query_timeout: options.timeoutMs,
+      query_timeout: options.statementTimeoutMs ?? options.timeoutMs,
       // Set at each connection's start (see PLAN_CACHE_MODE).
       options: `-c plan_cache_mode=${PLAN_CACHE_MODE}`,
     });
