@@ -405,8 +405,8 @@ export interface SearchFrame {
 }
 /**
  * The texts a message had (answers `edits`), oldest first: its first, then each edit's; one when it was never edited,
- * none when it was deleted. `partial`: older texts are not listed (edited before the server kept first texts, or
- * cut to fit the reply).
+ * none when it was deleted. `partial`: older texts are not listed (edited before the server kept first texts, more
+ * than `historyPageMax` of them, or cut to fit the reply).
  */
 export interface EditsFrame {
   type: 'edits';

@@ -11,7 +11,7 @@ import { CONTROL_ROOM } from '../engine/types.js';
 import { claimFiles, feedText } from '../files/claim-files.js';
 import type { ConnectionRecord } from '../hub/connection-index.js';
 import type { EventFeed } from '../hub/event-feed.js';
-import { readEdits } from '../hub/handlers/edits.js';
+import { editsLimits, readEdits } from '../hub/handlers/edits.js';
 import { readHistory } from '../hub/handlers/history.js';
 import { actOnMessage } from '../hub/handlers/messages.js';
 import { replyBudget } from '../hub/handlers/reply-budget.js';
@@ -600,7 +600,7 @@ async function route(deps: ServerApiDeps, request: IncomingMessage, url: URL): P
   ) {
     const room = checkRoomName(segment(parts[1] as string), deps.config);
     const offset = offsetOf(segment(parts[3] as string));
-    const found = await readEdits(deps.engine.log, room, offset, replyBudget(deps.config));
+    const found = await readEdits(deps.engine.log, room, offset, editsLimits(deps.config));
     return { status: 200, body: { room, offset, ...found } };
   }
   if (parts.length === 3 && parts[0] === 'rooms') {

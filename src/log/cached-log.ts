@@ -63,8 +63,8 @@ export class CachedLog implements RoomLog, MessageSearch {
   }
 
   /** In the database: the window keeps messages as they are now, not what they were. */
-  edits(room: string, offset: number): Promise<MessageEdits | undefined> {
-    return this.store.edits(room, offset);
+  edits(room: string, offset: number, max: number): Promise<MessageEdits | undefined> {
+    return this.store.edits(room, offset, max);
   }
 
   /** Marks rooms whose window may be stale (see {@link stale}); dropped at the next chance. */

@@ -603,11 +603,11 @@ export class DatabaseLog implements RoomLog, MessageSearch {
   }
 
   /**
-   * The message's first text (kept at its first edit) and its edits' entries, through the index of edits that still
-   * have text (migration 004): one round trip. An edit's text is never empty, so the index holds every edit of a
-   * message not deleted.
+   * The message's first text (kept at its first edit) and its newest `max` edits' entries, through the index of edits that still have text (migration 004): one round trip, no more
+   * rows than that however often the message was edited. An edit's text is never empty, so the index holds every
+   * edit of a message not deleted.
    */
-  async edits(room: string, offset: number): Promise<MessageEdits | undefined> {
+  async edits(room: string, offset: number, max: number): Promise<MessageEdits | undefined> {
     if (!Number.isSafeInteger(offset) || offset < 1) return undefined;
     return this.guard(async () => {
       const { rows } = await this.db.query<{
@@ -621,18 +621,19 @@ export class DatabaseLog implements RoomLog, MessageSearch {
         `SELECT m.text, m.ts, m.original_text, m.edited_at, m.deleted_at, false AS edit, m."offset"
          FROM parley_messages m WHERE m.room = $1 AND m."offset" = $2 AND m.event IS NULL AND m.action IS NULL
          UNION ALL
-         SELECT e.text, e.ts, NULL, NULL, NULL, true, e."offset" FROM parley_messages e
-         WHERE e.room = $1 AND e.target = $2 AND e.text <> ''
+         (SELECT e.text, e.ts, NULL, NULL, NULL, true, e."offset" FROM parley_messages e
+          WHERE e.room = $1 AND e.target = $2 AND e.text <> '' ORDER BY e."offset" DESC LIMIT $3::bigint)
          ORDER BY edit, "offset"`,
-        [room, offset],
+        [room, offset, Math.max(1, Math.floor(max))],
       );
       const [message, ...edits] = rows;
       if (!message || message.edit) return undefined;
       if (message.deleted_at !== null) return { versions: [] };
       const later = edits.map((row) => ({ text: row.text, ts: Number(row.ts) }));
       if (message.edited_at === null) return { versions: [{ text: message.text, ts: Number(message.ts) }] };
-      // Edited before the first texts were kept (migration 023): the edits' texts alone.
-      if (message.original_text === null) return { versions: later, partial: true };
+      // Edited more than `max` times (the first text and older edits left out), or before the first texts were
+      // kept (migration 023): the edits' texts alone.
+      if (message.original_text === null || later.length >= max) return { versions: later, partial: true };
       return { versions: [{ text: message.original_text, ts: Number(message.ts) }, ...later] };
     });
   }

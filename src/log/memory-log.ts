@@ -196,7 +196,7 @@ export class MemoryLog implements RoomLog, MessageSearch {
   }
 
   /** From the retained stream: the message's first text (kept at its first edit) and its edits' entries after it. */
-  async edits(room: string, offset: number): Promise<MessageEdits | undefined> {
+  async edits(room: string, offset: number, max: number): Promise<MessageEdits | undefined> {
     const stream = this.rooms.get(room);
     const at = stream ? this.indexOf(stream, offset) : undefined;
     if (!stream || at === undefined) return undefined;
@@ -210,7 +210,8 @@ export class MemoryLog implements RoomLog, MessageSearch {
       if (entry.action?.type === 'edit' && entry.action.target === offset)
         versions.push({ text: entry.text, ts: entry.ts });
     }
-    return { versions };
+    // Held by the stream anyway (at most historySize entries): the newest `max` are answered.
+    return versions.length > max ? { versions: versions.slice(-max), partial: true } : { versions };
   }
 
   /** The users who reacted to a message with `emoji` (created empty, in first-use order of the emoji). */

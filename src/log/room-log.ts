@@ -145,12 +145,13 @@ export interface RoomLog {
 
   /**
    * The texts the room's chat message at `offset` had, oldest first: its first, then each edit's, each with when it
-   * was sent or edited; one when never edited, none when deleted (a delete blanks them all). `partial` when older texts
-   * are not known (a message edited before its store kept first texts). Undefined when there is no such chat message
-   * (none at `offset`, no longer kept, or a system event or an action's entry).
+   * was sent or edited; one when never edited, none when deleted (a delete blanks them all). At most `max` (at least
+   * 1), the newest: a message may be edited any number of times, and no more are read. `partial` when older texts are
+   * left out or not known (a message edited before its store kept first texts). Undefined when there is no such chat
+   * message (none at `offset`, no longer kept, or a system event or an action's entry).
    * @throws EngineUnavailableError as {@link append}
    */
-  edits(room: string, offset: number): Promise<MessageEdits | undefined>;
+  edits(room: string, offset: number, max: number): Promise<MessageEdits | undefined>;
 
   /**
    * Per marker, how many chat messages (no system events, no actions, no thread replies) of its room follow it, and

@@ -126,7 +126,7 @@ export function messageActionsSuite(name: string, factory: FixtureFactory): void
       const { log } = await make();
       const message = (await log.append(draft('versions', 'frist draft', alice))).message;
       const other = (await log.append(draft('versions', 'untouched', bob))).message;
-      assert.deepEqual(await log.edits('versions', other.offset), {
+      assert.deepEqual(await log.edits('versions', other.offset, 10), {
         versions: [{ text: 'untouched', ts: other.ts }],
       });
       const first = await log.act(
@@ -138,23 +138,34 @@ export function messageActionsSuite(name: string, factory: FixtureFactory): void
       const second = await log.act(
         action('versions', alice, { type: 'edit', target: message.offset }, { text: 'final' }),
       );
-      assert.deepEqual(await log.edits('versions', message.offset), {
+      assert.deepEqual(await log.edits('versions', message.offset, 10), {
         versions: [
           { text: 'frist draft', ts: message.ts },
           { text: 'first draft', ts: first.entry?.ts },
           { text: 'final', ts: second.entry?.ts },
         ],
       });
+      assert.deepEqual(
+        await log.edits('versions', message.offset, 2),
+        {
+          versions: [
+            { text: 'first draft', ts: first.entry?.ts },
+            { text: 'final', ts: second.entry?.ts },
+          ],
+          partial: true,
+        },
+        'the newest texts, no more than asked',
+      );
       assert.equal(
-        await log.edits('versions', first.entry?.offset as number),
+        await log.edits('versions', first.entry?.offset as number, 10),
         undefined,
         "an action's entry",
       );
-      assert.equal(await log.edits('versions', 99), undefined, 'no message there');
-      assert.equal(await log.edits('nowhere', 1), undefined);
+      assert.equal(await log.edits('versions', 99, 10), undefined, 'no message there');
+      assert.equal(await log.edits('nowhere', 1, 10), undefined);
       await log.act(action('versions', alice, { type: 'delete', target: message.offset }));
       assert.deepEqual(
-        await log.edits('versions', message.offset),
+        await log.edits('versions', message.offset, 10),
         { versions: [] },
         'a delete takes every text',
       );
