@@ -1,6 +1,7 @@
 /**
  * The room log contract (and message delivery) on the embedded store: PGlite in a data directory. Creating a
- * PGlite database runs initdb (seconds), so one is made once and each fixture starts from a copy of it.
+ * PGlite database runs initdb (seconds) and the migrations (seconds more, and more with each migration), so one is
+ * made and migrated once and each fixture starts from a copy of it (its start then finds the schema up to date).
  */
 import { cp, mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -31,6 +32,7 @@ describe('Embedded store conformance (PGlite)', () => {
     root = await mkdtemp(join(tmpdir(), 'parley-embedded-'));
     template = join(root, 'template');
     const db = await PgliteDatabase.open(template);
+    await migrate(db);
     await db.close();
   });
   after(() => removeQuietly(root));
