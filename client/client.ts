@@ -19,6 +19,7 @@ import type {
   ReadFrame,
   RoomAddedFrame,
   RoomRemovedFrame,
+  ScheduleChangedFrame,
   SeenFrame,
   SentFrame,
   ServerFrame,
@@ -33,7 +34,14 @@ import { RequestTable } from './requests.js';
 import { RoomState } from './room-state.js';
 import { type ResetReason, RoomStream } from './room-stream.js';
 import type { ClientRequest, SearchCommand } from './wire/commands.js';
-import type { FileRef, LinkPreview, MessageVersion, Role, UserStatus } from './wire/domain.js';
+import type {
+  FileRef,
+  LinkPreview,
+  MessageVersion,
+  Role,
+  ScheduledMessage,
+  UserStatus,
+} from './wire/domain.js';
 import type {
   BanSummary,
   FollowedThread,
@@ -128,6 +136,11 @@ export interface ClientEvents {
    * hidden room comes back by itself with a newer message (its `activity`, or a `message` of a joined room).
    */
   hide: HideFrame;
+  /**
+   * One of this user's scheduled messages changed, on this or another device (after `roomList()`): scheduled, failed
+   * (`scheduled` is it now), removed or sent (no `scheduled`; `sent` is the message it became).
+   */
+  schedule_changed: ScheduleChangedFrame;
   /** In a joined direct room, another person has read up to `offset` (unless they turned read receipts off). */
   seen: SeenFrame;
   /**
@@ -714,6 +727,33 @@ export class ParleyClient extends Emitter<ClientEvents> {
   }
 
   /**
+   * Schedules a message to a joined room of members, sent at `at` (ms since the Unix epoch) as this user would send
+   * it then (docs/protocol.md, "Scheduled messages"). `options` are `send`'s.
+   */
+  async schedule(
+    room: string,
+    text: string,
+    at: number,
+    options: { replyTo?: number; mentions?: string[]; mentionsRoom?: boolean } = {},
+  ): Promise<ScheduledMessage> {
+    const { scheduled } = await this.requests.request({ type: 'schedule', room, text, at, ...options });
+    return scheduled;
+  }
+
+  /** Removes one of this user's scheduled messages (pending or failed): it will not be sent. */
+  async unschedule(id: string): Promise<void> {
+    await this.requests.request({ type: 'unschedule', id });
+  }
+
+  /** This user's scheduled messages, the soonest first, failed ones among them: all of them. */
+  async scheduledMessages(): Promise<ScheduledMessage[]> {
+    return everyPage(async (skip) => {
+      const { scheduled, next } = await this.requests.request({ type: 'scheduled_messages', skip });
+      return { items: scheduled, next };
+    });
+  }
+
+  /**
    * Uploads a file to send in a joined room, and resolves with what `send` names it by (pass its `id` in `files`):
    * `upload`, then the bytes as binary frames of the server's size, then the server's `uploaded`. One upload at a
    * time per connection: calls wait for the one before. `onProgress` is told the bytes handed to the socket so far;
@@ -833,6 +873,7 @@ export class ParleyClient extends Emitter<ClientEvents> {
     else if (frame.type === 'favorite') this.emit('favorite', frame);
     else if (frame.type === 'hide') this.emit('hide', frame);
     else if (frame.type === 'seen') this.emit('seen', frame);
+    else if (frame.type === 'schedule_changed') this.emit('schedule_changed', frame);
     else if (frame.type === 'uploaded') this.endUpload(frame.ref, frame.file);
     else if (frame.type === 'status') {
       // Told (a room's member, or this user on another device), or the answer to this client's set_status.

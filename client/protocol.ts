@@ -7,6 +7,7 @@ export type {
   MessageVersion,
   Reaction,
   Role,
+  ScheduledMessage,
   StreamPosition,
   SystemEvent,
   SystemEventType,

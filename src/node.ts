@@ -219,6 +219,13 @@ export class ParleyNode {
     // Uploads never sent, and files whose message is gone.
     const uploads = hub.uploads;
     if (uploads) this.every(sweepEveryMs(config), () => this.engineTask('file sweep', uploads.sweep()));
+    // Scheduled messages whose time came, claimed by one instance each (a round still running is not doubled).
+    const scheduled = hub.scheduled;
+    if (scheduled) {
+      this.every(config.schedulePollMs, () => {
+        if (engine.isReady()) this.engineTask('scheduled messages', scheduled.sendDue());
+      });
+    }
   }
 
   /** Runs `task` every `ms` until shutdown, without keeping the process alive. */

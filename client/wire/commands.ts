@@ -25,6 +25,8 @@ import type {
   RoomFrame,
   RoomsFrame,
   SavedFrame,
+  ScheduledFrame,
+  ScheduledMessagesFrame,
   SearchFrame,
   SentFrame,
   SentInvitationsFrame,
@@ -357,6 +359,34 @@ export interface SavedCommand {
   skip?: number;
 }
 /**
+ * Schedules a message to be sent to a room later, at `at`: a room of members the user may send to now (checked
+ * again when it is sent). The fields after `at` are `send`'s.
+ */
+export interface ScheduleCommand {
+  type: 'schedule';
+  ref: number;
+  room: string;
+  text: string;
+  /** When to send it (ms since the Unix epoch): after now, at most `scheduleMaxAheadDays` ahead. */
+  at: number;
+  replyTo?: number;
+  mentions?: string[];
+  mentionsRoom?: boolean;
+}
+/** Removes one of the user's scheduled messages (pending or failed): answered `done`. */
+export interface UnscheduleCommand {
+  type: 'unschedule';
+  ref: number;
+  id: string;
+}
+/** The user's scheduled messages, the soonest first. */
+export interface ScheduledMessagesCommand {
+  type: 'scheduled_messages';
+  ref: number;
+  /** How many of the list to pass over: the previous answer's `next`. */
+  skip?: number;
+}
+/**
  * Follows a thread (its replies are counted for the user, and their devices hear of each), or stops following it.
  * Every device of the user hears of it (`thread_state`).
  */
@@ -582,6 +612,9 @@ export type ClientCommand =
   | LinkPreviewCommand
   | SaveCommand
   | SavedCommand
+  | ScheduleCommand
+  | UnscheduleCommand
+  | ScheduledMessagesCommand
   | FollowThreadCommand
   | ReadThreadCommand
   | ThreadsCommand
@@ -646,6 +679,9 @@ export interface ReplyByCommand {
   save: DoneFrame;
   unsave: DoneFrame;
   saved: SavedFrame;
+  schedule: ScheduledFrame;
+  unschedule: DoneFrame;
+  scheduled_messages: ScheduledMessagesFrame;
   follow_thread: DoneFrame;
   threads: ThreadsFrame;
   thread_counts: ThreadCountsFrame;

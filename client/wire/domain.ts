@@ -181,7 +181,6 @@ export interface Reaction {
 /** The most users a {@link Reaction} names (its `count` counts them all). */
 export const REACTION_USERS_SHOWN = 50;
 
-/** A thread's replies as its root carries them (see {@link ChatMessage.replies}). */
 /** One text a message had: its first, or one an edit gave it (`edits`). */
 export interface MessageVersion {
   text: string;
@@ -189,6 +188,7 @@ export interface MessageVersion {
   ts: number;
 }
 
+/** A thread's replies as its root carries them (see {@link ChatMessage.replies}). */
 export interface ThreadSummary {
   /** How many replies the thread has (a deleted reply still counts: its tombstone stays in the thread). */
   count: number;
@@ -262,4 +262,26 @@ export function mentionsUser(
     message.from.id !== userId &&
     (message.mentionsRoom === true || message.mentions?.includes(userId) === true)
   );
+}
+
+/**
+ * A message its sender scheduled to be sent later (`schedule`): sent as they wrote it when `at` comes, by whichever
+ * instance claims it first; only its sender sees it until then.
+ */
+export interface ScheduledMessage {
+  id: string;
+  room: string;
+  text: string;
+  /** When it is to be sent (ms since the Unix epoch). */
+  at: number;
+  /** When it was scheduled. */
+  createdAt: number;
+  replyTo?: number;
+  mentions?: string[];
+  mentionsRoom?: true;
+  /**
+   * Why it could not be sent when its time came (the refusal `send` would have answered then: `muted`,
+   * `not_member`, `archived`…); it stays, no longer due, until its sender removes it.
+   */
+  failed?: { code: string; message: string; at: number };
 }

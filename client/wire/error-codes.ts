@@ -64,6 +64,10 @@ export const ErrorCodes = {
   reaction_limit: { temporary: false, http: 409, message: 'too many different reactions on this message' },
   /** The user keeps `maxSavedPerUser` saved messages: unsave one first. */
   saved_limit: { temporary: false, http: 409, message: 'too many saved messages' },
+  /** The user keeps `maxScheduledPerUser` scheduled messages (pending or failed): remove one first. */
+  scheduled_limit: { temporary: false, http: 409, message: 'too many scheduled messages' },
+  /** The user has no scheduled message with this id (sent, removed, or never theirs). */
+  no_scheduled: { temporary: false, http: 404, message: 'no such scheduled message' },
   /** The room has `maxPinsPerRoom` pinned messages: unpin one first. */
   pin_limit: { temporary: false, http: 409, message: 'too many pinned messages in this room' },
   /** The room has `maxInviteLinksPerRoom` invite links in force: revoke one first. */

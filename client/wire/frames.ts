@@ -4,6 +4,7 @@ import type {
   FileRef,
   LinkPreview,
   MessageVersion,
+  ScheduledMessage,
   StreamPosition,
   UserInfo,
   UserStatus,
@@ -416,6 +417,33 @@ export interface EditsFrame {
   versions: MessageVersion[];
   partial?: true;
 }
+/** A message scheduled (answers `schedule`). */
+export interface ScheduledFrame {
+  type: 'scheduled';
+  ref: number;
+  scheduled: ScheduledMessage;
+}
+/**
+ * The user's scheduled messages (answers `scheduled_messages`), the soonest first, failed ones among them: as many as
+ * one reply holds; `next`, when more follow, is the `skip` that asks for them.
+ */
+export interface ScheduledMessagesFrame {
+  type: 'scheduled_messages';
+  ref: number;
+  scheduled: ScheduledMessage[];
+  next?: number;
+}
+/**
+ * One of the user's scheduled messages changed, on every device (their own channel, as `read`): `scheduled` is it as
+ * it is now (just scheduled, or failed); without it, it is gone: removed, or sent (`sent`: the message it became).
+ */
+export interface ScheduleChangedFrame {
+  type: 'schedule_changed';
+  id: string;
+  room: string;
+  scheduled?: ScheduledMessage;
+  sent?: { id: string; offset: number };
+}
 /**
  * A membership or moderation command succeeded (invite, uninvite, decline, leave_room, kick, ban, unban, mute, unmute,
  * set_role, notifications).
@@ -535,6 +563,9 @@ export type ServerFrame =
   | ThreadStateFrame
   | SearchFrame
   | EditsFrame
+  | ScheduledFrame
+  | ScheduledMessagesFrame
+  | ScheduleChangedFrame
   | PreviewFrame
   | DoneFrame
   | RoomAddedFrame

@@ -8,6 +8,7 @@ import { MemoryWindow } from '../log/memory-window.js';
 import { MemoryPresence } from '../presence/memory-presence.js';
 import { MemoryMessageRate } from '../ratelimit/memory-message-rate.js';
 import { SqlRoomDirectory } from '../rooms/sql-room-directory.js';
+import { SqlScheduledStore } from '../schedule/sql-scheduled-store.js';
 import type { BatchSizes } from '../store/commit-batcher.js';
 import type { SqlDatabase } from '../store/sql.js';
 import type { Clock, Timers } from '../util/clock.js';
@@ -73,6 +74,7 @@ export function createDatabaseEngine(options: DatabaseEngineOptions): Engine {
       durable.database,
       options.store === 'embedded' ? new DiskFileBytes(options.filesDir) : new SqlFileBytes(durable.database),
     ),
+    scheduled: new SqlScheduledStore(durable.database),
     search: durable.log,
     start: () => durable.start(),
     isReady: () => durable.isAvailable(),

@@ -5,6 +5,7 @@ import type { MessageSearch } from '../log/message-search.js';
 import type { RoomLog } from '../log/room-log.js';
 import type { PresenceStore } from '../presence/presence-store.js';
 import type { RoomDirectory } from '../rooms/room-directory.js';
+import type { ScheduledStore } from '../schedule/scheduled-store.js';
 
 /**
  * The shared layer of a node: in memory for a single node, Redis for a cluster; the room log in memory, in
@@ -30,6 +31,8 @@ export interface Engine {
    * `--store redis` (no database): uploads are then refused.
    */
   readonly files?: FileStore;
+  /** Messages users scheduled to send later, kept where rooms are (undefined with `--store redis`). */
+  readonly scheduled?: ScheduledStore;
   /** Finding messages by their words, where messages are kept in full (with the directory; not in Redis streams). */
   readonly search?: MessageSearch;
   /**

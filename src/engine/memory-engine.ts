@@ -8,6 +8,7 @@ import { MemoryLog } from '../log/memory-log.js';
 import { MemoryPresence } from '../presence/memory-presence.js';
 import { MemoryMessageRate } from '../ratelimit/memory-message-rate.js';
 import { MemoryRoomDirectory } from '../rooms/memory-room-directory.js';
+import { MemoryScheduledStore } from '../schedule/memory-scheduled-store.js';
 import type { Clock } from '../util/clock.js';
 import { type IdGenerator, randomId } from '../util/ids.js';
 import type { Engine } from './engine.js';
@@ -44,6 +45,7 @@ export function createMemoryEngine(options: MemoryEngineOptions): Engine {
     registry: new MemoryRegistry(),
     directory: new MemoryRoomDirectory(),
     files,
+    scheduled: new MemoryScheduledStore(),
     search: log,
     start: async () => {},
     isReady: () => true,

@@ -11,6 +11,7 @@ import { RedisMessageRate } from '../ratelimit/redis-message-rate.js';
 import { RedisKeys } from '../redis/keys.js';
 import { createRedisLink, type RedisLink, type RedisTarget } from '../redis/link.js';
 import { SqlRoomDirectory } from '../rooms/sql-room-directory.js';
+import { SqlScheduledStore } from '../schedule/sql-scheduled-store.js';
 import type { BatchSizes } from '../store/commit-batcher.js';
 import type { SqlDatabase } from '../store/sql.js';
 import type { Clock, Timers } from '../util/clock.js';
@@ -95,6 +96,7 @@ export function createRedisEngine(options: RedisEngineOptions): Engine {
     directory: durable ? new SqlRoomDirectory(durable.database) : undefined,
     // Every instance reads what any of them stored: files' bytes live in the database too.
     files: durable ? new SqlFileStore(durable.database, new SqlFileBytes(durable.database)) : undefined,
+    scheduled: durable ? new SqlScheduledStore(durable.database) : undefined,
     search: durable ? durable.log : undefined,
     start: async () => {
       await durable?.start();

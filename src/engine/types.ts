@@ -9,6 +9,7 @@ import type {
   NotificationsFrame,
   ReadFrame,
   RoomAddedFrame,
+  ScheduleChangedFrame,
   StatusFrame,
   ThreadStateFrame,
 } from '../../client/wire/frames.js';
@@ -124,7 +125,8 @@ export type UserNotice =
   | NotificationsFrame
   | FavoriteFrame
   | HideFrame
-  | StatusFrame;
+  | StatusFrame
+  | ScheduleChangedFrame;
 
 /** The channel of a user's notices: a reserved room name (client room names start with a letter or digit). */
 export function userChannel(userId: string): string {

@@ -4,7 +4,7 @@ import type { TokenVerifier } from '../auth/jwt.js';
 import { ClusterQueries } from '../cluster/cluster-queries.js';
 import { type Config, invitationTtlOf, linkPreviewImageBytes } from '../config/config.js';
 import type { Engine } from '../engine/engine.js';
-import { userChannel } from '../engine/types.js';
+import { type UserNotice, userChannel } from '../engine/types.js';
 import { LinkPreviews } from '../links/link-previews.js';
 import { LatencyWindow } from '../metrics/latency-window.js';
 import { CloseCodes } from '../protocol/close-codes.js';
@@ -12,6 +12,7 @@ import { PROTOCOL_VERSION } from '../protocol/messages.js';
 import { MembershipCache } from '../rooms/membership-cache.js';
 import { RoomService } from '../rooms/room-service.js';
 import { UserStatuses } from '../rooms/user-statuses.js';
+import { ScheduledMessages } from '../schedule/scheduled-messages.js';
 import type { ConnectionHandler, ConnectOptions } from '../transport/connection-handler.js';
 import type { Transport } from '../transport/transport.js';
 import type { Clock, Timers } from '../util/clock.js';
@@ -113,6 +114,8 @@ export class Hub implements ConnectionHandler<Session> {
   readonly statuses?: UserStatuses;
   /** Previews of the pages messages link to; undefined with `--link-previews off`. */
   readonly linkPreviews?: LinkPreviews;
+  /** Messages sent later (undefined where the engine keeps no rooms). */
+  readonly scheduled?: ScheduledMessages;
   /** Read markers, batched into the directory (undefined where the engine keeps no rooms). */
   readonly readMarkers?: ReadMarkers;
   /** Puts each room's messages in offset order before fan-out. */
@@ -176,6 +179,9 @@ export class Hub implements ConnectionHandler<Session> {
       fillMax: config.historyPageMax,
       report: this.reportFailure,
     });
+    // A notice for every connection of a user, wherever it is (their own channel).
+    const notifyUser = (user: string, notice: UserNotice) =>
+      engine.broker.signal({ kind: 'user', room: userChannel(user), user, notice });
     // Group chat, where the engine keeps rooms: permissions from a cache that the rooms' own channels invalidate.
     const directory = engine.directory;
     const cache = directory
@@ -205,8 +211,7 @@ export class Hub implements ConnectionHandler<Session> {
             config,
             clock,
             ids,
-            notify: (user, notice) =>
-              engine.broker.signal({ kind: 'user', room: userChannel(user), user, notice }),
+            notify: notifyUser,
             announce: (change) => engine.broker.signal({ kind: 'member', ...change }),
             report: this.reportFailure,
           })
@@ -218,8 +223,7 @@ export class Hub implements ConnectionHandler<Session> {
           timers,
           flushMs: config.readMarkerFlushMs,
           batchMax: config.readMarkerBatchMax,
-          notify: (user, notice) =>
-            engine.broker.signal({ kind: 'user', room: userChannel(user), user, notice }),
+          notify: notifyUser,
           seen: (room, user, offset) => engine.broker.signal({ kind: 'seen', room, user, offset }),
           report: this.reportFailure,
         })
@@ -253,12 +257,31 @@ export class Hub implements ConnectionHandler<Session> {
           refuse: (session, error, ref) => this.commands.replyError(session, error, ref),
         })
       : undefined;
+    const rooms = this.rooms;
+    this.scheduled =
+      rooms && engine.scheduled
+        ? new ScheduledMessages({
+            store: engine.scheduled,
+            rules: rooms,
+            log: engine.log,
+            clock,
+            ids,
+            maxPerUser: config.maxScheduledPerUser,
+            maxAheadMs: config.scheduleMaxAheadDays * 86_400_000,
+            notify: notifyUser,
+            sent: (message) => {
+              // As a `send`: its sender has read the room up to it, and the dashboards' feed shows it.
+              this.readMarkers?.mark(message.from.id, message.room, message.offset);
+              this.feed.message(message.room, message.from, message.text);
+            },
+            report: this.reportFailure,
+          })
+        : undefined;
     this.statuses = directory
       ? new UserStatuses({
           directory,
           clock,
-          notify: (user, notice) =>
-            engine.broker.signal({ kind: 'user', room: userChannel(user), user, notice }),
+          notify: notifyUser,
           announce: (room, user, status) => engine.broker.signal({ kind: 'status', room, user, status }),
         })
       : undefined;
@@ -288,6 +311,7 @@ export class Hub implements ConnectionHandler<Session> {
       membership: this.membership,
       rooms: this.rooms,
       readMarkers: this.readMarkers,
+      scheduled: this.scheduled,
       feed: this.feed,
       latency: this.latency,
       recoveries: new Semaphore(config.recoveryConcurrency),

@@ -311,6 +311,31 @@ export const SavedCommand = Type.Object(
   },
   strict,
 );
+export const ScheduleCommand = Type.Object(
+  {
+    type: Type.Literal('schedule'),
+    ref: Ref,
+    room: Room,
+    text: Type.String(),
+    at: Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER }),
+    replyTo: Type.Optional(Offset),
+    mentions: Type.Optional(Type.Array(UserId, { maxItems: 20 })),
+    mentionsRoom: Type.Optional(Type.Boolean()),
+  },
+  strict,
+);
+export const UnscheduleCommand = Type.Object(
+  { type: Type.Literal('unschedule'), ref: Ref, id: Type.String({ minLength: 1, maxLength: 64 }) },
+  strict,
+);
+export const ScheduledMessagesCommand = Type.Object(
+  {
+    type: Type.Literal('scheduled_messages'),
+    ref: Ref,
+    skip: Type.Optional(Type.Integer({ minimum: 0, maximum: 100_000 })),
+  },
+  strict,
+);
 /** A thread's root: a message's offset. */
 const ThreadRoot = Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER });
 export const FollowThreadCommand = Type.Object(
@@ -466,6 +491,9 @@ export const CommandSchemas = {
   save: SaveCommand,
   unsave: UnsaveCommand,
   saved: SavedCommand,
+  schedule: ScheduleCommand,
+  unschedule: UnscheduleCommand,
+  scheduled_messages: ScheduledMessagesCommand,
   follow_thread: FollowThreadCommand,
   read_thread: ReadThreadCommand,
   threads: ThreadsCommand,

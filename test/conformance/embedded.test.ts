@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe } from 'node:test';
 import { SqlRoomDirectory } from '../../src/rooms/sql-room-directory.js';
+import { SqlScheduledStore } from '../../src/schedule/sql-scheduled-store.js';
 import { migrate } from '../../src/store/migrate.js';
 import { PgliteDatabase } from '../../src/store/pglite-database.js';
 import { ManualClock } from '../../src/util/clock.js';
@@ -23,6 +24,7 @@ import { messageSearchSuite } from './message-search.suite.js';
 import { retentionCase } from './retention.suite.js';
 import { roomDirectorySuite } from './room-directory.suite.js';
 import { roomLogSuite } from './room-log.suite.js';
+import { scheduledStoreSuite } from './scheduled-store.suite.js';
 import { threadsSuite } from './threads.suite.js';
 
 describe('Embedded store conformance (PGlite)', () => {
@@ -80,6 +82,16 @@ describe('Embedded store conformance (PGlite)', () => {
       const db = await PgliteDatabase.open(dir);
       await migrate(db);
       return { directory: new SqlRoomDirectory(db), close: () => db.close() };
+    },
+  });
+  scheduledStoreSuite('embedded', {
+    async create() {
+      const dir = join(root, randomId());
+      await cp(template, dir, { recursive: true });
+      const db = await PgliteDatabase.open(dir);
+      const store = new SqlScheduledStore(db);
+      // One process holds the embedded database: every instance's handle is this one.
+      return { store, again: async () => store, close: () => db.close() };
     },
   });
 });

@@ -5,6 +5,7 @@ import { DiskFileBytes } from '../../src/files/disk-file-bytes.js';
 import { MemoryFileStore } from '../../src/files/memory-file-store.js';
 import type { MemoryLog } from '../../src/log/memory-log.js';
 import { MemoryRoomDirectory } from '../../src/rooms/memory-room-directory.js';
+import { MemoryScheduledStore } from '../../src/schedule/memory-scheduled-store.js';
 import { ManualClock } from '../../src/util/clock.js';
 import { randomId, randomIds } from '../../src/util/ids.js';
 import { brokerSuite } from './broker.suite.js';
@@ -16,6 +17,7 @@ import { presenceSuite } from './presence.suite.js';
 import { registrySuite } from './registry.suite.js';
 import { roomDirectorySuite } from './room-directory.suite.js';
 import { roomLogSuite } from './room-log.suite.js';
+import { scheduledStoreSuite } from './scheduled-store.suite.js';
 import { threadsSuite } from './threads.suite.js';
 
 const memory: FixtureFactory = {
@@ -46,6 +48,12 @@ fileStoreSuite('memory', {
   async create() {
     const files = new MemoryFileStore(new DiskFileBytes(join(tmpdir(), `parley-files-${randomId()}`), true));
     return { files, close: () => files.close() };
+  },
+});
+scheduledStoreSuite('memory', {
+  async create() {
+    const store = new MemoryScheduledStore();
+    return { store, again: async () => store, close: async () => {} };
   },
 });
 roomDirectorySuite('memory', {

@@ -8,6 +8,7 @@ import { after, before, describe } from 'node:test';
 import type { Engine } from '../../src/engine/engine.js';
 import type { RedisTarget } from '../../src/redis/link.js';
 import { SqlRoomDirectory } from '../../src/rooms/sql-room-directory.js';
+import { SqlScheduledStore } from '../../src/schedule/sql-scheduled-store.js';
 import { migrate } from '../../src/store/migrate.js';
 import { PgDatabase } from '../../src/store/pg-database.js';
 import { ManualClock } from '../../src/util/clock.js';
@@ -26,6 +27,7 @@ import { presenceSuite } from './presence.suite.js';
 import { retentionCase } from './retention.suite.js';
 import { roomDirectorySuite } from './room-directory.suite.js';
 import { roomLogSuite } from './room-log.suite.js';
+import { scheduledStoreSuite } from './scheduled-store.suite.js';
 import { threadsSuite } from './threads.suite.js';
 
 /** A fresh database on the private server, and a way to count what is stored in it. */
@@ -80,6 +82,27 @@ describe('PostgreSQL store conformance (one node)', () => {
       const db = await (await freshDatabase(server)).open();
       await migrate(db);
       return sqlFileFixture(db, 'database', () => db.close());
+    },
+  });
+  scheduledStoreSuite('postgres', {
+    async create() {
+      const database = await freshDatabase(server);
+      const db = await database.open();
+      await migrate(db);
+      const others: PgDatabase[] = [];
+      return {
+        store: new SqlScheduledStore(db),
+        // Another instance's pool on the same database.
+        again: async () => {
+          const other = await database.open();
+          others.push(other);
+          return new SqlScheduledStore(other);
+        },
+        close: async () => {
+          await Promise.all(others.map((other) => other.close()));
+          await db.close();
+        },
+      };
     },
   });
   roomDirectorySuite('postgres', {

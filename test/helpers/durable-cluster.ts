@@ -3,6 +3,7 @@
  * suite), and raw clients on them: the setup of the cluster tests of group chat and of message actions.
  */
 import { after } from 'node:test';
+import type { Config } from '../../src/config/config.js';
 import type { ParleyNode } from '../../src/index.js';
 import { randomId } from '../../src/util/ids.js';
 import { startNode } from './nodes.js';
@@ -13,8 +14,11 @@ import { RedisServer } from './redis-server.js';
 /** A reply's error code, or 'ok'. */
 export const outcome = (reply: Frame) => (reply.type === 'error' ? (reply.code as string) : 'ok');
 
-/** Starts the cluster (call inside a `describe`: it registers its own teardown). */
-export async function startDurableCluster(prefix: string): Promise<{
+/** Starts the cluster (call inside a `describe`: it registers its own teardown), each node with `config` too. */
+export async function startDurableCluster(
+  prefix: string,
+  config: Partial<Config> = {},
+): Promise<{
   nodes: [ParleyNode, ParleyNode, ParleyNode];
   /** A raw client of user `id` (named in capitals) on `node`, closed after the suite. */
   as: (node: ParleyNode, id: string) => Promise<RawClient>;
@@ -41,7 +45,7 @@ export async function startDurableCluster(prefix: string): Promise<{
     const shared = { redisUrl: redis.url, databaseUrl, redisPrefix: `${prefix}${randomId()}` };
     // The nodes start together; each that started is stopped even when another failed.
     const starts = await Promise.allSettled(
-      [0, 1, 2].map((i) => startNode({ ...shared, nodeId: `${prefix}${i}` })),
+      [0, 1, 2].map((i) => startNode({ ...shared, ...config, nodeId: `${prefix}${i}` })),
     );
     for (const start of starts)
       if (start.status === 'fulfilled') track(start.value, (node) => node.shutdown());

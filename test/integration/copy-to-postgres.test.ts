@@ -73,6 +73,12 @@ describe('copying the embedded store to PostgreSQL', async () => {
     });
     await ann.request({ type: 'read', ref: 90, room: 'moving', offset: withFile.offset });
     await ann.request({ type: 'favorite', room: 'moving', favorite: true });
+    const scheduled = await ann.request({
+      type: 'schedule',
+      room: 'moving',
+      text: 'return the van',
+      at: Date.now() + 86_400_000,
+    });
     const before = await ann.request({ type: 'history', room: 'moving', limit: 50 });
 
     // In use: the data directory's lock refuses it.
@@ -111,6 +117,7 @@ describe('copying the embedded store to PostgreSQL', async () => {
       (edits.versions as Frame[]).map((v) => v.text),
       ['boxes packed', 'all boxes packed'],
     );
+    assert.deepEqual((await back.request({ type: 'scheduled_messages' })).scheduled, [scheduled.scheduled]);
     const served = await fetch(`${onPostgres.httpUrl}/files/${file.id}/list.txt`);
     assert.equal(await served.text(), 'lamp, chairs, table');
     const next = await back.request({ type: 'send', room: 'moving', text: 'done', cid: 'after-move' });

@@ -315,4 +315,29 @@ describe('SDK: group chat', async () => {
       (e: ParleyError) => e.code === 'no_message',
     );
   });
+
+  it('schedules a message, lists it, hears it sent (schedule_changed), and unschedules another', async () => {
+    const { client: sam } = await connect('sam');
+    const changes = new Collector<ClientEvents['schedule_changed']>();
+    sam.on('schedule_changed', changes.push);
+    await sam.createRoom('Later', { id: 'sdk-later' });
+    await sam.join('sdk-later');
+    const soon = await sam.schedule('sdk-later', 'from the past', Date.now() + 300);
+    const kept = await sam.schedule('sdk-later', 'not this one', Date.now() + 3_600_000, { replyTo: 1 });
+    assert.deepEqual(
+      (await sam.scheduledMessages()).map((m) => [m.text, m.replyTo]),
+      [
+        ['from the past', undefined],
+        ['not this one', 1],
+      ],
+    );
+    const sent = await changes.find((c) => c.id === soon.id && c.sent !== undefined);
+    const history = await sam.history('sdk-later');
+    assert.equal(history.messages.find((m) => m.offset === sent.sent?.offset)?.text, 'from the past');
+    await sam.unschedule(kept.id);
+    assert.deepEqual(await sam.scheduledMessages(), []);
+    await assert.rejects(sam.unschedule(kept.id), (error: unknown) => {
+      return error instanceof ParleyError && error.code === 'no_scheduled';
+    });
+  });
 });

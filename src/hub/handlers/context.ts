@@ -9,6 +9,7 @@ import type { CommandOf, CommandType } from '../../protocol/messages.js';
 import { checkRoomName } from '../../protocol/rules.js';
 import type { Caller, RoomService } from '../../rooms/room-service.js';
 import type { UserStatuses } from '../../rooms/user-statuses.js';
+import type { ScheduledMessages } from '../../schedule/scheduled-messages.js';
 import type { Clock } from '../../util/clock.js';
 import type { IdGenerator } from '../../util/ids.js';
 import type { Semaphore } from '../../util/semaphore.js';
@@ -37,6 +38,8 @@ export interface HandlerContext {
   readonly rooms?: RoomService;
   /** Read markers (undefined when the engine keeps no rooms: `read` is then accepted and ignored). */
   readonly readMarkers?: ReadMarkers;
+  /** Messages sent later (undefined when the engine keeps no rooms: `--store redis`). */
+  readonly scheduled?: ScheduledMessages;
   /** What users say of themselves (undefined when the engine keeps no rooms: `--store redis`). */
   readonly statuses?: UserStatuses;
   /** Previews of the pages messages link to (undefined with `--link-previews off`). */

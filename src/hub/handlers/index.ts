@@ -54,6 +54,7 @@ import {
   update_room,
   webhooks,
 } from './rooms.js';
+import { schedule, scheduled_messages, unschedule } from './scheduled.js';
 import { search } from './search.js';
 import { send } from './send.js';
 import { settings } from './settings.js';
@@ -107,6 +108,9 @@ export const handlers: { [T in CommandType]: Handler<T> } = {
   save,
   unsave,
   saved,
+  schedule,
+  unschedule,
+  scheduled_messages,
   follow_thread,
   read_thread,
   threads,

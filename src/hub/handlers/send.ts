@@ -1,4 +1,5 @@
 import { claimFiles, feedText } from '../../files/claim-files.js';
+import { checkReplyTarget } from '../../log/reply-target.js';
 import { ReplyError } from '../../protocol/error-codes.js';
 import { checkBroadcast, checkText } from '../../protocol/rules.js';
 import type { Session } from '../session.js';
@@ -12,12 +13,7 @@ export const send: Handler<'send'> = async (ctx, session, command) => {
   const text = command.files && command.text === '' ? '' : checkText(command.text, ctx.config);
   // From the membership cache: no database round trip per message.
   const member = (await ctx.rooms?.checkSend(callerOf(session), room)) ?? false;
-  if (command.replyTo !== undefined) {
-    // A reply names a message the room has (any offset up to its newest; the client saw it).
-    const { offset } = await ctx.engine.log.position(room);
-    if (command.replyTo < 1 || command.replyTo > offset)
-      throw new ReplyError('bad_request', `replyTo ${command.replyTo} names no message of '${room}'`);
-  }
+  if (command.replyTo !== undefined) await checkReplyTarget(ctx.engine.log, room, command.replyTo);
   // A thread's root is checked by the log, in the step that stores the reply (it may be deleted meanwhile).
   const broadcast = checkBroadcast(command.broadcast, command.thread);
   if (command.mentionsRoom)
