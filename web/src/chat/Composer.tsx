@@ -2,6 +2,7 @@ import type { ComponentChildren } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { sizeOf, textOrFiles } from '../format.js';
 import { emojiNamed, emojiSuggestions } from './emoji-names.js';
+import { SchedulePicker } from './SchedulePicker.js';
 import { commandsStartingWith, readTyped } from './slash-commands.js';
 import { type ChatStore, threadBox } from './store.js';
 
@@ -128,7 +129,8 @@ export function Composer({
       setShown(editing.text);
       box.current?.focus();
     } else setShown(store.draftOf(slot));
-  }, [editing, slot, store]);
+    // A draft put from elsewhere (a scheduled message taken back to edit) is read again.
+  }, [editing, slot, store, store.draftPut.value]);
   useEffect(() => {
     if (replying) box.current?.focus();
   }, [replying]);
@@ -467,9 +469,23 @@ export function Composer({
             {text.length}/{max}
           </span>
         )}
-        <button type="submit" disabled={empty || tooLong || archived || uploading || refused}>
-          {editing ? 'Save' : uploading ? 'Uploading…' : thread === undefined ? 'Send' : 'Reply'}
-        </button>
+        <span class="send-row">
+          {thread === undefined && !editing && entry && (
+            // Send later: a new message of a room of members, without files (an upload not sent is dropped in an hour).
+            <SchedulePicker
+              disabled={text.trim() === '' || tooLong || archived || muted || forMessage.length > 0}
+              {...(forMessage.length > 0 ? { why: 'Messages with files are sent now, not scheduled' } : {})}
+              onPick={async (at) => {
+                const done = await store.scheduleMessage(text, at);
+                if (done) setText('');
+                return done;
+              }}
+            />
+          )}
+          <button type="submit" disabled={empty || tooLong || archived || uploading || refused}>
+            {editing ? 'Save' : uploading ? 'Uploading…' : thread === undefined ? 'Send' : 'Reply'}
+          </button>
+        </span>
       </div>
     </form>
   );

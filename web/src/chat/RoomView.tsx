@@ -5,6 +5,7 @@ import { ConnectionStatus } from './ConnectionStatus.js';
 import { MembersPanel } from './MembersPanel.js';
 import { MessageList } from './MessageList.js';
 import { PinsPanel } from './PinsPanel.js';
+import { ScheduledMessages } from './ScheduledMessages.js';
 import { SearchPanel } from './SearchPanel.js';
 import { statusLine } from './StatusPicker.js';
 import type { ChatStore, RoomModel } from './store.js';
@@ -148,6 +149,7 @@ export function RoomView({ store, room, onMenu }: { store: ChatStore; room: Room
               typeof part === 'string' ? part : <bdi>{part.name}</bdi>,
             )}
           </p>
+          {entry && <ScheduledMessages store={store} room={room.name} />}
           <Composer key={room.name} store={store} room={room.name} label={shown} />
         </div>
         <aside class={`presence${live ? '' : ' stale'}`} aria-label="Online">

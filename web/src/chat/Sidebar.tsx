@@ -9,6 +9,7 @@ import { textOrFiles } from '../format.js';
 import { ConnectionStatus } from './ConnectionStatus.js';
 import { MessageLink } from './MessageLink.js';
 import { notificationsOn, notificationsSupported, setNotifications } from './notifications.js';
+import { ScheduledMessages } from './ScheduledMessages.js';
 import { StatusPicker, statusLine } from './StatusPicker.js';
 import { type ChatStore, unexpired } from './store.js';
 
@@ -586,6 +587,7 @@ export function Sidebar({
       {store.groupChat.value && <NewDirect store={store} onPick={onPick} />}
       {store.groupChat.value && <SentInvitations store={store} />}
       {store.groupChat.value && <SavedMessages store={store} onPick={onPick} />}
+      {store.groupChat.value && <ScheduledMessages store={store} />}
       <form
         class="join"
         onSubmit={(event) => {

@@ -29,6 +29,7 @@ import {
   type RoomRemovedFrame,
   type RoomSummary,
   type SavedSummary,
+  type ScheduledMessage,
   type SentInvitationSummary,
   type SentInvitationsCursor,
   type SystemEvent,
@@ -43,6 +44,7 @@ import { lastOf, previewAfter } from '../../../client/wire/last-message.js';
 import { sizeOf, textOrFiles, untilOf } from '../format.js';
 import { LinkPreviews } from './link-previews.js';
 import { notify } from './notifications.js';
+import { ScheduledList } from './scheduled-list.js';
 
 /** A message as the chat shows it. */
 export interface ShownMessage {
@@ -323,6 +325,10 @@ export class ChatStore {
   private readonly afterSent = new Map<string, (offset: number) => void>();
   /** Previews of the pages messages link to (see LinkPreviews). */
   readonly linkPreviews: LinkPreviews;
+  /** The user's messages scheduled to be sent later (see ScheduledList). */
+  readonly scheduled: ScheduledList;
+  /** Bumped when a draft is put in a box from elsewhere (a scheduled message taken back to edit): boxes read it again. */
+  readonly draftPut = signal(0);
   /** Whether this user shares read receipts ("seen" in direct rooms). */
   readonly readReceipts = signal(true);
   /** The first page of each opened stored room's members (who can be mentioned besides who is online). */
@@ -354,6 +360,7 @@ export class ChatStore {
       reconnect: { maxDelayMs: 5000 },
     });
     this.linkPreviews = new LinkPreviews(this.client);
+    this.scheduled = new ScheduledList(this.client, (work, done) => this.act(work, done));
     this.client.on('state', (state) => this.onState(state));
     this.client.on('welcome', (welcome) => {
       this.me = welcome.user;
@@ -374,6 +381,8 @@ export class ChatStore {
       // The followed threads' counts (no message read), once the room list is in (this connection hears their
       // changes); the list itself when it is shown.
       void listed.then(() => this.loadThreadCounts());
+      // The scheduled messages, likewise (every change after the room list is heard).
+      void listed.then((loaded) => (loaded ? this.scheduled.load() : undefined));
       if (!this.restored) {
         // The rooms this user had open in this browser (known once the server said who the user is).
         this.restored = true;
@@ -1422,15 +1431,7 @@ export class ChatStore {
     place: { replyTo?: number; thread?: number; broadcast?: boolean },
     onSent?: (offset: number) => void,
   ): void {
-    const mentions = this.mentionable(model.name)
-      .filter((u) => text.includes(`@${u.name}`))
-      .map((u) => u.id)
-      .slice(0, 20);
-    // `@room` in a room of members, unless the message stays in a thread: a mention of everyone in it.
-    const mentionsRoom =
-      ROOM_MENTION.test(text) &&
-      this.listed(model.name) !== undefined &&
-      (!place.thread || place.broadcast === true);
+    const { mentions, mentionsRoom } = this.mentionsIn(model.name, text, place);
     const cid = crypto.randomUUID();
     // With files, blank text is no text (the server takes "" beside files, not white space).
     const body = files.length > 0 && text.trim() === '' ? '' : text;
@@ -1455,6 +1456,53 @@ export class ChatStore {
     if (files.length > 0) this.clearAttachments(box, false);
     if (onSent) this.afterSent.set(cid, onSent);
     this.deliver(model, shown);
+  }
+
+  /** Who a text sent to a room mentions: people by `@Name` (at most 20), and everyone by `@room`. */
+  private mentionsIn(
+    room: string,
+    text: string,
+    place: { thread?: number; broadcast?: boolean },
+  ): { mentions: string[]; mentionsRoom: boolean } {
+    const mentions = this.mentionable(room)
+      .filter((u) => text.includes(`@${u.name}`))
+      .map((u) => u.id)
+      .slice(0, 20);
+    // `@room` in a room of members, unless the message stays in a thread: a mention of everyone in it.
+    const mentionsRoom =
+      ROOM_MENTION.test(text) &&
+      this.listed(room) !== undefined &&
+      (!place.thread || place.broadcast === true);
+    return { mentions, mentionsRoom };
+  }
+
+  /**
+   * Schedules the current room's message box's text to be sent at `at` (a reply when one is being written), with its
+   * mentions; resolves to whether the server took it (the box is then emptied by the caller).
+   */
+  async scheduleMessage(text: string, at: number): Promise<boolean> {
+    const room = this.current.value;
+    if (!room || text.trim() === '') return false;
+    const replyTo = this.replyingTo.value?.offset;
+    const { mentions, mentionsRoom } = this.mentionsIn(room, text, {});
+    const done = await this.scheduled.schedule(room, text, at, {
+      ...(replyTo !== undefined ? { replyTo } : {}),
+      ...(mentions.length ? { mentions } : {}),
+      ...(mentionsRoom ? { mentionsRoom } : {}),
+    });
+    if (done) this.replyingTo.value = null;
+    return done;
+  }
+
+  /**
+   * Takes a scheduled message back to edit: it is no longer scheduled, and its text is in its room's box (which it
+   * replaces), the room open.
+   */
+  async editScheduled(item: ScheduledMessage): Promise<void> {
+    if (!(await this.scheduled.remove(item.id))) return;
+    this.setDraft(item.room, item.text);
+    this.draftPut.value += 1;
+    this.open(item.room);
   }
 
   /** The files chosen in a message box, once every one is uploaded (undefined while one is not). */
