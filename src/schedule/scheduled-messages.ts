@@ -4,6 +4,7 @@
  * as its sender would send it then: the room's rules are checked again (still a member, not muted, the room not
  * archived…), and a refusal leaves it failed, with the reason, for the sender to see.
  */
+import type { ScheduleCommand } from '../../client/wire/commands.js';
 import type { ScheduledMessage } from '../../client/wire/domain.js';
 import type { ScheduleChangedFrame } from '../../client/wire/frames.js';
 import type { ChatMessage } from '../engine/types.js';
@@ -26,16 +27,8 @@ export const CLAIM_LEASE_MS = 30_000;
 /** The client id of the message a scheduled one becomes: a second send of it (after a lost claim) is a duplicate. */
 export const scheduledCid = (id: string): string => `sched:${id}`;
 
-/** What a message to schedule says: `send`'s fields, and when. */
-export interface ScheduleRequest {
-  room: string;
-  /** Checked by the caller (`checkText`). */
-  text: string;
-  at: number;
-  replyTo?: number;
-  mentions?: string[];
-  mentionsRoom?: boolean;
-}
+/** What a message to schedule says: `send`'s fields, and when (its text checked by the caller: `checkText`). */
+export type ScheduleRequest = Omit<ScheduleCommand, 'type' | 'ref'>;
 
 /** What the scheduled messages ask of group chat: whether a user may send to a room now, and mention all of it. */
 export interface SendRules {
@@ -113,7 +106,7 @@ export class ScheduledMessages {
       createdAt: now,
       ...(request.replyTo !== undefined ? { replyTo: request.replyTo } : {}),
       ...(request.mentions?.length ? { mentions: [...new Set(request.mentions)] } : {}),
-      ...(request.mentionsRoom ? { mentionsRoom: true } : {}),
+      ...(request.mentionsRoom ? { mentionsRoom: true as const } : {}),
     };
     if (!(await store.add(record, maxPerUser))) {
       throw new ReplyError(

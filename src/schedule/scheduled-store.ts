@@ -1,33 +1,20 @@
+import type { ScheduledMessage } from '../../client/wire/domain.js';
+
 /**
  * Messages users scheduled to be sent later (`schedule`): kept where rooms are (in memory, or in the database), each
  * sent once by whichever instance claims it first when its time comes (docs/protocol.md, "Scheduled messages").
  */
 
 /** Why a scheduled message could not be sent when its time came: it stays, for its sender to see and remove. */
-export interface ScheduledFailure {
-  /** The refusal's code (`muted`, `not_member`, `archived`…), as `send` would have answered it. */
-  code: string;
-  message: string;
-  /** When it was tried. */
-  at: number;
-}
+export type ScheduledFailure = NonNullable<ScheduledMessage['failed']>;
 
-/** A message to send later, as its sender scheduled it. */
-export interface ScheduledRecord {
-  /** Its id, random (the sender names it to remove it; `sched:{id}` is the message's client id once sent). */
-  id: string;
+/**
+ * A message to send later, as its sender scheduled it: what they see of it, and who they are (the message is sent
+ * under the name they had then). Its id is random; `sched:{id}` is the message's client id once sent.
+ */
+export interface ScheduledRecord extends ScheduledMessage {
   userId: string;
-  /** The sender's display name when they scheduled it: the message is sent under it. */
   userName: string;
-  room: string;
-  text: string;
-  /** When to send it (ms since the Unix epoch). */
-  at: number;
-  createdAt: number;
-  replyTo?: number;
-  mentions?: string[];
-  mentionsRoom?: boolean;
-  failed?: ScheduledFailure;
 }
 
 /**

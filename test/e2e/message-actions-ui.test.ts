@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import type { Page } from 'playwright-core';
 import {
+  composerHolds,
   hasChromium,
   launchBrowser,
   lowContrastText,
@@ -27,16 +28,6 @@ async function action(page: Page, text: string, name: string): Promise<void> {
   const row = message(page, text).last();
   await row.hover();
   await row.locator('.actions button', { hasText: name }).click(WAIT);
-}
-
-/** Waits until the composer holds `text` (it is filled after a render). */
-function composerHolds(page: Page, text: string): Promise<unknown> {
-  return page.waitForFunction(
-    (expected) =>
-      (document.querySelector('#composer-text') as HTMLTextAreaElement | null)?.value === expected,
-    text,
-    WAIT,
-  );
 }
 
 describe('acting on messages in the web UI over two instances', { skip: !hasChromium() }, async () => {

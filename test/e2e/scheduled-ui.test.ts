@@ -9,6 +9,7 @@ import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import type { Page } from 'playwright-core';
 import {
+  composerHolds,
   hasChromium,
   launchBrowser,
   lowContrastText,
@@ -18,16 +19,6 @@ import {
 } from '../helpers/browser.js';
 import { spawnServer } from '../helpers/processes.js';
 import { RawClient } from '../helpers/raw-client.js';
-
-/** Waits until the composer holds `text`. */
-function composerHolds(page: Page, text: string): Promise<unknown> {
-  return page.waitForFunction(
-    (expected) =>
-      (document.querySelector('#composer-text') as HTMLTextAreaElement | null)?.value === expected,
-    text,
-    WAIT,
-  );
-}
 
 /** The user id this tab signed in as (anonymous: kept in the browser, by name). */
 const userIdOf = (page: Page, name: string) =>

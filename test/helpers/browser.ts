@@ -59,6 +59,16 @@ export async function say(page: Page, text: string): Promise<void> {
   await page.press('#composer-text', 'Enter');
 }
 
+/** Waits until the message box holds `text` (it is filled after a render). */
+export function composerHolds(page: Page, text: string): Promise<unknown> {
+  return page.waitForFunction(
+    (expected) =>
+      (document.querySelector('#composer-text') as HTMLTextAreaElement | null)?.value === expected,
+    text,
+    WAIT,
+  );
+}
+
 /** A chat message on the page, by its text. */
 export const shownMessage = (page: Page, text: string) =>
   page.locator('.messages li.message', { hasText: text });
