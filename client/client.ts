@@ -17,6 +17,7 @@ import type {
   PresenceStateFrame,
   PreviewFrame,
   ReadFrame,
+  ReminderFrame,
   RoomAddedFrame,
   RoomRemovedFrame,
   ScheduleChangedFrame,
@@ -141,6 +142,8 @@ export interface ClientEvents {
    * (`scheduled` is it now), removed or sent (no `scheduled`; `sent` is the message it became).
    */
   schedule_changed: ScheduleChangedFrame;
+  /** A reminder this user set (`remind`) came due, on every device (after `roomList()`): the message as it is now. */
+  reminder: ReminderFrame;
   /** In a joined direct room, another person has read up to `offset` (unless they turned read receipts off). */
   seen: SeenFrame;
   /**
@@ -718,6 +721,14 @@ export class ParleyClient extends Emitter<ClientEvents> {
     await this.requests.request({ type: 'unsave', room, offset });
   }
 
+  /**
+   * Sets when to remind this user of a message (ms since the Unix epoch), saving it first when it is not; without
+   * `at`, takes the reminder off (it stays saved). When it comes due, every device hears `reminder`.
+   */
+  async remind(room: string, offset: number, at?: number): Promise<void> {
+    await this.requests.request({ type: 'remind', room, offset, ...(at !== undefined ? { at } : {}) });
+  }
+
   /** This user's saved messages, the most recently saved first, each as it is now: all of them. */
   async saved(): Promise<SavedSummary[]> {
     return everyPage(async (skip) => {
@@ -874,6 +885,7 @@ export class ParleyClient extends Emitter<ClientEvents> {
     else if (frame.type === 'hide') this.emit('hide', frame);
     else if (frame.type === 'seen') this.emit('seen', frame);
     else if (frame.type === 'schedule_changed') this.emit('schedule_changed', frame);
+    else if (frame.type === 'reminder') this.emit('reminder', frame);
     else if (frame.type === 'uploaded') this.endUpload(frame.ref, frame.file);
     else if (frame.type === 'status') {
       // Told (a room's member, or this user on another device), or the answer to this client's set_status.

@@ -351,6 +351,18 @@ export interface SaveCommand {
   room: string;
   offset: number;
 }
+/**
+ * Sets when to remind the user of a message (saved first when it is not), or with no `at` takes the reminder off
+ * (the message stays saved): answered `done`. When it comes due, every device of theirs hears `reminder`.
+ */
+export interface RemindCommand {
+  type: 'remind';
+  ref: number;
+  room: string;
+  offset: number;
+  /** When (ms since the Unix epoch): after now, at most `scheduleMaxAheadDays` ahead. */
+  at?: number;
+}
 /** The user's saved messages, the most recently saved first. */
 export interface SavedCommand {
   type: 'saved';
@@ -612,6 +624,7 @@ export type ClientCommand =
   | LinkPreviewCommand
   | SaveCommand
   | SavedCommand
+  | RemindCommand
   | ScheduleCommand
   | UnscheduleCommand
   | ScheduledMessagesCommand
@@ -679,6 +692,7 @@ export interface ReplyByCommand {
   save: DoneFrame;
   unsave: DoneFrame;
   saved: SavedFrame;
+  remind: DoneFrame;
   schedule: ScheduledFrame;
   unschedule: DoneFrame;
   scheduled_messages: ScheduledMessagesFrame;

@@ -417,6 +417,17 @@ export interface EditsFrame {
   versions: MessageVersion[];
   partial?: true;
 }
+/**
+ * A reminder the user set (`remind`) came due, on every device (their own channel, as `read`): the saved message as
+ * it is now. The saved list keeps it, with `remindedAt`.
+ */
+export interface ReminderFrame {
+  type: 'reminder';
+  room: string;
+  offset: number;
+  remindAt: number;
+  message: ChatMessage;
+}
 /** A message scheduled (answers `schedule`). */
 export interface ScheduledFrame {
   type: 'scheduled';
@@ -563,6 +574,7 @@ export type ServerFrame =
   | ThreadStateFrame
   | SearchFrame
   | EditsFrame
+  | ReminderFrame
   | ScheduledFrame
   | ScheduledMessagesFrame
   | ScheduleChangedFrame

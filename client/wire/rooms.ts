@@ -136,6 +136,10 @@ export interface PinSummary {
 export interface SavedSummary {
   message: ChatMessage;
   savedAt: number;
+  /** When the user is to be reminded of it (`remind`). */
+  remindAt?: number;
+  /** When that reminder came due (a `reminder` was told to their devices then). */
+  remindedAt?: number;
 }
 
 /** A thread the user follows, as their list of threads shows it. */

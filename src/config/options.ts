@@ -683,7 +683,7 @@ export const OptionSpecs = {
     default: 366,
     min: 1,
     max: 3660,
-    description: 'How many days ahead a message may be scheduled',
+    description: 'How many days ahead a message may be scheduled, or a reminder set',
     group: 'limits',
   },
   schedulePollMs: {

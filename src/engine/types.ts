@@ -8,6 +8,7 @@ import type {
   InvitedFrame,
   NotificationsFrame,
   ReadFrame,
+  ReminderFrame,
   RoomAddedFrame,
   ScheduleChangedFrame,
   StatusFrame,
@@ -126,7 +127,8 @@ export type UserNotice =
   | FavoriteFrame
   | HideFrame
   | StatusFrame
-  | ScheduleChangedFrame;
+  | ScheduleChangedFrame
+  | ReminderFrame;
 
 /** The channel of a user's notices: a reserved room name (client room names start with a letter or digit). */
 export function userChannel(userId: string): string {

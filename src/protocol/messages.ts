@@ -311,6 +311,16 @@ export const SavedCommand = Type.Object(
   },
   strict,
 );
+export const RemindCommand = Type.Object(
+  {
+    type: Type.Literal('remind'),
+    ref: Ref,
+    room: Room,
+    offset: Offset,
+    at: Type.Optional(Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER })),
+  },
+  strict,
+);
 export const ScheduleCommand = Type.Object(
   {
     type: Type.Literal('schedule'),
@@ -491,6 +501,7 @@ export const CommandSchemas = {
   save: SaveCommand,
   unsave: UnsaveCommand,
   saved: SavedCommand,
+  remind: RemindCommand,
   schedule: ScheduleCommand,
   unschedule: UnscheduleCommand,
   scheduled_messages: ScheduledMessagesCommand,

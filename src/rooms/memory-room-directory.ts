@@ -97,6 +97,8 @@ export class MemoryRoomDirectory implements RoomDirectory {
   private readonly invitations = new Table<InvitationRecord>();
   /** user → `room\u0000offset` → what they saved. */
   private readonly savedByUser = new Map<string, Map<string, SavedRecord>>();
+  /** The saved messages whose reminder is set and has not come due (what a round of reminders looks at). */
+  private readonly reminding = new Set<SavedRecord>();
   /** user → `room\u0000root` → a thread they follow. */
   private readonly followsByUser = new Map<string, Map<string, ThreadFollowRecord>>();
   /** `room\u0000root` → the users who follow that thread (the reverse index `threadReplied` reads). */
@@ -421,9 +423,45 @@ export class MemoryRoomDirectory implements RoomDirectory {
 
   async unsave(userId: string, room: string, offset: number): Promise<boolean> {
     const mine = this.savedByUser.get(userId);
-    if (!mine?.delete(`${room}\u0000${offset}`)) return false;
+    const key = `${room}\u0000${offset}`;
+    const saved = mine?.get(key);
+    if (!mine || !saved) return false;
+    mine.delete(key);
+    this.reminding.delete(saved);
     if (mine.size === 0) this.savedByUser.delete(userId);
     return true;
+  }
+
+  async setReminder(
+    userId: string,
+    room: string,
+    offset: number,
+    remindAt: number | undefined,
+  ): Promise<boolean> {
+    const key = `${room}\u0000${offset}`;
+    const saved = this.savedByUser.get(userId)?.get(key);
+    if (!saved) return false;
+    delete saved.remindedAt;
+    if (remindAt === undefined) {
+      delete saved.remindAt;
+      this.reminding.delete(saved);
+    } else {
+      saved.remindAt = remindAt;
+      this.reminding.add(saved);
+    }
+    return true;
+  }
+
+  async dueReminders(now: number, limit: number): Promise<SavedRecord[]> {
+    const due = [...this.reminding]
+      .filter((saved) => (saved.remindAt as number) <= now)
+      .sort((a, b) => (a.remindAt as number) - (b.remindAt as number))
+      .slice(0, limit);
+    return due.map((saved) => {
+      saved.remindedAt = now;
+      this.reminding.delete(saved);
+      return { ...saved };
+    });
   }
 
   async saved(userId: string): Promise<SavedRecord[]> {

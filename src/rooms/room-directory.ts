@@ -128,6 +128,10 @@ export interface SavedRecord {
   /** The message's id (as a pin keeps it: a log that began again has other messages at its offsets). */
   messageId: string;
   savedAt: number;
+  /** When to remind the user of it (`remind`), until it came due. */
+  remindAt?: number;
+  /** When its reminder came due (it then keeps `remindAt`), until the user sets another or none. */
+  remindedAt?: number;
 }
 
 /** A thread a user follows: they hear of its replies, and its unread replies are counted for them. */
@@ -313,12 +317,25 @@ export interface RoomDirectory {
   /** A room's pins, the most recently pinned first (at most `--max-pins-per-room` of them: read whole). */
   pins(room: string): Promise<PinRecord[]>;
 
-  /** Saves a message for a user; false, changing nothing, when they saved it already. */
+  /**
+   * Saves a message for a user (without a reminder: {@link setReminder} sets one); false, changing nothing, when they
+   * saved it already.
+   */
   save(saved: SavedRecord): Promise<boolean>;
   /** Unsaves a message of a user's; false when it was not saved. */
   unsave(userId: string, room: string, offset: number): Promise<boolean>;
   /** A user's saved messages, the most recently saved first (at most `--max-saved-per-user`: read whole). */
   saved(userId: string): Promise<SavedRecord[]>;
+  /**
+   * Sets when to remind a user of a message they saved (undefined: no reminder), forgetting that an earlier one came
+   * due; false, changing nothing, when they have not saved it.
+   */
+  setReminder(userId: string, room: string, offset: number, remindAt: number | undefined): Promise<boolean>;
+  /**
+   * Up to `limit` saved messages whose reminder is due at `now` and did not come due yet, the soonest first, each
+   * marked come due at `now` in the same atomic step: two instances asking at once never get the same one.
+   */
+  dueReminders(now: number, limit: number): Promise<SavedRecord[]>;
 
   /**
    * Follows threads (several users, or threads, at once: those a reply makes follow it). A thread followed already

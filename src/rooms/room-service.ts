@@ -27,6 +27,7 @@ import type { FailureReporter } from '../hub/failures.js';
 import type { RoomLog } from '../log/room-log.js';
 import { type ErrorCode, ReplyError } from '../protocol/error-codes.js';
 import { checkRoomName } from '../protocol/rules.js';
+import { checkLaterTime } from '../schedule/later-time.js';
 import type { Clock } from '../util/clock.js';
 import type { IdGenerator } from '../util/ids.js';
 import { keysetPage } from './keyset-page.js';
@@ -982,6 +983,38 @@ export class RoomService {
   async save(caller: Caller, room: string, offset: number): Promise<void> {
     this.check('read', await this.existing(caller, room));
     await this.savedMessages.save(caller.user.id, room, offset);
+  }
+
+  /**
+   * Sets when to remind the caller of a message of a room they may read (saving it first when it is not), or with
+   * no `at` takes the reminder off: `at` after now, at most `--schedule-max-ahead-days` ahead.
+   */
+  async remind(caller: Caller, room: string, offset: number, at: number | undefined): Promise<void> {
+    const { clock, config } = this.deps;
+    if (at !== undefined) checkLaterTime('at', at, clock.now(), config.scheduleMaxAheadDays * 86_400_000);
+    this.check('read', await this.existing(caller, room));
+    await this.savedMessages.remind(caller.user.id, room, offset, at);
+  }
+
+  /**
+   * One round of reminders: up to `limit` due now, each come due once (whichever instance asks) and told to every
+   * device of its user (`reminder`) with its message as it is now, if they may still read its room. Resolves to how
+   * many were told.
+   */
+  async remindDue(limit: number): Promise<number> {
+    let told = 0;
+    for (const { saved, message } of await this.savedMessages.dueReminders(this.deps.clock.now(), limit)) {
+      if (!(await this.mayRead({ user: { id: saved.userId, name: '' }, admin: false }, saved.room))) continue;
+      await this.deps.notify(saved.userId, {
+        type: 'reminder',
+        room: saved.room,
+        offset: saved.offset,
+        remindAt: saved.remindAt as number,
+        message,
+      });
+      told += 1;
+    }
+    return told;
   }
 
   /** Unsaves a message: the caller's own list, also of a room they may no longer read. */

@@ -66,6 +66,32 @@ interface InviteLinkRow {
   uses: number;
 }
 
+/** A row of `parley_saved`. */
+interface SavedRow {
+  user_id: string;
+  room: string;
+  offset: string | number;
+  message_id: string;
+  saved_at: string | number;
+  remind_at: string | number | null;
+  reminded_at: string | number | null;
+}
+
+const SAVED_COLUMNS = 'user_id, room, "offset", message_id, saved_at, remind_at, reminded_at';
+
+function savedOf(row: SavedRow): SavedRecord {
+  const saved: SavedRecord = {
+    userId: row.user_id,
+    room: row.room,
+    offset: Number(row.offset),
+    messageId: row.message_id,
+    savedAt: Number(row.saved_at),
+  };
+  if (row.remind_at !== null) saved.remindAt = Number(row.remind_at);
+  if (row.reminded_at !== null) saved.remindedAt = Number(row.reminded_at);
+  return saved;
+}
+
 const LINK_COLUMNS = 'code, room, created_by, created_by_name, created_at, expires_at, max_uses, uses';
 
 function inviteLinkOf(row: InviteLinkRow): InviteLinkRecord {
@@ -765,24 +791,41 @@ export class SqlRoomDirectory implements RoomDirectory {
   }
 
   async saved(userId: string): Promise<SavedRecord[]> {
-    const { rows } = await this.db.query<{
-      user_id: string;
-      room: string;
-      offset: string | number;
-      message_id: string;
-      saved_at: string | number;
-    }>(
-      `SELECT user_id, room, "offset", message_id, saved_at FROM parley_saved
+    const { rows } = await this.db.query<SavedRow>(
+      `SELECT ${SAVED_COLUMNS} FROM parley_saved
        WHERE user_id = $1 ORDER BY saved_at DESC, room DESC, "offset" DESC`,
       [userId],
     );
-    return rows.map((row) => ({
-      userId: row.user_id,
-      room: row.room,
-      offset: Number(row.offset),
-      messageId: row.message_id,
-      savedAt: Number(row.saved_at),
-    }));
+    return rows.map(savedOf);
+  }
+
+  async setReminder(
+    userId: string,
+    room: string,
+    offset: number,
+    remindAt: number | undefined,
+  ): Promise<boolean> {
+    const { rowCount } = await this.db.query(
+      `UPDATE parley_saved SET remind_at = $4, reminded_at = NULL
+       WHERE user_id = $1 AND room = $2 AND "offset" = $3`,
+      [userId, room, offset, remindAt ?? null],
+    );
+    return rowCount > 0;
+  }
+
+  async dueReminders(now: number, limit: number): Promise<SavedRecord[]> {
+    // SKIP LOCKED: an instance asking at the same moment passes over the rows this one marks.
+    const { rows } = await this.db.query<SavedRow>(
+      `UPDATE parley_saved SET reminded_at = $1
+       WHERE (user_id, room, "offset") IN (
+         SELECT user_id, room, "offset" FROM parley_saved
+         WHERE remind_at <= $1 AND reminded_at IS NULL
+         ORDER BY remind_at LIMIT $2
+         FOR UPDATE SKIP LOCKED)
+       RETURNING ${SAVED_COLUMNS}`,
+      [now, limit],
+    );
+    return rows.map(savedOf).sort((a, b) => (a.remindAt as number) - (b.remindAt as number));
   }
 
   async followThreads(records: ReadonlyArray<ThreadFollowRecord>, max: number): Promise<void> {

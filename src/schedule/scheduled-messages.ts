@@ -15,6 +15,7 @@ import { ReplyError } from '../protocol/error-codes.js';
 import type { Caller } from '../rooms/room-service.js';
 import type { Clock } from '../util/clock.js';
 import type { IdGenerator } from '../util/ids.js';
+import { checkLaterTime } from './later-time.js';
 import type { ScheduledRecord, ScheduledStore } from './scheduled-store.js';
 
 /** Scheduled messages one claim takes, at most (one round of an instance; the next round takes the rest). */
@@ -84,13 +85,7 @@ export class ScheduledMessages {
   async schedule(caller: Caller, request: ScheduleRequest): Promise<ScheduledMessage> {
     const { store, rules, log, clock, ids, maxPerUser, maxAheadMs } = this.deps;
     const now = clock.now();
-    if (request.at <= now) throw new ReplyError('bad_request', 'at: the time to send it has passed');
-    if (request.at > now + maxAheadMs) {
-      throw new ReplyError(
-        'bad_request',
-        `at: a message may be scheduled at most ${Math.round(maxAheadMs / 86_400_000)} days ahead`,
-      );
-    }
+    checkLaterTime('at', request.at, now, maxAheadMs);
     if (!(await rules.checkSend(caller, request.room))) {
       throw new ReplyError('bad_request', 'an open channel has no members: messages are scheduled in rooms');
     }

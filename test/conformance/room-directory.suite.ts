@@ -517,6 +517,54 @@ export function roomDirectorySuite(name: string, factory: DirectoryFactory): voi
       assert.deepEqual(await rooms.saved('nobody'), []);
     });
 
+    it('keeps reminders of saved messages, and hands each due one out once, the soonest first', async () => {
+      const rooms = await make();
+      const save = (userId: string, room: string, offset: number) =>
+        rooms.save({ userId, room, offset, messageId: `${room}${offset}`, savedAt: T0 });
+      await save('ann', 'r', 1);
+      await save('ann', 'r', 2);
+      await save('bo', 'r', 1);
+      assert.equal(await rooms.setReminder('ann', 'r', 9, T0 + 10), false, 'not saved');
+      assert.equal(await rooms.setReminder('ann', 'r', 1, T0 + 30), true);
+      assert.equal(await rooms.setReminder('ann', 'r', 2, T0 + 10), true);
+      assert.equal(await rooms.setReminder('bo', 'r', 1, T0 + 20), true);
+      assert.deepEqual(
+        (await rooms.saved('ann')).map((s) => [s.offset, s.remindAt, s.remindedAt]),
+        [
+          [2, T0 + 10, undefined],
+          [1, T0 + 30, undefined],
+        ],
+      );
+      assert.deepEqual(await rooms.dueReminders(T0 + 5, 10), [], 'none due yet');
+      const first = await rooms.dueReminders(T0 + 25, 1);
+      assert.deepEqual(
+        first.map((s) => [s.userId, s.offset, s.remindAt, s.remindedAt]),
+        [['ann', 2, T0 + 10, T0 + 25]],
+      );
+      const rest = await rooms.dueReminders(T0 + 26, 10);
+      assert.deepEqual(
+        rest.map((s) => [s.userId, s.offset]),
+        [['bo', 1]],
+        'the soonest of the rest; ann’s came due already',
+      );
+      assert.deepEqual(await rooms.dueReminders(T0 + 27, 10), [], 'each once');
+      // Another reminder (or none) forgets that one came due.
+      assert.equal(await rooms.setReminder('ann', 'r', 2, T0 + 40), true);
+      assert.equal(await rooms.setReminder('ann', 'r', 1, undefined), true);
+      assert.deepEqual(
+        (await rooms.saved('ann')).map((s) => [s.offset, s.remindAt, s.remindedAt]),
+        [
+          [2, T0 + 40, undefined],
+          [1, undefined, undefined],
+        ],
+      );
+      assert.deepEqual(
+        (await Promise.all([rooms.dueReminders(T0 + 50, 10), rooms.dueReminders(T0 + 50, 10)])).flat().length,
+        1,
+        'two rounds at once: one gets it',
+      );
+    });
+
     it('keeps the threads each user follows: read markers forward only, the newest reply first, within a bound', async () => {
       const rooms = await make();
       const follow = (userId: string, room: string, root: number, readOffset: number, at: number) => ({

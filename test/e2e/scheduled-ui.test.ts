@@ -136,4 +136,35 @@ describe('scheduled messages in the web UI', { skip: !hasChromium() }, async () 
     assert.equal(await shownMessage(alice, 'Bob was here').count(), 0);
     assert.deepEqual(await lowContrastText(bob), []);
   });
+
+  it('reminds of a message: "Remind me" saves it with the time, and when it comes due the tab says so', async () => {
+    await alice.locator('.room-header h1', { hasText: 'Later' }).waitFor(WAIT);
+    const row = shownMessage(alice, 'Sent by itself').last();
+    await row.hover();
+    await row.locator('.actions button', { hasText: 'Remind me' }).click(WAIT);
+    await row.locator('.later-times button', { hasText: 'In 20 minutes' }).click(WAIT);
+    await alice.locator('.notice-bar', { hasText: 'Reminder set for' }).first().waitFor(WAIT);
+    await alice.locator('.sidebar button', { hasText: /^Saved messages$/ }).click(WAIT);
+    const saved = alice.locator('.sidebar .saved li', { hasText: 'Sent by itself' });
+    await saved.locator('.reminder-note', { hasText: 'Remind me' }).waitFor(WAIT);
+
+    // Due in a moment (set from her other device): the tab says so, and the saved list marks it.
+    const { client: alicePhone, room } = await deviceOf(alice, 'Alice');
+    const history = await alicePhone.request({ type: 'history', room });
+    const target = (history.messages as Array<{ text: string; offset: number }>).find(
+      (m) => m.text === 'Sent by itself',
+    );
+    const reminded = await alicePhone.request({
+      type: 'remind',
+      room,
+      offset: target?.offset,
+      at: Date.now() + 2000,
+    });
+    assert.equal(reminded.type, 'done');
+    await alice.locator('.notice-bar', { hasText: 'Reminder: Alice in Later' }).first().waitFor(WAIT);
+    await saved.locator('.reminder-note.due', { hasText: 'Reminder:' }).waitFor(WAIT);
+    assert.deepEqual(await lowContrastText(alice), []);
+    await saved.locator('button', { hasText: 'Done' }).click();
+    await saved.locator('.reminder-note').waitFor({ ...WAIT, state: 'detached' });
+  });
 });

@@ -93,10 +93,10 @@ export function scheduledSuite(name: string, start: StartScheduledNode): void {
       const soon = Date.now() + 60_000;
       const schedule = (fields: Record<string, unknown>) =>
         refusal(cy, { type: 'schedule', room: 'cy-room', text: 'x', at: soon, ...fields });
-      assert.equal(await schedule({ at: Date.now() - 1 }), 'bad_request: at: the time to send it has passed');
+      assert.equal(await schedule({ at: Date.now() - 1 }), 'bad_request: at: the time has passed');
       assert.equal(
         await schedule({ at: Date.now() + 400 * 86_400_000 }),
-        'bad_request: at: a message may be scheduled at most 366 days ahead',
+        'bad_request: at: at most 366 days ahead',
       );
       assert.equal(await schedule({ text: '  ' }), 'text_empty: message text is empty');
       assert.equal(await schedule({ room: 'elsewhere' }), "not_joined: room 'elsewhere' not joined");
@@ -166,6 +166,52 @@ export function scheduledSuite(name: string, start: StartScheduledNode): void {
       );
       ok(await hal.request({ type: 'unschedule', id: scheduled.id }));
       assert.deepEqual(ok(await hal.request({ type: 'scheduled_messages' })).scheduled, []);
+    });
+
+    it('reminds a user of a message when its time comes, on every device, and keeps it saved', async () => {
+      const [ivy, ivyPhone, jon] = [await as('ivy'), await as('ivy'), await as('jon')];
+      await room('ivy-room', ivy, jon);
+      ok(await ivyPhone.request({ type: 'rooms' }));
+      const sent = ok(
+        await jon.request({ type: 'send', room: 'ivy-room', text: 'Invoice due Friday', cid: 'j1' }),
+      );
+      const at = Date.now() + SOON_MS;
+      assert.equal(
+        await refusal(ivy, { type: 'remind', room: 'ivy-room', offset: sent.offset, at: Date.now() - 1 }),
+        'bad_request: at: the time has passed',
+      );
+      assert.equal(
+        await refusal(ivy, { type: 'remind', room: 'ivy-room', offset: 1, at }),
+        'no_message: only a chat message that is kept and not deleted can be saved',
+        'the room’s first entry is its creation, no chat message',
+      );
+      // Not saved yet: the reminder saves it.
+      assert.equal(
+        ok(await ivy.request({ type: 'remind', room: 'ivy-room', offset: sent.offset, at })).type,
+        'done',
+      );
+      const listed = ok(await ivy.request({ type: 'saved' })).saved as Array<Record<string, unknown>>;
+      assert.deepEqual(
+        listed.map((s) => [(s.message as { text: string }).text, s.remindAt, s.remindedAt]),
+        [['Invoice due Friday', at, undefined]],
+      );
+      const reminder = await ivyPhone.frames.find((f) => f.type === 'reminder', 10_000, 'the reminder');
+      assert.deepEqual(
+        [reminder.room, reminder.offset, reminder.remindAt, (reminder.message as { text: string }).text],
+        ['ivy-room', sent.offset, at, 'Invoice due Friday'],
+      );
+      const after = ok(await ivy.request({ type: 'saved' })).saved as Array<Record<string, unknown>>;
+      assert.equal(after[0]?.remindAt, at);
+      assert.ok((after[0]?.remindedAt as number) >= at, 'came due, and says when');
+      // Taken off: still saved, no reminder.
+      ok(await ivy.request({ type: 'remind', room: 'ivy-room', offset: sent.offset }));
+      const off = ok(await ivy.request({ type: 'saved' })).saved as Array<Record<string, unknown>>;
+      assert.deepEqual([off.length, off[0]?.remindAt, off[0]?.remindedAt], [1, undefined, undefined]);
+      assert.equal(
+        jon.frames.items.filter((f) => f.type === 'reminder').length,
+        0,
+        'nobody else hears of it',
+      );
     });
   });
 }

@@ -316,7 +316,7 @@ describe('SDK: group chat', async () => {
     );
   });
 
-  it('schedules a message, lists it, hears it sent (schedule_changed), and unschedules another', async () => {
+  it('schedules a message, lists it, hears it sent (schedule_changed), is reminded of it, and unschedules another', async () => {
     const { client: sam } = await connect('sam');
     const changes = new Collector<ClientEvents['schedule_changed']>();
     sam.on('schedule_changed', changes.push);
@@ -334,6 +334,13 @@ describe('SDK: group chat', async () => {
     const sent = await changes.find((c) => c.id === soon.id && c.sent !== undefined);
     const history = await sam.history('sdk-later');
     assert.equal(history.messages.find((m) => m.offset === sent.sent?.offset)?.text, 'from the past');
+    // A reminder of it: saved, and told when due.
+    const reminders = new Collector<ClientEvents['reminder']>();
+    sam.on('reminder', reminders.push);
+    await sam.remind('sdk-later', sent.sent?.offset as number, Date.now() + 300);
+    const reminder = await reminders.find(() => true);
+    assert.deepEqual([reminder.offset, reminder.message.text], [sent.sent?.offset, 'from the past']);
+    assert.ok(((await sam.saved())[0]?.remindedAt ?? 0) > 0);
     await sam.unschedule(kept.id);
     assert.deepEqual(await sam.scheduledMessages(), []);
     await assert.rejects(sam.unschedule(kept.id), (error: unknown) => {

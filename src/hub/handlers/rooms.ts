@@ -96,6 +96,7 @@ type DoneCommand =
   | 'unpin'
   | 'save'
   | 'unsave'
+  | 'remind'
   | 'invite'
   | 'uninvite'
   | 'decline'
@@ -135,6 +136,8 @@ export const unpin = done<'unpin'>((rooms, caller, id, c) => rooms.unpin(caller,
 /** `save`, `unsave`: a message kept in the user's own list, or no longer. */
 export const save = done<'save'>((rooms, caller, id, c) => rooms.save(caller, id, c.offset));
 export const unsave = done<'unsave'>((rooms, caller, id, c) => rooms.unsave(caller, id, c.offset));
+/** `remind`: when to remind the user of a message (saved first), or no longer; its time comes as `reminder`. */
+export const remind = done<'remind'>((rooms, caller, id, c) => rooms.remind(caller, id, c.offset, c.at));
 
 /** What one message read for `pins` or `saved` is charged to the reply budget, beyond the reply: a store read. */
 const MESSAGE_READ_BYTES = 4096;

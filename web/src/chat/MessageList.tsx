@@ -4,6 +4,7 @@ import { isWebhookSender, type SystemEvent } from '../../../client/index.js';
 import { dayKey, dayOf, textOrFiles, timeOf, untilOf } from '../format.js';
 import { EditedMark, EditHistory } from './EditHistory.js';
 import { FormattedText } from './FormattedText.js';
+import { LaterTimes } from './LaterTimes.js';
 import { LinkPreviewCard } from './LinkPreviewCard.js';
 import { MessageFiles } from './MessageFiles.js';
 import { ReactionChips, ReactionPicker, SendFailure } from './MessageParts.js';
@@ -189,6 +190,8 @@ export function MessageList({ store, room }: { store: ChatStore; room: RoomModel
   const notices = room.notices.value;
   const divider = room.dividerAfter.value;
   const [picking, setPicking] = useState<string | null>(null);
+  // The message whose "Remind me" times are shown, if any.
+  const [reminding, setReminding] = useState<string | null>(null);
   // Messages that arrived below while the reader was scrolled up: a button says how many and goes down to them.
   const [below, setBelow] = useState(0);
   const lastKey = useRef<string | undefined>(undefined);
@@ -505,6 +508,15 @@ export function MessageList({ store, room }: { store: ChatStore; room: RoomModel
                   {saved ? 'Unsave' : 'Save'}
                 </button>
               )}
+              {store.groupChat.value && store.listed(room.name) && stored && !deleted && (
+                <button
+                  type="button"
+                  aria-expanded={reminding === message.key}
+                  onClick={() => setReminding(reminding === message.key ? null : message.key)}
+                >
+                  Remind me
+                </button>
+              )}
               {store.listed(room.name) && !message.mine && (
                 <button
                   type="button"
@@ -536,6 +548,17 @@ export function MessageList({ store, room }: { store: ChatStore; room: RoomModel
               )}
               {picking === message.key && (
                 <ReactionPicker store={store} message={message} onPicked={() => setPicking(null)} />
+              )}
+              {reminding === message.key && stored && (
+                <LaterTimes
+                  legend="Remind me about this"
+                  action="Remind me"
+                  soon
+                  onPick={(at) => {
+                    setReminding(null);
+                    void store.setReminder(stored, at);
+                  }}
+                />
               )}
             </div>
           )}

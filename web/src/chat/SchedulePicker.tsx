@@ -1,12 +1,5 @@
 import { useState } from 'preact/hooks';
-import { suggestedTimes } from './scheduled-list.js';
-
-/** A `datetime-local` input's value for a time (local, to the minute). */
-function localInput(at: number): string {
-  const d = new Date(at);
-  const pad = (n: number) => String(n).padStart(2, '0');
-  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(d.getHours())}:${pad(d.getMinutes())}`;
-}
+import { LaterTimes } from './LaterTimes.js';
 
 /**
  * The clock beside Send: "send later". It opens the times offered first (in an hour, tomorrow at 9, Monday at 9)
@@ -24,11 +17,6 @@ export function SchedulePicker({
   onPick: (at: number) => Promise<boolean>;
 }) {
   const [open, setOpen] = useState(false);
-  const [custom, setCustom] = useState('');
-  const pick = async (at: number) => {
-    if (await onPick(at)) setOpen(false);
-  };
-  const customAt = custom === '' ? Number.NaN : new Date(custom).getTime();
   return (
     <span class="schedule">
       <button
@@ -38,10 +26,7 @@ export function SchedulePicker({
         aria-expanded={open}
         title={why ?? 'Schedule for later'}
         disabled={disabled}
-        onClick={() => {
-          setCustom(localInput(Date.now() + 3_600_000));
-          setOpen(!open);
-        }}
+        onClick={() => setOpen(!open)}
       >
         <svg viewBox="0 0 16 16" width="18" height="18" aria-hidden="true">
           <circle cx="8" cy="8" r="6.5" fill="none" stroke="currentColor" stroke-width="1.5" />
@@ -55,31 +40,17 @@ export function SchedulePicker({
         </svg>
       </button>
       {open && !disabled && (
-        <fieldset class="schedule-menu">
-          <legend class="small muted">Send later</legend>
-          {suggestedTimes(new Date()).map(({ label, at }) => (
-            <button key={label} type="button" class="schedule-option" onClick={() => void pick(at)}>
-              {label}
-            </button>
-          ))}
-          <label class="small">
-            At
-            <input
-              type="datetime-local"
-              value={custom}
-              min={localInput(Date.now())}
-              onInput={(event) => setCustom((event.target as HTMLInputElement).value)}
-            />
-          </label>
-          <button
-            type="button"
-            class="schedule-option custom"
-            disabled={!(customAt > Date.now())}
-            onClick={() => void pick(customAt)}
-          >
-            Schedule
-          </button>
-        </fieldset>
+        <div class="schedule-menu">
+          <LaterTimes
+            legend="Send later"
+            action="Schedule"
+            onPick={(at) =>
+              void onPick(at).then((done) => {
+                if (done) setOpen(false);
+              })
+            }
+          />
+        </div>
       )}
     </span>
   );

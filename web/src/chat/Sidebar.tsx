@@ -9,7 +9,7 @@ import { textOrFiles } from '../format.js';
 import { ConnectionStatus } from './ConnectionStatus.js';
 import { MessageLink } from './MessageLink.js';
 import { notificationsOn, notificationsSupported, setNotifications } from './notifications.js';
-import { ScheduledMessages } from './ScheduledMessages.js';
+import { ScheduledMessages, scheduledWhen } from './ScheduledMessages.js';
 import { StatusPicker, statusLine } from './StatusPicker.js';
 import { type ChatStore, unexpired } from './store.js';
 
@@ -253,9 +253,27 @@ function SavedMessages({ store, onPick }: { store: ChatStore; onPick: () => void
       </h2>
       {saved?.length === 0 && <p class="muted empty">Nothing saved: a message's Save keeps it here.</p>}
       <ul>
-        {(saved ?? []).map(({ message }) => (
+        {(saved ?? []).map(({ message, remindAt, remindedAt }) => (
           <li key={`${message.room} ${message.offset}`} data-saved={`${message.room}:${message.offset}`}>
-            <MessageLink store={store} message={message} onPicked={onPick} />
+            <MessageLink
+              store={store}
+              message={message}
+              onPicked={onPick}
+              note={
+                remindAt !== undefined && (
+                  <span class={`reminder-note${remindedAt !== undefined ? ' due' : ''}`}>
+                    {' '}
+                    · {remindedAt !== undefined ? 'Reminder: ' : 'Remind me '}
+                    {scheduledWhen(remindAt)}
+                  </span>
+                )
+              }
+            />
+            {remindAt !== undefined && (
+              <button type="button" class="link" onClick={() => void store.setReminder(message, undefined)}>
+                {remindedAt !== undefined ? 'Done' : 'No reminder'}
+              </button>
+            )}
             <button type="button" class="link unsave" onClick={() => void store.setSaved(message, false)}>
               Unsave
             </button>

@@ -9,8 +9,11 @@ import type { ParleyClient, ScheduleChangedFrame, ScheduledMessage } from '../..
 /** What the chat hands a scheduled message's action: runs it, and shows its refusal (or what it did). */
 export type Act = <T>(work: () => Promise<T>, done?: string) => Promise<T | undefined>;
 
-/** The times offered first when scheduling, as Slack offers them: in an hour, tomorrow at 9, next Monday at 9. */
-export function suggestedTimes(now: Date): Array<{ label: string; at: number }> {
+/**
+ * The times offered first, as Slack offers them: in an hour, tomorrow at 9, next Monday at 9; `soon` (a reminder's)
+ * in 20 minutes before them.
+ */
+export function suggestedTimes(now: Date, soon = false): Array<{ label: string; at: number }> {
   const at9 = (days: number) => {
     const day = new Date(now);
     day.setDate(day.getDate() + days);
@@ -19,6 +22,7 @@ export function suggestedTimes(now: Date): Array<{ label: string; at: number }> 
   };
   const untilMonday = (8 - now.getDay()) % 7 || 7;
   return [
+    ...(soon ? [{ label: 'In 20 minutes', at: now.getTime() + 20 * 60_000 }] : []),
     { label: 'In 1 hour', at: now.getTime() + 3_600_000 },
     { label: 'Tomorrow at 9:00', at: at9(1) },
     { label: 'Monday at 9:00', at: at9(untilMonday) },

@@ -24,6 +24,7 @@ import {
   type ParleyError,
   type PinSummary,
   parseSearch,
+  type ReminderFrame,
   type Role,
   type RoomInvitationSummary,
   type RoomRemovedFrame,
@@ -467,6 +468,7 @@ export class ChatStore {
       });
     });
     this.client.on('thread_state', (state) => this.onThreadState(state));
+    this.client.on('reminder', (reminder) => this.onReminder(reminder));
     this.client.on('presence', ({ room, users, count }) => {
       const model = this.room(room);
       if (!model) return;
@@ -1995,6 +1997,45 @@ export class ChatStore {
     const others = list.filter((s) => s.message.room !== room || s.message.offset !== offset);
     if (!saved) this.saved.value = others;
     else if (others.length === list.length) this.saved.value = [{ message, savedAt: Date.now() }, ...list];
+  }
+
+  /**
+   * Sets when to remind this user of a message (saving it), or takes the reminder off; the saved list, once read,
+   * follows (read again: the server's entry says when).
+   */
+  async setReminder(message: ChatMessage, at: number | undefined): Promise<void> {
+    const when =
+      at === undefined ? '' : new Date(at).toLocaleString([], { dateStyle: 'medium', timeStyle: 'short' });
+    const done = await this.act(
+      async () => {
+        await this.client.remind(message.room, message.offset, at);
+        return true;
+      },
+      at === undefined ? 'Reminder removed' : `Reminder set for ${when}: in "Saved messages"`,
+    );
+    if (done && this.saved.value) await this.loadSaved();
+  }
+
+  /** A reminder came due: said here and by a desktop notification (unless do not disturb); the saved list says it too. */
+  private onReminder({ room, remindAt, message }: ReminderFrame): void {
+    const text = textOrFiles(message.text, message.files?.length);
+    this.notice.value = `Reminder: ${message.from.name} in ${this.title(room)}: ${text.slice(0, 120)}`;
+    if (this.statusOf(this.me.id)?.availability !== 'dnd') {
+      notify(
+        `Reminder: ${message.from.name} in ${this.title(room)}`,
+        text,
+        room,
+        () => void this.showMessage(room, message.offset),
+      );
+    }
+    const list = this.saved.value;
+    if (list) {
+      this.saved.value = list.map((s) =>
+        s.message.room === room && s.message.offset === message.offset
+          ? { ...s, message, remindAt, remindedAt: Date.now() }
+          : s,
+      );
+    }
   }
 
   /** Reads a stored room's pinned messages (when it is opened, and again when they change). */
