@@ -255,24 +255,17 @@ function SavedMessages({ store, onPick }: { store: ChatStore; onPick: () => void
       <ul>
         {(saved ?? []).map(({ message, remindAt, remindedAt }) => (
           <li key={`${message.room} ${message.offset}`} data-saved={`${message.room}:${message.offset}`}>
-            <MessageLink
-              store={store}
-              message={message}
-              onPicked={onPick}
-              note={
-                remindAt !== undefined && (
-                  <span class={`reminder-note${remindedAt !== undefined ? ' due' : ''}`}>
-                    {' '}
-                    · {remindedAt !== undefined ? 'Reminder: ' : 'Remind me '}
-                    {scheduledWhen(remindAt)}
-                  </span>
-                )
-              }
-            />
+            <MessageLink store={store} message={message} onPicked={onPick} />
             {remindAt !== undefined && (
-              <button type="button" class="link" onClick={() => void store.setReminder(message, undefined)}>
-                {remindedAt !== undefined ? 'Done' : 'No reminder'}
-              </button>
+              <p class={`reminder-note small${remindedAt !== undefined ? ' due' : ''}`}>
+                <span>
+                  {remindedAt !== undefined ? 'Reminder: ' : 'Remind me '}
+                  <time dateTime={new Date(remindAt).toISOString()}>{scheduledWhen(remindAt)}</time>
+                </span>
+                <button type="button" class="link" onClick={() => void store.setReminder(message, undefined)}>
+                  {remindedAt !== undefined ? 'Done' : 'No reminder'}
+                </button>
+              </p>
             )}
             <button type="button" class="link unsave" onClick={() => void store.setSaved(message, false)}>
               Unsave
