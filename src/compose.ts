@@ -302,6 +302,7 @@ export function createNode(config: Config, overrides: NodeOverrides = {}): Parle
       downloading: downloads?.active ?? 0,
     }),
     webhooks: () => webhooks.counters,
+    scheduled: () => hub.scheduled?.counters ?? { sent: 0, failed: 0, reminded: 0 },
     linkPreviews: () => hub.linkPreviews?.counters ?? { fetched: 0, kept: 0, none: 0 },
     ready: () => (isReady() ? 1 : 0),
   });

@@ -16,9 +16,6 @@ import type { Logger } from './util/logger.js';
 
 export type { StatsResponse } from './node-stats.js';
 
-/** Reminders one round tells at most (the next round, a `--schedule-poll-ms` later, takes the rest). */
-const REMINDERS_PER_ROUND = 100;
-
 /** The parts a node runs, all built by the composition root (`createNode` in compose.ts). */
 export interface NodeParts {
   config: Config;
@@ -224,17 +221,12 @@ export class ParleyNode {
     if (uploads) this.every(sweepEveryMs(config), () => this.engineTask('file sweep', uploads.sweep()));
     // Scheduled messages and reminders whose time came, each taken by one instance (a round still running is not
     // doubled).
-    const { scheduled, rooms } = hub;
-    if (scheduled && rooms) {
-      let reminding: Promise<unknown> | undefined;
+    const scheduled = hub.scheduled;
+    if (scheduled) {
       this.every(config.schedulePollMs, () => {
         if (!engine.isReady()) return;
         this.engineTask('scheduled messages', scheduled.sendDue());
-        if (reminding) return;
-        reminding = rooms.remindDue(REMINDERS_PER_ROUND).finally(() => {
-          reminding = undefined;
-        });
-        this.engineTask('reminders', reminding);
+        this.engineTask('reminders', scheduled.remindDue());
       });
     }
   }

@@ -269,6 +269,7 @@ export class Hub implements ConnectionHandler<Session> {
             maxPerUser: config.maxScheduledPerUser,
             maxAheadMs: config.scheduleMaxAheadDays * 86_400_000,
             notify: notifyUser,
+            remindDue: (limit) => rooms.remindDue(limit),
             sent: (message) => {
               // As a `send`: its sender has read the room up to it, and the dashboards' feed shows it.
               this.readMarkers?.mark(message.from.id, message.room, message.offset);

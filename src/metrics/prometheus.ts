@@ -24,6 +24,8 @@ export interface MetricSources {
   };
   /** Posts to incoming webhooks' addresses: made into rooms, and refused. */
   webhooks: () => { posted: number; refused: number };
+  /** Scheduled messages this instance sent, and failed (refused when due); reminders it told (zeros without rooms). */
+  scheduled: () => { sent: number; failed: number; reminded: number };
   /** Link previews: made by a fetch, answered from those kept, none to show (zeros with previews off). */
   linkPreviews: () => { fetched: number; kept: number; none: number };
   /** 1 while the node is ready (engine connected and subscribed), else 0. */
@@ -147,6 +149,21 @@ const MIRRORED_COUNTERS: ReadonlyArray<[name: string, help: string, read: (s: Me
     'parley_webhook_posts_refused_total',
     "Posts to webhooks' addresses refused (no such webhook, a bad payload, a limit, the store unavailable).",
     (s) => s.webhooks().refused,
+  ],
+  [
+    'parley_scheduled_sent_total',
+    'Scheduled messages this instance sent when their time came (a duplicate of one sent before counts too).',
+    (s) => s.scheduled().sent,
+  ],
+  [
+    'parley_scheduled_failed_total',
+    "Scheduled messages the room's rules refused when their time came (kept failed, with the reason).",
+    (s) => s.scheduled().failed,
+  ],
+  [
+    'parley_reminders_total',
+    "Reminders of saved messages this instance found due and told to their users' devices.",
+    (s) => s.scheduled().reminded,
   ],
   ['parley_download_bytes_total', 'Bytes of files served.', (s) => s.files().downloads.bytes],
   [

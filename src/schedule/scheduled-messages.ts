@@ -50,6 +50,11 @@ export interface ScheduledMessagesDeps {
   maxAheadMs: number;
   /** Tells every device of the user (their own channel). */
   notify: (user: string, notice: ScheduleChangedFrame) => void;
+  /**
+   * One round of reminders of saved messages (group chat's: `RoomService.remindDue`), run on the same beat as the
+   * scheduled messages: resolves to how many were told.
+   */
+  remindDue: (limit: number) => Promise<number>;
   /** A scheduled message was stored and delivered (not a duplicate): its sender has read up to it, the feed shows it. */
   sent: (message: ChatMessage) => void;
   report: (operation: string, error: unknown) => void;
@@ -71,9 +76,16 @@ export function scheduledMessageOf(record: ScheduledRecord): ScheduledMessage {
   return message;
 }
 
+/** Reminders one round tells at most (the next round, a `--schedule-poll-ms` later, takes the rest). */
+export const REMINDERS_PER_ROUND = 100;
+
 export class ScheduledMessages {
+  /** What this instance did: scheduled messages sent and failed, reminders told (the metrics read them). */
+  readonly counters = { sent: 0, failed: 0, reminded: 0 };
   /** A round of {@link sendDue} in progress: the next tick waits for it rather than claiming beside it. */
   private round?: Promise<void>;
+  /** A round of {@link remindDue} in progress, likewise. */
+  private reminding?: Promise<void>;
 
   constructor(private readonly deps: ScheduledMessagesDeps) {}
 
@@ -149,6 +161,19 @@ export class ScheduledMessages {
     return this.round;
   }
 
+  /** One round of reminders (up to {@link REMINDERS_PER_ROUND}); a round still running is waited for, not doubled. */
+  remindDue(): Promise<void> {
+    this.reminding ??= this.deps
+      .remindDue(REMINDERS_PER_ROUND)
+      .then((told) => {
+        this.counters.reminded += told;
+      })
+      .finally(() => {
+        this.reminding = undefined;
+      });
+    return this.reminding;
+  }
+
   private async claimAndSend(): Promise<void> {
     const now = this.deps.clock.now();
     const due = await this.deps.store.claimDue(now, now + CLAIM_LEASE_MS, CLAIM_BATCH);
@@ -179,6 +204,7 @@ export class ScheduledMessages {
         ...(record.mentionsRoom ? { mentionsRoom: true as const } : {}),
       });
       await store.sent(record.id);
+      this.counters.sent += 1;
       if (!duplicate) this.deps.sent(message);
       notify(record.userId, {
         type: 'schedule_changed',
@@ -197,6 +223,7 @@ export class ScheduledMessages {
         message: error.message,
         at: clock.now(),
       });
+      this.counters.failed += 1;
       if (failed) {
         notify(record.userId, {
           type: 'schedule_changed',

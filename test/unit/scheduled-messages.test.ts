@@ -56,6 +56,7 @@ function setup(options: { maxPerUser?: number; rate?: number } = {}) {
     maxPerUser: options.maxPerUser ?? 10,
     maxAheadMs: 7 * 86_400_000,
     notify: (_user, notice) => notices.push(notice),
+    remindDue: async () => 0,
     sent: (message) => sent.push(message),
     report: (_operation, error) => reported.push(error),
   });
@@ -126,6 +127,7 @@ describe('ScheduledMessages', () => {
       },
     ]);
     assert.deepEqual(await store.ofUser('ann'), []);
+    assert.deepEqual(scheduled.counters, { sent: 1, failed: 0, reminded: 0 });
   });
 
   it('leaves a message the rules refuse failed, with the reason, until its sender removes it', async () => {
