@@ -8,7 +8,7 @@ import type { ScheduleCommand } from '../../client/wire/commands.js';
 import type { ScheduledMessage } from '../../client/wire/domain.js';
 import type { ScheduleChangedFrame } from '../../client/wire/frames.js';
 import type { ChatMessage } from '../engine/types.js';
-import { fitToBudget } from '../hub/handlers/reply-budget.js';
+import { fitToBudget, messageBytes } from '../hub/handlers/reply-budget.js';
 import { checkReplyTarget } from '../log/reply-target.js';
 import type { RoomLog } from '../log/room-log.js';
 import { ReplyError } from '../protocol/error-codes.js';
@@ -139,13 +139,20 @@ export class ScheduledMessages {
     return { room: removed.room };
   }
 
-  /** The user's scheduled messages from the `skip`th on, the soonest first, as many as fit in `budget` bytes. */
+  /**
+   * The user's scheduled messages from the `skip`th on, the soonest first, as many as fit in `budget` bytes; `onRead`
+   * is told the bytes of all that were read for it.
+   */
   async list(
     userId: string,
     skip: number,
     budget: number,
+    onRead?: (bytes: number) => void,
   ): Promise<{ scheduled: ScheduledMessage[]; next?: number }> {
-    const all = (await this.deps.store.ofUser(userId)).slice(skip).map(scheduledMessageOf);
+    const records = await this.deps.store.ofUser(userId);
+    // The whole list is read (at most `--max-scheduled-per-user`): its bytes are the caller's to charge.
+    onRead?.(records.reduce((bytes, record) => bytes + messageBytes(record), 0));
+    const all = records.slice(skip).map(scheduledMessageOf);
     const { messages, cut } = fitToBudget(all, budget, 'oldest');
     return cut ? { scheduled: messages, next: skip + messages.length } : { scheduled: messages };
   }

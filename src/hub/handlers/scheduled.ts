@@ -35,6 +35,12 @@ export const unschedule: Handler<'unschedule'> = async (ctx, session, command) =
 
 /** `scheduled_messages`: the user's scheduled messages, the soonest first, as many as one reply holds. */
 export const scheduled_messages: Handler<'scheduled_messages'> = async (ctx, session, command) => {
-  const page = await scheduledOf(ctx).list(session.user.id, command.skip ?? 0, replyBudget(ctx.config));
+  const page = await scheduledOf(ctx).list(
+    session.user.id,
+    command.skip ?? 0,
+    replyBudget(ctx.config),
+    // The whole list is read for each page: charged to the user's reply budget as the reads of `saved` are.
+    (bytes) => session.chargeRead(bytes),
+  );
   session.reply({ type: 'scheduled_messages', ref: command.ref, ...page });
 };
