@@ -751,6 +751,19 @@ export class ParleyClient extends Emitter<ClientEvents> {
     return scheduled;
   }
 
+  /**
+   * Moves one of this user's scheduled messages to another time (after now), or without `at` sends it now (also one
+   * that failed: "try again"); it is pending again.
+   */
+  async reschedule(id: string, at?: number): Promise<ScheduledMessage> {
+    const { scheduled } = await this.requests.request({
+      type: 'reschedule',
+      id,
+      ...(at !== undefined ? { at } : {}),
+    });
+    return scheduled;
+  }
+
   /** Removes one of this user's scheduled messages (pending or failed): it will not be sent. */
   async unschedule(id: string): Promise<void> {
     await this.requests.request({ type: 'unschedule', id });

@@ -385,6 +385,16 @@ export interface ScheduleCommand {
   mentions?: string[];
   mentionsRoom?: boolean;
 }
+/**
+ * Moves one of the user's scheduled messages to another time (after now), or without `at` to now ("send now"; "try
+ * again" after a failure), pending again if it had failed: answered `scheduled` with it.
+ */
+export interface RescheduleCommand {
+  type: 'reschedule';
+  ref: number;
+  id: string;
+  at?: number;
+}
 /** Removes one of the user's scheduled messages (pending or failed): answered `done`. */
 export interface UnscheduleCommand {
   type: 'unschedule';
@@ -626,6 +636,7 @@ export type ClientCommand =
   | SavedCommand
   | RemindCommand
   | ScheduleCommand
+  | RescheduleCommand
   | UnscheduleCommand
   | ScheduledMessagesCommand
   | FollowThreadCommand
@@ -694,6 +705,7 @@ export interface ReplyByCommand {
   saved: SavedFrame;
   remind: DoneFrame;
   schedule: ScheduledFrame;
+  reschedule: ScheduledFrame;
   unschedule: DoneFrame;
   scheduled_messages: ScheduledMessagesFrame;
   follow_thread: DoneFrame;

@@ -428,7 +428,7 @@ export interface ReminderFrame {
   remindAt: number;
   message: ChatMessage;
 }
-/** A message scheduled (answers `schedule`). */
+/** A message scheduled (answers `schedule` and `reschedule`). */
 export interface ScheduledFrame {
   type: 'scheduled';
   ref: number;

@@ -334,6 +334,15 @@ export const ScheduleCommand = Type.Object(
   },
   strict,
 );
+export const RescheduleCommand = Type.Object(
+  {
+    type: Type.Literal('reschedule'),
+    ref: Ref,
+    id: Type.String({ minLength: 1, maxLength: 64 }),
+    at: Type.Optional(Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER })),
+  },
+  strict,
+);
 export const UnscheduleCommand = Type.Object(
   { type: Type.Literal('unschedule'), ref: Ref, id: Type.String({ minLength: 1, maxLength: 64 }) },
   strict,
@@ -503,6 +512,7 @@ export const CommandSchemas = {
   saved: SavedCommand,
   remind: RemindCommand,
   schedule: ScheduleCommand,
+  reschedule: RescheduleCommand,
   unschedule: UnscheduleCommand,
   scheduled_messages: ScheduledMessagesCommand,
   follow_thread: FollowThreadCommand,

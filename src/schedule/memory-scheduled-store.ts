@@ -37,6 +37,15 @@ export class MemoryScheduledStore implements ScheduledStore {
     return held.record;
   }
 
+  async reschedule(userId: string, id: string, at: number): Promise<ScheduledRecord | undefined> {
+    const held = this.byId.get(id);
+    if (!held || held.record.userId !== userId) return undefined;
+    held.record.at = at;
+    delete held.record.failed;
+    held.leaseUntil = undefined;
+    return structuredClone(held.record);
+  }
+
   async claimDue(now: number, leaseUntil: number, limit: number): Promise<ScheduledRecord[]> {
     const due = [...this.byId.values()]
       .filter((held) => held.record.at <= now && !held.record.failed && (held.leaseUntil ?? 0) <= now)

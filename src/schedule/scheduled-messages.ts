@@ -131,6 +131,21 @@ export class ScheduledMessages {
     return scheduled;
   }
 
+  /**
+   * Moves one of the user's scheduled messages to `at` (after now, within the same bound as {@link schedule}), or
+   * without `at` to now (the next round sends it: "send now", or "try again" after being let back), pending again if
+   * it had failed. The room's rules are checked when it is sent, as always. Every device of theirs hears of it.
+   */
+  async reschedule(userId: string, id: string, at?: number): Promise<ScheduledMessage> {
+    const now = this.deps.clock.now();
+    if (at !== undefined) checkLaterTime('at', at, now, this.deps.maxAheadMs);
+    const moved = await this.deps.store.reschedule(userId, id, at ?? now);
+    if (!moved) throw new ReplyError('no_scheduled', 'you have no scheduled message with this id');
+    const scheduled = scheduledMessageOf(moved);
+    this.deps.notify(userId, { type: 'schedule_changed', id, room: moved.room, scheduled });
+    return scheduled;
+  }
+
   /** Removes one of the user's scheduled messages (pending or failed); every device of theirs hears of it. */
   async unschedule(userId: string, id: string): Promise<{ room: string }> {
     const removed = await this.deps.store.remove(userId, id);

@@ -33,6 +33,11 @@ export interface ScheduledStore {
   /** Removes one of a user's scheduled messages (pending or failed): it, or undefined when they have none so named. */
   remove(userId: string, id: string): Promise<ScheduledRecord | undefined>;
   /**
+   * Moves one of a user's scheduled messages to `at`, pending again if it had failed: it as it is now, or undefined
+   * when they have none so named. One being sent at that moment may still go (its client id keeps it once).
+   */
+  reschedule(userId: string, id: string, at: number): Promise<ScheduledRecord | undefined>;
+  /**
    * Claims up to `limit` messages due at `now` (their time come, not failed, not claimed, or claimed with a lease
    * ended), the soonest first, leasing each until `leaseUntil`. Two claimers at once never get the same message.
    */

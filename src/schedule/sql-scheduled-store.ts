@@ -89,6 +89,16 @@ export class SqlScheduledStore implements ScheduledStore {
     return rows[0] ? recordOf(rows[0]) : undefined;
   }
 
+  async reschedule(userId: string, id: string, at: number): Promise<ScheduledRecord | undefined> {
+    const { rows } = await this.db.query<ScheduledRow>(
+      `UPDATE parley_scheduled
+       SET at = $3, claimed_until = NULL, failed_code = NULL, failed_message = NULL, failed_at = NULL
+       WHERE id = $1 AND user_id = $2 RETURNING ${COLUMNS}`,
+      [id, userId, at],
+    );
+    return rows[0] ? recordOf(rows[0]) : undefined;
+  }
+
   async claimDue(now: number, leaseUntil: number, limit: number): Promise<ScheduledRecord[]> {
     // SKIP LOCKED: an instance claiming at the same moment passes over the rows this one holds, and the lease
     // then keeps them from its next claim; rows of an instance that died are due again once their lease ends.

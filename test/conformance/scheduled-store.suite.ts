@@ -105,6 +105,27 @@ export function scheduledStoreSuite(name: string, factory: ScheduledStoreFactory
       assert.deepEqual(await store.ofUser('ann'), []);
     });
 
+    it('moves one of its user’s own to another time, pending again (failed or leased)', async () => {
+      const { store } = await make();
+      const failing = record({ at: T0 + 1000 });
+      await store.add(failing, 10);
+      await store.claimDue(T0 + 1000, T0 + 31_000, 10);
+      await store.fail(failing.id, { code: 'muted', message: 'muted', at: T0 + 1000 });
+      assert.equal(await store.reschedule('bob', failing.id, T0 + 2000), undefined, 'not bob’s');
+      assert.equal(await store.reschedule('ann', 'nope', T0 + 2000), undefined);
+      const moved = { ...failing, at: T0 + 2000 };
+      assert.deepEqual(await store.reschedule('ann', failing.id, T0 + 2000), moved);
+      assert.deepEqual(await store.ofUser('ann'), [moved]);
+      assert.deepEqual(
+        await store.claimDue(T0 + 2000, T0 + 32_000, 10),
+        [moved],
+        'due again: no longer failed',
+      );
+      // Leased (being sent): moved, it is due again at its new time.
+      assert.deepEqual(await store.reschedule('ann', failing.id, T0 + 3000), { ...failing, at: T0 + 3000 });
+      assert.deepEqual(await store.claimDue(T0 + 3000, T0 + 33_000, 10), [{ ...failing, at: T0 + 3000 }]);
+    });
+
     it('never hands one message to two claimers at once', async () => {
       const { store, again } = await make();
       const other = await again();

@@ -99,6 +99,16 @@ describe('scheduled messages in the web UI', { skip: !hasChromium() }, async () 
     const amended = alice.locator('.sidebar .scheduled .scheduled-item', { hasText: 'Agenda, amended' });
     await amended.locator('button', { hasText: 'Delete' }).click(WAIT);
     await alice.locator('.sidebar .scheduled .empty').waitFor(WAIT);
+
+    // In an hour, then "Send now": it goes at once.
+    await alice.fill('#composer-text', 'On second thought, now');
+    await clock.click();
+    await alice.locator('.schedule-menu button', { hasText: 'In 1 hour' }).click(WAIT);
+    await composerHolds(alice, '');
+    const now = alice.locator('.sidebar .scheduled .scheduled-item', { hasText: 'On second thought, now' });
+    await now.locator('button', { hasText: 'Send now' }).click(WAIT);
+    await shownMessage(bob, 'On second thought, now').waitFor(WAIT);
+    await alice.locator('.sidebar .scheduled .empty').waitFor(WAIT);
   });
 
   it('shows a message sent when due leave the list, and one the room refused stay with the reason', async () => {

@@ -140,7 +140,7 @@ export function scheduledSuite(name: string, start: StartScheduledNode): void {
       );
     });
 
-    it('leaves failed, with the reason, a message the room’s rules refuse when its time comes', async () => {
+    it('leaves failed, with the reason, a message the room’s rules refuse when its time comes; sent again on asking', async () => {
       const [gus, hal] = [await as('gus'), await as('hal')];
       await room('gus-room', gus, hal);
       ok(await hal.request({ type: 'rooms' }));
@@ -164,7 +164,32 @@ export function scheduledSuite(name: string, start: StartScheduledNode): void {
         gus.frames.items.filter((f) => f.type === 'message' && f.text === 'too late'),
         [],
       );
-      ok(await hal.request({ type: 'unschedule', id: scheduled.id }));
+      // Let back, hal tries again ("send now": reschedule without a time); nobody else may.
+      assert.equal(
+        await refusal(gus, { type: 'reschedule', id: scheduled.id }),
+        'no_scheduled: you have no scheduled message with this id',
+      );
+      assert.equal(
+        await refusal(hal, { type: 'reschedule', id: scheduled.id, at: Date.now() - 1 }),
+        'bad_request: at: the time has passed',
+      );
+      ok(await gus.request({ type: 'unmute', room: 'gus-room', user: 'hal' }));
+      const again = ok(await hal.request({ type: 'reschedule', id: scheduled.id }));
+      assert.equal((again.scheduled as { failed?: unknown }).failed, undefined, 'pending again');
+      await gus.frames.find(
+        (f) => f.type === 'message' && f.text === 'too late',
+        10_000,
+        'the message, sent now',
+      );
+      assert.deepEqual(ok(await hal.request({ type: 'scheduled_messages' })).scheduled, []);
+      // A later one moved to another time, then removed.
+      const later = ok(
+        await hal.request({ type: 'schedule', room: 'gus-room', text: 'x', at: Date.now() + 60_000 }),
+      );
+      const id = (later.scheduled as { id: string }).id;
+      const moved = ok(await hal.request({ type: 'reschedule', id, at: Date.now() + 120_000 }));
+      assert.ok((moved.scheduled as { at: number }).at > (later.scheduled as { at: number }).at);
+      ok(await hal.request({ type: 'unschedule', id }));
       assert.deepEqual(ok(await hal.request({ type: 'scheduled_messages' })).scheduled, []);
     });
 

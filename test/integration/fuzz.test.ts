@@ -112,6 +112,8 @@ const VALID_COMMANDS: Array<Record<string, unknown>> = [
   { type: 'saved', ref: 13, skip: 0 },
   { type: 'schedule', ref: 13, room: 'fuzzed', text: 'later', at: 9e12, replyTo: 1, mentions: ['someone'] },
   { type: 'unschedule', ref: 13, id: 'abc' },
+  { type: 'reschedule', ref: 13, id: 'abc', at: 9e12 },
+  { type: 'reschedule', ref: 13, id: 'abc' },
   { type: 'remind', ref: 13, room: ROOM, offset: 1, at: 9e12 },
   { type: 'remind', ref: 13, room: ROOM, offset: 1 },
   { type: 'scheduled_messages', ref: 13, skip: 0 },

@@ -55,7 +55,7 @@ import {
   update_room,
   webhooks,
 } from './rooms.js';
-import { schedule, scheduled_messages, unschedule } from './scheduled.js';
+import { reschedule, schedule, scheduled_messages, unschedule } from './scheduled.js';
 import { search } from './search.js';
 import { send } from './send.js';
 import { settings } from './settings.js';
@@ -111,6 +111,7 @@ export const handlers: { [T in CommandType]: Handler<T> } = {
   saved,
   remind,
   schedule,
+  reschedule,
   unschedule,
   scheduled_messages,
   follow_thread,

@@ -27,6 +27,12 @@ export const schedule: Handler<'schedule'> = async (ctx, session, command) => {
   session.reply({ type: 'scheduled', ref: command.ref, scheduled: message });
 };
 
+/** `reschedule`: one of the user's scheduled messages moved to another time, pending again (answered with it). */
+export const reschedule: Handler<'reschedule'> = async (ctx, session, command) => {
+  const message = await scheduledOf(ctx).reschedule(session.user.id, command.id, command.at);
+  session.reply({ type: 'scheduled', ref: command.ref, scheduled: message });
+};
+
 /** `unschedule`: one of the user's scheduled messages removed (answered `done`, with its room). */
 export const unschedule: Handler<'unschedule'> = async (ctx, session, command) => {
   const { room } = await scheduledOf(ctx).unschedule(session.user.id, command.id);

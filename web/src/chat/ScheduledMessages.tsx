@@ -13,7 +13,7 @@ export function scheduledWhen(at: number): string {
   });
 }
 
-/** One scheduled message: where (unless listed in its room), when, the text, why it failed; Edit and Delete. */
+/** One scheduled message: where (unless listed in its room), when, the text, why it failed; Send now (Try again), Edit, Delete. */
 function ScheduledItem({
   store,
   item,
@@ -40,6 +40,9 @@ function ScheduledItem({
         </span>
       )}
       <span class="scheduled-actions">
+        <button type="button" class="link" onClick={() => void store.scheduled.sendNow(item.id)}>
+          {item.failed ? 'Try again' : 'Send now'}
+        </button>
         <button type="button" class="link" onClick={() => void store.editScheduled(item)}>
           Edit
         </button>

@@ -72,6 +72,12 @@ export class ScheduledList {
     return made !== undefined;
   }
 
+  /** Sends one now (also one that failed: the room's rules are checked again); it leaves the list once sent. */
+  async sendNow(id: string): Promise<void> {
+    const moved = await this.act(() => this.client.reschedule(id), 'Sending it now');
+    if (moved) this.put(moved);
+  }
+
   /** Removes one: it will not be sent. Resolves to whether it was removed (by this call). */
   async remove(id: string, done?: string): Promise<boolean> {
     const removed = await this.act(async () => {
