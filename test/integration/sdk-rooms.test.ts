@@ -341,6 +341,8 @@ describe('SDK: group chat', async () => {
     const reminder = await reminders.find(() => true);
     assert.deepEqual([reminder.offset, reminder.message.text], [sent.sent?.offset, 'from the past']);
     assert.ok(((await sam.saved())[0]?.remindedAt ?? 0) > 0);
+    const later = Date.now() + 7_200_000;
+    assert.equal((await sam.reschedule(kept.id, later)).at, later);
     await sam.unschedule(kept.id);
     assert.deepEqual(await sam.scheduledMessages(), []);
     await assert.rejects(sam.unschedule(kept.id), (error: unknown) => {
