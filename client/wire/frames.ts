@@ -446,7 +446,8 @@ export interface ScheduledMessagesFrame {
 }
 /**
  * One of the user's scheduled messages changed, on every device (their own channel, as `read`): `scheduled` is it as
- * it is now (just scheduled, or failed); without it, it is gone: removed, or sent (`sent`: the message it became).
+ * it is now (just scheduled or rescheduled, or failed); without it, it is gone: removed, or sent (`sent`: the message it
+ * became).
  */
 export interface ScheduleChangedFrame {
   type: 'schedule_changed';
