@@ -225,8 +225,9 @@ export class ParleyNode {
     if (scheduled) {
       this.every(config.schedulePollMs, () => {
         if (!engine.isReady()) return;
-        this.engineTask('scheduled messages', scheduled.sendDue());
-        this.engineTask('reminders', scheduled.remindDue());
+        // Each round reports its own failure, once.
+        void scheduled.sendDue();
+        void scheduled.remindDue();
       });
     }
   }

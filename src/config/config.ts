@@ -119,6 +119,11 @@ export function invitationTtlOf(config: Config): number {
   return config.invitationTtlDays * 86_400_000;
 }
 
+/** How far ahead a message may be scheduled or a reminder set (`--schedule-max-ahead-days`), in ms. */
+export function scheduleMaxAheadOf(config: Config): number {
+  return config.scheduleMaxAheadDays * 86_400_000;
+}
+
 /** How much one search may ask of the database: the `--search-*` options (src/log/database-search.ts). */
 export function searchBoundsOf(config: Config): SearchBounds {
   return {

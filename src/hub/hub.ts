@@ -2,7 +2,7 @@ import type { Identity } from '../auth/identity.js';
 import { roomAllowed } from '../auth/identity.js';
 import type { TokenVerifier } from '../auth/jwt.js';
 import { ClusterQueries } from '../cluster/cluster-queries.js';
-import { type Config, invitationTtlOf, linkPreviewImageBytes } from '../config/config.js';
+import { type Config, invitationTtlOf, linkPreviewImageBytes, scheduleMaxAheadOf } from '../config/config.js';
 import type { Engine } from '../engine/engine.js';
 import { type UserNotice, userChannel } from '../engine/types.js';
 import { LinkPreviews } from '../links/link-previews.js';
@@ -267,7 +267,7 @@ export class Hub implements ConnectionHandler<Session> {
             clock,
             ids,
             maxPerUser: config.maxScheduledPerUser,
-            maxAheadMs: config.scheduleMaxAheadDays * 86_400_000,
+            maxAheadMs: scheduleMaxAheadOf(config),
             notify: notifyUser,
             remindDue: (limit) => rooms.remindDue(limit),
             sent: (message) => {

@@ -603,9 +603,9 @@ export class DatabaseLog implements RoomLog, MessageSearch {
   }
 
   /**
-   * The message's first text (kept at its first edit) and its newest `max` edits' entries, through the index of edits that still have text (migration 004): one round trip, no more
-   * rows than that however often the message was edited. An edit's text is never empty, so the index holds every
-   * edit of a message not deleted.
+   * The message's first text (kept at its first edit) and its newest `max` edits' entries, through the index of
+   * edits that still have text (migration 004): one round trip, no more rows than that however often the message was
+   * edited. An edit's text is never empty, so the index holds every edit of a message not deleted.
    */
   async edits(room: string, offset: number, max: number): Promise<MessageEdits | undefined> {
     if (!Number.isSafeInteger(offset) || offset < 1) return undefined;

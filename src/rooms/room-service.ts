@@ -21,7 +21,7 @@ import {
 } from '../../client/wire/rooms.js';
 import { checkedDisplayName, displayNameRule, hasUnsafeNameCharacters } from '../auth/display-name.js';
 import { type RoomRules, roomAllowed } from '../auth/identity.js';
-import { type Config, invitationTtlOf } from '../config/config.js';
+import { type Config, invitationTtlOf, scheduleMaxAheadOf } from '../config/config.js';
 import type { ChatMessage, MemberEvent, SystemEvent, UserInfo, UserNotice } from '../engine/types.js';
 import type { FailureReporter } from '../hub/failures.js';
 import type { RoomLog } from '../log/room-log.js';
@@ -991,7 +991,7 @@ export class RoomService {
    */
   async remind(caller: Caller, room: string, offset: number, at: number | undefined): Promise<void> {
     const { clock, config } = this.deps;
-    if (at !== undefined) checkLaterTime('at', at, clock.now(), config.scheduleMaxAheadDays * 86_400_000);
+    if (at !== undefined) checkLaterTime('at', at, clock.now(), scheduleMaxAheadOf(config));
     this.check('read', await this.existing(caller, room));
     await this.savedMessages.remind(caller.user.id, room, offset, at);
   }

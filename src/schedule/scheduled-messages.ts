@@ -60,32 +60,34 @@ export interface ScheduledMessagesDeps {
   report: (operation: string, error: unknown) => void;
 }
 
-/** A record as its sender sees it. */
+/** A record as its sender sees it: all of it but who they are. */
 export function scheduledMessageOf(record: ScheduledRecord): ScheduledMessage {
-  const message: ScheduledMessage = {
-    id: record.id,
-    room: record.room,
-    text: record.text,
-    at: record.at,
-    createdAt: record.createdAt,
-  };
-  if (record.replyTo !== undefined) message.replyTo = record.replyTo;
-  if (record.mentions?.length) message.mentions = record.mentions;
-  if (record.mentionsRoom) message.mentionsRoom = true;
-  if (record.failed) message.failed = record.failed;
+  const { userId: _user, userName: _name, ...message } = record;
   return message;
 }
 
 /** Reminders one round tells at most (the next round, a `--schedule-poll-ms` later, takes the rest). */
 export const REMINDERS_PER_ROUND = 100;
 
+/**
+ * `work` run one at a time: a call while it runs gets the run in progress (a timer's tick does not start a second
+ * beside it), and a failure goes to `report` once rather than to every caller that waited.
+ */
+function oneAtATime(work: () => Promise<void>, report: (error: unknown) => void): () => Promise<void> {
+  let running: Promise<void> | undefined;
+  return () => {
+    running ??= work()
+      .catch(report)
+      .finally(() => {
+        running = undefined;
+      });
+    return running;
+  };
+}
+
 export class ScheduledMessages {
   /** What this instance did: scheduled messages sent and failed, reminders told (the metrics read them). */
   readonly counters = { sent: 0, failed: 0, reminded: 0 };
-  /** A round of {@link sendDue} in progress: the next tick waits for it rather than claiming beside it. */
-  private round?: Promise<void>;
-  /** A round of {@link remindDue} in progress, likewise. */
-  private reminding?: Promise<void>;
 
   constructor(private readonly deps: ScheduledMessagesDeps) {}
 
@@ -174,27 +176,20 @@ export class ScheduledMessages {
 
   /**
    * One round: claims the messages due now (up to {@link CLAIM_BATCH}) and sends each. A round still running when
-   * the next tick comes is waited for, not doubled.
+   * the next tick comes is waited for, not doubled; its failure is reported here, once (the round never rejects).
    */
-  sendDue(): Promise<void> {
-    this.round ??= this.claimAndSend().finally(() => {
-      this.round = undefined;
-    });
-    return this.round;
-  }
+  readonly sendDue = oneAtATime(
+    () => this.claimAndSend(),
+    (error) => this.deps.report('claim scheduled messages', error),
+  );
 
-  /** One round of reminders (up to {@link REMINDERS_PER_ROUND}); a round still running is waited for, not doubled. */
-  remindDue(): Promise<void> {
-    this.reminding ??= this.deps
-      .remindDue(REMINDERS_PER_ROUND)
-      .then((told) => {
-        this.counters.reminded += told;
-      })
-      .finally(() => {
-        this.reminding = undefined;
-      });
-    return this.reminding;
-  }
+  /** One round of reminders (up to {@link REMINDERS_PER_ROUND}), one at a time and reported as {@link sendDue}. */
+  readonly remindDue = oneAtATime(
+    async () => {
+      this.counters.reminded += await this.deps.remindDue(REMINDERS_PER_ROUND);
+    },
+    (error) => this.deps.report('reminders', error),
+  );
 
   private async claimAndSend(): Promise<void> {
     const now = this.deps.clock.now();

@@ -1,4 +1,7 @@
-/** Messages sent later: `schedule`, `unschedule`, `scheduled_messages` (docs/protocol.md, "Scheduled messages"). */
+/**
+ * Messages sent later: `schedule`, `reschedule`, `unschedule`, `scheduled_messages` (docs/protocol.md, "Scheduled
+ * messages").
+ */
 import { ReplyError } from '../../protocol/error-codes.js';
 import { checkText } from '../../protocol/rules.js';
 import type { ScheduledMessages } from '../../schedule/scheduled-messages.js';
@@ -16,15 +19,13 @@ function scheduledOf(ctx: HandlerContext): ScheduledMessages {
 export const schedule: Handler<'schedule'> = async (ctx, session, command) => {
   const scheduled = scheduledOf(ctx);
   const room = requireJoined(session, command.room, ctx.config);
+  const { type: _type, ref, ...request } = command;
   const message = await scheduled.schedule(callerOf(session), {
+    ...request,
     room,
     text: checkText(command.text, ctx.config),
-    at: command.at,
-    ...(command.replyTo !== undefined ? { replyTo: command.replyTo } : {}),
-    ...(command.mentions ? { mentions: command.mentions } : {}),
-    ...(command.mentionsRoom ? { mentionsRoom: true } : {}),
   });
-  session.reply({ type: 'scheduled', ref: command.ref, scheduled: message });
+  session.reply({ type: 'scheduled', ref, scheduled: message });
 };
 
 /** `reschedule`: one of the user's scheduled messages moved to another time, pending again (answered with it). */

@@ -3,7 +3,7 @@
  * (this connection hears every change from then on: `schedule_changed`), changed by what it hears, and the actions
  * on them. The server keeps them; the page holds no timer.
  */
-import { computed, signal } from '@preact/signals';
+import { signal } from '@preact/signals';
 import type { ParleyClient, ScheduleChangedFrame, ScheduledMessage } from '../../../client/index.js';
 
 /** What the chat hands a scheduled message's action: runs it, and shows its refusal (or what it did). */
@@ -32,15 +32,6 @@ export function suggestedTimes(now: Date, soon = false): Array<{ label: string; 
 export class ScheduledList {
   /** The user's scheduled messages, the soonest first; null until read. */
   readonly items = signal<ScheduledMessage[] | null>(null);
-  /** How many, by room (the room's "scheduled" line). */
-  readonly byRoom = computed(() => {
-    const counts = new Map<string, number>();
-    for (const item of this.items.value ?? []) counts.set(item.room, (counts.get(item.room) ?? 0) + 1);
-    return counts;
-  });
-  /** How many failed: the list's button says so. */
-  readonly failed = computed(() => (this.items.value ?? []).filter((item) => item.failed).length);
-
   constructor(
     private readonly client: ParleyClient,
     private readonly act: Act,
