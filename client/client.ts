@@ -281,7 +281,8 @@ export class ParleyClient extends Emitter<ClientEvents> {
   /**
    * Sends a message; resolves once the server stored it. `extra`: the offset it replies to, the offset of the
    * thread's root it is a reply in (see {@link replyInThread}; with `broadcast`, also sent to the room), the ids of
-   * the users its text mentions, the files it carries (their ids from {@link upload}; the text may then be empty). Retried with the same client id across
+   * the users its text mentions, the files it carries (their ids from {@link upload}; the text may then be empty), a
+   * message it forwards (see {@link forward}). Retried with the same client id across
    * reconnects, so it is published at most once. Pass `cid` to make retries of your own idempotent too.
    */
   send(
@@ -295,6 +296,7 @@ export class ParleyClient extends Emitter<ClientEvents> {
       mentions?: string[];
       mentionsRoom?: boolean;
       files?: string[];
+      forward?: { room: string; offset: number };
     } = {},
   ): Promise<SentFrame> {
     // The message ends this user's typing for everyone: the next keystroke may say so again at once.
@@ -306,6 +308,19 @@ export class ParleyClient extends Emitter<ClientEvents> {
   /** Sends a reply to the message at offset `replyTo` (the message carries `replyTo`; show it as a quote). */
   reply(room: string, replyTo: number, text: string, cid: string = randomCid()): Promise<SentFrame> {
     return this.send(room, text, cid, { replyTo });
+  }
+
+  /**
+   * Forwards the message at `offset` of the joined room `from` to the joined room `room`, with `text` (may be empty)
+   * of one's own: the message sent carries a copy of it in `forwarded`.
+   */
+  forward(
+    room: string,
+    from: { room: string; offset: number },
+    text = '',
+    cid: string = randomCid(),
+  ): Promise<SentFrame> {
+    return this.send(room, text, cid, { forward: from });
   }
 
   /**

@@ -2,6 +2,7 @@
 export type {
   ChatMessage,
   FileRef,
+  ForwardedMessage,
   LinkPreview,
   MessageAction,
   MessageVersion,

@@ -21,7 +21,7 @@ export function applyAction(target: ChatMessage, entry: ChatMessage): ChatMessag
     case 'edit':
       return { ...target, text: entry.text, edited: entry.ts, rev: entry.offset };
     case 'delete': {
-      const { reactions: _gone, files: _files, ...rest } = target;
+      const { reactions: _gone, files: _files, forwarded: _forwarded, ...rest } = target;
       return { ...rest, text: '', deleted: true, rev: entry.offset };
     }
     case 'react': {

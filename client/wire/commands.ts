@@ -81,6 +81,12 @@ export interface SendCommand {
    * with files, `text` may be empty.
    */
   files?: string[];
+  /**
+   * Forwards the chat message at `offset` of the joined room `room` (not a system event, an action or a deleted
+   * message; `no_message` otherwise): the message sent carries a copy of it ({@link ChatMessage.forwarded}), and
+   * `text` may be empty. Forwarding a forward that says nothing of its own passes on the message it carries.
+   */
+  forward?: { room: string; offset: number };
 }
 /** Moves the user's read marker of a joined room forward (not answered unless `ref` is given: then `done`). */
 export interface ReadCommand {

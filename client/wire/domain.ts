@@ -82,6 +82,12 @@ export interface ChatMessage {
    * deleted (the tombstone has none).
    */
   files?: FileRef[];
+  /**
+   * On a forwarded message (`send` with `forward`): the message it passes on, as it was when forwarded, from another
+   * room or the same one. `text` is then the forwarder's own words about it (possibly empty). Gone with a delete (the
+   * tombstone has none).
+   */
+  forwarded?: ForwardedMessage;
   /** When the text was last edited (ms since the Unix epoch); absent: never edited. */
   edited?: number;
   /** True when the message was deleted: its text is gone (empty) everywhere, what remains is a tombstone. */
@@ -93,6 +99,27 @@ export interface ChatMessage {
    * is now: an action entry at or below `rev` is already in it, and applying it again would count a reaction twice.
    */
   rev?: number;
+}
+
+/**
+ * A message passed on to another room (see {@link ChatMessage.forwarded}): a copy of what it said when it was
+ * forwarded, so that the room it went to can read it without access to the room it came from. Not changed by a
+ * later edit or delete of the original; its files are served while the original keeps them.
+ */
+export interface ForwardedMessage {
+  /** The room it was sent in, and its place there (a link for whoever may read that room). */
+  room: string;
+  offset: number;
+  /** Its id (another message at that offset, after a reset, is not this one). */
+  id: string;
+  /** Who sent it. */
+  from: UserInfo;
+  /** Its text when it was forwarded (edits applied). */
+  text: string;
+  /** When it was sent (ms since the Unix epoch). */
+  ts: number;
+  /** Its files, absent when none. */
+  files?: FileRef[];
 }
 
 /** What a page says of itself, for a link to it in a message (`link_preview`). */

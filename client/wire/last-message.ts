@@ -29,12 +29,14 @@ export function lastOf(message: ChatMessage): LastMessage {
     epoch: message.epoch,
     ts: message.ts,
     from: message.from,
-    preview: previewOf(message.text),
+    // A forward alone previews what it passes on.
+    preview: previewOf(message.text === '' && message.forwarded ? message.forwarded.text : message.text),
   };
   if (message.event) last.event = message.event;
   if (message.mentions) last.mentions = message.mentions;
   if (message.mentionsRoom) last.mentionsRoom = true;
   if (message.files) last.files = message.files.length;
+  if (message.forwarded) last.forwarded = true;
   if (message.thread !== undefined) last.thread = message.thread;
   if (message.broadcast) last.broadcast = true;
   return last;

@@ -36,6 +36,11 @@ export interface LastMessage {
   /** How many files the message carries (a photo sent alone has an empty preview). */
   files?: number;
   /**
+   * The message forwards another (see ChatMessage.forwarded); a forward that says nothing of its own previews the
+   * forwarded message's text.
+   */
+  forwarded?: true;
+  /**
    * Present when the message is a reply in a thread (its root's offset): an `activity` frame tells of one so that a
    * mention in it is counted; it is no preview of the room and no unread message of it, unless `broadcast`.
    */

@@ -66,6 +66,7 @@ export function storedMessage(draft: MessageDraft, position: StreamPosition): Ch
   if (draft.thread !== undefined) message.thread = draft.thread;
   if (draft.broadcast) message.broadcast = true;
   if (draft.files !== undefined) message.files = draft.files;
+  if (draft.forwarded !== undefined) message.forwarded = draft.forwarded;
   return message;
 }
 

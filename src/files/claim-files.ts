@@ -1,3 +1,4 @@
+import type { ForwardedMessage } from '../../client/wire/domain.js';
 import type { Config } from '../config/config.js';
 import { ReplyError } from '../protocol/error-codes.js';
 import type { FileRef, FileStore } from './file-store.js';
@@ -23,7 +24,13 @@ export async function claimFiles(
   return claimed;
 }
 
-/** A message as the dashboards' live feed shows it: one of files alone by what it carries. */
-export function feedText(text: string, files: readonly FileRef[] | undefined): string {
-  return text === '' && files ? `[${files.length} file(s)]` : text;
+/** A message as the dashboards' live feed shows it: one of files alone, or a forward alone, by what it carries. */
+export function feedText(
+  text: string,
+  files: readonly FileRef[] | undefined,
+  forwarded?: ForwardedMessage,
+): string {
+  if (text !== '') return text;
+  if (files) return `[${files.length} file(s)]`;
+  return forwarded ? `[forwarded] ${forwarded.text}` : text;
 }

@@ -1,5 +1,10 @@
 import { applyAction, repliesAfter } from '../../client/wire/actions.js';
-import { type FileRef, REACTION_USERS_SHOWN, type ThreadSummary } from '../../client/wire/domain.js';
+import {
+  type FileRef,
+  type ForwardedMessage,
+  REACTION_USERS_SHOWN,
+  type ThreadSummary,
+} from '../../client/wire/domain.js';
 import { EngineUnavailableError, RateLimitError } from '../engine/engine.js';
 import {
   type ChatMessage,
@@ -89,6 +94,7 @@ interface MessageRow {
   reactions: string | null;
   rev: string | null;
   files: string | null;
+  forwarded: string | null;
   thread: string | null;
   replies: string | null;
   broadcast: boolean | null;
@@ -97,14 +103,14 @@ interface MessageRow {
 
 const MESSAGE_COLUMNS =
   'm.room, m."offset", m.id, m.sender_id, m.sender_name, m.text, m.ts, m.cid, m.event, m.mentions, m.action, m.reply_to, ' +
-  'm.edited_at, m.deleted_at, m.reactions, m.rev, m.files, m.thread, m.replies, m.broadcast, r.epoch';
+  'm.edited_at, m.deleted_at, m.reactions, m.rev, m.files, m.forwarded, m.thread, m.replies, m.broadcast, r.epoch';
 
 /**
  * The group commit: one batch, one statement, prepared once per connection (planning it cost PGlite five times
  * running a one-message batch). Parameters: arrays, one per column, so that one statement serves any batch size:
  * the index of each draft in the batch, its room, id, sender id, sender name, text, ts, cid, system event (JSON
- * or null), the offset it replies to (or null), the user ids it mentions (JSON or null) and the files it carries (JSON
- * or null) ($1-$12); and the epoch given to rooms created now ($13).
+ * or null), the offset it replies to (or null), the user ids it mentions (JSON or null), the files it carries (JSON
+ * or null) and the message it forwards (JSON or null) ($1-$13); and the epoch given to rooms created now ($14).
  *
  * - `dup`: drafts already stored (same room, sender and cid) come back as duplicates with the stored message,
  *   found by one probe of the idempotency index per draft. The cached generic plan must stay an index lookup
@@ -121,13 +127,13 @@ const MESSAGE_COLUMNS =
  */
 export const APPEND_STATEMENT = `
 WITH input AS (
-  SELECT * FROM unnest($1::int[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::bigint[], $8::text[], $9::text[], $10::bigint[], $11::text[], $12::text[])
-    AS i(n, room, id, sender_id, sender_name, text, ts, cid, event, reply_to, mentions, files)
+  SELECT * FROM unnest($1::int[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::bigint[], $8::text[], $9::text[], $10::bigint[], $11::text[], $12::text[], $13::text[])
+    AS i(n, room, id, sender_id, sender_name, text, ts, cid, event, reply_to, mentions, files, forwarded)
 ),
 dup AS (
   SELECT i.n, m.*
   FROM input i CROSS JOIN LATERAL (
-    SELECT m."offset", m.id, m.sender_name, m.text, m.ts, m.event, m.reply_to, m.mentions, m.files, r.epoch
+    SELECT m."offset", m.id, m.sender_name, m.text, m.ts, m.event, m.reply_to, m.mentions, m.files, m.forwarded, r.epoch
     FROM parley_messages m JOIN parley_rooms r ON r.room = m.room
     WHERE m.room = i.room AND m.sender_id = i.sender_id AND m.cid = i.cid LIMIT 1
   ) m
@@ -140,29 +146,31 @@ fresh AS (
 ),
 taken AS (
   INSERT INTO parley_rooms AS r (room, epoch, last_offset, counted)
-  SELECT room, $13::text, count(*), count(*) FILTER (WHERE event IS NULL) FROM fresh GROUP BY room ORDER BY room
+  SELECT room, $14::text, count(*), count(*) FILTER (WHERE event IS NULL) FROM fresh GROUP BY room ORDER BY room
   ON CONFLICT (room) DO UPDATE SET last_offset = r.last_offset + EXCLUDED.last_offset,
     counted = r.counted + EXCLUDED.counted, updated_at = now()
   RETURNING r.room, r.epoch, r.last_offset, r.counted
 ),
 planned AS (
   SELECT f.n, f.room, t.last_offset - f.c + f.k AS "offset", t.epoch, f.id, f.sender_id, f.sender_name, f.text,
-         f.ts, f.cid, f.event, f.reply_to, f.mentions, f.files,
+         f.ts, f.cid, f.event, f.reply_to, f.mentions, f.files, f.forwarded,
          CASE WHEN f.event IS NULL THEN t.counted - f.cc + f.kc END AS seq
   FROM fresh f JOIN taken t ON t.room = f.room
 ),
 stored AS (
-  INSERT INTO parley_messages (room, "offset", id, sender_id, sender_name, text, ts, cid, event, reply_to, mentions, files, seq)
-  SELECT room, "offset", id, sender_id, sender_name, text, ts, cid, event, reply_to, mentions, files, seq FROM planned
+  INSERT INTO parley_messages (room, "offset", id, sender_id, sender_name, text, ts, cid, event, reply_to, mentions, files, forwarded, seq)
+  SELECT room, "offset", id, sender_id, sender_name, text, ts, cid, event, reply_to, mentions, files, forwarded, seq FROM planned
 ),
 mentioned AS (
   INSERT INTO parley_mentions (user_id, room, "offset")
   SELECT DISTINCT u.id, p.room, p."offset" FROM planned p CROSS JOIN LATERAL json_array_elements_text(p.mentions::json) AS u(id)
   WHERE p.mentions IS NOT NULL AND u.id <> p.sender_id
 )
-SELECT n, "offset", epoch, false AS duplicate, id, sender_name, text, ts, event, reply_to, mentions, files FROM planned
+SELECT n, "offset", epoch, false AS duplicate, id, sender_name, text, ts, event, reply_to, mentions, files, forwarded
+FROM planned
 UNION ALL
-SELECT d.n, d."offset", d.epoch, true, d.id, d.sender_name, d.text, d.ts, d.event, d.reply_to, d.mentions, d.files FROM dup d`;
+SELECT d.n, d."offset", d.epoch, true, d.id, d.sender_name, d.text, d.ts, d.event, d.reply_to, d.mentions, d.files,
+       d.forwarded FROM dup d`;
 
 /**
  * The messages already stored among (room, sender id, cid) triples ($1-$3, arrays): the rate limit's read before a
@@ -218,7 +226,8 @@ FROM unnest($1::text[], $2::bigint[], $3::text[]) AS k(room, after, user_id)
 JOIN parley_rooms r ON r.room = k.room
 LEFT JOIN LATERAL (
   SELECT m.room, m."offset", m.id, m.sender_id, m.sender_name, m.text, m.ts, m.cid, m.event, m.mentions, m.action,
-         m.reply_to, m.edited_at, m.deleted_at, m.reactions, m.rev, m.files, m.thread, m.replies, m.broadcast, r.epoch
+         m.reply_to, m.edited_at, m.deleted_at, m.reactions, m.rev, m.files, m.forwarded, m.thread, m.replies, m.broadcast,
+         r.epoch
   FROM parley_messages m
   WHERE m.room = k.room AND m.action IS NULL AND (m.thread IS NULL OR m.broadcast) ORDER BY m."offset" DESC LIMIT 1
 ) l ON true
@@ -258,7 +267,8 @@ CROSS JOIN LATERAL (
  * sender id $3 and name $4, text $5, ts $6, cid $7, the offset it quotes $8, mentions $9 and files $10 as JSON or
  * null, the root's offset $11), a mention row per user it mentions other than its sender ($12), and the root's
  * summary ($13) and rev (the reply's offset) changed. A reply also sent to the room ($14) is counted as the room's
- * chat messages are (its `seq`, the room's `counted`). Returns the room's epoch and the reply's offset.
+ * chat messages are (its `seq`, the room's `counted`); the message it forwards ($15, JSON or null). Returns the
+ * room's epoch and the reply's offset.
  */
 const STORE_REPLY_STATEMENT = `
 WITH taken AS (
@@ -269,9 +279,10 @@ WITH taken AS (
 ),
 stored AS (
   INSERT INTO parley_messages
-    (room, "offset", id, sender_id, sender_name, text, ts, cid, reply_to, mentions, files, thread, broadcast, seq)
+    (room, "offset", id, sender_id, sender_name, text, ts, cid, reply_to, mentions, files, thread, broadcast, seq,
+     forwarded)
   SELECT $1, t.last_offset, $2, $3, $4, $5, $6::bigint, $7, $8::bigint, $9, $10, $11::bigint,
-         CASE WHEN $14::boolean THEN true END, CASE WHEN $14::boolean THEN t.counted END
+         CASE WHEN $14::boolean THEN true END, CASE WHEN $14::boolean THEN t.counted END, $15
   FROM taken t
 ),
 mentioned AS (
@@ -298,6 +309,7 @@ interface AppendedRow {
   reply_to: string | null;
   mentions: string | null;
   files: string | null;
+  forwarded: string | null;
 }
 
 /**
@@ -316,6 +328,11 @@ function mentionsColumn(draft: MessageDraft): string | null {
 function mentionRows(draft: MessageDraft): string[] {
   const users = draft.mentions?.filter((user) => user !== draft.from.id) ?? [];
   return draft.mentionsRoom ? [...users, ROOM_MENTION] : users;
+}
+
+/** A draft's `forwarded` column: the message it forwards, as JSON, or null. */
+function forwardedColumn(draft: MessageDraft): string | null {
+  return draft.forwarded ? JSON.stringify(draft.forwarded) : null;
 }
 
 /** A message's `mentions` and `mentionsRoom` from its column (each only when it has it). */
@@ -341,6 +358,7 @@ function toMessage(row: MessageRow): ChatMessage {
     ...(row.action !== null ? { action: JSON.parse(row.action) as MessageAction } : {}),
     ...(row.reply_to !== null ? { replyTo: Number(row.reply_to) } : {}),
     ...(row.files !== null ? { files: JSON.parse(row.files) as FileRef[] } : {}),
+    ...(row.forwarded !== null ? { forwarded: JSON.parse(row.forwarded) as ForwardedMessage } : {}),
     ...(row.thread !== null ? { thread: Number(row.thread) } : {}),
     ...(row.broadcast ? { broadcast: true as const } : {}),
     ...(row.replies !== null ? { replies: JSON.parse(row.replies) as ThreadSummary } : {}),
@@ -478,6 +496,7 @@ export class DatabaseLog implements RoomLog, MessageSearch {
         mentionRows(draft),
         JSON.stringify(replies),
         draft.broadcast === true,
+        forwardedColumn(draft),
       ],
       'parley_reply',
     );
@@ -570,7 +589,8 @@ export class DatabaseLog implements RoomLog, MessageSearch {
       );
     } else if (action.type === 'delete') {
       await tx.query(
-        `UPDATE parley_messages SET text = '', original_text = NULL, deleted_at = $3, reactions = NULL, files = NULL, rev = $4
+        `UPDATE parley_messages SET text = '', original_text = NULL, deleted_at = $3, reactions = NULL, files = NULL,
+         forwarded = NULL, rev = $4
          WHERE room = $1 AND "offset" = $2`,
         [room, offset, entry.ts, entry.offset],
       );
@@ -1070,6 +1090,7 @@ export class DatabaseLog implements RoomLog, MessageSearch {
       drafts.map((d) => d.replyTo ?? null),
       drafts.map(mentionsColumn),
       drafts.map((d) => (d.files?.length ? JSON.stringify(d.files) : null)),
+      drafts.map(forwardedColumn),
       this.options.ids.epoch(),
     ];
     let rows: AppendedRow[] | undefined;
@@ -1098,6 +1119,7 @@ export class DatabaseLog implements RoomLog, MessageSearch {
       if (row.mentions !== null) Object.assign(message, mentionsOf(row.mentions));
       if (row.reply_to !== null) message.replyTo = Number(row.reply_to);
       if (row.files !== null) message.files = JSON.parse(row.files) as FileRef[];
+      if (row.forwarded !== null) message.forwarded = JSON.parse(row.forwarded) as ForwardedMessage;
       outcome.set(candidates[row.n] as Queued<MessageDraft, AppendResult>, {
         message,
         duplicate: row.duplicate,

@@ -91,6 +91,7 @@ export class RedisLog implements RoomLog {
       mentions: draft.mentions,
       mentionsRoom: draft.mentionsRoom,
       replyTo: draft.replyTo,
+      forwarded: draft.forwarded,
     };
     const tail = `,${JSON.stringify(rest).slice(1)}`;
     const { keys, options } = this;

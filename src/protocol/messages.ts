@@ -50,6 +50,8 @@ export const SendCommand = Type.Object(
     mentionsRoom: Type.Optional(Type.Boolean()),
     /** Files uploaded for the message (the configured maximum is checked by the handler). */
     files: Type.Optional(Type.Array(FileId, { minItems: 1, maxItems: 100 })),
+    /** A chat message of a joined room to pass on: a copy of it goes with this one. */
+    forward: Type.Optional(Type.Object({ room: Room, offset: Offset }, strict)),
   },
   strict,
 );

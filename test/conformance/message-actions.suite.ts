@@ -122,6 +122,31 @@ export function messageActionsSuite(name: string, factory: FixtureFactory): void
       assert.equal(moderated.target.deleted, true);
     });
 
+    it('deletes a forward with the message it carries; an edit changes only its own words', async () => {
+      const { log } = await make();
+      const original = (await log.append(draft('forwards', 'confidential', carol))).message;
+      const forwarded = {
+        room: 'forwards',
+        offset: original.offset,
+        id: original.id,
+        from: carol,
+        text: 'confidential',
+        ts: original.ts,
+      };
+      const forward = (await log.append({ ...draft('forwards', 'fyi', alice), forwarded })).message;
+      const edited = await log.act(
+        action('forwards', alice, { type: 'edit', target: forward.offset }, { text: 'fyi, see below' }),
+      );
+      assert.equal(edited.target.text, 'fyi, see below');
+      assert.deepEqual(edited.target.forwarded, forwarded, 'the forwarded message is not edited');
+      const done = await log.act(action('forwards', alice, { type: 'delete', target: forward.offset }));
+      assert.equal(done.target.deleted, true);
+      assert.equal(done.target.forwarded, undefined, 'the tombstone carries nothing');
+      const read = await messageAt(log, 'forwards', forward.offset);
+      assert.equal(read?.forwarded, undefined, 'a read after the delete has none');
+      assert.equal(read?.text, '');
+    });
+
     it('lists the texts a message had: its first, then each edit, none once deleted', async () => {
       const { log } = await make();
       const message = (await log.append(draft('versions', 'frist draft', alice))).message;

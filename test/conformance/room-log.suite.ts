@@ -211,6 +211,38 @@ export function roomLogSuite(name: string, factory: FixtureFactory): void {
       assert.equal(again.duplicate, true);
       assert.deepEqual(again.message, appended.message);
     });
+    it('keeps a forwarded message with the message that carries it, through append, read, duplicate and overview', async () => {
+      const history = await make();
+      const original = (await history.append(draft('forward-from', 'the plan'))).message;
+      const forwarded = {
+        room: 'forward-from',
+        offset: original.offset,
+        id: original.id,
+        from: original.from,
+        text: original.text,
+        ts: original.ts,
+        files: [{ id: 'f1', name: 'plan.pdf', size: 12, type: 'application/pdf' }],
+      };
+      const forward = { ...draft('forward-to', ''), forwarded };
+      const appended = await history.append(forward);
+      assert.deepEqual(appended.message.forwarded, forwarded);
+      assert.equal(appended.message.text, '', 'a forward needs no words of its own');
+      const plain = await history.append(draft('forward-to', 'hello'));
+      assert.equal('forwarded' in plain.message, false, 'no forwarded field on other messages');
+      const page = await history.read('forward-to', { limit: 10 });
+      assert.deepEqual(page.messages, [appended.message, plain.message]);
+      const again = await history.append({ ...forward, id: 'other' });
+      assert.equal(again.duplicate, true);
+      assert.deepEqual(again.message, appended.message);
+      const overview = await history.overview([{ user: 'u9', room: 'forward-to', after: 0 }]);
+      assert.equal(overview.get('forward-to')?.last?.offset, plain.message.offset);
+      await history.append({ ...draft('forward-last', ''), forwarded });
+      const last = (await history.overview([{ user: 'u9', room: 'forward-last', after: 0 }])).get(
+        'forward-last',
+      );
+      assert.deepEqual(last?.last?.forwarded, forwarded, 'the room list reads it too');
+    });
+
     it('gives the newest message of each room at once (the room list)', async () => {
       const history = await make();
       await fill(history, 'latest-a', 3);

@@ -1340,5 +1340,109 @@ export function groupChatSuite(name: string, start: () => Promise<ParleyNode>): 
       const many = Array.from({ length: 101 }, (_, i) => `u${i}`);
       assert.equal(outcome(await jon.request({ type: 'statuses', users: many })), 'bad_request');
     });
+
+    it('forwards a message to another room: a copy of it as it is now, with where it came from; the refusals', async () => {
+      const [fay, gus, hal] = [await as(node, 'fay'), await as(node, 'gus'), await as(node, 'hal')];
+      for (const [id, kind] of [
+        ['fwd-src', 'public'],
+        ['fwd-dst', 'private'],
+      ] as const) {
+        assert.equal(outcome(await fay.request({ type: 'create_room', name: id, id, kind })), 'ok');
+        assert.equal(outcome(await fay.request({ type: 'join', room: id })), 'ok');
+      }
+      assert.equal(outcome(await fay.request({ type: 'invite', room: 'fwd-dst', user: 'hal' })), 'ok');
+      assert.equal(outcome(await hal.request({ type: 'accept', room: 'fwd-dst' })), 'ok');
+      assert.equal(outcome(await hal.request({ type: 'join', room: 'fwd-dst' })), 'ok');
+      assert.equal(outcome(await gus.request({ type: 'join', room: 'fwd-src' })), 'ok');
+      const plan = await gus.request({ type: 'send', room: 'fwd-src', text: 'the plen', cid: 'p1' });
+      assert.equal(
+        outcome(await gus.request({ type: 'edit', room: 'fwd-src', offset: plan.offset, text: 'the plan' })),
+        'ok',
+      );
+
+      // Hal, who is not in the room it came from, reads it: a copy as it is now (the edit in it).
+      const sent = await fay.request({
+        type: 'send',
+        room: 'fwd-dst',
+        text: '',
+        cid: 'f1',
+        forward: { room: 'fwd-src', offset: plan.offset },
+      });
+      assert.equal(sent.type, 'sent', JSON.stringify(sent));
+      const copy = {
+        room: 'fwd-src',
+        offset: plan.offset,
+        id: plan.id,
+        from: { id: 'gus', name: 'Gus' },
+        text: 'the plan',
+        ts: plan.ts,
+      };
+      const received = await hal.frames.find((f) => f.type === 'message' && f.id === sent.id);
+      assert.deepEqual(
+        [received.text, received.from, received.forwarded],
+        ['', { id: 'fay', name: 'Fay' }, copy],
+      );
+      // Its room list previews what it passes on.
+      const last = await listed(hal, { dst: 'fwd-dst' }, (r) => r.last as Record<string, unknown>);
+      assert.deepEqual([last.dst?.preview, last.dst?.forwarded], ['the plan', true]);
+      // Words of one's own; a forward of a forward that says nothing passes on the original, where it was written.
+      const again = await fay.request({
+        type: 'send',
+        room: 'fwd-src',
+        text: 'as agreed',
+        cid: 'f2',
+        forward: { room: 'fwd-dst', offset: sent.offset },
+      });
+      const relayed = await gus.frames.find((f) => f.type === 'message' && f.id === again.id);
+      assert.deepEqual([relayed.text, relayed.forwarded], ['as agreed', copy]);
+      // A later edit of the original leaves the copies as they were.
+      await gus.request({ type: 'edit', room: 'fwd-src', offset: plan.offset, text: 'a new plan' });
+      const page = await hal.request({ type: 'history', room: 'fwd-dst' });
+      const kept = (page.messages as Frame[]).find((m) => m.id === sent.id);
+      assert.equal((kept?.forwarded as { text: string } | undefined)?.text, 'the plan');
+
+      // Refusals: a room the forwarder has not joined, no chat message there, blank words, a room not joined to send to.
+      const refusal = (command: Record<string, unknown>) =>
+        hal.request({ type: 'send', cid: `r${Math.random()}`, text: '', ...command }).then(outcome);
+      assert.equal(
+        await refusal({ room: 'fwd-dst', forward: { room: 'fwd-src', offset: plan.offset } }),
+        'not_joined',
+      );
+      const event = (page.messages as Frame[]).find((m) => m.event);
+      assert.ok(event, 'the room has a system event');
+      const dst = (offset: number, text = '') => ({
+        room: 'fwd-dst',
+        text,
+        forward: { room: 'fwd-dst', offset },
+      });
+      assert.equal(await refusal(dst(event.offset as number)), 'no_message');
+      assert.equal(await refusal(dst(10_000)), 'no_message');
+      assert.equal(await refusal(dst(sent.offset as number, '  ')), 'text_empty');
+      assert.equal(await refusal({ ...dst(sent.offset as number), room: 'fwd-src' }), 'not_joined');
+      const gone = await hal.request({ type: 'send', room: 'fwd-dst', text: 'oops', cid: 'gone' });
+      await hal.request({ type: 'delete', room: 'fwd-dst', offset: gone.offset });
+      assert.equal(await refusal(dst(gone.offset as number)), 'no_message');
+      assert.equal(
+        outcome(
+          await hal.request({
+            type: 'send',
+            room: 'fwd-dst',
+            text: 'x',
+            cid: 'bad',
+            forward: { room: 'fwd-dst' },
+          }),
+        ),
+        'bad_request',
+      );
+
+      // Deleted, a forward keeps nothing of what it carried.
+      assert.equal(
+        outcome(await fay.request({ type: 'delete', room: 'fwd-dst', offset: sent.offset })),
+        'ok',
+      );
+      const after = await hal.request({ type: 'history', room: 'fwd-dst' });
+      const tombstone = (after.messages as Frame[]).find((m) => m.id === sent.id);
+      assert.deepEqual([tombstone?.deleted, tombstone?.forwarded, tombstone?.text], [true, undefined, '']);
+    });
   });
 }

@@ -45,6 +45,33 @@ describe('chat over real WebSockets', async () => {
     assert.deepEqual(parseFrame(JSON.stringify(asArray)), asObject, 'the same message, field for field');
   });
 
+  it('forwards between open channels, in the object form even to a compact connection', async () => {
+    const ivy = await connect('Ivy', 'ivy');
+    const jay = await RawClient.connect(node.wsUrl, { name: 'Jay', user: 'jay', format: 'compact' });
+    clients.push(jay);
+    for (const room of ['fw-one', 'fw-two'])
+      assert.equal((await ivy.request({ type: 'join', room })).type, 'joined');
+    assert.equal((await jay.request({ type: 'join', room: 'fw-two' })).type, 'joined');
+    const first = await ivy.request({ type: 'send', room: 'fw-one', text: 'worth passing on', cid: 'w1' });
+    const sent = await ivy.request({
+      type: 'send',
+      room: 'fw-two',
+      text: 'look',
+      cid: 'w2',
+      forward: { room: 'fw-one', offset: first.offset },
+    });
+    assert.equal(sent.type, 'sent', JSON.stringify(sent));
+    const got = await jay.frames.find((f) => f.type === 'message' && f.id === sent.id, 5000, 'the forward');
+    assert.deepEqual(got.forwarded, {
+      room: 'fw-one',
+      offset: first.offset,
+      id: first.id,
+      from: { id: 'ivy', name: 'Ivy' },
+      text: 'worth passing on',
+      ts: first.ts,
+    });
+  });
+
   it('welcomes with identity, node and limits', async () => {
     const alice = await connect('Alice', 'alice');
     assert.equal(alice.welcome?.type, 'welcome');

@@ -129,6 +129,7 @@ const VALID_COMMANDS: Array<Record<string, unknown>> = [
   { type: 'set_role', ref: 22, room: 'fuzzed', user: 'someone', role: 'admin' },
   { type: 'direct', ref: 23, users: [{ id: 'someone', name: 'S' }] },
   { type: 'send', ref: 24, room: ROOM, text: 'a reply', cid: 'c2', replyTo: 1 },
+  { type: 'send', ref: 24, room: ROOM, text: '', cid: 'c3', forward: { room: ROOM, offset: 1 } },
   { type: 'edit', ref: 25, room: ROOM, offset: 1, text: 'edited' },
   { type: 'delete', ref: 26, room: ROOM, offset: 1 },
   { type: 'react', ref: 27, room: ROOM, offset: 1, emoji: '👍' },

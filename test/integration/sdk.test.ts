@@ -47,6 +47,18 @@ describe('client SDK', () => {
       ['hello bob'],
     );
     await assert.rejects(alice.c.send('sdk', ''), { code: 'text_empty' });
+    // forward(): the message passed on, with or without words of one's own.
+    await alice.c.join('sdk-elsewhere');
+    await bob.c.join('sdk-elsewhere');
+    const passed = await alice.c.forward('sdk-elsewhere', { room: 'sdk', offset: ack.offset });
+    const forward = await bob.messages.find((m) => m.id === passed.id);
+    assert.deepEqual(
+      [forward.text, forward.forwarded?.text, forward.forwarded?.room],
+      ['', 'hello bob', 'sdk'],
+    );
+    await assert.rejects(alice.c.forward('sdk-elsewhere', { room: 'sdk', offset: 99 }), {
+      code: 'no_message',
+    });
     alice.c.close();
     bob.c.close();
   });

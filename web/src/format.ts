@@ -73,8 +73,26 @@ export function sizeOf(bytes: number): string {
   return `${value < 10 ? value.toFixed(1) : Math.round(value)} ${units[unit]}`;
 }
 
-/** What stands for a message's text when it has none but files: "📎 a file", "📎 3 files". */
-export function textOrFiles(text: string, files: number | undefined): string {
-  if (text !== '' || !files) return text;
-  return files === 1 ? '📎 a file' : `📎 ${files} files`;
+/**
+ * What stands for a message's text when it has none but files: "📎 a file", "📎 3 files"; marked ↪ when the message
+ * is a forward (a room list's preview: its own text, or when it has none the forwarded one's).
+ */
+export function textOrFiles(text: string, files: number | undefined, forwarded?: boolean): string {
+  const shown = text !== '' || !files ? text : files === 1 ? '📎 a file' : `📎 ${files} files`;
+  return forwarded ? `↪ ${shown}` : shown;
+}
+
+/**
+ * A message in one line (a quote, a list, a notification): its text, or what it carries: files, or the message it
+ * forwards (marked ↪).
+ */
+export function summaryOf(message: {
+  text: string;
+  files?: readonly unknown[] | undefined;
+  forwarded?: { text: string; files?: readonly unknown[] } | undefined;
+}): string {
+  const { forwarded } = message;
+  if (!forwarded || message.text !== '' || message.files)
+    return textOrFiles(message.text, message.files?.length, forwarded !== undefined);
+  return textOrFiles(forwarded.text, forwarded.files?.length, true);
 }

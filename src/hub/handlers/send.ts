@@ -1,4 +1,5 @@
 import { claimFiles, feedText } from '../../files/claim-files.js';
+import { forwardSource } from '../../log/forward-source.js';
 import { checkReplyTarget } from '../../log/reply-target.js';
 import { ReplyError } from '../../protocol/error-codes.js';
 import { checkBroadcast, checkText } from '../../protocol/rules.js';
@@ -9,8 +10,9 @@ import { callerOf, type Handler, type HandlerContext, requireJoined } from './co
 export const send: Handler<'send'> = async (ctx, session, command) => {
   ctx.countReceived();
   const room = requireJoined(session, command.room, ctx.config);
-  // With files, a message needs no text (a photo alone).
-  const text = command.files && command.text === '' ? '' : checkText(command.text, ctx.config);
+  // With files or a forwarded message, a message needs no text (a photo alone, a message passed on as it is).
+  const text =
+    (command.files || command.forward) && command.text === '' ? '' : checkText(command.text, ctx.config);
   // From the membership cache: no database round trip per message.
   const member = (await ctx.rooms?.checkSend(callerOf(session), room)) ?? false;
   if (command.replyTo !== undefined) await checkReplyTarget(ctx.engine.log, room, command.replyTo);
@@ -18,6 +20,14 @@ export const send: Handler<'send'> = async (ctx, session, command) => {
   const broadcast = checkBroadcast(command.broadcast, command.thread);
   if (command.mentionsRoom)
     await checkRoomMention(ctx, session, room, command.thread !== undefined && !broadcast);
+  // The forwarder reads the original where they are joined: what they may read, they may pass on.
+  const forwarded = command.forward
+    ? await forwardSource(
+        ctx.engine.log,
+        requireJoined(session, command.forward.room, ctx.config),
+        command.forward.offset,
+      )
+    : undefined;
   const files = command.files
     ? await claimFiles(ctx.engine.files, ctx.config, {
         ids: command.files,
@@ -45,6 +55,7 @@ export const send: Handler<'send'> = async (ctx, session, command) => {
       ...(command.mentions?.length ? { mentions: [...new Set(command.mentions)] } : {}),
       ...(command.mentionsRoom ? { mentionsRoom: true as const } : {}),
       ...(files ? { files } : {}),
+      ...(forwarded ? { forwarded } : {}),
     });
   } catch (error) {
     // try/catch rather than a .catch(): no promise more per message on this path.
@@ -56,7 +67,7 @@ export const send: Handler<'send'> = async (ctx, session, command) => {
   if (duplicate) ctx.latency.forget(id);
   else {
     ctx.countPublished(ctx.clock.now() - started);
-    ctx.feed.message(room, session.user, feedText(text, files));
+    ctx.feed.message(room, session.user, feedText(text, files, forwarded));
   }
   // Who writes has read what came before (only members have a marker: an open channel's sends cost nothing here);
   // not who replies in a thread, which is read apart from the room (unless the reply is sent to the room too).

@@ -1,6 +1,6 @@
 import type { ComponentChildren } from 'preact';
 import type { ChatMessage } from '../../../client/index.js';
-import { textOrFiles, whenOf } from '../format.js';
+import { summaryOf, whenOf } from '../format.js';
 import type { ChatStore } from './store.js';
 
 /**
@@ -47,7 +47,7 @@ export function MessageLink({
         <time dateTime={new Date(message.ts).toISOString()}>{whenOf(message.ts)}</time>
         {note}
       </span>
-      <span class="result-text">{text ?? textOrFiles(message.text, message.files?.length)}</span>
+      <span class="result-text">{text ?? summaryOf(message)}</span>
     </button>
   );
 }

@@ -1,9 +1,11 @@
 import type { JSX } from 'preact';
 import { useEffect, useLayoutEffect, useMemo, useRef, useState } from 'preact/hooks';
-import { isWebhookSender, type SystemEvent } from '../../../client/index.js';
-import { dayKey, dayOf, textOrFiles, timeOf, untilOf } from '../format.js';
+import { type ChatMessage, isWebhookSender, type SystemEvent } from '../../../client/index.js';
+import { dayKey, dayOf, summaryOf, timeOf, untilOf } from '../format.js';
 import { EditedMark, EditHistory } from './EditHistory.js';
 import { FormattedText } from './FormattedText.js';
+import { ForwardDialog } from './ForwardDialog.js';
+import { ForwardedCard } from './ForwardedCard.js';
 import { LaterTimes } from './LaterTimes.js';
 import { LinkPreviewCard } from './LinkPreviewCard.js';
 import { MessageFiles } from './MessageFiles.js';
@@ -91,6 +93,7 @@ export function MessageText({ store, message }: { store: ChatStore; message: Sho
       )}
       {message.text !== '' && <LinkPreviewCard store={store} text={message.text} />}
       {files && <MessageFiles files={files} />}
+      {message.message?.forwarded && <ForwardedCard store={store} forwarded={message.message.forwarded} />}
     </>
   );
 }
@@ -192,6 +195,8 @@ export function MessageList({ store, room }: { store: ChatStore; room: RoomModel
   const [picking, setPicking] = useState<string | null>(null);
   // The message whose "Remind me" times are shown, if any.
   const [reminding, setReminding] = useState<string | null>(null);
+  // The message being forwarded, if any.
+  const [forwarding, setForwarding] = useState<ChatMessage | null>(null);
   // Messages that arrived below while the reader was scrolled up: a button says how many and goes down to them.
   const [below, setBelow] = useState(0);
   const lastKey = useRef<string | undefined>(undefined);
@@ -434,10 +439,11 @@ export function MessageList({ store, room }: { store: ChatStore; room: RoomModel
                 {original?.message?.deleted
                   ? 'Message deleted'
                   : original
-                    ? textOrFiles(original.text, (original.message?.files ?? original.files)?.length).slice(
-                        0,
-                        120,
-                      )
+                    ? summaryOf({
+                        text: original.text,
+                        files: original.message?.files ?? original.files,
+                        forwarded: original.message?.forwarded,
+                      }).slice(0, 120)
                     : '…'}
               </span>
             </button>
@@ -451,9 +457,7 @@ export function MessageList({ store, room }: { store: ChatStore; room: RoomModel
             >
               <span class="muted">replied in the thread of</span>{' '}
               <bdi class="from">{root ? root.from.name : 'an earlier message'}</bdi>{' '}
-              <span class="quoted">
-                {root ? textOrFiles(root.text, root.message?.files?.length).slice(0, 120) : ''}
-              </span>
+              <span class="quoted">{root ? summaryOf({ ...root, ...root.message }).slice(0, 120) : ''}</span>
             </button>
           )}
           <MessageText store={store} message={message} />
@@ -515,6 +519,11 @@ export function MessageList({ store, room }: { store: ChatStore; room: RoomModel
                   onClick={() => setReminding(reminding === message.key ? null : message.key)}
                 >
                   Remind me
+                </button>
+              )}
+              {stored && (
+                <button type="button" onClick={() => setForwarding(stored)}>
+                  Forward
                 </button>
               )}
               {store.listed(room.name) && !message.mine && (
@@ -587,6 +596,7 @@ export function MessageList({ store, room }: { store: ChatStore; room: RoomModel
         {messages.length === 0 && <li class="notice">No messages yet. Say hello!</li>}
         {items}
       </ol>
+      {forwarding && <ForwardDialog store={store} message={forwarding} onClose={() => setForwarding(null)} />}
       {below > 0 && (
         <button type="button" class="jump-latest" onClick={toBottom}>
           ↓ {below} new {below === 1 ? 'message' : 'messages'}

@@ -3,7 +3,7 @@ import type { RoomSummary } from '../../../client/index.js';
 import type { ChatStore } from './store.js';
 
 /** A room to switch to: its id, how the sidebar names it, and its mark; `joins` for a public room not joined yet. */
-interface Target {
+export interface Target {
   id: string;
   title: string;
   mark: string;
@@ -18,7 +18,7 @@ const MARK = { public: '#', private: '🔒', direct: '@', channel: '#' } as cons
  * The sidebar's rooms whose title holds `query` (any case), then the public rooms the user has not joined: those
  * starting with it first, then in that order.
  */
-function matches(store: ChatStore, query: string, publicRooms: RoomSummary[]): Target[] {
+export function matches(store: ChatStore, query: string, publicRooms: RoomSummary[]): Target[] {
   const { favorites, rooms, channels, directs, hidden } = store.sidebarRooms();
   const listed = (r: RoomSummary) => ({ id: r.id, title: store.title(r.id), mark: MARK[r.kind] });
   const all: Target[] = [

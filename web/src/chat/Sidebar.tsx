@@ -40,7 +40,7 @@ function RoomButton({
   const quiet = entry !== undefined && store.notificationsOf(id) === 'none';
   // The newest message's start as a tooltip; none for a system event or a deleted message (its text is gone).
   const last = entry?.last;
-  const shown = last ? textOrFiles(last.preview, last.files) : '';
+  const shown = last ? textOrFiles(last.preview, last.files, last.forwarded) : '';
   const preview = last && !last.event && shown !== '' ? `${last.from.name}: ${shown}` : '';
   return (
     <li>

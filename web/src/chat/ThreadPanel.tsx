@@ -1,6 +1,7 @@
 import { useLayoutEffect, useRef, useState } from 'preact/hooks';
 import { timeOf } from '../format.js';
 import { Composer } from './Composer.js';
+import { ForwardDialog } from './ForwardDialog.js';
 import { Avatar, MessageText, Sender } from './MessageList.js';
 import { ReactionChips, ReactionPicker, SendFailure } from './MessageParts.js';
 import type { ChatStore, OpenThread, RoomModel, ShownMessage } from './store.js';
@@ -9,6 +10,7 @@ import type { ChatStore, OpenThread, RoomModel, ShownMessage } from './store.js'
 function Reply({ store, message }: { store: ChatStore; message: ShownMessage }) {
   const [editing, setEditing] = useState(false);
   const [picking, setPicking] = useState(false);
+  const [forwarding, setForwarding] = useState(false);
   const stored = message.message;
   const deleted = stored?.deleted === true;
   const box = useRef<HTMLTextAreaElement>(null);
@@ -49,6 +51,9 @@ function Reply({ store, message }: { store: ChatStore; message: ShownMessage }) 
             <button type="button" aria-expanded={picking} onClick={() => setPicking(!picking)}>
               React
             </button>
+            <button type="button" onClick={() => setForwarding(true)}>
+              Forward
+            </button>
             {message.mine && (
               <button type="button" onClick={() => setEditing(true)}>
                 Edit
@@ -68,6 +73,9 @@ function Reply({ store, message }: { store: ChatStore; message: ShownMessage }) 
             )}
             {picking && <ReactionPicker store={store} message={message} onPicked={() => setPicking(false)} />}
           </div>
+        )}
+        {forwarding && stored && (
+          <ForwardDialog store={store} message={stored} onClose={() => setForwarding(false)} />
         )}
       </div>
     </li>

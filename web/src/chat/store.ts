@@ -42,7 +42,7 @@ import {
 } from '../../../client/index.js';
 import type { SearchCommand } from '../../../client/wire/commands.js';
 import { lastOf, previewAfter } from '../../../client/wire/last-message.js';
-import { sizeOf, textOrFiles, untilOf } from '../format.js';
+import { sizeOf, summaryOf, textOrFiles, untilOf } from '../format.js';
 import { LinkPreviews } from './link-previews.js';
 import { notify } from './notifications.js';
 import { ScheduledList } from './scheduled-list.js';
@@ -409,7 +409,7 @@ export class ChatStore {
         if (last.from.id === this.me.id) return;
         const mentioned = mentionsUser(last, this.me.id);
         if (mentioned || this.isFollowing(room, last.thread)) {
-          const text = textOrFiles(last.preview, last.files);
+          const text = textOrFiles(last.preview, last.files, last.forwarded);
           this.notifyOf(room, last.from.name, text, true);
         }
         if (mentioned) this.countMention(room);
@@ -419,7 +419,7 @@ export class ChatStore {
       this.upsertListed(last.event ? this.withEvent(updated, last.event) : updated);
       if (last.from.id !== this.me.id && !last.event) {
         const mentioned = mentionsUser(last, this.me.id);
-        this.notifyOf(room, last.from.name, textOrFiles(last.preview, last.files), mentioned);
+        this.notifyOf(room, last.from.name, textOrFiles(last.preview, last.files, last.forwarded), mentioned);
         this.listUnread.value = { ...this.listUnread.value, [room]: (this.listUnread.value[room] ?? 0) + 1 };
         if (mentioned) this.countMention(room);
       }
@@ -2016,9 +2016,26 @@ export class ChatStore {
     if (done && this.saved.value) await this.loadSaved();
   }
 
+  /**
+   * Forwards a message to `target` with `comment` (may be empty): the target is joined first when it is not open
+   * (without switching to it), as the server takes a forward only into a joined room. Resolves whether it went.
+   */
+  async forward(message: ChatMessage, target: string, comment: string): Promise<boolean> {
+    if (!this.room(target)) {
+      await this.join(target, false);
+      // A refused join took the room away again and said why.
+      if (!this.room(target)) return false;
+    }
+    const sent = await this.act(
+      () => this.client.forward(target, { room: message.room, offset: message.offset }, comment.trim()),
+      `Forwarded to ${this.title(target)}`,
+    );
+    return sent !== undefined;
+  }
+
   /** A reminder came due: said here and by a desktop notification (unless do not disturb); the saved list says it too. */
   private onReminder({ room, remindAt, message }: ReminderFrame): void {
-    const text = textOrFiles(message.text, message.files?.length);
+    const text = summaryOf(message);
     this.notice.value = `Reminder: ${message.from.name} in ${this.title(room)}: ${text.slice(0, 120)}`;
     if (this.statusOf(this.me.id)?.availability !== 'dnd') {
       notify(

@@ -1,0 +1,101 @@
+import { useEffect, useRef, useState } from 'preact/hooks';
+import type { ChatMessage } from '../../../client/index.js';
+import { summaryOf } from '../format.js';
+import { matches, type Target } from './QuickSwitcher.js';
+import type { ChatStore } from './store.js';
+
+/**
+ * "Forward": a message passed on to another of the user's rooms (or conversations), with a few words of one's own.
+ * The rooms are the quick switcher's, by a few letters of their name, without public rooms not joined (forwarding
+ * there would make the user a member). Up and Down move through them, Enter forwards to the one marked, Escape
+ * closes.
+ */
+export function ForwardDialog({
+  store,
+  message,
+  onClose,
+}: {
+  store: ChatStore;
+  message: ChatMessage;
+  onClose: () => void;
+}) {
+  const [query, setQuery] = useState('');
+  const [at, setAt] = useState(0);
+  const [comment, setComment] = useState('');
+  const [busy, setBusy] = useState(false);
+  const input = useRef<HTMLInputElement>(null);
+  useEffect(() => input.current?.focus(), []);
+  const found = matches(store, query, []);
+  const marked = Math.min(at, Math.max(0, found.length - 1));
+  const send = async (target: Target | undefined) => {
+    if (!target || busy) return;
+    setBusy(true);
+    const sent = await store.forward(message, target.id, comment);
+    setBusy(false);
+    if (sent) onClose();
+  };
+  const keys = (event: KeyboardEvent) => {
+    if (event.key === 'ArrowDown') setAt((marked + 1) % Math.max(1, found.length));
+    else if (event.key === 'ArrowUp') setAt((marked - 1 + found.length) % Math.max(1, found.length));
+    else if (event.key === 'Enter') void send(found[marked]);
+    else if (event.key === 'Escape') onClose();
+    else return;
+    event.preventDefault();
+    event.stopPropagation();
+  };
+  return (
+    <div class="switcher-layer">
+      <button type="button" class="switcher-backdrop" aria-label="Close" tabIndex={-1} onClick={onClose} />
+      <div class="switcher forward-dialog" role="dialog" aria-modal="true" aria-label="Forward message">
+        <h2 class="forward-title">Forward message</h2>
+        <blockquote class="forward-preview">
+          <bdi class="from">{message.from.name}</bdi>{' '}
+          <span class="muted">{summaryOf(message).slice(0, 200)}</span>
+        </blockquote>
+        <input
+          class="switcher-input"
+          value={comment}
+          placeholder="Add a message (optional)"
+          aria-label="Your message"
+          maxLength={store.maxTextLength.value}
+          onInput={(event) => setComment((event.target as HTMLInputElement).value)}
+          onKeyDown={(event) => {
+            if (event.key === 'Escape') onClose();
+          }}
+        />
+        <input
+          ref={input}
+          class="switcher-input"
+          value={query}
+          placeholder="Forward to…"
+          aria-label="Room to forward to"
+          autoComplete="off"
+          onInput={(event) => {
+            setQuery((event.target as HTMLInputElement).value);
+            setAt(0);
+          }}
+          onKeyDown={keys}
+        />
+        <ul class="switcher-list" aria-label="Rooms">
+          {found.map((target, i) => (
+            <li key={target.id}>
+              <button
+                type="button"
+                class={`switch-target${i === marked ? ' marked' : ''}`}
+                aria-current={i === marked ? 'true' : undefined}
+                disabled={busy}
+                onClick={() => void send(target)}
+              >
+                <span class="hash" aria-hidden="true">
+                  {target.mark}
+                </span>
+                <bdi>{target.title}</bdi>
+              </button>
+            </li>
+          ))}
+          {found.length === 0 && <li class="muted">No room by that name</li>}
+        </ul>
+      </div>
+    </div>
+  );
+}
