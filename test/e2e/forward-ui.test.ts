@@ -53,15 +53,15 @@ describe('forwarding in the web UI', { skip: !hasChromium() }, async () => {
     await dialog.waitFor({ state: 'detached', ...WAIT });
     await alice.locator('.notice-bar', { hasText: 'Forwarded to Leads' }).waitFor(WAIT);
     // Alice stays where she was; the forward is in Leads, whose entry previews it (its tooltip).
-    assert.match(await alice.locator('.room-header h1').innerText(), /lobby$/);
+    assert.match((await alice.locator('.room-header h1').textContent()) ?? '', /lobby$/);
     await alice.locator('.sidebar .rooms button.room[title="Alice: ↪ See below"]').waitFor(WAIT);
     await alice.locator('.sidebar .rooms button.room', { hasText: 'Leads' }).click();
     const forward = shownMessage(alice, 'See below');
     const card = forward.locator('figure.forwarded');
     await card.waitFor(WAIT);
-    assert.match(await card.locator('figcaption').innerText(), /Forwarded from #?lobby$/);
-    assert.equal(await card.locator('.forwarded-head .from').innerText(), 'Bob');
-    assert.equal(await card.locator('.text').innerText(), 'Ship it on Friday');
+    assert.match((await card.locator('figcaption').textContent()) ?? '', /Forwarded from #?lobby$/);
+    assert.equal((await card.locator('.forwarded-head .from').textContent()) ?? '', 'Bob');
+    assert.equal((await card.locator('.text').textContent()) ?? '', 'Ship it on Friday');
     assert.deepEqual(await lowContrastText(alice), []);
     // Where it came from opens it there.
     await card.locator('figcaption button', { hasText: 'lobby' }).click();
@@ -81,7 +81,7 @@ describe('forwarding in the web UI', { skip: !hasChromium() }, async () => {
     // Bob is in the lobby only: the forward alone, from "another room".
     const card = bob.locator('.messages li.message figure.forwarded', { hasText: 'Budget approved' });
     await card.waitFor(WAIT);
-    assert.match(await card.locator('figcaption').innerText(), /Forwarded from another room/);
+    assert.match((await card.locator('figcaption').textContent()) ?? '', /Forwarded from another room/);
     assert.equal(await card.locator('figcaption button').count(), 0, 'nothing to open');
   });
 });
