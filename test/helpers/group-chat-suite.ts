@@ -1395,6 +1395,18 @@ export function groupChatSuite(name: string, start: () => Promise<ParleyNode>): 
       });
       const relayed = await gus.frames.find((f) => f.type === 'message' && f.id === again.id);
       assert.deepEqual([relayed.text, relayed.forwarded], ['as agreed', copy]);
+      // In a thread, as any reply.
+      const inThread = await fay.request({
+        type: 'send',
+        room: 'fwd-src',
+        text: '',
+        cid: 'f3',
+        thread: plan.offset,
+        forward: { room: 'fwd-dst', offset: sent.offset },
+      });
+      const thread = await gus.request({ type: 'history', room: 'fwd-src', thread: plan.offset });
+      const reply = (thread.messages as Frame[]).find((m) => m.id === inThread.id);
+      assert.deepEqual(reply?.forwarded, copy);
       // A later edit of the original leaves the copies as they were.
       await gus.request({ type: 'edit', room: 'fwd-src', offset: plan.offset, text: 'a new plan' });
       const page = await hal.request({ type: 'history', room: 'fwd-dst' });

@@ -2254,7 +2254,7 @@ export class ChatStore {
     if (!mine && !message.event && (this.current.value !== message.room || document.hidden)) {
       model.unread.value += 1;
       const mentioned = mentionsUser(message, this.me.id);
-      this.notifyOf(message.room, message.from.name, message.text, mentioned);
+      this.notifyOf(message.room, message.from.name, summaryOf(message), mentioned);
       if (mentioned) {
         this.countMention(message.room);
       }
@@ -2293,7 +2293,7 @@ export class ChatStore {
       this.isFollowing(room, message.thread as number) ||
       (root?.from.id === this.me.id && root.replies?.count === 1);
     // A followed thread notifies as a mention does, unless the room is set to nothing (or the user is away: dnd).
-    if (mentioned || follows) this.notifyOf(room, message.from.name, message.text, true);
+    if (mentioned || follows) this.notifyOf(room, message.from.name, summaryOf(message), true);
     if (!mentioned || (this.current.value === room && !document.hidden)) return;
     this.countMention(room);
   }
