@@ -1,7 +1,7 @@
 /**
  * Forwarding in the web UI, in Chromium: a message passed on from a room to another with a word of one's own, shown
  * there with where it came from (a link back to it) and previewed by the room list, and as a member of only the room
- * it went to sees it.
+ * it went to sees it; a link to a message (Copy link), clicked in the chat or opened as a tab's address.
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
@@ -67,6 +67,29 @@ describe('forwarding in the web UI', { skip: !hasChromium() }, async () => {
     await card.locator('figcaption button', { hasText: 'lobby' }).click();
     await alice.locator('.room-header h1', { hasText: 'lobby' }).waitFor(WAIT);
     await alice.locator('.messages li.message.flash', { hasText: 'Ship it on Friday' }).waitFor(WAIT);
+  });
+
+  it('copies a link to a message, which opens the message: clicked in the chat, or as the tab’s address', async () => {
+    await alice.context().grantPermissions(['clipboard-read', 'clipboard-write'], { origin: server.httpUrl });
+    await alice.locator('.sidebar .rooms button.room', { hasText: 'lobby' }).click();
+    const row = shownMessage(alice, 'Ship it on Friday').last();
+    await row.hover();
+    await row.locator('.actions button', { hasText: /^Copy link$/ }).click(WAIT);
+    await alice.locator('.notice-bar', { hasText: 'Link to the message copied' }).waitFor(WAIT);
+    const link = await alice.evaluate(() => navigator.clipboard.readText());
+    const offset = await row.getAttribute('data-offset');
+    assert.equal(link, `${server.httpUrl}/?room=lobby&message=${offset}`);
+    // Sent in another room and clicked: the chat goes to it (no new tab).
+    await alice.locator('.sidebar .rooms button.room', { hasText: 'Leads' }).click();
+    await say(alice, `As said here ${link}`);
+    await shownMessage(alice, 'As said here').locator(`a[href="${link}"]`).click();
+    await alice.locator('.messages li.message.flash', { hasText: 'Ship it on Friday' }).waitFor(WAIT);
+    assert.match((await alice.locator('.room-header h1').textContent()) ?? '', /lobby$/);
+    assert.equal(browser.contexts().flatMap((c) => c.pages()).length, 2, 'no tab opened');
+    // Opened as the address of a tab (Bob's, reloaded: still signed in), and taken out of the address bar.
+    await bob.goto(link);
+    await bob.locator('.messages li.message.flash', { hasText: 'Ship it on Friday' }).waitFor(WAIT);
+    assert.equal(new URL(bob.url()).search, '');
   });
 
   it('shows a forward from a room the reader is not in without naming it', async () => {

@@ -14,7 +14,7 @@ import {
   TokenRefused,
   type UiConfig,
 } from './session.js';
-import { ChatStore } from './store.js';
+import { ChatStore, messageLinkOf } from './store.js';
 import { useTabTitle } from './tab-title.js';
 
 /** Token mode without a way to get a token, or without a session: says what to do instead of a dead composer. */
@@ -179,6 +179,21 @@ export function ChatApp() {
     };
     document.addEventListener('visibilitychange', onVisible);
     return () => document.removeEventListener('visibilitychange', onVisible);
+  }, [store]);
+  useEffect(() => {
+    if (!store) return;
+    // A link to a message of this chat (Copy link) opens it here, as a room of the sidebar does, not in a new tab.
+    const onClick = (event: MouseEvent) => {
+      const anchor = (event.target as Element | null)?.closest?.('a[href]');
+      if (!anchor || event.button !== 0 || event.ctrlKey || event.metaKey || event.shiftKey) return;
+      const url = new URL((anchor as HTMLAnchorElement).href);
+      const link = url.origin === location.origin ? messageLinkOf(url.search) : undefined;
+      if (!link) return;
+      event.preventDefault();
+      void store.showMessage(link.room, link.offset, link.thread);
+    };
+    document.addEventListener('click', onClick);
+    return () => document.removeEventListener('click', onClick);
   }, [store]);
   useEffect(() => {
     const onKey = (event: KeyboardEvent) => {

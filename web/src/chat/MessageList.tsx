@@ -526,6 +526,11 @@ export function MessageList({ store, room }: { store: ChatStore; room: RoomModel
                   Forward
                 </button>
               )}
+              {stored && (
+                <button type="button" onClick={() => void store.copyMessageLink(stored)}>
+                  Copy link
+                </button>
+              )}
               {store.listed(room.name) && !message.mine && (
                 <button
                   type="button"

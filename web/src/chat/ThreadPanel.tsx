@@ -54,6 +54,11 @@ function Reply({ store, message }: { store: ChatStore; message: ShownMessage }) 
             <button type="button" onClick={() => setForwarding(true)}>
               Forward
             </button>
+            {stored && (
+              <button type="button" onClick={() => void store.copyMessageLink(stored)}>
+                Copy link
+              </button>
+            )}
             {message.mine && (
               <button type="button" onClick={() => setEditing(true)}>
                 Edit

@@ -48,6 +48,16 @@ import { notify } from './notifications.js';
 import { ScheduledList } from './scheduled-list.js';
 
 /** A message as the chat shows it. */
+/** The message a chat address names (`?room=lobby&message=42`, and `&thread=` for a thread's reply), if any. */
+export function messageLinkOf(search: string): { room: string; offset: number; thread?: number } | undefined {
+  const params = new URLSearchParams(search);
+  const room = params.get('room');
+  const offset = Number(params.get('message'));
+  const thread = Number(params.get('thread'));
+  if (!room || !Number.isSafeInteger(offset) || offset < 1) return undefined;
+  return Number.isSafeInteger(thread) && thread > 0 ? { room, offset, thread } : { room, offset };
+}
+
 export interface ShownMessage {
   /** The server id once known, the client id before. */
   key: string;
@@ -348,6 +358,8 @@ export class ChatStore {
   private restored = false;
   /** The invite link this tab was opened with (`?join=`), used once the room list is in. */
   private linkToJoin = new URLSearchParams(location.search).get('join') ?? undefined;
+  /** The message link this tab was opened with (`?room=&message=`), opened once the room list is in. */
+  private linkToMessage = messageLinkOf(location.search);
   /** Rooms to open by default, for {@link restoreRooms}. */
   private startRooms: string[] = [];
 
@@ -379,6 +391,7 @@ export class ChatStore {
       this.statusAsked.clear();
       void listed.then(() => this.wantStatuses([this.me.id]));
       void listed.then(() => this.joinLinkOpened());
+      void listed.then(() => this.messageLinkOpened());
       // The followed threads' counts (no message read), once the room list is in (this connection hears their
       // changes); the list itself when it is shown.
       void listed.then(() => this.loadThreadCounts());
@@ -1058,6 +1071,37 @@ export class ChatStore {
   /** The address of an invite link: this chat, told to join with its code. */
   inviteLinkUrl(code: string): string {
     return `${location.origin}/?join=${encodeURIComponent(code)}`;
+  }
+
+  /** The address of a message: this chat, told to open its room at it (a thread's reply: in its thread). */
+  messageUrl(message: Pick<ChatMessage, 'room' | 'offset' | 'thread'>): string {
+    const url = new URL('/', location.origin);
+    url.searchParams.set('room', message.room);
+    url.searchParams.set('message', String(message.offset));
+    if (message.thread !== undefined) url.searchParams.set('thread', String(message.thread));
+    return url.href;
+  }
+
+  /** Copies a message's address (see {@link messageUrl}) to the clipboard, and says so. */
+  async copyMessageLink(message: ChatMessage): Promise<void> {
+    await this.act(
+      () => navigator.clipboard.writeText(this.messageUrl(message)),
+      'Link to the message copied',
+    );
+  }
+
+  /**
+   * The message link this tab was opened with, once, taken out of the address bar: its room opens at the message (a
+   * room the user is not in is joined as a name typed in would be: a private one refuses, and the notice says why).
+   */
+  private async messageLinkOpened(): Promise<void> {
+    const link = this.linkToMessage;
+    if (!link) return;
+    this.linkToMessage = undefined;
+    const url = new URL(location.href);
+    for (const name of ['room', 'message', 'thread']) url.searchParams.delete(name);
+    history.replaceState(history.state, '', url);
+    await this.showMessage(link.room, link.offset, link.thread);
   }
 
   /** Makes an invite link to a room: the link, or undefined when refused (the notice says why). */
