@@ -128,6 +128,15 @@ describe('web UI over two instances and Redis', async () => {
     await block.waitFor(WAIT);
     assert.equal(await block.textContent(), 'const a = 1 * 2;\nhttps://not.a.link/');
     assert.equal(await message(alice, 'block:').locator('a').count(), 0, 'code is shown as typed');
+    // Quoted lines, with their own formatting, between lines that are not; `>` elsewhere is text.
+    await bob.fill('#composer-text', 'quote:\n> first **line**\n>\n> second\nafter 2 > 1\n>no space');
+    await bob.press('#composer-text', 'Enter');
+    const quote = message(alice, 'quote:').locator('blockquote.quote-block');
+    await quote.waitFor(WAIT);
+    assert.equal(await quote.count(), 1);
+    assert.equal(await quote.textContent(), 'first line\n\nsecond');
+    assert.equal(await quote.locator('strong').textContent(), 'line');
+    assert.match((await message(alice, 'quote:').locator('.text').textContent()) ?? '', /after 2 > 1\n>no space$/);
   });
 
   it('counts unread messages of rooms not in view', async () => {

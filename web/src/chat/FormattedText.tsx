@@ -20,6 +20,8 @@ function Piece({ piece }: { piece: Markup }) {
       return <em>{piece.children.map(render)}</em>;
     case 'del':
       return <del>{piece.children.map(render)}</del>;
+    case 'quote':
+      return <blockquote class="quote-block">{piece.children.map(render)}</blockquote>;
   }
 }
 

@@ -1,6 +1,6 @@
 /**
- * The little formatting people type in chats, read from a message's plain text: ```code blocks```, `inline code`,
- * **bold**, *italic* or _italic_, ~~struck~~. The result is data (text, and which of these wraps it), which the page
+ * The little formatting people type in chats, read from a message's plain text: ```code blocks```, `> quoted` lines,
+ * `inline code`, **bold**, *italic* or _italic_, ~~struck~~. The result is data (text, and which of these wraps it), which the page
  * renders as elements with text nodes: nothing of a message is ever HTML. The protocol carries the text as typed.
  */
 
@@ -11,7 +11,7 @@ export type Markup =
   | { kind: 'text'; text: string }
   | { kind: 'code'; text: string }
   | { kind: 'block'; text: string }
-  | { kind: 'strong' | 'em' | 'del'; children: Markup[] };
+  | { kind: 'strong' | 'em' | 'del' | 'quote'; children: Markup[] };
 
 /** A fenced block: three backquotes, an optional language word on the opening line (not shown), three to close. */
 const FENCE = /```(?:[A-Za-z0-9_+-]*[ \t]*\n)?([\s\S]*?)\n?```/g;
@@ -41,7 +41,38 @@ function inline(text: string): Markup[] {
   return pieces;
 }
 
-/** A message's text as pieces: blocks of code as they are, the rest with its inline formatting. */
+/** A quoted line: `>` then a space (or nothing), at the start of a line, as in e-mail, Slack and Markdown. */
+const QUOTED = /^>(?: |$)/;
+
+/**
+ * Text outside code blocks: runs of quoted lines become a quote (their `> ` taken off, their own formatting kept), the
+ * rest is inline formatting. The line break before and after a quote is the quote's own edge.
+ */
+function quotesAndInline(text: string): Markup[] {
+  if (!text.includes('>')) return inline(text);
+  const pieces: Markup[] = [];
+  let run: string[] = [];
+  let quoting = false;
+  const flush = () => {
+    if (run.length === 0) return;
+    const joined = run.join('\n');
+    if (quoting) pieces.push({ kind: 'quote', children: inline(joined) });
+    else pieces.push(...inline(joined));
+    run = [];
+  };
+  for (const line of text.split('\n')) {
+    const quoted = QUOTED.test(line);
+    if (quoted !== quoting) {
+      flush();
+      quoting = quoted;
+    }
+    run.push(quoted ? line.replace(/^> ?/, '') : line);
+  }
+  flush();
+  return pieces;
+}
+
+/** A message's text as pieces: blocks of code as they are, the rest with its quotes and inline formatting. */
 export function markupOf(text: string): Markup[] {
   const pieces: Markup[] = [];
   let last = 0;
@@ -51,12 +82,12 @@ export function markupOf(text: string): Markup[] {
     // An empty fence is no block: leave the backquotes as typed.
     if (code.trim() === '') continue;
     // The line break before and after a block is the block's own edge.
-    if (start > last) pieces.push(...inline(text.slice(last, start).replace(/\n$/, '')));
+    if (start > last) pieces.push(...quotesAndInline(text.slice(last, start).replace(/\n$/, '')));
     pieces.push({ kind: 'block', text: code });
     last = start + match[0].length;
     if (text[last] === '\n') last += 1;
   }
-  if (last < text.length) pieces.push(...inline(text.slice(last)));
+  if (last < text.length) pieces.push(...quotesAndInline(text.slice(last)));
   return pieces;
 }
 
