@@ -136,7 +136,10 @@ describe('web UI over two instances and Redis', async () => {
     assert.equal(await quote.count(), 1);
     assert.equal(await quote.textContent(), 'first line\n\nsecond');
     assert.equal(await quote.locator('strong').textContent(), 'line');
-    assert.match((await message(alice, 'quote:').locator('.text').textContent()) ?? '', /after 2 > 1\n>no space$/);
+    assert.match(
+      (await message(alice, 'quote:').locator('.text').textContent()) ?? '',
+      /after 2 > 1\n>no space$/,
+    );
   });
 
   it('counts unread messages of rooms not in view', async () => {
