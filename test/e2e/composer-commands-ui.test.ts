@@ -1,6 +1,6 @@
 /**
  * Commands typed in the message box, in Chromium: a slash lists them (Enter takes the one marked), `/topic` sets
- * the room's topic, `/shrug` sends, `/search` opens the search panel, `/away` sets the status and `/back` clears it,
+ * the room's topic, `/shrug` sends, `/me` shows an action, `/search` opens the search panel, `/away` sets the status and `/back` clears it,
  * `/msg` opens a direct conversation and sends there, `/invite` invites, an unknown command is refused with a notice
  * (the text stays), and `//` sends a message that starts with a slash; `/poll` posts a question whose options are
  * voted on by reacting; `@room` is offered as people are, and mentions every member.
@@ -41,6 +41,11 @@ describe('commands in the message box', { skip: !hasChromium() }, async () => {
 
     await say(alice, '/shrug no idea');
     await shownMessage(alice, 'no idea ¯\\_(ツ)_/¯').waitFor(WAIT);
+    // /me: an action, shown as its sender doing it.
+    await say(alice, '/me waves at **everyone**');
+    const emote = alice.locator('.messages .text.emote', { hasText: 'waves at' });
+    await emote.waitFor(WAIT);
+    assert.equal(await emote.textContent(), 'Alice waves at everyone');
     await say(alice, '//slash at the start');
     await shownMessage(alice, '/slash at the start').waitFor(WAIT);
 

@@ -11,6 +11,7 @@ import { LinkPreviewCard } from './LinkPreviewCard.js';
 import { MessageFiles } from './MessageFiles.js';
 import { ReactionChips, ReactionPicker, SendFailure } from './MessageParts.js';
 import { statusLine } from './StatusPicker.js';
+import { EMOTE } from './slash-commands.js';
 import { type ChatStore, inTimeline, type RoomModel, type ShownMessage, threadOf } from './store.js';
 
 /** Messages of one sender closer than this are shown as one group (one avatar and name). */
@@ -84,12 +85,20 @@ export function MessageText({ store, message }: { store: ChatStore; message: Sho
       </div>
     );
   const files = message.message?.files ?? message.files;
+  // `/me waves`: an action, shown as its sender doing it.
+  const emote = message.text.startsWith(EMOTE) && message.text.length > EMOTE.length;
   return (
     <>
-      {message.text !== '' && (
-        <div class="text" dir="auto">
-          <FormattedText text={message.text} />
+      {emote ? (
+        <div class="text emote" dir="auto">
+          <bdi>{message.from.name}</bdi> <FormattedText text={message.text.slice(EMOTE.length)} />
         </div>
+      ) : (
+        message.text !== '' && (
+          <div class="text" dir="auto">
+            <FormattedText text={message.text} />
+          </div>
+        )
       )}
       {message.text !== '' && <LinkPreviewCard store={store} text={message.text} />}
       {files && <MessageFiles files={files} />}

@@ -30,6 +30,9 @@ export interface CommandBox {
 
 const SHRUG = '¯\\_(ツ)_/¯';
 
+/** How an action (`/me waves`) is sent: the text as typed, which chats show as "Alice waves" (IRC's, Slack's). */
+export const EMOTE = '/me ';
+
 /** The person named after the command: `@Name` or `Name`. */
 const personOf = (rest: string) => rest.replace(/^@/, '').trim();
 
@@ -51,6 +54,16 @@ export const SLASH_COMMANDS: readonly SlashCommand[] = [
     help: `Sends your message with ${SHRUG}`,
     run: (_store, box, rest) => {
       box.send(rest === '' ? SHRUG : `${rest} ${SHRUG}`);
+      return undefined;
+    },
+  },
+  {
+    name: 'me',
+    args: '<action>',
+    help: 'Says what you do: /me waves shows as "You waves"… as your name',
+    run: (_store, box, rest) => {
+      if (rest === '') return 'What do you do? /me waves';
+      box.send(`${EMOTE}${rest}`);
       return undefined;
     },
   },
