@@ -6,7 +6,15 @@
  */
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
-import { hasChromium, launchBrowser, say, shownMessage, signIn, WAIT } from '../helpers/browser.js';
+import {
+  hasChromium,
+  launchBrowser,
+  messageAction,
+  say,
+  shownMessage,
+  signIn,
+  WAIT,
+} from '../helpers/browser.js';
 import { pngOf } from '../helpers/png.js';
 import { PostgresServer } from '../helpers/postgres-server.js';
 import { spawnServer } from '../helpers/processes.js';
@@ -99,8 +107,7 @@ describe('files in the web UI over two instances', { skip: !hasChromium() }, asy
 
     const row = shownMessage(alice, 'the sky today');
     alice.once('dialog', (dialog) => void dialog.accept());
-    await row.hover();
-    await row.locator('.actions button', { hasText: 'Delete' }).click(WAIT);
+    await (await messageAction(row, 'Delete')).click(WAIT);
     await sent.waitFor({ state: 'detached', ...WAIT });
     await bob.waitForFunction(() => !document.querySelector('.file-chip'), undefined, WAIT);
     assert.equal((await fetch(`${nodes[1]?.httpUrl}${href}`)).status, 404, 'gone with its message');

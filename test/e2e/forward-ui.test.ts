@@ -1,15 +1,18 @@
 /**
  * Forwarding in the web UI, in Chromium: a message passed on from a room to another with a word of one's own, shown
  * there with where it came from (a link back to it) and previewed by the room list, and as a member of only the room
- * it went to sees it; a link to a message (Copy link), clicked in the chat or opened as a tab's address.
+ * it went to sees it; a link to a message (Copy link), clicked in the chat or opened as a tab's address; a message
+ * quoted in the box.
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { Page } from 'playwright-core';
 import {
+  composerHolds,
   hasChromium,
   launchBrowser,
   lowContrastText,
+  messageAction,
   say,
   shownMessage,
   signIn,
@@ -19,9 +22,7 @@ import { spawnServer } from '../helpers/processes.js';
 
 /** Opens the Forward dialog of a message (its actions show on hover). */
 async function forwardOf(page: Page, text: string) {
-  const row = shownMessage(page, text).last();
-  await row.hover();
-  await row.locator('.actions button', { hasText: /^Forward$/ }).click(WAIT);
+  await (await messageAction(shownMessage(page, text).last(), /^Forward$/)).click(WAIT);
   const dialog = page.locator('[role="dialog"][aria-label="Forward message"]');
   await dialog.waitFor(WAIT);
   return dialog;
@@ -73,8 +74,7 @@ describe('forwarding in the web UI', { skip: !hasChromium() }, async () => {
     await alice.context().grantPermissions(['clipboard-read', 'clipboard-write'], { origin: server.httpUrl });
     await alice.locator('.sidebar .rooms button.room', { hasText: 'lobby' }).click();
     const row = shownMessage(alice, 'Ship it on Friday').last();
-    await row.hover();
-    await row.locator('.actions button', { hasText: /^Copy link$/ }).click(WAIT);
+    await (await messageAction(row, /^Copy link$/)).click(WAIT);
     await alice.locator('.notice-bar', { hasText: 'Link to the message copied' }).waitFor(WAIT);
     const link = await alice.evaluate(() => navigator.clipboard.readText());
     const offset = await row.getAttribute('data-offset');
@@ -90,6 +90,20 @@ describe('forwarding in the web UI', { skip: !hasChromium() }, async () => {
     await bob.goto(link);
     await bob.locator('.messages li.message.flash', { hasText: 'Ship it on Friday' }).waitFor(WAIT);
     assert.equal(new URL(bob.url()).search, '');
+  });
+
+  it('quotes a message in the box, to answer under it', async () => {
+    await alice.locator('.sidebar .rooms button.room', { hasText: 'lobby' }).click();
+    await alice.locator('.room-header h1', { hasText: 'lobby' }).waitFor(WAIT);
+    const row = shownMessage(alice, 'Ship it on Friday').first();
+    await (await messageAction(row, /^Quote$/)).click(WAIT);
+    await composerHolds(alice, '> Ship it on Friday\n');
+    // The box has the keyboard, its cursor after the quote.
+    await alice.keyboard.type('Agreed');
+    await alice.press('#composer-text', 'Enter');
+    const answer = shownMessage(bob, 'Agreed');
+    await answer.locator('blockquote.quote-block', { hasText: 'Ship it on Friday' }).waitFor(WAIT);
+    assert.match((await answer.locator('.text').textContent()) ?? '', /Ship it on FridayAgreed$/);
   });
 
   it('shows a forward from a room the reader is not in without naming it', async () => {

@@ -10,6 +10,7 @@ import {
   hasChromium,
   launchBrowser,
   lowContrastText,
+  messageAction,
   say,
   shownMessage,
   signIn,
@@ -272,8 +273,7 @@ describe('group chat in the web UI over two instances', { skip: !hasChromium() }
     await say(alice, 'Unrelated chatter');
     const fair = message(alice, 'Fair on Saturday');
     await alice.locator('.messages li.message.sent', { hasText: 'Fair on Saturday' }).waitFor(WAIT);
-    await fair.hover();
-    await fair.locator('.actions button:has-text("Pin")').click(WAIT);
+    await (await messageAction(fair, /^Pin$/)).click(WAIT);
     await notice(bob, 'Alice pinned a message').locator('button.show-pinned').waitFor(WAIT);
     // Bob, on the other instance, hears the event and reads the pins again: the header counts it, the message says it.
     await bob.locator('.room-header .pins-toggle', { hasText: '1' }).click(WAIT);
@@ -288,8 +288,7 @@ describe('group chat in the web UI over two instances', { skip: !hasChromium() }
 
   it('saves a message for oneself: listed in the sidebar, opened from there, unsaved', async () => {
     const chatter = message(bob, 'Unrelated chatter');
-    await chatter.hover();
-    await chatter.locator('.actions button:has-text("Save")').click(WAIT);
+    await (await messageAction(chatter, /^Save$/)).click(WAIT);
     await bob.locator('.notice-bar', { hasText: 'Saved' }).waitFor(WAIT);
     await bob.click('.sidebar button:has-text("Saved messages")');
     const entry = bob.locator('section[aria-label="Saved messages"] li', { hasText: 'Unrelated chatter' });
@@ -302,8 +301,7 @@ describe('group chat in the web UI over two instances', { skip: !hasChromium() }
     await bob.locator('.room-header h1', { hasText: 'Town square' }).waitFor(WAIT);
     await entry.locator('.unsave').click();
     await entry.waitFor({ state: 'detached', ...WAIT });
-    await chatter.hover();
-    await chatter.locator('.actions button:has-text("Save")').waitFor(WAIT);
+    await (await messageAction(chatter, /^Save$/)).waitFor(WAIT);
   });
 
   it("sets a room's name and topic, mutes and archives it: the other member's composer says why it cannot send", async () => {

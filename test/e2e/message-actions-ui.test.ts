@@ -11,6 +11,7 @@ import {
   hasChromium,
   launchBrowser,
   lowContrastText,
+  messageAction,
   say,
   shownMessage,
   signIn,
@@ -25,9 +26,7 @@ const roomButton = (page: Page, text: string) =>
   page.locator('.sidebar .rooms button.room', { hasText: text });
 /** Clicks one of a message's actions (shown on hover). */
 async function action(page: Page, text: string, name: string): Promise<void> {
-  const row = message(page, text).last();
-  await row.hover();
-  await row.locator('.actions button', { hasText: name }).click(WAIT);
+  await (await messageAction(message(page, text).last(), name)).click(WAIT);
 }
 
 describe('acting on messages in the web UI over two instances', { skip: !hasChromium() }, async () => {

@@ -13,6 +13,7 @@ import {
   hasChromium,
   launchBrowser,
   lowContrastText,
+  messageAction,
   shownMessage,
   signIn,
   WAIT,
@@ -150,8 +151,7 @@ describe('scheduled messages in the web UI', { skip: !hasChromium() }, async () 
   it('reminds of a message: "Remind me" saves it with the time, and when it comes due the tab says so', async () => {
     await alice.locator('.room-header h1', { hasText: 'Later' }).waitFor(WAIT);
     const row = shownMessage(alice, 'Sent by itself').last();
-    await row.hover();
-    await row.locator('.actions button', { hasText: 'Remind me' }).click(WAIT);
+    await (await messageAction(row, 'Remind me')).click(WAIT);
     await row.locator('.later-times button', { hasText: 'In 20 minutes' }).click(WAIT);
     await alice.locator('.notice-bar', { hasText: 'Reminder set for' }).first().waitFor(WAIT);
     await alice.locator('.sidebar button', { hasText: /^Saved messages$/ }).click(WAIT);

@@ -58,7 +58,15 @@ describe('web UI over two instances and Redis', async () => {
     await own.hover();
     const actions = own.locator('.actions button');
     await actions.first().waitFor(WAIT);
-    assert.deepEqual(await actions.allTextContents(), ['Reply']);
+    assert.deepEqual(await actions.allTextContents(), ['Reply', '⋯']);
+    // Under "More actions", what needs no stored rooms: quoting, forwarding, a link.
+    await own.locator('.actions button.more').click(WAIT);
+    assert.deepEqual(await own.locator('.actions .more-menu button').allTextContents(), [
+      'Quote',
+      'Forward',
+      'Copy link',
+    ]);
+    await own.locator('.actions button.more').click(WAIT);
     assert.equal(await alice.locator('.room-header .search-toggle').count(), 0, 'no Search button');
     // The protocol says why, on the joined room and without one.
     const probe = await RawClient.connect((nodes[0] as ServerProcess).wsUrl, {

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { after } from 'node:test';
-import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import { type Browser, type BrowserContext, chromium, type Locator, type Page } from 'playwright-core';
 
 /** Debian's Chromium; never a browser downloaded by a test tool. */
 export const CHROMIUM = process.env.PARLEY_CHROMIUM ?? '/usr/bin/chromium';
@@ -72,6 +72,18 @@ export function composerHolds(page: Page, text: string): Promise<unknown> {
 /** A chat message on the page, by its text. */
 export const shownMessage = (page: Page, text: string) =>
   page.locator('.messages li.message', { hasText: text });
+
+/**
+ * Shows a message's actions (on hover) and, when `name` is not among those shown, its "More actions" (⋯): the
+ * button named `name` (any case, or a pattern), ready to click.
+ */
+export async function messageAction(row: Locator, name: string | RegExp): Promise<Locator> {
+  await row.hover();
+  const shown = row.locator('.actions > button', { hasText: name });
+  if ((await shown.count()) > 0) return shown.first();
+  await row.locator('.actions button.more').click(WAIT);
+  return row.locator('.actions .more-menu button', { hasText: name }).first();
+}
 
 /**
  * The visible text on the page whose colour is too close to what is behind it: a contrast ratio (WCAG's relative

@@ -134,6 +134,15 @@ export function Composer({
   useEffect(() => {
     if (replying) box.current?.focus();
   }, [replying]);
+  // A text put in the room's box from elsewhere (a quote, a scheduled message taken back) is to go on writing.
+  const put = store.draftPut.value;
+  useEffect(() => {
+    if (put > 0 && thread === undefined) {
+      const el = box.current;
+      el?.focus();
+      el?.setSelectionRange(el.value.length, el.value.length);
+    }
+  }, [put]);
   // A thread opened is a thread to reply in: its box takes the keyboard.
   useEffect(() => {
     if (thread !== undefined) box.current?.focus();

@@ -206,6 +206,8 @@ export function MessageList({ store, room }: { store: ChatStore; room: RoomModel
   const [reminding, setReminding] = useState<string | null>(null);
   // The message being forwarded, if any.
   const [forwarding, setForwarding] = useState<ChatMessage | null>(null);
+  // The message whose "More actions" are shown, if any.
+  const [more, setMore] = useState<string | null>(null);
   // Messages that arrived below while the reader was scrolled up: a button says how many and goes down to them.
   const [below, setBelow] = useState(0);
   const lastKey = useRef<string | undefined>(undefined);
@@ -516,58 +518,88 @@ export function MessageList({ store, room }: { store: ChatStore; room: RoomModel
                   Edit
                 </button>
               )}
-              {store.groupChat.value && store.listed(room.name) && stored && (
-                <button type="button" onClick={() => void store.setSaved(stored, !saved)}>
-                  {saved ? 'Unsave' : 'Save'}
-                </button>
-              )}
-              {store.groupChat.value && store.listed(room.name) && stored && !deleted && (
-                <button
-                  type="button"
-                  aria-expanded={reminding === message.key}
-                  onClick={() => setReminding(reminding === message.key ? null : message.key)}
+              <button
+                type="button"
+                class="more"
+                title="More actions"
+                aria-label="More actions"
+                aria-expanded={more === message.key}
+                onClick={() => setMore(more === message.key ? null : message.key)}
+              >
+                ⋯
+              </button>
+              {more === message.key && (
+                // biome-ignore lint/a11y/useKeyWithClickEvents: a pick of an item, by mouse or keyboard, is a click that bubbles here after the item's own, and closes the menu
+                <div
+                  class="more-menu"
+                  role="toolbar"
+                  aria-orientation="vertical"
+                  aria-label="More actions"
+                  onClick={() => setMore(null)}
                 >
-                  Remind me
-                </button>
-              )}
-              {stored && (
-                <button type="button" onClick={() => setForwarding(stored)}>
-                  Forward
-                </button>
-              )}
-              {stored && (
-                <button type="button" onClick={() => void store.copyMessageLink(stored)}>
-                  Copy link
-                </button>
-              )}
-              {store.listed(room.name) && !message.mine && (
-                <button
-                  type="button"
-                  title="Unread from this message on, on every device, until you open the room again"
-                  onClick={() => void store.markUnread(room.name, message.offset as number)}
-                >
-                  Mark unread
-                </button>
-              )}
-              {store.mayPin(room.name) && (
-                <button
-                  type="button"
-                  onClick={() => void store.setPinned(room.name, message.offset as number, !pinned)}
-                >
-                  {pinned ? 'Unpin' : 'Pin'}
-                </button>
-              )}
-              {store.groupChat.value && store.mayDelete(message) && (
-                <button
-                  type="button"
-                  class="danger"
-                  onClick={() => {
-                    if (confirm('Delete this message for everyone?'))
-                      void store.deleteMessage(message.offset as number);
-                  }}
-                >
-                  Delete
-                </button>
+                  {store.groupChat.value && store.listed(room.name) && stored && (
+                    <button type="button" onClick={() => void store.setSaved(stored, !saved)}>
+                      {saved ? 'Unsave' : 'Save'}
+                    </button>
+                  )}
+                  {store.groupChat.value && store.listed(room.name) && stored && !deleted && (
+                    <button
+                      type="button"
+                      aria-expanded={reminding === message.key}
+                      onClick={() => setReminding(reminding === message.key ? null : message.key)}
+                    >
+                      Remind me
+                    </button>
+                  )}
+                  {stored && (stored.text !== '' || stored.forwarded) && (
+                    <button
+                      type="button"
+                      title="Quote it in your message"
+                      onClick={() => store.quote(stored)}
+                    >
+                      Quote
+                    </button>
+                  )}
+                  {stored && (
+                    <button type="button" onClick={() => setForwarding(stored)}>
+                      Forward
+                    </button>
+                  )}
+                  {stored && (
+                    <button type="button" onClick={() => void store.copyMessageLink(stored)}>
+                      Copy link
+                    </button>
+                  )}
+                  {store.listed(room.name) && !message.mine && (
+                    <button
+                      type="button"
+                      title="Unread from this message on, on every device, until you open the room again"
+                      onClick={() => void store.markUnread(room.name, message.offset as number)}
+                    >
+                      Mark unread
+                    </button>
+                  )}
+                  {store.mayPin(room.name) && (
+                    <button
+                      type="button"
+                      onClick={() => void store.setPinned(room.name, message.offset as number, !pinned)}
+                    >
+                      {pinned ? 'Unpin' : 'Pin'}
+                    </button>
+                  )}
+                  {store.groupChat.value && store.mayDelete(message) && (
+                    <button
+                      type="button"
+                      class="danger"
+                      onClick={() => {
+                        if (confirm('Delete this message for everyone?'))
+                          void store.deleteMessage(message.offset as number);
+                      }}
+                    >
+                      Delete
+                    </button>
+                  )}
+                </div>
               )}
               {picking === message.key && (
                 <ReactionPicker store={store} message={message} onPicked={() => setPicking(null)} />

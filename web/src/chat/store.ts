@@ -1551,6 +1551,22 @@ export class ChatStore {
     this.open(item.room);
   }
 
+  /**
+   * Quotes a message in its room's box: its text as `> ` lines (a forward's: what it passes on, when it says
+   * nothing of its own), after what the box holds, then a line to answer on.
+   */
+  quote(message: ChatMessage): void {
+    const text = message.text === '' && message.forwarded ? message.forwarded.text : message.text;
+    if (text === '') return;
+    const quoted = text
+      .split('\n')
+      .map((line) => (line === '' ? '>' : `> ${line}`))
+      .join('\n');
+    const draft = this.draftOf(message.room);
+    this.setDraft(message.room, `${draft === '' || draft.endsWith('\n') ? draft : `${draft}\n`}${quoted}\n`);
+    this.draftPut.value += 1;
+  }
+
   /** The files chosen in a message box, once every one is uploaded (undefined while one is not). */
   private readyFiles(box: string): FileRef[] | undefined {
     const chosen = this.attachmentsOf(box);
