@@ -31,8 +31,8 @@ const LOOKUPS = {
   commit: {
     text: APPEND_STATEMENT,
     types:
-      'int[], text[], text[], text[], text[], text[], bigint[], text[], text[], bigint[], text[], text[], text',
-    args: `ARRAY[0], ARRAY['r'], ARRAY['id'], ARRAY['u'], ARRAY['n'], ARRAY['t'], ARRAY[1]::bigint[], ARRAY['c'], ARRAY[NULL]::text[], ARRAY[NULL]::bigint[], ARRAY[NULL]::text[], ARRAY[NULL]::text[], 'e'`,
+      'int[], text[], text[], text[], text[], text[], bigint[], text[], text[], bigint[], text[], text[], text[], text',
+    args: `ARRAY[0], ARRAY['r'], ARRAY['id'], ARRAY['u'], ARRAY['n'], ARRAY['t'], ARRAY[1]::bigint[], ARRAY['c'], ARRAY[NULL]::text[], ARRAY[NULL]::bigint[], ARRAY[NULL]::text[], ARRAY[NULL]::text[], ARRAY[NULL]::text[], 'e'`,
   },
   'rate-limit read': {
     text: STORED_CIDS_STATEMENT,
