@@ -1,7 +1,7 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import type { ChatMessage } from '../../../client/index.js';
 import { summaryOf } from '../format.js';
-import { matches, type Target } from './QuickSwitcher.js';
+import { matches, type Target, TargetList, targetKeys } from './QuickSwitcher.js';
 import type { ChatStore } from './store.js';
 
 /**
@@ -34,15 +34,6 @@ export function ForwardDialog({
     setBusy(false);
     if (sent) onClose();
   };
-  const keys = (event: KeyboardEvent) => {
-    if (event.key === 'ArrowDown') setAt((marked + 1) % Math.max(1, found.length));
-    else if (event.key === 'ArrowUp') setAt((marked - 1 + found.length) % Math.max(1, found.length));
-    else if (event.key === 'Enter') void send(found[marked]);
-    else if (event.key === 'Escape') onClose();
-    else return;
-    event.preventDefault();
-    event.stopPropagation();
-  };
   return (
     <div class="switcher-layer">
       <button type="button" class="switcher-backdrop" aria-label="Close" tabIndex={-1} onClick={onClose} />
@@ -74,27 +65,9 @@ export function ForwardDialog({
             setQuery((event.target as HTMLInputElement).value);
             setAt(0);
           }}
-          onKeyDown={keys}
+          onKeyDown={targetKeys(found, marked, setAt, send, onClose)}
         />
-        <ul class="switcher-list" aria-label="Rooms">
-          {found.map((target, i) => (
-            <li key={target.id}>
-              <button
-                type="button"
-                class={`switch-target${i === marked ? ' marked' : ''}`}
-                aria-current={i === marked ? 'true' : undefined}
-                disabled={busy}
-                onClick={() => void send(target)}
-              >
-                <span class="hash" aria-hidden="true">
-                  {target.mark}
-                </span>
-                <bdi>{target.title}</bdi>
-              </button>
-            </li>
-          ))}
-          {found.length === 0 && <li class="muted">No room by that name</li>}
-        </ul>
+        <TargetList store={store} found={found} marked={marked} onPick={send} disabled={busy} />
       </div>
     </div>
   );

@@ -41,6 +41,67 @@ export function matches(store: ChatStore, query: string, publicRooms: RoomSummar
 }
 
 /**
+ * The keys of a box above a list of rooms: Up and Down move the mark through them, Enter picks the one marked, Escape
+ * closes.
+ */
+export function targetKeys(
+  found: Target[],
+  marked: number,
+  setAt: (at: number) => void,
+  pick: (target: Target | undefined) => void,
+  close: () => void,
+): (event: KeyboardEvent) => void {
+  return (event) => {
+    if (event.key === 'ArrowDown') setAt((marked + 1) % Math.max(1, found.length));
+    else if (event.key === 'ArrowUp') setAt((marked - 1 + found.length) % Math.max(1, found.length));
+    else if (event.key === 'Enter') pick(found[marked]);
+    else if (event.key === 'Escape') close();
+    else return;
+    event.preventDefault();
+    event.stopPropagation();
+  };
+}
+
+/** Rooms to pick, the marked one set off: each with its mark, its name, "join" for one not joined, its unread count. */
+export function TargetList({
+  store,
+  found,
+  marked,
+  onPick,
+  disabled = false,
+}: {
+  store: ChatStore;
+  found: Target[];
+  marked: number;
+  onPick: (target: Target) => void;
+  disabled?: boolean;
+}) {
+  return (
+    <ul class="switcher-list" aria-label="Rooms">
+      {found.map((target, i) => (
+        <li key={target.id}>
+          <button
+            type="button"
+            class={`switch-target${i === marked ? ' marked' : ''}`}
+            aria-current={i === marked ? 'true' : undefined}
+            disabled={disabled}
+            onClick={() => onPick(target)}
+          >
+            <span class="hash" aria-hidden="true">
+              {target.mark}
+            </span>
+            <bdi>{target.title}</bdi>
+            {target.joins && <span class="muted small">join</span>}
+            {store.unreadOf(target.id) > 0 && <span class="badge">{store.unreadOf(target.id)}</span>}
+          </button>
+        </li>
+      ))}
+      {found.length === 0 && <li class="muted">No room by that name</li>}
+    </ul>
+  );
+}
+
+/**
  * Ctrl+K (⌘K): a room by a few letters of its name. Up and Down move through the matches, Enter opens the one
  * marked, Escape closes.
  */
@@ -77,36 +138,9 @@ export function QuickSwitcher({ store, onClose }: { store: ChatStore; onClose: (
             setQuery((event.target as HTMLInputElement).value);
             setAt(0);
           }}
-          onKeyDown={(event) => {
-            if (event.key === 'ArrowDown') setAt((marked + 1) % Math.max(1, found.length));
-            else if (event.key === 'ArrowUp') setAt((marked - 1 + found.length) % Math.max(1, found.length));
-            else if (event.key === 'Enter') pick(found[marked]);
-            else if (event.key === 'Escape') onClose();
-            else return;
-            event.preventDefault();
-            event.stopPropagation();
-          }}
+          onKeyDown={targetKeys(found, marked, setAt, pick, onClose)}
         />
-        <ul class="switcher-list">
-          {found.map((target, i) => (
-            <li key={target.id}>
-              <button
-                type="button"
-                class={`switch-target${i === marked ? ' marked' : ''}`}
-                aria-current={i === marked ? 'true' : undefined}
-                onClick={() => pick(target)}
-              >
-                <span class="hash" aria-hidden="true">
-                  {target.mark}
-                </span>
-                <bdi>{target.title}</bdi>
-                {target.joins && <span class="muted small">join</span>}
-                {store.unreadOf(target.id) > 0 && <span class="badge">{store.unreadOf(target.id)}</span>}
-              </button>
-            </li>
-          ))}
-          {found.length === 0 && <li class="muted">No room by that name</li>}
-        </ul>
+        <TargetList store={store} found={found} marked={marked} onPick={pick} />
       </div>
     </div>
   );
