@@ -126,7 +126,8 @@ export class FanOut {
 
   private toMembers(room: string, members: ReadonlySet<Session>, message: ChatMessage): void {
     // Each format is encoded at most once per message, whatever the number of members. System events, actions,
-    // replies, thread replies, mentions, files and forwards keep the object form (the compact array has no place for them).
+    // replies, thread replies, mentions, files and forwards keep the object form (the compact array has no place for
+    // them).
     const plain =
       !message.event &&
       !message.action &&
