@@ -529,13 +529,17 @@ export function MessageList({ store, room }: { store: ChatStore; room: RoomModel
                 ⋯
               </button>
               {more === message.key && (
-                // biome-ignore lint/a11y/useKeyWithClickEvents: a pick of an item, by mouse or keyboard, is a click that bubbles here after the item's own, and closes the menu
+                // A pick of an item (a click, by mouse or keyboard) bubbles here after the item's own, and closes the
+                // menu; so does Escape.
                 <div
                   class="more-menu"
                   role="toolbar"
                   aria-orientation="vertical"
                   aria-label="More actions"
                   onClick={() => setMore(null)}
+                  onKeyDown={(event) => {
+                    if (event.key === 'Escape') setMore(null);
+                  }}
                 >
                   {store.groupChat.value && store.listed(room.name) && stored && (
                     <button type="button" onClick={() => void store.setSaved(stored, !saved)}>
