@@ -121,4 +121,17 @@ describe('forwarding in the web UI', { skip: !hasChromium() }, async () => {
     assert.match((await card.locator('figcaption').textContent()) ?? '', /Forwarded from another room/);
     assert.equal(await card.locator('figcaption button').count(), 0, 'nothing to open');
   });
+
+  it('forwards to a person there is no conversation with yet: the conversation starts with it', async () => {
+    await alice.locator('.sidebar .rooms button.room', { hasText: 'lobby' }).click();
+    const dialog = await forwardOf(alice, 'Ship it on Friday');
+    await dialog.locator('input[aria-label="Room to forward to"]').fill('bo');
+    await dialog.locator('.switch-target', { hasText: /^@\s*Bob$/ }).click(WAIT);
+    await dialog.waitFor({ state: 'detached', ...WAIT });
+    // Bob's list has the new conversation; in it, the forward.
+    await bob.locator('.sidebar button.room', { hasText: 'Alice' }).click(WAIT);
+    const card = bob.locator('.messages li.message figure.forwarded', { hasText: 'Ship it on Friday' });
+    await card.waitFor(WAIT);
+    assert.match((await card.locator('figcaption').textContent()) ?? '', /Forwarded from #?lobby$/);
+  });
 });

@@ -7,7 +7,8 @@ import type { ChatStore } from './store.js';
 /**
  * "Forward": a message passed on to another of the user's rooms (or conversations), with a few words of one's own.
  * The rooms are the quick switcher's, by a few letters of their name, without public rooms not joined (forwarding
- * there would make the user a member). Up and Down move through them, Enter forwards to the one marked, Escape
+ * there would make the user a member), then the people of the user's rooms by that name they have no conversation
+ * with yet. Up and Down move through them, Enter forwards to the one marked, Escape
  * closes.
  */
 export function ForwardDialog({
@@ -25,12 +26,26 @@ export function ForwardDialog({
   const [busy, setBusy] = useState(false);
   const input = useRef<HTMLInputElement>(null);
   useEffect(() => input.current?.focus(), []);
-  const found = matches(store, query, []);
+  // The user's rooms and conversations; and, as a name is typed, people they share a room with but have no
+  // conversation with yet (picking one starts it).
+  const q = query.trim().toLowerCase();
+  const people: Target[] =
+    q === ''
+      ? []
+      : store
+          .people()
+          .filter(
+            (p) => p.id !== store.me.id && !store.hasDirectWith(p.id) && p.name.toLowerCase().includes(q),
+          )
+          .slice(0, 5)
+          .map((p) => ({ id: `person:${p.id}`, title: p.name, mark: '@', person: p }));
+  const found = [...matches(store, query, []), ...people];
   const marked = Math.min(at, Math.max(0, found.length - 1));
   const send = async (target: Target | undefined) => {
     if (!target || busy) return;
     setBusy(true);
-    const sent = await store.forward(message, target.id, comment);
+    const room = target.person ? await store.directRoomWith(target.person) : target.id;
+    const sent = room !== undefined && (await store.forward(message, room, comment));
     setBusy(false);
     if (sent) onClose();
   };

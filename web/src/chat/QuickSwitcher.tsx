@@ -1,5 +1,5 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
-import type { RoomSummary } from '../../../client/index.js';
+import type { RoomSummary, UserInfo } from '../../../client/index.js';
 import type { ChatStore } from './store.js';
 
 /** A room to switch to: its id, how the sidebar names it, and its mark; `joins` for a public room not joined yet. */
@@ -10,6 +10,8 @@ export interface Target {
   joins?: boolean;
   /** A closed conversation: found by name, not offered before a letter is typed. */
   closed?: boolean;
+  /** A person to start a conversation with (the Forward dialog's): no room yet. */
+  person?: UserInfo;
 }
 
 const MARK = { public: '#', private: '🔒', direct: '@', channel: '#' } as const;

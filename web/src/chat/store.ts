@@ -1030,6 +1030,24 @@ export class ChatStore {
     await this.openDirectWith(users, done);
   }
 
+  /**
+   * The direct room of this user and `user`, made if it is not yet (the same one every time), listed but not opened:
+   * its id, or undefined when refused (the notice says why).
+   */
+  async directRoomWith(user: UserInfo): Promise<string | undefined> {
+    const room = await this.act(() => this.client.direct([{ id: user.id, name: user.name }]));
+    if (!room) return undefined;
+    this.upsertListed(room);
+    return room.id;
+  }
+
+  /** Whether this user has a direct room with `user` alone in their list. */
+  hasDirectWith(userId: string): boolean {
+    return this.roomList.value.some(
+      (r) => r.kind === 'direct' && r.members?.length === 2 && r.members.some((m) => m.id === userId),
+    );
+  }
+
   private async openDirectWith(users: UserInfo[], done?: string): Promise<void> {
     const room = await this.act(() => this.client.direct(users.map(({ id, name }) => ({ id, name }))), done);
     if (!room) return;
