@@ -249,6 +249,31 @@ export function filesSuite(
       assert.deepEqual([tombstone?.deleted, tombstone?.files], [true, undefined]);
     });
 
+    it('forwards a message’s files with it, served while the original keeps them', async () => {
+      const ivy = await as('ivy');
+      const jon = await as('jon');
+      const room = await roomOf(ivy, jon);
+      const other = `${room}-fwd`;
+      assert.equal(outcome(await jon.request({ type: 'join', room: other })), 'ok');
+      const file = (await ivy.upload(room, Buffer.from('the minutes'), 'minutes.txt')).file as FileRef;
+      const sent = await ivy.request({ type: 'send', room, text: 'minutes', cid: 'm', files: [file.id] });
+      const forward = await jon.request({
+        type: 'send',
+        room: other,
+        text: '',
+        cid: 'f',
+        forward: { room, offset: sent.offset },
+      });
+      assert.equal(forward.type, 'sent', JSON.stringify(forward));
+      const page = await jon.request({ type: 'history', room: other });
+      const copy = (page.messages as Frame[]).find((m) => m.id === forward.id);
+      assert.deepEqual((copy?.forwarded as { files?: FileRef[] } | undefined)?.files, [file]);
+      assert.equal((await fetchFile(file)).status, 200);
+      // The original deleted, its files go: the copy still names them, and they are no longer served.
+      assert.equal(outcome(await ivy.request({ type: 'delete', room, offset: sent.offset })), 'ok');
+      assert.equal((await fetchFile(file)).status, 404);
+    });
+
     it('takes no file from a member who may not send', async () => {
       const owner = await as('ivy');
       const muted = await as('jay');
