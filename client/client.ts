@@ -6,6 +6,7 @@ import type {
   ActedFrame,
   ActivityFrame,
   ChatMessage,
+  DraftFrame,
   FavoriteFrame,
   HideFrame,
   HistoryFrame,
@@ -36,6 +37,7 @@ import { RoomState } from './room-state.js';
 import { type ResetReason, RoomStream } from './room-stream.js';
 import type { ClientRequest, SearchCommand } from './wire/commands.js';
 import type {
+  Draft,
   FileRef,
   LinkPreview,
   MessageVersion,
@@ -144,6 +146,11 @@ export interface ClientEvents {
   schedule_changed: ScheduleChangedFrame;
   /** A reminder this user set (`remind`) came due, on every device (after `roomList()`): the message as it is now. */
   reminder: ReminderFrame;
+  /**
+   * A draft of this user's was set or cleared (`text` empty), on this or another device (after `roomList()`); `at`
+   * orders the changes.
+   */
+  draft: DraftFrame;
   /** In a joined direct room, another person has read up to `offset` (unless they turned read receipts off). */
   seen: SeenFrame;
   /**
@@ -784,6 +791,22 @@ export class ParleyClient extends Emitter<ClientEvents> {
     await this.requests.request({ type: 'unschedule', id });
   }
 
+  /**
+   * Keeps what this user typed in a room's message box and has not sent (`text` blank: none) for every device of
+   * theirs, which hears of it as a `draft` event. Call it once typing pauses, and with '' once the message is sent.
+   */
+  async setDraft(room: string, text: string): Promise<void> {
+    await this.requests.request({ type: 'set_draft', room, text });
+  }
+
+  /** This user's drafts, the most recently set first: all of them. */
+  async drafts(): Promise<Draft[]> {
+    return everyPage(async (skip) => {
+      const { drafts, next } = await this.requests.request({ type: 'drafts', skip });
+      return { items: drafts, next };
+    });
+  }
+
   /** This user's scheduled messages, the soonest first, failed ones among them: all of them. */
   async scheduledMessages(): Promise<ScheduledMessage[]> {
     return everyPage(async (skip) => {
@@ -914,6 +937,7 @@ export class ParleyClient extends Emitter<ClientEvents> {
     else if (frame.type === 'seen') this.emit('seen', frame);
     else if (frame.type === 'schedule_changed') this.emit('schedule_changed', frame);
     else if (frame.type === 'reminder') this.emit('reminder', frame);
+    else if (frame.type === 'draft') this.emit('draft', frame);
     else if (frame.type === 'uploaded') this.endUpload(frame.ref, frame.file);
     else if (frame.type === 'status') {
       // Told (a room's member, or this user on another device), or the answer to this client's set_status.

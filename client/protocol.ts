@@ -1,6 +1,7 @@
 /** The wire types the SDK speaks: the wire vocabulary (client/wire/), shared with the server. */
 export type {
   ChatMessage,
+  Draft,
   FileRef,
   ForwardedMessage,
   LinkPreview,

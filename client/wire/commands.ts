@@ -7,6 +7,7 @@ import type {
   ActedFrame,
   BansFrame,
   DoneFrame,
+  DraftsFrame,
   EditsFrame,
   HistoryFrame,
   InvitationsFrame,
@@ -407,6 +408,23 @@ export interface UnscheduleCommand {
   ref: number;
   id: string;
 }
+/**
+ * Keeps what the user typed in a room's message box and has not sent (`text`; empty: none), for every device of
+ * theirs: each that listed rooms hears of it (`draft`). Not answered unless `ref` is given (then `done`).
+ */
+export interface SetDraftCommand {
+  type: 'set_draft';
+  ref?: number;
+  room: string;
+  text: string;
+}
+/** The user's drafts, the most recently set first. */
+export interface DraftsCommand {
+  type: 'drafts';
+  ref: number;
+  /** How many of the list to pass over: the previous answer's `next`. */
+  skip?: number;
+}
 /** The user's scheduled messages, the soonest first. */
 export interface ScheduledMessagesCommand {
   type: 'scheduled_messages';
@@ -645,6 +663,8 @@ export type ClientCommand =
   | RescheduleCommand
   | UnscheduleCommand
   | ScheduledMessagesCommand
+  | SetDraftCommand
+  | DraftsCommand
   | FollowThreadCommand
   | ReadThreadCommand
   | ThreadsCommand
@@ -714,6 +734,8 @@ export interface ReplyByCommand {
   reschedule: ScheduledFrame;
   unschedule: DoneFrame;
   scheduled_messages: ScheduledMessagesFrame;
+  set_draft: DoneFrame;
+  drafts: DraftsFrame;
   follow_thread: DoneFrame;
   threads: ThreadsFrame;
   thread_counts: ThreadCountsFrame;

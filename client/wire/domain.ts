@@ -292,6 +292,18 @@ export function mentionsUser(
 }
 
 /**
+ * What a user typed in a room's message box and has not sent (`set_draft`), kept by the server so that each of their
+ * devices finds it there.
+ */
+export interface Draft {
+  room: string;
+  /** The text as typed (never empty: an empty draft is none). */
+  text: string;
+  /** When it was last set (ms since the Unix epoch): the newest of two wins. */
+  at: number;
+}
+
+/**
  * A message its sender scheduled to be sent later (`schedule`): sent as they wrote it when `at` comes, by whichever
  * instance claims it first; only its sender sees it until then.
  */

@@ -66,6 +66,8 @@ export const ErrorCodes = {
   saved_limit: { temporary: false, http: 409, message: 'too many saved messages' },
   /** The user keeps `maxScheduledPerUser` scheduled messages (pending or failed): remove one first. */
   scheduled_limit: { temporary: false, http: 409, message: 'too many scheduled messages' },
+  /** The user keeps `maxDraftsPerUser` drafts: the message box of another room must be sent or emptied first. */
+  draft_limit: { temporary: false, http: 409, message: 'too many drafts' },
   /** The user has no scheduled message with this id (sent, removed, or never theirs). */
   no_scheduled: { temporary: false, http: 404, message: 'no such scheduled message' },
   /** The room has `maxPinsPerRoom` pinned messages: unpin one first. */

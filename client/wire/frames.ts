@@ -1,6 +1,7 @@
 /** The frames the server sends (protocol v1); docs/protocol.md describes each with an example. */
 import type {
   ChatMessage,
+  Draft,
   FileRef,
   LinkPreview,
   MessageVersion,
@@ -435,6 +436,27 @@ export interface ScheduledFrame {
   scheduled: ScheduledMessage;
 }
 /**
+ * The user's drafts (answers `drafts`), the most recently set first: as many as one reply holds; `next`, when more
+ * follow, is the `skip` that asks for them.
+ */
+export interface DraftsFrame {
+  type: 'drafts';
+  ref: number;
+  drafts: Draft[];
+  next?: number;
+}
+/**
+ * A draft of the user's was set or cleared on one of their devices (to every connection of theirs that listed rooms):
+ * `text` empty when it was cleared (sent, or emptied). `at` orders the changes: an older one than the draft a device
+ * holds is no news.
+ */
+export interface DraftFrame {
+  type: 'draft';
+  room: string;
+  text: string;
+  at: number;
+}
+/**
  * The user's scheduled messages (answers `scheduled_messages`), the soonest first, failed ones among them: as many as
  * one reply holds; `next`, when more follow, is the `skip` that asks for them.
  */
@@ -579,6 +601,8 @@ export type ServerFrame =
   | ScheduledFrame
   | ScheduledMessagesFrame
   | ScheduleChangedFrame
+  | DraftsFrame
+  | DraftFrame
   | PreviewFrame
   | DoneFrame
   | RoomAddedFrame

@@ -665,6 +665,17 @@ export const OptionSpecs = {
       'Messages one user may keep saved (their private list, in every room); one more answers saved_limit until one is unsaved',
     group: 'limits',
   },
+  maxDraftsPerUser: {
+    kind: 'int',
+    flag: 'max-drafts-per-user',
+    env: ['PARLEY_MAX_DRAFTS_PER_USER'],
+    default: 200,
+    min: 1,
+    max: 10_000,
+    description:
+      "Drafts one user may keep (what they typed in a room's message box and did not send, one per room, each up to --max-text-length); a draft of one more room answers draft_limit",
+    group: 'limits',
+  },
   maxScheduledPerUser: {
     kind: 'int',
     flag: 'max-scheduled-per-user',

@@ -1,5 +1,6 @@
 import { MemoryBroker } from '../broker/memory-broker.js';
 import { MemoryRegistry } from '../cluster/memory-registry.js';
+import { SqlDraftStore } from '../drafts/sql-draft-store.js';
 import { DiskFileBytes } from '../files/disk-file-bytes.js';
 import { SqlFileBytes } from '../files/sql-file-bytes.js';
 import { SqlFileStore } from '../files/sql-file-store.js';
@@ -75,6 +76,7 @@ export function createDatabaseEngine(options: DatabaseEngineOptions): Engine {
       options.store === 'embedded' ? new DiskFileBytes(options.filesDir) : new SqlFileBytes(durable.database),
     ),
     scheduled: new SqlScheduledStore(durable.database),
+    drafts: new SqlDraftStore(durable.database),
     search: durable.log,
     start: () => durable.start(),
     isReady: () => durable.isAvailable(),

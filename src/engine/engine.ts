@@ -1,5 +1,6 @@
 import type { Broker } from '../broker/broker.js';
 import type { NodeRegistry } from '../cluster/node-registry.js';
+import type { DraftStore } from '../drafts/draft-store.js';
 import type { FileStore } from '../files/file-store.js';
 import type { MessageSearch } from '../log/message-search.js';
 import type { RoomLog } from '../log/room-log.js';
@@ -33,6 +34,8 @@ export interface Engine {
   readonly files?: FileStore;
   /** Messages users scheduled to send later, kept where rooms are (undefined with `--store redis`). */
   readonly scheduled?: ScheduledStore;
+  /** Users' drafts, kept where rooms are (undefined with `--store redis`). */
+  readonly drafts?: DraftStore;
   /** Finding messages by their words, where messages are kept in full (with the directory; not in Redis streams). */
   readonly search?: MessageSearch;
   /**

@@ -2,6 +2,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MemoryBroker } from '../broker/memory-broker.js';
 import { MemoryRegistry } from '../cluster/memory-registry.js';
+import { MemoryDraftStore } from '../drafts/memory-draft-store.js';
 import { DiskFileBytes } from '../files/disk-file-bytes.js';
 import { MemoryFileStore } from '../files/memory-file-store.js';
 import { MemoryLog } from '../log/memory-log.js';
@@ -46,6 +47,7 @@ export function createMemoryEngine(options: MemoryEngineOptions): Engine {
     directory: new MemoryRoomDirectory(),
     files,
     scheduled: new MemoryScheduledStore(),
+    drafts: new MemoryDraftStore(),
     search: log,
     start: async () => {},
     isReady: () => true,

@@ -1,5 +1,6 @@
 import { RedisBroker } from '../broker/redis-broker.js';
 import { RedisRegistry } from '../cluster/redis-registry.js';
+import { SqlDraftStore } from '../drafts/sql-draft-store.js';
 import { SqlFileBytes } from '../files/sql-file-bytes.js';
 import { SqlFileStore } from '../files/sql-file-store.js';
 import type { SearchBounds } from '../log/database-search.js';
@@ -97,6 +98,7 @@ export function createRedisEngine(options: RedisEngineOptions): Engine {
     // Every instance reads what any of them stored: files' bytes live in the database too.
     files: durable ? new SqlFileStore(durable.database, new SqlFileBytes(durable.database)) : undefined,
     scheduled: durable ? new SqlScheduledStore(durable.database) : undefined,
+    drafts: durable ? new SqlDraftStore(durable.database) : undefined,
     search: durable ? durable.log : undefined,
     start: async () => {
       await durable?.start();

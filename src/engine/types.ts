@@ -2,6 +2,7 @@
 
 import type { ChatMessage, StreamPosition, UserInfo, UserStatus } from '../../client/wire/domain.js';
 import type {
+  DraftFrame,
   FavoriteFrame,
   HideFrame,
   InvitationRemovedFrame,
@@ -129,7 +130,8 @@ export type UserNotice =
   | HideFrame
   | StatusFrame
   | ScheduleChangedFrame
-  | ReminderFrame;
+  | ReminderFrame
+  | DraftFrame;
 
 /** The channel of a user's notices: a reserved room name (client room names start with a letter or digit). */
 export function userChannel(userId: string): string {

@@ -3,6 +3,7 @@ import { roomAllowed } from '../auth/identity.js';
 import type { TokenVerifier } from '../auth/jwt.js';
 import { ClusterQueries } from '../cluster/cluster-queries.js';
 import { type Config, invitationTtlOf, linkPreviewImageBytes, scheduleMaxAheadOf } from '../config/config.js';
+import { Drafts } from '../drafts/drafts.js';
 import type { Engine } from '../engine/engine.js';
 import { type UserNotice, userChannel } from '../engine/types.js';
 import { LinkPreviews } from '../links/link-previews.js';
@@ -116,6 +117,7 @@ export class Hub implements ConnectionHandler<Session> {
   readonly linkPreviews?: LinkPreviews;
   /** Messages sent later (undefined where the engine keeps no rooms). */
   readonly scheduled?: ScheduledMessages;
+  readonly drafts?: Drafts;
   /** Read markers, batched into the directory (undefined where the engine keeps no rooms). */
   readonly readMarkers?: ReadMarkers;
   /** Puts each room's messages in offset order before fan-out. */
@@ -278,6 +280,16 @@ export class Hub implements ConnectionHandler<Session> {
             report: this.reportFailure,
           })
         : undefined;
+    this.drafts =
+      rooms && engine.drafts
+        ? new Drafts({
+            store: engine.drafts,
+            clock,
+            maxPerUser: config.maxDraftsPerUser,
+            maxTextLength: config.maxTextLength,
+            notify: notifyUser,
+          })
+        : undefined;
     this.statuses = directory
       ? new UserStatuses({
           directory,
@@ -313,6 +325,7 @@ export class Hub implements ConnectionHandler<Session> {
       rooms: this.rooms,
       readMarkers: this.readMarkers,
       scheduled: this.scheduled,
+      drafts: this.drafts,
       feed: this.feed,
       latency: this.latency,
       recoveries: new Semaphore(config.recoveryConcurrency),

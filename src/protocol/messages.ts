@@ -357,6 +357,19 @@ export const ScheduledMessagesCommand = Type.Object(
   },
   strict,
 );
+/** A draft's text is checked against the configured length by the service (as a message's is). */
+export const SetDraftCommand = Type.Object(
+  { type: Type.Literal('set_draft'), ref: Type.Optional(Ref), room: Room, text: Type.String() },
+  strict,
+);
+export const DraftsCommand = Type.Object(
+  {
+    type: Type.Literal('drafts'),
+    ref: Ref,
+    skip: Type.Optional(Type.Integer({ minimum: 0, maximum: 100_000 })),
+  },
+  strict,
+);
 /** A thread's root: a message's offset. */
 const ThreadRoot = Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER });
 export const FollowThreadCommand = Type.Object(
@@ -517,6 +530,8 @@ export const CommandSchemas = {
   reschedule: RescheduleCommand,
   unschedule: UnscheduleCommand,
   scheduled_messages: ScheduledMessagesCommand,
+  set_draft: SetDraftCommand,
+  drafts: DraftsCommand,
   follow_thread: FollowThreadCommand,
   read_thread: ReadThreadCommand,
   threads: ThreadsCommand,

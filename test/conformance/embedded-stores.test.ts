@@ -3,8 +3,10 @@
  * directory), each fixture a copy of one migrated template (embedded-template.ts).
  */
 import { describe } from 'node:test';
+import { SqlDraftStore } from '../../src/drafts/sql-draft-store.js';
 import { SqlRoomDirectory } from '../../src/rooms/sql-room-directory.js';
 import { SqlScheduledStore } from '../../src/schedule/sql-scheduled-store.js';
+import { draftStoreSuite } from './draft-store.suite.js';
 import { embeddedTemplate } from './embedded-template.js';
 import { fileStoreSuite } from './file-store.suite.js';
 import { sqlFileFixture } from './file-store-sql.js';
@@ -23,6 +25,12 @@ describe('Embedded store conformance (PGlite): directory, files, scheduled messa
     async create() {
       const db = await template.open();
       return { directory: new SqlRoomDirectory(db), close: () => db.close() };
+    },
+  });
+  draftStoreSuite('embedded', {
+    async create() {
+      const db = await template.open();
+      return { store: new SqlDraftStore(db), close: () => db.close() };
     },
   });
   scheduledStoreSuite('embedded', {

@@ -1,5 +1,6 @@
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { MemoryDraftStore } from '../../src/drafts/memory-draft-store.js';
 import { createMemoryEngine } from '../../src/engine/memory-engine.js';
 import { DiskFileBytes } from '../../src/files/disk-file-bytes.js';
 import { MemoryFileStore } from '../../src/files/memory-file-store.js';
@@ -9,6 +10,7 @@ import { MemoryScheduledStore } from '../../src/schedule/memory-scheduled-store.
 import { ManualClock } from '../../src/util/clock.js';
 import { randomId, randomIds } from '../../src/util/ids.js';
 import { brokerSuite } from './broker.suite.js';
+import { draftStoreSuite } from './draft-store.suite.js';
 import { fileStoreSuite } from './file-store.suite.js';
 import type { FixtureFactory } from './fixture.js';
 import { messageActionsSuite } from './message-actions.suite.js';
@@ -48,6 +50,11 @@ fileStoreSuite('memory', {
   async create() {
     const files = new MemoryFileStore(new DiskFileBytes(join(tmpdir(), `parley-files-${randomId()}`), true));
     return { files, close: () => files.close() };
+  },
+});
+draftStoreSuite('memory', {
+  async create() {
+    return { store: new MemoryDraftStore(), close: async () => {} };
   },
 });
 scheduledStoreSuite('memory', {

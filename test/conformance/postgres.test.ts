@@ -5,6 +5,7 @@
  * window and the bus in Redis).
  */
 import { after, before, describe } from 'node:test';
+import { SqlDraftStore } from '../../src/drafts/sql-draft-store.js';
 import type { Engine } from '../../src/engine/engine.js';
 import type { RedisTarget } from '../../src/redis/link.js';
 import { SqlRoomDirectory } from '../../src/rooms/sql-room-directory.js';
@@ -17,6 +18,7 @@ import { silentLogger } from '../../src/util/logger.js';
 import { PostgresServer } from '../helpers/postgres-server.js';
 import { RedisCluster, RedisServer } from '../helpers/redis-server.js';
 import { brokerSuite } from './broker.suite.js';
+import { draftStoreSuite } from './draft-store.suite.js';
 import { keysOn, testDatabaseEngine, testRedisEngine } from './engines.js';
 import { fileStoreSuite } from './file-store.suite.js';
 import { sqlFileFixture } from './file-store-sql.js';
@@ -103,6 +105,13 @@ describe('PostgreSQL store conformance (one node)', () => {
           await db.close();
         },
       };
+    },
+  });
+  draftStoreSuite('postgres', {
+    async create() {
+      const db = await (await freshDatabase(server)).open();
+      await migrate(db);
+      return { store: new SqlDraftStore(db), close: () => db.close() };
     },
   });
   roomDirectorySuite('postgres', {

@@ -1456,5 +1456,42 @@ export function groupChatSuite(name: string, start: () => Promise<ParleyNode>): 
       const tombstone = (after.messages as Frame[]).find((m) => m.id === sent.id);
       assert.deepEqual([tombstone?.deleted, tombstone?.forwarded, tombstone?.text], [true, undefined, '']);
     });
+
+    it('keeps a user’s drafts for each of their devices, told as they change, listed the newest first', async () => {
+      const [kit, kitPhone] = [await as(node, 'kit'), await as(node, 'kit')];
+      assert.equal(outcome(await kitPhone.request({ type: 'rooms' })), 'ok');
+      const done = await kit.request({ type: 'set_draft', room: 'drafty', text: 'half a tho' });
+      assert.deepEqual([done.type, done.room], ['done', 'drafty']);
+      const told = await kitPhone.frames.find((f) => f.type === 'draft' && f.text === 'half a tho');
+      assert.equal(told.room, 'drafty');
+      assert.ok(typeof told.at === 'number');
+      // Without a ref, as a client sends it while typing: not answered, still told.
+      kit.fire({ type: 'set_draft', room: 'other-room', text: 'elsewhere' });
+      await kitPhone.frames.find((f) => f.type === 'draft' && f.room === 'other-room');
+      const listed = await kitPhone.request({ type: 'drafts' });
+      assert.deepEqual(
+        (listed.drafts as Frame[]).map((d) => [d.room, d.text]),
+        [
+          ['other-room', 'elsewhere'],
+          ['drafty', 'half a tho'],
+        ],
+      );
+      // Emptied (sent, or erased): told as an empty text, gone from the list.
+      assert.equal(outcome(await kit.request({ type: 'set_draft', room: 'drafty', text: '  ' })), 'ok');
+      await kitPhone.frames.find((f) => f.type === 'draft' && f.room === 'drafty' && f.text === '');
+      assert.deepEqual(
+        ((await kit.request({ type: 'drafts' })).drafts as Frame[]).map((d) => d.room),
+        ['other-room'],
+      );
+      const max = (kit.welcome?.limits as { maxTextLength: number }).maxTextLength;
+      const long = { type: 'set_draft', room: 'drafty', text: 'x'.repeat(max + 1) };
+      assert.equal(outcome(await kit.request(long)), 'text_too_long');
+      assert.equal(
+        outcome(await kit.request({ type: 'set_draft', room: '-bad', text: 'x' })),
+        'invalid_room',
+      );
+      // Another user's list is their own.
+      assert.deepEqual((await (await as(node, 'lee')).request({ type: 'drafts' })).drafts, []);
+    });
   });
 }

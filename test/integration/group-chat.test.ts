@@ -49,6 +49,24 @@ describe('the per-user room limit', async () => {
   });
 });
 
+describe('the per-user draft limit', async () => {
+  const node = await startNode({ store: 'memory', maxDraftsPerUser: 2 });
+
+  it('refuses a draft of one more room, not a change to one kept, nor a draft once one went', async () => {
+    const client = await RawClient.connect(`ws://127.0.0.1:${node.port}/ws`, { name: 'Dee', user: 'dee' });
+    after(() => client.close());
+    const set = (room: string, text: string) =>
+      client.request({ type: 'set_draft', room, text }).then((r) => (r.type === 'error' ? r.code : 'ok'));
+    assert.deepEqual(
+      [await set('a', '1'), await set('b', '2'), await set('c', '3')],
+      ['ok', 'ok', 'draft_limit'],
+    );
+    assert.equal(await set('a', '1 and more'), 'ok');
+    assert.equal(await set('b', ''), 'ok');
+    assert.equal(await set('c', '3'), 'ok');
+  });
+});
+
 describe('the per-user invitation limit', async () => {
   const node = await startNode({ store: 'memory', maxInvitationsPerUser: 2 });
   const url = `ws://127.0.0.1:${node.port}/ws`;

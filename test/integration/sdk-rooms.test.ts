@@ -316,6 +316,20 @@ describe('SDK: group chat', async () => {
     );
   });
 
+  it('keeps drafts for every device: setDraft(), drafts(), the draft event', async () => {
+    const { client: desk } = await connect('dot');
+    const { client: phone } = await connect('dot');
+    const told = new Collector<ClientEvents['draft']>();
+    phone.on('draft', told.push);
+    await desk.setDraft('sdk-drafts', 'to be continued');
+    const draft = await told.find((d) => d.text === 'to be continued');
+    assert.equal(draft.room, 'sdk-drafts');
+    assert.deepEqual(await phone.drafts(), [{ room: 'sdk-drafts', text: 'to be continued', at: draft.at }]);
+    await phone.setDraft('sdk-drafts', '');
+    assert.deepEqual(await desk.drafts(), []);
+    await assert.rejects(desk.setDraft('sdk-drafts', 'x'.repeat(4001)), { code: 'text_too_long' });
+  });
+
   it('schedules a message, lists it, hears it sent (schedule_changed), is reminded of it, and unschedules another', async () => {
     const { client: sam } = await connect('sam');
     const changes = new Collector<ClientEvents['schedule_changed']>();

@@ -1,6 +1,7 @@
 import type { Identity } from '../../auth/identity.js';
 import type { TokenVerifier } from '../../auth/jwt.js';
 import type { Config } from '../../config/config.js';
+import type { Drafts } from '../../drafts/drafts.js';
 import type { Engine } from '../../engine/engine.js';
 import type { LinkPreviews } from '../../links/link-previews.js';
 import type { LatencyWindow } from '../../metrics/latency-window.js';
@@ -40,6 +41,8 @@ export interface HandlerContext {
   readonly readMarkers?: ReadMarkers;
   /** Messages sent later (undefined when the engine keeps no rooms: `--store redis`). */
   readonly scheduled?: ScheduledMessages;
+  /** Users' drafts; undefined when the server keeps no rooms (`--store redis`). */
+  readonly drafts?: Drafts;
   /** What users say of themselves (undefined when the engine keeps no rooms: `--store redis`). */
   readonly statuses?: UserStatuses;
   /** Previews of the pages messages link to (undefined with `--link-previews off`). */

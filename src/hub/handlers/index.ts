@@ -1,5 +1,6 @@
 import type { CommandType } from '../../protocol/messages.js';
 import type { Handler } from './context.js';
+import { drafts, set_draft } from './drafts.js';
 import { edits } from './edits.js';
 import { cancel_upload, upload } from './files.js';
 import { history } from './history.js';
@@ -114,6 +115,8 @@ export const handlers: { [T in CommandType]: Handler<T> } = {
   reschedule,
   unschedule,
   scheduled_messages,
+  set_draft,
+  drafts,
   follow_thread,
   read_thread,
   threads,
