@@ -1483,7 +1483,7 @@ export function groupChatSuite(name: string, start: () => Promise<ParleyNode>): 
         ((await kit.request({ type: 'drafts' })).drafts as Frame[]).map((d) => d.room),
         ['other-room'],
       );
-      const max = (kit.welcome?.limits as { maxTextLength: number }).maxTextLength;
+      const max = (kit.welcome?.limits as { maxTextLength: number } | undefined)?.maxTextLength ?? 4000;
       const long = { type: 'set_draft', room: 'drafty', text: 'x'.repeat(max + 1) };
       assert.equal(outcome(await kit.request(long)), 'text_too_long');
       assert.equal(
