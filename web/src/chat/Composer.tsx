@@ -129,8 +129,8 @@ export function Composer({
       setShown(editing.text);
       box.current?.focus();
     } else setShown(store.draftOf(slot));
-    // A draft put from elsewhere (a scheduled message taken back to edit) is read again.
-  }, [editing, slot, store, store.draftPut.value]);
+    // A draft put from elsewhere (a scheduled message taken back to edit, another device's) is read again.
+  }, [editing, slot, store, store.draftPut.value, store.draftHeard.value]);
   useEffect(() => {
     if (replying) box.current?.focus();
   }, [replying]);

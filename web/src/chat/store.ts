@@ -43,6 +43,7 @@ import {
 import type { SearchCommand } from '../../../client/wire/commands.js';
 import { lastOf, previewAfter } from '../../../client/wire/last-message.js';
 import { sizeOf, summaryOf, textOrFiles, untilOf } from '../format.js';
+import { DraftSync } from './draft-sync.js';
 import { LinkPreviews } from './link-previews.js';
 import { notify } from './notifications.js';
 import { ScheduledList } from './scheduled-list.js';
@@ -258,6 +259,9 @@ export function unexpired<T extends { expiresAt?: number }>(invitations: T[], no
   return invitations.filter((i) => i.expiresAt === undefined || i.expiresAt > now);
 }
 
+/** How long typing pauses before a room's draft goes to the server (for the user's other devices). */
+const DRAFT_SEND_DELAY_MS = 800;
+
 /** Where a user's drafts are kept for the tab, by user id. */
 const draftsKey = (userId: string) => `parley.drafts.${userId}`;
 
@@ -340,6 +344,10 @@ export class ChatStore {
   readonly scheduled: ScheduledList;
   /** Bumped when a draft is put in a box from elsewhere (a scheduled message taken back to edit): boxes read it again. */
   readonly draftPut = signal(0);
+  /** Bumped when a draft comes from another device: boxes read it again (without taking the keyboard). */
+  readonly draftHeard = signal(0);
+  /** Drafts shared with the user's other devices through the server. */
+  private readonly draftSync: DraftSync;
   /** Whether this user shares read receipts ("seen" in direct rooms). */
   readonly readReceipts = signal(true);
   /** The first page of each opened stored room's members (who can be mentioned besides who is online). */
@@ -374,6 +382,22 @@ export class ChatStore {
     });
     this.linkPreviews = new LinkPreviews(this.client);
     this.scheduled = new ScheduledList(this.client, (work, done) => this.act(work, done));
+    this.draftSync = new DraftSync({
+      send: (room, text) => this.client.setDraft(room, text),
+      list: () => this.client.drafts(),
+      local: (room) => this.draftOf(room),
+      localRooms: () => [...this.drafts.keys()].filter((slot) => !slot.includes('\u0000')),
+      apply: (room, text) => {
+        this.keepDraft(room, text);
+        this.draftHeard.value += 1;
+      },
+      refused: (error) => {
+        // A server that keeps no rooms keeps no drafts: this tab's own stay.
+        if ((error as ParleyError).code === 'draft_limit') this.notice.value = (error as Error).message;
+      },
+      delayMs: DRAFT_SEND_DELAY_MS,
+    });
+    this.client.on('draft', (draft) => this.draftSync.heard(draft));
     this.client.on('state', (state) => this.onState(state));
     this.client.on('welcome', (welcome) => {
       this.me = welcome.user;
@@ -392,6 +416,8 @@ export class ChatStore {
       void listed.then(() => this.wantStatuses([this.me.id]));
       void listed.then(() => this.joinLinkOpened());
       void listed.then(() => this.messageLinkOpened());
+      // The drafts of the user's other devices, likewise (and this tab's typed while away go to them).
+      void listed.then((loaded) => (loaded ? this.draftSync.load() : undefined)).catch(() => {});
       // The followed threads' counts (no message read), once the room list is in (this connection hears their
       // changes); the list itself when it is shown.
       void listed.then(() => this.loadThreadCounts());
@@ -2456,8 +2482,17 @@ export class ChatStore {
     return this.drafts.get(room) ?? '';
   }
 
-  /** Keeps a room's draft, for this tab (a reload keeps it; another tab is another session). */
+  /**
+   * Keeps what was typed in a message box: for this tab (a reload keeps it), and a room's box (not a thread's) for the
+   * user's other devices too, once typing pauses.
+   */
   setDraft(room: string, text: string): void {
+    this.keepDraft(room, text);
+    if (this.groupChat.value && !room.includes('\u0000')) this.draftSync.changed(room, text);
+  }
+
+  /** Keeps a box's draft for this tab (a reload keeps it). */
+  private keepDraft(room: string, text: string): void {
     if (text === '') this.drafts.delete(room);
     else this.drafts.set(room, text);
     if (this.me.id === '') return;
