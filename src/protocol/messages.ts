@@ -211,6 +211,18 @@ export const HideCommand = Type.Object(
   strict,
 );
 /** A command on one message of a room: pin, unpin, save, unsave. */
+/** A page of one of the user's own lists: `skip` is the previous answer's `next`. */
+const userListCommand = <T extends 'saved' | 'scheduled_messages' | 'drafts' | 'threads' | 'thread_counts'>(
+  type: T,
+) =>
+  Type.Object(
+    {
+      type: Type.Literal(type),
+      ref: Ref,
+      skip: Type.Optional(Type.Integer({ minimum: 0, maximum: 100_000 })),
+    },
+    strict,
+  );
 const messageCommand = <T extends 'pin' | 'unpin' | 'save' | 'unsave'>(type: T) =>
   Type.Object({ type: Type.Literal(type), ref: Ref, room: Room, offset: Offset }, strict);
 export const PinCommand = messageCommand('pin');
@@ -305,14 +317,7 @@ export const LinkPreviewCommand = Type.Object(
 export const CancelUploadCommand = Type.Object({ type: Type.Literal('cancel_upload'), ref: Ref }, strict);
 export const SaveCommand = messageCommand('save');
 export const UnsaveCommand = messageCommand('unsave');
-export const SavedCommand = Type.Object(
-  {
-    type: Type.Literal('saved'),
-    ref: Ref,
-    skip: Type.Optional(Type.Integer({ minimum: 0, maximum: 100_000 })),
-  },
-  strict,
-);
+export const SavedCommand = userListCommand('saved');
 export const RemindCommand = Type.Object(
   {
     type: Type.Literal('remind'),
@@ -349,27 +354,13 @@ export const UnscheduleCommand = Type.Object(
   { type: Type.Literal('unschedule'), ref: Ref, id: Type.String({ minLength: 1, maxLength: 64 }) },
   strict,
 );
-export const ScheduledMessagesCommand = Type.Object(
-  {
-    type: Type.Literal('scheduled_messages'),
-    ref: Ref,
-    skip: Type.Optional(Type.Integer({ minimum: 0, maximum: 100_000 })),
-  },
-  strict,
-);
+export const ScheduledMessagesCommand = userListCommand('scheduled_messages');
 /** A draft's text is checked against the configured length by the service (as a message's is). */
 export const SetDraftCommand = Type.Object(
   { type: Type.Literal('set_draft'), ref: Type.Optional(Ref), room: Room, text: Type.String() },
   strict,
 );
-export const DraftsCommand = Type.Object(
-  {
-    type: Type.Literal('drafts'),
-    ref: Ref,
-    skip: Type.Optional(Type.Integer({ minimum: 0, maximum: 100_000 })),
-  },
-  strict,
-);
+export const DraftsCommand = userListCommand('drafts');
 /** A thread's root: a message's offset. */
 const ThreadRoot = Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER });
 export const FollowThreadCommand = Type.Object(
@@ -386,22 +377,8 @@ export const ReadThreadCommand = Type.Object(
   },
   strict,
 );
-export const ThreadsCommand = Type.Object(
-  {
-    type: Type.Literal('threads'),
-    ref: Ref,
-    skip: Type.Optional(Type.Integer({ minimum: 0, maximum: 100_000 })),
-  },
-  strict,
-);
-export const ThreadCountsCommand = Type.Object(
-  {
-    type: Type.Literal('thread_counts'),
-    ref: Ref,
-    skip: Type.Optional(Type.Integer({ minimum: 0, maximum: 100_000 })),
-  },
-  strict,
-);
+export const ThreadsCommand = userListCommand('threads');
+export const ThreadCountsCommand = userListCommand('thread_counts');
 export const SearchCommand = Type.Object(
   {
     type: Type.Literal('search'),
