@@ -181,6 +181,13 @@ export function scheduledSuite(name: string, start: StartScheduledNode): void {
         10_000,
         'the message, sent now',
       );
+      // Its sender hears it sent once it has left their list (a member may receive it a moment before: on a cluster,
+      // the instance that sent it delivers it, then removes it from the list).
+      await hal.frames.find(
+        (f) => f.type === 'schedule_changed' && f.id === scheduled.id && !!f.sent,
+        10_000,
+        'told it was sent',
+      );
       assert.deepEqual(ok(await hal.request({ type: 'scheduled_messages' })).scheduled, []);
       // A later one moved to another time, then removed.
       const later = ok(
