@@ -55,8 +55,10 @@ export class DraftSync {
   heard({ room, text }: Pick<DraftFrame, 'room' | 'text'>): void {
     if (this.waiting.has(room)) return;
     const local = this.deps.local(room);
-    if (local !== text && local === (this.agreed.get(room) ?? '')) this.deps.apply(room, text);
-    if (local === text || local === (this.agreed.get(room) ?? '')) this.agreed.set(room, text);
+    // Typed here since the last agreement, and not sent yet: this tab's next change wins.
+    if (local !== text && local !== (this.agreed.get(room) ?? '')) return;
+    if (local !== text) this.deps.apply(room, text);
+    this.agreed.set(room, text);
   }
 
   /**
